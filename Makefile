@@ -1,0 +1,34 @@
+# Two commands matter: `make run` and `make test`. Both build .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench clean i18n
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/crm --demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache
+
+# Re-extract translatable strings, merge into each package's Chinese catalog and
+# compile it. Fill new msgstr entries in crm/locale/zh_CN/LC_MESSAGES/<pkg>.po, then run again.
+I18N_DOMAINS := crm db cli screens exports
+i18n: $(STAMP)
+	for d in $(I18N_DOMAINS); do \
+	  src=$$d; [ $$d = cli ] && src="cli app.py"; \
+	  $(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -o crm/locale/$$d.pot --no-location --omit-header --sort-output $$src || exit 1; \
+	  test -f crm/locale/zh_CN/LC_MESSAGES/$$d.po || $(BIN)/pybabel init -D $$d -i crm/locale/$$d.pot -d crm/locale -l zh_CN || exit 1; \
+	  $(BIN)/pybabel update -D $$d -i crm/locale/$$d.pot -d crm/locale -l zh_CN --no-fuzzy-matching --omit-header --ignore-obsolete || exit 1; \
+	  $(BIN)/pybabel compile -D $$d -d crm/locale -l zh_CN --use-fuzzy || exit 1; \
+	done

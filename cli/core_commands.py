@@ -1,0 +1,369 @@
+"""Subcommands for the ledger core: deals, stages, blockers, funds, rates, KPIs."""
+
+import sys
+
+from crm import blockers, deal_views, fx, kpi, registry
+from crm.dates import parse_date
+from crm.deal_fields import EDITABLE
+from crm.deal_query import DealFilter
+from crm.deals import create_deal, edit_deal, set_supporting
+from crm.errors import InvalidInput
+from crm.funds import record_funds
+from crm.i18n import _
+from crm.money import Money, format_money, format_yi
+from crm.stages import BY_KEY, change_stage
+from cli.output import print_csv, print_json, print_table
+from db.connection import open_database
+
+
+def open_db(args):
+    """Open (and migrate) the database the command names."""
+    return open_database(getattr(args, "db", None))
+
+
+def _date(text):
+    return parse_date(text) if text else None
+
+
+def _int(text, what):
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        raise InvalidInput(_("{what} must be a whole number, not {text!r}").format(what=what, text=text)) from None
+
+
+def _filter(args) -> DealFilter:
+    year = getattr(args, "year", None)
+    return DealFilter(
+        stage=getattr(args, "stage", None), event=args.event, region=args.region, department=args.department,
+        industry=getattr(args, "industry", None), search=getattr(args, "search", None),
+        year=_int(year, "--year") if year else None,
+    )
+
+
+def _amount(row) -> str:
+    return format_money(Money(row["amount"], row["currency"], row.get("amount_approximate", False)))
+
+
+# ---- handlers -------------------------------------------------------------
+
+def cmd_init(args):
+    from db import migrate
+
+    db = open_database(getattr(args, "db", None), migrate_schema=False)
+    applied = migrate.upgrade(db)
+    print(_("Schema up to date ({n} migrations applied now)").format(n=len(applied)))
+
+
+def cmd_demo(args):
+    from db.demo import load_demo
+
+    open_db(args)
+    result = load_demo()
+    print(result)
+
+
+def cmd_deals(args):
+    open_db(args)
+    rows = deal_views.list_deals(_filter(args), sort=args.sort)
+    if args.format == "json":
+        return print_json(rows)
+    headers = [_("Code"), _("Name"), _("Region"), _("Event"), _("Signed"), _("Amount"), _("亿元"), _("Stage"),
+               _("Days in stage"), _("Open blockers"), _("Lead unit")]
+    table = [
+        [r["code"], r["name"], r["region"], r["event"] or "", r["signed_on"] or "", _amount(r),
+         format_yi(r["amount_cny"]) if r["amount_cny"] is not None else "?", BY_KEY[r["stage"]].label(),
+         r["days_in_stage"], r["open_blockers"], r["lead_unit"] or ""]
+        for r in rows
+    ]
+    if args.format == "csv":
+        return print_csv(["code", "name", "region", "event", "signed_on", "amount", "currency", "amount_cny", "stage",
+                          "days_in_stage", "open_blockers", "lead_unit"],
+                         [[r["code"], r["name"], r["region"], r["event"], r["signed_on"], r["amount"], r["currency"],
+                           r["amount_cny"], r["stage"], r["days_in_stage"], r["open_blockers"], r["lead_unit"]]
+                          for r in rows])
+    print_table(headers, table)
+    print(_("{n} deals").format(n=len(rows)), file=sys.stderr)
+
+
+def cmd_show(args):
+    open_db(args)
+    d = deal_views.detail(args.code)
+    if args.format == "json":
+        return print_json(d)
+    fields = [
+        (_("Code"), d["code"]), (_("Name"), d["name"]), (_("Investor"), d["investor"]), (_("Region"), d["region"]),
+        (_("Industry"), " / ".join(x for x in (d["industry"], d["sub_industry"]) if x)),
+        (_("Event"), d["event"] or ""), (_("Signed"), d["signed_on"] or ""),
+        (_("Amount"), _amount(d)),
+        (_("亿元"), format_yi(d["amount_cny"]) if d["amount_cny"] is not None else _("no exchange rate yet")),
+        (_("Stage"), f'{BY_KEY[d["stage"]].label()} ({_("since")} {d["stage_since"]}, {d["days_in_stage"]} {_("days")})'),
+        (_("Liaison leader"), d["liaison"] or ""), (_("Lead unit"), d["lead_unit"] or ""),
+        (_("Supporting"), "、".join(x["name"] for x in d["departments"] if x["role"] == "support")),
+        (_("Version"), d["version"]),
+    ]
+    print_table([_("Field"), _("Value")], fields)
+    print("\n" + _("Stage ledger"))
+    print_table([_("Date"), _("From"), _("To"), _("By"), _("Note")],
+                [[e["on"], BY_KEY[e["from"]].label() if e["from"] else "", BY_KEY[e["to"]].label(), e["by"], e["note"]]
+                 for e in d["ledger"]])
+    if d["blockers"]:
+        print("\n" + _("Blockers"))
+        print_table([_("No."), _("Blocker"), _("Department"), _("Due"), _("Resolved")],
+                    [[b["id"], b["text"], b["department"], (b["due_on"] or "") if not b["overdue"] else f'{b["due_on"]} {_("overdue")}',
+                      b["resolved_on"] or ""] for b in d["blockers"]])
+    if d["funds"]:
+        print("\n" + _("Funds arrived"))
+        print_table([_("Date"), _("Amount"), _("亿元")],
+                    [[f["on"], format_money(Money(f["amount"], f["currency"])),
+                      format_yi(f["amount_cny"]) if f["amount_cny"] is not None else "?"] for f in d["funds"]])
+
+
+def _deal_values(args) -> dict:
+    return {f: getattr(args, f) for f in EDITABLE if getattr(args, f, None) is not None}
+
+
+def cmd_add(args):
+    open_db(args)
+    deal = create_deal(_deal_values(args), stage=args.stage, supporting=args.supporting or [])
+    print(deal.code)
+    if deal.amount_cny is None:
+        print(fx.missing(deal.currency, fx.conversion_day(deal)), file=sys.stderr)
+
+
+def cmd_edit(args):
+    open_db(args)
+    values = _deal_values(args)
+    if not values and args.supporting is None:
+        raise InvalidInput(_("Nothing to change: give at least one field, e.g. --name or --amount"))
+    version = _int(args.if_version, "--if-version") if args.if_version is not None else None
+    deal = edit_deal(args.code, values, if_version=version) if values else None
+    if args.supporting is not None:
+        set_supporting(args.code, args.supporting)
+    if deal is not None:
+        print(_("{code} saved (version {version})").format(code=deal.code, version=deal.version))
+
+
+def cmd_stage(args):
+    open_db(args)
+    entry = change_stage(args.code, args.stage, on=_date(args.on), note=args.note or "")
+    print(_("{code}: {src} → {dst} on {on}").format(
+        code=args.code, src=BY_KEY[entry.from_stage].label(), dst=BY_KEY[entry.to_stage].label(), on=entry.effective_on))
+
+
+def cmd_blocker_add(args):
+    open_db(args)
+    b = blockers.add_blocker(args.code, args.text, args.department, due=_date(args.due), raised=_date(args.raised))
+    print(b.id)
+
+
+def cmd_blocker_resolve(args):
+    open_db(args)
+    b = blockers.resolve_blocker(args.id, note=args.note or "", on=_date(args.on))
+    print(_("Blocker {id} resolved on {on}").format(id=b.id, on=b.resolved_on))
+
+
+def cmd_blocker_list(args):
+    open_db(args)
+    rows = blockers.list_blockers(open_only=args.open, department=args.department, code=args.code)
+    if args.format == "json":
+        return print_json([
+            {"id": b.id, "deal": b.deal.code, "text": b.text, "department": b.department.name, "raised_on": b.raised_on,
+             "due_on": b.due_on, "resolved_on": b.resolved_on, "resolution": b.resolution,
+             "overdue": blockers.is_overdue(b)} for b in rows])
+    print_table([_("No."), _("Deal"), _("Blocker"), _("Department"), _("Raised"), _("Due"), _("Resolved")],
+                [[b.id, b.deal.code, b.text, b.department.name, b.raised_on,
+                  f"{b.due_on} {_('overdue')}" if blockers.is_overdue(b) else (b.due_on or ""), b.resolved_on or ""]
+                 for b in rows])
+
+
+def cmd_funds(args):
+    open_db(args)
+    row = record_funds(args.code, args.amount, on=_date(args.on), note=args.note or "")
+    print(_("{code}: {amount} arrived on {on}").format(
+        code=args.code, amount=format_money(Money(row.amount, row.currency)), on=row.arrived_on))
+    if row.amount_cny is None:
+        print(fx.missing(row.currency, row.arrived_on), file=sys.stderr)
+
+
+def cmd_fx_set(args):
+    open_db(args)
+    rate = fx.set_rate(args.currency, parse_date(args.date), args.rate, source=args.source or "")
+    print(fx.describe_rate(rate))
+
+
+def cmd_fx_list(args):
+    open_db(args)
+    rates = fx.list_rates(args.currency)
+    print_table([_("Currency"), _("Date"), _("CNY per unit"), _("Source")],
+                [[r.currency, r.on, f"{r.rate.normalize():f}", r.source] for r in rates])
+
+
+def cmd_kpi(args):
+    open_db(args)
+    k = kpi.compute(_filter(args))
+    if args.format == "json":
+        return print_json(kpi.as_json(k))
+    total = format_money(Money(k.total_cny, "CNY", k.approximate))
+    rows = [
+        (_("Deals signed"), k.deals),
+        (_("Total investment"), total),
+        (_("Fulfilment rate (registered or beyond)"), kpi.percent_text(k.fulfilment_rate)),
+        (_("Start rate (construction or beyond)"), kpi.percent_text(k.start_rate)),
+        (_("Operating rate"), kpi.percent_text(k.operating_rate)),
+        (_("Funds arrived"), format_money(Money(k.funds_cny, "CNY"))),
+        (_("Funds rate"), kpi.percent_text(k.funds_rate)),
+        (_("Blockers open / resolved / overdue"), f"{k.blockers_open} / {k.blockers_resolved} / {k.blockers_overdue}"),
+        (_("Resolution rate"), kpi.percent_text(k.resolution_rate)),
+        (_("Exchange rates used"), "; ".join(fx.describe_rate(r) for r in k.fx_used) or _("none (all CNY)")),
+    ]
+    print_table([_("KPI"), _("Value")], rows)
+
+
+def cmd_department_add(args):
+    open_db(args)
+    d = registry.add_department(args.name, kind=args.kind, contact=args.contact or "")
+    print(d.name)
+
+
+def cmd_department_list(args):
+    open_db(args)
+    print_table([_("Department"), _("Kind"), _("Contact")],
+                [[d.name, registry.DEPARTMENT_KINDS[d.kind][0], d.contact] for d in registry.departments()])
+
+
+def cmd_event_add(args):
+    open_db(args)
+    e = registry.add_event(args.name, held_on=_date(args.on), place=args.place or "", organiser=args.organiser or "")
+    print(e.name)
+
+
+def cmd_event_list(args):
+    open_db(args)
+    print_table([_("Event"), _("Date"), _("Place")], [[e.name, e.held_on or "", e.place] for e in registry.events()])
+
+
+# ---- parser ---------------------------------------------------------------
+
+def _filters(p, stage=True):
+    if stage:
+        p.add_argument("--stage", help=_("stage, in Chinese or English (开工, construction)"))
+    p.add_argument("--event", help=_("signing event (any part of its name)"))
+    p.add_argument("--region", help=_("county or district (any part)"))
+    p.add_argument("--department", help=_("lead or supporting department (any part)"))
+
+
+def _deal_fields(p):
+    p.add_argument("--name")
+    p.add_argument("--amount", help=_("e.g. 25亿元, 1.8亿美元, 4565万元, $180M"))
+    p.add_argument("--signed", dest="signed_on", metavar="DATE")
+    p.add_argument("--event")
+    p.add_argument("--region")
+    p.add_argument("--industry")
+    p.add_argument("--sub-industry", dest="sub_industry")
+    p.add_argument("--investor")
+    p.add_argument("--approval", help=_("审批 / 核准 / 备案"))
+    p.add_argument("--liaison", help=_("liaison leader (包联领导)"))
+    p.add_argument("--lead-unit", dest="lead_unit", help=_("lead unit (牵头单位)"))
+    p.add_argument("--supporting", nargs="*", metavar="DEPT", help=_("supporting departments (配合单位)"))
+    p.add_argument("--planned-start", dest="planned_start", metavar="DATE")
+    p.add_argument("--planned-completion", dest="planned_completion", metavar="DATE")
+    p.add_argument("--plan", dest="responsibility_plan", help=_("responsibility plan (责任方案)"))
+    p.add_argument("--floor-area", dest="floor_area", help=_("e.g. 81.9万平方米"))
+    p.add_argument("--notes")
+
+
+def register(sub, common):
+    """Add the core subcommands to `sub`."""
+    def cmd(name, handler, help_text, parent=sub):
+        p = parent.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    cmd("init", cmd_init, _("create or upgrade the schema"))
+    cmd("demo", cmd_demo, _("load the demo ledger into the database"))
+
+    p = cmd("deals", cmd_deals, _("list deals"))
+    _filters(p)
+    p.add_argument("--industry")
+    p.add_argument("--year", help=_("signing year"))
+    p.add_argument("--search", help=_("code, any part of the name or investor, or pinyin initials"))
+    p.add_argument("--sort", choices=sorted(deal_views.SORTS), default="signed")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    p = cmd("show", cmd_show, _("one deal: fields, departments, ledger, blockers, funds"))
+    p.add_argument("code")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+
+    p = cmd("add", cmd_add, _("add a deal and print its code"))
+    _deal_fields(p)
+    p.add_argument("--stage", help=_("initial stage (default 签约 when signed, else 在谈)"))
+
+    p = cmd("edit", cmd_edit, _("change fields of a deal"))
+    p.add_argument("code")
+    _deal_fields(p)
+    p.add_argument("--if-version", dest="if_version", metavar="N", help=_("refuse if the deal is no longer at version N"))
+
+    p = cmd("stage", cmd_stage, _("move a deal to another stage"))
+    p.add_argument("code")
+    p.add_argument("stage")
+    p.add_argument("--on", metavar="DATE", help=_("effective date (default today)"))
+    p.add_argument("--note", help=_("required when moving backwards or off the main line"))
+
+    blocker = cmd("blocker", None, _("blockers: add, resolve, list"))
+    bsub = blocker.add_subparsers(dest="blocker_command", metavar="ACTION", parser_class=sub._parser_class, required=True)
+    p = cmd("add", cmd_blocker_add, _("record a blocker on a deal"), bsub)
+    p.add_argument("code")
+    p.add_argument("text")
+    p.add_argument("--department", required=True, help=_("the department that must clear it"))
+    p.add_argument("--due", metavar="DATE")
+    p.add_argument("--raised", metavar="DATE", help=_("default today"))
+    p = cmd("resolve", cmd_blocker_resolve, _("mark a blocker resolved"), bsub)
+    p.add_argument("id")
+    p.add_argument("--note", help=_("the resolution"))
+    p.add_argument("--on", metavar="DATE")
+    p = cmd("list", cmd_blocker_list, _("list blockers"), bsub)
+    p.add_argument("--open", action="store_true", help=_("only open blockers"))
+    p.add_argument("--department")
+    p.add_argument("--code")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+
+    p = cmd("funds", cmd_funds, _("record funds arrived for a deal"))
+    p.add_argument("code")
+    p.add_argument("amount", help=_("e.g. 5000万元; without a currency, the deal's currency"))
+    p.add_argument("--on", metavar="DATE")
+    p.add_argument("--note")
+
+    fxp = cmd("fx", None, _("exchange rates: set, list"))
+    fsub = fxp.add_subparsers(dest="fx_command", metavar="ACTION", parser_class=sub._parser_class, required=True)
+    p = cmd("set", cmd_fx_set, _("set the CNY rate of a currency from a date"), fsub)
+    p.add_argument("currency")
+    p.add_argument("date")
+    p.add_argument("rate", help=_("CNY per one unit, e.g. 7.1030"))
+    p.add_argument("--source")
+    p = cmd("list", cmd_fx_list, _("list rates"), fsub)
+    p.add_argument("--currency")
+
+    p = cmd("kpi", cmd_kpi, _("cohort KPIs"))
+    p.add_argument("--event")
+    p.add_argument("--year", help=_("signing year"))
+    p.add_argument("--region")
+    p.add_argument("--department")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+
+    dept = cmd("department", None, _("departments: add, list"))
+    dsub = dept.add_subparsers(dest="department_command", metavar="ACTION", parser_class=sub._parser_class, required=True)
+    p = cmd("add", cmd_department_add, _("add a department"), dsub)
+    p.add_argument("name")
+    p.add_argument("--kind", default="department", choices=sorted(registry.DEPARTMENT_KINDS))
+    p.add_argument("--contact")
+    cmd("list", cmd_department_list, _("list departments"), dsub)
+
+    ev = cmd("event", None, _("signing events: add, list"))
+    esub = ev.add_subparsers(dest="event_command", metavar="ACTION", parser_class=sub._parser_class, required=True)
+    p = cmd("add", cmd_event_add, _("add a signing event"), esub)
+    p.add_argument("name")
+    p.add_argument("--on", metavar="DATE")
+    p.add_argument("--place")
+    p.add_argument("--organiser")
+    cmd("list", cmd_event_list, _("list events"), esub)

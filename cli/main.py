@@ -1,0 +1,77 @@
+"""The `crm` command line: the TUI by default, subcommands for scripts.
+
+Every failure a user can cause ends here as one line on stderr and an exit
+code: 2 for bad arguments or values, 3 for an edit refused as stale.
+"""
+
+import argparse
+import sys
+
+from crm.errors import CrmError
+from crm.i18n import _, set_language
+
+
+class UsageError(CrmError):
+    """Bad command-line arguments."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports errors as one line instead of usage + message."""
+
+    def error(self, message):
+        raise UsageError(f"{self.prog}: {message}")
+
+
+# Modules that add subcommands; each has register(subparsers, common).
+COMMAND_MODULES = ["cli.core_commands"]
+
+
+def build_parser() -> Parser:
+    """The full argument parser."""
+    import importlib
+
+    # Options accepted both before and after the subcommand name.
+    common = Parser(add_help=False, argument_default=argparse.SUPPRESS)
+    common.add_argument("--db", metavar="URL", help=_("database URL or SQLite file (default: CRM_DATABASE_URL or the user data file)"))
+    common.add_argument("--lang", choices=["zh", "en"], help=_("language of messages and screens"))
+
+    parser = Parser(prog="crm", description=_("招商台账 — the investment-attraction deal ledger"), parents=[common])
+    parser.add_argument("--demo", action="store_true", help=_("open the TUI on the demo ledger (created on first use)"))
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub, common)
+    return parser
+
+
+def _early_language(argv) -> None:
+    # Messages from the parser itself must already speak the chosen language.
+    lang = None
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            lang = argv[i + 1]
+        elif arg.startswith("--lang="):
+            lang = arg.split("=", 1)[1]
+    set_language(lang)
+
+
+def main(argv: list[str]) -> int:
+    """Run the command line; returns the exit code."""
+    _early_language(argv)
+    try:
+        args = build_parser().parse_args(argv)
+        set_language(getattr(args, "lang", None))
+        if args.command is None:
+            from app import run_tui
+
+            return run_tui(db_url=getattr(args, "db", None), demo=args.demo, lang=getattr(args, "lang", None))
+        if args.demo:
+            raise UsageError(_("--demo opens the TUI; to load the demo ledger into a database use `crm demo`"))
+        return args.handler(args) or 0
+    except CrmError as err:
+        print(f"crm: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print(_("crm: interrupted; nothing more was written"), file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

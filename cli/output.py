@@ -1,0 +1,48 @@
+"""Printing results for scripts: aligned tables (Chinese-aware), CSV and JSON."""
+
+import csv
+import datetime
+import json
+import sys
+from decimal import Decimal
+
+from tabulate import tabulate
+
+# tabulate measures East Asian wide characters with wcwidth when this is on,
+# so 涿州 takes two columns and tables line up in a terminal.
+import tabulate as _tabulate_module
+
+_tabulate_module.WIDE_CHARS_MODE = True
+
+
+def to_jsonable(value):
+    """Decimal → string, date → ISO text, recursively; everything else as is."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+def print_json(data, out=None) -> None:
+    """Write `data` as indented UTF-8 JSON (no floats: amounts are strings)."""
+    out = out or sys.stdout
+    json.dump(to_jsonable(data), out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def print_table(headers: list[str], rows: list[list], out=None) -> None:
+    """Write an aligned plain-text table."""
+    out = out or sys.stdout
+    out.write(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True) + "\n")
+
+
+def print_csv(headers: list[str], rows: list[list], out=None) -> None:
+    """Write CSV (for scripts, no BOM; the exports add one for Excel)."""
+    writer = csv.writer(out or sys.stdout)
+    writer.writerow(headers)
+    writer.writerows([["" if v is None else v for v in row] for row in rows])

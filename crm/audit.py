@@ -1,0 +1,27 @@
+"""The audit trail: who changed which field of which row, when, old → new."""
+
+from db.models import AuditEntry
+
+
+def _as_text(value):
+    return None if value is None else str(value)
+
+
+def record(table: str, row_id: int, changes: dict, actor: str) -> None:
+    """Append one audit entry per changed field; `changes` maps field → (old, new)."""
+    rows = [
+        {"actor": actor, "table": table, "row_id": row_id, "field": field, "old": _as_text(old), "new": _as_text(new)}
+        for field, (old, new) in changes.items()
+        if _as_text(old) != _as_text(new)
+    ]
+    if rows:
+        AuditEntry.insert_many(rows).execute()
+
+
+def history(table: str, row_id: int) -> list[AuditEntry]:
+    """The audit entries of one row, oldest first."""
+    return list(
+        AuditEntry.select()
+        .where((AuditEntry.table == table) & (AuditEntry.row_id == row_id))
+        .order_by(AuditEntry.id)
+    )

@@ -1,0 +1,68 @@
+"""Which deals a list, a KPI cohort or an export covers: one filter, one place.
+
+Text filters match by substring (`event="廊坊"` matches
+中国·廊坊国际经济贸易洽谈会); `department` matches a deal's lead unit or any
+of its supporting departments; `year` is the signing year.
+"""
+
+import datetime
+from dataclasses import dataclass, fields
+
+from crm import search
+from crm.stages import parse_stage
+from db.models import Deal, DealDepartment, Department, Event
+
+
+@dataclass(frozen=True)
+class DealFilter:
+    stage: str | None = None
+    event: str | None = None
+    region: str | None = None
+    department: str | None = None
+    industry: str | None = None
+    year: int | None = None
+    search: str | None = None
+
+    def is_empty(self) -> bool:
+        """True when the filter lets every deal through."""
+        return all(getattr(self, f.name) in (None, "") for f in fields(self))
+
+    def describe(self) -> list[tuple[str, str]]:
+        """(field, value) pairs of the filters that are set, for report headers."""
+        return [(f.name, str(getattr(self, f.name))) for f in fields(self) if getattr(self, f.name) not in (None, "")]
+
+    def condition(self):
+        """A Peewee condition on Deal, or None for no filter."""
+        parts = []
+        if self.stage:
+            parts.append(Deal.stage == parse_stage(self.stage).key)
+        if self.region:
+            parts.append(Deal.region.contains(self.region.strip()))
+        if self.industry:
+            text = self.industry.strip()
+            parts.append(Deal.industry.contains(text) | Deal.sub_industry.contains(text))
+        if self.year:
+            parts.append(
+                Deal.signed_on.between(datetime.date(int(self.year), 1, 1), datetime.date(int(self.year), 12, 31))
+            )
+        if self.event:
+            events = Event.select(Event.id).where(Event.name.contains(self.event.strip()))
+            parts.append(Deal.event.in_(events))
+        if self.department:
+            departments = Department.select(Department.id).where(Department.name.contains(self.department.strip()))
+            supported = DealDepartment.select(DealDepartment.deal).where(DealDepartment.department.in_(departments))
+            parts.append(Deal.lead_unit.in_(departments) | Deal.id.in_(supported))
+        text = search.matches(self.search or "")
+        if text is not None:
+            parts.append(text)
+        if not parts:
+            return None
+        condition = parts[0]
+        for part in parts[1:]:
+            condition &= part
+        return condition
+
+    def apply(self, query):
+        """`query` (a select on Deal) narrowed to this filter."""
+        condition = self.condition()
+        return query if condition is None else query.where(condition)

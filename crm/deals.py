@@ -1,0 +1,157 @@
+"""Creating, editing and reading deals.
+
+Edits are guarded by the deal's version (optimistic locking): a save based
+on a version someone else has since replaced is refused with who changed it
+and when, and nothing is written. Stage changes live in crm/stages.py.
+"""
+
+import datetime
+import re
+
+from peewee import IntegrityError, fn
+
+from crm import audit, fx, search
+from crm.config import current_actor
+from crm.deal_fields import parse_fields
+from crm.conflicts import stale
+from crm.errors import InvalidInput
+from crm.i18n import _
+from crm.lookup import deal_by_code, department_by_name
+from crm.stages import BY_KEY, parse_stage, start_ledger
+from db.connection import lock_for_update, writing
+from db.models import Deal, DealDepartment, Department
+
+CODE_PREFIX = "ZS"
+MAX_CODE_ATTEMPTS = 20
+
+
+def _now():
+    return datetime.datetime.now().replace(microsecond=0)
+
+
+def next_code(year: int) -> str:
+    """The next free code for a deal signed in `year`: ZS2020-0001, ZS2020-0002 …"""
+    prefix = f"{CODE_PREFIX}{year}-"
+    last = (
+        Deal.select(Deal.code)
+        .where(Deal.code.startswith(prefix))
+        .order_by(fn.LENGTH(Deal.code).desc(), Deal.code.desc())
+        .first()
+    )
+    seq = 1
+    if last:
+        match = re.search(r"-(\d+)$", last.code)
+        seq = int(match.group(1)) + 1 if match else 1
+    return f"{prefix}{seq:04d}"
+
+
+def _converted(values: dict, day: datetime.date) -> dict:
+    cny, rate = fx.convert(values["amount"], values["currency"], day)
+    return {"amount_cny": cny, "fx_rate": rate}
+
+
+def create_deal(values: dict, stage: str | None = None, supporting: list[str] = (), code: str | None = None,
+                actor: str | None = None) -> Deal:
+    """Create a deal from {field: typed text}; `name` and `amount` are required.
+
+    The stage defaults to 签约 when a signing date is given, else 在谈. The
+    deal's ledger starts with that stage on the signing date (or today).
+    """
+    if not str(values.get("name") or "").strip():
+        raise InvalidInput(_("A deal needs a name (--name)"))
+    if not str(values.get("amount") or "").strip():
+        raise InvalidInput(_("A deal needs an amount (--amount), e.g. 25亿元 or 1.8亿美元"))
+    parsed = parse_fields(values)
+    initial = parse_stage(stage).key if stage else ("signed" if parsed.get("signed_on") else "negotiating")
+    today = datetime.date.today()
+    since = parsed.get("signed_on") or today
+    actor = actor or current_actor()
+    departments = [department_by_name(d) for d in supporting]
+    year = (parsed.get("signed_on") or today).year
+    for _attempt in range(MAX_CODE_ATTEMPTS):
+        try:
+            with writing():
+                deal_code = code or next_code(year)
+                row = dict(parsed, code=deal_code, stage=initial, stage_since=since, updated_by=actor)
+                row.update(_converted(row, parsed.get("signed_on") or today))
+                row.update(search.index_terms(deal_code, row["name"], row.get("investor", "")))
+                deal = Deal.create(**row)
+                start_ledger(deal, since, actor)
+                for dept in departments:
+                    DealDepartment.get_or_create(deal=deal, department=dept)
+                audit.record("deal", deal.id, {"created": (None, deal_code)}, actor)
+            return deal
+        except IntegrityError:
+            if code:  # a code the caller chose is taken: nothing to retry
+                raise InvalidInput(_("A deal with the code {code} already exists").format(code=code)) from None
+            # Someone else took the same next code at the same moment; take the one after.
+    raise InvalidInput(_("Could not allocate a deal code; try again"))
+
+
+def edit_deal(code: str, values: dict, if_version: int | None = None, actor: str | None = None) -> Deal:
+    """Change fields of a deal from {field: typed text}; returns the saved deal.
+
+    With `if_version`, refuses (Conflict, exit 3) when the deal is no longer
+    at that version. Each changed field goes into the audit trail.
+    """
+    parsed = parse_fields(values)
+    actor = actor or current_actor()
+    with writing():
+        deal = lock_for_update(Deal.select().where(Deal.id == deal_by_code(code).id)).get()
+        if if_version is not None and deal.version != if_version:
+            raise stale(_("Deal {code}").format(code=deal.code), deal, if_version)
+        changes = {}
+        for field, new in parsed.items():
+            old = getattr(deal, field)
+            if _comparable(old) != _comparable(new):
+                changes[field] = (_shown(old), _shown(new))
+                setattr(deal, field, new)
+        if not changes:
+            return deal
+        if {"amount", "currency", "signed_on"} & changes.keys():
+            for key, value in _converted({"amount": deal.amount, "currency": deal.currency}, fx.conversion_day(deal)).items():
+                setattr(deal, key, value)
+        if {"name", "investor"} & changes.keys():
+            for key, value in search.index_terms(deal.code, deal.name, deal.investor).items():
+                setattr(deal, key, value)
+        deal.version += 1
+        deal.updated_at, deal.updated_by = _now(), actor
+        deal.save()
+        audit.record("deal", deal.id, changes, actor)
+    return deal
+
+
+def _comparable(value):
+    return value.id if hasattr(value, "id") else value
+
+
+def _shown(value):
+    return getattr(value, "name", value)
+
+
+def set_supporting(code: str, departments: list[str], actor: str | None = None) -> list[Department]:
+    """Replace the deal's supporting departments (配合单位) with `departments` (names)."""
+    actor = actor or current_actor()
+    wanted = [department_by_name(d) for d in departments]
+    with writing():
+        deal = deal_by_code(code)
+        before = supporting_departments(deal)
+        DealDepartment.delete().where(DealDepartment.deal == deal).execute()
+        for dept in wanted:
+            DealDepartment.get_or_create(deal=deal, department=dept)
+        audit.record(
+            "deal", deal.id, {"supporting": ("、".join(d.name for d in before), "、".join(d.name for d in wanted))}, actor
+        )
+    return wanted
+
+
+def supporting_departments(deal: Deal) -> list[Department]:
+    """The deal's supporting departments, by name."""
+    return list(
+        Department.select().join(DealDepartment).where(DealDepartment.deal == deal).order_by(Department.name)
+    )
+
+
+def stage_label(key: str) -> str:
+    """The stage's name in the current language."""
+    return BY_KEY[key].label()

@@ -1,0 +1,57 @@
+"""Departments and events: the names deals, blockers and reports refer to."""
+
+import datetime
+
+from peewee import IntegrityError
+
+from crm import audit
+from crm.config import current_actor
+from crm.errors import InvalidInput
+from crm.i18n import _
+from crm.text import clean_text
+from db.connection import writing
+from db.models import Department, Event
+
+DEPARTMENT_KINDS = {
+    "department": ("政府部门", "Government department"),
+    "county": ("县(市、区)政府", "County/district government"),
+    "zone": ("开发区", "Development zone"),
+    "utility": ("公用事业", "Utility"),
+}
+
+
+def add_department(name: str, kind: str = "department", contact: str = "", actor: str | None = None) -> Department:
+    """Create a department; refuses a name that exists or an unknown kind."""
+    name = clean_text(name, _("Department"), max_length=100, required=True)
+    if kind not in DEPARTMENT_KINDS:
+        raise InvalidInput(_("Unknown department kind {kind!r}; use one of: {kinds}").format(
+            kind=kind, kinds=", ".join(DEPARTMENT_KINDS)))
+    actor = actor or current_actor()
+    try:
+        with writing():
+            dept = Department.create(name=name, kind=kind, contact=clean_text(contact, _("Contact")), updated_by=actor)
+            audit.record("department", dept.id, {"created": (None, name)}, actor)
+    except IntegrityError:
+        raise InvalidInput(_("The department {name} already exists").format(name=name)) from None
+    return dept
+
+
+def add_event(name: str, held_on: datetime.date | None = None, place: str = "", organiser: str = "") -> Event:
+    """Create a signing event; refuses one with the same name and date."""
+    name = clean_text(name, _("Event"), max_length=200, required=True)
+    try:
+        with writing():
+            return Event.create(name=name, held_on=held_on, place=clean_text(place, _("Place")),
+                                organiser=clean_text(organiser, _("Organiser")))
+    except IntegrityError:
+        raise InvalidInput(_("The event {name} on {day} already exists").format(name=name, day=held_on)) from None
+
+
+def departments() -> list[Department]:
+    """All departments by name."""
+    return list(Department.select().order_by(Department.name))
+
+
+def events() -> list[Event]:
+    """All events, newest first."""
+    return list(Event.select().order_by(Event.held_on.desc(nulls="LAST"), Event.name))

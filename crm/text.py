@@ -1,0 +1,32 @@
+"""Checking free text typed by users or read from ledgers."""
+
+import unicodedata
+
+from crm.errors import InvalidInput
+from crm.i18n import _
+
+
+def clean_text(value, label: str, max_length: int = 200, required: bool = False, multiline: bool = False) -> str:
+    """Trimmed text, refusing control characters and text longer than `max_length`.
+
+    `label` names the field in the error message. Newlines are allowed only
+    when `multiline` (notes, resolutions).
+    """
+    text = "" if value is None else str(value).strip()
+    if required and not text:
+        raise InvalidInput(_("{label} must not be empty").format(label=label))
+    allowed = {"\n", "\t"} if multiline else set()
+    for ch in text:
+        if ch not in allowed and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co"):
+            raise InvalidInput(
+                _("{label} contains a control character (U+{code:04X}): {text!r}").format(
+                    label=label, code=ord(ch), text=text[:40]
+                )
+            )
+    if len(text) > max_length:
+        raise InvalidInput(
+            _("{label} is {length} characters long; at most {limit} are allowed").format(
+                label=label, length=len(text), limit=max_length
+            )
+        )
+    return text

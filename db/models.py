@@ -1,0 +1,196 @@
+"""Peewee models: the ledger's tables. Business rules live in crm/, not here.
+
+Every model binds to `database`, a proxy that db.connection.open_database()
+points at SQLite or PostgreSQL.
+"""
+
+import datetime
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from db.fields import CentsField, RateField
+
+database = DatabaseProxy()
+
+
+def _now():
+    return datetime.datetime.now().replace(microsecond=0)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Department(BaseModel):
+    """A 责任单位: government department, county/district government, zone or utility."""
+
+    name = CharField(max_length=100, unique=True)
+    kind = CharField(max_length=20, default="department")  # department | county | zone | utility
+    contact = CharField(max_length=200, default="")
+    version = IntegerField(default=1)
+    updated_at = DateTimeField(default=_now)
+    updated_by = CharField(max_length=100, default="")
+
+
+class Person(BaseModel):
+    """A liaison leader (包联领导) or contact."""
+
+    name = CharField(max_length=50, unique=True)
+    title = CharField(max_length=100, default="")
+    phone = CharField(max_length=50, default="")
+
+
+class Event(BaseModel):
+    """A 招商活动 at which deals are signed."""
+
+    name = CharField(max_length=200)
+    held_on = DateField(null=True)
+    place = CharField(max_length=200, default="")  # "online" for 网上签约
+    organiser = CharField(max_length=200, default="")
+
+    class Meta:
+        indexes = ((("name", "held_on"), True),)
+
+
+class FxRate(BaseModel):
+    """CNY per one unit of `currency`, valid from `on` until the next rate."""
+
+    currency = CharField(max_length=3)
+    on = DateField()
+    rate = RateField()
+    source = CharField(max_length=200, default="")
+
+    class Meta:
+        indexes = ((("currency", "on"), True),)
+
+
+class Deal(BaseModel):
+    """A 项目: one signed (or negotiated) investment deal."""
+
+    code = CharField(max_length=32, unique=True)
+    name = CharField(max_length=200)
+    investor = CharField(max_length=200, default="")
+    region = CharField(max_length=50, default="", index=True)
+    industry = CharField(max_length=50, default="", index=True)
+    sub_industry = CharField(max_length=50, default="")
+    event = ForeignKeyField(Event, null=True, backref="deals", on_delete="RESTRICT")
+    signed_on = DateField(null=True, index=True)
+    amount = CentsField()
+    currency = CharField(max_length=3, default="CNY")
+    amount_approximate = BooleanField(default=False)
+    # The CNY equivalent at the signing-date rate, rounded to the fen when the
+    # conversion is made (as a bank would) so that SQL sums stay exact; NULL
+    # while no rate covers the date. crm.fx keeps it in step when rates change.
+    amount_cny = CentsField(null=True)
+    fx_rate = ForeignKeyField(FxRate, null=True, on_delete="RESTRICT")
+    approval = CharField(max_length=20, default="")  # approval | verification | filing
+    # The current stage mirrors the newest StageChange; crm.stages writes both
+    # in one transaction so lists can filter and sort without a join.
+    stage = CharField(max_length=20, index=True)
+    stage_since = DateField()
+    liaison = ForeignKeyField(Person, null=True, backref="deals", on_delete="SET NULL")
+    lead_unit = ForeignKeyField(Department, null=True, backref="lead_deals", on_delete="RESTRICT")
+    planned_start = DateField(null=True)
+    planned_completion = DateField(null=True)
+    responsibility_plan = TextField(default="")
+    floor_area = DecimalField(max_digits=14, decimal_places=2, null=True)  # 平方米
+    notes = TextField(default="")
+    search_text = TextField(default="")  # code, name and investor, lower case
+    pinyin_initials = CharField(max_length=200, default="")  # 涿州现代… → zzxd…
+    created_at = DateTimeField(default=_now)
+    updated_at = DateTimeField(default=_now)
+    updated_by = CharField(max_length=100, default="")
+    version = IntegerField(default=1)
+
+
+class DealDepartment(BaseModel):
+    """A supporting department (配合单位) of a deal; the lead unit is Deal.lead_unit."""
+
+    deal = ForeignKeyField(Deal, backref="supporting", on_delete="CASCADE")
+    department = ForeignKeyField(Department, backref="supported_deals", on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("deal", "department"), True),)
+
+
+class StageChange(BaseModel):
+    """One entry of the append-only stage ledger."""
+
+    deal = ForeignKeyField(Deal, backref="stage_changes", on_delete="CASCADE")
+    from_stage = CharField(max_length=20, null=True)
+    to_stage = CharField(max_length=20)
+    effective_on = DateField()
+    recorded_at = DateTimeField(default=_now)
+    recorded_by = CharField(max_length=100, default="")
+    note = TextField(default="")
+
+
+class Blocker(BaseModel):
+    """A problem holding a deal up, owned by the department that must clear it."""
+
+    deal = ForeignKeyField(Deal, backref="blockers", on_delete="CASCADE")
+    text = TextField()
+    department = ForeignKeyField(Department, backref="blockers", on_delete="RESTRICT")
+    raised_on = DateField()
+    due_on = DateField(null=True)
+    resolved_on = DateField(null=True, index=True)
+    resolution = TextField(default="")
+    version = IntegerField(default=1)
+    updated_at = DateTimeField(default=_now)
+    updated_by = CharField(max_length=100, default="")
+
+
+class FundsArrived(BaseModel):
+    """One arrival of funds (到位资金); a deal's funds are the sum of its arrivals."""
+
+    deal = ForeignKeyField(Deal, backref="funds", on_delete="CASCADE")
+    arrived_on = DateField()
+    amount = CentsField()
+    currency = CharField(max_length=3, default="CNY")
+    amount_cny = CentsField(null=True)
+    fx_rate = ForeignKeyField(FxRate, null=True, on_delete="RESTRICT")
+    note = TextField(default="")
+    recorded_at = DateTimeField(default=_now)
+    recorded_by = CharField(max_length=100, default="")
+
+
+class AuditEntry(BaseModel):
+    """Who changed which field of which row, when, old → new."""
+
+    at = DateTimeField(default=_now)
+    actor = CharField(max_length=100)
+    table = CharField(max_length=50)
+    row_id = IntegerField()
+    field = CharField(max_length=50)
+    old = TextField(null=True)
+    new = TextField(null=True)
+
+    class Meta:
+        indexes = ((("table", "row_id"), False),)
+
+
+MODELS = [
+    Department,
+    Person,
+    Event,
+    FxRate,
+    Deal,
+    DealDepartment,
+    StageChange,
+    Blocker,
+    FundsArrived,
+    AuditEntry,
+]
