@@ -15,7 +15,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/crm --demo
 
+# The suite runs on SQLite and on a throwaway PostgreSQL 15 server it starts
+# itself; ensure-postgres installs the server with apt-get only where missing.
 test: $(STAMP)
+	scripts/ensure-postgres >/dev/null
 	$(BIN)/python -m pytest
 
 clean:

@@ -196,7 +196,7 @@ def cmd_fx_list(args):
     open_db(args)
     rates = fx.list_rates(args.currency)
     print_table([_("Currency"), _("Date"), _("CNY per unit"), _("Source")],
-                [[r.currency, r.on, f"{r.rate.normalize():f}", r.source] for r in rates])
+                [[r.currency, r.on, fx.rate_text(r.rate), r.source] for r in rates])
 
 
 def cmd_kpi(args):

@@ -150,10 +150,15 @@ def list_rates(currency: str | None = None) -> list[FxRate]:
     return list(query)
 
 
+def rate_text(rate: Decimal) -> str:
+    """A rate as quoted: at least 4 decimals (7.1030), more only when it has them."""
+    shown = rate.normalize()
+    if -shown.as_tuple().exponent < 4:
+        shown = shown.quantize(Decimal("0.0001"))
+    return f"{shown:f}"
+
+
 def describe_rate(rate: FxRate) -> str:
     """`USD 2020-05-18 7.1030 (source)` — how reports name the rate they used."""
-    shown = rate.rate.normalize()
-    if -shown.as_tuple().exponent < 4:  # rates are quoted to at least 4 places: 7.1030
-        shown = shown.quantize(Decimal("0.0001"))
-    text = f"{rate.currency} {rate.on.isoformat()} {shown:f}"
+    text = f"{rate.currency} {rate.on.isoformat()} {rate_text(rate.rate)}"
     return f"{text} ({rate.source})" if rate.source else text

@@ -182,7 +182,7 @@ def as_json(k: Kpis) -> dict:
         "blockers_overdue": k.blockers_overdue,
         "resolution_rate": rate_text(k.resolution_rate),
         "fx_used": [
-            {"currency": r.currency, "on": r.on.isoformat(), "rate": str(r.rate.normalize()), "source": r.source}
+            {"currency": r.currency, "on": r.on.isoformat(), "rate": fx.rate_text(r.rate), "source": r.source}
             for r in k.fx_used
         ],
     }

@@ -68,7 +68,7 @@ def _postgres(url: str) -> PostgresqlDatabase:
     if not name:
         raise DatabaseError(_("The database URL {url} names no database").format(url=mask_password(url)))
     params.setdefault("connect_timeout", 10)
-    return PostgresqlDatabase(name, autorollback=True, **params)
+    return PostgresqlDatabase(name, **params)
 
 
 def database_for(url: str | None) -> SqliteDatabase | PostgresqlDatabase:
