@@ -23,7 +23,7 @@ class Parser(argparse.ArgumentParser):
 
 
 # Modules that add subcommands; each has register(subparsers, common).
-COMMAND_MODULES = ["cli.core_commands"]
+COMMAND_MODULES = ["cli.core_commands", "cli.synthetic_commands", "cli.admin_commands", "cli.io_commands"]
 
 
 def build_parser() -> Parser:
