@@ -8,10 +8,12 @@ With neither, the ledger is one SQLite file in the user's data directory.
 import contextlib
 import os
 import re
+import sqlite3
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import platformdirs
+import peewee
 from peewee import OperationalError, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import parse as parse_url
 
@@ -40,6 +42,93 @@ def mask_password(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[1]}"))
 
 
+# ---- driver errors as one readable line -------------------------------------
+
+# SQLSTATEs of a PostgreSQL transaction that lost a race (serialization
+# failure, deadlock): nothing was written and the same command can be re-run.
+TRANSIENT_SQLSTATES = {"40001", "40P01"}
+_error_types: dict = {}
+
+
+def _ledger_error_type(base: type, transient: bool = False) -> type:
+    """A subclass of the peewee error `base` that is also the project's DatabaseError.
+
+    Code that catches peewee's IntegrityError or OperationalError still does;
+    anything not caught reaches the CLI as one line and exit 2 (3 for a
+    transaction that lost a race) instead of a traceback.
+    """
+    key = (base, transient)
+    if key not in _error_types:
+        attrs = {"exit_code": 3} if transient else {}
+        _error_types[key] = type("Ledger" + base.__name__, (base, DatabaseError), attrs)
+    return _error_types[key]
+
+
+def _driver_errors() -> tuple:
+    errors = [peewee.PeeweeException, sqlite3.Error]
+    try:
+        import psycopg2
+
+        errors.append(psycopg2.Error)
+    except ImportError:  # pragma: no cover — psycopg2 is a dependency
+        pass
+    return tuple(errors)
+
+
+_DRIVER_ERRORS = _driver_errors()
+
+
+class _OneLineErrors:
+    """Mixin for the Peewee database classes: driver errors become one masked line."""
+
+    def _translate(self, exc: Exception) -> Exception:
+        if isinstance(exc, DatabaseError):
+            return exc
+        orig = getattr(exc, "orig", exc)
+        sqlstate = getattr(orig, "pgcode", None)
+        base = type(exc) if isinstance(exc, peewee.PeeweeException) else OperationalError
+        if base is peewee.PeeweeException or not issubclass(base, (peewee.DatabaseError, peewee.InterfaceError)):
+            base = OperationalError
+        reason = _clean(exc, None, self._secrets())
+        where = describe(self)
+        if sqlstate in TRANSIENT_SQLSTATES:
+            message = _("Another change to the same records got in first on {db}; nothing was saved: run the command again").format(db=where)
+            new = _ledger_error_type(OperationalError, transient=True)(message)
+        elif isinstance(self, SqliteDatabase) and ("locked" in reason or "busy" in reason):
+            message = _("The database {db} stayed locked by another program for {seconds} s; nothing was saved: try again").format(
+                db=where, seconds=BUSY_TIMEOUT_MS // 1000)
+            new = _ledger_error_type(OperationalError)(message)
+        else:
+            message = _("The database {db} refused the operation: {reason}").format(db=where, reason=reason)
+            new = _ledger_error_type(base)(message)
+        new.orig = orig
+        return new
+
+    def _secrets(self) -> list[str]:
+        password = getattr(self, "connect_params", {}).get("password")
+        return [password] if password else []
+
+    def _execute_cursor(self, sql, params, **cursor_options):
+        try:
+            return super()._execute_cursor(sql, params, **cursor_options)
+        except _DRIVER_ERRORS as exc:
+            raise self._translate(exc) from exc
+
+    def commit(self):
+        try:
+            return super().commit()
+        except _DRIVER_ERRORS as exc:
+            raise self._translate(exc) from exc
+
+
+class LedgerSqliteDatabase(_OneLineErrors, SqliteDatabase):
+    """SQLite with driver errors as one readable line."""
+
+
+class LedgerPostgresqlDatabase(_OneLineErrors, PostgresqlDatabase):
+    """PostgreSQL with driver errors as one readable line, never showing the password."""
+
+
 def _sqlite(path: Path) -> SqliteDatabase:
     path = path.expanduser()
     if path.is_dir():
@@ -50,7 +139,7 @@ def _sqlite(path: Path) -> SqliteDatabase:
         # not even for the moment before a chmod.
         fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
         os.close(fd)
-    return SqliteDatabase(
+    return LedgerSqliteDatabase(
         str(path),
         timeout=BUSY_TIMEOUT_MS / 1000,
         pragmas={
@@ -68,7 +157,7 @@ def _postgres(url: str) -> PostgresqlDatabase:
     if not name:
         raise DatabaseError(_("The database URL {url} names no database").format(url=mask_password(url)))
     params.setdefault("connect_timeout", 10)
-    return PostgresqlDatabase(name, **params)
+    return LedgerPostgresqlDatabase(name, **params)
 
 
 def database_for(url: str | None) -> SqliteDatabase | PostgresqlDatabase:
@@ -117,8 +206,9 @@ def open_database(url: str | None = None, migrate_schema: bool = True):
             db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
     except Exception as exc:  # noqa: BLE001 — any driver error becomes one line
         db.close()
+        reason = _clean(getattr(exc, "orig", None) or exc, url, db._secrets())
         raise DatabaseError(
-            _("Cannot open the database {url}: {reason}").format(url=shown, reason=_clean(exc, url))
+            _("Cannot open the database {url}: {reason}").format(url=shown, reason=reason)
         ) from None
     database.initialize(db)
     if migrate_schema:
@@ -127,21 +217,24 @@ def open_database(url: str | None = None, migrate_schema: bool = True):
         except DatabaseError:
             db.close()
             raise
-        except OperationalError as exc:
+        except peewee.DatabaseError as exc:
             db.close()
             raise DatabaseError(
-                _("Cannot open the database {url}: {reason}").format(url=shown, reason=_clean(exc, url))
+                _("Cannot open the database {url}: {reason}").format(url=shown, reason=_clean(exc, url, db._secrets()))
             ) from None
     return db
 
 
-def _clean(exc: Exception, url: str | None) -> str:
+def _clean(exc: Exception, url: str | None, secrets: list[str] = ()) -> str:
     """The first line of a driver error, with any password in it masked."""
     text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    if url:
-        password = urlsplit(url).password if "://" in url else None
+    hidden = [s for s in secrets if s]
+    if url and "://" in url:
+        password = urlsplit(url).password
         if password:
-            text = text.replace(password, "***")
+            hidden += [password, unquote(password)]
+    for secret in sorted(set(hidden), key=len, reverse=True):
+        text = text.replace(secret, "***")
     return text
 
 

@@ -8,14 +8,21 @@ db.models:MODELS -d db/migrations` against an up-to-date database, then read
 and adjust the script.
 """
 
+import time
 from pathlib import Path
 
-from playhouse.migrations import Runner
+from peewee import DatabaseError as PeeweeDatabaseError
+from peewee import PostgresqlDatabase
+from playhouse.migrations import Migration, Runner
 
 from crm.errors import DatabaseError
 from crm.i18n import _
 
 DIRECTORY = Path(__file__).parent / "migrations"
+# Key of the PostgreSQL advisory lock held while migrating, so that officers
+# starting the program at the same moment upgrade the schema once, in turn.
+ADVISORY_LOCK_KEY = 0x7A68_7473  # "zhts"
+RACE_ATTEMPTS = 5
 
 
 def runner(db) -> Runner:
@@ -23,10 +30,7 @@ def runner(db) -> Runner:
     return Runner(db, directory=str(DIRECTORY))
 
 
-def upgrade(db) -> list[str]:
-    """Apply pending migrations; return their names. Refuses a newer schema."""
-    run = runner(db)
-    status = run.status()
+def _refuse_newer(status) -> None:
     unknown = [m.name for m in status if m.path is None]
     if unknown:
         raise DatabaseError(
@@ -34,11 +38,58 @@ def upgrade(db) -> list[str]:
                 names=", ".join(unknown)
             )
         )
+
+
+def upgrade(db) -> list[str]:
+    """Apply pending migrations; return their names. Refuses a newer schema.
+
+    Safe when several processes open a fresh database at once: on PostgreSQL
+    they take turns under an advisory lock; on SQLite each migration is one
+    transaction, and a process that loses the race (its migration collides
+    with the one just committed) re-reads the history and carries on.
+    """
+    run = runner(db)
+    status = run.status()
+    _refuse_newer(status)
     if all(m.applied for m in status):
         return []
-    return run.up()
+    if isinstance(db, PostgresqlDatabase):
+        db.execute_sql("SELECT pg_advisory_lock(%s)", (ADVISORY_LOCK_KEY,))
+        try:
+            _refuse_newer(run.status())
+            return run.up()
+        finally:
+            db.execute_sql("SELECT pg_advisory_unlock(%s)", (ADVISORY_LOCK_KEY,))
+    for attempt in range(RACE_ATTEMPTS):
+        try:
+            return run.up()
+        except PeeweeDatabaseError:
+            status = run.status()
+            _refuse_newer(status)
+            if all(m.applied for m in status):
+                return []  # another process applied them first
+            if attempt == RACE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    return []
 
 
 def pending(db) -> list[str]:
     """Names of migrations not yet applied to `db`."""
     return [m.name for m in runner(db).status() if not m.applied]
+
+
+def known() -> list[str]:
+    """Names of the migrations this program has, in order."""
+    return [m.name for m in Migration.load_directory(str(DIRECTORY))]
+
+
+def refuse_unknown(names) -> None:
+    """Refuse (DatabaseError) a list of applied migrations that includes ones this program lacks."""
+    unknown = sorted(set(names) - set(known()))
+    if unknown:
+        raise DatabaseError(
+            _("This database has a newer schema ({names}) than this program knows: upgrade the program").format(
+                names=", ".join(unknown)
+            )
+        )

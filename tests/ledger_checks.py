@@ -1,0 +1,186 @@
+"""Helpers shared by the concurrency, crash and backup tests.
+
+- `cli`: run one `crm` command in this process, one connection per command;
+- `storm_worker`: a process that keeps writing (stage changes, edits, funds,
+  blockers) through the CLI, for backups and crashes under load;
+- `check_ledger`: everything a ledger must satisfy after any of that —
+  integrity check, each deal's ledger one unbroken chain ending at its stage,
+  each change whole (ledger entry + audit entry), KPIs equal to a
+  recomputation from the rows.
+"""
+
+import contextlib
+import io
+import json
+import os
+import random
+import time
+import traceback
+from collections import Counter
+from decimal import Decimal
+
+STAGE_KEYS = ["negotiating", "signed", "registered", "construction", "operating", "stalled", "terminated"]
+
+
+def cli(url, *args):
+    """Run one `crm` command in this process: (exit code, stdout, stderr, traceback or None)."""
+    from cli.main import main
+    from db.models import database
+
+    out, err = io.StringIO(), io.StringIO()
+    tb = None
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["--db", url, "--lang", "en", *[str(a) for a in args]])
+    except BaseException:  # noqa: BLE001 — anything escaping main() is a bug we report
+        code, tb = None, traceback.format_exc()
+    finally:
+        # One connection per command, as when `crm` runs from a shell.
+        if database.obj is not None and not database.obj.is_closed():
+            database.obj.close()
+    return code, out.getvalue(), err.getvalue(), tb
+
+
+def storm_worker(url, index, codes, departments, stop_file, result_path, seed, max_ops=100_000):
+    """Write to the ledger through the CLI until `stop_file` exists; record every outcome."""
+    os.environ["CRM_USER"] = f"storm-{index}"
+    rng = random.Random(seed)
+    results, my_blockers = [], []
+    n = 0
+    while not os.path.exists(stop_file) and n < max_ops:
+        n += 1
+        code = rng.choice(codes)
+        tag = f"s{index}-{n}"
+        roll = rng.random()
+        if roll < 0.45:
+            args = ("stage", code, rng.choice(STAGE_KEYS), "--note", tag)
+        elif roll < 0.6:
+            rc, out, err, tb = cli(url, "show", code, "--format", "json")
+            if rc != 0:
+                results.append({"args": ["show", code], "rc": rc, "err": err, "tb": tb})
+                continue
+            args = ("edit", code, "--notes", tag, "--if-version", json.loads(out)["version"])
+        elif roll < 0.8:
+            args = ("funds", code, f"{rng.randint(1, 500)}万", "--note", tag)
+        elif roll < 0.92 or not my_blockers:
+            args = ("blocker", "add", code, tag, "--department", rng.choice(departments))
+        else:
+            args = ("blocker", "resolve", my_blockers.pop(rng.randrange(len(my_blockers))), "--note", tag)
+        rc, out, err, tb = cli(url, *args)
+        if args[:2] == ("blocker", "add") and rc == 0:
+            my_blockers.append(out.strip())
+        results.append({"args": [str(a) for a in args], "rc": rc, "err": err, "tb": tb})
+    with open(result_path, "w", encoding="utf-8") as fh:
+        json.dump(results, fh)
+
+
+def start_storm(url, codes, departments, tmp_path, workers=4):
+    """Start `workers` storm processes; returns stop() -> list of all results."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    stop_file = tmp_path / "stop-storm"
+    paths = [tmp_path / f"storm-{i}.json" for i in range(workers)]
+    procs = [ctx.Process(target=storm_worker, args=(url, i, codes, departments, str(stop_file), str(paths[i]), 77 + i))
+             for i in range(workers)]
+    for p in procs:
+        p.start()
+
+    def stop():
+        stop_file.touch()
+        for p in procs:
+            p.join(timeout=120)
+        assert [p.exitcode for p in procs] == [0] * workers, "a storm worker died"
+        results = []
+        for path in paths:
+            results.extend(json.loads(path.read_text(encoding="utf-8")))
+        return results
+
+    return stop
+
+
+def assert_clean_outcomes(results, allowed=(0, 2, 3)):
+    """No traceback, no 'locked', each failure one line on stderr."""
+    bad = [r for r in results if r["tb"] or r["rc"] not in allowed]
+    assert not bad, bad[:3]
+    for r in results:
+        assert "locked" not in r["err"].lower() and "Traceback" not in r["err"], r
+        if r["rc"] != 0:
+            assert len(r["err"].strip().splitlines()) == 1, r
+
+
+def integrity_check(db) -> None:
+    """PRAGMA integrity_check on SQLite; on PostgreSQL amcheck on every index of the ledger."""
+    from db.connection import is_postgres
+
+    if not is_postgres(db):
+        rows = [r[0] for r in db.execute_sql("PRAGMA integrity_check").fetchall()]
+        assert rows == ["ok"], rows
+        assert db.execute_sql("PRAGMA foreign_key_check").fetchall() == []
+        return
+    db.execute_sql("CREATE EXTENSION IF NOT EXISTS amcheck")
+    indexes = db.execute_sql(
+        "SELECT c.oid::regclass::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am a ON a.oid = c.relam "
+        "WHERE n.nspname = current_schema() AND a.amname = 'btree'"
+    ).fetchall()
+    assert indexes
+    for (name,) in indexes:
+        db.execute_sql("SELECT bt_index_check(%s::regclass, true)", (name,))
+
+
+def check_ledger(db) -> dict:
+    """Assert the ledger open on `db` is whole and its KPIs agree with its rows; returns counts."""
+    from crm import kpi
+    from crm.stages import at_or_beyond
+    from db.models import AuditEntry, Blocker, Deal, FundsArrived, StageChange
+
+    integrity_check(db)
+    deals = {d.id: d for d in Deal.select()}
+    ledger = {}
+    for e in StageChange.select().order_by(StageChange.id):
+        ledger.setdefault(e.deal_id, []).append(e)
+    stage_audits = Counter(a.row_id for a in AuditEntry.select().where(
+        (AuditEntry.table == "deal") & (AuditEntry.field == "stage")))
+    for deal_id, deal in deals.items():
+        entries = ledger.get(deal_id, [])
+        assert entries and entries[0].from_stage is None, deal.code
+        for before, after in zip(entries, entries[1:]):
+            assert after.from_stage == before.to_stage, (deal.code, before.id, after.id)
+        assert deal.stage == entries[-1].to_stage, deal.code
+        assert deal.stage_since == entries[-1].effective_on, deal.code
+        # Each change whole: its ledger entry and its audit entry, or neither.
+        assert stage_audits[deal_id] == len(entries) - 1, deal.code
+    assert set(ledger) <= set(deals)
+
+    funds = list(FundsArrived.select())
+    funds_audits = Counter(a.row_id for a in AuditEntry.select().where(AuditEntry.table == "funds_arrived"))
+    assert all(funds_audits[f.id] == 1 for f in funds)
+    blockers = list(Blocker.select())
+    raised_audits = Counter(a.row_id for a in AuditEntry.select().where(
+        (AuditEntry.table == "blocker") & (AuditEntry.field == "raised")))
+    assert all(raised_audits[b.id] == 1 for b in blockers)
+
+    k = kpi.compute()
+    signed = [d for d in deals.values() if d.stage != "negotiating"]
+    ids = {d.id for d in signed}
+    assert k.deals == len(signed)
+    assert k.total_cny == sum((d.amount_cny for d in signed), Decimal(0))
+    assert k.by_stage == {s: n for s, n in Counter(d.stage for d in signed).items()}
+    assert k.started == sum(1 for d in signed if d.stage in at_or_beyond("construction"))
+    assert k.funds_cny == sum((f.amount_cny for f in funds if f.deal_id in ids), Decimal(0))
+    mine = [b for b in blockers if b.deal_id in ids]
+    assert k.blockers_raised == len(mine)
+    assert k.blockers_open == sum(1 for b in mine if b.resolved_on is None)
+    return {"deals": len(deals), "stage_changes": sum(len(v) for v in ledger.values()), "funds": len(funds),
+            "blockers": len(blockers)}
+
+
+def wait_for(predicate, timeout=30.0, step=0.05):
+    """Poll until predicate() is true; AssertionError after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(step)
+    raise AssertionError("timed out waiting")
