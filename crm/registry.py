@@ -6,10 +6,12 @@ from peewee import IntegrityError
 
 from crm import audit
 from crm.config import current_actor
+from crm.conflicts import stale
 from crm.errors import InvalidInput
 from crm.i18n import _
+from crm.lookup import department_by_name
 from crm.text import clean_text
-from db.connection import writing
+from db.connection import lock_for_update, writing
 from db.models import Department, Event
 
 DEPARTMENT_KINDS = {
@@ -55,3 +57,42 @@ def departments() -> list[Department]:
 def events() -> list[Event]:
     """All events, newest first."""
     return list(Event.select().order_by(Event.held_on.desc(nulls="LAST"), Event.name))
+
+
+def edit_department(name: str, new_name: str | None = None, kind: str | None = None, contact: str | None = None,
+                    if_version: int | None = None, actor: str | None = None) -> Department:
+    """Rename a department or change its kind or contact; returns it as saved.
+
+    `name` finds the department as everywhere else (exact, or a unique part).
+    With `if_version`, refuses (Conflict, exit 3) when someone else has saved
+    the department since that version; nothing is written. Each changed field
+    goes into the audit trail and the version goes up by one.
+    """
+    values = {}
+    if new_name is not None:
+        values["name"] = clean_text(new_name, _("Department"), max_length=100, required=True)
+    if kind is not None:
+        if kind not in DEPARTMENT_KINDS:
+            raise InvalidInput(_("Unknown department kind {kind!r}; use one of: {kinds}").format(
+                kind=kind, kinds=", ".join(DEPARTMENT_KINDS)))
+        values["kind"] = kind
+    if contact is not None:
+        values["contact"] = clean_text(contact, _("Contact"))
+    actor = actor or current_actor()
+    try:
+        with writing():
+            dept = lock_for_update(Department.select().where(Department.id == department_by_name(name).id)).get()
+            if if_version is not None and dept.version != if_version:
+                raise stale(_("Department {name}").format(name=dept.name), dept, if_version)
+            changes = {field: (getattr(dept, field), new) for field, new in values.items() if getattr(dept, field) != new}
+            if not changes:
+                return dept
+            for field, (_old, new) in changes.items():
+                setattr(dept, field, new)
+            dept.version += 1
+            dept.updated_at, dept.updated_by = datetime.datetime.now().replace(microsecond=0), actor
+            dept.save()
+            audit.record("department", dept.id, changes, actor)
+    except IntegrityError:
+        raise InvalidInput(_("The department {name} already exists").format(name=values.get("name"))) from None
+    return dept
