@@ -1,0 +1,54 @@
+"""Values as they go into exported cells, and the rule that no cell becomes a formula.
+
+Spreadsheet programs run text that starts with `=`, `+`, `-` or `@` (and,
+after a tab or carriage return, that too) as a formula when they open a CSV
+file or when someone edits the cell of an xlsx file. Following the OWASP
+advice on CSV injection, such text is written with a leading apostrophe,
+which Excel, WPS and LibreOffice show as text. Only text is changed:
+numbers, dates and empty cells are written as they are, so amounts stay
+numbers that sum. The full-width forms (＝＋－＠) are treated the same,
+because some programs fold them to ASCII.
+"""
+
+import datetime
+from decimal import Decimal
+
+#: First characters that make a spreadsheet read text as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+QUOTE = "'"
+
+
+def neutralise(value):
+    """`value` safe for a CSV or xlsx cell: text that could be a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return QUOTE + value
+    return value
+
+
+def is_neutralised(text: str) -> bool:
+    """True for text `neutralise` has prefixed (what an importer should strip)."""
+    return isinstance(text, str) and len(text) > 1 and text[0] == QUOTE and text[1:].startswith(FORMULA_STARTS)
+
+
+def unneutralise(text):
+    """The original text of a neutralised cell; anything else unchanged."""
+    return text[1:] if is_neutralised(text) else text
+
+
+def plain_decimal(value: Decimal) -> str:
+    """A Decimal without exponent or trailing zeros: 12.78540000 → 12.7854, 25.00 → 25."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def text_of(value) -> str:
+    """A plain value as text for CSV and text tables: dates in ISO form, None empty."""
+    if value is None:
+        return ""
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return plain_decimal(value)
+    return str(value)

@@ -1,0 +1,360 @@
+"""What the weekly table looks like, whatever the format: title, columns, the
+text of each cell, the totals row, the notes and the summary sections.
+
+crm.weekly computes the content; this module words it (through _(), English
+source, Chinese in crm/locale/zh_CN/LC_MESSAGES/exports.po) and hands the
+renderers typed cells: `Own` (an amount in its own currency), `Yi` (yuan
+shown as 亿元), `Ratio`, dates, ints and text. Each renderer then decides how
+a type is written: a number with a number format in xlsx, exact text in CSV,
+rounded text in md/txt/html.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from crm import fx, kpi
+from crm.dates import iso_week_label
+from crm.i18n import _, current_language
+from crm.money import YI, ZH_SUFFIX, Money, format_money, format_yi
+from crm.stages import BY_KEY
+from crm.weekly import Problem, Progress, Row, WeeklyTable
+from exports.cells import plain_decimal
+
+MILLION = Decimal(10) ** 6
+
+
+@dataclass(frozen=True)
+class Own:
+    """An amount in the deal's own currency."""
+
+    money: Money
+
+
+@dataclass(frozen=True)
+class Yi:
+    """An amount in yuan, shown in 亿元."""
+
+    yuan: Decimal
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A share (0.8224), shown as a percentage; None when undefined."""
+
+    value: Decimal | None
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    width: int  # display columns (CJK = 2) a text table wraps this column at
+    wrap: bool = False
+
+
+@dataclass
+class Section:
+    """One table of the summary."""
+
+    title: str
+    headers: list[str]
+    rows: list[list]
+
+
+def columns() -> list[Column]:
+    """The weekly table's columns, headers in the current language."""
+    return [
+        Column("seq", _("No."), 4),
+        Column("code", _("Project code"), 12),
+        Column("name", _("Project name"), 24, True),
+        Column("investor", _("Investor"), 16, True),
+        Column("region", _("County (city, district)"), 10, True),
+        Column("industry", _("Industry category"), 14, True),
+        Column("event", _("Signing event"), 20, True),
+        Column("signed_on", _("Signing date"), 10),
+        Column("amount", _("Total investment"), 12),
+        Column("amount_cny", _("Total in 亿元"), 10),
+        Column("stage", _("Current stage"), 6),
+        Column("progress", _("Progress this week"), 30, True),
+        Column("problems", _("Open problems"), 30, True),
+        Column("lead_unit", _("Lead department"), 14, True),
+        Column("supporting", _("Supporting departments"), 16, True),
+        Column("liaison", _("Liaison leader"), 8),
+    ]
+
+
+def list_sep() -> str:
+    """How names are joined in one cell: 、 in Chinese, a comma in English."""
+    return "、" if current_language() == "zh" else ", "
+
+
+def semicolon() -> str:
+    """How clauses are separated: ；in Chinese, "; " in English."""
+    return "；" if current_language() == "zh" else "; "
+
+
+def title(table: WeeklyTable) -> str:
+    """招商引资签约项目周报 2020年第21周(5月18日—5月24日)."""
+    heading = _("Weekly report on signed investment deals")
+    return f"{heading} {iso_week_label(table.week.monday)}"
+
+
+def scope_text(table: WeeklyTable) -> str:
+    """Which deals the table covers, in words."""
+    parts = []
+    described = dict(table.scope.describe())
+    labels = {
+        "event": _("signing event contains “{value}”"),
+        "region": _("county/district contains “{value}”"),
+        "department": _("department contains “{value}”"),
+        "industry": _("industry contains “{value}”"),
+        "year": _("signed in {value}"),
+        "search": _("matching “{value}”"),
+    }
+    for key, label in labels.items():
+        if key in described:
+            parts.append(label.format(value=described[key]))
+    if "stage" in described:
+        parts.append(_("stage {value} at the end of the week").format(value=BY_KEY[_stage_key(described["stage"])].label()))
+    else:
+        parts.append(_("deals not yet operating or terminated, and every deal that changed this week"))
+    return _("Scope: {filters}").format(filters=semicolon().join(parts))
+
+
+def _stage_key(text: str) -> str:
+    from crm.stages import parse_stage
+
+    return parse_stage(text).key
+
+
+def as_of_text(table: WeeklyTable) -> str:
+    return _("Ledger as it stood at the end of {day}; made on {today}").format(
+        day=_day(table.week.sunday), today=_day(table.generated_on))
+
+
+def _day(day: datetime.date) -> str:
+    return day.isoformat()
+
+
+def stage_label(key: str | None) -> str:
+    return BY_KEY[key].label() if key else ""
+
+
+def industry_text(row: Row) -> str:
+    if row.sub_industry and row.sub_industry != row.industry:
+        return "/".join(x for x in (row.industry, row.sub_industry) if x)
+    return row.industry or row.sub_industry
+
+
+def progress_line(p: Progress) -> str:
+    """One line of 本周进展."""
+    on = _day(p.on)
+    if p.kind == "new":
+        text = _("{on} new deal ({stage})").format(on=on, stage=stage_label(p.stage_to))
+    elif p.kind == "stage" and p.note:
+        text = _("{on} {src} → {dst}: {note}").format(
+            on=on, src=stage_label(p.stage_from), dst=stage_label(p.stage_to), note=p.note)
+    elif p.kind == "stage":
+        text = _("{on} {src} → {dst}").format(on=on, src=stage_label(p.stage_from), dst=stage_label(p.stage_to))
+    elif p.kind == "blocker_raised":
+        text = _("{on} problem raised: {text} ({department})").format(on=on, text=p.text, department=p.department)
+    elif p.kind == "blocker_resolved" and p.note:
+        text = _("{on} problem resolved: {text} ({resolution})").format(on=on, text=p.text, resolution=p.note)
+    elif p.kind == "blocker_resolved":
+        text = _("{on} problem resolved: {text}").format(on=on, text=p.text)
+    elif p.kind == "funds":
+        text = _("{on} funds arrived: {amount}").format(on=on, amount=format_money(p.money))
+    else:  # pragma: no cover - crm.weekly makes no other kinds
+        raise ValueError(p.kind)
+    return text
+
+
+def progress_text(row: Row) -> str:
+    return "\n".join(progress_line(p) for p in row.progress)
+
+
+def problem_line(n: int, p: Problem) -> str:
+    """One line of 存在问题: 1. text【责任单位:…;提出:…;时限:…;已逾期】.
+
+    crm.importer reads this form back (the round trip), in both languages.
+    """
+    details = [_("Responsible: {department}").format(department=p.department),
+               _("raised: {day}").format(day=_day(p.raised_on))]
+    if p.due_on:
+        details.append(_("due: {day}").format(day=_day(p.due_on)))
+    if p.overdue:
+        details.append(_("overdue"))
+    opening, closing = ("【", "】") if current_language() == "zh" else (" [", "]")
+    return f"{n}. {p.text}{opening}{semicolon().join(details)}{closing}"
+
+
+def problems_text(row: Row) -> str:
+    return "\n".join(problem_line(n, p) for n, p in enumerate(row.problems, 1))
+
+
+def cells(row: Row) -> list:
+    """The typed cells of one deal, in column order."""
+    return [
+        row.seq,
+        row.code,
+        row.name,
+        row.investor,
+        row.region,
+        industry_text(row),
+        row.event or "",
+        row.signed_on,
+        Own(row.amount),
+        Yi(row.amount_cny),
+        stage_label(row.stage),
+        progress_text(row),
+        problems_text(row),
+        row.lead_unit or "",
+        list_sep().join(row.supporting),
+        row.liaison or "",
+    ]
+
+
+def currency_totals(table: WeeklyTable) -> str:
+    """The rows' totals per currency as one text: 379.66亿元、5.3亿美元 (余 where a row's amount was approximate)."""
+    approximate = {r.amount.currency for r in table.rows if r.amount.approximate}
+    return list_sep().join(format_money(Money(v, c, c in approximate))
+                           for c, v in table.summary.by_currency.items())
+
+
+def totals(table: WeeklyTable) -> list:
+    """The totals row (合计): number of deals, per-currency totals, the 亿元 total."""
+    s = table.summary
+    out: list = [""] * len(columns())
+    keys = [c.key for c in columns()]
+    out[keys.index("seq")] = _("Total")
+    out[keys.index("name")] = _("{n} deals").format(n=s.rows)
+    out[keys.index("amount")] = currency_totals(table)
+    out[keys.index("amount_cny")] = Yi(s.total_cny)
+    return out
+
+
+def notes(table: WeeklyTable) -> list[str]:
+    """Lines printed under the table."""
+    lines = [_("Notes: 1. Amounts are in each deal's own currency; 亿元 = CNY 100 million, converted at the "
+               "rate of the signing date. 2. A problem is overdue when it was still open after its due date. "
+               "3. Stages and problems are as they stood at the end of {day}.").format(day=_day(table.week.sunday))]
+    rates = rates_text(table)
+    if rates:
+        lines.append(_("Exchange rates used: {rates}").format(rates=rates))
+    return lines
+
+
+def rates_text(table: WeeklyTable) -> str:
+    return semicolon().join(fx.describe_rate(r) for r in table.summary.fx_used)
+
+
+# ---- amounts in the formats -------------------------------------------------
+
+
+def own_number(money: Money) -> tuple[Decimal, str]:
+    """(number, xlsx number format) showing `money` in its own currency.
+
+    Chinese: the number in 亿 with the unit in the format (1.8 shown as
+    1.80亿美元); English: in millions (180 shown as 180.00 million USD).
+    The format's text is what crm.importer reads the unit back from.
+    """
+    if current_language() == "zh":
+        more = "余" if money.approximate else ""
+        return money.amount / YI, f'#,##0.00##"亿{more}{ZH_SUFFIX[money.currency]}"'
+    about = "about " if money.approximate else ""
+    return money.amount / MILLION, f'"{about}"#,##0.00##" million {money.currency}"'
+
+
+def own_exact(money: Money) -> str:
+    """The amount as exact text crm.money.parse_amount reads back unchanged: 1.8亿美元, 4565万元, USD 180 million."""
+    if current_language() == "zh":
+        more = "余" if money.approximate else ""
+        amount = money.amount
+        if amount >= YI:
+            number, unit = amount / YI, "亿"
+        elif amount >= 10_000:
+            number, unit = amount / 10_000, "万"
+        else:
+            number, unit = amount, ""
+        return f"{plain_decimal(number)}{unit}{more}{ZH_SUFFIX[money.currency]}"
+    about = "about " if money.approximate else ""
+    if money.amount >= MILLION:
+        return f"{about}{money.currency} {plain_decimal(money.amount / MILLION)} million"
+    return f"{about}{money.currency} {plain_decimal(money.amount)}"
+
+
+def yi_exact(yuan: Decimal) -> str:
+    """Yuan as an exact number of 亿 (12.7854)."""
+    return plain_decimal(yuan / YI)
+
+
+def yi_text(yuan: Decimal) -> str:
+    """Yuan in 亿 rounded half up to two decimals (12.79)."""
+    return format_yi(yuan)
+
+
+def ratio_text(ratio: Ratio) -> str:
+    return kpi.percent_text(ratio.value)
+
+
+def ratio_number(ratio: Ratio) -> Decimal | None:
+    """The share rounded half up to 4 decimals, so a 0.00% format shows what percent_text shows."""
+    if ratio.value is None:
+        return None
+    return Decimal(kpi.rate_text(ratio.value))
+
+
+# ---- the summary ----------------------------------------------------------
+
+
+def summary_title(table: WeeklyTable) -> str:
+    heading = _("Summary")
+    return f"{heading} {iso_week_label(table.week.monday)}"
+
+
+def summary_sections(table: WeeklyTable) -> list[Section]:
+    s = table.summary
+    stage_rows = [[BY_KEY[key].label(), n, Yi(cny)] for key, (n, cny) in s.by_stage.items()]
+    stage_rows.append([_("Total"), s.rows, Yi(s.total_cny)])
+    sections = [Section(_("Deals in the table by stage"), [_("Stage"), _("Deals"), _("Total in 亿元")], stage_rows)]
+
+    w = s.week
+    sections.append(Section(_("This week"), [_("Item"), _("Value")], [
+        [_("New deals"), w.new_deals],
+        [_("Stage changes"), w.stage_changes],
+        [_("Problems raised"), w.blockers_raised],
+        [_("Problems resolved"), w.blockers_resolved],
+        [_("Funds arrivals"), w.funds_arrivals],
+        [_("Funds arrived (亿元)"), Yi(w.funds_cny)],
+    ]))
+
+    end, now = s.kpis_week_end, s.kpis_now
+    sections.append(Section(
+        _("Cohort KPIs (signed deals)"),
+        [_("Indicator"), _("End of week ({day})").format(day=_day(table.week.sunday)),
+         _("Now ({day})").format(day=_day(s.now))],
+        [[label, *(value(k) for k in (end, now))] for label, value in (
+            (_("Deals signed"), lambda k: k.deals),
+            (_("Total investment (亿元)"), lambda k: Yi(k.total_cny)),
+            (_("Fulfilment rate (registered or beyond)"), lambda k: Ratio(k.fulfilment_rate)),
+            (_("Start rate (construction or beyond)"), lambda k: Ratio(k.start_rate)),
+            (_("Operating rate"), lambda k: Ratio(k.operating_rate)),
+            (_("Funds arrived (亿元)"), lambda k: Yi(k.funds_cny)),
+            (_("Funds rate"), lambda k: Ratio(k.funds_rate)),
+            (_("Problems raised"), lambda k: k.blockers_raised),
+            (_("Problems open"), lambda k: k.blockers_open),
+            (_("Problems resolved"), lambda k: k.blockers_resolved),
+            (_("Problems overdue"), lambda k: k.blockers_overdue),
+            (_("Resolution rate"), lambda k: Ratio(k.resolution_rate)),
+        )],
+    ))
+    sections.append(Section(
+        _("Exchange rates used"),
+        [_("Currency"), _("Valid from"), _("CNY per unit"), _("Source")],
+        [[r.currency, r.on, fx.rate_text(r.rate), r.source] for r in s.fx_used]
+        or [[_("none (all amounts in CNY)"), "", "", ""]],
+    ))
+    return sections
