@@ -1,0 +1,204 @@
+"""`crm export weekly` and `crm import FILE`.
+
+Both show progress on stderr when stderr is a terminal and the work is large;
+everything else they print is meant for the reader (stdout) or is a problem
+(stderr). Exit codes: 0 done, 2 refused (any row of an import, or a bad
+argument).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from crm import importer, weekly
+from crm.deal_query import DealFilter
+from crm.errors import InvalidInput
+from crm.i18n import _
+from crm.money import Money, format_money
+from cli.output import print_json
+from db.connection import open_database
+
+FORMATS = ("xlsx", "csv", "md", "txt", "html")
+SUFFIXES = {".xlsx": "xlsx", ".csv": "csv", ".md": "md", ".markdown": "md", ".txt": "txt", ".html": "html",
+            ".htm": "html"}
+#: Show progress only for work this large (rows), and only on a terminal.
+PROGRESS_FROM = 2000
+#: Created and updated deals listed one per line, at most.
+LISTED = 30
+
+
+class Progress:
+    """`what 1200/10000` rewritten in place on stderr, when stderr is a terminal."""
+
+    def __init__(self, what: str, stream=None):
+        self.what = what
+        self.stream = stream or sys.stderr
+        self.active = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < PROGRESS_FROM or not self.stream.isatty():
+            return
+        self.active = True
+        self.stream.write(f"\r{self.what} {done}/{total}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.active:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.active = False
+
+
+def _format(args) -> str:
+    if args.format:
+        return args.format
+    if args.output:
+        return SUFFIXES.get(Path(args.output).suffix.lower(), "xlsx")
+    return "txt"
+
+
+def _write_atomically(path: Path, write) -> None:
+    """Call write(temp_path), then move the finished file into place: never a half-written export."""
+    path = path.expanduser()
+    if path.is_dir():
+        raise InvalidInput(_("{path} is a directory; give a file name, e.g. {path}/weekly.xlsx").format(path=path))
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.exists():
+        raise InvalidInput(_("The folder {dir} does not exist").format(dir=directory))
+    fd, temp = tempfile.mkstemp(prefix=".crm-export-", suffix=path.suffix, dir=directory)
+    os.close(fd)
+    try:
+        write(Path(temp))
+        os.chmod(temp, 0o644 & ~_umask())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def cmd_export_weekly(args):
+    fmt = _format(args)
+    if fmt == "xlsx" and not args.output:
+        raise InvalidInput(_("An xlsx file cannot go to the terminal: give -o FILE.xlsx, or --format csv/md/txt/html"))
+    open_database(getattr(args, "db", None))
+    week = weekly.resolve_week(args.week)
+    scope = DealFilter(stage=args.stage, event=args.event, region=args.region, department=args.department)
+    table = weekly.build(week, scope)
+    progress = Progress(_("Writing rows"))
+    try:
+        if fmt == "xlsx":
+            from exports import weekly_xlsx
+
+            _write_atomically(Path(args.output), lambda p: weekly_xlsx.write(table, p, progress=progress))
+        else:
+            from exports import weekly_text
+
+            text = weekly_text.render(table, fmt, progress=progress)
+            if args.output:
+                newline = "" if fmt == "csv" else None
+                _write_atomically(Path(args.output),
+                                  lambda p: p.write_text(text, encoding="utf-8", newline=newline))
+            else:
+                sys.stdout.write(text.removeprefix("\ufeff") if sys.stdout.isatty() else text)
+                sys.stdout.flush()
+    finally:
+        progress.close()
+    if args.output:
+        s = table.summary
+        print(_("{path}: {week}, {n} deals, {total}").format(
+            path=args.output, week=week.key, n=s.rows, total=format_money(Money(s.total_cny, "CNY"))),
+            file=sys.stderr)
+
+
+def cmd_import(args):
+    open_database(getattr(args, "db", None))
+    progress = Progress(_("Importing rows"))
+    try:
+        report = importer.run_import(args.file, sheet=args.sheet, dry_run=args.dry_run, progress=progress)
+    finally:
+        progress.close()
+    if args.format == "json":
+        print_json(report.as_json())
+    else:
+        _print_report(report)
+    return 0 if report.ok else 2
+
+
+def _print_report(report: importer.Report) -> None:
+    out = sys.stdout
+    where = f"{report.source}" + (f" [{report.sheet}]" if report.sheet else "")
+    print(_("{file}: header in row {row}; {n} data rows").format(file=where, row=report.header_row,
+                                                                  n=report.rows_read), file=out)
+    print(_("Columns used: {columns}").format(
+        columns="、".join(f"{label}→{field}" for field, label in report.columns.items())), file=out)
+    if report.ignored_columns:
+        print(_("Columns ignored: {columns}").format(columns="、".join(report.ignored_columns)), file=out)
+    if report.dry_run or not report.ok:
+        verb = _("would create {created}, update {updated}, leave {unchanged} unchanged")
+    else:
+        verb = _("created {created}, updated {updated}, left {unchanged} unchanged")
+    print(verb.format(created=len(report.created), updated=len(report.updated), unchanged=len(report.unchanged)),
+          file=out)
+    print(_("stage changes {stages}, problems added {blockers}, rows skipped {skipped}").format(
+        stages=report.stage_changes, blockers=report.blockers_added, skipped=len(report.skipped)), file=out)
+    for label, names in ((_("New departments"), report.departments_created), (_("New events"), report.events_created),
+                         (_("New people"), report.people_created)):
+        if names:
+            print(f"{label}: {'、'.join(names)}", file=out)
+    lines = [_("  row {row}: new {code} {name}").format(row=row, code=code, name=name)
+             for row, code, name in report.created]
+    lines += [_("  row {row}: {code} {name} — {fields}").format(row=row, code=code, name=name, fields=", ".join(fields))
+              for row, code, name, fields in report.updated]
+    for line in lines[:LISTED]:
+        print(line, file=out)
+    if len(lines) > LISTED:
+        print(_("  … and {n} more (--format json lists them all)").format(n=len(lines) - LISTED), file=out)
+    for row, column, total, summed in report.totals_checked:
+        print(_("Totals row {row} ({column}): {total}; rows add up to {sum}").format(
+            row=row, column=column, total=total, sum=summed), file=out)
+    for notice in report.notices:
+        print(notice, file=out)
+    if report.problems:
+        for problem in report.problems:
+            print(f"crm: {problem}", file=sys.stderr)
+        print(_("crm: {n} problems; nothing was written").format(n=len(report.problems)), file=sys.stderr)
+    elif report.dry_run:
+        print(_("Dry run: nothing was written"), file=out)
+
+
+def register(sub, common):
+    """Add `export` and `import` to the subcommands."""
+    export = sub.add_parser("export", parents=[common], help=_("export reports: weekly"),
+                            description=_("export reports: weekly"))
+    esub = export.add_subparsers(dest="export_command", metavar="REPORT", parser_class=sub._parser_class,
+                                 required=True)
+    p = esub.add_parser("weekly", parents=[common], help=_("the weekly deal table (周报)"),
+                        description=_("the weekly deal table (周报) of an ISO week: xlsx, csv, md, txt or html"))
+    p.set_defaults(handler=cmd_export_weekly)
+    p.add_argument("--week", help=_("2020-W21 or any date in the week (default: the last complete week)"))
+    p.add_argument("--format", choices=FORMATS,
+                   help=_("default: from the -o file name, else txt"))
+    p.add_argument("-o", "--output", metavar="PATH", help=_("write to PATH (xlsx needs it); default stdout"))
+    p.add_argument("--event", help=_("signing event (any part of its name)"))
+    p.add_argument("--region", help=_("county or district (any part)"))
+    p.add_argument("--department", help=_("lead or supporting department (any part)"))
+    p.add_argument("--stage", help=_("only deals at this stage at the end of the week"))
+
+    p = sub.add_parser("import", parents=[common], help=_("import a ledger from xlsx or csv"),
+                       description=_("import a bureau's ledger (xlsx or csv): new deals are created, known ones "
+                                     "updated; nothing is written when any row is refused"))
+    p.set_defaults(handler=cmd_import)
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--sheet", metavar="NAME", help=_("the worksheet to read (default: the first with a header row)"))
+    p.add_argument("--dry-run", dest="dry_run", action="store_true",
+                   help=_("report what would be created, updated and skipped; write nothing"))
+    p.add_argument("--format", choices=["text", "json"], default="text")

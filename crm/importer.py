@@ -1,0 +1,805 @@
+"""Importing a bureau's existing ledger (xlsx or CSV) into the database.
+
+    plan = read_plan(path)              # reads and checks every row, writes nothing
+    report = run_import(path, dry_run)  # the same, then applies it in one transaction
+
+Reading (crm.ledger_read, crm.ledger_headers, crm.ledger_cells): the header
+row is found below any title and note rows; blank rows, notes, section rows
+and 小计 rows are skipped; a 合计/总计 row is skipped and its amounts are
+checked against the sum of the rows (a totals row after the data also ends
+the table: what follows is notes). Every cell that cannot be read becomes a
+Problem with its row, column and value.
+
+Applying goes through the same functions as the CLI — create_deal,
+edit_deal, set_supporting, change_stage, add_blocker, add_department,
+add_event — so the audit trail and the stage ledger are written as for any
+other change. A row is matched to an existing deal by its code when the file
+has one, else by its business key: the name (compared after NFKC and without
+spaces) and the signing date when given, else the event when given. Matched
+deals get only the fields that differ (so importing a file twice changes
+nothing); a stage that moves forward is recorded as a stage change dated the
+day of the import. A stage the file has behind the ledger's is refused
+rather than rolled back. Problems are added when the deal has no blocker with
+the same text. Departments, events and people are matched by name (exactly,
+then as the unique name containing the text) or created.
+
+The whole import is one transaction: when any row is refused nothing is
+written, and --dry-run rolls back even a clean import after counting what it
+would have done.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from openpyxl.utils import get_column_letter
+
+from crm import blockers as blocker_ops
+from crm import registry
+from crm.config import current_actor
+from crm.deal_fields import TEXT_FIELDS, parse_approval, parse_floor_area
+from crm.deals import create_deal, edit_deal, set_supporting, supporting_departments
+from crm.errors import CrmError, InvalidInput
+from crm.i18n import _
+from crm.ledger_cells import (CellError, ProblemItem, amount_text, cell_text, inline, is_blank, parse_amount_cell,
+                              parse_currency, parse_date_cell, parse_problems_cell, parse_stage_cell, split_names)
+from crm.ledger_headers import (Header, find_header, header_unit, is_subtotal_label, is_total_label, unit_note,
+                                year_note)
+from crm.ledger_read import Grid, read_grids
+from crm.money import Money, format_money
+from crm.stages import BY_KEY, change_stage
+from crm.text import clean_text
+from db.connection import writing
+from peewee import JOIN, fn
+
+from db.models import AuditEntry, Blocker, Deal, Department, Event, Person, database
+
+#: Codes this ledger gives deals (ZS2020-0001): a file's code of this shape is kept for a new deal.
+_OUR_CODE = re.compile(r"[A-Z]{1,6}\d{4}-\d{3,6}")
+#: Fields handed to create_deal / edit_deal as typed text.
+DEAL_FIELDS = ("name", "investor", "region", "industry", "sub_industry", "event", "signed_on", "amount", "approval",
+               "liaison", "lead_unit", "planned_start", "planned_completion", "responsibility_plan", "floor_area",
+               "notes")
+_LIMITS = {"event": 200, "lead_unit": 100, "liaison": 50}
+_TEXT_LIMITS = {f: limit for f, (_label, limit) in TEXT_FIELDS.items()}
+
+
+@dataclass
+class Problem:
+    """Why a row (or the file) was refused: where, which value, a stable code and a message."""
+
+    row: int | None
+    column: str | None
+    value: str | None
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(_("row {row}").format(row=self.row))
+        if self.column:
+            where.append(self.column)
+        shown = f' "{_short(self.value)}"' if self.value not in (None, "") else ""
+        prefix = ", ".join(where)
+        return f"{prefix}{shown}: {self.message}" if prefix or shown else self.message
+
+
+def _short(text) -> str:
+    text = str(text).replace("\n", "⏎")
+    return text if len(text) <= 60 else text[:60] + "…"
+
+
+@dataclass
+class RowPlan:
+    """One data row, read and checked."""
+
+    row: int
+    values: dict  # field -> typed text for create_deal / edit_deal (only what the file gives)
+    cells: dict  # field -> (column label, raw value) for messages
+    code: str | None = None
+    stage: str | None = None
+    supporting: list | None = None
+    problems: list = field(default_factory=list)  # ProblemItem
+    money: Money | None = None
+    signed_on: datetime.date | None = None
+    key: tuple = ()
+
+
+@dataclass
+class Plan:
+    source: str
+    sheet: str
+    kind: str
+    encoding: str
+    header: Header | None
+    rows: list[RowPlan] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list = field(default_factory=list)  # (row, reason code)
+    notices: list[str] = field(default_factory=list)
+    totals_checked: list = field(default_factory=list)  # (row, column label, total text, sum text)
+
+
+@dataclass
+class Report:
+    """What an import did (or, with dry_run, would do)."""
+
+    source: str
+    sheet: str
+    dry_run: bool
+    written: bool = False
+    header_row: int | None = None
+    columns: dict = field(default_factory=dict)  # field -> header label
+    ignored_columns: list = field(default_factory=list)
+    rows_read: int = 0
+    created: list = field(default_factory=list)  # (row, code, name)
+    updated: list = field(default_factory=list)  # (row, code, name, [fields])
+    unchanged: list = field(default_factory=list)  # (row, code)
+    skipped: list = field(default_factory=list)  # (row, reason code)
+    stage_changes: int = 0
+    blockers_added: int = 0
+    departments_created: list = field(default_factory=list)
+    events_created: list = field(default_factory=list)
+    people_created: list = field(default_factory=list)
+    totals_checked: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    notices: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_json(self) -> dict:
+        return {
+            "source": self.source, "sheet": self.sheet, "dry_run": self.dry_run, "written": self.written,
+            "header_row": self.header_row, "columns": self.columns, "ignored_columns": self.ignored_columns,
+            "rows_read": self.rows_read,
+            "created": [{"row": r, "code": c, "name": n} for r, c, n in self.created],
+            "updated": [{"row": r, "code": c, "name": n, "fields": f} for r, c, n, f in self.updated],
+            "unchanged": [{"row": r, "code": c} for r, c in self.unchanged],
+            "skipped": [{"row": r, "reason": why} for r, why in self.skipped],
+            "stage_changes": self.stage_changes, "blockers_added": self.blockers_added,
+            "departments_created": self.departments_created, "events_created": self.events_created,
+            "people_created": self.people_created,
+            "totals_checked": [{"row": r, "column": c, "total": t, "sum": s} for r, c, t, s in self.totals_checked],
+            "problems": [{"row": p.row, "column": p.column, "value": p.value, "code": p.code, "message": p.message}
+                         for p in self.problems],
+            "notices": self.notices,
+        }
+
+
+# ---- reading --------------------------------------------------------------
+
+
+def name_key(name: str) -> str:
+    """A deal name as compared: NFKC (full-width brackets = half-width), no spaces, case-folded."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or "")).casefold()
+
+
+class _Sheet:
+    """One grid with its header: knows each column's label and unit."""
+
+    def __init__(self, grid: Grid, header: Header):
+        self.grid = grid
+        self.header = header
+        self.note_unit = None
+        self.year = None
+        for _number, values in grid.rows[: header.index]:
+            for value in values:
+                if isinstance(value, str):
+                    self.note_unit = self.note_unit or unit_note(value)
+                    self.year = self.year or year_note(value)
+        self.units = {f: header_unit(header.labels[c]) for f, c in header.columns.items()
+                      if f in ("amount", "amount_cny")}
+
+    def label(self, field_name: str) -> str:
+        col = self.header.columns[field_name]
+        text = inline(str(self.header.labels.get(col, "")))
+        return f"{text} ({get_column_letter(col + 1)})" if self.grid.kind == "xlsx" else text
+
+    def value(self, values: list, field_name: str):
+        col = self.header.columns.get(field_name)
+        if col is None or col >= len(values):
+            return None
+        return values[col]
+
+
+def read_plan(path: str | Path, sheet: str | None = None, today: datetime.date | None = None,
+              progress=None) -> Plan:
+    """Read and check `path`; raises InvalidInput when no sheet has a ledger header."""
+    grids = read_grids(path, sheet)
+    for grid in grids:
+        header = find_header(grid.rows)
+        if header is not None:
+            return _plan(grid, header, today or datetime.date.today(), progress)
+    where = _("sheet {sheet!r}").format(sheet=grids[0].sheet) if sheet and grids else str(path)
+    raise InvalidInput(_(
+        "No header row found in {where}: a ledger needs a row of column names with at least the project name "
+        "(项目名称) and one more column, e.g. 总投资, 签约时间, 所在地"
+    ).format(where=where))
+
+
+def _plan(grid: Grid, header: Header, today: datetime.date, progress) -> Plan:
+    sheet = _Sheet(grid, header)
+    plan = Plan(source=grid.source, sheet=grid.sheet, kind=grid.kind, encoding=grid.encoding, header=header)
+    for f, label in header.duplicates:
+        plan.notices.append(_("Column {label!r} also names {field}; the first such column is used").format(
+            label=label, field=f))
+    reference = datetime.date(sheet.year, 12, 31) if sheet.year else today
+    totals = []
+    data_rows = header_rows = 0
+    ended_at = None
+    rows = grid.rows[header.index + 1:]
+    total = len(rows)
+    for done, (number, values) in enumerate(rows, 1):
+        if progress and (done % 500 == 0 or done == total):
+            progress(done, total)
+        if ended_at is not None:
+            if any(v is not None for v in values):
+                plan.skipped.append((number, "after_totals"))
+            continue
+        filled = [v for v in values if v is not None and not (isinstance(v, str) and not v.strip())]
+        if not filled:
+            continue
+        label_cells = [cell_text(v) for v in values[:4] if v is not None][:3]
+        name_cell = sheet.value(values, "name")
+        if any(is_total_label(t) for t in label_cells) or (name_cell and is_total_label(cell_text(name_cell))):
+            totals.append((number, values, data_rows))
+            if data_rows:
+                ended_at = number
+            continue
+        if any(is_subtotal_label(t) for t in label_cells):
+            plan.skipped.append((number, "subtotal"))
+            continue
+        if _repeats_header(values, header):
+            header_rows += 1
+            plan.skipped.append((number, "header_repeated"))
+            continue
+        if len(filled) == 1:
+            plan.skipped.append((number, "note"))
+            continue
+        row = _read_row(sheet, number, values, plan, reference)
+        if row is None:
+            plan.skipped.append((number, "no_name"))
+            continue
+        data_rows += 1
+        plan.rows.append(row)
+    if ended_at is not None and any(why == "after_totals" for _r, why in plan.skipped):
+        plan.notices.append(_("Rows after the totals row {row} were taken as notes and not imported").format(
+            row=ended_at))
+    _check_duplicates(plan)
+    for number, values, _before in totals:
+        _check_totals(sheet, plan, number, values)
+    return plan
+
+
+def _repeats_header(values, header: Header) -> bool:
+    """A header row printed again (a long ledger pasted page by page)."""
+    same = sum(1 for c, label in header.labels.items() if c < len(values) and isinstance(values[c], str)
+               and inline(values[c]) == inline(label))
+    return same >= max(2, len(header.columns) // 2)
+
+
+def _problem(plan: Plan, sheet: _Sheet, number: int, field_name: str, raw, code: str, message: str) -> None:
+    plan.problems.append(Problem(number, sheet.label(field_name), cell_text(raw) if raw is not None else "", code,
+                                 message))
+
+
+def _read_row(sheet: _Sheet, number: int, values: list, plan: Plan, reference: datetime.date) -> RowPlan | None:
+    raw = {f: sheet.value(values, f) for f in sheet.header.columns}
+    name_raw = raw.get("name")
+    if name_raw is None or is_blank(name_raw):
+        if raw.get("amount") is not None and not is_blank(raw.get("amount")):
+            _problem(plan, sheet, number, "name", name_raw, "missing_name",
+                     _("A row with an amount needs a project name"))
+            return RowPlan(row=number, values={}, cells={})
+        return None
+    row = RowPlan(row=number, values={}, cells={f: (sheet.label(f), v) for f, v in raw.items()})
+    before = len(plan.problems)
+
+    def fail(field_name, code, message):
+        _problem(plan, sheet, number, field_name, raw.get(field_name), code, message)
+
+    for f in ("name", "investor", "region", "industry", "sub_industry", "event", "liaison", "lead_unit"):
+        if f not in raw or raw[f] is None:
+            continue
+        text = inline(cell_text(raw[f]))
+        if is_blank(text) and f != "name":
+            continue
+        try:
+            text = clean_text(text, sheet.label(f), max_length=_TEXT_LIMITS.get(f) or _LIMITS[f], required=True)
+        except InvalidInput as err:
+            fail(f, "text", str(err))
+            continue
+        if f == "industry" and "sub_industry" not in sheet.header.columns and "/" in text:
+            main, _sep, sub = text.partition("/")
+            row.values["industry"], row.values["sub_industry"] = main.strip(), sub.strip()
+        else:
+            row.values[f] = text
+    for f in ("notes", "responsibility_plan"):
+        if raw.get(f) is not None and not is_blank(raw[f]):
+            try:
+                row.values[f] = clean_text(cell_text(raw[f]), sheet.label(f), max_length=_TEXT_LIMITS[f],
+                                           multiline=True)
+            except InvalidInput as err:
+                fail(f, "text", str(err))
+
+    currency = None
+    if raw.get("currency") is not None:
+        try:
+            currency = parse_currency(raw["currency"])
+        except CellError as err:
+            fail("currency", err.code, str(err))
+    if raw.get("amount") is not None:
+        col = sheet.header.columns["amount"]
+        try:
+            row.money = parse_amount_cell(raw["amount"], sheet.grid.number_format(number, col + 1),
+                                          sheet.units.get("amount"), sheet.note_unit, currency)
+        except CellError as err:
+            fail("amount", err.code, str(err))
+        if row.money is not None:
+            row.values["amount"] = amount_text(row.money)
+
+    for f in ("signed_on", "planned_start", "planned_completion"):
+        if raw.get(f) is None:
+            continue
+        try:
+            day = parse_date_cell(raw[f], sheet.grid.epoch, today=reference)
+        except CellError as err:
+            fail(f, err.code, str(err))
+            continue
+        if day is not None:
+            row.values[f] = day.isoformat()
+            if f == "signed_on":
+                row.signed_on = day
+    if raw.get("approval") is not None and not is_blank(raw["approval"]):
+        try:
+            parse_approval(cell_text(raw["approval"]))
+            row.values["approval"] = cell_text(raw["approval"])
+        except InvalidInput as err:
+            fail("approval", "approval", str(err))
+    if raw.get("floor_area") is not None and not is_blank(raw["floor_area"]):
+        try:
+            parse_floor_area(cell_text(raw["floor_area"]))
+            row.values["floor_area"] = cell_text(raw["floor_area"])
+        except InvalidInput as err:
+            fail("floor_area", "floor_area", str(err))
+    if raw.get("stage") is not None:
+        try:
+            row.stage = parse_stage_cell(raw["stage"])
+        except CellError as err:
+            fail("stage", err.code, str(err))
+    if "supporting" in sheet.header.columns:
+        row.supporting = split_names(raw.get("supporting"))
+        for name in row.supporting:
+            try:
+                clean_text(name, sheet.label("supporting"), max_length=100)
+            except InvalidInput as err:
+                fail("supporting", "text", str(err))
+    if raw.get("blockers") is not None:
+        try:
+            row.problems = parse_problems_cell(raw["blockers"], today=reference)
+        except CellError as err:
+            fail("blockers", err.code, str(err))
+        for item in row.problems:
+            try:
+                item.text = clean_text(item.text, sheet.label("blockers"), max_length=2000, multiline=True)
+            except InvalidInput as err:
+                fail("blockers", "text", str(err))
+    if raw.get("code") is not None and not is_blank(raw["code"]):
+        row.code = inline(cell_text(raw["code"])).upper()
+    event = row.values.get("event")
+    row.key = (name_key(row.values.get("name", "")), row.signed_on or (name_key(event) if event else None))
+    if len(plan.problems) > before:
+        row.values = {}
+    return row
+
+
+def _check_duplicates(plan: Plan) -> None:
+    seen: dict[tuple, int] = {}
+    codes: dict[str, int] = {}
+    for row in plan.rows:
+        if not row.values:
+            continue
+        first = codes.get(row.code) if row.code else None
+        if first is None:
+            first = seen.get(row.key)
+        if first is not None:
+            label, raw = row.cells.get("name", ("", None))
+            plan.problems.append(Problem(row.row, label, cell_text(raw), "duplicate",
+                                         _("The same deal as row {row} (same name and signing date or event)").format(
+                                             row=first)))
+            row.values = {}
+            continue
+        seen[row.key] = row.row
+        if row.code:
+            codes[row.code] = row.row
+
+
+# ---- the totals row -------------------------------------------------------
+
+
+def _check_totals(sheet: _Sheet, plan: Plan, number: int, values: list) -> None:
+    for f in ("amount", "amount_cny"):
+        col = sheet.header.columns.get(f)
+        if col is None or col >= len(values) or values[col] is None or is_blank(values[col]):
+            continue
+        cell = values[col]
+        label = sheet.label(f)
+        rows = [r for r in plan.rows if r.cells.get(f)]
+        if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+            _check_numeric_total(sheet, plan, number, f, label, cell, rows)
+        else:
+            _check_text_total(plan, number, f, label, cell, rows)
+
+
+def _number(value) -> Decimal:
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def _tolerance(total: Decimal) -> Decimal:
+    """Half a unit of the last decimal written, at least a billionth of the total (float noise)."""
+    exponent = total.normalize().as_tuple().exponent
+    half = Decimal(5).scaleb(exponent - 1) if exponent < 0 else Decimal("0.5")
+    return max(half, abs(total) * Decimal("1e-9"))
+
+
+def _check_numeric_total(sheet, plan, number, f, label, cell, rows) -> None:
+    """A number in the totals row is compared with the rows in the column's currency and unit.
+
+    Amounts in another currency (1.8亿美元 written in a 总投资(亿元) column) are
+    left out, as a spreadsheet's SUM leaves out text; a total that adds only the
+    cells holding numbers is accepted with a notice.
+    """
+    unit = sheet.units.get(f) or sheet.note_unit or (Decimal(1), "CNY")
+    total = _number(cell)
+    same = numbers = Decimal(0)
+    others = []
+    for r in rows:
+        raw = r.cells[f][1]
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            numbers += _number(raw)
+            if f == "amount_cny" or r.money is None or r.money.currency == unit[1]:
+                same += _number(raw)
+            else:
+                others.append(r.row)
+        elif f == "amount" and r.money is not None and r.money.currency == unit[1]:
+            same += r.money.amount / unit[0]
+        elif raw is not None and not is_blank(raw):
+            others.append(r.row)
+    tolerance = _tolerance(total)
+    if abs(same - total) <= tolerance:
+        expected = same
+        if others:
+            plan.notices.append(_("Totals row {row} ({column}): rows {rows} are in another currency or not a number "
+                                  "and were left out of the check").format(
+                row=number, column=label, rows=", ".join(map(str, others))))
+    elif abs(numbers - total) <= tolerance:
+        expected = numbers
+        plan.notices.append(_("Totals row {row} ({column}) adds only the cells holding numbers; all rows in the "
+                              "column's currency add up to {sum}").format(row=number, column=label, sum=_plain(same)))
+    else:
+        expected = same
+        plan.problems.append(Problem(number, label, cell_text(cell), "totals_mismatch", _(
+            "The totals row says {total} but the rows add up to {sum}: correct the rows or the total, or delete "
+            "the totals row").format(total=_plain(total), sum=_plain(same))))
+    plan.totals_checked.append((number, label, _plain(total), _plain(expected)))
+
+
+def _check_text_total(plan, number, f, label, cell, rows) -> None:
+    """Text totals (117亿余元, or 105亿元、1.8亿美元) are compared per currency."""
+    if f != "amount":
+        return
+    parts = [p for p in re.split(r"[、;；,，+]|\s{2,}", cell_text(cell)) if p.strip()]
+    try:
+        totals = [Money(m.amount, m.currency, m.approximate) for m in
+                  (parse_amount_cell(p, None, None, None, None) for p in parts)]
+    except CellError:
+        plan.notices.append(_("The totals row {row} in {column} was not checked: {value!r} is not an amount").format(
+            row=number, column=label, value=cell_text(cell)))
+        return
+    sums: dict[str, Decimal] = {}
+    for r in rows:
+        if r.money is not None:
+            sums[r.money.currency] = sums.get(r.money.currency, Decimal(0)) + r.money.amount
+    stated = {}
+    for m in totals:
+        stated.setdefault(m.currency, []).append(m)
+    wrong = set(sums) != set(stated)
+    for currency, ms in stated.items():
+        m = ms[0]
+        got = sums.get(currency, Decimal(0))
+        if m.approximate:
+            # 117亿余元: at least 117亿, less than 118亿.
+            step = Decimal(1).scaleb(_unit_exponent(cell_text(cell), m))
+            wrong |= not (m.amount <= got < m.amount + step)
+        else:
+            wrong |= abs(got - m.amount) > _tolerance_money(m)
+    shown_sum = "、".join(format_money(Money(v, c)) for c, v in sums.items())
+    if wrong:
+        plan.problems.append(Problem(number, label, cell_text(cell), "totals_mismatch", _(
+            "The totals row says {total} but the rows add up to {sum}: correct the rows or the total, or delete "
+            "the totals row").format(total=cell_text(cell), sum=shown_sum)))
+    plan.totals_checked.append((number, label, cell_text(cell), shown_sum))
+
+
+def _unit_exponent(text: str, m: Money) -> int:
+    """The power of ten of the last digit written in an approximate total (117亿余元 → 8)."""
+    normal = unicodedata.normalize("NFKC", text)
+    unit = 8 if "亿" in normal else 4 if "万" in normal else 0
+    digits = re.search(r"[0-9][0-9,]*(?:\.([0-9]+))?", normal)
+    decimals = len(digits.group(1) or "") if digits else 0
+    return unit - decimals
+
+
+def _tolerance_money(m: Money) -> Decimal:
+    """Half a unit of the precision a written total plausibly has: its last non-zero digit."""
+    exponent = m.amount.normalize().as_tuple().exponent
+    return Decimal(5).scaleb(exponent - 1) if exponent > 0 else Decimal("0.005")
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize(), "f")
+    return text
+
+
+# ---- applying -------------------------------------------------------------
+
+
+class _Rollback(Exception):
+    """Internal: leave the import transaction without writing."""
+
+
+class _Resolver:
+    """Matches departments, events and people named in the file, creating the missing ones."""
+
+    def __init__(self, report: Report, actor: str):
+        self.report = report
+        self.actor = actor
+        self.departments: dict[str, str] = {}
+        self.events: dict[str, str] = {}
+
+    def department(self, name: str) -> str:
+        """The exact name of the department `name` means (created if there is none)."""
+        if name in self.departments:
+            return self.departments[name]
+        exact = Department.get_or_none(Department.name == name)
+        if exact is None:
+            matches = list(Department.select(Department.name).where(Department.name.contains(name)).limit(6))
+            if len(matches) == 1:
+                exact = matches[0]
+            elif len(matches) > 1:
+                raise InvalidInput(_("Department {name!r} matches several: {names}; write the full name").format(
+                    name=name, names="、".join(m.name for m in matches[:5])))
+        if exact is None:
+            exact = registry.add_department(name, kind=_department_kind(name), actor=self.actor)
+            self.report.departments_created.append(name)
+        self.departments[name] = exact.name
+        return exact.name
+
+    def event(self, name: str, day: datetime.date | None) -> str:
+        """The exact name of the event `name` means (created, dated `day`, if there is none)."""
+        if name in self.events:
+            return self.events[name]
+        found = list(Event.select().where(Event.name == name))
+        if not found:
+            found = list(Event.select().where(Event.name.contains(name)).limit(20))
+        if len(found) > 1 and day is not None:
+            same_day = [e for e in found if e.held_on == day]
+            found = same_day or found
+        names = {e.name for e in found}
+        if len(names) > 1:
+            raise InvalidInput(_("Event {name!r} matches several: {names}; write the full name").format(
+                name=name, names="、".join(sorted(names)[:5])))
+        if not found:
+            registry.add_event(name, held_on=day)
+            self.report.events_created.append(name)
+            chosen = name
+        else:
+            chosen = found[0].name
+            if Event.select().where(Event.name == chosen).count() > 1:
+                # Core limitation: deal fields name an event by its name only, which
+                # means the newest edition of a recurring fair.
+                newest = Event.select().where(Event.name == chosen).order_by(Event.held_on.desc()).first()
+                if day is not None and newest.held_on != day and any(e.held_on == day for e in found):
+                    raise InvalidInput(_(
+                        "Event {name!r} was held more than once; a deal can only be linked to its latest edition "
+                        "({day}) by name").format(name=chosen, day=newest.held_on))
+        self.events[name] = chosen
+        return chosen
+
+    def person(self, name: str) -> None:
+        if not Person.select().where(Person.name == name).exists():
+            self.report.people_created.append(name)
+
+
+def _department_kind(name: str) -> str:
+    if re.search(r"(人民政府|政府)$", name):
+        return "county"
+    if re.search(r"(管委会|管理委员会|开发区|园区)$", name):
+        return "zone"
+    if re.search(r"(供电|电力|燃气|水务|自来水|热力|通信)", name):
+        return "utility"
+    return "department"
+
+
+def _find_deal(row: RowPlan, cache: dict) -> Deal | None:
+    if row.code:
+        deal = Deal.get_or_none(Deal.code == row.code)
+        if deal is not None:
+            return deal
+    name = row.values.get("name", "")
+    candidates = cache.get(row.key[0])
+    if candidates is None:
+        variants = {name, unicodedata.normalize("NFKC", name), name.replace("(", "（").replace(")", "）")}
+        candidates = [d for d in Deal.select(Deal, Event.name.alias("event_name"))
+                      .join(Event, JOIN.LEFT_OUTER, on=(Deal.event == Event.id))
+                      .where(Deal.name.in_(sorted(variants))).objects()
+                      if name_key(d.name) == row.key[0]]
+        cache[row.key[0]] = candidates
+    event = row.values.get("event")
+    if row.signed_on is not None:
+        same = [d for d in candidates if d.signed_on == row.signed_on]
+        if not same:
+            same = [d for d in candidates if d.signed_on is None]
+    elif event:
+        same = [d for d in candidates if d.event_name and name_key(event) in name_key(d.event_name)]
+        if not same and len(candidates) == 1 and candidates[0].event_id is None:
+            same = candidates
+    else:
+        same = candidates
+    if len(same) > 1:
+        raise InvalidInput(_("Several deals are named {name!r} ({codes}); add the signing date or the code").format(
+            name=name, codes=", ".join(d.code for d in same)))
+    return same[0] if same else None
+
+
+def run_import(path: str | Path, sheet: str | None = None, dry_run: bool = False, today: datetime.date | None = None,
+               actor: str | None = None, progress=None) -> Report:
+    """Read, check and (unless `dry_run` or any row is refused) write `path` in one transaction."""
+    today = today or datetime.date.today()
+    actor = actor or current_actor()
+    plan = read_plan(path, sheet, today, progress=None)
+    report = Report(source=str(path), sheet=plan.sheet, dry_run=dry_run)
+    report.header_row = plan.header.row
+    report.columns = {f: inline(str(plan.header.labels[c])) for f, c in plan.header.columns.items()}
+    report.ignored_columns = [inline(str(label)) for label in plan.header.ignored]
+    report.rows_read = len(plan.rows)
+    report.skipped = list(plan.skipped)
+    report.problems = list(plan.problems)
+    report.notices = list(plan.notices)
+    report.totals_checked = list(plan.totals_checked)
+    note = _("Imported from {file}, row {row}")
+    file_name = Path(path).name
+    try:
+        with writing():
+            resolver = _Resolver(report, actor)
+            cache: dict = {}
+            total = len(plan.rows)
+            for done, row in enumerate(plan.rows, 1):
+                if progress and (done % 200 == 0 or done == total):
+                    progress(done, total)
+                if not row.values:
+                    continue
+                try:
+                    with database.atomic():
+                        _apply_row(row, resolver, cache, report, actor, today,
+                                   note.format(file=file_name, row=row.row))
+                except CrmError as err:
+                    report.problems.append(_row_problem(row, err))
+            if report.problems or dry_run:
+                raise _Rollback
+            report.written = True
+    except _Rollback:
+        pass
+    return report
+
+
+def _row_problem(row: RowPlan, err: CrmError) -> Problem:
+    """A refusal by the ledger core, placed on the row and, where known, the column it concerns."""
+    code = getattr(err, "import_code", None) or type(err).__name__.lower()
+    field_name = getattr(err, "import_field", None) or "name"
+    label, raw = row.cells.get(field_name, (None, None))
+    if field_name == "name" and raw is None:
+        raw = row.values.get("name")
+    return Problem(row.row, label, cell_text(raw) if raw is not None else None, code, str(err))
+
+
+def _refuse(message: str, code: str, field_name: str) -> InvalidInput:
+    err = InvalidInput(message)
+    err.import_code, err.import_field = code, field_name
+    return err
+
+
+def _apply_row(row: RowPlan, resolver: _Resolver, cache: dict, report: Report, actor: str, today: datetime.date,
+               note: str) -> None:
+    values = dict(row.values)
+    if values.get("event"):
+        values["event"] = resolver.event(values["event"], row.signed_on)
+    if values.get("lead_unit"):
+        values["lead_unit"] = resolver.department(values["lead_unit"])
+    if values.get("liaison"):
+        resolver.person(values["liaison"])
+    supporting = None if row.supporting is None else [resolver.department(n) for n in row.supporting]
+    deal = _find_deal(row, cache)
+    if deal is None:
+        if "amount" not in values:
+            raise _refuse(_("A new deal needs its total investment (总投资)"), "missing_amount", "amount")
+        code = row.code if row.code and _OUR_CODE.fullmatch(row.code) else None
+        deal = create_deal({k: v for k, v in values.items() if k in DEAL_FIELDS}, stage=row.stage,
+                           supporting=supporting or [], code=code, actor=actor)
+        cache.setdefault(row.key[0], []).append(deal)
+        report.created.append((row.row, deal.code, deal.name))
+        changed: list = ["created"]
+    else:
+        changed = _update(deal, row, values, supporting, actor, today, note, report)
+        deal = Deal.get_by_id(deal.id)
+    added = _add_problems(deal, row, values, resolver, actor, today)
+    report.blockers_added += added
+    if changed and changed[0] != "created":
+        report.updated.append((row.row, deal.code, deal.name, changed + (["blockers"] if added else [])))
+    elif not changed:
+        if added:
+            report.updated.append((row.row, deal.code, deal.name, ["blockers"]))
+        else:
+            report.unchanged.append((row.row, deal.code))
+
+
+def _update(deal: Deal, row: RowPlan, values: dict, supporting, actor, today, note, report) -> list:
+    fields = {k: v for k, v in values.items() if k in DEAL_FIELDS}
+    last_audit = AuditEntry.select(fn.MAX(AuditEntry.id)).scalar() or 0
+    saved = edit_deal(deal.code, fields, actor=actor) if fields else deal
+    changed = [f for (f,) in AuditEntry.select(AuditEntry.field)
+               .where((AuditEntry.id > last_audit) & (AuditEntry.table == "deal") & (AuditEntry.row_id == deal.id))
+               .order_by(AuditEntry.id).tuples()]
+    if supporting is not None:
+        current = {d.name for d in supporting_departments(saved)}
+        if current != set(supporting):
+            set_supporting(saved.code, supporting, actor=actor)
+            changed.append("supporting")
+    if row.stage and row.stage != saved.stage:
+        src, dst = BY_KEY[saved.stage], BY_KEY[row.stage]
+        if saved.stage == "terminated" or (src.order is not None and dst.order is not None and dst.order < src.order):
+            raise _refuse(_(
+                "The file says {dst} but the ledger has {code} at {src} since {since}; a move back is not made by an "
+                "import: use `crm stage {code} …` with a note").format(
+                    dst=dst.label(), code=saved.code, src=src.label(), since=saved.stage_since),
+                "stage_backwards", "stage")
+        change_stage(saved.code, row.stage, on=max(today, saved.stage_since), note=note, actor=actor)
+        report.stage_changes += 1
+        changed.append("stage")
+    return changed
+
+
+def _add_problems(deal: Deal, row: RowPlan, values: dict, resolver: _Resolver, actor, today) -> int:
+    if not row.problems:
+        return 0
+    known = {name_key(t) for (t,) in Blocker.select(Blocker.text).where(Blocker.deal == deal).tuples()}
+    added = 0
+    for item in row.problems:
+        if name_key(item.text) in known:
+            continue
+        department = item.department or values.get("lead_unit") or (deal.lead_unit.name if deal.lead_unit else None)
+        if not department:
+            raise _refuse(_("The problem {text!r} names no responsible department, and the deal has no lead unit "
+                            "(牵头单位) to give it to").format(text=item.text), "blocker_department", "blockers")
+        department = resolver.department(department)
+        raised = item.raised or _raised_default(item, deal, today)
+        blocker_ops.add_blocker(deal.code, item.text, department, due=item.due, raised=raised, actor=actor)
+        known.add(name_key(item.text))
+        added += 1
+    return added
+
+
+def _raised_default(item: ProblemItem, deal: Deal, today: datetime.date) -> datetime.date:
+    """When a problem's raising date is not written: today, unless its due date is earlier."""
+    if item.due is None or item.due >= today:
+        return today
+    if deal.signed_on and deal.signed_on <= item.due:
+        return deal.signed_on
+    return item.due
