@@ -40,6 +40,8 @@ def matches(query: str):
         return None
     condition = Deal.search_text.contains(q)
     if _ASCII_WORD.match(q):
-        # Only a-z reach here, so the LIKE pattern needs no escaping.
-        condition |= Deal.pinyin_initials.contains(q) | (Deal.pinyin_initials % ("%".join(q) + "%"))
+        # Only a-z reach here, so the LIKE pattern needs no escaping. `**` is
+        # Peewee's ILIKE (LIKE on SQLite); its `%` operator would be GLOB on
+        # SQLite, where "%" is no wildcard and the sequence never matched.
+        condition |= Deal.pinyin_initials.contains(q) | (Deal.pinyin_initials ** ("%".join(q) + "%"))
     return condition
