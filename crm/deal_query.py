@@ -9,6 +9,8 @@ import datetime
 from dataclasses import dataclass, fields
 
 from crm import search
+from crm.errors import InvalidInput
+from crm.i18n import _
 from crm.stages import parse_stage
 from db.models import Deal, DealDepartment, Department, Event
 
@@ -42,9 +44,10 @@ class DealFilter:
             text = self.industry.strip()
             parts.append(Deal.industry.contains(text) | Deal.sub_industry.contains(text))
         if self.year:
-            parts.append(
-                Deal.signed_on.between(datetime.date(int(self.year), 1, 1), datetime.date(int(self.year), 12, 31))
-            )
+            year = int(self.year)
+            if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
+                raise InvalidInput(_("The year {year} is out of range").format(year=self.year))
+            parts.append(Deal.signed_on.between(datetime.date(year, 1, 1), datetime.date(year, 12, 31)))
         if self.event:
             events = Event.select(Event.id).where(Event.name.contains(self.event.strip()))
             parts.append(Deal.event.in_(events))
