@@ -6,7 +6,7 @@ from crm import blockers, deal_views, fx, kpi, registry
 from crm.dates import parse_date
 from crm.deal_fields import EDITABLE
 from crm.deal_query import DealFilter
-from crm.deals import create_deal, edit_deal, set_supporting
+from crm.deals import create_deal, edit_deal
 from crm.errors import InvalidInput
 from crm.funds import record_funds
 from crm.i18n import _
@@ -137,11 +137,10 @@ def cmd_edit(args):
     if not values and args.supporting is None:
         raise InvalidInput(_("Nothing to change: give at least one field, e.g. --name or --amount"))
     version = _int(args.if_version, "--if-version") if args.if_version is not None else None
-    deal = edit_deal(args.code, values, if_version=version) if values else None
-    if args.supporting is not None:
-        set_supporting(args.code, args.supporting)
-    if deal is not None:
-        print(_("{code} saved (version {version})").format(code=deal.code, version=deal.version))
+    # One call, one transaction: fields and supporting departments are saved
+    # together or not at all, and --if-version guards both.
+    deal = edit_deal(args.code, values, if_version=version, supporting=args.supporting)
+    print(_("{code} saved (version {version})").format(code=deal.code, version=deal.version))
 
 
 def cmd_stage(args):

@@ -5,6 +5,7 @@ exporters turn them into text. Keys are stable English names.
 """
 
 import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from peewee import JOIN, fn
 
@@ -91,7 +92,8 @@ def detail(code: str) -> dict:
         planned_start=deal.planned_start,
         planned_completion=deal.planned_completion,
         responsibility_plan=deal.responsibility_plan,
-        floor_area=deal.floor_area,
+        # SQLite's NUMERIC column hands back 819000 where PostgreSQL gives 819000.00.
+        floor_area=None if deal.floor_area is None else Decimal(deal.floor_area).quantize(Decimal("0.01")),
         notes=deal.notes,
         fx_rate=None if deal.fx_rate is None else {"currency": deal.fx_rate.currency, "on": deal.fx_rate.on, "rate": deal.fx_rate.rate},
         created_at=deal.created_at,
@@ -116,9 +118,11 @@ def detail(code: str) -> dict:
         {"on": f.arrived_on, "amount": f.amount, "currency": f.currency, "amount_cny": f.amount_cny, "note": f.note}
         for f in funds
     ]
-    arrived = sum((f.amount_cny or 0 for f in funds), start=0)
+    # A Decimal even with no arrivals (JSON "0.00", not the number 0), and the
+    # rate rounded like the KPIs' ("0.3000", not "0E+2" or 28 digits).
+    arrived = sum((f.amount_cny or Decimal(0) for f in funds), start=Decimal("0.00"))
     out["funds_cny"] = arrived
-    out["funds_rate"] = (arrived / deal.amount_cny) if deal.amount_cny else None
+    out["funds_rate"] = (arrived / deal.amount_cny).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if deal.amount_cny else None
     out["audit"] = [
         {"at": a.at, "by": a.actor, "field": a.field, "old": a.old, "new": a.new} for a in audit.history("deal", deal.id)
     ]

@@ -61,16 +61,18 @@ def create_deal(values: dict, stage: str | None = None, supporting: list[str] = 
         raise InvalidInput(_("A deal needs a name (--name)"))
     if not str(values.get("amount") or "").strip():
         raise InvalidInput(_("A deal needs an amount (--amount), e.g. 25亿元 or 1.8亿美元"))
-    parsed = parse_fields(values)
-    initial = parse_stage(stage).key if stage else ("signed" if parsed.get("signed_on") else "negotiating")
     today = datetime.date.today()
-    since = parsed.get("signed_on") or today
     actor = actor or current_actor()
-    departments = [department_by_name(d) for d in supporting]
-    year = (parsed.get("signed_on") or today).year
     for _attempt in range(MAX_CODE_ATTEMPTS):
         try:
             with writing():
+                # Read inside the transaction: parsing may create a Person (a
+                # new liaison leader), which must not outlive a refused deal.
+                parsed = parse_fields(values)
+                initial = parse_stage(stage).key if stage else ("signed" if parsed.get("signed_on") else "negotiating")
+                since = parsed.get("signed_on") or today
+                departments = [department_by_name(d) for d in supporting]
+                year = (parsed.get("signed_on") or today).year
                 deal_code = code or next_code(year)
                 row = dict(parsed, code=deal_code, stage=initial, stage_since=since, updated_by=actor)
                 row.update(_converted(row, parsed.get("signed_on") or today))
@@ -88,15 +90,21 @@ def create_deal(values: dict, stage: str | None = None, supporting: list[str] = 
     raise InvalidInput(_("Could not allocate a deal code; try again"))
 
 
-def edit_deal(code: str, values: dict, if_version: int | None = None, actor: str | None = None) -> Deal:
+def edit_deal(code: str, values: dict, if_version: int | None = None, actor: str | None = None,
+              supporting: list[str] | None = None) -> Deal:
     """Change fields of a deal from {field: typed text}; returns the saved deal.
 
-    With `if_version`, refuses (Conflict, exit 3) when the deal is no longer
-    at that version. Each changed field goes into the audit trail.
+    `supporting`, when given, replaces the supporting departments (names) in
+    the same transaction. With `if_version`, refuses (Conflict, exit 3) when
+    the deal is no longer at that version. Each changed field goes into the
+    audit trail; a refused edit writes nothing at all.
     """
-    parsed = parse_fields(values)
     actor = actor or current_actor()
     with writing():
+        # Read inside the transaction: parsing may create a Person (a new
+        # liaison leader), which must not outlive a refused edit.
+        parsed = parse_fields(values)
+        wanted = None if supporting is None else list({d.id: d for d in map(department_by_name, supporting)}.values())
         deal = lock_for_update(Deal.select().where(Deal.id == deal_by_code(code).id)).get()
         if if_version is not None and deal.version != if_version:
             raise stale(_("Deal {code}").format(code=deal.code), deal, if_version)
@@ -106,6 +114,13 @@ def edit_deal(code: str, values: dict, if_version: int | None = None, actor: str
             if _comparable(old) != _comparable(new):
                 changes[field] = (_shown(old), _shown(new))
                 setattr(deal, field, new)
+        if wanted is not None:
+            before = supporting_departments(deal)
+            if {d.id for d in before} != {d.id for d in wanted}:
+                DealDepartment.delete().where(DealDepartment.deal == deal).execute()
+                for dept in wanted:
+                    DealDepartment.create(deal=deal, department=dept)
+                changes["supporting"] = ("、".join(d.name for d in before), "、".join(d.name for d in wanted))
         if not changes:
             return deal
         if {"amount", "currency", "signed_on"} & changes.keys():

@@ -43,6 +43,9 @@ def add_event(name: str, held_on: datetime.date | None = None, place: str = "", 
     name = clean_text(name, _("Event"), max_length=200, required=True)
     try:
         with writing():
+            # The unique index does not see two NULL dates as equal: check those by hand.
+            if held_on is None and Event.select().where((Event.name == name) & Event.held_on.is_null()).exists():
+                raise IntegrityError(name)
             return Event.create(name=name, held_on=held_on, place=clean_text(place, _("Place")),
                                 organiser=clean_text(organiser, _("Organiser")))
     except IntegrityError:
