@@ -10,7 +10,7 @@ StageChange (the ledger) and an audit entry in one transaction; the deal's
 import datetime
 from dataclasses import dataclass
 
-from crm import audit
+from crm import audit, fx
 from crm.config import current_actor
 from crm.errors import InvalidInput
 from crm.i18n import _, current_language
@@ -76,14 +76,31 @@ def at_or_beyond(stage_key: str) -> tuple[str, ...]:
     return tuple(s.key for s in MAIN_LINE if s.order >= order)
 
 
-def needs_note(from_key: str | None, to_key: str) -> bool:
-    """True for a move backwards on the main line, off it, or out of 终止."""
+def needs_note(from_key: str | None, to_key: str, before_stall: str | None = None) -> bool:
+    """True for a move backwards on the main line, off it, or out of 终止.
+
+    `before_stall` is the main-line stage a 暂停 deal had reached: resuming
+    it at an earlier stage is a move backwards too.
+    """
     if from_key is None:
         return False
     src, dst = BY_KEY[from_key], BY_KEY[to_key]
     if dst.order is None or from_key == "terminated":
         return True
+    if src.order is None and before_stall is not None:
+        src = BY_KEY[before_stall]
     return src.order is not None and dst.order < src.order
+
+
+def _last_main_stage(deal: Deal) -> str | None:
+    """The latest main-line stage in the deal's ledger (where a stalled deal stopped)."""
+    entry = (
+        StageChange.select(StageChange.to_stage)
+        .where((StageChange.deal == deal) & StageChange.to_stage.in_([s.key for s in MAIN_LINE]))
+        .order_by(StageChange.id.desc())
+        .first()
+    )
+    return entry.to_stage if entry else None
 
 
 def change_stage(code: str, to: str, on: datetime.date | None = None, note: str = "", actor: str | None = None) -> StageChange:
@@ -101,7 +118,8 @@ def change_stage(code: str, to: str, on: datetime.date | None = None, note: str 
         deal = lock_for_update(Deal.select().where(Deal.id == deal_by_code(code).id)).get()
         if deal.stage == target.key:
             raise InvalidInput(_("Deal {code} is already at stage {stage}").format(code=deal.code, stage=target.label()))
-        if needs_note(deal.stage, target.key) and not note:
+        before_stall = _last_main_stage(deal) if BY_KEY[deal.stage].order is None else None
+        if needs_note(deal.stage, target.key, before_stall) and not note:
             raise InvalidInput(
                 _("Moving {code} from {src} to {dst} goes backwards or off the main line: add a note saying why").format(
                     code=deal.code, src=BY_KEY[deal.stage].label(), dst=target.label()
@@ -117,8 +135,17 @@ def change_stage(code: str, to: str, on: datetime.date | None = None, note: str 
             deal=deal, from_stage=deal.stage, to_stage=target.key, effective_on=on, recorded_by=actor, note=note
         )
         now = datetime.datetime.now().replace(microsecond=0)
-        Deal.update(stage=target.key, stage_since=on, updated_at=now, updated_by=actor).where(Deal.id == deal.id).execute()
-        audit.record("deal", deal.id, {"stage": (deal.stage, target.key)}, actor)
+        row = {"stage": target.key, "stage_since": on, "updated_at": now, "updated_by": actor}
+        changes = {"stage": (deal.stage, target.key)}
+        if deal.signed_on is None and deal.stage == "negotiating" and target.order is not None:
+            # Signed now: the deal gets its signing date (for --year cohorts)
+            # and is converted at that date's rate. A changed field is a new
+            # version, so a form opened before this cannot write it back.
+            cny, rate = fx.convert(deal.amount, deal.currency, on)
+            row.update(signed_on=on, amount_cny=cny, fx_rate=rate, version=deal.version + 1)
+            changes["signed_on"] = (None, on)
+        Deal.update(**row).where(Deal.id == deal.id).execute()
+        audit.record("deal", deal.id, changes, actor)
     return entry
 
 
