@@ -1,0 +1,138 @@
+"""Opening databases: URLs, migrations, refusing what is not (or is newer than) our ledger."""
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from crm.errors import DatabaseError
+from db import migrate
+from db.connection import default_path, open_database
+from db.models import MODELS, Deal, database
+
+
+def _one_line_error(run_cli, *args):
+    code, out, err = run_cli(*args)
+    assert code == 2, (out, err)
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    assert "Traceback" not in err
+    return err
+
+
+# ---- migrations (SQLite and PostgreSQL) ----------------------------------------------
+
+def test_fresh_database_gets_the_schema(db_url):
+    db = open_database(db_url)
+    try:
+        tables = set(db.get_tables())
+        assert {m._meta.table_name for m in MODELS} <= tables
+        assert migrate.pending(db) == []
+        assert migrate.upgrade(db) == []  # opening again applies nothing
+        assert Deal.select().count() == 0
+    finally:
+        db.close()
+        database.initialize(None)
+
+
+def test_crm_init_creates_then_reports_up_to_date(db_url, run_cli):
+    code, out, err = run_cli("--db", db_url, "init")
+    assert code == 0, err
+    assert "1" in out  # one migration applied
+    code, out, err = run_cli("--db", db_url, "init")
+    assert code == 0, err
+    assert "0" in out and "1" not in out
+    assert migrate.pending(database.obj) == []
+
+
+def test_database_with_an_unknown_migration_is_refused_as_newer(db_url, run_cli):
+    db = open_database(db_url)
+    migrate.runner(db).History.create(name="0099_from_the_future")
+    db.close()
+    with pytest.raises(DatabaseError) as err:
+        open_database(db_url)
+    assert "0099_from_the_future" in str(err.value)
+    assert "\n" not in str(err.value)
+    for command in (["deals"], ["init"], ["add", "--name", "项目", "--amount", "1亿元"]):
+        assert "0099_from_the_future" in _one_line_error(run_cli, "--db", db_url, *command)
+    db = open_database(db_url, migrate_schema=False)
+    assert Deal.select().count() == 0  # the refused `add` wrote nothing
+    db.close()
+
+
+# ---- SQLite files -------------------------------------------------------------------
+
+def test_new_sqlite_file_is_owner_only(tmp_path, run_cli):
+    path = tmp_path / "new" / "dir" / "ledger.sqlite3"
+    old = os.umask(0)
+    try:
+        code, out, err = run_cli("--db", path, "init")
+    finally:
+        os.umask(old)
+    assert code == 0, err
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_sqlite_is_opened_with_wal_and_foreign_keys(tmp_path):
+    db = open_database(str(tmp_path / "ledger.sqlite3"))
+    try:
+        assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] > 0
+    finally:
+        db.close()
+        database.initialize(None)
+
+
+def test_sqlite_url_form(tmp_path, run_cli):
+    path = tmp_path / "url.sqlite3"
+    code, out, err = run_cli("--db", f"sqlite:///{path}", "init")
+    assert code == 0, err
+    assert path.exists()
+
+
+def test_file_that_is_not_a_database(tmp_path, run_cli):
+    path = tmp_path / "notes.txt"
+    path.write_bytes("这不是数据库,是一份周报。\n".encode() * 200)
+    before = path.read_bytes()
+    with pytest.raises(DatabaseError) as err:
+        open_database(str(path))
+    assert str(path) in str(err.value) and "\n" not in str(err.value)
+    for command in (["deals"], ["init"], ["demo"]):
+        assert str(path) in _one_line_error(run_cli, "--db", path, *command)
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("{tmp}", "{tmp}"),  # a directory
+    ("sqlite://relative.db", "sqlite://relative.db"),
+    ("mysql://crm:s3cret@localhost/ledger", "mysql://crm:***@localhost/ledger"),
+    ("postgresql://crm:s3cret@127.0.0.1:1/ledger", "127.0.0.1"),  # nothing listens on port 1
+    ("postgresql://crm:s3cret@127.0.0.1:1", "postgresql://crm:***@127.0.0.1:1"),  # no database name
+])
+def test_bad_database_urls_give_one_line_without_the_password(tmp_path, run_cli, url, shown):
+    url, shown = url.format(tmp=tmp_path), shown.format(tmp=tmp_path)
+    err = _one_line_error(run_cli, "--db", url, "deals")
+    assert shown in err
+    assert "s3cret" not in err
+
+
+# ---- where the ledger lives without --db ----------------------------------------------
+
+def test_default_file_is_in_the_user_data_directory(run_cli):
+    path = default_path()
+    assert str(path).startswith(os.environ["XDG_DATA_HOME"])  # tests never touch the real one
+    code, out, err = run_cli("init")
+    assert code == 0, err
+    assert path.exists() and stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_environment_url_and_db_option(tmp_path, monkeypatch, run_cli):
+    env, option = tmp_path / "env.sqlite3", tmp_path / "option.sqlite3"
+    monkeypatch.setenv("CRM_DATABASE_URL", str(env))
+    assert run_cli("init")[0] == 0
+    assert env.exists() and not default_path().exists()
+    assert run_cli("--db", option, "init")[0] == 0  # --db wins over the environment
+    assert option.exists()
+    assert run_cli("init", "--db", Path(tmp_path / "after.sqlite3"))[0] == 0  # --db after the command too
+    assert (tmp_path / "after.sqlite3").exists()

@@ -1,0 +1,186 @@
+"""Dated exchange rates: look-up, conversion, and re-conversion when a rate is set."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from crm import deals, funds, fx
+from crm.errors import InvalidInput, MissingRate
+from db.models import Deal, FundsArrived, FxRate
+
+D = datetime.date
+
+
+# ---- no database ---------------------------------------------------------------
+
+@pytest.mark.parametrize("text, rate", [("7.1030", "7.1030"), (" 6.5 ", "6.5"), ("0.894", "0.894"),
+                                        ("7.103456", "7.103456"), ("10000", "10000"), (Decimal("7.1"), "7.1")])
+def test_parse_rate(text, rate):
+    assert fx.parse_rate(text) == Decimal(rate)
+
+
+@pytest.mark.parametrize("text", ["", "abc", "0", "-7.1", "7,1030", "7.1234567", "NaN", "Infinity", "10001", "7.1元"])
+def test_bad_rate_is_refused_quoting_it(text):
+    with pytest.raises(InvalidInput) as err:
+        fx.parse_rate(text)
+    assert repr(text) in str(err.value) or text == ""
+
+
+@pytest.mark.parametrize("code, iso", [("usd", "USD"), (" EUR ", "EUR"), ("hkd", "HKD"), ("CNY", "CNY")])
+def test_check_currency(code, iso):
+    assert fx.check_currency(code) == iso
+
+
+@pytest.mark.parametrize("code", ["", "US", "XYZ", "美元", "usd1"])
+def test_unknown_currency_is_refused(code):
+    with pytest.raises(InvalidInput) as err:
+        fx.check_currency(code)
+    assert "USD" in str(err.value)  # says which codes exist
+
+
+def test_to_cny_rounds_half_up_to_the_fen():
+    rate = FxRate(currency="USD", on=D(2020, 5, 18), rate=Decimal("0.01"))
+    assert fx.to_cny(Decimal("0.50"), rate) == Decimal("0.01")  # 0.005 → 0.01 (half even would give 0.00)
+    rate.rate = Decimal("7.103")
+    assert fx.to_cny(Decimal("180000000.00"), rate) == Decimal("1278540000.00")
+    assert fx.to_cny(Decimal("25.00"), None) == Decimal("25.00")  # CNY: no rate
+
+
+def test_rate_text_and_description():
+    assert fx.rate_text(Decimal("7.103")) == "7.1030"
+    assert fx.rate_text(Decimal("7.103456")) == "7.103456"
+    assert fx.rate_text(Decimal("7")) == "7.0000"
+    rate = FxRate(currency="USD", on=D(2020, 5, 18), rate=Decimal("7.103"), source="人民银行中间价")
+    assert fx.describe_rate(rate) == "USD 2020-05-18 7.1030 (人民银行中间价)"
+    rate.source = ""
+    assert fx.describe_rate(rate) == "USD 2020-05-18 7.1030"
+
+
+# ---- look-up -------------------------------------------------------------------
+
+@pytest.fixture
+def usd_rates(ledger):
+    fx.set_rate("USD", D(2020, 1, 2), "6.9614")
+    fx.set_rate("USD", D(2020, 5, 18), "7.1030")
+    fx.set_rate("EUR", D(2020, 6, 1), "7.9000")
+    return ledger
+
+
+@pytest.mark.parametrize("day, expected", [
+    (D(2020, 1, 2), "2020-01-02"),  # on the day
+    (D(2020, 5, 17), "2020-01-02"),  # latest before
+    (D(2020, 5, 18), "2020-05-18"),
+    (D(2024, 1, 1), "2020-05-18"),  # still the latest
+])
+def test_latest_rate_on_or_before(usd_rates, day, expected):
+    assert fx.rate_on("USD", day).on.isoformat() == expected
+
+
+def test_no_rate_before_the_first_one(usd_rates):
+    with pytest.raises(MissingRate) as err:
+        fx.rate_on("USD", D(2019, 12, 31))
+    message = str(err.value)
+    assert "USD" in message and "2019-12-31" in message and "crm fx set USD 2019-12-31" in message
+    assert "\n" not in message
+    with pytest.raises(MissingRate, match="HKD"):
+        fx.rate_on("HKD", D(2020, 6, 1))  # other currencies' rates do not count
+    assert fx.convert(Decimal("100.00"), "USD", D(2019, 12, 31)) == (None, None)  # never 0 or 1
+
+
+def test_cny_needs_no_rate(ledger):
+    assert fx.rate_on("CNY", D(1990, 1, 1)) is None
+    assert fx.convert(Decimal("25.00"), "CNY", D(1990, 1, 1)) == (Decimal("25.00"), None)
+
+
+def test_setting_the_same_day_replaces_the_rate(usd_rates):
+    fx.set_rate("USD", D(2020, 5, 18), "7.1", source="人民银行中间价")
+    fx.set_rate("USD", D(2020, 5, 18), "7.2")  # a correction keeps the source
+    rows = [(r.on, r.rate, r.source) for r in fx.list_rates("usd")]
+    assert rows == [(D(2020, 1, 2), Decimal("6.9614"), ""), (D(2020, 5, 18), Decimal("7.2"), "人民银行中间价")]
+
+
+def test_list_rates_by_currency_then_date(usd_rates):
+    assert [(r.currency, r.on.isoformat()) for r in fx.list_rates()] == [
+        ("EUR", "2020-06-01"), ("USD", "2020-01-02"), ("USD", "2020-05-18")]
+    with pytest.raises(InvalidInput):
+        fx.list_rates("XYZ")
+
+
+@pytest.mark.parametrize("currency, rate", [("CNY", "1"), ("XYZ", "7.1"), ("USD", "-1"), ("USD", "seven")])
+def test_set_rate_refuses(ledger, currency, rate):
+    with pytest.raises(InvalidInput):
+        fx.set_rate(currency, D(2020, 5, 18), rate)
+    assert FxRate.select().count() == 0
+
+
+# ---- re-conversion ---------------------------------------------------------------
+
+def _cny(code):
+    deal = Deal.get(Deal.code == code)
+    return deal.amount_cny, deal.fx_rate.on if deal.fx_rate else None
+
+
+def _funds_cny():
+    return {f.arrived_on: (f.amount_cny, f.fx_rate.on if f.fx_rate else None)
+            for f in FundsArrived.select().order_by(FundsArrived.arrived_on)}
+
+
+def test_setting_a_rate_converts_what_it_covers_and_only_that(ledger):
+    fx.set_rate("USD", D(2020, 9, 1), "6.8000")
+    early = deals.create_deal({"name": "光伏组件智能制造项目", "amount": "1亿美元", "signed_on": "2020-03-01"}).code
+    late = deals.create_deal({"name": "5G智能终端产业园项目", "amount": "2亿美元", "signed_on": "2020-06-01"}).code
+    after = deals.create_deal({"name": "半导体封装测试项目", "amount": "1000万美元", "signed_on": "2020-10-01"}).code
+    euro = deals.create_deal({"name": "汽车零部件智能制造项目", "amount": "8000万欧元", "signed_on": "2020-06-01"}).code
+    yuan = deals.create_deal({"name": "冷链物流园项目", "amount": "7亿元", "signed_on": "2020-06-01"}).code
+    funds.record_funds(early, "100万美元", on=D(2020, 4, 1))
+    funds.record_funds(late, "200万美元", on=D(2020, 7, 1))
+    funds.record_funds(after, "300万美元", on=D(2020, 9, 2))
+    assert _cny(early) == _cny(late) == (None, None)  # no rate yet: unknown, not 0
+    assert _cny(after) == (Decimal("68000000.00"), D(2020, 9, 1))
+
+    fx.set_rate("USD", D(2020, 1, 2), "7.0000")
+    assert _cny(early) == (Decimal("700000000.00"), D(2020, 1, 2))
+    assert _cny(late) == (Decimal("1400000000.00"), D(2020, 1, 2))
+    assert _cny(after) == (Decimal("68000000.00"), D(2020, 9, 1))  # a later rate still governs
+    assert _funds_cny() == {D(2020, 4, 1): (Decimal("7000000.00"), D(2020, 1, 2)),
+                            D(2020, 7, 1): (Decimal("14000000.00"), D(2020, 1, 2)),
+                            D(2020, 9, 2): (Decimal("20400000.00"), D(2020, 9, 1))}
+
+    fx.set_rate("USD", D(2020, 5, 1), "7.1000")  # between two rates: only 2020-05-01 … 08-31 moves
+    assert _cny(early) == (Decimal("700000000.00"), D(2020, 1, 2))
+    assert _cny(late) == (Decimal("1420000000.00"), D(2020, 5, 1))
+    assert _cny(after) == (Decimal("68000000.00"), D(2020, 9, 1))
+    assert _funds_cny()[D(2020, 4, 1)] == (Decimal("7000000.00"), D(2020, 1, 2))
+    assert _funds_cny()[D(2020, 7, 1)] == (Decimal("14200000.00"), D(2020, 5, 1))
+    assert _funds_cny()[D(2020, 9, 2)] == (Decimal("20400000.00"), D(2020, 9, 1))
+
+    fx.set_rate("USD", D(2020, 5, 1), "7.2000")  # correcting a rate re-converts the same window
+    assert _cny(late) == (Decimal("1440000000.00"), D(2020, 5, 1))
+    assert _cny(early)[0] == Decimal("700000000.00")
+
+    assert _cny(euro) == (None, None)  # other currencies untouched
+    assert _cny(yuan) == (Decimal("700000000.00"), None)
+
+
+def test_unsigned_deal_converts_at_its_entry_date(ledger):
+    code = deals.create_deal({"name": "京津冀大数据中心项目", "amount": "1000万美元"}).code
+    assert _cny(code) == (None, None)
+    fx.set_rate("USD", D(2021, 1, 4), "6.5408")
+    assert _cny(code) == (Decimal("65408000.00"), D(2021, 1, 4))
+    fx.set_rate("USD", datetime.date.today(), "7.0000")
+    assert _cny(code) == (Decimal("70000000.00"), datetime.date.today())
+
+
+def test_editing_the_amount_or_date_reconverts(ledger):
+    fx.set_rate("USD", D(2020, 1, 2), "7.0000")
+    fx.set_rate("USD", D(2020, 5, 18), "7.1000")
+    code = deals.create_deal({"name": "光伏组件智能制造项目", "amount": "1亿美元", "signed_on": "2020-03-01"}).code
+    deals.edit_deal(code, {"signed_on": "2020-05-18"})
+    assert _cny(code) == (Decimal("710000000.00"), D(2020, 5, 18))
+    deals.edit_deal(code, {"amount": "2亿美元"})
+    assert _cny(code) == (Decimal("1420000000.00"), D(2020, 5, 18))
+    deals.edit_deal(code, {"amount": "2亿元"})
+    assert _cny(code) == (Decimal("200000000.00"), None)
+    deals.edit_deal(code, {"amount": "1亿美元", "signed_on": "2019-01-01"})
+    assert _cny(code) == (None, None)  # no rate for that date any more: unknown, not stale
