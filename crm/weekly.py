@@ -277,15 +277,12 @@ def build(week: Week, scope: DealFilter | None = None, today: datetime.date | No
             problems[deal_id].append(Problem(id=b_id, text=text, department=dept, raised_on=raised, due_on=due,
                                              overdue=due is not None and due < morning_after))
 
-    amount_field = FundsArrived.amount
     for deal_id, on, amount, currency, cny, f_id in (
         FundsArrived.select(FundsArrived.deal, FundsArrived.arrived_on, FundsArrived.amount, FundsArrived.currency,
                             FundsArrived.amount_cny, FundsArrived.id)
         .where(FundsArrived.deal.in_(ids) & FundsArrived.arrived_on.between(monday, sunday))
         .tuples()
     ):
-        amount = amount_field.python_value(amount)
-        cny = amount_field.python_value(cny)
         progress[deal_id].append(Progress(on=on, kind="funds", money=Money(amount, currency), amount_cny=cny,
                                           order=(on, 3, f_id)))
 
