@@ -21,7 +21,10 @@ from db.models import Deal, FundsArrived, FxRate
 
 CNY = "CNY"
 FEN = Decimal("0.01")
-MAX_RATE = Decimal("10000")
+# No currency the ledger knows is worth more than a few dozen yuan; the cap
+# also keeps the largest amount money.py accepts (10^13 units) storable in
+# CNY fen in a 64-bit column (10^13 × 1000 × 100 = 10^18 < 9.2 × 10^18).
+MAX_RATE = Decimal("1000")
 
 
 def check_currency(code: str) -> str:

@@ -15,12 +15,12 @@ D = datetime.date
 # ---- no database ---------------------------------------------------------------
 
 @pytest.mark.parametrize("text, rate", [("7.1030", "7.1030"), (" 6.5 ", "6.5"), ("0.894", "0.894"),
-                                        ("7.103456", "7.103456"), ("10000", "10000"), (Decimal("7.1"), "7.1")])
+                                        ("7.103456", "7.103456"), ("1000", "1000"), (Decimal("7.1"), "7.1")])
 def test_parse_rate(text, rate):
     assert fx.parse_rate(text) == Decimal(rate)
 
 
-@pytest.mark.parametrize("text", ["", "abc", "0", "-7.1", "7,1030", "7.1234567", "NaN", "Infinity", "10001", "7.1元"])
+@pytest.mark.parametrize("text", ["", "abc", "0", "-7.1", "7,1030", "7.1234567", "NaN", "Infinity", "1000.01", "7.1元"])
 def test_bad_rate_is_refused_quoting_it(text):
     with pytest.raises(InvalidInput) as err:
         fx.parse_rate(text)
@@ -86,6 +86,12 @@ def test_no_rate_before_the_first_one(usd_rates):
     with pytest.raises(MissingRate, match="HKD"):
         fx.rate_on("HKD", D(2020, 6, 1))  # other currencies' rates do not count
     assert fx.convert(Decimal("100.00"), "USD", D(2019, 12, 31)) == (None, None)  # never 0 or 1
+
+
+def test_largest_amount_at_the_largest_rate_is_stored(ledger):
+    fx.set_rate("JPY", D(2020, 1, 2), str(fx.MAX_RATE))
+    code = deals.create_deal({"name": "巨额项目", "amount": "10万亿日元", "signed_on": "2020-02-01"}).code
+    assert _cny(code) == (Decimal(10) ** 16, D(2020, 1, 2))  # no overflow of the 64-bit fen column
 
 
 def test_cny_needs_no_rate(ledger):
