@@ -1,34 +1,9 @@
-"""招商台账 entry point: the Textual App, and `crm` — the TUI by default, subcommands for scripts."""
+"""招商台账 entry point: `crm` — the TUI by default, subcommands for scripts.
+
+The Textual app itself lives in screens/app.py.
+"""
 
 import sys
-
-from textual.app import App, ComposeResult
-from textual.widgets import DataTable, Footer, Header
-
-
-class CrmApp(App):
-    """The TUI (a first screen: the deal list)."""
-
-    TITLE = "招商台账"
-    BINDINGS = [("q", "quit", "Quit")]
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield DataTable(id="deals", cursor_type="row", zebra_stripes=True)
-        yield Footer()
-
-    def on_mount(self) -> None:
-        from crm import deal_views
-        from crm.money import Money, format_money, format_yi
-        from crm.stages import BY_KEY
-
-        table = self.query_one(DataTable)
-        table.add_columns("编号", "项目名称", "县(市、区)", "签约日期", "投资额", "亿元", "阶段")
-        for r in deal_views.list_deals():
-            table.add_row(r["code"], r["name"], r["region"], str(r["signed_on"] or ""),
-                          format_money(Money(r["amount"], r["currency"], r["amount_approximate"])),
-                          format_yi(r["amount_cny"]) if r["amount_cny"] is not None else "?",
-                          BY_KEY[r["stage"]].label())
 
 
 def demo_database_url() -> str:
@@ -40,8 +15,11 @@ def demo_database_url() -> str:
 
 def run_tui(db_url: str | None = None, demo: bool = False, lang: str | None = None) -> int:
     """Open the database (and the demo ledger with `demo`), then run the TUI."""
+    from crm.i18n import set_language
     from db.connection import open_database
 
+    if lang is not None:
+        set_language(lang)
     if demo:
         from db.demo import is_loaded, load_demo
 
@@ -50,6 +28,8 @@ def run_tui(db_url: str | None = None, demo: bool = False, lang: str | None = No
             load_demo()
     else:
         open_database(db_url)
+    from screens.app import CrmApp
+
     CrmApp().run()
     return 0
 

@@ -25,7 +25,6 @@ from decimal import Decimal
 from peewee import JOIN, Case, fn
 
 from crm.deal_query import DealFilter
-from crm.i18n import N_
 from crm.stages import STAGES
 from db.models import Blocker, Deal, Department, Event
 
@@ -55,7 +54,6 @@ class ListFilter(DealFilter):
 @dataclass(frozen=True)
 class SortSpec:
     key: str
-    label: str  # English source, translate with _() when shown
     nullable: bool
     descending: bool  # the direction the list opens with when sorted by this column
 
@@ -65,16 +63,16 @@ class SortSpec:
 SORTS: dict[str, SortSpec] = {
     s.key: s
     for s in (
-        SortSpec("code", N_("Code"), False, False),
-        SortSpec("name", N_("Name"), False, False),
-        SortSpec("region", N_("Region"), False, False),
-        SortSpec("event", N_("Event"), True, False),
-        SortSpec("signed", N_("Signed"), True, True),
-        SortSpec("amount", N_("Amount"), True, True),
-        SortSpec("stage", N_("Stage"), False, False),
-        SortSpec("days", N_("Days"), False, True),
-        SortSpec("blockers", N_("Open blockers"), False, True),
-        SortSpec("lead", N_("Lead unit"), True, False),
+        SortSpec("code", False, False),
+        SortSpec("name", False, False),
+        SortSpec("region", False, False),
+        SortSpec("event", True, False),
+        SortSpec("signed", True, True),
+        SortSpec("amount", True, True),
+        SortSpec("stage", False, False),
+        SortSpec("days", False, True),
+        SortSpec("blockers", False, True),
+        SortSpec("lead", True, False),
     )
 }
 DEFAULT_SORT = "signed"
@@ -432,3 +430,21 @@ class DealWindow:
 def with_stage(flt: DealFilter, stage: str) -> DealFilter:
     """`flt` narrowed to one stage (a board column)."""
     return replace(flt, stage=stage)
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    """One stage of the board: its count and CNY total, and its first cards."""
+
+    stage: str
+    totals: Group
+    rows: list
+
+
+def board(flt: DealFilter, per_stage: int = 50, order: Order = Order()) -> list[BoardColumn]:
+    """Every stage with its totals (one grouped query) and up to `per_stage` deals (one page query each)."""
+    groups = stage_totals(flt)
+    return [
+        BoardColumn(key, group, first_rows(with_stage(flt, key), order, per_stage) if group.deals else [])
+        for key, group in groups.items()
+    ]

@@ -1,0 +1,171 @@
+"""The Textual app: its screens (one mode each), keys, command palette and the
+threads that talk to the database.
+
+The database is only touched from two worker threads, each with its own
+connection: one for pages and writes (fast, in order), one for counts and
+totals (which may take longer on a large ledger and must not hold up
+scrolling). Screens await them from `@work`ers, so the screen never freezes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import functools
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+
+from crm.i18n import N_, _, set_language
+from screens.base import translate_bindings
+
+HERE = Path(__file__).parent
+
+
+def _close_connection() -> None:
+    from db.models import database
+
+    if database.obj is not None and not database.obj.is_closed():
+        database.obj.close()
+
+
+class Database:
+    """Runs crm/ calls in the app's database threads."""
+
+    def __init__(self) -> None:
+        self._main = ThreadPoolExecutor(1, thread_name_prefix="crm-db")
+        self._aggregate = ThreadPoolExecutor(1, thread_name_prefix="crm-db-totals")
+
+    async def run(self, fn, *args, **kwargs):
+        """`fn(*args, **kwargs)` in the main database thread (pages, details, every write)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._main, functools.partial(fn, *args, **kwargs))
+
+    async def run_aggregate(self, fn, *args, **kwargs):
+        """`fn(*args, **kwargs)` in the thread for counts, totals and KPIs."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._aggregate, functools.partial(fn, *args, **kwargs))
+
+    def close(self) -> None:
+        """Close each thread's connection and stop the threads."""
+        for executor in (self._main, self._aggregate):
+            try:
+                executor.submit(_close_connection).result(timeout=30)
+            except Exception:  # noqa: BLE001 — closing on the way out: nothing more to do
+                pass
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _screen(module: str, name: str):
+    def make():
+        import importlib
+
+        return getattr(importlib.import_module(module), name)()
+
+    return make
+
+
+# mode, key, label (English source), module, class
+SCREENS = (
+    ("deals", "1", N_("Deals"), "screens.deals", "DealsScreen"),
+    ("board", "2", N_("Board"), "screens.board", "BoardScreen"),
+    ("blockers", "3", N_("Blockers"), "screens.blocker_screen", "BlockersScreen"),
+    ("events", "4", N_("Events"), "screens.events", "EventsScreen"),
+    ("dashboard", "5", N_("Dashboard"), "screens.dashboard", "DashboardScreen"),
+    ("rates", "6", N_("Rates"), "screens.rates", "RatesScreen"),
+)
+
+# Palette entries that act on the current screen: action, title, help (English source).
+SCREEN_COMMANDS = (
+    ("new_deal", N_("New deal"), N_("Create a deal with the form (n)")),
+    ("edit", N_("Edit deal"), N_("Edit the current deal (e)")),
+    ("stage", N_("Change stage"), N_("Move the current deal to another stage (s)")),
+    ("blocker", N_("Add blocker"), N_("Record a blocker on the current deal (b)")),
+    ("funds", N_("Record funds"), N_("Record funds arrived for the current deal (f)")),
+    ("departments", N_("Departments of the deal"), N_("Lead unit and supporting departments (d)")),
+    ("open_deal", N_("Open deal"), N_("Show the current deal in full (enter)")),
+    ("resolve", N_("Resolve blocker"), N_("Mark the selected blocker resolved (r)")),
+    ("search", N_("Search deals"), N_("Search by code, name, investor or pinyin initials (/)")),
+    ("clear", N_("Clear search and filters"), N_("Show every deal again (esc)")),
+    ("sort_next", N_("Sort by the next column"), N_("Cycle the sort column (o)")),
+    ("sort_reverse", N_("Reverse the sort"), N_("Reverse the order of the list (r)")),
+    ("add_rate", N_("Set an exchange rate"), N_("Add or replace a dated rate (a)")),
+    ("refresh", N_("Refresh"), N_("Fetch this screen again (ctrl+r)")),
+)
+
+
+class CrmApp(App):
+    """招商台账: the ledger of investment-attraction deals, in the terminal."""
+
+    CSS_PATH = [HERE / "app.tcss"]
+    MODES = {mode: _screen(module, name) for mode, _key, _label, module, name in SCREENS}
+    DEFAULT_MODE = "deals"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        *(Binding(key, f"switch_mode('{mode}')", label) for mode, key, label, _m, _n in SCREENS),
+        Binding("q", "quit", N_("Quit")),
+    ]
+
+    def __init__(self, today: datetime.date | None = None, lang: str | None = None) -> None:
+        if lang is not None:
+            set_language(lang)
+        super().__init__()
+        translate_bindings(self)
+        self._today = today
+        self.db = Database()
+        # The deal list's filter, which the board follows.
+        self.deal_filter = None
+        self.deal_filter_text = ""
+        self.title = _("Zhaoshang ledger")
+
+    @property
+    def COMMANDS(self):  # noqa: N802 — Textual reads the class attribute through the instance
+        from screens.commands import DealSearchProvider
+
+        return App.COMMANDS | {DealSearchProvider}
+
+    @property
+    def today(self) -> datetime.date:
+        """The day the app treats as today (fixed in tests, so screens are the same every day)."""
+        return self._today or datetime.date.today()
+
+    def on_unmount(self) -> None:
+        self.db.close()
+
+    # ---- the command palette --------------------------------------------------
+
+    def get_system_commands(self, screen):
+        for mode, key, label, _m, _n in SCREENS:
+            yield SystemCommand(_("Go to: {screen}").format(screen=_(label)), _("Switch screen ({key})").format(key=key),
+                                functools.partial(self.switch_mode, mode))
+        for action, title, help_text in SCREEN_COMMANDS:
+            if hasattr(screen, f"action_{action}"):
+                yield SystemCommand(_(title), _(help_text), functools.partial(screen.run_action, action))
+        sorter = getattr(screen, "sort_by", None)
+        if sorter is not None:
+            from screens.deals import SORT_LABELS
+
+            for key, label in SORT_LABELS.items():
+                yield SystemCommand(_("Sort by {column}").format(column=_(label)), _("Sort the deal list"),
+                                    functools.partial(sorter, key))
+        yield SystemCommand(_("Export weekly table"), _("Write the weekly deal table to a file (x)"), self.action_export)
+        yield SystemCommand(_("Import a ledger"), _("Read an Excel/CSV ledger, preview, then import (i)"),
+                            self.action_import_ledger)
+        yield SystemCommand(_("Theme"), _("Change the colours"), self.action_change_theme)
+        if screen.query("HelpPanel"):
+            yield SystemCommand(_("Keys"), _("Hide the keys panel"), self.action_hide_help_panel)
+        else:
+            yield SystemCommand(_("Keys"), _("Show every key of this screen"), self.action_show_help_panel)
+        yield SystemCommand(_("Screenshot"), _("Save an SVG screenshot of this screen"),
+                            lambda: self.set_timer(0.1, self.deliver_screenshot))
+        yield SystemCommand(_("Quit"), _("Leave the program (q)"), self.action_quit)
+
+    # ---- app-wide actions ------------------------------------------------------------
+
+    def action_export(self) -> None:
+        self.notify(_("The weekly export is not available yet"), severity="warning")
+
+    def action_import_ledger(self) -> None:
+        self.notify(_("Import is not available yet"), severity="warning")

@@ -1,0 +1,119 @@
+"""Blockers: every open blocker, grouped by the department that must clear
+it, overdue first, with the deal it blocks; resolve one in place (r)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static
+
+from crm import blocker_board
+from crm.errors import CrmError
+from crm.i18n import N_, _
+from screens.base import CrmScreen
+
+
+class BlockersScreen(CrmScreen):
+    BINDINGS = [
+        Binding("r", "resolve", N_("Resolve")),
+        Binding("enter", "open_deal", N_("Open deal")),
+        Binding("ctrl+r", "refresh", N_("Refresh"), show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="blockers-screen")
+        self.blockers: dict[str, blocker_board.OpenBlocker] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="blocker-table", cursor_type="row")
+        yield Static("", classes="status-line", id="blocker-status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = _("Open blockers by department")
+        table = self.query_one(DataTable)
+        table.add_columns(_("No."), _("Deal"), _("Blocker"), _("Raised"), _("Due"), _("Overdue"))
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    def load(self) -> None:
+        self.run_worker(self._load(), exclusive=True, group="blockers")
+
+    async def _load(self) -> None:
+        try:
+            groups = await self.db.run_aggregate(blocker_board.open_by_department, self.today)
+        except CrmError as err:
+            self.notify(str(err), severity="error")
+            return
+        table = self.query_one(DataTable)
+        keep = None
+        if table.row_count:
+            keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        table.clear()
+        self.blockers = {}
+        today = self.today
+        shown = total = late = 0
+        for group in groups:
+            head = Text.assemble(
+                (group.department, "bold"), "  ",
+                _("{n} open").format(n=group.open), "  ",
+                (_("{n} overdue").format(n=group.overdue), "bold red" if group.overdue else "dim"),
+            )
+            table.add_row("", head, "", "", "", "", key=f"dept:{group.department}")
+            total += group.open
+            late += group.overdue
+            for b in group.blockers:
+                days = b.overdue_days(today)
+                overdue = Text(_("{days} days").format(days=days), style="bold red") if days else Text("—", style="dim")
+                table.add_row(str(b.id), f"{b.deal_code} {b.deal_name}", b.text, b.raised_on.isoformat(),
+                              b.due_on.isoformat() if b.due_on else "", overdue, key=str(b.id))
+                self.blockers[str(b.id)] = b
+                shown += 1
+        status = _("{n} open blockers, {late} overdue, in {departments} departments").format(
+            n=total, late=late, departments=len(groups))
+        if shown < total:
+            status += "  ·  " + _("showing the {n} most urgent").format(n=shown)
+        self.query_one("#blocker-status", Static).update(status)
+        if keep is not None:
+            try:
+                table.move_cursor(row=table.get_row_index(keep))
+            except Exception:  # noqa: BLE001 — the row is gone (resolved): stay near the top
+                pass
+        elif self.blockers:
+            table.move_cursor(row=1)
+        table.focus()
+
+    def _selected(self) -> blocker_board.OpenBlocker | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.blockers.get(key)
+
+    def action_resolve(self) -> None:
+        from screens.dialogs import ResolveDialog
+
+        blocker = self._selected()
+        if blocker is None:
+            self.notify(_("Choose a blocker (not a department line)"), severity="warning")
+            return
+        self.app.push_screen(ResolveDialog(blocker.id, f"{blocker.deal_code} {blocker.deal_name}: {blocker.text}",
+                                           blocker.version))
+
+    def action_open_deal(self) -> None:
+        from screens.detail import DealDetailScreen
+
+        blocker = self._selected()
+        if blocker is not None:
+            self.app.push_screen(DealDetailScreen(blocker.deal_code))
+
+    @on(DataTable.RowSelected)
+    def _selected_row(self) -> None:
+        self.action_open_deal()
+
+    def action_refresh(self) -> None:
+        self.load()

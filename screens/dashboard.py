@@ -1,0 +1,142 @@
+"""Dashboard: the KPIs of a chosen cohort (all deals, a signing year, an
+event) and charts of its investment by stage and by region."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.widgets import Footer, Header, Select, Static
+
+from crm import deal_pages, fx, kpi, registry
+from crm.cohorts import event_cohort, signing_years, year_cohort
+from crm.deal_pages import ListFilter
+from crm.errors import CrmError
+from crm.i18n import N_, _
+from crm.stages import STAGES
+from screens import text
+from screens.base import CrmScreen
+from screens.charts import Bar, BarChart
+
+
+@dataclass(frozen=True)
+class CohortChoices:
+    years: list
+    events: list  # (id, name, held_on)
+
+
+def _choices() -> CohortChoices:
+    return CohortChoices(signing_years(), [(e.id, e.name, e.held_on) for e in registry.events()])
+
+
+def cohort_filter(key: str) -> ListFilter:
+    if key.startswith("year:"):
+        return year_cohort(int(key[5:]))
+    if key.startswith("event:"):
+        return event_cohort(int(key[6:]))
+    return ListFilter()
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    kpis: kpi.Kpis
+    regions: list
+
+
+def _dashboard(key: str, today) -> DashboardData:
+    cohort = cohort_filter(key)
+    return DashboardData(kpi.compute(cohort, today), deal_pages.region_totals(cohort))
+
+
+class DashboardScreen(CrmScreen):
+    BINDINGS = [Binding("ctrl+r", "refresh", N_("Refresh"), show=False)]
+
+    def __init__(self) -> None:
+        super().__init__(id="dashboard-screen")
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="dashboard"):
+            yield Select([(_("All deals"), "all")], id="cohort", value="all", allow_blank=False, compact=True)
+            with Grid(id="kpi-tiles"):
+                for key in ("deals", "total", "fulfilment", "start", "operating", "funds", "blockers", "resolution"):
+                    yield Static("", id=f"tile-{key}", classes="tile")
+            with Horizontal(id="charts"):
+                yield BarChart(id="chart-stage", classes="chart")
+                yield BarChart(id="chart-region", classes="chart")
+            yield Static("", id="dashboard-rates", classes="dialog-line")
+        yield Footer(compact=True)
+
+    async def on_mount(self) -> None:
+        self.sub_title = _("Dashboard")
+        choices = await self.db.run_aggregate(_choices)
+        options = [(_("All deals"), "all")]
+        options += [(_("Signed in {year}").format(year=y), f"year:{y}") for y in choices.years]
+        options += [(f"{name} ({held.year})" if held else name, f"event:{ident}") for ident, name, held in choices.events]
+        select = self.query_one("#cohort", Select)
+        with self.prevent(Select.Changed):
+            select.set_options(options)
+            select.value = getattr(self.app, "dashboard_cohort", None) or "all"
+
+    def on_screen_resume(self) -> None:
+        wanted = getattr(self.app, "dashboard_cohort", None)
+        select = self.query_one("#cohort", Select)
+        if wanted and select.value != wanted:
+            try:
+                select.value = wanted  # loads through Select.Changed
+                return
+            except Exception:  # noqa: BLE001 — options not loaded yet: on_mount picks it up
+                pass
+        self.load()
+
+    @on(Select.Changed, "#cohort")
+    def _cohort(self, event: Select.Changed) -> None:
+        self.app.dashboard_cohort = event.value
+        self.load()
+
+    def load(self) -> None:
+        key = self.query_one("#cohort", Select).value
+        self.run_worker(self._load(key if isinstance(key, str) else "all"), exclusive=True, group="dashboard")
+
+    async def _load(self, key: str) -> None:
+        try:
+            data = await self.db.run_aggregate(_dashboard, key, self.today)
+        except CrmError as err:
+            self.notify(str(err), severity="error")
+            return
+        k = data.kpis
+
+        def tile(name: str, label: str, value: str, note: str = "") -> None:
+            self.query_one(f"#tile-{name}", Static).update(f"[dim]{label}[/]\n[b]{value}[/]\n[dim]{note}[/]")
+
+        tile("deals", _("Deals signed"), str(k.deals), _("{n} open blockers").format(n=k.blockers_open))
+        total = text.yi_label(k.total_cny) + (_(" (at least)") if k.approximate else "")
+        by_currency = "  ".join(text.money(v, cur) for cur, v in sorted(k.by_currency.items()) if cur != "CNY")
+        tile("total", _("Total investment"), total, by_currency)
+        tile("fulfilment", _("Fulfilment rate"), text.percent(k.fulfilment_rate),
+             _("{n} registered or beyond").format(n=k.fulfilled))
+        tile("start", _("Start rate"), text.percent(k.start_rate), _("{n} under construction or beyond").format(n=k.started))
+        tile("operating", _("Operating rate"), text.percent(k.operating_rate), _("{n} operating").format(n=k.operating))
+        tile("funds", _("Funds rate"), text.percent(k.funds_rate), _("{amount} arrived").format(amount=text.yi_label(k.funds_cny)))
+        tile("blockers", _("Blockers"), f"{k.blockers_open} / {k.blockers_resolved} / {k.blockers_overdue}",
+             _("open / resolved / overdue"))
+        tile("resolution", _("Resolution rate"), text.percent(k.resolution_rate),
+             _("{n} raised").format(n=k.blockers_raised))
+        stage_bars = [
+            Bar(s.label(), k.cny_by_stage.get(s.key, 0), f"{text.yi(k.cny_by_stage.get(s.key, 0))} ({k.by_stage.get(s.key, 0)})")
+            for s in STAGES if s.key != "negotiating"
+        ]
+        self.query_one("#chart-stage", BarChart).set_bars(_("Investment by stage, 100m CNY (deals)"), stage_bars)
+        region_bars = [Bar(g.key or "—", g.total_cny, f"{text.yi(g.total_cny)} ({g.deals})") for g in data.regions[:12]]
+        title = _("Investment by region, 100m CNY (deals)")
+        if len(data.regions) > 12:
+            title += " " + _("— the 12 largest of {n}").format(n=len(data.regions))
+        self.query_one("#chart-region", BarChart).set_bars(title, region_bars)
+        rates = "; ".join(fx.describe_rate(r) for r in k.fx_used) or _("none (all CNY)")
+        self.query_one("#dashboard-rates", Static).update(_("Exchange rates used: {rates}").format(rates=rates))
+
+    def action_refresh(self) -> None:
+        self.load()

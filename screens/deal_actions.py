@@ -1,0 +1,86 @@
+"""The actions on one deal, shared by every screen that has a current deal
+(the list, the detail, the board): n new, e edit, s stage, b blocker, f funds,
+d departments, enter open. A screen says which deal is current and what to
+refresh after a change."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+from crm.i18n import N_, _
+
+DEAL_BINDINGS = [
+    Binding("n", "new_deal", N_("New")),
+    Binding("e", "edit", N_("Edit")),
+    Binding("s", "stage", N_("Stage")),
+    Binding("b", "blocker", N_("Blocker")),
+    Binding("f", "funds", N_("Funds"), show=False),
+    Binding("d", "departments", N_("Departments"), show=False),
+]
+
+
+class DealActions:
+    """Mixin for a Screen with a current deal."""
+
+    def current_code(self) -> str | None:
+        raise NotImplementedError
+
+    def deal_changed(self, code: str | None) -> None:
+        """Refresh after a dialog saved something about deal `code`."""
+
+    def _code_or_warn(self) -> str | None:
+        code = self.current_code()
+        if not code:
+            self.notify(_("Choose a deal first"), severity="warning")
+        return code
+
+    def _after(self, result) -> None:
+        if result is not None:
+            code = result if isinstance(result, str) else self.current_code()
+            self.deal_changed(code)
+
+    def action_new_deal(self) -> None:
+        from screens.deal_form import DealForm
+
+        def created(code: str | None) -> None:
+            if code:
+                self.notify(_("Deal {code} created").format(code=code))
+                self.deal_changed(code)
+
+        self.app.push_screen(DealForm(), created)
+
+    def action_edit(self) -> None:
+        from screens.deal_form import DealForm
+
+        if code := self._code_or_warn():
+            self.app.push_screen(DealForm(code), self._after)
+
+    def action_stage(self, target: str | None = None) -> None:
+        from screens.dialogs import StageDialog
+
+        if code := self._code_or_warn():
+            self.app.push_screen(StageDialog(code, target), self._after)
+
+    def action_blocker(self) -> None:
+        from screens.dialogs import BlockerDialog
+
+        if code := self._code_or_warn():
+            self.app.push_screen(BlockerDialog(code), self._after)
+
+    def action_funds(self) -> None:
+        from screens.dialogs import FundsDialog
+
+        if code := self._code_or_warn():
+            self.app.push_screen(FundsDialog(code), self._after)
+
+    def action_departments(self) -> None:
+        from screens.dialogs import DepartmentsDialog
+
+        if code := self._code_or_warn():
+            self.app.push_screen(DepartmentsDialog(code), self._after)
+
+    def action_open_deal(self) -> None:
+        from screens.detail import DealDetailScreen
+
+        if code := self._code_or_warn():
+            self.app.push_screen(DealDetailScreen(code))

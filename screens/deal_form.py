@@ -1,0 +1,292 @@
+"""New deal / edit deal: one form, checked as it is typed.
+
+Each field says what it understood (the amount: "1.8亿美元 → USD
+180,000,000.00 ≈ 12.79亿元 @ 7.1030", at the rate of the signing date). An
+edit sends only the fields the user changed, with the version the form was
+opened at; when someone else saved the deal in between, the form says who
+and when, takes their values into the fields the user did not touch, keeps
+every field the user typed, and a second save writes the user's values.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.suggester import SuggestFromList
+from textual.widgets import Input, Label, Select, SelectionList, Static
+
+from crm import deal_pages, deals, registry
+from crm.deal_fields import APPROVAL_LABELS, parse_approval, parse_floor_area
+from crm.deal_texts import field_texts
+from crm.errors import Conflict, CrmError
+from crm.i18n import N_, _, current_language
+from crm.lookup import deal_by_code
+from crm.text import clean_text
+from db.models import Person
+from screens.dialogs import Dialog
+from screens.forms import FormRow, amount_hint, convert_amount, read_amount, read_date, show_hint
+
+# field, label, kind: text (free text), amount, date, area, event, approval, lead, or suggest (text with suggestions)
+FIELDS = (
+    ("name", N_("Name"), "text"),
+    ("investor", N_("Investor"), "text"),
+    ("amount", N_("Amount"), "amount"),
+    ("signed_on", N_("Signed on"), "date"),
+    ("event", N_("Event"), "event"),
+    ("region", N_("Region"), "suggest"),
+    ("industry", N_("Industry"), "suggest"),
+    ("sub_industry", N_("Sub-industry"), "text"),
+    ("approval", N_("Approval"), "approval"),
+    ("liaison", N_("Liaison leader"), "suggest"),
+    ("lead_unit", N_("Lead unit"), "lead"),
+    ("planned_start", N_("Planned start"), "date"),
+    ("planned_completion", N_("Planned completion"), "date"),
+    ("floor_area", N_("Floor area"), "area"),
+    ("responsibility_plan", N_("Responsibility plan"), "text"),
+    ("notes", N_("Notes"), "text"),
+)
+LABELS = {f: label for f, label, _kind in FIELDS}
+LIMITS = {"name": 200, "investor": 200, "sub_industry": 50, "region": 50, "industry": 50, "liaison": 50,
+          "responsibility_plan": 4000, "notes": 4000}
+PLACEHOLDERS = {"amount": "25亿元, 1.8亿美元, 4565万元", "signed_on": "2020-05-18", "floor_area": "81.9万平方米"}
+
+
+@dataclass(frozen=True)
+class FormChoices:
+    events: list
+    departments: list
+    regions: list
+    industries: list
+    people: list
+
+
+def _choices() -> FormChoices:
+    return FormChoices(
+        [e.name for e in registry.events()],
+        [d.name for d in registry.departments()],
+        deal_pages.regions(),
+        deal_pages.industries(),
+        [p.name for p in Person.select(Person.name).order_by(Person.name)],
+    )
+
+
+@dataclass(frozen=True)
+class Loaded:
+    texts: dict
+    version: int
+    updated_by: str
+    updated_at: datetime.datetime
+
+
+def _load(code: str) -> Loaded:
+    deal = deal_by_code(code)
+    return Loaded(field_texts(deal), deal.version, deal.updated_by, deal.updated_at)
+
+
+class DealForm(Dialog):
+    """Dismisses with the saved deal's code."""
+
+    def __init__(self, code: str | None = None) -> None:
+        super().__init__(classes="deal-form")
+        self.code = code
+        self.base: dict[str, str] = {}  # the values the form started from (for an edit)
+        self.version: int | None = None
+        self.choices: FormChoices | None = None
+
+    def dialog_title(self) -> str:
+        return _("Edit deal {code}").format(code=self.code) if self.code else _("New deal")
+
+    def fields(self) -> ComposeResult:
+        with VerticalScroll(classes="form-fields"):
+            for field, label, kind in FIELDS:
+                required = field in ("name", "amount")
+                if kind in ("event", "lead"):
+                    widget = Select([], id=f"f-{field}", prompt=_("none"), compact=True)
+                elif kind == "approval":
+                    options = [(labels[0] if current_language() == "zh" else labels[1], key)
+                               for key, labels in APPROVAL_LABELS.items()]
+                    widget = Select(options, id=f"f-{field}", prompt=_("none"), compact=True)
+                else:
+                    widget = Input(id=f"f-{field}", compact=True, placeholder=PLACEHOLDERS.get(field, ""))
+                yield FormRow(_(label), widget, f"hint-{field}", required=required)
+            yield Label(_("Supporting departments (space to tick)"), classes="dialog-line")
+            yield SelectionList(id="f-supporting", classes="supporting-list")
+        yield Static("", id="conflict", classes="conflict")
+
+    async def on_mount(self) -> None:
+        try:
+            self.choices = await self.db.run(_choices)
+            loaded = await self.db.run(_load, self.code) if self.code else None
+        except CrmError as err:
+            self.show_error(str(err))
+            return
+        c = self.choices
+        self.query_one("#f-event", Select).set_options([(n, n) for n in c.events])
+        self.query_one("#f-lead_unit", Select).set_options([(n, n) for n in c.departments])
+        self.query_one("#f-region", Input).suggester = SuggestFromList(c.regions)
+        self.query_one("#f-industry", Input).suggester = SuggestFromList(c.industries)
+        self.query_one("#f-liaison", Input).suggester = SuggestFromList(c.people)
+        supporting = set()
+        if loaded:
+            self.base = dict(loaded.texts)
+            if self.base.get("approval"):
+                self.base["approval"] = parse_approval(self.base["approval"])
+            self.version = loaded.version
+            self._fill(self.base)
+            supporting = set(filter(None, self.base.get("supporting", "").split("、")))
+        self.query_one("#f-supporting", SelectionList).add_options([(n, n, n in supporting) for n in c.departments])
+        self.query_one("#f-name", Input).focus()
+
+    def _fill(self, texts: dict, only: set | None = None) -> None:
+        for field, _label, kind in FIELDS:
+            if only is not None and field not in only:
+                continue
+            value = texts.get(field, "")
+            widget = self.query_one(f"#f-{field}")
+            if isinstance(widget, Select):
+                widget.value = value if value else Select.NULL
+            else:
+                widget.value = value
+
+    # ---- reading the form ----------------------------------------------------
+
+    def value_of(self, field: str) -> str:
+        widget = self.query_one(f"#f-{field}")
+        if isinstance(widget, Select):
+            return "" if widget.value is Select.NULL else str(widget.value)
+        return widget.value
+
+    def typed(self) -> dict[str, str]:
+        return {field: self.value_of(field) for field, _label, _kind in FIELDS}
+
+    def supporting(self) -> list[str]:
+        return list(self.query_one("#f-supporting", SelectionList).selected)
+
+    def changed_fields(self) -> dict[str, str]:
+        """Fields that differ from what the form started with (every filled field for a new deal)."""
+        typed = self.typed()
+        if not self.code:
+            return {f: v for f, v in typed.items() if v.strip()}
+        return {f: v for f, v in typed.items() if v.strip() != self.base.get(f, "").strip()}
+
+    def supporting_changed(self) -> bool:
+        before = set(filter(None, self.base.get("supporting", "").split("、")))
+        return set(self.supporting()) != before
+
+    # ---- checking as it is typed ------------------------------------------------
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        field = (event.input.id or "")[2:]
+        if field == "signed_on":
+            self._check("amount", self.value_of("amount"))
+        self._check(field, event.value)
+
+    def _check(self, field: str, raw: str) -> None:
+        kind = dict((f, k) for f, _l, k in FIELDS).get(field)
+        if kind is None:
+            return
+        hint = self.query_one(f"#hint-{field}", Static)
+        if kind == "amount":
+            self.preview_amount(raw)
+            return
+        if kind == "date":
+            value, message, bad = read_date(raw, self.today)
+            show_hint(hint, message, bad)
+        elif kind == "area":
+            try:
+                area = parse_floor_area(raw) if raw.strip() else None
+                show_hint(hint, _("{area} square metres").format(area=f"{area:,.2f}") if area else "")
+            except CrmError as err:
+                show_hint(hint, str(err), True)
+        elif kind in ("text", "suggest"):
+            try:
+                clean_text(raw, _(LABELS[field]), max_length=LIMITS.get(field, 200), required=field == "name",
+                           multiline=field in ("responsibility_plan", "notes"))
+                show_hint(hint, "")
+            except CrmError as err:
+                show_hint(hint, str(err), True)
+
+    @work(exclusive=True, group="amount-preview")
+    async def preview_amount(self, raw: str) -> None:
+        hint = self.query_one("#hint-amount", Static)
+        if not raw.strip():
+            show_hint(hint, _("required, e.g. 25亿元 or 1.8亿美元") if raw else "", bool(raw))
+            return
+        money, error = read_amount(raw)
+        if money is None:
+            show_hint(hint, error, True)
+            return
+        signed, _message, bad = read_date(self.value_of("signed_on"), self.today)
+        reading = await self.db.run(convert_amount, money, signed if signed and not bad else self.today)
+        show_hint(hint, *amount_hint(reading))
+
+    # ---- saving -------------------------------------------------------------------
+
+    def save(self) -> None:
+        values = self.changed_fields()
+        supporting = self.supporting()
+        if self.code:
+            self.run_worker(self._save_edit(values, supporting if self.supporting_changed() else None), exclusive=True)
+        else:
+            self.run_worker(self._save_new(values, supporting), exclusive=True)
+
+    async def _save_new(self, values: dict, supporting: list) -> None:
+        try:
+            deal = await self.db.run(deals.create_deal, values, supporting=supporting)
+        except CrmError as err:
+            self.show_error(str(err))
+            return
+        self.dismiss(deal.code)
+
+    async def _save_edit(self, values: dict, supporting: list | None) -> None:
+        if not values and supporting is None:
+            self.dismiss(self.code)
+            return
+        try:
+            deal = await self.db.run(deals.edit_deal, self.code, values, if_version=self.version,
+                                     supporting=supporting)
+        except Conflict as err:
+            await self._conflict(err, set(values), supporting is not None)
+            return
+        except CrmError as err:
+            self.show_error(str(err))
+            return
+        self.dismiss(deal.code)
+
+    async def _conflict(self, err: Conflict, mine: set, mine_supporting: bool) -> None:
+        """Someone saved first: show their values, take them where the user typed nothing, keep the rest."""
+        theirs = await self.db.run(_load, self.code)
+        new = dict(theirs.texts)
+        if new.get("approval"):
+            new["approval"] = parse_approval(new["approval"])
+        changed = [f for f in (*LABELS, "supporting") if new.get(f, "") != self.base.get(f, "")]
+        untouched = {f for f in changed if f not in mine and f != "supporting"}
+        self._fill(new, only=untouched)
+        if "supporting" in changed and not mine_supporting:
+            chooser = self.query_one("#f-supporting", SelectionList)
+            chooser.deselect_all()
+            for name in filter(None, new.get("supporting", "").split("、")):
+                chooser.select(name)
+        for f in changed:
+            if f != "supporting":
+                self.base[f] = new.get(f, "")
+        self.base["supporting"] = new.get("supporting", "") if not mine_supporting else self.base.get("supporting", "")
+        self.version = theirs.version
+        lines = [str(err), _("Their values now:")]
+        for f in changed:
+            label = _(LABELS[f]) if f in LABELS else _("Supporting departments")
+            marker = _(" (you changed this too: yours is kept in the form)") if f in mine or (
+                f == "supporting" and mine_supporting) else ""
+            lines.append(f"  {label}: {new.get(f, '') or '—'}{marker}")
+        if not changed:
+            lines.append("  " + _("(no field you can edit here; the stage or dates may have moved)"))
+        lines.append(_("Save again to write your values over theirs, or Esc to leave without saving."))
+        conflict = self.query_one("#conflict", Static)
+        conflict.update("\n".join(lines))
+        conflict.add_class("-shown")
+        self.show_error(_("Not saved: the deal was changed by someone else"))

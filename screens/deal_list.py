@@ -1,0 +1,373 @@
+"""The deal list: a virtual list that renders only the rows on screen.
+
+It never holds the ledger: it asks crm.deal_pages for the page around what
+is visible (keyset-paged from a row it already has), keeps a bounded window
+of rows, and draws each visible line from it (the idea of Toolong's log
+view). The count and total come from the database in a second worker, so
+the first rows paint before the sums are known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+
+from crm import deal_pages
+from crm.deal_pages import DealRow, DealWindow, ListFilter, Order, Totals
+from crm.i18n import N_, _, current_language
+from screens import text
+from screens.base import translate_bindings
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # also the sort key in crm.deal_pages.SORTS
+    label: str  # English source
+    width_zh: int  # 0: takes the room left
+    width_en: int
+    align: str = "left"
+
+    def width(self) -> int:
+        return self.width_zh if current_language() == "zh" else self.width_en
+
+
+COLUMNS = (
+    Column("code", N_("Code"), 11, 11),
+    Column("name", N_("Name"), 0, 0),
+    Column("region", N_("Region"), 10, 10),
+    Column("event", N_("Event"), 16, 14),
+    Column("signed", N_("Signed"), 10, 10),
+    Column("amount", N_("Amount"), 11, 16, "right"),
+    Column("yi", N_("100m CNY"), 8, 8, "right"),
+    Column("stage", N_("Stage"), 4, 12),
+    Column("days", N_("Days"), 5, 5, "right"),
+    Column("blockers", N_("Open"), 4, 4, "right"),
+    Column("lead", N_("Lead unit"), 16, 12),
+)
+SORT_OF_COLUMN = {"yi": "amount"}  # the 亿元 column sorts like the amount
+MIN_NAME = 12
+
+
+def column_widths(total: int) -> list[int]:
+    """The width of each column for a list `total` cells wide (one space between columns)."""
+    fixed = [c.width() for c in COLUMNS]
+    room = total - sum(fixed) - (len(COLUMNS) - 1)
+    return [w if w else max(MIN_NAME, room) for w in fixed]
+
+
+def cell_texts(row: DealRow, today) -> list[str]:
+    return [
+        row.code,
+        row.name,
+        row.region,
+        row.event or "",
+        text.day(row.signed_on),
+        text.money(row.amount, row.currency, row.approximate),
+        text.yi(row.amount_cny),
+        text.stage(row.stage),
+        str(row.days_in_stage(today)),
+        str(row.open_blockers) if row.open_blockers else "",
+        row.lead_unit or "",
+    ]
+
+
+class DealListHeader(Widget):
+    """The column headings; a click sorts by that column (again: the other way)."""
+
+    class SortClicked(Message):
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+    order: reactive[Order] = reactive(Order, layout=False)
+
+    def render(self) -> str:
+        widths = column_widths(self.size.width - self._gutter())
+        parts = []
+        for column, width in zip(COLUMNS, widths):
+            label = _(column.label)
+            sort_key = SORT_OF_COLUMN.get(column.key, column.key)
+            if sort_key == self.order.key and column.key != "yi":
+                label += "▼" if self.order.is_descending else "▲"
+            parts.append(text.fit(label, width, column.align))
+        return " ".join(parts)
+
+    def _gutter(self) -> int:
+        return 2  # the list's scrollbar
+
+    def on_click(self, event: events.Click) -> None:
+        x = event.x
+        for column, width in zip(COLUMNS, column_widths(self.size.width - self._gutter())):
+            if x < width + 1:
+                self.post_message(self.SortClicked(SORT_OF_COLUMN.get(column.key, column.key)))
+                return
+            x -= width + 1
+
+
+class DealList(ScrollView, can_focus=True):
+    """The deals of a filter, in an order, drawn a line at a time."""
+
+    BINDINGS = [
+        Binding("enter", "open", N_("Open")),
+        Binding("up", "cursor(-1)", show=False),
+        Binding("down", "cursor(1)", show=False),
+        Binding("pageup", "page(-1)", show=False),
+        Binding("pagedown", "page(1)", show=False),
+        Binding("home", "home", show=False),
+        Binding("end", "end", show=False),
+    ]
+    COMPONENT_CLASSES = {"deal-list--cursor", "deal-list--even", "deal-list--muted", "deal-list--warn",
+                         "deal-list--loading"}
+
+    cursor: reactive[int] = reactive(0, always_update=True)
+
+    class Opened(Message):
+        """Enter or a double click on a deal."""
+
+        def __init__(self, row: DealRow) -> None:
+            super().__init__()
+            self.row = row
+
+    class Highlighted(Message):
+        def __init__(self, row: DealRow | None) -> None:
+            super().__init__()
+            self.row = row
+
+    class TotalsChanged(Message):
+        """The count and CNY total of the list, once the database has them."""
+
+        def __init__(self, totals: Totals) -> None:
+            super().__init__()
+            self.totals = totals
+
+    class Failed(Message):
+        def __init__(self, error: Exception) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        translate_bindings(self)
+        self._window = DealWindow(ListFilter(), Order())
+        self._generation = 0
+        self._fetching: int | None = None  # the generation of the fetch in flight
+        self._lines: LRUCache[tuple, Strip] = LRUCache(256)
+        self.totals: Totals | None = None
+        self._loaded = False
+
+    # ---- what the screen calls ------------------------------------------
+
+    @property
+    def order(self) -> Order:
+        return self._window.order
+
+    @property
+    def filter(self) -> ListFilter:
+        return self._window.filter
+
+    @property
+    def row_count(self) -> int:
+        """Rows the list has (known or, until counted, fetched so far)."""
+        if self._window.count is not None:
+            return self._window.count
+        return len(self._window.rows)
+
+    def load(self, flt: ListFilter, order: Order, keep_cursor: bool = False) -> None:
+        """Show the deals of `flt` in `order` (fetching anew; keep_cursor after an edit)."""
+        self._generation += 1
+        self._window = self._window.refreshed(flt, order)
+        self._lines.clear()
+        self.totals = None
+        self._loaded = True
+        if not keep_cursor:
+            self.cursor = 0
+            self.scroll_to(y=0, animate=False)
+        self._update_size()
+        self._want_rows()
+        self.run_worker(self._count(self._generation, flt), group="deal-count", exclusive=True)
+
+    def reload(self) -> None:
+        """Fetch the same list again (after a change), keeping the cursor where it is."""
+        self.load(self.filter, self.order, keep_cursor=True)
+
+    def current_row(self) -> DealRow | None:
+        return self._window.get(self.cursor)
+
+    # ---- fetching ----------------------------------------------------------
+
+    def _visible(self) -> tuple[int, int]:
+        top = int(self.scroll_offset.y)
+        return top, top + max(self.size.height, 1)
+
+    def _want_rows(self) -> None:
+        if not self._loaded or self._fetching == self._generation:
+            return
+        top, bottom = self._visible()
+        margin = self._window.page_size // 4
+        request = self._window.request_for(max(0, top - margin), bottom + margin)
+        if request is None:
+            return
+        self._fetching = self._generation
+        self.run_worker(self._fetch(self._generation, self._window, request), group="deal-rows")
+
+    async def _fetch(self, generation: int, window: DealWindow, request) -> None:
+        try:
+            rows = await self.app.db.run(deal_pages.fetch, window.filter, window.order, request)
+        except Exception as error:  # noqa: BLE001 — shown to the user, the list stays usable
+            if self._fetching == generation:
+                self._fetching = None
+            self.post_message(self.Failed(error))
+            return
+        if self._fetching == generation:
+            self._fetching = None
+        if generation != self._generation:
+            self._want_rows()
+            return
+        window.store(request, rows)
+        self._lines.clear()
+        self._update_size()
+        self.refresh()
+        if self.cursor < self.row_count and request.start <= self.cursor < request.start + len(rows) + 1:
+            self.post_message(self.Highlighted(self.current_row()))
+        self._want_rows()
+
+    async def _count(self, generation: int, flt: ListFilter) -> None:
+        try:
+            n = await self.app.db.run_aggregate(deal_pages.count, flt)
+            if generation != self._generation:
+                return
+            self._window.count = n
+            self._update_size()
+            self.refresh()
+            totals = await self.app.db.run_aggregate(deal_pages.totals, flt)
+        except Exception as error:  # noqa: BLE001
+            self.post_message(self.Failed(error))
+            return
+        if generation == self._generation:
+            self.totals = totals
+            self.post_message(self.TotalsChanged(totals))
+            if self.cursor >= max(totals.deals, 1):
+                self.cursor = max(totals.deals - 1, 0)
+
+    def _update_size(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, self.row_count)
+
+    # ---- drawing -------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_offset.y) + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if index >= self.row_count:
+            if index == 0 and self._window.count == 0:
+                return Strip([Segment(text.fit(_("No deals match"), width, "center"), base)], width)
+            return Strip.blank(width, base)
+        row = self._window.get(index)
+        is_cursor = index == self.cursor
+        if row is None:
+            self.call_later(self._want_rows)
+            style = base + self.get_component_rich_style("deal-list--loading")
+            return Strip([Segment(text.fit("…", width), style)], width)
+        key = (self._generation, index, width, is_cursor, self.has_focus)
+        strip = self._lines.get(key)
+        if strip is None:
+            strip = self._render_row(row, index, width, is_cursor)
+            self._lines[key] = strip
+        return strip
+
+    def _render_row(self, row: DealRow, index: int, width: int, is_cursor: bool) -> Strip:
+        style = self.rich_style
+        if index % 2:
+            style += self.get_component_rich_style("deal-list--even")
+        if is_cursor and self.has_focus:
+            style += self.get_component_rich_style("deal-list--cursor")
+        elif is_cursor:
+            style += self.get_component_rich_style("deal-list--cursor").without_color + Style(underline=True)
+        muted = self.get_component_rich_style("deal-list--muted", partial=True)
+        warn = self.get_component_rich_style("deal-list--warn", partial=True)
+        segments = []
+        for n, (column, cell_width, value) in enumerate(zip(COLUMNS, column_widths(width), cell_texts(row, self.app.today))):
+            if n:
+                segments.append(Segment(" ", style))
+            cell_style = style
+            if column.key == "stage" and row.stage in ("stalled", "terminated"):
+                cell_style = style + muted
+            elif column.key == "blockers" and row.open_blockers:
+                cell_style = style + warn
+            elif column.key == "yi" and row.amount_cny is None:
+                cell_style = style + warn
+            segments.append(Segment(text.fit(value, cell_width, column.align), cell_style))
+        return Strip(segments).adjust_cell_length(width, style)
+
+    # ---- moving -----------------------------------------------------------------
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        if not self._loaded:
+            return
+        self._lines.clear()
+        self.refresh()
+        top, bottom = self._visible()
+        if new < top:
+            self.scroll_to(y=new, animate=False)
+        elif new >= bottom:
+            self.scroll_to(y=new - self.size.height + 1, animate=False)
+        self._want_rows()
+        self.post_message(self.Highlighted(self.current_row()))
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._want_rows()
+
+    def on_resize(self) -> None:
+        self._lines.clear()
+        self._update_size()
+        self._want_rows()
+
+    def on_focus(self) -> None:
+        self._lines.clear()
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self._lines.clear()
+        self.refresh()
+
+    def _move_to(self, index: int) -> None:
+        self.cursor = max(0, min(index, self.row_count - 1))
+
+    def action_cursor(self, step: int) -> None:
+        self._move_to(self.cursor + step)
+
+    def action_page(self, step: int) -> None:
+        self._move_to(self.cursor + step * max(self.size.height - 1, 1))
+
+    def action_home(self) -> None:
+        self._move_to(0)
+
+    def action_end(self) -> None:
+        self._move_to(self.row_count - 1)
+
+    def action_open(self) -> None:
+        row = self.current_row()
+        if row is not None:
+            self.post_message(self.Opened(row))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = int(self.scroll_offset.y) + offset.y
+        if index < self.row_count:
+            self._move_to(index)
+            if event.chain >= 2:
+                self.action_open()

@@ -1,0 +1,212 @@
+"""Deals: the home screen. Search as you type, quick filters, sort by any
+column, and a line with the count and 亿元 total of what is shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Footer, Header, Input, Select, Static
+
+from crm import deal_pages, registry
+from crm.deal_pages import ListFilter, Order
+from crm.i18n import N_, _
+from crm.stages import STAGES
+from screens import text
+from screens.base import CrmScreen
+from screens.deal_actions import DEAL_BINDINGS, DealActions
+from screens.deal_list import COLUMNS, SORT_OF_COLUMN, DealList, DealListHeader
+
+SORT_CYCLE = [SORT_OF_COLUMN.get(c.key, c.key) for c in COLUMNS if c.key != "yi"]
+SORT_LABELS = {SORT_OF_COLUMN.get(c.key, c.key): c.label for c in COLUMNS if c.key != "yi"}
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    regions: list
+    events: list  # (label, id)
+    departments: list
+    industries: list
+
+
+def _filter_choices() -> FilterChoices:
+    return FilterChoices(
+        deal_pages.regions(),
+        [(f"{e.name}{f' ({e.held_on.year})' if e.held_on else ''}", e.id) for e in registry.events()],
+        [d.name for d in registry.departments()],
+        deal_pages.industries(),
+    )
+
+
+class DealsScreen(DealActions, CrmScreen):
+    BINDINGS = [
+        *DEAL_BINDINGS,
+        Binding("x", "app.export", N_("Export")),
+        Binding("i", "app.import_ledger", N_("Import"), show=False),
+        Binding("slash", "search", N_("Search")),
+        Binding("o", "sort_next", N_("Sort")),
+        Binding("r", "sort_reverse", N_("Reverse"), show=False),
+        Binding("escape", "clear", N_("Clear"), show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="deals-screen")
+        self.filter = ListFilter()
+        self.order = Order()
+        self._labels: dict[str, dict] = {"stage": {s.key: s.label() for s in STAGES}}
+        self._ready = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="filter-bar"):
+            yield Input(id="search", compact=True, placeholder=_("/ Search: code, name, investor, pinyin initials"))
+            yield Select([(s.label(), s.key) for s in STAGES], id="filter-stage", prompt=_("Stage"), compact=True)
+            yield Select([], id="filter-region", prompt=_("Region"), compact=True)
+            yield Select([], id="filter-event", prompt=_("Event"), compact=True)
+            yield Select([], id="filter-department", prompt=_("Department"), compact=True)
+            yield Select([], id="filter-industry", prompt=_("Industry"), compact=True)
+        yield DealListHeader(id="deal-header")
+        yield DealList(id="deal-list")
+        yield Static("", id="deal-status")
+        yield Footer(compact=True)
+
+    async def on_mount(self) -> None:
+        self.title = _("Zhaoshang ledger")
+        self.sub_title = _("Deals")
+        deal_list = self.query_one(DealList)
+        deal_list.load(self.filter, self.order)
+        deal_list.focus()
+        self._show_status()
+        self._ready = True
+        choices = await self.db.run_aggregate(_filter_choices)
+        self._labels["event"] = {ident: label for label, ident in choices.events}
+        self.query_one("#filter-region", Select).set_options([(r, r) for r in choices.regions])
+        self.query_one("#filter-event", Select).set_options(choices.events)
+        self.query_one("#filter-department", Select).set_options([(d, d) for d in choices.departments])
+        self.query_one("#filter-industry", Select).set_options([(i, i) for i in choices.industries])
+
+    # ---- the list --------------------------------------------------------------
+
+    def _load(self, keep_cursor: bool = False) -> None:
+        self.app.deal_filter = self.filter
+        self.app.deal_filter_text = "; ".join(self._filter_words())
+        self.query_one(DealListHeader).order = self.order
+        self.query_one(DealList).load(self.filter, self.order, keep_cursor=keep_cursor)
+        self._show_status()
+
+    def _show_status(self) -> None:
+        deal_list = self.query_one(DealList)
+        totals = deal_list.totals
+        direction = "▼" if self.order.is_descending else "▲"
+        sort = _("sorted by {column} {direction}").format(column=_(SORT_LABELS[self.order.key]), direction=direction)
+        if totals is None:
+            line = _("Counting…") + "  ·  " + sort
+        else:
+            line = _("{n} deals  ·  total {total}").format(n=totals.deals, total=text.yi_label(totals.total_cny))
+            if totals.approximate:
+                line += _(" (some amounts are approximate)")
+            if totals.unconverted:
+                line += "  ·  " + _("{n} without an exchange rate, not in the total").format(n=totals.unconverted)
+            line += "  ·  " + sort
+        shown = self._filter_words()
+        if shown:
+            line += "  ·  " + _("filtered: {filters}").format(filters="; ".join(shown))
+        self.query_one("#deal-status", Static).update(line)
+
+    def _filter_words(self) -> list[str]:
+        words = []
+        f = self.filter
+        if f.search:
+            words.append(f"“{f.search}”")
+        for select_id in ("stage", "region", "event", "department", "industry"):
+            select = self.query_one(f"#filter-{select_id}", Select)
+            if select.value is not Select.NULL:
+                words.append(str(self._labels.get(select_id, {}).get(select.value, select.value)))
+        return words
+
+    @on(DealList.TotalsChanged)
+    def _totals(self) -> None:
+        self._show_status()
+
+    @on(DealList.Failed)
+    def _failed(self, event: DealList.Failed) -> None:
+        self.notify(str(event.error), severity="error")
+
+    @on(DealList.Opened)
+    def _opened(self, event: DealList.Opened) -> None:
+        self.action_open_deal()
+
+    @on(DealListHeader.SortClicked)
+    def _sort_clicked(self, event: DealListHeader.SortClicked) -> None:
+        self.sort_by(event.key, toggle=True)
+
+    def sort_by(self, key: str, toggle: bool = False, descending: bool | None = None) -> None:
+        if toggle and key == self.order.key:
+            self.order = self.order.reversed()
+        else:
+            self.order = Order(key, descending)
+        self._load()
+
+    # ---- search and filters ------------------------------------------------------
+
+    @on(Input.Changed, "#search")
+    def _search(self, event: Input.Changed) -> None:
+        self.filter = replace(self.filter, search=event.value.strip() or None)
+        self._load()
+
+    @on(Input.Submitted, "#search")
+    def _search_done(self) -> None:
+        self.query_one(DealList).focus()
+
+    @on(Select.Changed)
+    def _quick_filter(self, event: Select.Changed) -> None:
+        name = (event.select.id or "").removeprefix("filter-")
+        value = None if event.value is Select.NULL else event.value
+        field = "event_id" if name == "event" else name
+        if getattr(self.filter, field) == value:
+            return
+        self.filter = replace(self.filter, **{field: value})
+        self._load()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_clear(self) -> None:
+        """Esc: leave the search box, then clear the search and filters."""
+        search = self.query_one("#search", Input)
+        if self.focused is not self.query_one(DealList):
+            self.query_one(DealList).focus()
+            return
+        if self.filter.is_empty():
+            return
+        with self.prevent(Input.Changed, Select.Changed):
+            search.value = ""
+            for select in self.query("#filter-bar Select").results(Select):
+                select.clear()
+        self.filter = ListFilter()
+        self._load()
+
+    def action_sort_next(self) -> None:
+        index = SORT_CYCLE.index(self.order.key)
+        self.sort_by(SORT_CYCLE[(index + 1) % len(SORT_CYCLE)])
+
+    def action_sort_reverse(self) -> None:
+        self.order = self.order.reversed()
+        self._load()
+
+    # ---- deal actions --------------------------------------------------------------
+
+    def current_code(self) -> str | None:
+        row = self.query_one(DealList).current_row()
+        return row.code if row else None
+
+    def deal_changed(self, code: str | None) -> None:
+        """Nothing to do: the list is fetched again whenever this screen is shown again (on_screen_resume)."""
+
+    def on_screen_resume(self) -> None:
+        # Back from a deal, a dialog or another screen: what it changed shows at once.
+        if self._ready:
+            self._load(keep_cursor=True)

@@ -1,0 +1,244 @@
+"""Deal detail: every field, the stage ledger as a timeline, blockers (open
+first, overdue marked) resolvable in place, departments with their roles,
+funds arrived with 资金到位率, and the audit trail."""
+
+from __future__ import annotations
+
+import datetime
+from types import SimpleNamespace
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Label, Static
+
+from crm import deal_views
+from crm.blockers import is_overdue
+from crm.deal_fields import APPROVAL_LABELS
+from crm.errors import CrmError
+from crm.i18n import N_, _, current_language
+from crm.kpi import percent_text
+from screens import text
+from screens.base import CrmScreen
+from screens.deal_actions import DEAL_BINDINGS, DealActions
+from screens.deal_form import LABELS as FIELD_LABELS
+
+AUDIT_FIELDS = {
+    **FIELD_LABELS,
+    "stage": N_("Stage"),
+    "created": N_("Created"),
+    "supporting": N_("Supporting departments"),
+    "currency": N_("Currency"),
+    "amount_approximate": N_("Approximate amount"),
+}
+
+
+def blockers_in_order(blockers: list[dict], today: datetime.date) -> list[dict]:
+    """Open first, overdue first among them, then by due date — as of `today`."""
+    for b in blockers:
+        b["overdue"] = is_overdue(SimpleNamespace(resolved_on=b["resolved_on"], due_on=b["due_on"]), today)
+    return sorted(blockers, key=lambda b: (b["resolved_on"] is not None, not b["overdue"],
+                                           b["due_on"] or datetime.date.max, b["id"]))
+
+
+class DealDetailScreen(DealActions, CrmScreen):
+    BINDINGS = [
+        Binding("escape", "back", N_("Back")),
+        *DEAL_BINDINGS,
+        Binding("r", "resolve", N_("Resolve")),
+        Binding("ctrl+r", "refresh", N_("Refresh"), show=False),
+    ]
+
+    def __init__(self, code: str) -> None:
+        super().__init__(classes="detail-screen")
+        self.code = code
+        self.deal: dict | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="detail"):
+            yield Static("", id="detail-title")
+            with Horizontal(id="detail-top"):
+                yield Static("", id="detail-fields")
+                with VerticalScroll(id="detail-side"):
+                    yield Label(_("Departments"), classes="section")
+                    yield Static("", id="detail-departments")
+                    yield Label(_("Funds arrived"), classes="section")
+                    yield Static("", id="detail-funds")
+            yield Label(_("Stage ledger"), classes="section")
+            yield Static("", id="detail-ledger")
+            yield Label(_("Blockers (r resolves the selected one, b adds one)"), classes="section")
+            yield DataTable(id="detail-blockers", cursor_type="row", zebra_stripes=True)
+            yield Label(_("Audit trail"), classes="section")
+            yield Static("", id="detail-audit")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = self.code
+        table = self.query_one("#detail-blockers", DataTable)
+        table.add_columns(_("No."), _("Blocker"), _("Department"), _("Raised"), _("Due"), _("Status"))
+        self.load()
+
+    def load(self) -> None:
+        self.run_worker(self._load(), exclusive=True, group="detail")
+
+    async def _load(self) -> None:
+        try:
+            self.deal = await self.db.run(deal_views.detail, self.code)
+        except CrmError as err:
+            self.notify(str(err), severity="error")
+            return
+        self._show(self.deal)
+
+    # ---- drawing --------------------------------------------------------------
+
+    def _show(self, d: dict) -> None:
+        today = self.today
+        days = (today - d["stage_since"]).days
+        title = Text.assemble(
+            (f"{d['code']}  ", "bold"), (d["name"], "bold"), "   ",
+            (f" {text.stage(d['stage'])} ", "reverse"),
+            "  ", _("{days} days in stage, since {since}").format(days=days, since=d["stage_since"]),
+        )
+        self.query_one("#detail-title", Static).update(title)
+        self.query_one("#detail-fields", Static).update(self._fields(d))
+        self.query_one("#detail-departments", Static).update(self._departments(d))
+        self.query_one("#detail-funds", Static).update(self._funds(d))
+        self.query_one("#detail-ledger", Static).update(self._ledger(d))
+        self._blockers(d, today)
+        self.query_one("#detail-audit", Static).update(self._audit(d))
+
+    def _fields(self, d: dict) -> Table:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="dim", no_wrap=True)
+        grid.add_column()
+        rate = d.get("fx_rate")
+        converted = text.yi_label(d["amount_cny"]) if d["amount_cny"] is not None else _("no exchange rate yet")
+        if rate:
+            converted += "  @ " + _("{currency} {rate} of {day}").format(
+                currency=rate["currency"], rate=f"{rate['rate'].normalize():f}", day=rate["on"])
+        approval = APPROVAL_LABELS.get(d.get("approval") or "", None)
+        rows = [
+            (_("Investor"), d["investor"]),
+            (_("Region"), d["region"]),
+            (_("Industry"), " / ".join(x for x in (d["industry"], d["sub_industry"]) if x)),
+            (_("Event"), d["event"] or ""),
+            (_("Signed on"), text.day(d["signed_on"])),
+            (_("Amount"), text.money(d["amount"], d["currency"], d["amount_approximate"])),
+            (_("In CNY"), converted),
+            (_("Approval"), (approval[0] if current_language() == "zh" else approval[1]) if approval else ""),
+            (_("Liaison leader"), d["liaison"] or ""),
+            (_("Planned start"), text.day(d["planned_start"])),
+            (_("Planned completion"), text.day(d["planned_completion"])),
+            (_("Floor area"), _("{area} square metres").format(area=f"{d['floor_area']:,.2f}") if d["floor_area"] else ""),
+            (_("Responsibility plan"), d["responsibility_plan"]),
+            (_("Notes"), d["notes"]),
+            (_("Version"), _("{version}, saved by {who} at {when}").format(
+                version=d["version"], who=d["updated_by"] or "?", when=d["updated_at"])),
+        ]
+        for label, value in rows:
+            grid.add_row(label, str(value) if value not in (None, "") else "—")
+        return grid
+
+    def _departments(self, d: dict) -> Table:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="dim", no_wrap=True)
+        grid.add_column()
+        if not d["departments"]:
+            grid.add_row("", _("none yet (d to assign)"))
+        for dept in d["departments"]:
+            grid.add_row(_("Lead") if dept["role"] == "lead" else _("Supporting"), dept["name"])
+        return grid
+
+    def _funds(self, d: dict) -> Table:
+        table = Table(box=None, padding=(0, 1), show_edge=False, header_style="dim")
+        table.add_column(_("Date"))
+        table.add_column(_("Amount"), justify="right")
+        table.add_column(_("100m CNY"), justify="right")
+        table.add_column(_("Note"))
+        for f in d["funds"]:
+            table.add_row(text.day(f["on"]), text.money(f["amount"], f["currency"]), text.yi(f["amount_cny"]),
+                          f["note"])
+        rate = percent_text(d["funds_rate"])
+        table.caption = _("Funds arrived {arrived} of {signed}: funds rate {rate}").format(
+            arrived=text.yi_label(d["funds_cny"]), signed=text.yi_label(d["amount_cny"]), rate=rate)
+        table.caption_justify = "left"
+        return table
+
+    def _ledger(self, d: dict) -> Table:
+        table = Table(box=None, padding=(0, 1), show_edge=False, header_style="dim")
+        table.add_column("")
+        table.add_column(_("Date"), no_wrap=True)
+        table.add_column(_("From → to"), no_wrap=True)
+        table.add_column(_("By"), no_wrap=True)
+        table.add_column(_("Note"))
+        table.add_column(_("Recorded at"), style="dim", no_wrap=True)
+        last = len(d["ledger"]) - 1
+        for n, e in enumerate(d["ledger"]):
+            move = f"{text.stage(e['from']) if e['from'] else '—'} → {text.stage(e['to'])}"
+            table.add_row("●" if n == last else "○", text.day(e["on"]), move, e["by"], e["note"], str(e["recorded_at"]))
+        return table
+
+    def _blockers(self, d: dict, today: datetime.date) -> None:
+        table = self.query_one("#detail-blockers", DataTable)
+        table.clear()
+        for b in blockers_in_order(d["blockers"], today):
+            if b["resolved_on"]:
+                status = Text(_("resolved {day}: {how}").format(day=b["resolved_on"], how=b["resolution"] or "—"),
+                              style="dim")
+            elif b["overdue"]:
+                status = Text(_("OVERDUE by {days} days").format(days=(today - b["due_on"]).days), style="bold red")
+            else:
+                status = Text(_("open"), style="yellow")
+            table.add_row(str(b["id"]), b["text"], b["department"], text.day(b["raised_on"]), text.day(b["due_on"]),
+                          status, key=str(b["id"]))
+        table.styles.height = max(3, min(len(d["blockers"]) + 2, 12))
+
+    def _audit(self, d: dict) -> Table:
+        table = Table(box=None, padding=(0, 1), show_edge=False, header_style="dim")
+        table.add_column(_("When"), no_wrap=True)
+        table.add_column(_("Who"), no_wrap=True)
+        table.add_column(_("Field"), no_wrap=True)
+        table.add_column(_("Old → new"))
+        for a in reversed(d["audit"]):
+            field = _(AUDIT_FIELDS[a["field"]]) if a["field"] in AUDIT_FIELDS else a["field"]
+            old, new = a["old"], a["new"]
+            if a["field"] == "stage":
+                old, new = text.stage(old) if old else None, text.stage(new)
+            table.add_row(str(a["at"]), a["by"], field, f"{old if old is not None else '—'} → {new if new is not None else '—'}")
+        return table
+
+    # ---- actions -----------------------------------------------------------------
+
+    def current_code(self) -> str | None:
+        return self.code
+
+    def deal_changed(self, code: str | None) -> None:
+        self.load()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def action_resolve(self) -> None:
+        from screens.dialogs import ResolveDialog
+
+        table = self.query_one("#detail-blockers", DataTable)
+        if self.deal is None or table.row_count == 0:
+            self.notify(_("This deal has no blockers"), severity="warning")
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        blocker = next(b for b in self.deal["blockers"] if str(b["id"]) == key)
+        if blocker["resolved_on"]:
+            self.notify(_("Blocker {id} is already resolved").format(id=blocker["id"]), severity="warning")
+            return
+        self.app.push_screen(ResolveDialog(blocker["id"], blocker["text"], blocker.get("version")), self._after)
+
+    @on(DataTable.RowSelected, "#detail-blockers")
+    def _blocker_selected(self) -> None:
+        self.action_resolve()

@@ -1,0 +1,446 @@
+"""Small dialogs: change stage, add / resolve a blocker, departments of a
+deal, record funds, add an exchange rate. Each checks what is typed as it is
+typed, saves through crm/ in the database thread, and dismisses with what it
+saved (None when cancelled); an error stays in the dialog with the input."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Label, Select, SelectionList, Static
+
+from crm import blockers, deals, funds, fx, registry, stages
+from crm.errors import Conflict, CrmError
+from crm.i18n import N_, _
+from crm.lookup import deal_by_code
+from crm.money import CURRENCIES
+from screens import text
+from screens.base import CrmDialog
+from screens.forms import FormRow, amount_hint, convert_amount, read_amount, read_date, show_hint
+
+
+class Dialog(CrmDialog):
+    """A titled box with fields, an error line and Save / Cancel."""
+
+    BINDINGS = [Binding("ctrl+s", "save", N_("Save")), Binding("escape", "cancel", N_("Cancel"))]
+    TITLE_TEXT = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.dialog_title(), classes="dialog-title")
+            yield from self.fields()
+            yield Static("", id="dialog-error", classes="dialog-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(_("Save"), id="save", variant="primary")
+                yield Button(_("Cancel"), id="cancel")
+
+    def dialog_title(self) -> str:
+        return _(self.TITLE_TEXT)
+
+    def fields(self) -> ComposeResult:
+        yield from ()
+
+    def show_error(self, message: str) -> None:
+        show_hint(self.query_one("#dialog-error", Static), message, error=bool(message))
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        self.show_error("")
+        self.save()
+
+    def save(self) -> None:
+        raise NotImplementedError
+
+    async def run_save(self, fn, *args, **kwargs):
+        """Run a crm/ call in the database thread; on success dismiss with its result, else show the error."""
+        try:
+            result = await self.db.run(fn, *args, **kwargs)
+        except CrmError as err:
+            self.show_error(str(err))
+            return None
+        self.dismiss(result)
+        return result
+
+
+# ---- change stage -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageContext:
+    code: str
+    name: str
+    stage: str
+    stage_since: datetime.date
+    before_stall: str | None
+
+
+def _stage_context(code: str) -> StageContext:
+    deal = deal_by_code(code)
+    before = None
+    if stages.BY_KEY[deal.stage].order is None:
+        main = [e.to_stage for e in stages.ledger(deal) if stages.BY_KEY[e.to_stage].order is not None]
+        before = main[-1] if main else None
+    return StageContext(deal.code, deal.name, deal.stage, deal.stage_since, before)
+
+
+class StageDialog(Dialog):
+    """Move a deal to another stage: the date defaults to today; a note is required backwards or off the line."""
+
+    TITLE_TEXT = N_("Change stage")
+
+    def __init__(self, code: str, target: str | None = None) -> None:
+        super().__init__()
+        self.code = code
+        self.target = target
+        self.context: StageContext | None = None
+
+    def dialog_title(self) -> str:
+        return _("Change stage") + f" · {self.code}"
+
+    def fields(self) -> ComposeResult:
+        yield Static("", id="stage-now", classes="dialog-line")
+        yield FormRow(_("New stage"), Select([(s.label(), s.key) for s in stages.STAGES], id="stage-to",
+                                             prompt=_("Choose a stage"), compact=True), "hint-to", required=True)
+        yield FormRow(_("Effective on"), Input(self.today.isoformat(), id="stage-on", compact=True), "hint-on",
+                      required=True)
+        yield FormRow(_("Note"), Input(id="stage-note", compact=True, placeholder=_("why, what happened")),
+                      "hint-note")
+
+    async def on_mount(self) -> None:
+        try:
+            self.context = await self.db.run(_stage_context, self.code)
+        except CrmError as err:
+            self.show_error(str(err))
+            return
+        c = self.context
+        self.query_one("#stage-now", Static).update(
+            _("{name}: now {stage} since {since}").format(name=c.name, stage=text.stage(c.stage), since=c.stage_since))
+        select = self.query_one("#stage-to", Select)
+        select.set_options([(s.label(), s.key) for s in stages.STAGES if s.key != c.stage])
+        if self.target and self.target != c.stage:
+            select.value = self.target
+        self._check()
+        select.focus()
+
+    @on(Select.Changed)
+    @on(Input.Changed)
+    def _check(self) -> None:
+        if self.context is None:
+            return
+        target = self.query_one("#stage-to", Select).value
+        note_hint = self.query_one("#hint-note", Static)
+        if target is Select.NULL:
+            show_hint(note_hint, "")
+        elif stages.needs_note(self.context.stage, target, self.context.before_stall):
+            empty = not self.query_one("#stage-note", Input).value.strip()
+            show_hint(note_hint, _("required: the move goes backwards or off the main line"), error=empty)
+        else:
+            show_hint(note_hint, _("optional"))
+        on_day, hint, bad = read_date(self.query_one("#stage-on", Input).value, self.today)
+        if on_day and on_day < self.context.stage_since:
+            hint, bad = _("before {since}, when the current stage began").format(since=self.context.stage_since), True
+        show_hint(self.query_one("#hint-on", Static), hint, bad)
+
+    def save(self) -> None:
+        target = self.query_one("#stage-to", Select).value
+        if target is Select.NULL:
+            self.show_error(_("Choose the new stage"))
+            return
+        raw = self.query_one("#stage-on", Input).value
+        on_day, hint, bad = read_date(raw, self.today)
+        if bad or on_day is None:
+            self.show_error(hint or _("Enter the effective date"))
+            return
+        note = self.query_one("#stage-note", Input).value
+        self.run_worker(self.run_save(stages.change_stage, self.code, target, on=on_day, note=note), exclusive=True)
+
+
+# ---- blockers ---------------------------------------------------------------------
+
+
+class BlockerDialog(Dialog):
+    """Record a blocker on a deal, owned by the department that must clear it."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code
+
+    def dialog_title(self) -> str:
+        return _("Add a blocker") + f" · {self.code}"
+
+    def fields(self) -> ComposeResult:
+        yield FormRow(_("Blocker"), Input(id="blocker-text", compact=True, placeholder=_("what holds the deal up")),
+                      "hint-text", required=True)
+        yield FormRow(_("Department"), Select([], id="blocker-department", prompt=_("Responsible department"),
+                                              compact=True), "hint-department", required=True)
+        yield FormRow(_("Due on"), Input(id="blocker-due", compact=True, placeholder="2020-06-30"), "hint-due")
+
+    async def on_mount(self) -> None:
+        names = await self.db.run(lambda: [d.name for d in registry.departments()])
+        self.query_one("#blocker-department", Select).set_options([(n, n) for n in names])
+        self.query_one("#blocker-text", Input).focus()
+
+    @on(Input.Changed, "#blocker-due")
+    def _check_due(self, event: Input.Changed) -> None:
+        due, hint, bad = read_date(event.value, self.today)
+        if due and due < self.today:
+            hint, bad = _("{day} is already past").format(day=due), True
+        show_hint(self.query_one("#hint-due", Static), hint, bad)
+
+    def save(self) -> None:
+        department = self.query_one("#blocker-department", Select).value
+        if department is Select.NULL:
+            self.show_error(_("Choose the responsible department"))
+            return
+        due, hint, bad = read_date(self.query_one("#blocker-due", Input).value, self.today)
+        if bad:
+            self.show_error(hint)
+            return
+        blocker_text = self.query_one("#blocker-text", Input).value
+        self.run_worker(self.run_save(blockers.add_blocker, self.code, blocker_text, department, due=due,
+                                      raised=self.today), exclusive=True)
+
+
+class ResolveDialog(Dialog):
+    """Mark an open blocker resolved, saying how."""
+
+    def __init__(self, blocker_id: int, blocker_text: str, version: int | None = None) -> None:
+        super().__init__()
+        self.blocker_id = blocker_id
+        self.blocker_text = blocker_text
+        self.version = version
+
+    def dialog_title(self) -> str:
+        return _("Resolve blocker {id}").format(id=self.blocker_id)
+
+    def fields(self) -> ComposeResult:
+        yield Static(self.blocker_text, classes="dialog-line")
+        yield FormRow(_("Resolution"), Input(id="resolve-note", compact=True, placeholder=_("how it was cleared")),
+                      "hint-note")
+        yield FormRow(_("Resolved on"), Input(self.today.isoformat(), id="resolve-on", compact=True), "hint-on",
+                      required=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#resolve-note", Input).focus()
+
+    @on(Input.Changed, "#resolve-on")
+    def _check_on(self, event: Input.Changed) -> None:
+        _day, hint, bad = read_date(event.value, self.today)
+        show_hint(self.query_one("#hint-on", Static), hint, bad)
+
+    def save(self) -> None:
+        on_day, hint, bad = read_date(self.query_one("#resolve-on", Input).value, self.today)
+        if bad or on_day is None:
+            self.show_error(hint or _("Enter the date it was resolved"))
+            return
+        note = self.query_one("#resolve-note", Input).value
+        self.run_worker(self._save(note, on_day), exclusive=True)
+
+    async def _save(self, note: str, on_day: datetime.date) -> None:
+        try:
+            result = await self.db.run(blockers.resolve_blocker, self.blocker_id, note=note, on=on_day,
+                                       if_version=self.version)
+        except Conflict as err:
+            current = err.current
+            self.version = current.version
+            state = (_("resolved on {day}: {text}").format(day=current.resolved_on, text=current.resolution)
+                     if current.resolved_on else _("still open"))
+            self.show_error(str(err) + "\n" + _("Now: {state}. Save again to resolve it anyway.").format(state=state))
+            return
+        except CrmError as err:
+            self.show_error(str(err))
+            return
+        self.dismiss(result)
+
+
+# ---- departments --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DepartmentContext:
+    names: list
+    lead: str
+    supporting: list
+    version: int
+
+
+def _department_context(code: str) -> DepartmentContext:
+    deal = deal_by_code(code)
+    return DepartmentContext(
+        [d.name for d in registry.departments()],
+        deal.lead_unit.name if deal.lead_unit_id else "",
+        [d.name for d in deals.supporting_departments(deal)],
+        deal.version,
+    )
+
+
+class DepartmentsDialog(Dialog):
+    """The lead unit (牵头) and supporting departments (配合) of a deal."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code
+        self.context: DepartmentContext | None = None
+
+    def dialog_title(self) -> str:
+        return _("Departments") + f" · {self.code}"
+
+    def fields(self) -> ComposeResult:
+        yield FormRow(_("Lead unit"), Select([], id="lead-unit", prompt=_("none"), compact=True), "hint-lead")
+        yield Label(_("Supporting departments (space to tick)"), classes="dialog-line")
+        yield SelectionList(id="supporting", classes="supporting-list")
+
+    async def on_mount(self) -> None:
+        try:
+            self.context = await self.db.run(_department_context, self.code)
+        except CrmError as err:
+            self.show_error(str(err))
+            return
+        c = self.context
+        lead = self.query_one("#lead-unit", Select)
+        lead.set_options([(n, n) for n in c.names])
+        if c.lead:
+            lead.value = c.lead
+        chooser = self.query_one("#supporting", SelectionList)
+        chooser.add_options([(n, n, n in c.supporting) for n in c.names])
+        lead.focus()
+
+    def save(self) -> None:
+        if self.context is None:
+            return
+        lead = self.query_one("#lead-unit", Select).value
+        lead = "" if lead is Select.NULL else lead
+        chosen = list(self.query_one("#supporting", SelectionList).selected)
+        values = {"lead_unit": lead} if lead != self.context.lead else {}
+        self.run_worker(self._save(values, chosen), exclusive=True)
+
+    async def _save(self, values: dict, chosen: list) -> None:
+        try:
+            result = await self.db.run(deals.edit_deal, self.code, values, if_version=self.context.version,
+                                       supporting=chosen)
+        except Conflict as err:
+            self.context = await self.db.run(_department_context, self.code)
+            self.show_error(str(err) + "\n" + _("Now: lead unit {lead}; supporting {supporting}. Save again to keep yours.")
+                            .format(lead=self.context.lead or "—", supporting="、".join(self.context.supporting) or "—"))
+            return
+        except CrmError as err:
+            self.show_error(str(err))
+            return
+        self.dismiss(result)
+
+
+# ---- funds ---------------------------------------------------------------------------
+
+
+class FundsDialog(Dialog):
+    """Record an arrival of funds (到位资金) for a deal."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code
+        self.currency = "CNY"
+
+    def dialog_title(self) -> str:
+        return _("Record funds arrived") + f" · {self.code}"
+
+    def fields(self) -> ComposeResult:
+        yield FormRow(_("Amount"), Input(id="funds-amount", compact=True, placeholder="5000万元"), "hint-amount",
+                      required=True)
+        yield FormRow(_("Arrived on"), Input(self.today.isoformat(), id="funds-on", compact=True), "hint-on",
+                      required=True)
+        yield FormRow(_("Note"), Input(id="funds-note", compact=True), "hint-note")
+
+    async def on_mount(self) -> None:
+        try:
+            self.currency = await self.db.run(lambda: deal_by_code(self.code).currency)
+        except CrmError as err:
+            self.show_error(str(err))
+        self.query_one("#funds-amount", Input).focus()
+
+    @on(Input.Changed, "#funds-amount, #funds-on")
+    def _check(self) -> None:
+        on_day, hint, bad = read_date(self.query_one("#funds-on", Input).value, self.today)
+        show_hint(self.query_one("#hint-on", Static), hint, bad)
+        self.preview(self.query_one("#funds-amount", Input).value, on_day or self.today)
+
+    @work(exclusive=True, group="preview")
+    async def preview(self, raw: str, on_day: datetime.date) -> None:
+        hint = self.query_one("#hint-amount", Static)
+        if not raw.strip():
+            show_hint(hint, "")
+            return
+        money, error = read_amount(raw, self.currency)
+        if money is None:
+            show_hint(hint, error, True)
+            return
+        reading = await self.db.run(convert_amount, money, on_day)
+        show_hint(hint, *amount_hint(reading))
+
+    def save(self) -> None:
+        on_day, hint, bad = read_date(self.query_one("#funds-on", Input).value, self.today)
+        if bad or on_day is None:
+            self.show_error(hint or _("Enter the date the funds arrived"))
+            return
+        self.run_worker(self.run_save(funds.record_funds, self.code, self.query_one("#funds-amount", Input).value,
+                                      on=on_day, note=self.query_one("#funds-note", Input).value), exclusive=True)
+
+
+# ---- exchange rates --------------------------------------------------------------------
+
+
+class RateDialog(Dialog):
+    """Add or replace a dated exchange rate (CNY per unit); deals and funds it covers are re-converted."""
+
+    TITLE_TEXT = N_("Set an exchange rate")
+
+    def fields(self) -> ComposeResult:
+        options = [(f"{code} {name}", code) for code, name in CURRENCIES.items() if code != fx.CNY]
+        yield FormRow(_("Currency"), Select(options, id="rate-currency", value="USD", allow_blank=False,
+                                            compact=True), "hint-currency", required=True)
+        yield FormRow(_("From"), Input(self.today.isoformat(), id="rate-on", compact=True), "hint-on", required=True)
+        yield FormRow(_("CNY per unit"), Input(id="rate-value", compact=True, placeholder="7.1030"), "hint-rate",
+                      required=True)
+        yield FormRow(_("Source"), Input(id="rate-source", compact=True, placeholder=_("e.g. PBOC central parity")),
+                      "hint-source")
+
+    def on_mount(self) -> None:
+        self.query_one("#rate-value", Input).focus()
+
+    @on(Input.Changed, "#rate-on")
+    def _check_on(self, event: Input.Changed) -> None:
+        _day, hint, bad = read_date(event.value, self.today)
+        show_hint(self.query_one("#hint-on", Static), hint, bad)
+
+    @on(Input.Changed, "#rate-value")
+    def _check_rate(self, event: Input.Changed) -> None:
+        try:
+            value = fx.parse_rate(event.value) if event.value.strip() else None
+        except CrmError as err:
+            show_hint(self.query_one("#hint-rate", Static), str(err), True)
+            return
+        show_hint(self.query_one("#hint-rate", Static), fx.rate_text(value) if value else "")
+
+    def save(self) -> None:
+        on_day, hint, bad = read_date(self.query_one("#rate-on", Input).value, self.today)
+        if bad or on_day is None:
+            self.show_error(hint or _("Enter the date the rate applies from"))
+            return
+        self.run_worker(self.run_save(fx.set_rate, self.query_one("#rate-currency", Select).value, on_day,
+                                      self.query_one("#rate-value", Input).value,
+                                      source=self.query_one("#rate-source", Input).value), exclusive=True)

@@ -1,0 +1,93 @@
+"""Events: every signing event with its cohort KPIs — signed, total, 履约率,
+开工率, 资金到位率, 办结率. Computed one event at a time in a worker, with a
+progress bar; enter shows the event on the dashboard."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+
+from crm import kpi, registry
+from crm.cohorts import event_cohort
+from crm.errors import CrmError
+from crm.i18n import N_, _
+from screens import text
+from screens.base import CrmScreen
+
+
+def _event_rows():
+    return [(e.id, e.name, e.held_on, e.place) for e in registry.events()]
+
+
+class EventsScreen(CrmScreen):
+    BINDINGS = [
+        Binding("enter", "dashboard", N_("Dashboard")),
+        Binding("ctrl+r", "refresh", N_("Refresh"), show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="events-screen")
+        self.events: dict[str, tuple] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield ProgressBar(id="events-progress", show_eta=False)
+        yield DataTable(id="events-table", cursor_type="row", zebra_stripes=True)
+        yield Static(_("Only signed deals count (not 在谈). Funds rate: funds arrived ÷ total, each at its own "
+                       "date's rate. Resolution rate: blockers resolved ÷ raised."), classes="status-line")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = _("Signing events and their KPIs")
+        self.query_one(DataTable).add_columns(
+            _("Event"), _("Date"), _("Place"), _("Signed"), _("Total (100m CNY)"), _("Fulfilment rate"),
+            _("Start rate"), _("Funds rate"), _("Resolution rate"), _("Open blockers"))
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    def load(self) -> None:
+        self.run_worker(self._load(), exclusive=True, group="events")
+
+    async def _load(self) -> None:
+        table = self.query_one(DataTable)
+        progress = self.query_one(ProgressBar)
+        events = await self.db.run_aggregate(_event_rows)
+        keep = table.cursor_row
+        table.clear()
+        self.events = {}
+        progress.display = True
+        progress.update(total=len(events), progress=0)
+        for ident, name, held_on, place in events:
+            place_text = _("online") if place == "online" else place
+            try:
+                k = await self.db.run_aggregate(kpi.compute, event_cohort(ident), self.today)
+                cells = (str(k.deals), text.yi(k.total_cny), text.percent(k.fulfilment_rate),
+                         text.percent(k.start_rate), text.percent(k.funds_rate), text.percent(k.resolution_rate),
+                         str(k.blockers_open))
+            except CrmError as err:
+                cells = (str(err), "", "", "", "", "", "")
+            table.add_row(name, text.day(held_on), place_text, *cells, key=str(ident))
+            self.events[str(ident)] = (ident, name, held_on)
+            progress.advance(1)
+        progress.display = False
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+        table.focus()
+
+    def action_dashboard(self) -> None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        self.app.dashboard_cohort = f"event:{key}"
+        self.app.switch_mode("dashboard")
+
+    @on(DataTable.RowSelected)
+    def _selected(self) -> None:
+        self.action_dashboard()
+
+    def action_refresh(self) -> None:
+        self.load()

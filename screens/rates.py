@@ -1,0 +1,59 @@
+"""Exchange rates: the dated CNY rates every conversion uses; a adds or replaces one."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static
+
+from crm import fx
+from crm.i18n import N_, _
+from screens.base import CrmScreen
+
+
+def _rates():
+    return [(r.currency, r.on, fx.rate_text(r.rate), r.source) for r in fx.list_rates()]
+
+
+class RatesScreen(CrmScreen):
+    BINDINGS = [
+        Binding("a", "add_rate", N_("Add rate")),
+        Binding("ctrl+r", "refresh", N_("Refresh"), show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="rates-table", cursor_type="row", zebra_stripes=True)
+        yield Static(_("A conversion uses the latest rate on or before its date: a deal its signing date, funds their "
+                       "arrival date. Setting a rate re-converts what it covers."), classes="status-line")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = _("Exchange rates")
+        self.query_one(DataTable).add_columns(_("Currency"), _("From"), _("CNY per unit"), _("Source"))
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    def load(self) -> None:
+        self.run_worker(self._load(), exclusive=True, group="rates")
+
+    async def _load(self) -> None:
+        rows = await self.db.run(_rates)
+        table = self.query_one(DataTable)
+        table.clear()
+        for currency, on, rate, source in rows:
+            table.add_row(currency, on.isoformat(), rate, source)
+        table.focus()
+
+    def action_add_rate(self) -> None:
+        from screens.dialogs import RateDialog
+
+        def saved(rate) -> None:
+            if rate is not None:
+                self.notify(_("Rate saved: {rate}").format(rate=fx.describe_rate(rate)))
+
+        self.app.push_screen(RateDialog(), saved)
+
+    def action_refresh(self) -> None:
+        self.load()

@@ -1,0 +1,60 @@
+"""Showing values in cells: widths counted in terminal cells (a Chinese
+character takes two), and the ledger's values as a reader expects them."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from rich.cells import cell_len, set_cell_size
+
+from crm.i18n import _
+from crm.kpi import percent_text
+from crm.money import Money, format_money, format_yi
+from crm.stages import BY_KEY
+
+ELLIPSIS = "…"
+
+
+def fit(text: str, width: int, align: str = "left") -> str:
+    """`text` in exactly `width` cells: cropped with … or padded (left, right or center)."""
+    if width <= 0:
+        return ""
+    text = text.replace("\n", " ")
+    length = cell_len(text)
+    if length > width:
+        cropped = set_cell_size(text, width - 1).rstrip(" ") if width > 1 else ""
+        return cropped + ELLIPSIS + " " * (width - 1 - cell_len(cropped))
+    gap = width - length
+    if align == "right":
+        return " " * gap + text
+    if align == "center":
+        return " " * (gap // 2) + text + " " * (gap - gap // 2)
+    return text + " " * gap
+
+
+def money(amount: Decimal, currency: str, approximate: bool = False) -> str:
+    """An amount in its own currency: 1.8亿美元 / USD 180 million."""
+    return format_money(Money(amount, currency, approximate))
+
+
+def yi(amount_cny: Decimal | None) -> str:
+    """CNY in 亿元 with two decimals, or ? when no exchange rate covers the amount yet."""
+    return "?" if amount_cny is None else format_yi(amount_cny)
+
+
+def yi_label(amount_cny: Decimal | None) -> str:
+    """12.79亿元 / CNY 12.79 100m — a total in a sentence."""
+    return _("{amount} 100m CNY").format(amount=yi(amount_cny))
+
+
+def stage(key: str | None) -> str:
+    return BY_KEY[key].label() if key else "—"
+
+
+def day(value: datetime.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def percent(value) -> str:
+    return percent_text(value)
