@@ -130,6 +130,7 @@ def cmd_import(args):
         print_json(report.as_json())
     else:
         _print_report(report)
+    _print_problems(report)
     return 0 if report.ok else 2
 
 
@@ -167,12 +168,16 @@ def _print_report(report: importer.Report) -> None:
             row=row, column=column, total=total, sum=summed), file=out)
     for notice in report.notices:
         print(notice, file=out)
-    if report.problems:
-        for problem in report.problems:
-            print(f"crm: {problem}", file=sys.stderr)
-        print(_("crm: {n} problems; nothing was written").format(n=len(report.problems)), file=sys.stderr)
-    elif report.dry_run:
+    if report.dry_run and report.ok:
         print(_("Dry run: nothing was written"), file=out)
+
+
+def _print_problems(report: importer.Report) -> None:
+    """Every refused row on stderr: row, column, the value quoted, why."""
+    for problem in report.problems:
+        print(f"crm: {problem}", file=sys.stderr)
+    if report.problems:
+        print(_("crm: {n} problems; nothing was written").format(n=len(report.problems)), file=sys.stderr)
 
 
 def register(sub, common):

@@ -432,14 +432,25 @@ def _check_totals(sheet: _Sheet, plan: Plan, number: int, values: list) -> None:
         cell = values[col]
         label = sheet.label(f)
         rows = [r for r in plan.rows if r.cells.get(f)]
-        if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        if _as_number(cell) is not None:
             _check_numeric_total(sheet, plan, number, f, label, cell, rows)
         else:
             _check_text_total(plan, number, f, label, cell, rows)
 
 
-def _number(value) -> Decimal:
-    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+def _as_number(value) -> Decimal | None:
+    """A cell holding a plain number (a CSV's 1,050,000 too), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip()
+        if re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?|[0-9]+(\.[0-9]+)?", text):
+            return Decimal(text.replace(",", ""))
+    return None
 
 
 def _tolerance(total: Decimal) -> Decimal:
@@ -457,15 +468,16 @@ def _check_numeric_total(sheet, plan, number, f, label, cell, rows) -> None:
     cells holding numbers is accepted with a notice.
     """
     unit = sheet.units.get(f) or sheet.note_unit or (Decimal(1), "CNY")
-    total = _number(cell)
+    total = _as_number(cell)
     same = numbers = Decimal(0)
     others = []
     for r in rows:
         raw = r.cells[f][1]
-        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-            numbers += _number(raw)
+        value = _as_number(raw)
+        if value is not None:
+            numbers += value
             if f == "amount_cny" or r.money is None or r.money.currency == unit[1]:
-                same += _number(raw)
+                same += value
             else:
                 others.append(r.row)
         elif f == "amount" and r.money is not None and r.money.currency == unit[1]:
@@ -555,6 +567,12 @@ class _Rollback(Exception):
     """Internal: leave the import transaction without writing."""
 
 
+# A name ending like an official one is taken as complete: matched exactly or created, never
+# as part of a longer name (保定市商务局 is not 保定市商务局开发区分局).
+_FULL_DEPARTMENT = re.compile(r"(局|委|委员会|政府|公司|管委会|办公室|办|中心|院|所|集团|厅|部|处|科|站|队)$")
+_FULL_EVENT = re.compile(r"(会|节|论坛|峰会|活动|周|展)$")
+
+
 class _Resolver:
     """Matches departments, events and people named in the file, creating the missing ones."""
 
@@ -569,7 +587,7 @@ class _Resolver:
         if name in self.departments:
             return self.departments[name]
         exact = Department.get_or_none(Department.name == name)
-        if exact is None:
+        if exact is None and not _FULL_DEPARTMENT.search(name):
             matches = list(Department.select(Department.name).where(Department.name.contains(name)).limit(6))
             if len(matches) == 1:
                 exact = matches[0]
@@ -587,8 +605,10 @@ class _Resolver:
         if name in self.events:
             return self.events[name]
         found = list(Event.select().where(Event.name == name))
-        if not found:
-            found = list(Event.select().where(Event.name.contains(name)).limit(20))
+        if not found and not _FULL_EVENT.search(name):
+            # A short name (廊坊 → 中国·廊坊国际经济贸易洽谈会) of an event held that day, or undated.
+            found = [e for e in Event.select().where(Event.name.contains(name)).limit(20)
+                     if day is None or e.held_on is None or e.held_on == day]
         if len(found) > 1 and day is not None:
             same_day = [e for e in found if e.held_on == day]
             found = same_day or found
@@ -752,6 +772,9 @@ def _apply_row(row: RowPlan, resolver: _Resolver, cache: dict, report: Report, a
 
 def _update(deal: Deal, row: RowPlan, values: dict, supporting, actor, today, note, report) -> list:
     fields = {k: v for k, v in values.items() if k in DEAL_FIELDS}
+    if name_key(fields.get("name", "")) == name_key(deal.name):
+        # The same name in full- or half-width brackets, spaced differently: not a rename.
+        fields.pop("name", None)
     last_audit = AuditEntry.select(fn.MAX(AuditEntry.id)).scalar() or 0
     saved = edit_deal(deal.code, fields, actor=actor) if fields else deal
     changed = [f for (f,) in AuditEntry.select(AuditEntry.field)
