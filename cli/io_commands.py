@@ -13,7 +13,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-from crm import importer, weekly
 from crm.deal_query import DealFilter
 from crm.errors import InvalidInput
 from crm.i18n import _
@@ -89,6 +88,8 @@ def cmd_export_weekly(args):
     fmt = _format(args)
     if fmt == "xlsx" and not args.output:
         raise InvalidInput(_("An xlsx file cannot go to the terminal: give -o FILE.xlsx, or --format csv/md/txt/html"))
+    from crm import weekly
+
     open_database(getattr(args, "db", None))
     week = weekly.resolve_week(args.week)
     scope = DealFilter(stage=args.stage, event=args.event, region=args.region, department=args.department)
@@ -120,6 +121,8 @@ def cmd_export_weekly(args):
 
 
 def cmd_import(args):
+    from crm import importer
+
     open_database(getattr(args, "db", None))
     progress = Progress(_("Importing rows"))
     try:
@@ -134,7 +137,7 @@ def cmd_import(args):
     return 0 if report.ok else 2
 
 
-def _print_report(report: importer.Report) -> None:
+def _print_report(report) -> None:
     out = sys.stdout
     where = f"{report.source}" + (f" [{report.sheet}]" if report.sheet else "")
     print(_("{file}: header in row {row}; {n} data rows").format(file=where, row=report.header_row,
@@ -172,7 +175,7 @@ def _print_report(report: importer.Report) -> None:
         print(_("Dry run: nothing was written"), file=out)
 
 
-def _print_problems(report: importer.Report) -> None:
+def _print_problems(report) -> None:
     """Every refused row on stderr: row, column, the value quoted, why."""
     for problem in report.problems:
         print(f"crm: {problem}", file=sys.stderr)

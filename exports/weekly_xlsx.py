@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from copy import copy
 from decimal import Decimal
 from pathlib import Path
 
@@ -106,14 +107,25 @@ class _Styles:
         self.own_formats: dict[str, str] = {}
 
 
+_TEMPLATES: dict = {}
+
+
 def _put(ws, row: int, col: int, value, style: str, number_format: str | None = None):
+    """Write one cell. Its style is copied from a template cell styled once per (style, format):
+    resolving a named style for every cell takes longer than writing the cell."""
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str) and len(value) > MAX_CELL:
         value = value[:MAX_CELL] + "…"
     cell.value = neutralise(value)
-    cell.style = style
-    if number_format:
-        cell.number_format = number_format
+    key = (id(ws.parent), style, number_format)
+    template = _TEMPLATES.get(key)
+    if template is None:
+        cell.style = style
+        if number_format:
+            cell.number_format = number_format
+        _TEMPLATES[key] = copy(cell._style)
+    else:
+        cell._style = copy(template)
     return cell
 
 
@@ -128,7 +140,11 @@ def write(table: WeeklyTable, path: str | Path, progress=None) -> Path:
     _summary_sheet(wb.create_sheet(_("Summary")), table)
     wb.properties.title = layout.title(table)
     wb.properties.creator = _("招商台账 (investment-attraction deal ledger)")
-    wb.save(path)
+    try:
+        wb.save(path)
+    finally:
+        for key in [k for k in _TEMPLATES if k[0] == id(wb)]:
+            del _TEMPLATES[key]
     return path
 
 
