@@ -41,8 +41,11 @@ def cli(url, *args):
     return code, out.getvalue(), err.getvalue(), tb
 
 
-def storm_worker(url, index, codes, departments, stop_file, result_path, seed, max_ops=100_000):
-    """Write to the ledger through the CLI until `stop_file` exists; record every outcome."""
+def storm_worker(url, index, codes, departments, stop_file, result_path, seed, max_ops=100_000, ready_file=None):
+    """Write to the ledger through the CLI until `stop_file` exists; record every outcome.
+
+    `ready_file` is created once the first command has finished (start-up is over).
+    """
     os.environ["CRM_USER"] = f"storm-{index}"
     rng = random.Random(seed)
     results, my_blockers = [], []
@@ -70,6 +73,8 @@ def storm_worker(url, index, codes, departments, stop_file, result_path, seed, m
         if args[:2] == ("blocker", "add") and rc == 0:
             my_blockers.append(out.strip())
         results.append({"args": [str(a) for a in args], "rc": rc, "err": err, "tb": tb})
+        if ready_file and n == 1:
+            open(ready_file, "w").close()
     with open(result_path, "w", encoding="utf-8") as fh:
         json.dump(results, fh)
 
