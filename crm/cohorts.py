@@ -7,9 +7,12 @@ Event per edition, and a substring of its name would take in every edition.
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from peewee import fn
 
 from crm.deal_pages import ListFilter
+from crm.deal_query import DealFilter
 from db.models import Deal, Event
 
 
@@ -31,3 +34,11 @@ def signing_years() -> list[int]:
     if isinstance(first, str):  # an aggregate loses the column's type on SQLite
         first, last = Deal.signed_on.python_value(first), Deal.signed_on.python_value(last)
     return list(range(last.year, first.year - 1, -1))
+
+
+def as_deal_filter(flt: ListFilter) -> DealFilter:
+    """`flt` as a plain DealFilter, the event named by its name (for reports that describe their scope in words)."""
+    values = {f.name: getattr(flt, f.name) for f in fields(DealFilter)}
+    if flt.event_id is not None:
+        values["event"] = Event.get_by_id(flt.event_id).name
+    return DealFilter(**values)

@@ -37,6 +37,7 @@ class Database:
     def __init__(self) -> None:
         self._main = ThreadPoolExecutor(1, thread_name_prefix="crm-db")
         self._aggregate = ThreadPoolExecutor(1, thread_name_prefix="crm-db-totals")
+        self._long = ThreadPoolExecutor(1, thread_name_prefix="crm-db-long")
 
     async def run(self, fn, *args, **kwargs):
         """`fn(*args, **kwargs)` in the main database thread (pages, details, every write)."""
@@ -48,9 +49,14 @@ class Database:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._aggregate, functools.partial(fn, *args, **kwargs))
 
+    async def run_long(self, fn, *args, **kwargs):
+        """`fn(*args, **kwargs)` in the thread for long work (export, import), so nothing else waits for it."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._long, functools.partial(fn, *args, **kwargs))
+
     def close(self) -> None:
         """Close each thread's connection and stop the threads."""
-        for executor in (self._main, self._aggregate):
+        for executor in (self._main, self._aggregate, self._long):
             try:
                 executor.submit(_close_connection).result(timeout=30)
             except Exception:  # noqa: BLE001 — closing on the way out: nothing more to do
@@ -165,7 +171,15 @@ class CrmApp(App):
     # ---- app-wide actions ------------------------------------------------------------
 
     def action_export(self) -> None:
-        self.notify(_("The weekly export is not available yet"), severity="warning")
+        from screens.transfer import ExportDialog
+
+        self.push_screen(ExportDialog(), self._done)
 
     def action_import_ledger(self) -> None:
-        self.notify(_("Import is not available yet"), severity="warning")
+        from screens.transfer import ImportDialog
+
+        self.push_screen(ImportDialog(), self._done)
+
+    def _done(self, message: str | None) -> None:
+        if message:
+            self.notify(message, timeout=8)

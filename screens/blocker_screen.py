@@ -3,6 +3,8 @@ it, overdue first, with the deal it blocks; resolve one in place (r)."""
 
 from __future__ import annotations
 
+import functools
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -41,7 +43,7 @@ class BlockersScreen(CrmScreen):
         self.load()
 
     def load(self) -> None:
-        self.run_worker(self._load(), exclusive=True, group="blockers")
+        self.run_worker(self._load, exclusive=True, group="blockers")
 
     async def _load(self) -> None:
         try:

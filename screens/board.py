@@ -4,6 +4,8 @@ card ([ ] or a mouse drag to another column) asks for the date and a note."""
 
 from __future__ import annotations
 
+import functools
+
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -93,7 +95,7 @@ class BoardScreen(DealActions, CrmScreen):
         self.load()
 
     def load(self) -> None:
-        self.run_worker(self._load(), exclusive=True, group="board")
+        self.run_worker(self._load, exclusive=True, group="board")
 
     def _filter(self):
         return getattr(self.app, "deal_filter", None) or deal_pages.ListFilter()

@@ -3,6 +3,8 @@ event) and charts of its investment by stage and by region."""
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 
 from textual import on
@@ -99,7 +101,7 @@ class DashboardScreen(CrmScreen):
 
     def load(self) -> None:
         key = self.query_one("#cohort", Select).value
-        self.run_worker(self._load(key if isinstance(key, str) else "all"), exclusive=True, group="dashboard")
+        self.run_worker(functools.partial(self._load, key if isinstance(key, str) else "all"), exclusive=True, group="dashboard")
 
     async def _load(self, key: str) -> None:
         try:

@@ -10,6 +10,8 @@ every field the user typed, and a second save writes the user's values.
 
 from __future__ import annotations
 
+import functools
+
 import datetime
 from dataclasses import dataclass
 
@@ -231,9 +233,9 @@ class DealForm(Dialog):
         values = self.changed_fields()
         supporting = self.supporting()
         if self.code:
-            self.run_worker(self._save_edit(values, supporting if self.supporting_changed() else None), exclusive=True)
+            self.run_worker(functools.partial(self._save_edit, values, supporting if self.supporting_changed() else None), exclusive=True)
         else:
-            self.run_worker(self._save_new(values, supporting), exclusive=True)
+            self.run_worker(functools.partial(self._save_new, values, supporting), exclusive=True)
 
     async def _save_new(self, values: dict, supporting: list) -> None:
         try:

@@ -9,6 +9,8 @@ the first rows paint before the sums are known.
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -195,7 +197,7 @@ class DealList(ScrollView, can_focus=True):
             self.scroll_to(y=0, animate=False)
         self._update_size()
         self._want_rows()
-        self.run_worker(self._count(self._generation, flt), group="deal-count", exclusive=True)
+        self.run_worker(functools.partial(self._count, self._generation, flt), group="deal-count", exclusive=True)
 
     def reload(self) -> None:
         """Fetch the same list again (after a change), keeping the cursor where it is."""
@@ -219,7 +221,7 @@ class DealList(ScrollView, can_focus=True):
         if request is None:
             return
         self._fetching = self._generation
-        self.run_worker(self._fetch(self._generation, self._window, request), group="deal-rows")
+        self.run_worker(functools.partial(self._fetch, self._generation, self._window, request), group="deal-rows")
 
     async def _fetch(self, generation: int, window: DealWindow, request) -> None:
         try:

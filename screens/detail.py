@@ -4,6 +4,8 @@ funds arrived with 资金到位率, and the audit trail."""
 
 from __future__ import annotations
 
+import functools
+
 import datetime
 from types import SimpleNamespace
 
@@ -15,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
-from crm import deal_views
+from crm import deal_views, fx
 from crm.blockers import is_overdue
 from crm.deal_fields import APPROVAL_LABELS
 from crm.errors import CrmError
@@ -68,6 +70,7 @@ class DealDetailScreen(DealActions, CrmScreen):
                     yield Static("", id="detail-departments")
                     yield Label(_("Funds arrived"), classes="section")
                     yield Static("", id="detail-funds")
+                    yield Static("", id="detail-funds-rate")
             yield Label(_("Stage ledger"), classes="section")
             yield Static("", id="detail-ledger")
             yield Label(_("Blockers (r resolves the selected one, b adds one)"), classes="section")
@@ -83,7 +86,7 @@ class DealDetailScreen(DealActions, CrmScreen):
         self.load()
 
     def load(self) -> None:
-        self.run_worker(self._load(), exclusive=True, group="detail")
+        self.run_worker(self._load, exclusive=True, group="detail")
 
     async def _load(self) -> None:
         try:
@@ -107,6 +110,7 @@ class DealDetailScreen(DealActions, CrmScreen):
         self.query_one("#detail-fields", Static).update(self._fields(d))
         self.query_one("#detail-departments", Static).update(self._departments(d))
         self.query_one("#detail-funds", Static).update(self._funds(d))
+        self.query_one("#detail-funds-rate", Static).update(self._funds_rate(d))
         self.query_one("#detail-ledger", Static).update(self._ledger(d))
         self._blockers(d, today)
         self.query_one("#detail-audit", Static).update(self._audit(d))
@@ -114,12 +118,12 @@ class DealDetailScreen(DealActions, CrmScreen):
     def _fields(self, d: dict) -> Table:
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="dim", no_wrap=True)
-        grid.add_column()
+        grid.add_column(overflow="fold")
         rate = d.get("fx_rate")
         converted = text.yi_label(d["amount_cny"]) if d["amount_cny"] is not None else _("no exchange rate yet")
         if rate:
             converted += "  @ " + _("{currency} {rate} of {day}").format(
-                currency=rate["currency"], rate=f"{rate['rate'].normalize():f}", day=rate["on"])
+                currency=rate["currency"], rate=fx.rate_text(rate["rate"]), day=rate["on"])
         approval = APPROVAL_LABELS.get(d.get("approval") or "", None)
         rows = [
             (_("Investor"), d["investor"]),
@@ -154,7 +158,7 @@ class DealDetailScreen(DealActions, CrmScreen):
         return grid
 
     def _funds(self, d: dict) -> Table:
-        table = Table(box=None, padding=(0, 1), show_edge=False, header_style="dim")
+        table = Table(box=None, padding=(0, 1), show_edge=False, header_style="dim", expand=True)
         table.add_column(_("Date"))
         table.add_column(_("Amount"), justify="right")
         table.add_column(_("100m CNY"), justify="right")
@@ -162,11 +166,14 @@ class DealDetailScreen(DealActions, CrmScreen):
         for f in d["funds"]:
             table.add_row(text.day(f["on"]), text.money(f["amount"], f["currency"]), text.yi(f["amount_cny"]),
                           f["note"])
-        rate = percent_text(d["funds_rate"])
-        table.caption = _("Funds arrived {arrived} of {signed}: funds rate {rate}").format(
-            arrived=text.yi_label(d["funds_cny"]), signed=text.yi_label(d["amount_cny"]), rate=rate)
-        table.caption_justify = "left"
+        if not d["funds"]:
+            table.add_row("—", "", "", "")
         return table
+
+    def _funds_rate(self, d: dict) -> str:
+        return _("Funds rate {rate}: {arrived} arrived of {signed}").format(
+            rate=percent_text(d["funds_rate"]), arrived=text.yi_label(d["funds_cny"]),
+            signed=text.yi_label(d["amount_cny"]))
 
     def _ledger(self, d: dict) -> Table:
         table = Table(box=None, padding=(0, 1), show_edge=False, header_style="dim")

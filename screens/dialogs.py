@@ -5,6 +5,8 @@ saved (None when cancelled); an error stays in the dialog with the input."""
 
 from __future__ import annotations
 
+import functools
+
 import datetime
 from dataclasses import dataclass
 
@@ -12,7 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Select, SelectionList, Static
+from textual.widgets import Button, Footer, Input, Label, Select, SelectionList, Static
 
 from crm import blockers, deals, funds, fx, registry, stages
 from crm.errors import Conflict, CrmError
@@ -38,6 +40,7 @@ class Dialog(CrmDialog):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(_("Save"), id="save", variant="primary")
                 yield Button(_("Cancel"), id="cancel")
+        yield Footer(compact=True)
 
     def dialog_title(self) -> str:
         return _(self.TITLE_TEXT)
@@ -58,6 +61,10 @@ class Dialog(CrmDialog):
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
+        self.submit()
+
+    def submit(self) -> None:
+        """Enter in a field: save (a dialog may do something else first, e.g. preview)."""
         self.action_save()
 
     def action_save(self) -> None:
@@ -168,7 +175,7 @@ class StageDialog(Dialog):
             self.show_error(hint or _("Enter the effective date"))
             return
         note = self.query_one("#stage-note", Input).value
-        self.run_worker(self.run_save(stages.change_stage, self.code, target, on=on_day, note=note), exclusive=True)
+        self.run_worker(functools.partial(self.run_save, stages.change_stage, self.code, target, on=on_day, note=note), exclusive=True)
 
 
 # ---- blockers ---------------------------------------------------------------------
@@ -213,7 +220,7 @@ class BlockerDialog(Dialog):
             self.show_error(hint)
             return
         blocker_text = self.query_one("#blocker-text", Input).value
-        self.run_worker(self.run_save(blockers.add_blocker, self.code, blocker_text, department, due=due,
+        self.run_worker(functools.partial(self.run_save, blockers.add_blocker, self.code, blocker_text, department, due=due,
                                       raised=self.today), exclusive=True)
 
 
@@ -250,7 +257,7 @@ class ResolveDialog(Dialog):
             self.show_error(hint or _("Enter the date it was resolved"))
             return
         note = self.query_one("#resolve-note", Input).value
-        self.run_worker(self._save(note, on_day), exclusive=True)
+        self.run_worker(functools.partial(self._save, note, on_day), exclusive=True)
 
     async def _save(self, note: str, on_day: datetime.date) -> None:
         try:
@@ -328,7 +335,7 @@ class DepartmentsDialog(Dialog):
         lead = "" if lead is Select.NULL else lead
         chosen = list(self.query_one("#supporting", SelectionList).selected)
         values = {"lead_unit": lead} if lead != self.context.lead else {}
-        self.run_worker(self._save(values, chosen), exclusive=True)
+        self.run_worker(functools.partial(self._save, values, chosen), exclusive=True)
 
     async def _save(self, values: dict, chosen: list) -> None:
         try:
@@ -397,7 +404,7 @@ class FundsDialog(Dialog):
         if bad or on_day is None:
             self.show_error(hint or _("Enter the date the funds arrived"))
             return
-        self.run_worker(self.run_save(funds.record_funds, self.code, self.query_one("#funds-amount", Input).value,
+        self.run_worker(functools.partial(self.run_save, funds.record_funds, self.code, self.query_one("#funds-amount", Input).value,
                                       on=on_day, note=self.query_one("#funds-note", Input).value), exclusive=True)
 
 
@@ -441,6 +448,6 @@ class RateDialog(Dialog):
         if bad or on_day is None:
             self.show_error(hint or _("Enter the date the rate applies from"))
             return
-        self.run_worker(self.run_save(fx.set_rate, self.query_one("#rate-currency", Select).value, on_day,
+        self.run_worker(functools.partial(self.run_save, fx.set_rate, self.query_one("#rate-currency", Select).value, on_day,
                                       self.query_one("#rate-value", Input).value,
                                       source=self.query_one("#rate-source", Input).value), exclusive=True)

@@ -4,6 +4,8 @@ progress bar; enter shows the event on the dashboard."""
 
 from __future__ import annotations
 
+import functools
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -49,7 +51,7 @@ class EventsScreen(CrmScreen):
         self.load()
 
     def load(self) -> None:
-        self.run_worker(self._load(), exclusive=True, group="events")
+        self.run_worker(self._load, exclusive=True, group="events")
 
     async def _load(self) -> None:
         table = self.query_one(DataTable)

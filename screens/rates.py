@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
@@ -36,7 +38,7 @@ class RatesScreen(CrmScreen):
         self.load()
 
     def load(self) -> None:
-        self.run_worker(self._load(), exclusive=True, group="rates")
+        self.run_worker(self._load, exclusive=True, group="rates")
 
     async def _load(self) -> None:
         rows = await self.db.run(_rates)

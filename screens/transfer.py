@@ -1,0 +1,312 @@
+"""Export and Import dialogs, on top of the weekly export (crm.weekly +
+exports/) and the ledger importer (crm.importer).
+
+Export: choose the week (default: the last complete one), the format and the
+path; the file is written whole or not at all. Import: choose the file (and
+sheet), preview what the import would do (a dry run: created, updated,
+unchanged, every problem), then import — the Import button only becomes
+active after a preview without problems. Both run in the long-work thread
+with a progress bar.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import datetime
+from dataclasses import replace
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Button, Checkbox, Input, ProgressBar, Select, Static
+
+from cli.io_commands import FORMATS, SUFFIXES, _write_atomically
+from crm import importer, weekly
+from crm.dates import iso_week_label
+from crm.cohorts import as_deal_filter
+from crm.deal_pages import ListFilter
+from crm.errors import CrmError
+from crm.i18n import _
+from crm.money import Money, format_money
+from screens.dialogs import Dialog
+from screens.forms import FormRow, show_hint
+
+FORMAT_LABELS = {"xlsx": "xlsx (Excel/WPS)", "csv": "csv (Excel/WPS, UTF-8 BOM)", "md": "md (Markdown)",
+                 "txt": "txt", "html": "html"}
+
+
+def export_weekly(week: weekly.Week, scope: ListFilter | None, fmt: str, path: Path, today: datetime.date,
+                  progress=None) -> weekly.WeeklyTable:
+    """Build the week's table and write it to `path` in `fmt` (runs in the long-work thread)."""
+    table = weekly.build(week, as_deal_filter(scope) if scope else None, today=today)
+    if fmt == "xlsx":
+        from exports import weekly_xlsx
+
+        _write_atomically(path, lambda p: weekly_xlsx.write(table, p, progress=progress))
+    else:
+        from exports import weekly_text
+
+        content = weekly_text.render(table, fmt, progress=progress)
+        newline = "" if fmt == "csv" else None
+        _write_atomically(path, lambda p: p.write_text(content, encoding="utf-8", newline=newline))
+    return table
+
+
+class ExportDialog(Dialog):
+    """Write the weekly deal table (周报) of a week to a file."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        super().__init__()
+        self.directory = directory or Path.cwd()
+        self._auto_path = ""  # the path last filled in from the week and format; anything else was typed
+
+    def dialog_title(self) -> str:
+        return _("Export the weekly table")
+
+    def fields(self) -> ComposeResult:
+        week = weekly.resolve_week(None, today=self.today)
+        yield FormRow(_("Week"), Input(week.key, id="export-week", compact=True), "hint-week", required=True)
+        yield FormRow(_("Format"), Select([(FORMAT_LABELS[f], f) for f in FORMATS], id="export-format", value="xlsx",
+                                          allow_blank=False, compact=True), "hint-format", required=True)
+        yield FormRow(_("Save as"), Input(id="export-path", compact=True), "hint-path", required=True)
+        scope = self._scope_text()
+        yield Checkbox(_("Only the deals the deal list's filters select ({filters})").format(filters=scope or "—"),
+                       id="export-scope", value=False, disabled=not scope)
+        yield ProgressBar(id="export-progress", show_eta=False)
+
+    def _scope_text(self) -> str:
+        flt = getattr(self.app, "deal_filter", None)
+        if flt is None or not any((flt.stage, flt.event_id, flt.region, flt.department)):
+            return ""
+        return getattr(self.app, "deal_filter_text", "")
+
+
+    def _default_path(self, week: weekly.Week, fmt: str) -> Path:
+        return self.directory / f"{_('weekly')}-{week.key}.{fmt}"
+
+    def on_mount(self) -> None:
+        self.query_one("#export-progress", ProgressBar).display = False
+        self._check()
+        self.query_one("#export-week", Input).focus()
+
+    @on(Input.Changed, "#export-path")
+    def _path_changed(self, event: Input.Changed) -> None:
+        self._check()
+
+    @on(Input.Changed, "#export-week")
+    @on(Select.Changed, "#export-format")
+    def _check(self) -> None:
+        week = self._week()
+        fmt = self.query_one("#export-format", Select).value
+        path_input = self.query_one("#export-path", Input)
+        if week is not None and path_input.value in ("", self._auto_path):
+            self._auto_path = str(self._default_path(week, fmt))
+            with self.prevent(Input.Changed):
+                path_input.value = self._auto_path
+        raw = self.query_one("#export-path", Input).value.strip()
+        path = Path(raw).expanduser() if raw else None
+        hint = self.query_one("#hint-path", Static)
+        if path is None:
+            show_hint(hint, _("required"), True)
+        elif not path.parent.exists():
+            show_hint(hint, _("the folder {dir} does not exist").format(dir=path.parent), True)
+        elif path.exists():
+            show_hint(hint, _("exists: it will be replaced"), True)
+        else:
+            show_hint(hint, _("a new file"))
+
+    def _week(self) -> weekly.Week | None:
+        hint = self.query_one("#hint-week", Static)
+        try:
+            week = weekly.resolve_week(self.query_one("#export-week", Input).value, today=self.today)
+        except CrmError as err:
+            show_hint(hint, str(err), True)
+            return None
+        show_hint(hint, iso_week_label(week.monday))
+        return week
+
+    def save(self) -> None:
+        week = self._week()
+        if week is None:
+            self.show_error(_("Enter the week, e.g. 2020-W21 or a date in it"))
+            return
+        raw = self.query_one("#export-path", Input).value.strip()
+        if not raw:
+            self.show_error(_("Enter the file to write"))
+            return
+        path = Path(raw).expanduser()
+        fmt = self.query_one("#export-format", Select).value
+        if path.suffix.lower() in SUFFIXES and SUFFIXES[path.suffix.lower()] != fmt:
+            self.show_error(_("The file name ends in {suffix} but the format is {fmt}").format(suffix=path.suffix,
+                                                                                              fmt=fmt))
+            return
+        scope = None
+        if self.query_one("#export-scope", Checkbox).value:
+            flt = self.app.deal_filter
+            scope = replace(flt, search=None, industry=None, year=None)
+        self.run_worker(functools.partial(self._export, week, scope, fmt, path), exclusive=True, group="export")
+
+    async def _export(self, week, scope, fmt, path) -> None:
+        bar = self.query_one("#export-progress", ProgressBar)
+        bar.display = True
+        self.query_one("#save", Button).disabled = True
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(bar.update, total=total, progress=done)
+
+        try:
+            table = await self.db.run_long(export_weekly, week, scope, fmt, path, self.today, progress)
+        except CrmError as err:
+            self.show_error(str(err))
+            return
+        except OSError as err:
+            self.show_error(_("Cannot write {path}: {reason}").format(path=path, reason=err.strerror or err))
+            return
+        finally:
+            self.query_one("#save", Button).disabled = False
+            bar.display = False
+        s = table.summary
+        self.dismiss(_("{path}: {week}, {n} deals, {total}").format(
+            path=path, week=week.key, n=s.rows, total=format_money(Money(s.total_cny, "CNY"))))
+
+
+class ImportDialog(Dialog):
+    """Preview, then import, a bureau's ledger (xlsx or csv)."""
+
+    def __init__(self) -> None:
+        super().__init__(classes="import-dialog")
+        self.previewed: tuple[str, str] | None = None  # (path, sheet) of a clean preview
+
+    def dialog_title(self) -> str:
+        return _("Import a ledger")
+
+    def fields(self) -> ComposeResult:
+        yield FormRow(_("File"), Input(id="import-path", compact=True, placeholder="台账.xlsx"), "hint-path",
+                      required=True)
+        yield FormRow(_("Sheet"), Input(id="import-sheet", compact=True, placeholder=_("the first with a header")),
+                      "hint-sheet")
+        yield Button(_("Preview"), id="preview")
+        yield ProgressBar(id="import-progress", show_eta=False)
+        with VerticalScroll(id="import-report"):
+            yield Static(_("Preview first: nothing is written until you press Import."), id="import-text")
+
+    def on_mount(self) -> None:
+        self.query_one("#import-progress", ProgressBar).display = False
+        self.query_one("#save", Button).label = _("Import")
+        self.query_one("#save", Button).disabled = True
+        self.query_one("#import-path", Input).focus()
+
+    @on(Input.Changed)
+    def _changed(self) -> None:
+        raw = self.query_one("#import-path", Input).value.strip()
+        hint = self.query_one("#hint-path", Static)
+        path = Path(raw).expanduser() if raw else None
+        if path is None:
+            show_hint(hint, "")
+        elif not path.is_file():
+            show_hint(hint, _("no such file"), True)
+        else:
+            show_hint(hint, _("{size} KB").format(size=max(path.stat().st_size // 1024, 1)))
+        if self.previewed != self._source():
+            self.query_one("#save", Button).disabled = True
+
+    def _source(self) -> tuple[str, str]:
+        return (self.query_one("#import-path", Input).value.strip(), self.query_one("#import-sheet", Input).value.strip())
+
+    def submit(self) -> None:
+        """Enter previews; importing needs the Import button (or ctrl+s) after a clean preview."""
+        self.action_preview()
+
+    @on(Button.Pressed, "#preview")
+    def action_preview(self) -> None:
+        path, sheet = self._source()
+        if not path:
+            self.show_error(_("Enter the file to import"))
+            return
+        self.show_error("")
+        self.run_worker(functools.partial(self._run, path, sheet, dry_run=True), exclusive=True, group="import")
+
+    def save(self) -> None:
+        if self.previewed != self._source():
+            self.show_error(_("Preview the file first"))
+            return
+        self.run_worker(functools.partial(self._run, *self.previewed, dry_run=False), exclusive=True, group="import")
+
+    async def _run(self, path: str, sheet: str, dry_run: bool) -> None:
+        bar = self.query_one("#import-progress", ProgressBar)
+        bar.display = True
+        buttons = [self.query_one("#save", Button), self.query_one("#preview", Button)]
+        for b in buttons:
+            b.disabled = True
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(bar.update, total=total, progress=done)
+
+        try:
+            report = await self.db.run_long(importer.run_import, Path(path).expanduser(), sheet=sheet or None,
+                                            dry_run=dry_run, today=self.today, progress=progress)
+        except CrmError as err:
+            self.show_error(str(err))
+            self.query_one("#preview", Button).disabled = False
+            return
+        except OSError as err:
+            self.show_error(_("Cannot read {path}: {reason}").format(path=path, reason=err.strerror or err))
+            self.query_one("#preview", Button).disabled = False
+            return
+        finally:
+            bar.display = False
+        self.query_one("#preview", Button).disabled = False
+        self.query_one("#import-text", Static).update(report_text(report))
+        if dry_run:
+            self.previewed = (path, sheet) if report.ok else None
+            self.query_one("#save", Button).disabled = not report.ok
+            if not report.ok:
+                self.show_error(_("{n} problems: fix the file and preview again; nothing was written").format(
+                    n=len(report.problems)))
+            return
+        if report.written:
+            self.dismiss(_("Imported {file}: {created} created, {updated} updated, {unchanged} unchanged").format(
+                file=Path(path).name, created=len(report.created), updated=len(report.updated),
+                unchanged=len(report.unchanged)))
+        else:
+            self.previewed = None
+            self.show_error(_("{n} problems; nothing was written").format(n=len(report.problems)))
+
+
+def report_text(report: importer.Report, listed: int = 30) -> str:
+    """What an import did or would do, as lines for the dialog."""
+    lines = [_("{file}: header in row {row}; {n} data rows").format(
+        file=Path(report.source).name + (f" [{report.sheet}]" if report.sheet else ""),
+        row=report.header_row, n=report.rows_read)]
+    if report.columns:
+        lines.append(_("Columns used: {columns}").format(
+            columns="、".join(f"{label}→{f}" for f, label in report.columns.items())))
+    if report.ignored_columns:
+        lines.append(_("Columns ignored: {columns}").format(columns="、".join(report.ignored_columns)))
+    verb = (_("would create {created}, update {updated}, leave {unchanged} unchanged")
+            if report.dry_run or not report.written else
+            _("created {created}, updated {updated}, left {unchanged} unchanged"))
+    lines.append(verb.format(created=len(report.created), updated=len(report.updated),
+                             unchanged=len(report.unchanged)))
+    lines.append(_("stage changes {stages}, blockers added {blockers}, rows skipped {skipped}").format(
+        stages=report.stage_changes, blockers=report.blockers_added, skipped=len(report.skipped)))
+    for label, names in ((_("New departments"), report.departments_created), (_("New events"), report.events_created),
+                         (_("New people"), report.people_created)):
+        if names:
+            lines.append(f"{label}: {'、'.join(names)}")
+    items = [_("row {row}: new {code} {name}").format(row=r, code=c, name=n) for r, c, n in report.created]
+    items += [_("row {row}: {code} {name} — {fields}").format(row=r, code=c, name=n, fields=", ".join(f))
+              for r, c, n, f in report.updated]
+    lines += ["  " + i for i in items[:listed]]
+    if len(items) > listed:
+        lines.append("  " + _("… and {n} more").format(n=len(items) - listed))
+    for notice in report.notices:
+        lines.append(str(notice))
+    if report.problems:
+        lines.append(_("Problems (nothing is written while there are any):"))
+        lines += [f"  {p}" for p in report.problems[:100]]
+        if len(report.problems) > 100:
+            lines.append("  " + _("… and {n} more").format(n=len(report.problems) - 100))
+    return "\n".join(lines)

@@ -1,0 +1,374 @@
+"""Every job a bureau officer does in the TUI, walked end to end with Pilot on
+the demo ledger, and the database checked afterwards.
+
+The app runs at 140×40 with a fixed "today"; it talks to the database from
+its own threads, so each check here reads what was really committed.
+"""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+
+import pytest
+from textual.widgets import Input, Select, Static
+
+from crm.deals import edit_deal
+from crm.lookup import deal_by_code
+from db.models import Blocker, Deal, StageChange
+from screens.app import CrmApp
+from screens.deal_list import DealList
+from tests.tui_support import TODAY, pin_clock, run_async, settle, type_text
+
+SIZE = (140, 40)
+
+
+@pytest.fixture
+def ledger_today(demo_ledger):
+    pin_clock()
+    yield demo_ledger
+
+
+def app() -> CrmApp:
+    return CrmApp(today=TODAY)
+
+
+def shown_names(crm_app) -> list[str]:
+    deal_list = crm_app.screen.query_one(DealList)
+    return [deal_list._window.get(i).name for i in range(deal_list.row_count)]
+
+
+async def search(pilot, text: str) -> None:
+    await pilot.press("slash")
+    field = pilot.app.screen.query_one("#search", Input)
+    field.value = ""
+    await type_text(pilot, text)
+    await settle(pilot)
+
+
+@run_async
+async def test_find_open_and_move_a_deal_to_construction(ledger_today):
+    async with app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert len(shown_names(pilot.app)) == 33
+        await search(pilot, "涿州")
+        assert sorted(shown_names(pilot.app)) == sorted(
+            ["涿州现代供应链金融创新示范基地项目", "中国创投(涿州)总部项目", "华侨城涿州城市客厅项目"])
+        status = str(pilot.app.screen.query_one("#deal-status", Static).render())
+        assert "3" in status and "117.79" in status
+        await search(pilot, "zzgyl")
+        assert shown_names(pilot.app) == ["涿州现代供应链金融创新示范基地项目"]
+        await pilot.press("enter")  # leaves the search box for the list
+        await pilot.press("enter")  # opens the deal
+        await settle(pilot)
+        assert type(pilot.app.screen).__name__ == "DealDetailScreen"
+        code = pilot.app.screen.code
+        assert deal_by_code(code).stage == "operating"
+
+        await pilot.press("s")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        dialog.query_one("#stage-to", Select).value = "construction"
+        await settle(pilot)
+        assert dialog.query_one("#stage-on", Input).value == TODAY.isoformat()
+        hint = str(dialog.query_one("#hint-note", Static).render())
+        assert hint  # a move backwards: the note is required
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is dialog, "no note: refused, the dialog stays"
+        assert str(dialog.query_one("#dialog-error", Static).render())
+        assert deal_by_code(code).stage == "operating"
+
+        dialog.query_one("#stage-note", Input).focus()
+        await type_text(pilot, "二期扩建重新开工")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert type(pilot.app.screen).__name__ == "DealDetailScreen"
+
+    deal = deal_by_code(code)
+    assert (deal.stage, deal.stage_since) == ("construction", TODAY)
+    entry = StageChange.select().where(StageChange.deal == deal).order_by(StageChange.id.desc()).first()
+    assert (entry.from_stage, entry.to_stage, entry.note, entry.recorded_by) == (
+        "operating", "construction", "二期扩建重新开工", "测试员")
+
+
+@run_async
+async def test_add_a_blocker_then_resolve_it_from_the_blockers_screen(ledger_today):
+    async with app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await search(pilot, "华侨城")
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        code = pilot.app.screen.code
+        await pilot.press("b")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        await type_text(pilot, "供电线路迁改方案待批")
+        dialog.query_one("#blocker-department", Select).value = "国网保定供电公司"
+        dialog.query_one("#blocker-due", Input).value = "2026-07-15"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        blocker = Blocker.get(Blocker.text == "供电线路迁改方案待批")
+        assert (blocker.deal.code, blocker.department.name, blocker.due_on.isoformat(), blocker.resolved_on) == (
+            code, "国网保定供电公司", "2026-07-15", None)
+
+        await pilot.press("3")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert type(screen).__name__ == "BlockersScreen"
+        table = screen.query_one("DataTable")
+        table.move_cursor(row=table.get_row_index(str(blocker.id)))
+        await pilot.press("r")
+        await settle(pilot)
+        await type_text(pilot, "方案已批复")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(pilot.app.screen).__name__ == "BlockersScreen"
+        assert str(blocker.id) not in pilot.app.screen.blockers, "resolved: gone from the open list"
+
+    blocker = Blocker.get_by_id(blocker.id)
+    assert (blocker.resolved_on, blocker.resolution, blocker.updated_by) == (TODAY, "方案已批复", "测试员")
+
+
+@run_async
+async def test_new_deal_from_the_form_in_us_dollars(ledger_today):
+    before = Deal.select().count()
+    async with app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        form = pilot.app.screen
+        await type_text(pilot, "涿州智能制造产业园项目")
+        form.query_one("#f-amount", Input).focus()
+        await type_text(pilot, "2.5亿美元")
+        form.query_one("#f-signed_on", Input).focus()
+        await type_text(pilot, "2020年5月18日")
+        await settle(pilot)
+        hint = str(form.query_one("#hint-amount", Static).render())
+        assert "USD 250,000,000.00" in hint and "17.76" in hint and "7.1030" in hint
+        assert str(form.query_one("#hint-signed_on", Static).render()) == "2020-05-18"
+        form.query_one("#f-region", Input).value = "涿州市"
+        form.query_one("#f-lead_unit", Select).value = "涿州市人民政府"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert type(pilot.app.screen).__name__ == "DealsScreen"
+
+    assert Deal.select().count() == before + 1
+    deal = Deal.get(Deal.name == "涿州智能制造产业园项目")
+    assert (deal.amount, deal.currency, deal.amount_cny) == (Decimal("250000000.00"), "USD", Decimal("1775750000.00"))
+    assert (deal.region, deal.lead_unit.name, deal.stage, deal.updated_by) == ("涿州市", "涿州市人民政府", "signed", "测试员")
+
+
+@run_async
+async def test_a_bad_amount_is_explained_as_it_is_typed_and_nothing_is_saved(ledger_today):
+    before = Deal.select().count()
+    async with app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        form = pilot.app.screen
+        await type_text(pilot, "测试项目")
+        form.query_one("#f-amount", Input).focus()
+        await type_text(pilot, "1.8亿亿")
+        await settle(pilot)
+        hint = form.query_one("#hint-amount", Static)
+        assert hint.has_class("-error") and str(hint.render())
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is form
+        assert str(form.query_one("#dialog-error", Static).render())
+    assert Deal.select().count() == before
+
+
+@run_async
+async def test_an_edit_that_meets_a_newer_version_keeps_what_was_typed(ledger_today):
+    async with app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await search(pilot, "华侨城")
+        await pilot.press("enter")
+        code = pilot.app.screen.current_code()
+        await pilot.press("e")
+        await settle(pilot)
+        form = pilot.app.screen
+        investor = form.query_one("#f-investor", Input)
+        investor.value = "华侨城集团有限公司"
+        # Meanwhile a colleague saves the deal: another field, as another user.
+        edit_deal(code, {"notes": "同事补充的备注"}, actor="李四")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is form, "refused: the form stays open"
+        conflict = str(form.query_one("#conflict", Static).render())
+        assert "李四" in conflict and "同事补充的备注" in conflict
+        assert investor.value == "华侨城集团有限公司", "what was typed is kept"
+        assert form.query_one("#f-notes", Input).value == "同事补充的备注", "their value fills the untouched field"
+        assert deal_by_code(code).investor == "华侨城集团"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is not form
+
+    deal = deal_by_code(code)
+    assert (deal.investor, deal.notes, deal.updated_by) == ("华侨城集团有限公司", "同事补充的备注", "测试员")
+
+
+@run_async
+async def test_board_moves_a_card_after_asking_date_and_note(ledger_today):
+    async with app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        board = pilot.app.screen
+        head = str(board.query_one("#column-registered .stage-head", Static).render())
+        assert "5" in head and "170.00" in head
+        card = next(c for c in board.query("Card") if c.row.name == "华侨城涿州城市客厅项目")
+        card.focus()
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert dialog.query_one("#stage-to", Select).value == "construction"
+        dialog.query_one("#stage-on", Input).value = "2026-06-01"
+        dialog.query_one("#stage-note", Input).value = "取得施工许可证"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is board
+        assert any(c.row.name == "华侨城涿州城市客厅项目" for c in board.query("#column-construction Card"))
+
+    deal = Deal.get(Deal.name == "华侨城涿州城市客厅项目")
+    assert (deal.stage, deal.stage_since.isoformat()) == ("construction", "2026-06-01")
+
+
+@run_async
+async def test_quick_filters_sort_and_the_totals_line(ledger_today):
+    async with app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        screen.query_one("#filter-region", Select).value = "高碑店市"
+        await settle(pilot)
+        assert len(shown_names(pilot.app)) == 5
+        screen.query_one("#filter-stage", Select).value = "terminated"
+        await settle(pilot)
+        assert shown_names(pilot.app) == ["轨道交通装备检测认证基地项目", "节能环保装备产业园项目"]
+        status = str(screen.query_one("#deal-status", Static).render())
+        assert "2" in status and "15.20" in status
+        await pilot.press("escape")  # clears search and filters
+        await settle(pilot)
+        assert len(shown_names(pilot.app)) == 33
+        screen.sort_by("amount")
+        await settle(pilot)
+        assert shown_names(pilot.app)[0] == "华侨城涿州城市客厅项目"
+        await pilot.press("r")
+        await settle(pilot)
+        assert shown_names(pilot.app)[0] == "现代中药饮片加工项目"
+        # A click on a column heading sorts by it.
+        await pilot.click("#deal-header", offset=(2, 0))
+        await settle(pilot)
+        assert (screen.order.key, screen.order.is_descending) == ("code", False)
+        assert pilot.app.screen.query_one(DealList).current_row().code == "ZS2019-0001"
+
+
+@run_async
+async def test_every_screen_opens_and_the_palette_runs_actions(ledger_today):
+    async with app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key, name in (("4", "EventsScreen"), ("5", "DashboardScreen"), ("6", "RatesScreen"),
+                          ("3", "BlockersScreen"), ("2", "BoardScreen"), ("1", "DealsScreen")):
+            await pilot.press(key)
+            await settle(pilot)
+            assert type(pilot.app.screen).__name__ == name
+        await pilot.press("4")
+        await settle(pilot)
+        events = pilot.app.screen.query_one("DataTable")
+        assert events.row_count == 7
+        await pilot.press("enter")  # the event's KPIs on the dashboard
+        await settle(pilot)
+        assert type(pilot.app.screen).__name__ == "DashboardScreen"
+        assert pilot.app.screen.query_one("#cohort", Select).value.startswith("event:")
+        await pilot.press("1")
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await type_text(pilot, "新建项目")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(pilot.app.screen).__name__ == "DealForm"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert type(pilot.app.screen).__name__ == "DealsScreen"
+
+
+@run_async
+async def test_export_the_weekly_table(ledger_today, tmp_path):
+    target = tmp_path / "周报.csv"
+    async with app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert dialog.query_one("#export-week", Input).value == "2026-W26"  # the last complete week before TODAY
+        dialog.query_one("#export-week", Input).value = "2020-W21"
+        dialog.query_one("#export-format", Select).value = "csv"
+        await settle(pilot)
+        assert dialog.query_one("#export-path", Input).value.endswith("-2020-W21.csv")
+        dialog.query_one("#export-path", Input).value = str(target)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert type(pilot.app.screen).__name__ == "DealsScreen"
+
+    with open(target, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    cells = {cell for row in rows for cell in row}
+    assert {"涿州现代供应链金融创新示范基地项目", "中国创投(涿州)总部项目", "华侨城涿州城市客厅项目"} <= cells
+
+
+@run_async
+async def test_import_previews_then_writes(ledger_today, tmp_path):
+    ledger_file = tmp_path / "台账.csv"
+    ledger_file.write_text("项目名称,投资方,县(市、区),总投资,签约日期\n定兴县智慧物流港项目,某物流集团,定兴县,3.5亿元,2020-06-01\n",
+                           encoding="utf-8")
+    stale = tmp_path / "old-week.csv"
+    before = Deal.select().count()
+    async with app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        dialog.query_one("#import-path", Input).value = str(ledger_file)
+        assert dialog.query_one("#save").disabled, "no import before a preview"
+        await pilot.click("#preview")
+        await settle(pilot)
+        report = str(dialog.query_one("#import-text", Static).render())
+        assert "定兴县智慧物流港项目" in report
+        assert Deal.select().count() == before, "a preview writes nothing"
+        assert not dialog.query_one("#save").disabled
+        await pilot.click("#save")
+        await settle(pilot)
+        assert type(pilot.app.screen).__name__ == "DealsScreen"
+
+        # A file with refused rows: the preview lists them and Import stays off.
+        stale.write_text("项目编号,项目名称,总投资,当前阶段\nZS2020-0001,涿州现代供应链金融创新示范基地项目,1.8亿美元,签约\n",
+                         encoding="utf-8")
+        await pilot.press("i")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        dialog.query_one("#import-path", Input).value = str(stale)
+        await pilot.click("#preview")
+        await settle(pilot)
+        assert "ZS2020-0001" in str(dialog.query_one("#import-text", Static).render())
+        assert dialog.query_one("#save").disabled
+        assert str(dialog.query_one("#dialog-error", Static).render())
+
+    assert Deal.select().count() == before + 1
+    deal = Deal.get(Deal.name == "定兴县智慧物流港项目")
+    assert (deal.amount, deal.region, deal.investor) == (Decimal("350000000.00"), "定兴县", "某物流集团")
+    assert deal_by_code("ZS2020-0001").stage == "operating"
+
+
+@run_async
+async def test_english_labels_with_lang_en(ledger_today):
+    async with CrmApp(today=TODAY, lang="en").run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        status = str(pilot.app.screen.query_one("#deal-status", Static).render())
+        assert status.startswith("33 deals")
+        header = str(pilot.app.screen.query_one("#deal-header").render())
+        assert "Code" in header and "Name" in header
+

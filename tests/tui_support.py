@@ -1,0 +1,57 @@
+"""Helpers for the TUI tests: a fixed day, a demo ledger whose clock-dependent
+values are pinned to it, and waiting until the app's workers are idle."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import functools
+import inspect
+
+from textual.pilot import Pilot
+from textual.worker import WorkerState
+
+#: The day the TUI tests treat as today. It lies after every date of the demo
+#: ledger, so days in stage and overdue marks are the same whenever tests run.
+TODAY = datetime.date(2026, 6, 30)
+NOW = datetime.datetime(2026, 6, 29, 9, 30)
+
+
+def pin_clock(today: datetime.date = TODAY, now: datetime.datetime = NOW) -> None:
+    """Rewrite what the demo loader took from the real clock: timestamps, and the blockers it raised "3 days ago"."""
+    from db.models import AuditEntry, Blocker, Deal, Department, StageChange
+
+    AuditEntry.update(at=now).execute()
+    StageChange.update(recorded_at=now).execute()
+    Deal.update(created_at=now, updated_at=now).execute()
+    Department.update(updated_at=now).execute()
+    recent = Blocker.raised_on > datetime.date(2024, 1, 1)
+    Blocker.update(raised_on=today - datetime.timedelta(days=3), due_on=today + datetime.timedelta(days=30),
+                   updated_at=now).where(recent).execute()
+    Blocker.update(updated_at=now).where(~recent).execute()
+
+
+async def settle(pilot: Pilot, rounds: int = 10) -> None:
+    """Wait until every worker (and whatever it started) has finished and the screen is drawn."""
+    for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers):
+            return
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    """Type `text` key by key into the focused widget (Chinese characters too)."""
+    for ch in text:
+        await pilot.press(ch)
+
+
+def run_async(test):
+    """Run an async test function with asyncio (the suite has no async plugin)."""
+
+    @functools.wraps(test)
+    def wrapper(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+
+    wrapper.__signature__ = inspect.signature(test)
+    return wrapper
