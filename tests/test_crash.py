@@ -165,3 +165,76 @@ def test_writers_killed_in_the_middle_of_transactions_leave_a_whole_ledger(demo_
             assert p.exitcode == -signal.SIGKILL
     counts = _assert_whole_and_writable(demo_url)
     assert counts["stage_changes"] > before  # the writers did write between the kills
+
+
+IMPORT_ROWS = 800
+IMPORT_KILLS = 3
+IMPORT_STAGES = ["已签约", "已注册", "在建", "已投产"]
+
+
+def _big_ledger_csv(path: Path, rows: int) -> None:
+    lines = ["项目名称,投资方,所在地,行业,签约日期,投资额（万元）,当前阶段,存在问题,责任单位,包联领导"]
+    for i in range(rows):
+        lines.append(f"崩溃测试项目{i:05d},测试投资方{i % 50},涿州市,新材料,2020/5/{1 + i % 28},{1000 + i},"
+                     f"{IMPORT_STAGES[i % 4]},{'用地指标不足' if i % 5 == 0 else ''},涿州市人民政府,李建国")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _imported(url) -> int:
+    from db.models import Deal
+
+    db = _open(url)
+    try:
+        return Deal.select().where(Deal.name.startswith("崩溃测试项目")).count()
+    finally:
+        _close(db)
+
+
+@pytest.mark.slow
+def test_a_killed_import_is_all_or_nothing(demo_url, tmp_path):
+    path = tmp_path / "big-ledger.csv"
+    _big_ledger_csv(path, IMPORT_ROWS)
+    codes, _departments = _codes_and_departments(demo_url)
+    env = dict(os.environ, CRM_USER="crash-test")
+    importing = [*crm_command(), "--db", demo_url, "import", str(path)]
+    # How long the whole import takes here: a dry run reads and writes it all, then rolls back.
+    started = time.monotonic()
+    dry = subprocess.run([*importing, "--dry-run"], env=env, capture_output=True, text=True)
+    duration = time.monotonic() - started
+    assert dry.returncode == 0, dry.stderr
+    assert _imported(demo_url) == 0
+
+    rng = random.Random(3)
+    imports_killed = 0
+    for attempt in range(IMPORT_KILLS):
+        procs = [subprocess.Popen(importing, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)]
+        # Officers keep moving deals meanwhile (on SQLite they wait for the import's lock).
+        for k in range(2):
+            procs.append(subprocess.Popen(
+                [*crm_command(), "--db", demo_url, "stage", rng.choice(codes), rng.choice(STAGE_KEYS),
+                 "--note", f"i{attempt}-{k}"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+        time.sleep(rng.uniform(0.3, 0.9) * duration)
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+                imports_killed += proc is procs[0]
+            proc.wait()
+            err = proc.stderr.read().decode()
+            proc.stderr.close()
+            assert proc.returncode in (0, 2, -signal.SIGKILL), err
+            assert "Traceback" not in err
+        assert _imported(demo_url) in (0, IMPORT_ROWS)  # whole or absent
+        db = _open(demo_url)
+        try:
+            check_ledger(db)
+        finally:
+            _close(db)
+        if _imported(demo_url):
+            break  # it finished before the kill: nothing more to interrupt
+
+    assert imports_killed, "every import finished before its kill: nothing was tested"
+    # Run to the end, the same import gives every row exactly once.
+    done = subprocess.run(importing, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert _imported(demo_url) == IMPORT_ROWS
+    _assert_whole_and_writable(demo_url)
