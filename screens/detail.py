@@ -211,7 +211,8 @@ class DealDetailScreen(DealActions, CrmScreen):
         table.add_column(_("Field"), no_wrap=True)
         table.add_column(_("Old → new"))
         for a in reversed(d["audit"]):
-            field = _(AUDIT_FIELDS[a["field"]]) if a["field"] in AUDIT_FIELDS else a["field"]
+            label = AUDIT_FIELDS.get(a["field"])
+            field = _(label) if label else a["field"]
             old, new = a["old"], a["new"]
             if a["field"] == "stage":
                 old, new = text.stage(old) if old else None, text.stage(new)

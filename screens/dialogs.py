@@ -420,7 +420,7 @@ class RateDialog(Dialog):
         options = [(f"{code} {name}", code) for code, name in CURRENCIES.items() if code != fx.CNY]
         yield FormRow(_("Currency"), Select(options, id="rate-currency", value="USD", allow_blank=False,
                                             compact=True), "hint-currency", required=True)
-        yield FormRow(_("From"), Input(self.today.isoformat(), id="rate-on", compact=True), "hint-on", required=True)
+        yield FormRow(_("Valid from"), Input(self.today.isoformat(), id="rate-on", compact=True), "hint-on", required=True)
         yield FormRow(_("CNY per unit"), Input(id="rate-value", compact=True, placeholder="7.1030"), "hint-rate",
                       required=True)
         yield FormRow(_("Source"), Input(id="rate-source", compact=True, placeholder=_("e.g. PBOC central parity")),

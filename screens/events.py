@@ -44,7 +44,7 @@ class EventsScreen(CrmScreen):
     def on_mount(self) -> None:
         self.sub_title = _("Signing events and their KPIs")
         self.query_one(DataTable).add_columns(
-            _("Event"), _("Date"), _("Place"), _("Signed"), _("Total (100m CNY)"), _("Fulfilment rate"),
+            _("Event"), _("Date"), _("Place"), _("Deals signed"), _("Total (100m CNY)"), _("Fulfilment rate"),
             _("Start rate"), _("Funds rate"), _("Resolution rate"), _("Open blockers"))
 
     def on_screen_resume(self) -> None:

@@ -32,7 +32,7 @@ class RatesScreen(CrmScreen):
 
     def on_mount(self) -> None:
         self.sub_title = _("Exchange rates")
-        self.query_one(DataTable).add_columns(_("Currency"), _("From"), _("CNY per unit"), _("Source"))
+        self.query_one(DataTable).add_columns(_("Currency"), _("Valid from"), _("CNY per unit"), _("Source"))
 
     def on_screen_resume(self) -> None:
         self.load()

@@ -84,7 +84,8 @@ class ExportDialog(Dialog):
 
 
     def _default_path(self, week: weekly.Week, fmt: str) -> Path:
-        return self.directory / f"{_('weekly')}-{week.key}.{fmt}"
+        stem = _("weekly")
+        return self.directory / f"{stem}-{week.key}.{fmt}"
 
     def on_mount(self) -> None:
         self.query_one("#export-progress", ProgressBar).display = False
