@@ -112,6 +112,8 @@ class CrmApp(App):
     BINDINGS = [
         *(Binding(key, f"switch_mode('{mode}')", label) for mode, key, label, _m, _n in SCREENS),
         Binding("q", "quit", N_("Quit")),
+        Binding("ctrl+p", "command_palette", N_("Commands"), show=False, priority=True,
+                tooltip=N_("Open the command palette")),
     ]
 
     def __init__(self, today: datetime.date | None = None, lang: str | None = None) -> None:

@@ -54,7 +54,7 @@ COLUMNS = (
     Column("yi", N_("100m CNY"), 8, 8, "right"),
     Column("stage", N_("Stage"), 4, 12),
     Column("days", N_("Days"), 5, 5, "right"),
-    Column("blockers", N_("Open"), 4, 4, "right"),
+    Column("blockers", N_("Issues"), 4, 6, "right"),
     Column("lead", N_("Lead unit"), 16, 12),
 )
 SORT_OF_COLUMN = {"yi": "amount"}  # the 亿元 column sorts like the amount
