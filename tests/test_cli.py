@@ -441,3 +441,13 @@ def test_departments_and_events(demo_url, cli, refused):
         (["event", "add", ""],),
         (["event"],),
     ])
+
+
+def test_listings_of_an_empty_ledger(db_url, cli):
+    assert no_floats(cli("--db", db_url, "deals", "--format", "json")) == []
+    k = no_floats(cli("--db", db_url, "kpi", "--format", "json"))
+    assert (k["deals"], k["fulfilment_rate"], k["funds_rate"], k["resolution_rate"], k["fx_used"]) == (0, None, None, None, [])
+    assert no_floats(cli("--db", db_url, "blocker", "list", "--format", "json")) == []
+    for args in (["deals"], ["deals", "--format", "csv"], ["kpi"], ["blocker", "list"], ["fx", "list"],
+                 ["department", "list"], ["event", "list"]):
+        cli("--db", db_url, *args)
