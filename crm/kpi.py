@@ -17,12 +17,14 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from peewee import Case, fn
+from collections import namedtuple
+
+from peewee import Case, OperationalError, SqliteDatabase, fn
 
 from crm import fx
 from crm.deal_query import DealFilter
 from crm.stages import STAGES, at_or_beyond
-from db.models import Blocker, Deal, FundsArrived, FxRate
+from db.models import Blocker, Deal, FundsArrived, FxRate, database
 
 
 @dataclass
@@ -88,26 +90,40 @@ def signed_deals(cohort: DealFilter):
 
 
 def compute(cohort: DealFilter | None = None, today: datetime.date | None = None) -> Kpis:
-    """The KPIs of `cohort` (all deals when None). Raises MissingRate if a deal cannot be converted."""
+    """The KPIs of `cohort` (all deals when None). Raises MissingRate if a deal cannot be converted.
+
+    Each figure is one aggregate query whose condition is the cohort's own
+    (not `id IN (the cohort's ids)`, which would first collect a million
+    ids), so that covering indexes answer it. For all deals, funds and
+    blockers are counted as "all of them minus those of deals still 在谈": a
+    scan of a narrow index plus the few 在谈 deals, instead of a join per row.
+    """
     cohort = cohort or DealFilter()
     today = today or datetime.date.today()
-    ids = signed_deals(cohort)
+    signed = Deal.stage != "negotiating"
+    negotiating = Deal.stage == "negotiating"  # not ~signed: NOT (stage != x) cannot use an index
+    condition = cohort.condition()
+    in_cohort = signed if condition is None else signed & condition
+    everyone = condition is None
     k = Kpis()
 
-    rows = (
-        Deal.select(
-            Deal.stage, Deal.currency, fn.COUNT(Deal.id).alias("n"), fn.SUM(Deal.amount).alias("amount"),
-            fn.SUM(Deal.amount_cny).alias("cny"), fn.COUNT(Deal.amount_cny).alias("converted"),
-            fn.MAX(Case(None, [(Deal.amount_approximate, 1)], 0)).alias("approx"),
+    rows = _kept_deal_rows() if everyone else None
+    kept = rows is not None
+    if not kept:
+        rows = (
+            Deal.select(
+                Deal.stage, Deal.currency, fn.COUNT(Deal.id).alias("n"), fn.SUM(Deal.amount).alias("amount"),
+                fn.SUM(Deal.amount_cny).alias("cny"), fn.COUNT(Deal.amount_cny).alias("converted"),
+                fn.MAX(Case(None, [(Deal.amount_approximate, 1)], 0)).alias("approx"),
+            )
+            .where(in_cohort)
+            .group_by(Deal.stage, Deal.currency)
+            .namedtuples()
         )
-        .where(Deal.id.in_(ids))
-        .group_by(Deal.stage, Deal.currency)
-        .namedtuples()
-    )
     amount_field, cny_field = Deal.amount, Deal.amount_cny
     for r in rows:
         if r.converted < r.n:
-            _raise_missing(ids)
+            _raise_missing(in_cohort)
         k.deals += r.n
         k.by_stage[r.stage] = k.by_stage.get(r.stage, 0) + r.n
         cny = cny_field.python_value(r.cny) or Decimal(0)
@@ -120,46 +136,167 @@ def compute(cohort: DealFilter | None = None, today: datetime.date | None = None
     k.operating = k.by_stage.get("operating", 0)
     k.by_stage = {s.key: k.by_stage[s.key] for s in STAGES if s.key in k.by_stage}
 
-    funds = (
-        FundsArrived.select(fn.SUM(FundsArrived.amount_cny).alias("cny"), fn.COUNT(FundsArrived.id).alias("n"),
-                            fn.COUNT(FundsArrived.amount_cny).alias("converted"))
-        .where(FundsArrived.deal.in_(ids))
-        .namedtuples()
-        .get()
-    )
-    if funds.converted < funds.n:
-        missing = FundsArrived.select().where(FundsArrived.deal.in_(ids) & FundsArrived.amount_cny.is_null()).first()
+    def funds_of(where):
+        query = FundsArrived.select(fn.SUM(FundsArrived.amount_cny).alias("cny"), fn.COUNT(FundsArrived.id).alias("n"),
+                                    fn.COUNT(FundsArrived.amount_cny).alias("converted"))
+        if where is not None:
+            query = query.join(Deal, on=(FundsArrived.deal == Deal.id)).where(where)
+        r = query.namedtuples().get()
+        return [r.cny or 0, r.n or 0, r.converted or 0]
+
+    if kept:
+        (funds,) = [list(r) for r in _kept_rows(
+            "SELECT coalesce(sum(amount_cny), 0), coalesce(sum(arrivals), 0), coalesce(sum(converted), 0) "
+            "FROM funds_totals WHERE stage != 'negotiating'", ("cny", "n", "converted"))]
+    elif everyone:
+        funds = [a - b for a, b in zip(funds_of(None), funds_of(negotiating))]
+    else:
+        funds = funds_of(in_cohort)
+    funds_cny, funds_n, funds_converted = funds
+    if funds_converted < funds_n:
+        missing = (
+            FundsArrived.select(FundsArrived)
+            .join(Deal, on=(FundsArrived.deal == Deal.id))
+            .where(in_cohort & FundsArrived.amount_cny.is_null())
+            .first()
+        )
         raise fx.missing(missing.currency, missing.arrived_on)
-    k.funds_cny = FundsArrived.amount_cny.python_value(funds.cny) or Decimal(0)
+    k.funds_cny = FundsArrived.amount_cny.python_value(funds_cny) or Decimal(0)
 
     open_ = Blocker.resolved_on.is_null(True)
-    b = (
-        Blocker.select(
+
+    def blockers_of(where):
+        query = Blocker.select(
             fn.COUNT(Blocker.id).alias("raised"),
             fn.SUM(Case(None, [(open_, 1)], 0)).alias("open"),
             fn.SUM(Case(None, [(open_ & (Blocker.due_on < today), 1)], 0)).alias("overdue"),
         )
-        .where(Blocker.deal.in_(ids))
-        .namedtuples()
-        .get()
-    )
-    k.blockers_raised = b.raised or 0
-    k.blockers_open = int(b.open or 0)
-    k.blockers_overdue = int(b.overdue or 0)
+        if where is not None:
+            query = query.join(Deal, on=(Blocker.deal == Deal.id)).where(where)
+        r = query.namedtuples().get()
+        return [r.raised or 0, int(r.open or 0), int(r.overdue or 0)]
+
+    if kept:
+        (raised_open,) = [list(r) for r in _kept_rows(
+            "SELECT coalesce(sum(raised), 0), coalesce(sum(open), 0) FROM blocker_totals WHERE stage != 'negotiating'",
+            ("raised", "open"))]
+        # overdue = open − open ones not yet due (a few: recent) − open ones with no due date
+        not_overdue = (
+            Blocker.select(fn.COUNT(Blocker.id))
+            .join(Deal, on=(Blocker.deal == Deal.id))
+            .where(open_ & (Blocker.due_on.is_null(True) | (Blocker.due_on >= today)) & signed)
+            .scalar()
+        ) or 0
+        b = [*raised_open, raised_open[1] - not_overdue]
+    elif everyone:
+        b = [a - c for a, c in zip(blockers_of(None), blockers_of(negotiating))]
+    else:
+        b = blockers_of(in_cohort)
+    k.blockers_raised, k.blockers_open, k.blockers_overdue = b
     k.blockers_resolved = k.blockers_raised - k.blockers_open
 
-    used = Deal.select(Deal.fx_rate).where(Deal.id.in_(ids) & Deal.fx_rate.is_null(False))
-    used_funds = FundsArrived.select(FundsArrived.fx_rate).where(
-        FundsArrived.deal.in_(ids) & FundsArrived.fx_rate.is_null(False)
-    )
-    k.fx_used = list(
-        FxRate.select().where(FxRate.id.in_(used) | FxRate.id.in_(used_funds)).order_by(FxRate.currency, FxRate.on)
-    )
+    if everyone:
+        # Few rates, many deals: ask of each rate whether a signed deal (or its funds) used it.
+        used = fn.EXISTS(Deal.select(Deal.id).where((Deal.fx_rate == FxRate.id) & signed))
+        used_funds = fn.EXISTS(
+            FundsArrived.select(FundsArrived.id)
+            .join(Deal, on=(FundsArrived.deal == Deal.id))
+            .where((FundsArrived.fx_rate == FxRate.id) & signed)
+        )
+        where = used | used_funds
+    else:
+        used = Deal.select(Deal.fx_rate).where(in_cohort & Deal.fx_rate.is_null(False))
+        used_funds = (
+            FundsArrived.select(FundsArrived.fx_rate)
+            .join(Deal, on=(FundsArrived.deal == Deal.id))
+            .where(in_cohort & FundsArrived.fx_rate.is_null(False))
+        )
+        where = FxRate.id.in_(used) | FxRate.id.in_(used_funds)
+    k.fx_used = list(FxRate.select().where(where).order_by(FxRate.currency, FxRate.on))
     return k
 
 
-def _raise_missing(ids):
-    deal = Deal.select().where(Deal.id.in_(ids) & Deal.amount_cny.is_null()).first()
+def _kept_in_step() -> bool:
+    """False when the database is known not to keep deal, funds and blocker totals in step (migration 0002)."""
+    db = database.obj
+    return isinstance(db, SqliteDatabase) and getattr(db, "_crm_totals_kept", True)
+
+
+def _kept_deal_rows():
+    """Signed deals per stage and currency from the kept totals, or None where there are none.
+
+    The first call on a database simply tries the table (no separate query to
+    look for it, so a KPI costs the same number of queries every time).
+    """
+    if not _kept_in_step():
+        return None
+    try:
+        return _kept_rows(
+            "SELECT stage, currency, deals, amount, amount_cny, converted, approximate FROM deal_totals "
+            "WHERE stage != 'negotiating' AND deals != 0 ORDER BY stage, currency",
+            ("stage", "currency", "n", "amount", "cny", "converted", "approx"),
+        )
+    except OperationalError:  # no such table: a database without migration 0002's totals
+        database.obj._crm_totals_kept = False
+        return None
+
+
+def _kept_rows(sql, names):
+    Row = namedtuple("Row", names)
+    return [Row(*r) for r in database.obj.execute_sql(sql).fetchall()]
+
+
+def rebuild_totals(db=None) -> None:
+    """Compute the kept-in-step totals afresh (after a bulk load that bypassed the triggers)."""
+    db = db or database.obj
+    if hasattr(db, "_crm_totals_kept"):
+        del db._crm_totals_kept
+    if not isinstance(db, SqliteDatabase):
+        return
+    if not _kept_in_step_of(db):
+        return
+    for sql in (
+        "DELETE FROM deal_totals",
+        "DELETE FROM funds_totals",
+        "DELETE FROM blocker_totals",
+        "INSERT INTO deal_totals SELECT stage, currency, count(*), sum(amount), coalesce(sum(amount_cny), 0), "
+        "count(amount_cny), sum(CASE WHEN amount_approximate THEN 1 ELSE 0 END) FROM deal GROUP BY stage, currency",
+        "INSERT INTO funds_totals SELECT d.stage, count(*), coalesce(sum(f.amount_cny), 0), count(f.amount_cny) "
+        "FROM funds_arrived f JOIN deal d ON d.id = f.deal_id GROUP BY d.stage",
+        "INSERT INTO blocker_totals SELECT d.stage, count(*), sum(CASE WHEN b.resolved_on IS NULL THEN 1 ELSE 0 END) "
+        "FROM blocker b JOIN deal d ON d.id = b.deal_id GROUP BY d.stage",
+    ):
+        db.execute_sql(sql)
+
+
+def _kept_in_step_of(db) -> bool:
+    return db.execute_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deal_totals'"
+    ).fetchone() is not None
+
+
+def kept_totals_agree(db=None) -> bool:
+    """True when the kept-in-step totals equal the totals computed from the rows (a check for tests)."""
+    db = db or database.obj
+    if not isinstance(db, SqliteDatabase) or not _kept_in_step_of(db):
+        return True
+    checks = (
+        ("SELECT stage, currency, deals, amount, amount_cny, converted, approximate FROM deal_totals WHERE deals != 0",
+         "SELECT stage, currency, count(*), sum(amount), coalesce(sum(amount_cny), 0), count(amount_cny), "
+         "sum(CASE WHEN amount_approximate THEN 1 ELSE 0 END) FROM deal GROUP BY stage, currency"),
+        ("SELECT stage, arrivals, amount_cny, converted FROM funds_totals WHERE arrivals != 0",
+         "SELECT d.stage, count(*), coalesce(sum(f.amount_cny), 0), count(f.amount_cny) "
+         "FROM funds_arrived f JOIN deal d ON d.id = f.deal_id GROUP BY d.stage"),
+        ("SELECT stage, raised, open FROM blocker_totals WHERE raised != 0",
+         "SELECT d.stage, count(*), sum(CASE WHEN b.resolved_on IS NULL THEN 1 ELSE 0 END) "
+         "FROM blocker b JOIN deal d ON d.id = b.deal_id GROUP BY d.stage"),
+    )
+    return all(sorted(db.execute_sql(kept).fetchall()) == sorted(db.execute_sql(direct).fetchall())
+               for kept, direct in checks)
+
+
+def _raise_missing(in_cohort):
+    deal = Deal.select().where(in_cohort & Deal.amount_cny.is_null()).first()
     raise fx.missing(deal.currency, fx.conversion_day(deal))
 
 

@@ -3,13 +3,34 @@ investor, or pinyin initials (zzgyl finds 涿州现代供应链…).
 
 Each deal keeps two search columns, written whenever its name changes:
 `search_text` (code, name, investor; lower case) and `pinyin_initials`.
+
+What matches is always decided by the same LIKE condition (matches() below).
+On a large ledger a search index narrows the rows that condition is tried
+on, without changing the result:
+
+- SQLite: the FTS5 trigram table `deal_search` (db/migrations/0002) gives the
+  deals holding every trigram of a 3+ character query, or a trigram that
+  starts with a 1- or 2-character query; initials typed from the start of a
+  name (zzgyl) take the range of pinyin_initials that starts with z.
+- PostgreSQL: pg_trgm GIN indexes serve 3+ characters by themselves; 1–2
+  characters add "holds each of these characters" on a GIN index of the
+  characters of search_text.
+
+A query that most deals match (项目, a common character) is better served
+without the index: the list walks its sort order and stops after a page, and
+totals scan a covering index. Which way a query goes is estimated from the
+newest deals, once per query text.
 """
 
 import re
+import threading
+import time
+from collections import OrderedDict
 
+from peewee import SQL, Expression, PostgresqlDatabase, SqliteDatabase, Value, fn
 from pypinyin import Style, lazy_pinyin
 
-from db.models import Deal
+from db.models import Deal, database
 
 _ASCII_WORD = re.compile(r"^[a-z]+$")
 
@@ -44,4 +65,147 @@ def matches(query: str):
         # Peewee's ILIKE (LIKE on SQLite); its `%` operator would be GLOB on
         # SQLite, where "%" is no wildcard and the sequence never matched.
         condition |= Deal.pinyin_initials.contains(q) | (Deal.pinyin_initials ** ("%".join(q) + "%"))
-    return condition
+    narrowed = _narrowing(q, condition)
+    return condition if narrowed is None else narrowed & condition
+
+
+# ---- the search index --------------------------------------------------------------
+
+#: Below this many deals a search simply scans: nothing to gain from the index.
+INDEXED_FROM = 20_000
+#: A query estimated to match more deals than this is "dense": no narrowing.
+DENSE_MATCHES = 5_000
+#: How many of the newest deals the density estimate looks at.
+SAMPLE = 4_000
+#: A 1–2 character query whose trigrams are more than this many is dense too.
+MAX_TERMS = 400
+
+# What the SQLite index holds for a deal: the text ends with two newlines so
+# that every character starts a trigram. Keep in step with db/migrations.
+SEARCH_DOCUMENT = "{row}.search_text || char(10) || {row}.pinyin_initials || char(10) || char(10)"
+
+_lock = threading.Lock()
+
+
+#: How long the number of deals is taken as known (it only decides whether to use the index).
+RECOUNT_SECONDS = 10.0
+
+
+class _State:
+    """What searching has learnt about one open database (kept on the Database object)."""
+
+    def __init__(self):
+        self.indexed: bool | None = None  # has the search index of migration 0002?
+        self.top = 0  # the highest deal id, about the number of deals
+        self.top_at = float("-inf")
+        self.dense: OrderedDict = OrderedDict()  # query -> (deals then, dense?)
+
+    def deals(self, db) -> int:
+        now = time.monotonic()
+        if now - self.top_at > RECOUNT_SECONDS:
+            self.top = db.execute_sql("SELECT MAX(id) FROM deal").fetchone()[0] or 0
+            self.top_at = now
+        return self.top
+
+    def has_index(self, db) -> bool:
+        if self.indexed is None:
+            if isinstance(db, SqliteDatabase):
+                sql = "SELECT 1 FROM sqlite_master WHERE name = 'deal_search_terms'"
+            else:
+                sql = "SELECT 1 FROM pg_indexes WHERE indexname = 'deal_search_chars' AND schemaname = current_schema()"
+            self.indexed = db.execute_sql(sql).fetchone() is not None
+        return self.indexed
+
+
+def _state(db) -> _State:
+    state = getattr(db, "_crm_search_state", None)
+    if state is None:
+        state = _State()
+        db._crm_search_state = state
+    return state
+
+
+def forget(db=None) -> None:
+    """Forget what was learnt about the database (after a migration or a bulk load)."""
+    db = db or database.obj
+    if db is not None and hasattr(db, "_crm_search_state"):
+        del db._crm_search_state
+
+
+def _narrowing(q: str, condition):
+    """A condition that keeps every deal `condition` keeps and few others, or None to scan."""
+    db = database.obj
+    if db is None:
+        return None
+    if any(ord(c) > 127 and c.lower() != c.upper() for c in q):
+        return None  # cased letters beyond ASCII: the index folds case its own way
+    state = _state(db)
+    top = state.deals(db)
+    if top < INDEXED_FROM or not state.has_index(db) or _dense(state, q, condition, top):
+        return None
+    if isinstance(db, PostgresqlDatabase):
+        return _postgres_narrowing(q)
+    return _sqlite_narrowing(db, q)
+
+
+def _dense(state: _State, q: str, condition, top: int) -> bool:
+    with _lock:
+        known = state.dense.get(q)
+    if known and abs(known[0] - top) <= top // 10:
+        return known[1]
+    hits = Deal.select(fn.COUNT(Deal.id)).where((Deal.id > top - SAMPLE) & condition).scalar() or 0
+    dense = hits * top >= DENSE_MATCHES * SAMPLE
+    with _lock:
+        state.dense[q] = (top, dense)
+        state.dense.move_to_end(q)
+        while len(state.dense) > 1000:
+            state.dense.popitem(last=False)
+    return dense
+
+
+def _fts_string(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _sqlite_narrowing(db, q: str):
+    if len(q) >= 3:
+        trigrams = list(dict.fromkeys(q[i:i + 3] for i in range(len(q) - 2)))
+        expression = " AND ".join(_fts_string(t) for t in trigrams)
+    else:
+        terms = [t for (t,) in db.execute_sql(
+            "SELECT term FROM deal_search_terms WHERE term >= ? AND term < ? LIMIT ?", (q, q + "\U0010ffff", MAX_TERMS + 1)
+        )]
+        if len(terms) > MAX_TERMS:
+            return None
+        expression = " OR ".join(_fts_string(t) for t in terms)
+    parts, params = [], []
+    if expression:
+        parts.append("SELECT rowid FROM deal_search WHERE deal_search MATCH ?")
+        params.append(expression)
+    if _ASCII_WORD.match(q):
+        # initials typed from the start of a name: only names whose initials start with q[0]
+        parts.append("SELECT id FROM deal WHERE pinyin_initials >= ? AND pinyin_initials < ? AND pinyin_initials LIKE ?")
+        params += [q[0], chr(ord(q[0]) + 1), "%".join(q) + "%"]
+    if not parts:
+        return Deal.id.in_([])
+    return Deal.id.in_(SQL("(" + " UNION ALL ".join(parts) + ")", params))
+
+
+def _postgres_narrowing(q: str):
+    if len(q) >= 3:
+        return None  # pg_trgm's GIN indexes serve the LIKE condition itself
+    wanted = Value(list(dict.fromkeys(q)), unpack=False)
+    chars = Expression(fn.string_to_array(Deal.search_text, SQL("NULL")), "@>", wanted)
+    if _ASCII_WORD.match(q):
+        return chars | Deal.pinyin_initials.contains(q) | (Deal.pinyin_initials ** ("%".join(q) + "%"))
+    return chars
+
+
+def rebuild_index(db=None) -> None:
+    """Fill the search index again from the deals (after a bulk load that bypassed the triggers)."""
+    db = db or database.obj
+    forget(db)
+    if not isinstance(db, SqliteDatabase) or not _state(db).has_index(db):
+        return  # PostgreSQL's indexes are plain indexes on deal: always in step
+    db.execute_sql("INSERT INTO deal_search(deal_search) VALUES ('delete-all')")
+    db.execute_sql(f"INSERT INTO deal_search(rowid, text) SELECT id, {SEARCH_DOCUMENT.format(row='deal')} FROM deal")

@@ -1,0 +1,212 @@
+"""The scale benchmark in small (10,000 synthetic deals), inside `make test`.
+
+No timings here: the list, its totals, the Board and the KPIs must cost a
+fixed number of queries and a fixed amount of memory whatever the size of the
+ledger (a list that loads every row, or a query per row, fails), and the
+search index must only ever narrow, never change, what a search finds.
+The timed benchmark is `make bench` (tests/perf/).
+"""
+
+import datetime
+import tracemalloc
+
+import pytest
+from playhouse.test_utils import count_queries
+
+from crm import deal_pages, deal_views, kpi, search
+from crm.deal_query import DealFilter
+from db import synthetic
+from db.models import Deal
+
+AS_OF = datetime.date(2026, 6, 30)
+SIZES = {"small": 2_000, "large": 10_000}
+HEAVY_EVERY = 5_000
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def scale_backend(request):
+    """The backend of the synthetic ledgers (module-scoped: they are built once per backend)."""
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def ledgers(scale_backend, request, tmp_path_factory):
+    """{size name: database URL} of synthetic ledgers, built once per backend."""
+    backend = scale_backend
+    urls = {}
+    for label, deals in SIZES.items():
+        if backend == "sqlite":
+            url = str(tmp_path_factory.mktemp("scale") / f"{label}.sqlite3")
+        else:
+            url = request.getfixturevalue("pg_cluster").create_database(f"scale_{label}")
+        with _opened(url):
+            synthetic.generate(synthetic.Spec(deals=deals, seed=42, heavy_every=HEAVY_EVERY, as_of=AS_OF))
+        urls[label] = url
+    return urls
+
+
+class _opened:
+    def __init__(self, url):
+        self.url = url
+
+    def __enter__(self):
+        from db.connection import open_database
+
+        self.db = open_database(self.url)
+        return self.db
+
+    def __exit__(self, *exc):
+        from db.models import database
+
+        self.db.close()
+        database.initialize(None)
+
+
+@pytest.fixture
+def large(ledgers):
+    with _opened(ledgers["large"]) as db:
+        yield db
+
+
+ORDER = deal_pages.Order()
+FILTERS = [
+    DealFilter(),
+    DealFilter(stage="construction"),
+    DealFilter(region="涿州市"),
+    deal_pages.ListFilter(event_id=3),
+    DealFilter(search="涿州"),
+    DealFilter(search="zs2020-001"),
+    DealFilter(search="gyl"),
+]
+
+
+@pytest.mark.parametrize("flt", FILTERS, ids=lambda f: ",".join(f"{k}={v}" for k, v in f.describe()) or "all")
+def test_a_page_and_its_totals_cost_a_few_queries(large, flt):
+    with count_queries() as first:
+        rows = deal_pages.first_rows(flt, ORDER)
+    assert rows and first.count <= 5
+    with count_queries() as after:
+        deal_pages.page_after(flt, ORDER, rows[-1].key)
+    with count_queries() as last:
+        deal_pages.page_before(flt, ORDER, None)
+    with count_queries() as totals:
+        deal_pages.totals(flt)
+    assert max(after.count, last.count, totals.count) <= 4
+
+
+def test_board_dashboard_and_kpis_cost_a_few_queries(large):
+    with count_queries() as board:
+        deal_pages.stage_totals(DealFilter())
+    with count_queries() as regions:
+        deal_pages.region_totals(DealFilter())
+    with count_queries() as kpis:
+        kpi.compute(DealFilter())
+    with count_queries() as cohort:
+        kpi.compute(DealFilter(year=2020))
+    assert board.count == 1 and regions.count == 1
+    assert kpis.count <= 6 and cohort.count <= 6
+
+
+def test_opening_a_heavy_deal_costs_a_few_queries(large):
+    code = Deal.get_by_id(HEAVY_EVERY).code
+    with count_queries() as opened:
+        detail = deal_views.detail(code)
+    assert len(detail["ledger"]) == synthetic.HEAVY_LEDGER and len(detail["blockers"]) == synthetic.HEAVY_BLOCKERS
+    assert opened.count <= 12
+
+
+def _peak(work) -> int:
+    tracemalloc.start()
+    try:
+        work()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def _list_session():
+    for flt in (DealFilter(), DealFilter(stage="construction"), DealFilter(search="供应链")):
+        rows = deal_pages.first_rows(flt, ORDER)
+        deal_pages.page_after(flt, ORDER, rows[-1].key)
+        deal_pages.page_before(flt, ORDER, None)
+        deal_pages.totals(flt)
+    deal_pages.stage_totals(DealFilter())
+    kpi.compute(DealFilter())
+
+
+def test_memory_does_not_grow_with_the_ledger(ledgers):
+    peaks = {}
+    for label, url in ledgers.items():
+        with _opened(url):
+            _list_session()  # warm up: imports, caches, prepared statements
+            peaks[label] = _peak(_list_session)
+    # Five times the deals: the same pages and totals, so about the same memory.
+    assert peaks["large"] < peaks["small"] * 1.25 + 200_000, peaks
+    assert peaks["large"] < 3_000_000, peaks
+
+
+QUERIES = ["涿", "涿州", "州市", "供应链", "石墨烯导热", "zs2020", "zs2021-00", "gyl", "zzgy", "q", "xm", "骊", "产业园",
+           "(", "0%", "华创", "有限公司", "新能源汽车零部件"]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_the_index_narrows_but_never_changes_what_a_search_finds(large, scale_backend, monkeypatch, query):
+    def found():
+        return {d.id for d in Deal.select(Deal.id).where(DealFilter(search=query).condition())}
+
+    monkeypatch.setattr(search, "INDEXED_FROM", 10**12)  # never use the index
+    expected = found()
+    monkeypatch.setattr(search, "INDEXED_FROM", 0)
+    monkeypatch.setattr(search, "DENSE_MATCHES", 10**12)  # always use it
+    search.forget()
+    assert found() == expected
+    sql, _params = Deal.select(Deal.id).where(search.matches(query)).sql()
+    if scale_backend == "sqlite":
+        assert "deal_search" in sql or "pinyin_initials\" >= " in sql or "(0 = 1)" in sql  # no trigram: nothing
+    elif len(query) < 3:
+        assert "string_to_array" in sql
+
+
+# ---- totals kept in step -----------------------------------------------------------------
+
+
+def _kpis_both_ways(monkeypatch):
+    kept = kpi.as_json(kpi.compute(DealFilter(), today=AS_OF))
+    monkeypatch.setattr(kpi, "_kept_in_step", lambda: False)
+    scanned = kpi.as_json(kpi.compute(DealFilter(), today=AS_OF))
+    monkeypatch.undo()
+    return kept, scanned
+
+
+def test_totals_kept_in_step_through_every_kind_of_change(demo_ledger, monkeypatch):
+    from crm import blockers, deals, funds, fx, stages
+    from db.models import Deal as D
+
+    assert kpi.kept_totals_agree()
+    new = deals.create_deal({"name": "合成测试项目", "amount": "3000万美元", "signed_on": "2020-05-19"},
+                            supporting=["保定市商务局"])
+    stages.change_stage(new.code, "registered", on=datetime.date(2020, 6, 1))
+    funds.record_funds(new.code, "500万美元", on=datetime.date(2020, 7, 1))
+    b = blockers.add_blocker(new.code, "用地手续未办结", "保定市自然资源和规划局", raised=datetime.date(2020, 6, 2),
+                             due=datetime.date(2020, 7, 2))
+    stages.change_stage(new.code, "construction", on=datetime.date(2020, 8, 1))
+    blockers.resolve_blocker(b.id, note="已办结", on=datetime.date(2020, 8, 2))
+    deals.edit_deal(new.code, {"amount": "2.5亿元"})
+    fx.set_rate("USD", datetime.date(2020, 5, 18), "7.2000")  # re-converts deals and funds it covers
+    stages.change_stage(new.code, "stalled", on=datetime.date(2020, 9, 1), note="资金未到位")
+    talks = deals.create_deal({"name": "在谈测试项目", "amount": "1亿元"})
+    funds.record_funds(talks.code, "100万元", on=datetime.date(2020, 7, 1))
+    blockers.add_blocker(talks.code, "尚未签约", "保定市商务局", raised=datetime.date(2020, 6, 2))
+    assert kpi.kept_totals_agree()
+    kept, scanned = _kpis_both_ways(monkeypatch)
+    assert kept == scanned
+    D.delete().where(D.id == talks.id).execute()  # cascades to its funds and blockers
+    assert kpi.kept_totals_agree()
+    kept, scanned = _kpis_both_ways(monkeypatch)
+    assert kept == scanned
+
+
+def test_totals_kept_in_step_after_a_synthetic_load(large, monkeypatch):
+    assert kpi.kept_totals_agree()
+    kept, scanned = _kpis_both_ways(monkeypatch)
+    assert kept == scanned
