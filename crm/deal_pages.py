@@ -7,10 +7,10 @@ that starts from a neighbouring row it already holds (keyset pagination:
 for a jump into the middle (a scrollbar drag). Counts, CNY totals and the
 per-stage / per-region sums are computed by the database.
 
-Each sort is a column expression plus the deal id as tie-breaker. Deals with
-no value for a nullable sort column (no signing date, no exchange rate, no
-event) always come last, in either direction: they form a second segment
-that is fetched by id, so that both segments page through plain indexes.
+Each sort is a few segments (see Segment), each ordered by a column and the
+deal id as tie-breaker, so that every page walks an index: deals with no
+value for a nullable column (no signing date, no exchange rate, no event)
+always come last, in either direction; the stage sort walks stage by stage.
 
 Every query here is one statement for a whole page: no query per row.
 Nothing here knows about the terminal; the TUI calls it from a worker thread.
@@ -54,59 +54,43 @@ class ListFilter(DealFilter):
 @dataclass(frozen=True)
 class SortSpec:
     key: str
-    nullable: bool
     descending: bool  # the direction the list opens with when sorted by this column
 
 
-# In the order of the list's columns. "days" sorts by stage_since, inverted:
-# most days in stage first means the oldest stage_since first.
+# In the order of the list's columns.
 SORTS: dict[str, SortSpec] = {
     s.key: s
     for s in (
-        SortSpec("code", False, False),
-        SortSpec("name", False, False),
-        SortSpec("region", False, False),
-        SortSpec("event", True, False),
-        SortSpec("signed", True, True),
-        SortSpec("amount", True, True),
-        SortSpec("stage", False, False),
-        SortSpec("days", False, True),
-        SortSpec("blockers", False, True),
-        SortSpec("lead", True, False),
+        SortSpec("code", False),
+        SortSpec("name", False),
+        SortSpec("region", False),
+        SortSpec("event", False),
+        SortSpec("signed", True),
+        SortSpec("amount", True),
+        SortSpec("stage", False),
+        SortSpec("days", True),
+        SortSpec("blockers", True),
+        SortSpec("lead", False),
     )
 }
 DEFAULT_SORT = "signed"
 
 
 def _open_blockers():
+    """The number of open blockers of the deal in the outer query (a correlated subquery, per row of a page)."""
     return Blocker.select(fn.COUNT(Blocker.id)).where(
         (Blocker.deal == Deal.id) & Blocker.resolved_on.is_null(True)
     )
 
 
-def _sort_expr(key: str):
-    """(expression, inverted): the column a sort orders by."""
-    if key == "code":
-        return Deal.code, False
-    if key == "name":
-        return Deal.name, False
-    if key == "region":
-        return Deal.region, False
-    if key == "event":
-        return Event.name, False
-    if key == "signed":
-        return Deal.signed_on, False
-    if key == "amount":
-        return Deal.amount_cny, False
-    if key == "stage":
-        return Case(Deal.stage, [(s.key, n) for n, s in enumerate(STAGES)], len(STAGES)), False
-    if key == "days":
-        return Deal.stage_since, True
-    if key == "blockers":
-        return fn.COALESCE(_open_blockers(), 0), False
-    if key == "lead":
-        return Lead.name, False
-    raise ValueError(f"unknown sort {key!r}")
+def _open_counts():
+    """Deals with open blockers and how many: a derived table, as small as the open blockers are few."""
+    return (
+        Blocker.select(Blocker.deal.alias("deal_id"), fn.COUNT(Blocker.id).alias("n"))
+        .where(Blocker.resolved_on.is_null(True))
+        .group_by(Blocker.deal)
+        .alias("open_counts")
+    )
 
 
 @dataclass(frozen=True)
@@ -127,7 +111,7 @@ class DealRow:
     stage_since: datetime.date
     open_blockers: int
     lead_unit: str | None
-    key: tuple = field(repr=False, compare=False, default=())
+    key: tuple = field(repr=False, compare=False, default=())  # (segment, sort value, id)
 
     def days_in_stage(self, today: datetime.date) -> int:
         return (today - self.stage_since).days
@@ -152,22 +136,74 @@ class Order:
         return Order(self.key, not self.is_descending)
 
 
-def _select(flt: DealFilter, sort_expr):
+@dataclass(frozen=True)
+class Segment:
+    """A run of the list: the deals `where` selects, ordered by `expr` then id (by id alone when expr is None).
+
+    Every sort is a few segments, each of which pages through an index:
+    a nullable column is its values, then the deals without one (always
+    last); the stage sort is one segment per stage, in stage order; the
+    open-blockers sort is the deals with open blockers (counted in a small
+    derived table), then the deals without.
+    """
+
+    where: object = None
+    expr: object = None
+    counts: object = None  # the derived table of open-blocker counts to join, for that sort
+
+
+def _segments(order: Order) -> list[Segment]:
+    key, desc = order.key, order.is_descending
+    if key == "stage":
+        stages = [Segment(Deal.stage == s.key) for s in STAGES]
+        return stages[::-1] if desc else stages
+    if key == "blockers":
+        counts = _open_counts()
+        with_open = Segment(expr=counts.c.n, counts=counts)
+        without = Segment(where=Deal.id.not_in(
+            Blocker.select(Blocker.deal).where(Blocker.resolved_on.is_null(True))))
+        return [with_open, without] if desc else [without, with_open]
+    simple = {"code": Deal.code, "name": Deal.name, "region": Deal.region, "days": Deal.stage_since}
+    if key in simple:
+        return [Segment(expr=simple[key])]
+    # The values are selected by the value itself (so the planner walks its index, e.g. event names
+    # then their deals), the rest by the deal's own column (its index holds the NULLs).
+    value, column = {
+        "event": (Event.name, Deal.event),
+        "signed": (Deal.signed_on, Deal.signed_on),
+        "amount": (Deal.amount_cny, Deal.amount_cny),
+        "lead": (Lead.name, Deal.lead_unit),
+    }[key]
+    return [Segment(where=value.is_null(False), expr=value), Segment(where=column.is_null(True))]
+
+
+def _direction(order: Order) -> bool:
+    """True when the SQL runs descending (the days column sorts its date the other way: most days first)."""
+    return order.is_descending != (order.key == "days")
+
+
+def _select(flt: DealFilter, segment: Segment):
+    columns = [
+        Deal.id, Deal.code, Deal.name, Deal.region, Deal.signed_on, Deal.amount, Deal.currency,
+        Deal.amount_approximate, Deal.amount_cny, Deal.stage, Deal.stage_since,
+        Event.name.alias("event_name"), Lead.name.alias("lead_name"), _open_blockers().alias("open_blockers"),
+    ]
+    if segment.expr is not None:
+        columns.append(segment.expr.alias("sort_value"))
     query = (
-        Deal.select(
-            Deal.id, Deal.code, Deal.name, Deal.region, Deal.signed_on, Deal.amount, Deal.currency,
-            Deal.amount_approximate, Deal.amount_cny, Deal.stage, Deal.stage_since,
-            Event.name.alias("event_name"), Lead.name.alias("lead_name"),
-            _open_blockers().alias("open_blockers"), sort_expr.alias("sort_value"),
-        )
+        Deal.select(*columns)
         .join(Event, JOIN.LEFT_OUTER, on=(Deal.event == Event.id))
         .switch(Deal)
         .join(Lead, JOIN.LEFT_OUTER, on=(Deal.lead_unit == Lead.id))
     )
+    if segment.counts is not None:
+        query = query.switch(Deal).join(segment.counts, on=(segment.counts.c.deal_id == Deal.id))
+    if segment.where is not None:
+        query = query.where(segment.where)
     return flt.apply(query)
 
 
-def _rows(query) -> list[DealRow]:
+def _rows(query, index: int) -> list[DealRow]:
     # Peewee converts the aliased sort column like its field (dates, cents → Decimal).
     out = []
     for r in query.dicts():
@@ -177,85 +213,81 @@ def _rows(query) -> list[DealRow]:
                 signed_on=r["signed_on"], amount=r["amount"], currency=r["currency"],
                 approximate=bool(r["amount_approximate"]), amount_cny=r["amount_cny"], stage=r["stage"],
                 stage_since=r["stage_since"], open_blockers=int(r["open_blockers"] or 0), lead_unit=r["lead_name"],
-                key=(r["sort_value"], r["id"]),
+                key=(index, r.get("sort_value"), r["id"]),
             )
         )
     return out
 
 
-def _direction(order: Order) -> bool:
-    """True when the SQL runs descending (the days column sorts its date the other way)."""
-    _expr, inverted = _sort_expr(order.key)
-    return order.is_descending != inverted
-
-
-def _segment_query(flt, order: Order, nulls: bool, after: tuple | None, backwards: bool):
-    """Rows of one segment (non-null sort values, or null ones) after `after` in the walking direction."""
-    expr, _inverted = _sort_expr(order.key)
+def _segment_query(flt, order: Order, segment: Segment, after: tuple | None, backwards: bool):
+    """The rows of one segment, after `after` = (value, id) in the walking direction."""
     desc = _direction(order) != backwards
-    query = _select(flt, expr)
-    if order.spec.nullable:
-        query = query.where(expr.is_null(nulls))
-    if nulls:
-        ordering = [Deal.id.desc() if desc else Deal.id.asc()]
+    query = _select(flt, segment)
+    by_id = Deal.id.desc() if desc else Deal.id.asc()
+    if segment.expr is None:
         if after is not None:
             query = query.where(Deal.id < after[1] if desc else Deal.id > after[1])
-    else:
-        ordering = [expr.desc() if desc else expr.asc(), Deal.id.desc() if desc else Deal.id.asc()]
-        if after is not None:
-            value, ident = after
-            beyond = (expr < value) if desc else (expr > value)
-            tie = (Deal.id < ident) if desc else (Deal.id > ident)
-            query = query.where(beyond | ((expr == value) & tie))
-    return query.order_by(*ordering)
+        return query.order_by(by_id)
+    expr = segment.expr
+    if after is not None:
+        value, ident = after
+        beyond = (expr < value) if desc else (expr > value)
+        tie = (Deal.id < ident) if desc else (Deal.id > ident)
+        query = query.where(beyond | ((expr == value) & tie))
+    return query.order_by(expr.desc() if desc else expr.asc(), by_id)
 
 
 def page_after(flt: DealFilter, order: Order, key: tuple | None = None, limit: int = PAGE_SIZE) -> list[DealRow]:
     """Up to `limit` rows following the row with sort key `key` (from the top when None)."""
-    nullable = order.spec.nullable
-    in_nulls = key is not None and nullable and key[0] is None
+    segments = _segments(order)
+    first = key[0] if key else 0
     rows: list[DealRow] = []
-    if not in_nulls:
-        rows = _rows(_segment_query(flt, order, False, key, False).limit(limit))
-    if nullable and len(rows) < limit:
-        after = key if in_nulls else None
-        rows += _rows(_segment_query(flt, order, True, after, False).limit(limit - len(rows)))
+    for index in range(first, len(segments)):
+        after = key[1:] if key and index == first else None
+        rows += _rows(_segment_query(flt, order, segments[index], after, False).limit(limit - len(rows)), index)
+        if len(rows) >= limit:
+            break
     return rows
 
 
 def page_before(flt: DealFilter, order: Order, key: tuple | None = None, limit: int = PAGE_SIZE) -> list[DealRow]:
     """Up to `limit` rows preceding the row with sort key `key` (the end of the list when None), in list order."""
-    nullable = order.spec.nullable
-    in_values = key is not None and (not nullable or key[0] is not None)
+    segments = _segments(order)
+    last = key[0] if key else len(segments) - 1
     rows: list[DealRow] = []
-    if nullable and not in_values:
-        rows = _rows(_segment_query(flt, order, True, key, True).limit(limit))
-    if len(rows) < limit:
-        after = key if in_values else None
-        rows += _rows(_segment_query(flt, order, False, after, True).limit(limit - len(rows)))
+    for index in range(last, -1, -1):
+        after = key[1:] if key and index == last else None
+        rows += _rows(_segment_query(flt, order, segments[index], after, True).limit(limit - len(rows)), index)
+        if len(rows) >= limit:
+            break
     rows.reverse()
     return rows
+
+
+def _segment_count(flt: DealFilter, segment: Segment) -> int:
+    query = Deal.select(fn.COUNT(Deal.id))
+    if segment.counts is not None:
+        query = query.join(segment.counts, on=(segment.counts.c.deal_id == Deal.id))
+    if segment.where is not None:
+        query = query.where(segment.where)
+    return flt.apply(query).scalar() or 0
 
 
 def page_at(flt: DealFilter, order: Order, offset: int, limit: int = PAGE_SIZE) -> list[DealRow]:
     """Up to `limit` rows from position `offset`: OFFSET, for a jump far from any row already fetched."""
     if offset <= 0:
         return page_after(flt, order, None, limit)
-    expr, _inverted = _sort_expr(order.key)
-    if order.spec.nullable:
-        valued = flt.apply(
-            Deal.select(fn.COUNT(Deal.id))
-            .join(Event, JOIN.LEFT_OUTER, on=(Deal.event == Event.id))
-            .switch(Deal)
-            .join(Lead, JOIN.LEFT_OUTER, on=(Deal.lead_unit == Lead.id))
-            .where(expr.is_null(False))
-        ).scalar()
-        if offset >= valued:
-            return _rows(_segment_query(flt, order, True, None, False).limit(limit).offset(offset - valued))
-    rows = _rows(_segment_query(flt, order, False, None, False).limit(limit).offset(offset))
-    if order.spec.nullable and len(rows) < limit:
-        rows += _rows(_segment_query(flt, order, True, None, False).limit(limit - len(rows)))
-    return rows
+    segments = _segments(order)
+    for index, segment in enumerate(segments):
+        size = _segment_count(flt, segment) if index < len(segments) - 1 else None
+        if size is not None and offset >= size:
+            offset -= size
+            continue
+        rows = _rows(_segment_query(flt, order, segment, None, False).limit(limit).offset(offset), index)
+        if len(rows) < limit and rows:
+            rows += page_after(flt, order, rows[-1].key, limit - len(rows))
+        return rows
+    return []
 
 
 def first_rows(flt: DealFilter, order: Order = Order(), limit: int = PAGE_SIZE) -> list[DealRow]:

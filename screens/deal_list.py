@@ -50,7 +50,7 @@ COLUMNS = (
     Column("region", N_("Region"), 10, 10),
     Column("event", N_("Event"), 16, 14),
     Column("signed", N_("Signed"), 10, 10),
-    Column("amount", N_("Amount"), 11, 16, "right"),
+    Column("amount", N_("Amount"), 11, 17, "right"),
     Column("yi", N_("100m CNY"), 8, 8, "right"),
     Column("stage", N_("Stage"), 4, 12),
     Column("days", N_("Days"), 5, 5, "right"),

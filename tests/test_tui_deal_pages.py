@@ -10,9 +10,11 @@ import pytest
 from playhouse.test_utils import count_queries
 
 from crm import deal_pages as dp
+from crm.blockers import add_blocker, resolve_blocker
 from crm.deals import create_deal
 from crm.fx import set_rate
 from crm.registry import add_department, add_event
+from crm.stages import STAGES, change_stage
 
 
 @pytest.fixture
@@ -32,8 +34,34 @@ def mixed_ledger(ledger):
             values["event"] = "春季" if n % 2 else "秋季"
         if n % 4:
             values["lead_unit"] = "甲局" if n % 2 else "乙局"
-        create_deal(values)
+        deal = create_deal(values)
+        if n % 3 == 1:
+            change_stage(deal.code, "registered", on=datetime.date(2021, 1, 1 + n))
+        if n % 5 == 2 and n % 3:
+            change_stage(deal.code, "stalled", on=datetime.date(2021, 2, 1 + n), note="暂缓")
+        for b in range(n % 4):
+            blocker = add_blocker(deal.code, f"问题{b}", "甲局", raised=datetime.date(2021, 3, 1))
+            if b == 2:
+                resolve_blocker(blocker.id, note="已解决", on=datetime.date(2021, 3, 2))
     yield ledger
+
+
+STAGE_ORDER = {s.key: n for n, s in enumerate(STAGES)}
+VALUE = {
+    "code": lambda r: r.code, "name": lambda r: r.name, "region": lambda r: r.region, "event": lambda r: r.event,
+    "signed": lambda r: r.signed_on, "amount": lambda r: r.amount_cny, "stage": lambda r: STAGE_ORDER[r.stage],
+    "days": lambda r: r.stage_since, "blockers": lambda r: r.open_blockers, "lead": lambda r: r.lead_unit,
+}
+
+
+def expected_ids(rows, key, descending):
+    """The order the list promises: by the column (days: most days first), empty values last, then by id."""
+    sign = descending != (key == "days")
+    present = [r for r in rows if VALUE[key](r) is not None]
+    empty = [r for r in rows if VALUE[key](r) is None]
+    present.sort(key=lambda r: (VALUE[key](r), r.id), reverse=sign)
+    empty.sort(key=lambda r: r.id, reverse=sign)
+    return [r.id for r in present + empty]
 
 
 def _walk_after(flt, order, size):
@@ -67,10 +95,7 @@ def test_every_sort_pages_the_same_rows_every_way(mixed_ledger, descending):
         assert [r.id for r in _walk_after(flt, order, 4)] == ids, key
         assert [r.id for r in _walk_before(flt, order, 3)] == ids, key
         assert [r.id for start in range(0, 17, 5) for r in dp.page_at(flt, order, start, 5)] == ids, key
-        values = [r.key[0] for r in whole]
-        present = [v for v in values if v is not None]
-        assert values == present + [None] * (len(values) - len(present)), f"{key}: empty values come last"
-        assert present == sorted(present, reverse=descending != (key == "days")), key
+        assert ids == expected_ids(whole, key, descending), key
 
 
 def test_the_default_order_is_newest_signing_first(mixed_ledger):
@@ -78,6 +103,12 @@ def test_the_default_order_is_newest_signing_first(mixed_ledger):
     signed = [r.signed_on for r in rows if r.signed_on]
     assert signed == sorted(signed, reverse=True)
     assert rows[-1].signed_on is None
+
+
+def test_open_blockers_sort_counts_only_open_ones(mixed_ledger):
+    rows = dp.first_rows(dp.ListFilter(), dp.Order("blockers"), 100)
+    assert [r.open_blockers for r in rows][:4] == [2, 2, 2, 2]  # n % 4 == 2 or 3: one of three resolved / two open
+    assert rows[-1].open_blockers == 0
 
 
 def test_a_page_is_one_query_and_totals_are_one(mixed_ledger):
