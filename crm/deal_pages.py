@@ -190,9 +190,13 @@ def _select(flt: DealFilter, segment: Segment):
     ]
     if segment.expr is not None:
         columns.append(segment.expr.alias("sort_value"))
+    return _joined(Deal.select(*columns), flt, segment)
+
+
+def _joined(query, flt: DealFilter, segment: Segment):
+    """`query` on Deal with the event and lead unit joined (the names shown and sorted by), narrowed to a segment."""
     query = (
-        Deal.select(*columns)
-        .join(Event, JOIN.LEFT_OUTER, on=(Deal.event == Event.id))
+        query.join(Event, JOIN.LEFT_OUTER, on=(Deal.event == Event.id))
         .switch(Deal)
         .join(Lead, JOIN.LEFT_OUTER, on=(Deal.lead_unit == Lead.id))
     )
@@ -265,12 +269,7 @@ def page_before(flt: DealFilter, order: Order, key: tuple | None = None, limit: 
 
 
 def _segment_count(flt: DealFilter, segment: Segment) -> int:
-    query = Deal.select(fn.COUNT(Deal.id))
-    if segment.counts is not None:
-        query = query.join(segment.counts, on=(segment.counts.c.deal_id == Deal.id))
-    if segment.where is not None:
-        query = query.where(segment.where)
-    return flt.apply(query).scalar() or 0
+    return _joined(Deal.select(fn.COUNT(Deal.id)), flt, segment).scalar() or 0
 
 
 def page_at(flt: DealFilter, order: Order, offset: int, limit: int = PAGE_SIZE) -> list[DealRow]:
