@@ -21,6 +21,12 @@ test: $(STAMP)
 	scripts/ensure-postgres >/dev/null
 	$(BIN)/python -m pytest
 
+# The million-deal benchmark (issue 4): builds or reuses bench-data/ (SQLite file, PostgreSQL dump), drives
+# the TUI headless, prints the table and writes BENCHMARKS.md. Options: make bench BENCH_ARGS="--rounds 5".
+bench: $(STAMP)
+	scripts/ensure-postgres >/dev/null
+	$(BIN)/python -m tests.perf.bench $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache
 

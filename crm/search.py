@@ -28,7 +28,6 @@ import time
 from collections import OrderedDict
 
 from peewee import SQL, Expression, PostgresqlDatabase, SqliteDatabase, Value, fn
-from pypinyin import Style, lazy_pinyin
 
 from db.models import Deal, database
 
@@ -37,6 +36,10 @@ _ASCII_WORD = re.compile(r"^[a-z]+$")
 
 def initials(text: str) -> str:
     """Pinyin initials of the Chinese characters in `text`, plus any Latin letters and digits, lower case."""
+    # Imported here, not at the top: pypinyin's dictionaries take ~0.2 s and ~50 MB to load, which
+    # listing and searching never need (only writing a deal's name does).
+    from pypinyin import Style, lazy_pinyin
+
     parts = lazy_pinyin(text or "", style=Style.FIRST_LETTER, errors="default")
     return re.sub(r"[^a-z0-9]", "", "".join(parts).lower())
 

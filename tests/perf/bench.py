@@ -1,0 +1,441 @@
+"""`make bench`: the million-deal benchmark of issue 4, on SQLite and PostgreSQL.
+
+    python -m tests.perf.bench [--deals 1000000] [--rounds 10] [--backends sqlite,postgresql]
+                               [--no-tui] [--no-io] [--out BENCHMARKS.md]
+
+Builds (or reuses, see tests/perf/ledgers.py) the ledgers, then measures each
+row of the issue's table, median and p95 over --rounds runs:
+
+- TUI rows drive the real app headless (tests/perf/tui_driver.py, a fresh
+  process per backend): key press → the frame that shows the result;
+- "query" rows time the crm/ call behind each screen action in-process;
+- every row also has a floor: the SQL the application sent for it, replayed
+  through the bare driver (sqlite3 / psycopg2), or for exports the same cells
+  written by the csv module / openpyxl's write-only mode without styling, and
+  for the import the file's cells read by openpyxl's read-only mode.
+
+Prints one table and writes it with the date and the machine to BENCHMARKS.md.
+Timings on a machine shared with other work are noisy: the load average
+before and after is recorded beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import json
+import os
+import platform
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.perf import ledgers
+from tests.perf.ledgers import ROOT, log
+from tests.perf.timing import RawConnection, Result, captured_sql, measure
+
+MS = 0.001
+TARGETS = {  # what → seconds (memory in bytes), from the issue's table
+    "launch": 1.0, "page": 0.050, "search": 0.100, "filter": 0.100, "totals": 0.300, "board": 0.300,
+    "dashboard": 0.300, "detail": 0.100, "memory": 250 * 2**20, "csv": 1.0, "xlsx": 4.0, "import": 20.0,
+}
+SEARCHES_TUI = [["code", "ZS2023-0123"], ["chinese", "涿州光伏"], ["chinese", "石墨烯导热"], ["pinyin", "zzgf"]]
+SEARCHES = [("search: code ZS2023-0123", "ZS2023-0123"), ("search: 1 character 涿", "涿"),
+            ("search: 2 characters 涿州", "涿州"), ("search: 3+ characters 供应链", "供应链"),
+            ("search: 3+ characters 石墨烯导热", "石墨烯导热"), ("search: rare character 骊", "骊"),
+            ("search: pinyin initials zzgf", "zzgf"), ("search: pinyin initials gyl", "gyl")]
+
+
+# ---- the query behind each action (in-process) -------------------------------------------
+
+
+def _biggest_event(db) -> int:
+    return db.execute_sql(
+        "SELECT event_id FROM deal WHERE event_id IS NOT NULL GROUP BY event_id ORDER BY COUNT(*) DESC, event_id LIMIT 1"
+    ).fetchone()[0]
+
+
+def core_rows(backend: str, url: str, rounds: int, heavy_id: int) -> tuple[list[Result], dict]:
+    from crm import deal_pages, deal_views, kpi
+    from crm.deal_pages import ListFilter, Order
+    from db.connection import open_database
+    from db.models import Deal, database
+
+    db = open_database(url)
+    raw = RawConnection(url)
+    out: list[Result] = []
+    facts = {"heavy_code": Deal.get_by_id(heavy_id).code, "event_id": _biggest_event(db)}
+
+    def row(what, target, fn, note=""):
+        try:
+            fn()  # warm up first: what is learnt once (a query's density, a cache) is not part of every call
+            statements = captured_sql(fn)
+            samples = measure(fn, rounds)
+            floor = measure(lambda: raw.run(statements), rounds)
+            out.append(Result(backend, what, target, samples, floor, note=note or f"{len(statements)} queries"))
+        except Exception as exc:  # noqa: BLE001 — one broken row must not hide the others
+            out.append(Result(backend, what, target, error=f"{type(exc).__name__}: {exc}"[:200]))
+        log(f"{backend}: {what}: {out[-1].median and out[-1].median * 1000:.1f} ms" if out[-1].samples else
+            f"{backend}: {what}: {out[-1].error}")
+
+    order = Order()
+    everything = ListFilter()
+    first = deal_pages.first_rows(everything, order)
+    row("query: first page", TARGETS["page"], lambda: deal_pages.first_rows(everything, order))
+    pages = [first[-1].key]
+    for _ in range(20):
+        pages.append(deal_pages.page_after(everything, order, pages[-1])[-1].key)
+    position = iter(range(10**9))
+    row("query: page down (keyset, next 100)", TARGETS["page"],
+        lambda: deal_pages.page_after(everything, order, pages[next(position) % len(pages)]))
+    row("query: jump to end", TARGETS["page"], lambda: deal_pages.page_before(everything, order, None))
+    row("query: jump to the middle (OFFSET)", None, lambda: deal_pages.page_at(everything, order, 500_000))
+    for label, text in SEARCHES:
+        flt = ListFilter(search=text)
+        row(f"query: {label}", TARGETS["search"], lambda flt=flt: deal_pages.first_rows(flt, order))
+    filters = [("stage 开工", ListFilter(stage="construction")), ("region 涿州市", ListFilter(region="涿州市")),
+               ("event (largest)", ListFilter(event_id=facts["event_id"]))]
+    for label, flt in filters:
+        row(f"query: quick filter {label}", TARGETS["filter"], lambda flt=flt: deal_pages.first_rows(flt, order))
+    for label, flt in [("all deals", everything), *filters, ("search 涿州", ListFilter(search="涿州")),
+                       ("search 石墨烯导热", ListFilter(search="石墨烯导热")), ("search zzgf", ListFilter(search="zzgf"))]:
+        row(f"query: count and 亿元 total, {label}", TARGETS["totals"],
+            lambda flt=flt: (deal_pages.count(flt), deal_pages.totals(flt)))
+    row("query: Board (totals per stage + 50 cards each)", TARGETS["board"],
+        lambda: deal_pages.board(everything, 50))
+    today = datetime.date.today()
+    row("query: Dashboard (KPIs + regions), all deals", TARGETS["dashboard"],
+        lambda: (kpi.compute(ListFilter(), today), deal_pages.region_totals(ListFilter())))
+    row("query: Dashboard, signed in 2020", TARGETS["dashboard"],
+        lambda: (kpi.compute(ListFilter(year=2020), today), deal_pages.region_totals(ListFilter(year=2020))))
+    row("query: open a deal (200 ledger entries, 50 blockers)", TARGETS["detail"],
+        lambda: deal_views.detail(facts["heavy_code"]))
+    raw.close()
+    db.close()
+    database.initialize(None)
+    return out, facts
+
+
+# ---- the TUI (a process of its own) --------------------------------------------------------------
+
+
+TUI_ROWS = [  # driver action, what, target
+    ("page_down", "TUI: page down, key → repaint", "page"),
+    ("jump_to_end", "TUI: jump to end, key → repaint", "page"),
+    ("jump_to_start", "TUI: jump to start, key → repaint", "page"),
+    ("search_code", "TUI: search deal code, key → rows", "search"),
+    ("search_chinese_1", "TUI: search 1 Chinese character, key → rows", "search"),
+    ("search_chinese_2", "TUI: search 2 Chinese characters, key → rows", "search"),
+    ("search_chinese_3plus", "TUI: search 3+ Chinese characters, key → rows", "search"),
+    ("search_pinyin", "TUI: search pinyin initials, key → rows", "search"),
+    ("filter_stage", "TUI: quick filter by stage → rows", "filter"),
+    ("filter_region", "TUI: quick filter by region → rows", "filter"),
+    ("filter_event", "TUI: quick filter by event → rows", "filter"),
+    ("list_totals_after_rows", "TUI: count and 亿元 total, after the rows (all deals)", "totals"),
+    ("search_chinese_2_totals_after_rows", "TUI: count and total after the rows (search 2 characters)", "totals"),
+    ("search_pinyin_totals_after_rows", "TUI: count and total after the rows (search pinyin)", "totals"),
+    ("filter_stage_totals_after_rows", "TUI: count and total after the rows (stage filter)", "totals"),
+    ("filter_region_totals_after_rows", "TUI: count and total after the rows (region filter)", "totals"),
+    ("board", "TUI: Board totals shown, key → repaint", "board"),
+    ("dashboard", "TUI: Dashboard totals shown, key → repaint", "dashboard"),
+    ("open_heavy_deal", "TUI: open a deal with 200 entries and 50 blockers", "detail"),
+]
+TUI_FLOORS = {  # TUI row → the query row whose floor is its floor
+    "page_down": "query: page down (keyset, next 100)", "jump_to_end": "query: jump to end",
+    "jump_to_start": "query: first page", "search_code": "query: search: code ZS2023-0123",
+    "search_chinese_1": "query: search: 1 character 涿", "search_chinese_2": "query: search: 2 characters 涿州",
+    "search_chinese_3plus": "query: search: 3+ characters 供应链", "search_pinyin": "query: search: pinyin initials zzgf",
+    "filter_stage": "query: quick filter stage 开工", "filter_region": "query: quick filter region 涿州市",
+    "filter_event": "query: quick filter event (largest)",
+    "list_totals_after_rows": "query: count and 亿元 total, all deals",
+    "search_chinese_2_totals_after_rows": "query: count and 亿元 total, search 涿州",
+    "search_pinyin_totals_after_rows": "query: count and 亿元 total, search zzgf",
+    "filter_stage_totals_after_rows": "query: count and 亿元 total, stage 开工",
+    "filter_region_totals_after_rows": "query: count and 亿元 total, region 涿州市",
+    "board": "query: Board (totals per stage + 50 cards each)",
+    "dashboard": "query: Dashboard (KPIs + regions), all deals",
+    "open_heavy_deal": "query: open a deal (200 ledger entries, 50 blockers)",
+}
+
+
+def tui_rows(backend: str, url: str, rounds: int, facts: dict, core: list[Result]) -> list[Result]:
+    floors = {r.what: r.floor for r in core}
+    argv = [sys.executable, "-m", "tests.perf.tui_driver", "--db", url, "--rounds", str(rounds),
+            "--heavy-code", facts["heavy_code"], "--searches", json.dumps(SEARCHES_TUI),
+            "--filters", json.dumps({"stage": "construction", "region": "涿州市", "event": facts["event_id"]})]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench"}
+    spawned = time.time()
+    proc = subprocess.run([*argv, "--spawned-at", repr(spawned)], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=3600)
+    if proc.returncode != 0:
+        error = (proc.stderr.strip().splitlines() or ["failed"])[-1][:200]
+        return [Result(backend, "TUI", None, error=error)]
+    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    # the floor of a launch: a fresh interpreter that runs the first page's SQL through the bare driver
+    launch_floor = _launch_floor(url, rounds)
+    out = [Result(backend, "TUI: crm launched → first page painted", TARGETS["launch"],
+                  [data["launch_to_first_page"]], launch_floor,
+                  note=f"app start → first page {data['app_start_to_first_page'] * 1000:.0f} ms")]
+    for action, what, target in TUI_ROWS:
+        samples = data["actions"].get(action, [])
+        out.append(Result(backend, what, TARGETS[target], samples, floors.get(TUI_FLOORS.get(action), []),
+                          note="" if samples else "not measured"))
+    out.append(Result(backend, "TUI: peak memory (resident) of the process", TARGETS["memory"],
+                      [data["peak_rss_bytes"]], kind="memory",
+                      note=f"after every action above; deal opened had {data.get('heavy_deal_ledger')} entries, "
+                           f"{data.get('heavy_deal_blockers')} blockers"))
+    return out
+
+
+def _launch_floor(url: str, rounds: int) -> list[float]:
+    code = ("import sys, time; t = float(sys.argv[1]); "
+            "from tests.perf.timing import RawConnection; "
+            "c = RawConnection(sys.argv[2]); "
+            "c.run([('SELECT id, code, name, region, signed_on, amount, currency, stage FROM deal '"
+            "'ORDER BY signed_on DESC, id DESC LIMIT 100', ())]); print(time.time() - t)")
+    out = []
+    for _ in range(max(3, rounds // 3)):
+        t = time.time()
+        proc = subprocess.run([sys.executable, "-c", code, repr(t), url], cwd=ROOT, capture_output=True, text=True,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+        out.append(float(proc.stdout.strip()))
+    return out
+
+
+# ---- exports and import (SQLite) ------------------------------------------------------------
+
+
+def export_rows(rounds: int, deals: int) -> list[Result]:
+    path, _meta = ledgers.sqlite_ledger(deals, seed=2)
+    out = []
+    week = "2026-W43"
+    with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
+        for fmt in ("csv", "xlsx"):
+            target = Path(tmp) / f"weekly.{fmt}"
+            argv = [sys.executable, "-m", "app", "--db", str(path), "export", "weekly", "--week", week, "--format", fmt,
+                    "-o", str(target)]
+
+            def run(argv=argv):
+                proc = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True,
+                                      env={**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench"})
+                if proc.returncode != 0:
+                    raise RuntimeError((proc.stderr.strip().splitlines() or ["export failed"])[-1])
+
+            try:
+                samples = measure(run, rounds)
+                cells, floor = _export_floor(target, fmt, rounds)
+                out.append(Result("sqlite", f"crm export weekly ({fmt}), ledger of {deals:,} deals", TARGETS[fmt],
+                                  samples, floor, note=f"{cells[0]:,} rows × {cells[1]} columns; whole command"))
+            except Exception as exc:  # noqa: BLE001
+                out.append(Result("sqlite", f"crm export weekly ({fmt})", TARGETS[fmt], error=str(exc)[:200]))
+    return out
+
+
+def _export_floor(path: Path, fmt: str, rounds: int):
+    if fmt == "csv":
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            rows = list(csv.reader(fh))
+
+        def write():
+            with open(path.with_suffix(".floor.csv"), "w", newline="", encoding="utf-8-sig") as fh:
+                csv.writer(fh).writerows(rows)
+    else:
+        from openpyxl import Workbook, load_workbook
+
+        wb = load_workbook(path, read_only=True)
+        sheets = [(ws.title, [list(r) for r in ws.iter_rows(values_only=True)]) for ws in wb.worksheets]
+        wb.close()
+        rows = sheets[0][1]
+
+        def write():
+            out = Workbook(write_only=True)
+            for title, data in sheets:
+                ws = out.create_sheet(title)
+                for r in data:
+                    ws.append(r)
+            out.save(path.with_suffix(".floor.xlsx"))
+    return (len(rows), max((len(r) for r in rows), default=0)), measure(write, rounds)
+
+
+def import_rows(rounds: int, rows: int) -> list[Result]:
+    book = ledgers.import_workbook(rows)
+    out = []
+    with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
+        counter = iter(range(10**6))
+
+        def run():
+            db = Path(tmp) / f"import-{next(counter)}.sqlite3"
+            proc = subprocess.run([sys.executable, "-m", "app", "--db", str(db), "import", str(book)], cwd=ROOT,
+                                  capture_output=True, text=True,
+                                  env={**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench"})
+            if proc.returncode != 0:
+                raise RuntimeError((proc.stderr.strip().splitlines() or ["import failed"])[-1][:200])
+
+        def read_cells():
+            from openpyxl import load_workbook
+
+            wb = load_workbook(book, read_only=True)
+            for ws in wb.worksheets:
+                for _r in ws.iter_rows(values_only=True):
+                    pass
+            wb.close()
+
+        try:
+            samples = measure(run, rounds, warmup=0)
+            floor = measure(read_cells, rounds, warmup=0)
+            out.append(Result("sqlite", f"crm import of a {rows:,}-row xlsx ledger", TARGETS["import"], samples, floor,
+                              note="into an empty database; floor: openpyxl read-only reading every cell"))
+        except Exception as exc:  # noqa: BLE001
+            out.append(Result("sqlite", f"crm import of a {rows:,}-row xlsx ledger", TARGETS["import"],
+                              error=str(exc)[:200]))
+    return out
+
+
+# ---- report -----------------------------------------------------------------------------------
+
+
+def _fmt(value, kind="time"):
+    if value is None:
+        return "—"
+    if kind == "memory":
+        return f"{value / 2**20:.0f} MB"
+    return f"{value * 1000:.1f} ms" if value < 10 else f"{value:.1f} s"
+
+
+def table(results: list[Result]) -> list[list[str]]:
+    rows = []
+    for r in results:
+        met = {True: "yes", False: "NO", None: ""}[r.met]
+        if r.error:
+            rows.append([r.backend, r.what, _fmt(r.target, r.kind), "—", "—", "—", "—", "0", "error", r.error])
+            continue
+        ratio = f"{r.ratio:.1f}×" if r.ratio is not None else "—"
+        rows.append([r.backend, r.what, _fmt(r.target, r.kind), _fmt(r.median, r.kind), _fmt(r.p95, r.kind),
+                     _fmt(r.floor_median), ratio, str(len(r.samples)), met, r.note])
+    return rows
+
+
+HEADERS = ["backend", "what", "target", "median", "p95", "floor", "ratio", "n", "met", "note"]
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem = next(int(l.split()[1]) for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal"))
+    except (OSError, StopIteration):
+        mem = 0
+    import peewee
+    import textual
+
+    return {"host": platform.node(), "os": f"{platform.system()} {platform.release()}", "cpu": cpu,
+            "cores": os.cpu_count(), "memory": f"{mem / 2**20:.1f} GiB", "python": platform.python_version(),
+            "sqlite": sqlite3.sqlite_version, "peewee": peewee.__version__, "textual": textual.__version__}
+
+
+def write_markdown(path: Path, results, info, args, loads, builds, pg_version) -> None:
+    from tabulate import tabulate
+
+    lines = [
+        "# Benchmarks: a million deals",
+        "",
+        f"Measured by `make bench` (`python -m tests.perf.bench {' '.join(args)}`) on "
+        f"{datetime.datetime.now().isoformat(timespec='minutes')}.",
+        "",
+        "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()) + (f", PostgreSQL {pg_version}" if pg_version else ""),
+        "",
+        f"Load average (1 min) before: {loads[0]:.2f}, after: {loads[1]:.2f}. The machine has "
+        f"{info['cores']} cores; a load well above that means other work ran beside the benchmark and the "
+        "timings are inflated.",
+        "",
+        "Ledgers: " + "; ".join(builds),
+        "",
+        "Targets are the issue's; `median` and `p95` over `n` runs; `floor` is the same SQL sent through the bare "
+        "driver (sqlite3 / psycopg2) — for exports the same cells written by the csv module / openpyxl write-only "
+        "without styling, for the import the file's cells read by openpyxl read-only — and `ratio` is median ÷ floor. "
+        "`TUI:` rows drive the real app headless (Textual `App.run_test`, 140×40) and time key press → the first "
+        "frame that shows the result; `query:` rows time the crm/ call behind the action.",
+        "",
+        tabulate(table(results), headers=HEADERS, tablefmt="github"),
+        "",
+    ]
+    path.write_text("\n".join(lines))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--deals", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--no-tui", action="store_true")
+    parser.add_argument("--no-io", action="store_true", help="skip the export and import rows")
+    parser.add_argument("--export-deals", type=int, default=15_000,
+                        help="ledger size for the weekly export (its open deals are about 10,000)")
+    parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--import-rounds", type=int, default=1, help="imports of the whole file (each takes a while)")
+    parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
+    args = parser.parse_args(argv)
+    from db import synthetic
+
+    heavy = synthetic.heavy_deal_ids(synthetic.Spec(deals=args.deals))
+    heavy_id = heavy[len(heavy) // 2] if heavy else 1
+    loads = [os.getloadavg()[0]]
+    info = machine()
+    results: list[Result] = []
+    builds = []
+    pg_version = None
+    for backend in args.backends.split(","):
+        if backend == "sqlite":
+            path, meta = ledgers.sqlite_ledger(args.deals)
+            url = str(path)
+            builds.append(f"SQLite {path.name} ({meta['bytes'] / 2**30:.2f} GiB; "
+                          f"{', '.join(f'{k} {v:,}' for k, v in meta['build']['counts'].items())}; "
+                          f"built in {meta['build']['wall_seconds']:.0f} s)")
+            cluster = None
+        else:
+            cluster = ledgers.postgres_cluster()
+            url, meta = ledgers.postgres_ledger(cluster, args.deals)
+            import psycopg2
+
+            with psycopg2.connect(url) as con, con.cursor() as cur:
+                cur.execute("SHOW server_version")
+                pg_version = cur.fetchone()[0]
+                cur.execute("SELECT pg_database_size(current_database())")
+                size = cur.fetchone()[0]
+            how = (f"restored in {meta['restore_seconds']:.0f} s" if "restore_seconds" in meta
+                   else f"generated in {meta['build']['wall_seconds']:.0f} s")
+            builds.append(f"PostgreSQL ({size / 2**30:.2f} GiB, {how})")
+        try:
+            core, facts = core_rows(backend, url, args.rounds, heavy_id)
+            results += core
+            if not args.no_tui:
+                log(f"{backend}: driving the TUI")
+                results += tui_rows(backend, url, args.rounds, facts, core)
+        finally:
+            if cluster is not None:
+                cluster.stop()
+    if not args.no_io:
+        log("export and import")
+        results += export_rows(max(3, args.rounds // 3), args.export_deals)
+        results += import_rows(args.import_rounds, args.import_rows)
+    loads.append(os.getloadavg()[0])
+    from tabulate import tabulate
+
+    print(tabulate(table(results), headers=HEADERS, tablefmt="simple"))
+    print(f"load average before {loads[0]:.2f}, after {loads[1]:.2f}; peak memory of this process "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    write_markdown(Path(args.out), results, info, sys.argv[1:] if argv is None else argv, loads, builds, pg_version)
+    print(f"written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

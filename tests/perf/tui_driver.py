@@ -1,0 +1,302 @@
+"""Drive the real TUI headless on a big ledger and time key press → screen showing the result.
+
+Run by tests/perf/bench.py in a fresh process (so that launch time and peak
+memory are those of a TUI process of its own):
+
+    python -m tests.perf.tui_driver --db URL --spawned-at EPOCH --rounds N
+
+and prints one JSON object on stdout: for each measured action a list of
+seconds, the launch time, and the peak resident memory of the process.
+
+How "the screen shows the result" is detected: the app's frame output
+(App._display, called with each compositor update even when headless) is
+wrapped, and at each frame a condition on the screen's state is evaluated
+(e.g. "the rows at the new cursor position are in the list's window"). The
+latency is the time from just before the key press to the first frame at
+which the condition holds: that frame is the repaint that shows the result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import sys
+import time
+
+SIZE = (140, 40)
+TIMEOUT = 30.0
+
+
+class Frames:
+    """Timestamps of the frames an app paints, and a condition checked at each."""
+
+    def __init__(self, app):
+        self.app = app
+        self.condition = None
+        self.hit: float | None = None
+        self.count = 0
+        original = app._display
+
+        def display(screen, renderable):
+            if renderable is not None:
+                now = time.perf_counter()
+                self.count += 1
+                if self.condition is not None and self.hit is None:
+                    try:
+                        if self.condition():
+                            self.hit = now
+                    except Exception:  # noqa: BLE001 — widgets not mounted yet: not this frame
+                        pass
+            return original(screen, renderable)
+
+        app._display = display
+
+    def expect(self, condition) -> None:
+        """Watch for the first frame from now on at which `condition()` holds."""
+        self.hit = None
+        self.condition = condition
+
+    async def wait(self, since: float, timeout: float = TIMEOUT) -> float:
+        """Seconds from `since` to the frame that satisfied the condition."""
+        deadline = time.perf_counter() + timeout
+        while self.hit is None:
+            if time.perf_counter() > deadline:
+                self.condition = None
+                raise TimeoutError("the screen never showed the result")
+            await asyncio.sleep(0.0005)
+        self.condition = None
+        return self.hit - since
+
+
+def _deal_list(app):
+    from screens.deal_list import DealList
+
+    return app.screen.query_one(DealList)
+
+
+def _visible_loaded(dl) -> bool:
+    top = int(dl.scroll_offset.y)
+    bottom = min(top + dl.size.height, dl.row_count)
+    return all(dl._window.get(i) is not None for i in range(top, bottom))
+
+
+def _rows_shown(dl, generation=None) -> bool:
+    if generation is not None and dl._generation != generation:
+        return False
+    if dl._window.count == 0:
+        return True
+    return dl._window.get(0) is not None and _visible_loaded(dl)
+
+
+async def _settle(pilot, dl=None, timeout=TIMEOUT):
+    """Wait until the list has its rows and totals (between measurements; not timed)."""
+    deadline = time.perf_counter() + timeout
+    while True:
+        await pilot.pause()
+        dl = _deal_list(pilot.app)
+        if dl.totals is not None and _rows_shown(dl):
+            return dl
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the list did not settle")
+        await asyncio.sleep(0.01)
+
+
+async def _timed_list_change(pilot, frames, act, check=None):
+    """Time `act()` (a key press or a value set) → rows painted, and → count and total painted."""
+    app = pilot.app
+    dl = _deal_list(app)
+    before = dl._generation
+
+    def rows_ready():
+        d = _deal_list(app)
+        return d._generation != before and _rows_shown(d) and (check is None or check(d))
+
+    t0 = time.perf_counter()
+    frames.expect(rows_ready)
+    await act()
+    rows = await frames.wait(t0)
+    generation = _deal_list(app)._generation
+
+    def totals_ready():
+        d = _deal_list(app)
+        return d._generation == generation and d.totals is not None
+
+    if totals_ready():
+        totals = rows
+    else:
+        frames.expect(totals_ready)
+        totals = await frames.wait(t0)
+    return rows, totals
+
+
+async def run(db_url: str, spawned_at: float, rounds: int, heavy_code: str, searches: list, filters: dict) -> dict:
+    from db.connection import open_database
+
+    open_database(db_url)
+    from screens.app import CrmApp
+    from screens.deal_list import DealList
+
+    out: dict = {"actions": {}, "errors": {}}
+
+    def record(name, value):
+        out["actions"].setdefault(name, []).append(value)
+
+    app = CrmApp()
+    frames = Frames(app)
+    frames.expect(lambda: _rows_shown(app.screen.query_one(DealList)))
+    t_start = time.perf_counter()
+    async with app.run_test(size=SIZE) as pilot:
+        first = await frames.wait(t_start)
+        out["launch_to_first_page"] = time.time() - spawned_at - (time.perf_counter() - t_start - first)
+        out["app_start_to_first_page"] = first
+        dl = await _settle(pilot)
+
+        # ---- page down and jumps -----------------------------------------------------------
+        async def press(key):
+            await pilot.press(key)
+
+        for _ in range(rounds):
+            dl = _deal_list(app)
+            target = min(dl.cursor + max(dl.size.height - 1, 1), dl.row_count - 1)
+            frames.expect(lambda: _deal_list(app).cursor == target and _visible_loaded(_deal_list(app)))
+            t0 = time.perf_counter()
+            await press("pagedown")
+            record("page_down", await frames.wait(t0))
+        for _ in range(rounds):
+            dl = _deal_list(app)
+            dl.reload()  # forget the fetched rows, so the jump has to query (not timed)
+            dl = await _settle(pilot)
+            last = dl.row_count - 1
+            frames.expect(lambda: _deal_list(app).cursor == last and _visible_loaded(_deal_list(app)))
+            t0 = time.perf_counter()
+            await press("end")
+            record("jump_to_end", await frames.wait(t0))
+            frames.expect(lambda: _deal_list(app).cursor == 0 and _visible_loaded(_deal_list(app)))
+            t0 = time.perf_counter()
+            await press("home")
+            record("jump_to_start", await frames.wait(t0))
+
+        # ---- search as you type ----------------------------------------------------------------
+        for kind, text in searches:
+            for _ in range(max(1, rounds // 3)):
+                await press("slash")
+                for n, char in enumerate(text, 1):
+                    typed = text[:n]
+
+                    async def type_char(char=char):
+                        await pilot.press(char)
+
+                    rows, totals = await _timed_list_change(
+                        pilot, frames, type_char, check=lambda d, typed=typed: (d.filter.search or "") == typed.strip()
+                    )
+                    label = kind if kind in ("code", "pinyin") else (
+                        "chinese_1" if n == 1 else "chinese_2" if n == 2 else "chinese_3plus")
+                    record(f"search_{label}", rows)
+                    record(f"search_{label}_totals_after_rows", totals - rows)
+                await press("escape")  # leave the search box
+                await press("escape")  # clear the search
+                await _settle(pilot)
+
+        # ---- quick filters ------------------------------------------------------------------------
+        from textual.widgets import Select
+
+        for name, value in filters.items():
+            for _ in range(rounds):
+                select = app.screen.query_one(f"#filter-{name}", Select)
+
+                async def choose(select=select, value=value):
+                    select.value = value
+
+                field = "event_id" if name == "event" else name
+                rows, totals = await _timed_list_change(
+                    pilot, frames, choose, check=lambda d, field=field, value=value: getattr(d.filter, field) == value
+                )
+                record(f"filter_{name}", rows)
+                record(f"filter_{name}_totals_after_rows", totals - rows)
+                select.clear()
+                await _settle(pilot)
+
+        # ---- the unfiltered list's count and total after launch-like reload ---------------------
+        for _ in range(rounds):
+            dl = _deal_list(app)
+
+            async def reload(dl=dl):
+                dl.reload()
+
+            rows, totals = await _timed_list_change(pilot, frames, reload)
+            record("list_reload", rows)
+            record("list_totals_after_rows", totals - rows)
+            await _settle(pilot)
+
+        # ---- Board and Dashboard ----------------------------------------------------------------
+        from screens.board import BoardScreen
+        from screens.dashboard import DashboardScreen
+
+        def board_ready():
+            screen = app.screen
+            if not isinstance(screen, BoardScreen):
+                return False
+            heads = [str(h.render()) for h in screen.query(".stage-head")]
+            status = str(screen.query_one("#board-status").render())
+            return heads and all(heads) and bool(status.strip())
+
+        def dashboard_ready():
+            screen = app.screen
+            if not isinstance(screen, DashboardScreen):
+                return False
+            return bool(str(screen.query_one("#tile-deals").render()).strip()) and bool(
+                str(screen.query_one("#dashboard-rates").render()).strip())
+
+        for key, name, ready in (("2", "board", board_ready), ("5", "dashboard", dashboard_ready)):
+            for _ in range(rounds):
+                frames.expect(ready)
+                t0 = time.perf_counter()
+                await press(key)
+                record(name, await frames.wait(t0))
+                # blank what was shown, so that the next visit is seen only once it has painted anew
+                for widget in app.screen.query(".stage-head, #board-status, #tile-deals, #dashboard-rates"):
+                    widget.update("")
+                await press("1")
+                await _settle(pilot)
+
+        # ---- open a deal with 200 ledger entries and 50 blockers ------------------------------------
+        from screens.detail import DealDetailScreen
+
+        await press("slash")
+        for char in heavy_code:
+            await pilot.press(char)
+        await press("enter")  # leave the search box for the list
+        await _settle(pilot)
+        for _ in range(rounds):
+            frames.expect(lambda: isinstance(app.screen, DealDetailScreen) and app.screen.deal is not None)
+            t0 = time.perf_counter()
+            await press("enter")
+            record("open_heavy_deal", await frames.wait(t0))
+            out["heavy_deal_ledger"] = len(app.screen.deal["ledger"])
+            out["heavy_deal_blockers"] = len(app.screen.deal["blockers"])
+            await press("escape")
+            await _settle(pilot)
+        out["frames"] = frames.count
+    out["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--spawned-at", type=float, required=True)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--heavy-code", required=True)
+    parser.add_argument("--searches", required=True, help="JSON list of [kind, text]")
+    parser.add_argument("--filters", required=True, help="JSON object {select name: value}")
+    args = parser.parse_args(argv)
+    result = asyncio.run(run(args.db, args.spawned_at, args.rounds, args.heavy_code, json.loads(args.searches),
+                             json.loads(args.filters)))
+    sys.stdout.write(json.dumps(result) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
