@@ -67,14 +67,13 @@ def usd_rates(ledger):
     return ledger
 
 
-@pytest.mark.parametrize("day, expected", [
-    (D(2020, 1, 2), "2020-01-02"),  # on the day
-    (D(2020, 5, 17), "2020-01-02"),  # latest before
-    (D(2020, 5, 18), "2020-05-18"),
-    (D(2024, 1, 1), "2020-05-18"),  # still the latest
-])
-def test_latest_rate_on_or_before(usd_rates, day, expected):
-    assert fx.rate_on("USD", day).on.isoformat() == expected
+def test_latest_rate_on_or_before(usd_rates):
+    found = {day: fx.rate_on("USD", D.fromisoformat(day)).on.isoformat()
+             for day in ("2020-01-02", "2020-05-17", "2020-05-18", "2024-01-01")}
+    assert found == {"2020-01-02": "2020-01-02",  # on the day
+                     "2020-05-17": "2020-01-02",  # the latest before
+                     "2020-05-18": "2020-05-18",
+                     "2024-01-01": "2020-05-18"}  # still the latest
 
 
 def test_no_rate_before_the_first_one(usd_rates):
@@ -113,10 +112,10 @@ def test_list_rates_by_currency_then_date(usd_rates):
         fx.list_rates("XYZ")
 
 
-@pytest.mark.parametrize("currency, rate", [("CNY", "1"), ("XYZ", "7.1"), ("USD", "-1"), ("USD", "seven")])
-def test_set_rate_refuses(ledger, currency, rate):
-    with pytest.raises(InvalidInput):
-        fx.set_rate(currency, D(2020, 5, 18), rate)
+def test_set_rate_refuses(ledger):
+    for currency, rate in [("CNY", "1"), ("XYZ", "7.1"), ("USD", "-1"), ("USD", "seven")]:
+        with pytest.raises(InvalidInput):
+            fx.set_rate(currency, D(2020, 5, 18), rate)
     assert FxRate.select().count() == 0
 
 
