@@ -20,6 +20,12 @@ def chinese():
     set_language("zh")
 
 
+@pytest.fixture
+def english():
+    """For tests that read the English wording of a message (the Chinese is checked by the catalog tests)."""
+    set_language("en")
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [
@@ -105,7 +111,7 @@ GENERIC = "write 2020-05-18, 2020年5月18日"
         ("18 May 20", "ambiguous"),
     ],
 )
-def test_parse_date_refuses(text, says):
+def test_parse_date_refuses(text, says, english):
     with pytest.raises(InvalidInput) as caught:
         parse_date(text, today=TODAY)
     message = str(caught.value)
@@ -153,7 +159,7 @@ def test_parse_week_accepts(text, monday):
         ("5", "incomplete"),
     ],
 )
-def test_parse_week_refuses(text, says):
+def test_parse_week_refuses(text, says, english):
     with pytest.raises(InvalidInput) as caught:
         parse_week(text, today=TODAY)
     message = str(caught.value)
