@@ -70,6 +70,9 @@ def create_deal(values: dict, stage: str | None = None, supporting: list[str] = 
                 # new liaison leader), which must not outlive a refused deal.
                 parsed = parse_fields(values)
                 initial = parse_stage(stage).key if stage else ("signed" if parsed.get("signed_on") else "negotiating")
+                if initial != "negotiating" and not parsed.get("signed_on"):
+                    # Past 在谈 means signed: without a date, it was signed today.
+                    parsed["signed_on"] = today
                 since = parsed.get("signed_on") or today
                 departments = [department_by_name(d) for d in supporting]
                 year = (parsed.get("signed_on") or today).year

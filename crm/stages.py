@@ -107,8 +107,8 @@ def change_stage(code: str, to: str, on: datetime.date | None = None, note: str 
     """Move the deal `code` to stage `to` effective `on` (default today); return the ledger entry.
 
     Refuses (InvalidInput) a move to the stage the deal is already at, a
-    backwards or off-line move without a note, and a date earlier than the
-    current stage's — the ledger's order is the order of events.
+    backwards or off-line move without a note, a date in the future, and a
+    date earlier than the current stage's — the ledger's order is the order of events.
     """
     target = parse_stage(to)
     note = clean_text(note, _("Note"), max_length=2000, multiline=True)
@@ -124,6 +124,10 @@ def change_stage(code: str, to: str, on: datetime.date | None = None, note: str 
                 _("Moving {code} from {src} to {dst} goes backwards or off the main line: add a note saying why").format(
                     code=deal.code, src=BY_KEY[deal.stage].label(), dst=target.label()
                 )
+            )
+        if on > datetime.date.today():
+            raise InvalidInput(
+                _("The date {on} is in the future: record a stage change when it has happened").format(on=on.isoformat())
             )
         if on < deal.stage_since:
             raise InvalidInput(

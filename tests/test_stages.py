@@ -234,3 +234,28 @@ def test_signing_a_negotiated_deal_gives_it_a_signing_date(ledger):
     assert deal.amount_cny == 65408000  # converted at the signing date's rate
     assert deal.version == version + 1  # a form opened before cannot write signed_on back
     assert ("signed_on", None, today.isoformat()) in [(a.field, a.old, a.new) for a in audit.history("deal", deal.id)]
+
+
+def test_a_stage_change_dated_in_the_future_is_refused(ledger):
+    from datetime import date, timedelta
+
+    from crm.deals import create_deal
+    from crm.errors import InvalidInput
+    from crm.stages import change_stage
+    from db.models import StageChange
+
+    deal = create_deal({"name": "未来项目", "amount": "1亿元", "signed_on": "2020-05-18"})
+    before = StageChange.select().count()
+    with pytest.raises(InvalidInput) as caught:
+        change_stage(deal.code, "registered", on=date.today() + timedelta(days=1))
+    assert (date.today() + timedelta(days=1)).isoformat() in str(caught.value)
+    assert StageChange.select().count() == before
+
+
+def test_a_deal_added_past_negotiating_without_a_date_was_signed_today(ledger):
+    from datetime import date
+
+    from crm.deals import create_deal
+
+    deal = create_deal({"name": "今日签约项目", "amount": "2亿元"}, stage="signed")
+    assert deal.signed_on == date.today() and deal.stage == "signed"
