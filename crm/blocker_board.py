@@ -1,8 +1,9 @@
 """Open blockers grouped by the department that must clear them, overdue first.
 
 Two queries whatever the size of the ledger: the counts per department
-(grouped by the database) and the blockers themselves in display order, up to
-a limit (a screen shows the most urgent; the counts say how many there are).
+(grouped by the database) and the most urgent blockers of each department
+(ranked by the database with a window function, up to a limit per
+department; the counts say how many there are in all).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from peewee import Case, fn
 
 from db.models import Blocker, Deal, Department
 
-LIMIT = 2000
+PER_DEPARTMENT = 50
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,8 @@ class DepartmentBlockers:
     blockers: list = field(default_factory=list)
 
 
-def open_by_department(today: datetime.date | None = None, limit: int = LIMIT) -> list[DepartmentBlockers]:
-    """Departments with open blockers (most overdue first), each with its blockers, overdue first then by due date."""
+def open_by_department(today: datetime.date | None = None, per_department: int = PER_DEPARTMENT) -> list[DepartmentBlockers]:
+    """Departments with open blockers (most overdue first), each with its most urgent blockers: overdue first, then by due date."""
     today = today or datetime.date.today()
     is_open = Blocker.resolved_on.is_null(True)
     late = is_open & (Blocker.due_on < today)
@@ -55,16 +56,24 @@ def open_by_department(today: datetime.date | None = None, limit: int = LIMIT) -
         .tuples()
     )
     groups = {name: DepartmentBlockers(name, n, int(late or 0)) for name, n, late in counts}
+    urgency = [Case(None, [(Blocker.due_on < today, 0)], 1), Case(None, [(Blocker.due_on.is_null(), 1)], 0),
+               Blocker.due_on, Blocker.id]
+    rank = fn.ROW_NUMBER().over(partition_by=[Blocker.department], order_by=urgency)
+    ranked = (
+        Blocker.select(Blocker.id.alias("bid"), rank.alias("n"))
+        .where(is_open)
+        .alias("ranked")
+    )
     rows = (
         Blocker.select(Blocker.id, Blocker.text, Blocker.raised_on, Blocker.due_on, Blocker.version,
                        Deal.code, Deal.name.alias("deal_name"), Department.name.alias("dept"))
+        .join(ranked, on=(ranked.c.bid == Blocker.id))
+        .switch(Blocker)
         .join(Deal, on=(Blocker.deal == Deal.id))
         .switch(Blocker)
         .join(Department, on=(Blocker.department == Department.id))
-        .where(is_open)
-        .order_by(Department.name, Case(None, [(Blocker.due_on < today, 0)], 1), Blocker.due_on.asc(nulls="LAST"),
-                  Blocker.id)
-        .limit(limit)
+        .where(ranked.c.n <= per_department)
+        .order_by(Department.name, ranked.c.n)
         .dicts()
     )
     for r in rows:

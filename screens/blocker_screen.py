@@ -58,7 +58,7 @@ class BlockersScreen(CrmScreen):
         table.clear()
         self.blockers = {}
         today = self.today
-        shown = total = late = 0
+        total = late = 0
         for group in groups:
             head = Text.assemble(
                 (group.department, "bold"), "  ",
@@ -74,11 +74,11 @@ class BlockersScreen(CrmScreen):
                 table.add_row(str(b.id), f"{b.deal_code} {b.deal_name}", b.text, b.raised_on.isoformat(),
                               b.due_on.isoformat() if b.due_on else "", overdue, key=str(b.id))
                 self.blockers[str(b.id)] = b
-                shown += 1
+            if group.open > len(group.blockers):
+                more = _("… and {n} more, less urgent").format(n=group.open - len(group.blockers))
+                table.add_row("", Text(more, style="dim"), "", "", "", "", key=f"more:{group.department}")
         status = _("{n} open blockers, {late} overdue, in {departments} departments").format(
             n=total, late=late, departments=len(groups))
-        if shown < total:
-            status += "  ·  " + _("showing the {n} most urgent").format(n=shown)
         self.query_one("#blocker-status", Static).update(status)
         if keep is not None:
             try:

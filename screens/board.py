@@ -21,7 +21,7 @@ from screens import text
 from screens.base import CrmScreen
 from screens.deal_actions import DEAL_BINDINGS, DealActions
 
-CARDS_PER_STAGE = 50
+CARDS_PER_STAGE = 20
 
 
 class Card(Static, can_focus=True):

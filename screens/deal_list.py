@@ -45,7 +45,7 @@ class Column:
 
 
 COLUMNS = (
-    Column("code", N_("Code"), 11, 11),
+    Column("code", N_("Code"), 12, 12),
     Column("name", N_("Name"), 0, 0),
     Column("region", N_("Region"), 10, 10),
     Column("event", N_("Event"), 16, 14),

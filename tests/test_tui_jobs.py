@@ -21,6 +21,14 @@ from screens.deal_list import DealList
 from tests.tui_support import TODAY, pin_clock, run_async, settle, type_text
 
 SIZE = (140, 40)
+BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+
+
+@pytest.fixture
+def backend():
+    """The TUI tests run on SQLite; the ones marked BOTH also on PostgreSQL (the app's own
+    connections in its worker threads, locking and the version check on a shared server)."""
+    return "sqlite"
 
 
 @pytest.fixture
@@ -46,6 +54,7 @@ async def search(pilot, text: str) -> None:
     await settle(pilot)
 
 
+@BOTH
 @run_async
 async def test_find_open_and_move_a_deal_to_construction(ledger_today):
     async with app().run_test(size=SIZE) as pilot:
@@ -180,6 +189,7 @@ async def test_a_bad_amount_is_explained_as_it_is_typed_and_nothing_is_saved(led
     assert Deal.select().count() == before
 
 
+@BOTH
 @run_async
 async def test_an_edit_that_meets_a_newer_version_keeps_what_was_typed(ledger_today):
     async with app().run_test(size=SIZE) as pilot:
@@ -372,3 +382,60 @@ async def test_english_labels_with_lang_en(ledger_today):
         header = str(pilot.app.screen.query_one("#deal-header").render())
         assert "Code" in header and "Name" in header
 
+
+
+@run_async
+async def test_record_funds_and_assign_departments_from_the_deal(ledger_today):
+    async with app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await search(pilot, "zzgyl")
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        code = pilot.app.screen.code
+        await pilot.press("f")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        await type_text(pilot, "3000万")  # no currency: the deal's own (USD)
+        dialog.query_one("#funds-on", Input).value = "2021-01-04"
+        await settle(pilot)
+        hint = str(dialog.query_one("#hint-amount", Static).render())
+        assert "USD 30,000,000.00" in hint and "6.5408" in hint
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        rate = str(pilot.app.screen.query_one("#detail-funds-rate", Static).render())
+        assert "15.35%" in rate  # 1.96224亿元 arrived of 12.7854亿元
+
+        await pilot.press("d")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        dialog.query_one("#lead-unit", Select).value = "保定市商务局"
+        dialog.query_one("#supporting").select("国网保定供电公司")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert type(pilot.app.screen).__name__ == "DealDetailScreen"
+
+    from crm.deals import supporting_departments
+    from db.models import FundsArrived
+
+    deal = deal_by_code(code)
+    funds = FundsArrived.get(FundsArrived.deal == deal)
+    assert (funds.amount, funds.currency, funds.amount_cny) == (Decimal("30000000.00"), "USD", Decimal("196224000.00"))
+    assert deal.lead_unit.name == "保定市商务局"
+    assert "国网保定供电公司" in [d.name for d in supporting_departments(deal)]
+
+
+@run_async
+async def test_a_new_exchange_rate_reconverts_the_deals_it_covers(ledger_today):
+    async with app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        dialog.query_one("#rate-on", Input).value = "2020-05-18"
+        dialog.query_one("#rate-value", Input).value = "7.2"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert type(pilot.app.screen).__name__ == "RatesScreen"
+    assert deal_by_code("ZS2020-0001").amount_cny == Decimal("1296000000.00")

@@ -1,0 +1,132 @@
+"""Snapshots (pytest-textual-snapshot) of the main screens in Chinese and English.
+
+The demo ledger's clock-dependent values are pinned and the app is given a
+fixed "today", so the pictures are the same on any day. After an intended
+change of a screen, review the difference and update with
+`pytest tests/test_tui_snapshots.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input
+
+from screens.app import CrmApp
+from tests.tui_support import TODAY, pin_clock, settle, type_text
+
+SIZE = (140, 40)
+LANGUAGES = ["zh", "en"]
+
+
+@pytest.fixture
+def backend():
+    """Pictures of the screen do not depend on the database: SQLite only."""
+    return "sqlite"
+
+
+@pytest.fixture
+def pinned(demo_ledger):
+    pin_clock()
+    yield demo_ledger
+
+
+def crm_app(lang: str) -> CrmApp:
+    return CrmApp(today=TODAY, lang=lang)
+
+
+def steady_cursor(pilot) -> None:
+    """No blinking cursor in a picture: it would be on or off depending on the moment."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+
+
+def go(*keys: str):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_deals(pinned, snap_compare, lang):
+    assert snap_compare(crm_app(lang), terminal_size=SIZE, run_before=go())
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_deals_searched_and_filtered(pinned, snap_compare, lang):
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.screen.query_one("#filter-region").value = "高碑店市"
+        await pilot.press("slash")
+        await type_text(pilot, "gd")
+        steady_cursor(pilot)
+        await settle(pilot)
+
+    assert snap_compare(crm_app(lang), terminal_size=SIZE, run_before=run_before)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_deal_detail(pinned, snap_compare, lang):
+    async def run_before(pilot):
+        from screens.detail import DealDetailScreen
+
+        await settle(pilot)
+        await pilot.app.push_screen(DealDetailScreen("ZS2019-0003"))
+        await settle(pilot)
+
+    assert snap_compare(crm_app(lang), terminal_size=SIZE, run_before=run_before)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_board(pinned, snap_compare, lang):
+    assert snap_compare(crm_app(lang), terminal_size=SIZE, run_before=go("2"))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_blockers(pinned, snap_compare, lang):
+    assert snap_compare(crm_app(lang), terminal_size=SIZE, run_before=go("3"))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_events(pinned, snap_compare, lang):
+    assert snap_compare(crm_app(lang), terminal_size=SIZE, run_before=go("4"))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_dashboard(pinned, snap_compare, lang):
+    assert snap_compare(crm_app(lang), terminal_size=SIZE, run_before=go("5"))
+
+
+def test_rates(pinned, snap_compare):
+    assert snap_compare(crm_app("zh"), terminal_size=SIZE, run_before=go("6"))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_new_deal_form_with_an_amount_in_us_dollars(pinned, snap_compare, lang):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        form = pilot.app.screen
+        form.query_one("#f-name", Input).value = "涿州智能制造产业园项目"
+        form.query_one("#f-signed_on", Input).value = "2020-05-18"
+        form.query_one("#f-amount", Input).focus()
+        await type_text(pilot, "1.8亿美元")
+        steady_cursor(pilot)
+        await settle(pilot)
+
+    assert snap_compare(crm_app(lang), terminal_size=SIZE, run_before=run_before)
+
+
+def test_stage_dialog_asks_for_a_note_going_backwards(pinned, snap_compare):
+    async def run_before(pilot):
+        from screens.dialogs import StageDialog
+
+        await settle(pilot)
+        await pilot.app.push_screen(StageDialog("ZS2020-0001", "construction"))
+        await settle(pilot)
+
+    assert snap_compare(crm_app("zh"), terminal_size=SIZE, run_before=run_before)
