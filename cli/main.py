@@ -5,6 +5,7 @@ code: 2 for bad arguments or values, 3 for an edit refused as stale.
 """
 
 import argparse
+import re
 import sys
 
 from crm.errors import CrmError
@@ -17,6 +18,12 @@ class UsageError(CrmError):
 
 class Parser(argparse.ArgumentParser):
     """argparse that reports errors as one line instead of usage + message."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "--amount -5亿元" hands -5亿元 to the amount reader (which names it and
+        # says why), instead of taking it for an unknown option.
+        self._negative_number_matcher = re.compile(r"^-\d")
 
     def error(self, message):
         raise UsageError(f"{self.prog}: {message}")

@@ -142,8 +142,9 @@ def _sqlite(path: Path) -> SqliteDatabase:
     return LedgerSqliteDatabase(
         str(path),
         timeout=BUSY_TIMEOUT_MS / 1000,
+        # journal_mode=wal is set by open_database once the file is known to
+        # be a ledger (or new): opening someone else's database changes nothing.
         pragmas={
-            "journal_mode": "wal",
             "foreign_keys": 1,
             "busy_timeout": BUSY_TIMEOUT_MS,
             "synchronous": "normal",
@@ -210,6 +211,10 @@ def open_database(url: str | None = None, migrate_schema: bool = True):
         raise DatabaseError(
             _("Cannot open the database {url}: {reason}").format(url=shown, reason=reason)
         ) from None
+    if isinstance(db, SqliteDatabase):
+        tables = db.get_tables()
+        if not tables or migrate.HISTORY_TABLE in tables:
+            db.execute_sql("PRAGMA journal_mode=wal")  # persistent: readers and writers no longer block each other
     database.initialize(db)
     if migrate_schema:
         try:

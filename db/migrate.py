@@ -23,11 +23,12 @@ DIRECTORY = Path(__file__).parent / "migrations"
 # starting the program at the same moment upgrade the schema once, in turn.
 ADVISORY_LOCK_KEY = 0x7A68_7473  # "zhts"
 RACE_ATTEMPTS = 5
+HISTORY_TABLE = "schema_migration"  # playhouse.migrations' default
 
 
 def runner(db) -> Runner:
     """The migration runner for `db`."""
-    return Runner(db, directory=str(DIRECTORY))
+    return Runner(db, directory=str(DIRECTORY), table_name=HISTORY_TABLE)
 
 
 def _refuse_newer(status) -> None:
@@ -37,6 +38,28 @@ def _refuse_newer(status) -> None:
             _("This database has a newer schema ({names}) than this program knows: upgrade the program").format(
                 names=", ".join(unknown)
             )
+        )
+
+
+def _refuse_foreign(db) -> None:
+    """Refuse to turn another program's database into a ledger.
+
+    A SQLite file with tables but no migration history belongs to someone
+    else; on PostgreSQL (where a database may hold other applications'
+    tables) only tables with the ledger's names and no history are refused.
+    """
+    from db.connection import describe
+    from db.models import MODELS
+
+    tables = set(db.get_tables())
+    if isinstance(db, PostgresqlDatabase):
+        clash = sorted(tables & {m._meta.table_name for m in MODELS})
+    else:
+        clash = sorted(tables)
+    if clash:
+        raise DatabaseError(
+            _("{db} already holds tables ({tables}) but no ledger history: it is not a ledger; nothing was changed").format(
+                db=describe(db), tables=", ".join(clash[:5]))
         )
 
 
@@ -53,6 +76,8 @@ def upgrade(db) -> list[str]:
     _refuse_newer(status)
     if all(m.applied for m in status):
         return []
+    if not any(m.applied for m in status):
+        _refuse_foreign(db)
     if isinstance(db, PostgresqlDatabase):
         db.execute_sql("SELECT pg_advisory_lock(%s)", (ADVISORY_LOCK_KEY,))
         try:
