@@ -3,7 +3,6 @@ it, overdue first, with the deal it blocks; resolve one in place (r)."""
 
 from __future__ import annotations
 
-import functools
 
 from rich.text import Text
 from textual import on

@@ -4,9 +4,8 @@ card ([ ] or a mouse drag to another column) asks for the date and a note."""
 
 from __future__ import annotations
 
-import functools
 
-from textual import events, on
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll

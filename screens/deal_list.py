@@ -141,11 +141,6 @@ class DealList(ScrollView, can_focus=True):
             super().__init__()
             self.row = row
 
-    class Highlighted(Message):
-        def __init__(self, row: DealRow | None) -> None:
-            super().__init__()
-            self.row = row
-
     class TotalsChanged(Message):
         """The count and CNY total of the list, once the database has them."""
 
@@ -240,8 +235,6 @@ class DealList(ScrollView, can_focus=True):
         self._lines.clear()
         self._update_size()
         self.refresh()
-        if self.cursor < self.row_count and request.start <= self.cursor < request.start + len(rows) + 1:
-            self.post_message(self.Highlighted(self.current_row()))
         self._want_rows()
 
     async def _count(self, generation: int, flt: ListFilter) -> None:
@@ -325,7 +318,6 @@ class DealList(ScrollView, can_focus=True):
         elif new >= bottom:
             self.scroll_to(y=new - self.size.height + 1, animate=False)
         self._want_rows()
-        self.post_message(self.Highlighted(self.current_row()))
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)

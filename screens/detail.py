@@ -4,7 +4,6 @@ funds arrived with 资金到位率, and the audit trail."""
 
 from __future__ import annotations
 
-import functools
 
 import datetime
 from types import SimpleNamespace

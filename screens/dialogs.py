@@ -30,7 +30,6 @@ class Dialog(CrmDialog):
     """A titled box with fields, an error line and Save / Cancel."""
 
     BINDINGS = [Binding("ctrl+s", "save", N_("Save")), Binding("escape", "cancel", N_("Cancel"))]
-    TITLE_TEXT = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -43,7 +42,7 @@ class Dialog(CrmDialog):
         yield Footer(compact=True)
 
     def dialog_title(self) -> str:
-        return _(self.TITLE_TEXT)
+        raise NotImplementedError
 
     def fields(self) -> ComposeResult:
         yield from ()
@@ -108,8 +107,6 @@ def _stage_context(code: str) -> StageContext:
 
 class StageDialog(Dialog):
     """Move a deal to another stage: the date defaults to today; a note is required backwards or off the line."""
-
-    TITLE_TEXT = N_("Change stage")
 
     def __init__(self, code: str, target: str | None = None) -> None:
         super().__init__()
@@ -414,7 +411,8 @@ class FundsDialog(Dialog):
 class RateDialog(Dialog):
     """Add or replace a dated exchange rate (CNY per unit); deals and funds it covers are re-converted."""
 
-    TITLE_TEXT = N_("Set an exchange rate")
+    def dialog_title(self) -> str:
+        return _("Set an exchange rate")
 
     def fields(self) -> ComposeResult:
         options = [(f"{code} {name}", code) for code, name in CURRENCIES.items() if code != fx.CNY]

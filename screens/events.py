@@ -4,7 +4,6 @@ progress bar; enter shows the event on the dashboard."""
 
 from __future__ import annotations
 
-import functools
 
 from textual import on
 from textual.app import ComposeResult

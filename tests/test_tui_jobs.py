@@ -242,8 +242,22 @@ async def test_board_moves_a_card_after_asking_date_and_note(ledger_today):
         assert pilot.app.screen is board
         assert any(c.row.name == "华侨城涿州城市客厅项目" for c in board.query("#column-construction Card"))
 
+        # With the mouse: drag a card onto another column.
+        card = next(c for c in board.query("Card") if c.row.name == "康养小镇项目")
+        await pilot.mouse_down(card)
+        await pilot.mouse_up("#column-stalled")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert dialog.query_one("#stage-to", Select).value == "stalled"
+        dialog.query_one("#stage-note", Input).value = "用地手续暂缓"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is board
+
     deal = Deal.get(Deal.name == "华侨城涿州城市客厅项目")
     assert (deal.stage, deal.stage_since.isoformat()) == ("construction", "2026-06-01")
+    deal = Deal.get(Deal.name == "康养小镇项目")
+    assert (deal.stage, deal.stage_since) == ("stalled", TODAY)
 
 
 @run_async
