@@ -24,6 +24,7 @@ DIRECTORY = Path(__file__).parent / "migrations"
 ADVISORY_LOCK_KEY = 0x7A68_7473  # "zhts"
 RACE_ATTEMPTS = 5
 HISTORY_TABLE = "schema_migration"  # playhouse.migrations' default
+INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL SQLSTATE: the role may not create or alter
 
 
 def runner(db) -> Runner:
@@ -81,8 +82,18 @@ def upgrade(db) -> list[str]:
     if isinstance(db, PostgresqlDatabase):
         db.execute_sql("SELECT pg_advisory_lock(%s)", (ADVISORY_LOCK_KEY,))
         try:
-            _refuse_newer(run.status())
+            status = run.status()
+            _refuse_newer(status)
             return run.up()
+        except PeeweeDatabaseError as exc:
+            if getattr(getattr(exc, "orig", None), "pgcode", None) == INSUFFICIENT_PRIVILEGE:
+                from db.connection import describe
+
+                raise DatabaseError(_(
+                    "{db} needs the schema upgrade {names}, which this role may not make: "
+                    "the ledger's owner runs `crm init` with this version of the program"
+                ).format(db=describe(db), names=", ".join(m.name for m in status if not m.applied))) from None
+            raise
         finally:
             db.execute_sql("SELECT pg_advisory_unlock(%s)", (ADVISORY_LOCK_KEY,))
     for attempt in range(RACE_ATTEMPTS):

@@ -235,3 +235,94 @@ def test_the_log_of_a_deal_includes_its_blockers_and_funds(demo_url, run_cli):
     # Another deal's log does not show them.
     code, out, err = run_cli("--db", demo_url, "log", "ZS2020-0003", "--format", "json")
     assert not [e for e in json.loads(out) if e["table"] == "blocker" and str(e["row_id"]) == blocker]
+
+
+# ---- the roles the README asks a bureau to set up ------------------------------------
+
+OWNER, OFFICER = "zs_owner_test", "zs_officer_test"
+
+
+def _as(cluster, role, dbname):
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(cluster.url)
+    return f"postgresql://{role}@{parts.hostname}:{parts.port}/{dbname}"
+
+
+@pytest.fixture
+def bureau_database(pg_cluster, request):
+    """A database set up exactly as README's "Sharing one ledger on PostgreSQL" says."""
+    import psycopg2
+
+    admin = psycopg2.connect(pg_cluster.url)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        for role in (OFFICER, OWNER):
+            cur.execute(f"DROP ROLE IF EXISTS {role}")
+        cur.execute(f"CREATE ROLE {OWNER} LOGIN")
+        cur.execute(f"CREATE ROLE {OFFICER} LOGIN")
+    url = pg_cluster.create_database()
+    name = url.rsplit("/", 1)[1]
+    with admin.cursor() as cur:
+        cur.execute(f"ALTER DATABASE {name} OWNER TO {OWNER}")
+        cur.execute(f"REVOKE ALL ON DATABASE {name} FROM PUBLIC")
+        cur.execute(f"GRANT CONNECT ON DATABASE {name} TO {OFFICER}")
+    db = psycopg2.connect(url)
+    db.autocommit = True
+    with db.cursor() as cur:
+        cur.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+        cur.execute(f"GRANT USAGE ON SCHEMA public TO {OFFICER}")
+        cur.execute(f"SET ROLE {OWNER}")
+        cur.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public "
+                    f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {OFFICER}")
+        cur.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {OFFICER}")
+    db.close()
+
+    def cleanup():
+        from db.models import database
+
+        if database.obj is not None and not database.obj.is_closed():
+            database.obj.close()
+        pg_cluster.drop_database(name)
+        with admin.cursor() as cur:
+            for role in (OFFICER, OWNER):
+                cur.execute(f"DROP ROLE IF EXISTS {role}")
+        admin.close()
+
+    request.addfinalizer(cleanup)
+    return _as(pg_cluster, OWNER, name), _as(pg_cluster, OFFICER, name)
+
+
+def test_officers_work_with_the_documented_privileges_and_only_the_owner_migrates(bureau_database, run_cli,
+                                                                                  tmp_path):
+    owner, officer = bureau_database
+    # Before the owner has run `crm init`, an officer is told who must.
+    code, out, err = run_cli("--db", officer, "deals")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "crm init" in err, err
+    assert run_cli("--db", owner, "init")[0] == 0
+
+    def ok(*args):
+        code, out, err = run_cli("--db", officer, *args)
+        assert code == 0, (args, err)
+        return out
+
+    ok("demo")
+    ok("stage", "ZS2020-0001", "stalled", "--note", "资金链紧张")
+    ok("edit", "ZS2020-0002", "--notes", "已约谈", "--supporting", "自然资源", "商务局")
+    blocker = ok("blocker", "add", "ZS2020-0002", "用地指标不足", "--department", "自然资源").strip()
+    ok("blocker", "resolve", blocker, "--note", "已调剂")
+    ok("funds", "ZS2020-0002", "5000万")
+    ok("fx", "set", "USD", "2021-06-01", "6.4")
+    ok("department", "edit", "供电", "--contact", "95598-9")
+    ok("log", "ZS2020-0002")
+    backup = tmp_path / "bureau.backup"
+    ok("backup", backup)  # pg_dump needs only SELECT
+
+    # Restoring drops and recreates the tables: the owner's job, refused whole for an officer.
+    code, out, err = run_cli("--db", officer, "restore", backup, "--force")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert json.loads(ok("show", "ZS2020-0001", "--format", "json"))["stage"] == "stalled"
+    code, out, err = run_cli("--db", owner, "restore", backup, "--force")
+    assert code == 0, err
+    # The restored tables are granted to officers again.
+    ok("stage", "ZS2020-0001", "operating", "--note", "恢复生产")
