@@ -406,14 +406,13 @@ def _check_duplicates(plan: Plan) -> None:
     for row in plan.rows:
         if not row.values:
             continue
-        first = codes.get(row.code) if row.code else None
-        if first is None:
-            first = seen.get(row.key)
+        # Two rows with different codes are two deals, even under one name and date.
+        first = codes.get(row.code) if row.code else seen.get(row.key)
         if first is not None:
-            label, raw = row.cells.get("name", ("", None))
-            plan.problems.append(Problem(row.row, label, cell_text(raw), "duplicate",
-                                         _("The same deal as row {row} (same name and signing date or event)").format(
-                                             row=first)))
+            label, raw = row.cells.get("code" if row.code else "name", ("", None))
+            message = (_("The same code as row {row}") if row.code else
+                       _("The same deal as row {row} (same name and signing date or event)")).format(row=first)
+            plan.problems.append(Problem(row.row, label, cell_text(raw), "duplicate", message))
             row.values = {}
             continue
         seen[row.key] = row.row
@@ -504,13 +503,12 @@ def _check_numeric_total(sheet, plan, number, f, label, cell, rows) -> None:
 
 
 def _check_text_total(plan, number, f, label, cell, rows) -> None:
-    """Text totals (117亿余元, or 105亿元、1.8亿美元) are compared per currency."""
+    """Text totals (117亿余元, or 105亿元、1.8亿美元) are compared per currency, to the precision written."""
     if f != "amount":
         return
-    parts = [p for p in re.split(r"[、;；,，+]|\s{2,}", cell_text(cell)) if p.strip()]
+    parts = [p.strip() for p in re.split(r"[、;；，+]|,\s+|\s{2,}", cell_text(cell)) if p.strip()]
     try:
-        totals = [Money(m.amount, m.currency, m.approximate) for m in
-                  (parse_amount_cell(p, None, None, None, None) for p in parts)]
+        stated = [(p, parse_amount_cell(p, None, None, None, None)) for p in parts]
     except CellError:
         plan.notices.append(_("The totals row {row} in {column} was not checked: {value!r} is not an amount").format(
             row=number, column=label, value=cell_text(cell)))
@@ -519,19 +517,15 @@ def _check_text_total(plan, number, f, label, cell, rows) -> None:
     for r in rows:
         if r.money is not None:
             sums[r.money.currency] = sums.get(r.money.currency, Decimal(0)) + r.money.amount
-    stated = {}
-    for m in totals:
-        stated.setdefault(m.currency, []).append(m)
-    wrong = set(sums) != set(stated)
-    for currency, ms in stated.items():
-        m = ms[0]
-        got = sums.get(currency, Decimal(0))
+    wrong = set(sums) != {m.currency for _p, m in stated} or len(stated) != len(sums)
+    for text, m in stated:
+        got = sums.get(m.currency, Decimal(0))
+        step = Decimal(1).scaleb(_last_digit(text))
         if m.approximate:
-            # 117亿余元: at least 117亿, less than 118亿.
-            step = Decimal(1).scaleb(_unit_exponent(cell_text(cell), m))
-            wrong |= not (m.amount <= got < m.amount + step)
+            # 117亿余元: at least 117亿 and less than 118亿 (or rounded to it).
+            wrong |= not (m.amount - step / 2 <= got < m.amount + step)
         else:
-            wrong |= abs(got - m.amount) > _tolerance_money(m)
+            wrong |= abs(got - m.amount) > max(step / 2, Decimal("0.005"))
     shown_sum = "、".join(format_money(Money(v, c)) for c, v in sums.items())
     if wrong:
         plan.problems.append(Problem(number, label, cell_text(cell), "totals_mismatch", _(
@@ -540,19 +534,14 @@ def _check_text_total(plan, number, f, label, cell, rows) -> None:
     plan.totals_checked.append((number, label, cell_text(cell), shown_sum))
 
 
-def _unit_exponent(text: str, m: Money) -> int:
-    """The power of ten of the last digit written in an approximate total (117亿余元 → 8)."""
-    normal = unicodedata.normalize("NFKC", text)
-    unit = 8 if "亿" in normal else 4 if "万" in normal else 0
+def _last_digit(text: str) -> int:
+    """The power of ten of the last digit written in an amount: 117亿 → 8, 379.67亿 → 6, USD 1.5 million → 5."""
+    normal = unicodedata.normalize("NFKC", text).lower()
+    unit = 8 if "亿" in normal else 4 if "万" in normal else 6 if "million" in normal else 9 if "billion" in normal \
+        else 0
     digits = re.search(r"[0-9][0-9,]*(?:\.([0-9]+))?", normal)
     decimals = len(digits.group(1) or "") if digits else 0
     return unit - decimals
-
-
-def _tolerance_money(m: Money) -> Decimal:
-    """Half a unit of the precision a written total plausibly has: its last non-zero digit."""
-    exponent = m.amount.normalize().as_tuple().exponent
-    return Decimal(5).scaleb(exponent - 1) if exponent > 0 else Decimal("0.005")
 
 
 def _plain(value: Decimal) -> str:
@@ -648,7 +637,12 @@ def _department_kind(name: str) -> str:
     return "department"
 
 
-def _find_deal(row: RowPlan, cache: dict) -> Deal | None:
+def _find_deal(row: RowPlan, cache: dict, file_codes: set) -> Deal | None:
+    """The deal a row means: the one with its code, else the one with its business key.
+
+    A deal found by business key whose own code is written on another row of
+    the file is that row's deal, not this one's.
+    """
     if row.code:
         deal = Deal.get_or_none(Deal.code == row.code)
         if deal is not None:
@@ -673,6 +667,8 @@ def _find_deal(row: RowPlan, cache: dict) -> Deal | None:
             same = candidates
     else:
         same = candidates
+    if row.code:
+        same = [d for d in same if d.code not in file_codes]
     if len(same) > 1:
         raise InvalidInput(_("Several deals are named {name!r} ({codes}); add the signing date or the code").format(
             name=name, codes=", ".join(d.code for d in same)))
@@ -700,6 +696,7 @@ def run_import(path: str | Path, sheet: str | None = None, dry_run: bool = False
         with writing():
             resolver = _Resolver(report, actor)
             cache: dict = {}
+            file_codes = {r.code for r in plan.rows if r.code}
             total = len(plan.rows)
             for done, row in enumerate(plan.rows, 1):
                 if progress and (done % 200 == 0 or done == total):
@@ -709,7 +706,7 @@ def run_import(path: str | Path, sheet: str | None = None, dry_run: bool = False
                 try:
                     with database.atomic():
                         _apply_row(row, resolver, cache, report, actor, today,
-                                   note.format(file=file_name, row=row.row))
+                                   note.format(file=file_name, row=row.row), file_codes)
                 except CrmError as err:
                     report.problems.append(_row_problem(row, err))
             if report.problems or dry_run:
@@ -737,7 +734,7 @@ def _refuse(message: str, code: str, field_name: str) -> InvalidInput:
 
 
 def _apply_row(row: RowPlan, resolver: _Resolver, cache: dict, report: Report, actor: str, today: datetime.date,
-               note: str) -> None:
+               note: str, file_codes: set) -> None:
     values = dict(row.values)
     if values.get("event"):
         values["event"] = resolver.event(values["event"], row.signed_on)
@@ -746,7 +743,7 @@ def _apply_row(row: RowPlan, resolver: _Resolver, cache: dict, report: Report, a
     if values.get("liaison"):
         resolver.person(values["liaison"])
     supporting = None if row.supporting is None else [resolver.department(n) for n in row.supporting]
-    deal = _find_deal(row, cache)
+    deal = _find_deal(row, cache, file_codes)
     if deal is None:
         if "amount" not in values:
             raise _refuse(_("A new deal needs its total investment (总投资)"), "missing_amount", "amount")

@@ -377,3 +377,25 @@ def test_headers_are_translated_through_the_exports_catalog():
     set_language("en")
     assert _("Project name") == "Project name"
     set_language("zh")
+
+
+def test_progress_goes_to_a_terminal_only_and_only_for_large_work():
+    from cli.io_commands import PROGRESS_FROM, Progress
+
+    class Stream(io.StringIO):
+        def __init__(self, tty):
+            super().__init__()
+            self.tty = tty
+
+        def isatty(self):
+            return self.tty
+
+    terminal, pipe = Stream(True), Stream(False)
+    for stream in (terminal, pipe):
+        progress = Progress("rows", stream)
+        progress(10, 100)  # small: nothing
+        progress(500, PROGRESS_FROM * 5)
+        progress(PROGRESS_FROM * 5, PROGRESS_FROM * 5)
+        progress.close()
+    assert terminal.getvalue() == f"\rrows 500/{PROGRESS_FROM * 5}\rrows {PROGRESS_FROM * 5}/{PROGRESS_FROM * 5}\n"
+    assert pipe.getvalue() == ""

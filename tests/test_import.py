@@ -436,3 +436,24 @@ def test_an_export_imported_into_an_empty_database_gives_back_the_deals(demo_url
     # And importing it once more changes nothing.
     code, report, err = run_import(run_cli, empty_url, path)
     assert code == 0 and report["created"] == [] and report["updated"] == []
+
+
+def test_rows_with_different_codes_are_different_deals_even_under_one_name(ledger, db_url, run_cli, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["项目编号", "项目名称", "签约日期", "总投资", "当前阶段"])
+    ws.append(["ZS2020-0007", "冷链物流园项目", "2020-05-18", "7亿元", "签约"])
+    ws.append(["ZS2020-0009", "冷链物流园项目", "2020-05-18", "3亿元", "在谈"])
+    ws.append(["ZS2020-0009", "冷链物流园项目", "2020-05-18", "3亿元", "在谈"])  # the same code again
+    wb.save(tmp_path / "codes.xlsx")
+    code, report, err = run_import(run_cli, db_url, tmp_path / "codes.xlsx")
+    assert code == 2 and [(p["row"], p["code"]) for p in report["problems"]] == [(4, "duplicate")]
+    ws.delete_rows(4)
+    wb.save(tmp_path / "codes.xlsx")
+    code, report, err = run_import(run_cli, db_url, tmp_path / "codes.xlsx")
+    assert code == 0, err
+    assert [(c["code"], c["name"]) for c in report["created"]] == [("ZS2020-0007", "冷链物流园项目"),
+                                                                    ("ZS2020-0009", "冷链物流园项目")]
+    open_database(db_url)
+    assert {d.code: (d.amount, d.stage) for d in Deal.select()} == {
+        "ZS2020-0007": (Decimal("700000000.00"), "signed"), "ZS2020-0009": (Decimal("300000000.00"), "negotiating")}
