@@ -62,6 +62,10 @@ def test_refuses_a_database_that_holds_a_ledger(demo_ledger):
 def test_invariants(ledger, backend):
     stats = synthetic.generate(SPEC)
     assert stats.counts["Deal"] == SPEC.deals == Deal.select().count()
+    if backend == "sqlite":  # the bulk load runs without foreign-key checks: every reference must hold
+        from db.models import database
+
+        assert database.obj.execute_sql("PRAGMA foreign_key_check").fetchall() == []
     deals = {d.id: d for d in Deal.select()}
 
     # codes: unique, ZS<entry year>-NNNN numbered in id order within the year, and next_code continues them
