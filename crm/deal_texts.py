@@ -1,21 +1,25 @@
-"""A deal's editable fields as the text a user would type.
+"""A deal's editable fields as the text a user would type, and the names a
+deal form offers.
 
-The inverse of crm.deal_fields.parse_fields: a form shows these texts, and
-parse_fields reads an unchanged text back to the very same value (an amount
-that 亿/万 would round is written out in full), so saving a form that was
-not touched changes nothing.
+field_texts is the inverse of crm.deal_fields.parse_fields: a form shows
+these texts, and parse_fields reads an unchanged text back to the very same
+value (an amount that 亿/万 would round is written out in full), so saving a
+form that was not touched changes nothing.
 """
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
+from crm import deal_pages, registry
 from crm.deal_fields import APPROVAL_LABELS
 from crm.deals import supporting_departments
 from crm.i18n import current_language
 from crm.lookup import deal_by_code
 from crm.money import ZH_SUFFIX, Money, format_money, parse_amount
-from db.models import Deal
+from db.models import Deal, Person
 
 
 def amount_text(money: Money, lang: str | None = None) -> str:
@@ -65,3 +69,39 @@ def field_texts(deal: Deal | str, lang: str | None = None) -> dict[str, str]:
     }
     texts["supporting"] = "、".join(d.name for d in supporting_departments(deal))
     return texts
+
+
+@dataclass(frozen=True)
+class FormState:
+    """What an edit form starts from: the texts, and the version the save will be checked against."""
+
+    texts: dict
+    version: int
+    updated_by: str
+    updated_at: datetime.datetime
+
+
+def form_state(code: str) -> FormState:
+    deal = deal_by_code(code)
+    return FormState(field_texts(deal), deal.version, deal.updated_by, deal.updated_at)
+
+
+@dataclass(frozen=True)
+class FormChoices:
+    """The names a deal form offers to pick from or completes."""
+
+    events: list
+    departments: list
+    regions: list
+    industries: list
+    people: list
+
+
+def form_choices() -> FormChoices:
+    return FormChoices(
+        [e.name for e in registry.events()],
+        [d.name for d in registry.departments()],
+        deal_pages.regions(),
+        deal_pages.industries(),
+        [p.name for p in Person.select(Person.name).order_by(Person.name)],
+    )

@@ -12,23 +12,18 @@ from __future__ import annotations
 
 import functools
 
-import datetime
-from dataclasses import dataclass
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Select, SelectionList, Static
 
-from crm import deal_pages, deals, registry
+from crm import deals
 from crm.deal_fields import APPROVAL_LABELS, parse_approval, parse_floor_area
-from crm.deal_texts import field_texts
+from crm.deal_texts import FormChoices, form_choices, form_state
 from crm.errors import Conflict, CrmError
 from crm.i18n import N_, _, current_language
-from crm.lookup import deal_by_code
 from crm.text import clean_text
-from db.models import Person
 from screens.dialogs import Dialog
 from screens.forms import FormRow, amount_hint, convert_amount, read_amount, read_date, show_hint
 
@@ -55,38 +50,6 @@ LABELS = {f: label for f, label, _kind in FIELDS}
 LIMITS = {"name": 200, "investor": 200, "sub_industry": 50, "region": 50, "industry": 50, "liaison": 50,
           "responsibility_plan": 4000, "notes": 4000}
 PLACEHOLDERS = {"amount": "25亿元, 1.8亿美元, 4565万元", "signed_on": "2020-05-18", "floor_area": "81.9万平方米"}
-
-
-@dataclass(frozen=True)
-class FormChoices:
-    events: list
-    departments: list
-    regions: list
-    industries: list
-    people: list
-
-
-def _choices() -> FormChoices:
-    return FormChoices(
-        [e.name for e in registry.events()],
-        [d.name for d in registry.departments()],
-        deal_pages.regions(),
-        deal_pages.industries(),
-        [p.name for p in Person.select(Person.name).order_by(Person.name)],
-    )
-
-
-@dataclass(frozen=True)
-class Loaded:
-    texts: dict
-    version: int
-    updated_by: str
-    updated_at: datetime.datetime
-
-
-def _load(code: str) -> Loaded:
-    deal = deal_by_code(code)
-    return Loaded(field_texts(deal), deal.version, deal.updated_by, deal.updated_at)
 
 
 class DealForm(Dialog):
@@ -121,8 +84,8 @@ class DealForm(Dialog):
 
     async def on_mount(self) -> None:
         try:
-            self.choices = await self.db.run(_choices)
-            loaded = await self.db.run(_load, self.code) if self.code else None
+            self.choices = await self.db.run(form_choices)
+            loaded = await self.db.run(form_state, self.code) if self.code else None
         except CrmError as err:
             self.show_error(str(err))
             return
@@ -262,7 +225,7 @@ class DealForm(Dialog):
 
     async def _conflict(self, err: Conflict, mine: set, mine_supporting: bool) -> None:
         """Someone saved first: show their values, take them where the user typed nothing, keep the rest."""
-        theirs = await self.db.run(_load, self.code)
+        theirs = await self.db.run(form_state, self.code)
         new = dict(theirs.texts)
         if new.get("approval"):
             new["approval"] = parse_approval(new["approval"])
