@@ -45,7 +45,7 @@ def _refuse_newer(status) -> None:
 def _refuse_foreign(db) -> None:
     """Refuse to turn another program's database into a ledger.
 
-    A SQLite file with tables but no migration history belongs to someone
+    A SQLite file with tables but no migration history table belongs to someone
     else; on PostgreSQL (where a database may hold other applications'
     tables) only tables with the ledger's names and no history are refused.
     """
@@ -53,6 +53,8 @@ def _refuse_foreign(db) -> None:
     from db.models import MODELS
 
     tables = set(db.get_tables())
+    if HISTORY_TABLE in tables:
+        return  # a ledger (perhaps being created by another process this very moment)
     if isinstance(db, PostgresqlDatabase):
         clash = sorted(tables & {m._meta.table_name for m in MODELS})
     else:
