@@ -14,10 +14,11 @@ shared deals, interleaved at random. Afterwards:
   more than its saved edits;
 - no process printed a traceback or "database is locked".
 
-An in-process CLI call costs a few milliseconds; a `crm` process costs about
-0.7 s of start-up, which would turn 2,400 commands into minutes of imports:
-the workers therefore call the CLI entry point in a loop, and test_crash.py
-runs the real `crm` executable.
+An in-process CLI call costs about 15 ms (argument parsing, connecting,
+the transaction); a `crm` process costs about 0.7 s of start-up, which would
+turn 3,200 commands into minutes of imports: the workers therefore call the
+CLI entry point in a loop (building the parser once per worker), and
+test_crash.py runs the real `crm` executable.
 """
 
 import json
@@ -28,7 +29,7 @@ import time
 
 import pytest
 
-from tests.ledger_checks import STAGE_KEYS, assert_clean_outcomes, check_ledger
+from tests.ledger_checks import STAGE_KEYS, assert_clean_outcomes, check_ledger, reuse_parser
 from tests.ledger_checks import cli as _cli
 
 WORKERS = 8
@@ -38,6 +39,7 @@ DEALS = 6
 
 
 def _worker(url, index, codes, stage_changes, edits, result_path, seed):
+    reuse_parser()
     os.environ["CRM_USER"] = f"worker-{index}"
     rng = random.Random(seed)
     ops = ["stage"] * stage_changes + ["edit"] * edits
