@@ -267,5 +267,11 @@ def writing():
 
 
 def lock_for_update(query):
-    """Add FOR UPDATE where the backend has row locks (SQLite already holds the write lock)."""
-    return query.for_update() if is_postgres() else query
+    """Lock the selected rows until the transaction ends, where the backend has row locks.
+
+    PostgreSQL: FOR NO KEY UPDATE — a second editor of the same row waits for
+    the first to commit (then sees its version), while appends that merely
+    reference the row (a stage change, funds, a blocker on the deal) are not
+    held up: ids never change. SQLite already holds the database's write lock.
+    """
+    return query.for_update("FOR NO KEY UPDATE") if is_postgres() else query

@@ -222,3 +222,32 @@ def test_a_department_edit_on_a_stale_version_is_refused(demo_url, run_cli):
     assert code == 2 and "保定市商务局" in err
     code, out, err = run_cli("--db", demo_url, "department", "show", "供电", "--format", "json")
     assert json.loads(out)["version"] == version + 1
+
+
+def test_appends_are_not_held_up_by_an_edit_in_progress_on_postgresql(demo_url, backend, run_cli, monkeypatch):
+    """An officer's edit holds its deal's row; funds and blockers for that deal still go in at once."""
+    if backend != "postgresql":
+        pytest.skip("SQLite has one writer at a time: appends wait for the edit's transaction (busy timeout)")
+    import psycopg2
+
+    from db.connection import lock_for_update, open_database
+    from db.models import Deal, database
+
+    db = open_database(demo_url)
+    sql, params = lock_for_update(Deal.select(Deal.id).where(Deal.code == "ZS2020-0001")).sql()
+    db.close()
+    database.initialize(None)
+    editing = psycopg2.connect(demo_url)
+    try:
+        with editing.cursor() as cur:  # the lock edit_deal / change_stage hold until they commit
+            cur.execute(sql, params)
+        monkeypatch.setenv("PGOPTIONS", "-c lock_timeout=5000")  # waiting would fail the command, not hang
+        started = time.monotonic()
+        code, out, err = run_cli("--db", demo_url, "funds", "ZS2020-0001", "1000万")
+        assert code == 0, err
+        code, out, err = run_cli("--db", demo_url, "blocker", "add", "ZS2020-0001", "电力增容", "--department", "供电")
+        assert code == 0, err
+        assert time.monotonic() - started < 4
+    finally:
+        editing.rollback()
+        editing.close()
