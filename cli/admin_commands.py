@@ -29,8 +29,12 @@ def cmd_backup(args):
     db = open_database(getattr(args, "db", None))
     result = backup.backup(args.path, force=args.force)
     print(result.path)
-    print(_("Backup of {db} written to {path} ({size} bytes; {rows})").format(
-        db=describe(db), path=result.path, size=result.size, rows=_rows(result)), file=sys.stderr)
+    if result.rows:
+        print(_("Backup of {db} written to {path} ({size} bytes; {rows})").format(
+            db=describe(db), path=result.path, size=result.size, rows=_rows(result)), file=sys.stderr)
+    else:
+        print(_("Backup of {db} written to {path} ({size} bytes)").format(
+            db=describe(db), path=result.path, size=result.size), file=sys.stderr)
 
 
 def cmd_restore(args):

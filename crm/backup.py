@@ -149,7 +149,18 @@ def backup(path, force: bool = False) -> Result:
         temp.unlink(missing_ok=True)
         raise
     os.chmod(target, 0o600)
-    return Result(target, kind, target.stat().st_size, ledger_counts())
+    # Rows as of the snapshot (SQLite: read back from the copy; pg_dump's are not counted).
+    rows = _sqlite_counts(target) if kind == "sqlite" else {}
+    return Result(target, kind, target.stat().st_size, rows)
+
+
+def _sqlite_counts(path: Path) -> dict:
+    conn = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro", uri=True)
+    try:
+        return {m._meta.table_name: conn.execute(f'SELECT COUNT(*) FROM "{m._meta.table_name}"').fetchone()[0]
+                for m in MODELS}
+    finally:
+        conn.close()
 
 
 def _sqlite_backup(temp: Path) -> None:
