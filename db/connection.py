@@ -10,7 +10,7 @@ import os
 import re
 import sqlite3
 from pathlib import Path
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote
 
 import platformdirs
 import peewee
@@ -32,14 +32,35 @@ def default_path() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME)) / "ledger.sqlite3"
 
 
+def _userinfo(url: str) -> tuple[str, str, str | None, str] | None:
+    """(scheme, user, password or None, host and the rest) of a URL, without urllib.
+
+    Split by hand so that a malformed URL (a bad port, an unencoded / or @ in
+    the password) still has its password found and masked.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return None
+    userinfo, at, host = rest.rpartition("@")
+    if not at:
+        return None
+    user, colon, password = userinfo.partition(":")
+    return scheme, user, password if colon else None, host
+
+
 def mask_password(url: str) -> str:
     """The URL with any password replaced by ***, fit for errors and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
+    parts = _userinfo(url)
+    if parts is None or parts[2] is None:
         return url
-    netloc = parts.netloc.rsplit("@", 1)
-    user = netloc[0].split(":", 1)[0]
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[1]}"))
+    scheme, user, _password, host = parts
+    return f"{scheme}://{user}:***@{host}"
+
+
+def url_password(url: str | None) -> str | None:
+    """The password written in `url` (still percent-encoded), if any."""
+    parts = _userinfo(url or "")
+    return parts[2] if parts else None
 
 
 # ---- driver errors as one readable line -------------------------------------
@@ -153,7 +174,14 @@ def _sqlite(path: Path) -> SqliteDatabase:
 
 
 def _postgres(url: str) -> PostgresqlDatabase:
-    params = parse_url(url, unquote_password=True, unquote_user=True)
+    try:
+        params = parse_url(url, unquote_password=True, unquote_user=True)
+    except ValueError:
+        # urllib's reason may quote a piece of an unencoded password ("port 'Sekr…'"): give the rule instead.
+        raise DatabaseError(_(
+            "Cannot read the database URL {url}: write postgresql://user:password@host:port/database, "
+            "with @ / : ? # in the password percent-encoded (%40 %2F %3A %3F %23)"
+        ).format(url=mask_password(url))) from None
     name = params.pop("database", None)
     if not name:
         raise DatabaseError(_("The database URL {url} names no database").format(url=mask_password(url)))
@@ -234,10 +262,11 @@ def _clean(exc: Exception, url: str | None, secrets: list[str] = ()) -> str:
     """The first line of a driver error, with any password in it masked."""
     text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     hidden = [s for s in secrets if s]
-    if url and "://" in url:
-        password = urlsplit(url).password
-        if password:
-            hidden += [password, unquote(password)]
+    password = url_password(url)
+    if password:
+        hidden += [password, unquote(password)]
+    # Pieces too: a driver may quote part of a password that split the URL in the wrong place.
+    hidden += [piece for secret in list(hidden) for piece in re.split(r"[/?#@:]", secret) if len(piece) >= 4]
     for secret in sorted(set(hidden), key=len, reverse=True):
         text = text.replace(secret, "***")
     return text

@@ -141,6 +141,22 @@ def test_pg_dump_gets_the_password_in_its_environment_only(password_role, run_cl
     assert not (tmp_path / "again.backup").exists()
 
 
+@pytest.mark.parametrize("url", [
+    "postgresql://officer:{pw}@db.bureau:abc/ledger",  # a port that is not a number
+    "postgresql://officer:{pw}@[::1/ledger",  # broken IPv6
+    "postgresql://officer:{pw}@db.bureau:99999/ledger",
+    "postgresql://officer:{pw}@127.0.0.1:1/ledger",  # nothing listens
+    "postgresql://officer:{pw}@127.0.0.1:1/ledger?sslmode=bogus",
+    "postgresql://officer:{pw}@127.0.0.1:1/ledger?no_such_option=1",
+    "postgresql://officer:{pw}@127.0.0.1:1/",  # no database named
+    "mysql://officer:{pw}@db.bureau/ledger",
+])
+@pytest.mark.parametrize("encode", [True, False], ids=["encoded", "raw"])
+def test_a_malformed_or_unreachable_url_never_shows_its_password(run_cli, url, encode):
+    pw = quote(PASSWORD, safe="") if encode else PASSWORD
+    _assert_refused_without_password(run_cli("--db", url.format(pw=pw), "deals"))
+
+
 def test_masking_helpers():
     from db.connection import _clean, mask_password
 
