@@ -34,7 +34,7 @@ import datetime
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
@@ -441,10 +441,9 @@ def _as_number(value) -> Decimal | None:
     """A cell holding a plain number (a CSV's 1,050,000 too), else None."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, (int, Decimal)):
-        return Decimal(value)
+    if isinstance(value, (int, float, Decimal)):
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        return number if number.is_finite() else None
     if isinstance(value, str):
         text = unicodedata.normalize("NFKC", value).strip()
         if re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?|[0-9]+(\.[0-9]+)?", text):
@@ -545,8 +544,10 @@ def _last_digit(text: str) -> int:
 
 
 def _plain(value: Decimal) -> str:
-    text = format(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize(), "f")
-    return text
+    """A total as shown in messages: at most 4 decimals, no exponent."""
+    with localcontext() as ctx:
+        ctx.prec = 80  # room for any number a cell can hold
+        return format(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize(), "f")
 
 
 # ---- applying -------------------------------------------------------------

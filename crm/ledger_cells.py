@@ -152,11 +152,17 @@ def parse_amount_cell(value, number_format: str | None, column_unit: tuple[Decim
             number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         except InvalidOperation:
             raise CellError("amount", _("Not an amount")) from None
-        amount = (number * multiplier).quantize(CENT, rounding=ROUND_HALF_UP)
+        if not number.is_finite():
+            raise CellError("amount", _("Not an amount"))
+        amount = number * multiplier
+        # Check before rounding: quantizing a huge number to cents overflows the context.
         if amount <= 0:
             raise CellError("amount", _("An amount must be greater than zero"))
         if amount > Decimal(10) ** 13:
             raise CellError("amount", _("The amount is too large; check the unit"))
+        amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+        if amount <= 0:
+            raise CellError("amount", _("An amount must be greater than zero"))
         return Money(amount, cur, approximate)
     text = inline(cell_text(value))
     if _BARE_NUMBER.fullmatch(unicodedata.normalize("NFKC", text)) and unit is None:
