@@ -210,9 +210,12 @@ def restore(path, force: bool = False) -> Result:
 def _refuse_non_empty(db, force: bool) -> None:
     counts = ledger_counts(db)
     if not is_postgres(db):
-        # Another program's tables in the file count too: restoring replaces the whole file.
-        ours = {m._meta.table_name for m in MODELS} | {HISTORY_TABLE}
-        counts.update({table: 1 for table in db.get_tables() if table not in ours})
+        # A file that is not a ledger but holds another program's tables counts as
+        # content too: restoring replaces the whole file. (A ledger's own derived
+        # tables — totals, search index — follow its rows.)
+        tables = db.get_tables()
+        if tables and HISTORY_TABLE not in tables:
+            counts.update({table: 1 for table in tables})
     if force or not any(counts.values()):
         return
     held = ", ".join(f"{table} {n}" for table, n in counts.items() if n)

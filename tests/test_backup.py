@@ -234,3 +234,12 @@ def test_a_single_officers_sqlite_backup_restores_into_postgresql(tmp_path, requ
     assert run_cli("--db", pg_url, "backup", pg_backup)[0] == 0
     code, out, err = run_cli("--db", str(tmp_path / "new.sqlite3"), "restore", pg_backup)
     assert code == 2 and len(err.strip().splitlines()) == 1 and str(pg_backup) in err
+
+
+def test_a_backup_restores_into_a_freshly_initialised_ledger(demo_url, fresh_url, tmp_path, run_cli):
+    path = tmp_path / "ledger.backup"
+    assert run_cli("--db", demo_url, "backup", path)[0] == 0
+    assert run_cli("--db", fresh_url, "init")[0] == 0  # empty, but with every table, index and trigger
+    code, out, err = run_cli("--db", fresh_url, "restore", path)
+    assert code == 0, err
+    assert _snapshot(run_cli, fresh_url) == _snapshot(run_cli, demo_url)
