@@ -159,6 +159,8 @@ class StageDialog(Dialog):
         on_day, hint, bad = read_date(self.query_one("#stage-on", Input).value, self.today)
         if on_day and on_day < self.context.stage_since:
             hint, bad = _("before {since}, when the current stage began").format(since=self.context.stage_since), True
+        elif on_day and on_day > self.today:
+            hint, bad = _("{day} is in the future").format(day=on_day), True
         show_hint(self.query_one("#hint-on", Static), hint, bad)
 
     def save(self) -> None:

@@ -72,8 +72,9 @@ class ExportDialog(Dialog):
                                           allow_blank=False, compact=True), "hint-format", required=True)
         yield FormRow(_("Save as"), Input(id="export-path", compact=True), "hint-path", required=True)
         scope = self._scope_text()
-        yield Checkbox(_("Only the deals the deal list's filters select ({filters})").format(filters=scope or "—"),
-                       id="export-scope", value=False, disabled=not scope)
+        label = (_("Only the deals the deal list's filters select ({filters})").format(filters=scope) if scope
+                 else _("Every deal (the deal list is not filtered by stage, event, region or department)"))
+        yield Checkbox(label, id="export-scope", value=False, disabled=not scope)
         yield ProgressBar(id="export-progress", show_eta=False)
 
     def _scope_text(self) -> str:

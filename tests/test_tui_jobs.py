@@ -287,6 +287,16 @@ async def test_quick_filters_sort_and_the_totals_line(ledger_today):
         await settle(pilot)
         assert (screen.order.key, screen.order.is_descending) == ("code", False)
         assert pilot.app.screen.query_one(DealList).current_row().code == "ZS2019-0001"
+        # A click picks a row, a double click opens it.
+        await pilot.click(DealList, offset=(5, 2))
+        await settle(pilot)
+        assert pilot.app.screen.query_one(DealList).current_row().code == "ZS2019-0003"
+        await pilot.double_click(DealList, offset=(5, 2))
+        await settle(pilot)
+        assert (type(pilot.app.screen).__name__, pilot.app.screen.code) == ("DealDetailScreen", "ZS2019-0003")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert type(pilot.app.screen).__name__ == "DealsScreen"
 
 
 @run_async
