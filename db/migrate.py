@@ -8,6 +8,7 @@ db.models:MODELS -d db/migrations` against an up-to-date database, then read
 and adjust the script.
 """
 
+import functools
 import time
 from pathlib import Path
 
@@ -74,6 +75,11 @@ def upgrade(db) -> list[str]:
     transaction, and a process that loses the race (its migration collides
     with the one just committed) re-reads the history and carries on.
     """
+    applied = applied_names(db)
+    if applied is not None:
+        refuse_unknown(applied)
+        if set(applied) == set(known()):
+            return []  # the common case, in two cheap queries
     run = runner(db)
     status = run.status()
     _refuse_newer(status)
@@ -117,9 +123,26 @@ def pending(db) -> list[str]:
     return [m.name for m in runner(db).status() if not m.applied]
 
 
+@functools.lru_cache(maxsize=1)
+def _known() -> tuple[str, ...]:
+    return tuple(m.name for m in Migration.load_directory(str(DIRECTORY)))
+
+
 def known() -> list[str]:
     """Names of the migrations this program has, in order."""
-    return [m.name for m in Migration.load_directory(str(DIRECTORY))]
+    return list(_known())
+
+
+def applied_names(db) -> list[str] | None:
+    """Names of the migrations applied to `db`; None when it has no history table yet."""
+    if isinstance(db, PostgresqlDatabase):
+        exists = db.execute_sql("SELECT to_regclass(%s) IS NOT NULL", (HISTORY_TABLE,)).fetchone()[0]
+    else:
+        exists = db.execute_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                (HISTORY_TABLE,)).fetchone() is not None
+    if not exists:
+        return None
+    return [row[0] for row in db.execute_sql(f'SELECT name FROM "{HISTORY_TABLE}"')]
 
 
 def refuse_unknown(names) -> None:
