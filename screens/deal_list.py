@@ -159,6 +159,7 @@ class DealList(ScrollView, can_focus=True):
         self._window = DealWindow(ListFilter(), Order())
         self._generation = 0
         self._fetching: int | None = None  # the generation of the fetch in flight
+        self._failed: int | None = None  # the generation whose fetch failed: not retried until the next load
         self._lines: LRUCache[tuple, Strip] = LRUCache(256)
         self.totals: Totals | None = None
         self._loaded = False
@@ -194,10 +195,6 @@ class DealList(ScrollView, can_focus=True):
         self._want_rows()
         self.run_worker(functools.partial(self._count, self._generation, flt), group="deal-count", exclusive=True)
 
-    def reload(self) -> None:
-        """Fetch the same list again (after a change), keeping the cursor where it is."""
-        self.load(self.filter, self.order, keep_cursor=True)
-
     def current_row(self) -> DealRow | None:
         return self._window.get(self.cursor)
 
@@ -208,7 +205,7 @@ class DealList(ScrollView, can_focus=True):
         return top, top + max(self.size.height, 1)
 
     def _want_rows(self) -> None:
-        if not self._loaded or self._fetching == self._generation:
+        if not self._loaded or self._generation in (self._fetching, self._failed):
             return
         top, bottom = self._visible()
         margin = self._window.page_size // 4
@@ -224,6 +221,7 @@ class DealList(ScrollView, can_focus=True):
         except Exception as error:  # noqa: BLE001 — shown to the user, the list stays usable
             if self._fetching == generation:
                 self._fetching = None
+            self._failed = generation
             self.post_message(self.Failed(error))
             return
         if self._fetching == generation:
