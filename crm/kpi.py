@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from collections import namedtuple
 
-from peewee import SQL, Case, NodeList, OperationalError, SqliteDatabase, fn
+from peewee import SQL, Case, NodeList, OperationalError, PostgresqlDatabase, SqliteDatabase, fn
 
 from crm import fx
 from crm.deal_query import DealFilter
@@ -154,7 +154,17 @@ def compute(cohort: DealFilter | None = None, today: datetime.date | None = None
         r = query.namedtuples().get()
         return [r.cny or 0, r.n or 0, r.converted or 0]
 
-    if kept:
+    if kept and _postgres():
+        # all funds (kept) minus those of the deals still 在谈, looked up deal by deal
+        (everything,) = [list(r) for r in _kept_rows(
+            "SELECT coalesce(sum(amount_cny), 0), coalesce(sum(arrivals), 0), coalesce(sum(converted), 0) "
+            "FROM funds_totals_delta", ("cny", "n", "converted"))]
+        (talks,) = [list(r) for r in _kept_rows(
+            "SELECT coalesce(sum(x.cny), 0), coalesce(sum(x.n), 0), coalesce(sum(x.converted), 0) FROM deal d, "
+            "LATERAL (SELECT sum(f.amount_cny) AS cny, count(*) AS n, count(f.amount_cny) AS converted "
+            "FROM funds_arrived f WHERE f.deal_id = d.id) x WHERE d.stage = 'negotiating'", ("cny", "n", "converted"))]
+        funds = [int(a) - int(c) for a, c in zip(everything, talks)]
+    elif kept:
         (funds,) = [list(r) for r in _kept_rows(
             "SELECT coalesce(sum(amount_cny), 0), coalesce(sum(arrivals), 0), coalesce(sum(converted), 0) "
             "FROM funds_totals WHERE stage != 'negotiating'", ("cny", "n", "converted"))]
@@ -187,9 +197,18 @@ def compute(cohort: DealFilter | None = None, today: datetime.date | None = None
         return [r.raised or 0, int(r.open or 0), int(r.overdue or 0)]
 
     if kept:
-        (raised_open,) = [list(r) for r in _kept_rows(
-            "SELECT coalesce(sum(raised), 0), coalesce(sum(open), 0) FROM blocker_totals WHERE stage != 'negotiating'",
-            ("raised", "open"))]
+        if _postgres():
+            (everything,) = [list(r) for r in _kept_rows(
+                "SELECT coalesce(sum(raised), 0), coalesce(sum(open), 0) FROM blocker_totals_delta", ("raised", "open"))]
+            (talks,) = [list(r) for r in _kept_rows(
+                "SELECT coalesce(sum(x.raised), 0), coalesce(sum(x.open), 0) FROM deal d, LATERAL (SELECT count(*) "
+                "AS raised, count(*) FILTER (WHERE b.resolved_on IS NULL) AS open FROM blocker b WHERE b.deal_id = d.id) x "
+                "WHERE d.stage = 'negotiating'", ("raised", "open"))]
+            raised_open = [int(a) - int(c) for a, c in zip(everything, talks)]
+        else:
+            (raised_open,) = [list(r) for r in _kept_rows(
+                "SELECT coalesce(sum(raised), 0), coalesce(sum(open), 0) FROM blocker_totals "
+                "WHERE stage != 'negotiating'", ("raised", "open"))]
         # overdue = open − open ones not yet due (a few: recent) − open ones with no due date
         not_overdue = (
             Blocker.select(fn.COUNT(Blocker.id))
@@ -226,29 +245,79 @@ def compute(cohort: DealFilter | None = None, today: datetime.date | None = None
     return k
 
 
+#: Rows of differences (PostgreSQL) beyond which reading the totals first folds them into one row per key.
+COMPACT_AFTER = 2_000
+_COMPACT_LOCK = 0x7A68_7474  # an advisory lock: one folding at a time
+
+
+def _postgres() -> bool:
+    return isinstance(database.obj, PostgresqlDatabase)
+
+
 def _kept_in_step() -> bool:
-    """False when the database is known not to keep deal, funds and blocker totals in step (migration 0002)."""
+    """False when the database is known not to keep deal, funds and blocker totals in step (migrations 0002/0005)."""
     db = database.obj
-    return isinstance(db, SqliteDatabase) and getattr(db, "_crm_totals_kept", True)
+    kept = getattr(db, "_crm_totals_kept", None)
+    if kept is None and isinstance(db, PostgresqlDatabase):
+        # One look at the catalog per connection, through a bare cursor (it is not a query of the
+        # ledger, and must not make the first KPI cost one query more than the next ones).
+        cursor = db.cursor()
+        cursor.execute("SELECT to_regclass('deal_totals_delta') IS NOT NULL")
+        kept = db._crm_totals_kept = bool(cursor.fetchone()[0])
+    return kept is not False
 
 
 def _kept_deal_rows():
     """Signed deals per stage and currency from the kept totals, or None where there are none.
 
-    The first call on a database simply tries the table (no separate query to
-    look for it, so a KPI costs the same number of queries every time).
+    On SQLite the first call on a database simply tries the table (no separate
+    query to look for it, so a KPI costs the same number of queries every time).
     """
     if not _kept_in_step():
         return None
+    names = ("stage", "currency", "n", "amount", "cny", "converted", "approx", "rows")
+    if _postgres():
+        rows = _kept_rows(
+            "SELECT stage, currency, sum(deals), sum(amount), sum(amount_cny), sum(converted), sum(approximate), "
+            "count(*) FROM deal_totals_delta WHERE stage != 'negotiating' GROUP BY stage, currency "
+            "ORDER BY stage, currency", names)
+        if sum(r.rows for r in rows) > COMPACT_AFTER:
+            compact_totals()
+        return [r._replace(n=int(r.n), amount=int(r.amount), cny=int(r.cny), converted=int(r.converted),
+                           approx=int(r.approx)) for r in rows if r.n]
     try:
         return _kept_rows(
-            "SELECT stage, currency, deals, amount, amount_cny, converted, approximate FROM deal_totals "
-            "WHERE stage != 'negotiating' AND deals != 0 ORDER BY stage, currency",
-            ("stage", "currency", "n", "amount", "cny", "converted", "approx"),
-        )
+            "SELECT stage, currency, deals, amount, amount_cny, converted, approximate, 1 FROM deal_totals "
+            "WHERE stage != 'negotiating' AND deals != 0 ORDER BY stage, currency", names)
     except OperationalError:  # no such table: a database without migration 0002's totals
         database.obj._crm_totals_kept = False
         return None
+
+
+_FOLD = (
+    "WITH folding AS (SELECT pg_try_advisory_xact_lock({lock}) AS mine), "
+    "moved AS (DELETE FROM {table} WHERE (SELECT mine FROM folding) RETURNING {columns}) "
+    "INSERT INTO {table} ({columns}) SELECT {keys}{sums} FROM moved {group}"
+)
+
+
+def compact_totals(db=None) -> None:
+    """Fold the rows of differences of the kept totals into one row per key (PostgreSQL).
+
+    One statement per table: the rows it deletes are exactly the rows it sums,
+    so the totals never change, and writers appending meanwhile are not held up.
+    """
+    db = db or database.obj
+    for table, keys, values in (
+        ("deal_totals_delta", ("stage", "currency"), ("deals", "amount", "amount_cny", "converted", "approximate")),
+        ("funds_totals_delta", (), ("arrivals", "amount_cny", "converted")),
+        ("blocker_totals_delta", (), ("raised", "open")),
+    ):
+        columns = ", ".join(keys + values)
+        sums = ", ".join(f"sum({v})" for v in values)
+        db.execute_sql(_FOLD.format(
+            lock=_COMPACT_LOCK, table=table, columns=columns, keys="".join(f"{k}, " for k in keys), sums=sums,
+            group=f"GROUP BY {', '.join(keys)} HAVING count(*) > 0" if keys else "HAVING count(*) > 0"))
 
 
 def _kept_rows(sql, names):
@@ -261,7 +330,22 @@ def rebuild_totals(db=None) -> None:
     db = db or database.obj
     if hasattr(db, "_crm_totals_kept"):
         del db._crm_totals_kept
-    if not isinstance(db, SqliteDatabase):
+    if isinstance(db, PostgresqlDatabase):
+        cursor = db.cursor()
+        cursor.execute("SELECT to_regclass('deal_totals_delta') IS NOT NULL")
+        if not cursor.fetchone()[0]:
+            return
+        for sql in (
+            "DELETE FROM deal_totals_delta", "DELETE FROM funds_totals_delta", "DELETE FROM blocker_totals_delta",
+            "INSERT INTO deal_totals_delta (stage, currency, deals, amount, amount_cny, converted, approximate) "
+            "SELECT stage, currency, count(*), sum(amount), coalesce(sum(amount_cny), 0), count(amount_cny), "
+            "count(*) FILTER (WHERE amount_approximate) FROM deal GROUP BY stage, currency",
+            "INSERT INTO funds_totals_delta (arrivals, amount_cny, converted) "
+            "SELECT count(*), coalesce(sum(amount_cny), 0), count(amount_cny) FROM funds_arrived",
+            "INSERT INTO blocker_totals_delta (raised, open) "
+            "SELECT count(*), count(*) FILTER (WHERE resolved_on IS NULL) FROM blocker",
+        ):
+            db.execute_sql(sql)
         return
     if not _kept_in_step_of(db):
         return
@@ -288,7 +372,21 @@ def _kept_in_step_of(db) -> bool:
 def kept_totals_agree(db=None) -> bool:
     """True when the kept-in-step totals equal the totals computed from the rows (a check for tests)."""
     db = db or database.obj
-    if not isinstance(db, SqliteDatabase) or not _kept_in_step_of(db):
+    if isinstance(db, PostgresqlDatabase):
+        checks = (
+            ("SELECT stage, currency, sum(deals), sum(amount), sum(amount_cny), sum(converted), sum(approximate) "
+             "FROM deal_totals_delta GROUP BY stage, currency HAVING sum(deals) != 0",
+             "SELECT stage, currency, count(*), sum(amount), coalesce(sum(amount_cny), 0), count(amount_cny), "
+             "count(*) FILTER (WHERE amount_approximate) FROM deal GROUP BY stage, currency"),
+            ("SELECT sum(arrivals), sum(amount_cny), sum(converted) FROM funds_totals_delta",
+             "SELECT count(*), coalesce(sum(amount_cny), 0), count(amount_cny) FROM funds_arrived"),
+            ("SELECT sum(raised), sum(open) FROM blocker_totals_delta",
+             "SELECT count(*), count(*) FILTER (WHERE resolved_on IS NULL) FROM blocker"),
+        )
+        normal = lambda rows: sorted(tuple(int(v) if not isinstance(v, str) else v for v in r) for r in rows)  # noqa: E731
+        return all(normal(db.execute_sql(kept).fetchall()) == normal(db.execute_sql(direct).fetchall())
+                   for kept, direct in checks)
+    if not _kept_in_step_of(db):
         return True
     checks = (
         ("SELECT stage, currency, deals, amount, amount_cny, converted, approximate FROM deal_totals WHERE deals != 0",

@@ -91,6 +91,9 @@ PG_SETTINGS = {
     "max_wal_size": "'8GB'",
     "checkpoint_timeout": "'30min'",
     "max_parallel_workers_per_gather": "2",
+    # the data is in memory (and on SSD on any server today): the usual SSD settings
+    "random_page_cost": "1.1",
+    "effective_io_concurrency": "200",
 }
 
 
