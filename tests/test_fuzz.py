@@ -136,6 +136,10 @@ def _bound_sqlite(tmp_path_factory):
 
 @FUZZ
 @given(st.lists(st.lists(CELL, min_size=0, max_size=len(HEADER) + 2), min_size=1, max_size=6))
+@example(rows=[[None, "0", None, None, None, None, Decimal("1E+22")]])  # found by this test: amount beyond 28 digits
+@example(rows=[[None, "项目", None, None, None, None, Decimal("-1E+22")]])
+@example(rows=[[None, "项目", None, None, None, None, float("inf")]])
+@example(rows=[[None, None, None, "合计", None, None, 1e76]])  # found by this test: a totals row beyond 28 digits
 def test_the_row_reader_reports_problems_never_crashes_xlsx_cells(_bound_sqlite, rows):
     try:
         plan = _plan_rows(rows, "xlsx")
