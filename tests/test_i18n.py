@@ -1,0 +1,68 @@
+"""Every message the program can show has a Chinese translation, and the
+compiled catalogs are the ones in the .po files."""
+
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from crm.i18n import DOMAINS, LOCALE_DIR
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = {"cli": ["cli", "app.py"]}
+
+
+def _extracted(domain):
+    found = set()
+    for source in SOURCES.get(domain, [domain]):
+        path = ROOT / source
+        if path.is_file():
+            from babel.messages.extract import extract_from_file
+
+            messages = extract_from_file("python", str(path), keywords={"_": None, "N_": None})
+            found.update(m[1] for m in messages)
+        else:
+            for _file, _line, message, *_rest in extract_from_dir(
+                str(path), method_map=[("**.py", "python")], keywords={"_": None, "N_": None}
+            ):
+                found.add(message)
+    return {m for m in found if isinstance(m, str) and m}
+
+
+def _catalog(domain, suffix):
+    path = LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / f"{domain}.{suffix}"
+    if not path.exists():
+        return None
+    with open(path, "rb") as fh:
+        return read_po(fh) if suffix == "po" else read_mo(fh)
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_every_message_has_a_chinese_translation(domain):
+    messages = _extracted(domain)
+    po = _catalog(domain, "po")
+    if not messages:
+        return
+    assert po is not None, f"no catalog for {domain}: run make i18n"
+    translated = {m.id: m.string for m in po if m.id}
+    missing = sorted(m for m in messages if not translated.get(m))
+    assert not missing, f"{domain}: untranslated (run make i18n and fill msgstr): {missing[:10]}"
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_compiled_catalog_matches_po(domain):
+    po, mo = _catalog(domain, "po"), _catalog(domain, "mo")
+    if po is None:
+        return
+    assert mo is not None, f"{domain}.mo missing: run make i18n"
+    assert {m.id: m.string for m in po if m.id and m.string} == {m.id: m.string for m in mo if m.id}
+
+
+def test_cli_speaks_chinese_by_default_and_english_on_request(run_cli, tmp_path):
+    db = tmp_path / "x.sqlite3"
+    code, _out, err = run_cli("--db", db, "stage", "NOPE-1", "开工")
+    assert code == 2 and "NOPE-1" in err and "没有编号为" in err
+    code, _out, err = run_cli("--db", db, "--lang", "en", "stage", "NOPE-1", "开工")
+    assert code == 2 and "No deal has the code 'NOPE-1'" in err
