@@ -67,6 +67,7 @@ def sqlite_ledger(deals: int, seed: int = 1) -> tuple[Path, dict]:
     if path.exists() and meta_path.exists():
         meta = json.loads(meta_path.read_text())
         if meta.get("fingerprint") == want:
+            _migrate(str(path))
             return path, meta
     log(f"building {path.name} (a few minutes for a million deals)")
     tmp = path.with_name(path.name + ".building")
@@ -80,6 +81,23 @@ def sqlite_ledger(deals: int, seed: int = 1) -> tuple[Path, dict]:
         timespec="seconds"), "build": info, "bytes": path.stat().st_size}
     meta_path.write_text(json.dumps(meta, indent=2))
     return path, meta
+
+
+def _migrate(url: str) -> None:
+    """Apply migrations added since the ledger was built, then refresh the planner's statistics."""
+    from db import migrate
+    from db.connection import open_database
+    from db.models import database
+
+    db = open_database(url, migrate_schema=False)
+    try:
+        if migrate.pending(db):
+            log(f"applying {', '.join(migrate.pending(db))}")
+            migrate.upgrade(db)
+            db.execute_sql("ANALYZE")
+    finally:
+        db.close()
+        database.initialize(None)
 
 
 PG_SETTINGS = {
@@ -134,6 +152,7 @@ def postgres_ledger(cluster, deals: int, seed: int = 1) -> tuple[str, dict]:
         meta = {"fingerprint": want, "deals": deals, "seed": seed, "built": datetime.datetime.now().isoformat(
             timespec="seconds"), "build": info}
         meta_path.write_text(json.dumps(meta, indent=2))
+    _migrate(url)
     log("VACUUM ANALYZE (visibility map for index-only scans, statistics for the planner)")
     subprocess.run([str(cluster.bin_dir / "vacuumdb"), *target, "-d", name, "--analyze", "-j", "2", "-q"],
                    check=True, env=env)

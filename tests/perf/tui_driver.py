@@ -166,7 +166,7 @@ async def run(db_url: str, spawned_at: float, rounds: int, heavy_code: str, sear
             record("page_down", await frames.wait(t0))
         for _ in range(rounds):
             dl = _deal_list(app)
-            dl.reload()  # forget the fetched rows, so the jump has to query (not timed)
+            dl.load(dl.filter, dl.order)  # forget the fetched rows, so the jump has to query (not timed)
             dl = await _settle(pilot)
             last = dl.row_count - 1
             frames.expect(lambda: _deal_list(app).cursor == last and _visible_loaded(_deal_list(app)))
@@ -223,7 +223,7 @@ async def run(db_url: str, spawned_at: float, rounds: int, heavy_code: str, sear
             dl = _deal_list(app)
 
             async def reload(dl=dl):
-                dl.reload()
+                dl.load(dl.filter, dl.order)
 
             rows, totals = await _timed_list_change(pilot, frames, reload)
             record("list_reload", rows)
