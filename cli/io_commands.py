@@ -8,9 +8,7 @@ argument).
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from crm.deal_query import DealFilter
@@ -19,10 +17,8 @@ from crm.i18n import _
 from crm.money import Money, format_money
 from cli.output import print_json
 from db.connection import open_database
+from exports.weekly_files import FORMATS, format_for, write_weekly
 
-FORMATS = ("xlsx", "csv", "md", "txt", "html")
-SUFFIXES = {".xlsx": "xlsx", ".csv": "csv", ".md": "md", ".markdown": "md", ".txt": "txt", ".html": "html",
-            ".htm": "html"}
 #: Show progress only for work this large (rows), and only on a terminal.
 PROGRESS_FROM = 2000
 #: Created and updated deals listed one per line, at most.
@@ -55,33 +51,8 @@ def _format(args) -> str:
     if args.format:
         return args.format
     if args.output:
-        return SUFFIXES.get(Path(args.output).suffix.lower(), "xlsx")
+        return format_for(args.output)
     return "txt"
-
-
-def _write_atomically(path: Path, write) -> None:
-    """Call write(temp_path), then move the finished file into place: never a half-written export."""
-    path = path.expanduser()
-    if path.is_dir():
-        raise InvalidInput(_("{path} is a directory; give a file name, e.g. {path}/weekly.xlsx").format(path=path))
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.exists():
-        raise InvalidInput(_("The folder {dir} does not exist").format(dir=directory))
-    fd, temp = tempfile.mkstemp(prefix=".crm-export-", suffix=path.suffix, dir=directory)
-    os.close(fd)
-    try:
-        write(Path(temp))
-        os.chmod(temp, 0o644 & ~_umask())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def cmd_export_weekly(args):
@@ -96,21 +67,14 @@ def cmd_export_weekly(args):
     table = weekly.build(week, scope)
     progress = Progress(_("Writing rows"))
     try:
-        if fmt == "xlsx":
-            from exports import weekly_xlsx
-
-            _write_atomically(Path(args.output), lambda p: weekly_xlsx.write(table, p, progress=progress))
+        if args.output:
+            write_weekly(table, fmt, Path(args.output), progress=progress)
         else:
             from exports import weekly_text
 
             text = weekly_text.render(table, fmt, progress=progress)
-            if args.output:
-                newline = "" if fmt == "csv" else None
-                _write_atomically(Path(args.output),
-                                  lambda p: p.write_text(text, encoding="utf-8", newline=newline))
-            else:
-                sys.stdout.write(text.removeprefix("\ufeff") if sys.stdout.isatty() else text)
-                sys.stdout.flush()
+            sys.stdout.write(text.removeprefix("\ufeff") if sys.stdout.isatty() else text)
+            sys.stdout.flush()
     finally:
         progress.close()
     if args.output:

@@ -22,7 +22,6 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Button, Checkbox, Input, ProgressBar, Select, Static
 
-from cli.io_commands import FORMATS, SUFFIXES, _write_atomically
 from crm import importer, weekly
 from crm.dates import iso_week_label
 from crm.cohorts import as_deal_filter
@@ -30,6 +29,7 @@ from crm.deal_pages import ListFilter
 from crm.errors import CrmError
 from crm.i18n import _
 from crm.money import Money, format_money
+from exports.weekly_files import FORMATS, SUFFIXES, write_weekly
 from screens.dialogs import Dialog
 from screens.forms import FormRow, show_hint
 
@@ -41,16 +41,7 @@ def export_weekly(week: weekly.Week, scope: ListFilter | None, fmt: str, path: P
                   progress=None) -> weekly.WeeklyTable:
     """Build the week's table and write it to `path` in `fmt` (runs in the long-work thread)."""
     table = weekly.build(week, as_deal_filter(scope) if scope else None, today=today)
-    if fmt == "xlsx":
-        from exports import weekly_xlsx
-
-        _write_atomically(path, lambda p: weekly_xlsx.write(table, p, progress=progress))
-    else:
-        from exports import weekly_text
-
-        content = weekly_text.render(table, fmt, progress=progress)
-        newline = "" if fmt == "csv" else None
-        _write_atomically(path, lambda p: p.write_text(content, encoding="utf-8", newline=newline))
+    write_weekly(table, fmt, path, progress=progress)
     return table
 
 

@@ -1,0 +1,60 @@
+"""Writing the weekly table to a file: one place for the formats, the file
+suffixes they go with, and writing a file whole or not at all. The CLI and
+the TUI's export dialog both call write_weekly()."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from crm.errors import InvalidInput
+from crm.i18n import _
+
+FORMATS = ("xlsx", "csv", "md", "txt", "html")
+SUFFIXES = {".xlsx": "xlsx", ".csv": "csv", ".md": "md", ".markdown": "md", ".txt": "txt", ".html": "html",
+            ".htm": "html"}
+
+
+def format_for(path: str | Path, default: str = "xlsx") -> str:
+    """The export format a file name asks for (by its suffix), else `default`."""
+    return SUFFIXES.get(Path(path).suffix.lower(), default)
+
+
+def write_atomically(path: Path, write) -> None:
+    """Call write(temp_path), then move the finished file into place: never a half-written export."""
+    path = path.expanduser()
+    if path.is_dir():
+        raise InvalidInput(_("{path} is a directory; give a file name, e.g. {path}/weekly.xlsx").format(path=path))
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.exists():
+        raise InvalidInput(_("The folder {dir} does not exist").format(dir=directory))
+    fd, temp = tempfile.mkstemp(prefix=".crm-export-", suffix=path.suffix, dir=directory)
+    os.close(fd)
+    try:
+        write(Path(temp))
+        os.chmod(temp, 0o644 & ~_umask())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_weekly(table, fmt: str, path: Path, progress=None) -> None:
+    """Write a built weekly table (crm.weekly.build) to `path` in `fmt`."""
+    if fmt == "xlsx":
+        from exports import weekly_xlsx
+
+        write_atomically(path, lambda p: weekly_xlsx.write(table, p, progress=progress))
+        return
+    from exports import weekly_text
+
+    content = weekly_text.render(table, fmt, progress=progress)
+    newline = "" if fmt == "csv" else None  # the csv module writes its own \r\n
+    write_atomically(path, lambda p: p.write_text(content, encoding="utf-8", newline=newline))
