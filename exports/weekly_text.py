@@ -21,7 +21,7 @@ import tabulate as _tabulate_module
 from tabulate import tabulate
 from wcwidth import wcswidth, wcwidth
 
-from crm.i18n import _, current_language
+from crm.i18n import current_language
 from crm.money import format_money
 from crm.weekly import WeeklyTable
 from exports import weekly_layout as layout

@@ -9,7 +9,6 @@ Tests never touch the real user data directory: XDG paths point into tmp.
 
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 

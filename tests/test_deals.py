@@ -9,7 +9,7 @@ import pytest
 from crm import audit, blockers, deal_views, deals, funds, fx, registry, stages
 from crm.deal_query import DealFilter
 from crm.errors import Conflict, InvalidInput, NotFound
-from db.models import MODELS, AuditEntry, Deal, Department, Person
+from db.models import MODELS, Deal, Department, Person
 
 D = datetime.date
 FAGAI = "保定市发展和改革委员会"
