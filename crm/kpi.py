@@ -21,7 +21,7 @@ from collections import namedtuple
 
 from peewee import SQL, Case, NodeList, OperationalError, PostgresqlDatabase, SqliteDatabase, fn
 
-from crm import fx
+from crm import fx, search
 from crm.deal_query import DealFilter
 from crm.stages import STAGES, at_or_beyond
 from db.models import Blocker, Deal, FundsArrived, FxRate, database
@@ -102,7 +102,8 @@ def compute(cohort: DealFilter | None = None, today: datetime.date | None = None
     today = today or datetime.date.today()
     signed = Deal.stage != "negotiating"
     negotiating = Deal.stage == "negotiating"  # not ~signed: NOT (stage != x) cannot use an index
-    condition = cohort.condition()
+    with search.counting():
+        condition = cohort.condition()
     # On SQLite `+stage` keeps the planner from leading with the stage index (a skip-scan over every stage, then a
     # table lookup per deal): the cohort's own condition picks the index, e.g. a signing year the
     # covering index deal_signed_on_totals of migration 0003.

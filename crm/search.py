@@ -22,6 +22,8 @@ totals scan a covering index. Which way a query goes is estimated from the
 newest deals, once per query text.
 """
 
+import contextlib
+import contextvars
 import re
 import threading
 import time
@@ -104,8 +106,12 @@ def _like(field, pattern: str):
 
 #: Below this many deals a search simply scans: nothing to gain from the index.
 INDEXED_FROM = 20_000
-#: A query estimated to match more deals than this is "dense": no narrowing.
+#: A query estimated to match more deals than this is "dense": no narrowing (the list walks its
+#: sort order and stops after a page, sooner than it would fetch and sort every candidate).
 DENSE_MATCHES = 25_000
+#: The same for counting and totals (inside `with counting():`), which read every match either
+#: way: looking each candidate up beats scanning a million entries far longer.
+DENSE_MATCHES_COUNTING = 150_000
 #: How many of the newest deals the density estimate looks at.
 SAMPLE = 4_000
 #: A 1–2 character query whose trigrams are more than this many is dense too.
@@ -116,6 +122,22 @@ MAX_TERMS = 400
 SEARCH_DOCUMENT = "{row}.search_text || char(10) || {row}.pinyin_initials || char(10) || char(10)"
 
 _lock = threading.Lock()
+_counting = contextvars.ContextVar("crm_search_counting", default=False)
+
+
+@contextlib.contextmanager
+def counting():
+    """Conditions built inside are for counting and totals, not for a page of the list.
+
+    The deals found are the same; only how a large ledger narrows them differs
+    (see DENSE_MATCHES_COUNTING). Per thread and task, so a count in one worker
+    never changes a page fetched in another.
+    """
+    token = _counting.set(True)
+    try:
+        yield
+    finally:
+        _counting.reset(token)
 
 
 #: How long the number of deals is taken as known (it only decides whether to use the index).
@@ -172,26 +194,30 @@ def _narrowing(q: str, condition):
         return None  # cased letters beyond ASCII: the index folds case its own way
     state = _state(db)
     top = state.deals(db)
-    if top < INDEXED_FROM or not state.has_index(db) or _dense(state, q, condition, top):
+    if top < INDEXED_FROM or not state.has_index(db):
+        return None
+    limit = DENSE_MATCHES_COUNTING if _counting.get() else DENSE_MATCHES
+    if _estimated_matches(state, q, condition, top) >= limit:
         return None
     if isinstance(db, PostgresqlDatabase):
         return _postgres_narrowing(q)
     return _sqlite_narrowing(db, q)
 
 
-def _dense(state: _State, q: str, condition, top: int) -> bool:
+def _estimated_matches(state: _State, q: str, condition, top: int) -> int:
+    """How many deals `condition` keeps, estimated from the newest SAMPLE deals (once per query text)."""
     with _lock:
         known = state.dense.get(q)
     if known and abs(known[0] - top) <= top // 10:
         return known[1]
     hits = Deal.select(fn.COUNT(Deal.id)).where((Deal.id > top - SAMPLE) & condition).scalar() or 0
-    dense = hits * top >= DENSE_MATCHES * SAMPLE
+    estimate = hits * top // SAMPLE
     with _lock:
-        state.dense[q] = (top, dense)
+        state.dense[q] = (top, estimate)
         state.dense.move_to_end(q)
         while len(state.dense) > 1000:
             state.dense.popitem(last=False)
-    return dense
+    return estimate
 
 
 def _fts_string(text: str) -> str:

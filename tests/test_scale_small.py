@@ -158,6 +158,7 @@ def test_the_index_narrows_but_never_changes_what_a_search_finds(large, scale_ba
     expected = found()
     monkeypatch.setattr(search, "INDEXED_FROM", 0)
     monkeypatch.setattr(search, "DENSE_MATCHES", 10**12)  # always use it
+    monkeypatch.setattr(search, "DENSE_MATCHES_COUNTING", 10**12)
     search.forget()
     assert found() == expected
     sql, _params = Deal.select(Deal.id).where(search.matches(query)).sql()
@@ -247,3 +248,20 @@ def test_folding_the_rows_of_differences_changes_no_total(demo_ledger, backend, 
     assert database.obj.execute_sql("SELECT count(*) FROM deal_totals_delta").fetchone()[0] < rows
     assert kpi.as_json(kpi.compute(DealFilter(), today=AS_OF)) == before
     assert kpi.kept_totals_agree()
+
+
+@pytest.mark.parametrize("query", ["涿", "涿州", "供应链", "zzgy", "zs2021"])
+def test_conditions_for_counting_find_the_same_deals(large, monkeypatch, query):
+    monkeypatch.setattr(search, "INDEXED_FROM", 0)
+    monkeypatch.setattr(search, "DENSE_MATCHES", 0)  # a page: never narrow
+    monkeypatch.setattr(search, "DENSE_MATCHES_COUNTING", 10**12)  # a count: always narrow
+    search.forget()
+    listing = DealFilter(search=query).condition()
+    with search.counting():
+        counting = DealFilter(search=query).condition()
+    assert "deal_search" not in Deal.select(Deal.id).where(listing).sql()[0]
+    ids = lambda cond: {d.id for d in Deal.select(Deal.id).where(cond)}  # noqa: E731
+    assert ids(counting) == ids(listing)
+    with search.counting():
+        assert kpi.compute(DealFilter(search=query), today=AS_OF).deals == Deal.select().where(
+            (Deal.stage != "negotiating") & listing).count()
