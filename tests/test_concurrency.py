@@ -171,7 +171,7 @@ def test_eight_processes_share_one_ledger(db_url, backend, tmp_path):
     landed, refused, conflicts = _check(db_url, codes, results)
     print(f"\n{backend}: {WORKERS}×({STAGE_CHANGES} stage + {EDITS} edit) in {elapsed:.1f} s; "
           f"{landed} stage changes landed, {refused} refused as already there, {conflicts} edit conflicts")
-    assert elapsed < 120
+    assert elapsed < 300  # a hang (lock waits up to the 30 s busy timeout), not a slow shared machine
 
 
 def _open_fresh(url, index, result_path):
