@@ -242,12 +242,10 @@ def test_appends_are_not_held_up_by_an_edit_in_progress_on_postgresql(demo_url, 
         with editing.cursor() as cur:  # the lock edit_deal / change_stage hold until they commit
             cur.execute(sql, params)
         monkeypatch.setenv("PGOPTIONS", "-c lock_timeout=5000")  # waiting would fail the command, not hang
-        started = time.monotonic()
         code, out, err = run_cli("--db", demo_url, "funds", "ZS2020-0001", "1000万")
         assert code == 0, err
         code, out, err = run_cli("--db", demo_url, "blocker", "add", "ZS2020-0001", "电力增容", "--department", "供电")
         assert code == 0, err
-        assert time.monotonic() - started < 4
     finally:
         editing.rollback()
         editing.close()
