@@ -546,7 +546,8 @@ def _last_digit(text: str) -> int:
 def _plain(value: Decimal) -> str:
     """A total as shown in messages: at most 4 decimals, no exponent."""
     with localcontext() as ctx:
-        ctx.prec = 80  # room for any number a cell can hold
+        # Enough digits for the integer part of any value (a cell may hold 1e76) plus 4 decimals.
+        ctx.prec = max(28, value.adjusted() + 6) if value.is_finite() else 28
         return format(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize(), "f")
 
 
