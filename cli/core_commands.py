@@ -38,7 +38,7 @@ def _filter(args) -> DealFilter:
         stage=getattr(args, "stage", None), event=args.event, region=args.region, department=args.department,
         industry=getattr(args, "industry", None), search=getattr(args, "search", None),
         year=_int(year, "--year") if year else None,
-    )
+    ).check_names()
 
 
 def _amount(row) -> str:
@@ -158,7 +158,8 @@ def cmd_blocker_add(args):
 
 def cmd_blocker_resolve(args):
     open_db(args)
-    b = blockers.resolve_blocker(args.id, note=args.note or "", on=_date(args.on))
+    version = _int(args.if_version, "--if-version") if args.if_version is not None else None
+    b = blockers.resolve_blocker(args.id, note=args.note or "", on=_date(args.on), if_version=version)
     print(_("Blocker {id} resolved on {on}").format(id=b.id, on=b.resolved_on))
 
 
@@ -321,6 +322,7 @@ def register(sub, common):
     p.add_argument("id")
     p.add_argument("--note", help=_("the resolution"))
     p.add_argument("--on", metavar="DATE")
+    p.add_argument("--if-version", dest="if_version", metavar="N", help=_("refuse if the blocker is no longer at version N"))
     p = cmd("list", cmd_blocker_list, _("list blockers"), bsub)
     p.add_argument("--open", action="store_true", help=_("only open blockers"))
     p.add_argument("--department")

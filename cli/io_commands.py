@@ -63,7 +63,7 @@ def cmd_export_weekly(args):
 
     open_database(getattr(args, "db", None))
     week = weekly.resolve_week(args.week)
-    scope = DealFilter(stage=args.stage, event=args.event, region=args.region, department=args.department)
+    scope = DealFilter(stage=args.stage, event=args.event, region=args.region, department=args.department).check_names()
     table = weekly.build(week, scope)
     progress = Progress(_("Writing rows"))
     try:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, fields
 from peewee import SQL, PostgresqlDatabase
 
 from crm import search
+from crm.errors import NotFound
+from crm.i18n import _
 from crm.errors import InvalidInput
 from crm.i18n import _
 from crm.stages import parse_stage
@@ -34,6 +36,18 @@ class DealFilter:
     def describe(self) -> list[tuple[str, str]]:
         """(field, value) pairs of the filters that are set, for report headers."""
         return [(f.name, str(getattr(self, f.name))) for f in fields(self) if getattr(self, f.name) not in (None, "")]
+
+    def check_names(self) -> "DealFilter":
+        """Refuse (NotFound) an event or department filter that names nothing in the ledger.
+
+        A typo in `--event` would otherwise report an empty cohort as if it were true.
+        """
+        for text, model, what in ((self.event, Event, _("event")), (self.department, Department, _("department"))):
+            if text and not model.select().where(model.name.contains(text.strip())).exists():
+                known = "、".join(m.name for m in model.select(model.name).order_by(model.name).limit(8))
+                raise NotFound(_("No {what} matches {text!r}; known: {known}").format(
+                    what=what, text=text, known=known or _("none yet")))
+        return self
 
     def condition(self):
         """A Peewee condition on Deal, or None for no filter."""

@@ -409,7 +409,7 @@ def test_kpi_errors(demo_url, cli, refused):
         (["kpi", "--format", "xml"], "xml"),
         (["kpi", "--stage", "开工"], "--stage"),
     ])
-    assert no_floats(cli("--db", demo_url, "kpi", "--event", "不存在的会", "--format", "json"))["deals"] == 0
+    refused(demo_url, [(["kpi", "--event", "不存在的会"], "不存在的会"), (["deals", "--department", "不存在的局"], "不存在的局")])
     cli("--db", demo_url, "add", "--name", "早年项目", "--amount", "1000万美元", "--signed", "2018-03-01")
     refused(demo_url, [(["kpi", "--year", "2018"], "USD", "2018-03-01", "crm fx set")])
 
@@ -452,3 +452,14 @@ def test_listings_of_an_empty_ledger(db_url, cli):
     for args in (["deals"], ["deals", "--format", "csv"], ["kpi"], ["blocker", "list"], ["fx", "list"],
                  ["department", "list"], ["event", "list"]):
         cli("--db", db_url, *args)
+
+
+def test_blocker_resolve_refuses_a_stale_version(demo_url, cli, run_cli):
+    blockers = no_floats(cli("--db", demo_url, "blocker", "list", "--open", "--format", "json"))
+    first = blockers[0]["id"]
+    code, _out, err = run_cli("--db", demo_url, "blocker", "resolve", first, "--note", "已协调", "--if-version", "7")
+    assert code == 3 and len(err.strip().splitlines()) == 1 and "7" in err
+    still_open = no_floats(cli("--db", demo_url, "blocker", "list", "--open", "--format", "json"))
+    assert first in [b["id"] for b in still_open]
+    code, _out, err = run_cli("--db", demo_url, "blocker", "resolve", first, "--note", "已协调", "--if-version", "1")
+    assert code == 0, err
