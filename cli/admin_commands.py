@@ -67,7 +67,7 @@ def cmd_log(args):
     entries = deal_trail(args.code)
     if args.format == "json":
         return print_json(entries)
-    print_table([_("When"), _("Who"), _("Record"), _("Field"), _("Old"), _("New")],
+    print_table([_("When"), _("Who"), _("Record"), _("Field"), _("Old value"), _("New value")],
                 [[e["at"], e["by"], _record(e), e["field"], _shown(e["field"], e["old"]), _shown(e["field"], e["new"])]
                  for e in entries])
 
