@@ -1,22 +1,13 @@
-"""Subcommands for looking after the ledger: backup, restore, the audit log, editing departments."""
+"""Subcommands for looking after the ledger: backup, restore, the audit log."""
 
-import argparse
 import sys
 
-from crm import backup, registry
-from crm.errors import InvalidInput
+from crm import backup
 from crm.i18n import _
 from crm.stages import BY_KEY
 from crm.trail import deal_trail
 from cli.output import print_json, print_table
 from db.connection import describe, open_database
-
-
-def _int(text, what):
-    try:
-        return int(text)
-    except (TypeError, ValueError):
-        raise InvalidInput(_("{what} must be a whole number, not {text!r}").format(what=what, text=text)) from None
 
 
 def _rows(result) -> str:
@@ -72,43 +63,7 @@ def cmd_log(args):
                  for e in entries])
 
 
-def _department_json(d) -> dict:
-    return {"name": d.name, "kind": d.kind, "contact": d.contact, "version": d.version,
-            "updated_at": d.updated_at, "updated_by": d.updated_by}
-
-
-def cmd_department_edit(args):
-    open_database(getattr(args, "db", None))
-    if args.new_name is None and args.kind is None and args.contact is None:
-        raise InvalidInput(_("Nothing to change: give --name, --kind or --contact"))
-    version = _int(args.if_version, "--if-version") if args.if_version is not None else None
-    d = registry.edit_department(args.name, new_name=args.new_name, kind=args.kind, contact=args.contact,
-                                 if_version=version)
-    print(_("{name} saved (version {version})").format(name=d.name, version=d.version))
-
-
-def cmd_department_show(args):
-    from crm.lookup import department_by_name
-
-    open_database(getattr(args, "db", None))
-    d = department_by_name(args.name)
-    if args.format == "json":
-        return print_json(_department_json(d))
-    print_table([_("Field"), _("Value")], [
-        (_("Department"), d.name), (_("Kind"), registry.DEPARTMENT_KINDS[d.kind][0]), (_("Contact"), d.contact),
-        (_("Version"), d.version), (_("Changed"), f"{d.updated_at} {d.updated_by}"),
-    ])
-
-
 # ---- parser ---------------------------------------------------------------
-
-def _subcommands(parser) -> argparse._SubParsersAction:
-    """The subcommand table of an existing command (e.g. `department`), to add actions to it."""
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    raise LookupError(parser.prog)
-
 
 def register(sub, common):
     """Add the admin subcommands to `sub` (after cli.core_commands)."""
@@ -128,17 +83,3 @@ def register(sub, common):
     p = cmd("log", cmd_log, _("the audit trail of a deal: who changed what, when"))
     p.add_argument("code")
     p.add_argument("--format", choices=["table", "json"], default="table")
-
-    department = sub.choices.get("department")
-    if department is not None:
-        dsub = _subcommands(department)
-        p = cmd("edit", cmd_department_edit, _("rename a department or change its kind or contact"), dsub)
-        p.add_argument("name", help=_("the department (any unique part of its name)"))
-        p.add_argument("--name", dest="new_name", help=_("new name"))
-        p.add_argument("--kind", choices=sorted(registry.DEPARTMENT_KINDS))
-        p.add_argument("--contact")
-        p.add_argument("--if-version", dest="if_version", metavar="N",
-                       help=_("refuse if the department is no longer at version N"))
-        p = cmd("show", cmd_department_show, _("one department, with its version"), dsub)
-        p.add_argument("name")
-        p.add_argument("--format", choices=["table", "json"], default="table")

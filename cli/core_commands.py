@@ -8,6 +8,7 @@ from crm.deal_fields import EDITABLE
 from crm.deal_query import DealFilter
 from crm.deals import create_deal, edit_deal
 from crm.errors import InvalidInput
+from crm.lookup import department_by_name
 from crm.funds import record_funds
 from crm.i18n import _
 from crm.money import Money, format_money, format_yi
@@ -243,6 +244,32 @@ def cmd_event_list(args):
     print_table([_("Event"), _("Date"), _("Place")], [[e.name, e.held_on or "", e.place] for e in registry.events()])
 
 
+def _department_json(d) -> dict:
+    return {"name": d.name, "kind": d.kind, "contact": d.contact, "version": d.version,
+            "updated_at": d.updated_at, "updated_by": d.updated_by}
+
+
+def cmd_department_edit(args):
+    open_db(args)
+    if args.new_name is None and args.kind is None and args.contact is None:
+        raise InvalidInput(_("Nothing to change: give --name, --kind or --contact"))
+    version = _int(args.if_version, "--if-version") if args.if_version is not None else None
+    d = registry.edit_department(args.name, new_name=args.new_name, kind=args.kind, contact=args.contact,
+                                 if_version=version)
+    print(_("{name} saved (version {version})").format(name=d.name, version=d.version))
+
+
+def cmd_department_show(args):
+    open_db(args)
+    d = department_by_name(args.name)
+    if args.format == "json":
+        return print_json(_department_json(d))
+    print_table([_("Field"), _("Value")], [
+        (_("Department"), d.name), (_("Kind"), registry.DEPARTMENT_KINDS[d.kind][0]), (_("Contact"), d.contact),
+        (_("Version"), d.version), (_("Changed"), f"{d.updated_at} {d.updated_by}"),
+    ])
+
+
 # ---- parser ---------------------------------------------------------------
 
 def _filters(p, stage=True):
@@ -359,6 +386,16 @@ def register(sub, common):
     p.add_argument("--kind", default="department", choices=sorted(registry.DEPARTMENT_KINDS))
     p.add_argument("--contact")
     cmd("list", cmd_department_list, _("list departments"), dsub)
+    p = cmd("edit", cmd_department_edit, _("rename a department or change its kind or contact"), dsub)
+    p.add_argument("name", help=_("the department (any unique part of its name)"))
+    p.add_argument("--name", dest="new_name", help=_("new name"))
+    p.add_argument("--kind", choices=sorted(registry.DEPARTMENT_KINDS))
+    p.add_argument("--contact")
+    p.add_argument("--if-version", dest="if_version", metavar="N",
+                   help=_("refuse if the department is no longer at version N"))
+    p = cmd("show", cmd_department_show, _("one department, with its version"), dsub)
+    p.add_argument("name")
+    p.add_argument("--format", choices=["table", "json"], default="table")
 
     ev = cmd("event", None, _("signing events: add, list"))
     esub = ev.add_subparsers(dest="event_command", metavar="ACTION", parser_class=sub._parser_class, required=True)
