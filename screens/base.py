@@ -29,8 +29,8 @@ def translate_bindings(node: DOMNode) -> None:
     )
 
 
-class CrmScreen(Screen):
-    """A full screen of the app."""
+class _AppScreen:
+    """What every screen and dialog takes from the app: translated key labels, the database, today."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -45,22 +45,14 @@ class CrmScreen(Screen):
         return self.app.today
 
 
-class CrmDialog(ModalScreen):
+class CrmScreen(_AppScreen, Screen):
+    """A full screen of the app."""
+
+
+class CrmDialog(_AppScreen, ModalScreen):
     """A dialog over the current screen; dismisses with a result (None when cancelled)."""
 
     BINDINGS = [("escape", "cancel", "Cancel")]
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        translate_bindings(self)
-
-    @property
-    def db(self):
-        return self.app.db
-
-    @property
-    def today(self):
-        return self.app.today
 
     def action_cancel(self) -> None:
         self.dismiss(None)
