@@ -59,6 +59,9 @@ COLUMNS = (
 )
 SORT_OF_COLUMN = {"yi": "amount"}  # the 亿元 column sorts like the amount
 MIN_NAME = 12
+# Columns are laid out as if the vertical scrollbar were always shown, so the
+# rows line up with the header whether or not the list is long enough to scroll.
+SCROLLBAR_GUTTER = 2
 
 
 def column_widths(total: int) -> list[int]:
@@ -95,7 +98,7 @@ class DealListHeader(Widget):
     order: reactive[Order] = reactive(Order, layout=False)
 
     def render(self) -> str:
-        widths = column_widths(self.size.width - self._gutter())
+        widths = column_widths(self.size.width - SCROLLBAR_GUTTER)
         parts = []
         for column, width in zip(COLUMNS, widths):
             label = _(column.label)
@@ -105,12 +108,9 @@ class DealListHeader(Widget):
             parts.append(text.fit(label, width, column.align))
         return " ".join(parts)
 
-    def _gutter(self) -> int:
-        return 2  # the list's scrollbar
-
     def on_click(self, event: events.Click) -> None:
         x = event.x
-        for column, width in zip(COLUMNS, column_widths(self.size.width - self._gutter())):
+        for column, width in zip(COLUMNS, column_widths(self.size.width - SCROLLBAR_GUTTER)):
             if x < width + 1:
                 self.post_message(self.SortClicked(SORT_OF_COLUMN.get(column.key, column.key)))
                 return
@@ -290,7 +290,8 @@ class DealList(ScrollView, can_focus=True):
         muted = self.get_component_rich_style("deal-list--muted", partial=True)
         warn = self.get_component_rich_style("deal-list--warn", partial=True)
         segments = []
-        for n, (column, cell_width, value) in enumerate(zip(COLUMNS, column_widths(width), cell_texts(row, self.app.today))):
+        widths = column_widths(self.size.width - SCROLLBAR_GUTTER)
+        for n, (column, cell_width, value) in enumerate(zip(COLUMNS, widths, cell_texts(row, self.app.today))):
             if n:
                 segments.append(Segment(" ", style))
             cell_style = style

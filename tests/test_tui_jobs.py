@@ -463,3 +463,30 @@ async def test_a_new_exchange_rate_reconverts_the_deals_it_covers(ledger_today):
         await settle(pilot)
         assert type(pilot.app.screen).__name__ == "RatesScreen"
     assert deal_by_code("ZS2020-0001").amount_cny == Decimal("1296000000.00")
+
+
+def _column_starts(line: str) -> list[int]:
+    """Display columns where each space-separated field of `line` starts (Chinese counts two)."""
+    from rich.cells import cell_len
+
+    starts, col, prev = [], 0, " "
+    for ch in line:
+        if ch != " " and prev == " ":
+            starts.append(col)
+        col += cell_len(ch)
+        prev = ch
+    return starts
+
+
+@run_async
+async def test_headings_line_up_with_the_rows_when_the_list_does_not_scroll(ledger_today):
+    from screens.deal_list import DealListHeader
+
+    async with app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        deal_list = pilot.app.screen.query_one(DealList)
+        assert deal_list.row_count == 33  # fits on screen: no scrollbar
+        heading = str(pilot.app.screen.query_one(DealListHeader).render())
+        row = deal_list.render_line(0).text
+        # code, name and region columns (one word each in both lines) start at the same cells
+        assert _column_starts(heading)[:3] == _column_starts(row)[:3]
