@@ -352,7 +352,8 @@ def write_markdown(path: Path, results, info, args, loads, builds, pg_version) -
         "",
         "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()) + (f", PostgreSQL {pg_version}" if pg_version else ""),
         "",
-        f"Load average (1 min) before: {loads[0]:.2f}, after: {loads[1]:.2f}. The machine has "
+        f"Load average (1 min) at the start of each part: "
+        + ", ".join(f"{name} {value:.2f}" for name, value in loads) + ". The machine has "
         f"{info['cores']} cores; a load well above that means other work ran beside the benchmark and the "
         "timings are inflated.",
         "",
@@ -387,7 +388,7 @@ def main(argv=None) -> int:
 
     heavy = synthetic.heavy_deal_ids(synthetic.Spec(deals=args.deals))
     heavy_id = heavy[len(heavy) // 2] if heavy else 1
-    loads = [os.getloadavg()[0]]
+    loads = [("start", os.getloadavg()[0])]
     info = machine()
     results: list[Result] = []
     builds = []
@@ -414,23 +415,26 @@ def main(argv=None) -> int:
                    else f"generated in {meta['build']['wall_seconds']:.0f} s")
             builds.append(f"PostgreSQL ({size / 2**30:.2f} GiB, {how})")
         try:
+            loads.append((backend, os.getloadavg()[0]))
             core, facts = core_rows(backend, url, args.rounds, heavy_id)
             results += core
             if not args.no_tui:
                 log(f"{backend}: driving the TUI")
+                loads.append((f"{backend} TUI", os.getloadavg()[0]))
                 results += tui_rows(backend, url, args.rounds, facts, core)
         finally:
             if cluster is not None:
                 cluster.stop()
     if not args.no_io:
         log("export and import")
+        loads.append(("export and import", os.getloadavg()[0]))
         results += export_rows(max(3, args.rounds // 3), args.export_deals)
         results += import_rows(args.import_rounds, args.import_rows)
-    loads.append(os.getloadavg()[0])
+    loads.append(("end", os.getloadavg()[0]))
     from tabulate import tabulate
 
     print(tabulate(table(results), headers=HEADERS, tablefmt="simple"))
-    print(f"load average before {loads[0]:.2f}, after {loads[1]:.2f}; peak memory of this process "
+    print("load average: " + ", ".join(f"{name} {value:.2f}" for name, value in loads) + "; peak memory of this process "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     write_markdown(Path(args.out), results, info, sys.argv[1:] if argv is None else argv, loads, builds, pg_version)
     print(f"written to {args.out}")

@@ -83,7 +83,7 @@ def sqlite_ledger(deals: int, seed: int = 1) -> tuple[Path, dict]:
     return path, meta
 
 
-def _migrate(url: str) -> None:
+def _migrate(url: str) -> list:
     """Apply migrations added since the ledger was built, then refresh the planner's statistics."""
     from db import migrate
     from db.connection import open_database
@@ -91,13 +91,15 @@ def _migrate(url: str) -> None:
 
     db = open_database(url, migrate_schema=False)
     try:
-        if migrate.pending(db):
-            log(f"applying {', '.join(migrate.pending(db))}")
+        applied = migrate.pending(db)
+        if applied:
+            log(f"applying {', '.join(applied)}")
             migrate.upgrade(db)
             db.execute_sql("ANALYZE")
     finally:
         db.close()
         database.initialize(None)
+    return applied
 
 
 PG_SETTINGS = {
@@ -152,7 +154,12 @@ def postgres_ledger(cluster, deals: int, seed: int = 1) -> tuple[str, dict]:
         meta = {"fingerprint": want, "deals": deals, "seed": seed, "built": datetime.datetime.now().isoformat(
             timespec="seconds"), "build": info}
         meta_path.write_text(json.dumps(meta, indent=2))
-    _migrate(url)
+    if _migrate(url) and "restore_seconds" in meta:
+        log(f"dumping {dump.name} again, with the new migrations")
+        tmp = dump.with_name(dump.name + ".building")
+        subprocess.run([str(cluster.bin_dir / "pg_dump"), *target, "-Fc", "-Z", "1", "-f", str(tmp), name],
+                       check=True, env=env)
+        os.replace(tmp, dump)
     log("VACUUM ANALYZE (visibility map for index-only scans, statistics for the planner)")
     subprocess.run([str(cluster.bin_dir / "vacuumdb"), *target, "-d", name, "--analyze", "-j", "2", "-q"],
                    check=True, env=env)
