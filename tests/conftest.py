@@ -53,6 +53,12 @@ def _new_db(backend, request, tmp_path, template=None):
     return url
 
 
+@pytest.fixture
+def english():
+    """For tests that read the English wording of a message (the Chinese is checked by the catalog tests)."""
+    set_language("en")
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request):
     """'sqlite' or 'postgresql'."""

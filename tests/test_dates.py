@@ -13,19 +13,6 @@ from crm.i18n import set_language
 TODAY = date(2021, 6, 9)  # a Wednesday in a year that is not 2020
 
 
-@pytest.fixture(autouse=True)
-def chinese():
-    set_language("zh")
-    yield
-    set_language("zh")
-
-
-@pytest.fixture
-def english():
-    """For tests that read the English wording of a message (the Chinese is checked by the catalog tests)."""
-    set_language("en")
-
-
 @pytest.mark.parametrize(
     "text, expected",
     [

@@ -24,19 +24,6 @@ YI = D(10) ** 8
 WAN = D(10) ** 4
 
 
-@pytest.fixture(autouse=True)
-def chinese():
-    set_language("zh")
-    yield
-    set_language("zh")
-
-
-@pytest.fixture
-def english():
-    """For tests that read the English wording of a message (the Chinese is checked by the catalog tests)."""
-    set_language("en")
-
-
 @pytest.mark.parametrize(
     "text, amount, currency, approximate",
     [
