@@ -30,12 +30,16 @@ TIMEOUT = 30.0
 
 
 class Frames:
-    """Timestamps of the frames an app paints, and a condition checked at each."""
+    """Timestamps of the frames an app paints, and conditions checked at each.
+
+    Several conditions can be watched at once (rows painted, then totals
+    painted, after one key press): each records the first frame at which it held.
+    """
 
     def __init__(self, app):
         self.app = app
-        self.condition = None
-        self.hit: float | None = None
+        self.conditions: dict = {}
+        self.hits: dict = {}
         self.count = 0
         original = app._display
 
@@ -43,31 +47,35 @@ class Frames:
             if renderable is not None:
                 now = time.perf_counter()
                 self.count += 1
-                if self.condition is not None and self.hit is None:
+                for name, condition in list(self.conditions.items()):
+                    if name in self.hits:
+                        continue
                     try:
-                        if self.condition():
-                            self.hit = now
+                        if condition():
+                            self.hits[name] = now
                     except Exception:  # noqa: BLE001 — widgets not mounted yet: not this frame
                         pass
             return original(screen, renderable)
 
         app._display = display
 
-    def expect(self, condition) -> None:
-        """Watch for the first frame from now on at which `condition()` holds."""
-        self.hit = None
-        self.condition = condition
+    def expect(self, condition=None, **named) -> None:
+        """Watch for the first frame from now on at which each condition holds (unnamed: "result")."""
+        self.hits = {}
+        self.conditions = dict(named)
+        if condition is not None:
+            self.conditions["result"] = condition
 
-    async def wait(self, since: float, timeout: float = TIMEOUT) -> float:
-        """Seconds from `since` to the frame that satisfied the condition."""
+    async def wait(self, since: float, name: str = "result", timeout: float = TIMEOUT) -> float:
+        """Seconds from `since` to the frame that satisfied the condition `name`."""
         deadline = time.perf_counter() + timeout
-        while self.hit is None:
+        while name not in self.hits:
             if time.perf_counter() > deadline:
-                self.condition = None
-                raise TimeoutError("the screen never showed the result")
+                self.conditions.pop(name, None)
+                raise TimeoutError(f"the screen never showed {name}")
             await asyncio.sleep(0.0005)
-        self.condition = None
-        return self.hit - since
+        self.conditions.pop(name, None)
+        return self.hits[name] - since
 
 
 def _deal_list(app):
@@ -104,31 +112,30 @@ async def _settle(pilot, dl=None, timeout=TIMEOUT):
 
 
 async def _timed_list_change(pilot, frames, act, check=None):
-    """Time `act()` (a key press or a value set) → rows painted, and → count and total painted."""
+    """Time `act()` (a key press or a value set) → rows painted, and → count and total painted.
+
+    Both are taken from the frames (Pilot's press may return only once the
+    screen is idle, i.e. after the totals): rows = the first frame showing the
+    new list's rows, totals = the first frame after which its count and total are
+    shown in the status line.
+    """
     app = pilot.app
-    dl = _deal_list(app)
-    before = dl._generation
+    before = _deal_list(app)._generation
 
     def rows_ready():
         d = _deal_list(app)
         return d._generation != before and _rows_shown(d) and (check is None or check(d))
 
-    t0 = time.perf_counter()
-    frames.expect(rows_ready)
-    await act()
-    rows = await frames.wait(t0)
-    generation = _deal_list(app)._generation
-
     def totals_ready():
         d = _deal_list(app)
-        return d._generation == generation and d.totals is not None
+        return d._generation != before and d.totals is not None and (check is None or check(d))
 
-    if totals_ready():
-        totals = rows
-    else:
-        frames.expect(totals_ready)
-        totals = await frames.wait(t0)
-    return rows, totals
+    t0 = time.perf_counter()
+    frames.expect(rows=rows_ready, totals=totals_ready)
+    await act()
+    rows = await frames.wait(t0, "rows")
+    totals = await frames.wait(t0, "totals")
+    return rows, max(totals, rows)
 
 
 async def run(db_url: str, spawned_at: float, rounds: int, heavy_code: str, searches: list, filters: dict) -> dict:
