@@ -378,6 +378,8 @@ def main(argv=None) -> int:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--no-tui", action="store_true")
     parser.add_argument("--no-io", action="store_true", help="skip the export and import rows")
+    parser.add_argument("--parts", default="core,tui,export,import",
+                        help="what to measure, of core (queries), tui, export, import; e.g. --parts import")
     parser.add_argument("--export-deals", type=int, default=15_000,
                         help="ledger size for the weekly export (its open deals are about 10,000)")
     parser.add_argument("--import-rows", type=int, default=100_000)
@@ -393,7 +395,16 @@ def main(argv=None) -> int:
     results: list[Result] = []
     builds = []
     pg_version = None
-    for backend in args.backends.split(","):
+    parts = set(args.parts.split(","))
+    unknown = parts - {"core", "tui", "export", "import"}
+    if unknown:
+        parser.error(f"unknown part(s): {', '.join(sorted(unknown))}")
+    if args.no_tui:
+        parts.discard("tui")
+    if args.no_io:
+        parts -= {"export", "import"}
+    backends = args.backends.split(",") if parts & {"core", "tui"} else []
+    for backend in backends:
         if backend == "sqlite":
             path, meta = ledgers.sqlite_ledger(args.deals)
             url = str(path)
@@ -416,19 +427,22 @@ def main(argv=None) -> int:
             builds.append(f"PostgreSQL ({size / 2**30:.2f} GiB, {how})")
         try:
             loads.append((backend, os.getloadavg()[0]))
-            core, facts = core_rows(backend, url, args.rounds, heavy_id)
-            results += core
-            if not args.no_tui:
+            core, facts = core_rows(backend, url, args.rounds, heavy_id)  # the TUI rows need its floors and facts
+            if "core" in parts:
+                results += core
+            if "tui" in parts:
                 log(f"{backend}: driving the TUI")
                 loads.append((f"{backend} TUI", os.getloadavg()[0]))
                 results += tui_rows(backend, url, args.rounds, facts, core)
         finally:
             if cluster is not None:
                 cluster.stop()
-    if not args.no_io:
+    if parts & {"export", "import"}:
         log("export and import")
         loads.append(("export and import", os.getloadavg()[0]))
+    if "export" in parts:
         results += export_rows(max(3, args.rounds // 3), args.export_deals)
+    if "import" in parts:
         results += import_rows(args.import_rounds, args.import_rows)
     loads.append(("end", os.getloadavg()[0]))
     from tabulate import tabulate
