@@ -9,20 +9,21 @@ Sheet 2 (汇总): the summary sections.
 Totals are written as numbers computed by crm (exact sums), not formulas, so
 that every reader of the file — including ones that do not calculate — sees
 the same figures as `crm kpi`.
+
+Written with XlsxWriter in constant-memory mode: each row goes to disk as it
+is written, so a row's height (which depends on the column widths, which
+depend on every row) must be known before the row is written. The table is
+therefore laid out in full first, then written top to bottom.
 """
 
 from __future__ import annotations
 
 import datetime
 import math
-from copy import copy
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
+import xlsxwriter
 from wcwidth import wcswidth
 
 from crm.i18n import _, current_language
@@ -32,13 +33,14 @@ from exports import weekly_layout as layout
 from exports.cells import neutralise
 
 MAX_CELL = 32_000  # Excel holds at most 32,767 characters in a cell
-HEADER_ROW = 4
+HEADER_ROW = 4  # 1-based, as a reader counts rows
 LINE_HEIGHT = 16.0  # points per line of 11-point text (CJK glyphs need more than the 14.25 of Latin text)
 MAX_WIDTHS = {"name": 30, "investor": 22, "event": 24, "progress": 44, "problems": 48, "supporting": 24,
               "lead_unit": 20, "industry": 18, "region": 12}
 YI_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 PERCENT_FORMAT = "0.00%"
+A4 = 9  # the paper size code of the OOXML page setup
 
 
 def _font_name() -> str:
@@ -46,252 +48,306 @@ def _font_name() -> str:
     return "宋体" if current_language() == "zh" else "Calibri"
 
 
-def _width(text: str) -> int:
+def _line_width(line: str) -> int:
+    # Most cells (codes, dates, numbers, English) are printable ASCII, one column a character;
+    # wcswidth walks the text a character at a time in Python, so it is kept for the rest.
+    if line.isascii() and line.isprintable():
+        return len(line)
+    w = wcswidth(line)
+    return w if w >= 0 else len(line) * 2
+
+
+def _line_widths(text) -> tuple[int, ...]:
+    """Display width of each line of `text` (CJK characters count 2)."""
+    if text is None or text == "":
+        return (0,)
+    text = str(text)
+    if "\n" not in text:
+        return (_line_width(text),)
+    return tuple(_line_width(line) for line in text.split("\n"))
+
+
+def _width(text) -> int:
     """Display width of the longest line (CJK characters count 2)."""
-    widest = 0
-    for line in str(text).split("\n"):
-        w = wcswidth(line)
-        widest = max(widest, w if w >= 0 else len(line) * 2)
-    return widest
+    return max(_line_widths(text))
 
 
-def _lines(text: str, width: float) -> int:
+def _lines_of(widths: tuple[int, ...], width: float) -> int:
+    """How many lines text whose lines are `widths` wide takes wrapped at `width` columns."""
+    # A column of width N holds a little less than N/2 CJK glyphs once padding and font metrics are counted.
+    room = max(width - 1.5, 1)
+    return sum(max(1, math.ceil(w * 1.1 / room)) for w in widths)
+
+
+def _lines(text, width: float) -> int:
     """How many lines `text` takes wrapped at `width` columns."""
     if text is None or text == "":
         return 1
-    total = 0
-    for line in str(text).split("\n"):
-        w = wcswidth(line)
-        w = w if w >= 0 else len(line) * 2
-        # A column of width N holds a little less than N/2 CJK glyphs once padding and font metrics are counted.
-        total += max(1, math.ceil(w * 1.1 / max(width - 1.5, 1)))
-    return total
+    return _lines_of(_line_widths(text), width)
 
 
 class _Styles:
-    """Named styles: registering each once keeps writing 10,000 rows fast."""
+    """The workbook's cell formats, one per (style, number format), made on first use."""
 
-    def __init__(self, wb: Workbook):
+    def __init__(self, wb: xlsxwriter.Workbook):
         font = _font_name()
-        thin = Side(style="thin", color="808080")
-        border = Border(left=thin, right=thin, top=thin, bottom=thin)
-        top = Alignment(vertical="top", wrap_text=True)
-        centre = Alignment(horizontal="center", vertical="top", wrap_text=True)
-        header_fill = PatternFill("solid", fgColor="DDEBF7")
-        total_fill = PatternFill("solid", fgColor="F2F2F2")
-        specs = {
-            "w_title": dict(font=Font(name=font, size=16, bold=True),
-                            alignment=Alignment(horizontal="center", vertical="center")),
-            "w_scope": dict(font=Font(name=font, size=10), alignment=Alignment(vertical="center", wrap_text=True)),
-            "w_header": dict(font=Font(name=font, size=11, bold=True), fill=header_fill, border=border,
-                             alignment=Alignment(horizontal="center", vertical="center", wrap_text=True)),
-            "w_text": dict(font=Font(name=font, size=11), border=border, alignment=top),
-            "w_centre": dict(font=Font(name=font, size=11), border=border, alignment=centre),
-            "w_alert": dict(font=Font(name=font, size=11, color="C00000"), border=border, alignment=top),
-            "w_date": dict(font=Font(name=font, size=11), border=border, alignment=centre, number_format=DATE_FORMAT),
-            "w_yi": dict(font=Font(name=font, size=11), border=border, alignment=Alignment(vertical="top"),
-                         number_format=YI_FORMAT),
-            "w_total": dict(font=Font(name=font, size=11, bold=True), fill=total_fill, border=border, alignment=top),
-            "w_total_yi": dict(font=Font(name=font, size=11, bold=True), fill=total_fill, border=border,
-                               alignment=Alignment(vertical="top"), number_format=YI_FORMAT),
-            "w_note": dict(font=Font(name=font, size=10), alignment=Alignment(vertical="top", wrap_text=True)),
-            "w_section": dict(font=Font(name=font, size=12, bold=True)),
-            "w_percent": dict(font=Font(name=font, size=11), border=border, number_format=PERCENT_FORMAT),
-            "w_count": dict(font=Font(name=font, size=11), border=border, number_format="0"),
+        border = {"border": 1, "border_color": "#808080"}
+        top = {"valign": "top", "text_wrap": True}
+        centre = {"align": "center", "valign": "top", "text_wrap": True}
+        header_fill = {"pattern": 1, "bg_color": "#DDEBF7"}
+        total_fill = {"pattern": 1, "bg_color": "#F2F2F2"}
+        normal = {"font_name": font, "font_size": 11}
+        self.specs = {
+            "w_title": {"font_name": font, "font_size": 16, "bold": True, "align": "center", "valign": "vcenter"},
+            "w_scope": {"font_name": font, "font_size": 10, "valign": "vcenter", "text_wrap": True},
+            "w_header": {**normal, "bold": True, **header_fill, **border, "align": "center", "valign": "vcenter",
+                         "text_wrap": True},
+            "w_text": {**normal, **border, **top},
+            "w_centre": {**normal, **border, **centre},
+            "w_alert": {**normal, "font_color": "#C00000", **border, **top},
+            "w_date": {**normal, **border, **centre, "num_format": DATE_FORMAT},
+            "w_yi": {**normal, **border, "valign": "top", "num_format": YI_FORMAT},
+            "w_total": {**normal, "bold": True, **total_fill, **border, **top},
+            "w_total_yi": {**normal, "bold": True, **total_fill, **border, "valign": "top", "num_format": YI_FORMAT},
+            "w_note": {"font_name": font, "font_size": 10, "valign": "top", "text_wrap": True},
+            "w_section": {"font_name": font, "font_size": 12, "bold": True},
+            "w_percent": {**normal, **border, "num_format": PERCENT_FORMAT},
+            "w_count": {**normal, **border, "num_format": "0"},
         }
-        for name, spec in specs.items():
-            style = NamedStyle(name=name)
-            for attr, value in spec.items():
-                setattr(style, attr, value)
-            wb.add_named_style(style)
-        self.own_formats: dict[str, str] = {}
+        self.wb = wb
+        self.made: dict = {}
+
+    def __call__(self, style: str, number_format: str | None = None):
+        key = (style, number_format)
+        fmt = self.made.get(key)
+        if fmt is None:
+            spec = self.specs[style]
+            fmt = self.made[key] = self.wb.add_format({**spec, "num_format": number_format} if number_format else spec)
+        return fmt
 
 
-_TEMPLATES: dict = {}
+def _put(ws, row: int, col: int, value, fmt) -> None:
+    """Write one cell (row and col 1-based, as in the layout) with its format.
 
-
-def _put(ws, row: int, col: int, value, style: str, number_format: str | None = None):
-    """Write one cell. Its style is copied from a template cell styled once per (style, format):
-    resolving a named style for every cell takes longer than writing the cell."""
-    cell = ws.cell(row=row, column=col)
-    if isinstance(value, str) and len(value) > MAX_CELL:
-        value = value[:MAX_CELL] + "…"
-    cell.value = neutralise(value)
-    key = (id(ws.parent), style, number_format)
-    template = _TEMPLATES.get(key)
-    if template is None:
-        cell.style = style
-        if number_format:
-            cell.number_format = number_format
-        _TEMPLATES[key] = copy(cell._style)
+    Text goes through write_string, never write(): XlsxWriter's write() would
+    turn text that looks like a formula, a URL or a number into one.
+    """
+    r, c = row - 1, col - 1
+    if value is None or value == "":
+        ws.write_blank(r, c, None, fmt)  # an empty cell, as readers expect, not a cell holding ""
+    elif isinstance(value, str):
+        if len(value) > MAX_CELL:
+            value = value[:MAX_CELL] + "…"
+        ws.write_string(r, c, neutralise(value), fmt)
+    elif isinstance(value, (datetime.date, datetime.datetime)):
+        ws.write_datetime(r, c, value, fmt)
     else:
-        cell._style = copy(template)
-    return cell
+        ws.write_number(r, c, value, fmt)
+
+
+def _merge(ws, row: int, last_col: int, value: str, fmt) -> None:
+    """A text cell merged across the whole table (row 1-based)."""
+    if len(value) > MAX_CELL:
+        value = value[:MAX_CELL] + "…"
+    ws.merge_range(row - 1, 0, row - 1, last_col - 1, neutralise(value), fmt)
+
+
+def _set_height(ws, row: int, points: float) -> None:
+    # set_row() rounds a height to whole pixels (16 pt would become 15.75); in pixels it is kept exact.
+    ws.set_row_pixels(row - 1, points * 4 / 3)
 
 
 def write(table: WeeklyTable, path: str | Path, progress=None) -> Path:
     """Write the workbook to `path`; `progress(done, total)` is called as rows are written."""
     path = Path(path)
-    wb = Workbook()
-    _Styles(wb)
-    ws = wb.active
-    ws.title = _("Weekly table")
-    _table_sheet(ws, table, progress)
-    _summary_sheet(wb.create_sheet(_("Summary")), table)
-    wb.properties.title = layout.title(table)
-    wb.properties.creator = _("招商台账 (investment-attraction deal ledger)")
-    try:
-        wb.save(path)
-    finally:
-        for key in [k for k in _TEMPLATES if k[0] == id(wb)]:
-            del _TEMPLATES[key]
+    wb = xlsxwriter.Workbook(str(path), {
+        "constant_memory": True,
+        # Cells hold what crm computed: text stays text whatever it looks like.
+        "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
+    })
+    styles = _Styles(wb)
+    _table_sheet(wb.add_worksheet(_("Weekly table")), styles, table, progress)
+    _summary_sheet(wb.add_worksheet(_("Summary")), styles, table)
+    wb.set_properties({"title": layout.title(table), "author": _("招商台账 (investment-attraction deal ledger)")})
+    # Only a finished workbook is assembled: after an error its rows' temporary files just go away.
+    wb.close()
     return path
 
 
-def _table_sheet(ws, table: WeeklyTable, progress) -> None:
+def _table_sheet(ws, styles: _Styles, table: WeeklyTable, progress) -> None:
     cols = layout.columns()
     keys = [c.key for c in cols]
     n = len(cols)
-    last = get_column_letter(n)
     widths = {c.key: max(_width(c.header) + 2, 6) for c in cols}
+    # However wide the rows make a column, it ends up at least this wide: a one-line cell that fits
+    # this room fits the final column, and only the other cells need measuring again for row heights.
+    least_room = [max(min(widths[k], MAX_WIDTHS.get(k, 40)) - 1.5, 1) for k in keys]
 
-    _put(ws, 1, 1, layout.title(table), "w_title")
-    ws.merge_cells(f"A1:{last}1")
-    ws.row_dimensions[1].height = 30
-    _put(ws, 2, 1, layout.scope_text(table), "w_scope")
-    ws.merge_cells(f"A2:{last}2")
-    _put(ws, 3, 1, layout.as_of_text(table), "w_scope")
-    ws.merge_cells(f"A3:{last}3")
-    for i, col in enumerate(cols, 1):
-        _put(ws, HEADER_ROW, i, col.header, "w_header")
+    measured: dict[str, tuple[int, ...]] = {}  # regions, departments, events… recur on many rows
 
-    r = HEADER_ROW
-    texts: list[list] = []  # the wrapped texts of each row, for its height
-    total = len(table.rows)
-    for done, row in enumerate(table.rows, 1):
-        r += 1
-        values = layout.cells(row)
-        row_texts = []
-        for i, (key, value) in enumerate(zip(keys, values), 1):
+    def measure(shown: str) -> tuple[int, ...]:
+        lines = measured.get(shown)
+        if lines is None:
+            lines = measured[shown] = _line_widths(shown)
+        return lines
+
+    text, centre, alert, date, yi = (styles("w_text"), styles("w_centre"), styles("w_alert"), styles("w_date"),
+                                     styles("w_yi"))
+    seq_at, stage_at, problems_at = keys.index("seq"), keys.index("stage"), keys.index("problems")
+    laid: list[tuple[list, list]] = []  # per row: its (value, format) cells, and its cells that may wrap
+    for row in table.rows:
+        cells = []
+        tall = []
+        for i, value in enumerate(layout.cells(row)):
             if isinstance(value, layout.Own):
                 number, fmt = layout.own_number(value.money)
-                _put(ws, r, i, Decimal(layout.plain_decimal(number)), "w_yi", fmt)
-                shown = format_money(value.money) + "00"  # the format shows at least two decimals
+                cells.append((Decimal(layout.plain_decimal(number)), styles("w_yi", fmt)))
+                lines = measure(format_money(value.money) + "00")  # the format shows at least two decimals
             elif isinstance(value, layout.Yi):
-                _put(ws, r, i, Decimal(layout.yi_exact(value.yuan)), "w_yi")
-                shown = layout.yi_text(value.yuan)
+                cells.append((Decimal(layout.yi_exact(value.yuan)), yi))
+                lines = measure(layout.yi_text(value.yuan))
             elif isinstance(value, datetime.date):
-                _put(ws, r, i, value, "w_date")
-                shown = value.isoformat()
-            elif key in ("seq", "stage"):
-                _put(ws, r, i, value, "w_centre")
-                shown = str(value)
-            elif key == "problems" and any(p.overdue for p in row.problems):
-                _put(ws, r, i, value, "w_alert")
-                shown = value
+                cells.append((value, date))
+                lines = (10,)  # yyyy-mm-dd
+            elif i == seq_at or i == stage_at:
+                cells.append((value, centre))
+                lines = measure(str(value))
+            elif i == problems_at and any(p.overdue for p in row.problems):
+                cells.append((value, alert))
+                lines = measure(value)
             else:
-                _put(ws, r, i, value, "w_text")
-                shown = "" if value is None else str(value)
-            widths[key] = max(widths[key], _width(shown) + 2)
-            row_texts.append(shown)
-        texts.append(row_texts)
-        if progress and (done % 500 == 0 or done == total):
-            progress(done, total)
-    last_data = r
+                cells.append((value, text))
+                lines = measure("" if value is None else value)
+            key = keys[i]
+            if lines[0] + 2 > widths[key] or len(lines) > 1:
+                widths[key] = max(widths[key], max(lines) + 2)
+            if len(lines) > 1 or lines[0] * 1.1 > least_room[i]:
+                tall.append((i, lines))
+        laid.append((cells, tall))
 
-    r += 1
-    total_texts = []
-    for i, (key, value) in enumerate(zip(keys, layout.totals(table)), 1):
+    totals = []
+    total_tall = []
+    for i, (key, value) in enumerate(zip(keys, layout.totals(table))):
         if isinstance(value, layout.Yi):
-            _put(ws, r, i, Decimal(layout.yi_exact(value.yuan)), "w_total_yi")
-            widths[key] = max(widths[key], _width(layout.yi_text(value.yuan)) + 2)
-            total_texts.append(layout.yi_text(value.yuan))
+            shown = layout.yi_text(value.yuan)
+            totals.append((Decimal(layout.yi_exact(value.yuan)), styles("w_total_yi")))
+            widths[key] = max(widths[key], _width(shown) + 2)
         else:
-            _put(ws, r, i, value, "w_total")
-            total_texts.append(value)
-    texts.append(total_texts)
+            shown = value
+            totals.append((value, styles("w_total")))
+        total_tall.append((i, _line_widths(shown)))
 
     for key in widths:
         widths[key] = min(widths[key], MAX_WIDTHS.get(key, 40))
-    for i, key in enumerate(keys, 1):
-        ws.column_dimensions[get_column_letter(i)].width = widths[key]
-    for offset, row_texts in enumerate(texts):
-        lines = max(_lines(t, widths[k]) for k, t in zip(keys, row_texts))
-        if lines > 1:
-            ws.row_dimensions[HEADER_ROW + 1 + offset].height = LINE_HEIGHT * lines
-    header_lines = max(_lines(c.header, widths[c.key]) for c in cols)
-    ws.row_dimensions[HEADER_ROW].height = LINE_HEIGHT * max(header_lines, 1) + 6
+    column_widths = [widths[k] for k in keys]
+    for i, w in enumerate(column_widths):
+        ws.set_column(i, i, w)
     table_width = sum(widths.values())
-    for row_no, text in ((2, layout.scope_text(table)), (3, layout.as_of_text(table))):
-        ws.row_dimensions[row_no].height = LINE_HEIGHT * _lines(text, table_width)
+
+    title = styles("w_title")
+    _set_height(ws, 1, 30)
+    _merge(ws, 1, n, layout.title(table), title)
+    scope = styles("w_scope")
+    for row_no, words in ((2, layout.scope_text(table)), (3, layout.as_of_text(table))):
+        _set_height(ws, row_no, LINE_HEIGHT * _lines(words, table_width))
+        _merge(ws, row_no, n, words, scope)
+    header_lines = max(_lines(c.header, widths[c.key]) for c in cols)
+    _set_height(ws, HEADER_ROW, LINE_HEIGHT * max(header_lines, 1) + 6)
+    header = styles("w_header")
+    for i, col in enumerate(cols, 1):
+        _put(ws, HEADER_ROW, i, col.header, header)
+
+    r = HEADER_ROW
+    total = len(laid)
+    for done, (cells, tall) in enumerate(laid, 1):
+        r += 1
+        _write_row(ws, r, cells, tall, column_widths)
+        if progress and (done % 500 == 0 or done == total):
+            progress(done, total)
+    last_data = r
+    r += 1
+    _write_row(ws, r, totals, total_tall, column_widths)
 
     r += 1
-    for note in layout.notes(table):
+    note = styles("w_note")
+    for words in layout.notes(table):
         r += 1
-        _put(ws, r, 1, note, "w_note")
-        ws.merge_cells(f"A{r}:{last}{r}")
-        ws.row_dimensions[r].height = LINE_HEIGHT * _lines(note, table_width * 0.95)
+        _set_height(ws, r, LINE_HEIGHT * _lines(words, table_width * 0.95))
+        _merge(ws, r, n, words, note)
 
-    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=keys.index("name") + 2)
+    ws.freeze_panes(HEADER_ROW, keys.index("name") + 1)
     if last_data > HEADER_ROW:
-        ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{last_data}"
+        ws.autofilter(HEADER_ROW - 1, 0, last_data - 1, n - 1)
     _print_setup(ws, landscape=True)
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.print_area = f"A1:{last}{r}"
-    ws.sheet_view.zoomScale = 90
+    ws.repeat_rows(HEADER_ROW - 1)
+    ws.print_area(0, 0, r - 1, n - 1)
+    ws.set_zoom(90)
+
+
+def _write_row(ws, r: int, cells: list, tall: list, column_widths: list) -> None:
+    """One row of the table (r 1-based), its height set first for as many lines as its fullest cell wraps to.
+
+    `tall`: (column index, line widths) of the cells that may take more than one line.
+    """
+    lines = max((_lines_of(widths, column_widths[i]) for i, widths in tall), default=1)
+    if lines > 1:
+        _set_height(ws, r, LINE_HEIGHT * lines)
+    for i, (value, fmt) in enumerate(cells, 1):
+        _put(ws, r, i, value, fmt)
 
 
 def _print_setup(ws, landscape: bool) -> None:
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages tall as needed
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.print_options.horizontalCentered = True
-    ws.oddFooter.center.text = _("Page &P of &N")
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_paper(A4)
+    ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as needed
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.center_horizontally()
+    ws.set_header("", {"margin": 0.5})
+    ws.set_footer("&C" + _("Page &P of &N"), {"margin": 0.5})
 
 
-def _summary_sheet(ws, table: WeeklyTable) -> None:
+def _summary_sheet(ws, styles: _Styles, table: WeeklyTable) -> None:
     sections = layout.summary_sections(table)
     n = max(len(s.headers) for s in sections)
     widths = [10] * n
-    _put(ws, 1, 1, layout.summary_title(table), "w_title")
-    ws.merge_cells(f"A1:{get_column_letter(n)}1")
-    ws.row_dimensions[1].height = 28
-    _put(ws, 2, 1, layout.scope_text(table), "w_scope")
-    ws.merge_cells(f"A2:{get_column_letter(n)}2")
+    _set_height(ws, 1, 28)
+    _merge(ws, 1, n, layout.summary_title(table), styles("w_title"))
+    _merge(ws, 2, n, layout.scope_text(table), styles("w_scope"))
     r = 3
     for section in sections:
         r += 1
-        _put(ws, r, 1, section.title, "w_section")
+        _put(ws, r, 1, section.title, styles("w_section"))
         r += 1
         for i, header in enumerate(section.headers, 1):
-            _put(ws, r, i, header, "w_header")
+            _put(ws, r, i, header, styles("w_header"))
             widths[i - 1] = max(widths[i - 1], _width(header) + 2)
         for values in section.rows:
             r += 1
             for i, value in enumerate(values, 1):
                 if isinstance(value, layout.Yi):
-                    _put(ws, r, i, Decimal(layout.yi_exact(value.yuan)), "w_yi")
+                    _put(ws, r, i, Decimal(layout.yi_exact(value.yuan)), styles("w_yi"))
                     shown = layout.yi_text(value.yuan)
                 elif isinstance(value, layout.Ratio):
                     number = layout.ratio_number(value)
-                    _put(ws, r, i, number if number is not None else layout.ratio_text(value),
-                         "w_percent" if number is not None else "w_centre")
+                    if number is not None:
+                        _put(ws, r, i, number, styles("w_percent"))
+                    else:
+                        _put(ws, r, i, layout.ratio_text(value), styles("w_centre"))
                     shown = layout.ratio_text(value)
                 elif isinstance(value, int):
-                    _put(ws, r, i, value, "w_count")
+                    _put(ws, r, i, value, styles("w_count"))
                     shown = str(value)
                 elif isinstance(value, datetime.date):
-                    _put(ws, r, i, value, "w_date")
+                    _put(ws, r, i, value, styles("w_date"))
                     shown = value.isoformat()
                 else:
-                    _put(ws, r, i, value, "w_text")
+                    _put(ws, r, i, value, styles("w_text"))
                     shown = str(value)
                 widths[i - 1] = max(widths[i - 1], _width(shown) + 2)
         r += 1
-    for i, w in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(i)].width = min(w, 60)
+    for i, w in enumerate(widths):
+        ws.set_column(i, i, min(w, 60))
     _print_setup(ws, landscape=False)
