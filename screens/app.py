@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import functools
+import gc
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -138,6 +139,12 @@ class CrmApp(App):
     def today(self) -> datetime.date:
         """The day the app treats as today (fixed in tests, so screens are the same every day)."""
         return self._today or datetime.date.today()
+
+    def on_ready(self) -> None:
+        # What start-up made (styles, widgets, modules) lives as long as the app. Frozen out of the
+        # collector's view, it is not walked by every full collection, which otherwise paused the
+        # app 70-90 ms in the middle of opening a deal (measured on the million-deal ledger).
+        gc.freeze()
 
     def on_unmount(self) -> None:
         self.db.close()

@@ -106,11 +106,11 @@ class BlockersScreen(CrmScreen):
                                            blocker.version))
 
     def action_open_deal(self) -> None:
-        from screens.detail import DealDetailScreen
+        from screens.detail import open_deal
 
         blocker = self._selected()
         if blocker is not None:
-            self.app.push_screen(DealDetailScreen(blocker.deal_code))
+            open_deal(self.app, blocker.deal_code)
 
     @on(DataTable.RowSelected)
     def _selected_row(self) -> None:

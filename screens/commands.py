@@ -39,8 +39,8 @@ class DealSearchProvider(Provider):
                            help=_("e.g. 涿州 or zzgyl"))
 
     def _open(self, code: str) -> None:
-        from screens.detail import DealDetailScreen
+        from screens.detail import open_deal
 
         if self.app.current_mode != "deals":
             self.app.switch_mode("deals")
-        self.app.push_screen(DealDetailScreen(code))
+        open_deal(self.app, code)

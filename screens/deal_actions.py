@@ -80,7 +80,7 @@ class DealActions:
             self.app.push_screen(DepartmentsDialog(code), self._after)
 
     def action_open_deal(self) -> None:
-        from screens.detail import DealDetailScreen
+        from screens.detail import open_deal
 
         if code := self._code_or_warn():
-            self.app.push_screen(DealDetailScreen(code))
+            open_deal(self.app, code)

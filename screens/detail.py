@@ -26,6 +26,7 @@ from screens import text
 from screens.base import CrmScreen
 from screens.deal_actions import DEAL_BINDINGS, DealActions
 from screens.deal_form import LABELS as FIELD_LABELS
+from screens.line_table import LineColumn, LineTable
 
 AUDIT_FIELDS = {
     **FIELD_LABELS,
@@ -45,6 +46,20 @@ def blockers_in_order(blockers: list[dict], today: datetime.date) -> list[dict]:
                                            b["due_on"] or datetime.date.max, b["id"]))
 
 
+def open_deal(app, code: str) -> None:
+    """Show deal `code`: its detail is read first, so the screen's first frame already shows it whole."""
+
+    async def fetch() -> None:
+        try:
+            deal = await app.db.run(deal_views.detail, code)
+        except CrmError as err:
+            app.notify(str(err), severity="error")
+            return
+        app.push_screen(DealDetailScreen(code, deal))
+
+    app.run_worker(fetch, exclusive=True, group="open-deal")
+
+
 class DealDetailScreen(DealActions, CrmScreen):
     BINDINGS = [
         Binding("escape", "back", N_("Back")),
@@ -53,10 +68,10 @@ class DealDetailScreen(DealActions, CrmScreen):
         Binding("ctrl+r", "refresh", N_("Refresh"), show=False),
     ]
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, deal: dict | None = None) -> None:
         super().__init__(classes="detail-screen")
         self.code = code
-        self.deal: dict | None = None
+        self.deal: dict | None = deal
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -71,18 +86,23 @@ class DealDetailScreen(DealActions, CrmScreen):
                     yield Static("", id="detail-funds")
                     yield Static("", id="detail-funds-rate")
             yield Label(_("Stage ledger"), classes="section")
-            yield Static("", id="detail-ledger")
+            yield LineTable([LineColumn(""), LineColumn(_("Date")), LineColumn(_("From → to")), LineColumn(_("By")),
+                             LineColumn(_("Recorded at"), style="dim"), LineColumn(_("Note"))], id="detail-ledger")
             yield Label(_("Blockers (r resolves the selected one, b adds one)"), classes="section")
             yield DataTable(id="detail-blockers", cursor_type="row", zebra_stripes=True)
             yield Label(_("Audit trail"), classes="section")
-            yield Static("", id="detail-audit")
+            yield LineTable([LineColumn(_("When")), LineColumn(_("Who")), LineColumn(_("Field")),
+                             LineColumn(_("Old → new"))], id="detail-audit")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = self.code
         table = self.query_one("#detail-blockers", DataTable)
         table.add_columns(_("No."), _("Blocker"), _("Department"), _("Raised"), _("Due"), _("Status"))
-        self.load()
+        if self.deal is None:
+            self.load()
+        else:
+            self._show(self.deal)
 
     def load(self) -> None:
         self.run_worker(self._load, exclusive=True, group="detail")
@@ -110,9 +130,9 @@ class DealDetailScreen(DealActions, CrmScreen):
         self.query_one("#detail-departments", Static).update(self._departments(d))
         self.query_one("#detail-funds", Static).update(self._funds(d))
         self.query_one("#detail-funds-rate", Static).update(self._funds_rate(d))
-        self.query_one("#detail-ledger", Static).update(self._ledger(d))
+        self.query_one("#detail-ledger", LineTable).set_rows(self._ledger(d))
         self._blockers(d, today)
-        self.query_one("#detail-audit", Static).update(self._audit(d))
+        self.query_one("#detail-audit", LineTable).set_rows(self._audit(d))
 
     def _fields(self, d: dict) -> Table:
         grid = Table.grid(padding=(0, 2))
@@ -174,19 +194,12 @@ class DealDetailScreen(DealActions, CrmScreen):
             rate=percent_text(d["funds_rate"]), arrived=text.yi_label(d["funds_cny"]),
             signed=text.yi_label(d["amount_cny"]))
 
-    def _ledger(self, d: dict) -> Table:
-        table = Table(box=None, padding=(0, 1), show_edge=False, header_style="dim")
-        table.add_column("")
-        table.add_column(_("Date"), no_wrap=True)
-        table.add_column(_("From → to"), no_wrap=True)
-        table.add_column(_("By"), no_wrap=True)
-        table.add_column(_("Note"))
-        table.add_column(_("Recorded at"), style="dim", no_wrap=True)
+    def _ledger(self, d: dict) -> list[tuple]:
         last = len(d["ledger"]) - 1
-        for n, e in enumerate(d["ledger"]):
-            move = f"{text.stage(e['from']) if e['from'] else '—'} → {text.stage(e['to'])}"
-            table.add_row("●" if n == last else "○", text.day(e["on"]), move, e["by"], e["note"], str(e["recorded_at"]))
-        return table
+        return [("●" if n == last else "○", text.day(e["on"]),
+                 f"{text.stage(e['from']) if e['from'] else '—'} → {text.stage(e['to'])}", e["by"],
+                 str(e["recorded_at"]), e["note"] or "")
+                for n, e in enumerate(d["ledger"])]
 
     def _blockers(self, d: dict, today: datetime.date) -> None:
         table = self.query_one("#detail-blockers", DataTable)
@@ -203,20 +216,17 @@ class DealDetailScreen(DealActions, CrmScreen):
                           status, key=str(b["id"]))
         table.styles.height = max(3, min(len(d["blockers"]) + 2, 12))
 
-    def _audit(self, d: dict) -> Table:
-        table = Table(box=None, padding=(0, 1), show_edge=False, header_style="dim")
-        table.add_column(_("When"), no_wrap=True)
-        table.add_column(_("Who"), no_wrap=True)
-        table.add_column(_("Field"), no_wrap=True)
-        table.add_column(_("Old → new"))
+    def _audit(self, d: dict) -> list[tuple]:
+        rows = []
         for a in reversed(d["audit"]):
             label = AUDIT_FIELDS.get(a["field"])
             field = _(label) if label else a["field"]
             old, new = a["old"], a["new"]
             if a["field"] == "stage":
                 old, new = text.stage(old) if old else None, text.stage(new)
-            table.add_row(str(a["at"]), a["by"], field, f"{old if old is not None else '—'} → {new if new is not None else '—'}")
-        return table
+            rows.append((str(a["at"]), a["by"], field,
+                         f"{old if old is not None else '—'} → {new if new is not None else '—'}"))
+        return rows
 
     # ---- actions -----------------------------------------------------------------
 
