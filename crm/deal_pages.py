@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from peewee import JOIN, Case, fn
 
+from crm import search
 from crm.deal_query import DealFilter
 from crm.stages import STAGES
 from db.models import Blocker, Deal, Department, Event
@@ -309,16 +310,19 @@ class Totals:
 
 def count(flt: DealFilter) -> int:
     """The number of deals `flt` lets through."""
-    return flt.apply(Deal.select(fn.COUNT(Deal.id))).scalar() or 0
+    with search.counting():
+        query = flt.apply(Deal.select(fn.COUNT(Deal.id)))
+    return query.scalar() or 0
 
 
 def totals(flt: DealFilter) -> Totals:
     """Count and CNY total of the deals `flt` lets through, in one query."""
-    row = flt.apply(
-        Deal.select(fn.COUNT(Deal.id).alias("n"), fn.SUM(Deal.amount_cny).alias("cny"),
-                    fn.COUNT(Deal.amount_cny).alias("converted"),
-                    fn.MAX(Case(None, [(Deal.amount_approximate, 1)], 0)).alias("approx"))
-    ).namedtuples().get()
+    with search.counting():
+        query = flt.apply(
+            Deal.select(fn.COUNT(Deal.id).alias("n"), fn.SUM(Deal.amount_cny).alias("cny"),
+                        fn.COUNT(Deal.amount_cny).alias("converted"),
+                        fn.MAX(Case(None, [(Deal.amount_approximate, 1)], 0)).alias("approx")))
+    row = query.namedtuples().get()
     n = row.n or 0
     return Totals(n, Deal.amount_cny.python_value(row.cny) or Decimal(0), n - (row.converted or 0), bool(row.approx))
 
@@ -338,7 +342,8 @@ def _grouped(flt: DealFilter, column, signed_only: bool) -> list[Group]:
                         fn.COUNT(Deal.amount_cny).alias("converted"))
     if signed_only:
         query = query.where(Deal.stage != "negotiating")
-    query = flt.apply(query).group_by(column)
+    with search.counting():
+        query = flt.apply(query).group_by(column)
     return [
         Group(r.k, r.n, Deal.amount_cny.python_value(r.cny) or Decimal(0), r.n - r.converted)
         for r in query.namedtuples()
