@@ -21,7 +21,7 @@ from collections import namedtuple
 
 from peewee import SQL, Case, NodeList, OperationalError, PostgresqlDatabase, SqliteDatabase, fn
 
-from crm import fx, search
+from crm import cohort_totals, fx, search
 from crm.deal_query import DealFilter
 from crm.stages import STAGES, at_or_beyond
 from db.models import Blocker, Deal, FundsArrived, FxRate, database
@@ -117,8 +117,10 @@ def compute(cohort: DealFilter | None = None, today: datetime.date | None = None
     k = Kpis()
 
     rows = _kept_deal_rows() if everyone else None
-    kept = rows is not None
-    if not kept:
+    kept = rows is not None  # all deals: funds and blockers are kept too
+    if rows is None:
+        rows = _kept_cohort_rows(cohort)
+    if rows is None:
         rows = (
             Deal.select(
                 Deal.stage, Deal.currency, fn.COUNT(Deal.id).alias("n"), fn.SUM(Deal.amount).alias("amount"),
@@ -268,6 +270,18 @@ def _kept_in_step() -> bool:
     return kept is not False
 
 
+def _kept_cohort_rows(cohort: DealFilter):
+    """Signed deals of a cohort of signing year, region or stage per stage and currency, from the kept
+    totals of migration 0006 (None for any other cohort)."""
+    kept = cohort_totals.grouped(cohort, ("stage", "currency"), signed_only=True)
+    if kept is None:
+        return None
+    return [_KeptRow(s.key[0], s.key[1], s.deals, s.amount, s.amount_cny, s.converted, s.approximate, 1) for s in kept]
+
+
+_KeptRow = namedtuple("_KeptRow", ("stage", "currency", "n", "amount", "cny", "converted", "approx", "rows"))
+
+
 def _kept_deal_rows():
     """Signed deals per stage and currency from the kept totals, or None where there are none.
 
@@ -313,6 +327,8 @@ def compact_totals(db=None) -> None:
         ("deal_totals_delta", ("stage", "currency"), ("deals", "amount", "amount_cny", "converted", "approximate")),
         ("funds_totals_delta", (), ("arrivals", "amount_cny", "converted")),
         ("blocker_totals_delta", (), ("raised", "open")),
+        ("deal_cohort_totals_delta", ("year", "region", "stage", "currency"),
+         ("deals", "amount", "amount_cny", "converted", "approximate")),
     ):
         columns = ", ".join(keys + values)
         sums = ", ".join(f"sum({v})" for v in values)
@@ -347,6 +363,7 @@ def rebuild_totals(db=None) -> None:
             "SELECT count(*), count(*) FILTER (WHERE resolved_on IS NULL) FROM blocker",
         ):
             db.execute_sql(sql)
+        cohort_totals.rebuild(db)
         return
     if not _kept_in_step_of(db):
         return
@@ -362,6 +379,7 @@ def rebuild_totals(db=None) -> None:
         "FROM blocker b JOIN deal d ON d.id = b.deal_id GROUP BY d.stage",
     ):
         db.execute_sql(sql)
+    cohort_totals.rebuild(db)
 
 
 def _kept_in_step_of(db) -> bool:
@@ -385,8 +403,9 @@ def kept_totals_agree(db=None) -> bool:
              "SELECT count(*), count(*) FILTER (WHERE resolved_on IS NULL) FROM blocker"),
         )
         normal = lambda rows: sorted(tuple(int(v) if not isinstance(v, str) else v for v in r) for r in rows)  # noqa: E731
-        return all(normal(db.execute_sql(kept).fetchall()) == normal(db.execute_sql(direct).fetchall())
-                   for kept, direct in checks)
+        return cohort_totals.agrees(db) and all(
+            normal(db.execute_sql(kept).fetchall()) == normal(db.execute_sql(direct).fetchall())
+            for kept, direct in checks)
     if not _kept_in_step_of(db):
         return True
     checks = (
@@ -400,8 +419,9 @@ def kept_totals_agree(db=None) -> bool:
          "SELECT d.stage, count(*), sum(CASE WHEN b.resolved_on IS NULL THEN 1 ELSE 0 END) "
          "FROM blocker b JOIN deal d ON d.id = b.deal_id GROUP BY d.stage"),
     )
-    return all(sorted(db.execute_sql(kept).fetchall()) == sorted(db.execute_sql(direct).fetchall())
-               for kept, direct in checks)
+    return cohort_totals.agrees(db) and all(
+        sorted(db.execute_sql(kept).fetchall()) == sorted(db.execute_sql(direct).fetchall())
+        for kept, direct in checks)
 
 
 def _raise_missing(in_cohort):

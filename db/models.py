@@ -7,6 +7,7 @@ points at SQLite or PostgreSQL.
 import datetime
 
 from peewee import (
+    BigIntegerField,
     BooleanField,
     CharField,
     DatabaseProxy,
@@ -194,3 +195,36 @@ MODELS = [
     FundsArrived,
     AuditEntry,
 ]
+
+
+class _CohortTotals(BaseModel):
+    """Deal totals kept in step per signing year (0: not signed), region, stage and currency (migration 0006).
+
+    Not in MODELS: the migration and its triggers make and fill these tables, and
+    only crm.cohort_totals reads them. Amounts are integer fen, as in Deal.
+    """
+
+    year = IntegerField()
+    region = CharField(max_length=100)
+    stage = CharField(max_length=20)
+    currency = CharField(max_length=3)
+    deals = BigIntegerField()
+    amount = BigIntegerField()
+    amount_cny = BigIntegerField()
+    converted = BigIntegerField()
+    approximate = BigIntegerField()
+
+
+class DealCohortTotals(_CohortTotals):
+    """SQLite: one row per key, updated by triggers."""
+
+    class Meta:
+        table_name = "deal_cohort_totals"
+        primary_key = False
+
+
+class DealCohortTotalsDelta(_CohortTotals):
+    """PostgreSQL: rows of differences appended by a trigger; a key's totals are their sum."""
+
+    class Meta:
+        table_name = "deal_cohort_totals_delta"
