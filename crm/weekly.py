@@ -36,7 +36,8 @@ from crm.dates import last_complete_week, parse_week, week_of
 from crm.deal_query import DealFilter
 from crm.money import Money
 from crm.stages import STAGES, at_or_beyond, parse_stage
-from db.models import Blocker, Deal, DealDepartment, Department, Event, FundsArrived, FxRate, Person, StageChange
+from db.models import (Blocker, Deal, DealDepartment, Department, Event, FundsArrived, FxRate, Person, StageChange,
+                       database)
 
 #: Stages that leave the table unless something happened that week.
 FINISHED = ("operating", "terminated")
@@ -185,6 +186,37 @@ class WeeklyTable:
 # ---- building -------------------------------------------------------------
 
 
+# Rows are read straight from the cursor and only the columns that need it are converted: Peewee's
+# per-column conversion of every fetched value cost more than the queries themselves on a ledger of
+# 15,000 deals.
+_cents = Deal.amount.python_value
+
+
+def _day(value) -> datetime.date | None:
+    """A DATE column's value as a date: SQLite hands back text, PostgreSQL a date."""
+    if value is None or type(value) is datetime.date:
+        return value
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    return datetime.date.fromisoformat(str(value)[:10])
+
+
+def _fetch(query) -> list[tuple]:
+    """The rows of a Peewee query as the driver returns them."""
+    return database.execute(query).fetchall()
+
+
+def _in_cohort(column, ids):
+    """`column IN ids`, or None for the whole ledger (no subquery to run)."""
+    return None if ids is None else column.in_(ids)
+
+
+def _where(query, *conditions):
+    """`query` narrowed by the conditions that are not None."""
+    kept = [c for c in conditions if c is not None]
+    return query.where(*kept) if kept else query
+
+
 def _deal_rows(cohort: DealFilter):
     """Every deal of the cohort with the names a row shows, in the table's order."""
     lead = Department.alias()
@@ -202,7 +234,30 @@ def _deal_rows(cohort: DealFilter):
         .switch(Deal)
         .join(Person, JOIN.LEFT_OUTER, on=(Deal.liaison == Person.id))
     )
-    return cohort.apply(query).order_by(Deal.signed_on.asc(nulls="LAST"), Deal.code).dicts()
+    return cohort.apply(query).order_by(Deal.signed_on.asc(nulls="LAST"), Deal.code)
+
+
+class _Deal:
+    """One deal as the table needs it: the _deal_rows columns, converted."""
+
+    __slots__ = ("id", "code", "name", "investor", "region", "industry", "sub_industry", "signed_on", "amount",
+                 "currency", "approximate", "amount_cny", "fx_rate", "stage", "stage_since", "created_at",
+                 "event_name", "event_on", "lead_name", "liaison_name")
+
+    def __init__(self, r: tuple):
+        (self.id, self.code, self.name, self.investor, self.region, self.industry, self.sub_industry, signed_on,
+         amount, self.currency, approximate, amount_cny, self.fx_rate, self.stage, stage_since, self.created_at,
+         self.event_name, event_on, self.lead_name, self.liaison_name) = r
+        self.signed_on = _day(signed_on)
+        self.amount = _cents(amount)
+        self.approximate = bool(approximate)
+        self.amount_cny = _cents(amount_cny)
+        self.stage_since = _day(stage_since)
+        self.event_on = _day(event_on)
+
+    def missing_rate(self):
+        """The MissingRate error for this deal's unconverted amount."""
+        return fx.missing(self.currency, self.signed_on or _day(self.created_at))
 
 
 def _stages_at(ids, day: datetime.date) -> dict[int, tuple[str, datetime.date]]:
@@ -213,14 +268,13 @@ def _stages_at(ids, day: datetime.date) -> dict[int, tuple[str, datetime.date]]:
     `day` was at it then; only the others need their ledger. A deal missing
     from the answer did not exist yet on `day`.
     """
-    rows = (
+    query = _where(
         StageChange.select(StageChange.deal, StageChange.to_stage, StageChange.effective_on)
         .join(Deal, on=(StageChange.deal == Deal.id))
-        .where(Deal.id.in_(ids) & (Deal.stage_since > day) & (StageChange.effective_on <= day))
-        .order_by(StageChange.deal, StageChange.id)
-        .tuples()
+        .order_by(StageChange.deal, StageChange.id),
+        _in_cohort(Deal.id, ids), Deal.stage_since > day, StageChange.effective_on <= day,
     )
-    return {deal_id: (stage, on) for deal_id, stage, on in rows}
+    return {deal_id: (stage, _day(on)) for deal_id, stage, on in _fetch(query)}
 
 
 def build(week: Week, scope: DealFilter | None = None, today: datetime.date | None = None) -> WeeklyTable:
@@ -233,40 +287,41 @@ def build(week: Week, scope: DealFilter | None = None, today: datetime.date | No
     today = today or datetime.date.today()
     only_stage = parse_stage(scope.stage).key if scope.stage else None
     cohort = replace(scope, stage=None)
-    ids = cohort.apply(Deal.select(Deal.id))
+    # The cohort as a subquery for the other tables' rows; None when it is every deal.
+    ids = None if cohort.condition() is None else cohort.apply(Deal.select(Deal.id))
     monday, sunday = week.monday, week.sunday
     morning_after = week.next_monday
 
-    deals = list(_deal_rows(cohort))
+    deals = [_Deal(r) for r in _fetch(_deal_rows(cohort))]
     earlier = _stages_at(ids, sunday)
     stage_at: dict[int, tuple[str, datetime.date]] = {}
     for d in deals:
-        if d["stage_since"] <= sunday:
-            stage_at[d["id"]] = (d["stage"], d["stage_since"])
-        elif d["id"] in earlier:
-            stage_at[d["id"]] = earlier[d["id"]]
+        if d.stage_since <= sunday:
+            stage_at[d.id] = (d.stage, d.stage_since)
+        elif d.id in earlier:
+            stage_at[d.id] = earlier[d.id]
 
     progress: dict[int, list[Progress]] = defaultdict(list)
     activity = WeekActivity()
-    for deal_id, src, dst, on, note, entry_id in (
+    for deal_id, src, dst, on, note, entry_id in _fetch(_where(
         StageChange.select(StageChange.deal, StageChange.from_stage, StageChange.to_stage, StageChange.effective_on,
-                           StageChange.note, StageChange.id)
-        .where(StageChange.deal.in_(ids) & StageChange.effective_on.between(monday, sunday))
-        .tuples()
-    ):
+                           StageChange.note, StageChange.id),
+        _in_cohort(StageChange.deal, ids), StageChange.effective_on.between(monday, sunday),
+    )):
+        on = _day(on)
         kind = "new" if src is None else "stage"
         progress[deal_id].append(Progress(on=on, kind=kind, stage_from=src, stage_to=dst, note=note, order=(on, 0, entry_id)))
 
     problems: dict[int, list[Problem]] = defaultdict(list)
-    for b_id, deal_id, text, dept, raised, due, resolved, resolution in (
+    for b_id, deal_id, text, dept, raised, due, resolved, resolution in _fetch(_where(
         Blocker.select(Blocker.id, Blocker.deal, Blocker.text, Department.name, Blocker.raised_on, Blocker.due_on,
                        Blocker.resolved_on, Blocker.resolution)
         .join(Department, on=(Blocker.department == Department.id))
-        .where(Blocker.deal.in_(ids) & (Blocker.raised_on <= sunday)
-               & (Blocker.resolved_on.is_null(True) | (Blocker.resolved_on >= monday)))
-        .order_by(Blocker.raised_on, Blocker.id)
-        .tuples()
-    ):
+        .order_by(Blocker.raised_on, Blocker.id),
+        _in_cohort(Blocker.deal, ids), Blocker.raised_on <= sunday,
+        Blocker.resolved_on.is_null(True) | (Blocker.resolved_on >= monday),
+    )):
+        raised, due, resolved = _day(raised), _day(due), _day(resolved)
         if raised >= monday:
             progress[deal_id].append(Progress(on=raised, kind="blocker_raised", text=text, department=dept,
                                               order=(raised, 1, b_id)))
@@ -277,54 +332,58 @@ def build(week: Week, scope: DealFilter | None = None, today: datetime.date | No
             problems[deal_id].append(Problem(id=b_id, text=text, department=dept, raised_on=raised, due_on=due,
                                              overdue=due is not None and due < morning_after))
 
-    for deal_id, on, amount, currency, cny, f_id in (
+    for deal_id, on, amount, currency, cny, f_id in _fetch(_where(
         FundsArrived.select(FundsArrived.deal, FundsArrived.arrived_on, FundsArrived.amount, FundsArrived.currency,
-                            FundsArrived.amount_cny, FundsArrived.id)
-        .where(FundsArrived.deal.in_(ids) & FundsArrived.arrived_on.between(monday, sunday))
-        .tuples()
-    ):
-        progress[deal_id].append(Progress(on=on, kind="funds", money=Money(amount, currency), amount_cny=cny,
-                                          order=(on, 3, f_id)))
+                            FundsArrived.amount_cny, FundsArrived.id),
+        _in_cohort(FundsArrived.deal, ids), FundsArrived.arrived_on.between(monday, sunday),
+    )):
+        on = _day(on)
+        progress[deal_id].append(Progress(on=on, kind="funds", money=Money(_cents(amount), currency),
+                                          amount_cny=_cents(cny), order=(on, 3, f_id)))
 
     supporting: dict[int, list[str]] = defaultdict(list)
-    for deal_id, name in (
+    for deal_id, name in _fetch(_where(
         DealDepartment.select(DealDepartment.deal, Department.name)
         .join(Department, on=(DealDepartment.department == Department.id))
-        .where(DealDepartment.deal.in_(ids))
-        .order_by(Department.name)
-        .tuples()
-    ):
+        .order_by(Department.name),
+        _in_cohort(DealDepartment.deal, ids),
+    )):
         supporting[deal_id].append(name)
 
     rows: list[Row] = []
     existing = []
     for d in deals:
-        if d["id"] not in stage_at:
+        at = stage_at.get(d.id)
+        if at is None:
             continue  # signed or entered after the week
         existing.append(d)
-        stage, since = stage_at[d["id"]]
-        events = sorted(progress.get(d["id"], []), key=lambda p: p.order)
-        for p in events:
-            activity.new_deals += p.kind == "new"
-            activity.stage_changes += p.kind == "stage"
-            activity.blockers_raised += p.kind == "blocker_raised"
-            activity.blockers_resolved += p.kind == "blocker_resolved"
-            if p.kind == "funds":
-                activity.funds_arrivals += 1
-                activity.funds_cny += p.amount_cny or 0
+        stage, since = at
+        events = progress.get(d.id)
+        if events:
+            events.sort(key=lambda p: p.order)
+            for p in events:
+                activity.new_deals += p.kind == "new"
+                activity.stage_changes += p.kind == "stage"
+                activity.blockers_raised += p.kind == "blocker_raised"
+                activity.blockers_resolved += p.kind == "blocker_resolved"
+                if p.kind == "funds":
+                    activity.funds_arrivals += 1
+                    activity.funds_cny += p.amount_cny or 0
+        else:
+            events = []
         listed = stage == only_stage if only_stage else (stage not in FINISHED or bool(events))
         if not listed:
             continue
-        if d["amount_cny"] is None:
-            raise fx.missing(d["currency"], d["signed_on"] or d["created_at"].date())
+        if d.amount_cny is None:
+            raise d.missing_rate()
         rows.append(Row(
-            seq=len(rows) + 1, id=d["id"], code=d["code"], name=d["name"], investor=d["investor"],
-            region=d["region"], industry=d["industry"], sub_industry=d["sub_industry"], event=d["event_name"],
-            event_on=d["event_on"], signed_on=d["signed_on"],
-            amount=Money(d["amount"], d["currency"], bool(d["amount_approximate"])), amount_cny=d["amount_cny"],
-            fx_rate_id=d["fx_rate"], stage=stage, stage_since=since, lead_unit=d["lead_name"],
-            supporting=supporting.get(d["id"], []), liaison=d["liaison_name"], progress=events,
-            problems=problems.get(d["id"], []),
+            seq=len(rows) + 1, id=d.id, code=d.code, name=d.name, investor=d.investor,
+            region=d.region, industry=d.industry, sub_industry=d.sub_industry, event=d.event_name,
+            event_on=d.event_on, signed_on=d.signed_on,
+            amount=Money(d.amount, d.currency, d.approximate), amount_cny=d.amount_cny,
+            fx_rate_id=d.fx_rate, stage=stage, stage_since=since, lead_unit=d.lead_name,
+            supporting=supporting.get(d.id, []), liaison=d.liaison_name, progress=events,
+            problems=problems.get(d.id, []),
         ))
 
     week_end = _kpis_at(existing, stage_at, ids, sunday, morning_after)
@@ -333,55 +392,55 @@ def build(week: Week, scope: DealFilter | None = None, today: datetime.date | No
     return WeeklyTable(week=week, scope=scope, rows=rows, summary=summary, generated_on=today)
 
 
-def _kpis_at(deals: list[dict], stage_at: dict, ids, day: datetime.date, morning_after: datetime.date) -> kpi.Kpis:
+def _kpis_at(deals: list[_Deal], stage_at: dict, ids, day: datetime.date, morning_after: datetime.date) -> kpi.Kpis:
     """The cohort KPIs as they stood at the end of `day`, with crm.kpi's definitions."""
     k = kpi.Kpis()
     signed = {}
+    by_stage, cny_by_stage, by_currency = k.by_stage, k.cny_by_stage, k.by_currency
+    total = Decimal(0)
     for d in deals:
-        stage = stage_at[d["id"]][0]
+        stage = stage_at[d.id][0]
         if stage == "negotiating":
             continue
-        if d["amount_cny"] is None:
-            raise fx.missing(d["currency"], d["signed_on"] or d["created_at"].date())
-        signed[d["id"]] = d
-        k.deals += 1
-        k.by_stage[stage] = k.by_stage.get(stage, 0) + 1
-        k.cny_by_stage[stage] = k.cny_by_stage.get(stage, Decimal(0)) + d["amount_cny"]
-        k.total_cny += d["amount_cny"]
-        k.by_currency[d["currency"]] = k.by_currency.get(d["currency"], Decimal(0)) + d["amount"]
-        k.approximate |= bool(d["amount_approximate"])
+        if d.amount_cny is None:
+            raise d.missing_rate()
+        signed[d.id] = d
+        by_stage[stage] = by_stage.get(stage, 0) + 1
+        cny_by_stage[stage] = cny_by_stage.get(stage, Decimal(0)) + d.amount_cny
+        total += d.amount_cny
+        by_currency[d.currency] = by_currency.get(d.currency, Decimal(0)) + d.amount
+        k.approximate |= d.approximate
+    k.deals = len(signed)
+    k.total_cny = total
     k.fulfilled = sum(k.by_stage.get(s, 0) for s in at_or_beyond("registered"))
     k.started = sum(k.by_stage.get(s, 0) for s in at_or_beyond("construction"))
     k.operating = k.by_stage.get("operating", 0)
     k.by_stage = {s.key: k.by_stage[s.key] for s in STAGES if s.key in k.by_stage}
 
-    rate_ids = {d["fx_rate"] for d in signed.values() if d["fx_rate"] is not None}
-    cents = FundsArrived.amount_cny
-    for deal_id, rate_id, total, n, converted, currency, first_on in (
+    rate_ids = {d.fx_rate for d in signed.values() if d.fx_rate is not None}
+    for deal_id, rate_id, summed, n, converted, currency, first_on in _fetch(_where(
         FundsArrived.select(FundsArrived.deal, FundsArrived.fx_rate, fn.SUM(FundsArrived.amount_cny),
                             fn.COUNT(FundsArrived.id), fn.COUNT(FundsArrived.amount_cny),
                             fn.MIN(FundsArrived.currency), fn.MIN(FundsArrived.arrived_on))
-        .where(FundsArrived.deal.in_(ids) & (FundsArrived.arrived_on <= day))
-        .group_by(FundsArrived.deal, FundsArrived.fx_rate)
-        .tuples()
-    ):
+        .group_by(FundsArrived.deal, FundsArrived.fx_rate),
+        _in_cohort(FundsArrived.deal, ids), FundsArrived.arrived_on <= day,
+    )):
         if deal_id not in signed:
             continue
         if converted < n:
-            raise fx.missing(currency, first_on)
-        k.funds_cny += cents.python_value(total) or Decimal(0)
+            raise fx.missing(currency, _day(first_on))
+        k.funds_cny += _cents(summed) or Decimal(0)
         if rate_id is not None:
             rate_ids.add(rate_id)
 
     is_open = Blocker.resolved_on.is_null(True) | (Blocker.resolved_on > day)
-    for deal_id, raised, open_, overdue in (
+    for deal_id, raised, open_, overdue in _fetch(_where(
         Blocker.select(Blocker.deal, fn.COUNT(Blocker.id),
                        fn.SUM(_case(is_open)),
                        fn.SUM(_case(is_open & (Blocker.due_on < morning_after))))
-        .where(Blocker.deal.in_(ids) & (Blocker.raised_on <= day))
-        .group_by(Blocker.deal)
-        .tuples()
-    ):
+        .group_by(Blocker.deal),
+        _in_cohort(Blocker.deal, ids), Blocker.raised_on <= day,
+    )):
         if deal_id not in signed:
             continue
         k.blockers_raised += raised
