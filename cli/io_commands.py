@@ -15,7 +15,6 @@ from crm.deal_query import DealFilter
 from crm.errors import InvalidInput
 from crm.i18n import _
 from crm.money import Money, format_money
-from cli.output import print_json
 from db.connection import open_database
 from exports.weekly_files import FORMATS, format_for, write_weekly
 
@@ -94,6 +93,8 @@ def cmd_import(args):
     finally:
         progress.close()
     if args.format == "json":
+        from cli.output import print_json  # (it imports tabulate, which the export does not need)
+
         print_json(report.as_json())
     else:
         _print_report(report)

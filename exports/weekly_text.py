@@ -17,18 +17,11 @@ import csv
 import html
 import io
 
-import tabulate as _tabulate_module
-from tabulate import tabulate
-from wcwidth import wcswidth, wcwidth
-
 from crm.i18n import current_language
 from crm.money import format_money
 from crm.weekly import WeeklyTable
 from exports import weekly_layout as layout
 from exports.cells import neutralise, text_of
-
-# Count East Asian wide characters as two columns when aligning.
-_tabulate_module.WIDE_CHARS_MODE = True
 
 BOM = "\ufeff"
 FORMATS = ("csv", "md", "txt", "html")
@@ -100,6 +93,15 @@ def render_csv(table: WeeklyTable, progress=None) -> str:
 # ---- shared by md, txt, html ----------------------------------------------
 
 
+def tabulate(*args, **kwargs) -> str:
+    """tabulate.tabulate, imported on first use: CSV, the format scripts export most, does not need it."""
+    import tabulate as module
+
+    # Count East Asian wide characters as two columns when aligning.
+    module.WIDE_CHARS_MODE = True
+    return module.tabulate(*args, **kwargs)
+
+
 def _shown(value) -> str:
     """A typed cell as a reader sees it: amounts rounded for display."""
     if isinstance(value, layout.Own):
@@ -157,6 +159,8 @@ def render_md(table: WeeklyTable, progress=None) -> str:
 
 def wrap(text: str, width: int) -> str:
     """`text` wrapped at `width` display columns; wide characters count two, Latin words stay whole."""
+    from wcwidth import wcswidth, wcwidth
+
     out = []
     for paragraph in text.split("\n"):
         line, line_width = "", 0
