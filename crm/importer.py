@@ -31,6 +31,7 @@ would have done.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -196,11 +197,18 @@ class _Sheet:
                     self.year = self.year or year_note(value)
         self.units = {f: header_unit(header.labels[c]) for f, c in header.columns.items()
                       if f in ("amount", "amount_cny")}
+        self.labels = {f: self._label(f) for f in header.columns}
+        # (column, label as one line) of the header, to spot it printed again further down
+        self.inline_labels = [(c, inline(label)) for c, label in header.labels.items() if isinstance(label, str)]
 
-    def label(self, field_name: str) -> str:
+    def _label(self, field_name: str) -> str:
         col = self.header.columns[field_name]
         text = inline(str(self.header.labels.get(col, "")))
         return f"{text} ({get_column_letter(col + 1)})" if self.grid.kind == "xlsx" else text
+
+    def label(self, field_name: str) -> str:
+        """The column of `field_name` as messages name it: its header, and its letter in a workbook."""
+        return self.labels[field_name]
 
     def value(self, values: list, field_name: str):
         col = self.header.columns.get(field_name)
@@ -256,7 +264,7 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress) -> Plan:
         if any(is_subtotal_label(t) for t in label_cells):
             plan.skipped.append((number, "subtotal"))
             continue
-        if _repeats_header(values, header):
+        if _repeats_header(values, sheet):
             header_rows += 1
             plan.skipped.append((number, "header_repeated"))
             continue
@@ -278,11 +286,17 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress) -> Plan:
     return plan
 
 
-def _repeats_header(values, header: Header) -> bool:
+def _repeats_header(values, sheet: _Sheet) -> bool:
     """A header row printed again (a long ledger pasted page by page)."""
-    same = sum(1 for c, label in header.labels.items() if c < len(values) and isinstance(values[c], str)
-               and inline(values[c]) == inline(label))
-    return same >= max(2, len(header.columns) // 2)
+    same = sum(1 for c, label in sheet.inline_labels if c < len(values) and isinstance(values[c], str)
+               and inline(values[c]) == label)
+    return same >= max(2, len(sheet.header.columns) // 2)
+
+
+@functools.lru_cache(maxsize=65536)
+def _clean_line(text: str, label: str, limit: int) -> str:
+    """clean_text of a one-line cell; a ledger repeats its regions, units and people, so each is checked once."""
+    return clean_text(text, label, max_length=limit, required=True)
 
 
 def _problem(plan: Plan, sheet: _Sheet, number: int, field_name: str, raw, code: str, message: str) -> None:
@@ -291,7 +305,8 @@ def _problem(plan: Plan, sheet: _Sheet, number: int, field_name: str, raw, code:
 
 
 def _read_row(sheet: _Sheet, number: int, values: list, plan: Plan, reference: datetime.date) -> RowPlan | None:
-    raw = {f: sheet.value(values, f) for f in sheet.header.columns}
+    width = len(values)
+    raw = {f: values[c] if c < width else None for f, c in sheet.header.columns.items()}
     name_raw = raw.get("name")
     if name_raw is None or is_blank(name_raw):
         if raw.get("amount") is not None and not is_blank(raw.get("amount")):
@@ -299,7 +314,8 @@ def _read_row(sheet: _Sheet, number: int, values: list, plan: Plan, reference: d
                      _("A row with an amount needs a project name"))
             return RowPlan(row=number, values={}, cells={})
         return None
-    row = RowPlan(row=number, values={}, cells={f: (sheet.label(f), v) for f, v in raw.items()})
+    labels = sheet.labels
+    row = RowPlan(row=number, values={}, cells={f: (labels[f], v) for f, v in raw.items()})
     before = len(plan.problems)
 
     def fail(field_name, code, message):
@@ -312,7 +328,7 @@ def _read_row(sheet: _Sheet, number: int, values: list, plan: Plan, reference: d
         if is_blank(text) and f != "name":
             continue
         try:
-            text = clean_text(text, sheet.label(f), max_length=_TEXT_LIMITS.get(f) or _LIMITS[f], required=True)
+            text = _clean_line(text, sheet.label(f), _TEXT_LIMITS.get(f) or _LIMITS[f])
         except InvalidInput as err:
             fail(f, "text", str(err))
             continue

@@ -9,6 +9,7 @@ quoted value.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -48,6 +49,8 @@ def cell_text(value) -> str:
     """Any cell as trimmed text: 25.0 → 25, a date → 2020-05-18."""
     if value is None:
         return ""
+    if type(value) is str:  # most cells: checked first, the import reads millions
+        return unquote(value.strip())
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float):
@@ -65,7 +68,9 @@ def is_blank(value) -> bool:
     return normal_key(cell_text(value)) in BLANKS
 
 
+@functools.lru_cache(maxsize=65536)
 def normal_key(text: str) -> str:
+    """`text` as compared with lists of words: NFKC, no spaces, case-folded (cached: cells repeat)."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).casefold()
 
 
@@ -74,6 +79,9 @@ def inline(text: str) -> str:
 
     Between two Chinese characters a break is dropped; elsewhere it becomes a space.
     """
+    if "\n" not in text and "\r" not in text:
+        return text.strip()  # what the rest gives for one line, without its regular expression
+
     def join(match):
         before, after = match.group(1), match.group(2)
         return before + after if (not before.isascii() and not after.isascii()) else before + " " + after
@@ -132,6 +140,19 @@ def parse_amount_cell(value, number_format: str | None, column_unit: tuple[Decim
                       note_unit: tuple[Decimal, str] | None, currency: str | None) -> Money | None:
     """An amount cell: text with units (1.8亿美元) or a number whose unit the cell's format,
     the column header (总投资(亿元)) or a 单位 note says. `currency` comes from a 币种 column."""
+    if type(value) is str:
+        return _text_amount(value, column_unit, note_unit, currency)
+    return _amount(value, number_format, column_unit, note_unit, currency)
+
+
+# A long ledger repeats its amounts (25亿元) and dates: text cells are read once each. Only
+# text: 1 == 1.0 == True as keys, and a number's format is part of what it says.
+@functools.lru_cache(maxsize=65536)
+def _text_amount(value: str, column_unit, note_unit, currency) -> Money | None:
+    return _amount(value, None, column_unit, note_unit, currency)
+
+
+def _amount(value, number_format, column_unit, note_unit, currency) -> Money | None:
     if value is None or (isinstance(value, str) and is_blank(value)):
         return None
     unit = column_unit or note_unit
@@ -189,6 +210,17 @@ def amount_text(money: Money) -> str:
 
 def parse_date_cell(value, epoch=None, today: datetime.date | None = None) -> datetime.date | None:
     """A date cell: an Excel date, a serial number Excel stored, 20200518, or text (2020年5月18日, 2020.5.18 …)."""
+    if type(value) is str:
+        return _text_date_cell(value, epoch, today)
+    return _date_cell(value, epoch, today)
+
+
+@functools.lru_cache(maxsize=65536)
+def _text_date_cell(value: str, epoch, today) -> datetime.date | None:
+    return _date_cell(value, epoch, today)
+
+
+def _date_cell(value, epoch, today) -> datetime.date | None:
     if value is None:
         return None
     if isinstance(value, datetime.datetime):
@@ -233,6 +265,15 @@ def _checked(day: datetime.date) -> datetime.date:
 def parse_stage_cell(value) -> str | None:
     """A stage as ledgers write it (已开工, 开工建设, 在建, 洽谈中 …), also at the start of a longer
     remark (已开工,主体施工中); blank → None."""
+    return _text_stage(value) if type(value) is str else _stage(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_stage(value: str) -> str | None:
+    return _stage(value)
+
+
+def _stage(value) -> str | None:
     text = inline(cell_text(value))
     if is_blank(text):
         return None
