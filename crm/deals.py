@@ -31,23 +31,72 @@ def _now():
 
 def next_code(year: int) -> str:
     """The next free code for a deal signed in `year`: ZS2020-0001, ZS2020-0002 …"""
-    prefix = f"{CODE_PREFIX}{year}-"
+    prefix = code_prefix(year)
+    return code_after(prefix, last_code(prefix))
+
+
+def code_prefix(year: int) -> str:
+    """What the codes of deals signed in `year` start with: ZS2020-."""
+    return f"{CODE_PREFIX}{year}-"
+
+
+def last_code(prefix: str) -> str | None:
+    """The code under `prefix` that the next one follows: the longest, then the greatest."""
     last = (
         Deal.select(Deal.code)
         .where(Deal.code.startswith(prefix))
         .order_by(fn.LENGTH(Deal.code).desc(), Deal.code.desc())
         .first()
     )
+    return last.code if last else None
+
+
+def code_after(prefix: str, last: str | None) -> str:
+    """The code after `last` (None: the first code under `prefix`)."""
     seq = 1
     if last:
-        match = re.search(r"-(\d+)$", last.code)
+        match = re.search(r"-(\d+)$", last)
         seq = int(match.group(1)) + 1 if match else 1
     return f"{prefix}{seq:04d}"
 
 
-def _converted(values: dict, day: datetime.date) -> dict:
-    cny, rate = fx.convert(values["amount"], values["currency"], day)
+def _converted(values: dict, day: datetime.date, convert=fx.convert) -> dict:
+    cny, rate = convert(values["amount"], values["currency"], day)
     return {"amount_cny": cny, "fx_rate": rate}
+
+
+def check_new(values: dict) -> None:
+    """Refuse what no new deal can lack: a name and an amount."""
+    if not str(values.get("name") or "").strip():
+        raise InvalidInput(_("A deal needs a name (--name)"))
+    if not str(values.get("amount") or "").strip():
+        raise InvalidInput(_("A deal needs an amount (--amount), e.g. 25亿元 or 1.8亿美元"))
+
+
+def initial_stage(parsed: dict, stage: str | None, today: datetime.date) -> tuple[str, datetime.date]:
+    """(stage, since) of a new deal from its parsed fields; gives `parsed` a signing date when the stage needs one.
+
+    The stage defaults to 签约 when a signing date is given, else 在谈; past
+    在谈 without a date, the deal was signed today.
+    """
+    initial = parse_stage(stage).key if stage else ("signed" if parsed.get("signed_on") else "negotiating")
+    if initial != "negotiating" and not parsed.get("signed_on"):
+        parsed["signed_on"] = today
+    return initial, parsed.get("signed_on") or today
+
+
+def new_deal_row(parsed: dict, code: str, initial: str, since: datetime.date, actor: str, today: datetime.date,
+                 convert=fx.convert, index_terms=search.index_terms) -> dict:
+    """The column values of a new deal: its fields, stage, CNY equivalent and search columns.
+
+    `convert` and `index_terms` default to crm.fx.convert and
+    crm.search.index_terms; a bulk import passes ones that remember what
+    they looked up, with the same results.
+    """
+    row = dict(parsed, code=code, stage=initial, stage_since=since, updated_by=actor)
+    row.update(_converted(row, parsed.get("signed_on") or today, convert))
+    row.update(index_terms(code, row["name"], row.get("investor", "")))
+    return row
 
 
 def create_deal(values: dict, stage: str | None = None, supporting: list[str] = (), code: str | None = None,
@@ -57,10 +106,7 @@ def create_deal(values: dict, stage: str | None = None, supporting: list[str] = 
     The stage defaults to 签约 when a signing date is given, else 在谈. The
     deal's ledger starts with that stage on the signing date (or today).
     """
-    if not str(values.get("name") or "").strip():
-        raise InvalidInput(_("A deal needs a name (--name)"))
-    if not str(values.get("amount") or "").strip():
-        raise InvalidInput(_("A deal needs an amount (--amount), e.g. 25亿元 or 1.8亿美元"))
+    check_new(values)
     today = datetime.date.today()
     actor = actor or current_actor()
     for _attempt in range(MAX_CODE_ATTEMPTS):
@@ -69,18 +115,11 @@ def create_deal(values: dict, stage: str | None = None, supporting: list[str] = 
                 # Read inside the transaction: parsing may create a Person (a
                 # new liaison leader), which must not outlive a refused deal.
                 parsed = parse_fields(values)
-                initial = parse_stage(stage).key if stage else ("signed" if parsed.get("signed_on") else "negotiating")
-                if initial != "negotiating" and not parsed.get("signed_on"):
-                    # Past 在谈 means signed: without a date, it was signed today.
-                    parsed["signed_on"] = today
-                since = parsed.get("signed_on") or today
+                initial, since = initial_stage(parsed, stage, today)
                 departments = [department_by_name(d) for d in supporting]
                 year = (parsed.get("signed_on") or today).year
                 deal_code = code or next_code(year)
-                row = dict(parsed, code=deal_code, stage=initial, stage_since=since, updated_by=actor)
-                row.update(_converted(row, parsed.get("signed_on") or today))
-                row.update(search.index_terms(deal_code, row["name"], row.get("investor", "")))
-                deal = Deal.create(**row)
+                deal = Deal.create(**new_deal_row(parsed, deal_code, initial, since, actor, today))
                 start_ledger(deal, since, actor)
                 for dept in departments:
                     DealDepartment.get_or_create(deal=deal, department=dept)
