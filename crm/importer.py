@@ -46,6 +46,7 @@ from crm.config import current_actor
 from crm.deal_fields import TEXT_FIELDS, parse_approval, parse_floor_area
 from crm.deals import create_deal, edit_deal, set_supporting, supporting_departments
 from crm.errors import CrmError, InvalidInput
+from crm.import_bulk import BATCH, NewDeal, NewDeals
 from crm.i18n import _
 from crm.ledger_cells import (CellError, ProblemItem, amount_text, cell_text, inline, is_blank, parse_amount_cell,
                               parse_currency, parse_date_cell, parse_problems_cell, parse_stage_cell, split_names)
@@ -56,7 +57,7 @@ from crm.money import Money, format_money
 from crm.stages import BY_KEY, change_stage
 from crm.text import clean_text
 from db.connection import writing
-from peewee import JOIN, fn
+from peewee import JOIN, IntegrityError, fn
 
 from db.models import AuditEntry, Blocker, Deal, Department, Event, Person, database
 
@@ -581,13 +582,35 @@ _FULL_EVENT = re.compile(r"(会|节|论坛|峰会|活动|周|展)$")
 
 
 class _Resolver:
-    """Matches departments, events and people named in the file, creating the missing ones."""
+    """Matches departments, events and people named in the file, creating the missing ones.
+
+    What a row creates is remembered; when the row is refused and its
+    savepoint rolled back, `forget_row` drops it again, so that a later row
+    naming the same department creates it anew instead of finding a name
+    whose record is gone.
+    """
 
     def __init__(self, report: Report, actor: str):
         self.report = report
         self.actor = actor
         self.departments: dict[str, str] = {}
         self.events: dict[str, str] = {}
+        self.people: set[str] = set()
+        self._made: list = []  # (cache, key, report list or None) of the current row
+
+    def start_row(self) -> None:
+        self._made = []
+
+    def forget_row(self) -> None:
+        """Forget what the current row created (its savepoint was rolled back)."""
+        for cache, key, listed in self._made:
+            if isinstance(cache, dict):
+                cache.pop(key, None)
+            else:
+                cache.discard(key)
+            if listed is not None and key in listed:
+                listed.remove(key)
+        self._made = []
 
     def department(self, name: str) -> str:
         """The exact name of the department `name` means (created if there is none)."""
@@ -601,10 +624,13 @@ class _Resolver:
             elif len(matches) > 1:
                 raise InvalidInput(_("Department {name!r} matches several: {names}; write the full name").format(
                     name=name, names="、".join(m.name for m in matches[:5])))
+        listed = None
         if exact is None:
             exact = registry.add_department(name, kind=_department_kind(name), actor=self.actor)
             self.report.departments_created.append(name)
+            listed = self.report.departments_created
         self.departments[name] = exact.name
+        self._made.append((self.departments, name, listed))
         return exact.name
 
     def event(self, name: str, day: datetime.date | None) -> str:
@@ -623,9 +649,11 @@ class _Resolver:
         if len(names) > 1:
             raise InvalidInput(_("Event {name!r} matches several: {names}; write the full name").format(
                 name=name, names="、".join(sorted(names)[:5])))
+        listed = None
         if not found:
             registry.add_event(name, held_on=day)
             self.report.events_created.append(name)
+            listed = self.report.events_created
             chosen = name
         else:
             chosen = found[0].name
@@ -638,11 +666,19 @@ class _Resolver:
                         "Event {name!r} was held more than once; a deal can only be linked to its latest edition "
                         "({day}) by name").format(name=chosen, day=newest.held_on))
         self.events[name] = chosen
+        self._made.append((self.events, name, listed))
         return chosen
 
     def person(self, name: str) -> None:
+        """Note `name` among the people the import creates when nobody has that name yet."""
+        if name in self.people:
+            return  # an earlier row named them: they exist now (created with that row's deal)
+        listed = None
         if not Person.select().where(Person.name == name).exists():
             self.report.people_created.append(name)
+            listed = self.report.people_created
+        self.people.add(name)
+        self._made.append((self.people, name, listed))
 
 
 def _department_kind(name: str) -> str:
@@ -655,47 +691,115 @@ def _department_kind(name: str) -> str:
     return "department"
 
 
-def _find_deal(row: RowPlan, cache: dict, file_codes: set) -> Deal | None:
-    """The deal a row means: the one with its code, else the one with its business key.
+class _Deals:
+    """The deals a row may mean: the one with its code, else those with its name (see `find`).
 
-    A deal found by business key whose own code is written on another row of
-    the file is that row's deal, not this one's.
+    Rows are looked up many at a time, ahead of the row being applied: the
+    codes of the whole file at once, the names of the next rows in growing
+    windows. Deals this import creates are added as they are created. An
+    update that may change what a name finds (a rename, a signing date, an
+    event, a stage: signing a deal dates it) drops the names read ahead and
+    not yet used, which are read again when reached.
     """
-    if row.code:
-        deal = Deal.get_or_none(Deal.code == row.code)
-        if deal is not None:
-            return deal
-    name = row.values.get("name", "")
-    candidates = cache.get(row.key[0])
-    if candidates is None:
-        variants = {name, unicodedata.normalize("NFKC", name), name.replace("(", "（").replace(")", "）")}
-        candidates = [d for d in Deal.select(Deal, Event.name.alias("event_name"))
-                      .join(Event, JOIN.LEFT_OUTER, on=(Deal.event == Event.id))
-                      .where(Deal.name.in_(sorted(variants))).objects()
-                      if name_key(d.name) == row.key[0]]
-        cache[row.key[0]] = candidates
-    event = row.values.get("event")
-    if row.signed_on is not None:
-        same = [d for d in candidates if d.signed_on == row.signed_on]
-        if not same:
-            same = [d for d in candidates if d.signed_on is None]
-    elif event:
-        same = [d for d in candidates if d.event_name and name_key(event) in name_key(d.event_name)]
-        if not same and len(candidates) == 1 and candidates[0].event_id is None:
+
+    MAX_WINDOW = 4096
+
+    def __init__(self, rows: list[RowPlan]):
+        self.rows = [r for r in rows if r.values]
+        self.by_code: dict = {}
+        self.by_key: dict[str, list] = {}
+        self.unused: set[str] = set()
+        self.window = 64
+        self.position = 0
+        codes = sorted({r.code for r in self.rows if r.code})
+        for start in range(0, len(codes), 900):
+            for deal in _with_event_name(Deal.code.in_(codes[start:start + 900])):
+                self.by_code[deal.code] = deal
+
+    def find(self, row: RowPlan, file_codes: set) -> tuple[object | None, bool]:
+        """(the deal `row` means or None, whether found by its code); raises when several deals match.
+
+        The deal found by business key — the name (compared after NFKC and
+        without spaces) and the signing date when given, else the event —
+        is not one whose own code is written on another row of the file.
+        """
+        if row.code and row.code in self.by_code:
+            return self.by_code[row.code], True
+        key = row.key[0]
+        if key not in self.by_key:
+            self._read_ahead(row)
+        self.unused.discard(key)
+        candidates = self.by_key[key]
+        event = row.values.get("event")
+        if row.signed_on is not None:
+            same = [d for d in candidates if d.signed_on == row.signed_on]
+            if not same:
+                same = [d for d in candidates if d.signed_on is None]
+        elif event:
+            same = [d for d in candidates if d.event_name and name_key(event) in name_key(d.event_name)]
+            if not same and len(candidates) == 1 and candidates[0].event_id is None:
+                same = candidates
+        else:
             same = candidates
-    else:
-        same = candidates
-    if row.code:
-        same = [d for d in same if d.code not in file_codes]
-    if len(same) > 1:
-        raise InvalidInput(_("Several deals are named {name!r} ({codes}); add the signing date or the code").format(
-            name=name, codes=", ".join(d.code for d in same)))
-    return same[0] if same else None
+        if row.code:
+            same = [d for d in same if d.code not in file_codes]
+        if len(same) > 1:
+            raise InvalidInput(_("Several deals are named {name!r} ({codes}); add the signing date or the code").format(
+                name=row.values.get("name", ""), codes=", ".join(d.code for d in same)))
+        return (same[0] if same else None), False
+
+    def created(self, row: RowPlan, deal) -> None:
+        """A deal the import created for `row`: later rows find it by its name and code."""
+        self.by_key.setdefault(row.key[0], []).append(deal)
+        self.by_code[deal.code] = deal
+
+    def updated(self, changed: list) -> None:
+        if {"name", "signed_on", "event", "stage"} & set(changed):
+            for key in self.unused:
+                del self.by_key[key]
+            self.unused.clear()
+            self.window = 1
+
+    def _read_ahead(self, row: RowPlan) -> None:
+        while self.rows[self.position] is not row:
+            self.position += 1
+        variants: dict[str, set] = {}
+        for later in self.rows[self.position:]:
+            key = later.key[0]
+            if key not in self.by_key and key not in variants:
+                # The spellings the first row with this key is looked up by.
+                name = later.values.get("name", "")
+                variants[key] = {name, unicodedata.normalize("NFKC", name),
+                                 name.replace("(", "（").replace(")", "）")}
+                if len(variants) >= self.window:
+                    break
+        self.window = min(self.window * 2, self.MAX_WINDOW)
+        names = sorted({n for spellings in variants.values() for n in spellings})
+        found: dict[str, list] = {key: [] for key in variants}
+        for start in range(0, len(names), 900):
+            for deal in _with_event_name(Deal.name.in_(names[start:start + 900])):
+                key = name_key(deal.name)
+                if key in variants and deal.name in variants[key]:
+                    found[key].append(deal)
+        for key, deals in found.items():
+            deals.sort(key=lambda d: d.id)
+            self.by_key[key] = deals
+            self.unused.add(key)
+
+
+def _with_event_name(condition) -> list[Deal]:
+    return list(Deal.select(Deal, Event.name.alias("event_name"))
+                .join(Event, JOIN.LEFT_OUTER, on=(Deal.event == Event.id)).where(condition).objects())
 
 
 def run_import(path: str | Path, sheet: str | None = None, dry_run: bool = False, today: datetime.date | None = None,
-               actor: str | None = None, progress=None) -> Report:
-    """Read, check and (unless `dry_run` or any row is refused) write `path` in one transaction."""
+               actor: str | None = None, progress=None, bulk: bool = True) -> Report:
+    """Read, check and (unless `dry_run` or any row is refused) write `path` in one transaction.
+
+    New deals are checked as create_deal checks them and written in batches
+    (crm.import_bulk); `bulk=False` creates them one by one through
+    create_deal instead, with the same result, much more slowly.
+    """
     today = today or datetime.date.today()
     actor = actor or current_actor()
     plan = read_plan(path, sheet, today, progress=None)
@@ -712,27 +816,130 @@ def run_import(path: str | Path, sheet: str | None = None, dry_run: bool = False
     file_name = Path(path).name
     try:
         with writing():
-            resolver = _Resolver(report, actor)
-            cache: dict = {}
-            file_codes = {r.code for r in plan.rows if r.code}
+            apply = _Applying(plan, report, actor, today, bulk)
             total = len(plan.rows)
             for done, row in enumerate(plan.rows, 1):
                 if progress and (done % 200 == 0 or done == total):
                     progress(done, total)
-                if not row.values:
-                    continue
-                try:
-                    with database.atomic():
-                        _apply_row(row, resolver, cache, report, actor, today,
-                                   note.format(file=file_name, row=row.row), file_codes)
-                except CrmError as err:
-                    report.problems.append(_row_problem(row, err))
+                if row.values:
+                    apply.row(row, note.format(file=file_name, row=row.row))
+            apply.flush()
             if report.problems or dry_run:
                 raise _Rollback
             report.written = True
     except _Rollback:
         pass
     return report
+
+
+class _Applying:
+    """Applies the rows of a plan in order: new deals in batches, matched deals one by one."""
+
+    def __init__(self, plan: Plan, report: Report, actor: str, today: datetime.date, bulk: bool):
+        self.report, self.actor, self.today, self.bulk = report, actor, today, bulk
+        self.resolver = _Resolver(report, actor)
+        self.deals = _Deals(plan.rows)
+        self.new = NewDeals(actor)
+        self.file_codes = {r.code for r in plan.rows if r.code}
+
+    def row(self, row: RowPlan, note: str) -> None:
+        """Apply one row; a refusal becomes the row's problem (the import then writes nothing)."""
+        self.resolver.start_row()
+        try:
+            match, by_code = self.deals.find(row, self.file_codes)
+            refusal = None
+        except InvalidInput as err:
+            match, by_code, refusal = None, False, err
+        try:
+            if match is None and self.bulk:
+                # No savepoint: a refused new row leaves nothing behind but what the resolver
+                # created, and any refusal rolls the whole import back.
+                self._create(row, refusal)
+            else:
+                self.flush()
+                try:
+                    with database.atomic():
+                        self._one_by_one(row, match, by_code, refusal, note)
+                except CrmError:
+                    self.resolver.forget_row()
+                    raise
+        except CrmError as err:
+            self.report.problems.append(_row_problem(row, err))
+        if len(self.new.pending) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the new deals checked so far."""
+        if not self.new.pending:
+            return
+        try:
+            with database.atomic():
+                self.new.flush()
+        except IntegrityError as err:
+            # Only another writer taking the same codes meanwhile (PostgreSQL) gets here.
+            self.report.problems.append(Problem(None, None, None, "conflict", _(
+                "Deals were added by someone else while importing ({reason}); nothing was imported: run the "
+                "import again").format(reason=str(err).splitlines()[0] if str(err) else type(err).__name__)))
+
+    def _resolve(self, row: RowPlan) -> tuple[dict, list | None]:
+        values = dict(row.values)
+        if values.get("event"):
+            values["event"] = self.resolver.event(values["event"], row.signed_on)
+        if values.get("lead_unit"):
+            values["lead_unit"] = self.resolver.department(values["lead_unit"])
+        if values.get("liaison"):
+            self.resolver.person(values["liaison"])
+        supporting = None if row.supporting is None else [self.resolver.department(n) for n in row.supporting]
+        return values, supporting
+
+    def _create(self, row: RowPlan, refusal: InvalidInput | None) -> None:
+        values, supporting = self._resolve(row)
+        if refusal is not None:
+            raise refusal
+        code = _new_code(row, values)
+        deal = self.new.check({k: v for k, v in values.items() if k in DEAL_FIELDS}, row.stage, supporting or [],
+                              code)
+        for item, department, raised in _new_problems(row, values, deal.signed_on, self.resolver, self.today):
+            self.new.check_blocker(deal, item.text, department, item.due, raised)
+        self.new.add(deal)
+        self.deals.created(row, deal)
+        self.report.created.append((row.row, deal.code, deal.name))
+        self.report.blockers_added += len(deal.blockers)
+
+    def _one_by_one(self, row: RowPlan, deal, by_code: bool, refusal, note: str) -> None:
+        values, supporting = self._resolve(row)
+        if refusal is not None:
+            raise refusal
+        if deal is None:
+            code = _new_code(row, values)
+            deal = create_deal({k: v for k, v in values.items() if k in DEAL_FIELDS}, stage=row.stage,
+                               supporting=supporting or [], code=code, actor=self.actor)
+            added = _add_problems(deal, row, values, self.resolver, self.actor, self.today)
+            deal.event_name = deal.event.name if deal.event_id else None
+            self.deals.created(row, deal)
+            self.report.created.append((row.row, deal.code, deal.name))
+            self.report.blockers_added += added
+            return
+        if by_code or isinstance(deal, NewDeal):
+            deal = Deal.get_by_id(deal.id)  # as read when the row is reached (a code is looked up afresh)
+        changed = _update(deal, row, values, supporting, self.actor, self.today, note, self.report)
+        self.deals.updated(changed)
+        deal = Deal.get_by_id(deal.id)
+        added = _add_problems(deal, row, values, self.resolver, self.actor, self.today)
+        self.report.blockers_added += added
+        if changed:
+            self.report.updated.append((row.row, deal.code, deal.name, changed + (["blockers"] if added else [])))
+        elif added:
+            self.report.updated.append((row.row, deal.code, deal.name, ["blockers"]))
+        else:
+            self.report.unchanged.append((row.row, deal.code))
+
+
+def _new_code(row: RowPlan, values: dict) -> str | None:
+    """The code a new deal keeps from the file (one shaped like ours), else None (the next free one)."""
+    if "amount" not in values:
+        raise _refuse(_("A new deal needs its total investment (总投资)"), "missing_amount", "amount")
+    return row.code if row.code and _OUR_CODE.fullmatch(row.code) else None
 
 
 def _row_problem(row: RowPlan, err: CrmError) -> Problem:
@@ -749,40 +956,6 @@ def _refuse(message: str, code: str, field_name: str) -> InvalidInput:
     err = InvalidInput(message)
     err.import_code, err.import_field = code, field_name
     return err
-
-
-def _apply_row(row: RowPlan, resolver: _Resolver, cache: dict, report: Report, actor: str, today: datetime.date,
-               note: str, file_codes: set) -> None:
-    values = dict(row.values)
-    if values.get("event"):
-        values["event"] = resolver.event(values["event"], row.signed_on)
-    if values.get("lead_unit"):
-        values["lead_unit"] = resolver.department(values["lead_unit"])
-    if values.get("liaison"):
-        resolver.person(values["liaison"])
-    supporting = None if row.supporting is None else [resolver.department(n) for n in row.supporting]
-    deal = _find_deal(row, cache, file_codes)
-    if deal is None:
-        if "amount" not in values:
-            raise _refuse(_("A new deal needs its total investment (总投资)"), "missing_amount", "amount")
-        code = row.code if row.code and _OUR_CODE.fullmatch(row.code) else None
-        deal = create_deal({k: v for k, v in values.items() if k in DEAL_FIELDS}, stage=row.stage,
-                           supporting=supporting or [], code=code, actor=actor)
-        cache.setdefault(row.key[0], []).append(deal)
-        report.created.append((row.row, deal.code, deal.name))
-        changed: list = ["created"]
-    else:
-        changed = _update(deal, row, values, supporting, actor, today, note, report)
-        deal = Deal.get_by_id(deal.id)
-    added = _add_problems(deal, row, values, resolver, actor, today)
-    report.blockers_added += added
-    if changed and changed[0] != "created":
-        report.updated.append((row.row, deal.code, deal.name, changed + (["blockers"] if added else [])))
-    elif not changed:
-        if added:
-            report.updated.append((row.row, deal.code, deal.name, ["blockers"]))
-        else:
-            report.unchanged.append((row.row, deal.code))
 
 
 def _update(deal: Deal, row: RowPlan, values: dict, supporting, actor, today, note, report) -> list:
@@ -814,6 +987,21 @@ def _update(deal: Deal, row: RowPlan, values: dict, supporting, actor, today, no
     return changed
 
 
+def _new_problems(row: RowPlan, values: dict, signed_on, resolver: _Resolver, today: datetime.date):
+    """(item, department name, raised) of each problem a new deal gets (its lead unit owns those naming none)."""
+    known = set()
+    for item in row.problems:
+        if name_key(item.text) in known:
+            continue
+        department = item.department or values.get("lead_unit")
+        if not department:
+            raise _refuse(_("The problem {text!r} names no responsible department, and the deal has no lead unit "
+                            "(牵头单位) to give it to").format(text=item.text), "blocker_department", "blockers")
+        department = resolver.department(department)
+        yield item, department, item.raised or _raised_default(item, signed_on, today)
+        known.add(name_key(item.text))
+
+
 def _add_problems(deal: Deal, row: RowPlan, values: dict, resolver: _Resolver, actor, today) -> int:
     if not row.problems:
         return 0
@@ -827,17 +1015,17 @@ def _add_problems(deal: Deal, row: RowPlan, values: dict, resolver: _Resolver, a
             raise _refuse(_("The problem {text!r} names no responsible department, and the deal has no lead unit "
                             "(牵头单位) to give it to").format(text=item.text), "blocker_department", "blockers")
         department = resolver.department(department)
-        raised = item.raised or _raised_default(item, deal, today)
+        raised = item.raised or _raised_default(item, deal.signed_on, today)
         blocker_ops.add_blocker(deal.code, item.text, department, due=item.due, raised=raised, actor=actor)
         known.add(name_key(item.text))
         added += 1
     return added
 
 
-def _raised_default(item: ProblemItem, deal: Deal, today: datetime.date) -> datetime.date:
+def _raised_default(item: ProblemItem, signed_on: datetime.date | None, today: datetime.date) -> datetime.date:
     """When a problem's raising date is not written: today, unless its due date is earlier."""
     if item.due is None or item.due >= today:
         return today
-    if deal.signed_on and deal.signed_on <= item.due:
-        return deal.signed_on
+    if signed_on and signed_on <= item.due:
+        return signed_on
     return item.due
