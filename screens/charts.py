@@ -39,6 +39,8 @@ class BarChart(Static):
         self.bars: list[Bar] = []
 
     def set_bars(self, title: str, bars: list[Bar]) -> None:
+        if (title, bars) == (self.chart_title, self.bars):
+            return  # drawn already: nothing to lay out again
         self.chart_title = title
         self.bars = bars
         self.refresh(layout=True)

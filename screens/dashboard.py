@@ -53,6 +53,12 @@ def _dashboard(key: str, today) -> DashboardData:
     return DashboardData(kpi.compute(cohort, today), deal_pages.region_totals(cohort))
 
 
+def _update(widget: Static, content: str) -> None:
+    """Show `content` in `widget` unless it shows it already (an update lays the whole screen out again)."""
+    if str(widget.content) != content:
+        widget.update(content)
+
+
 class DashboardScreen(CrmScreen):
     BINDINGS = [Binding("ctrl+r", "refresh", N_("Refresh"), show=False)]
 
@@ -112,7 +118,7 @@ class DashboardScreen(CrmScreen):
         k = data.kpis
 
         def tile(name: str, label: str, value: str, note: str = "") -> None:
-            self.query_one(f"#tile-{name}", Static).update(f"[dim]{label}[/]\n[b]{value}[/]\n[dim]{note}[/]")
+            _update(self.query_one(f"#tile-{name}", Static), f"[dim]{label}[/]\n[b]{value}[/]\n[dim]{note}[/]")
 
         tile("deals", _("Deals signed"), str(k.deals), _("{n} open blockers").format(n=k.blockers_open))
         total = text.yi_label(k.total_cny) + (_(" (at least)") if k.approximate else "")
@@ -138,7 +144,7 @@ class DashboardScreen(CrmScreen):
             title += " " + _("— the 12 largest of {n}").format(n=len(data.regions))
         self.query_one("#chart-region", BarChart).set_bars(title, region_bars)
         rates = "; ".join(fx.describe_rate(r) for r in k.fx_used) or _("none (all CNY)")
-        self.query_one("#dashboard-rates", Static).update(_("Exchange rates used: {rates}").format(rates=rates))
+        _update(self.query_one("#dashboard-rates", Static), _("Exchange rates used: {rates}").format(rates=rates))
 
     def action_refresh(self) -> None:
         self.load()

@@ -236,18 +236,17 @@ class DealList(ScrollView, can_focus=True):
         self._want_rows()
 
     async def _count(self, generation: int, flt: ListFilter) -> None:
+        # One query gives the count and the total: a search that matches many deals reads them all
+        # once (~200 ms at a million), not once to count and again to sum.
         try:
-            n = await self.app.db.run_aggregate(deal_pages.count, flt)
-            if generation != self._generation:
-                return
-            self._window.count = n
-            self._update_size()
-            self.refresh()
             totals = await self.app.db.run_aggregate(deal_pages.totals, flt)
         except Exception as error:  # noqa: BLE001
             self.post_message(self.Failed(error))
             return
         if generation == self._generation:
+            self._window.count = totals.deals
+            self._update_size()
+            self.refresh()
             self.totals = totals
             self.post_message(self.TotalsChanged(totals))
             if self.cursor >= max(totals.deals, 1):

@@ -17,6 +17,7 @@ from crm.deals import edit_deal
 from crm.lookup import deal_by_code
 from db.models import Blocker, Deal, StageChange
 from screens.app import CrmApp
+from screens.card_column import CARD_STEP
 from screens.deal_list import DealList
 from tests.tui_support import TODAY, pin_clock, run_async, settle, type_text
 
@@ -220,6 +221,18 @@ async def test_an_edit_that_meets_a_newer_version_keeps_what_was_typed(ledger_to
     assert (deal.investor, deal.notes, deal.updated_by) == ("华侨城集团有限公司", "同事补充的备注", "测试员")
 
 
+def _column_showing(board, name: str):
+    """The Board column whose cards include deal `name`, with that card chosen."""
+    from screens.card_column import CardColumn
+
+    for column in board.query(CardColumn):
+        for row in column.rows:
+            if row.name == name:
+                column.choose(row.code)
+                return column
+    raise AssertionError(f"no card for {name}")
+
+
 @run_async
 async def test_board_moves_a_card_after_asking_date_and_note(ledger_today):
     async with app().run_test(size=SIZE) as pilot:
@@ -229,8 +242,8 @@ async def test_board_moves_a_card_after_asking_date_and_note(ledger_today):
         board = pilot.app.screen
         head = str(board.query_one("#column-registered .stage-head", Static).render())
         assert "5" in head and "170.00" in head
-        card = next(c for c in board.query("Card") if c.row.name == "华侨城涿州城市客厅项目")
-        card.focus()
+        column = _column_showing(board, "华侨城涿州城市客厅项目")
+        column.focus()
         await pilot.press("right_square_bracket")
         await settle(pilot)
         dialog = pilot.app.screen
@@ -240,11 +253,13 @@ async def test_board_moves_a_card_after_asking_date_and_note(ledger_today):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert pilot.app.screen is board
-        assert any(c.row.name == "华侨城涿州城市客厅项目" for c in board.query("#column-construction Card"))
+        assert "华侨城涿州城市客厅项目" in [r.name for r in board.query_one("#column-construction CardColumn").rows]
+        assert board.focused.current.name == "华侨城涿州城市客厅项目", "the moved card stays chosen"
 
         # With the mouse: drag a card onto another column.
-        card = next(c for c in board.query("Card") if c.row.name == "康养小镇项目")
-        await pilot.mouse_down(card)
+        column = _column_showing(board, "康养小镇项目")
+        await pilot.mouse_down(column, offset=(3, 1 + column.cursor * CARD_STEP))
+        assert column.current.name == "康养小镇项目"
         await pilot.mouse_up("#column-stalled")
         await settle(pilot)
         dialog = pilot.app.screen
@@ -490,3 +505,26 @@ async def test_headings_line_up_with_the_rows_when_the_list_does_not_scroll(ledg
         row = deal_list.render_line(0).text
         # code, name and region columns (one word each in both lines) start at the same cells
         assert _column_starts(heading)[:3] == _column_starts(row)[:3]
+
+
+@run_async
+async def test_board_keys_choose_cards_across_columns(ledger_today):
+    from screens.card_column import CardColumn
+
+    async with app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        board = pilot.app.screen
+        columns = [c for c in board.query(CardColumn) if c.rows]
+        assert board.focused is columns[0] and columns[0].cursor == 0, "the first card is chosen on arrival"
+        await pilot.press("down")
+        assert columns[0].cursor == 1
+        await pilot.press("right")
+        assert board.focused is columns[1] and columns[1].cursor == min(1, len(columns[1].rows) - 1)
+        await pilot.press("left")
+        assert board.focused is columns[0]
+        chosen = columns[0].current
+        await pilot.press("enter")
+        await settle(pilot)
+        assert (type(pilot.app.screen).__name__, pilot.app.screen.code) == ("DealDetailScreen", chosen.code)
