@@ -21,7 +21,7 @@ from crm.i18n import current_language
 from crm.money import format_money
 from crm.weekly import WeeklyTable
 from exports import weekly_layout as layout
-from exports.cells import neutralise, text_of
+from exports.cells import FORMULA_STARTS, QUOTE, neutralise, text_of
 
 BOM = "\ufeff"
 FORMATS = ("csv", "md", "txt", "html")
@@ -51,6 +51,8 @@ def _rows(table: WeeklyTable, shown, progress):
 
 
 def _csv_value(value):
+    if type(value) is str:  # most cells: checked first, as neutralise() would
+        return QUOTE + value if value.startswith(FORMULA_STARTS) else value
     if isinstance(value, layout.Own):
         return layout.own_exact(value.money)
     if isinstance(value, layout.Yi):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import operator
 from decimal import Decimal
 from pathlib import Path
 
@@ -174,71 +175,116 @@ def write(table: WeeklyTable, path: str | Path, progress=None) -> Path:
     return path
 
 
+def _measure(text: str):
+    """The display width of one-line text (an int), or the widths of each line (a tuple)."""
+    if "\n" in text:
+        return tuple(_line_width(line) for line in text.split("\n"))
+    return _line_width(text) if text else 0
+
+
+class _Lines:
+    """How many lines each row wraps to, once the column widths are known.
+
+    A row is laid out as `shape`, the display width of each one-line cell (0
+    for the others), and `multi`, the (column, line widths) of its cells of
+    several lines. _lines_of() decides for every cell; this gives the same
+    answer without doing so for the one-line cells that fit their column.
+    """
+
+    def __init__(self, widths: list):
+        self.rooms = [max(w - 1.5, 1) for w in widths]
+        self.fits = []  # per column: the widest one-line text _lines_of() keeps on one line
+        for room in self.rooms:
+            fit = int(room / 1.1) + 2
+            while fit > 0 and math.ceil(fit * 1.1 / room) > 1:
+                fit -= 1
+            self.fits.append(fit)
+
+    def __call__(self, shape: list, multi: list) -> int:
+        lines = 1
+        if max(map(operator.sub, shape, self.fits)) > 0:
+            for i, w in enumerate(shape):
+                if w > self.fits[i]:
+                    lines = max(lines, _lines_of((w,), self.rooms[i] + 1.5))
+        for i, widths in multi:
+            lines = max(lines, _lines_of(widths, self.rooms[i] + 1.5))
+        return lines
+
+
 def _table_sheet(ws, styles: _Styles, table: WeeklyTable, progress) -> None:
     cols = layout.columns()
     keys = [c.key for c in cols]
     n = len(cols)
     widths = {c.key: max(_width(c.header) + 2, 6) for c in cols}
-    # However wide the rows make a column, it ends up at least this wide: a one-line cell that fits
-    # this room fits the final column, and only the other cells need measuring again for row heights.
-    least_room = [max(min(widths[k], MAX_WIDTHS.get(k, 40)) - 1.5, 1) for k in keys]
-
-    measured: dict[str, tuple[int, ...]] = {}  # regions, departments, events… recur on many rows
-
-    def measure(shown: str) -> tuple[int, ...]:
-        lines = measured.get(shown)
-        if lines is None:
-            lines = measured[shown] = _line_widths(shown)
-        return lines
+    widest = [0] * n  # the widest line of each column's cells
 
     text, centre, alert, date, yi = (styles("w_text"), styles("w_centre"), styles("w_alert"), styles("w_date"),
                                      styles("w_yi"))
+    string, number, day, blank = ws.write_string, ws.write_number, ws.write_datetime, ws.write_blank
     seq_at, stage_at, problems_at = keys.index("seq"), keys.index("stage"), keys.index("problems")
-    laid: list[tuple[list, list]] = []  # per row: its (value, format) cells, and its cells that may wrap
+    # Per row: its cells as (writer, value, format), and its shape and multi for _Lines.
+    laid: list[tuple[list, list, list]] = []
     for row in table.rows:
         cells = []
-        tall = []
+        shape = []
+        multi = []
         for i, value in enumerate(layout.cells(row)):
-            if isinstance(value, layout.Own):
-                number, fmt = layout.own_number(value.money)
-                cells.append((Decimal(layout.plain_decimal(number)), styles("w_yi", fmt)))
-                lines = measure(format_money(value.money) + "00")  # the format shows at least two decimals
+            if type(value) is str:
+                if i == stage_at:
+                    fmt = centre
+                elif i == problems_at and any(p.overdue for p in row.problems):
+                    fmt = alert
+                else:
+                    fmt = text
+                if value:
+                    cells.append((string, _text(value), fmt))
+                else:
+                    cells.append((blank, None, fmt))
+                w = _measure(value)
+            elif isinstance(value, layout.Own):
+                figure, own_format = layout.own_number(value.money)
+                cells.append((number, Decimal(layout.plain_decimal(figure)), styles("w_yi", own_format)))
+                w = _measure(format_money(value.money) + "00")  # the format shows at least two decimals
             elif isinstance(value, layout.Yi):
-                cells.append((Decimal(layout.yi_exact(value.yuan)), yi))
-                lines = measure(layout.yi_text(value.yuan))
+                cells.append((number, Decimal(layout.yi_exact(value.yuan)), yi))
+                w = _measure(layout.yi_text(value.yuan))
             elif isinstance(value, datetime.date):
-                cells.append((value, date))
-                lines = (10,)  # yyyy-mm-dd
-            elif i == seq_at or i == stage_at:
-                cells.append((value, centre))
-                lines = measure(str(value))
-            elif i == problems_at and any(p.overdue for p in row.problems):
-                cells.append((value, alert))
-                lines = measure(value)
+                cells.append((day, value, date))
+                w = 10  # yyyy-mm-dd
+            elif value is None:
+                cells.append((blank, None, text))
+                w = 0
+            else:  # the number of the row
+                cells.append((number, value, centre if i == seq_at else text))
+                w = _measure(str(value))
+            if type(w) is int:
+                shape.append(w)
+                if w > widest[i]:
+                    widest[i] = w
             else:
-                cells.append((value, text))
-                lines = measure("" if value is None else value)
-            key = keys[i]
-            if lines[0] + 2 > widths[key] or len(lines) > 1:
-                widths[key] = max(widths[key], max(lines) + 2)
-            if len(lines) > 1 or lines[0] * 1.1 > least_room[i]:
-                tall.append((i, lines))
-        laid.append((cells, tall))
+                shape.append(0)
+                multi.append((i, w))
+                widest[i] = max(widest[i], *w)
+        laid.append((cells, shape, multi))
 
     totals = []
-    total_tall = []
+    total_shape = []
+    total_multi = []
     for i, (key, value) in enumerate(zip(keys, layout.totals(table))):
         if isinstance(value, layout.Yi):
             shown = layout.yi_text(value.yuan)
-            totals.append((Decimal(layout.yi_exact(value.yuan)), styles("w_total_yi")))
-            widths[key] = max(widths[key], _width(shown) + 2)
+            totals.append((number, Decimal(layout.yi_exact(value.yuan)), styles("w_total_yi")))
+            widest[i] = max(widest[i], _width(shown))
         else:
             shown = value
-            totals.append((value, styles("w_total")))
-        total_tall.append((i, _line_widths(shown)))
+            totals.append((string, _text(value), styles("w_total")) if value else (blank, None, styles("w_total")))
+        w = _measure(shown)
+        total_shape.append(w if type(w) is int else 0)
+        if type(w) is not int:
+            total_multi.append((i, w))
 
-    for key in widths:
-        widths[key] = min(widths[key], MAX_WIDTHS.get(key, 40))
+    for i, key in enumerate(keys):
+        widths[key] = min(max(widths[key], widest[i] + 2), MAX_WIDTHS.get(key, 40))
     column_widths = [widths[k] for k in keys]
     for i, w in enumerate(column_widths):
         ws.set_column(i, i, w)
@@ -257,18 +303,19 @@ def _table_sheet(ws, styles: _Styles, table: WeeklyTable, progress) -> None:
     for i, col in enumerate(cols, 1):
         _put(ws, HEADER_ROW, i, col.header, header)
 
-    r = HEADER_ROW
+    lines_of = _Lines(column_widths)
+    r = HEADER_ROW - 1  # 0-based from here on, as XlsxWriter counts
     total = len(laid)
-    for done, (cells, tall) in enumerate(laid, 1):
+    for done, (cells, shape, multi) in enumerate(laid, 1):
         r += 1
-        _write_row(ws, r, cells, tall, column_widths)
+        _write_row(ws, r, cells, lines_of(shape, multi))
         if progress and (done % 500 == 0 or done == total):
             progress(done, total)
-    last_data = r
+    last_data = r + 1
     r += 1
-    _write_row(ws, r, totals, total_tall, column_widths)
+    _write_row(ws, r, totals, lines_of(total_shape, total_multi))
+    r += 2  # 1-based again: the row after the blank one under the totals
 
-    r += 1
     note = styles("w_note")
     for words in layout.notes(table):
         r += 1
@@ -284,16 +331,19 @@ def _table_sheet(ws, styles: _Styles, table: WeeklyTable, progress) -> None:
     ws.set_zoom(90)
 
 
-def _write_row(ws, r: int, cells: list, tall: list, column_widths: list) -> None:
-    """One row of the table (r 1-based), its height set first for as many lines as its fullest cell wraps to.
+def _text(value: str) -> str:
+    """Text as it goes into a cell: cut to what Excel holds, formula-like text neutralised."""
+    if len(value) > MAX_CELL:
+        value = value[:MAX_CELL] + "…"
+    return neutralise(value)
 
-    `tall`: (column index, line widths) of the cells that may take more than one line.
-    """
-    lines = max((_lines_of(widths, column_widths[i]) for i, widths in tall), default=1)
+
+def _write_row(ws, r: int, cells: list, lines: int) -> None:
+    """One row of the table (r 0-based), its height set first for its number of lines."""
     if lines > 1:
-        _set_height(ws, r, LINE_HEIGHT * lines)
-    for i, (value, fmt) in enumerate(cells, 1):
-        _put(ws, r, i, value, fmt)
+        ws.set_row_pixels(r, LINE_HEIGHT * lines * 4 / 3)
+    for c, (write, value, fmt) in enumerate(cells):
+        write(r, c, value, fmt)
 
 
 def _print_setup(ws, landscape: bool) -> None:
