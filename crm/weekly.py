@@ -238,26 +238,25 @@ def _deal_rows(cohort: DealFilter):
 
 
 class _Deal:
-    """One deal as the table needs it: the _deal_rows columns, converted."""
+    """One deal of the cohort: the _deal_rows columns as fetched, but for the date its stage began.
 
-    __slots__ = ("id", "code", "name", "investor", "region", "industry", "sub_industry", "signed_on", "amount",
-                 "currency", "approximate", "amount_cny", "fx_rate", "stage", "stage_since", "created_at",
+    Amounts stay whole cents (ints) so that sums over the ledger are integer
+    additions; the other dates are converted for the deals the table lists.
+    """
+
+    __slots__ = ("id", "code", "name", "investor", "region", "industry", "sub_industry", "signed_on", "cents",
+                 "currency", "approximate", "cny_cents", "fx_rate", "stage", "stage_since", "created_at",
                  "event_name", "event_on", "lead_name", "liaison_name")
 
     def __init__(self, r: tuple):
-        (self.id, self.code, self.name, self.investor, self.region, self.industry, self.sub_industry, signed_on,
-         amount, self.currency, approximate, amount_cny, self.fx_rate, self.stage, stage_since, self.created_at,
-         self.event_name, event_on, self.lead_name, self.liaison_name) = r
-        self.signed_on = _day(signed_on)
-        self.amount = _cents(amount)
-        self.approximate = bool(approximate)
-        self.amount_cny = _cents(amount_cny)
+        (self.id, self.code, self.name, self.investor, self.region, self.industry, self.sub_industry, self.signed_on,
+         self.cents, self.currency, self.approximate, self.cny_cents, self.fx_rate, self.stage, stage_since,
+         self.created_at, self.event_name, self.event_on, self.lead_name, self.liaison_name) = r
         self.stage_since = _day(stage_since)
-        self.event_on = _day(event_on)
 
     def missing_rate(self):
         """The MissingRate error for this deal's unconverted amount."""
-        return fx.missing(self.currency, self.signed_on or _day(self.created_at))
+        return fx.missing(self.currency, _day(self.signed_on) or _day(self.created_at))
 
 
 def _stages_at(ids, day: datetime.date) -> dict[int, tuple[str, datetime.date]]:
@@ -374,13 +373,13 @@ def build(week: Week, scope: DealFilter | None = None, today: datetime.date | No
         listed = stage == only_stage if only_stage else (stage not in FINISHED or bool(events))
         if not listed:
             continue
-        if d.amount_cny is None:
+        if d.cny_cents is None:
             raise d.missing_rate()
         rows.append(Row(
             seq=len(rows) + 1, id=d.id, code=d.code, name=d.name, investor=d.investor,
             region=d.region, industry=d.industry, sub_industry=d.sub_industry, event=d.event_name,
-            event_on=d.event_on, signed_on=d.signed_on,
-            amount=Money(d.amount, d.currency, d.approximate), amount_cny=d.amount_cny,
+            event_on=_day(d.event_on), signed_on=_day(d.signed_on),
+            amount=Money(_cents(d.cents), d.currency, bool(d.approximate)), amount_cny=_cents(d.cny_cents),
             fx_rate_id=d.fx_rate, stage=stage, stage_since=since, lead_unit=d.lead_name,
             supporting=supporting.get(d.id, []), liaison=d.liaison_name, progress=events,
             problems=problems.get(d.id, []),
@@ -395,29 +394,38 @@ def build(week: Week, scope: DealFilter | None = None, today: datetime.date | No
 def _kpis_at(deals: list[_Deal], stage_at: dict, ids, day: datetime.date, morning_after: datetime.date) -> kpi.Kpis:
     """The cohort KPIs as they stood at the end of `day`, with crm.kpi's definitions."""
     k = kpi.Kpis()
-    signed = {}
-    by_stage, cny_by_stage, by_currency = k.by_stage, k.cny_by_stage, k.by_currency
-    total = Decimal(0)
+    signed = set()
+    rate_ids = set()
+    by_stage: dict[str, int] = {}
+    cny_by_stage: dict[str, int] = {}  # cents
+    by_currency: dict[str, int] = {}  # cents
+    total = 0
     for d in deals:
         stage = stage_at[d.id][0]
         if stage == "negotiating":
             continue
-        if d.amount_cny is None:
+        cny = d.cny_cents
+        if cny is None:
             raise d.missing_rate()
-        signed[d.id] = d
+        signed.add(d.id)
         by_stage[stage] = by_stage.get(stage, 0) + 1
-        cny_by_stage[stage] = cny_by_stage.get(stage, Decimal(0)) + d.amount_cny
-        total += d.amount_cny
-        by_currency[d.currency] = by_currency.get(d.currency, Decimal(0)) + d.amount
-        k.approximate |= d.approximate
+        cny_by_stage[stage] = cny_by_stage.get(stage, 0) + cny
+        by_currency[d.currency] = by_currency.get(d.currency, 0) + d.cents
+        total += cny
+        if d.approximate:
+            k.approximate = True
+        if d.fx_rate is not None:
+            rate_ids.add(d.fx_rate)
     k.deals = len(signed)
-    k.total_cny = total
-    k.fulfilled = sum(k.by_stage.get(s, 0) for s in at_or_beyond("registered"))
-    k.started = sum(k.by_stage.get(s, 0) for s in at_or_beyond("construction"))
-    k.operating = k.by_stage.get("operating", 0)
-    k.by_stage = {s.key: k.by_stage[s.key] for s in STAGES if s.key in k.by_stage}
+    if signed:
+        k.total_cny = _cents(total)
+    k.cny_by_stage = {stage: _cents(cents) for stage, cents in cny_by_stage.items()}
+    k.by_currency = {currency: _cents(cents) for currency, cents in by_currency.items()}
+    k.fulfilled = sum(by_stage.get(s, 0) for s in at_or_beyond("registered"))
+    k.started = sum(by_stage.get(s, 0) for s in at_or_beyond("construction"))
+    k.operating = by_stage.get("operating", 0)
+    k.by_stage = {s.key: by_stage[s.key] for s in STAGES if s.key in by_stage}
 
-    rate_ids = {d.fx_rate for d in signed.values() if d.fx_rate is not None}
     for deal_id, rate_id, summed, n, converted, currency, first_on in _fetch(_where(
         FundsArrived.select(FundsArrived.deal, FundsArrived.fx_rate, fn.SUM(FundsArrived.amount_cny),
                             fn.COUNT(FundsArrived.id), fn.COUNT(FundsArrived.amount_cny),
