@@ -16,7 +16,7 @@ from crm.errors import InvalidInput
 from crm.i18n import _
 from crm.money import Money, format_money
 from db.connection import open_database
-from exports.weekly_files import FORMATS, format_for, write_weekly
+from exports.weekly_files import FORMATS, collector_paused, format_for, write_weekly
 
 #: Show progress only for work this large (rows), and only on a terminal.
 PROGRESS_FROM = 2000
@@ -63,17 +63,18 @@ def cmd_export_weekly(args):
     open_database(getattr(args, "db", None))
     week = weekly.resolve_week(args.week)
     scope = DealFilter(stage=args.stage, event=args.event, region=args.region, department=args.department).check_names()
-    table = weekly.build(week, scope)
     progress = Progress(_("Writing rows"))
     try:
-        if args.output:
-            write_weekly(table, fmt, Path(args.output), progress=progress)
-        else:
-            from exports import weekly_text
+        with collector_paused():
+            table = weekly.build(week, scope)
+            if args.output:
+                write_weekly(table, fmt, Path(args.output), progress=progress)
+            else:
+                from exports import weekly_text
 
-            text = weekly_text.render(table, fmt, progress=progress)
-            sys.stdout.write(text.removeprefix("\ufeff") if sys.stdout.isatty() else text)
-            sys.stdout.flush()
+                text = weekly_text.render(table, fmt, progress=progress)
+                sys.stdout.write(text.removeprefix("\ufeff") if sys.stdout.isatty() else text)
+                sys.stdout.flush()
     finally:
         progress.close()
     if args.output:

@@ -4,6 +4,8 @@ the TUI's export dialog both call write_weekly()."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import tempfile
 from pathlib import Path
@@ -46,15 +48,34 @@ def _umask() -> int:
     return mask
 
 
+@contextlib.contextmanager
+def collector_paused():
+    """No cyclic garbage collection inside the block (as it was after it).
+
+    Building and writing a weekly table allocates hundreds of thousands of
+    objects that live until it is written and form no cycles; the collector's
+    passes over them found nothing to free and cost ~0.3 s of a 9,500-row xlsx
+    export. Nesting, and blocks in several threads, leave it enabled at the end.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def write_weekly(table, fmt: str, path: Path, progress=None) -> None:
     """Write a built weekly table (crm.weekly.build) to `path` in `fmt`."""
-    if fmt == "xlsx":
-        from exports import weekly_xlsx
+    with collector_paused():
+        if fmt == "xlsx":
+            from exports import weekly_xlsx
 
-        write_atomically(path, lambda p: weekly_xlsx.write(table, p, progress=progress))
-        return
-    from exports import weekly_text
+            write_atomically(path, lambda p: weekly_xlsx.write(table, p, progress=progress))
+            return
+        from exports import weekly_text
 
-    content = weekly_text.render(table, fmt, progress=progress)
-    newline = "" if fmt == "csv" else None  # the csv module writes its own \r\n
-    write_atomically(path, lambda p: p.write_text(content, encoding="utf-8", newline=newline))
+        content = weekly_text.render(table, fmt, progress=progress)
+        newline = "" if fmt == "csv" else None  # the csv module writes its own \r\n
+        write_atomically(path, lambda p: p.write_text(content, encoding="utf-8", newline=newline))
