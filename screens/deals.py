@@ -114,7 +114,8 @@ class DealsScreen(DealActions, CrmScreen):
         shown = self._filter_words()
         if shown:
             line += "  ·  " + _("filtered: {filters}").format(filters="; ".join(shown))
-        self.query_one("#deal-status", Static).update(line)
+        # one line, its size fixed by the stylesheet: no layout pass for it (one per key typed)
+        self.query_one("#deal-status", Static).update(line, layout=False)
 
     def _filter_words(self) -> list[str]:
         words = []
