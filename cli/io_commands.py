@@ -75,10 +75,12 @@ def cmd_export_weekly(args):
                 text = weekly_text.render(table, fmt, progress=progress)
                 sys.stdout.write(text.removeprefix("\ufeff") if sys.stdout.isatty() else text)
                 sys.stdout.flush()
+            s = table.summary
+            # Freed while the collector is off: once it is back, it has only the rest to walk through.
+            del table
     finally:
         progress.close()
     if args.output:
-        s = table.summary
         print(_("{path}: {week}, {n} deals, {total}").format(
             path=args.output, week=week.key, n=s.rows, total=format_money(Money(s.total_cny, "CNY"))),
             file=sys.stderr)

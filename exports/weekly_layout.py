@@ -15,15 +15,27 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from crm import fx, kpi
+from crm import fx, i18n, kpi
 from crm.dates import iso_week_label
-from crm.i18n import _, current_language
+from crm.i18n import current_language
 from crm.money import YI, ZH_SUFFIX, Money, format_money, format_yi
 from crm.stages import BY_KEY
 from crm.weekly import Problem, Progress, Row, WeeklyTable
 from exports.cells import plain_decimal
 
 MILLION = Decimal(10) ** 6
+
+_TRANSLATED: dict[tuple[str, str], str] = {}
+
+
+def _(message: str) -> str:
+    """crm.i18n._, remembered per language: the lines of 本周进展 and 存在问题 are worded for
+    thousands of rows, and each lookup walks the chain of five catalogs."""
+    key = (current_language(), message)
+    found = _TRANSLATED.get(key)
+    if found is None:
+        found = _TRANSLATED[key] = i18n._(message)
+    return found
 
 
 @dataclass(frozen=True)

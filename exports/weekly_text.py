@@ -77,8 +77,12 @@ def render_csv(table: WeeklyTable, progress=None) -> str:
     line(layout.scope_text(table))
     line(layout.as_of_text(table))
     line(*[c.header for c in layout.columns()])
-    for row in _rows(table, _csv_value, progress):
-        writer.writerow(row)
+    total = len(table.rows)
+    for done, row in enumerate(table.rows, 1):
+        # Most cells are text: neutralised here rather than through _csv_value, a call per cell.
+        writer.writerow([(QUOTE + v if v.startswith(FORMULA_STARTS) else v) if type(v) is str else _csv_value(v)
+                         for v in layout.cells(row)])
+        _report(progress, done, total)
     line(*layout.totals(table))
     line()
     for note in layout.notes(table):
