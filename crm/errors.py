@@ -43,3 +43,7 @@ class Conflict(CrmError):
 
 class DatabaseError(CrmError):
     """The database cannot be opened or used (exit 2)."""
+
+
+class Interrupted(CrmError):
+    """Work stopped on purpose because its answer was no longer wanted (a stale count while typing)."""

@@ -272,6 +272,22 @@ def _clean(exc: Exception, url: str | None, secrets: list[str] = ()) -> str:
     return text
 
 
+def interrupt(connection) -> None:
+    """Stop the statement a driver connection is running (called from another thread); a no-op when idle."""
+    if isinstance(connection, sqlite3.Connection):
+        connection.interrupt()
+    else:
+        connection.cancel()
+
+
+def was_interrupted(exc: BaseException) -> bool:
+    """True when `exc` is a statement stopped by interrupt()."""
+    orig = getattr(exc, "orig", exc)
+    if isinstance(orig, sqlite3.OperationalError):
+        return "interrupted" in str(orig)
+    return getattr(orig, "pgcode", None) == "57014"  # query_canceled
+
+
 def is_postgres(db=None) -> bool:
     """True when the models are bound to PostgreSQL."""
     return isinstance(db or database.obj, PostgresqlDatabase)

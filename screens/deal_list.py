@@ -27,6 +27,7 @@ from textual.widget import Widget
 
 from crm import deal_pages
 from crm.deal_pages import DealRow, DealWindow, ListFilter, Order, Totals
+from crm.errors import Interrupted
 from crm.i18n import N_, _, current_language
 from screens import text
 from screens.base import translate_bindings
@@ -193,6 +194,7 @@ class DealList(ScrollView, can_focus=True):
             self.scroll_to(y=0, animate=False)
         self._update_size()
         self._want_rows()
+        self.app.db.stop("deal-count")
         self.run_worker(functools.partial(self._count, self._generation, flt), group="deal-count", exclusive=True)
 
     def current_row(self) -> DealRow | None:
@@ -239,9 +241,10 @@ class DealList(ScrollView, can_focus=True):
         # One query gives the count and the total: a search that matches many deals reads them all
         # once (~200 ms at a million), not once to count and again to sum.
         try:
-            totals = await self.app.db.run_aggregate(deal_pages.totals, flt)
+            totals = await self.app.db.run_aggregate(deal_pages.totals, flt, what="deal-count")
         except Exception as error:  # noqa: BLE001
-            self.post_message(self.Failed(error))
+            if not isinstance(error, Interrupted):
+                self.post_message(self.Failed(error))
             return
         if generation == self._generation:
             self._window.count = totals.deals

@@ -1,0 +1,79 @@
+"""A count the user no longer wants is stopped, not waited for: typing on in
+the search box interrupts the totals of what was typed before."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from crm import deal_pages
+from crm.errors import Interrupted
+from db.connection import is_postgres
+from db.models import database
+from screens.app import CrmApp, Database
+from screens.deal_list import DealList
+from tests.tui_support import TODAY, pin_clock, run_async, settle, type_text
+
+
+def _slow_statement() -> None:
+    """A statement that runs for many seconds unless stopped."""
+    if is_postgres():
+        database.execute_sql("SELECT pg_sleep(30)")
+    else:
+        database.execute_sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000000) "
+                             "SELECT count(*) FROM n").fetchone()
+
+
+@run_async
+async def test_stop_interrupts_the_running_aggregate_and_the_thread_goes_on(ledger):
+    db = Database()
+    try:
+        started = threading.Event()
+
+        def slow():
+            started.set()
+            _slow_statement()
+
+        task = asyncio.ensure_future(db.run_aggregate(slow, what="deal-count"))
+        await asyncio.get_running_loop().run_in_executor(None, started.wait, 10)
+        await asyncio.sleep(0.2)  # inside the statement
+        db.stop("other")  # another kind of work: left alone
+        assert not task.done()
+        db.stop("deal-count")
+        with pytest.raises(Interrupted):
+            await asyncio.wait_for(task, 10)
+        # the thread and its connection still serve the next call
+        assert await db.run_aggregate(deal_pages.count, deal_pages.ListFilter(), what="deal-count") == 0
+    finally:
+        db.close()
+
+
+@run_async
+async def test_typing_on_stops_the_stale_total_and_shows_the_new_one(demo_ledger, monkeypatch):
+    pin_clock()
+    real = deal_pages.totals
+    stopped = []
+
+    def totals(flt):
+        if flt.search == "涿":  # the first character: its total is slow, and stale once 州 is typed
+            try:
+                _slow_statement()
+            except Exception as exc:
+                stopped.append(exc)
+                raise
+        return real(flt)
+
+    monkeypatch.setattr(deal_pages, "totals", totals)
+    async with CrmApp(today=TODAY).run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await type_text(pilot, "涿")
+        await asyncio.sleep(0.3)
+        await type_text(pilot, "州")
+        await settle(pilot)
+        deal_list = pilot.app.screen.query_one(DealList)
+        assert stopped, "the stale total was interrupted"
+        assert (deal_list.totals.deals, str(deal_list.totals.total_cny)) == (3, "11778540000.00")
+        assert not any(n.severity == "error" for n in pilot.app._notifications), "no error shown for it"
