@@ -267,11 +267,13 @@ def _stages_at(ids, day: datetime.date) -> dict[int, tuple[str, datetime.date]]:
     `day` was at it then; only the others need their ledger. A deal missing
     from the answer did not exist yet on `day`.
     """
-    query = _where(
+    # Driven by the deals (few, for a recent week) through the stage_since index, not by a join that
+    # walks every deal's ledger.
+    later = _where(Deal.select(Deal.id), _in_cohort(Deal.id, ids), Deal.stage_since > day)
+    query = (
         StageChange.select(StageChange.deal, StageChange.to_stage, StageChange.effective_on)
-        .join(Deal, on=(StageChange.deal == Deal.id))
-        .order_by(StageChange.deal, StageChange.id),
-        _in_cohort(Deal.id, ids), Deal.stage_since > day, StageChange.effective_on <= day,
+        .where(StageChange.deal.in_(later) & (StageChange.effective_on <= day))
+        .order_by(StageChange.deal, StageChange.id)
     )
     return {deal_id: (stage, _day(on)) for deal_id, stage, on in _fetch(query)}
 
