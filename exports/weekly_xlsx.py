@@ -137,9 +137,7 @@ def _put(ws, row: int, col: int, value, fmt) -> None:
     if value is None or value == "":
         ws.write_blank(r, c, None, fmt)  # an empty cell, as readers expect, not a cell holding ""
     elif isinstance(value, str):
-        if len(value) > MAX_CELL:
-            value = value[:MAX_CELL] + "…"
-        ws.write_string(r, c, neutralise(value), fmt)
+        ws.write_string(r, c, _text(value), fmt)
     elif isinstance(value, (datetime.date, datetime.datetime)):
         ws.write_datetime(r, c, value, fmt)
     else:
@@ -148,9 +146,7 @@ def _put(ws, row: int, col: int, value, fmt) -> None:
 
 def _merge(ws, row: int, last_col: int, value: str, fmt) -> None:
     """A text cell merged across the whole table (row 1-based)."""
-    if len(value) > MAX_CELL:
-        value = value[:MAX_CELL] + "…"
-    ws.merge_range(row - 1, 0, row - 1, last_col - 1, neutralise(value), fmt)
+    ws.merge_range(row - 1, 0, row - 1, last_col - 1, _text(value), fmt)
 
 
 def _set_height(ws, row: int, points: float) -> None:
