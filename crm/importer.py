@@ -46,7 +46,7 @@ from crm.config import current_actor
 from crm.deal_fields import TEXT_FIELDS, parse_approval, parse_floor_area
 from crm.deals import create_deal, edit_deal, set_supporting, supporting_departments
 from crm.errors import CrmError, InvalidInput
-from crm.import_bulk import BATCH, NewDeal, NewDeals
+from crm.import_bulk import BATCH, NewDeal, NewDeals, roomy_cache
 from crm.i18n import _
 from crm.ledger_cells import (CellError, ProblemItem, amount_text, cell_text, inline, is_blank, parse_amount_cell,
                               parse_currency, parse_date_cell, parse_problems_cell, parse_stage_cell, split_names)
@@ -711,7 +711,9 @@ class _Deals:
         self.unused: set[str] = set()
         self.window = 64
         self.position = 0
-        codes = sorted({r.code for r in self.rows if r.code})
+        # Into an empty ledger (a bureau's first import) only the deals the import creates can match.
+        self.empty = not Deal.select().exists()
+        codes = [] if self.empty else sorted({r.code for r in self.rows if r.code})
         for start in range(0, len(codes), 900):
             for deal in _with_event_name(Deal.code.in_(codes[start:start + 900])):
                 self.by_code[deal.code] = deal
@@ -761,6 +763,9 @@ class _Deals:
             self.window = 1
 
     def _read_ahead(self, row: RowPlan) -> None:
+        if self.empty:
+            self.by_key[row.key[0]] = []
+            return
         while self.rows[self.position] is not row:
             self.position += 1
         variants: dict[str, set] = {}
@@ -815,7 +820,7 @@ def run_import(path: str | Path, sheet: str | None = None, dry_run: bool = False
     note = _("Imported from {file}, row {row}")
     file_name = Path(path).name
     try:
-        with writing():
+        with roomy_cache(), writing():
             apply = _Applying(plan, report, actor, today, bulk)
             total = len(plan.rows)
             for done, row in enumerate(plan.rows, 1):

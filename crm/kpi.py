@@ -97,6 +97,8 @@ def compute(cohort: DealFilter | None = None, today: datetime.date | None = None
     ids), so that covering indexes answer it. For all deals, funds and
     blockers are counted as "all of them minus those of deals still 在谈": a
     scan of a narrow index plus the few 在谈 deals, instead of a join per row.
+    A cohort of signing year, region or stage takes its deal totals from those
+    kept per cohort (crm.cohort_totals).
     """
     cohort = cohort or DealFilter()
     today = today or datetime.date.today()

@@ -15,7 +15,11 @@ import re
 
 
 class MemoInitials:
-    """index_terms() for many deals; keeps one converted result per word."""
+    """index_terms() for many deals; keeps one converted result per word.
+
+    Only lazy_pinyin is called on the converter, which reads its results
+    without changing them; pinyin() with heteronyms would need copies.
+    """
 
     def __init__(self):
         from pypinyin import Style
@@ -32,7 +36,8 @@ class MemoInitials:
                 found = self.known.get(key)
                 if found is None:
                     found = self.known[key] = super().convert(words, style, heteronym, errors, strict, **kwargs)
-                return [list(item) for item in found]  # the caller may change what it gets
+                # Shared, not copied: lazy_pinyin only reads what convert returns (it chains the lists).
+                return found
 
         # The arguments crm.search.initials' lazy_pinyin(...) builds its converter with.
         self._pinyin = Pinyin(_Remembering(v_to_u=False, neutral_tone_with_five=False, tone_sandhi=False))
