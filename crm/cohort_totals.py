@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 from collections import namedtuple
-from peewee import SQL, PostgresqlDatabase, fn
+from peewee import SQL, PostgresqlDatabase, Table, fn
 
 from crm.deal_query import DealFilter
 from crm.stages import parse_stage
@@ -50,14 +50,7 @@ def grouped(flt: DealFilter, by: tuple[str, ...] = (), signed_only: bool = False
         # rows of differences beyond one per key: how much folding would save
         query = query.select_extend(
             (fn.COUNT(table.year) - fn.COUNT(SQL("DISTINCT (year, region, stage, currency)"))).alias("excess"))
-    if flt.stage:
-        query = query.where(table.stage == parse_stage(flt.stage).key)
-    if signed_only:
-        query = query.where(table.stage != "negotiating")
-    if flt.year:
-        query = query.where(table.year == int(flt.year))
-    if flt.region:
-        query = query.where(table.region.contains(flt.region.strip()))
+    query = _within(query, table, flt, signed_only)
     if columns:
         query = query.group_by(*columns)
     rows = list(query.tuples())
@@ -71,6 +64,47 @@ def grouped(flt: DealFilter, by: tuple[str, ...] = (), signed_only: bool = False
         for r in rows if r[width] is not None and int(r[width]) != 0
     ]
 
+
+
+def _within(query, table, flt: DealFilter, signed_only: bool):
+    """`query` of a kept-totals `table` narrowed to the keys of `flt` (and to signed deals)."""
+    if flt.stage:
+        query = query.where(table.stage == parse_stage(flt.stage).key)
+    if signed_only:
+        query = query.where(table.stage != "negotiating")
+    if flt.year:
+        query = query.where(table.year == int(flt.year))
+    if flt.region:
+        query = query.where(table.region.contains(flt.region.strip()))
+    return query
+
+
+_FUNDS = Table("funds_totals_delta", ("year", "region", "stage", "arrivals", "amount_cny", "converted"))
+_BLOCKERS = Table("blocker_totals_delta", ("year", "region", "stage", "raised", "open"))
+
+
+def funds_and_blockers(flt: DealFilter) -> tuple[list[int], list[int]] | None:
+    """Funds [amount_cny in fen, arrivals, converted] and blockers [raised, open] of the signed deals of `flt`.
+
+    From the totals PostgreSQL keeps per signing year, region and stage of
+    their deal (db/migrations/0007); None on SQLite or when `flt` names more
+    than those keys.
+    """
+    if not isinstance(database.obj, PostgresqlDatabase) or not answerable(flt):
+        return None
+    flt.condition()
+    db = database.obj
+    found = []
+    for table, sums in ((_FUNDS, ("amount_cny", "arrivals", "converted")), (_BLOCKERS, ("raised", "open"))):
+        query = table.select(*(fn.COALESCE(fn.SUM(getattr(table, name)), 0) for name in sums),
+                             fn.COUNT(SQL("*")) - fn.COUNT(SQL("DISTINCT (year, region, stage)")))
+        *values, excess = _within(query, table, flt, True).bind(db).tuples().get()
+        found.append([int(v) for v in values])
+        if int(excess or 0) > FOLD_AFTER:
+            from crm.kpi import compact_totals
+
+            compact_totals()
+    return found[0], found[1]
 
 
 # The statements that fill the kept totals from the deals are the migration's own, so that a

@@ -14,6 +14,7 @@ Every figure is computed by the database; `fx_used` names each rate used.
 """
 
 import datetime
+import importlib
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -94,11 +95,10 @@ def compute(cohort: DealFilter | None = None, today: datetime.date | None = None
 
     Each figure is one aggregate query whose condition is the cohort's own
     (not `id IN (the cohort's ids)`, which would first collect a million
-    ids), so that covering indexes answer it. For all deals, funds and
-    blockers are counted as "all of them minus those of deals still 在谈": a
-    scan of a narrow index plus the few 在谈 deals, instead of a join per row.
-    A cohort of signing year, region or stage takes its deal totals from those
-    kept per cohort (crm.cohort_totals).
+    ids), so that covering indexes answer it. All deals, or a cohort of
+    signing year, region or stage, take their totals from those kept in step
+    with the ledger (crm.cohort_totals; funds and blockers per stage on
+    SQLite, per year, region and stage on PostgreSQL).
     """
     cohort = cohort or DealFilter()
     today = today or datetime.date.today()
@@ -159,16 +159,10 @@ def compute(cohort: DealFilter | None = None, today: datetime.date | None = None
         r = query.namedtuples().get()
         return [r.cny or 0, r.n or 0, r.converted or 0]
 
-    if kept and _postgres():
-        # all funds (kept) minus those of the deals still 在谈, looked up deal by deal
-        (everything,) = [list(r) for r in _kept_rows(
-            "SELECT coalesce(sum(amount_cny), 0), coalesce(sum(arrivals), 0), coalesce(sum(converted), 0) "
-            "FROM funds_totals_delta", ("cny", "n", "converted"))]
-        (talks,) = [list(r) for r in _kept_rows(
-            "SELECT coalesce(sum(x.cny), 0), coalesce(sum(x.n), 0), coalesce(sum(x.converted), 0) FROM deal d, "
-            "LATERAL (SELECT sum(f.amount_cny) AS cny, count(*) AS n, count(f.amount_cny) AS converted "
-            "FROM funds_arrived f WHERE f.deal_id = d.id) x WHERE d.stage = 'negotiating'", ("cny", "n", "converted"))]
-        funds = [int(a) - int(c) for a, c in zip(everything, talks)]
+    # PostgreSQL: per year, region and stage of their deal
+    kept_elsewhere = cohort_totals.funds_and_blockers(cohort) if _kept_in_step() else None
+    if kept_elsewhere is not None:
+        funds = kept_elsewhere[0]
     elif kept:
         (funds,) = [list(r) for r in _kept_rows(
             "SELECT coalesce(sum(amount_cny), 0), coalesce(sum(arrivals), 0), coalesce(sum(converted), 0) "
@@ -201,15 +195,9 @@ def compute(cohort: DealFilter | None = None, today: datetime.date | None = None
         r = query.namedtuples().get()
         return [r.raised or 0, int(r.open or 0), int(r.overdue or 0)]
 
-    if kept:
-        if _postgres():
-            (everything,) = [list(r) for r in _kept_rows(
-                "SELECT coalesce(sum(raised), 0), coalesce(sum(open), 0) FROM blocker_totals_delta", ("raised", "open"))]
-            (talks,) = [list(r) for r in _kept_rows(
-                "SELECT coalesce(sum(x.raised), 0), coalesce(sum(x.open), 0) FROM deal d, LATERAL (SELECT count(*) "
-                "AS raised, count(*) FILTER (WHERE b.resolved_on IS NULL) AS open FROM blocker b WHERE b.deal_id = d.id) x "
-                "WHERE d.stage = 'negotiating'", ("raised", "open"))]
-            raised_open = [int(a) - int(c) for a, c in zip(everything, talks)]
+    if kept_elsewhere is not None or kept:
+        if kept_elsewhere is not None:
+            raised_open = kept_elsewhere[1]
         else:
             (raised_open,) = [list(r) for r in _kept_rows(
                 "SELECT coalesce(sum(raised), 0), coalesce(sum(open), 0) FROM blocker_totals "
@@ -218,7 +206,7 @@ def compute(cohort: DealFilter | None = None, today: datetime.date | None = None
         not_overdue = (
             Blocker.select(fn.COUNT(Blocker.id))
             .join(Deal, on=(Blocker.deal == Deal.id))
-            .where(open_ & (Blocker.due_on.is_null(True) | (Blocker.due_on >= today)) & signed)
+            .where(open_ & (Blocker.due_on.is_null(True) | (Blocker.due_on >= today)) & in_cohort)
             .scalar()
         ) or 0
         b = [*raised_open, raised_open[1] - not_overdue]
@@ -327,8 +315,8 @@ def compact_totals(db=None) -> None:
     db = db or database.obj
     for table, keys, values in (
         ("deal_totals_delta", ("stage", "currency"), ("deals", "amount", "amount_cny", "converted", "approximate")),
-        ("funds_totals_delta", (), ("arrivals", "amount_cny", "converted")),
-        ("blocker_totals_delta", (), ("raised", "open")),
+        ("funds_totals_delta", ("year", "region", "stage"), ("arrivals", "amount_cny", "converted")),
+        ("blocker_totals_delta", ("year", "region", "stage"), ("raised", "open")),
         ("deal_cohort_totals_delta", ("year", "region", "stage", "currency"),
          ("deals", "amount", "amount_cny", "converted", "approximate")),
     ):
@@ -342,6 +330,10 @@ def compact_totals(db=None) -> None:
 def _kept_rows(sql, names):
     Row = namedtuple("Row", names)
     return [Row(*r) for r in database.obj.execute_sql(sql).fetchall()]
+
+
+# The statements that fill the funds and blockers kept per cohort on PostgreSQL are the migration's own.
+_PER_COHORT = importlib.import_module("db.migrations.0007_postgres_funds_blockers_per_cohort")
 
 
 def rebuild_totals(db=None) -> None:
@@ -359,10 +351,8 @@ def rebuild_totals(db=None) -> None:
             "INSERT INTO deal_totals_delta (stage, currency, deals, amount, amount_cny, converted, approximate) "
             "SELECT stage, currency, count(*), sum(amount), coalesce(sum(amount_cny), 0), count(amount_cny), "
             "count(*) FILTER (WHERE amount_approximate) FROM deal GROUP BY stage, currency",
-            "INSERT INTO funds_totals_delta (arrivals, amount_cny, converted) "
-            "SELECT count(*), coalesce(sum(amount_cny), 0), count(amount_cny) FROM funds_arrived",
-            "INSERT INTO blocker_totals_delta (raised, open) "
-            "SELECT count(*), count(*) FILTER (WHERE resolved_on IS NULL) FROM blocker",
+            _PER_COHORT.FUNDS_FILL,
+            _PER_COHORT.BLOCKERS_FILL,
         ):
             db.execute_sql(sql)
         cohort_totals.rebuild(db)
@@ -399,10 +389,12 @@ def kept_totals_agree(db=None) -> bool:
              "FROM deal_totals_delta GROUP BY stage, currency HAVING sum(deals) != 0",
              "SELECT stage, currency, count(*), sum(amount), coalesce(sum(amount_cny), 0), count(amount_cny), "
              "count(*) FILTER (WHERE amount_approximate) FROM deal GROUP BY stage, currency"),
-            ("SELECT sum(arrivals), sum(amount_cny), sum(converted) FROM funds_totals_delta",
-             "SELECT count(*), coalesce(sum(amount_cny), 0), count(amount_cny) FROM funds_arrived"),
-            ("SELECT sum(raised), sum(open) FROM blocker_totals_delta",
-             "SELECT count(*), count(*) FILTER (WHERE resolved_on IS NULL) FROM blocker"),
+            ("SELECT year, region, stage, sum(arrivals), sum(amount_cny), sum(converted) FROM funds_totals_delta "
+             "GROUP BY year, region, stage HAVING sum(arrivals) != 0",
+             _PER_COHORT.FUNDS_FILL[_PER_COHORT.FUNDS_FILL.index("SELECT"):]),
+            ("SELECT year, region, stage, sum(raised), sum(open) FROM blocker_totals_delta "
+             "GROUP BY year, region, stage HAVING sum(raised) != 0",
+             _PER_COHORT.BLOCKERS_FILL[_PER_COHORT.BLOCKERS_FILL.index("SELECT"):]),
         )
         normal = lambda rows: sorted(tuple(int(v) if not isinstance(v, str) else v for v in r) for r in rows)  # noqa: E731
         return cohort_totals.agrees(db) and all(

@@ -249,3 +249,47 @@ def test_appends_are_not_held_up_by_an_edit_in_progress_on_postgresql(demo_url, 
     finally:
         editing.rollback()
         editing.close()
+
+
+def test_a_payment_recorded_while_its_deal_changes_stage_is_counted_under_the_new_stage(demo_url, backend):
+    """The KPIs' kept totals (PostgreSQL: funds per stage of their deal) stay right when the two cross.
+
+    A stage change in progress holds its deal; a payment recorded for that deal
+    meanwhile waits for it, then counts under the stage the deal moved to. Were
+    it counted under the stage the deal was leaving, the kept totals would
+    disagree with the rows for good.
+    """
+    if backend != "postgresql":
+        pytest.skip("SQLite has one writer at a time: the payment waits for the whole transaction")
+    import subprocess
+    import sys
+
+    import psycopg2
+
+    from crm import kpi
+    from db.connection import open_database
+    from db.models import database
+
+    moving = psycopg2.connect(demo_url)
+    try:
+        with moving.cursor() as cur:  # the deal's row as change_stage writes it, not yet committed
+            cur.execute("UPDATE deal SET stage = 'construction' WHERE code = 'ZS2020-0001' AND stage != 'construction'")
+            assert cur.rowcount == 1
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        payment = subprocess.Popen([sys.executable, "-m", "app", "--db", demo_url, "funds", "ZS2020-0001", "1000万"],
+                                   cwd=root, env={**os.environ, "PYTHONPATH": root}, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        time.sleep(3)
+        waited = payment.poll() is None
+        moving.commit()
+        out, err = payment.communicate(timeout=120)
+        assert payment.returncode == 0, err
+        assert waited, "the payment went in while its deal was changing stage"
+    finally:
+        moving.close()
+    open_database(demo_url)
+    try:
+        assert kpi.kept_totals_agree()
+    finally:
+        database.obj.close()
+        database.initialize(None)

@@ -171,10 +171,15 @@ def test_the_index_narrows_but_never_changes_what_a_search_finds(large, scale_ba
 # ---- totals kept in step -----------------------------------------------------------------
 
 
+#: All deals and cohorts the kept totals answer (a year, a region, a stage), the new deal's among them.
+COHORTS = [DealFilter(), DealFilter(year=2020), DealFilter(year=2021), DealFilter(region="涿州"),
+           DealFilter(stage="construction"), DealFilter(year=2021, region="涿州市", stage="stalled")]
+
+
 def _kpis_both_ways(monkeypatch):
-    kept = kpi.as_json(kpi.compute(DealFilter(), today=AS_OF))
+    kept = [kpi.as_json(kpi.compute(cohort, today=AS_OF)) for cohort in COHORTS]
     monkeypatch.setattr(kpi, "_kept_in_step", lambda: False)
-    scanned = kpi.as_json(kpi.compute(DealFilter(), today=AS_OF))
+    scanned = [kpi.as_json(kpi.compute(cohort, today=AS_OF)) for cohort in COHORTS]
     monkeypatch.undo()
     return kept, scanned
 

@@ -1,0 +1,179 @@
+"""PostgreSQL: funds and blockers kept per signing year, region and stage of their deal.
+
+Migration 0005 kept all funds and all blockers in one total each, whatever
+their deal's stage, and the KPIs took away those of the deals still 在谈 with
+a query over those deals (70,000 of a million: ~300 ms), and answered a
+signing year's funds and blockers by joining them to the year's deals
+(~450 ms). Kept per (year, region, stage) of their deal, like the deal totals
+of 0006, the Dashboard of all deals or of a year sums a few thousand rows.
+
+A deal whose year, region or stage changes moves its funds and blockers from
+its old key to its new one. A payment recorded at that moment by another
+officer must not be counted under a key the deal is leaving: the move and
+the recording of a payment or blocker take a per-deal advisory lock
+(exclusive for the move, shared for the recording) so that one reads what
+the other wrote. An edit that changes none of the keys takes no such lock,
+so payments and blockers still go in while an officer edits the deal.
+
+A deal being deleted gives back its funds and blockers before its rows go
+(a BEFORE trigger); the cascade that deletes them then finds no deal and
+counts nothing twice.
+
+SQLite keeps its totals per stage in shared rows (0002): one writer at a time.
+"""
+
+from peewee import PostgresqlDatabase
+
+#: (class, deal id) advisory lock key: the class keeps it apart from other uses ("zh").
+LOCK_CLASS = 0x7A68
+_KEY = "coalesce(extract(year FROM {row}.signed_on)::int, 0), {row}.region, {row}.stage"
+_KEY_AS = "coalesce(extract(year FROM signed_on)::int, 0) AS year, region, stage"
+
+FUNDS_FILL = (
+    "INSERT INTO funds_totals_delta (year, region, stage, arrivals, amount_cny, converted) "
+    f"SELECT {_KEY.format(row='d')}, count(*), coalesce(sum(f.amount_cny), 0), count(f.amount_cny) "
+    "FROM funds_arrived f JOIN deal d ON d.id = f.deal_id GROUP BY 1, 2, 3"
+)
+BLOCKERS_FILL = (
+    "INSERT INTO blocker_totals_delta (year, region, stage, raised, open) "
+    f"SELECT {_KEY.format(row='d')}, count(*), count(*) FILTER (WHERE b.resolved_on IS NULL) "
+    "FROM blocker b JOIN deal d ON d.id = b.deal_id GROUP BY 1, 2, 3"
+)
+
+SQL = [
+    "DROP TRIGGER IF EXISTS funds_totals ON funds_arrived",
+    "DROP TRIGGER IF EXISTS blocker_totals ON blocker",
+    "DROP TABLE funds_totals_delta",
+    "DROP TABLE blocker_totals_delta",
+    "CREATE TABLE funds_totals_delta (id BIGSERIAL PRIMARY KEY, year INTEGER NOT NULL, region VARCHAR(100) NOT NULL, "
+    "stage VARCHAR(20) NOT NULL, arrivals BIGINT NOT NULL, amount_cny BIGINT NOT NULL, converted BIGINT NOT NULL)",
+    "CREATE TABLE blocker_totals_delta (id BIGSERIAL PRIMARY KEY, year INTEGER NOT NULL, region VARCHAR(100) NOT NULL, "
+    "stage VARCHAR(20) NOT NULL, raised BIGINT NOT NULL, open BIGINT NOT NULL)",
+    f"""
+CREATE OR REPLACE FUNCTION crm_funds_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    d record;
+BEGIN
+    IF TG_OP = 'UPDATE' AND (OLD.amount_cny, OLD.deal_id) IS NOT DISTINCT FROM (NEW.amount_cny, NEW.deal_id) THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM pg_advisory_xact_lock_shared({LOCK_CLASS}, OLD.deal_id);
+        SELECT {_KEY_AS} INTO d FROM deal WHERE id = OLD.deal_id;
+        IF FOUND THEN
+            INSERT INTO funds_totals_delta (year, region, stage, arrivals, amount_cny, converted)
+            VALUES (d.year, d.region, d.stage, -1, -coalesce(OLD.amount_cny, 0), -(OLD.amount_cny IS NOT NULL)::int);
+        END IF;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM pg_advisory_xact_lock_shared({LOCK_CLASS}, NEW.deal_id);
+        SELECT {_KEY_AS} INTO d FROM deal WHERE id = NEW.deal_id;
+        IF FOUND THEN
+            INSERT INTO funds_totals_delta (year, region, stage, arrivals, amount_cny, converted)
+            VALUES (d.year, d.region, d.stage, 1, coalesce(NEW.amount_cny, 0), (NEW.amount_cny IS NOT NULL)::int);
+        END IF;
+    END IF;
+    RETURN NULL;
+END $$""",
+    f"""
+CREATE OR REPLACE FUNCTION crm_blocker_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    d record;
+BEGIN
+    IF TG_OP = 'UPDATE' AND ((OLD.resolved_on IS NULL), OLD.deal_id) IS NOT DISTINCT FROM
+            ((NEW.resolved_on IS NULL), NEW.deal_id) THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM pg_advisory_xact_lock_shared({LOCK_CLASS}, OLD.deal_id);
+        SELECT {_KEY_AS} INTO d FROM deal WHERE id = OLD.deal_id;
+        IF FOUND THEN
+            INSERT INTO blocker_totals_delta (year, region, stage, raised, open)
+            VALUES (d.year, d.region, d.stage, -1, -(OLD.resolved_on IS NULL)::int);
+        END IF;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM pg_advisory_xact_lock_shared({LOCK_CLASS}, NEW.deal_id);
+        SELECT {_KEY_AS} INTO d FROM deal WHERE id = NEW.deal_id;
+        IF FOUND THEN
+            INSERT INTO blocker_totals_delta (year, region, stage, raised, open)
+            VALUES (d.year, d.region, d.stage, 1, (NEW.resolved_on IS NULL)::int);
+        END IF;
+    END IF;
+    RETURN NULL;
+END $$""",
+    f"""
+CREATE FUNCTION crm_deal_moves_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    f record;
+    b record;
+BEGIN
+    IF TG_OP = 'UPDATE' AND ({_KEY.format(row='OLD')}) IS NOT DISTINCT FROM ({_KEY.format(row='NEW')}) THEN
+        RETURN NULL;
+    END IF;
+    PERFORM pg_advisory_xact_lock({LOCK_CLASS}, OLD.id);
+    SELECT count(*) AS n, coalesce(sum(amount_cny), 0) AS cny, count(amount_cny) AS converted INTO f
+      FROM funds_arrived WHERE deal_id = OLD.id;
+    SELECT count(*) AS raised, count(*) FILTER (WHERE resolved_on IS NULL) AS open INTO b
+      FROM blocker WHERE deal_id = OLD.id;
+    IF f.n > 0 THEN
+        INSERT INTO funds_totals_delta (year, region, stage, arrivals, amount_cny, converted)
+        VALUES ({_KEY.format(row='OLD')}, -f.n, -f.cny, -f.converted);
+    END IF;
+    IF b.raised > 0 THEN
+        INSERT INTO blocker_totals_delta (year, region, stage, raised, open)
+        VALUES ({_KEY.format(row='OLD')}, -b.raised, -b.open);
+    END IF;
+    IF TG_OP = 'UPDATE' THEN
+        IF f.n > 0 THEN
+            INSERT INTO funds_totals_delta (year, region, stage, arrivals, amount_cny, converted)
+            VALUES ({_KEY.format(row='NEW')}, f.n, f.cny, f.converted);
+        END IF;
+        IF b.raised > 0 THEN
+            INSERT INTO blocker_totals_delta (year, region, stage, raised, open)
+            VALUES ({_KEY.format(row='NEW')}, b.raised, b.open);
+        END IF;
+        RETURN NULL;
+    END IF;
+    RETURN OLD;
+END $$""",
+    "CREATE TRIGGER funds_totals AFTER INSERT OR DELETE OR UPDATE OF amount_cny, deal_id ON funds_arrived "
+    "FOR EACH ROW EXECUTE FUNCTION crm_funds_totals()",
+    "CREATE TRIGGER blocker_totals AFTER INSERT OR DELETE OR UPDATE OF resolved_on, deal_id ON blocker "
+    "FOR EACH ROW EXECUTE FUNCTION crm_blocker_totals()",
+    "CREATE TRIGGER deal_moves_totals AFTER UPDATE OF signed_on, region, stage ON deal "
+    "FOR EACH ROW EXECUTE FUNCTION crm_deal_moves_totals()",
+    "CREATE TRIGGER deal_gives_back_totals BEFORE DELETE ON deal "
+    "FOR EACH ROW EXECUTE FUNCTION crm_deal_moves_totals()",
+    FUNDS_FILL,
+    BLOCKERS_FILL,
+]
+
+
+def up(migrator, db):
+    if isinstance(db, PostgresqlDatabase):
+        for sql in SQL:
+            migrator.migrate(migrator.sql(sql))
+
+
+def down(migrator, db):
+    """Back to migration 0005's single totals of funds and of blockers."""
+    if not isinstance(db, PostgresqlDatabase):
+        return
+    import importlib
+
+    earlier = importlib.import_module("db.migrations.0005_postgres_kept_totals").SQL
+    restore = [sql for sql in earlier if "funds_totals" in sql or "blocker_totals" in sql]
+    for sql in [
+        "DROP TRIGGER IF EXISTS deal_moves_totals ON deal",
+        "DROP TRIGGER IF EXISTS deal_gives_back_totals ON deal",
+        "DROP FUNCTION IF EXISTS crm_deal_moves_totals()",
+        "DROP TRIGGER IF EXISTS funds_totals ON funds_arrived",
+        "DROP TRIGGER IF EXISTS blocker_totals ON blocker",
+        "DROP FUNCTION IF EXISTS crm_funds_totals()",
+        "DROP FUNCTION IF EXISTS crm_blocker_totals()",
+        "DROP TABLE IF EXISTS funds_totals_delta",
+        "DROP TABLE IF EXISTS blocker_totals_delta",
+        *restore,
+    ]:
+        migrator.migrate(migrator.sql(sql))
