@@ -8,12 +8,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from crm import blocker_board
 from crm.errors import CrmError
 from crm.i18n import N_, _
 from screens.base import CrmScreen
+from screens.keys_footer import KeysFooter
 
 
 class BlockersScreen(CrmScreen):
@@ -31,7 +32,7 @@ class BlockersScreen(CrmScreen):
         yield Header()
         yield DataTable(id="blocker-table", cursor_type="row")
         yield Static("", classes="status-line", id="blocker-status")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = _("Open blockers by department")

@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer, Header, Input, Select, Static
+from textual.widgets import Header, Input, Select, Static
 
 from crm import deal_pages, registry
 from crm.deal_pages import ListFilter, Order
@@ -19,6 +19,7 @@ from screens import text
 from screens.base import CrmScreen
 from screens.deal_actions import DEAL_BINDINGS, DealActions
 from screens.deal_list import COLUMNS, SORT_OF_COLUMN, DealList, DealListHeader
+from screens.keys_footer import KeysFooter
 
 SORT_CYCLE = [SORT_OF_COLUMN.get(c.key, c.key) for c in COLUMNS if c.key != "yi"]
 SORT_LABELS = {SORT_OF_COLUMN.get(c.key, c.key): c.label for c in COLUMNS if c.key != "yi"}
@@ -71,7 +72,7 @@ class DealsScreen(DealActions, CrmScreen):
         yield DealListHeader(id="deal-header")
         yield DealList(id="deal-list")
         yield Static("", id="deal-status")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     async def on_mount(self) -> None:
         self.title = _("Zhaoshang ledger")

@@ -14,7 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from crm import deal_views, fx
 from crm.blockers import is_overdue
@@ -27,6 +27,7 @@ from screens.base import CrmScreen
 from screens.deal_actions import DEAL_BINDINGS, DealActions
 from screens.deal_form import LABELS as FIELD_LABELS
 from screens.line_table import LineColumn, LineTable
+from screens.keys_footer import KeysFooter
 
 AUDIT_FIELDS = {
     **FIELD_LABELS,
@@ -93,7 +94,7 @@ class DealDetailScreen(DealActions, CrmScreen):
             yield Label(_("Audit trail"), classes="section")
             yield LineTable([LineColumn(_("When")), LineColumn(_("Who")), LineColumn(_("Field")),
                              LineColumn(_("Old → new"))], id="detail-audit")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = self.code

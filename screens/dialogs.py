@@ -14,7 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Input, Label, Select, SelectionList, Static
+from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from crm import blockers, deals, funds, fx, registry, stages
 from crm.errors import Conflict, CrmError
@@ -24,6 +24,7 @@ from crm.money import CURRENCIES
 from screens import text
 from screens.base import CrmDialog
 from screens.forms import FormRow, amount_hint, convert_amount, read_amount, read_date, show_hint
+from screens.keys_footer import KeysFooter
 
 
 class Dialog(CrmDialog):
@@ -39,7 +40,7 @@ class Dialog(CrmDialog):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(_("Save"), id="save", variant="primary")
                 yield Button(_("Cancel"), id="cancel")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def dialog_title(self) -> str:
         raise NotImplementedError

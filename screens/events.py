@@ -8,7 +8,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+from textual.widgets import DataTable, Header, ProgressBar, Static
 
 from crm import kpi, registry
 from crm.cohorts import event_cohort
@@ -16,6 +16,7 @@ from crm.errors import CrmError
 from crm.i18n import N_, _
 from screens import text
 from screens.base import CrmScreen
+from screens.keys_footer import KeysFooter
 
 
 def _event_rows():
@@ -38,7 +39,7 @@ class EventsScreen(CrmScreen):
         yield DataTable(id="events-table", cursor_type="row", zebra_stripes=True)
         yield Static(_("Only signed deals count (not 在谈). Funds rate: funds arrived ÷ total, each at its own "
                        "date's rate. Resolution rate: blockers resolved ÷ raised."), classes="status-line")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = _("Signing events and their KPIs")

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from crm import fx
 from crm.i18n import N_, _
 from screens.base import CrmScreen
+from screens.keys_footer import KeysFooter
 
 
 def _rates():
@@ -27,7 +28,7 @@ class RatesScreen(CrmScreen):
         yield DataTable(id="rates-table", cursor_type="row", zebra_stripes=True)
         yield Static(_("A conversion uses the latest rate on or before its date: a deal its signing date, funds their "
                        "arrival date. Setting a rate re-converts what it covers."), classes="status-line")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = _("Exchange rates")
