@@ -58,7 +58,7 @@ class DealsScreen(DealActions, CrmScreen):
         self.filter = ListFilter()
         self.order = Order()
         self._labels: dict[str, dict] = {"stage": {s.key: s.label() for s in STAGES}}
-        self._ready = False
+        self._away = False  # another screen was shown over this one since it last showed its list
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -74,14 +74,18 @@ class DealsScreen(DealActions, CrmScreen):
         yield Static("", id="deal-status")
         yield KeysFooter()
 
-    async def on_mount(self) -> None:
+    def on_mount(self) -> None:
         self.title = _("Zhaoshang ledger")
         self.sub_title = _("Deals")
         deal_list = self.query_one(DealList)
         deal_list.load(self.filter, self.order)
         deal_list.focus()
         self._show_status()
-        self._ready = True
+        # The choices of the quick filters come after the first page: reading a million deals'
+        # regions and industries takes ~150 ms on PostgreSQL, the first page ~15 ms.
+        self.run_worker(self._fill_filters, group="filter-choices")
+
+    async def _fill_filters(self) -> None:
         choices = await self.db.run_aggregate(_filter_choices)
         self._labels["event"] = {ident: label for label, ident in choices.events}
         self.query_one("#filter-region", Select).set_options([(r, r) for r in choices.regions])
@@ -208,7 +212,13 @@ class DealsScreen(DealActions, CrmScreen):
     def deal_changed(self, code: str | None) -> None:
         """Nothing to do: the list is fetched again whenever this screen is shown again (on_screen_resume)."""
 
+    def on_screen_suspend(self) -> None:
+        self._away = True
+
     def on_screen_resume(self) -> None:
-        # Back from a deal, a dialog or another screen: what it changed shows at once.
-        if self._ready:
+        # Back from a deal, a dialog or another screen: what it changed shows at once. (Not on
+        # the first showing: on_mount has just asked for the list, and asking again would throw
+        # that first page away.)
+        if self._away:
+            self._away = False
             self._load(keep_cursor=True)

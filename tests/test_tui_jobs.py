@@ -528,3 +528,27 @@ async def test_board_keys_choose_cards_across_columns(ledger_today):
         await pilot.press("enter")
         await settle(pilot)
         assert (type(pilot.app.screen).__name__, pilot.app.screen.code) == ("DealDetailScreen", chosen.code)
+
+
+@run_async
+async def test_the_list_is_fetched_once_at_launch_and_again_after_a_deal_was_changed(ledger_today, monkeypatch):
+    """Launching asks for the first page once (a second request threw the first page away and
+    made the first paint wait for it); coming back from a deal shows what was changed there."""
+    from crm import deal_pages
+
+    asked = []
+    fetch = deal_pages.fetch
+    monkeypatch.setattr(deal_pages, "fetch", lambda *args: asked.append(args) or fetch(*args))
+    async with app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert len(asked) == 1
+        assert len(shown_names(pilot.app)) == 33
+        first = shown_names(pilot.app)[0]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(pilot.app.screen).__name__ == "DealDetailScreen"
+        edit_deal(pilot.app.screen.code, {"name": "改名后的项目"})
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(asked) == 2
+        assert shown_names(pilot.app)[0] == "改名后的项目" != first
