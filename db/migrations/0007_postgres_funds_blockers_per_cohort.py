@@ -40,6 +40,47 @@ BLOCKERS_FILL = (
     "FROM blocker b JOIN deal d ON d.id = b.deal_id GROUP BY 1, 2, 3"
 )
 
+def _count_under_its_deal(table: str, columns: str, row: str, values: str) -> str:
+    """PL/pgSQL: add `values` to `table` under the key of the deal of funds/blocker `row` (OLD or NEW)."""
+    return f"""
+        PERFORM pg_advisory_xact_lock_shared({LOCK_CLASS}, {row}.deal_id);
+        SELECT {_KEY_AS} INTO d FROM deal WHERE id = {row}.deal_id;
+        IF FOUND THEN
+            INSERT INTO {table} (year, region, stage, {columns}) VALUES (d.year, d.region, d.stage, {values});
+        END IF;"""
+
+
+def _row_trigger(name: str, unchanged: str, table: str, columns: str, old_values: str, new_values: str) -> str:
+    """The trigger function that counts a funds or blocker row in, out, or over to another deal."""
+    return f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    d record;
+BEGIN
+    IF TG_OP = 'UPDATE' AND {unchanged} THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN{_count_under_its_deal(table, columns, "OLD", old_values)}
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN{_count_under_its_deal(table, columns, "NEW", new_values)}
+    END IF;
+    RETURN NULL;
+END $$"""
+
+
+def _move(row: str, sign: str) -> str:
+    """PL/pgSQL: count the deal's funds `f` and blockers `b` under the key of deal `row`, with `sign`."""
+    return f"""
+    IF f.n > 0 THEN
+        INSERT INTO funds_totals_delta (year, region, stage, arrivals, amount_cny, converted)
+        VALUES ({_KEY.format(row=row)}, {sign}f.n, {sign}f.cny, {sign}f.converted);
+    END IF;
+    IF b.raised > 0 THEN
+        INSERT INTO blocker_totals_delta (year, region, stage, raised, open)
+        VALUES ({_KEY.format(row=row)}, {sign}b.raised, {sign}b.open);
+    END IF;"""
+
+
 SQL = [
     "DROP TRIGGER IF EXISTS funds_totals ON funds_arrived",
     "DROP TRIGGER IF EXISTS blocker_totals ON blocker",
@@ -49,59 +90,14 @@ SQL = [
     "stage VARCHAR(20) NOT NULL, arrivals BIGINT NOT NULL, amount_cny BIGINT NOT NULL, converted BIGINT NOT NULL)",
     "CREATE TABLE blocker_totals_delta (id BIGSERIAL PRIMARY KEY, year INTEGER NOT NULL, region VARCHAR(100) NOT NULL, "
     "stage VARCHAR(20) NOT NULL, raised BIGINT NOT NULL, open BIGINT NOT NULL)",
-    f"""
-CREATE OR REPLACE FUNCTION crm_funds_totals() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    d record;
-BEGIN
-    IF TG_OP = 'UPDATE' AND (OLD.amount_cny, OLD.deal_id) IS NOT DISTINCT FROM (NEW.amount_cny, NEW.deal_id) THEN
-        RETURN NULL;
-    END IF;
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM pg_advisory_xact_lock_shared({LOCK_CLASS}, OLD.deal_id);
-        SELECT {_KEY_AS} INTO d FROM deal WHERE id = OLD.deal_id;
-        IF FOUND THEN
-            INSERT INTO funds_totals_delta (year, region, stage, arrivals, amount_cny, converted)
-            VALUES (d.year, d.region, d.stage, -1, -coalesce(OLD.amount_cny, 0), -(OLD.amount_cny IS NOT NULL)::int);
-        END IF;
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM pg_advisory_xact_lock_shared({LOCK_CLASS}, NEW.deal_id);
-        SELECT {_KEY_AS} INTO d FROM deal WHERE id = NEW.deal_id;
-        IF FOUND THEN
-            INSERT INTO funds_totals_delta (year, region, stage, arrivals, amount_cny, converted)
-            VALUES (d.year, d.region, d.stage, 1, coalesce(NEW.amount_cny, 0), (NEW.amount_cny IS NOT NULL)::int);
-        END IF;
-    END IF;
-    RETURN NULL;
-END $$""",
-    f"""
-CREATE OR REPLACE FUNCTION crm_blocker_totals() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    d record;
-BEGIN
-    IF TG_OP = 'UPDATE' AND ((OLD.resolved_on IS NULL), OLD.deal_id) IS NOT DISTINCT FROM
-            ((NEW.resolved_on IS NULL), NEW.deal_id) THEN
-        RETURN NULL;
-    END IF;
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM pg_advisory_xact_lock_shared({LOCK_CLASS}, OLD.deal_id);
-        SELECT {_KEY_AS} INTO d FROM deal WHERE id = OLD.deal_id;
-        IF FOUND THEN
-            INSERT INTO blocker_totals_delta (year, region, stage, raised, open)
-            VALUES (d.year, d.region, d.stage, -1, -(OLD.resolved_on IS NULL)::int);
-        END IF;
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM pg_advisory_xact_lock_shared({LOCK_CLASS}, NEW.deal_id);
-        SELECT {_KEY_AS} INTO d FROM deal WHERE id = NEW.deal_id;
-        IF FOUND THEN
-            INSERT INTO blocker_totals_delta (year, region, stage, raised, open)
-            VALUES (d.year, d.region, d.stage, 1, (NEW.resolved_on IS NULL)::int);
-        END IF;
-    END IF;
-    RETURN NULL;
-END $$""",
+    _row_trigger("crm_funds_totals", "(OLD.amount_cny, OLD.deal_id) IS NOT DISTINCT FROM (NEW.amount_cny, NEW.deal_id)",
+                 "funds_totals_delta", "arrivals, amount_cny, converted",
+                 "-1, -coalesce(OLD.amount_cny, 0), -(OLD.amount_cny IS NOT NULL)::int",
+                 "1, coalesce(NEW.amount_cny, 0), (NEW.amount_cny IS NOT NULL)::int"),
+    _row_trigger("crm_blocker_totals",
+                 "((OLD.resolved_on IS NULL), OLD.deal_id) IS NOT DISTINCT FROM ((NEW.resolved_on IS NULL), NEW.deal_id)",
+                 "blocker_totals_delta", "raised, open",
+                 "-1, -(OLD.resolved_on IS NULL)::int", "1, (NEW.resolved_on IS NULL)::int"),
     f"""
 CREATE FUNCTION crm_deal_moves_totals() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -115,24 +111,8 @@ BEGIN
     SELECT count(*) AS n, coalesce(sum(amount_cny), 0) AS cny, count(amount_cny) AS converted INTO f
       FROM funds_arrived WHERE deal_id = OLD.id;
     SELECT count(*) AS raised, count(*) FILTER (WHERE resolved_on IS NULL) AS open INTO b
-      FROM blocker WHERE deal_id = OLD.id;
-    IF f.n > 0 THEN
-        INSERT INTO funds_totals_delta (year, region, stage, arrivals, amount_cny, converted)
-        VALUES ({_KEY.format(row='OLD')}, -f.n, -f.cny, -f.converted);
-    END IF;
-    IF b.raised > 0 THEN
-        INSERT INTO blocker_totals_delta (year, region, stage, raised, open)
-        VALUES ({_KEY.format(row='OLD')}, -b.raised, -b.open);
-    END IF;
-    IF TG_OP = 'UPDATE' THEN
-        IF f.n > 0 THEN
-            INSERT INTO funds_totals_delta (year, region, stage, arrivals, amount_cny, converted)
-            VALUES ({_KEY.format(row='NEW')}, f.n, f.cny, f.converted);
-        END IF;
-        IF b.raised > 0 THEN
-            INSERT INTO blocker_totals_delta (year, region, stage, raised, open)
-            VALUES ({_KEY.format(row='NEW')}, b.raised, b.open);
-        END IF;
+      FROM blocker WHERE deal_id = OLD.id;{_move("OLD", "-")}
+    IF TG_OP = 'UPDATE' THEN{_move("NEW", "")}
         RETURN NULL;
     END IF;
     RETURN OLD;
