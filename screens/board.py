@@ -4,11 +4,13 @@ card ([ ] or a mouse drag to another column) asks for the date and a note."""
 
 from __future__ import annotations
 
+import asyncio
+
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from crm import deal_pages
 from crm.errors import CrmError
@@ -18,8 +20,23 @@ from screens import text
 from screens.base import CrmScreen
 from screens.card_column import CardColumn
 from screens.deal_actions import DEAL_BINDINGS, DealActions
+from screens.keys_footer import KeysFooter
 
 CARDS_PER_STAGE = 20
+
+
+def _deal_filter(app) -> deal_pages.ListFilter:
+    return getattr(app, "deal_filter", None) or deal_pages.ListFilter()
+
+
+def prefetch(app) -> asyncio.Task:
+    """Start fetching the board as its key is pressed (see CrmApp.action_show_screen).
+
+    The query then runs in the totals thread while Textual switches screens,
+    instead of after: the figures are there by the first frames of the visit.
+    """
+    flt = _deal_filter(app)
+    return app.prefetch("board", flt, deal_pages.board, flt, CARDS_PER_STAGE)
 
 
 class StageColumn(Vertical):
@@ -53,6 +70,7 @@ class BoardScreen(DealActions, CrmScreen):
         super().__init__(id="board-screen")
         self.drag_from: CardColumn | None = None
         self._focus_code: str | None = None
+        self._prefetch_shown = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -60,27 +78,51 @@ class BoardScreen(DealActions, CrmScreen):
             for stage in STAGES:
                 yield StageColumn(stage.key)
         yield Static("", classes="status-line", id="board-status")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = _("Board")
+        # immediate: called inside App.switch_mode, before the layout and the first frame of the visit
+        self.app.screen_change_signal.subscribe(self, self._switched_to, immediate=True)
+
+    def _switched_to(self, screen) -> None:
+        """Show the figures fetched as the key was pressed, if they are in, in the visit's first frame.
+
+        Otherwise the first frame shows those of the previous visit and the
+        screen, restyled on resume, is drawn in full once more with the new
+        figures (two full frames of 140 columns: most of a visit's time).
+        """
+        if screen is not self:
+            return
+        task = self.app.prefetched("board", _deal_filter(self.app), done=True)
+        if task is None or task.cancelled() or task.exception() is not None:
+            return  # the load on resume asks again, and reports the error
+        self._show(task.result())
+        self._prefetch_shown = True
 
     def on_screen_resume(self) -> None:
+        if self._prefetch_shown:
+            self._prefetch_shown = False  # shown as it was switched to: nothing to fetch again
+            return
         self.load()
 
     def load(self) -> None:
         self.run_worker(self._load, exclusive=True, group="board")
 
-    def _filter(self):
-        return getattr(self.app, "deal_filter", None) or deal_pages.ListFilter()
-
     async def _load(self) -> None:
-        flt = self._filter()
+        flt = _deal_filter(self.app)
+        pending = self.app.prefetched("board", flt)
         try:
-            columns = await self.db.run_aggregate(deal_pages.board, flt, CARDS_PER_STAGE)
+            if pending is not None:
+                columns = await pending
+            else:
+                columns = await self.db.run_aggregate(deal_pages.board, flt, CARDS_PER_STAGE)
         except CrmError as err:
             self.notify(str(err), severity="error")
             return
+        self._show(columns)
+
+    def _show(self, columns) -> None:
         chosen = self._chosen()
         focus_code = chosen.current.code if chosen and chosen.current else self._focus_code
         today = self.today
@@ -89,14 +131,15 @@ class BoardScreen(DealActions, CrmScreen):
                 widget = self.query_one(f"#column-{column.stage}", StageColumn)
                 g = column.totals
                 missing = "  " + _("{n} without rate").format(n=g.unconverted) if g.unconverted else ""
+                # the head's size is set by the stylesheet: no layout of the whole screen for new figures
                 widget.query_one(".stage-head", Static).update(
-                    f"{text.stage(column.stage)}  {g.deals}\n{text.yi_label(g.total_cny)}{missing}")
+                    f"{text.stage(column.stage)}  {g.deals}\n{text.yi_label(g.total_cny)}{missing}", layout=False)
                 widget.cards.show(column.rows, g.deals - len(column.rows), today)
         status = _("Deals by stage; amounts in 100m CNY at signing-date rates")
         words = getattr(self.app, "deal_filter_text", "")
         if words:
             status += "  ·  " + _("filtered as in the deal list: {filters}").format(filters=words)
-        self.query_one("#board-status", Static).update(status)
+        self.query_one("#board-status", Static).update(status, layout=False)  # one line, as tall as ever
         self._focus_code = None
         target = next((c for c in self._columns() if focus_code and c.choose(focus_code)), None)
         if target is None and self._chosen() is None:

@@ -3,6 +3,7 @@ event) and charts of its investment by stage and by region."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Select, Static
+from textual.widgets import Header, Select, Static
 
 from crm import deal_pages, fx, kpi, registry
 from crm.cohorts import event_cohort, signing_years, year_cohort
@@ -22,6 +23,7 @@ from crm.stages import STAGES
 from screens import text
 from screens.base import CrmScreen
 from screens.charts import Bar, BarChart
+from screens.keys_footer import KeysFooter
 
 
 @dataclass(frozen=True)
@@ -53,10 +55,24 @@ def _dashboard(key: str, today) -> DashboardData:
     return DashboardData(kpi.compute(cohort, today), deal_pages.region_totals(cohort))
 
 
-def _update(widget: Static, content: str) -> None:
+def _wanted_cohort(app) -> str:
+    return getattr(app, "dashboard_cohort", None) or "all"
+
+
+def prefetch(app) -> asyncio.Task:
+    """Start computing the KPIs as the Dashboard's key is pressed (see CrmApp.action_show_screen).
+
+    They are then computed in the totals thread while Textual switches
+    screens, instead of after.
+    """
+    key, today = _wanted_cohort(app), app.today
+    return app.prefetch("dashboard", (key, today), _dashboard, key, today)
+
+
+def _update(widget: Static, content: str, layout: bool = True) -> None:
     """Show `content` in `widget` unless it shows it already (an update lays the whole screen out again)."""
     if str(widget.content) != content:
-        widget.update(content)
+        widget.update(content, layout=layout)
 
 
 class DashboardScreen(CrmScreen):
@@ -64,6 +80,7 @@ class DashboardScreen(CrmScreen):
 
     def __init__(self) -> None:
         super().__init__(id="dashboard-screen")
+        self._prefetch_shown = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -76,10 +93,12 @@ class DashboardScreen(CrmScreen):
                 yield BarChart(id="chart-stage", classes="chart")
                 yield BarChart(id="chart-region", classes="chart")
             yield Static("", id="dashboard-rates", classes="dialog-line")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     async def on_mount(self) -> None:
         self.sub_title = _("Dashboard")
+        # immediate: called inside App.switch_mode, before the layout and the first frame of the visit
+        self.app.screen_change_signal.subscribe(self, self._switched_to, immediate=True)
         choices = await self.db.run_aggregate(_choices)
         options = [(_("All deals"), "all")]
         options += [(_("Signed in {year}").format(year=y), f"year:{y}") for y in choices.years]
@@ -87,9 +106,27 @@ class DashboardScreen(CrmScreen):
         select = self.query_one("#cohort", Select)
         with self.prevent(Select.Changed):
             select.set_options(options)
-            select.value = getattr(self.app, "dashboard_cohort", None) or "all"
+            select.value = _wanted_cohort(self.app)
+
+    def _switched_to(self, screen) -> None:
+        """Show the KPIs computed as the key was pressed, if they are in, in the visit's first frame.
+
+        Otherwise the first frame shows those of the previous visit and the
+        screen, restyled on resume, is drawn in full once more with the new ones.
+        """
+        if screen is not self:
+            return
+        key = self.query_one("#cohort", Select).value
+        task = self.app.prefetched("dashboard", (key, self.today), done=True)
+        if task is None or task.cancelled() or task.exception() is not None:
+            return  # the load on resume asks again, and reports the error
+        self._show(task.result())
+        self._prefetch_shown = True
 
     def on_screen_resume(self) -> None:
+        if self._prefetch_shown:
+            self._prefetch_shown = False  # shown as it was switched to, for the cohort chosen
+            return
         wanted = getattr(self.app, "dashboard_cohort", None)
         select = self.query_one("#cohort", Select)
         if wanted and select.value != wanted:
@@ -110,15 +147,24 @@ class DashboardScreen(CrmScreen):
         self.run_worker(functools.partial(self._load, key if isinstance(key, str) else "all"), exclusive=True, group="dashboard")
 
     async def _load(self, key: str) -> None:
+        pending = self.app.prefetched("dashboard", (key, self.today))
         try:
-            data = await self.db.run_aggregate(_dashboard, key, self.today)
+            if pending is not None:
+                data = await pending
+            else:
+                data = await self.db.run_aggregate(_dashboard, key, self.today)
         except CrmError as err:
             self.notify(str(err), severity="error")
             return
+        self._show(data)
+
+    def _show(self, data: DashboardData) -> None:
         k = data.kpis
 
         def tile(name: str, label: str, value: str, note: str = "") -> None:
-            _update(self.query_one(f"#tile-{name}", Static), f"[dim]{label}[/]\n[b]{value}[/]\n[dim]{note}[/]")
+            # a tile's size is set by the stylesheet: new figures need no layout of the whole screen
+            _update(self.query_one(f"#tile-{name}", Static), f"[dim]{label}[/]\n[b]{value}[/]\n[dim]{note}[/]",
+                    layout=False)
 
         tile("deals", _("Deals signed"), str(k.deals), _("{n} open blockers").format(n=k.blockers_open))
         total = text.yi_label(k.total_cny) + (_(" (at least)") if k.approximate else "")
