@@ -30,9 +30,12 @@ would have done.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
+import gc
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -41,17 +44,16 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 from crm import blockers as blocker_ops
-from crm import registry
+from crm import import_bulk, registry
 from crm.config import current_actor
 from crm.deal_fields import TEXT_FIELDS, parse_approval, parse_floor_area
 from crm.deals import create_deal, edit_deal, set_supporting, supporting_departments
 from crm.errors import CrmError, InvalidInput
-from crm.import_bulk import BATCH, NewDeal, NewDeals, roomy_cache
+from crm.import_bulk import BATCH, NewDeal, NewDeals, put_indexes_back, roomy_cache, set_indexes_aside
 from crm.i18n import _
 from crm.ledger_cells import (CellError, ProblemItem, amount_text, cell_text, inline, is_blank, parse_amount_cell,
                               parse_currency, parse_date_cell, parse_problems_cell, parse_stage_cell, split_names)
-from crm.ledger_headers import (Header, find_header, header_unit, is_subtotal_label, is_total_label, unit_note,
-                                year_note)
+from crm.ledger_headers import Header, find_header, header_unit, label_kind, unit_note, year_note
 from crm.ledger_read import Grid, read_grids
 from crm.money import Money, format_money
 from crm.stages import BY_KEY, change_stage
@@ -201,6 +203,8 @@ class _Sheet:
         self.labels = {f: self._label(f) for f in header.columns}
         # (column, label as one line) of the header, to spot it printed again further down
         self.inline_labels = [(c, inline(label)) for c, label in header.labels.items() if isinstance(label, str)]
+        self.memo: dict = {}  # what was read from a cell value, by field (see _once)
+        self.line_fields = [f for f in _LINE_FIELDS if f in header.columns]
 
     def _label(self, field_name: str) -> str:
         col = self.header.columns[field_name]
@@ -255,14 +259,19 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress) -> Plan:
         filled = [v for v in values if v is not None and not (isinstance(v, str) and not v.strip())]
         if not filled:
             continue
-        label_cells = [cell_text(v) for v in values[:4] if v is not None][:3]
+        kinds = {t: label_kind(t) for t in [cell_text(v) for v in values[:4] if v is not None][:3]}
         name_cell = sheet.value(values, "name")
-        if any(is_total_label(t) for t in label_cells) or (name_cell and is_total_label(cell_text(name_cell))):
+        if name_cell:
+            name_text = cell_text(name_cell)
+            name_kind = kinds[name_text] if name_text in kinds else label_kind(name_text)  # often one of them
+        else:
+            name_kind = None
+        if "total" in kinds.values() or name_kind == "total":
             totals.append((number, values, data_rows))
             if data_rows:
                 ended_at = number
             continue
-        if any(is_subtotal_label(t) for t in label_cells):
+        if "subtotal" in kinds.values():
             plan.skipped.append((number, "subtotal"))
             continue
         if _repeats_header(values, sheet):
@@ -289,9 +298,72 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress) -> Plan:
 
 def _repeats_header(values, sheet: _Sheet) -> bool:
     """A header row printed again (a long ledger pasted page by page)."""
-    same = sum(1 for c, label in sheet.inline_labels if c < len(values) and isinstance(values[c], str)
-               and inline(values[c]) == label)
-    return same >= max(2, len(sheet.header.columns) // 2)
+    need = max(2, len(sheet.header.columns) // 2)
+    chances = len(sheet.inline_labels)  # labels left to compare, and the row is no header once too few are
+    width = len(values)
+    for c, label in sheet.inline_labels:
+        if c < width and isinstance(values[c], str) and inline(values[c]) == label:
+            need -= 1
+            if need <= 0:
+                return True
+        chances -= 1
+        if chances < need:
+            return False
+    return need <= 0
+
+
+#: The one-line text fields, in the order their problems are reported.
+_LINE_FIELDS = ("name", "investor", "region", "industry", "sub_industry", "event", "liaison", "lead_unit")
+_SKIP = object()
+
+
+def _cell_key(value) -> tuple:
+    """A cell value as a key of what was read from it: 1, 1.0 and True read differently, and so do 0.0 and -0.0."""
+    return (type(value), repr(value) if type(value) is float else value)
+
+
+def _once(memo: dict, key: tuple, parse, *args) -> tuple:
+    """(None, parse(*args)) or (the CellError's code, its message), worked out once per key.
+
+    A ledger repeats its regions, dates, amounts and stages down thousands of
+    rows; each cell is read as its first equal was.
+    """
+    found = memo.get(key)
+    if found is None:
+        try:
+            found = (None, parse(*args))
+        except CellError as err:
+            found = (err.code, str(err))
+        memo[key] = found
+    return found
+
+
+def _amount_cell(value, number_format, column_unit, note_unit, currency):
+    money = parse_amount_cell(value, number_format, column_unit, note_unit, currency)
+    return None if money is None else (money, amount_text(money))
+
+
+def _line_cell(sheet: _Sheet, field_name: str, value) -> tuple:
+    """(None, the text), (problem code, message) or (_SKIP, None): a one-line text cell as the row takes it."""
+    text = inline(cell_text(value))
+    if field_name != "name" and is_blank(text):
+        return _SKIP, None
+    try:
+        return None, _clean_line(text, sheet.label(field_name), _TEXT_LIMITS.get(field_name) or _LIMITS[field_name])
+    except InvalidInput as err:
+        return "text", str(err)
+
+
+def _checked_cell(value, parse, code: str) -> tuple:
+    """(None, the text), (problem code, message) or (_SKIP, None): a cell kept as written once `parse` accepts it."""
+    if is_blank(value):
+        return _SKIP, None
+    text = cell_text(value)
+    try:
+        parse(text)
+    except InvalidInput as err:
+        return code, str(err)
+    return None, text
 
 
 @functools.lru_cache(maxsize=65536)
@@ -322,16 +394,20 @@ def _read_row(sheet: _Sheet, number: int, values: list, plan: Plan, reference: d
     def fail(field_name, code, message):
         _problem(plan, sheet, number, field_name, raw.get(field_name), code, message)
 
-    for f in ("name", "investor", "region", "industry", "sub_industry", "event", "liaison", "lead_unit"):
-        if f not in raw or raw[f] is None:
+    memo = sheet.memo
+    for f in sheet.line_fields:
+        value = raw[f]
+        if value is None:
             continue
-        text = inline(cell_text(raw[f]))
-        if is_blank(text) and f != "name":
+        key = (f, type(value), repr(value) if type(value) is float else value)  # _cell_key, inline: read per cell
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = _line_cell(sheet, f, value)
+        kind, text = found
+        if kind is _SKIP:
             continue
-        try:
-            text = _clean_line(text, sheet.label(f), _TEXT_LIMITS.get(f) or _LIMITS[f])
-        except InvalidInput as err:
-            fail(f, "text", str(err))
+        if kind is not None:
+            fail(f, kind, text)
             continue
         if f == "industry" and "sub_industry" not in sheet.header.columns and "/" in text:
             main, _sep, sub = text.partition("/")
@@ -348,49 +424,49 @@ def _read_row(sheet: _Sheet, number: int, values: list, plan: Plan, reference: d
 
     currency = None
     if raw.get("currency") is not None:
-        try:
-            currency = parse_currency(raw["currency"])
-        except CellError as err:
-            fail("currency", err.code, str(err))
+        code, currency = _once(memo, ("currency", *_cell_key(raw["currency"])), parse_currency, raw["currency"])
+        if code is not None:
+            fail("currency", code, currency)
+            currency = None
     if raw.get("amount") is not None:
         col = sheet.header.columns["amount"]
-        try:
-            row.money = parse_amount_cell(raw["amount"], sheet.grid.number_format(number, col + 1),
-                                          sheet.units.get("amount"), sheet.note_unit, currency)
-        except CellError as err:
-            fail("amount", err.code, str(err))
-        if row.money is not None:
-            row.values["amount"] = amount_text(row.money)
+        number_format = sheet.grid.number_format(number, col + 1)
+        code, money = _once(memo, ("amount", *_cell_key(raw["amount"]), number_format, currency), _amount_cell,
+                            raw["amount"], number_format, sheet.units.get("amount"), sheet.note_unit, currency)
+        if code is not None:
+            fail("amount", code, money)
+        elif money is not None:
+            row.money, row.values["amount"] = money
 
     for f in ("signed_on", "planned_start", "planned_completion"):
         if raw.get(f) is None:
             continue
-        try:
-            day = parse_date_cell(raw[f], sheet.grid.epoch, today=reference)
-        except CellError as err:
-            fail(f, err.code, str(err))
+        code, day = _once(memo, ("date", *_cell_key(raw[f])), parse_date_cell, raw[f], sheet.grid.epoch,
+                          reference)
+        if code is not None:
+            fail(f, code, day)
             continue
         if day is not None:
             row.values[f] = day.isoformat()
             if f == "signed_on":
                 row.signed_on = day
-    if raw.get("approval") is not None and not is_blank(raw["approval"]):
-        try:
-            parse_approval(cell_text(raw["approval"]))
-            row.values["approval"] = cell_text(raw["approval"])
-        except InvalidInput as err:
-            fail("approval", "approval", str(err))
-    if raw.get("floor_area") is not None and not is_blank(raw["floor_area"]):
-        try:
-            parse_floor_area(cell_text(raw["floor_area"]))
-            row.values["floor_area"] = cell_text(raw["floor_area"])
-        except InvalidInput as err:
-            fail("floor_area", "floor_area", str(err))
+    for f, parse in (("approval", parse_approval), ("floor_area", parse_floor_area)):
+        if raw.get(f) is not None:
+            key = (f, *_cell_key(raw[f]))
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = _checked_cell(raw[f], parse, f)
+            kind, text = found
+            if kind is None:
+                row.values[f] = text
+            elif kind is not _SKIP:
+                fail(f, kind, text)
     if raw.get("stage") is not None:
-        try:
-            row.stage = parse_stage_cell(raw["stage"])
-        except CellError as err:
-            fail("stage", err.code, str(err))
+        code, stage = _once(memo, ("stage", *_cell_key(raw["stage"])), parse_stage_cell, raw["stage"])
+        if code is not None:
+            fail("stage", code, stage)
+        else:
+            row.stage = stage
     if "supporting" in sheet.header.columns:
         row.supporting = split_names(raw.get("supporting"))
         for name in row.supporting:
@@ -411,7 +487,13 @@ def _read_row(sheet: _Sheet, number: int, values: list, plan: Plan, reference: d
     if raw.get("code") is not None and not is_blank(raw["code"]):
         row.code = inline(cell_text(raw["code"])).upper()
     event = row.values.get("event")
-    row.key = (name_key(row.values.get("name", "")), row.signed_on or (name_key(event) if event else None))
+    if row.signed_on is None and event:
+        event_key = memo.get(("event key", event))
+        if event_key is None:
+            event_key = memo[("event key", event)] = name_key(event)
+    else:
+        event_key = None
+    row.key = (name_key(row.values.get("name", "")), row.signed_on or event_key)
     if len(plan.problems) > before:
         row.values = {}
     return row
@@ -805,6 +887,40 @@ def run_import(path: str | Path, sheet: str | None = None, dry_run: bool = False
     (crm.import_bulk); `bulk=False` creates them one by one through
     create_deal instead, with the same result, much more slowly.
     """
+    with _collector_paused():
+        return _run_import(path, sheet, dry_run, today, actor, progress, bulk)
+
+
+_paused = 0  # imports running with the collector paused (the TUI imports in a worker thread)
+_pause_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cycle collector off while importing.
+
+    An import keeps a few objects per cell alive until it ends (the plan, the
+    rows, the deals checked): millions, which each full collection walks
+    again, ~5 s of 35 at 100,000 rows, to find next to nothing (the import
+    makes few cycles). Collections resume when the last import running ends.
+    """
+    global _paused
+    with _pause_lock:
+        ours = gc.isenabled() or _paused > 0  # else someone else turned it off: theirs to turn on
+        if ours:
+            _paused += 1
+            gc.disable()
+    try:
+        yield
+    finally:
+        if ours:
+            with _pause_lock:
+                _paused -= 1
+                if not _paused:
+                    gc.enable()
+
+
+def _run_import(path, sheet, dry_run, today, actor, progress, bulk) -> Report:
     today = today or datetime.date.today()
     actor = actor or current_actor()
     plan = read_plan(path, sheet, today, progress=None)
@@ -831,6 +947,7 @@ def run_import(path: str | Path, sheet: str | None = None, dry_run: bool = False
             apply.flush()
             if report.problems or dry_run:
                 raise _Rollback
+            put_indexes_back(apply.indexes_aside)
             report.written = True
     except _Rollback:
         pass
@@ -846,6 +963,10 @@ class _Applying:
         self.deals = _Deals(plan.rows)
         self.new = NewDeals(actor)
         self.file_codes = {r.code for r in plan.rows if r.code}
+        self.indexes_aside = []
+        if bulk and self.deals.empty and len(self.deals.rows) >= import_bulk.REBUILD_AT:
+            # Only the deals the import creates can be looked up: by id and code, which keep their indexes.
+            self.indexes_aside = set_indexes_aside(Deal)
 
     def row(self, row: RowPlan, note: str) -> None:
         """Apply one row; a refusal becomes the row's problem (the import then writes nothing)."""

@@ -128,6 +128,14 @@ def is_subtotal_label(text) -> bool:
     return bool(_SUBTOTAL.match(normalise(text)))
 
 
+def label_kind(text) -> str | None:
+    """"total" where is_total_label(text), else "subtotal" where is_subtotal_label(text), else None."""
+    key = normalise(text)
+    if _TOTAL.match(key):
+        return "total"
+    return "subtotal" if _SUBTOTAL.match(key) else None
+
+
 @dataclass
 class Header:
     """The header row found, and which column holds which field."""

@@ -168,7 +168,8 @@ def _calamine_grid(path: Path, name: str, ws, cells, epoch) -> Grid:
         errors.setdefault(row, []).append((col, text.strip() or None))
     for index, raw in enumerate(ws.to_python(skip_empty_area=False)):
         number = index + 1
-        values = [_as_openpyxl(v) for v in raw]
+        # Text first, inline: most cells are text, and a ledger has millions.
+        values = [(v.strip() or None) if type(v) is str else _as_openpyxl(v) for v in raw]
         # calamine gives an error cell as '': openpyxl gives its text (#N/A), a value to complain about.
         for col, text in errors.get(number, ()):
             while len(values) < col:

@@ -15,8 +15,10 @@ def clean_text(value, label: str, max_length: int = 200, required: bool = False,
     text = "" if value is None else str(value).strip()
     if required and not text:
         raise InvalidInput(_("{label} must not be empty").format(label=label))
+    # isprintable() is False for every Cc, Cf, Cs and Co character (and some harmless ones): most text
+    # is checked in one call instead of a category look-up per character.
     allowed = {"\n", "\t"} if multiline else set()
-    for ch in text:
+    for ch in () if text.isprintable() else text:
         if ch not in allowed and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co"):
             raise InvalidInput(
                 _("{label} contains a control character (U+{code:04X}): {text!r}").format(
