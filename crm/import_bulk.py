@@ -25,6 +25,7 @@ import contextlib
 import datetime
 import sqlite3
 from dataclasses import dataclass, field
+from itertools import chain
 
 import peewee
 
@@ -276,15 +277,22 @@ def _insert(model, fields: list, rows: list, returning: tuple = ()) -> list:
         tail = " RETURNING " + ", ".join(_quoted(db, f.column_name) for f in returning)
     one = "(" + ", ".join([db.param] * len(fields)) + ")"
     # Text columns given text need no conversion (db_value would return it as it is), nor does None in a
-    # column whose db_value keeps None (all of peewee's); the rest go through it.
-    text = [isinstance(f, (peewee.CharField, peewee.TextField)) for f in fields]
-    converters = [f.db_value for f in fields]
-    keeps_none = [convert(None) is None for convert in converters]
+    # column whose db_value keeps None (all of peewee's); the rest go through it. Column by column, so that a
+    # column needing none (most text columns) is passed on whole.
+    as_is = [{str, type(None)} if f.db_value(None) is None else {str} for f in fields]
+    for f, kept in zip(fields, as_is):
+        if not isinstance(f, (peewee.CharField, peewee.TextField)):
+            kept.discard(str)
     per_statement = max(1, min(BATCH, _max_variables() // len(fields)))
     out = []
     for part in _parts(rows, per_statement):
-        params = [value if (value is None and none) or (plain and type(value) is str) else convert(value)
-                  for row in part for plain, none, convert, value in zip(text, keeps_none, converters, row)]
+        columns = []
+        for f, kept, column in zip(fields, as_is, zip(*part)):
+            if not set(map(type, column)) <= kept:
+                convert = f.db_value
+                column = [value if type(value) in kept else convert(value) for value in column]
+            columns.append(column)
+        params = list(chain.from_iterable(zip(*columns)))
         cursor = db.execute_sql(head + ", ".join([one] * len(part)) + tail, params)
         if tail:
             out += cursor.fetchall()
