@@ -42,7 +42,7 @@ from db.models import AuditEntry, Blocker, Deal, DealDepartment, FxRate, StageCh
 BATCH = 1000
 _LOOKUPS = {"event": event_by_name, "lead_unit": department_by_name, "liaison": person_named}
 #: Fields whose values seldom repeat: not worth remembering.
-_UNIQUE = {"name", "notes", "responsibility_plan"}
+_UNIQUE = {"name", "investor", "notes", "responsibility_plan"}
 
 
 @dataclass

@@ -180,9 +180,12 @@ class Report:
 # ---- reading --------------------------------------------------------------
 
 
+_SPACES = re.compile(r"\s+")  # compiled once: every row's name goes through it
+
+
 def name_key(name: str) -> str:
     """A deal name as compared: NFKC (full-width brackets = half-width), no spaces, case-folded."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or "")).casefold()
+    return _SPACES.sub("", unicodedata.normalize("NFKC", name or "")).casefold()
 
 
 class _Sheet:

@@ -68,10 +68,13 @@ def is_blank(value) -> bool:
     return normal_key(cell_text(value)) in BLANKS
 
 
+_SPACES = re.compile(r"\s+")  # compiled once: every row's name goes through it
+
+
 @functools.lru_cache(maxsize=65536)
 def normal_key(text: str) -> str:
     """`text` as compared with lists of words: NFKC, no spaces, case-folded (cached: cells repeat)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).casefold()
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text or "")).casefold()
 
 
 def inline(text: str) -> str:
