@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from peewee import JOIN, fn
 
 from crm import audit, stages
-from crm.blockers import is_overdue, list_blockers
+from crm.blockers import blockers_of, is_overdue
 from crm.deal_query import DealFilter
 from crm.deals import supporting_departments
 from crm.funds import funds_of
@@ -111,7 +111,7 @@ def detail(code: str) -> dict:
     out["blockers"] = [
         {"id": b.id, "text": b.text, "department": b.department.name, "raised_on": b.raised_on, "due_on": b.due_on,
          "resolved_on": b.resolved_on, "resolution": b.resolution, "overdue": is_overdue(b, today), "version": b.version}
-        for b in list_blockers(code=deal.code)
+        for b in blockers_of(deal)
     ]
     funds = funds_of(deal)
     out["funds"] = [
