@@ -25,7 +25,7 @@ from decimal import Decimal
 from peewee import JOIN, Case, fn
 
 from crm import cohort_totals, search
-from crm.deal_query import DealFilter
+from crm.deal_query import DealFilter, distinct_values
 from crm.stages import STAGES
 from db.models import Blocker, Deal, Department, Event, database
 
@@ -388,16 +388,7 @@ def industries() -> list[str]:
 
 
 def _distinct(column: str) -> list[str]:
-    """The distinct non-empty values of a deal column that has an index of its own, in order.
-
-    Walked through the index one value at a time (a loose index scan: a few
-    dozen seeks), where SELECT DISTINCT reads every deal: ~80 ms a column at a
-    million deals on PostgreSQL, whose planner does not skip through an index.
-    """
-    sql = (f"WITH RECURSIVE r(x) AS (SELECT MIN({column}) FROM deal WHERE {column} > '' UNION ALL "
-           f"SELECT (SELECT MIN({column}) FROM deal WHERE {column} > r.x) FROM r WHERE r.x IS NOT NULL) "
-           "SELECT x FROM r WHERE x IS NOT NULL ORDER BY x")
-    return [x for (x,) in database.obj.execute_sql(sql).fetchall()]
+    return [x for (x,) in database.obj.execute_sql(distinct_values(column) + " ORDER BY x").fetchall()]
 
 
 # ---- the window a list shows ------------------------------------------------

@@ -87,13 +87,17 @@ class DealFilter:
         return query if condition is None else query.where(condition)
 
 
-# The distinct regions, walked through the region index one value at a time (a "loose index
-# scan": a few dozen index seeks however many deals there are), those containing the text kept.
-_REGIONS = (
-    "(WITH RECURSIVE r(x) AS (SELECT MIN(region) FROM deal UNION ALL "
-    "SELECT (SELECT MIN(region) FROM deal WHERE region > r.x) FROM r WHERE r.x IS NOT NULL) "
-    "SELECT x FROM r WHERE x {op} {pattern} ESCAPE '\\')"
-)
+def distinct_values(column: str) -> str:
+    """SQL giving the distinct non-empty values of an indexed deal column as rows of `x`.
+
+    Walked through the column's index one value at a time (a "loose index
+    scan": a few dozen index seeks however many deals there are), where
+    SELECT DISTINCT reads every deal (~80 ms a column at a million deals on
+    PostgreSQL, whose planner does not skip through an index).
+    """
+    return (f"WITH RECURSIVE r(x) AS (SELECT MIN({column}) FROM deal WHERE {column} > '' UNION ALL "
+            f"SELECT (SELECT MIN({column}) FROM deal WHERE {column} > r.x) FROM r WHERE r.x IS NOT NULL) "
+            "SELECT x FROM r WHERE x IS NOT NULL")
 
 
 def _regions_containing(text: str):
@@ -108,4 +112,4 @@ def _regions_containing(text: str):
     postgres = isinstance(db, PostgresqlDatabase)
     op = "ILIKE" if postgres else "LIKE"  # what Peewee's contains() uses on each backend
     pattern = "%s" if postgres else "?"
-    return SQL(_REGIONS.format(op=op, pattern=pattern), [f"%{escaped}%"])
+    return SQL(f"({distinct_values('region')} AND x {op} {pattern} ESCAPE '\\')", [f"%{escaped}%"])
