@@ -79,28 +79,33 @@ def _within(query, table, flt: DealFilter, signed_only: bool):
     return query
 
 
-_FUNDS = Table("funds_totals_delta", ("year", "region", "stage", "arrivals", "amount_cny", "converted"))
-_BLOCKERS = Table("blocker_totals_delta", ("year", "region", "stage", "raised", "open"))
+# Funds [amount_cny in fen, arrivals, converted] and blockers [raised, open] kept in step with the ledger:
+# per stage of their deal on SQLite (migration 0002), per signing year, region and stage on PostgreSQL (0007).
+_FUNDS_SUMS, _BLOCKER_SUMS = ("amount_cny", "arrivals", "converted"), ("raised", "open")
+_KEPT_PER_STAGE = (Table("funds_totals", ("stage", *_FUNDS_SUMS)), Table("blocker_totals", ("stage", *_BLOCKER_SUMS)))
+_KEPT_PER_COHORT = (Table("funds_totals_delta", ("year", "region", "stage", *_FUNDS_SUMS)),
+                    Table("blocker_totals_delta", ("year", "region", "stage", *_BLOCKER_SUMS)))
 
 
 def funds_and_blockers(flt: DealFilter) -> tuple[list[int], list[int]] | None:
     """Funds [amount_cny in fen, arrivals, converted] and blockers [raised, open] of the signed deals of `flt`.
 
-    From the totals PostgreSQL keeps per signing year, region and stage of
-    their deal (db/migrations/0007); None on SQLite or when `flt` names more
-    than those keys.
+    From the totals kept in step with the ledger; None when `flt` names more
+    than their keys (SQLite keeps them per stage only).
     """
-    if not isinstance(database.obj, PostgresqlDatabase) or not answerable(flt):
+    postgres = isinstance(database.obj, PostgresqlDatabase)
+    if not answerable(flt) or (not postgres and (flt.year or flt.region)):
         return None
-    flt.condition()
+    flt.condition()  # refuses a bad stage or year exactly as a query of the deals would
     db = database.obj
     found = []
-    for table, sums in ((_FUNDS, ("amount_cny", "arrivals", "converted")), (_BLOCKERS, ("raised", "open"))):
-        query = table.select(*(fn.COALESCE(fn.SUM(getattr(table, name)), 0) for name in sums),
-                             fn.COUNT(SQL("*")) - fn.COUNT(SQL("DISTINCT (year, region, stage)")))
-        *values, excess = _within(query, table, flt, True).bind(db).tuples().get()
-        found.append([int(v) for v in values])
-        if int(excess or 0) > FOLD_AFTER:
+    for table, sums in zip(_KEPT_PER_COHORT if postgres else _KEPT_PER_STAGE, (_FUNDS_SUMS, _BLOCKER_SUMS)):
+        query = table.select(*(fn.COALESCE(fn.SUM(getattr(table, name)), 0) for name in sums))
+        if postgres:  # rows of differences beyond one per key: how much folding would save
+            query = query.select_extend(fn.COUNT(SQL("*")) - fn.COUNT(SQL("DISTINCT (year, region, stage)")))
+        row = _within(query, table, flt, True).bind(db).tuples().get()
+        found.append([int(v) for v in row[:len(sums)]])
+        if postgres and int(row[-1] or 0) > FOLD_AFTER:
             from crm.kpi import compact_totals
 
             compact_totals()

@@ -119,7 +119,6 @@ def compute(cohort: DealFilter | None = None, today: datetime.date | None = None
     k = Kpis()
 
     rows = _kept_deal_rows() if everyone else None
-    kept = rows is not None  # all deals: funds and blockers are kept too
     if rows is None:
         rows = _kept_cohort_rows(cohort)
     if rows is None:
@@ -159,14 +158,9 @@ def compute(cohort: DealFilter | None = None, today: datetime.date | None = None
         r = query.namedtuples().get()
         return [r.cny or 0, r.n or 0, r.converted or 0]
 
-    # PostgreSQL: per year, region and stage of their deal
-    kept_elsewhere = cohort_totals.funds_and_blockers(cohort) if _kept_in_step() else None
-    if kept_elsewhere is not None:
-        funds = kept_elsewhere[0]
-    elif kept:
-        (funds,) = [list(r) for r in _kept_rows(
-            "SELECT coalesce(sum(amount_cny), 0), coalesce(sum(arrivals), 0), coalesce(sum(converted), 0) "
-            "FROM funds_totals WHERE stage != 'negotiating'", ("cny", "n", "converted"))]
+    kept = cohort_totals.funds_and_blockers(cohort) if _kept_in_step() else None
+    if kept is not None:
+        funds = kept[0]
     elif everyone:
         funds = [a - b for a, b in zip(funds_of(None), funds_of(negotiating))]
     else:
@@ -195,13 +189,8 @@ def compute(cohort: DealFilter | None = None, today: datetime.date | None = None
         r = query.namedtuples().get()
         return [r.raised or 0, int(r.open or 0), int(r.overdue or 0)]
 
-    if kept_elsewhere is not None or kept:
-        if kept_elsewhere is not None:
-            raised_open = kept_elsewhere[1]
-        else:
-            (raised_open,) = [list(r) for r in _kept_rows(
-                "SELECT coalesce(sum(raised), 0), coalesce(sum(open), 0) FROM blocker_totals "
-                "WHERE stage != 'negotiating'", ("raised", "open"))]
+    if kept is not None:
+        raised_open = kept[1]
         # overdue = open − open ones not yet due (a few: recent) − open ones with no due date
         not_overdue = (
             Blocker.select(fn.COUNT(Blocker.id))
