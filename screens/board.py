@@ -17,6 +17,7 @@ from crm.errors import CrmError
 from crm.i18n import N_, _
 from crm.stages import STAGES
 from screens import text
+from screens.arrival import FiguresOnArrival
 from screens.base import CrmScreen
 from screens.card_column import CardColumn
 from screens.deal_actions import DEAL_BINDINGS, DealActions
@@ -55,7 +56,8 @@ class StageColumn(Vertical):
         return self.query_one(CardColumn)
 
 
-class BoardScreen(DealActions, CrmScreen):
+class BoardScreen(FiguresOnArrival, DealActions, CrmScreen):
+    MODE = "board"
     BINDINGS = [
         *DEAL_BINDINGS,
         Binding("left_square_bracket", "move(-1)", N_("Move left")),
@@ -70,7 +72,6 @@ class BoardScreen(DealActions, CrmScreen):
         super().__init__(id="board-screen")
         self.drag_from: CardColumn | None = None
         self._focus_code: str | None = None
-        self._prefetch_shown = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -82,41 +83,22 @@ class BoardScreen(DealActions, CrmScreen):
 
     def on_mount(self) -> None:
         self.sub_title = _("Board")
-        # immediate: called inside App.switch_mode, before the layout and the first frame of the visit
-        self.app.screen_change_signal.subscribe(self, self._switched_to, immediate=True)
+        self.follow_arrivals()
 
-    def _switched_to(self, screen) -> None:
-        """Show the figures fetched as the key was pressed, if they are in, in the visit's first frame.
-
-        Otherwise the first frame shows those of the previous visit and the
-        screen, restyled on resume, is drawn in full once more with the new
-        figures (two full frames of 140 columns: most of a visit's time).
-        """
-        if screen is not self:
-            return
-        task = self.app.prefetched("board", _deal_filter(self.app), done=True)
-        if task is None or task.cancelled() or task.exception() is not None:
-            return  # the load on resume asks again, and reports the error
-        self._show(task.result())
-        self._prefetch_shown = True
+    def _wanted(self) -> deal_pages.ListFilter:
+        return _deal_filter(self.app)
 
     def on_screen_resume(self) -> None:
-        if self._prefetch_shown:
-            self._prefetch_shown = False  # shown as it was switched to: nothing to fetch again
-            return
-        self.load()
+        if not self.shown_on_arrival():
+            self.load()
 
     def load(self) -> None:
         self.run_worker(self._load, exclusive=True, group="board")
 
     async def _load(self) -> None:
-        flt = _deal_filter(self.app)
-        pending = self.app.prefetched("board", flt)
+        flt = self._wanted()
         try:
-            if pending is not None:
-                columns = await pending
-            else:
-                columns = await self.db.run_aggregate(deal_pages.board, flt, CARDS_PER_STAGE)
+            columns = await self.figures(flt, deal_pages.board, flt, CARDS_PER_STAGE)
         except CrmError as err:
             self.notify(str(err), severity="error")
             return

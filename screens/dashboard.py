@@ -21,6 +21,7 @@ from crm.errors import CrmError
 from crm.i18n import N_, _
 from crm.stages import STAGES
 from screens import text
+from screens.arrival import FiguresOnArrival
 from screens.base import CrmScreen
 from screens.charts import Bar, BarChart
 from screens.keys_footer import KeysFooter
@@ -75,12 +76,12 @@ def _update(widget: Static, content: str, layout: bool = True) -> None:
         widget.update(content, layout=layout)
 
 
-class DashboardScreen(CrmScreen):
+class DashboardScreen(FiguresOnArrival, CrmScreen):
+    MODE = "dashboard"
     BINDINGS = [Binding("ctrl+r", "refresh", N_("Refresh"), show=False)]
 
     def __init__(self) -> None:
         super().__init__(id="dashboard-screen")
-        self._prefetch_shown = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -97,8 +98,7 @@ class DashboardScreen(CrmScreen):
 
     async def on_mount(self) -> None:
         self.sub_title = _("Dashboard")
-        # immediate: called inside App.switch_mode, before the layout and the first frame of the visit
-        self.app.screen_change_signal.subscribe(self, self._switched_to, immediate=True)
+        self.follow_arrivals()
         choices = await self.db.run_aggregate(_choices)
         options = [(_("All deals"), "all")]
         options += [(_("Signed in {year}").format(year=y), f"year:{y}") for y in choices.years]
@@ -108,25 +108,12 @@ class DashboardScreen(CrmScreen):
             select.set_options(options)
             select.value = _wanted_cohort(self.app)
 
-    def _switched_to(self, screen) -> None:
-        """Show the KPIs computed as the key was pressed, if they are in, in the visit's first frame.
-
-        Otherwise the first frame shows those of the previous visit and the
-        screen, restyled on resume, is drawn in full once more with the new ones.
-        """
-        if screen is not self:
-            return
-        key = self.query_one("#cohort", Select).value
-        task = self.app.prefetched("dashboard", (key, self.today), done=True)
-        if task is None or task.cancelled() or task.exception() is not None:
-            return  # the load on resume asks again, and reports the error
-        self._show(task.result())
-        self._prefetch_shown = True
+    def _wanted(self) -> tuple:
+        return self.query_one("#cohort", Select).value, self.today
 
     def on_screen_resume(self) -> None:
-        if self._prefetch_shown:
-            self._prefetch_shown = False  # shown as it was switched to, for the cohort chosen
-            return
+        if self.shown_on_arrival():
+            return  # for the cohort chosen
         wanted = getattr(self.app, "dashboard_cohort", None)
         select = self.query_one("#cohort", Select)
         if wanted and select.value != wanted:
@@ -147,12 +134,8 @@ class DashboardScreen(CrmScreen):
         self.run_worker(functools.partial(self._load, key if isinstance(key, str) else "all"), exclusive=True, group="dashboard")
 
     async def _load(self, key: str) -> None:
-        pending = self.app.prefetched("dashboard", (key, self.today))
         try:
-            if pending is not None:
-                data = await pending
-            else:
-                data = await self.db.run_aggregate(_dashboard, key, self.today)
+            data = await self.figures((key, self.today), _dashboard, key, self.today)
         except CrmError as err:
             self.notify(str(err), severity="error")
             return

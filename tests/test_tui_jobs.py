@@ -552,3 +552,33 @@ async def test_the_list_is_fetched_once_at_launch_and_again_after_a_deal_was_cha
         await settle(pilot)
         assert len(asked) == 2
         assert shown_names(pilot.app)[0] == "改名后的项目" != first
+
+
+@run_async
+async def test_the_board_shown_again_follows_the_deal_list_filter(ledger_today):
+    """A second visit shows the figures fetched as `2` was pressed, for the filter of that moment."""
+
+    def counted(board) -> int:
+        heads = [str(h.render()) for h in board.query(".stage-head")]
+        return sum(int(head.split("\n")[0].split()[-1]) for head in heads)
+
+    async with app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert counted(pilot.app.screen) == 33
+        await pilot.press("1")
+        await settle(pilot)
+        await search(pilot, "涿州")
+        await pilot.press("escape")  # leave the search box, keeping the search
+        await pilot.press("2")
+        await settle(pilot)
+        assert type(pilot.app.screen).__name__ == "BoardScreen"
+        assert counted(pilot.app.screen) == 3
+        await pilot.press("1")
+        await settle(pilot)
+        await pilot.press("escape")  # clear the search
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert counted(pilot.app.screen) == 33
