@@ -325,20 +325,28 @@ def _cell_key(value) -> tuple:
     return (type(value), repr(value) if type(value) is float else value)
 
 
-def _once(memo: dict, key: tuple, parse, *args) -> tuple:
-    """(None, parse(*args)) or (the CellError's code, its message), worked out once per key.
+def _remembered(memo: dict, key: tuple, work, *args):
+    """work(*args), worked out once per key.
 
     A ledger repeats its regions, dates, amounts and stages down thousands of
     rows; each cell is read as its first equal was.
     """
     found = memo.get(key)
     if found is None:
-        try:
-            found = (None, parse(*args))
-        except CellError as err:
-            found = (err.code, str(err))
-        memo[key] = found
+        found = memo[key] = work(*args)
     return found
+
+
+def _once(memo: dict, key: tuple, parse, *args) -> tuple:
+    """(None, parse(*args)) or (the CellError's code, its message), worked out once per key."""
+    return _remembered(memo, key, _parsed, parse, *args)
+
+
+def _parsed(parse, *args) -> tuple:
+    try:
+        return None, parse(*args)
+    except CellError as err:
+        return err.code, str(err)
 
 
 def _amount_cell(value, number_format, column_unit, note_unit, currency):
@@ -402,11 +410,7 @@ def _read_row(sheet: _Sheet, number: int, values: list, plan: Plan, reference: d
         value = raw[f]
         if value is None:
             continue
-        key = (f, type(value), repr(value) if type(value) is float else value)  # _cell_key, inline: read per cell
-        found = memo.get(key)
-        if found is None:
-            found = memo[key] = _line_cell(sheet, f, value)
-        kind, text = found
+        kind, text = _remembered(memo, (f, *_cell_key(value)), _line_cell, sheet, f, value)
         if kind is _SKIP:
             continue
         if kind is not None:
@@ -455,11 +459,7 @@ def _read_row(sheet: _Sheet, number: int, values: list, plan: Plan, reference: d
                 row.signed_on = day
     for f, parse in (("approval", parse_approval), ("floor_area", parse_floor_area)):
         if raw.get(f) is not None:
-            key = (f, *_cell_key(raw[f]))
-            found = memo.get(key)
-            if found is None:
-                found = memo[key] = _checked_cell(raw[f], parse, f)
-            kind, text = found
+            kind, text = _remembered(memo, (f, *_cell_key(raw[f])), _checked_cell, raw[f], parse, f)
             if kind is None:
                 row.values[f] = text
             elif kind is not _SKIP:
@@ -490,12 +490,7 @@ def _read_row(sheet: _Sheet, number: int, values: list, plan: Plan, reference: d
     if raw.get("code") is not None and not is_blank(raw["code"]):
         row.code = inline(cell_text(raw["code"])).upper()
     event = row.values.get("event")
-    if row.signed_on is None and event:
-        event_key = memo.get(("event key", event))
-        if event_key is None:
-            event_key = memo[("event key", event)] = name_key(event)
-    else:
-        event_key = None
+    event_key = _remembered(memo, ("event key", event), name_key, event) if row.signed_on is None and event else None
     row.key = (name_key(row.values.get("name", "")), row.signed_on or event_key)
     if len(plan.problems) > before:
         row.values = {}
