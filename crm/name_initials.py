@@ -25,18 +25,26 @@ class _Cutter:
 
     def __init__(self):
         from pypinyin.constants import PHRASES_DICT, RE_HANS
-        from pypinyin.seg import mmseg
+        from pypinyin.seg import mmseg, simpleseg
 
         self._is_han = RE_HANS.match
         self._phrases = PHRASES_DICT
-        prefix_set = mmseg.seg._prefix_set
-        # PrefixSet keeps its prefixes in a set; anything else is asked through `in`, as mmseg asks it.
-        self._prefixes = getattr(prefix_set, "_set", prefix_set)
-        self._strict = mmseg.seg._no_non_phrases
         self._han_chars: dict[str, bool] = {}
         self._runs: dict[str, list[str]] = {}
+        self._theirs = None
+        try:
+            prefix_set = mmseg.seg._prefix_set
+            self._strict = mmseg.seg._no_non_phrases
+        except AttributeError:
+            # A pypinyin whose segmenter keeps other state: cut with its own function (slower, the same words).
+            self._theirs = simpleseg.seg
+            return
+        # PrefixSet keeps its prefixes in a set; anything else is asked through `in`, as mmseg asks it.
+        self._prefixes = getattr(prefix_set, "_set", prefix_set)
 
     def cut(self, text: str) -> list[str]:
+        if self._theirs is not None:
+            return list(self._theirs(text))
         words: list[str] = []
         for run, han in self._runs_of(text):
             if not han or not self._phrases:

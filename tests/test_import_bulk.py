@@ -237,8 +237,14 @@ def test_progress_is_reported_while_the_rows_are_applied(db_url, tmp_path):
     assert [d for d, _t in calls] == sorted(d for d, _t in calls)
 
 
-def test_the_remembering_pinyin_gives_what_search_gives():
+@pytest.mark.parametrize("segmenter", ["ours", "pypinyin's own"])
+def test_the_remembering_pinyin_gives_what_search_gives(segmenter, monkeypatch):
+    if segmenter != "ours":  # a pypinyin whose segmenter keeps none of the state the fast cut reads
+        from pypinyin.seg import mmseg
+
+        monkeypatch.setattr(mmseg, "seg", type("OtherSeg", (), {"cut": staticmethod(mmseg.seg.cut)})())
     memo = MemoInitials()
+    assert (memo._cutter._theirs is None) == (segmenter == "ours")
     rnd = random.Random(5)
     names = ["重庆银行长安路支行", "乐器行乐园项目", "华侨城(涿州)城市客厅", "ABC光伏2号地块", "", "Ⅱ期 项目",
              "石墨烯导热膜", "单县单位", "行长"] + [
