@@ -120,16 +120,8 @@ def year_note(text) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def is_total_label(text) -> bool:
-    return bool(_TOTAL.match(normalise(text)))
-
-
-def is_subtotal_label(text) -> bool:
-    return bool(_SUBTOTAL.match(normalise(text)))
-
-
 def label_kind(text) -> str | None:
-    """"total" where is_total_label(text), else "subtotal" where is_subtotal_label(text), else None."""
+    """"total" for a totals row's label (合计, 总计 …), "subtotal" for a subtotal's (小计 …), else None."""
     key = normalise(text)
     if _TOTAL.match(key):
         return "total"

@@ -17,14 +17,15 @@ def clean_text(value, label: str, max_length: int = 200, required: bool = False,
         raise InvalidInput(_("{label} must not be empty").format(label=label))
     # isprintable() is False for every Cc, Cf, Cs and Co character (and some harmless ones): most text
     # is checked in one call instead of a category look-up per character.
-    allowed = {"\n", "\t"} if multiline else set()
-    for ch in () if text.isprintable() else text:
-        if ch not in allowed and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co"):
-            raise InvalidInput(
-                _("{label} contains a control character (U+{code:04X}): {text!r}").format(
-                    label=label, code=ord(ch), text=text[:40]
+    if not text.isprintable():
+        allowed = {"\n", "\t"} if multiline else set()
+        for ch in text:
+            if ch not in allowed and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co"):
+                raise InvalidInput(
+                    _("{label} contains a control character (U+{code:04X}): {text!r}").format(
+                        label=label, code=ord(ch), text=text[:40]
+                    )
                 )
-            )
     if len(text) > max_length:
         raise InvalidInput(
             _("{label} is {length} characters long; at most {limit} are allowed").format(
