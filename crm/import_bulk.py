@@ -23,7 +23,10 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime
+import queue
 import sqlite3
+import sys
+import threading
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -36,6 +39,7 @@ from crm.i18n import _
 from crm.lookup import department_by_name, event_by_name
 from crm.name_initials import MemoInitials
 from crm.text import clean_text
+from db.connection import as_ledger_error
 from db.models import AuditEntry, Blocker, Deal, DealDepartment, FxRate, StageChange, database
 
 #: Deals written per batch (and per INSERT statement, parameters allowing).
@@ -72,6 +76,8 @@ class NewDeals:
         self.terms = MemoInitials()
         self._found: dict = {}
         self._parsed: dict = {}
+        self.behind: _Behind | None = None
+        self._next_id: dict = {}  # model -> the id the next row written behind takes
 
     # ---- checking -------------------------------------------------------------
 
@@ -118,13 +124,22 @@ class NewDeals:
                 parsed.update(found)
         return parsed
 
+    def look_up(self, values: dict, supporting: list[str]) -> None:
+        """Look up (remember) the event, lead unit, liaison and `supporting` departments `check` would."""
+        for f in _LOOKUPS:
+            if f in values:
+                self._lookup(f, values[f])
+        for name in supporting:
+            self._lookup("lead_unit", name)
+
     def _lookup(self, field_name: str, raw):
         if raw is None or str(raw).strip() == "":
             return None
         key = (_LOOKUPS[field_name], str(raw))
         found = self._found.get(key)
         if found is None:
-            found = self._found[key] = key[0](key[1])
+            with self.paused():  # person_named creates the people named first here
+                found = self._found[key] = key[0](key[1])
         return found
 
     # ---- writing --------------------------------------------------------------
@@ -135,43 +150,192 @@ class NewDeals:
         self.codes.taken(deal.code)
 
     def flush(self) -> list[NewDeal]:
-        """Write the deals added since the last flush (with their ledger, departments, blockers, audit)."""
+        """Write the deals added since the last flush (with their ledger, departments, blockers, audit).
+
+        With a writer behind (see `write_behind`) the INSERTs are handed to
+        it and may still be running when this returns: `wait()` for them.
+        """
         batch, self.pending = self.pending, []
         if not batch:
             return batch
         now = datetime.datetime.now().replace(microsecond=0)
+        statements = []
         columns = [f for f in Deal._meta.sorted_fields if not f.primary_key]
         defaults = [(f.name, _default(f)) for f in columns]
-        ids = dict(_insert(Deal, columns, [[d.columns.get(name, default) for name, default in defaults] for d in batch],
-                           returning=(Deal.code, Deal.id)))
-        if not ids:
-            for part in _parts([d.code for d in batch], 900):
-                ids.update(Deal.select(Deal.code, Deal.id).where(Deal.code.in_(part)).tuples())
-        for d in batch:
-            d.id = ids[d.code]
-        _insert(StageChange, _fields(StageChange, "deal", "from_stage", "to_stage", "effective_on", "recorded_at",
-                                     "recorded_by", "note"),
-                [(d.id, None, d.columns["stage"], d.columns["stage_since"], now, self.actor, "") for d in batch])
-        _insert(DealDepartment, _fields(DealDepartment, "deal", "department"),
-                [(d.id, dept) for d in batch for dept in d.departments])
+        rows = [[d.columns.get(name, default) for name, default in defaults] for d in batch]
+        if self.behind is not None:
+            for d, ident, row in zip(batch, self._counted_ids(Deal, len(batch)), rows):
+                d.id = ident
+                row.insert(0, ident)
+            statements += _statements(Deal, [Deal.id] + columns, rows)
+        else:
+            ids = dict(_insert(Deal, columns, rows, returning=(Deal.code, Deal.id)))
+            if not ids:
+                for part in _parts([d.code for d in batch], 900):
+                    ids.update(Deal.select(Deal.code, Deal.id).where(Deal.code.in_(part)).tuples())
+            for d in batch:
+                d.id = ids[d.code]
+        statements += _statements(StageChange, _fields(StageChange, "deal", "from_stage", "to_stage", "effective_on",
+                                                       "recorded_at", "recorded_by", "note"),
+                                  [(d.id, None, d.columns["stage"], d.columns["stage_since"], now, self.actor, "")
+                                   for d in batch])
+        statements += _statements(DealDepartment, _fields(DealDepartment, "deal", "department"),
+                                  [(d.id, dept) for d in batch for dept in d.departments])
         entries = [(now, self.actor, "deal", d.id, "created", None, d.code) for d in batch]
         with_blockers = [d for d in batch if d.blockers]
         if with_blockers:
-            written = _insert(Blocker, _fields(Blocker, "deal", "text", "department", "raised_on", "due_on",
-                                               "resolution", "version", "updated_at", "updated_by"),
-                              [(d.id, text, dept, raised, due, "", 1, now, self.actor)
-                               for d in with_blockers for text, dept, raised, due in d.blockers],
-                              returning=(Blocker.id, Blocker.deal, Blocker.text))
-            if not written:
-                for part in _parts([d.id for d in with_blockers], 900):
-                    written += Blocker.select(Blocker.id, Blocker.deal, Blocker.text).where(Blocker.deal.in_(part)) \
-                        .tuples()
+            fields = _fields(Blocker, "deal", "text", "department", "raised_on", "due_on", "resolution", "version",
+                             "updated_at", "updated_by")
+            rows = [(d.id, text, dept, raised, due, "", 1, now, self.actor)
+                    for d in with_blockers for text, dept, raised, due in d.blockers]
+            if self.behind is not None:
+                ids = self._counted_ids(Blocker, len(rows))
+                statements += _statements(Blocker, [Blocker.id] + fields,
+                                          [(ident, *row) for ident, row in zip(ids, rows)])
+                written = [(ident, row[0], row[1]) for ident, row in zip(ids, rows)]
+            else:
+                self._execute(statements)
+                statements = []
+                written = _insert(Blocker, fields, rows, returning=(Blocker.id, Blocker.deal, Blocker.text))
+                if not written:
+                    for part in _parts([d.id for d in with_blockers], 900):
+                        written += Blocker.select(Blocker.id, Blocker.deal, Blocker.text) \
+                            .where(Blocker.deal.in_(part)).tuples()
             # A new deal's blockers differ in their text (the importer drops repeated ones).
             found = {(deal_id, text): ident for ident, deal_id, text in written}
             entries += [(now, self.actor, "blocker", found[(d.id, text)], "raised", None, text)
                         for d in with_blockers for text, _dept, _raised, _due in d.blockers]
-        _insert(AuditEntry, _fields(AuditEntry, "at", "actor", "table", "row_id", "field", "old", "new"), entries)
+        statements += _statements(AuditEntry, _fields(AuditEntry, "at", "actor", "table", "row_id", "field", "old",
+                                                      "new"), entries)
+        if self.behind is not None:
+            self.behind.submit(statements)
+        else:
+            self._execute(statements)
         return batch
+
+    @staticmethod
+    def _execute(statements: list) -> None:
+        for sql, params in statements:
+            database.obj.execute_sql(sql, params)
+
+    # ---- writing behind -------------------------------------------------------
+
+    @contextlib.contextmanager
+    def write_behind(self):
+        """Within: `flush` hands its INSERTs to a thread of their own (SQLite; PostgreSQL: no change).
+
+        An import is mostly Python, reading and checking rows, while SQLite
+        spends its ~5 s of a 100,000-row import (the INSERTs, the triggers
+        and indexes they feed) without holding the GIL: in a thread of its
+        own it writes a batch while the next is checked. The thread uses the
+        import's connection, so its writes are part of the import's
+        transaction; SQLite serialises the calls of the two threads. It must
+        fetch no rows (each row fetched waits for the checking thread to let
+        go of the GIL), hence ids counted on from the largest one, which
+        the transaction's write lock keeps ours until it ends. Leaving the
+        block waits for the writes (and raises what failed); an exception
+        leaving it drops what was not written yet.
+        """
+        db = database.obj
+        if not isinstance(db, peewee.SqliteDatabase) or self.behind is not None:
+            yield
+            return
+        self.behind = _Behind(db.connection())
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
+        try:
+            yield
+            self.wait()
+        finally:
+            sys.setswitchinterval(interval)
+            self.behind.close()
+            self.behind = None
+
+    @contextlib.contextmanager
+    def paused(self):
+        """Within: the writer thread starts nothing, so that this thread may write too.
+
+        A savepoint of this thread would otherwise take in (and, rolled back,
+        undo) the writer's rows, and SQLite tells the rowid an INSERT took per
+        connection, not per statement. New departments, events and people are
+        written this way: once per name, mostly in the first batches.
+        """
+        if self.behind is None:
+            yield
+        else:
+            with self.behind.lock:
+                yield
+
+    def wait(self) -> None:
+        """Until the deals flushed so far are written; raises what failed writing them.
+
+        Anything written meanwhile by others than `flush` (a deal created
+        one by one) moves the ids on: they are counted afresh.
+        """
+        if self.behind is not None:
+            self.behind.wait()
+        self._next_id.clear()
+
+    def _counted_ids(self, model, count: int) -> range:
+        if model not in self._next_id:
+            table = _quoted(database.obj, model._meta.table_name)
+            self._next_id[model] = database.obj.execute_sql(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}") \
+                .fetchone()[0]
+        start = self._next_id[model]
+        self._next_id[model] = start + count
+        return range(start, start + count)
+
+
+#: How long (s) a thread holding the GIL keeps it from another that wants it, while writing behind: the writer
+#: wants it back after each statement, and with Python's default (5 ms) waited ~4 s in all at 100,000 rows.
+SWITCH_INTERVAL = 0.0005
+
+
+class _Behind:
+    """A thread running lists of INSERTs on one connection, one list after another."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.work: queue.Queue = queue.Queue(maxsize=2)  # the checking runs at most two batches ahead
+        self.error: Exception | None = None  # raised once; nothing more is written after it (the import is void)
+        self.failed = False
+        self.dropped = False
+        self.lock = threading.Lock()  # held while a list runs; see NewDeals.paused
+        self.thread = threading.Thread(target=self._run, name="import writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (statements := self.work.get()) is not None:
+            try:
+                with self.lock:
+                    if not self.failed and not self.dropped:
+                        for sql, params in statements:
+                            peewee.logger.debug((sql, params))  # as peewee logs what it runs
+                            with peewee.__exception_wrapper__:
+                                self.connection.execute(sql, params)
+            except Exception as exc:  # noqa: BLE001 — raised again in the importing thread
+                self.error, self.failed = exc, True
+            finally:
+                self.work.task_done()
+        self.work.task_done()
+
+    def submit(self, statements: list) -> None:
+        self._raise()
+        self.work.put(statements)
+
+    def wait(self) -> None:
+        self.work.join()
+        self._raise()
+
+    def close(self) -> None:
+        self.dropped = True
+        self.work.put(None)
+        self.thread.join()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise as_ledger_error(error)
 
 
 #: SQLite page cache while importing, in KiB: a new deal goes into a dozen indexes at random places, and
@@ -261,20 +425,33 @@ def _insert(model, fields: list, rows: list, returning: tuple = ()) -> list:
 
     Returns the `returning` columns of the rows written, in no particular
     order (SQLite promises none), or, where RETURNING is missing (SQLite
-    before 3.35), an empty list. Peewee's insert_many builds each value
-    through its query compiler, ~3 µs a value: 9 s for 100,000 deals of 29
-    columns. The statement here is the same (peewee quotes the names, the
-    driver binds every value, converted by each field's db_value) with the
-    placeholders simply repeated.
+    before 3.35), an empty list.
+    """
+    db = database.obj
+    tail = ""
+    if returning and _has_returning(db):
+        tail = " RETURNING " + ", ".join(_quoted(db, f.column_name) for f in returning)
+    out = []
+    for sql, params in _statements(model, fields, rows, tail):
+        cursor = db.execute_sql(sql, params)
+        if tail:
+            out += cursor.fetchall()
+    return out
+
+
+def _statements(model, fields: list, rows: list, tail: str = "") -> list[tuple[str, list]]:
+    """(sql, parameters) of the multi-row INSERTs that write `rows`, `tail` ending each statement.
+
+    Peewee's insert_many builds each value through its query compiler, ~3 µs
+    a value: 9 s for 100,000 deals of 29 columns. The statement here is the
+    same (peewee quotes the names, the driver binds every value, converted
+    by each field's db_value) with the placeholders simply repeated.
     """
     if not rows:
         return []
     db = database.obj
     names = ", ".join(_quoted(db, f.column_name) for f in fields)
     head = f"INSERT INTO {_quoted(db, model._meta.table_name)} ({names}) VALUES "
-    tail = ""
-    if returning and _has_returning(db):
-        tail = " RETURNING " + ", ".join(_quoted(db, f.column_name) for f in returning)
     one = "(" + ", ".join([db.param] * len(fields)) + ")"
     # Text columns given text need no conversion (db_value would return it as it is), nor does None in a
     # column whose db_value keeps None (all of peewee's); the rest go through it. Column by column, so that a
@@ -283,6 +460,8 @@ def _insert(model, fields: list, rows: list, returning: tuple = ()) -> list:
     for f, kept in zip(fields, as_is):
         if not isinstance(f, (peewee.CharField, peewee.TextField)):
             kept.discard(str)
+        if isinstance(f, peewee.AutoField):
+            kept.add(int)
     per_statement = max(1, min(BATCH, _max_variables() // len(fields)))
     out = []
     for part in _parts(rows, per_statement):
@@ -292,10 +471,7 @@ def _insert(model, fields: list, rows: list, returning: tuple = ()) -> list:
                 convert = f.db_value
                 column = [value if type(value) in kept else convert(value) for value in column]
             columns.append(column)
-        params = list(chain.from_iterable(zip(*columns)))
-        cursor = db.execute_sql(head + ", ".join([one] * len(part)) + tail, params)
-        if tail:
-            out += cursor.fetchall()
+        out.append((head + ", ".join([one] * len(part)) + tail, list(chain.from_iterable(zip(*columns)))))
     return out
 
 

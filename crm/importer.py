@@ -44,7 +44,7 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 from crm import blockers as blocker_ops
-from crm import import_bulk, registry
+from crm import forked, import_bulk, registry
 from crm.config import current_actor
 from crm.deal_fields import TEXT_FIELDS, parse_approval, parse_floor_area
 from crm.deals import create_deal, edit_deal, set_supporting, supporting_departments
@@ -105,7 +105,7 @@ class RowPlan:
 
     row: int
     values: dict  # field -> typed text for create_deal / edit_deal (only what the file gives)
-    cells: dict  # field -> (column label, raw value) for messages
+    raw: dict  # field -> the cell's value as read, for messages (Plan.labels names its column)
     code: str | None = None
     stage: str | None = None
     supporting: list | None = None
@@ -127,6 +127,7 @@ class Plan:
     skipped: list = field(default_factory=list)  # (row, reason code)
     notices: list[str] = field(default_factory=list)
     totals_checked: list = field(default_factory=list)  # (row, column label, total text, sum text)
+    labels: dict = field(default_factory=dict)  # field -> its column as messages name it
 
 
 @dataclass
@@ -242,61 +243,126 @@ def read_plan(path: str | Path, sheet: str | None = None, today: datetime.date |
 
 def _plan(grid: Grid, header: Header, today: datetime.date, progress) -> Plan:
     sheet = _Sheet(grid, header)
-    plan = Plan(source=grid.source, sheet=grid.sheet, kind=grid.kind, encoding=grid.encoding, header=header)
+    plan = Plan(source=grid.source, sheet=grid.sheet, kind=grid.kind, encoding=grid.encoding, header=header,
+                labels=sheet.labels)
     for f, label in header.duplicates:
         plan.notices.append(_("Column {label!r} also names {field}; the first such column is used").format(
             label=label, field=f))
     reference = datetime.date(sheet.year, 12, 31) if sheet.year else today
-    totals = []
-    data_rows = header_rows = 0
-    ended_at = None
     rows = grid.rows[header.index + 1:]
-    total = len(rows)
-    for done, (number, values) in enumerate(rows, 1):
-        if progress and (done % 500 == 0 or done == total):
-            progress(done, total)
-        if ended_at is not None:
-            if any(v is not None for v in values):
-                plan.skipped.append((number, "after_totals"))
-            continue
-        filled = [v for v in values if v is not None and not (isinstance(v, str) and not v.strip())]
-        if not filled:
-            continue
-        kinds = {t: label_kind(t) for t in [cell_text(v) for v in values[:4] if v is not None][:3]}
-        name_cell = sheet.value(values, "name")
-        if name_cell:
-            name_text = cell_text(name_cell)
-            name_kind = kinds[name_text] if name_text in kinds else label_kind(name_text)  # often one of them
-        else:
-            name_kind = None
-        if "total" in kinds.values() or name_kind == "total":
-            totals.append((number, values, data_rows))
-            if data_rows:
-                ended_at = number
-            continue
-        if "subtotal" in kinds.values():
-            plan.skipped.append((number, "subtotal"))
-            continue
-        if _repeats_header(values, sheet):
-            header_rows += 1
-            plan.skipped.append((number, "header_repeated"))
-            continue
-        if len(filled) == 1:
-            plan.skipped.append((number, "note"))
-            continue
-        row = _read_row(sheet, number, values, plan, reference)
-        if row is None:
-            plan.skipped.append((number, "no_name"))
-            continue
-        data_rows += 1
-        plan.rows.append(row)
-    if ended_at is not None and any(why == "after_totals" for _r, why in plan.skipped):
+    scan = _Scan(sheet, reference)
+    half = len(rows) * 3 // 5  # the child also pickles what it read (~40% of reading it): its part is smaller
+    child = None
+    if progress is None and len(rows) >= FORK_AT and forked.can_fork():
+        # The second half read in a child process while this one reads the first.
+        child = forked.Child(lambda: _Scan(sheet, reference).read(rows[half:]))
+        rows = rows[:half]
+    try:
+        scan.read(rows, progress)
+    except BaseException:
+        if child is not None:
+            child.cancel()
+        raise
+    if child is not None:
+        try:
+            scan.take(child.result())
+        except (forked.ChildFailed, _NotAlone):
+            scan.read(grid.rows[header.index + 1 + half:])
+    plan.rows, plan.skipped = scan.rows, scan.skipped
+    plan.problems += scan.problems
+    if scan.ended_at is not None and any(why == "after_totals" for _r, why in plan.skipped):
         plan.notices.append(_("Rows after the totals row {row} were taken as notes and not imported").format(
-            row=ended_at))
+            row=scan.ended_at))
     _check_duplicates(plan)
-    for number, values, _before in totals:
+    for number, values in scan.totals:
         _check_totals(sheet, plan, number, values)
     return plan
+
+
+#: Rows from which a sheet is read in two processes (where forked.can_fork).
+FORK_AT = 20000
+
+
+class _NotAlone(Exception):
+    """A part read apart cannot be taken as it is: what came before changes how it reads."""
+
+
+class _Scan:
+    """Sorts the rows below the header into data, totals and skipped rows, reading each data row.
+
+    Holds what it found (the rows read, problems, skipped rows, totals rows)
+    so that a sheet can be read in two parts, the second in another process,
+    and the parts joined (`take`).
+    """
+
+    def __init__(self, sheet: _Sheet, reference: datetime.date):
+        self.sheet, self.reference = sheet, reference
+        self.rows: list[RowPlan] = []
+        self.problems: list[Problem] = []
+        self.skipped: list = []
+        self.totals: list = []  # (row number, values) of totals rows
+        self.data_rows = 0
+        self.ended_at = None
+        self.totals_first = False  # a totals row came before any data row of this part
+
+    def read(self, rows: list, progress=None) -> _Scan:
+        """Read `rows` ((number, values) of the grid, in order) after those read so far."""
+        sheet = self.sheet
+        total = len(rows)
+        for done, (number, values) in enumerate(rows, 1):
+            if progress and (done % 500 == 0 or done == total):
+                progress(done, total)
+            if self.ended_at is not None:
+                if any(v is not None for v in values):
+                    self.skipped.append((number, "after_totals"))
+                continue
+            filled = [v for v in values if v is not None and not (isinstance(v, str) and not v.strip())]
+            if not filled:
+                continue
+            kinds = {t: label_kind(t) for t in [cell_text(v) for v in values[:4] if v is not None][:3]}
+            name_cell = sheet.value(values, "name")
+            if name_cell:
+                name_text = cell_text(name_cell)
+                name_kind = kinds[name_text] if name_text in kinds else label_kind(name_text)  # often one of them
+            else:
+                name_kind = None
+            if "total" in kinds.values() or name_kind == "total":
+                self.totals.append((number, values))
+                if self.data_rows:
+                    self.ended_at = number
+                else:
+                    self.totals_first = True
+                continue
+            if "subtotal" in kinds.values():
+                self.skipped.append((number, "subtotal"))
+                continue
+            if _repeats_header(values, sheet):
+                self.skipped.append((number, "header_repeated"))
+                continue
+            if len(filled) == 1:
+                self.skipped.append((number, "note"))
+                continue
+            row = _read_row(sheet, number, values, self.problems, self.reference)
+            if row is None:
+                self.skipped.append((number, "no_name"))
+                continue
+            self.data_rows += 1
+            self.rows.append(row)
+        return self
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "sheet"}  # what was read, not what it was read from
+
+    def take(self, later: _Scan) -> None:
+        """Join the part `later` read, which follows the rows read here; raises _NotAlone where it cannot."""
+        if self.ended_at is not None or (later.totals_first and self.data_rows):
+            raise _NotAlone  # rows past a totals row are notes; a totals row after data rows ends the data
+        self.rows += later.rows
+        self.problems += later.problems
+        self.skipped += later.skipped
+        self.totals += later.totals
+        self.data_rows += later.data_rows
+        self.ended_at = later.ended_at
 
 
 def _repeats_header(values, sheet: _Sheet) -> bool:
@@ -383,27 +449,26 @@ def _clean_line(text: str, label: str, limit: int) -> str:
     return clean_text(text, label, max_length=limit, required=True)
 
 
-def _problem(plan: Plan, sheet: _Sheet, number: int, field_name: str, raw, code: str, message: str) -> None:
-    plan.problems.append(Problem(number, sheet.label(field_name), cell_text(raw) if raw is not None else "", code,
+def _problem(problems: list, sheet: _Sheet, number: int, field_name: str, raw, code: str, message: str) -> None:
+    problems.append(Problem(number, sheet.label(field_name), cell_text(raw) if raw is not None else "", code,
                                  message))
 
 
-def _read_row(sheet: _Sheet, number: int, values: list, plan: Plan, reference: datetime.date) -> RowPlan | None:
+def _read_row(sheet: _Sheet, number: int, values: list, problems: list, reference: datetime.date) -> RowPlan | None:
     width = len(values)
     raw = {f: values[c] if c < width else None for f, c in sheet.header.columns.items()}
     name_raw = raw.get("name")
     if name_raw is None or is_blank(name_raw):
         if raw.get("amount") is not None and not is_blank(raw.get("amount")):
-            _problem(plan, sheet, number, "name", name_raw, "missing_name",
+            _problem(problems, sheet, number, "name", name_raw, "missing_name",
                      _("A row with an amount needs a project name"))
-            return RowPlan(row=number, values={}, cells={})
+            return RowPlan(row=number, values={}, raw={})
         return None
-    labels = sheet.labels
-    row = RowPlan(row=number, values={}, cells={f: (labels[f], v) for f, v in raw.items()})
-    before = len(plan.problems)
+    row = RowPlan(row=number, values={}, raw=raw)
+    before = len(problems)
 
     def fail(field_name, code, message):
-        _problem(plan, sheet, number, field_name, raw.get(field_name), code, message)
+        _problem(problems, sheet, number, field_name, raw.get(field_name), code, message)
 
     memo = sheet.memo
     for f in sheet.line_fields:
@@ -492,7 +557,7 @@ def _read_row(sheet: _Sheet, number: int, values: list, plan: Plan, reference: d
     event = row.values.get("event")
     event_key = _remembered(memo, ("event key", event), name_key, event) if row.signed_on is None and event else None
     row.key = (name_key(row.values.get("name", "")), row.signed_on or event_key)
-    if len(plan.problems) > before:
+    if len(problems) > before:
         row.values = {}
     return row
 
@@ -506,7 +571,8 @@ def _check_duplicates(plan: Plan) -> None:
         # Two rows with different codes are two deals, even under one name and date.
         first = codes.get(row.code) if row.code else seen.get(row.key)
         if first is not None:
-            label, raw = row.cells.get("code" if row.code else "name", ("", None))
+            f = "code" if row.code else "name"
+            label, raw = (plan.labels[f], row.raw[f]) if f in row.raw else ("", None)
             message = (_("The same code as row {row}") if row.code else
                        _("The same deal as row {row} (same name and signing date or event)")).format(row=first)
             plan.problems.append(Problem(row.row, label, cell_text(raw), "duplicate", message))
@@ -527,7 +593,7 @@ def _check_totals(sheet: _Sheet, plan: Plan, number: int, values: list) -> None:
             continue
         cell = values[col]
         label = sheet.label(f)
-        rows = [r for r in plan.rows if r.cells.get(f)]
+        rows = [r for r in plan.rows if f in r.raw]
         if _as_number(cell) is not None:
             _check_numeric_total(sheet, plan, number, f, label, cell, rows)
         else:
@@ -567,7 +633,7 @@ def _check_numeric_total(sheet, plan, number, f, label, cell, rows) -> None:
     same = numbers = Decimal(0)
     others = []
     for r in rows:
-        raw = r.cells[f][1]
+        raw = r.raw[f]
         value = _as_number(raw)
         if value is not None:
             numbers += value
@@ -670,9 +736,10 @@ class _Resolver:
     whose record is gone.
     """
 
-    def __init__(self, report: Report, actor: str):
+    def __init__(self, report: Report, actor: str, paused):
         self.report = report
         self.actor = actor
+        self.paused = paused  # a context in which to write (see NewDeals.paused)
         self.departments: dict[str, str] = {}
         self.events: dict[str, str] = {}
         self.people: set[str] = set()
@@ -706,7 +773,8 @@ class _Resolver:
                     name=name, names="、".join(m.name for m in matches[:5])))
         listed = None
         if exact is None:
-            exact = registry.add_department(name, kind=_department_kind(name), actor=self.actor)
+            with self.paused():
+                exact = registry.add_department(name, kind=_department_kind(name), actor=self.actor)
             self.report.departments_created.append(name)
             listed = self.report.departments_created
         self.departments[name] = exact.name
@@ -731,7 +799,8 @@ class _Resolver:
                 name=name, names="、".join(sorted(names)[:5])))
         listed = None
         if not found:
-            registry.add_event(name, held_on=day)
+            with self.paused():
+                registry.add_event(name, held_on=day)
             self.report.events_created.append(name)
             listed = self.report.events_created
             chosen = name
@@ -936,13 +1005,15 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk) -> Report:
     try:
         with roomy_cache(), writing():
             apply = _Applying(plan, report, actor, today, bulk)
-            total = len(plan.rows)
-            for done, row in enumerate(plan.rows, 1):
-                if progress and (done % 200 == 0 or done == total):
-                    progress(done, total)
-                if row.values:
-                    apply.row(row, note.format(file=file_name, row=row.row))
-            apply.flush()
+            apply.look_up_names()
+            with apply.new.write_behind():
+                total = len(plan.rows)
+                for done, row in enumerate(plan.rows, 1):
+                    if progress and (done % 200 == 0 or done == total):
+                        progress(done, total)
+                    if row.values:
+                        apply.row(row, note.format(file=file_name, row=row.row))
+                apply.flush(wait=True)
             if report.problems or dry_run:
                 raise _Rollback
             put_indexes_back(apply.indexes_aside)
@@ -957,14 +1028,35 @@ class _Applying:
 
     def __init__(self, plan: Plan, report: Report, actor: str, today: datetime.date, bulk: bool):
         self.report, self.actor, self.today, self.bulk = report, actor, today, bulk
-        self.resolver = _Resolver(report, actor)
-        self.deals = _Deals(plan.rows)
+        self.labels = plan.labels
         self.new = NewDeals(actor)
+        self.resolver = _Resolver(report, actor, self.new.paused)
+        self.deals = _Deals(plan.rows)
         self.file_codes = {r.code for r in plan.rows if r.code}
         self.indexes_aside = []
         if bulk and self.deals.empty and len(self.deals.rows) >= import_bulk.REBUILD_AT:
             # Only the deals the import creates can be looked up: by id and code, which keep their indexes.
             self.indexes_aside = set_indexes_aside(Deal)
+
+    def look_up_names(self) -> None:
+        """Find (or create) the departments, events and people the rows name, each once, in the rows' order.
+
+        Applying a row then finds them remembered and asks the database
+        nothing: a writer thread (NewDeals.write_behind) can keep it busy
+        meanwhile. What a row has refused is left for applying it to refuse.
+        """
+        if not self.bulk:
+            return
+        for row in self.deals.rows:
+            self.resolver.start_row()
+            try:
+                values, supporting = self._resolve(row)
+                self.new.look_up(values, supporting or [])
+                for _item, department, _raised in _new_problems(row, values, row.signed_on, self.resolver,
+                                                                self.today):
+                    self.new.look_up({"lead_unit": department}, [])
+            except CrmError:
+                continue
 
     def row(self, row: RowPlan, note: str) -> None:
         """Apply one row; a refusal becomes the row's problem (the import then writes nothing)."""
@@ -980,7 +1072,7 @@ class _Applying:
                 # created, and any refusal rolls the whole import back.
                 self._create(row, refusal)
             else:
-                self.flush()
+                self.flush(wait=True)  # the row's savepoint must not take in rows still being written
                 try:
                     with database.atomic():
                         self._one_by_one(row, match, by_code, refusal, note)
@@ -988,17 +1080,20 @@ class _Applying:
                     self.resolver.forget_row()
                     raise
         except CrmError as err:
-            self.report.problems.append(_row_problem(row, err))
+            self.report.problems.append(_row_problem(row, err, self.labels))
         if len(self.new.pending) >= BATCH:
             self.flush()
 
-    def flush(self) -> None:
-        """Write the new deals checked so far."""
-        if not self.new.pending:
-            return
+    def flush(self, wait: bool = False) -> None:
+        """Write the new deals checked so far; with `wait`, not before they are written."""
         try:
-            with database.atomic():
+            if self.new.behind is not None:
                 self.new.flush()
+            elif self.new.pending:
+                with database.atomic():
+                    self.new.flush()
+            if wait:
+                self.new.wait()
         except IntegrityError as err:
             # Only another writer taking the same codes meanwhile (PostgreSQL) gets here.
             self.report.problems.append(Problem(None, None, None, "conflict", _(
@@ -1066,11 +1161,11 @@ def _new_code(row: RowPlan, values: dict) -> str | None:
     return row.code if row.code and _OUR_CODE.fullmatch(row.code) else None
 
 
-def _row_problem(row: RowPlan, err: CrmError) -> Problem:
+def _row_problem(row: RowPlan, err: CrmError, labels: dict) -> Problem:
     """A refusal by the ledger core, placed on the row and, where known, the column it concerns."""
     code = getattr(err, "import_code", None) or type(err).__name__.lower()
     field_name = getattr(err, "import_field", None) or "name"
-    label, raw = row.cells.get(field_name, (None, None))
+    label, raw = (labels[field_name], row.raw[field_name]) if field_name in row.raw else (None, None)
     if field_name == "name" and raw is None:
         raw = row.values.get("name")
     return Problem(row.row, label, cell_text(raw) if raw is not None else None, code, str(err))

@@ -163,6 +163,9 @@ def _sqlite(path: Path) -> SqliteDatabase:
     return LedgerSqliteDatabase(
         str(path),
         timeout=BUSY_TIMEOUT_MS / 1000,
+        # Peewee keeps a connection per thread; an import also lends its own to a writer thread
+        # (crm.import_bulk.NewDeals.write_behind), which SQLite's serialised mode makes safe.
+        check_same_thread=False,
         # journal_mode=wal is set by open_database once the file is known to
         # be a ledger (or new): opening someone else's database changes nothing.
         pragmas={
@@ -286,6 +289,12 @@ def was_interrupted(exc: BaseException) -> bool:
     if isinstance(orig, sqlite3.OperationalError):
         return "interrupted" in str(orig)
     return getattr(orig, "pgcode", None) == "57014"  # query_canceled
+
+
+def as_ledger_error(exc: Exception) -> Exception:
+    """`exc`, raised by the driver outside the database's own calls, as the one-line error those raise."""
+    db = database.obj
+    return db._translate(exc) if isinstance(db, _OneLineErrors) else exc
 
 
 def is_postgres(db=None) -> bool:
