@@ -166,6 +166,8 @@ def test_the_index_narrows_but_never_changes_what_a_search_finds(large, scale_ba
         assert "deal_search" in sql or "pinyin_initials\" >= " in sql or "(0 = 1)" in sql  # no trigram: nothing
     elif len(query) < 3:
         assert "string_to_array" in sql
+    elif query.isascii() and query.isalpha():
+        assert "~>=~" in sql  # initials in sequence (zzgy: z%z%g%y%) tried on the prefix index's entries
 
 
 # ---- totals kept in step -----------------------------------------------------------------
