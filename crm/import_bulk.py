@@ -49,7 +49,7 @@ _LOOKUPS = {"event": event_by_name, "lead_unit": department_by_name, "liaison": 
 _UNIQUE = {"name", "investor", "notes", "responsibility_plan"}
 
 
-@dataclass
+@dataclass(slots=True)
 class NewDeal:
     """A deal checked and waiting to be written; `id` is set when it is."""
 
@@ -207,11 +207,15 @@ class NewDeals:
                         for d in with_blockers for text, _dept, _raised, _due in d.blockers]
         statements += _statements(AuditEntry, _fields(AuditEntry, "at", "actor", "table", "row_id", "field", "old",
                                                       "new"), entries)
+        self.write(statements)
+        return batch
+
+    def write(self, statements: list[tuple[str, tuple | list]]) -> None:
+        """Run `statements` ((sql, parameters)) after what was flushed: behind, where there is a writer."""
         if self.behind is not None:
             self.behind.submit(statements)
         else:
             self._execute(statements)
-        return batch
 
     @staticmethod
     def _execute(statements: list) -> None:
@@ -363,7 +367,7 @@ REBUILD_AT = 5000
 
 
 def set_indexes_aside(model) -> list[str]:
-    """Drop the plain indexes of `model`'s SQLite table for now; returns what `put_indexes_back` re-creates.
+    """Drop the plain indexes of `model`'s SQLite table for now; returns the statements that re-create them.
 
     For an import into an empty ledger. Each new deal goes into some twenty
     indexes at scattered places (~50 µs a deal, 5 s of a 100,000-row
@@ -372,6 +376,7 @@ def set_indexes_aside(model) -> list[str]:
     whole lot where the planner has statistics (dropping an index drops its
     sqlite_stat1 row). The drop is part of the import's transaction: a
     refused or failed import rolls it back. PostgreSQL: nothing is set aside.
+    The statements returned re-create them as they were.
     """
     db = database.obj
     if not isinstance(db, peewee.SqliteDatabase):
@@ -394,12 +399,6 @@ def set_indexes_aside(model) -> list[str]:
     for name, _sql in aside:
         db.execute_sql(f"DROP INDEX {_quoted(db, name)}")
     return [sql for _name, sql in aside]
-
-
-def put_indexes_back(statements: list[str]) -> None:
-    """Re-create the indexes set_indexes_aside dropped, as they were."""
-    for sql in statements:
-        database.obj.execute_sql(sql)
 
 
 def _default(f: peewee.Field):

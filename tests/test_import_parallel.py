@@ -8,6 +8,7 @@ child fails. On SQLite the INSERTs of the new deals run in a writer thread
 back, reported once, with no thread left behind.
 """
 
+import dataclasses
 import datetime
 import os
 import threading
@@ -25,7 +26,7 @@ TODAY = datetime.date(2021, 6, 30)
 def _plan_of(path):
     plan = importer.read_plan(path, today=TODAY)
     return {
-        "rows": [vars(r) for r in plan.rows],
+        "rows": [dataclasses.asdict(r) for r in plan.rows],
         "problems": [vars(p) for p in plan.problems],
         "skipped": plan.skipped,
         "notices": plan.notices,
