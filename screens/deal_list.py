@@ -314,10 +314,12 @@ class DealList(ScrollView, can_focus=True):
         self._lines.clear()
         self.refresh()
         top, bottom = self._visible()
+        # Scrolled now, not after the next frame: the rows the cursor lands on are asked for at once
+        # (a jump to the end otherwise painted a frame of empty rows first, ~15 ms).
         if new < top:
-            self.scroll_to(y=new, animate=False)
+            self.scroll_to(y=new, animate=False, immediate=True)
         elif new >= bottom:
-            self.scroll_to(y=new - self.size.height + 1, animate=False)
+            self.scroll_to(y=new - self.size.height + 1, animate=False, immediate=True)
         self._want_rows()
 
     def watch_scroll_y(self, old: float, new: float) -> None:
