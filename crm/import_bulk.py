@@ -376,7 +376,6 @@ def set_indexes_aside(model) -> list[str]:
     whole lot where the planner has statistics (dropping an index drops its
     sqlite_stat1 row). The drop is part of the import's transaction: a
     refused or failed import rolls it back. PostgreSQL: nothing is set aside.
-    The statements returned re-create them as they were.
     """
     db = database.obj
     if not isinstance(db, peewee.SqliteDatabase):

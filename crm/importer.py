@@ -254,7 +254,7 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress) -> Plan:
     half = len(rows) * 3 // 5  # the child also pickles what it read (~40% of reading it): its part is smaller
     child = None
     if progress is None and len(rows) >= FORK_AT and forked.can_fork():
-        # The second half read in a child process while this one reads the first.
+        # The rows past `half` read in a child process while this one reads those before.
         child = forked.Child(lambda: _Scan(sheet, reference).read(rows[half:]))
         rows = rows[:half]
     try:
@@ -1045,7 +1045,8 @@ class _Applying:
 
         Applying a row then finds them remembered and asks the database
         nothing: a writer thread (NewDeals.write_behind) can keep it busy
-        meanwhile. What a row has refused is left for applying it to refuse.
+        meanwhile. What a row has refused is left for applying it to refuse
+        (and what it created stays: any refusal rolls the whole import back).
         """
         if not self.bulk:
             return
