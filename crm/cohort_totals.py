@@ -55,10 +55,8 @@ def grouped(flt: DealFilter, by: tuple[str, ...] = (), signed_only: bool = False
         query = query.group_by(*columns)
     rows = list(query.tuples())
     width = len(columns)
-    if table is DealCohortTotalsDelta and sum(int(r[-1] or 0) for r in rows) > FOLD_AFTER:
-        from crm.kpi import compact_totals
-
-        compact_totals()
+    if table is DealCohortTotalsDelta:
+        _fold_when_many(sum(int(r[-1] or 0) for r in rows))
     return [
         Sums(tuple(r[:width]), *(int(v) for v in r[width:width + 5]))
         for r in rows if r[width] is not None and int(r[width]) != 0
@@ -98,18 +96,24 @@ def funds_and_blockers(flt: DealFilter) -> tuple[list[int], list[int]] | None:
         return None
     flt.condition()  # refuses a bad stage or year exactly as a query of the deals would
     db = database.obj
-    found = []
+    found, excess = [], 0
     for table, sums in zip(_KEPT_PER_COHORT if postgres else _KEPT_PER_STAGE, (_FUNDS_SUMS, _BLOCKER_SUMS)):
         query = table.select(*(fn.COALESCE(fn.SUM(getattr(table, name)), 0) for name in sums))
         if postgres:  # rows of differences beyond one per key: how much folding would save
             query = query.select_extend(fn.COUNT(SQL("*")) - fn.COUNT(SQL("DISTINCT (year, region, stage)")))
         row = _within(query, table, flt, True).bind(db).tuples().get()
         found.append([int(v) for v in row[:len(sums)]])
-        if postgres and int(row[-1] or 0) > FOLD_AFTER:
-            from crm.kpi import compact_totals
-
-            compact_totals()
+        excess += int(row[-1] or 0) if postgres else 0
+    _fold_when_many(excess)
     return found[0], found[1]
+
+
+def _fold_when_many(excess: int) -> None:
+    """Fold the rows of differences (PostgreSQL) once reading them costs more than folding would."""
+    if excess > FOLD_AFTER:
+        from crm.kpi import compact_totals  # crm.kpi reads these totals: imported when first needed
+
+        compact_totals()
 
 
 # The statements that fill the kept totals from the deals are the migration's own, so that a

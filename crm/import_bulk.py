@@ -163,18 +163,8 @@ class NewDeals:
         columns = [f for f in Deal._meta.sorted_fields if not f.primary_key]
         defaults = [(f.name, _default(f)) for f in columns]
         rows = [[d.columns.get(name, default) for name, default in defaults] for d in batch]
-        if self.behind is not None:
-            for d, ident, row in zip(batch, self._counted_ids(Deal, len(batch)), rows):
-                d.id = ident
-                row.insert(0, ident)
-            statements += _statements(Deal, [Deal.id] + columns, rows)
-        else:
-            ids = dict(_insert(Deal, columns, rows, returning=(Deal.code, Deal.id)))
-            if not ids:
-                for part in _parts([d.code for d in batch], 900):
-                    ids.update(Deal.select(Deal.code, Deal.id).where(Deal.code.in_(part)).tuples())
-            for d in batch:
-                d.id = ids[d.code]
+        for d, ident in zip(batch, self._written(Deal, columns, rows, (Deal.code,), statements)):
+            d.id = ident
         statements += _statements(StageChange, _fields(StageChange, "deal", "from_stage", "to_stage", "effective_on",
                                                        "recorded_at", "recorded_by", "note"),
                                   [(d.id, None, d.columns["stage"], d.columns["stage_since"], now, self.actor, "")
@@ -182,33 +172,37 @@ class NewDeals:
         statements += _statements(DealDepartment, _fields(DealDepartment, "deal", "department"),
                                   [(d.id, dept) for d in batch for dept in d.departments])
         entries = [(now, self.actor, "deal", d.id, "created", None, d.code) for d in batch]
-        with_blockers = [d for d in batch if d.blockers]
-        if with_blockers:
+        rows = [(d.id, text, dept, raised, due, "", 1, now, self.actor)
+                for d in batch for text, dept, raised, due in d.blockers]
+        if rows:
             fields = _fields(Blocker, "deal", "text", "department", "raised_on", "due_on", "resolution", "version",
                              "updated_at", "updated_by")
-            rows = [(d.id, text, dept, raised, due, "", 1, now, self.actor)
-                    for d in with_blockers for text, dept, raised, due in d.blockers]
-            if self.behind is not None:
-                ids = self._counted_ids(Blocker, len(rows))
-                statements += _statements(Blocker, [Blocker.id] + fields,
-                                          [(ident, *row) for ident, row in zip(ids, rows)])
-                written = [(ident, row[0], row[1]) for ident, row in zip(ids, rows)]
-            else:
-                self._execute(statements)
-                statements = []
-                written = _insert(Blocker, fields, rows, returning=(Blocker.id, Blocker.deal, Blocker.text))
-                if not written:
-                    for part in _parts([d.id for d in with_blockers], 900):
-                        written += Blocker.select(Blocker.id, Blocker.deal, Blocker.text) \
-                            .where(Blocker.deal.in_(part)).tuples()
-            # A new deal's blockers differ in their text (the importer drops repeated ones).
-            found = {(deal_id, text): ident for ident, deal_id, text in written}
-            entries += [(now, self.actor, "blocker", found[(d.id, text)], "raised", None, text)
-                        for d in with_blockers for text, _dept, _raised, _due in d.blockers]
+            # A new deal's blockers differ in their text (the importer drops repeated ones): (deal, text) is a key.
+            ids = self._written(Blocker, fields, rows, (Blocker.deal, Blocker.text), statements)
+            entries += [(now, self.actor, "blocker", ident, "raised", None, row[1]) for ident, row in zip(ids, rows)]
         statements += _statements(AuditEntry, _fields(AuditEntry, "at", "actor", "table", "row_id", "field", "old",
                                                       "new"), entries)
         self.write(statements)
         return batch
+
+    def _written(self, model, fields: list, rows: list, key: tuple, statements: list) -> list[int]:
+        """The ids `rows` (values of `fields`) of `model` take; their INSERT is added to `statements`.
+
+        Behind, the ids are counted on (see write_behind). Else (PostgreSQL)
+        `statements`, which the rows may reference, and the rows are written
+        now, and the ids read back with RETURNING, matched to the rows by
+        their `key` fields (RETURNING promises no order).
+        """
+        primary = model._meta.primary_key
+        if self.behind is not None:
+            ids = list(self._counted_ids(model, len(rows)))
+            statements += _statements(model, [primary, *fields], [(i, *row) for i, row in zip(ids, rows)])
+            return ids
+        self._execute(statements)
+        statements.clear()
+        at = [next(i for i, f in enumerate(fields) if f is k) for k in key]  # `is`: a Field's == builds SQL
+        returned = {tuple(found): ident for ident, *found in _insert(model, fields, rows, (primary, *key))}
+        return [returned[tuple(row[i] for i in at)] for row in rows]
 
     def write(self, statements: list[tuple[str, tuple | list]]) -> None:
         """Run `statements` ((sql, parameters)) after what was flushed: behind, where there is a writer."""
@@ -418,23 +412,11 @@ def _max_variables() -> int:
     return 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
 
 
-def _insert(model, fields: list, rows: list, returning: tuple = ()) -> list:
-    """INSERT `rows` (values in the order of `fields`) with one multi-row statement per batch.
-
-    Returns the `returning` columns of the rows written, in no particular
-    order (SQLite promises none), or, where RETURNING is missing (SQLite
-    before 3.35), an empty list.
-    """
+def _insert(model, fields: list, rows: list, returning: tuple) -> list:
+    """INSERT `rows` (values in the order of `fields`); the `returning` columns of each row written, in no order."""
     db = database.obj
-    tail = ""
-    if returning and _has_returning(db):
-        tail = " RETURNING " + ", ".join(_quoted(db, f.column_name) for f in returning)
-    out = []
-    for sql, params in _statements(model, fields, rows, tail):
-        cursor = db.execute_sql(sql, params)
-        if tail:
-            out += cursor.fetchall()
-    return out
+    tail = " RETURNING " + ", ".join(_quoted(db, f.column_name) for f in returning)
+    return [found for sql, params in _statements(model, fields, rows, tail) for found in db.execute_sql(sql, params)]
 
 
 def _statements(model, fields: list, rows: list, tail: str = "") -> list[tuple[str, list]]:
@@ -475,10 +457,6 @@ def _statements(model, fields: list, rows: list, tail: str = "") -> list[tuple[s
 
 def _quoted(db, name: str) -> str:
     return peewee.quote((name,), db.quote)
-
-
-def _has_returning(db) -> bool:
-    return not isinstance(db, peewee.SqliteDatabase) or sqlite3.sqlite_version_info >= (3, 35, 0)
 
 
 class _Codes:

@@ -57,7 +57,7 @@ from crm.ledger_headers import Header, find_header, header_unit, label_kind, uni
 from crm.ledger_read import Grid, read_grids
 from crm.money import Money, format_money
 from crm.stages import BY_KEY, change_stage
-from crm.text import clean_text
+from crm.text import clean_text, folded
 from db.connection import writing
 from peewee import JOIN, IntegrityError, fn
 
@@ -181,12 +181,9 @@ class Report:
 # ---- reading --------------------------------------------------------------
 
 
-_SPACES = re.compile(r"\s+")  # compiled once: every row's name goes through it
-
-
 def name_key(name: str) -> str:
     """A deal name as compared: NFKC (full-width brackets = half-width), no spaces, case-folded."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", name or "")).casefold()
+    return folded(name)
 
 
 class _Sheet:
@@ -249,16 +246,17 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress) -> Plan:
         plan.notices.append(_("Column {label!r} also names {field}; the first such column is used").format(
             label=label, field=f))
     reference = datetime.date(sheet.year, 12, 31) if sheet.year else today
-    rows = grid.rows[header.index + 1:]
+    first, later = grid.rows[header.index + 1:], []
     scan = _Scan(sheet, reference)
-    half = len(rows) * 3 // 5  # the child also pickles what it read (~40% of reading it): its part is smaller
     child = None
-    if progress is None and len(rows) >= FORK_AT and forked.can_fork():
-        # The rows past `half` read in a child process while this one reads those before.
-        child = forked.Child(lambda: _Scan(sheet, reference).read(rows[half:]))
-        rows = rows[:half]
+    if progress is None and len(first) >= FORK_AT and forked.can_fork():
+        # The later rows read in a child process while this one reads the first. The child also pickles
+        # what it read (~40% of reading it): its part is the smaller.
+        half = len(first) * 3 // 5
+        first, later = first[:half], first[half:]
+        child = forked.Child(lambda: _Scan(sheet, reference).read(later))
     try:
-        scan.read(rows, progress)
+        scan.read(first, progress)
     except BaseException:
         if child is not None:
             child.cancel()
@@ -267,7 +265,7 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress) -> Plan:
         try:
             scan.take(child.result())
         except (forked.ChildFailed, _NotAlone):
-            scan.read(grid.rows[header.index + 1 + half:])
+            scan.read(later)
     plan.rows, plan.skipped = scan.rows, scan.skipped
     plan.problems += scan.problems
     if scan.ended_at is not None and any(why == "after_totals" for _r, why in plan.skipped):
@@ -571,8 +569,7 @@ def _check_duplicates(plan: Plan) -> None:
         # Two rows with different codes are two deals, even under one name and date.
         first = codes.get(row.code) if row.code else seen.get(row.key)
         if first is not None:
-            f = "code" if row.code else "name"
-            label, raw = (plan.labels[f], row.raw[f]) if f in row.raw else ("", None)
+            label, raw = _cell_of(row, plan.labels, "code" if row.code else "name") or ("", None)
             message = (_("The same code as row {row}") if row.code else
                        _("The same deal as row {row} (same name and signing date or event)")).format(row=first)
             plan.problems.append(Problem(row.row, label, cell_text(raw), "duplicate", message))
@@ -1098,7 +1095,7 @@ class _Applying:
             if wait:
                 self.new.wait()
         except IntegrityError as err:
-            # Only another writer taking the same codes meanwhile (PostgreSQL) gets here.
+            # Another writer took the same codes meanwhile (PostgreSQL), or ids (a write behind, SQLite).
             self.report.problems.append(Problem(None, None, None, "conflict", _(
                 "Deals were added by someone else while importing ({reason}); nothing was imported: run the "
                 "import again").format(reason=str(err).splitlines()[0] if str(err) else type(err).__name__)))
@@ -1164,11 +1161,16 @@ def _new_code(row: RowPlan, values: dict) -> str | None:
     return row.code if row.code and _OUR_CODE.fullmatch(row.code) else None
 
 
+def _cell_of(row: RowPlan, labels: dict, field_name: str) -> tuple | None:
+    """(its column's label, the value read) of `field_name` in `row`; None when the sheet has no such column."""
+    return (labels[field_name], row.raw[field_name]) if field_name in row.raw else None
+
+
 def _row_problem(row: RowPlan, err: CrmError, labels: dict) -> Problem:
     """A refusal by the ledger core, placed on the row and, where known, the column it concerns."""
     code = getattr(err, "import_code", None) or type(err).__name__.lower()
     field_name = getattr(err, "import_field", None) or "name"
-    label, raw = (labels[field_name], row.raw[field_name]) if field_name in row.raw else (None, None)
+    label, raw = _cell_of(row, labels, field_name) or (None, None)
     if field_name == "name" and raw is None:
         raw = row.values.get("name")
     return Problem(row.row, label, cell_text(raw) if raw is not None else None, code, str(err))

@@ -20,6 +20,7 @@ from crm.errors import InvalidInput
 from crm.i18n import _
 from crm.money import CURRENCIES, ZH_SUFFIX, Money, parse_amount
 from crm.stages import parse_stage
+from crm.text import folded
 
 #: Cells that mean "nothing" in Chinese ledgers.
 BLANKS = {"", "无", "暂无", "没有", "/", "\\", "-", "--", "—", "——", "－", "无问题", "暂无问题", "n/a", "na", "none",
@@ -68,13 +69,10 @@ def is_blank(value) -> bool:
     return normal_key(cell_text(value)) in BLANKS
 
 
-_SPACES = re.compile(r"\s+")  # compiled once: every row's name goes through it
-
-
 @functools.lru_cache(maxsize=65536)
 def normal_key(text: str) -> str:
-    """`text` as compared with lists of words: NFKC, no spaces, case-folded (cached: cells repeat)."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", text or "")).casefold()
+    """`text` as compared with lists of words: crm.text.folded, cached (cells repeat)."""
+    return folded(text)
 
 
 def inline(text: str) -> str:

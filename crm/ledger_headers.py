@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from crm.money import unit_from_label
+from crm.text import folded
 
 # field -> header names, most specific first. "progress" and "amount_cny" are
 # read only to be ignored or checked; "seq" is the 序号 column.
@@ -64,7 +65,6 @@ for _field, _names in SYNONYMS.items():
 _CONTAINED = sorted(((n, f) for n, (f, _r) in _EXACT.items() if len(n) >= 3 and not n.isascii()),
                     key=lambda item: -len(item[0]))
 _BRACKETS = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]")
-_SPACE = re.compile(r"\s+")
 
 # 单位:万元 / 金额单位：亿元 in a title or note row above the header.
 _UNIT_NOTE = re.compile(r"(?:金额)?单位\s*[:：]\s*([^\s,，;；)）]+)")
@@ -75,7 +75,7 @@ _SUBTOTAL = re.compile(r"^(小\s*计|subtotal)\b", re.I)
 
 def normalise(text) -> str:
     """A header or key as compared: NFKC, no whitespace, lower case."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", str(text or ""))).casefold()
+    return folded(str(text or ""))
 
 
 @dataclass(frozen=True)

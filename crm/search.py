@@ -69,11 +69,16 @@ def matches(query: str):
         # Only a-z reach here, so the LIKE pattern needs no escaping. `**` is
         # Peewee's ILIKE (LIKE on SQLite); its `%` operator would be GLOB on
         # SQLite, where "%" is no wildcard and the sequence never matched.
-        condition |= _contains(Deal.pinyin_initials, q) | _like(Deal.pinyin_initials, "%".join(q) + "%")
+        condition |= _contains(Deal.pinyin_initials, q) | _like(Deal.pinyin_initials, _sequence_pattern(q))
     narrowed = _narrowing(q, condition)
     if narrowed is _DENSE:
         return _walking(condition)
     return condition if narrowed is None else narrowed & condition
+
+
+def _sequence_pattern(q: str) -> str:
+    """The LIKE pattern of initials typed from the start of a name, with gaps: zzgyl → z%z%g%y%l%."""
+    return "%".join(q) + "%"
 
 
 def _walking(condition):
@@ -272,7 +277,7 @@ def _sqlite_narrowing(db, q: str):
     if _ASCII_WORD.match(q):
         # initials typed from the start of a name: only names whose initials start with q[0]
         parts.append("SELECT id FROM deal WHERE pinyin_initials >= ? AND pinyin_initials < ? AND pinyin_initials LIKE ?")
-        params += [q[0], chr(ord(q[0]) + 1), "%".join(q) + "%"]
+        params += [q[0], chr(ord(q[0]) + 1), _sequence_pattern(q)]
     if not parts:
         return Deal.id.in_([])
     return Deal.id.in_(SQL("(" + " UNION ALL ".join(parts) + ")", params))
@@ -296,7 +301,7 @@ def _postgres_narrowing(q: str):
     wanted = Value(list(dict.fromkeys(q)), unpack=False)
     chars = Expression(fn.string_to_array(Deal.search_text, SQL("NULL")), "@>", wanted)
     if _ASCII_WORD.match(q):
-        return chars | _contains(Deal.pinyin_initials, q) | _like(Deal.pinyin_initials, "%".join(q) + "%")
+        return chars | _contains(Deal.pinyin_initials, q) | _like(Deal.pinyin_initials, _sequence_pattern(q))
     return chars
 
 
@@ -313,7 +318,7 @@ def _initials_in_sequence(q: str):
     initials = Deal.pinyin_initials
     return Deal.select(Deal.id).where(
         Expression(initials, "~>=~", q[0]) & Expression(initials, "~<~", chr(ord(q[0]) + 1))
-        & Expression(initials.concat(""), OP.LIKE, "%".join(q) + "%"))
+        & Expression(initials.concat(""), OP.LIKE, _sequence_pattern(q)))
 
 
 def rebuild_index(db=None) -> None:

@@ -1,9 +1,18 @@
-"""Checking free text typed by users or read from ledgers."""
+"""Checking free text typed by users or read from ledgers, and comparing it."""
 
+import re
 import unicodedata
 
 from crm.errors import InvalidInput
 from crm.i18n import _
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def folded(text: str) -> str:
+    """`text` as compared: NFKC (full-width = half-width), no whitespace, case-folded."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text or "")).casefold()
 
 
 def clean_text(value, label: str, max_length: int = 200, required: bool = False, multiline: bool = False) -> str:
