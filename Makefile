@@ -31,13 +31,13 @@ clean:
 	rm -rf $(VENV) .pytest_cache
 
 # Re-extract translatable strings, merge into each package's Chinese catalog and
-# compile it. Fill new msgstr entries in crm/locale/zh_CN/LC_MESSAGES/<pkg>.po, then run again.
+# compile it. Fill new msgstr entries in crm/foundation/locale/zh_CN/LC_MESSAGES/<pkg>.po, then run again.
 I18N_DOMAINS := crm db cli screens exports
 i18n: $(STAMP)
 	for d in $(I18N_DOMAINS); do \
 	  src=$$d; [ $$d = cli ] && src="cli app.py"; \
-	  $(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -o crm/locale/$$d.pot --no-location --omit-header --sort-output $$src || exit 1; \
-	  test -f crm/locale/zh_CN/LC_MESSAGES/$$d.po || $(BIN)/pybabel init -D $$d -i crm/locale/$$d.pot -d crm/locale -l zh_CN || exit 1; \
-	  $(BIN)/pybabel update -D $$d -i crm/locale/$$d.pot -d crm/locale -l zh_CN --no-fuzzy-matching --omit-header --ignore-obsolete || exit 1; \
-	  $(BIN)/pybabel compile -D $$d -d crm/locale -l zh_CN --use-fuzzy || exit 1; \
+	  $(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -o crm/foundation/locale/$$d.pot --no-location --omit-header --sort-output $$src || exit 1; \
+	  test -f crm/foundation/locale/zh_CN/LC_MESSAGES/$$d.po || $(BIN)/pybabel init -D $$d -i crm/foundation/locale/$$d.pot -d crm/foundation/locale -l zh_CN || exit 1; \
+	  $(BIN)/pybabel update -D $$d -i crm/foundation/locale/$$d.pot -d crm/foundation/locale -l zh_CN --no-fuzzy-matching --omit-header --ignore-obsolete || exit 1; \
+	  $(BIN)/pybabel compile -D $$d -d crm/foundation/locale -l zh_CN --use-fuzzy || exit 1; \
 	done

@@ -15,13 +15,13 @@ def demo_database_url() -> str:
 
 def run_tui(db_url: str | None = None, demo: bool = False, lang: str | None = None) -> int:
     """Open the database (and the demo ledger with `demo`), then run the TUI."""
-    from crm.i18n import set_language
+    from crm.foundation.i18n import set_language
     from db.connection import open_database
 
     if lang is not None:
         set_language(lang)
     if demo:
-        from db.demo import is_loaded, load_demo
+        from crm.samples.demo import is_loaded, load_demo
 
         open_database(db_url or demo_database_url())
         if not is_loaded():
@@ -38,7 +38,7 @@ def main(argv=None):
     """Console entry (`crm`)."""
     from cli.main import main as cli_main
 
-    return cli_main(sys.argv[1:] if argv is None else argv)
+    return cli_main(sys.argv[1:] if argv is None else argv, tui=run_tui)
 
 
 if __name__ == "__main__":

@@ -2,10 +2,10 @@
 
 import sys
 
-from crm import backup
-from crm.i18n import _
-from crm.stages import BY_KEY
-from crm.trail import deal_trail
+from crm.backup import backup
+from crm.foundation.i18n import _
+from crm.deals.stages import BY_KEY
+from crm.deals.trail import deal_trail
 from cli.output import print_json, print_table
 from db.connection import describe, open_database
 

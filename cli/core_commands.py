@@ -2,17 +2,20 @@
 
 import sys
 
-from crm import blockers, deal_views, fx, kpi, registry
-from crm.dates import parse_date
-from crm.deal_fields import EDITABLE
-from crm.deal_query import DealFilter
-from crm.deals import create_deal, edit_deal
-from crm.errors import InvalidInput
-from crm.lookup import department_by_name
-from crm.funds import record_funds
-from crm.i18n import _
-from crm.money import Money, format_money, format_yi
-from crm.stages import BY_KEY, change_stage
+from crm.deals import blockers
+from crm.listing import views as deal_views
+from crm.reference import fx, registry
+from crm.reporting import kpi
+from crm.values.dates import parse_date
+from crm.deals.fields import EDITABLE
+from crm.listing.filters import DealFilter
+from crm.deals.records import create_deal, edit_deal
+from crm.foundation.errors import InvalidInput
+from crm.reference.lookup import department_by_name
+from crm.deals.funds import record_funds
+from crm.foundation.i18n import _
+from crm.values.money import Money, format_money, format_yi
+from crm.deals.stages import BY_KEY, change_stage
 from cli.output import print_csv, print_json, print_table
 from db.connection import open_database
 
@@ -57,7 +60,7 @@ def cmd_init(args):
 
 
 def cmd_demo(args):
-    from db.demo import load_demo
+    from crm.samples.demo import load_demo
 
     open_db(args)
     result = load_demo()

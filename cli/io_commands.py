@@ -11,10 +11,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from crm.deal_query import DealFilter
-from crm.errors import InvalidInput
-from crm.i18n import _
-from crm.money import Money, format_money
+from crm.listing.filters import DealFilter
+from crm.foundation.errors import InvalidInput
+from crm.foundation.i18n import _
+from crm.values.money import Money, format_money
 from db.connection import open_database
 from exports.weekly_files import FORMATS, collector_paused, format_for, write_weekly
 
@@ -58,7 +58,7 @@ def cmd_export_weekly(args):
     fmt = _format(args)
     if fmt == "xlsx" and not args.output:
         raise InvalidInput(_("An xlsx file cannot go to the terminal: give -o FILE.xlsx, or --format csv/md/txt/html"))
-    from crm import weekly
+    from crm.reporting import weekly
 
     open_database(getattr(args, "db", None))
     week = weekly.resolve_week(args.week)
@@ -87,7 +87,7 @@ def cmd_export_weekly(args):
 
 
 def cmd_import(args):
-    from crm import importer
+    from crm.importing import importer
 
     open_database(getattr(args, "db", None))
     progress = Progress(_("Importing rows"))

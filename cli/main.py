@@ -7,9 +7,10 @@ code: 2 for bad arguments or values, 3 for an edit refused as stale.
 import argparse
 import re
 import sys
+from collections.abc import Callable
 
-from crm.errors import CrmError
-from crm.i18n import _, set_language
+from crm.foundation.errors import CrmError
+from crm.foundation.i18n import _, set_language
 
 
 class UsageError(CrmError):
@@ -82,8 +83,8 @@ def _early_language(argv) -> None:
     set_language(lang)
 
 
-def main(argv: list[str]) -> int:
-    """Run the command line; returns the exit code."""
+def main(argv: list[str], tui: Callable[..., int]) -> int:
+    """Run the command line; returns the exit code. `tui(db_url=, demo=, lang=)` runs the TUI when no command is given."""
     _early_language(argv)
     try:
         only = ONLY_MODULE.get(_command_word(argv))
@@ -91,9 +92,7 @@ def main(argv: list[str]) -> int:
         args = (build_parser(only) if only else build_parser()).parse_args(argv)
         set_language(getattr(args, "lang", None))
         if args.command is None:
-            from app import run_tui
-
-            return run_tui(db_url=getattr(args, "db", None), demo=args.demo, lang=getattr(args, "lang", None))
+            return tui(db_url=getattr(args, "db", None), demo=args.demo, lang=getattr(args, "lang", None))
         if args.demo:
             raise UsageError(_("--demo opens the TUI; to load the demo ledger into a database use `crm demo`"))
         return args.handler(args) or 0

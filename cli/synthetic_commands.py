@@ -2,9 +2,9 @@
 
 import sys
 
-from crm.dates import parse_date
-from crm.errors import InvalidInput
-from crm.i18n import _
+from crm.values.dates import parse_date
+from crm.foundation.errors import InvalidInput
+from crm.foundation.i18n import _
 from db.connection import open_database
 
 
@@ -19,7 +19,7 @@ def _positive(text, what, kind=int):
 
 
 def cmd_synthetic(args):
-    from db import synthetic
+    from crm.samples import synthetic
 
     spec = synthetic.Spec(
         deals=_positive(args.deals, "N"),

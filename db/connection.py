@@ -17,8 +17,8 @@ import peewee
 from peewee import OperationalError, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import parse as parse_url
 
-from crm.errors import DatabaseError
-from crm.i18n import _
+from crm.foundation.errors import DatabaseError
+from crm.foundation.i18n import _
 from db import migrate
 from db.models import database
 
@@ -164,7 +164,7 @@ def _sqlite(path: Path) -> SqliteDatabase:
         str(path),
         timeout=BUSY_TIMEOUT_MS / 1000,
         # Peewee keeps a connection per thread; an import also lends its own to a writer thread
-        # (crm.import_bulk.NewDeals.write_behind), which SQLite's serialised mode makes safe.
+        # (crm.importing.bulk.NewDeals.write_behind), which SQLite's serialised mode makes safe.
         check_same_thread=False,
         # journal_mode=wal is set by open_database once the file is known to
         # be a ledger (or new): opening someone else's database changes nothing.

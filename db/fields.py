@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from peewee import BigIntegerField
 
-from crm.errors import InvalidInput
+from crm.foundation.errors import InvalidInput
 
 
 class _ScaledDecimalField(BigIntegerField):

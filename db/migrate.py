@@ -15,8 +15,8 @@ from peewee import DatabaseError as PeeweeDatabaseError
 from peewee import PostgresqlDatabase
 from playhouse.migrations import Migration, Runner
 
-from crm.errors import DatabaseError
-from crm.i18n import _
+from crm.foundation.errors import DatabaseError
+from crm.foundation.i18n import _
 
 DIRECTORY = Path(__file__).parent / "migrations"
 # Key of the PostgreSQL advisory lock held while migrating, so that officers

@@ -94,11 +94,11 @@ class Deal(BaseModel):
     amount_approximate = BooleanField(default=False)
     # The CNY equivalent at the signing-date rate, rounded to the fen when the
     # conversion is made (as a bank would) so that SQL sums stay exact; NULL
-    # while no rate covers the date. crm.fx keeps it in step when rates change.
+    # while no rate covers the date. crm.reference.fx keeps it in step when rates change.
     amount_cny = CentsField(null=True)
     fx_rate = ForeignKeyField(FxRate, null=True, on_delete="RESTRICT")
     approval = CharField(max_length=20, default="")  # approval | verification | filing
-    # The current stage mirrors the newest StageChange; crm.stages writes both
+    # The current stage mirrors the newest StageChange; crm.deals.stages writes both
     # in one transaction so lists can filter and sort without a join.
     stage = CharField(max_length=20, index=True)
     stage_since = DateField()
@@ -201,7 +201,7 @@ class _CohortTotals(BaseModel):
     """Deal totals kept in step per signing year (0: not signed), region, stage and currency (migration 0006).
 
     Not in MODELS: the migration and its triggers make and fill these tables, and
-    only crm.cohort_totals reads them. Amounts are integer fen, as in Deal.
+    only crm.reporting.cohort_totals reads them. Amounts are integer fen, as in Deal.
     """
 
     year = IntegerField()

@@ -10,8 +10,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from crm.errors import InvalidInput
-from crm.i18n import _
+from crm.foundation.errors import InvalidInput
+from crm.foundation.i18n import _
 
 FORMATS = ("xlsx", "csv", "md", "txt", "html")
 SUFFIXES = {".xlsx": "xlsx", ".csv": "csv", ".md": "md", ".markdown": "md", ".txt": "txt", ".html": "html",
@@ -67,7 +67,7 @@ def collector_paused():
 
 
 def write_weekly(table, fmt: str, path: Path, progress=None) -> None:
-    """Write a built weekly table (crm.weekly.build) to `path` in `fmt`."""
+    """Write a built weekly table (crm.reporting.weekly.build) to `path` in `fmt`."""
     with collector_paused():
         if fmt == "xlsx":
             from exports import weekly_xlsx

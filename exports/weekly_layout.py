@@ -1,8 +1,8 @@
 """What the weekly table looks like, whatever the format: title, columns, the
 text of each cell, the totals row, the notes and the summary sections.
 
-crm.weekly computes the content; this module words it (through _(), English
-source, Chinese in crm/locale/zh_CN/LC_MESSAGES/exports.po) and hands the
+crm.reporting.weekly computes the content; this module words it (through _(), English
+source, Chinese in crm/foundation/locale/zh_CN/LC_MESSAGES/exports.po) and hands the
 renderers typed cells: `Own` (an amount in its own currency), `Yi` (yuan
 shown as 亿元), `Ratio`, dates, ints and text. Each renderer then decides how
 a type is written: a number with a number format in xlsx, exact text in CSV,
@@ -15,12 +15,14 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from crm import fx, i18n, kpi
-from crm.dates import iso_week_label
-from crm.i18n import current_language
-from crm.money import YI, ZH_SUFFIX, Money, format_money, format_yi
-from crm.stages import BY_KEY
-from crm.weekly import Problem, Progress, Row, WeeklyTable
+from crm.reference import fx
+from crm.foundation import i18n
+from crm.reporting import kpi
+from crm.values.dates import iso_week_label
+from crm.foundation.i18n import current_language
+from crm.values.money import YI, ZH_SUFFIX, Money, format_money, format_yi
+from crm.deals.stages import BY_KEY
+from crm.reporting.weekly import Problem, Progress, Row, WeeklyTable
 from exports.cells import plain_decimal
 
 MILLION = Decimal(10) ** 6
@@ -29,7 +31,7 @@ _TRANSLATED: dict[tuple[str, str], str] = {}
 
 
 def _(message: str) -> str:
-    """crm.i18n._, remembered per language: the lines of 本周进展 and 存在问题 are worded for
+    """crm.foundation.i18n._, remembered per language: the lines of 本周进展 and 存在问题 are worded for
     thousands of rows, and each lookup walks the chain of five catalogs."""
     key = (current_language(), message)
     found = _TRANSLATED.get(key)
@@ -137,7 +139,7 @@ def scope_text(table: WeeklyTable) -> str:
 
 
 def _stage_key(text: str) -> str:
-    from crm.stages import parse_stage
+    from crm.deals.stages import parse_stage
 
     return parse_stage(text).key
 
@@ -179,7 +181,7 @@ def progress_line(p: Progress) -> str:
         text = _("{on} problem resolved: {text}").format(on=on, text=p.text)
     elif p.kind == "funds":
         text = _("{on} funds arrived: {amount}").format(on=on, amount=format_money(p.money))
-    else:  # pragma: no cover - crm.weekly makes no other kinds
+    else:  # pragma: no cover - crm.reporting.weekly makes no other kinds
         raise ValueError(p.kind)
     return text
 
@@ -191,7 +193,7 @@ def progress_text(row: Row) -> str:
 def problem_line(n: int, p: Problem) -> str:
     """One line of 存在问题: 1. text【责任单位:…;提出:…;时限:…;已逾期】.
 
-    crm.importer reads this form back (the round trip), in both languages.
+    crm.importing.importer reads this form back (the round trip), in both languages.
     """
     details = [_("Responsible: {department}").format(department=p.department),
                _("raised: {day}").format(day=_day(p.raised_on))]
@@ -271,7 +273,7 @@ def own_number(money: Money) -> tuple[Decimal, str]:
 
     Chinese: the number in 亿 with the unit in the format (1.8 shown as
     1.80亿美元); English: in millions (180 shown as 180.00 million USD).
-    The format's text is what crm.importer reads the unit back from.
+    The format's text is what crm.importing.importer reads the unit back from.
     """
     if current_language() == "zh":
         more = "余" if money.approximate else ""
@@ -281,7 +283,7 @@ def own_number(money: Money) -> tuple[Decimal, str]:
 
 
 def own_exact(money: Money) -> str:
-    """The amount as exact text crm.money.parse_amount reads back unchanged: 1.8亿美元, 4565万元, USD 180 million."""
+    """The amount as exact text crm.values.money.parse_amount reads back unchanged: 1.8亿美元, 4565万元, USD 180 million."""
     if current_language() == "zh":
         more = "余" if money.approximate else ""
         amount = money.amount

@@ -17,9 +17,9 @@ import csv
 import html
 import io
 
-from crm.i18n import current_language
-from crm.money import format_money
-from crm.weekly import WeeklyTable
+from crm.foundation.i18n import current_language
+from crm.values.money import format_money
+from crm.reporting.weekly import WeeklyTable
 from exports import weekly_layout as layout
 from exports.cells import FORMULA_STARTS, QUOTE, neutralise, text_of
 

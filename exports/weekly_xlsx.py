@@ -27,9 +27,9 @@ from pathlib import Path
 import xlsxwriter
 from wcwidth import wcswidth
 
-from crm.i18n import _, current_language
-from crm.money import format_money
-from crm.weekly import WeeklyTable
+from crm.foundation.i18n import _, current_language
+from crm.values.money import format_money
+from crm.reporting.weekly import WeeklyTable
 from exports import weekly_layout as layout
 from exports.cells import neutralise
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
-from crm.i18n import N_, _, set_language
+from crm.foundation.i18n import N_, _, set_language
 from screens.base import translate_bindings
 
 HERE = Path(__file__).parent
@@ -54,7 +54,7 @@ class Database:
         return await loop.run_in_executor(self._aggregate, functools.partial(self._aggregating, what, fn, *args, **kwargs))
 
     def _aggregating(self, what: str, fn, *args, **kwargs):
-        from crm.errors import Interrupted
+        from crm.foundation.errors import Interrupted
         from db.connection import was_interrupted
         from db.models import database
 
@@ -75,7 +75,7 @@ class Database:
 
         A fast typist's stale totals (a dense search reads every match, ~200 ms
         at a million deals) would otherwise hold up the totals of what is typed
-        now. The interrupted call raises crm.errors.Interrupted.
+        now. The interrupted call raises crm.foundation.errors.Interrupted.
         """
         from db.connection import interrupt
 

@@ -9,7 +9,7 @@ from textual.binding import BindingsMap
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 
-from crm.i18n import _
+from crm.foundation.i18n import _
 
 
 def translate_bindings(node: DOMNode) -> None:

@@ -10,9 +10,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
-from crm import blocker_board
-from crm.errors import CrmError
-from crm.i18n import N_, _
+from crm.listing import blocker_board
+from crm.foundation.errors import CrmError
+from crm.foundation.i18n import N_, _
 from screens.base import CrmScreen
 from screens.keys_footer import KeysFooter
 

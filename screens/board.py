@@ -12,10 +12,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Header, Static
 
-from crm import deal_pages
-from crm.errors import CrmError
-from crm.i18n import N_, _
-from crm.stages import STAGES
+from crm.listing import pages as deal_pages
+from crm.foundation.errors import CrmError
+from crm.foundation.i18n import N_, _
+from crm.deals.stages import STAGES
 from screens import text
 from screens.arrival import FiguresOnArrival
 from screens.base import CrmScreen

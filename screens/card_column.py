@@ -18,8 +18,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from crm.deal_pages import DealRow
-from crm.i18n import _
+from crm.listing.pages import DealRow
+from crm.foundation.i18n import _
 from screens import text
 
 CARD_LINES = 3

@@ -6,8 +6,8 @@ import functools
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from crm import deal_pages
-from crm.i18n import _
+from crm.listing import pages as deal_pages
+from crm.foundation.i18n import _
 from screens import text
 
 LIMIT = 8

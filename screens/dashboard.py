@@ -14,12 +14,14 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Header, Select, Static
 
-from crm import deal_pages, fx, kpi, registry
-from crm.cohorts import event_cohort, signing_years, year_cohort
-from crm.deal_pages import ListFilter
-from crm.errors import CrmError
-from crm.i18n import N_, _
-from crm.stages import STAGES
+from crm.listing import pages as deal_pages
+from crm.reference import fx, registry
+from crm.reporting import kpi
+from crm.reporting.cohorts import event_cohort, signing_years, year_cohort
+from crm.listing.pages import ListFilter
+from crm.foundation.errors import CrmError
+from crm.foundation.i18n import N_, _
+from crm.deals.stages import STAGES
 from screens import text
 from screens.arrival import FiguresOnArrival
 from screens.base import CrmScreen

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from crm.i18n import N_, _
+from crm.foundation.i18n import N_, _
 
 DEAL_BINDINGS = [
     Binding("n", "new_deal", N_("New")),

@@ -18,12 +18,12 @@ from textual.containers import VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Select, SelectionList, Static
 
-from crm import deals
-from crm.deal_fields import APPROVAL_LABELS, parse_approval, parse_floor_area
-from crm.deal_texts import FormChoices, form_choices, form_state
-from crm.errors import Conflict, CrmError
-from crm.i18n import N_, _, current_language
-from crm.text import clean_text
+from crm.deals import records as deals
+from crm.deals.fields import APPROVAL_LABELS, parse_approval, parse_floor_area
+from crm.deals.texts import FormChoices, form_choices, form_state
+from crm.foundation.errors import Conflict, CrmError
+from crm.foundation.i18n import N_, _, current_language
+from crm.foundation.text import clean_text
 from screens.dialogs import Dialog
 from screens.forms import FormRow, amount_hint, convert_amount, read_amount, read_date, show_hint
 

@@ -1,6 +1,6 @@
 """The deal list: a virtual list that renders only the rows on screen.
 
-It never holds the ledger: it asks crm.deal_pages for the page around what
+It never holds the ledger: it asks crm.listing.pages for the page around what
 is visible (keyset-paged from a row it already has), keeps a bounded window
 of rows, and draws each visible line from it (the idea of Toolong's log
 view). The count and total come from the database in a second worker, so
@@ -25,17 +25,17 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from crm import deal_pages
-from crm.deal_pages import DealRow, DealWindow, ListFilter, Order, Totals
-from crm.errors import Interrupted
-from crm.i18n import N_, _, current_language
+from crm.listing import pages as deal_pages
+from crm.listing.pages import DealRow, DealWindow, ListFilter, Order, Totals
+from crm.foundation.errors import Interrupted
+from crm.foundation.i18n import N_, _, current_language
 from screens import text
 from screens.base import translate_bindings
 
 
 @dataclass(frozen=True)
 class Column:
-    key: str  # also the sort key in crm.deal_pages.SORTS
+    key: str  # also the sort key in crm.listing.pages.SORTS
     label: str  # English source
     width_zh: int  # 0: takes the room left
     width_en: int

@@ -11,10 +11,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Header, Input, Select, Static
 
-from crm import deal_pages, registry
-from crm.deal_pages import ListFilter, Order
-from crm.i18n import N_, _
-from crm.stages import STAGES
+from crm.listing import pages as deal_pages
+from crm.reference import registry
+from crm.listing.pages import ListFilter, Order
+from crm.foundation.i18n import N_, _
+from crm.deals.stages import STAGES
 from screens import text
 from screens.base import CrmScreen
 from screens.deal_actions import DEAL_BINDINGS, DealActions

@@ -16,12 +16,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Header, Label, Static
 
-from crm import deal_views, fx
-from crm.blockers import is_overdue
-from crm.deal_fields import APPROVAL_LABELS
-from crm.errors import CrmError
-from crm.i18n import N_, _, current_language
-from crm.kpi import percent_text
+from crm.listing import views as deal_views
+from crm.reference import fx
+from crm.deals.blockers import is_overdue
+from crm.deals.fields import APPROVAL_LABELS
+from crm.foundation.errors import CrmError
+from crm.foundation.i18n import N_, _, current_language
+from crm.reporting.kpi import percent_text
 from screens import text
 from screens.base import CrmScreen
 from screens.deal_actions import DEAL_BINDINGS, DealActions

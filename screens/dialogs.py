@@ -16,11 +16,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
-from crm import blockers, deals, funds, fx, registry, stages
-from crm.errors import Conflict, CrmError
-from crm.i18n import N_, _
-from crm.lookup import deal_by_code
-from crm.money import CURRENCIES
+from crm.deals import blockers, records as deals, funds, stages
+from crm.reference import fx, registry
+from crm.foundation.errors import Conflict, CrmError
+from crm.foundation.i18n import N_, _
+from crm.reference.lookup import deal_by_code
+from crm.values.money import CURRENCIES
 from screens import text
 from screens.base import CrmDialog
 from screens.forms import FormRow, amount_hint, convert_amount, read_amount, read_date, show_hint

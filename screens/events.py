@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, ProgressBar, Static
 
-from crm import kpi, registry
-from crm.cohorts import event_cohort
-from crm.errors import CrmError
-from crm.i18n import N_, _
+from crm.reporting import kpi
+from crm.reference import registry
+from crm.reporting.cohorts import event_cohort
+from crm.foundation.errors import CrmError
+from crm.foundation.i18n import N_, _
 from screens import text
 from screens.base import CrmScreen
 from screens.keys_footer import KeysFooter

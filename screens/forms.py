@@ -12,11 +12,11 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Label, Static
 
-from crm import fx
-from crm.dates import parse_date
-from crm.errors import CrmError
-from crm.i18n import _
-from crm.money import Money, format_money, parse_amount
+from crm.reference import fx
+from crm.values.dates import parse_date
+from crm.foundation.errors import CrmError
+from crm.foundation.i18n import _
+from crm.values.money import Money, format_money, parse_amount
 from screens import text
 
 

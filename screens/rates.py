@@ -7,8 +7,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
-from crm import fx
-from crm.i18n import N_, _
+from crm.reference import fx
+from crm.foundation.i18n import N_, _
 from screens.base import CrmScreen
 from screens.keys_footer import KeysFooter
 

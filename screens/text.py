@@ -8,10 +8,10 @@ from decimal import Decimal
 
 from rich.cells import cell_len, set_cell_size
 
-from crm.i18n import _
-from crm.kpi import percent_text
-from crm.money import Money, format_money, format_yi
-from crm.stages import BY_KEY
+from crm.foundation.i18n import _
+from crm.reporting.kpi import percent_text
+from crm.values.money import Money, format_money, format_yi
+from crm.deals.stages import BY_KEY
 
 ELLIPSIS = "…"
 

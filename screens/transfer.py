@@ -1,5 +1,5 @@
-"""Export and Import dialogs, on top of the weekly export (crm.weekly +
-exports/) and the ledger importer (crm.importer).
+"""Export and Import dialogs, on top of the weekly export (crm.reporting.weekly +
+exports/) and the ledger importer (crm.importing.importer).
 
 Export: choose the week (default: the last complete one), the format and the
 path; the file is written whole or not at all. Import: choose the file (and
@@ -22,13 +22,14 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Button, Checkbox, Input, ProgressBar, Select, Static
 
-from crm import importer, weekly
-from crm.dates import iso_week_label
-from crm.cohorts import as_deal_filter
-from crm.deal_pages import ListFilter
-from crm.errors import CrmError
-from crm.i18n import _
-from crm.money import Money, format_money
+from crm.importing import importer
+from crm.reporting import weekly
+from crm.values.dates import iso_week_label
+from crm.reporting.cohorts import as_deal_filter
+from crm.listing.pages import ListFilter
+from crm.foundation.errors import CrmError
+from crm.foundation.i18n import _
+from crm.values.money import Money, format_money
 from exports.weekly_files import FORMATS, SUFFIXES, write_weekly
 from screens.dialogs import Dialog
 from screens.forms import FormRow, show_hint

@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from crm.i18n import set_language
+from crm.foundation.i18n import set_language
 
 pytest_plugins = ["tests.pg_cluster"]
 
@@ -95,7 +95,7 @@ def _demo_templates(tmp_path_factory):
     def build(backend, request):
         if backend in built:
             return built[backend]
-        from db.demo import load_demo
+        from crm.samples.demo import load_demo
 
         if backend == "sqlite":
             url = str(tmp_path_factory.mktemp("demo") / "demo.sqlite3")

@@ -24,7 +24,7 @@ STAGE_KEYS = ["negotiating", "signed", "registered", "construction", "operating"
 
 def cli(url, *args):
     """Run one `crm` command in this process: (exit code, stdout, stderr, traceback or None)."""
-    from cli.main import main
+    from app import main
     from db.models import database
 
     out, err = io.StringIO(), io.StringIO()
@@ -153,8 +153,8 @@ def integrity_check(db) -> None:
 
 def check_ledger(db) -> dict:
     """Assert the ledger open on `db` is whole and its KPIs agree with its rows; returns counts."""
-    from crm import kpi
-    from crm.stages import at_or_beyond
+    from crm.reporting import kpi
+    from crm.deals.stages import at_or_beyond
     from db.models import AuditEntry, Blocker, Deal, FundsArrived, StageChange
 
     integrity_check(db)

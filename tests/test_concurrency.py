@@ -67,7 +67,7 @@ def _worker(url, index, codes, stage_changes, edits, result_path, seed):
 
 
 def _seed_deals(url, n):
-    from crm.deals import create_deal
+    from crm.deals.records import create_deal
     from db.connection import open_database
     from db.models import database
 
@@ -266,7 +266,7 @@ def test_a_payment_recorded_while_its_deal_changes_stage_is_counted_under_the_ne
 
     import psycopg2
 
-    from crm import kpi
+    from crm.reporting import kpi
     from db.connection import open_database
     from db.models import database
 

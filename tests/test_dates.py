@@ -1,4 +1,4 @@
-"""Reading dates and weeks: crm.dates."""
+"""Reading dates and weeks: crm.values.dates."""
 
 from datetime import date, timedelta
 
@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm.dates import iso_week_label, last_complete_week, parse_date, parse_week, week_of
-from crm.errors import InvalidInput
-from crm.i18n import set_language
+from crm.values.dates import iso_week_label, last_complete_week, parse_date, parse_week, week_of
+from crm.foundation.errors import InvalidInput
+from crm.foundation.i18n import set_language
 
 TODAY = date(2021, 6, 9)  # a Wednesday in a year that is not 2020
 

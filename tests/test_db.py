@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crm.errors import DatabaseError
+from crm.foundation.errors import DatabaseError
 from db import migrate
 from db.connection import default_path, open_database
 from db.models import MODELS, Deal, database

@@ -6,9 +6,12 @@ from decimal import Decimal
 
 import pytest
 
-from crm import audit, blockers, deal_views, deals, funds, fx, registry, stages
-from crm.deal_query import DealFilter
-from crm.errors import Conflict, InvalidInput, NotFound
+from crm.audit import log as audit
+from crm.deals import blockers, records as deals, funds, stages
+from crm.listing import views as deal_views
+from crm.reference import fx, registry
+from crm.listing.filters import DealFilter
+from crm.foundation.errors import Conflict, InvalidInput, NotFound
 from db.models import MODELS, Deal, Department, Person
 
 D = datetime.date

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from wcwidth import wcswidth
 
-from crm.i18n import _, set_language
+from crm.foundation.i18n import _, set_language
 from exports.cells import neutralise, unneutralise
 
 D = datetime.date
@@ -295,8 +295,9 @@ def test_numbers_dates_and_harmless_text_stay_as_they_are(value):
 
 @pytest.fixture
 def hostile(ledger, run_cli, db_url):
-    from crm import blockers, registry
-    from crm.deals import create_deal
+    from crm.deals import blockers
+    from crm.reference import registry
+    from crm.deals.records import create_deal
 
     registry.add_department("=cmd|' /C calc'!A0")
     create_deal({"name": "=HYPERLINK(\"http://evil\",\"点我\")", "investor": "+SUM(1,2)", "region": "-2+3",
@@ -329,7 +330,7 @@ def test_csv_and_xlsx_neutralise_formula_text_and_keep_numbers(hostile, run_cli,
 
 
 def test_html_and_md_escape_markup(hostile, run_cli, tmp_path):
-    from crm.deals import create_deal
+    from crm.deals.records import create_deal
     from db.connection import open_database
 
     open_database(hostile)
@@ -365,7 +366,7 @@ def test_a_bad_week_is_refused_with_exit_2(demo_url, run_cli, tmp_path):
 
 
 def test_the_default_week_is_the_last_complete_one(demo_url, run_cli):
-    from crm.dates import iso_week_label, last_complete_week
+    from crm.values.dates import iso_week_label, last_complete_week
 
     code, out, err = run_cli("--db", demo_url, "export", "weekly", "--format", "md")
     assert code == 0, err

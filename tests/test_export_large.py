@@ -1,5 +1,5 @@
 """`crm export weekly` of a big table (a synthetic ledger of 3,000 deals): the xlsx and CSV files
-hold every row of the table crm.weekly computes, in its order, with the same values.
+hold every row of the table crm.reporting.weekly computes, in its order, with the same values.
 
 Not a timing test: the speed is measured by `python -m tests.perf.bench --parts export`.
 """
@@ -12,9 +12,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from crm import weekly
-from crm.money import parse_amount
-from db import synthetic
+from crm.reporting import weekly
+from crm.values.money import parse_amount
+from crm.samples import synthetic
 from exports import weekly_layout as layout
 from exports.cells import neutralise
 

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from crm.dates import parse_date
-from crm.errors import CrmError
-from crm.money import CURRENCIES, MAX_AMOUNT, Money, parse_amount
+from crm.values.dates import parse_date
+from crm.foundation.errors import CrmError
+from crm.values.money import CURRENCIES, MAX_AMOUNT, Money, parse_amount
 
 FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TODAY = datetime.date(2020, 5, 18)
@@ -111,9 +111,9 @@ CELL = st.one_of(
 
 
 def _plan_rows(rows, kind):
-    from crm import importer
-    from crm.ledger_headers import find_header
-    from crm.ledger_read import Grid
+    from crm.importing import importer
+    from crm.importing.headers import find_header
+    from crm.importing.workbook import Grid
 
     grid_rows = [(1, list(HEADER))] + [(i + 2, row) for i, row in enumerate(rows)]
     grid = Grid(source=f"fuzz.{kind}", sheet="Sheet1", kind=kind, rows=grid_rows)
@@ -166,7 +166,7 @@ def test_the_row_reader_reports_problems_never_crashes_csv_cells(_bound_sqlite, 
                  .flatmap(lambda text: st.sampled_from(["utf-8", "gbk", "utf-16", "utf-8-sig", "latin-1"])
                           .map(lambda enc: text.encode(enc, errors="replace")))))
 def test_reading_any_bytes_as_a_csv_ledger_gives_a_plan_or_its_own_error(_bound_sqlite, tmp_path, data):
-    from crm import importer
+    from crm.importing import importer
 
     path = tmp_path / "fuzz.csv"
     path.write_bytes(data)

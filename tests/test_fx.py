@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from crm import deals, funds, fx
-from crm.errors import InvalidInput, MissingRate
+from crm.deals import records as deals, funds
+from crm.reference import fx
+from crm.foundation.errors import InvalidInput, MissingRate
 from db.models import Deal, FundsArrived, FxRate
 
 D = datetime.date

@@ -8,7 +8,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from crm.i18n import DOMAINS, LOCALE_DIR
+from crm.foundation.i18n import DOMAINS, LOCALE_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = {"cli": ["cli", "app.py"]}

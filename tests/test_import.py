@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
-from crm import weekly
+from crm.reporting import weekly
 from db.connection import open_database
 from db.models import AuditEntry, Blocker, Deal, Department, Event, FundsArrived, Person, StageChange, database
 
@@ -145,7 +145,7 @@ def test_a_messy_xlsx_imports_with_every_variant_read(ledger, db_url, run_cli, m
     assert (zhuozhou[0].industry, zhuozhou[0].sub_industry) == ("新一代信息技术", "大数据")
     assert zhuozhou[2].investor == "华侨城集团" and zhuozhou[2].notes == "总建筑面积81.9万平方米"
     assert zhuozhou[2].liaison.name == "刘晓明" and zhuozhou[0].lead_unit.name == "涿州市人民政府"
-    from crm.deals import supporting_departments
+    from crm.deals.records import supporting_departments
 
     assert {x.name for x in supporting_departments(zhuozhou[2])} == {"保定市住房和城乡建设局", "保定市自然资源和规划局"}
     problems = {(b.deal.name, b.text): b for b in Blocker.select()}
@@ -423,7 +423,7 @@ def test_an_export_imported_into_an_empty_database_gives_back_the_deals(demo_url
     assert code == 0, err
     assert len(report["created"]) == len(expected) == 28
     db = open_database(empty_url)
-    from crm.deals import supporting_departments
+    from crm.deals.records import supporting_departments
 
     got = {}
     for d in Deal.select():

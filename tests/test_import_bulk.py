@@ -1,4 +1,4 @@
-"""The bulk path of `crm import` (crm/import_bulk.py) writes exactly the ledger the one-by-one path writes.
+"""The bulk path of `crm import` (crm/importing/bulk.py) writes exactly the ledger the one-by-one path writes.
 
 A generated workbook — merged cells, amounts formatted with their unit,
 USD deals, blockers with and without departments, supporting departments,
@@ -18,8 +18,10 @@ import pytest
 from openpyxl import Workbook
 from playhouse.test_utils import count_queries
 
-from crm import fx, importer, search
-from crm.name_initials import MemoInitials
+from crm.reference import fx
+from crm.importing import importer
+from crm.listing import search
+from crm.listing.initials import MemoInitials
 from db.connection import open_database
 from db.models import (AuditEntry, Blocker, Deal, DealDepartment, Department, Event, FundsArrived, FxRate, Person,
                        StageChange, database)
@@ -254,7 +256,7 @@ def test_the_remembering_pinyin_gives_what_search_gives(segmenter, monkeypatch):
 
 
 def test_the_rates_a_batch_uses_are_fx_convert_s(db_url):
-    from crm.import_bulk import _Rates
+    from crm.importing.bulk import _Rates
 
     open_database(db_url)
     try:
@@ -278,7 +280,8 @@ def _schema():
 
 @pytest.mark.parametrize("refused", [False, True])
 def test_indexes_built_after_the_rows_leave_the_same_ledger_and_schema(tmp_path, monkeypatch, refused):
-    from crm import import_bulk, kpi
+    from crm.importing import bulk as import_bulk
+    from crm.reporting import kpi
 
     path = ledger_workbook(tmp_path / "台账.xlsx", rows=300)
     if refused:

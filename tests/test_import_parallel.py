@@ -1,7 +1,7 @@
 """The two cores an import uses: a sheet read in two processes, a ledger written by a second thread.
 
 Reading a long sheet forks a child that reads its second part
-(crm/forked.py); the plan must be the one a single process makes, whatever
+(crm/foundation/forked.py); the plan must be the one a single process makes, whatever
 the file has where the parts meet (a totals row, rows after it) and if the
 child fails. On SQLite the INSERTs of the new deals run in a writer thread
 (NewDeals.write_behind): a write that fails there rolls the whole import
@@ -16,7 +16,8 @@ import threading
 import pytest
 from openpyxl import load_workbook
 
-from crm import forked, import_bulk, importer
+from crm.foundation import forked
+from crm.importing import bulk as import_bulk, importer
 from db.connection import open_database
 from tests.test_import_bulk import ledger_rows, ledger_workbook
 

@@ -24,9 +24,11 @@ from decimal import Decimal
 
 import pytest
 
-from crm import blockers, deals, funds, fx, kpi, registry, stages
-from crm.deal_query import DealFilter
-from crm.errors import InvalidInput, MissingRate
+from crm.deals import blockers, records as deals, funds, stages
+from crm.reference import fx, registry
+from crm.reporting import kpi
+from crm.listing.filters import DealFilter
+from crm.foundation.errors import InvalidInput, MissingRate
 from tests.conftest import BACKENDS
 
 D = datetime.date

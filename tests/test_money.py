@@ -1,4 +1,4 @@
-"""Reading and showing amounts: crm.money."""
+"""Reading and showing amounts: crm.values.money."""
 
 from decimal import Decimal
 
@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm.errors import InvalidInput
-from crm.i18n import set_language
-from crm.money import (
+from crm.foundation.errors import InvalidInput
+from crm.foundation.i18n import set_language
+from crm.values.money import (
     CURRENCIES,
     Money,
     format_money,

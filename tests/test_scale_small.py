@@ -13,9 +13,10 @@ import tracemalloc
 import pytest
 from playhouse.test_utils import count_queries
 
-from crm import deal_pages, deal_views, kpi, search
-from crm.deal_query import DealFilter
-from db import synthetic
+from crm.listing import pages as deal_pages, views as deal_views, search
+from crm.reporting import kpi
+from crm.listing.filters import DealFilter
+from crm.samples import synthetic
 from db.models import Deal
 
 AS_OF = datetime.date(2026, 6, 30)
@@ -187,7 +188,8 @@ def _kpis_both_ways(monkeypatch):
 
 
 def test_totals_kept_in_step_through_every_kind_of_change(demo_ledger, monkeypatch):
-    from crm import blockers, deals, funds, fx, stages
+    from crm.deals import blockers, records as deals, funds, stages
+    from crm.reference import fx
     from db.models import Deal as D
 
     assert kpi.kept_totals_agree()
@@ -242,7 +244,7 @@ def test_search_finds_what_the_plain_conditions_find(large, query):
 
 
 def test_folding_the_rows_of_differences_changes_no_total(demo_ledger, backend, monkeypatch):
-    from crm import stages
+    from crm.deals import stages
     from db.models import database
 
     if backend != "postgresql":
@@ -276,7 +278,7 @@ def test_conditions_for_counting_find_the_same_deals(large, monkeypatch, query):
 
 
 def _cohort_figures(flt):
-    from crm import deal_pages
+    from crm.listing import pages as deal_pages
 
     return (deal_pages.totals(flt), deal_pages.count(flt), deal_pages.stage_totals(flt),
             deal_pages.region_totals(flt), kpi.as_json(kpi.compute(flt, today=AS_OF)))
@@ -288,7 +290,7 @@ def _cohort_figures(flt):
 def test_cohort_totals_kept_in_step_give_the_figures_a_scan_gives(large, monkeypatch, flt):
     """The list's count and total, the Board's stage totals, the Dashboard's regions and KPIs of a cohort of
     signing year, region or stage: the same read from the kept totals as counted from the deals."""
-    from crm import cohort_totals
+    from crm.reporting import cohort_totals
 
     kept = _cohort_figures(flt)
     monkeypatch.setattr(cohort_totals, "answerable", lambda flt: False)

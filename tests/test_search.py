@@ -2,8 +2,9 @@
 
 import pytest
 
-from crm import deal_views, deals, search
-from crm.deal_query import DealFilter
+from crm.listing import views as deal_views, search
+from crm.deals import records as deals
+from crm.listing.filters import DealFilter
 
 SUPPLY = "涿州现代供应链金融创新示范基地项目"
 VC = "中国创投(涿州)总部项目"

@@ -110,7 +110,7 @@ def test_the_url_in_the_environment_is_masked_too(password_role, run_cli, monkey
 
 
 def test_pg_dump_gets_the_password_in_its_environment_only(password_role, run_cli, tmp_path, monkeypatch):
-    from crm import backup
+    from crm.backup import backup
 
     cluster, url, name = password_role
     assert run_cli("--db", url, "init")[0] == 0
@@ -209,7 +209,7 @@ def test_the_default_ledger_lives_in_the_user_data_dir_owner_only(run_cli):
 def test_the_audit_trail_names_the_os_user_or_the_configured_name(demo_url, run_cli, monkeypatch):
     import getpass
 
-    from crm.config import config_path
+    from crm.foundation.config import config_path
 
     monkeypatch.delenv("CRM_USER")
     code, out, err = run_cli("--db", demo_url, "stage", "ZS2020-0001", "stalled", "--note", "资金链紧张")

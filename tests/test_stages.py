@@ -1,12 +1,14 @@
-"""Stage rules (crm/stages.py): wording, which moves need a note, and the ledger."""
+"""Stage rules (crm/deals/stages.py): wording, which moves need a note, and the ledger."""
 
 import datetime
 
 import pytest
 
-from crm import audit, deals, fx, stages
-from crm.errors import InvalidInput, NotFound
-from crm.stages import BY_KEY, STAGES, at_or_beyond, needs_note, parse_stage
+from crm.audit import log as audit
+from crm.deals import records as deals, stages
+from crm.reference import fx
+from crm.foundation.errors import InvalidInput, NotFound
+from crm.deals.stages import BY_KEY, STAGES, at_or_beyond, needs_note, parse_stage
 from db.models import AuditEntry, Deal, StageChange
 
 D = datetime.date
@@ -239,9 +241,9 @@ def test_signing_a_negotiated_deal_gives_it_a_signing_date(ledger):
 def test_a_stage_change_dated_in_the_future_is_refused(ledger):
     from datetime import date, timedelta
 
-    from crm.deals import create_deal
-    from crm.errors import InvalidInput
-    from crm.stages import change_stage
+    from crm.deals.records import create_deal
+    from crm.foundation.errors import InvalidInput
+    from crm.deals.stages import change_stage
     from db.models import StageChange
 
     deal = create_deal({"name": "未来项目", "amount": "1亿元", "signed_on": "2020-05-18"})
@@ -255,7 +257,7 @@ def test_a_stage_change_dated_in_the_future_is_refused(ledger):
 def test_a_deal_added_past_negotiating_without_a_date_was_signed_today(ledger):
     from datetime import date
 
-    from crm.deals import create_deal
+    from crm.deals.records import create_deal
 
     deal = create_deal({"name": "今日签约项目", "amount": "2亿元"}, stage="signed")
     assert deal.signed_on == date.today() and deal.stage == "signed"

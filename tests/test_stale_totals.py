@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from crm import deal_pages
-from crm.errors import Interrupted
+from crm.listing import pages as deal_pages
+from crm.foundation.errors import Interrupted
 from db.connection import is_postgres
 from db.models import database
 from screens.app import CrmApp, Database

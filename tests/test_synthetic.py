@@ -7,11 +7,14 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from crm import fx, kpi, search, stages
-from crm.deal_query import DealFilter
-from crm.deals import create_deal, next_code
-from crm.errors import InvalidInput
-from db import synthetic
+from crm.reference import fx
+from crm.reporting import kpi
+from crm.listing import search
+from crm.deals import stages
+from crm.listing.filters import DealFilter
+from crm.deals.records import create_deal, next_code
+from crm.foundation.errors import InvalidInput
+from crm.samples import synthetic
 from db.models import Blocker, Deal, DealDepartment, FundsArrived, FxRate, StageChange
 
 AS_OF = datetime.date(2026, 6, 30)
@@ -100,7 +103,7 @@ def test_invariants(ledger, backend):
             assert any(e.to_stage == "signed" and e.effective_on == deal.signed_on for e in entries)
         assert deal.updated_at >= deal.created_at
 
-    # money: amount_cny and fx_rate are what crm.fx gives at the conversion day
+    # money: amount_cny and fx_rate are what crm.reference.fx gives at the conversion day
     for deal in deals.values():
         cny, rate = fx.convert(deal.amount, deal.currency, fx.conversion_day(deal))
         assert (deal.amount_cny, deal.fx_rate_id) == (cny, rate.id if rate else None), deal.code

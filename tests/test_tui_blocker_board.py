@@ -1,11 +1,11 @@
-"""Open blockers by department (crm.blocker_board), as the Blockers screen shows them."""
+"""Open blockers by department (crm.listing.blocker_board), as the Blockers screen shows them."""
 
 import datetime
 
-from crm.blocker_board import open_by_department
-from crm.blockers import add_blocker, resolve_blocker
-from crm.deals import create_deal
-from crm.registry import add_department
+from crm.listing.blocker_board import open_by_department
+from crm.deals.blockers import add_blocker, resolve_blocker
+from crm.deals.records import create_deal
+from crm.reference.registry import add_department
 
 DAY = datetime.date(2026, 6, 30)
 

@@ -1,4 +1,4 @@
-"""The deal list's paged queries (crm.deal_pages): every sort, both directions,
+"""The deal list's paged queries (crm.listing.pages): every sort, both directions,
 walked forwards, backwards and by offset, must give the same rows as one big
 page — including deals with no signing date, no rate and no event, which
 always come last."""
@@ -9,12 +9,12 @@ from decimal import Decimal
 import pytest
 from playhouse.test_utils import count_queries
 
-from crm import deal_pages as dp
-from crm.blockers import add_blocker, resolve_blocker
-from crm.deals import create_deal
-from crm.fx import set_rate
-from crm.registry import add_department, add_event
-from crm.stages import STAGES, change_stage
+from crm.listing import pages as dp
+from crm.deals.blockers import add_blocker, resolve_blocker
+from crm.deals.records import create_deal
+from crm.reference.fx import set_rate
+from crm.reference.registry import add_department, add_event
+from crm.deals.stages import STAGES, change_stage
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import datetime
 
 from rich.cells import cell_len
 
-from crm.stages import change_stage
+from crm.deals.stages import change_stage
 from screens.app import CrmApp
 from screens.line_table import LineTable
 from tests.tui_support import TODAY, pin_clock, run_async, settle

@@ -1,4 +1,4 @@
-"""The TUI's Chinese catalog (crm/locale/zh_CN/LC_MESSAGES/screens.po): every
+"""The TUI's Chinese catalog (crm/foundation/locale/zh_CN/LC_MESSAGES/screens.po): every
 string of screens/ is in it, translated, compiled, and not shadowed by a
 different translation of the same English words in an earlier catalog."""
 
@@ -9,7 +9,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from crm.i18n import LOCALE_DIR, _, set_language
+from crm.foundation.i18n import LOCALE_DIR, _, set_language
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "screens.po"

@@ -13,8 +13,8 @@ from decimal import Decimal
 import pytest
 from textual.widgets import Input, Select, Static
 
-from crm.deals import edit_deal
-from crm.lookup import deal_by_code
+from crm.deals.records import edit_deal
+from crm.reference.lookup import deal_by_code
 from db.models import Blocker, Deal, StageChange
 from screens.app import CrmApp
 from screens.card_column import CARD_STEP
@@ -453,7 +453,7 @@ async def test_record_funds_and_assign_departments_from_the_deal(ledger_today):
         await settle(pilot)
         assert type(pilot.app.screen).__name__ == "DealDetailScreen"
 
-    from crm.deals import supporting_departments
+    from crm.deals.records import supporting_departments
     from db.models import FundsArrived
 
     deal = deal_by_code(code)
@@ -534,7 +534,7 @@ async def test_board_keys_choose_cards_across_columns(ledger_today):
 async def test_the_list_is_fetched_once_at_launch_and_again_after_a_deal_was_changed(ledger_today, monkeypatch):
     """Launching asks for the first page once (a second request threw the first page away and
     made the first paint wait for it); coming back from a deal shows what was changed there."""
-    from crm import deal_pages
+    from crm.listing import pages as deal_pages
 
     asked = []
     fetch = deal_pages.fetch

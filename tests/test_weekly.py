@@ -1,4 +1,4 @@
-"""The weekly table's content (crm.weekly): week selection, which deals, their stage
+"""The weekly table's content (crm.reporting.weekly): week selection, which deals, their stage
 at the end of the week, what happened that week, open problems, the summary."""
 
 import datetime
@@ -6,12 +6,13 @@ from decimal import Decimal
 
 import pytest
 
-from crm import blockers, kpi, weekly
-from crm.deal_query import DealFilter
-from crm.deals import create_deal
-from crm.errors import InvalidInput
-from crm.funds import record_funds
-from crm.stages import change_stage
+from crm.deals import blockers
+from crm.reporting import kpi, weekly
+from crm.listing.filters import DealFilter
+from crm.deals.records import create_deal
+from crm.foundation.errors import InvalidInput
+from crm.deals.funds import record_funds
+from crm.deals.stages import change_stage
 from db.models import database
 
 D = datetime.date
@@ -142,7 +143,7 @@ def _deal(name, amount="10亿元", signed="2020-05-11", lead="发改委"):
 
 @pytest.fixture
 def busy_week(ledger):
-    from crm import fx, registry
+    from crm.reference import fx, registry
 
     registry.add_department("发改委")
     registry.add_department("供电公司", kind="utility")

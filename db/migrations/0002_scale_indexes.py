@@ -1,13 +1,13 @@
 """Indexes and a search index for a ledger of a million deals.
 
-- Every sort of the deal list (crm/deal_pages.py) on a column of Deal has an
+- Every sort of the deal list (crm/listing/pages.py) on a column of Deal has an
   index in that order, with the id as tie-breaker (implicit on SQLite, where
   every index ends with the rowid); each quick filter (stage, region, event)
   has an index led by it and followed by the default sort (signing date).
 - Counts and CNY totals (list footer, Board, Dashboard, KPIs) are answered
   from covering indexes, without touching the wide deal rows: by stage and
   currency, by region, blockers by state, funds by deal.
-- Search (crm/search.py):
+- Search (crm/listing/search.py):
   - SQLite: `deal_search`, an FTS5 table with the trigram tokenizer over each
     deal's search_text and pinyin_initials, kept in step by triggers. It is
     contentless (the text lives in deal) with detail=none, so it costs

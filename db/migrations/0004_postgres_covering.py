@@ -7,7 +7,7 @@
    INCLUDE (id), and the search columns get one too (counting the deals a
    common search word matches reads the index, not the table).
 2. The list shows deals with no signing date (or no exchange rate) after the
-   others, as a segment ordered by id (crm/deal_pages.py). SQLite's index on
+   others, as a segment ordered by id (crm/listing/pages.py). SQLite's index on
    the column serves `column IS NULL ORDER BY id` directly; PostgreSQL does not
    treat IS NULL as an equality when ordering and walked the whole primary key
    (a third of a second for "jump to end" at a million deals): partial indexes.

@@ -5,7 +5,7 @@ currency, and the funds and blockers of all signed deals. SQLite keeps those in
 a few rows updated by triggers (0002); on PostgreSQL, rows that every writer
 updates would make concurrent writers wait for each other (and deadlock), so
 here each change appends a row of differences instead (+1 deal here, −1
-there): appending takes no lock anyone else needs. crm/kpi.py sums them (and
+there): appending takes no lock anyone else needs. crm/reporting/kpi.py sums them (and
 folds them into one row per key now and then).
 
 - deal_totals_delta: per stage and currency, like SQLite's deal_totals;

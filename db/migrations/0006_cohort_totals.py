@@ -13,7 +13,7 @@ regions × 7 stages × 4 currencies gave 10,470 rows at a million deals.
   has one writer at a time, so shared rows cost nothing).
 - PostgreSQL: `deal_cohort_totals_delta`, rows of differences appended by a
   trigger (+1 deal here, −1 there), as in migration 0005: appending takes no
-  lock another writer needs. crm/cohort_totals.py sums them, and
+  lock another writer needs. crm/reporting/cohort_totals.py sums them, and
   crm/kpi.compact_totals folds them now and then.
 """
 

@@ -5,7 +5,7 @@ pattern z%z%g%f%, from which pg_trgm has only the first letter to go on: it
 gave every deal whose initials start with z (~60,000 of a million) to be
 read and tried, ~130 ms. The prefix index of 0002 holds the initials; with
 the id beside them it answers "which deals" without reading one (~18 ms):
-crm/search.py tries the pattern on it. SQLite's indexes already end with the
+crm/listing/search.py tries the pattern on it. SQLite's indexes already end with the
 rowid.
 """
 

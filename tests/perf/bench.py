@@ -61,8 +61,9 @@ def _biggest_event(db) -> int:
 
 
 def core_rows(backend: str, url: str, rounds: int, heavy_id: int) -> tuple[list[Result], dict]:
-    from crm import deal_pages, deal_views, kpi
-    from crm.deal_pages import ListFilter, Order
+    from crm.listing import pages as deal_pages, views as deal_views
+    from crm.reporting import kpi
+    from crm.listing.pages import ListFilter, Order
     from db.connection import open_database
     from db.models import Deal, database
 
@@ -387,7 +388,7 @@ def main(argv=None) -> int:
                         help="imports of the whole file, the median reported (each takes ~20 s)")
     parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
     args = parser.parse_args(argv)
-    from db import synthetic
+    from crm.samples import synthetic
 
     heavy = synthetic.heavy_deal_ids(synthetic.Spec(deals=args.deals))
     heavy_id = heavy[len(heavy) // 2] if heavy else 1

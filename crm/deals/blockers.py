@@ -1,0 +1,99 @@
+"""Blockers: what holds a deal up, and the department that must clear it."""
+
+import datetime
+
+from crm.audit import log as audit
+from crm.foundation.config import current_actor
+from crm.foundation.conflicts import stale
+from crm.foundation.errors import InvalidInput, NotFound
+from crm.foundation.i18n import _
+from crm.reference.lookup import deal_by_code, department_by_name
+from crm.foundation.text import clean_text
+from db.connection import lock_for_update, writing
+from db.models import Blocker, Deal, Department
+
+
+def add_blocker(code: str, text: str, department: str, due: datetime.date | None = None,
+                raised: datetime.date | None = None, actor: str | None = None) -> Blocker:
+    """Record a blocker on deal `code`, owned by `department` (a name); returns it."""
+    text = clean_text(text, _("Blocker"), max_length=2000, required=True, multiline=True)
+    actor = actor or current_actor()
+    raised = raised or datetime.date.today()
+    if due is not None and due < raised:
+        raise InvalidInput(_("The due date {due} is before the day the blocker was raised ({raised})").format(
+            due=due.isoformat(), raised=raised.isoformat()))
+    with writing():
+        deal = deal_by_code(code)
+        dept = department_by_name(department)
+        blocker = Blocker.create(deal=deal, text=text, department=dept, raised_on=raised, due_on=due, updated_by=actor)
+        audit.record("blocker", blocker.id, {"raised": (None, text)}, actor)
+    return blocker
+
+
+def resolve_blocker(blocker_id, note: str = "", on: datetime.date | None = None, if_version: int | None = None,
+                    actor: str | None = None) -> Blocker:
+    """Mark a blocker resolved with its resolution note; refuses one already resolved."""
+    note = clean_text(note, _("Resolution"), max_length=2000, multiline=True)
+    actor = actor or current_actor()
+    on = on or datetime.date.today()
+    try:
+        ident = int(blocker_id)
+    except (TypeError, ValueError):
+        raise InvalidInput(_("A blocker is named by its number, not {value!r}").format(value=blocker_id)) from None
+    with writing():
+        blocker = lock_for_update(Blocker.select().where(Blocker.id == ident)).first()
+        if blocker is None:
+            raise NotFound(_("No blocker has the number {id}; `crm blocker list` shows them").format(id=ident))
+        if if_version is not None and blocker.version != if_version:
+            raise stale(_("Blocker {id}").format(id=blocker.id), blocker, if_version)
+        if blocker.resolved_on is not None:
+            raise InvalidInput(_("Blocker {id} was already resolved on {day}").format(id=ident, day=blocker.resolved_on))
+        if on < blocker.raised_on:
+            raise InvalidInput(_("A blocker cannot be resolved ({on}) before it was raised ({raised})").format(
+                on=on.isoformat(), raised=blocker.raised_on.isoformat()))
+        blocker.resolved_on, blocker.resolution = on, note
+        blocker.version += 1
+        blocker.updated_at, blocker.updated_by = datetime.datetime.now().replace(microsecond=0), actor
+        blocker.save()
+        audit.record("blocker", blocker.id, {"resolved_on": (None, on), "resolution": ("", note)}, actor)
+    return blocker
+
+
+def list_blockers(open_only: bool = False, department: str | None = None, code: str | None = None) -> list[Blocker]:
+    """Blockers with their deal and department, open ones first, overdue first, then by due date."""
+    query = (
+        Blocker.select(Blocker, Deal, Department)
+        .join(Deal, on=(Blocker.deal == Deal.id))
+        .switch(Blocker)
+        .join(Department, on=(Blocker.department == Department.id))
+    )
+    if open_only:
+        query = query.where(Blocker.resolved_on.is_null(True))
+    if department:
+        query = query.where(Blocker.department == department_by_name(department))
+    if code:
+        query = query.where(Blocker.deal == deal_by_code(code))
+    return _in_order(list(query))
+
+
+def blockers_of(deal: Deal) -> list[Blocker]:
+    """One deal's blockers with their department, in the order of list_blockers (the deal is not read again)."""
+    query = (
+        Blocker.select(Blocker, Department)
+        .join(Department, on=(Blocker.department == Department.id))
+        .where(Blocker.deal == deal.id)
+    )
+    return _in_order(list(query))
+
+
+def _in_order(rows: list[Blocker]) -> list[Blocker]:
+    """Open ones first, overdue first among them, then by due date."""
+    today = datetime.date.today()
+    rows.sort(key=lambda b: (b.resolved_on is not None, not is_overdue(b, today), b.due_on or datetime.date.max, b.id))
+    return rows
+
+
+def is_overdue(blocker: Blocker, today: datetime.date | None = None) -> bool:
+    """Open and past its due date."""
+    today = today or datetime.date.today()
+    return blocker.resolved_on is None and blocker.due_on is not None and blocker.due_on < today

@@ -1,0 +1,216 @@
+"""Creating, editing and reading deals.
+
+Edits are guarded by the deal's version (optimistic locking): a save based
+on a version someone else has since replaced is refused with who changed it
+and when, and nothing is written. Stage changes live in crm/deals/stages.py.
+"""
+
+import datetime
+import re
+
+from peewee import IntegrityError, fn
+
+from crm.audit import log as audit
+from crm.reference import fx
+from crm.listing import search
+from crm.foundation.config import current_actor
+from crm.deals.fields import parse_fields
+from crm.foundation.conflicts import stale
+from crm.foundation.errors import InvalidInput
+from crm.foundation.i18n import _
+from crm.reference.lookup import deal_by_code, department_by_name
+from crm.deals.stages import BY_KEY, parse_stage, start_ledger
+from db.connection import lock_for_update, writing
+from db.models import Deal, DealDepartment, Department
+
+CODE_PREFIX = "ZS"
+MAX_CODE_ATTEMPTS = 20
+
+
+def _now():
+    return datetime.datetime.now().replace(microsecond=0)
+
+
+def next_code(year: int) -> str:
+    """The next free code for a deal signed in `year`: ZS2020-0001, ZS2020-0002 …"""
+    prefix = code_prefix(year)
+    return code_after(prefix, last_code(prefix))
+
+
+def code_prefix(year: int) -> str:
+    """What the codes of deals signed in `year` start with: ZS2020-."""
+    return f"{CODE_PREFIX}{year}-"
+
+
+def last_code(prefix: str) -> str | None:
+    """The code under `prefix` that the next one follows: the longest, then the greatest."""
+    last = (
+        Deal.select(Deal.code)
+        .where(Deal.code.startswith(prefix))
+        .order_by(fn.LENGTH(Deal.code).desc(), Deal.code.desc())
+        .first()
+    )
+    return last.code if last else None
+
+
+def code_after(prefix: str, last: str | None) -> str:
+    """The code after `last` (None: the first code under `prefix`)."""
+    seq = 1
+    if last:
+        match = re.search(r"-(\d+)$", last)
+        seq = int(match.group(1)) + 1 if match else 1
+    return f"{prefix}{seq:04d}"
+
+
+def _converted(values: dict, day: datetime.date, convert=fx.convert) -> dict:
+    cny, rate = convert(values["amount"], values["currency"], day)
+    return {"amount_cny": cny, "fx_rate": rate}
+
+
+def check_new(values: dict) -> None:
+    """Refuse what no new deal can lack: a name and an amount."""
+    if not str(values.get("name") or "").strip():
+        raise InvalidInput(_("A deal needs a name (--name)"))
+    if not str(values.get("amount") or "").strip():
+        raise InvalidInput(_("A deal needs an amount (--amount), e.g. 25亿元 or 1.8亿美元"))
+
+
+def initial_stage(parsed: dict, stage: str | None, today: datetime.date) -> tuple[str, datetime.date]:
+    """(stage, since) of a new deal from its parsed fields; gives `parsed` a signing date when the stage needs one.
+
+    The stage defaults to 签约 when a signing date is given, else 在谈; past
+    在谈 without a date, the deal was signed today.
+    """
+    initial = parse_stage(stage).key if stage else ("signed" if parsed.get("signed_on") else "negotiating")
+    if initial != "negotiating" and not parsed.get("signed_on"):
+        parsed["signed_on"] = today
+    return initial, parsed.get("signed_on") or today
+
+
+def new_deal_row(parsed: dict, code: str, initial: str, since: datetime.date, actor: str, today: datetime.date,
+                 convert=fx.convert, index_terms=search.index_terms) -> dict:
+    """The column values of a new deal: its fields, stage, CNY equivalent and search columns.
+
+    `convert` and `index_terms` default to crm.reference.fx.convert and
+    crm.listing.search.index_terms; a bulk import passes ones that remember what
+    they looked up, with the same results.
+    """
+    row = dict(parsed, code=code, stage=initial, stage_since=since, updated_by=actor)
+    row.update(_converted(row, parsed.get("signed_on") or today, convert))
+    row.update(index_terms(code, row["name"], row.get("investor", "")))
+    return row
+
+
+def create_deal(values: dict, stage: str | None = None, supporting: list[str] = (), code: str | None = None,
+                actor: str | None = None) -> Deal:
+    """Create a deal from {field: typed text}; `name` and `amount` are required.
+
+    The stage defaults to 签约 when a signing date is given, else 在谈. The
+    deal's ledger starts with that stage on the signing date (or today).
+    """
+    check_new(values)
+    today = datetime.date.today()
+    actor = actor or current_actor()
+    for _attempt in range(MAX_CODE_ATTEMPTS):
+        try:
+            with writing():
+                # Read inside the transaction: parsing may create a Person (a
+                # new liaison leader), which must not outlive a refused deal.
+                parsed = parse_fields(values)
+                initial, since = initial_stage(parsed, stage, today)
+                departments = [department_by_name(d) for d in supporting]
+                year = (parsed.get("signed_on") or today).year
+                deal_code = code or next_code(year)
+                deal = Deal.create(**new_deal_row(parsed, deal_code, initial, since, actor, today))
+                start_ledger(deal, since, actor)
+                for dept in departments:
+                    DealDepartment.get_or_create(deal=deal, department=dept)
+                audit.record("deal", deal.id, {"created": (None, deal_code)}, actor)
+            return deal
+        except IntegrityError:
+            if code:  # a code the caller chose is taken: nothing to retry
+                raise InvalidInput(_("A deal with the code {code} already exists").format(code=code)) from None
+            # Someone else took the same next code at the same moment; take the one after.
+    raise InvalidInput(_("Could not allocate a deal code; try again"))
+
+
+def edit_deal(code: str, values: dict, if_version: int | None = None, actor: str | None = None,
+              supporting: list[str] | None = None) -> Deal:
+    """Change fields of a deal from {field: typed text}; returns the saved deal.
+
+    `supporting`, when given, replaces the supporting departments (names) in
+    the same transaction. With `if_version`, refuses (Conflict, exit 3) when
+    the deal is no longer at that version. Each changed field goes into the
+    audit trail; a refused edit writes nothing at all.
+    """
+    actor = actor or current_actor()
+    with writing():
+        # Read inside the transaction: parsing may create a Person (a new
+        # liaison leader), which must not outlive a refused edit.
+        parsed = parse_fields(values)
+        wanted = None if supporting is None else list({d.id: d for d in map(department_by_name, supporting)}.values())
+        deal = lock_for_update(Deal.select().where(Deal.id == deal_by_code(code).id)).get()
+        if if_version is not None and deal.version != if_version:
+            raise stale(_("Deal {code}").format(code=deal.code), deal, if_version)
+        changes = {}
+        for field, new in parsed.items():
+            old = getattr(deal, field)
+            if _comparable(old) != _comparable(new):
+                changes[field] = (_shown(old), _shown(new))
+                setattr(deal, field, new)
+        if wanted is not None:
+            before = supporting_departments(deal)
+            if {d.id for d in before} != {d.id for d in wanted}:
+                DealDepartment.delete().where(DealDepartment.deal == deal).execute()
+                for dept in wanted:
+                    DealDepartment.create(deal=deal, department=dept)
+                changes["supporting"] = ("、".join(d.name for d in before), "、".join(d.name for d in wanted))
+        if not changes:
+            return deal
+        if {"amount", "currency", "signed_on"} & changes.keys():
+            for key, value in _converted({"amount": deal.amount, "currency": deal.currency}, fx.conversion_day(deal)).items():
+                setattr(deal, key, value)
+        if {"name", "investor"} & changes.keys():
+            for key, value in search.index_terms(deal.code, deal.name, deal.investor).items():
+                setattr(deal, key, value)
+        deal.version += 1
+        deal.updated_at, deal.updated_by = _now(), actor
+        deal.save()
+        audit.record("deal", deal.id, changes, actor)
+    return deal
+
+
+def _comparable(value):
+    return value.id if hasattr(value, "id") else value
+
+
+def _shown(value):
+    return getattr(value, "name", value)
+
+
+def set_supporting(code: str, departments: list[str], actor: str | None = None) -> list[Department]:
+    """Replace the deal's supporting departments (配合单位) with `departments` (names)."""
+    actor = actor or current_actor()
+    wanted = [department_by_name(d) for d in departments]
+    with writing():
+        deal = deal_by_code(code)
+        before = supporting_departments(deal)
+        DealDepartment.delete().where(DealDepartment.deal == deal).execute()
+        for dept in wanted:
+            DealDepartment.get_or_create(deal=deal, department=dept)
+        audit.record(
+            "deal", deal.id, {"supporting": ("、".join(d.name for d in before), "、".join(d.name for d in wanted))}, actor
+        )
+    return wanted
+
+
+def supporting_departments(deal: Deal) -> list[Department]:
+    """The deal's supporting departments, by name."""
+    return list(
+        Department.select().join(DealDepartment).where(DealDepartment.deal == deal).order_by(Department.name)
+    )
+
+
+def stage_label(key: str) -> str:
+    """The stage's name in the current language."""
+    return BY_KEY[key].label()

@@ -1,0 +1,73 @@
+"""One translation mechanism for every label, message and error: gettext.
+
+Source strings are English. Each top-level package has its own Chinese
+catalog, crm/foundation/locale/zh_CN/LC_MESSAGES/<package>.po (compiled to .mo by
+`make i18n`), so that work on the TUI and on the exports never edits the same
+file; the catalogs are chained into one translation at start-up.
+Chinese is the default language; English is chosen with `--lang en`, or when
+the locale (LC_ALL / LC_MESSAGES / LANG) is English and no --lang is given.
+
+Write `_("Unknown stage {value}").format(value=...)`: format after translating
+so the catalog holds one entry per message, not one per value.
+"""
+
+import gettext
+import os
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAINS = ("crm", "db", "cli", "screens", "exports")
+LANGUAGES = ("zh", "en")
+
+_translation: gettext.NullTranslations = gettext.NullTranslations()
+_language = "zh"
+
+
+def language_from_environment() -> str:
+    """The language the environment asks for: 'en' for an English locale, else 'zh'."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value:
+            return "en" if value.lower().startswith("en") else "zh"
+    return "zh"
+
+
+def set_language(lang: str | None) -> str:
+    """Switch every later `_()` call to `lang` ('zh' or 'en'); None reads the locale."""
+    global _translation, _language
+    lang = lang or language_from_environment()
+    if lang not in LANGUAGES:
+        lang = "zh"
+    _language = lang
+    if lang == "zh":
+        _translation = gettext.NullTranslations()
+        for domain in reversed(DOMAINS):
+            catalog = gettext.translation(domain, LOCALE_DIR, languages=["zh_CN"], fallback=True)
+            catalog.add_fallback(_translation)
+            _translation = catalog
+    else:
+        _translation = gettext.NullTranslations()
+    return lang
+
+
+def current_language() -> str:
+    """'zh' or 'en'."""
+    return _language
+
+
+def _(message: str) -> str:
+    """Translate `message` into the current language."""
+    return _translation.gettext(message)
+
+
+def N_(message: str) -> str:
+    """Mark `message` for the catalog without translating it yet (module-level tables); call _() on use."""
+    return message
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """Plural-aware translation."""
+    return _translation.ngettext(singular, plural, n)
+
+
+set_language("zh")

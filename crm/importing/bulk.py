@@ -1,0 +1,511 @@
+"""New deals of an import, checked one by one as create_deal checks them and written in batches.
+
+create_deal costs a savepoint and about a dozen queries per deal (~3 ms), an
+hour for a bureau's 100,000-row ledger of many years. Here each new deal is
+checked with create_deal's own parts (crm.deals.records.check_new, parse_fields,
+initial_stage, new_deal_row) and kept until `flush()`, which writes the
+deals, their first stage-ledger entries, supporting departments, blockers
+and audit entries with a few multi-row INSERTs per thousand deals, inside
+the import's transaction. The rows written are the ones create_deal,
+set_supporting and add_blocker would write; only ids (allocated in the same
+order) and timestamps (taken once per batch) may differ.
+
+What create_deal looks up per deal is looked up once per value: an event, a
+department or a person by name, the next code of a year, the exchange rates
+of a currency, the pinyin of a word (crm.listing.initials). The kept totals
+(db/migrations 0002 on SQLite, 0005 on PostgreSQL) and the SQLite search
+index are maintained by row triggers, which multi-row INSERTs fire for each
+row as single ones do.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import datetime
+import queue
+import sqlite3
+import sys
+import threading
+from dataclasses import dataclass, field
+from itertools import chain
+
+import peewee
+
+from crm.deals import records as deals
+from crm.reference import fx
+from crm.deals.fields import parse_fields, person_named
+from crm.foundation.errors import InvalidInput
+from crm.foundation.i18n import _
+from crm.reference.lookup import department_by_name, event_by_name
+from crm.listing.initials import MemoInitials
+from crm.foundation.text import clean_text
+from db.connection import as_ledger_error
+from db.models import AuditEntry, Blocker, Deal, DealDepartment, FxRate, StageChange, database
+
+#: Deals written per batch (and per INSERT statement, parameters allowing).
+BATCH = 1000
+_LOOKUPS = {"event": event_by_name, "lead_unit": department_by_name, "liaison": person_named}
+#: Fields whose values seldom repeat: not worth remembering.
+_UNIQUE = {"name", "investor", "notes", "responsibility_plan"}
+
+
+@dataclass(slots=True)
+class NewDeal:
+    """A deal checked and waiting to be written; `id` is set when it is."""
+
+    code: str
+    name: str
+    signed_on: datetime.date | None
+    event_id: int | None
+    event_name: str | None
+    columns: dict
+    departments: list = field(default_factory=list)  # supporting Department ids, in order, once each
+    blockers: list = field(default_factory=list)  # (text, Department id, raised, due)
+    id: int | None = None
+
+
+class NewDeals:
+    """The deals an import creates: `check` each, `add` it, `flush` to write what was added."""
+
+    def __init__(self, actor: str):
+        self.actor = actor
+        self.today = datetime.date.today()  # what create_deal takes as today
+        self.pending: list[NewDeal] = []
+        self.codes = _Codes()
+        self.rates = _Rates()
+        self.terms = MemoInitials()
+        self._found: dict = {}
+        self._parsed: dict = {}
+        self.behind: _Behind | None = None
+        self._next_id: dict = {}  # model -> the id the next row written behind takes
+
+    # ---- checking -------------------------------------------------------------
+
+    def check(self, values: dict, stage: str | None, supporting: list[str], code: str | None) -> NewDeal:
+        """The deal create_deal(values, stage, supporting, code) would create; raises what it would raise."""
+        deals.check_new(values)
+        parsed = self._parse(values)
+        initial, since = deals.initial_stage(parsed, stage, self.today)
+        departments = list(dict.fromkeys(self._lookup("lead_unit", name).id for name in supporting))
+        deal_code = code or self.codes.next((parsed.get("signed_on") or self.today).year)
+        columns = deals.new_deal_row(parsed, deal_code, initial, since, self.actor, self.today,
+                                     convert=self.rates.convert, index_terms=self.terms.index_terms)
+        event = columns.get("event")
+        return NewDeal(code=deal_code, name=columns["name"], signed_on=columns.get("signed_on"),
+                       event_id=event.id if event else None, event_name=event.name if event else None,
+                       columns=columns, departments=departments)
+
+    def check_blocker(self, deal: NewDeal, text: str, department: str, due: datetime.date | None,
+                      raised: datetime.date) -> None:
+        """Give `deal` the blocker crm.deals.blockers.add_blocker would record, refusing what it refuses."""
+        text = clean_text(text, _("Blocker"), max_length=2000, required=True, multiline=True)
+        if due is not None and due < raised:
+            raise InvalidInput(_("The due date {due} is before the day the blocker was raised ({raised})").format(
+                due=due.isoformat(), raised=raised.isoformat()))
+        deal.blockers.append((text, self._lookup("lead_unit", department).id, raised, due))
+
+    def _parse(self, values: dict) -> dict:
+        """parse_fields(values), each event, department, person and repeated value parsed once.
+
+        parse_fields reads the fields in order and raises at the first one it
+        refuses: read one at a time, the same one is refused first.
+        """
+        parsed = {}
+        for f, raw in values.items():
+            if f in _LOOKUPS:
+                parsed[f] = self._lookup(f, raw)
+            elif f in _UNIQUE:
+                parsed.update(parse_fields({f: raw}))
+            else:
+                key = (f, raw)
+                found = self._parsed.get(key)
+                if found is None:
+                    found = self._parsed[key] = parse_fields({f: raw})
+                parsed.update(found)
+        return parsed
+
+    def look_up(self, values: dict, supporting: list[str]) -> None:
+        """Look up (remember) the event, lead unit, liaison and `supporting` departments `check` would."""
+        for f in _LOOKUPS:
+            if f in values:
+                self._lookup(f, values[f])
+        for name in supporting:
+            self._lookup("lead_unit", name)
+
+    def _lookup(self, field_name: str, raw):
+        if raw is None or str(raw).strip() == "":
+            return None
+        key = (_LOOKUPS[field_name], str(raw))
+        found = self._found.get(key)
+        if found is None:
+            with self.paused():  # person_named creates the people named first here
+                found = self._found[key] = key[0](key[1])
+        return found
+
+    # ---- writing --------------------------------------------------------------
+
+    def add(self, deal: NewDeal) -> None:
+        """Keep a checked deal for the next flush; its code counts as taken from now on."""
+        self.pending.append(deal)
+        self.codes.taken(deal.code)
+
+    def flush(self) -> list[NewDeal]:
+        """Write the deals added since the last flush (with their ledger, departments, blockers, audit).
+
+        With a writer behind (see `write_behind`) the INSERTs are handed to
+        it and may still be running when this returns: `wait()` for them.
+        """
+        batch, self.pending = self.pending, []
+        if not batch:
+            return batch
+        now = datetime.datetime.now().replace(microsecond=0)
+        statements = []
+        columns = [f for f in Deal._meta.sorted_fields if not f.primary_key]
+        defaults = [(f.name, _default(f)) for f in columns]
+        rows = [[d.columns.get(name, default) for name, default in defaults] for d in batch]
+        for d, ident in zip(batch, self._written(Deal, columns, rows, (Deal.code,), statements)):
+            d.id = ident
+        statements += _statements(StageChange, _fields(StageChange, "deal", "from_stage", "to_stage", "effective_on",
+                                                       "recorded_at", "recorded_by", "note"),
+                                  [(d.id, None, d.columns["stage"], d.columns["stage_since"], now, self.actor, "")
+                                   for d in batch])
+        statements += _statements(DealDepartment, _fields(DealDepartment, "deal", "department"),
+                                  [(d.id, dept) for d in batch for dept in d.departments])
+        entries = [(now, self.actor, "deal", d.id, "created", None, d.code) for d in batch]
+        rows = [(d.id, text, dept, raised, due, "", 1, now, self.actor)
+                for d in batch for text, dept, raised, due in d.blockers]
+        if rows:
+            fields = _fields(Blocker, "deal", "text", "department", "raised_on", "due_on", "resolution", "version",
+                             "updated_at", "updated_by")
+            # A new deal's blockers differ in their text (the importer drops repeated ones): (deal, text) is a key.
+            ids = self._written(Blocker, fields, rows, (Blocker.deal, Blocker.text), statements)
+            entries += [(now, self.actor, "blocker", ident, "raised", None, row[1]) for ident, row in zip(ids, rows)]
+        statements += _statements(AuditEntry, _fields(AuditEntry, "at", "actor", "table", "row_id", "field", "old",
+                                                      "new"), entries)
+        self.write(statements)
+        return batch
+
+    def _written(self, model, fields: list, rows: list, key: tuple, statements: list) -> list[int]:
+        """The ids `rows` (values of `fields`) of `model` take; their INSERT is added to `statements`.
+
+        Behind, the ids are counted on (see write_behind). Else (PostgreSQL)
+        `statements`, which the rows may reference, and the rows are written
+        now, and the ids read back with RETURNING, matched to the rows by
+        their `key` fields (RETURNING promises no order).
+        """
+        primary = model._meta.primary_key
+        if self.behind is not None:
+            ids = list(self._counted_ids(model, len(rows)))
+            statements += _statements(model, [primary, *fields], [(i, *row) for i, row in zip(ids, rows)])
+            return ids
+        self._execute(statements)
+        statements.clear()
+        at = [next(i for i, f in enumerate(fields) if f is k) for k in key]  # `is`: a Field's == builds SQL
+        returned = {tuple(found): ident for ident, *found in _insert(model, fields, rows, (primary, *key))}
+        return [returned[tuple(row[i] for i in at)] for row in rows]
+
+    def write(self, statements: list[tuple[str, tuple | list]]) -> None:
+        """Run `statements` ((sql, parameters)) after what was flushed: behind, where there is a writer."""
+        if self.behind is not None:
+            self.behind.submit(statements)
+        else:
+            self._execute(statements)
+
+    @staticmethod
+    def _execute(statements: list) -> None:
+        for sql, params in statements:
+            database.obj.execute_sql(sql, params)
+
+    # ---- writing behind -------------------------------------------------------
+
+    @contextlib.contextmanager
+    def write_behind(self):
+        """Within: `flush` hands its INSERTs to a thread of their own (SQLite; PostgreSQL: no change).
+
+        An import is mostly Python, reading and checking rows, while SQLite
+        spends its ~5 s of a 100,000-row import (the INSERTs, the triggers
+        and indexes they feed) without holding the GIL: in a thread of its
+        own it writes a batch while the next is checked. The thread uses the
+        import's connection, so its writes are part of the import's
+        transaction; SQLite serialises the calls of the two threads. It must
+        fetch no rows (each row fetched waits for the checking thread to let
+        go of the GIL), hence ids counted on from the largest one, which
+        the transaction's write lock keeps ours until it ends. Leaving the
+        block waits for the writes (and raises what failed); an exception
+        leaving it drops what was not written yet.
+        """
+        db = database.obj
+        if not isinstance(db, peewee.SqliteDatabase) or self.behind is not None:
+            yield
+            return
+        self.behind = _Behind(db.connection())
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
+        try:
+            yield
+            self.wait()
+        finally:
+            sys.setswitchinterval(interval)
+            self.behind.close()
+            self.behind = None
+
+    @contextlib.contextmanager
+    def paused(self):
+        """Within: the writer thread starts nothing, so that this thread may write too.
+
+        A savepoint of this thread would otherwise take in (and, rolled back,
+        undo) the writer's rows, and SQLite tells the rowid an INSERT took per
+        connection, not per statement. New departments, events and people are
+        written this way: once per name, mostly in the first batches.
+        """
+        if self.behind is None:
+            yield
+        else:
+            with self.behind.lock:
+                yield
+
+    def wait(self) -> None:
+        """Until the deals flushed so far are written; raises what failed writing them.
+
+        Anything written meanwhile by others than `flush` (a deal created
+        one by one) moves the ids on: they are counted afresh.
+        """
+        if self.behind is not None:
+            self.behind.wait()
+        self._next_id.clear()
+
+    def _counted_ids(self, model, count: int) -> range:
+        if model not in self._next_id:
+            table = _quoted(database.obj, model._meta.table_name)
+            self._next_id[model] = database.obj.execute_sql(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}") \
+                .fetchone()[0]
+        start = self._next_id[model]
+        self._next_id[model] = start + count
+        return range(start, start + count)
+
+
+#: How long (s) a thread holding the GIL keeps it from another that wants it, while writing behind: the writer
+#: wants it back after each statement, and with Python's default (5 ms) waited ~4 s in all at 100,000 rows.
+SWITCH_INTERVAL = 0.0005
+
+
+class _Behind:
+    """A thread running lists of INSERTs on one connection, one list after another."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.work: queue.Queue = queue.Queue(maxsize=2)  # the checking runs at most two batches ahead
+        self.error: Exception | None = None  # raised once; nothing more is written after it (the import is void)
+        self.failed = False
+        self.dropped = False
+        self.lock = threading.Lock()  # held while a list runs; see NewDeals.paused
+        self.thread = threading.Thread(target=self._run, name="import writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (statements := self.work.get()) is not None:
+            try:
+                with self.lock:
+                    if not self.failed and not self.dropped:
+                        for sql, params in statements:
+                            peewee.logger.debug((sql, params))  # as peewee logs what it runs
+                            with peewee.__exception_wrapper__:
+                                self.connection.execute(sql, params)
+            except Exception as exc:  # noqa: BLE001 — raised again in the importing thread
+                self.error, self.failed = exc, True
+            finally:
+                self.work.task_done()
+        self.work.task_done()
+
+    def submit(self, statements: list) -> None:
+        self._raise()
+        self.work.put(statements)
+
+    def wait(self) -> None:
+        self.work.join()
+        self._raise()
+
+    def close(self) -> None:
+        self.dropped = True
+        self.work.put(None)
+        self.thread.join()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise as_ledger_error(error)
+
+
+#: SQLite page cache while importing, in KiB: a new deal goes into a dozen indexes at random places, and
+#: the default 2 MiB cache re-reads their pages from disk; 64 MiB halves the time of the deal INSERTs.
+IMPORT_CACHE_KIB = 65536
+
+
+@contextlib.contextmanager
+def roomy_cache():
+    """A larger SQLite page cache for the duration of an import (PostgreSQL: nothing to do)."""
+    db = database.obj
+    if not isinstance(db, peewee.SqliteDatabase):
+        yield
+        return
+    before = db.execute_sql("PRAGMA cache_size").fetchone()[0]
+    db.execute_sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        db.execute_sql(f"PRAGMA cache_size = {int(before)}")
+
+
+#: Rows from which an import into an empty SQLite ledger builds the deal table's indexes after the deals.
+REBUILD_AT = 5000
+
+
+def set_indexes_aside(model) -> list[str]:
+    """Drop the plain indexes of `model`'s SQLite table for now; returns the statements that re-create them.
+
+    For an import into an empty ledger. Each new deal goes into some twenty
+    indexes at scattered places (~50 µs a deal, 5 s of a 100,000-row
+    import); built after the rows, by sorting, they take ~2 s. Unique
+    indexes stay (they refuse a taken code as they go), and so does the
+    whole lot where the planner has statistics (dropping an index drops its
+    sqlite_stat1 row). The drop is part of the import's transaction: a
+    refused or failed import rolls it back. PostgreSQL: nothing is set aside.
+    """
+    db = database.obj
+    if not isinstance(db, peewee.SqliteDatabase):
+        return []
+    table = model._meta.table_name
+    if db.execute_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'").fetchone():
+        return []
+    listed = db.execute_sql(f"PRAGMA index_list({_quoted(db, table)})").fetchall()
+    plain = {name for _seq, name, unique, origin, _partial in listed if not unique and origin == "c"}
+    # In the order they were made, which is the order the planner weighs them in: re-made in it, they are weighed
+    # as before. Only those made after every unique index, so that none moves ahead of one.
+    made = db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                          "AND sql IS NOT NULL ORDER BY rowid", (table,)).fetchall()
+    aside = []
+    for name, sql in made:
+        if name not in plain:
+            aside = []
+        else:
+            aside.append((name, sql))
+    for name, _sql in aside:
+        db.execute_sql(f"DROP INDEX {_quoted(db, name)}")
+    return [sql for _name, sql in aside]
+
+
+def _default(f: peewee.Field):
+    return f.default() if callable(f.default) else f.default
+
+
+def _fields(model, *names) -> list:
+    return [model._meta.fields[n] for n in names]
+
+
+def _parts(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _max_variables() -> int:
+    """Bound parameters one statement may have: SQLite 3.32+ allows 32766 (older ones 999)."""
+    return 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
+
+
+def _insert(model, fields: list, rows: list, returning: tuple) -> list:
+    """INSERT `rows` (values in the order of `fields`); the `returning` columns of each row written, in no order."""
+    db = database.obj
+    tail = " RETURNING " + ", ".join(_quoted(db, f.column_name) for f in returning)
+    return [found for sql, params in _statements(model, fields, rows, tail) for found in db.execute_sql(sql, params)]
+
+
+def _statements(model, fields: list, rows: list, tail: str = "") -> list[tuple[str, list]]:
+    """(sql, parameters) of the multi-row INSERTs that write `rows`, `tail` ending each statement.
+
+    Peewee's insert_many builds each value through its query compiler, ~3 µs
+    a value: 9 s for 100,000 deals of 29 columns. The statement here is the
+    same (peewee quotes the names, the driver binds every value, converted
+    by each field's db_value) with the placeholders simply repeated.
+    """
+    if not rows:
+        return []
+    db = database.obj
+    names = ", ".join(_quoted(db, f.column_name) for f in fields)
+    head = f"INSERT INTO {_quoted(db, model._meta.table_name)} ({names}) VALUES "
+    one = "(" + ", ".join([db.param] * len(fields)) + ")"
+    # Text columns given text need no conversion (db_value would return it as it is), nor does None in a
+    # column whose db_value keeps None (all of peewee's); the rest go through it. Column by column, so that a
+    # column needing none (most text columns) is passed on whole.
+    as_is = [{str, type(None)} if f.db_value(None) is None else {str} for f in fields]
+    for f, kept in zip(fields, as_is):
+        if not isinstance(f, (peewee.CharField, peewee.TextField)):
+            kept.discard(str)
+        if isinstance(f, peewee.AutoField):
+            kept.add(int)
+    per_statement = max(1, min(BATCH, _max_variables() // len(fields)))
+    out = []
+    for part in _parts(rows, per_statement):
+        columns = []
+        for f, kept, column in zip(fields, as_is, zip(*part)):
+            if not set(map(type, column)) <= kept:
+                convert = f.db_value
+                column = [value if type(value) in kept else convert(value) for value in column]
+            columns.append(column)
+        out.append((head + ", ".join([one] * len(part)) + tail, list(chain.from_iterable(zip(*columns)))))
+    return out
+
+
+def _quoted(db, name: str) -> str:
+    return peewee.quote((name,), db.quote)
+
+
+class _Codes:
+    """crm.deals.records.next_code for many deals: the last code of each year read once, then counted on."""
+
+    def __init__(self):
+        self.last: dict[str, str | None] = {}  # prefix -> the code the next one follows
+        self.written: dict[str, str] = {}  # prefix -> the latest code this import took under it
+
+    def next(self, year: int) -> str:
+        prefix = deals.code_prefix(year)
+        if prefix not in self.last:
+            self.last[prefix] = _later(deals.last_code(prefix), self.written.get(prefix))
+        return deals.code_after(prefix, self.last[prefix])
+
+    def taken(self, code: str) -> None:
+        """Count `code` in, as next_code would see it once written (its prefix ends at its first dash)."""
+        head, dash, _rest = code.upper().partition("-")
+        if not dash:
+            return
+        prefix = head + dash
+        self.written[prefix] = _later(self.written.get(prefix), code)
+        if prefix in self.last:
+            self.last[prefix] = _later(self.last[prefix], code)
+
+
+def _later(a: str | None, b: str | None) -> str | None:
+    """The one of two codes next_code would continue from: the longer, then the greater."""
+    if a is None or b is None:
+        return a or b
+    return b if (len(b), b) > (len(a), a) else a  # max(a, b, key=...), without a call per comparison
+
+
+class _Rates:
+    """crm.reference.fx.convert for many deals: each currency's rates read once (the rate used is fx.rate_on's)."""
+
+    def __init__(self):
+        self.rates: dict[str, tuple[list, list]] = {}
+
+    def convert(self, amount, currency: str, day: datetime.date):
+        if currency == fx.CNY:
+            return fx.to_cny(amount, None), None
+        if currency not in self.rates:
+            rates = list(FxRate.select().where(FxRate.currency == currency).order_by(FxRate.on))
+            self.rates[currency] = ([r.on for r in rates], rates)
+        days, rates = self.rates[currency]
+        # The latest rate on or before `day`, as fx.rate_on chooses it; none: not converted yet.
+        at = bisect.bisect_right(days, day)
+        if at == 0:
+            return None, None
+        return fx.to_cny(amount, rates[at - 1]), rates[at - 1]

@@ -1,0 +1,383 @@
+"""Reading the cells of a bureau's ledger: amounts, dates, stages, problems, names.
+
+Each reader takes a cell as openpyxl or the CSV reader gives it (text, a
+number, a datetime, None) and returns a value or raises CellError with a
+stable `code` and a message; crm.importing.importer adds the row, column and the
+quoted value.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from crm.values.dates import MAX_YEAR, MIN_YEAR, parse_date
+from crm.foundation.errors import InvalidInput
+from crm.foundation.i18n import _
+from crm.values.money import CURRENCIES, ZH_SUFFIX, Money, parse_amount
+from crm.deals.stages import parse_stage
+from crm.foundation.text import folded
+
+#: Cells that mean "nothing" in Chinese ledgers.
+BLANKS = {"", "无", "暂无", "没有", "/", "\\", "-", "--", "—", "——", "－", "无问题", "暂无问题", "n/a", "na", "none",
+          "nil", "null", "nan", "—/—"}
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+CENT = Decimal("0.01")
+# Serial day numbers Excel stores for 1949-01-01 … 2100-12-31 (1900 date system).
+_SERIAL_MIN, _SERIAL_MAX = 17899, 73415
+
+
+class CellError(Exception):
+    """A cell that cannot be read; `code` is stable, the message is translated."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def unquote(text: str) -> str:
+    """Text an export neutralised against formulas ('=abc), given back as written (=abc)."""
+    if len(text) > 1 and text[0] == "'" and text[1:].startswith(_FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
+def cell_text(value) -> str:
+    """Any cell as trimmed text: 25.0 → 25, a date → 2020-05-18."""
+    if value is None:
+        return ""
+    if type(value) is str:  # most cells: checked first, the import reads millions
+        return unquote(value.strip())
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return unquote(str(value).strip())
+
+
+def is_blank(value) -> bool:
+    return normal_key(cell_text(value)) in BLANKS
+
+
+@functools.lru_cache(maxsize=65536)
+def normal_key(text: str) -> str:
+    """`text` as compared with lists of words: crm.foundation.text.folded, cached (cells repeat)."""
+    return folded(text)
+
+
+def inline(text: str) -> str:
+    """One-line text: line breaks people typed inside a cell (Alt+Enter) removed.
+
+    Between two Chinese characters a break is dropped; elsewhere it becomes a space.
+    """
+    if "\n" not in text and "\r" not in text:
+        return text.strip()  # what the rest gives for one line, without its regular expression
+
+    def join(match):
+        before, after = match.group(1), match.group(2)
+        return before + after if (not before.isascii() and not after.isascii()) else before + " " + after
+    text = re.sub(r"(\S)\s*[\r\n]+\s*(\S)", join, text)
+    return text.replace("\r", "").replace("\n", "").strip()
+
+
+# ---- currency and amounts ---------------------------------------------------
+
+_CURRENCY_NAMES = {}
+for _code, _name in CURRENCIES.items():
+    for _word in (_code, _name, ZH_SUFFIX[_code]):
+        _CURRENCY_NAMES[normal_key(_word)] = _code
+_CURRENCY_NAMES.update({"rmb": "CNY", "美金": "USD", "港币": "HKD", "us$": "USD", "$": "USD", "¥": "CNY"})
+
+
+def parse_currency(value) -> str | None:
+    """人民币 / 元 / 美元 / USD → ISO code; blank → None."""
+    text = cell_text(value)
+    if is_blank(text):
+        return None
+    code = _CURRENCY_NAMES.get(normal_key(text))
+    if code is None:
+        raise CellError("currency", _("Unknown currency; write one of {codes} or its Chinese name (美元, 欧元 …)").format(
+            codes=", ".join(CURRENCIES)))
+    return code
+
+
+def format_unit(number_format: str | None) -> Money | None:
+    """The unit an xlsx number format shows after the number: 0.00"亿美元" → 1亿美元 (as Money of one unit)."""
+    if not number_format or number_format == "General":
+        return None
+    section = number_format.split(";")[0]
+    literal = "".join(re.findall(r'"([^"]*)"', section)) or re.sub(r"[#0.,?%\\ _*@E+\-\[\]]|\[[^\]]*\]", "",
+                                                                  section)
+    literal = literal.strip()
+    if not literal or not re.search(r"[^\W\d_]|[$¥€£]", literal):
+        return None
+    try:
+        return parse_amount("1" + literal)
+    except InvalidInput:
+        about = re.match(r"(?i)\s*about\s+(.*)", literal)
+        if about:
+            try:
+                unit = parse_amount("1" + about.group(1))
+                return Money(unit.amount, unit.currency, True)
+            except InvalidInput:
+                return None
+        return None
+
+
+_BARE_NUMBER = re.compile(r"[0-9][0-9,]*(\.[0-9]+)?")
+
+
+def parse_amount_cell(value, number_format: str | None, column_unit: tuple[Decimal, str] | None,
+                      note_unit: tuple[Decimal, str] | None, currency: str | None) -> Money | None:
+    """An amount cell: text with units (1.8亿美元) or a number whose unit the cell's format,
+    the column header (总投资(亿元)) or a 单位 note says. `currency` comes from a 币种 column."""
+    if type(value) is str:
+        return _text_amount(value, column_unit, note_unit, currency)
+    return _amount(value, number_format, column_unit, note_unit, currency)
+
+
+# A long ledger repeats its amounts (25亿元) and dates: text cells are read once each. Only
+# text: 1 == 1.0 == True as keys, and a number's format is part of what it says.
+@functools.lru_cache(maxsize=65536)
+def _text_amount(value: str, column_unit, note_unit, currency) -> Money | None:
+    return _amount(value, None, column_unit, note_unit, currency)
+
+
+def _amount(value, number_format, column_unit, note_unit, currency) -> Money | None:
+    if value is None or (isinstance(value, str) and is_blank(value)):
+        return None
+    unit = column_unit or note_unit
+    default_currency = currency or (unit[1] if unit else "CNY")
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        shown = format_unit(number_format)
+        if shown is not None:
+            multiplier, cur, approximate = shown.amount, shown.currency, shown.approximate
+            if currency and cur != currency and number_format and '"' in number_format:
+                raise CellError("currency", _("The cell's format says {a} but the currency column says {b}").format(
+                    a=cur, b=currency))
+        elif unit is not None:
+            multiplier, cur, approximate = unit[0], currency or unit[1], False
+        else:
+            raise CellError("amount_unit", _(
+                "A bare number with no unit: write the unit in the cell (25亿元) or in the header (总投资(亿元))"))
+        try:
+            number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        except InvalidOperation:
+            raise CellError("amount", _("Not an amount")) from None
+        if not number.is_finite():
+            raise CellError("amount", _("Not an amount"))
+        amount = number * multiplier
+        # Check before rounding: quantizing a huge number to cents overflows the context.
+        if amount <= 0:
+            raise CellError("amount", _("An amount must be greater than zero"))
+        if amount > Decimal(10) ** 13:
+            raise CellError("amount", _("The amount is too large; check the unit"))
+        amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+        if amount <= 0:
+            raise CellError("amount", _("An amount must be greater than zero"))
+        return Money(amount, cur, approximate)
+    text = inline(cell_text(value))
+    if _BARE_NUMBER.fullmatch(unicodedata.normalize("NFKC", text)) and unit is None:
+        raise CellError("amount_unit", _(
+            "A bare number with no unit: write the unit in the cell (25亿元) or in the header (总投资(亿元))"))
+    try:
+        money = parse_amount(text, default_currency=default_currency,
+                             default_multiplier=unit[0] if unit else Decimal(1))
+    except InvalidInput as err:
+        raise CellError("amount", str(err)) from None
+    if currency and money.currency != currency:
+        raise CellError("currency", _("The amount is in {a} but the currency column says {b}").format(
+            a=money.currency, b=currency))
+    return money
+
+
+def amount_text(money: Money) -> str:
+    """Text crm.values.money.parse_amount reads back as exactly `money` (what create_deal and edit_deal take)."""
+    return f"{money.amount}{'余' if money.approximate else ''}{money.currency}"
+
+
+# ---- dates ----------------------------------------------------------------
+
+
+def parse_date_cell(value, epoch=None, today: datetime.date | None = None) -> datetime.date | None:
+    """A date cell: an Excel date, a serial number Excel stored, 20200518, or text (2020年5月18日, 2020.5.18 …)."""
+    if type(value) is str:
+        return _text_date_cell(value, epoch, today)
+    return _date_cell(value, epoch, today)
+
+
+@functools.lru_cache(maxsize=65536)
+def _text_date_cell(value: str, epoch, today) -> datetime.date | None:
+    return _date_cell(value, epoch, today)
+
+
+def _date_cell(value, epoch, today) -> datetime.date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return _checked(value.date())
+    if isinstance(value, datetime.date):
+        return _checked(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float(value).is_integer() and 19000101 <= value <= 21001231:
+            return _text_date(str(int(value)), today)
+        if _SERIAL_MIN <= value <= _SERIAL_MAX:
+            return _serial(value, epoch)
+        raise CellError("date", _("A number that is not a date (Excel stores 2020-05-18 as 43969)"))
+    text = inline(cell_text(value))
+    if is_blank(text):
+        return None
+    if re.fullmatch(r"\d{5}(\.\d+)?", text) and _SERIAL_MIN <= float(text) <= _SERIAL_MAX:
+        return _serial(float(text), epoch)
+    return _text_date(text, today)
+
+
+def _serial(value, epoch) -> datetime.date:
+    from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, from_excel
+
+    return _checked(from_excel(value, epoch or CALENDAR_WINDOWS_1900).date())
+
+
+def _text_date(text: str, today) -> datetime.date:
+    try:
+        return parse_date(text, today=today)
+    except InvalidInput as err:
+        raise CellError("date", str(err)) from None
+
+
+def _checked(day: datetime.date) -> datetime.date:
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise CellError("date", _("The date is outside the years {first}–{last}").format(first=MIN_YEAR, last=MAX_YEAR))
+    return day
+
+
+# ---- stages ---------------------------------------------------------------
+
+def parse_stage_cell(value) -> str | None:
+    """A stage as ledgers write it (已开工, 开工建设, 在建, 洽谈中 …), also at the start of a longer
+    remark (已开工,主体施工中); blank → None."""
+    return _text_stage(value) if type(value) is str else _stage(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_stage(value: str) -> str | None:
+    return _stage(value)
+
+
+def _stage(value) -> str | None:
+    text = inline(cell_text(value))
+    if is_blank(text):
+        return None
+    try:
+        return parse_stage(text).key
+    except InvalidInput:
+        pass
+    head = re.split(r"[,，;；。.、(（:：\s]", unicodedata.normalize("NFKC", text).strip(), maxsplit=1)[0]
+    if head and head != text:
+        try:
+            return parse_stage(head).key
+        except InvalidInput:
+            pass
+    raise CellError("stage", _("Unknown stage; write one of 在谈, 签约, 注册, 开工, 投产, 暂停, 终止 "
+                               "(or 洽谈中, 已签约, 已注册, 已开工, 在建, 已投产, 停滞, 取消 …)"))
+
+
+# ---- names ----------------------------------------------------------------
+
+
+def split_names(value) -> list[str]:
+    """Department names in one cell: 保定市商务局、保定市发改委 / one per line / separated by ; or ,"""
+    text = cell_text(value)
+    if is_blank(text):
+        return []
+    names = [n.strip() for n in re.split(r"[、,，;；/\n\r]+", text)]
+    seen, out = set(), []
+    for name in names:
+        if name and not is_blank(name) and name not in seen:
+            seen.add(name)
+            out.append(name)
+    return out
+
+
+# ---- problems (存在问题) ---------------------------------------------------
+
+
+@dataclass
+class ProblemItem:
+    text: str
+    department: str | None = None
+    raised: datetime.date | None = None
+    due: datetime.date | None = None
+
+
+_ITEM_NUMBER = re.compile(r"(?:^|(?<=[\s;；。]))(?:\d{1,2}\s*[.、．)）]|[(（]\d{1,2}[)）]|[①-⑳])\s*")
+_DETAILS = re.compile(r"\s*(?:【([^【】]*)】|\[([^\[\]]*)\]|[(（]([^()（）]*[:：][^()（）]*)[)）])\s*$")
+_KEYS = {
+    "department": ("责任单位", "责任部门", "牵头单位", "单位", "responsible", "department"),
+    "raised": ("提出", "提出时间", "提出日期", "raised"),
+    "due": ("时限", "办结时限", "完成时限", "期限", "限期", "due", "duedate"),
+}
+_KEY_LOOKUP = {normal_key(w): k for k, words in _KEYS.items() for w in words}
+_FLAGS = {"已逾期", "逾期", "超期", "overdue"}
+
+
+def parse_problems_cell(value, today: datetime.date | None = None) -> list[ProblemItem]:
+    """The problems of one cell, one per line or numbered (1. … 2. …), each optionally ending in
+    details the weekly export writes: 【责任单位:…；提出:2020-05-20；时限:2020-06-30；已逾期】."""
+    text = cell_text(value)
+    if is_blank(text):
+        return []
+    items = []
+    for line in re.split(r"[\r\n]+", text):
+        starts = [m for m in _ITEM_NUMBER.finditer(line)]
+        pieces = []
+        if len(starts) >= 1 and starts[0].start() == 0:
+            bounds = [m.start() for m in starts] + [len(line)]
+            for m, end in zip(starts, bounds[1:]):
+                pieces.append(line[m.end():end])
+        else:
+            pieces.append(line)
+        for piece in pieces:
+            piece = piece.strip().rstrip(";；")
+            if is_blank(piece):
+                continue
+            items.append(_problem(piece, today))
+    return items
+
+
+def _problem(piece: str, today) -> ProblemItem:
+    item = ProblemItem(text=piece)
+    match = _DETAILS.search(piece)
+    if not match:
+        return item
+    details = next(g for g in match.groups() if g is not None)
+    fields = {}
+    for part in re.split(r"[;；]", details):
+        part = part.strip()
+        if not part:
+            continue
+        if normal_key(part) in _FLAGS:
+            continue
+        pair = re.match(r"([^:：]+?)\s*[:：]\s*(.*)$", part)
+        name = _KEY_LOOKUP.get(normal_key(pair.group(1))) if pair else None
+        if name is None:
+            return item  # brackets that belong to the text, not details
+        fields[name] = pair.group(2).strip()
+    if not fields:
+        return item
+    item.text = piece[: match.start()].strip()
+    item.department = fields.get("department") or None
+    for name in ("raised", "due"):
+        if fields.get(name):
+            setattr(item, name, parse_date_cell(fields[name], today=today))
+    return item

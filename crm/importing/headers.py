@@ -1,0 +1,205 @@
+"""How bureaus head the columns of their ledgers, and how to find the header row.
+
+A header is normalised (NFKC, no spaces or line breaks, lower case) and
+looked up whole, then without its bracketed parts (总投资(亿元) → 总投资),
+then as containing a known name of three or more characters
+(项目名称及建设内容 → 项目名称). The unit a header declares (亿元, 万美元)
+is read by crm.values.money.unit_from_label.
+
+The names the weekly export writes (both languages) are here too, so that an
+exported table imports back; tests/test_import.py checks the round trip.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+
+from crm.values.money import unit_from_label
+from crm.foundation.text import folded
+
+# field -> header names, most specific first. "progress" and "amount_cny" are
+# read only to be ignored or checked; "seq" is the 序号 column.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "seq": ("序号", "序", "no.", "no", "#", "seq", "seq."),
+    "code": ("项目编号", "项目代码", "编号", "code", "projectcode", "dealcode"),
+    "name": ("项目名称", "项目全称", "项目", "名称", "projectname", "project", "dealname", "name"),
+    "investor": ("投资方", "签约企业", "投资企业", "投资主体", "签约单位", "投资单位", "签约主体", "合作方", "投资商",
+                 "investor"),
+    "region": ("县(市、区)", "县(市,区)", "县市区", "所在县(市、区)", "所在县市区", "所在地", "项目所在地", "属地",
+               "所在区域", "地区", "区域", "县区", "county(city,district)", "county", "region", "location"),
+    "industry": ("产业类别", "产业", "行业", "所属产业", "产业类型", "行业类别", "所属行业", "产业分类", "产业方向",
+                 "industrycategory", "industry", "sector"),
+    "sub_industry": ("细分产业", "细分行业", "子行业", "细分领域", "sub-industry", "subindustry"),
+    "event": ("签约活动", "活动名称", "签约平台", "招商活动", "签约场合", "活动", "signingevent", "event"),
+    "signed_on": ("签约时间", "签约日期", "签约日", "签订时间", "签订日期", "签约年月", "signingdate", "signedon",
+                  "datesigned", "signed"),
+    "amount": ("总投资", "投资额", "总投资额", "计划总投资", "投资总额", "项目总投资", "协议投资额", "协议投资",
+               "签约投资额", "签约额", "签约金额", "合同金额", "totalinvestment", "investment", "amount"),
+    "currency": ("币种", "币别", "货币", "currency"),
+    "amount_cny": ("折合人民币", "折合亿元", "折合", "亿元", "totalin亿元", "cny"),
+    "stage": ("当前阶段", "项目阶段", "阶段", "项目状态", "状态", "进展", "项目进展", "进展情况", "推进情况",
+              "目前进展", "currentstage", "stage", "status"),
+    "progress": ("本周进展", "本周动态", "本周工作", "progressthisweek"),
+    "blockers": ("存在问题", "困难问题", "存在的问题", "问题", "困难和问题", "问题和困难", "存在困难",
+                 "需协调解决的问题", "存在问题及建议", "问题及建议", "openproblems", "problems", "issues", "blockers"),
+    "lead_unit": ("牵头单位", "责任单位", "牵头责任单位", "责任部门", "牵头部门", "leaddepartment", "leadunit",
+                  "responsibleunit"),
+    "supporting": ("配合单位", "协同单位", "配合部门", "supportingdepartments", "supporting"),
+    "liaison": ("包联领导", "包联市领导", "包联县领导", "联系领导", "包联人", "liaisonleader", "liaison"),
+    "notes": ("备注", "说明", "notes", "remarks", "note"),
+    "approval": ("审批类型", "审批方式", "立项方式", "审批类别", "approval"),
+    "planned_start": ("计划开工时间", "计划开工日期", "计划开工", "plannedstart"),
+    "planned_completion": ("计划竣工时间", "计划竣工日期", "计划竣工", "计划投产时间", "计划完工时间",
+                           "plannedcompletion"),
+    "floor_area": ("总建筑面积", "建筑面积", "floorarea"),
+    "responsibility_plan": ("责任方案", "responsibilityplan"),
+}
+
+_EXACT: dict[str, tuple[str, int]] = {}
+for _field, _names in SYNONYMS.items():
+    for _rank, _name in enumerate(_names):
+        _EXACT.setdefault(_name, (_field, _rank))
+_CONTAINED = sorted(((n, f) for n, (f, _r) in _EXACT.items() if len(n) >= 3 and not n.isascii()),
+                    key=lambda item: -len(item[0]))
+_BRACKETS = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]")
+
+# 单位:万元 / 金额单位：亿元 in a title or note row above the header.
+_UNIT_NOTE = re.compile(r"(?:金额)?单位\s*[:：]\s*([^\s,，;；)）]+)")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_TOTAL = re.compile(r"^(合\s*计|总\s*计|共\s*计|total|grandtotal|sum)\b", re.I)
+_SUBTOTAL = re.compile(r"^(小\s*计|subtotal)\b", re.I)
+
+
+def normalise(text) -> str:
+    """A header or key as compared: NFKC, no whitespace, lower case."""
+    return folded(str(text or ""))
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    field: str
+    rank: int  # 0: exact, 1: without brackets, 2: contained
+    order: int  # position in the field's synonym list
+
+
+def match_header(text) -> HeaderMatch | None:
+    """The field a header names, or None."""
+    key = normalise(text)
+    if not key:
+        return None
+    if key in _EXACT:
+        field, order = _EXACT[key]
+        return HeaderMatch(field, 0, order)
+    bare = _BRACKETS.sub("", key)
+    if bare and bare in _EXACT:
+        field, order = _EXACT[bare]
+        return HeaderMatch(field, 1, order)
+    for name, field in _CONTAINED:
+        if name in key:
+            return HeaderMatch(field, 2, _EXACT[name][1])
+    return None
+
+
+def header_unit(text) -> tuple[Decimal, str] | None:
+    """The (multiplier, currency) a header declares: 总投资(亿元) → (10^8, CNY)."""
+    return unit_from_label(str(text or ""))
+
+
+def unit_note(text) -> tuple[Decimal, str] | None:
+    """The unit a note row declares: 单位:万元 → (10^4, CNY)."""
+    match = _UNIT_NOTE.search(unicodedata.normalize("NFKC", str(text or "")))
+    return unit_from_label(match.group(1)) if match else None
+
+
+def year_note(text) -> int | None:
+    """A year a title names (2020年招商项目台账 → 2020)."""
+    match = _YEAR.search(unicodedata.normalize("NFKC", str(text or "")))
+    return int(match.group(1)) if match else None
+
+
+def label_kind(text) -> str | None:
+    """"total" for a totals row's label (合计, 总计 …), "subtotal" for a subtotal's (小计 …), else None."""
+    key = normalise(text)
+    if _TOTAL.match(key):
+        return "total"
+    return "subtotal" if _SUBTOTAL.match(key) else None
+
+
+@dataclass
+class Header:
+    """The header row found, and which column holds which field."""
+
+    row: int  # spreadsheet row number
+    index: int  # position in Grid.rows
+    columns: dict  # field -> 0-based column index
+    labels: dict  # 0-based column index -> header text as written
+    ignored: list  # header texts of columns the importer does not use
+    duplicates: list  # (field, header text) of second columns for a field
+
+
+def find_header(rows: list[tuple[int, list]], scan: int = 40) -> Header | None:
+    """The row among the first `scan` non-empty ones that names the most known fields, with a project name."""
+    best = None
+    for index, (number, values) in enumerate(rows[:scan]):
+        matches = {}
+        for col, value in enumerate(values):
+            if value is None or not isinstance(value, str):
+                continue
+            m = match_header(value)
+            if m and m.field not in matches:
+                matches[m.field] = m
+        if "name" not in matches or len(matches) < 2:
+            continue
+        score = len(matches)
+        if best is None or score > best[0]:
+            best = (score, index, number)
+    if best is None:
+        return None
+    _score, index, number = best
+    values = rows[index][1]
+    # A second header row under a merged group header ("投资情况" over 总投资 / 币种)
+    # names the columns this row leaves blank.
+    below = []
+    if index + 1 < len(rows) and rows[index + 1][0] == number + 1:
+        candidate = rows[index + 1][1]
+        if all(v is None or isinstance(v, str) for v in candidate):
+            below = candidate
+    labels: dict[int, str] = {}
+    second = False
+    for col in range(max(len(values), len(below))):
+        top = values[col] if col < len(values) else None
+        under = below[col] if col < len(below) else None
+        if top is None and under is not None and match_header(under):
+            labels[col] = under
+            second = True
+        elif top is not None:
+            labels[col] = str(top)
+    if second:
+        index, number = index + 1, number + 1
+
+    chosen: dict[str, tuple[HeaderMatch, int]] = {}
+    duplicates, ignored = [], []
+    for col, text in sorted(labels.items()):
+        m = match_header(text)
+        if m is None:
+            ignored.append(text)
+            continue
+        current = chosen.get(m.field)
+        if current is None:
+            chosen[m.field] = (m, col)
+        elif (m.rank, m.order) < (current[0].rank, current[0].order):
+            duplicates.append((m.field, labels[current[1]]))
+            chosen[m.field] = (m, col)
+        else:
+            duplicates.append((m.field, text))
+    return Header(
+        row=number,
+        index=index,
+        columns={f: col for f, (m, col) in chosen.items()},
+        labels=labels,
+        ignored=ignored,
+        duplicates=duplicates,
+    )

@@ -1,0 +1,138 @@
+"""What an xlsx workbook says beside its cell values, read from its XML parts.
+
+python-calamine reads cell values fast but reports neither number formats
+nor error cells (#N/A, #VALUE!: it gives them as empty), and the importer
+needs both: a number formatted `0.00"亿美元"` says its unit there, and an
+error cell is a value to complain about, not a blank. Scanning a whole sheet
+as XML costs about as much as reading it, so each scan here runs only when
+the small parts say it can find something:
+
+- number formats: only cells whose style (cellXfs index) has a format that
+  could carry a unit (crm.importing.cells.format_unit reads one from it);
+- error cells: only when the sheet holds a cell of type "e" at all.
+
+The date system (1900 or 1904) comes from xl/workbook.xml.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from xml.etree import ElementTree
+
+from openpyxl.styles.numbers import BUILTIN_FORMATS
+from openpyxl.utils import column_index_from_string
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+
+from crm.importing.cells import format_unit
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
+_ERROR_CELL = re.compile(rb'<c\b(?=[^>]*\bt="e")([^>]*)>(.*?)</c>', re.S)
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+
+
+@dataclass
+class WorkbookParts:
+    """The workbook-wide facts: its date system, which styles show a unit, and where each sheet's XML is."""
+
+    epoch: object = CALENDAR_WINDOWS_1900
+    unit_styles: dict = field(default_factory=dict)  # cellXfs index -> number format
+    sheet_paths: dict = field(default_factory=dict)  # sheet name -> path of its XML in the zip
+
+
+@dataclass
+class SheetParts:
+    """Per cell (row, column; 1-based): number formats that may carry a unit, and error values."""
+
+    formats: dict = field(default_factory=dict)
+    errors: dict = field(default_factory=dict)
+
+
+def workbook_parts(archive: zipfile.ZipFile) -> WorkbookParts:
+    """Read xl/workbook.xml, its relationships and xl/styles.xml (all small)."""
+    parts = WorkbookParts()
+    names = set(archive.namelist())
+    workbook_path = "xl/workbook.xml"
+    if workbook_path not in names:
+        return parts
+    workbook = ElementTree.fromstring(archive.read(workbook_path))
+    props = workbook.find(f"{_MAIN}workbookPr")
+    if props is not None and props.get("date1904", "").lower() in ("1", "true"):
+        parts.epoch = CALENDAR_MAC_1904
+    rels_path = "xl/_rels/workbook.xml.rels"
+    targets = {}
+    if rels_path in names:
+        for rel in ElementTree.fromstring(archive.read(rels_path)).iter(f"{_PKG_REL}Relationship"):
+            target = rel.get("Target", "")
+            target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            targets[rel.get("Id")] = target
+    sheets = workbook.find(f"{_MAIN}sheets")
+    for sheet in [] if sheets is None else sheets:
+        target = targets.get(sheet.get(f"{_REL}id"))
+        if target in names:
+            parts.sheet_paths[sheet.get("name")] = target
+    styles_path = next((t for t in targets.values() if t.endswith("styles.xml")), "xl/styles.xml")
+    if styles_path in names:
+        parts.unit_styles = _unit_styles(ElementTree.fromstring(archive.read(styles_path)))
+    return parts
+
+
+def _unit_styles(styles) -> dict:
+    custom = {}
+    formats = styles.find(f"{_MAIN}numFmts")
+    for fmt in [] if formats is None else formats:
+        try:
+            custom[int(fmt.get("numFmtId", ""))] = fmt.get("formatCode", "")
+        except ValueError:
+            continue
+    out = {}
+    xfs = styles.find(f"{_MAIN}cellXfs")
+    for index, xf in enumerate([] if xfs is None else xfs):
+        try:
+            ident = int(xf.get("numFmtId", "0"))
+        except ValueError:
+            continue
+        code = custom.get(ident) or BUILTIN_FORMATS.get(ident)
+        if code and format_unit(code) is not None:
+            out[index] = code
+    return out
+
+
+def sheet_parts(archive: zipfile.ZipFile, workbook: WorkbookParts, sheet: str) -> SheetParts:
+    """Formats of cells styled with a unit, and error cells, of `sheet` (nothing to scan: no XML read)."""
+    parts = SheetParts()
+    path = workbook.sheet_paths.get(sheet)
+    if path is None:
+        return parts
+    xml = None
+    if workbook.unit_styles:
+        xml = archive.read(path)
+        styles = b"|".join(str(i).encode() for i in sorted(workbook.unit_styles))
+        styled = re.compile(rb'<c\b(?=[^>]*\bs="(' + styles + rb')")([^>]*)>')
+        for match in styled.finditer(xml):
+            where = _where(match.group(2))
+            if where is not None:
+                parts.formats[where] = workbook.unit_styles[int(match.group(1))]
+    # An error cell is written t="e"; without that text anywhere, there is none to look for.
+    if xml is None:
+        xml = archive.read(path)
+    if b't="e"' in xml:
+        for match in _ERROR_CELL.finditer(xml):
+            where = _where(match.group(1))
+            value = _VALUE.search(match.group(2))
+            if where is not None and value is not None:
+                parts.errors[where] = value.group(1).decode("utf-8", "replace")
+    return parts
+
+
+def _where(attributes: bytes) -> tuple[int, int] | None:
+    # Cells without an r attribute (allowed, written by no common program) are not located here.
+    ref = _CELL_REF.search(attributes)
+    if ref is None:
+        return None
+    return int(ref.group(2)), column_index_from_string(ref.group(1).decode())

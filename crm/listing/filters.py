@@ -1,0 +1,115 @@
+"""Which deals a list, a KPI cohort or an export covers: one filter, one place.
+
+Text filters match by substring (`event="廊坊"` matches
+中国·廊坊国际经济贸易洽谈会); `department` matches a deal's lead unit or any
+of its supporting departments; `year` is the signing year.
+"""
+
+import datetime
+from dataclasses import dataclass, fields
+
+from peewee import SQL, PostgresqlDatabase
+
+from crm.listing import search
+from crm.foundation.errors import NotFound
+from crm.foundation.i18n import _
+from crm.foundation.errors import InvalidInput
+from crm.foundation.i18n import _
+from crm.deals.stages import parse_stage
+from db.models import Deal, DealDepartment, Department, Event, database
+
+
+@dataclass(frozen=True)
+class DealFilter:
+    stage: str | None = None
+    event: str | None = None
+    region: str | None = None
+    department: str | None = None
+    industry: str | None = None
+    year: int | None = None
+    search: str | None = None
+
+    def is_empty(self) -> bool:
+        """True when the filter lets every deal through."""
+        return all(getattr(self, f.name) in (None, "") for f in fields(self))
+
+    def describe(self) -> list[tuple[str, str]]:
+        """(field, value) pairs of the filters that are set, for report headers."""
+        return [(f.name, str(getattr(self, f.name))) for f in fields(self) if getattr(self, f.name) not in (None, "")]
+
+    def check_names(self) -> "DealFilter":
+        """Refuse (NotFound) an event or department filter that names nothing in the ledger.
+
+        A typo in `--event` would otherwise report an empty cohort as if it were true.
+        """
+        for text, model, what in ((self.event, Event, _("event")), (self.department, Department, _("department"))):
+            if text and not model.select().where(model.name.contains(text.strip())).exists():
+                known = "、".join(m.name for m in model.select(model.name).order_by(model.name).limit(8))
+                raise NotFound(_("No {what} matches {text!r}; known: {known}").format(
+                    what=what, text=text, known=known or _("none yet")))
+        return self
+
+    def condition(self):
+        """A Peewee condition on Deal, or None for no filter."""
+        parts = []
+        if self.stage:
+            parts.append(Deal.stage == parse_stage(self.stage).key)
+        if self.region:
+            parts.append(Deal.region.in_(_regions_containing(self.region.strip())))
+        if self.industry:
+            text = self.industry.strip()
+            parts.append(Deal.industry.contains(text) | Deal.sub_industry.contains(text))
+        if self.year:
+            year = int(self.year)
+            if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
+                raise InvalidInput(_("The year {year} is out of range").format(year=self.year))
+            parts.append(Deal.signed_on.between(datetime.date(year, 1, 1), datetime.date(year, 12, 31)))
+        if self.event:
+            events = Event.select(Event.id).where(Event.name.contains(self.event.strip()))
+            parts.append(Deal.event.in_(events))
+        if self.department:
+            departments = Department.select(Department.id).where(Department.name.contains(self.department.strip()))
+            supported = DealDepartment.select(DealDepartment.deal).where(DealDepartment.department.in_(departments))
+            parts.append(Deal.lead_unit.in_(departments) | Deal.id.in_(supported))
+        text = search.matches(self.search or "")
+        if text is not None:
+            parts.append(text)
+        if not parts:
+            return None
+        condition = parts[0]
+        for part in parts[1:]:
+            condition &= part
+        return condition
+
+    def apply(self, query):
+        """`query` (a select on Deal) narrowed to this filter."""
+        condition = self.condition()
+        return query if condition is None else query.where(condition)
+
+
+def distinct_values(column: str) -> str:
+    """SQL giving the distinct non-empty values of an indexed deal column as rows of `x`.
+
+    Walked through the column's index one value at a time (a "loose index
+    scan": a few dozen index seeks however many deals there are), where
+    SELECT DISTINCT reads every deal (~80 ms a column at a million deals on
+    PostgreSQL, whose planner does not skip through an index).
+    """
+    return (f"WITH RECURSIVE r(x) AS (SELECT MIN({column}) FROM deal WHERE {column} > '' UNION ALL "
+            f"SELECT (SELECT MIN({column}) FROM deal WHERE {column} > r.x) FROM r WHERE r.x IS NOT NULL) "
+            "SELECT x FROM r WHERE x IS NOT NULL")
+
+
+def _regions_containing(text: str):
+    """A subquery of the region names that contain `text`, matched as `Deal.region.contains(text)` would.
+
+    `region IN (these)` keeps exactly the deals `region LIKE '%text%'` keeps, but a
+    database answers it from the region index (a count or a total of one county
+    reads that county's entries, not the whole ledger).
+    """
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    db = database.obj
+    postgres = isinstance(db, PostgresqlDatabase)
+    op = "ILIKE" if postgres else "LIKE"  # what Peewee's contains() uses on each backend
+    pattern = "%s" if postgres else "?"
+    return SQL(f"({distinct_values('region')} AND x {op} {pattern} ESCAPE '\\')", [f"%{escaped}%"])

@@ -1,0 +1,503 @@
+"""The deal list, one page at a time: keyset-paged queries, counts and totals.
+
+A list of a million deals never loads the whole ledger. A screen asks for
+the rows it shows, by position; `DealWindow` turns a position into a query
+that starts from a neighbouring row it already holds (keyset pagination:
+`WHERE (sort value, id) > (the last row's)`), and falls back to OFFSET only
+for a jump into the middle (a scrollbar drag). Counts, CNY totals and the
+per-stage / per-region sums are computed by the database.
+
+Each sort is a few segments (see Segment), each ordered by a column and the
+deal id as tie-breaker, so that every page walks an index: deals with no
+value for a nullable column (no signing date, no exchange rate, no event)
+always come last, in either direction; the stage sort walks stage by stage.
+
+Every query here is one statement for a whole page: no query per row.
+Nothing here knows about the terminal; the TUI calls it from a worker thread.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from peewee import JOIN, Case, fn
+
+from crm.reporting import cohort_totals
+from crm.listing import search
+from crm.listing.filters import DealFilter, distinct_values
+from crm.deals.stages import STAGES
+from db.models import Blocker, Deal, Department, Event, database
+
+PAGE_SIZE = 100
+
+Lead = Department.alias("lead")
+
+
+@dataclass(frozen=True)
+class ListFilter(DealFilter):
+    """A DealFilter that can also name one event exactly (by id).
+
+    DealFilter.event matches by substring, so 中国·廊坊国际经济贸易洽谈会 also
+    finds its 2019 edition; a quick filter picked from a list means exactly one.
+    """
+
+    event_id: int | None = None
+
+    def condition(self):
+        base = super().condition()
+        if self.event_id is None:
+            return base
+        exact = Deal.event == self.event_id
+        return exact if base is None else base & exact
+
+
+@dataclass(frozen=True)
+class SortSpec:
+    key: str
+    descending: bool  # the direction the list opens with when sorted by this column
+
+
+# In the order of the list's columns.
+SORTS: dict[str, SortSpec] = {
+    s.key: s
+    for s in (
+        SortSpec("code", False),
+        SortSpec("name", False),
+        SortSpec("region", False),
+        SortSpec("event", False),
+        SortSpec("signed", True),
+        SortSpec("amount", True),
+        SortSpec("stage", False),
+        SortSpec("days", True),
+        SortSpec("blockers", True),
+        SortSpec("lead", False),
+    )
+}
+DEFAULT_SORT = "signed"
+
+
+def _open_blockers():
+    """The number of open blockers of the deal in the outer query (a correlated subquery, per row of a page)."""
+    return Blocker.select(fn.COUNT(Blocker.id)).where(
+        (Blocker.deal == Deal.id) & Blocker.resolved_on.is_null(True)
+    )
+
+
+def _open_counts():
+    """Deals with open blockers and how many: a derived table, as small as the open blockers are few."""
+    return (
+        Blocker.select(Blocker.deal.alias("deal_id"), fn.COUNT(Blocker.id).alias("n"))
+        .where(Blocker.resolved_on.is_null(True))
+        .group_by(Blocker.deal)
+        .alias("open_counts")
+    )
+
+
+@dataclass(frozen=True)
+class DealRow:
+    """One line of the deal list."""
+
+    id: int
+    code: str
+    name: str
+    region: str
+    event: str | None
+    signed_on: datetime.date | None
+    amount: Decimal
+    currency: str
+    approximate: bool
+    amount_cny: Decimal | None
+    stage: str
+    stage_since: datetime.date
+    open_blockers: int
+    lead_unit: str | None
+    key: tuple = field(repr=False, compare=False, default=())  # (segment, sort value, id)
+
+    def days_in_stage(self, today: datetime.date) -> int:
+        return (today - self.stage_since).days
+
+
+@dataclass(frozen=True)
+class Order:
+    """A sort of the list: a column of SORTS and a direction."""
+
+    key: str = DEFAULT_SORT
+    descending: bool | None = None  # None: the column's own default
+
+    @property
+    def spec(self) -> SortSpec:
+        return SORTS[self.key]
+
+    @property
+    def is_descending(self) -> bool:
+        return self.spec.descending if self.descending is None else self.descending
+
+    def reversed(self) -> Order:
+        return Order(self.key, not self.is_descending)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of the list: the deals `where` selects, ordered by `expr` then id (by id alone when expr is None).
+
+    Every sort is a few segments, each of which pages through an index:
+    a nullable column is its values, then the deals without one (always
+    last); the stage sort is one segment per stage, in stage order; the
+    open-blockers sort is the deals with open blockers (counted in a small
+    derived table), then the deals without.
+    """
+
+    where: object = None
+    expr: object = None
+    counts: object = None  # the derived table of open-blocker counts to join, for that sort
+
+
+def _segments(order: Order) -> list[Segment]:
+    key, desc = order.key, order.is_descending
+    if key == "stage":
+        stages = [Segment(Deal.stage == s.key) for s in STAGES]
+        return stages[::-1] if desc else stages
+    if key == "blockers":
+        counts = _open_counts()
+        with_open = Segment(expr=counts.c.n, counts=counts)
+        without = Segment(where=Deal.id.not_in(
+            Blocker.select(Blocker.deal).where(Blocker.resolved_on.is_null(True))))
+        return [with_open, without] if desc else [without, with_open]
+    simple = {"code": Deal.code, "name": Deal.name, "region": Deal.region, "days": Deal.stage_since}
+    if key in simple:
+        return [Segment(expr=simple[key])]
+    # The values are selected by the value itself (so the planner walks its index, e.g. event names
+    # then their deals), the rest by the deal's own column (its index holds the NULLs).
+    value, column = {
+        "event": (Event.name, Deal.event),
+        "signed": (Deal.signed_on, Deal.signed_on),
+        "amount": (Deal.amount_cny, Deal.amount_cny),
+        "lead": (Lead.name, Deal.lead_unit),
+    }[key]
+    return [Segment(where=value.is_null(False), expr=value), Segment(where=column.is_null(True))]
+
+
+def _direction(order: Order) -> bool:
+    """True when the SQL runs descending (the days column sorts its date the other way: most days first)."""
+    return order.is_descending != (order.key == "days")
+
+
+def _select(flt: DealFilter, segment: Segment):
+    columns = [
+        Deal.id, Deal.code, Deal.name, Deal.region, Deal.signed_on, Deal.amount, Deal.currency,
+        Deal.amount_approximate, Deal.amount_cny, Deal.stage, Deal.stage_since,
+        Event.name.alias("event_name"), Lead.name.alias("lead_name"), _open_blockers().alias("open_blockers"),
+    ]
+    if segment.expr is not None:
+        columns.append(segment.expr.alias("sort_value"))
+    return _joined(Deal.select(*columns), flt, segment)
+
+
+def _joined(query, flt: DealFilter, segment: Segment):
+    """`query` on Deal with the event and lead unit joined (the names shown and sorted by), narrowed to a segment."""
+    query = (
+        query.join(Event, JOIN.LEFT_OUTER, on=(Deal.event == Event.id))
+        .switch(Deal)
+        .join(Lead, JOIN.LEFT_OUTER, on=(Deal.lead_unit == Lead.id))
+    )
+    if segment.counts is not None:
+        query = query.switch(Deal).join(segment.counts, on=(segment.counts.c.deal_id == Deal.id))
+    if segment.where is not None:
+        query = query.where(segment.where)
+    return flt.apply(query)
+
+
+def _rows(query, index: int) -> list[DealRow]:
+    # Peewee converts the aliased sort column like its field (dates, cents → Decimal).
+    out = []
+    for r in query.dicts():
+        out.append(
+            DealRow(
+                id=r["id"], code=r["code"], name=r["name"], region=r["region"], event=r["event_name"],
+                signed_on=r["signed_on"], amount=r["amount"], currency=r["currency"],
+                approximate=bool(r["amount_approximate"]), amount_cny=r["amount_cny"], stage=r["stage"],
+                stage_since=r["stage_since"], open_blockers=int(r["open_blockers"] or 0), lead_unit=r["lead_name"],
+                key=(index, r.get("sort_value"), r["id"]),
+            )
+        )
+    return out
+
+
+def _segment_query(flt, order: Order, segment: Segment, after: tuple | None, backwards: bool):
+    """The rows of one segment, after `after` = (value, id) in the walking direction."""
+    desc = _direction(order) != backwards
+    query = _select(flt, segment)
+    by_id = Deal.id.desc() if desc else Deal.id.asc()
+    if segment.expr is None:
+        if after is not None:
+            query = query.where(Deal.id < after[1] if desc else Deal.id > after[1])
+        return query.order_by(by_id)
+    expr = segment.expr
+    if after is not None:
+        value, ident = after
+        beyond = (expr < value) if desc else (expr > value)
+        tie = (Deal.id < ident) if desc else (Deal.id > ident)
+        query = query.where(beyond | ((expr == value) & tie))
+    return query.order_by(expr.desc() if desc else expr.asc(), by_id)
+
+
+def page_after(flt: DealFilter, order: Order, key: tuple | None = None, limit: int = PAGE_SIZE) -> list[DealRow]:
+    """Up to `limit` rows following the row with sort key `key` (from the top when None)."""
+    segments = _segments(order)
+    first = key[0] if key else 0
+    rows: list[DealRow] = []
+    for index in range(first, len(segments)):
+        after = key[1:] if key and index == first else None
+        rows += _rows(_segment_query(flt, order, segments[index], after, False).limit(limit - len(rows)), index)
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def page_before(flt: DealFilter, order: Order, key: tuple | None = None, limit: int = PAGE_SIZE) -> list[DealRow]:
+    """Up to `limit` rows preceding the row with sort key `key` (the end of the list when None), in list order."""
+    segments = _segments(order)
+    last = key[0] if key else len(segments) - 1
+    rows: list[DealRow] = []
+    for index in range(last, -1, -1):
+        after = key[1:] if key and index == last else None
+        rows += _rows(_segment_query(flt, order, segments[index], after, True).limit(limit - len(rows)), index)
+        if len(rows) >= limit:
+            break
+    rows.reverse()
+    return rows
+
+
+def _segment_count(flt: DealFilter, segment: Segment) -> int:
+    return _joined(Deal.select(fn.COUNT(Deal.id)), flt, segment).scalar() or 0
+
+
+def page_at(flt: DealFilter, order: Order, offset: int, limit: int = PAGE_SIZE) -> list[DealRow]:
+    """Up to `limit` rows from position `offset`: OFFSET, for a jump far from any row already fetched."""
+    if offset <= 0:
+        return page_after(flt, order, None, limit)
+    segments = _segments(order)
+    for index, segment in enumerate(segments):
+        size = _segment_count(flt, segment) if index < len(segments) - 1 else None
+        if size is not None and offset >= size:
+            offset -= size
+            continue
+        rows = _rows(_segment_query(flt, order, segment, None, False).limit(limit).offset(offset), index)
+        if len(rows) < limit and rows:
+            rows += page_after(flt, order, rows[-1].key, limit - len(rows))
+        return rows
+    return []
+
+
+def first_rows(flt: DealFilter, order: Order = Order(), limit: int = PAGE_SIZE) -> list[DealRow]:
+    """The first `limit` rows of the list."""
+    return page_after(flt, order, None, limit)
+
+
+# ---- counts and totals ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Totals:
+    """How many deals a filter shows and their total in CNY."""
+
+    deals: int
+    total_cny: Decimal
+    unconverted: int  # deals with no exchange rate for their date: not in total_cny
+    approximate: bool = False  # some amount was written as 117亿余元
+
+
+def count(flt: DealFilter) -> int:
+    """The number of deals `flt` lets through."""
+    kept = cohort_totals.grouped(flt)
+    if kept is not None:
+        return sum(s.deals for s in kept)
+    with search.counting():
+        query = flt.apply(Deal.select(fn.COUNT(Deal.id)))
+    return query.scalar() or 0
+
+
+def totals(flt: DealFilter) -> Totals:
+    """Count and CNY total of the deals `flt` lets through, in one query."""
+    kept = cohort_totals.grouped(flt)
+    if kept is not None:
+        n = sum(s.deals for s in kept)
+        return Totals(n, Deal.amount_cny.python_value(sum(s.amount_cny for s in kept)),
+                      n - sum(s.converted for s in kept), any(s.approximate for s in kept))
+    with search.counting():
+        query = flt.apply(
+            Deal.select(fn.COUNT(Deal.id).alias("n"), fn.SUM(Deal.amount_cny).alias("cny"),
+                        fn.COUNT(Deal.amount_cny).alias("converted"),
+                        fn.MAX(Case(None, [(Deal.amount_approximate, 1)], 0)).alias("approx")))
+    row = query.namedtuples().get()
+    n = row.n or 0
+    return Totals(n, Deal.amount_cny.python_value(row.cny) or Decimal(0), n - (row.converted or 0), bool(row.approx))
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group of deals (a stage, a region) with its count and CNY total."""
+
+    key: str
+    deals: int
+    total_cny: Decimal
+    unconverted: int
+
+
+def _grouped(flt: DealFilter, column, signed_only: bool) -> list[Group]:
+    kept = cohort_totals.grouped(flt, (column.name,), signed_only)
+    if kept is not None:
+        return [Group(s.key[0], s.deals, Deal.amount_cny.python_value(s.amount_cny), s.deals - s.converted)
+                for s in kept]
+    query = Deal.select(column.alias("k"), fn.COUNT(Deal.id).alias("n"), fn.SUM(Deal.amount_cny).alias("cny"),
+                        fn.COUNT(Deal.amount_cny).alias("converted"))
+    if signed_only:
+        query = query.where(Deal.stage != "negotiating")
+    with search.counting():
+        query = flt.apply(query).group_by(column)
+    return [
+        Group(r.k, r.n, Deal.amount_cny.python_value(r.cny) or Decimal(0), r.n - r.converted)
+        for r in query.namedtuples()
+    ]
+
+
+def stage_totals(flt: DealFilter) -> dict[str, Group]:
+    """Count and CNY total per stage (every stage present, in stage order), for the board."""
+    found = {g.key: g for g in _grouped(flt, Deal.stage, signed_only=False)}
+    return {s.key: found.get(s.key, Group(s.key, 0, Decimal(0), 0)) for s in STAGES}
+
+
+def region_totals(flt: DealFilter, signed_only: bool = True) -> list[Group]:
+    """Count and CNY total per region, largest total first (signed deals only, as in the KPIs)."""
+    groups = _grouped(flt, Deal.region, signed_only)
+    return sorted(groups, key=lambda g: (-g.total_cny, g.key))
+
+
+# ---- what the quick filters offer ----------------------------------------
+
+
+def regions() -> list[str]:
+    """Every region a deal names, in order."""
+    return _distinct("region")
+
+
+def industries() -> list[str]:
+    """Every industry a deal names, in order."""
+    return _distinct("industry")
+
+
+def _distinct(column: str) -> list[str]:
+    return [x for (x,) in database.obj.execute_sql(distinct_values(column) + " ORDER BY x").fetchall()]
+
+
+# ---- the window a list shows ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """Which query fills which positions: 'after' / 'before' a key, 'first', 'last', or 'offset'."""
+
+    kind: str
+    start: int  # the first position the rows fill ('before' and 'last': the one after the last)
+    limit: int
+    key: tuple | None = None
+
+
+def fetch(flt: DealFilter, order: Order, request: PageRequest) -> list[DealRow]:
+    """Run `request` (in the thread that owns the database connection)."""
+    if request.kind in ("after", "first"):
+        return page_after(flt, order, request.key, request.limit)
+    if request.kind in ("before", "last"):
+        return page_before(flt, order, request.key, request.limit)
+    return page_at(flt, order, request.start, request.limit)
+
+
+class DealWindow:
+    """The rows of one list (a filter and an order) that have been fetched, by position.
+
+    Not thread-safe on purpose: the screen asks `request_for` and `store` from
+    its own thread and runs `fetch` elsewhere. At most `max_rows` rows are
+    kept; the ones farthest from the last fetch are dropped first.
+    """
+
+    def __init__(self, flt: DealFilter, order: Order, page_size: int = PAGE_SIZE, max_rows: int = 5000):
+        self.filter = flt
+        self.order = order
+        self.page_size = page_size
+        self.max_rows = max_rows
+        self.count: int | None = None
+        self.rows: dict[int, DealRow] = {}
+
+    def get(self, index: int) -> DealRow | None:
+        return self.rows.get(index)
+
+    def request_for(self, start: int, stop: int) -> PageRequest | None:
+        """The query that fills the first gap in positions [start, stop), or None when all are held."""
+        if self.count is not None:
+            stop = min(stop, self.count)
+        missing = [i for i in range(max(start, 0), stop) if i not in self.rows]
+        if not missing:
+            return None
+        first, last = missing[0], missing[-1]
+        # Only the first contiguous gap: the next call fills the rest.
+        gap_end = first
+        while gap_end + 1 <= last and gap_end + 1 not in self.rows:
+            gap_end += 1
+        size = max(self.page_size, gap_end - first + 1)
+        if first - 1 in self.rows:
+            return PageRequest("after", first, size, self.rows[first - 1].key)
+        if gap_end + 1 in self.rows:
+            return PageRequest("before", gap_end + 1, size, self.rows[gap_end + 1].key)
+        if first == 0:
+            return PageRequest("first", 0, size)
+        if self.count is not None and gap_end >= self.count - 1:
+            return PageRequest("last", self.count, max(size, self.count - first))
+        return PageRequest("offset", first, size)
+
+    def store(self, request: PageRequest, rows: list[DealRow]) -> range:
+        """Put the rows a request returned at their positions; returns the positions filled."""
+        if request.kind in ("before", "last"):
+            start = request.start - len(rows)
+        else:
+            start = request.start
+        for i, row in enumerate(rows, start):
+            self.rows[i] = row
+        if request.kind in ("after", "first", "offset") and len(rows) < request.limit and self.count is None:
+            self.count = start + len(rows)  # reached the end: now we know how many there are
+        self._trim(start)
+        return range(start, start + len(rows))
+
+    def _trim(self, centre: int) -> None:
+        if len(self.rows) <= self.max_rows:
+            return
+        for index in sorted(self.rows, key=lambda i: -abs(i - centre))[: len(self.rows) - self.max_rows]:
+            del self.rows[index]
+
+    def refreshed(self, flt: DealFilter | None = None, order: Order | None = None) -> DealWindow:
+        """An empty window for the same list (or another filter / order): after a change, fetch again."""
+        return DealWindow(flt or self.filter, order or self.order, self.page_size, self.max_rows)
+
+
+def with_stage(flt: DealFilter, stage: str) -> DealFilter:
+    """`flt` narrowed to one stage (a board column)."""
+    return replace(flt, stage=stage)
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    """One stage of the board: its count and CNY total, and its first cards."""
+
+    stage: str
+    totals: Group
+    rows: list
+
+
+def board(flt: DealFilter, per_stage: int = 50, order: Order = Order()) -> list[BoardColumn]:
+    """Every stage with its totals (one grouped query) and up to `per_stage` deals (one page query each)."""
+    groups = stage_totals(flt)
+    return [
+        BoardColumn(key, group, first_rows(with_stage(flt, key), order, per_stage) if group.deals else [])
+        for key, group in groups.items()
+    ]

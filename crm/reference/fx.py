@@ -1,0 +1,167 @@
+"""Dated exchange rates and conversion to CNY.
+
+A conversion uses the latest rate on or before the date asked for. When
+none exists the error names the currency and date and says how to add one —
+never a silent 0 or 1. Converted amounts are rounded to the fen (四舍五入)
+when the conversion is made, so that stored CNY equivalents sum exactly.
+
+Deals convert at their signing date (the date entered for deals not yet
+signed), funds at their arrival date. Adding or changing a rate re-converts
+every deal and arrival it now covers, in the same transaction.
+"""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from crm.foundation.errors import InvalidInput, MissingRate
+from crm.foundation.i18n import _
+from crm.values.money import CURRENCIES
+from db.connection import writing
+from db.models import Deal, FundsArrived, FxRate
+
+CNY = "CNY"
+FEN = Decimal("0.01")
+# No currency the ledger knows is worth more than a few dozen yuan; the cap
+# also keeps the largest amount money.py accepts (10^13 units) storable in
+# CNY fen in a 64-bit column (10^13 × 1000 × 100 = 10^18 < 9.2 × 10^18).
+MAX_RATE = Decimal("1000")
+
+
+def check_currency(code: str) -> str:
+    """The ISO code in upper case, refusing currencies the ledger does not know."""
+    cur = (code or "").strip().upper()
+    if cur not in CURRENCIES:
+        raise InvalidInput(_("Unknown currency {code!r}; use one of: {codes}").format(code=code, codes=", ".join(CURRENCIES)))
+    return cur
+
+
+def parse_rate(text) -> Decimal:
+    """A rate typed by a user: a positive number of CNY per unit, at most 6 decimals."""
+    try:
+        rate = Decimal(str(text).strip())
+    except InvalidOperation:
+        rate = None
+    if rate is None or not rate.is_finite() or rate <= 0 or rate > MAX_RATE or rate.as_tuple().exponent < -6:
+        raise InvalidInput(
+            _("Cannot read the rate {text!r}: write CNY per one unit, a positive number with at most 6 decimals, e.g. 7.1030").format(
+                text=str(text)
+            )
+        )
+    return rate
+
+
+def rate_on(currency: str, day: datetime.date) -> FxRate | None:
+    """The latest rate for `currency` on or before `day`, or None (CNY needs none)."""
+    if currency == CNY:
+        return None
+    rate = (
+        FxRate.select()
+        .where((FxRate.currency == currency) & (FxRate.on <= day))
+        .order_by(FxRate.on.desc())
+        .first()
+    )
+    if rate is None:
+        raise missing(currency, day)
+    return rate
+
+
+def missing(currency: str, day: datetime.date) -> MissingRate:
+    """The error for a conversion no rate covers."""
+    return MissingRate(
+        _("No {currency} exchange rate on or before {day}; add one with: crm fx set {currency} {day} RATE").format(
+            currency=currency, day=day.isoformat()
+        )
+    )
+
+
+def to_cny(amount: Decimal, rate: FxRate | None) -> Decimal:
+    """`amount` in CNY at `rate` (None for an amount already in CNY), rounded to the fen."""
+    if rate is None:
+        return amount
+    return (amount * rate.rate).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def convert(amount: Decimal, currency: str, day: datetime.date) -> tuple[Decimal | None, FxRate | None]:
+    """(CNY amount, rate used) for a record; (None, None) when no rate covers the day yet."""
+    try:
+        rate = rate_on(currency, day)
+    except MissingRate:
+        return None, None
+    return to_cny(amount, rate), rate
+
+
+def conversion_day(deal: Deal) -> datetime.date:
+    """The date a deal's amount is converted at: its signing date, else the day it was entered."""
+    return deal.signed_on or deal.created_at.date()
+
+
+def set_rate(currency: str, on: datetime.date, rate, source: str = "") -> FxRate:
+    """Add or replace the rate for `currency` on `on`, then re-convert what it covers."""
+    currency = check_currency(currency)
+    if currency == CNY:
+        raise InvalidInput(_("CNY is the reporting currency and needs no rate"))
+    value = parse_rate(rate)
+    with writing():
+        existing = FxRate.get_or_none((FxRate.currency == currency) & (FxRate.on == on))
+        if existing:
+            existing.rate, existing.source = value, source or existing.source
+            existing.save()
+            row = existing
+        else:
+            row = FxRate.create(currency=currency, on=on, rate=value, source=source)
+        reconvert(currency, on)
+    return row
+
+
+def reconvert(currency: str, since: datetime.date) -> int:
+    """Re-convert deals and funds in `currency` dated from `since` up to the next rate; return how many changed."""
+    rate = rate_on(currency, since)
+    following = (
+        FxRate.select(FxRate.on)
+        .where((FxRate.currency == currency) & (FxRate.on > since))
+        .order_by(FxRate.on)
+        .first()
+    )
+    until = following.on if following else datetime.date.max
+    start = datetime.datetime.combine(since, datetime.time.min)
+    end = datetime.datetime.combine(until, datetime.time.min) if following else datetime.datetime.max
+    signed_in_range = Deal.signed_on.between(since, until - datetime.timedelta(days=1))
+    entered_in_range = Deal.signed_on.is_null(True) & (Deal.created_at >= start) & (Deal.created_at < end)
+    changed = 0
+    for deal in Deal.select(Deal.id, Deal.amount, Deal.amount_cny, Deal.fx_rate).where(
+        (Deal.currency == currency) & (signed_in_range | entered_in_range)
+    ).iterator():
+        cny = to_cny(deal.amount, rate)
+        if cny != deal.amount_cny or deal.fx_rate_id != rate.id:
+            Deal.update(amount_cny=cny, fx_rate=rate).where(Deal.id == deal.id).execute()
+            changed += 1
+    for funds in FundsArrived.select(FundsArrived.id, FundsArrived.amount, FundsArrived.amount_cny, FundsArrived.fx_rate).where(
+        (FundsArrived.currency == currency) & (FundsArrived.arrived_on >= since) & (FundsArrived.arrived_on < until)
+    ).iterator():
+        cny = to_cny(funds.amount, rate)
+        if cny != funds.amount_cny or funds.fx_rate_id != rate.id:
+            FundsArrived.update(amount_cny=cny, fx_rate=rate).where(FundsArrived.id == funds.id).execute()
+            changed += 1
+    return changed
+
+
+def list_rates(currency: str | None = None) -> list[FxRate]:
+    """All rates, by currency then date."""
+    query = FxRate.select().order_by(FxRate.currency, FxRate.on)
+    if currency:
+        query = query.where(FxRate.currency == check_currency(currency))
+    return list(query)
+
+
+def rate_text(rate: Decimal) -> str:
+    """A rate as quoted: at least 4 decimals (7.1030), more only when it has them."""
+    shown = rate.normalize()
+    if -shown.as_tuple().exponent < 4:
+        shown = shown.quantize(Decimal("0.0001"))
+    return f"{shown:f}"
+
+
+def describe_rate(rate: FxRate) -> str:
+    """`USD 2020-05-18 7.1030 (source)` — how reports name the rate they used."""
+    text = f"{rate.currency} {rate.on.isoformat()} {rate_text(rate.rate)}"
+    return f"{text} ({rate.source})" if rate.source else text

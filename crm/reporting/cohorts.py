@@ -1,0 +1,44 @@
+"""The cohorts the bureau reports on: all deals, a signing year, one event.
+
+A cohort is a DealFilter, so crm.reporting.kpi.compute takes any of them. An event
+cohort names the event exactly (by id): a fair held every year has one
+Event per edition, and a substring of its name would take in every edition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+from peewee import fn
+
+from crm.listing.pages import ListFilter
+from crm.listing.filters import DealFilter
+from db.models import Deal, Event
+
+
+def event_cohort(event: Event | int) -> ListFilter:
+    """The deals signed at exactly this event."""
+    return ListFilter(event_id=event if isinstance(event, int) else event.id)
+
+
+def year_cohort(year: int) -> ListFilter:
+    """The deals signed in `year`."""
+    return ListFilter(year=year)
+
+
+def signing_years() -> list[int]:
+    """The years from the first signing to the last, newest first."""
+    first, last = Deal.select(fn.MIN(Deal.signed_on), fn.MAX(Deal.signed_on)).tuples().get()
+    if first is None:
+        return []
+    if isinstance(first, str):  # an aggregate loses the column's type on SQLite
+        first, last = Deal.signed_on.python_value(first), Deal.signed_on.python_value(last)
+    return list(range(last.year, first.year - 1, -1))
+
+
+def as_deal_filter(flt: ListFilter) -> DealFilter:
+    """`flt` as a plain DealFilter, the event named by its name (for reports that describe their scope in words)."""
+    values = {f.name: getattr(flt, f.name) for f in fields(DealFilter)}
+    if flt.event_id is not None:
+        values["event"] = Event.get_by_id(flt.event_id).name
+    return DealFilter(**values)

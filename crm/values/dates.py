@@ -1,0 +1,219 @@
+"""Dates and ISO weeks as staff type them: 2020-05-18, 2020年5月18日, 5月18日, 2020-W21.
+
+Year-first numeric dates (ISO, Chinese, 2020.5.18, 2020/5/18, 20200518) are
+always year-month-day; everything else goes to python-dateutil, but only when
+it reads the text the same way whichever order of day and month it assumes,
+and only when the text names at least a month and a day.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import warnings
+from datetime import date, datetime
+
+from dateutil import parser as dateutil_parser
+from dateutil.relativedelta import MO, relativedelta
+
+from crm.foundation.errors import InvalidInput
+from crm.foundation.i18n import _, current_language
+
+MIN_YEAR = 1949
+MAX_YEAR = 2100
+
+_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+# Year first is the Chinese and the ISO order; dateutil would read 2020/5/6 as
+# 5 June under dayfirst, so these never reach it.
+_YEAR_FIRST = (
+    re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?"),
+    re.compile(r"(\d{4})([-./])(\d{1,2})\2(\d{1,2})"),
+    re.compile(r"(\d{4})(\d{2})(\d{2})"),
+)
+_MONTH_DAY = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
+_WEEK = re.compile(r"(\d{4})\s*-?\s*w\s*(\d{1,2})|(\d{4})\s*年\s*第\s*(\d{1,2})\s*周")
+
+
+class _Unreadable(Exception):
+    """Internal: the text is not a date in any accepted form."""
+
+
+def _quote(text: str) -> str:
+    text = str(text).strip()
+    return text if len(text) <= 60 else text[:60] + "…"
+
+
+def _normalise(text: str) -> str:
+    # NFKC folds full-width digits and punctuation (２０２０／５／１８).
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _build(text: str, year: int, month: int, day: int) -> date:
+    try:
+        result = date(year, month, day)
+    except ValueError:
+        raise InvalidInput(_('There is no such date as "{text}"').format(text=_quote(text))) from None
+    return _in_range(text, result)
+
+
+def _in_range(text: str, result: date) -> date:
+    if not MIN_YEAR <= result.year <= MAX_YEAR:
+        raise InvalidInput(_('Date "{text}" is outside the years {first}–{last}').format(
+            text=_quote(text), first=MIN_YEAR, last=MAX_YEAR))
+    return result
+
+
+def _with_dateutil(text: str, normal: str, today: date) -> date:
+    """Read `normal` with dateutil, refusing silent defaults and day/month guesses."""
+    # Two different defaults show which fields dateutil filled in by itself:
+    # "5" would otherwise become the 5th of the default month.
+    first_default = datetime(today.year, 1, 1)
+    # Same year, so 29 February is judged against the year it will get;
+    # March has 31 days, so "31" is reported as incomplete, not impossible.
+    second_default = datetime(today.year, 3, 2)
+    readings = []
+    try:
+        with warnings.catch_warnings():
+            # dateutil takes a stray letter ("2020-05-18 W") for an unknown
+            # time zone and only warns; such text is not a date we understood.
+            warnings.simplefilter("error", dateutil_parser.UnknownTimezoneWarning)
+            for dayfirst in (False, True):
+                for yearfirst in (False, True):
+                    readings.append(dateutil_parser.parse(
+                        normal, default=first_default, dayfirst=dayfirst, yearfirst=yearfirst))
+            probe = dateutil_parser.parse(normal, default=second_default)
+    except dateutil_parser.UnknownTimezoneWarning:
+        raise _Unreadable from None
+    except dateutil_parser.ParserError as err:
+        reason = str(err)
+        # These say a real day or month is impossible; "year … out of range"
+        # means dateutil took a run of digits (20200) for a year, i.e. not a date.
+        if ("out of range" in reason and "year" not in reason) or "must be in" in reason:
+            raise InvalidInput(_('There is no such date as "{text}"').format(text=_quote(text))) from None
+        raise _Unreadable from None
+    except (ValueError, OverflowError, TypeError, IndexError):
+        # dateutil raises assorted errors for text it cannot make sense of.
+        raise _Unreadable from None
+    if len({r.date() for r in readings}) > 1:
+        raise InvalidInput(_(
+            'Date "{text}" is ambiguous (day and month could be swapped): write it as 2020-05-18'
+        ).format(text=_quote(text)))
+    reading = readings[0]
+    if (reading.month, reading.day) != (probe.month, probe.day):
+        raise InvalidInput(_(
+            'Date "{text}" is incomplete: give at least the month and the day, e.g. 5月18日 or 2020-05-18'
+        ).format(text=_quote(text)))
+    # A missing year is the current one, as with 5月18日; first_default already holds it.
+    return _in_range(text, reading.date())
+
+
+def _read_date(text: str, today: date | None) -> date:
+    """A date, or _Unreadable when no accepted form fits (callers word the error)."""
+    if not isinstance(text, str):
+        raise _Unreadable
+    normal = _normalise(text)
+    if not normal:
+        raise _Unreadable
+    # ASCII digits only below: regex \d and dateutil both accept Arabic-Indic ones.
+    if any(ch.isdigit() and not ch.isascii() for ch in normal):
+        raise _Unreadable
+    for pattern in _YEAR_FIRST:
+        match = pattern.fullmatch(normal)
+        if match:
+            numbers = [g for g in match.groups() if g and g.isdigit()]
+            year, month, day = (int(n) for n in numbers)
+            return _build(text, year, month, day)
+    today = today or date.today()
+    match = _MONTH_DAY.fullmatch(normal)
+    if match:
+        return _build(text, today.year, int(match.group(1)), int(match.group(2)))
+    # Only text with ASCII letters, digits and punctuation goes to dateutil:
+    # it would skip over Chinese words it does not know (公元前200年 → 200 AD).
+    if not normal.isascii() or not any(ch.isdigit() for ch in normal):
+        raise _Unreadable
+    return _with_dateutil(text, normal, today)
+
+
+def _unreadable_date(text: object) -> InvalidInput:
+    return InvalidInput(_(
+        'Cannot read date "{text}": write 2020-05-18, 2020年5月18日, 2020.5.18, '
+        "2020/5/18, 20200518, 5月18日 or May 18 2020"
+    ).format(text=_quote(str(text))))
+
+
+def parse_date(text: str, today: date | None = None) -> date:
+    """Read a date: 2020-05-18, 2020年5月18日, 2020.5.18, 2020/5/18, 20200518,
+    5月18日 (in the year of `today`), May 18 2020, 18 May 2020.
+
+    Full-width digits are accepted. Raises InvalidInput for impossible dates,
+    years outside 1949–2100, text that names no month and day, and text whose
+    day and month could be read either way (05/06/2020).
+    """
+    try:
+        return _read_date(text, today)
+    except _Unreadable:
+        raise _unreadable_date(text) from None
+
+
+def week_of(day: date) -> tuple[date, date]:
+    """The Monday and Sunday of the ISO week containing `day`."""
+    monday = day + relativedelta(weekday=MO(-1))
+    return monday, monday + relativedelta(days=6)
+
+
+def _weeks_in_year(year: int) -> int:
+    # 28 December is always in the last ISO week of its year.
+    return date(year, 12, 28).isocalendar()[1]
+
+
+def parse_week(text: str, today: date | None = None) -> tuple[date, date]:
+    """Read an ISO week — 2020-W21, 2020W21, 2020-w21, 2020年第21周 — or any date
+    parse_date accepts (meaning the week containing it).
+
+    Returns (Monday, Sunday). Raises InvalidInput for weeks the year does not
+    have (W00, W54, W53 in a 52-week year) and for anything unreadable.
+    """
+    normal = _normalise(text).casefold() if isinstance(text, str) else ""
+    match = _WEEK.fullmatch(normal)
+    if match:
+        year = int(match.group(1) or match.group(3))
+        week = int(match.group(2) or match.group(4))
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise InvalidInput(_('Week "{text}" is outside the years {first}–{last}').format(
+                text=_quote(text), first=MIN_YEAR, last=MAX_YEAR))
+        weeks = _weeks_in_year(year)
+        if not 1 <= week <= weeks:
+            raise InvalidInput(_('Week "{text}" does not exist: {year} has weeks 1 to {weeks}').format(
+                text=_quote(text), year=year, weeks=weeks))
+        return week_of(date.fromisocalendar(year, week, 1))
+    try:
+        return week_of(_read_date(text, today))
+    except _Unreadable:
+        raise InvalidInput(_(
+            'Cannot read week "{text}": write 2020-W21, 2020W21 or a date in that week, e.g. 2020-05-18'
+        ).format(text=_quote(str(text)))) from None
+
+
+def last_complete_week(today: date | None = None) -> tuple[date, date]:
+    """The Monday and Sunday of the last week that has ended before `today`.
+
+    On a Sunday the current week is not over yet, so this is the week before:
+    the weekly table sent on Monday or Tuesday covers the previous Mon–Sun.
+    """
+    monday, _sunday = week_of(today or date.today())
+    return week_of(monday - relativedelta(weeks=1))
+
+
+def iso_week_label(monday: date, lang: str | None = None) -> str:
+    """A week as a heading: 2020年第21周(5月18日—5月24日) / 2020 week 21 (18 May – 24 May).
+
+    Any day of the week may be passed; the year is the ISO year, so
+    2019-12-30 is in 2020年第1周.
+    """
+    start, end = week_of(monday)
+    year, week, _weekday = start.isocalendar()
+    if (lang or current_language()) == "en":
+        return (f"{year} week {week} ({start.day} {_EN_MONTHS[start.month - 1]}"
+                f" – {end.day} {_EN_MONTHS[end.month - 1]})")
+    return f"{year}年第{week}周({start.month}月{start.day}日—{end.month}月{end.day}日)"

@@ -1,0 +1,346 @@
+"""Money: reading amounts the way bureaus write them, and showing them again.
+
+Amounts are exact `Decimal`s in whole units of their currency (yuan, dollars),
+kept to the cent. 万 (10^4) and 亿 (10^8) are only ways of writing and reading
+them: `parse_amount("1.8亿美元")` is `Money(Decimal("180000000.00"), "USD")`.
+Rounding (四舍五入, ROUND_HALF_UP) happens here, when a value is displayed, and
+nowhere else.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+from crm.foundation.errors import InvalidInput
+from crm.foundation.i18n import _, current_language
+
+#: ISO code → Chinese name.
+CURRENCIES: dict[str, str] = {
+    "CNY": "人民币",
+    "USD": "美元",
+    "EUR": "欧元",
+    "HKD": "港元",
+    "JPY": "日元",
+    "GBP": "英镑",
+}
+
+#: ISO code → the word written after a Chinese amount (25亿元, 1.8亿美元).
+ZH_SUFFIX: dict[str, str] = {
+    "CNY": "元",
+    "USD": "美元",
+    "EUR": "欧元",
+    "HKD": "港元",
+    "JPY": "日元",
+    "GBP": "英镑",
+}
+
+WAN = Decimal(10) ** 4
+YI = Decimal(10) ** 8
+MILLION = Decimal(10) ** 6
+CENT = Decimal("0.01")
+#: More than this many units of any currency is a typo (a unit written twice,
+#: yuan typed into a 亿元 column), not a deal: ten trillion is beyond any city.
+MAX_AMOUNT = Decimal(10) ** 13
+
+# Token tables for the reader. Keys are casefolded and NFKC-normalised, so
+# "￥", "ＵＳＤ" and "Usd" need no entries of their own.
+_CURRENCY_WORDS: dict[str, str] = {
+    # "25亿元人民币" and "人民币元" name one currency, not two.
+    "元人民币": "CNY",
+    "人民币元": "CNY",
+    "人民币": "CNY",
+    "元": "CNY",
+    "rmb": "CNY",
+    "cny": "CNY",
+    "yuan": "CNY",
+    "¥": "CNY",
+    "美元": "USD",
+    "美金": "USD",
+    "usd": "USD",
+    "us$": "USD",
+    "$": "USD",
+    "欧元": "EUR",
+    "eur": "EUR",
+    "€": "EUR",
+    "港元": "HKD",
+    "港币": "HKD",
+    "hkd": "HKD",
+    "hk$": "HKD",
+    "日元": "JPY",
+    "jpy": "JPY",
+    "英镑": "GBP",
+    "gbp": "GBP",
+    "£": "GBP",
+}
+
+_UNIT_WORDS: dict[str, Decimal] = {
+    "万亿": Decimal(10) ** 12,
+    "千亿": Decimal(10) ** 11,
+    "百亿": Decimal(10) ** 10,
+    "十亿": Decimal(10) ** 9,
+    "亿": YI,
+    "千万": Decimal(10) ** 7,
+    "百万": MILLION,
+    "十万": Decimal(10) ** 5,
+    "万": WAN,
+    "千": Decimal(10) ** 3,
+    "k": Decimal(10) ** 3,
+    "thousand": Decimal(10) ** 3,
+    "m": MILLION,
+    "mn": MILLION,
+    "mln": MILLION,
+    "million": MILLION,
+    "b": Decimal(10) ** 9,
+    "bn": Decimal(10) ** 9,
+    "billion": Decimal(10) ** 9,
+    "tn": Decimal(10) ** 12,
+    "trillion": Decimal(10) ** 12,
+}
+
+# 余/多 follow the number or the unit (117余亿元, 117亿余元): "a little more than".
+_QUALIFIER_WORDS = ("余", "多")
+# "about" is what format_money writes in English for an approximate amount.
+_APPROX_WORDS = ("approximately", "about", "大约", "约")
+
+# Longest first, so that 万亿 wins over 万 and us$ over $.
+_WORDS: list[tuple[str, str, object]] = sorted(
+    [(w, "C", c) for w, c in _CURRENCY_WORDS.items()]
+    + [(w, "U", m) for w, m in _UNIT_WORDS.items()]
+    + [(w, "Q", None) for w in _QUALIFIER_WORDS]
+    + [(w, "A", None) for w in _APPROX_WORDS],
+    key=lambda entry: -len(entry[0]),
+)
+
+# ASCII digits only: \d would let Arabic-Indic digits through to Decimal().
+# A comma must group thousands exactly, so "1,5" is refused rather than guessed.
+_NUMBER = re.compile(r"([-−]\s*)?((?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?)")
+_SPACE = re.compile(r"\s+")
+# A: about, C: currency, N: number, Q: 余/多, U: unit.
+_AMOUNT_SHAPE = re.compile(r"A?C?NQ?U?Q?C?")
+_LABEL_SHAPE = re.compile(r"UC?|CU?")
+_MAX_TEXT = 100
+
+
+@dataclass(frozen=True)
+class Money:
+    """An exact amount in whole units of `currency` (an ISO code of CURRENCIES).
+
+    `approximate` records that the source said "余" / "多" / "about"
+    (117亿余元): the number is a floor, shown again with the same word.
+    """
+
+    amount: Decimal
+    currency: str
+    approximate: bool = False
+
+    def __post_init__(self) -> None:
+        if isinstance(self.amount, float) or not isinstance(self.amount, (Decimal, int)):
+            raise TypeError(f"Money.amount must be a Decimal, not {type(self.amount).__name__}")
+        if isinstance(self.amount, int):
+            object.__setattr__(self, "amount", Decimal(self.amount))
+        _check_currency(self.currency)
+
+
+def _quote(text: str) -> str:
+    """The input as shown inside a message: whole, unless it is very long."""
+    text = text.strip()
+    return text if len(text) <= 60 else text[:60] + "…"
+
+
+def _unreadable(text: str) -> InvalidInput:
+    return InvalidInput(_(
+        'Cannot read amount "{text}": write a number with an optional unit (万, 亿) '
+        "and currency (元, 美元, USD …), e.g. 1.8亿美元, 25亿元, 4565万元, $180M"
+    ).format(text=_quote(text)))
+
+
+def _tokens(text: str) -> list[tuple[str, object]] | None:
+    """Split normalised text into (kind, value) tokens; None on anything unknown."""
+    tokens: list[tuple[str, object]] = []
+    pos = 0
+    while pos < len(text):
+        space = _SPACE.match(text, pos)
+        if space:
+            pos = space.end()
+            continue
+        number = _NUMBER.match(text, pos)
+        if number:
+            tokens.append(("N", (bool(number.group(1)), number.group(2))))
+            pos = number.end()
+            continue
+        for word, kind, value in _WORDS:
+            if text.startswith(word, pos):
+                end = pos + len(word)
+                # "m" must not swallow the start of "mango": an ASCII word
+                # token ends where the letters end.
+                if word[-1].isascii() and word[-1].isalpha() and end < len(text) \
+                        and text[end].isascii() and text[end].isalpha():
+                    continue
+                tokens.append((kind, value))
+                pos = end
+                break
+        else:
+            return None
+    return tokens
+
+
+def _normalise(text: str) -> str:
+    # NFKC folds full-width digits and punctuation (２５, ，, ￥, （）) to ASCII.
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+def _check_currency(code: str) -> str:
+    if code not in CURRENCIES:
+        raise InvalidInput(_("Unknown currency {code}: use one of {codes}").format(
+            code=code, codes=", ".join(CURRENCIES)))
+    return code
+
+
+def parse_amount(
+    text: str,
+    default_currency: str = "CNY",
+    default_multiplier: Decimal | int = Decimal(1),
+    allow_zero: bool = False,
+) -> Money:
+    """Read an amount as bureaus write it: 1.8亿美元, 25亿元, 117亿余元, $180M, 3,000,000元.
+
+    A bare number (``12.5``) means `default_multiplier` units of
+    `default_currency` — the importer passes 10^8 for a column headed 总投资(亿元).
+    Any explicit unit or currency overrides the defaults for that part.
+    Raises InvalidInput for anything else: unknown words, two currencies,
+    doubled units (1.8亿亿), negative, zero (unless `allow_zero`), more than
+    10^13 units, or fractions of a cent.
+    """
+    if not isinstance(text, str):
+        raise _unreadable(str(text))
+    _check_currency(default_currency)
+    default_multiplier = Decimal(default_multiplier)
+    if not default_multiplier.is_finite() or default_multiplier <= 0:
+        raise InvalidInput(_("Unit multiplier {value} must be a positive number").format(value=default_multiplier))
+    normal = _normalise(text)
+    if not normal or len(normal) > _MAX_TEXT:
+        raise _unreadable(text)
+    tokens = _tokens(normal)
+    if tokens is None:
+        raise _unreadable(text)
+
+    currencies = [value for kind, value in tokens if kind == "C"]
+    if len(set(currencies)) > 1:
+        raise InvalidInput(_('Amount "{text}" names two currencies ({first}, {second}): write one').format(
+            text=_quote(text), first=currencies[0], second=currencies[-1]))
+    shape = "".join(kind for kind, _value in tokens)
+    if not _AMOUNT_SHAPE.fullmatch(shape) or shape.count("Q") > 1:
+        raise _unreadable(text)
+
+    negative, digits = next(value for kind, value in tokens if kind == "N")
+    if negative:
+        raise InvalidInput(_('Amount "{text}" is negative: amounts are written without a minus sign').format(
+            text=_quote(text)))
+    units = [value for kind, value in tokens if kind == "U"]
+    if units:
+        multiplier = units[0]
+    elif currencies:
+        # "3,000,000元" says yuan outright; the column default is for bare numbers.
+        multiplier = Decimal(1)
+    else:
+        multiplier = default_multiplier
+    currency = currencies[0] if currencies else default_currency
+    approximate = "Q" in shape or "A" in shape
+
+    number = Decimal(digits.replace(",", ""))
+    with localcontext() as ctx:
+        # Room for every digit of the product, so it is exact and never rounded.
+        ctx.prec = len(number.as_tuple().digits) + len(multiplier.as_tuple().digits) + 2
+        value = number * multiplier
+    if value > MAX_AMOUNT:
+        raise InvalidInput(_('Amount "{text}" is too large: more than {limit} {currency}; check the unit').format(
+            text=_quote(text), limit="10,000,000,000,000", currency=currency))
+    if value == 0 and not allow_zero:
+        raise InvalidInput(_('Amount "{text}" is zero: enter an amount greater than zero').format(
+            text=_quote(text)))
+    if value != value.quantize(CENT):
+        raise InvalidInput(_('Amount "{text}" has fractions of a cent: amounts are kept to 2 decimal places').format(
+            text=_quote(text)))
+    return Money(value.quantize(CENT), currency, approximate)
+
+
+def unit_from_label(label: str, default_currency: str = "CNY") -> tuple[Decimal, str] | None:
+    """The (multiplier, currency) a column header declares, or None.
+
+    Reads 总投资(亿元) → (10^8, "CNY"), 投资额（万美元）→ (10^4, "USD"),
+    Amount (USD million) → (10^6, "USD"), 金额/万元 → (10^4, "CNY").
+    A header naming only a unit (金额(万)) is in `default_currency`.
+    """
+    _check_currency(default_currency)
+    normal = _normalise(label)
+    # The last bracketed part first: 总投资(2020年)(亿元) declares 亿元.
+    candidates = re.findall(r"[(\[【]([^()\[\]【】]*)[)\]】]", normal)[::-1]
+    parts = [p for p in re.split(r"[/|:;\s]+", normal) if p]
+    # The longest run of trailing words that reads as a unit: "usd million" before "million".
+    candidates += [" ".join(parts[i:]) for i in range(len(parts))]
+    for candidate in candidates:
+        candidate = re.sub(r"^(单位|units|unit|in)\s*:?\s*", "", candidate.strip())
+        tokens = _tokens(candidate) if candidate else None
+        if not tokens or not _LABEL_SHAPE.fullmatch("".join(kind for kind, _v in tokens)):
+            continue
+        multiplier = next((v for k, v in tokens if k == "U"), Decimal(1))
+        currency = next((v for k, v in tokens if k == "C"), default_currency)
+        return multiplier, currency
+    return None
+
+
+def _round(amount: Decimal, places: int) -> Decimal:
+    return Decimal(amount).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def to_yi(amount: Decimal, places: int = 2) -> Decimal:
+    """Units → 亿 units, rounded half up to `places` decimals (1,177,854,000 → 11.78)."""
+    return _round(Decimal(amount).scaleb(-8), places)
+
+
+def to_wan(amount: Decimal, places: int = 2) -> Decimal:
+    """Units → 万 units, rounded half up to `places` decimals (45,650,000 → 4565.00)."""
+    return _round(Decimal(amount).scaleb(-4), places)
+
+
+def _plain(number: Decimal, grouping: bool = False) -> str:
+    """Up to 2 decimals, trailing zeros dropped: 1.80 → 1.8, 25.00 → 25."""
+    text = format(_round(number, 2), ",f" if grouping else "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def format_money(m: Money, lang: str | None = None) -> str:
+    """Money as a reader expects it, rounded half up to 2 decimals of its unit.
+
+    Chinese (default): 1.8亿美元, 117.79亿元, 117亿余元, 4565万元, 5,000元.
+    English: USD 180 million, CNY 11,778.54 million, CNY 5,000, about CNY 11,700 million.
+    """
+    lang = lang or current_language()
+    sign = "-" if m.amount < 0 else ""
+    amount = abs(m.amount)
+    if lang == "en":
+        text = f"{m.currency} {sign}"
+        if amount >= MILLION:
+            text += _plain(amount.scaleb(-6), grouping=True) + " million"
+        else:
+            text += _plain(amount, grouping=True)
+        return "about " + text if m.approximate else text
+    more = "余" if m.approximate else ""
+    # The 亿 threshold is taken after rounding, so 99,999,999.99 shows as 1亿, not 10000万.
+    if to_wan(amount) >= WAN:
+        number = _plain(amount.scaleb(-8)) + "亿"
+    elif amount >= WAN:
+        number = _plain(amount.scaleb(-4)) + "万"
+    else:
+        number = _plain(amount, grouping=True)
+    return f"{sign}{number}{more}{ZH_SUFFIX[m.currency]}"
+
+
+def format_yi(amount_cny: Decimal) -> str:
+    """An amount in yuan as 亿元 with exactly two decimals, for table columns: 117.79."""
+    return format(to_yi(amount_cny, 2), "f")
