@@ -20,6 +20,7 @@ from playhouse.db_url import parse as parse_url
 from crm.foundation.errors import DatabaseError
 from crm.foundation.i18n import _
 from db import migrate
+from db.names import describe
 from db.models import database
 
 APP_NAME = "zhaoshang-taizhang"
@@ -212,15 +213,6 @@ def database_for(url: str | None) -> SqliteDatabase | PostgresqlDatabase:
             )
         )
     return _sqlite(Path(url))
-
-
-def describe(db) -> str:
-    """A human name for the open database, never showing a password."""
-    if isinstance(db, PostgresqlDatabase):
-        host = db.connect_params.get("host", "localhost")
-        port = db.connect_params.get("port", 5432)
-        return f"postgresql://{host}:{port}/{db.database}"
-    return str(db.database)
 
 
 def open_database(url: str | None = None, migrate_schema: bool = True):

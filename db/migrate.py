@@ -17,6 +17,7 @@ from playhouse.migrations import Migration, Runner
 
 from crm.foundation.errors import DatabaseError
 from crm.foundation.i18n import _
+from db.names import describe
 
 DIRECTORY = Path(__file__).parent / "migrations"
 # Key of the PostgreSQL advisory lock held while migrating, so that officers
@@ -49,7 +50,6 @@ def _refuse_foreign(db) -> None:
     else; on PostgreSQL (where a database may hold other applications'
     tables) only tables with the ledger's names and no history are refused.
     """
-    from db.connection import describe
     from db.models import MODELS
 
     tables = set(db.get_tables())
@@ -94,8 +94,6 @@ def upgrade(db) -> list[str]:
             return run.up()
         except PeeweeDatabaseError as exc:
             if getattr(getattr(exc, "orig", None), "pgcode", None) == INSUFFICIENT_PRIVILEGE:
-                from db.connection import describe
-
                 raise DatabaseError(_(
                     "{db} needs the schema upgrade {names}, which this role may not make: "
                     "the ledger's owner runs `crm init` with this version of the program"

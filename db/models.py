@@ -201,7 +201,7 @@ class _CohortTotals(BaseModel):
     """Deal totals kept in step per signing year (0: not signed), region, stage and currency (migration 0006).
 
     Not in MODELS: the migration and its triggers make and fill these tables, and
-    only crm.reporting.cohort_totals reads them. Amounts are integer fen, as in Deal.
+    only crm.listing.kept_totals reads them. Amounts are integer fen, as in Deal.
     """
 
     year = IntegerField()

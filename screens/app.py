@@ -13,89 +13,16 @@ import asyncio
 import datetime
 import functools
 import gc
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 from crm.foundation.i18n import N_, _, set_language
+from crm.runtime import Database
 from screens.base import translate_bindings
 
 HERE = Path(__file__).parent
-
-
-def _close_connection() -> None:
-    from db.models import database
-
-    if database.obj is not None and not database.obj.is_closed():
-        database.obj.close()
-
-
-class Database:
-    """Runs crm/ calls in the app's database threads."""
-
-    def __init__(self) -> None:
-        self._main = ThreadPoolExecutor(1, thread_name_prefix="crm-db")
-        self._aggregate = ThreadPoolExecutor(1, thread_name_prefix="crm-db-totals")
-        self._long = ThreadPoolExecutor(1, thread_name_prefix="crm-db-long")
-        self._lock = threading.Lock()
-        self._running: tuple[str, object] | None = None  # (what, driver connection) of the aggregate running
-
-    async def run(self, fn, *args, **kwargs):
-        """`fn(*args, **kwargs)` in the main database thread (pages, details, every write)."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._main, functools.partial(fn, *args, **kwargs))
-
-    async def run_aggregate(self, fn, *args, what: str = "", **kwargs):
-        """`fn(*args, **kwargs)` in the thread for counts, totals and KPIs; `stop(what)` may interrupt it."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._aggregate, functools.partial(self._aggregating, what, fn, *args, **kwargs))
-
-    def _aggregating(self, what: str, fn, *args, **kwargs):
-        from crm.foundation.errors import Interrupted
-        from db.connection import was_interrupted
-        from db.models import database
-
-        with self._lock:
-            self._running = (what, database.obj.connection()) if what else None
-        try:
-            return fn(*args, **kwargs)
-        except Exception as exc:
-            if what and was_interrupted(exc):
-                raise Interrupted(str(exc)) from exc
-            raise
-        finally:
-            with self._lock:
-                self._running = None
-
-    def stop(self, what: str) -> None:
-        """Interrupt the aggregate started as `what`, if it is running: its answer is no longer wanted.
-
-        A fast typist's stale totals (a dense search reads every match, ~200 ms
-        at a million deals) would otherwise hold up the totals of what is typed
-        now. The interrupted call raises crm.foundation.errors.Interrupted.
-        """
-        from db.connection import interrupt
-
-        with self._lock:  # held while interrupting: the next call cannot start its statement meanwhile
-            if self._running is not None and self._running[0] == what:
-                interrupt(self._running[1])
-
-    async def run_long(self, fn, *args, **kwargs):
-        """`fn(*args, **kwargs)` in the thread for long work (export, import), so nothing else waits for it."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._long, functools.partial(fn, *args, **kwargs))
-
-    def close(self) -> None:
-        """Close each thread's connection and stop the threads."""
-        for executor in (self._main, self._aggregate, self._long):
-            try:
-                executor.submit(_close_connection).result(timeout=30)
-            except Exception:  # noqa: BLE001 — closing on the way out: nothing more to do
-                pass
-            executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _retrieve_error(task: asyncio.Task) -> None:
@@ -258,6 +185,12 @@ class CrmApp(App):
             return None
         del self._prefetched[mode]
         return pending[1] if pending[0] == what else None
+
+    def open_deal(self, code: str) -> None:
+        """Show the detail of deal `code` (read first, so its first frame is whole)."""
+        from screens.detail import open_deal
+
+        open_deal(self, code)
 
     def action_export(self) -> None:
         from screens.transfer import ExportDialog

@@ -80,7 +80,5 @@ class DealActions:
             self.app.push_screen(DepartmentsDialog(code), self._after)
 
     def action_open_deal(self) -> None:
-        from screens.detail import open_deal
-
         if code := self._code_or_warn():
-            open_deal(self.app, code)
+            self.app.open_deal(code)

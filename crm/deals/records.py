@@ -12,7 +12,7 @@ from peewee import IntegrityError, fn
 
 from crm.audit import log as audit
 from crm.reference import fx
-from crm.listing import search
+from crm.values import terms
 from crm.foundation.config import current_actor
 from crm.deals.fields import parse_fields
 from crm.foundation.conflicts import stale
@@ -88,11 +88,11 @@ def initial_stage(parsed: dict, stage: str | None, today: datetime.date) -> tupl
 
 
 def new_deal_row(parsed: dict, code: str, initial: str, since: datetime.date, actor: str, today: datetime.date,
-                 convert=fx.convert, index_terms=search.index_terms) -> dict:
+                 convert=fx.convert, index_terms=terms.index_terms) -> dict:
     """The column values of a new deal: its fields, stage, CNY equivalent and search columns.
 
     `convert` and `index_terms` default to crm.reference.fx.convert and
-    crm.listing.search.index_terms; a bulk import passes ones that remember what
+    crm.listing.terms.index_terms; a bulk import passes ones that remember what
     they looked up, with the same results.
     """
     row = dict(parsed, code=code, stage=initial, stage_since=since, updated_by=actor)
@@ -171,7 +171,7 @@ def edit_deal(code: str, values: dict, if_version: int | None = None, actor: str
             for key, value in _converted({"amount": deal.amount, "currency": deal.currency}, fx.conversion_day(deal)).items():
                 setattr(deal, key, value)
         if {"name", "investor"} & changes.keys():
-            for key, value in search.index_terms(deal.code, deal.name, deal.investor).items():
+            for key, value in terms.index_terms(deal.code, deal.name, deal.investor).items():
                 setattr(deal, key, value)
         deal.version += 1
         deal.updated_at, deal.updated_by = _now(), actor

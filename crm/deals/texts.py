@@ -13,7 +13,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from crm.listing import pages as deal_pages
+from crm.reference import names_in_use
 from crm.reference import registry
 from crm.deals.fields import APPROVAL_LABELS
 from crm.deals.records import supporting_departments
@@ -102,7 +102,7 @@ def form_choices() -> FormChoices:
     return FormChoices(
         [e.name for e in registry.events()],
         [d.name for d in registry.departments()],
-        deal_pages.regions(),
-        deal_pages.industries(),
+        names_in_use.regions(),
+        names_in_use.industries(),
         [p.name for p in Person.select(Person.name).order_by(Person.name)],
     )

@@ -8,7 +8,7 @@ of its supporting departments; `year` is the signing year.
 import datetime
 from dataclasses import dataclass, fields
 
-from peewee import SQL, PostgresqlDatabase
+from peewee import SQL
 
 from crm.listing import search
 from crm.foundation.errors import NotFound
@@ -16,6 +16,8 @@ from crm.foundation.i18n import _
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.deals.stages import parse_stage
+from crm.reference.names_in_use import distinct_values
+from db.dialects import dialect_of
 from db.models import Deal, DealDepartment, Department, Event, database
 
 
@@ -87,19 +89,6 @@ class DealFilter:
         return query if condition is None else query.where(condition)
 
 
-def distinct_values(column: str) -> str:
-    """SQL giving the distinct non-empty values of an indexed deal column as rows of `x`.
-
-    Walked through the column's index one value at a time (a "loose index
-    scan": a few dozen index seeks however many deals there are), where
-    SELECT DISTINCT reads every deal (~80 ms a column at a million deals on
-    PostgreSQL, whose planner does not skip through an index).
-    """
-    return (f"WITH RECURSIVE r(x) AS (SELECT MIN({column}) FROM deal WHERE {column} > '' UNION ALL "
-            f"SELECT (SELECT MIN({column}) FROM deal WHERE {column} > r.x) FROM r WHERE r.x IS NOT NULL) "
-            "SELECT x FROM r WHERE x IS NOT NULL")
-
-
 def _regions_containing(text: str):
     """A subquery of the region names that contain `text`, matched as `Deal.region.contains(text)` would.
 
@@ -108,8 +97,6 @@ def _regions_containing(text: str):
     reads that county's entries, not the whole ledger).
     """
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    db = database.obj
-    postgres = isinstance(db, PostgresqlDatabase)
-    op = "ILIKE" if postgres else "LIKE"  # what Peewee's contains() uses on each backend
-    pattern = "%s" if postgres else "?"
+    dialect = dialect_of()
+    op, pattern = dialect.contains_operator, dialect.placeholder  # as Peewee's contains() writes it
     return SQL(f"({distinct_values('region')} AND x {op} {pattern} ESCAPE '\\')", [f"%{escaped}%"])

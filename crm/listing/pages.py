@@ -24,9 +24,10 @@ from decimal import Decimal
 
 from peewee import JOIN, Case, fn
 
-from crm.reporting import cohort_totals
+from crm.listing import kept_totals as cohort_totals
 from crm.listing import search
-from crm.listing.filters import DealFilter, distinct_values
+from crm.listing.filters import DealFilter
+from crm.reference.names_in_use import industries, regions  # noqa: F401  (the list's filter choices)
 from crm.deals.stages import STAGES
 from db.models import Blocker, Deal, Department, Event, database
 
@@ -376,20 +377,6 @@ def region_totals(flt: DealFilter, signed_only: bool = True) -> list[Group]:
 
 
 # ---- what the quick filters offer ----------------------------------------
-
-
-def regions() -> list[str]:
-    """Every region a deal names, in order."""
-    return _distinct("region")
-
-
-def industries() -> list[str]:
-    """Every industry a deal names, in order."""
-    return _distinct("industry")
-
-
-def _distinct(column: str) -> list[str]:
-    return [x for (x,) in database.obj.execute_sql(distinct_values(column) + " ORDER BY x").fetchall()]
 
 
 # ---- the window a list shows ------------------------------------------------

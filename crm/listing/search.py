@@ -28,30 +28,15 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from weakref import WeakKeyDictionary
 
-from peewee import OP, SQL, Case, Expression, PostgresqlDatabase, SqliteDatabase, Value, fn
+from peewee import OP, SQL, Case, Expression, Value, fn
 
+from crm.values.terms import index_terms, initials  # noqa: F401  (searched by what they give)
+from db.dialects import dialect_of
 from db.models import Deal, database
 
 _ASCII_WORD = re.compile(r"^[a-z]+$")
-
-
-def initials(text: str) -> str:
-    """Pinyin initials of the Chinese characters in `text`, plus any Latin letters and digits, lower case."""
-    # Imported here, not at the top: pypinyin's dictionaries take ~0.2 s and ~50 MB to load, which
-    # listing and searching never need (only writing a deal's name does).
-    from pypinyin import Style, lazy_pinyin
-
-    parts = lazy_pinyin(text or "", style=Style.FIRST_LETTER, errors="default")
-    return re.sub(r"[^a-z0-9]", "", "".join(parts).lower())
-
-
-def index_terms(code: str, name: str, investor: str) -> dict:
-    """The values of a deal's search columns."""
-    return {
-        "search_text": "\n".join((code or "", name or "", investor or "")).lower(),
-        "pinyin_initials": initials(name),
-    }
 
 
 def matches(query: str):
@@ -92,7 +77,7 @@ def _walking(condition):
     gets the default selectivity of a comparison (a third), and the walk.
     SQLite walks the sort order as it is.
     """
-    if isinstance(database.obj, PostgresqlDatabase):
+    if dialect_of().hides_dense_conditions:
         return Case(None, [(condition, 1)], 0) > 0
     return condition
 
@@ -108,7 +93,7 @@ def _case_sensitive_is_same(q: str) -> bool:
     cased letters beyond ASCII in `q`, folding case changes no match. PostgreSQL's
     ILIKE lower-cases every row it tries (about 2.5 times slower than LIKE).
     """
-    return isinstance(database.obj, PostgresqlDatabase) and _uncased_beyond_ascii(q)
+    return dialect_of().like_is_case_sensitive and _uncased_beyond_ascii(q)
 
 
 def _contains(field, q: str):
@@ -176,7 +161,7 @@ RECOUNT_SECONDS = 10.0
 
 
 class _State:
-    """What searching has learnt about one open database (kept on the Database object)."""
+    """What searching has learnt about one open database (one per open database)."""
 
     def __init__(self):
         self.indexed: bool | None = None  # has the search index of migration 0002?
@@ -193,27 +178,25 @@ class _State:
 
     def has_index(self, db) -> bool:
         if self.indexed is None:
-            if isinstance(db, SqliteDatabase):
-                sql = "SELECT 1 FROM sqlite_master WHERE name = 'deal_search_terms'"
-            else:
-                sql = "SELECT 1 FROM pg_indexes WHERE indexname = 'deal_search_chars' AND schemaname = current_schema()"
-            self.indexed = db.execute_sql(sql).fetchone() is not None
+            self.indexed = db.execute_sql(dialect_of(db).search_index_exists_sql).fetchone() is not None
         return self.indexed
 
 
+_states: WeakKeyDictionary = WeakKeyDictionary()
+
+
 def _state(db) -> _State:
-    state = getattr(db, "_crm_search_state", None)
+    state = _states.get(db)
     if state is None:
-        state = _State()
-        db._crm_search_state = state
+        state = _states[db] = _State()
     return state
 
 
 def forget(db=None) -> None:
     """Forget what was learnt about the database (after a migration or a bulk load)."""
     db = db or database.obj
-    if db is not None and hasattr(db, "_crm_search_state"):
-        del db._crm_search_state
+    if db is not None:
+        _states.pop(db, None)
 
 
 #: What _narrowing gives for a query most deals match.
@@ -234,7 +217,7 @@ def _narrowing(q: str, condition):
     limit = DENSE_MATCHES_COUNTING if _counting.get() else DENSE_MATCHES
     if _estimated_matches(state, q, condition, top) >= limit:
         return _DENSE
-    if isinstance(db, PostgresqlDatabase):
+    if dialect_of(db).trigram_search:
         return _postgres_narrowing(q)
     return _sqlite_narrowing(db, q)
 
@@ -325,7 +308,7 @@ def rebuild_index(db=None) -> None:
     """Fill the search index again from the deals (after a bulk load that bypassed the triggers)."""
     db = db or database.obj
     forget(db)
-    if not isinstance(db, SqliteDatabase) or not _state(db).has_index(db):
+    if not dialect_of(db).search_index_is_a_table or not _state(db).has_index(db):
         return  # PostgreSQL's indexes are plain indexes on deal: always in step
     db.execute_sql("INSERT INTO deal_search(deal_search) VALUES ('delete-all')")
     db.execute_sql(f"INSERT INTO deal_search(rowid, text) SELECT id, {SEARCH_DOCUMENT.format(row='deal')} FROM deal")

@@ -14,19 +14,20 @@ Every figure is computed by the database; `fx_used` names each rate used.
 """
 
 import datetime
-import importlib
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from collections import namedtuple
 
-from peewee import SQL, Case, NodeList, OperationalError, PostgresqlDatabase, SqliteDatabase, fn
+from peewee import SQL, Case, NodeList, fn
 
-from crm.reporting import cohort_totals
+from crm.listing import kept_totals as cohort_totals
 from crm.reference import fx
 from crm.listing import search
 from crm.listing.filters import DealFilter
 from crm.deals.stages import STAGES, at_or_beyond
+from db import kept_totals as upkeep
+from db.dialects import dialect_of
 from db.models import Blocker, Deal, FundsArrived, FxRate, database
 
 
@@ -99,7 +100,7 @@ def compute(cohort: DealFilter | None = None, today: datetime.date | None = None
     (not `id IN (the cohort's ids)`, which would first collect a million
     ids), so that covering indexes answer it. All deals, or a cohort of
     signing year, region or stage, take their totals from those kept in step
-    with the ledger (crm.reporting.cohort_totals; funds and blockers per stage on
+    with the ledger (crm.listing.kept_totals; funds and blockers per stage on
     SQLite, per year, region and stage on PostgreSQL).
     """
     cohort = cohort or DealFilter()
@@ -113,7 +114,7 @@ def compute(cohort: DealFilter | None = None, today: datetime.date | None = None
     # covering index deal_signed_on_totals of migration 0003.
     if condition is None:
         in_cohort = signed
-    elif isinstance(database.obj, SqliteDatabase):
+    elif dialect_of().unary_plus_skips_index:
         in_cohort = (NodeList((SQL("+"), Deal.stage), glue="") != "negotiating") & condition
     else:
         in_cohort = signed & condition
@@ -231,24 +232,11 @@ def compute(cohort: DealFilter | None = None, today: datetime.date | None = None
 
 #: Rows of differences (PostgreSQL) beyond which reading the totals first folds them into one row per key.
 COMPACT_AFTER = 2_000
-_COMPACT_LOCK = 0x7A68_7474  # an advisory lock: one folding at a time
-
-
-def _postgres() -> bool:
-    return isinstance(database.obj, PostgresqlDatabase)
 
 
 def _kept_in_step() -> bool:
     """False when the database is known not to keep deal, funds and blocker totals in step (migrations 0002/0005)."""
-    db = database.obj
-    kept = getattr(db, "_crm_totals_kept", None)
-    if kept is None and isinstance(db, PostgresqlDatabase):
-        # One look at the catalog per connection, through a bare cursor (it is not a query of the
-        # ledger, and must not make the first KPI cost one query more than the next ones).
-        cursor = db.cursor()
-        cursor.execute("SELECT to_regclass('deal_totals_delta') IS NOT NULL")
-        kept = db._crm_totals_kept = bool(cursor.fetchone()[0])
-    return kept is not False
+    return upkeep.in_step()
 
 
 def _kept_cohort_rows(cohort: DealFilter):
@@ -264,149 +252,27 @@ _KeptRow = namedtuple("_KeptRow", ("stage", "currency", "n", "amount", "cny", "c
 
 
 def _kept_deal_rows():
-    """Signed deals per stage and currency from the kept totals, or None where there are none.
-
-    On SQLite the first call on a database simply tries the table (no separate
-    query to look for it, so a KPI costs the same number of queries every time).
-    """
+    """Signed deals per stage and currency from the kept totals, or None where there are none."""
     if not _kept_in_step():
         return None
     names = ("stage", "currency", "n", "amount", "cny", "converted", "approx", "rows")
-    if _postgres():
+    if dialect_of().totals_as_differences:
         rows = _kept_rows(
             "SELECT stage, currency, sum(deals), sum(amount), sum(amount_cny), sum(converted), sum(approximate), "
             "count(*) FROM deal_totals_delta WHERE stage != 'negotiating' GROUP BY stage, currency "
             "ORDER BY stage, currency", names)
         if sum(r.rows for r in rows) > COMPACT_AFTER:
-            compact_totals()
+            upkeep.compact()
         return [r._replace(n=int(r.n), amount=int(r.amount), cny=int(r.cny), converted=int(r.converted),
                            approx=int(r.approx)) for r in rows if r.n]
-    try:
-        return _kept_rows(
-            "SELECT stage, currency, deals, amount, amount_cny, converted, approximate, 1 FROM deal_totals "
-            "WHERE stage != 'negotiating' AND deals != 0 ORDER BY stage, currency", names)
-    except OperationalError:  # no such table: a database without migration 0002's totals
-        database.obj._crm_totals_kept = False
-        return None
-
-
-_FOLD = (
-    "WITH folding AS (SELECT pg_try_advisory_xact_lock({lock}) AS mine), "
-    "moved AS (DELETE FROM {table} WHERE (SELECT mine FROM folding) RETURNING {columns}) "
-    "INSERT INTO {table} ({columns}) SELECT {keys}{sums} FROM moved {group}"
-)
-
-
-def compact_totals(db=None) -> None:
-    """Fold the rows of differences of the kept totals into one row per key (PostgreSQL).
-
-    One statement per table: the rows it deletes are exactly the rows it sums,
-    so the totals never change, and writers appending meanwhile are not held up.
-    """
-    db = db or database.obj
-    for table, keys, values in (
-        ("deal_totals_delta", ("stage", "currency"), ("deals", "amount", "amount_cny", "converted", "approximate")),
-        ("funds_totals_delta", ("year", "region", "stage"), ("arrivals", "amount_cny", "converted")),
-        ("blocker_totals_delta", ("year", "region", "stage"), ("raised", "open")),
-        ("deal_cohort_totals_delta", ("year", "region", "stage", "currency"),
-         ("deals", "amount", "amount_cny", "converted", "approximate")),
-    ):
-        columns = ", ".join(keys + values)
-        sums = ", ".join(f"sum({v})" for v in values)
-        db.execute_sql(_FOLD.format(
-            lock=_COMPACT_LOCK, table=table, columns=columns, keys="".join(f"{k}, " for k in keys), sums=sums,
-            group=f"GROUP BY {', '.join(keys)} HAVING count(*) > 0" if keys else "HAVING count(*) > 0"))
+    return _kept_rows(
+        "SELECT stage, currency, deals, amount, amount_cny, converted, approximate, 1 FROM deal_totals "
+        "WHERE stage != 'negotiating' AND deals != 0 ORDER BY stage, currency", names)
 
 
 def _kept_rows(sql, names):
     Row = namedtuple("Row", names)
     return [Row(*r) for r in database.obj.execute_sql(sql).fetchall()]
-
-
-# The statements that fill the funds and blockers kept per cohort on PostgreSQL are the migration's own.
-_PER_COHORT = importlib.import_module("db.migrations.0007_postgres_funds_blockers_per_cohort")
-
-
-def rebuild_totals(db=None) -> None:
-    """Compute the kept-in-step totals afresh (after a bulk load that bypassed the triggers)."""
-    db = db or database.obj
-    if hasattr(db, "_crm_totals_kept"):
-        del db._crm_totals_kept
-    if isinstance(db, PostgresqlDatabase):
-        cursor = db.cursor()
-        cursor.execute("SELECT to_regclass('deal_totals_delta') IS NOT NULL")
-        if not cursor.fetchone()[0]:
-            return
-        for sql in (
-            "DELETE FROM deal_totals_delta", "DELETE FROM funds_totals_delta", "DELETE FROM blocker_totals_delta",
-            "INSERT INTO deal_totals_delta (stage, currency, deals, amount, amount_cny, converted, approximate) "
-            "SELECT stage, currency, count(*), sum(amount), coalesce(sum(amount_cny), 0), count(amount_cny), "
-            "count(*) FILTER (WHERE amount_approximate) FROM deal GROUP BY stage, currency",
-            _PER_COHORT.FUNDS_FILL,
-            _PER_COHORT.BLOCKERS_FILL,
-        ):
-            db.execute_sql(sql)
-        cohort_totals.rebuild(db)
-        return
-    if not _kept_in_step_of(db):
-        return
-    for sql in (
-        "DELETE FROM deal_totals",
-        "DELETE FROM funds_totals",
-        "DELETE FROM blocker_totals",
-        "INSERT INTO deal_totals SELECT stage, currency, count(*), sum(amount), coalesce(sum(amount_cny), 0), "
-        "count(amount_cny), sum(CASE WHEN amount_approximate THEN 1 ELSE 0 END) FROM deal GROUP BY stage, currency",
-        "INSERT INTO funds_totals SELECT d.stage, count(*), coalesce(sum(f.amount_cny), 0), count(f.amount_cny) "
-        "FROM funds_arrived f JOIN deal d ON d.id = f.deal_id GROUP BY d.stage",
-        "INSERT INTO blocker_totals SELECT d.stage, count(*), sum(CASE WHEN b.resolved_on IS NULL THEN 1 ELSE 0 END) "
-        "FROM blocker b JOIN deal d ON d.id = b.deal_id GROUP BY d.stage",
-    ):
-        db.execute_sql(sql)
-    cohort_totals.rebuild(db)
-
-
-def _kept_in_step_of(db) -> bool:
-    return db.execute_sql(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deal_totals'"
-    ).fetchone() is not None
-
-
-def kept_totals_agree(db=None) -> bool:
-    """True when the kept-in-step totals equal the totals computed from the rows (a check for tests)."""
-    db = db or database.obj
-    if isinstance(db, PostgresqlDatabase):
-        checks = (
-            ("SELECT stage, currency, sum(deals), sum(amount), sum(amount_cny), sum(converted), sum(approximate) "
-             "FROM deal_totals_delta GROUP BY stage, currency HAVING sum(deals) != 0",
-             "SELECT stage, currency, count(*), sum(amount), coalesce(sum(amount_cny), 0), count(amount_cny), "
-             "count(*) FILTER (WHERE amount_approximate) FROM deal GROUP BY stage, currency"),
-            ("SELECT year, region, stage, sum(arrivals), sum(amount_cny), sum(converted) FROM funds_totals_delta "
-             "GROUP BY year, region, stage HAVING sum(arrivals) != 0",
-             _PER_COHORT.FUNDS_FILL[_PER_COHORT.FUNDS_FILL.index("SELECT"):]),
-            ("SELECT year, region, stage, sum(raised), sum(open) FROM blocker_totals_delta "
-             "GROUP BY year, region, stage HAVING sum(raised) != 0",
-             _PER_COHORT.BLOCKERS_FILL[_PER_COHORT.BLOCKERS_FILL.index("SELECT"):]),
-        )
-        normal = lambda rows: sorted(tuple(int(v) if not isinstance(v, str) else v for v in r) for r in rows)  # noqa: E731
-        return cohort_totals.agrees(db) and all(
-            normal(db.execute_sql(kept).fetchall()) == normal(db.execute_sql(direct).fetchall())
-            for kept, direct in checks)
-    if not _kept_in_step_of(db):
-        return True
-    checks = (
-        ("SELECT stage, currency, deals, amount, amount_cny, converted, approximate FROM deal_totals WHERE deals != 0",
-         "SELECT stage, currency, count(*), sum(amount), coalesce(sum(amount_cny), 0), count(amount_cny), "
-         "sum(CASE WHEN amount_approximate THEN 1 ELSE 0 END) FROM deal GROUP BY stage, currency"),
-        ("SELECT stage, arrivals, amount_cny, converted FROM funds_totals WHERE arrivals != 0",
-         "SELECT d.stage, count(*), coalesce(sum(f.amount_cny), 0), count(f.amount_cny) "
-         "FROM funds_arrived f JOIN deal d ON d.id = f.deal_id GROUP BY d.stage"),
-        ("SELECT stage, raised, open FROM blocker_totals WHERE raised != 0",
-         "SELECT d.stage, count(*), sum(CASE WHEN b.resolved_on IS NULL THEN 1 ELSE 0 END) "
-         "FROM blocker b JOIN deal d ON d.id = b.deal_id GROUP BY d.stage"),
-    )
-    return cohort_totals.agrees(db) and all(
-        sorted(db.execute_sql(kept).fetchall()) == sorted(db.execute_sql(direct).fetchall())
-        for kept, direct in checks)
 
 
 def _raise_missing(in_cohort):

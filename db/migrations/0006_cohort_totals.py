@@ -14,10 +14,12 @@ regions × 7 stages × 4 currencies gave 10,470 rows at a million deals.
 - PostgreSQL: `deal_cohort_totals_delta`, rows of differences appended by a
   trigger (+1 deal here, −1 there), as in migration 0005: appending takes no
   lock another writer needs. crm/reporting/cohort_totals.py sums them, and
-  crm/kpi.compact_totals folds them now and then.
+  db/kept_totals.compact folds them now and then.
 """
 
 from peewee import PostgresqlDatabase
+
+from db.kept_totals import POSTGRES_COHORT_FILL as POSTGRES_FILL, SQLITE_COHORT_FILL as SQLITE_FILL
 
 COUNTED = ("stage", "currency", "amount", "amount_cny", "amount_approximate", "region", "signed_on")
 _SQLITE_YEAR = "coalesce(CAST(substr({row}.signed_on, 1, 4) AS INTEGER), 0)"
@@ -38,12 +40,6 @@ def _sqlite_count(sign: str, row: str) -> str:
     )
 
 
-SQLITE_FILL = (
-    "INSERT INTO deal_cohort_totals SELECT coalesce(CAST(substr(signed_on, 1, 4) AS INTEGER), 0), region, stage, "
-    "currency, count(*), sum(amount), coalesce(sum(amount_cny), 0), count(amount_cny), "
-    "sum(CASE WHEN amount_approximate THEN 1 ELSE 0 END) FROM deal GROUP BY 1, region, stage, currency"
-)
-
 SQLITE = [
     "CREATE TABLE deal_cohort_totals (year INTEGER NOT NULL, region VARCHAR(100) NOT NULL, stage VARCHAR(20) NOT NULL, "
     "currency VARCHAR(3) NOT NULL, deals INTEGER NOT NULL, amount INTEGER NOT NULL, amount_cny INTEGER NOT NULL, "
@@ -55,13 +51,6 @@ SQLITE = [
     f"CREATE TRIGGER deal_cohort_totals_delete AFTER DELETE ON deal BEGIN {_sqlite_count('-', 'old')} END",
     SQLITE_FILL,
 ]
-
-POSTGRES_FILL = (
-    "INSERT INTO deal_cohort_totals_delta (year, region, stage, currency, deals, amount, amount_cny, converted, "
-    "approximate) SELECT coalesce(extract(year FROM signed_on)::int, 0), region, stage, currency, count(*), "
-    "sum(amount), coalesce(sum(amount_cny), 0), count(amount_cny), count(*) FILTER (WHERE amount_approximate) "
-    "FROM deal GROUP BY 1, region, stage, currency"
-)
 
 POSTGRES = [
     "CREATE TABLE deal_cohort_totals_delta (id BIGSERIAL PRIMARY KEY, year INTEGER NOT NULL, "

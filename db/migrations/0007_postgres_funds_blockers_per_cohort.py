@@ -24,21 +24,12 @@ SQLite keeps its totals per stage in shared rows (0002): one writer at a time.
 
 from peewee import PostgresqlDatabase
 
+from db.kept_totals import POSTGRES_BLOCKERS_FILL as BLOCKERS_FILL, POSTGRES_FUNDS_FILL as FUNDS_FILL
+
 #: (class, deal id) advisory lock key: the class keeps it apart from other uses ("zh").
 LOCK_CLASS = 0x7A68
 _KEY = "coalesce(extract(year FROM {row}.signed_on)::int, 0), {row}.region, {row}.stage"
 _KEY_AS = "coalesce(extract(year FROM signed_on)::int, 0) AS year, region, stage"
-
-FUNDS_FILL = (
-    "INSERT INTO funds_totals_delta (year, region, stage, arrivals, amount_cny, converted) "
-    f"SELECT {_KEY.format(row='d')}, count(*), coalesce(sum(f.amount_cny), 0), count(f.amount_cny) "
-    "FROM funds_arrived f JOIN deal d ON d.id = f.deal_id GROUP BY 1, 2, 3"
-)
-BLOCKERS_FILL = (
-    "INSERT INTO blocker_totals_delta (year, region, stage, raised, open) "
-    f"SELECT {_KEY.format(row='d')}, count(*), count(*) FILTER (WHERE b.resolved_on IS NULL) "
-    "FROM blocker b JOIN deal d ON d.id = b.deal_id GROUP BY 1, 2, 3"
-)
 
 def _count_under_its_deal(table: str, columns: str, row: str, values: str) -> str:
     """PL/pgSQL: add `values` to `table` under the key of the deal of funds/blocker `row` (OLD or NEW)."""

@@ -9,12 +9,14 @@ the deals themselves. Both ways give the same figures: tests compare them.
 
 from __future__ import annotations
 
-import importlib
 from collections import namedtuple
-from peewee import SQL, PostgresqlDatabase, Table, fn
+
+from peewee import SQL, Table, fn
 
 from crm.listing.filters import DealFilter
 from crm.deals.stages import parse_stage
+from db import kept_totals as upkeep
+from db.dialects import dialect_of
 from db.models import DealCohortTotals, DealCohortTotalsDelta, database
 
 #: The filter fields the kept totals have keys for.
@@ -41,7 +43,7 @@ def grouped(flt: DealFilter, by: tuple[str, ...] = (), signed_only: bool = False
     if not answerable(flt):
         return None
     flt.condition()  # refuses a bad stage or year exactly as a query of the deals would
-    table = DealCohortTotalsDelta if isinstance(database.obj, PostgresqlDatabase) else DealCohortTotals
+    table = DealCohortTotalsDelta if dialect_of().totals_as_differences else DealCohortTotals
     columns = [getattr(table, name) for name in by]
     query = table.select(*columns, fn.SUM(table.deals).alias("deals"), fn.SUM(table.amount).alias("amount"),
                          fn.SUM(table.amount_cny).alias("amount_cny"), fn.SUM(table.converted).alias("converted"),
@@ -91,7 +93,7 @@ def funds_and_blockers(flt: DealFilter) -> tuple[list[int], list[int]] | None:
     From the totals kept in step with the ledger; None when `flt` names more
     than their keys (SQLite keeps them per stage only).
     """
-    postgres = isinstance(database.obj, PostgresqlDatabase)
+    postgres = dialect_of().totals_as_differences
     if not answerable(flt) or (not postgres and (flt.year or flt.region)):
         return None
     flt.condition()  # refuses a bad stage or year exactly as a query of the deals would
@@ -111,31 +113,4 @@ def funds_and_blockers(flt: DealFilter) -> tuple[list[int], list[int]] | None:
 def _fold_when_many(excess: int) -> None:
     """Fold the rows of differences (PostgreSQL) once reading them costs more than folding would."""
     if excess > FOLD_AFTER:
-        from crm.reporting.kpi import compact_totals  # crm.reporting.kpi reads these totals: imported when first needed
-
-        compact_totals()
-
-
-# The statements that fill the kept totals from the deals are the migration's own, so that a
-# rebuild after a bulk load (crm/samples/synthetic.py) and the check below can never disagree with it.
-_MIGRATION = importlib.import_module("db.migrations.0006_cohort_totals")
-
-
-def rebuild(db) -> None:
-    """Compute the kept totals afresh from the deals (after a bulk load that bypassed the triggers)."""
-    postgres = isinstance(db, PostgresqlDatabase)
-    db.execute_sql(f"DELETE FROM {'deal_cohort_totals_delta' if postgres else 'deal_cohort_totals'}")
-    db.execute_sql(_MIGRATION.POSTGRES_FILL if postgres else _MIGRATION.SQLITE_FILL)
-
-
-def agrees(db) -> bool:
-    """True when the kept totals equal those computed from the deals (a check for tests)."""
-    postgres = isinstance(db, PostgresqlDatabase)
-    fill = _MIGRATION.POSTGRES_FILL if postgres else _MIGRATION.SQLITE_FILL
-    direct = db.execute_sql(fill[fill.index("SELECT"):]).fetchall()
-    table = "deal_cohort_totals_delta" if postgres else "deal_cohort_totals"
-    kept = db.execute_sql(
-        f"SELECT year, region, stage, currency, sum(deals), sum(amount), sum(amount_cny), sum(converted), "
-        f"sum(approximate) FROM {table} GROUP BY year, region, stage, currency HAVING sum(deals) != 0").fetchall()
-    normal = lambda rows: sorted(tuple(v if isinstance(v, str) else int(v) for v in r) for r in rows)  # noqa: E731
-    return normal(kept) == normal(direct)
+        upkeep.compact()

@@ -1,0 +1,21 @@
+"""What a deal is found by: its search text and the pinyin initials of its name."""
+
+import re
+
+
+def initials(text: str) -> str:
+    """Pinyin initials of the Chinese characters in `text`, plus any Latin letters and digits, lower case."""
+    # Imported here, not at the top: pypinyin's dictionaries are slow and large to load, and
+    # listing and searching never need them (only writing a deal's name does).
+    from pypinyin import Style, lazy_pinyin
+
+    parts = lazy_pinyin(text or "", style=Style.FIRST_LETTER, errors="default")
+    return re.sub(r"[^a-z0-9]", "", "".join(parts).lower())
+
+
+def index_terms(code: str, name: str, investor: str) -> dict:
+    """The values of a deal's search columns."""
+    return {
+        "search_text": "\n".join((code or "", name or "", investor or "")).lower(),
+        "pinyin_initials": initials(name),
+    }

@@ -1,0 +1,77 @@
+"""What differs between SQLite and PostgreSQL, in one place.
+
+crm/ asks `dialect_of(db)` for a capability (how a substring search is
+written, whether totals are kept as rows of differences, whether a trigram
+index answers searches) instead of testing the class of the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from peewee import Database, PostgresqlDatabase
+
+from db.models import database
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The behaviour of one backend that queries and upkeep depend on."""
+
+    name: str
+    #: The operator Peewee's `contains()` uses, and the parameter placeholder, for hand-written SQL.
+    contains_operator: str
+    placeholder: str
+    #: LIKE differs from the case-folding match (PostgreSQL's LIKE is case-sensitive, ILIKE is not).
+    like_is_case_sensitive: bool
+    #: The planner misjudges a LIKE on search text; a CASE around it gets the walk along the sort order.
+    hides_dense_conditions: bool
+    #: Searches narrow through a trigram index (pg_trgm); otherwise through the initials' prefix index.
+    trigram_search: bool
+    #: Kept totals are appended rows of differences (folded now and then) rather than rows updated in place,
+    #: and funds and blockers are kept per signing year, region and stage rather than per stage.
+    totals_as_differences: bool
+    #: The table of deal totals per stage and currency.
+    kept_deal_totals: str
+    #: The table of deal totals per signing year, region, stage and currency.
+    kept_cohort_totals: str
+    #: A query that gives a row when the search index of migration 0002 exists.
+    search_index_exists_sql: str
+    #: The search index is a table of its own (SQLite's), refilled after a bulk load; else plain indexes on deal.
+    search_index_is_a_table: bool
+    #: `+column` in a condition keeps the planner from choosing that column's index (SQLite's idiom).
+    unary_plus_skips_index: bool
+    #: INSERT … RETURNING gives the new ids of a batch.
+    returning: bool
+    #: One statement that says whether a table exists, taking its name as the parameter.
+    table_exists_sql: str
+
+    def table_exists(self, db: Database, name: str) -> bool:
+        """True when `db` has a table `name` (asked through a bare cursor: no query of the ledger)."""
+        cursor = db.cursor()
+        cursor.execute(self.table_exists_sql, (name,))
+        row = cursor.fetchone()
+        return bool(row and row[0])
+
+
+SQLITE = Dialect(
+    name="sqlite", contains_operator="LIKE", placeholder="?", like_is_case_sensitive=False,
+    hides_dense_conditions=False, trigram_search=False, totals_as_differences=False,
+    kept_deal_totals="deal_totals", kept_cohort_totals="deal_cohort_totals",
+    search_index_exists_sql="SELECT 1 FROM sqlite_master WHERE name = 'deal_search_terms'",
+    search_index_is_a_table=True, unary_plus_skips_index=True, returning=False,
+    table_exists_sql="SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+)
+POSTGRES = Dialect(
+    name="postgresql", contains_operator="ILIKE", placeholder="%s", like_is_case_sensitive=True,
+    hides_dense_conditions=True, trigram_search=True, totals_as_differences=True,
+    kept_deal_totals="deal_totals_delta", kept_cohort_totals="deal_cohort_totals_delta",
+    search_index_exists_sql="SELECT 1 FROM pg_indexes WHERE indexname = 'deal_search_chars' AND schemaname = current_schema()",
+    search_index_is_a_table=False, unary_plus_skips_index=False, returning=True,
+    table_exists_sql="SELECT to_regclass(%s) IS NOT NULL",
+)
+
+
+def dialect_of(db: Database | None = None) -> Dialect:
+    """The dialect of `db` (default: the open ledger)."""
+    return POSTGRES if isinstance(db or database.obj, PostgresqlDatabase) else SQLITE

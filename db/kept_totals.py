@@ -1,0 +1,167 @@
+"""Upkeep of the totals the database keeps in step with the deals (migrations 0002, 0005–0007).
+
+SQLite keeps one row per key, updated by triggers; PostgreSQL appends rows of
+differences (no row lock another writer waits for) and folds them now and
+then. What crm/ reads of them is in crm.listing.kept_totals and crm.reporting.kpi;
+this module holds what rebuilds, checks and folds them, and the statements
+that fill them from the deals (the migrations use these same statements).
+"""
+
+from __future__ import annotations
+
+from weakref import WeakKeyDictionary
+
+from peewee import Database
+
+from db.dialects import dialect_of
+from db.models import database
+
+#: A year, region and stage of a deal on PostgreSQL (the key of the per-cohort differences).
+_PG_KEY = "coalesce(extract(year FROM {row}.signed_on)::int, 0), {row}.region, {row}.stage"
+
+SQLITE_COHORT_FILL = (
+    "INSERT INTO deal_cohort_totals SELECT coalesce(CAST(substr(signed_on, 1, 4) AS INTEGER), 0), region, stage, "
+    "currency, count(*), sum(amount), coalesce(sum(amount_cny), 0), count(amount_cny), "
+    "sum(CASE WHEN amount_approximate THEN 1 ELSE 0 END) FROM deal GROUP BY 1, region, stage, currency"
+)
+POSTGRES_COHORT_FILL = (
+    "INSERT INTO deal_cohort_totals_delta (year, region, stage, currency, deals, amount, amount_cny, converted, "
+    "approximate) SELECT coalesce(extract(year FROM signed_on)::int, 0), region, stage, currency, count(*), "
+    "sum(amount), coalesce(sum(amount_cny), 0), count(amount_cny), count(*) FILTER (WHERE amount_approximate) "
+    "FROM deal GROUP BY 1, region, stage, currency"
+)
+POSTGRES_FUNDS_FILL = (
+    "INSERT INTO funds_totals_delta (year, region, stage, arrivals, amount_cny, converted) "
+    f"SELECT {_PG_KEY.format(row='d')}, count(*), coalesce(sum(f.amount_cny), 0), count(f.amount_cny) "
+    "FROM funds_arrived f JOIN deal d ON d.id = f.deal_id GROUP BY 1, 2, 3"
+)
+POSTGRES_BLOCKERS_FILL = (
+    "INSERT INTO blocker_totals_delta (year, region, stage, raised, open) "
+    f"SELECT {_PG_KEY.format(row='d')}, count(*), count(*) FILTER (WHERE b.resolved_on IS NULL) "
+    "FROM blocker b JOIN deal d ON d.id = b.deal_id GROUP BY 1, 2, 3"
+)
+_PG_DEALS_FILL = (
+    "INSERT INTO deal_totals_delta (stage, currency, deals, amount, amount_cny, converted, approximate) "
+    "SELECT stage, currency, count(*), sum(amount), coalesce(sum(amount_cny), 0), count(amount_cny), "
+    "count(*) FILTER (WHERE amount_approximate) FROM deal GROUP BY stage, currency"
+)
+_SQLITE_DEALS = (
+    "SELECT stage, currency, count(*), sum(amount), coalesce(sum(amount_cny), 0), count(amount_cny), "
+    "sum(CASE WHEN amount_approximate THEN 1 ELSE 0 END) FROM deal GROUP BY stage, currency"
+)
+_SQLITE_FUNDS = ("SELECT d.stage, count(*), coalesce(sum(f.amount_cny), 0), count(f.amount_cny) "
+                 "FROM funds_arrived f JOIN deal d ON d.id = f.deal_id GROUP BY d.stage")
+_SQLITE_BLOCKERS = ("SELECT d.stage, count(*), sum(CASE WHEN b.resolved_on IS NULL THEN 1 ELSE 0 END) "
+                    "FROM blocker b JOIN deal d ON d.id = b.deal_id GROUP BY d.stage")
+
+_FOLD = (
+    "WITH folding AS (SELECT pg_try_advisory_xact_lock({lock}) AS mine), "
+    "moved AS (DELETE FROM {table} WHERE (SELECT mine FROM folding) RETURNING {columns}) "
+    "INSERT INTO {table} ({columns}) SELECT {keys}{sums} FROM moved {group}"
+)
+_COMPACT_LOCK = 0x7A68_7474  # an advisory lock: one folding at a time
+_FOLDED = (
+    ("deal_totals_delta", ("stage", "currency"), ("deals", "amount", "amount_cny", "converted", "approximate")),
+    ("funds_totals_delta", ("year", "region", "stage"), ("arrivals", "amount_cny", "converted")),
+    ("blocker_totals_delta", ("year", "region", "stage"), ("raised", "open")),
+    ("deal_cohort_totals_delta", ("year", "region", "stage", "currency"),
+     ("deals", "amount", "amount_cny", "converted", "approximate")),
+)
+
+_in_step: WeakKeyDictionary[Database, bool] = WeakKeyDictionary()
+
+
+def _select_part(fill: str) -> str:
+    return fill[fill.index("SELECT"):]
+
+
+def in_step(db: Database | None = None) -> bool:
+    """False when the database is known not to keep deal, funds and blocker totals (before migrations 0002/0005).
+
+    Asked once per database object, through a bare cursor (it is not a query
+    of the ledger, and must not make the first KPI cost one query more).
+    """
+    db = db or database.obj
+    known = _in_step.get(db)
+    if known is None:
+        dialect = dialect_of(db)
+        known = _in_step[db] = dialect.table_exists(db, dialect.kept_deal_totals)
+    return known
+
+
+def forget(db: Database | None = None) -> None:
+    """Forget what `in_step` learnt of `db` (its schema changed)."""
+    _in_step.pop(db or database.obj, None)
+
+
+def compact(db: Database | None = None) -> None:
+    """Fold the rows of differences of the kept totals into one row per key (PostgreSQL; nothing on SQLite).
+
+    One statement per table: the rows it deletes are exactly the rows it sums,
+    so the totals never change, and writers appending meanwhile are not held up.
+    """
+    db = db or database.obj
+    if not dialect_of(db).totals_as_differences:
+        return
+    for table, keys, values in _FOLDED:
+        columns = ", ".join(keys + values)
+        sums = ", ".join(f"sum({v})" for v in values)
+        db.execute_sql(_FOLD.format(
+            lock=_COMPACT_LOCK, table=table, columns=columns, keys="".join(f"{k}, " for k in keys), sums=sums,
+            group=f"GROUP BY {', '.join(keys)} HAVING count(*) > 0"))
+
+
+def rebuild(db: Database | None = None) -> None:
+    """Compute the kept totals afresh from the rows (after a bulk load that bypassed the triggers)."""
+    db = db or database.obj
+    forget(db)
+    if not in_step(db):
+        return
+    if dialect_of(db).totals_as_differences:
+        statements = ["DELETE FROM deal_totals_delta", "DELETE FROM funds_totals_delta",
+                      "DELETE FROM blocker_totals_delta", "DELETE FROM deal_cohort_totals_delta",
+                      _PG_DEALS_FILL, POSTGRES_FUNDS_FILL, POSTGRES_BLOCKERS_FILL, POSTGRES_COHORT_FILL]
+    else:
+        statements = ["DELETE FROM deal_totals", "DELETE FROM funds_totals", "DELETE FROM blocker_totals",
+                      "DELETE FROM deal_cohort_totals",
+                      f"INSERT INTO deal_totals {_SQLITE_DEALS}", f"INSERT INTO funds_totals {_SQLITE_FUNDS}",
+                      f"INSERT INTO blocker_totals {_SQLITE_BLOCKERS}", SQLITE_COHORT_FILL]
+    for sql in statements:
+        db.execute_sql(sql)
+
+
+def _checks(postgres: bool) -> tuple[tuple[str, str], ...]:
+    """(kept, computed) pairs of queries that must give the same rows."""
+    if postgres:
+        return (
+            ("SELECT stage, currency, sum(deals), sum(amount), sum(amount_cny), sum(converted), sum(approximate) "
+             "FROM deal_totals_delta GROUP BY stage, currency HAVING sum(deals) != 0", _select_part(_PG_DEALS_FILL)),
+            ("SELECT year, region, stage, sum(arrivals), sum(amount_cny), sum(converted) FROM funds_totals_delta "
+             "GROUP BY year, region, stage HAVING sum(arrivals) != 0", _select_part(POSTGRES_FUNDS_FILL)),
+            ("SELECT year, region, stage, sum(raised), sum(open) FROM blocker_totals_delta "
+             "GROUP BY year, region, stage HAVING sum(raised) != 0", _select_part(POSTGRES_BLOCKERS_FILL)),
+            ("SELECT year, region, stage, currency, sum(deals), sum(amount), sum(amount_cny), sum(converted), "
+             "sum(approximate) FROM deal_cohort_totals_delta GROUP BY year, region, stage, currency "
+             "HAVING sum(deals) != 0", _select_part(POSTGRES_COHORT_FILL)),
+        )
+    return (
+        ("SELECT stage, currency, deals, amount, amount_cny, converted, approximate FROM deal_totals WHERE deals != 0",
+         _SQLITE_DEALS),
+        ("SELECT stage, arrivals, amount_cny, converted FROM funds_totals WHERE arrivals != 0", _SQLITE_FUNDS),
+        ("SELECT stage, raised, open FROM blocker_totals WHERE raised != 0", _SQLITE_BLOCKERS),
+        ("SELECT year, region, stage, currency, deals, amount, amount_cny, converted, approximate "
+         "FROM deal_cohort_totals WHERE deals != 0", _select_part(SQLITE_COHORT_FILL)),
+    )
+
+
+def agree(db: Database | None = None) -> bool:
+    """True when every kept total equals the total computed from the rows (a check for tests)."""
+    db = db or database.obj
+    if not in_step(db):
+        return True
+
+    def normal(rows: list) -> list:
+        return sorted(tuple(v if isinstance(v, str) else int(v) for v in r) for r in rows)
+
+    return all(normal(db.execute_sql(kept).fetchall()) == normal(db.execute_sql(direct).fetchall())
+               for kept, direct in _checks(dialect_of(db).totals_as_differences))
