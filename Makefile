@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean i18n
+.PHONY: run test lint bench clean i18n
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,16 @@ run: $(STAMP)
 test: $(STAMP)
 	scripts/ensure-postgres >/dev/null
 	$(BIN)/python -m pytest
+
+# Static checks (CI runs them before the tests): ruff (lint, import order, complexity ≤ 15, format),
+# mypy on the foundation and the data layer, and the layer contracts of pyproject.toml (import-linter).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+	@# app.py is the entry point: nothing imports it (import-linter only sees packages).
+	@! grep -rnE '^\s*(from app import|import app\b)' cli screens crm db exports
 
 # The million-deal benchmark (issue 4): builds or reuses bench-data/ (SQLite file, PostgreSQL dump), drives
 # the TUI headless, prints the table and writes BENCHMARKS.md. Options: make bench BENCH_ARGS="--rounds 5".

@@ -8,6 +8,7 @@ from crm.reference import fx, registry
 from crm.reporting import kpi
 from crm.values.dates import parse_date
 from crm.deals.fields import EDITABLE
+from crm.deals.fields import FIELDS as DEAL_FIELDS
 from crm.listing.filters import DealFilter
 from crm.deals.records import create_deal, edit_deal
 from crm.foundation.errors import InvalidInput
@@ -284,23 +285,11 @@ def _filters(p, stage=True):
 
 
 def _deal_fields(p):
-    p.add_argument("--name")
-    p.add_argument("--amount", help=_("e.g. 25亿元, 1.8亿美元, 4565万元, $180M"))
-    p.add_argument("--signed", dest="signed_on", metavar="DATE")
-    p.add_argument("--event")
-    p.add_argument("--region")
-    p.add_argument("--industry")
-    p.add_argument("--sub-industry", dest="sub_industry")
-    p.add_argument("--investor")
-    p.add_argument("--approval", help=_("审批 / 核准 / 备案"))
-    p.add_argument("--liaison", help=_("liaison leader (包联领导)"))
-    p.add_argument("--lead-unit", dest="lead_unit", help=_("lead unit (牵头单位)"))
+    """One option per field of a deal, as crm.deals.fields declares it, and --supporting."""
+    for field in DEAL_FIELDS:
+        p.add_argument(field.flag, dest=field.key, metavar=field.metavar,
+                       help=_(field.help) if field.help else None)
     p.add_argument("--supporting", nargs="*", metavar="DEPT", help=_("supporting departments (配合单位)"))
-    p.add_argument("--planned-start", dest="planned_start", metavar="DATE")
-    p.add_argument("--planned-completion", dest="planned_completion", metavar="DATE")
-    p.add_argument("--plan", dest="responsibility_plan", help=_("responsibility plan (责任方案)"))
-    p.add_argument("--floor-area", dest="floor_area", help=_("e.g. 81.9万平方米"))
-    p.add_argument("--notes")
 
 
 def register(sub, common):

@@ -100,7 +100,7 @@ def _driver_errors() -> tuple:
 _DRIVER_ERRORS = _driver_errors()
 
 
-class _OneLineErrors:
+class _OneLineErrors(peewee.Database):
     """Mixin for the Peewee database classes: driver errors become one masked line."""
 
     def _translate(self, exc: Exception) -> Exception:
@@ -132,7 +132,7 @@ class _OneLineErrors:
 
     def _execute_cursor(self, sql, params, **cursor_options):
         try:
-            return super()._execute_cursor(sql, params, **cursor_options)
+            return super()._execute_cursor(sql, params, **cursor_options)  # type: ignore[misc]  # Peewee private API
         except _DRIVER_ERRORS as exc:
             raise self._translate(exc) from exc
 
@@ -151,7 +151,7 @@ class LedgerPostgresqlDatabase(_OneLineErrors, PostgresqlDatabase):
     """PostgreSQL with driver errors as one readable line, never showing the password."""
 
 
-def _sqlite(path: Path) -> SqliteDatabase:
+def _sqlite(path: Path) -> LedgerSqliteDatabase:
     path = path.expanduser()
     if path.is_dir():
         raise DatabaseError(_("{path} is a directory, not a database file").format(path=path))
@@ -177,7 +177,7 @@ def _sqlite(path: Path) -> SqliteDatabase:
     )
 
 
-def _postgres(url: str) -> PostgresqlDatabase:
+def _postgres(url: str) -> LedgerPostgresqlDatabase:
     try:
         params = parse_url(url, unquote_password=True, unquote_user=True)
     except ValueError:
@@ -193,7 +193,7 @@ def _postgres(url: str) -> PostgresqlDatabase:
     return LedgerPostgresqlDatabase(name, **params)
 
 
-def database_for(url: str | None) -> SqliteDatabase | PostgresqlDatabase:
+def database_for(url: str | None) -> LedgerSqliteDatabase | LedgerPostgresqlDatabase:
     """A Peewee database for `url` (or the environment, or the default file), not yet connected."""
     url = url or os.environ.get(ENV_URL) or ""
     if not url:
@@ -253,7 +253,7 @@ def open_database(url: str | None = None, migrate_schema: bool = True):
     return db
 
 
-def _clean(exc: Exception, url: str | None, secrets: list[str] = ()) -> str:
+def _clean(exc: Exception, url: str | None, secrets: list[str] | tuple[()] = ()) -> str:
     """The first line of a driver error, with any password in it masked."""
     text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     hidden = [s for s in secrets if s]

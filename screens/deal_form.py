@@ -20,6 +20,7 @@ from textual.widgets import Input, Label, Select, SelectionList, Static
 
 from crm.deals import records as deals
 from crm.deals.fields import APPROVAL_LABELS, parse_approval, parse_floor_area
+from crm.deals.fields import FIELDS as DEAL_FIELDS
 from crm.deals.texts import FormChoices, form_choices, form_state
 from crm.foundation.errors import Conflict, CrmError
 from crm.foundation.i18n import N_, _, current_language
@@ -27,28 +28,10 @@ from crm.foundation.text import clean_text
 from screens.dialogs import Dialog
 from screens.forms import FormRow, amount_hint, convert_amount, read_amount, read_date, show_hint
 
-# field, label, kind: text (free text), amount, date, area, event, approval, lead, or suggest (text with suggestions)
-FIELDS = (
-    ("name", N_("Name"), "text"),
-    ("investor", N_("Investor"), "text"),
-    ("amount", N_("Amount"), "amount"),
-    ("signed_on", N_("Signed on"), "date"),
-    ("event", N_("Event"), "event"),
-    ("region", N_("Region"), "suggest"),
-    ("industry", N_("Industry"), "suggest"),
-    ("sub_industry", N_("Sub-industry"), "text"),
-    ("approval", N_("Approval"), "approval"),
-    ("liaison", N_("Liaison leader"), "suggest"),
-    ("lead_unit", N_("Lead unit"), "lead"),
-    ("planned_start", N_("Planned start"), "date"),
-    ("planned_completion", N_("Planned completion"), "date"),
-    ("floor_area", N_("Floor area"), "area"),
-    ("responsibility_plan", N_("Responsibility plan"), "text"),
-    ("notes", N_("Notes"), "text"),
-)
+# field, label, kind (the form control): from the one declaration of a deal's fields
+FIELDS = tuple((f.key, f.label, f.widget) for f in DEAL_FIELDS)
 LABELS = {f: label for f, label, _kind in FIELDS}
-LIMITS = {"name": 200, "investor": 200, "sub_industry": 50, "region": 50, "industry": 50, "liaison": 50,
-          "responsibility_plan": 4000, "notes": 4000}
+LIMITS = {f.key: f.max_length for f in DEAL_FIELDS if f.max_length}
 PLACEHOLDERS = {"amount": "25亿元, 1.8亿美元, 4565万元", "signed_on": "2020-05-18", "floor_area": "81.9万平方米"}
 
 

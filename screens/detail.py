@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Header, Label, Static
 from crm.listing import views as deal_views
 from crm.reference import fx
 from crm.deals.blockers import is_overdue
-from crm.deals.fields import APPROVAL_LABELS
+from crm.deals.fields import APPROVAL_LABELS, label_of
 from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _, current_language
 from crm.reporting.kpi import percent_text
@@ -156,20 +156,20 @@ class DealDetailScreen(DealActions, CrmScreen):
                 currency=rate["currency"], rate=fx.rate_text(rate["rate"]), day=rate["on"])
         approval = APPROVAL_LABELS.get(d.get("approval") or "", None)
         rows = [
-            (_("Investor"), d["investor"]),
-            (_("Region"), d["region"]),
-            (_("Industry"), " / ".join(x for x in (d["industry"], d["sub_industry"]) if x)),
-            (_("Event"), d["event"] or ""),
-            (_("Signed on"), text.day(d["signed_on"])),
-            (_("Amount"), text.money(d["amount"], d["currency"], d["amount_approximate"])),
+            (_(label_of("investor")), d["investor"]),
+            (_(label_of("region")), d["region"]),
+            (_(label_of("industry")), " / ".join(x for x in (d["industry"], d["sub_industry"]) if x)),
+            (_(label_of("event")), d["event"] or ""),
+            (_(label_of("signed_on")), text.day(d["signed_on"])),
+            (_(label_of("amount")), text.money(d["amount"], d["currency"], d["amount_approximate"])),
             (_("In CNY"), converted),
-            (_("Approval"), (approval[0] if current_language() == "zh" else approval[1]) if approval else ""),
-            (_("Liaison leader"), d["liaison"] or ""),
-            (_("Planned start"), text.day(d["planned_start"])),
-            (_("Planned completion"), text.day(d["planned_completion"])),
-            (_("Floor area"), _("{area} square metres").format(area=f"{d['floor_area']:,.2f}") if d["floor_area"] else ""),
-            (_("Responsibility plan"), d["responsibility_plan"]),
-            (_("Notes"), d["notes"]),
+            (_(label_of("approval")), (approval[0] if current_language() == "zh" else approval[1]) if approval else ""),
+            (_(label_of("liaison")), d["liaison"] or ""),
+            (_(label_of("planned_start")), text.day(d["planned_start"])),
+            (_(label_of("planned_completion")), text.day(d["planned_completion"])),
+            (_(label_of("floor_area")), _("{area} square metres").format(area=f"{d['floor_area']:,.2f}") if d["floor_area"] else ""),
+            (_(label_of("responsibility_plan")), d["responsibility_plan"]),
+            (_(label_of("notes")), d["notes"]),
             (_("Version"), _("{version}, saved by {who} at {when}").format(
                 version=d["version"], who=d["updated_by"] or "?", when=d["updated_at"])),
         ]

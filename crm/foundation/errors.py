@@ -36,9 +36,10 @@ class MissingRate(CrmError):
 
 
 class Conflict(CrmError):
-    """A save based on a stale version of a record (exit 3)."""
+    """A save based on a stale version of a record (exit 3); `current` is the record as it is now."""
 
     exit_code = 3
+    current: object = None
 
 
 class DatabaseError(CrmError):

@@ -17,27 +17,15 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
+from crm.deals.fields import FIELDS as DEAL_FIELDS
 from crm.values.money import unit_from_label
 from crm.foundation.text import folded
 
-# field -> header names, most specific first. "progress" and "amount_cny" are
-# read only to be ignored or checked; "seq" is the 序号 column.
-SYNONYMS: dict[str, tuple[str, ...]] = {
+# Columns a ledger has beside the deal's own fields (whose header words crm.deals.fields declares).
+# "progress" and "amount_cny" are read only to be ignored or checked; "seq" is the 序号 column.
+OTHER_COLUMNS: dict[str, tuple[str, ...]] = {
     "seq": ("序号", "序", "no.", "no", "#", "seq", "seq."),
     "code": ("项目编号", "项目代码", "编号", "code", "projectcode", "dealcode"),
-    "name": ("项目名称", "项目全称", "项目", "名称", "projectname", "project", "dealname", "name"),
-    "investor": ("投资方", "签约企业", "投资企业", "投资主体", "签约单位", "投资单位", "签约主体", "合作方", "投资商",
-                 "investor"),
-    "region": ("县(市、区)", "县(市,区)", "县市区", "所在县(市、区)", "所在县市区", "所在地", "项目所在地", "属地",
-               "所在区域", "地区", "区域", "县区", "county(city,district)", "county", "region", "location"),
-    "industry": ("产业类别", "产业", "行业", "所属产业", "产业类型", "行业类别", "所属行业", "产业分类", "产业方向",
-                 "industrycategory", "industry", "sector"),
-    "sub_industry": ("细分产业", "细分行业", "子行业", "细分领域", "sub-industry", "subindustry"),
-    "event": ("签约活动", "活动名称", "签约平台", "招商活动", "签约场合", "活动", "signingevent", "event"),
-    "signed_on": ("签约时间", "签约日期", "签约日", "签订时间", "签订日期", "签约年月", "signingdate", "signedon",
-                  "datesigned", "signed"),
-    "amount": ("总投资", "投资额", "总投资额", "计划总投资", "投资总额", "项目总投资", "协议投资额", "协议投资",
-               "签约投资额", "签约额", "签约金额", "合同金额", "totalinvestment", "investment", "amount"),
     "currency": ("币种", "币别", "货币", "currency"),
     "amount_cny": ("折合人民币", "折合亿元", "折合", "亿元", "totalin亿元", "cny"),
     "stage": ("当前阶段", "项目阶段", "阶段", "项目状态", "状态", "进展", "项目进展", "进展情况", "推进情况",
@@ -45,17 +33,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "progress": ("本周进展", "本周动态", "本周工作", "progressthisweek"),
     "blockers": ("存在问题", "困难问题", "存在的问题", "问题", "困难和问题", "问题和困难", "存在困难",
                  "需协调解决的问题", "存在问题及建议", "问题及建议", "openproblems", "problems", "issues", "blockers"),
-    "lead_unit": ("牵头单位", "责任单位", "牵头责任单位", "责任部门", "牵头部门", "leaddepartment", "leadunit",
-                  "responsibleunit"),
     "supporting": ("配合单位", "协同单位", "配合部门", "supportingdepartments", "supporting"),
-    "liaison": ("包联领导", "包联市领导", "包联县领导", "联系领导", "包联人", "liaisonleader", "liaison"),
-    "notes": ("备注", "说明", "notes", "remarks", "note"),
-    "approval": ("审批类型", "审批方式", "立项方式", "审批类别", "approval"),
-    "planned_start": ("计划开工时间", "计划开工日期", "计划开工", "plannedstart"),
-    "planned_completion": ("计划竣工时间", "计划竣工日期", "计划竣工", "计划投产时间", "计划完工时间",
-                           "plannedcompletion"),
-    "floor_area": ("总建筑面积", "建筑面积", "floorarea"),
-    "responsibility_plan": ("责任方案", "responsibilityplan"),
+}
+# field -> header names, most specific first: the deal's fields, then the other columns.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    **{f.key: f.header_words for f in DEAL_FIELDS if f.header_words},
+    **OTHER_COLUMNS,
 }
 
 _EXACT: dict[str, tuple[str, int]] = {}

@@ -92,6 +92,7 @@ def up(migrator, db):
 
 
 def down(migrator, db):
+    statements: tuple[str, ...]
     if isinstance(db, PostgresqlDatabase):
         statements = ("DROP TRIGGER IF EXISTS deal_cohort_totals ON deal",
                       "DROP FUNCTION IF EXISTS crm_deal_cohort_totals()",
