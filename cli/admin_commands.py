@@ -2,7 +2,7 @@
 
 import sys
 
-from crm.backup import backup
+from crm.backup import copies as backup
 from crm.foundation.i18n import _
 from crm.deals.stages import BY_KEY
 from crm.deals.trail import deal_trail

@@ -35,7 +35,7 @@ def _snapshot(run_cli, url):
 
 
 def _counts(url):
-    from crm.backup.backup import ledger_counts
+    from crm.backup.copies import ledger_counts
     from db.connection import open_database
     from db.models import database
 
@@ -124,7 +124,7 @@ def _newer_schema_backup(backend, demo_url, tmp_path, run_cli, pg_cluster_or_non
     else:
         import subprocess
 
-        from crm.backup.backup import pg_tool
+        from crm.backup.copies import pg_tool
 
         with open(path, "wb") as out:
             subprocess.run([pg_tool("pg_dump"), "--format=custom", demo_url], stdout=out, check=True)

@@ -1,0 +1,25 @@
+"""Backups of the ledger, and restoring one.
+
+Each public function and class of the modules below is exported here; a module is
+imported when one of its names is first used, so importing this package costs nothing.
+"""
+
+from importlib import import_module
+
+_HOME = {
+    "Result": "copies",
+    "backup": "copies",
+    "backup_kind": "copies",
+    "default_backup_name": "copies",
+    "ledger_counts": "copies",
+    "pg_environment": "copies",
+    "pg_tool": "copies",
+    "restore": "copies",
+}
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> object:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_HOME[name]}"), name)

@@ -1,0 +1,53 @@
+"""Listing deals: filters, pages, search, kept totals, plain views for screens and the CLI.
+
+Each public function and class of the modules below is exported here; a module is
+imported when one of its names is first used, so importing this package costs nothing.
+"""
+
+from importlib import import_module
+
+_HOME = {
+    "BoardColumn": "pages",
+    "DealFilter": "filters",
+    "DealRow": "pages",
+    "DealWindow": "pages",
+    "DepartmentBlockers": "blocker_board",
+    "Group": "pages",
+    "ListFilter": "pages",
+    "MemoInitials": "initials",
+    "OpenBlocker": "blocker_board",
+    "Order": "pages",
+    "PageRequest": "pages",
+    "Segment": "pages",
+    "SortSpec": "pages",
+    "Totals": "pages",
+    "answerable": "kept_totals",
+    "board": "pages",
+    "count": "pages",
+    "counting": "search",
+    "detail": "views",
+    "fetch": "pages",
+    "first_rows": "pages",
+    "forget": "search",
+    "funds_and_blockers": "kept_totals",
+    "grouped": "kept_totals",
+    "list_deals": "views",
+    "matches": "search",
+    "open_by_department": "blocker_board",
+    "page_after": "pages",
+    "page_at": "pages",
+    "page_before": "pages",
+    "rebuild_index": "search",
+    "region_totals": "pages",
+    "stage_totals": "pages",
+    "summary": "views",
+    "totals": "pages",
+    "with_stage": "pages",
+}
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> object:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_HOME[name]}"), name)

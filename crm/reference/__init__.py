@@ -1,0 +1,41 @@
+"""Reference data: departments, events, people, exchange rates, and the names deals use.
+
+Each public function and class of the modules below is exported here; a module is
+imported when one of its names is first used, so importing this package costs nothing.
+"""
+
+from importlib import import_module
+
+_HOME = {
+    "add_department": "registry",
+    "add_event": "registry",
+    "check_currency": "fx",
+    "conversion_day": "fx",
+    "convert": "fx",
+    "deal_by_code": "lookup",
+    "department_by_name": "lookup",
+    "departments": "registry",
+    "describe_rate": "fx",
+    "distinct_values": "names_in_use",
+    "edit_department": "registry",
+    "event_by_name": "lookup",
+    "events": "registry",
+    "industries": "names_in_use",
+    "list_rates": "fx",
+    "missing": "fx",
+    "parse_rate": "fx",
+    "person_by_name": "lookup",
+    "rate_on": "fx",
+    "rate_text": "fx",
+    "reconvert": "fx",
+    "regions": "names_in_use",
+    "set_rate": "fx",
+    "to_cny": "fx",
+}
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> object:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_HOME[name]}"), name)

@@ -1,0 +1,31 @@
+"""The values people type and read: amounts of money, dates, and what a deal is searched by.
+
+Each public function and class of the modules below is exported here; a module is
+imported when one of its names is first used, so importing this package costs nothing.
+"""
+
+from importlib import import_module
+
+_HOME = {
+    "Money": "money",
+    "format_money": "money",
+    "format_yi": "money",
+    "index_terms": "terms",
+    "initials": "terms",
+    "iso_week_label": "dates",
+    "last_complete_week": "dates",
+    "parse_amount": "money",
+    "parse_date": "dates",
+    "parse_week": "dates",
+    "to_wan": "money",
+    "to_yi": "money",
+    "unit_from_label": "money",
+    "week_of": "dates",
+}
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> object:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_HOME[name]}"), name)
