@@ -1,4 +1,4 @@
-"""Subcommands for the ledger core: deals, stages, blockers, funds, rates, KPIs."""
+"""Subcommands for the ledger core: deals, stages, blockers, funds, rates (KPIs: cli.report_commands)."""
 
 import sys
 
@@ -43,6 +43,7 @@ def _filter(args) -> DealFilter:
         stage=getattr(args, "stage", None), event=args.event, region=args.region, department=args.department,
         industry=getattr(args, "industry", None), search=getattr(args, "search", None),
         year=_int(year, "--year") if year else None,
+        liaison=getattr(args, "liaison", None), tag=getattr(args, "tag", None),
     ).check_names()
 
 
@@ -70,15 +71,19 @@ def cmd_demo(args):
 
 def cmd_deals(args):
     open_db(args)
+    if args.stale is not None:
+        return _stale_deals(args)
+    if args.as_of is not None:
+        raise InvalidInput(_("--as-of goes with --stale in `crm deals`"))
     rows = deal_views.list_deals(_filter(args), sort=args.sort)
     if args.format == "json":
         return print_json(rows)
     headers = [_("Code"), _("Name"), _("Region"), _("Event"), _("Signed"), _("Amount"), _("亿元"), _("Stage"),
-               _("Days in stage"), _("Open blockers"), _("Lead unit")]
+               _("Days in stage"), _("Open blockers"), _("Lead unit"), _("Latest progress")]
     table = [
         [r["code"], r["name"], r["region"], r["event"] or "", r["signed_on"] or "", _amount(r),
          format_yi(r["amount_cny"]) if r["amount_cny"] is not None else "?", BY_KEY[r["stage"]].label(),
-         r["days_in_stage"], r["open_blockers"], r["lead_unit"] or ""]
+         r["days_in_stage"], r["open_blockers"], r["lead_unit"] or "", _latest(r)]
         for r in rows
     ]
     if args.format == "csv":
@@ -89,6 +94,29 @@ def cmd_deals(args):
                           for r in rows])
     print_table(headers, table)
     print(_("{n} deals").format(n=len(rows)), file=sys.stderr)
+
+
+def _latest(row: dict) -> str:
+    entry = row.get("latest_progress")
+    if not entry:
+        return ""
+    text = entry["text"].replace("\n", " ")
+    return f'{entry["on"]} {text[:30]}{"…" if len(text) > 30 else ""}'
+
+
+def _stale_deals(args):
+    from crm.listing.stale import stale_deals
+
+    found = stale_deals(_int(args.stale, "--stale"), _filter(args), _date(args.as_of))
+    if args.format == "json":
+        return print_json([vars(s) for s in found])
+    if args.format == "csv":
+        return print_csv(["code", "name", "region", "stage", "last_event", "quiet_days"],
+                         [[s.code, s.name, s.region, s.stage, s.last_event, s.quiet_days] for s in found])
+    print_table([_("Code"), _("Name"), _("Region"), _("Stage"), _("Last event"), _("Days quiet")],
+                [[s.code, s.name, s.region, BY_KEY[s.stage].label(), s.last_event, s.quiet_days] for s in found])
+    print(_("{n} deals with nothing recorded for more than {days} days").format(n=len(found), days=args.stale),
+          file=sys.stderr)
 
 
 def cmd_show(args):
@@ -117,6 +145,16 @@ def cmd_show(args):
         print_table([_("No."), _("Blocker"), _("Department"), _("Due"), _("Resolved")],
                     [[b["id"], b["text"], b["department"], (b["due_on"] or "") if not b["overdue"] else f'{b["due_on"]} {_("overdue")}',
                       b["resolved_on"] or ""] for b in d["blockers"]])
+    if d["progress"]:
+        print("\n" + _("Progress log"))
+        print_table([_("Date"), _("By"), _("Progress")], [[e["on"], e["by"], e["text"]] for e in d["progress"]])
+    if d["investment"]:
+        print("\n" + _("Investment plan and completion"))
+        print_table([_("Year"), _("Plan (亿元)"), _("Completed (亿元)"), _("Completion")],
+                    [[y["year"], format_yi(y["plan_cny"]) if y["plan_cny"] is not None else "—",
+                      format_yi(y["done_cny"]), kpi.percent_text(y["completion_rate"])] for y in d["investment"]])
+    if d["tags"]:
+        print("\n" + _("Tags") + ": " + "、".join(d["tags"]))
     if d["funds"]:
         print("\n" + _("Funds arrived"))
         print_table([_("Date"), _("Amount"), _("亿元")],
@@ -204,27 +242,6 @@ def cmd_fx_list(args):
                 [[r.currency, r.on, fx.rate_text(r.rate), r.source] for r in rates])
 
 
-def cmd_kpi(args):
-    open_db(args)
-    k = kpi.compute(_filter(args))
-    if args.format == "json":
-        return print_json(kpi.as_json(k))
-    total = format_money(Money(k.total_cny, "CNY", k.approximate))
-    rows = [
-        (_("Deals signed"), k.deals),
-        (_("Total investment"), total),
-        (_("Fulfilment rate (registered or beyond)"), kpi.percent_text(k.fulfilment_rate)),
-        (_("Start rate (construction or beyond)"), kpi.percent_text(k.start_rate)),
-        (_("Operating rate"), kpi.percent_text(k.operating_rate)),
-        (_("Funds arrived"), format_money(Money(k.funds_cny, "CNY"))),
-        (_("Funds rate"), kpi.percent_text(k.funds_rate)),
-        (_("Blockers open / resolved / overdue"), f"{k.blockers_open} / {k.blockers_resolved} / {k.blockers_overdue}"),
-        (_("Resolution rate"), kpi.percent_text(k.resolution_rate)),
-        (_("Exchange rates used"), "; ".join(fx.describe_rate(r) for r in k.fx_used) or _("none (all CNY)")),
-    ]
-    print_table([_("KPI"), _("Value")], rows)
-
-
 def cmd_department_add(args):
     open_db(args)
     d = registry.add_department(args.name, kind=args.kind, contact=args.contact or "")
@@ -307,7 +324,11 @@ def register(sub, common):
     p.add_argument("--industry")
     p.add_argument("--year", help=_("signing year"))
     p.add_argument("--search", help=_("code, any part of the name or investor, or pinyin initials"))
+    p.add_argument("--liaison", help=_("liaison leader (包联领导), any part of the name"))
+    p.add_argument("--tag", help=_("a tag (京津合作, 市重点 …)"))
     p.add_argument("--sort", choices=sorted(deal_views.SORTS), default="signed")
+    p.add_argument("--stale", metavar="DAYS", help=_("only deals with nothing recorded for more than DAYS days"))
+    p.add_argument("--as-of", dest="as_of", metavar="DATE", help=_("with --stale: the day to count back from"))
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
     p = cmd("show", cmd_show, _("one deal: fields, departments, ledger, blockers, funds"))
@@ -363,13 +384,6 @@ def register(sub, common):
     p.add_argument("--source")
     p = cmd("list", cmd_fx_list, _("list rates"), fsub)
     p.add_argument("--currency")
-
-    p = cmd("kpi", cmd_kpi, _("cohort KPIs"))
-    p.add_argument("--event")
-    p.add_argument("--year", help=_("signing year"))
-    p.add_argument("--region")
-    p.add_argument("--department")
-    p.add_argument("--format", choices=["table", "json"], default="table")
 
     dept = cmd("department", None, _("departments: add, list"))
     dsub = dept.add_subparsers(dest="department_command", metavar="ACTION", parser_class=sub._parser_class, required=True)

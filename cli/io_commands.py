@@ -62,7 +62,8 @@ def cmd_export_weekly(args):
 
     open_database(getattr(args, "db", None))
     week = weekly.resolve_week(args.week)
-    scope = DealFilter(stage=args.stage, event=args.event, region=args.region, department=args.department).check_names()
+    scope = DealFilter(stage=args.stage, event=args.event, region=args.region, department=args.department,
+                       liaison=args.liaison, tag=args.tag).check_names()
     progress = Progress(_("Writing rows"))
     try:
         with collector_paused():
@@ -166,6 +167,8 @@ def register(sub, common):
     p.add_argument("-o", "--output", metavar="PATH", help=_("write to PATH (xlsx needs it); default stdout"))
     p.add_argument("--event", help=_("signing event (any part of its name)"))
     p.add_argument("--region", help=_("county or district (any part)"))
+    p.add_argument("--liaison", help=_("liaison leader (包联领导), any part of the name"))
+    p.add_argument("--tag", help=_("a tag (京津合作, 市重点 …)"))
     p.add_argument("--department", help=_("lead or supporting department (any part)"))
     p.add_argument("--stage", help=_("only deals at this stage at the end of the week"))
 

@@ -31,7 +31,8 @@ class Parser(argparse.ArgumentParser):
 
 
 # Modules that add subcommands; each has register(subparsers, common).
-COMMAND_MODULES = ["cli.core_commands", "cli.synthetic_commands", "cli.admin_commands", "cli.io_commands"]
+COMMAND_MODULES = ["cli.core_commands", "cli.synthetic_commands", "cli.admin_commands", "cli.io_commands",
+                   "cli.report_commands"]
 # The module of a command that scripts run often on big ledgers. Importing every command module
 # pulls in most of crm/ (and tabulate): a tenth of a second that `crm export weekly` does not need.
 ONLY_MODULE = {"export": "cli.io_commands", "import": "cli.io_commands"}

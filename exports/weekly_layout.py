@@ -179,6 +179,8 @@ def progress_line(p: Progress) -> str:
         text = _("{on} problem resolved: {text} ({resolution})").format(on=on, text=p.text, resolution=p.note)
     elif p.kind == "blocker_resolved":
         text = _("{on} problem resolved: {text}").format(on=on, text=p.text)
+    elif p.kind == "log":
+        text = _("{on} {text}").format(on=on, text=p.text)
     elif p.kind == "funds":
         text = _("{on} funds arrived: {amount}").format(on=on, amount=format_money(p.money))
     else:  # pragma: no cover - crm.reporting.weekly makes no other kinds

@@ -123,8 +123,8 @@ def test_xlsx_totals_row_and_summary_match_crm_kpi(demo_url, run_cli, tmp_path):
     now_column = [i for i, v in enumerate(cells["指标"]) if v and str(v).startswith("截至今日")][0]
     assert cells["签约项目数"][now_column] == k["deals"] == 3
     assert Decimal(str(cells["总投资(亿元)"][now_column])) == Decimal(k["total_cny"]) / 10**8
-    assert Decimal(str(cells["开工率(开工及以后)"][now_column])) == Decimal(k["start_rate"])
-    assert summary.cell(*_find(summary, "开工率(开工及以后)")).offset(0, now_column).number_format == "0.00%"
+    assert Decimal(str(cells["开工占比(开工及以后)"][now_column])) == Decimal(k["start_rate"])
+    assert summary.cell(*_find(summary, "开工占比(开工及以后)")).offset(0, now_column).number_format == "0.00%"
     assert "USD" in [c.value for c in summary["A"]]
 
 

@@ -18,7 +18,7 @@ from crm.foundation.i18n import _
 from crm.deals.stages import parse_stage
 from crm.reference.names_in_use import distinct_values
 from db.dialects import dialect_of
-from db.models import Deal, DealDepartment, Department, Event, database
+from db.models import Deal, DealDepartment, DealTag, Department, Event, Person, Tag, database
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ class DealFilter:
     industry: str | None = None
     year: int | None = None
     search: str | None = None
+    liaison: str | None = None  # 包联领导, any part of the name
+    tag: str | None = None  # exact tag name
 
     def is_empty(self) -> bool:
         """True when the filter lets every deal through."""
@@ -44,11 +46,16 @@ class DealFilter:
 
         A typo in `--event` would otherwise report an empty cohort as if it were true.
         """
-        for text, model, what in ((self.event, Event, _("event")), (self.department, Department, _("department"))):
+        for text, model, what in ((self.event, Event, _("event")), (self.department, Department, _("department")),
+                                  (self.liaison, Person, _("liaison leader"))):
             if text and not model.select().where(model.name.contains(text.strip())).exists():
                 known = "、".join(m.name for m in model.select(model.name).order_by(model.name).limit(8))
                 raise NotFound(_("No {what} matches {text!r}; known: {known}").format(
                     what=what, text=text, known=known or _("none yet")))
+        if self.tag and not Tag.select().where(Tag.name == self.tag.strip()).exists():
+            known = "、".join(t.name for t in Tag.select(Tag.name).order_by(Tag.name).limit(8))
+            raise NotFound(_("No {what} matches {text!r}; known: {known}").format(
+                what=_("tag"), text=self.tag, known=known or _("none yet")))
         return self
 
     def condition(self):
@@ -73,6 +80,12 @@ class DealFilter:
             departments = Department.select(Department.id).where(Department.name.contains(self.department.strip()))
             supported = DealDepartment.select(DealDepartment.deal).where(DealDepartment.department.in_(departments))
             parts.append(Deal.lead_unit.in_(departments) | Deal.id.in_(supported))
+        if self.liaison:
+            people = Person.select(Person.id).where(Person.name.contains(self.liaison.strip()))
+            parts.append(Deal.liaison.in_(people))
+        if self.tag:
+            tagged = DealTag.select(DealTag.deal).join(Tag).where(Tag.name == self.tag.strip())
+            parts.append(Deal.id.in_(tagged))
         text = search.matches(self.search or "")
         if text is not None:
             parts.append(text)

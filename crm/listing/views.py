@@ -15,6 +15,9 @@ from crm.deals.blockers import blockers_of, is_overdue
 from crm.listing.filters import DealFilter
 from crm.deals.records import supporting_departments
 from crm.deals.funds import funds_of
+from crm.deals.investment import investment_of
+from crm.deals.progress import latest_progress, progress_of
+from crm.deals.tags import tags_of
 from crm.reference.lookup import deal_by_code
 from db.models import Blocker, Deal, Department, Event, Person
 
@@ -53,7 +56,13 @@ def list_deals(flt: DealFilter | None = None, sort: str = "signed", limit: int |
     if limit:
         query = query.limit(limit)
     today = datetime.date.today()
-    return [summary(d, today) for d in query]
+    deals = list(query)
+    rows = [summary(d, today) for d in deals]
+    latest = latest_progress([d.id for d in deals])
+    for d, row in zip(deals, rows):
+        entry = latest.get(d.id)
+        row["latest_progress"] = None if entry is None else {"on": entry.on, "by": entry.by, "text": entry.text}
+    return rows
 
 
 def summary(deal: Deal, today: datetime.date | None = None) -> dict:
@@ -124,6 +133,14 @@ def detail(code: str) -> dict:
     arrived = sum((f.amount_cny or Decimal(0) for f in funds), start=Decimal("0.00"))
     out["funds_cny"] = arrived
     out["funds_rate"] = (arrived / deal.amount_cny).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if deal.amount_cny else None
+    out["progress"] = [{"on": e.on, "by": e.by, "text": e.text} for e in progress_of(deal.id)]
+    out["tags"] = tags_of(deal.id)
+    out["investment"] = [
+        {"year": y.year, "plan_cny": y.plan_cny, "done_cny": y.done_cny, "completion_rate": y.rate,
+         "months": [{"month": m.strftime("%Y-%m"), "amount": amount, "currency": currency, "amount_cny": cny,
+                     "cumulative_cny": cumulative} for m, amount, currency, cny, cumulative in y.months]}
+        for y in investment_of(deal.id)
+    ]
     out["audit"] = [
         {"at": a.at, "by": a.actor, "field": a.field, "old": a.old, "new": a.new} for a in audit.history("deal", deal.id)
     ]

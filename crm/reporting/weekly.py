@@ -9,7 +9,8 @@ whenever it is exported, and deals signed later are not in it:
   终止, plus every deal that changed that week (a stage entry effective that
   week, including the deal's first, a blocker raised or resolved, funds
   arrived). With a stage filter, the deals at that stage instead;
-- 本周进展 (progress): those changes, oldest first;
+- 本周进展 (progress): those changes and the progress log's entries dated
+  that week (crm.deals.progress), oldest first;
 - 存在问题 (problems): blockers raised by Sunday and not resolved by then,
   overdue when their due date was before Monday;
 - the summary: rows per stage, their total, what happened that week, the
@@ -37,6 +38,7 @@ from crm.values.dates import last_complete_week, parse_week, week_of
 from crm.listing.filters import DealFilter
 from crm.values.money import Money
 from crm.deals.stages import STAGES, at_or_beyond, parse_stage
+from db.models import Progress as ProgressLog
 from db.models import (Blocker, Deal, DealDepartment, Department, Event, FundsArrived, FxRate, Person, StageChange,
                        database)
 
@@ -88,7 +90,7 @@ class Progress:
     """One thing that happened to a deal during the week.
 
     kind: "new" (the deal's first ledger entry), "stage", "blocker_raised",
-    "blocker_resolved" or "funds".
+    "blocker_resolved", "funds" or "log" (an entry of the progress log: `text`, by `note`).
     """
 
     on: datetime.date
@@ -342,6 +344,14 @@ def build(week: Week, scope: DealFilter | None = None, today: datetime.date | No
         on = _day(on)
         progress[deal_id].append(Progress(on=on, kind="funds", money=Money(_cents(amount), currency),
                                           amount_cny=_cents(cny), order=(on, 3, f_id)))
+
+    for deal_id, on, text, author, p_id in _fetch(_where(
+        ProgressLog.select(ProgressLog.deal, ProgressLog.on, ProgressLog.text, ProgressLog.author, ProgressLog.id),
+        _in_cohort(ProgressLog.deal, ids), ProgressLog.on.between(monday, sunday),
+    )):
+        on = _day(on)
+        # the officer's own line first on its day: it usually explains the stage change beside it
+        progress[deal_id].append(Progress(on=on, kind="log", text=text, note=author, order=(on, -1, p_id)))
 
     supporting: dict[int, list[str]] = defaultdict(list)
     for deal_id, name in _fetch(_where(

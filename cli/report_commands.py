@@ -1,0 +1,306 @@
+"""Subcommands for what a bureau reports upward: progress, plans, completed investment, tags,
+KPIs as of a date and by period, summaries by group, the briefing paragraph, the 五个一 check."""
+
+import csv
+import datetime
+import io
+import sys
+
+from cli.output import print_csv, print_json, print_table, to_jsonable
+from crm.deals.investment import parse_month, record_invest, set_plan
+from crm.deals.progress import record_progress
+from crm.deals.stages import BY_KEY
+from crm.deals.tags import tag_deal, untag_deal
+from crm.foundation.config import current_actor
+from crm.foundation.errors import InvalidInput
+from crm.foundation.i18n import _
+from crm.listing.filters import DealFilter
+from crm.reference import fx
+from crm.reference.lookup import deal_by_code
+from crm.reporting import asof, brief, kpi, series, summaries
+from crm.values.dates import parse_date
+from crm.values.money import Money, format_money
+from db.connection import open_database
+
+
+def _open(args) -> None:
+    open_database(getattr(args, "db", None))
+
+
+def _date(text):
+    return parse_date(text) if text else None
+
+
+def _cohort(args) -> DealFilter:
+    year = getattr(args, "year", None)
+    if year is not None:
+        try:
+            year = int(year)
+        except ValueError:
+            raise InvalidInput(_("{what} must be a whole number, not {text!r}").format(what="--year", text=year)) from None
+    return DealFilter(event=args.event, region=args.region, department=args.department, year=year,
+                      industry=getattr(args, "industry", None), liaison=args.liaison, tag=args.tag).check_names()
+
+
+# ---- progress, plan, invest, tags ----------------------------------------------
+
+def cmd_progress(args):
+    _open(args)
+    deal = deal_by_code(args.code)
+    entry = record_progress(deal.id, args.text, _date(args.on) or datetime.date.today(), current_actor())
+    print(_("{code}: progress of {on} recorded").format(code=deal.code, on=entry.on))
+
+
+def cmd_plan(args):
+    _open(args)
+    try:
+        year = int(args.year)
+    except ValueError:
+        raise InvalidInput(_("A plan year is a year such as 2020, not {year!r}").format(year=args.year)) from None
+    row = set_plan(args.code, year, args.amount)
+    print(_("{code}: planned investment for {year} is {amount}").format(
+        code=args.code, year=year, amount=format_money(Money(row.amount, row.currency))))
+    if row.amount_cny is None:
+        print(fx.missing(row.currency, datetime.date(year, 1, 1)), file=sys.stderr)
+
+
+def cmd_invest(args):
+    _open(args)
+    month = parse_month(args.month)
+    row = record_invest(args.code, args.amount, month)
+    print(_("{code}: investment completed in {month} is {amount}").format(
+        code=args.code, month=month.strftime("%Y-%m"), amount=format_money(Money(row.amount, row.currency))))
+    if row.amount_cny is None:
+        print(fx.missing(row.currency, month), file=sys.stderr)
+
+
+def cmd_tag(args):
+    _open(args)
+    print("、".join(tag_deal(args.code, args.tags)))
+
+
+def cmd_untag(args):
+    _open(args)
+    print("、".join(untag_deal(args.code, args.tags)) or _("(no tags)"))
+
+
+# ---- KPIs ----------------------------------------------------------------------
+
+def _kpi_rows(result: asof.AsOf) -> list[tuple[str, str]]:
+    k, p = result.kpis, result.plan
+    gap = p.schedule_gap
+    return [
+        (_("As of"), result.day.isoformat()),
+        (_("Deals signed"), k.deals),
+        (_("Total investment"), format_money(Money(k.total_cny, "CNY", k.approximate))),
+        (_("Fulfilment rate (registered or beyond)"), kpi.percent_text(k.fulfilment_rate)),
+        (_("Start rate (construction or beyond)"), kpi.percent_text(k.start_rate)),
+        (_("Operating rate"), kpi.percent_text(k.operating_rate)),
+        (_("Planned to start in {year} / started").format(year=p.year), f"{p.planned_starts} / {p.started_on_plan}"),
+        (_("Start rate against plan (开工率)"), kpi.percent_text(p.start_plan_rate)),
+        (_("Planned start passed, not started / started early"), f"{p.overdue_starts} / {p.started_early}"),
+        (_("Planned to operate in {year} / operating").format(year=p.year),
+         f"{p.planned_operations} / {p.operating_on_plan}"),
+        (_("Operating rate against plan"), kpi.percent_text(p.operating_plan_rate)),
+        (_("Annual investment plan"), format_money(Money(p.invest_plan_cny, "CNY"))),
+        (_("Investment completed this year"), format_money(Money(p.invest_done_cny, "CNY"))),
+        (_("Share of the annual plan"), kpi.percent_text(p.invest_plan_rate)),
+        (_("Schedule (序时进度)"), kpi.percent_text(p.schedule_rate)),
+        (_("Ahead (+) or behind (−) schedule, points"), "—" if gap is None else f"{gap:+.2f}"),
+        (_("Funds arrived"), format_money(Money(k.funds_cny, "CNY"))),
+        (_("Funds rate"), kpi.percent_text(k.funds_rate)),
+        (_("Blockers open / resolved / overdue"), f"{k.blockers_open} / {k.blockers_resolved} / {k.blockers_overdue}"),
+        (_("Resolution rate"), kpi.percent_text(k.resolution_rate)),
+        (_("Exchange rates used"), "; ".join(fx.describe_rate(r) for r in k.fx_used) or _("none (all CNY)")),
+    ]
+
+
+_SERIES_KEYS = ("as_of", "deals", "total_cny", "start_rate", "planned_starts", "started_on_plan", "start_plan_rate",
+                "invest_plan_cny", "invest_done_cny", "invest_plan_rate", "schedule_rate", "schedule_gap",
+                "funds_cny", "funds_rate", "blockers_raised", "blockers_resolved", "resolution_rate")
+
+
+def _kpi_series(args, cohort: DealFilter):
+    first, last = _date(getattr(args, "from")), _date(args.to)
+    today = datetime.date.today()
+    if first is None:
+        first = datetime.date((last or today).year, 1, 1)
+    rows = [asof.as_json(r) for r in series.series(args.series, first, last or today, cohort)]
+    if args.format == "json":
+        return print_json(rows)
+    table = [[row[key] if row[key] is not None else "" for key in _SERIES_KEYS] for row in rows]
+    if args.format == "csv":
+        return print_csv(list(_SERIES_KEYS), table)
+    print_table(list(_SERIES_KEYS), table)
+
+
+def cmd_kpi(args):
+    _open(args)
+    cohort = _cohort(args)
+    if args.series:
+        return _kpi_series(args, cohort)
+    if args.as_of:
+        result = asof.compute(cohort, parse_date(args.as_of))
+        data = asof.as_json(result)
+    else:
+        # Now: the KPIs from the totals kept in step (fast at any size), and the plan figures of this year.
+        k = kpi.compute(cohort)
+        plan = asof.compute_grouped(cohort, datetime.date.today()).get(None)
+        result = asof.AsOf(day=datetime.date.today(), kpis=k,
+                           plan=plan.plan if plan else asof.PlanFigures(year=datetime.date.today().year))
+        result.plan.schedule_rate = asof.Decimal(result.day.month) / 12
+        data = {"as_of": result.day.isoformat(), **kpi.as_json(k), **asof.plan_json(result.plan)}
+    if args.format == "json":
+        return print_json(data)
+    if args.format == "csv":
+        return print_csv(["kpi", "value"], [[key, to_jsonable(value)] for key, value in data.items()
+                                            if not isinstance(value, (dict, list))])
+    print_table([_("KPI"), _("Value")], _kpi_rows(result))
+
+
+def cmd_brief(args):
+    _open(args)
+    print(brief.brief(_cohort(args), _date(args.as_of)))
+
+
+# ---- report ----------------------------------------------------------------------
+
+REPORT_KEYS = ("deals", "total_cny", "start_rate", "planned_starts", "started_on_plan", "start_plan_rate",
+               "overdue_starts", "planned_operations", "operating_on_plan", "operating_plan_rate",
+               "invest_plan_cny", "invest_done_cny", "invest_plan_rate", "schedule_gap", "funds_cny", "funds_rate",
+               "blockers_raised", "blockers_open", "blockers_resolved", "resolution_rate")
+
+
+def report_table(rows: list[summaries.SummaryRow]) -> tuple[list[str], list[list]]:
+    """(headers, rows of plain values) of a summary, as every report format writes it."""
+    headers = ["group"] + list(REPORT_KEYS)
+    table = []
+    for row in rows:
+        data = {**kpi.as_json(row.result.kpis), **asof.plan_json(row.result.plan)}
+        table.append([row.label] + [data[key] for key in REPORT_KEYS])
+    return headers, table
+
+
+def _markdown(headers, table) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join("" if v is None else str(v).replace("|", "\\|") for v in row) + " |" for row in table]
+    return "\n".join(lines) + "\n"
+
+
+def _write_xlsx(headers, table, path: str) -> None:
+    from exports.summary_xlsx import write_summary
+
+    write_summary(headers, table, path)
+
+
+def cmd_report(args):
+    _open(args)
+    rows = summaries.summarise(args.dimension, _cohort(args), _date(args.as_of), rank_by=args.rank_by)
+    headers, table = report_table(rows)
+    fmt = args.format or ("xlsx" if (args.output or "").endswith(".xlsx") else "table")
+    if fmt == "xlsx":
+        if not args.output:
+            raise InvalidInput(_("An xlsx file cannot go to the terminal: give -o FILE.xlsx"))
+        return _write_xlsx(headers, table, args.output)
+    out = io.StringIO()
+    if fmt == "json":
+        print_json([dict(zip(headers, row)) | {"total": r.total} for row, r in zip(table, rows)], out)
+    elif fmt == "csv":
+        csv.writer(out).writerows([headers] + [["" if v is None else v for v in row] for row in table])
+    elif fmt == "md":
+        out.write(_markdown(headers, table))
+    else:
+        print_table(headers, [["" if v is None else v for v in row] for row in table], out)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as fh:
+            fh.write(out.getvalue())
+    else:
+        sys.stdout.write(out.getvalue())
+
+
+# ---- checks --------------------------------------------------------------------------
+
+_PART = {"liaison": "包联领导", "lead_unit": "责任单位", "timetable": "建设时间表", "plan": "责任方案"}
+
+
+def cmd_check_five_ones(args):
+    from crm.listing.stale import five_ones
+
+    _open(args)
+    gaps, checked = five_ones(_cohort(args))
+    covered = checked - len(gaps)
+    ratio = kpi.Kpis._ratio(covered, checked)
+    if args.format == "json":
+        return print_json({"checked": checked, "complete": covered, "coverage": kpi.rate_text(ratio),
+                           "missing": [{"code": g.code, "name": g.name, "missing": list(g.missing)} for g in gaps]})
+    print_table([_("Code"), _("Name"), _("Missing")],
+                [[g.code, g.name, "、".join(_PART[m] for m in g.missing)] for g in gaps])
+    print(_("五个一 complete for {covered} of {checked} deals ({ratio})").format(
+        covered=covered, checked=checked, ratio=kpi.percent_text(ratio)))
+
+
+# ---- parser ----------------------------------------------------------------------------
+
+def _cohort_options(p) -> None:
+    p.add_argument("--event", help=_("signing event (any part of its name)"))
+    p.add_argument("--year", help=_("signing year"))
+    p.add_argument("--region", help=_("county or district (any part)"))
+    p.add_argument("--department", help=_("lead or supporting department (any part)"))
+    p.add_argument("--liaison", help=_("liaison leader (包联领导), any part of the name"))
+    p.add_argument("--tag", help=_("a tag (京津合作, 市重点 …)"))
+
+
+def register(sub, common):
+    """Add the reporting subcommands to `sub`."""
+    def cmd(name, handler, help_text, parent=sub):
+        p = parent.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = cmd("progress", cmd_progress, _("add a line to a deal's progress log (本周进展)"))
+    p.add_argument("code")
+    p.add_argument("text")
+    p.add_argument("--on", metavar="DATE", help=_("the day it happened (default today)"))
+
+    p = cmd("plan", cmd_plan, _("set a deal's planned investment for a year (年度计划投资)"))
+    p.add_argument("code")
+    p.add_argument("year")
+    p.add_argument("amount", help=_("e.g. 5亿元; without a currency, the deal's currency"))
+
+    p = cmd("invest", cmd_invest, _("record investment completed in a month (完成投资)"))
+    p.add_argument("code")
+    p.add_argument("amount", help=_("e.g. 5000万元; without a currency, the deal's currency"))
+    p.add_argument("--month", required=True, metavar="YYYY-MM")
+
+    p = cmd("tag", cmd_tag, _("put tags on a deal"))
+    p.add_argument("code")
+    p.add_argument("tags", nargs="+", metavar="TAG")
+    p = cmd("untag", cmd_untag, _("take tags off a deal"))
+    p.add_argument("code")
+    p.add_argument("tags", nargs="+", metavar="TAG")
+
+    p = cmd("kpi", cmd_kpi, _("cohort KPIs, now or as of a date, or by period"))
+    _cohort_options(p)
+    p.add_argument("--as-of", dest="as_of", metavar="DATE", help=_("the ledger as it stood at the end of DATE"))
+    p.add_argument("--series", choices=series.KINDS, help=_("one row per week or month"))
+    p.add_argument("--from", metavar="DATE", help=_("with --series: first day (default 1 January)"))
+    p.add_argument("--to", metavar="DATE", help=_("with --series: last day (default today)"))
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+
+    p = cmd("brief", cmd_brief, _("the paragraph for a report upward (截至…，签约项目N个…)"))
+    _cohort_options(p)
+    p.add_argument("--as-of", dest="as_of", metavar="DATE")
+
+    p = cmd("report", cmd_report, _("KPIs per region, department, liaison, event, industry or tag, with a total"))
+    p.add_argument("dimension", choices=summaries.DIMENSIONS)
+    _cohort_options(p)
+    p.add_argument("--as-of", dest="as_of", metavar="DATE")
+    p.add_argument("--rank-by", dest="rank_by", metavar="KPI", choices=summaries.RANKABLE)
+    p.add_argument("--format", choices=["table", "csv", "json", "md", "xlsx"])
+    p.add_argument("-o", "--output", metavar="PATH")
+
+    check = cmd("check", None, _("checks of the ledger: five-ones"))
+    csub = check.add_subparsers(dest="check_command", metavar="CHECK", parser_class=sub._parser_class, required=True)
+    p = cmd("five-ones", cmd_check_five_ones, _("deals missing part of 五个一"), csub)
+    _cohort_options(p)
+    p.add_argument("--format", choices=["table", "json"], default="table")

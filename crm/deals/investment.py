@@ -1,0 +1,134 @@
+"""Annual investment plans (年度计划投资) and investment completed per month (完成投资).
+
+完成投资 is what a project has built (from its monthly statistics), not money
+arrived (到位资金, crm.deals.funds). A deal has at most one plan per year and one
+completed figure per month: setting either again replaces it, and the audit
+trail keeps the old value. Amounts are converted to CNY at the rate in force
+on the last day of the month, and plans at the rate in force when their year
+begins (1 January), so that a plan does not move with later rates; rounded to
+the fen.
+"""
+
+import calendar
+import datetime
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from crm.audit import log as audit
+from crm.foundation.config import current_actor
+from crm.foundation.errors import InvalidInput
+from crm.foundation.i18n import _
+from crm.reference import fx
+from crm.reference.lookup import deal_by_code
+from crm.values.money import parse_amount
+from db.connection import writing
+from db.models import InvestmentDone, InvestmentPlan
+
+_MONTH = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
+
+
+def parse_month(text: str) -> datetime.date:
+    """The first day of the month written as YYYY-MM (or 2020年4月); InvalidInput otherwise."""
+    m = _MONTH.match(text or "")
+    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1900:
+        raise InvalidInput(_("A month is written YYYY-MM (2020-04), not {text!r}").format(text=text))
+    return datetime.date(int(m.group(1)), int(m.group(2)), 1)
+
+
+def month_end(month: datetime.date) -> datetime.date:
+    """The last day of `month`'s month."""
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def check_year(year: int) -> int:
+    """`year` if it is a plausible plan year; InvalidInput otherwise."""
+    if not isinstance(year, int) or not 1900 <= year <= 2200:
+        raise InvalidInput(_("A plan year is a year such as 2020, not {year!r}").format(year=year))
+    return year
+
+
+def _positive(amount: Decimal) -> None:
+    if amount <= 0:
+        raise InvalidInput(_("An amount must be greater than zero"))
+
+
+def set_plan(code: str, year: int, amount_text: str, actor: str | None = None) -> InvestmentPlan:
+    """Set deal `code`'s planned investment for `year` (replacing any earlier plan for that year), audited."""
+    year = check_year(year)
+    actor = actor or current_actor()
+    with writing():
+        deal = deal_by_code(code)
+        money = parse_amount(amount_text, default_currency=deal.currency)
+        _positive(money.amount)
+        cny, rate = fx.convert(money.amount, money.currency, datetime.date(year, 1, 1))
+        row = InvestmentPlan.get_or_none((InvestmentPlan.deal == deal) & (InvestmentPlan.year == year))
+        old = None if row is None else f"{row.amount} {row.currency}"
+        if row is None:
+            row = InvestmentPlan.create(deal=deal, year=year, amount=money.amount, currency=money.currency,
+                                        amount_cny=cny, fx_rate=rate, recorded_by=actor)
+        else:
+            row.amount, row.currency, row.amount_cny, row.fx_rate = money.amount, money.currency, cny, rate
+            row.recorded_by, row.recorded_at = actor, datetime.datetime.now().replace(microsecond=0)
+            row.save()
+        audit.record("investment_plan", row.id, {f"plan {year}": (old, f"{money.amount} {money.currency}")}, actor)
+    return row
+
+
+def record_invest(code: str, amount_text: str, month: datetime.date, actor: str | None = None) -> InvestmentDone:
+    """Set the investment deal `code` completed in `month` (replacing that month's figure), audited."""
+    month = month.replace(day=1)
+    actor = actor or current_actor()
+    with writing():
+        deal = deal_by_code(code)
+        money = parse_amount(amount_text, default_currency=deal.currency)
+        _positive(money.amount)
+        cny, rate = fx.convert(money.amount, money.currency, month_end(month))
+        row = InvestmentDone.get_or_none((InvestmentDone.deal == deal) & (InvestmentDone.month == month))
+        old = None if row is None else f"{row.amount} {row.currency}"
+        if row is None:
+            row = InvestmentDone.create(deal=deal, month=month, amount=money.amount, currency=money.currency,
+                                        amount_cny=cny, fx_rate=rate, recorded_by=actor)
+        else:
+            row.amount, row.currency, row.amount_cny, row.fx_rate = money.amount, money.currency, cny, rate
+            row.recorded_by, row.recorded_at = actor, datetime.datetime.now().replace(microsecond=0)
+            row.save()
+        label = f"done {month:%Y-%m}"
+        audit.record("investment_done", row.id, {label: (old, f"{money.amount} {money.currency}")}, actor)
+    return row
+
+
+@dataclass(frozen=True)
+class YearInvestment:
+    """One year of a deal's plan against what it completed: cumulative month by month."""
+
+    year: int
+    plan_cny: Decimal | None  # None: no plan for the year, or no rate to convert it yet
+    done_cny: Decimal
+    rate: Decimal | None  # done ÷ plan, to 4 places
+    months: tuple  # ((month, amount Money-like (amount, currency), amount_cny, cumulative_cny), …)
+
+
+def _ratio(part: Decimal, whole: Decimal | None) -> Decimal | None:
+    if not whole:
+        return None
+    return (part / whole).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+def investment_of(deal_id: int) -> list[YearInvestment]:
+    """The deal's plans and completed investment per year, oldest year first, with cumulative completion."""
+    plans = {p.year: p for p in InvestmentPlan.select().where(InvestmentPlan.deal == deal_id)}
+    done: dict[int, list] = {}
+    for d in InvestmentDone.select().where(InvestmentDone.deal == deal_id).order_by(InvestmentDone.month):
+        done.setdefault(d.month.year, []).append(d)
+    years = []
+    for year in sorted(set(plans) | set(done)):
+        cumulative = Decimal("0.00")
+        months = []
+        for d in done.get(year, []):
+            cumulative += d.amount_cny or 0
+            months.append((d.month, d.amount, d.currency, d.amount_cny, cumulative))
+        plan = plans[year].amount_cny if year in plans else None
+        years.append(YearInvestment(year=year, plan_cny=plan, done_cny=cumulative, rate=_ratio(cumulative, plan),
+                                    months=tuple(months)))
+    return years

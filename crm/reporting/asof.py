@@ -1,0 +1,307 @@
+"""Every KPI as the ledger stood at the end of a date, and the year's plan against it.
+
+The stage ledger is effective-dated, so a deal's stage on DATE is exact: its
+current stage when that began on or before DATE (a ledger never goes back in
+time, crm.deals.stages), else its last entry dated on or before DATE; no entry
+means the deal was not in the ledger yet. Funds count when arrived by DATE,
+blockers when raised by DATE (open unless resolved by DATE, overdue when due
+before DATE), as crm.reporting.kpi counts them on its `today`.
+
+The official figures (DESIGN.md, issue #13), for the calendar year of DATE:
+
+- 开工率 start_plan_rate = started_on_plan ÷ planned_starts, where
+  planned_starts are the cohort's deals (in the ledger by DATE, not 终止)
+  whose planned start falls in the year and started_on_plan those of them at
+  开工 or beyond on DATE; overdue_starts: planned start before DATE, not
+  started; started_early: started although their planned start is after DATE;
+- the same for completion: planned_operations, operating_on_plan (at 投产),
+  operating_plan_rate;
+- invest_plan_cny: the cohort's plans for the year; invest_done_cny: investment
+  completed in the year's months up to DATE's month; invest_plan_rate;
+- 序时进度 schedule_rate = DATE's month ÷ 12 (a report dated in April covers
+  1–4月, as its 完成投资 does), and schedule_gap = (invest_plan_rate −
+  schedule_rate) in percentage points.
+
+One grouped scan of the cohort's deals answers the deal counts of both sets.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from peewee import SQL, Case, fn
+
+from crm.deals.stages import STAGES, at_or_beyond
+from crm.listing.filters import DealFilter
+from crm.reference import fx
+from crm.reporting import kpi
+from db.models import (Blocker, Deal, FundsArrived, FxRate, InvestmentDone, InvestmentPlan, StageChange,
+                       database)
+
+_STARTED = frozenset(at_or_beyond("construction"))
+_FULFILLED = frozenset(at_or_beyond("registered"))
+
+
+@dataclass
+class PlanFigures:
+    """The year's plan against the ledger on one date (see the module docstring)."""
+
+    year: int
+    planned_starts: int = 0
+    started_on_plan: int = 0
+    overdue_starts: int = 0
+    started_early: int = 0
+    planned_operations: int = 0
+    operating_on_plan: int = 0
+    invest_plan_cny: Decimal = Decimal("0.00")
+    invest_done_cny: Decimal = Decimal("0.00")
+    schedule_rate: Decimal = Decimal(0)
+
+    @property
+    def start_plan_rate(self) -> Decimal | None:
+        return kpi.Kpis._ratio(self.started_on_plan, self.planned_starts)
+
+    @property
+    def operating_plan_rate(self) -> Decimal | None:
+        return kpi.Kpis._ratio(self.operating_on_plan, self.planned_operations)
+
+    @property
+    def invest_plan_rate(self) -> Decimal | None:
+        return kpi.Kpis._ratio(self.invest_done_cny, self.invest_plan_cny)
+
+    @property
+    def schedule_gap(self) -> Decimal | None:
+        """Percentage points completion is ahead (+) or behind (−) the 序时进度, both rounded as printed."""
+        rate = self.invest_plan_rate
+        if rate is None:
+            return None
+        return (_round(rate) - _round(self.schedule_rate)) * 100
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class AsOf:
+    """The KPIs of a cohort at the end of `day` and the plan figures of `day`'s year."""
+
+    day: datetime.date
+    kpis: kpi.Kpis
+    plan: PlanFigures
+
+
+def stage_on(day: datetime.date):
+    """SQL: a deal's stage at the end of `day`; NULL when the deal had no ledger entry yet."""
+    entry = StageChange.alias("entry_on")
+    earlier = (entry.select(entry.to_stage).where((entry.deal == Deal.id) & (entry.effective_on <= day))
+               .order_by(entry.id.desc()).limit(1))
+    return Case(None, [(Deal.stage_since <= day, Deal.stage)], earlier)
+
+
+def _year(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(day.year, 1, 1), datetime.date(day.year, 12, 31)
+
+
+def _deal_groups(condition, day: datetime.date, key=None):
+    """Deals grouped by `key` (an expression on Deal, or None), stage on `day`, currency, where their planned
+    start falls and whether their planned completion falls in the year:
+    (key, stage, currency, start_class, completes, n, amount, cny, converted, approx).
+
+    start_class: 0 not in the year, 1 before `day`, 2 on `day`, 3 after `day`.
+    """
+    first, last = _year(day)
+    in_year = Deal.planned_start.between(first, last)
+    start_class = Case(None, [(in_year & (Deal.planned_start < day), 1), (in_year & (Deal.planned_start > day), 3),
+                              (in_year, 2)], 0)
+    completes = Case(None, [(Deal.planned_completion.between(first, last), 1)], 0)
+    query = Deal.select(
+        _key(key), stage_on(day), Deal.currency, start_class, completes, fn.COUNT(Deal.id), fn.SUM(Deal.amount),
+        fn.SUM(Deal.amount_cny), fn.COUNT(Deal.amount_cny), fn.MAX(Case(None, [(Deal.amount_approximate, 1)], 0)),
+    ).group_by(SQL("1"), SQL("2"), SQL("3"), SQL("4"), SQL("5"))
+    if condition is not None:
+        query = query.where(condition)
+    return database.execute(query).fetchall()
+
+
+def _key(key):
+    return SQL("NULL") if key is None else key
+
+
+def _count_deals(results: dict, rows, condition, day: datetime.date) -> None:
+    cents = Deal.amount.python_value
+    stages: dict = {}
+    for group, stage, currency, start_class, completes, n, amount, cny, converted, approx in rows:
+        if stage is None:
+            continue  # not in the ledger yet on `day`
+        k, p = _result(results, group, day)
+        by_stage, cny_by_stage = stages.setdefault(group, ({}, {}))
+        if stage != "terminated":
+            _count_plan(p, stage, start_class, completes, n)
+        if stage == "negotiating":
+            continue
+        if converted < n:
+            _raise_missing(condition, day)
+        k.deals += n
+        by_stage[stage] = by_stage.get(stage, 0) + n
+        value = cents(cny) or Decimal(0)
+        cny_by_stage[stage] = cny_by_stage.get(stage, Decimal(0)) + value
+        k.total_cny += value
+        k.by_currency[currency] = k.by_currency.get(currency, Decimal(0)) + cents(amount)
+        k.approximate |= bool(approx)
+    for group, (by_stage, cny_by_stage) in stages.items():
+        _stage_totals(results[group].kpis, by_stage, cny_by_stage)
+
+
+def _count_plan(p: PlanFigures, stage: str, start_class: int, completes: int, n: int) -> None:
+    started = stage in _STARTED
+    if start_class:
+        p.planned_starts += n
+        p.started_on_plan += n if started else 0
+        p.overdue_starts += n if start_class == 1 and not started else 0
+        p.started_early += n if start_class == 3 and started else 0
+    if completes:
+        p.planned_operations += n
+        p.operating_on_plan += n if stage == "operating" else 0
+
+
+def _result(results: dict, group, day: datetime.date) -> tuple[kpi.Kpis, "PlanFigures"]:
+    if group not in results:
+        results[group] = AsOf(day=day, kpis=kpi.Kpis(), plan=PlanFigures(year=day.year))
+    return results[group].kpis, results[group].plan
+
+
+def _stage_totals(k: kpi.Kpis, by_stage: dict, cny_by_stage: dict) -> None:
+    k.fulfilled = sum(n for s, n in by_stage.items() if s in _FULFILLED)
+    k.started = sum(n for s, n in by_stage.items() if s in _STARTED)
+    k.operating = by_stage.get("operating", 0)
+    k.by_stage = {s.key: by_stage[s.key] for s in STAGES if s.key in by_stage}
+    k.cny_by_stage = {s.key: cny_by_stage[s.key] for s in STAGES if s.key in cny_by_stage}
+
+
+def _raise_missing(condition, day: datetime.date):
+    signed = stage_on(day) != "negotiating"
+    where = signed if condition is None else signed & condition
+    deal = Deal.select().where(where & Deal.amount_cny.is_null()).first()
+    raise fx.missing(deal.currency, fx.conversion_day(deal))
+
+
+def _and(*parts):
+    kept = [p for p in parts if p is not None]
+    result = kept[0]
+    for part in kept[1:]:
+        result &= part
+    return result
+
+
+def _count_funds_and_blockers(results: dict, condition, day: datetime.date, key=None) -> None:
+    signed = stage_on(day) != "negotiating"
+    query = (FundsArrived.select(_key(key), fn.SUM(FundsArrived.amount_cny), fn.COUNT(FundsArrived.id),
+                                 fn.COUNT(FundsArrived.amount_cny), fn.MIN(FundsArrived.currency))
+             .join(Deal, on=(FundsArrived.deal == Deal.id))
+             .where(_and(FundsArrived.arrived_on <= day, signed, condition)).group_by(SQL("1")))
+    for group, cny, n, converted, currency in database.execute(query).fetchall():
+        if converted < n:
+            raise fx.missing(currency, day)
+        _result(results, group, day)[0].funds_cny = FundsArrived.amount_cny.python_value(cny) or Decimal(0)
+    is_open = Blocker.resolved_on.is_null(True) | (Blocker.resolved_on > day)
+    query = (Blocker.select(_key(key), fn.COUNT(Blocker.id), fn.SUM(Case(None, [(is_open, 1)], 0)),
+                            fn.SUM(Case(None, [(is_open & (Blocker.due_on < day), 1)], 0)))
+             .join(Deal, on=(Blocker.deal == Deal.id))
+             .where(_and(Blocker.raised_on <= day, signed, condition)).group_by(SQL("1")))
+    for group, raised, open_, overdue in database.execute(query).fetchall():
+        k = _result(results, group, day)[0]
+        k.blockers_raised, k.blockers_open, k.blockers_overdue = raised or 0, int(open_ or 0), int(overdue or 0)
+        k.blockers_resolved = k.blockers_raised - k.blockers_open
+
+
+def _sum_investment(results: dict, condition, day: datetime.date, key=None) -> None:
+    first, _last = _year(day)
+    for model, where in ((InvestmentPlan, InvestmentPlan.year == day.year),
+                         (InvestmentDone, InvestmentDone.month.between(first, day))):
+        query = (model.select(_key(key), fn.SUM(model.amount_cny), fn.COUNT(model.id), fn.COUNT(model.amount_cny))
+                 .join(Deal, on=(model.deal == Deal.id)).where(_and(where, condition)).group_by(SQL("1")))
+        for group, cny, n, converted in database.execute(query).fetchall():
+            if converted < n:
+                row = model.select().join(Deal, on=(model.deal == Deal.id)).where(
+                    _and(where, condition, model.amount_cny.is_null())).first()
+                raise fx.missing(row.currency, getattr(row, "month", None) or datetime.date(day.year, 1, 1))
+            total = model.amount_cny.python_value(cny) or Decimal("0.00")
+            p = _result(results, group, day)[1]
+            if model is InvestmentPlan:
+                p.invest_plan_cny = total
+            else:
+                p.invest_done_cny = total
+
+
+def _rates_used(condition, day: datetime.date) -> list:
+    """The exchange rates behind the figures: each rate is asked whether a counted row used it (few rates)."""
+    first, _last = _year(day)
+    signed = stage_on(day) != "negotiating"
+
+    def used(model, *where):
+        query = model.select(model.id).where(_and(model.fx_rate == FxRate.id, *where))
+        if model is not Deal:
+            query = query.join(Deal, on=(model.deal == Deal.id))
+        return fn.EXISTS(query)
+
+    where = (used(Deal, signed, condition)
+             | used(FundsArrived, FundsArrived.arrived_on <= day, signed, condition)
+             | used(InvestmentPlan, InvestmentPlan.year == day.year, condition)
+             | used(InvestmentDone, InvestmentDone.month.between(first, day), condition))
+    return list(FxRate.select().where(where).order_by(FxRate.currency, FxRate.on))
+
+
+def compute(cohort: DealFilter | None = None, day: datetime.date | None = None) -> AsOf:
+    """Every KPI of `cohort` at the end of `day` (default today) and the plan figures of its year.
+
+    Raises MissingRate when a counted amount has no rate to convert it, as crm.reporting.kpi does.
+    """
+    cohort = cohort or DealFilter()
+    day = day or datetime.date.today()
+    result = compute_grouped(cohort, day).get(None) or AsOf(day=day, kpis=kpi.Kpis(), plan=PlanFigures(year=day.year))
+    result.plan.schedule_rate = Decimal(day.month) / Decimal(12)
+    result.kpis.fx_used = _rates_used(cohort.condition(), day)
+    return result
+
+
+def compute_grouped(cohort: DealFilter, day: datetime.date, key=None) -> dict:
+    """{value of `key` (an expression on Deal; None: one group, None): AsOf} for the cohort on `day`.
+
+    Groups with no deal, funds, blocker or investment counted do not appear; fx_used is left empty
+    (the whole cohort's rates are compute()'s).
+    """
+    condition = cohort.condition()
+    results: dict = {}
+    _count_deals(results, _deal_groups(condition, day, key), condition, day)
+    _count_funds_and_blockers(results, condition, day, key)
+    _sum_investment(results, condition, day, key)
+    for result in results.values():
+        result.plan.schedule_rate = Decimal(day.month) / Decimal(12)
+    return results
+
+
+def plan_json(p: PlanFigures) -> dict:
+    """The plan figures under the keys of issue #13; rates as decimal strings, the gap in points."""
+    gap = p.schedule_gap
+    return {
+        "plan_year": p.year,
+        "planned_starts": p.planned_starts,
+        "started_on_plan": p.started_on_plan,
+        "start_plan_rate": kpi.rate_text(p.start_plan_rate),
+        "overdue_starts": p.overdue_starts,
+        "started_early": p.started_early,
+        "planned_operations": p.planned_operations,
+        "operating_on_plan": p.operating_on_plan,
+        "operating_plan_rate": kpi.rate_text(p.operating_plan_rate),
+        "invest_plan_cny": str(p.invest_plan_cny),
+        "invest_done_cny": str(p.invest_done_cny),
+        "invest_plan_rate": kpi.rate_text(p.invest_plan_rate),
+        "schedule_rate": kpi.rate_text(p.schedule_rate),
+        "schedule_gap": None if gap is None else str(gap.quantize(Decimal("0.01"))),
+    }
+
+
+def as_json(result: AsOf) -> dict:
+    """kpi.as_json's keys, the plan figures' keys and `as_of`."""
+    return {"as_of": result.day.isoformat(), **kpi.as_json(result.kpis), **plan_json(result.plan)}

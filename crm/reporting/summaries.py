@@ -1,0 +1,88 @@
+"""Summaries and rankings: one row of as-of KPIs per region, department, liaison, event, industry or tag.
+
+Each row is crm.reporting.asof for the cohort narrowed to that group; the 合计
+(total) row is asof.compute of the whole cohort, which is what `crm kpi --as-of`
+prints. Regions, lead units (牵头单位), liaison leaders, events and industries
+partition the deals (a deal without one is under "—"), so their rows add up to
+the total; a deal may carry several tags, so tag rows may add up to more.
+"""
+
+import datetime
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from crm.foundation.errors import InvalidInput
+from crm.foundation.i18n import _
+from crm.listing.filters import DealFilter
+from crm.reporting import asof
+from db.models import Deal, Department, Event, Person, Tag
+
+DIMENSIONS = ("regions", "departments", "liaisons", "events", "industries", "tags")
+NONE_LABEL = "—"
+
+
+@dataclass
+class SummaryRow:
+    """One group's figures; `label` is the region, department … name (合计 for the total)."""
+
+    label: str
+    result: asof.AsOf
+    total: bool = False
+
+
+def _names(model, field) -> dict:
+    return {row.id: getattr(row, field) for row in model.select(model.id, field)}
+
+
+def _grouped(cohort: DealFilter, day: datetime.date, dimension: str) -> dict:
+    if dimension == "tags":
+        return {t.name: asof.compute(replace(cohort, tag=t.name), day) for t in Tag.select().order_by(Tag.name)}
+    key, names = {
+        "regions": (Deal.region, None),
+        "departments": (Deal.lead_unit, lambda: _names(Department, Department.name)),
+        "liaisons": (Deal.liaison, lambda: _names(Person, Person.name)),
+        "events": (Deal.event, lambda: _names(Event, Event.name)),
+        "industries": (Deal.industry, None),
+    }[dimension]
+    grouped = asof.compute_grouped(cohort, day, key)
+    lookup = names() if names else {}
+    out = {}
+    for value, result in grouped.items():
+        label = lookup.get(value, value) if lookup else value
+        out[label or NONE_LABEL] = result
+    return out
+
+
+#: What --rank-by may name: a KPI of the plan figures or of the cohort KPIs.
+RANKABLE = ("deals", "total_cny", "start_rate", "funds_rate", "resolution_rate", "start_plan_rate",
+            "operating_plan_rate", "invest_plan_rate", "invest_done_cny", "schedule_gap")
+
+
+def rank_value(result: asof.AsOf, name: str) -> Decimal:
+    """The value --rank-by sorts on (undefined rates last)."""
+    source = result.plan if hasattr(result.plan, name) else result.kpis
+    value = getattr(source, name)
+    return Decimal(-10**18) if value is None else Decimal(value)
+
+
+def summarise(dimension: str, cohort: DealFilter | None = None, day: datetime.date | None = None,
+              rank_by: str | None = None) -> list[SummaryRow]:
+    """One row per group of `dimension`, then the 合计 row of the whole cohort.
+
+    Groups are in name order, or by `rank_by` descending. InvalidInput for an unknown dimension or KPI.
+    """
+    if dimension not in DIMENSIONS:
+        raise InvalidInput(_("A report is one of {choices}, not {value!r}").format(
+            choices=", ".join(DIMENSIONS), value=dimension))
+    if rank_by is not None and rank_by not in RANKABLE:
+        raise InvalidInput(_("--rank-by is one of {choices}, not {value!r}").format(
+            choices=", ".join(RANKABLE), value=rank_by))
+    cohort = cohort or DealFilter()
+    day = day or datetime.date.today()
+    rows = [SummaryRow(label, result) for label, result in _grouped(cohort, day, dimension).items()]
+    if rank_by:
+        rows.sort(key=lambda r: (-rank_value(r.result, rank_by), r.label))
+    else:
+        rows.sort(key=lambda r: (r.label == NONE_LABEL, r.label))
+    rows.append(SummaryRow(_("Total"), asof.compute(cohort, day), total=True))
+    return rows
