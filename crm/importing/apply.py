@@ -27,6 +27,9 @@ from crm.importing.rows import _OUR_CODE, DEAL_FIELDS, Problem, RowPlan, _cell_o
 from crm.importing.plan import Plan, read_plan
 from crm.importing.report import Report
 from crm.importing.names import _Resolver
+from crm.importing import records
+from crm.foundation.text import folded
+from crm.importing.progress import add_progress_once, record_cumulative_funds
 
 
 # ---- applying -------------------------------------------------------------
@@ -143,7 +146,8 @@ def _with_event_name(condition) -> list[Deal]:
 
 
 def run_import(path: str | Path, sheet: str | None = None, dry_run: bool = False, today: datetime.date | None = None,
-               actor: str | None = None, progress=None, bulk: bool = True) -> Report:
+               actor: str | None = None, progress=None, bulk: bool = True, overrides: dict | None = None,
+               strict: bool = False) -> Report:
     """Read, check and (unless `dry_run` or any row is refused) write `path` in one transaction.
 
     New deals are checked as create_deal checks them and written in batches
@@ -151,7 +155,7 @@ def run_import(path: str | Path, sheet: str | None = None, dry_run: bool = False
     create_deal instead, with the same result, much more slowly.
     """
     with _collector_paused():
-        return _run_import(path, sheet, dry_run, today, actor, progress, bulk)
+        return _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides or {}, strict)
 
 
 _paused = 0  # imports running with the collector paused (the TUI imports in a worker thread)
@@ -183,18 +187,22 @@ def _collector_paused():
                     gc.enable()
 
 
-def _run_import(path, sheet, dry_run, today, actor, progress, bulk) -> Report:
+def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, strict) -> Report:
     today = today or datetime.date.today()
     actor = actor or current_actor()
-    plan = read_plan(path, sheet, today, progress=None)
+    plan = read_plan(path, sheet, today, progress=None, overrides=overrides, remembered=records.remembered_mapping)
     report = Report(source=str(path), sheet=plan.sheet, dry_run=dry_run)
     report.header_row = plan.header.row
     report.columns = {f: inline(str(plan.header.labels[c])) for f, c in plan.header.columns.items()}
     report.ignored_columns = [inline(str(label)) for label in plan.header.ignored]
+    report.guesses = {inline(str(label)): f for label, f in (plan.header.guesses or {}).items()}
     report.rows_read = len(plan.rows)
     report.skipped = list(plan.skipped)
     report.problems = list(plan.problems)
     report.notices = list(plan.notices)
+    report.warnings = list(plan.warnings)
+    if strict:
+        report.problems += [w for w in plan.warnings if w.code == "totals_mismatch"]
     report.totals_checked = list(plan.totals_checked)
     note = _("Imported from {file}, row {row}")
     file_name = Path(path).name
@@ -210,8 +218,14 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk) -> Report:
                     if row.values:
                         apply.row(row, note.format(file=file_name, row=row.row))
                 apply.flush(wait=True)
+                if not report.problems:
+                    with apply.new.paused():
+                        apply.finish(plan.stated_on or today)
                 if report.problems or dry_run:
                     raise _Rollback
+                with apply.new.paused():
+                    report.import_id = records.record_import(report, plan.header_key, overrides, actor, apply.marks,
+                                                             apply.saved)
                 apply.new.write([(sql, ()) for sql in apply.indexes_aside])
                 # Dropped while the writer builds the indexes (~0.5 s at 100,000 rows, ~2 s the indexes).
                 plan.rows, apply.deals = [], None
@@ -229,9 +243,15 @@ class _Applying:
         self.labels = plan.labels
         self.new = NewDeals(actor)
         self.resolver = _Resolver(report, actor, self.new.paused)
+        self.resolver.file_names = {folded(n) for r in plan.rows if r.values
+                                    for n in [r.values.get("lead_unit"), *(r.supporting or [])] if n}
         self.deals = _Deals(plan.rows)
         self.file_codes = {r.code for r in plan.rows if r.code}
         self.indexes_aside = []
+        self.stated_on = plan.stated_on
+        self.marks = records.marks()
+        self.saved: dict = {}  # deal id -> its columns before this import changed it (for revert)
+        self.after: list = []  # (row, deal) of rows with progress text or funds, written once the deals exist
         if bulk and self.deals.empty and len(self.deals.rows) >= import_bulk.REBUILD_AT:
             # Only the deals the import creates can be looked up: by id and code, which keep their indexes.
             self.indexes_aside = set_indexes_aside(Deal)
@@ -299,6 +319,23 @@ class _Applying:
                 "Deals were added by someone else while importing ({reason}); nothing was imported: run the "
                 "import again").format(reason=str(err).splitlines()[0] if str(err) else type(err).__name__)))
 
+    def finish(self, on: datetime.date) -> None:
+        """Each row's progress text as a progress entry dated `on`, and its funds as the difference from the ledger.
+
+        A text the deal already has is not added again, and funds the ledger already holds are not
+        recorded again: importing a file twice adds nothing.
+        """
+        for row, deal in self.after:
+            try:
+                if row.progress:
+                    self.report.progress_added += add_progress_once(deal.id, row.progress, on, self.actor)
+                if row.funds:
+                    added = record_cumulative_funds(deal.id, row.funds, on, self.actor)
+                    if added is not None:
+                        self.report.funds_added.append((row.row, deal.code, added))
+            except CrmError as err:
+                self.report.problems.append(_row_problem(row, err, self.labels))
+
     def _resolve(self, row: RowPlan) -> tuple[dict, list | None]:
         values = dict(row.values)
         if values.get("event"):
@@ -320,6 +357,8 @@ class _Applying:
         for item, department, raised in _new_problems(row, values, deal.signed_on, self.resolver, self.today):
             self.new.check_blocker(deal, item.text, department, item.due, raised)
         self.new.add(deal)
+        if row.progress or row.funds:
+            self.after.append((row, deal))
         self.deals.created(row, deal)
         self.report.created.append((row.row, deal.code, deal.name))
         self.report.blockers_added += len(deal.blockers)
@@ -334,15 +373,20 @@ class _Applying:
                                supporting=supporting or [], code=code, actor=self.actor)
             added = _add_problems(deal, row, values, self.resolver, self.actor, self.today)
             deal.event_name = deal.event.name if deal.event_id else None
+            if row.progress or row.funds:
+                self.after.append((row, deal))
             self.deals.created(row, deal)
             self.report.created.append((row.row, deal.code, deal.name))
             self.report.blockers_added += added
             return
         if by_code or isinstance(deal, NewDeal):
             deal = Deal.get_by_id(deal.id)  # as read when the row is reached (a code is looked up afresh)
-        changed = _update(deal, row, values, supporting, self.actor, self.today, note, self.report)
+        self.saved.setdefault(deal.id, records.snapshot(deal))
+        changed = _update(deal, row, values, supporting, self.actor, self.today, note, self.report, self.stated_on)
         self.deals.updated(changed)
         deal = Deal.get_by_id(deal.id)
+        if row.progress or row.funds:
+            self.after.append((row, deal))
         added = _add_problems(deal, row, values, self.resolver, self.actor, self.today)
         self.report.blockers_added += added
         if changed:
@@ -378,33 +422,54 @@ def _refuse(message: str, code: str, field_name: str) -> InvalidInput:
     return err
 
 
-def _update(deal: Deal, row: RowPlan, values: dict, supporting, actor, today, note, report) -> list:
+def _update(deal: Deal, row: RowPlan, values: dict, supporting, actor, today, note, report,
+            stated_on: datetime.date | None = None) -> list:
     fields = {k: v for k, v in values.items() if k in DEAL_FIELDS}
     if name_key(fields.get("name", "")) == name_key(deal.name):
         # The same name in full- or half-width brackets, spaced differently: not a rename.
         fields.pop("name", None)
     last_audit = AuditEntry.select(fn.MAX(AuditEntry.id)).scalar() or 0
     saved = edit_deal(deal.code, fields, actor=actor) if fields else deal
-    changed = [f for (f,) in AuditEntry.select(AuditEntry.field)
-               .where((AuditEntry.id > last_audit) & (AuditEntry.table == "deal") & (AuditEntry.row_id == deal.id))
-               .order_by(AuditEntry.id).tuples()]
+    changed = []
+    for f, old, new in (AuditEntry.select(AuditEntry.field, AuditEntry.old, AuditEntry.new)
+                        .where((AuditEntry.id > last_audit) & (AuditEntry.table == "deal")
+                               & (AuditEntry.row_id == deal.id)).order_by(AuditEntry.id).tuples()):
+        changed.append(f)
+        report.changes.append((row.row, deal.code, f, old, new))
     if supporting is not None:
         current = {d.name for d in supporting_departments(saved)}
         if current != set(supporting):
             set_supporting(saved.code, supporting, actor=actor)
             changed.append("supporting")
-    if row.stage and row.stage != saved.stage:
-        src, dst = BY_KEY[saved.stage], BY_KEY[row.stage]
-        if saved.stage == "terminated" or (src.order is not None and dst.order is not None and dst.order < src.order):
-            raise _refuse(_(
-                "The file says {dst} but the ledger has {code} at {src} since {since}; a move back is not made by an "
-                "import: use `crm stage {code} …` with a note").format(
-                    dst=dst.label(), code=saved.code, src=src.label(), since=saved.stage_since),
-                "stage_backwards", "stage")
+            report.changes.append((row.row, deal.code, "supporting", "、".join(sorted(current)),
+                                   "、".join(supporting)))
+    if row.stage and row.stage != saved.stage and _stage_moves(saved, row, report, stated_on):
         change_stage(saved.code, row.stage, on=max(today, saved.stage_since), note=note, actor=actor)
         report.stage_changes += 1
         changed.append("stage")
+        report.changes.append((row.row, deal.code, "stage", saved.stage, row.stage))
     return changed
+
+
+def _stage_moves(saved: Deal, row: RowPlan, report, stated_on: datetime.date | None) -> bool:
+    """Whether the file's stage for `saved` is taken; when not, a warning says why (nothing is refused)."""
+    src, dst = BY_KEY[saved.stage], BY_KEY[row.stage]
+    label = report.columns.get("stage") or report.columns.get("progress")
+    raw = row.raw.get("stage") if row.raw.get("stage") is not None else row.raw.get("progress")
+    value = cell_text(raw) if raw is not None else dst.label()
+    last_change = max(saved.stage_since, saved.updated_at.date() if saved.updated_at else saved.stage_since)
+    if stated_on is not None and stated_on < last_change:
+        report.warnings.append(Problem(row.row, label, value, "stale_sheet", _(
+            "The sheet's data is as of {stated}, older than the ledger's last change to {code} ({changed}): its stage "
+            "stays {src}").format(stated=stated_on, code=saved.code, changed=last_change, src=src.label())))
+        return False
+    if saved.stage == "terminated" or (src.order is not None and dst.order is not None and dst.order < src.order):
+        report.warnings.append(Problem(row.row, label, value, "stage_backwards", _(
+            "The file says {dst} but the ledger has {code} at {src} since {since}; an import does not move a deal "
+            "back: use `crm stage {code} …` with a note").format(
+                dst=dst.label(), code=saved.code, src=src.label(), since=saved.stage_since)))
+        return False
+    return True
 
 
 def _new_problems(row: RowPlan, values: dict, signed_on, resolver: _Resolver, today: datetime.date):

@@ -12,6 +12,7 @@ from crm.foundation.i18n import _
 
 from db.models import Department, Event, Person
 from crm.importing.report import Report
+from crm.foundation.text import folded
 
 
 # A name ending like an official one is taken as complete: matched exactly or created, never
@@ -37,6 +38,8 @@ class _Resolver:
         self.events: dict[str, str] = {}
         self.people: set[str] = set()
         self._made: list = []  # (cache, key, report list or None) of the current row
+        self._by_folded: dict | None = None
+        self.file_names: set[str] = set()  # department names the file writes (folded): never matched by containment
 
     def start_row(self) -> None:
         self._made = []
@@ -56,8 +59,12 @@ class _Resolver:
         """The exact name of the department `name` means (created if there is none)."""
         if name in self.departments:
             return self.departments[name]
-        exact = Department.get_or_none(Department.name == name)
-        if exact is None and not _FULL_DEPARTMENT.search(name):
+        exact = self._folded_department(name)
+        key = folded(name)
+        if exact is None and (_FULL_DEPARTMENT.search(name) or any(key in other for other in self.file_names
+                                                                   if other != key)):
+            pass  # a complete name, or part of another name the file writes (责任单位1 beside 责任单位10): exact only
+        elif exact is None:
             matches = list(Department.select(Department.name).where(Department.name.contains(name)).limit(6))
             if len(matches) == 1:
                 exact = matches[0]
@@ -70,9 +77,18 @@ class _Resolver:
                 exact = registry.add_department(name, kind=_department_kind(name), actor=self.actor)
             self.report.departments_created.append(name)
             listed = self.report.departments_created
+            if self._by_folded is not None:
+                self._by_folded[folded(name)] = name
         self.departments[name] = exact.name
         self._made.append((self.departments, name, listed))
         return exact.name
+
+    def _folded_department(self, name: str):
+        """The department named `name` after width, space and case folding (全角 and half-width alike), or None."""
+        if self._by_folded is None:
+            self._by_folded = {folded(n): n for (n,) in Department.select(Department.name).tuples()}
+        found = self._by_folded.get(folded(name))
+        return Department.get_or_none(Department.name == found) if found else None
 
     def event(self, name: str, day: datetime.date | None) -> str:
         """The exact name of the event `name` means (created, dated `day`, if there is none)."""

@@ -11,7 +11,7 @@ from crm.foundation import forked
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.importing.cells import (cell_text, inline)
-from crm.importing.headers import Header, find_header, label_kind
+from crm.importing.headers import header_key, normalise, Header, find_header, label_kind
 from crm.importing.workbook import Grid, read_grids
 
 from crm.importing.rows import _Sheet, Problem, RowPlan, _cell_of, _read_row
@@ -29,19 +29,37 @@ class Plan:
     problems: list[Problem] = field(default_factory=list)
     skipped: list = field(default_factory=list)  # (row, reason code)
     notices: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # said in the preview; refuse nothing (unless --strict)
+    stated_on: datetime.date | None = None  # the date the sheet says its data is as of (截至 …)
+    header_key: str = ""  # the header row as remembered with the mapping chosen for it
     totals_checked: list = field(default_factory=list)  # (row, column label, total text, sum text)
     labels: dict = field(default_factory=dict)  # field -> its column as messages name it
 
 
 
 def read_plan(path: str | Path, sheet: str | None = None, today: datetime.date | None = None,
-              progress=None) -> Plan:
-    """Read and check `path`; raises InvalidInput when no sheet has a ledger header."""
+              progress=None, overrides: dict | None = None, remembered=None) -> Plan:
+    """Read and check `path`; raises InvalidInput when no sheet has a ledger header.
+
+    `overrides` maps a header as written to a field (or None: leave the column unused), before any matching;
+    `remembered(header_key)` may give the overrides chosen before for a header row (used when none are given).
+    """
     grids = read_grids(path, sheet)
+    wanted = {normalise(k): v for k, v in (overrides or {}).items()}
     for grid in grids:
-        header = find_header(grid.rows)
+        header = find_header(grid.rows, overrides=wanted)
+        if header is not None and not wanted and remembered is not None:
+            earlier = remembered(header_key(header.labels.values()))
+            if earlier:
+                header = find_header(grid.rows, overrides=earlier) or header
         if header is not None:
-            return _plan(grid, header, today or datetime.date.today(), progress)
+            plan = _plan(grid, header, today or datetime.date.today(), progress)
+            plan.header_key = header_key(header.labels.values())
+            return plan
+    if wanted:
+        unknown = sorted(set(wanted) - {normalise(v) for g in grids for _n, row in g.rows[:40] for v in row if v})
+        if unknown:
+            raise InvalidInput(_("--map names columns the file does not have: {names}").format(names="、".join(unknown)))
     where = _("sheet {sheet!r}").format(sheet=grids[0].sheet) if sheet and grids else str(path)
     raise InvalidInput(_(
         "No header row found in {where}: a ledger needs a row of column names with at least the project name "
@@ -53,6 +71,7 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress) -> Plan:
     sheet = _Sheet(grid, header)
     plan = Plan(source=grid.source, sheet=grid.sheet, kind=grid.kind, encoding=grid.encoding, header=header,
                 labels=sheet.labels)
+    plan.stated_on = sheet.stated_on
     for f, label in header.duplicates:
         plan.notices.append(_("Column {label!r} also names {field}; the first such column is used").format(
             label=label, field=f))
@@ -79,6 +98,7 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress) -> Plan:
             scan.read(later)
     plan.rows, plan.skipped = scan.rows, scan.skipped
     plan.problems += scan.problems
+    plan.warnings += [w for r in scan.rows if r.warnings for w in r.warnings]
     if scan.ended_at is not None and any(why == "after_totals" for _r, why in plan.skipped):
         plan.notices.append(_("Rows after the totals row {row} were taken as notes and not imported").format(
             row=scan.ended_at))

@@ -19,6 +19,7 @@ class Report:
     header_row: int | None = None
     columns: dict = field(default_factory=dict)  # field -> header label
     ignored_columns: list = field(default_factory=list)
+    guesses: dict = field(default_factory=dict)  # an unused column's header -> the field it most resembles
     rows_read: int = 0
     created: list = field(default_factory=list)  # (row, code, name)
     updated: list = field(default_factory=list)  # (row, code, name, [fields])
@@ -32,6 +33,11 @@ class Report:
     totals_checked: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     notices: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # Problem: said, nothing refused
+    changes: list = field(default_factory=list)  # (row, code, field, old, new) of each field an update changes
+    progress_added: int = 0
+    funds_added: list = field(default_factory=list)  # (row, code, amount text) of each difference recorded
+    import_id: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -41,6 +47,7 @@ class Report:
         return {
             "source": self.source, "sheet": self.sheet, "dry_run": self.dry_run, "written": self.written,
             "header_row": self.header_row, "columns": self.columns, "ignored_columns": self.ignored_columns,
+            "unused_columns": [{"column": c, "guess": self.guesses.get(c)} for c in self.ignored_columns],
             "rows_read": self.rows_read,
             "created": [{"row": r, "code": c, "name": n} for r, c, n in self.created],
             "updated": [{"row": r, "code": c, "name": n, "fields": f} for r, c, n, f in self.updated],
@@ -53,5 +60,11 @@ class Report:
             "problems": [{"row": p.row, "column": p.column, "value": p.value, "code": p.code, "message": p.message}
                          for p in self.problems],
             "notices": self.notices,
+            "warnings": [{"row": p.row, "column": p.column, "value": p.value, "code": p.code, "message": p.message}
+                         for p in self.warnings],
+            "changes": [{"row": r, "code": c, "field": f, "old": o, "new": n} for r, c, f, o, n in self.changes],
+            "progress_added": self.progress_added,
+            "funds_added": [{"row": r, "code": c, "amount": a} for r, c, a in self.funds_added],
+            "import_id": self.import_id,
         }
 

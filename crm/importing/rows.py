@@ -12,10 +12,11 @@ from crm.deals.fields import TEXT_FIELDS, parse_approval, parse_floor_area
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from openpyxl.utils import get_column_letter
-from crm.importing.headers import Header, header_unit, unit_note, year_note
+from crm.importing.headers import Header, header_unit, stated_date, unit_note, year_note
 from crm.importing.workbook import Grid
 from crm.importing.cells import (CellError, amount_text, cell_text, inline, is_blank, parse_amount_cell,
-                              parse_currency, parse_date_cell, parse_problems_cell, parse_stage_cell, split_names)
+                              parse_currency, parse_month_or_date_cell, parse_problems_cell, read_progress_cell,
+                                 split_names)
 from crm.values.money import Money
 from crm.foundation.text import clean_text, folded
 
@@ -71,6 +72,9 @@ class RowPlan:
     money: Money | None = None
     signed_on: datetime.date | None = None
     key: tuple = ()
+    progress: str | None = None  # free text of the progress cells, kept as a dated progress entry
+    funds: Money | None = None  # funds arrived so far (a cumulative column)
+    warnings: list | None = None  # Problem: said in the preview, never refusing the row
 
 
 
@@ -127,18 +131,21 @@ class _Sheet:
         self.header = header
         self.note_unit = None
         self.year = None
+        self.stated_on = None  # 截至2020年6月30日 / 填报日期：… above the header
         for _number, values in grid.rows[: header.index]:
             for value in values:
                 if isinstance(value, str):
                     self.note_unit = self.note_unit or unit_note(value)
                     self.year = self.year or year_note(value)
+                    self.stated_on = self.stated_on or stated_date(value)
         self.units = {f: header_unit(header.labels[c]) for f, c in header.columns.items()
-                      if f in ("amount", "amount_cny")}
+                      if f in ("amount", "amount_cny", "funds")}
         self.labels = {f: self._label(f) for f in header.columns}
         # (column, label as one line) of the header, to spot it printed again further down
         self.inline_labels = [(c, inline(label)) for c, label in header.labels.items() if isinstance(label, str)]
         self.memo: dict = {}  # what was read from a cell value, by field (see _once)
         self.line_fields = [f for f in _LINE_FIELDS if f in header.columns]
+        self.readers = readers_for(header.columns)
 
     def _label(self, field_name: str) -> str:
         col = self.header.columns[field_name]
@@ -185,9 +192,188 @@ def _clean_line(text: str, label: str, limit: int) -> str:
     return clean_text(text, label, max_length=limit, required=True)
 
 
-def _problem(problems: list, sheet: _Sheet, number: int, field_name: str, raw, code: str, message: str) -> None:
-    problems.append(Problem(number, sheet.label(field_name), cell_text(raw) if raw is not None else "", code,
-                                 message))
+class _Row:
+    """What the readers of one row share: the sheet, the row being filled, its raw cells, where problems go."""
+
+    __slots__ = ("sheet", "row", "raw", "problems", "reference", "number")
+
+    def __init__(self, sheet: _Sheet, row: RowPlan, raw: dict, problems: list, reference: datetime.date):
+        self.sheet, self.row, self.raw, self.problems, self.reference = sheet, row, raw, problems, reference
+        self.number = row.row
+
+    def fail(self, field_name: str, code: str, message: str) -> None:
+        """Refuse the row: a problem on the cell of `field_name`."""
+        raw = self.raw.get(field_name)
+        self.problems.append(Problem(self.number, self.sheet.label(field_name),
+                                     cell_text(raw) if raw is not None else "", code, message))
+
+    def warn(self, field_name: str, code: str, message: str) -> None:
+        """Say something about the cell of `field_name` without refusing the row."""
+        raw = self.raw.get(field_name)
+        if self.row.warnings is None:
+            self.row.warnings = []
+        self.row.warnings.append(Problem(self.number, self.sheet.label(field_name),
+                                         cell_text(raw) if raw is not None else "", code, message))
+
+
+def _read_lines(r: _Row) -> None:
+    memo, values = r.sheet.memo, r.row.values
+    for f in r.sheet.line_fields:
+        value = r.raw[f]
+        if value is None:
+            continue
+        kind, text = _remembered(memo, (f, *_cell_key(value)), _line_cell, r.sheet, f, value)
+        if kind is _SKIP:
+            continue
+        if kind is not None:
+            r.fail(f, kind, text)
+        elif f == "industry" and "sub_industry" not in r.sheet.header.columns and "/" in text:
+            main, _sep, sub = text.partition("/")
+            values["industry"], values["sub_industry"] = main.strip(), sub.strip()
+        else:
+            values[f] = text
+
+
+def _read_long_texts(r: _Row) -> None:
+    for f in ("notes", "responsibility_plan"):
+        value = r.raw.get(f)
+        if value is not None and not is_blank(value):
+            try:
+                r.row.values[f] = clean_text(cell_text(value), r.sheet.label(f), max_length=_TEXT_LIMITS[f],
+                                             multiline=True)
+            except InvalidInput as err:
+                r.fail(f, "text", str(err))
+
+
+def _read_currency(r: _Row) -> str | None:
+    value = r.raw.get("currency")
+    if value is None:
+        return None
+    code, currency = _once(r.sheet.memo, ("currency", *_cell_key(value)), parse_currency, value)
+    if code is not None:
+        r.fail("currency", code, currency)
+        return None
+    return currency
+
+
+def _read_money(r: _Row, f: str, currency: str | None):
+    """(Money, its text) of the amount-like column `f`, or None (blank or refused)."""
+    value = r.raw.get(f)
+    if value is None:
+        return None
+    number_format = r.sheet.grid.number_format(r.number, r.sheet.header.columns[f] + 1)
+    code, money = _once(r.sheet.memo, (f, *_cell_key(value), number_format, currency), _amount_cell,
+                        value, number_format, r.sheet.units.get(f), r.sheet.note_unit, currency)
+    if code is not None:
+        r.fail(f, code, money)
+        return None
+    return money
+
+
+def _read_amounts(r: _Row) -> None:
+    currency = _read_currency(r)
+    money = _read_money(r, "amount", currency)
+    if money is not None:
+        r.row.money, r.row.values["amount"] = money
+    funds = _read_money(r, "funds", None)
+    if funds is not None:
+        r.row.funds = funds[0]
+
+
+def _read_dates(r: _Row) -> None:
+    for f in ("signed_on", "planned_start", "planned_completion"):
+        value = r.raw.get(f)
+        if value is None:
+            continue
+        code, read = _once(r.sheet.memo, ("date", *_cell_key(value)), parse_month_or_date_cell, value,
+                           r.sheet.grid.epoch, r.reference)
+        if code is not None:
+            r.fail(f, code, read)
+            continue
+        if read is None:
+            continue
+        day, month_only = read
+        r.row.values[f] = day.strftime("%Y-%m") if month_only else day.isoformat()
+        if f == "signed_on":
+            r.row.signed_on = day
+
+
+def _read_checked(r: _Row) -> None:
+    for f, parse in (("approval", parse_approval), ("floor_area", parse_floor_area)):
+        value = r.raw.get(f)
+        if value is not None:
+            kind, text = _remembered(r.sheet.memo, (f, *_cell_key(value)), _checked_cell, value, parse, f)
+            if kind is None:
+                r.row.values[f] = text
+            elif kind is not _SKIP:
+                r.fail(f, kind, text)
+
+
+def _read_stage(r: _Row) -> None:
+    """A stage or free progress text: the stage its words say, the text kept; no stage word is a warning."""
+    for f in ("stage", "progress"):
+        value = r.raw.get(f)
+        if value is None:
+            continue
+        stage, text = _remembered(r.sheet.memo, ("stage", *_cell_key(value)), read_progress_cell, value)
+        if text:
+            r.row.progress = text if not r.row.progress else f"{r.row.progress}\n{text}"
+        if stage and not r.row.stage:
+            r.row.stage = stage
+        elif text and not stage and f == "stage":
+            r.warn(f, "stage_words", _("No stage word in the progress text: the deal keeps its stage (签约 for a new "
+                                       "deal); the text is kept as a progress entry"))
+
+
+def _read_supporting(r: _Row) -> None:
+    if "supporting" not in r.sheet.header.columns:
+        return
+    r.row.supporting = split_names(r.raw.get("supporting"))
+    for name in r.row.supporting:
+        try:
+            clean_text(name, r.sheet.label("supporting"), max_length=100)
+        except InvalidInput as err:
+            r.fail("supporting", "text", str(err))
+
+
+def _read_blockers(r: _Row) -> None:
+    value = r.raw.get("blockers")
+    if value is None:
+        return
+    try:
+        r.row.problems = parse_problems_cell(value, today=r.reference)
+    except CellError as err:
+        r.fail("blockers", err.code, str(err))
+    for item in r.row.problems:
+        try:
+            item.text = clean_text(item.text, r.sheet.label("blockers"), max_length=2000, multiline=True)
+        except InvalidInput as err:
+            r.fail("blockers", "text", str(err))
+
+
+def _read_code(r: _Row) -> None:
+    value = r.raw.get("code")
+    if value is not None and not is_blank(value):
+        r.row.code = inline(cell_text(value)).upper()
+
+
+#: The readers of a row, in the order their problems are reported; each reads the fields it names.
+READERS = (
+    (_LINE_FIELDS, _read_lines),
+    (("notes", "responsibility_plan"), _read_long_texts),
+    (("currency", "amount", "funds"), _read_amounts),
+    (("signed_on", "planned_start", "planned_completion"), _read_dates),
+    (("approval", "floor_area"), _read_checked),
+    (("stage", "progress"), _read_stage),
+    (("supporting",), _read_supporting),
+    (("blockers",), _read_blockers),
+    (("code",), _read_code),
+)
+
+
+def readers_for(columns) -> list:
+    """The readers a sheet with these columns (field -> index) needs."""
+    return [read for fields, read in READERS if any(f in columns for f in fields)]
 
 
 def _read_row(sheet: _Sheet, number: int, values: list, problems: list, reference: datetime.date) -> RowPlan | None:
@@ -196,101 +382,17 @@ def _read_row(sheet: _Sheet, number: int, values: list, problems: list, referenc
     name_raw = raw.get("name")
     if name_raw is None or is_blank(name_raw):
         if raw.get("amount") is not None and not is_blank(raw.get("amount")):
-            _problem(problems, sheet, number, "name", name_raw, "missing_name",
-                     _("A row with an amount needs a project name"))
+            problems.append(Problem(number, sheet.label("name"), cell_text(name_raw) if name_raw is not None else "",
+                                    "missing_name", _("A row with an amount needs a project name")))
             return RowPlan(row=number, values={}, raw={})
         return None
     row = RowPlan(row=number, values={}, raw=raw)
     before = len(problems)
-
-    def fail(field_name, code, message):
-        _problem(problems, sheet, number, field_name, raw.get(field_name), code, message)
-
-    memo = sheet.memo
-    for f in sheet.line_fields:
-        value = raw[f]
-        if value is None:
-            continue
-        kind, text = _remembered(memo, (f, *_cell_key(value)), _line_cell, sheet, f, value)
-        if kind is _SKIP:
-            continue
-        if kind is not None:
-            fail(f, kind, text)
-            continue
-        if f == "industry" and "sub_industry" not in sheet.header.columns and "/" in text:
-            main, _sep, sub = text.partition("/")
-            row.values["industry"], row.values["sub_industry"] = main.strip(), sub.strip()
-        else:
-            row.values[f] = text
-    for f in ("notes", "responsibility_plan"):
-        if raw.get(f) is not None and not is_blank(raw[f]):
-            try:
-                row.values[f] = clean_text(cell_text(raw[f]), sheet.label(f), max_length=_TEXT_LIMITS[f],
-                                           multiline=True)
-            except InvalidInput as err:
-                fail(f, "text", str(err))
-
-    currency = None
-    if raw.get("currency") is not None:
-        code, currency = _once(memo, ("currency", *_cell_key(raw["currency"])), parse_currency, raw["currency"])
-        if code is not None:
-            fail("currency", code, currency)
-            currency = None
-    if raw.get("amount") is not None:
-        col = sheet.header.columns["amount"]
-        number_format = sheet.grid.number_format(number, col + 1)
-        code, money = _once(memo, ("amount", *_cell_key(raw["amount"]), number_format, currency), _amount_cell,
-                            raw["amount"], number_format, sheet.units.get("amount"), sheet.note_unit, currency)
-        if code is not None:
-            fail("amount", code, money)
-        elif money is not None:
-            row.money, row.values["amount"] = money
-
-    for f in ("signed_on", "planned_start", "planned_completion"):
-        if raw.get(f) is None:
-            continue
-        code, day = _once(memo, ("date", *_cell_key(raw[f])), parse_date_cell, raw[f], sheet.grid.epoch,
-                          reference)
-        if code is not None:
-            fail(f, code, day)
-            continue
-        if day is not None:
-            row.values[f] = day.isoformat()
-            if f == "signed_on":
-                row.signed_on = day
-    for f, parse in (("approval", parse_approval), ("floor_area", parse_floor_area)):
-        if raw.get(f) is not None:
-            kind, text = _remembered(memo, (f, *_cell_key(raw[f])), _checked_cell, raw[f], parse, f)
-            if kind is None:
-                row.values[f] = text
-            elif kind is not _SKIP:
-                fail(f, kind, text)
-    if raw.get("stage") is not None:
-        code, stage = _once(memo, ("stage", *_cell_key(raw["stage"])), parse_stage_cell, raw["stage"])
-        if code is not None:
-            fail("stage", code, stage)
-        else:
-            row.stage = stage
-    if "supporting" in sheet.header.columns:
-        row.supporting = split_names(raw.get("supporting"))
-        for name in row.supporting:
-            try:
-                clean_text(name, sheet.label("supporting"), max_length=100)
-            except InvalidInput as err:
-                fail("supporting", "text", str(err))
-    if raw.get("blockers") is not None:
-        try:
-            row.problems = parse_problems_cell(raw["blockers"], today=reference)
-        except CellError as err:
-            fail("blockers", err.code, str(err))
-        for item in row.problems:
-            try:
-                item.text = clean_text(item.text, sheet.label("blockers"), max_length=2000, multiline=True)
-            except InvalidInput as err:
-                fail("blockers", "text", str(err))
-    if raw.get("code") is not None and not is_blank(raw["code"]):
-        row.code = inline(cell_text(raw["code"])).upper()
+    reading = _Row(sheet, row, raw, problems, reference)
+    for read in sheet.readers:
+        read(reading)
     event = row.values.get("event")
+    memo = sheet.memo
     event_key = _remembered(memo, ("event key", event), name_key, event) if row.signed_on is None and event else None
     row.key = (name_key(row.values.get("name", "")), row.signed_on or event_key)
     if len(problems) > before:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 
 from crm.foundation.i18n import _
+from crm.reference import fx
+from peewee import PeeweeException
 from crm.importing.cells import (CellError, cell_text, is_blank, parse_amount_cell)
 from crm.values.money import Money, format_money
 
@@ -93,10 +96,41 @@ def _check_numeric_total(sheet, plan, number, f, label, cell, rows) -> None:
                               "column's currency add up to {sum}").format(row=number, column=label, sum=_plain(same)))
     else:
         expected = same
-        plan.problems.append(Problem(number, label, cell_text(cell), "totals_mismatch", _(
-            "The totals row says {total} but the rows add up to {sum}: correct the rows or the total, or delete "
-            "the totals row").format(total=_plain(total), sum=_plain(same))))
+        converted = _converted_sum(rows, unit)
+        if converted is not None and abs(converted - total) <= max(tolerance, abs(total) * Decimal("0.0005")):
+            expected = converted  # the sheet's note converts other currencies into the column's (USD at its rate)
+            plan.notices.append(_("Totals row {row} ({column}) adds rows {rows} converted to yuan").format(
+                row=number, column=label, rows=", ".join(map(str, others))))
+        else:
+            expected = same
+            plan.warnings.append(Problem(number, label, cell_text(cell), "totals_mismatch", _(
+                "The totals row says {total} but the rows add up to {sum} (converted to yuan: {converted}; rows in "
+                "another currency: {rows}); check the rows or the total (--strict refuses the file)").format(
+                    total=_plain(total), sum=_plain(same), converted=_plain(converted) if converted is not None else "—",
+                    rows=", ".join(map(str, others)) or "—")))
     plan.totals_checked.append((number, label, _plain(total), _plain(expected)))
+
+
+def _converted_sum(rows: list, unit: tuple) -> Decimal | None:
+    """The rows' amounts in the column's unit, other currencies converted to yuan at the signing date's rate;
+    None when a rate is missing."""
+    total = Decimal(0)
+    for r in rows:
+        if r.money is None:
+            continue
+        amount = r.money.amount
+        if r.money.currency != unit[1]:
+            try:
+                cny, _rate = fx.convert(amount, r.money.currency, r.signed_on or datetime.date.today())
+            except PeeweeException:  # read with no ledger open (a preview of the file alone)
+                return None
+            if cny is None:
+                return None
+            amount = cny if unit[1] == "CNY" else None
+            if amount is None:
+                return None
+        total += amount / unit[0]
+    return total
 
 
 def _check_text_total(plan, number, f, label, cell, rows) -> None:
@@ -125,7 +159,7 @@ def _check_text_total(plan, number, f, label, cell, rows) -> None:
             wrong |= abs(got - m.amount) > max(step / 2, Decimal("0.005"))
     shown_sum = "、".join(format_money(Money(v, c)) for c, v in sums.items())
     if wrong:
-        plan.problems.append(Problem(number, label, cell_text(cell), "totals_mismatch", _(
+        plan.warnings.append(Problem(number, label, cell_text(cell), "totals_mismatch", _(
             "The totals row says {total} but the rows add up to {sum}: correct the rows or the total, or delete "
             "the totals row").format(total=cell_text(cell), sum=shown_sum)))
     plan.totals_checked.append((number, label, cell_text(cell), shown_sum))
