@@ -8,6 +8,7 @@ argument).
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -91,9 +92,13 @@ def cmd_import(args):
     from crm.importing import importer
 
     open_database(getattr(args, "db", None))
+    if args.file in ("list", "revert") and not Path(args.file).exists():
+        return _import_log(args)
+    overrides = _mapping(args.map or [])
     progress = Progress(_("Importing rows"))
     try:
-        report = importer.run_import(args.file, sheet=args.sheet, dry_run=args.dry_run, progress=progress)
+        report = importer.run_import(args.file, sheet=args.sheet, dry_run=args.dry_run, progress=progress,
+                                     overrides=overrides, strict=args.strict)
     finally:
         progress.close()
     if args.format == "json":
@@ -106,6 +111,42 @@ def cmd_import(args):
     return 0 if report.ok else 2
 
 
+def _import_log(args) -> int:
+    """`crm import list` and `crm import revert N`."""
+    from crm.foundation.config import current_actor
+    from crm.importing import records
+
+    if args.file == "list":
+        rows = records.list_imports()
+        for r in rows:
+            state = _("reverted {at:%Y-%m-%d %H:%M}").format(at=r.reverted_at) if r.reverted_at else ""
+            print(_("{n}  {at:%Y-%m-%d %H:%M}  {actor}  {source}  created {created}, updated {updated}  {state}").format(
+                n=r.id, at=r.at, actor=r.actor, source=r.source, created=r.created, updated=r.updated,
+                state=state).rstrip())
+        if not rows:
+            print(_("No imports recorded"))
+        return 0
+    if not args.number or not args.number.isdigit():
+        raise InvalidInput(_("crm import revert N: N is the number `crm import list` shows"))
+    done = records.revert_import(int(args.number), current_actor())
+    print(_("Import {n} ({source}) reverted: {created} deals removed, {updated} put back").format(
+        n=done.id, source=done.source, created=done.created, updated=done.updated))
+    return 0
+
+
+def _mapping(pairs: list[str]) -> dict:
+    """--map 列名=字段 …: header → field key (or - for a column to leave unused)."""
+    from crm.importing.headers import field_named
+
+    mapping = {}
+    for pair in pairs:
+        label, sep, name = pair.partition("=")
+        if not sep or not label.strip():
+            raise InvalidInput(_("--map takes 列名=字段, e.g. --map 所属县区=region; not {pair!r}").format(pair=pair))
+        mapping[label.strip()] = field_named(name.strip())
+    return mapping
+
+
 def _print_report(report) -> None:
     out = sys.stdout
     where = f"{report.source}" + (f" [{report.sheet}]" if report.sheet else "")
@@ -114,7 +155,9 @@ def _print_report(report) -> None:
     print(_("Columns used: {columns}").format(
         columns="、".join(f"{label}→{field}" for field, label in report.columns.items())), file=out)
     if report.ignored_columns:
-        print(_("Columns ignored: {columns}").format(columns="、".join(report.ignored_columns)), file=out)
+        shown = [label if not report.guesses.get(label) else _("{label} (perhaps {field}: --map {label}={field})").format(
+            label=label, field=report.guesses[label]) for label in report.ignored_columns]
+        print(_("Columns not used: {columns}").format(columns="、".join(shown)), file=out)
     if report.dry_run or not report.ok:
         verb = _("would create {created}, update {updated}, leave {unchanged} unchanged")
     else:
@@ -135,6 +178,19 @@ def _print_report(report) -> None:
         print(line, file=out)
     if len(lines) > LISTED:
         print(_("  … and {n} more (--format json lists them all)").format(n=len(lines) - LISTED), file=out)
+    for row, code, field_name, old, new in report.changes[:LISTED]:
+        print(_("  row {row}: {code} {field}: {old} → {new}").format(
+            row=row, code=code, field=field_name, old=old if old not in (None, "") else "∅",
+            new=new if new not in (None, "") else "∅"), file=out)
+    if len(report.changes) > LISTED:
+        print(_("  … and {n} more (--format json lists them all)").format(n=len(report.changes) - LISTED), file=out)
+    if report.progress_added or report.funds_added:
+        print(_("progress entries added {progress}, funds arrivals recorded {funds}").format(
+            progress=report.progress_added, funds=len(report.funds_added)), file=out)
+    for warning in report.warnings:
+        print(_("warning: {warning}").format(warning=warning), file=out)
+    if report.import_id is not None:
+        print(_("Recorded as import {n} (crm import revert {n} undoes it)").format(n=report.import_id), file=out)
     for row, column, total, summed in report.totals_checked:
         print(_("Totals row {row} ({column}): {total}; rows add up to {sum}").format(
             row=row, column=column, total=total, sum=summed), file=out)
@@ -176,8 +232,15 @@ def register(sub, common):
                        description=_("import a bureau's ledger (xlsx or csv): new deals are created, known ones "
                                      "updated; nothing is written when any row is refused"))
     p.set_defaults(handler=cmd_import)
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("file", metavar="FILE", help=_("the ledger to import; or `list` (the imports recorded), or "
+                                                  "`revert N` (undo import N)"))
+    p.add_argument("number", nargs="?", metavar="N", help=argparse.SUPPRESS)
     p.add_argument("--sheet", metavar="NAME", help=_("the worksheet to read (default: the first with a header row)"))
     p.add_argument("--dry-run", dest="dry_run", action="store_true",
                    help=_("report what would be created, updated and skipped; write nothing"))
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--map", action="append", metavar="列名=字段",
+                   help=_("use column 列名 for field 字段 (region, investor, stage, funds …; - leaves it unused); "
+                          "remembered for files with the same header row"))
+    p.add_argument("--strict", action="store_true",
+                   help=_("refuse the file when a totals row does not add up (otherwise a warning)"))

@@ -245,6 +245,29 @@ class AuditEntry(BaseModel):
         indexes = ((("table", "row_id"), False),)
 
 
+class ImportRecord(BaseModel):
+    """One import written (migration 0010): what it read and, per table, the last id before it (`marks`, JSON)."""
+
+    at = DateTimeField(default=_now)
+    actor = CharField(max_length=100, default="")
+    source = CharField(max_length=500)
+    sheet = CharField(max_length=200, default="")
+    created = IntegerField(default=0)
+    updated = IntegerField(default=0)
+    marks = TextField(default="{}")
+    audit_before = BigIntegerField(default=0)  # the import's audit entries have ids in (before, after]
+    audit_after = BigIntegerField(default=0)
+    reverted_at = DateTimeField(null=True)
+
+
+class ImportMapping(BaseModel):
+    """The --map chosen for a header row (its normalised labels), used again for files with the same headers."""
+
+    header_key = CharField(max_length=2000, unique=True)
+    mapping = TextField()  # JSON: normalised header -> field or null
+    updated_at = DateTimeField(default=_now)
+
+
 MODELS = [
     Department,
     Person,
@@ -261,6 +284,8 @@ MODELS = [
     Tag,
     DealTag,
     AuditEntry,
+    ImportRecord,
+    ImportMapping,
 ]
 
 

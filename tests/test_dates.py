@@ -68,8 +68,7 @@ GENERIC = "write 2020-05-18, 2020年5月18日"
         ("20200", GENERIC),
         ("202005", "no such date"),  # dateutil reads six digits as YYMMDD
         ("公元前200年", GENERIC),
-        ("2020年5月", GENERIC),
-        ("二〇二〇年五月十八日", GENERIC),
+        ("2020年5月", "the day is missing"),
         ("yesterday", GENERIC),
         ("Monday", GENERIC),
         ("2020-05-18 xyz", GENERIC),
@@ -258,3 +257,17 @@ def test_week_label_and_iso_week_round_trip(day):
     assert parse_week(f"{year}-W{week:02d}") == (monday, sunday)
     assert parse_week(day.isoformat()) == (monday, sunday)
     assert iso_week_label(day, "zh").startswith(f"{year}年第{week}周(")
+
+
+@pytest.mark.parametrize("text", ["二〇二〇年五月十八日", "二○二○年五月十八日", "二零二零年五月十八日", "2020年5月18日 10:00",
+                                  "2020年5月18日09时30分", "2020年5月18日（星期一）", "2020年5月18日（星期一）上午10:00",
+                                  "2020.5.18 周一"])
+def test_official_dates_with_a_time_or_weekday(text):
+    assert parse_date(text, today=TODAY) == date(2020, 5, 18)
+
+
+def test_a_month_alone_is_a_month_where_a_month_is_meant():
+    from crm.values.dates import parse_month
+
+    assert parse_month("2020年7月") == parse_month("2020-07") == parse_month("二〇二〇年七月") == date(2020, 7, 1)
+    assert parse_month("2020-07-18") is None

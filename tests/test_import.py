@@ -197,22 +197,23 @@ def test_a_newer_version_updates_the_deals_with_audit_and_ledger_entries(ledger,
     assert Department.select().where(Department.name == "保定市行政审批局").exists()
 
 
-def test_a_stage_behind_the_ledger_is_refused_and_nothing_is_written(ledger, db_url, run_cli, tmp_path, messy):
+def test_a_stage_behind_the_ledger_is_a_warning_and_the_stage_stays(ledger, db_url, run_cli, tmp_path, messy):
     assert run_import(run_cli, db_url, messy)[0] == 0
     rows = [list(r) if r else r for r in ROWS]
     rows[2][7] = "已签约"  # 华侨城: 开工 → 签约 would go backwards
     rows[1][6] = 30
-    open_database(db_url)
-    before = counts()
     code, report, err = run_import(run_cli, db_url, messy_xlsx(tmp_path / "old.xlsx", rows))
-    assert code == 2
-    [problem] = report["problems"]
-    assert (problem["row"], problem["code"], problem["value"]) == (7, "stage_backwards", "已签约")
-    assert problem["column"].startswith("项目进展")
-    assert not report["written"]
+    assert code == 0, err
+    assert not report["problems"]
+    [warning] = [w for w in report["warnings"] if w["code"] == "stage_backwards"]
+    assert (warning["row"], warning["value"]) == (7, "已签约")
+    assert warning["column"].startswith("项目进展")
+    assert report["written"]
     open_database(db_url)
-    assert counts() == before
-    assert Deal.get(Deal.name == "中国创投（涿州）总部项目").amount == Decimal("2500000000.00")
+    assert Deal.get(Deal.name == "华侨城涿州城市客厅项目").stage == "construction"
+    # the other row's change goes in, shown old → new
+    assert Deal.get(Deal.name == "中国创投（涿州）总部项目").amount == Decimal("3000000000.00")
+    assert {(c["field"], c["new"]) for c in report["changes"] if c["row"] == 6} >= {("amount", "3000000000.00")}
 
 
 def test_dry_run_reports_and_writes_nothing(ledger, db_url, run_cli, messy):
@@ -228,7 +229,8 @@ def test_dry_run_reports_and_writes_nothing(ledger, db_url, run_cli, messy):
 
 
 def test_the_totals_row_is_checked_against_the_rows(ledger, db_url, run_cli, tmp_path):
-    code, report, err = run_import(run_cli, db_url, messy_xlsx(tmp_path / "t.xlsx", total=130))
+    path = messy_xlsx(tmp_path / "t.xlsx", total=130)
+    code, report, err = run_import(run_cli, db_url, path, "--strict")  # --strict: a mismatch refuses the file
     assert code == 2
     [problem] = report["problems"]
     assert (problem["row"], problem["code"], problem["value"]) == (14, "totals_mismatch", "130")
@@ -237,6 +239,12 @@ def test_the_totals_row_is_checked_against_the_rows(ledger, db_url, run_cli, tmp
     assert "14" in err
     open_database(db_url)
     assert Deal.select().count() == 0
+    # without it, a warning with both figures, and the rows go in
+    code, report, err = run_import(run_cli, db_url, path)
+    assert code == 0, err
+    [warning] = report["warnings"]
+    assert warning["code"] == "totals_mismatch" and "130" in warning["message"] and "121.7565" in warning["message"]
+    assert len(report["created"]) == 8
 
 
 def test_a_totals_row_above_the_data_is_checked_too(ledger, db_url, run_cli, tmp_path):
@@ -244,8 +252,9 @@ def test_a_totals_row_above_the_data_is_checked_too(ledger, db_url, run_cli, tmp
     assert code == 0, err
     assert len(report["created"]) == 8
     assert [c["row"] for c in report["totals_checked"]] == [5]
-    code, report, err = run_import(run_cli, db_url, messy_xlsx(tmp_path / "u.xlsx", total=99, totals_on_top=True))
-    assert code == 2 and report["problems"][0]["code"] == "totals_mismatch"
+    code, report, err = run_import(run_cli, db_url, messy_xlsx(tmp_path / "u.xlsx", total=99, totals_on_top=True),
+                                   "--dry-run")
+    assert code == 0 and report["warnings"][0]["code"] == "totals_mismatch"
 
 
 def test_bad_rows_are_all_reported_and_nothing_is_written(ledger, db_url, run_cli, tmp_path):
@@ -265,19 +274,23 @@ def test_bad_rows_are_all_reported_and_nothing_is_written(ledger, db_url, run_cl
     code, report, err = run_import(run_cli, db_url, path)
     assert code == 2
     found = {(p["row"], p["code"], p["value"]) for p in report["problems"]}
-    assert found == {(6, "amount", "abc亿"), (7, "date", "2020-02-30"), (8, "stage", "研究中"),
+    assert found == {(6, "amount", "abc亿"), (7, "date", "2020-02-30"),
                      (9, "missing_name", ""), (10, "missing_amount", None), (11, "duplicate", good[0])}
+    # free text in the progress column never refuses a row: it is a warning, and the text is kept
+    assert [(w["row"], w["code"], w["value"]) for w in report["warnings"]] == [(8, "stage_words", "研究中")]
     columns = {p["row"]: p["column"] for p in report["problems"]}
-    assert columns[6] == "总投资（亿元） (H)" and columns[7] == "签约时间 (G)" and columns[8] == "项目进展 (I)"
+    assert columns[6] == "总投资（亿元） (H)" and columns[7] == "签约时间 (G)"
+    assert report["warnings"][0]["column"] == "项目进展 (I)"
     assert not report["written"]
     open_database(db_url)
     assert set(counts().values()) == {0}
     # Without --format json: one line per problem on stderr, with row, column and the value quoted.
     code, out, err = run_cli("--db", db_url, "import", path)
     assert code == 2
-    for text in ('"abc亿"', '"2020-02-30"', '"研究中"', "总投资（亿元） (H)", "签约时间 (G)"):
+    for text in ('"abc亿"', '"2020-02-30"', "总投资（亿元） (H)", "签约时间 (G)"):
         assert text in err
-    assert len([line for line in err.splitlines() if line.startswith("crm: ")]) == 7  # 6 problems + the summary
+    assert '"研究中"' in out  # a warning, in the preview
+    assert len([line for line in err.splitlines() if line.startswith("crm: ")]) == 6  # 5 problems + the summary
     assert "Traceback" not in err
 
 

@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from playhouse.test_utils import count_queries
 
 from crm.reference import fx
-from crm.importing import importer
+from crm.importing import apply as import_apply, importer
 from crm.listing import search
 from crm.listing.initials import MemoInitials
 from db.connection import open_database
@@ -295,7 +295,7 @@ def test_indexes_built_after_the_rows_leave_the_same_ledger_and_schema(tmp_path,
     one, one_rows = _import(urls[0], path, bulk=False, prepare=_rates)
     set_aside = []
     monkeypatch.setattr(import_bulk, "REBUILD_AT", 1)
-    monkeypatch.setattr(importer, "set_indexes_aside",
+    monkeypatch.setattr(import_apply, "set_indexes_aside",
                         lambda model: set_aside.append(import_bulk.set_indexes_aside(model)) or set_aside[-1])
     bulk, bulk_rows = _import(urls[1], path, bulk=True, prepare=_rates)
     assert len(set_aside) == 1 and len(set_aside[0]) > 10  # all but the unique code index

@@ -17,7 +17,7 @@ import pytest
 from openpyxl import load_workbook
 
 from crm.foundation import forked
-from crm.importing import bulk as import_bulk, importer
+from crm.importing import bulk as import_bulk, importer, plan as import_plan
 from db.connection import open_database
 from tests.test_import_bulk import ledger_rows, ledger_workbook
 
@@ -57,7 +57,7 @@ def forking(monkeypatch):
             made.append(self)
             super().__init__(work)
 
-    monkeypatch.setattr(importer, "FORK_AT", 1)
+    monkeypatch.setattr(import_plan, "FORK_AT", 1)
     # pytest may have threads of its own by now; the child reads rows and touches no lock they hold.
     monkeypatch.setattr(forked, "can_fork", lambda: True)
     monkeypatch.setattr(forked, "Child", Counted)

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from crm.values.dates import MAX_YEAR, MIN_YEAR, parse_date
+from crm.values.dates import MAX_YEAR, MIN_YEAR, parse_date, parse_month
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.values.money import CURRENCIES, ZH_SUFFIX, Money, parse_amount
@@ -242,6 +242,29 @@ def _date_cell(value, epoch, today) -> datetime.date | None:
     return _text_date(text, today)
 
 
+def parse_month_or_date_cell(value, epoch=None, today: datetime.date | None = None):
+    """(date, month_only) of a date cell where a month alone is a value (计划开工 2020年7月); blank → None.
+
+    A month alone is the first of that month with month_only true.
+    """
+    if type(value) is str:
+        return _text_month_cell(value, epoch, today)
+    day = _date_cell(value, epoch, today)
+    return None if day is None else (day, False)
+
+
+@functools.lru_cache(maxsize=65536)
+def _text_month_cell(value: str, epoch, today):
+    text = inline(cell_text(value))
+    if is_blank(text):
+        return None
+    month = parse_month(text)
+    if month is not None:
+        return _checked(month), True
+    day = _date_cell(value, epoch, today)
+    return None if day is None else (day, False)
+
+
 def _serial(value, epoch) -> datetime.date:
     from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, from_excel
 
@@ -290,6 +313,47 @@ def _stage(value) -> str | None:
             pass
     raise CellError("stage", _("Unknown stage; write one of 在谈, 签约, 注册, 开工, 投产, 暂停, 终止 "
                                "(or 洽谈中, 已签约, 已注册, 已开工, 在建, 已投产, 停滞, 取消 …)"))
+
+
+# Words officers write in a progress cell, by the stage they mean; earlier stages in this list win
+# (因资金问题暂缓推进 is paused although it names no other stage; 已竣工投产 is operating, not started).
+PROGRESS_WORDS = (
+    ("terminated", ("终止", "取消", "退出", "撤销", "不再实施")),
+    ("stalled", ("暂缓", "停滞", "搁置", "暂停", "停工", "停建")),
+    ("operating", ("投产", "竣工", "试生产", "试运行", "运营", "投运", "达产", "建成")),
+    ("construction", ("施工", "在建", "主体", "安装", "开工", "建设中", "复工", "调试", "封顶", "基础")),
+    ("registered", ("注册", "工商", "落地", "营业执照")),
+    ("signed", ("签约", "前期手续", "立项", "备案", "环评", "规划", "土地", "摘牌", "招拍挂", "审批", "手续")),
+    ("negotiating", ("洽谈", "在谈", "对接", "考察", "接洽", "谈判", "磋商")),
+)
+# A word after these is not done yet: 尚未开工, 计划开工, 拟于年底投产.
+_NOT_YET = re.compile(r"(尚未|未|没有|暂未|还未|待|拟|计划|预计|争取|力争|准备)[^，,。；;、]{0,6}$")
+
+
+def classify_progress(text: str) -> str | None:
+    """The stage free progress text names by its words (已开工建设，主体施工中 → construction), or None."""
+    normal = unicodedata.normalize("NFKC", text)
+    for key, words in PROGRESS_WORDS:
+        for word in words:
+            start = normal.find(word)
+            while start >= 0:
+                if not _NOT_YET.search(normal[max(0, start - 8):start]):
+                    return key
+                start = normal.find(word, start + 1)
+    return None
+
+
+def read_progress_cell(value) -> tuple[str | None, str | None]:
+    """(stage, text to keep) of a stage or progress cell: a stage's name alone gives (stage, None); free
+    text gives (the stage its words name or None, the text); a blank cell (None, None). Never refuses."""
+    text = inline(cell_text(value))
+    if is_blank(text):
+        return None, None
+    try:
+        return _stage(text), None
+    except CellError:
+        pass
+    return classify_progress(text), cell_text(value)
 
 
 # ---- names ----------------------------------------------------------------

@@ -12,12 +12,16 @@ exported table imports back; tests/test_import.py checks the round trip.
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
 from crm.deals.fields import FIELDS as DEAL_FIELDS
+from crm.foundation.errors import InvalidInput
+from crm.foundation.i18n import _
+from crm.values.dates import parse_date, parse_month
 from crm.values.money import unit_from_label
 from crm.foundation.text import folded
 
@@ -34,12 +38,34 @@ OTHER_COLUMNS: dict[str, tuple[str, ...]] = {
     "blockers": ("存在问题", "困难问题", "存在的问题", "问题", "困难和问题", "问题和困难", "存在困难",
                  "需协调解决的问题", "存在问题及建议", "问题及建议", "openproblems", "problems", "issues", "blockers"),
     "supporting": ("配合单位", "协同单位", "配合部门", "supportingdepartments", "supporting"),
+    "funds": ("实际到位资金", "到位资金", "累计到位资金", "累计到位", "已到位资金", "实际利用资金", "fundsarrived", "funds"),
 }
 # field -> header names, most specific first: the deal's fields, then the other columns.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     **{f.key: f.header_words for f in DEAL_FIELDS if f.header_words},
     **OTHER_COLUMNS,
 }
+
+#: Words a header means a field by, for headers no list above names (所属县区, 需要协调解决的问题, 分包县领导 …):
+#: the first pattern found in the header wins, so the more specific come first.
+MEANINGS: tuple[tuple[str, re.Pattern], ...] = tuple((f, re.compile(p)) for f, p in (
+    ("funds", r"到位|实际利用|实际完成投资|累计完成"),
+    ("blockers", r"问题|困难|诉求|需协调|需要协调|协调事项"),
+    ("planned_start", r"(计划|预计|拟).*开工"),
+    ("planned_completion", r"(计划|预计|拟).*(竣工|投产|完工|建成)"),
+    ("liaison", r"包联|分包|联系领导|包保|联系人?领导|帮包"),
+    ("supporting", r"配合|协同|协助"),
+    ("lead_unit", r"责任|主责|牵头|负责单位|推进单位"),
+    ("stage", r"进度|进展|阶段|状态|推进情况|建设情况"),
+    ("signed_on", r"签约.*(时间|日期|年月)|签订.*(时间|日期)"),
+    ("investor", r"企业|客商|签约主体|投资方|投资主体|项目单位|建设单位|业主|公司|投资商|合作方"),
+    ("region", r"县|区|地点|属地|所在地|地区|区域|乡镇|地址"),
+    ("industry", r"产业|行业|领域|类别|类型"),
+    ("amount", r"投资|金额|签约额"),
+    ("event", r"活动|平台|会议"),
+    ("name", r"项目名称|项目全称"),
+    ("notes", r"备注|说明"),
+))
 
 _EXACT: dict[str, tuple[str, int]] = {}
 for _field, _names in SYNONYMS.items():
@@ -64,7 +90,7 @@ def normalise(text) -> str:
 @dataclass(frozen=True)
 class HeaderMatch:
     field: str
-    rank: int  # 0: exact, 1: without brackets, 2: contained
+    rank: int  # -1: the user's word (--map), 0: exact, 1: without brackets, 2: contained, 3: by its words
     order: int  # position in the field's synonym list
 
 
@@ -83,7 +109,37 @@ def match_header(text) -> HeaderMatch | None:
     for name, field in _CONTAINED:
         if name in key:
             return HeaderMatch(field, 2, _EXACT[name][1])
+    for order, (field, pattern) in enumerate(MEANINGS):
+        if pattern.search(bare or key):
+            return HeaderMatch(field, 3, order)
     return None
+
+
+#: Fields a user may name in --map (the English key, or the first Chinese header name of the field).
+MAPPABLE = tuple(f for f in SYNONYMS if f not in ("seq", "amount_cny"))
+
+
+def field_named(name: str) -> str | None:
+    """The field `name` means in --map (region, 所在地, 总投资 …); None for "-" (leave the column unused)."""
+    if name.strip() in ("-", "", "none", "无", "忽略"):
+        return None
+    key = normalise(name)
+    if key in MAPPABLE:
+        return key
+    found = _EXACT.get(key) or _EXACT.get(_BRACKETS.sub("", key))
+    if found and found[0] in MAPPABLE:
+        return found[0]
+    raise InvalidInput(_("Unknown field {name!r} for --map: use one of {fields} (or - to leave the column unused)").format(
+        name=name, fields=", ".join(MAPPABLE)))
+
+
+def best_guess(text) -> str | None:
+    """The field a header most resembles (for a column left unused): the one sharing most characters with its names."""
+    chars = set(_BRACKETS.sub("", normalise(text)))
+    scored = [(len(chars & set(name)) / len(set(name)), f) for name, (f, _r) in _EXACT.items()
+              if not name.isascii() and f not in ("seq",)]
+    score, field = max(scored, default=(0, None))
+    return field if score >= 0.5 else None
 
 
 def header_unit(text) -> tuple[Decimal, str] | None:
@@ -101,6 +157,21 @@ def year_note(text) -> int | None:
     """A year a title names (2020年招商项目台账 → 2020)."""
     match = _YEAR.search(unicodedata.normalize("NFKC", str(text or "")))
     return int(match.group(1)) if match else None
+
+
+_STATED = re.compile(r"(?:截至|截止|截止到|截止日期|数据截至|填报日期|填报时间|更新时间|更新日期|统计时间)\s*[:：]?\s*"
+                     r"((?:\d{4}|[〇○零一二三四五六七八九]{4})\s*[年./-][^，,；;）)\s]*?[日号]?)(?=$|[，,；;）)\s]|止|底)")
+
+
+def stated_date(text) -> datetime.date | None:
+    """The date a title or note row says the data is as of (数据截至2020年6月30日), or None."""
+    match = _STATED.search(unicodedata.normalize("NFKC", str(text or "")))
+    if not match:
+        return None
+    try:
+        return parse_month(match.group(1)) or parse_date(match.group(1))
+    except InvalidInput:
+        return None
 
 
 def label_kind(text) -> str | None:
@@ -121,10 +192,57 @@ class Header:
     labels: dict  # 0-based column index -> header text as written
     ignored: list  # header texts of columns the importer does not use
     duplicates: list  # (field, header text) of second columns for a field
+    guesses: dict | None = None  # header text of an unused column -> the field it most resembles, or None
 
 
-def find_header(rows: list[tuple[int, list]], scan: int = 40) -> Header | None:
-    """The row among the first `scan` non-empty ones that names the most known fields, with a project name."""
+def _matcher(overrides: dict | None):
+    """match_header, with the user's word first: `overrides` maps a normalised header to a field or None (unused)."""
+    if not overrides:
+        return match_header
+
+    def match(text):
+        key = normalise(text)
+        if key in overrides:
+            return None if overrides[key] is None else HeaderMatch(overrides[key], -1, 0)
+        return match_header(text)
+    return match
+
+
+def header_key(labels) -> str:
+    """The key a header row is remembered by: its labels as compared, in order."""
+    return "|".join(normalise(label) for label in labels if label is not None and normalise(label))
+
+
+def _assign(labels: dict, match_header, overrides: dict | None) -> tuple:
+    """(field -> (match, column), duplicates, ignored labels, guesses) of a header row's labels."""
+    chosen: dict[str, tuple[HeaderMatch, int]] = {}
+    duplicates, ignored, guesses = [], [], {}
+    for col, text in sorted(labels.items()):
+        m = match_header(text)
+        if m is None:
+            ignored.append(text)
+            guesses[text] = None if overrides and normalise(text) in overrides else best_guess(text)
+            continue
+        current = chosen.get(m.field)
+        if current is None:
+            chosen[m.field] = (m, col)
+        elif (m.rank, m.order) < (current[0].rank, current[0].order):
+            duplicates.append((m.field, labels[current[1]]))
+            chosen[m.field] = (m, col)
+        else:
+            duplicates.append((m.field, text))
+    for f, text in duplicates:
+        ignored.append(text)
+        guesses[text] = f
+    return chosen, duplicates, ignored, guesses
+
+
+def find_header(rows: list[tuple[int, list]], scan: int = 40, overrides: dict | None = None) -> Header | None:
+    """The row among the first `scan` non-empty ones that names the most known fields, with a project name.
+
+    `overrides` (normalised header → field, or None to leave the column unused) come before any matching.
+    """
+    match_header = _matcher(overrides)
     best = None
     for index, (number, values) in enumerate(rows[:scan]):
         matches = {}
@@ -163,21 +281,7 @@ def find_header(rows: list[tuple[int, list]], scan: int = 40) -> Header | None:
     if second:
         index, number = index + 1, number + 1
 
-    chosen: dict[str, tuple[HeaderMatch, int]] = {}
-    duplicates, ignored = [], []
-    for col, text in sorted(labels.items()):
-        m = match_header(text)
-        if m is None:
-            ignored.append(text)
-            continue
-        current = chosen.get(m.field)
-        if current is None:
-            chosen[m.field] = (m, col)
-        elif (m.rank, m.order) < (current[0].rank, current[0].order):
-            duplicates.append((m.field, labels[current[1]]))
-            chosen[m.field] = (m, col)
-        else:
-            duplicates.append((m.field, text))
+    chosen, duplicates, ignored, guesses = _assign(labels, match_header, overrides)
     return Header(
         row=number,
         index=index,
@@ -185,4 +289,5 @@ def find_header(rows: list[tuple[int, list]], scan: int = 40) -> Header | None:
         labels=labels,
         ignored=ignored,
         duplicates=duplicates,
+        guesses=guesses,
     )

@@ -35,6 +35,51 @@ _MONTH_DAY = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
 _WEEK = re.compile(r"(\d{4})\s*-?\s*w\s*(\d{1,2})|(\d{4})\s*年\s*第\s*(\d{1,2})\s*周")
 
 
+# 公文 dates write each digit of the year (二〇二〇) and the month and day as numbers (五月十八日).
+_CN_DIGITS = str.maketrans("〇○零Ｏ一二三四五六七八九", "0000123456789")
+_CN_DATE = re.compile(r"([〇○零Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})[日号])?")
+# What follows a date in a notice: a time (10:00, 09时30分, 上午) or a weekday (（星期一）, 周一).
+_TAIL = re.compile(r"\s*(?:[(（]?(?:星期|周|礼拜)[一二三四五六日天][)）]?|(?:上午|下午|晚上|早上)?\s*\d{1,2}\s*(?:[:：时点]\s*"
+                   r"\d{0,2}\s*分?(?:\s*[:：]\s*\d{1,2}\s*秒?)?|时|点)|[(（]\s*(?:上午|下午)\s*[)）])\s*$")
+_MONTH_ONLY = re.compile(r"(\d{4})\s*(?:年\s*(\d{1,2})\s*月份?|[-./](\d{1,2}))")
+
+
+def _cn_number(text: str) -> int:
+    """一 … 三十一 as a number."""
+    if "十" not in text:
+        return int(text.translate(_CN_DIGITS))
+    tens, _sep, ones = text.partition("十")
+    return int(tens.translate(_CN_DIGITS) or 1) * 10 + int(ones.translate(_CN_DIGITS) or 0)
+
+
+def _plain_digits(normal: str) -> str:
+    """二〇二〇年五月十八日 → 2020年5月18日; a trailing time or weekday dropped (2020年5月18日（星期一） 10:00)."""
+    match = _CN_DATE.search(normal)
+    if match:
+        year = match.group(1).translate(_CN_DIGITS)
+        day = f"{_cn_number(match.group(3))}日" if match.group(3) else ""
+        normal = f"{normal[:match.start()]}{year}年{_cn_number(match.group(2))}月{day}{normal[match.end():]}"
+    shorter = normal
+    for _round in range(3):  # a weekday and a time, in either order
+        shorter = _TAIL.sub("", shorter).strip()
+        if any(p.fullmatch(shorter) for p in _YEAR_FIRST[:2]) or _MONTH_DAY.fullmatch(shorter):
+            return shorter  # only what follows a whole date is dropped
+    return normal
+
+
+def parse_month(text: str) -> date | None:
+    """The first day of the month `text` names when it names a month alone (2020年7月, 2020-07, 二〇二〇年七月), else None."""
+    if not isinstance(text, str):
+        return None
+    match = _MONTH_ONLY.fullmatch(_plain_digits(_normalise(text)))
+    if not match:
+        return None
+    year, month = int(match.group(1)), int(match.group(2) or match.group(3))
+    if not 1 <= month <= 12:
+        raise InvalidInput(_('There is no such month as "{text}"').format(text=_quote(text)))
+    return _in_range(text, date(year, month, 1))
+
+
 class _Unreadable(Exception):
     """Internal: the text is not a date in any accepted form."""
 
@@ -112,9 +157,11 @@ def _read_date(text: str, today: date | None) -> date:
     """A date, or _Unreadable when no accepted form fits (callers word the error)."""
     if not isinstance(text, str):
         raise _Unreadable
-    normal = _normalise(text)
+    normal = _plain_digits(_normalise(text))
     if not normal:
         raise _Unreadable
+    if _MONTH_ONLY.fullmatch(normal):
+        raise InvalidInput(_('Date "{text}" gives only the month: the day is missing').format(text=_quote(text)))
     # ASCII digits only below: regex \d and dateutil both accept Arabic-Indic ones.
     if any(ch.isdigit() and not ch.isascii() for ch in normal):
         raise _Unreadable

@@ -1,0 +1,516 @@
+"""Applying a Plan to the ledger in one transaction: new deals in batches, known ones updated."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import gc
+import threading
+import unicodedata
+from pathlib import Path
+
+
+from crm.deals import blockers as blocker_ops
+from crm.importing import bulk as import_bulk
+from crm.foundation.config import current_actor
+from crm.deals.records import create_deal, edit_deal, set_supporting, supporting_departments
+from crm.foundation.errors import CrmError, InvalidInput
+from crm.importing.bulk import BATCH, NewDeal, NewDeals, roomy_cache, set_indexes_aside
+from crm.foundation.i18n import _
+from crm.importing.cells import (ProblemItem, cell_text, inline)
+from crm.deals.stages import BY_KEY, change_stage
+from db.connection import writing
+from peewee import JOIN, IntegrityError, fn
+
+from db.models import AuditEntry, Blocker, Deal, Event, database
+from crm.importing.rows import _OUR_CODE, DEAL_FIELDS, Problem, RowPlan, _cell_of, name_key
+from crm.importing.plan import Plan, read_plan
+from crm.importing.report import Report
+from crm.importing.names import _Resolver
+from crm.importing import records
+from crm.foundation.text import folded
+from crm.importing.progress import add_progress_once, record_cumulative_funds
+
+
+# ---- applying -------------------------------------------------------------
+
+
+class _Rollback(Exception):
+    """Internal: leave the import transaction without writing."""
+
+
+class _Deals:
+    """The deals a row may mean: the one with its code, else those with its name (see `find`).
+
+    Rows are looked up many at a time, ahead of the row being applied: the
+    codes of the whole file at once, the names of the next rows in growing
+    windows. Deals this import creates are added as they are created. An
+    update that may change what a name finds (a rename, a signing date, an
+    event, a stage: signing a deal dates it) drops the names read ahead and
+    not yet used, which are read again when reached.
+    """
+
+    MAX_WINDOW = 4096
+
+    def __init__(self, rows: list[RowPlan]):
+        self.rows = [r for r in rows if r.values]
+        self.by_code: dict = {}
+        self.by_key: dict[str, list] = {}
+        self.unused: set[str] = set()
+        self.window = 64
+        self.position = 0
+        # Into an empty ledger (a bureau's first import) only the deals the import creates can match.
+        self.empty = not Deal.select().exists()
+        codes = [] if self.empty else sorted({r.code for r in self.rows if r.code})
+        for start in range(0, len(codes), 900):
+            for deal in _with_event_name(Deal.code.in_(codes[start:start + 900])):
+                self.by_code[deal.code] = deal
+
+    def find(self, row: RowPlan, file_codes: set) -> tuple[object | None, bool]:
+        """(the deal `row` means or None, whether found by its code); raises when several deals match.
+
+        The deal found by business key — the name (compared after NFKC and
+        without spaces) and the signing date when given, else the event —
+        is not one whose own code is written on another row of the file.
+        """
+        if row.code and row.code in self.by_code:
+            return self.by_code[row.code], True
+        key = row.key[0]
+        if key not in self.by_key:
+            self._read_ahead(row)
+        self.unused.discard(key)
+        candidates = self.by_key[key]
+        event = row.values.get("event")
+        if row.signed_on is not None:
+            same = [d for d in candidates if d.signed_on == row.signed_on]
+            if not same:
+                same = [d for d in candidates if d.signed_on is None]
+        elif event:
+            same = [d for d in candidates if d.event_name and name_key(event) in name_key(d.event_name)]
+            if not same and len(candidates) == 1 and candidates[0].event_id is None:
+                same = candidates
+        else:
+            same = candidates
+        if row.code:
+            same = [d for d in same if d.code not in file_codes]
+        if len(same) > 1:
+            raise InvalidInput(_("Several deals are named {name!r} ({codes}); add the signing date or the code").format(
+                name=row.values.get("name", ""), codes=", ".join(d.code for d in same)))
+        return (same[0] if same else None), False
+
+    def created(self, row: RowPlan, deal) -> None:
+        """A deal the import created for `row`: later rows find it by its name and code."""
+        self.by_key.setdefault(row.key[0], []).append(deal)
+        self.by_code[deal.code] = deal
+
+    def updated(self, changed: list) -> None:
+        if {"name", "signed_on", "event", "stage"} & set(changed):
+            for key in self.unused:
+                del self.by_key[key]
+            self.unused.clear()
+            self.window = 1
+
+    def _read_ahead(self, row: RowPlan) -> None:
+        if self.empty:
+            self.by_key[row.key[0]] = []
+            return
+        while self.rows[self.position] is not row:
+            self.position += 1
+        variants: dict[str, set] = {}
+        for later in self.rows[self.position:]:
+            key = later.key[0]
+            if key not in self.by_key and key not in variants:
+                # The spellings the first row with this key is looked up by.
+                name = later.values.get("name", "")
+                variants[key] = {name, unicodedata.normalize("NFKC", name),
+                                 name.replace("(", "（").replace(")", "）")}
+                if len(variants) >= self.window:
+                    break
+        self.window = min(self.window * 2, self.MAX_WINDOW)
+        names = sorted({n for spellings in variants.values() for n in spellings})
+        found: dict[str, list] = {key: [] for key in variants}
+        for start in range(0, len(names), 900):
+            for deal in _with_event_name(Deal.name.in_(names[start:start + 900])):
+                key = name_key(deal.name)
+                if key in variants and deal.name in variants[key]:
+                    found[key].append(deal)
+        for key, deals in found.items():
+            deals.sort(key=lambda d: d.id)
+            self.by_key[key] = deals
+            self.unused.add(key)
+
+
+def _with_event_name(condition) -> list[Deal]:
+    return list(Deal.select(Deal, Event.name.alias("event_name"))
+                .join(Event, JOIN.LEFT_OUTER, on=(Deal.event == Event.id)).where(condition).objects())
+
+
+def run_import(path: str | Path, sheet: str | None = None, dry_run: bool = False, today: datetime.date | None = None,
+               actor: str | None = None, progress=None, bulk: bool = True, overrides: dict | None = None,
+               strict: bool = False) -> Report:
+    """Read, check and (unless `dry_run` or any row is refused) write `path` in one transaction.
+
+    New deals are checked as create_deal checks them and written in batches
+    (crm.importing.bulk); `bulk=False` creates them one by one through
+    create_deal instead, with the same result, much more slowly.
+    """
+    with _collector_paused():
+        return _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides or {}, strict)
+
+
+_paused = 0  # imports running with the collector paused (the TUI imports in a worker thread)
+_pause_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cycle collector off while importing.
+
+    An import keeps a few objects per cell alive until it ends (the plan, the
+    rows, the deals checked): millions, which each full collection walks
+    again, ~5 s of 35 at 100,000 rows, to find next to nothing (the import
+    makes few cycles). Collections resume when the last import running ends.
+    """
+    global _paused
+    with _pause_lock:
+        ours = gc.isenabled() or _paused > 0  # else someone else turned it off: theirs to turn on
+        if ours:
+            _paused += 1
+            gc.disable()
+    try:
+        yield
+    finally:
+        if ours:
+            with _pause_lock:
+                _paused -= 1
+                if not _paused:
+                    gc.enable()
+
+
+def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, strict) -> Report:
+    today = today or datetime.date.today()
+    actor = actor or current_actor()
+    plan = read_plan(path, sheet, today, progress=None, overrides=overrides, remembered=records.remembered_mapping)
+    report = Report(source=str(path), sheet=plan.sheet, dry_run=dry_run)
+    report.header_row = plan.header.row
+    report.columns = {f: inline(str(plan.header.labels[c])) for f, c in plan.header.columns.items()}
+    report.ignored_columns = [inline(str(label)) for label in plan.header.ignored]
+    report.guesses = {inline(str(label)): f for label, f in (plan.header.guesses or {}).items()}
+    report.rows_read = len(plan.rows)
+    report.skipped = list(plan.skipped)
+    report.problems = list(plan.problems)
+    report.notices = list(plan.notices)
+    report.warnings = list(plan.warnings)
+    if strict:
+        report.problems += [w for w in plan.warnings if w.code == "totals_mismatch"]
+    report.totals_checked = list(plan.totals_checked)
+    note = _("Imported from {file}, row {row}")
+    file_name = Path(path).name
+    try:
+        with roomy_cache(), writing():
+            apply = _Applying(plan, report, actor, today, bulk)
+            apply.look_up_names()
+            with apply.new.write_behind():
+                total = len(plan.rows)
+                for done, row in enumerate(plan.rows, 1):
+                    if progress and (done % 200 == 0 or done == total):
+                        progress(done, total)
+                    if row.values:
+                        apply.row(row, note.format(file=file_name, row=row.row))
+                apply.flush(wait=True)
+                if not report.problems:
+                    with apply.new.paused():
+                        apply.finish(plan.stated_on or today)
+                if report.problems or dry_run:
+                    raise _Rollback
+                with apply.new.paused():
+                    report.import_id = records.record_import(report, plan.header_key, overrides, actor, apply.marks,
+                                                             apply.saved)
+                apply.new.write([(sql, ()) for sql in apply.indexes_aside])
+                # Dropped while the writer builds the indexes (~0.5 s at 100,000 rows, ~2 s the indexes).
+                plan.rows, apply.deals = [], None
+            report.written = True
+    except _Rollback:
+        pass
+    return report
+
+
+class _Applying:
+    """Applies the rows of a plan in order: new deals in batches, matched deals one by one."""
+
+    def __init__(self, plan: Plan, report: Report, actor: str, today: datetime.date, bulk: bool):
+        self.report, self.actor, self.today, self.bulk = report, actor, today, bulk
+        self.labels = plan.labels
+        self.new = NewDeals(actor)
+        self.resolver = _Resolver(report, actor, self.new.paused)
+        self.resolver.file_names = {folded(n) for r in plan.rows if r.values
+                                    for n in [r.values.get("lead_unit"), *(r.supporting or [])] if n}
+        self.deals = _Deals(plan.rows)
+        self.file_codes = {r.code for r in plan.rows if r.code}
+        self.indexes_aside = []
+        self.stated_on = plan.stated_on
+        self.marks = records.marks()
+        self.saved: dict = {}  # deal id -> its columns before this import changed it (for revert)
+        self.after: list = []  # (row, deal) of rows with progress text or funds, written once the deals exist
+        if bulk and self.deals.empty and len(self.deals.rows) >= import_bulk.REBUILD_AT:
+            # Only the deals the import creates can be looked up: by id and code, which keep their indexes.
+            self.indexes_aside = set_indexes_aside(Deal)
+
+    def look_up_names(self) -> None:
+        """Find (or create) the departments, events and people the rows name, each once, in the rows' order.
+
+        Applying a row then finds them remembered and asks the database
+        nothing: a writer thread (NewDeals.write_behind) can keep it busy
+        meanwhile. What a row has refused is left for applying it to refuse
+        (and what it created stays: any refusal rolls the whole import back).
+        """
+        if not self.bulk:
+            return
+        for row in self.deals.rows:
+            self.resolver.start_row()
+            try:
+                values, supporting = self._resolve(row)
+                self.new.look_up(values, supporting or [])
+                for _item, department, _raised in _new_problems(row, values, row.signed_on, self.resolver,
+                                                                self.today):
+                    self.new.look_up({"lead_unit": department}, [])
+            except CrmError:
+                continue
+
+    def row(self, row: RowPlan, note: str) -> None:
+        """Apply one row; a refusal becomes the row's problem (the import then writes nothing)."""
+        self.resolver.start_row()
+        try:
+            match, by_code = self.deals.find(row, self.file_codes)
+            refusal = None
+        except InvalidInput as err:
+            match, by_code, refusal = None, False, err
+        try:
+            if match is None and self.bulk:
+                # No savepoint: a refused new row leaves nothing behind but what the resolver
+                # created, and any refusal rolls the whole import back.
+                self._create(row, refusal)
+            else:
+                self.flush(wait=True)  # the row's savepoint must not take in rows still being written
+                try:
+                    with database.atomic():
+                        self._one_by_one(row, match, by_code, refusal, note)
+                except CrmError:
+                    self.resolver.forget_row()
+                    raise
+        except CrmError as err:
+            self.report.problems.append(_row_problem(row, err, self.labels))
+        if len(self.new.pending) >= BATCH:
+            self.flush()
+
+    def flush(self, wait: bool = False) -> None:
+        """Write the new deals checked so far; with `wait`, not before they are written."""
+        try:
+            if self.new.behind is not None:
+                self.new.flush()
+            elif self.new.pending:
+                with database.atomic():
+                    self.new.flush()
+            if wait:
+                self.new.wait()
+        except IntegrityError as err:
+            # Another writer took the same codes meanwhile (PostgreSQL), or ids (a write behind, SQLite).
+            self.report.problems.append(Problem(None, None, None, "conflict", _(
+                "Deals were added by someone else while importing ({reason}); nothing was imported: run the "
+                "import again").format(reason=str(err).splitlines()[0] if str(err) else type(err).__name__)))
+
+    def finish(self, on: datetime.date) -> None:
+        """Each row's progress text as a progress entry dated `on`, and its funds as the difference from the ledger.
+
+        A text the deal already has is not added again, and funds the ledger already holds are not
+        recorded again: importing a file twice adds nothing.
+        """
+        for row, deal in self.after:
+            try:
+                if row.progress:
+                    self.report.progress_added += add_progress_once(deal.id, row.progress, on, self.actor)
+                if row.funds:
+                    added = record_cumulative_funds(deal.id, row.funds, on, self.actor)
+                    if added is not None:
+                        self.report.funds_added.append((row.row, deal.code, added))
+            except CrmError as err:
+                self.report.problems.append(_row_problem(row, err, self.labels))
+
+    def _resolve(self, row: RowPlan) -> tuple[dict, list | None]:
+        values = dict(row.values)
+        if values.get("event"):
+            values["event"] = self.resolver.event(values["event"], row.signed_on)
+        if values.get("lead_unit"):
+            values["lead_unit"] = self.resolver.department(values["lead_unit"])
+        if values.get("liaison"):
+            self.resolver.person(values["liaison"])
+        supporting = None if row.supporting is None else [self.resolver.department(n) for n in row.supporting]
+        return values, supporting
+
+    def _create(self, row: RowPlan, refusal: InvalidInput | None) -> None:
+        values, supporting = self._resolve(row)
+        if refusal is not None:
+            raise refusal
+        code = _new_code(row, values)
+        deal = self.new.check({k: v for k, v in values.items() if k in DEAL_FIELDS}, row.stage, supporting or [],
+                              code)
+        for item, department, raised in _new_problems(row, values, deal.signed_on, self.resolver, self.today):
+            self.new.check_blocker(deal, item.text, department, item.due, raised)
+        self.new.add(deal)
+        if row.progress or row.funds:
+            self.after.append((row, deal))
+        self.deals.created(row, deal)
+        self.report.created.append((row.row, deal.code, deal.name))
+        self.report.blockers_added += len(deal.blockers)
+
+    def _one_by_one(self, row: RowPlan, deal, by_code: bool, refusal, note: str) -> None:
+        values, supporting = self._resolve(row)
+        if refusal is not None:
+            raise refusal
+        if deal is None:
+            code = _new_code(row, values)
+            deal = create_deal({k: v for k, v in values.items() if k in DEAL_FIELDS}, stage=row.stage,
+                               supporting=supporting or [], code=code, actor=self.actor)
+            added = _add_problems(deal, row, values, self.resolver, self.actor, self.today)
+            deal.event_name = deal.event.name if deal.event_id else None
+            if row.progress or row.funds:
+                self.after.append((row, deal))
+            self.deals.created(row, deal)
+            self.report.created.append((row.row, deal.code, deal.name))
+            self.report.blockers_added += added
+            return
+        if by_code or isinstance(deal, NewDeal):
+            deal = Deal.get_by_id(deal.id)  # as read when the row is reached (a code is looked up afresh)
+        self.saved.setdefault(deal.id, records.snapshot(deal))
+        changed = _update(deal, row, values, supporting, self.actor, self.today, note, self.report, self.stated_on)
+        self.deals.updated(changed)
+        deal = Deal.get_by_id(deal.id)
+        if row.progress or row.funds:
+            self.after.append((row, deal))
+        added = _add_problems(deal, row, values, self.resolver, self.actor, self.today)
+        self.report.blockers_added += added
+        if changed:
+            self.report.updated.append((row.row, deal.code, deal.name, changed + (["blockers"] if added else [])))
+        elif added:
+            self.report.updated.append((row.row, deal.code, deal.name, ["blockers"]))
+        else:
+            self.report.unchanged.append((row.row, deal.code))
+
+
+def _new_code(row: RowPlan, values: dict) -> str | None:
+    """The code a new deal keeps from the file (one shaped like ours), else None (the next free one)."""
+    if "amount" not in values:
+        raise _refuse(_("A new deal needs its total investment (总投资)"), "missing_amount", "amount")
+    return row.code if row.code and _OUR_CODE.fullmatch(row.code) else None
+
+
+
+
+def _row_problem(row: RowPlan, err: CrmError, labels: dict) -> Problem:
+    """A refusal by the ledger core, placed on the row and, where known, the column it concerns."""
+    code = getattr(err, "import_code", None) or type(err).__name__.lower()
+    field_name = getattr(err, "import_field", None) or "name"
+    label, raw = _cell_of(row, labels, field_name) or (None, None)
+    if field_name == "name" and raw is None:
+        raw = row.values.get("name")
+    return Problem(row.row, label, cell_text(raw) if raw is not None else None, code, str(err))
+
+
+def _refuse(message: str, code: str, field_name: str) -> InvalidInput:
+    err = InvalidInput(message)
+    err.import_code, err.import_field = code, field_name
+    return err
+
+
+def _update(deal: Deal, row: RowPlan, values: dict, supporting, actor, today, note, report,
+            stated_on: datetime.date | None = None) -> list:
+    fields = {k: v for k, v in values.items() if k in DEAL_FIELDS}
+    if name_key(fields.get("name", "")) == name_key(deal.name):
+        # The same name in full- or half-width brackets, spaced differently: not a rename.
+        fields.pop("name", None)
+    last_audit = AuditEntry.select(fn.MAX(AuditEntry.id)).scalar() or 0
+    saved = edit_deal(deal.code, fields, actor=actor) if fields else deal
+    changed = []
+    for f, old, new in (AuditEntry.select(AuditEntry.field, AuditEntry.old, AuditEntry.new)
+                        .where((AuditEntry.id > last_audit) & (AuditEntry.table == "deal")
+                               & (AuditEntry.row_id == deal.id)).order_by(AuditEntry.id).tuples()):
+        changed.append(f)
+        report.changes.append((row.row, deal.code, f, old, new))
+    if supporting is not None:
+        current = {d.name for d in supporting_departments(saved)}
+        if current != set(supporting):
+            set_supporting(saved.code, supporting, actor=actor)
+            changed.append("supporting")
+            report.changes.append((row.row, deal.code, "supporting", "、".join(sorted(current)),
+                                   "、".join(supporting)))
+    if row.stage and row.stage != saved.stage and _stage_moves(saved, row, report, stated_on):
+        change_stage(saved.code, row.stage, on=max(today, saved.stage_since), note=note, actor=actor)
+        report.stage_changes += 1
+        changed.append("stage")
+        report.changes.append((row.row, deal.code, "stage", saved.stage, row.stage))
+    return changed
+
+
+def _stage_moves(saved: Deal, row: RowPlan, report, stated_on: datetime.date | None) -> bool:
+    """Whether the file's stage for `saved` is taken; when not, a warning says why (nothing is refused)."""
+    src, dst = BY_KEY[saved.stage], BY_KEY[row.stage]
+    label = report.columns.get("stage") or report.columns.get("progress")
+    raw = row.raw.get("stage") if row.raw.get("stage") is not None else row.raw.get("progress")
+    value = cell_text(raw) if raw is not None else dst.label()
+    last_change = max(saved.stage_since, saved.updated_at.date() if saved.updated_at else saved.stage_since)
+    if stated_on is not None and stated_on < last_change:
+        report.warnings.append(Problem(row.row, label, value, "stale_sheet", _(
+            "The sheet's data is as of {stated}, older than the ledger's last change to {code} ({changed}): its stage "
+            "stays {src}").format(stated=stated_on, code=saved.code, changed=last_change, src=src.label())))
+        return False
+    if saved.stage == "terminated" or (src.order is not None and dst.order is not None and dst.order < src.order):
+        report.warnings.append(Problem(row.row, label, value, "stage_backwards", _(
+            "The file says {dst} but the ledger has {code} at {src} since {since}; an import does not move a deal "
+            "back: use `crm stage {code} …` with a note").format(
+                dst=dst.label(), code=saved.code, src=src.label(), since=saved.stage_since)))
+        return False
+    return True
+
+
+def _new_problems(row: RowPlan, values: dict, signed_on, resolver: _Resolver, today: datetime.date):
+    """(item, department name, raised) of each problem a new deal gets (its lead unit owns those naming none)."""
+    known = set()
+    for item in row.problems:
+        if name_key(item.text) in known:
+            continue
+        department = item.department or values.get("lead_unit")
+        if not department:
+            raise _refuse(_("The problem {text!r} names no responsible department, and the deal has no lead unit "
+                            "(牵头单位) to give it to").format(text=item.text), "blocker_department", "blockers")
+        department = resolver.department(department)
+        yield item, department, item.raised or _raised_default(item, signed_on, today)
+        known.add(name_key(item.text))
+
+
+def _add_problems(deal: Deal, row: RowPlan, values: dict, resolver: _Resolver, actor, today) -> int:
+    if not row.problems:
+        return 0
+    known = {name_key(t) for (t,) in Blocker.select(Blocker.text).where(Blocker.deal == deal).tuples()}
+    added = 0
+    for item in row.problems:
+        if name_key(item.text) in known:
+            continue
+        department = item.department or values.get("lead_unit") or (deal.lead_unit.name if deal.lead_unit else None)
+        if not department:
+            raise _refuse(_("The problem {text!r} names no responsible department, and the deal has no lead unit "
+                            "(牵头单位) to give it to").format(text=item.text), "blocker_department", "blockers")
+        department = resolver.department(department)
+        raised = item.raised or _raised_default(item, deal.signed_on, today)
+        blocker_ops.add_blocker(deal.code, item.text, department, due=item.due, raised=raised, actor=actor)
+        known.add(name_key(item.text))
+        added += 1
+    return added
+
+
+def _raised_default(item: ProblemItem, signed_on: datetime.date | None, today: datetime.date) -> datetime.date:
+    """When a problem's raising date is not written: today, unless its due date is earlier."""
+    if item.due is None or item.due >= today:
+        return today
+    if signed_on and signed_on <= item.due:
+        return signed_on
+    return item.due

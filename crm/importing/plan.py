@@ -1,0 +1,231 @@
+"""Reading a sheet into a Plan: the header found, each row read and checked, nothing written."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+from crm.foundation import forked
+from crm.foundation.errors import InvalidInput
+from crm.foundation.i18n import _
+from crm.importing.cells import (cell_text, inline)
+from crm.importing.headers import header_key, normalise, Header, find_header, label_kind
+from crm.importing.workbook import Grid, read_grids
+
+from crm.importing.rows import _Sheet, Problem, RowPlan, _cell_of, _read_row
+from crm.importing.totals import _check_totals
+
+
+@dataclass
+class Plan:
+    source: str
+    sheet: str
+    kind: str
+    encoding: str
+    header: Header | None
+    rows: list[RowPlan] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list = field(default_factory=list)  # (row, reason code)
+    notices: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # said in the preview; refuse nothing (unless --strict)
+    stated_on: datetime.date | None = None  # the date the sheet says its data is as of (截至 …)
+    header_key: str = ""  # the header row as remembered with the mapping chosen for it
+    totals_checked: list = field(default_factory=list)  # (row, column label, total text, sum text)
+    labels: dict = field(default_factory=dict)  # field -> its column as messages name it
+
+
+
+def read_plan(path: str | Path, sheet: str | None = None, today: datetime.date | None = None,
+              progress=None, overrides: dict | None = None, remembered=None) -> Plan:
+    """Read and check `path`; raises InvalidInput when no sheet has a ledger header.
+
+    `overrides` maps a header as written to a field (or None: leave the column unused), before any matching;
+    `remembered(header_key)` may give the overrides chosen before for a header row (used when none are given).
+    """
+    grids = read_grids(path, sheet)
+    wanted = {normalise(k): v for k, v in (overrides or {}).items()}
+    for grid in grids:
+        header = find_header(grid.rows, overrides=wanted)
+        if header is not None and not wanted and remembered is not None:
+            earlier = remembered(header_key(header.labels.values()))
+            if earlier:
+                header = find_header(grid.rows, overrides=earlier) or header
+        if header is not None:
+            plan = _plan(grid, header, today or datetime.date.today(), progress)
+            plan.header_key = header_key(header.labels.values())
+            return plan
+    if wanted:
+        unknown = sorted(set(wanted) - {normalise(v) for g in grids for _n, row in g.rows[:40] for v in row if v})
+        if unknown:
+            raise InvalidInput(_("--map names columns the file does not have: {names}").format(names="、".join(unknown)))
+    where = _("sheet {sheet!r}").format(sheet=grids[0].sheet) if sheet and grids else str(path)
+    raise InvalidInput(_(
+        "No header row found in {where}: a ledger needs a row of column names with at least the project name "
+        "(项目名称) and one more column, e.g. 总投资, 签约时间, 所在地"
+    ).format(where=where))
+
+
+def _plan(grid: Grid, header: Header, today: datetime.date, progress) -> Plan:
+    sheet = _Sheet(grid, header)
+    plan = Plan(source=grid.source, sheet=grid.sheet, kind=grid.kind, encoding=grid.encoding, header=header,
+                labels=sheet.labels)
+    plan.stated_on = sheet.stated_on
+    for f, label in header.duplicates:
+        plan.notices.append(_("Column {label!r} also names {field}; the first such column is used").format(
+            label=label, field=f))
+    reference = datetime.date(sheet.year, 12, 31) if sheet.year else today
+    first, later = grid.rows[header.index + 1:], []
+    scan = _Scan(sheet, reference)
+    child = None
+    if progress is None and len(first) >= FORK_AT and forked.can_fork():
+        # The later rows read in a child process while this one reads the first. The child also pickles
+        # what it read (~40% of reading it): its part is the smaller.
+        half = len(first) * 3 // 5
+        first, later = first[:half], first[half:]
+        child = forked.Child(lambda: _Scan(sheet, reference).read(later))
+    try:
+        scan.read(first, progress)
+    except BaseException:
+        if child is not None:
+            child.cancel()
+        raise
+    if child is not None:
+        try:
+            scan.take(child.result())
+        except (forked.ChildFailed, _NotAlone):
+            scan.read(later)
+    plan.rows, plan.skipped = scan.rows, scan.skipped
+    plan.problems += scan.problems
+    plan.warnings += [w for r in scan.rows if r.warnings for w in r.warnings]
+    if scan.ended_at is not None and any(why == "after_totals" for _r, why in plan.skipped):
+        plan.notices.append(_("Rows after the totals row {row} were taken as notes and not imported").format(
+            row=scan.ended_at))
+    _check_duplicates(plan)
+    for number, values in scan.totals:
+        _check_totals(sheet, plan, number, values)
+    return plan
+
+
+#: Rows from which a sheet is read in two processes (where forked.can_fork).
+FORK_AT = 20000
+
+
+class _NotAlone(Exception):
+    """A part read apart cannot be taken as it is: what came before changes how it reads."""
+
+
+class _Scan:
+    """Sorts the rows below the header into data, totals and skipped rows, reading each data row.
+
+    Holds what it found (the rows read, problems, skipped rows, totals rows)
+    so that a sheet can be read in two parts, the second in another process,
+    and the parts joined (`take`).
+    """
+
+    def __init__(self, sheet: _Sheet, reference: datetime.date):
+        self.sheet, self.reference = sheet, reference
+        self.rows: list[RowPlan] = []
+        self.problems: list[Problem] = []
+        self.skipped: list = []
+        self.totals: list = []  # (row number, values) of totals rows
+        self.data_rows = 0
+        self.ended_at = None
+        self.totals_first = False  # a totals row came before any data row of this part
+
+    def read(self, rows: list, progress=None) -> _Scan:
+        """Read `rows` ((number, values) of the grid, in order) after those read so far."""
+        sheet = self.sheet
+        total = len(rows)
+        for done, (number, values) in enumerate(rows, 1):
+            if progress and (done % 500 == 0 or done == total):
+                progress(done, total)
+            if self.ended_at is not None:
+                if any(v is not None for v in values):
+                    self.skipped.append((number, "after_totals"))
+                continue
+            filled = [v for v in values if v is not None and not (isinstance(v, str) and not v.strip())]
+            if not filled:
+                continue
+            kinds = {t: label_kind(t) for t in [cell_text(v) for v in values[:4] if v is not None][:3]}
+            name_cell = sheet.value(values, "name")
+            if name_cell:
+                name_text = cell_text(name_cell)
+                name_kind = kinds[name_text] if name_text in kinds else label_kind(name_text)  # often one of them
+            else:
+                name_kind = None
+            if "total" in kinds.values() or name_kind == "total":
+                self.totals.append((number, values))
+                if self.data_rows:
+                    self.ended_at = number
+                else:
+                    self.totals_first = True
+                continue
+            if "subtotal" in kinds.values():
+                self.skipped.append((number, "subtotal"))
+                continue
+            if _repeats_header(values, sheet):
+                self.skipped.append((number, "header_repeated"))
+                continue
+            if len(filled) == 1:
+                self.skipped.append((number, "note"))
+                continue
+            row = _read_row(sheet, number, values, self.problems, self.reference)
+            if row is None:
+                self.skipped.append((number, "no_name"))
+                continue
+            self.data_rows += 1
+            self.rows.append(row)
+        return self
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "sheet"}  # what was read, not what it was read from
+
+    def take(self, later: _Scan) -> None:
+        """Join the part `later` read, which follows the rows read here; raises _NotAlone where it cannot."""
+        if self.ended_at is not None or (later.totals_first and self.data_rows):
+            raise _NotAlone  # rows past a totals row are notes; a totals row after data rows ends the data
+        self.rows += later.rows
+        self.problems += later.problems
+        self.skipped += later.skipped
+        self.totals += later.totals
+        self.data_rows += later.data_rows
+        self.ended_at = later.ended_at
+
+
+def _repeats_header(values, sheet: _Sheet) -> bool:
+    """A header row printed again (a long ledger pasted page by page)."""
+    need = max(2, len(sheet.header.columns) // 2)
+    chances = len(sheet.inline_labels)  # labels left to compare, and the row is no header once too few are
+    width = len(values)
+    for c, label in sheet.inline_labels:
+        if c < width and isinstance(values[c], str) and inline(values[c]) == label:
+            need -= 1
+            if need <= 0:
+                return True
+        chances -= 1
+        if chances < need:
+            return False
+    return need <= 0
+
+
+def _check_duplicates(plan: Plan) -> None:
+    seen: dict[tuple, int] = {}
+    codes: dict[str, int] = {}
+    for row in plan.rows:
+        if not row.values:
+            continue
+        # Two rows with different codes are two deals, even under one name and date.
+        first = codes.get(row.code) if row.code else seen.get(row.key)
+        if first is not None:
+            label, raw = _cell_of(row, plan.labels, "code" if row.code else "name") or ("", None)
+            message = (_("The same code as row {row}") if row.code else
+                       _("The same deal as row {row} (same name and signing date or event)")).format(row=first)
+            plan.problems.append(Problem(row.row, label, cell_text(raw), "duplicate", message))
+            row.values = {}
+            continue
+        seen[row.key] = row.row
+        if row.code:
+            codes[row.code] = row.row
+

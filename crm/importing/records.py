@@ -1,0 +1,143 @@
+"""The import log: every import written is recorded (`crm import list`) and can be undone (`crm import revert N`).
+
+An import holds the ledger's write lock from start to end, so the rows it added
+to each table are those with ids between the table's last id before it and
+after it. Deals it updated are kept as they were before (their columns and
+supporting departments), so a revert puts them back exactly; a revert is
+refused (Conflict, exit 3) when anyone has changed those deals since.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass
+
+from peewee import fn
+
+from crm.audit import log as audit
+from crm.foundation.errors import Conflict, NotFound
+from crm.foundation.i18n import _
+from db.connection import writing
+from db.models import (AuditEntry, Blocker, Deal, DealDepartment, Department, Event, FundsArrived, ImportMapping,
+                       ImportRecord, Person, Progress, StageChange)
+
+#: Tables an import adds rows to, children before the deals and the names they point at.
+_ADDED = (StageChange, Blocker, FundsArrived, Progress, DealDepartment, Deal, Department, Event, Person)
+_CHILDREN = (StageChange, Blocker, FundsArrived, Progress)
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """One line of `crm import list`."""
+
+    id: int
+    at: datetime.datetime
+    actor: str
+    source: str
+    sheet: str
+    created: int
+    updated: int
+    reverted_at: datetime.datetime | None
+
+
+def marks() -> dict:
+    """The last id of each table an import adds to, and of the audit trail (taken when an import starts)."""
+    found = {m._meta.table_name: m.select(fn.MAX(m.id)).scalar() or 0 for m in _ADDED}
+    found["audit"] = AuditEntry.select(fn.MAX(AuditEntry.id)).scalar() or 0
+    return found
+
+
+def snapshot(deal: Deal) -> dict:
+    """A deal's columns and supporting departments as stored, to put back on revert."""
+    data = deal.__data__  # column values as loaded (a foreign key's id, not the row it names)
+    columns = {name: f.db_value(data.get(f.name)) for name, f in Deal._meta.columns.items() if name != "id"}
+    supporting = [d for (d,) in DealDepartment.select(DealDepartment.department).where(DealDepartment.deal == deal.id)
+                  .order_by(DealDepartment.id).tuples()]
+    return {"columns": columns, "supporting": supporting}
+
+
+def record_import(report, header_key: str, overrides: dict, actor: str, before: dict, saved: dict) -> int:
+    """Record the import `report` describes (written after `before` marks); remember its --map for its header row."""
+    after = marks()
+    record = ImportRecord.create(
+        actor=actor, source=report.source, sheet=report.sheet or "", created=len(report.created),
+        updated=len(report.updated), audit_before=before["audit"], audit_after=after["audit"],
+        marks=json.dumps({"before": before, "after": after, "deals": saved}, default=str, ensure_ascii=False))
+    if overrides and header_key:
+        mapping = json.dumps(overrides, ensure_ascii=False)
+        updated = (ImportMapping.update(mapping=mapping, updated_at=datetime.datetime.now())
+                   .where(ImportMapping.header_key == header_key).execute())
+        if not updated:
+            ImportMapping.create(header_key=header_key, mapping=mapping)
+    return record.id
+
+
+def remembered_mapping(header_key: str) -> dict | None:
+    """The --map chosen for this header row before (normalised header → field or None), or None."""
+    found = ImportMapping.get_or_none(ImportMapping.header_key == header_key)
+    return json.loads(found.mapping) if found else None
+
+
+def list_imports() -> list[ImportSummary]:
+    """Every import recorded, newest first."""
+    return [ImportSummary(r.id, r.at, r.actor, r.source, r.sheet, r.created, r.updated, r.reverted_at)
+            for r in ImportRecord.select().order_by(ImportRecord.id.desc())]
+
+
+def _in(model, ids: dict, name: str):
+    return (model.id > ids["before"][name]) & (model.id <= ids["after"][name])
+
+
+def revert_import(number: int, actor: str) -> ImportSummary:
+    """Put the ledger back as it was before import `number`.
+
+    Refused (Conflict) when it was reverted already or when any deal it created or updated has been changed
+    since; NotFound when there is no such import.
+    """
+    with writing():
+        record = ImportRecord.get_or_none(ImportRecord.id == number)
+        if record is None:
+            raise NotFound(_("No import {n}: `crm import list` shows them").format(n=number))
+        if record.reverted_at is not None:
+            raise Conflict(_("Import {n} was reverted on {at}").format(n=number, at=record.reverted_at))
+        ids = json.loads(record.marks)
+        saved = {int(k): v for k, v in ids["deals"].items()}
+        created = [d for (d,) in Deal.select(Deal.id).where(_in(Deal, ids, "deal")).tuples()]
+        touched = set(created) | set(saved)
+        _refuse_changed_since(number, record, ids, touched)
+        for model in _CHILDREN + (DealDepartment,):
+            model.delete().where(_in(model, ids, model._meta.table_name)).execute()
+        for deal_id, before in saved.items():
+            columns = {Deal._meta.columns[c]: Deal._meta.columns[c].python_value(v)
+                       for c, v in before["columns"].items()}
+            Deal.update(columns).where(Deal.id == deal_id).execute()
+            DealDepartment.delete().where(DealDepartment.deal == deal_id).execute()
+            for department in before["supporting"]:
+                DealDepartment.create(deal=deal_id, department=department)
+        Deal.delete().where(_in(Deal, ids, "deal")).execute()
+        for model in (Department, Event, Person):
+            model.delete().where(_in(model, ids, model._meta.table_name)).execute()
+        record.reverted_at = datetime.datetime.now()
+        record.save()
+        audit.record("import_record", record.id, {"reverted": (None, record.reverted_at.isoformat(sep=" "))}, actor)
+    return list_imports_by_id(number)
+
+
+def list_imports_by_id(number: int) -> ImportSummary:
+    r = ImportRecord.get_by_id(number)
+    return ImportSummary(r.id, r.at, r.actor, r.source, r.sheet, r.created, r.updated, r.reverted_at)
+
+
+def _refuse_changed_since(number: int, record, ids: dict, touched: set) -> None:
+    if not touched:
+        return
+    touched_list = sorted(touched)
+    later = (AuditEntry.select().where((AuditEntry.id > record.audit_after) & (AuditEntry.table == "deal")
+                                       & AuditEntry.row_id.in_(touched_list)).exists())
+    for model in _CHILDREN:
+        later = later or model.select().where((model.id > ids["after"][model._meta.table_name])
+                                              & model.deal.in_(touched_list)).exists()
+    if later:
+        raise Conflict(_("Deals import {n} created or updated have been changed since; revert refused").format(
+            n=number))

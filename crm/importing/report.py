@@ -1,0 +1,70 @@
+"""What an import did (or, with dry_run, would do): the Report the CLI and the TUI show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+
+
+
+@dataclass
+class Report:
+    """What an import did (or, with dry_run, would do)."""
+
+    source: str
+    sheet: str
+    dry_run: bool
+    written: bool = False
+    header_row: int | None = None
+    columns: dict = field(default_factory=dict)  # field -> header label
+    ignored_columns: list = field(default_factory=list)
+    guesses: dict = field(default_factory=dict)  # an unused column's header -> the field it most resembles
+    rows_read: int = 0
+    created: list = field(default_factory=list)  # (row, code, name)
+    updated: list = field(default_factory=list)  # (row, code, name, [fields])
+    unchanged: list = field(default_factory=list)  # (row, code)
+    skipped: list = field(default_factory=list)  # (row, reason code)
+    stage_changes: int = 0
+    blockers_added: int = 0
+    departments_created: list = field(default_factory=list)
+    events_created: list = field(default_factory=list)
+    people_created: list = field(default_factory=list)
+    totals_checked: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    notices: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # Problem: said, nothing refused
+    changes: list = field(default_factory=list)  # (row, code, field, old, new) of each field an update changes
+    progress_added: int = 0
+    funds_added: list = field(default_factory=list)  # (row, code, amount text) of each difference recorded
+    import_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_json(self) -> dict:
+        return {
+            "source": self.source, "sheet": self.sheet, "dry_run": self.dry_run, "written": self.written,
+            "header_row": self.header_row, "columns": self.columns, "ignored_columns": self.ignored_columns,
+            "unused_columns": [{"column": c, "guess": self.guesses.get(c)} for c in self.ignored_columns],
+            "rows_read": self.rows_read,
+            "created": [{"row": r, "code": c, "name": n} for r, c, n in self.created],
+            "updated": [{"row": r, "code": c, "name": n, "fields": f} for r, c, n, f in self.updated],
+            "unchanged": [{"row": r, "code": c} for r, c in self.unchanged],
+            "skipped": [{"row": r, "reason": why} for r, why in self.skipped],
+            "stage_changes": self.stage_changes, "blockers_added": self.blockers_added,
+            "departments_created": self.departments_created, "events_created": self.events_created,
+            "people_created": self.people_created,
+            "totals_checked": [{"row": r, "column": c, "total": t, "sum": s} for r, c, t, s in self.totals_checked],
+            "problems": [{"row": p.row, "column": p.column, "value": p.value, "code": p.code, "message": p.message}
+                         for p in self.problems],
+            "notices": self.notices,
+            "warnings": [{"row": p.row, "column": p.column, "value": p.value, "code": p.code, "message": p.message}
+                         for p in self.warnings],
+            "changes": [{"row": r, "code": c, "field": f, "old": o, "new": n} for r, c, f, o, n in self.changes],
+            "progress_added": self.progress_added,
+            "funds_added": [{"row": r, "code": c, "amount": a} for r, c, a in self.funds_added],
+            "import_id": self.import_id,
+        }
+
