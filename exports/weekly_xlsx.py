@@ -240,7 +240,7 @@ def _table_sheet(ws, styles: _Styles, table: WeeklyTable, progress) -> None:
     seq_at, stage_at, problems_at = keys.index("seq"), keys.index("stage"), keys.index("problems")
     # Per row: its cells as (writer, value, format), and its shape and multi for _Lines.
     laid: list[tuple[list, list, list]] = []
-    spool = tempfile.TemporaryFile()
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 — closed by the `with` of the second pass
     total = 0
     for row in table.rows:
         cells = []
