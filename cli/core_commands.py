@@ -17,7 +17,7 @@ from crm.deals.funds import record_funds
 from crm.foundation.i18n import _
 from crm.values.money import Money, format_money, format_yi
 from crm.deals.stages import BY_KEY, change_stage
-from cli.output import print_csv, print_json, print_table
+from cli.output import print_csv_records, print_json, print_json_records, print_table
 from db.connection import open_database
 
 
@@ -69,15 +69,27 @@ def cmd_demo(args):
     print(result)
 
 
+# The columns of `crm deals --format csv`, by their index in deal_views.SUMMARY_KEYS.
+CSV_KEYS = ("code", "name", "region", "event", "signed_on", "amount", "currency", "amount_cny", "stage",
+            "days_in_stage", "open_blockers", "lead_unit")
+
+
 def cmd_deals(args):
     open_db(args)
     if args.stale is not None:
         return _stale_deals(args)
     if args.as_of is not None:
         raise InvalidInput(_("--as-of goes with --stale in `crm deals`"))
-    rows = deal_views.list_deals(_filter(args), sort=args.sort)
+    flt = _filter(args)
     if args.format == "json":
-        return print_json(rows)
+        print_json_records(deal_views.SUMMARY_KEYS, deal_views.summary_records(flt, sort=args.sort))
+        return
+    if args.format == "csv":
+        at = [deal_views.SUMMARY_KEYS.index(k) for k in CSV_KEYS]
+        records = deal_views.summary_records(flt, sort=args.sort)
+        print_csv_records(list(CSV_KEYS), ([r[i] for i in at] for r in records))
+        return
+    rows = deal_views.list_deals(flt, sort=args.sort)
     headers = [_("Code"), _("Name"), _("Region"), _("Event"), _("Signed"), _("Amount"), _("亿元"), _("Stage"),
                _("Days in stage"), _("Open blockers"), _("Lead unit"), _("Latest progress")]
     table = [
@@ -86,12 +98,6 @@ def cmd_deals(args):
          r["days_in_stage"], r["open_blockers"], r["lead_unit"] or "", _latest(r)]
         for r in rows
     ]
-    if args.format == "csv":
-        return print_csv(["code", "name", "region", "event", "signed_on", "amount", "currency", "amount_cny", "stage",
-                          "days_in_stage", "open_blockers", "lead_unit"],
-                         [[r["code"], r["name"], r["region"], r["event"], r["signed_on"], r["amount"], r["currency"],
-                           r["amount_cny"], r["stage"], r["days_in_stage"], r["open_blockers"], r["lead_unit"]]
-                          for r in rows])
     print_table(headers, table)
     print(_("{n} deals").format(n=len(rows)), file=sys.stderr)
 

@@ -68,14 +68,17 @@ def cmd_export_weekly(args):
     progress = Progress(_("Writing rows"))
     try:
         with collector_paused():
-            table = weekly.build(week, scope)
+            table = weekly.stream(week, scope)
             if args.output:
                 write_weekly(table, fmt, Path(args.output), progress=progress)
             else:
                 from exports import weekly_text
 
-                text = weekly_text.render(table, fmt, progress=progress)
-                sys.stdout.write(text.removeprefix("\ufeff") if sys.stdout.isatty() else text)
+                if fmt == "csv":
+                    weekly_text.write_csv(table, sys.stdout, progress, bom=not sys.stdout.isatty())
+                else:
+                    text = weekly_text.render(table, fmt, progress=progress)
+                    sys.stdout.write(text.removeprefix("\ufeff") if sys.stdout.isatty() else text)
                 sys.stdout.flush()
             s = table.summary
             # Freed while the collector is off: once it is back, it has only the rest to walk through.

@@ -35,6 +35,48 @@ def print_json(data, out=None) -> None:
     out.write("\n")
 
 
+def _json_value(value, quote=json.encoder.encode_basestring) -> str:
+    if type(value) is str:
+        return quote(value)
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    return json.dumps(to_jsonable(value), ensure_ascii=False)
+
+
+def print_json_records(keys: tuple[str, ...], records, out=None) -> int:
+    """Write the tuples of `records` as a JSON array of objects with `keys`, one record at a time.
+
+    The text is what print_json() writes for the same list of dicts (indent 2,
+    UTF-8), but no list is ever held: memory stays that of one record.
+    Values are str, int, bool or None (anything else goes through to_jsonable).
+    Returns the number of records written.
+    """
+    out = out or sys.stdout
+    quote = json.encoder.encode_basestring
+    labels = ["    " + quote(k) + ": " for k in keys]
+    n = 0
+    for record in records:
+        out.write(",\n  {\n" if n else "[\n  {\n")
+        out.write(",\n".join([label + _json_value(v) for label, v in zip(labels, record)]))
+        out.write("\n  }")
+        n += 1
+    out.write("\n]\n" if n else "[]\n")
+    return n
+
+
+def print_csv_records(headers: list[str], records, out=None) -> int:
+    """Write CSV like print_csv() from an iterable of rows, as they come; returns the number of rows."""
+    writer = csv.writer(out or sys.stdout)
+    writer.writerow(headers)
+    n = 0
+    for row in records:
+        writer.writerow(row)  # the csv module writes None as an empty field
+        n += 1
+    return n
+
+
 def print_table(headers: list[str], rows: list[list], out=None) -> None:
     """Write an aligned plain-text table."""
     out = out or sys.stdout

@@ -67,7 +67,10 @@ def collector_paused():
 
 
 def write_weekly(table, fmt: str, path: Path, progress=None) -> None:
-    """Write a built weekly table (crm.reporting.weekly.build) to `path` in `fmt`."""
+    """Write a weekly table (crm.reporting.weekly.build or .stream) to `path` in `fmt`.
+
+    CSV and xlsx are written as the rows are read, so a streamed table is never held whole.
+    """
     with collector_paused():
         if fmt == "xlsx":
             from exports import weekly_xlsx
@@ -76,6 +79,13 @@ def write_weekly(table, fmt: str, path: Path, progress=None) -> None:
             return
         from exports import weekly_text
 
+        if fmt == "csv":
+            def write_csv(p: Path) -> None:
+                with open(p, "w", encoding="utf-8", newline="") as out:  # the csv module writes its own \r\n
+                    weekly_text.write_csv(table, out, progress)
+
+            write_atomically(path, write_csv)
+            return
         content = weekly_text.render(table, fmt, progress=progress)
         newline = "" if fmt == "csv" else None  # the csv module writes its own \r\n
         write_atomically(path, lambda p: p.write_text(content, encoding="utf-8", newline=newline))

@@ -235,7 +235,7 @@ def cells(row: Row) -> list:
 
 def currency_totals(table: WeeklyTable) -> str:
     """The rows' totals per currency as one text: 379.66亿元、5.3亿美元 (余 where a row's amount was approximate)."""
-    approximate = {r.amount.currency for r in table.rows if r.amount.approximate}
+    approximate = table.summary.approximate_currencies
     return list_sep().join(format_money(Money(v, c, c in approximate))
                            for c, v in table.summary.by_currency.items())
 

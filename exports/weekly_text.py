@@ -30,6 +30,8 @@ FORMATS = ("csv", "md", "txt", "html")
 def render(table: WeeklyTable, fmt: str, progress=None) -> str:
     """The table in `fmt` (csv, md, txt, html) as one string (the CSV starts with a BOM)."""
     renderer = {"csv": render_csv, "md": render_md, "txt": render_txt, "html": render_html}[fmt]
+    if fmt != "csv" and not isinstance(table.rows, list):
+        table.rows = list(table.rows)  # these layouts size their columns from every row
     return renderer(table, progress)
 
 
@@ -67,22 +69,38 @@ def _csv_value(value):
 
 def render_csv(table: WeeklyTable, progress=None) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    write_csv(table, buffer, progress)
+    return buffer.getvalue()
+
+
+def _total_of(table: WeeklyTable) -> int:
+    """The number of rows for progress reports: exact for a list, an upper bound for a stream."""
+    return len(table.rows) if isinstance(table.rows, list) else table.expected_rows
+
+
+def write_csv(table: WeeklyTable, out, progress=None, bom: bool = True) -> None:
+    """Write the table as CSV to the text stream `out` (opened with newline=""), row by row as they are read."""
+    writer = csv.writer(out, lineterminator="\r\n")
     width = len(layout.columns())
 
     def line(*cells):
         writer.writerow([_csv_value(c) for c in cells] + [""] * max(0, width - len(cells)))
 
+    if bom:
+        out.write(BOM)
     line(layout.title(table))
     line(layout.scope_text(table))
     line(layout.as_of_text(table))
     line(*[c.header for c in layout.columns()])
-    total = len(table.rows)
+    total = _total_of(table)
+    done = 0
     for done, row in enumerate(table.rows, 1):
         # Most cells are text: neutralised here rather than through _csv_value, a call per cell.
         writer.writerow([(QUOTE + v if v.startswith(FORMULA_STARTS) else v) if type(v) is str else _csv_value(v)
                          for v in layout.cells(row)])
         _report(progress, done, total)
+    if progress and done:
+        progress(done, done)
     line(*layout.totals(table))
     line()
     for note in layout.notes(table):
@@ -93,7 +111,6 @@ def render_csv(table: WeeklyTable, progress=None) -> str:
         line(*section.headers)
         for values in section.rows:
             line(*values)
-    return BOM + buffer.getvalue()
 
 
 # ---- shared by md, txt, html ----------------------------------------------

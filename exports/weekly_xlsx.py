@@ -21,6 +21,9 @@ from __future__ import annotations
 import datetime
 import math
 import operator
+import pickle
+import tempfile
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -35,6 +38,7 @@ from exports.cells import neutralise
 
 MAX_CELL = 32_000  # Excel holds at most 32,767 characters in a cell
 HEADER_ROW = 4  # 1-based, as a reader counts rows
+SPOOL_ROWS = 1000  # laid-out rows pickled to the spool at a time
 LINE_HEIGHT = 16.0  # points per line of 11-point text (CJK glyphs need more than the 14.25 of Latin text)
 MAX_WIDTHS = {"name": 30, "investor": 22, "event": 24, "progress": 44, "problems": 48, "supporting": 24,
               "lead_unit": 20, "industry": 18, "region": 12}
@@ -217,9 +221,27 @@ def _table_sheet(ws, styles: _Styles, table: WeeklyTable, progress) -> None:
     text, centre, alert, date, yi = (styles("w_text"), styles("w_centre"), styles("w_alert"), styles("w_date"),
                                      styles("w_yi"))
     string, number, day, blank = ws.write_string, ws.write_number, ws.write_datetime, ws.write_blank
+    writers = (string, number, day, blank)
+    # Rows are laid out (cells, their widths) in a first pass and spooled to a temporary file, so that the
+    # column widths and each row's height are known before the second pass writes them, with memory that
+    # does not grow with the number of rows. Cells there are (writer index, value, format index).
+    string, number, day, blank = 0, 1, 2, 3
+    formats: list = []
+    format_at: dict[int, int] = {}
+
+    def spooled(fmt) -> int:
+        at = format_at.get(id(fmt))
+        if at is None:
+            at = format_at[id(fmt)] = len(formats)
+            formats.append(fmt)
+        return at
+
+    text, centre, alert, date, yi = spooled(text), spooled(centre), spooled(alert), spooled(date), spooled(yi)
     seq_at, stage_at, problems_at = keys.index("seq"), keys.index("stage"), keys.index("problems")
     # Per row: its cells as (writer, value, format), and its shape and multi for _Lines.
     laid: list[tuple[list, list, list]] = []
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 — closed by the `with` of the second pass
+    total = 0
     for row in table.rows:
         cells = []
         shape = []
@@ -239,7 +261,7 @@ def _table_sheet(ws, styles: _Styles, table: WeeklyTable, progress) -> None:
                 w = _measure(value)
             elif isinstance(value, layout.Own):
                 figure, own_format = layout.own_number(value.money)
-                cells.append((number, Decimal(layout.plain_decimal(figure)), styles("w_yi", own_format)))
+                cells.append((number, Decimal(layout.plain_decimal(figure)), spooled(styles("w_yi", own_format))))
                 w = _measure(format_money(value.money) + "00")  # the format shows at least two decimals
             elif isinstance(value, layout.Yi):
                 cells.append((number, Decimal(layout.yi_exact(value.yuan)), yi))
@@ -262,6 +284,14 @@ def _table_sheet(ws, styles: _Styles, table: WeeklyTable, progress) -> None:
                 multi.append((i, w))
                 widest[i] = max(widest[i], *w)
         laid.append((cells, shape, multi))
+        total += 1
+        if len(laid) == SPOOL_ROWS:
+            pickle.dump(laid, spool, pickle.HIGHEST_PROTOCOL)
+            laid = []
+    if laid:
+        pickle.dump(laid, spool, pickle.HIGHEST_PROTOCOL)
+    del laid
+    string, number, day, blank = writers
 
     totals = []
     total_shape = []
@@ -301,12 +331,19 @@ def _table_sheet(ws, styles: _Styles, table: WeeklyTable, progress) -> None:
 
     lines_of = _Lines(column_widths)
     r = HEADER_ROW - 1  # 0-based from here on, as XlsxWriter counts
-    total = len(laid)
-    for done, (cells, shape, multi) in enumerate(laid, 1):
-        r += 1
-        _write_row(ws, r, cells, lines_of(shape, multi))
-        if progress and (done % 500 == 0 or done == total):
-            progress(done, total)
+    done = 0
+    spool.seek(0)
+    with spool:
+        for cells, shape, multi in _unspooled(spool):
+            r += 1
+            done += 1
+            lines = lines_of(shape, multi)
+            if lines > 1:
+                ws.set_row_pixels(r, LINE_HEIGHT * lines * 4 / 3)
+            for c, (write, value, fmt) in enumerate(cells):
+                writers[write](r, c, value, formats[fmt])
+            if progress and (done % 500 == 0 or done == total):
+                progress(done, total)
     last_data = r + 1
     r += 1
     _write_row(ws, r, totals, lines_of(total_shape, total_multi))
@@ -325,6 +362,16 @@ def _table_sheet(ws, styles: _Styles, table: WeeklyTable, progress) -> None:
     ws.repeat_rows(HEADER_ROW - 1)
     ws.print_area(0, 0, r - 1, n - 1)
     ws.set_zoom(90)
+
+
+def _unspooled(spool) -> Iterator[tuple[list, list, list]]:
+    """The laid-out rows pickled to `spool`, in order."""
+    while True:
+        try:
+            chunk = pickle.load(spool)
+        except EOFError:
+            return
+        yield from chunk
 
 
 def _text(value: str) -> str:

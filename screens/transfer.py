@@ -41,7 +41,7 @@ FORMAT_LABELS = {"xlsx": "xlsx (Excel/WPS)", "csv": "csv (Excel/WPS, UTF-8 BOM)"
 def export_weekly(week: weekly.Week, scope: ListFilter | None, fmt: str, path: Path, today: datetime.date,
                   progress=None) -> weekly.WeeklyTable:
     """Build the week's table and write it to `path` in `fmt` (runs in the long-work thread)."""
-    table = weekly.build(week, as_deal_filter(scope) if scope else None, today=today)
+    table = weekly.stream(week, as_deal_filter(scope) if scope else None, today=today)
     write_weekly(table, fmt, path, progress=progress)
     return table
 

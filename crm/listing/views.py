@@ -5,6 +5,7 @@ exporters turn them into text. Keys are stable English names.
 """
 
 import datetime
+from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
 from peewee import JOIN, fn
@@ -20,6 +21,7 @@ from crm.deals.progress import latest_progress, progress_of
 from crm.deals.tags import tags_of
 from crm.reference.lookup import deal_by_code
 from db.models import Blocker, Deal, Department, Event, Person
+from db.streaming import stream
 
 SORTS = {
     "signed": (Deal.signed_on, True),
@@ -63,6 +65,71 @@ def list_deals(flt: DealFilter | None = None, sort: str = "signed", limit: int |
         entry = latest.get(d.id)
         row["latest_progress"] = None if entry is None else {"on": entry.on, "by": entry.by, "text": entry.text}
     return rows
+
+
+# The keys of summary(), in the order summary_records() gives their values.
+SUMMARY_KEYS = ("code", "name", "investor", "region", "industry", "sub_industry", "event", "signed_on", "amount",
+                "currency", "amount_approximate", "amount_cny", "stage", "stage_since", "days_in_stage",
+                "open_blockers", "lead_unit", "liaison")
+
+
+def records_query(flt: DealFilter | None = None, sort: str = "signed"):
+    """The one SELECT behind summary_records(): list_deals()'s rows and order, columns as stored."""
+    column, descending = SORTS.get(sort, SORTS["signed"])
+    order = column.desc(nulls="LAST") if descending else column.asc(nulls="LAST")
+    open_blockers = (
+        Blocker.select(fn.COUNT(Blocker.id))
+        .where((Blocker.deal == Deal.id) & Blocker.resolved_on.is_null(True))
+    )
+    query = (
+        Deal.select(Deal.code, Deal.name, Deal.investor, Deal.region, Deal.industry, Deal.sub_industry,
+                    Event.name, Deal.signed_on, Deal.amount, Deal.currency, Deal.amount_approximate,
+                    Deal.amount_cny, Deal.stage, Deal.stage_since, open_blockers, Department.name, Person.name)
+        .join(Event, JOIN.LEFT_OUTER, on=(Deal.event == Event.id))
+        .switch(Deal)
+        .join(Department, JOIN.LEFT_OUTER, on=(Deal.lead_unit == Department.id))
+        .switch(Deal)
+        .join(Person, JOIN.LEFT_OUTER, on=(Deal.liaison == Person.id))
+    )
+    return (flt or DealFilter()).apply(query).order_by(order, Deal.id.desc())
+
+
+def cents_text(cents: int | None) -> str | None:
+    """Whole fen as the text str(Decimal) gives for the amount: 12345 → "123.45", -5 → "-0.05"."""
+    if cents is None:
+        return None
+    sign = "-" if cents < 0 else ""
+    whole, fen = divmod(abs(cents), 100)
+    return f"{sign}{whole}.{fen:02d}"
+
+
+def _iso(value) -> str | None:
+    """A DATE column's value as ISO text: SQLite already hands back the text, PostgreSQL a date."""
+    if value is None or type(value) is str:
+        return value
+    return value.isoformat()
+
+
+def summary_records(flt: DealFilter | None = None, sort: str = "signed",
+                    today: datetime.date | None = None) -> Iterator[tuple]:
+    """The rows of list_deals() one at a time, as tuples of SUMMARY_KEYS' values in plain JSON types.
+
+    Amounts are the Decimal's text ("123.45"), dates ISO text, the flag a bool,
+    counts ints, missing values None — what the CLI prints, so nothing is
+    converted twice. Rows come from a streaming cursor (db.streaming): memory
+    does not grow with the number of deals.
+    """
+    today = today or datetime.date.today()
+    days: dict = {}  # stage_since → days in stage; a ledger has a few thousand distinct dates
+    for (code, name, investor, region, industry, sub_industry, event, signed_on, amount, currency, approximate,
+         amount_cny, stage, since, open_blockers, lead, liaison) in stream(records_query(flt, sort)):
+        since = _iso(since)
+        in_stage = days.get(since)
+        if in_stage is None:
+            in_stage = days[since] = (today - datetime.date.fromisoformat(since[:10])).days
+        yield (code, name, investor, region, industry, sub_industry, event, _iso(signed_on), cents_text(amount),
+               currency, bool(approximate), cents_text(amount_cny), stage, since, in_stage, open_blockers, lead,
+               liaison)
 
 
 def summary(deal: Deal, today: datetime.date | None = None) -> dict:

@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from peewee import JOIN, Case, fn
+from peewee import JOIN, SQL, Case, fn
 
 from crm.reference import fx
 from crm.reporting import kpi
@@ -41,6 +42,7 @@ from crm.deals.stages import STAGES, at_or_beyond, parse_stage
 from db.models import Progress as ProgressLog
 from db.models import (Blocker, Deal, DealDepartment, Department, Event, FundsArrived, FxRate, Person, StageChange,
                        database)
+from db.streaming import stream as stream_rows
 
 #: Stages that leave the table unless something happened that week.
 FINISHED = ("operating", "terminated")
@@ -170,15 +172,24 @@ class Summary:
     kpis_now: kpi.Kpis
     now: datetime.date
     fx_used: list  # FxRate rows used by the rows and by both sets of KPIs
+    approximate_currencies: frozenset = frozenset()  # currencies of the rows written as 117亿余元
 
 
 @dataclass
 class WeeklyTable:
+    """A week's table: `rows` a list (build()) or an iterator read once (stream())."""
+
     week: Week
     scope: DealFilter
-    rows: list[Row]
-    summary: Summary
+    rows: Iterable[Row]
     generated_on: datetime.date
+    summary_of: Callable[[], Summary]
+    expected_rows: int = 0  # an upper bound of the number of rows, for progress reports
+
+    @property
+    def summary(self) -> Summary:
+        """The summary under the table; with stream(), once every row has been read."""
+        return self.summary_of()
 
     @property
     def as_of(self) -> datetime.date:
@@ -212,6 +223,12 @@ def _fetch(query) -> list[tuple]:
 def _in_cohort(column, ids):
     """`column IN ids`, or None for the whole ledger (no subquery to run)."""
     return None if ids is None else column.in_(ids)
+
+
+def _among(column, ids: list[int]):
+    """`column IN (ids)` with the ids written into the SQL: Peewee binding 2,000 parameters one by one
+    cost more than the query. They are integers read from the ledger, never text from a user."""
+    return column.in_(SQL("({})".format(",".join([str(int(i)) for i in ids]))))
 
 
 def _where(query, *conditions):
@@ -262,243 +279,321 @@ class _Deal:
         return fx.missing(self.currency, _day(self.signed_on) or _day(self.created_at))
 
 
-def _stages_at(ids, day: datetime.date) -> dict[int, tuple[str, datetime.date]]:
-    """(stage, since) on `day` of the cohort's deals whose current stage began after it.
+def _stages_at(ids: list[int], day: datetime.date) -> dict[int, tuple[str, datetime.date]]:
+    """(stage, since) on `day` of the deals `ids`, whose current stage began after it.
 
     A deal's ledger is in date order (crm.deals.stages refuses an entry dated before
     the current stage), so a deal whose current stage began on or before
     `day` was at it then; only the others need their ledger. A deal missing
     from the answer did not exist yet on `day`.
     """
-    # Driven by the deals (few, for a recent week) through the stage_since index, not by a join that
-    # walks every deal's ledger.
-    later = _where(Deal.select(Deal.id), _in_cohort(Deal.id, ids), Deal.stage_since > day)
+    if not ids:
+        return {}
     query = (
         StageChange.select(StageChange.deal, StageChange.to_stage, StageChange.effective_on)
-        .where(StageChange.deal.in_(later) & (StageChange.effective_on <= day))
+        .where(_among(StageChange.deal, ids) & (StageChange.effective_on <= day))
         .order_by(StageChange.deal, StageChange.id)
     )
     return {deal_id: (stage, _day(on)) for deal_id, stage, on in _fetch(query)}
 
 
+BATCH = 2000  # deals read, and looked up in the other tables, at a time
+
+
 def build(week: Week, scope: DealFilter | None = None, today: datetime.date | None = None) -> WeeklyTable:
-    """The weekly table of `week` for the deals `scope` selects.
+    """The weekly table of `week` for the deals `scope` selects, its rows in a list.
 
     Raises MissingRate (as crm.reporting.kpi does) when a deal's amount has no exchange
     rate to convert it: a total that silently left it out would be wrong.
     """
-    scope = scope or DealFilter()
-    today = today or datetime.date.today()
-    only_stage = parse_stage(scope.stage).key if scope.stage else None
-    cohort = replace(scope, stage=None)
-    # The cohort as a subquery for the other tables' rows; None when it is every deal.
-    ids = None if cohort.condition() is None else cohort.apply(Deal.select(Deal.id))
-    monday, sunday = week.monday, week.sunday
-    morning_after = week.next_monday
-
-    deals = [_Deal(r) for r in _fetch(_deal_rows(cohort))]
-    earlier = _stages_at(ids, sunday)
-    stage_at: dict[int, tuple[str, datetime.date]] = {}
-    for d in deals:
-        if d.stage_since <= sunday:
-            stage_at[d.id] = (d.stage, d.stage_since)
-        elif d.id in earlier:
-            stage_at[d.id] = earlier[d.id]
-
-    progress: dict[int, list[Progress]] = defaultdict(list)
-    activity = WeekActivity()
-    for deal_id, src, dst, on, note, entry_id in _fetch(_where(
-        StageChange.select(StageChange.deal, StageChange.from_stage, StageChange.to_stage, StageChange.effective_on,
-                           StageChange.note, StageChange.id),
-        _in_cohort(StageChange.deal, ids), StageChange.effective_on.between(monday, sunday),
-    )):
-        on = _day(on)
-        kind = "new" if src is None else "stage"
-        progress[deal_id].append(Progress(on=on, kind=kind, stage_from=src, stage_to=dst, note=note, order=(on, 0, entry_id)))
-
-    problems: dict[int, list[Problem]] = defaultdict(list)
-    for b_id, deal_id, text, dept, raised, due, resolved, resolution in _fetch(_where(
-        Blocker.select(Blocker.id, Blocker.deal, Blocker.text, Department.name, Blocker.raised_on, Blocker.due_on,
-                       Blocker.resolved_on, Blocker.resolution)
-        .join(Department, on=(Blocker.department == Department.id))
-        .order_by(Blocker.raised_on, Blocker.id),
-        _in_cohort(Blocker.deal, ids), Blocker.raised_on <= sunday,
-        Blocker.resolved_on.is_null(True) | (Blocker.resolved_on >= monday),
-    )):
-        raised, due, resolved = _day(raised), _day(due), _day(resolved)
-        if raised >= monday:
-            progress[deal_id].append(Progress(on=raised, kind="blocker_raised", text=text, department=dept,
-                                              order=(raised, 1, b_id)))
-        if resolved is not None and resolved <= sunday:
-            progress[deal_id].append(Progress(on=resolved, kind="blocker_resolved", text=text, department=dept,
-                                              note=resolution, order=(resolved, 2, b_id)))
-        else:
-            problems[deal_id].append(Problem(id=b_id, text=text, department=dept, raised_on=raised, due_on=due,
-                                             overdue=due is not None and due < morning_after))
-
-    for deal_id, on, amount, currency, cny, f_id in _fetch(_where(
-        FundsArrived.select(FundsArrived.deal, FundsArrived.arrived_on, FundsArrived.amount, FundsArrived.currency,
-                            FundsArrived.amount_cny, FundsArrived.id),
-        _in_cohort(FundsArrived.deal, ids), FundsArrived.arrived_on.between(monday, sunday),
-    )):
-        on = _day(on)
-        progress[deal_id].append(Progress(on=on, kind="funds", money=Money(_cents(amount), currency),
-                                          amount_cny=_cents(cny), order=(on, 3, f_id)))
-
-    for deal_id, on, text, author, p_id in _fetch(_where(
-        ProgressLog.select(ProgressLog.deal, ProgressLog.on, ProgressLog.text, ProgressLog.author, ProgressLog.id),
-        _in_cohort(ProgressLog.deal, ids), ProgressLog.on.between(monday, sunday),
-    )):
-        on = _day(on)
-        # the officer's own line first on its day: it usually explains the stage change beside it
-        progress[deal_id].append(Progress(on=on, kind="log", text=text, note=author, order=(on, -1, p_id)))
-
-    supporting: dict[int, list[str]] = defaultdict(list)
-    for deal_id, name in _fetch(_where(
-        DealDepartment.select(DealDepartment.deal, Department.name)
-        .join(Department, on=(DealDepartment.department == Department.id))
-        .order_by(Department.name),
-        _in_cohort(DealDepartment.deal, ids),
-    )):
-        supporting[deal_id].append(name)
-
-    rows: list[Row] = []
-    existing = []
-    for d in deals:
-        at = stage_at.get(d.id)
-        if at is None:
-            continue  # signed or entered after the week
-        existing.append(d)
-        stage, since = at
-        events = progress.get(d.id)
-        if events:
-            events.sort(key=lambda p: p.order)
-            for p in events:
-                activity.new_deals += p.kind == "new"
-                activity.stage_changes += p.kind == "stage"
-                activity.blockers_raised += p.kind == "blocker_raised"
-                activity.blockers_resolved += p.kind == "blocker_resolved"
-                if p.kind == "funds":
-                    activity.funds_arrivals += 1
-                    activity.funds_cny += p.amount_cny or 0
-        else:
-            events = []
-        listed = stage == only_stage if only_stage else (stage not in FINISHED or bool(events))
-        if not listed:
-            continue
-        if d.cny_cents is None:
-            raise d.missing_rate()
-        rows.append(Row(
-            seq=len(rows) + 1, id=d.id, code=d.code, name=d.name, investor=d.investor,
-            region=d.region, industry=d.industry, sub_industry=d.sub_industry, event=d.event_name,
-            event_on=_day(d.event_on), signed_on=_day(d.signed_on),
-            amount=Money(_cents(d.cents), d.currency, bool(d.approximate)), amount_cny=_cents(d.cny_cents),
-            fx_rate_id=d.fx_rate, stage=stage, stage_since=since, lead_unit=d.lead_name,
-            supporting=supporting.get(d.id, []), liaison=d.liaison_name, progress=events,
-            problems=problems.get(d.id, []),
-        ))
-
-    week_end = _kpis_at(existing, stage_at, ids, sunday, morning_after)
-    now = kpi.compute(cohort, today=today)
-    summary = _summary(rows, activity, week_end, now, today)
-    return WeeklyTable(week=week, scope=scope, rows=rows, summary=summary, generated_on=today)
+    table = stream(week, scope, today)
+    table.rows = list(table.rows)
+    return table
 
 
-def _kpis_at(deals: list[_Deal], stage_at: dict, ids, day: datetime.date, morning_after: datetime.date) -> kpi.Kpis:
-    """The cohort KPIs as they stood at the end of `day`, with crm.reporting.kpi's definitions."""
-    k = kpi.Kpis()
-    signed = set()
-    rate_ids = set()
-    by_stage: dict[str, int] = {}
-    cny_by_stage: dict[str, int] = {}  # cents
-    by_currency: dict[str, int] = {}  # cents
-    total = 0
-    for d in deals:
-        stage = stage_at[d.id][0]
-        if stage == "negotiating":
-            continue
-        cny = d.cny_cents
-        if cny is None:
-            raise d.missing_rate()
-        signed.add(d.id)
-        by_stage[stage] = by_stage.get(stage, 0) + 1
-        cny_by_stage[stage] = cny_by_stage.get(stage, 0) + cny
-        by_currency[d.currency] = by_currency.get(d.currency, 0) + d.cents
-        total += cny
-        if d.approximate:
-            k.approximate = True
-        if d.fx_rate is not None:
-            rate_ids.add(d.fx_rate)
-    k.deals = len(signed)
-    if signed:
-        k.total_cny = _cents(total)
-    k.cny_by_stage = {stage: _cents(cents) for stage, cents in cny_by_stage.items()}
-    k.by_currency = {currency: _cents(cents) for currency, cents in by_currency.items()}
-    k.fulfilled = sum(by_stage.get(s, 0) for s in at_or_beyond("registered"))
-    k.started = sum(by_stage.get(s, 0) for s in at_or_beyond("construction"))
-    k.operating = by_stage.get("operating", 0)
-    k.by_stage = {s.key: by_stage[s.key] for s in STAGES if s.key in by_stage}
+def stream(week: Week, scope: DealFilter | None = None, today: datetime.date | None = None) -> WeeklyTable:
+    """The weekly table of `week` whose rows are an iterator, read from the ledger as they are consumed.
 
-    for deal_id, rate_id, summed, n, converted, currency, first_on in _fetch(_where(
-        FundsArrived.select(FundsArrived.deal, FundsArrived.fx_rate, fn.SUM(FundsArrived.amount_cny),
-                            fn.COUNT(FundsArrived.id), fn.COUNT(FundsArrived.amount_cny),
-                            fn.MIN(FundsArrived.currency), fn.MIN(FundsArrived.arrived_on))
-        .group_by(FundsArrived.deal, FundsArrived.fx_rate),
-        _in_cohort(FundsArrived.deal, ids), FundsArrived.arrived_on <= day,
-    )):
-        if deal_id not in signed:
-            continue
-        if converted < n:
-            raise fx.missing(currency, _day(first_on))
-        k.funds_cny += _cents(summed) or Decimal(0)
-        if rate_id is not None:
-            rate_ids.add(rate_id)
+    Memory is that of a batch of deals, whatever the ledger's size: the rows
+    can be iterated once, and `summary` is there once they have all been read
+    (reading it earlier raises RuntimeError). `expected_rows` is an upper bound
+    for progress reports. Raises MissingRate like build().
+    """
+    builder = _Builder(week, scope or DealFilter(), today or datetime.date.today())
+    return WeeklyTable(week=week, scope=builder.scope, rows=builder.rows(), generated_on=builder.today,
+                       summary_of=builder.summary, expected_rows=builder.expected_rows)
 
-    is_open = Blocker.resolved_on.is_null(True) | (Blocker.resolved_on > day)
-    for deal_id, raised, open_, overdue in _fetch(_where(
-        Blocker.select(Blocker.deal, fn.COUNT(Blocker.id),
-                       fn.SUM(_case(is_open)),
-                       fn.SUM(_case(is_open & (Blocker.due_on < morning_after))))
-        .group_by(Blocker.deal),
-        _in_cohort(Blocker.deal, ids), Blocker.raised_on <= day,
-    )):
-        if deal_id not in signed:
-            continue
-        k.blockers_raised += raised
-        k.blockers_open += int(open_ or 0)
-        k.blockers_overdue += int(overdue or 0)
-    k.blockers_resolved = k.blockers_raised - k.blockers_open
-    k.fx_used = list(FxRate.select().where(FxRate.id.in_(sorted(rate_ids))).order_by(FxRate.currency, FxRate.on)) \
-        if rate_ids else []
-    return k
+
+class _Builder:
+    """The weekly table of one week and scope, built while its rows are read (see stream())."""
+
+    def __init__(self, week: Week, scope: DealFilter, today: datetime.date) -> None:
+        self.week, self.scope, self.today = week, scope, today
+        self.only_stage = parse_stage(scope.stage).key if scope.stage else None
+        self.cohort = replace(scope, stage=None)
+        # The cohort as a subquery for the other tables' rows; None when it is every deal.
+        self.ids = None if self.cohort.condition() is None else self.cohort.apply(Deal.select(Deal.id))
+        self.activity = WeekActivity()
+        self.week_end = _KpiSums()
+        self.sums = _RowSums()
+        self._summary: Summary | None = None
+        self.expected_rows = self.cohort.apply(Deal.select(Deal.id)).count()
+
+    def summary(self) -> Summary:
+        if self._summary is None:
+            raise RuntimeError("the weekly table's summary is known once every row has been read")
+        return self._summary
+
+    def rows(self) -> Iterator[Row]:
+        progress = self._week_progress()
+        seq = 0
+        batch: list[_Deal] = []
+        for r in stream_rows(_deal_rows(self.cohort), BATCH):
+            batch.append(_Deal(r))
+            if len(batch) == BATCH:
+                for row in self._batch_rows(batch, progress, seq):
+                    seq += 1
+                    yield row
+                batch = []
+        for row in self._batch_rows(batch, progress, seq):
+            seq += 1
+            yield row
+        week_end = self.week_end.kpis(self.week.next_monday)
+        now = kpi.compute(self.cohort, today=self.today)
+        self._summary = _summary(self.sums, self.activity, week_end, now, self.today)
+
+    def _week_progress(self) -> dict[int, list[Progress]]:
+        """Stage entries, funds and progress entries of the week, per deal: as many as the week saw."""
+        monday, sunday, ids = self.week.monday, self.week.sunday, self.ids
+        progress: dict[int, list[Progress]] = defaultdict(list)
+        for deal_id, src, dst, on, note, entry_id in _fetch(_where(
+            StageChange.select(StageChange.deal, StageChange.from_stage, StageChange.to_stage,
+                               StageChange.effective_on, StageChange.note, StageChange.id),
+            _in_cohort(StageChange.deal, ids), StageChange.effective_on.between(monday, sunday),
+        )):
+            on = _day(on)
+            kind = "new" if src is None else "stage"
+            progress[deal_id].append(Progress(on=on, kind=kind, stage_from=src, stage_to=dst, note=note,
+                                              order=(on, 0, entry_id)))
+        for deal_id, on, amount, currency, cny, f_id in _fetch(_where(
+            FundsArrived.select(FundsArrived.deal, FundsArrived.arrived_on, FundsArrived.amount, FundsArrived.currency,
+                                FundsArrived.amount_cny, FundsArrived.id),
+            _in_cohort(FundsArrived.deal, ids), FundsArrived.arrived_on.between(monday, sunday),
+        )):
+            on = _day(on)
+            progress[deal_id].append(Progress(on=on, kind="funds", money=Money(_cents(amount), currency),
+                                              amount_cny=_cents(cny), order=(on, 3, f_id)))
+        for deal_id, on, text, author, p_id in _fetch(_where(
+            ProgressLog.select(ProgressLog.deal, ProgressLog.on, ProgressLog.text, ProgressLog.author, ProgressLog.id),
+            _in_cohort(ProgressLog.deal, ids), ProgressLog.on.between(monday, sunday),
+        )):
+            on = _day(on)
+            # the officer's own line first on its day: it usually explains the stage change beside it
+            progress[deal_id].append(Progress(on=on, kind="log", text=text, note=author, order=(on, -1, p_id)))
+        return progress
+
+    def _batch_rows(self, deals: list[_Deal], progress: dict, seq: int) -> Iterator[Row]:
+        """The rows of one batch of deals, with what the other tables hold for them."""
+        if not deals:
+            return
+        sunday, morning_after = self.week.sunday, self.week.next_monday
+        ids = [d.id for d in deals]
+        earlier = _stages_at([d.id for d in deals if d.stage_since > sunday], sunday)
+        problems = self._blockers(ids, progress)
+        supporting: dict[int, list[str]] = defaultdict(list)
+        for deal_id, name in _fetch(
+            DealDepartment.select(DealDepartment.deal, Department.name)
+            .join(Department, on=(DealDepartment.department == Department.id))
+            .where(_among(DealDepartment.deal, ids))
+            .order_by(Department.name)
+        ):
+            supporting[deal_id].append(name)
+
+        existing = []
+        stage_at: dict[int, tuple[str, datetime.date]] = {}
+        for d in deals:
+            at = (d.stage, d.stage_since) if d.stage_since <= sunday else earlier.get(d.id)
+            if at is None:
+                continue  # signed or entered after the week
+            stage_at[d.id] = at
+            existing.append(d)
+            stage, since = at
+            events = progress.pop(d.id, None)
+            if events:
+                events.sort(key=lambda p: p.order)
+                self._count(events)
+            else:
+                events = []
+            listed = stage == self.only_stage if self.only_stage else (stage not in FINISHED or bool(events))
+            if not listed:
+                continue
+            if d.cny_cents is None:
+                raise d.missing_rate()
+            seq += 1
+            row = Row(
+                seq=seq, id=d.id, code=d.code, name=d.name, investor=d.investor,
+                region=d.region, industry=d.industry, sub_industry=d.sub_industry, event=d.event_name,
+                event_on=_day(d.event_on), signed_on=_day(d.signed_on),
+                amount=Money(_cents(d.cents), d.currency, bool(d.approximate)), amount_cny=_cents(d.cny_cents),
+                fx_rate_id=d.fx_rate, stage=stage, stage_since=since, lead_unit=d.lead_name,
+                supporting=supporting.get(d.id, []), liaison=d.liaison_name, progress=events,
+                problems=problems.get(d.id, []),
+            )
+            self.sums.add(row, d)
+            yield row
+        self.week_end.add(existing, stage_at, sunday, morning_after)
+
+    def _count(self, events: list[Progress]) -> None:
+        activity = self.activity
+        for p in events:
+            activity.new_deals += p.kind == "new"
+            activity.stage_changes += p.kind == "stage"
+            activity.blockers_raised += p.kind == "blocker_raised"
+            activity.blockers_resolved += p.kind == "blocker_resolved"
+            if p.kind == "funds":
+                activity.funds_arrivals += 1
+                activity.funds_cny += p.amount_cny or 0
+
+    def _blockers(self, ids: list[int], progress: dict) -> dict[int, list[Problem]]:
+        """The batch's blockers open at the end of the week (its problems); those raised or resolved in it go to `progress`."""
+        monday, sunday, morning_after = self.week.monday, self.week.sunday, self.week.next_monday
+        problems: dict[int, list[Problem]] = defaultdict(list)
+        for b_id, deal_id, text, dept, raised, due, resolved, resolution in _fetch(
+            Blocker.select(Blocker.id, Blocker.deal, Blocker.text, Department.name, Blocker.raised_on,
+                           Blocker.due_on, Blocker.resolved_on, Blocker.resolution)
+            .join(Department, on=(Blocker.department == Department.id))
+            .where(_among(Blocker.deal, ids), Blocker.raised_on <= sunday,
+                   Blocker.resolved_on.is_null(True) | (Blocker.resolved_on >= monday))
+            .order_by(Blocker.raised_on, Blocker.id)
+        ):
+            raised, due, resolved = _day(raised), _day(due), _day(resolved)
+            if raised >= monday:
+                progress[deal_id].append(Progress(on=raised, kind="blocker_raised", text=text, department=dept,
+                                                  order=(raised, 1, b_id)))
+            if resolved is not None and resolved <= sunday:
+                progress[deal_id].append(Progress(on=resolved, kind="blocker_resolved", text=text,
+                                                  department=dept, note=resolution, order=(resolved, 2, b_id)))
+            else:
+                problems[deal_id].append(Problem(id=b_id, text=text, department=dept, raised_on=raised, due_on=due,
+                                                 overdue=due is not None and due < morning_after))
+        return problems
+
+
+class _KpiSums:
+    """The cohort KPIs as they stood at the end of the week, with crm.reporting.kpi's definitions, summed batch by batch."""
+
+    def __init__(self) -> None:
+        self.k = kpi.Kpis()
+        self.rate_ids: set[int] = set()
+        self.by_stage: dict[str, int] = {}
+        self.cny_by_stage: dict[str, int] = {}  # cents
+        self.by_currency: dict[str, int] = {}  # cents
+        self.total = 0  # cents
+
+    def add(self, deals: list[_Deal], stage_at: dict, day: datetime.date, morning_after: datetime.date) -> None:
+        """Count the batch's `deals` that existed on `day` (`stage_at`: their stage then)."""
+        k = self.k
+        signed = []
+        for d in deals:
+            stage = stage_at[d.id][0]
+            if stage == "negotiating":
+                continue
+            cny = d.cny_cents
+            if cny is None:
+                raise d.missing_rate()
+            signed.append(d.id)
+            self.by_stage[stage] = self.by_stage.get(stage, 0) + 1
+            self.cny_by_stage[stage] = self.cny_by_stage.get(stage, 0) + cny
+            self.by_currency[d.currency] = self.by_currency.get(d.currency, 0) + d.cents
+            self.total += cny
+            if d.approximate:
+                k.approximate = True
+            if d.fx_rate is not None:
+                self.rate_ids.add(d.fx_rate)
+        if not signed:
+            return
+        k.deals += len(signed)
+        for rate_id, summed, n, converted, currency, first_on in _fetch(
+            FundsArrived.select(FundsArrived.fx_rate, fn.SUM(FundsArrived.amount_cny),
+                                fn.COUNT(FundsArrived.id), fn.COUNT(FundsArrived.amount_cny),
+                                fn.MIN(FundsArrived.currency), fn.MIN(FundsArrived.arrived_on))
+            .where(_among(FundsArrived.deal, signed), FundsArrived.arrived_on <= day)
+            .group_by(FundsArrived.fx_rate)
+        ):
+            if converted < n:
+                raise fx.missing(currency, _day(first_on))
+            k.funds_cny += _cents(summed) or Decimal(0)
+            if rate_id is not None:
+                self.rate_ids.add(rate_id)
+        is_open = Blocker.resolved_on.is_null(True) | (Blocker.resolved_on > day)
+        for raised, open_, overdue in _fetch(
+            Blocker.select(fn.COUNT(Blocker.id), fn.SUM(_case(is_open)),
+                           fn.SUM(_case(is_open & (Blocker.due_on < morning_after))))
+            .where(_among(Blocker.deal, signed), Blocker.raised_on <= day)
+        ):
+            k.blockers_raised += raised
+            k.blockers_open += int(open_ or 0)
+            k.blockers_overdue += int(overdue or 0)
+
+    def kpis(self, morning_after: datetime.date) -> kpi.Kpis:
+        k, by_stage = self.k, self.by_stage
+        if k.deals:
+            k.total_cny = _cents(self.total)
+        k.cny_by_stage = {stage: _cents(cents) for stage, cents in self.cny_by_stage.items()}
+        k.by_currency = {currency: _cents(cents) for currency, cents in self.by_currency.items()}
+        k.fulfilled = sum(by_stage.get(s, 0) for s in at_or_beyond("registered"))
+        k.started = sum(by_stage.get(s, 0) for s in at_or_beyond("construction"))
+        k.operating = by_stage.get("operating", 0)
+        k.by_stage = {s.key: by_stage[s.key] for s in STAGES if s.key in by_stage}
+        k.blockers_resolved = k.blockers_raised - k.blockers_open
+        rate_ids = self.rate_ids
+        k.fx_used = list(FxRate.select().where(FxRate.id.in_(sorted(rate_ids))).order_by(FxRate.currency, FxRate.on)) \
+            if rate_ids else []
+        return k
+
+
+class _RowSums:
+    """What the summary needs of the listed rows, added up as they are produced."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.by_stage: dict[str, list] = {}
+        self.by_currency: dict[str, Decimal] = {}
+        self.total = Decimal(0)
+        self.approximate: set[str] = set()  # currencies of rows whose amount was approximate
+        self.rate_ids: set[int] = set()
+
+    def add(self, row: Row, deal: _Deal) -> None:
+        self.rows += 1
+        entry = self.by_stage.setdefault(row.stage, [0, Decimal(0)])
+        entry[0] += 1
+        entry[1] += row.amount_cny
+        self.total += row.amount_cny
+        currency = row.amount.currency
+        self.by_currency[currency] = self.by_currency.get(currency, Decimal(0)) + row.amount.amount
+        if row.amount.approximate:
+            self.approximate.add(currency)
+        if row.fx_rate_id is not None:
+            self.rate_ids.add(row.fx_rate_id)
 
 
 def _case(condition):
     return Case(None, [(condition, 1)], 0)
 
 
-def _summary(rows: list[Row], activity: WeekActivity, week_end: kpi.Kpis, now: kpi.Kpis,
+def _summary(sums: _RowSums, activity: WeekActivity, week_end: kpi.Kpis, now: kpi.Kpis,
              today: datetime.date) -> Summary:
-    by_stage: dict[str, list] = {}
-    by_currency: dict[str, Decimal] = {}
-    total = Decimal(0)
-    for r in rows:
-        entry = by_stage.setdefault(r.stage, [0, Decimal(0)])
-        entry[0] += 1
-        entry[1] += r.amount_cny
-        total += r.amount_cny
-        by_currency[r.amount.currency] = by_currency.get(r.amount.currency, Decimal(0)) + r.amount.amount
-    rate_ids = {r.fx_rate_id for r in rows if r.fx_rate_id is not None}
     rates = {rate.id: rate for rate in week_end.fx_used + now.fx_used}
-    missing = rate_ids - rates.keys()
+    missing = sums.rate_ids - rates.keys()
     if missing:
         rates.update({rate.id: rate for rate in FxRate.select().where(FxRate.id.in_(sorted(missing)))})
     return Summary(
-        rows=len(rows),
-        total_cny=total,
-        by_currency=dict(sorted(by_currency.items(), key=lambda kv: (kv[0] != "CNY", kv[0]))),
-        approximate=any(r.amount.approximate for r in rows),
-        by_stage={s.key: tuple(by_stage[s.key]) for s in STAGES if s.key in by_stage},
+        rows=sums.rows,
+        total_cny=sums.total,
+        by_currency=dict(sorted(sums.by_currency.items(), key=lambda kv: (kv[0] != "CNY", kv[0]))),
+        approximate=bool(sums.approximate),
+        approximate_currencies=frozenset(sums.approximate),
+        by_stage={s.key: tuple(sums.by_stage[s.key]) for s in STAGES if s.key in sums.by_stage},
         week=activity,
         kpis_week_end=week_end,
         kpis_now=now,

@@ -1,0 +1,66 @@
+"""Reading a query's rows a batch at a time, whatever the number of rows.
+
+SQLite's cursor already steps through the result as it is fetched. psycopg2's
+ordinary cursor reads the whole result into the client first, so PostgreSQL
+gets a named (server-side) cursor that sends `batch` rows per round trip.
+Either way the client holds one batch, so an export of a million deals needs
+no more memory than one of a thousand.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from collections.abc import Iterator
+
+from db.models import database
+
+BATCH = 2000
+_names = itertools.count(1)
+
+
+def sql_of(query) -> tuple[str, list]:
+    """The SQL text and parameters Peewee sends for `query` on the bound database."""
+    return database.get_sql_context().sql(query).query()
+
+
+def stream(query, batch: int = BATCH) -> Iterator[tuple]:
+    """The rows of a Peewee query as the driver returns them (tuples), `batch` at a time.
+
+    On PostgreSQL the cursor is declared WITH HOLD, because the connection is
+    in autocommit mode outside transactions (the server keeps the result, not us).
+    """
+    db = database.obj
+    sql, params = sql_of(query)
+    conn = db.connection()
+    if isinstance(conn, sqlite3.Connection):
+        cursor = db.execute_sql(sql, params)
+        try:
+            while rows := cursor.fetchmany(batch):
+                yield from rows
+        except sqlite3.Error as exc:
+            raise db._translate(exc) from exc
+        finally:
+            cursor.close()
+        return
+    yield from _server_side(db, conn, sql, params, batch)
+
+
+def _server_side(db, conn, sql: str, params, batch: int) -> Iterator[tuple]:
+    import psycopg2  # only reached on a PostgreSQL ledger, where the driver is loaded anyway
+
+    cursor = conn.cursor(name=f"crm_stream_{next(_names)}", withhold=not db.in_transaction())
+    cursor.itersize = batch
+    try:
+        try:
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(batch):
+                yield from rows
+        except psycopg2.Error as exc:
+            raise db._translate(exc) from exc
+    finally:
+        if not conn.closed:
+            try:
+                cursor.close()
+            except psycopg2.Error:  # a cancelled statement leaves nothing to close
+                pass
