@@ -169,7 +169,7 @@ class Summary:
     kpis_week_end: kpi.Kpis
     kpis_now: kpi.Kpis
     now: datetime.date
-    fx_used: list  # FxRate rows used by the rows and by both sets of KPIs
+    fx_used: list  # fx.RateUsed: the rates used by the rows and by both sets of KPIs
 
 
 @dataclass
@@ -468,8 +468,7 @@ def _kpis_at(deals: list[_Deal], stage_at: dict, ids, day: datetime.date, mornin
         k.blockers_open += int(open_ or 0)
         k.blockers_overdue += int(overdue or 0)
     k.blockers_resolved = k.blockers_raised - k.blockers_open
-    k.fx_used = list(FxRate.select().where(FxRate.id.in_(sorted(rate_ids))).order_by(FxRate.currency, FxRate.on)) \
-        if rate_ids else []
+    k.fx_used = fx.rates_used(FxRate.id.in_(sorted(rate_ids))) if rate_ids else []
     return k
 
 
