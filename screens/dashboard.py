@@ -15,7 +15,8 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Header, Select, Static
 
 from crm.listing import pages as deal_pages
-from crm.reference import fx, registry
+from crm.reference import fx
+from crm.reference.views import event_infos
 from crm.reporting import kpi
 from crm.reporting.cohorts import event_cohort, signing_years, year_cohort
 from crm.listing.pages import ListFilter
@@ -36,7 +37,7 @@ class CohortChoices:
 
 
 def _choices() -> CohortChoices:
-    return CohortChoices(signing_years(), [(e.id, e.name, e.held_on) for e in registry.events()])
+    return CohortChoices(signing_years(), [(e.id, e.name, e.held_on) for e in event_infos()])
 
 
 def cohort_filter(key: str) -> ListFilter:

@@ -23,7 +23,7 @@ from crm.deals.fields import APPROVAL_LABELS, parse_approval, parse_floor_area
 from crm.deals.fields import FIELDS as DEAL_FIELDS
 from crm.deals.texts import FormChoices, form_choices, form_state
 from crm.foundation.errors import Conflict, CrmError
-from crm.foundation.i18n import N_, _, current_language
+from crm.foundation.i18n import _, current_language
 from crm.foundation.text import clean_text
 from screens.dialogs import Dialog
 from screens.forms import FormRow, amount_hint, convert_amount, read_amount, read_date, show_hint
@@ -185,18 +185,18 @@ class DealForm(Dialog):
 
     async def _save_new(self, values: dict, supporting: list) -> None:
         try:
-            deal = await self.db.run(deals.create_deal, values, supporting=supporting)
+            code = await self.db.run(deals.add_deal, values, supporting=supporting)
         except CrmError as err:
             self.show_error(str(err))
             return
-        self.dismiss(deal.code)
+        self.dismiss(code)
 
     async def _save_edit(self, values: dict, supporting: list | None) -> None:
         if not values and supporting is None:
             self.dismiss(self.code)
             return
         try:
-            deal = await self.db.run(deals.edit_deal, self.code, values, if_version=self.version,
+            code = await self.db.run(deals.save_deal, self.code, values, if_version=self.version,
                                      supporting=supporting)
         except Conflict as err:
             await self._conflict(err, set(values), supporting is not None)
@@ -204,7 +204,7 @@ class DealForm(Dialog):
         except CrmError as err:
             self.show_error(str(err))
             return
-        self.dismiss(deal.code)
+        self.dismiss(code)
 
     async def _conflict(self, err: Conflict, mine: set, mine_supporting: bool) -> None:
         """Someone saved first: show their values, take them where the user typed nothing, keep the rest."""

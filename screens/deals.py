@@ -12,7 +12,7 @@ from textual.containers import Horizontal
 from textual.widgets import Header, Input, Select, Static
 
 from crm.listing import pages as deal_pages
-from crm.reference import registry
+from crm.reference.views import department_names, event_infos
 from crm.listing.pages import ListFilter, Order
 from crm.foundation.i18n import N_, _
 from crm.deals.stages import STAGES
@@ -37,8 +37,8 @@ class FilterChoices:
 def _filter_choices() -> FilterChoices:
     return FilterChoices(
         deal_pages.regions(),
-        [(f"{e.name}{f' ({e.held_on.year})' if e.held_on else ''}", e.id) for e in registry.events()],
-        [d.name for d in registry.departments()],
+        [(e.label, e.id) for e in event_infos()],
+        department_names(),
         deal_pages.industries(),
     )
 

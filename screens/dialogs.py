@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 
 import datetime
-from dataclasses import dataclass
+
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,10 +17,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from crm.deals import blockers, records as deals, funds, stages
-from crm.reference import fx, registry
+from crm.reference import fx
 from crm.foundation.errors import Conflict, CrmError
 from crm.foundation.i18n import N_, _
-from crm.reference.lookup import deal_by_code
+from crm.deals.contexts import DepartmentContext, StageContext, currency_of, department_context, stage_context
+from crm.reference.views import department_names
+from crm.runtime import saved
 from crm.values.money import CURRENCIES
 from screens import text
 from screens.base import CrmDialog
@@ -76,9 +78,9 @@ class Dialog(CrmDialog):
         raise NotImplementedError
 
     async def run_save(self, fn, *args, **kwargs):
-        """Run a crm/ call in the database thread; on success dismiss with its result, else show the error."""
+        """Run a crm/ write in the database thread; on success dismiss with what it says (True, or its text), else show the error."""
         try:
-            result = await self.db.run(fn, *args, **kwargs)
+            result = await self.db.run(saved, fn, *args, **kwargs)
         except CrmError as err:
             self.show_error(str(err))
             return None
@@ -87,24 +89,6 @@ class Dialog(CrmDialog):
 
 
 # ---- change stage -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StageContext:
-    code: str
-    name: str
-    stage: str
-    stage_since: datetime.date
-    before_stall: str | None
-
-
-def _stage_context(code: str) -> StageContext:
-    deal = deal_by_code(code)
-    before = None
-    if stages.BY_KEY[deal.stage].order is None:
-        main = [e.to_stage for e in stages.ledger(deal) if stages.BY_KEY[e.to_stage].order is not None]
-        before = main[-1] if main else None
-    return StageContext(deal.code, deal.name, deal.stage, deal.stage_since, before)
 
 
 class StageDialog(Dialog):
@@ -130,7 +114,7 @@ class StageDialog(Dialog):
 
     async def on_mount(self) -> None:
         try:
-            self.context = await self.db.run(_stage_context, self.code)
+            self.context = await self.db.run(stage_context, self.code)
         except CrmError as err:
             self.show_error(str(err))
             return
@@ -200,7 +184,7 @@ class BlockerDialog(Dialog):
         yield FormRow(_("Due on"), Input(id="blocker-due", compact=True, placeholder="2020-06-30"), "hint-due")
 
     async def on_mount(self) -> None:
-        names = await self.db.run(lambda: [d.name for d in registry.departments()])
+        names = await self.db.run(department_names)
         self.query_one("#blocker-department", Select).set_options([(n, n) for n in names])
         self.query_one("#blocker-text", Input).focus()
 
@@ -262,7 +246,7 @@ class ResolveDialog(Dialog):
 
     async def _save(self, note: str, on_day: datetime.date) -> None:
         try:
-            result = await self.db.run(blockers.resolve_blocker, self.blocker_id, note=note, on=on_day,
+            result = await self.db.run(blockers.close_blocker, self.blocker_id, note=note, on=on_day,
                                        if_version=self.version)
         except Conflict as err:
             current = err.current
@@ -278,24 +262,6 @@ class ResolveDialog(Dialog):
 
 
 # ---- departments --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DepartmentContext:
-    names: list
-    lead: str
-    supporting: list
-    version: int
-
-
-def _department_context(code: str) -> DepartmentContext:
-    deal = deal_by_code(code)
-    return DepartmentContext(
-        [d.name for d in registry.departments()],
-        deal.lead_unit.name if deal.lead_unit_id else "",
-        [d.name for d in deals.supporting_departments(deal)],
-        deal.version,
-    )
 
 
 class DepartmentsDialog(Dialog):
@@ -316,7 +282,7 @@ class DepartmentsDialog(Dialog):
 
     async def on_mount(self) -> None:
         try:
-            self.context = await self.db.run(_department_context, self.code)
+            self.context = await self.db.run(department_context, self.code)
         except CrmError as err:
             self.show_error(str(err))
             return
@@ -340,10 +306,10 @@ class DepartmentsDialog(Dialog):
 
     async def _save(self, values: dict, chosen: list) -> None:
         try:
-            result = await self.db.run(deals.edit_deal, self.code, values, if_version=self.context.version,
+            result = await self.db.run(deals.save_deal, self.code, values, if_version=self.context.version,
                                        supporting=chosen)
         except Conflict as err:
-            self.context = await self.db.run(_department_context, self.code)
+            self.context = await self.db.run(department_context, self.code)
             self.show_error(str(err) + "\n" + _("Now: lead unit {lead}; supporting {supporting}. Save again to keep yours.")
                             .format(lead=self.context.lead or "—", supporting="、".join(self.context.supporting) or "—"))
             return
@@ -376,7 +342,7 @@ class FundsDialog(Dialog):
 
     async def on_mount(self) -> None:
         try:
-            self.currency = await self.db.run(lambda: deal_by_code(self.code).currency)
+            self.currency = await self.db.run(currency_of, self.code)
         except CrmError as err:
             self.show_error(str(err))
         self.query_one("#funds-amount", Input).focus()
@@ -450,6 +416,6 @@ class RateDialog(Dialog):
         if bad or on_day is None:
             self.show_error(hint or _("Enter the date the rate applies from"))
             return
-        self.run_worker(functools.partial(self.run_save, fx.set_rate, self.query_one("#rate-currency", Select).value, on_day,
+        self.run_worker(functools.partial(self.run_save, fx.record_rate, self.query_one("#rate-currency", Select).value, on_day,
                                       self.query_one("#rate-value", Input).value,
                                       source=self.query_one("#rate-source", Input).value), exclusive=True)

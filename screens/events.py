@@ -11,17 +11,13 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Header, ProgressBar, Static
 
 from crm.reporting import kpi
-from crm.reference import registry
+from crm.reference.views import event_infos
 from crm.reporting.cohorts import event_cohort
 from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _
 from screens import text
 from screens.base import CrmScreen
 from screens.keys_footer import KeysFooter
-
-
-def _event_rows():
-    return [(e.id, e.name, e.held_on, e.place) for e in registry.events()]
 
 
 class EventsScreen(CrmScreen):
@@ -57,13 +53,14 @@ class EventsScreen(CrmScreen):
     async def _load(self) -> None:
         table = self.query_one(DataTable)
         progress = self.query_one(ProgressBar)
-        events = await self.db.run_aggregate(_event_rows)
+        events = await self.db.run_aggregate(event_infos)
         keep = table.cursor_row
         table.clear()
         self.events = {}
         progress.display = True
         progress.update(total=len(events), progress=0)
-        for ident, name, held_on, place in events:
+        for event in events:
+            ident, name, held_on, place = event.id, event.name, event.held_on, event.place
             place_text = _("online") if place == "online" else place
             try:
                 k = await self.db.run_aggregate(kpi.compute, event_cohort(ident), self.today)

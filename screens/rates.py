@@ -7,14 +7,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
-from crm.reference import fx
+from crm.reference.views import rate_infos
 from crm.foundation.i18n import N_, _
 from screens.base import CrmScreen
 from screens.keys_footer import KeysFooter
-
-
-def _rates():
-    return [(r.currency, r.on, fx.rate_text(r.rate), r.source) for r in fx.list_rates()]
 
 
 class RatesScreen(CrmScreen):
@@ -41,19 +37,19 @@ class RatesScreen(CrmScreen):
         self.run_worker(self._load, exclusive=True, group="rates")
 
     async def _load(self) -> None:
-        rows = await self.db.run(_rates)
+        rows = await self.db.run(rate_infos)
         table = self.query_one(DataTable)
         table.clear()
-        for currency, on, rate, source in rows:
-            table.add_row(currency, on.isoformat(), rate, source)
+        for r in rows:
+            table.add_row(r.currency, r.on.isoformat(), r.rate, r.source)
         table.focus()
 
     def action_add_rate(self) -> None:
         from screens.dialogs import RateDialog
 
-        def saved(rate) -> None:
+        def saved(rate: str | None) -> None:
             if rate is not None:
-                self.notify(_("Rate saved: {rate}").format(rate=fx.describe_rate(rate)))
+                self.notify(_("Rate saved: {rate}").format(rate=rate))
 
         self.app.push_screen(RateDialog(), saved)
 

@@ -97,3 +97,9 @@ def is_overdue(blocker: Blocker, today: datetime.date | None = None) -> bool:
     """Open and past its due date."""
     today = today or datetime.date.today()
     return blocker.resolved_on is None and blocker.due_on is not None and blocker.due_on < today
+
+
+def close_blocker(blocker_id, note: str = "", on: datetime.date | None = None, if_version: int | None = None,
+                  actor: str | None = None) -> int:
+    """resolve_blocker for screens and the CLI: the resolved blocker's id."""
+    return resolve_blocker(blocker_id, note=note, on=on, if_version=if_version, actor=actor).id

@@ -214,3 +214,14 @@ def supporting_departments(deal: Deal) -> list[Department]:
 def stage_label(key: str) -> str:
     """The stage's name in the current language."""
     return BY_KEY[key].label()
+
+
+def add_deal(values: dict, stage: str | None = None, supporting: list[str] = (), actor: str | None = None) -> str:
+    """create_deal for screens and the CLI: the new deal's code (plain data leaves crm/, not a row)."""
+    return create_deal(values, stage=stage, supporting=supporting, actor=actor).code
+
+
+def save_deal(code: str, values: dict, if_version: int | None = None, actor: str | None = None,
+              supporting: list[str] | None = None) -> str:
+    """edit_deal for screens and the CLI: the saved deal's code."""
+    return edit_deal(code, values, if_version=if_version, actor=actor, supporting=supporting).code

@@ -11,6 +11,7 @@ every deal and arrival it now covers, in the same transaction.
 """
 
 import datetime
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from crm.foundation.errors import InvalidInput, MissingRate
@@ -113,6 +114,11 @@ def set_rate(currency: str, on: datetime.date, rate, source: str = "") -> FxRate
     return row
 
 
+def record_rate(currency: str, on: datetime.date, rate, source: str = "") -> str:
+    """set_rate for screens and the CLI: the saved rate as reports name it."""
+    return describe_rate(set_rate(currency, on, rate, source))
+
+
 def reconvert(currency: str, since: datetime.date) -> int:
     """Re-convert deals and funds in `currency` dated from `since` up to the next rate; return how many changed."""
     rate = rate_on(currency, since)
@@ -161,7 +167,24 @@ def rate_text(rate: Decimal) -> str:
     return f"{shown:f}"
 
 
-def describe_rate(rate: FxRate) -> str:
+@dataclass(frozen=True)
+class RateUsed:
+    """An exchange rate a figure was converted at, as reports name it (plain data, not a database row)."""
+
+    id: int
+    currency: str
+    on: datetime.date
+    rate: Decimal
+    source: str
+
+
+def rates_used(condition) -> list[RateUsed]:
+    """The rates `condition` (on FxRate) selects, by currency and date."""
+    query = FxRate.select().where(condition).order_by(FxRate.currency, FxRate.on)
+    return [RateUsed(r.id, r.currency, r.on, r.rate, r.source) for r in query]
+
+
+def describe_rate(rate: RateUsed | FxRate) -> str:
     """`USD 2020-05-18 7.1030 (source)` — how reports name the rate they used."""
     text = f"{rate.currency} {rate.on.isoformat()} {rate_text(rate.rate)}"
     return f"{text} ({rate.source})" if rate.source else text

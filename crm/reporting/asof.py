@@ -249,7 +249,7 @@ def _rates_used(condition, day: datetime.date) -> list:
              | used(FundsArrived, FundsArrived.arrived_on <= day, signed, condition)
              | used(InvestmentPlan, InvestmentPlan.year == day.year, condition)
              | used(InvestmentDone, InvestmentDone.month.between(first, day), condition))
-    return list(FxRate.select().where(where).order_by(FxRate.currency, FxRate.on))
+    return fx.rates_used(where)
 
 
 def compute(cohort: DealFilter | None = None, day: datetime.date | None = None) -> AsOf:

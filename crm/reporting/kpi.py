@@ -47,7 +47,7 @@ class Kpis:
     blockers_open: int = 0
     blockers_resolved: int = 0
     blockers_overdue: int = 0
-    fx_used: list = field(default_factory=list)  # FxRate rows
+    fx_used: list = field(default_factory=list)  # fx.RateUsed
 
     @staticmethod
     def _ratio(part, whole):
@@ -226,7 +226,7 @@ def compute(cohort: DealFilter | None = None, today: datetime.date | None = None
             .where(in_cohort & FundsArrived.fx_rate.is_null(False))
         )
         where = FxRate.id.in_(used) | FxRate.id.in_(used_funds)
-    k.fx_used = list(FxRate.select().where(where).order_by(FxRate.currency, FxRate.on))
+    k.fx_used = fx.rates_used(where)
     return k
 
 

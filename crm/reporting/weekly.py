@@ -171,7 +171,7 @@ class Summary:
     kpis_week_end: kpi.Kpis
     kpis_now: kpi.Kpis
     now: datetime.date
-    fx_used: list  # FxRate rows used by the rows and by both sets of KPIs
+    fx_used: list  # fx.RateUsed: the rates used by the rows and by both sets of KPIs
     approximate_currencies: frozenset = frozenset()  # currencies of the rows written as 117亿余元
 
 
@@ -547,7 +547,7 @@ class _KpiSums:
         k.by_stage = {s.key: by_stage[s.key] for s in STAGES if s.key in by_stage}
         k.blockers_resolved = k.blockers_raised - k.blockers_open
         rate_ids = self.rate_ids
-        k.fx_used = list(FxRate.select().where(FxRate.id.in_(sorted(rate_ids))).order_by(FxRate.currency, FxRate.on)) \
+        k.fx_used = fx.rates_used(FxRate.id.in_(sorted(rate_ids))) \
             if rate_ids else []
         return k
 
@@ -586,7 +586,7 @@ def _summary(sums: _RowSums, activity: WeekActivity, week_end: kpi.Kpis, now: kp
     rates = {rate.id: rate for rate in week_end.fx_used + now.fx_used}
     missing = sums.rate_ids - rates.keys()
     if missing:
-        rates.update({rate.id: rate for rate in FxRate.select().where(FxRate.id.in_(sorted(missing)))})
+        rates.update({rate.id: rate for rate in fx.rates_used(FxRate.id.in_(sorted(missing)))})
     return Summary(
         rows=sums.rows,
         total_cny=sums.total,

@@ -4,6 +4,17 @@ The threads live in the data layer (db/executor.py); screens reach them only
 through this name, so that nothing in screens/ imports db/.
 """
 
+from collections.abc import Callable
+
 from db.executor import Database
 
-__all__ = ["Database"]
+__all__ = ["Database", "saved"]
+
+
+def saved(write: Callable[..., object], *args: object, **kwargs: object) -> object:
+    """Run a crm/ write for a screen: what it returns when that is plain (a code, a text), else True.
+
+    A database row written stays in crm/: screens get plain values only.
+    """
+    result = write(*args, **kwargs)
+    return result if isinstance(result, str | int | float | bool) else True
