@@ -174,3 +174,16 @@ def test_plan_and_invest_from_the_cli_show_in_detail(ledger, run_cli, db_url):
     assert [m["cumulative_cny"] for m in year["months"]] == ["100000000.00", "160000000.00"]
     status, out, err = run_cli("--db", db_url, "invest", code, "1亿元", "--month", "2020/13")
     assert status == 2 and "2020/13" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("dimension", summaries.DIMENSIONS)
+def test_every_report_has_a_total_equal_to_kpi(demo_ledger, run_cli, demo_url, dimension):
+    status, out, err = run_cli("--db", demo_url, "report", dimension, "--as-of", "2020-05-31", "--format", "json")
+    assert status == 0, err
+    rows = json.loads(out)
+    status, k_out, err = run_cli("--db", demo_url, "kpi", "--as-of", "2020-05-31", "--format", "json")
+    k = json.loads(k_out)
+    assert rows[-1]["group"] == "合计" and rows[-1]["deals"] == k["deals"] and rows[-1]["total_cny"] == k["total_cny"]
+    if dimension != "tags":  # a deal may carry several tags, or none
+        assert sum(r["deals"] for r in rows[:-1]) == k["deals"]
+        assert sum(r["blockers_raised"] for r in rows[:-1]) == k["blockers_raised"]

@@ -31,7 +31,7 @@ class SummaryRow:
 
 
 def _names(model, field) -> dict:
-    return {row.id: getattr(row, field) for row in model.select(model.id, field)}
+    return dict(model.select(model.id, field).tuples())
 
 
 def _grouped(cohort: DealFilter, day: datetime.date, dimension: str) -> dict:
