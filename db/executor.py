@@ -59,9 +59,8 @@ class Database:
     def stop(self, what: str) -> None:
         """Interrupt the aggregate started as `what`, if it is running: its answer is no longer wanted.
 
-        A fast typist's stale totals (a dense search reads every match, ~200 ms
-        at a million deals) would otherwise hold up the totals of what is typed
-        now. The interrupted call raises crm.foundation.errors.Interrupted.
+        A fast typist's stale totals (a dense search reads every match) would
+        otherwise hold up the totals of what is typed now. The interrupted call raises crm.foundation.errors.Interrupted.
         """
         with self._lock:  # held while interrupting: the next call cannot start its statement meanwhile
             if self._running is not None and self._running[0] == what:

@@ -114,8 +114,7 @@ class CrmApp(App):
 
     def on_ready(self) -> None:
         # What start-up made (styles, widgets, modules) lives as long as the app. Frozen out of the
-        # collector's view, it is not walked by every full collection, which otherwise paused the
-        # app 70-90 ms in the middle of opening a deal (measured on the million-deal ledger).
+        # collector's view, it is not walked by every full collection, which paused the app visibly.
         gc.freeze()
 
     def on_unmount(self) -> None:
@@ -157,7 +156,7 @@ class CrmApp(App):
         The Board's and the Dashboard's figures are fetched first (see PREFETCH),
         for at most PREFETCH_WAIT: while this thread is idle the query runs at
         full speed (busy, it made the query's thread wait for the GIL at each
-        row, ~22 ms became ~170 ms), and the screen's first frame shows them,
+        row), and the screen's first frame shows them,
         instead of the figures of the previous visit, redrawn again a moment later.
         """
         if mode != self.current_mode and mode in PREFETCH:

@@ -2,9 +2,8 @@
 
 A column is one widget, not a widget per card: Textual re-applies the
 stylesheet to every widget of a screen each time it is shown again, and with
-140 card widgets that alone took most of a Board visit (300-700 ms at a
-million deals). Here a visit costs seven widgets, and only the lines on
-screen are drawn.
+140 card widgets that alone took most of a Board visit. Here a visit costs
+seven widgets, and only the lines on screen are drawn.
 """
 
 from __future__ import annotations

@@ -239,7 +239,7 @@ class DealList(ScrollView, can_focus=True):
 
     async def _count(self, generation: int, flt: ListFilter) -> None:
         # One query gives the count and the total: a search that matches many deals reads them all
-        # once (~200 ms at a million), not once to count and again to sum.
+        # once, not once to count and again to sum.
         try:
             totals = await self.app.db.run_aggregate(deal_pages.totals, flt, what="deal-count")
         except Exception as error:  # noqa: BLE001
@@ -315,7 +315,7 @@ class DealList(ScrollView, can_focus=True):
         self.refresh()
         top, bottom = self._visible()
         # Scrolled now, not after the next frame: the rows the cursor lands on are asked for at once
-        # (a jump to the end otherwise painted a frame of empty rows first, ~15 ms).
+        # (a jump to the end otherwise painted a frame of empty rows first).
         if new < top:
             self.scroll_to(y=new, animate=False, immediate=True)
         elif new >= bottom:

@@ -2,7 +2,7 @@
 
 A Rich Table inside a Static is rendered whole to learn its height, and
 again on every refresh: a deal with 200 ledger entries and as many audit
-entries took 200-300 ms to open that way. Here the layout is worked out once
+entries was slow to open that way. Here the layout is worked out once
 per width from the cells' widths (a Chinese character takes two cells), and
 `render_line` draws a line only when the compositor asks for it. The last
 column wraps onto continuation lines, so a long note is shown whole.

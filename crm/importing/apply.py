@@ -227,7 +227,7 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, s
                     report.import_id = records.record_import(report, plan.header_key, overrides, actor, apply.marks,
                                                              apply.saved)
                 apply.new.write([(sql, ()) for sql in apply.indexes_aside])
-                # Dropped while the writer builds the indexes (~0.5 s at 100,000 rows, ~2 s the indexes).
+                # Dropped while the writer builds the indexes: the two overlap.
                 plan.rows, apply.deals = [], None
             report.written = True
     except _Rollback:

@@ -1,7 +1,7 @@
 """New deals of an import, checked one by one as create_deal checks them and written in batches.
 
-create_deal costs a savepoint and about a dozen queries per deal (~3 ms), an
-hour for a bureau's 100,000-row ledger of many years. Here each new deal is
+create_deal costs a savepoint and about a dozen queries per deal: far too
+slow for a bureau's 100,000-row ledger of many years. Here each new deal is
 checked with create_deal's own parts (crm.deals.records.check_new, parse_fields,
 initial_stage, new_deal_row) and kept until `flush()`, which writes the
 deals, their first stage-ledger entries, supporting departments, blockers
@@ -286,7 +286,7 @@ class NewDeals:
 
 
 #: How long (s) a thread holding the GIL keeps it from another that wants it, while writing behind: the writer
-#: wants it back after each statement, and with Python's default (5 ms) waited ~4 s in all at 100,000 rows.
+#: wants it back after each statement, and Python's default (5 ms) leaves it waiting (BENCHMARKS.md, "Import").
 SWITCH_INTERVAL = 0.0005
 
 
@@ -338,7 +338,7 @@ class _Behind:
 
 
 #: SQLite page cache while importing, in KiB: a new deal goes into a dozen indexes at random places, and
-#: the default 2 MiB cache re-reads their pages from disk; 64 MiB halves the time of the deal INSERTs.
+#: the default 2 MiB cache re-reads their pages from disk (BENCHMARKS.md, "Import").
 IMPORT_CACHE_KIB = 65536
 
 

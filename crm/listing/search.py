@@ -71,10 +71,10 @@ def _walking(condition):
 
     PostgreSQL's planner estimates a LIKE on the search text from a sample
     of it, and for a common pair of characters can guess a few dozen rows
-    where there are twenty thousand (石墨: 39 for 18,800): it then reads
-    every deal and sorts the matches (~400 ms) instead of walking the sort
-    order's index to the first page (~10 ms). Inside a CASE the condition
-    gets the default selectivity of a comparison (a third), and the walk.
+    where there are thousands: it then reads every deal and sorts the
+    matches instead of walking the sort order's index to the first page.
+    Inside a CASE the condition gets the default selectivity of a comparison
+    (a third), and the walk.
     SQLite walks the sort order as it is.
     """
     if dialect_of().hides_dense_conditions:
@@ -115,16 +115,11 @@ def _like(field, pattern: str):
 #: Below this many deals a search simply scans: nothing to gain from the index.
 INDEXED_FROM = 20_000
 #: A query estimated to match more deals than this is "dense": no narrowing (the list walks its
-#: sort order and stops after a page, sooner than it would fetch and sort every candidate). At a
-#: million deals the walk for a page of 100 costs ~3 µs a row walked (100 / density rows) and the
-#: index ~5 µs a match: they cross near 8,000 matches (石墨, 21,000 matches: 100 ms by the index,
-#: 15 ms walking).
+#: sort order and stops after a page, sooner than it would fetch and sort every candidate); where
+#: the two cross is measured in BENCHMARKS.md, "Search thresholds".
 DENSE_MATCHES = 8_000
 #: The same for counting and totals (inside `with counting():`), which read every match either
-#: way: the index costs ~2 µs a match on SQLite (涿州, 28,800 matches: 64 ms; 光伏, 52,700: 95 ms,
-#: ORing every trigram the 2 characters start) and ~4 µs on PostgreSQL (石, 73,700: 300 ms), a scan
-#: of the covering index ~200 ms whatever matches (保定, 192,600: scan 215 ms, index 296 ms on
-#: SQLite). Measured at a million deals.
+#: way: past it a scan of the covering index beats the search index (BENCHMARKS.md, "Search thresholds").
 DENSE_MATCHES_COUNTING = 60_000
 #: How many of the newest deals the density estimate looks at.
 SAMPLE = 4_000
@@ -275,8 +270,7 @@ def _postgres_narrowing(q: str):
         if _counting.get():
             return Deal.id.in_(candidates)  # counted and summed whole: the planner joins them
         # For a page the ids are read first and the list asks for them by id: given the subquery, the
-        # planner judged its size from pg_trgm's estimate of the runs (~9,000 where 736 match for zzgf,
-        # more after another ANALYZE) and at times walked the sort order to fill the page, ~110 ms.
+        # planner misjudges its size from pg_trgm's estimate (BENCHMARKS.md, "Search thresholds").
         ids = list({i for (i,) in candidates.tuples()})
         if len(ids) > MAX_IDS:
             return None

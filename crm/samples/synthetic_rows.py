@@ -286,6 +286,70 @@ class _Generator(_World):
                 yield DealDepartment, SUPPORT_FIELDS, batch[DealDepartment]
                 batch = {k: [] for k in batch}
 
+    def _steps(self, rng, entry, signed, lam, heavy):
+        """The stage ledger's (stage, ordinal day, note) steps of one deal; a heavy deal gets HEAVY_LEDGER."""
+        if not heavy:
+            return self._path(rng, entry, signed, _poisson(rng, lam) if signed else 0)
+        steps = self._path(rng, entry, signed, 0)
+        main = []
+        for step in steps:  # the main line only, without repeats left by dropping 暂停/终止
+            if step[0] not in ("stalled", "terminated") and (not main or main[-1][0] != step[0]):
+                main.append(step)
+        steps = self._add_pairs(rng, main, (HEAVY_LEDGER - len(main)) // 2)
+        if len(steps) < HEAVY_LEDGER:  # an odd number left: end stalled
+            steps.append(("stalled", self.end_ord, _pick(rng, STALL_NOTES)))
+        return steps
+
+    def _ledger(self, rng, deal_id, steps, ids, out) -> list:
+        """Append the deal's StageChange rows (a note wherever needs_note asks for one); the ledger list."""
+        dt, end = self.date, self.end_ord
+        ledger = out[StageChange]
+        prev = None
+        for stage, on, note in steps:
+            if not note and needs_note(prev, stage):
+                note = _pick(rng, STALL_NOTES) if stage == "stalled" else "恢复推进"
+            ids["ledger"] += 1
+            ledger.append((ids["ledger"], deal_id, prev, stage, dt(on),
+                           f"{dt(min(on + _below(rng, 3), end))} {_pick(rng, CLOCK)}", _pick(rng, STAFF), note))
+            prev = stage
+        return ledger
+
+    def _departments(self, rng, deal_id, gov, other_city, ids, out) -> tuple[int, str]:
+        """Append the deal's supporting departments; (lead unit id, responsibility plan)."""
+        if other_city or rng.random() < 0.45:
+            lead = gov
+        else:
+            lead = _pick(rng, self.other_depts)
+        supporting = set()
+        for _i in range(_pick(rng, (0, 1, 1, 2, 2, 3))):
+            did = _pick(rng, self.other_depts)
+            if did != lead:
+                supporting.add(did)
+        if rng.random() < 0.3 and gov != lead:
+            supporting.add(gov)
+        support_rows = out[DealDepartment]
+        for did in sorted(supporting):
+            ids["support"] += 1
+            support_rows.append((ids["support"], deal_id, did))
+        lead_name = self.departments[lead - 1][1]
+        support_text = "、".join(self.departments[d - 1][1] for d in sorted(supporting)) or "属地政府"
+        return lead, _pick(rng, PLAN_TEMPLATES).format(lead=lead_name, support=support_text)
+
+    def _plans(self, rng, signed, kind) -> tuple:
+        """(planned start, planned completion, floor area) as written into the deal's row."""
+        dt = self.date
+        planned_start = planned_completion = None
+        if signed:
+            ps = signed + 60 + _below(rng, 150)
+            planned_start = dt(ps)
+            planned_completion = dt(ps + 365 + _below(rng, 730))
+        floor_area = None
+        if kind == "m" and rng.random() < 0.35:
+            floor_area = f"{_between(rng, 5, 599) * 1000 + _pick(rng, (0, 0, 500))}.00"
+        elif kind == "s" and rng.random() < 0.25:
+            floor_area = f"{_between(rng, 10, 899) * 1000}.00"
+        return planned_start, planned_completion, floor_area
+
     def _deal(self, rng, deal_id, entry, signed, ev, lam, heavy, seq, ids, out):
         dt, end = self.date, self.end_ord
         if ev >= 0 and self.events[ev][6] >= 0:
@@ -311,70 +375,12 @@ class _Generator(_World):
 
         if heavy:
             signed = signed or entry
-            steps = self._path(rng, entry, signed, 0)
-            main = []
-            for step in steps:  # the main line only, without repeats left by dropping 暂停/终止
-                if step[0] not in ("stalled", "terminated") and (not main or main[-1][0] != step[0]):
-                    main.append(step)
-            steps = self._add_pairs(rng, main, (HEAVY_LEDGER - len(main)) // 2)
-            if len(steps) < HEAVY_LEDGER:  # an odd number left: end stalled
-                steps.append(("stalled", end, _pick(rng, STALL_NOTES)))
-        else:
-            steps = self._path(rng, entry, signed, _poisson(rng, lam) if signed else 0)
-
-        # the ledger
-        ledger = out[StageChange]
-        prev = None
-        for stage, on, note in steps:
-            if not note and needs_note(prev, stage):
-                note = _pick(rng, STALL_NOTES) if stage == "stalled" else "恢复推进"
-            ids["ledger"] += 1
-            ledger.append(
-                (
-                    ids["ledger"],
-                    deal_id,
-                    prev,
-                    stage,
-                    dt(on),
-                    f"{dt(min(on + _below(rng, 3), end))} {_pick(rng, CLOCK)}",
-                    _pick(rng, STAFF),
-                    note,
-                )
-            )
-            prev = stage
+        steps = self._steps(rng, entry, signed, lam, heavy)
+        ledger = self._ledger(rng, deal_id, steps, ids, out)
         stage, since = steps[-1][0], steps[-1][1]
         signed_text = dt(signed) if signed else None
-
-        # departments
-        if other_city or rng.random() < 0.45:
-            lead = gov
-        else:
-            lead = _pick(rng, self.other_depts)
-        supporting = set()
-        for _i in range(_pick(rng, (0, 1, 1, 2, 2, 3))):
-            did = _pick(rng, self.other_depts)
-            if did != lead:
-                supporting.add(did)
-        if rng.random() < 0.3 and gov != lead:
-            supporting.add(gov)
-        support_rows = out[DealDepartment]
-        for did in sorted(supporting):
-            ids["support"] += 1
-            support_rows.append((ids["support"], deal_id, did))
-        lead_name = self.departments[lead - 1][1]
-        support_text = "、".join(self.departments[d - 1][1] for d in sorted(supporting)) or "属地政府"
-        plan = _pick(rng, PLAN_TEMPLATES).format(lead=lead_name, support=support_text)
-
-        planned_start = planned_completion = None
-        if signed:
-            ps = signed + 60 + _below(rng, 150)
-            planned_start = dt(ps)
-            planned_completion = dt(ps + 365 + _below(rng, 730))
-        floor_area = None
-        if kind == "m" and rng.random() < 0.35:
-            floor_area = f"{_between(rng, 5, 599) * 1000 + _pick(rng, (0, 0, 500))}.00"
-        elif kind == "s" and rng.random() < 0.25:
-            floor_area = f"{_between(rng, 10, 899) * 1000}.00"
+        lead, plan = self._departments(rng, deal_id, gov, other_city, ids, out)
+        planned_start, planned_completion, floor_area = self._plans(rng, signed, kind)
         approximate = rng.random() < 0.03
         liaison = None if rng.random() < 0.1 else _between(rng, 1, len(self.persons))
         event_id = self.events[ev][0] if ev >= 0 else None
