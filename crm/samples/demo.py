@@ -25,6 +25,8 @@ ACTOR = "演示数据"
 SAMPLE = "示例数据(报道未列出具体项目,为演示虚构)"
 D = datetime.date
 
+# The demo's tables, one record a line as a reader scans them.
+# fmt: off
 RATES = [  # currency, date, CNY per unit
     ("USD", D(2019, 1, 2), "6.8482"), ("USD", D(2019, 5, 17), "6.8859"), ("USD", D(2019, 9, 2), "7.0840"),
     ("USD", D(2020, 1, 2), "6.9614"), ("USD", D(2020, 4, 28), "7.0710"), ("USD", D(2020, 5, 18), "7.1030"),
@@ -126,6 +128,9 @@ BLOCKERS = [
 ]
 
 
+# fmt: on
+
+
 def _history(code: str, signed: datetime.date, path_no: int) -> None:
     for stage, days, note in PATHS[path_no % len(PATHS)]:
         on = signed + datetime.timedelta(days=days)
@@ -147,7 +152,9 @@ def load_demo() -> str:
     if is_loaded():
         return _("The demo ledger is already loaded")
     if Deal.select().exists():
-        raise InvalidInput(_("This database already holds deals; load the demo into an empty database (crm --db demo.sqlite3 demo)"))
+        raise InvalidInput(
+            _("This database already holds deals; load the demo into an empty database (crm --db demo.sqlite3 demo)")
+        )
     with writing():
         for currency, on, rate in RATES:
             fx.set_rate(currency, on, rate, source=RATE_SOURCE)
@@ -156,12 +163,33 @@ def load_demo() -> str:
                 registry.add_department(name, kind=kind, contact=contact, actor=ACTOR)
         events = {key: registry.add_event(*spec) for key, spec in EVENTS.items()}
         rows = [r + (None,) for r in REAL] + [r + (SAMPLE,) for r in SAMPLES]
-        for n, (name, investor, region, industry, sub, event, signed, amount, approval, lead, supporting, *rest) in enumerate(rows):
+        for n, (
+            name,
+            investor,
+            region,
+            industry,
+            sub,
+            event,
+            signed,
+            amount,
+            approval,
+            lead,
+            supporting,
+            *rest,
+        ) in enumerate(rows):
             notes = " ".join(x for x in rest if x)
             values = {
-                "name": name, "investor": investor, "region": region, "industry": industry, "sub_industry": sub,
-                "event": events[event].name, "signed_on": signed.isoformat(),
-                "amount": amount, "approval": approval, "lead_unit": lead, "liaison": LEADERS[n % len(LEADERS)],
+                "name": name,
+                "investor": investor,
+                "region": region,
+                "industry": industry,
+                "sub_industry": sub,
+                "event": events[event].name,
+                "signed_on": signed.isoformat(),
+                "amount": amount,
+                "approval": approval,
+                "lead_unit": lead,
+                "liaison": LEADERS[n % len(LEADERS)],
                 "planned_start": (signed + datetime.timedelta(days=120)).isoformat(),
                 "planned_completion": (signed + datetime.timedelta(days=720)).isoformat(),
                 "responsibility_plan": f"{lead}牵头,{'、'.join(supporting) or '属地政府'}配合;按月调度,问题清单化管理。",
@@ -169,7 +197,9 @@ def load_demo() -> str:
             }
             if name == "华侨城涿州城市客厅项目":
                 values["floor_area"] = "81.9万平方米"
-            deal = deals.create_deal({k: v for k, v in values.items() if v is not None}, supporting=supporting, actor=ACTOR)
+            deal = deals.create_deal(
+                {k: v for k, v in values.items() if v is not None}, supporting=supporting, actor=ACTOR
+            )
             _history(deal.code, signed, n)
             _blockers(deal.code, signed, n)
             _funds(deal, signed, n)
@@ -179,8 +209,14 @@ def load_demo() -> str:
 def _blockers(code, signed, n):
     if n < 3:  # the Zhuozhou deals: one question raised in the week they were signed
         if n == 2:
-            blockers.add_blocker(code, "拒马河综合整治段用地手续需市县联审", "保定市自然资源和规划局",
-                                 raised=D(2020, 5, 20), due=D(2020, 6, 30), actor=ACTOR)
+            blockers.add_blocker(
+                code,
+                "拒马河综合整治段用地手续需市县联审",
+                "保定市自然资源和规划局",
+                raised=D(2020, 5, 20),
+                due=D(2020, 6, 30),
+                actor=ACTOR,
+            )
         return
     if n % 3:
         return
@@ -188,11 +224,19 @@ def _blockers(code, signed, n):
     raised = signed + datetime.timedelta(days=raised_after)
     b = blockers.add_blocker(code, text, dept, raised=raised, due=raised + datetime.timedelta(days=due_in), actor=ACTOR)
     if resolved_after is not None:
-        blockers.resolve_blocker(b.id, note=resolution, on=raised + datetime.timedelta(days=resolved_after), actor=ACTOR)
+        blockers.resolve_blocker(
+            b.id, note=resolution, on=raised + datetime.timedelta(days=resolved_after), actor=ACTOR
+        )
     if n % 9 == 0:  # a recent one, still within its deadline
         today = datetime.date.today()
-        blockers.add_blocker(code, "配套道路建设进度滞后", "保定市住房和城乡建设局", raised=today - datetime.timedelta(days=3),
-                             due=today + datetime.timedelta(days=30), actor=ACTOR)
+        blockers.add_blocker(
+            code,
+            "配套道路建设进度滞后",
+            "保定市住房和城乡建设局",
+            raised=today - datetime.timedelta(days=3),
+            due=today + datetime.timedelta(days=30),
+            actor=ACTOR,
+        )
 
 
 def _funds(deal, signed, n):
@@ -200,5 +244,10 @@ def _funds(deal, signed, n):
         return
     share = Decimal("0.3") if n % 4 else Decimal("0.6")
     amount = (deal.amount * share).quantize(Decimal("0.01"))
-    funds.record_funds(deal.code, f"{amount}{'元' if deal.currency == 'CNY' else ' ' + deal.currency}",
-                       on=signed + datetime.timedelta(days=200), note=_("First tranche"), actor=ACTOR)
+    funds.record_funds(
+        deal.code,
+        f"{amount}{'元' if deal.currency == 'CNY' else ' ' + deal.currency}",
+        on=signed + datetime.timedelta(days=200),
+        note=_("First tranche"),
+        actor=ACTOR,
+    )
