@@ -17,7 +17,7 @@ from crm.deals.funds import record_funds
 from crm.foundation.i18n import _
 from crm.values.money import Money, format_money, format_yi
 from crm.deals.stages import BY_KEY, change_stage
-from cli.output import print_csv_records, print_json, print_json_records, print_table
+from cli.output import print_csv, print_csv_records, print_json, print_json_records, print_table
 from db.connection import open_database
 
 
@@ -82,14 +82,14 @@ def cmd_deals(args):
         raise InvalidInput(_("--as-of goes with --stale in `crm deals`"))
     flt = _filter(args)
     if args.format == "json":
-        print_json_records(deal_views.SUMMARY_KEYS, deal_views.summary_records(flt, sort=args.sort))
+        print_json_records(deal_views.SUMMARY_KEYS, deal_views.summary_records(flt, sort=args.sort, reverse=args.reverse))
         return
     if args.format == "csv":
         at = [deal_views.SUMMARY_KEYS.index(k) for k in CSV_KEYS]
-        records = deal_views.summary_records(flt, sort=args.sort)
+        records = deal_views.summary_records(flt, sort=args.sort, reverse=args.reverse)
         print_csv_records(list(CSV_KEYS), ([r[i] for i in at] for r in records))
         return
-    rows = deal_views.list_deals(flt, sort=args.sort)
+    rows = deal_views.list_deals(flt, sort=args.sort, reverse=args.reverse)
     headers = [_("Code"), _("Name"), _("Region"), _("Event"), _("Signed"), _("Amount"), _("亿元"), _("Stage"),
                _("Days in stage"), _("Open blockers"), _("Lead unit"), _("Latest progress")]
     table = [
@@ -332,7 +332,9 @@ def register(sub, common):
     p.add_argument("--search", help=_("code, any part of the name or investor, or pinyin initials"))
     p.add_argument("--liaison", help=_("liaison leader (包联领导), any part of the name"))
     p.add_argument("--tag", help=_("a tag (京津合作, 市重点 …)"))
-    p.add_argument("--sort", choices=sorted(deal_views.SORTS), default="signed")
+    p.add_argument("--sort", choices=deal_views.SORTS, default="signed",
+                   help=_("the TUI list's sorts: {keys}").format(keys=", ".join(deal_views.SORTS)))
+    p.add_argument("--reverse", action="store_true", help=_("the other direction"))
     p.add_argument("--stale", metavar="DAYS", help=_("only deals with nothing recorded for more than DAYS days"))
     p.add_argument("--as-of", dest="as_of", metavar="DATE", help=_("with --stale: the day to count back from"))
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")

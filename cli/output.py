@@ -42,6 +42,8 @@ def _json_value(value, quote=json.encoder.encode_basestring) -> str:
         return "null"
     if value is True or value is False:
         return "true" if value else "false"
+    if isinstance(value, dict):  # nested as print_json nests it, one level deeper than the record's keys
+        return json.dumps(to_jsonable(value), ensure_ascii=False, indent=2).replace("\n", "\n    ")
     return json.dumps(to_jsonable(value), ensure_ascii=False)
 
 

@@ -9,7 +9,6 @@ import sys
 from cli.output import print_csv, print_json, print_table, to_jsonable
 from crm.deals.investment import parse_month, record_invest, set_plan
 from crm.deals.progress import record_progress
-from crm.deals.stages import BY_KEY
 from crm.deals.tags import tag_deal, untag_deal
 from crm.foundation.config import current_actor
 from crm.foundation.errors import InvalidInput

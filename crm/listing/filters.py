@@ -14,11 +14,10 @@ from crm.listing import search
 from crm.foundation.errors import NotFound
 from crm.foundation.i18n import _
 from crm.foundation.errors import InvalidInput
-from crm.foundation.i18n import _
 from crm.deals.stages import parse_stage
 from crm.reference.names_in_use import distinct_values
 from db.dialects import dialect_of
-from db.models import Deal, DealDepartment, DealTag, Department, Event, Person, Tag, database
+from db.models import Deal, DealDepartment, DealTag, Department, Event, Person, Tag
 
 
 @dataclass(frozen=True)

@@ -22,14 +22,14 @@ import datetime
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from peewee import JOIN, Case, fn
+from peewee import JOIN, Asc, Case, Desc, fn
 
 from crm.listing import kept_totals as cohort_totals
 from crm.listing import search
 from crm.listing.filters import DealFilter
 from crm.reference.names_in_use import industries, regions  # noqa: F401  (the list's filter choices)
 from crm.deals.stages import STAGES
-from db.models import Blocker, Deal, Department, Event, database
+from db.models import Blocker, Deal, Department, Event
 
 PAGE_SIZE = 100
 
@@ -178,6 +178,31 @@ def _segments(order: Order) -> list[Segment]:
         "lead": (Lead.name, Deal.lead_unit),
     }[key]
     return [Segment(where=value.is_null(False), expr=value), Segment(where=column.is_null(True))]
+
+
+def ordering(order: Order, event_name=Event.name, lead_name=Lead.name, open_blockers=None) -> list:
+    """ORDER BY terms that give, in one query, the order the list's segments give page by page.
+
+    The CLI's whole-list output (`crm deals --sort KEY [--reverse]`) streams one
+    query in this order, so it lists the deals exactly as the TUI's list does.
+    `event_name`, `lead_name` and `open_blockers` are the caller's expressions for
+    those columns (its joins); `open_blockers` defaults to a correlated count.
+    """
+    desc, key = _direction(order), order.key
+    by_id = Deal.id.desc() if desc else Deal.id.asc()
+
+    def directed(expr):
+        return Desc(expr) if desc else Asc(expr)
+
+    if key == "stage":
+        return [directed(Case(Deal.stage, [(s.key, i) for i, s in enumerate(STAGES)])), by_id]
+    if key == "blockers":
+        return [directed(open_blockers if open_blockers is not None else _open_blockers()), by_id]
+    simple = {"code": Deal.code, "name": Deal.name, "region": Deal.region, "days": Deal.stage_since}
+    if key in simple:
+        return [directed(simple[key]), by_id]
+    value = {"event": event_name, "signed": Deal.signed_on, "amount": Deal.amount_cny, "lead": lead_name}[key]
+    return [value.is_null().asc(), directed(value), by_id]  # the deals without a value last, as their segment is
 
 
 def _direction(order: Order) -> bool:

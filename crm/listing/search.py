@@ -292,10 +292,10 @@ def _initials_in_sequence(q: str):
     which pg_trgm cannot serve, so that the planner does not choose it
     from its (far too low) estimate of what the pattern keeps.
     """
-    initials = Deal.pinyin_initials
+    column = Deal.pinyin_initials
     return Deal.select(Deal.id).where(
-        Expression(initials, "~>=~", q[0]) & Expression(initials, "~<~", chr(ord(q[0]) + 1))
-        & Expression(initials.concat(""), OP.LIKE, _sequence_pattern(q)))
+        Expression(column, "~>=~", q[0]) & Expression(column, "~<~", chr(ord(q[0]) + 1))
+        & Expression(column.concat(""), OP.LIKE, _sequence_pattern(q)))
 
 
 def rebuild_index(db=None) -> None:

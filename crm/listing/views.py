@@ -13,6 +13,7 @@ from peewee import JOIN, fn
 from crm.audit import log as audit
 from crm.deals import stages
 from crm.deals.blockers import blockers_of, is_overdue
+from crm.listing import pages
 from crm.listing.filters import DealFilter
 from crm.deals.records import supporting_departments
 from crm.deals.funds import funds_of
@@ -23,21 +24,22 @@ from crm.reference.lookup import deal_by_code
 from db.models import Blocker, Deal, Department, Event, Person
 from db.streaming import stream
 
-SORTS = {
-    "signed": (Deal.signed_on, True),
-    "code": (Deal.code, False),
-    "name": (Deal.name, False),
-    "amount": (Deal.amount_cny, True),
-    "stage": (Deal.stage, False),
-    "region": (Deal.region, False),
-}
+#: The sorts of the deal list: the TUI's (crm.listing.pages.SORTS), so both list the deals in one order.
+SORTS = tuple(pages.SORTS)
+
+
+def _order(sort: str, reverse: bool, open_blockers) -> list:
+    order = pages.Order(sort if sort in pages.SORTS else pages.DEFAULT_SORT)
+    return pages.ordering(order.reversed() if reverse else order, event_name=Event.name, lead_name=Department.name,
+                          open_blockers=open_blockers)
+
+
+def _open_blockers():
+    return Blocker.select(fn.COUNT(Blocker.id)).where((Blocker.deal == Deal.id) & Blocker.resolved_on.is_null(True))
 
 
 def _listing(flt: DealFilter):
-    open_blockers = (
-        Blocker.select(fn.COUNT(Blocker.id))
-        .where((Blocker.deal == Deal.id) & Blocker.resolved_on.is_null(True))
-    )
+    open_blockers = _open_blockers()
     query = (
         Deal.select(Deal, Event.name.alias("event_name"), Department.name.alias("lead_name"),
                     Person.name.alias("liaison_name"), open_blockers.alias("open_blockers"))
@@ -50,11 +52,10 @@ def _listing(flt: DealFilter):
     return flt.apply(query)
 
 
-def list_deals(flt: DealFilter | None = None, sort: str = "signed", limit: int | None = None) -> list[dict]:
-    """Summaries of the deals in `flt`, newest signing first by default."""
-    column, descending = SORTS.get(sort, SORTS["signed"])
-    order = column.desc(nulls="LAST") if descending else column.asc(nulls="LAST")
-    query = _listing(flt or DealFilter()).order_by(order, Deal.id.desc()).objects()
+def list_deals(flt: DealFilter | None = None, sort: str = "signed", limit: int | None = None,
+               reverse: bool = False) -> list[dict]:
+    """Summaries of the deals in `flt` in the TUI list's order for `sort` (newest signing first by default)."""
+    query = _listing(flt or DealFilter()).order_by(*_order(sort, reverse, _open_blockers())).objects()
     if limit:
         query = query.limit(limit)
     today = datetime.date.today()
@@ -70,19 +71,16 @@ def list_deals(flt: DealFilter | None = None, sort: str = "signed", limit: int |
 # The keys of summary(), in the order summary_records() gives their values.
 SUMMARY_KEYS = ("code", "name", "investor", "region", "industry", "sub_industry", "event", "signed_on", "amount",
                 "currency", "amount_approximate", "amount_cny", "stage", "stage_since", "days_in_stage",
-                "open_blockers", "lead_unit", "liaison")
+                "open_blockers", "lead_unit", "liaison", "latest_progress")
+#: Deals whose latest progress entry is read at once while streaming.
+_PROGRESS_BATCH = 1000
 
 
-def records_query(flt: DealFilter | None = None, sort: str = "signed"):
+def records_query(flt: DealFilter | None = None, sort: str = "signed", reverse: bool = False):
     """The one SELECT behind summary_records(): list_deals()'s rows and order, columns as stored."""
-    column, descending = SORTS.get(sort, SORTS["signed"])
-    order = column.desc(nulls="LAST") if descending else column.asc(nulls="LAST")
-    open_blockers = (
-        Blocker.select(fn.COUNT(Blocker.id))
-        .where((Blocker.deal == Deal.id) & Blocker.resolved_on.is_null(True))
-    )
+    open_blockers = _open_blockers()
     query = (
-        Deal.select(Deal.code, Deal.name, Deal.investor, Deal.region, Deal.industry, Deal.sub_industry,
+        Deal.select(Deal.id, Deal.code, Deal.name, Deal.investor, Deal.region, Deal.industry, Deal.sub_industry,
                     Event.name, Deal.signed_on, Deal.amount, Deal.currency, Deal.amount_approximate,
                     Deal.amount_cny, Deal.stage, Deal.stage_since, open_blockers, Department.name, Person.name)
         .join(Event, JOIN.LEFT_OUTER, on=(Deal.event == Event.id))
@@ -91,7 +89,7 @@ def records_query(flt: DealFilter | None = None, sort: str = "signed"):
         .switch(Deal)
         .join(Person, JOIN.LEFT_OUTER, on=(Deal.liaison == Person.id))
     )
-    return (flt or DealFilter()).apply(query).order_by(order, Deal.id.desc())
+    return (flt or DealFilter()).apply(query).order_by(*_order(sort, reverse, open_blockers))
 
 
 def cents_text(cents: int | None) -> str | None:
@@ -111,7 +109,7 @@ def _iso(value) -> str | None:
 
 
 def summary_records(flt: DealFilter | None = None, sort: str = "signed",
-                    today: datetime.date | None = None) -> Iterator[tuple]:
+                    today: datetime.date | None = None, reverse: bool = False) -> Iterator[tuple]:
     """The rows of list_deals() one at a time, as tuples of SUMMARY_KEYS' values in plain JSON types.
 
     Amounts are the Decimal's text ("123.45"), dates ISO text, the flag a bool,
@@ -121,15 +119,29 @@ def summary_records(flt: DealFilter | None = None, sort: str = "signed",
     """
     today = today or datetime.date.today()
     days: dict = {}  # stage_since → days in stage; a ledger has a few thousand distinct dates
-    for (code, name, investor, region, industry, sub_industry, event, signed_on, amount, currency, approximate,
-         amount_cny, stage, since, open_blockers, lead, liaison) in stream(records_query(flt, sort)):
+    batch: list[tuple] = []
+    for row in stream(records_query(flt, sort, reverse)):
+        batch.append(row)
+        if len(batch) == _PROGRESS_BATCH:
+            yield from _records(batch, today, days)
+            batch = []
+    yield from _records(batch, today, days)
+
+
+def _records(rows: list[tuple], today: datetime.date, days: dict) -> Iterator[tuple]:
+    """summary_records' tuples of one batch of rows, with each deal's latest progress entry."""
+    latest = latest_progress([r[0] for r in rows]) if rows else {}
+    for (deal_id, code, name, investor, region, industry, sub_industry, event, signed_on, amount, currency,
+         approximate, amount_cny, stage, since, open_blockers, lead, liaison) in rows:
         since = _iso(since)
         in_stage = days.get(since)
         if in_stage is None:
             in_stage = days[since] = (today - datetime.date.fromisoformat(since[:10])).days
+        entry = latest.get(deal_id)
+        progress = None if entry is None else {"on": entry.on.isoformat(), "by": entry.by, "text": entry.text}
         yield (code, name, investor, region, industry, sub_industry, event, _iso(signed_on), cents_text(amount),
                currency, bool(approximate), cents_text(amount_cny), stage, since, in_stage, open_blockers, lead,
-               liaison)
+               liaison, progress)
 
 
 def summary(deal: Deal, today: datetime.date | None = None) -> dict:
