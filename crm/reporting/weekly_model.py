@@ -1,0 +1,177 @@
+"""What a weekly table is made of (crm.reporting.weekly builds it): weeks, rows, progress, problems, the summary."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+from crm.reporting import kpi
+from crm.values.dates import last_complete_week, parse_week, week_of
+from crm.listing.filters import DealFilter
+from crm.values.money import Money
+from db.models import (Deal)
+
+#: Stages that leave the table unless something happened that week.
+
+FINISHED = ("operating", "terminated")
+
+
+@dataclass(frozen=True)
+class Week:
+    """An ISO week, Monday to Sunday."""
+
+    monday: datetime.date
+    sunday: datetime.date
+
+    @property
+    def year(self) -> int:
+        return self.monday.isocalendar()[0]
+
+    @property
+    def number(self) -> int:
+        return self.monday.isocalendar()[1]
+
+    @property
+    def key(self) -> str:
+        """2020-W21."""
+        return f"{self.year}-W{self.number:02d}"
+
+    @property
+    def next_monday(self) -> datetime.date:
+        return self.sunday + datetime.timedelta(days=1)
+
+    def __contains__(self, day: datetime.date) -> bool:
+        return self.monday <= day <= self.sunday
+
+
+def resolve_week(text: str | None = None, today: datetime.date | None = None) -> Week:
+    """The week named by `text` (2020-W21, 2020年第21周 or any date in it); the last complete week when None."""
+    if text is None or not str(text).strip():
+        return Week(*last_complete_week(today))
+    return Week(*parse_week(str(text), today))
+
+
+def week_containing(day: datetime.date) -> Week:
+    return Week(*week_of(day))
+
+
+@dataclass
+class Progress:
+    """One thing that happened to a deal during the week.
+
+    kind: "new" (the deal's first ledger entry), "stage", "blocker_raised",
+    "blocker_resolved", "funds" or "log" (an entry of the progress log: `text`, by `note`).
+    """
+
+    on: datetime.date
+    kind: str
+    stage_from: str | None = None
+    stage_to: str | None = None
+    note: str = ""
+    text: str = ""
+    department: str = ""
+    money: Money | None = None
+    amount_cny: Decimal | None = None
+    order: tuple = ()
+
+
+@dataclass
+class Problem:
+    """A blocker open at the end of the week."""
+
+    id: int
+    text: str
+    department: str
+    raised_on: datetime.date
+    due_on: datetime.date | None
+    overdue: bool
+
+
+@dataclass
+class Row:
+    seq: int
+    id: int
+    code: str
+    name: str
+    investor: str
+    region: str
+    industry: str
+    sub_industry: str
+    event: str | None
+    event_on: datetime.date | None
+    signed_on: datetime.date | None
+    amount: Money
+    amount_cny: Decimal | None
+    fx_rate_id: int | None
+    stage: str  # the stage key at the end of the week
+    stage_since: datetime.date
+    lead_unit: str | None
+    supporting: list[str]
+    liaison: str | None
+    progress: list[Progress] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.progress)
+
+
+@dataclass
+class WeekActivity:
+    """What happened to the cohort's deals during the week."""
+
+    new_deals: int = 0
+    stage_changes: int = 0
+    blockers_raised: int = 0
+    blockers_resolved: int = 0
+    funds_arrivals: int = 0
+    funds_cny: Decimal = Decimal(0)
+
+
+@dataclass
+class Summary:
+    rows: int
+    total_cny: Decimal
+    by_currency: dict  # currency -> amount in that currency, over the rows
+    approximate: bool  # some row's amount was written as 117亿余元
+    by_stage: dict  # stage key -> (rows, CNY total), in stage order
+    week: WeekActivity
+    kpis_week_end: kpi.Kpis
+    kpis_now: kpi.Kpis
+    now: datetime.date
+    fx_used: list  # fx.RateUsed: the rates used by the rows and by both sets of KPIs
+    approximate_currencies: frozenset = frozenset()  # currencies of the rows written as 117亿余元
+
+
+@dataclass
+class WeeklyTable:
+    """A week's table: `rows` a list (build()) or an iterator read once (stream())."""
+
+    week: Week
+    scope: DealFilter
+    rows: Iterable[Row]
+    generated_on: datetime.date
+    summary_of: Callable[[], Summary]
+    expected_rows: int = 0  # an upper bound of the number of rows, for progress reports
+
+    @property
+    def summary(self) -> Summary:
+        """The summary under the table; with stream(), once every row has been read."""
+        return self.summary_of()
+
+    @property
+    def as_of(self) -> datetime.date:
+        """The day the table describes the end of."""
+        return self.week.sunday
+
+
+# ---- building -------------------------------------------------------------
+
+
+# Rows are read straight from the cursor and only the columns that need it are converted: Peewee's
+# per-column conversion of every fetched value cost more than the queries themselves on a ledger of
+# 15,000 deals.
+_cents = Deal.amount.python_value
