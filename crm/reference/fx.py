@@ -168,7 +168,8 @@ def _reconvert_investment(currency: str, rate: FxRate | None, since: datetime.da
                                          & (InvestmentDone.month >= since - datetime.timedelta(days=31))
                                          & (InvestmentDone.month < until))
     changed = 0
-    for query, day_of in ((plans, lambda row: datetime.date(row.year, 1, 1)), (done, lambda row: _month_end(row.month))):
+    for query, day_of in ((plans, lambda row: datetime.date(row.year, 1, 1)),
+                          (done, lambda row: _month_end(row.month))):
         for row in query.iterator():
             if not since <= day_of(row) < until:
                 continue
