@@ -16,9 +16,11 @@ run: $(STAMP)
 	$(BIN)/crm --demo
 
 # The suite runs on SQLite and on a throwaway PostgreSQL 15 server it starts
-# itself; ensure-postgres installs the server with apt-get only where missing.
+# itself; ensure-postgres installs the server with apt-get only where missing,
+# ensure-office LibreOffice and fonts for the printed weekly table's test.
 test: $(STAMP)
 	scripts/ensure-postgres >/dev/null
+	scripts/ensure-office >/dev/null
 	$(BIN)/python -m pytest
 
 # Static checks (CI runs them before the tests): ruff (lint, import order, complexity ≤ 15, format),

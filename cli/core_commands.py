@@ -6,6 +6,7 @@ from crm.deals import blockers
 from crm.listing import views as deal_views
 from crm.reference import fx, registry
 from crm.reporting import kpi
+from crm.reporting.lights import deal_lights
 from crm.values.dates import parse_date
 from crm.deals.fields import EDITABLE
 from crm.deals.fields import FIELDS as DEAL_FIELDS
@@ -90,16 +91,24 @@ def cmd_deals(args):
         print_csv_records(list(CSV_KEYS), ([r[i] for i in at] for r in records))
         return
     rows = deal_views.list_deals(flt, sort=args.sort, reverse=args.reverse)
+    lit = deal_lights([r["code"] for r in rows])
     headers = [_("Code"), _("Name"), _("Region"), _("Event"), _("Signed"), _("Amount"), _("亿元"), _("Stage"),
-               _("Days in stage"), _("Open blockers"), _("Lead unit"), _("Latest progress")]
+               _("Light"), _("Days in stage"), _("Open blockers"), _("Lead unit"), _("Latest progress")]
     table = [
         [r["code"], r["name"], r["region"], r["event"] or "", r["signed_on"] or "", _amount(r),
          format_yi(r["amount_cny"]) if r["amount_cny"] is not None else "?", BY_KEY[r["stage"]].label(),
-         r["days_in_stage"], r["open_blockers"], r["lead_unit"] or "", _latest(r)]
+         _light(lit.get(r["code"])), r["days_in_stage"], r["open_blockers"], r["lead_unit"] or "", _latest(r)]
         for r in rows
     ]
     print_table(headers, table)
     print(_("{n} deals").format(n=len(rows)), file=sys.stderr)
+
+
+def _light(light) -> str:
+    """A deal's traffic light in words (crm.reporting.lights); empty for deals without one (在谈, 终止)."""
+    if light is None:
+        return ""
+    return {"green": _("green"), "yellow": _("yellow"), "red": _("red")}[light.light]
 
 
 def _latest(row: dict) -> str:

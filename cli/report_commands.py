@@ -16,7 +16,7 @@ from crm.foundation.i18n import _
 from crm.listing.filters import DealFilter
 from crm.reference import fx
 from crm.reference.lookup import deal_by_code
-from crm.reporting import asof, brief, kpi, series, summaries
+from crm.reporting import asof, brief, kpi, lights, series, summaries
 from crm.values.dates import parse_date
 from crm.values.money import Money, format_money
 from db.connection import open_database
@@ -124,7 +124,9 @@ def _kpi_series(args, cohort: DealFilter):
     today = datetime.date.today()
     if first is None:
         first = datetime.date((last or today).year, 1, 1)
-    rows = [asof.as_json(r) for r in series.series(args.series, first, last or today, cohort)]
+    # each row as `crm kpi --as-of` its period's last day gives it, lights included
+    rows = [{**asof.as_json(r), "lights": lights.counts(cohort, r.day).get(None, lights.LightCounts()).as_json()}
+            for r in series.series(args.series, first, last or today, cohort)]
     if args.format == "json":
         return print_json(rows)
     table = [[row[key] if row[key] is not None else "" for key in _SERIES_KEYS] for row in rows]
@@ -149,6 +151,7 @@ def cmd_kpi(args):
                            plan=plan.plan if plan else asof.PlanFigures(year=datetime.date.today().year))
         result.plan.schedule_rate = asof.Decimal(result.day.month) / 12
         data = {"as_of": result.day.isoformat(), **kpi.as_json(k), **asof.plan_json(result.plan)}
+    data["lights"] = lights.counts(cohort, result.day).get(None, lights.LightCounts()).as_json()
     if args.format == "json":
         return print_json(data)
     if args.format == "csv":
@@ -167,7 +170,7 @@ def cmd_brief(args):
 REPORT_KEYS = ("deals", "total_cny", "start_rate", "planned_starts", "started_on_plan", "start_plan_rate",
                "overdue_starts", "planned_operations", "operating_on_plan", "operating_plan_rate",
                "invest_plan_cny", "invest_done_cny", "invest_plan_rate", "schedule_gap", "funds_cny", "funds_rate",
-               "blockers_raised", "blockers_open", "blockers_resolved", "resolution_rate")
+               "blockers_raised", "blockers_open", "blockers_resolved", "resolution_rate", "green", "yellow", "red")
 
 
 def report_table(rows: list[summaries.SummaryRow]) -> tuple[list[str], list[list]]:
@@ -175,7 +178,7 @@ def report_table(rows: list[summaries.SummaryRow]) -> tuple[list[str], list[list
     headers = ["group"] + list(REPORT_KEYS)
     table = []
     for row in rows:
-        data = {**kpi.as_json(row.result.kpis), **asof.plan_json(row.result.plan)}
+        data = {**kpi.as_json(row.result.kpis), **asof.plan_json(row.result.plan), **row.lights.as_json()}
         table.append([row.label] + [data[key] for key in REPORT_KEYS])
     return headers, table
 

@@ -256,7 +256,9 @@ def notes(table: WeeklyTable) -> list[str]:
     """Lines printed under the table."""
     lines = [_("Notes: 1. Amounts are in each deal's own currency; 亿元 = CNY 100 million, converted at the "
                "rate of the signing date. 2. A problem is overdue when it was still open after its due date. "
-               "3. Stages and problems are as they stood at the end of {day}.").format(day=_day(table.week.sunday))]
+               "3. Stages and problems are as they stood at the end of {day}.").format(day=_day(table.week.sunday))
+             + " " + _("4. Totals are rounded from the exact sums, so they can differ by 0.01 from the sum of the "
+                       "rounded rows.")]
     rates = rates_text(table)
     if rates:
         lines.append(_("Exchange rates used: {rates}").format(rates=rates))

@@ -3,7 +3,8 @@
 Sheet 1 (周报): merged title and scope rows, a bold frozen header row that is
 repeated on every printed page, one row per deal, a totals row (合计) and the
 notes; columns sized for Chinese text, long cells wrapped, amounts and dates
-as numbers with number formats, landscape A4 fitted to the page width.
+as numbers with number formats, landscape and fitted to the page width: A4
+when the body text still prints at 8 points or more, else A3 (paper_for).
 Sheet 2 (汇总): the summary sections.
 
 Totals are written as numbers computed by crm (exact sums), not formulas, so
@@ -40,12 +41,19 @@ MAX_CELL = 32_000  # Excel holds at most 32,767 characters in a cell
 HEADER_ROW = 4  # 1-based, as a reader counts rows
 SPOOL_ROWS = 1000  # laid-out rows pickled to the spool at a time
 LINE_HEIGHT = 16.0  # points per line of 11-point text (CJK glyphs need more than the 14.25 of Latin text)
-MAX_WIDTHS = {"name": 30, "investor": 22, "event": 24, "progress": 44, "problems": 48, "supporting": 24,
-              "lead_unit": 20, "industry": 18, "region": 12}
+# Caps on the columns' widths (in display columns, CJK = 2; others 16): longer text wraps inside its row.
+# They keep the 16 columns narrow enough to print at 8 points or more on A3 (tests/test_weekly_print.py).
+MAX_WIDTHS = {"seq": 6, "code": 15, "name": 20, "investor": 14, "region": 10, "industry": 12, "event": 16,
+              "signed_on": 12, "stage": 8, "progress": 30, "problems": 32, "supporting": 16, "lead_unit": 14,
+              "liaison": 10}
 YI_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 PERCENT_FORMAT = "0.00%"
-A4 = 9  # the paper size code of the OOXML page setup
+A4, A3 = 9, 8  # paper size codes of the OOXML page setup
+BODY_PT = 11  # the table's text size on screen; printed, it is scaled to fit the page's width
+MIN_PRINTED_PT = 8.5  # the smallest printed body text paper_for() accepts (8 points, and a margin)
+A4_LANDSCAPE_WIDTH_PT = 842 - 0.8 * 72  # the page less the left and right margins of _print_setup
+PT_PER_WIDTH = 5.6  # points one unit of column width takes in print (Calibri's digit, 7 px, and padding)
 
 
 def _font_name() -> str:
@@ -101,10 +109,10 @@ class _Styles:
         centre = {"align": "center", "valign": "top", "text_wrap": True}
         header_fill = {"pattern": 1, "bg_color": "#DDEBF7"}
         total_fill = {"pattern": 1, "bg_color": "#F2F2F2"}
-        normal = {"font_name": font, "font_size": 11}
+        normal = {"font_name": font, "font_size": BODY_PT}
         self.specs = {
             "w_title": {"font_name": font, "font_size": 16, "bold": True, "align": "center", "valign": "vcenter"},
-            "w_scope": {"font_name": font, "font_size": 10, "valign": "vcenter", "text_wrap": True},
+            "w_scope": {"font_name": font, "font_size": BODY_PT, "valign": "vcenter", "text_wrap": True},
             "w_header": {**normal, "bold": True, **header_fill, **border, "align": "center", "valign": "vcenter",
                          "text_wrap": True},
             "w_text": {**normal, **border, **top},
@@ -114,7 +122,7 @@ class _Styles:
             "w_yi": {**normal, **border, "valign": "top", "num_format": YI_FORMAT},
             "w_total": {**normal, "bold": True, **total_fill, **border, **top},
             "w_total_yi": {**normal, "bold": True, **total_fill, **border, "valign": "top", "num_format": YI_FORMAT},
-            "w_note": {"font_name": font, "font_size": 10, "valign": "top", "text_wrap": True},
+            "w_note": {"font_name": font, "font_size": BODY_PT, "valign": "top", "text_wrap": True},
             "w_section": {"font_name": font, "font_size": 12, "bold": True},
             "w_percent": {**normal, **border, "num_format": PERCENT_FORMAT},
             "w_count": {**normal, **border, "num_format": "0"},
@@ -211,70 +219,52 @@ class _Lines:
         return lines
 
 
-def _table_sheet(ws, styles: _Styles, table: WeeklyTable, progress) -> None:
-    cols = layout.columns()
-    keys = [c.key for c in cols]
-    n = len(cols)
-    widths = {c.key: max(_width(c.header) + 2, 6) for c in cols}
-    widest = [0] * n  # the widest line of each column's cells
+class _Body:
+    """The first pass over the deals: each row laid out as (writer index, value, format index) cells, with its
+    shape and multi for _Lines, spooled to a temporary file SPOOL_ROWS at a time, while the widest line of
+    each column is kept — so that the second pass knows the column widths and each row's height before it
+    writes the row, with memory that does not grow with the number of rows."""
 
-    text, centre, alert, date, yi = (styles("w_text"), styles("w_centre"), styles("w_alert"), styles("w_date"),
-                                     styles("w_yi"))
-    string, number, day, blank = ws.write_string, ws.write_number, ws.write_datetime, ws.write_blank
-    writers = (string, number, day, blank)
-    # Rows are laid out (cells, their widths) in a first pass and spooled to a temporary file, so that the
-    # column widths and each row's height are known before the second pass writes them, with memory that
-    # does not grow with the number of rows. Cells there are (writer index, value, format index).
-    string, number, day, blank = 0, 1, 2, 3
-    formats: list = []
-    format_at: dict[int, int] = {}
+    STRING, NUMBER, DAY, BLANK = 0, 1, 2, 3
 
-    def spooled(fmt) -> int:
-        at = format_at.get(id(fmt))
+    def __init__(self, styles: _Styles, keys: list[str]):
+        self.styles = styles
+        self.formats: list = []
+        self._format_at: dict[int, int] = {}
+        self.text, self.centre, self.alert, self.date, self.yi = (
+            self.spooled(styles(name)) for name in ("w_text", "w_centre", "w_alert", "w_date", "w_yi"))
+        self.seq_at, self.stage_at, self.problems_at = keys.index("seq"), keys.index("stage"), keys.index("problems")
+        self.widest = [0] * len(keys)
+        self.spool = tempfile.TemporaryFile()  # noqa: SIM115 — closed by the `with` of the second pass
+        self.total = 0
+
+    def spooled(self, fmt) -> int:
+        """The index a format is spooled as (formats do not pickle)."""
+        at = self._format_at.get(id(fmt))
         if at is None:
-            at = format_at[id(fmt)] = len(formats)
-            formats.append(fmt)
+            at = self._format_at[id(fmt)] = len(self.formats)
+            self.formats.append(fmt)
         return at
 
-    text, centre, alert, date, yi = spooled(text), spooled(centre), spooled(alert), spooled(date), spooled(yi)
-    seq_at, stage_at, problems_at = keys.index("seq"), keys.index("stage"), keys.index("problems")
-    # Per row: its cells as (writer, value, format), and its shape and multi for _Lines.
-    laid: list[tuple[list, list, list]] = []
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 — closed by the `with` of the second pass
-    total = 0
-    for row in table.rows:
-        cells = []
-        shape = []
-        multi = []
+    def lay_out(self, rows) -> None:
+        """Lay out and spool every row of `rows`."""
+        laid: list[tuple[list, list, list]] = []
+        for row in rows:
+            laid.append(self._row(row))
+            self.total += 1
+            if len(laid) == SPOOL_ROWS:
+                pickle.dump(laid, self.spool, pickle.HIGHEST_PROTOCOL)
+                laid = []
+        if laid:
+            pickle.dump(laid, self.spool, pickle.HIGHEST_PROTOCOL)
+        self.spool.seek(0)
+
+    def _row(self, row) -> tuple[list, list, list]:
+        cells, shape, multi = [], [], []
+        widest = self.widest
         for i, value in enumerate(layout.cells(row)):
-            if type(value) is str:
-                if i == stage_at:
-                    fmt = centre
-                elif i == problems_at and any(p.overdue for p in row.problems):
-                    fmt = alert
-                else:
-                    fmt = text
-                if value:
-                    cells.append((string, _text(value), fmt))
-                else:
-                    cells.append((blank, None, fmt))
-                w = _measure(value)
-            elif isinstance(value, layout.Own):
-                figure, own_format = layout.own_number(value.money)
-                cells.append((number, Decimal(layout.plain_decimal(figure)), spooled(styles("w_yi", own_format))))
-                w = _measure(format_money(value.money) + "00")  # the format shows at least two decimals
-            elif isinstance(value, layout.Yi):
-                cells.append((number, Decimal(layout.yi_exact(value.yuan)), yi))
-                w = _measure(layout.yi_text(value.yuan))
-            elif isinstance(value, datetime.date):
-                cells.append((day, value, date))
-                w = 10  # yyyy-mm-dd
-            elif value is None:
-                cells.append((blank, None, text))
-                w = 0
-            else:  # the number of the row
-                cells.append((number, value, centre if i == seq_at else text))
-                w = _measure(str(value))
+            cell, w = self._cell(i, value, row)
+            cells.append(cell)
             if type(w) is int:
                 shape.append(w)
                 if w > widest[i]:
@@ -283,85 +273,145 @@ def _table_sheet(ws, styles: _Styles, table: WeeklyTable, progress) -> None:
                 shape.append(0)
                 multi.append((i, w))
                 widest[i] = max(widest[i], *w)
-        laid.append((cells, shape, multi))
-        total += 1
-        if len(laid) == SPOOL_ROWS:
-            pickle.dump(laid, spool, pickle.HIGHEST_PROTOCOL)
-            laid = []
-    if laid:
-        pickle.dump(laid, spool, pickle.HIGHEST_PROTOCOL)
-    del laid
-    string, number, day, blank = writers
+        return cells, shape, multi
 
-    totals = []
-    total_shape = []
-    total_multi = []
-    for i, (key, value) in enumerate(zip(keys, layout.totals(table))):
+    def _cell(self, i: int, value, row) -> tuple[tuple, int | tuple]:
+        """One cell as spooled, and its measure (_measure)."""
+        if type(value) is str:
+            return self._text_cell(i, value, row), _measure(value)
+        if isinstance(value, layout.Own):
+            figure, own_format = layout.own_number(value.money)
+            fmt = self.spooled(self.styles("w_yi", own_format))
+            # the format shows at least two decimals
+            return (self.NUMBER, Decimal(layout.plain_decimal(figure)), fmt), _measure(format_money(value.money) + "00")
+        if isinstance(value, layout.Yi):
+            return (self.NUMBER, Decimal(layout.yi_exact(value.yuan)), self.yi), _measure(layout.yi_text(value.yuan))
+        if isinstance(value, datetime.date):
+            return (self.DAY, value, self.date), 10  # yyyy-mm-dd
+        if value is None:
+            return (self.BLANK, None, self.text), 0
+        # the number of the row
+        return (self.NUMBER, value, self.centre if i == self.seq_at else self.text), _measure(str(value))
+
+    def _text_cell(self, i: int, value: str, row) -> tuple:
+        if i == self.stage_at:
+            fmt = self.centre
+        elif i == self.problems_at and any(p.overdue for p in row.problems):
+            fmt = self.alert
+        else:
+            fmt = self.text
+        return (self.STRING, _text(value), fmt) if value else (self.BLANK, None, fmt)
+
+    def rows(self) -> Iterator[tuple[list, list, list]]:
+        """The spooled rows, in order; the spool is closed at the end."""
+        with self.spool:
+            yield from _unspooled(self.spool)
+
+
+def _totals_row(ws, styles: _Styles, table: WeeklyTable, keys: list[str], widest: list[int]):
+    """The totals row's cells (writer, value, format), shape and multi; widens `widest` for its 亿元 total."""
+    cells, shape, multi = [], [], []
+    for i, value in enumerate(layout.totals(table)):
         if isinstance(value, layout.Yi):
             shown = layout.yi_text(value.yuan)
-            totals.append((number, Decimal(layout.yi_exact(value.yuan)), styles("w_total_yi")))
+            cells.append((ws.write_number, Decimal(layout.yi_exact(value.yuan)), styles("w_total_yi")))
             widest[i] = max(widest[i], _width(shown))
         else:
             shown = value
-            totals.append((string, _text(value), styles("w_total")) if value else (blank, None, styles("w_total")))
+            cells.append((ws.write_string, _text(value), styles("w_total")) if value
+                         else (ws.write_blank, None, styles("w_total")))
         w = _measure(shown)
-        total_shape.append(w if type(w) is int else 0)
+        shape.append(w if type(w) is int else 0)
         if type(w) is not int:
-            total_multi.append((i, w))
+            multi.append((i, w))
+    return cells, shape, multi
 
-    for i, key in enumerate(keys):
-        widths[key] = min(max(widths[key], widest[i] + 2), MAX_WIDTHS.get(key, 40))
-    column_widths = [widths[k] for k in keys]
-    for i, w in enumerate(column_widths):
-        ws.set_column(i, i, w)
-    table_width = sum(widths.values())
 
-    title = styles("w_title")
+def _column_widths(cols: list, widest: list[int]) -> list[int]:
+    """Each column as wide as its widest line (plus padding) up to its cap in MAX_WIDTHS; a header longer than
+    that wraps onto a second line rather than widening the column."""
+    widths = []
+    for col, w in zip(cols, widest):
+        header = max(math.ceil(_width(col.header) / 2) + 2, 6)
+        # the room _lines_of() gives a line of w columns, so that text that fits is measured as one line
+        widths.append(min(max(header, math.ceil(w * 1.1 + 2)), MAX_WIDTHS.get(col.key, 16)))
+    return widths
+
+
+def _heading(ws, styles: _Styles, table: WeeklyTable, cols: list, widths: list[int]) -> None:
+    """Title, scope and as-of rows, and the header row."""
+    n, table_width = len(cols), sum(widths)
     _set_height(ws, 1, 30)
-    _merge(ws, 1, n, layout.title(table), title)
+    _merge(ws, 1, n, layout.title(table), styles("w_title"))
     scope = styles("w_scope")
     for row_no, words in ((2, layout.scope_text(table)), (3, layout.as_of_text(table))):
         _set_height(ws, row_no, LINE_HEIGHT * _lines(words, table_width))
         _merge(ws, row_no, n, words, scope)
-    header_lines = max(_lines(c.header, widths[c.key]) for c in cols)
+    header_lines = max(_lines(c.header, w) for c, w in zip(cols, widths))
     _set_height(ws, HEADER_ROW, LINE_HEIGHT * max(header_lines, 1) + 6)
     header = styles("w_header")
     for i, col in enumerate(cols, 1):
         _put(ws, HEADER_ROW, i, col.header, header)
 
-    lines_of = _Lines(column_widths)
+
+def _write_body(ws, body: _Body, lines_of: _Lines, progress) -> int:
+    """The second pass: every spooled row under the header; the 0-based index of the last one."""
+    writers = (ws.write_string, ws.write_number, ws.write_datetime, ws.write_blank)
+    formats, total = body.formats, body.total
     r = HEADER_ROW - 1  # 0-based from here on, as XlsxWriter counts
     done = 0
-    spool.seek(0)
-    with spool:
-        for cells, shape, multi in _unspooled(spool):
-            r += 1
-            done += 1
-            lines = lines_of(shape, multi)
-            if lines > 1:
-                ws.set_row_pixels(r, LINE_HEIGHT * lines * 4 / 3)
-            for c, (write, value, fmt) in enumerate(cells):
-                writers[write](r, c, value, formats[fmt])
-            if progress and (done % 500 == 0 or done == total):
-                progress(done, total)
+    for cells, shape, multi in body.rows():
+        r += 1
+        done += 1
+        lines = lines_of(shape, multi)
+        if lines > 1:
+            ws.set_row_pixels(r, LINE_HEIGHT * lines * 4 / 3)
+        for c, (write, value, fmt) in enumerate(cells):
+            writers[write](r, c, value, formats[fmt])
+        if progress and (done % 500 == 0 or done == total):
+            progress(done, total)
+    return r
+
+
+def _table_sheet(ws, styles: _Styles, table: WeeklyTable, progress) -> None:
+    cols = layout.columns()
+    keys = [c.key for c in cols]
+    n = len(cols)
+    body = _Body(styles, keys)
+    body.lay_out(table.rows)
+    totals = _totals_row(ws, styles, table, keys, body.widest)
+    widths = _column_widths(cols, body.widest)
+    for i, w in enumerate(widths):
+        ws.set_column(i, i, w)
+    _heading(ws, styles, table, cols, widths)
+
+    lines_of = _Lines(widths)
+    r = _write_body(ws, body, lines_of, progress)
     last_data = r + 1
     r += 1
-    _write_row(ws, r, totals, lines_of(total_shape, total_multi))
+    _write_row(ws, r, totals[0], lines_of(*totals[1:]))
     r += 2  # 1-based again: the row after the blank one under the totals
 
     note = styles("w_note")
     for words in layout.notes(table):
         r += 1
-        _set_height(ws, r, LINE_HEIGHT * _lines(words, table_width * 0.95))
+        _set_height(ws, r, LINE_HEIGHT * _lines(words, sum(widths) * 0.95))
         _merge(ws, r, n, words, note)
 
     ws.freeze_panes(HEADER_ROW, keys.index("name") + 1)
     if last_data > HEADER_ROW:
         ws.autofilter(HEADER_ROW - 1, 0, last_data - 1, n - 1)
-    _print_setup(ws, landscape=True)
+    _print_setup(ws, landscape=True, paper=paper_for(sum(widths)))
     ws.repeat_rows(HEADER_ROW - 1)
     ws.print_area(0, 0, r - 1, n - 1)
     ws.set_zoom(90)
+
+
+def paper_for(table_width: float) -> int:
+    """A4 when a table `table_width` columns wide, fitted to an A4 landscape page's width, still prints its
+    11-point body text at MIN_PRINTED_PT or more; else A3 (what bureaus print wide 周报 on)."""
+    scale = A4_LANDSCAPE_WIDTH_PT / (table_width * PT_PER_WIDTH)
+    return A4 if scale * BODY_PT >= MIN_PRINTED_PT else A3
 
 
 def _unspooled(spool) -> Iterator[tuple[list, list, list]]:
@@ -389,12 +439,12 @@ def _write_row(ws, r: int, cells: list, lines: int) -> None:
         write(r, c, value, fmt)
 
 
-def _print_setup(ws, landscape: bool) -> None:
+def _print_setup(ws, landscape: bool, paper: int = 0) -> None:
     if landscape:
         ws.set_landscape()
     else:
         ws.set_portrait()
-    ws.set_paper(A4)
+    ws.set_paper(paper or A4)
     ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as needed
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.center_horizontally()

@@ -190,3 +190,49 @@ def test_editing_the_amount_or_date_reconverts(ledger):
     assert _cny(code) == (Decimal("200000000.00"), None)
     deals.edit_deal(code, {"amount": "1亿美元", "signed_on": "2019-01-01"})
     assert _cny(code) == (None, None)  # no rate for that date any more: unknown, not stale
+
+
+def test_a_later_rate_reconverts_year_plans_and_completed_investment(ledger):
+    """Plans are converted on 1 January of their year, completed investment at its month's end: a rate set
+    later converts those it now covers (none before, or an older one), and leaves the others as they were."""
+    from crm.deals.investment import record_invest, set_plan
+    from crm.deals.records import create_deal
+    from db.models import InvestmentDone, InvestmentPlan
+
+    fx.set_rate("USD", D(2019, 12, 1), "7.0")
+    code = create_deal({"name": "美元项目", "amount": "1亿美元", "signed_on": "2020-05-18"}).code
+    set_plan(code, 2020, "2亿美元")  # 1 January 2020: 7.0
+    set_plan(code, 2021, "3亿美元")  # 1 January 2021: 7.0 for now
+    record_invest(code, "1000万美元", D(2020, 4, 1))  # 30 April: 7.0 for now
+    record_invest(code, "2000万美元", D(2020, 6, 1))  # 30 June: 7.0 for now
+
+    def cny():
+        return ({p.year: p.amount_cny for p in InvestmentPlan.select()},
+                {d.month: d.amount_cny for d in InvestmentDone.select()})
+
+    assert cny() == ({2020: Decimal("1400000000.00"), 2021: Decimal("2100000000.00")},
+                     {D(2020, 4, 1): Decimal("70000000.00"), D(2020, 6, 1): Decimal("140000000.00")})
+    fx.set_rate("USD", D(2020, 4, 30), "7.1")  # covers 30 April and 30 June, and 1 January 2021
+    plans, done = cny()
+    assert plans == {2020: Decimal("1400000000.00"), 2021: Decimal("2130000000.00")}
+    assert done == {D(2020, 4, 1): Decimal("71000000.00"), D(2020, 6, 1): Decimal("142000000.00")}
+    fx.set_rate("USD", D(2020, 5, 1), "7.2")  # from 1 May: 30 June and 2021, not 30 April
+    plans, done = cny()
+    assert plans[2021] == Decimal("2160000000.00") and plans[2020] == Decimal("1400000000.00")
+    assert done == {D(2020, 4, 1): Decimal("71000000.00"), D(2020, 6, 1): Decimal("144000000.00")}
+    used = {d.month: d.fx_rate.rate for d in InvestmentDone.select()}
+    assert used == {D(2020, 4, 1): Decimal("7.1"), D(2020, 6, 1): Decimal("7.2")}
+
+
+def test_investment_without_a_rate_is_converted_when_one_is_set(ledger):
+    from crm.deals.investment import record_invest, set_plan
+    from crm.deals.records import create_deal
+    from db.models import InvestmentDone, InvestmentPlan
+
+    code = create_deal({"name": "欧元项目", "amount": "5000万欧元", "signed_on": "2020-05-18"}).code
+    set_plan(code, 2020, "1亿欧元")
+    record_invest(code, "500万欧元", D(2020, 3, 1))
+    assert InvestmentPlan.get().amount_cny is None and InvestmentDone.get().amount_cny is None
+    fx.set_rate("EUR", D(2019, 12, 31), "7.8")
+    assert InvestmentPlan.get().amount_cny == Decimal("780000000.00")
+    assert InvestmentDone.get().amount_cny == Decimal("39000000.00")

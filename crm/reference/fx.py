@@ -10,6 +10,7 @@ signed), funds at their arrival date. Adding or changing a rate re-converts
 every deal and arrival it now covers, in the same transaction.
 """
 
+import calendar
 import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -18,7 +19,7 @@ from crm.foundation.errors import InvalidInput, MissingRate
 from crm.foundation.i18n import _
 from crm.values.money import CURRENCIES
 from db.connection import writing
-from db.models import Deal, FundsArrived, FxRate
+from db.models import Deal, FundsArrived, FxRate, InvestmentDone, InvestmentPlan
 
 CNY = "CNY"
 FEN = Decimal("0.01")
@@ -120,7 +121,7 @@ def record_rate(currency: str, on: datetime.date, rate, source: str = "") -> str
 
 
 def reconvert(currency: str, since: datetime.date) -> int:
-    """Re-convert deals and funds in `currency` dated from `since` up to the next rate; return how many changed."""
+    """Re-convert deals, funds, year plans and completed investment in `currency` dated from `since` up to the next rate; return how many changed."""
     rate = rate_on(currency, since)
     following = (
         FxRate.select(FxRate.on)
@@ -148,6 +149,34 @@ def reconvert(currency: str, since: datetime.date) -> int:
         if cny != funds.amount_cny or funds.fx_rate_id != rate.id:
             FundsArrived.update(amount_cny=cny, fx_rate=rate).where(FundsArrived.id == funds.id).execute()
             changed += 1
+    return changed + _reconvert_investment(currency, rate, since, until)
+
+
+def _month_end(month: datetime.date) -> datetime.date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def _reconvert_investment(currency: str, rate: FxRate | None, since: datetime.date, until: datetime.date) -> int:
+    """Re-convert the year plans (converted on 1 January) and the completed investment (converted at its
+    month's end, crm.deals.investment) whose conversion day falls in [since, until); how many changed."""
+    first_year = since.year if (since.month, since.day) == (1, 1) else since.year + 1
+    plans = InvestmentPlan.select().where((InvestmentPlan.currency == currency) & (InvestmentPlan.year >= first_year))
+    if until != datetime.date.max:
+        plans = plans.where(InvestmentPlan.year <= until.year)
+    # a month is stored as its first day; its conversion day, the month's end, is at most 30 days later
+    done = InvestmentDone.select().where((InvestmentDone.currency == currency)
+                                         & (InvestmentDone.month >= since - datetime.timedelta(days=31))
+                                         & (InvestmentDone.month < until))
+    changed = 0
+    for query, day_of in ((plans, lambda row: datetime.date(row.year, 1, 1)),
+                          (done, lambda row: _month_end(row.month))):
+        for row in query.iterator():
+            if not since <= day_of(row) < until:
+                continue
+            cny = to_cny(row.amount, rate)
+            if cny != row.amount_cny or row.fx_rate_id != rate.id:
+                type(row).update(amount_cny=cny, fx_rate=rate).where(type(row).id == row.id).execute()
+                changed += 1
     return changed
 
 

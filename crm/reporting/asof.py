@@ -32,6 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from peewee import SQL, Case, fn
 
 from crm.deals.stages import STAGES, at_or_beyond
+from crm.listing import kept_totals
 from crm.listing.filters import DealFilter
 from crm.reference import fx
 from crm.reporting import kpi
@@ -39,6 +40,9 @@ from db.models import (Blocker, Deal, FundsArrived, FxRate, InvestmentDone, Inve
                        database)
 
 _STARTED = frozenset(at_or_beyond("construction"))
+#: Whether compute_grouped may take _fast_deal_groups (tests turn it off to compare with the full scan).
+FAST = True
+LATER_SHARE = 10  # _fast_deal_groups is taken while at most 1 deal in LATER_SHARE changed stage after the day
 _FULFILLED = frozenset(at_or_beyond("registered"))
 
 
@@ -124,21 +128,84 @@ def _deal_groups(condition, day: datetime.date, key=None):
     return database.execute(query).fetchall()
 
 
+def _fast_deal_groups(cohort: DealFilter, condition, day: datetime.date, key=None):
+    """_deal_groups' rows, for a cohort the kept totals answer (kept_totals.answerable) and `key` None or
+    Deal.region; None otherwise. Exact, without looking up every deal's stage on `day`:
+
+    - the kept totals give every deal's count and sums by current stage and currency, the rows with
+      start_class and completes 0;
+    - the deals whose current stage began after `day` (few for a recent day) are moved from their current
+      stage to their stage on `day` (or out, when they were not in the ledger yet);
+    - the plan classes come from a second query of only the deals planned to start or complete in the
+      year, in rows with n 0 for the deal counts and their own count in `plan_n` (see _count_deals).
+    """
+    if key is not None and key is not Deal.region:
+        return None
+    by = ("region", "stage", "currency") if key is not None else ("stage", "currency")
+    sums = kept_totals.grouped(cohort, by)
+    if sums is None:
+        return None
+    # Each later deal costs a look-up in the stage ledger; beyond a tenth of the deals the full scan is faster.
+    later_n = Deal.select(fn.COUNT(Deal.id)).where(_and(Deal.stage_since > day, condition)).scalar() or 0
+    if later_n * LATER_SHARE > sum(row.deals for row in sums):
+        return None
+    groups: dict = {}
+
+    def add(k, sign, n, amount, cny, converted, approx):  # amounts in integer fen, as stored
+        g = groups.setdefault(k, [0, 0, 0, 0, 0])
+        g[0] += sign * n
+        g[1] += sign * int(amount or 0)
+        g[2] += sign * int(cny or 0)
+        g[3] += sign * converted
+        g[4] += sign * approx
+
+    for row in sums:
+        k = row.key if key is not None else (None, *row.key)
+        add(k, 1, row.deals, row.amount, row.amount_cny, row.converted, row.approximate)
+    later = Deal.select(_key(key), Deal.stage, stage_on(day), Deal.currency, fn.COUNT(Deal.id), fn.SUM(Deal.amount),
+                        fn.SUM(Deal.amount_cny), fn.COUNT(Deal.amount_cny),
+                        fn.SUM(Case(None, [(Deal.amount_approximate, 1)], 0)),
+                        ).where(_and(Deal.stage_since > day, condition)).group_by(*(SQL(str(i)) for i in range(1, 5)))
+    for group, now, then, currency, n, amount, cny, converted, approx in database.execute(later).fetchall():
+        add((group, now, currency), -1, n, amount, cny, converted, int(approx or 0))
+        if then is not None:
+            add((group, then, currency), 1, n, amount, cny, converted, int(approx or 0))
+    rows = [(group, stage, currency, 0, 0, n, amount, cny, converted, approx, 0)
+            for (group, stage, currency), (n, amount, cny, converted, approx) in groups.items() if n]
+    return rows + _plan_groups(condition, day, key)
+
+
+def _plan_groups(condition, day: datetime.date, key=None) -> list:
+    """Rows of the deals planned to start or complete in `day`'s year, counted for the plan only."""
+    first, last = _year(day)
+    in_year = Deal.planned_start.between(first, last)
+    start_class = Case(None, [(in_year & (Deal.planned_start < day), 1), (in_year & (Deal.planned_start > day), 3),
+                              (in_year, 2)], 0)
+    completes = Case(None, [(Deal.planned_completion.between(first, last), 1)], 0)
+    query = (Deal.select(_key(key), stage_on(day), start_class, completes, fn.COUNT(Deal.id))
+             .where(_and(in_year | Deal.planned_completion.between(first, last), condition))
+             .group_by(*(SQL(str(i)) for i in range(1, 5))))
+    return [(group, stage, None, sc, comp, 0, 0, 0, 0, 0, n)
+            for group, stage, sc, comp, n in database.execute(query).fetchall()]
+
+
 def _key(key):
     return SQL("NULL") if key is None else key
 
 
 def _count_deals(results: dict, rows, condition, day: datetime.date) -> None:
+    """Count rows of _deal_groups, or of _fast_deal_groups (whose rows carry a plan-only count at the end,
+    in the same integer fen)."""
     cents = Deal.amount.python_value
     stages: dict = {}
-    for group, stage, currency, start_class, completes, n, amount, cny, converted, approx in rows:
+    for group, stage, currency, start_class, completes, n, amount, cny, converted, approx, *plan_n in rows:
         if stage is None:
             continue  # not in the ledger yet on `day`
         k, p = _result(results, group, day)
         by_stage, cny_by_stage = stages.setdefault(group, ({}, {}))
         if stage != "terminated":
-            _count_plan(p, stage, start_class, completes, n)
-        if stage == "negotiating":
+            _count_plan(p, stage, start_class, completes, plan_n[0] if plan_n else n)
+        if stage == "negotiating" or n == 0:
             continue
         if converted < n:
             _raise_missing(condition, day)
@@ -273,7 +340,8 @@ def compute_grouped(cohort: DealFilter, day: datetime.date, key=None) -> dict:
     """
     condition = cohort.condition()
     results: dict = {}
-    _count_deals(results, _deal_groups(condition, day, key), condition, day)
+    rows = _fast_deal_groups(cohort, condition, day, key) if FAST else None
+    _count_deals(results, _deal_groups(condition, day, key) if rows is None else rows, condition, day)
     _count_funds_and_blockers(results, condition, day, key)
     _sum_investment(results, condition, day, key)
     for result in results.values():

@@ -8,13 +8,14 @@ the total; a deal may carry several tags, so tag rows may add up to more.
 """
 
 import datetime
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.listing.filters import DealFilter
 from crm.reporting import asof
+from crm.reporting import lights as traffic
 from db.models import Deal, Department, Event, Person, Tag
 
 DIMENSIONS = ("regions", "departments", "liaisons", "events", "industries", "tags")
@@ -28,6 +29,7 @@ class SummaryRow:
     label: str
     result: asof.AsOf
     total: bool = False
+    lights: traffic.LightCounts = field(default_factory=lambda: traffic.LightCounts())
 
 
 def _names(model, field) -> dict:
@@ -35,8 +37,13 @@ def _names(model, field) -> dict:
 
 
 def _grouped(cohort: DealFilter, day: datetime.date, dimension: str) -> dict:
+    """{label: (AsOf, LightCounts)} per group of `dimension`."""
     if dimension == "tags":
-        return {t.name: asof.compute(replace(cohort, tag=t.name), day) for t in Tag.select().order_by(Tag.name)}
+        out = {}
+        for t in Tag.select().order_by(Tag.name):
+            tagged = replace(cohort, tag=t.name)
+            out[t.name] = (asof.compute(tagged, day), traffic.counts(tagged, day).get(None, traffic.LightCounts()))
+        return out
     key, names = {
         "regions": (Deal.region, None),
         "departments": (Deal.lead_unit, lambda: _names(Department, Department.name)),
@@ -45,11 +52,12 @@ def _grouped(cohort: DealFilter, day: datetime.date, dimension: str) -> dict:
         "industries": (Deal.industry, None),
     }[dimension]
     grouped = asof.compute_grouped(cohort, day, key)
+    lit = traffic.counts(cohort, day, key)
     lookup = names() if names else {}
     out = {}
     for value, result in grouped.items():
         label = lookup.get(value, value) if lookup else value
-        out[label or NONE_LABEL] = result
+        out[label or NONE_LABEL] = (result, lit.get(value, traffic.LightCounts()))
     return out
 
 
@@ -79,10 +87,11 @@ def summarise(dimension: str, cohort: DealFilter | None = None, day: datetime.da
             choices=", ".join(RANKABLE), value=rank_by))
     cohort = cohort or DealFilter()
     day = day or datetime.date.today()
-    rows = [SummaryRow(label, result) for label, result in _grouped(cohort, day, dimension).items()]
+    rows = [SummaryRow(label, result, lights=lit) for label, (result, lit) in _grouped(cohort, day, dimension).items()]
     if rank_by:
         rows.sort(key=lambda r: (-rank_value(r.result, rank_by), r.label))
     else:
         rows.sort(key=lambda r: (r.label == NONE_LABEL, r.label))
-    rows.append(SummaryRow(_("Total"), asof.compute(cohort, day), total=True))
+    rows.append(SummaryRow(_("Total"), asof.compute(cohort, day), total=True,
+                           lights=traffic.counts(cohort, day).get(None, traffic.LightCounts())))
     return rows
