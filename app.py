@@ -23,7 +23,7 @@ def run_tui(db_url: str | None = None, demo: bool = False, lang: str | None = No
     if demo:
         from crm.samples.demo import is_loaded, load_demo
 
-        open_database(db_url or demo_database_url())
+        open_database(db_url or demo_database_url(), create=True)
         if not is_loaded():
             load_demo()
     else:

@@ -54,7 +54,7 @@ def _amount(row) -> str:
 def cmd_init(args):
     from db import migrate
 
-    db = open_database(getattr(args, "db", None), migrate_schema=False)
+    db = open_database(getattr(args, "db", None), migrate_schema=False, create=True)
     applied = migrate.upgrade(db)
     print(_("Schema up to date ({n} migrations applied now)").format(n=len(applied)))
 
@@ -62,7 +62,7 @@ def cmd_init(args):
 def cmd_demo(args):
     from crm.samples.demo import load_demo
 
-    open_db(args)
+    open_database(getattr(args, "db", None), create=True)
     result = load_demo()
     print(result)
 
