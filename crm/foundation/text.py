@@ -26,10 +26,11 @@ def clean_text(value, label: str, max_length: int = 200, required: bool = False,
         raise InvalidInput(_("{label} must not be empty").format(label=label))
     # isprintable() is False for every Cc, Cf, Cs and Co character (and some harmless ones): most text
     # is checked in one call instead of a category look-up per character.
-    if not text.isprintable():
+    # (Line and paragraph separators U+2028/2029 are printable for Python but break a line: refused alike.)
+    if not text.isprintable() or "\u2028" in text or "\u2029" in text:
         allowed = {"\n", "\t"} if multiline else set()
         for ch in text:
-            if ch not in allowed and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co"):
+            if ch not in allowed and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"):
                 raise InvalidInput(
                     _("{label} contains a control character (U+{code:04X}): {text!r}").format(
                         label=label, code=ord(ch), text=text[:40]
@@ -121,3 +122,22 @@ def url_secrets(url: str | None) -> list[str]:
     found = [parts[2]] if parts and parts[2] else []
     found += [m.group(0).split("=", 1)[1] for m in _QUERY_SECRET.finditer(url)]
     return [s for s in found if s and s != "***"]
+
+
+# ---- whole numbers typed by users ---------------------------------------------
+
+#: The largest integer a database column holds (64-bit signed).
+MAX_WHOLE = 2**63 - 1
+
+
+def whole_number(text, what: str, minimum: int = 0, maximum: int = MAX_WHOLE) -> int:
+    """`text` as an int in [minimum, maximum]: ASCII digits only (no ², no ٣), one line naming `what` otherwise."""
+    raw = str(text).strip()
+    digits = raw[1:] if raw[:1] in "+-" else raw
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 19:
+        raise InvalidInput(_("{what} must be a whole number, not {text!r}").format(what=what, text=raw[:40]))
+    value = int(raw)
+    if not minimum <= value <= maximum:
+        raise InvalidInput(_("{what} must be a whole number from {low} to {high}, not {value}").format(
+            what=what, low=minimum, high=maximum, value=value))
+    return value
