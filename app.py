@@ -28,9 +28,13 @@ def run_tui(db_url: str | None = None, demo: bool = False, lang: str | None = No
             load_demo()
     else:
         open_database(db_url)
+    from db.connection import close_database
     from screens.app import CrmApp
 
-    CrmApp().run()
+    try:
+        CrmApp().run()
+    finally:
+        close_database()  # SQLite: the -wal file folded into the ledger, so copying the file copies every change
     return 0
 
 

@@ -91,6 +91,10 @@ def as_crm_error(exc: BaseException) -> CrmError | None:
 
     if isinstance(exc, CrmError):
         return exc
+    # A library's own error around an OS one (xlsxwriter's FileCreateError around a full disk): the OS one tells.
+    cause = exc.__cause__ or exc.__context__
+    if not isinstance(exc, (OSError, UnicodeError, OverflowError)) and isinstance(cause, OSError):
+        exc = cause
     if isinstance(exc, OSError):
         return from_os_error(exc)
     if isinstance(exc, UnicodeError):
