@@ -95,7 +95,7 @@ def test_outputs_never_replace_a_database_or_an_existing_file(demo_url, run_cli,
         before = target.read_bytes()
         for args in (["export", "weekly", "--week", "2020-W21", "--format", "csv", "-o", target, "--force"],
                      ["backup", target, "--force"]):
-            assert "database" in refused(run_cli, "--db", demo_url, *args)
+            assert "数据库" in refused(run_cli, "--db", demo_url, *args)
         assert target.read_bytes() == before
     existing = tmp_path / "weekly.csv"
     existing.write_text("mine")
@@ -112,7 +112,7 @@ def test_inputs_must_be_regular_files(demo_url, tmp_path):
     for args in (["import", str(fifo)], ["restore", str(fifo), "--force"]):
         result = crm("--db", demo_url, *args, timeout=30)
         assert result.returncode == 2, result
-        assert "regular file" in one_line(result.stderr.decode()) or "常规文件" in result.stderr.decode()
+        assert "不是普通文件" in one_line(result.stderr.decode())
 
 
 def test_temporary_outputs_go_on_failure_on_sigterm_and_when_the_writer_was_killed(tmp_path):
