@@ -27,7 +27,7 @@ def run_tui(db_url: str | None = None, demo: bool = False, lang: str | None = No
         if not is_loaded():
             load_demo()
     else:
-        open_database(db_url)
+        open_database(db_url, create=False)
     from db.connection import close_database
     from screens.app import CrmApp
 

@@ -23,7 +23,7 @@ from db.connection import open_database
 
 def open_db(args):
     """Open (and migrate) the database the command names."""
-    return open_database(getattr(args, "db", None))
+    return open_database(getattr(args, "db", None), create=False)
 
 
 def _date(text):

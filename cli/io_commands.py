@@ -61,7 +61,7 @@ def cmd_export_weekly(args):
         raise InvalidInput(_("An xlsx file cannot go to the terminal: give -o FILE.xlsx, or --format csv/md/txt/html"))
     from crm.reporting import weekly
 
-    open_database(getattr(args, "db", None))
+    open_database(getattr(args, "db", None), create=False)
     if args.output:
         check_output(args.output, force=args.force)  # refused before the table is built, not after
     week = weekly.resolve_week(args.week)
@@ -93,7 +93,7 @@ def cmd_import(args):
     from crm.importing import importer
 
     regular_input(args.file)  # a FIFO or device would make the read wait forever
-    open_database(getattr(args, "db", None))
+    open_database(getattr(args, "db", None), create=False)
     progress = Progress(_("Importing rows"))
     try:
         report = importer.run_import(args.file, sheet=args.sheet, dry_run=args.dry_run, progress=progress)

@@ -303,12 +303,13 @@ def describe(db) -> str:
     return str(db.database)
 
 
-def open_database(url: str | None = None, migrate_schema: bool = True, create: bool = False):
+def open_database(url: str | None = None, migrate_schema: bool = True, create: bool = True):
     """Bind the models to the database at `url`, connect, and apply pending migrations.
 
     Raises DatabaseError with one readable line (and no password) when the
     database cannot be opened, is not a database, or is newer than this program.
-    `create`: a SQLite file that does not exist yet is made (see database_for).
+    `create`: a SQLite file that does not exist yet is made (see database_for); the command line
+    passes False for every command but init, demo, synthetic and restore.
     """
     db = database_for(url, create)
     shown = mask_password(url) if url else describe(db)

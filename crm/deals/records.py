@@ -121,8 +121,7 @@ def create_deal(values: dict, stage: str | None = None, supporting: list[str] = 
                 departments = [department_by_name(d) for d in supporting]
                 year = (parsed.get("signed_on") or today).year
                 deal_code = code or next_code(year)
-                deal = Deal.create(**new_deal_row(parsed, deal_code, initial, since, actor, today,
-                                                  convert=fx.convert_or_refuse))
+                deal = Deal.create(**new_deal_row(parsed, deal_code, initial, since, actor, today))
                 start_ledger(deal, since, actor)
                 for dept in departments:
                     DealDepartment.get_or_create(deal=deal, department=dept)
@@ -169,8 +168,7 @@ def edit_deal(code: str, values: dict, if_version: int | None = None, actor: str
         if not changes:
             return deal
         if {"amount", "currency", "signed_on"} & changes.keys():
-            converted = _converted({"amount": deal.amount, "currency": deal.currency}, fx.conversion_day(deal),
-                                   fx.convert_or_refuse)
+            converted = _converted({"amount": deal.amount, "currency": deal.currency}, fx.conversion_day(deal))
             for key, value in converted.items():
                 setattr(deal, key, value)
         if {"name", "investor"} & changes.keys():

@@ -182,7 +182,15 @@ def remove_live_outputs() -> None:
         _live.clear()
 
 
+_installed_by: list[int] = []
+
+
 def _on_sigterm(signum, frame) -> None:
+    if os.getpid() not in _installed_by:
+        # A forked child (crm.foundation.forked) inherited the handler: it ends as it always did.
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
     remove_live_outputs()
     # Unwind like Ctrl-C where possible (open transactions roll back); the exit status says SIGTERM.
     raise SystemExit(128 + signum)
@@ -193,4 +201,5 @@ def clean_up_on_sigterm() -> None:
     if threading.current_thread() is not threading.main_thread():
         return
     if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+        _installed_by.append(os.getpid())
         signal.signal(signal.SIGTERM, _on_sigterm)
