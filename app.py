@@ -23,14 +23,18 @@ def run_tui(db_url: str | None = None, demo: bool = False, lang: str | None = No
     if demo:
         from crm.samples.demo import is_loaded, load_demo
 
-        open_database(db_url or demo_database_url())
+        open_database(db_url or demo_database_url(), create=True)
         if not is_loaded():
             load_demo()
     else:
-        open_database(db_url)
+        open_database(db_url, create=False)
+    from db.connection import close_database
     from screens.app import CrmApp
 
-    CrmApp().run()
+    try:
+        CrmApp().run()
+    finally:
+        close_database()  # SQLite: the -wal file folded into the ledger, so copying the file copies every change
     return 0
 
 

@@ -17,7 +17,7 @@ def _rows(result) -> str:
 # ---- handlers -------------------------------------------------------------
 
 def cmd_backup(args):
-    db = open_database(getattr(args, "db", None))
+    db = open_database(getattr(args, "db", None), create=False)
     result = backup.backup(args.path, force=args.force)
     print(result.path)
     if result.rows:
@@ -30,7 +30,7 @@ def cmd_backup(args):
 
 def cmd_restore(args):
     # A fresh database is left unmigrated until the backup's schema is known.
-    db = open_database(getattr(args, "db", None), migrate_schema=False)
+    db = open_database(getattr(args, "db", None), migrate_schema=False, create=True)
     result = backup.restore(args.path, force=args.force)
     print(_("Restored {path} into {db} ({rows})").format(path=result.path, db=describe(db), rows=_rows(result)))
 
@@ -54,7 +54,7 @@ def _record(entry) -> str:
 
 
 def cmd_log(args):
-    open_database(getattr(args, "db", None))
+    open_database(getattr(args, "db", None), create=False)
     entries = deal_trail(args.code)
     if args.format == "json":
         return print_json(entries)

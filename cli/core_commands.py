@@ -13,6 +13,7 @@ from crm.deals.fields import FIELDS as DEAL_FIELDS
 from crm.listing.filters import DealFilter
 from crm.deals.records import create_deal, edit_deal
 from crm.foundation.errors import InvalidInput
+from crm.foundation.text import whole_number
 from crm.reference.lookup import department_by_name
 from crm.deals.funds import record_funds
 from crm.foundation.i18n import _
@@ -24,18 +25,15 @@ from db.connection import open_database
 
 def open_db(args):
     """Open (and migrate) the database the command names."""
-    return open_database(getattr(args, "db", None))
+    return open_database(getattr(args, "db", None), create=False)
 
 
 def _date(text):
     return parse_date(text) if text else None
 
 
-def _int(text, what):
-    try:
-        return int(text)
-    except (TypeError, ValueError):
-        raise InvalidInput(_("{what} must be a whole number, not {text!r}").format(what=what, text=text)) from None
+def _int(text, what, minimum: int = 0):
+    return whole_number(text, what, minimum=minimum)
 
 
 def _filter(args) -> DealFilter:
@@ -57,7 +55,7 @@ def _amount(row) -> str:
 def cmd_init(args):
     from db import migrate
 
-    db = open_database(getattr(args, "db", None), migrate_schema=False)
+    db = open_database(getattr(args, "db", None), migrate_schema=False, create=True)
     applied = migrate.upgrade(db)
     print(_("Schema up to date ({n} migrations applied now)").format(n=len(applied)))
 
@@ -65,7 +63,7 @@ def cmd_init(args):
 def cmd_demo(args):
     from crm.samples.demo import load_demo
 
-    open_db(args)
+    open_database(getattr(args, "db", None), create=True)
     result = load_demo()
     print(result)
 
@@ -194,7 +192,7 @@ def cmd_edit(args):
     values = _deal_values(args)
     if not values and args.supporting is None:
         raise InvalidInput(_("Nothing to change: give at least one field, e.g. --name or --amount"))
-    version = _int(args.if_version, "--if-version") if args.if_version is not None else None
+    version = _int(args.if_version, "--if-version", minimum=1) if args.if_version is not None else None
     # One call, one transaction: fields and supporting departments are saved
     # together or not at all, and --if-version guards both.
     deal = edit_deal(args.code, values, if_version=version, supporting=args.supporting)
@@ -216,7 +214,7 @@ def cmd_blocker_add(args):
 
 def cmd_blocker_resolve(args):
     open_db(args)
-    version = _int(args.if_version, "--if-version") if args.if_version is not None else None
+    version = _int(args.if_version, "--if-version", minimum=1) if args.if_version is not None else None
     b = blockers.resolve_blocker(args.id, note=args.note or "", on=_date(args.on), if_version=version)
     print(_("Blocker {id} resolved on {on}").format(id=b.id, on=b.resolved_on))
 
@@ -289,7 +287,7 @@ def cmd_department_edit(args):
     open_db(args)
     if args.new_name is None and args.kind is None and args.contact is None:
         raise InvalidInput(_("Nothing to change: give --name, --kind or --contact"))
-    version = _int(args.if_version, "--if-version") if args.if_version is not None else None
+    version = _int(args.if_version, "--if-version", minimum=1) if args.if_version is not None else None
     d = registry.edit_department(args.name, new_name=args.new_name, kind=args.kind, contact=args.contact,
                                  if_version=version)
     print(_("{name} saved (version {version})").format(name=d.name, version=d.version))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from crm.listing.filters import DealFilter
 from crm.foundation.errors import InvalidInput
+from crm.foundation.files import check_output, regular_input
 from crm.foundation.i18n import _
 from crm.values.money import Money, format_money
 from db.connection import open_database
@@ -61,7 +62,9 @@ def cmd_export_weekly(args):
         raise InvalidInput(_("An xlsx file cannot go to the terminal: give -o FILE.xlsx, or --format csv/md/txt/html"))
     from crm.reporting import weekly
 
-    open_database(getattr(args, "db", None))
+    open_database(getattr(args, "db", None), create=False)
+    if args.output:
+        check_output(args.output, force=args.force)  # refused before the table is built, not after
     week = weekly.resolve_week(args.week)
     scope = DealFilter(stage=args.stage, event=args.event, region=args.region, department=args.department,
                        liaison=args.liaison, tag=args.tag).check_names()
@@ -70,7 +73,7 @@ def cmd_export_weekly(args):
         with collector_paused():
             table = weekly.stream(week, scope)
             if args.output:
-                write_weekly(table, fmt, Path(args.output), progress=progress)
+                write_weekly(table, fmt, Path(args.output), progress=progress, force=args.force)
             else:
                 from exports import weekly_text
 
@@ -94,9 +97,11 @@ def cmd_export_weekly(args):
 def cmd_import(args):
     from crm.importing import importer
 
-    open_database(getattr(args, "db", None))
     if args.file in ("list", "revert") and not Path(args.file).exists():
+        open_database(getattr(args, "db", None), create=False)
         return _import_log(args)
+    regular_input(args.file)  # a FIFO or device would make the read wait forever
+    open_database(getattr(args, "db", None), create=False)
     overrides = _mapping(args.map or [])
     progress = Progress(_("Importing rows"))
     try:
@@ -224,6 +229,7 @@ def register(sub, common):
     p.add_argument("--format", choices=FORMATS,
                    help=_("default: from the -o file name, else txt"))
     p.add_argument("-o", "--output", metavar="PATH", help=_("write to PATH (xlsx needs it); default stdout"))
+    p.add_argument("--force", action="store_true", help=_("replace an existing file (never a database)"))
     p.add_argument("--event", help=_("signing event (any part of its name)"))
     p.add_argument("--region", help=_("county or district (any part)"))
     p.add_argument("--liaison", help=_("liaison leader (包联领导), any part of the name"))

@@ -9,8 +9,10 @@ import re
 import sys
 from collections.abc import Callable
 
-from crm.foundation.errors import CrmError
+from crm.foundation.errors import CrmError, as_crm_error, one_line, retry_transient
+from crm.foundation.files import clean_up_on_sigterm
 from crm.foundation.i18n import _, set_language
+from crm.foundation.text import terminal_safe
 
 
 class UsageError(CrmError):
@@ -84,24 +86,90 @@ def _early_language(argv) -> None:
     set_language(lang)
 
 
+class _TerminalSafe:
+    """A text stream to a terminal that shows control and bidi characters as escapes (crm.foundation.text)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        # A leading carriage return is the progress line rewriting itself; anywhere else it could hide text.
+        head = "\r" if text.startswith("\r") else ""
+        return self._stream.write(head + terminal_safe(text[len(head):]))
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _check_arguments(argv) -> None:
+    # Bytes that are not UTF-8 arrive as lone surrogates (PEP 383); they cannot be stored or compared.
+    for arg in argv:
+        if any("\udc80" <= ch <= "\udcff" for ch in arg):
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raise UsageError(_("The argument {arg} is not valid UTF-8 text: retype it, or set a UTF-8 locale").format(
+                arg=shown))
+
+
+def _unexpected(exc: BaseException) -> int:
+    """A bug, not a user's mistake: one line on stderr, the traceback kept in a file for the report."""
+    import os
+    import tempfile
+    import traceback
+
+    if os.environ.get("CRM_DEBUG"):
+        raise exc
+    fd, path = tempfile.mkstemp(prefix="crm-error-", suffix=".txt")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        traceback.print_exception(exc, file=fh)
+    print(one_line(_("crm: unexpected error ({kind}); nothing more was written; details in {path}").format(
+        kind=type(exc).__name__, path=path)), file=sys.stderr)
+    return 1
+
+
+def _run(args, tui) -> int:
+    if args.command is None:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise UsageError(_("The screens need a terminal; run a command instead (crm --help lists them)"))
+        return tui(db_url=getattr(args, "db", None), demo=args.demo, lang=getattr(args, "lang", None))
+    if args.demo:
+        raise UsageError(_("--demo opens the TUI; to load the demo ledger into a database use `crm demo`"))
+    # A PostgreSQL transaction that lost a race saved nothing: the command is run again before exit 3.
+    return retry_transient(lambda: args.handler(args)) or 0
+
+
+def _close_ledger() -> None:
+    connection = sys.modules.get("db.connection")
+    if connection is not None:
+        connection.close_database()  # SQLite: the -wal file folded into the ledger, so a copy of the file is whole
+
+
 def main(argv: list[str], tui: Callable[..., int]) -> int:
     """Run the command line; returns the exit code. `tui(db_url=, demo=, lang=)` runs the TUI when no command is given."""
     _early_language(argv)
+    clean_up_on_sigterm()
+    out, err = sys.stdout, sys.stderr
     try:
+        _check_arguments(argv)
         only = ONLY_MODULE.get(_command_word(argv))
         # A command of one module parses the same whether or not the others' commands are registered.
         args = (build_parser(only) if only else build_parser()).parse_args(argv)
         set_language(getattr(args, "lang", None))
-        if args.command is None:
-            return tui(db_url=getattr(args, "db", None), demo=args.demo, lang=getattr(args, "lang", None))
-        if args.demo:
-            raise UsageError(_("--demo opens the TUI; to load the demo ledger into a database use `crm demo`"))
-        return args.handler(args) or 0
-    except CrmError as err:
-        print(f"crm: {err}", file=sys.stderr)
-        return err.exit_code
+        if args.command is not None:
+            # Text from ledgers and spreadsheets reaches the terminal escaped (ESC, bidi overrides …).
+            sys.stdout = _TerminalSafe(out) if out.isatty() else out
+            sys.stderr = _TerminalSafe(err) if err.isatty() else err
+        return _run(args, tui)
     except KeyboardInterrupt:
         print(_("crm: interrupted; nothing more was written"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # noqa: BLE001 — the one funnel: every error ends as one line
+        mine = as_crm_error(exc)
+        if mine is None:
+            return _unexpected(exc)
+        print(f"crm: {mine}", file=sys.stderr)
+        return mine.exit_code
+    finally:
+        _close_ledger()
+        sys.stdout, sys.stderr = out, err

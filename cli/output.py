@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from tabulate import tabulate
 
+from crm.foundation.text import neutralise
+
 # tabulate measures East Asian wide characters with wcwidth when this is on,
 # so 涿州 takes two columns and tables line up in a terminal.
 import tabulate as _tabulate_module
@@ -89,4 +91,5 @@ def print_csv(headers: list[str], rows: list[list], out=None) -> None:
     """Write CSV (for scripts, no BOM; the exports add one for Excel)."""
     writer = csv.writer(out or sys.stdout)
     writer.writerow(headers)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    # Cells a spreadsheet would run as formulas (=, +, -, @ …) are neutralised, as in every export.
+    writer.writerows([["" if v is None else neutralise(v) for v in row] for row in rows])

@@ -31,7 +31,7 @@ def cmd_synthetic(args):
     )
     if spec.deals < 1:
         raise InvalidInput(_("N must be at least 1"))
-    open_database(getattr(args, "db", None))
+    open_database(getattr(args, "db", None), create=True)
     stats = synthetic.generate(spec, progress=synthetic._progress_printer(sys.stderr))
     print(_("Synthetic ledger (seed {seed}, as of {day}): not real deals").format(seed=spec.seed, day=spec.end()))
     print(synthetic.describe(stats))

@@ -10,14 +10,16 @@ import os
 import re
 import sqlite3
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import platformdirs
 import peewee
 from peewee import OperationalError, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import parse as parse_url
 
-from crm.foundation.errors import DatabaseError
+from crm.foundation.errors import ConnectionLost, DatabaseError, from_os_error
+from crm.foundation.files import protect
+from crm.foundation.text import mask_url, url_secrets
 from crm.foundation.i18n import _
 from db import migrate
 from db.names import describe
@@ -33,35 +35,15 @@ def default_path() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME)) / "ledger.sqlite3"
 
 
-def _userinfo(url: str) -> tuple[str, str, str | None, str] | None:
-    """(scheme, user, password or None, host and the rest) of a URL, without urllib.
-
-    Split by hand so that a malformed URL (a bad port, an unencoded / or @ in
-    the password) still has its password found and masked.
-    """
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        return None
-    userinfo, at, host = rest.rpartition("@")
-    if not at:
-        return None
-    user, colon, password = userinfo.partition(":")
-    return scheme, user, password if colon else None, host
-
-
 def mask_password(url: str) -> str:
-    """The URL with any password replaced by ***, fit for errors and logs."""
-    parts = _userinfo(url)
-    if parts is None or parts[2] is None:
-        return url
-    scheme, user, _password, host = parts
-    return f"{scheme}://{user}:***@{host}"
+    """The URL with every secret in it replaced by ***, fit for errors and logs (crm.foundation.text.mask_url)."""
+    return mask_url(url)
 
 
 def url_password(url: str | None) -> str | None:
     """The password written in `url` (still percent-encoded), if any."""
-    parts = _userinfo(url or "")
-    return parts[2] if parts else None
+    found = url_secrets(url)
+    return found[0] if found else None
 
 
 # ---- driver errors as one readable line -------------------------------------
@@ -69,20 +51,32 @@ def url_password(url: str | None) -> str | None:
 # SQLSTATEs of a PostgreSQL transaction that lost a race (serialization
 # failure, deadlock): nothing was written and the same command can be re-run.
 TRANSIENT_SQLSTATES = {"40001", "40P01"}
+# SQLSTATEs of a server that shut down or dropped the session (admin shutdown, crash, cannot connect).
+LOST_SQLSTATES = {"57P01", "57P02", "57P03", "08000", "08003", "08006", "08001", "08004"}
 _error_types: dict = {}
 
 
-def _ledger_error_type(base: type, transient: bool = False) -> type:
+def _looks_lost(orig: BaseException) -> bool:
+    """True for a driver error that means the server or the link went away (not a refused statement)."""
+    text = str(orig)
+    return getattr(orig, "pgcode", None) in LOST_SQLSTATES or any(
+        phrase in text for phrase in ("server closed the connection", "connection already closed",
+                                      "could not connect to server", "Connection refused", "terminating connection",
+                                      "no connection to the server", "SSL connection has been closed"))
+
+
+def _ledger_error_type(base: type, transient: bool = False, lost: bool = False) -> type:
     """A subclass of the peewee error `base` that is also the project's DatabaseError.
 
     Code that catches peewee's IntegrityError or OperationalError still does;
     anything not caught reaches the CLI as one line and exit 2 (3 for a
     transaction that lost a race) instead of a traceback.
     """
-    key = (base, transient)
+    key = (base, transient, lost)
     if key not in _error_types:
         attrs = {"exit_code": 3} if transient else {}
-        _error_types[key] = type("Ledger" + base.__name__, (base, DatabaseError), attrs)
+        bases = (base, ConnectionLost) if lost else (base, DatabaseError)
+        _error_types[key] = type("Ledger" + base.__name__, bases, attrs)
     return _error_types[key]
 
 
@@ -116,6 +110,10 @@ class _OneLineErrors(peewee.Database):
         if sqlstate in TRANSIENT_SQLSTATES:
             message = _("Another change to the same records got in first on {db}; nothing was saved: run the command again").format(db=where)
             new = _ledger_error_type(OperationalError, transient=True)(message)
+            new.transient = True
+        elif self._connection_lost() or _looks_lost(orig):
+            message = _("The connection to {db} was lost; nothing more was saved: try again when the server is back").format(db=where)
+            new = _ledger_error_type(OperationalError, lost=True)(message)
         elif isinstance(self, SqliteDatabase) and ("locked" in reason or "busy" in reason):
             message = _("The database {db} stayed locked by another program for {seconds} s; nothing was saved: try again").format(
                 db=where, seconds=BUSY_TIMEOUT_MS // 1000)
@@ -130,37 +128,114 @@ class _OneLineErrors(peewee.Database):
         password = getattr(self, "connect_params", {}).get("password")
         return [password] if password else []
 
+    def _connection_lost(self) -> bool:
+        conn = self._state.conn
+        return conn is not None and bool(getattr(conn, "closed", 0))  # psycopg2: non-zero once the link is gone
+
+    def _forget_connection(self) -> None:
+        # The transaction stack stays for the atomic block to pop; the next statement connects afresh.
+        conn, self._state.conn, self._state.closed = self._state.conn, None, True
+        with contextlib.suppress(Exception):
+            conn.close()
+
     def _execute_cursor(self, sql, params, **cursor_options):
         try:
             return super()._execute_cursor(sql, params, **cursor_options)  # type: ignore[misc]  # Peewee private API
         except _DRIVER_ERRORS as exc:
-            raise self._translate(exc) from exc
+            lost = self._connection_lost() or _looks_lost(getattr(exc, "orig", exc))
+            if lost and not self._state.closed:
+                self._forget_connection()
+            if lost and not self.in_transaction():
+                # Nothing was half done: a statement outside a transaction is sent once more on a new link.
+                try:
+                    return super()._execute_cursor(sql, params, **cursor_options)  # type: ignore[misc]  # Peewee private API
+                except _DRIVER_ERRORS as again:
+                    if self._connection_lost():
+                        self._forget_connection()
+                    raise self._translate(again) from None
+            raise self._translate(exc) from None
 
     def commit(self):
         try:
             return super().commit()
         except _DRIVER_ERRORS as exc:
-            raise self._translate(exc) from exc
+            raise self._translate(exc) from None
+
+    def rollback(self):
+        if self._state.closed:
+            return None  # the link went with the server, and the transaction with it
+        try:
+            return super().rollback()
+        except _DRIVER_ERRORS:
+            # After a failed COMMIT SQLite has ended the transaction already, and a lost server
+            # took it with the connection: nothing is left to undo; the first error is the one to report.
+            if self._connection_lost():
+                self._forget_connection()
+            return None
+
+    def checkpoint(self) -> None:
+        """Fold SQLite's -wal file into the ledger file (a no-op elsewhere), so copying the file copies everything."""
+        if isinstance(self, SqliteDatabase) and not self.is_closed() and not self.in_transaction():
+            with contextlib.suppress(Exception):  # another process reading holds the log: it checkpoints later
+                self.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 class LedgerSqliteDatabase(_OneLineErrors, SqliteDatabase):
-    """SQLite with driver errors as one readable line."""
+    """SQLite with driver errors as one readable line; a connection never creates the file.
+
+    Every (re)connection opens the file with mode=rw: a ledger deleted while
+    the program runs is reported, not silently re-created empty.
+    """
+
+    def _connect(self):
+        path = self.database
+        if path == ":memory:":
+            return super()._connect()
+        conn = sqlite3.connect(f"file:{quote(str(Path(path).absolute()))}?mode=rw", uri=True, timeout=self._timeout,
+                               isolation_level=None, **self.connect_params)
+        try:
+            self._add_conn_hooks(conn)
+        except Exception:
+            conn.close()
+            raise
+        return conn
 
 
 class LedgerPostgresqlDatabase(_OneLineErrors, PostgresqlDatabase):
     """PostgreSQL with driver errors as one readable line, never showing the password."""
 
 
-def _sqlite(path: Path) -> LedgerSqliteDatabase:
-    path = path.expanduser()
-    if path.is_dir():
-        raise DatabaseError(_("{path} is a directory, not a database file").format(path=path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        # Create the file ourselves so that it is never readable by others,
-        # not even for the moment before a chmod.
+def _create_sqlite_file(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Created here so that it is never readable by others, not even for the moment before a chmod.
         fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
         os.close(fd)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise from_os_error(exc, path) from None
+
+
+def _sqlite(path: Path, create: bool = False) -> LedgerSqliteDatabase:
+    path = path.expanduser()
+    try:
+        is_dir, exists = path.is_dir(), path.exists()
+    except OSError as exc:  # a name too long, a loop of links …
+        raise from_os_error(exc, path) from None
+    if is_dir:
+        raise DatabaseError(_("{path} is a directory, not a database file").format(path=path))
+    if not exists and path.is_symlink():
+        raise DatabaseError(_("{path} is a link to a file that does not exist").format(path=path))
+    if not exists and not create:
+        raise DatabaseError(_(
+            "There is no ledger at {path}: check the path, or create one there with `crm --db {path} init`"
+        ).format(path=path))
+    if not exists:
+        _create_sqlite_file(path)
+    elif not os.path.isfile(path):
+        raise DatabaseError(_("{path} is not a regular file, so it cannot be a ledger").format(path=path))
+    protect(path)
     return LedgerSqliteDatabase(
         str(path),
         timeout=BUSY_TIMEOUT_MS / 1000,
@@ -193,11 +268,16 @@ def _postgres(url: str) -> LedgerPostgresqlDatabase:
     return LedgerPostgresqlDatabase(name, **params)
 
 
-def database_for(url: str | None) -> LedgerSqliteDatabase | LedgerPostgresqlDatabase:
-    """A Peewee database for `url` (or the environment, or the default file), not yet connected."""
+def database_for(url: str | None, create: bool = False) -> LedgerSqliteDatabase | LedgerPostgresqlDatabase:
+    """A Peewee database for `url` (or the environment, or the default file), not yet connected.
+
+    A SQLite file that does not exist is created only with `create` (init,
+    demo, synthetic) or when it is the default ledger in the data directory;
+    otherwise DatabaseError says there is none: a typo never makes an empty ledger.
+    """
     url = url or os.environ.get(ENV_URL) or ""
     if not url:
-        return _sqlite(default_path())
+        return _sqlite(default_path(), create=True)
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if scheme in ("postgres", "postgresql"):
         return _postgres(url)
@@ -205,23 +285,25 @@ def database_for(url: str | None) -> LedgerSqliteDatabase | LedgerPostgresqlData
         path = re.sub(r"^sqlite:///", "", url, flags=re.I)
         if not path or path == url:
             raise DatabaseError(_("Write a SQLite URL as sqlite:///path/to/ledger.sqlite3, not {url}").format(url=url))
-        return _sqlite(Path(path))
+        return _sqlite(Path(path), create)
     if scheme:
         raise DatabaseError(
             _("Unknown database URL {url}: use a file path, sqlite:///path or postgresql://…").format(
                 url=mask_password(url)
             )
         )
-    return _sqlite(Path(url))
+    return _sqlite(Path(url), create)
 
 
-def open_database(url: str | None = None, migrate_schema: bool = True):
+def open_database(url: str | None = None, migrate_schema: bool = True, create: bool = True):
     """Bind the models to the database at `url`, connect, and apply pending migrations.
 
     Raises DatabaseError with one readable line (and no password) when the
     database cannot be opened, is not a database, or is newer than this program.
+    `create`: a SQLite file that does not exist yet is made (see database_for); the command line
+    passes False for every command but init, demo, synthetic and restore.
     """
-    db = database_for(url)
+    db = database_for(url, create)
     shown = mask_password(url) if url else describe(db)
     try:
         db.connect(reuse_if_open=True)
@@ -230,6 +312,8 @@ def open_database(url: str | None = None, migrate_schema: bool = True):
             db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
     except Exception as exc:  # noqa: BLE001 — any driver error becomes one line
         db.close()
+        if isinstance(exc, DatabaseError) and not getattr(exc, "orig", None):
+            raise
         reason = _clean(getattr(exc, "orig", None) or exc, url, db._secrets())
         raise DatabaseError(
             _("Cannot open the database {url}: {reason}").format(url=shown, reason=reason)
@@ -257,14 +341,24 @@ def _clean(exc: Exception, url: str | None, secrets: list[str] | tuple[()] = ())
     """The first line of a driver error, with any password in it masked."""
     text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     hidden = [s for s in secrets if s]
-    password = url_password(url)
-    if password:
-        hidden += [password, unquote(password)]
+    for secret in url_secrets(url):
+        hidden += [secret, unquote(secret)]
     # Pieces too: a driver may quote part of a password that split the URL in the wrong place.
     hidden += [piece for secret in list(hidden) for piece in re.split(r"[/?#@:]", secret) if len(piece) >= 4]
     for secret in sorted(set(hidden), key=len, reverse=True):
         text = text.replace(secret, "***")
     return text
+
+
+def close_database(db=None) -> None:
+    """Checkpoint (SQLite: the -wal file folded into the ledger) and close the open database; never raises."""
+    db = db or database.obj
+    if db is None:
+        return
+    with contextlib.suppress(Exception):
+        db.checkpoint()
+    with contextlib.suppress(Exception):
+        db.close()
 
 
 def interrupt(connection) -> None:

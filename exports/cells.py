@@ -13,16 +13,8 @@ because some programs fold them to ASCII.
 import datetime
 from decimal import Decimal
 
-#: First characters that make a spreadsheet read text as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-QUOTE = "'"
-
-
-def neutralise(value):
-    """`value` safe for a CSV or xlsx cell: text that could be a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return QUOTE + value
-    return value
+# One neutraliser for every CSV the program writes (the CLI's too); xlsx cells take formula-like text as string cells.
+from crm.foundation.text import FORMULA_STARTS, QUOTE, looks_like_formula, neutralise  # noqa: F401 — re-exported
 
 
 def is_neutralised(text: str) -> bool:

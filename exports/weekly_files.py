@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import os
-import tempfile
 from pathlib import Path
 
-from crm.foundation.errors import InvalidInput
-from crm.foundation.i18n import _
+from crm.foundation.files import output_file
 
 FORMATS = ("xlsx", "csv", "md", "txt", "html")
 SUFFIXES = {".xlsx": "xlsx", ".csv": "csv", ".md": "md", ".markdown": "md", ".txt": "txt", ".html": "html",
@@ -23,29 +20,14 @@ def format_for(path: str | Path, default: str = "xlsx") -> str:
     return SUFFIXES.get(Path(path).suffix.lower(), default)
 
 
-def write_atomically(path: Path, write) -> None:
-    """Call write(temp_path), then move the finished file into place: never a half-written export."""
-    path = path.expanduser()
-    if path.is_dir():
-        raise InvalidInput(_("{path} is a directory; give a file name, e.g. {path}/weekly.xlsx").format(path=path))
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.exists():
-        raise InvalidInput(_("The folder {dir} does not exist").format(dir=directory))
-    fd, temp = tempfile.mkstemp(prefix=".crm-export-", suffix=path.suffix, dir=directory)
-    os.close(fd)
-    try:
-        write(Path(temp))
-        os.chmod(temp, 0o644 & ~_umask())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+def write_atomically(path: Path, write, force: bool = False) -> None:
+    """Call write(temp_path), then move the finished file into place: never a half-written export.
 
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    The rules of crm.foundation.files.output_file apply: a regular file only,
+    never over a database, an existing file only with `force`.
+    """
+    with output_file(path, force=force) as temp:
+        write(temp)
 
 
 @contextlib.contextmanager
@@ -66,8 +48,8 @@ def collector_paused():
             gc.enable()
 
 
-def write_weekly(table, fmt: str, path: Path, progress=None) -> None:
-    """Write a weekly table (crm.reporting.weekly.build or .stream) to `path` in `fmt`.
+def write_weekly(table, fmt: str, path: Path, progress=None, force: bool = False) -> None:
+    """Write a weekly table (crm.reporting.weekly.build or .stream) to `path` in `fmt`; `force` replaces a file.
 
     CSV and xlsx are written as the rows are read, so a streamed table is never held whole.
     """
@@ -75,7 +57,7 @@ def write_weekly(table, fmt: str, path: Path, progress=None) -> None:
         if fmt == "xlsx":
             from exports import weekly_xlsx
 
-            write_atomically(path, lambda p: weekly_xlsx.write(table, p, progress=progress))
+            write_atomically(path, lambda p: weekly_xlsx.write(table, p, progress=progress), force=force)
             return
         from exports import weekly_text
 
@@ -84,8 +66,8 @@ def write_weekly(table, fmt: str, path: Path, progress=None) -> None:
                 with open(p, "w", encoding="utf-8", newline="") as out:  # the csv module writes its own \r\n
                     weekly_text.write_csv(table, out, progress)
 
-            write_atomically(path, write_csv)
+            write_atomically(path, write_csv, force=force)
             return
         content = weekly_text.render(table, fmt, progress=progress)
         newline = "" if fmt == "csv" else None  # the csv module writes its own \r\n
-        write_atomically(path, lambda p: p.write_text(content, encoding="utf-8", newline=newline))
+        write_atomically(path, lambda p: p.write_text(content, encoding="utf-8", newline=newline), force=force)

@@ -148,8 +148,13 @@ def _section_aligns(section) -> list[str]:
 # ---- Markdown -------------------------------------------------------------
 
 
+def _md_text(text: str) -> str:
+    """Text for Markdown with HTML escaped: a viewer renders what a ledger cell says, never runs it."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _md_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+    return _md_text(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
 
 
 def render_md(table: WeeklyTable, progress=None) -> str:
@@ -157,19 +162,19 @@ def render_md(table: WeeklyTable, progress=None) -> str:
     rows = _rows(table, lambda v: _md_cell(_shown(v)), progress)
     rows.append([_md_cell(_shown(v)) for v in layout.totals(table)])
     parts = [
-        f"# {layout.title(table)}",
+        f"# {_md_text(layout.title(table))}",
         "",
-        layout.scope_text(table) + "  ",
-        layout.as_of_text(table),
+        _md_text(layout.scope_text(table)) + "  ",
+        _md_text(layout.as_of_text(table)),
         "",
         tabulate(rows, headers=[_md_cell(c.header) for c in cols], tablefmt="github", disable_numparse=True,
                  colalign=_aligns([c.key for c in cols])),
         "",
     ]
-    parts += [note + "\n" for note in layout.notes(table)]
-    parts.append(f"## {layout.summary_title(table)}\n")
+    parts += [_md_text(note) + "\n" for note in layout.notes(table)]
+    parts.append(f"## {_md_text(layout.summary_title(table))}\n")
     for section in layout.summary_sections(table):
-        parts.append(f"### {section.title}\n")
+        parts.append(f"### {_md_text(section.title)}\n")
         parts.append(tabulate([[_md_cell(_shown(v)) for v in values] for values in section.rows],
                               headers=[_md_cell(h) for h in section.headers], tablefmt="github",
                               disable_numparse=True, colalign=_section_aligns(section)))

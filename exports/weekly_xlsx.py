@@ -35,7 +35,6 @@ from crm.foundation.i18n import _, current_language
 from crm.values.money import format_money
 from crm.reporting.weekly import WeeklyTable
 from exports import weekly_layout as layout
-from exports.cells import neutralise
 
 MAX_CELL = 32_000  # Excel holds at most 32,767 characters in a cell
 HEADER_ROW = 4  # 1-based, as a reader counts rows
@@ -425,10 +424,14 @@ def _unspooled(spool) -> Iterator[tuple[list, list, list]]:
 
 
 def _text(value: str) -> str:
-    """Text as it goes into a cell: cut to what Excel holds, formula-like text neutralised."""
+    """Text as it goes into a cell: cut to what Excel holds.
+
+    Formula-like text needs no apostrophe here: it is written as a string cell
+    (write_string), which spreadsheets show and keep as text.
+    """
     if len(value) > MAX_CELL:
         value = value[:MAX_CELL] + "…"
-    return neutralise(value)
+    return value
 
 
 def _write_row(ws, r: int, cells: list, lines: int) -> None:

@@ -119,7 +119,8 @@ class DealDetailScreen(DealActions, CrmScreen):
 
     async def _load(self) -> None:
         try:
-            self.deal = await self.db.run(deal_views.detail, self.code)
+            # Text from spreadsheets may hold ESC or bidi overrides: shown as escapes, never sent to the terminal.
+            self.deal = text.safe(await self.db.run(deal_views.detail, self.code))
         except CrmError as err:
             self.notify(str(err), severity="error")
             return

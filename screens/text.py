@@ -9,6 +9,7 @@ from decimal import Decimal
 from rich.cells import cell_len, set_cell_size
 
 from crm.foundation.i18n import _
+from crm.foundation.text import terminal_safe
 from crm.reporting.kpi import percent_text
 from crm.values.money import Money, format_money, format_yi
 from crm.deals.stages import BY_KEY
@@ -20,7 +21,7 @@ def fit(text: str, width: int, align: str = "left") -> str:
     """`text` in exactly `width` cells: cropped with … or padded (left, right or center)."""
     if width <= 0:
         return ""
-    text = text.replace("\n", " ")
+    text = terminal_safe(text.replace("\n", " "), keep_newlines=False)
     length = cell_len(text)
     if length > width:
         cropped = set_cell_size(text, width - 1).rstrip(" ") if width > 1 else ""
@@ -31,6 +32,17 @@ def fit(text: str, width: int, align: str = "left") -> str:
     if align == "center":
         return " " * (gap // 2) + text + " " * (gap - gap // 2)
     return text + " " * gap
+
+
+def safe(value):
+    """`value` with every text in it (recursively through dicts and lists) fit for the terminal: see terminal_safe."""
+    if isinstance(value, str):
+        return terminal_safe(value)
+    if isinstance(value, dict):
+        return {key: safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [safe(item) for item in value]
+    return value
 
 
 def money(amount: Decimal, currency: str, approximate: bool = False) -> str:

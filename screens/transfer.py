@@ -39,10 +39,10 @@ FORMAT_LABELS = {"xlsx": "xlsx (Excel/WPS)", "csv": "csv (Excel/WPS, UTF-8 BOM)"
 
 
 def export_weekly(week: weekly.Week, scope: ListFilter | None, fmt: str, path: Path, today: datetime.date,
-                  progress=None) -> weekly.WeeklyTable:
-    """Build the week's table and write it to `path` in `fmt` (runs in the long-work thread)."""
+                  progress=None, force: bool = False) -> weekly.WeeklyTable:
+    """Build the week's table and write it to `path` in `fmt` (runs in the long-work thread); `force` replaces a file."""
     table = weekly.stream(week, as_deal_filter(scope) if scope else None, today=today)
-    write_weekly(table, fmt, path, progress=progress)
+    write_weekly(table, fmt, path, progress=progress, force=force)
     return table
 
 
@@ -53,6 +53,7 @@ class ExportDialog(Dialog):
         super().__init__()
         self.directory = directory or Path.cwd()
         self._auto_path = ""  # the path last filled in from the week and format; anything else was typed
+        self._confirmed: Path | None = None  # an existing file the officer said to replace (Save pressed twice)
 
     def dialog_title(self) -> str:
         return _("Export the weekly table")
@@ -107,7 +108,7 @@ class ExportDialog(Dialog):
         elif not path.parent.exists():
             show_hint(hint, _("the folder {dir} does not exist").format(dir=path.parent), True)
         elif path.exists():
-            show_hint(hint, _("exists: it will be replaced"), True)
+            show_hint(hint, _("exists: Save asks before replacing it"), True)
         else:
             show_hint(hint, _("a new file"))
 
@@ -136,13 +137,18 @@ class ExportDialog(Dialog):
             self.show_error(_("The file name ends in {suffix} but the format is {fmt}").format(suffix=path.suffix,
                                                                                               fmt=fmt))
             return
+        force = self._confirmed == path
+        if path.exists() and not force:
+            self._confirmed = path
+            self.show_error(_("{path} exists: press Save again to replace it").format(path=path))
+            return
         scope = None
         if self.query_one("#export-scope", Checkbox).value:
             flt = self.app.deal_filter
             scope = replace(flt, search=None, industry=None, year=None)
-        self.run_worker(functools.partial(self._export, week, scope, fmt, path), exclusive=True, group="export")
+        self.run_worker(functools.partial(self._export, week, scope, fmt, path, force), exclusive=True, group="export")
 
-    async def _export(self, week, scope, fmt, path) -> None:
+    async def _export(self, week, scope, fmt, path, force: bool = False) -> None:
         bar = self.query_one("#export-progress", ProgressBar)
         bar.display = True
         self.query_one("#save", Button).disabled = True
@@ -151,7 +157,7 @@ class ExportDialog(Dialog):
             self.app.call_from_thread(bar.update, total=total, progress=done)
 
         try:
-            table = await self.db.run_long(export_weekly, week, scope, fmt, path, self.today, progress)
+            table = await self.db.run_long(export_weekly, week, scope, fmt, path, self.today, progress, force)
         except CrmError as err:
             self.show_error(str(err))
             return

@@ -37,6 +37,9 @@ def _new_db(backend, request, tmp_path, template=None):
         if template:
             shutil.copyfile(template, path)
             os.chmod(path, 0o600)
+        else:
+            # An empty file, as PostgreSQL gets an empty database: commands refuse a path with no ledger.
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         return str(path)
     cluster = request.getfixturevalue("pg_cluster")
     url = cluster.create_database(template=template)
@@ -75,7 +78,7 @@ def _open(url):
     from db.connection import open_database
     from db.models import database
 
-    db = open_database(url)
+    db = open_database(url, create=True)
     yield db
     if not db.is_closed():
         db.close()

@@ -18,7 +18,9 @@ from tests.ledger_checks import assert_clean_outcomes, check_ledger, start_storm
 def fresh_url(backend, request, tmp_path):
     """A second empty database on the same backend (restores go here)."""
     if backend == "sqlite":
-        return str(tmp_path / "restored.sqlite3")
+        path = tmp_path / "restored.sqlite3"
+        path.touch(mode=0o600)  # an empty ledger file, as PostgreSQL gets an empty database
+        return str(path)
     cluster = request.getfixturevalue("pg_cluster")
     url = cluster.create_database()
     request.addfinalizer(lambda: cluster.drop_database(url.rsplit("/", 1)[1]))

@@ -360,7 +360,7 @@ def test_funds(demo_url, cli, run_cli):
     s = show(cli, demo_url, SUPPLY)
     assert [(f["currency"], f["amount_cny"]) for f in s["funds"]] == [("USD", "255708000.00")]  # × 7.1030
     code, out, err = run_cli("--db", demo_url, "funds", SUPPLY, "100万美元", "--on", "2018-01-01")
-    assert code == 0 and "USD" in err and "2018-01-01" in err and "crm fx set" in err
+    assert code == 2 and "USD" in err and "2018-01-01" in err and "crm fx set" in err  # refused at entry
 
 
 def test_funds_errors(demo_url, refused):

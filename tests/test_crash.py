@@ -34,10 +34,7 @@ STORM_KILLS = 8
 
 
 def crm_command() -> list[str]:
-    """How to start the real `crm` executable of this environment."""
-    script = Path(sys.executable).with_name("crm")
-    if script.exists():
-        return [str(script)]
+    """How to start `crm` from this checkout (the venv's console script may run another checkout's code)."""
     return [sys.executable, str(Path(__file__).resolve().parent.parent / "app.py")]
 
 

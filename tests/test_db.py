@@ -75,7 +75,7 @@ def test_new_sqlite_file_is_owner_only(tmp_path, run_cli):
 
 
 def test_sqlite_is_opened_with_wal_and_foreign_keys(tmp_path):
-    db = open_database(str(tmp_path / "ledger.sqlite3"))
+    db = open_database(str(tmp_path / "ledger.sqlite3"), create=True)
     try:
         assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1

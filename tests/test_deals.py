@@ -11,7 +11,7 @@ from crm.deals import blockers, records as deals, funds, stages
 from crm.listing import views as deal_views
 from crm.reference import fx, registry
 from crm.listing.filters import DealFilter
-from crm.foundation.errors import Conflict, InvalidInput, NotFound
+from crm.foundation.errors import Conflict, InvalidInput, MissingRate, NotFound
 from db.models import MODELS, Deal, Department, Person
 
 D = datetime.date
@@ -301,15 +301,15 @@ def test_funds_in_another_currency_and_without_a_rate(base):
     code = _create().code
     row = funds.record_funds(code, "5000万元", on=D(2020, 9, 1), note="首笔")
     assert (row.amount, row.currency, row.amount_cny, row.fx_rate) == (Decimal("50000000.00"), "CNY", Decimal("50000000.00"), None)
-    row = funds.record_funds(code, "100万", on=D(2020, 1, 1))  # USD, before the first USD rate
-    assert (row.currency, row.amount_cny) == ("USD", None)
     before = snapshot()
+    with pytest.raises(MissingRate, match="crm fx set USD 2020-01-01"):  # USD, before the first USD rate
+        funds.record_funds(code, "100万", on=D(2020, 1, 1))
     with pytest.raises(InvalidInput, match="很多"):
         funds.record_funds(code, "很多", on=D(2020, 9, 1))
     with pytest.raises(NotFound):
         funds.record_funds("ZS1999-0001", "1亿元")
     assert snapshot() == before
-    assert [f.arrived_on for f in funds.funds_of(Deal.get(Deal.code == code))] == [D(2020, 1, 1), D(2020, 9, 1)]
+    assert [f.arrived_on for f in funds.funds_of(Deal.get(Deal.code == code))] == [D(2020, 9, 1)]
 
 
 # ---- departments and events ------------------------------------------------------------

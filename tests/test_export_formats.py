@@ -321,9 +321,9 @@ def test_csv_and_xlsx_neutralise_formula_text_and_keep_numbers(hostile, run_cli,
     ws = wb.worksheets[0]
     cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
     assert all(c.data_type != "f" for c in cells)
-    assert all(not str(c.value).startswith(("=", "+", "-", "@")) for c in cells if isinstance(c.value, str))
+    # A string cell, shown as typed: no apostrophe for the reader to see.
     name = next(c for c in cells if isinstance(c.value, str) and "HYPERLINK" in c.value)
-    assert name.value == "'=HYPERLINK(\"http://evil\",\"点我\")" and name.data_type == "s"
+    assert name.value == "=HYPERLINK(\"http://evil\",\"点我\")" and name.data_type == "s"
     amount = next(r for r in ws.iter_rows() if r[1].value == "ZS2020-0001")[9]
     assert amount.data_type == "n" and amount.value == 25
     problems = next(r for r in ws.iter_rows() if r[1].value == "ZS2020-0002")[12]

@@ -139,13 +139,14 @@ def test_setting_a_rate_converts_what_it_covers_and_only_that(ledger):
     after = deals.create_deal({"name": "半导体封装测试项目", "amount": "1000万美元", "signed_on": "2020-10-01"}).code
     euro = deals.create_deal({"name": "汽车零部件智能制造项目", "amount": "8000万欧元", "signed_on": "2020-06-01"}).code
     yuan = deals.create_deal({"name": "冷链物流园项目", "amount": "7亿元", "signed_on": "2020-06-01"}).code
-    funds.record_funds(early, "100万美元", on=D(2020, 4, 1))
-    funds.record_funds(late, "200万美元", on=D(2020, 7, 1))
     funds.record_funds(after, "300万美元", on=D(2020, 9, 2))
     assert _cny(early) == _cny(late) == (None, None)  # no rate yet: unknown, not 0
     assert _cny(after) == (Decimal("68000000.00"), D(2020, 9, 1))
 
     fx.set_rate("USD", D(2020, 1, 2), "7.0000")
+    # Funds are refused until a rate covers their date (they would stop every KPI): recorded now.
+    funds.record_funds(early, "100万美元", on=D(2020, 4, 1))
+    funds.record_funds(late, "200万美元", on=D(2020, 7, 1))
     assert _cny(early) == (Decimal("700000000.00"), D(2020, 1, 2))
     assert _cny(late) == (Decimal("1400000000.00"), D(2020, 1, 2))
     assert _cny(after) == (Decimal("68000000.00"), D(2020, 9, 1))  # a later rate still governs

@@ -62,6 +62,7 @@ def test_compiled_catalog_matches_po(domain):
 
 def test_cli_speaks_chinese_by_default_and_english_on_request(run_cli, tmp_path):
     db = tmp_path / "x.sqlite3"
+    assert run_cli("--db", db, "init")[0] == 0
     code, _out, err = run_cli("--db", db, "stage", "NOPE-1", "开工")
     assert code == 2 and "NOPE-1" in err and "没有编号为" in err
     code, _out, err = run_cli("--db", db, "--lang", "en", "stage", "NOPE-1", "开工")

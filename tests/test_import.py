@@ -400,7 +400,9 @@ def test_a_csv_in_an_unknown_encoding_is_refused(ledger, db_url, run_cli, tmp_pa
 def empty_url(backend, request, tmp_path):
     """A second, empty database beside the demo one."""
     if backend == "sqlite":
-        return str(tmp_path / "empty.sqlite3")
+        path = tmp_path / "empty.sqlite3"
+        path.touch(mode=0o600)  # an empty ledger file, as PostgreSQL gets an empty database
+        return str(path)
     cluster = request.getfixturevalue("pg_cluster")
     url = cluster.create_database()
 

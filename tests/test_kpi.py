@@ -287,12 +287,12 @@ def test_missing_deal_rate_is_an_error_not_zero(ledger):
     assert kpi.compute().total_cny == Decimal("1032885000.00")
 
 
-def test_missing_funds_rate_is_an_error(ledger):
+def test_funds_without_a_rate_are_refused_at_entry_so_kpis_keep_working(ledger):
     code = deals.create_deal({"name": "储能电池生产项目", "amount": "10亿元", "signed_on": "2019-11-11"}).code
-    funds.record_funds(code, "1000万港元", on=D(2019, 12, 1))
     with pytest.raises(MissingRate) as err:
-        kpi.compute()
+        funds.record_funds(code, "1000万港元", on=D(2019, 12, 1))
     assert "HKD" in str(err.value) and "2019-12-01" in str(err.value)
+    assert kpi.compute().deals == 1
 
 
 # ---- pure helpers ----------------------------------------------------------------

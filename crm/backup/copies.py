@@ -31,6 +31,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crm.foundation.files import check_output, output_file, regular_input
 from crm.foundation.errors import DatabaseError, InvalidInput
 from crm.foundation.i18n import _
 from db import migrate
@@ -94,61 +95,27 @@ def backup_kind(path: Path) -> str:
     )
 
 
-def _private_temp(target: Path) -> Path:
-    """A new empty file beside `target`, readable by its owner only."""
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.fchmod(fd, 0o600)
-    os.close(fd)
-    return Path(name)
-
-
-def _settle(temp: Path, target: Path) -> None:
-    """fsync `temp`, rename it to `target`, fsync the directory: the backup is complete or absent."""
-    with open(temp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(temp, target)
-    try:
-        fd = os.open(target.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _target_path(path, force: bool) -> Path:
     target = Path(path).expanduser()
     if target.is_dir():
         target = target / default_backup_name()
     if not target.parent.is_dir():
         raise InvalidInput(_("The folder {path} does not exist").format(path=target.parent))
-    if target.exists() and not force:
-        raise InvalidInput(_("{path} already exists: choose another name or add --force to replace it").format(
-            path=target))
-    return target
+    return check_output(target, force)
 
 
 # ---- backup -----------------------------------------------------------------
 
 def backup(path, force: bool = False) -> Result:
-    """Write a consistent copy of the open ledger to `path` (mode 0600)."""
+    """Write a consistent copy of the open ledger to `path` (mode 0600); never over a database or, without `force`, a file."""
     target = _target_path(path, force)
-    temp = _private_temp(target)
-    try:
+    with output_file(target, force=force, private=True) as temp:
         if is_postgres():
             _pg_dump(temp)
             kind = "pg_dump"
         else:
             _sqlite_backup(temp)
             kind = "sqlite"
-        _settle(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    os.chmod(target, 0o600)
     # Rows as of the snapshot (SQLite: read back from the copy; pg_dump's are not counted).
     rows = _sqlite_counts(target) if kind == "sqlite" else {}
     return Result(target, kind, target.stat().st_size, rows)
@@ -184,7 +151,7 @@ def _sqlite_backup(temp: Path) -> None:
 
 def restore(path, force: bool = False) -> Result:
     """Replace the open (empty, or with `force` any) ledger by the backup at `path`."""
-    source = Path(path).expanduser()
+    source = regular_input(path)
     kind = backup_kind(source)
     db = database.obj
     if kind == "sqlite":

@@ -8,7 +8,7 @@ from crm.foundation.conflicts import stale
 from crm.foundation.errors import InvalidInput, NotFound
 from crm.foundation.i18n import _
 from crm.reference.lookup import deal_by_code, department_by_name
-from crm.foundation.text import clean_text
+from crm.foundation.text import clean_text, whole_number
 from db.connection import lock_for_update, writing
 from db.models import Blocker, Deal, Department
 
@@ -36,10 +36,7 @@ def resolve_blocker(blocker_id, note: str = "", on: datetime.date | None = None,
     note = clean_text(note, _("Resolution"), max_length=2000, multiline=True)
     actor = actor or current_actor()
     on = on or datetime.date.today()
-    try:
-        ident = int(blocker_id)
-    except (TypeError, ValueError):
-        raise InvalidInput(_("A blocker is named by its number, not {value!r}").format(value=blocker_id)) from None
+    ident = whole_number(blocker_id, _("A blocker's number"), minimum=1)
     with writing():
         blocker = lock_for_update(Blocker.select().where(Blocker.id == ident)).first()
         if blocker is None:

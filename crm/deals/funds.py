@@ -9,6 +9,7 @@ import datetime
 from crm.audit import log as audit
 from crm.reference import fx
 from crm.foundation.config import current_actor
+from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.reference.lookup import deal_by_code
 from crm.values.money import parse_amount
@@ -22,11 +23,16 @@ def record_funds(code: str, amount_text: str, on: datetime.date | None = None, n
     """Record an arrival of funds for deal `code`. An amount without a currency is in the deal's currency."""
     note = clean_text(note, _("Note"), max_length=2000, multiline=True)
     actor = actor or current_actor()
-    on = on or datetime.date.today()
+    today = datetime.date.today()
+    on = on or today
+    if on > today:
+        raise InvalidInput(_("Funds cannot have arrived on {day}, which is after today ({today})").format(
+            day=on.isoformat(), today=today.isoformat()))
     with writing():
         deal = deal_by_code(code)
         money = parse_amount(amount_text, default_currency=deal.currency)
-        cny, rate = fx.convert(money.amount, money.currency, on)
+        # Refused now, with the command that adds the rate, rather than breaking every later KPI and report.
+        cny, rate = fx.convert_or_refuse(money.amount, money.currency, on)
         row = FundsArrived.create(
             deal=deal, arrived_on=on, amount=money.amount, currency=money.currency, amount_cny=cny, fx_rate=rate,
             note=note, recorded_by=actor,

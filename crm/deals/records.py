@@ -168,7 +168,8 @@ def edit_deal(code: str, values: dict, if_version: int | None = None, actor: str
         if not changes:
             return deal
         if {"amount", "currency", "signed_on"} & changes.keys():
-            for key, value in _converted({"amount": deal.amount, "currency": deal.currency}, fx.conversion_day(deal)).items():
+            converted = _converted({"amount": deal.amount, "currency": deal.currency}, fx.conversion_day(deal))
+            for key, value in converted.items():
                 setattr(deal, key, value)
         if {"name", "investor"} & changes.keys():
             for key, value in terms.index_terms(deal.code, deal.name, deal.investor).items():

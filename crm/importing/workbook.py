@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
+from crm.foundation.files import regular_input
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 
@@ -76,11 +77,7 @@ def sheet_names(path: str | Path) -> list[str]:
 
 def read_grids(path: str | Path, sheet: str | None = None) -> list[Grid]:
     """The sheets of `path` to look for a ledger in: the one named `sheet`, or all of them in order."""
-    path = Path(path)
-    if not path.exists():
-        raise InvalidInput(_("No such file: {path}").format(path=path))
-    if path.is_dir():
-        raise InvalidInput(_("{path} is a directory, not a ledger file").format(path=path))
+    path = regular_input(path)  # a FIFO or a device would make the read wait forever
     suffix = path.suffix.lower()
     if suffix in XLSX_SUFFIXES or (suffix not in CSV_SUFFIXES and zipfile.is_zipfile(path)):
         return _read_xlsx(path, sheet)

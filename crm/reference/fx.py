@@ -92,6 +92,16 @@ def convert(amount: Decimal, currency: str, day: datetime.date) -> tuple[Decimal
     return to_cny(amount, rate), rate
 
 
+def convert_or_refuse(amount: Decimal, currency: str, day: datetime.date) -> tuple[Decimal, FxRate | None]:
+    """(CNY amount, rate used); MissingRate naming the `crm fx set` command when no rate covers the day.
+
+    Used where an amount is entered (a deal, funds): an amount no rate covers
+    would leave every KPI and report of the shared ledger unable to total it.
+    """
+    rate = rate_on(currency, day)
+    return to_cny(amount, rate), rate
+
+
 def conversion_day(deal: Deal) -> datetime.date:
     """The date a deal's amount is converted at: its signing date, else the day it was entered."""
     return deal.signed_on or deal.created_at.date()

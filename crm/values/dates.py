@@ -157,6 +157,9 @@ def _read_date(text: str, today: date | None) -> date:
     """A date, or _Unreadable when no accepted form fits (callers word the error)."""
     if not isinstance(text, str):
         raise _Unreadable
+    # NFKC would read ² as 2 and dateutil skips a leading minus: 2⁰20 or -2020-01-01 is not a date typed on purpose.
+    if any(unicodedata.category(ch) == "No" for ch in text) or text.strip().startswith(("-", "−", "－", "‐")):
+        raise _Unreadable
     normal = _plain_digits(_normalise(text))
     if not normal:
         raise _Unreadable

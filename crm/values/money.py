@@ -220,6 +220,9 @@ def parse_amount(
     default_multiplier = Decimal(default_multiplier)
     if not default_multiplier.is_finite() or default_multiplier <= 0:
         raise InvalidInput(_("Unit multiplier {value} must be a positive number").format(value=default_multiplier))
+    # NFKC would read a superscript ² as 2 (1²亿元 → 12亿元) and a line separator as a space.
+    if any(unicodedata.category(ch) in ("No", "Zl", "Zp") for ch in text):
+        raise _unreadable(text)
     normal = _normalise(text)
     if not normal or len(normal) > _MAX_TEXT:
         raise _unreadable(text)
