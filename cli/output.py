@@ -76,7 +76,8 @@ def print_csv_records(headers: list[str], records, out=None) -> int:
     writer.writerow(headers)
     n = 0
     for row in records:
-        writer.writerow(row)  # the csv module writes None as an empty field
+        # The csv module writes None as an empty field; text a spreadsheet would run as a formula is neutralised.
+        writer.writerow([neutralise(v) if type(v) is str else v for v in row])
         n += 1
     return n
 

@@ -23,7 +23,7 @@ from db.connection import open_database
 
 
 def _open(args) -> None:
-    open_database(getattr(args, "db", None))
+    open_database(getattr(args, "db", None), create=False)
 
 
 def _date(text):
