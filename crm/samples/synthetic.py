@@ -14,7 +14,7 @@ row for row.
 
 Rows are bulk-inserted (executemany on SQLite, COPY on PostgreSQL) with
 explicit ids, not through crm.create_deal, but they keep every invariant
-the app relies on — tests/test_synthetic.py checks each one:
+the app relies on — tests/ledger/test_synthetic.py checks each one:
 
 - deal codes are unique and follow crm.deals.records.next_code (ZS<year>-0001 …,
   numbered in order of entry within the year the deal was entered);
