@@ -30,7 +30,7 @@ def run_tui(db_url: str | None = None, demo: bool = False, lang: str | None = No
         open_database(db_url)
     from screens.app import CrmApp
 
-    CrmApp().run()
+    CrmApp(demo=demo).run()
     return 0
 
 

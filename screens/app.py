@@ -154,13 +154,15 @@ class CrmApp(App):
     DEFAULT_MODE = "deals"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        *(Binding(key, f"show_screen('{mode}')", label) for mode, key, label, _m, _n in SCREENS),
+        # The screens' keys are in the keys panel (?) and the palette: the footer keeps its room for the screen's own.
+        *(Binding(key, f"show_screen('{mode}')", label, show=False) for mode, key, label, _m, _n in SCREENS),
+        Binding("question_mark", "toggle_keys", N_("Keys"), tooltip=N_("Every key of this screen")),
         Binding("q", "quit", N_("Quit")),
         Binding("ctrl+p", "command_palette", N_("Commands"), show=False, priority=True,
                 tooltip=N_("Open the command palette")),
     ]
 
-    def __init__(self, today: datetime.date | None = None, lang: str | None = None) -> None:
+    def __init__(self, today: datetime.date | None = None, lang: str | None = None, demo: bool = False) -> None:
         if lang is not None:
             set_language(lang)
         super().__init__()
@@ -172,7 +174,12 @@ class CrmApp(App):
         self.deal_filter_text = ""
         # mode → (what was asked, task) of figures fetched as the screen's key was pressed
         self._prefetched: dict[str, tuple] = {}
-        self.title = _("Zhaoshang ledger")
+        self.demo = demo
+        self.title = self.ledger_title()
+
+    def ledger_title(self) -> str:
+        """The title bar's name of the ledger: the demo says so, so that nobody takes it for the real one."""
+        return _("Demo ledger") if self.demo else _("Zhaoshang ledger")
 
     @property
     def COMMANDS(self):  # noqa: N802 — Textual reads the class attribute through the instance
@@ -238,6 +245,11 @@ class CrmApp(App):
 
             task = importlib.import_module(PREFETCH[mode]).prefetch(self)
             await asyncio.wait([task], timeout=PREFETCH_WAIT)
+        if mode == self.current_mode:
+            # From a deal opened over the list, its key goes back to the list itself.
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+            return
         self.switch_mode(mode)
 
     def prefetch(self, mode: str, what, fn, *args) -> asyncio.Task:
@@ -258,6 +270,19 @@ class CrmApp(App):
             return None
         del self._prefetched[mode]
         return pending[1] if pending[0] == what else None
+
+    def action_command_palette(self) -> None:
+        from screens.palette import CrmCommandPalette
+
+        if self.use_command_palette and not CrmCommandPalette.is_open(self):
+            self.push_screen(CrmCommandPalette(id="--command-palette"))
+
+    def action_toggle_keys(self) -> None:
+        """?: show or hide the panel of every key of this screen (in the current language)."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
 
     def action_export(self) -> None:
         from screens.transfer import ExportDialog

@@ -60,16 +60,27 @@ COLUMNS = (
 )
 SORT_OF_COLUMN = {"yi": "amount"}  # the 亿元 column sorts like the amount
 MIN_NAME = 12
+# On a narrow terminal the name shrinks to MIN_NAME first, then these columns go, in this order, so that
+# the stage, the days in stage and the open blockers always show (80×24 is a supported size).
+GIVE_WAY = ("region", "event", "yi", "lead", "signed")
 # Columns are laid out as if the vertical scrollbar were always shown, so the
 # rows line up with the header whether or not the list is long enough to scroll.
 SCROLLBAR_GUTTER = 2
 
 
 def column_widths(total: int) -> list[int]:
-    """The width of each column for a list `total` cells wide (one space between columns)."""
-    fixed = [c.width() for c in COLUMNS]
-    room = total - sum(fixed) - (len(COLUMNS) - 1)
-    return [w if w else max(MIN_NAME, room) for w in fixed]
+    """The width of each column for a list `total` cells wide (one space between shown columns; 0: not shown)."""
+    fixed = {c.key: c.width() for c in COLUMNS}
+
+    def room() -> int:
+        return total - sum(fixed.values()) - (len(fixed) - 1)
+
+    for key in GIVE_WAY:
+        if room() >= MIN_NAME:
+            break
+        del fixed[key]
+    name = max(room(), 4)
+    return [0 if c.key not in fixed else (fixed[c.key] or name) for c in COLUMNS]
 
 
 def cell_texts(row: DealRow, today) -> list[str]:
@@ -102,6 +113,8 @@ class DealListHeader(Widget):
         widths = column_widths(self.size.width - SCROLLBAR_GUTTER)
         parts = []
         for column, width in zip(COLUMNS, widths):
+            if not width:
+                continue
             label = _(column.label)
             sort_key = SORT_OF_COLUMN.get(column.key, column.key)
             if sort_key == self.order.key and column.key != "yi":
@@ -112,6 +125,8 @@ class DealListHeader(Widget):
     def on_click(self, event: events.Click) -> None:
         x = event.x
         for column, width in zip(COLUMNS, column_widths(self.size.width - SCROLLBAR_GUTTER)):
+            if not width:
+                continue
             if x < width + 1:
                 self.post_message(self.SortClicked(SORT_OF_COLUMN.get(column.key, column.key)))
                 return
@@ -293,8 +308,10 @@ class DealList(ScrollView, can_focus=True):
         warn = self.get_component_rich_style("deal-list--warn", partial=True)
         segments = []
         widths = column_widths(self.size.width - SCROLLBAR_GUTTER)
-        for n, (column, cell_width, value) in enumerate(zip(COLUMNS, widths, cell_texts(row, self.app.today))):
-            if n:
+        for column, cell_width, value in zip(COLUMNS, widths, cell_texts(row, self.app.today)):
+            if not cell_width:
+                continue
+            if segments:
                 segments.append(Segment(" ", style))
             cell_style = style
             if column.key == "stage" and row.stage in ("stalled", "terminated"):

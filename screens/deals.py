@@ -76,7 +76,7 @@ class DealsScreen(DealActions, CrmScreen):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.title = _("Zhaoshang ledger")
+        self.title = self.app.ledger_title()
         self.sub_title = _("Deals")
         deal_list = self.query_one(DealList)
         deal_list.load(self.filter, self.order)

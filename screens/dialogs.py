@@ -31,7 +31,13 @@ from screens.keys_footer import KeysFooter
 class Dialog(CrmDialog):
     """A titled box with fields, an error line and Save / Cancel."""
 
-    BINDINGS = [Binding("ctrl+s", "save", N_("Save")), Binding("escape", "cancel", N_("Cancel"))]
+    BINDINGS = [
+        Binding("ctrl+s", "save", N_("Save")),
+        Binding("escape", "cancel", N_("Cancel")),
+        # priority: a field's own ctrl+e (go to end) would take it first; on a short field it still does that
+        Binding("ctrl+e", "edit_in_editor", N_("Editor"), priority=True,
+                tooltip=N_("Write this long text in $EDITOR")),
+    ]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -60,6 +66,30 @@ class Dialog(CrmDialog):
     def _cancel_pressed(self) -> None:
         self.action_cancel()
 
+    @on(Input.Changed)
+    def _edited(self) -> None:
+        # An error about what was typed before is no longer true once it is changed.
+        self.show_error("")
+
+    def action_edit_in_editor(self) -> None:
+        """ctrl+e: the focused long-text field in $EDITOR; elsewhere the field's own ctrl+e (end of line)."""
+        from screens.editor import LONG_TEXT_FIELDS, edit_text
+
+        field = self.focused
+        if not isinstance(field, Input):
+            return
+        if field.id not in LONG_TEXT_FIELDS:
+            field.action_end()
+            return
+        try:
+            edited = edit_text(self.app, field.value)
+        except CrmError as err:
+            self.show_error(str(err))
+            return
+        if edited is not None:
+            field.value = edited.replace("\n", " ") if "\n" in edited and not _multiline(field) else edited
+            field.focus()
+
     @on(Input.Submitted)
     def _submitted(self) -> None:
         self.submit()
@@ -84,6 +114,11 @@ class Dialog(CrmDialog):
             return None
         self.dismiss(result)
         return result
+
+
+def _multiline(field: Input) -> bool:
+    """Fields whose value may hold line breaks (the deal's notes and plan); others get one line."""
+    return field.id in ("f-notes", "f-responsibility_plan")
 
 
 # ---- change stage -------------------------------------------------------------

@@ -26,7 +26,7 @@ def _event_rows():
 
 class EventsScreen(CrmScreen):
     BINDINGS = [
-        Binding("enter", "dashboard", N_("Dashboard")),
+        Binding("enter", "dashboard", N_("Event dashboard")),
         Binding("ctrl+r", "refresh", N_("Refresh"), show=False),
     ]
 

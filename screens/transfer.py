@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 
 import datetime
-from dataclasses import replace
 from pathlib import Path
 
 from textual import on
@@ -46,13 +45,27 @@ def export_weekly(week: weekly.Week, scope: ListFilter | None, fmt: str, path: P
     return table
 
 
+def default_export_directory() -> Path:
+    """Where an export is saved unless another folder is typed: the user's documents (else downloads, else home).
+
+    Not the working directory: under `make run` that is the source checkout.
+    """
+    import platformdirs
+
+    for folder in (platformdirs.user_documents_dir(), platformdirs.user_downloads_dir()):
+        if folder and Path(folder).is_dir():
+            return Path(folder)
+    return Path.home()
+
+
 class ExportDialog(Dialog):
     """Write the weekly deal table (周报) of a week to a file."""
 
     def __init__(self, directory: Path | None = None) -> None:
         super().__init__()
-        self.directory = directory or Path.cwd()
-        self._auto_path = ""  # the path last filled in from the week and format; anything else was typed
+        self.directory = directory or default_export_directory()
+        self._auto_path = ""  # the path last filled in from the week and format
+        self._path_typed = False  # once the path is edited (even emptied) it is never filled in again
 
     def dialog_title(self) -> str:
         return _("Export the weekly table")
@@ -64,14 +77,14 @@ class ExportDialog(Dialog):
                                           allow_blank=False, compact=True), "hint-format", required=True)
         yield FormRow(_("Save as"), Input(id="export-path", compact=True), "hint-path", required=True)
         scope = self._scope_text()
-        label = (_("Only the deals the deal list's filters select ({filters})").format(filters=scope) if scope
-                 else _("Every deal (the deal list is not filtered by stage, event, region or department)"))
-        yield Checkbox(label, id="export-scope", value=False, disabled=not scope)
+        label = (_("Only the deals of the filtered list ({filters})").format(filters=scope) if scope
+                 else _("Every deal (the deal list is not filtered)"))
+        yield Checkbox(label, id="export-scope", value=bool(scope), disabled=not scope)
         yield ProgressBar(id="export-progress", show_eta=False)
 
     def _scope_text(self) -> str:
         flt = getattr(self.app, "deal_filter", None)
-        if flt is None or not any((flt.stage, flt.event_id, flt.region, flt.department)):
+        if flt is None or flt.is_empty():
             return ""
         return getattr(self.app, "deal_filter_text", "")
 
@@ -87,6 +100,7 @@ class ExportDialog(Dialog):
 
     @on(Input.Changed, "#export-path")
     def _path_changed(self, event: Input.Changed) -> None:
+        self._path_typed = True
         self._check()
 
     @on(Input.Changed, "#export-week")
@@ -95,7 +109,7 @@ class ExportDialog(Dialog):
         week = self._week()
         fmt = self.query_one("#export-format", Select).value
         path_input = self.query_one("#export-path", Input)
-        if week is not None and path_input.value in ("", self._auto_path):
+        if week is not None and not self._path_typed:
             self._auto_path = str(self._default_path(week, fmt))
             with self.prevent(Input.Changed):
                 path_input.value = self._auto_path
@@ -139,7 +153,7 @@ class ExportDialog(Dialog):
         scope = None
         if self.query_one("#export-scope", Checkbox).value:
             flt = self.app.deal_filter
-            scope = replace(flt, search=None, industry=None, year=None)
+            scope = flt
         self.run_worker(functools.partial(self._export, week, scope, fmt, path), exclusive=True, group="export")
 
     async def _export(self, week, scope, fmt, path) -> None:
@@ -162,8 +176,11 @@ class ExportDialog(Dialog):
             self.query_one("#save", Button).disabled = False
             bar.display = False
         s = table.summary
-        self.dismiss(_("{path}: {week}, {n} deals, {total}").format(
-            path=path, week=week.key, n=s.rows, total=format_money(Money(s.total_cny, "CNY"))))
+        message = _("{path}: {week}, {n} deals, {total}").format(
+            path=path, week=week.key, n=s.rows, total=format_money(Money(s.total_cny, "CNY")))
+        if scope is not None:
+            message += "  ·  " + _("only the filtered list: {filters}").format(filters=self._scope_text())
+        self.dismiss(message)
 
 
 class ImportDialog(Dialog):

@@ -8,15 +8,14 @@ of its supporting departments; `year` is the signing year.
 import datetime
 from dataclasses import dataclass, fields
 
-from peewee import SQL, PostgresqlDatabase
-
 from crm.listing import search
+from crm.listing.search import regions_containing
 from crm.foundation.errors import NotFound
 from crm.foundation.i18n import _
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.deals.stages import parse_stage
-from db.models import Deal, DealDepartment, Department, Event, database
+from db.models import Deal, DealDepartment, Department, Event
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ class DealFilter:
         if self.stage:
             parts.append(Deal.stage == parse_stage(self.stage).key)
         if self.region:
-            parts.append(Deal.region.in_(_regions_containing(self.region.strip())))
+            parts.append(Deal.region.in_(regions_containing(self.region.strip())))
         if self.industry:
             text = self.industry.strip()
             parts.append(Deal.industry.contains(text) | Deal.sub_industry.contains(text))
@@ -85,31 +84,3 @@ class DealFilter:
         """`query` (a select on Deal) narrowed to this filter."""
         condition = self.condition()
         return query if condition is None else query.where(condition)
-
-
-def distinct_values(column: str) -> str:
-    """SQL giving the distinct non-empty values of an indexed deal column as rows of `x`.
-
-    Walked through the column's index one value at a time (a "loose index
-    scan": a few dozen index seeks however many deals there are), where
-    SELECT DISTINCT reads every deal (~80 ms a column at a million deals on
-    PostgreSQL, whose planner does not skip through an index).
-    """
-    return (f"WITH RECURSIVE r(x) AS (SELECT MIN({column}) FROM deal WHERE {column} > '' UNION ALL "
-            f"SELECT (SELECT MIN({column}) FROM deal WHERE {column} > r.x) FROM r WHERE r.x IS NOT NULL) "
-            "SELECT x FROM r WHERE x IS NOT NULL")
-
-
-def _regions_containing(text: str):
-    """A subquery of the region names that contain `text`, matched as `Deal.region.contains(text)` would.
-
-    `region IN (these)` keeps exactly the deals `region LIKE '%text%'` keeps, but a
-    database answers it from the region index (a count or a total of one county
-    reads that county's entries, not the whole ledger).
-    """
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    db = database.obj
-    postgres = isinstance(db, PostgresqlDatabase)
-    op = "ILIKE" if postgres else "LIKE"  # what Peewee's contains() uses on each backend
-    pattern = "%s" if postgres else "?"
-    return SQL(f"({distinct_values('region')} AND x {op} {pattern} ESCAPE '\\')", [f"%{escaped}%"])

@@ -26,7 +26,8 @@ from peewee import JOIN, Case, fn
 
 from crm.reporting import cohort_totals
 from crm.listing import search
-from crm.listing.filters import DealFilter, distinct_values
+from crm.listing.filters import DealFilter
+from crm.listing.search import distinct_values
 from crm.deals.stages import STAGES
 from db.models import Blocker, Deal, Department, Event, database
 
