@@ -51,7 +51,7 @@ class DealsScreen(DealActions, CrmScreen):
         Binding("slash", "search", N_("Search")),
         Binding("o", "sort_next", N_("Sort")),
         Binding("r", "sort_reverse", N_("Reverse"), show=False),
-        Binding("escape", "clear", N_("Clear"), show=False),
+        Binding("escape", "clear", N_("Clear search"), show=False),
     ]
 
     def __init__(self) -> None:
@@ -182,8 +182,12 @@ class DealsScreen(DealActions, CrmScreen):
         self.query_one("#search", Input).focus()
 
     def action_clear(self) -> None:
-        """Esc: leave the search box, then clear the search and filters."""
+        """Esc: in the search box, clear the search and go back to the list; on the list, clear every filter."""
         search = self.query_one("#search", Input)
+        if self.focused is search:
+            search.value = ""  # Input.Changed clears the search from the filter
+            self.query_one(DealList).focus()
+            return
         if self.focused is not self.query_one(DealList):
             self.query_one(DealList).focus()
             return

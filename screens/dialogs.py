@@ -24,7 +24,7 @@ from crm.reference.lookup import deal_by_code
 from crm.values.money import CURRENCIES
 from screens import text
 from screens.base import CrmDialog
-from screens.forms import FormRow, amount_hint, convert_amount, read_amount, read_date, show_hint
+from screens.forms import FormRow, amount_hint, convert_amount, read_amount, read_date, show_hint, unit_question
 from screens.keys_footer import KeysFooter
 
 
@@ -429,8 +429,8 @@ class FundsDialog(Dialog):
             show_hint(hint, "")
             return
         money, error = read_amount(raw, self.currency)
-        if money is None:
-            show_hint(hint, error, True)
+        if money is None or unit_question(raw):
+            show_hint(hint, error or unit_question(raw), True)
             return
         reading = await self.db.run(convert_amount, money, on_day)
         show_hint(hint, *amount_hint(reading))
@@ -439,6 +439,9 @@ class FundsDialog(Dialog):
         on_day, hint, bad = read_date(self.query_one("#funds-on", Input).value, self.today)
         if bad or on_day is None:
             self.show_error(hint or _("Enter the date the funds arrived"))
+            return
+        if question := unit_question(self.query_one("#funds-amount", Input).value):
+            self.show_error(question)
             return
         self.run_worker(functools.partial(self.run_save, funds.record_funds, self.code, self.query_one("#funds-amount", Input).value,
                                       on=on_day, note=self.query_one("#funds-note", Input).value), exclusive=True)
@@ -480,11 +483,26 @@ class RateDialog(Dialog):
             return
         show_hint(self.query_one("#hint-rate", Static), fx.rate_text(value) if value else "")
 
+    _confirmed: tuple | None = None  # the (currency, day, rate) whose questions were shown: a second save saves
+
     def save(self) -> None:
         on_day, hint, bad = read_date(self.query_one("#rate-on", Input).value, self.today)
         if bad or on_day is None:
             self.show_error(hint or _("Enter the date the rate applies from"))
             return
-        self.run_worker(functools.partial(self.run_save, fx.set_rate, self.query_one("#rate-currency", Select).value, on_day,
-                                      self.query_one("#rate-value", Input).value,
-                                      source=self.query_one("#rate-source", Input).value), exclusive=True)
+        wanted = (self.query_one("#rate-currency", Select).value, on_day, self.query_one("#rate-value", Input).value)
+        self.run_worker(functools.partial(self._save, wanted), exclusive=True)
+
+    async def _save(self, wanted: tuple) -> None:
+        currency, on_day, value = wanted
+        if wanted != self._confirmed:
+            try:
+                questions = await self.db.run(fx.rate_questions, currency, on_day, value)
+            except CrmError as err:
+                self.show_error(str(err))
+                return
+            if questions:
+                self._confirmed = wanted
+                self.show_error("; ".join(questions) + _(". Press ctrl+s again to save it as typed."))
+                return
+        await self.run_save(fx.set_rate, currency, on_day, value, source=self.query_one("#rate-source", Input).value)

@@ -31,7 +31,7 @@ from crm.foundation.i18n import _
 from crm.values.money import Money, format_money
 from exports.weekly_files import FORMATS, SUFFIXES, write_weekly
 from screens.dialogs import Dialog
-from screens.forms import FormRow, show_hint
+from screens.forms import CheckBox, FormRow, show_hint
 
 FORMAT_LABELS = {"xlsx": "xlsx (Excel/WPS)", "csv": "csv (Excel/WPS, UTF-8 BOM)", "md": "md (Markdown)",
                  "txt": "txt", "html": "html"}
@@ -79,7 +79,7 @@ class ExportDialog(Dialog):
         scope = self._scope_text()
         label = (_("Only the deals of the filtered list ({filters})").format(filters=scope) if scope
                  else _("Every deal (the deal list is not filtered)"))
-        yield Checkbox(label, id="export-scope", value=bool(scope), disabled=not scope)
+        yield CheckBox(label, id="export-scope", value=bool(scope), disabled=not scope)
         yield ProgressBar(id="export-progress", show_eta=False)
 
     def _scope_text(self) -> str:
