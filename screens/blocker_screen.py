@@ -20,7 +20,7 @@ from screens.keys_footer import KeysFooter
 class BlockersScreen(CrmScreen):
     BINDINGS = [
         Binding("r", "resolve", N_("Resolve")),
-        Binding("enter", "open_deal", N_("Open deal")),
+        Binding("enter", "open_deal", N_("Open deal"), priority=True),  # over the table's own, so the footer says it
         Binding("ctrl+r", "refresh", N_("Refresh"), show=False),
     ]
 

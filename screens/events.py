@@ -26,7 +26,7 @@ def _event_rows():
 
 class EventsScreen(CrmScreen):
     BINDINGS = [
-        Binding("enter", "dashboard", N_("Event dashboard")),
+        Binding("enter", "dashboard", N_("Event dashboard"), priority=True),  # over the table's own, so the footer says it
         Binding("ctrl+r", "refresh", N_("Refresh"), show=False),
     ]
 
