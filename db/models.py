@@ -168,6 +168,68 @@ class FundsArrived(BaseModel):
     recorded_by = CharField(max_length=100, default="")
 
 
+class Progress(BaseModel):
+    """One line of the weekly progress log (本周进展): append-only, never edited."""
+
+    deal = ForeignKeyField(Deal, backref="progress", on_delete="CASCADE")
+    on = DateField()
+    text = TextField()
+    author = CharField(max_length=100, default="")
+    recorded_at = DateTimeField(default=_now)
+
+    class Meta:
+        indexes = ((("deal", "on"), False), (("on",), False))
+
+
+class InvestmentPlan(BaseModel):
+    """A deal's planned investment for one calendar year (年度计划投资)."""
+
+    deal = ForeignKeyField(Deal, backref="investment_plans", on_delete="CASCADE")
+    year = IntegerField()
+    amount = CentsField()
+    currency = CharField(max_length=3, default="CNY")
+    amount_cny = CentsField(null=True)
+    fx_rate = ForeignKeyField(FxRate, null=True, on_delete="RESTRICT")
+    recorded_at = DateTimeField(default=_now)
+    recorded_by = CharField(max_length=100, default="")
+
+    class Meta:
+        indexes = ((("deal", "year"), True), (("year",), False))
+
+
+class InvestmentDone(BaseModel):
+    """Investment completed in one month (完成投资), not funds arrived; `month` is its first day."""
+
+    deal = ForeignKeyField(Deal, backref="investment_done", on_delete="CASCADE")
+    month = DateField()
+    amount = CentsField()
+    currency = CharField(max_length=3, default="CNY")
+    # Converted at the rate in force on the month's last day, rounded to the fen.
+    amount_cny = CentsField(null=True)
+    fx_rate = ForeignKeyField(FxRate, null=True, on_delete="RESTRICT")
+    recorded_at = DateTimeField(default=_now)
+    recorded_by = CharField(max_length=100, default="")
+
+    class Meta:
+        indexes = ((("deal", "month"), True), (("month",), False))
+
+
+class Tag(BaseModel):
+    """A named cohort of deals (京津合作, 市重点, a 工作组)."""
+
+    name = CharField(max_length=50, unique=True)
+
+
+class DealTag(BaseModel):
+    """A tag on a deal."""
+
+    deal = ForeignKeyField(Deal, backref="tags", on_delete="CASCADE")
+    tag = ForeignKeyField(Tag, backref="deals", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("deal", "tag"), True), (("tag",), False))
+
+
 class AuditEntry(BaseModel):
     """Who changed which field of which row, when, old → new."""
 
@@ -193,6 +255,11 @@ MODELS = [
     StageChange,
     Blocker,
     FundsArrived,
+    Progress,
+    InvestmentPlan,
+    InvestmentDone,
+    Tag,
+    DealTag,
     AuditEntry,
 ]
 
