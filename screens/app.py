@@ -137,8 +137,11 @@ SCREEN_COMMANDS = (
     ("departments", N_("Departments of the deal"), N_("Lead unit and supporting departments (d)")),
     ("open_deal", N_("Open deal"), N_("Show the current deal in full (enter)")),
     ("resolve", N_("Resolve blocker"), N_("Mark the selected blocker resolved (r)")),
-    ("search", N_("Search deals"), N_("Search by code, name, investor or pinyin initials (/)")),
+    ("search", N_("Search deals"), N_("Search by code, name, investor, region, lead unit or pinyin initials (/)")),
     ("clear", N_("Clear search and filters"), N_("Show every deal again (esc)")),
+    ("bulk", N_("Bulk change"), N_("Change stage, lead unit, liaison or tag of the selected deals (space selects, B)")),
+    ("save_view", N_("Save view"), N_("Save this filter and sort under a name (ctrl+w)")),
+    ("copy_summary", N_("Copy line"), N_("Copy the deal's one-line summary to the clipboard (y)")),
     ("sort_next", N_("Sort by the next column"), N_("Cycle the sort column (o)")),
     ("sort_reverse", N_("Reverse the sort"), N_("Reverse the order of the list (r)")),
     ("add_rate", N_("Set an exchange rate"), N_("Add or replace a dated rate (a)")),
@@ -217,6 +220,11 @@ class CrmApp(App):
             for key, label in SORT_LABELS.items():
                 yield SystemCommand(_("Sort by {column}").format(column=_(label)), _("Sort the deal list"),
                                     functools.partial(sorter, key))
+        from crm.foundation.config import saved_views
+
+        for name in saved_views():
+            yield SystemCommand(_("View: {name}").format(name=name), _("Show the deal list with this saved filter and sort"),
+                                functools.partial(self.show_view, name))
         yield SystemCommand(_("Export weekly table"), _("Write the weekly deal table to a file (x)"), self.action_export)
         yield SystemCommand(_("Import a ledger"), _("Read an Excel/CSV ledger, preview, then import (i)"),
                             self.action_import_ledger)
@@ -270,6 +278,22 @@ class CrmApp(App):
             return None
         del self._prefetched[mode]
         return pending[1] if pending[0] == what else None
+
+    def show_view(self, name: str) -> None:
+        """Show the deal list with the saved view `name` (from the palette)."""
+        from crm.foundation.config import saved_views
+        from screens.saved_views import from_view
+
+        view = saved_views().get(name)
+        if view is None:
+            self.notify(_("No view named {name}").format(name=name), severity="warning")
+            return
+        flt, order = from_view(view)
+        if self.current_mode != "deals":
+            self.switch_mode("deals")
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.screen.apply_view(flt, order)
 
     def action_command_palette(self) -> None:
         from screens.palette import CrmCommandPalette

@@ -138,6 +138,8 @@ class DealList(ScrollView, can_focus=True):
 
     BINDINGS = [
         Binding("enter", "open", N_("Open")),
+        Binding("space", "toggle_selected", N_("Select"), show=False,
+                tooltip=N_("Select or unselect the deal for a bulk change (B)")),
         Binding("up", "cursor(-1)", show=False),
         Binding("down", "cursor(1)", show=False),
         Binding("pageup", "page(-1)", show=False),
@@ -164,6 +166,13 @@ class DealList(ScrollView, can_focus=True):
             super().__init__()
             self.totals = totals
 
+    class SelectionChanged(Message):
+        """Deals were selected or unselected with space."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+
     class Failed(Message):
         def __init__(self, error: Exception) -> None:
             super().__init__()
@@ -179,6 +188,7 @@ class DealList(ScrollView, can_focus=True):
         self._lines: LRUCache[tuple, Strip] = LRUCache(256)
         self.totals: Totals | None = None
         self._loaded = False
+        self.selected: set[str] = set()  # codes chosen with space for a bulk change; kept across filters
 
     # ---- what the screen calls ------------------------------------------
 
@@ -289,7 +299,7 @@ class DealList(ScrollView, can_focus=True):
             self.call_later(self._want_rows)
             style = base + self.get_component_rich_style("deal-list--loading")
             return Strip([Segment(text.fit("…", width), style)], width)
-        key = (self._generation, index, width, is_cursor, self.has_focus)
+        key = (self._generation, index, width, is_cursor, self.has_focus, row.code in self.selected)
         strip = self._lines.get(key)
         if strip is None:
             strip = self._render_row(row, index, width, is_cursor)
@@ -320,6 +330,8 @@ class DealList(ScrollView, can_focus=True):
                 cell_style = style + warn
             elif column.key == "yi" and row.amount_cny is None:
                 cell_style = style + warn
+            if column.key == "code" and row.code in self.selected:
+                value, cell_style = value + "✓", cell_style + Style(bold=True)
             segments.append(Segment(text.fit(value, cell_width, column.align), cell_style))
         return Strip(segments).adjust_cell_length(width, style)
 
@@ -370,6 +382,23 @@ class DealList(ScrollView, can_focus=True):
 
     def action_end(self) -> None:
         self._move_to(self.row_count - 1)
+
+    def action_toggle_selected(self) -> None:
+        """space: select the deal under the cursor (or unselect it), then go to the next."""
+        row = self.current_row()
+        if row is None:
+            return
+        self.selected.symmetric_difference_update({row.code})
+        self._lines.clear()
+        self.post_message(self.SelectionChanged(len(self.selected)))
+        self.action_cursor(1)
+        self.refresh()
+
+    def clear_selection(self) -> None:
+        self.selected.clear()
+        self._lines.clear()
+        self.post_message(self.SelectionChanged(0))
+        self.refresh()
 
     def action_open(self) -> None:
         row = self.current_row()

@@ -367,3 +367,90 @@ async def test_ctrl_e_writes_a_long_note_in_the_editor(demo_ledger, tmp_path, mo
         await pilot.press("ctrl+e")
         await settle(pilot)
         assert field.value == "环评批复延期,需联合会商"
+
+
+# ---- bulk changes and saved views -------------------------------------------------------------
+
+
+@run_async
+async def test_space_selects_deals_and_b_moves_them_all_to_a_stage_in_one_change(demo_ledger):
+    async with crm_app("zh").run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        codes = shown_deals(pilot.app)[:2]  # ZS2020-0010 签约, ZS2020-0009 开工
+        await pilot.press("space", "space")
+        await settle(pilot)
+        deal_list = pilot.app.screen.query_one(DealList)
+        assert deal_list.selected == set(codes)
+        assert "已选 2 个" in str(pilot.app.screen.query_one("#deal-status").content)
+        assert "✓" in deal_list.render_line(0).text
+        await pilot.press("B")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        dialog.query_one("#bulk-stage", Select).value = "operating"
+        dialog.query_one("#bulk-on", Input).value = "2026-06-01"
+        dialog.query_one("#bulk-note", Input).value = "集中投产"
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert type(pilot.app.screen).__name__ == "DealsScreen"
+        for code in codes:
+            deal = Deal.get(Deal.code == code)
+            assert deal.stage == "operating" and deal.stage_since == datetime.date(2026, 6, 1)
+        assert not pilot.app.screen.query_one(DealList).selected
+
+
+@run_async
+async def test_a_bulk_lead_unit_that_one_deal_refuses_changes_none(demo_ledger):
+    async with crm_app("zh").run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "space")
+        await pilot.press("B")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        dialog.query_one("#bulk-kind", Select).value = "lead_unit"
+        await settle(pilot)
+        assert dialog.query_one("#bulk-value", Input).parent.display
+        dialog.query_one("#bulk-value", Input).value = "没有这个部门"
+        await settle(pilot)
+        before = {d.code: d.lead_unit_id for d in Deal.select()}
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert str(dialog.query_one("#dialog-error").content)  # stays open with the error
+        assert {d.code: d.lead_unit_id for d in Deal.select()} == before
+        dialog.query_one("#bulk-value", Input).value = "保定市商务局"
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert Deal.get(Deal.code == "ZS2020-0010").lead_unit.name == "保定市商务局"
+
+
+@run_async
+async def test_a_named_view_is_saved_and_recalled_from_the_palette(demo_ledger, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    async with crm_app("zh").run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        pilot.app.screen.query_one("#filter-region", Select).value = "高碑店市"
+        await settle(pilot)
+        await pilot.press("o")  # the next sort column
+        await settle(pilot)
+        saved_order = pilot.app.screen.order
+        await pilot.press("ctrl+w")
+        await settle(pilot)
+        await type_text(pilot, "高碑店")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert (tmp_path / "zhaoshang-taizhang" / "views.json").exists()
+        await pilot.press("escape")  # clear every filter
+        await settle(pilot)
+        assert len(shown_deals(pilot.app)) == 33
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await type_text(pilot, "视图:高碑店")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert screen.filter.region == "高碑店市" and screen.order == saved_order
+        assert len(shown_deals(pilot.app)) == 5
+        assert screen.query_one("#filter-region", Select).value == "高碑店市"
