@@ -27,7 +27,8 @@ from crm.values.dates import iso_week_label
 from crm.reporting.cohorts import as_deal_filter
 from crm.listing.pages import ListFilter
 from crm.foundation.errors import CrmError
-from crm.foundation.i18n import _
+from crm.deals.trail import FIELD_LABELS
+from crm.foundation.i18n import N_, _
 from crm.values.money import Money, format_money
 from exports.weekly_files import FORMATS, SUFFIXES, write_weekly
 from screens.dialogs import Dialog
@@ -286,6 +287,24 @@ class ImportDialog(Dialog):
             self.show_error(_("{n} problems; nothing was written").format(n=len(report.problems)))
 
 
+# What each field the importer reads is called on screen (English source): no internal name reaches the user.
+IMPORT_FIELDS = {
+    **FIELD_LABELS,
+    "seq": N_("Row number (checked only)"),
+    "code": N_("Code"),
+    "amount_cny": N_("Amount in CNY (checked only)"),
+    "progress": N_("Progress this week"),
+    "blockers": N_("Blockers"),
+    "tags": N_("Tags"),
+}
+
+
+def field_label(field: str) -> str:
+    """The on-screen name of an imported field."""
+    label = IMPORT_FIELDS.get(field)
+    return _(label) if label else field
+
+
 def report_text(report: importer.Report, listed: int = 30) -> str:
     """What an import did or would do, as lines for the dialog."""
     lines = [_("{file}: header in row {row}; {n} data rows").format(
@@ -293,7 +312,7 @@ def report_text(report: importer.Report, listed: int = 30) -> str:
         row=report.header_row, n=report.rows_read)]
     if report.columns:
         lines.append(_("Columns used: {columns}").format(
-            columns="、".join(f"{label}→{f}" for f, label in report.columns.items())))
+            columns="、".join(f"{label}→{field_label(f)}" for f, label in report.columns.items())))
     if report.ignored_columns:
         lines.append(_("Columns ignored: {columns}").format(columns="、".join(report.ignored_columns)))
     verb = (_("would create {created}, update {updated}, leave {unchanged} unchanged")

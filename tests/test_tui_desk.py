@@ -454,3 +454,19 @@ async def test_a_named_view_is_saved_and_recalled_from_the_palette(demo_ledger, 
         assert screen.filter.region == "高碑店市" and screen.order == saved_order
         assert len(shown_deals(pilot.app)) == 5
         assert screen.query_one("#filter-region", Select).value == "高碑店市"
+
+
+def test_the_import_preview_names_fields_by_their_labels(ledger, tmp_path):
+    from crm.foundation.i18n import set_language
+    from crm.importing import importer
+    from screens.transfer import report_text
+
+    sheet = tmp_path / "台账.csv"
+    sheet.write_text("序号,项目名称,投资方,总投资(亿元),县(市、区),牵头单位,占地面积\n"
+                     "1,涿州智能制造产业园项目,某集团,25,涿州市,,1000\n", encoding="utf-8")
+    set_language("zh")
+    text = report_text(importer.run_import(sheet, dry_run=True))
+    line = next(line for line in text.splitlines() if "→" in line)
+    assert "序号→行号(仅核对)" in line and "项目名称→项目名称" in line and "总投资(亿元)→投资额" in line
+    for internal in ("seq", "name", "amount", "region", "investor"):
+        assert f"→{internal}" not in line, line
