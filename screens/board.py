@@ -63,8 +63,8 @@ class BoardScreen(FiguresOnArrival, DealActions, CrmScreen):
         Binding("left_square_bracket", "move(-1)", N_("Move left")),
         Binding("right_square_bracket", "move(1)", N_("Move right")),
         Binding("enter", "open_deal", N_("Open")),
-        Binding("left", "focus_column(-1)", show=False),
-        Binding("right", "focus_column(1)", show=False),
+        Binding("left", "focus_column(-1)", N_("Previous stage column"), show=False),
+        Binding("right", "focus_column(1)", N_("Next stage column"), show=False),
         Binding("ctrl+r", "refresh", N_("Refresh"), show=False),
     ]
 

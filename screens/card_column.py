@@ -20,7 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from crm.listing.pages import DealRow
-from crm.foundation.i18n import _
+from crm.foundation.i18n import N_, _
 from screens import text
 
 CARD_LINES = 3
@@ -47,8 +47,8 @@ class CardColumn(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES = {"card-column--card", "card-column--cursor", "card-column--more"}
     BINDINGS = [
-        Binding("up", "cursor(-1)", show=False),
-        Binding("down", "cursor(1)", show=False),
+        Binding("up", "cursor(-1)", N_("Cursor up"), show=False),
+        Binding("down", "cursor(1)", N_("Cursor down"), show=False),
     ]
     cursor = reactive(0)
 

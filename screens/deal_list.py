@@ -140,12 +140,12 @@ class DealList(ScrollView, can_focus=True):
         Binding("enter", "open", N_("Open")),
         Binding("space", "toggle_selected", N_("Select"), show=False,
                 tooltip=N_("Select or unselect the deal for a bulk change (B)")),
-        Binding("up", "cursor(-1)", show=False),
-        Binding("down", "cursor(1)", show=False),
-        Binding("pageup", "page(-1)", show=False),
-        Binding("pagedown", "page(1)", show=False),
-        Binding("home", "home", show=False),
-        Binding("end", "end", show=False),
+        Binding("up", "cursor(-1)", N_("Cursor up"), show=False),
+        Binding("down", "cursor(1)", N_("Cursor down"), show=False),
+        Binding("pageup", "page(-1)", N_("Page up"), show=False),
+        Binding("pagedown", "page(1)", N_("Page down"), show=False),
+        Binding("home", "home", N_("Top"), show=False),
+        Binding("end", "end", N_("Bottom"), show=False),
     ]
     COMPONENT_CLASSES = {"deal-list--cursor", "deal-list--even", "deal-list--muted", "deal-list--warn",
                          "deal-list--loading"}

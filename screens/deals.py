@@ -49,7 +49,7 @@ class DealsScreen(DealActions, CrmScreen):
         Binding("x", "app.export", N_("Export")),
         Binding("i", "app.import_ledger", N_("Import"), show=False),
         Binding("slash", "search", N_("Search")),
-        Binding("o", "sort_next", N_("Sort")),
+        Binding("o", "sort_next", N_("Sort"), show=False),  # in the keys panel (?); the header's click sorts too
         Binding("r", "sort_reverse", N_("Reverse"), show=False),
         Binding("escape", "clear", N_("Clear search"), show=False),
         Binding("B", "bulk", N_("Bulk change"), show=False,

@@ -71,6 +71,14 @@ class Dialog(CrmDialog):
         # An error about what was typed before is no longer true once it is changed.
         self.show_error("")
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        # ctrl+e (editor) only where a long-text field is: elsewhere it is not in the footer and fields keep their own
+        if action == "edit_in_editor":
+            from screens.editor import LONG_TEXT_FIELDS
+
+            return any(field.id in LONG_TEXT_FIELDS for field in self.query(Input))
+        return super().check_action(action, parameters)
+
     def action_edit_in_editor(self) -> None:
         """ctrl+e: the focused long-text field in $EDITOR; elsewhere the field's own ctrl+e (end of line)."""
         from screens.editor import LONG_TEXT_FIELDS, edit_text
