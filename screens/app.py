@@ -160,7 +160,7 @@ class CrmApp(App):
         # The screens' keys are in the keys panel (?) and the palette: the footer keeps its room for the screen's own.
         *(Binding(key, f"show_screen('{mode}')", label, show=False) for mode, key, label, _m, _n in SCREENS),
         Binding("question_mark", "toggle_keys", N_("Keys"), tooltip=N_("Every key of this screen")),
-        Binding("q", "quit", N_("Quit")),
+        Binding("q", "quit", N_("Quit"), show=False),  # in the keys panel (?) and the palette: the footer keeps ? itself
         Binding("ctrl+p", "command_palette", N_("Commands"), show=False, priority=True,
                 tooltip=N_("Open the command palette")),
     ]
