@@ -301,6 +301,14 @@ class CrmApp(App):
         if self.use_command_palette and not CrmCommandPalette.is_open(self):
             self.push_screen(CrmCommandPalette(id="--command-palette"))
 
+    def search_themes(self) -> None:
+        """The theme picker (palette: Theme), its placeholder in the current language."""
+        from textual.theme import ThemeProvider
+
+        from screens.palette import CrmCommandPalette
+
+        self.push_screen(CrmCommandPalette(providers=[ThemeProvider], placeholder=_("Search for themes…")))
+
     def action_toggle_keys(self) -> None:
         """?: show or hide the panel of every key of this screen (in the current language)."""
         if self.screen.query("HelpPanel"):

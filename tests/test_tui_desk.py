@@ -470,3 +470,24 @@ def test_the_import_preview_names_fields_by_their_labels(ledger, tmp_path):
     assert "序号→行号(仅核对)" in line and "项目名称→项目名称" in line and "总投资(亿元)→投资额" in line
     for internal in ("seq", "name", "amount", "region", "investor"):
         assert f"→{internal}" not in line, line
+
+
+@run_async
+async def test_an_unticked_box_is_empty_and_the_theme_picker_speaks_chinese(demo_ledger):
+    from screens.forms import CheckBox
+
+    async with crm_app("zh").run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        await pilot.press("x")  # the list is not filtered: the box is unticked (and disabled)
+        await settle(pilot)
+        box = pilot.app.screen.query_one("#export-scope", CheckBox)
+        assert box.value is False and "X" not in box._button.plain
+        box.disabled = False
+        box.value = True
+        await settle(pilot)
+        assert "X" in box._button.plain
+        await pilot.press("escape")
+        await settle(pilot)
+        pilot.app.search_themes()
+        await settle(pilot)
+        assert pilot.app.screen.query_one("CommandInput", Input).placeholder == "搜索主题…"
