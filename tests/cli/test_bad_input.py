@@ -143,7 +143,7 @@ def _files(tmp_path):
 def test_files_that_cannot_be_imported_are_refused_and_change_nothing(demo_url, run_cli, tmp_path):
     before = dump(demo_url)
     for what, path in _files(tmp_path).items():
-        err = assert_refused(run_cli("--db", demo_url, "import", path), str(path.name))
+        assert_refused(run_cli("--db", demo_url, "import", path), str(path.name))
         assert dump(demo_url) == before, what
 
 
