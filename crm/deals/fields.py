@@ -8,7 +8,7 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from crm.values.dates import parse_date
+from crm.values.dates import parse_date, parse_month
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import N_, _
 from crm.reference.lookup import department_by_name, event_by_name
@@ -98,8 +98,12 @@ def parse_fields(values: dict) -> dict:
             out.update(amount=money.amount, currency=money.currency, amount_approximate=money.approximate)
         elif blank:
             out[field] = None if field != "approval" else ""
+            if field in DATE_FIELDS:
+                out[field + "_month"] = False
         elif field in DATE_FIELDS:
-            out[field] = parse_date(str(raw))
+            month = parse_month(str(raw))  # 2020年7月: a month, where a plan or a signing names only that
+            out[field] = month or parse_date(str(raw))
+            out[field + "_month"] = month is not None
         elif field == "event":
             out[field] = event_by_name(str(raw))
         elif field == "lead_unit":
