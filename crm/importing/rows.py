@@ -150,7 +150,7 @@ class _Sheet:
     def _label(self, field_name: str) -> str:
         col = self.header.columns[field_name]
         text = inline(str(self.header.labels.get(col, "")))
-        return f"{text} ({get_column_letter(col + 1)})" if self.grid.kind == "xlsx" else text
+        return f"{text} ({get_column_letter(col + 1)})" if self.grid.kind != "csv" else text
 
     def label(self, field_name: str) -> str:
         """The column of `field_name` as messages name it: its header, and its letter in a workbook."""
