@@ -217,3 +217,33 @@ def test_totals_with_a_usd_row_converted_check(ledger, db_url, run_cli, tmp_path
     assert code == 0
     [warning] = [w for w in report["warnings"] if w["code"] == "totals_mismatch"]
     assert "20" in warning["message"] and "17.1" in warning["message"]
+
+
+def test_regions_filter_and_total_by_county_level_division(ledger, db_url, run_cli, tmp_path):
+    """涿州 = 涿州市, 清苑县 = 清苑区 (renamed 2015), 定州市(省直管) = 定州市（省直管）, 安新 is not 雄安新区."""
+    headers = ["序号", "项目名称", "所在地", "总投资（亿元）", "签约时间", "项目进展"]
+    rows = [[1, "甲", "涿州", 1, "2020-05-18", "签约"], [2, "乙", "涿州市", 2, "2020-05-18", "签约"],
+            [3, "丙", "清苑县", 4, "2020-05-18", "签约"], [4, "丁", "清苑区", 8, "2020-05-18", "签约"],
+            [5, "戊", "定州市(省直管)", 16, "2020-05-18", "签约"], [6, "己", "定州市（省直管）", 32, "2020-05-18", "签约"],
+            [7, "庚", "雄安新区", 64, "2020-05-18", "签约"], [8, "辛", "安新县", 128, "2020-05-18", "签约"]]
+    code, report, err = run_import(run_cli, db_url, county_xlsx(tmp_path / "r.xlsx", rows, headers, note=None))
+    assert code == 0, err
+    open_database(db_url)
+    assert _deal("丙").region == "清苑县"  # stored as written
+
+    def names(region):
+        code, out, err = run_cli("--db", db_url, "deals", "--region", region, "--format", "json")
+        assert code == 0, err
+        return sorted(d["name"] for d in json.loads(out))
+
+    def total(region):
+        code, out, err = run_cli("--db", db_url, "kpi", "--region", region, "--format", "json")
+        assert code == 0, err
+        return json.loads(out)
+
+    assert names("涿州市") == names("涿州") == ["乙", "甲"]
+    assert names("清苑区") == names("清苑县") == ["丁", "丙"]
+    assert names("定州市") == ["己", "戊"]
+    assert names("安新") == ["辛"]
+    assert total("清苑县") == total("清苑区")
+    assert total("安新") != total("雄安新区")

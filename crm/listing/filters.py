@@ -1,21 +1,23 @@
 """Which deals a list, a KPI cohort or an export covers: one filter, one place.
 
 Text filters match by substring (`event="廊坊"` matches
-中国·廊坊国际经济贸易洽谈会); `department` matches a deal's lead unit or any
-of its supporting departments; `year` is the signing year.
+中国·廊坊国际经济贸易洽谈会); `region` matches by county-level division
+(crm.reference.regions: 涿州 = 涿州市, 清苑县 = 清苑区, 安新 is not 雄安新区;
+a name the national table does not know by substring); `department` matches
+a deal's lead unit or any of its supporting departments; `year` is the
+signing year.
 """
 
 import datetime
 from dataclasses import dataclass, fields
 
-from peewee import SQL, PostgresqlDatabase
 
 from crm.listing import search
 from crm.foundation.errors import NotFound
 from crm.foundation.i18n import _
 from crm.foundation.errors import InvalidInput
-from crm.foundation.i18n import _
 from crm.deals.stages import parse_stage
+from crm.reference import regions
 from db.models import Deal, DealDepartment, Department, Event, database
 
 
@@ -55,7 +57,7 @@ class DealFilter:
         if self.stage:
             parts.append(Deal.stage == parse_stage(self.stage).key)
         if self.region:
-            parts.append(Deal.region.in_(_regions_containing(self.region.strip())))
+            parts.append(Deal.region.in_(regions_in(self.region.strip()) or [""]))
         if self.industry:
             text = self.industry.strip()
             parts.append(Deal.industry.contains(text) | Deal.sub_industry.contains(text))
@@ -100,16 +102,10 @@ def distinct_values(column: str) -> str:
             "SELECT x FROM r WHERE x IS NOT NULL")
 
 
-def _regions_containing(text: str):
-    """A subquery of the region names that contain `text`, matched as `Deal.region.contains(text)` would.
+def regions_in(text: str) -> list[str]:
+    """The regions, as the deals write them, in the county-level division `text` names (see the module's doc).
 
-    `region IN (these)` keeps exactly the deals `region LIKE '%text%'` keeps, but a
-    database answers it from the region index (a count or a total of one county
-    reads that county's entries, not the whole ledger).
+    Read from the region index (a few dozen values), so that `region IN (these)` is answered from it too.
     """
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    db = database.obj
-    postgres = isinstance(db, PostgresqlDatabase)
-    op = "ILIKE" if postgres else "LIKE"  # what Peewee's contains() uses on each backend
-    pattern = "%s" if postgres else "?"
-    return SQL(f"({distinct_values('region')} AND x {op} {pattern} ESCAPE '\\')", [f"%{escaped}%"])
+    values = [x for (x,) in database.execute_sql(distinct_values("region")).fetchall()]
+    return [v for v in values if regions.same_division(v, text)]
