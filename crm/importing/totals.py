@@ -14,17 +14,13 @@ from peewee import PeeweeException
 from crm.importing.cells import (CellError, cell_text, is_blank, parse_amount_cell)
 from crm.values.money import Money, format_money
 
-from typing import TYPE_CHECKING
-
 from crm.importing.rows import Problem, _Sheet
 
-if TYPE_CHECKING:
-    from crm.importing.plan import Plan
 
 
 
-
-def _check_totals(sheet: _Sheet, plan: Plan, number: int, values: list) -> None:
+def _check_totals(sheet: _Sheet, plan, number: int, values: list) -> None:
+    """Check the totals row `number` of `sheet` against the rows of `plan` (a crm.importing.plan.Plan)."""
     for f in ("amount", "amount_cny"):
         col = sheet.header.columns.get(f)
         if col is None or col >= len(values) or values[col] is None or is_blank(values[col]):
