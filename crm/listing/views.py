@@ -15,7 +15,6 @@ from crm.deals.blockers import blockers_of, is_overdue
 from crm.listing.filters import DealFilter
 from crm.deals.records import supporting_departments
 from crm.deals.funds import funds_of
-from crm.deals.progress import progress_of
 from crm.reference.lookup import deal_by_code
 from db.models import Blocker, Deal, Department, Event, Person
 
@@ -117,7 +116,6 @@ def detail(code: str) -> dict:
     ]
     # Dates that name a month only (计划开工 2020年7月): shown as the month.
     out["month_only"] = [f for f in ("signed_on", "planned_start", "planned_completion") if getattr(deal, f + "_month")]
-    out["progress"] = [{"on": p.on, "by": p.by, "text": p.text} for p in progress_of(deal.id)]
     funds = funds_of(deal)
     out["funds"] = [
         {"on": f.arrived_on, "amount": f.amount, "currency": f.currency, "amount_cny": f.amount_cny, "note": f.note}
