@@ -55,8 +55,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "liaison": ("包联领导", "包联市领导", "包联县领导", "联系领导", "包联人", "liaisonleader", "liaison"),
     "notes": ("备注", "说明", "notes", "remarks", "note"),
     "approval": ("审批类型", "审批方式", "立项方式", "审批类别", "approval"),
-    "planned_start": ("计划开工时间", "计划开工日期", "计划开工", "plannedstart"),
-    "planned_completion": ("计划竣工时间", "计划竣工日期", "计划竣工", "计划投产时间", "计划完工时间",
+    "planned_start": ("计划开工时间", "计划开工日期", "计划开工", "开工时间", "开工日期", "plannedstart"),
+    "planned_completion": ("计划竣工时间", "计划竣工日期", "计划竣工", "计划投产时间", "计划完工时间", "竣工时间", "投产时间",
                            "plannedcompletion"),
     "floor_area": ("总建筑面积", "建筑面积", "floorarea"),
     "responsibility_plan": ("责任方案", "responsibilityplan"),
@@ -254,6 +254,11 @@ def _assign(labels: dict, match_header, overrides: dict | None) -> tuple:
     return chosen, duplicates, ignored, guesses
 
 
+def _names_better(under: HeaderMatch | None, top: HeaderMatch | None) -> bool:
+    """Whether the lower cell of a two-row header names its column better than the upper (a group's title)."""
+    return under is not None and (top is None or (under.rank, under.order) < (top.rank, top.order))
+
+
 def find_header(rows: list[tuple[int, list]], scan: int = 40, overrides: dict | None = None) -> Header | None:
     """The row among the first `scan` non-empty ones that names the most known fields, with a project name.
 
@@ -290,8 +295,8 @@ def find_header(rows: list[tuple[int, list]], scan: int = 40, overrides: dict | 
     for col in range(max(len(values), len(below))):
         top = values[col] if col < len(values) else None
         under = below[col] if col < len(below) else None
-        if top is None and under is not None and match_header(under):
-            labels[col] = under
+        if under is not None and _names_better(match_header(under), None if top is None else match_header(top)):
+            labels[col] = under  # 总投资（万元） under a merged 投资情况
             second = True
         elif top is not None:
             labels[col] = str(top)
