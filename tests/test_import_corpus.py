@@ -131,3 +131,34 @@ def test_funds_reports_a_month_apart_do_not_double_count(ledger, db_url, run_cli
         total = sum((f.amount for f in deal.funds), Decimal("0.00"))
         assert total == (want["funds_arrived"][0] if want["funds_arrived"] else Decimal("0.00")), want["name"]
     assert FundsArrived.select().count() > 0
+
+
+def test_a_stale_sheet_moves_what_is_behind_it_and_nothing_else(ledger, db_url, run_cli, tmp_path):
+    """stale.xlsx (数据截至2020年3月31日): a deal it is ahead of moves on that date; one the ledger moved in April
+    keeps its stage, with a warning; the rest stay as they are."""
+    from crm.deals.records import create_deal
+    from crm.deals.stages import change_stage
+
+    sheet = SHEETS["stale.xlsx"]
+    open_database(db_url)
+    for want in sheet["rows"]:
+        stage, since = want["prior"]
+        values = {"name": want["name"], "amount": f"{want['amount'][0]}{want['amount'][1]}", "region": want["region"]}
+        if want["signed_on"]:
+            values["signed_on"] = want["signed_on"].isoformat()
+        deal = create_deal(values, stage="signed" if want["signed_on"] else "negotiating")
+        if stage != deal.stage:
+            change_stage(deal.code, stage, on=since, note="前期进展")
+    shutil.copy(DATA / "stale.xlsx", tmp_path / "stale.xlsx")
+    code, report, err = run_import(run_cli, db_url, tmp_path / "stale.xlsx")
+    assert code == 0, err
+    stale_rows = {w["row"] for w in report["warnings"] if w["code"] in ("stale_sheet", "stage_backwards")}
+    open_database(db_url)
+    for want in sheet["rows"]:
+        deal = Deal.get(Deal.name == want["name"])
+        if want["outcome"] == "moves":
+            assert (deal.stage, deal.stage_since) == (want["stage"], want["effective_on"]), want["name"]
+        else:
+            assert deal.stage == want["prior"][0], want["name"]
+        if want["outcome"] == "behind":
+            assert want["row"] in stale_rows

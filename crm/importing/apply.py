@@ -455,7 +455,8 @@ def _update(deal: Deal, row: RowPlan, values: dict, supporting, actor, today, no
             report.changes.append((row.row, deal.code, "supporting", "、".join(sorted(current)),
                                    "、".join(supporting)))
     if row.stage and row.stage != saved.stage and _stage_moves(saved, row, report, stated_on):
-        change_stage(saved.code, row.stage, on=max(today, saved.stage_since), note=note, actor=actor)
+        # A sheet dated by its title (数据截至…) moves the stage on that date.
+        change_stage(saved.code, row.stage, on=max(stated_on or today, saved.stage_since), note=note, actor=actor)
         report.stage_changes += 1
         changed.append("stage")
         report.changes.append((row.row, deal.code, "stage", saved.stage, row.stage))
@@ -468,7 +469,7 @@ def _stage_moves(saved: Deal, row: RowPlan, report, stated_on: datetime.date | N
     label = report.columns.get("stage") or report.columns.get("progress")
     raw = row.raw.get("stage") if row.raw.get("stage") is not None else row.raw.get("progress")
     value = cell_text(raw) if raw is not None else dst.label()
-    last_change = max(saved.stage_since, saved.updated_at.date() if saved.updated_at else saved.stage_since)
+    last_change = saved.stage_since  # the ledger's own date of its stage, not when a record was written
     if stated_on is not None and stated_on < last_change:
         report.warnings.append(Problem(row.row, label, value, "stale_sheet", _(
             "The sheet's data is as of {stated}, older than the ledger's last change to {code} ({changed}): its stage "
