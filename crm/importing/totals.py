@@ -11,6 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from crm.foundation.i18n import _
 from crm.reference import fx
 from peewee import PeeweeException
+
+from db.models import database
 from crm.importing.cells import (CellError, cell_text, is_blank, parse_amount_cell)
 from crm.values.money import Money, format_money
 
@@ -116,9 +118,11 @@ def _converted_sum(rows: list, unit: tuple) -> Decimal | None:
             continue
         amount = r.money.amount
         if r.money.currency != unit[1]:
+            if database.obj is None:
+                return None  # the file read with no ledger open: no rates to convert at
             try:
                 cny, _rate = fx.convert(amount, r.money.currency, r.signed_on or datetime.date.today())
-            except PeeweeException:  # read with no ledger open (a preview of the file alone)
+            except PeeweeException:
                 return None
             if cny is None:
                 return None
