@@ -11,6 +11,7 @@ signing year.
 import datetime
 from dataclasses import dataclass, fields
 
+from peewee import SQL, PostgresqlDatabase
 
 from crm.listing import search
 from crm.foundation.errors import NotFound
@@ -57,7 +58,7 @@ class DealFilter:
         if self.stage:
             parts.append(Deal.stage == parse_stage(self.stage).key)
         if self.region:
-            parts.append(Deal.region.in_(regions_in(self.region.strip()) or [""]))
+            parts.append(region_condition(Deal.region, self.region.strip(), indexed=True))
         if self.industry:
             text = self.industry.strip()
             parts.append(Deal.industry.contains(text) | Deal.sub_industry.contains(text))
@@ -102,10 +103,31 @@ def distinct_values(column: str) -> str:
             "SELECT x FROM r WHERE x IS NOT NULL")
 
 
-def regions_in(text: str) -> list[str]:
-    """The regions, as the deals write them, in the county-level division `text` names (see the module's doc).
+def region_condition(column, text: str, indexed: bool = False):
+    """A condition on a region `column`: in the county-level division `text` names (see the module's doc).
 
-    Read from the region index (a few dozen values), so that `region IN (these)` is answered from it too.
+    Its spellings (涿州市, 涿州), each alone or followed by a bracketed remark; a name the national table does
+    not know matches as a substring, through the region index where `indexed` (the deal table's column).
     """
-    values = [x for (x,) in database.execute_sql(distinct_values("region")).fetchall()]
-    return [v for v in values if regions.same_division(v, text)]
+    names = regions.spellings(text)
+    if names is None:
+        return column.in_(_regions_containing(text)) if indexed else column.contains(text)
+    condition = column.in_(names)
+    for name in names:
+        condition |= column.startswith(name + "(") | column.startswith(name + "（")
+    return condition
+
+
+def _regions_containing(text: str):
+    """A subquery of the region names that contain `text`, matched as `Deal.region.contains(text)` would.
+
+    `region IN (these)` keeps exactly the deals `region LIKE '%text%'` keeps, but a
+    database answers it from the region index (a count or a total of one county
+    reads that county's entries, not the whole ledger).
+    """
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    db = database.obj
+    postgres = isinstance(db, PostgresqlDatabase)
+    op = "ILIKE" if postgres else "LIKE"  # what Peewee's contains() uses on each backend
+    pattern = "%s" if postgres else "?"
+    return SQL(f"({distinct_values('region')} AND x {op} {pattern} ESCAPE '\\')", [f"%{escaped}%"])

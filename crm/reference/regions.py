@@ -94,6 +94,18 @@ def same_division(name: str, text: str) -> bool:
     return _clean(text) in _clean(name)
 
 
+def spellings(text: str) -> list[str] | None:
+    """The ways a ledger may write the division `text` names (涿州市, 涿州; 清苑区, 清苑县, 清苑), or None when
+    the table does not know it. A spelling may be followed by a bracketed remark (定州市(省直管))."""
+    wanted = division(text)
+    if wanted is None:
+        return None
+    by_name, by_stem = _table()
+    names = {name for name, found in by_name.items() if wanted in found}
+    names |= {stem(name) for name in names}
+    return sorted(n for n in names if division(n) == wanted)
+
+
 def division(text: str) -> tuple[str, str, str] | None:
     """The county-level division (province, city, county) a region names, or None when none or several."""
     name = _clean(text)

@@ -13,7 +13,7 @@ import importlib
 from collections import namedtuple
 from peewee import SQL, PostgresqlDatabase, Table, fn
 
-from crm.listing.filters import DealFilter, regions_in
+from crm.listing.filters import DealFilter, region_condition
 from crm.deals.stages import parse_stage
 from db.models import DealCohortTotals, DealCohortTotalsDelta, database
 
@@ -73,7 +73,7 @@ def _within(query, table, flt: DealFilter, signed_only: bool):
     if flt.year:
         query = query.where(table.year == int(flt.year))
     if flt.region:
-        query = query.where(table.region.in_(regions_in(flt.region.strip()) or [""]))
+        query = query.where(region_condition(table.region, flt.region.strip()))
     return query
 
 
