@@ -202,6 +202,8 @@ def detail(code: str) -> dict:
          "resolved_on": b.resolved_on, "resolution": b.resolution, "overdue": is_overdue(b, today), "version": b.version}
         for b in blockers_of(deal)
     ]
+    # Dates that name a month only (计划开工 2020年7月): shown as the month.
+    out["month_only"] = [f for f in ("signed_on", "planned_start", "planned_completion") if getattr(deal, f + "_month")]
     funds = funds_of(deal)
     out["funds"] = [
         {"on": f.arrived_on, "amount": f.amount, "currency": f.currency, "amount_cny": f.amount_cny, "note": f.note}
