@@ -15,7 +15,6 @@ from urllib.parse import unquote
 import platformdirs
 import peewee
 from peewee import OperationalError, PostgresqlDatabase, SqliteDatabase
-from playhouse.db_url import parse as parse_url
 
 from crm.foundation.errors import DatabaseError
 from crm.foundation.i18n import _
@@ -178,6 +177,9 @@ def _sqlite(path: Path) -> LedgerSqliteDatabase:
 
 
 def _postgres(url: str) -> LedgerPostgresqlDatabase:
+    # Imported here: playhouse.db_url loads every backend's extension module, which a SQLite ledger never needs.
+    from playhouse.db_url import parse as parse_url
+
     try:
         params = parse_url(url, unquote_password=True, unquote_user=True)
     except ValueError:

@@ -82,9 +82,16 @@ class DealsScreen(DealActions, CrmScreen):
         deal_list.load(self.filter, self.order)
         deal_list.focus()
         self._show_status()
-        # The choices of the quick filters come after the first page: reading a million deals'
-        # regions and industries takes ~150 ms on PostgreSQL, the first page ~15 ms.
-        self.run_worker(self._fill_filters, group="filter-choices")
+        # The choices of the quick filters come after the first page and its count: reading a million
+        # deals' regions and industries takes ~150 ms on PostgreSQL, and filling the five Selects lays
+        # the screen out again; neither belongs before the first rows are painted.
+        self._filters_asked = False
+        self.set_timer(1.0, self._ask_filters)  # in case the count never comes (an error was shown)
+
+    def _ask_filters(self) -> None:
+        if not self._filters_asked:
+            self._filters_asked = True
+            self.run_worker(self._fill_filters, group="filter-choices")
 
     async def _fill_filters(self) -> None:
         choices = await self.db.run_aggregate(_filter_choices)
@@ -137,6 +144,7 @@ class DealsScreen(DealActions, CrmScreen):
     @on(DealList.TotalsChanged)
     def _totals(self) -> None:
         self._show_status()
+        self._ask_filters()
 
     @on(DealList.Failed)
     def _failed(self, event: DealList.Failed) -> None:
