@@ -92,6 +92,7 @@ class DealsScreen(DealActions, CrmScreen):
         if not self._filters_asked:
             self._filters_asked = True
             self.run_worker(self._fill_filters, group="filter-choices")
+            self.app.warm_up()
 
     async def _fill_filters(self) -> None:
         choices = await self.db.run_aggregate(_filter_choices)
