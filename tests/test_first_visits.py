@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import threading
 
+from textual.widgets import Select
+
 from crm.deals import records as deals
 from crm.listing.pages import ListFilter
 from crm.reporting import kpi
@@ -14,7 +16,6 @@ from crm.reporting.cohorts import signing_years
 from db.models import Deal
 from screens import dashboard
 from screens.app import CrmApp
-from textual.widgets import Select
 from tests.tui_support import TODAY, pin_clock, run_async, settle
 
 
