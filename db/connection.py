@@ -16,7 +16,6 @@ from urllib.parse import quote, unquote
 import platformdirs
 import peewee
 from peewee import OperationalError, PostgresqlDatabase, SqliteDatabase
-from playhouse.db_url import parse as parse_url
 
 from crm.foundation.errors import ConnectionLost, DatabaseError, from_os_error
 from crm.foundation.files import protect
@@ -255,6 +254,9 @@ def _sqlite(path: Path, create: bool = False) -> LedgerSqliteDatabase:
 
 
 def _postgres(url: str) -> LedgerPostgresqlDatabase:
+    # Imported here: playhouse.db_url loads every backend's extension module, which a SQLite ledger never needs.
+    from playhouse.db_url import parse as parse_url
+
     try:
         params = parse_url(url, unquote_password=True, unquote_user=True)
     except ValueError:
