@@ -139,187 +139,217 @@ async def _timed_list_change(pilot, frames, act, check=None):
     return rows, max(totals, rows)
 
 
-async def run(db_url: str, spawned_at: float, rounds: int, heavy_code: str, searches: list, filters: dict) -> dict:
-    from db.connection import open_database
+class _Run:
+    """One driven session of the TUI: the app, its pilot, the frame watcher and what was measured."""
 
-    open_database(db_url)
-    from screens.app import CrmApp
-    from screens.deal_list import DealList
+    def __init__(self, app, pilot, frames, rounds: int, out: dict) -> None:
+        self.app, self.pilot, self.frames, self.rounds, self.out = app, pilot, frames, rounds, out
 
-    out: dict = {"actions": {}, "errors": {}}
+    def record(self, name: str, value: float) -> None:
+        self.out["actions"].setdefault(name, []).append(value)
 
-    def record(name, value):
-        out["actions"].setdefault(name, []).append(value)
+    async def press(self, key: str) -> None:
+        await self.pilot.press(key)
 
-    app = CrmApp()
-    frames = Frames(app)
-    frames.expect(lambda: _rows_shown(app.screen.query_one(DealList)))
-    t_start = time.perf_counter()
-    async with app.run_test(size=SIZE) as pilot:
-        first = await frames.wait(t_start)
-        out["launch_to_first_page"] = time.time() - spawned_at - (time.perf_counter() - t_start - first)
-        out["app_start_to_first_page"] = first
-        dl = await _settle(pilot)
-
-        # ---- page down and jumps -----------------------------------------------------------
-        async def press(key):
-            await pilot.press(key)
-
-        for _ in range(rounds):
+    async def paging(self) -> None:
+        """Page down, then jumps to the end and back to the start."""
+        app, frames = self.app, self.frames
+        for _ in range(self.rounds):
             dl = _deal_list(app)
             target = min(dl.cursor + max(dl.size.height - 1, 1), dl.row_count - 1)
-            frames.expect(lambda: _deal_list(app).cursor == target and _visible_loaded(_deal_list(app)))
+            frames.expect(lambda target=target: _deal_list(app).cursor == target and _visible_loaded(_deal_list(app)))
             t0 = time.perf_counter()
-            await press("pagedown")
-            record("page_down", await frames.wait(t0))
-        for _ in range(rounds):
+            await self.press("pagedown")
+            self.record("page_down", await frames.wait(t0))
+        for _ in range(self.rounds):
             dl = _deal_list(app)
             dl.load(dl.filter, dl.order)  # forget the fetched rows, so the jump has to query (not timed)
-            dl = await _settle(pilot)
+            dl = await _settle(self.pilot)
             last = dl.row_count - 1
-            frames.expect(lambda: _deal_list(app).cursor == last and _visible_loaded(_deal_list(app)))
+            frames.expect(lambda last=last: _deal_list(app).cursor == last and _visible_loaded(_deal_list(app)))
             t0 = time.perf_counter()
-            await press("end")
-            record("jump_to_end", await frames.wait(t0))
+            await self.press("end")
+            self.record("jump_to_end", await frames.wait(t0))
             frames.expect(lambda: _deal_list(app).cursor == 0 and _visible_loaded(_deal_list(app)))
             t0 = time.perf_counter()
-            await press("home")
-            record("jump_to_start", await frames.wait(t0))
+            await self.press("home")
+            self.record("jump_to_start", await frames.wait(t0))
 
-        # ---- search as you type ----------------------------------------------------------------
+    async def searching(self, searches: list) -> None:
+        """Search as you type, a character at a time."""
         for kind, text in searches:
-            for _ in range(max(1, rounds // 3)):
-                await press("slash")
+            for _ in range(max(1, self.rounds // 3)):
+                await self.press("slash")
                 for n, char in enumerate(text, 1):
-                    typed = text[:n]
+                    await self._type(kind, text[:n], char, n)
+                await self.press("escape")  # leave the search box
+                await self.press("escape")  # clear the search
+                await _settle(self.pilot)
 
-                    async def type_char(char=char):
-                        await pilot.press(char)
+    async def _type(self, kind: str, typed: str, char: str, n: int) -> None:
+        async def type_char() -> None:
+            await self.pilot.press(char)
 
-                    rows, totals = await _timed_list_change(
-                        pilot, frames, type_char, check=lambda d, typed=typed: (d.filter.search or "") == typed.strip()
-                    )
-                    label = kind if kind in ("code", "pinyin") else (
-                        "chinese_1" if n == 1 else "chinese_2" if n == 2 else "chinese_3plus")
-                    record(f"search_{label}", rows)
-                    record(f"search_{label}_totals_after_rows", totals - rows)
-                await press("escape")  # leave the search box
-                await press("escape")  # clear the search
-                await _settle(pilot)
+        rows, totals = await _timed_list_change(
+            self.pilot, self.frames, type_char, check=lambda d: (d.filter.search or "") == typed.strip())
+        label = kind if kind in ("code", "pinyin") else ("chinese_1" if n == 1 else "chinese_2" if n == 2
+                                                         else "chinese_3plus")
+        self.record(f"search_{label}", rows)
+        self.record(f"search_{label}_totals_after_rows", totals - rows)
 
-        # ---- a pasted code, a burst of keys, a broad prefix: rows after the last key -----------------
+    async def _clear_search(self) -> None:
+        await self.press("escape")  # leave the search box
+        await self.press("escape")  # clear the search
+        await _settle(self.pilot)
+
+    async def pasting(self, heavy_code: str) -> None:
+        """A pasted code, a burst of keys, a broad prefix: rows after the last key."""
         from textual import events as textual_events
 
-        async def clear_search():
-            await press("escape")  # leave the search box
-            await press("escape")  # clear the search
-            await _settle(pilot)
-
-        for _ in range(max(1, rounds // 3)):
-            await press("slash")
+        app, pilot = self.app, self.pilot
+        for _ in range(max(1, self.rounds // 3)):
+            await self.press("slash")
 
             async def paste():
                 app.screen.query_one("#search").post_message(textual_events.Paste(heavy_code))
 
-            rows, _totals = await _timed_list_change(pilot, frames, paste,
+            rows, _totals = await _timed_list_change(pilot, self.frames, paste,
                                                      check=lambda d: d.filter.search == heavy_code)
-            record("search_paste", rows)
-            await clear_search()
+            self.record("search_paste", rows)
+            await self._clear_search()
             for burst, action in ((heavy_code, "search_burst"), (BROAD_PREFIX, "search_broad_prefix")):
-                await press("slash")
+                await self.press("slash")
                 await pilot.press(*burst[:-1])  # back to back: each key's queries are still running
 
                 async def last_key(char=burst[-1]):
                     await pilot.press(char)
 
-                rows, _totals = await _timed_list_change(pilot, frames, last_key,
+                rows, _totals = await _timed_list_change(pilot, self.frames, last_key,
                                                          check=lambda d, burst=burst: d.filter.search == burst)
-                record(action, rows)
-                await clear_search()
+                self.record(action, rows)
+                await self._clear_search()
 
-        # ---- quick filters ------------------------------------------------------------------------
+    async def filtering(self, filters: dict) -> None:
+        """The quick filters, one at a time."""
         from textual.widgets import Select
 
         for name, value in filters.items():
-            for _ in range(rounds):
-                select = app.screen.query_one(f"#filter-{name}", Select)
+            for _ in range(self.rounds):
+                select = self.app.screen.query_one(f"#filter-{name}", Select)
 
                 async def choose(select=select, value=value):
                     select.value = value
 
                 field = "event_id" if name == "event" else name
                 rows, totals = await _timed_list_change(
-                    pilot, frames, choose, check=lambda d, field=field, value=value: getattr(d.filter, field) == value
-                )
-                record(f"filter_{name}", rows)
-                record(f"filter_{name}_totals_after_rows", totals - rows)
+                    self.pilot, self.frames, choose,
+                    check=lambda d, field=field, value=value: getattr(d.filter, field) == value)
+                self.record(f"filter_{name}", rows)
+                self.record(f"filter_{name}_totals_after_rows", totals - rows)
                 select.clear()
-                await _settle(pilot)
+                await _settle(self.pilot)
 
-        # ---- the unfiltered list's count and total after launch-like reload ---------------------
-        for _ in range(rounds):
-            dl = _deal_list(app)
+    async def reloading(self) -> None:
+        """The unfiltered list's count and total after a launch-like reload."""
+        for _ in range(self.rounds):
+            dl = _deal_list(self.app)
 
             async def reload(dl=dl):
                 dl.load(dl.filter, dl.order)
 
-            rows, totals = await _timed_list_change(pilot, frames, reload)
-            record("list_reload", rows)
-            record("list_totals_after_rows", totals - rows)
-            await _settle(pilot)
+            rows, totals = await _timed_list_change(self.pilot, self.frames, reload)
+            self.record("list_reload", rows)
+            self.record("list_totals_after_rows", totals - rows)
+            await _settle(self.pilot)
 
-        # ---- Board and Dashboard ----------------------------------------------------------------
+    async def visiting(self) -> None:
+        """Board and Dashboard, each visit seen once it has painted anew."""
+        for key, name, ready in (("2", "board", self._board_ready), ("5", "dashboard", self._dashboard_ready)):
+            for n in range(self.rounds):
+                self.frames.expect(ready)
+                t0 = time.perf_counter()
+                await self.press(key)
+                # the first visit of the process builds the screen (and imports its modules)
+                self.record(name if n else f"{name}_first_visit", await self.frames.wait(t0))
+                # blank what was shown, so that the next visit is seen only once it has painted anew
+                for widget in self.app.screen.query(".stage-head, #board-status, #tile-deals, #dashboard-rates"):
+                    widget.update("")
+                await self.press("1")
+                await _settle(self.pilot)
+
+    def _board_ready(self) -> bool:
         from screens.board import BoardScreen
+
+        screen = self.app.screen
+        if not isinstance(screen, BoardScreen):
+            return False
+        heads = [str(h.render()) for h in screen.query(".stage-head")]
+        status = str(screen.query_one("#board-status").render())
+        return bool(heads) and all(heads) and bool(status.strip())
+
+    def _dashboard_ready(self) -> bool:
         from screens.dashboard import DashboardScreen
 
-        def board_ready():
-            screen = app.screen
-            if not isinstance(screen, BoardScreen):
-                return False
-            heads = [str(h.render()) for h in screen.query(".stage-head")]
-            status = str(screen.query_one("#board-status").render())
-            return heads and all(heads) and bool(status.strip())
+        screen = self.app.screen
+        if not isinstance(screen, DashboardScreen):
+            return False
+        return bool(str(screen.query_one("#tile-deals").render()).strip()) and bool(
+            str(screen.query_one("#dashboard-rates").render()).strip())
 
-        def dashboard_ready():
-            screen = app.screen
-            if not isinstance(screen, DashboardScreen):
-                return False
-            return bool(str(screen.query_one("#tile-deals").render()).strip()) and bool(
-                str(screen.query_one("#dashboard-rates").render()).strip())
-
-        for key, name, ready in (("2", "board", board_ready), ("5", "dashboard", dashboard_ready)):
-            for n in range(rounds):
-                frames.expect(ready)
-                t0 = time.perf_counter()
-                await press(key)
-                # the first visit of the process builds the screen (and imports its modules)
-                record(name if n else f"{name}_first_visit", await frames.wait(t0))
-                # blank what was shown, so that the next visit is seen only once it has painted anew
-                for widget in app.screen.query(".stage-head, #board-status, #tile-deals, #dashboard-rates"):
-                    widget.update("")
-                await press("1")
-                await _settle(pilot)
-
-        # ---- open a deal with 200 ledger entries and 50 blockers ------------------------------------
+    async def opening(self, heavy_code: str) -> None:
+        """Open a deal with 200 ledger entries and 50 blockers."""
         from screens.detail import DealDetailScreen
 
-        await press("slash")
+        app = self.app
+        await self.press("slash")
         for char in heavy_code:
-            await pilot.press(char)
-        await press("enter")  # leave the search box for the list
-        await _settle(pilot)
-        for _ in range(rounds):
-            frames.expect(lambda: isinstance(app.screen, DealDetailScreen) and app.screen.deal is not None)
+            await self.pilot.press(char)
+        await self.press("enter")  # leave the search box for the list
+        await _settle(self.pilot)
+        for _ in range(self.rounds):
+            self.frames.expect(lambda: isinstance(app.screen, DealDetailScreen) and app.screen.deal is not None)
             t0 = time.perf_counter()
-            await press("enter")
-            record("open_heavy_deal", await frames.wait(t0))
-            out["heavy_deal_ledger"] = len(app.screen.deal["ledger"])
-            out["heavy_deal_blockers"] = len(app.screen.deal["blockers"])
-            await press("escape")
-            await _settle(pilot)
+            await self.press("enter")
+            self.record("open_heavy_deal", await self.frames.wait(t0))
+            self.out["heavy_deal_ledger"] = len(app.screen.deal["ledger"])
+            self.out["heavy_deal_blockers"] = len(app.screen.deal["blockers"])
+            await self.press("escape")
+            await _settle(self.pilot)
+
+
+async def run(db_url: str, spawned_at: float, rounds: int, heavy_code: str, searches: list, filters: dict) -> dict:
+    from db.connection import open_database
+
+    open_database(db_url)
+    from screens.app import CrmApp
+
+    out: dict = {"actions": {}, "errors": {}}
+    app = CrmApp()
+    frames = Frames(app)
+    frames.expect(lambda: _rows_shown(app.screen.query_one(_deal_list_class())))
+    t_start = time.perf_counter()
+    async with app.run_test(size=SIZE) as pilot:
+        first = await frames.wait(t_start)
+        out["launch_to_first_page"] = time.time() - spawned_at - (time.perf_counter() - t_start - first)
+        out["app_start_to_first_page"] = first
+        await _settle(pilot)
+        session = _Run(app, pilot, frames, rounds, out)
+        await session.paging()
+        await session.searching(searches)
+        await session.pasting(heavy_code)
+        await session.filtering(filters)
+        await session.reloading()
+        await session.visiting()
+        await session.opening(heavy_code)
         out["frames"] = frames.count
     out["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return out
+
+
+def _deal_list_class():
+    from screens.deal_list import DealList
+
+    return DealList
 
 
 def main(argv=None) -> int:
