@@ -7,6 +7,7 @@ imported when one of its names is first used, so importing this package costs no
 from importlib import import_module
 
 _HOME = {
+    "BulkResult": "bulk",
     "DealField": "fields",
     "DepartmentContext": "contexts",
     "FormChoices": "texts",
@@ -20,6 +21,7 @@ _HOME = {
     "amount_text": "texts",
     "at_or_beyond": "stages",
     "blockers_of": "blockers",
+    "bulk_change": "bulk",
     "change_stage": "stages",
     "check_new": "records",
     "check_text": "progress",
@@ -29,9 +31,11 @@ _HOME = {
     "code_prefix": "records",
     "create_deal": "records",
     "currency_of": "contexts",
+    "date_text": "texts",
     "deal_trail": "trail",
     "department_context": "contexts",
     "edit_deal": "records",
+    "field_label": "trail",
     "field_texts": "texts",
     "form_choices": "texts",
     "form_state": "texts",
@@ -63,6 +67,7 @@ _HOME = {
     "save_deal": "records",
     "set_plan": "investment",
     "set_supporting": "records",
+    "shown_value": "trail",
     "stage_context": "contexts",
     "stage_label": "records",
     "start_ledger": "stages",

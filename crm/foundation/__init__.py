@@ -39,11 +39,14 @@ _HOME = {
     "regular_input": "files",
     "remove_live_outputs": "files",
     "retry_transient": "errors",
+    "save_view": "config",
+    "saved_views": "config",
     "set_language": "i18n",
     "stale": "conflicts",
     "sweep": "files",
     "terminal_safe": "text",
     "url_secrets": "text",
+    "views_path": "config",
     "whole_number": "text",
 }
 __all__ = sorted(_HOME)

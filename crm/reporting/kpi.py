@@ -93,6 +93,46 @@ def signed_deals(cohort: DealFilter):
     return cohort.apply(Deal.select(Deal.id).where(Deal.stage != "negotiating"))
 
 
+def _deal_rows(cohort: DealFilter, in_cohort, everyone: bool):
+    """Signed deals per stage and currency: from the kept totals where they answer, else one aggregate query."""
+    rows = _kept_deal_rows() if everyone else None
+    if rows is None:
+        rows = _kept_cohort_rows(cohort)
+    if rows is not None:
+        return rows
+    return (
+        Deal.select(
+            Deal.stage, Deal.currency, fn.COUNT(Deal.id).alias("n"), fn.SUM(Deal.amount).alias("amount"),
+            fn.SUM(Deal.amount_cny).alias("cny"), fn.COUNT(Deal.amount_cny).alias("converted"),
+            fn.MAX(Case(None, [(Deal.amount_approximate, 1)], 0)).alias("approx"),
+        )
+        .where(in_cohort)
+        # currency first: grouped by stage first, SQLite leads with the stage index for a year too
+        .group_by(Deal.currency, Deal.stage)
+        .order_by(Deal.stage, Deal.currency)
+        .namedtuples()
+    )
+
+
+def _count_deals(k: "Kpis", rows, in_cohort) -> None:
+    """Add `rows` (per stage and currency) to `k`'s counts and totals; MissingRate for an unconverted deal."""
+    amount_field, cny_field = Deal.amount, Deal.amount_cny
+    for r in rows:
+        if r.converted < r.n:
+            _raise_missing(in_cohort)
+        k.deals += r.n
+        k.by_stage[r.stage] = k.by_stage.get(r.stage, 0) + r.n
+        cny = cny_field.python_value(r.cny) or Decimal(0)
+        k.cny_by_stage[r.stage] = k.cny_by_stage.get(r.stage, Decimal(0)) + cny
+        k.total_cny += cny
+        k.by_currency[r.currency] = k.by_currency.get(r.currency, Decimal(0)) + amount_field.python_value(r.amount)
+        k.approximate |= bool(r.approx)
+    k.fulfilled = sum(k.by_stage.get(s, 0) for s in at_or_beyond("registered"))
+    k.started = sum(k.by_stage.get(s, 0) for s in at_or_beyond("construction"))
+    k.operating = k.by_stage.get("operating", 0)
+    k.by_stage = {s.key: k.by_stage[s.key] for s in STAGES if s.key in k.by_stage}
+
+
 def compute(cohort: DealFilter | None = None, today: datetime.date | None = None) -> Kpis:
     """The KPIs of `cohort` (all deals when None). Raises MissingRate if a deal cannot be converted.
 
@@ -121,37 +161,7 @@ def compute(cohort: DealFilter | None = None, today: datetime.date | None = None
     everyone = condition is None
     k = Kpis()
 
-    rows = _kept_deal_rows() if everyone else None
-    if rows is None:
-        rows = _kept_cohort_rows(cohort)
-    if rows is None:
-        rows = (
-            Deal.select(
-                Deal.stage, Deal.currency, fn.COUNT(Deal.id).alias("n"), fn.SUM(Deal.amount).alias("amount"),
-                fn.SUM(Deal.amount_cny).alias("cny"), fn.COUNT(Deal.amount_cny).alias("converted"),
-                fn.MAX(Case(None, [(Deal.amount_approximate, 1)], 0)).alias("approx"),
-            )
-            .where(in_cohort)
-            # currency first: grouped by stage first, SQLite leads with the stage index for a year too
-            .group_by(Deal.currency, Deal.stage)
-            .order_by(Deal.stage, Deal.currency)
-            .namedtuples()
-        )
-    amount_field, cny_field = Deal.amount, Deal.amount_cny
-    for r in rows:
-        if r.converted < r.n:
-            _raise_missing(in_cohort)
-        k.deals += r.n
-        k.by_stage[r.stage] = k.by_stage.get(r.stage, 0) + r.n
-        cny = cny_field.python_value(r.cny) or Decimal(0)
-        k.cny_by_stage[r.stage] = k.cny_by_stage.get(r.stage, Decimal(0)) + cny
-        k.total_cny += cny
-        k.by_currency[r.currency] = k.by_currency.get(r.currency, Decimal(0)) + amount_field.python_value(r.amount)
-        k.approximate |= bool(r.approx)
-    k.fulfilled = sum(k.by_stage.get(s, 0) for s in at_or_beyond("registered"))
-    k.started = sum(k.by_stage.get(s, 0) for s in at_or_beyond("construction"))
-    k.operating = k.by_stage.get("operating", 0)
-    k.by_stage = {s.key: k.by_stage[s.key] for s in STAGES if s.key in k.by_stage}
+    _count_deals(k, _deal_rows(cohort, in_cohort, everyone), in_cohort)
 
     def funds_of(where):
         query = FundsArrived.select(fn.SUM(FundsArrived.amount_cny).alias("cny"), fn.COUNT(FundsArrived.id).alias("n"),

@@ -6,7 +6,6 @@ terminal that could drive it (ESC, BEL …), and the database exactly as it
 was (every row of every table compared before and after).
 """
 
-import os
 import sqlite3
 import zipfile
 

@@ -14,7 +14,6 @@ from crm.deals.tags import tag_deal
 from crm.listing.filters import DealFilter
 from crm.reference import fx
 from crm.reporting import asof, brief, kpi, series, summaries
-from db.models import Deal, StageChange
 
 D = datetime.date
 

@@ -282,7 +282,6 @@ def _schema():
 @pytest.mark.parametrize("refused", [False, True])
 def test_indexes_built_after_the_rows_leave_the_same_ledger_and_schema(tmp_path, monkeypatch, refused):
     from crm.importing import bulk as import_bulk
-    from crm.reporting import kpi
 
     path = ledger_workbook(tmp_path / "台账.xlsx", rows=300)
     if refused:

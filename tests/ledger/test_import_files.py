@@ -9,7 +9,7 @@ from openpyxl import Workbook
 
 from db.connection import open_database
 from db.models import Deal
-from tests.test_import_county import COUNTY_ROWS, county_xlsx, run_import
+from tests.ledger.test_import_county import COUNTY_ROWS, county_xlsx, run_import
 
 OFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 

@@ -317,7 +317,7 @@ def write_markdown(path: Path, results, info, args, loads, builds, pg_version, d
         "",
         "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()) + (f", PostgreSQL {pg_version}" if pg_version else ""),
         "",
-        f"Load average (1 min) at the start of each part: "
+        "Load average (1 min) at the start of each part: "
         + ", ".join(f"{name} {value:.2f}" for name, value in loads) + ". The machine has "
         f"{info['cores']} cores; a load well above that means other work ran beside the benchmark and the "
         "timings are inflated.",

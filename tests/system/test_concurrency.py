@@ -267,7 +267,6 @@ def test_a_payment_recorded_while_its_deal_changes_stage_is_counted_under_the_ne
 
     import psycopg2
 
-    from crm.reporting import kpi
     from db.connection import open_database
     from db.models import database
 
