@@ -251,7 +251,7 @@ def find_header(rows: list[tuple[int, list]], scan: int = 40, overrides: dict | 
     best = None
     for index, (number, values) in enumerate(rows[:scan]):
         matches = {}
-        for col, value in enumerate(values):
+        for _col, value in enumerate(values):
             if value is None or not isinstance(value, str):
                 continue
             m = match_header(value)
