@@ -142,9 +142,14 @@ def _unexpected(exc: BaseException) -> int:
     return 1
 
 
+def _has_terminal() -> bool:
+    """True when the screens can run: standard input and output are a terminal."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def _run(args, tui) -> int:
     if args.command is None:
-        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        if not _has_terminal():
             raise UsageError(_("The screens need a terminal; run a command instead (crm --help lists them)"))
         return tui(db_url=getattr(args, "db", None), demo=args.demo, lang=getattr(args, "lang", None))
     if args.demo:

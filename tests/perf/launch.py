@@ -67,6 +67,9 @@ def crm(argv: list[str], spawned_at: float) -> None:
         _report(spawned_at, asyncio.run(_until_frame(self, shown)))
 
     screens.app.CrmApp.run = headless
+    import cli.main
+
+    cli.main._has_terminal = lambda: True  # the headless run stands in for the terminal
     entry.main(argv)
 
 
