@@ -92,10 +92,20 @@ def record_invest(code: str, amount_text: str, month: datetime.date, actor: str 
         else:
             row.amount, row.currency, row.amount_cny, row.fx_rate = money.amount, money.currency, cny, rate
             row.recorded_by, row.recorded_at = actor, datetime.datetime.now().replace(microsecond=0)
+            if row.voided_at is not None:  # a voided month set again is a new figure, no longer voided
+                old = None
+                row.voided_at, row.voided_by, row.void_note = None, "", ""
+                row.voided_amount = row.voided_amount_cny = None
             row.save()
         label = f"done {month:%Y-%m}"
         audit.record("investment_done", row.id, {label: (old, f"{money.amount} {money.currency}")}, actor)
     return row
+
+
+def voided_investment(deal_id: int) -> list[InvestmentDone]:
+    """The deal's voided months of completed investment (crm.deals.corrections), oldest first."""
+    return list(InvestmentDone.select().where((InvestmentDone.deal == deal_id) & InvestmentDone.voided_at.is_null(False))
+                .order_by(InvestmentDone.month))
 
 
 @dataclass(frozen=True)
@@ -119,7 +129,8 @@ def investment_of(deal_id: int) -> list[YearInvestment]:
     """The deal's plans and completed investment per year, oldest year first, with cumulative completion."""
     plans = {p.year: p for p in InvestmentPlan.select().where(InvestmentPlan.deal == deal_id)}
     done: dict[int, list] = {}
-    for d in InvestmentDone.select().where(InvestmentDone.deal == deal_id).order_by(InvestmentDone.month):
+    for d in InvestmentDone.select().where((InvestmentDone.deal == deal_id) & InvestmentDone.voided_at.is_null(True)
+                                           ).order_by(InvestmentDone.month):
         done.setdefault(d.month.year, []).append(d)
     years = []
     for year in sorted(set(plans) | set(done)):

@@ -2,7 +2,8 @@
 
 Text filters match by substring (`event="廊坊"` matches
 中国·廊坊国际经济贸易洽谈会); `department` matches a deal's lead unit or any
-of its supporting departments; `year` is the signing year.
+of its supporting departments; `year` is the signing year. Archived deals
+(crm.deals.corrections) are left out unless `archived` is set.
 """
 
 import datetime
@@ -31,14 +32,15 @@ class DealFilter:
     search: str | None = None
     liaison: str | None = None  # 包联领导, any part of the name
     tag: str | None = None  # exact tag name
+    archived: bool = False  # True: archived deals too
 
     def is_empty(self) -> bool:
-        """True when the filter lets every deal through."""
-        return all(getattr(self, f.name) in (None, "") for f in fields(self))
+        """True when the filter names nothing but (perhaps) archived deals."""
+        return all(_unset(getattr(self, f.name)) for f in fields(self))
 
     def describe(self) -> list[tuple[str, str]]:
         """(field, value) pairs of the filters that are set, for report headers."""
-        return [(f.name, str(getattr(self, f.name))) for f in fields(self) if getattr(self, f.name) not in (None, "")]
+        return [(f.name, str(getattr(self, f.name))) for f in fields(self) if not _unset(getattr(self, f.name))]
 
     def check_names(self) -> "DealFilter":
         """Refuse (NotFound) an event or department filter that names nothing in the ledger.
@@ -88,6 +90,9 @@ class DealFilter:
         text = search.matches(self.search or "")
         if text is not None:
             parts.append(text)
+        if not self.archived and archived_exist():
+            # only when some deal is archived, so that the kept totals still answer the whole ledger
+            parts.append(Deal.archived_on.is_null(True))
         if not parts:
             return None
         condition = parts[0]
@@ -99,6 +104,15 @@ class DealFilter:
         """`query` (a select on Deal) narrowed to this filter."""
         condition = self.condition()
         return query if condition is None else query.where(condition)
+
+
+def _unset(value) -> bool:
+    return value is None or value == "" or value is False
+
+
+def archived_exist() -> bool:
+    """True when at least one deal is archived (one look-up in the index on archived_on)."""
+    return Deal.select(Deal.id).where(Deal.archived_on.is_null(False)).exists()
 
 
 def _regions_containing(text: str):

@@ -13,7 +13,7 @@ from collections import namedtuple
 
 from peewee import SQL, Table, fn
 
-from crm.listing.filters import DealFilter
+from crm.listing.filters import DealFilter, archived_exist
 from crm.deals.stages import parse_stage
 from db import kept_totals as upkeep
 from db.dialects import dialect_of
@@ -29,8 +29,15 @@ Sums = namedtuple("Sums", "key deals amount amount_cny converted approximate")
 
 
 def answerable(flt: DealFilter) -> bool:
-    """True when `flt` names nothing but stage, region and signing year."""
-    return all(getattr(flt, name) in (None, "") for name in flt.__dataclass_fields__ if name not in KEPT_FIELDS)
+    """True when `flt` names nothing but stage, region and signing year, and leaves out no archived deal.
+
+    The kept totals count every deal, archived or not: while some deal is
+    archived they answer only a filter that asks for archived deals too.
+    """
+    if not all(getattr(flt, name) in (None, "") for name in flt.__dataclass_fields__
+               if name not in KEPT_FIELDS and name != "archived"):
+        return False
+    return flt.archived or not archived_exist()
 
 
 def grouped(flt: DealFilter, by: tuple[str, ...] = (), signed_only: bool = False) -> list[Sums] | None:
