@@ -43,6 +43,8 @@ class Dialect:
     unary_plus_skips_index: bool
     #: INSERT … RETURNING gives the new ids of a batch.
     returning: bool
+    #: The database is one file, copied and restored whole (SQLite); else a server's database (pg_dump/pg_restore).
+    whole_file: bool
     #: One statement that says whether a table exists, taking its name as the parameter.
     table_exists_sql: str
 
@@ -59,7 +61,7 @@ SQLITE = Dialect(
     hides_dense_conditions=False, trigram_search=False, totals_as_differences=False,
     kept_deal_totals="deal_totals", kept_cohort_totals="deal_cohort_totals",
     search_index_exists_sql="SELECT 1 FROM sqlite_master WHERE name = 'deal_search_terms'",
-    search_index_is_a_table=True, unary_plus_skips_index=True, returning=False,
+    search_index_is_a_table=True, unary_plus_skips_index=True, returning=False, whole_file=True,
     table_exists_sql="SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
 )
 POSTGRES = Dialect(
@@ -67,7 +69,7 @@ POSTGRES = Dialect(
     hides_dense_conditions=True, trigram_search=True, totals_as_differences=True,
     kept_deal_totals="deal_totals_delta", kept_cohort_totals="deal_cohort_totals_delta",
     search_index_exists_sql="SELECT 1 FROM pg_indexes WHERE indexname = 'deal_search_chars' AND schemaname = current_schema()",
-    search_index_is_a_table=False, unary_plus_skips_index=False, returning=True,
+    search_index_is_a_table=False, unary_plus_skips_index=False, returning=True, whole_file=False,
     table_exists_sql="SELECT to_regclass(%s) IS NOT NULL",
 )
 

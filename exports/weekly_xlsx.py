@@ -41,7 +41,7 @@ HEADER_ROW = 4  # 1-based, as a reader counts rows
 SPOOL_ROWS = 1000  # laid-out rows pickled to the spool at a time
 LINE_HEIGHT = 16.0  # points per line of 11-point text (CJK glyphs need more than the 14.25 of Latin text)
 # Caps on the columns' widths (in display columns, CJK = 2; others 16): longer text wraps inside its row.
-# They keep the 16 columns narrow enough to print at 8 points or more on A3 (tests/test_weekly_print.py).
+# They keep the 16 columns narrow enough to print at 8 points or more on A3 (tests/ledger/test_weekly_print.py).
 MAX_WIDTHS = {"seq": 6, "code": 15, "name": 20, "investor": 14, "region": 10, "industry": 12, "event": 16,
               "signed_on": 12, "stage": 8, "progress": 30, "problems": 32, "supporting": 16, "lead_unit": 14,
               "liaison": 10}

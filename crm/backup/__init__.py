@@ -12,8 +12,6 @@ _HOME = {
     "backup_kind": "copies",
     "default_backup_name": "copies",
     "ledger_counts": "copies",
-    "pg_environment": "copies",
-    "pg_tool": "copies",
     "restore": "copies",
 }
 __all__ = sorted(_HOME)

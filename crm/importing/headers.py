@@ -7,7 +7,7 @@ then as containing a known name of three or more characters
 is read by crm.values.money.unit_from_label.
 
 The names the weekly export writes (both languages) are here too, so that an
-exported table imports back; tests/test_import.py checks the round trip.
+exported table imports back; tests/ledger/test_import.py checks the round trip.
 """
 
 from __future__ import annotations

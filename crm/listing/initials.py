@@ -8,7 +8,7 @@ converted once. Cutting was then ~3/4 of the time left (2.7 s of 3.6 s at
 generator step per word); `_Cutter` cuts the same way (pypinyin's forward
 maximum matching, with its quirks) on the same dictionary with plain set
 look-ups. The converter is pypinyin's own (the one lazy_pinyin builds), so
-the result is the same; tests/test_import_bulk.py checks it against
+the result is the same; tests/ledger/test_import_bulk.py checks it against
 crm.listing.search.index_terms.
 """
 

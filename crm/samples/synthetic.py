@@ -14,7 +14,7 @@ row for row.
 
 Rows are bulk-inserted (executemany on SQLite, COPY on PostgreSQL) with
 explicit ids, not through crm.create_deal, but they keep every invariant
-the app relies on — tests/test_synthetic.py checks each one:
+the app relies on — tests/ledger/test_synthetic.py checks each one:
 
 - deal codes are unique and follow crm.deals.records.next_code (ZS<year>-0001 …,
   numbered in order of entry within the year the deal was entered);
@@ -36,13 +36,12 @@ import io
 import sys
 import time
 
-from peewee import SqliteDatabase
-
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.listing import search
 from crm.samples.synthetic_rows import HEAVY_BLOCKERS, HEAVY_LEDGER, Spec, Stats, _Generator, heavy_deal_ids
 from crm.samples.synthetic_words import GENERATOR_VERSION
+from db.dialects import dialect_of
 
 __all__ = [
     "GENERATOR_VERSION",
@@ -111,7 +110,7 @@ def _bulk_schema(db):
     """SQL to drop and re-create the secondary indexes and triggers of the bulk-loaded tables."""
     tables = [m._meta.table_name for m in (Deal, StageChange, Blocker, FundsArrived, DealDepartment)]
     drops, creates = [], []
-    if isinstance(db, SqliteDatabase):
+    if dialect_of(db).whole_file:  # SQLite: its schema is in sqlite_master
         marks = ",".join("?" * len(tables))
         for kind, name, sql in db.execute_sql(
             f"SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name IN ({marks}) "
@@ -151,7 +150,7 @@ def generate(spec: Spec, db=None, progress=None) -> Stats:
     t0 = time.perf_counter()
     gen = _Generator(spec)
     stats.seconds["setup"] = time.perf_counter() - t0
-    sqlite = isinstance(db, SqliteDatabase)
+    sqlite = dialect_of(db).whole_file
     counts = {}
     if sqlite:
         saved = {

@@ -16,6 +16,7 @@ _HOME = {
     "last_complete_week": "dates",
     "parse_amount": "money",
     "parse_date": "dates",
+    "parse_month": "dates",
     "parse_week": "dates",
     "to_wan": "money",
     "to_yi": "money",

@@ -3,7 +3,7 @@
 The demo ledger's clock-dependent values are pinned and the app is given a
 fixed "today", so the pictures are the same on any day. After an intended
 change of a screen, review the difference and update with
-`pytest tests/test_tui_snapshots.py --snapshot-update`.
+`pytest tests/tui/test_tui_snapshots.py --snapshot-update`.
 """
 
 from __future__ import annotations

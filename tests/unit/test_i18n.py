@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 
 from crm.foundation.i18n import DOMAINS, LOCALE_DIR
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOURCES = {"cli": ["cli", "app.py"]}
 
 

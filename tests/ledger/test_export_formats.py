@@ -97,7 +97,7 @@ def test_xlsx_is_a_printable_table(w21_xlsx):
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     widths = {c: ws.column_dimensions[c].width for c in "ABCDEFGHIJKLMNOP"}
     assert widths["C"] >= 20  # 项目名称: long Chinese names (wrapped beyond 10 characters)
-    assert ws.page_setup.paperSize == 8  # A3: 16 columns at 8 points or more (tests/test_weekly_print.py)
+    assert ws.page_setup.paperSize == 8  # A3: 16 columns at 8 points or more (tests/ledger/test_weekly_print.py)
     assert widths["A"] < widths["C"]
     # No cell anywhere is a formula.
     for sheet in w21_xlsx.worksheets:

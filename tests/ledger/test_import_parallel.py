@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from crm.foundation import forked
 from crm.importing import bulk as import_bulk, importer, plan as import_plan
 from db.connection import open_database
-from tests.test_import_bulk import ledger_rows, ledger_workbook
+from tests.ledger.test_import_bulk import ledger_rows, ledger_workbook
 
 TODAY = datetime.date(2021, 6, 30)
 

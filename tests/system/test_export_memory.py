@@ -16,7 +16,7 @@ import pytest
 
 from crm.samples import synthetic
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 AS_OF = datetime.date(2026, 6, 30)
 WEEK = "2026-W26"
 SMALL, LARGE = 10_000, 50_000

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from exports import weekly_xlsx
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 A3_LANDSCAPE = (1190.55, 841.89)  # points
 MIN_PT = 8.0
 

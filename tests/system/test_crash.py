@@ -35,7 +35,7 @@ STORM_KILLS = 8
 
 def crm_command() -> list[str]:
     """How to start `crm` from this checkout (the venv's console script may run another checkout's code)."""
-    return [sys.executable, str(Path(__file__).resolve().parent.parent / "app.py")]
+    return [sys.executable, str(Path(__file__).resolve().parents[2] / "app.py")]
 
 
 def _open(url):

@@ -110,7 +110,7 @@ def test_the_url_in_the_environment_is_masked_too(password_role, run_cli, monkey
 
 
 def test_pg_dump_gets_the_password_in_its_environment_only(password_role, run_cli, tmp_path, monkeypatch):
-    from crm.backup import copies as backup
+    from db import dumps as backup
 
     cluster, url, name = password_role
     assert run_cli("--db", url, "init")[0] == 0

@@ -126,7 +126,7 @@ def _newer_schema_backup(backend, demo_url, tmp_path, run_cli, pg_cluster_or_non
     else:
         import subprocess
 
-        from crm.backup.copies import pg_tool
+        from db.dumps import pg_tool
 
         with open(path, "wb") as out:
             subprocess.run([pg_tool("pg_dump"), "--format=custom", demo_url], stdout=out, check=True)

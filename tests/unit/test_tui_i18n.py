@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 
 from crm.foundation.i18n import LOCALE_DIR, _, set_language
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PO = LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "screens.po"
 
 

@@ -276,7 +276,7 @@ def test_a_payment_recorded_while_its_deal_changes_stage_is_counted_under_the_ne
         with moving.cursor() as cur:  # the deal's row as change_stage writes it, not yet committed
             cur.execute("UPDATE deal SET stage = 'construction' WHERE code = 'ZS2020-0001' AND stage != 'construction'")
             assert cur.rowcount == 1
-        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         payment = subprocess.Popen([sys.executable, "-m", "app", "--db", demo_url, "funds", "ZS2020-0001", "1000万"],
                                    cwd=root, env={**os.environ, "PYTHONPATH": root}, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)

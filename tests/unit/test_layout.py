@@ -5,7 +5,7 @@ import pathlib
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 ROOMS = ["foundation", "values", "audit", "reference", "deals", "listing", "reporting", "importing", "backup",
          "samples"]
 
