@@ -1,7 +1,7 @@
 """Mistakes corrected, never erased (issue #14): each correction brings the figures back exactly,
 keeps the rows it corrects and leaves an audit entry in `crm log`. On SQLite and PostgreSQL.
 
-The ledger is tests.test_kpi's hand-built one (d1: 1亿美元 signed 2020-05-18 at 7.10, funds 2000万美元 on
+The ledger is tests.ledger.test_kpi's hand-built one (d1: 1亿美元 signed 2020-05-18 at 7.10, funds 2000万美元 on
 2020-09-01 at 6.80; d3: 5亿元 signed, blocker b2 resolved).
 """
 
@@ -20,14 +20,14 @@ from crm.reference import fx
 from crm.reporting import asof, kpi
 from db import kept_totals as upkeep
 from db.models import Blocker, Deal, FundsArrived, FxRate, InvestmentDone, StageChange
-from tests.test_kpi import build_small_ledger
+from tests.ledger.test_kpi import build_small_ledger
 
 D = datetime.date
 
 
 @pytest.fixture
 def small(ledger):
-    """tests.test_kpi's ledger, written into a fresh database of the current backend; {label: code}."""
+    """tests.ledger.test_kpi's ledger, written into a fresh database of the current backend; {label: code}."""
     return build_small_ledger()
 
 
