@@ -102,12 +102,6 @@ def record_invest(code: str, amount_text: str, month: datetime.date, actor: str 
     return row
 
 
-def voided_investment(deal_id: int) -> list[InvestmentDone]:
-    """The deal's voided months of completed investment (crm.deals.corrections), oldest first."""
-    return list(InvestmentDone.select().where((InvestmentDone.deal == deal_id) & InvestmentDone.voided_at.is_null(False))
-                .order_by(InvestmentDone.month))
-
-
 @dataclass(frozen=True)
 class YearInvestment:
     """One year of a deal's plan against what it completed: cumulative month by month."""
@@ -127,11 +121,19 @@ def _ratio(part: Decimal, whole: Decimal | None) -> Decimal | None:
 
 def investment_of(deal_id: int) -> list[YearInvestment]:
     """The deal's plans and completed investment per year, oldest year first, with cumulative completion."""
+    return investment_and_voided(deal_id)[0]
+
+
+def investment_and_voided(deal_id: int) -> tuple[list[YearInvestment], list[InvestmentDone]]:
+    """investment_of(deal_id), and the deal's voided months of completed investment (crm.deals.corrections)."""
     plans = {p.year: p for p in InvestmentPlan.select().where(InvestmentPlan.deal == deal_id)}
     done: dict[int, list] = {}
-    for d in InvestmentDone.select().where((InvestmentDone.deal == deal_id) & InvestmentDone.voided_at.is_null(True)
-                                           ).order_by(InvestmentDone.month):
-        done.setdefault(d.month.year, []).append(d)
+    voided = []
+    for d in InvestmentDone.select().where(InvestmentDone.deal == deal_id).order_by(InvestmentDone.month):
+        if d.voided_at is not None:
+            voided.append(d)
+        else:
+            done.setdefault(d.month.year, []).append(d)
     years = []
     for year in sorted(set(plans) | set(done)):
         cumulative = Decimal("0.00")
@@ -142,4 +144,4 @@ def investment_of(deal_id: int) -> list[YearInvestment]:
         plan = plans[year].amount_cny if year in plans else None
         years.append(YearInvestment(year=year, plan_cny=plan, done_cny=cumulative, rate=_ratio(cumulative, plan),
                                     months=tuple(months)))
-    return years
+    return years, voided

@@ -9,12 +9,13 @@ config file or CRM_USER.
 """
 
 from crm.reference.lookup import deal_by_code
-from db.models import AuditEntry, Blocker, FundsArrived, InvestmentDone, InvestmentPlan
+from db.models import AuditEntry, Deal, Blocker, FundsArrived, InvestmentDone, InvestmentPlan
 
 
-def deal_trail(code: str) -> list[dict]:
-    """The audit entries of deal `code` and of its blockers, funds and investment, oldest first."""
-    deal = deal_by_code(code)
+def deal_trail(code: str, deal: Deal | None = None) -> list[dict]:
+    """The audit entries of deal `code` (or of `deal`, already read) and of its blockers, funds and
+    investment, oldest first."""
+    deal = deal or deal_by_code(code)
     blocker_ids = Blocker.select(Blocker.id).where(Blocker.deal == deal)
     funds_ids = FundsArrived.select(FundsArrived.id).where(FundsArrived.deal == deal)
     done_ids = InvestmentDone.select(InvestmentDone.id).where(InvestmentDone.deal == deal)

@@ -9,7 +9,7 @@ of its supporting departments; `year` is the signing year. Archived deals
 import datetime
 from dataclasses import dataclass, fields
 
-from peewee import SQL
+from peewee import SQL, fn
 
 from crm.listing import search
 from crm.foundation.errors import NotFound
@@ -18,7 +18,7 @@ from crm.foundation.errors import InvalidInput
 from crm.deals.stages import parse_stage
 from crm.reference.names_in_use import distinct_values
 from db.dialects import dialect_of
-from db.models import Deal, DealDepartment, DealTag, Department, Event, Person, Tag
+from db.models import Deal, DealDepartment, DealTag, Department, Event, Person, Tag, database
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,19 @@ class DealFilter:
 
     def condition(self):
         """A Peewee condition on Deal, or None for no filter."""
+        parts = self.named_parts()
+        if not self.archived and archived_exist():
+            # only when some deal is archived, so that the kept totals still answer the whole ledger
+            parts.append(Deal.archived_on.is_null(True))
+        if not parts:
+            return None
+        condition = parts[0]
+        for part in parts[1:]:
+            condition &= part
+        return condition
+
+    def named_parts(self) -> list:
+        """The conditions of the fields that are set, archived deals aside (refuses a bad stage or year)."""
         parts = []
         if self.stage:
             parts.append(Deal.stage == parse_stage(self.stage).key)
@@ -90,15 +103,7 @@ class DealFilter:
         text = search.matches(self.search or "")
         if text is not None:
             parts.append(text)
-        if not self.archived and archived_exist():
-            # only when some deal is archived, so that the kept totals still answer the whole ledger
-            parts.append(Deal.archived_on.is_null(True))
-        if not parts:
-            return None
-        condition = parts[0]
-        for part in parts[1:]:
-            condition &= part
-        return condition
+        return parts
 
     def apply(self, query):
         """`query` (a select on Deal) narrowed to this filter."""
@@ -111,8 +116,19 @@ def _unset(value) -> bool:
 
 
 def archived_exist() -> bool:
-    """True when at least one deal is archived (one look-up in the index on archived_on)."""
-    return Deal.select(Deal.id).where(Deal.archived_on.is_null(False)).exists()
+    """True when at least one deal is archived (one look-up in the index on archived_on); False with no ledger open."""
+    if database.obj is None:
+        return False
+    return Deal.select(Deal.id).where(ARCHIVED_EXIST).exists()
+
+
+#: Is any deal archived? A condition, for queries that ask it on the way (one index look-up).
+ARCHIVED_EXIST = Deal.archived_on.is_null(False)
+
+
+def any_archived():
+    """SQL: 1 when some deal is archived, else 0 (a column of a query that must not answer then)."""
+    return fn.EXISTS(Deal.select(Deal.id).where(ARCHIVED_EXIST).limit(1))
 
 
 def _regions_containing(text: str):

@@ -10,14 +10,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from peewee import JOIN, fn
 
-from crm.audit import log as audit
 from crm.deals import stages
 from crm.deals.blockers import blockers_of, is_overdue
 from crm.listing import pages
 from crm.listing.filters import DealFilter
 from crm.deals.records import supporting_departments
 from crm.deals.funds import funds_of
-from crm.deals.investment import investment_of, voided_investment
+from crm.deals.investment import investment_and_voided
 from crm.deals.trail import deal_trail
 from crm.deals.progress import latest_progress, progress_of
 from crm.deals.tags import tags_of
@@ -223,19 +222,20 @@ def detail(code: str) -> dict:
     out["funds_rate"] = (arrived / deal.amount_cny).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if deal.amount_cny else None
     out["progress"] = [{"on": e.on, "by": e.by, "text": e.text} for e in progress_of(deal.id)]
     out["tags"] = tags_of(deal.id)
+    years, voided = investment_and_voided(deal.id)
     out["investment"] = [
         {"year": y.year, "plan_cny": y.plan_cny, "done_cny": y.done_cny, "completion_rate": y.rate,
          "months": [{"month": m.strftime("%Y-%m"), "amount": amount, "currency": currency, "amount_cny": cny,
                      "cumulative_cny": cumulative} for m, amount, currency, cny, cumulative in y.months]}
-        for y in investment_of(deal.id)
+        for y in years
     ]
     out["investment_voided"] = [
         {"month": d.month.strftime("%Y-%m"), "amount": d.voided_amount, "currency": d.currency,
          "amount_cny": d.voided_amount_cny, "voided": {"at": d.voided_at, "by": d.voided_by, "note": d.void_note}}
-        for d in voided_investment(deal.id)
+        for d in voided
     ]
-    out["audit"] = [
-        {"at": a.at, "by": a.actor, "field": a.field, "old": a.old, "new": a.new} for a in audit.history("deal", deal.id)
-    ]
-    out["trail"] = deal_trail(deal.code)  # the deal's and its blockers', funds' and investment's entries (crm log)
+    # the deal's and its blockers', funds' and investment's entries (crm log); "audit" the deal's own
+    out["trail"] = deal_trail(deal.code, deal)
+    out["audit"] = [{key: e[key] for key in ("at", "by", "field", "old", "new")}
+                    for e in out["trail"] if e["table"] == "deal"]
     return out

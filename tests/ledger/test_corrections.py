@@ -65,7 +65,8 @@ def test_archive_leaves_lists_and_kpis_and_restore_brings_them_back(small, run_c
     assert small["d1"] not in {d["code"] for d in views.list_deals(DealFilter(search="供应链"))}
     # asked for, the archived deal is there, and the kept totals (which count it) still answer
     assert figures(DealFilter(archived=True)) == before["all"]
-    assert kept_totals.answerable(DealFilter(archived=True)) and not kept_totals.answerable(DealFilter())
+    assert kept_totals.grouped(DealFilter(archived=True)) is not None and kept_totals.grouped(DealFilter()) is None
+    assert kept_totals.funds_and_blockers(DealFilter()) is None
     assert {d["code"] for d in views.list_deals(DealFilter(archived=True))} == codes_before
     shown = views.detail(small["d1"])
     assert shown["archived"]["note"] == "录重了"
