@@ -6,14 +6,16 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint bench clean i18n
 
+# The install is silent (pip's and setuptools' warnings would print before the app);
+# its output is kept in .venv/install.log and shown only when it fails.
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install --quiet --upgrade pip >$(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
+	@$(BIN)/pip install --quiet -e '.[dev]' >>$(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
+	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/crm --demo
+	@$(BIN)/crm --demo
 
 # The suite runs on SQLite and on a throwaway PostgreSQL 15 server it starts
 # itself; ensure-postgres installs the server with apt-get only where missing,

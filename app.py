@@ -32,7 +32,7 @@ def run_tui(db_url: str | None = None, demo: bool = False, lang: str | None = No
     from screens.app import CrmApp
 
     try:
-        CrmApp().run()
+        CrmApp(demo=demo).run()
     finally:
         close_database()  # SQLite: the -wal file folded into the ledger, so copying the file copies every change
     return 0

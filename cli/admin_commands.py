@@ -4,8 +4,7 @@ import sys
 
 from crm.backup import copies as backup
 from crm.foundation.i18n import _
-from crm.deals.stages import BY_KEY
-from crm.deals.trail import deal_trail
+from crm.deals.trail import deal_trail, field_label, shown_value
 from cli.output import print_json, print_table
 from db.connection import describe, open_database
 
@@ -35,14 +34,6 @@ def cmd_restore(args):
     print(_("Restored {path} into {db} ({rows})").format(path=result.path, db=describe(db), rows=_rows(result)))
 
 
-def _shown(field, value):
-    if value is None:
-        return ""
-    if field == "stage" and value in BY_KEY:
-        return BY_KEY[value].label()
-    return value
-
-
 def _record(entry) -> str:
     if entry["table"] == "deal":
         return _("deal")
@@ -63,7 +54,8 @@ def cmd_log(args):
     if args.format == "json":
         return print_json(entries)
     print_table([_("When"), _("Who"), _("Record"), _("Field"), _("Old value"), _("New value")],
-                [[e["at"], e["by"], _record(e), e["field"], _shown(e["field"], e["old"]), _shown(e["field"], e["new"])]
+                [[e["at"], e["by"], _record(e), field_label(e["field"]), shown_value(e["field"], e["old"], e["currency"]),
+                  shown_value(e["field"], e["new"], e["currency"])]
                  for e in entries])
 
 

@@ -64,8 +64,11 @@ SCREEN_COMMANDS = (
     ("departments", N_("Departments of the deal"), N_("Lead unit and supporting departments (d)")),
     ("open_deal", N_("Open deal"), N_("Show the current deal in full (enter)")),
     ("resolve", N_("Resolve blocker"), N_("Mark the selected blocker resolved (r)")),
-    ("search", N_("Search deals"), N_("Search by code, name, investor or pinyin initials (/)")),
+    ("search", N_("Search deals"), N_("Search by code, name, investor, region, lead unit or pinyin initials (/)")),
     ("clear", N_("Clear search and filters"), N_("Show every deal again (esc)")),
+    ("bulk", N_("Bulk change"), N_("Change stage, lead unit, liaison or tag of the selected deals (space selects, B)")),
+    ("save_view", N_("Save view"), N_("Save this filter and sort under a name (ctrl+w)")),
+    ("copy_summary", N_("Copy line"), N_("Copy the deal's one-line summary to the clipboard (y)")),
     ("sort_next", N_("Sort by the next column"), N_("Cycle the sort column (o)")),
     ("sort_reverse", N_("Reverse the sort"), N_("Reverse the order of the list (r)")),
     ("add_rate", N_("Set an exchange rate"), N_("Add or replace a dated rate (a)")),
@@ -81,13 +84,15 @@ class CrmApp(App):
     DEFAULT_MODE = "deals"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        *(Binding(key, f"show_screen('{mode}')", label) for mode, key, label, _m, _n in SCREENS),
-        Binding("q", "quit", N_("Quit")),
+        # The screens' keys are in the keys panel (?) and the palette: the footer keeps its room for the screen's own.
+        *(Binding(key, f"show_screen('{mode}')", label, show=False) for mode, key, label, _m, _n in SCREENS),
+        Binding("question_mark", "toggle_keys", N_("Keys"), tooltip=N_("Every key of this screen")),
+        Binding("q", "quit", N_("Quit"), show=False),  # in the keys panel (?) and the palette: the footer keeps ? itself
         Binding("ctrl+p", "command_palette", N_("Commands"), show=False, priority=True,
                 tooltip=N_("Open the command palette")),
     ]
 
-    def __init__(self, today: datetime.date | None = None, lang: str | None = None) -> None:
+    def __init__(self, today: datetime.date | None = None, lang: str | None = None, demo: bool = False) -> None:
         if lang is not None:
             set_language(lang)
         super().__init__()
@@ -99,7 +104,12 @@ class CrmApp(App):
         self.deal_filter_text = ""
         # mode → (what was asked, task) of figures fetched as the screen's key was pressed
         self._prefetched: dict[str, tuple] = {}
-        self.title = _("Zhaoshang ledger")
+        self.demo = demo
+        self.title = self.ledger_title()
+
+    def ledger_title(self) -> str:
+        """The title bar's name of the ledger: the demo says so, so that nobody takes it for the real one."""
+        return _("Demo ledger") if self.demo else _("Zhaoshang ledger")
 
     @property
     def COMMANDS(self):  # noqa: N802 — Textual reads the class attribute through the instance
@@ -136,6 +146,11 @@ class CrmApp(App):
             for key, label in SORT_LABELS.items():
                 yield SystemCommand(_("Sort by {column}").format(column=_(label)), _("Sort the deal list"),
                                     functools.partial(sorter, key))
+        from crm.foundation.config import saved_views
+
+        for name in saved_views():
+            yield SystemCommand(_("View: {name}").format(name=name), _("Show the deal list with this saved filter and sort"),
+                                functools.partial(self.show_view, name))
         yield SystemCommand(_("Export weekly table"), _("Write the weekly deal table to a file (x)"), self.action_export)
         yield SystemCommand(_("Import a ledger"), _("Read an Excel/CSV ledger, preview, then import (i)"),
                             self.action_import_ledger)
@@ -164,6 +179,11 @@ class CrmApp(App):
 
             task = importlib.import_module(PREFETCH[mode]).prefetch(self)
             await asyncio.wait([task], timeout=PREFETCH_WAIT)
+        if mode == self.current_mode:
+            # From a deal opened over the list, its key goes back to the list itself.
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+            return
         self.switch_mode(mode)
 
     def prefetch(self, mode: str, what, fn, *args) -> asyncio.Task:
@@ -190,6 +210,43 @@ class CrmApp(App):
         from screens.detail import open_deal
 
         open_deal(self, code)
+
+    def show_view(self, name: str) -> None:
+        """Show the deal list with the saved view `name` (from the palette)."""
+        from crm.foundation.config import saved_views
+        from screens.saved_views import from_view
+
+        view = saved_views().get(name)
+        if view is None:
+            self.notify(_("No view named {name}").format(name=name), severity="warning")
+            return
+        flt, order = from_view(view)
+        if self.current_mode != "deals":
+            self.switch_mode("deals")
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.screen.apply_view(flt, order)
+
+    def action_command_palette(self) -> None:
+        from screens.palette import CrmCommandPalette
+
+        if self.use_command_palette and not CrmCommandPalette.is_open(self):
+            self.push_screen(CrmCommandPalette(id="--command-palette"))
+
+    def search_themes(self) -> None:
+        """The theme picker (palette: Theme), its placeholder in the current language."""
+        from textual.theme import ThemeProvider
+
+        from screens.palette import CrmCommandPalette
+
+        self.push_screen(CrmCommandPalette(providers=[ThemeProvider], placeholder=_("Search for themes…")))
+
+    def action_toggle_keys(self) -> None:
+        """?: show or hide the panel of every key of this screen (in the current language)."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
 
     def action_export(self) -> None:
         from screens.transfer import ExportDialog

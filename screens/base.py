@@ -4,8 +4,9 @@ worker threads, and the day the app treats as today."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 
-from textual.binding import BindingsMap
+from textual.binding import ActiveBinding, Binding, BindingsMap
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 
@@ -29,12 +30,37 @@ def translate_bindings(node: DOMNode) -> None:
     )
 
 
+@functools.lru_cache(maxsize=1024)
+def _translated(binding: Binding, language: str) -> Binding:
+    return dataclasses.replace(binding, description=_(binding.description) if binding.description else "",
+                               tooltip=_(binding.tooltip) if binding.tooltip else "")
+
+
+def translated_active_bindings(bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
+    """`bindings` with every description and tooltip in the current language, Textual's own included.
+
+    The footer and the keys panel both read a screen's active bindings, so the
+    English of Textual's widgets ("Scroll Left", "Dismiss menu") is translated here once for both.
+    """
+    from crm.foundation.i18n import current_language
+
+    language = current_language()
+    return {
+        key: ActiveBinding(node, _translated(binding, language), enabled, _(tooltip) if tooltip else tooltip)
+        for key, (node, binding, enabled, tooltip) in bindings.items()
+    }
+
+
 class _AppScreen:
     """What every screen and dialog takes from the app: translated key labels, the database, today."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         translate_bindings(self)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return translated_active_bindings(super().active_bindings)
 
     @property
     def db(self):

@@ -20,7 +20,7 @@ from screens.keys_footer import KeysFooter
 class BlockersScreen(CrmScreen):
     BINDINGS = [
         Binding("r", "resolve", N_("Resolve")),
-        Binding("enter", "open_deal", N_("Open deal")),
+        Binding("enter", "open_deal", N_("Open deal"), priority=True),  # over the table's own, so the footer says it
         Binding("ctrl+r", "refresh", N_("Refresh"), show=False),
     ]
 
@@ -53,6 +53,7 @@ class BlockersScreen(CrmScreen):
             return
         table = self.query_one(DataTable)
         keep = None
+        keep_row = table.cursor_row
         if table.row_count:
             keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         table.clear()
@@ -83,11 +84,19 @@ class BlockersScreen(CrmScreen):
         if keep is not None:
             try:
                 table.move_cursor(row=table.get_row_index(keep))
-            except Exception:  # noqa: BLE001 — the row is gone (resolved): stay near the top
-                pass
+            except Exception:  # noqa: BLE001 — the row is gone (resolved): the cursor stays where it was
+                table.move_cursor(row=self._blocker_row_from(min(keep_row, table.row_count - 1)))
         elif self.blockers:
             table.move_cursor(row=1)
         table.focus()
+
+    def _blocker_row_from(self, row: int) -> int:
+        """`row` if it is a blocker's line, else the next blocker's line below it (else above it)."""
+        table = self.query_one(DataTable)
+        keys = [table.coordinate_to_cell_key((n, 0)).row_key.value for n in range(table.row_count)]
+        below = [n for n in range(max(row, 0), len(keys)) if keys[n] in self.blockers]
+        above = [n for n in range(min(row, len(keys)) - 1, -1, -1) if keys[n] in self.blockers]
+        return (below or above or [max(row, 0)])[0]
 
     def _selected(self) -> blocker_board.OpenBlocker | None:
         table = self.query_one(DataTable)

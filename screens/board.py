@@ -4,6 +4,8 @@ card ([ ] or a mouse drag to another column) asks for the date and a note."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import asyncio
 
 from textual import events, on
@@ -59,12 +61,13 @@ class StageColumn(Vertical):
 class BoardScreen(FiguresOnArrival, DealActions, CrmScreen):
     MODE = "board"
     BINDINGS = [
-        *DEAL_BINDINGS,
+        # n (new deal) is in the keys panel: at 80 columns the footer keeps the board's own keys and ?
+        *(dataclasses.replace(b, show=False) if b.key == "n" else b for b in DEAL_BINDINGS),
         Binding("left_square_bracket", "move(-1)", N_("Move left")),
         Binding("right_square_bracket", "move(1)", N_("Move right")),
         Binding("enter", "open_deal", N_("Open")),
-        Binding("left", "focus_column(-1)", show=False),
-        Binding("right", "focus_column(1)", show=False),
+        Binding("left", "focus_column(-1)", N_("Previous stage column"), show=False),
+        Binding("right", "focus_column(1)", N_("Next stage column"), show=False),
         Binding("ctrl+r", "refresh", N_("Refresh"), show=False),
     ]
 

@@ -8,6 +8,7 @@ seven widgets, and only the lines on screen are drawn.
 
 from __future__ import annotations
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from textual import events
 from textual.binding import Binding
@@ -18,10 +19,11 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from crm.listing.pages import DealRow
-from crm.foundation.i18n import _
+from crm.foundation.i18n import N_, _
 from screens import text
 
 CARD_LINES = 3
+NARROW = 16  # below this many cells a card gives the name two lines
 CARD_STEP = CARD_LINES + 1  # a blank line above each card
 
 
@@ -30,7 +32,13 @@ def card_lines(row: DealRow, today, width: int) -> list[str]:
     amount = text.money(row.amount, row.currency, row.approximate)
     days = _("{days} d").format(days=row.days_in_stage(today))
     blockers = f"  ⚠{row.open_blockers}" if row.open_blockers else ""
-    return [text.fit(line, width) for line in (row.name, f"{amount} · {text.yi(row.amount_cny)}", f"{days}{blockers}")]
+    if width >= NARROW:
+        return [text.fit(line, width) for line in (row.name, f"{amount} · {text.yi(row.amount_cny)}", f"{days}{blockers}")]
+    # A narrow column (a Board at 80 columns): the name over two lines, then the amount, and the days when they fit.
+    first = set_cell_size(row.name, width)
+    rest = row.name[len(first.rstrip(" ")):]
+    last = f"{amount} {days}{blockers}" if cell_len(f"{amount} {days}{blockers}") <= width else f"{amount}{blockers}"
+    return [text.fit(first, width), text.fit(rest, width), text.fit(last, width)]
 
 
 class CardColumn(ScrollView, can_focus=True):
@@ -38,8 +46,8 @@ class CardColumn(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES = {"card-column--card", "card-column--cursor", "card-column--more"}
     BINDINGS = [
-        Binding("up", "cursor(-1)", show=False),
-        Binding("down", "cursor(1)", show=False),
+        Binding("up", "cursor(-1)", N_("Cursor up"), show=False),
+        Binding("down", "cursor(1)", N_("Cursor down"), show=False),
     ]
     cursor = reactive(0)
 

@@ -40,7 +40,10 @@ def _choices() -> CohortChoices:
     return CohortChoices(signing_years(), [(e.id, e.name, e.held_on) for e in event_infos()])
 
 
-def cohort_filter(key: str) -> ListFilter:
+def cohort_filter(key: str, list_filter: ListFilter | None = None) -> ListFilter:
+    """The deals of the cohort `key`: "all", "year:2020", "event:3", or "list" (the deal list's filter)."""
+    if key == "list":
+        return list_filter or ListFilter()
     if key.startswith("year:"):
         return year_cohort(int(key[5:]))
     if key.startswith("event:"):
@@ -54,13 +57,22 @@ class DashboardData:
     regions: list
 
 
-def _dashboard(key: str, today) -> DashboardData:
-    cohort = cohort_filter(key)
+def _dashboard(key: str, today, list_filter: ListFilter | None = None) -> DashboardData:
+    cohort = cohort_filter(key, list_filter)
     return DashboardData(kpi.compute(cohort, today), deal_pages.region_totals(cohort))
 
 
+def _list_filter(app) -> ListFilter | None:
+    flt = getattr(app, "deal_filter", None)
+    return None if flt is None or flt.is_empty() else flt
+
+
 def _wanted_cohort(app) -> str:
-    return getattr(app, "dashboard_cohort", None) or "all"
+    """The cohort chosen; until one is, the deal list's filter when it has one (the Board follows it too)."""
+    chosen = getattr(app, "dashboard_cohort", None)
+    if chosen == "list" or chosen is None:
+        return "list" if _list_filter(app) is not None else "all"
+    return chosen
 
 
 def prefetch(app) -> asyncio.Task:
@@ -69,8 +81,8 @@ def prefetch(app) -> asyncio.Task:
     They are then computed in the totals thread while Textual switches
     screens, instead of after.
     """
-    key, today = _wanted_cohort(app), app.today
-    return app.prefetch("dashboard", (key, today), _dashboard, key, today)
+    key, today, flt = _wanted_cohort(app), app.today, _list_filter(app)
+    return app.prefetch("dashboard", (key, today, flt), _dashboard, key, today, flt)
 
 
 def _update(widget: Static, content: str, layout: bool = True) -> None:
@@ -103,7 +115,7 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
         self.sub_title = _("Dashboard")
         self.follow_arrivals()
         choices = await self.db.run_aggregate(_choices)
-        options = [(_("All deals"), "all")]
+        options = [(_("All deals"), "all"), (_("The deal list's filter"), "list")]
         options += [(_("Signed in {year}").format(year=y), f"year:{y}") for y in choices.years]
         options += [(f"{name} ({held.year})" if held else name, f"event:{ident}") for ident, name, held in choices.events]
         select = self.query_one("#cohort", Select)
@@ -112,12 +124,12 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
             select.value = _wanted_cohort(self.app)
 
     def _wanted(self) -> tuple:
-        return self.query_one("#cohort", Select).value, self.today
+        return self.query_one("#cohort", Select).value, self.today, _list_filter(self.app)
 
     def on_screen_resume(self) -> None:
         if self.shown_on_arrival():
             return  # for the cohort chosen
-        wanted = getattr(self.app, "dashboard_cohort", None)
+        wanted = _wanted_cohort(self.app)
         select = self.query_one("#cohort", Select)
         if wanted and select.value != wanted:
             try:
@@ -137,8 +149,12 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
         self.run_worker(functools.partial(self._load, key if isinstance(key, str) else "all"), exclusive=True, group="dashboard")
 
     async def _load(self, key: str) -> None:
+        flt = _list_filter(self.app) if key == "list" else None
+        self.sub_title = _("Dashboard")
+        if key == "list":
+            self.sub_title += "  ·  " + _("filtered: {filters}").format(filters=getattr(self.app, "deal_filter_text", ""))
         try:
-            data = await self.figures((key, self.today), _dashboard, key, self.today)
+            data = await self.figures((key, self.today, flt), _dashboard, key, self.today, flt)
         except CrmError as err:
             self.notify(str(err), severity="error")
             return

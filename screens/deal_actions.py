@@ -16,6 +16,8 @@ DEAL_BINDINGS = [
     Binding("b", "blocker", N_("Blocker")),
     Binding("f", "funds", N_("Funds"), show=False),
     Binding("d", "departments", N_("Departments"), show=False),
+    Binding("y", "copy_summary", N_("Copy line"), show=False,
+            tooltip=N_("Copy the deal's one-line summary to the clipboard")),
 ]
 
 
@@ -78,6 +80,17 @@ class DealActions:
 
         if code := self._code_or_warn():
             self.app.push_screen(DepartmentsDialog(code), self._after)
+
+    async def action_copy_summary(self) -> None:
+        """y: the deal's one line to the clipboard, through the terminal (OSC 52: works over SSH too)."""
+        from crm.listing import views as deal_views
+        from screens import text
+
+        if code := self._code_or_warn():
+            deal = await self.app.db.run(deal_views.detail, code)
+            line = text.deal_line(deal)
+            self.app.copy_to_clipboard(line)
+            self.notify(_("Copied: {line}").format(line=line))
 
     def action_open_deal(self) -> None:
         if code := self._code_or_warn():

@@ -26,7 +26,7 @@ from crm.foundation.errors import Conflict, CrmError
 from crm.foundation.i18n import _, current_language
 from crm.foundation.text import clean_text
 from screens.dialogs import Dialog
-from screens.forms import FormRow, amount_hint, convert_amount, read_amount, read_date, show_hint
+from screens.forms import FormRow, amount_hint, convert_amount, read_amount, read_date, show_hint, unit_question
 
 # field, label, kind (the form control): from the one declaration of a deal's fields
 FIELDS = tuple((f.key, f.label, f.widget) for f in DEAL_FIELDS)
@@ -166,8 +166,8 @@ class DealForm(Dialog):
             show_hint(hint, _("required, e.g. 25亿元 or 1.8亿美元") if raw else "", bool(raw))
             return
         money, error = read_amount(raw)
-        if money is None:
-            show_hint(hint, error, True)
+        if money is None or unit_question(raw):
+            show_hint(hint, error or unit_question(raw), True)
             return
         signed, _message, bad = read_date(self.value_of("signed_on"), self.today)
         reading = await self.db.run(convert_amount, money, signed if signed and not bad else self.today)
@@ -176,6 +176,9 @@ class DealForm(Dialog):
     # ---- saving -------------------------------------------------------------------
 
     def save(self) -> None:
+        if "amount" in self.changed_fields() and (question := unit_question(self.value_of("amount"))):
+            self.show_error(question)
+            return
         values = self.changed_fields()
         supporting = self.supporting()
         if self.code:

@@ -60,16 +60,27 @@ COLUMNS = (
 )
 SORT_OF_COLUMN = {"yi": "amount"}  # the 亿元 column sorts like the amount
 MIN_NAME = 12
+# On a narrow terminal the name shrinks to MIN_NAME first, then these columns go, in this order, so that
+# the stage, the days in stage and the open blockers always show (80×24 is a supported size).
+GIVE_WAY = ("region", "event", "yi", "lead", "signed")
 # Columns are laid out as if the vertical scrollbar were always shown, so the
 # rows line up with the header whether or not the list is long enough to scroll.
 SCROLLBAR_GUTTER = 2
 
 
 def column_widths(total: int) -> list[int]:
-    """The width of each column for a list `total` cells wide (one space between columns)."""
-    fixed = [c.width() for c in COLUMNS]
-    room = total - sum(fixed) - (len(COLUMNS) - 1)
-    return [w if w else max(MIN_NAME, room) for w in fixed]
+    """The width of each column for a list `total` cells wide (one space between shown columns; 0: not shown)."""
+    fixed = {c.key: c.width() for c in COLUMNS}
+
+    def room() -> int:
+        return total - sum(fixed.values()) - (len(fixed) - 1)
+
+    for key in GIVE_WAY:
+        if room() >= MIN_NAME:
+            break
+        del fixed[key]
+    name = max(room(), 4)
+    return [0 if c.key not in fixed else (fixed[c.key] or name) for c in COLUMNS]
 
 
 def cell_texts(row: DealRow, today) -> list[str]:
@@ -102,6 +113,8 @@ class DealListHeader(Widget):
         widths = column_widths(self.size.width - SCROLLBAR_GUTTER)
         parts = []
         for column, width in zip(COLUMNS, widths):
+            if not width:
+                continue
             label = _(column.label)
             sort_key = SORT_OF_COLUMN.get(column.key, column.key)
             if sort_key == self.order.key and column.key != "yi":
@@ -112,6 +125,8 @@ class DealListHeader(Widget):
     def on_click(self, event: events.Click) -> None:
         x = event.x
         for column, width in zip(COLUMNS, column_widths(self.size.width - SCROLLBAR_GUTTER)):
+            if not width:
+                continue
             if x < width + 1:
                 self.post_message(self.SortClicked(SORT_OF_COLUMN.get(column.key, column.key)))
                 return
@@ -123,12 +138,14 @@ class DealList(ScrollView, can_focus=True):
 
     BINDINGS = [
         Binding("enter", "open", N_("Open")),
-        Binding("up", "cursor(-1)", show=False),
-        Binding("down", "cursor(1)", show=False),
-        Binding("pageup", "page(-1)", show=False),
-        Binding("pagedown", "page(1)", show=False),
-        Binding("home", "home", show=False),
-        Binding("end", "end", show=False),
+        Binding("space", "toggle_selected", N_("Select"), show=False,
+                tooltip=N_("Select or unselect the deal for a bulk change (B)")),
+        Binding("up", "cursor(-1)", N_("Cursor up"), show=False),
+        Binding("down", "cursor(1)", N_("Cursor down"), show=False),
+        Binding("pageup", "page(-1)", N_("Page up"), show=False),
+        Binding("pagedown", "page(1)", N_("Page down"), show=False),
+        Binding("home", "home", N_("Top"), show=False),
+        Binding("end", "end", N_("Bottom"), show=False),
     ]
     COMPONENT_CLASSES = {"deal-list--cursor", "deal-list--even", "deal-list--muted", "deal-list--warn",
                          "deal-list--loading"}
@@ -149,6 +166,13 @@ class DealList(ScrollView, can_focus=True):
             super().__init__()
             self.totals = totals
 
+    class SelectionChanged(Message):
+        """Deals were selected or unselected with space."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+
     class Failed(Message):
         def __init__(self, error: Exception) -> None:
             super().__init__()
@@ -164,6 +188,7 @@ class DealList(ScrollView, can_focus=True):
         self._lines: LRUCache[tuple, Strip] = LRUCache(256)
         self.totals: Totals | None = None
         self._loaded = False
+        self.selected: set[str] = set()  # codes chosen with space for a bulk change; kept across filters
 
     # ---- what the screen calls ------------------------------------------
 
@@ -274,7 +299,7 @@ class DealList(ScrollView, can_focus=True):
             self.call_later(self._want_rows)
             style = base + self.get_component_rich_style("deal-list--loading")
             return Strip([Segment(text.fit("…", width), style)], width)
-        key = (self._generation, index, width, is_cursor, self.has_focus)
+        key = (self._generation, index, width, is_cursor, self.has_focus, row.code in self.selected)
         strip = self._lines.get(key)
         if strip is None:
             strip = self._render_row(row, index, width, is_cursor)
@@ -293,8 +318,10 @@ class DealList(ScrollView, can_focus=True):
         warn = self.get_component_rich_style("deal-list--warn", partial=True)
         segments = []
         widths = column_widths(self.size.width - SCROLLBAR_GUTTER)
-        for n, (column, cell_width, value) in enumerate(zip(COLUMNS, widths, cell_texts(row, self.app.today))):
-            if n:
+        for column, cell_width, value in zip(COLUMNS, widths, cell_texts(row, self.app.today)):
+            if not cell_width:
+                continue
+            if segments:
                 segments.append(Segment(" ", style))
             cell_style = style
             if column.key == "stage" and row.stage in ("stalled", "terminated"):
@@ -303,6 +330,8 @@ class DealList(ScrollView, can_focus=True):
                 cell_style = style + warn
             elif column.key == "yi" and row.amount_cny is None:
                 cell_style = style + warn
+            if column.key == "code" and row.code in self.selected:
+                value, cell_style = value + "✓", cell_style + Style(bold=True)
             segments.append(Segment(text.fit(value, cell_width, column.align), cell_style))
         return Strip(segments).adjust_cell_length(width, style)
 
@@ -353,6 +382,23 @@ class DealList(ScrollView, can_focus=True):
 
     def action_end(self) -> None:
         self._move_to(self.row_count - 1)
+
+    def action_toggle_selected(self) -> None:
+        """space: select the deal under the cursor (or unselect it), then go to the next."""
+        row = self.current_row()
+        if row is None:
+            return
+        self.selected.symmetric_difference_update({row.code})
+        self._lines.clear()
+        self.post_message(self.SelectionChanged(len(self.selected)))
+        self.action_cursor(1)
+        self.refresh()
+
+    def clear_selection(self) -> None:
+        self.selected.clear()
+        self._lines.clear()
+        self.post_message(self.SelectionChanged(0))
+        self.refresh()
 
     def action_open(self) -> None:
         row = self.current_row()

@@ -49,9 +49,13 @@ class DealsScreen(DealActions, CrmScreen):
         Binding("x", "app.export", N_("Export")),
         Binding("i", "app.import_ledger", N_("Import"), show=False),
         Binding("slash", "search", N_("Search")),
-        Binding("o", "sort_next", N_("Sort")),
+        Binding("o", "sort_next", N_("Sort"), show=False),  # in the keys panel (?); the header's click sorts too
         Binding("r", "sort_reverse", N_("Reverse"), show=False),
-        Binding("escape", "clear", N_("Clear"), show=False),
+        Binding("escape", "clear", N_("Clear search"), show=False),
+        Binding("B", "bulk", N_("Bulk change"), show=False,
+                tooltip=N_("Change stage, lead unit, liaison or tag of the selected deals")),
+        Binding("ctrl+w", "save_view", N_("Save view"), show=False,
+                tooltip=N_("Save this filter and sort under a name, for the palette")),
     ]
 
     def __init__(self) -> None:
@@ -64,7 +68,7 @@ class DealsScreen(DealActions, CrmScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="filter-bar"):
-            yield Input(id="search", compact=True, placeholder=_("/ Search: code, name, investor, pinyin initials"))
+            yield Input(id="search", compact=True, placeholder=_("/ Search: code, name, investor, region, lead unit, initials"))
             yield Select([(s.label(), s.key) for s in STAGES], id="filter-stage", prompt=_("Stage"), compact=True)
             yield Select([], id="filter-region", prompt=_("Region"), compact=True)
             yield Select([], id="filter-event", prompt=_("Event"), compact=True)
@@ -76,7 +80,7 @@ class DealsScreen(DealActions, CrmScreen):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.title = _("Zhaoshang ledger")
+        self.title = self.app.ledger_title()
         self.sub_title = _("Deals")
         deal_list = self.query_one(DealList)
         deal_list.load(self.filter, self.order)
@@ -119,6 +123,9 @@ class DealsScreen(DealActions, CrmScreen):
         shown = self._filter_words()
         if shown:
             line += "  ·  " + _("filtered: {filters}").format(filters="; ".join(shown))
+        selected = len(self.query_one(DealList).selected)
+        if selected:
+            line = _("{n} selected (B: bulk change)").format(n=selected) + "  ·  " + line
         # one line, its size fixed by the stylesheet: no layout pass for it (one per key typed)
         self.query_one("#deal-status", Static).update(line, layout=False)
 
@@ -136,6 +143,51 @@ class DealsScreen(DealActions, CrmScreen):
     @on(DealList.TotalsChanged)
     def _totals(self) -> None:
         self._show_status()
+
+    @on(DealList.SelectionChanged)
+    def _selection(self) -> None:
+        self._show_status()
+
+    def action_bulk(self) -> None:
+        """B: one change for every selected deal (or, with none selected, the deal under the cursor)."""
+        from screens.bulk import BulkDialog
+
+        deal_list = self.query_one(DealList)
+        codes = sorted(deal_list.selected) or ([self.current_code()] if self.current_code() else [])
+        if not codes:
+            self.notify(_("Select deals with space first"), severity="warning")
+            return
+
+        def done(result) -> None:
+            if result is not None:
+                deal_list.clear_selection()
+                self.notify(_("{n} deals changed, {m} already so").format(n=len(result.changed), m=len(result.unchanged)))
+
+        self.app.push_screen(BulkDialog(codes), done)
+
+    def action_save_view(self) -> None:
+        """ctrl+w: save the filter and sort under a name; the palette recalls it (View: name)."""
+        from screens.saved_views import SaveViewDialog
+
+        def saved(name: str | None) -> None:
+            if name:
+                self.notify(_("View “{name}” saved: ctrl+p and type its name to show it again").format(name=name))
+
+        self.app.push_screen(SaveViewDialog(self.filter, self.order), saved)
+
+    def apply_view(self, flt: ListFilter, order: Order) -> None:
+        """Show the list with a saved filter and sort, the search box and quick filters set to match."""
+        with self.prevent(Input.Changed, Select.Changed):
+            self.query_one("#search", Input).value = flt.search or ""
+            for name in ("stage", "region", "event", "department", "industry"):
+                select = self.query_one(f"#filter-{name}", Select)
+                value = getattr(flt, "event_id" if name == "event" else name)
+                try:
+                    select.value = value if value is not None else Select.NULL
+                except Exception:  # noqa: BLE001 — not among the choices (yet): the filter still applies
+                    pass
+        self.filter, self.order = flt, order
+        self._load()
 
     @on(DealList.Failed)
     def _failed(self, event: DealList.Failed) -> None:
@@ -181,8 +233,12 @@ class DealsScreen(DealActions, CrmScreen):
         self.query_one("#search", Input).focus()
 
     def action_clear(self) -> None:
-        """Esc: leave the search box, then clear the search and filters."""
+        """Esc: in the search box, clear the search and go back to the list; on the list, clear every filter."""
         search = self.query_one("#search", Input)
+        if self.focused is search:
+            search.value = ""  # Input.Changed clears the search from the filter
+            self.query_one(DealList).focus()
+            return
         if self.focused is not self.query_one(DealList):
             self.query_one(DealList).focus()
             return

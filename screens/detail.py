@@ -20,24 +20,16 @@ from crm.listing import views as deal_views
 from crm.reference import fx
 from crm.deals.blockers import is_overdue
 from crm.deals.fields import APPROVAL_LABELS, label_of
+from crm.deals.trail import field_label, shown_value
 from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _, current_language
 from crm.reporting.kpi import percent_text
 from screens import text
 from screens.base import CrmScreen
 from screens.deal_actions import DEAL_BINDINGS, DealActions
-from screens.deal_form import LABELS as FIELD_LABELS
 from screens.line_table import LineColumn, LineTable
 from screens.keys_footer import KeysFooter
 
-AUDIT_FIELDS = {
-    **FIELD_LABELS,
-    "stage": N_("Stage"),
-    "created": N_("Created"),
-    "supporting": N_("Supporting departments"),
-    "currency": N_("Currency"),
-    "amount_approximate": N_("Approximate amount"),
-}
 
 
 def blockers_in_order(blockers: list[dict], today: datetime.date) -> list[dict]:
@@ -230,13 +222,9 @@ class DealDetailScreen(DealActions, CrmScreen):
     def _audit(self, d: dict) -> list[tuple]:
         rows = []
         for a in reversed(d["audit"]):
-            label = AUDIT_FIELDS.get(a["field"])
-            field = _(label) if label else a["field"]
-            old, new = a["old"], a["new"]
-            if a["field"] == "stage":
-                old, new = text.stage(old) if old else None, text.stage(new)
-            rows.append((str(a["at"]), a["by"], field,
-                         f"{old if old is not None else '—'} → {new if new is not None else '—'}"))
+            old = shown_value(a["field"], a["old"], d["currency"]) or "—"
+            new = shown_value(a["field"], a["new"], d["currency"]) or "—"
+            rows.append((str(a["at"]), a["by"], field_label(a["field"]), f"{old} → {new}"))
         return rows
 
     # ---- actions -----------------------------------------------------------------

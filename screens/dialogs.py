@@ -26,14 +26,20 @@ from crm.runtime import saved
 from crm.values.money import CURRENCIES
 from screens import text
 from screens.base import CrmDialog
-from screens.forms import FormRow, amount_hint, convert_amount, read_amount, read_date, show_hint
+from screens.forms import FormRow, amount_hint, convert_amount, read_amount, read_date, show_hint, unit_question
 from screens.keys_footer import KeysFooter
 
 
 class Dialog(CrmDialog):
     """A titled box with fields, an error line and Save / Cancel."""
 
-    BINDINGS = [Binding("ctrl+s", "save", N_("Save")), Binding("escape", "cancel", N_("Cancel"))]
+    BINDINGS = [
+        Binding("ctrl+s", "save", N_("Save")),
+        Binding("escape", "cancel", N_("Cancel")),
+        # priority: a field's own ctrl+e (go to end) would take it first; on a short field it still does that
+        Binding("ctrl+e", "edit_in_editor", N_("Editor"), priority=True,
+                tooltip=N_("Write this long text in $EDITOR")),
+    ]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -62,6 +68,38 @@ class Dialog(CrmDialog):
     def _cancel_pressed(self) -> None:
         self.action_cancel()
 
+    @on(Input.Changed)
+    def _edited(self) -> None:
+        # An error about what was typed before is no longer true once it is changed.
+        self.show_error("")
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        # ctrl+e (editor) only where a long-text field is: elsewhere it is not in the footer and fields keep their own
+        if action == "edit_in_editor":
+            from screens.editor import LONG_TEXT_FIELDS
+
+            return any(field.id in LONG_TEXT_FIELDS for field in self.query(Input))
+        return super().check_action(action, parameters)
+
+    def action_edit_in_editor(self) -> None:
+        """ctrl+e: the focused long-text field in $EDITOR; elsewhere the field's own ctrl+e (end of line)."""
+        from screens.editor import LONG_TEXT_FIELDS, edit_text
+
+        field = self.focused
+        if not isinstance(field, Input):
+            return
+        if field.id not in LONG_TEXT_FIELDS:
+            field.action_end()
+            return
+        try:
+            edited = edit_text(self.app, field.value)
+        except CrmError as err:
+            self.show_error(str(err))
+            return
+        if edited is not None:
+            field.value = edited.replace("\n", " ") if "\n" in edited and not _multiline(field) else edited
+            field.focus()
+
     @on(Input.Submitted)
     def _submitted(self) -> None:
         self.submit()
@@ -86,6 +124,11 @@ class Dialog(CrmDialog):
             return None
         self.dismiss(result)
         return result
+
+
+def _multiline(field: Input) -> bool:
+    """Fields whose value may hold line breaks (the deal's notes and plan); others get one line."""
+    return field.id in ("f-notes", "f-responsibility_plan")
 
 
 # ---- change stage -------------------------------------------------------------
@@ -360,8 +403,8 @@ class FundsDialog(Dialog):
             show_hint(hint, "")
             return
         money, error = read_amount(raw, self.currency)
-        if money is None:
-            show_hint(hint, error, True)
+        if money is None or unit_question(raw):
+            show_hint(hint, error or unit_question(raw), True)
             return
         reading = await self.db.run(convert_amount, money, on_day)
         show_hint(hint, *amount_hint(reading))
@@ -370,6 +413,9 @@ class FundsDialog(Dialog):
         on_day, hint, bad = read_date(self.query_one("#funds-on", Input).value, self.today)
         if bad or on_day is None:
             self.show_error(hint or _("Enter the date the funds arrived"))
+            return
+        if question := unit_question(self.query_one("#funds-amount", Input).value):
+            self.show_error(question)
             return
         self.run_worker(functools.partial(self.run_save, funds.record_funds, self.code, self.query_one("#funds-amount", Input).value,
                                       on=on_day, note=self.query_one("#funds-note", Input).value), exclusive=True)
@@ -411,11 +457,26 @@ class RateDialog(Dialog):
             return
         show_hint(self.query_one("#hint-rate", Static), fx.rate_text(value) if value else "")
 
+    _confirmed: tuple | None = None  # the (currency, day, rate) whose questions were shown: a second save saves
+
     def save(self) -> None:
         on_day, hint, bad = read_date(self.query_one("#rate-on", Input).value, self.today)
         if bad or on_day is None:
             self.show_error(hint or _("Enter the date the rate applies from"))
             return
-        self.run_worker(functools.partial(self.run_save, fx.record_rate, self.query_one("#rate-currency", Select).value, on_day,
-                                      self.query_one("#rate-value", Input).value,
-                                      source=self.query_one("#rate-source", Input).value), exclusive=True)
+        wanted = (self.query_one("#rate-currency", Select).value, on_day, self.query_one("#rate-value", Input).value)
+        self.run_worker(functools.partial(self._save, wanted), exclusive=True)
+
+    async def _save(self, wanted: tuple) -> None:
+        currency, on_day, value = wanted
+        if wanted != self._confirmed:
+            try:
+                questions = await self.db.run(fx.rate_questions, currency, on_day, value)
+            except CrmError as err:
+                self.show_error(str(err))
+                return
+            if questions:
+                self._confirmed = wanted
+                self.show_error("; ".join(questions) + _(". Press ctrl+s again to save it as typed."))
+                return
+        await self.run_save(fx.record_rate, currency, on_day, value, source=self.query_one("#rate-source", Input).value)

@@ -22,7 +22,7 @@ from screens.keys_footer import KeysFooter
 
 class EventsScreen(CrmScreen):
     BINDINGS = [
-        Binding("enter", "dashboard", N_("Dashboard")),
+        Binding("enter", "dashboard", N_("Event dashboard"), priority=True),  # over the table's own, so the footer says it
         Binding("ctrl+r", "refresh", N_("Refresh"), show=False),
     ]
 

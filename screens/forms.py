@@ -4,13 +4,14 @@ understood (or what is wrong) as the user types, and the money preview."""
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widget import Widget
-from textual.widgets import Label, Static
+from textual.widgets import Checkbox, Label, Static
 
 from crm.reference import fx
 from crm.values.dates import parse_date
@@ -70,6 +71,24 @@ def read_amount(raw: str, default_currency: str = "CNY") -> tuple[Money | None, 
         return None, str(err)
 
 
+_BARE_NUMBER = re.compile(r"^\s*[0-9][0-9,]*(\.[0-9]+)?\s*$")
+
+
+def unit_question(raw: str) -> str:
+    """The question to ask of an amount typed without a unit under 10,000 ("35": 35元 or 35万元?), else "".
+
+    Ledgers count in 万元, so a bare 35 is far more often 35万元 than 35 yuan;
+    such an amount is not saved until the unit is written.
+    """
+    if not _BARE_NUMBER.match(raw or ""):
+        return ""
+    number = Decimal(raw.replace(",", "").strip())
+    if number >= 10_000:
+        return ""
+    shown = raw.strip()
+    return _("{n} 元? 万元? Write the unit: {n}元 or {n}万元").format(n=shown)
+
+
 def convert_amount(money: Money, day: datetime.date) -> AmountReading:
     """The CNY value of `money` at the rate of `day` (runs in the database thread)."""
     if money.currency == fx.CNY:
@@ -96,3 +115,15 @@ def amount_hint(reading: AmountReading) -> tuple[str, bool]:
     if m.approximate:
         line += " " + _("(at least: written as approximate)")
     return line, False
+
+
+class CheckBox(Checkbox):
+    """Textual's Checkbox with an empty box when unchecked: its dim X read as "checked" on many terminals."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # noqa: N802 — Textual reads the class attribute through the instance
+        return "X" if self.value else " "
+
+    def watch_value(self) -> None:
+        super().watch_value()
+        self.refresh()

@@ -70,3 +70,13 @@ def day(value: datetime.date | None) -> str:
 
 def percent(value) -> str:
     return percent_text(value)
+
+
+def deal_line(deal: dict) -> str:
+    """A deal in one line to paste elsewhere: code, name, amount, stage, lead unit, open blockers."""
+    from crm.foundation.i18n import _
+
+    parts = [deal["code"], deal["name"], money(deal["amount"], deal["currency"], deal["amount_approximate"]),
+             stage(deal["stage"]), deal.get("lead_unit") or _("no lead unit"),
+             _("{n} open blockers").format(n=deal.get("open_blockers") or 0)]
+    return "  ".join(parts)

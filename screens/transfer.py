@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 
 import datetime
-from dataclasses import replace
 from pathlib import Path
 
 from textual import on
@@ -28,11 +27,12 @@ from crm.values.dates import iso_week_label
 from crm.reporting.cohorts import as_deal_filter
 from crm.listing.pages import ListFilter
 from crm.foundation.errors import CrmError
-from crm.foundation.i18n import _
+from crm.deals.trail import FIELD_LABELS
+from crm.foundation.i18n import N_, _
 from crm.values.money import Money, format_money
 from exports.weekly_files import FORMATS, SUFFIXES, write_weekly
 from screens.dialogs import Dialog
-from screens.forms import FormRow, show_hint
+from screens.forms import CheckBox, FormRow, show_hint
 
 FORMAT_LABELS = {"xlsx": "xlsx (Excel/WPS)", "csv": "csv (Excel/WPS, UTF-8 BOM)", "md": "md (Markdown)",
                  "txt": "txt", "html": "html"}
@@ -46,13 +46,27 @@ def export_weekly(week: weekly.Week, scope: ListFilter | None, fmt: str, path: P
     return table
 
 
+def default_export_directory() -> Path:
+    """Where an export is saved unless another folder is typed: the user's documents (else downloads, else home).
+
+    Not the working directory: under `make run` that is the source checkout.
+    """
+    import platformdirs
+
+    for folder in (platformdirs.user_documents_dir(), platformdirs.user_downloads_dir()):
+        if folder and Path(folder).is_dir():
+            return Path(folder)
+    return Path.home()
+
+
 class ExportDialog(Dialog):
     """Write the weekly deal table (周报) of a week to a file."""
 
     def __init__(self, directory: Path | None = None) -> None:
         super().__init__()
-        self.directory = directory or Path.cwd()
-        self._auto_path = ""  # the path last filled in from the week and format; anything else was typed
+        self.directory = directory or default_export_directory()
+        self._auto_path = ""  # the path last filled in from the week and format
+        self._path_typed = False  # once the path is edited (even emptied) it is never filled in again
         self._confirmed: Path | None = None  # an existing file the officer said to replace (Save pressed twice)
 
     def dialog_title(self) -> str:
@@ -65,14 +79,14 @@ class ExportDialog(Dialog):
                                           allow_blank=False, compact=True), "hint-format", required=True)
         yield FormRow(_("Save as"), Input(id="export-path", compact=True), "hint-path", required=True)
         scope = self._scope_text()
-        label = (_("Only the deals the deal list's filters select ({filters})").format(filters=scope) if scope
-                 else _("Every deal (the deal list is not filtered by stage, event, region or department)"))
-        yield Checkbox(label, id="export-scope", value=False, disabled=not scope)
+        label = (_("Only the deals of the filtered list ({filters})").format(filters=scope) if scope
+                 else _("Every deal (the deal list is not filtered)"))
+        yield CheckBox(label, id="export-scope", value=bool(scope), disabled=not scope)
         yield ProgressBar(id="export-progress", show_eta=False)
 
     def _scope_text(self) -> str:
         flt = getattr(self.app, "deal_filter", None)
-        if flt is None or not any((flt.stage, flt.event_id, flt.region, flt.department)):
+        if flt is None or flt.is_empty():
             return ""
         return getattr(self.app, "deal_filter_text", "")
 
@@ -88,6 +102,7 @@ class ExportDialog(Dialog):
 
     @on(Input.Changed, "#export-path")
     def _path_changed(self, event: Input.Changed) -> None:
+        self._path_typed = True
         self._check()
 
     @on(Input.Changed, "#export-week")
@@ -96,7 +111,7 @@ class ExportDialog(Dialog):
         week = self._week()
         fmt = self.query_one("#export-format", Select).value
         path_input = self.query_one("#export-path", Input)
-        if week is not None and path_input.value in ("", self._auto_path):
+        if week is not None and not self._path_typed:
             self._auto_path = str(self._default_path(week, fmt))
             with self.prevent(Input.Changed):
                 path_input.value = self._auto_path
@@ -145,7 +160,7 @@ class ExportDialog(Dialog):
         scope = None
         if self.query_one("#export-scope", Checkbox).value:
             flt = self.app.deal_filter
-            scope = replace(flt, search=None, industry=None, year=None)
+            scope = flt
         self.run_worker(functools.partial(self._export, week, scope, fmt, path, force), exclusive=True, group="export")
 
     async def _export(self, week, scope, fmt, path, force: bool = False) -> None:
@@ -168,8 +183,11 @@ class ExportDialog(Dialog):
             self.query_one("#save", Button).disabled = False
             bar.display = False
         s = table.summary
-        self.dismiss(_("{path}: {week}, {n} deals, {total}").format(
-            path=path, week=week.key, n=s.rows, total=format_money(Money(s.total_cny, "CNY"))))
+        message = _("{path}: {week}, {n} deals, {total}").format(
+            path=path, week=week.key, n=s.rows, total=format_money(Money(s.total_cny, "CNY")))
+        if scope is not None:
+            message += "  ·  " + _("only the filtered list: {filters}").format(filters=self._scope_text())
+        self.dismiss(message)
 
 
 class ImportDialog(Dialog):
@@ -275,6 +293,24 @@ class ImportDialog(Dialog):
             self.show_error(_("{n} problems; nothing was written").format(n=len(report.problems)))
 
 
+# What each field the importer reads is called on screen (English source): no internal name reaches the user.
+IMPORT_FIELDS = {
+    **FIELD_LABELS,
+    "seq": N_("Row number (checked only)"),
+    "code": N_("Code"),
+    "amount_cny": N_("Amount in CNY (checked only)"),
+    "progress": N_("Progress this week"),
+    "blockers": N_("Blockers"),
+    "tags": N_("Tags"),
+}
+
+
+def field_label(field: str) -> str:
+    """The on-screen name of an imported field."""
+    label = IMPORT_FIELDS.get(field)
+    return _(label) if label else field
+
+
 def report_text(report: importer.Report, listed: int = 30) -> str:
     """What an import did or would do, as lines for the dialog."""
     lines = [_("{file}: header in row {row}; {n} data rows").format(
@@ -282,7 +318,7 @@ def report_text(report: importer.Report, listed: int = 30) -> str:
         row=report.header_row, n=report.rows_read)]
     if report.columns:
         lines.append(_("Columns used: {columns}").format(
-            columns="、".join(f"{label}→{f}" for f, label in report.columns.items())))
+            columns="、".join(f"{label}→{field_label(f)}" for f, label in report.columns.items())))
     if report.ignored_columns:
         lines.append(_("Columns ignored: {columns}").format(columns="、".join(report.ignored_columns)))
     verb = (_("would create {created}, update {updated}, leave {unchanged} unchanged")

@@ -8,8 +8,15 @@ when the change was made: the operating-system user, or the name set in the
 config file or CRM_USER.
 """
 
+from decimal import Decimal, InvalidOperation
+
+from crm.deals import stages
+from crm.deals.fields import APPROVAL_LABELS, FIELDS
+from crm.foundation.errors import CrmError
+from crm.foundation.i18n import N_, _, current_language
 from crm.reference.lookup import deal_by_code
-from db.models import AuditEntry, Deal, Blocker, FundsArrived, InvestmentDone, InvestmentPlan
+from crm.values.money import Money, format_money
+from db.models import AuditEntry, Blocker, Deal, FundsArrived, InvestmentDone, InvestmentPlan
 
 
 def deal_trail(code: str, deal: Deal | None = None) -> list[dict]:
@@ -32,6 +39,58 @@ def deal_trail(code: str, deal: Deal | None = None) -> list[dict]:
         .order_by(AuditEntry.at, AuditEntry.id)
     )
     return [
-        {"at": a.at, "by": a.actor, "table": a.table, "row_id": a.row_id, "field": a.field, "old": a.old, "new": a.new}
+        {"at": a.at, "by": a.actor, "table": a.table, "row_id": a.row_id, "field": a.field, "old": a.old, "new": a.new,
+         "currency": deal.currency}
         for a in query
     ]
+
+
+#: How the trail names each field it records (English source; shown through _()).
+
+FIELD_LABELS = {
+    **{f.key: f.label for f in FIELDS},
+    "created": N_("Created"),
+    "currency": N_("Currency"),
+    "amount_approximate": N_("Approximate amount"),
+    "supporting": N_("Supporting departments"),
+    "stage": N_("Stage"),
+    "raised": N_("Blocker raised"),
+    "resolution": N_("Resolution"),
+    "resolved_on": N_("Resolved on"),
+    "due_on": N_("Due on"),
+    "tags": N_("Tags"),
+    # corrections (crm.deals.corrections, crm.reference.fx.void_rate)
+    "archived_on": N_("Archived on"),
+    "archive_note": N_("Reason for archiving"),
+    "restored": N_("Restored from the archive"),
+    "undo": N_("Stage change reversed"),
+    "reopened": N_("Reopened"),
+    "voided": N_("Voided"),
+}
+
+
+def field_label(field: str) -> str:
+    """The field's name as the forms show it (建筑面积, 牵头单位), the raw name only for one the trail does not know."""
+    label = FIELD_LABELS.get(field)
+    return _(label) if label else field
+
+
+def shown_value(field: str, value: str | None, currency: str = "CNY") -> str:
+    """An audit value as the rest of the app shows it: stages by label, amounts in 亿/万 with their currency.
+
+    Amounts are recorded as "350000000.00" (a deal's amount: in the deal's
+    `currency`) or "390000000.00 CNY"; anything unreadable is shown as recorded.
+    """
+    if value is None:
+        return ""
+    if field == "stage" and value in stages.BY_KEY:
+        return stages.BY_KEY[value].label()
+    if field == "approval" and value in APPROVAL_LABELS:
+        return APPROVAL_LABELS[value][0 if current_language() == "zh" else 1]
+    if field == "amount":
+        number, _space, cur = value.partition(" ")
+        try:
+            return format_money(Money(Decimal(number), cur or currency))
+        except (InvalidOperation, CrmError, ValueError):
+            return value
+    return value

@@ -6,6 +6,7 @@ config.toml), or the operating-system login name.
 """
 
 import getpass
+import json
 import os
 import tomllib
 from pathlib import Path
@@ -37,3 +38,28 @@ def current_actor() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+
+
+def views_path() -> Path:
+    """The file of the user's saved views of the deal list (beside config.toml)."""
+    return config_path().with_name("views.json")
+
+
+def saved_views() -> dict[str, dict]:
+    """The user's saved views, name → {"filter": {…}, "order": {…}}; none when the file is missing or unreadable."""
+    try:
+        views = json.loads(views_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): v for k, v in views.items() if isinstance(v, dict)} if isinstance(views, dict) else {}
+
+
+def save_view(name: str, view: dict) -> None:
+    """Save (or replace) the view `name`; written whole through a temporary file, so a crash never leaves half a file."""
+    views = saved_views()
+    views[name] = view
+    path = views_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(views, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    os.replace(temporary, path)

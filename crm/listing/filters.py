@@ -9,15 +9,14 @@ of its supporting departments; `year` is the signing year. Archived deals
 import datetime
 from dataclasses import dataclass, fields
 
-from peewee import SQL, fn
+from peewee import fn
 
 from crm.listing import search
+from crm.listing.search import regions_containing
 from crm.foundation.errors import NotFound
 from crm.foundation.i18n import _
 from crm.foundation.errors import InvalidInput
 from crm.deals.stages import parse_stage
-from crm.reference.names_in_use import distinct_values
-from db.dialects import dialect_of
 from db.models import Deal, DealDepartment, DealTag, Department, Event, Person, Tag, database
 
 
@@ -78,7 +77,7 @@ class DealFilter:
         if self.stage:
             parts.append(Deal.stage == parse_stage(self.stage).key)
         if self.region:
-            parts.append(Deal.region.in_(_regions_containing(self.region.strip())))
+            parts.append(Deal.region.in_(regions_containing(self.region.strip())))
         if self.industry:
             text = self.industry.strip()
             parts.append(Deal.industry.contains(text) | Deal.sub_industry.contains(text))
@@ -129,16 +128,3 @@ ARCHIVED_EXIST = Deal.archived_on.is_null(False)
 def any_archived():
     """SQL: 1 when some deal is archived, else 0 (a column of a query that must not answer then)."""
     return fn.EXISTS(Deal.select(Deal.id).where(ARCHIVED_EXIST).limit(1))
-
-
-def _regions_containing(text: str):
-    """A subquery of the region names that contain `text`, matched as `Deal.region.contains(text)` would.
-
-    `region IN (these)` keeps exactly the deals `region LIKE '%text%'` keeps, but a
-    database answers it from the region index (a count or a total of one county
-    reads that county's entries, not the whole ledger).
-    """
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    dialect = dialect_of()
-    op, pattern = dialect.contains_operator, dialect.placeholder  # as Peewee's contains() writes it
-    return SQL(f"({distinct_values('region')} AND x {op} {pattern} ESCAPE '\\')", [f"%{escaped}%"])

@@ -33,6 +33,7 @@ from weakref import WeakKeyDictionary
 from peewee import OP, SQL, Case, Expression, Value, fn
 
 from crm.values.terms import index_terms, initials  # noqa: F401  (searched by what they give)
+from crm.reference.names_in_use import distinct_values
 from db.dialects import dialect_of
 from db.models import Deal, database
 
@@ -42,7 +43,7 @@ _ASCII_WORD = re.compile(r"^[a-z]+$")
 def matches(query: str):
     """A condition on Deal for the search `query` (None when the query is blank).
 
-    Text matches as a substring of code, name or investor. A query of Latin
+    Text matches as a substring of code, name, investor, region or lead unit. A query of Latin
     letters also matches pinyin initials, either as a run (gyl → 供应链) or
     as a sequence that starts where the name starts (zzgyl → 涿州…供应链).
     """
@@ -55,10 +56,82 @@ def matches(query: str):
         # Peewee's ILIKE (LIKE on SQLite); its `%` operator would be GLOB on
         # SQLite, where "%" is no wildcard and the sequence never matched.
         condition |= _contains(Deal.pinyin_initials, q) | _like(Deal.pinyin_initials, _sequence_pattern(q))
+    extra = _region_or_lead_unit(q)
+    if extra is not None and not _counting.get():
+        # A region or a lead unit holds many deals: a page is found soonest by walking the sort order.
+        return _walking(condition | extra)
     narrowed = _narrowing(q, condition)
     if narrowed is _DENSE:
-        return _walking(condition)
-    return condition if narrowed is None else narrowed & condition
+        return _walking(condition if extra is None else condition | extra)
+    found = condition if narrowed is None else narrowed & condition
+    return found if extra is None else found | extra
+
+
+def regions_containing(text: str):
+    """A subquery of the region names that contain `text`, matched as `Deal.region.contains(text)` would.
+
+    `region IN (these)` keeps exactly the deals `region LIKE '%text%'` keeps, but a
+    database answers it from the region index (a count or a total of one county
+    reads that county's entries, not the whole ledger).
+    """
+    db = database.obj
+    return SQL(f"({distinct_values('region')} AND x {_like_op(db)} {_param(db)} ESCAPE '\\')", [f"%{_escaped(text)}%"])
+
+
+def _region_or_lead_unit(q: str):
+    """Deals whose region or lead unit contains `q`, or None when no region or department name does.
+
+    Both are a few dozen distinct names, matched here first (a loose index scan
+    of the regions, the small department table): a query that names neither,
+    the usual case, adds nothing to the condition, so it keeps its index plan;
+    one that does adds `region IN (…)` and `lead_unit IN (…)`, each answered by its index.
+    """
+    regions, units = _names_containing(q)
+    if not regions and not units:
+        return None
+    extra = Deal.region.in_(regions) if regions else None
+    if units:
+        extra = Deal.lead_unit.in_(units) if extra is None else extra | Deal.lead_unit.in_(units)
+    return extra
+
+
+def _names_containing(q: str) -> tuple[list[str], list[int]]:
+    """The regions and the ids of the departments whose names contain `q`: one query, remembered RECOUNT_SECONDS.
+
+    A list's page, the pages around it and its totals each build the search
+    condition; they share the answer instead of asking again.
+    """
+    db = database.obj
+    state = _state(db)
+    now = time.monotonic()
+    with _lock:
+        known = state.names.get(q)
+    if known is not None and now - known[0] <= RECOUNT_SECONDS:
+        return known[1], known[2]
+    op, param = _like_op(db), _param(db)
+    pattern = f"%{_escaped(q)}%"
+    sql = (f"SELECT x, NULL FROM ({distinct_values('region')} AND x {op} {param} ESCAPE '\\') AS regions "
+           f"UNION ALL SELECT NULL, id FROM department WHERE name {op} {param} ESCAPE '\\'")
+    rows = db.execute_sql(sql, [pattern, pattern]).fetchall()
+    regions = [region for region, _id in rows if region is not None]
+    units = [ident for _region, ident in rows if ident is not None]
+    with _lock:
+        state.names[q] = (now, regions, units)
+        if len(state.names) > 256:
+            state.names.popitem(last=False)
+    return regions, units
+
+
+def _like_op(db) -> str:
+    return dialect_of(db).contains_operator  # what Peewee's contains() uses
+
+
+def _param(db) -> str:
+    return dialect_of(db).placeholder
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _sequence_pattern(q: str) -> str:
@@ -163,6 +236,7 @@ class _State:
         self.top = 0  # the highest deal id, about the number of deals
         self.top_at = float("-inf")
         self.dense: OrderedDict = OrderedDict()  # query -> (deals then, dense?)
+        self.names: OrderedDict = OrderedDict()  # query -> (when, regions, department ids) containing it
 
     def deals(self, db) -> int:
         now = time.monotonic()

@@ -132,6 +132,39 @@ def record_rate(currency: str, on: datetime.date, rate, source: str = "") -> str
     return describe_rate(set_rate(currency, on, rate, source))
 
 
+#: A rate that differs from the currency's newest by more than this share is asked about before it is saved.
+UNUSUAL_CHANGE = Decimal("0.20")
+
+
+def rate_questions(currency: str, on: datetime.date, rate) -> list[str]:
+    """What a person should confirm before set_rate(currency, on, rate): empty when nothing looks odd.
+
+    Three slips are caught: a rate typed per 100 units (710.30, as the People's
+    Bank quotes, for 7.1030), a rate more than UNUSUAL_CHANGE away from the
+    currency's newest, and a rate that replaces the one already set for that day.
+    """
+    currency = check_currency(currency)
+    value = parse_rate(rate)
+    newest = FxRate.select().where(FxRate.currency == currency).order_by(FxRate.on.desc()).first()
+    questions = []
+    per_unit = value / 100
+    if newest is not None and abs(per_unit - newest.rate) <= newest.rate * UNUSUAL_CHANGE:
+        questions.append(_("{rate} looks like a rate per 100 {currency}; per unit that is {unit}").format(
+            rate=rate_text(value), currency=currency, unit=rate_text(per_unit)))
+    elif newest is None and value >= 100:
+        questions.append(_("{rate} CNY for one {currency} is unusually high: is it per 100 units ({unit})?").format(
+            rate=rate_text(value), currency=currency, unit=rate_text(per_unit)))
+    elif newest is not None and abs(value - newest.rate) > newest.rate * UNUSUAL_CHANGE:
+        questions.append(_("{rate} differs by more than {share:.0%} from the newest {currency} rate, {old} of {day}").format(
+            rate=rate_text(value), share=UNUSUAL_CHANGE, currency=currency, old=rate_text(newest.rate),
+            day=newest.on.isoformat()))
+    same_day = FxRate.get_or_none((FxRate.currency == currency) & (FxRate.on == on))
+    if same_day is not None and same_day.rate != value:
+        questions.append(_("it replaces the rate {old} set for {day}").format(old=rate_text(same_day.rate),
+                                                                             day=on.isoformat()))
+    return questions
+
+
 def reconvert(currency: str, since: datetime.date) -> int:
     """Re-convert deals, funds, year plans and completed investment in `currency` dated from `since` up to the next rate; return how many changed.
 

@@ -476,6 +476,11 @@ async def test_a_new_exchange_rate_reconverts_the_deals_it_covers(ledger_today):
         dialog.query_one("#rate-value", Input).value = "7.2"
         await pilot.press("ctrl+s")
         await settle(pilot)
+        # the day has a rate already: the dialog names it and saves on a second ctrl+s (issue 15)
+        assert "7.1030" in str(dialog.query_one("#dialog-error").content)
+        assert deal_by_code("ZS2020-0001").amount_cny != Decimal("1296000000.00")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
         assert type(pilot.app.screen).__name__ == "RatesScreen"
     assert deal_by_code("ZS2020-0001").amount_cny == Decimal("1296000000.00")
 
@@ -570,7 +575,7 @@ async def test_the_board_shown_again_follows_the_deal_list_filter(ledger_today):
         await pilot.press("1")
         await settle(pilot)
         await search(pilot, "涿州")
-        await pilot.press("escape")  # leave the search box, keeping the search
+        await pilot.press("enter")  # leave the search box, keeping the search (Esc would clear it)
         await pilot.press("2")
         await settle(pilot)
         assert type(pilot.app.screen).__name__ == "BoardScreen"

@@ -1,12 +1,14 @@
 """Snapshots (pytest-textual-snapshot) of the main screens in Chinese and English.
 
-The demo ledger's clock-dependent values are pinned and the app is given a
+Every screen is taken at 80×24 and 140×40, in Chinese and English. The demo ledger's clock-dependent values are pinned and the app is given a
 fixed "today", so the pictures are the same on any day. After an intended
 change of a screen, review the difference and update with
 `pytest tests/tui/test_tui_snapshots.py --snapshot-update`.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from textual.widgets import Input
@@ -15,6 +17,7 @@ from screens.app import CrmApp
 from tests.tui_support import TODAY, pin_clock, settle, type_text
 
 SIZE = (140, 40)
+SIZES = {"80x24": (80, 24), "140x40": (140, 40)}  # the standard terminal, and a large one
 LANGUAGES = ["zh", "en"]
 
 
@@ -50,9 +53,10 @@ def go(*keys: str):
     return run_before
 
 
+@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_deals(pinned, snap_compare, lang):
-    assert snap_compare(crm_app(lang), terminal_size=SIZE, run_before=go())
+def test_deals(pinned, snap_compare, lang, size):
+    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=go())
 
 
 def test_deals_searched_and_filtered(pinned, snap_compare):
@@ -67,8 +71,9 @@ def test_deals_searched_and_filtered(pinned, snap_compare):
     assert snap_compare(crm_app("zh"), terminal_size=SIZE, run_before=run_before)
 
 
+@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_deal_detail(pinned, snap_compare, lang):
+def test_deal_detail(pinned, snap_compare, lang, size):
     async def run_before(pilot):
         from screens.detail import DealDetailScreen
 
@@ -76,34 +81,76 @@ def test_deal_detail(pinned, snap_compare, lang):
         await pilot.app.push_screen(DealDetailScreen("ZS2019-0003"))
         await settle(pilot)
 
-    assert snap_compare(crm_app(lang), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=run_before)
 
 
+@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_board(pinned, snap_compare, lang):
-    assert snap_compare(crm_app(lang), terminal_size=SIZE, run_before=go("2"))
+def test_board(pinned, snap_compare, lang, size):
+    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=go("2"))
 
 
+@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_blockers(pinned, snap_compare, lang):
-    assert snap_compare(crm_app(lang), terminal_size=SIZE, run_before=go("3"))
+def test_blockers(pinned, snap_compare, lang, size):
+    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=go("3"))
 
 
+@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_events(pinned, snap_compare, lang):
-    assert snap_compare(crm_app(lang), terminal_size=SIZE, run_before=go("4"))
+def test_events(pinned, snap_compare, lang, size):
+    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=go("4"))
 
 
+@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_dashboard(pinned, snap_compare, lang):
-    assert snap_compare(crm_app(lang), terminal_size=SIZE, run_before=go("5"))
+def test_dashboard(pinned, snap_compare, lang, size):
+    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=go("5"))
 
 
-def test_rates(pinned, snap_compare):
-    assert snap_compare(crm_app("zh"), terminal_size=SIZE, run_before=go("6"))
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_rates(pinned, snap_compare, lang, size):
+    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=go("6"))
 
 
-def test_new_deal_form_with_an_amount_in_us_dollars(pinned, snap_compare):
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_keys_panel(pinned, snap_compare, lang, size):
+    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=go("question_mark"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_export_dialog_from_a_filtered_list(pinned, snap_compare, lang, size):
+    async def run_before(pilot):
+        from screens.transfer import ExportDialog
+
+        await settle(pilot)
+        pilot.app.screen.query_one("#filter-region").value = "高碑店市"
+        await settle(pilot)
+        await pilot.app.push_screen(ExportDialog(directory=Path("/srv/exports")))
+        steady_cursor(pilot)
+        await settle(pilot)
+
+    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_bulk_dialog(pinned, snap_compare, lang, size):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("space", "space", "space", "B")
+        steady_cursor(pilot)
+        await settle(pilot)
+
+    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_new_deal_form_with_an_amount_in_us_dollars(pinned, snap_compare, lang, size):
     async def run_before(pilot):
         await settle(pilot)
         await pilot.press("n")
@@ -116,10 +163,12 @@ def test_new_deal_form_with_an_amount_in_us_dollars(pinned, snap_compare):
         steady_cursor(pilot)
         await settle(pilot)
 
-    assert snap_compare(crm_app("zh"), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=run_before)
 
 
-def test_stage_dialog_asks_for_a_note_going_backwards(pinned, snap_compare):
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_stage_dialog_asks_for_a_note_going_backwards(pinned, snap_compare, lang, size):
     async def run_before(pilot):
         from screens.dialogs import StageDialog
 
@@ -127,4 +176,4 @@ def test_stage_dialog_asks_for_a_note_going_backwards(pinned, snap_compare):
         await pilot.app.push_screen(StageDialog("ZS2020-0001", "construction"))
         await settle(pilot)
 
-    assert snap_compare(crm_app("zh"), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=run_before)
