@@ -97,6 +97,7 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
 
     def __init__(self) -> None:
         super().__init__(id="dashboard-screen")
+        self._cohorts_filled = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -111,10 +112,15 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
             yield Static("", id="dashboard-rates", classes="dialog-line")
         yield KeysFooter()
 
-    async def on_mount(self) -> None:
+    def on_mount(self) -> None:
         self.sub_title = _("Dashboard")
         self.follow_arrivals()
+        # a worker: a lost server fails the worker (the app shows its banner), not the screen's messages
+        self.run_worker(self._fill_cohorts, group="dashboard-cohorts")
+
+    async def _fill_cohorts(self) -> None:
         choices = await self.db.run_aggregate(_choices)
+        self._cohorts_filled = True
         options = [(_("All deals"), "all"), (_("The deal list's filter"), "list")]
         options += [(_("Signed in {year}").format(year=y), f"year:{y}") for y in choices.years]
         options += [(f"{name} ({held.year})" if held else name, f"event:{ident}") for ident, name, held in choices.events]
@@ -195,4 +201,6 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
         _update(self.query_one("#dashboard-rates", Static), _("Exchange rates used: {rates}").format(rates=rates))
 
     def action_refresh(self) -> None:
+        if not self._cohorts_filled:  # they never came (the server was away)
+            self.run_worker(self._fill_cohorts, group="dashboard-cohorts")
         self.load()
