@@ -35,8 +35,10 @@ lint: $(STAMP)
 	@# app.py is the entry point: nothing imports it (import-linter only sees packages).
 	@! grep -rnE '^\s*(from app import|import app\b)' cli screens crm db exports
 
-# The million-deal benchmark (issue 4): builds or reuses bench-data/ (SQLite file, PostgreSQL dump), drives
-# the TUI headless, prints the table and writes BENCHMARKS.md. Options: make bench BENCH_ARGS="--rounds 5".
+# The million-deal benchmark (issues 4 and 16): builds or reuses bench-data/ (SQLite file, PostgreSQL dump), drives
+# the TUI headless, times each row beside its floor in the same run (the sqlite3 CLI, csv.writer, XlsxWriter, a bare
+# Textual app), prints the table and writes BENCHMARKS.md with the load average.
+# Options: make bench BENCH_ARGS="--deals 100000 --rounds 5 --parts core,tui,export,reports,import".
 bench: $(STAMP)
 	scripts/ensure-postgres >/dev/null
 	$(BIN)/python -m tests.perf.bench $(BENCH_ARGS)

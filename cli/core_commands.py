@@ -352,7 +352,7 @@ def _filters(p, stage=True):
     if stage:
         p.add_argument("--stage", help=_("stage, in Chinese or English (开工, construction)"))
     p.add_argument("--event", help=_("signing event (any part of its name)"))
-    p.add_argument("--region", help=_("county or district (any part)"))
+    p.add_argument("--region", help=_("county or district (涿州 = 涿州市, 清苑县 = 清苑区)"))
     p.add_argument("--department", help=_("lead or supporting department (any part)"))
     p.add_argument("--archived", action="store_true", help=_("archived deals too"))
 

@@ -58,8 +58,24 @@ def _command_word(argv) -> str | None:
     return None
 
 
-def build_parser(only: str | None = None) -> Parser:
-    """The full argument parser, or with `only` (a module of COMMAND_MODULES) just that module's commands."""
+def _opens_tui(argv) -> bool:
+    """True when `argv` holds only the main options (--db, --lang, --demo): the TUI, no subcommand, no help."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in _VALUED:
+            skip = True
+        elif not (arg == "--demo" or arg.startswith(tuple(o + "=" for o in _VALUED))):
+            return False
+    return not skip
+
+
+def build_parser(only: str | None = None, commands: bool = True) -> Parser:
+    """The full argument parser, or with `only` (a module of COMMAND_MODULES) just that module's commands.
+
+    Without `commands`, just the main options: what launching the TUI parses.
+    """
     import importlib
 
     # Options accepted both before and after the subcommand name.
@@ -70,7 +86,7 @@ def build_parser(only: str | None = None) -> Parser:
     parser = Parser(prog="crm", description=_("招商台账 — the investment-attraction deal ledger"), parents=[common])
     parser.add_argument("--demo", action="store_true", help=_("open the TUI on the demo ledger (created on first use)"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for name in [only] if only else COMMAND_MODULES:
+    for name in ([only] if only else COMMAND_MODULES) if commands else []:
         importlib.import_module(name).register(sub, common)
     return parser
 
@@ -151,8 +167,9 @@ def main(argv: list[str], tui: Callable[..., int]) -> int:
     try:
         _check_arguments(argv)
         only = ONLY_MODULE.get(_command_word(argv))
-        # A command of one module parses the same whether or not the others' commands are registered.
-        args = (build_parser(only) if only else build_parser()).parse_args(argv)
+        # A command of one module parses the same whether or not the others' commands are registered;
+        # launching the TUI needs none of them (they import most of crm/ and tabulate before the first paint).
+        args = (build_parser(only) if only else build_parser(commands=not _opens_tui(argv))).parse_args(argv)
         set_language(getattr(args, "lang", None))
         if args.command is not None:
             # Text from ledgers and spreadsheets reaches the terminal escaped (ESC, bidi overrides …).

@@ -10,12 +10,12 @@ import os
 import re
 import sqlite3
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote
 
 import platformdirs
 import peewee
 from peewee import OperationalError, PostgresqlDatabase, SqliteDatabase
-from playhouse.db_url import parse as parse_url
 
 from crm.foundation.errors import ConnectionLost, DatabaseError, from_os_error
 from crm.foundation.files import protect
@@ -95,6 +95,7 @@ _DRIVER_ERRORS = _driver_errors()
 
 
 class _OneLineErrors(peewee.Database):
+    _state: Any  # Peewee's per-thread connection state
     """Mixin for the Peewee database classes: driver errors become one masked line."""
 
     def _translate(self, exc: Exception) -> Exception:
@@ -190,11 +191,11 @@ class LedgerSqliteDatabase(_OneLineErrors, SqliteDatabase):
     def _connect(self):
         path = self.database
         if path == ":memory:":
-            return super()._connect()
-        conn = sqlite3.connect(f"file:{quote(str(Path(path).absolute()))}?mode=rw", uri=True, timeout=self._timeout,
+            return super()._connect()  # type: ignore[misc]  # Peewee private API
+        conn = sqlite3.connect(f"file:{quote(str(Path(path).absolute()))}?mode=rw", uri=True, timeout=self._timeout,  # type: ignore[attr-defined]
                                isolation_level=None, **self.connect_params)
         try:
-            self._add_conn_hooks(conn)
+            self._add_conn_hooks(conn)  # type: ignore[attr-defined]
         except Exception:
             conn.close()
             raise
@@ -253,6 +254,9 @@ def _sqlite(path: Path, create: bool = False) -> LedgerSqliteDatabase:
 
 
 def _postgres(url: str) -> LedgerPostgresqlDatabase:
+    # Imported here: playhouse.db_url loads every backend's extension module, which a SQLite ledger never needs.
+    from playhouse.db_url import parse as parse_url
+
     try:
         params = parse_url(url, unquote_password=True, unquote_user=True)
     except ValueError:

@@ -2,8 +2,8 @@
 
 Three threads, each with its own connection: one for pages and writes (fast,
 in order), one for counts and totals (which may take longer on a large ledger
-and must not hold up scrolling, and may be interrupted when no longer
-wanted), one for long work (export, import). Callers await them from asyncio.
+and must not hold up scrolling), one for long work (export, import). A named
+read in either of the first two may be interrupted when no longer wanted. Callers await them from asyncio.
 
 A lost connection (crm.foundation.errors.ConnectionLost) is reported to
 `on_lost` before the caller gets the error, so that the program can treat it
@@ -16,9 +16,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import threading
-from concurrent.futures import ThreadPoolExecutor
-
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from peewee import InterfaceError, OperationalError
 
@@ -61,12 +60,18 @@ class Database:
         self._aggregate = ThreadPoolExecutor(1, thread_name_prefix="crm-db-totals")
         self._long = ThreadPoolExecutor(1, thread_name_prefix="crm-db-long")
         self._lock = threading.Lock()
-        self._running: tuple[str, object] | None = None  # (what, driver connection) of the aggregate running
+        self._running: dict[str, tuple[str, object]] = {}  # thread → (what, driver connection) of its named call
 
-    async def run(self, fn, *args, **kwargs):
-        """`fn(*args, **kwargs)` in the main database thread (pages, details, every write)."""
+    async def run(self, fn, *args, what: str = "", wanted: Callable[[], bool] | None = None, **kwargs):
+        """`fn(*args, **kwargs)` in the main database thread (pages, details, every write).
+
+        A read named by `what` may be interrupted by `stop(what)`; with `wanted`, a
+        call whose turn comes when `wanted()` is false raises Interrupted without
+        running. Writes are never named: nothing stops them halfway.
+        """
         loop = asyncio.get_running_loop()
-        return await self._watched(loop.run_in_executor(self._main, functools.partial(fn, *args, **kwargs)))
+        call = functools.partial(self._stoppable, "main", what, wanted, fn, *args, **kwargs)
+        return await self._watched(loop.run_in_executor(self._main, call))
 
     async def _watched(self, future):
         try:
@@ -76,20 +81,23 @@ class Database:
                 self.on_lost(exc)
             raise
 
-    async def run_aggregate(self, fn, *args, what: str = "", **kwargs):
+    async def run_aggregate(self, fn, *args, what: str = "", wanted: Callable[[], bool] | None = None, **kwargs):
         """`fn(*args, **kwargs)` in the thread for counts, totals and KPIs; `stop(what)` may interrupt it."""
         loop = asyncio.get_running_loop()
-        return await self._watched(
-            loop.run_in_executor(self._aggregate, functools.partial(self._aggregating, what, fn, *args, **kwargs)))
+        call = functools.partial(self._stoppable, "aggregate", what, wanted, fn, *args, **kwargs)
+        return await self._watched(loop.run_in_executor(self._aggregate, call))
 
-    def _aggregating(self, what: str, fn, *args, **kwargs):
+    def _stoppable(self, thread: str, what: str, wanted: Callable[[], bool] | None, fn, *args, **kwargs):
         try:
             conn = database.obj.connection() if what else None  # connects when the last link went with the server
         except Exception as exc:
             translate = getattr(database.obj, "_translate", None)
             raise (translate(exc) if translate else exc) from None
         with self._lock:
-            self._running = (what, conn) if what else None
+            if wanted is not None and not wanted():
+                raise Interrupted(what)  # superseded while it waited its turn: not worth a statement
+            if what:
+                self._running[thread] = (what, conn)
         try:
             return fn(*args, **kwargs)
         except Exception as exc:
@@ -98,17 +106,19 @@ class Database:
             raise
         finally:
             with self._lock:
-                self._running = None
+                self._running.pop(thread, None)
 
     def stop(self, what: str) -> None:
-        """Interrupt the aggregate started as `what`, if it is running: its answer is no longer wanted.
+        """Interrupt the call started as `what`, in whichever thread it runs: its answer is no longer wanted.
 
-        A fast typist's stale totals (a dense search reads every match) would
-        otherwise hold up the totals of what is typed now. The interrupted call raises crm.foundation.errors.Interrupted.
+        A fast typist's stale page and totals (a dense search reads every match)
+        would otherwise hold up those of what is typed now. The interrupted call
+        raises crm.foundation.errors.Interrupted.
         """
         with self._lock:  # held while interrupting: the next call cannot start its statement meanwhile
-            if self._running is not None and self._running[0] == what:
-                interrupt(self._running[1])
+            for name, connection in self._running.values():
+                if name == what:
+                    interrupt(connection)
 
     async def run_long(self, fn, *args, **kwargs):
         """`fn(*args, **kwargs)` in the thread for long work (export, import), so nothing else waits for it."""

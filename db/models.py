@@ -110,6 +110,10 @@ class Deal(BaseModel):
     lead_unit = ForeignKeyField(Department, null=True, backref="lead_deals", on_delete="RESTRICT")
     planned_start = DateField(null=True)
     planned_completion = DateField(null=True)
+    # The date beside names a month only (计划开工 2020年7月): stored as its first day, shown as the month.
+    signed_on_month = BooleanField(default=False)
+    planned_start_month = BooleanField(default=False)
+    planned_completion_month = BooleanField(default=False)
     responsibility_plan = TextField(default="")
     floor_area = DecimalField(max_digits=14, decimal_places=2, null=True)  # 平方米
     notes = TextField(default="")

@@ -13,6 +13,7 @@ import asyncio
 import datetime
 import functools
 import gc
+import threading
 from pathlib import Path
 
 from textual.app import App, SystemCommand
@@ -128,6 +129,24 @@ class CrmApp(ConnectionWatch, App):
         # What start-up made (styles, widgets, modules) lives as long as the app. Frozen out of the
         # collector's view, it is not walked by every full collection, which paused the app visibly.
         gc.freeze()
+
+    def warm_up(self) -> None:
+        """Import the modules of the Board and the Dashboard in a background thread (once the first rows are in).
+
+        The first visit of each screen then builds and draws it without first
+        importing it; nothing the first screen needs waits for these imports.
+        """
+        if getattr(self, "_warmed", False):
+            return
+        self._warmed = True
+
+        def load() -> None:
+            import importlib
+
+            for mode in PREFETCH:
+                importlib.import_module(PREFETCH[mode])
+
+        threading.Thread(target=load, name="crm-warm-up", daemon=True).start()
 
     def on_unmount(self) -> None:
         self.db.close()

@@ -97,7 +97,8 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
 
     def __init__(self) -> None:
         super().__init__(id="dashboard-screen")
-        self._cohorts_filled = False
+        self._choice_keys = {"all"}  # the cohorts the Select offers so far
+        self._choices_asked = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -115,44 +116,45 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
     def on_mount(self) -> None:
         self.sub_title = _("Dashboard")
         self.follow_arrivals()
-        # a worker: a lost server fails the worker (the app shows its banner), not the screen's messages
-        self.run_worker(self._fill_cohorts, group="dashboard-cohorts")
 
-    async def _fill_cohorts(self) -> None:
-        choices = await self.db.run_aggregate(_choices)
-        self._cohorts_filled = True
+    async def _load_choices(self) -> None:
+        try:
+            choices = await self.db.run_aggregate(_choices)
+        except CrmError:
+            self._choices_asked = False  # asked again with the next figures (after the server came back)
+            raise
         options = [(_("All deals"), "all"), (_("The deal list's filter"), "list")]
         options += [(_("Signed in {year}").format(year=y), f"year:{y}") for y in choices.years]
         options += [(f"{name} ({held.year})" if held else name, f"event:{ident}") for ident, name, held in choices.events]
         select = self.query_one("#cohort", Select)
+        self._choice_keys = {key for _label, key in options}
         with self.prevent(Select.Changed):
             select.set_options(options)
-            select.value = _wanted_cohort(self.app)
+            self._choose(select, _wanted_cohort(self.app))
+
+    def _choose(self, select: Select, key: str) -> None:
+        """Show `key` as the chosen cohort, if it is among the choices loaded so far."""
+        if select.value != key and key in self._choice_keys:
+            select.value = key
 
     def _wanted(self) -> tuple:
-        return self.query_one("#cohort", Select).value, self.today, _list_filter(self.app)
+        return _wanted_cohort(self.app), self.today, _list_filter(self.app)
 
     def on_screen_resume(self) -> None:
-        if self.shown_on_arrival():
-            return  # for the cohort chosen
-        wanted = _wanted_cohort(self.app)
-        select = self.query_one("#cohort", Select)
-        if wanted and select.value != wanted:
-            try:
-                select.value = wanted  # loads through Select.Changed
-                return
-            except Exception:  # noqa: BLE001 — options not loaded yet: on_mount picks it up
-                pass
-        self.load()
+        with self.prevent(Select.Changed):  # the figures below are for the cohort the app wants
+            self._choose(self.query_one("#cohort", Select), _wanted_cohort(self.app))
+        if not self.shown_on_arrival():
+            self.load()
 
     @on(Select.Changed, "#cohort")
     def _cohort(self, event: Select.Changed) -> None:
+        if len(self._choice_keys) == 1 or event.value == _wanted_cohort(self.app):
+            return  # the Select setting itself up (its only option before the choices are in), or no change
         self.app.dashboard_cohort = event.value
         self.load()
 
     def load(self) -> None:
-        key = self.query_one("#cohort", Select).value
-        self.run_worker(functools.partial(self._load, key if isinstance(key, str) else "all"), exclusive=True, group="dashboard")
+        self.run_worker(functools.partial(self._load, _wanted_cohort(self.app)), exclusive=True, group="dashboard")
 
     async def _load(self, key: str) -> None:
         flt = _list_filter(self.app) if key == "list" else None
@@ -199,8 +201,11 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
         self.query_one("#chart-region", BarChart).set_bars(title, region_bars)
         rates = "; ".join(fx.describe_rate(r) for r in k.fx_used) or _("none (all CNY)")
         _update(self.query_one("#dashboard-rates", Static), _("Exchange rates used: {rates}").format(rates=rates))
+        if not self._choices_asked:
+            # Asked only now: the first visit shows the chosen cohort's figures without waiting for the
+            # list of the other cohorts, which would otherwise hold up the totals thread before them.
+            self._choices_asked = True
+            self.run_worker(self._load_choices, group="dashboard-choices")
 
     def action_refresh(self) -> None:
-        if not self._cohorts_filled:  # they never came (the server was away)
-            self.run_worker(self._fill_cohorts, group="dashboard-cohorts")
         self.load()

@@ -90,7 +90,7 @@ class DealForm(Dialog):
         self.query_one("#f-name", Input).focus()
 
     def _fill(self, texts: dict, only: set | None = None) -> None:
-        for field, _label, kind in FIELDS:
+        for field, _label, _kind in FIELDS:
             if only is not None and field not in only:
                 continue
             value = texts.get(field, "")

@@ -218,6 +218,7 @@ class DealList(ScrollView, can_focus=True):
             self.cursor = 0
             self.scroll_to(y=0, animate=False)
         self._update_size()
+        self.app.db.stop("deal-rows")  # the page of what was shown before is no longer wanted
         self._want_rows()
         self.app.db.stop("deal-count")
         self.run_worker(functools.partial(self._count, self._generation, flt), group="deal-count", exclusive=True)
@@ -244,7 +245,14 @@ class DealList(ScrollView, can_focus=True):
 
     async def _fetch(self, generation: int, window: DealWindow, request) -> None:
         try:
-            rows = await self.app.db.run(deal_pages.fetch, window.filter, window.order, request)
+            rows = await self.app.db.run(deal_pages.fetch, window.filter, window.order, request, what="deal-rows",
+                                         wanted=lambda: generation == self._generation)
+        except Interrupted:
+            if self._fetching == generation:
+                self._fetching = None
+            if generation == self._generation:  # a stop meant for an older page reached this one: ask again
+                self._want_rows()
+            return
         except Exception as error:  # noqa: BLE001 — shown to the user, the list stays usable
             if self._fetching == generation:
                 self._fetching = None
@@ -266,7 +274,8 @@ class DealList(ScrollView, can_focus=True):
         # One query gives the count and the total: a search that matches many deals reads them all
         # once, not once to count and again to sum.
         try:
-            totals = await self.app.db.run_aggregate(deal_pages.totals, flt, what="deal-count")
+            totals = await self.app.db.run_aggregate(deal_pages.totals, flt, what="deal-count",
+                                                     wanted=lambda: generation == self._generation)
         except Exception as error:  # noqa: BLE001
             if not isinstance(error, Interrupted):
                 self.post_message(self.Failed(error))

@@ -86,8 +86,16 @@ class DealsScreen(DealActions, CrmScreen):
         deal_list.load(self.filter, self.order)
         deal_list.focus()
         self._show_status()
-        # The choices of the quick filters come after the first page, which is far quicker to read.
-        self.run_worker(self._fill_filters, group="filter-choices")
+        # The choices of the quick filters come after the first page and its count: reading them and
+        # filling the five Selects (which lays the screen out again) do not belong before the first rows.
+        self._filters_asked = False
+        self.set_timer(1.0, self._ask_filters)  # in case the count never comes (an error was shown)
+
+    def _ask_filters(self) -> None:
+        if not self._filters_asked:
+            self._filters_asked = True
+            self.run_worker(self._fill_filters, group="filter-choices")
+            self.app.warm_up()
 
     async def _fill_filters(self) -> None:
         choices = await self.db.run_aggregate(_filter_choices)
@@ -143,6 +151,7 @@ class DealsScreen(DealActions, CrmScreen):
     @on(DealList.TotalsChanged)
     def _totals(self) -> None:
         self._show_status()
+        self._ask_filters()
 
     @on(DealList.SelectionChanged)
     def _selection(self) -> None:

@@ -195,7 +195,7 @@ class ImportDialog(Dialog):
 
     def __init__(self) -> None:
         super().__init__(classes="import-dialog")
-        self.previewed: tuple[str, str] | None = None  # (path, sheet) of a clean preview
+        self.previewed: tuple | None = None  # (path, sheet, column map, rows to skip) of a clean preview
 
     def dialog_title(self) -> str:
         return _("Import a ledger")
@@ -203,6 +203,9 @@ class ImportDialog(Dialog):
     def fields(self) -> ComposeResult:
         yield FormRow(_("File"), Input(id="import-path", compact=True, placeholder="台账.xlsx"), "hint-path",
                       required=True)
+        yield FormRow(_("Columns"), Input(id="import-map", compact=True, placeholder="合作伙伴=investor, 填报人=-"),
+                      "hint-map")
+        yield FormRow(_("Skip rows"), Input(id="import-skip", compact=True, placeholder="7, 12"), "hint-skip")
         yield FormRow(_("Sheet"), Input(id="import-sheet", compact=True, placeholder=_("the first with a header")),
                       "hint-sheet")
         yield Button(_("Preview"), id="preview")
@@ -230,8 +233,9 @@ class ImportDialog(Dialog):
         if self.previewed != self._source():
             self.query_one("#save", Button).disabled = True
 
-    def _source(self) -> tuple[str, str]:
-        return (self.query_one("#import-path", Input).value.strip(), self.query_one("#import-sheet", Input).value.strip())
+    def _source(self) -> tuple[str, str, str, str]:
+        """(path, sheet, column map, rows to skip) as typed: a preview holds for exactly these."""
+        return tuple(self.query_one(f"#import-{k}", Input).value.strip() for k in ("path", "sheet", "map", "skip"))
 
     def submit(self) -> None:
         """Enter previews; importing needs the Import button (or ctrl+s) after a clean preview."""
@@ -239,12 +243,12 @@ class ImportDialog(Dialog):
 
     @on(Button.Pressed, "#preview")
     def action_preview(self) -> None:
-        path, sheet = self._source()
-        if not path:
+        source = self._source()
+        if not source[0]:
             self.show_error(_("Enter the file to import"))
             return
         self.show_error("")
-        self.run_worker(functools.partial(self._run, path, sheet, dry_run=True), exclusive=True, group="import")
+        self.run_worker(functools.partial(self._run, *source, dry_run=True), exclusive=True, group="import")
 
     def save(self) -> None:
         if self.previewed != self._source():
@@ -252,7 +256,7 @@ class ImportDialog(Dialog):
             return
         self.run_worker(functools.partial(self._run, *self.previewed, dry_run=False), exclusive=True, group="import")
 
-    async def _run(self, path: str, sheet: str, dry_run: bool) -> None:
+    async def _run(self, path: str, sheet: str, mapping: str, skip: str, dry_run: bool) -> None:
         bar = self.query_one("#import-progress", ProgressBar)
         bar.display = True
         buttons = [self.query_one("#save", Button), self.query_one("#preview", Button)]
@@ -263,8 +267,10 @@ class ImportDialog(Dialog):
             self.app.call_from_thread(bar.update, total=total, progress=done)
 
         try:
+            overrides, skip_rows = importer.parse_map(mapping), importer.parse_rows(skip)
             report = await self.db.run_long(importer.run_import, Path(path).expanduser(), sheet=sheet or None,
-                                            dry_run=dry_run, today=self.today, progress=progress)
+                                            dry_run=dry_run, today=self.today, progress=progress,
+                                            overrides=overrides, skip_rows=skip_rows)
         except CrmError as err:
             self.show_error(str(err))
             self.query_one("#preview", Button).disabled = False
@@ -278,7 +284,7 @@ class ImportDialog(Dialog):
         self.query_one("#preview", Button).disabled = False
         self.query_one("#import-text", Static).update(report_text(report))
         if dry_run:
-            self.previewed = (path, sheet) if report.ok else None
+            self.previewed = (path, sheet, mapping, skip) if report.ok else None
             self.query_one("#save", Button).disabled = not report.ok
             if not report.ok:
                 self.show_error(_("{n} problems: fix the file and preview again; nothing was written").format(
@@ -320,7 +326,10 @@ def report_text(report: importer.Report, listed: int = 30) -> str:
         lines.append(_("Columns used: {columns}").format(
             columns="、".join(f"{label}→{field_label(f)}" for f, label in report.columns.items())))
     if report.ignored_columns:
-        lines.append(_("Columns ignored: {columns}").format(columns="、".join(report.ignored_columns)))
+        shown = [label if not report.guesses.get(label) else _("{label} (perhaps {field})").format(
+            label=label, field=report.guesses[label]) for label in report.ignored_columns]
+        lines.append(_("Columns not used (name them under Columns: 列名=字段): {columns}").format(
+            columns="、".join(shown)))
     verb = (_("would create {created}, update {updated}, leave {unchanged} unchanged")
             if report.dry_run or not report.written else
             _("created {created}, updated {updated}, left {unchanged} unchanged"))
@@ -338,8 +347,17 @@ def report_text(report: importer.Report, listed: int = 30) -> str:
     lines += ["  " + i for i in items[:listed]]
     if len(items) > listed:
         lines.append("  " + _("… and {n} more").format(n=len(items) - listed))
+    changes = [_("row {row}: {code} {field}: {old} → {new}").format(
+        row=r, code=c, field=f, old=o if o not in (None, "") else "∅", new=n if n not in (None, "") else "∅")
+        for r, c, f, o, n in report.changes]
+    lines += ["  " + c for c in changes[:listed * 3]]
+    if len(changes) > listed * 3:
+        lines.append("  " + _("… and {n} more").format(n=len(changes) - listed * 3))
     for notice in report.notices:
         lines.append(str(notice))
+    if report.warnings:
+        lines.append(_("Warnings (the import goes ahead; skip a row under Skip rows):"))
+        lines += [f"  {w}" for w in report.warnings[:100]]
     if report.problems:
         lines.append(_("Problems (nothing is written while there are any):"))
         lines += [f"  {p}" for p in report.problems[:100]]

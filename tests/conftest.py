@@ -107,7 +107,7 @@ def _demo_templates(tmp_path_factory):
             cluster = request.getfixturevalue("pg_cluster")
             url = cluster.create_database("demo_template")
             template = "demo_template"
-        for db in _open(url):
+        for _db in _open(url):
             load_demo()
         built[backend] = template
         return template

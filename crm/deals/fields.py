@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from crm.values.dates import parse_date
+from crm.values.dates import parse_date, parse_month
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import N_, _
 from crm.reference.lookup import department_by_name, event_by_name
@@ -82,9 +82,10 @@ FIELDS: tuple[DealField, ...] = (
               header_words=("牵头单位", "责任单位", "牵头责任单位", "责任部门", "牵头部门", "leaddepartment", "leadunit",
                             "responsibleunit")),
     DealField("planned_start", N_("Planned start"), "date", "date", "--planned-start", metavar="DATE",
-              header_words=("计划开工时间", "计划开工日期", "计划开工", "plannedstart")),
+              header_words=("计划开工时间", "计划开工日期", "计划开工", "开工时间", "开工日期", "plannedstart")),
     DealField("planned_completion", N_("Planned completion"), "date", "date", "--planned-completion", metavar="DATE",
-              header_words=("计划竣工时间", "计划竣工日期", "计划竣工", "计划投产时间", "计划完工时间", "plannedcompletion")),
+              header_words=("计划竣工时间", "计划竣工日期", "计划竣工", "计划投产时间", "计划完工时间", "竣工时间", "投产时间",
+                            "plannedcompletion")),
     DealField("floor_area", N_("Floor area"), "area", "area", "--floor-area", help=N_("e.g. 81.9万平方米"),
               header_words=("总建筑面积", "建筑面积", "floorarea")),
     DealField("responsibility_plan", N_("Responsibility plan"), "text", "text", "--plan", 4000, multiline=True,
@@ -157,6 +158,12 @@ def parse_fields(values: dict) -> dict:
             out.update(amount=money.amount, currency=money.currency, amount_approximate=money.approximate)
         elif blank:
             out[field] = None if field != "approval" else ""
+            if spec.kind == "date":
+                out[field + "_month"] = False
+        elif spec.kind == "date":
+            month = parse_month(str(raw))  # 2020年7月: a month, where a plan or a signing names only that
+            out[field] = month or parse_date(str(raw))
+            out[field + "_month"] = month is not None
         else:
             out[field] = _READERS[spec.kind](str(raw))
     return out
@@ -164,7 +171,6 @@ def parse_fields(values: dict) -> dict:
 
 #: How the typed text of each kind of field that is not plain text becomes a model value.
 _READERS = {
-    "date": parse_date,
     "event": event_by_name,
     "department": department_by_name,
     "person": person_named,

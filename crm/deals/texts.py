@@ -38,6 +38,13 @@ def amount_text(money: Money, lang: str | None = None) -> str:
     return f"{'about ' if money.approximate else ''}{money.currency} {money.amount:f}"
 
 
+def date_text(day, month_only: bool = False) -> str:
+    """A deal's date as shown and typed back: 2020-05-18, or 2020-07 when it names a month only; blank if none."""
+    if day is None:
+        return ""
+    return day.strftime("%Y-%m") if month_only else day.isoformat()
+
+
 def _area_text(value: Decimal | None) -> str:
     if value is None:
         return ""
@@ -64,9 +71,9 @@ def field_texts(deal: Deal | str, lang: str | None = None) -> dict[str, str]:
         "liaison": deal.liaison.name if deal.liaison_id else "",
         "lead_unit": deal.lead_unit.name if deal.lead_unit_id else "",
         "floor_area": _area_text(deal.floor_area),
-        "signed_on": deal.signed_on.isoformat() if deal.signed_on else "",
-        "planned_start": deal.planned_start.isoformat() if deal.planned_start else "",
-        "planned_completion": deal.planned_completion.isoformat() if deal.planned_completion else "",
+        "signed_on": date_text(deal.signed_on, deal.signed_on_month),
+        "planned_start": date_text(deal.planned_start, deal.planned_start_month),
+        "planned_completion": date_text(deal.planned_completion, deal.planned_completion_month),
     }
     texts["supporting"] = "、".join(d.name for d in supporting_departments(deal))
     return texts

@@ -71,7 +71,7 @@ def _os_reason(exc: OSError) -> str:
         errno.EIO: _("input/output error on the device"),
         errno.EEXIST: _("it already exists"),
     }
-    return reasons.get(exc.errno, exc.strerror or type(exc).__name__)
+    return reasons.get(exc.errno or 0, exc.strerror or type(exc).__name__)
 
 
 def from_os_error(exc: OSError, path=None) -> CrmError:

@@ -60,7 +60,7 @@ def _(message: str) -> str:
     return _translation.gettext(message)
 
 
-def N_(message: str) -> str:
+def N_(message: str) -> str:  # noqa: N802  (gettext's name for a string marked, not translated)
     """Mark `message` for the catalog without translating it yet (module-level tables); call _() on use."""
     return message
 

@@ -147,7 +147,7 @@ def _with_event_name(condition) -> list[Deal]:
 
 def run_import(path: str | Path, sheet: str | None = None, dry_run: bool = False, today: datetime.date | None = None,
                actor: str | None = None, progress=None, bulk: bool = True, overrides: dict | None = None,
-               strict: bool = False) -> Report:
+               strict: bool = False, skip_rows: set | None = None) -> Report:
     """Read, check and (unless `dry_run` or any row is refused) write `path` in one transaction.
 
     New deals are checked as create_deal checks them and written in batches
@@ -155,7 +155,8 @@ def run_import(path: str | Path, sheet: str | None = None, dry_run: bool = False
     create_deal instead, with the same result, much more slowly.
     """
     with _collector_paused():
-        return _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides or {}, strict)
+        return _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides or {}, strict,
+                           skip_rows or set())
 
 
 _paused = 0  # imports running with the collector paused (the TUI imports in a worker thread)
@@ -187,10 +188,12 @@ def _collector_paused():
                     gc.enable()
 
 
-def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, strict) -> Report:
+def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, strict, skip_rows) -> Report:
     today = today or datetime.date.today()
     actor = actor or current_actor()
     plan = read_plan(path, sheet, today, progress=None, overrides=overrides, remembered=records.remembered_mapping)
+    if skip_rows:
+        _leave_out(plan, skip_rows)
     report = Report(source=str(path), sheet=plan.sheet, dry_run=dry_run)
     report.header_row = plan.header.row
     report.columns = {f: inline(str(plan.header.labels[c])) for f, c in plan.header.columns.items()}
@@ -233,6 +236,14 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, s
     except _Rollback:
         pass
     return report
+
+
+def _leave_out(plan: Plan, rows: set) -> None:
+    """Leave the rows the user chose to skip out of the import, with whatever was said about them."""
+    plan.skipped += [(r.row, "skipped_by_user") for r in plan.rows if r.row in rows]
+    plan.rows = [r for r in plan.rows if r.row not in rows]
+    plan.problems = [p for p in plan.problems if p.row not in rows]
+    plan.warnings = [w for w in plan.warnings if w.row not in rows]
 
 
 class _Applying:
@@ -444,7 +455,8 @@ def _update(deal: Deal, row: RowPlan, values: dict, supporting, actor, today, no
             report.changes.append((row.row, deal.code, "supporting", "、".join(sorted(current)),
                                    "、".join(supporting)))
     if row.stage and row.stage != saved.stage and _stage_moves(saved, row, report, stated_on):
-        change_stage(saved.code, row.stage, on=max(today, saved.stage_since), note=note, actor=actor,
+        # A sheet dated by its title (数据截至…) moves the stage on that date.
+        change_stage(saved.code, row.stage, on=max(stated_on or today, saved.stage_since), note=note, actor=actor,
                      require_rate=False)
         report.stage_changes += 1
         changed.append("stage")
@@ -458,7 +470,7 @@ def _stage_moves(saved: Deal, row: RowPlan, report, stated_on: datetime.date | N
     label = report.columns.get("stage") or report.columns.get("progress")
     raw = row.raw.get("stage") if row.raw.get("stage") is not None else row.raw.get("progress")
     value = cell_text(raw) if raw is not None else dst.label()
-    last_change = max(saved.stage_since, saved.updated_at.date() if saved.updated_at else saved.stage_since)
+    last_change = saved.stage_since  # the ledger's own date of its stage, not when a record was written
     if stated_on is not None and stated_on < last_change:
         report.warnings.append(Problem(row.row, label, value, "stale_sheet", _(
             "The sheet's data is as of {stated}, older than the ledger's last change to {code} ({changed}): its stage "

@@ -138,22 +138,23 @@ _BARE_NUMBER = re.compile(r"[0-9][0-9,]*(\.[0-9]+)?")
 
 
 def parse_amount_cell(value, number_format: str | None, column_unit: tuple[Decimal, str] | None,
-                      note_unit: tuple[Decimal, str] | None, currency: str | None) -> Money | None:
+                      note_unit: tuple[Decimal, str] | None, currency: str | None, allow_zero: bool = False
+                      ) -> Money | None:
     """An amount cell: text with units (1.8亿美元) or a number whose unit the cell's format,
     the column header (总投资(亿元)) or a 单位 note says. `currency` comes from a 币种 column."""
     if type(value) is str:
-        return _text_amount(value, column_unit, note_unit, currency)
-    return _amount(value, number_format, column_unit, note_unit, currency)
+        return _text_amount(value, column_unit, note_unit, currency, allow_zero)
+    return _amount(value, number_format, column_unit, note_unit, currency, allow_zero)
 
 
 # A long ledger repeats its amounts (25亿元) and dates: text cells are read once each. Only
 # text: 1 == 1.0 == True as keys, and a number's format is part of what it says.
 @functools.lru_cache(maxsize=65536)
-def _text_amount(value: str, column_unit, note_unit, currency) -> Money | None:
-    return _amount(value, None, column_unit, note_unit, currency)
+def _text_amount(value: str, column_unit, note_unit, currency, allow_zero=False) -> Money | None:
+    return _amount(value, None, column_unit, note_unit, currency, allow_zero)
 
 
-def _amount(value, number_format, column_unit, note_unit, currency) -> Money | None:
+def _amount(value, number_format, column_unit, note_unit, currency, allow_zero=False) -> Money | None:
     if value is None or (isinstance(value, str) and is_blank(value)):
         return None
     unit = column_unit or note_unit
@@ -177,6 +178,8 @@ def _amount(value, number_format, column_unit, note_unit, currency) -> Money | N
         if not number.is_finite():
             raise CellError("amount", _("Not an amount"))
         amount = number * multiplier
+        if allow_zero and amount == 0:
+            return Money(Decimal("0.00"), cur, approximate)
         # Check before rounding: quantizing a huge number to cents overflows the context.
         if amount <= 0:
             raise CellError("amount", _("An amount must be greater than zero"))
@@ -192,7 +195,7 @@ def _amount(value, number_format, column_unit, note_unit, currency) -> Money | N
             "A bare number with no unit: write the unit in the cell (25亿元) or in the header (总投资(亿元))"))
     try:
         money = parse_amount(text, default_currency=default_currency,
-                             default_multiplier=unit[0] if unit else Decimal(1))
+                             default_multiplier=unit[0] if unit else Decimal(1), allow_zero=allow_zero)
     except InvalidInput as err:
         raise CellError("amount", str(err)) from None
     if currency and money.currency != currency:
@@ -253,10 +256,14 @@ def parse_month_or_date_cell(value, epoch=None, today: datetime.date | None = No
     return None if day is None else (day, False)
 
 
+#: What a date cell says when there is no date yet.
+UNDATED = {"待定", "未定", "暂定", "待确定", "不详", "tbd"}
+
+
 @functools.lru_cache(maxsize=65536)
 def _text_month_cell(value: str, epoch, today):
     text = inline(cell_text(value))
-    if is_blank(text):
+    if is_blank(text) or normal_key(text).rstrip("。.") in UNDATED:
         return None
     month = parse_month(text)
     if month is not None:
@@ -344,13 +351,18 @@ def classify_progress(text: str) -> str | None:
 
 
 def read_progress_cell(value) -> tuple[str | None, str | None]:
-    """(stage, text to keep) of a stage or progress cell: a stage's name alone gives (stage, None); free
-    text gives (the stage its words name or None, the text); a blank cell (None, None). Never refuses."""
+    """(stage, text to keep) of a stage or progress cell: the stage its words name (or None) and the text
+    as written, kept whole; a stage's name alone (已开工) gives (stage, None), a blank cell (None, None).
+    Never refuses."""
     text = inline(cell_text(value))
     if is_blank(text):
         return None, None
     try:
-        return _stage(text), None
+        return parse_stage(text).key, None  # a stage's name alone (已开工, 在建) says nothing more
+    except InvalidInput:
+        pass
+    try:
+        return _stage(text), cell_text(value)
     except CellError:
         pass
     return classify_progress(text), cell_text(value)

@@ -237,6 +237,11 @@ def _assign(labels: dict, match_header, overrides: dict | None) -> tuple:
     return chosen, duplicates, ignored, guesses
 
 
+def _names_better(under: HeaderMatch | None, top: HeaderMatch | None) -> bool:
+    """Whether the lower cell of a two-row header names its column better than the upper (a group's title)."""
+    return under is not None and (top is None or (under.rank, under.order) < (top.rank, top.order))
+
+
 def find_header(rows: list[tuple[int, list]], scan: int = 40, overrides: dict | None = None) -> Header | None:
     """The row among the first `scan` non-empty ones that names the most known fields, with a project name.
 
@@ -273,8 +278,8 @@ def find_header(rows: list[tuple[int, list]], scan: int = 40, overrides: dict | 
     for col in range(max(len(values), len(below))):
         top = values[col] if col < len(values) else None
         under = below[col] if col < len(below) else None
-        if top is None and under is not None and match_header(under):
-            labels[col] = under
+        if under is not None and _names_better(match_header(under), None if top is None else match_header(top)):
+            labels[col] = under  # 总投资（万元） under a merged 投资情况
             second = True
         elif top is not None:
             labels[col] = str(top)

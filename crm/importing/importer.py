@@ -41,5 +41,36 @@ from crm.importing.plan import FORK_AT, Plan, _plan, _Scan, read_plan
 from crm.importing.report import Report
 from crm.importing.rows import DEAL_FIELDS, Problem, RowPlan, name_key
 
-__all__ = ["DEAL_FIELDS", "FORK_AT", "Plan", "Problem", "Report", "RowPlan", "_Scan", "_plan", "name_key", "read_plan",
+
+
+def parse_map(text: str) -> dict:
+    """The column map typed as 列名=字段, 列名=字段 … (or one per line): header → field, or None for "-"."""
+    from crm.foundation.errors import InvalidInput
+    from crm.foundation.i18n import _
+    from crm.importing.headers import field_named
+
+    mapping = {}
+    for pair in [p.strip() for p in text.replace("，", ",").replace("\n", ",").split(",") if p.strip()]:
+        label, sep, name = pair.partition("=")
+        if not sep or not label.strip():
+            raise InvalidInput(_("Write each column as 列名=字段 (e.g. 所属县区=region), not {pair!r}").format(pair=pair))
+        mapping[label.strip()] = field_named(name.strip())
+    return mapping
+
+
+def parse_rows(text: str) -> set[int]:
+    """Row numbers typed as 7, 12 15-18: the rows to leave out of an import."""
+    from crm.foundation.errors import InvalidInput
+    from crm.foundation.i18n import _
+
+    rows: set[int] = set()
+    for part in text.replace("，", ",").replace(",", " ").split():
+        first, sep, last = part.partition("-")
+        if not first.isdigit() or (sep and not last.isdigit()):
+            raise InvalidInput(_("Rows to skip are numbers or ranges (7, 12, 15-18), not {part!r}").format(part=part))
+        rows.update(range(int(first), int(last or first) + 1))
+    return rows
+
+
+__all__ = ["parse_map", "parse_rows", "DEAL_FIELDS", "FORK_AT", "Plan", "Problem", "Report", "RowPlan", "_Scan", "_plan", "name_key", "read_plan",
            "run_import"]

@@ -118,8 +118,8 @@ def _parsed(parse, *args) -> tuple:
         return err.code, str(err)
 
 
-def _amount_cell(value, number_format, column_unit, note_unit, currency):
-    money = parse_amount_cell(value, number_format, column_unit, note_unit, currency)
+def _amount_cell(value, number_format, column_unit, note_unit, currency, allow_zero=False):
+    money = parse_amount_cell(value, number_format, column_unit, note_unit, currency, allow_zero)
     return None if money is None else (money, amount_text(money))
 
 
@@ -150,7 +150,7 @@ class _Sheet:
     def _label(self, field_name: str) -> str:
         col = self.header.columns[field_name]
         text = inline(str(self.header.labels.get(col, "")))
-        return f"{text} ({get_column_letter(col + 1)})" if self.grid.kind == "xlsx" else text
+        return f"{text} ({get_column_letter(col + 1)})" if self.grid.kind != "csv" else text
 
     def label(self, field_name: str) -> str:
         """The column of `field_name` as messages name it: its header, and its letter in a workbook."""
@@ -263,7 +263,7 @@ def _read_money(r: _Row, f: str, currency: str | None):
         return None
     number_format = r.sheet.grid.number_format(r.number, r.sheet.header.columns[f] + 1)
     code, money = _once(r.sheet.memo, (f, *_cell_key(value), number_format, currency), _amount_cell,
-                        value, number_format, r.sheet.units.get(f), r.sheet.note_unit, currency)
+                        value, number_format, r.sheet.units.get(f), r.sheet.note_unit, currency, f == "funds")
     if code is not None:
         r.fail(f, code, money)
         return None

@@ -11,20 +11,18 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from crm.foundation.i18n import _
 from crm.reference import fx
 from peewee import PeeweeException
+
+from db.models import database
 from crm.importing.cells import (CellError, cell_text, is_blank, parse_amount_cell)
 from crm.values.money import Money, format_money
 
-from typing import TYPE_CHECKING
-
 from crm.importing.rows import Problem, _Sheet
 
-if TYPE_CHECKING:
-    from crm.importing.plan import Plan
 
 
 
-
-def _check_totals(sheet: _Sheet, plan: Plan, number: int, values: list) -> None:
+def _check_totals(sheet: _Sheet, plan, number: int, values: list) -> None:
+    """Check the totals row `number` of `sheet` against the rows of `plan` (a crm.importing.plan.Plan)."""
     for f in ("amount", "amount_cny"):
         col = sheet.header.columns.get(f)
         if col is None or col >= len(values) or values[col] is None or is_blank(values[col]):
@@ -120,9 +118,11 @@ def _converted_sum(rows: list, unit: tuple) -> Decimal | None:
             continue
         amount = r.money.amount
         if r.money.currency != unit[1]:
+            if database.obj is None:
+                return None  # the file read with no ledger open: no rates to convert at
             try:
                 cny, _rate = fx.convert(amount, r.money.currency, r.signed_on or datetime.date.today())
-            except PeeweeException:  # read with no ledger open (a preview of the file alone)
+            except PeeweeException:
                 return None
             if cny is None:
                 return None

@@ -1,4 +1,12 @@
-"""Reading a bureau's ledger file into rows of cells: xlsx and CSV.
+"""Reading a bureau's ledger file into rows of cells: xlsx, xls, ods and CSV.
+
+- .xls (Excel 97–2003, WPS .et saved as it) and .ods are read with
+  python-calamine too, by what the file holds rather than its name; they
+  carry no number formats the importer could read a unit from.
+- A password-protected workbook is named as such. A sheet whose cells reach
+  far beyond its table (a stray value in XFD1048576) is read cell by cell
+  with openpyxl, bounded by the cells really there: calamine would allocate
+  the whole rectangle and abort the process.
 
 - xlsx values are read with python-calamine (Rust): openpyxl's read-only
   mode needs about 15 s just to read the cells of a 100,000-row ledger,
@@ -37,6 +45,12 @@ from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
+OTHER_SUFFIXES = (".xls", ".et", ".ods", ".ets")
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound file that .xls and encrypted .xlsx are kept in
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+#: More cells than this in a sheet's rectangle (rows × columns) and calamine is not asked to hold it.
+MAX_CELLS = 20_000_000
+MAX_CELL_CHARS = 32767  # what Excel and WPS let a cell hold
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 _RANGE = re.compile(r"([A-Z]+)(\d+):([A-Z]+)(\d+)")
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -79,14 +93,98 @@ def read_grids(path: str | Path, sheet: str | None = None) -> list[Grid]:
     """The sheets of `path` to look for a ledger in: the one named `sheet`, or all of them in order."""
     path = regular_input(path)  # a FIFO or a device would make the read wait forever
     suffix = path.suffix.lower()
+    with path.open("rb") as f:
+        head = f.read(8)
+    if head == _OLE and _encrypted(path):
+        raise InvalidInput(_("{path} is protected by a password: open it in Excel or WPS, remove the password "
+                             "(文件 → 信息 → 保护工作簿), save, and import that").format(path=path))
+    if suffix in OTHER_SUFFIXES or head == _OLE or (suffix not in XLSX_SUFFIXES + CSV_SUFFIXES and zipfile.is_zipfile(path)
+                                                   and _is_ods(path)):
+        return _read_other(path, sheet)
     if suffix in XLSX_SUFFIXES or (suffix not in CSV_SUFFIXES and zipfile.is_zipfile(path)):
         return _read_xlsx(path, sheet)
-    if suffix in (".xls", ".et", ".ods", ".numbers"):
-        raise InvalidInput(_("{path}: this importer reads .xlsx and .csv files; save the ledger as .xlsx "
+    if suffix == ".numbers":
+        raise InvalidInput(_("{path}: this importer reads .xlsx, .xls, .ods and .csv files; save the ledger as .xlsx "
                              "(Excel Workbook) and import that").format(path=path))
     if sheet:
         raise InvalidInput(_("--sheet applies to xlsx workbooks; {path} is a CSV file").format(path=path))
     return [_read_csv(path)]
+
+
+# ---- xls, ods ---------------------------------------------------------------
+
+
+def _encrypted(path: Path) -> bool:
+    """A compound file holding an encrypted OOXML package (what Excel writes for a password-protected xlsx)."""
+    with path.open("rb") as f:
+        return _ENCRYPTED in f.read(1 << 20)
+
+
+def _is_ods(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return archive.read("mimetype").startswith(b"application/vnd.oasis.opendocument.spreadsheet")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return False
+
+
+def _read_other(path: Path, sheet: str | None) -> list[Grid]:
+    """An .xls, .et or .ods workbook, read with calamine (by content: a WPS .et saved as .xls reads too)."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+    try:
+        with path.open("rb") as f:
+            book = CalamineWorkbook.from_filelike(f)
+    except Exception as exc:  # noqa: BLE001 — calamine's errors all mean "cannot read this workbook"
+        reason = _first_line(exc)
+        if "password" in reason.lower() or "encrypt" in reason.lower():
+            raise InvalidInput(_("{path} is protected by a password: open it in Excel or WPS, remove the password, "
+                                 "save, and import that").format(path=path)) from None
+        raise InvalidInput(_("{path} is not a workbook that can be read ({reason})").format(
+            path=path, reason=reason)) from None
+    kind = "ods" if _is_ods(path) else "xls"
+    try:
+        names = list(book.sheet_names)
+        if sheet is not None and sheet not in names:
+            raise InvalidInput(_("{path} has no sheet named {sheet!r}; its sheets: {names}").format(
+                path=path, sheet=sheet, names="、".join(names)))
+        kinds = {m.name: m.typ for m in book.sheets_metadata}
+        grids = []
+        for name in [sheet] if sheet else names:
+            if kinds.get(name) not in (SheetTypeEnum.WorkSheet, None):
+                continue
+            try:
+                grid = _calamine_grid(path, name, book.get_sheet_by_name(name), _NO_PARTS, None)
+            except Exception as exc:  # noqa: BLE001 — a damaged sheet
+                raise InvalidInput(_("{path}: sheet {sheet!r} cannot be read ({reason})").format(
+                    path=path, sheet=name, reason=_first_line(exc))) from None
+            grid.kind = kind
+            grids.append(grid)
+        return grids
+    finally:
+        book.close()
+
+
+@dataclass
+class _NoParts:
+    formats: dict = field(default_factory=dict)
+    errors: dict = field(default_factory=dict)
+
+
+_NO_PARTS = _NoParts()
+
+
+def _extent(xml: bytes) -> tuple[int, int]:
+    """(last row, last column) of the cells a sheet's XML holds, found without parsing it all."""
+    from openpyxl.utils import column_index_from_string
+
+    last = xml.rfind(b'<c r="')
+    match = re.match(rb'<c r="([A-Z]{1,3})([0-9]+)"', xml[last:last + 32]) if last >= 0 else None
+    rows = int(match.group(2)) if match else 0
+    # Columns past Z are written with two or three letters: rare, so looked for only as such.
+    wide = {m for m in re.findall(rb'<c r="([A-Z]{2,3})[0-9]', xml)}
+    columns = max((column_index_from_string(c.decode()) for c in wide), default=26)
+    return rows, columns
 
 
 # ---- xlsx -----------------------------------------------------------------
@@ -107,12 +205,18 @@ def _first_line(exc: Exception) -> str:
     return text[:200]
 
 
+class _TooWide(Exception):
+    """A sheet's cells span more than MAX_CELLS: read it with openpyxl, cell by cell."""
+
+
 def _read_xlsx(path: Path, sheet: str | None) -> list[Grid]:
     book = _open_calamine(path)
     if book is None:
         return _read_xlsx_openpyxl(path, sheet)
     try:
         return _read_xlsx_calamine(path, book, sheet)
+    except _TooWide:
+        return _read_xlsx_openpyxl(path, sheet)
     finally:
         book.close()
 
@@ -148,9 +252,16 @@ def _read_xlsx_calamine(path: Path, book, sheet: str | None) -> list[Grid]:
             for name in [sheet] if sheet else names:
                 if kinds.get(name) != SheetTypeEnum.WorkSheet:
                     continue  # a chart sheet
+                path_in_zip = parts.sheet_paths.get(name)
+                if path_in_zip is not None:
+                    rows, columns = _extent(archive.read(path_in_zip))
+                    if rows * columns > MAX_CELLS:
+                        raise _TooWide
                 ws = book.get_sheet_by_name(name)
                 cells = xlsx_parts.sheet_parts(archive, parts, name)
                 grids.append(_calamine_grid(path, name, ws, cells, parts.epoch))
+    except (_TooWide, InvalidInput):
+        raise
     except Exception as exc:  # noqa: BLE001 — a damaged sheet or part
         raise InvalidInput(_("{path}: sheet {sheet!r} cannot be read ({reason})").format(
             path=path, sheet=name, reason=_first_line(exc))) from None
@@ -176,6 +287,8 @@ def _calamine_grid(path: Path, name: str, ws, cells, epoch) -> Grid:
             values.pop()
         if not values:
             continue
+        if len(repr(values)) > MAX_CELL_CHARS:  # one C-speed pass; rows are far shorter
+            _check_cell_sizes(path, number, values)
         rows.append((number, values))
     # Only numeric cells keep a format, as when openpyxl reads them.
     by_number = dict(rows)
@@ -187,6 +300,17 @@ def _calamine_grid(path: Path, name: str, ws, cells, epoch) -> Grid:
     merged = [(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in (ws.merged_cell_ranges or [])]
     _fill_merged(rows, merged)
     return Grid(source=str(path), sheet=name, kind="xlsx", rows=rows, formats=formats, merged=merged, epoch=epoch)
+
+
+def _check_cell_sizes(path: Path, number: int, values: list) -> None:
+    """Refuse a cell holding more than a spreadsheet cell can (32,767 characters), naming where it is."""
+    from openpyxl.utils import get_column_letter
+
+    for col, value in enumerate(values, 1):
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            raise InvalidInput(_("{path}: row {row}, column {column}: the cell holds {n} characters, more than a "
+                                 "spreadsheet cell can ({limit}); shorten it").format(
+                path=path, row=number, column=get_column_letter(col), n=len(value), limit=MAX_CELL_CHARS))
 
 
 def _as_openpyxl(value):
@@ -271,6 +395,8 @@ def _sheet_grid(path: Path, wb, ws) -> Grid:
             values.append(value)
         while values and values[-1] is None:
             values.pop()
+        if len(repr(values)) > MAX_CELL_CHARS:
+            _check_cell_sizes(path, number, values)
         rows.append((number, values))
     merged = _merged_ranges(ws)
     _fill_merged(rows, merged)

@@ -1,9 +1,12 @@
 """Which deals a list, a KPI cohort or an export covers: one filter, one place.
 
 Text filters match by substring (`event="廊坊"` matches
-中国·廊坊国际经济贸易洽谈会); `department` matches a deal's lead unit or any
-of its supporting departments; `year` is the signing year. Archived deals
-(crm.deals.corrections) are left out unless `archived` is set.
+中国·廊坊国际经济贸易洽谈会); `region` matches by county-level division
+(crm.reference.regions: 涿州 = 涿州市, 清苑县 = 清苑区, 安新 is not 雄安新区;
+a name the national table does not know by substring); `department` matches
+a deal's lead unit or any of its supporting departments; `year` is the
+signing year. Archived deals (crm.deals.corrections) are left out unless
+`archived` is set.
 """
 
 import datetime
@@ -17,6 +20,7 @@ from crm.foundation.errors import NotFound
 from crm.foundation.i18n import _
 from crm.foundation.errors import InvalidInput
 from crm.deals.stages import parse_stage
+from crm.reference import regions
 from db.models import Deal, DealDepartment, DealTag, Department, Event, Person, Tag, database
 
 
@@ -77,7 +81,7 @@ class DealFilter:
         if self.stage:
             parts.append(Deal.stage == parse_stage(self.stage).key)
         if self.region:
-            parts.append(Deal.region.in_(regions_containing(self.region.strip())))
+            parts.append(region_condition(Deal.region, self.region.strip(), indexed=True))
         if self.industry:
             text = self.industry.strip()
             parts.append(Deal.industry.contains(text) | Deal.sub_industry.contains(text))
@@ -108,6 +112,21 @@ class DealFilter:
         """`query` (a select on Deal) narrowed to this filter."""
         condition = self.condition()
         return query if condition is None else query.where(condition)
+
+
+def region_condition(column, text: str, indexed: bool = False):
+    """A condition on a region `column`: in the county-level division `text` names (see the module's doc).
+
+    Its spellings (涿州市, 涿州), each alone or followed by a bracketed remark; a name the national table does
+    not know matches as a substring, through the region index where `indexed` (the deal table's column).
+    """
+    names = regions.spellings(text)
+    if names is None:
+        return column.in_(regions_containing(text)) if indexed else column.contains(text)
+    condition = column.in_(names)
+    for name in names:
+        condition |= column.startswith(name + "(") | column.startswith(name + "（")
+    return condition
 
 
 def _unset(value) -> bool:

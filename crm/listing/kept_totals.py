@@ -13,7 +13,7 @@ from collections import namedtuple
 
 from peewee import SQL, Table, fn
 
-from crm.listing.filters import DealFilter, any_archived
+from crm.listing.filters import DealFilter, any_archived, region_condition
 from crm.deals.stages import parse_stage
 from db import kept_totals as upkeep
 from db.dialects import dialect_of
@@ -85,7 +85,7 @@ def _within(query, table, flt: DealFilter, signed_only: bool):
     if flt.year:
         query = query.where(table.year == int(flt.year))
     if flt.region:
-        query = query.where(table.region.contains(flt.region.strip()))
+        query = query.where(region_condition(table.region, flt.region.strip()))
     return query
 
 

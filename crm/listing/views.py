@@ -212,6 +212,8 @@ def detail(code: str) -> dict:
          "resolved_on": b.resolved_on, "resolution": b.resolution, "overdue": is_overdue(b, today), "version": b.version}
         for b in blockers_of(deal)
     ]
+    # Dates that name a month only (计划开工 2020年7月): shown as the month.
+    out["month_only"] = [f for f in ("signed_on", "planned_start", "planned_completion") if getattr(deal, f + "_month")]
     funds = funds_of(deal)
     out["archived"] = None if deal.archived_on is None else {"on": deal.archived_on, "note": deal.archive_note}
     out["funds"] = [_funds_entry(f) for f in funds]

@@ -86,7 +86,7 @@ class _World:
                         name = name.replace("集中签约", f"第{'一二三四'[i]}批集中签约")
                     self._add_event(name, day, place, organiser, weight, -1)
         pattern, seasons, weight = COUNTY_EVENT
-        for ri, (region, place, *_rest) in enumerate(self.regions[: len(BAODING)]):
+        for ri, (region, _place, *_rest) in enumerate(self.regions[: len(BAODING)]):
             for year in range(2015, self.as_of.year + 1):
                 for season, month in seasons.items():
                     day = D(year, month, 10 + (ri * 5 + year) % 15)
@@ -138,7 +138,7 @@ class _World:
         """Per deal: (entry day, tie-break, signed day or 0, event index or -1); sorted by entry day (= id order)."""
         out = []
         end, first = self.end_ord, self.first_ord
-        for i in range(n):
+        for _i in range(n):
             r = rng.random()
             ev = -1
             if r < 0.07:  # still negotiating today

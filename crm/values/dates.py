@@ -41,7 +41,7 @@ _CN_DATE = re.compile(r"([〇○零Ｏ一二三四五六七八九]{4})年([一�
 # What follows a date in a notice: a time (10:00, 09时30分, 上午) or a weekday (（星期一）, 周一).
 _TAIL = re.compile(r"\s*(?:[(（]?(?:星期|周|礼拜)[一二三四五六日天][)）]?|(?:上午|下午|晚上|早上)?\s*\d{1,2}\s*(?:[:：时点]\s*"
                    r"\d{0,2}\s*分?(?:\s*[:：]\s*\d{1,2}\s*秒?)?|时|点)|[(（]\s*(?:上午|下午)\s*[)）])\s*$")
-_MONTH_ONLY = re.compile(r"(\d{4})\s*(?:年\s*(\d{1,2})\s*月份?|[-./](\d{1,2}))")
+_MONTH_ONLY = re.compile(r"(\d{4})\s*(?:年\s*(\d{1,2})\s*月(?:份|底|末|初|中|上旬|中旬|下旬)?|[-./](\d{1,2})|年\s*(底|末))")
 
 
 def _cn_number(text: str) -> int:
@@ -74,7 +74,7 @@ def parse_month(text: str) -> date | None:
     match = _MONTH_ONLY.fullmatch(_plain_digits(_normalise(text)))
     if not match:
         return None
-    year, month = int(match.group(1)), int(match.group(2) or match.group(3))
+    year, month = int(match.group(1)), int(match.group(2) or match.group(3) or 12)  # 2020年底: its December
     if not 1 <= month <= 12:
         raise InvalidInput(_('There is no such month as "{text}"').format(text=_quote(text)))
     return _in_range(text, date(year, month, 1))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
@@ -192,6 +193,56 @@ def _normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold().strip()
 
 
+# Traditional and colloquial ways of writing the same amount: 1.8億美元, 3个亿, 人民币壹亿捌仟万元整, 25亿元左右.
+_SPOKEN = (("億", "亿"), ("萬", "万"), ("兩", "两"), ("圓", "元"), ("個", "个"), ("个亿", "亿"), ("个万", "万"),
+           ("多个", "多"), ("us dollars", "usd"), ("us dollar", "usd"), ("u.s. dollars", "usd"), ("dollars", "usd"),
+           ("dollar", "usd"), ("renminbi", "cny"), ("euros", "eur"), ("euro", "eur"), ("yen", "jpy"))
+_NUMERAL_RUN = re.compile(r"[0-9.〇○零一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟点]+")
+_CN_DIGIT = re.compile(r"[〇○零一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾佰仟点]")
+# A number followed by one unit word (1.8亿, 4565万, 3千万): read as it is, without cn2an.
+_PLAIN_RUN = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:万亿|千亿|百亿|十亿|亿|千万|百万|十万|万|千)?")
+_MIXED = re.compile(r"[万亿千百][0-9]")  # 1亿8千万: digits after a unit word
+_UNIT_TAIL = re.compile(r"(万亿|亿|万)$")
+
+
+def _arabic(run: str) -> str:
+    """A run of Chinese numerals as digits (八十亿 → 8000000000, 一点八亿 → 1.8亿, 1亿8千万 → 180000000); as
+    written when cn2an cannot read it (the amount is then refused as unreadable)."""
+    import cn2an  # imported when a Chinese numeral is met: most amounts are digits
+
+    for number, tail in ((run, ""), *(((run[:m.start()], m.group(1)),) if (m := _UNIT_TAIL.search(run)) else ())):
+        if not number:
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # cn2an warns before it raises
+                value = cn2an.cn2an(number, "smart")
+        except (ValueError, KeyError, IndexError):
+            continue
+        return format(Decimal(str(value)).normalize(), "f") + tail
+    return run
+
+
+# Anything _spoken would change: most amounts (25亿元, 4565万元, $180M) have none of it and skip its work.
+_SPOKEN_HINT = re.compile(r"[億萬兩圓個个整正〇○零一二两三四五六七八九十百壹贰叁肆伍陆柒捌玖拾佰仟点]|左右|dollar|renminbi|euro|yen"
+                          r"|[万亿千百][0-9]")
+
+
+def _spoken(normal: str) -> str:
+    """`normal` with Chinese numerals as digits and colloquial words as the reader's: what parse_amount tokenises."""
+    if not _SPOKEN_HINT.search(normal):
+        return normal
+    for old, new in _SPOKEN:
+        normal = normal.replace(old, new)
+    if normal.endswith(("整", "正")):
+        normal = normal[:-1]
+    if normal.endswith("左右"):
+        normal = "约" + normal[:-2]
+    return _NUMERAL_RUN.sub(lambda m: m.group(0) if _PLAIN_RUN.fullmatch(m.group(0))
+                            or not (_CN_DIGIT.search(m.group(0)) or _MIXED.search(m.group(0)))
+                            else _arabic(m.group(0)), normal)
+
+
 def _check_currency(code: str) -> str:
     if code not in CURRENCIES:
         raise InvalidInput(_("Unknown currency {code}: use one of {codes}").format(
@@ -226,7 +277,7 @@ def parse_amount(
     normal = _normalise(text)
     if not normal or len(normal) > _MAX_TEXT:
         raise _unreadable(text)
-    tokens = _tokens(normal)
+    tokens = _tokens(_spoken(normal))
     if tokens is None:
         raise _unreadable(text)
 

@@ -1,11 +1,15 @@
-"""The import log and remembered column mappings (issue #12).
+"""The import log, remembered column mappings, and dates held to the month (issue #12).
 
 ImportRecord: one row per import written — what it read, and the id of the
 last row of each table before it, so `crm import revert N` knows which rows the
 import added. ImportMapping: the --map chosen for a header row, used again for
-the next file with the same headers. Frozen copies of the models, as in 0001.
+the next file with the same headers. deal.*_month: the date beside it names a
+month only (计划开工 2020年7月, 签约年月), shown as a month. Frozen copies of
+the models, as in 0001.
 """
 from peewee import *
+
+MONTH_COLUMNS = ('signed_on_month', 'planned_start_month', 'planned_completion_month')
 
 
 def _tables(db):
@@ -37,8 +41,15 @@ def _tables(db):
 
 def up(migrator, db):
     db.create_tables(_tables(db))
+    # Plain ADD COLUMN with its default: playhouse's add_column rebuilds a SQLite table to make it NOT NULL,
+    # which breaks the triggers of 0006 that name the deal table.
+    false = 'FALSE' if isinstance(db, PostgresqlDatabase) else '0'
+    for column in MONTH_COLUMNS:
+        db.execute_sql(f'ALTER TABLE deal ADD COLUMN {column} BOOLEAN NOT NULL DEFAULT {false}')
 
 
 def down(migrator, db):
+    for column in MONTH_COLUMNS:
+        db.execute_sql(f'ALTER TABLE deal DROP COLUMN {column}')
     for table in ('import_mapping', 'import_record'):
         migrator.migrate(migrator.drop_table(table))

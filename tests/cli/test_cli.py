@@ -223,7 +223,7 @@ def test_add_errors(demo_url, refused):
         (["add", "--amount", "25亿元"], "--name"),
         (["add", "--name", "项目"], "--amount"),
         (["add", "--name", "项目", "--amount"], "--amount"),
-        (["add", "--name", "项目", "--amount", "二十五亿"], "二十五亿"),
+        (["add", "--name", "项目", "--amount", "二十五亿亿"], "二十五亿亿"),
         (["add", "--name", "项目", "--amount", "0元"], "0元"),
         (["add", "--name", "项目", "--amount=-5亿元"], "-5亿元"),
         (["add", "--name", "项目", "--amount", "25亿元", "--signed", "2020-02-30"], "2020-02-30"),
@@ -472,3 +472,11 @@ def test_blocker_resolve_refuses_a_stale_version(demo_url, cli, run_cli):
     assert first in [b["id"] for b in still_open]
     code, _out, err = run_cli("--db", demo_url, "blocker", "resolve", first, "--note", "已协调", "--if-version", "1")
     assert code == 0, err
+
+
+def test_add_reads_chinese_numerals_and_month_plans(cli, ledger, db_url):
+    """The CLI reads amounts with the import's reader: 二十五亿 is 25亿元; a month-only plan is shown as the month."""
+    code = cli("--db", db_url, "add", "--name", "项目", "--amount", "二十五亿", "--signed", "2020-05-18",
+               "--planned-start", "2020年7月").strip()
+    d = json.loads(cli("--db", db_url, "show", code, "--format", "json"))
+    assert (d["amount"], d["planned_start"], d["month_only"]) == ("2500000000.00", "2020-07-01", ["planned_start"])

@@ -81,7 +81,7 @@ BAD_CREATES = [  # (values, what the one-line message must quote)
     ({"amount": "25亿元"}, "--name"),
     ({"name": "   ", "amount": "25亿元"}, "--name"),
     ({"name": "项目"}, "--amount"),
-    ({"name": "项目", "amount": "二十五亿"}, "二十五亿"),
+    ({"name": "项目", "amount": "二十五亿亿"}, "二十五亿亿"),
     ({"name": "项目", "amount": "25亿元", "signed_on": "2020-13-45"}, "2020-13-45"),
     ({"name": "项目", "amount": "25亿元", "lead_unit": "不存在的局"}, "不存在的局"),
     ({"name": "项目", "amount": "25亿元", "event": "不存在的会"}, "不存在的会"),

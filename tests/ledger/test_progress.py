@@ -1,5 +1,6 @@
 """The progress log: append-only dated entries with their author, audited."""
 
+import dataclasses
 import datetime
 
 import pytest
@@ -26,7 +27,7 @@ def test_entries_come_back_oldest_first_with_author(ledger):
     assert [(e.on, e.by, e.text) for e in entries] == [
         (D(2020, 6, 1), "李四", "施工图审查通过"), (D(2020, 6, 10), "张三", "主体封顶")]
     assert entries[1] == second
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         entries[0].text = "changed"  # frozen
     trail = audit.history("progress", Progress.get(Progress.text == "主体封顶").id)
     assert {(a.field, a.new, a.actor) for a in trail} == {("on", "2020-06-10", "张三"), ("text", "主体封顶", "张三")}
@@ -70,10 +71,10 @@ def test_progress_from_cli_shows_in_show_deals_and_the_weekly_table(ledger, run_
     assert [weekly_layout.progress_text(r) for r in table.rows if r.code == code] == [
         "2020-05-18 新增项目(签约)\n2020-05-20 施工图审查通过"]
     status, out, err = run_cli("--db", db_url, "progress", code, "")
-    assert status == 2 and err.count("\n") == 1 and progress_of(Deal_id(code)) and len(progress_of(Deal_id(code))) == 2
+    assert status == 2 and err.count("\n") == 1 and progress_of(deal_id_of(code)) and len(progress_of(deal_id_of(code))) == 2
 
 
-def Deal_id(code):
+def deal_id_of(code):
     from crm.reference.lookup import deal_by_code
 
     return deal_by_code(code).id
@@ -82,7 +83,7 @@ def Deal_id(code):
 def test_stale_deals_as_of_a_date(ledger, run_cli, db_url):
     quiet = create_deal({"name": "安静项目", "amount": "1亿元", "signed_on": "2020-01-10"}).code
     busy = create_deal({"name": "活跃项目", "amount": "1亿元", "signed_on": "2020-01-10"}).code
-    record_progress(Deal_id(busy), "土地摘牌", D(2020, 3, 1), "张三")
+    record_progress(deal_id_of(busy), "土地摘牌", D(2020, 3, 1), "张三")
     status, out, err = run_cli("--db", db_url, "deals", "--stale", "30", "--as-of", "2020-03-15", "--format", "json")
     assert status == 0, err
     assert [(d["code"], d["last_event"], d["quiet_days"]) for d in json.loads(out)] == [(quiet, "2020-01-10", 65)]

@@ -41,13 +41,13 @@ def ledgers(scale_backend, request, tmp_path_factory):
             url = str(tmp_path_factory.mktemp("scale") / f"{label}.sqlite3")
         else:
             url = request.getfixturevalue("pg_cluster").create_database(f"scale_{label}")
-        with _opened(url):
+        with _Opened(url):
             synthetic.generate(synthetic.Spec(deals=deals, seed=42, heavy_every=HEAVY_EVERY, as_of=AS_OF))
         urls[label] = url
     return urls
 
 
-class _opened:
+class _Opened:
     def __init__(self, url):
         self.url = url
 
@@ -66,7 +66,7 @@ class _opened:
 
 @pytest.fixture
 def large(ledgers):
-    with _opened(ledgers["large"]) as db:
+    with _Opened(ledgers["large"]) as db:
         yield db
 
 
@@ -139,7 +139,7 @@ def _list_session():
 def test_memory_does_not_grow_with_the_ledger(ledgers):
     peaks = {}
     for label, url in ledgers.items():
-        with _opened(url):
+        with _Opened(url):
             _list_session()  # warm up: imports, caches, prepared statements
             peaks[label] = _peak(_list_session)
     # Five times the deals: the same pages and totals, so about the same memory.
@@ -194,7 +194,7 @@ def _kpis_both_ways(monkeypatch):
 def test_totals_kept_in_step_through_every_kind_of_change(demo_ledger, monkeypatch):
     from crm.deals import blockers, records as deals, funds, stages
     from crm.reference import fx
-    from db.models import Deal as D
+    from db.models import Deal
 
     assert db_kept_totals.agree()
     new = deals.create_deal({"name": "合成测试项目", "amount": "3000万美元", "signed_on": "2020-05-19"},
@@ -215,7 +215,7 @@ def test_totals_kept_in_step_through_every_kind_of_change(demo_ledger, monkeypat
     assert db_kept_totals.agree()
     kept, scanned = _kpis_both_ways(monkeypatch)
     assert kept == scanned
-    D.delete().where(D.id == talks.id).execute()  # cascades to its funds and blockers
+    Deal.delete().where(Deal.id == talks.id).execute()  # cascades to its funds and blockers
     assert db_kept_totals.agree()
     kept, scanned = _kpis_both_ways(monkeypatch)
     assert kept == scanned

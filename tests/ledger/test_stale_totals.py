@@ -1,5 +1,7 @@
-"""A count the user no longer wants is stopped, not waited for: typing on in
-the search box interrupts the totals of what was typed before."""
+"""A page or count the user no longer wants is stopped, not waited for: typing
+on in the search box interrupts the page query and the totals of what was
+typed before (sqlite3 interrupt(), psycopg2 cancel()), and the newest answer is
+the one shown."""
 
 from __future__ import annotations
 
@@ -76,4 +78,69 @@ async def test_typing_on_stops_the_stale_total_and_shows_the_new_one(demo_ledger
         deal_list = pilot.app.screen.query_one(DealList)
         assert stopped, "the stale total was interrupted"
         assert (deal_list.totals.deals, str(deal_list.totals.total_cny)) == (3, "11778540000.00")
+        assert not any(n.severity == "error" for n in pilot.app._notifications), "no error shown for it"
+
+
+@run_async
+async def test_stop_interrupts_a_named_page_read_and_skips_queued_stale_ones(ledger):
+    db = Database()
+    try:
+        started = threading.Event()
+        ran = []
+
+        def slow():
+            started.set()
+            _slow_statement()
+
+        current = {"generation": 1}
+        task = asyncio.ensure_future(db.run(slow, what="deal-rows", wanted=lambda: current["generation"] == 1))
+        queued = asyncio.ensure_future(db.run(ran.append, 2, what="deal-rows", wanted=lambda: current["generation"] == 2))
+        newest = asyncio.ensure_future(db.run(ran.append, 3, what="deal-rows", wanted=lambda: current["generation"] == 3))
+        await asyncio.get_running_loop().run_in_executor(None, started.wait, 10)
+        await asyncio.sleep(0.2)  # inside the statement
+        current["generation"] = 3  # two newer keys arrived
+        db.stop("deal-count")  # the totals' name: the page read is left alone
+        assert not task.done()
+        db.stop("deal-rows")
+        with pytest.raises(Interrupted):
+            await asyncio.wait_for(task, 10)
+        with pytest.raises(Interrupted):
+            await asyncio.wait_for(queued, 10)
+        await asyncio.wait_for(newest, 10)
+        assert ran == [3], "the superseded read waiting its turn never ran"
+        # the thread and its connection still serve pages
+        assert await db.run(deal_pages.count, deal_pages.ListFilter(), what="deal-rows") == 0
+    finally:
+        db.close()
+
+
+@run_async
+async def test_typing_on_stops_the_stale_page_and_shows_the_newest_rows(demo_ledger, monkeypatch):
+    pin_clock()
+    real = deal_pages.fetch
+    stopped = []
+
+    def fetch(flt, order, request):
+        if flt.search == "涿":  # the first character's page is slow, and stale once 州 is typed
+            try:
+                _slow_statement()
+            except Exception as exc:
+                stopped.append(exc)
+                raise
+        return real(flt, order, request)
+
+    monkeypatch.setattr(deal_pages, "fetch", fetch)
+    async with CrmApp(today=TODAY).run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await type_text(pilot, "涿")
+        await asyncio.sleep(0.3)
+        await type_text(pilot, "州")
+        await settle(pilot)
+        deal_list = pilot.app.screen.query_one(DealList)
+        assert stopped, "the stale page query was interrupted"
+        expected = [row.code for row in deal_pages.first_rows(deal_pages.ListFilter(search="涿州"), deal_list.order)]
+        assert len(expected) == 3
+        assert [deal_list._window.get(i).code for i in range(3)] == expected, "the newest search's rows are shown"
+        assert deal_list._window.get(3) is None
         assert not any(n.severity == "error" for n in pilot.app._notifications), "no error shown for it"

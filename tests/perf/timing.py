@@ -104,6 +104,9 @@ class Result:
     kind: str = "time"  # "time" or "memory"
     note: str = ""
     error: str = ""
+    max_ratio: float | None = None  # a target stated against the floor (median ÷ floor ≤ this)
+    memory_limit: int | None = None  # bytes the peak resident memory must stay within
+    peak: int | None = None  # peak resident bytes, where measured
 
     @property
     def median(self):
@@ -125,6 +128,11 @@ class Result:
 
     @property
     def met(self):
-        if self.target is None or not self.samples:
+        if not self.samples or (self.target is None and self.max_ratio is None):
             return None
-        return self.median <= self.target
+        ok = self.target is None or self.median <= self.target
+        if self.max_ratio is not None:
+            ok = ok and self.ratio is not None and self.ratio <= self.max_ratio
+        if self.memory_limit is not None and self.peak is not None:
+            ok = ok and self.peak <= self.memory_limit
+        return ok

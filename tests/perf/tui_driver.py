@@ -26,6 +26,7 @@ import sys
 import time
 
 SIZE = (140, 40)
+BROAD_PREFIX = "ZS2021"  # a code prefix a tenth of the ledger matches
 TIMEOUT = 30.0
 
 
@@ -196,6 +197,38 @@ class _Run:
         self.record(f"search_{label}", rows)
         self.record(f"search_{label}_totals_after_rows", totals - rows)
 
+    async def _clear_search(self) -> None:
+        await self.press("escape")  # leave the search box
+        await self.press("escape")  # clear the search
+        await _settle(self.pilot)
+
+    async def pasting(self, heavy_code: str) -> None:
+        """A pasted code, a burst of keys, a broad prefix: rows after the last key."""
+        from textual import events as textual_events
+
+        app, pilot = self.app, self.pilot
+        for _ in range(max(1, self.rounds // 3)):
+            await self.press("slash")
+
+            async def paste():
+                app.screen.query_one("#search").post_message(textual_events.Paste(heavy_code))
+
+            rows, _totals = await _timed_list_change(pilot, self.frames, paste,
+                                                     check=lambda d: d.filter.search == heavy_code)
+            self.record("search_paste", rows)
+            await self._clear_search()
+            for burst, action in ((heavy_code, "search_burst"), (BROAD_PREFIX, "search_broad_prefix")):
+                await self.press("slash")
+                await pilot.press(*burst[:-1])  # back to back: each key's queries are still running
+
+                async def last_key(char=burst[-1]):
+                    await pilot.press(char)
+
+                rows, _totals = await _timed_list_change(pilot, self.frames, last_key,
+                                                         check=lambda d, burst=burst: d.filter.search == burst)
+                self.record(action, rows)
+                await self._clear_search()
+
     async def filtering(self, filters: dict) -> None:
         """The quick filters, one at a time."""
         from textual.widgets import Select
@@ -232,11 +265,12 @@ class _Run:
     async def visiting(self) -> None:
         """Board and Dashboard, each visit seen once it has painted anew."""
         for key, name, ready in (("2", "board", self._board_ready), ("5", "dashboard", self._dashboard_ready)):
-            for _ in range(self.rounds):
+            for n in range(self.rounds):
                 self.frames.expect(ready)
                 t0 = time.perf_counter()
                 await self.press(key)
-                self.record(name, await self.frames.wait(t0))
+                # the first visit of the process builds the screen (and imports its modules)
+                self.record(name if n else f"{name}_first_visit", await self.frames.wait(t0))
                 # blank what was shown, so that the next visit is seen only once it has painted anew
                 for widget in self.app.screen.query(".stage-head, #board-status, #tile-deals, #dashboard-rates"):
                     widget.update("")
@@ -302,6 +336,7 @@ async def run(db_url: str, spawned_at: float, rounds: int, heavy_code: str, sear
         session = _Run(app, pilot, frames, rounds, out)
         await session.paging()
         await session.searching(searches)
+        await session.pasting(heavy_code)
         await session.filtering(filters)
         await session.reloading()
         await session.visiting()

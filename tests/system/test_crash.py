@@ -153,7 +153,7 @@ def test_writers_killed_in_the_middle_of_transactions_leave_a_whole_ledger(demo_
         for p in procs:
             p.start()
         # Once both are past start-up they write back to back: kill at a random moment.
-        wait_for(lambda: all(r.exists() for r in ready), timeout=60)
+        wait_for(lambda ready=ready: all(r.exists() for r in ready), timeout=60)
         time.sleep(rng.uniform(0.0, 1.0))
         for p in procs:
             p.kill()  # SIGKILL

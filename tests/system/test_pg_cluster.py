@@ -8,13 +8,12 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from tests.pg_cluster import (  # noqa: F401  (pg_cluster is a fixture)
+from tests.pg_cluster import (
     ClusterError,
     PostgresNotInstalled,
     ThrowawayCluster,
     _in_ci,
     find_bin_dir,
-    pg_cluster,
 )
 
 

@@ -393,8 +393,10 @@ async def test_import_previews_then_writes(ledger_today, tmp_path):
         await settle(pilot)
         assert type(pilot.app.screen).__name__ == "DealsScreen"
 
-        # A file with refused rows: the preview lists them and Import stays off.
-        stale.write_text("项目编号,项目名称,总投资,当前阶段\nZS2020-0001,涿州现代供应链金融创新示范基地项目,1.8亿美元,签约\n",
+        # A stage behind the ledger's is a warning in the preview, with the change it leaves out; the row
+        # can be skipped. A column the matcher does not know is named under Columns.
+        stale.write_text("项目编号,项目名称,总投资,当前阶段,合作伙伴\n"
+                         "ZS2020-0001,涿州现代供应链金融创新示范基地项目,1.8亿美元,签约,某基金\n",
                          encoding="utf-8")
         await pilot.press("i")
         await settle(pilot)
@@ -402,9 +404,24 @@ async def test_import_previews_then_writes(ledger_today, tmp_path):
         dialog.query_one("#import-path", Input).value = str(stale)
         await pilot.click("#preview")
         await settle(pilot)
-        assert "ZS2020-0001" in str(dialog.query_one("#import-text", Static).render())
-        assert dialog.query_one("#save").disabled
-        assert str(dialog.query_one("#dialog-error", Static).render())
+        text = str(dialog.query_one("#import-text", Static).render())
+        assert "ZS2020-0001" in text and "合作伙伴" in text
+        assert not dialog.query_one("#save").disabled  # warnings do not hold the import back
+        dialog.query_one("#import-map", Input).value = "合作伙伴=investor"
+        await settle(pilot)
+        assert dialog.query_one("#save").disabled, "a new column map needs a new preview"
+        await pilot.click("#preview")
+        await settle(pilot)
+        text = str(dialog.query_one("#import-text", Static).render())
+        assert "investor" in text and "→ 某基金" in text  # the change, old → new
+        dialog.query_one("#import-skip", Input).value = "2"
+        await pilot.click("#preview")
+        await settle(pilot)
+        text = str(dialog.query_one("#import-text", Static).render())
+        assert "→ 某基金" not in text
+        await pilot.click("#save")
+        await settle(pilot)
+        assert type(pilot.app.screen).__name__ == "DealsScreen"
 
     assert Deal.select().count() == before + 1
     deal = Deal.get(Deal.name == "定兴县智慧物流港项目")

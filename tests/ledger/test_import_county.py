@@ -1,0 +1,249 @@
+"""`crm import` of sheets written the way county offices write them (issue #12): headers by meaning,
+free progress text, Chinese numerals, 公文 and month-only dates, cumulative funds, names a file
+introduces, stale sheets, the totals check, --map remembered, and the import log with revert.
+
+Each test checks what lands, cell by cell, on SQLite and PostgreSQL."""
+
+import datetime
+import json
+from decimal import Decimal
+
+from openpyxl import Workbook
+
+from db.connection import open_database
+from db.models import Deal, Department, FundsArrived, ImportRecord, Progress
+
+D = datetime.date
+
+COUNTY_HEADERS = ["序号", "项目名称", "所属县区", "企业名称", "产业领域", "总投资", "签约时间", "预计开工时间",
+                  "项目进度", "需要协调解决的问题", "主责单位", "分包县领导", "实际到位资金（万元）", "填报人"]
+COUNTY_ROWS = [
+    [1, "涿州智能装备产业园", "涿州市", "河北智造有限公司", "先进制造", "八十亿元", "二〇二〇年五月十八日", "2020年7月",
+     "已开工建设，主体施工中", "用地指标不足", "责任单位1", "李建国", 5000, "王芳"],
+    [2, "定兴冷链物流中心", "定兴县", "某物流集团", "现代物流", "人民币壹亿捌仟万元整", "2020年5月18日（星期一）",
+     "2020-09", "正在办理前期手续", None, "责任单位10", "张振华", None, "王芳"],
+    [3, "安国中药饮片加工", "安国市", "某中药公司", "生物医药", "3个亿", "2020年5月18日 10:00", None,
+     "因资金问题暂缓推进", None, "责任单位1", None, "1200", "王芳"],
+    [4, "高碑店箱包基地", "高碑店市", "某箱包集团", "轻工", "1亿8千万元", "2020.5.18", None,
+     "领导高度重视，多次调度", None, "责任单位12", None, None, "王芳"],
+]
+
+
+def county_xlsx(path, rows=COUNTY_ROWS, headers=COUNTY_HEADERS, title="保定市2020年重点招商项目推进表",
+                note="数据截至2020年6月30日"):
+    wb = Workbook()
+    ws = wb.active
+    ws.append([title])
+    if note:
+        ws.append([note])
+    ws.append(headers)
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def run_import(run_cli, url, path, *more):
+    code, out, err = run_cli("--db", url, "import", path, "--format", "json", *more)
+    return code, json.loads(out) if out.strip() else None, err
+
+
+def _deal(name):
+    return Deal.get(Deal.name == name)
+
+
+def test_a_county_sheet_goes_in_whole(ledger, db_url, run_cli, tmp_path):
+    code, report, err = run_import(run_cli, db_url, county_xlsx(tmp_path / "县报.xlsx"))
+    assert code == 0, err
+    assert len(report["created"]) == 4 and report["written"]
+    # every header but the reporter's is recognised by what it says; the unused one is listed
+    assert set(report["columns"]) >= {"name", "region", "investor", "industry", "amount", "signed_on", "planned_start",
+                                      "stage", "blockers", "lead_unit", "liaison", "funds"}
+    assert [c["column"] for c in report["unused_columns"]] == ["填报人"]
+    open_database(db_url)
+    zz = _deal("涿州智能装备产业园")
+    assert (zz.region, zz.investor, zz.industry) == ("涿州市", "河北智造有限公司", "先进制造")
+    assert (zz.amount, zz.currency, zz.signed_on) == (Decimal("8000000000.00"), "CNY", D(2020, 5, 18))
+    assert zz.stage == "construction" and zz.lead_unit.name == "责任单位1" and zz.liaison.name == "李建国"
+    assert zz.planned_start == D(2020, 7, 1)
+    assert [b.text for b in zz.blockers] == ["用地指标不足"]
+    dx = _deal("定兴冷链物流中心")
+    assert (dx.amount, dx.stage, dx.lead_unit.name) == (Decimal("180000000.00"), "signed", "责任单位10")
+    ag = _deal("安国中药饮片加工")
+    assert (ag.amount, ag.stage) == (Decimal("300000000.00"), "stalled")
+    gbd = _deal("高碑店箱包基地")
+    assert (gbd.amount, gbd.stage) == (Decimal("180000000.00"), "signed")  # no stage word: 签约 for a new deal
+    # free text is never lost: each progress cell is a progress entry dated as the sheet's data
+    texts = {p.deal.name: (p.text, p.on) for p in Progress.select()}
+    assert texts["高碑店箱包基地"] == ("领导高度重视，多次调度", D(2020, 6, 30))
+    assert texts["涿州智能装备产业园"][0] == "已开工建设，主体施工中"
+    assert [(w["row"], w["code"]) for w in report["warnings"]] == [(7, "stage_words")]
+    # funds arrived (万元): recorded as the funds the deal has
+    funds = {f.deal.name: f.amount for f in FundsArrived.select()}
+    assert funds == {"涿州智能装备产业园": Decimal("50000000.00"), "安国中药饮片加工": Decimal("12000000.00")}
+    # 责任单位1 and 责任单位10 … 12 are four departments, each matched exactly
+    assert {d.name for d in Department.select()} >= {"责任单位1", "责任单位10", "责任单位12"}
+
+
+def test_importing_twice_adds_nothing(ledger, db_url, run_cli, tmp_path):
+    path = county_xlsx(tmp_path / "县报.xlsx")
+    assert run_import(run_cli, db_url, path)[0] == 0
+    code, report, err = run_import(run_cli, db_url, path)
+    assert code == 0, err
+    assert not report["created"] and not report["changes"]
+    assert report["progress_added"] == 0 and report["funds_added"] == []
+    open_database(db_url)
+    assert Progress.select().count() == 4 and FundsArrived.select().count() == 2
+
+
+def test_cumulative_funds_record_the_difference(ledger, db_url, run_cli, tmp_path):
+    assert run_import(run_cli, db_url, county_xlsx(tmp_path / "六月.xlsx"))[0] == 0
+    later = [list(r) for r in COUNTY_ROWS]
+    later[0][12] = 8000  # 到位 5000 → 8000 万元: 3000 万元 more
+    code, report, err = run_import(run_cli, db_url, county_xlsx(tmp_path / "七月.xlsx", later,
+                                                                note="数据截至2020年7月31日"))
+    assert code == 0, err
+    assert [(f["row"], f["amount"]) for f in report["funds_added"]] == [(4, "30000000.00CNY")]
+    open_database(db_url)
+    assert sorted(f.amount for f in _deal("涿州智能装备产业园").funds) == [Decimal("30000000.00"),
+                                                                        Decimal("50000000.00")]
+
+
+def test_an_update_shows_every_changed_field_old_to_new(ledger, db_url, run_cli, tmp_path):
+    assert run_import(run_cli, db_url, county_xlsx(tmp_path / "a.xlsx"))[0] == 0
+    later = [list(r) for r in COUNTY_ROWS]
+    later[1][5] = "2亿零500万元"
+    later[1][3] = "某物流集团有限公司"
+    code, report, err = run_import(run_cli, db_url, county_xlsx(tmp_path / "b.xlsx", later, note=None))
+    assert code == 0, err
+    changes = {(c["field"], c["old"], c["new"]) for c in report["changes"] if c["row"] == 4}
+    assert ("investor", "某物流集团", "某物流集团有限公司") in changes
+    assert ("amount", "180000000.00", "205000000.00") in changes
+    code, out, err = run_cli("--db", db_url, "import", county_xlsx(tmp_path / "c.xlsx", COUNTY_ROWS, note=None),
+                             "--dry-run")
+    assert code == 0, err
+    assert "investor" in out and "某物流集团有限公司 → 某物流集团" in out
+
+
+def test_a_stale_sheet_does_not_move_stages(ledger, db_url, run_cli, tmp_path):
+    assert run_import(run_cli, db_url, county_xlsx(tmp_path / "a.xlsx"))[0] == 0
+    run_cli("--db", db_url, "stage", _code("安国中药饮片加工", db_url), "construction", "--note", "复工")
+    older = [list(r) for r in COUNTY_ROWS]
+    older[2][8] = "已竣工投产"
+    code, report, err = run_import(run_cli, db_url, county_xlsx(tmp_path / "old.xlsx", older,
+                                                                note="数据截至2020年3月31日"))
+    assert code == 0, err
+    assert [(w["row"], w["code"]) for w in report["warnings"] if w["code"] == "stale_sheet"] == [(6, "stale_sheet")]
+    open_database(db_url)
+    assert _deal("安国中药饮片加工").stage == "construction"
+
+
+def _code(name, url):
+    open_database(url)
+    return _deal(name).code
+
+
+def test_map_overrides_a_column_and_is_remembered(ledger, db_url, run_cli, tmp_path):
+    headers = list(COUNTY_HEADERS)
+    headers[3] = "合作伙伴"  # not a word the matcher knows
+    path = county_xlsx(tmp_path / "a.xlsx", headers=headers)
+    code, report, err = run_import(run_cli, db_url, path, "--dry-run")
+    assert code == 0 and "investor" not in report["columns"]
+    assert "合作伙伴" in [c["column"] for c in report["unused_columns"]]
+    code, report, err = run_import(run_cli, db_url, path, "--map", "合作伙伴=investor", "--map", "填报人=-")
+    assert code == 0, err
+    assert report["columns"]["investor"] == "合作伙伴" and report["unused_columns"] == [
+        {"column": "填报人", "guess": None}]
+    open_database(db_url)
+    assert _deal("涿州智能装备产业园").investor == "河北智造有限公司"
+    # the next file with the same header row is read with the same mapping, without --map
+    code, report, err = run_import(run_cli, db_url, county_xlsx(tmp_path / "b.xlsx", headers=headers), "--dry-run")
+    assert code == 0 and report["columns"]["investor"] == "合作伙伴"
+    code, out, err = run_cli("--db", db_url, "import", path, "--map", "合作伙伴=nonsense")
+    assert code == 2 and "nonsense" in err and "Traceback" not in err
+
+
+def test_import_list_and_revert(ledger, db_url, run_cli, tmp_path):
+    assert run_import(run_cli, db_url, county_xlsx(tmp_path / "a.xlsx"))[0] == 0
+    before = run_cli("--db", db_url, "kpi", "--format", "json")[1]
+    later = [list(r) for r in COUNTY_ROWS]
+    later[1][5] = "2亿零500万元"
+    later[0][12] = 9000
+    later.append([5, "新增项目", "易县", "某公司", "文旅", "5亿元", "2020-06-01", None, "洽谈中", None, "易县商务局", None,
+                  None, None])
+    code, report, err = run_import(run_cli, db_url, county_xlsx(tmp_path / "b.xlsx", later,
+                                                                note="数据截至2020年7月31日"))
+    assert code == 0, err
+    number = report["import_id"]
+    assert run_cli("--db", db_url, "kpi", "--format", "json")[1] != before
+    code, out, err = run_cli("--db", db_url, "import", "list")
+    assert code == 0 and "b.xlsx" in out and "a.xlsx" in out
+    code, out, err = run_cli("--db", db_url, "import", "revert", number)
+    assert code == 0, err
+    assert run_cli("--db", db_url, "kpi", "--format", "json")[1] == before
+    open_database(db_url)
+    assert not Deal.select().where(Deal.name == "新增项目").exists()
+    assert _deal("定兴冷链物流中心").amount == Decimal("180000000.00")
+    assert sum(f.amount for f in _deal("涿州智能装备产业园").funds) == Decimal("50000000.00")
+    assert not Department.select().where(Department.name == "易县商务局").exists()
+    assert ImportRecord.get_by_id(number).reverted_at is not None
+    # twice: refused as a conflict
+    code, out, err = run_cli("--db", db_url, "import", "revert", number)
+    assert code == 3
+
+
+def test_revert_refused_when_the_deals_changed_since(ledger, db_url, run_cli, tmp_path):
+    code, report, err = run_import(run_cli, db_url, county_xlsx(tmp_path / "a.xlsx"))
+    assert code == 0, err
+    run_cli("--db", db_url, "edit", _code("定兴冷链物流中心", db_url), "--investor", "别的公司")
+    code, out, err = run_cli("--db", db_url, "import", "revert", report["import_id"])
+    assert code == 3 and "Traceback" not in err
+    open_database(db_url)
+    assert Deal.select().count() == 4
+
+
+def test_totals_with_a_usd_row_converted_check(ledger, db_url, run_cli, tmp_path):
+    assert run_cli("--db", db_url, "fx", "set", "USD", "2020-01-01", "7.1")[0] == 0
+    headers = ["序号", "项目名称", "所在地", "总投资（亿元）", "签约时间", "项目进展"]
+    rows = [[1, "甲", "涿州市", 10, "2020-05-18", "在谈"], [2, "乙", "涿州市", "1亿美元", "2020-05-18", "在谈"],
+            ["合计", None, None, 17.1, None, None]]
+    code, report, err = run_import(run_cli, db_url, county_xlsx(tmp_path / "t.xlsx", rows, headers, note=None))
+    assert code == 0, err
+    assert not [w for w in report["warnings"] if w["code"] == "totals_mismatch"]
+    assert report["totals_checked"][0]["sum"] == "17.1"
+    rows[2][3] = 20
+    code, report, err = run_import(run_cli, db_url, county_xlsx(tmp_path / "u.xlsx", rows, headers, note=None),
+                                   "--dry-run")
+    assert code == 0
+    [warning] = [w for w in report["warnings"] if w["code"] == "totals_mismatch"]
+    assert "20" in warning["message"] and "17.1" in warning["message"]
+
+
+def test_regions_filter_and_total_by_county_level_division(ledger, db_url, run_cli, tmp_path):
+    """涿州 = 涿州市, 清苑县 = 清苑区 (renamed 2015), 定州市(省直管) = 定州市（省直管）, 安新 is not 雄安新区."""
+    headers = ["序号", "项目名称", "所在地", "总投资（亿元）", "签约时间", "项目进展"]
+    rows = [[1, "甲", "涿州", 1, "2020-05-18", "签约"], [2, "乙", "涿州市", 2, "2020-05-18", "签约"],
+            [3, "丙", "清苑县", 4, "2020-05-18", "签约"], [4, "丁", "清苑区", 8, "2020-05-18", "签约"],
+            [5, "戊", "定州市(省直管)", 16, "2020-05-18", "签约"], [6, "己", "定州市（省直管）", 32, "2020-05-18", "签约"],
+            [7, "庚", "雄安新区", 64, "2020-05-18", "签约"], [8, "辛", "安新县", 128, "2020-05-18", "签约"]]
+    code, report, err = run_import(run_cli, db_url, county_xlsx(tmp_path / "r.xlsx", rows, headers, note=None))
+    assert code == 0, err
+    open_database(db_url)
+    assert _deal("丙").region == "清苑县"  # stored as written
+
+    def names(region):
+        code, out, err = run_cli("--db", db_url, "deals", "--region", region, "--format", "json")
+        assert code == 0, err
+        return sorted(d["name"] for d in json.loads(out))
+
+    def total(region):
+        code, out, err = run_cli("--db", db_url, "kpi", "--region", region, "--format", "json")
+        assert code == 0, err
+        return json.loads(out)
+
+    assert names("涿州市") == names("涿州") == ["乙", "甲"]
+    assert names("清苑区") == names("清苑县") == ["丁", "丙"]
+    assert names("定州市") == ["己", "戊"]
+    assert names("安新") == ["辛"]
+    assert total("清苑县") == total("清苑区")
+    assert total("安新") != total("雄安新区")

@@ -1,0 +1,193 @@
+"""Whole CLI commands timed beside their floors, in the same run, with their peak memory.
+
+- `crm deals --format csv|json` ↔ the sqlite3 CLI running the same SELECT
+  (crm.listing.views.records_query) in CSV mode;
+- `crm export weekly --format csv` ↔ csv.writer writing the rows of the file it wrote;
+- `crm export weekly --format xlsx` ↔ XlsxWriter's constant-memory mode writing the
+  same cells with the export's formats per column (bold header, wrapped text,
+  #,##0.00 numbers, yyyy-mm-dd dates);
+- `crm kpi --as-of`, `crm kpi --series`, `crm report regions`, `crm brief` ↔ the
+  interpreter's own start-up (the issue's target for them is absolute: ≤ 1 s).
+
+Each command runs in a process of its own under GNU time, which gives its peak
+resident memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.perf.ledgers import AS_OF, ROOT, log
+from tests.perf.timing import Result, measure
+
+MEMORY_TARGET = 300 * 2**20  # every export, at any ledger size
+TARGET_FACTORS = {"deals csv": 2.0, "deals json": 2.0, "weekly csv": 3.0, "weekly xlsx": 1.3}
+REPORT_TARGET = 1.0  # seconds, the reporting paths
+WEEK = "2026-W43"
+
+
+def run(argv: list[str]) -> tuple[float, int]:
+    """(seconds, peak resident bytes) of `argv` run to completion; raises on a non-zero exit.
+
+    The peak comes from GNU time (wait4 of a small parent): a child forked from
+    this process would inherit this process's own high-water mark.
+    """
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench"}
+    with tempfile.NamedTemporaryFile("r") as peak, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", peak.name, *argv], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=err)
+        seconds = time.perf_counter() - t0
+        if proc.returncode != 0:
+            err.seek(0)
+            raise RuntimeError((err.read().decode(errors="replace").strip().splitlines() or ["failed"])[-1][:200])
+        kib = int(peak.read().split()[-1])
+    return seconds, kib * 1024
+
+
+def _timed(argv: list[str], rounds: int) -> tuple[list[float], int]:
+    samples, peak = [], 0
+    for _ in range(rounds):
+        seconds, rss = run(argv)
+        samples.append(seconds)
+        peak = max(peak, rss)
+    return samples, peak
+
+
+def _crm(path: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "app", "--db", str(path), *args]
+
+
+def _records_sql(path: Path) -> str:
+    """The SELECT behind `crm deals`, parameters written in (the sqlite3 CLI binds none)."""
+    from peewee import query_to_string
+
+    from crm.listing.views import records_query
+    from db.connection import open_database
+    from db.models import database
+
+    db = open_database(str(path))
+    try:
+        return query_to_string(records_query())
+    finally:
+        db.close()
+        database.initialize(None)
+
+
+def _memory_note(peak: int) -> str:
+    verdict = "within" if peak <= MEMORY_TARGET else "OVER"
+    return f"peak {peak / 2**20:.0f} MiB ({verdict} {MEMORY_TARGET // 2**20} MiB)"
+
+
+def deals_rows(path: Path, rounds: int, deals: int) -> list[Result]:
+    """`crm deals --format csv|json` beside the sqlite3 CLI running its SELECT."""
+    out = []
+    sql = _records_sql(path)
+    floor, _peak = _timed(["sqlite3", "-csv", str(path), sql], rounds)
+    for fmt in ("csv", "json"):
+        what = f"crm deals --format {fmt}, {deals:,} deals"
+        try:
+            samples, peak = _timed(_crm(path, "deals", "--format", fmt), rounds)
+            out.append(Result("sqlite", what, None, samples, floor, max_ratio=TARGET_FACTORS["deals " + fmt],
+                              memory_limit=MEMORY_TARGET, peak=peak,
+                              note=f"floor: sqlite3 CLI, same SELECT (-csv); target ≤ {TARGET_FACTORS['deals ' + fmt]}×; "
+                                   + _memory_note(peak)))
+        except Exception as exc:  # noqa: BLE001 — one broken row must not hide the others
+            out.append(Result("sqlite", what, None, error=str(exc)[:200]))
+        log(f"{what}: {out[-1].median}")
+    return out
+
+
+def weekly_rows(path: Path, rounds: int, deals: int) -> list[Result]:
+    """`crm export weekly` as csv and xlsx beside csv.writer / XlsxWriter writing the same cells."""
+    out = []
+    with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
+        for fmt in ("csv", "xlsx"):
+            target = Path(tmp) / f"weekly.{fmt}"
+            what = f"crm export weekly --format {fmt}, {deals:,} deals"
+            try:
+                samples, peak = _timed(_crm(path, "export", "weekly", "--week", WEEK, "--format", fmt,
+                                            "-o", str(target)), rounds)
+                (rows, columns), floor = (_csv_floor if fmt == "csv" else _xlsx_floor)(target, rounds)
+                out.append(Result("sqlite", what, None, samples, floor, max_ratio=TARGET_FACTORS["weekly " + fmt],
+                                  memory_limit=MEMORY_TARGET, peak=peak,
+                                  note=f"{rows:,} rows × {columns} columns; target ≤ "
+                                       f"{TARGET_FACTORS['weekly ' + fmt]}×; " + _memory_note(peak)))
+            except Exception as exc:  # noqa: BLE001
+                out.append(Result("sqlite", what, None, error=str(exc)[:200]))
+            log(f"{what}: {out[-1].median}")
+    return out
+
+
+def _csv_floor(path: Path, rounds: int):
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        rows = list(csv.reader(fh))
+
+    def write():
+        with open(path.with_suffix(".floor.csv"), "w", newline="", encoding="utf-8-sig") as fh:
+            csv.writer(fh).writerows(rows)
+
+    return (len(rows), max((len(r) for r in rows), default=0)), measure(write, rounds)
+
+
+def _xlsx_floor(path: Path, rounds: int):
+    import xlsxwriter
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    sheets = [(ws.title, [list(r) for r in ws.iter_rows(values_only=True)]) for ws in wb.worksheets]
+    wb.close()
+
+    def write():
+        out = xlsxwriter.Workbook(str(path.with_suffix(".floor.xlsx")), {"constant_memory": True})
+        header = out.add_format({"bold": True, "text_wrap": True, "border": 1, "font_name": "宋体"})
+        text = out.add_format({"text_wrap": True, "border": 1, "font_name": "宋体", "valign": "top"})
+        number = out.add_format({"num_format": "#,##0.00", "border": 1, "font_name": "宋体", "valign": "top"})
+        date = out.add_format({"num_format": "yyyy-mm-dd", "border": 1, "font_name": "宋体", "valign": "top"})
+        for title, data in sheets:
+            ws = out.add_worksheet(title)
+            for r, row in enumerate(data):
+                for c, value in enumerate(row):
+                    if value is None:
+                        continue
+                    if r < 4:
+                        ws.write_string(r, c, str(value), header)
+                    elif isinstance(value, (int, float)):
+                        ws.write_number(r, c, value, number)
+                    elif isinstance(value, (datetime.date, datetime.datetime)):
+                        ws.write_datetime(r, c, value, date)
+                    else:
+                        ws.write_string(r, c, str(value), text)
+        out.close()
+
+    rows = sheets[0][1]
+    return (len(rows), max((len(r) for r in rows), default=0)), measure(write, rounds)
+
+
+def report_rows(path: Path, rounds: int, deals: int) -> list[Result]:
+    """The reporting paths (≤ 1 s each at a million deals) beside the interpreter's start-up."""
+    as_of = (AS_OF - datetime.timedelta(days=120)).isoformat()
+    start = (AS_OF - datetime.timedelta(days=300)).isoformat()
+    floor, _peak = _timed([sys.executable, "-c", "pass"], rounds)
+    out = []
+    for label, args in (("crm kpi", ["kpi"]), ("crm kpi --as-of", ["kpi", "--as-of", as_of]),
+                        ("crm kpi --series monthly", ["kpi", "--series", "monthly", "--from", start, "--to", as_of]),
+                        ("crm report regions", ["report", "regions"]),
+                        ("crm report regions --as-of", ["report", "regions", "--as-of", as_of]),
+                        ("crm brief", ["brief"]), ("crm brief --as-of", ["brief", "--as-of", as_of])):
+        what = f"{label}, {deals:,} deals"
+        try:
+            samples, peak = _timed(_crm(path, *args), rounds)
+            out.append(Result("sqlite", what, REPORT_TARGET, samples, floor, peak=peak,
+                              note=f"whole command; floor: python -c pass; peak {peak / 2**20:.0f} MiB"))
+        except Exception as exc:  # noqa: BLE001
+            out.append(Result("sqlite", what, REPORT_TARGET, error=str(exc)[:200]))
+        log(f"{what}: {out[-1].median}")
+    return out

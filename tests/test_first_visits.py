@@ -1,0 +1,71 @@
+"""First visits: the Dashboard shows its figures without waiting for the list
+of cohorts to choose from, and that list (the signing years) is read from the
+kept totals and still follows the deals."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from textual.widgets import Select
+
+from crm.deals import records as deals
+from crm.listing.pages import ListFilter
+from crm.reporting import kpi
+from crm.reporting.cohorts import signing_years
+from db.models import Deal
+from screens import dashboard
+from screens.app import CrmApp
+from tests.tui_support import TODAY, pin_clock, run_async, settle
+
+
+def _years_of_the_deals() -> list[int]:
+    years = {d.signed_on.year for d in Deal.select(Deal.signed_on) if d.signed_on is not None}
+    return list(range(max(years), min(years) - 1, -1)) if years else []
+
+
+def test_signing_years_follow_the_deals(demo_ledger):
+    assert signing_years() == _years_of_the_deals() == [2020, 2019]
+    code = deals.create_deal({"name": "早年签约的测试项目", "amount": "1亿元", "region": "涿州市",
+                              "signed_on": "2011-03-02"}, actor="test").code
+    assert signing_years() == _years_of_the_deals() == list(range(2020, 2010, -1))
+    deals.edit_deal(code, {"signed_on": "2016-03-02"}, actor="test")
+    assert signing_years() == _years_of_the_deals() == list(range(2020, 2015, -1))
+
+
+def test_no_signed_deal_no_years(ledger):
+    assert signing_years() == []
+
+
+def _tile(app) -> str:
+    return str(app.screen.query_one("#tile-deals").render())
+
+
+@run_async
+async def test_dashboard_figures_do_not_wait_for_the_cohort_choices(demo_ledger, monkeypatch):
+    pin_clock()
+    real = dashboard._choices
+    release = threading.Event()
+
+    def slow_choices():
+        release.wait(20)  # the list of cohorts takes long to read
+        return real()
+
+    monkeypatch.setattr(dashboard, "_choices", slow_choices)
+    async with CrmApp(today=TODAY).run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        pilot.app.dashboard_cohort = "year:2020"  # as the Events screen leaves it
+        await pilot.press("5")
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if isinstance(pilot.app.screen, dashboard.DashboardScreen) and _tile(pilot.app).strip():
+                break
+        expected = kpi.compute(ListFilter(year=2020), TODAY)
+        assert str(expected.deals) in _tile(pilot.app), "the chosen cohort's figures are shown before the choices"
+        assert not release.is_set()
+        release.set()
+        await settle(pilot)
+        select = pilot.app.screen.query_one("#cohort", Select)
+        assert select.value == "year:2020", "the cohort shown is the one chosen once the choices are in"
+        assert str(expected.deals) in _tile(pilot.app)
+        await asyncio.sleep(0)

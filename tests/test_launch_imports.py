@@ -1,0 +1,38 @@
+"""Launching the TUI imports only what its first screen needs: the pinyin
+dictionaries, the workbook readers and writers, the table printer and the
+charts load on first use, not before the first rows are painted."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# Imported by what the first screen never does: writing a deal's name (pypinyin), reading or writing a
+# workbook (openpyxl, xlsxwriter, python_calamine), printing a CLI table (tabulate), drawing charts.
+NOT_BEFORE_FIRST_ROWS = {"pypinyin", "openpyxl", "xlsxwriter", "python_calamine", "tabulate", "plotext",
+                         "textual_plotext"}
+
+
+def _run(*argv: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "test"}
+    return subprocess.run([sys.executable, *argv], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_launch_paints_the_first_rows_without_the_modules_it_does_not_need(tmp_path):
+    ledger = str(tmp_path / "ledger.sqlite3")
+    made = _run("-m", "app", "--db", ledger, "demo")
+    assert made.returncode == 0, made.stderr
+    launched = _run("-m", "tests.perf.launch", "crm", "--db", ledger, "--spawned-at", repr(time.time()))
+    assert launched.returncode == 0, launched.stderr
+    loaded = json.loads(launched.stdout.strip().splitlines()[-1])
+    packages, modules = set(loaded["packages"]), set(loaded["modules"])
+    assert {"textual", "peewee"} <= packages and "screens.deal_list" in modules, "the first rows were painted"
+    assert not packages & NOT_BEFORE_FIRST_ROWS, sorted(packages & NOT_BEFORE_FIRST_ROWS)
+    # the subcommands' modules (they import most of crm/ and tabulate) are not registered to open the TUI
+    assert not {m for m in modules if m.startswith("cli.") and m != "cli.main"}, sorted(modules)
+    assert not {m for m in modules if m.startswith(("exports.", "crm.importing", "crm.samples"))}, sorted(modules)
