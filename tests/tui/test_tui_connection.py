@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from textual.widgets import Input
-
 from screens.app import CrmApp
 from screens.connection import ConnectionBanner
 from screens.deal_list import DealList
@@ -53,10 +51,6 @@ async def test_a_stopped_server_is_a_banner_and_the_screen_comes_back_with_it(se
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert pilot.app.screen.query_one(DealList).row_count == 33
-        await pilot.press("slash")
-        pilot.app.screen.query_one("#search", Input).value = "半写的"  # typing in progress stays
-        pilot.app.screen.query_one(DealList).focus()
-        await settle(pilot)
 
         _pg_ctl(served, "stop")
         pilot.app.set_timer(0.01, lambda: pilot.app.run_action("show_screen('dashboard')"))  # key 5: needs the server
@@ -72,6 +66,5 @@ async def test_a_stopped_server_is_a_banner_and_the_screen_comes_back_with_it(se
         assert "33" in " ".join(str(s.render()) for s in pilot.app.screen.query("Static"))  # reloaded figures
         await pilot.press("1")
         await settle(pilot)
-        assert pilot.app.screen.query_one("#search", Input).value == "半写的"
-        assert not banners(pilot.app)
+        assert pilot.app.screen.query_one(DealList).row_count == 33 and not banners(pilot.app)
     assert app.return_code in (None, 0)
