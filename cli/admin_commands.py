@@ -41,6 +41,10 @@ def _record(entry) -> str:
         return _("blocker {id}").format(id=entry["row_id"])
     if entry["table"] == "funds_arrived":
         return _("funds {id}").format(id=entry["row_id"])
+    if entry["table"] == "investment_done":
+        return _("completed investment {id}").format(id=entry["row_id"])
+    if entry["table"] == "investment_plan":
+        return _("investment plan {id}").format(id=entry["row_id"])
     return f'{entry["table"]} {entry["row_id"]}'
 
 

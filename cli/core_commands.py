@@ -2,7 +2,7 @@
 
 import sys
 
-from crm.deals import blockers
+from crm.deals import blockers, corrections
 from crm.listing import views as deal_views
 from crm.reference import fx, registry
 from crm.reporting import kpi
@@ -43,6 +43,7 @@ def _filter(args) -> DealFilter:
         industry=getattr(args, "industry", None), search=getattr(args, "search", None),
         year=_int(year, "--year") if year else None,
         liaison=getattr(args, "liaison", None), tag=getattr(args, "tag", None),
+        archived=bool(getattr(args, "archived", False)),
     ).check_names()
 
 
@@ -148,6 +149,8 @@ def cmd_show(args):
         (_("Supporting"), "、".join(x["name"] for x in d["departments"] if x["role"] == "support")),
         (_("Version"), d["version"]),
     ]
+    if d["archived"]:
+        fields.append((_("Archived"), f'{d["archived"]["on"]} {d["archived"]["note"]}'))
     print_table([_("Field"), _("Value")], fields)
     print("\n" + _("Stage ledger"))
     print_table([_("Date"), _("From"), _("To"), _("By"), _("Note")],
@@ -170,9 +173,10 @@ def cmd_show(args):
         print("\n" + _("Tags") + ": " + "、".join(d["tags"]))
     if d["funds"]:
         print("\n" + _("Funds arrived"))
-        print_table([_("Date"), _("Amount"), _("亿元")],
-                    [[f["on"], format_money(Money(f["amount"], f["currency"])),
-                      format_yi(f["amount_cny"]) if f["amount_cny"] is not None else "?"] for f in d["funds"]])
+        print_table([_("No."), _("Date"), _("Amount"), _("亿元"), _("Voided")],
+                    [[f["id"], f["on"], format_money(Money(f["amount"], f["currency"])),
+                      format_yi(f["amount_cny"]) if f["amount_cny"] is not None else "?",
+                      f'{f["voided"]["at"]} {f["voided"]["note"]}' if f["voided"] else ""] for f in d["funds"]])
 
 
 def _deal_values(args) -> dict:
@@ -201,7 +205,14 @@ def cmd_edit(args):
 
 def cmd_stage(args):
     open_db(args)
-    entry = change_stage(args.code, args.stage, on=_date(args.on), note=args.note or "")
+    if args.undo:
+        if args.stage is not None or args.on is not None:
+            raise InvalidInput(_("--undo reverses the latest stage change: give no stage and no --on"))
+        entry = corrections.undo_stage(args.code, note=args.note or "")
+    elif args.stage is None:
+        raise InvalidInput(_("Give the stage to move to, or --undo --note WHY to reverse the latest change"))
+    else:
+        entry = change_stage(args.code, args.stage, on=_date(args.on), note=args.note or "")
     print(_("{code}: {src} → {dst} on {on}").format(
         code=args.code, src=BY_KEY[entry.from_stage].label(), dst=BY_KEY[entry.to_stage].label(), on=entry.effective_on))
 
@@ -217,6 +228,25 @@ def cmd_blocker_resolve(args):
     version = _int(args.if_version, "--if-version", minimum=1) if args.if_version is not None else None
     b = blockers.resolve_blocker(args.id, note=args.note or "", on=_date(args.on), if_version=version)
     print(_("Blocker {id} resolved on {on}").format(id=b.id, on=b.resolved_on))
+
+
+def cmd_blocker_reopen(args):
+    open_db(args)
+    b = corrections.reopen_blocker(args.id, note=args.note or "")
+    print(_("Blocker {id} reopened").format(id=b.id))
+
+
+def cmd_archive(args):
+    open_db(args)
+    deal = corrections.archive_deal(args.code, note=args.note or "")
+    print(_("{code} archived on {day}: it leaves lists, KPIs and reports (`crm unarchive {code}` restores it)").format(
+        code=deal.code, day=deal.archived_on))
+
+
+def cmd_unarchive(args):
+    open_db(args)
+    deal = corrections.unarchive_deal(args.code, note=args.note or "")
+    print(_("{code} restored").format(code=deal.code))
 
 
 def cmd_blocker_list(args):
@@ -235,6 +265,11 @@ def cmd_blocker_list(args):
 
 def cmd_funds(args):
     open_db(args)
+    if args.code == "void":  # `crm funds void ID --note WHY`
+        row = corrections.void_funds(args.amount, note=args.note or "")
+        print(_("Funds entry {id} voided ({amount} on {on})").format(
+            id=row.id, amount=format_money(Money(row.voided_amount, row.currency)), on=row.arrived_on))
+        return
     row = record_funds(args.code, args.amount, on=_date(args.on), note=args.note or "")
     print(_("{code}: {amount} arrived on {on}").format(
         code=args.code, amount=format_money(Money(row.amount, row.currency)), on=row.arrived_on))
@@ -248,11 +283,18 @@ def cmd_fx_set(args):
     print(fx.describe_rate(rate))
 
 
+def cmd_fx_void(args):
+    open_db(args)
+    rate = fx.void_rate(args.currency, parse_date(args.date), note=args.note or "")
+    print(_("Rate voided: {rate}; what it converted now uses the rate before it").format(rate=fx.describe_rate(rate)))
+
+
 def cmd_fx_list(args):
     open_db(args)
     rates = fx.list_rates(args.currency)
-    print_table([_("Currency"), _("Date"), _("CNY per unit"), _("Source")],
-                [[r.currency, r.on, fx.rate_text(r.rate), r.source] for r in rates])
+    print_table([_("Currency"), _("Date"), _("CNY per unit"), _("Source"), _("Voided")],
+                [[r.currency, r.on, fx.rate_text(r.rate), r.source,
+                  f"{r.voided_at} {r.voided_by}: {r.void_note}" if r.voided_at else ""] for r in rates])
 
 
 def cmd_department_add(args):
@@ -312,6 +354,7 @@ def _filters(p, stage=True):
     p.add_argument("--event", help=_("signing event (any part of its name)"))
     p.add_argument("--region", help=_("county or district (涿州 = 涿州市, 清苑县 = 清苑区)"))
     p.add_argument("--department", help=_("lead or supporting department (any part)"))
+    p.add_argument("--archived", action="store_true", help=_("archived deals too"))
 
 
 def _deal_fields(p):
@@ -346,6 +389,13 @@ def register(sub, common):
     p.add_argument("--as-of", dest="as_of", metavar="DATE", help=_("with --stale: the day to count back from"))
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
+    p = cmd("archive", cmd_archive, _("archive a deal: it leaves lists, KPIs and reports, and keeps every record"))
+    p.add_argument("code")
+    p.add_argument("--note", help=_("why (required)"))
+    p = cmd("unarchive", cmd_unarchive, _("restore an archived deal"))
+    p.add_argument("code")
+    p.add_argument("--note")
+
     p = cmd("show", cmd_show, _("one deal: fields, departments, ledger, blockers, funds"))
     p.add_argument("code")
     p.add_argument("--format", choices=["table", "json"], default="table")
@@ -359,9 +409,11 @@ def register(sub, common):
     _deal_fields(p)
     p.add_argument("--if-version", dest="if_version", metavar="N", help=_("refuse if the deal is no longer at version N"))
 
-    p = cmd("stage", cmd_stage, _("move a deal to another stage"))
+    p = cmd("stage", cmd_stage, _("move a deal to another stage, or reverse the latest change (--undo)"))
     p.add_argument("code")
-    p.add_argument("stage")
+    p.add_argument("stage", nargs="?")
+    p.add_argument("--undo", action="store_true",
+                   help=_("reverse the latest stage change (a new ledger entry back to the stage before; needs --note)"))
     p.add_argument("--on", metavar="DATE", help=_("effective date (default today)"))
     p.add_argument("--note", help=_("required when moving backwards or off the main line"))
 
@@ -378,15 +430,18 @@ def register(sub, common):
     p.add_argument("--note", help=_("the resolution"))
     p.add_argument("--on", metavar="DATE")
     p.add_argument("--if-version", dest="if_version", metavar="N", help=_("refuse if the blocker is no longer at version N"))
+    p = cmd("reopen", cmd_blocker_reopen, _("reopen a resolved blocker"), bsub)
+    p.add_argument("id")
+    p.add_argument("--note", help=_("why it is open again (required)"))
     p = cmd("list", cmd_blocker_list, _("list blockers"), bsub)
     p.add_argument("--open", action="store_true", help=_("only open blockers"))
     p.add_argument("--department")
     p.add_argument("--code")
     p.add_argument("--format", choices=["table", "json"], default="table")
 
-    p = cmd("funds", cmd_funds, _("record funds arrived for a deal"))
-    p.add_argument("code")
-    p.add_argument("amount", help=_("e.g. 5000万元; without a currency, the deal's currency"))
+    p = cmd("funds", cmd_funds, _("record funds arrived for a deal, or void an entry: crm funds void ID --note WHY"))
+    p.add_argument("code", help=_("the deal, or `void`"))
+    p.add_argument("amount", help=_("e.g. 5000万元; without a currency, the deal's currency (after `void`: the entry's number)"))
     p.add_argument("--on", metavar="DATE")
     p.add_argument("--note")
 
@@ -397,6 +452,10 @@ def register(sub, common):
     p.add_argument("date")
     p.add_argument("rate", help=_("CNY per one unit, e.g. 7.1030"))
     p.add_argument("--source")
+    p = cmd("void", cmd_fx_void, _("void a rate (what it converted is converted again at the rate before it)"), fsub)
+    p.add_argument("currency")
+    p.add_argument("date")
+    p.add_argument("--note", help=_("why the rate was wrong (required)"))
     p = cmd("list", cmd_fx_list, _("list rates"), fsub)
     p.add_argument("--currency")
 

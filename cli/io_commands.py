@@ -67,7 +67,8 @@ def cmd_export_weekly(args):
         check_output(args.output, force=args.force)  # refused before the table is built, not after
     week = weekly.resolve_week(args.week)
     scope = DealFilter(stage=args.stage, event=args.event, region=args.region, department=args.department,
-                       liaison=args.liaison, tag=args.tag).check_names()
+                       liaison=args.liaison, tag=args.tag,
+                       archived=bool(getattr(args, "archived", False))).check_names()
     progress = Progress(_("Writing rows"))
     try:
         with collector_paused():
@@ -236,6 +237,7 @@ def register(sub, common):
     p.add_argument("--tag", help=_("a tag (京津合作, 市重点 …)"))
     p.add_argument("--department", help=_("lead or supporting department (any part)"))
     p.add_argument("--stage", help=_("only deals at this stage at the end of the week"))
+    p.add_argument("--archived", action="store_true", help=_("archived deals too"))
 
     p = sub.add_parser("import", parents=[common], help=_("import a ledger from xlsx or csv"),
                        description=_("import a bureau's ledger (xlsx or csv): new deals are created, known ones "

@@ -38,7 +38,8 @@ def _cohort(args) -> DealFilter:
         except ValueError:
             raise InvalidInput(_("{what} must be a whole number, not {text!r}").format(what="--year", text=year)) from None
     return DealFilter(event=args.event, region=args.region, department=args.department, year=year,
-                      industry=getattr(args, "industry", None), liaison=args.liaison, tag=args.tag).check_names()
+                      industry=getattr(args, "industry", None), liaison=args.liaison, tag=args.tag,
+                      archived=bool(getattr(args, "archived", False))).check_names()
 
 
 # ---- progress, plan, invest, tags ----------------------------------------------
@@ -66,6 +67,13 @@ def cmd_plan(args):
 def cmd_invest(args):
     _open(args)
     month = parse_month(args.month)
+    if args.code == "void":  # `crm invest void CODE --month YYYY-MM --note WHY`
+        from crm.deals.corrections import void_invest
+
+        row = void_invest(args.amount, month, note=args.note or "")
+        print(_("{code}: investment completed in {month} voided ({amount})").format(
+            code=args.amount, month=month.strftime("%Y-%m"), amount=format_money(Money(row.voided_amount, row.currency))))
+        return
     row = record_invest(args.code, args.amount, month)
     print(_("{code}: investment completed in {month} is {amount}").format(
         code=args.code, month=month.strftime("%Y-%m"), amount=format_money(Money(row.amount, row.currency))))
@@ -250,6 +258,7 @@ def _cohort_options(p) -> None:
     p.add_argument("--department", help=_("lead or supporting department (any part)"))
     p.add_argument("--liaison", help=_("liaison leader (包联领导), any part of the name"))
     p.add_argument("--tag", help=_("a tag (京津合作, 市重点 …)"))
+    p.add_argument("--archived", action="store_true", help=_("archived deals too"))
 
 
 def register(sub, common):
@@ -269,10 +278,12 @@ def register(sub, common):
     p.add_argument("year")
     p.add_argument("amount", help=_("e.g. 5亿元; without a currency, the deal's currency"))
 
-    p = cmd("invest", cmd_invest, _("record investment completed in a month (完成投资)"))
-    p.add_argument("code")
-    p.add_argument("amount", help=_("e.g. 5000万元; without a currency, the deal's currency"))
+    p = cmd("invest", cmd_invest, _("record investment completed in a month (完成投资), or void it: "
+                                    "crm invest void CODE --month YYYY-MM --note WHY"))
+    p.add_argument("code", help=_("the deal, or `void`"))
+    p.add_argument("amount", help=_("e.g. 5000万元; without a currency, the deal's currency (after `void`: the deal)"))
     p.add_argument("--month", required=True, metavar="YYYY-MM")
+    p.add_argument("--note", help=_("with void: why the figure was wrong (required)"))
 
     p = cmd("tag", cmd_tag, _("put tags on a deal"))
     p.add_argument("code")

@@ -370,7 +370,9 @@ def interrupt(connection) -> None:
     if isinstance(connection, sqlite3.Connection):
         connection.interrupt()
     else:
-        connection.cancel()
+        # a server that went away has nothing left to cancel (the statement fails with ConnectionLost)
+        with contextlib.suppress(_DRIVER_ERRORS):
+            connection.cancel()
 
 
 def was_interrupted(exc: BaseException) -> bool:

@@ -22,6 +22,7 @@ from textual.binding import Binding
 from crm.foundation.i18n import N_, _, set_language
 from crm.runtime import Database
 from screens.base import translate_bindings
+from screens.connection import ConnectionWatch
 
 HERE = Path(__file__).parent
 
@@ -77,7 +78,7 @@ SCREEN_COMMANDS = (
 )
 
 
-class CrmApp(App):
+class CrmApp(ConnectionWatch, App):
     """招商台账: the ledger of investment-attraction deals, in the terminal."""
 
     CSS_PATH = [HERE / "app.tcss"]
@@ -100,6 +101,7 @@ class CrmApp(App):
         translate_bindings(self)
         self._today = today
         self.db = Database()
+        self.watch_connection()  # a lost server: a banner and retries (screens.connection), never an exit
         # The deal list's filter, which the board follows.
         self.deal_filter = None
         self.deal_filter_text = ""

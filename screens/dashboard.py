@@ -118,7 +118,11 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
         self.follow_arrivals()
 
     async def _load_choices(self) -> None:
-        choices = await self.db.run_aggregate(_choices)
+        try:
+            choices = await self.db.run_aggregate(_choices)
+        except CrmError:
+            self._choices_asked = False  # asked again with the next figures (after the server came back)
+            raise
         options = [(_("All deals"), "all"), (_("The deal list's filter"), "list")]
         options += [(_("Signed in {year}").format(year=y), f"year:{y}") for y in choices.years]
         options += [(f"{name} ({held.year})" if held else name, f"event:{ident}") for ident, name, held in choices.events]

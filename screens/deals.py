@@ -238,6 +238,10 @@ class DealsScreen(DealActions, CrmScreen):
         self.filter = replace(self.filter, **{field: value})
         self._load()
 
+    def action_refresh(self) -> None:
+        """Fetch the list and its totals again (after the database server came back)."""
+        self._load(keep_cursor=True)
+
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
 

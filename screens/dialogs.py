@@ -227,7 +227,11 @@ class BlockerDialog(Dialog):
         yield FormRow(_("Due on"), Input(id="blocker-due", compact=True, placeholder="2020-06-30"), "hint-due")
 
     async def on_mount(self) -> None:
-        names = await self.db.run(department_names)
+        try:
+            names = await self.db.run(department_names)
+        except CrmError as err:  # the server away: the dialog stays, with the reason (and the app's banner)
+            self.notify(str(err), severity="error")
+            return
         self.query_one("#blocker-department", Select).set_options([(n, n) for n in names])
         self.query_one("#blocker-text", Input).focus()
 

@@ -92,6 +92,10 @@ def record_invest(code: str, amount_text: str, month: datetime.date, actor: str 
         else:
             row.amount, row.currency, row.amount_cny, row.fx_rate = money.amount, money.currency, cny, rate
             row.recorded_by, row.recorded_at = actor, datetime.datetime.now().replace(microsecond=0)
+            if row.voided_at is not None:  # a voided month set again is a new figure, no longer voided
+                old = None
+                row.voided_at, row.voided_by, row.void_note = None, "", ""
+                row.voided_amount = row.voided_amount_cny = None
             row.save()
         label = f"done {month:%Y-%m}"
         audit.record("investment_done", row.id, {label: (old, f"{money.amount} {money.currency}")}, actor)
@@ -117,10 +121,19 @@ def _ratio(part: Decimal, whole: Decimal | None) -> Decimal | None:
 
 def investment_of(deal_id: int) -> list[YearInvestment]:
     """The deal's plans and completed investment per year, oldest year first, with cumulative completion."""
+    return investment_and_voided(deal_id)[0]
+
+
+def investment_and_voided(deal_id: int) -> tuple[list[YearInvestment], list[InvestmentDone]]:
+    """investment_of(deal_id), and the deal's voided months of completed investment (crm.deals.corrections)."""
     plans = {p.year: p for p in InvestmentPlan.select().where(InvestmentPlan.deal == deal_id)}
     done: dict[int, list] = {}
+    voided = []
     for d in InvestmentDone.select().where(InvestmentDone.deal == deal_id).order_by(InvestmentDone.month):
-        done.setdefault(d.month.year, []).append(d)
+        if d.voided_at is not None:
+            voided.append(d)
+        else:
+            done.setdefault(d.month.year, []).append(d)
     years = []
     for year in sorted(set(plans) | set(done)):
         cumulative = Decimal("0.00")
@@ -131,4 +144,4 @@ def investment_of(deal_id: int) -> list[YearInvestment]:
         plan = plans[year].amount_cny if year in plans else None
         years.append(YearInvestment(year=year, plan_cny=plan, done_cny=cumulative, rate=_ratio(cumulative, plan),
                                     months=tuple(months)))
-    return years
+    return years, voided

@@ -102,11 +102,13 @@ def new_deal_row(parsed: dict, code: str, initial: str, since: datetime.date, ac
 
 
 def create_deal(values: dict, stage: str | None = None, supporting: list[str] = (), code: str | None = None,
-                actor: str | None = None) -> Deal:
+                actor: str | None = None, require_rate: bool = True) -> Deal:
     """Create a deal from {field: typed text}; `name` and `amount` are required.
 
     The stage defaults to 签约 when a signing date is given, else 在谈. The
-    deal's ledger starts with that stage on the signing date (or today).
+    deal's ledger starts with that stage on the signing date (or today). An
+    amount no rate covers is refused (MissingRate naming `crm fx set`) unless
+    `require_rate` is False (an import, which converts it when the rate comes and warns meanwhile).
     """
     check_new(values)
     today = datetime.date.today()
@@ -121,7 +123,9 @@ def create_deal(values: dict, stage: str | None = None, supporting: list[str] = 
                 departments = [department_by_name(d) for d in supporting]
                 year = (parsed.get("signed_on") or today).year
                 deal_code = code or next_code(year)
-                deal = Deal.create(**new_deal_row(parsed, deal_code, initial, since, actor, today))
+                # Refused now, with the command that adds the rate, rather than breaking every later KPI and report.
+                deal = Deal.create(**new_deal_row(parsed, deal_code, initial, since, actor, today,
+                                                  convert=fx.convert_or_refuse if require_rate else fx.convert))
                 start_ledger(deal, since, actor)
                 for dept in departments:
                     DealDepartment.get_or_create(deal=deal, department=dept)
@@ -135,7 +139,7 @@ def create_deal(values: dict, stage: str | None = None, supporting: list[str] = 
 
 
 def edit_deal(code: str, values: dict, if_version: int | None = None, actor: str | None = None,
-              supporting: list[str] | None = None) -> Deal:
+              supporting: list[str] | None = None, require_rate: bool = True) -> Deal:
     """Change fields of a deal from {field: typed text}; returns the saved deal.
 
     `supporting`, when given, replaces the supporting departments (names) in
@@ -168,7 +172,8 @@ def edit_deal(code: str, values: dict, if_version: int | None = None, actor: str
         if not changes:
             return deal
         if {"amount", "currency", "signed_on"} & changes.keys():
-            converted = _converted({"amount": deal.amount, "currency": deal.currency}, fx.conversion_day(deal))
+            converted = _converted({"amount": deal.amount, "currency": deal.currency}, fx.conversion_day(deal),
+                                   fx.convert_or_refuse if require_rate else fx.convert)
             for key, value in converted.items():
                 setattr(deal, key, value)
         if {"name", "investor"} & changes.keys():

@@ -104,12 +104,14 @@ def _last_main_stage(deal: Deal) -> str | None:
     return entry.to_stage if entry else None
 
 
-def change_stage(code: str, to: str, on: datetime.date | None = None, note: str = "", actor: str | None = None) -> StageChange:
+def change_stage(code: str, to: str, on: datetime.date | None = None, note: str = "", actor: str | None = None,
+                 require_rate: bool = True) -> StageChange:
     """Move the deal `code` to stage `to` effective `on` (default today); return the ledger entry.
 
     Refuses (InvalidInput) a move to the stage the deal is already at, a
     backwards or off-line move without a note, a date in the future, and a
-    date earlier than the current stage's — the ledger's order is the order of events.
+    date earlier than the current stage's — the ledger's order is the order of events. Signing a deal
+    whose amount no rate covers on the day is refused (MissingRate) unless `require_rate` is False (an import).
     """
     target = parse_stage(to)
     note = clean_text(note, _("Note"), max_length=2000, multiline=True)
@@ -146,7 +148,7 @@ def change_stage(code: str, to: str, on: datetime.date | None = None, note: str 
             # Signed now: the deal gets its signing date (for --year cohorts)
             # and is converted at that date's rate. A changed field is a new
             # version, so a form opened before this cannot write it back.
-            cny, rate = fx.convert(deal.amount, deal.currency, on)
+            cny, rate = (fx.convert_or_refuse if require_rate else fx.convert)(deal.amount, deal.currency, on)
             row.update(signed_on=on, amount_cny=cny, fx_rate=rate, version=deal.version + 1)
             changes["signed_on"] = (None, on)
         Deal.update(**row).where(Deal.id == deal.id).execute()

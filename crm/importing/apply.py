@@ -381,7 +381,7 @@ class _Applying:
         if deal is None:
             code = _new_code(row, values)
             deal = create_deal({k: v for k, v in values.items() if k in DEAL_FIELDS}, stage=row.stage,
-                               supporting=supporting or [], code=code, actor=self.actor)
+                               supporting=supporting or [], code=code, actor=self.actor, require_rate=False)
             added = _add_problems(deal, row, values, self.resolver, self.actor, self.today)
             deal.event_name = deal.event.name if deal.event_id else None
             if row.progress or row.funds:
@@ -440,7 +440,7 @@ def _update(deal: Deal, row: RowPlan, values: dict, supporting, actor, today, no
         # The same name in full- or half-width brackets, spaced differently: not a rename.
         fields.pop("name", None)
     last_audit = AuditEntry.select(fn.MAX(AuditEntry.id)).scalar() or 0
-    saved = edit_deal(deal.code, fields, actor=actor) if fields else deal
+    saved = edit_deal(deal.code, fields, actor=actor, require_rate=False) if fields else deal
     changed = []
     for f, old, new in (AuditEntry.select(AuditEntry.field, AuditEntry.old, AuditEntry.new)
                         .where((AuditEntry.id > last_audit) & (AuditEntry.table == "deal")
@@ -456,7 +456,8 @@ def _update(deal: Deal, row: RowPlan, values: dict, supporting, actor, today, no
                                    "、".join(supporting)))
     if row.stage and row.stage != saved.stage and _stage_moves(saved, row, report, stated_on):
         # A sheet dated by its title (数据截至…) moves the stage on that date.
-        change_stage(saved.code, row.stage, on=max(stated_on or today, saved.stage_since), note=note, actor=actor)
+        change_stage(saved.code, row.stage, on=max(stated_on or today, saved.stage_since), note=note, actor=actor,
+                     require_rate=False)
         report.stage_changes += 1
         changed.append("stage")
         report.changes.append((row.row, deal.code, "stage", saved.stage, row.stage))

@@ -501,10 +501,11 @@ class _Rates:
         if currency == fx.CNY:
             return fx.to_cny(amount, None), None
         if currency not in self.rates:
-            rates = list(FxRate.select().where(FxRate.currency == currency).order_by(FxRate.on))
+            rates = list(FxRate.select().where((FxRate.currency == currency) & FxRate.voided_at.is_null(True))
+                         .order_by(FxRate.on))
             self.rates[currency] = ([r.on for r in rates], rates)
         days, rates = self.rates[currency]
-        # The latest rate on or before `day`, as fx.rate_on chooses it; none: not converted yet.
+        # The latest rate on or before `day`, as fx.rate_on chooses it; none: not converted yet (the report warns).
         at = bisect.bisect_right(days, day)
         if at == 0:
             return None, None

@@ -13,7 +13,7 @@ from collections import namedtuple
 
 from peewee import SQL, Table, fn
 
-from crm.listing.filters import DealFilter, region_condition
+from crm.listing.filters import DealFilter, any_archived, region_condition
 from crm.deals.stages import parse_stage
 from db import kept_totals as upkeep
 from db.dialects import dialect_of
@@ -29,8 +29,14 @@ Sums = namedtuple("Sums", "key deals amount amount_cny converted approximate")
 
 
 def answerable(flt: DealFilter) -> bool:
-    """True when `flt` names nothing but stage, region and signing year."""
-    return all(getattr(flt, name) in (None, "") for name in flt.__dataclass_fields__ if name not in KEPT_FIELDS)
+    """True when `flt` names nothing but stage, region and signing year (and perhaps archived deals).
+
+    The kept totals count every deal, archived or not: while some deal is
+    archived, grouped() and funds_and_blockers() answer None to a filter that
+    leaves archived deals out (they ask on the way, in the same query).
+    """
+    return all(getattr(flt, name) in (None, "") for name in flt.__dataclass_fields__
+               if name not in KEPT_FIELDS and name != "archived")
 
 
 def grouped(flt: DealFilter, by: tuple[str, ...] = (), signed_only: bool = False) -> list[Sums] | None:
@@ -42,12 +48,14 @@ def grouped(flt: DealFilter, by: tuple[str, ...] = (), signed_only: bool = False
     """
     if not answerable(flt):
         return None
-    flt.condition()  # refuses a bad stage or year exactly as a query of the deals would
+    flt.named_parts()  # refuses a bad stage or year exactly as a query of the deals would
     table = DealCohortTotalsDelta if dialect_of().totals_as_differences else DealCohortTotals
     columns = [getattr(table, name) for name in by]
     query = table.select(*columns, fn.SUM(table.deals).alias("deals"), fn.SUM(table.amount).alias("amount"),
                          fn.SUM(table.amount_cny).alias("amount_cny"), fn.SUM(table.converted).alias("converted"),
                          fn.SUM(table.approximate).alias("approximate"))
+    if not flt.archived:
+        query = query.select_extend(any_archived().alias("archived"))
     if table is DealCohortTotalsDelta:
         # rows of differences beyond one per key: how much folding would save
         query = query.select_extend(
@@ -57,6 +65,8 @@ def grouped(flt: DealFilter, by: tuple[str, ...] = (), signed_only: bool = False
         query = query.group_by(*columns)
     rows = list(query.tuples())
     width = len(columns)
+    if not flt.archived and any(r[width + 5] for r in rows):
+        return None  # some deal is archived: the kept totals, which count it, cannot leave it out
     if table is DealCohortTotalsDelta:
         _fold_when_many(sum(int(r[-1] or 0) for r in rows))
     return [
@@ -96,14 +106,18 @@ def funds_and_blockers(flt: DealFilter) -> tuple[list[int], list[int]] | None:
     postgres = dialect_of().totals_as_differences
     if not answerable(flt) or (not postgres and (flt.year or flt.region)):
         return None
-    flt.condition()  # refuses a bad stage or year exactly as a query of the deals would
+    flt.named_parts()  # refuses a bad stage or year exactly as a query of the deals would
     db = database.obj
     found, excess = [], 0
     for table, sums in zip(_KEPT_PER_COHORT if postgres else _KEPT_PER_STAGE, (_FUNDS_SUMS, _BLOCKER_SUMS)):
         query = table.select(*(fn.COALESCE(fn.SUM(getattr(table, name)), 0) for name in sums))
+        if not flt.archived and not found:  # asked on the way: is some deal archived?
+            query = query.select_extend(any_archived())
         if postgres:  # rows of differences beyond one per key: how much folding would save
             query = query.select_extend(fn.COUNT(SQL("*")) - fn.COUNT(SQL("DISTINCT (year, region, stage)")))
         row = _within(query, table, flt, True).bind(db).tuples().get()
+        if not flt.archived and not found and row[len(sums)]:
+            return None  # the kept totals count archived deals' funds and blockers: they cannot leave them out
         found.append([int(v) for v in row[:len(sums)]])
         excess += int(row[-1] or 0) if postgres else 0
     _fold_when_many(excess)

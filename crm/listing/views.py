@@ -10,14 +10,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from peewee import JOIN, fn
 
-from crm.audit import log as audit
 from crm.deals import stages
 from crm.deals.blockers import blockers_of, is_overdue
 from crm.listing import pages
 from crm.listing.filters import DealFilter
 from crm.deals.records import supporting_departments
 from crm.deals.funds import funds_of
-from crm.deals.investment import investment_of
+from crm.deals.investment import investment_and_voided
+from crm.deals.trail import deal_trail
 from crm.deals.progress import latest_progress, progress_of
 from crm.deals.tags import tags_of
 from crm.reference.lookup import deal_by_code
@@ -169,9 +169,19 @@ def summary(deal: Deal, today: datetime.date | None = None) -> dict:
     }
 
 
+def _funds_entry(f) -> dict:
+    """One arrival of funds as `crm show` gives it; a voided one with the amounts it had and its void."""
+    if f.voided_at is None:
+        return {"id": f.id, "on": f.arrived_on, "amount": f.amount, "currency": f.currency,
+                "amount_cny": f.amount_cny, "note": f.note, "voided": None}
+    return {"id": f.id, "on": f.arrived_on, "amount": f.voided_amount, "currency": f.currency,
+            "amount_cny": f.voided_amount_cny, "note": f.note,
+            "voided": {"at": f.voided_at, "by": f.voided_by, "note": f.void_note}}
+
+
 def detail(code: str) -> dict:
     """Everything about one deal: fields, departments, ledger, blockers, funds, audit trail."""
-    deal = _listing(DealFilter()).where(Deal.id == deal_by_code(code).id).objects().get()
+    deal = _listing(DealFilter(archived=True)).where(Deal.id == deal_by_code(code).id).objects().get()
     today = datetime.date.today()
     out = summary(deal, today)
     out.update(
@@ -205,10 +215,8 @@ def detail(code: str) -> dict:
     # Dates that name a month only (计划开工 2020年7月): shown as the month.
     out["month_only"] = [f for f in ("signed_on", "planned_start", "planned_completion") if getattr(deal, f + "_month")]
     funds = funds_of(deal)
-    out["funds"] = [
-        {"on": f.arrived_on, "amount": f.amount, "currency": f.currency, "amount_cny": f.amount_cny, "note": f.note}
-        for f in funds
-    ]
+    out["archived"] = None if deal.archived_on is None else {"on": deal.archived_on, "note": deal.archive_note}
+    out["funds"] = [_funds_entry(f) for f in funds]
     # A Decimal even with no arrivals (JSON "0.00", not the number 0), and the
     # rate rounded like the KPIs' ("0.3000", not "0E+2" or 28 digits).
     arrived = sum((f.amount_cny or Decimal(0) for f in funds), start=Decimal("0.00"))
@@ -216,13 +224,20 @@ def detail(code: str) -> dict:
     out["funds_rate"] = (arrived / deal.amount_cny).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if deal.amount_cny else None
     out["progress"] = [{"on": e.on, "by": e.by, "text": e.text} for e in progress_of(deal.id)]
     out["tags"] = tags_of(deal.id)
+    years, voided = investment_and_voided(deal.id)
     out["investment"] = [
         {"year": y.year, "plan_cny": y.plan_cny, "done_cny": y.done_cny, "completion_rate": y.rate,
          "months": [{"month": m.strftime("%Y-%m"), "amount": amount, "currency": currency, "amount_cny": cny,
                      "cumulative_cny": cumulative} for m, amount, currency, cny, cumulative in y.months]}
-        for y in investment_of(deal.id)
+        for y in years
     ]
-    out["audit"] = [
-        {"at": a.at, "by": a.actor, "field": a.field, "old": a.old, "new": a.new} for a in audit.history("deal", deal.id)
+    out["investment_voided"] = [
+        {"month": d.month.strftime("%Y-%m"), "amount": d.voided_amount, "currency": d.currency,
+         "amount_cny": d.voided_amount_cny, "voided": {"at": d.voided_at, "by": d.voided_by, "note": d.void_note}}
+        for d in voided
     ]
+    # the deal's and its blockers', funds' and investment's entries (crm log); "audit" the deal's own
+    out["trail"] = deal_trail(deal.code, deal)
+    out["audit"] = [{key: e[key] for key in ("at", "by", "field", "old", "new")}
+                    for e in out["trail"] if e["table"] == "deal"]
     return out

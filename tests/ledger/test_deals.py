@@ -60,7 +60,7 @@ def test_create_reads_every_field(base):
 
 def test_codes_count_up_per_signing_year(base):
     assert [_create(name=f"项目{i}").code for i in range(3)] == ["ZS2020-0001", "ZS2020-0002", "ZS2020-0003"]
-    assert _create(name="去年的项目", signed_on="2019-09-06").code == "ZS2019-0001"
+    assert _create(name="去年的项目", amount="5亿元", signed_on="2019-09-06").code == "ZS2019-0001"
     today = datetime.date.today()
     assert deals.create_deal({"name": "在谈项目", "amount": "5亿元"}).code == f"ZS{today.year}-0001"
 

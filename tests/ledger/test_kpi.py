@@ -278,12 +278,13 @@ def test_cli_kpi_table_shows_percentages_and_rates(small_url, run_cli):
 
 # ---- a cohort that cannot be converted -------------------------------------------
 
-def test_missing_deal_rate_is_an_error_not_zero(ledger):
-    deals.create_deal({"name": "光伏组件智能制造项目", "amount": "1.5亿美元", "signed_on": "2019-05-17"})
+def test_deal_without_a_rate_is_refused_at_entry_not_counted_as_zero(ledger):
     with pytest.raises(MissingRate) as err:
-        kpi.compute()
+        deals.create_deal({"name": "光伏组件智能制造项目", "amount": "1.5亿美元", "signed_on": "2019-05-17"})
     assert "USD" in str(err.value) and "2019-05-17" in str(err.value) and "crm fx set" in str(err.value)
+    assert kpi.compute().deals == 0  # nothing was written
     fx.set_rate("USD", D(2019, 5, 17), "6.8859")
+    deals.create_deal({"name": "光伏组件智能制造项目", "amount": "1.5亿美元", "signed_on": "2019-05-17"})
     assert kpi.compute().total_cny == Decimal("1032885000.00")
 
 

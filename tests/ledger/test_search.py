@@ -1,9 +1,12 @@
 """Finding deals by code, any part of a Chinese name or investor, or pinyin initials."""
 
+import datetime
+
 import pytest
 
 from crm.listing import views as deal_views, search
 from crm.deals import records as deals
+from crm.reference import fx
 from crm.listing.filters import DealFilter
 
 SUPPLY = "涿州现代供应链金融创新示范基地项目"
@@ -66,6 +69,7 @@ QUERIES = [  # (query, the names it must find, in any order)
 
 @pytest.fixture
 def searchable(ledger):
+    fx.set_rate("USD", datetime.date(2020, 5, 18), "7.1030")  # a deal in dollars needs its rate first
     for values in (
         {"name": SUPPLY, "amount": "1.8亿美元", "signed_on": "2020-05-18"},
         {"name": VC, "amount": "25亿元", "signed_on": "2020-05-18"},
