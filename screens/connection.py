@@ -58,8 +58,9 @@ class ConnectionWatch:
         self.run_worker(self._reconnect(), group="reconnect", exclusive=True, exit_on_error=False)
 
     def _banner_text(self) -> str:
-        return _("The database server cannot be reached; trying again (attempt {n}) — nothing you typed is lost").format(
-            n=self._tries + 1)
+        return _(
+            "The database server cannot be reached; trying again (attempt {n}) — nothing you typed is lost"
+        ).format(n=self._tries + 1)
 
     def _show_banner(self) -> None:
         screen = self.screen

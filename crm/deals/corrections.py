@@ -42,10 +42,13 @@ def archive_deal(code: str, note: str, actor: str | None = None) -> Deal:
     with writing():
         deal = _locked_deal(code)
         if deal.archived_on is not None:
-            raise InvalidInput(_("Deal {code} was already archived on {day}").format(code=deal.code, day=deal.archived_on))
+            raise InvalidInput(
+                _("Deal {code} was already archived on {day}").format(code=deal.code, day=deal.archived_on)
+            )
         today = datetime.date.today()
-        Deal.update(archived_on=today, archive_note=note, version=deal.version + 1, updated_at=_now(),
-                    updated_by=actor).where(Deal.id == deal.id).execute()
+        Deal.update(
+            archived_on=today, archive_note=note, version=deal.version + 1, updated_at=_now(), updated_by=actor
+        ).where(Deal.id == deal.id).execute()
         audit.record("deal", deal.id, {"archived_on": (None, today), "archive_note": (deal.archive_note, note)}, actor)
     return Deal.get_by_id(deal.id)
 
@@ -58,8 +61,9 @@ def unarchive_deal(code: str, note: str = "", actor: str | None = None) -> Deal:
         deal = _locked_deal(code)
         if deal.archived_on is None:
             raise InvalidInput(_("Deal {code} is not archived").format(code=deal.code))
-        Deal.update(archived_on=None, version=deal.version + 1, updated_at=_now(),
-                    updated_by=actor).where(Deal.id == deal.id).execute()
+        Deal.update(archived_on=None, version=deal.version + 1, updated_at=_now(), updated_by=actor).where(
+            Deal.id == deal.id
+        ).execute()
         audit.record("deal", deal.id, {"archived_on": (deal.archived_on, None), "restored": (None, note)}, actor)
     return Deal.get_by_id(deal.id)
 
@@ -98,11 +102,15 @@ def void_invest(code: str, month: datetime.date, note: str, actor: str | None = 
     month = month.replace(day=1)
     with writing():
         deal = deal_by_code(code)
-        row = lock_for_update(InvestmentDone.select().where(
-            (InvestmentDone.deal == deal) & (InvestmentDone.month == month))).first()
+        row = lock_for_update(
+            InvestmentDone.select().where((InvestmentDone.deal == deal) & (InvestmentDone.month == month))
+        ).first()
         if row is None:
-            raise NotFound(_("{code} has no completed investment for {month}").format(
-                code=deal.code, month=month.strftime("%Y-%m")))
+            raise NotFound(
+                _("{code} has no completed investment for {month}").format(
+                    code=deal.code, month=month.strftime("%Y-%m")
+                )
+            )
         voided = _void(row, note, actor)
         audit.record("investment_done", row.id, {f"done {month:%Y-%m} voided": (voided, f"0: {note}")}, actor)
     return row
@@ -112,9 +120,12 @@ def _signed_by(deal: Deal, entry: StageChange) -> bool:
     """True when the change `entry` gave `deal` its signing date (crm.deals.stages.change_stage signs on leaving 在谈)."""
     if entry.from_stage != "negotiating" or deal.signed_on != entry.effective_on:
         return False
-    last = (AuditEntry.select().where((AuditEntry.table == "deal") & (AuditEntry.row_id == deal.id)
-                                      & (AuditEntry.field == "signed_on"))
-            .order_by(AuditEntry.id.desc()).first())
+    last = (
+        AuditEntry.select()
+        .where((AuditEntry.table == "deal") & (AuditEntry.row_id == deal.id) & (AuditEntry.field == "signed_on"))
+        .order_by(AuditEntry.id.desc())
+        .first()
+    )
     return last is not None and last.old is None and last.new == entry.effective_on.isoformat()
 
 
@@ -134,10 +145,16 @@ def undo_stage(code: str, note: str, actor: str | None = None) -> StageChange:
         if last.from_stage is None or len(entries) < 2:
             raise InvalidInput(_("{code} has no stage change to reverse").format(code=deal.code))
         since = entries[-2].effective_on
-        entry = StageChange.create(deal=deal, from_stage=deal.stage, to_stage=last.from_stage, effective_on=since,
-                                   recorded_by=actor, note=note)
-        row = {"stage": last.from_stage, "stage_since": since, "updated_at": _now(), "updated_by": actor,
-               "version": deal.version + 1}
+        entry = StageChange.create(
+            deal=deal, from_stage=deal.stage, to_stage=last.from_stage, effective_on=since, recorded_by=actor, note=note
+        )
+        row = {
+            "stage": last.from_stage,
+            "stage_since": since,
+            "updated_at": _now(),
+            "updated_by": actor,
+            "version": deal.version + 1,
+        }
         changes = {"stage": (deal.stage, last.from_stage), "undo": (None, note)}
         if _signed_by(deal, last):
             cny, rate = fx.convert(deal.amount, deal.currency, deal.created_at.date())
@@ -159,12 +176,14 @@ def reopen_blocker(blocker_id, note: str, actor: str | None = None) -> Blocker:
             raise NotFound(_("No blocker has the number {id}; `crm blocker list` shows them").format(id=ident))
         if blocker.resolved_on is None:
             raise InvalidInput(_("Blocker {id} is open").format(id=ident))
-        changes = {"resolved_on": (blocker.resolved_on, None), "resolution": (blocker.resolution, ""),
-                   "reopened": (None, note)}
+        changes = {
+            "resolved_on": (blocker.resolved_on, None),
+            "resolution": (blocker.resolution, ""),
+            "reopened": (None, note),
+        }
         blocker.resolved_on, blocker.resolution = None, ""
         blocker.version += 1
         blocker.updated_at, blocker.updated_by = _now(), actor
         blocker.save()
         audit.record("blocker", blocker.id, changes, actor)
     return blocker
-

@@ -65,8 +65,15 @@ def set_plan(code: str, year: int, amount_text: str, actor: str | None = None) -
         row = InvestmentPlan.get_or_none((InvestmentPlan.deal == deal) & (InvestmentPlan.year == year))
         old = None if row is None else f"{row.amount} {row.currency}"
         if row is None:
-            row = InvestmentPlan.create(deal=deal, year=year, amount=money.amount, currency=money.currency,
-                                        amount_cny=cny, fx_rate=rate, recorded_by=actor)
+            row = InvestmentPlan.create(
+                deal=deal,
+                year=year,
+                amount=money.amount,
+                currency=money.currency,
+                amount_cny=cny,
+                fx_rate=rate,
+                recorded_by=actor,
+            )
         else:
             row.amount, row.currency, row.amount_cny, row.fx_rate = money.amount, money.currency, cny, rate
             row.recorded_by, row.recorded_at = actor, datetime.datetime.now().replace(microsecond=0)
@@ -87,8 +94,15 @@ def record_invest(code: str, amount_text: str, month: datetime.date, actor: str 
         row = InvestmentDone.get_or_none((InvestmentDone.deal == deal) & (InvestmentDone.month == month))
         old = None if row is None else f"{row.amount} {row.currency}"
         if row is None:
-            row = InvestmentDone.create(deal=deal, month=month, amount=money.amount, currency=money.currency,
-                                        amount_cny=cny, fx_rate=rate, recorded_by=actor)
+            row = InvestmentDone.create(
+                deal=deal,
+                month=month,
+                amount=money.amount,
+                currency=money.currency,
+                amount_cny=cny,
+                fx_rate=rate,
+                recorded_by=actor,
+            )
         else:
             row.amount, row.currency, row.amount_cny, row.fx_rate = money.amount, money.currency, cny, rate
             row.recorded_by, row.recorded_at = actor, datetime.datetime.now().replace(microsecond=0)
@@ -142,6 +156,9 @@ def investment_and_voided(deal_id: int) -> tuple[list[YearInvestment], list[Inve
             cumulative += d.amount_cny or 0
             months.append((d.month, d.amount, d.currency, d.amount_cny, cumulative))
         plan = plans[year].amount_cny if year in plans else None
-        years.append(YearInvestment(year=year, plan_cny=plan, done_cny=cumulative, rate=_ratio(cumulative, plan),
-                                    months=tuple(months)))
+        years.append(
+            YearInvestment(
+                year=year, plan_cny=plan, done_cny=cumulative, rate=_ratio(cumulative, plan), months=tuple(months)
+            )
+        )
     return years, voided

@@ -11,12 +11,12 @@ import datetime
 from dataclasses import dataclass
 
 from crm.audit import log as audit
-from crm.reference import fx
 from crm.foundation.config import current_actor
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _, current_language
-from crm.reference.lookup import deal_by_code
 from crm.foundation.text import clean_text
+from crm.reference import fx
+from crm.reference.lookup import deal_by_code
 from db.connection import lock_for_update, writing
 from db.models import Deal, StageChange
 
@@ -104,8 +104,14 @@ def _last_main_stage(deal: Deal) -> str | None:
     return entry.to_stage if entry else None
 
 
-def change_stage(code: str, to: str, on: datetime.date | None = None, note: str = "", actor: str | None = None,
-                 require_rate: bool = True) -> StageChange:
+def change_stage(
+    code: str,
+    to: str,
+    on: datetime.date | None = None,
+    note: str = "",
+    actor: str | None = None,
+    require_rate: bool = True,
+) -> StageChange:
     """Move the deal `code` to stage `to` effective `on` (default today); return the ledger entry.
 
     Refuses (InvalidInput) a move to the stage the deal is already at, a
@@ -120,17 +126,21 @@ def change_stage(code: str, to: str, on: datetime.date | None = None, note: str 
     with writing():
         deal = lock_for_update(Deal.select().where(Deal.id == deal_by_code(code).id)).get()
         if deal.stage == target.key:
-            raise InvalidInput(_("Deal {code} is already at stage {stage}").format(code=deal.code, stage=target.label()))
+            raise InvalidInput(
+                _("Deal {code} is already at stage {stage}").format(code=deal.code, stage=target.label())
+            )
         before_stall = _last_main_stage(deal) if BY_KEY[deal.stage].order is None else None
         if needs_note(deal.stage, target.key, before_stall) and not note:
             raise InvalidInput(
-                _("Moving {code} from {src} to {dst} goes backwards or off the main line: add a note saying why").format(
-                    code=deal.code, src=BY_KEY[deal.stage].label(), dst=target.label()
-                )
+                _(
+                    "Moving {code} from {src} to {dst} goes backwards or off the main line: add a note saying why"
+                ).format(code=deal.code, src=BY_KEY[deal.stage].label(), dst=target.label())
             )
         if on > datetime.date.today():
             raise InvalidInput(
-                _("The date {on} is in the future: record a stage change when it has happened").format(on=on.isoformat())
+                _("The date {on} is in the future: record a stage change when it has happened").format(
+                    on=on.isoformat()
+                )
             )
         if on < deal.stage_since:
             raise InvalidInput(

@@ -39,8 +39,16 @@ def deal_trail(code: str, deal: Deal | None = None) -> list[dict]:
         .order_by(AuditEntry.at, AuditEntry.id)
     )
     return [
-        {"at": a.at, "by": a.actor, "table": a.table, "row_id": a.row_id, "field": a.field, "old": a.old, "new": a.new,
-         "currency": deal.currency}
+        {
+            "at": a.at,
+            "by": a.actor,
+            "table": a.table,
+            "row_id": a.row_id,
+            "field": a.field,
+            "old": a.old,
+            "new": a.new,
+            "currency": deal.currency,
+        }
         for a in query
     ]
 

@@ -14,12 +14,11 @@ from dataclasses import dataclass, fields
 
 from peewee import fn
 
+from crm.deals.stages import parse_stage
+from crm.foundation.errors import InvalidInput, NotFound
+from crm.foundation.i18n import _
 from crm.listing import search
 from crm.listing.search import regions_containing
-from crm.foundation.errors import NotFound
-from crm.foundation.i18n import _
-from crm.foundation.errors import InvalidInput
-from crm.deals.stages import parse_stage
 from crm.reference import regions
 from db.models import Deal, DealDepartment, DealTag, Department, Event, Person, Tag, database
 
@@ -50,16 +49,25 @@ class DealFilter:
 
         A typo in `--event` would otherwise report an empty cohort as if it were true.
         """
-        for text, model, what in ((self.event, Event, _("event")), (self.department, Department, _("department")),
-                                  (self.liaison, Person, _("liaison leader"))):
+        for text, model, what in (
+            (self.event, Event, _("event")),
+            (self.department, Department, _("department")),
+            (self.liaison, Person, _("liaison leader")),
+        ):
             if text and not model.select().where(model.name.contains(text.strip())).exists():
                 known = "、".join(m.name for m in model.select(model.name).order_by(model.name).limit(8))
-                raise NotFound(_("No {what} matches {text!r}; known: {known}").format(
-                    what=what, text=text, known=known or _("none yet")))
+                raise NotFound(
+                    _("No {what} matches {text!r}; known: {known}").format(
+                        what=what, text=text, known=known or _("none yet")
+                    )
+                )
         if self.tag and not Tag.select().where(Tag.name == self.tag.strip()).exists():
             known = "、".join(t.name for t in Tag.select(Tag.name).order_by(Tag.name).limit(8))
-            raise NotFound(_("No {what} matches {text!r}; known: {known}").format(
-                what=_("tag"), text=self.tag, known=known or _("none yet")))
+            raise NotFound(
+                _("No {what} matches {text!r}; known: {known}").format(
+                    what=_("tag"), text=self.tag, known=known or _("none yet")
+                )
+            )
         return self
 
     def condition(self):

@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from crm.deals import records as deals, funds
-from crm.reference import fx
+from crm.deals import funds
+from crm.deals import records as deals
 from crm.foundation.errors import InvalidInput, MissingRate
+from crm.reference import fx
 from db.models import Deal, FundsArrived, FxRate
 
 D = datetime.date
@@ -15,8 +16,18 @@ D = datetime.date
 
 # ---- no database ---------------------------------------------------------------
 
-@pytest.mark.parametrize("text, rate", [("7.1030", "7.1030"), (" 6.5 ", "6.5"), ("0.894", "0.894"),
-                                        ("7.103456", "7.103456"), ("1000", "1000"), (Decimal("7.1"), "7.1")])
+
+@pytest.mark.parametrize(
+    "text, rate",
+    [
+        ("7.1030", "7.1030"),
+        (" 6.5 ", "6.5"),
+        ("0.894", "0.894"),
+        ("7.103456", "7.103456"),
+        ("1000", "1000"),
+        (Decimal("7.1"), "7.1"),
+    ],
+)
 def test_parse_rate(text, rate):
     assert fx.parse_rate(text) == Decimal(rate)
 
@@ -60,6 +71,7 @@ def test_rate_text_and_description():
 
 # ---- look-up -------------------------------------------------------------------
 
+
 @pytest.fixture
 def usd_rates(ledger):
     fx.set_rate("USD", D(2020, 1, 2), "6.9614")
@@ -69,12 +81,16 @@ def usd_rates(ledger):
 
 
 def test_latest_rate_on_or_before(usd_rates):
-    found = {day: fx.rate_on("USD", D.fromisoformat(day)).on.isoformat()
-             for day in ("2020-01-02", "2020-05-17", "2020-05-18", "2024-01-01")}
-    assert found == {"2020-01-02": "2020-01-02",  # on the day
-                     "2020-05-17": "2020-01-02",  # the latest before
-                     "2020-05-18": "2020-05-18",
-                     "2024-01-01": "2020-05-18"}  # still the latest
+    found = {
+        day: fx.rate_on("USD", D.fromisoformat(day)).on.isoformat()
+        for day in ("2020-01-02", "2020-05-17", "2020-05-18", "2024-01-01")
+    }
+    assert found == {
+        "2020-01-02": "2020-01-02",  # on the day
+        "2020-05-17": "2020-01-02",  # the latest before
+        "2020-05-18": "2020-05-18",
+        "2024-01-01": "2020-05-18",
+    }  # still the latest
 
 
 def test_no_rate_before_the_first_one(usd_rates):
@@ -108,7 +124,10 @@ def test_setting_the_same_day_replaces_the_rate(usd_rates):
 
 def test_list_rates_by_currency_then_date(usd_rates):
     assert [(r.currency, r.on.isoformat()) for r in fx.list_rates()] == [
-        ("EUR", "2020-06-01"), ("USD", "2020-01-02"), ("USD", "2020-05-18")]
+        ("EUR", "2020-06-01"),
+        ("USD", "2020-01-02"),
+        ("USD", "2020-05-18"),
+    ]
     with pytest.raises(InvalidInput):
         fx.list_rates("XYZ")
 
@@ -122,14 +141,17 @@ def test_set_rate_refuses(ledger):
 
 # ---- re-conversion ---------------------------------------------------------------
 
+
 def _cny(code):
     deal = Deal.get(Deal.code == code)
     return deal.amount_cny, deal.fx_rate.on if deal.fx_rate else None
 
 
 def _funds_cny():
-    return {f.arrived_on: (f.amount_cny, f.fx_rate.on if f.fx_rate else None)
-            for f in FundsArrived.select().order_by(FundsArrived.arrived_on)}
+    return {
+        f.arrived_on: (f.amount_cny, f.fx_rate.on if f.fx_rate else None)
+        for f in FundsArrived.select().order_by(FundsArrived.arrived_on)
+    }
 
 
 def test_setting_a_rate_converts_what_it_covers_and_only_that(ledger):
@@ -153,9 +175,11 @@ def test_setting_a_rate_converts_what_it_covers_and_only_that(ledger):
     assert _cny(early) == (Decimal("700000000.00"), D(2020, 1, 2))
     assert _cny(late) == (Decimal("1400000000.00"), D(2020, 1, 2))
     assert _cny(after) == (Decimal("68000000.00"), D(2020, 9, 1))  # a later rate still governs
-    assert _funds_cny() == {D(2020, 4, 1): (Decimal("7000000.00"), D(2020, 1, 2)),
-                            D(2020, 7, 1): (Decimal("14000000.00"), D(2020, 1, 2)),
-                            D(2020, 9, 2): (Decimal("20400000.00"), D(2020, 9, 1))}
+    assert _funds_cny() == {
+        D(2020, 4, 1): (Decimal("7000000.00"), D(2020, 1, 2)),
+        D(2020, 7, 1): (Decimal("14000000.00"), D(2020, 1, 2)),
+        D(2020, 9, 2): (Decimal("20400000.00"), D(2020, 9, 1)),
+    }
 
     fx.set_rate("USD", D(2020, 5, 1), "7.1000")  # between two rates: only 2020-05-01 … 08-31 moves
     assert _cny(early) == (Decimal("700000000.00"), D(2020, 1, 2))
@@ -211,11 +235,15 @@ def test_a_later_rate_reconverts_year_plans_and_completed_investment(ledger):
     record_invest(code, "2000万美元", D(2020, 6, 1))  # 30 June: 7.0 for now
 
     def cny():
-        return ({p.year: p.amount_cny for p in InvestmentPlan.select()},
-                {d.month: d.amount_cny for d in InvestmentDone.select()})
+        return (
+            {p.year: p.amount_cny for p in InvestmentPlan.select()},
+            {d.month: d.amount_cny for d in InvestmentDone.select()},
+        )
 
-    assert cny() == ({2020: Decimal("1400000000.00"), 2021: Decimal("2100000000.00")},
-                     {D(2020, 4, 1): Decimal("70000000.00"), D(2020, 6, 1): Decimal("140000000.00")})
+    assert cny() == (
+        {2020: Decimal("1400000000.00"), 2021: Decimal("2100000000.00")},
+        {D(2020, 4, 1): Decimal("70000000.00"), D(2020, 6, 1): Decimal("140000000.00")},
+    )
     fx.set_rate("USD", D(2020, 4, 30), "7.1")  # covers 30 April and 30 June, and 1 January 2021
     plans, done = cny()
     assert plans == {2020: Decimal("1400000000.00"), 2021: Decimal("2130000000.00")}

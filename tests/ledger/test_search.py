@@ -4,10 +4,11 @@ import datetime
 
 import pytest
 
-from crm.listing import views as deal_views, search
 from crm.deals import records as deals
-from crm.reference import fx
+from crm.listing import search
+from crm.listing import views as deal_views
 from crm.listing.filters import DealFilter
+from crm.reference import fx
 
 SUPPLY = "涿州现代供应链金融创新示范基地项目"
 VC = "中国创投(涿州)总部项目"
@@ -18,13 +19,17 @@ PCT = "100%绿色_建材项目"
 
 # ---- no database ------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    (SUPPLY, "zzxdgyljrcxsfjdxm"),
-    (VC, "zgctzzzbxm"),  # brackets dropped
-    (OCT, "hqczzcsktxm"),
-    ("5G智能终端产业园项目", "5gznzdcyyxm"),  # Latin letters and digits kept, lower case
-    ("", ""),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (SUPPLY, "zzxdgyljrcxsfjdxm"),
+        (VC, "zgctzzzbxm"),  # brackets dropped
+        (OCT, "hqczzcsktxm"),
+        ("5G智能终端产业园项目", "5gznzdcyyxm"),  # Latin letters and digits kept, lower case
+        ("", ""),
+    ],
+)
 def test_pinyin_initials(text, expected):
     assert search.initials(text) == expected
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+
 from screens.app import CrmApp
 from screens.connection import ConnectionBanner
 from screens.deal_list import DealList

@@ -9,12 +9,12 @@ from decimal import Decimal
 import pytest
 from playhouse.test_utils import count_queries
 
-from crm.listing import pages as dp
 from crm.deals.blockers import add_blocker, resolve_blocker
 from crm.deals.records import create_deal
+from crm.deals.stages import STAGES, change_stage
+from crm.listing import pages as dp
 from crm.reference.fx import set_rate
 from crm.reference.registry import add_department, add_event
-from crm.deals.stages import STAGES, change_stage
 
 
 @pytest.fixture
@@ -26,8 +26,11 @@ def mixed_ledger(ledger):
     add_department("甲局")
     add_department("乙局")
     for n in range(17):
-        values = {"name": f"项目{n % 5}号{n}", "amount": ["3亿元", "1亿美元", "5000万日元", "3亿元"][n % 4],
-                  "region": ["甲县", "乙县", "丙县"][n % 3]}
+        values = {
+            "name": f"项目{n % 5}号{n}",
+            "amount": ["3亿元", "1亿美元", "5000万日元", "3亿元"][n % 4],
+            "region": ["甲县", "乙县", "丙县"][n % 3],
+        }
         if n % 3:
             values["signed_on"] = f"2020-0{1 + n % 9}-1{n % 10}"
         if n % 5:
@@ -48,9 +51,16 @@ def mixed_ledger(ledger):
 
 STAGE_ORDER = {s.key: n for n, s in enumerate(STAGES)}
 VALUE = {
-    "code": lambda r: r.code, "name": lambda r: r.name, "region": lambda r: r.region, "event": lambda r: r.event,
-    "signed": lambda r: r.signed_on, "amount": lambda r: r.amount_cny, "stage": lambda r: STAGE_ORDER[r.stage],
-    "days": lambda r: r.stage_since, "blockers": lambda r: r.open_blockers, "lead": lambda r: r.lead_unit,
+    "code": lambda r: r.code,
+    "name": lambda r: r.name,
+    "region": lambda r: r.region,
+    "event": lambda r: r.event,
+    "signed": lambda r: r.signed_on,
+    "amount": lambda r: r.amount_cny,
+    "stage": lambda r: STAGE_ORDER[r.stage],
+    "days": lambda r: r.stage_since,
+    "blockers": lambda r: r.open_blockers,
+    "lead": lambda r: r.lead_unit,
 }
 
 
@@ -123,7 +133,11 @@ def test_a_page_is_one_query_and_totals_are_one(mixed_ledger):
     # 5000万日元 has no rate: counted, not added, and said so.
     assert totals.unconverted == sum(1 for n in range(17) if n % 3 == 0 and n % 4 == 2)
     assert totals.total_cny == sum(
-        (Decimal({0: "300000000", 1: "700000000", 3: "300000000"}[n % 4]) for n in range(17) if n % 3 == 0 and n % 4 != 2),
+        (
+            Decimal({0: "300000000", 1: "700000000", 3: "300000000"}[n % 4])
+            for n in range(17)
+            if n % 3 == 0 and n % 4 != 2
+        ),
         Decimal(0),
     )
 
