@@ -9,7 +9,9 @@ kept total then leaves it out without having to know about voids.
 """
 
 import datetime
+import time
 from decimal import Decimal
+from weakref import WeakKeyDictionary
 
 from crm.audit import log as audit
 from crm.deals.stages import ledger
@@ -20,7 +22,7 @@ from crm.foundation.text import clean_text, whole_number
 from crm.reference import fx
 from crm.reference.lookup import deal_by_code
 from db.connection import lock_for_update, writing
-from db.models import AuditEntry, Blocker, Deal, FundsArrived, InvestmentDone, StageChange
+from db.models import AuditEntry, Blocker, Deal, FundsArrived, InvestmentDone, StageChange, database
 
 
 def _now() -> datetime.datetime:
@@ -50,6 +52,7 @@ def archive_deal(code: str, note: str, actor: str | None = None) -> Deal:
             archived_on=today, archive_note=note, version=deal.version + 1, updated_at=_now(), updated_by=actor
         ).where(Deal.id == deal.id).execute()
         audit.record("deal", deal.id, {"archived_on": (None, today), "archive_note": (deal.archive_note, note)}, actor)
+    forget_archived()
     return Deal.get_by_id(deal.id)
 
 
@@ -65,6 +68,7 @@ def unarchive_deal(code: str, note: str = "", actor: str | None = None) -> Deal:
             Deal.id == deal.id
         ).execute()
         audit.record("deal", deal.id, {"archived_on": (deal.archived_on, None), "restored": (None, note)}, actor)
+    forget_archived()
     return Deal.get_by_id(deal.id)
 
 
@@ -187,3 +191,31 @@ def reopen_blocker(blocker_id, note: str, actor: str | None = None) -> Blocker:
         blocker.save()
         audit.record("blocker", blocker.id, changes, actor)
     return blocker
+
+
+#: How long (s) the answer of archived_exist() is taken as known: every page and count builds a condition.
+ARCHIVED_RECHECK_SECONDS = 10.0
+_archived_known: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def archived_exist() -> bool:
+    """True when at least one deal is archived; False with no ledger open.
+
+    One look-up in the index on archived_on, remembered ARCHIVED_RECHECK_SECONDS per
+    database (forget_archived() after an archive in this process): a deal another
+    officer archives leaves this officer's lists within that time.
+    """
+    db = database.obj
+    if db is None:
+        return False
+    now = time.monotonic()
+    known = _archived_known.get(db)
+    if known is None or now - known[0] > ARCHIVED_RECHECK_SECONDS:
+        known = _archived_known[db] = (now, Deal.select(Deal.id).where(Deal.archived_on.is_null(False)).exists())
+    return known[1]
+
+
+def forget_archived() -> None:
+    """Ask archived_exist() afresh next time (a deal was archived or restored)."""
+    if database.obj is not None:
+        _archived_known.pop(database.obj, None)

@@ -14,13 +14,14 @@ from dataclasses import dataclass, fields
 
 from peewee import fn
 
+from crm.deals.corrections import archived_exist
 from crm.deals.stages import parse_stage
 from crm.foundation.errors import InvalidInput, NotFound
 from crm.foundation.i18n import _
 from crm.listing import search
 from crm.listing.search import regions_containing
 from crm.reference import regions
-from db.models import Deal, DealDepartment, DealTag, Department, Event, Person, Tag, database
+from db.models import Deal, DealDepartment, DealTag, Department, Event, Person, Tag
 
 
 @dataclass(frozen=True)
@@ -139,13 +140,6 @@ def region_condition(column, text: str, indexed: bool = False):
 
 def _unset(value) -> bool:
     return value is None or value == "" or value is False
-
-
-def archived_exist() -> bool:
-    """True when at least one deal is archived (one look-up in the index on archived_on); False with no ledger open."""
-    if database.obj is None:
-        return False
-    return Deal.select(Deal.id).where(ARCHIVED_EXIST).exists()
 
 
 #: Is any deal archived? A condition, for queries that ask it on the way (one index look-up).

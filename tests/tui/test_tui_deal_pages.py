@@ -15,12 +15,14 @@ from crm.deals.stages import STAGES, change_stage
 from crm.listing import pages as dp
 from crm.reference.fx import set_rate
 from crm.reference.registry import add_department, add_event
+from db.models import Deal
 
 
 @pytest.fixture
 def mixed_ledger(ledger):
     """17 deals; some with no signing date, no exchange rate (JPY), no event or no lead unit."""
     set_rate("USD", datetime.date(2020, 1, 1), "7.0")
+    set_rate("JPY", datetime.date(2019, 1, 1), "0.065")  # entry needs a rate; the JPY deals lose theirs below
     add_event("春季洽谈会", datetime.date(2020, 4, 1))
     add_event("秋季洽谈会", datetime.date(2020, 9, 1))
     add_department("甲局")
@@ -38,6 +40,8 @@ def mixed_ledger(ledger):
         if n % 4:
             values["lead_unit"] = "甲局" if n % 2 else "乙局"
         deal = create_deal(values)
+        if n % 4 == 2:  # as a ledger imported before its rates were known: no amount in CNY yet
+            Deal.update(amount_cny=None, fx_rate=None).where(Deal.id == deal.id).execute()
         if n % 3 == 1:
             change_stage(deal.code, "registered", on=datetime.date(2021, 1, 1 + n))
         if n % 5 == 2 and n % 3:
@@ -123,6 +127,7 @@ def test_open_blockers_sort_counts_only_open_ones(mixed_ledger):
 
 def test_a_page_is_one_query_and_totals_are_one(mixed_ledger):
     flt = dp.ListFilter(region="甲县")
+    flt.condition()  # whether any deal is archived is asked once in a while, not for every page
     with count_queries() as counter:
         dp.page_after(flt, dp.Order("amount"), None, 3)  # stops within the valued segment
     assert counter.count == 1
