@@ -49,10 +49,8 @@ class Dialect:
     table_exists_sql: str
 
     def table_exists(self, db: Database, name: str) -> bool:
-        """True when `db` has a table `name` (asked through a bare cursor: no query of the ledger)."""
-        cursor = db.cursor()
-        cursor.execute(self.table_exists_sql, (name,))
-        row = cursor.fetchone()
+        """True when `db` has a table `name` (a driver error reaches the caller as the project's one-line error)."""
+        row = db.execute_sql(self.table_exists_sql, (name,)).fetchone()
         return bool(row and row[0])
 
 
