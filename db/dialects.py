@@ -43,6 +43,9 @@ class Dialect:
     unary_plus_skips_index: bool
     #: INSERT … RETURNING gives the new ids of a batch.
     returning: bool
+    #: The database runs inside this process (SQLite): tuned with PRAGMAs, its indexes set aside for a bulk load,
+    #: and written from a thread of the program's own.
+    in_process: bool
     #: The database is one file, copied and restored whole (SQLite); else a server's database (pg_dump/pg_restore).
     whole_file: bool
     #: One statement that says whether a table exists, taking its name as the parameter.
@@ -61,7 +64,7 @@ SQLITE = Dialect(
     hides_dense_conditions=False, trigram_search=False, totals_as_differences=False,
     kept_deal_totals="deal_totals", kept_cohort_totals="deal_cohort_totals",
     search_index_exists_sql="SELECT 1 FROM sqlite_master WHERE name = 'deal_search_terms'",
-    search_index_is_a_table=True, unary_plus_skips_index=True, returning=False, whole_file=True,
+    search_index_is_a_table=True, unary_plus_skips_index=True, returning=False, whole_file=True, in_process=True,
     table_exists_sql="SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
 )
 POSTGRES = Dialect(
@@ -69,7 +72,7 @@ POSTGRES = Dialect(
     hides_dense_conditions=True, trigram_search=True, totals_as_differences=True,
     kept_deal_totals="deal_totals_delta", kept_cohort_totals="deal_cohort_totals_delta",
     search_index_exists_sql="SELECT 1 FROM pg_indexes WHERE indexname = 'deal_search_chars' AND schemaname = current_schema()",
-    search_index_is_a_table=False, unary_plus_skips_index=False, returning=True, whole_file=False,
+    search_index_is_a_table=False, unary_plus_skips_index=False, returning=True, whole_file=False, in_process=False,
     table_exists_sql="SELECT to_regclass(%s) IS NOT NULL",
 )
 
