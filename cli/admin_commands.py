@@ -2,10 +2,10 @@
 
 import sys
 
-from crm.backup import copies as backup
-from crm.foundation.i18n import _
-from crm.deals.trail import deal_trail, field_label, shown_value
 from cli.output import print_json, print_table
+from crm.backup import copies as backup
+from crm.deals.trail import deal_trail, field_label, shown_value
+from crm.foundation.i18n import _
 from db.connection import describe, open_database
 
 
@@ -15,16 +15,25 @@ def _rows(result) -> str:
 
 # ---- handlers -------------------------------------------------------------
 
+
 def cmd_backup(args):
     db = open_database(getattr(args, "db", None), create=False)
     result = backup.backup(args.path, force=args.force)
     print(result.path)
     if result.rows:
-        print(_("Backup of {db} written to {path} ({size} bytes; {rows})").format(
-            db=describe(db), path=result.path, size=result.size, rows=_rows(result)), file=sys.stderr)
+        print(
+            _("Backup of {db} written to {path} ({size} bytes; {rows})").format(
+                db=describe(db), path=result.path, size=result.size, rows=_rows(result)
+            ),
+            file=sys.stderr,
+        )
     else:
-        print(_("Backup of {db} written to {path} ({size} bytes)").format(
-            db=describe(db), path=result.path, size=result.size), file=sys.stderr)
+        print(
+            _("Backup of {db} written to {path} ({size} bytes)").format(
+                db=describe(db), path=result.path, size=result.size
+            ),
+            file=sys.stderr,
+        )
 
 
 def cmd_restore(args):
@@ -41,7 +50,11 @@ def _record(entry) -> str:
         return _("blocker {id}").format(id=entry["row_id"])
     if entry["table"] == "funds_arrived":
         return _("funds {id}").format(id=entry["row_id"])
-    return f'{entry["table"]} {entry["row_id"]}'
+    if entry["table"] == "investment_done":
+        return _("completed investment {id}").format(id=entry["row_id"])
+    if entry["table"] == "investment_plan":
+        return _("investment plan {id}").format(id=entry["row_id"])
+    return f"{entry['table']} {entry['row_id']}"
 
 
 def cmd_log(args):
@@ -49,16 +62,28 @@ def cmd_log(args):
     entries = deal_trail(args.code)
     if args.format == "json":
         return print_json(entries)
-    print_table([_("When"), _("Who"), _("Record"), _("Field"), _("Old value"), _("New value")],
-                [[e["at"], e["by"], _record(e), field_label(e["field"]), shown_value(e["field"], e["old"], e["currency"]),
-                  shown_value(e["field"], e["new"], e["currency"])]
-                 for e in entries])
+    print_table(
+        [_("When"), _("Who"), _("Record"), _("Field"), _("Old value"), _("New value")],
+        [
+            [
+                e["at"],
+                e["by"],
+                _record(e),
+                field_label(e["field"]),
+                shown_value(e["field"], e["old"], e["currency"]),
+                shown_value(e["field"], e["new"], e["currency"]),
+            ]
+            for e in entries
+        ],
+    )
 
 
 # ---- parser ---------------------------------------------------------------
 
+
 def register(sub, common):
     """Add the admin subcommands to `sub` (after cli.core_commands)."""
+
     def cmd(name, handler, help_text, parent=sub):
         p = parent.add_parser(name, parents=[common], help=help_text, description=help_text)
         p.set_defaults(handler=handler)

@@ -2,24 +2,24 @@
 
 import sys
 
-from crm.deals import blockers
+from cli.output import print_csv, print_csv_records, print_json, print_json_records, print_table
+from crm.deals import blockers, corrections
+from crm.deals.fields import EDITABLE
+from crm.deals.fields import FIELDS as DEAL_FIELDS
+from crm.deals.funds import record_funds
+from crm.deals.records import create_deal, edit_deal
+from crm.deals.stages import BY_KEY, change_stage
+from crm.foundation.errors import InvalidInput
+from crm.foundation.i18n import _
+from crm.foundation.text import whole_number
 from crm.listing import views as deal_views
+from crm.listing.filters import DealFilter
 from crm.reference import fx, registry
+from crm.reference.lookup import department_by_name
 from crm.reporting import kpi
 from crm.reporting.lights import deal_lights
 from crm.values.dates import parse_date
-from crm.deals.fields import EDITABLE
-from crm.deals.fields import FIELDS as DEAL_FIELDS
-from crm.listing.filters import DealFilter
-from crm.deals.records import create_deal, edit_deal
-from crm.foundation.errors import InvalidInput
-from crm.foundation.text import whole_number
-from crm.reference.lookup import department_by_name
-from crm.deals.funds import record_funds
-from crm.foundation.i18n import _
 from crm.values.money import Money, format_money, format_yi
-from crm.deals.stages import BY_KEY, change_stage
-from cli.output import print_csv, print_csv_records, print_json, print_json_records, print_table
 from db.connection import open_database
 
 
@@ -39,10 +39,16 @@ def _int(text, what, minimum: int = 0):
 def _filter(args) -> DealFilter:
     year = getattr(args, "year", None)
     return DealFilter(
-        stage=getattr(args, "stage", None), event=args.event, region=args.region, department=args.department,
-        industry=getattr(args, "industry", None), search=getattr(args, "search", None),
+        stage=getattr(args, "stage", None),
+        event=args.event,
+        region=args.region,
+        department=args.department,
+        industry=getattr(args, "industry", None),
+        search=getattr(args, "search", None),
         year=_int(year, "--year") if year else None,
-        liaison=getattr(args, "liaison", None), tag=getattr(args, "tag", None),
+        liaison=getattr(args, "liaison", None),
+        tag=getattr(args, "tag", None),
+        archived=bool(getattr(args, "archived", False)),
     ).check_names()
 
 
@@ -51,6 +57,7 @@ def _amount(row) -> str:
 
 
 # ---- handlers -------------------------------------------------------------
+
 
 def cmd_init(args):
     from db import migrate
@@ -69,8 +76,20 @@ def cmd_demo(args):
 
 
 # The columns of `crm deals --format csv`, by their index in deal_views.SUMMARY_KEYS.
-CSV_KEYS = ("code", "name", "region", "event", "signed_on", "amount", "currency", "amount_cny", "stage",
-            "days_in_stage", "open_blockers", "lead_unit")
+CSV_KEYS = (
+    "code",
+    "name",
+    "region",
+    "event",
+    "signed_on",
+    "amount",
+    "currency",
+    "amount_cny",
+    "stage",
+    "days_in_stage",
+    "open_blockers",
+    "lead_unit",
+)
 
 
 def cmd_deals(args):
@@ -81,7 +100,9 @@ def cmd_deals(args):
         raise InvalidInput(_("--as-of goes with --stale in `crm deals`"))
     flt = _filter(args)
     if args.format == "json":
-        print_json_records(deal_views.SUMMARY_KEYS, deal_views.summary_records(flt, sort=args.sort, reverse=args.reverse))
+        print_json_records(
+            deal_views.SUMMARY_KEYS, deal_views.summary_records(flt, sort=args.sort, reverse=args.reverse)
+        )
         return
     if args.format == "csv":
         at = [deal_views.SUMMARY_KEYS.index(k) for k in CSV_KEYS]
@@ -90,12 +111,37 @@ def cmd_deals(args):
         return
     rows = deal_views.list_deals(flt, sort=args.sort, reverse=args.reverse)
     lit = deal_lights([r["code"] for r in rows])
-    headers = [_("Code"), _("Name"), _("Region"), _("Event"), _("Signed"), _("Amount"), _("亿元"), _("Stage"),
-               _("Light"), _("Days in stage"), _("Open blockers"), _("Lead unit"), _("Latest progress")]
+    headers = [
+        _("Code"),
+        _("Name"),
+        _("Region"),
+        _("Event"),
+        _("Signed"),
+        _("Amount"),
+        _("亿元"),
+        _("Stage"),
+        _("Light"),
+        _("Days in stage"),
+        _("Open blockers"),
+        _("Lead unit"),
+        _("Latest progress"),
+    ]
     table = [
-        [r["code"], r["name"], r["region"], r["event"] or "", r["signed_on"] or "", _amount(r),
-         format_yi(r["amount_cny"]) if r["amount_cny"] is not None else "?", BY_KEY[r["stage"]].label(),
-         _light(lit.get(r["code"])), r["days_in_stage"], r["open_blockers"], r["lead_unit"] or "", _latest(r)]
+        [
+            r["code"],
+            r["name"],
+            r["region"],
+            r["event"] or "",
+            r["signed_on"] or "",
+            _amount(r),
+            format_yi(r["amount_cny"]) if r["amount_cny"] is not None else "?",
+            BY_KEY[r["stage"]].label(),
+            _light(lit.get(r["code"])),
+            r["days_in_stage"],
+            r["open_blockers"],
+            r["lead_unit"] or "",
+            _latest(r),
+        ]
         for r in rows
     ]
     print_table(headers, table)
@@ -114,7 +160,7 @@ def _latest(row: dict) -> str:
     if not entry:
         return ""
     text = entry["text"].replace("\n", " ")
-    return f'{entry["on"]} {text[:30]}{"…" if len(text) > 30 else ""}'
+    return f"{entry['on']} {text[:30]}{'…' if len(text) > 30 else ''}"
 
 
 def _stale_deals(args):
@@ -124,12 +170,18 @@ def _stale_deals(args):
     if args.format == "json":
         return print_json([vars(s) for s in found])
     if args.format == "csv":
-        return print_csv(["code", "name", "region", "stage", "last_event", "quiet_days"],
-                         [[s.code, s.name, s.region, s.stage, s.last_event, s.quiet_days] for s in found])
-    print_table([_("Code"), _("Name"), _("Region"), _("Stage"), _("Last event"), _("Days quiet")],
-                [[s.code, s.name, s.region, BY_KEY[s.stage].label(), s.last_event, s.quiet_days] for s in found])
-    print(_("{n} deals with nothing recorded for more than {days} days").format(n=len(found), days=args.stale),
-          file=sys.stderr)
+        return print_csv(
+            ["code", "name", "region", "stage", "last_event", "quiet_days"],
+            [[s.code, s.name, s.region, s.stage, s.last_event, s.quiet_days] for s in found],
+        )
+    print_table(
+        [_("Code"), _("Name"), _("Region"), _("Stage"), _("Last event"), _("Days quiet")],
+        [[s.code, s.name, s.region, BY_KEY[s.stage].label(), s.last_event, s.quiet_days] for s in found],
+    )
+    print(
+        _("{n} deals with nothing recorded for more than {days} days").format(n=len(found), days=args.stale),
+        file=sys.stderr,
+    )
 
 
 def cmd_show(args):
@@ -138,41 +190,84 @@ def cmd_show(args):
     if args.format == "json":
         return print_json(d)
     fields = [
-        (_("Code"), d["code"]), (_("Name"), d["name"]), (_("Investor"), d["investor"]), (_("Region"), d["region"]),
+        (_("Code"), d["code"]),
+        (_("Name"), d["name"]),
+        (_("Investor"), d["investor"]),
+        (_("Region"), d["region"]),
         (_("Industry"), " / ".join(x for x in (d["industry"], d["sub_industry"]) if x)),
-        (_("Event"), d["event"] or ""), (_("Signed"), d["signed_on"] or ""),
+        (_("Event"), d["event"] or ""),
+        (_("Signed"), d["signed_on"] or ""),
         (_("Amount"), _amount(d)),
         (_("亿元"), format_yi(d["amount_cny"]) if d["amount_cny"] is not None else _("no exchange rate yet")),
-        (_("Stage"), f'{BY_KEY[d["stage"]].label()} ({_("since")} {d["stage_since"]}, {d["days_in_stage"]} {_("days")})'),
-        (_("Liaison leader"), d["liaison"] or ""), (_("Lead unit"), d["lead_unit"] or ""),
+        (
+            _("Stage"),
+            f"{BY_KEY[d['stage']].label()} ({_('since')} {d['stage_since']}, {d['days_in_stage']} {_('days')})",
+        ),
+        (_("Liaison leader"), d["liaison"] or ""),
+        (_("Lead unit"), d["lead_unit"] or ""),
         (_("Supporting"), "、".join(x["name"] for x in d["departments"] if x["role"] == "support")),
         (_("Version"), d["version"]),
     ]
+    if d["archived"]:
+        fields.append((_("Archived"), f"{d['archived']['on']} {d['archived']['note']}"))
     print_table([_("Field"), _("Value")], fields)
     print("\n" + _("Stage ledger"))
-    print_table([_("Date"), _("From"), _("To"), _("By"), _("Note")],
-                [[e["on"], BY_KEY[e["from"]].label() if e["from"] else "", BY_KEY[e["to"]].label(), e["by"], e["note"]]
-                 for e in d["ledger"]])
+    print_table(
+        [_("Date"), _("From"), _("To"), _("By"), _("Note")],
+        [
+            [e["on"], BY_KEY[e["from"]].label() if e["from"] else "", BY_KEY[e["to"]].label(), e["by"], e["note"]]
+            for e in d["ledger"]
+        ],
+    )
     if d["blockers"]:
         print("\n" + _("Blockers"))
-        print_table([_("No."), _("Blocker"), _("Department"), _("Due"), _("Resolved")],
-                    [[b["id"], b["text"], b["department"], (b["due_on"] or "") if not b["overdue"] else f'{b["due_on"]} {_("overdue")}',
-                      b["resolved_on"] or ""] for b in d["blockers"]])
+        print_table(
+            [_("No."), _("Blocker"), _("Department"), _("Due"), _("Resolved")],
+            [
+                [
+                    b["id"],
+                    b["text"],
+                    b["department"],
+                    (b["due_on"] or "") if not b["overdue"] else f"{b['due_on']} {_('overdue')}",
+                    b["resolved_on"] or "",
+                ]
+                for b in d["blockers"]
+            ],
+        )
     if d["progress"]:
         print("\n" + _("Progress log"))
         print_table([_("Date"), _("By"), _("Progress")], [[e["on"], e["by"], e["text"]] for e in d["progress"]])
     if d["investment"]:
         print("\n" + _("Investment plan and completion"))
-        print_table([_("Year"), _("Plan (亿元)"), _("Completed (亿元)"), _("Completion")],
-                    [[y["year"], format_yi(y["plan_cny"]) if y["plan_cny"] is not None else "—",
-                      format_yi(y["done_cny"]), kpi.percent_text(y["completion_rate"])] for y in d["investment"]])
+        print_table(
+            [_("Year"), _("Plan (亿元)"), _("Completed (亿元)"), _("Completion")],
+            [
+                [
+                    y["year"],
+                    format_yi(y["plan_cny"]) if y["plan_cny"] is not None else "—",
+                    format_yi(y["done_cny"]),
+                    kpi.percent_text(y["completion_rate"]),
+                ]
+                for y in d["investment"]
+            ],
+        )
     if d["tags"]:
         print("\n" + _("Tags") + ": " + "、".join(d["tags"]))
     if d["funds"]:
         print("\n" + _("Funds arrived"))
-        print_table([_("Date"), _("Amount"), _("亿元")],
-                    [[f["on"], format_money(Money(f["amount"], f["currency"])),
-                      format_yi(f["amount_cny"]) if f["amount_cny"] is not None else "?"] for f in d["funds"]])
+        print_table(
+            [_("No."), _("Date"), _("Amount"), _("亿元"), _("Voided")],
+            [
+                [
+                    f["id"],
+                    f["on"],
+                    format_money(Money(f["amount"], f["currency"])),
+                    format_yi(f["amount_cny"]) if f["amount_cny"] is not None else "?",
+                    f"{f['voided']['at']} {f['voided']['note']}" if f["voided"] else "",
+                ]
+                for f in d["funds"]
+            ],
+        )
 
 
 def _deal_values(args) -> dict:
@@ -201,9 +296,22 @@ def cmd_edit(args):
 
 def cmd_stage(args):
     open_db(args)
-    entry = change_stage(args.code, args.stage, on=_date(args.on), note=args.note or "")
-    print(_("{code}: {src} → {dst} on {on}").format(
-        code=args.code, src=BY_KEY[entry.from_stage].label(), dst=BY_KEY[entry.to_stage].label(), on=entry.effective_on))
+    if args.undo:
+        if args.stage is not None or args.on is not None:
+            raise InvalidInput(_("--undo reverses the latest stage change: give no stage and no --on"))
+        entry = corrections.undo_stage(args.code, note=args.note or "")
+    elif args.stage is None:
+        raise InvalidInput(_("Give the stage to move to, or --undo --note WHY to reverse the latest change"))
+    else:
+        entry = change_stage(args.code, args.stage, on=_date(args.on), note=args.note or "")
+    print(
+        _("{code}: {src} → {dst} on {on}").format(
+            code=args.code,
+            src=BY_KEY[entry.from_stage].label(),
+            dst=BY_KEY[entry.to_stage].label(),
+            on=entry.effective_on,
+        )
+    )
 
 
 def cmd_blocker_add(args):
@@ -219,25 +327,81 @@ def cmd_blocker_resolve(args):
     print(_("Blocker {id} resolved on {on}").format(id=b.id, on=b.resolved_on))
 
 
+def cmd_blocker_reopen(args):
+    open_db(args)
+    b = corrections.reopen_blocker(args.id, note=args.note or "")
+    print(_("Blocker {id} reopened").format(id=b.id))
+
+
+def cmd_archive(args):
+    open_db(args)
+    deal = corrections.archive_deal(args.code, note=args.note or "")
+    print(
+        _("{code} archived on {day}: it leaves lists, KPIs and reports (`crm unarchive {code}` restores it)").format(
+            code=deal.code, day=deal.archived_on
+        )
+    )
+
+
+def cmd_unarchive(args):
+    open_db(args)
+    deal = corrections.unarchive_deal(args.code, note=args.note or "")
+    print(_("{code} restored").format(code=deal.code))
+
+
 def cmd_blocker_list(args):
     open_db(args)
     rows = blockers.list_blockers(open_only=args.open, department=args.department, code=args.code)
     if args.format == "json":
-        return print_json([
-            {"id": b.id, "deal": b.deal.code, "text": b.text, "department": b.department.name, "raised_on": b.raised_on,
-             "due_on": b.due_on, "resolved_on": b.resolved_on, "resolution": b.resolution,
-             "overdue": blockers.is_overdue(b)} for b in rows])
-    print_table([_("No."), _("Deal"), _("Blocker"), _("Department"), _("Raised"), _("Due"), _("Resolved")],
-                [[b.id, b.deal.code, b.text, b.department.name, b.raised_on,
-                  f"{b.due_on} {_('overdue')}" if blockers.is_overdue(b) else (b.due_on or ""), b.resolved_on or ""]
-                 for b in rows])
+        return print_json(
+            [
+                {
+                    "id": b.id,
+                    "deal": b.deal.code,
+                    "text": b.text,
+                    "department": b.department.name,
+                    "raised_on": b.raised_on,
+                    "due_on": b.due_on,
+                    "resolved_on": b.resolved_on,
+                    "resolution": b.resolution,
+                    "overdue": blockers.is_overdue(b),
+                }
+                for b in rows
+            ]
+        )
+    print_table(
+        [_("No."), _("Deal"), _("Blocker"), _("Department"), _("Raised"), _("Due"), _("Resolved")],
+        [
+            [
+                b.id,
+                b.deal.code,
+                b.text,
+                b.department.name,
+                b.raised_on,
+                f"{b.due_on} {_('overdue')}" if blockers.is_overdue(b) else (b.due_on or ""),
+                b.resolved_on or "",
+            ]
+            for b in rows
+        ],
+    )
 
 
 def cmd_funds(args):
     open_db(args)
+    if args.code == "void":  # `crm funds void ID --note WHY`
+        row = corrections.void_funds(args.amount, note=args.note or "")
+        print(
+            _("Funds entry {id} voided ({amount} on {on})").format(
+                id=row.id, amount=format_money(Money(row.voided_amount, row.currency)), on=row.arrived_on
+            )
+        )
+        return
     row = record_funds(args.code, args.amount, on=_date(args.on), note=args.note or "")
-    print(_("{code}: {amount} arrived on {on}").format(
-        code=args.code, amount=format_money(Money(row.amount, row.currency)), on=row.arrived_on))
+    print(
+        _("{code}: {amount} arrived on {on}").format(
+            code=args.code, amount=format_money(Money(row.amount, row.currency)), on=row.arrived_on
+        )
+    )
     if row.amount_cny is None:
         print(fx.missing(row.currency, row.arrived_on), file=sys.stderr)
 
@@ -248,11 +412,28 @@ def cmd_fx_set(args):
     print(fx.describe_rate(rate))
 
 
+def cmd_fx_void(args):
+    open_db(args)
+    rate = fx.void_rate(args.currency, parse_date(args.date), note=args.note or "")
+    print(_("Rate voided: {rate}; what it converted now uses the rate before it").format(rate=fx.describe_rate(rate)))
+
+
 def cmd_fx_list(args):
     open_db(args)
     rates = fx.list_rates(args.currency)
-    print_table([_("Currency"), _("Date"), _("CNY per unit"), _("Source")],
-                [[r.currency, r.on, fx.rate_text(r.rate), r.source] for r in rates])
+    print_table(
+        [_("Currency"), _("Date"), _("CNY per unit"), _("Source"), _("Voided")],
+        [
+            [
+                r.currency,
+                r.on,
+                fx.rate_text(r.rate),
+                r.source,
+                f"{r.voided_at} {r.voided_by}: {r.void_note}" if r.voided_at else "",
+            ]
+            for r in rates
+        ],
+    )
 
 
 def cmd_department_add(args):
@@ -263,8 +444,10 @@ def cmd_department_add(args):
 
 def cmd_department_list(args):
     open_db(args)
-    print_table([_("Department"), _("Kind"), _("Contact")],
-                [[d.name, registry.DEPARTMENT_KINDS[d.kind][0], d.contact] for d in registry.departments()])
+    print_table(
+        [_("Department"), _("Kind"), _("Contact")],
+        [[d.name, registry.DEPARTMENT_KINDS[d.kind][0], d.contact] for d in registry.departments()],
+    )
 
 
 def cmd_event_add(args):
@@ -279,8 +462,14 @@ def cmd_event_list(args):
 
 
 def _department_json(d) -> dict:
-    return {"name": d.name, "kind": d.kind, "contact": d.contact, "version": d.version,
-            "updated_at": d.updated_at, "updated_by": d.updated_by}
+    return {
+        "name": d.name,
+        "kind": d.kind,
+        "contact": d.contact,
+        "version": d.version,
+        "updated_at": d.updated_at,
+        "updated_by": d.updated_by,
+    }
 
 
 def cmd_department_edit(args):
@@ -288,8 +477,9 @@ def cmd_department_edit(args):
     if args.new_name is None and args.kind is None and args.contact is None:
         raise InvalidInput(_("Nothing to change: give --name, --kind or --contact"))
     version = _int(args.if_version, "--if-version", minimum=1) if args.if_version is not None else None
-    d = registry.edit_department(args.name, new_name=args.new_name, kind=args.kind, contact=args.contact,
-                                 if_version=version)
+    d = registry.edit_department(
+        args.name, new_name=args.new_name, kind=args.kind, contact=args.contact, if_version=version
+    )
     print(_("{name} saved (version {version})").format(name=d.name, version=d.version))
 
 
@@ -298,13 +488,20 @@ def cmd_department_show(args):
     d = department_by_name(args.name)
     if args.format == "json":
         return print_json(_department_json(d))
-    print_table([_("Field"), _("Value")], [
-        (_("Department"), d.name), (_("Kind"), registry.DEPARTMENT_KINDS[d.kind][0]), (_("Contact"), d.contact),
-        (_("Version"), d.version), (_("Changed"), f"{d.updated_at} {d.updated_by}"),
-    ])
+    print_table(
+        [_("Field"), _("Value")],
+        [
+            (_("Department"), d.name),
+            (_("Kind"), registry.DEPARTMENT_KINDS[d.kind][0]),
+            (_("Contact"), d.contact),
+            (_("Version"), d.version),
+            (_("Changed"), f"{d.updated_at} {d.updated_by}"),
+        ],
+    )
 
 
 # ---- parser ---------------------------------------------------------------
+
 
 def _filters(p, stage=True):
     if stage:
@@ -312,18 +509,19 @@ def _filters(p, stage=True):
     p.add_argument("--event", help=_("signing event (any part of its name)"))
     p.add_argument("--region", help=_("county or district (涿州 = 涿州市, 清苑县 = 清苑区)"))
     p.add_argument("--department", help=_("lead or supporting department (any part)"))
+    p.add_argument("--archived", action="store_true", help=_("archived deals too"))
 
 
 def _deal_fields(p):
     """One option per field of a deal, as crm.deals.fields declares it, and --supporting."""
     for field in DEAL_FIELDS:
-        p.add_argument(field.flag, dest=field.key, metavar=field.metavar,
-                       help=_(field.help) if field.help else None)
+        p.add_argument(field.flag, dest=field.key, metavar=field.metavar, help=_(field.help) if field.help else None)
     p.add_argument("--supporting", nargs="*", metavar="DEPT", help=_("supporting departments (配合单位)"))
 
 
 def register(sub, common):
     """Add the core subcommands to `sub`."""
+
     def cmd(name, handler, help_text, parent=sub):
         p = parent.add_parser(name, parents=[common], help=help_text, description=help_text)
         p.set_defaults(handler=handler)
@@ -339,12 +537,23 @@ def register(sub, common):
     p.add_argument("--search", help=_("code, any part of the name or investor, or pinyin initials"))
     p.add_argument("--liaison", help=_("liaison leader (包联领导), any part of the name"))
     p.add_argument("--tag", help=_("a tag (京津合作, 市重点 …)"))
-    p.add_argument("--sort", choices=deal_views.SORTS, default="signed",
-                   help=_("the TUI list's sorts: {keys}").format(keys=", ".join(deal_views.SORTS)))
+    p.add_argument(
+        "--sort",
+        choices=deal_views.SORTS,
+        default="signed",
+        help=_("the TUI list's sorts: {keys}").format(keys=", ".join(deal_views.SORTS)),
+    )
     p.add_argument("--reverse", action="store_true", help=_("the other direction"))
     p.add_argument("--stale", metavar="DAYS", help=_("only deals with nothing recorded for more than DAYS days"))
     p.add_argument("--as-of", dest="as_of", metavar="DATE", help=_("with --stale: the day to count back from"))
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    p = cmd("archive", cmd_archive, _("archive a deal: it leaves lists, KPIs and reports, and keeps every record"))
+    p.add_argument("code")
+    p.add_argument("--note", help=_("why (required)"))
+    p = cmd("unarchive", cmd_unarchive, _("restore an archived deal"))
+    p.add_argument("code")
+    p.add_argument("--note")
 
     p = cmd("show", cmd_show, _("one deal: fields, departments, ledger, blockers, funds"))
     p.add_argument("code")
@@ -357,16 +566,25 @@ def register(sub, common):
     p = cmd("edit", cmd_edit, _("change fields of a deal"))
     p.add_argument("code")
     _deal_fields(p)
-    p.add_argument("--if-version", dest="if_version", metavar="N", help=_("refuse if the deal is no longer at version N"))
+    p.add_argument(
+        "--if-version", dest="if_version", metavar="N", help=_("refuse if the deal is no longer at version N")
+    )
 
-    p = cmd("stage", cmd_stage, _("move a deal to another stage"))
+    p = cmd("stage", cmd_stage, _("move a deal to another stage, or reverse the latest change (--undo)"))
     p.add_argument("code")
-    p.add_argument("stage")
+    p.add_argument("stage", nargs="?")
+    p.add_argument(
+        "--undo",
+        action="store_true",
+        help=_("reverse the latest stage change (a new ledger entry back to the stage before; needs --note)"),
+    )
     p.add_argument("--on", metavar="DATE", help=_("effective date (default today)"))
     p.add_argument("--note", help=_("required when moving backwards or off the main line"))
 
     blocker = cmd("blocker", None, _("blockers: add, resolve, list"))
-    bsub = blocker.add_subparsers(dest="blocker_command", metavar="ACTION", parser_class=sub._parser_class, required=True)
+    bsub = blocker.add_subparsers(
+        dest="blocker_command", metavar="ACTION", parser_class=sub._parser_class, required=True
+    )
     p = cmd("add", cmd_blocker_add, _("record a blocker on a deal"), bsub)
     p.add_argument("code")
     p.add_argument("text")
@@ -377,16 +595,23 @@ def register(sub, common):
     p.add_argument("id")
     p.add_argument("--note", help=_("the resolution"))
     p.add_argument("--on", metavar="DATE")
-    p.add_argument("--if-version", dest="if_version", metavar="N", help=_("refuse if the blocker is no longer at version N"))
+    p.add_argument(
+        "--if-version", dest="if_version", metavar="N", help=_("refuse if the blocker is no longer at version N")
+    )
+    p = cmd("reopen", cmd_blocker_reopen, _("reopen a resolved blocker"), bsub)
+    p.add_argument("id")
+    p.add_argument("--note", help=_("why it is open again (required)"))
     p = cmd("list", cmd_blocker_list, _("list blockers"), bsub)
     p.add_argument("--open", action="store_true", help=_("only open blockers"))
     p.add_argument("--department")
     p.add_argument("--code")
     p.add_argument("--format", choices=["table", "json"], default="table")
 
-    p = cmd("funds", cmd_funds, _("record funds arrived for a deal"))
-    p.add_argument("code")
-    p.add_argument("amount", help=_("e.g. 5000万元; without a currency, the deal's currency"))
+    p = cmd("funds", cmd_funds, _("record funds arrived for a deal, or void an entry: crm funds void ID --note WHY"))
+    p.add_argument("code", help=_("the deal, or `void`"))
+    p.add_argument(
+        "amount", help=_("e.g. 5000万元; without a currency, the deal's currency (after `void`: the entry's number)")
+    )
     p.add_argument("--on", metavar="DATE")
     p.add_argument("--note")
 
@@ -397,11 +622,17 @@ def register(sub, common):
     p.add_argument("date")
     p.add_argument("rate", help=_("CNY per one unit, e.g. 7.1030"))
     p.add_argument("--source")
+    p = cmd("void", cmd_fx_void, _("void a rate (what it converted is converted again at the rate before it)"), fsub)
+    p.add_argument("currency")
+    p.add_argument("date")
+    p.add_argument("--note", help=_("why the rate was wrong (required)"))
     p = cmd("list", cmd_fx_list, _("list rates"), fsub)
     p.add_argument("--currency")
 
     dept = cmd("department", None, _("departments: add, list"))
-    dsub = dept.add_subparsers(dest="department_command", metavar="ACTION", parser_class=sub._parser_class, required=True)
+    dsub = dept.add_subparsers(
+        dest="department_command", metavar="ACTION", parser_class=sub._parser_class, required=True
+    )
     p = cmd("add", cmd_department_add, _("add a department"), dsub)
     p.add_argument("name")
     p.add_argument("--kind", default="department", choices=sorted(registry.DEPARTMENT_KINDS))
@@ -412,8 +643,9 @@ def register(sub, common):
     p.add_argument("--name", dest="new_name", help=_("new name"))
     p.add_argument("--kind", choices=sorted(registry.DEPARTMENT_KINDS))
     p.add_argument("--contact")
-    p.add_argument("--if-version", dest="if_version", metavar="N",
-                   help=_("refuse if the department is no longer at version N"))
+    p.add_argument(
+        "--if-version", dest="if_version", metavar="N", help=_("refuse if the department is no longer at version N")
+    )
     p = cmd("show", cmd_department_show, _("one department, with its version"), dsub)
     p.add_argument("name")
     p.add_argument("--format", choices=["table", "json"], default="table")

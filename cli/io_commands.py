@@ -12,10 +12,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from crm.listing.filters import DealFilter
 from crm.foundation.errors import InvalidInput
 from crm.foundation.files import check_output, regular_input
 from crm.foundation.i18n import _
+from crm.listing.filters import DealFilter
 from crm.values.money import Money, format_money
 from db.connection import open_database
 from exports.weekly_files import FORMATS, collector_paused, format_for, write_weekly
@@ -66,8 +66,15 @@ def cmd_export_weekly(args):
     if args.output:
         check_output(args.output, force=args.force)  # refused before the table is built, not after
     week = weekly.resolve_week(args.week)
-    scope = DealFilter(stage=args.stage, event=args.event, region=args.region, department=args.department,
-                       liaison=args.liaison, tag=args.tag).check_names()
+    scope = DealFilter(
+        stage=args.stage,
+        event=args.event,
+        region=args.region,
+        department=args.department,
+        liaison=args.liaison,
+        tag=args.tag,
+        archived=bool(getattr(args, "archived", False)),
+    ).check_names()
     progress = Progress(_("Writing rows"))
     try:
         with collector_paused():
@@ -89,9 +96,12 @@ def cmd_export_weekly(args):
     finally:
         progress.close()
     if args.output:
-        print(_("{path}: {week}, {n} deals, {total}").format(
-            path=args.output, week=week.key, n=s.rows, total=format_money(Money(s.total_cny, "CNY"))),
-            file=sys.stderr)
+        print(
+            _("{path}: {week}, {n} deals, {total}").format(
+                path=args.output, week=week.key, n=s.rows, total=format_money(Money(s.total_cny, "CNY"))
+            ),
+            file=sys.stderr,
+        )
 
 
 def cmd_import(args):
@@ -105,8 +115,14 @@ def cmd_import(args):
     overrides = _mapping(args.map or [])
     progress = Progress(_("Importing rows"))
     try:
-        report = importer.run_import(args.file, sheet=args.sheet, dry_run=args.dry_run, progress=progress,
-                                     overrides=overrides, strict=args.strict)
+        report = importer.run_import(
+            args.file,
+            sheet=args.sheet,
+            dry_run=args.dry_run,
+            progress=progress,
+            overrides=overrides,
+            strict=args.strict,
+        )
     finally:
         progress.close()
     if args.format == "json":
@@ -128,17 +144,24 @@ def _import_log(args) -> int:
         rows = records.list_imports()
         for r in rows:
             state = _("reverted {at:%Y-%m-%d %H:%M}").format(at=r.reverted_at) if r.reverted_at else ""
-            print(_("{n}  {at:%Y-%m-%d %H:%M}  {actor}  {source}  created {created}, updated {updated}  {state}").format(
-                n=r.id, at=r.at, actor=r.actor, source=r.source, created=r.created, updated=r.updated,
-                state=state).rstrip())
+            print(
+                _("{n}  {at:%Y-%m-%d %H:%M}  {actor}  {source}  created {created}, updated {updated}  {state}")
+                .format(
+                    n=r.id, at=r.at, actor=r.actor, source=r.source, created=r.created, updated=r.updated, state=state
+                )
+                .rstrip()
+            )
         if not rows:
             print(_("No imports recorded"))
         return 0
     if not args.number or not args.number.isdigit():
         raise InvalidInput(_("crm import revert N: N is the number `crm import list` shows"))
     done = records.revert_import(int(args.number), current_actor())
-    print(_("Import {n} ({source}) reverted: {created} deals removed, {updated} put back").format(
-        n=done.id, source=done.source, created=done.created, updated=done.updated))
+    print(
+        _("Import {n} ({source}) reverted: {created} deals removed, {updated} put back").format(
+            n=done.id, source=done.source, created=done.created, updated=done.updated
+        )
+    )
     return 0
 
 
@@ -158,50 +181,86 @@ def _mapping(pairs: list[str]) -> dict:
 def _print_report(report) -> None:
     out = sys.stdout
     where = f"{report.source}" + (f" [{report.sheet}]" if report.sheet else "")
-    print(_("{file}: header in row {row}; {n} data rows").format(file=where, row=report.header_row,
-                                                                  n=report.rows_read), file=out)
-    print(_("Columns used: {columns}").format(
-        columns="、".join(f"{label}→{field}" for field, label in report.columns.items())), file=out)
+    print(
+        _("{file}: header in row {row}; {n} data rows").format(file=where, row=report.header_row, n=report.rows_read),
+        file=out,
+    )
+    print(
+        _("Columns used: {columns}").format(
+            columns="、".join(f"{label}→{field}" for field, label in report.columns.items())
+        ),
+        file=out,
+    )
     if report.ignored_columns:
-        shown = [label if not report.guesses.get(label) else _("{label} (perhaps {field}: --map {label}={field})").format(
-            label=label, field=report.guesses[label]) for label in report.ignored_columns]
+        shown = [
+            label
+            if not report.guesses.get(label)
+            else _("{label} (perhaps {field}: --map {label}={field})").format(label=label, field=report.guesses[label])
+            for label in report.ignored_columns
+        ]
         print(_("Columns not used: {columns}").format(columns="、".join(shown)), file=out)
     if report.dry_run or not report.ok:
         verb = _("would create {created}, update {updated}, leave {unchanged} unchanged")
     else:
         verb = _("created {created}, updated {updated}, left {unchanged} unchanged")
-    print(verb.format(created=len(report.created), updated=len(report.updated), unchanged=len(report.unchanged)),
-          file=out)
-    print(_("stage changes {stages}, problems added {blockers}, rows skipped {skipped}").format(
-        stages=report.stage_changes, blockers=report.blockers_added, skipped=len(report.skipped)), file=out)
-    for label, names in ((_("New departments"), report.departments_created), (_("New events"), report.events_created),
-                         (_("New people"), report.people_created)):
+    print(
+        verb.format(created=len(report.created), updated=len(report.updated), unchanged=len(report.unchanged)), file=out
+    )
+    print(
+        _("stage changes {stages}, problems added {blockers}, rows skipped {skipped}").format(
+            stages=report.stage_changes, blockers=report.blockers_added, skipped=len(report.skipped)
+        ),
+        file=out,
+    )
+    for label, names in (
+        (_("New departments"), report.departments_created),
+        (_("New events"), report.events_created),
+        (_("New people"), report.people_created),
+    ):
         if names:
             print(f"{label}: {'、'.join(names)}", file=out)
-    lines = [_("  row {row}: new {code} {name}").format(row=row, code=code, name=name)
-             for row, code, name in report.created]
-    lines += [_("  row {row}: {code} {name} — {fields}").format(row=row, code=code, name=name, fields=", ".join(fields))
-              for row, code, name, fields in report.updated]
+    lines = [
+        _("  row {row}: new {code} {name}").format(row=row, code=code, name=name) for row, code, name in report.created
+    ]
+    lines += [
+        _("  row {row}: {code} {name} — {fields}").format(row=row, code=code, name=name, fields=", ".join(fields))
+        for row, code, name, fields in report.updated
+    ]
     for line in lines[:LISTED]:
         print(line, file=out)
     if len(lines) > LISTED:
         print(_("  … and {n} more (--format json lists them all)").format(n=len(lines) - LISTED), file=out)
     for row, code, field_name, old, new in report.changes[:LISTED]:
-        print(_("  row {row}: {code} {field}: {old} → {new}").format(
-            row=row, code=code, field=field_name, old=old if old not in (None, "") else "∅",
-            new=new if new not in (None, "") else "∅"), file=out)
+        print(
+            _("  row {row}: {code} {field}: {old} → {new}").format(
+                row=row,
+                code=code,
+                field=field_name,
+                old=old if old not in (None, "") else "∅",
+                new=new if new not in (None, "") else "∅",
+            ),
+            file=out,
+        )
     if len(report.changes) > LISTED:
         print(_("  … and {n} more (--format json lists them all)").format(n=len(report.changes) - LISTED), file=out)
     if report.progress_added or report.funds_added:
-        print(_("progress entries added {progress}, funds arrivals recorded {funds}").format(
-            progress=report.progress_added, funds=len(report.funds_added)), file=out)
+        print(
+            _("progress entries added {progress}, funds arrivals recorded {funds}").format(
+                progress=report.progress_added, funds=len(report.funds_added)
+            ),
+            file=out,
+        )
     for warning in report.warnings:
         print(_("warning: {warning}").format(warning=warning), file=out)
     if report.import_id is not None:
         print(_("Recorded as import {n} (crm import revert {n} undoes it)").format(n=report.import_id), file=out)
     for row, column, total, summed in report.totals_checked:
-        print(_("Totals row {row} ({column}): {total}; rows add up to {sum}").format(
-            row=row, column=column, total=total, sum=summed), file=out)
+        print(
+            _("Totals row {row} ({column}): {total}; rows add up to {sum}").format(
+                row=row, column=column, total=total, sum=summed
+            ),
+            file=out,
+        )
     for notice in report.notices:
         print(notice, file=out)
     if report.dry_run and report.ok:
@@ -218,16 +277,19 @@ def _print_problems(report) -> None:
 
 def register(sub, common):
     """Add `export` and `import` to the subcommands."""
-    export = sub.add_parser("export", parents=[common], help=_("export reports: weekly"),
-                            description=_("export reports: weekly"))
-    esub = export.add_subparsers(dest="export_command", metavar="REPORT", parser_class=sub._parser_class,
-                                 required=True)
-    p = esub.add_parser("weekly", parents=[common], help=_("the weekly deal table (周报)"),
-                        description=_("the weekly deal table (周报) of an ISO week: xlsx, csv, md, txt or html"))
+    export = sub.add_parser(
+        "export", parents=[common], help=_("export reports: weekly"), description=_("export reports: weekly")
+    )
+    esub = export.add_subparsers(dest="export_command", metavar="REPORT", parser_class=sub._parser_class, required=True)
+    p = esub.add_parser(
+        "weekly",
+        parents=[common],
+        help=_("the weekly deal table (周报)"),
+        description=_("the weekly deal table (周报) of an ISO week: xlsx, csv, md, txt or html"),
+    )
     p.set_defaults(handler=cmd_export_weekly)
     p.add_argument("--week", help=_("2020-W21 or any date in the week (default: the last complete week)"))
-    p.add_argument("--format", choices=FORMATS,
-                   help=_("default: from the -o file name, else txt"))
+    p.add_argument("--format", choices=FORMATS, help=_("default: from the -o file name, else txt"))
     p.add_argument("-o", "--output", metavar="PATH", help=_("write to PATH (xlsx needs it); default stdout"))
     p.add_argument("--force", action="store_true", help=_("replace an existing file (never a database)"))
     p.add_argument("--event", help=_("signing event (any part of its name)"))
@@ -236,20 +298,43 @@ def register(sub, common):
     p.add_argument("--tag", help=_("a tag (京津合作, 市重点 …)"))
     p.add_argument("--department", help=_("lead or supporting department (any part)"))
     p.add_argument("--stage", help=_("only deals at this stage at the end of the week"))
+    p.add_argument("--archived", action="store_true", help=_("archived deals too"))
 
-    p = sub.add_parser("import", parents=[common], help=_("import a ledger from xlsx or csv"),
-                       description=_("import a bureau's ledger (xlsx or csv): new deals are created, known ones "
-                                     "updated; nothing is written when any row is refused"))
+    p = sub.add_parser(
+        "import",
+        parents=[common],
+        help=_("import a ledger from xlsx or csv"),
+        description=_(
+            "import a bureau's ledger (xlsx or csv): new deals are created, known ones "
+            "updated; nothing is written when any row is refused"
+        ),
+    )
     p.set_defaults(handler=cmd_import)
-    p.add_argument("file", metavar="FILE", help=_("the ledger to import; or `list` (the imports recorded), or "
-                                                  "`revert N` (undo import N)"))
+    p.add_argument(
+        "file",
+        metavar="FILE",
+        help=_("the ledger to import; or `list` (the imports recorded), or `revert N` (undo import N)"),
+    )
     p.add_argument("number", nargs="?", metavar="N", help=argparse.SUPPRESS)
     p.add_argument("--sheet", metavar="NAME", help=_("the worksheet to read (default: the first with a header row)"))
-    p.add_argument("--dry-run", dest="dry_run", action="store_true",
-                   help=_("report what would be created, updated and skipped; write nothing"))
+    p.add_argument(
+        "--dry-run",
+        dest="dry_run",
+        action="store_true",
+        help=_("report what would be created, updated and skipped; write nothing"),
+    )
     p.add_argument("--format", choices=["text", "json"], default="text")
-    p.add_argument("--map", action="append", metavar="列名=字段",
-                   help=_("use column 列名 for field 字段 (region, investor, stage, funds …; - leaves it unused); "
-                          "remembered for files with the same header row"))
-    p.add_argument("--strict", action="store_true",
-                   help=_("refuse the file when a totals row does not add up (otherwise a warning)"))
+    p.add_argument(
+        "--map",
+        action="append",
+        metavar="列名=字段",
+        help=_(
+            "use column 列名 for field 字段 (region, investor, stage, funds …; - leaves it unused); "
+            "remembered for files with the same header row"
+        ),
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help=_("refuse the file when a totals row does not add up (otherwise a warning)"),
+    )

@@ -33,8 +33,13 @@ class Parser(argparse.ArgumentParser):
 
 
 # Modules that add subcommands; each has register(subparsers, common).
-COMMAND_MODULES = ["cli.core_commands", "cli.synthetic_commands", "cli.admin_commands", "cli.io_commands",
-                   "cli.report_commands"]
+COMMAND_MODULES = [
+    "cli.core_commands",
+    "cli.synthetic_commands",
+    "cli.admin_commands",
+    "cli.io_commands",
+    "cli.report_commands",
+]
 # The module of a command that scripts run often on big ledgers. Importing every command module
 # pulls in most of crm/ (and tabulate): a tenth of a second that `crm export weekly` does not need.
 ONLY_MODULE = {"export": "cli.io_commands", "import": "cli.io_commands"}
@@ -80,7 +85,9 @@ def build_parser(only: str | None = None, commands: bool = True) -> Parser:
 
     # Options accepted both before and after the subcommand name.
     common = Parser(add_help=False, argument_default=argparse.SUPPRESS)
-    common.add_argument("--db", metavar="URL", help=_("database URL or SQLite file (default: CRM_DATABASE_URL or the user data file)"))
+    common.add_argument(
+        "--db", metavar="URL", help=_("database URL or SQLite file (default: CRM_DATABASE_URL or the user data file)")
+    )
     common.add_argument("--lang", choices=["zh", "en"], help=_("language of messages and screens"))
 
     parser = Parser(prog="crm", description=_("招商台账 — the investment-attraction deal ledger"), parents=[common])
@@ -111,7 +118,7 @@ class _TerminalSafe:
     def write(self, text: str) -> int:
         # A leading carriage return is the progress line rewriting itself; anywhere else it could hide text.
         head = "\r" if text.startswith("\r") else ""
-        return self._stream.write(head + terminal_safe(text[len(head):]))
+        return self._stream.write(head + terminal_safe(text[len(head) :]))
 
     def __getattr__(self, name):
         return getattr(self._stream, name)
@@ -122,8 +129,9 @@ def _check_arguments(argv) -> None:
     for arg in argv:
         if any("\udc80" <= ch <= "\udcff" for ch in arg):
             shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-            raise UsageError(_("The argument {arg} is not valid UTF-8 text: retype it, or set a UTF-8 locale").format(
-                arg=shown))
+            raise UsageError(
+                _("The argument {arg} is not valid UTF-8 text: retype it, or set a UTF-8 locale").format(arg=shown)
+            )
 
 
 def _unexpected(exc: BaseException) -> int:
@@ -137,14 +145,25 @@ def _unexpected(exc: BaseException) -> int:
     fd, path = tempfile.mkstemp(prefix="crm-error-", suffix=".txt")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         traceback.print_exception(exc, file=fh)
-    print(one_line(_("crm: unexpected error ({kind}); nothing more was written; details in {path}").format(
-        kind=type(exc).__name__, path=path)), file=sys.stderr)
+    print(
+        one_line(
+            _("crm: unexpected error ({kind}); nothing more was written; details in {path}").format(
+                kind=type(exc).__name__, path=path
+            )
+        ),
+        file=sys.stderr,
+    )
     return 1
+
+
+def _has_terminal() -> bool:
+    """True when the screens can run: standard input and output are a terminal."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _run(args, tui) -> int:
     if args.command is None:
-        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        if not _has_terminal():
             raise UsageError(_("The screens need a terminal; run a command instead (crm --help lists them)"))
         return tui(db_url=getattr(args, "db", None), demo=args.demo, lang=getattr(args, "lang", None))
     if args.demo:

@@ -6,13 +6,12 @@ import json
 import sys
 from decimal import Decimal
 
-from tabulate import tabulate
-
-from crm.foundation.text import neutralise
-
 # tabulate measures East Asian wide characters with wcwidth when this is on,
 # so 涿州 takes two columns and tables line up in a terminal.
 import tabulate as _tabulate_module
+from tabulate import tabulate
+
+from crm.foundation.text import neutralise
 
 _tabulate_module.WIDE_CHARS_MODE = True
 

@@ -36,12 +36,23 @@ def _cohort(args) -> DealFilter:
         try:
             year = int(year)
         except ValueError:
-            raise InvalidInput(_("{what} must be a whole number, not {text!r}").format(what="--year", text=year)) from None
-    return DealFilter(event=args.event, region=args.region, department=args.department, year=year,
-                      industry=getattr(args, "industry", None), liaison=args.liaison, tag=args.tag).check_names()
+            raise InvalidInput(
+                _("{what} must be a whole number, not {text!r}").format(what="--year", text=year)
+            ) from None
+    return DealFilter(
+        event=args.event,
+        region=args.region,
+        department=args.department,
+        year=year,
+        industry=getattr(args, "industry", None),
+        liaison=args.liaison,
+        tag=args.tag,
+        archived=bool(getattr(args, "archived", False)),
+    ).check_names()
 
 
 # ---- progress, plan, invest, tags ----------------------------------------------
+
 
 def cmd_progress(args):
     _open(args)
@@ -57,8 +68,11 @@ def cmd_plan(args):
     except ValueError:
         raise InvalidInput(_("A plan year is a year such as 2020, not {year!r}").format(year=args.year)) from None
     row = set_plan(args.code, year, args.amount)
-    print(_("{code}: planned investment for {year} is {amount}").format(
-        code=args.code, year=year, amount=format_money(Money(row.amount, row.currency))))
+    print(
+        _("{code}: planned investment for {year} is {amount}").format(
+            code=args.code, year=year, amount=format_money(Money(row.amount, row.currency))
+        )
+    )
     if row.amount_cny is None:
         print(fx.missing(row.currency, datetime.date(year, 1, 1)), file=sys.stderr)
 
@@ -66,9 +80,24 @@ def cmd_plan(args):
 def cmd_invest(args):
     _open(args)
     month = parse_month(args.month)
+    if args.code == "void":  # `crm invest void CODE --month YYYY-MM --note WHY`
+        from crm.deals.corrections import void_invest
+
+        row = void_invest(args.amount, month, note=args.note or "")
+        print(
+            _("{code}: investment completed in {month} voided ({amount})").format(
+                code=args.amount,
+                month=month.strftime("%Y-%m"),
+                amount=format_money(Money(row.voided_amount, row.currency)),
+            )
+        )
+        return
     row = record_invest(args.code, args.amount, month)
-    print(_("{code}: investment completed in {month} is {amount}").format(
-        code=args.code, month=month.strftime("%Y-%m"), amount=format_money(Money(row.amount, row.currency))))
+    print(
+        _("{code}: investment completed in {month} is {amount}").format(
+            code=args.code, month=month.strftime("%Y-%m"), amount=format_money(Money(row.amount, row.currency))
+        )
+    )
     if row.amount_cny is None:
         print(fx.missing(row.currency, month), file=sys.stderr)
 
@@ -85,6 +114,7 @@ def cmd_untag(args):
 
 # ---- KPIs ----------------------------------------------------------------------
 
+
 def _kpi_rows(result: asof.AsOf) -> list[tuple[str, str]]:
     k, p = result.kpis, result.plan
     gap = p.schedule_gap
@@ -98,8 +128,10 @@ def _kpi_rows(result: asof.AsOf) -> list[tuple[str, str]]:
         (_("Planned to start in {year} / started").format(year=p.year), f"{p.planned_starts} / {p.started_on_plan}"),
         (_("Start rate against plan (开工率)"), kpi.percent_text(p.start_plan_rate)),
         (_("Planned start passed, not started / started early"), f"{p.overdue_starts} / {p.started_early}"),
-        (_("Planned to operate in {year} / operating").format(year=p.year),
-         f"{p.planned_operations} / {p.operating_on_plan}"),
+        (
+            _("Planned to operate in {year} / operating").format(year=p.year),
+            f"{p.planned_operations} / {p.operating_on_plan}",
+        ),
         (_("Operating rate against plan"), kpi.percent_text(p.operating_plan_rate)),
         (_("Annual investment plan"), format_money(Money(p.invest_plan_cny, "CNY"))),
         (_("Investment completed this year"), format_money(Money(p.invest_done_cny, "CNY"))),
@@ -114,9 +146,25 @@ def _kpi_rows(result: asof.AsOf) -> list[tuple[str, str]]:
     ]
 
 
-_SERIES_KEYS = ("as_of", "deals", "total_cny", "start_rate", "planned_starts", "started_on_plan", "start_plan_rate",
-                "invest_plan_cny", "invest_done_cny", "invest_plan_rate", "schedule_rate", "schedule_gap",
-                "funds_cny", "funds_rate", "blockers_raised", "blockers_resolved", "resolution_rate")
+_SERIES_KEYS = (
+    "as_of",
+    "deals",
+    "total_cny",
+    "start_rate",
+    "planned_starts",
+    "started_on_plan",
+    "start_plan_rate",
+    "invest_plan_cny",
+    "invest_done_cny",
+    "invest_plan_rate",
+    "schedule_rate",
+    "schedule_gap",
+    "funds_cny",
+    "funds_rate",
+    "blockers_raised",
+    "blockers_resolved",
+    "resolution_rate",
+)
 
 
 def _kpi_series(args, cohort: DealFilter):
@@ -125,8 +173,10 @@ def _kpi_series(args, cohort: DealFilter):
     if first is None:
         first = datetime.date((last or today).year, 1, 1)
     # each row as `crm kpi --as-of` its period's last day gives it, lights included
-    rows = [{**asof.as_json(r), "lights": lights.counts(cohort, r.day).get(None, lights.LightCounts()).as_json()}
-            for r in series.series(args.series, first, last or today, cohort)]
+    rows = [
+        {**asof.as_json(r), "lights": lights.counts(cohort, r.day).get(None, lights.LightCounts()).as_json()}
+        for r in series.series(args.series, first, last or today, cohort)
+    ]
     if args.format == "json":
         return print_json(rows)
     table = [[row[key] if row[key] is not None else "" for key in _SERIES_KEYS] for row in rows]
@@ -147,16 +197,21 @@ def cmd_kpi(args):
         # Now: the KPIs from the totals kept in step (fast at any size), and the plan figures of this year.
         k = kpi.compute(cohort)
         plan = asof.compute_grouped(cohort, datetime.date.today()).get(None)
-        result = asof.AsOf(day=datetime.date.today(), kpis=k,
-                           plan=plan.plan if plan else asof.PlanFigures(year=datetime.date.today().year))
+        result = asof.AsOf(
+            day=datetime.date.today(),
+            kpis=k,
+            plan=plan.plan if plan else asof.PlanFigures(year=datetime.date.today().year),
+        )
         result.plan.schedule_rate = asof.Decimal(result.day.month) / 12
         data = {"as_of": result.day.isoformat(), **kpi.as_json(k), **asof.plan_json(result.plan)}
     data["lights"] = lights.counts(cohort, result.day).get(None, lights.LightCounts()).as_json()
     if args.format == "json":
         return print_json(data)
     if args.format == "csv":
-        return print_csv(["kpi", "value"], [[key, to_jsonable(value)] for key, value in data.items()
-                                            if not isinstance(value, (dict, list))])
+        return print_csv(
+            ["kpi", "value"],
+            [[key, to_jsonable(value)] for key, value in data.items() if not isinstance(value, (dict, list))],
+        )
     print_table([_("KPI"), _("Value")], _kpi_rows(result))
 
 
@@ -167,10 +222,31 @@ def cmd_brief(args):
 
 # ---- report ----------------------------------------------------------------------
 
-REPORT_KEYS = ("deals", "total_cny", "start_rate", "planned_starts", "started_on_plan", "start_plan_rate",
-               "overdue_starts", "planned_operations", "operating_on_plan", "operating_plan_rate",
-               "invest_plan_cny", "invest_done_cny", "invest_plan_rate", "schedule_gap", "funds_cny", "funds_rate",
-               "blockers_raised", "blockers_open", "blockers_resolved", "resolution_rate", "green", "yellow", "red")
+REPORT_KEYS = (
+    "deals",
+    "total_cny",
+    "start_rate",
+    "planned_starts",
+    "started_on_plan",
+    "start_plan_rate",
+    "overdue_starts",
+    "planned_operations",
+    "operating_on_plan",
+    "operating_plan_rate",
+    "invest_plan_cny",
+    "invest_done_cny",
+    "invest_plan_rate",
+    "schedule_gap",
+    "funds_cny",
+    "funds_rate",
+    "blockers_raised",
+    "blockers_open",
+    "blockers_resolved",
+    "resolution_rate",
+    "green",
+    "yellow",
+    "red",
+)
 
 
 def report_table(rows: list[summaries.SummaryRow]) -> tuple[list[str], list[list]]:
@@ -233,15 +309,26 @@ def cmd_check_five_ones(args):
     covered = checked - len(gaps)
     ratio = kpi.Kpis._ratio(covered, checked)
     if args.format == "json":
-        return print_json({"checked": checked, "complete": covered, "coverage": kpi.rate_text(ratio),
-                           "missing": [{"code": g.code, "name": g.name, "missing": list(g.missing)} for g in gaps]})
-    print_table([_("Code"), _("Name"), _("Missing")],
-                [[g.code, g.name, "、".join(_PART[m] for m in g.missing)] for g in gaps])
-    print(_("五个一 complete for {covered} of {checked} deals ({ratio})").format(
-        covered=covered, checked=checked, ratio=kpi.percent_text(ratio)))
+        return print_json(
+            {
+                "checked": checked,
+                "complete": covered,
+                "coverage": kpi.rate_text(ratio),
+                "missing": [{"code": g.code, "name": g.name, "missing": list(g.missing)} for g in gaps],
+            }
+        )
+    print_table(
+        [_("Code"), _("Name"), _("Missing")], [[g.code, g.name, "、".join(_PART[m] for m in g.missing)] for g in gaps]
+    )
+    print(
+        _("五个一 complete for {covered} of {checked} deals ({ratio})").format(
+            covered=covered, checked=checked, ratio=kpi.percent_text(ratio)
+        )
+    )
 
 
 # ---- parser ----------------------------------------------------------------------------
+
 
 def _cohort_options(p) -> None:
     p.add_argument("--event", help=_("signing event (any part of its name)"))
@@ -250,10 +337,12 @@ def _cohort_options(p) -> None:
     p.add_argument("--department", help=_("lead or supporting department (any part)"))
     p.add_argument("--liaison", help=_("liaison leader (包联领导), any part of the name"))
     p.add_argument("--tag", help=_("a tag (京津合作, 市重点 …)"))
+    p.add_argument("--archived", action="store_true", help=_("archived deals too"))
 
 
 def register(sub, common):
     """Add the reporting subcommands to `sub`."""
+
     def cmd(name, handler, help_text, parent=sub):
         p = parent.add_parser(name, parents=[common], help=help_text, description=help_text)
         p.set_defaults(handler=handler)
@@ -269,10 +358,18 @@ def register(sub, common):
     p.add_argument("year")
     p.add_argument("amount", help=_("e.g. 5亿元; without a currency, the deal's currency"))
 
-    p = cmd("invest", cmd_invest, _("record investment completed in a month (完成投资)"))
-    p.add_argument("code")
-    p.add_argument("amount", help=_("e.g. 5000万元; without a currency, the deal's currency"))
+    p = cmd(
+        "invest",
+        cmd_invest,
+        _(
+            "record investment completed in a month (完成投资), or void it: "
+            "crm invest void CODE --month YYYY-MM --note WHY"
+        ),
+    )
+    p.add_argument("code", help=_("the deal, or `void`"))
+    p.add_argument("amount", help=_("e.g. 5000万元; without a currency, the deal's currency (after `void`: the deal)"))
     p.add_argument("--month", required=True, metavar="YYYY-MM")
+    p.add_argument("--note", help=_("with void: why the figure was wrong (required)"))
 
     p = cmd("tag", cmd_tag, _("put tags on a deal"))
     p.add_argument("code")

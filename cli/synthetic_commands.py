@@ -2,9 +2,9 @@
 
 import sys
 
-from crm.values.dates import parse_date
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
+from crm.values.dates import parse_date
 from db.connection import open_database
 
 
@@ -43,8 +43,14 @@ def register(sub, common):
     p.set_defaults(handler=cmd_synthetic)
     p.add_argument("deals", metavar="N", help=_("number of deals, e.g. 1000000"))
     p.add_argument("--seed", type=int, default=1, help=_("the same seed gives the same ledger (default 1)"))
-    p.add_argument("--ledger-per-deal", default="5", metavar="K", help=_("mean stage-ledger entries per deal (default 5)"))
+    p.add_argument(
+        "--ledger-per-deal", default="5", metavar="K", help=_("mean stage-ledger entries per deal (default 5)")
+    )
     p.add_argument("--blockers-per-deal", default="0.5", metavar="B", help=_("mean blockers per deal (default 0.5)"))
-    p.add_argument("--heavy-every", default="100000", metavar="H",
-                   help=_("deals whose id is a multiple of H get 200 ledger entries and 50 blockers (0: none)"))
+    p.add_argument(
+        "--heavy-every",
+        default="100000",
+        metavar="H",
+        help=_("deals whose id is a multiple of H get 200 ledger entries and 50 blockers (0: none)"),
+    )
     p.add_argument("--as-of", metavar="DATE", help=_("last date of the ledger (default 2026-11-01)"))

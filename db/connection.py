@@ -13,17 +13,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-import platformdirs
 import peewee
+import platformdirs
 from peewee import OperationalError, PostgresqlDatabase, SqliteDatabase
 
 from crm.foundation.errors import ConnectionLost, DatabaseError, from_os_error
 from crm.foundation.files import protect
-from crm.foundation.text import mask_url, url_secrets
 from crm.foundation.i18n import _
+from crm.foundation.text import mask_url, url_secrets
 from db import migrate
-from db.names import describe
 from db.models import database
+from db.names import describe
 
 APP_NAME = "zhaoshang-taizhang"
 ENV_URL = "CRM_DATABASE_URL"
@@ -60,9 +60,17 @@ def _looks_lost(orig: BaseException) -> bool:
     """True for a driver error that means the server or the link went away (not a refused statement)."""
     text = str(orig)
     return getattr(orig, "pgcode", None) in LOST_SQLSTATES or any(
-        phrase in text for phrase in ("server closed the connection", "connection already closed",
-                                      "could not connect to server", "Connection refused", "terminating connection",
-                                      "no connection to the server", "SSL connection has been closed"))
+        phrase in text
+        for phrase in (
+            "server closed the connection",
+            "connection already closed",
+            "could not connect to server",
+            "Connection refused",
+            "terminating connection",
+            "no connection to the server",
+            "SSL connection has been closed",
+        )
+    )
 
 
 def _ledger_error_type(base: type, transient: bool = False, lost: bool = False) -> type:
@@ -109,15 +117,20 @@ class _OneLineErrors(peewee.Database):
         reason = _clean(exc, None, self._secrets())
         where = describe(self)
         if sqlstate in TRANSIENT_SQLSTATES:
-            message = _("Another change to the same records got in first on {db}; nothing was saved: run the command again").format(db=where)
+            message = _(
+                "Another change to the same records got in first on {db}; nothing was saved: run the command again"
+            ).format(db=where)
             new = _ledger_error_type(OperationalError, transient=True)(message)
             new.transient = True
         elif self._connection_lost() or _looks_lost(orig):
-            message = _("The connection to {db} was lost; nothing more was saved: try again when the server is back").format(db=where)
+            message = _(
+                "The connection to {db} was lost; nothing more was saved: try again when the server is back"
+            ).format(db=where)
             new = _ledger_error_type(OperationalError, lost=True)(message)
         elif isinstance(self, SqliteDatabase) and ("locked" in reason or "busy" in reason):
-            message = _("The database {db} stayed locked by another program for {seconds} s; nothing was saved: try again").format(
-                db=where, seconds=BUSY_TIMEOUT_MS // 1000)
+            message = _(
+                "The database {db} stayed locked by another program for {seconds} s; nothing was saved: try again"
+            ).format(db=where, seconds=BUSY_TIMEOUT_MS // 1000)
             new = _ledger_error_type(OperationalError)(message)
         else:
             message = _("The database {db} refused the operation: {reason}").format(db=where, reason=reason)
@@ -192,8 +205,13 @@ class LedgerSqliteDatabase(_OneLineErrors, SqliteDatabase):
         path = self.database
         if path == ":memory:":
             return super()._connect()  # type: ignore[misc]  # Peewee private API
-        conn = sqlite3.connect(f"file:{quote(str(Path(path).absolute()))}?mode=rw", uri=True, timeout=self._timeout,  # type: ignore[attr-defined]
-                               isolation_level=None, **self.connect_params)
+        conn = sqlite3.connect(
+            f"file:{quote(str(Path(path).absolute()))}?mode=rw",
+            uri=True,
+            timeout=self._timeout,  # type: ignore[attr-defined]
+            isolation_level=None,
+            **self.connect_params,
+        )
         try:
             self._add_conn_hooks(conn)  # type: ignore[attr-defined]
         except Exception:
@@ -229,9 +247,11 @@ def _sqlite(path: Path, create: bool = False) -> LedgerSqliteDatabase:
     if not exists and path.is_symlink():
         raise DatabaseError(_("{path} is a link to a file that does not exist").format(path=path))
     if not exists and not create:
-        raise DatabaseError(_(
-            "There is no ledger at {path}: check the path, or create one there with `crm --db {path} init`"
-        ).format(path=path))
+        raise DatabaseError(
+            _("There is no ledger at {path}: check the path, or create one there with `crm --db {path} init`").format(
+                path=path
+            )
+        )
     if not exists:
         _create_sqlite_file(path)
     elif not os.path.isfile(path):
@@ -261,10 +281,12 @@ def _postgres(url: str) -> LedgerPostgresqlDatabase:
         params = parse_url(url, unquote_password=True, unquote_user=True)
     except ValueError:
         # urllib's reason may quote a piece of an unencoded password ("port 'Sekr…'"): give the rule instead.
-        raise DatabaseError(_(
-            "Cannot read the database URL {url}: write postgresql://user:password@host:port/database, "
-            "with @ / : ? # in the password percent-encoded (%40 %2F %3A %3F %23)"
-        ).format(url=mask_password(url))) from None
+        raise DatabaseError(
+            _(
+                "Cannot read the database URL {url}: write postgresql://user:password@host:port/database, "
+                "with @ / : ? # in the password percent-encoded (%40 %2F %3A %3F %23)"
+            ).format(url=mask_password(url))
+        ) from None
     name = params.pop("database", None)
     if not name:
         raise DatabaseError(_("The database URL {url} names no database").format(url=mask_password(url)))
@@ -319,9 +341,7 @@ def open_database(url: str | None = None, migrate_schema: bool = True, create: b
         if isinstance(exc, DatabaseError) and not getattr(exc, "orig", None):
             raise
         reason = _clean(getattr(exc, "orig", None) or exc, url, db._secrets())
-        raise DatabaseError(
-            _("Cannot open the database {url}: {reason}").format(url=shown, reason=reason)
-        ) from None
+        raise DatabaseError(_("Cannot open the database {url}: {reason}").format(url=shown, reason=reason)) from None
     if isinstance(db, SqliteDatabase):
         tables = db.get_tables()
         if not tables or migrate.HISTORY_TABLE in tables:
@@ -370,7 +390,9 @@ def interrupt(connection) -> None:
     if isinstance(connection, sqlite3.Connection):
         connection.interrupt()
     else:
-        connection.cancel()
+        # a server that went away has nothing left to cancel (the statement fails with ConnectionLost)
+        with contextlib.suppress(*_DRIVER_ERRORS):
+            connection.cancel()
 
 
 def was_interrupted(exc: BaseException) -> bool:

@@ -43,8 +43,10 @@ def check(source: Path, kind: str) -> None:
         return
     if dialect_of().whole_file:
         raise InvalidInput(
-            _("{path} is a PostgreSQL backup (pg_dump): restore it into a PostgreSQL database (--db postgresql://…)").format(
-                path=source))
+            _(
+                "{path} is a PostgreSQL backup (pg_dump): restore it into a PostgreSQL database (--db postgresql://…)"
+            ).format(path=source)
+        )
     check_pg_backup(source)
 
 
@@ -73,8 +75,10 @@ def foreign_tables(db) -> dict:
 def sqlite_counts(path: Path) -> dict:
     conn = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro", uri=True)
     try:
-        return {m._meta.table_name: conn.execute(f'SELECT COUNT(*) FROM "{m._meta.table_name}"').fetchone()[0]
-                for m in MODELS}
+        return {
+            m._meta.table_name: conn.execute(f'SELECT COUNT(*) FROM "{m._meta.table_name}"').fetchone()[0]
+            for m in MODELS
+        }
     finally:
         conn.close()
 
@@ -96,15 +100,15 @@ def sqlite_backup(temp: Path) -> None:
         dest.close()
 
 
-
 def check_sqlite_backup(source: Path) -> None:
     try:
         conn = sqlite3.connect(f"file:{_uri_path(source)}?mode=ro", uri=True)
         try:
             check = conn.execute("PRAGMA quick_check").fetchone()[0]
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            names = ([r[0] for r in conn.execute(f'SELECT name FROM "{HISTORY_TABLE}"')]
-                     if HISTORY_TABLE in tables else None)
+            names = (
+                [r[0] for r in conn.execute(f'SELECT name FROM "{HISTORY_TABLE}"')] if HISTORY_TABLE in tables else None
+            )
         finally:
             conn.close()
     except sqlite3.Error as exc:
@@ -157,7 +161,7 @@ def copy_from_sqlite(source: Path, force: bool) -> None:
                     with model.bind_ctx(src):
                         rows = list(model.select(*fields).order_by(model._meta.primary_key).tuples())
                     for start in range(0, len(rows), COPY_BATCH):
-                        model.insert_many(rows[start:start + COPY_BATCH], fields=fields).execute()
+                        model.insert_many(rows[start : start + COPY_BATCH], fields=fields).execute()
                 for model in MODELS:
                     table = model._meta.table_name
                     db.execute_sql(
@@ -166,7 +170,6 @@ def copy_from_sqlite(source: Path, force: bool) -> None:
                     )
         finally:
             src.close()
-
 
 
 # ---- PostgreSQL tools ---------------------------------------------------------
@@ -206,16 +209,19 @@ def pg_tool(name: str) -> str:
     found = shutil.which(name)
     if found:
         return found
+
     def version(p: Path) -> int:
         match = re.search(r"/(\d+)/bin$", str(p))
         return int(match.group(1)) if match else 0
+
     for bin_dir in sorted(Path("/").glob(PG_BIN_GLOB.lstrip("/")), key=version, reverse=True):
         candidate = bin_dir / name
         if os.access(candidate, os.X_OK):
             return str(candidate)
     raise DatabaseError(
         _("{tool} was not found (on PATH or in /usr/lib/postgresql/*/bin): install the PostgreSQL client tools").format(
-            tool=name)
+            tool=name
+        )
     )
 
 
@@ -223,9 +229,13 @@ def _run_tool(argv: list[str], what: str, stdout=None, text_out: bool = False) -
     db = database.obj
     env = pg_environment(db)
     try:
-        proc = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL,
-                              stdout=stdout if stdout is not None else subprocess.PIPE,
-                              stderr=subprocess.PIPE)
+        proc = subprocess.run(
+            argv,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=stdout if stdout is not None else subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
     except OSError as exc:
         raise DatabaseError(_("{tool} could not be run: {reason}").format(tool=what, reason=exc.strerror)) from None
     if proc.returncode != 0:
@@ -258,8 +268,9 @@ def check_pg_backup(source: Path) -> None:
         _run_tool([tool, "--list", str(source)], "pg_restore")
     except DatabaseError:
         raise InvalidInput(_("{path} is not a readable pg_dump archive").format(path=source)) from None
-    script = _run_tool([tool, "--data-only", f"--table={HISTORY_TABLE}", "--file=-", str(source)], "pg_restore",
-                       text_out=True)
+    script = _run_tool(
+        [tool, "--data-only", f"--table={HISTORY_TABLE}", "--file=-", str(source)], "pg_restore", text_out=True
+    )
     names, copying = [], False
     for line in script.splitlines():
         if line.startswith("COPY ") and f"{HISTORY_TABLE} " in line:
@@ -279,8 +290,17 @@ def pg_restore(source: Path) -> None:
     db = database.obj
     db.close()  # pg_restore drops and recreates the tables: hold no locks on them
     _run_tool(
-        [pg_tool("pg_restore"), "--no-password", "--single-transaction", "--exit-on-error", "--clean", "--if-exists",
-         "--no-owner", f"--dbname={db.database}", str(source)],
+        [
+            pg_tool("pg_restore"),
+            "--no-password",
+            "--single-transaction",
+            "--exit-on-error",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            f"--dbname={db.database}",
+            str(source),
+        ],
         "pg_restore",
     )
     db.connect(reuse_if_open=True)

@@ -4,6 +4,11 @@ Three threads, each with its own connection: one for pages and writes (fast,
 in order), one for counts and totals (which may take longer on a large ledger
 and must not hold up scrolling), one for long work (export, import). A named
 read in either of the first two may be interrupted when no longer wanted. Callers await them from asyncio.
+
+A lost connection (crm.foundation.errors.ConnectionLost) is reported to
+`on_lost` before the caller gets the error, so that the program can treat it
+as a state (the TUI shows a banner and retries `ping`); each thread then
+reconnects at its next call (db.connection reconnects outside a transaction).
 """
 
 from __future__ import annotations
@@ -14,7 +19,10 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from crm.foundation.errors import Interrupted
+from peewee import InterfaceError, OperationalError
+
+from crm.foundation.errors import ConnectionLost, Interrupted
+from db.connection import _looks_lost as looks_lost
 from db.connection import interrupt, was_interrupted
 from db.models import database
 
@@ -24,10 +32,30 @@ def _close_connection() -> None:
         database.obj.close()
 
 
+def connection_lost(exc: BaseException | None) -> bool:
+    """True when `exc` (or what it wraps: a failed worker's error, a cause) is a lost database connection."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, ConnectionLost):
+            return True
+        if isinstance(exc, (OperationalError, InterfaceError)) and looks_lost(getattr(exc, "orig", exc)):
+            return True  # a driver error raised outside a statement (connecting), not yet translated
+        exc = getattr(exc, "error", None) or exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+def ping() -> None:
+    """One trivial statement on this thread's connection (a new link if the old one went with the server)."""
+    database.obj.execute_sql("SELECT 1")
+
+
 class Database:
     """Runs crm/ calls in the app's database threads, each thread with its own connection."""
 
     def __init__(self) -> None:
+        #: Called (in the event loop) with the error when a call finds the connection lost.
+        self.on_lost: Callable[[BaseException], None] | None = None
         self._main = ThreadPoolExecutor(1, thread_name_prefix="crm-db")
         self._aggregate = ThreadPoolExecutor(1, thread_name_prefix="crm-db-totals")
         self._long = ThreadPoolExecutor(1, thread_name_prefix="crm-db-long")
@@ -43,20 +71,33 @@ class Database:
         """
         loop = asyncio.get_running_loop()
         call = functools.partial(self._stoppable, "main", what, wanted, fn, *args, **kwargs)
-        return await loop.run_in_executor(self._main, call)
+        return await self._watched(loop.run_in_executor(self._main, call))
+
+    async def _watched(self, future):
+        try:
+            return await future
+        except Exception as exc:
+            if self.on_lost is not None and connection_lost(exc):
+                self.on_lost(exc)
+            raise
 
     async def run_aggregate(self, fn, *args, what: str = "", wanted: Callable[[], bool] | None = None, **kwargs):
         """`fn(*args, **kwargs)` in the thread for counts, totals and KPIs; `stop(what)` may interrupt it."""
         loop = asyncio.get_running_loop()
         call = functools.partial(self._stoppable, "aggregate", what, wanted, fn, *args, **kwargs)
-        return await loop.run_in_executor(self._aggregate, call)
+        return await self._watched(loop.run_in_executor(self._aggregate, call))
 
     def _stoppable(self, thread: str, what: str, wanted: Callable[[], bool] | None, fn, *args, **kwargs):
+        try:
+            conn = database.obj.connection() if what else None  # connects when the last link went with the server
+        except Exception as exc:
+            translate = getattr(database.obj, "_translate", None)
+            raise (translate(exc) if translate else exc) from None
         with self._lock:
             if wanted is not None and not wanted():
                 raise Interrupted(what)  # superseded while it waited its turn: not worth a statement
             if what:
-                self._running[thread] = (what, database.obj.connection())
+                self._running[thread] = (what, conn)
         try:
             return fn(*args, **kwargs)
         except Exception as exc:
@@ -82,7 +123,13 @@ class Database:
     async def run_long(self, fn, *args, **kwargs):
         """`fn(*args, **kwargs)` in the thread for long work (export, import), so nothing else waits for it."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._long, functools.partial(fn, *args, **kwargs))
+        return await self._watched(loop.run_in_executor(self._long, functools.partial(fn, *args, **kwargs)))
+
+    async def ping_all(self) -> None:
+        """`ping` in each of the three threads: raises ConnectionLost while the server is away."""
+        loop = asyncio.get_running_loop()
+        for executor in (self._main, self._aggregate, self._long):
+            await loop.run_in_executor(executor, ping)
 
     def close(self) -> None:
         """Close each thread's connection and stop the threads."""

@@ -49,10 +49,14 @@ _SQLITE_DEALS = (
     "SELECT stage, currency, count(*), sum(amount), coalesce(sum(amount_cny), 0), count(amount_cny), "
     "sum(CASE WHEN amount_approximate THEN 1 ELSE 0 END) FROM deal GROUP BY stage, currency"
 )
-_SQLITE_FUNDS = ("SELECT d.stage, count(*), coalesce(sum(f.amount_cny), 0), count(f.amount_cny) "
-                 "FROM funds_arrived f JOIN deal d ON d.id = f.deal_id GROUP BY d.stage")
-_SQLITE_BLOCKERS = ("SELECT d.stage, count(*), sum(CASE WHEN b.resolved_on IS NULL THEN 1 ELSE 0 END) "
-                    "FROM blocker b JOIN deal d ON d.id = b.deal_id GROUP BY d.stage")
+_SQLITE_FUNDS = (
+    "SELECT d.stage, count(*), coalesce(sum(f.amount_cny), 0), count(f.amount_cny) "
+    "FROM funds_arrived f JOIN deal d ON d.id = f.deal_id GROUP BY d.stage"
+)
+_SQLITE_BLOCKERS = (
+    "SELECT d.stage, count(*), sum(CASE WHEN b.resolved_on IS NULL THEN 1 ELSE 0 END) "
+    "FROM blocker b JOIN deal d ON d.id = b.deal_id GROUP BY d.stage"
+)
 
 _FOLD = (
     "WITH folding AS (SELECT pg_try_advisory_xact_lock({lock}) AS mine), "
@@ -64,15 +68,18 @@ _FOLDED = (
     ("deal_totals_delta", ("stage", "currency"), ("deals", "amount", "amount_cny", "converted", "approximate")),
     ("funds_totals_delta", ("year", "region", "stage"), ("arrivals", "amount_cny", "converted")),
     ("blocker_totals_delta", ("year", "region", "stage"), ("raised", "open")),
-    ("deal_cohort_totals_delta", ("year", "region", "stage", "currency"),
-     ("deals", "amount", "amount_cny", "converted", "approximate")),
+    (
+        "deal_cohort_totals_delta",
+        ("year", "region", "stage", "currency"),
+        ("deals", "amount", "amount_cny", "converted", "approximate"),
+    ),
 )
 
 _in_step: WeakKeyDictionary[Database, bool] = WeakKeyDictionary()
 
 
 def _select_part(fill: str) -> str:
-    return fill[fill.index("SELECT"):]
+    return fill[fill.index("SELECT") :]
 
 
 def in_step(db: Database | None = None) -> bool:
@@ -106,9 +113,16 @@ def compact(db: Database | None = None) -> None:
     for table, keys, values in _FOLDED:
         columns = ", ".join(keys + values)
         sums = ", ".join(f"sum({v})" for v in values)
-        db.execute_sql(_FOLD.format(
-            lock=_COMPACT_LOCK, table=table, columns=columns, keys="".join(f"{k}, " for k in keys), sums=sums,
-            group=f"GROUP BY {', '.join(keys)} HAVING count(*) > 0"))
+        db.execute_sql(
+            _FOLD.format(
+                lock=_COMPACT_LOCK,
+                table=table,
+                columns=columns,
+                keys="".join(f"{k}, " for k in keys),
+                sums=sums,
+                group=f"GROUP BY {', '.join(keys)} HAVING count(*) > 0",
+            )
+        )
 
 
 def rebuild(db: Database | None = None) -> None:
@@ -118,14 +132,27 @@ def rebuild(db: Database | None = None) -> None:
     if not in_step(db):
         return
     if dialect_of(db).totals_as_differences:
-        statements = ["DELETE FROM deal_totals_delta", "DELETE FROM funds_totals_delta",
-                      "DELETE FROM blocker_totals_delta", "DELETE FROM deal_cohort_totals_delta",
-                      _PG_DEALS_FILL, POSTGRES_FUNDS_FILL, POSTGRES_BLOCKERS_FILL, POSTGRES_COHORT_FILL]
+        statements = [
+            "DELETE FROM deal_totals_delta",
+            "DELETE FROM funds_totals_delta",
+            "DELETE FROM blocker_totals_delta",
+            "DELETE FROM deal_cohort_totals_delta",
+            _PG_DEALS_FILL,
+            POSTGRES_FUNDS_FILL,
+            POSTGRES_BLOCKERS_FILL,
+            POSTGRES_COHORT_FILL,
+        ]
     else:
-        statements = ["DELETE FROM deal_totals", "DELETE FROM funds_totals", "DELETE FROM blocker_totals",
-                      "DELETE FROM deal_cohort_totals",
-                      f"INSERT INTO deal_totals {_SQLITE_DEALS}", f"INSERT INTO funds_totals {_SQLITE_FUNDS}",
-                      f"INSERT INTO blocker_totals {_SQLITE_BLOCKERS}", SQLITE_COHORT_FILL]
+        statements = [
+            "DELETE FROM deal_totals",
+            "DELETE FROM funds_totals",
+            "DELETE FROM blocker_totals",
+            "DELETE FROM deal_cohort_totals",
+            f"INSERT INTO deal_totals {_SQLITE_DEALS}",
+            f"INSERT INTO funds_totals {_SQLITE_FUNDS}",
+            f"INSERT INTO blocker_totals {_SQLITE_BLOCKERS}",
+            SQLITE_COHORT_FILL,
+        ]
     for sql in statements:
         db.execute_sql(sql)
 
@@ -134,23 +161,40 @@ def _checks(postgres: bool) -> tuple[tuple[str, str], ...]:
     """(kept, computed) pairs of queries that must give the same rows."""
     if postgres:
         return (
-            ("SELECT stage, currency, sum(deals), sum(amount), sum(amount_cny), sum(converted), sum(approximate) "
-             "FROM deal_totals_delta GROUP BY stage, currency HAVING sum(deals) != 0", _select_part(_PG_DEALS_FILL)),
-            ("SELECT year, region, stage, sum(arrivals), sum(amount_cny), sum(converted) FROM funds_totals_delta "
-             "GROUP BY year, region, stage HAVING sum(arrivals) != 0", _select_part(POSTGRES_FUNDS_FILL)),
-            ("SELECT year, region, stage, sum(raised), sum(open) FROM blocker_totals_delta "
-             "GROUP BY year, region, stage HAVING sum(raised) != 0", _select_part(POSTGRES_BLOCKERS_FILL)),
-            ("SELECT year, region, stage, currency, sum(deals), sum(amount), sum(amount_cny), sum(converted), "
-             "sum(approximate) FROM deal_cohort_totals_delta GROUP BY year, region, stage, currency "
-             "HAVING sum(deals) != 0", _select_part(POSTGRES_COHORT_FILL)),
+            (
+                "SELECT stage, currency, sum(deals), sum(amount), sum(amount_cny), sum(converted), sum(approximate) "
+                "FROM deal_totals_delta GROUP BY stage, currency HAVING sum(deals) != 0",
+                _select_part(_PG_DEALS_FILL),
+            ),
+            (
+                "SELECT year, region, stage, sum(arrivals), sum(amount_cny), sum(converted) FROM funds_totals_delta "
+                "GROUP BY year, region, stage HAVING sum(arrivals) != 0",
+                _select_part(POSTGRES_FUNDS_FILL),
+            ),
+            (
+                "SELECT year, region, stage, sum(raised), sum(open) FROM blocker_totals_delta "
+                "GROUP BY year, region, stage HAVING sum(raised) != 0",
+                _select_part(POSTGRES_BLOCKERS_FILL),
+            ),
+            (
+                "SELECT year, region, stage, currency, sum(deals), sum(amount), sum(amount_cny), sum(converted), "
+                "sum(approximate) FROM deal_cohort_totals_delta GROUP BY year, region, stage, currency "
+                "HAVING sum(deals) != 0",
+                _select_part(POSTGRES_COHORT_FILL),
+            ),
         )
     return (
-        ("SELECT stage, currency, deals, amount, amount_cny, converted, approximate FROM deal_totals WHERE deals != 0",
-         _SQLITE_DEALS),
+        (
+            "SELECT stage, currency, deals, amount, amount_cny, converted, approximate FROM deal_totals WHERE deals != 0",
+            _SQLITE_DEALS,
+        ),
         ("SELECT stage, arrivals, amount_cny, converted FROM funds_totals WHERE arrivals != 0", _SQLITE_FUNDS),
         ("SELECT stage, raised, open FROM blocker_totals WHERE raised != 0", _SQLITE_BLOCKERS),
-        ("SELECT year, region, stage, currency, deals, amount, amount_cny, converted, approximate "
-         "FROM deal_cohort_totals WHERE deals != 0", _select_part(SQLITE_COHORT_FILL)),
+        (
+            "SELECT year, region, stage, currency, deals, amount, amount_cny, converted, approximate "
+            "FROM deal_cohort_totals WHERE deals != 0",
+            _select_part(SQLITE_COHORT_FILL),
+        ),
     )
 
 
@@ -163,5 +207,7 @@ def agree(db: Database | None = None) -> bool:
     def normal(rows: list) -> list:
         return sorted(tuple(v if isinstance(v, str) else int(v) for v in r) for r in rows)
 
-    return all(normal(db.execute_sql(kept).fetchall()) == normal(db.execute_sql(direct).fetchall())
-               for kept, direct in _checks(dialect_of(db).totals_as_differences))
+    return all(
+        normal(db.execute_sql(kept).fetchall()) == normal(db.execute_sql(direct).fetchall())
+        for kept, direct in _checks(dialect_of(db).totals_as_differences)
+    )

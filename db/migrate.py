@@ -61,8 +61,9 @@ def _refuse_foreign(db) -> None:
         clash = sorted(tables)
     if clash:
         raise DatabaseError(
-            _("{db} already holds tables ({tables}) but no ledger history: it is not a ledger; nothing was changed").format(
-                db=describe(db), tables=", ".join(clash[:5]))
+            _(
+                "{db} already holds tables ({tables}) but no ledger history: it is not a ledger; nothing was changed"
+            ).format(db=describe(db), tables=", ".join(clash[:5]))
         )
 
 
@@ -94,10 +95,12 @@ def upgrade(db) -> list[str]:
             return run.up()
         except PeeweeDatabaseError as exc:
             if getattr(getattr(exc, "orig", None), "pgcode", None) == INSUFFICIENT_PRIVILEGE:
-                raise DatabaseError(_(
-                    "{db} needs the schema upgrade {names}, which this role may not make: "
-                    "the ledger's owner runs `crm init` with this version of the program"
-                ).format(db=describe(db), names=", ".join(m.name for m in status if not m.applied))) from None
+                raise DatabaseError(
+                    _(
+                        "{db} needs the schema upgrade {names}, which this role may not make: "
+                        "the ledger's owner runs `crm init` with this version of the program"
+                    ).format(db=describe(db), names=", ".join(m.name for m in status if not m.applied))
+                ) from None
             raise
         finally:
             db.execute_sql("SELECT pg_advisory_unlock(%s)", (ADVISORY_LOCK_KEY,))
@@ -130,8 +133,10 @@ def applied_names(db) -> list[str] | None:
     if isinstance(db, PostgresqlDatabase):
         exists = db.execute_sql("SELECT to_regclass(%s) IS NOT NULL", (HISTORY_TABLE,)).fetchone()[0]
     else:
-        exists = db.execute_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                                (HISTORY_TABLE,)).fetchone() is not None
+        exists = (
+            db.execute_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (HISTORY_TABLE,)).fetchone()
+            is not None
+        )
     if not exists:
         return None
     return [row[0] for row in db.execute_sql(f'SELECT name FROM "{HISTORY_TABLE}"')]

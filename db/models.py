@@ -73,6 +73,10 @@ class FxRate(BaseModel):
     on = DateField()
     rate = RateField()
     source = CharField(max_length=200, default="")
+    # A voided rate (migration 0011) stays, marked, and converts nothing.
+    voided_at = DateTimeField(null=True)
+    voided_by = CharField(max_length=100, default="")
+    void_note = TextField(default="")
 
     class Meta:
         indexes = ((("currency", "on"), True),)
@@ -119,6 +123,9 @@ class Deal(BaseModel):
     updated_at = DateTimeField(default=_now)
     updated_by = CharField(max_length=100, default="")
     version = IntegerField(default=1)
+    # Archived (migration 0011): kept whole, but out of lists, KPIs and reports unless asked for.
+    archived_on = DateField(null=True, index=True)
+    archive_note = TextField(default="")
 
 
 class DealDepartment(BaseModel):
@@ -170,6 +177,12 @@ class FundsArrived(BaseModel):
     note = TextField(default="")
     recorded_at = DateTimeField(default=_now)
     recorded_by = CharField(max_length=100, default="")
+    # Voided (migration 0011): the amounts move to voided_*, the summed columns become 0.
+    voided_at = DateTimeField(null=True)
+    voided_by = CharField(max_length=100, default="")
+    void_note = TextField(default="")
+    voided_amount = CentsField(null=True)
+    voided_amount_cny = CentsField(null=True)
 
 
 class Progress(BaseModel):
@@ -213,6 +226,12 @@ class InvestmentDone(BaseModel):
     fx_rate = ForeignKeyField(FxRate, null=True, on_delete="RESTRICT")
     recorded_at = DateTimeField(default=_now)
     recorded_by = CharField(max_length=100, default="")
+    # Voided (migration 0011): the amounts move to voided_*, the summed columns become 0.
+    voided_at = DateTimeField(null=True)
+    voided_by = CharField(max_length=100, default="")
+    void_note = TextField(default="")
+    voided_amount = CentsField(null=True)
+    voided_amount_cny = CentsField(null=True)
 
     class Meta:
         indexes = ((("deal", "month"), True), (("month",), False))

@@ -11,8 +11,15 @@ from pathlib import Path
 from crm.foundation.files import output_file
 
 FORMATS = ("xlsx", "csv", "md", "txt", "html")
-SUFFIXES = {".xlsx": "xlsx", ".csv": "csv", ".md": "md", ".markdown": "md", ".txt": "txt", ".html": "html",
-            ".htm": "html"}
+SUFFIXES = {
+    ".xlsx": "xlsx",
+    ".csv": "csv",
+    ".md": "md",
+    ".markdown": "md",
+    ".txt": "txt",
+    ".html": "html",
+    ".htm": "html",
+}
 
 
 def format_for(path: str | Path, default: str = "xlsx") -> str:
@@ -62,6 +69,7 @@ def write_weekly(table, fmt: str, path: Path, progress=None, force: bool = False
         from exports import weekly_text
 
         if fmt == "csv":
+
             def write_csv(p: Path) -> None:
                 with open(p, "w", encoding="utf-8", newline="") as out:  # the csv module writes its own \r\n
                     weekly_text.write_csv(table, out, progress)

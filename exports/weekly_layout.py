@@ -15,14 +15,14 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from crm.reference import fx
-from crm.foundation import i18n
-from crm.reporting import kpi
-from crm.values.dates import iso_week_label
-from crm.foundation.i18n import current_language
-from crm.values.money import YI, ZH_SUFFIX, Money, format_money, format_yi
 from crm.deals.stages import BY_KEY
+from crm.foundation import i18n
+from crm.foundation.i18n import current_language
+from crm.reference import fx
+from crm.reporting import kpi
 from crm.reporting.weekly import Problem, Progress, Row, WeeklyTable
+from crm.values.dates import iso_week_label
+from crm.values.money import YI, ZH_SUFFIX, Money, format_money, format_yi
 from exports.cells import plain_decimal
 
 MILLION = Decimal(10) ** 6
@@ -132,7 +132,9 @@ def scope_text(table: WeeklyTable) -> str:
         if key in described:
             parts.append(label.format(value=described[key]))
     if "stage" in described:
-        parts.append(_("stage {value} at the end of the week").format(value=BY_KEY[_stage_key(described["stage"])].label()))
+        parts.append(
+            _("stage {value} at the end of the week").format(value=BY_KEY[_stage_key(described["stage"])].label())
+        )
     else:
         parts.append(_("deals not yet operating or terminated, and every deal that changed this week"))
     return _("Scope: {filters}").format(filters=semicolon().join(parts))
@@ -146,7 +148,8 @@ def _stage_key(text: str) -> str:
 
 def as_of_text(table: WeeklyTable) -> str:
     return _("Ledger as it stood at the end of {day}; made on {today}").format(
-        day=_day(table.week.sunday), today=_day(table.generated_on))
+        day=_day(table.week.sunday), today=_day(table.generated_on)
+    )
 
 
 def _day(day: datetime.date) -> str:
@@ -170,7 +173,8 @@ def progress_line(p: Progress) -> str:
         text = _("{on} new deal ({stage})").format(on=on, stage=stage_label(p.stage_to))
     elif p.kind == "stage" and p.note:
         text = _("{on} {src} → {dst}: {note}").format(
-            on=on, src=stage_label(p.stage_from), dst=stage_label(p.stage_to), note=p.note)
+            on=on, src=stage_label(p.stage_from), dst=stage_label(p.stage_to), note=p.note
+        )
     elif p.kind == "stage":
         text = _("{on} {src} → {dst}").format(on=on, src=stage_label(p.stage_from), dst=stage_label(p.stage_to))
     elif p.kind == "blocker_raised":
@@ -197,8 +201,10 @@ def problem_line(n: int, p: Problem) -> str:
 
     crm.importing.importer reads this form back (the round trip), in both languages.
     """
-    details = [_("Responsible: {department}").format(department=p.department),
-               _("raised: {day}").format(day=_day(p.raised_on))]
+    details = [
+        _("Responsible: {department}").format(department=p.department),
+        _("raised: {day}").format(day=_day(p.raised_on)),
+    ]
     if p.due_on:
         details.append(_("due: {day}").format(day=_day(p.due_on)))
     if p.overdue:
@@ -236,8 +242,7 @@ def cells(row: Row) -> list:
 def currency_totals(table: WeeklyTable) -> str:
     """The rows' totals per currency as one text: 379.66亿元、5.3亿美元 (余 where a row's amount was approximate)."""
     approximate = table.summary.approximate_currencies
-    return list_sep().join(format_money(Money(v, c, c in approximate))
-                           for c, v in table.summary.by_currency.items())
+    return list_sep().join(format_money(Money(v, c, c in approximate)) for c, v in table.summary.by_currency.items())
 
 
 def totals(table: WeeklyTable) -> list:
@@ -254,11 +259,15 @@ def totals(table: WeeklyTable) -> list:
 
 def notes(table: WeeklyTable) -> list[str]:
     """Lines printed under the table."""
-    lines = [_("Notes: 1. Amounts are in each deal's own currency; 亿元 = CNY 100 million, converted at the "
-               "rate of the signing date. 2. A problem is overdue when it was still open after its due date. "
-               "3. Stages and problems are as they stood at the end of {day}.").format(day=_day(table.week.sunday))
-             + " " + _("4. Totals are rounded from the exact sums, so they can differ by 0.01 from the sum of the "
-                       "rounded rows.")]
+    lines = [
+        _(
+            "Notes: 1. Amounts are in each deal's own currency; 亿元 = CNY 100 million, converted at the "
+            "rate of the signing date. 2. A problem is overdue when it was still open after its due date. "
+            "3. Stages and problems are as they stood at the end of {day}."
+        ).format(day=_day(table.week.sunday))
+        + " "
+        + _("4. Totals are rounded from the exact sums, so they can differ by 0.01 from the sum of the rounded rows.")
+    ]
     rates = rates_text(table)
     if rates:
         lines.append(_("Exchange rates used: {rates}").format(rates=rates))
@@ -340,39 +349,55 @@ def summary_sections(table: WeeklyTable) -> list[Section]:
     sections = [Section(_("Deals in the table by stage"), [_("Stage"), _("Deals"), _("Total in 亿元")], stage_rows)]
 
     w = s.week
-    sections.append(Section(_("This week"), [_("Item"), _("Value")], [
-        [_("New deals"), w.new_deals],
-        [_("Stage changes"), w.stage_changes],
-        [_("Problems raised"), w.blockers_raised],
-        [_("Problems resolved"), w.blockers_resolved],
-        [_("Funds arrivals"), w.funds_arrivals],
-        [_("Funds arrived (亿元)"), Yi(w.funds_cny)],
-    ]))
+    sections.append(
+        Section(
+            _("This week"),
+            [_("Item"), _("Value")],
+            [
+                [_("New deals"), w.new_deals],
+                [_("Stage changes"), w.stage_changes],
+                [_("Problems raised"), w.blockers_raised],
+                [_("Problems resolved"), w.blockers_resolved],
+                [_("Funds arrivals"), w.funds_arrivals],
+                [_("Funds arrived (亿元)"), Yi(w.funds_cny)],
+            ],
+        )
+    )
 
     end, now = s.kpis_week_end, s.kpis_now
-    sections.append(Section(
-        _("Cohort KPIs (signed deals)"),
-        [_("Indicator"), _("End of week ({day})").format(day=_day(table.week.sunday)),
-         _("Now ({day})").format(day=_day(s.now))],
-        [[label, *(value(k) for k in (end, now))] for label, value in (
-            (_("Deals signed"), lambda k: k.deals),
-            (_("Total investment (亿元)"), lambda k: Yi(k.total_cny)),
-            (_("Fulfilment rate (registered or beyond)"), lambda k: Ratio(k.fulfilment_rate)),
-            (_("Start rate (construction or beyond)"), lambda k: Ratio(k.start_rate)),
-            (_("Operating rate"), lambda k: Ratio(k.operating_rate)),
-            (_("Funds arrived (亿元)"), lambda k: Yi(k.funds_cny)),
-            (_("Funds rate"), lambda k: Ratio(k.funds_rate)),
-            (_("Problems raised"), lambda k: k.blockers_raised),
-            (_("Problems open"), lambda k: k.blockers_open),
-            (_("Problems resolved"), lambda k: k.blockers_resolved),
-            (_("Problems overdue"), lambda k: k.blockers_overdue),
-            (_("Resolution rate"), lambda k: Ratio(k.resolution_rate)),
-        )],
-    ))
-    sections.append(Section(
-        _("Exchange rates used"),
-        [_("Currency"), _("Valid from"), _("CNY per unit"), _("Source")],
-        [[r.currency, r.on, fx.rate_text(r.rate), r.source] for r in s.fx_used]
-        or [[_("none (all amounts in CNY)"), "", "", ""]],
-    ))
+    sections.append(
+        Section(
+            _("Cohort KPIs (signed deals)"),
+            [
+                _("Indicator"),
+                _("End of week ({day})").format(day=_day(table.week.sunday)),
+                _("Now ({day})").format(day=_day(s.now)),
+            ],
+            [
+                [label, *(value(k) for k in (end, now))]
+                for label, value in (
+                    (_("Deals signed"), lambda k: k.deals),
+                    (_("Total investment (亿元)"), lambda k: Yi(k.total_cny)),
+                    (_("Fulfilment rate (registered or beyond)"), lambda k: Ratio(k.fulfilment_rate)),
+                    (_("Start rate (construction or beyond)"), lambda k: Ratio(k.start_rate)),
+                    (_("Operating rate"), lambda k: Ratio(k.operating_rate)),
+                    (_("Funds arrived (亿元)"), lambda k: Yi(k.funds_cny)),
+                    (_("Funds rate"), lambda k: Ratio(k.funds_rate)),
+                    (_("Problems raised"), lambda k: k.blockers_raised),
+                    (_("Problems open"), lambda k: k.blockers_open),
+                    (_("Problems resolved"), lambda k: k.blockers_resolved),
+                    (_("Problems overdue"), lambda k: k.blockers_overdue),
+                    (_("Resolution rate"), lambda k: Ratio(k.resolution_rate)),
+                )
+            ],
+        )
+    )
+    sections.append(
+        Section(
+            _("Exchange rates used"),
+            [_("Currency"), _("Valid from"), _("CNY per unit"), _("Source")],
+            [[r.currency, r.on, fx.rate_text(r.rate), r.source] for r in s.fx_used]
+            or [[_("none (all amounts in CNY)"), "", "", ""]],
+        )
+    )
     return sections

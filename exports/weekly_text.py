@@ -18,8 +18,8 @@ import html
 import io
 
 from crm.foundation.i18n import current_language
-from crm.values.money import format_money
 from crm.reporting.weekly import WeeklyTable
+from crm.values.money import format_money
 from exports import weekly_layout as layout
 from exports.cells import FORMULA_STARTS, QUOTE, neutralise, text_of
 
@@ -96,8 +96,12 @@ def write_csv(table: WeeklyTable, out, progress=None, bom: bool = True) -> None:
     done = 0
     for done, row in enumerate(table.rows, 1):
         # Most cells are text: neutralised here rather than through _csv_value, a call per cell.
-        writer.writerow([(QUOTE + v if v.startswith(FORMULA_STARTS) else v) if type(v) is str else _csv_value(v)
-                         for v in layout.cells(row)])
+        writer.writerow(
+            [
+                (QUOTE + v if v.startswith(FORMULA_STARTS) else v) if type(v) is str else _csv_value(v)
+                for v in layout.cells(row)
+            ]
+        )
         _report(progress, done, total)
     if progress and done:
         progress(done, done)
@@ -167,17 +171,28 @@ def render_md(table: WeeklyTable, progress=None) -> str:
         _md_text(layout.scope_text(table)) + "  ",
         _md_text(layout.as_of_text(table)),
         "",
-        tabulate(rows, headers=[_md_cell(c.header) for c in cols], tablefmt="github", disable_numparse=True,
-                 colalign=_aligns([c.key for c in cols])),
+        tabulate(
+            rows,
+            headers=[_md_cell(c.header) for c in cols],
+            tablefmt="github",
+            disable_numparse=True,
+            colalign=_aligns([c.key for c in cols]),
+        ),
         "",
     ]
     parts += [_md_text(note) + "\n" for note in layout.notes(table)]
     parts.append(f"## {_md_text(layout.summary_title(table))}\n")
     for section in layout.summary_sections(table):
         parts.append(f"### {_md_text(section.title)}\n")
-        parts.append(tabulate([[_md_cell(_shown(v)) for v in values] for values in section.rows],
-                              headers=[_md_cell(h) for h in section.headers], tablefmt="github",
-                              disable_numparse=True, colalign=_section_aligns(section)))
+        parts.append(
+            tabulate(
+                [[_md_cell(_shown(v)) for v in values] for values in section.rows],
+                headers=[_md_cell(h) for h in section.headers],
+                tablefmt="github",
+                disable_numparse=True,
+                colalign=_section_aligns(section),
+            )
+        )
         parts.append("")
     return "\n".join(parts).rstrip("\n") + "\n"
 
@@ -196,10 +211,10 @@ def wrap(text: str, width: int) -> str:
             w = max(wcwidth(ch), 0)
             if line_width + w > width and line:
                 cut = line.rfind(" ")
-                if ch != " " and cut > 0 and line[cut + 1:].isascii():
+                if ch != " " and cut > 0 and line[cut + 1 :].isascii():
                     # Carry the unfinished Latin word over to the next line.
                     out.append(line[:cut])
-                    line = line[cut + 1:]
+                    line = line[cut + 1 :]
                     line_width = max(wcswidth(line), 0)
                 else:
                     out.append(line)
@@ -223,16 +238,25 @@ def render_txt(table: WeeklyTable, progress=None) -> str:
         layout.scope_text(table),
         layout.as_of_text(table),
         "",
-        tabulate(wrapped, headers=headers, tablefmt="grid", disable_numparse=True,
-                 colalign=_aligns([c.key for c in cols])),
+        tabulate(
+            wrapped, headers=headers, tablefmt="grid", disable_numparse=True, colalign=_aligns([c.key for c in cols])
+        ),
         "",
     ]
     parts += [wrap(note, 100) for note in layout.notes(table)]
     parts += ["", layout.summary_title(table)]
     for section in layout.summary_sections(table):
-        parts += ["", section.title,
-                  tabulate([[_shown(v) for v in values] for values in section.rows], headers=section.headers,
-                           tablefmt="simple", disable_numparse=True, colalign=_section_aligns(section))]
+        parts += [
+            "",
+            section.title,
+            tabulate(
+                [[_shown(v) for v in values] for values in section.rows],
+                headers=section.headers,
+                tablefmt="simple",
+                disable_numparse=True,
+                colalign=_section_aligns(section),
+            ),
+        ]
     return "\n".join(parts) + "\n"
 
 
@@ -260,8 +284,13 @@ def _html_cell(text: str) -> str:
     return html.escape(text).replace("\n", "<br>")
 
 
-def _html_table(headers: list[str], rows: list[list[str]], numeric: list[bool], classes: list[str] | None = None,
-                cell_classes: list[list[str]] | None = None) -> str:
+def _html_table(
+    headers: list[str],
+    rows: list[list[str]],
+    numeric: list[bool],
+    classes: list[str] | None = None,
+    cell_classes: list[list[str]] | None = None,
+) -> str:
     """A table with escaped cells; tabulate's markup without its escaping, so that <br> survives."""
     body = tabulate(rows, headers=headers, tablefmt="unsafehtml", disable_numparse=True)
     # Mark numeric cells and special rows for the style sheet; tabulate writes plain <td>s in order.
@@ -293,8 +322,10 @@ def render_html(table: WeeklyTable, progress=None) -> str:
     cols = layout.columns()
     keys = [c.key for c in cols]
     rows = _rows(table, lambda v: _html_cell(_shown(v)), progress)
-    overdue = [["overdue" if k == "problems" and any(p.overdue for p in row.problems) else "" for k in keys]
-               for row in table.rows]
+    overdue = [
+        ["overdue" if k == "problems" and any(p.overdue for p in row.problems) else "" for k in keys]
+        for row in table.rows
+    ]
     rows.append([_html_cell(_shown(v)) for v in layout.totals(table)])
     overdue.append([""] * len(keys))
     classes = [""] * len(table.rows) + ["total"]
@@ -320,9 +351,12 @@ def render_html(table: WeeklyTable, progress=None) -> str:
     for section in layout.summary_sections(table):
         parts.append(f"<h3>{html.escape(section.title)}</h3>")
         first = section.rows[0] if section.rows else []
-        parts.append(_html_table([_html_cell(h) for h in section.headers],
-                                 [[_html_cell(_shown(v)) for v in values] for values in section.rows],
-                                 [isinstance(v, (int, layout.Yi, layout.Ratio)) for v in first]))
+        parts.append(
+            _html_table(
+                [_html_cell(h) for h in section.headers],
+                [[_html_cell(_shown(v)) for v in values] for values in section.rows],
+                [isinstance(v, (int, layout.Yi, layout.Ratio)) for v in first],
+            )
+        )
     parts += ["</body>", "</html>", ""]
     return "\n".join(parts)
-

@@ -32,8 +32,8 @@ import xlsxwriter
 from wcwidth import wcswidth
 
 from crm.foundation.i18n import _, current_language
-from crm.values.money import format_money
 from crm.reporting.weekly import WeeklyTable
+from crm.values.money import format_money
 from exports import weekly_layout as layout
 
 MAX_CELL = 32_000  # Excel holds at most 32,767 characters in a cell
@@ -42,9 +42,22 @@ SPOOL_ROWS = 1000  # laid-out rows pickled to the spool at a time
 LINE_HEIGHT = 16.0  # points per line of 11-point text (CJK glyphs need more than the 14.25 of Latin text)
 # Caps on the columns' widths (in display columns, CJK = 2; others 16): longer text wraps inside its row.
 # They keep the 16 columns narrow enough to print at 8 points or more on A3 (tests/ledger/test_weekly_print.py).
-MAX_WIDTHS = {"seq": 6, "code": 15, "name": 20, "investor": 14, "region": 10, "industry": 12, "event": 16,
-              "signed_on": 12, "stage": 8, "progress": 30, "problems": 32, "supporting": 16, "lead_unit": 14,
-              "liaison": 10}
+MAX_WIDTHS = {
+    "seq": 6,
+    "code": 15,
+    "name": 20,
+    "investor": 14,
+    "region": 10,
+    "industry": 12,
+    "event": 16,
+    "signed_on": 12,
+    "stage": 8,
+    "progress": 30,
+    "problems": 32,
+    "supporting": 16,
+    "lead_unit": 14,
+    "liaison": 10,
+}
 YI_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 PERCENT_FORMAT = "0.00%"
@@ -112,8 +125,15 @@ class _Styles:
         self.specs = {
             "w_title": {"font_name": font, "font_size": 16, "bold": True, "align": "center", "valign": "vcenter"},
             "w_scope": {"font_name": font, "font_size": BODY_PT, "valign": "vcenter", "text_wrap": True},
-            "w_header": {**normal, "bold": True, **header_fill, **border, "align": "center", "valign": "vcenter",
-                         "text_wrap": True},
+            "w_header": {
+                **normal,
+                "bold": True,
+                **header_fill,
+                **border,
+                "align": "center",
+                "valign": "vcenter",
+                "text_wrap": True,
+            },
             "w_text": {**normal, **border, **top},
             "w_centre": {**normal, **border, **centre},
             "w_alert": {**normal, "font_color": "#C00000", **border, **top},
@@ -168,11 +188,16 @@ def _set_height(ws, row: int, points: float) -> None:
 def write(table: WeeklyTable, path: str | Path, progress=None) -> Path:
     """Write the workbook to `path`; `progress(done, total)` is called as rows are written."""
     path = Path(path)
-    wb = xlsxwriter.Workbook(str(path), {
-        "constant_memory": True,
-        # Cells hold what crm computed: text stays text whatever it looks like.
-        "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
-    })
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            # Cells hold what crm computed: text stays text whatever it looks like.
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
     styles = _Styles(wb)
     _table_sheet(wb.add_worksheet(_("Weekly table")), styles, table, progress)
     _summary_sheet(wb.add_worksheet(_("Summary")), styles, table)
@@ -231,7 +256,8 @@ class _Body:
         self.formats: list = []
         self._format_at: dict[int, int] = {}
         self.text, self.centre, self.alert, self.date, self.yi = (
-            self.spooled(styles(name)) for name in ("w_text", "w_centre", "w_alert", "w_date", "w_yi"))
+            self.spooled(styles(name)) for name in ("w_text", "w_centre", "w_alert", "w_date", "w_yi")
+        )
         self.seq_at, self.stage_at, self.problems_at = keys.index("seq"), keys.index("stage"), keys.index("problems")
         self.widest = [0] * len(keys)
         self.spool = tempfile.TemporaryFile()  # noqa: SIM115 — closed by the `with` of the second pass
@@ -317,8 +343,11 @@ def _totals_row(ws, styles: _Styles, table: WeeklyTable, keys: list[str], widest
             widest[i] = max(widest[i], _width(shown))
         else:
             shown = value
-            cells.append((ws.write_string, _text(value), styles("w_total")) if value
-                         else (ws.write_blank, None, styles("w_total")))
+            cells.append(
+                (ws.write_string, _text(value), styles("w_total"))
+                if value
+                else (ws.write_blank, None, styles("w_total"))
+            )
         w = _measure(shown)
         shape.append(w if type(w) is int else 0)
         if type(w) is not int:

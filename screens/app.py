@@ -22,6 +22,7 @@ from textual.binding import Binding
 from crm.foundation.i18n import N_, _, set_language
 from crm.runtime import Database
 from screens.base import translate_bindings
+from screens.connection import ConnectionWatch
 
 HERE = Path(__file__).parent
 
@@ -77,7 +78,7 @@ SCREEN_COMMANDS = (
 )
 
 
-class CrmApp(App):
+class CrmApp(ConnectionWatch, App):
     """招商台账: the ledger of investment-attraction deals, in the terminal."""
 
     CSS_PATH = [HERE / "app.tcss"]
@@ -88,9 +89,17 @@ class CrmApp(App):
         # The screens' keys are in the keys panel (?) and the palette: the footer keeps its room for the screen's own.
         *(Binding(key, f"show_screen('{mode}')", label, show=False) for mode, key, label, _m, _n in SCREENS),
         Binding("question_mark", "toggle_keys", N_("Keys"), tooltip=N_("Every key of this screen")),
-        Binding("q", "quit", N_("Quit"), show=False),  # in the keys panel (?) and the palette: the footer keeps ? itself
-        Binding("ctrl+p", "command_palette", N_("Commands"), show=False, priority=True,
-                tooltip=N_("Open the command palette")),
+        Binding(
+            "q", "quit", N_("Quit"), show=False
+        ),  # in the keys panel (?) and the palette: the footer keeps ? itself
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            N_("Commands"),
+            show=False,
+            priority=True,
+            tooltip=N_("Open the command palette"),
+        ),
     ]
 
     def __init__(self, today: datetime.date | None = None, lang: str | None = None, demo: bool = False) -> None:
@@ -100,6 +109,7 @@ class CrmApp(App):
         translate_bindings(self)
         self._today = today
         self.db = Database()
+        self.watch_connection()  # a lost server: a banner and retries (screens.connection), never an exit
         # The deal list's filter, which the board follows.
         self.deal_filter = None
         self.deal_filter_text = ""
@@ -153,8 +163,11 @@ class CrmApp(App):
 
     def get_system_commands(self, screen):
         for mode, key, label, _m, _n in SCREENS:
-            yield SystemCommand(_("Go to: {screen}").format(screen=_(label)), _("Switch screen ({key})").format(key=key),
-                                functools.partial(self.action_show_screen, mode))
+            yield SystemCommand(
+                _("Go to: {screen}").format(screen=_(label)),
+                _("Switch screen ({key})").format(key=key),
+                functools.partial(self.action_show_screen, mode),
+            )
         for action, title, help_text in SCREEN_COMMANDS:
             if hasattr(screen, f"action_{action}"):
                 yield SystemCommand(_(title), _(help_text), functools.partial(screen.run_action, action))
@@ -163,23 +176,35 @@ class CrmApp(App):
             from screens.deals import SORT_LABELS
 
             for key, label in SORT_LABELS.items():
-                yield SystemCommand(_("Sort by {column}").format(column=_(label)), _("Sort the deal list"),
-                                    functools.partial(sorter, key))
+                yield SystemCommand(
+                    _("Sort by {column}").format(column=_(label)),
+                    _("Sort the deal list"),
+                    functools.partial(sorter, key),
+                )
         from crm.foundation.config import saved_views
 
         for name in saved_views():
-            yield SystemCommand(_("View: {name}").format(name=name), _("Show the deal list with this saved filter and sort"),
-                                functools.partial(self.show_view, name))
-        yield SystemCommand(_("Export weekly table"), _("Write the weekly deal table to a file (x)"), self.action_export)
-        yield SystemCommand(_("Import a ledger"), _("Read an Excel/CSV ledger, preview, then import (i)"),
-                            self.action_import_ledger)
+            yield SystemCommand(
+                _("View: {name}").format(name=name),
+                _("Show the deal list with this saved filter and sort"),
+                functools.partial(self.show_view, name),
+            )
+        yield SystemCommand(
+            _("Export weekly table"), _("Write the weekly deal table to a file (x)"), self.action_export
+        )
+        yield SystemCommand(
+            _("Import a ledger"), _("Read an Excel/CSV ledger, preview, then import (i)"), self.action_import_ledger
+        )
         yield SystemCommand(_("Theme"), _("Change the colours"), self.action_change_theme)
         if screen.query("HelpPanel"):
             yield SystemCommand(_("Keys"), _("Hide the keys panel"), self.action_hide_help_panel)
         else:
             yield SystemCommand(_("Keys"), _("Show every key of this screen"), self.action_show_help_panel)
-        yield SystemCommand(_("Screenshot"), _("Save an SVG screenshot of this screen"),
-                            lambda: self.set_timer(0.1, self.deliver_screenshot))
+        yield SystemCommand(
+            _("Screenshot"),
+            _("Save an SVG screenshot of this screen"),
+            lambda: self.set_timer(0.1, self.deliver_screenshot),
+        )
         yield SystemCommand(_("Quit"), _("Leave the program (q)"), self.action_quit)
 
     # ---- app-wide actions ------------------------------------------------------------

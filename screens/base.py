@@ -22,8 +22,9 @@ def translate_bindings(node: DOMNode) -> None:
     """
     node._bindings = BindingsMap(
         [
-            dataclasses.replace(b, description=_(b.description) if b.description else "",
-                                tooltip=_(b.tooltip) if b.tooltip else "")
+            dataclasses.replace(
+                b, description=_(b.description) if b.description else "", tooltip=_(b.tooltip) if b.tooltip else ""
+            )
             for bindings in node._bindings.key_to_bindings.values()
             for b in bindings
         ]
@@ -32,8 +33,11 @@ def translate_bindings(node: DOMNode) -> None:
 
 @functools.lru_cache(maxsize=1024)
 def _translated(binding: Binding, language: str) -> Binding:
-    return dataclasses.replace(binding, description=_(binding.description) if binding.description else "",
-                               tooltip=_(binding.tooltip) if binding.tooltip else "")
+    return dataclasses.replace(
+        binding,
+        description=_(binding.description) if binding.description else "",
+        tooltip=_(binding.tooltip) if binding.tooltip else "",
+    )
 
 
 def translated_active_bindings(bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:

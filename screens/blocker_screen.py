@@ -3,16 +3,15 @@ it, overdue first, with the deal it blocks; resolve one in place (r)."""
 
 from __future__ import annotations
 
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
-from crm.listing import blocker_board
 from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _
+from crm.listing import blocker_board
 from screens.base import CrmScreen
 from screens.keys_footer import KeysFooter
 
@@ -62,8 +61,10 @@ class BlockersScreen(CrmScreen):
         total = late = 0
         for group in groups:
             head = Text.assemble(
-                (group.department, "bold"), "  ",
-                _("{n} open").format(n=group.open), "  ",
+                (group.department, "bold"),
+                "  ",
+                _("{n} open").format(n=group.open),
+                "  ",
                 (_("{n} overdue").format(n=group.overdue), "bold red" if group.overdue else "dim"),
             )
             table.add_row("", head, "", "", "", "", key=f"dept:{group.department}")
@@ -72,14 +73,22 @@ class BlockersScreen(CrmScreen):
             for b in group.blockers:
                 days = b.overdue_days(today)
                 overdue = Text(_("{days} days").format(days=days), style="bold red") if days else Text("—", style="dim")
-                table.add_row(str(b.id), f"{b.deal_code} {b.deal_name}", b.text, b.raised_on.isoformat(),
-                              b.due_on.isoformat() if b.due_on else "", overdue, key=str(b.id))
+                table.add_row(
+                    str(b.id),
+                    f"{b.deal_code} {b.deal_name}",
+                    b.text,
+                    b.raised_on.isoformat(),
+                    b.due_on.isoformat() if b.due_on else "",
+                    overdue,
+                    key=str(b.id),
+                )
                 self.blockers[str(b.id)] = b
             if group.open > len(group.blockers):
                 more = _("… and {n} more, less urgent").format(n=group.open - len(group.blockers))
                 table.add_row("", Text(more, style="dim"), "", "", "", "", key=f"more:{group.department}")
         status = _("{n} open blockers, {late} overdue, in {departments} departments").format(
-            n=total, late=late, departments=len(groups))
+            n=total, late=late, departments=len(groups)
+        )
         self.query_one("#blocker-status", Static).update(status)
         if keep is not None:
             try:
@@ -112,8 +121,9 @@ class BlockersScreen(CrmScreen):
         if blocker is None:
             self.notify(_("Choose a blocker (not a department line)"), severity="warning")
             return
-        self.app.push_screen(ResolveDialog(blocker.id, f"{blocker.deal_code} {blocker.deal_name}: {blocker.text}",
-                                           blocker.version))
+        self.app.push_screen(
+            ResolveDialog(blocker.id, f"{blocker.deal_code} {blocker.deal_name}: {blocker.text}", blocker.version)
+        )
 
     def action_open_deal(self) -> None:
         from screens.detail import open_deal

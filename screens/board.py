@@ -4,9 +4,8 @@ card ([ ] or a mouse drag to another column) asks for the date and a note."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import asyncio
+import dataclasses
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -14,10 +13,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Header, Static
 
-from crm.listing import pages as deal_pages
+from crm.deals.stages import STAGES
 from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _
-from crm.deals.stages import STAGES
+from crm.listing import pages as deal_pages
 from screens import text
 from screens.arrival import FiguresOnArrival
 from screens.base import CrmScreen
@@ -118,7 +117,8 @@ class BoardScreen(FiguresOnArrival, DealActions, CrmScreen):
                 missing = "  " + _("{n} without rate").format(n=g.unconverted) if g.unconverted else ""
                 # the head's size is set by the stylesheet: no layout of the whole screen for new figures
                 widget.query_one(".stage-head", Static).update(
-                    f"{text.stage(column.stage)}  {g.deals}\n{text.yi_label(g.total_cny)}{missing}", layout=False)
+                    f"{text.stage(column.stage)}  {g.deals}\n{text.yi_label(g.total_cny)}{missing}", layout=False
+                )
                 widget.cards.show(column.rows, g.deals - len(column.rows), today)
         status = _("Deals by stage; amounts in 100m CNY at signing-date rates")
         words = getattr(self.app, "deal_filter_text", "")

@@ -15,8 +15,12 @@ from crm.foundation.i18n import N_, _
 from screens.dialogs import Dialog
 from screens.forms import FormRow, read_date, show_hint
 
-KIND_LABELS = (("stage", N_("Stage")), ("lead_unit", N_("Lead unit")), ("liaison", N_("Liaison leader")),
-               ("tag", N_("Tag")))
+KIND_LABELS = (
+    ("stage", N_("Stage")),
+    ("lead_unit", N_("Lead unit")),
+    ("liaison", N_("Liaison leader")),
+    ("tag", N_("Tag")),
+)
 PLACEHOLDERS = {"lead_unit": N_("a department's name"), "liaison": N_("a leader's name"), "tag": N_("e.g. 市重点")}
 
 
@@ -31,16 +35,34 @@ class BulkDialog(Dialog):
         return _("Change {n} deals at once").format(n=len(self.codes))
 
     def fields(self) -> ComposeResult:
-        shown = "、".join(self.codes[:6]) + (_(" and {n} more").format(n=len(self.codes) - 6) if len(self.codes) > 6 else "")
+        shown = "、".join(self.codes[:6]) + (
+            _(" and {n} more").format(n=len(self.codes) - 6) if len(self.codes) > 6 else ""
+        )
         yield Static(shown, classes="dialog-line")
-        yield FormRow(_("Change"), Select([(_(label), kind) for kind, label in KIND_LABELS], id="bulk-kind",
-                                          value="stage", allow_blank=False, compact=True), "hint-kind", required=True)
-        yield FormRow(_("New stage"), Select([(s.label(), s.key) for s in STAGES], id="bulk-stage", compact=True,
-                                             prompt=_("choose")), "hint-stage")
+        yield FormRow(
+            _("Change"),
+            Select(
+                [(_(label), kind) for kind, label in KIND_LABELS],
+                id="bulk-kind",
+                value="stage",
+                allow_blank=False,
+                compact=True,
+            ),
+            "hint-kind",
+            required=True,
+        )
+        yield FormRow(
+            _("New stage"),
+            Select([(s.label(), s.key) for s in STAGES], id="bulk-stage", compact=True, prompt=_("choose")),
+            "hint-stage",
+        )
         yield FormRow(_("Set to"), Input(id="bulk-value", compact=True), "hint-value")
         yield FormRow(_("Effective on"), Input(self.today.isoformat(), id="bulk-on", compact=True), "hint-on")
-        yield FormRow(_("Note"), Input(id="bulk-note", compact=True, placeholder=_("why, what happened (ctrl+e: editor)")),
-                      "hint-note")
+        yield FormRow(
+            _("Note"),
+            Input(id="bulk-note", compact=True, placeholder=_("why, what happened (ctrl+e: editor)")),
+            "hint-note",
+        )
 
     def on_mount(self) -> None:
         self._kind_changed()
@@ -77,5 +99,7 @@ class BulkDialog(Dialog):
             note = self.query_one("#bulk-note", Input).value
         else:
             value = self.query_one("#bulk-value", Input).value
-        self.run_worker(functools.partial(self.run_save, bulk.bulk_change, self.codes, kind, value, on=on_day, note=note),
-                        exclusive=True)
+        self.run_worker(
+            functools.partial(self.run_save, bulk.bulk_change, self.codes, kind, value, on=on_day, note=note),
+            exclusive=True,
+        )

@@ -18,8 +18,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from crm.listing.pages import DealRow
 from crm.foundation.i18n import N_, _
+from crm.listing.pages import DealRow
 from screens import text
 
 CARD_LINES = 3
@@ -33,10 +33,12 @@ def card_lines(row: DealRow, today, width: int) -> list[str]:
     days = _("{days} d").format(days=row.days_in_stage(today))
     blockers = f"  ⚠{row.open_blockers}" if row.open_blockers else ""
     if width >= NARROW:
-        return [text.fit(line, width) for line in (row.name, f"{amount} · {text.yi(row.amount_cny)}", f"{days}{blockers}")]
+        return [
+            text.fit(line, width) for line in (row.name, f"{amount} · {text.yi(row.amount_cny)}", f"{days}{blockers}")
+        ]
     # A narrow column (a Board at 80 columns): the name over two lines, then the amount, and the days when they fit.
     first = set_cell_size(row.name, width)
-    rest = row.name[len(first.rstrip(" ")):]
+    rest = row.name[len(first.rstrip(" ")) :]
     last = f"{amount} {days}{blockers}" if cell_len(f"{amount} {days}{blockers}") <= width else f"{amount}{blockers}"
     return [text.fit(first, width), text.fit(rest, width), text.fit(last, width)]
 
@@ -54,7 +56,7 @@ class CardColumn(ScrollView, can_focus=True):
     class Chosen(Message):
         """A card was double-clicked."""
 
-        def __init__(self, column: "CardColumn") -> None:
+        def __init__(self, column: CardColumn) -> None:
             super().__init__()
             self.column = column
 
@@ -99,13 +101,21 @@ class CardColumn(ScrollView, can_focus=True):
             if part == 0:
                 return Strip.blank(width, base)
             style = base + self.get_component_rich_style(
-                "card-column--cursor" if index == self.cursor and self.has_focus else "card-column--card")
+                "card-column--cursor" if index == self.cursor and self.has_focus else "card-column--card"
+            )
             texts = card_lines(self.rows[index], self._today, max(width - 2, 1))
             return Strip([Segment(" " + texts[part - 1] + " ", style)], width).adjust_cell_length(width, base)
         if self.more and line == len(self.rows) * CARD_STEP + 1:
             style = base + self.get_component_rich_style("card-column--more")
-            return Strip([Segment(" " + text.fit(_("… and {n} more (see the deal list)").format(n=self.more),
-                                                 max(width - 1, 1)), style)], width)
+            return Strip(
+                [
+                    Segment(
+                        " " + text.fit(_("… and {n} more (see the deal list)").format(n=self.more), max(width - 1, 1)),
+                        style,
+                    )
+                ],
+                width,
+            )
         return Strip.blank(width, base)
 
     def on_resize(self) -> None:

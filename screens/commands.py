@@ -6,8 +6,8 @@ import functools
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from crm.listing import pages as deal_pages
 from crm.foundation.i18n import _
+from crm.listing import pages as deal_pages
 from screens import text
 
 LIMIT = 8
@@ -30,13 +30,16 @@ class DealSearchProvider(Provider):
                 functools.partial(self._open, row.code),
                 text=title,
                 help=_("Open deal · {region} · {stage} · {amount}").format(
-                    region=row.region or "—", stage=text.stage(row.stage),
-                    amount=text.money(row.amount, row.currency, row.approximate)),
+                    region=row.region or "—",
+                    stage=text.stage(row.stage),
+                    amount=text.money(row.amount, row.currency, row.approximate),
+                ),
             )
 
     async def discover(self) -> Hits:
-        yield DiscoveryHit(_("Open a deal: type its code, name or pinyin initials"), lambda: None,
-                           help=_("e.g. 涿州 or zzgyl"))
+        yield DiscoveryHit(
+            _("Open a deal: type its code, name or pinyin initials"), lambda: None, help=_("e.g. 涿州 or zzgyl")
+        )
 
     def _open(self, code: str) -> None:
         from screens.detail import open_deal

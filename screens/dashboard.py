@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-
 from dataclasses import dataclass
 
 from textual import on
@@ -14,15 +13,15 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Header, Select, Static
 
+from crm.deals.stages import STAGES
+from crm.foundation.errors import CrmError
+from crm.foundation.i18n import N_, _
 from crm.listing import pages as deal_pages
+from crm.listing.pages import ListFilter
 from crm.reference import fx
 from crm.reference.views import event_infos
 from crm.reporting import kpi
 from crm.reporting.cohorts import event_cohort, signing_years, year_cohort
-from crm.listing.pages import ListFilter
-from crm.foundation.errors import CrmError
-from crm.foundation.i18n import N_, _
-from crm.deals.stages import STAGES
 from screens import text
 from screens.arrival import FiguresOnArrival
 from screens.base import CrmScreen
@@ -118,10 +117,16 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
         self.follow_arrivals()
 
     async def _load_choices(self) -> None:
-        choices = await self.db.run_aggregate(_choices)
+        try:
+            choices = await self.db.run_aggregate(_choices)
+        except CrmError:
+            self._choices_asked = False  # asked again with the next figures (after the server came back)
+            raise
         options = [(_("All deals"), "all"), (_("The deal list's filter"), "list")]
         options += [(_("Signed in {year}").format(year=y), f"year:{y}") for y in choices.years]
-        options += [(f"{name} ({held.year})" if held else name, f"event:{ident}") for ident, name, held in choices.events]
+        options += [
+            (f"{name} ({held.year})" if held else name, f"event:{ident}") for ident, name, held in choices.events
+        ]
         select = self.query_one("#cohort", Select)
         self._choice_keys = {key for _label, key in options}
         with self.prevent(Select.Changed):
@@ -156,7 +161,9 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
         flt = _list_filter(self.app) if key == "list" else None
         self.sub_title = _("Dashboard")
         if key == "list":
-            self.sub_title += "  ·  " + _("filtered: {filters}").format(filters=getattr(self.app, "deal_filter_text", ""))
+            self.sub_title += "  ·  " + _("filtered: {filters}").format(
+                filters=getattr(self.app, "deal_filter_text", "")
+            )
         try:
             data = await self.figures((key, self.today, flt), _dashboard, key, self.today, flt)
         except CrmError as err:
@@ -169,25 +176,53 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
 
         def tile(name: str, label: str, value: str, note: str = "") -> None:
             # a tile's size is set by the stylesheet: new figures need no layout of the whole screen
-            _update(self.query_one(f"#tile-{name}", Static), f"[dim]{label}[/]\n[b]{value}[/]\n[dim]{note}[/]",
-                    layout=False)
+            _update(
+                self.query_one(f"#tile-{name}", Static), f"[dim]{label}[/]\n[b]{value}[/]\n[dim]{note}[/]", layout=False
+            )
 
         tile("deals", _("Deals signed"), str(k.deals), _("{n} open blockers").format(n=k.blockers_open))
         total = text.yi_label(k.total_cny) + (_(" (at least)") if k.approximate else "")
         by_currency = "  ".join(text.money(v, cur) for cur, v in sorted(k.by_currency.items()) if cur != "CNY")
         tile("total", _("Total investment"), total, by_currency)
-        tile("fulfilment", _("Fulfilment rate"), text.percent(k.fulfilment_rate),
-             _("{n} registered or beyond").format(n=k.fulfilled))
-        tile("start", _("Start rate"), text.percent(k.start_rate), _("{n} under construction or beyond").format(n=k.started))
+        tile(
+            "fulfilment",
+            _("Fulfilment rate"),
+            text.percent(k.fulfilment_rate),
+            _("{n} registered or beyond").format(n=k.fulfilled),
+        )
+        tile(
+            "start",
+            _("Start rate"),
+            text.percent(k.start_rate),
+            _("{n} under construction or beyond").format(n=k.started),
+        )
         tile("operating", _("Operating rate"), text.percent(k.operating_rate), _("{n} operating").format(n=k.operating))
-        tile("funds", _("Funds rate"), text.percent(k.funds_rate), _("{amount} arrived").format(amount=text.yi_label(k.funds_cny)))
-        tile("blockers", _("Blockers"), f"{k.blockers_open} / {k.blockers_resolved} / {k.blockers_overdue}",
-             _("open / resolved / overdue"))
-        tile("resolution", _("Resolution rate"), text.percent(k.resolution_rate),
-             _("{n} raised").format(n=k.blockers_raised))
+        tile(
+            "funds",
+            _("Funds rate"),
+            text.percent(k.funds_rate),
+            _("{amount} arrived").format(amount=text.yi_label(k.funds_cny)),
+        )
+        tile(
+            "blockers",
+            _("Blockers"),
+            f"{k.blockers_open} / {k.blockers_resolved} / {k.blockers_overdue}",
+            _("open / resolved / overdue"),
+        )
+        tile(
+            "resolution",
+            _("Resolution rate"),
+            text.percent(k.resolution_rate),
+            _("{n} raised").format(n=k.blockers_raised),
+        )
         stage_bars = [
-            Bar(s.label(), k.cny_by_stage.get(s.key, 0), f"{text.yi(k.cny_by_stage.get(s.key, 0))} ({k.by_stage.get(s.key, 0)})")
-            for s in STAGES if s.key != "negotiating"
+            Bar(
+                s.label(),
+                k.cny_by_stage.get(s.key, 0),
+                f"{text.yi(k.cny_by_stage.get(s.key, 0))} ({k.by_stage.get(s.key, 0)})",
+            )
+            for s in STAGES
+            if s.key != "negotiating"
         ]
         self.query_one("#chart-stage", BarChart).set_bars(_("Investment by stage, 100m CNY (deals)"), stage_bars)
         region_bars = [Bar(g.key or "—", g.total_cny, f"{text.yi(g.total_cny)} ({g.deals})") for g in data.regions[:12]]

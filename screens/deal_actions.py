@@ -16,8 +16,13 @@ DEAL_BINDINGS = [
     Binding("b", "blocker", N_("Blocker")),
     Binding("f", "funds", N_("Funds"), show=False),
     Binding("d", "departments", N_("Departments"), show=False),
-    Binding("y", "copy_summary", N_("Copy line"), show=False,
-            tooltip=N_("Copy the deal's one-line summary to the clipboard")),
+    Binding(
+        "y",
+        "copy_summary",
+        N_("Copy line"),
+        show=False,
+        tooltip=N_("Copy the deal's one-line summary to the clipboard"),
+    ),
 ]
 
 

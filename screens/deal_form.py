@@ -55,8 +55,10 @@ class DealForm(Dialog):
                 if kind in ("event", "lead"):
                     widget = Select([], id=f"f-{field}", prompt=_("none"), compact=True)
                 elif kind == "approval":
-                    options = [(labels[0] if current_language() == "zh" else labels[1], key)
-                               for key, labels in APPROVAL_LABELS.items()]
+                    options = [
+                        (labels[0] if current_language() == "zh" else labels[1], key)
+                        for key, labels in APPROVAL_LABELS.items()
+                    ]
                     widget = Select(options, id=f"f-{field}", prompt=_("none"), compact=True)
                 else:
                     widget = Input(id=f"f-{field}", compact=True, placeholder=PLACEHOLDERS.get(field, ""))
@@ -153,8 +155,13 @@ class DealForm(Dialog):
                 show_hint(hint, str(err), True)
         elif kind in ("text", "suggest"):
             try:
-                clean_text(raw, _(LABELS[field]), max_length=LIMITS.get(field, 200), required=field == "name",
-                           multiline=field in ("responsibility_plan", "notes"))
+                clean_text(
+                    raw,
+                    _(LABELS[field]),
+                    max_length=LIMITS.get(field, 200),
+                    required=field == "name",
+                    multiline=field in ("responsibility_plan", "notes"),
+                )
                 show_hint(hint, "")
             except CrmError as err:
                 show_hint(hint, str(err), True)
@@ -182,7 +189,10 @@ class DealForm(Dialog):
         values = self.changed_fields()
         supporting = self.supporting()
         if self.code:
-            self.run_worker(functools.partial(self._save_edit, values, supporting if self.supporting_changed() else None), exclusive=True)
+            self.run_worker(
+                functools.partial(self._save_edit, values, supporting if self.supporting_changed() else None),
+                exclusive=True,
+            )
         else:
             self.run_worker(functools.partial(self._save_new, values, supporting), exclusive=True)
 
@@ -199,8 +209,7 @@ class DealForm(Dialog):
             self.dismiss(self.code)
             return
         try:
-            code = await self.db.run(deals.save_deal, self.code, values, if_version=self.version,
-                                     supporting=supporting)
+            code = await self.db.run(deals.save_deal, self.code, values, if_version=self.version, supporting=supporting)
         except Conflict as err:
             await self._conflict(err, set(values), supporting is not None)
             return
@@ -231,8 +240,11 @@ class DealForm(Dialog):
         lines = [str(err), _("Their values now:")]
         for f in changed:
             label = _(LABELS[f]) if f in LABELS else _("Supporting departments")
-            marker = _(" (you changed this too: yours is kept in the form)") if f in mine or (
-                f == "supporting" and mine_supporting) else ""
+            marker = (
+                _(" (you changed this too: yours is kept in the form)")
+                if f in mine or (f == "supporting" and mine_supporting)
+                else ""
+            )
             lines.append(f"  {label}: {new.get(f, '') or '—'}{marker}")
         if not changed:
             lines.append("  " + _("(no field you can edit here; the stage or dates may have moved)"))

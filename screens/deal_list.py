@@ -10,7 +10,6 @@ the first rows paint before the sums are known.
 from __future__ import annotations
 
 import functools
-
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -25,10 +24,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from crm.listing import pages as deal_pages
-from crm.listing.pages import DealRow, DealWindow, ListFilter, Order, Totals
 from crm.foundation.errors import Interrupted
 from crm.foundation.i18n import N_, _, current_language
+from crm.listing import pages as deal_pages
+from crm.listing.pages import DealRow, DealWindow, ListFilter, Order, Totals
 from screens import text
 from screens.base import translate_bindings
 
@@ -138,8 +137,13 @@ class DealList(ScrollView, can_focus=True):
 
     BINDINGS = [
         Binding("enter", "open", N_("Open")),
-        Binding("space", "toggle_selected", N_("Select"), show=False,
-                tooltip=N_("Select or unselect the deal for a bulk change (B)")),
+        Binding(
+            "space",
+            "toggle_selected",
+            N_("Select"),
+            show=False,
+            tooltip=N_("Select or unselect the deal for a bulk change (B)"),
+        ),
         Binding("up", "cursor(-1)", N_("Cursor up"), show=False),
         Binding("down", "cursor(1)", N_("Cursor down"), show=False),
         Binding("pageup", "page(-1)", N_("Page up"), show=False),
@@ -147,8 +151,13 @@ class DealList(ScrollView, can_focus=True):
         Binding("home", "home", N_("Top"), show=False),
         Binding("end", "end", N_("Bottom"), show=False),
     ]
-    COMPONENT_CLASSES = {"deal-list--cursor", "deal-list--even", "deal-list--muted", "deal-list--warn",
-                         "deal-list--loading"}
+    COMPONENT_CLASSES = {
+        "deal-list--cursor",
+        "deal-list--even",
+        "deal-list--muted",
+        "deal-list--warn",
+        "deal-list--loading",
+    }
 
     cursor: reactive[int] = reactive(0, always_update=True)
 
@@ -245,8 +254,14 @@ class DealList(ScrollView, can_focus=True):
 
     async def _fetch(self, generation: int, window: DealWindow, request) -> None:
         try:
-            rows = await self.app.db.run(deal_pages.fetch, window.filter, window.order, request, what="deal-rows",
-                                         wanted=lambda: generation == self._generation)
+            rows = await self.app.db.run(
+                deal_pages.fetch,
+                window.filter,
+                window.order,
+                request,
+                what="deal-rows",
+                wanted=lambda: generation == self._generation,
+            )
         except Interrupted:
             if self._fetching == generation:
                 self._fetching = None
@@ -274,8 +289,9 @@ class DealList(ScrollView, can_focus=True):
         # One query gives the count and the total: a search that matches many deals reads them all
         # once, not once to count and again to sum.
         try:
-            totals = await self.app.db.run_aggregate(deal_pages.totals, flt, what="deal-count",
-                                                     wanted=lambda: generation == self._generation)
+            totals = await self.app.db.run_aggregate(
+                deal_pages.totals, flt, what="deal-count", wanted=lambda: generation == self._generation
+            )
         except Exception as error:  # noqa: BLE001
             if not isinstance(error, Interrupted):
                 self.post_message(self.Failed(error))

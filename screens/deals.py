@@ -11,11 +11,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Header, Input, Select, Static
 
-from crm.listing import pages as deal_pages
-from crm.reference.views import department_names, event_infos
-from crm.listing.pages import ListFilter, Order
-from crm.foundation.i18n import N_, _
 from crm.deals.stages import STAGES
+from crm.foundation.i18n import N_, _
+from crm.listing import pages as deal_pages
+from crm.listing.pages import ListFilter, Order
+from crm.reference.views import department_names, event_infos
 from screens import text
 from screens.base import CrmScreen
 from screens.deal_actions import DEAL_BINDINGS, DealActions
@@ -52,10 +52,20 @@ class DealsScreen(DealActions, CrmScreen):
         Binding("o", "sort_next", N_("Sort"), show=False),  # in the keys panel (?); the header's click sorts too
         Binding("r", "sort_reverse", N_("Reverse"), show=False),
         Binding("escape", "clear", N_("Clear search"), show=False),
-        Binding("B", "bulk", N_("Bulk change"), show=False,
-                tooltip=N_("Change stage, lead unit, liaison or tag of the selected deals")),
-        Binding("ctrl+w", "save_view", N_("Save view"), show=False,
-                tooltip=N_("Save this filter and sort under a name, for the palette")),
+        Binding(
+            "B",
+            "bulk",
+            N_("Bulk change"),
+            show=False,
+            tooltip=N_("Change stage, lead unit, liaison or tag of the selected deals"),
+        ),
+        Binding(
+            "ctrl+w",
+            "save_view",
+            N_("Save view"),
+            show=False,
+            tooltip=N_("Save this filter and sort under a name, for the palette"),
+        ),
     ]
 
     def __init__(self) -> None:
@@ -68,7 +78,9 @@ class DealsScreen(DealActions, CrmScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="filter-bar"):
-            yield Input(id="search", compact=True, placeholder=_("/ Search: code, name, investor, region, lead unit, initials"))
+            yield Input(
+                id="search", compact=True, placeholder=_("/ Search: code, name, investor, region, lead unit, initials")
+            )
             yield Select([(s.label(), s.key) for s in STAGES], id="filter-stage", prompt=_("Stage"), compact=True)
             yield Select([], id="filter-region", prompt=_("Region"), compact=True)
             yield Select([], id="filter-event", prompt=_("Event"), compact=True)
@@ -170,7 +182,9 @@ class DealsScreen(DealActions, CrmScreen):
         def done(result) -> None:
             if result is not None:
                 deal_list.clear_selection()
-                self.notify(_("{n} deals changed, {m} already so").format(n=len(result.changed), m=len(result.unchanged)))
+                self.notify(
+                    _("{n} deals changed, {m} already so").format(n=len(result.changed), m=len(result.unchanged))
+                )
 
         self.app.push_screen(BulkDialog(codes), done)
 
@@ -237,6 +251,10 @@ class DealsScreen(DealActions, CrmScreen):
             return
         self.filter = replace(self.filter, **{field: value})
         self._load()
+
+    def action_refresh(self) -> None:
+        """Fetch the list and its totals again (after the database server came back)."""
+        self._load(keep_cursor=True)
 
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()

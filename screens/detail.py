@@ -4,7 +4,6 @@ funds arrived with 资金到位率, and the audit trail."""
 
 from __future__ import annotations
 
-
 import datetime
 from types import SimpleNamespace
 
@@ -16,28 +15,29 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Header, Label, Static
 
-from crm.listing import views as deal_views
-from crm.reference import fx
 from crm.deals.blockers import is_overdue
 from crm.deals.fields import APPROVAL_LABELS, label_of
 from crm.deals.trail import field_label, shown_value
 from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _, current_language
+from crm.listing import views as deal_views
+from crm.reference import fx
 from crm.reporting.kpi import percent_text
 from screens import text
 from screens.base import CrmScreen
 from screens.deal_actions import DEAL_BINDINGS, DealActions
-from screens.line_table import LineColumn, LineTable
 from screens.keys_footer import KeysFooter
-
+from screens.line_table import LineColumn, LineTable
 
 
 def blockers_in_order(blockers: list[dict], today: datetime.date) -> list[dict]:
     """Open first, overdue first among them, then by due date — as of `today`."""
     for b in blockers:
         b["overdue"] = is_overdue(SimpleNamespace(resolved_on=b["resolved_on"], due_on=b["due_on"]), today)
-    return sorted(blockers, key=lambda b: (b["resolved_on"] is not None, not b["overdue"],
-                                           b["due_on"] or datetime.date.max, b["id"]))
+    return sorted(
+        blockers,
+        key=lambda b: (b["resolved_on"] is not None, not b["overdue"], b["due_on"] or datetime.date.max, b["id"]),
+    )
 
 
 def open_deal(app, code: str) -> None:
@@ -81,13 +81,24 @@ class DealDetailScreen(DealActions, CrmScreen):
                     yield Static("", id="detail-funds")
                     yield Static("", id="detail-funds-rate")
             yield Label(_("Stage ledger"), classes="section")
-            yield LineTable([LineColumn(""), LineColumn(_("Date")), LineColumn(_("From → to")), LineColumn(_("By")),
-                             LineColumn(_("Recorded at"), style="dim"), LineColumn(_("Note"))], id="detail-ledger")
+            yield LineTable(
+                [
+                    LineColumn(""),
+                    LineColumn(_("Date")),
+                    LineColumn(_("From → to")),
+                    LineColumn(_("By")),
+                    LineColumn(_("Recorded at"), style="dim"),
+                    LineColumn(_("Note")),
+                ],
+                id="detail-ledger",
+            )
             yield Label(_("Blockers (r resolves the selected one, b adds one)"), classes="section")
             yield DataTable(id="detail-blockers", cursor_type="row", zebra_stripes=True)
             yield Label(_("Audit trail"), classes="section")
-            yield LineTable([LineColumn(_("When")), LineColumn(_("Who")), LineColumn(_("Field")),
-                             LineColumn(_("Old → new"))], id="detail-audit")
+            yield LineTable(
+                [LineColumn(_("When")), LineColumn(_("Who")), LineColumn(_("Field")), LineColumn(_("Old → new"))],
+                id="detail-audit",
+            )
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -124,9 +135,12 @@ class DealDetailScreen(DealActions, CrmScreen):
         today = self.today
         days = (today - d["stage_since"]).days
         title = Text.assemble(
-            (f"{d['code']}  ", "bold"), (d["name"], "bold"), "   ",
+            (f"{d['code']}  ", "bold"),
+            (d["name"], "bold"),
+            "   ",
             (f" {text.stage(d['stage'])} ", "reverse"),
-            "  ", _("{days} days in stage, since {since}").format(days=days, since=d["stage_since"]),
+            "  ",
+            _("{days} days in stage, since {since}").format(days=days, since=d["stage_since"]),
         )
         self.query_one("#detail-title", Static).update(title)
         self.query_one("#detail-fields", Static).update(self._fields(d))
@@ -145,7 +159,8 @@ class DealDetailScreen(DealActions, CrmScreen):
         converted = text.yi_label(d["amount_cny"]) if d["amount_cny"] is not None else _("no exchange rate yet")
         if rate:
             converted += "  @ " + _("{currency} {rate} of {day}").format(
-                currency=rate["currency"], rate=fx.rate_text(rate["rate"]), day=rate["on"])
+                currency=rate["currency"], rate=fx.rate_text(rate["rate"]), day=rate["on"]
+            )
         approval = APPROVAL_LABELS.get(d.get("approval") or "", None)
         rows = [
             (_(label_of("investor")), d["investor"]),
@@ -159,11 +174,18 @@ class DealDetailScreen(DealActions, CrmScreen):
             (_(label_of("liaison")), d["liaison"] or ""),
             (_(label_of("planned_start")), text.day(d["planned_start"])),
             (_(label_of("planned_completion")), text.day(d["planned_completion"])),
-            (_(label_of("floor_area")), _("{area} square metres").format(area=f"{d['floor_area']:,.2f}") if d["floor_area"] else ""),
+            (
+                _(label_of("floor_area")),
+                _("{area} square metres").format(area=f"{d['floor_area']:,.2f}") if d["floor_area"] else "",
+            ),
             (_(label_of("responsibility_plan")), d["responsibility_plan"]),
             (_(label_of("notes")), d["notes"]),
-            (_("Version"), _("{version}, saved by {who} at {when}").format(
-                version=d["version"], who=d["updated_by"] or "?", when=d["updated_at"])),
+            (
+                _("Version"),
+                _("{version}, saved by {who} at {when}").format(
+                    version=d["version"], who=d["updated_by"] or "?", when=d["updated_at"]
+                ),
+            ),
         ]
         for label, value in rows:
             grid.add_row(label, str(value) if value not in (None, "") else "—")
@@ -186,37 +208,55 @@ class DealDetailScreen(DealActions, CrmScreen):
         table.add_column(_("100m CNY"), justify="right")
         table.add_column(_("Note"))
         for f in d["funds"]:
-            table.add_row(text.day(f["on"]), text.money(f["amount"], f["currency"]), text.yi(f["amount_cny"]),
-                          f["note"])
+            table.add_row(
+                text.day(f["on"]), text.money(f["amount"], f["currency"]), text.yi(f["amount_cny"]), f["note"]
+            )
         if not d["funds"]:
             table.add_row("—", "", "", "")
         return table
 
     def _funds_rate(self, d: dict) -> str:
         return _("Funds rate {rate}: {arrived} arrived of {signed}").format(
-            rate=percent_text(d["funds_rate"]), arrived=text.yi_label(d["funds_cny"]),
-            signed=text.yi_label(d["amount_cny"]))
+            rate=percent_text(d["funds_rate"]),
+            arrived=text.yi_label(d["funds_cny"]),
+            signed=text.yi_label(d["amount_cny"]),
+        )
 
     def _ledger(self, d: dict) -> list[tuple]:
         last = len(d["ledger"]) - 1
-        return [("●" if n == last else "○", text.day(e["on"]),
-                 f"{text.stage(e['from']) if e['from'] else '—'} → {text.stage(e['to'])}", e["by"],
-                 str(e["recorded_at"]), e["note"] or "")
-                for n, e in enumerate(d["ledger"])]
+        return [
+            (
+                "●" if n == last else "○",
+                text.day(e["on"]),
+                f"{text.stage(e['from']) if e['from'] else '—'} → {text.stage(e['to'])}",
+                e["by"],
+                str(e["recorded_at"]),
+                e["note"] or "",
+            )
+            for n, e in enumerate(d["ledger"])
+        ]
 
     def _blockers(self, d: dict, today: datetime.date) -> None:
         table = self.query_one("#detail-blockers", DataTable)
         table.clear()
         for b in blockers_in_order(d["blockers"], today):
             if b["resolved_on"]:
-                status = Text(_("resolved {day}: {how}").format(day=b["resolved_on"], how=b["resolution"] or "—"),
-                              style="dim")
+                status = Text(
+                    _("resolved {day}: {how}").format(day=b["resolved_on"], how=b["resolution"] or "—"), style="dim"
+                )
             elif b["overdue"]:
                 status = Text(_("OVERDUE by {days} days").format(days=(today - b["due_on"]).days), style="bold red")
             else:
                 status = Text(_("open"), style="yellow")
-            table.add_row(str(b["id"]), b["text"], b["department"], text.day(b["raised_on"]), text.day(b["due_on"]),
-                          status, key=str(b["id"]))
+            table.add_row(
+                str(b["id"]),
+                b["text"],
+                b["department"],
+                text.day(b["raised_on"]),
+                text.day(b["due_on"]),
+                status,
+                key=str(b["id"]),
+            )
         table.styles.height = max(3, min(len(d["blockers"]) + 2, 12))
 
     def _audit(self, d: dict) -> list[tuple]:

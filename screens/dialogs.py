@@ -5,10 +5,8 @@ saved (None when cancelled); an error stays in the dialog with the input."""
 
 from __future__ import annotations
 
-import functools
-
 import datetime
-
+import functools
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,11 +14,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
-from crm.deals import blockers, records as deals, funds, stages
-from crm.reference import fx
+from crm.deals import blockers, funds, stages
+from crm.deals import records as deals
+from crm.deals.contexts import DepartmentContext, StageContext, currency_of, department_context, stage_context
 from crm.foundation.errors import Conflict, CrmError
 from crm.foundation.i18n import N_, _
-from crm.deals.contexts import DepartmentContext, StageContext, currency_of, department_context, stage_context
+from crm.reference import fx
 from crm.reference.views import department_names
 from crm.runtime import saved
 from crm.values.money import CURRENCIES
@@ -37,8 +36,7 @@ class Dialog(CrmDialog):
         Binding("ctrl+s", "save", N_("Save")),
         Binding("escape", "cancel", N_("Cancel")),
         # priority: a field's own ctrl+e (go to end) would take it first; on a short field it still does that
-        Binding("ctrl+e", "edit_in_editor", N_("Editor"), priority=True,
-                tooltip=N_("Write this long text in $EDITOR")),
+        Binding("ctrl+e", "edit_in_editor", N_("Editor"), priority=True, tooltip=N_("Write this long text in $EDITOR")),
     ]
 
     def compose(self) -> ComposeResult:
@@ -148,12 +146,18 @@ class StageDialog(Dialog):
 
     def fields(self) -> ComposeResult:
         yield Static("", id="stage-now", classes="dialog-line")
-        yield FormRow(_("New stage"), Select([(s.label(), s.key) for s in stages.STAGES], id="stage-to",
-                                             prompt=_("Choose a stage"), compact=True), "hint-to", required=True)
-        yield FormRow(_("Effective on"), Input(self.today.isoformat(), id="stage-on", compact=True), "hint-on",
-                      required=True)
-        yield FormRow(_("Note"), Input(id="stage-note", compact=True, placeholder=_("why, what happened")),
-                      "hint-note")
+        yield FormRow(
+            _("New stage"),
+            Select(
+                [(s.label(), s.key) for s in stages.STAGES], id="stage-to", prompt=_("Choose a stage"), compact=True
+            ),
+            "hint-to",
+            required=True,
+        )
+        yield FormRow(
+            _("Effective on"), Input(self.today.isoformat(), id="stage-on", compact=True), "hint-on", required=True
+        )
+        yield FormRow(_("Note"), Input(id="stage-note", compact=True, placeholder=_("why, what happened")), "hint-note")
 
     async def on_mount(self) -> None:
         try:
@@ -163,7 +167,8 @@ class StageDialog(Dialog):
             return
         c = self.context
         self.query_one("#stage-now", Static).update(
-            _("{name}: now {stage} since {since}").format(name=c.name, stage=text.stage(c.stage), since=c.stage_since))
+            _("{name}: now {stage} since {since}").format(name=c.name, stage=text.stage(c.stage), since=c.stage_since)
+        )
         select = self.query_one("#stage-to", Select)
         select.set_options([(s.label(), s.key) for s in stages.STAGES if s.key != c.stage])
         if self.target and self.target != c.stage:
@@ -203,7 +208,10 @@ class StageDialog(Dialog):
             self.show_error(hint or _("Enter the effective date"))
             return
         note = self.query_one("#stage-note", Input).value
-        self.run_worker(functools.partial(self.run_save, stages.change_stage, self.code, target, on=on_day, note=note), exclusive=True)
+        self.run_worker(
+            functools.partial(self.run_save, stages.change_stage, self.code, target, on=on_day, note=note),
+            exclusive=True,
+        )
 
 
 # ---- blockers ---------------------------------------------------------------------
@@ -220,14 +228,26 @@ class BlockerDialog(Dialog):
         return _("Add a blocker") + f" · {self.code}"
 
     def fields(self) -> ComposeResult:
-        yield FormRow(_("Blocker"), Input(id="blocker-text", compact=True, placeholder=_("what holds the deal up")),
-                      "hint-text", required=True)
-        yield FormRow(_("Department"), Select([], id="blocker-department", prompt=_("Responsible department"),
-                                              compact=True), "hint-department", required=True)
+        yield FormRow(
+            _("Blocker"),
+            Input(id="blocker-text", compact=True, placeholder=_("what holds the deal up")),
+            "hint-text",
+            required=True,
+        )
+        yield FormRow(
+            _("Department"),
+            Select([], id="blocker-department", prompt=_("Responsible department"), compact=True),
+            "hint-department",
+            required=True,
+        )
         yield FormRow(_("Due on"), Input(id="blocker-due", compact=True, placeholder="2020-06-30"), "hint-due")
 
     async def on_mount(self) -> None:
-        names = await self.db.run(department_names)
+        try:
+            names = await self.db.run(department_names)
+        except CrmError as err:  # the server away: the dialog stays, with the reason (and the app's banner)
+            self.notify(str(err), severity="error")
+            return
         self.query_one("#blocker-department", Select).set_options([(n, n) for n in names])
         self.query_one("#blocker-text", Input).focus()
 
@@ -248,8 +268,12 @@ class BlockerDialog(Dialog):
             self.show_error(hint)
             return
         blocker_text = self.query_one("#blocker-text", Input).value
-        self.run_worker(functools.partial(self.run_save, blockers.add_blocker, self.code, blocker_text, department, due=due,
-                                      raised=self.today), exclusive=True)
+        self.run_worker(
+            functools.partial(
+                self.run_save, blockers.add_blocker, self.code, blocker_text, department, due=due, raised=self.today
+            ),
+            exclusive=True,
+        )
 
 
 class ResolveDialog(Dialog):
@@ -266,10 +290,12 @@ class ResolveDialog(Dialog):
 
     def fields(self) -> ComposeResult:
         yield Static(self.blocker_text, classes="dialog-line")
-        yield FormRow(_("Resolution"), Input(id="resolve-note", compact=True, placeholder=_("how it was cleared")),
-                      "hint-note")
-        yield FormRow(_("Resolved on"), Input(self.today.isoformat(), id="resolve-on", compact=True), "hint-on",
-                      required=True)
+        yield FormRow(
+            _("Resolution"), Input(id="resolve-note", compact=True, placeholder=_("how it was cleared")), "hint-note"
+        )
+        yield FormRow(
+            _("Resolved on"), Input(self.today.isoformat(), id="resolve-on", compact=True), "hint-on", required=True
+        )
 
     def on_mount(self) -> None:
         self.query_one("#resolve-note", Input).focus()
@@ -289,13 +315,17 @@ class ResolveDialog(Dialog):
 
     async def _save(self, note: str, on_day: datetime.date) -> None:
         try:
-            result = await self.db.run(blockers.close_blocker, self.blocker_id, note=note, on=on_day,
-                                       if_version=self.version)
+            result = await self.db.run(
+                blockers.close_blocker, self.blocker_id, note=note, on=on_day, if_version=self.version
+            )
         except Conflict as err:
             current = err.current
             self.version = current.version
-            state = (_("resolved on {day}: {text}").format(day=current.resolved_on, text=current.resolution)
-                     if current.resolved_on else _("still open"))
+            state = (
+                _("resolved on {day}: {text}").format(day=current.resolved_on, text=current.resolution)
+                if current.resolved_on
+                else _("still open")
+            )
             self.show_error(str(err) + "\n" + _("Now: {state}. Save again to resolve it anyway.").format(state=state))
             return
         except CrmError as err:
@@ -349,12 +379,18 @@ class DepartmentsDialog(Dialog):
 
     async def _save(self, values: dict, chosen: list) -> None:
         try:
-            result = await self.db.run(deals.save_deal, self.code, values, if_version=self.context.version,
-                                       supporting=chosen)
+            result = await self.db.run(
+                deals.save_deal, self.code, values, if_version=self.context.version, supporting=chosen
+            )
         except Conflict as err:
             self.context = await self.db.run(department_context, self.code)
-            self.show_error(str(err) + "\n" + _("Now: lead unit {lead}; supporting {supporting}. Save again to keep yours.")
-                            .format(lead=self.context.lead or "—", supporting="、".join(self.context.supporting) or "—"))
+            self.show_error(
+                str(err)
+                + "\n"
+                + _("Now: lead unit {lead}; supporting {supporting}. Save again to keep yours.").format(
+                    lead=self.context.lead or "—", supporting="、".join(self.context.supporting) or "—"
+                )
+            )
             return
         except CrmError as err:
             self.show_error(str(err))
@@ -377,10 +413,12 @@ class FundsDialog(Dialog):
         return _("Record funds arrived") + f" · {self.code}"
 
     def fields(self) -> ComposeResult:
-        yield FormRow(_("Amount"), Input(id="funds-amount", compact=True, placeholder="5000万元"), "hint-amount",
-                      required=True)
-        yield FormRow(_("Arrived on"), Input(self.today.isoformat(), id="funds-on", compact=True), "hint-on",
-                      required=True)
+        yield FormRow(
+            _("Amount"), Input(id="funds-amount", compact=True, placeholder="5000万元"), "hint-amount", required=True
+        )
+        yield FormRow(
+            _("Arrived on"), Input(self.today.isoformat(), id="funds-on", compact=True), "hint-on", required=True
+        )
         yield FormRow(_("Note"), Input(id="funds-note", compact=True), "hint-note")
 
     async def on_mount(self) -> None:
@@ -417,8 +455,17 @@ class FundsDialog(Dialog):
         if question := unit_question(self.query_one("#funds-amount", Input).value):
             self.show_error(question)
             return
-        self.run_worker(functools.partial(self.run_save, funds.record_funds, self.code, self.query_one("#funds-amount", Input).value,
-                                      on=on_day, note=self.query_one("#funds-note", Input).value), exclusive=True)
+        self.run_worker(
+            functools.partial(
+                self.run_save,
+                funds.record_funds,
+                self.code,
+                self.query_one("#funds-amount", Input).value,
+                on=on_day,
+                note=self.query_one("#funds-note", Input).value,
+            ),
+            exclusive=True,
+        )
 
 
 # ---- exchange rates --------------------------------------------------------------------
@@ -432,13 +479,21 @@ class RateDialog(Dialog):
 
     def fields(self) -> ComposeResult:
         options = [(f"{code} {name}", code) for code, name in CURRENCIES.items() if code != fx.CNY]
-        yield FormRow(_("Currency"), Select(options, id="rate-currency", value="USD", allow_blank=False,
-                                            compact=True), "hint-currency", required=True)
-        yield FormRow(_("Valid from"), Input(self.today.isoformat(), id="rate-on", compact=True), "hint-on", required=True)
-        yield FormRow(_("CNY per unit"), Input(id="rate-value", compact=True, placeholder="7.1030"), "hint-rate",
-                      required=True)
-        yield FormRow(_("Source"), Input(id="rate-source", compact=True, placeholder=_("e.g. PBOC central parity")),
-                      "hint-source")
+        yield FormRow(
+            _("Currency"),
+            Select(options, id="rate-currency", value="USD", allow_blank=False, compact=True),
+            "hint-currency",
+            required=True,
+        )
+        yield FormRow(
+            _("Valid from"), Input(self.today.isoformat(), id="rate-on", compact=True), "hint-on", required=True
+        )
+        yield FormRow(
+            _("CNY per unit"), Input(id="rate-value", compact=True, placeholder="7.1030"), "hint-rate", required=True
+        )
+        yield FormRow(
+            _("Source"), Input(id="rate-source", compact=True, placeholder=_("e.g. PBOC central parity")), "hint-source"
+        )
 
     def on_mount(self) -> None:
         self.query_one("#rate-value", Input).focus()

@@ -15,8 +15,9 @@ from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 
 #: The ids of the fields that hold a long text (notes, plans, reasons): ctrl+e opens the editor on them.
-LONG_TEXT_FIELDS = frozenset({"f-notes", "f-responsibility_plan", "stage-note", "blocker-text", "resolve-note",
-                              "funds-note", "bulk-note"})
+LONG_TEXT_FIELDS = frozenset(
+    {"f-notes", "f-responsibility_plan", "stage-note", "blocker-text", "resolve-note", "funds-note", "bulk-note"}
+)
 
 
 def editor_command() -> list[str]:
@@ -43,8 +44,11 @@ def edit_text(app: App, text: str) -> str | None:
         try:
             done = subprocess.run([*editor_command(), str(path)], check=False)
         except OSError as err:
-            raise InvalidInput(_("Cannot start the editor {editor}: {reason}").format(
-                editor=" ".join(editor_command()), reason=err.strerror or err)) from None
+            raise InvalidInput(
+                _("Cannot start the editor {editor}: {reason}").format(
+                    editor=" ".join(editor_command()), reason=err.strerror or err
+                )
+            ) from None
         finally:
             suspended.__exit__(None, None, None)
         if done.returncode != 0:

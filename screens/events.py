@@ -4,17 +4,16 @@ progress bar; enter shows the event on the dashboard."""
 
 from __future__ import annotations
 
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, ProgressBar, Static
 
-from crm.reporting import kpi
-from crm.reference.views import event_infos
-from crm.reporting.cohorts import event_cohort
 from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _
+from crm.reference.views import event_infos
+from crm.reporting import kpi
+from crm.reporting.cohorts import event_cohort
 from screens import text
 from screens.base import CrmScreen
 from screens.keys_footer import KeysFooter
@@ -22,7 +21,9 @@ from screens.keys_footer import KeysFooter
 
 class EventsScreen(CrmScreen):
     BINDINGS = [
-        Binding("enter", "dashboard", N_("Event dashboard"), priority=True),  # over the table's own, so the footer says it
+        Binding(
+            "enter", "dashboard", N_("Event dashboard"), priority=True
+        ),  # over the table's own, so the footer says it
         Binding("ctrl+r", "refresh", N_("Refresh"), show=False),
     ]
 
@@ -34,15 +35,29 @@ class EventsScreen(CrmScreen):
         yield Header()
         yield ProgressBar(id="events-progress", show_eta=False)
         yield DataTable(id="events-table", cursor_type="row", zebra_stripes=True)
-        yield Static(_("Only signed deals count (not 在谈). Funds rate: funds arrived ÷ total, each at its own "
-                       "date's rate. Resolution rate: blockers resolved ÷ raised."), classes="status-line")
+        yield Static(
+            _(
+                "Only signed deals count (not 在谈). Funds rate: funds arrived ÷ total, each at its own "
+                "date's rate. Resolution rate: blockers resolved ÷ raised."
+            ),
+            classes="status-line",
+        )
         yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = _("Signing events and their KPIs")
         self.query_one(DataTable).add_columns(
-            _("Event"), _("Date"), _("Place"), _("Deals signed"), _("Total (100m CNY)"), _("Fulfilment rate"),
-            _("Start rate"), _("Funds rate"), _("Resolution rate"), _("Open blockers"))
+            _("Event"),
+            _("Date"),
+            _("Place"),
+            _("Deals signed"),
+            _("Total (100m CNY)"),
+            _("Fulfilment rate"),
+            _("Start rate"),
+            _("Funds rate"),
+            _("Resolution rate"),
+            _("Open blockers"),
+        )
 
     def on_screen_resume(self) -> None:
         self.load()
@@ -64,9 +79,15 @@ class EventsScreen(CrmScreen):
             place_text = _("online") if place == "online" else place
             try:
                 k = await self.db.run_aggregate(kpi.compute, event_cohort(ident), self.today)
-                cells = (str(k.deals), text.yi(k.total_cny), text.percent(k.fulfilment_rate),
-                         text.percent(k.start_rate), text.percent(k.funds_rate), text.percent(k.resolution_rate),
-                         str(k.blockers_open))
+                cells = (
+                    str(k.deals),
+                    text.yi(k.total_cny),
+                    text.percent(k.fulfilment_rate),
+                    text.percent(k.start_rate),
+                    text.percent(k.funds_rate),
+                    text.percent(k.resolution_rate),
+                    str(k.blockers_open),
+                )
             except CrmError as err:
                 cells = (str(err), "", "", "", "", "", "")
             table.add_row(name, text.day(held_on), place_text, *cells, key=str(ident))

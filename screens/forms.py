@@ -13,10 +13,10 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Checkbox, Label, Static
 
-from crm.reference import fx
-from crm.values.dates import parse_date
 from crm.foundation.errors import CrmError
 from crm.foundation.i18n import _
+from crm.reference import fx
+from crm.values.dates import parse_date
 from crm.values.money import Money, format_money, parse_amount
 from screens import text
 
@@ -111,7 +111,8 @@ def amount_hint(reading: AmountReading) -> tuple[str, bool]:
         line = _("{typed} → {exact} = {yi}").format(typed=shown, exact=exact, yi=text.yi_label(reading.cny))
     else:
         line = _("{typed} → {exact} ≈ {yi} @ {rate}").format(
-            typed=shown, exact=exact, yi=text.yi_label(reading.cny), rate=fx.rate_text(reading.rate.rate))
+            typed=shown, exact=exact, yi=text.yi_label(reading.cny), rate=fx.rate_text(reading.rate.rate)
+        )
     if m.approximate:
         line += " " + _("(at least: written as approximate)")
     return line, False

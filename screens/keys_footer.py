@@ -31,7 +31,15 @@ class KeysFooter(Footer):
     def _what_is_shown(self, screen: Screen) -> tuple:
         """Everything compose() reads from the bindings, in its order."""
         return tuple(
-            (binding.key, binding.action, binding.description, binding.tooltip, binding.show, id(binding.group),
-             enabled, tooltip)
+            (
+                binding.key,
+                binding.action,
+                binding.description,
+                binding.tooltip,
+                binding.show,
+                id(binding.group),
+                enabled,
+                tooltip,
+            )
             for (_node, binding, enabled, tooltip) in screen.active_bindings.values()
         )

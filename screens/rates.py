@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
-from crm.reference.views import rate_infos
 from crm.foundation.i18n import N_, _
+from crm.reference.views import rate_infos
 from screens.base import CrmScreen
 from screens.keys_footer import KeysFooter
 
@@ -22,8 +21,13 @@ class RatesScreen(CrmScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield DataTable(id="rates-table", cursor_type="row", zebra_stripes=True)
-        yield Static(_("A conversion uses the latest rate on or before its date: a deal its signing date, funds their "
-                       "arrival date. Setting a rate re-converts what it covers."), classes="status-line")
+        yield Static(
+            _(
+                "A conversion uses the latest rate on or before its date: a deal its signing date, funds their "
+                "arrival date. Setting a rate re-converts what it covers."
+            ),
+            classes="status-line",
+        )
         yield KeysFooter()
 
     def on_mount(self) -> None:

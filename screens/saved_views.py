@@ -19,8 +19,10 @@ from screens.forms import FormRow
 
 def view_of(flt: ListFilter, order: Order) -> dict:
     """What is saved of a list: its filter's fields that are set and its sort."""
-    return {"filter": {k: v for k, v in asdict(flt).items() if v not in (None, "")},
-            "order": {"key": order.key, "descending": order.descending}}
+    return {
+        "filter": {k: v for k, v in asdict(flt).items() if v not in (None, "")},
+        "order": {"key": order.key, "descending": order.descending},
+    }
 
 
 def from_view(view: dict) -> tuple[ListFilter, Order]:
@@ -44,8 +46,9 @@ class SaveViewDialog(Dialog):
         return _("Save this view of the deal list")
 
     def fields(self) -> ComposeResult:
-        yield FormRow(_("Name"), Input(id="view-name", compact=True, placeholder=_("e.g. 涿州在谈")), "hint-name",
-                      required=True)
+        yield FormRow(
+            _("Name"), Input(id="view-name", compact=True, placeholder=_("e.g. 涿州在谈")), "hint-name", required=True
+        )
 
     def on_mount(self) -> None:
         self.query_one("#view-name", Input).focus()

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 from rich.cells import cell_len, set_cell_size
 
+from crm.deals.stages import BY_KEY
 from crm.foundation.i18n import _
 from crm.foundation.text import terminal_safe
 from crm.reporting.kpi import percent_text
 from crm.values.money import Money, format_money, format_yi
-from crm.deals.stages import BY_KEY
 
 ELLIPSIS = "…"
 
@@ -76,7 +76,12 @@ def deal_line(deal: dict) -> str:
     """A deal in one line to paste elsewhere: code, name, amount, stage, lead unit, open blockers."""
     from crm.foundation.i18n import _
 
-    parts = [deal["code"], deal["name"], money(deal["amount"], deal["currency"], deal["amount_approximate"]),
-             stage(deal["stage"]), deal.get("lead_unit") or _("no lead unit"),
-             _("{n} open blockers").format(n=deal.get("open_blockers") or 0)]
+    parts = [
+        deal["code"],
+        deal["name"],
+        money(deal["amount"], deal["currency"], deal["amount_approximate"]),
+        stage(deal["stage"]),
+        deal.get("lead_unit") or _("no lead unit"),
+        _("{n} open blockers").format(n=deal.get("open_blockers") or 0),
+    ]
     return "  ".join(parts)

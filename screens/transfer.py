@@ -11,9 +11,8 @@ with a progress bar.
 
 from __future__ import annotations
 
-import functools
-
 import datetime
+import functools
 from pathlib import Path
 
 from textual import on
@@ -21,25 +20,37 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Button, Checkbox, Input, ProgressBar, Select, Static
 
-from crm.importing import importer
-from crm.reporting import weekly
-from crm.values.dates import iso_week_label
-from crm.reporting.cohorts import as_deal_filter
-from crm.listing.pages import ListFilter
-from crm.foundation.errors import CrmError
 from crm.deals.trail import FIELD_LABELS
+from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _
+from crm.importing import importer
+from crm.listing.pages import ListFilter
+from crm.reporting import weekly
+from crm.reporting.cohorts import as_deal_filter
+from crm.values.dates import iso_week_label
 from crm.values.money import Money, format_money
 from exports.weekly_files import FORMATS, SUFFIXES, write_weekly
 from screens.dialogs import Dialog
 from screens.forms import CheckBox, FormRow, show_hint
 
-FORMAT_LABELS = {"xlsx": "xlsx (Excel/WPS)", "csv": "csv (Excel/WPS, UTF-8 BOM)", "md": "md (Markdown)",
-                 "txt": "txt", "html": "html"}
+FORMAT_LABELS = {
+    "xlsx": "xlsx (Excel/WPS)",
+    "csv": "csv (Excel/WPS, UTF-8 BOM)",
+    "md": "md (Markdown)",
+    "txt": "txt",
+    "html": "html",
+}
 
 
-def export_weekly(week: weekly.Week, scope: ListFilter | None, fmt: str, path: Path, today: datetime.date,
-                  progress=None, force: bool = False) -> weekly.WeeklyTable:
+def export_weekly(
+    week: weekly.Week,
+    scope: ListFilter | None,
+    fmt: str,
+    path: Path,
+    today: datetime.date,
+    progress=None,
+    force: bool = False,
+) -> weekly.WeeklyTable:
     """Build the week's table and write it to `path` in `fmt` (runs in the long-work thread); `force` replaces a file."""
     table = weekly.stream(week, as_deal_filter(scope) if scope else None, today=today)
     write_weekly(table, fmt, path, progress=progress, force=force)
@@ -75,12 +86,25 @@ class ExportDialog(Dialog):
     def fields(self) -> ComposeResult:
         week = weekly.resolve_week(None, today=self.today)
         yield FormRow(_("Week"), Input(week.key, id="export-week", compact=True), "hint-week", required=True)
-        yield FormRow(_("Format"), Select([(FORMAT_LABELS[f], f) for f in FORMATS], id="export-format", value="xlsx",
-                                          allow_blank=False, compact=True), "hint-format", required=True)
+        yield FormRow(
+            _("Format"),
+            Select(
+                [(FORMAT_LABELS[f], f) for f in FORMATS],
+                id="export-format",
+                value="xlsx",
+                allow_blank=False,
+                compact=True,
+            ),
+            "hint-format",
+            required=True,
+        )
         yield FormRow(_("Save as"), Input(id="export-path", compact=True), "hint-path", required=True)
         scope = self._scope_text()
-        label = (_("Only the deals of the filtered list ({filters})").format(filters=scope) if scope
-                 else _("Every deal (the deal list is not filtered)"))
+        label = (
+            _("Only the deals of the filtered list ({filters})").format(filters=scope)
+            if scope
+            else _("Every deal (the deal list is not filtered)")
+        )
         yield CheckBox(label, id="export-scope", value=bool(scope), disabled=not scope)
         yield ProgressBar(id="export-progress", show_eta=False)
 
@@ -89,7 +113,6 @@ class ExportDialog(Dialog):
         if flt is None or flt.is_empty():
             return ""
         return getattr(self.app, "deal_filter_text", "")
-
 
     def _default_path(self, week: weekly.Week, fmt: str) -> Path:
         stem = _("weekly")
@@ -149,8 +172,9 @@ class ExportDialog(Dialog):
         path = Path(raw).expanduser()
         fmt = self.query_one("#export-format", Select).value
         if path.suffix.lower() in SUFFIXES and SUFFIXES[path.suffix.lower()] != fmt:
-            self.show_error(_("The file name ends in {suffix} but the format is {fmt}").format(suffix=path.suffix,
-                                                                                              fmt=fmt))
+            self.show_error(
+                _("The file name ends in {suffix} but the format is {fmt}").format(suffix=path.suffix, fmt=fmt)
+            )
             return
         force = self._confirmed == path
         if path.exists() and not force:
@@ -184,7 +208,8 @@ class ExportDialog(Dialog):
             bar.display = False
         s = table.summary
         message = _("{path}: {week}, {n} deals, {total}").format(
-            path=path, week=week.key, n=s.rows, total=format_money(Money(s.total_cny, "CNY")))
+            path=path, week=week.key, n=s.rows, total=format_money(Money(s.total_cny, "CNY"))
+        )
         if scope is not None:
             message += "  ·  " + _("only the filtered list: {filters}").format(filters=self._scope_text())
         self.dismiss(message)
@@ -201,13 +226,16 @@ class ImportDialog(Dialog):
         return _("Import a ledger")
 
     def fields(self) -> ComposeResult:
-        yield FormRow(_("File"), Input(id="import-path", compact=True, placeholder="台账.xlsx"), "hint-path",
-                      required=True)
-        yield FormRow(_("Columns"), Input(id="import-map", compact=True, placeholder="合作伙伴=investor, 填报人=-"),
-                      "hint-map")
+        yield FormRow(
+            _("File"), Input(id="import-path", compact=True, placeholder="台账.xlsx"), "hint-path", required=True
+        )
+        yield FormRow(
+            _("Columns"), Input(id="import-map", compact=True, placeholder="合作伙伴=investor, 填报人=-"), "hint-map"
+        )
         yield FormRow(_("Skip rows"), Input(id="import-skip", compact=True, placeholder="7, 12"), "hint-skip")
-        yield FormRow(_("Sheet"), Input(id="import-sheet", compact=True, placeholder=_("the first with a header")),
-                      "hint-sheet")
+        yield FormRow(
+            _("Sheet"), Input(id="import-sheet", compact=True, placeholder=_("the first with a header")), "hint-sheet"
+        )
         yield Button(_("Preview"), id="preview")
         yield ProgressBar(id="import-progress", show_eta=False)
         with VerticalScroll(id="import-report"):
@@ -268,9 +296,16 @@ class ImportDialog(Dialog):
 
         try:
             overrides, skip_rows = importer.parse_map(mapping), importer.parse_rows(skip)
-            report = await self.db.run_long(importer.run_import, Path(path).expanduser(), sheet=sheet or None,
-                                            dry_run=dry_run, today=self.today, progress=progress,
-                                            overrides=overrides, skip_rows=skip_rows)
+            report = await self.db.run_long(
+                importer.run_import,
+                Path(path).expanduser(),
+                sheet=sheet or None,
+                dry_run=dry_run,
+                today=self.today,
+                progress=progress,
+                overrides=overrides,
+                skip_rows=skip_rows,
+            )
         except CrmError as err:
             self.show_error(str(err))
             self.query_one("#preview", Button).disabled = False
@@ -287,13 +322,21 @@ class ImportDialog(Dialog):
             self.previewed = (path, sheet, mapping, skip) if report.ok else None
             self.query_one("#save", Button).disabled = not report.ok
             if not report.ok:
-                self.show_error(_("{n} problems: fix the file and preview again; nothing was written").format(
-                    n=len(report.problems)))
+                self.show_error(
+                    _("{n} problems: fix the file and preview again; nothing was written").format(
+                        n=len(report.problems)
+                    )
+                )
             return
         if report.written:
-            self.dismiss(_("Imported {file}: {created} created, {updated} updated, {unchanged} unchanged").format(
-                file=Path(path).name, created=len(report.created), updated=len(report.updated),
-                unchanged=len(report.unchanged)))
+            self.dismiss(
+                _("Imported {file}: {created} created, {updated} updated, {unchanged} unchanged").format(
+                    file=Path(path).name,
+                    created=len(report.created),
+                    updated=len(report.updated),
+                    unchanged=len(report.unchanged),
+                )
+            )
         else:
             self.previewed = None
             self.show_error(_("{n} problems; nothing was written").format(n=len(report.problems)))
@@ -319,38 +362,62 @@ def field_label(field: str) -> str:
 
 def report_text(report: importer.Report, listed: int = 30) -> str:
     """What an import did or would do, as lines for the dialog."""
-    lines = [_("{file}: header in row {row}; {n} data rows").format(
-        file=Path(report.source).name + (f" [{report.sheet}]" if report.sheet else ""),
-        row=report.header_row, n=report.rows_read)]
+    lines = [
+        _("{file}: header in row {row}; {n} data rows").format(
+            file=Path(report.source).name + (f" [{report.sheet}]" if report.sheet else ""),
+            row=report.header_row,
+            n=report.rows_read,
+        )
+    ]
     if report.columns:
-        lines.append(_("Columns used: {columns}").format(
-            columns="、".join(f"{label}→{field_label(f)}" for f, label in report.columns.items())))
+        lines.append(
+            _("Columns used: {columns}").format(
+                columns="、".join(f"{label}→{field_label(f)}" for f, label in report.columns.items())
+            )
+        )
     if report.ignored_columns:
-        shown = [label if not report.guesses.get(label) else _("{label} (perhaps {field})").format(
-            label=label, field=report.guesses[label]) for label in report.ignored_columns]
-        lines.append(_("Columns not used (name them under Columns: 列名=字段): {columns}").format(
-            columns="、".join(shown)))
-    verb = (_("would create {created}, update {updated}, leave {unchanged} unchanged")
-            if report.dry_run or not report.written else
-            _("created {created}, updated {updated}, left {unchanged} unchanged"))
-    lines.append(verb.format(created=len(report.created), updated=len(report.updated),
-                             unchanged=len(report.unchanged)))
-    lines.append(_("stage changes {stages}, blockers added {blockers}, rows skipped {skipped}").format(
-        stages=report.stage_changes, blockers=report.blockers_added, skipped=len(report.skipped)))
-    for label, names in ((_("New departments"), report.departments_created), (_("New events"), report.events_created),
-                         (_("New people"), report.people_created)):
+        shown = [
+            label
+            if not report.guesses.get(label)
+            else _("{label} (perhaps {field})").format(label=label, field=report.guesses[label])
+            for label in report.ignored_columns
+        ]
+        lines.append(
+            _("Columns not used (name them under Columns: 列名=字段): {columns}").format(columns="、".join(shown))
+        )
+    verb = (
+        _("would create {created}, update {updated}, leave {unchanged} unchanged")
+        if report.dry_run or not report.written
+        else _("created {created}, updated {updated}, left {unchanged} unchanged")
+    )
+    lines.append(verb.format(created=len(report.created), updated=len(report.updated), unchanged=len(report.unchanged)))
+    lines.append(
+        _("stage changes {stages}, blockers added {blockers}, rows skipped {skipped}").format(
+            stages=report.stage_changes, blockers=report.blockers_added, skipped=len(report.skipped)
+        )
+    )
+    for label, names in (
+        (_("New departments"), report.departments_created),
+        (_("New events"), report.events_created),
+        (_("New people"), report.people_created),
+    ):
         if names:
             lines.append(f"{label}: {'、'.join(names)}")
     items = [_("row {row}: new {code} {name}").format(row=r, code=c, name=n) for r, c, n in report.created]
-    items += [_("row {row}: {code} {name} — {fields}").format(row=r, code=c, name=n, fields=", ".join(f))
-              for r, c, n, f in report.updated]
+    items += [
+        _("row {row}: {code} {name} — {fields}").format(row=r, code=c, name=n, fields=", ".join(f))
+        for r, c, n, f in report.updated
+    ]
     lines += ["  " + i for i in items[:listed]]
     if len(items) > listed:
         lines.append("  " + _("… and {n} more").format(n=len(items) - listed))
-    changes = [_("row {row}: {code} {field}: {old} → {new}").format(
-        row=r, code=c, field=f, old=o if o not in (None, "") else "∅", new=n if n not in (None, "") else "∅")
-        for r, c, f, o, n in report.changes]
-    lines += ["  " + c for c in changes[:listed * 3]]
+    changes = [
+        _("row {row}: {code} {field}: {old} → {new}").format(
+            row=r, code=c, field=f, old=o if o not in (None, "") else "∅", new=n if n not in (None, "") else "∅"
+        )
+        for r, c, f, o, n in report.changes
+    ]
+    lines += ["  " + c for c in changes[: listed * 3]]
     if len(changes) > listed * 3:
         lines.append("  " + _("… and {n} more").format(n=len(changes) - listed * 3))
     for notice in report.notices:

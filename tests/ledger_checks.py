@@ -103,8 +103,10 @@ def start_storm(url, codes, departments, tmp_path, workers=4):
     ctx = multiprocessing.get_context("spawn")
     stop_file = tmp_path / "stop-storm"
     paths = [tmp_path / f"storm-{i}.json" for i in range(workers)]
-    procs = [ctx.Process(target=storm_worker, args=(url, i, codes, departments, str(stop_file), str(paths[i]), 77 + i))
-             for i in range(workers)]
+    procs = [
+        ctx.Process(target=storm_worker, args=(url, i, codes, departments, str(stop_file), str(paths[i]), 77 + i))
+        for i in range(workers)
+    ]
     for p in procs:
         p.start()
 
@@ -153,8 +155,8 @@ def integrity_check(db) -> None:
 
 def check_ledger(db) -> dict:
     """Assert the ledger open on `db` is whole and its KPIs agree with its rows; returns counts."""
-    from crm.reporting import kpi
     from crm.deals.stages import at_or_beyond
+    from crm.reporting import kpi
     from db.models import AuditEntry, Blocker, Deal, FundsArrived, StageChange
 
     integrity_check(db)
@@ -162,8 +164,9 @@ def check_ledger(db) -> dict:
     ledger = {}
     for e in StageChange.select().order_by(StageChange.id):
         ledger.setdefault(e.deal_id, []).append(e)
-    stage_audits = Counter(a.row_id for a in AuditEntry.select().where(
-        (AuditEntry.table == "deal") & (AuditEntry.field == "stage")))
+    stage_audits = Counter(
+        a.row_id for a in AuditEntry.select().where((AuditEntry.table == "deal") & (AuditEntry.field == "stage"))
+    )
     for deal_id, deal in deals.items():
         entries = ledger.get(deal_id, [])
         assert entries and entries[0].from_stage is None, deal.code
@@ -179,8 +182,9 @@ def check_ledger(db) -> dict:
     funds_audits = Counter(a.row_id for a in AuditEntry.select().where(AuditEntry.table == "funds_arrived"))
     assert all(funds_audits[f.id] == 1 for f in funds)
     blockers = list(Blocker.select())
-    raised_audits = Counter(a.row_id for a in AuditEntry.select().where(
-        (AuditEntry.table == "blocker") & (AuditEntry.field == "raised")))
+    raised_audits = Counter(
+        a.row_id for a in AuditEntry.select().where((AuditEntry.table == "blocker") & (AuditEntry.field == "raised"))
+    )
     assert all(raised_audits[b.id] == 1 for b in blockers)
 
     k = kpi.compute()
@@ -194,8 +198,12 @@ def check_ledger(db) -> dict:
     mine = [b for b in blockers if b.deal_id in ids]
     assert k.blockers_raised == len(mine)
     assert k.blockers_open == sum(1 for b in mine if b.resolved_on is None)
-    return {"deals": len(deals), "stage_changes": sum(len(v) for v in ledger.values()), "funds": len(funds),
-            "blockers": len(blockers)}
+    return {
+        "deals": len(deals),
+        "stage_changes": sum(len(v) for v in ledger.values()),
+        "funds": len(funds),
+        "blockers": len(blockers),
+    }
 
 
 def wait_for(predicate, timeout=30.0, step=0.05):

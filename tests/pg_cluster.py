@@ -212,9 +212,7 @@ class _Server:
         """Drop a database, disconnecting its sessions (no error if absent)."""
         from psycopg2 import sql
 
-        stmt = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-            sql.Identifier(_check_dbname(name))
-        )
+        stmt = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(_check_dbname(name)))
         conn = _connect(self.url_for(self._admin_dbname))
         try:
             with conn.cursor() as cur:
@@ -304,9 +302,7 @@ class ThrowawayCluster(_Server):
         except subprocess.TimeoutExpired as exc:
             raise ClusterError(f"timed out after {timeout}s: {' '.join(argv)}") from exc
         if check and proc.returncode != 0:
-            raise ClusterError(
-                f"{' '.join(argv)} exited with {proc.returncode}\n{proc.stdout}{proc.stderr}".rstrip()
-            )
+            raise ClusterError(f"{' '.join(argv)} exited with {proc.returncode}\n{proc.stdout}{proc.stderr}".rstrip())
         return proc
 
     def _bin(self, name: str) -> str:
@@ -334,9 +330,7 @@ class ThrowawayCluster(_Server):
 
                 pw = pwd.getpwnam(SUPERUSER)
             except KeyError:
-                raise ClusterError(
-                    f"running as root but there is no '{SUPERUSER}' OS user to run the server"
-                ) from None
+                raise ClusterError(f"running as root but there is no '{SUPERUSER}' OS user to run the server") from None
         if not self._atexit_registered:
             atexit.register(self.stop)
             self._atexit_registered = True
@@ -354,10 +348,14 @@ class ThrowawayCluster(_Server):
         self._run(
             [
                 self._bin("initdb"),
-                "-D", str(self.data_dir),
-                "-U", SUPERUSER,
-                "-A", "trust",
-                "-E", "UTF8",
+                "-D",
+                str(self.data_dir),
+                "-U",
+                SUPERUSER,
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
                 *([f"--locale={locale}"] if locale else ["--no-locale"]),
                 "--no-sync",
                 "--no-instructions",
@@ -382,11 +380,17 @@ class ThrowawayCluster(_Server):
             self.port = _free_port()
             proc = self._run(
                 [
-                    self._bin("pg_ctl"), "start",
-                    "-D", str(self.data_dir),
-                    "-l", str(self.log_file),
-                    "-o", f"-p {self.port}",
-                    "-w", "-t", str(int(self.start_timeout)),
+                    self._bin("pg_ctl"),
+                    "start",
+                    "-D",
+                    str(self.data_dir),
+                    "-l",
+                    str(self.log_file),
+                    "-o",
+                    f"-p {self.port}",
+                    "-w",
+                    "-t",
+                    str(int(self.start_timeout)),
                 ],
                 check=False,
                 timeout=self.start_timeout + 30,
@@ -418,9 +422,7 @@ class ThrowawayCluster(_Server):
         """Stop the server and delete the temp dir. Idempotent; never raises."""
         # postmaster.pid also covers a start interrupted (Ctrl-C, timeout)
         # after the postmaster was forked but before pg_ctl reported success.
-        if self.data_dir is not None and (
-            self._running or (self.data_dir / "postmaster.pid").exists()
-        ):
+        if self.data_dir is not None and (self._running or (self.data_dir / "postmaster.pid").exists()):
             self._running = False
             try:
                 proc = self._run(
@@ -515,9 +517,7 @@ def _start_cluster_for_session() -> ThrowawayCluster:
         find_bin_dir()
     except PostgresNotInstalled:
         if _in_ci() and ENSURE_SCRIPT.exists() and not os.environ.get(ENV_BIN):
-            proc = subprocess.run(
-                [str(ENSURE_SCRIPT)], stdin=subprocess.DEVNULL, capture_output=True, text=True
-            )
+            proc = subprocess.run([str(ENSURE_SCRIPT)], stdin=subprocess.DEVNULL, capture_output=True, text=True)
             if proc.returncode != 0:
                 raise PostgresNotInstalled(
                     f"{ENSURE_SCRIPT} failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}"

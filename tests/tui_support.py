@@ -26,8 +26,9 @@ def pin_clock(today: datetime.date = TODAY, now: datetime.datetime = NOW) -> Non
     Deal.update(created_at=now, updated_at=now).execute()
     Department.update(updated_at=now).execute()
     recent = Blocker.raised_on > datetime.date(2024, 1, 1)
-    Blocker.update(raised_on=today - datetime.timedelta(days=3), due_on=today + datetime.timedelta(days=30),
-                   updated_at=now).where(recent).execute()
+    Blocker.update(
+        raised_on=today - datetime.timedelta(days=3), due_on=today + datetime.timedelta(days=30), updated_at=now
+    ).where(recent).execute()
     Blocker.update(updated_at=now).where(~recent).execute()
 
 

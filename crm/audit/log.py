@@ -21,7 +21,5 @@ def record(table: str, row_id: int, changes: dict, actor: str) -> None:
 def history(table: str, row_id: int) -> list[AuditEntry]:
     """The audit entries of one row, oldest first."""
     return list(
-        AuditEntry.select()
-        .where((AuditEntry.table == table) & (AuditEntry.row_id == row_id))
-        .order_by(AuditEntry.id)
+        AuditEntry.select().where((AuditEntry.table == table) & (AuditEntry.row_id == row_id)).order_by(AuditEntry.id)
     )

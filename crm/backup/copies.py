@@ -25,11 +25,10 @@ import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crm.foundation.files import check_output, output_file, regular_input
 from crm.foundation.errors import InvalidInput
+from crm.foundation.files import check_output, output_file, regular_input
 from crm.foundation.i18n import _
-from db import migrate
-from db import dumps
+from db import dumps, migrate
 from db.connection import describe
 from db.models import MODELS, database
 
@@ -52,6 +51,7 @@ class Result:
 
 
 # ---- shared -----------------------------------------------------------------
+
 
 def ledger_counts(db=None) -> dict:
     """Rows per ledger table of the open database (tables that do not exist yet count 0)."""
@@ -76,14 +76,17 @@ def backup_kind(path: Path) -> str:
     except IsADirectoryError:
         raise InvalidInput(_("{path} is a directory, not a backup file").format(path=path)) from None
     except OSError as exc:
-        raise InvalidInput(_("Cannot read the backup {path}: {reason}").format(path=path, reason=exc.strerror)) from None
+        raise InvalidInput(
+            _("Cannot read the backup {path}: {reason}").format(path=path, reason=exc.strerror)
+        ) from None
     if head.startswith(SQLITE_MAGIC):
         return "sqlite"
     if head.startswith(PGDUMP_MAGIC):
         return "pg_dump"
     raise InvalidInput(
         _("{path} is not a backup made by `crm backup` (neither a SQLite database nor a pg_dump archive)").format(
-            path=path)
+            path=path
+        )
     )
 
 
@@ -98,6 +101,7 @@ def _target_path(path, force: bool) -> Path:
 
 # ---- backup -----------------------------------------------------------------
 
+
 def backup(path, force: bool = False) -> Result:
     """Write a consistent copy of the open ledger to `path` (mode 0600); never over a database or, without `force`, a file."""
     target = _target_path(path, force)
@@ -109,6 +113,7 @@ def backup(path, force: bool = False) -> Result:
 
 
 # ---- restore ----------------------------------------------------------------
+
 
 def restore(path, force: bool = False) -> Result:
     """Replace the open (empty, or with `force` any) ledger by the backup at `path`."""
@@ -129,7 +134,8 @@ def _refuse_non_empty(db, force: bool) -> None:
     held = ", ".join(f"{table} {n}" for table, n in counts.items() if n)
     raise InvalidInput(
         _("The database {db} is not empty ({rows}); restoring would replace it: add --force to do so").format(
-            db=describe(db), rows=held)
+            db=describe(db), rows=held
+        )
     )
 
 

@@ -7,21 +7,30 @@ from crm.foundation.config import current_actor
 from crm.foundation.conflicts import stale
 from crm.foundation.errors import InvalidInput, NotFound
 from crm.foundation.i18n import _
-from crm.reference.lookup import deal_by_code, department_by_name
 from crm.foundation.text import clean_text, whole_number
+from crm.reference.lookup import deal_by_code, department_by_name
 from db.connection import lock_for_update, writing
 from db.models import Blocker, Deal, Department
 
 
-def add_blocker(code: str, text: str, department: str, due: datetime.date | None = None,
-                raised: datetime.date | None = None, actor: str | None = None) -> Blocker:
+def add_blocker(
+    code: str,
+    text: str,
+    department: str,
+    due: datetime.date | None = None,
+    raised: datetime.date | None = None,
+    actor: str | None = None,
+) -> Blocker:
     """Record a blocker on deal `code`, owned by `department` (a name); returns it."""
     text = clean_text(text, _("Blocker"), max_length=2000, required=True, multiline=True)
     actor = actor or current_actor()
     raised = raised or datetime.date.today()
     if due is not None and due < raised:
-        raise InvalidInput(_("The due date {due} is before the day the blocker was raised ({raised})").format(
-            due=due.isoformat(), raised=raised.isoformat()))
+        raise InvalidInput(
+            _("The due date {due} is before the day the blocker was raised ({raised})").format(
+                due=due.isoformat(), raised=raised.isoformat()
+            )
+        )
     with writing():
         deal = deal_by_code(code)
         dept = department_by_name(department)
@@ -30,8 +39,9 @@ def add_blocker(code: str, text: str, department: str, due: datetime.date | None
     return blocker
 
 
-def resolve_blocker(blocker_id, note: str = "", on: datetime.date | None = None, if_version: int | None = None,
-                    actor: str | None = None) -> Blocker:
+def resolve_blocker(
+    blocker_id, note: str = "", on: datetime.date | None = None, if_version: int | None = None, actor: str | None = None
+) -> Blocker:
     """Mark a blocker resolved with its resolution note; refuses one already resolved."""
     note = clean_text(note, _("Resolution"), max_length=2000, multiline=True)
     actor = actor or current_actor()
@@ -44,10 +54,15 @@ def resolve_blocker(blocker_id, note: str = "", on: datetime.date | None = None,
         if if_version is not None and blocker.version != if_version:
             raise stale(_("Blocker {id}").format(id=blocker.id), blocker, if_version)
         if blocker.resolved_on is not None:
-            raise InvalidInput(_("Blocker {id} was already resolved on {day}").format(id=ident, day=blocker.resolved_on))
+            raise InvalidInput(
+                _("Blocker {id} was already resolved on {day}").format(id=ident, day=blocker.resolved_on)
+            )
         if on < blocker.raised_on:
-            raise InvalidInput(_("A blocker cannot be resolved ({on}) before it was raised ({raised})").format(
-                on=on.isoformat(), raised=blocker.raised_on.isoformat()))
+            raise InvalidInput(
+                _("A blocker cannot be resolved ({on}) before it was raised ({raised})").format(
+                    on=on.isoformat(), raised=blocker.raised_on.isoformat()
+                )
+            )
         blocker.resolved_on, blocker.resolution = on, note
         blocker.version += 1
         blocker.updated_at, blocker.updated_by = datetime.datetime.now().replace(microsecond=0), actor
@@ -96,7 +111,8 @@ def is_overdue(blocker: Blocker, today: datetime.date | None = None) -> bool:
     return blocker.resolved_on is None and blocker.due_on is not None and blocker.due_on < today
 
 
-def close_blocker(blocker_id, note: str = "", on: datetime.date | None = None, if_version: int | None = None,
-                  actor: str | None = None) -> int:
+def close_blocker(
+    blocker_id, note: str = "", on: datetime.date | None = None, if_version: int | None = None, actor: str | None = None
+) -> int:
     """resolve_blocker for screens and the CLI: the resolved blocker's id."""
     return resolve_blocker(blocker_id, note=note, on=on, if_version=if_version, actor=actor).id

@@ -36,8 +36,9 @@ class BulkResult:
     unchanged: tuple[str, ...]
 
 
-def bulk_change(codes: list[str], kind: str, value: str, on: datetime.date | None = None, note: str = "",
-                actor: str | None = None) -> BulkResult:
+def bulk_change(
+    codes: list[str], kind: str, value: str, on: datetime.date | None = None, note: str = "", actor: str | None = None
+) -> BulkResult:
     """Set `kind` ("stage", "lead_unit", "liaison" or "tag") to `value` on every deal of `codes`, in one transaction.
 
     A stage change takes `on` (default today) and `note` for every deal; a deal

@@ -53,24 +53,44 @@ def _positive(amount: Decimal) -> None:
         raise InvalidInput(_("An amount must be greater than zero"))
 
 
+def _put(model, deal, key: dict, money, on: datetime.date, actor: str) -> tuple:
+    """The row of `model` for `deal` at `key` (created, or changed but not yet saved) holding `money`
+    converted at `on`; and the amount it held before (None for a new row)."""
+    cny, rate = fx.convert(money.amount, money.currency, on)
+    field, value = next(iter(key.items()))
+    row = model.get_or_none((model.deal == deal) & (getattr(model, field) == value))
+    if row is None:
+        row = model.create(
+            deal=deal,
+            **key,
+            amount=money.amount,
+            currency=money.currency,
+            amount_cny=cny,
+            fx_rate=rate,
+            recorded_by=actor,
+        )
+        return row, None
+    old = f"{row.amount} {row.currency}"
+    row.amount, row.currency, row.amount_cny, row.fx_rate = money.amount, money.currency, cny, rate
+    row.recorded_by, row.recorded_at = actor, datetime.datetime.now().replace(microsecond=0)
+    return row, old
+
+
+def _money_for(deal, amount_text: str):
+    money = parse_amount(amount_text, default_currency=deal.currency)
+    _positive(money.amount)
+    return money
+
+
 def set_plan(code: str, year: int, amount_text: str, actor: str | None = None) -> InvestmentPlan:
     """Set deal `code`'s planned investment for `year` (replacing any earlier plan for that year), audited."""
     year = check_year(year)
     actor = actor or current_actor()
     with writing():
         deal = deal_by_code(code)
-        money = parse_amount(amount_text, default_currency=deal.currency)
-        _positive(money.amount)
-        cny, rate = fx.convert(money.amount, money.currency, datetime.date(year, 1, 1))
-        row = InvestmentPlan.get_or_none((InvestmentPlan.deal == deal) & (InvestmentPlan.year == year))
-        old = None if row is None else f"{row.amount} {row.currency}"
-        if row is None:
-            row = InvestmentPlan.create(deal=deal, year=year, amount=money.amount, currency=money.currency,
-                                        amount_cny=cny, fx_rate=rate, recorded_by=actor)
-        else:
-            row.amount, row.currency, row.amount_cny, row.fx_rate = money.amount, money.currency, cny, rate
-            row.recorded_by, row.recorded_at = actor, datetime.datetime.now().replace(microsecond=0)
-            row.save()
+        money = _money_for(deal, amount_text)
+        row, old = _put(InvestmentPlan, deal, {"year": year}, money, datetime.date(year, 1, 1), actor)
+        row.save()
         audit.record("investment_plan", row.id, {f"plan {year}": (old, f"{money.amount} {money.currency}")}, actor)
     return row
 
@@ -81,18 +101,13 @@ def record_invest(code: str, amount_text: str, month: datetime.date, actor: str 
     actor = actor or current_actor()
     with writing():
         deal = deal_by_code(code)
-        money = parse_amount(amount_text, default_currency=deal.currency)
-        _positive(money.amount)
-        cny, rate = fx.convert(money.amount, money.currency, month_end(month))
-        row = InvestmentDone.get_or_none((InvestmentDone.deal == deal) & (InvestmentDone.month == month))
-        old = None if row is None else f"{row.amount} {row.currency}"
-        if row is None:
-            row = InvestmentDone.create(deal=deal, month=month, amount=money.amount, currency=money.currency,
-                                        amount_cny=cny, fx_rate=rate, recorded_by=actor)
-        else:
-            row.amount, row.currency, row.amount_cny, row.fx_rate = money.amount, money.currency, cny, rate
-            row.recorded_by, row.recorded_at = actor, datetime.datetime.now().replace(microsecond=0)
-            row.save()
+        money = _money_for(deal, amount_text)
+        row, old = _put(InvestmentDone, deal, {"month": month}, money, month_end(month), actor)
+        if row.voided_at is not None:  # a voided month set again is a new figure, no longer voided
+            old = None
+            row.voided_at, row.voided_by, row.void_note = None, "", ""
+            row.voided_amount = row.voided_amount_cny = None
+        row.save()
         label = f"done {month:%Y-%m}"
         audit.record("investment_done", row.id, {label: (old, f"{money.amount} {money.currency}")}, actor)
     return row
@@ -117,10 +132,19 @@ def _ratio(part: Decimal, whole: Decimal | None) -> Decimal | None:
 
 def investment_of(deal_id: int) -> list[YearInvestment]:
     """The deal's plans and completed investment per year, oldest year first, with cumulative completion."""
+    return investment_and_voided(deal_id)[0]
+
+
+def investment_and_voided(deal_id: int) -> tuple[list[YearInvestment], list[InvestmentDone]]:
+    """investment_of(deal_id), and the deal's voided months of completed investment (crm.deals.corrections)."""
     plans = {p.year: p for p in InvestmentPlan.select().where(InvestmentPlan.deal == deal_id)}
     done: dict[int, list] = {}
+    voided = []
     for d in InvestmentDone.select().where(InvestmentDone.deal == deal_id).order_by(InvestmentDone.month):
-        done.setdefault(d.month.year, []).append(d)
+        if d.voided_at is not None:
+            voided.append(d)
+        else:
+            done.setdefault(d.month.year, []).append(d)
     years = []
     for year in sorted(set(plans) | set(done)):
         cumulative = Decimal("0.00")
@@ -129,6 +153,9 @@ def investment_of(deal_id: int) -> list[YearInvestment]:
             cumulative += d.amount_cny or 0
             months.append((d.month, d.amount, d.currency, d.amount_cny, cumulative))
         plan = plans[year].amount_cny if year in plans else None
-        years.append(YearInvestment(year=year, plan_cny=plan, done_cny=cumulative, rate=_ratio(cumulative, plan),
-                                    months=tuple(months)))
-    return years
+        years.append(
+            YearInvestment(
+                year=year, plan_cny=plan, done_cny=cumulative, rate=_ratio(cumulative, plan), months=tuple(months)
+            )
+        )
+    return years, voided

@@ -66,8 +66,11 @@ def latest_progress(deal_ids: list[int]) -> dict[int, ProgressEntry]:
     latest: dict[int, ProgressEntry] = {}
     if not deal_ids:
         return latest
-    query = (Progress.select(Progress.deal_id, Progress.on, Progress.author, Progress.text, Progress.recorded_at)
-             .where(Progress.deal.in_(deal_ids)).order_by(Progress.on, Progress.id))
+    query = (
+        Progress.select(Progress.deal_id, Progress.on, Progress.author, Progress.text, Progress.recorded_at)
+        .where(Progress.deal.in_(deal_ids))
+        .order_by(Progress.on, Progress.id)
+    )
     for row in query:
         latest[row.deal_id] = _entry(row)
     return latest
@@ -78,8 +81,11 @@ def progress_between(deal_ids: list[int], first: datetime.date, last: datetime.d
     found: dict[int, list[ProgressEntry]] = {}
     if not deal_ids:
         return found
-    query = (Progress.select().where(Progress.deal.in_(deal_ids) & (Progress.on >= first) & (Progress.on <= last))
-             .order_by(Progress.on, Progress.id))
+    query = (
+        Progress.select()
+        .where(Progress.deal.in_(deal_ids) & (Progress.on >= first) & (Progress.on <= last))
+        .order_by(Progress.on, Progress.id)
+    )
     for row in query:
         found.setdefault(row.deal_id, []).append(_entry(row))
     return found

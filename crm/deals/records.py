@@ -11,15 +11,15 @@ import re
 from peewee import IntegrityError, fn
 
 from crm.audit import log as audit
-from crm.reference import fx
-from crm.values import terms
-from crm.foundation.config import current_actor
 from crm.deals.fields import parse_fields
+from crm.deals.stages import BY_KEY, parse_stage, start_ledger
+from crm.foundation.config import current_actor
 from crm.foundation.conflicts import stale
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
+from crm.reference import fx
 from crm.reference.lookup import deal_by_code, department_by_name
-from crm.deals.stages import BY_KEY, parse_stage, start_ledger
+from crm.values import terms
 from db.connection import lock_for_update, writing
 from db.models import Deal, DealDepartment, Department
 
@@ -87,8 +87,16 @@ def initial_stage(parsed: dict, stage: str | None, today: datetime.date) -> tupl
     return initial, parsed.get("signed_on") or today
 
 
-def new_deal_row(parsed: dict, code: str, initial: str, since: datetime.date, actor: str, today: datetime.date,
-                 convert=fx.convert, index_terms=terms.index_terms) -> dict:
+def new_deal_row(
+    parsed: dict,
+    code: str,
+    initial: str,
+    since: datetime.date,
+    actor: str,
+    today: datetime.date,
+    convert=fx.convert,
+    index_terms=terms.index_terms,
+) -> dict:
     """The column values of a new deal: its fields, stage, CNY equivalent and search columns.
 
     `convert` and `index_terms` default to crm.reference.fx.convert and
@@ -101,12 +109,20 @@ def new_deal_row(parsed: dict, code: str, initial: str, since: datetime.date, ac
     return row
 
 
-def create_deal(values: dict, stage: str | None = None, supporting: list[str] = (), code: str | None = None,
-                actor: str | None = None) -> Deal:
+def create_deal(
+    values: dict,
+    stage: str | None = None,
+    supporting: list[str] = (),
+    code: str | None = None,
+    actor: str | None = None,
+    require_rate: bool = True,
+) -> Deal:
     """Create a deal from {field: typed text}; `name` and `amount` are required.
 
     The stage defaults to 签约 when a signing date is given, else 在谈. The
-    deal's ledger starts with that stage on the signing date (or today).
+    deal's ledger starts with that stage on the signing date (or today). An
+    amount no rate covers is refused (MissingRate naming `crm fx set`) unless
+    `require_rate` is False (an import, which converts it when the rate comes and warns meanwhile).
     """
     check_new(values)
     today = datetime.date.today()
@@ -121,7 +137,18 @@ def create_deal(values: dict, stage: str | None = None, supporting: list[str] = 
                 departments = [department_by_name(d) for d in supporting]
                 year = (parsed.get("signed_on") or today).year
                 deal_code = code or next_code(year)
-                deal = Deal.create(**new_deal_row(parsed, deal_code, initial, since, actor, today))
+                # Refused now, with the command that adds the rate, rather than breaking every later KPI and report.
+                deal = Deal.create(
+                    **new_deal_row(
+                        parsed,
+                        deal_code,
+                        initial,
+                        since,
+                        actor,
+                        today,
+                        convert=fx.convert_or_refuse if require_rate else fx.convert,
+                    )
+                )
                 start_ledger(deal, since, actor)
                 for dept in departments:
                     DealDepartment.get_or_create(deal=deal, department=dept)
@@ -134,8 +161,14 @@ def create_deal(values: dict, stage: str | None = None, supporting: list[str] = 
     raise InvalidInput(_("Could not allocate a deal code; try again"))
 
 
-def edit_deal(code: str, values: dict, if_version: int | None = None, actor: str | None = None,
-              supporting: list[str] | None = None) -> Deal:
+def edit_deal(
+    code: str,
+    values: dict,
+    if_version: int | None = None,
+    actor: str | None = None,
+    supporting: list[str] | None = None,
+    require_rate: bool = True,
+) -> Deal:
     """Change fields of a deal from {field: typed text}; returns the saved deal.
 
     `supporting`, when given, replaces the supporting departments (names) in
@@ -168,7 +201,11 @@ def edit_deal(code: str, values: dict, if_version: int | None = None, actor: str
         if not changes:
             return deal
         if {"amount", "currency", "signed_on"} & changes.keys():
-            converted = _converted({"amount": deal.amount, "currency": deal.currency}, fx.conversion_day(deal))
+            converted = _converted(
+                {"amount": deal.amount, "currency": deal.currency},
+                fx.conversion_day(deal),
+                fx.convert_or_refuse if require_rate else fx.convert,
+            )
             for key, value in converted.items():
                 setattr(deal, key, value)
         if {"name", "investor"} & changes.keys():
@@ -200,16 +237,17 @@ def set_supporting(code: str, departments: list[str], actor: str | None = None) 
         for dept in wanted:
             DealDepartment.get_or_create(deal=deal, department=dept)
         audit.record(
-            "deal", deal.id, {"supporting": ("、".join(d.name for d in before), "、".join(d.name for d in wanted))}, actor
+            "deal",
+            deal.id,
+            {"supporting": ("、".join(d.name for d in before), "、".join(d.name for d in wanted))},
+            actor,
         )
     return wanted
 
 
 def supporting_departments(deal: Deal) -> list[Department]:
     """The deal's supporting departments, by name."""
-    return list(
-        Department.select().join(DealDepartment).where(DealDepartment.deal == deal).order_by(Department.name)
-    )
+    return list(Department.select().join(DealDepartment).where(DealDepartment.deal == deal).order_by(Department.name))
 
 
 def stage_label(key: str) -> str:
@@ -222,7 +260,12 @@ def add_deal(values: dict, stage: str | None = None, supporting: list[str] = (),
     return create_deal(values, stage=stage, supporting=supporting, actor=actor).code
 
 
-def save_deal(code: str, values: dict, if_version: int | None = None, actor: str | None = None,
-              supporting: list[str] | None = None) -> str:
+def save_deal(
+    code: str,
+    values: dict,
+    if_version: int | None = None,
+    actor: str | None = None,
+    supporting: list[str] | None = None,
+) -> str:
     """edit_deal for screens and the CLI: the saved deal's code."""
     return edit_deal(code, values, if_version=if_version, actor=actor, supporting=supporting).code

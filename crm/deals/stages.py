@@ -11,12 +11,12 @@ import datetime
 from dataclasses import dataclass
 
 from crm.audit import log as audit
-from crm.reference import fx
 from crm.foundation.config import current_actor
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _, current_language
-from crm.reference.lookup import deal_by_code
 from crm.foundation.text import clean_text
+from crm.reference import fx
+from crm.reference.lookup import deal_by_code
 from db.connection import lock_for_update, writing
 from db.models import Deal, StageChange
 
@@ -104,12 +104,20 @@ def _last_main_stage(deal: Deal) -> str | None:
     return entry.to_stage if entry else None
 
 
-def change_stage(code: str, to: str, on: datetime.date | None = None, note: str = "", actor: str | None = None) -> StageChange:
+def change_stage(
+    code: str,
+    to: str,
+    on: datetime.date | None = None,
+    note: str = "",
+    actor: str | None = None,
+    require_rate: bool = True,
+) -> StageChange:
     """Move the deal `code` to stage `to` effective `on` (default today); return the ledger entry.
 
     Refuses (InvalidInput) a move to the stage the deal is already at, a
     backwards or off-line move without a note, a date in the future, and a
-    date earlier than the current stage's — the ledger's order is the order of events.
+    date earlier than the current stage's — the ledger's order is the order of events. Signing a deal
+    whose amount no rate covers on the day is refused (MissingRate) unless `require_rate` is False (an import).
     """
     target = parse_stage(to)
     note = clean_text(note, _("Note"), max_length=2000, multiline=True)
@@ -118,17 +126,21 @@ def change_stage(code: str, to: str, on: datetime.date | None = None, note: str 
     with writing():
         deal = lock_for_update(Deal.select().where(Deal.id == deal_by_code(code).id)).get()
         if deal.stage == target.key:
-            raise InvalidInput(_("Deal {code} is already at stage {stage}").format(code=deal.code, stage=target.label()))
+            raise InvalidInput(
+                _("Deal {code} is already at stage {stage}").format(code=deal.code, stage=target.label())
+            )
         before_stall = _last_main_stage(deal) if BY_KEY[deal.stage].order is None else None
         if needs_note(deal.stage, target.key, before_stall) and not note:
             raise InvalidInput(
-                _("Moving {code} from {src} to {dst} goes backwards or off the main line: add a note saying why").format(
-                    code=deal.code, src=BY_KEY[deal.stage].label(), dst=target.label()
-                )
+                _(
+                    "Moving {code} from {src} to {dst} goes backwards or off the main line: add a note saying why"
+                ).format(code=deal.code, src=BY_KEY[deal.stage].label(), dst=target.label())
             )
         if on > datetime.date.today():
             raise InvalidInput(
-                _("The date {on} is in the future: record a stage change when it has happened").format(on=on.isoformat())
+                _("The date {on} is in the future: record a stage change when it has happened").format(
+                    on=on.isoformat()
+                )
             )
         if on < deal.stage_since:
             raise InvalidInput(
@@ -146,7 +158,7 @@ def change_stage(code: str, to: str, on: datetime.date | None = None, note: str 
             # Signed now: the deal gets its signing date (for --year cohorts)
             # and is converted at that date's rate. A changed field is a new
             # version, so a form opened before this cannot write it back.
-            cny, rate = fx.convert(deal.amount, deal.currency, on)
+            cny, rate = (fx.convert_or_refuse if require_rate else fx.convert)(deal.amount, deal.currency, on)
             row.update(signed_on=on, amount_cny=cny, fx_rate=rate, version=deal.version + 1)
             changes["signed_on"] = (None, on)
         Deal.update(**row).where(Deal.id == deal.id).execute()

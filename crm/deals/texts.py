@@ -13,11 +13,10 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from crm.reference import names_in_use
-from crm.reference import registry
 from crm.deals.fields import APPROVAL_LABELS
 from crm.deals.records import supporting_departments
 from crm.foundation.i18n import current_language
+from crm.reference import names_in_use, registry
 from crm.reference.lookup import deal_by_code
 from crm.values.money import ZH_SUFFIX, Money, format_money, parse_amount
 from db.models import Deal, Person

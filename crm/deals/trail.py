@@ -1,8 +1,9 @@
 """The audit trail of one deal, as `crm log CODE` and the TUI show it.
 
 A deal's trail is every audit entry of the deal itself (field edits, stage
-changes, supporting departments) and of the blockers and arrivals of funds
-recorded on it, oldest first. Who is the name crm.foundation.config.current_actor gave
+changes, archiving, supporting departments) and of the blockers, arrivals of
+funds, year plans and completed investment recorded on it (voids included),
+oldest first. Who is the name crm.foundation.config.current_actor gave
 when the change was made: the operating-system user, or the name set in the
 config file or CRM_USER.
 """
@@ -15,26 +16,39 @@ from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _, current_language
 from crm.reference.lookup import deal_by_code
 from crm.values.money import Money, format_money
-from db.models import AuditEntry, Blocker, FundsArrived
+from db.models import AuditEntry, Blocker, Deal, FundsArrived, InvestmentDone, InvestmentPlan
 
 
-def deal_trail(code: str) -> list[dict]:
-    """The audit entries of deal `code` and of its blockers and funds, oldest first."""
-    deal = deal_by_code(code)
+def deal_trail(code: str, deal: Deal | None = None) -> list[dict]:
+    """The audit entries of deal `code` (or of `deal`, already read) and of its blockers, funds and
+    investment, oldest first."""
+    deal = deal or deal_by_code(code)
     blocker_ids = Blocker.select(Blocker.id).where(Blocker.deal == deal)
     funds_ids = FundsArrived.select(FundsArrived.id).where(FundsArrived.deal == deal)
+    done_ids = InvestmentDone.select(InvestmentDone.id).where(InvestmentDone.deal == deal)
+    plan_ids = InvestmentPlan.select(InvestmentPlan.id).where(InvestmentPlan.deal == deal)
     query = (
         AuditEntry.select()
         .where(
             ((AuditEntry.table == "deal") & (AuditEntry.row_id == deal.id))
             | ((AuditEntry.table == "blocker") & AuditEntry.row_id.in_(blocker_ids))
             | ((AuditEntry.table == "funds_arrived") & AuditEntry.row_id.in_(funds_ids))
+            | ((AuditEntry.table == "investment_done") & AuditEntry.row_id.in_(done_ids))
+            | ((AuditEntry.table == "investment_plan") & AuditEntry.row_id.in_(plan_ids))
         )
         .order_by(AuditEntry.at, AuditEntry.id)
     )
     return [
-        {"at": a.at, "by": a.actor, "table": a.table, "row_id": a.row_id, "field": a.field, "old": a.old, "new": a.new,
-         "currency": deal.currency}
+        {
+            "at": a.at,
+            "by": a.actor,
+            "table": a.table,
+            "row_id": a.row_id,
+            "field": a.field,
+            "old": a.old,
+            "new": a.new,
+            "currency": deal.currency,
+        }
         for a in query
     ]
 
@@ -53,6 +67,13 @@ FIELD_LABELS = {
     "resolved_on": N_("Resolved on"),
     "due_on": N_("Due on"),
     "tags": N_("Tags"),
+    # corrections (crm.deals.corrections, crm.reference.fx.void_rate)
+    "archived_on": N_("Archived on"),
+    "archive_note": N_("Reason for archiving"),
+    "restored": N_("Restored from the archive"),
+    "undo": N_("Stage change reversed"),
+    "reopened": N_("Reopened"),
+    "voided": N_("Voided"),
 }
 
 

@@ -10,8 +10,9 @@ _UNSAFE = {"Cc", "Cf", "Zl", "Zp"}
 
 def one_line(text: str) -> str:
     """`text` with control and line-breaking characters written as escapes (\\n, \\x1b, \\u202e)."""
-    return "".join(ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _UNSAFE else ch
-                   for ch in text)
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _UNSAFE else ch for ch in text
+    )
 
 
 class CrmError(Exception):
@@ -52,6 +53,7 @@ class Interrupted(CrmError):
 
 # ---- the one funnel: anything the OS or a decoder raises, as one of ours ----------
 
+
 def _os_reason(exc: OSError) -> str:
     import errno
 
@@ -82,8 +84,12 @@ def from_os_error(exc: OSError, path=None) -> CrmError:
     if isinstance(where, bytes):
         where = where.decode("utf-8", "backslashreplace")
     if where:
-        return InvalidInput(_("Cannot use {path}: {reason}; nothing was changed").format(path=where, reason=_os_reason(exc)))
-    return InvalidInput(_("The system refused the operation: {reason}; nothing was changed").format(reason=_os_reason(exc)))
+        return InvalidInput(
+            _("Cannot use {path}: {reason}; nothing was changed").format(path=where, reason=_os_reason(exc))
+        )
+    return InvalidInput(
+        _("The system refused the operation: {reason}; nothing was changed").format(reason=_os_reason(exc))
+    )
 
 
 def as_crm_error(exc: BaseException) -> CrmError | None:
@@ -99,8 +105,11 @@ def as_crm_error(exc: BaseException) -> CrmError | None:
     if isinstance(exc, OSError):
         return from_os_error(exc)
     if isinstance(exc, UnicodeError):
-        return InvalidInput(_("Text that is not valid UTF-8 (or cannot be written as UTF-8) was given: {reason}").format(
-            reason=str(exc)[:120]))
+        return InvalidInput(
+            _("Text that is not valid UTF-8 (or cannot be written as UTF-8) was given: {reason}").format(
+                reason=str(exc)[:120]
+            )
+        )
     if isinstance(exc, OverflowError):
         return InvalidInput(_("A number is too large: {reason}").format(reason=str(exc)[:120]))
     return None
@@ -125,5 +134,5 @@ def retry_transient(work, attempts: int = 5, pause: float = 0.05):
         except CrmError as err:
             if not getattr(err, "transient", False) or attempt == attempts - 1:
                 raise
-            time.sleep(pause * (2 ** attempt) * (1 + random.random()))
+            time.sleep(pause * (2**attempt) * (1 + random.random()))
     return None

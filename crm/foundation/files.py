@@ -83,14 +83,17 @@ def check_output(path: str | os.PathLike, force: bool = False) -> Path:
     except OSError as exc:
         raise from_os_error(exc, target) from None
     if not stat.S_ISREG(st.st_mode):
-        raise InvalidInput(_("{path} is not a regular file (a pipe, device or socket); nothing was written").format(
-            path=target))
+        raise InvalidInput(
+            _("{path} is not a regular file (a pipe, device or socket); nothing was written").format(path=target)
+        )
     if os.path.realpath(target) in _protected or _is_database(target):
-        raise InvalidInput(_("{path} is a database; an output never replaces one: choose another name").format(
-            path=target))
+        raise InvalidInput(
+            _("{path} is a database; an output never replaces one: choose another name").format(path=target)
+        )
     if not force:
-        raise InvalidInput(_("{path} already exists: choose another name or add --force to replace it").format(
-            path=target))
+        raise InvalidInput(
+            _("{path} already exists: choose another name or add --force to replace it").format(path=target)
+        )
     return target
 
 

@@ -24,8 +24,12 @@ ENABLED = True
 
 def can_fork() -> bool:
     """Whether `start` would fork here: a single thread, fork available and a core to spare."""
-    return (ENABLED and hasattr(os, "fork") and threading.active_count() == 1
-            and len(os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)) > 1)
+    return (
+        ENABLED
+        and hasattr(os, "fork")
+        and threading.active_count() == 1
+        and len(os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)) > 1
+    )
 
 
 class Child:

@@ -6,7 +6,6 @@ import unicodedata
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 
-
 _SPACES = re.compile(r"\s+")
 
 
@@ -63,7 +62,8 @@ def terminal_safe(text: str, keep_newlines: bool = True) -> str:
     kept = ("\n", "\t") if keep_newlines else ()
     return "".join(
         ch.encode("unicode_escape", "backslashreplace").decode("ascii")
-        if ch not in kept and unicodedata.category(ch) in _TERMINAL_UNSAFE else ch
+        if ch not in kept and unicodedata.category(ch) in _TERMINAL_UNSAFE
+        else ch
         for ch in text
     )
 
@@ -138,6 +138,9 @@ def whole_number(text, what: str, minimum: int = 0, maximum: int = MAX_WHOLE) ->
         raise InvalidInput(_("{what} must be a whole number, not {text!r}").format(what=what, text=raw[:40]))
     value = int(raw)
     if not minimum <= value <= maximum:
-        raise InvalidInput(_("{what} must be a whole number from {low} to {high}, not {value}").format(
-            what=what, low=minimum, high=maximum, value=value))
+        raise InvalidInput(
+            _("{what} must be a whole number from {low} to {high}, not {value}").format(
+                what=what, low=minimum, high=maximum, value=value
+            )
+        )
     return value

@@ -6,31 +6,29 @@ import contextlib
 import datetime
 import gc
 import threading
-import unicodedata
 from pathlib import Path
 
+from peewee import IntegrityError, fn
 
 from crm.deals import blockers as blocker_ops
-from crm.importing import bulk as import_bulk
-from crm.foundation.config import current_actor
 from crm.deals.records import create_deal, edit_deal, set_supporting, supporting_departments
-from crm.foundation.errors import CrmError, InvalidInput
-from crm.importing.bulk import BATCH, NewDeal, NewDeals, roomy_cache, set_indexes_aside
-from crm.foundation.i18n import _
-from crm.importing.cells import (ProblemItem, cell_text, inline)
 from crm.deals.stages import BY_KEY, change_stage
-from db.connection import writing
-from peewee import JOIN, IntegrityError, fn
-
-from db.models import AuditEntry, Blocker, Deal, Event, database
-from crm.importing.rows import _OUR_CODE, DEAL_FIELDS, Problem, RowPlan, _cell_of, name_key
-from crm.importing.plan import Plan, read_plan
-from crm.importing.report import Report
-from crm.importing.names import _Resolver
-from crm.importing import records
+from crm.foundation.config import current_actor
+from crm.foundation.errors import CrmError, InvalidInput
+from crm.foundation.i18n import _
 from crm.foundation.text import folded
+from crm.importing import bulk as import_bulk
+from crm.importing import records
+from crm.importing.bulk import BATCH, NewDeal, NewDeals, roomy_cache, set_indexes_aside
+from crm.importing.cells import ProblemItem, cell_text, inline
+from crm.importing.existing import _Deals
+from crm.importing.names import _Resolver
+from crm.importing.plan import Plan, read_plan
 from crm.importing.progress import add_progress_once, record_cumulative_funds
-
+from crm.importing.report import Report
+from crm.importing.rows import _OUR_CODE, DEAL_FIELDS, Problem, RowPlan, _cell_of, name_key
+from db.connection import writing
+from db.models import AuditEntry, Blocker, Deal, database
 
 # ---- applying -------------------------------------------------------------
 
@@ -39,115 +37,18 @@ class _Rollback(Exception):
     """Internal: leave the import transaction without writing."""
 
 
-class _Deals:
-    """The deals a row may mean: the one with its code, else those with its name (see `find`).
-
-    Rows are looked up many at a time, ahead of the row being applied: the
-    codes of the whole file at once, the names of the next rows in growing
-    windows. Deals this import creates are added as they are created. An
-    update that may change what a name finds (a rename, a signing date, an
-    event, a stage: signing a deal dates it) drops the names read ahead and
-    not yet used, which are read again when reached.
-    """
-
-    MAX_WINDOW = 4096
-
-    def __init__(self, rows: list[RowPlan]):
-        self.rows = [r for r in rows if r.values]
-        self.by_code: dict = {}
-        self.by_key: dict[str, list] = {}
-        self.unused: set[str] = set()
-        self.window = 64
-        self.position = 0
-        # Into an empty ledger (a bureau's first import) only the deals the import creates can match.
-        self.empty = not Deal.select().exists()
-        codes = [] if self.empty else sorted({r.code for r in self.rows if r.code})
-        for start in range(0, len(codes), 900):
-            for deal in _with_event_name(Deal.code.in_(codes[start:start + 900])):
-                self.by_code[deal.code] = deal
-
-    def find(self, row: RowPlan, file_codes: set) -> tuple[object | None, bool]:
-        """(the deal `row` means or None, whether found by its code); raises when several deals match.
-
-        The deal found by business key — the name (compared after NFKC and
-        without spaces) and the signing date when given, else the event —
-        is not one whose own code is written on another row of the file.
-        """
-        if row.code and row.code in self.by_code:
-            return self.by_code[row.code], True
-        key = row.key[0]
-        if key not in self.by_key:
-            self._read_ahead(row)
-        self.unused.discard(key)
-        candidates = self.by_key[key]
-        event = row.values.get("event")
-        if row.signed_on is not None:
-            same = [d for d in candidates if d.signed_on == row.signed_on]
-            if not same:
-                same = [d for d in candidates if d.signed_on is None]
-        elif event:
-            same = [d for d in candidates if d.event_name and name_key(event) in name_key(d.event_name)]
-            if not same and len(candidates) == 1 and candidates[0].event_id is None:
-                same = candidates
-        else:
-            same = candidates
-        if row.code:
-            same = [d for d in same if d.code not in file_codes]
-        if len(same) > 1:
-            raise InvalidInput(_("Several deals are named {name!r} ({codes}); add the signing date or the code").format(
-                name=row.values.get("name", ""), codes=", ".join(d.code for d in same)))
-        return (same[0] if same else None), False
-
-    def created(self, row: RowPlan, deal) -> None:
-        """A deal the import created for `row`: later rows find it by its name and code."""
-        self.by_key.setdefault(row.key[0], []).append(deal)
-        self.by_code[deal.code] = deal
-
-    def updated(self, changed: list) -> None:
-        if {"name", "signed_on", "event", "stage"} & set(changed):
-            for key in self.unused:
-                del self.by_key[key]
-            self.unused.clear()
-            self.window = 1
-
-    def _read_ahead(self, row: RowPlan) -> None:
-        if self.empty:
-            self.by_key[row.key[0]] = []
-            return
-        while self.rows[self.position] is not row:
-            self.position += 1
-        variants: dict[str, set] = {}
-        for later in self.rows[self.position:]:
-            key = later.key[0]
-            if key not in self.by_key and key not in variants:
-                # The spellings the first row with this key is looked up by.
-                name = later.values.get("name", "")
-                variants[key] = {name, unicodedata.normalize("NFKC", name),
-                                 name.replace("(", "（").replace(")", "）")}
-                if len(variants) >= self.window:
-                    break
-        self.window = min(self.window * 2, self.MAX_WINDOW)
-        names = sorted({n for spellings in variants.values() for n in spellings})
-        found: dict[str, list] = {key: [] for key in variants}
-        for start in range(0, len(names), 900):
-            for deal in _with_event_name(Deal.name.in_(names[start:start + 900])):
-                key = name_key(deal.name)
-                if key in variants and deal.name in variants[key]:
-                    found[key].append(deal)
-        for key, deals in found.items():
-            deals.sort(key=lambda d: d.id)
-            self.by_key[key] = deals
-            self.unused.add(key)
-
-
-def _with_event_name(condition) -> list[Deal]:
-    return list(Deal.select(Deal, Event.name.alias("event_name"))
-                .join(Event, JOIN.LEFT_OUTER, on=(Deal.event == Event.id)).where(condition).objects())
-
-
-def run_import(path: str | Path, sheet: str | None = None, dry_run: bool = False, today: datetime.date | None = None,
-               actor: str | None = None, progress=None, bulk: bool = True, overrides: dict | None = None,
-               strict: bool = False, skip_rows: set | None = None) -> Report:
+def run_import(
+    path: str | Path,
+    sheet: str | None = None,
+    dry_run: bool = False,
+    today: datetime.date | None = None,
+    actor: str | None = None,
+    progress=None,
+    bulk: bool = True,
+    overrides: dict | None = None,
+    strict: bool = False,
+    skip_rows: set | None = None,
+) -> Report:
     """Read, check and (unless `dry_run` or any row is refused) write `path` in one transaction.
 
     New deals are checked as create_deal checks them and written in batches
@@ -155,8 +56,9 @@ def run_import(path: str | Path, sheet: str | None = None, dry_run: bool = False
     create_deal instead, with the same result, much more slowly.
     """
     with _collector_paused():
-        return _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides or {}, strict,
-                           skip_rows or set())
+        return _run_import(
+            path, sheet, dry_run, today, actor, progress, bulk, overrides or {}, strict, skip_rows or set()
+        )
 
 
 _paused = 0  # imports running with the collector paused (the TUI imports in a worker thread)
@@ -227,8 +129,9 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, s
                 if report.problems or dry_run:
                     raise _Rollback
                 with apply.new.paused():
-                    report.import_id = records.record_import(report, plan.header_key, overrides, actor, apply.marks,
-                                                             apply.saved)
+                    report.import_id = records.record_import(
+                        report, plan.header_key, overrides, actor, apply.marks, apply.saved
+                    )
                 apply.new.write([(sql, ()) for sql in apply.indexes_aside])
                 # Dropped while the writer builds the indexes: the two overlap.
                 plan.rows, apply.deals = [], None
@@ -254,8 +157,9 @@ class _Applying:
         self.labels = plan.labels
         self.new = NewDeals(actor)
         self.resolver = _Resolver(report, actor, self.new.paused)
-        self.resolver.file_names = {folded(n) for r in plan.rows if r.values
-                                    for n in [r.values.get("lead_unit"), *(r.supporting or [])] if n}
+        self.resolver.file_names = {
+            folded(n) for r in plan.rows if r.values for n in [r.values.get("lead_unit"), *(r.supporting or [])] if n
+        }
         self.deals = _Deals(plan.rows)
         self.file_codes = {r.code for r in plan.rows if r.code}
         self.indexes_aside = []
@@ -282,8 +186,7 @@ class _Applying:
             try:
                 values, supporting = self._resolve(row)
                 self.new.look_up(values, supporting or [])
-                for _item, department, _raised in _new_problems(row, values, row.signed_on, self.resolver,
-                                                                self.today):
+                for _item, department, _raised in _new_problems(row, values, row.signed_on, self.resolver, self.today):
                     self.new.look_up({"lead_unit": department}, [])
             except CrmError:
                 continue
@@ -326,9 +229,18 @@ class _Applying:
                 self.new.wait()
         except IntegrityError as err:
             # Another writer took the same codes meanwhile (PostgreSQL), or ids (a write behind, SQLite).
-            self.report.problems.append(Problem(None, None, None, "conflict", _(
-                "Deals were added by someone else while importing ({reason}); nothing was imported: run the "
-                "import again").format(reason=str(err).splitlines()[0] if str(err) else type(err).__name__)))
+            self.report.problems.append(
+                Problem(
+                    None,
+                    None,
+                    None,
+                    "conflict",
+                    _(
+                        "Deals were added by someone else while importing ({reason}); nothing was imported: run the "
+                        "import again"
+                    ).format(reason=str(err).splitlines()[0] if str(err) else type(err).__name__),
+                )
+            )
 
     def finish(self, on: datetime.date) -> None:
         """Each row's progress text as a progress entry dated `on`, and its funds as the difference from the ledger.
@@ -363,8 +275,7 @@ class _Applying:
         if refusal is not None:
             raise refusal
         code = _new_code(row, values)
-        deal = self.new.check({k: v for k, v in values.items() if k in DEAL_FIELDS}, row.stage, supporting or [],
-                              code)
+        deal = self.new.check({k: v for k, v in values.items() if k in DEAL_FIELDS}, row.stage, supporting or [], code)
         for item, department, raised in _new_problems(row, values, deal.signed_on, self.resolver, self.today):
             self.new.check_blocker(deal, item.text, department, item.due, raised)
         self.new.add(deal)
@@ -380,8 +291,14 @@ class _Applying:
             raise refusal
         if deal is None:
             code = _new_code(row, values)
-            deal = create_deal({k: v for k, v in values.items() if k in DEAL_FIELDS}, stage=row.stage,
-                               supporting=supporting or [], code=code, actor=self.actor)
+            deal = create_deal(
+                {k: v for k, v in values.items() if k in DEAL_FIELDS},
+                stage=row.stage,
+                supporting=supporting or [],
+                code=code,
+                actor=self.actor,
+                require_rate=False,
+            )
             added = _add_problems(deal, row, values, self.resolver, self.actor, self.today)
             deal.event_name = deal.event.name if deal.event_id else None
             if row.progress or row.funds:
@@ -415,8 +332,6 @@ def _new_code(row: RowPlan, values: dict) -> str | None:
     return row.code if row.code and _OUR_CODE.fullmatch(row.code) else None
 
 
-
-
 def _row_problem(row: RowPlan, err: CrmError, labels: dict) -> Problem:
     """A refusal by the ledger core, placed on the row and, where known, the column it concerns."""
     code = getattr(err, "import_code", None) or type(err).__name__.lower()
@@ -433,18 +348,30 @@ def _refuse(message: str, code: str, field_name: str) -> InvalidInput:
     return err
 
 
-def _update(deal: Deal, row: RowPlan, values: dict, supporting, actor, today, note, report,
-            stated_on: datetime.date | None = None) -> list:
+def _update(
+    deal: Deal,
+    row: RowPlan,
+    values: dict,
+    supporting,
+    actor,
+    today,
+    note,
+    report,
+    stated_on: datetime.date | None = None,
+) -> list:
     fields = {k: v for k, v in values.items() if k in DEAL_FIELDS}
     if name_key(fields.get("name", "")) == name_key(deal.name):
         # The same name in full- or half-width brackets, spaced differently: not a rename.
         fields.pop("name", None)
     last_audit = AuditEntry.select(fn.MAX(AuditEntry.id)).scalar() or 0
-    saved = edit_deal(deal.code, fields, actor=actor) if fields else deal
+    saved = edit_deal(deal.code, fields, actor=actor, require_rate=False) if fields else deal
     changed = []
-    for f, old, new in (AuditEntry.select(AuditEntry.field, AuditEntry.old, AuditEntry.new)
-                        .where((AuditEntry.id > last_audit) & (AuditEntry.table == "deal")
-                               & (AuditEntry.row_id == deal.id)).order_by(AuditEntry.id).tuples()):
+    for f, old, new in (
+        AuditEntry.select(AuditEntry.field, AuditEntry.old, AuditEntry.new)
+        .where((AuditEntry.id > last_audit) & (AuditEntry.table == "deal") & (AuditEntry.row_id == deal.id))
+        .order_by(AuditEntry.id)
+        .tuples()
+    ):
         changed.append(f)
         report.changes.append((row.row, deal.code, f, old, new))
     if supporting is not None:
@@ -452,11 +379,17 @@ def _update(deal: Deal, row: RowPlan, values: dict, supporting, actor, today, no
         if current != set(supporting):
             set_supporting(saved.code, supporting, actor=actor)
             changed.append("supporting")
-            report.changes.append((row.row, deal.code, "supporting", "、".join(sorted(current)),
-                                   "、".join(supporting)))
+            report.changes.append((row.row, deal.code, "supporting", "、".join(sorted(current)), "、".join(supporting)))
     if row.stage and row.stage != saved.stage and _stage_moves(saved, row, report, stated_on):
         # A sheet dated by its title (数据截至…) moves the stage on that date.
-        change_stage(saved.code, row.stage, on=max(stated_on or today, saved.stage_since), note=note, actor=actor)
+        change_stage(
+            saved.code,
+            row.stage,
+            on=max(stated_on or today, saved.stage_since),
+            note=note,
+            actor=actor,
+            require_rate=False,
+        )
         report.stage_changes += 1
         changed.append("stage")
         report.changes.append((row.row, deal.code, "stage", saved.stage, row.stage))
@@ -471,15 +404,32 @@ def _stage_moves(saved: Deal, row: RowPlan, report, stated_on: datetime.date | N
     value = cell_text(raw) if raw is not None else dst.label()
     last_change = saved.stage_since  # the ledger's own date of its stage, not when a record was written
     if stated_on is not None and stated_on < last_change:
-        report.warnings.append(Problem(row.row, label, value, "stale_sheet", _(
-            "The sheet's data is as of {stated}, older than the ledger's last change to {code} ({changed}): its stage "
-            "stays {src}").format(stated=stated_on, code=saved.code, changed=last_change, src=src.label())))
+        report.warnings.append(
+            Problem(
+                row.row,
+                label,
+                value,
+                "stale_sheet",
+                _(
+                    "The sheet's data is as of {stated}, older than the ledger's last change to {code} ({changed}): its stage "
+                    "stays {src}"
+                ).format(stated=stated_on, code=saved.code, changed=last_change, src=src.label()),
+            )
+        )
         return False
     if saved.stage == "terminated" or (src.order is not None and dst.order is not None and dst.order < src.order):
-        report.warnings.append(Problem(row.row, label, value, "stage_backwards", _(
-            "The file says {dst} but the ledger has {code} at {src} since {since}; an import does not move a deal "
-            "back: use `crm stage {code} …` with a note").format(
-                dst=dst.label(), code=saved.code, src=src.label(), since=saved.stage_since)))
+        report.warnings.append(
+            Problem(
+                row.row,
+                label,
+                value,
+                "stage_backwards",
+                _(
+                    "The file says {dst} but the ledger has {code} at {src} since {since}; an import does not move a deal "
+                    "back: use `crm stage {code} …` with a note"
+                ).format(dst=dst.label(), code=saved.code, src=src.label(), since=saved.stage_since),
+            )
+        )
         return False
     return True
 
@@ -492,8 +442,14 @@ def _new_problems(row: RowPlan, values: dict, signed_on, resolver: _Resolver, to
             continue
         department = item.department or values.get("lead_unit")
         if not department:
-            raise _refuse(_("The problem {text!r} names no responsible department, and the deal has no lead unit "
-                            "(牵头单位) to give it to").format(text=item.text), "blocker_department", "blockers")
+            raise _refuse(
+                _(
+                    "The problem {text!r} names no responsible department, and the deal has no lead unit "
+                    "(牵头单位) to give it to"
+                ).format(text=item.text),
+                "blocker_department",
+                "blockers",
+            )
         department = resolver.department(department)
         yield item, department, item.raised or _raised_default(item, signed_on, today)
         known.add(name_key(item.text))
@@ -509,8 +465,14 @@ def _add_problems(deal: Deal, row: RowPlan, values: dict, resolver: _Resolver, a
             continue
         department = item.department or values.get("lead_unit") or (deal.lead_unit.name if deal.lead_unit else None)
         if not department:
-            raise _refuse(_("The problem {text!r} names no responsible department, and the deal has no lead unit "
-                            "(牵头单位) to give it to").format(text=item.text), "blocker_department", "blockers")
+            raise _refuse(
+                _(
+                    "The problem {text!r} names no responsible department, and the deal has no lead unit "
+                    "(牵头单位) to give it to"
+                ).format(text=item.text),
+                "blocker_department",
+                "blockers",
+            )
         department = resolver.department(department)
         raised = item.raised or _raised_default(item, deal.signed_on, today)
         blocker_ops.add_blocker(deal.code, item.text, department, due=item.due, raised=raised, actor=actor)

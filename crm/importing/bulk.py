@@ -33,13 +33,13 @@ from itertools import chain
 import peewee
 
 from crm.deals import records as deals
-from crm.reference import fx
 from crm.deals.fields import parse_fields, person_named
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
-from crm.reference.lookup import department_by_name, event_by_name
-from crm.listing.initials import MemoInitials
 from crm.foundation.text import clean_text
+from crm.listing.initials import MemoInitials
+from crm.reference import fx
+from crm.reference.lookup import department_by_name, event_by_name
 from db.connection import as_ledger_error
 from db.dialects import dialect_of
 from db.models import AuditEntry, Blocker, Deal, DealDepartment, FxRate, StageChange, database
@@ -90,20 +90,38 @@ class NewDeals:
         initial, since = deals.initial_stage(parsed, stage, self.today)
         departments = list(dict.fromkeys(self._lookup("lead_unit", name).id for name in supporting))
         deal_code = code or self.codes.next((parsed.get("signed_on") or self.today).year)
-        columns = deals.new_deal_row(parsed, deal_code, initial, since, self.actor, self.today,
-                                     convert=self.rates.convert, index_terms=self.terms.index_terms)
+        columns = deals.new_deal_row(
+            parsed,
+            deal_code,
+            initial,
+            since,
+            self.actor,
+            self.today,
+            convert=self.rates.convert,
+            index_terms=self.terms.index_terms,
+        )
         event = columns.get("event")
-        return NewDeal(code=deal_code, name=columns["name"], signed_on=columns.get("signed_on"),
-                       event_id=event.id if event else None, event_name=event.name if event else None,
-                       columns=columns, departments=departments)
+        return NewDeal(
+            code=deal_code,
+            name=columns["name"],
+            signed_on=columns.get("signed_on"),
+            event_id=event.id if event else None,
+            event_name=event.name if event else None,
+            columns=columns,
+            departments=departments,
+        )
 
-    def check_blocker(self, deal: NewDeal, text: str, department: str, due: datetime.date | None,
-                      raised: datetime.date) -> None:
+    def check_blocker(
+        self, deal: NewDeal, text: str, department: str, due: datetime.date | None, raised: datetime.date
+    ) -> None:
         """Give `deal` the blocker crm.deals.blockers.add_blocker would record, refusing what it refuses."""
         text = clean_text(text, _("Blocker"), max_length=2000, required=True, multiline=True)
         if due is not None and due < raised:
-            raise InvalidInput(_("The due date {due} is before the day the blocker was raised ({raised})").format(
-                due=due.isoformat(), raised=raised.isoformat()))
+            raise InvalidInput(
+                _("The due date {due} is before the day the blocker was raised ({raised})").format(
+                    due=due.isoformat(), raised=raised.isoformat()
+                )
+            )
         deal.blockers.append((text, self._lookup("lead_unit", department).id, raised, due))
 
     def _parse(self, values: dict) -> dict:
@@ -167,23 +185,43 @@ class NewDeals:
         rows = [[d.columns.get(name, default) for name, default in defaults] for d in batch]
         for d, ident in zip(batch, self._written(Deal, columns, rows, (Deal.code,), statements)):
             d.id = ident
-        statements += _statements(StageChange, _fields(StageChange, "deal", "from_stage", "to_stage", "effective_on",
-                                                       "recorded_at", "recorded_by", "note"),
-                                  [(d.id, None, d.columns["stage"], d.columns["stage_since"], now, self.actor, "")
-                                   for d in batch])
-        statements += _statements(DealDepartment, _fields(DealDepartment, "deal", "department"),
-                                  [(d.id, dept) for d in batch for dept in d.departments])
+        statements += _statements(
+            StageChange,
+            _fields(
+                StageChange, "deal", "from_stage", "to_stage", "effective_on", "recorded_at", "recorded_by", "note"
+            ),
+            [(d.id, None, d.columns["stage"], d.columns["stage_since"], now, self.actor, "") for d in batch],
+        )
+        statements += _statements(
+            DealDepartment,
+            _fields(DealDepartment, "deal", "department"),
+            [(d.id, dept) for d in batch for dept in d.departments],
+        )
         entries = [(now, self.actor, "deal", d.id, "created", None, d.code) for d in batch]
-        rows = [(d.id, text, dept, raised, due, "", 1, now, self.actor)
-                for d in batch for text, dept, raised, due in d.blockers]
+        rows = [
+            (d.id, text, dept, raised, due, "", 1, now, self.actor)
+            for d in batch
+            for text, dept, raised, due in d.blockers
+        ]
         if rows:
-            fields = _fields(Blocker, "deal", "text", "department", "raised_on", "due_on", "resolution", "version",
-                             "updated_at", "updated_by")
+            fields = _fields(
+                Blocker,
+                "deal",
+                "text",
+                "department",
+                "raised_on",
+                "due_on",
+                "resolution",
+                "version",
+                "updated_at",
+                "updated_by",
+            )
             # A new deal's blockers differ in their text (the importer drops repeated ones): (deal, text) is a key.
             ids = self._written(Blocker, fields, rows, (Blocker.deal, Blocker.text), statements)
             entries += [(now, self.actor, "blocker", ident, "raised", None, row[1]) for ident, row in zip(ids, rows)]
-        statements += _statements(AuditEntry, _fields(AuditEntry, "at", "actor", "table", "row_id", "field", "old",
-                                                      "new"), entries)
+        statements += _statements(
+            AuditEntry, _fields(AuditEntry, "at", "actor", "table", "row_id", "field", "old", "new"), entries
+        )
         self.write(statements)
         return batch
 
@@ -279,8 +317,9 @@ class NewDeals:
     def _counted_ids(self, model, count: int) -> range:
         if model not in self._next_id:
             table = _quoted(database.obj, model._meta.table_name)
-            self._next_id[model] = database.obj.execute_sql(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}") \
-                .fetchone()[0]
+            self._next_id[model] = database.obj.execute_sql(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()[
+                0
+            ]
         start = self._next_id[model]
         self._next_id[model] = start + count
         return range(start, start + count)
@@ -383,8 +422,10 @@ def set_indexes_aside(model) -> list[str]:
     plain = {name for _seq, name, unique, origin, _partial in listed if not unique and origin == "c"}
     # In the order they were made, which is the order the planner weighs them in: re-made in it, they are weighed
     # as before. Only those made after every unique index, so that none moves ahead of one.
-    made = db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                          "AND sql IS NOT NULL ORDER BY rowid", (table,)).fetchall()
+    made = db.execute_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY rowid",
+        (table,),
+    ).fetchall()
     aside = []
     for name, sql in made:
         if name not in plain:
@@ -406,7 +447,7 @@ def _fields(model, *names) -> list:
 
 def _parts(items: list, size: int):
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _max_variables() -> int:
@@ -502,10 +543,14 @@ class _Rates:
         if currency == fx.CNY:
             return fx.to_cny(amount, None), None
         if currency not in self.rates:
-            rates = list(FxRate.select().where(FxRate.currency == currency).order_by(FxRate.on))
+            rates = list(
+                FxRate.select()
+                .where((FxRate.currency == currency) & FxRate.voided_at.is_null(True))
+                .order_by(FxRate.on)
+            )
             self.rates[currency] = ([r.on for r in rates], rates)
         days, rates = self.rates[currency]
-        # The latest rate on or before `day`, as fx.rate_on chooses it; none: not converted yet.
+        # The latest rate on or before `day`, as fx.rate_on chooses it; none: not converted yet (the report warns).
         at = bisect.bisect_right(days, day)
         if at == 0:
             return None, None

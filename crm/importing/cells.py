@@ -15,16 +15,36 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from crm.values.dates import MAX_YEAR, MIN_YEAR, parse_date, parse_month
+from crm.deals.stages import parse_stage
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
-from crm.values.money import CURRENCIES, ZH_SUFFIX, Money, parse_amount
-from crm.deals.stages import parse_stage
 from crm.foundation.text import folded
+from crm.values.dates import MAX_YEAR, MIN_YEAR, parse_date, parse_month
+from crm.values.money import CURRENCIES, ZH_SUFFIX, Money, parse_amount
 
 #: Cells that mean "nothing" in Chinese ledgers.
-BLANKS = {"", "无", "暂无", "没有", "/", "\\", "-", "--", "—", "——", "－", "无问题", "暂无问题", "n/a", "na", "none",
-          "nil", "null", "nan", "—/—"}
+BLANKS = {
+    "",
+    "无",
+    "暂无",
+    "没有",
+    "/",
+    "\\",
+    "-",
+    "--",
+    "—",
+    "——",
+    "－",
+    "无问题",
+    "暂无问题",
+    "n/a",
+    "na",
+    "none",
+    "nil",
+    "null",
+    "nan",
+    "—/—",
+}
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 CENT = Decimal("0.01")
 # Serial day numbers Excel stores for 1949-01-01 … 2100-12-31 (1900 date system).
@@ -86,6 +106,7 @@ def inline(text: str) -> str:
     def join(match):
         before, after = match.group(1), match.group(2)
         return before + after if (not before.isascii() and not after.isascii()) else before + " " + after
+
     text = re.sub(r"(\S)\s*[\r\n]+\s*(\S)", join, text)
     return text.replace("\r", "").replace("\n", "").strip()
 
@@ -106,8 +127,12 @@ def parse_currency(value) -> str | None:
         return None
     code = _CURRENCY_NAMES.get(normal_key(text))
     if code is None:
-        raise CellError("currency", _("Unknown currency; write one of {codes} or its Chinese name (美元, 欧元 …)").format(
-            codes=", ".join(CURRENCIES)))
+        raise CellError(
+            "currency",
+            _("Unknown currency; write one of {codes} or its Chinese name (美元, 欧元 …)").format(
+                codes=", ".join(CURRENCIES)
+            ),
+        )
     return code
 
 
@@ -116,8 +141,7 @@ def format_unit(number_format: str | None) -> Money | None:
     if not number_format or number_format == "General":
         return None
     section = number_format.split(";")[0]
-    literal = "".join(re.findall(r'"([^"]*)"', section)) or re.sub(r"[#0.,?%\\ _*@E+\-\[\]]|\[[^\]]*\]", "",
-                                                                  section)
+    literal = "".join(re.findall(r'"([^"]*)"', section)) or re.sub(r"[#0.,?%\\ _*@E+\-\[\]]|\[[^\]]*\]", "", section)
     literal = literal.strip()
     if not literal or not re.search(r"[^\W\d_]|[$¥€£]", literal):
         return None
@@ -137,9 +161,14 @@ def format_unit(number_format: str | None) -> Money | None:
 _BARE_NUMBER = re.compile(r"[0-9][0-9,]*(\.[0-9]+)?")
 
 
-def parse_amount_cell(value, number_format: str | None, column_unit: tuple[Decimal, str] | None,
-                      note_unit: tuple[Decimal, str] | None, currency: str | None, allow_zero: bool = False
-                      ) -> Money | None:
+def parse_amount_cell(
+    value,
+    number_format: str | None,
+    column_unit: tuple[Decimal, str] | None,
+    note_unit: tuple[Decimal, str] | None,
+    currency: str | None,
+    allow_zero: bool = False,
+) -> Money | None:
     """An amount cell: text with units (1.8亿美元) or a number whose unit the cell's format,
     the column header (总投资(亿元)) or a 单位 note says. `currency` comes from a 币种 column."""
     if type(value) is str:
@@ -164,13 +193,17 @@ def _amount(value, number_format, column_unit, note_unit, currency, allow_zero=F
         if shown is not None:
             multiplier, cur, approximate = shown.amount, shown.currency, shown.approximate
             if currency and cur != currency and number_format and '"' in number_format:
-                raise CellError("currency", _("The cell's format says {a} but the currency column says {b}").format(
-                    a=cur, b=currency))
+                raise CellError(
+                    "currency",
+                    _("The cell's format says {a} but the currency column says {b}").format(a=cur, b=currency),
+                )
         elif unit is not None:
             multiplier, cur, approximate = unit[0], currency or unit[1], False
         else:
-            raise CellError("amount_unit", _(
-                "A bare number with no unit: write the unit in the cell (25亿元) or in the header (总投资(亿元))"))
+            raise CellError(
+                "amount_unit",
+                _("A bare number with no unit: write the unit in the cell (25亿元) or in the header (总投资(亿元))"),
+            )
         try:
             number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         except InvalidOperation:
@@ -191,16 +224,23 @@ def _amount(value, number_format, column_unit, note_unit, currency, allow_zero=F
         return Money(amount, cur, approximate)
     text = inline(cell_text(value))
     if _BARE_NUMBER.fullmatch(unicodedata.normalize("NFKC", text)) and unit is None:
-        raise CellError("amount_unit", _(
-            "A bare number with no unit: write the unit in the cell (25亿元) or in the header (总投资(亿元))"))
+        raise CellError(
+            "amount_unit",
+            _("A bare number with no unit: write the unit in the cell (25亿元) or in the header (总投资(亿元))"),
+        )
     try:
-        money = parse_amount(text, default_currency=default_currency,
-                             default_multiplier=unit[0] if unit else Decimal(1), allow_zero=allow_zero)
+        money = parse_amount(
+            text,
+            default_currency=default_currency,
+            default_multiplier=unit[0] if unit else Decimal(1),
+            allow_zero=allow_zero,
+        )
     except InvalidInput as err:
         raise CellError("amount", str(err)) from None
     if currency and money.currency != currency:
-        raise CellError("currency", _("The amount is in {a} but the currency column says {b}").format(
-            a=money.currency, b=currency))
+        raise CellError(
+            "currency", _("The amount is in {a} but the currency column says {b}").format(a=money.currency, b=currency)
+        )
     return money
 
 
@@ -293,6 +333,7 @@ def _checked(day: datetime.date) -> datetime.date:
 
 # ---- stages ---------------------------------------------------------------
 
+
 def parse_stage_cell(value) -> str | None:
     """A stage as ledgers write it (已开工, 开工建设, 在建, 洽谈中 …), also at the start of a longer
     remark (已开工,主体施工中); blank → None."""
@@ -318,8 +359,13 @@ def _stage(value) -> str | None:
             return parse_stage(head).key
         except InvalidInput:
             pass
-    raise CellError("stage", _("Unknown stage; write one of 在谈, 签约, 注册, 开工, 投产, 暂停, 终止 "
-                               "(or 洽谈中, 已签约, 已注册, 已开工, 在建, 已投产, 停滞, 取消 …)"))
+    raise CellError(
+        "stage",
+        _(
+            "Unknown stage; write one of 在谈, 签约, 注册, 开工, 投产, 暂停, 终止 "
+            "(or 洽谈中, 已签约, 已注册, 已开工, 在建, 已投产, 停滞, 取消 …)"
+        ),
+    )
 
 
 # Words officers write in a progress cell, by the stage they mean; earlier stages in this list win
@@ -344,7 +390,7 @@ def classify_progress(text: str) -> str | None:
         for word in words:
             start = normal.find(word)
             while start >= 0:
-                if not _NOT_YET.search(normal[max(0, start - 8):start]):
+                if not _NOT_YET.search(normal[max(0, start - 8) : start]):
                     return key
                 start = normal.find(word, start + 1)
     return None
@@ -420,7 +466,7 @@ def parse_problems_cell(value, today: datetime.date | None = None) -> list[Probl
         if len(starts) >= 1 and starts[0].start() == 0:
             bounds = [m.start() for m in starts] + [len(line)]
             for m, end in zip(starts, bounds[1:]):
-                pieces.append(line[m.end():end])
+                pieces.append(line[m.end() : end])
         else:
             pieces.append(line)
         for piece in pieces:

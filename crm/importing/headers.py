@@ -21,9 +21,9 @@ from decimal import Decimal
 from crm.deals.fields import FIELDS as DEAL_FIELDS
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
+from crm.foundation.text import folded
 from crm.values.dates import parse_date, parse_month
 from crm.values.money import unit_from_label
-from crm.foundation.text import folded
 
 # Columns a ledger has beside the deal's own fields (whose header words crm.deals.fields declares).
 # "progress" and "amount_cny" are read only to be ignored or checked; "seq" is the 序号 column.
@@ -32,13 +32,49 @@ OTHER_COLUMNS: dict[str, tuple[str, ...]] = {
     "code": ("项目编号", "项目代码", "编号", "code", "projectcode", "dealcode"),
     "currency": ("币种", "币别", "货币", "currency"),
     "amount_cny": ("折合人民币", "折合亿元", "折合", "亿元", "totalin亿元", "cny"),
-    "stage": ("当前阶段", "项目阶段", "阶段", "项目状态", "状态", "进展", "项目进展", "进展情况", "推进情况",
-              "目前进展", "currentstage", "stage", "status"),
+    "stage": (
+        "当前阶段",
+        "项目阶段",
+        "阶段",
+        "项目状态",
+        "状态",
+        "进展",
+        "项目进展",
+        "进展情况",
+        "推进情况",
+        "目前进展",
+        "currentstage",
+        "stage",
+        "status",
+    ),
     "progress": ("本周进展", "本周动态", "本周工作", "progressthisweek"),
-    "blockers": ("存在问题", "困难问题", "存在的问题", "问题", "困难和问题", "问题和困难", "存在困难",
-                 "需协调解决的问题", "存在问题及建议", "问题及建议", "openproblems", "problems", "issues", "blockers"),
+    "blockers": (
+        "存在问题",
+        "困难问题",
+        "存在的问题",
+        "问题",
+        "困难和问题",
+        "问题和困难",
+        "存在困难",
+        "需协调解决的问题",
+        "存在问题及建议",
+        "问题及建议",
+        "openproblems",
+        "problems",
+        "issues",
+        "blockers",
+    ),
     "supporting": ("配合单位", "协同单位", "配合部门", "supportingdepartments", "supporting"),
-    "funds": ("实际到位资金", "到位资金", "累计到位资金", "累计到位", "已到位资金", "实际利用资金", "fundsarrived", "funds"),
+    "funds": (
+        "实际到位资金",
+        "到位资金",
+        "累计到位资金",
+        "累计到位",
+        "已到位资金",
+        "实际利用资金",
+        "fundsarrived",
+        "funds",
+    ),
 }
 # field -> header names, most specific first: the deal's fields, then the other columns.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -48,31 +84,35 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 
 #: Words a header means a field by, for headers no list above names (所属县区, 需要协调解决的问题, 分包县领导 …):
 #: the first pattern found in the header wins, so the more specific come first.
-MEANINGS: tuple[tuple[str, re.Pattern], ...] = tuple((f, re.compile(p)) for f, p in (
-    ("funds", r"到位|实际利用|实际完成投资|累计完成"),
-    ("blockers", r"问题|困难|诉求|需协调|需要协调|协调事项"),
-    ("planned_start", r"(计划|预计|拟).*开工"),
-    ("planned_completion", r"(计划|预计|拟).*(竣工|投产|完工|建成)"),
-    ("liaison", r"包联|分包|联系领导|包保|联系人?领导|帮包"),
-    ("supporting", r"配合|协同|协助"),
-    ("lead_unit", r"责任|主责|牵头|负责单位|推进单位"),
-    ("stage", r"进度|进展|阶段|状态|推进情况|建设情况"),
-    ("signed_on", r"签约.*(时间|日期|年月)|签订.*(时间|日期)"),
-    ("investor", r"企业|客商|签约主体|投资方|投资主体|项目单位|建设单位|业主|公司|投资商|合作方"),
-    ("region", r"县|区|地点|属地|所在地|地区|区域|乡镇|地址"),
-    ("industry", r"产业|行业|领域|类别|类型"),
-    ("amount", r"投资|金额|签约额"),
-    ("event", r"活动|平台|会议"),
-    ("name", r"项目名称|项目全称"),
-    ("notes", r"备注|说明"),
-))
+MEANINGS: tuple[tuple[str, re.Pattern], ...] = tuple(
+    (f, re.compile(p))
+    for f, p in (
+        ("funds", r"到位|实际利用|实际完成投资|累计完成"),
+        ("blockers", r"问题|困难|诉求|需协调|需要协调|协调事项"),
+        ("planned_start", r"(计划|预计|拟).*开工"),
+        ("planned_completion", r"(计划|预计|拟).*(竣工|投产|完工|建成)"),
+        ("liaison", r"包联|分包|联系领导|包保|联系人?领导|帮包"),
+        ("supporting", r"配合|协同|协助"),
+        ("lead_unit", r"责任|主责|牵头|负责单位|推进单位"),
+        ("stage", r"进度|进展|阶段|状态|推进情况|建设情况"),
+        ("signed_on", r"签约.*(时间|日期|年月)|签订.*(时间|日期)"),
+        ("investor", r"企业|客商|签约主体|投资方|投资主体|项目单位|建设单位|业主|公司|投资商|合作方"),
+        ("region", r"县|区|地点|属地|所在地|地区|区域|乡镇|地址"),
+        ("industry", r"产业|行业|领域|类别|类型"),
+        ("amount", r"投资|金额|签约额"),
+        ("event", r"活动|平台|会议"),
+        ("name", r"项目名称|项目全称"),
+        ("notes", r"备注|说明"),
+    )
+)
 
 _EXACT: dict[str, tuple[str, int]] = {}
 for _field, _names in SYNONYMS.items():
     for _rank, _name in enumerate(_names):
         _EXACT.setdefault(_name, (_field, _rank))
-_CONTAINED = sorted(((n, f) for n, (f, _r) in _EXACT.items() if len(n) >= 3 and not n.isascii()),
-                    key=lambda item: -len(item[0]))
+_CONTAINED = sorted(
+    ((n, f) for n, (f, _r) in _EXACT.items() if len(n) >= 3 and not n.isascii()), key=lambda item: -len(item[0])
+)
 _BRACKETS = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]")
 
 # 单位:万元 / 金额单位：亿元 in a title or note row above the header.
@@ -129,15 +169,21 @@ def field_named(name: str) -> str | None:
     found = _EXACT.get(key) or _EXACT.get(_BRACKETS.sub("", key))
     if found and found[0] in MAPPABLE:
         return found[0]
-    raise InvalidInput(_("Unknown field {name!r} for --map: use one of {fields} (or - to leave the column unused)").format(
-        name=name, fields=", ".join(MAPPABLE)))
+    raise InvalidInput(
+        _("Unknown field {name!r} for --map: use one of {fields} (or - to leave the column unused)").format(
+            name=name, fields=", ".join(MAPPABLE)
+        )
+    )
 
 
 def best_guess(text) -> str | None:
     """The field a header most resembles (for a column left unused): the one sharing most characters with its names."""
     chars = set(_BRACKETS.sub("", normalise(text)))
-    scored = [(len(chars & set(name)) / len(set(name)), f) for name, (f, _r) in _EXACT.items()
-              if not name.isascii() and f not in ("seq",)]
+    scored = [
+        (len(chars & set(name)) / len(set(name)), f)
+        for name, (f, _r) in _EXACT.items()
+        if not name.isascii() and f not in ("seq",)
+    ]
     score, field = max(scored, default=(0, None))
     return field if score >= 0.5 else None
 
@@ -159,8 +205,10 @@ def year_note(text) -> int | None:
     return int(match.group(1)) if match else None
 
 
-_STATED = re.compile(r"(?:截至|截止|截止到|截止日期|数据截至|填报日期|填报时间|更新时间|更新日期|统计时间)\s*[:：]?\s*"
-                     r"((?:\d{4}|[〇○零一二三四五六七八九]{4})\s*[年./-][^，,；;）)\s]*?[日号]?)(?=$|[，,；;）)\s]|止|底)")
+_STATED = re.compile(
+    r"(?:截至|截止|截止到|截止日期|数据截至|填报日期|填报时间|更新时间|更新日期|统计时间)\s*[:：]?\s*"
+    r"((?:\d{4}|[〇○零一二三四五六七八九]{4})\s*[年./-][^，,；;）)\s]*?[日号]?)(?=$|[，,；;）)\s]|止|底)"
+)
 
 
 def stated_date(text) -> datetime.date | None:
@@ -175,7 +223,7 @@ def stated_date(text) -> datetime.date | None:
 
 
 def label_kind(text) -> str | None:
-    """"total" for a totals row's label (合计, 总计 …), "subtotal" for a subtotal's (小计 …), else None."""
+    """ "total" for a totals row's label (合计, 总计 …), "subtotal" for a subtotal's (小计 …), else None."""
     key = normalise(text)
     if _TOTAL.match(key):
         return "total"
@@ -205,6 +253,7 @@ def _matcher(overrides: dict | None):
         if key in overrides:
             return None if overrides[key] is None else HeaderMatch(overrides[key], -1, 0)
         return match_header(text)
+
     return match
 
 

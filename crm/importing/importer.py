@@ -42,7 +42,6 @@ from crm.importing.report import Report
 from crm.importing.rows import DEAL_FIELDS, Problem, RowPlan, name_key
 
 
-
 def parse_map(text: str) -> dict:
     """The column map typed as 列名=字段, 列名=字段 … (or one per line): header → field, or None for "-"."""
     from crm.foundation.errors import InvalidInput
@@ -53,7 +52,9 @@ def parse_map(text: str) -> dict:
     for pair in [p.strip() for p in text.replace("，", ",").replace("\n", ",").split(",") if p.strip()]:
         label, sep, name = pair.partition("=")
         if not sep or not label.strip():
-            raise InvalidInput(_("Write each column as 列名=字段 (e.g. 所属县区=region), not {pair!r}").format(pair=pair))
+            raise InvalidInput(
+                _("Write each column as 列名=字段 (e.g. 所属县区=region), not {pair!r}").format(pair=pair)
+            )
         mapping[label.strip()] = field_named(name.strip())
     return mapping
 
@@ -72,5 +73,18 @@ def parse_rows(text: str) -> set[int]:
     return rows
 
 
-__all__ = ["parse_map", "parse_rows", "DEAL_FIELDS", "FORK_AT", "Plan", "Problem", "Report", "RowPlan", "_Scan", "_plan", "name_key", "read_plan",
-           "run_import"]
+__all__ = [
+    "parse_map",
+    "parse_rows",
+    "DEAL_FIELDS",
+    "FORK_AT",
+    "Plan",
+    "Problem",
+    "Report",
+    "RowPlan",
+    "_Scan",
+    "_plan",
+    "name_key",
+    "read_plan",
+    "run_import",
+]

@@ -5,15 +5,12 @@ from __future__ import annotations
 import datetime
 import re
 
-
-from crm.reference import registry
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
-
-from db.models import Department, Event, Person
-from crm.importing.report import Report
 from crm.foundation.text import folded
-
+from crm.importing.report import Report
+from crm.reference import registry
+from db.models import Department, Event, Person
 
 # A name ending like an official one is taken as complete: matched exactly or created, never
 # as part of a longer name (保定市商务局 is not 保定市商务局开发区分局).
@@ -61,16 +58,20 @@ class _Resolver:
             return self.departments[name]
         exact = self._folded_department(name)
         key = folded(name)
-        if exact is None and (_FULL_DEPARTMENT.search(name) or any(key in other for other in self.file_names
-                                                                   if other != key)):
+        if exact is None and (
+            _FULL_DEPARTMENT.search(name) or any(key in other for other in self.file_names if other != key)
+        ):
             pass  # a complete name, or part of another name the file writes (责任单位1 beside 责任单位10): exact only
         elif exact is None:
             matches = list(Department.select(Department.name).where(Department.name.contains(name)).limit(6))
             if len(matches) == 1:
                 exact = matches[0]
             elif len(matches) > 1:
-                raise InvalidInput(_("Department {name!r} matches several: {names}; write the full name").format(
-                    name=name, names="、".join(m.name for m in matches[:5])))
+                raise InvalidInput(
+                    _("Department {name!r} matches several: {names}; write the full name").format(
+                        name=name, names="、".join(m.name for m in matches[:5])
+                    )
+                )
         listed = None
         if exact is None:
             with self.paused():
@@ -97,15 +98,21 @@ class _Resolver:
         found = list(Event.select().where(Event.name == name))
         if not found and not _FULL_EVENT.search(name):
             # A short name (廊坊 → 中国·廊坊国际经济贸易洽谈会) of an event held that day, or undated.
-            found = [e for e in Event.select().where(Event.name.contains(name)).limit(20)
-                     if day is None or e.held_on is None or e.held_on == day]
+            found = [
+                e
+                for e in Event.select().where(Event.name.contains(name)).limit(20)
+                if day is None or e.held_on is None or e.held_on == day
+            ]
         if len(found) > 1 and day is not None:
             same_day = [e for e in found if e.held_on == day]
             found = same_day or found
         names = {e.name for e in found}
         if len(names) > 1:
-            raise InvalidInput(_("Event {name!r} matches several: {names}; write the full name").format(
-                name=name, names="、".join(sorted(names)[:5])))
+            raise InvalidInput(
+                _("Event {name!r} matches several: {names}; write the full name").format(
+                    name=name, names="、".join(sorted(names)[:5])
+                )
+            )
         listed = None
         if not found:
             with self.paused():
@@ -120,9 +127,12 @@ class _Resolver:
                 # means the newest edition of a recurring fair.
                 newest = Event.select().where(Event.name == chosen).order_by(Event.held_on.desc()).first()
                 if day is not None and newest.held_on != day and any(e.held_on == day for e in found):
-                    raise InvalidInput(_(
-                        "Event {name!r} was held more than once; a deal can only be linked to its latest edition "
-                        "({day}) by name").format(name=chosen, day=newest.held_on))
+                    raise InvalidInput(
+                        _(
+                            "Event {name!r} was held more than once; a deal can only be linked to its latest edition "
+                            "({day}) by name"
+                        ).format(name=chosen, day=newest.held_on)
+                    )
         self.events[name] = chosen
         self._made.append((self.events, name, listed))
         return chosen
@@ -147,4 +157,3 @@ def _department_kind(name: str) -> str:
     if re.search(r"(供电|电力|燃气|水务|自来水|热力|通信)", name):
         return "utility"
     return "department"
-

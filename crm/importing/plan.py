@@ -6,16 +6,14 @@ import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 from crm.foundation import forked
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
-from crm.importing.cells import (cell_text, inline)
-from crm.importing.headers import header_key, normalise, Header, find_header, label_kind
-from crm.importing.workbook import Grid, read_grids
-
-from crm.importing.rows import _Sheet, Problem, RowPlan, _cell_of, _read_row
+from crm.importing.cells import cell_text, inline
+from crm.importing.headers import Header, find_header, header_key, label_kind, normalise
+from crm.importing.rows import Problem, RowPlan, _cell_of, _read_row, _Sheet
 from crm.importing.totals import _check_totals
+from crm.importing.workbook import Grid, read_grids
 
 
 @dataclass
@@ -36,9 +34,14 @@ class Plan:
     labels: dict = field(default_factory=dict)  # field -> its column as messages name it
 
 
-
-def read_plan(path: str | Path, sheet: str | None = None, today: datetime.date | None = None,
-              progress=None, overrides: dict | None = None, remembered=None) -> Plan:
+def read_plan(
+    path: str | Path,
+    sheet: str | None = None,
+    today: datetime.date | None = None,
+    progress=None,
+    overrides: dict | None = None,
+    remembered=None,
+) -> Plan:
     """Read and check `path`; raises InvalidInput when no sheet has a ledger header.
 
     `overrides` maps a header as written to a field (or None: leave the column unused), before any matching;
@@ -59,24 +62,30 @@ def read_plan(path: str | Path, sheet: str | None = None, today: datetime.date |
     if wanted:
         unknown = sorted(set(wanted) - {normalise(v) for g in grids for _n, row in g.rows[:40] for v in row if v})
         if unknown:
-            raise InvalidInput(_("--map names columns the file does not have: {names}").format(names="、".join(unknown)))
+            raise InvalidInput(
+                _("--map names columns the file does not have: {names}").format(names="、".join(unknown))
+            )
     where = _("sheet {sheet!r}").format(sheet=grids[0].sheet) if sheet and grids else str(path)
-    raise InvalidInput(_(
-        "No header row found in {where}: a ledger needs a row of column names with at least the project name "
-        "(项目名称) and one more column, e.g. 总投资, 签约时间, 所在地"
-    ).format(where=where))
+    raise InvalidInput(
+        _(
+            "No header row found in {where}: a ledger needs a row of column names with at least the project name "
+            "(项目名称) and one more column, e.g. 总投资, 签约时间, 所在地"
+        ).format(where=where)
+    )
 
 
 def _plan(grid: Grid, header: Header, today: datetime.date, progress) -> Plan:
     sheet = _Sheet(grid, header)
-    plan = Plan(source=grid.source, sheet=grid.sheet, kind=grid.kind, encoding=grid.encoding, header=header,
-                labels=sheet.labels)
+    plan = Plan(
+        source=grid.source, sheet=grid.sheet, kind=grid.kind, encoding=grid.encoding, header=header, labels=sheet.labels
+    )
     plan.stated_on = sheet.stated_on
     for f, label in header.duplicates:
-        plan.notices.append(_("Column {label!r} also names {field}; the first such column is used").format(
-            label=label, field=f))
+        plan.notices.append(
+            _("Column {label!r} also names {field}; the first such column is used").format(label=label, field=f)
+        )
     reference = datetime.date(sheet.year, 12, 31) if sheet.year else today
-    first, later = grid.rows[header.index + 1:], []
+    first, later = grid.rows[header.index + 1 :], []
     scan = _Scan(sheet, reference)
     child = None
     if progress is None and len(first) >= FORK_AT and forked.can_fork():
@@ -100,8 +109,9 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress) -> Plan:
     plan.problems += scan.problems
     plan.warnings += [w for r in scan.rows if r.warnings for w in r.warnings]
     if scan.ended_at is not None and any(why == "after_totals" for _r, why in plan.skipped):
-        plan.notices.append(_("Rows after the totals row {row} were taken as notes and not imported").format(
-            row=scan.ended_at))
+        plan.notices.append(
+            _("Rows after the totals row {row} were taken as notes and not imported").format(row=scan.ended_at)
+        )
     _check_duplicates(plan)
     for number, values in scan.totals:
         _check_totals(sheet, plan, number, values)
@@ -220,12 +230,14 @@ def _check_duplicates(plan: Plan) -> None:
         first = codes.get(row.code) if row.code else seen.get(row.key)
         if first is not None:
             label, raw = _cell_of(row, plan.labels, "code" if row.code else "name") or ("", None)
-            message = (_("The same code as row {row}") if row.code else
-                       _("The same deal as row {row} (same name and signing date or event)")).format(row=first)
+            message = (
+                _("The same code as row {row}")
+                if row.code
+                else _("The same deal as row {row} (same name and signing date or event)")
+            ).format(row=first)
             plan.problems.append(Problem(row.row, label, cell_text(raw), "duplicate", message))
             row.values = {}
             continue
         seen[row.key] = row.row
         if row.code:
             codes[row.code] = row.row
-

@@ -28,9 +28,15 @@ def record_cumulative_funds(deal_id: int, total: Money, on: datetime.date, actor
     Returns the amount recorded as text, or None when the ledger already holds as much (a file imported
     again adds nothing; a smaller figure than the ledger holds changes nothing either).
     """
-    held = sum((Decimal(a) for (a,) in FundsArrived.select(FundsArrived.amount)
-                .where((FundsArrived.deal == deal_id) & (FundsArrived.currency == total.currency)).tuples()),
-               Decimal(0))
+    held = sum(
+        (
+            Decimal(a)
+            for (a,) in FundsArrived.select(FundsArrived.amount)
+            .where((FundsArrived.deal == deal_id) & (FundsArrived.currency == total.currency))
+            .tuples()
+        ),
+        Decimal(0),
+    )
     difference = total.amount - held
     if difference <= 0:
         return None

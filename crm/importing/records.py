@@ -19,8 +19,20 @@ from crm.audit import log as audit
 from crm.foundation.errors import Conflict, NotFound
 from crm.foundation.i18n import _
 from db.connection import writing
-from db.models import (AuditEntry, Blocker, Deal, DealDepartment, Department, Event, FundsArrived, ImportMapping,
-                       ImportRecord, Person, Progress, StageChange)
+from db.models import (
+    AuditEntry,
+    Blocker,
+    Deal,
+    DealDepartment,
+    Department,
+    Event,
+    FundsArrived,
+    ImportMapping,
+    ImportRecord,
+    Person,
+    Progress,
+    StageChange,
+)
 
 #: Tables an import adds rows to, children before the deals and the names they point at.
 _ADDED = (StageChange, Blocker, FundsArrived, Progress, DealDepartment, Deal, Department, Event, Person)
@@ -52,8 +64,13 @@ def snapshot(deal: Deal) -> dict:
     """A deal's columns and supporting departments as stored, to put back on revert."""
     data = deal.__data__  # column values as loaded (a foreign key's id, not the row it names)
     columns = {name: f.db_value(data.get(f.name)) for name, f in Deal._meta.columns.items() if name != "id"}
-    supporting = [d for (d,) in DealDepartment.select(DealDepartment.department).where(DealDepartment.deal == deal.id)
-                  .order_by(DealDepartment.id).tuples()]
+    supporting = [
+        d
+        for (d,) in DealDepartment.select(DealDepartment.department)
+        .where(DealDepartment.deal == deal.id)
+        .order_by(DealDepartment.id)
+        .tuples()
+    ]
     return {"columns": columns, "supporting": supporting}
 
 
@@ -61,13 +78,22 @@ def record_import(report, header_key: str, overrides: dict, actor: str, before: 
     """Record the import `report` describes (written after `before` marks); remember its --map for its header row."""
     after = marks()
     record = ImportRecord.create(
-        actor=actor, source=report.source, sheet=report.sheet or "", created=len(report.created),
-        updated=len(report.updated), audit_before=before["audit"], audit_after=after["audit"],
-        marks=json.dumps({"before": before, "after": after, "deals": saved}, default=str, ensure_ascii=False))
+        actor=actor,
+        source=report.source,
+        sheet=report.sheet or "",
+        created=len(report.created),
+        updated=len(report.updated),
+        audit_before=before["audit"],
+        audit_after=after["audit"],
+        marks=json.dumps({"before": before, "after": after, "deals": saved}, default=str, ensure_ascii=False),
+    )
     if overrides and header_key:
         mapping = json.dumps(overrides, ensure_ascii=False)
-        updated = (ImportMapping.update(mapping=mapping, updated_at=datetime.datetime.now())
-                   .where(ImportMapping.header_key == header_key).execute())
+        updated = (
+            ImportMapping.update(mapping=mapping, updated_at=datetime.datetime.now())
+            .where(ImportMapping.header_key == header_key)
+            .execute()
+        )
         if not updated:
             ImportMapping.create(header_key=header_key, mapping=mapping)
     return record.id
@@ -81,8 +107,10 @@ def remembered_mapping(header_key: str) -> dict | None:
 
 def list_imports() -> list[ImportSummary]:
     """Every import recorded, newest first."""
-    return [ImportSummary(r.id, r.at, r.actor, r.source, r.sheet, r.created, r.updated, r.reverted_at)
-            for r in ImportRecord.select().order_by(ImportRecord.id.desc())]
+    return [
+        ImportSummary(r.id, r.at, r.actor, r.source, r.sheet, r.created, r.updated, r.reverted_at)
+        for r in ImportRecord.select().order_by(ImportRecord.id.desc())
+    ]
 
 
 def _in(model, ids: dict, name: str):
@@ -109,8 +137,9 @@ def revert_import(number: int, actor: str) -> ImportSummary:
         for model in _CHILDREN + (DealDepartment,):
             model.delete().where(_in(model, ids, model._meta.table_name)).execute()
         for deal_id, before in saved.items():
-            columns = {Deal._meta.columns[c]: Deal._meta.columns[c].python_value(v)
-                       for c, v in before["columns"].items()}
+            columns = {
+                Deal._meta.columns[c]: Deal._meta.columns[c].python_value(v) for c, v in before["columns"].items()
+            }
             Deal.update(columns).where(Deal.id == deal_id).execute()
             DealDepartment.delete().where(DealDepartment.deal == deal_id).execute()
             for department in before["supporting"]:
@@ -133,11 +162,21 @@ def _refuse_changed_since(number: int, record, ids: dict, touched: set) -> None:
     if not touched:
         return
     touched_list = sorted(touched)
-    later = (AuditEntry.select().where((AuditEntry.id > record.audit_after) & (AuditEntry.table == "deal")
-                                       & AuditEntry.row_id.in_(touched_list)).exists())
+    later = (
+        AuditEntry.select()
+        .where(
+            (AuditEntry.id > record.audit_after) & (AuditEntry.table == "deal") & AuditEntry.row_id.in_(touched_list)
+        )
+        .exists()
+    )
     for model in _CHILDREN:
-        later = later or model.select().where((model.id > ids["after"][model._meta.table_name])
-                                              & model.deal.in_(touched_list)).exists()
+        later = (
+            later
+            or model.select()
+            .where((model.id > ids["after"][model._meta.table_name]) & model.deal.in_(touched_list))
+            .exists()
+        )
     if later:
-        raise Conflict(_("Deals import {n} created or updated have been changed since; revert refused").format(
-            n=number))
+        raise Conflict(
+            _("Deals import {n} created or updated have been changed since; revert refused").format(n=number)
+        )

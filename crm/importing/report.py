@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-
-
-
 @dataclass
 class Report:
     """What an import did (or, with dry_run, would do)."""
@@ -45,26 +42,36 @@ class Report:
 
     def as_json(self) -> dict:
         return {
-            "source": self.source, "sheet": self.sheet, "dry_run": self.dry_run, "written": self.written,
-            "header_row": self.header_row, "columns": self.columns, "ignored_columns": self.ignored_columns,
+            "source": self.source,
+            "sheet": self.sheet,
+            "dry_run": self.dry_run,
+            "written": self.written,
+            "header_row": self.header_row,
+            "columns": self.columns,
+            "ignored_columns": self.ignored_columns,
             "unused_columns": [{"column": c, "guess": self.guesses.get(c)} for c in self.ignored_columns],
             "rows_read": self.rows_read,
             "created": [{"row": r, "code": c, "name": n} for r, c, n in self.created],
             "updated": [{"row": r, "code": c, "name": n, "fields": f} for r, c, n, f in self.updated],
             "unchanged": [{"row": r, "code": c} for r, c in self.unchanged],
             "skipped": [{"row": r, "reason": why} for r, why in self.skipped],
-            "stage_changes": self.stage_changes, "blockers_added": self.blockers_added,
-            "departments_created": self.departments_created, "events_created": self.events_created,
+            "stage_changes": self.stage_changes,
+            "blockers_added": self.blockers_added,
+            "departments_created": self.departments_created,
+            "events_created": self.events_created,
             "people_created": self.people_created,
             "totals_checked": [{"row": r, "column": c, "total": t, "sum": s} for r, c, t, s in self.totals_checked],
-            "problems": [{"row": p.row, "column": p.column, "value": p.value, "code": p.code, "message": p.message}
-                         for p in self.problems],
+            "problems": [
+                {"row": p.row, "column": p.column, "value": p.value, "code": p.code, "message": p.message}
+                for p in self.problems
+            ],
             "notices": self.notices,
-            "warnings": [{"row": p.row, "column": p.column, "value": p.value, "code": p.code, "message": p.message}
-                         for p in self.warnings],
+            "warnings": [
+                {"row": p.row, "column": p.column, "value": p.value, "code": p.code, "message": p.message}
+                for p in self.warnings
+            ],
             "changes": [{"row": r, "code": c, "field": f, "old": o, "new": n} for r, c, f, o, n in self.changes],
             "progress_added": self.progress_added,
             "funds_added": [{"row": r, "code": c, "amount": a} for r, c, a in self.funds_added],
             "import_id": self.import_id,
         }
-

@@ -7,27 +7,50 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from openpyxl.utils import get_column_letter
 
 from crm.deals.fields import TEXT_FIELDS, parse_approval, parse_floor_area
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
-from openpyxl.utils import get_column_letter
+from crm.foundation.text import clean_text, folded
+from crm.importing.cells import (
+    CellError,
+    amount_text,
+    cell_text,
+    inline,
+    is_blank,
+    parse_amount_cell,
+    parse_currency,
+    parse_month_or_date_cell,
+    parse_problems_cell,
+    read_progress_cell,
+    split_names,
+)
 from crm.importing.headers import Header, header_unit, stated_date, unit_note, year_note
 from crm.importing.workbook import Grid
-from crm.importing.cells import (CellError, amount_text, cell_text, inline, is_blank, parse_amount_cell,
-                              parse_currency, parse_month_or_date_cell, parse_problems_cell, read_progress_cell,
-                                 split_names)
 from crm.values.money import Money
-from crm.foundation.text import clean_text, folded
-
-
 
 #: Codes this ledger gives deals (ZS2020-0001): a file's code of this shape is kept for a new deal.
 _OUR_CODE = re.compile(r"[A-Z]{1,6}\d{4}-\d{3,6}")
 #: Fields handed to create_deal / edit_deal as typed text.
-DEAL_FIELDS = ("name", "investor", "region", "industry", "sub_industry", "event", "signed_on", "amount", "approval",
-               "liaison", "lead_unit", "planned_start", "planned_completion", "responsibility_plan", "floor_area",
-               "notes")
+DEAL_FIELDS = (
+    "name",
+    "investor",
+    "region",
+    "industry",
+    "sub_industry",
+    "event",
+    "signed_on",
+    "amount",
+    "approval",
+    "liaison",
+    "lead_unit",
+    "planned_start",
+    "planned_completion",
+    "responsibility_plan",
+    "floor_area",
+    "notes",
+)
 _LIMITS = {"event": 200, "lead_unit": 100, "liaison": 50}
 _TEXT_LIMITS = {f: limit for f, (_label, limit) in TEXT_FIELDS.items()}
 
@@ -75,8 +98,6 @@ class RowPlan:
     progress: str | None = None  # free text of the progress cells, kept as a dated progress entry
     funds: Money | None = None  # funds arrived so far (a cumulative column)
     warnings: list | None = None  # Problem: said in the preview, never refusing the row
-
-
 
 
 def name_key(name: str) -> str:
@@ -138,8 +159,11 @@ class _Sheet:
                     self.note_unit = self.note_unit or unit_note(value)
                     self.year = self.year or year_note(value)
                     self.stated_on = self.stated_on or stated_date(value)
-        self.units = {f: header_unit(header.labels[c]) for f, c in header.columns.items()
-                      if f in ("amount", "amount_cny", "funds")}
+        self.units = {
+            f: header_unit(header.labels[c])
+            for f, c in header.columns.items()
+            if f in ("amount", "amount_cny", "funds")
+        }
         self.labels = {f: self._label(f) for f in header.columns}
         # (column, label as one line) of the header, to spot it printed again further down
         self.inline_labels = [(c, inline(label)) for c, label in header.labels.items() if isinstance(label, str)]
@@ -204,16 +228,18 @@ class _Row:
     def fail(self, field_name: str, code: str, message: str) -> None:
         """Refuse the row: a problem on the cell of `field_name`."""
         raw = self.raw.get(field_name)
-        self.problems.append(Problem(self.number, self.sheet.label(field_name),
-                                     cell_text(raw) if raw is not None else "", code, message))
+        self.problems.append(
+            Problem(self.number, self.sheet.label(field_name), cell_text(raw) if raw is not None else "", code, message)
+        )
 
     def warn(self, field_name: str, code: str, message: str) -> None:
         """Say something about the cell of `field_name` without refusing the row."""
         raw = self.raw.get(field_name)
         if self.row.warnings is None:
             self.row.warnings = []
-        self.row.warnings.append(Problem(self.number, self.sheet.label(field_name),
-                                         cell_text(raw) if raw is not None else "", code, message))
+        self.row.warnings.append(
+            Problem(self.number, self.sheet.label(field_name), cell_text(raw) if raw is not None else "", code, message)
+        )
 
 
 def _read_lines(r: _Row) -> None:
@@ -239,8 +265,9 @@ def _read_long_texts(r: _Row) -> None:
         value = r.raw.get(f)
         if value is not None and not is_blank(value):
             try:
-                r.row.values[f] = clean_text(cell_text(value), r.sheet.label(f), max_length=_TEXT_LIMITS[f],
-                                             multiline=True)
+                r.row.values[f] = clean_text(
+                    cell_text(value), r.sheet.label(f), max_length=_TEXT_LIMITS[f], multiline=True
+                )
             except InvalidInput as err:
                 r.fail(f, "text", str(err))
 
@@ -262,8 +289,17 @@ def _read_money(r: _Row, f: str, currency: str | None):
     if value is None:
         return None
     number_format = r.sheet.grid.number_format(r.number, r.sheet.header.columns[f] + 1)
-    code, money = _once(r.sheet.memo, (f, *_cell_key(value), number_format, currency), _amount_cell,
-                        value, number_format, r.sheet.units.get(f), r.sheet.note_unit, currency, f == "funds")
+    code, money = _once(
+        r.sheet.memo,
+        (f, *_cell_key(value), number_format, currency),
+        _amount_cell,
+        value,
+        number_format,
+        r.sheet.units.get(f),
+        r.sheet.note_unit,
+        currency,
+        f == "funds",
+    )
     if code is not None:
         r.fail(f, code, money)
         return None
@@ -285,8 +321,9 @@ def _read_dates(r: _Row) -> None:
         value = r.raw.get(f)
         if value is None:
             continue
-        code, read = _once(r.sheet.memo, ("date", *_cell_key(value)), parse_month_or_date_cell, value,
-                           r.sheet.grid.epoch, r.reference)
+        code, read = _once(
+            r.sheet.memo, ("date", *_cell_key(value)), parse_month_or_date_cell, value, r.sheet.grid.epoch, r.reference
+        )
         if code is not None:
             r.fail(f, code, read)
             continue
@@ -321,8 +358,14 @@ def _read_stage(r: _Row) -> None:
         if stage and not r.row.stage:
             r.row.stage = stage
         elif text and not stage and f == "stage":
-            r.warn(f, "stage_words", _("No stage word in the progress text: the deal keeps its stage (签约 for a new "
-                                       "deal); the text is kept as a progress entry"))
+            r.warn(
+                f,
+                "stage_words",
+                _(
+                    "No stage word in the progress text: the deal keeps its stage (签约 for a new "
+                    "deal); the text is kept as a progress entry"
+                ),
+            )
 
 
 def _read_supporting(r: _Row) -> None:
@@ -382,8 +425,15 @@ def _read_row(sheet: _Sheet, number: int, values: list, problems: list, referenc
     name_raw = raw.get("name")
     if name_raw is None or is_blank(name_raw):
         if raw.get("amount") is not None and not is_blank(raw.get("amount")):
-            problems.append(Problem(number, sheet.label("name"), cell_text(name_raw) if name_raw is not None else "",
-                                    "missing_name", _("A row with an amount needs a project name")))
+            problems.append(
+                Problem(
+                    number,
+                    sheet.label("name"),
+                    cell_text(name_raw) if name_raw is not None else "",
+                    "missing_name",
+                    _("A row with an amount needs a project name"),
+                )
+            )
             return RowPlan(row=number, values={}, raw={})
         return None
     row = RowPlan(row=number, values={}, raw=raw)
@@ -403,4 +453,3 @@ def _read_row(sheet: _Sheet, number: int, values: list, problems: list, referenc
 def _cell_of(row: RowPlan, labels: dict, field_name: str) -> tuple | None:
     """(its column's label, the value read) of `field_name` in `row`; None when the sheet has no such column."""
     return (labels[field_name], row.raw[field_name]) if field_name in row.raw else None
-

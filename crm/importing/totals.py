@@ -7,18 +7,14 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-
-from crm.foundation.i18n import _
-from crm.reference import fx
 from peewee import PeeweeException
 
-from db.models import database
-from crm.importing.cells import (CellError, cell_text, is_blank, parse_amount_cell)
-from crm.values.money import Money, format_money
-
+from crm.foundation.i18n import _
+from crm.importing.cells import CellError, cell_text, is_blank, parse_amount_cell
 from crm.importing.rows import Problem, _Sheet
-
-
+from crm.reference import fx
+from crm.values.money import Money, format_money
+from db.models import database
 
 
 def _check_totals(sheet: _Sheet, plan, number: int, values: list) -> None:
@@ -85,27 +81,49 @@ def _check_numeric_total(sheet, plan, number, f, label, cell, rows) -> None:
     if abs(same - total) <= tolerance:
         expected = same
         if others:
-            plan.notices.append(_("Totals row {row} ({column}): rows {rows} are in another currency or not a number "
-                                  "and were left out of the check").format(
-                row=number, column=label, rows=", ".join(map(str, others))))
+            plan.notices.append(
+                _(
+                    "Totals row {row} ({column}): rows {rows} are in another currency or not a number "
+                    "and were left out of the check"
+                ).format(row=number, column=label, rows=", ".join(map(str, others)))
+            )
     elif abs(numbers - total) <= tolerance:
         expected = numbers
-        plan.notices.append(_("Totals row {row} ({column}) adds only the cells holding numbers; all rows in the "
-                              "column's currency add up to {sum}").format(row=number, column=label, sum=_plain(same)))
+        plan.notices.append(
+            _(
+                "Totals row {row} ({column}) adds only the cells holding numbers; all rows in the "
+                "column's currency add up to {sum}"
+            ).format(row=number, column=label, sum=_plain(same))
+        )
     else:
         expected = same
         converted = _converted_sum(rows, unit)
         if converted is not None and abs(converted - total) <= max(tolerance, abs(total) * Decimal("0.0005")):
             expected = converted  # the sheet's note converts other currencies into the column's (USD at its rate)
-            plan.notices.append(_("Totals row {row} ({column}) adds rows {rows} converted to yuan").format(
-                row=number, column=label, rows=", ".join(map(str, others))))
+            plan.notices.append(
+                _("Totals row {row} ({column}) adds rows {rows} converted to yuan").format(
+                    row=number, column=label, rows=", ".join(map(str, others))
+                )
+            )
         else:
             expected = same
-            plan.warnings.append(Problem(number, label, cell_text(cell), "totals_mismatch", _(
-                "The totals row says {total} but the rows add up to {sum} (converted to yuan: {converted}; rows in "
-                "another currency: {rows}); check the rows or the total (--strict refuses the file)").format(
-                    total=_plain(total), sum=_plain(same), converted=_plain(converted) if converted is not None else "—",
-                    rows=", ".join(map(str, others)) or "—")))
+            plan.warnings.append(
+                Problem(
+                    number,
+                    label,
+                    cell_text(cell),
+                    "totals_mismatch",
+                    _(
+                        "The totals row says {total} but the rows add up to {sum} (converted to yuan: {converted}; rows in "
+                        "another currency: {rows}); check the rows or the total (--strict refuses the file)"
+                    ).format(
+                        total=_plain(total),
+                        sum=_plain(same),
+                        converted=_plain(converted) if converted is not None else "—",
+                        rows=", ".join(map(str, others)) or "—",
+                    ),
+                )
+            )
     plan.totals_checked.append((number, label, _plain(total), _plain(expected)))
 
 
@@ -141,8 +159,11 @@ def _check_text_total(plan, number, f, label, cell, rows) -> None:
     try:
         stated = [(p, parse_amount_cell(p, None, None, None, None)) for p in parts]
     except CellError:
-        plan.notices.append(_("The totals row {row} in {column} was not checked: {value!r} is not an amount").format(
-            row=number, column=label, value=cell_text(cell)))
+        plan.notices.append(
+            _("The totals row {row} in {column} was not checked: {value!r} is not an amount").format(
+                row=number, column=label, value=cell_text(cell)
+            )
+        )
         return
     sums: dict[str, Decimal] = {}
     for r in rows:
@@ -159,17 +180,27 @@ def _check_text_total(plan, number, f, label, cell, rows) -> None:
             wrong |= abs(got - m.amount) > max(step / 2, Decimal("0.005"))
     shown_sum = "、".join(format_money(Money(v, c)) for c, v in sums.items())
     if wrong:
-        plan.warnings.append(Problem(number, label, cell_text(cell), "totals_mismatch", _(
-            "The totals row says {total} but the rows add up to {sum}: correct the rows or the total, or delete "
-            "the totals row").format(total=cell_text(cell), sum=shown_sum)))
+        plan.warnings.append(
+            Problem(
+                number,
+                label,
+                cell_text(cell),
+                "totals_mismatch",
+                _(
+                    "The totals row says {total} but the rows add up to {sum}: correct the rows or the total, or delete "
+                    "the totals row"
+                ).format(total=cell_text(cell), sum=shown_sum),
+            )
+        )
     plan.totals_checked.append((number, label, cell_text(cell), shown_sum))
 
 
 def _last_digit(text: str) -> int:
     """The power of ten of the last digit written in an amount: 117亿 → 8, 379.67亿 → 6, USD 1.5 million → 5."""
     normal = unicodedata.normalize("NFKC", text).lower()
-    unit = 8 if "亿" in normal else 4 if "万" in normal else 6 if "million" in normal else 9 if "billion" in normal \
-        else 0
+    unit = (
+        8 if "亿" in normal else 4 if "万" in normal else 6 if "million" in normal else 9 if "billion" in normal else 0
+    )
     digits = re.search(r"[0-9][0-9,]*(?:\.([0-9]+))?", normal)
     decimals = len(digits.group(1) or "") if digits else 0
     return unit - decimals
@@ -181,4 +212,3 @@ def _plain(value: Decimal) -> str:
         # Enough digits for the integer part of any value (a cell may hold 1e76) plus 4 decimals.
         ctx.prec = max(28, value.adjusted() + 6) if value.is_finite() else 28
         return format(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize(), "f")
-

@@ -40,8 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
-from crm.foundation.files import regular_input
 from crm.foundation.errors import InvalidInput
+from crm.foundation.files import regular_input
 from crm.foundation.i18n import _
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -96,16 +96,27 @@ def read_grids(path: str | Path, sheet: str | None = None) -> list[Grid]:
     with path.open("rb") as f:
         head = f.read(8)
     if head == _OLE and _encrypted(path):
-        raise InvalidInput(_("{path} is protected by a password: open it in Excel or WPS, remove the password "
-                             "(文件 → 信息 → 保护工作簿), save, and import that").format(path=path))
-    if suffix in OTHER_SUFFIXES or head == _OLE or (suffix not in XLSX_SUFFIXES + CSV_SUFFIXES and zipfile.is_zipfile(path)
-                                                   and _is_ods(path)):
+        raise InvalidInput(
+            _(
+                "{path} is protected by a password: open it in Excel or WPS, remove the password "
+                "(文件 → 信息 → 保护工作簿), save, and import that"
+            ).format(path=path)
+        )
+    if (
+        suffix in OTHER_SUFFIXES
+        or head == _OLE
+        or (suffix not in XLSX_SUFFIXES + CSV_SUFFIXES and zipfile.is_zipfile(path) and _is_ods(path))
+    ):
         return _read_other(path, sheet)
     if suffix in XLSX_SUFFIXES or (suffix not in CSV_SUFFIXES and zipfile.is_zipfile(path)):
         return _read_xlsx(path, sheet)
     if suffix == ".numbers":
-        raise InvalidInput(_("{path}: this importer reads .xlsx, .xls, .ods and .csv files; save the ledger as .xlsx "
-                             "(Excel Workbook) and import that").format(path=path))
+        raise InvalidInput(
+            _(
+                "{path}: this importer reads .xlsx, .xls, .ods and .csv files; save the ledger as .xlsx "
+                "(Excel Workbook) and import that"
+            ).format(path=path)
+        )
     if sheet:
         raise InvalidInput(_("--sheet applies to xlsx workbooks; {path} is a CSV file").format(path=path))
     return [_read_csv(path)]
@@ -138,16 +149,24 @@ def _read_other(path: Path, sheet: str | None) -> list[Grid]:
     except Exception as exc:  # noqa: BLE001 — calamine's errors all mean "cannot read this workbook"
         reason = _first_line(exc)
         if "password" in reason.lower() or "encrypt" in reason.lower():
-            raise InvalidInput(_("{path} is protected by a password: open it in Excel or WPS, remove the password, "
-                                 "save, and import that").format(path=path)) from None
-        raise InvalidInput(_("{path} is not a workbook that can be read ({reason})").format(
-            path=path, reason=reason)) from None
+            raise InvalidInput(
+                _(
+                    "{path} is protected by a password: open it in Excel or WPS, remove the password, "
+                    "save, and import that"
+                ).format(path=path)
+            ) from None
+        raise InvalidInput(
+            _("{path} is not a workbook that can be read ({reason})").format(path=path, reason=reason)
+        ) from None
     kind = "ods" if _is_ods(path) else "xls"
     try:
         names = list(book.sheet_names)
         if sheet is not None and sheet not in names:
-            raise InvalidInput(_("{path} has no sheet named {sheet!r}; its sheets: {names}").format(
-                path=path, sheet=sheet, names="、".join(names)))
+            raise InvalidInput(
+                _("{path} has no sheet named {sheet!r}; its sheets: {names}").format(
+                    path=path, sheet=sheet, names="、".join(names)
+                )
+            )
         kinds = {m.name: m.typ for m in book.sheets_metadata}
         grids = []
         for name in [sheet] if sheet else names:
@@ -156,8 +175,11 @@ def _read_other(path: Path, sheet: str | None) -> list[Grid]:
             try:
                 grid = _calamine_grid(path, name, book.get_sheet_by_name(name), _NO_PARTS, None)
             except Exception as exc:  # noqa: BLE001 — a damaged sheet
-                raise InvalidInput(_("{path}: sheet {sheet!r} cannot be read ({reason})").format(
-                    path=path, sheet=name, reason=_first_line(exc))) from None
+                raise InvalidInput(
+                    _("{path}: sheet {sheet!r} cannot be read ({reason})").format(
+                        path=path, sheet=name, reason=_first_line(exc)
+                    )
+                ) from None
             grid.kind = kind
             grids.append(grid)
         return grids
@@ -179,7 +201,7 @@ def _extent(xml: bytes) -> tuple[int, int]:
     from openpyxl.utils import column_index_from_string
 
     last = xml.rfind(b'<c r="')
-    match = re.match(rb'<c r="([A-Z]{1,3})([0-9]+)"', xml[last:last + 32]) if last >= 0 else None
+    match = re.match(rb'<c r="([A-Z]{1,3})([0-9]+)"', xml[last : last + 32]) if last >= 0 else None
     rows = int(match.group(2)) if match else 0
     # Columns past Z are written with two or three letters: rare, so looked for only as such.
     wide = {m for m in re.findall(rb'<c r="([A-Z]{2,3})[0-9]', xml)}
@@ -196,8 +218,9 @@ def _open_workbook(path: Path):
     try:
         return load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 — zip, XML and openpyxl errors all mean "not a workbook we can read"
-        raise InvalidInput(_("{path} is not an xlsx workbook that can be read ({reason})").format(
-            path=path, reason=_first_line(exc))) from None
+        raise InvalidInput(
+            _("{path} is not an xlsx workbook that can be read ({reason})").format(path=path, reason=_first_line(exc))
+        ) from None
 
 
 def _first_line(exc: Exception) -> str:
@@ -241,8 +264,11 @@ def _read_xlsx_calamine(path: Path, book, sheet: str | None) -> list[Grid]:
 
     names = list(book.sheet_names)
     if sheet is not None and sheet not in names:
-        raise InvalidInput(_("{path} has no sheet named {sheet!r}; its sheets: {names}").format(
-            path=path, sheet=sheet, names="、".join(names)))
+        raise InvalidInput(
+            _("{path} has no sheet named {sheet!r}; its sheets: {names}").format(
+                path=path, sheet=sheet, names="、".join(names)
+            )
+        )
     kinds = {m.name: m.typ for m in book.sheets_metadata}
     grids = []
     name = sheet or ""
@@ -263,8 +289,11 @@ def _read_xlsx_calamine(path: Path, book, sheet: str | None) -> list[Grid]:
     except (_TooWide, InvalidInput):
         raise
     except Exception as exc:  # noqa: BLE001 — a damaged sheet or part
-        raise InvalidInput(_("{path}: sheet {sheet!r} cannot be read ({reason})").format(
-            path=path, sheet=name, reason=_first_line(exc))) from None
+        raise InvalidInput(
+            _("{path}: sheet {sheet!r} cannot be read ({reason})").format(
+                path=path, sheet=name, reason=_first_line(exc)
+            )
+        ) from None
     return grids
 
 
@@ -294,8 +323,12 @@ def _calamine_grid(path: Path, name: str, ws, cells, epoch) -> Grid:
     by_number = dict(rows)
     for (row, col), fmt in cells.formats.items():
         values = by_number.get(row)
-        if values and col <= len(values) and isinstance(values[col - 1], (int, float)) \
-                and not isinstance(values[col - 1], bool):
+        if (
+            values
+            and col <= len(values)
+            and isinstance(values[col - 1], (int, float))
+            and not isinstance(values[col - 1], bool)
+        ):
             formats[(row, col)] = fmt
     merged = [(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in (ws.merged_cell_ranges or [])]
     _fill_merged(rows, merged)
@@ -308,9 +341,12 @@ def _check_cell_sizes(path: Path, number: int, values: list) -> None:
 
     for col, value in enumerate(values, 1):
         if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-            raise InvalidInput(_("{path}: row {row}, column {column}: the cell holds {n} characters, more than a "
-                                 "spreadsheet cell can ({limit}); shorten it").format(
-                path=path, row=number, column=get_column_letter(col), n=len(value), limit=MAX_CELL_CHARS))
+            raise InvalidInput(
+                _(
+                    "{path}: row {row}, column {column}: the cell holds {n} characters, more than a "
+                    "spreadsheet cell can ({limit}); shorten it"
+                ).format(path=path, row=number, column=get_column_letter(col), n=len(value), limit=MAX_CELL_CHARS)
+            )
 
 
 def _as_openpyxl(value):
@@ -333,8 +369,11 @@ def _read_xlsx_openpyxl(path: Path, sheet: str | None) -> list[Grid]:
     try:
         names = list(wb.sheetnames)
         if sheet is not None and sheet not in names:
-            raise InvalidInput(_("{path} has no sheet named {sheet!r}; its sheets: {names}").format(
-                path=path, sheet=sheet, names="、".join(names)))
+            raise InvalidInput(
+                _("{path} has no sheet named {sheet!r}; its sheets: {names}").format(
+                    path=path, sheet=sheet, names="、".join(names)
+                )
+            )
         grids = []
         for name in [sheet] if sheet else names:
             ws = wb[name]
@@ -345,8 +384,11 @@ def _read_xlsx_openpyxl(path: Path, sheet: str | None) -> list[Grid]:
             except InvalidInput:
                 raise
             except Exception as exc:  # noqa: BLE001 — a damaged sheet
-                raise InvalidInput(_("{path}: sheet {sheet!r} cannot be read ({reason})").format(
-                    path=path, sheet=name, reason=_first_line(exc))) from None
+                raise InvalidInput(
+                    _("{path}: sheet {sheet!r} cannot be read ({reason})").format(
+                        path=path, sheet=name, reason=_first_line(exc)
+                    )
+                ) from None
         return grids
     finally:
         wb.close()
@@ -363,8 +405,14 @@ def _merged_ranges(ws) -> list[tuple[int, int, int, int]]:
             if tag == f"{_MAIN_NS}mergeCell":
                 match = _RANGE.fullmatch(element.get("ref", ""))
                 if match:
-                    ranges.append((int(match.group(2)), column_index_from_string(match.group(1)),
-                                   int(match.group(4)), column_index_from_string(match.group(3))))
+                    ranges.append(
+                        (
+                            int(match.group(2)),
+                            column_index_from_string(match.group(1)),
+                            int(match.group(4)),
+                            column_index_from_string(match.group(3)),
+                        )
+                    )
             elif tag in (f"{_MAIN_NS}row", f"{_MAIN_NS}c"):
                 element.clear()
     return ranges
@@ -400,8 +448,9 @@ def _sheet_grid(path: Path, wb, ws) -> Grid:
         rows.append((number, values))
     merged = _merged_ranges(ws)
     _fill_merged(rows, merged)
-    return Grid(source=str(path), sheet=ws.title, kind="xlsx", rows=rows, formats=formats, merged=merged,
-                epoch=wb.epoch)
+    return Grid(
+        source=str(path), sheet=ws.title, kind="xlsx", rows=rows, formats=formats, merged=merged, epoch=wb.epoch
+    )
 
 
 def _fill_merged(rows: list[tuple[int, list]], merged) -> None:
@@ -447,8 +496,9 @@ def decode(data: bytes, path: str = "") -> tuple[str, str]:
         if "\x00" in text:
             break  # binary data, or UTF-16 without a BOM
         return text, "utf-8" if encoding == "utf-8-sig" else encoding
-    raise InvalidInput(_("{path}: cannot tell the text encoding; save the CSV as UTF-8 (or GBK) and import "
-                         "it again").format(path=path))
+    raise InvalidInput(
+        _("{path}: cannot tell the text encoding; save the CSV as UTF-8 (or GBK) and import it again").format(path=path)
+    )
 
 
 def _read_csv(path: Path) -> Grid:
@@ -470,6 +520,7 @@ def _read_csv(path: Path) -> Grid:
             if values:
                 rows.append((number, values))
     except csv.Error as exc:
-        raise InvalidInput(_("{path} is not a CSV file that can be read ({reason})").format(
-            path=path, reason=_first_line(exc))) from None
+        raise InvalidInput(
+            _("{path} is not a CSV file that can be read ({reason})").format(path=path, reason=_first_line(exc))
+        ) from None
     return Grid(source=str(path), sheet="", kind="csv", rows=rows, encoding=encoding)

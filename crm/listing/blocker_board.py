@@ -42,31 +42,42 @@ class DepartmentBlockers:
     blockers: list = field(default_factory=list)
 
 
-def open_by_department(today: datetime.date | None = None, per_department: int = PER_DEPARTMENT) -> list[DepartmentBlockers]:
+def open_by_department(
+    today: datetime.date | None = None, per_department: int = PER_DEPARTMENT
+) -> list[DepartmentBlockers]:
     """Departments with open blockers (most overdue first), each with its most urgent blockers: overdue first, then by due date."""
     today = today or datetime.date.today()
     is_open = Blocker.resolved_on.is_null(True)
     late = is_open & (Blocker.due_on < today)
     counts = (
-        Blocker.select(Department.name, fn.COUNT(Blocker.id).alias("n"),
-                       fn.SUM(Case(None, [(late, 1)], 0)).alias("late"))
+        Blocker.select(
+            Department.name, fn.COUNT(Blocker.id).alias("n"), fn.SUM(Case(None, [(late, 1)], 0)).alias("late")
+        )
         .join(Department, on=(Blocker.department == Department.id))
         .where(is_open)
         .group_by(Department.name)
         .tuples()
     )
     groups = {name: DepartmentBlockers(name, n, int(late or 0)) for name, n, late in counts}
-    urgency = [Case(None, [(Blocker.due_on < today, 0)], 1), Case(None, [(Blocker.due_on.is_null(), 1)], 0),
-               Blocker.due_on, Blocker.id]
+    urgency = [
+        Case(None, [(Blocker.due_on < today, 0)], 1),
+        Case(None, [(Blocker.due_on.is_null(), 1)], 0),
+        Blocker.due_on,
+        Blocker.id,
+    ]
     rank = fn.ROW_NUMBER().over(partition_by=[Blocker.department], order_by=urgency)
-    ranked = (
-        Blocker.select(Blocker.id.alias("bid"), rank.alias("n"))
-        .where(is_open)
-        .alias("ranked")
-    )
+    ranked = Blocker.select(Blocker.id.alias("bid"), rank.alias("n")).where(is_open).alias("ranked")
     rows = (
-        Blocker.select(Blocker.id, Blocker.text, Blocker.raised_on, Blocker.due_on, Blocker.version,
-                       Deal.code, Deal.name.alias("deal_name"), Department.name.alias("dept"))
+        Blocker.select(
+            Blocker.id,
+            Blocker.text,
+            Blocker.raised_on,
+            Blocker.due_on,
+            Blocker.version,
+            Deal.code,
+            Deal.name.alias("deal_name"),
+            Department.name.alias("dept"),
+        )
         .join(ranked, on=(ranked.c.bid == Blocker.id))
         .switch(Blocker)
         .join(Deal, on=(Blocker.deal == Deal.id))
@@ -78,7 +89,8 @@ def open_by_department(today: datetime.date | None = None, per_department: int =
     )
     for r in rows:
         groups[r["dept"]].blockers.append(
-            OpenBlocker(r["id"], r["text"], r["code"], r["deal_name"], r["dept"], r["raised_on"], r["due_on"],
-                        r["version"])
+            OpenBlocker(
+                r["id"], r["text"], r["code"], r["deal_name"], r["dept"], r["raised_on"], r["due_on"], r["version"]
+            )
         )
     return sorted(groups.values(), key=lambda g: (-g.overdue, -g.open, g.department))

@@ -5,18 +5,21 @@ Text filters match by substring (`event="廊坊"` matches
 (crm.reference.regions: 涿州 = 涿州市, 清苑县 = 清苑区, 安新 is not 雄安新区;
 a name the national table does not know by substring); `department` matches
 a deal's lead unit or any of its supporting departments; `year` is the
-signing year.
+signing year. Archived deals (crm.deals.corrections) are left out unless
+`archived` is set.
 """
 
 import datetime
 from dataclasses import dataclass, fields
 
+from peewee import fn
+
+from crm.deals.corrections import archived_exist
+from crm.deals.stages import parse_stage
+from crm.foundation.errors import InvalidInput, NotFound
+from crm.foundation.i18n import _
 from crm.listing import search
 from crm.listing.search import regions_containing
-from crm.foundation.errors import NotFound
-from crm.foundation.i18n import _
-from crm.foundation.errors import InvalidInput
-from crm.deals.stages import parse_stage
 from crm.reference import regions
 from db.models import Deal, DealDepartment, DealTag, Department, Event, Person, Tag
 
@@ -32,34 +35,57 @@ class DealFilter:
     search: str | None = None
     liaison: str | None = None  # 包联领导, any part of the name
     tag: str | None = None  # exact tag name
+    archived: bool = False  # True: archived deals too
 
     def is_empty(self) -> bool:
-        """True when the filter lets every deal through."""
-        return all(getattr(self, f.name) in (None, "") for f in fields(self))
+        """True when the filter names nothing but (perhaps) archived deals."""
+        return all(_unset(getattr(self, f.name)) for f in fields(self))
 
     def describe(self) -> list[tuple[str, str]]:
         """(field, value) pairs of the filters that are set, for report headers."""
-        return [(f.name, str(getattr(self, f.name))) for f in fields(self) if getattr(self, f.name) not in (None, "")]
+        return [(f.name, str(getattr(self, f.name))) for f in fields(self) if not _unset(getattr(self, f.name))]
 
     def check_names(self) -> "DealFilter":
         """Refuse (NotFound) an event or department filter that names nothing in the ledger.
 
         A typo in `--event` would otherwise report an empty cohort as if it were true.
         """
-        for text, model, what in ((self.event, Event, _("event")), (self.department, Department, _("department")),
-                                  (self.liaison, Person, _("liaison leader"))):
+        for text, model, what in (
+            (self.event, Event, _("event")),
+            (self.department, Department, _("department")),
+            (self.liaison, Person, _("liaison leader")),
+        ):
             if text and not model.select().where(model.name.contains(text.strip())).exists():
                 known = "、".join(m.name for m in model.select(model.name).order_by(model.name).limit(8))
-                raise NotFound(_("No {what} matches {text!r}; known: {known}").format(
-                    what=what, text=text, known=known or _("none yet")))
+                raise NotFound(
+                    _("No {what} matches {text!r}; known: {known}").format(
+                        what=what, text=text, known=known or _("none yet")
+                    )
+                )
         if self.tag and not Tag.select().where(Tag.name == self.tag.strip()).exists():
             known = "、".join(t.name for t in Tag.select(Tag.name).order_by(Tag.name).limit(8))
-            raise NotFound(_("No {what} matches {text!r}; known: {known}").format(
-                what=_("tag"), text=self.tag, known=known or _("none yet")))
+            raise NotFound(
+                _("No {what} matches {text!r}; known: {known}").format(
+                    what=_("tag"), text=self.tag, known=known or _("none yet")
+                )
+            )
         return self
 
     def condition(self):
         """A Peewee condition on Deal, or None for no filter."""
+        parts = self.named_parts()
+        if not self.archived and archived_exist():
+            # only when some deal is archived, so that the kept totals still answer the whole ledger
+            parts.append(Deal.archived_on.is_null(True))
+        if not parts:
+            return None
+        condition = parts[0]
+        for part in parts[1:]:
+            condition &= part
+        return condition
+
+    def named_parts(self) -> list:
+        """The conditions of the fields that are set, archived deals aside (refuses a bad stage or year)."""
         parts = []
         if self.stage:
             parts.append(Deal.stage == parse_stage(self.stage).key)
@@ -89,12 +115,7 @@ class DealFilter:
         text = search.matches(self.search or "")
         if text is not None:
             parts.append(text)
-        if not parts:
-            return None
-        condition = parts[0]
-        for part in parts[1:]:
-            condition &= part
-        return condition
+        return parts
 
     def apply(self, query):
         """`query` (a select on Deal) narrowed to this filter."""
@@ -115,3 +136,16 @@ def region_condition(column, text: str, indexed: bool = False):
     for name in names:
         condition |= column.startswith(name + "(") | column.startswith(name + "（")
     return condition
+
+
+def _unset(value) -> bool:
+    return value is None or value == "" or value is False
+
+
+#: Is any deal archived? A condition, for queries that ask it on the way (one index look-up).
+ARCHIVED_EXIST = Deal.archived_on.is_null(False)
+
+
+def any_archived():
+    """SQL: 1 when some deal is archived, else 0 (a column of a query that must not answer then)."""
+    return fn.EXISTS(Deal.select(Deal.id).where(ARCHIVED_EXIST).limit(1))

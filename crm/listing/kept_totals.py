@@ -13,8 +13,8 @@ from collections import namedtuple
 
 from peewee import SQL, Table, fn
 
-from crm.listing.filters import DealFilter, region_condition
 from crm.deals.stages import parse_stage
+from crm.listing.filters import DealFilter, any_archived, region_condition
 from db import kept_totals as upkeep
 from db.dialects import dialect_of
 from db.models import DealCohortTotals, DealCohortTotalsDelta, database
@@ -29,8 +29,17 @@ Sums = namedtuple("Sums", "key deals amount amount_cny converted approximate")
 
 
 def answerable(flt: DealFilter) -> bool:
-    """True when `flt` names nothing but stage, region and signing year."""
-    return all(getattr(flt, name) in (None, "") for name in flt.__dataclass_fields__ if name not in KEPT_FIELDS)
+    """True when `flt` names nothing but stage, region and signing year (and perhaps archived deals).
+
+    The kept totals count every deal, archived or not: while some deal is
+    archived, grouped() and funds_and_blockers() answer None to a filter that
+    leaves archived deals out (they ask on the way, in the same query).
+    """
+    return all(
+        getattr(flt, name) in (None, "")
+        for name in flt.__dataclass_fields__
+        if name not in KEPT_FIELDS and name != "archived"
+    )
 
 
 def grouped(flt: DealFilter, by: tuple[str, ...] = (), signed_only: bool = False) -> list[Sums] | None:
@@ -42,28 +51,38 @@ def grouped(flt: DealFilter, by: tuple[str, ...] = (), signed_only: bool = False
     """
     if not answerable(flt):
         return None
-    flt.condition()  # refuses a bad stage or year exactly as a query of the deals would
+    flt.named_parts()  # refuses a bad stage or year exactly as a query of the deals would
     table = DealCohortTotalsDelta if dialect_of().totals_as_differences else DealCohortTotals
     columns = [getattr(table, name) for name in by]
-    query = table.select(*columns, fn.SUM(table.deals).alias("deals"), fn.SUM(table.amount).alias("amount"),
-                         fn.SUM(table.amount_cny).alias("amount_cny"), fn.SUM(table.converted).alias("converted"),
-                         fn.SUM(table.approximate).alias("approximate"))
+    query = table.select(
+        *columns,
+        fn.SUM(table.deals).alias("deals"),
+        fn.SUM(table.amount).alias("amount"),
+        fn.SUM(table.amount_cny).alias("amount_cny"),
+        fn.SUM(table.converted).alias("converted"),
+        fn.SUM(table.approximate).alias("approximate"),
+    )
+    if not flt.archived:
+        query = query.select_extend(any_archived().alias("archived"))
     if table is DealCohortTotalsDelta:
         # rows of differences beyond one per key: how much folding would save
         query = query.select_extend(
-            (fn.COUNT(table.year) - fn.COUNT(SQL("DISTINCT (year, region, stage, currency)"))).alias("excess"))
+            (fn.COUNT(table.year) - fn.COUNT(SQL("DISTINCT (year, region, stage, currency)"))).alias("excess")
+        )
     query = _within(query, table, flt, signed_only)
     if columns:
         query = query.group_by(*columns)
     rows = list(query.tuples())
     width = len(columns)
+    if not flt.archived and any(r[width + 5] for r in rows):
+        return None  # some deal is archived: the kept totals, which count it, cannot leave it out
     if table is DealCohortTotalsDelta:
         _fold_when_many(sum(int(r[-1] or 0) for r in rows))
     return [
-        Sums(tuple(r[:width]), *(int(v) for v in r[width:width + 5]))
-        for r in rows if r[width] is not None and int(r[width]) != 0
+        Sums(tuple(r[:width]), *(int(v) for v in r[width : width + 5]))
+        for r in rows
+        if r[width] is not None and int(r[width]) != 0
     ]
-
 
 
 def _within(query, table, flt: DealFilter, signed_only: bool):
@@ -83,8 +102,10 @@ def _within(query, table, flt: DealFilter, signed_only: bool):
 # per stage of their deal on SQLite (migration 0002), per signing year, region and stage on PostgreSQL (0007).
 _FUNDS_SUMS, _BLOCKER_SUMS = ("amount_cny", "arrivals", "converted"), ("raised", "open")
 _KEPT_PER_STAGE = (Table("funds_totals", ("stage", *_FUNDS_SUMS)), Table("blocker_totals", ("stage", *_BLOCKER_SUMS)))
-_KEPT_PER_COHORT = (Table("funds_totals_delta", ("year", "region", "stage", *_FUNDS_SUMS)),
-                    Table("blocker_totals_delta", ("year", "region", "stage", *_BLOCKER_SUMS)))
+_KEPT_PER_COHORT = (
+    Table("funds_totals_delta", ("year", "region", "stage", *_FUNDS_SUMS)),
+    Table("blocker_totals_delta", ("year", "region", "stage", *_BLOCKER_SUMS)),
+)
 
 
 def funds_and_blockers(flt: DealFilter) -> tuple[list[int], list[int]] | None:
@@ -96,15 +117,19 @@ def funds_and_blockers(flt: DealFilter) -> tuple[list[int], list[int]] | None:
     postgres = dialect_of().totals_as_differences
     if not answerable(flt) or (not postgres and (flt.year or flt.region)):
         return None
-    flt.condition()  # refuses a bad stage or year exactly as a query of the deals would
+    flt.named_parts()  # refuses a bad stage or year exactly as a query of the deals would
     db = database.obj
     found, excess = [], 0
     for table, sums in zip(_KEPT_PER_COHORT if postgres else _KEPT_PER_STAGE, (_FUNDS_SUMS, _BLOCKER_SUMS)):
         query = table.select(*(fn.COALESCE(fn.SUM(getattr(table, name)), 0) for name in sums))
+        if not flt.archived and not found:  # asked on the way: is some deal archived?
+            query = query.select_extend(any_archived())
         if postgres:  # rows of differences beyond one per key: how much folding would save
             query = query.select_extend(fn.COUNT(SQL("*")) - fn.COUNT(SQL("DISTINCT (year, region, stage)")))
         row = _within(query, table, flt, True).bind(db).tuples().get()
-        found.append([int(v) for v in row[:len(sums)]])
+        if not flt.archived and not found and row[len(sums)]:
+            return None  # the kept totals count archived deals' funds and blockers: they cannot leave them out
+        found.append([int(v) for v in row[: len(sums)]])
         excess += int(row[-1] or 0) if postgres else 0
     _fold_when_many(excess)
     return found[0], found[1]

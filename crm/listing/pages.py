@@ -24,11 +24,11 @@ from decimal import Decimal
 
 from peewee import JOIN, Asc, Case, Desc, fn
 
+from crm.deals.stages import STAGES
 from crm.listing import kept_totals as cohort_totals
 from crm.listing import search
 from crm.listing.filters import DealFilter
 from crm.reference.names_in_use import industries, regions  # noqa: F401  (the list's filter choices)
-from crm.deals.stages import STAGES
 from db.models import Blocker, Deal, Department, Event
 
 PAGE_SIZE = 100
@@ -81,9 +81,7 @@ DEFAULT_SORT = "signed"
 
 def _open_blockers():
     """The number of open blockers of the deal in the outer query (a correlated subquery, per row of a page)."""
-    return Blocker.select(fn.COUNT(Blocker.id)).where(
-        (Blocker.deal == Deal.id) & Blocker.resolved_on.is_null(True)
-    )
+    return Blocker.select(fn.COUNT(Blocker.id)).where((Blocker.deal == Deal.id) & Blocker.resolved_on.is_null(True))
 
 
 def _open_counts():
@@ -163,8 +161,7 @@ def _segments(order: Order) -> list[Segment]:
     if key == "blockers":
         counts = _open_counts()
         with_open = Segment(expr=counts.c.n, counts=counts)
-        without = Segment(where=Deal.id.not_in(
-            Blocker.select(Blocker.deal).where(Blocker.resolved_on.is_null(True))))
+        without = Segment(where=Deal.id.not_in(Blocker.select(Blocker.deal).where(Blocker.resolved_on.is_null(True))))
         return [with_open, without] if desc else [without, with_open]
     simple = {"code": Deal.code, "name": Deal.name, "region": Deal.region, "days": Deal.stage_since}
     if key in simple:
@@ -212,9 +209,20 @@ def _direction(order: Order) -> bool:
 
 def _select(flt: DealFilter, segment: Segment):
     columns = [
-        Deal.id, Deal.code, Deal.name, Deal.region, Deal.signed_on, Deal.amount, Deal.currency,
-        Deal.amount_approximate, Deal.amount_cny, Deal.stage, Deal.stage_since,
-        Event.name.alias("event_name"), Lead.name.alias("lead_name"), _open_blockers().alias("open_blockers"),
+        Deal.id,
+        Deal.code,
+        Deal.name,
+        Deal.region,
+        Deal.signed_on,
+        Deal.amount,
+        Deal.currency,
+        Deal.amount_approximate,
+        Deal.amount_cny,
+        Deal.stage,
+        Deal.stage_since,
+        Event.name.alias("event_name"),
+        Lead.name.alias("lead_name"),
+        _open_blockers().alias("open_blockers"),
     ]
     if segment.expr is not None:
         columns.append(segment.expr.alias("sort_value"))
@@ -241,10 +249,20 @@ def _rows(query, index: int) -> list[DealRow]:
     for r in query.dicts():
         out.append(
             DealRow(
-                id=r["id"], code=r["code"], name=r["name"], region=r["region"], event=r["event_name"],
-                signed_on=r["signed_on"], amount=r["amount"], currency=r["currency"],
-                approximate=bool(r["amount_approximate"]), amount_cny=r["amount_cny"], stage=r["stage"],
-                stage_since=r["stage_since"], open_blockers=int(r["open_blockers"] or 0), lead_unit=r["lead_name"],
+                id=r["id"],
+                code=r["code"],
+                name=r["name"],
+                region=r["region"],
+                event=r["event_name"],
+                signed_on=r["signed_on"],
+                amount=r["amount"],
+                currency=r["currency"],
+                approximate=bool(r["amount_approximate"]),
+                amount_cny=r["amount_cny"],
+                stage=r["stage"],
+                stage_since=r["stage_since"],
+                open_blockers=int(r["open_blockers"] or 0),
+                lead_unit=r["lead_name"],
                 key=(index, r.get("sort_value"), r["id"]),
             )
         )
@@ -350,13 +368,21 @@ def totals(flt: DealFilter) -> Totals:
     kept = cohort_totals.grouped(flt)
     if kept is not None:
         n = sum(s.deals for s in kept)
-        return Totals(n, Deal.amount_cny.python_value(sum(s.amount_cny for s in kept)),
-                      n - sum(s.converted for s in kept), any(s.approximate for s in kept))
+        return Totals(
+            n,
+            Deal.amount_cny.python_value(sum(s.amount_cny for s in kept)),
+            n - sum(s.converted for s in kept),
+            any(s.approximate for s in kept),
+        )
     with search.counting():
         query = flt.apply(
-            Deal.select(fn.COUNT(Deal.id).alias("n"), fn.SUM(Deal.amount_cny).alias("cny"),
-                        fn.COUNT(Deal.amount_cny).alias("converted"),
-                        fn.MAX(Case(None, [(Deal.amount_approximate, 1)], 0)).alias("approx")))
+            Deal.select(
+                fn.COUNT(Deal.id).alias("n"),
+                fn.SUM(Deal.amount_cny).alias("cny"),
+                fn.COUNT(Deal.amount_cny).alias("converted"),
+                fn.MAX(Case(None, [(Deal.amount_approximate, 1)], 0)).alias("approx"),
+            )
+        )
     row = query.namedtuples().get()
     n = row.n or 0
     return Totals(n, Deal.amount_cny.python_value(row.cny) or Decimal(0), n - (row.converted or 0), bool(row.approx))
@@ -375,10 +401,15 @@ class Group:
 def _grouped(flt: DealFilter, column, signed_only: bool) -> list[Group]:
     kept = cohort_totals.grouped(flt, (column.name,), signed_only)
     if kept is not None:
-        return [Group(s.key[0], s.deals, Deal.amount_cny.python_value(s.amount_cny), s.deals - s.converted)
-                for s in kept]
-    query = Deal.select(column.alias("k"), fn.COUNT(Deal.id).alias("n"), fn.SUM(Deal.amount_cny).alias("cny"),
-                        fn.COUNT(Deal.amount_cny).alias("converted"))
+        return [
+            Group(s.key[0], s.deals, Deal.amount_cny.python_value(s.amount_cny), s.deals - s.converted) for s in kept
+        ]
+    query = Deal.select(
+        column.alias("k"),
+        fn.COUNT(Deal.id).alias("n"),
+        fn.SUM(Deal.amount_cny).alias("cny"),
+        fn.COUNT(Deal.amount_cny).alias("converted"),
+    )
     if signed_only:
         query = query.where(Deal.stage != "negotiating")
     with search.counting():

@@ -32,8 +32,8 @@ from weakref import WeakKeyDictionary
 
 from peewee import OP, SQL, Case, Expression, Value, fn
 
-from crm.values.terms import index_terms, initials  # noqa: F401  (searched by what they give)
 from crm.reference.names_in_use import distinct_values
+from crm.values.terms import index_terms, initials  # noqa: F401  (searched by what they give)
 from db.dialects import dialect_of
 from db.models import Deal, database
 
@@ -110,8 +110,10 @@ def _names_containing(q: str) -> tuple[list[str], list[int]]:
         return known[1], known[2]
     op, param = _like_op(db), _param(db)
     pattern = f"%{_escaped(q)}%"
-    sql = (f"SELECT x, NULL FROM ({distinct_values('region')} AND x {op} {param} ESCAPE '\\') AS regions "
-           f"UNION ALL SELECT NULL, id FROM department WHERE name {op} {param} ESCAPE '\\'")
+    sql = (
+        f"SELECT x, NULL FROM ({distinct_values('region')} AND x {op} {param} ESCAPE '\\') AS regions "
+        f"UNION ALL SELECT NULL, id FROM department WHERE name {op} {param} ESCAPE '\\'"
+    )
     rows = db.execute_sql(sql, [pattern, pattern]).fetchall()
     regions = [region for region, _id in rows if region is not None]
     units = [ident for _region, ident in rows if ident is not None]
@@ -180,7 +182,7 @@ def _like(field, pattern: str):
     """`field ** pattern` (ILIKE; LIKE on SQLite), as LIKE where that is the same."""
     if _case_sensitive_is_same(pattern):
         return Expression(field, OP.LIKE, pattern)
-    return field ** pattern
+    return field**pattern
 
 
 # ---- the search index --------------------------------------------------------------
@@ -313,12 +315,16 @@ def _fts_string(text: str) -> str:
 
 def _sqlite_narrowing(db, q: str):
     if len(q) >= 3:
-        trigrams = list(dict.fromkeys(q[i:i + 3] for i in range(len(q) - 2)))
+        trigrams = list(dict.fromkeys(q[i : i + 3] for i in range(len(q) - 2)))
         expression = " AND ".join(_fts_string(t) for t in trigrams)
     else:
-        terms = [t for (t,) in db.execute_sql(
-            "SELECT term FROM deal_search_terms WHERE term >= ? AND term < ? LIMIT ?", (q, q + "\U0010ffff", MAX_TERMS + 1)
-        )]
+        terms = [
+            t
+            for (t,) in db.execute_sql(
+                "SELECT term FROM deal_search_terms WHERE term >= ? AND term < ? LIMIT ?",
+                (q, q + "\U0010ffff", MAX_TERMS + 1),
+            )
+        ]
         if len(terms) > MAX_TERMS:
             return None
         expression = " OR ".join(_fts_string(t) for t in terms)
@@ -328,7 +334,9 @@ def _sqlite_narrowing(db, q: str):
         params.append(expression)
     if _ASCII_WORD.match(q):
         # initials typed from the start of a name: only names whose initials start with q[0]
-        parts.append("SELECT id FROM deal WHERE pinyin_initials >= ? AND pinyin_initials < ? AND pinyin_initials LIKE ?")
+        parts.append(
+            "SELECT id FROM deal WHERE pinyin_initials >= ? AND pinyin_initials < ? AND pinyin_initials LIKE ?"
+        )
         params += [q[0], chr(ord(q[0]) + 1), _sequence_pattern(q)]
     if not parts:
         return Deal.id.in_([])
@@ -368,8 +376,10 @@ def _initials_in_sequence(q: str):
     """
     column = Deal.pinyin_initials
     return Deal.select(Deal.id).where(
-        Expression(column, "~>=~", q[0]) & Expression(column, "~<~", chr(ord(q[0]) + 1))
-        & Expression(column.concat(""), OP.LIKE, _sequence_pattern(q)))
+        Expression(column, "~>=~", q[0])
+        & Expression(column, "~<~", chr(ord(q[0]) + 1))
+        & Expression(column.concat(""), OP.LIKE, _sequence_pattern(q))
+    )
 
 
 def rebuild_index(db=None) -> None:

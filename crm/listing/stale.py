@@ -40,11 +40,16 @@ def _day(value) -> datetime.date | None:
 def _latest(ids, day: datetime.date) -> dict[int, datetime.date]:
     """The newest event date on or before `day` of each deal in the subquery `ids`."""
     latest: dict[int, datetime.date] = {}
-    for model, column in ((Progress, Progress.on), (StageChange, StageChange.effective_on),
-                          (FundsArrived, FundsArrived.arrived_on), (Blocker, Blocker.raised_on),
-                          (Blocker, Blocker.resolved_on)):
-        query = (model.select(model.deal, fn.MAX(column)).where(model.deal.in_(ids) & (column <= day))
-                 .group_by(model.deal))
+    for model, column in (
+        (Progress, Progress.on),
+        (StageChange, StageChange.effective_on),
+        (FundsArrived, FundsArrived.arrived_on),
+        (Blocker, Blocker.raised_on),
+        (Blocker, Blocker.resolved_on),
+    ):
+        query = (
+            model.select(model.deal, fn.MAX(column)).where(model.deal.in_(ids) & (column <= day)).group_by(model.deal)
+        )
         for deal_id, on in database.execute(query).fetchall():
             on = _day(on)
             if on is not None and (deal_id not in latest or on > latest[deal_id]):
@@ -61,8 +66,9 @@ def stale_deals(days: int, cohort: DealFilter | None = None, day: datetime.date 
     ids = cohort.apply(Deal.select(Deal.id).where(Deal.stage.not_in(FINISHED)))
     latest = _latest(ids, day)
     found = []
-    for deal in cohort.apply(Deal.select(Deal.id, Deal.code, Deal.name, Deal.region, Deal.stage)
-                             .where(Deal.stage.not_in(FINISHED))):
+    for deal in cohort.apply(
+        Deal.select(Deal.id, Deal.code, Deal.name, Deal.region, Deal.stage).where(Deal.stage.not_in(FINISHED))
+    ):
         last = latest.get(deal.id)
         if last is None:
             continue  # no ledger entry by `day`: not in the ledger yet
@@ -91,16 +97,31 @@ def five_ones(cohort: DealFilter | None = None) -> tuple[list[FiveOnesGap], int]
     cohort = cohort or DealFilter()
     units = DealDepartment.select(DealDepartment.deal).distinct()
     query = cohort.apply(
-        Deal.select(Deal.id, Deal.code, Deal.name, Deal.liaison, Deal.lead_unit, Deal.planned_start,
-                    Deal.planned_completion, Deal.responsibility_plan, Deal.id.in_(units).alias("has_unit"))
-        .where(Deal.stage.not_in(("negotiating",) + FINISHED))).order_by(Deal.code)
+        Deal.select(
+            Deal.id,
+            Deal.code,
+            Deal.name,
+            Deal.liaison,
+            Deal.lead_unit,
+            Deal.planned_start,
+            Deal.planned_completion,
+            Deal.responsibility_plan,
+            Deal.id.in_(units).alias("has_unit"),
+        ).where(Deal.stage.not_in(("negotiating",) + FINISHED))
+    ).order_by(Deal.code)
     gaps, checked = [], 0
     for d in query:
         checked += 1
-        missing = tuple(name for name, ok in (
-            ("liaison", d.liaison_id is not None), ("lead_unit", d.lead_unit_id is not None or bool(d.has_unit)),
-            ("timetable", d.planned_start is not None and d.planned_completion is not None),
-            ("plan", bool((d.responsibility_plan or "").strip()))) if not ok)
+        missing = tuple(
+            name
+            for name, ok in (
+                ("liaison", d.liaison_id is not None),
+                ("lead_unit", d.lead_unit_id is not None or bool(d.has_unit)),
+                ("timetable", d.planned_start is not None and d.planned_completion is not None),
+                ("plan", bool((d.responsibility_plan or "").strip())),
+            )
+            if not ok
+        )
         if missing:
             gaps.append(FiveOnesGap(d.code, d.name, missing))
     return gaps, checked

@@ -10,16 +10,16 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from peewee import JOIN, fn
 
-from crm.audit import log as audit
 from crm.deals import stages
 from crm.deals.blockers import blockers_of, is_overdue
+from crm.deals.funds import funds_of
+from crm.deals.investment import investment_and_voided
+from crm.deals.progress import latest_progress, progress_of
+from crm.deals.records import supporting_departments
+from crm.deals.tags import tags_of
+from crm.deals.trail import deal_trail
 from crm.listing import pages
 from crm.listing.filters import DealFilter
-from crm.deals.records import supporting_departments
-from crm.deals.funds import funds_of
-from crm.deals.investment import investment_of
-from crm.deals.progress import latest_progress, progress_of
-from crm.deals.tags import tags_of
 from crm.reference.lookup import deal_by_code
 from db.models import Blocker, Deal, Department, Event, Person
 from db.streaming import stream
@@ -30,8 +30,12 @@ SORTS = tuple(pages.SORTS)
 
 def _order(sort: str, reverse: bool, open_blockers) -> list:
     order = pages.Order(sort if sort in pages.SORTS else pages.DEFAULT_SORT)
-    return pages.ordering(order.reversed() if reverse else order, event_name=Event.name, lead_name=Department.name,
-                          open_blockers=open_blockers)
+    return pages.ordering(
+        order.reversed() if reverse else order,
+        event_name=Event.name,
+        lead_name=Department.name,
+        open_blockers=open_blockers,
+    )
 
 
 def _open_blockers():
@@ -41,8 +45,13 @@ def _open_blockers():
 def _listing(flt: DealFilter):
     open_blockers = _open_blockers()
     query = (
-        Deal.select(Deal, Event.name.alias("event_name"), Department.name.alias("lead_name"),
-                    Person.name.alias("liaison_name"), open_blockers.alias("open_blockers"))
+        Deal.select(
+            Deal,
+            Event.name.alias("event_name"),
+            Department.name.alias("lead_name"),
+            Person.name.alias("liaison_name"),
+            open_blockers.alias("open_blockers"),
+        )
         .join(Event, JOIN.LEFT_OUTER, on=(Deal.event == Event.id))
         .switch(Deal)
         .join(Department, JOIN.LEFT_OUTER, on=(Deal.lead_unit == Department.id))
@@ -52,8 +61,9 @@ def _listing(flt: DealFilter):
     return flt.apply(query)
 
 
-def list_deals(flt: DealFilter | None = None, sort: str = "signed", limit: int | None = None,
-               reverse: bool = False) -> list[dict]:
+def list_deals(
+    flt: DealFilter | None = None, sort: str = "signed", limit: int | None = None, reverse: bool = False
+) -> list[dict]:
     """Summaries of the deals in `flt` in the TUI list's order for `sort` (newest signing first by default)."""
     query = _listing(flt or DealFilter()).order_by(*_order(sort, reverse, _open_blockers())).objects()
     if limit:
@@ -69,9 +79,27 @@ def list_deals(flt: DealFilter | None = None, sort: str = "signed", limit: int |
 
 
 # The keys of summary(), in the order summary_records() gives their values.
-SUMMARY_KEYS = ("code", "name", "investor", "region", "industry", "sub_industry", "event", "signed_on", "amount",
-                "currency", "amount_approximate", "amount_cny", "stage", "stage_since", "days_in_stage",
-                "open_blockers", "lead_unit", "liaison", "latest_progress")
+SUMMARY_KEYS = (
+    "code",
+    "name",
+    "investor",
+    "region",
+    "industry",
+    "sub_industry",
+    "event",
+    "signed_on",
+    "amount",
+    "currency",
+    "amount_approximate",
+    "amount_cny",
+    "stage",
+    "stage_since",
+    "days_in_stage",
+    "open_blockers",
+    "lead_unit",
+    "liaison",
+    "latest_progress",
+)
 #: Deals whose latest progress entry is read at once while streaming.
 _PROGRESS_BATCH = 1000
 
@@ -80,9 +108,26 @@ def records_query(flt: DealFilter | None = None, sort: str = "signed", reverse: 
     """The one SELECT behind summary_records(): list_deals()'s rows and order, columns as stored."""
     open_blockers = _open_blockers()
     query = (
-        Deal.select(Deal.id, Deal.code, Deal.name, Deal.investor, Deal.region, Deal.industry, Deal.sub_industry,
-                    Event.name, Deal.signed_on, Deal.amount, Deal.currency, Deal.amount_approximate,
-                    Deal.amount_cny, Deal.stage, Deal.stage_since, open_blockers, Department.name, Person.name)
+        Deal.select(
+            Deal.id,
+            Deal.code,
+            Deal.name,
+            Deal.investor,
+            Deal.region,
+            Deal.industry,
+            Deal.sub_industry,
+            Event.name,
+            Deal.signed_on,
+            Deal.amount,
+            Deal.currency,
+            Deal.amount_approximate,
+            Deal.amount_cny,
+            Deal.stage,
+            Deal.stage_since,
+            open_blockers,
+            Department.name,
+            Person.name,
+        )
         .join(Event, JOIN.LEFT_OUTER, on=(Deal.event == Event.id))
         .switch(Deal)
         .join(Department, JOIN.LEFT_OUTER, on=(Deal.lead_unit == Department.id))
@@ -108,8 +153,9 @@ def _iso(value) -> str | None:
     return value.isoformat()
 
 
-def summary_records(flt: DealFilter | None = None, sort: str = "signed",
-                    today: datetime.date | None = None, reverse: bool = False) -> Iterator[tuple]:
+def summary_records(
+    flt: DealFilter | None = None, sort: str = "signed", today: datetime.date | None = None, reverse: bool = False
+) -> Iterator[tuple]:
     """The rows of list_deals() one at a time, as tuples of SUMMARY_KEYS' values in plain JSON types.
 
     Amounts are the Decimal's text ("123.45"), dates ISO text, the flag a bool,
@@ -131,17 +177,53 @@ def summary_records(flt: DealFilter | None = None, sort: str = "signed",
 def _records(rows: list[tuple], today: datetime.date, days: dict) -> Iterator[tuple]:
     """summary_records' tuples of one batch of rows, with each deal's latest progress entry."""
     latest = latest_progress([r[0] for r in rows]) if rows else {}
-    for (deal_id, code, name, investor, region, industry, sub_industry, event, signed_on, amount, currency,
-         approximate, amount_cny, stage, since, open_blockers, lead, liaison) in rows:
+    for (
+        deal_id,
+        code,
+        name,
+        investor,
+        region,
+        industry,
+        sub_industry,
+        event,
+        signed_on,
+        amount,
+        currency,
+        approximate,
+        amount_cny,
+        stage,
+        since,
+        open_blockers,
+        lead,
+        liaison,
+    ) in rows:
         since = _iso(since)
         in_stage = days.get(since)
         if in_stage is None:
             in_stage = days[since] = (today - datetime.date.fromisoformat(since[:10])).days
         entry = latest.get(deal_id)
         progress = None if entry is None else {"on": entry.on.isoformat(), "by": entry.by, "text": entry.text}
-        yield (code, name, investor, region, industry, sub_industry, event, _iso(signed_on), cents_text(amount),
-               currency, bool(approximate), cents_text(amount_cny), stage, since, in_stage, open_blockers, lead,
-               liaison, progress)
+        yield (
+            code,
+            name,
+            investor,
+            region,
+            industry,
+            sub_industry,
+            event,
+            _iso(signed_on),
+            cents_text(amount),
+            currency,
+            bool(approximate),
+            cents_text(amount_cny),
+            stage,
+            since,
+            in_stage,
+            open_blockers,
+            lead,
+            liaison,
+            progress,
+        )
 
 
 def summary(deal: Deal, today: datetime.date | None = None) -> dict:
@@ -169,9 +251,32 @@ def summary(deal: Deal, today: datetime.date | None = None) -> dict:
     }
 
 
+def _funds_entry(f) -> dict:
+    """One arrival of funds as `crm show` gives it; a voided one with the amounts it had and its void."""
+    if f.voided_at is None:
+        return {
+            "id": f.id,
+            "on": f.arrived_on,
+            "amount": f.amount,
+            "currency": f.currency,
+            "amount_cny": f.amount_cny,
+            "note": f.note,
+            "voided": None,
+        }
+    return {
+        "id": f.id,
+        "on": f.arrived_on,
+        "amount": f.voided_amount,
+        "currency": f.currency,
+        "amount_cny": f.voided_amount_cny,
+        "note": f.note,
+        "voided": {"at": f.voided_at, "by": f.voided_by, "note": f.void_note},
+    }
+
+
 def detail(code: str) -> dict:
     """Everything about one deal: fields, departments, ledger, blockers, funds, audit trail."""
-    deal = _listing(DealFilter()).where(Deal.id == deal_by_code(code).id).objects().get()
+    deal = _listing(DealFilter(archived=True)).where(Deal.id == deal_by_code(code).id).objects().get()
     today = datetime.date.today()
     out = summary(deal, today)
     out.update(
@@ -184,7 +289,9 @@ def detail(code: str) -> dict:
         # SQLite's NUMERIC column hands back 819000 where PostgreSQL gives 819000.00.
         floor_area=None if deal.floor_area is None else Decimal(deal.floor_area).quantize(Decimal("0.01")),
         notes=deal.notes,
-        fx_rate=None if deal.fx_rate is None else {"currency": deal.fx_rate.currency, "on": deal.fx_rate.on, "rate": deal.fx_rate.rate},
+        fx_rate=None
+        if deal.fx_rate is None
+        else {"currency": deal.fx_rate.currency, "on": deal.fx_rate.on, "rate": deal.fx_rate.rate},
         created_at=deal.created_at,
         updated_at=deal.updated_at,
         updated_by=deal.updated_by,
@@ -193,36 +300,77 @@ def detail(code: str) -> dict:
         {"name": d.name, "role": "support"} for d in supporting_departments(deal)
     ]
     out["ledger"] = [
-        {"from": e.from_stage, "to": e.to_stage, "on": e.effective_on, "by": e.recorded_by, "note": e.note,
-         "recorded_at": e.recorded_at}
+        {
+            "from": e.from_stage,
+            "to": e.to_stage,
+            "on": e.effective_on,
+            "by": e.recorded_by,
+            "note": e.note,
+            "recorded_at": e.recorded_at,
+        }
         for e in stages.ledger(deal)
     ]
     out["blockers"] = [
-        {"id": b.id, "text": b.text, "department": b.department.name, "raised_on": b.raised_on, "due_on": b.due_on,
-         "resolved_on": b.resolved_on, "resolution": b.resolution, "overdue": is_overdue(b, today), "version": b.version}
+        {
+            "id": b.id,
+            "text": b.text,
+            "department": b.department.name,
+            "raised_on": b.raised_on,
+            "due_on": b.due_on,
+            "resolved_on": b.resolved_on,
+            "resolution": b.resolution,
+            "overdue": is_overdue(b, today),
+            "version": b.version,
+        }
         for b in blockers_of(deal)
     ]
     # Dates that name a month only (计划开工 2020年7月): shown as the month.
     out["month_only"] = [f for f in ("signed_on", "planned_start", "planned_completion") if getattr(deal, f + "_month")]
     funds = funds_of(deal)
-    out["funds"] = [
-        {"on": f.arrived_on, "amount": f.amount, "currency": f.currency, "amount_cny": f.amount_cny, "note": f.note}
-        for f in funds
-    ]
+    out["archived"] = None if deal.archived_on is None else {"on": deal.archived_on, "note": deal.archive_note}
+    out["funds"] = [_funds_entry(f) for f in funds]
     # A Decimal even with no arrivals (JSON "0.00", not the number 0), and the
     # rate rounded like the KPIs' ("0.3000", not "0E+2" or 28 digits).
     arrived = sum((f.amount_cny or Decimal(0) for f in funds), start=Decimal("0.00"))
     out["funds_cny"] = arrived
-    out["funds_rate"] = (arrived / deal.amount_cny).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if deal.amount_cny else None
+    out["funds_rate"] = (
+        (arrived / deal.amount_cny).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if deal.amount_cny else None
+    )
     out["progress"] = [{"on": e.on, "by": e.by, "text": e.text} for e in progress_of(deal.id)]
     out["tags"] = tags_of(deal.id)
+    years, voided = investment_and_voided(deal.id)
     out["investment"] = [
-        {"year": y.year, "plan_cny": y.plan_cny, "done_cny": y.done_cny, "completion_rate": y.rate,
-         "months": [{"month": m.strftime("%Y-%m"), "amount": amount, "currency": currency, "amount_cny": cny,
-                     "cumulative_cny": cumulative} for m, amount, currency, cny, cumulative in y.months]}
-        for y in investment_of(deal.id)
+        {
+            "year": y.year,
+            "plan_cny": y.plan_cny,
+            "done_cny": y.done_cny,
+            "completion_rate": y.rate,
+            "months": [
+                {
+                    "month": m.strftime("%Y-%m"),
+                    "amount": amount,
+                    "currency": currency,
+                    "amount_cny": cny,
+                    "cumulative_cny": cumulative,
+                }
+                for m, amount, currency, cny, cumulative in y.months
+            ],
+        }
+        for y in years
     ]
+    out["investment_voided"] = [
+        {
+            "month": d.month.strftime("%Y-%m"),
+            "amount": d.voided_amount,
+            "currency": d.currency,
+            "amount_cny": d.voided_amount_cny,
+            "voided": {"at": d.voided_at, "by": d.voided_by, "note": d.void_note},
+        }
+        for d in voided
+    ]
+    # the deal's and its blockers', funds' and investment's entries (crm log); "audit" the deal's own
+    out["trail"] = deal_trail(deal.code, deal)
     out["audit"] = [
-        {"at": a.at, "by": a.actor, "field": a.field, "old": a.old, "new": a.new} for a in audit.history("deal", deal.id)
+        {key: e[key] for key in ("at", "by", "field", "old", "new")} for e in out["trail"] if e["table"] == "deal"
     ]
     return out

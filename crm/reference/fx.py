@@ -33,7 +33,9 @@ def check_currency(code: str) -> str:
     """The ISO code in upper case, refusing currencies the ledger does not know."""
     cur = (code or "").strip().upper()
     if cur not in CURRENCIES:
-        raise InvalidInput(_("Unknown currency {code!r}; use one of: {codes}").format(code=code, codes=", ".join(CURRENCIES)))
+        raise InvalidInput(
+            _("Unknown currency {code!r}; use one of: {codes}").format(code=code, codes=", ".join(CURRENCIES))
+        )
     return cur
 
 
@@ -45,9 +47,9 @@ def parse_rate(text) -> Decimal:
         rate = None
     if rate is None or not rate.is_finite() or rate <= 0 or rate > MAX_RATE or rate.as_tuple().exponent < -6:
         raise InvalidInput(
-            _("Cannot read the rate {text!r}: write CNY per one unit, a positive number with at most 6 decimals, e.g. 7.1030").format(
-                text=str(text)
-            )
+            _(
+                "Cannot read the rate {text!r}: write CNY per one unit, a positive number with at most 6 decimals, e.g. 7.1030"
+            ).format(text=str(text))
         )
     return rate
 
@@ -58,7 +60,7 @@ def rate_on(currency: str, day: datetime.date) -> FxRate | None:
         return None
     rate = (
         FxRate.select()
-        .where((FxRate.currency == currency) & (FxRate.on <= day))
+        .where((FxRate.currency == currency) & (FxRate.on <= day) & FxRate.voided_at.is_null(True))
         .order_by(FxRate.on.desc())
         .first()
     )
@@ -117,6 +119,8 @@ def set_rate(currency: str, on: datetime.date, rate, source: str = "") -> FxRate
         existing = FxRate.get_or_none((FxRate.currency == currency) & (FxRate.on == on))
         if existing:
             existing.rate, existing.source = value, source or existing.source
+            # setting a voided rate's day again brings it back with the new value
+            existing.voided_at, existing.voided_by, existing.void_note = None, "", ""
             existing.save()
             row = existing
         else:
@@ -147,28 +151,47 @@ def rate_questions(currency: str, on: datetime.date, rate) -> list[str]:
     questions = []
     per_unit = value / 100
     if newest is not None and abs(per_unit - newest.rate) <= newest.rate * UNUSUAL_CHANGE:
-        questions.append(_("{rate} looks like a rate per 100 {currency}; per unit that is {unit}").format(
-            rate=rate_text(value), currency=currency, unit=rate_text(per_unit)))
+        questions.append(
+            _("{rate} looks like a rate per 100 {currency}; per unit that is {unit}").format(
+                rate=rate_text(value), currency=currency, unit=rate_text(per_unit)
+            )
+        )
     elif newest is None and value >= 100:
-        questions.append(_("{rate} CNY for one {currency} is unusually high: is it per 100 units ({unit})?").format(
-            rate=rate_text(value), currency=currency, unit=rate_text(per_unit)))
+        questions.append(
+            _("{rate} CNY for one {currency} is unusually high: is it per 100 units ({unit})?").format(
+                rate=rate_text(value), currency=currency, unit=rate_text(per_unit)
+            )
+        )
     elif newest is not None and abs(value - newest.rate) > newest.rate * UNUSUAL_CHANGE:
-        questions.append(_("{rate} differs by more than {share:.0%} from the newest {currency} rate, {old} of {day}").format(
-            rate=rate_text(value), share=UNUSUAL_CHANGE, currency=currency, old=rate_text(newest.rate),
-            day=newest.on.isoformat()))
+        questions.append(
+            _("{rate} differs by more than {share:.0%} from the newest {currency} rate, {old} of {day}").format(
+                rate=rate_text(value),
+                share=UNUSUAL_CHANGE,
+                currency=currency,
+                old=rate_text(newest.rate),
+                day=newest.on.isoformat(),
+            )
+        )
     same_day = FxRate.get_or_none((FxRate.currency == currency) & (FxRate.on == on))
     if same_day is not None and same_day.rate != value:
-        questions.append(_("it replaces the rate {old} set for {day}").format(old=rate_text(same_day.rate),
-                                                                             day=on.isoformat()))
+        questions.append(
+            _("it replaces the rate {old} set for {day}").format(old=rate_text(same_day.rate), day=on.isoformat())
+        )
     return questions
 
 
 def reconvert(currency: str, since: datetime.date) -> int:
-    """Re-convert deals, funds, year plans and completed investment in `currency` dated from `since` up to the next rate; return how many changed."""
-    rate = rate_on(currency, since)
+    """Re-convert deals, funds, year plans and completed investment in `currency` dated from `since` up to the next rate; return how many changed.
+
+    MissingRate when no rate covers `since` and something dated from then on needs one.
+    """
+    try:
+        rate = rate_on(currency, since)
+    except MissingRate:
+        rate = None
     following = (
         FxRate.select(FxRate.on)
-        .where((FxRate.currency == currency) & (FxRate.on > since))
+        .where((FxRate.currency == currency) & (FxRate.on > since) & FxRate.voided_at.is_null(True))
         .order_by(FxRate.on)
         .first()
     )
@@ -177,19 +200,29 @@ def reconvert(currency: str, since: datetime.date) -> int:
     end = datetime.datetime.combine(until, datetime.time.min) if following else datetime.datetime.max
     signed_in_range = Deal.signed_on.between(since, until - datetime.timedelta(days=1))
     entered_in_range = Deal.signed_on.is_null(True) & (Deal.created_at >= start) & (Deal.created_at < end)
-    changed = 0
-    for deal in Deal.select(Deal.id, Deal.amount, Deal.amount_cny, Deal.fx_rate).where(
-        (Deal.currency == currency) & (signed_in_range | entered_in_range)
-    ).iterator():
+    changed, rate_id = 0, rate.id if rate else None
+    for deal in (
+        Deal.select(Deal.id, Deal.amount, Deal.amount_cny, Deal.fx_rate)
+        .where((Deal.currency == currency) & (signed_in_range | entered_in_range))
+        .iterator()
+    ):
+        if rate is None:
+            raise missing(currency, since)  # a deal is never left without a rate (refused at entry too)
         cny = to_cny(deal.amount, rate)
         if cny != deal.amount_cny or deal.fx_rate_id != rate.id:
             Deal.update(amount_cny=cny, fx_rate=rate).where(Deal.id == deal.id).execute()
             changed += 1
-    for funds in FundsArrived.select(FundsArrived.id, FundsArrived.amount, FundsArrived.amount_cny, FundsArrived.fx_rate).where(
-        (FundsArrived.currency == currency) & (FundsArrived.arrived_on >= since) & (FundsArrived.arrived_on < until)
-    ).iterator():
+    for funds in (
+        FundsArrived.select(FundsArrived.id, FundsArrived.amount, FundsArrived.amount_cny, FundsArrived.fx_rate)
+        .where(
+            (FundsArrived.currency == currency) & (FundsArrived.arrived_on >= since) & (FundsArrived.arrived_on < until)
+        )
+        .iterator()
+    ):
+        if rate is None and funds.amount:  # a voided arrival holds 0 and needs no rate
+            raise missing(currency, since)
         cny = to_cny(funds.amount, rate)
-        if cny != funds.amount_cny or funds.fx_rate_id != rate.id:
+        if cny != funds.amount_cny or funds.fx_rate_id != rate_id:
             FundsArrived.update(amount_cny=cny, fx_rate=rate).where(FundsArrived.id == funds.id).execute()
             changed += 1
     return changed + _reconvert_investment(currency, rate, since, until)
@@ -207,20 +240,72 @@ def _reconvert_investment(currency: str, rate: FxRate | None, since: datetime.da
     if until != datetime.date.max:
         plans = plans.where(InvestmentPlan.year <= until.year)
     # a month is stored as its first day; its conversion day, the month's end, is at most 30 days later
-    done = InvestmentDone.select().where((InvestmentDone.currency == currency)
-                                         & (InvestmentDone.month >= since - datetime.timedelta(days=31))
-                                         & (InvestmentDone.month < until))
+    done = InvestmentDone.select().where(
+        (InvestmentDone.currency == currency)
+        & (InvestmentDone.month >= since - datetime.timedelta(days=31))
+        & (InvestmentDone.month < until)
+    )
     changed = 0
-    for query, day_of in ((plans, lambda row: datetime.date(row.year, 1, 1)),
-                          (done, lambda row: _month_end(row.month))):
+    for query, day_of in (
+        (plans, lambda row: datetime.date(row.year, 1, 1)),
+        (done, lambda row: _month_end(row.month)),
+    ):
         for row in query.iterator():
             if not since <= day_of(row) < until:
                 continue
-            cny = to_cny(row.amount, rate)
-            if cny != row.amount_cny or row.fx_rate_id != rate.id:
+            # plans and completed investment may wait for a rate (crm.deals.investment converts them so)
+            cny = to_cny(row.amount, rate) if rate is not None or not row.amount else None
+            if cny != row.amount_cny or row.fx_rate_id != (rate.id if rate else None):
                 type(row).update(amount_cny=cny, fx_rate=rate).where(type(row).id == row.id).execute()
                 changed += 1
     return changed
+
+
+def void_rate(currency: str, on: datetime.date, note: str, actor: str | None = None) -> FxRate:
+    """Void the rate for `currency` set on `on`: it stays listed, marked, and what it converted is re-converted
+    at the rate before it, in one transaction with an audit entry.
+
+    Refuses (InvalidInput) a missing note, a rate already voided, and a void
+    that would leave deals, funds or investment with no rate at all (set
+    the right rate first: `crm fx set` replaces it).
+    """
+    from crm.audit import log as audit
+    from crm.foundation.config import current_actor
+    from crm.foundation.errors import NotFound
+    from crm.foundation.text import clean_text
+
+    currency = check_currency(currency)
+    note = clean_text(note, _("Note"), max_length=2000, required=True, multiline=True)
+    actor = actor or current_actor()
+    with writing():
+        row = FxRate.get_or_none((FxRate.currency == currency) & (FxRate.on == on))
+        if row is None:
+            raise NotFound(
+                _("No {currency} rate was set on {day}; `crm fx list` shows them").format(
+                    currency=currency, day=on.isoformat()
+                )
+            )
+        if row.voided_at is not None:
+            raise InvalidInput(
+                _("The {currency} rate of {day} was already voided on {at}").format(
+                    currency=currency, day=on.isoformat(), at=row.voided_at
+                )
+            )
+        row.voided_at, row.voided_by, row.void_note = datetime.datetime.now().replace(microsecond=0), actor, note
+        row.save()
+        try:
+            reconvert(currency, on)
+        except MissingRate:
+            raise InvalidInput(
+                _(
+                    "Voiding the {currency} rate of {day} would leave entries with no rate: set the right rate "
+                    "instead with: crm fx set {currency} {day} RATE"
+                ).format(currency=currency, day=on.isoformat())
+            ) from None
+        audit.record(
+            "fx_rate", row.id, {"voided": (None, f"{currency} {on.isoformat()} {rate_text(row.rate)}: {note}")}, actor
+        )
+    return row
 
 
 def list_rates(currency: str | None = None) -> list[FxRate]:

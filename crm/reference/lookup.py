@@ -35,8 +35,9 @@ def _by_name(model, field, text: str, what: str):
             )
         )
     names = "、".join(getattr(m, field.name) for m in matches[:5])
-    raise NotFound(_("{text!r} matches several {what}s: {names}; type more of the name").format(
-        text=text, what=what, names=names))
+    raise NotFound(
+        _("{text!r} matches several {what}s: {names}; type more of the name").format(text=text, what=what, names=names)
+    )
 
 
 def department_by_name(text: str) -> Department:

@@ -11,9 +11,11 @@ def distinct_values(column: str) -> str:
     SELECT DISTINCT reads every deal (PostgreSQL's planner does not skip
     through an index).
     """
-    return (f"WITH RECURSIVE r(x) AS (SELECT MIN({column}) FROM deal WHERE {column} > '' UNION ALL "
-            f"SELECT (SELECT MIN({column}) FROM deal WHERE {column} > r.x) FROM r WHERE r.x IS NOT NULL) "
-            "SELECT x FROM r WHERE x IS NOT NULL")
+    return (
+        f"WITH RECURSIVE r(x) AS (SELECT MIN({column}) FROM deal WHERE {column} > '' UNION ALL "
+        f"SELECT (SELECT MIN({column}) FROM deal WHERE {column} > r.x) FROM r WHERE r.x IS NOT NULL) "
+        "SELECT x FROM r WHERE x IS NOT NULL"
+    )
 
 
 def regions() -> list[str]:

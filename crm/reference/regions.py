@@ -23,8 +23,11 @@ from pathlib import Path
 _SUFFIXES = ("自治县", "自治旗", "新区", "林区", "特区", "县", "区", "市", "旗")
 _BRACKETS = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
 # Renamed before the table's snapshot and so missing from its list of former names (撤县设区).
-_FORMER = {("河北省", "保定市", "清苑县"): "清苑区", ("河北省", "保定市", "满城县"): "满城区",
-           ("河北省", "保定市", "徐水县"): "徐水区"}
+_FORMER = {
+    ("河北省", "保定市", "清苑县"): "清苑区",
+    ("河北省", "保定市", "满城县"): "满城区",
+    ("河北省", "保定市", "徐水县"): "徐水区",
+}
 
 
 def _resources() -> Path | None:

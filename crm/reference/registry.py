@@ -9,8 +9,8 @@ from crm.foundation.config import current_actor
 from crm.foundation.conflicts import stale
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
-from crm.reference.lookup import department_by_name
 from crm.foundation.text import clean_text
+from crm.reference.lookup import department_by_name
 from db.connection import lock_for_update, writing
 from db.models import Department, Event
 
@@ -26,8 +26,11 @@ def add_department(name: str, kind: str = "department", contact: str = "", actor
     """Create a department; refuses a name that exists or an unknown kind."""
     name = clean_text(name, _("Department"), max_length=100, required=True)
     if kind not in DEPARTMENT_KINDS:
-        raise InvalidInput(_("Unknown department kind {kind!r}; use one of: {kinds}").format(
-            kind=kind, kinds=", ".join(DEPARTMENT_KINDS)))
+        raise InvalidInput(
+            _("Unknown department kind {kind!r}; use one of: {kinds}").format(
+                kind=kind, kinds=", ".join(DEPARTMENT_KINDS)
+            )
+        )
     actor = actor or current_actor()
     try:
         with writing():
@@ -46,8 +49,12 @@ def add_event(name: str, held_on: datetime.date | None = None, place: str = "", 
             # The unique index does not see two NULL dates as equal: check those by hand.
             if held_on is None and Event.select().where((Event.name == name) & Event.held_on.is_null()).exists():
                 raise IntegrityError(name)
-            return Event.create(name=name, held_on=held_on, place=clean_text(place, _("Place")),
-                                organiser=clean_text(organiser, _("Organiser")))
+            return Event.create(
+                name=name,
+                held_on=held_on,
+                place=clean_text(place, _("Place")),
+                organiser=clean_text(organiser, _("Organiser")),
+            )
     except IntegrityError:
         raise InvalidInput(_("The event {name} on {day} already exists").format(name=name, day=held_on)) from None
 
@@ -62,8 +69,14 @@ def events() -> list[Event]:
     return list(Event.select().order_by(Event.held_on.desc(nulls="LAST"), Event.name))
 
 
-def edit_department(name: str, new_name: str | None = None, kind: str | None = None, contact: str | None = None,
-                    if_version: int | None = None, actor: str | None = None) -> Department:
+def edit_department(
+    name: str,
+    new_name: str | None = None,
+    kind: str | None = None,
+    contact: str | None = None,
+    if_version: int | None = None,
+    actor: str | None = None,
+) -> Department:
     """Rename a department or change its kind or contact; returns it as saved.
 
     `name` finds the department as everywhere else (exact, or a unique part).
@@ -76,8 +89,11 @@ def edit_department(name: str, new_name: str | None = None, kind: str | None = N
         values["name"] = clean_text(new_name, _("Department"), max_length=100, required=True)
     if kind is not None:
         if kind not in DEPARTMENT_KINDS:
-            raise InvalidInput(_("Unknown department kind {kind!r}; use one of: {kinds}").format(
-                kind=kind, kinds=", ".join(DEPARTMENT_KINDS)))
+            raise InvalidInput(
+                _("Unknown department kind {kind!r}; use one of: {kinds}").format(
+                    kind=kind, kinds=", ".join(DEPARTMENT_KINDS)
+                )
+            )
         values["kind"] = kind
     if contact is not None:
         values["contact"] = clean_text(contact, _("Contact"))
@@ -87,7 +103,9 @@ def edit_department(name: str, new_name: str | None = None, kind: str | None = N
             dept = lock_for_update(Department.select().where(Department.id == department_by_name(name).id)).get()
             if if_version is not None and dept.version != if_version:
                 raise stale(_("Department {name}").format(name=dept.name), dept, if_version)
-            changes = {field: (getattr(dept, field), new) for field, new in values.items() if getattr(dept, field) != new}
+            changes = {
+                field: (getattr(dept, field), new) for field, new in values.items() if getattr(dept, field) != new
+            }
             if not changes:
                 return dept
             for field, (_old, new) in changes.items():

@@ -36,8 +36,7 @@ from crm.listing import kept_totals
 from crm.listing.filters import DealFilter
 from crm.reference import fx
 from crm.reporting import kpi
-from db.models import (Blocker, Deal, FundsArrived, FxRate, InvestmentDone, InvestmentPlan, StageChange,
-                       database)
+from db.models import Blocker, Deal, FundsArrived, FxRate, InvestmentDone, InvestmentPlan, StageChange, database
 
 _STARTED = frozenset(at_or_beyond("construction"))
 #: Whether compute_grouped may take _fast_deal_groups (tests turn it off to compare with the full scan).
@@ -98,8 +97,12 @@ class AsOf:
 def stage_on(day: datetime.date):
     """SQL: a deal's stage at the end of `day`; NULL when the deal had no ledger entry yet."""
     entry = StageChange.alias("entry_on")
-    earlier = (entry.select(entry.to_stage).where((entry.deal == Deal.id) & (entry.effective_on <= day))
-               .order_by(entry.id.desc()).limit(1))
+    earlier = (
+        entry.select(entry.to_stage)
+        .where((entry.deal == Deal.id) & (entry.effective_on <= day))
+        .order_by(entry.id.desc())
+        .limit(1)
+    )
     return Case(None, [(Deal.stage_since <= day, Deal.stage)], earlier)
 
 
@@ -116,12 +119,21 @@ def _deal_groups(condition, day: datetime.date, key=None):
     """
     first, last = _year(day)
     in_year = Deal.planned_start.between(first, last)
-    start_class = Case(None, [(in_year & (Deal.planned_start < day), 1), (in_year & (Deal.planned_start > day), 3),
-                              (in_year, 2)], 0)
+    start_class = Case(
+        None, [(in_year & (Deal.planned_start < day), 1), (in_year & (Deal.planned_start > day), 3), (in_year, 2)], 0
+    )
     completes = Case(None, [(Deal.planned_completion.between(first, last), 1)], 0)
     query = Deal.select(
-        _key(key), stage_on(day), Deal.currency, start_class, completes, fn.COUNT(Deal.id), fn.SUM(Deal.amount),
-        fn.SUM(Deal.amount_cny), fn.COUNT(Deal.amount_cny), fn.MAX(Case(None, [(Deal.amount_approximate, 1)], 0)),
+        _key(key),
+        stage_on(day),
+        Deal.currency,
+        start_class,
+        completes,
+        fn.COUNT(Deal.id),
+        fn.SUM(Deal.amount),
+        fn.SUM(Deal.amount_cny),
+        fn.COUNT(Deal.amount_cny),
+        fn.MAX(Case(None, [(Deal.amount_approximate, 1)], 0)),
     ).group_by(SQL("1"), SQL("2"), SQL("3"), SQL("4"), SQL("5"))
     if condition is not None:
         query = query.where(condition)
@@ -162,16 +174,30 @@ def _fast_deal_groups(cohort: DealFilter, condition, day: datetime.date, key=Non
     for row in sums:
         k = row.key if key is not None else (None, *row.key)
         add(k, 1, row.deals, row.amount, row.amount_cny, row.converted, row.approximate)
-    later = Deal.select(_key(key), Deal.stage, stage_on(day), Deal.currency, fn.COUNT(Deal.id), fn.SUM(Deal.amount),
-                        fn.SUM(Deal.amount_cny), fn.COUNT(Deal.amount_cny),
-                        fn.SUM(Case(None, [(Deal.amount_approximate, 1)], 0)),
-                        ).where(_and(Deal.stage_since > day, condition)).group_by(*(SQL(str(i)) for i in range(1, 5)))
+    later = (
+        Deal.select(
+            _key(key),
+            Deal.stage,
+            stage_on(day),
+            Deal.currency,
+            fn.COUNT(Deal.id),
+            fn.SUM(Deal.amount),
+            fn.SUM(Deal.amount_cny),
+            fn.COUNT(Deal.amount_cny),
+            fn.SUM(Case(None, [(Deal.amount_approximate, 1)], 0)),
+        )
+        .where(_and(Deal.stage_since > day, condition))
+        .group_by(*(SQL(str(i)) for i in range(1, 5)))
+    )
     for group, now, then, currency, n, amount, cny, converted, approx in database.execute(later).fetchall():
         add((group, now, currency), -1, n, amount, cny, converted, int(approx or 0))
         if then is not None:
             add((group, then, currency), 1, n, amount, cny, converted, int(approx or 0))
-    rows = [(group, stage, currency, 0, 0, n, amount, cny, converted, approx, 0)
-            for (group, stage, currency), (n, amount, cny, converted, approx) in groups.items() if n]
+    rows = [
+        (group, stage, currency, 0, 0, n, amount, cny, converted, approx, 0)
+        for (group, stage, currency), (n, amount, cny, converted, approx) in groups.items()
+        if n
+    ]
     return rows + _plan_groups(condition, day, key)
 
 
@@ -179,14 +205,19 @@ def _plan_groups(condition, day: datetime.date, key=None) -> list:
     """Rows of the deals planned to start or complete in `day`'s year, counted for the plan only."""
     first, last = _year(day)
     in_year = Deal.planned_start.between(first, last)
-    start_class = Case(None, [(in_year & (Deal.planned_start < day), 1), (in_year & (Deal.planned_start > day), 3),
-                              (in_year, 2)], 0)
+    start_class = Case(
+        None, [(in_year & (Deal.planned_start < day), 1), (in_year & (Deal.planned_start > day), 3), (in_year, 2)], 0
+    )
     completes = Case(None, [(Deal.planned_completion.between(first, last), 1)], 0)
-    query = (Deal.select(_key(key), stage_on(day), start_class, completes, fn.COUNT(Deal.id))
-             .where(_and(in_year | Deal.planned_completion.between(first, last), condition))
-             .group_by(*(SQL(str(i)) for i in range(1, 5))))
-    return [(group, stage, None, sc, comp, 0, 0, 0, 0, 0, n)
-            for group, stage, sc, comp, n in database.execute(query).fetchall()]
+    query = (
+        Deal.select(_key(key), stage_on(day), start_class, completes, fn.COUNT(Deal.id))
+        .where(_and(in_year | Deal.planned_completion.between(first, last), condition))
+        .group_by(*(SQL(str(i)) for i in range(1, 5)))
+    )
+    return [
+        (group, stage, None, sc, comp, 0, 0, 0, 0, 0, n)
+        for group, stage, sc, comp, n in database.execute(query).fetchall()
+    ]
 
 
 def _key(key):
@@ -263,19 +294,34 @@ def _and(*parts):
 
 def _count_funds_and_blockers(results: dict, condition, day: datetime.date, key=None) -> None:
     signed = stage_on(day) != "negotiating"
-    query = (FundsArrived.select(_key(key), fn.SUM(FundsArrived.amount_cny), fn.COUNT(FundsArrived.id),
-                                 fn.COUNT(FundsArrived.amount_cny), fn.MIN(FundsArrived.currency))
-             .join(Deal, on=(FundsArrived.deal == Deal.id))
-             .where(_and(FundsArrived.arrived_on <= day, signed, condition)).group_by(SQL("1")))
+    query = (
+        FundsArrived.select(
+            _key(key),
+            fn.SUM(FundsArrived.amount_cny),
+            fn.COUNT(FundsArrived.id),
+            fn.COUNT(FundsArrived.amount_cny),
+            fn.MIN(FundsArrived.currency),
+        )
+        .join(Deal, on=(FundsArrived.deal == Deal.id))
+        .where(_and(FundsArrived.arrived_on <= day, signed, condition))
+        .group_by(SQL("1"))
+    )
     for group, cny, n, converted, currency in database.execute(query).fetchall():
         if converted < n:
             raise fx.missing(currency, day)
         _result(results, group, day)[0].funds_cny = FundsArrived.amount_cny.python_value(cny) or Decimal(0)
     is_open = Blocker.resolved_on.is_null(True) | (Blocker.resolved_on > day)
-    query = (Blocker.select(_key(key), fn.COUNT(Blocker.id), fn.SUM(Case(None, [(is_open, 1)], 0)),
-                            fn.SUM(Case(None, [(is_open & (Blocker.due_on < day), 1)], 0)))
-             .join(Deal, on=(Blocker.deal == Deal.id))
-             .where(_and(Blocker.raised_on <= day, signed, condition)).group_by(SQL("1")))
+    query = (
+        Blocker.select(
+            _key(key),
+            fn.COUNT(Blocker.id),
+            fn.SUM(Case(None, [(is_open, 1)], 0)),
+            fn.SUM(Case(None, [(is_open & (Blocker.due_on < day), 1)], 0)),
+        )
+        .join(Deal, on=(Blocker.deal == Deal.id))
+        .where(_and(Blocker.raised_on <= day, signed, condition))
+        .group_by(SQL("1"))
+    )
     for group, raised, open_, overdue in database.execute(query).fetchall():
         k = _result(results, group, day)[0]
         k.blockers_raised, k.blockers_open, k.blockers_overdue = raised or 0, int(open_ or 0), int(overdue or 0)
@@ -284,14 +330,24 @@ def _count_funds_and_blockers(results: dict, condition, day: datetime.date, key=
 
 def _sum_investment(results: dict, condition, day: datetime.date, key=None) -> None:
     first, _last = _year(day)
-    for model, where in ((InvestmentPlan, InvestmentPlan.year == day.year),
-                         (InvestmentDone, InvestmentDone.month.between(first, day))):
-        query = (model.select(_key(key), fn.SUM(model.amount_cny), fn.COUNT(model.id), fn.COUNT(model.amount_cny))
-                 .join(Deal, on=(model.deal == Deal.id)).where(_and(where, condition)).group_by(SQL("1")))
+    for model, where in (
+        (InvestmentPlan, InvestmentPlan.year == day.year),
+        (InvestmentDone, InvestmentDone.month.between(first, day)),
+    ):
+        query = (
+            model.select(_key(key), fn.SUM(model.amount_cny), fn.COUNT(model.id), fn.COUNT(model.amount_cny))
+            .join(Deal, on=(model.deal == Deal.id))
+            .where(_and(where, condition))
+            .group_by(SQL("1"))
+        )
         for group, cny, n, converted in database.execute(query).fetchall():
             if converted < n:
-                row = model.select().join(Deal, on=(model.deal == Deal.id)).where(
-                    _and(where, condition, model.amount_cny.is_null())).first()
+                row = (
+                    model.select()
+                    .join(Deal, on=(model.deal == Deal.id))
+                    .where(_and(where, condition, model.amount_cny.is_null()))
+                    .first()
+                )
                 raise fx.missing(row.currency, getattr(row, "month", None) or datetime.date(day.year, 1, 1))
             total = model.amount_cny.python_value(cny) or Decimal("0.00")
             p = _result(results, group, day)[1]
@@ -312,10 +368,12 @@ def _rates_used(condition, day: datetime.date) -> list:
             query = query.join(Deal, on=(model.deal == Deal.id))
         return fn.EXISTS(query)
 
-    where = (used(Deal, signed, condition)
-             | used(FundsArrived, FundsArrived.arrived_on <= day, signed, condition)
-             | used(InvestmentPlan, InvestmentPlan.year == day.year, condition)
-             | used(InvestmentDone, InvestmentDone.month.between(first, day), condition))
+    where = (
+        used(Deal, signed, condition)
+        | used(FundsArrived, FundsArrived.arrived_on <= day, signed, condition)
+        | used(InvestmentPlan, InvestmentPlan.year == day.year, condition)
+        | used(InvestmentDone, InvestmentDone.month.between(first, day), condition)
+    )
     return fx.rates_used(where)
 
 

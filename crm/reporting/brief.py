@@ -25,28 +25,43 @@ def percent(rate: Decimal | None) -> str:
     """A ratio as the percentage `crm kpi` prints (82.24%), or — when undefined."""
     if rate is None:
         return "—"
-    return f'{(rate * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)}%'
+    return f"{(rate * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
 
 
 def compose(result: asof.AsOf) -> str:
     """The paragraph for one as-of result."""
     k, p = result.kpis, result.plan
-    text = _("As of {month}/{day}: {deals} deals signed, total investment {total} hundred million yuan; "
-             "{planned} planned to start this year, {started} started, start rate {start_rate}; ").format(
-        month=result.day.month, day=result.day.day, deals=k.deals, total=yi(k.total_cny),
-        planned=p.planned_starts, started=p.started_on_plan, start_rate=percent(p.start_plan_rate))
+    text = _(
+        "As of {month}/{day}: {deals} deals signed, total investment {total} hundred million yuan; "
+        "{planned} planned to start this year, {started} started, start rate {start_rate}; "
+    ).format(
+        month=result.day.month,
+        day=result.day.day,
+        deals=k.deals,
+        total=yi(k.total_cny),
+        planned=p.planned_starts,
+        started=p.started_on_plan,
+        start_rate=percent(p.start_plan_rate),
+    )
     gap = p.schedule_gap
     if gap is None:
         text += _("investment completed {done} hundred million yuan, no annual plan recorded; ").format(
-            done=yi(p.invest_done_cny))
+            done=yi(p.invest_done_cny)
+        )
     else:
         ahead = _("ahead of") if gap >= 0 else _("behind")
-        text += _("investment completed {done} hundred million yuan, {rate} of the annual plan, "
-                  "{ahead} the schedule by {gap} percentage points; ").format(
-            done=yi(p.invest_done_cny), rate=percent(p.invest_plan_rate), ahead=ahead,
-            gap=abs(gap).quantize(Decimal("0.01")))
+        text += _(
+            "investment completed {done} hundred million yuan, {rate} of the annual plan, "
+            "{ahead} the schedule by {gap} percentage points; "
+        ).format(
+            done=yi(p.invest_done_cny),
+            rate=percent(p.invest_plan_rate),
+            ahead=ahead,
+            gap=abs(gap).quantize(Decimal("0.01")),
+        )
     text += _("{raised} problems raised, {resolved} resolved, resolution rate {rate}.").format(
-        raised=k.blockers_raised, resolved=k.blockers_resolved, rate=percent(k.resolution_rate))
+        raised=k.blockers_raised, resolved=k.blockers_resolved, rate=percent(k.resolution_rate)
+    )
     if k.fx_used:
         text += _("(Exchange rates: {rates})").format(rates="; ".join(fx.describe_rate(r) for r in k.fx_used))
     return text

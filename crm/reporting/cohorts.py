@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import fields
 
 from crm.listing import kept_totals
-from crm.listing.pages import ListFilter
 from crm.listing.filters import DealFilter
+from crm.listing.pages import ListFilter
 from db.models import Event
 
 

@@ -14,18 +14,17 @@ Every figure is computed by the database; `fx_used` names each rate used.
 """
 
 import datetime
+from collections import namedtuple
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from collections import namedtuple
-
 from peewee import SQL, Case, NodeList, fn
 
+from crm.deals.stages import STAGES, at_or_beyond
 from crm.listing import kept_totals as cohort_totals
-from crm.reference import fx
 from crm.listing import search
 from crm.listing.filters import DealFilter
-from crm.deals.stages import STAGES, at_or_beyond
+from crm.reference import fx
 from db import kept_totals as upkeep
 from db.dialects import dialect_of
 from db.models import Blocker, Deal, FundsArrived, FxRate, database
@@ -102,8 +101,12 @@ def _deal_rows(cohort: DealFilter, in_cohort, everyone: bool):
         return rows
     return (
         Deal.select(
-            Deal.stage, Deal.currency, fn.COUNT(Deal.id).alias("n"), fn.SUM(Deal.amount).alias("amount"),
-            fn.SUM(Deal.amount_cny).alias("cny"), fn.COUNT(Deal.amount_cny).alias("converted"),
+            Deal.stage,
+            Deal.currency,
+            fn.COUNT(Deal.id).alias("n"),
+            fn.SUM(Deal.amount).alias("amount"),
+            fn.SUM(Deal.amount_cny).alias("cny"),
+            fn.COUNT(Deal.amount_cny).alias("converted"),
             fn.MAX(Case(None, [(Deal.amount_approximate, 1)], 0)).alias("approx"),
         )
         .where(in_cohort)
@@ -164,8 +167,11 @@ def compute(cohort: DealFilter | None = None, today: datetime.date | None = None
     _count_deals(k, _deal_rows(cohort, in_cohort, everyone), in_cohort)
 
     def funds_of(where):
-        query = FundsArrived.select(fn.SUM(FundsArrived.amount_cny).alias("cny"), fn.COUNT(FundsArrived.id).alias("n"),
-                                    fn.COUNT(FundsArrived.amount_cny).alias("converted"))
+        query = FundsArrived.select(
+            fn.SUM(FundsArrived.amount_cny).alias("cny"),
+            fn.COUNT(FundsArrived.id).alias("n"),
+            fn.COUNT(FundsArrived.amount_cny).alias("converted"),
+        )
         if where is not None:
             query = query.join(Deal, on=(FundsArrived.deal == Deal.id)).where(where)
         r = query.namedtuples().get()
@@ -270,14 +276,23 @@ def _kept_deal_rows():
         rows = _kept_rows(
             "SELECT stage, currency, sum(deals), sum(amount), sum(amount_cny), sum(converted), sum(approximate), "
             "count(*) FROM deal_totals_delta WHERE stage != 'negotiating' GROUP BY stage, currency "
-            "ORDER BY stage, currency", names)
+            "ORDER BY stage, currency",
+            names,
+        )
         if sum(r.rows for r in rows) > COMPACT_AFTER:
             upkeep.compact()
-        return [r._replace(n=int(r.n), amount=int(r.amount), cny=int(r.cny), converted=int(r.converted),
-                           approx=int(r.approx)) for r in rows if r.n]
+        return [
+            r._replace(
+                n=int(r.n), amount=int(r.amount), cny=int(r.cny), converted=int(r.converted), approx=int(r.approx)
+            )
+            for r in rows
+            if r.n
+        ]
     return _kept_rows(
         "SELECT stage, currency, deals, amount, amount_cny, converted, approximate, 1 FROM deal_totals "
-        "WHERE stage != 'negotiating' AND deals != 0 ORDER BY stage, currency", names)
+        "WHERE stage != 'negotiating' AND deals != 0 ORDER BY stage, currency",
+        names,
+    )
 
 
 def _kept_rows(sql, names):

@@ -85,14 +85,18 @@ def _round(value: Decimal) -> Decimal:
 def _investment(day: datetime.date, condition) -> tuple[dict, dict]:
     """({deal id: plan for the year in CNY}, {deal id: completed in the year up to `day` in CNY}) of the deals
     of `condition` (an expression on Deal, or None)."""
-    plan = (InvestmentPlan.select(InvestmentPlan.deal, InvestmentPlan.amount_cny)
-            .join(Deal, on=(InvestmentPlan.deal == Deal.id))
-            .where(asof._and(InvestmentPlan.year == day.year, condition)))
+    plan = (
+        InvestmentPlan.select(InvestmentPlan.deal, InvestmentPlan.amount_cny)
+        .join(Deal, on=(InvestmentPlan.deal == Deal.id))
+        .where(asof._and(InvestmentPlan.year == day.year, condition))
+    )
     plans = {d: InvestmentPlan.amount_cny.python_value(v) for d, v in database.execute(plan).fetchall()}
-    done_q = (InvestmentDone.select(InvestmentDone.deal, fn.SUM(InvestmentDone.amount_cny))
-              .join(Deal, on=(InvestmentDone.deal == Deal.id))
-              .where(asof._and(InvestmentDone.month.between(datetime.date(day.year, 1, 1), day), condition))
-              .group_by(InvestmentDone.deal))
+    done_q = (
+        InvestmentDone.select(InvestmentDone.deal, fn.SUM(InvestmentDone.amount_cny))
+        .join(Deal, on=(InvestmentDone.deal == Deal.id))
+        .where(asof._and(InvestmentDone.month.between(datetime.date(day.year, 1, 1), day), condition))
+        .group_by(InvestmentDone.deal)
+    )
     done = {d: InvestmentDone.amount_cny.python_value(v) or Decimal(0) for d, v in database.execute(done_q).fetchall()}
     return plans, done
 
@@ -122,7 +126,7 @@ def deal_lights(codes: list[str], day: datetime.date | None = None) -> dict[str,
     codes = list(codes)
     out = {}
     for at in range(0, len(codes), CHUNK):  # a bounded number of bound parameters per query
-        condition = Deal.code.in_(codes[at:at + CHUNK])
+        condition = Deal.code.in_(codes[at : at + CHUNK])
         rows = database.execute(_query(condition, day)).fetchall()
         out.update((light.code, light) for _group, light in _lit(rows, condition, day))
     return out

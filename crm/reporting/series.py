@@ -34,7 +34,6 @@ def period_ends(kind: str, first: datetime.date, last: datetime.date) -> list[da
     return ends
 
 
-def series(kind: str, first: datetime.date, last: datetime.date,
-           cohort: DealFilter | None = None) -> list[asof.AsOf]:
+def series(kind: str, first: datetime.date, last: datetime.date, cohort: DealFilter | None = None) -> list[asof.AsOf]:
     """One as-of result per period, oldest first."""
     return [asof.compute(cohort, end) for end in period_ends(kind, first, last)]

@@ -62,29 +62,42 @@ def _grouped(cohort: DealFilter, day: datetime.date, dimension: str) -> dict:
 
 
 #: What --rank-by may name: a KPI of the plan figures or of the cohort KPIs.
-RANKABLE = ("deals", "total_cny", "start_rate", "funds_rate", "resolution_rate", "start_plan_rate",
-            "operating_plan_rate", "invest_plan_rate", "invest_done_cny", "schedule_gap")
+RANKABLE = (
+    "deals",
+    "total_cny",
+    "start_rate",
+    "funds_rate",
+    "resolution_rate",
+    "start_plan_rate",
+    "operating_plan_rate",
+    "invest_plan_rate",
+    "invest_done_cny",
+    "schedule_gap",
+)
 
 
 def rank_value(result: asof.AsOf, name: str) -> Decimal:
     """The value --rank-by sorts on (undefined rates last)."""
     source = result.plan if hasattr(result.plan, name) else result.kpis
     value = getattr(source, name)
-    return Decimal(-10**18) if value is None else Decimal(value)
+    return Decimal(-(10**18)) if value is None else Decimal(value)
 
 
-def summarise(dimension: str, cohort: DealFilter | None = None, day: datetime.date | None = None,
-              rank_by: str | None = None) -> list[SummaryRow]:
+def summarise(
+    dimension: str, cohort: DealFilter | None = None, day: datetime.date | None = None, rank_by: str | None = None
+) -> list[SummaryRow]:
     """One row per group of `dimension`, then the 合计 row of the whole cohort.
 
     Groups are in name order, or by `rank_by` descending. InvalidInput for an unknown dimension or KPI.
     """
     if dimension not in DIMENSIONS:
-        raise InvalidInput(_("A report is one of {choices}, not {value!r}").format(
-            choices=", ".join(DIMENSIONS), value=dimension))
+        raise InvalidInput(
+            _("A report is one of {choices}, not {value!r}").format(choices=", ".join(DIMENSIONS), value=dimension)
+        )
     if rank_by is not None and rank_by not in RANKABLE:
-        raise InvalidInput(_("--rank-by is one of {choices}, not {value!r}").format(
-            choices=", ".join(RANKABLE), value=rank_by))
+        raise InvalidInput(
+            _("--rank-by is one of {choices}, not {value!r}").format(choices=", ".join(RANKABLE), value=rank_by)
+        )
     cohort = cohort or DealFilter()
     day = day or datetime.date.today()
     rows = [SummaryRow(label, result, lights=lit) for label, (result, lit) in _grouped(cohort, day, dimension).items()]
@@ -92,6 +105,12 @@ def summarise(dimension: str, cohort: DealFilter | None = None, day: datetime.da
         rows.sort(key=lambda r: (-rank_value(r.result, rank_by), r.label))
     else:
         rows.sort(key=lambda r: (r.label == NONE_LABEL, r.label))
-    rows.append(SummaryRow(_("Total"), asof.compute(cohort, day), total=True,
-                           lights=traffic.counts(cohort, day).get(None, traffic.LightCounts())))
+    rows.append(
+        SummaryRow(
+            _("Total"),
+            asof.compute(cohort, day),
+            total=True,
+            lights=traffic.counts(cohort, day).get(None, traffic.LightCounts()),
+        )
+    )
     return rows

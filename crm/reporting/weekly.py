@@ -30,18 +30,28 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import replace
 
-
-from crm.reporting import kpi
-from crm.listing.filters import DealFilter
-from crm.values.money import Money
 from crm.deals.stages import parse_stage
-from db.models import Progress as ProgressLog
-from db.models import (Blocker, Deal, DealDepartment, Department, FundsArrived, StageChange)
-from db.streaming import stream as stream_rows
-from crm.reporting.weekly_model import (FINISHED, Problem, Progress, Row, Summary, Week, WeekActivity,  # noqa: F401
-                                        WeeklyTable, _cents, resolve_week, week_containing)
-from crm.reporting.weekly_queries import _among, _Deal, _day, _deal_rows, _fetch, _in_cohort, _stages_at, _where
+from crm.listing.filters import DealFilter
+from crm.reporting import kpi
+from crm.reporting.weekly_model import (  # noqa: F401
+    FINISHED,
+    Problem,
+    Progress,
+    Row,
+    Summary,
+    Week,
+    WeekActivity,
+    WeeklyTable,
+    _cents,
+    resolve_week,
+    week_containing,
+)
+from crm.reporting.weekly_queries import _among, _day, _Deal, _deal_rows, _fetch, _in_cohort, _stages_at, _where
 from crm.reporting.weekly_sums import _KpiSums, _RowSums, _summary
+from crm.values.money import Money
+from db.models import Blocker, Deal, DealDepartment, Department, FundsArrived, StageChange
+from db.models import Progress as ProgressLog
+from db.streaming import stream as stream_rows
 
 #: Stages that leave the table unless something happened that week.
 BATCH = 2000  # deals read, and looked up in the other tables, at a time
@@ -67,8 +77,14 @@ def stream(week: Week, scope: DealFilter | None = None, today: datetime.date | N
     for progress reports. Raises MissingRate like build().
     """
     builder = _Builder(week, scope or DealFilter(), today or datetime.date.today())
-    return WeeklyTable(week=week, scope=builder.scope, rows=builder.rows(), generated_on=builder.today,
-                       summary_of=builder.summary, expected_rows=builder.expected_rows)
+    return WeeklyTable(
+        week=week,
+        scope=builder.scope,
+        rows=builder.rows(),
+        generated_on=builder.today,
+        summary_of=builder.summary,
+        expected_rows=builder.expected_rows,
+    )
 
 
 class _Builder:
@@ -113,27 +129,58 @@ class _Builder:
         """Stage entries, funds and progress entries of the week, per deal: as many as the week saw."""
         monday, sunday, ids = self.week.monday, self.week.sunday, self.ids
         progress: dict[int, list[Progress]] = defaultdict(list)
-        for deal_id, src, dst, on, note, entry_id in _fetch(_where(
-            StageChange.select(StageChange.deal, StageChange.from_stage, StageChange.to_stage,
-                               StageChange.effective_on, StageChange.note, StageChange.id),
-            _in_cohort(StageChange.deal, ids), StageChange.effective_on.between(monday, sunday),
-        )):
+        for deal_id, src, dst, on, note, entry_id in _fetch(
+            _where(
+                StageChange.select(
+                    StageChange.deal,
+                    StageChange.from_stage,
+                    StageChange.to_stage,
+                    StageChange.effective_on,
+                    StageChange.note,
+                    StageChange.id,
+                ),
+                _in_cohort(StageChange.deal, ids),
+                StageChange.effective_on.between(monday, sunday),
+            )
+        ):
             on = _day(on)
             kind = "new" if src is None else "stage"
-            progress[deal_id].append(Progress(on=on, kind=kind, stage_from=src, stage_to=dst, note=note,
-                                              order=(on, 0, entry_id)))
-        for deal_id, on, amount, currency, cny, f_id in _fetch(_where(
-            FundsArrived.select(FundsArrived.deal, FundsArrived.arrived_on, FundsArrived.amount, FundsArrived.currency,
-                                FundsArrived.amount_cny, FundsArrived.id),
-            _in_cohort(FundsArrived.deal, ids), FundsArrived.arrived_on.between(monday, sunday),
-        )):
+            progress[deal_id].append(
+                Progress(on=on, kind=kind, stage_from=src, stage_to=dst, note=note, order=(on, 0, entry_id))
+            )
+        for deal_id, on, amount, currency, cny, f_id in _fetch(
+            _where(
+                FundsArrived.select(
+                    FundsArrived.deal,
+                    FundsArrived.arrived_on,
+                    FundsArrived.amount,
+                    FundsArrived.currency,
+                    FundsArrived.amount_cny,
+                    FundsArrived.id,
+                ),
+                _in_cohort(FundsArrived.deal, ids),
+                FundsArrived.arrived_on.between(monday, sunday),
+            )
+        ):
             on = _day(on)
-            progress[deal_id].append(Progress(on=on, kind="funds", money=Money(_cents(amount), currency),
-                                              amount_cny=_cents(cny), order=(on, 3, f_id)))
-        for deal_id, on, text, author, p_id in _fetch(_where(
-            ProgressLog.select(ProgressLog.deal, ProgressLog.on, ProgressLog.text, ProgressLog.author, ProgressLog.id),
-            _in_cohort(ProgressLog.deal, ids), ProgressLog.on.between(monday, sunday),
-        )):
+            progress[deal_id].append(
+                Progress(
+                    on=on,
+                    kind="funds",
+                    money=Money(_cents(amount), currency),
+                    amount_cny=_cents(cny),
+                    order=(on, 3, f_id),
+                )
+            )
+        for deal_id, on, text, author, p_id in _fetch(
+            _where(
+                ProgressLog.select(
+                    ProgressLog.deal, ProgressLog.on, ProgressLog.text, ProgressLog.author, ProgressLog.id
+                ),
+                _in_cohort(ProgressLog.deal, ids),
+                ProgressLog.on.between(monday, sunday),
+            )
+        ):
             on = _day(on)
             # the officer's own line first on its day: it usually explains the stage change beside it
             progress[deal_id].append(Progress(on=on, kind="log", text=text, note=author, order=(on, -1, p_id)))
@@ -178,12 +225,26 @@ class _Builder:
                 raise d.missing_rate()
             seq += 1
             row = Row(
-                seq=seq, id=d.id, code=d.code, name=d.name, investor=d.investor,
-                region=d.region, industry=d.industry, sub_industry=d.sub_industry, event=d.event_name,
-                event_on=_day(d.event_on), signed_on=_day(d.signed_on),
-                amount=Money(_cents(d.cents), d.currency, bool(d.approximate)), amount_cny=_cents(d.cny_cents),
-                fx_rate_id=d.fx_rate, stage=stage, stage_since=since, lead_unit=d.lead_name,
-                supporting=supporting.get(d.id, []), liaison=d.liaison_name, progress=events,
+                seq=seq,
+                id=d.id,
+                code=d.code,
+                name=d.name,
+                investor=d.investor,
+                region=d.region,
+                industry=d.industry,
+                sub_industry=d.sub_industry,
+                event=d.event_name,
+                event_on=_day(d.event_on),
+                signed_on=_day(d.signed_on),
+                amount=Money(_cents(d.cents), d.currency, bool(d.approximate)),
+                amount_cny=_cents(d.cny_cents),
+                fx_rate_id=d.fx_rate,
+                stage=stage,
+                stage_since=since,
+                lead_unit=d.lead_name,
+                supporting=supporting.get(d.id, []),
+                liaison=d.liaison_name,
+                progress=events,
                 problems=problems.get(d.id, []),
             )
             self.sums.add(row, d)
@@ -206,21 +267,49 @@ class _Builder:
         monday, sunday, morning_after = self.week.monday, self.week.sunday, self.week.next_monday
         problems: dict[int, list[Problem]] = defaultdict(list)
         for b_id, deal_id, text, dept, raised, due, resolved, resolution in _fetch(
-            Blocker.select(Blocker.id, Blocker.deal, Blocker.text, Department.name, Blocker.raised_on,
-                           Blocker.due_on, Blocker.resolved_on, Blocker.resolution)
+            Blocker.select(
+                Blocker.id,
+                Blocker.deal,
+                Blocker.text,
+                Department.name,
+                Blocker.raised_on,
+                Blocker.due_on,
+                Blocker.resolved_on,
+                Blocker.resolution,
+            )
             .join(Department, on=(Blocker.department == Department.id))
-            .where(_among(Blocker.deal, ids), Blocker.raised_on <= sunday,
-                   Blocker.resolved_on.is_null(True) | (Blocker.resolved_on >= monday))
+            .where(
+                _among(Blocker.deal, ids),
+                Blocker.raised_on <= sunday,
+                Blocker.resolved_on.is_null(True) | (Blocker.resolved_on >= monday),
+            )
             .order_by(Blocker.raised_on, Blocker.id)
         ):
             raised, due, resolved = _day(raised), _day(due), _day(resolved)
             if raised >= monday:
-                progress[deal_id].append(Progress(on=raised, kind="blocker_raised", text=text, department=dept,
-                                                  order=(raised, 1, b_id)))
+                progress[deal_id].append(
+                    Progress(on=raised, kind="blocker_raised", text=text, department=dept, order=(raised, 1, b_id))
+                )
             if resolved is not None and resolved <= sunday:
-                progress[deal_id].append(Progress(on=resolved, kind="blocker_resolved", text=text,
-                                                  department=dept, note=resolution, order=(resolved, 2, b_id)))
+                progress[deal_id].append(
+                    Progress(
+                        on=resolved,
+                        kind="blocker_resolved",
+                        text=text,
+                        department=dept,
+                        note=resolution,
+                        order=(resolved, 2, b_id),
+                    )
+                )
             else:
-                problems[deal_id].append(Problem(id=b_id, text=text, department=dept, raised_on=raised, due_on=due,
-                                                 overdue=due is not None and due < morning_after))
+                problems[deal_id].append(
+                    Problem(
+                        id=b_id,
+                        text=text,
+                        department=dept,
+                        raised_on=raised,
+                        due_on=due,
+                        overdue=due is not None and due < morning_after,
+                    )
+                )
         return problems

@@ -7,12 +7,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-
+from crm.listing.filters import DealFilter
 from crm.reporting import kpi
 from crm.values.dates import last_complete_week, parse_week, week_of
-from crm.listing.filters import DealFilter
 from crm.values.money import Money
-from db.models import (Deal)
+from db.models import Deal
 
 #: Stages that leave the table unless something happened that week.
 

@@ -6,12 +6,12 @@ import datetime
 
 from peewee import JOIN, SQL
 
-from crm.reference import fx
 from crm.listing.filters import DealFilter
-from db.models import (Deal, Department, Event, Person, StageChange,
-                       database)
+from crm.reference import fx
+from db.models import Deal, Department, Event, Person, StageChange, database
 
 #: Stages that leave the table unless something happened that week.
+
 
 def _day(value) -> datetime.date | None:
     """A DATE column's value as a date: SQLite hands back text, PostgreSQL a date."""
@@ -49,11 +49,26 @@ def _deal_rows(cohort: DealFilter):
     lead = Department.alias()
     query = (
         Deal.select(
-            Deal.id, Deal.code, Deal.name, Deal.investor, Deal.region, Deal.industry, Deal.sub_industry,
-            Deal.signed_on, Deal.amount, Deal.currency, Deal.amount_approximate, Deal.amount_cny, Deal.fx_rate,
-            Deal.stage, Deal.stage_since, Deal.created_at,
-            Event.name.alias("event_name"), Event.held_on.alias("event_on"),
-            lead.name.alias("lead_name"), Person.name.alias("liaison_name"),
+            Deal.id,
+            Deal.code,
+            Deal.name,
+            Deal.investor,
+            Deal.region,
+            Deal.industry,
+            Deal.sub_industry,
+            Deal.signed_on,
+            Deal.amount,
+            Deal.currency,
+            Deal.amount_approximate,
+            Deal.amount_cny,
+            Deal.fx_rate,
+            Deal.stage,
+            Deal.stage_since,
+            Deal.created_at,
+            Event.name.alias("event_name"),
+            Event.held_on.alias("event_on"),
+            lead.name.alias("lead_name"),
+            Person.name.alias("liaison_name"),
         )
         .join(Event, JOIN.LEFT_OUTER, on=(Deal.event == Event.id))
         .switch(Deal)
@@ -71,14 +86,52 @@ class _Deal:
     additions; the other dates are converted for the deals the table lists.
     """
 
-    __slots__ = ("id", "code", "name", "investor", "region", "industry", "sub_industry", "signed_on", "cents",
-                 "currency", "approximate", "cny_cents", "fx_rate", "stage", "stage_since", "created_at",
-                 "event_name", "event_on", "lead_name", "liaison_name")
+    __slots__ = (
+        "id",
+        "code",
+        "name",
+        "investor",
+        "region",
+        "industry",
+        "sub_industry",
+        "signed_on",
+        "cents",
+        "currency",
+        "approximate",
+        "cny_cents",
+        "fx_rate",
+        "stage",
+        "stage_since",
+        "created_at",
+        "event_name",
+        "event_on",
+        "lead_name",
+        "liaison_name",
+    )
 
     def __init__(self, r: tuple):
-        (self.id, self.code, self.name, self.investor, self.region, self.industry, self.sub_industry, self.signed_on,
-         self.cents, self.currency, self.approximate, self.cny_cents, self.fx_rate, self.stage, stage_since,
-         self.created_at, self.event_name, self.event_on, self.lead_name, self.liaison_name) = r
+        (
+            self.id,
+            self.code,
+            self.name,
+            self.investor,
+            self.region,
+            self.industry,
+            self.sub_industry,
+            self.signed_on,
+            self.cents,
+            self.currency,
+            self.approximate,
+            self.cny_cents,
+            self.fx_rate,
+            self.stage,
+            stage_since,
+            self.created_at,
+            self.event_name,
+            self.event_on,
+            self.lead_name,
+            self.liaison_name,
+        ) = r
         self.stage_since = _day(stage_since)
 
     def missing_rate(self):

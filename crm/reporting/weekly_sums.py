@@ -7,14 +7,15 @@ from decimal import Decimal
 
 from peewee import Case, fn
 
+from crm.deals.stages import STAGES, at_or_beyond
 from crm.reference import fx
 from crm.reporting import kpi
-from crm.deals.stages import STAGES, at_or_beyond
-from db.models import (Blocker, FundsArrived, FxRate)
 from crm.reporting.weekly_model import Row, Summary, WeekActivity, _cents
-from crm.reporting.weekly_queries import _among, _Deal, _day, _fetch
+from crm.reporting.weekly_queries import _among, _day, _Deal, _fetch
+from db.models import Blocker, FundsArrived, FxRate
 
 #: Stages that leave the table unless something happened that week.
+
 
 class _KpiSums:
     """The cohort KPIs as they stood at the end of the week, with crm.reporting.kpi's definitions, summed batch by batch."""
@@ -51,9 +52,14 @@ class _KpiSums:
             return
         k.deals += len(signed)
         for rate_id, summed, n, converted, currency, first_on in _fetch(
-            FundsArrived.select(FundsArrived.fx_rate, fn.SUM(FundsArrived.amount_cny),
-                                fn.COUNT(FundsArrived.id), fn.COUNT(FundsArrived.amount_cny),
-                                fn.MIN(FundsArrived.currency), fn.MIN(FundsArrived.arrived_on))
+            FundsArrived.select(
+                FundsArrived.fx_rate,
+                fn.SUM(FundsArrived.amount_cny),
+                fn.COUNT(FundsArrived.id),
+                fn.COUNT(FundsArrived.amount_cny),
+                fn.MIN(FundsArrived.currency),
+                fn.MIN(FundsArrived.arrived_on),
+            )
             .where(_among(FundsArrived.deal, signed), FundsArrived.arrived_on <= day)
             .group_by(FundsArrived.fx_rate)
         ):
@@ -64,9 +70,9 @@ class _KpiSums:
                 self.rate_ids.add(rate_id)
         is_open = Blocker.resolved_on.is_null(True) | (Blocker.resolved_on > day)
         for raised, open_, overdue in _fetch(
-            Blocker.select(fn.COUNT(Blocker.id), fn.SUM(_case(is_open)),
-                           fn.SUM(_case(is_open & (Blocker.due_on < morning_after))))
-            .where(_among(Blocker.deal, signed), Blocker.raised_on <= day)
+            Blocker.select(
+                fn.COUNT(Blocker.id), fn.SUM(_case(is_open)), fn.SUM(_case(is_open & (Blocker.due_on < morning_after)))
+            ).where(_among(Blocker.deal, signed), Blocker.raised_on <= day)
         ):
             k.blockers_raised += raised
             k.blockers_open += int(open_ or 0)
@@ -84,8 +90,7 @@ class _KpiSums:
         k.by_stage = {s.key: by_stage[s.key] for s in STAGES if s.key in by_stage}
         k.blockers_resolved = k.blockers_raised - k.blockers_open
         rate_ids = self.rate_ids
-        k.fx_used = fx.rates_used(FxRate.id.in_(sorted(rate_ids))) \
-            if rate_ids else []
+        k.fx_used = fx.rates_used(FxRate.id.in_(sorted(rate_ids))) if rate_ids else []
         return k
 
 
@@ -118,8 +123,9 @@ def _case(condition):
     return Case(None, [(condition, 1)], 0)
 
 
-def _summary(sums: _RowSums, activity: WeekActivity, week_end: kpi.Kpis, now: kpi.Kpis,
-             today: datetime.date) -> Summary:
+def _summary(
+    sums: _RowSums, activity: WeekActivity, week_end: kpi.Kpis, now: kpi.Kpis, today: datetime.date
+) -> Summary:
     rates = {rate.id: rate for rate in week_end.fx_used + now.fx_used}
     missing = sums.rate_ids - rates.keys()
     if missing:

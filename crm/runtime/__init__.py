@@ -7,9 +7,9 @@ through this name, so that nothing in screens/ imports db/.
 from collections.abc import Callable
 from dataclasses import is_dataclass
 
-from db.executor import Database
+from db.executor import Database, connection_lost
 
-__all__ = ["Database", "saved"]
+__all__ = ["Database", "connection_lost", "saved"]
 
 
 def saved(write: Callable[..., object], *args: object, **kwargs: object) -> object:

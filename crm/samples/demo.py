@@ -16,9 +16,10 @@ also carries a real ledger and audit trail.
 import datetime
 from decimal import Decimal
 
-from crm.deals import blockers, records as deals, funds, stages
-from crm.reference import fx, registry
+from crm.deals import blockers, funds, stages
+from crm.deals import records as deals
 from crm.foundation.i18n import _
+from crm.reference import fx, registry
 from db.models import Deal, Department
 
 ACTOR = "演示数据"

@@ -309,8 +309,18 @@ class _Generator(_World):
             if not note and needs_note(prev, stage):
                 note = _pick(rng, STALL_NOTES) if stage == "stalled" else "恢复推进"
             ids["ledger"] += 1
-            ledger.append((ids["ledger"], deal_id, prev, stage, dt(on),
-                           f"{dt(min(on + _below(rng, 3), end))} {_pick(rng, CLOCK)}", _pick(rng, STAFF), note))
+            ledger.append(
+                (
+                    ids["ledger"],
+                    deal_id,
+                    prev,
+                    stage,
+                    dt(on),
+                    f"{dt(min(on + _below(rng, 3), end))} {_pick(rng, CLOCK)}",
+                    _pick(rng, STAFF),
+                    note,
+                )
+            )
             prev = stage
         return ledger
 

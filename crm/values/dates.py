@@ -37,11 +37,17 @@ _WEEK = re.compile(r"(\d{4})\s*-?\s*w\s*(\d{1,2})|(\d{4})\s*年\s*第\s*(\d{1,2}
 
 # 公文 dates write each digit of the year (二〇二〇) and the month and day as numbers (五月十八日).
 _CN_DIGITS = str.maketrans("〇○零Ｏ一二三四五六七八九", "0000123456789")
-_CN_DATE = re.compile(r"([〇○零Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})[日号])?")
+_CN_DATE = re.compile(
+    r"([〇○零Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})[日号])?"
+)
 # What follows a date in a notice: a time (10:00, 09时30分, 上午) or a weekday (（星期一）, 周一).
-_TAIL = re.compile(r"\s*(?:[(（]?(?:星期|周|礼拜)[一二三四五六日天][)）]?|(?:上午|下午|晚上|早上)?\s*\d{1,2}\s*(?:[:：时点]\s*"
-                   r"\d{0,2}\s*分?(?:\s*[:：]\s*\d{1,2}\s*秒?)?|时|点)|[(（]\s*(?:上午|下午)\s*[)）])\s*$")
-_MONTH_ONLY = re.compile(r"(\d{4})\s*(?:年\s*(\d{1,2})\s*月(?:份|底|末|初|中|上旬|中旬|下旬)?|[-./](\d{1,2})|年\s*(底|末))")
+_TAIL = re.compile(
+    r"\s*(?:[(（]?(?:星期|周|礼拜)[一二三四五六日天][)）]?|(?:上午|下午|晚上|早上)?\s*\d{1,2}\s*(?:[:：时点]\s*"
+    r"\d{0,2}\s*分?(?:\s*[:：]\s*\d{1,2}\s*秒?)?|时|点)|[(（]\s*(?:上午|下午)\s*[)）])\s*$"
+)
+_MONTH_ONLY = re.compile(
+    r"(\d{4})\s*(?:年\s*(\d{1,2})\s*月(?:份|底|末|初|中|上旬|中旬|下旬)?|[-./](\d{1,2})|年\s*(底|末))"
+)
 
 
 def _cn_number(text: str) -> int:
@@ -58,7 +64,7 @@ def _plain_digits(normal: str) -> str:
     if match:
         year = match.group(1).translate(_CN_DIGITS)
         day = f"{_cn_number(match.group(3))}日" if match.group(3) else ""
-        normal = f"{normal[:match.start()]}{year}年{_cn_number(match.group(2))}月{day}{normal[match.end():]}"
+        normal = f"{normal[: match.start()]}{year}年{_cn_number(match.group(2))}月{day}{normal[match.end() :]}"
     shorter = normal
     for _round in range(3):  # a weekday and a time, in either order
         shorter = _TAIL.sub("", shorter).strip()
@@ -104,8 +110,11 @@ def _build(text: str, year: int, month: int, day: int) -> date:
 
 def _in_range(text: str, result: date) -> date:
     if not MIN_YEAR <= result.year <= MAX_YEAR:
-        raise InvalidInput(_('Date "{text}" is outside the years {first}–{last}').format(
-            text=_quote(text), first=MIN_YEAR, last=MAX_YEAR))
+        raise InvalidInput(
+            _('Date "{text}" is outside the years {first}–{last}').format(
+                text=_quote(text), first=MIN_YEAR, last=MAX_YEAR
+            )
+        )
     return result
 
 
@@ -125,8 +134,9 @@ def _with_dateutil(text: str, normal: str, today: date) -> date:
             warnings.simplefilter("error", dateutil_parser.UnknownTimezoneWarning)
             for dayfirst in (False, True):
                 for yearfirst in (False, True):
-                    readings.append(dateutil_parser.parse(
-                        normal, default=first_default, dayfirst=dayfirst, yearfirst=yearfirst))
+                    readings.append(
+                        dateutil_parser.parse(normal, default=first_default, dayfirst=dayfirst, yearfirst=yearfirst)
+                    )
             probe = dateutil_parser.parse(normal, default=second_default)
     except dateutil_parser.UnknownTimezoneWarning:
         raise _Unreadable from None
@@ -141,14 +151,18 @@ def _with_dateutil(text: str, normal: str, today: date) -> date:
         # dateutil raises assorted errors for text it cannot make sense of.
         raise _Unreadable from None
     if len({r.date() for r in readings}) > 1:
-        raise InvalidInput(_(
-            'Date "{text}" is ambiguous (day and month could be swapped): write it as 2020-05-18'
-        ).format(text=_quote(text)))
+        raise InvalidInput(
+            _('Date "{text}" is ambiguous (day and month could be swapped): write it as 2020-05-18').format(
+                text=_quote(text)
+            )
+        )
     reading = readings[0]
     if (reading.month, reading.day) != (probe.month, probe.day):
-        raise InvalidInput(_(
-            'Date "{text}" is incomplete: give at least the month and the day, e.g. 5月18日 or 2020-05-18'
-        ).format(text=_quote(text)))
+        raise InvalidInput(
+            _('Date "{text}" is incomplete: give at least the month and the day, e.g. 5月18日 or 2020-05-18').format(
+                text=_quote(text)
+            )
+        )
     # A missing year is the current one, as with 5月18日; first_default already holds it.
     return _in_range(text, reading.date())
 
@@ -186,10 +200,12 @@ def _read_date(text: str, today: date | None) -> date:
 
 
 def _unreadable_date(text: object) -> InvalidInput:
-    return InvalidInput(_(
-        'Cannot read date "{text}": write 2020-05-18, 2020年5月18日, 2020.5.18, '
-        "2020/5/18, 20200518, 5月18日 or May 18 2020"
-    ).format(text=_quote(str(text))))
+    return InvalidInput(
+        _(
+            'Cannot read date "{text}": write 2020-05-18, 2020年5月18日, 2020.5.18, '
+            "2020/5/18, 20200518, 5月18日 or May 18 2020"
+        ).format(text=_quote(str(text)))
+    )
 
 
 def parse_date(text: str, today: date | None = None) -> date:
@@ -230,19 +246,27 @@ def parse_week(text: str, today: date | None = None) -> tuple[date, date]:
         year = int(match.group(1) or match.group(3))
         week = int(match.group(2) or match.group(4))
         if not MIN_YEAR <= year <= MAX_YEAR:
-            raise InvalidInput(_('Week "{text}" is outside the years {first}–{last}').format(
-                text=_quote(text), first=MIN_YEAR, last=MAX_YEAR))
+            raise InvalidInput(
+                _('Week "{text}" is outside the years {first}–{last}').format(
+                    text=_quote(text), first=MIN_YEAR, last=MAX_YEAR
+                )
+            )
         weeks = _weeks_in_year(year)
         if not 1 <= week <= weeks:
-            raise InvalidInput(_('Week "{text}" does not exist: {year} has weeks 1 to {weeks}').format(
-                text=_quote(text), year=year, weeks=weeks))
+            raise InvalidInput(
+                _('Week "{text}" does not exist: {year} has weeks 1 to {weeks}').format(
+                    text=_quote(text), year=year, weeks=weeks
+                )
+            )
         return week_of(date.fromisocalendar(year, week, 1))
     try:
         return week_of(_read_date(text, today))
     except _Unreadable:
-        raise InvalidInput(_(
-            'Cannot read week "{text}": write 2020-W21, 2020W21 or a date in that week, e.g. 2020-05-18'
-        ).format(text=_quote(str(text)))) from None
+        raise InvalidInput(
+            _('Cannot read week "{text}": write 2020-W21, 2020W21 or a date in that week, e.g. 2020-05-18').format(
+                text=_quote(str(text))
+            )
+        ) from None
 
 
 def last_complete_week(today: date | None = None) -> tuple[date, date]:
@@ -264,6 +288,5 @@ def iso_week_label(monday: date, lang: str | None = None) -> str:
     start, end = week_of(monday)
     year, week, _weekday = start.isocalendar()
     if (lang or current_language()) == "en":
-        return (f"{year} week {week} ({start.day} {_EN_MONTHS[start.month - 1]}"
-                f" – {end.day} {_EN_MONTHS[end.month - 1]})")
+        return f"{year} week {week} ({start.day} {_EN_MONTHS[start.month - 1]} – {end.day} {_EN_MONTHS[end.month - 1]})"
     return f"{year}年第{week}周({start.month}月{start.day}日—{end.month}月{end.day}日)"

@@ -152,10 +152,12 @@ def _quote(text: str) -> str:
 
 
 def _unreadable(text: str) -> InvalidInput:
-    return InvalidInput(_(
-        'Cannot read amount "{text}": write a number with an optional unit (万, 亿) '
-        "and currency (元, 美元, USD …), e.g. 1.8亿美元, 25亿元, 4565万元, $180M"
-    ).format(text=_quote(text)))
+    return InvalidInput(
+        _(
+            'Cannot read amount "{text}": write a number with an optional unit (万, 亿) '
+            "and currency (元, 美元, USD …), e.g. 1.8亿美元, 25亿元, 4565万元, $180M"
+        ).format(text=_quote(text))
+    )
 
 
 def _tokens(text: str) -> list[tuple[str, object]] | None:
@@ -177,8 +179,13 @@ def _tokens(text: str) -> list[tuple[str, object]] | None:
                 end = pos + len(word)
                 # "m" must not swallow the start of "mango": an ASCII word
                 # token ends where the letters end.
-                if word[-1].isascii() and word[-1].isalpha() and end < len(text) \
-                        and text[end].isascii() and text[end].isalpha():
+                if (
+                    word[-1].isascii()
+                    and word[-1].isalpha()
+                    and end < len(text)
+                    and text[end].isascii()
+                    and text[end].isalpha()
+                ):
                     continue
                 tokens.append((kind, value))
                 pos = end
@@ -194,9 +201,25 @@ def _normalise(text: str) -> str:
 
 
 # Traditional and colloquial ways of writing the same amount: 1.8億美元, 3个亿, 人民币壹亿捌仟万元整, 25亿元左右.
-_SPOKEN = (("億", "亿"), ("萬", "万"), ("兩", "两"), ("圓", "元"), ("個", "个"), ("个亿", "亿"), ("个万", "万"),
-           ("多个", "多"), ("us dollars", "usd"), ("us dollar", "usd"), ("u.s. dollars", "usd"), ("dollars", "usd"),
-           ("dollar", "usd"), ("renminbi", "cny"), ("euros", "eur"), ("euro", "eur"), ("yen", "jpy"))
+_SPOKEN = (
+    ("億", "亿"),
+    ("萬", "万"),
+    ("兩", "两"),
+    ("圓", "元"),
+    ("個", "个"),
+    ("个亿", "亿"),
+    ("个万", "万"),
+    ("多个", "多"),
+    ("us dollars", "usd"),
+    ("us dollar", "usd"),
+    ("u.s. dollars", "usd"),
+    ("dollars", "usd"),
+    ("dollar", "usd"),
+    ("renminbi", "cny"),
+    ("euros", "eur"),
+    ("euro", "eur"),
+    ("yen", "jpy"),
+)
 _NUMERAL_RUN = re.compile(r"[0-9.〇○零一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟点]+")
 _CN_DIGIT = re.compile(r"[〇○零一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾佰仟点]")
 # A number followed by one unit word (1.8亿, 4565万, 3千万): read as it is, without cn2an.
@@ -210,7 +233,7 @@ def _arabic(run: str) -> str:
     written when cn2an cannot read it (the amount is then refused as unreadable)."""
     import cn2an  # imported when a Chinese numeral is met: most amounts are digits
 
-    for number, tail in ((run, ""), *(((run[:m.start()], m.group(1)),) if (m := _UNIT_TAIL.search(run)) else ())):
+    for number, tail in ((run, ""), *(((run[: m.start()], m.group(1)),) if (m := _UNIT_TAIL.search(run)) else ())):
         if not number:
             continue
         try:
@@ -224,8 +247,10 @@ def _arabic(run: str) -> str:
 
 
 # Anything _spoken would change: most amounts (25亿元, 4565万元, $180M) have none of it and skip its work.
-_SPOKEN_HINT = re.compile(r"[億萬兩圓個个整正〇○零一二两三四五六七八九十百壹贰叁肆伍陆柒捌玖拾佰仟点]|左右|dollar|renminbi|euro|yen"
-                          r"|[万亿千百][0-9]")
+_SPOKEN_HINT = re.compile(
+    r"[億萬兩圓個个整正〇○零一二两三四五六七八九十百壹贰叁肆伍陆柒捌玖拾佰仟点]|左右|dollar|renminbi|euro|yen"
+    r"|[万亿千百][0-9]"
+)
 
 
 def _spoken(normal: str) -> str:
@@ -238,15 +263,21 @@ def _spoken(normal: str) -> str:
         normal = normal[:-1]
     if normal.endswith("左右"):
         normal = "约" + normal[:-2]
-    return _NUMERAL_RUN.sub(lambda m: m.group(0) if _PLAIN_RUN.fullmatch(m.group(0))
-                            or not (_CN_DIGIT.search(m.group(0)) or _MIXED.search(m.group(0)))
-                            else _arabic(m.group(0)), normal)
+    return _NUMERAL_RUN.sub(
+        lambda m: (
+            m.group(0)
+            if _PLAIN_RUN.fullmatch(m.group(0)) or not (_CN_DIGIT.search(m.group(0)) or _MIXED.search(m.group(0)))
+            else _arabic(m.group(0))
+        ),
+        normal,
+    )
 
 
 def _check_currency(code: str) -> str:
     if code not in CURRENCIES:
-        raise InvalidInput(_("Unknown currency {code}: use one of {codes}").format(
-            code=code, codes=", ".join(CURRENCIES)))
+        raise InvalidInput(
+            _("Unknown currency {code}: use one of {codes}").format(code=code, codes=", ".join(CURRENCIES))
+        )
     return code
 
 
@@ -283,16 +314,20 @@ def parse_amount(
 
     currencies = [value for kind, value in tokens if kind == "C"]
     if len(set(currencies)) > 1:
-        raise InvalidInput(_('Amount "{text}" names two currencies ({first}, {second}): write one').format(
-            text=_quote(text), first=currencies[0], second=currencies[-1]))
+        raise InvalidInput(
+            _('Amount "{text}" names two currencies ({first}, {second}): write one').format(
+                text=_quote(text), first=currencies[0], second=currencies[-1]
+            )
+        )
     shape = "".join(kind for kind, _value in tokens)
     if not _AMOUNT_SHAPE.fullmatch(shape) or shape.count("Q") > 1:
         raise _unreadable(text)
 
     negative, digits = next(value for kind, value in tokens if kind == "N")
     if negative:
-        raise InvalidInput(_('Amount "{text}" is negative: amounts are written without a minus sign').format(
-            text=_quote(text)))
+        raise InvalidInput(
+            _('Amount "{text}" is negative: amounts are written without a minus sign').format(text=_quote(text))
+        )
     units = [value for kind, value in tokens if kind == "U"]
     if units:
         multiplier = units[0]
@@ -310,14 +345,17 @@ def parse_amount(
         ctx.prec = len(number.as_tuple().digits) + len(multiplier.as_tuple().digits) + 2
         value = number * multiplier
     if value > MAX_AMOUNT:
-        raise InvalidInput(_('Amount "{text}" is too large: more than {limit} {currency}; check the unit').format(
-            text=_quote(text), limit="10,000,000,000,000", currency=currency))
+        raise InvalidInput(
+            _('Amount "{text}" is too large: more than {limit} {currency}; check the unit').format(
+                text=_quote(text), limit="10,000,000,000,000", currency=currency
+            )
+        )
     if value == 0 and not allow_zero:
-        raise InvalidInput(_('Amount "{text}" is zero: enter an amount greater than zero').format(
-            text=_quote(text)))
+        raise InvalidInput(_('Amount "{text}" is zero: enter an amount greater than zero').format(text=_quote(text)))
     if value != value.quantize(CENT):
-        raise InvalidInput(_('Amount "{text}" has fractions of a cent: amounts are kept to 2 decimal places').format(
-            text=_quote(text)))
+        raise InvalidInput(
+            _('Amount "{text}" has fractions of a cent: amounts are kept to 2 decimal places').format(text=_quote(text))
+        )
     return Money(value.quantize(CENT), currency, approximate)
 
 

@@ -3,9 +3,10 @@
 Models are frozen copies: later changes to db/models.py go in new migrations.
 Timestamp defaults are set by the application models, not by the database.
 """
+
 from peewee import *
-from db.fields import CentsField
-from db.fields import RateField
+
+from db.fields import CentsField, RateField
 
 
 def up(migrator, db):
@@ -17,152 +18,172 @@ def up(migrator, db):
         field = CharField(max_length=50)
         old = TextField(null=True)
         new = TextField(null=True)
+
         class Meta:
             database = db
-            table_name = 'audit_entry'
-            indexes = ((('table', 'row_id'), False),)
+            table_name = "audit_entry"
+            indexes = ((("table", "row_id"), False),)
+
     db.create_tables([AuditEntry])
 
     class Event(Model):
         name = CharField(max_length=200)
         held_on = DateField(null=True)
-        place = CharField(max_length=200, default='')
-        organiser = CharField(max_length=200, default='')
+        place = CharField(max_length=200, default="")
+        organiser = CharField(max_length=200, default="")
+
         class Meta:
             database = db
-            table_name = 'event'
-            indexes = ((('name', 'held_on'), True),)
+            table_name = "event"
+            indexes = ((("name", "held_on"), True),)
+
     db.create_tables([Event])
 
     class FxRate(Model):
         currency = CharField(max_length=3)
         on = DateField()
         rate = RateField()
-        source = CharField(max_length=200, default='')
+        source = CharField(max_length=200, default="")
+
         class Meta:
             database = db
-            table_name = 'fx_rate'
-            indexes = ((('currency', 'on'), True),)
+            table_name = "fx_rate"
+            indexes = ((("currency", "on"), True),)
+
     db.create_tables([FxRate])
 
     class Person(Model):
         name = CharField(unique=True, max_length=50)
-        title = CharField(max_length=100, default='')
-        phone = CharField(max_length=50, default='')
+        title = CharField(max_length=100, default="")
+        phone = CharField(max_length=50, default="")
+
         class Meta:
             database = db
-            table_name = 'person'
+            table_name = "person"
+
     db.create_tables([Person])
 
     class Department(Model):
         name = CharField(unique=True, max_length=100)
-        kind = CharField(max_length=20, default='department')
-        contact = CharField(max_length=200, default='')
+        kind = CharField(max_length=20, default="department")
+        contact = CharField(max_length=200, default="")
         version = IntegerField(default=1)
         updated_at = DateTimeField()
-        updated_by = CharField(max_length=100, default='')
+        updated_by = CharField(max_length=100, default="")
+
         class Meta:
             database = db
-            table_name = 'department'
+            table_name = "department"
+
     db.create_tables([Department])
 
     class Deal(Model):
         code = CharField(unique=True, max_length=32)
         name = CharField(max_length=200)
-        investor = CharField(max_length=200, default='')
-        region = CharField(index=True, max_length=50, default='')
-        industry = CharField(index=True, max_length=50, default='')
-        sub_industry = CharField(max_length=50, default='')
-        event = ForeignKeyField(Event, null=True, on_delete='RESTRICT')
+        investor = CharField(max_length=200, default="")
+        region = CharField(index=True, max_length=50, default="")
+        industry = CharField(index=True, max_length=50, default="")
+        sub_industry = CharField(max_length=50, default="")
+        event = ForeignKeyField(Event, null=True, on_delete="RESTRICT")
         signed_on = DateField(index=True, null=True)
         amount = CentsField()
-        currency = CharField(max_length=3, default='CNY')
+        currency = CharField(max_length=3, default="CNY")
         amount_approximate = BooleanField(default=False)
         amount_cny = CentsField(null=True)
-        fx_rate = ForeignKeyField(FxRate, null=True, on_delete='RESTRICT')
-        approval = CharField(max_length=20, default='')
+        fx_rate = ForeignKeyField(FxRate, null=True, on_delete="RESTRICT")
+        approval = CharField(max_length=20, default="")
         stage = CharField(index=True, max_length=20)
         stage_since = DateField()
-        liaison = ForeignKeyField(Person, null=True, on_delete='SET NULL')
-        lead_unit = ForeignKeyField(Department, null=True, on_delete='RESTRICT')
+        liaison = ForeignKeyField(Person, null=True, on_delete="SET NULL")
+        lead_unit = ForeignKeyField(Department, null=True, on_delete="RESTRICT")
         planned_start = DateField(null=True)
         planned_completion = DateField(null=True)
-        responsibility_plan = TextField(default='')
+        responsibility_plan = TextField(default="")
         floor_area = DecimalField(null=True, max_digits=14, decimal_places=2)
-        notes = TextField(default='')
-        search_text = TextField(default='')
-        pinyin_initials = CharField(max_length=200, default='')
+        notes = TextField(default="")
+        search_text = TextField(default="")
+        pinyin_initials = CharField(max_length=200, default="")
         created_at = DateTimeField()
         updated_at = DateTimeField()
-        updated_by = CharField(max_length=100, default='')
+        updated_by = CharField(max_length=100, default="")
         version = IntegerField(default=1)
+
         class Meta:
             database = db
-            table_name = 'deal'
+            table_name = "deal"
+
     db.create_tables([Deal])
 
     class Blocker(Model):
-        deal = ForeignKeyField(Deal, on_delete='CASCADE')
+        deal = ForeignKeyField(Deal, on_delete="CASCADE")
         text = TextField()
-        department = ForeignKeyField(Department, on_delete='RESTRICT')
+        department = ForeignKeyField(Department, on_delete="RESTRICT")
         raised_on = DateField()
         due_on = DateField(null=True)
         resolved_on = DateField(index=True, null=True)
-        resolution = TextField(default='')
+        resolution = TextField(default="")
         version = IntegerField(default=1)
         updated_at = DateTimeField()
-        updated_by = CharField(max_length=100, default='')
+        updated_by = CharField(max_length=100, default="")
+
         class Meta:
             database = db
-            table_name = 'blocker'
+            table_name = "blocker"
+
     db.create_tables([Blocker])
 
     class DealDepartment(Model):
-        deal = ForeignKeyField(Deal, on_delete='CASCADE')
-        department = ForeignKeyField(Department, on_delete='RESTRICT')
+        deal = ForeignKeyField(Deal, on_delete="CASCADE")
+        department = ForeignKeyField(Department, on_delete="RESTRICT")
+
         class Meta:
             database = db
-            table_name = 'deal_department'
-            indexes = ((('deal', 'department'), True),)
+            table_name = "deal_department"
+            indexes = ((("deal", "department"), True),)
+
     db.create_tables([DealDepartment])
 
     class FundsArrived(Model):
-        deal = ForeignKeyField(Deal, on_delete='CASCADE')
+        deal = ForeignKeyField(Deal, on_delete="CASCADE")
         arrived_on = DateField()
         amount = CentsField()
-        currency = CharField(max_length=3, default='CNY')
+        currency = CharField(max_length=3, default="CNY")
         amount_cny = CentsField(null=True)
-        fx_rate = ForeignKeyField(FxRate, null=True, on_delete='RESTRICT')
-        note = TextField(default='')
+        fx_rate = ForeignKeyField(FxRate, null=True, on_delete="RESTRICT")
+        note = TextField(default="")
         recorded_at = DateTimeField()
-        recorded_by = CharField(max_length=100, default='')
+        recorded_by = CharField(max_length=100, default="")
+
         class Meta:
             database = db
-            table_name = 'funds_arrived'
+            table_name = "funds_arrived"
+
     db.create_tables([FundsArrived])
 
     class StageChange(Model):
-        deal = ForeignKeyField(Deal, on_delete='CASCADE')
+        deal = ForeignKeyField(Deal, on_delete="CASCADE")
         from_stage = CharField(null=True, max_length=20)
         to_stage = CharField(max_length=20)
         effective_on = DateField()
         recorded_at = DateTimeField()
-        recorded_by = CharField(max_length=100, default='')
-        note = TextField(default='')
+        recorded_by = CharField(max_length=100, default="")
+        note = TextField(default="")
+
         class Meta:
             database = db
-            table_name = 'stage_change'
+            table_name = "stage_change"
+
     db.create_tables([StageChange])
 
 
 def down(migrator, db):
-    migrator.migrate(migrator.drop_table('stage_change'))
-    migrator.migrate(migrator.drop_table('funds_arrived'))
-    migrator.migrate(migrator.drop_table('deal_department'))
-    migrator.migrate(migrator.drop_table('blocker'))
-    migrator.migrate(migrator.drop_table('deal'))
-    migrator.migrate(migrator.drop_table('department'))
-    migrator.migrate(migrator.drop_table('person'))
-    migrator.migrate(migrator.drop_table('fx_rate'))
-    migrator.migrate(migrator.drop_table('event'))
-    migrator.migrate(migrator.drop_table('audit_entry'))
+    migrator.migrate(migrator.drop_table("stage_change"))
+    migrator.migrate(migrator.drop_table("funds_arrived"))
+    migrator.migrate(migrator.drop_table("deal_department"))
+    migrator.migrate(migrator.drop_table("blocker"))
+    migrator.migrate(migrator.drop_table("deal"))
+    migrator.migrate(migrator.drop_table("department"))
+    migrator.migrate(migrator.drop_table("person"))
+    migrator.migrate(migrator.drop_table("fx_rate"))
+    migrator.migrate(migrator.drop_table("event"))
+    migrator.migrate(migrator.drop_table("audit_entry"))

@@ -66,6 +66,7 @@ SQLITE_SEARCH = [
     "CREATE VIRTUAL TABLE deal_search_terms USING fts5vocab(deal_search, 'row')",
 ]
 
+
 # (sign, row): the row's contribution to the totals, added (+) or taken away (-)
 def _count_deal(sign, row):
     return (
@@ -139,22 +140,18 @@ SQLITE_TOTALS = [
     f"{_count_blockers('-', 'b.deal_id = old.id', 'old.stage')} END",
     f"CREATE TRIGGER deal_totals_delete AFTER DELETE ON deal BEGIN {_count_deal('-', 'old')} END",
     # funds and blockers: an update takes the old row out before and puts the new one in after
-    "CREATE TRIGGER funds_totals_insert AFTER INSERT ON funds_arrived BEGIN "
-    f"{_count_funds('', 'f.id = new.id')} END",
+    f"CREATE TRIGGER funds_totals_insert AFTER INSERT ON funds_arrived BEGIN {_count_funds('', 'f.id = new.id')} END",
     "CREATE TRIGGER funds_totals_update BEFORE UPDATE OF deal_id, amount_cny ON funds_arrived "
     f"WHEN {_changed('deal_id', 'amount_cny')} BEGIN {_count_funds('-', 'f.id = old.id')} END",
     "CREATE TRIGGER funds_totals_updated AFTER UPDATE OF deal_id, amount_cny ON funds_arrived "
     f"WHEN {_changed('deal_id', 'amount_cny')} BEGIN {_count_funds('', 'f.id = new.id')} END",
-    "CREATE TRIGGER funds_totals_delete BEFORE DELETE ON funds_arrived BEGIN "
-    f"{_count_funds('-', 'f.id = old.id')} END",
-    "CREATE TRIGGER blocker_totals_insert AFTER INSERT ON blocker BEGIN "
-    f"{_count_blockers('', 'b.id = new.id')} END",
+    f"CREATE TRIGGER funds_totals_delete BEFORE DELETE ON funds_arrived BEGIN {_count_funds('-', 'f.id = old.id')} END",
+    f"CREATE TRIGGER blocker_totals_insert AFTER INSERT ON blocker BEGIN {_count_blockers('', 'b.id = new.id')} END",
     "CREATE TRIGGER blocker_totals_update BEFORE UPDATE OF deal_id, resolved_on ON blocker "
     f"WHEN {_changed('deal_id', 'resolved_on')} BEGIN {_count_blockers('-', 'b.id = old.id')} END",
     "CREATE TRIGGER blocker_totals_updated AFTER UPDATE OF deal_id, resolved_on ON blocker "
     f"WHEN {_changed('deal_id', 'resolved_on')} BEGIN {_count_blockers('', 'b.id = new.id')} END",
-    "CREATE TRIGGER blocker_totals_delete BEFORE DELETE ON blocker BEGIN "
-    f"{_count_blockers('-', 'b.id = old.id')} END",
+    f"CREATE TRIGGER blocker_totals_delete BEFORE DELETE ON blocker BEGIN {_count_blockers('-', 'b.id = old.id')} END",
     # what is already there
     "INSERT INTO deal_totals SELECT stage, currency, count(*), sum(amount), coalesce(sum(amount_cny), 0), "
     "count(amount_cny), sum(CASE WHEN amount_approximate THEN 1 ELSE 0 END) FROM deal GROUP BY stage, currency",
@@ -221,15 +218,32 @@ def up(migrator, db):
 def down(migrator, db):
     postgres = isinstance(db, PostgresqlDatabase)
     if postgres:
-        for name in ("deal_search_text_trgm", "deal_pinyin_initials_trgm", "deal_search_chars",
-                     "deal_pinyin_initials_prefix"):
+        for name in (
+            "deal_search_text_trgm",
+            "deal_pinyin_initials_trgm",
+            "deal_search_chars",
+            "deal_pinyin_initials_prefix",
+        ):
             migrator.migrate(migrator.sql(f"DROP INDEX IF EXISTS {name}"))
     else:
-        for name in ("deal_search_insert", "deal_search_delete", "deal_search_update", "deal_totals_insert",
-                     "deal_totals_update", "deal_totals_stage", "deal_totals_before_delete", "deal_totals_delete",
-                     "funds_totals_insert", "funds_totals_update", "funds_totals_updated", "funds_totals_delete",
-                     "blocker_totals_insert", "blocker_totals_update", "blocker_totals_updated",
-                     "blocker_totals_delete"):
+        for name in (
+            "deal_search_insert",
+            "deal_search_delete",
+            "deal_search_update",
+            "deal_totals_insert",
+            "deal_totals_update",
+            "deal_totals_stage",
+            "deal_totals_before_delete",
+            "deal_totals_delete",
+            "funds_totals_insert",
+            "funds_totals_update",
+            "funds_totals_updated",
+            "funds_totals_delete",
+            "blocker_totals_insert",
+            "blocker_totals_update",
+            "blocker_totals_updated",
+            "blocker_totals_delete",
+        ):
             migrator.migrate(migrator.sql(f"DROP TRIGGER IF EXISTS {name}"))
         for name in ("deal_totals", "funds_totals", "blocker_totals"):
             migrator.migrate(migrator.sql(f"DROP TABLE IF EXISTS {name}"))

@@ -19,18 +19,23 @@ from peewee import PostgresqlDatabase
 
 # name → (table, columns, included); replaces the same-named index of 0002/0003
 COVERING = {
-    "deal_stage_currency_amount_amount_cny_amount_approximate_fx_rate_id":
-        ("deal", "stage, currency, amount, amount_cny, amount_approximate, fx_rate_id", "id"),
+    "deal_stage_currency_amount_amount_cny_amount_approximate_fx_rate_id": (
+        "deal",
+        "stage, currency, amount, amount_cny, amount_approximate, fx_rate_id",
+        "id",
+    ),
     "deal_region_stage_amount_cny_amount_approximate": ("deal", "region, stage, amount_cny, amount_approximate", "id"),
-    "deal_signed_on_totals":
-        ("deal", "signed_on, stage, currency, amount, amount_cny, amount_approximate, fx_rate_id, region", "id"),
+    "deal_signed_on_totals": (
+        "deal",
+        "signed_on, stage, currency, amount, amount_cny, amount_approximate, fx_rate_id, region",
+        "id",
+    ),
     "blocker_resolved_on_due_on_deal_id": ("blocker", "resolved_on, due_on, deal_id", "id"),
     "blocker_deal_id_resolved_on_due_on": ("blocker", "deal_id, resolved_on, due_on", "id"),
     "funds_arrived_deal_id_amount_cny_fx_rate_id": ("funds_arrived", "deal_id, amount_cny, fx_rate_id", "id"),
 }
 NEW = {
-    "deal_search_totals":
-        "CREATE INDEX deal_search_totals ON deal (search_text) INCLUDE (pinyin_initials, amount_cny, amount_approximate, id)",
+    "deal_search_totals": "CREATE INDEX deal_search_totals ON deal (search_text) INCLUDE (pinyin_initials, amount_cny, amount_approximate, id)",
     "deal_unsigned": "CREATE INDEX deal_unsigned ON deal (id) WHERE signed_on IS NULL",
     "deal_unconverted": "CREATE INDEX deal_unconverted ON deal (id) WHERE amount_cny IS NULL",
 }

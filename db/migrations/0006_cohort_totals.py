@@ -19,7 +19,8 @@ regions × 7 stages × 4 currencies gave 10,470 rows at a million deals.
 
 from peewee import PostgresqlDatabase
 
-from db.kept_totals import POSTGRES_COHORT_FILL as POSTGRES_FILL, SQLITE_COHORT_FILL as SQLITE_FILL
+from db.kept_totals import POSTGRES_COHORT_FILL as POSTGRES_FILL
+from db.kept_totals import SQLITE_COHORT_FILL as SQLITE_FILL
 
 COUNTED = ("stage", "currency", "amount", "amount_cny", "amount_approximate", "region", "signed_on")
 _SQLITE_YEAR = "coalesce(CAST(substr({row}.signed_on, 1, 4) AS INTEGER), 0)"
@@ -94,11 +95,17 @@ def up(migrator, db):
 def down(migrator, db):
     statements: tuple[str, ...]
     if isinstance(db, PostgresqlDatabase):
-        statements = ("DROP TRIGGER IF EXISTS deal_cohort_totals ON deal",
-                      "DROP FUNCTION IF EXISTS crm_deal_cohort_totals()",
-                      "DROP TABLE IF EXISTS deal_cohort_totals_delta")
+        statements = (
+            "DROP TRIGGER IF EXISTS deal_cohort_totals ON deal",
+            "DROP FUNCTION IF EXISTS crm_deal_cohort_totals()",
+            "DROP TABLE IF EXISTS deal_cohort_totals_delta",
+        )
     else:
-        statements = ("DROP TRIGGER IF EXISTS deal_cohort_totals_insert", "DROP TRIGGER IF EXISTS deal_cohort_totals_update",
-                      "DROP TRIGGER IF EXISTS deal_cohort_totals_delete", "DROP TABLE IF EXISTS deal_cohort_totals")
+        statements = (
+            "DROP TRIGGER IF EXISTS deal_cohort_totals_insert",
+            "DROP TRIGGER IF EXISTS deal_cohort_totals_update",
+            "DROP TRIGGER IF EXISTS deal_cohort_totals_delete",
+            "DROP TABLE IF EXISTS deal_cohort_totals",
+        )
     for sql in statements:
         migrator.migrate(migrator.sql(sql))

@@ -24,12 +24,14 @@ SQLite keeps its totals per stage in shared rows (0002): one writer at a time.
 
 from peewee import PostgresqlDatabase
 
-from db.kept_totals import POSTGRES_BLOCKERS_FILL as BLOCKERS_FILL, POSTGRES_FUNDS_FILL as FUNDS_FILL
+from db.kept_totals import POSTGRES_BLOCKERS_FILL as BLOCKERS_FILL
+from db.kept_totals import POSTGRES_FUNDS_FILL as FUNDS_FILL
 
 #: (class, deal id) advisory lock key: the class keeps it apart from other uses ("zh").
 LOCK_CLASS = 0x7A68
 _KEY = "coalesce(extract(year FROM {row}.signed_on)::int, 0), {row}.region, {row}.stage"
 _KEY_AS = "coalesce(extract(year FROM signed_on)::int, 0) AS year, region, stage"
+
 
 def _count_under_its_deal(table: str, columns: str, row: str, values: str) -> str:
     """PL/pgSQL: add `values` to `table` under the key of the deal of funds/blocker `row` (OLD or NEW)."""
@@ -81,21 +83,29 @@ SQL = [
     "stage VARCHAR(20) NOT NULL, arrivals BIGINT NOT NULL, amount_cny BIGINT NOT NULL, converted BIGINT NOT NULL)",
     "CREATE TABLE blocker_totals_delta (id BIGSERIAL PRIMARY KEY, year INTEGER NOT NULL, region VARCHAR(100) NOT NULL, "
     "stage VARCHAR(20) NOT NULL, raised BIGINT NOT NULL, open BIGINT NOT NULL)",
-    _row_trigger("crm_funds_totals", "(OLD.amount_cny, OLD.deal_id) IS NOT DISTINCT FROM (NEW.amount_cny, NEW.deal_id)",
-                 "funds_totals_delta", "arrivals, amount_cny, converted",
-                 "-1, -coalesce(OLD.amount_cny, 0), -(OLD.amount_cny IS NOT NULL)::int",
-                 "1, coalesce(NEW.amount_cny, 0), (NEW.amount_cny IS NOT NULL)::int"),
-    _row_trigger("crm_blocker_totals",
-                 "((OLD.resolved_on IS NULL), OLD.deal_id) IS NOT DISTINCT FROM ((NEW.resolved_on IS NULL), NEW.deal_id)",
-                 "blocker_totals_delta", "raised, open",
-                 "-1, -(OLD.resolved_on IS NULL)::int", "1, (NEW.resolved_on IS NULL)::int"),
+    _row_trigger(
+        "crm_funds_totals",
+        "(OLD.amount_cny, OLD.deal_id) IS NOT DISTINCT FROM (NEW.amount_cny, NEW.deal_id)",
+        "funds_totals_delta",
+        "arrivals, amount_cny, converted",
+        "-1, -coalesce(OLD.amount_cny, 0), -(OLD.amount_cny IS NOT NULL)::int",
+        "1, coalesce(NEW.amount_cny, 0), (NEW.amount_cny IS NOT NULL)::int",
+    ),
+    _row_trigger(
+        "crm_blocker_totals",
+        "((OLD.resolved_on IS NULL), OLD.deal_id) IS NOT DISTINCT FROM ((NEW.resolved_on IS NULL), NEW.deal_id)",
+        "blocker_totals_delta",
+        "raised, open",
+        "-1, -(OLD.resolved_on IS NULL)::int",
+        "1, (NEW.resolved_on IS NULL)::int",
+    ),
     f"""
 CREATE FUNCTION crm_deal_moves_totals() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     f record;
     b record;
 BEGIN
-    IF TG_OP = 'UPDATE' AND ({_KEY.format(row='OLD')}) IS NOT DISTINCT FROM ({_KEY.format(row='NEW')}) THEN
+    IF TG_OP = 'UPDATE' AND ({_KEY.format(row="OLD")}) IS NOT DISTINCT FROM ({_KEY.format(row="NEW")}) THEN
         RETURN NULL;
     END IF;
     PERFORM pg_advisory_xact_lock({LOCK_CLASS}, OLD.id);
@@ -114,8 +124,7 @@ END $$""",
     "FOR EACH ROW EXECUTE FUNCTION crm_blocker_totals()",
     "CREATE TRIGGER deal_moves_totals AFTER UPDATE OF signed_on, region, stage ON deal "
     "FOR EACH ROW EXECUTE FUNCTION crm_deal_moves_totals()",
-    "CREATE TRIGGER deal_gives_back_totals BEFORE DELETE ON deal "
-    "FOR EACH ROW EXECUTE FUNCTION crm_deal_moves_totals()",
+    "CREATE TRIGGER deal_gives_back_totals BEFORE DELETE ON deal FOR EACH ROW EXECUTE FUNCTION crm_deal_moves_totals()",
     FUNDS_FILL,
     BLOCKERS_FILL,
 ]

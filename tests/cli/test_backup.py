@@ -62,7 +62,9 @@ def test_backup_then_restore_gives_the_same_ledger(demo_url, fresh_url, backend,
     assert _snapshot(run_cli, fresh_url) == _snapshot(run_cli, demo_url)
     assert _counts(fresh_url) == _counts(demo_url)
     # The restored ledger keeps working: new rows get new ids.
-    code, out, err = run_cli("--db", fresh_url, "add", "--name", "恢复后新增项目", "--amount", "3亿元", "--signed", "2021-03-01")
+    code, out, err = run_cli(
+        "--db", fresh_url, "add", "--name", "恢复后新增项目", "--amount", "3亿元", "--signed", "2021-03-01"
+    )
     assert code == 0, err
     code, out, err = run_cli("--db", fresh_url, "stage", out.strip(), "registered")
     assert code == 0, err
@@ -133,8 +135,9 @@ def _newer_schema_backup(backend, demo_url, tmp_path, run_cli, pg_cluster_or_non
     return path
 
 
-def test_restore_refuses_bad_backups_and_leaves_the_database_as_it_was(demo_url, fresh_url, backend, tmp_path,
-                                                                        run_cli, request):
+def test_restore_refuses_bad_backups_and_leaves_the_database_as_it_was(
+    demo_url, fresh_url, backend, tmp_path, run_cli, request
+):
     cases = {}
     cases["missing"] = tmp_path / "no-such.backup"
     junk = tmp_path / "junk.backup"
@@ -229,7 +232,9 @@ def test_a_single_officers_sqlite_backup_restores_into_postgresql(tmp_path, requ
     # Sequences continue after the copied ids.
     code, out, err = run_cli("--db", pg_url, "add", "--name", "迁移后新增项目", "--amount", "2亿元")
     assert code == 0, err
-    code, out, err = run_cli("--db", pg_url, "blocker", "add", out.strip(), "用地指标未落实", "--department", "自然资源")
+    code, out, err = run_cli(
+        "--db", pg_url, "blocker", "add", out.strip(), "用地指标未落实", "--department", "自然资源"
+    )
     assert code == 0, err
     # A PostgreSQL backup cannot go into a SQLite file: said in one line.
     pg_backup = tmp_path / "bureau.backup"

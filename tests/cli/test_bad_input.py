@@ -43,8 +43,11 @@ CASES = [
     ("BC", ["stage", CODE, "stalled", "--note", "测试", "--on", "公元前221年"], "公元前221年"),
     ("month 13", ["add", "--name", "项目", "--amount", "1亿元", "--signed", "2020-13-01"], "2020-13-01"),
     ("year 9999", ["edit", CODE, "--signed", "9999-12-31"], "9999-12-31"),
-    ("30 February in Chinese", ["blocker", "add", CODE, "问题", "--department", "发展和改革", "--due", "2021年2月30日"],
-     "2021年2月30日"),
+    (
+        "30 February in Chinese",
+        ["blocker", "add", CODE, "问题", "--department", "发展和改革", "--due", "2021年2月30日"],
+        "2021年2月30日",
+    ),
     ("a date for a week", ["funds", CODE, "1万", "--on", "第21周"], "第21周"),
     # unknown stages, departments, events, codes
     ("unknown stage", ["stage", CODE, "flying"], "flying"),
@@ -134,9 +137,15 @@ def _files(tmp_path):
     utf16.write_bytes("项目名称,投资额\n测试项目,1亿元\n".encode("utf-16-le"))  # no BOM: no way to tell
     binary = tmp_path / "random.csv"
     binary.write_bytes(bytes(range(256)) * 8)
-    return {"not a spreadsheet": fake, "truncated xlsx": truncated, "zip without a workbook": zipped,
-            "CSV in an unknown encoding": utf16, "binary CSV": binary, "missing file": tmp_path / "没有.xlsx",
-            "a folder": tmp_path}
+    return {
+        "not a spreadsheet": fake,
+        "truncated xlsx": truncated,
+        "zip without a workbook": zipped,
+        "CSV in an unknown encoding": utf16,
+        "binary CSV": binary,
+        "missing file": tmp_path / "没有.xlsx",
+        "a folder": tmp_path,
+    }
 
 
 def test_files_that_cannot_be_imported_are_refused_and_change_nothing(demo_url, run_cli, tmp_path):

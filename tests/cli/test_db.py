@@ -22,6 +22,7 @@ def _one_line_error(run_cli, *args):
 
 # ---- migrations (SQLite and PostgreSQL) ----------------------------------------------
 
+
 def test_fresh_database_gets_the_schema(db_url):
     db = open_database(db_url)
     try:
@@ -62,6 +63,7 @@ def test_database_with_an_unknown_migration_is_refused_as_newer(db_url, run_cli)
 
 
 # ---- SQLite files -------------------------------------------------------------------
+
 
 def test_new_sqlite_file_is_owner_only(tmp_path, run_cli):
     path = tmp_path / "new" / "dir" / "ledger.sqlite3"
@@ -104,13 +106,16 @@ def test_file_that_is_not_a_database(tmp_path, run_cli):
     assert path.read_bytes() == before
 
 
-@pytest.mark.parametrize("url, shown", [
-    ("{tmp}", "{tmp}"),  # a directory
-    ("sqlite://relative.db", "sqlite://relative.db"),
-    ("mysql://crm:s3cret@localhost/ledger", "mysql://crm:***@localhost/ledger"),
-    ("postgresql://crm:s3cret@127.0.0.1:1/ledger", "127.0.0.1"),  # nothing listens on port 1
-    ("postgresql://crm:s3cret@127.0.0.1:1", "postgresql://crm:***@127.0.0.1:1"),  # no database name
-])
+@pytest.mark.parametrize(
+    "url, shown",
+    [
+        ("{tmp}", "{tmp}"),  # a directory
+        ("sqlite://relative.db", "sqlite://relative.db"),
+        ("mysql://crm:s3cret@localhost/ledger", "mysql://crm:***@localhost/ledger"),
+        ("postgresql://crm:s3cret@127.0.0.1:1/ledger", "127.0.0.1"),  # nothing listens on port 1
+        ("postgresql://crm:s3cret@127.0.0.1:1", "postgresql://crm:***@127.0.0.1:1"),  # no database name
+    ],
+)
 def test_bad_database_urls_give_one_line_without_the_password(tmp_path, run_cli, url, shown):
     url, shown = url.format(tmp=tmp_path), shown.format(tmp=tmp_path)
     err = _one_line_error(run_cli, "--db", url, "deals")
@@ -119,6 +124,7 @@ def test_bad_database_urls_give_one_line_without_the_password(tmp_path, run_cli,
 
 
 # ---- where the ledger lives without --db ----------------------------------------------
+
 
 def test_default_file_is_in_the_user_data_directory(run_cli):
     path = default_path()

@@ -82,12 +82,20 @@ def test_as_of_today_equals_kpi_now(start_plan_ledger):
 
 
 def test_series_rows_equal_as_of(start_plan_ledger, run_cli, db_url):
-    code, out, err = run_cli("--db", db_url, "kpi", "--series", "monthly", "--from", "2020-01-15",
-                             "--to", "2020-07-01", "--format", "json")
+    code, out, err = run_cli(
+        "--db", db_url, "kpi", "--series", "monthly", "--from", "2020-01-15", "--to", "2020-07-01", "--format", "json"
+    )
     assert code == 0, err
     rows = json.loads(out)
-    assert [r["as_of"] for r in rows] == ["2020-01-31", "2020-02-29", "2020-03-31", "2020-04-30", "2020-05-31",
-                                          "2020-06-30", "2020-07-31"]
+    assert [r["as_of"] for r in rows] == [
+        "2020-01-31",
+        "2020-02-29",
+        "2020-03-31",
+        "2020-04-30",
+        "2020-05-31",
+        "2020-06-30",
+        "2020-07-31",
+    ]
     for row in rows:
         code, out, err = run_cli("--db", db_url, "kpi", "--as-of", row["as_of"], "--format", "json")
         assert json.loads(out) == row
@@ -103,8 +111,16 @@ def test_report_total_rows_equal_kpi(start_plan_ledger, run_cli, db_url):
     assert total["total"] and [r["group"] for r in rows[:-1]] == ["定兴县", "涿州市"]
     code, out, err = run_cli("--db", db_url, "kpi", "--as-of", "2020-05-31", "--format", "json")
     k = json.loads(out)
-    for key in ("deals", "total_cny", "start_rate", "planned_starts", "started_on_plan", "start_plan_rate",
-                "invest_plan_rate", "blockers_raised"):
+    for key in (
+        "deals",
+        "total_cny",
+        "start_rate",
+        "planned_starts",
+        "started_on_plan",
+        "start_plan_rate",
+        "invest_plan_rate",
+        "blockers_raised",
+    ):
         assert total[key] == k[key], key
     assert sum(r["deals"] for r in rows[:-1]) == total["deals"] == 112
     assert sum(r["planned_starts"] for r in rows[:-1]) == total["planned_starts"] == 107
@@ -125,9 +141,15 @@ def invest_ledger(ledger):
     set_plan(b, 2020, "235.83亿元")
     set_plan(c, 2020, "10亿美元")
     set_plan(a, 2021, "99亿元")  # another year's plan
-    for code, month, amount in ((a, "2020-01", "30亿元"), (a, "2020-02", "40亿元"), (b, "2020-03", "36.54亿元"),
-                                (b, "2020-04", "32.9亿元"), (c, "2020-04", "1亿美元"),
-                                (a, "2020-05", "10亿元"), (a, "2019-12", "5亿元")):
+    for code, month, amount in (
+        (a, "2020-01", "30亿元"),
+        (a, "2020-02", "40亿元"),
+        (b, "2020-03", "36.54亿元"),
+        (b, "2020-04", "32.9亿元"),
+        (c, "2020-04", "1亿美元"),
+        (a, "2020-05", "10亿元"),
+        (a, "2019-12", "5亿元"),
+    ):
         record_invest(code, amount, datetime.date.fromisoformat(month + "-01"))
     tag_deal(a, ["市重点"])
     return a, b, c
@@ -169,7 +191,11 @@ def test_plan_and_invest_from_the_cli_show_in_detail(ledger, run_cli, db_url):
     status, out, err = run_cli("--db", db_url, "show", code, "--format", "json")
     year = json.loads(out)["investment"][0]
     assert (year["year"], year["plan_cny"], year["done_cny"], year["completion_rate"]) == (
-        2020, "400000000.00", "160000000.00", "0.4000")
+        2020,
+        "400000000.00",
+        "160000000.00",
+        "0.4000",
+    )
     assert [m["cumulative_cny"] for m in year["months"]] == ["100000000.00", "160000000.00"]
     status, out, err = run_cli("--db", db_url, "invest", code, "1亿元", "--month", "2020/13")
     assert status == 2 and "2020/13" in err and "Traceback" not in err

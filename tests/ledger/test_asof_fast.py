@@ -58,6 +58,8 @@ def test_the_fast_path_counts_stage_changes_after_the_day(demo_ledger, monkeypat
 
 
 def test_other_filters_and_groupings_take_the_full_scan(demo_ledger):
-    assert asof._fast_deal_groups(DealFilter(event="廊坊"), DealFilter(event="廊坊").condition(), D(2020, 5, 31),
-                                  None) is None
+    assert (
+        asof._fast_deal_groups(DealFilter(event="廊坊"), DealFilter(event="廊坊").condition(), D(2020, 5, 31), None)
+        is None
+    )
     assert asof._fast_deal_groups(DealFilter(), None, D(2020, 5, 31), Deal.industry) is None

@@ -42,6 +42,10 @@ def test_bulk_lead_unit_liaison_and_tag_are_audited_per_deal(demo_ledger):
         deal = Deal.get(Deal.code == code)
         assert deal.lead_unit.name == "保定市商务局" and deal.liaison.name == "王副市长"
         assert DealTag.get_or_none((DealTag.deal == deal) & (DealTag.tag == tag)) is not None
-        fields = {a.field for a in AuditEntry.select().where((AuditEntry.table == "deal") & (AuditEntry.row_id == deal.id)
-                                                             & (AuditEntry.actor == "测试"))}
+        fields = {
+            a.field
+            for a in AuditEntry.select().where(
+                (AuditEntry.table == "deal") & (AuditEntry.row_id == deal.id) & (AuditEntry.actor == "测试")
+            )
+        }
         assert {"lead_unit", "liaison", "tags"} <= fields

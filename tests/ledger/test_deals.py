@@ -7,11 +7,12 @@ from decimal import Decimal
 import pytest
 
 from crm.audit import log as audit
-from crm.deals import blockers, records as deals, funds, stages
-from crm.listing import views as deal_views
-from crm.reference import fx, registry
-from crm.listing.filters import DealFilter
+from crm.deals import blockers, funds, stages
+from crm.deals import records as deals
 from crm.foundation.errors import Conflict, InvalidInput, MissingRate, NotFound
+from crm.listing import views as deal_views
+from crm.listing.filters import DealFilter
+from crm.reference import fx, registry
 from db.models import MODELS, Deal, Department, Person
 
 D = datetime.date
@@ -42,25 +43,43 @@ def _create(**extra):
 
 # ---- create ---------------------------------------------------------------------
 
+
 def test_create_reads_every_field(base):
-    deal = _create(investor="某供应链集团", region="涿州市", industry="新一代信息技术", sub_industry="大数据",
-                   event="廊坊", approval="备案", liaison="李建国", lead_unit=ZHUOZHOU,
-                   planned_start="2020年9月1日", planned_completion="2022.5.18", responsibility_plan="按月调度",
-                   floor_area="81.9万平方米", notes="来源:河北日报")
+    deal = _create(
+        investor="某供应链集团",
+        region="涿州市",
+        industry="新一代信息技术",
+        sub_industry="大数据",
+        event="廊坊",
+        approval="备案",
+        liaison="李建国",
+        lead_unit=ZHUOZHOU,
+        planned_start="2020年9月1日",
+        planned_completion="2022.5.18",
+        responsibility_plan="按月调度",
+        floor_area="81.9万平方米",
+        notes="来源:河北日报",
+    )
     deal = Deal.get_by_id(deal.id)
     assert deal.code == "ZS2020-0001"
     assert (deal.amount, deal.currency, deal.amount_cny) == (Decimal("180000000.00"), "USD", Decimal("1278540000.00"))
     assert deal.fx_rate.on == D(2020, 5, 18)
-    assert (deal.event.name, deal.lead_unit.name, deal.liaison.name) == ("中国·廊坊国际经济贸易洽谈会", ZHUOZHOU, "李建国")
+    assert (deal.event.name, deal.lead_unit.name, deal.liaison.name) == (
+        "中国·廊坊国际经济贸易洽谈会",
+        ZHUOZHOU,
+        "李建国",
+    )
     assert (deal.approval, deal.floor_area) == ("filing", Decimal("819000.00"))
     assert (deal.planned_start, deal.planned_completion) == (D(2020, 9, 1), D(2022, 5, 18))
     assert (deal.stage, deal.version, deal.updated_by) == ("signed", 1, "招商局甲")
-    assert [(a.field, a.new, a.actor) for a in audit.history("deal", deal.id)] == [("created", "ZS2020-0001", "招商局甲")]
+    assert [(a.field, a.new, a.actor) for a in audit.history("deal", deal.id)] == [
+        ("created", "ZS2020-0001", "招商局甲")
+    ]
 
 
 def test_codes_count_up_per_signing_year(base):
     assert [_create(name=f"项目{i}").code for i in range(3)] == ["ZS2020-0001", "ZS2020-0002", "ZS2020-0003"]
-    assert _create(name="去年的项目", signed_on="2019-09-06").code == "ZS2019-0001"
+    assert _create(name="去年的项目", amount="5亿元", signed_on="2019-09-06").code == "ZS2019-0001"
     today = datetime.date.today()
     assert deals.create_deal({"name": "在谈项目", "amount": "5亿元"}).code == f"ZS{today.year}-0001"
 
@@ -74,7 +93,10 @@ def test_code_of_an_explicit_duplicate_is_refused(base):
 def test_initial_stage(base):
     assert _create().stage == "signed"
     assert deals.create_deal({"name": "在谈项目", "amount": "5亿元"}).stage == "negotiating"
-    assert deals.create_deal({"name": "导入项目", "amount": "5亿元", "signed_on": "2019-01-01"}, stage="在建").stage == "construction"
+    assert (
+        deals.create_deal({"name": "导入项目", "amount": "5亿元", "signed_on": "2019-01-01"}, stage="在建").stage
+        == "construction"
+    )
 
 
 BAD_CREATES = [  # (values, what the one-line message must quote)
@@ -113,16 +135,21 @@ def test_unknown_supporting_department_writes_nothing(base):
 
 # ---- edit and optimistic locking --------------------------------------------------
 
+
 def test_edit_changes_fields_bumps_version_and_audits(base):
     code = _create(region="涿州市").code
-    deals.edit_deal(code, {"region": "高碑店市", "liaison": "张振华", "lead_unit": "涿州", "notes": ""},
-                    actor="招商局乙")
+    deals.edit_deal(
+        code, {"region": "高碑店市", "liaison": "张振华", "lead_unit": "涿州", "notes": ""}, actor="招商局乙"
+    )
     deal = Deal.get(Deal.code == code)
     assert (deal.region, deal.liaison.name, deal.lead_unit.name) == ("高碑店市", "张振华", ZHUOZHOU)
     assert (deal.version, deal.updated_by) == (2, "招商局乙")
     trail = {(a.field, a.old, a.new, a.actor) for a in audit.history("deal", deal.id)[1:]}
-    assert trail == {("region", "涿州市", "高碑店市", "招商局乙"), ("liaison", None, "张振华", "招商局乙"),
-                     ("lead_unit", None, ZHUOZHOU, "招商局乙")}  # notes was already empty: no entry
+    assert trail == {
+        ("region", "涿州市", "高碑店市", "招商局乙"),
+        ("liaison", None, "张振华", "招商局乙"),
+        ("lead_unit", None, ZHUOZHOU, "招商局乙"),
+    }  # notes was already empty: no entry
 
 
 def test_edit_that_changes_nothing_is_not_a_new_version(base):
@@ -155,8 +182,9 @@ def test_stale_edit_is_refused_naming_who_and_when(base):
     changed = Deal.get(Deal.code == code)
     before = snapshot()
     with pytest.raises(Conflict) as err:
-        deals.edit_deal(code, {"region": "高碑店市", "liaison": "新领导"}, if_version=1, supporting=[FAGAI],
-                        actor="招商局甲")
+        deals.edit_deal(
+            code, {"region": "高碑店市", "liaison": "新领导"}, if_version=1, supporting=[FAGAI], actor="招商局甲"
+        )
     message = str(err.value)
     assert err.value.exit_code == 3
     assert "招商局乙" in message and str(changed.updated_at) in message and code in message
@@ -170,7 +198,9 @@ def test_supporting_departments_are_saved_with_the_fields(base):
     deal = deals.edit_deal(code, {"region": "涿州市"}, supporting=[FAGAI, "商务"], actor="招商局乙")
     assert deal.version == 2  # one edit, one version
     assert [d.name for d in deals.supporting_departments(deal)] == sorted([FAGAI, SHANGWU])
-    assert ("supporting", "", f"{FAGAI}、{SHANGWU}") in [(a.field, a.old, a.new) for a in audit.history("deal", deal.id)]
+    assert ("supporting", "", f"{FAGAI}、{SHANGWU}") in [
+        (a.field, a.old, a.new) for a in audit.history("deal", deal.id)
+    ]
     before = snapshot()
     with pytest.raises(NotFound, match="不存在的局"):
         deals.edit_deal(code, {"region": "高碑店市"}, supporting=["不存在的局"])
@@ -202,6 +232,7 @@ def test_codes_are_found_in_any_case(base):
 
 # ---- the detail view ----------------------------------------------------------------
 
+
 def test_detail_has_everything_about_a_deal(base):
     code = _create(lead_unit=ZHUOZHOU, event="廊坊").code
     deals.edit_deal(code, {"region": "涿州市"}, supporting=[FAGAI])
@@ -212,11 +243,14 @@ def test_detail_has_everything_about_a_deal(base):
     assert (d["code"], d["version"], d["stage"], d["event"]) == (code, 2, "registered", "中国·廊坊国际经济贸易洽谈会")
     assert d["departments"] == [{"name": ZHUOZHOU, "role": "lead"}, {"name": FAGAI, "role": "support"}]
     assert [(e["from"], e["to"], e["on"], e["by"]) for e in d["ledger"]] == [
-        (None, "signed", D(2020, 5, 18), "招商局甲"), ("signed", "registered", D(2020, 7, 1), "招商局乙")]
+        (None, "signed", D(2020, 5, 18), "招商局甲"),
+        ("signed", "registered", D(2020, 7, 1), "招商局乙"),
+    ]
     assert [(x["id"], x["department"], x["overdue"]) for x in d["blockers"]] == [(b.id, FAGAI, True)]
     # 3600万 without a currency is in the deal's currency (USD), converted at the arrival date's rate
     assert [(f["amount"], f["currency"], f["amount_cny"]) for f in d["funds"]] == [
-        (Decimal("36000000.00"), "USD", Decimal("255708000.00"))]
+        (Decimal("36000000.00"), "USD", Decimal("255708000.00"))
+    ]
     assert d["funds_cny"] == Decimal("255708000.00")
     assert d["funds_rate"] == Decimal("0.2000")
     assert [a["field"] for a in d["audit"]] == ["created", "region", "supporting", "stage"]
@@ -244,17 +278,23 @@ def test_list_filters_and_sorts(base):
 
 # ---- blockers -------------------------------------------------------------------------
 
+
 def test_blocker_lifecycle(base):
     code = _create().code
-    b = blockers.add_blocker(code, "用地指标不足", "发展和改革", raised=D(2020, 6, 1), due=D(2020, 7, 1), actor="招商局甲")
+    b = blockers.add_blocker(
+        code, "用地指标不足", "发展和改革", raised=D(2020, 6, 1), due=D(2020, 7, 1), actor="招商局甲"
+    )
     assert (b.department.name, b.resolved_on) == (FAGAI, None)
     assert blockers.is_overdue(b, D(2020, 7, 2)) and not blockers.is_overdue(b, D(2020, 7, 1))
     done = blockers.resolve_blocker(b.id, note="指标落实", on=D(2020, 6, 20), actor="发改委")
     assert (done.resolved_on, done.resolution, done.version) == (D(2020, 6, 20), "指标落实", 2)
     assert not blockers.is_overdue(done, D(2021, 1, 1))
     trail = {(a.field, a.new, a.actor) for a in audit.history("blocker", b.id)}
-    assert {("raised", "用地指标不足", "招商局甲"), ("resolved_on", "2020-06-20", "发改委"),
-            ("resolution", "指标落实", "发改委")} <= trail
+    assert {
+        ("raised", "用地指标不足", "招商局甲"),
+        ("resolved_on", "2020-06-20", "发改委"),
+        ("resolution", "指标落实", "发改委"),
+    } <= trail
 
 
 def test_blocker_rules(base):
@@ -297,10 +337,16 @@ def test_blocker_list_order_and_filters(base):
 
 # ---- funds -----------------------------------------------------------------------------
 
+
 def test_funds_in_another_currency_and_without_a_rate(base):
     code = _create().code
     row = funds.record_funds(code, "5000万元", on=D(2020, 9, 1), note="首笔")
-    assert (row.amount, row.currency, row.amount_cny, row.fx_rate) == (Decimal("50000000.00"), "CNY", Decimal("50000000.00"), None)
+    assert (row.amount, row.currency, row.amount_cny, row.fx_rate) == (
+        Decimal("50000000.00"),
+        "CNY",
+        Decimal("50000000.00"),
+        None,
+    )
     before = snapshot()
     with pytest.raises(MissingRate, match="crm fx set USD 2020-01-01"):  # USD, before the first USD rate
         funds.record_funds(code, "100万", on=D(2020, 1, 1))
@@ -313,6 +359,7 @@ def test_funds_in_another_currency_and_without_a_rate(base):
 
 
 # ---- departments and events ------------------------------------------------------------
+
 
 def test_departments_and_events(base):
     assert [d.name for d in registry.departments()] == sorted([FAGAI, SHANGWU, ZHUOZHOU])

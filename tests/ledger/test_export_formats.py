@@ -18,14 +18,55 @@ from exports.cells import neutralise, unneutralise
 D = datetime.date
 ZHUOZHOU = [
     # code, name, investor, amount in its currency (xlsx number, shown), in 亿元 (exact), supporting, liaison
-    ("ZS2020-0001", "涿州现代供应链金融创新示范基地项目", "", Decimal("1.8"), "1.8亿美元", Decimal("12.7854"),
-     "保定市发展和改革委员会、保定市商务局", "李建国"),
-    ("ZS2020-0002", "中国创投(涿州)总部项目", "", Decimal("25"), "25亿元", Decimal("25"), "保定市工业和信息化局", "张振华"),
-    ("ZS2020-0003", "华侨城涿州城市客厅项目", "华侨城集团", Decimal("80"), "80亿元", Decimal("80"),
-     "保定市住房和城乡建设局、保定市自然资源和规划局", "刘晓明"),
+    (
+        "ZS2020-0001",
+        "涿州现代供应链金融创新示范基地项目",
+        "",
+        Decimal("1.8"),
+        "1.8亿美元",
+        Decimal("12.7854"),
+        "保定市发展和改革委员会、保定市商务局",
+        "李建国",
+    ),
+    (
+        "ZS2020-0002",
+        "中国创投(涿州)总部项目",
+        "",
+        Decimal("25"),
+        "25亿元",
+        Decimal("25"),
+        "保定市工业和信息化局",
+        "张振华",
+    ),
+    (
+        "ZS2020-0003",
+        "华侨城涿州城市客厅项目",
+        "华侨城集团",
+        Decimal("80"),
+        "80亿元",
+        Decimal("80"),
+        "保定市住房和城乡建设局、保定市自然资源和规划局",
+        "刘晓明",
+    ),
 ]
-HEADERS_ZH = ["序号", "项目编号", "项目名称", "投资方", "县(市、区)", "产业类别", "签约活动", "签约日期", "总投资",
-              "折合人民币(亿元)", "当前阶段", "本周进展", "存在问题", "牵头单位", "配合单位", "包联领导"]
+HEADERS_ZH = [
+    "序号",
+    "项目编号",
+    "项目名称",
+    "投资方",
+    "县(市、区)",
+    "产业类别",
+    "签约活动",
+    "签约日期",
+    "总投资",
+    "折合人民币(亿元)",
+    "当前阶段",
+    "本周进展",
+    "存在问题",
+    "牵头单位",
+    "配合单位",
+    "包联领导",
+]
 
 
 def export(run_cli, url, tmp_path, fmt, *more, name=None):
@@ -65,8 +106,13 @@ def test_xlsx_zhuozhou_rows_cell_by_cell(w21_xlsx):
     for code, name, investor, own, _shown, yi, supporting, liaison in ZHUOZHOU:
         cells = rows[code]
         values = [c.value for c in cells]
-        assert values[2:7] == [name, investor or None, "涿州市",
-                               "文旅" if "华侨城" in name else "新一代信息技术/大数据", "中国·廊坊国际经济贸易洽谈会"]
+        assert values[2:7] == [
+            name,
+            investor or None,
+            "涿州市",
+            "文旅" if "华侨城" in name else "新一代信息技术/大数据",
+            "中国·廊坊国际经济贸易洽谈会",
+        ]
         assert values[7] == datetime.datetime(2020, 5, 18) and cells[7].number_format == "yyyy-mm-dd"
         assert isinstance(values[8], (int, float)) and Decimal(str(values[8])) == own
         assert ("亿美元" if code == "ZS2020-0001" else "亿元") in cells[8].number_format
@@ -77,7 +123,10 @@ def test_xlsx_zhuozhou_rows_cell_by_cell(w21_xlsx):
         assert values[13:16] == ["涿州市人民政府", supporting, liaison]
         assert cells[11].alignment.wrap_text and cells[12].alignment.wrap_text
     problems = rows["ZS2020-0003"][12].value
-    assert problems == "1. 拒马河综合整治段用地手续需市县联审【责任单位:保定市自然资源和规划局；提出:2020-05-20；时限:2020-06-30】"
+    assert (
+        problems
+        == "1. 拒马河综合整治段用地手续需市县联审【责任单位:保定市自然资源和规划局；提出:2020-05-20；时限:2020-06-30】"
+    )
     assert "2020-05-20 新提出问题:拒马河综合整治段用地手续需市县联审" in rows["ZS2020-0003"][11].value
 
 
@@ -165,11 +214,17 @@ def test_csv_zhuozhou_rows_cell_by_cell(demo_url, run_cli, tmp_path):
     assert rows[0][0] == "招商引资签约项目周报 2020年第21周(5月18日—5月24日)"
     h = next(i for i, r in enumerate(rows) if r[0] == "序号")
     assert rows[h] == HEADERS_ZH
-    by_code = {r[1]: r for r in rows[h + 1:] if len(r) > 1 and r[1].startswith("ZS")}
+    by_code = {r[1]: r for r in rows[h + 1 :] if len(r) > 1 and r[1].startswith("ZS")}
     for code, name, investor, _own, shown, yi, supporting, liaison in ZHUOZHOU:
         r = by_code[code]
-        assert r[2:8] == [name, investor, "涿州市", "文旅" if "华侨城" in name else "新一代信息技术/大数据",
-                          "中国·廊坊国际经济贸易洽谈会", "2020-05-18"]
+        assert r[2:8] == [
+            name,
+            investor,
+            "涿州市",
+            "文旅" if "华侨城" in name else "新一代信息技术/大数据",
+            "中国·廊坊国际经济贸易洽谈会",
+            "2020-05-18",
+        ]
         assert r[8] == shown and Decimal(r[9]) == yi and r[10] == "签约"
         assert r[13:] == ["涿州市人民政府", supporting, liaison]
     assert len(by_code) == 28
@@ -178,8 +233,9 @@ def test_csv_zhuozhou_rows_cell_by_cell(demo_url, run_cli, tmp_path):
 
 
 def test_csv_to_stdout_without_o(demo_url, run_cli):
-    code, out, err = run_cli("--db", demo_url, "export", "weekly", "--week", "2020-05-20", "--format", "csv",
-                             "--region", "涿州")
+    code, out, err = run_cli(
+        "--db", demo_url, "export", "weekly", "--week", "2020-05-20", "--format", "csv", "--region", "涿州"
+    )
     assert code == 0, err
     rows = list(csv.reader(io.StringIO(out.lstrip("\ufeff"))))
     assert [r[1] for r in rows if r and r[1].startswith("ZS")] == [z[0] for z in ZHUOZHOU]
@@ -200,8 +256,9 @@ def test_md_is_a_github_table_with_the_zhuozhou_rows(demo_url, run_cli, tmp_path
     assert [r[1] for r in rows[:3]] == [z[0] for z in ZHUOZHOU]
     assert [r[8] for r in rows[:3]] == ["1.8亿美元", "25亿元", "80亿元"]
     assert [r[9] for r in rows[:3]] == ["12.79", "25.00", "80.00"]
-    assert rows[2][11] == ("2020-05-18 新增项目(签约)<br>2020-05-20 新提出问题:拒马河综合整治段用地手续需市县联审"
-                           "(保定市自然资源和规划局)")
+    assert rows[2][11] == (
+        "2020-05-18 新增项目(签约)<br>2020-05-20 新提出问题:拒马河综合整治段用地手续需市县联审(保定市自然资源和规划局)"
+    )
     assert rows[3][0] == "合计" and rows[3][9] == "117.79"
     assert "## 汇总 2020年第21周(5月18日—5月24日)" in lines
 
@@ -283,7 +340,7 @@ def test_english_headers_with_lang_en(demo_url, run_cli, tmp_path):
 # ---- formula injection --------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "＝1+1", "=HYPERLINK(\"http://x\")"])
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "＝1+1", '=HYPERLINK("http://x")'])
 def test_text_that_could_be_a_formula_is_neutralised(text):
     assert neutralise(text) == "'" + text
     assert unneutralise(neutralise(text)) == text
@@ -297,13 +354,21 @@ def test_numbers_dates_and_harmless_text_stay_as_they_are(value):
 @pytest.fixture
 def hostile(ledger, run_cli, db_url):
     from crm.deals import blockers
-    from crm.reference import registry
     from crm.deals.records import create_deal
+    from crm.reference import registry
 
     registry.add_department("=cmd|' /C calc'!A0")
-    create_deal({"name": "=HYPERLINK(\"http://evil\",\"点我\")", "investor": "+SUM(1,2)", "region": "-2+3",
-                 "amount": "25亿元", "signed_on": "2020-05-18", "lead_unit": "=cmd|' /C calc'!A0",
-                 "liaison": "@SUM(A1)"})
+    create_deal(
+        {
+            "name": '=HYPERLINK("http://evil","点我")',
+            "investor": "+SUM(1,2)",
+            "region": "-2+3",
+            "amount": "25亿元",
+            "signed_on": "2020-05-18",
+            "lead_unit": "=cmd|' /C calc'!A0",
+            "liaison": "@SUM(A1)",
+        }
+    )
     deal = create_deal({"name": "正常项目", "amount": "3亿元", "signed_on": "2020-05-19"})
     blockers.add_blocker(deal.code, "=1+1 用地", "=cmd|' /C calc'!A0", raised=D(2020, 5, 20))
     return db_url
@@ -312,7 +377,7 @@ def hostile(ledger, run_cli, db_url):
 def test_csv_and_xlsx_neutralise_formula_text_and_keep_numbers(hostile, run_cli, tmp_path):
     rows = _csv_rows(export(run_cli, hostile, tmp_path, "csv"))
     deal = next(r for r in rows if r[1] == "ZS2020-0001")
-    assert deal[2] == "'=HYPERLINK(\"http://evil\",\"点我\")"
+    assert deal[2] == '\'=HYPERLINK("http://evil","点我")'
     assert deal[3] == "'+SUM(1,2)" and deal[4] == "'-2+3"
     assert deal[13] == "'=cmd|' /C calc'!A0" and deal[15] == "'@SUM(A1)"
     assert deal[9] == "25"  # numbers stay numbers
@@ -323,7 +388,7 @@ def test_csv_and_xlsx_neutralise_formula_text_and_keep_numbers(hostile, run_cli,
     assert all(c.data_type != "f" for c in cells)
     # A string cell, shown as typed: no apostrophe for the reader to see.
     name = next(c for c in cells if isinstance(c.value, str) and "HYPERLINK" in c.value)
-    assert name.value == "=HYPERLINK(\"http://evil\",\"点我\")" and name.data_type == "s"
+    assert name.value == '=HYPERLINK("http://evil","点我")' and name.data_type == "s"
     amount = next(r for r in ws.iter_rows() if r[1].value == "ZS2020-0001")[9]
     assert amount.data_type == "n" and amount.value == 25
     problems = next(r for r in ws.iter_rows() if r[1].value == "ZS2020-0002")[12]
@@ -356,8 +421,12 @@ def test_the_format_follows_the_file_name(demo_url, run_cli, tmp_path):
         code, _out, err = run_cli("--db", demo_url, "export", "weekly", "--week", "2020-W21", "-o", path)
         assert code == 0, err
         head = path.read_bytes()[:20]
-        assert {"md": head.startswith("# ".encode()), "html": head.startswith(b"<!DOCTYPE html>"),
-                "csv": head.startswith(b"\xef\xbb\xbf"), "xlsx": head.startswith(b"PK")}[suffix]
+        assert {
+            "md": head.startswith(b"# "),
+            "html": head.startswith(b"<!DOCTYPE html>"),
+            "csv": head.startswith(b"\xef\xbb\xbf"),
+            "xlsx": head.startswith(b"PK"),
+        }[suffix]
 
 
 def test_a_bad_week_is_refused_with_exit_2(demo_url, run_cli, tmp_path):

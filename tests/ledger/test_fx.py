@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from crm.deals import records as deals, funds
-from crm.reference import fx
+from crm.deals import funds
+from crm.deals import records as deals
 from crm.foundation.errors import InvalidInput, MissingRate
+from crm.reference import fx
 from db.models import Deal, FundsArrived, FxRate
 
 D = datetime.date
@@ -15,8 +16,18 @@ D = datetime.date
 
 # ---- no database ---------------------------------------------------------------
 
-@pytest.mark.parametrize("text, rate", [("7.1030", "7.1030"), (" 6.5 ", "6.5"), ("0.894", "0.894"),
-                                        ("7.103456", "7.103456"), ("1000", "1000"), (Decimal("7.1"), "7.1")])
+
+@pytest.mark.parametrize(
+    "text, rate",
+    [
+        ("7.1030", "7.1030"),
+        (" 6.5 ", "6.5"),
+        ("0.894", "0.894"),
+        ("7.103456", "7.103456"),
+        ("1000", "1000"),
+        (Decimal("7.1"), "7.1"),
+    ],
+)
 def test_parse_rate(text, rate):
     assert fx.parse_rate(text) == Decimal(rate)
 
@@ -60,6 +71,7 @@ def test_rate_text_and_description():
 
 # ---- look-up -------------------------------------------------------------------
 
+
 @pytest.fixture
 def usd_rates(ledger):
     fx.set_rate("USD", D(2020, 1, 2), "6.9614")
@@ -69,12 +81,16 @@ def usd_rates(ledger):
 
 
 def test_latest_rate_on_or_before(usd_rates):
-    found = {day: fx.rate_on("USD", D.fromisoformat(day)).on.isoformat()
-             for day in ("2020-01-02", "2020-05-17", "2020-05-18", "2024-01-01")}
-    assert found == {"2020-01-02": "2020-01-02",  # on the day
-                     "2020-05-17": "2020-01-02",  # the latest before
-                     "2020-05-18": "2020-05-18",
-                     "2024-01-01": "2020-05-18"}  # still the latest
+    found = {
+        day: fx.rate_on("USD", D.fromisoformat(day)).on.isoformat()
+        for day in ("2020-01-02", "2020-05-17", "2020-05-18", "2024-01-01")
+    }
+    assert found == {
+        "2020-01-02": "2020-01-02",  # on the day
+        "2020-05-17": "2020-01-02",  # the latest before
+        "2020-05-18": "2020-05-18",
+        "2024-01-01": "2020-05-18",
+    }  # still the latest
 
 
 def test_no_rate_before_the_first_one(usd_rates):
@@ -108,7 +124,10 @@ def test_setting_the_same_day_replaces_the_rate(usd_rates):
 
 def test_list_rates_by_currency_then_date(usd_rates):
     assert [(r.currency, r.on.isoformat()) for r in fx.list_rates()] == [
-        ("EUR", "2020-06-01"), ("USD", "2020-01-02"), ("USD", "2020-05-18")]
+        ("EUR", "2020-06-01"),
+        ("USD", "2020-01-02"),
+        ("USD", "2020-05-18"),
+    ]
     with pytest.raises(InvalidInput):
         fx.list_rates("XYZ")
 
@@ -122,37 +141,45 @@ def test_set_rate_refuses(ledger):
 
 # ---- re-conversion ---------------------------------------------------------------
 
+
 def _cny(code):
     deal = Deal.get(Deal.code == code)
     return deal.amount_cny, deal.fx_rate.on if deal.fx_rate else None
 
 
 def _funds_cny():
-    return {f.arrived_on: (f.amount_cny, f.fx_rate.on if f.fx_rate else None)
-            for f in FundsArrived.select().order_by(FundsArrived.arrived_on)}
+    return {
+        f.arrived_on: (f.amount_cny, f.fx_rate.on if f.fx_rate else None)
+        for f in FundsArrived.select().order_by(FundsArrived.arrived_on)
+    }
 
 
 def test_setting_a_rate_converts_what_it_covers_and_only_that(ledger):
     fx.set_rate("USD", D(2020, 9, 1), "6.8000")
+    # Deals are refused without a rate (issue 14): a first, wrong rate covers them; correcting it re-converts.
+    fx.set_rate("USD", D(2020, 1, 2), "6.9000")
+    fx.set_rate("EUR", D(2020, 1, 2), "7.8000")
     early = deals.create_deal({"name": "光伏组件智能制造项目", "amount": "1亿美元", "signed_on": "2020-03-01"}).code
     late = deals.create_deal({"name": "5G智能终端产业园项目", "amount": "2亿美元", "signed_on": "2020-06-01"}).code
     after = deals.create_deal({"name": "半导体封装测试项目", "amount": "1000万美元", "signed_on": "2020-10-01"}).code
     euro = deals.create_deal({"name": "汽车零部件智能制造项目", "amount": "8000万欧元", "signed_on": "2020-06-01"}).code
     yuan = deals.create_deal({"name": "冷链物流园项目", "amount": "7亿元", "signed_on": "2020-06-01"}).code
     funds.record_funds(after, "300万美元", on=D(2020, 9, 2))
-    assert _cny(early) == _cny(late) == (None, None)  # no rate yet: unknown, not 0
+    assert _cny(early) == (Decimal("690000000.00"), D(2020, 1, 2))
+    assert _cny(late) == (Decimal("1380000000.00"), D(2020, 1, 2))
     assert _cny(after) == (Decimal("68000000.00"), D(2020, 9, 1))
 
     fx.set_rate("USD", D(2020, 1, 2), "7.0000")
-    # Funds are refused until a rate covers their date (they would stop every KPI): recorded now.
     funds.record_funds(early, "100万美元", on=D(2020, 4, 1))
     funds.record_funds(late, "200万美元", on=D(2020, 7, 1))
     assert _cny(early) == (Decimal("700000000.00"), D(2020, 1, 2))
     assert _cny(late) == (Decimal("1400000000.00"), D(2020, 1, 2))
     assert _cny(after) == (Decimal("68000000.00"), D(2020, 9, 1))  # a later rate still governs
-    assert _funds_cny() == {D(2020, 4, 1): (Decimal("7000000.00"), D(2020, 1, 2)),
-                            D(2020, 7, 1): (Decimal("14000000.00"), D(2020, 1, 2)),
-                            D(2020, 9, 2): (Decimal("20400000.00"), D(2020, 9, 1))}
+    assert _funds_cny() == {
+        D(2020, 4, 1): (Decimal("7000000.00"), D(2020, 1, 2)),
+        D(2020, 7, 1): (Decimal("14000000.00"), D(2020, 1, 2)),
+        D(2020, 9, 2): (Decimal("20400000.00"), D(2020, 9, 1)),
+    }
 
     fx.set_rate("USD", D(2020, 5, 1), "7.1000")  # between two rates: only 2020-05-01 … 08-31 moves
     assert _cny(early) == (Decimal("700000000.00"), D(2020, 1, 2))
@@ -166,14 +193,13 @@ def test_setting_a_rate_converts_what_it_covers_and_only_that(ledger):
     assert _cny(late) == (Decimal("1440000000.00"), D(2020, 5, 1))
     assert _cny(early)[0] == Decimal("700000000.00")
 
-    assert _cny(euro) == (None, None)  # other currencies untouched
+    assert _cny(euro) == (Decimal("624000000.00"), D(2020, 1, 2))  # other currencies untouched
     assert _cny(yuan) == (Decimal("700000000.00"), None)
 
 
 def test_unsigned_deal_converts_at_its_entry_date(ledger):
-    code = deals.create_deal({"name": "京津冀大数据中心项目", "amount": "1000万美元"}).code
-    assert _cny(code) == (None, None)
     fx.set_rate("USD", D(2021, 1, 4), "6.5408")
+    code = deals.create_deal({"name": "京津冀大数据中心项目", "amount": "1000万美元"}).code
     assert _cny(code) == (Decimal("65408000.00"), D(2021, 1, 4))
     fx.set_rate("USD", datetime.date.today(), "7.0000")
     assert _cny(code) == (Decimal("70000000.00"), datetime.date.today())
@@ -189,8 +215,9 @@ def test_editing_the_amount_or_date_reconverts(ledger):
     assert _cny(code) == (Decimal("1420000000.00"), D(2020, 5, 18))
     deals.edit_deal(code, {"amount": "2亿元"})
     assert _cny(code) == (Decimal("200000000.00"), None)
-    deals.edit_deal(code, {"amount": "1亿美元", "signed_on": "2019-01-01"})
-    assert _cny(code) == (None, None)  # no rate for that date any more: unknown, not stale
+    with pytest.raises(MissingRate, match="crm fx set USD 2019-01-01"):  # refused, with the command that adds it
+        deals.edit_deal(code, {"amount": "1亿美元", "signed_on": "2019-01-01"})
+    assert _cny(code) == (Decimal("200000000.00"), None)  # nothing changed
 
 
 def test_a_later_rate_reconverts_year_plans_and_completed_investment(ledger):
@@ -208,11 +235,15 @@ def test_a_later_rate_reconverts_year_plans_and_completed_investment(ledger):
     record_invest(code, "2000万美元", D(2020, 6, 1))  # 30 June: 7.0 for now
 
     def cny():
-        return ({p.year: p.amount_cny for p in InvestmentPlan.select()},
-                {d.month: d.amount_cny for d in InvestmentDone.select()})
+        return (
+            {p.year: p.amount_cny for p in InvestmentPlan.select()},
+            {d.month: d.amount_cny for d in InvestmentDone.select()},
+        )
 
-    assert cny() == ({2020: Decimal("1400000000.00"), 2021: Decimal("2100000000.00")},
-                     {D(2020, 4, 1): Decimal("70000000.00"), D(2020, 6, 1): Decimal("140000000.00")})
+    assert cny() == (
+        {2020: Decimal("1400000000.00"), 2021: Decimal("2100000000.00")},
+        {D(2020, 4, 1): Decimal("70000000.00"), D(2020, 6, 1): Decimal("140000000.00")},
+    )
     fx.set_rate("USD", D(2020, 4, 30), "7.1")  # covers 30 April and 30 June, and 1 January 2021
     plans, done = cny()
     assert plans == {2020: Decimal("1400000000.00"), 2021: Decimal("2130000000.00")}
@@ -230,6 +261,7 @@ def test_investment_without_a_rate_is_converted_when_one_is_set(ledger):
     from crm.deals.records import create_deal
     from db.models import InvestmentDone, InvestmentPlan
 
+    fx.set_rate("EUR", D(2020, 5, 18), "7.9")  # the deal needs one; the plan (1 January) and March do not have one
     code = create_deal({"name": "欧元项目", "amount": "5000万欧元", "signed_on": "2020-05-18"}).code
     set_plan(code, 2020, "1亿欧元")
     record_invest(code, "500万欧元", D(2020, 3, 1))

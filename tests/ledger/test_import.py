@@ -16,32 +16,147 @@ from db.models import AuditEntry, Blocker, Deal, Department, Event, FundsArrived
 D = datetime.date
 TABLES = (Deal, Department, Event, Person, StageChange, Blocker, AuditEntry, FundsArrived)
 
-HEADERS = ["序号", "项目\n名称", "签约企业", "县（市、区）", "产业类别", "签约活动", "签约时间", "总投资（亿元）",
-           "项目进展", "困难问题", "牵头单位", "配合单位", "包联市领导", "备注", "建设内容"]
+HEADERS = [
+    "序号",
+    "项目\n名称",
+    "签约企业",
+    "县（市、区）",
+    "产业类别",
+    "签约活动",
+    "签约时间",
+    "总投资（亿元）",
+    "项目进展",
+    "困难问题",
+    "牵头单位",
+    "配合单位",
+    "包联市领导",
+    "备注",
+    "建设内容",
+]
 # name, investor, region, industry, event, signed (as the cell holds it), amount cell, stage, problems, lead,
 # supporting, liaison, notes
 ROWS = [
-    ["涿州现代供应链金融创新示范基地项目", None, "涿州市", "新一代信息技术/大数据", "中国·廊坊国际经济贸易洽谈会",
-     datetime.datetime(2020, 5, 18), "1.8亿美元", "已签约", None, "涿州市人民政府",
-     "保定市商务局、保定市发展和改革委员会", "李建国", None],
-    ["中国创投（涿州）总部项目", None, None, "新一代信息技术/大数据", None, "2020年5月18日", 25, "注册落地",
-     "1.用地指标不足【责任单位:保定市自然资源和规划局；时限:2020-07-31】\n2.环评未批复", "涿州市人民政府",
-     "保定市工业和信息化局", "张振华", None],
-    ["华侨城涿州城市客厅项目", "华侨城集团", None, "文旅", None, 43969, 80, "开工建设",
-     "拒马河综合整治段用地手续需市县联审(责任单位:保定市自然资源和规划局)", "涿州市人民政府",
-     "保定市住房和城乡建设局\n保定市自然资源和规划局", "刘晓明", "总建筑面积81.9万平方米"],
+    [
+        "涿州现代供应链金融创新示范基地项目",
+        None,
+        "涿州市",
+        "新一代信息技术/大数据",
+        "中国·廊坊国际经济贸易洽谈会",
+        datetime.datetime(2020, 5, 18),
+        "1.8亿美元",
+        "已签约",
+        None,
+        "涿州市人民政府",
+        "保定市商务局、保定市发展和改革委员会",
+        "李建国",
+        None,
+    ],
+    [
+        "中国创投（涿州）总部项目",
+        None,
+        None,
+        "新一代信息技术/大数据",
+        None,
+        "2020年5月18日",
+        25,
+        "注册落地",
+        "1.用地指标不足【责任单位:保定市自然资源和规划局；时限:2020-07-31】\n2.环评未批复",
+        "涿州市人民政府",
+        "保定市工业和信息化局",
+        "张振华",
+        None,
+    ],
+    [
+        "华侨城涿州城市客厅项目",
+        "华侨城集团",
+        None,
+        "文旅",
+        None,
+        43969,
+        80,
+        "开工建设",
+        "拒马河综合整治段用地手续需市县联审(责任单位:保定市自然资源和规划局)",
+        "涿州市人民政府",
+        "保定市住房和城乡建设局\n保定市自然资源和规划局",
+        "刘晓明",
+        "总建筑面积81.9万平方米",
+    ],
     None,  # a blank row
-    ["轨道交通车辆关键零部件产业园项目", "河北京车轨道交通车辆装备有限公司", "高碑店市", "先进制造/轨道交通",
-     "中国·保定轨道交通产业线上招商推介会", "2020.4.28", 12, "在建", None, "高碑店市人民政府", None, "陈立新",
-     None],
-    ["现代中药饮片加工项目", "某中药饮片公司", "安国市", "生物医药健康/现代中药", "保定市生物医药产业招商推介会",
-     "2019/11/12", 0.4565, "停滞", None, "保定市商务局", None, "李建国", None],
-    ["白沟箱包智能制造基地项目", "某箱包集团", "高碑店市", "先进制造/箱包", "2019中国·廊坊国际经济贸易洽谈会",
-     20190517, 3, "竣工投产", None, "高碑店市人民政府", None, "李建国", None],
-    ["节能环保装备产业园项目", "某环保装备集团", "高碑店市", "节能环保", "2019中国·廊坊国际经济贸易洽谈会",
-     "2019-05-17", 0.5, "取消", None, "高碑店市人民政府", None, "王志强", None],
-    ["冷链物流园项目", "某物流集团", "定兴县", "现代服务业/物流", None, None, "8000万元", "洽谈中", None,
-     "定兴县人民政府", None, None, None],
+    [
+        "轨道交通车辆关键零部件产业园项目",
+        "河北京车轨道交通车辆装备有限公司",
+        "高碑店市",
+        "先进制造/轨道交通",
+        "中国·保定轨道交通产业线上招商推介会",
+        "2020.4.28",
+        12,
+        "在建",
+        None,
+        "高碑店市人民政府",
+        None,
+        "陈立新",
+        None,
+    ],
+    [
+        "现代中药饮片加工项目",
+        "某中药饮片公司",
+        "安国市",
+        "生物医药健康/现代中药",
+        "保定市生物医药产业招商推介会",
+        "2019/11/12",
+        0.4565,
+        "停滞",
+        None,
+        "保定市商务局",
+        None,
+        "李建国",
+        None,
+    ],
+    [
+        "白沟箱包智能制造基地项目",
+        "某箱包集团",
+        "高碑店市",
+        "先进制造/箱包",
+        "2019中国·廊坊国际经济贸易洽谈会",
+        20190517,
+        3,
+        "竣工投产",
+        None,
+        "高碑店市人民政府",
+        None,
+        "李建国",
+        None,
+    ],
+    [
+        "节能环保装备产业园项目",
+        "某环保装备集团",
+        "高碑店市",
+        "节能环保",
+        "2019中国·廊坊国际经济贸易洽谈会",
+        "2019-05-17",
+        0.5,
+        "取消",
+        None,
+        "高碑店市人民政府",
+        None,
+        "王志强",
+        None,
+    ],
+    [
+        "冷链物流园项目",
+        "某物流集团",
+        "定兴县",
+        "现代服务业/物流",
+        None,
+        None,
+        "8000万元",
+        "洽谈中",
+        None,
+        "定兴县人民政府",
+        None,
+        None,
+        None,
+    ],
 ]
 EXPECTED = {  # name -> (signed, amount, currency, stage)
     "涿州现代供应链金融创新示范基地项目": (D(2020, 5, 18), Decimal("180000000.00"), "USD", "signed"),
@@ -152,8 +267,10 @@ def test_a_messy_xlsx_imports_with_every_variant_read(ledger, db_url, run_cli, m
     land = problems[("中国创投（涿州）总部项目", "用地指标不足")]
     assert (land.department.name, land.due_on) == ("保定市自然资源和规划局", D(2020, 7, 31))
     assert problems[("中国创投（涿州）总部项目", "环评未批复")].department.name == "涿州市人民政府"  # the lead unit
-    assert problems[("华侨城涿州城市客厅项目", "拒马河综合整治段用地手续需市县联审")].department.name == \
-        "保定市自然资源和规划局"
+    assert (
+        problems[("华侨城涿州城市客厅项目", "拒马河综合整治段用地手续需市县联审")].department.name
+        == "保定市自然资源和规划局"
+    )
     assert Department.get(Department.name == "涿州市人民政府").kind == "county"
     assert Event.select().count() == 4 and Person.select().count() == 5
     # Every deal went through create_deal: one ledger entry and an audit entry each.
@@ -182,8 +299,11 @@ def test_a_newer_version_updates_the_deals_with_audit_and_ledger_entries(ledger,
     code, report, err = run_import(run_cli, db_url, newer)
     assert code == 0, err
     updated = {u["name"]: u["fields"] for u in report["updated"]}
-    assert updated == {"中国创投（涿州）总部项目": ["amount"], "涿州现代供应链金融创新示范基地项目": ["stage"],
-                       "轨道交通车辆关键零部件产业园项目": ["blockers"]}
+    assert updated == {
+        "中国创投（涿州）总部项目": ["amount"],
+        "涿州现代供应链金融创新示范基地项目": ["stage"],
+        "轨道交通车辆关键零部件产业园项目": ["blockers"],
+    }
     assert report["stage_changes"] == 1 and report["blockers_added"] == 1 and report["created"] == []
     open_database(db_url)
     ventures = Deal.get(Deal.name == "中国创投（涿州）总部项目")
@@ -252,8 +372,9 @@ def test_a_totals_row_above_the_data_is_checked_too(ledger, db_url, run_cli, tmp
     assert code == 0, err
     assert len(report["created"]) == 8
     assert [c["row"] for c in report["totals_checked"]] == [5]
-    code, report, err = run_import(run_cli, db_url, messy_xlsx(tmp_path / "u.xlsx", total=99, totals_on_top=True),
-                                   "--dry-run")
+    code, report, err = run_import(
+        run_cli, db_url, messy_xlsx(tmp_path / "u.xlsx", total=99, totals_on_top=True), "--dry-run"
+    )
     assert code == 0 and report["warnings"][0]["code"] == "totals_mismatch"
 
 
@@ -261,21 +382,80 @@ def test_bad_rows_are_all_reported_and_nothing_is_written(ledger, db_url, run_cl
     good = ROWS[4]
     bad = [
         good,
-        ["甲项目", None, "徐水区", "先进制造", None, "2020-05-18", "abc亿", "已签约", None, "徐水区人民政府", None, None,
-         None],
-        ["乙项目", None, "徐水区", "先进制造", None, "2020-02-30", 5, "已签约", None, "徐水区人民政府", None, None, None],
-        ["丙项目", None, "徐水区", "先进制造", None, "2020-05-18", 5, "研究中", None, "徐水区人民政府", None, None, None],
+        [
+            "甲项目",
+            None,
+            "徐水区",
+            "先进制造",
+            None,
+            "2020-05-18",
+            "abc亿",
+            "已签约",
+            None,
+            "徐水区人民政府",
+            None,
+            None,
+            None,
+        ],
+        [
+            "乙项目",
+            None,
+            "徐水区",
+            "先进制造",
+            None,
+            "2020-02-30",
+            5,
+            "已签约",
+            None,
+            "徐水区人民政府",
+            None,
+            None,
+            None,
+        ],
+        [
+            "丙项目",
+            None,
+            "徐水区",
+            "先进制造",
+            None,
+            "2020-05-18",
+            5,
+            "研究中",
+            None,
+            "徐水区人民政府",
+            None,
+            None,
+            None,
+        ],
         [None, None, "徐水区", "先进制造", None, "2020-05-18", 5, "已签约", None, "徐水区人民政府", None, None, None],
-        ["丁项目", None, "徐水区", "先进制造", None, "2020-05-18", None, "已签约", None, "徐水区人民政府", None, None,
-         None],
+        [
+            "丁项目",
+            None,
+            "徐水区",
+            "先进制造",
+            None,
+            "2020-05-18",
+            None,
+            "已签约",
+            None,
+            "徐水区人民政府",
+            None,
+            None,
+            None,
+        ],
         good,
     ]
     path = messy_xlsx(tmp_path / "bad.xlsx", bad, total=None)
     code, report, err = run_import(run_cli, db_url, path)
     assert code == 2
     found = {(p["row"], p["code"], p["value"]) for p in report["problems"]}
-    assert found == {(6, "amount", "abc亿"), (7, "date", "2020-02-30"),
-                     (9, "missing_name", ""), (10, "missing_amount", None), (11, "duplicate", good[0])}
+    assert found == {
+        (6, "amount", "abc亿"),
+        (7, "date", "2020-02-30"),
+        (9, "missing_name", ""),
+        (10, "missing_amount", None),
+        (11, "duplicate", good[0]),
+    }
     # free text in the progress column never refuses a row: it is a warning, and the text is kept
     assert [(w["row"], w["code"], w["value"]) for w in report["warnings"]] == [(8, "stage_words", "研究中")]
     columns = {p["row"]: p["column"] for p in report["problems"]}
@@ -306,8 +486,9 @@ def test_sheet_selection(ledger, db_url, run_cli, messy):
     assert code == 2 and "2020年台账" in err
 
 
-@pytest.mark.parametrize("name, content", [("fake.xlsx", b"not a workbook"), ("old.xls", b"\xd0\xcf\x11\xe0"),
-                                           ("cut.xlsx", None)])
+@pytest.mark.parametrize(
+    "name, content", [("fake.xlsx", b"not a workbook"), ("old.xls", b"\xd0\xcf\x11\xe0"), ("cut.xlsx", None)]
+)
 def test_files_that_are_not_ledgers_are_refused(ledger, db_url, run_cli, tmp_path, messy, name, content):
     path = tmp_path / name
     path.write_bytes(content if content is not None else messy.read_bytes()[:2000])
@@ -378,8 +559,10 @@ def test_a_csv_in_gbk_or_utf8_imports(ledger, db_url, run_cli, tmp_path, encodin
     deals = {d.name: d for d in Deal.select()}
     assert deals["中国创投(涿州)总部项目"].amount == Decimal("2500000000.00")
     assert deals["华侨城涿州城市客厅项目"].amount == Decimal("8000000000.00")
-    assert (deals["涿州现代供应链金融创新示范基地项目"].amount, deals["涿州现代供应链金融创新示范基地项目"].currency) == (
-        Decimal("180000000.00"), "USD")
+    assert (
+        deals["涿州现代供应链金融创新示范基地项目"].amount,
+        deals["涿州现代供应链金融创新示范基地项目"].currency,
+    ) == (Decimal("180000000.00"), "USD")
     assert {d.stage for d in deals.values()} == {"signed", "registered", "construction"}
     assert all(d.region == "涿州市" and d.signed_on == D(2020, 5, 18) for d in deals.values())
     [blocker] = Blocker.select()
@@ -417,16 +600,30 @@ def empty_url(backend, request, tmp_path):
 
 def _snapshot(rows):
     return {
-        r.code: (r.name, r.investor, r.region, r.industry, r.sub_industry if r.sub_industry != r.industry else "",
-                 r.event, r.signed_on, r.amount.amount, r.amount.currency, r.stage, r.lead_unit, sorted(r.supporting),
-                 r.liaison, sorted((p.text, p.department, p.raised_on, p.due_on) for p in r.problems))
+        r.code: (
+            r.name,
+            r.investor,
+            r.region,
+            r.industry,
+            r.sub_industry if r.sub_industry != r.industry else "",
+            r.event,
+            r.signed_on,
+            r.amount.amount,
+            r.amount.currency,
+            r.stage,
+            r.lead_unit,
+            sorted(r.supporting),
+            r.liaison,
+            sorted((p.text, p.department, p.raised_on, p.due_on) for p in r.problems),
+        )
         for r in rows
     }
 
 
 @pytest.mark.parametrize("fmt, lang", [("xlsx", "zh"), ("xlsx", "en"), ("csv", "zh")])
-def test_an_export_imported_into_an_empty_database_gives_back_the_deals(demo_url, empty_url, run_cli, tmp_path,
-                                                                        fmt, lang):
+def test_an_export_imported_into_an_empty_database_gives_back_the_deals(
+    demo_url, empty_url, run_cli, tmp_path, fmt, lang
+):
     path = tmp_path / f"w21.{fmt}"
     code, _out, err = run_cli("--db", demo_url, "--lang", lang, "export", "weekly", "--week", "2020-W21", "-o", path)
     assert code == 0, err
@@ -442,10 +639,22 @@ def test_an_export_imported_into_an_empty_database_gives_back_the_deals(demo_url
 
     got = {}
     for d in Deal.select():
-        got[d.code] = (d.name, d.investor, d.region, d.industry, d.sub_industry, d.event.name if d.event else None,
-                       d.signed_on, d.amount, d.currency, d.stage, d.lead_unit.name if d.lead_unit else None,
-                       sorted(x.name for x in supporting_departments(d)), d.liaison.name if d.liaison else None,
-                       sorted((b.text, b.department.name, b.raised_on, b.due_on) for b in d.blockers))
+        got[d.code] = (
+            d.name,
+            d.investor,
+            d.region,
+            d.industry,
+            d.sub_industry,
+            d.event.name if d.event else None,
+            d.signed_on,
+            d.amount,
+            d.currency,
+            d.stage,
+            d.lead_unit.name if d.lead_unit else None,
+            sorted(x.name for x in supporting_departments(d)),
+            d.liaison.name if d.liaison else None,
+            sorted((b.text, b.department.name, b.raised_on, b.due_on) for b in d.blockers),
+        )
     db.close()
     assert got == expected
     # And importing it once more changes nothing.
@@ -467,8 +676,12 @@ def test_rows_with_different_codes_are_different_deals_even_under_one_name(ledge
     wb.save(tmp_path / "codes.xlsx")
     code, report, err = run_import(run_cli, db_url, tmp_path / "codes.xlsx")
     assert code == 0, err
-    assert [(c["code"], c["name"]) for c in report["created"]] == [("ZS2020-0007", "冷链物流园项目"),
-                                                                    ("ZS2020-0009", "冷链物流园项目")]
+    assert [(c["code"], c["name"]) for c in report["created"]] == [
+        ("ZS2020-0007", "冷链物流园项目"),
+        ("ZS2020-0009", "冷链物流园项目"),
+    ]
     open_database(db_url)
     assert {d.code: (d.amount, d.stage) for d in Deal.select()} == {
-        "ZS2020-0007": (Decimal("700000000.00"), "signed"), "ZS2020-0009": (Decimal("300000000.00"), "negotiating")}
+        "ZS2020-0007": (Decimal("700000000.00"), "signed"),
+        "ZS2020-0009": (Decimal("300000000.00"), "negotiating"),
+    }

@@ -12,23 +12,50 @@ leave nothing behind; a 1,000-row import takes a bounded number of queries.
 
 import datetime
 import random
-from db import kept_totals as db_kept_totals
 from decimal import Decimal
 
 import pytest
 from openpyxl import Workbook
 from playhouse.test_utils import count_queries
 
-from crm.reference import fx
-from crm.importing import apply as import_apply, importer
+from crm.importing import apply as import_apply
+from crm.importing import importer
 from crm.listing import search
 from crm.listing.initials import MemoInitials
+from crm.reference import fx
+from db import kept_totals as db_kept_totals
 from db.connection import open_database
-from db.models import (AuditEntry, Blocker, Deal, DealDepartment, Department, Event, FundsArrived, FxRate, Person,
-                       StageChange, database)
+from db.models import (
+    AuditEntry,
+    Blocker,
+    Deal,
+    DealDepartment,
+    Department,
+    Event,
+    FundsArrived,
+    FxRate,
+    Person,
+    StageChange,
+    database,
+)
 
-HEADERS = ["序号", "项目编号", "项目名称", "投资方", "所在地", "产业类别", "签约活动", "签约时间", "总投资（亿元）", "项目进展",
-           "存在问题", "牵头单位", "配合单位", "包联领导", "备注"]
+HEADERS = [
+    "序号",
+    "项目编号",
+    "项目名称",
+    "投资方",
+    "所在地",
+    "产业类别",
+    "签约活动",
+    "签约时间",
+    "总投资（亿元）",
+    "项目进展",
+    "存在问题",
+    "牵头单位",
+    "配合单位",
+    "包联领导",
+    "备注",
+]
 REGIONS = ["涿州市", "高碑店市", "定兴县", "保定高新区", "安国市", "重庆市"]
 INDUSTRIES = ["先进制造/轨道交通", "新一代信息技术/大数据", "文旅", "生物医药健康", "节能环保"]
 EVENTS = ["中国·廊坊国际经济贸易洽谈会", "保定市重点项目集中签约仪式", None]
@@ -51,8 +78,15 @@ def ledger_workbook(path, rows=300, seed=7):
     for n in range(1, rows + 1):
         signed = None if n % 11 == 0 else datetime.date(2019, 1, 1) + datetime.timedelta(days=rnd.randrange(700))
         name = f"{rnd.choice(REGIONS)[:2]}{rnd.choice(WORDS)}{rnd.choice(WORDS)}项目{n}"
-        amount = rnd.choice([f"{rnd.randrange(1, 90)}亿元", f"{rnd.randrange(1000, 9000)}万元",
-                             f"{rnd.randrange(1, 30) / 10}亿美元", rnd.randrange(1, 50), f"{rnd.randrange(1, 9)}亿余元"])
+        amount = rnd.choice(
+            [
+                f"{rnd.randrange(1, 90)}亿元",
+                f"{rnd.randrange(1000, 9000)}万元",
+                f"{rnd.randrange(1, 30) / 10}亿美元",
+                rnd.randrange(1, 50),
+                f"{rnd.randrange(1, 9)}亿余元",
+            ]
+        )
         problems = None
         if n % 5 == 0:
             problems = "1.用地指标不足【责任单位:保定市自然资源和规划局；时限:2021-07-31】\n2.环评未批复"
@@ -60,9 +94,25 @@ def ledger_workbook(path, rows=300, seed=7):
             problems = "配套道路建设进度滞后(保定市住房和城乡建设局)"
         code = f"ZS2019-{900 + n:04d}" if n % 13 == 0 else None
         lead = rnd.choice(LEADS) or ("定兴县人民政府" if problems else None)
-        ws.append([n, code, name, rnd.choice(["某集团有限公司", "华侨城集团", None]), rnd.choice(REGIONS),
-                   rnd.choice(INDUSTRIES), rnd.choice(EVENTS), signed, amount, rnd.choice(STAGES), problems,
-                   lead, rnd.choice(SUPPORT), rnd.choice(PEOPLE), rnd.choice(["备注", None])])
+        ws.append(
+            [
+                n,
+                code,
+                name,
+                rnd.choice(["某集团有限公司", "华侨城集团", None]),
+                rnd.choice(REGIONS),
+                rnd.choice(INDUSTRIES),
+                rnd.choice(EVENTS),
+                signed,
+                amount,
+                rnd.choice(STAGES),
+                problems,
+                lead,
+                rnd.choice(SUPPORT),
+                rnd.choice(PEOPLE),
+                rnd.choice(["备注", None]),
+            ]
+        )
         if isinstance(amount, int) and n % 2:
             ws.cell(ws.max_row, 9).number_format = '0.00"亿美元"'
         if signed is not None and n % 3:
@@ -74,6 +124,7 @@ def ledger_workbook(path, rows=300, seed=7):
 
 
 # ---- the comparison --------------------------------------------------------------
+
 
 def _keys():
     deals = dict(Deal.select(Deal.id, Deal.code).tuples())
@@ -95,8 +146,18 @@ def ledger_rows() -> dict:
     """Every row of every table of the open database, ids replaced by natural keys, without timestamps."""
     keys = _keys()
     out = {}
-    for model in (Department, Person, Event, FxRate, Deal, DealDepartment, StageChange, Blocker, FundsArrived,
-                  AuditEntry):
+    for model in (
+        Department,
+        Person,
+        Event,
+        FxRate,
+        Deal,
+        DealDepartment,
+        StageChange,
+        Blocker,
+        FundsArrived,
+        AuditEntry,
+    ):
         rows = []
         for record in model.select().dicts():
             row = {}
@@ -114,14 +175,19 @@ def ledger_rows() -> dict:
     db = database.obj
     if db.__class__.__name__.lower().find("sqlite") >= 0:
         for table in ("deal_totals", "funds_totals", "blocker_totals"):
-            out[table] = sorted(db.execute_sql(f"SELECT * FROM {table} WHERE deals != 0" if table == "deal_totals"
-                                               else f"SELECT * FROM {table}").fetchall())
-        out["search"] = [sorted(d.id for d in Deal.select(Deal.id).where(search.matches(q)))
-                         for q in ("zz", "供应链", "项目1", "cq")]
+            out[table] = sorted(
+                db.execute_sql(
+                    f"SELECT * FROM {table} WHERE deals != 0" if table == "deal_totals" else f"SELECT * FROM {table}"
+                ).fetchall()
+            )
+        out["search"] = [
+            sorted(d.id for d in Deal.select(Deal.id).where(search.matches(q))) for q in ("zz", "供应链", "项目1", "cq")
+        ]
     else:
         out["deal_totals"] = db.execute_sql(
             "SELECT stage, currency, sum(deals), sum(amount), sum(amount_cny), sum(converted), sum(approximate) "
-            "FROM deal_totals_delta GROUP BY stage, currency HAVING sum(deals) != 0 ORDER BY 1, 2").fetchall()
+            "FROM deal_totals_delta GROUP BY stage, currency HAVING sum(deals) != 0 ORDER BY 1, 2"
+        ).fetchall()
         out["blocker_totals"] = db.execute_sql("SELECT sum(raised), sum(open) FROM blocker_totals_delta").fetchall()
     return out
 
@@ -211,8 +277,11 @@ def test_a_refused_row_gives_the_same_problems_and_writes_nothing(two_urls, tmp_
     assert {"blocker_department", "invalidinput", "missing_amount"} <= codes
     assert [vars(p) for p in bulk.problems] == [vars(p) for p in one.problems]
     assert not bulk.written and not one.written
-    assert all(not rows for table, rows in bulk_rows.items() if table in ("Deal", "Blocker", "AuditEntry",
-                                                                           "Department", "Event", "Person"))
+    assert all(
+        not rows
+        for table, rows in bulk_rows.items()
+        if table in ("Deal", "Blocker", "AuditEntry", "Department", "Event", "Person")
+    )
 
 
 def test_a_thousand_rows_take_a_bounded_number_of_queries(backend, db_url, tmp_path):
@@ -249,9 +318,17 @@ def test_the_remembering_pinyin_gives_what_search_gives(segmenter, monkeypatch):
     memo = MemoInitials()
     assert (memo._cutter._theirs is None) == (segmenter == "ours")
     rnd = random.Random(5)
-    names = ["重庆银行长安路支行", "乐器行乐园项目", "华侨城(涿州)城市客厅", "ABC光伏2号地块", "", "Ⅱ期 项目",
-             "石墨烯导热膜", "单县单位", "行长"] + [
-        "".join(rnd.choice(WORDS) for _ in range(3)) for _ in range(200)]
+    names = [
+        "重庆银行长安路支行",
+        "乐器行乐园项目",
+        "华侨城(涿州)城市客厅",
+        "ABC光伏2号地块",
+        "",
+        "Ⅱ期 项目",
+        "石墨烯导热膜",
+        "单县单位",
+        "行长",
+    ] + ["".join(rnd.choice(WORDS) for _ in range(3)) for _ in range(200)]
     for name in names:
         assert memo.index_terms("ZS2020-0001", name, "投资方") == search.index_terms("ZS2020-0001", name, "投资方")
 
@@ -264,8 +341,13 @@ def test_the_rates_a_batch_uses_are_fx_convert_s(db_url):
         fx.set_rate("USD", datetime.date(2019, 1, 1), "6.8")
         fx.set_rate("USD", datetime.date(2020, 1, 1), "7.1")
         rates = _Rates()
-        for day in (datetime.date(2018, 12, 31), datetime.date(2019, 1, 1), datetime.date(2019, 12, 31),
-                    datetime.date(2020, 1, 1), datetime.date(2030, 1, 1)):
+        for day in (
+            datetime.date(2018, 12, 31),
+            datetime.date(2019, 1, 1),
+            datetime.date(2019, 12, 31),
+            datetime.date(2020, 1, 1),
+            datetime.date(2030, 1, 1),
+        ):
             for currency in ("USD", "EUR", "CNY"):
                 assert rates.convert(Decimal("123.45"), currency, day) == fx.convert(Decimal("123.45"), currency, day)
     finally:
@@ -275,8 +357,10 @@ def test_the_rates_a_batch_uses_are_fx_convert_s(db_url):
 def _schema():
     """The deal table's indexes as the planner lists them, and every schema object (SQLite)."""
     db = database.obj
-    return (db.execute_sql("PRAGMA index_list(deal)").fetchall(),
-            sorted(db.execute_sql("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall(), key=repr))
+    return (
+        db.execute_sql("PRAGMA index_list(deal)").fetchall(),
+        sorted(db.execute_sql("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall(), key=repr),
+    )
 
 
 @pytest.mark.parametrize("refused", [False, True])
@@ -294,8 +378,11 @@ def test_indexes_built_after_the_rows_leave_the_same_ledger_and_schema(tmp_path,
     one, one_rows = _import(urls[0], path, bulk=False, prepare=_rates)
     set_aside = []
     monkeypatch.setattr(import_bulk, "REBUILD_AT", 1)
-    monkeypatch.setattr(import_apply, "set_indexes_aside",
-                        lambda model: set_aside.append(import_bulk.set_indexes_aside(model)) or set_aside[-1])
+    monkeypatch.setattr(
+        import_apply,
+        "set_indexes_aside",
+        lambda model: set_aside.append(import_bulk.set_indexes_aside(model)) or set_aside[-1],
+    )
     bulk, bulk_rows = _import(urls[1], path, bulk=True, prepare=_rates)
     assert len(set_aside) == 1 and len(set_aside[0]) > 10  # all but the unique code index
     assert _report(bulk) == _report(one) and bulk.written is not refused

@@ -15,8 +15,18 @@ from tests.data.county_sheets.expected import SHEETS
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "county_sheets"
 TEXT_FIELDS = ("name", "region", "investor", "industry", "liaison", "notes")
-IMPORTED = ["county_weekly.xlsx", "legacy.xls", "legacy.ods", "chinese_numerals.xlsx", "usd_total.xlsx",
-            "departments_1_to_14.xlsx", "huge_dimension.xlsx", "gbk.csv", "gb18030.csv", "funds_cumulative_v1.xlsx"]
+IMPORTED = [
+    "county_weekly.xlsx",
+    "legacy.xls",
+    "legacy.ods",
+    "chinese_numerals.xlsx",
+    "usd_total.xlsx",
+    "departments_1_to_14.xlsx",
+    "huge_dimension.xlsx",
+    "gbk.csv",
+    "gb18030.csv",
+    "funds_cumulative_v1.xlsx",
+]
 
 
 def run_import(run_cli, url, path, *more):

@@ -15,22 +15,93 @@ from db.models import Deal, Department, FundsArrived, ImportRecord, Progress
 
 D = datetime.date
 
-COUNTY_HEADERS = ["序号", "项目名称", "所属县区", "企业名称", "产业领域", "总投资", "签约时间", "预计开工时间",
-                  "项目进度", "需要协调解决的问题", "主责单位", "分包县领导", "实际到位资金（万元）", "填报人"]
+COUNTY_HEADERS = [
+    "序号",
+    "项目名称",
+    "所属县区",
+    "企业名称",
+    "产业领域",
+    "总投资",
+    "签约时间",
+    "预计开工时间",
+    "项目进度",
+    "需要协调解决的问题",
+    "主责单位",
+    "分包县领导",
+    "实际到位资金（万元）",
+    "填报人",
+]
 COUNTY_ROWS = [
-    [1, "涿州智能装备产业园", "涿州市", "河北智造有限公司", "先进制造", "八十亿元", "二〇二〇年五月十八日", "2020年7月",
-     "已开工建设，主体施工中", "用地指标不足", "责任单位1", "李建国", 5000, "王芳"],
-    [2, "定兴冷链物流中心", "定兴县", "某物流集团", "现代物流", "人民币壹亿捌仟万元整", "2020年5月18日（星期一）",
-     "2020-09", "正在办理前期手续", None, "责任单位10", "张振华", None, "王芳"],
-    [3, "安国中药饮片加工", "安国市", "某中药公司", "生物医药", "3个亿", "2020年5月18日 10:00", None,
-     "因资金问题暂缓推进", None, "责任单位1", None, "1200", "王芳"],
-    [4, "高碑店箱包基地", "高碑店市", "某箱包集团", "轻工", "1亿8千万元", "2020.5.18", None,
-     "领导高度重视，多次调度", None, "责任单位12", None, None, "王芳"],
+    [
+        1,
+        "涿州智能装备产业园",
+        "涿州市",
+        "河北智造有限公司",
+        "先进制造",
+        "八十亿元",
+        "二〇二〇年五月十八日",
+        "2020年7月",
+        "已开工建设，主体施工中",
+        "用地指标不足",
+        "责任单位1",
+        "李建国",
+        5000,
+        "王芳",
+    ],
+    [
+        2,
+        "定兴冷链物流中心",
+        "定兴县",
+        "某物流集团",
+        "现代物流",
+        "人民币壹亿捌仟万元整",
+        "2020年5月18日（星期一）",
+        "2020-09",
+        "正在办理前期手续",
+        None,
+        "责任单位10",
+        "张振华",
+        None,
+        "王芳",
+    ],
+    [
+        3,
+        "安国中药饮片加工",
+        "安国市",
+        "某中药公司",
+        "生物医药",
+        "3个亿",
+        "2020年5月18日 10:00",
+        None,
+        "因资金问题暂缓推进",
+        None,
+        "责任单位1",
+        None,
+        "1200",
+        "王芳",
+    ],
+    [
+        4,
+        "高碑店箱包基地",
+        "高碑店市",
+        "某箱包集团",
+        "轻工",
+        "1亿8千万元",
+        "2020.5.18",
+        None,
+        "领导高度重视，多次调度",
+        None,
+        "责任单位12",
+        None,
+        None,
+        "王芳",
+    ],
 ]
 
 
-def county_xlsx(path, rows=COUNTY_ROWS, headers=COUNTY_HEADERS, title="保定市2020年重点招商项目推进表",
-                note="数据截至2020年6月30日"):
+def county_xlsx(
+    path, rows=COUNTY_ROWS, headers=COUNTY_HEADERS, title="保定市2020年重点招商项目推进表", note="数据截至2020年6月30日"
+):
     wb = Workbook()
     ws = wb.active
     ws.append([title])
@@ -57,8 +128,20 @@ def test_a_county_sheet_goes_in_whole(ledger, db_url, run_cli, tmp_path):
     assert code == 0, err
     assert len(report["created"]) == 4 and report["written"]
     # every header but the reporter's is recognised by what it says; the unused one is listed
-    assert set(report["columns"]) >= {"name", "region", "investor", "industry", "amount", "signed_on", "planned_start",
-                                      "stage", "blockers", "lead_unit", "liaison", "funds"}
+    assert set(report["columns"]) >= {
+        "name",
+        "region",
+        "investor",
+        "industry",
+        "amount",
+        "signed_on",
+        "planned_start",
+        "stage",
+        "blockers",
+        "lead_unit",
+        "liaison",
+        "funds",
+    }
     assert [c["column"] for c in report["unused_columns"]] == ["填报人"]
     open_database(db_url)
     zz = _deal("涿州智能装备产业园")
@@ -100,13 +183,16 @@ def test_cumulative_funds_record_the_difference(ledger, db_url, run_cli, tmp_pat
     assert run_import(run_cli, db_url, county_xlsx(tmp_path / "六月.xlsx"))[0] == 0
     later = [list(r) for r in COUNTY_ROWS]
     later[0][12] = 8000  # 到位 5000 → 8000 万元: 3000 万元 more
-    code, report, err = run_import(run_cli, db_url, county_xlsx(tmp_path / "七月.xlsx", later,
-                                                                note="数据截至2020年7月31日"))
+    code, report, err = run_import(
+        run_cli, db_url, county_xlsx(tmp_path / "七月.xlsx", later, note="数据截至2020年7月31日")
+    )
     assert code == 0, err
     assert [(f["row"], f["amount"]) for f in report["funds_added"]] == [(4, "30000000.00CNY")]
     open_database(db_url)
-    assert sorted(f.amount for f in _deal("涿州智能装备产业园").funds) == [Decimal("30000000.00"),
-                                                                        Decimal("50000000.00")]
+    assert sorted(f.amount for f in _deal("涿州智能装备产业园").funds) == [
+        Decimal("30000000.00"),
+        Decimal("50000000.00"),
+    ]
 
 
 def test_an_update_shows_every_changed_field_old_to_new(ledger, db_url, run_cli, tmp_path):
@@ -119,8 +205,9 @@ def test_an_update_shows_every_changed_field_old_to_new(ledger, db_url, run_cli,
     changes = {(c["field"], c["old"], c["new"]) for c in report["changes"] if c["row"] == 4}
     assert ("investor", "某物流集团", "某物流集团有限公司") in changes
     assert ("amount", "180000000.00", "205000000.00") in changes
-    code, out, err = run_cli("--db", db_url, "import", county_xlsx(tmp_path / "c.xlsx", COUNTY_ROWS, note=None),
-                             "--dry-run")
+    code, out, err = run_cli(
+        "--db", db_url, "import", county_xlsx(tmp_path / "c.xlsx", COUNTY_ROWS, note=None), "--dry-run"
+    )
     assert code == 0, err
     assert "investor" in out and "某物流集团有限公司 → 某物流集团" in out
 
@@ -130,8 +217,9 @@ def test_a_stale_sheet_does_not_move_stages(ledger, db_url, run_cli, tmp_path):
     run_cli("--db", db_url, "stage", _code("安国中药饮片加工", db_url), "construction", "--note", "复工")
     older = [list(r) for r in COUNTY_ROWS]
     older[2][8] = "已竣工投产"
-    code, report, err = run_import(run_cli, db_url, county_xlsx(tmp_path / "old.xlsx", older,
-                                                                note="数据截至2020年3月31日"))
+    code, report, err = run_import(
+        run_cli, db_url, county_xlsx(tmp_path / "old.xlsx", older, note="数据截至2020年3月31日")
+    )
     assert code == 0, err
     assert [(w["row"], w["code"]) for w in report["warnings"] if w["code"] == "stale_sheet"] == [(6, "stale_sheet")]
     open_database(db_url)
@@ -153,7 +241,8 @@ def test_map_overrides_a_column_and_is_remembered(ledger, db_url, run_cli, tmp_p
     code, report, err = run_import(run_cli, db_url, path, "--map", "合作伙伴=investor", "--map", "填报人=-")
     assert code == 0, err
     assert report["columns"]["investor"] == "合作伙伴" and report["unused_columns"] == [
-        {"column": "填报人", "guess": None}]
+        {"column": "填报人", "guess": None}
+    ]
     open_database(db_url)
     assert _deal("涿州智能装备产业园").investor == "河北智造有限公司"
     # the next file with the same header row is read with the same mapping, without --map
@@ -169,10 +258,27 @@ def test_import_list_and_revert(ledger, db_url, run_cli, tmp_path):
     later = [list(r) for r in COUNTY_ROWS]
     later[1][5] = "2亿零500万元"
     later[0][12] = 9000
-    later.append([5, "新增项目", "易县", "某公司", "文旅", "5亿元", "2020-06-01", None, "洽谈中", None, "易县商务局", None,
-                  None, None])
-    code, report, err = run_import(run_cli, db_url, county_xlsx(tmp_path / "b.xlsx", later,
-                                                                note="数据截至2020年7月31日"))
+    later.append(
+        [
+            5,
+            "新增项目",
+            "易县",
+            "某公司",
+            "文旅",
+            "5亿元",
+            "2020-06-01",
+            None,
+            "洽谈中",
+            None,
+            "易县商务局",
+            None,
+            None,
+            None,
+        ]
+    )
+    code, report, err = run_import(
+        run_cli, db_url, county_xlsx(tmp_path / "b.xlsx", later, note="数据截至2020年7月31日")
+    )
     assert code == 0, err
     number = report["import_id"]
     assert run_cli("--db", db_url, "kpi", "--format", "json")[1] != before
@@ -205,15 +311,19 @@ def test_revert_refused_when_the_deals_changed_since(ledger, db_url, run_cli, tm
 def test_totals_with_a_usd_row_converted_check(ledger, db_url, run_cli, tmp_path):
     assert run_cli("--db", db_url, "fx", "set", "USD", "2020-01-01", "7.1")[0] == 0
     headers = ["序号", "项目名称", "所在地", "总投资（亿元）", "签约时间", "项目进展"]
-    rows = [[1, "甲", "涿州市", 10, "2020-05-18", "在谈"], [2, "乙", "涿州市", "1亿美元", "2020-05-18", "在谈"],
-            ["合计", None, None, 17.1, None, None]]
+    rows = [
+        [1, "甲", "涿州市", 10, "2020-05-18", "在谈"],
+        [2, "乙", "涿州市", "1亿美元", "2020-05-18", "在谈"],
+        ["合计", None, None, 17.1, None, None],
+    ]
     code, report, err = run_import(run_cli, db_url, county_xlsx(tmp_path / "t.xlsx", rows, headers, note=None))
     assert code == 0, err
     assert not [w for w in report["warnings"] if w["code"] == "totals_mismatch"]
     assert report["totals_checked"][0]["sum"] == "17.1"
     rows[2][3] = 20
-    code, report, err = run_import(run_cli, db_url, county_xlsx(tmp_path / "u.xlsx", rows, headers, note=None),
-                                   "--dry-run")
+    code, report, err = run_import(
+        run_cli, db_url, county_xlsx(tmp_path / "u.xlsx", rows, headers, note=None), "--dry-run"
+    )
     assert code == 0
     [warning] = [w for w in report["warnings"] if w["code"] == "totals_mismatch"]
     assert "20" in warning["message"] and "17.1" in warning["message"]
@@ -222,10 +332,16 @@ def test_totals_with_a_usd_row_converted_check(ledger, db_url, run_cli, tmp_path
 def test_regions_filter_and_total_by_county_level_division(ledger, db_url, run_cli, tmp_path):
     """涿州 = 涿州市, 清苑县 = 清苑区 (renamed 2015), 定州市(省直管) = 定州市（省直管）, 安新 is not 雄安新区."""
     headers = ["序号", "项目名称", "所在地", "总投资（亿元）", "签约时间", "项目进展"]
-    rows = [[1, "甲", "涿州", 1, "2020-05-18", "签约"], [2, "乙", "涿州市", 2, "2020-05-18", "签约"],
-            [3, "丙", "清苑县", 4, "2020-05-18", "签约"], [4, "丁", "清苑区", 8, "2020-05-18", "签约"],
-            [5, "戊", "定州市(省直管)", 16, "2020-05-18", "签约"], [6, "己", "定州市（省直管）", 32, "2020-05-18", "签约"],
-            [7, "庚", "雄安新区", 64, "2020-05-18", "签约"], [8, "辛", "安新县", 128, "2020-05-18", "签约"]]
+    rows = [
+        [1, "甲", "涿州", 1, "2020-05-18", "签约"],
+        [2, "乙", "涿州市", 2, "2020-05-18", "签约"],
+        [3, "丙", "清苑县", 4, "2020-05-18", "签约"],
+        [4, "丁", "清苑区", 8, "2020-05-18", "签约"],
+        [5, "戊", "定州市(省直管)", 16, "2020-05-18", "签约"],
+        [6, "己", "定州市（省直管）", 32, "2020-05-18", "签约"],
+        [7, "庚", "雄安新区", 64, "2020-05-18", "签约"],
+        [8, "辛", "安新县", 128, "2020-05-18", "签约"],
+    ]
     code, report, err = run_import(run_cli, db_url, county_xlsx(tmp_path / "r.xlsx", rows, headers, note=None))
     assert code == 0, err
     open_database(db_url)

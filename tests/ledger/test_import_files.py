@@ -23,9 +23,13 @@ def converted(tmp_path_factory):
     source = county_xlsx(folder / "county.xlsx")
     made = {}
     for suffix, filt in (("xls", "xls:MS Excel 97"), ("ods", "ods")):
-        subprocess.run([OFFICE, "--headless", "--convert-to", filt, "--outdir", str(folder), str(source)],
-                       check=True, capture_output=True, timeout=180,
-                       env={"HOME": str(folder), "PATH": "/usr/bin:/bin"})
+        subprocess.run(
+            [OFFICE, "--headless", "--convert-to", filt, "--outdir", str(folder), str(source)],
+            check=True,
+            capture_output=True,
+            timeout=180,
+            env={"HOME": str(folder), "PATH": "/usr/bin:/bin"},
+        )
         made[suffix] = folder / f"county.{suffix}"
         assert made[suffix].exists()
     return made
@@ -52,8 +56,9 @@ def test_a_wps_et_saved_in_xls_format_imports(ledger, db_url, run_cli, converted
 def test_a_password_protected_workbook_is_named_as_such(ledger, db_url, run_cli, tmp_path):
     # What Excel writes for a password-protected xlsx: a compound file holding an EncryptedPackage stream.
     path = tmp_path / "加密.xlsx"
-    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "EncryptedPackage".encode("utf-16-le")
-                     + bytes(1024))
+    path.write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "EncryptedPackage".encode("utf-16-le") + bytes(1024)
+    )
     code, out, err = run_cli("--db", db_url, "import", path)
     assert code == 2 and "password" in err.lower() or "密码" in err
     assert "Traceback" not in err

@@ -17,7 +17,9 @@ import pytest
 from openpyxl import load_workbook
 
 from crm.foundation import forked
-from crm.importing import bulk as import_bulk, importer, plan as import_plan
+from crm.importing import bulk as import_bulk
+from crm.importing import importer
+from crm.importing import plan as import_plan
 from db.connection import open_database
 from tests.ledger.test_import_bulk import ledger_rows, ledger_workbook
 

@@ -24,11 +24,12 @@ from decimal import Decimal
 
 import pytest
 
-from crm.deals import blockers, records as deals, funds, stages
+from crm.deals import blockers, funds, stages
+from crm.deals import records as deals
+from crm.foundation.errors import InvalidInput, MissingRate
+from crm.listing.filters import DealFilter
 from crm.reference import fx, registry
 from crm.reporting import kpi
-from crm.listing.filters import DealFilter
-from crm.foundation.errors import InvalidInput, MissingRate
 from tests.conftest import BACKENDS
 
 D = datetime.date
@@ -66,7 +67,11 @@ def build_small_ledger() -> dict:
         "d6": deal("华侨城涿州城市客厅项目", "10亿元", None, "廊坊", "涿州市", FAGAI),
     }
     for label, moves in {
-        "d1": [("registered", D(2020, 7, 1), ""), ("construction", D(2020, 9, 1), ""), ("operating", D(2021, 5, 1), "")],
+        "d1": [
+            ("registered", D(2020, 7, 1), ""),
+            ("construction", D(2020, 9, 1), ""),
+            ("operating", D(2021, 5, 1), ""),
+        ],
         "d2": [("registered", D(2020, 6, 15), ""), ("construction", D(2020, 10, 1), "")],
         "d4": [("registered", D(2019, 10, 1), ""), ("terminated", D(2020, 3, 1), "投资方撤资")],
         "d5": [("registered", D(2019, 11, 1), ""), ("stalled", D(2020, 2, 1), "资金链紧张")],
@@ -79,8 +84,12 @@ def build_small_ledger() -> dict:
     blockers.add_blocker(c["d3"], "环评批复尚未取得", SHENGTAI, raised=D(2020, 5, 20), due=D(2020, 6, 30), actor=ACTOR)
     b2 = blockers.add_blocker(c["d3"], "用地指标不足", ZIRAN, raised=D(2020, 5, 20), due=D(2020, 7, 31), actor=ACTOR)
     blockers.resolve_blocker(b2.id, note="指标落实", on=D(2020, 6, 10), actor=ACTOR)
-    blockers.add_blocker(c["d2"], "双回路供电接入方案未定", FAGAI, raised=D(2020, 6, 1), due=D(2099, 12, 31), actor=ACTOR)
-    b4 = blockers.add_blocker(c["d4"], "施工许可材料不全", FAGAI, raised=D(2019, 10, 10), due=D(2019, 11, 30), actor=ACTOR)
+    blockers.add_blocker(
+        c["d2"], "双回路供电接入方案未定", FAGAI, raised=D(2020, 6, 1), due=D(2099, 12, 31), actor=ACTOR
+    )
+    b4 = blockers.add_blocker(
+        c["d4"], "施工许可材料不全", FAGAI, raised=D(2019, 10, 10), due=D(2019, 11, 30), actor=ACTOR
+    )
     blockers.resolve_blocker(b4.id, note="材料补齐", on=D(2019, 11, 15), actor=ACTOR)
     blockers.add_blocker(c["d6"], "意向未定", FAGAI, raised=D(2020, 1, 1), due=D(2020, 2, 1), actor=ACTOR)
     return c
@@ -128,13 +137,20 @@ def figures(k) -> dict:
 
 # ---- whole ledger --------------------------------------------------------------
 
+
 def test_all_signed_deals(small):
     k = figures(kpi.compute())
     assert k["deals"] == 6  # d6 is 在谈: not signed, not counted
     assert k["total_cny"] == "4140000000.00"
     assert k["by_currency"] == {"CNY": "3430000000.00", "USD": "100000000.00"}
-    assert k["by_stage"] == {"signed": 1, "registered": 1, "construction": 1, "operating": 1, "stalled": 1,
-                             "terminated": 1}
+    assert k["by_stage"] == {
+        "signed": 1,
+        "registered": 1,
+        "construction": 1,
+        "operating": 1,
+        "stalled": 1,
+        "terminated": 1,
+    }
     assert k["approximate"] is True  # d7 was written 5000余万元
 
 
@@ -167,10 +183,13 @@ def test_overdue_depends_on_the_day(small):
 def test_fx_used_names_exactly_the_rates_used(small):
     k = figures(kpi.compute())
     assert [(r["currency"], r["on"], r["rate"]) for r in k["fx_used"]] == [
-        ("USD", "2020-05-18", "7.1000"), ("USD", "2020-09-01", "6.8000")]
+        ("USD", "2020-05-18", "7.1000"),
+        ("USD", "2020-09-01", "6.8000"),
+    ]
 
 
 # ---- cohorts ----------------------------------------------------------------------
+
 
 def test_event_cohort_by_substring(small):
     k = figures(kpi.compute(DealFilter(event="廊坊")))
@@ -189,7 +208,12 @@ def test_year_cohort_is_the_signing_year(small):
     assert k["total_cny"] == "430000000.00"
     assert (k["fulfilment_rate"], k["start_rate"], k["operating_rate"]) == ("0.3333", "0.0000", "0.0000")
     assert (k["funds_cny"], k["funds_rate"]) == ("0", "0.0000")
-    assert (k["blockers_raised"], k["blockers_open"], k["blockers_resolved"], k["resolution_rate"]) == (1, 0, 1, "1.0000")
+    assert (k["blockers_raised"], k["blockers_open"], k["blockers_resolved"], k["resolution_rate"]) == (
+        1,
+        0,
+        1,
+        "1.0000",
+    )
     assert k["fx_used"] == []
     assert k["approximate"] is True
     assert figures(kpi.compute(DealFilter(year=2020))) == figures(kpi.compute(DealFilter(event="廊坊")))
@@ -212,11 +236,14 @@ def test_region_cohort(small):
     assert figures(kpi.compute(DealFilter(region="徐水")))["total_cny"] == "130000000.00"
 
 
-@pytest.mark.parametrize("department, n, total", [
-    ("发展和改革", 3, "3290000000.00"),  # lead of d1 d5, supporting d2
-    ("自然资源", 3, "2850000000.00"),  # lead of d2 d7, supporting d4
-    ("生态环境", 2, "800000000.00"),  # lead of d3 d4
-])
+@pytest.mark.parametrize(
+    "department, n, total",
+    [
+        ("发展和改革", 3, "3290000000.00"),  # lead of d1 d5, supporting d2
+        ("自然资源", 3, "2850000000.00"),  # lead of d2 d7, supporting d4
+        ("生态环境", 2, "800000000.00"),  # lead of d3 d4
+    ],
+)
 def test_department_cohort_counts_lead_and_supporting(small, department, n, total):
     k = figures(kpi.compute(DealFilter(department=department)))
     assert (k["deals"], k["total_cny"]) == (n, total)
@@ -227,9 +254,15 @@ def test_filters_combine(small):
     assert (k["deals"], k["total_cny"]) == (2, "3210000000.00")
 
 
-@pytest.mark.parametrize("flt, overdue", [
-    (DealFilter(), 1), (DealFilter(event="廊坊"), 1), (DealFilter(region="涿州"), 0), (DealFilter(department="发展和改革"), 0),
-])
+@pytest.mark.parametrize(
+    "flt, overdue",
+    [
+        (DealFilter(), 1),
+        (DealFilter(event="廊坊"), 1),
+        (DealFilter(region="涿州"), 0),
+        (DealFilter(department="发展和改革"), 0),
+    ],
+)
 def test_negotiating_deal_never_counts(small, flt, overdue):
     # d6 matches each filter, but is 在谈: neither it nor its overdue blocker b5 counts.
     k = kpi.compute(flt)
@@ -244,23 +277,37 @@ def test_year_out_of_range_is_refused(small):
 
 # ---- through the CLI ------------------------------------------------------------
 
+
 def test_cli_kpi_json(small_url, run_cli):
     code, out, err = run_cli("--db", small_url, "kpi", "--event", "廊坊", "--format", "json")
     assert code == 0, err
     k = json.loads(out, parse_float=lambda s: pytest.fail(f"float in KPI JSON: {s}"))
-    for key in ("deals", "total_cny", "fulfilment_rate", "start_rate", "operating_rate", "funds_rate",
-                "blockers_open", "blockers_resolved", "resolution_rate", "fx_used"):
+    for key in (
+        "deals",
+        "total_cny",
+        "fulfilment_rate",
+        "start_rate",
+        "operating_rate",
+        "funds_rate",
+        "blockers_open",
+        "blockers_resolved",
+        "resolution_rate",
+        "fx_used",
+    ):
         assert key in k, key
     assert (k["deals"], k["total_cny"], k["start_rate"]) == (3, "3710000000.00", "0.6667")
     assert [r["rate"] for r in k["fx_used"]] == ["7.1000", "6.8000"]
 
 
-@pytest.mark.parametrize("args, deals, total", [
-    (["--year", "2019"], 3, "430000000.00"),
-    (["--region", "徐水"], 2, "130000000.00"),
-    (["--department", "自然资源"], 3, "2850000000.00"),
-    (["--event", "廊坊", "--region", "涿州"], 2, "3210000000.00"),
-])
+@pytest.mark.parametrize(
+    "args, deals, total",
+    [
+        (["--year", "2019"], 3, "430000000.00"),
+        (["--region", "徐水"], 2, "130000000.00"),
+        (["--department", "自然资源"], 3, "2850000000.00"),
+        (["--event", "廊坊", "--region", "涿州"], 2, "3210000000.00"),
+    ],
+)
 def test_cli_kpi_cohorts(small_url, run_cli, args, deals, total):
     code, out, err = run_cli("--db", small_url, "kpi", *args, "--format", "json")
     assert code == 0, err
@@ -278,12 +325,14 @@ def test_cli_kpi_table_shows_percentages_and_rates(small_url, run_cli):
 
 # ---- a cohort that cannot be converted -------------------------------------------
 
-def test_missing_deal_rate_is_an_error_not_zero(ledger):
-    deals.create_deal({"name": "光伏组件智能制造项目", "amount": "1.5亿美元", "signed_on": "2019-05-17"})
+
+def test_deal_without_a_rate_is_refused_at_entry_not_counted_as_zero(ledger):
     with pytest.raises(MissingRate) as err:
-        kpi.compute()
+        deals.create_deal({"name": "光伏组件智能制造项目", "amount": "1.5亿美元", "signed_on": "2019-05-17"})
     assert "USD" in str(err.value) and "2019-05-17" in str(err.value) and "crm fx set" in str(err.value)
+    assert kpi.compute().deals == 0  # nothing was written
     fx.set_rate("USD", D(2019, 5, 17), "6.8859")
+    deals.create_deal({"name": "光伏组件智能制造项目", "amount": "1.5亿美元", "signed_on": "2019-05-17"})
     assert kpi.compute().total_cny == Decimal("1032885000.00")
 
 
@@ -297,13 +346,17 @@ def test_funds_without_a_rate_are_refused_at_entry_so_kpis_keep_working(ledger):
 
 # ---- pure helpers ----------------------------------------------------------------
 
-@pytest.mark.parametrize("value, text, percent", [
-    (Decimal(88) / Decimal(107), "0.8224", "82.24%"),  # the seed's 开工率
-    (Decimal("0.82245"), "0.8225", "82.25%"),  # half up, not half even
-    (Decimal("0.00005"), "0.0001", "0.01%"),
-    (Decimal(1), "1.0000", "100.00%"),
-    (None, None, "—"),
-])
+
+@pytest.mark.parametrize(
+    "value, text, percent",
+    [
+        (Decimal(88) / Decimal(107), "0.8224", "82.24%"),  # the seed's 开工率
+        (Decimal("0.82245"), "0.8225", "82.25%"),  # half up, not half even
+        (Decimal("0.00005"), "0.0001", "0.01%"),
+        (Decimal(1), "1.0000", "100.00%"),
+        (None, None, "—"),
+    ],
+)
 def test_rate_and_percent_text(value, text, percent):
     assert kpi.rate_text(value) == text
     assert kpi.percent_text(value) == percent

@@ -17,11 +17,22 @@ from crm.reporting.lights import GREEN, RED, YELLOW, classify, lag_points, month
 D = datetime.date
 
 
-@pytest.mark.parametrize("lag, late, light", [
-    (None, 0, GREEN), (Decimal(-20), 0, GREEN), (Decimal(10), 0, GREEN), (Decimal("10.01"), 0, YELLOW),
-    (Decimal(30), 0, YELLOW), (Decimal("30.01"), 0, RED), (None, 1, YELLOW), (None, 3, YELLOW), (None, 4, RED),
-    (Decimal(5), 3, YELLOW), (Decimal(31), 1, RED),
-])
+@pytest.mark.parametrize(
+    "lag, late, light",
+    [
+        (None, 0, GREEN),
+        (Decimal(-20), 0, GREEN),
+        (Decimal(10), 0, GREEN),
+        (Decimal("10.01"), 0, YELLOW),
+        (Decimal(30), 0, YELLOW),
+        (Decimal("30.01"), 0, RED),
+        (None, 1, YELLOW),
+        (None, 3, YELLOW),
+        (None, 4, RED),
+        (Decimal(5), 3, YELLOW),
+        (Decimal(31), 1, RED),
+    ],
+)
 def test_classify_at_each_boundary(lag, late, light):
     assert classify(lag, late) == light
 
@@ -68,8 +79,14 @@ def test_hand_made_deals_in_kpi_deals_and_report(ledger, run_cli, db_url):
     not_due = _deal("未到开工期项目", "2020-06-05")  # its month has not passed: green
     day = D(2020, 6, 30)
     found = lights.deal_lights([on_plan, lagging, far_behind, late3, late4, not_due], day)
-    assert {c: found[c].light for c in found} == {on_plan: GREEN, lagging: YELLOW, far_behind: RED,
-                                                 late3: YELLOW, late4: RED, not_due: GREEN}
+    assert {c: found[c].light for c in found} == {
+        on_plan: GREEN,
+        lagging: YELLOW,
+        far_behind: RED,
+        late3: YELLOW,
+        late4: RED,
+        not_due: GREEN,
+    }
     assert found[late4].months_late == 4 and found[far_behind].lag_points == Decimal("30.1000")
     assert lights.counts(None, day)[None] == lights.LightCounts(green=2, yellow=2, red=2)
 

@@ -25,7 +25,9 @@ def test_entries_come_back_oldest_first_with_author(ledger):
     assert isinstance(first, ProgressEntry)
     entries = progress_of(deal.id)
     assert [(e.on, e.by, e.text) for e in entries] == [
-        (D(2020, 6, 1), "李四", "施工图审查通过"), (D(2020, 6, 10), "张三", "主体封顶")]
+        (D(2020, 6, 1), "李四", "施工图审查通过"),
+        (D(2020, 6, 10), "张三", "主体封顶"),
+    ]
     assert entries[1] == second
     with pytest.raises(dataclasses.FrozenInstanceError):
         entries[0].text = "changed"  # frozen
@@ -62,16 +64,23 @@ def test_progress_from_cli_shows_in_show_deals_and_the_weekly_table(ledger, run_
     status, out, err = run_cli("--db", db_url, "show", code, "--format", "json")
     assert json.loads(out)["progress"] == [
         {"on": "2020-05-20", "by": "测试员", "text": "施工图审查通过"},
-        {"on": "2020-06-02", "by": "测试员", "text": "主体封顶"}]
+        {"on": "2020-06-02", "by": "测试员", "text": "主体封顶"},
+    ]
     status, out, err = run_cli("--db", db_url, "deals", "--format", "json")
     assert json.loads(out)[0]["latest_progress"]["text"] == "主体封顶"
     status, out, err = run_cli("--db", db_url, "deals")
     assert "最近进展" in out and "2020-06-02 主体封顶" in out
     table = weekly.build(weekly.resolve_week("2020-W21"))
     assert [weekly_layout.progress_text(r) for r in table.rows if r.code == code] == [
-        "2020-05-18 新增项目(签约)\n2020-05-20 施工图审查通过"]
+        "2020-05-18 新增项目(签约)\n2020-05-20 施工图审查通过"
+    ]
     status, out, err = run_cli("--db", db_url, "progress", code, "")
-    assert status == 2 and err.count("\n") == 1 and progress_of(deal_id_of(code)) and len(progress_of(deal_id_of(code))) == 2
+    assert (
+        status == 2
+        and err.count("\n") == 1
+        and progress_of(deal_id_of(code))
+        and len(progress_of(deal_id_of(code))) == 2
+    )
 
 
 def deal_id_of(code):
@@ -97,9 +106,18 @@ def test_tags_filter_and_five_ones(ledger, run_cli, db_url):
     from crm.reference import registry
 
     registry.add_department("市发改委")
-    a = create_deal({"name": "甲", "amount": "1亿元", "signed_on": "2020-01-10", "liaison": "王副市长",
-                     "lead_unit": "市发改委", "planned_start": "2020-03-01", "planned_completion": "2021-12-31",
-                     "responsibility_plan": "专班推进"}).code
+    a = create_deal(
+        {
+            "name": "甲",
+            "amount": "1亿元",
+            "signed_on": "2020-01-10",
+            "liaison": "王副市长",
+            "lead_unit": "市发改委",
+            "planned_start": "2020-03-01",
+            "planned_completion": "2021-12-31",
+            "responsibility_plan": "专班推进",
+        }
+    ).code
     b = create_deal({"name": "乙", "amount": "2亿元", "signed_on": "2020-01-10"}).code
     assert run_cli("--db", db_url, "tag", a, "市重点", "京津合作")[0] == 0
     status, out, err = run_cli("--db", db_url, "deals", "--tag", "市重点", "--format", "json")

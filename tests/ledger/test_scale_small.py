@@ -11,13 +11,15 @@ import datetime
 import tracemalloc
 
 import pytest
-from db import kept_totals as db_kept_totals
 from playhouse.test_utils import count_queries
 
-from crm.listing import pages as deal_pages, views as deal_views, search
-from crm.reporting import kpi
+from crm.listing import pages as deal_pages
+from crm.listing import search
+from crm.listing import views as deal_views
 from crm.listing.filters import DealFilter
+from crm.reporting import kpi
 from crm.samples import synthetic
+from db import kept_totals as db_kept_totals
 from db.models import Deal, Department
 
 AS_OF = datetime.date(2026, 6, 30)
@@ -147,8 +149,26 @@ def test_memory_does_not_grow_with_the_ledger(ledgers):
     assert peaks["large"] < 3_000_000, peaks
 
 
-QUERIES = ["涿", "涿州", "州市", "供应链", "石墨烯导热", "zs2020", "zs2021-00", "gyl", "zzgy", "q", "xm", "骊", "产业园",
-           "(", "0%", "华创", "有限公司", "新能源汽车零部件"]
+QUERIES = [
+    "涿",
+    "涿州",
+    "州市",
+    "供应链",
+    "石墨烯导热",
+    "zs2020",
+    "zs2021-00",
+    "gyl",
+    "zzgy",
+    "q",
+    "xm",
+    "骊",
+    "产业园",
+    "(",
+    "0%",
+    "华创",
+    "有限公司",
+    "新能源汽车零部件",
+]
 
 
 @pytest.mark.parametrize("query", QUERIES)
@@ -168,7 +188,7 @@ def test_the_index_narrows_but_never_changes_what_a_search_finds(large, scale_ba
         # it names a region or a lead unit, which hold many deals: a page walks the sort order instead
         assert '"region" IN' in sql or '"lead_unit_id" IN' in sql
     elif scale_backend == "sqlite":
-        assert "deal_search" in sql or "pinyin_initials\" >= " in sql or "(0 = 1)" in sql  # no trigram: nothing
+        assert "deal_search" in sql or 'pinyin_initials" >= ' in sql or "(0 = 1)" in sql  # no trigram: nothing
     elif len(query) < 3:
         assert "string_to_array" in sql
     elif query.isascii() and query.isalpha():
@@ -179,8 +199,14 @@ def test_the_index_narrows_but_never_changes_what_a_search_finds(large, scale_ba
 
 
 #: All deals and cohorts the kept totals answer (a year, a region, a stage), the new deal's among them.
-COHORTS = [DealFilter(), DealFilter(year=2020), DealFilter(year=2021), DealFilter(region="涿州"),
-           DealFilter(stage="construction"), DealFilter(year=2021, region="涿州市", stage="stalled")]
+COHORTS = [
+    DealFilter(),
+    DealFilter(year=2020),
+    DealFilter(year=2021),
+    DealFilter(region="涿州"),
+    DealFilter(stage="construction"),
+    DealFilter(year=2021, region="涿州市", stage="stalled"),
+]
 
 
 def _kpis_both_ways(monkeypatch):
@@ -192,17 +218,24 @@ def _kpis_both_ways(monkeypatch):
 
 
 def test_totals_kept_in_step_through_every_kind_of_change(demo_ledger, monkeypatch):
-    from crm.deals import blockers, records as deals, funds, stages
+    from crm.deals import blockers, funds, stages
+    from crm.deals import records as deals
     from crm.reference import fx
     from db.models import Deal
 
     assert db_kept_totals.agree()
-    new = deals.create_deal({"name": "合成测试项目", "amount": "3000万美元", "signed_on": "2020-05-19"},
-                            supporting=["保定市商务局"])
+    new = deals.create_deal(
+        {"name": "合成测试项目", "amount": "3000万美元", "signed_on": "2020-05-19"}, supporting=["保定市商务局"]
+    )
     stages.change_stage(new.code, "registered", on=datetime.date(2020, 6, 1))
     funds.record_funds(new.code, "500万美元", on=datetime.date(2020, 7, 1))
-    b = blockers.add_blocker(new.code, "用地手续未办结", "保定市自然资源和规划局", raised=datetime.date(2020, 6, 2),
-                             due=datetime.date(2020, 7, 2))
+    b = blockers.add_blocker(
+        new.code,
+        "用地手续未办结",
+        "保定市自然资源和规划局",
+        raised=datetime.date(2020, 6, 2),
+        due=datetime.date(2020, 7, 2),
+    )
     stages.change_stage(new.code, "construction", on=datetime.date(2020, 8, 1))
     blockers.resolve_blocker(b.id, note="已办结", on=datetime.date(2020, 8, 2))
     deals.edit_deal(new.code, {"amount": "2.5亿元"})
@@ -244,7 +277,9 @@ def test_search_finds_what_the_plain_conditions_find(large, query):
     if q.isascii() and q.isalpha():
         plain |= Deal.pinyin_initials.contains(q) | (Deal.pinyin_initials ** ("%".join(q) + "%"))
     # the region and the lead unit are searched too (issue 15)
-    plain |= Deal.region.contains(q) | Deal.lead_unit.in_(Department.select(Department.id).where(Department.name.contains(q)))
+    plain |= Deal.region.contains(q) | Deal.lead_unit.in_(
+        Department.select(Department.id).where(Department.name.contains(q))
+    )
     expected = {d.id for d in Deal.select(Deal.id).where(plain)}
     assert {d.id for d in Deal.select(Deal.id).where(DealFilter(search=query).condition())} == expected
 
@@ -279,20 +314,36 @@ def test_conditions_for_counting_find_the_same_deals(large, monkeypatch, query):
     ids = lambda cond: {d.id for d in Deal.select(Deal.id).where(cond)}  # noqa: E731
     assert ids(counting) == ids(listing)
     with search.counting():
-        assert kpi.compute(DealFilter(search=query), today=AS_OF).deals == Deal.select().where(
-            (Deal.stage != "negotiating") & listing).count()
+        assert (
+            kpi.compute(DealFilter(search=query), today=AS_OF).deals
+            == Deal.select().where((Deal.stage != "negotiating") & listing).count()
+        )
 
 
 def _cohort_figures(flt):
     from crm.listing import pages as deal_pages
 
-    return (deal_pages.totals(flt), deal_pages.count(flt), deal_pages.stage_totals(flt),
-            deal_pages.region_totals(flt), kpi.as_json(kpi.compute(flt, today=AS_OF)))
+    return (
+        deal_pages.totals(flt),
+        deal_pages.count(flt),
+        deal_pages.stage_totals(flt),
+        deal_pages.region_totals(flt),
+        kpi.as_json(kpi.compute(flt, today=AS_OF)),
+    )
 
 
-@pytest.mark.parametrize("flt", [DealFilter(), DealFilter(year=2020), DealFilter(region="涿州"),
-                                 DealFilter(stage="开工"), DealFilter(year=2021, region="高新", stage="signed"),
-                                 DealFilter(year=1999)], ids=repr)
+@pytest.mark.parametrize(
+    "flt",
+    [
+        DealFilter(),
+        DealFilter(year=2020),
+        DealFilter(region="涿州"),
+        DealFilter(stage="开工"),
+        DealFilter(year=2021, region="高新", stage="signed"),
+        DealFilter(year=1999),
+    ],
+    ids=repr,
+)
 def test_cohort_totals_kept_in_step_give_the_figures_a_scan_gives(large, monkeypatch, flt):
     """The list's count and total, the Board's stage totals, the Dashboard's regions and KPIs of a cohort of
     signing year, region or stage: the same read from the kept totals as counted from the deals."""

@@ -1,10 +1,14 @@
 """Finding deals by code, any part of a Chinese name or investor, or pinyin initials."""
 
+import datetime
+
 import pytest
 
-from crm.listing import views as deal_views, search
 from crm.deals import records as deals
+from crm.listing import search
+from crm.listing import views as deal_views
 from crm.listing.filters import DealFilter
+from crm.reference import fx
 
 SUPPLY = "涿州现代供应链金融创新示范基地项目"
 VC = "中国创投(涿州)总部项目"
@@ -15,13 +19,17 @@ PCT = "100%绿色_建材项目"
 
 # ---- no database ------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    (SUPPLY, "zzxdgyljrcxsfjdxm"),
-    (VC, "zgctzzzbxm"),  # brackets dropped
-    (OCT, "hqczzcsktxm"),
-    ("5G智能终端产业园项目", "5gznzdcyyxm"),  # Latin letters and digits kept, lower case
-    ("", ""),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (SUPPLY, "zzxdgyljrcxsfjdxm"),
+        (VC, "zgctzzzbxm"),  # brackets dropped
+        (OCT, "hqczzcsktxm"),
+        ("5G智能终端产业园项目", "5gznzdcyyxm"),  # Latin letters and digits kept, lower case
+        ("", ""),
+    ],
+)
 def test_pinyin_initials(text, expected):
     assert search.initials(text) == expected
 
@@ -66,6 +74,7 @@ QUERIES = [  # (query, the names it must find, in any order)
 
 @pytest.fixture
 def searchable(ledger):
+    fx.set_rate("USD", datetime.date(2020, 5, 18), "7.1030")  # a deal in dollars needs its rate first
     for values in (
         {"name": SUPPLY, "amount": "1.8亿美元", "signed_on": "2020-05-18"},
         {"name": VC, "amount": "25亿元", "signed_on": "2020-05-18"},

@@ -5,10 +5,11 @@ import datetime
 import pytest
 
 from crm.audit import log as audit
-from crm.deals import records as deals, stages
-from crm.reference import fx
-from crm.foundation.errors import InvalidInput, NotFound
+from crm.deals import records as deals
+from crm.deals import stages
 from crm.deals.stages import BY_KEY, STAGES, at_or_beyond, needs_note, parse_stage
+from crm.foundation.errors import InvalidInput, NotFound
+from crm.reference import fx
 from db.models import AuditEntry, Deal, StageChange
 
 D = datetime.date
@@ -17,19 +18,37 @@ MAIN = ["negotiating", "signed", "registered", "construction", "operating"]
 
 # ---- wording (no database) -------------------------------------------------------
 
-@pytest.mark.parametrize("text, key", [
-    *[(s.key, s.key) for s in STAGES],
-    *[(s.zh, s.key) for s in STAGES],
-    *[(s.en, s.key) for s in STAGES],  # "Negotiating", "Construction" …
-    ("洽谈中", "negotiating"), ("谈判中", "negotiating"),
-    ("已签约", "signed"), ("SIGNED", "signed"),
-    ("已注册", "registered"), ("落地", "registered"),
-    ("开工建设", "construction"), ("在建", "construction"), ("started", "construction"),
-    ("竣工投产", "operating"), ("已投产", "operating"), ("In Operation", "operating"),
-    ("搁置", "stalled"), ("暂缓", "stalled"), ("on hold", "stalled"), ("已 签约", "signed"),
-    ("取消", "terminated"), ("已终止", "terminated"), ("cancelled", "terminated"), ("canceled", "terminated"),
-    ("  开工 ", "construction"), ("　投产　", "operating"),  # spaces, full-width spaces
-])
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        *[(s.key, s.key) for s in STAGES],
+        *[(s.zh, s.key) for s in STAGES],
+        *[(s.en, s.key) for s in STAGES],  # "Negotiating", "Construction" …
+        ("洽谈中", "negotiating"),
+        ("谈判中", "negotiating"),
+        ("已签约", "signed"),
+        ("SIGNED", "signed"),
+        ("已注册", "registered"),
+        ("落地", "registered"),
+        ("开工建设", "construction"),
+        ("在建", "construction"),
+        ("started", "construction"),
+        ("竣工投产", "operating"),
+        ("已投产", "operating"),
+        ("In Operation", "operating"),
+        ("搁置", "stalled"),
+        ("暂缓", "stalled"),
+        ("on hold", "stalled"),
+        ("已 签约", "signed"),
+        ("取消", "terminated"),
+        ("已终止", "terminated"),
+        ("cancelled", "terminated"),
+        ("canceled", "terminated"),
+        ("  开工 ", "construction"),
+        ("　投产　", "operating"),  # spaces, full-width spaces
+    ],
+)
 def test_stage_wording(text, key):
     assert parse_stage(text).key == key
 
@@ -55,7 +74,7 @@ def test_at_or_beyond():
     assert at_or_beyond("operating") == ("operating",)
 
 
-@pytest.mark.parametrize("src, dst", [(a, b) for i, a in enumerate(MAIN) for b in MAIN[i + 1:]])
+@pytest.mark.parametrize("src, dst", [(a, b) for i, a in enumerate(MAIN) for b in MAIN[i + 1 :]])
 def test_forward_moves_need_no_note(src, dst):
     assert not needs_note(src, dst)
 
@@ -86,6 +105,7 @@ def test_resuming_from_stalled():
 
 # ---- the ledger (SQLite and PostgreSQL) --------------------------------------------
 
+
 def _deal(signed="2020-05-18", amount="25亿元", name="中国创投(涿州)总部项目"):
     values = {"name": name, "amount": amount}
     if signed:
@@ -107,7 +127,8 @@ def test_new_deal_starts_its_ledger(ledger):
     deal, entries = _state(code)
     assert deal.stage == "signed" and deal.stage_since == D(2020, 5, 18)
     assert [(e.from_stage, e.to_stage, e.effective_on, e.recorded_by) for e in entries] == [
-        (None, "signed", D(2020, 5, 18), "招商局甲")]
+        (None, "signed", D(2020, 5, 18), "招商局甲")
+    ]
     unsigned = _deal(signed=None, name="华侨城涿州城市客厅项目")
     assert Deal.get(Deal.code == unsigned).stage == "negotiating"
 
@@ -118,7 +139,12 @@ def test_forward_move_writes_ledger_and_audit(ledger):
     deal, entries = _state(code)
     assert (entry.from_stage, entry.to_stage) == ("signed", "construction")
     assert [(e.from_stage, e.to_stage, e.effective_on, e.recorded_by, e.note) for e in entries][-1] == (
-        "signed", "construction", D(2020, 9, 1), "招商局乙", "取得施工许可")
+        "signed",
+        "construction",
+        D(2020, 9, 1),
+        "招商局乙",
+        "取得施工许可",
+    )
     assert (deal.stage, deal.stage_since, deal.updated_by) == ("construction", D(2020, 9, 1), "招商局乙")
     trail = [(a.field, a.old, a.new, a.actor) for a in audit.history("deal", deal.id)]
     assert trail[-1] == ("stage", "signed", "construction", "招商局乙")
@@ -126,9 +152,16 @@ def test_forward_move_writes_ledger_and_audit(ledger):
 
 def test_stage_is_always_the_last_ledger_entry(ledger):
     code = _deal()
-    path = [("注册", D(2020, 7, 1), ""), ("construction", D(2020, 9, 1), ""), ("暂停", D(2021, 1, 5), "资金链紧张"),
-            ("在建", D(2021, 6, 1), ""), ("已投产", D(2022, 3, 1), ""), ("签约", D(2022, 3, 1), "误录,退回"),
-            ("terminated", D(2022, 4, 1), "投资方撤资"), ("开工", D(2022, 5, 1), "重新启动")]
+    path = [
+        ("注册", D(2020, 7, 1), ""),
+        ("construction", D(2020, 9, 1), ""),
+        ("暂停", D(2021, 1, 5), "资金链紧张"),
+        ("在建", D(2021, 6, 1), ""),
+        ("已投产", D(2022, 3, 1), ""),
+        ("签约", D(2022, 3, 1), "误录,退回"),
+        ("terminated", D(2022, 4, 1), "投资方撤资"),
+        ("开工", D(2022, 5, 1), "重新启动"),
+    ]
     for word, on, note in path:
         stages.change_stage(code, word, on=on, note=note)
         deal, entries = _state(code)
@@ -242,8 +275,8 @@ def test_a_stage_change_dated_in_the_future_is_refused(ledger):
     from datetime import date, timedelta
 
     from crm.deals.records import create_deal
-    from crm.foundation.errors import InvalidInput
     from crm.deals.stages import change_stage
+    from crm.foundation.errors import InvalidInput
     from db.models import StageChange
 
     deal = create_deal({"name": "未来项目", "amount": "1亿元", "signed_on": "2020-05-18"})

@@ -10,8 +10,8 @@ import threading
 
 import pytest
 
-from crm.listing import pages as deal_pages
 from crm.foundation.errors import Interrupted
+from crm.listing import pages as deal_pages
 from db.connection import is_postgres
 from db.models import database
 from screens.app import CrmApp, Database
@@ -24,8 +24,9 @@ def _slow_statement() -> None:
     if is_postgres():
         database.execute_sql("SELECT pg_sleep(30)")
     else:
-        database.execute_sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000000) "
-                             "SELECT count(*) FROM n").fetchone()
+        database.execute_sql(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000000) SELECT count(*) FROM n"
+        ).fetchone()
 
 
 @run_async
@@ -94,8 +95,12 @@ async def test_stop_interrupts_a_named_page_read_and_skips_queued_stale_ones(led
 
         current = {"generation": 1}
         task = asyncio.ensure_future(db.run(slow, what="deal-rows", wanted=lambda: current["generation"] == 1))
-        queued = asyncio.ensure_future(db.run(ran.append, 2, what="deal-rows", wanted=lambda: current["generation"] == 2))
-        newest = asyncio.ensure_future(db.run(ran.append, 3, what="deal-rows", wanted=lambda: current["generation"] == 3))
+        queued = asyncio.ensure_future(
+            db.run(ran.append, 2, what="deal-rows", wanted=lambda: current["generation"] == 2)
+        )
+        newest = asyncio.ensure_future(
+            db.run(ran.append, 3, what="deal-rows", wanted=lambda: current["generation"] == 3)
+        )
         await asyncio.get_running_loop().run_in_executor(None, started.wait, 10)
         await asyncio.sleep(0.2)  # inside the statement
         current["generation"] = 3  # two newer keys arrived

@@ -7,13 +7,13 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from crm.reference import fx
-from crm.reporting import kpi
-from crm.listing import search
 from crm.deals import stages
-from crm.listing.filters import DealFilter
 from crm.deals.records import create_deal, next_code
 from crm.foundation.errors import InvalidInput
+from crm.listing import search
+from crm.listing.filters import DealFilter
+from crm.reference import fx
+from crm.reporting import kpi
 from crm.samples import synthetic
 from db.models import Blocker, Deal, DealDepartment, FundsArrived, FxRate, StageChange
 
@@ -23,8 +23,13 @@ SPEC = synthetic.Spec(deals=1500, seed=7, heavy_every=700, as_of=AS_OF, batch=40
 
 def _dump(path):
     con = sqlite3.connect(path)
-    tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite%' "
-                                        "AND name NOT LIKE 'schema_migration%' ORDER BY name")]
+    tables = [
+        r[0]
+        for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite%' "
+            "AND name NOT LIKE 'schema_migration%' ORDER BY name"
+        )
+    ]
     out = {}
     for table in tables:
         cols = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]

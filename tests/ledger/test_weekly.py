@@ -7,12 +7,12 @@ from decimal import Decimal
 import pytest
 
 from crm.deals import blockers
-from crm.reporting import kpi, weekly
-from crm.listing.filters import DealFilter
-from crm.deals.records import create_deal
-from crm.foundation.errors import InvalidInput
 from crm.deals.funds import record_funds
+from crm.deals.records import create_deal
 from crm.deals.stages import change_stage
+from crm.foundation.errors import InvalidInput
+from crm.listing.filters import DealFilter
+from crm.reporting import kpi, weekly
 from db.models import database
 
 D = datetime.date
@@ -23,20 +23,25 @@ ZHUOZHOU = ["涿州现代供应链金融创新示范基地项目", "中国创投
 # ---- week selection (no database) ------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["2020-W21", "2020w21", "2020年第21周", "2020-05-18", "2020-05-24", "2020年5月20日",
-                                  "2020.5.22", "2020/5/19"])
+@pytest.mark.parametrize(
+    "text",
+    ["2020-W21", "2020w21", "2020年第21周", "2020-05-18", "2020-05-24", "2020年5月20日", "2020.5.22", "2020/5/19"],
+)
 def test_a_week_is_named_by_its_iso_number_or_any_date_in_it(text):
     week = weekly.resolve_week(text)
     assert (week.monday, week.sunday) == (D(2020, 5, 18), D(2020, 5, 24))
     assert week.key == "2020-W21"
 
 
-@pytest.mark.parametrize("today, expected", [
-    (D(2020, 5, 25), "2020-W21"),  # Monday: last week is complete
-    (D(2020, 5, 26), "2020-W21"),
-    (D(2020, 5, 31), "2020-W21"),  # Sunday: this week is not over yet
-    (D(2021, 1, 4), "2020-W53"),  # ISO year 2020 has 53 weeks
-])
+@pytest.mark.parametrize(
+    "today, expected",
+    [
+        (D(2020, 5, 25), "2020-W21"),  # Monday: last week is complete
+        (D(2020, 5, 26), "2020-W21"),
+        (D(2020, 5, 31), "2020-W21"),  # Sunday: this week is not over yet
+        (D(2021, 1, 4), "2020-W53"),  # ISO year 2020 has 53 weeks
+    ],
+)
 def test_the_default_week_is_the_last_complete_one(today, expected):
     assert weekly.resolve_week(None, today=today).key == expected
 
@@ -77,7 +82,11 @@ def test_w21_lists_the_three_zhuozhou_deals_at_the_stage_they_had_that_week(w21)
     assert ocity.progress[1].on == D(2020, 5, 20)
     [problem] = ocity.problems
     assert (problem.text, problem.department, problem.due_on, problem.overdue) == (
-        "拒马河综合整治段用地手续需市县联审", "保定市自然资源和规划局", D(2020, 6, 30), False)
+        "拒马河综合整治段用地手续需市县联审",
+        "保定市自然资源和规划局",
+        D(2020, 6, 30),
+        False,
+    )
 
 
 def test_w21_leaves_out_deals_signed_later_and_deals_finished_before(w21):
@@ -130,8 +139,11 @@ def test_a_stage_filter_lists_the_deals_at_that_stage_at_the_end_of_the_week(dem
 def test_kpis_at_the_end_of_the_current_week_are_crm_kpi(demo_ledger):
     for flt in (DealFilter(), DealFilter(event="廊坊"), DealFilter(department="发展和改革")):
         table = weekly.build(weekly.week_containing(datetime.date.today()), flt)
-        assert kpi.as_json(table.summary.kpis_week_end) == kpi.as_json(table.summary.kpis_now) == \
-            kpi.as_json(kpi.compute(flt))
+        assert (
+            kpi.as_json(table.summary.kpis_week_end)
+            == kpi.as_json(table.summary.kpis_now)
+            == kpi.as_json(kpi.compute(flt))
+        )
 
 
 # ---- a week with every kind of change -----------------------------------------
@@ -177,9 +189,15 @@ def test_progress_lists_stage_moves_blockers_and_funds_in_date_order(busy_week):
     assert set(rows) == {"甲项目", "乙项目", "丁项目"}
     a, b, d = rows["甲项目"], rows["乙项目"], rows["丁项目"]
     assert [(p.kind, p.on) for p in a.progress] == [
-        ("blocker_raised", D(2020, 5, 18)), ("stage", D(2020, 5, 19)), ("blocker_resolved", D(2020, 5, 22))]
-    assert (a.progress[1].stage_from, a.progress[1].stage_to, a.progress[1].note) == ("signed", "registered",
-                                                                                     "取得营业执照")
+        ("blocker_raised", D(2020, 5, 18)),
+        ("stage", D(2020, 5, 19)),
+        ("blocker_resolved", D(2020, 5, 22)),
+    ]
+    assert (a.progress[1].stage_from, a.progress[1].stage_to, a.progress[1].note) == (
+        "signed",
+        "registered",
+        "取得营业执照",
+    )
     assert a.progress[2].note == "已办结" and a.problems == []
     assert [(p.kind, p.on) for p in b.progress] == [("stage", D(2020, 5, 20)), ("funds", D(2020, 5, 21))]
     assert (b.progress[1].money.amount, b.progress[1].money.currency) == (Decimal("20000000.00"), "USD")

@@ -31,8 +31,7 @@ def _soffice() -> str:
     if found:
         return found
     try:
-        done = subprocess.run([str(ROOT / "scripts" / "ensure-office")], capture_output=True, text=True,
-                              timeout=900)
+        done = subprocess.run([str(ROOT / "scripts" / "ensure-office")], capture_output=True, text=True, timeout=900)
     except (OSError, subprocess.TimeoutExpired) as e:
         pytest.skip(f"LibreOffice cannot be installed here: {e}")
     if done.returncode != 0 or not done.stdout.strip():
@@ -44,8 +43,21 @@ def _to_pdf(xlsx: Path) -> Path:
     out = xlsx.parent
     # A profile of its own, so that a LibreOffice already running (or another test) does not take the job.
     profile = out / "lo-profile"
-    subprocess.run([_soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(out), str(xlsx)], check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            _soffice(),
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(xlsx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     pdf = xlsx.with_suffix(".pdf")
     assert pdf.exists()
     return pdf
@@ -124,7 +136,10 @@ def test_the_paper_is_a4_when_the_table_is_narrow_enough_else_a3():
     assert weekly_xlsx.paper_for(150) == weekly_xlsx.A4
     assert weekly_xlsx.paper_for(250) == weekly_xlsx.A3
     # A4 is chosen only while its body text still prints at 8.5 points or more.
-    widest_a4 = weekly_xlsx.A4_LANDSCAPE_WIDTH_PT * weekly_xlsx.BODY_PT / (
-        weekly_xlsx.MIN_PRINTED_PT * weekly_xlsx.PT_PER_WIDTH)
+    widest_a4 = (
+        weekly_xlsx.A4_LANDSCAPE_WIDTH_PT
+        * weekly_xlsx.BODY_PT
+        / (weekly_xlsx.MIN_PRINTED_PT * weekly_xlsx.PT_PER_WIDTH)
+    )
     assert weekly_xlsx.paper_for(widest_a4 - 1) == weekly_xlsx.A4
     assert weekly_xlsx.paper_for(widest_a4 + 1) == weekly_xlsx.A3

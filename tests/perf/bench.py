@@ -46,15 +46,31 @@ from tests.perf.timing import RawConnection, Result, captured_sql, measure
 
 MS = 0.001
 TARGETS = {  # what → seconds (memory in bytes), from the table
-    "launch": 1.0, "page": 0.050, "search": 0.100, "filter": 0.100, "totals": 0.300, "board": 0.300,
-    "dashboard": 0.300, "detail": 0.100, "memory": 250 * 2**20, "csv": 1.0, "xlsx": 4.0, "import": 20.0,
+    "launch": 1.0,
+    "page": 0.050,
+    "search": 0.100,
+    "filter": 0.100,
+    "totals": 0.300,
+    "board": 0.300,
+    "dashboard": 0.300,
+    "detail": 0.100,
+    "memory": 250 * 2**20,
+    "csv": 1.0,
+    "xlsx": 4.0,
+    "import": 20.0,
 }
 SEARCHES_TUI = [["code", "ZS2023-0123"], ["chinese", "涿州光伏"], ["chinese", "石墨烯导热"], ["pinyin", "zzgf"]]
-SEARCHES = [("search: code ZS2023-0123", "ZS2023-0123"), ("search: 1 character 涿", "涿"),
-            ("search: 2 characters 涿州", "涿州"), ("search: 3+ characters 供应链", "供应链"),
-            ("search: 3+ characters 石墨烯导热", "石墨烯导热"), ("search: rare character 骊", "骊"),
-            ("search: pinyin initials zzgf", "zzgf"), ("search: pinyin initials gyl", "gyl"),
-            ("search: broad prefix ZS2021", "ZS2021")]
+SEARCHES = [
+    ("search: code ZS2023-0123", "ZS2023-0123"),
+    ("search: 1 character 涿", "涿"),
+    ("search: 2 characters 涿州", "涿州"),
+    ("search: 3+ characters 供应链", "供应链"),
+    ("search: 3+ characters 石墨烯导热", "石墨烯导热"),
+    ("search: rare character 骊", "骊"),
+    ("search: pinyin initials zzgf", "zzgf"),
+    ("search: pinyin initials gyl", "gyl"),
+    ("search: broad prefix ZS2021", "ZS2021"),
+]
 
 
 # ---- the query behind each action (in-process) -------------------------------------------
@@ -67,9 +83,10 @@ def _biggest_event(db) -> int:
 
 
 def core_rows(backend: str, url: str, rounds: int, heavy_id: int) -> tuple[list[Result], dict]:
-    from crm.listing import pages as deal_pages, views as deal_views
-    from crm.reporting import kpi
+    from crm.listing import pages as deal_pages
+    from crm.listing import views as deal_views
     from crm.listing.pages import ListFilter, Order
+    from crm.reporting import kpi
     from db.connection import open_database
     from db.models import Deal, database
 
@@ -87,8 +104,11 @@ def core_rows(backend: str, url: str, rounds: int, heavy_id: int) -> tuple[list[
             out.append(Result(backend, what, target, samples, floor, note=note or f"{len(statements)} queries"))
         except Exception as exc:  # noqa: BLE001 — one broken row must not hide the others
             out.append(Result(backend, what, target, error=f"{type(exc).__name__}: {exc}"[:200]))
-        log(f"{backend}: {what}: {out[-1].median and out[-1].median * 1000:.1f} ms" if out[-1].samples else
-            f"{backend}: {what}: {out[-1].error}")
+        log(
+            f"{backend}: {what}: {out[-1].median and out[-1].median * 1000:.1f} ms"
+            if out[-1].samples
+            else f"{backend}: {what}: {out[-1].error}"
+        )
 
     order = Order()
     everything = ListFilter()
@@ -98,30 +118,50 @@ def core_rows(backend: str, url: str, rounds: int, heavy_id: int) -> tuple[list[
     for _ in range(20):
         pages.append(deal_pages.page_after(everything, order, pages[-1])[-1].key)
     position = iter(range(10**9))
-    row("query: page down (keyset, next 100)", TARGETS["page"],
-        lambda: deal_pages.page_after(everything, order, pages[next(position) % len(pages)]))
+    row(
+        "query: page down (keyset, next 100)",
+        TARGETS["page"],
+        lambda: deal_pages.page_after(everything, order, pages[next(position) % len(pages)]),
+    )
     row("query: jump to end", TARGETS["page"], lambda: deal_pages.page_before(everything, order, None))
     row("query: jump to the middle (OFFSET)", None, lambda: deal_pages.page_at(everything, order, 500_000))
     for label, text in SEARCHES:
         flt = ListFilter(search=text)
         row(f"query: {label}", TARGETS["search"], lambda flt=flt: deal_pages.first_rows(flt, order))
-    filters = [("stage 开工", ListFilter(stage="construction")), ("region 涿州市", ListFilter(region="涿州市")),
-               ("event (largest)", ListFilter(event_id=facts["event_id"]))]
+    filters = [
+        ("stage 开工", ListFilter(stage="construction")),
+        ("region 涿州市", ListFilter(region="涿州市")),
+        ("event (largest)", ListFilter(event_id=facts["event_id"])),
+    ]
     for label, flt in filters:
         row(f"query: quick filter {label}", TARGETS["filter"], lambda flt=flt: deal_pages.first_rows(flt, order))
-    for label, flt in [("all deals", everything), *filters, ("search 涿州", ListFilter(search="涿州")),
-                       ("search 石墨烯导热", ListFilter(search="石墨烯导热")), ("search zzgf", ListFilter(search="zzgf"))]:
-        row(f"query: count and 亿元 total, {label}", TARGETS["totals"],
-            lambda flt=flt: deal_pages.totals(flt))  # what the list asks: count and total in one
-    row("query: Board (totals per stage + 50 cards each)", TARGETS["board"],
-        lambda: deal_pages.board(everything, 50))
+    for label, flt in [
+        ("all deals", everything),
+        *filters,
+        ("search 涿州", ListFilter(search="涿州")),
+        ("search 石墨烯导热", ListFilter(search="石墨烯导热")),
+        ("search zzgf", ListFilter(search="zzgf")),
+    ]:
+        row(
+            f"query: count and 亿元 total, {label}", TARGETS["totals"], lambda flt=flt: deal_pages.totals(flt)
+        )  # what the list asks: count and total in one
+    row("query: Board (totals per stage + 50 cards each)", TARGETS["board"], lambda: deal_pages.board(everything, 50))
     today = datetime.date.today()
-    row("query: Dashboard (KPIs + regions), all deals", TARGETS["dashboard"],
-        lambda: (kpi.compute(ListFilter(), today), deal_pages.region_totals(ListFilter())))
-    row("query: Dashboard, signed in 2020", TARGETS["dashboard"],
-        lambda: (kpi.compute(ListFilter(year=2020), today), deal_pages.region_totals(ListFilter(year=2020))))
-    row("query: open a deal (200 ledger entries, 50 blockers)", TARGETS["detail"],
-        lambda: deal_views.detail(facts["heavy_code"]))
+    row(
+        "query: Dashboard (KPIs + regions), all deals",
+        TARGETS["dashboard"],
+        lambda: (kpi.compute(ListFilter(), today), deal_pages.region_totals(ListFilter())),
+    )
+    row(
+        "query: Dashboard, signed in 2020",
+        TARGETS["dashboard"],
+        lambda: (kpi.compute(ListFilter(year=2020), today), deal_pages.region_totals(ListFilter(year=2020))),
+    )
+    row(
+        "query: open a deal (200 ledger entries, 50 blockers)",
+        TARGETS["detail"],
+        lambda: deal_views.detail(facts["heavy_code"]),
+    )
     raw.close()
     db.close()
     database.initialize(None)
@@ -158,18 +198,24 @@ TUI_ROWS = [  # driver action, what, target
     ("open_heavy_deal", "TUI: open a deal with 200 entries and 50 blockers", "detail"),
 ]
 TUI_FLOORS = {  # TUI row → the query row whose floor is its floor
-    "page_down": "query: page down (keyset, next 100)", "jump_to_end": "query: jump to end",
-    "jump_to_start": "query: first page", "search_code": "query: search: code ZS2023-0123",
-    "search_chinese_1": "query: search: 1 character 涿", "search_chinese_2": "query: search: 2 characters 涿州",
-    "search_chinese_3plus": "query: search: 3+ characters 供应链", "search_pinyin": "query: search: pinyin initials zzgf",
-    "filter_stage": "query: quick filter stage 开工", "filter_region": "query: quick filter region 涿州市",
+    "page_down": "query: page down (keyset, next 100)",
+    "jump_to_end": "query: jump to end",
+    "jump_to_start": "query: first page",
+    "search_code": "query: search: code ZS2023-0123",
+    "search_chinese_1": "query: search: 1 character 涿",
+    "search_chinese_2": "query: search: 2 characters 涿州",
+    "search_chinese_3plus": "query: search: 3+ characters 供应链",
+    "search_pinyin": "query: search: pinyin initials zzgf",
+    "filter_stage": "query: quick filter stage 开工",
+    "filter_region": "query: quick filter region 涿州市",
     "filter_event": "query: quick filter event (largest)",
     "list_totals_after_rows": "query: count and 亿元 total, all deals",
     "search_chinese_2_totals_after_rows": "query: count and 亿元 total, search 涿州",
     "search_pinyin_totals_after_rows": "query: count and 亿元 total, search zzgf",
     "filter_stage_totals_after_rows": "query: count and 亿元 total, stage 开工",
     "filter_region_totals_after_rows": "query: count and 亿元 total, region 涿州市",
-    "search_paste": "query: search: code ZS2023-0123", "search_burst": "query: search: code ZS2023-0123",
+    "search_paste": "query: search: code ZS2023-0123",
+    "search_burst": "query: search: code ZS2023-0123",
     "search_broad_prefix": "query: search: broad prefix ZS2021",
     "board_first_visit": "query: Board (totals per stage + 50 cards each)",
     "dashboard_first_visit": "query: Dashboard (KPIs + regions), all deals",
@@ -181,29 +227,66 @@ TUI_FLOORS = {  # TUI row → the query row whose floor is its floor
 
 def tui_rows(backend: str, url: str, rounds: int, facts: dict, core: list[Result]) -> list[Result]:
     floors = {r.what: r.floor for r in core}
-    argv = [sys.executable, "-m", "tests.perf.tui_driver", "--db", url, "--rounds", str(rounds),
-            "--heavy-code", facts["heavy_code"], "--searches", json.dumps(SEARCHES_TUI),
-            "--filters", json.dumps({"stage": "construction", "region": "涿州市", "event": facts["event_id"]})]
+    argv = [
+        sys.executable,
+        "-m",
+        "tests.perf.tui_driver",
+        "--db",
+        url,
+        "--rounds",
+        str(rounds),
+        "--heavy-code",
+        facts["heavy_code"],
+        "--searches",
+        json.dumps(SEARCHES_TUI),
+        "--filters",
+        json.dumps({"stage": "construction", "region": "涿州市", "event": facts["event_id"]}),
+    ]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench"}
     spawned = time.time()
-    proc = subprocess.run([*argv, "--spawned-at", repr(spawned)], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=3600)
+    proc = subprocess.run(
+        [*argv, "--spawned-at", repr(spawned)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600
+    )
     if proc.returncode != 0:
         error = (proc.stderr.strip().splitlines() or ["failed"])[-1][:200]
         return [Result(backend, "TUI", None, error=error)]
     data = json.loads(proc.stdout.strip().splitlines()[-1])
     launch, bare = _launches(url, max(3, rounds // 3))
-    out = [Result(backend, "TUI: crm launched → first page painted", TARGETS["launch"], launch, bare, max_ratio=1.1,
-                  note="entry point (app.main) → first rows, headless; floor: a bare Textual app (DataTable) "
-                       "showing the same 100 rows; target ≤ 1.1×")]
+    out = [
+        Result(
+            backend,
+            "TUI: crm launched → first page painted",
+            TARGETS["launch"],
+            launch,
+            bare,
+            max_ratio=1.1,
+            note="entry point (app.main) → first rows, headless; floor: a bare Textual app (DataTable) "
+            "showing the same 100 rows; target ≤ 1.1×",
+        )
+    ]
     for action, what, target in TUI_ROWS:
         samples = data["actions"].get(action, [])
-        out.append(Result(backend, what, TARGETS[target], samples, floors.get(TUI_FLOORS.get(action), []),
-                          note="" if samples else "not measured"))
-    out.append(Result(backend, "TUI: peak memory (resident) of the process", TARGETS["memory"],
-                      [data["peak_rss_bytes"]], kind="memory",
-                      note=f"after every action above; deal opened had {data.get('heavy_deal_ledger')} entries, "
-                           f"{data.get('heavy_deal_blockers')} blockers"))
+        out.append(
+            Result(
+                backend,
+                what,
+                TARGETS[target],
+                samples,
+                floors.get(TUI_FLOORS.get(action), []),
+                note="" if samples else "not measured",
+            )
+        )
+    out.append(
+        Result(
+            backend,
+            "TUI: peak memory (resident) of the process",
+            TARGETS["memory"],
+            [data["peak_rss_bytes"]],
+            kind="memory",
+            note=f"after every action above; deal opened had {data.get('heavy_deal_ledger')} entries, "
+            f"{data.get('heavy_deal_blockers')} blockers",
+        )
+    )
     return out
 
 
@@ -213,9 +296,14 @@ def _launches(url: str, rounds: int) -> tuple[list[float], list[float]]:
     for _ in range(rounds):
         for which in ("crm", "bare"):  # alternated, so that both see the same load
             spawned = time.time()
-            proc = subprocess.run([sys.executable, "-m", "tests.perf.launch", which, "--db", url,
-                                   "--spawned-at", repr(spawned)], cwd=ROOT, capture_output=True, text=True,
-                                  env={**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench"}, timeout=600)
+            proc = subprocess.run(
+                [sys.executable, "-m", "tests.perf.launch", which, "--db", url, "--spawned-at", repr(spawned)],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                env={**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench"},
+                timeout=600,
+            )
             if proc.returncode != 0:
                 raise RuntimeError((proc.stderr.strip().splitlines() or ["launch failed"])[-1][:200])
             samples[which].append(json.loads(proc.stdout.strip().splitlines()[-1])["seconds"])
@@ -233,9 +321,13 @@ def import_rows(rounds: int, rows: int) -> list[Result]:
 
         def run():
             db = Path(tmp) / f"import-{next(counter)}.sqlite3"
-            proc = subprocess.run([sys.executable, "-m", "app", "--db", str(db), "import", str(book)], cwd=ROOT,
-                                  capture_output=True, text=True,
-                                  env={**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench"})
+            proc = subprocess.run(
+                [sys.executable, "-m", "app", "--db", str(db), "import", str(book)],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                env={**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench"},
+            )
             if proc.returncode != 0:
                 raise RuntimeError((proc.stderr.strip().splitlines() or ["import failed"])[-1][:200])
 
@@ -251,11 +343,20 @@ def import_rows(rounds: int, rows: int) -> list[Result]:
         try:
             samples = measure(run, rounds, warmup=0)
             floor = measure(read_cells, 1, warmup=0)  # ~20 s a read, and it changes nothing between runs
-            out.append(Result("sqlite", f"crm import of a {rows:,}-row xlsx ledger", TARGETS["import"], samples, floor,
-                              note="into an empty database; floor: openpyxl read-only reading every cell"))
+            out.append(
+                Result(
+                    "sqlite",
+                    f"crm import of a {rows:,}-row xlsx ledger",
+                    TARGETS["import"],
+                    samples,
+                    floor,
+                    note="into an empty database; floor: openpyxl read-only reading every cell",
+                )
+            )
         except Exception as exc:  # noqa: BLE001
-            out.append(Result("sqlite", f"crm import of a {rows:,}-row xlsx ledger", TARGETS["import"],
-                              error=str(exc)[:200]))
+            out.append(
+                Result("sqlite", f"crm import of a {rows:,}-row xlsx ledger", TARGETS["import"], error=str(exc)[:200])
+            )
     return out
 
 
@@ -279,8 +380,20 @@ def table(results: list[Result]) -> list[list[str]]:
             continue
         ratio = f"{r.ratio:.1f}×" if r.ratio is not None else "—"
         target = _fmt(r.target, r.kind) if r.target is not None or r.max_ratio is None else f"≤ {r.max_ratio}× floor"
-        rows.append([r.backend, r.what, target, _fmt(r.median, r.kind), _fmt(r.p95, r.kind),
-                     _fmt(r.floor_median), ratio, str(len(r.samples)), met, r.note])
+        rows.append(
+            [
+                r.backend,
+                r.what,
+                target,
+                _fmt(r.median, r.kind),
+                _fmt(r.p95, r.kind),
+                _fmt(r.floor_median),
+                ratio,
+                str(len(r.samples)),
+                met,
+                r.note,
+            ]
+        )
     return rows
 
 
@@ -294,16 +407,27 @@ def machine() -> dict:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-        mem = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal"))
+        mem = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
     except (OSError, StopIteration):
         mem = 0
     import peewee
     import textual
 
-    return {"host": platform.node(), "os": f"{platform.system()} {platform.release()}", "cpu": cpu,
-            "cores": os.cpu_count(), "memory": f"{mem / 2**20:.1f} GiB", "python": platform.python_version(),
-            "sqlite": sqlite3.sqlite_version, "peewee": peewee.__version__, "textual": textual.__version__}
+    return {
+        "host": platform.node(),
+        "os": f"{platform.system()} {platform.release()}",
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": f"{mem / 2**20:.1f} GiB",
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "peewee": peewee.__version__,
+        "textual": textual.__version__,
+    }
 
 
 def write_markdown(path: Path, results, info, args, loads, builds, pg_version, deals: int) -> None:
@@ -315,10 +439,13 @@ def write_markdown(path: Path, results, info, args, loads, builds, pg_version, d
         f"Measured by `make bench` (`python -m tests.perf.bench {' '.join(args)}`) on "
         f"{datetime.datetime.now().isoformat(timespec='minutes')}.",
         "",
-        "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()) + (f", PostgreSQL {pg_version}" if pg_version else ""),
+        "Machine: "
+        + ", ".join(f"{k} {v}" for k, v in info.items())
+        + (f", PostgreSQL {pg_version}" if pg_version else ""),
         "",
         "Load average (1 min) at the start of each part: "
-        + ", ".join(f"{name} {value:.2f}" for name, value in loads) + ". The machine has "
+        + ", ".join(f"{name} {value:.2f}" for name, value in loads)
+        + ". The machine has "
         f"{info['cores']} cores; a load well above that means other work ran beside the benchmark and the "
         "timings are inflated.",
         "",
@@ -346,13 +473,18 @@ def main(argv=None) -> int:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--no-tui", action="store_true")
     parser.add_argument("--no-io", action="store_true", help="skip the export and import rows")
-    parser.add_argument("--parts", default="core,tui,export,reports,import",
-                        help="what to measure, of core (queries), tui, export, reports, import; e.g. --parts import")
-    parser.add_argument("--export-deals", type=int, default=None,
-                        help="ledger size for the exports and reports (default: --deals)")
+    parser.add_argument(
+        "--parts",
+        default="core,tui,export,reports,import",
+        help="what to measure, of core (queries), tui, export, reports, import; e.g. --parts import",
+    )
+    parser.add_argument(
+        "--export-deals", type=int, default=None, help="ledger size for the exports and reports (default: --deals)"
+    )
     parser.add_argument("--import-rows", type=int, default=100_000)
-    parser.add_argument("--import-rounds", type=int, default=3,
-                        help="imports of the whole file, the median reported (each takes ~20 s)")
+    parser.add_argument(
+        "--import-rounds", type=int, default=3, help="imports of the whole file, the median reported (each takes ~20 s)"
+    )
     parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
     args = parser.parse_args(argv)
     from crm.samples import synthetic
@@ -377,9 +509,11 @@ def main(argv=None) -> int:
         if backend == "sqlite":
             path, meta = ledgers.sqlite_ledger(args.deals)
             url = str(path)
-            builds.append(f"SQLite {path.name} ({meta['bytes'] / 2**30:.2f} GiB; "
-                          f"{', '.join(f'{k} {v:,}' for k, v in meta['build']['counts'].items())}; "
-                          f"built in {meta['build']['wall_seconds']:.0f} s)")
+            builds.append(
+                f"SQLite {path.name} ({meta['bytes'] / 2**30:.2f} GiB; "
+                f"{', '.join(f'{k} {v:,}' for k, v in meta['build']['counts'].items())}; "
+                f"built in {meta['build']['wall_seconds']:.0f} s)"
+            )
             cluster = None
         else:
             cluster = ledgers.postgres_cluster()
@@ -391,8 +525,11 @@ def main(argv=None) -> int:
                 pg_version = cur.fetchone()[0]
                 cur.execute("SELECT pg_database_size(current_database())")
                 size = cur.fetchone()[0]
-            how = (f"restored in {meta['restore_seconds']:.0f} s" if "restore_seconds" in meta
-                   else f"generated in {meta['build']['wall_seconds']:.0f} s")
+            how = (
+                f"restored in {meta['restore_seconds']:.0f} s"
+                if "restore_seconds" in meta
+                else f"generated in {meta['build']['wall_seconds']:.0f} s"
+            )
             builds.append(f"PostgreSQL ({size / 2**30:.2f} GiB, {how})")
         try:
             loads.append((backend, os.getloadavg()[0]))
@@ -426,10 +563,13 @@ def main(argv=None) -> int:
     from tabulate import tabulate
 
     print(tabulate(table(results), headers=HEADERS, tablefmt="simple"))
-    print("load average: " + ", ".join(f"{name} {value:.2f}" for name, value in loads) + "; peak memory of this process "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
-    write_markdown(Path(args.out), results, info, sys.argv[1:] if argv is None else argv, loads, builds, pg_version,
-                   args.deals)
+    print(
+        "load average: " + ", ".join(f"{name} {value:.2f}" for name, value in loads) + "; peak memory of this process "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
+    write_markdown(
+        Path(args.out), results, info, sys.argv[1:] if argv is None else argv, loads, builds, pg_version, args.deals
+    )
     print(f"written to {args.out}")
     return 0
 

@@ -42,8 +42,13 @@ def run(argv: list[str]) -> tuple[float, int]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench"}
     with tempfile.NamedTemporaryFile("r") as peak, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", peak.name, *argv], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.run(
+            ["/usr/bin/time", "-f", "%M", "-o", peak.name, *argv],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
         seconds = time.perf_counter() - t0
         if proc.returncode != 0:
             err.seek(0)
@@ -95,10 +100,20 @@ def deals_rows(path: Path, rounds: int, deals: int) -> list[Result]:
         what = f"crm deals --format {fmt}, {deals:,} deals"
         try:
             samples, peak = _timed(_crm(path, "deals", "--format", fmt), rounds)
-            out.append(Result("sqlite", what, None, samples, floor, max_ratio=TARGET_FACTORS["deals " + fmt],
-                              memory_limit=MEMORY_TARGET, peak=peak,
-                              note=f"floor: sqlite3 CLI, same SELECT (-csv); target ≤ {TARGET_FACTORS['deals ' + fmt]}×; "
-                                   + _memory_note(peak)))
+            out.append(
+                Result(
+                    "sqlite",
+                    what,
+                    None,
+                    samples,
+                    floor,
+                    max_ratio=TARGET_FACTORS["deals " + fmt],
+                    memory_limit=MEMORY_TARGET,
+                    peak=peak,
+                    note=f"floor: sqlite3 CLI, same SELECT (-csv); target ≤ {TARGET_FACTORS['deals ' + fmt]}×; "
+                    + _memory_note(peak),
+                )
+            )
         except Exception as exc:  # noqa: BLE001 — one broken row must not hide the others
             out.append(Result("sqlite", what, None, error=str(exc)[:200]))
         log(f"{what}: {out[-1].median}")
@@ -113,13 +128,24 @@ def weekly_rows(path: Path, rounds: int, deals: int) -> list[Result]:
             target = Path(tmp) / f"weekly.{fmt}"
             what = f"crm export weekly --format {fmt}, {deals:,} deals"
             try:
-                samples, peak = _timed(_crm(path, "export", "weekly", "--week", WEEK, "--format", fmt,
-                                            "-o", str(target)), rounds)
+                samples, peak = _timed(
+                    _crm(path, "export", "weekly", "--week", WEEK, "--format", fmt, "-o", str(target)), rounds
+                )
                 (rows, columns), floor = (_csv_floor if fmt == "csv" else _xlsx_floor)(target, rounds)
-                out.append(Result("sqlite", what, None, samples, floor, max_ratio=TARGET_FACTORS["weekly " + fmt],
-                                  memory_limit=MEMORY_TARGET, peak=peak,
-                                  note=f"{rows:,} rows × {columns} columns; target ≤ "
-                                       f"{TARGET_FACTORS['weekly ' + fmt]}×; " + _memory_note(peak)))
+                out.append(
+                    Result(
+                        "sqlite",
+                        what,
+                        None,
+                        samples,
+                        floor,
+                        max_ratio=TARGET_FACTORS["weekly " + fmt],
+                        memory_limit=MEMORY_TARGET,
+                        peak=peak,
+                        note=f"{rows:,} rows × {columns} columns; target ≤ "
+                        f"{TARGET_FACTORS['weekly ' + fmt]}×; " + _memory_note(peak),
+                    )
+                )
             except Exception as exc:  # noqa: BLE001
                 out.append(Result("sqlite", what, None, error=str(exc)[:200]))
             log(f"{what}: {out[-1].median}")
@@ -177,16 +203,29 @@ def report_rows(path: Path, rounds: int, deals: int) -> list[Result]:
     start = (AS_OF - datetime.timedelta(days=300)).isoformat()
     floor, _peak = _timed([sys.executable, "-c", "pass"], rounds)
     out = []
-    for label, args in (("crm kpi", ["kpi"]), ("crm kpi --as-of", ["kpi", "--as-of", as_of]),
-                        ("crm kpi --series monthly", ["kpi", "--series", "monthly", "--from", start, "--to", as_of]),
-                        ("crm report regions", ["report", "regions"]),
-                        ("crm report regions --as-of", ["report", "regions", "--as-of", as_of]),
-                        ("crm brief", ["brief"]), ("crm brief --as-of", ["brief", "--as-of", as_of])):
+    for label, args in (
+        ("crm kpi", ["kpi"]),
+        ("crm kpi --as-of", ["kpi", "--as-of", as_of]),
+        ("crm kpi --series monthly", ["kpi", "--series", "monthly", "--from", start, "--to", as_of]),
+        ("crm report regions", ["report", "regions"]),
+        ("crm report regions --as-of", ["report", "regions", "--as-of", as_of]),
+        ("crm brief", ["brief"]),
+        ("crm brief --as-of", ["brief", "--as-of", as_of]),
+    ):
         what = f"{label}, {deals:,} deals"
         try:
             samples, peak = _timed(_crm(path, *args), rounds)
-            out.append(Result("sqlite", what, REPORT_TARGET, samples, floor, peak=peak,
-                              note=f"whole command; floor: python -c pass; peak {peak / 2**20:.0f} MiB"))
+            out.append(
+                Result(
+                    "sqlite",
+                    what,
+                    REPORT_TARGET,
+                    samples,
+                    floor,
+                    peak=peak,
+                    note=f"whole command; floor: python -c pass; peak {peak / 2**20:.0f} MiB",
+                )
+            )
         except Exception as exc:  # noqa: BLE001
             out.append(Result("sqlite", what, REPORT_TARGET, error=str(exc)[:200]))
         log(f"{what}: {out[-1].median}")

@@ -21,8 +21,22 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-HEADERS = ["序号", "项目编号", "项目名称", "投资方", "所在地", "产业类别", "签约活动", "签约时间", "总投资", "项目进展",
-           "存在问题", "牵头单位", "包联领导", "备注"]
+HEADERS = [
+    "序号",
+    "项目编号",
+    "项目名称",
+    "投资方",
+    "所在地",
+    "产业类别",
+    "签约活动",
+    "签约时间",
+    "总投资",
+    "项目进展",
+    "存在问题",
+    "牵头单位",
+    "包联领导",
+    "备注",
+]
 REGIONS = ["涿州市", "高碑店市", "定兴县", "安国市", "清苑区", "徐水区", "满城区", "易县", "涞水县", "雄县"]
 INDUSTRIES = ["先进制造", "新一代信息技术", "生物医药健康", "现代物流", "文旅", "节能环保", "新能源"]
 EVENTS = ["中国·廊坊国际经济贸易洽谈会", "保定市重点项目集中签约", "京津冀产业对接会", None]
@@ -46,10 +60,26 @@ def build(path: Path, rows: int, seed: int = 3) -> Path:
         day = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         amount = f"{rng.randint(1, 900) / 10}亿元" if rng.random() < 0.7 else f"{rng.randint(500, 90000)}万元"
         problem = f"用地指标不足(责任单位:{rng.choice(LEADS)})" if rng.random() < 0.1 else ""
-        ws.write_row(n + 2, 0, [n, f"ZS{year}-{n:06d}", f"第{n}号{rng.choice(INDUSTRIES)}项目",
-                                f"某{rng.choice(INDUSTRIES)}集团{n % 5000}", rng.choice(REGIONS), rng.choice(INDUSTRIES),
-                                rng.choice(EVENTS) or "", day, amount, rng.choice(STAGES), problem, rng.choice(LEADS),
-                                rng.choice(PEOPLE), ""])
+        ws.write_row(
+            n + 2,
+            0,
+            [
+                n,
+                f"ZS{year}-{n:06d}",
+                f"第{n}号{rng.choice(INDUSTRIES)}项目",
+                f"某{rng.choice(INDUSTRIES)}集团{n % 5000}",
+                rng.choice(REGIONS),
+                rng.choice(INDUSTRIES),
+                rng.choice(EVENTS) or "",
+                day,
+                amount,
+                rng.choice(STAGES),
+                problem,
+                rng.choice(LEADS),
+                rng.choice(PEOPLE),
+                "",
+            ],
+        )
     book.close()
     return path
 
@@ -79,9 +109,13 @@ def main(argv=None) -> int:
 
         def run():
             db = Path(tmp) / f"import-{next(counter)}.sqlite3"
-            proc = subprocess.run([sys.executable, "-m", "app", "--db", str(db), "import", str(book)], cwd=ROOT,
-                                  capture_output=True, text=True,
-                                  env={**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench"})
+            proc = subprocess.run(
+                [sys.executable, "-m", "app", "--db", str(db), "import", str(book)],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                env={**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench"},
+            )
             if proc.returncode != 0:
                 raise SystemExit(proc.stderr[-2000:])
 
@@ -96,10 +130,14 @@ def main(argv=None) -> int:
 
         floor, floor_samples = _median(read_cells, args.rounds)
         took, samples = _median(run, args.rounds)
-    print(f"crm import of a {args.rows:,}-row xlsx: median {took:.2f} s of {args.rounds} "
-          f"({', '.join(f'{s:.2f}' for s in samples)}); target ≤ 10 s")
-    print(f"python-calamine read of the same file: median {floor:.2f} s "
-          f"({', '.join(f'{s:.2f}' for s in floor_samples)}); import / read = {took / floor:.1f}× (target ≤ 3×)")
+    print(
+        f"crm import of a {args.rows:,}-row xlsx: median {took:.2f} s of {args.rounds} "
+        f"({', '.join(f'{s:.2f}' for s in samples)}); target ≤ 10 s"
+    )
+    print(
+        f"python-calamine read of the same file: median {floor:.2f} s "
+        f"({', '.join(f'{s:.2f}' for s in floor_samples)}); import / read = {took / floor:.1f}× (target ≤ 3×)"
+    )
     return 0
 
 

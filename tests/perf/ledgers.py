@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "bench-data"
 AS_OF = datetime.date(2026, 11, 1)
+
+
 def fingerprint(**spec) -> str:
     from crm.samples.synthetic import GENERATOR_VERSION
 
@@ -77,8 +79,14 @@ def sqlite_ledger(deals: int, seed: int = 1) -> tuple[Path, dict]:
     info = _generate_into(str(tmp), deals, seed)
     info["wall_seconds"] = time.perf_counter() - t0
     os.replace(tmp, path)
-    meta = {"fingerprint": want, "deals": deals, "seed": seed, "built": datetime.datetime.now().isoformat(
-        timespec="seconds"), "build": info, "bytes": path.stat().st_size}
+    meta = {
+        "fingerprint": want,
+        "deals": deals,
+        "seed": seed,
+        "built": datetime.datetime.now().isoformat(timespec="seconds"),
+        "build": info,
+        "bytes": path.stat().st_size,
+    }
     meta_path.write_text(json.dumps(meta, indent=2))
     return path, meta
 
@@ -139,8 +147,11 @@ def postgres_ledger(cluster, deals: int, seed: int = 1) -> tuple[str, dict]:
     t0 = time.perf_counter()
     if dump.exists() and meta.get("fingerprint") == want:
         log(f"restoring {dump.name} into PostgreSQL")
-        subprocess.run([str(cluster.bin_dir / "pg_restore"), *target, "-d", name, "-j", "2", "--no-owner", str(dump)],
-                       check=True, env=env)
+        subprocess.run(
+            [str(cluster.bin_dir / "pg_restore"), *target, "-d", name, "-j", "2", "--no-owner", str(dump)],
+            check=True,
+            env=env,
+        )
         meta["restore_seconds"] = time.perf_counter() - t0
     else:
         log(f"generating the {deals:,}-deal ledger into PostgreSQL")
@@ -148,26 +159,48 @@ def postgres_ledger(cluster, deals: int, seed: int = 1) -> tuple[str, dict]:
         info["wall_seconds"] = time.perf_counter() - t0
         log(f"dumping it to {dump.name} for next time")
         tmp = dump.with_name(dump.name + ".building")
-        subprocess.run([str(cluster.bin_dir / "pg_dump"), *target, "-Fc", "-Z", "1", "-f", str(tmp), name],
-                       check=True, env=env)
+        subprocess.run(
+            [str(cluster.bin_dir / "pg_dump"), *target, "-Fc", "-Z", "1", "-f", str(tmp), name], check=True, env=env
+        )
         os.replace(tmp, dump)
-        meta = {"fingerprint": want, "deals": deals, "seed": seed, "built": datetime.datetime.now().isoformat(
-            timespec="seconds"), "build": info}
+        meta = {
+            "fingerprint": want,
+            "deals": deals,
+            "seed": seed,
+            "built": datetime.datetime.now().isoformat(timespec="seconds"),
+            "build": info,
+        }
         meta_path.write_text(json.dumps(meta, indent=2))
     if _migrate(url) and "restore_seconds" in meta:
         log(f"dumping {dump.name} again, with the new migrations")
         tmp = dump.with_name(dump.name + ".building")
-        subprocess.run([str(cluster.bin_dir / "pg_dump"), *target, "-Fc", "-Z", "1", "-f", str(tmp), name],
-                       check=True, env=env)
+        subprocess.run(
+            [str(cluster.bin_dir / "pg_dump"), *target, "-Fc", "-Z", "1", "-f", str(tmp), name], check=True, env=env
+        )
         os.replace(tmp, dump)
     log("VACUUM ANALYZE (visibility map for index-only scans, statistics for the planner)")
-    subprocess.run([str(cluster.bin_dir / "vacuumdb"), *target, "-d", name, "--analyze", "-j", "2", "-q"],
-                   check=True, env=env)
+    subprocess.run(
+        [str(cluster.bin_dir / "vacuumdb"), *target, "-d", name, "--analyze", "-j", "2", "-q"], check=True, env=env
+    )
     return url, meta
 
 
-IMPORT_HEADERS = ["序号", "项目编号", "项目名称", "投资方", "所在地", "产业类别", "签约活动", "签约时间", "总投资", "项目进展",
-                  "存在问题", "牵头单位", "包联领导", "备注"]
+IMPORT_HEADERS = [
+    "序号",
+    "项目编号",
+    "项目名称",
+    "投资方",
+    "所在地",
+    "产业类别",
+    "签约活动",
+    "签约时间",
+    "总投资",
+    "项目进展",
+    "存在问题",
+    "牵头单位",
+    "包联领导",
+    "备注",
+]
 
 
 def import_workbook(rows: int, seed: int = 3) -> Path:
@@ -175,7 +208,9 @@ def import_workbook(rows: int, seed: int = 3) -> Path:
     DATA.mkdir(exist_ok=True)
     path = DATA / f"import-{rows}-s{seed}.xlsx"
     meta_path = path.with_suffix(".json")
-    want = fingerprint(rows=rows, seed=seed, as_of=AS_OF, kind="import", bench=(ROOT / "tests/perf/ledgers.py").read_text())
+    want = fingerprint(
+        rows=rows, seed=seed, as_of=AS_OF, kind="import", bench=(ROOT / "tests/perf/ledgers.py").read_text()
+    )
     if path.exists() and meta_path.exists() and json.loads(meta_path.read_text()).get("fingerprint") == want:
         return path
     source, _meta = sqlite_ledger(rows, seed)
@@ -184,8 +219,8 @@ def import_workbook(rows: int, seed: int = 3) -> Path:
 
     from openpyxl import Workbook
 
-    from crm.values.money import Money, format_money
     from crm.deals.stages import BY_KEY
+    from crm.values.money import Money, format_money
 
     con = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     wb = Workbook(write_only=True)
@@ -212,8 +247,9 @@ def import_workbook(rows: int, seed: int = 3) -> Path:
         if seen[name] > 1:
             name = f"{name}({seen[name]}号地块)"
         amount = format_money(Money(Decimal(r[6]) / 100, r[7]))
-        ws.append([n, code, name, r[1], r[2], r[3], r[4], r[5], amount, BY_KEY[r[8]].zh, r[9] or "", r[10], r[11],
-                   r[12]])
+        ws.append(
+            [n, code, name, r[1], r[2], r[3], r[4], r[5], amount, BY_KEY[r[8]].zh, r[9] or "", r[10], r[11], r[12]]
+        )
     con.close()
     tmp = path.with_name(path.name + ".building.xlsx")
     wb.save(tmp)

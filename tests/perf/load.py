@@ -63,10 +63,18 @@ def _worker(url: str, worker: int, seconds: float, codes: list[str], folder: str
             argv = ["import", str(path)]
         started = time.perf_counter()
         rc, out, err = _call(["--db", url, *argv])
-        done.append({"op": op, "rc": rc, "ms": (time.perf_counter() - started) * 1000, "name": name,
-                     "traceback": "Traceback" in err or "Traceback" in out
-                     or (rc != 0 and op != "import" and len(err.strip().splitlines()) > 1),
-                     "err": err.strip()[:300]})
+        done.append(
+            {
+                "op": op,
+                "rc": rc,
+                "ms": (time.perf_counter() - started) * 1000,
+                "name": name,
+                "traceback": "Traceback" in err
+                or "Traceback" in out
+                or (rc != 0 and op != "import" and len(err.strip().splitlines()) > 1),
+                "err": err.strip()[:300],
+            }
+        )
     queue.put(done)
 
 
@@ -117,10 +125,15 @@ def summarise(url: str, results: list[dict], elapsed: float) -> dict:
     latencies = sorted(r["ms"] for r in results)
     p95 = latencies[int(len(latencies) * 0.95) - 1] if latencies else 0.0
     return {
-        "operations": len(results), "succeeded": len(ok), "refused": len(results) - len(ok),
-        "writes_succeeded": len(writes_ok), "write_throughput": len(writes_ok) / elapsed,
-        "p95_ms": p95, "median_ms": statistics.median(latencies) if latencies else 0.0,
-        "missing": missing, "doubled": doubled,
+        "operations": len(results),
+        "succeeded": len(ok),
+        "refused": len(results) - len(ok),
+        "writes_succeeded": len(writes_ok),
+        "write_throughput": len(writes_ok) / elapsed,
+        "p95_ms": p95,
+        "median_ms": statistics.median(latencies) if latencies else 0.0,
+        "missing": missing,
+        "doubled": doubled,
         "tracebacks": [r["err"] for r in results if r["traceback"]],
         "refusals": sorted({r["err"].split(":", 1)[0][:60] for r in results if r["rc"] != 0}),
         "exit_codes": sorted({r["rc"] for r in results}),
@@ -156,7 +169,8 @@ def main() -> int:
                 f"| {figures['operations']} | {figures['succeeded']} | {figures['refused']} | "
                 f"{figures['writes_succeeded']} | {figures['write_throughput']:.1f}/s | {figures['median_ms']:.0f} ms | "
                 f"{figures['p95_ms']:.0f} ms | {len(figures['missing'])} | {len(figures['doubled'])} | "
-                f"{len(figures['tracebacks'])} |\n")
+                f"{len(figures['tracebacks'])} |\n"
+            )
     return 0 if not (figures["missing"] or figures["doubled"] or figures["tracebacks"]) else 1
 
 

@@ -191,9 +191,13 @@ class _Run:
             await self.pilot.press(char)
 
         rows, totals = await _timed_list_change(
-            self.pilot, self.frames, type_char, check=lambda d: (d.filter.search or "") == typed.strip())
-        label = kind if kind in ("code", "pinyin") else ("chinese_1" if n == 1 else "chinese_2" if n == 2
-                                                         else "chinese_3plus")
+            self.pilot, self.frames, type_char, check=lambda d: (d.filter.search or "") == typed.strip()
+        )
+        label = (
+            kind
+            if kind in ("code", "pinyin")
+            else ("chinese_1" if n == 1 else "chinese_2" if n == 2 else "chinese_3plus")
+        )
         self.record(f"search_{label}", rows)
         self.record(f"search_{label}_totals_after_rows", totals - rows)
 
@@ -213,8 +217,9 @@ class _Run:
             async def paste():
                 app.screen.query_one("#search").post_message(textual_events.Paste(heavy_code))
 
-            rows, _totals = await _timed_list_change(pilot, self.frames, paste,
-                                                     check=lambda d: d.filter.search == heavy_code)
+            rows, _totals = await _timed_list_change(
+                pilot, self.frames, paste, check=lambda d: d.filter.search == heavy_code
+            )
             self.record("search_paste", rows)
             await self._clear_search()
             for burst, action in ((heavy_code, "search_burst"), (BROAD_PREFIX, "search_broad_prefix")):
@@ -224,8 +229,9 @@ class _Run:
                 async def last_key(char=burst[-1]):
                     await pilot.press(char)
 
-                rows, _totals = await _timed_list_change(pilot, self.frames, last_key,
-                                                         check=lambda d, burst=burst: d.filter.search == burst)
+                rows, _totals = await _timed_list_change(
+                    pilot, self.frames, last_key, check=lambda d, burst=burst: d.filter.search == burst
+                )
                 self.record(action, rows)
                 await self._clear_search()
 
@@ -242,8 +248,11 @@ class _Run:
 
                 field = "event_id" if name == "event" else name
                 rows, totals = await _timed_list_change(
-                    self.pilot, self.frames, choose,
-                    check=lambda d, field=field, value=value: getattr(d.filter, field) == value)
+                    self.pilot,
+                    self.frames,
+                    choose,
+                    check=lambda d, field=field, value=value: getattr(d.filter, field) == value,
+                )
                 self.record(f"filter_{name}", rows)
                 self.record(f"filter_{name}_totals_after_rows", totals - rows)
                 select.clear()
@@ -294,7 +303,8 @@ class _Run:
         if not isinstance(screen, DashboardScreen):
             return False
         return bool(str(screen.query_one("#tile-deals").render()).strip()) and bool(
-            str(screen.query_one("#dashboard-rates").render()).strip())
+            str(screen.query_one("#dashboard-rates").render()).strip()
+        )
 
     async def opening(self, heavy_code: str) -> None:
         """Open a deal with 200 ledger entries and 50 blockers."""
@@ -361,8 +371,9 @@ def main(argv=None) -> int:
     parser.add_argument("--searches", required=True, help="JSON list of [kind, text]")
     parser.add_argument("--filters", required=True, help="JSON object {select name: value}")
     args = parser.parse_args(argv)
-    result = asyncio.run(run(args.db, args.spawned_at, args.rounds, args.heavy_code, json.loads(args.searches),
-                             json.loads(args.filters)))
+    result = asyncio.run(
+        run(args.db, args.spawned_at, args.rounds, args.heavy_code, json.loads(args.searches), json.loads(args.filters))
+    )
     sys.stdout.write(json.dumps(result) + "\n")
     return 0
 

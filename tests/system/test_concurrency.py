@@ -74,8 +74,10 @@ def _seed_deals(url, n):
 
     db = open_database(url)
     try:
-        return [create_deal({"name": f"并发测试项目{i}", "amount": f"{i + 1}亿元", "signed_on": "2020-05-18"}).code
-                for i in range(n)]
+        return [
+            create_deal({"name": f"并发测试项目{i}", "amount": f"{i + 1}亿元", "signed_on": "2020-05-18"}).code
+            for i in range(n)
+        ]
     finally:
         db.close()
         database.initialize(None)
@@ -145,14 +147,21 @@ def _check(url, codes, results):
             for before, after in zip(entries, entries[1:]):
                 assert after.from_stage == before.to_stage, (code, before.note, after.note)
             assert deal.stage == entries[-1].to_stage
-            stage_audits = AuditEntry.select().where(
-                (AuditEntry.table == "deal") & (AuditEntry.row_id == deal.id) & (AuditEntry.field == "stage")).count()
+            stage_audits = (
+                AuditEntry.select()
+                .where((AuditEntry.table == "deal") & (AuditEntry.row_id == deal.id) & (AuditEntry.field == "stage"))
+                .count()
+            )
             assert stage_audits == len(entries) - 1
 
             saved = [r for r in edit_results if r["code"] == code and r["rc"] == 0]
             assert deal.version == 1 + len(saved)
-            audited = [a.new for a in AuditEntry.select().where(
-                (AuditEntry.table == "deal") & (AuditEntry.row_id == deal.id) & (AuditEntry.field == "notes"))]
+            audited = [
+                a.new
+                for a in AuditEntry.select().where(
+                    (AuditEntry.table == "deal") & (AuditEntry.row_id == deal.id) & (AuditEntry.field == "notes")
+                )
+            ]
             assert sorted(audited) == sorted(r["tag"] for r in saved)
             # Each saved edit was based on a distinct version: none overwrote another silently.
             assert sorted(r["version"] for r in saved) == list(range(1, len(saved) + 1))
@@ -170,8 +179,10 @@ def test_eight_processes_share_one_ledger(db_url, backend, tmp_path):
     codes = _seed_deals(db_url, DEALS)
     results, elapsed = _run_workers(db_url, codes, tmp_path)
     landed, refused, conflicts = _check(db_url, codes, results)
-    print(f"\n{backend}: {WORKERS}×({STAGE_CHANGES} stage + {EDITS} edit) in {elapsed:.1f} s; "
-          f"{landed} stage changes landed, {refused} refused as already there, {conflicts} edit conflicts")
+    print(
+        f"\n{backend}: {WORKERS}×({STAGE_CHANGES} stage + {EDITS} edit) in {elapsed:.1f} s; "
+        f"{landed} stage changes landed, {refused} refused as already there, {conflicts} edit conflicts"
+    )
     assert elapsed < 300  # a hang (lock waits up to the 30 s busy timeout), not a slow shared machine
 
 
@@ -207,12 +218,14 @@ def test_a_department_edit_on_a_stale_version_is_refused(demo_url, run_cli):
     code, out, err = run_cli("--db", demo_url, "department", "show", "供电", "--format", "json")
     assert code == 0, err
     version = json.loads(out)["version"]
-    code, out, err = run_cli("--db", demo_url, "department", "edit", "供电", "--contact", "95598-1",
-                             "--if-version", version)
+    code, out, err = run_cli(
+        "--db", demo_url, "department", "edit", "供电", "--contact", "95598-1", "--if-version", version
+    )
     assert code == 0, err
     # A second officer saves on the version she read before the first save.
-    code, out, err = run_cli("--db", demo_url, "department", "edit", "供电", "--contact", "95598-2",
-                             "--if-version", version)
+    code, out, err = run_cli(
+        "--db", demo_url, "department", "edit", "供电", "--contact", "95598-2", "--if-version", version
+    )
     assert code == 3
     assert len(err.strip().splitlines()) == 1 and "测试员" in err  # who changed it
     code, out, err = run_cli("--db", demo_url, "department", "show", "供电", "--format", "json")
@@ -276,9 +289,14 @@ def test_a_payment_recorded_while_its_deal_changes_stage_is_counted_under_the_ne
             cur.execute("UPDATE deal SET stage = 'construction' WHERE code = 'ZS2020-0001' AND stage != 'construction'")
             assert cur.rowcount == 1
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        payment = subprocess.Popen([sys.executable, "-m", "app", "--db", demo_url, "funds", "ZS2020-0001", "1000万"],
-                                   cwd=root, env={**os.environ, "PYTHONPATH": root}, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
+        payment = subprocess.Popen(
+            [sys.executable, "-m", "app", "--db", demo_url, "funds", "ZS2020-0001", "1000万"],
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": root},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         time.sleep(3)
         waited = payment.poll() is None
         moving.commit()

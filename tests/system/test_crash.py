@@ -145,11 +145,23 @@ def test_writers_killed_in_the_middle_of_transactions_leave_a_whole_ledger(demo_
     before = sum(_notes(demo_url).values())
     for kill in range(STORM_KILLS):
         ready = [tmp_path / f"ready-{kill}-{i}" for i in range(2)]
-        procs = [ctx.Process(target=storm_worker,
-                             args=(demo_url, 10 * kill + i, codes, departments, never,
-                                   str(tmp_path / f"unused-{kill}-{i}.json"), rng.randrange(10**6), 100_000,
-                                   str(ready[i])))
-                 for i in range(2)]
+        procs = [
+            ctx.Process(
+                target=storm_worker,
+                args=(
+                    demo_url,
+                    10 * kill + i,
+                    codes,
+                    departments,
+                    never,
+                    str(tmp_path / f"unused-{kill}-{i}.json"),
+                    rng.randrange(10**6),
+                    100_000,
+                    str(ready[i]),
+                ),
+            )
+            for i in range(2)
+        ]
         for p in procs:
             p.start()
         # Once both are past start-up they write back to back: kill at a random moment.
@@ -172,8 +184,10 @@ IMPORT_STAGES = ["已签约", "已注册", "在建", "已投产"]
 def _big_ledger_csv(path: Path, rows: int) -> None:
     lines = ["项目名称,投资方,所在地,行业,签约日期,投资额（万元）,当前阶段,存在问题,责任单位,包联领导"]
     for i in range(rows):
-        lines.append(f"崩溃测试项目{i:05d},测试投资方{i % 50},涿州市,新材料,2020/5/{1 + i % 28},{1000 + i},"
-                     f"{IMPORT_STAGES[i % 4]},{'用地指标不足' if i % 5 == 0 else ''},涿州市人民政府,李建国")
+        lines.append(
+            f"崩溃测试项目{i:05d},测试投资方{i % 50},涿州市,新材料,2020/5/{1 + i % 28},{1000 + i},"
+            f"{IMPORT_STAGES[i % 4]},{'用地指标不足' if i % 5 == 0 else ''},涿州市人民政府,李建国"
+        )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -207,9 +221,23 @@ def test_a_killed_import_is_all_or_nothing(demo_url, tmp_path):
         procs = [subprocess.Popen(importing, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)]
         # Officers keep moving deals meanwhile (on SQLite they wait for the import's lock).
         for k in range(2):
-            procs.append(subprocess.Popen(
-                [*crm_command(), "--db", demo_url, "stage", rng.choice(codes), rng.choice(STAGE_KEYS),
-                 "--note", f"i{attempt}-{k}"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+            procs.append(
+                subprocess.Popen(
+                    [
+                        *crm_command(),
+                        "--db",
+                        demo_url,
+                        "stage",
+                        rng.choice(codes),
+                        rng.choice(STAGE_KEYS),
+                        "--note",
+                        f"i{attempt}-{k}",
+                    ],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                )
+            )
         time.sleep(rng.uniform(0.3, 0.9) * duration)
         for proc in procs:
             if proc.poll() is None:

@@ -13,8 +13,8 @@ import pytest
 from openpyxl import load_workbook
 
 from crm.reporting import weekly
-from crm.values.money import parse_amount
 from crm.samples import synthetic
+from crm.values.money import parse_amount
 from exports import weekly_layout as layout
 from exports.cells import neutralise
 
@@ -85,16 +85,26 @@ def test_xlsx_holds_every_row_of_the_table(big_ledger, run_cli, tmp_path):
     for row, cells in zip(table.rows, data, strict=True):
         values = [c.value for c in cells]
         assert values[0] == row.seq and values[1] == row.code
-        assert values[2:7] == [_text(row.name), _text(row.investor), _text(row.region),
-                               _text(layout.industry_text(row)), _text(row.event)]
+        assert values[2:7] == [
+            _text(row.name),
+            _text(row.investor),
+            _text(row.region),
+            _text(layout.industry_text(row)),
+            _text(row.event),
+        ]
         signed = values[7]
         assert (signed.date() if signed else None) == row.signed_on
         assert Decimal(str(values[8])) == row.amount.amount / (Decimal(10) ** 8)  # in 亿, its unit in the format
         assert ("亿余" if row.amount.approximate else "亿") in cells[8].number_format
         assert Decimal(str(values[9])) == row.amount_cny / 10**8
-        assert values[10:] == [_text(layout.stage_label(row.stage)), _text(layout.progress_text(row)),
-                               _text(layout.problems_text(row)), _text(row.lead_unit),
-                               _text(layout.list_sep().join(row.supporting)), _text(row.liaison)]
+        assert values[10:] == [
+            _text(layout.stage_label(row.stage)),
+            _text(layout.progress_text(row)),
+            _text(layout.problems_text(row)),
+            _text(row.lead_unit),
+            _text(layout.list_sep().join(row.supporting)),
+            _text(row.liaison),
+        ]
         lines = max(len(layout.progress_text(row).split("\n")), len(layout.problems_text(row).split("\n")))
         if lines > 1:  # a wrapped row is tall enough for its lines
             assert ws.row_dimensions[cells[0].row].height >= 16 * lines
@@ -109,15 +119,27 @@ def test_csv_holds_every_row_of_the_table(big_ledger, run_cli, tmp_path):
     text = _export(run_cli, url, tmp_path, "csv").read_text(encoding="utf-8-sig")
     lines = list(csv.reader(io.StringIO(text, newline="")))
     header = next(i for i, r in enumerate(lines) if r[0] == "序号")
-    data = lines[header + 1:header + 1 + len(table.rows)]
+    data = lines[header + 1 : header + 1 + len(table.rows)]
     for row, cells in zip(table.rows, data, strict=True):
-        assert cells[:8] == [str(row.seq), row.code, neutralise(row.name), neutralise(row.investor),
-                             neutralise(row.region), neutralise(layout.industry_text(row)),
-                             neutralise(row.event or ""), row.signed_on.isoformat() if row.signed_on else ""]
+        assert cells[:8] == [
+            str(row.seq),
+            row.code,
+            neutralise(row.name),
+            neutralise(row.investor),
+            neutralise(row.region),
+            neutralise(layout.industry_text(row)),
+            neutralise(row.event or ""),
+            row.signed_on.isoformat() if row.signed_on else "",
+        ]
         assert parse_amount(cells[8]) == row.amount  # exact, in its own currency
         assert Decimal(cells[9]) == row.amount_cny / 10**8
-        assert cells[10:] == [layout.stage_label(row.stage), neutralise(layout.progress_text(row)),
-                              neutralise(layout.problems_text(row)), neutralise(row.lead_unit or ""),
-                              neutralise(layout.list_sep().join(row.supporting)), neutralise(row.liaison or "")]
+        assert cells[10:] == [
+            layout.stage_label(row.stage),
+            neutralise(layout.progress_text(row)),
+            neutralise(layout.problems_text(row)),
+            neutralise(row.lead_unit or ""),
+            neutralise(layout.list_sep().join(row.supporting)),
+            neutralise(row.liaison or ""),
+        ]
     total = lines[header + 1 + len(table.rows)]
     assert total[0] == "合计" and Decimal(total[9]) == table.summary.total_cny / 10**8

@@ -55,8 +55,15 @@ def ledgers(tmp_path_factory):
 
 def _peak_mib(args: list[str], stdout) -> float:
     """Run `crm ARGS` in a fresh process; its peak resident memory in MiB."""
-    done = subprocess.run([sys.executable, "-c", PEAK, *map(str, args)], cwd=ROOT, stdout=stdout, check=False,
-                          stderr=subprocess.PIPE, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK, *map(str, args)],
+        cwd=ROOT,
+        stdout=stdout,
+        check=False,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     peak = [line for line in done.stderr.splitlines() if line.startswith("PEAK ")][-1]
     return int(peak.split()[1]) / 1024
@@ -83,7 +90,9 @@ def test_export_memory_does_not_grow_with_the_ledger(ledgers, tmp_path, name):
         sizes[deals] = written.stat().st_size
     # The larger ledger's file is several times larger: every row was written.
     assert sizes[LARGE] > 3 * sizes[SMALL], sizes
-    assert peaks[LARGE] - peaks[SMALL] < GROWTH_MIB, f"{name}: peak {peaks[SMALL]:.0f} MiB at {SMALL:,} deals, {peaks[LARGE]:.0f} MiB at {LARGE:,}"
+    assert peaks[LARGE] - peaks[SMALL] < GROWTH_MIB, (
+        f"{name}: peak {peaks[SMALL]:.0f} MiB at {SMALL:,} deals, {peaks[LARGE]:.0f} MiB at {LARGE:,}"
+    )
 
 
 def test_streamed_json_is_the_list_of_every_deal(ledgers, tmp_path):

@@ -36,8 +36,9 @@ def refused(run_cli, *args, code=2) -> str:
 
 def crm(*args, timeout=60, **kwargs) -> subprocess.CompletedProcess:
     """`crm ARGS…` from this checkout in a child process (bytes arguments allowed)."""
-    return subprocess.run([sys.executable, str(ROOT / "app.py"), *args], capture_output=True, timeout=timeout,
-                          cwd=ROOT, **kwargs)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "app.py"), *args], capture_output=True, timeout=timeout, cwd=ROOT, **kwargs
+    )
 
 
 def parts(folder: Path) -> list[Path]:
@@ -45,6 +46,7 @@ def parts(folder: Path) -> list[Path]:
 
 
 # ---- (2) a ledger path that does not exist -------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("command", [["deals"], ["kpi"], ["show", SUPPLY], ["export", "weekly"], ["log", SUPPLY]])
 def test_read_commands_refuse_a_missing_ledger_and_create_nothing(run_cli, tmp_path, command):
@@ -87,14 +89,17 @@ def test_odd_ledger_paths_are_one_line(run_cli, tmp_path, where):
 
 # ---- (3) outputs ---------------------------------------------------------------------------------------------------
 
+
 def test_outputs_never_replace_a_database_or_an_existing_file(demo_url, run_cli, tmp_path, backend):
     other = tmp_path / "other.sqlite3"
     sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
     targets = [other] + ([Path(demo_url)] if backend == "sqlite" else [])
     for target in targets:
         before = target.read_bytes()
-        for args in (["export", "weekly", "--week", "2020-W21", "--format", "csv", "-o", target, "--force"],
-                     ["backup", target, "--force"]):
+        for args in (
+            ["export", "weekly", "--week", "2020-W21", "--format", "csv", "-o", target, "--force"],
+            ["backup", target, "--force"],
+        ):
             assert "数据库" in refused(run_cli, "--db", demo_url, *args)
         assert target.read_bytes() == before
     existing = tmp_path / "weekly.csv"
@@ -136,7 +141,7 @@ def test_temporary_outputs_go_on_failure_on_sigterm_and_when_the_writer_was_kill
         sys.path.insert(0, {str(ROOT)!r})
         from crm.foundation.files import clean_up_on_sigterm, output_file
         clean_up_on_sigterm()
-        with output_file({str(tmp_path / 'd.csv')!r}) as temp:
+        with output_file({str(tmp_path / "d.csv")!r}) as temp:
             temp.write_text('half')
             print('writing', flush=True)
             time.sleep(30)
@@ -153,8 +158,13 @@ def tiny_disk(tmp_path):
     """A 2 MiB tmpfs (root only; skipped elsewhere)."""
     mount = tmp_path / "tiny"
     mount.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
-                                           capture_output=True).returncode != 0:
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True
+        ).returncode
+        != 0
+    ):
         pytest.skip("mounting a tmpfs needs root")
     yield mount
     subprocess.run(["umount", "-l", str(mount)], capture_output=True)
@@ -169,8 +179,10 @@ def _fill(folder: Path) -> None:
 
 def test_a_full_disk_is_one_line_and_leaves_no_part(demo_url, run_cli, tiny_disk):
     _fill(tiny_disk)
-    for args in (["export", "weekly", "--week", "2020-W21", "-o", tiny_disk / "w.xlsx"],
-                 ["backup", tiny_disk / "b.backup"]):
+    for args in (
+        ["export", "weekly", "--week", "2020-W21", "-o", tiny_disk / "w.xlsx"],
+        ["backup", tiny_disk / "b.backup"],
+    ):
         line = refused(run_cli, "--db", demo_url, *args)
         assert "full" in line or "满" in line or "No space" in line, line
     assert sorted(p.name for p in tiny_disk.iterdir()) == ["filler"]
@@ -183,8 +195,9 @@ def test_a_full_disk_at_commit_keeps_the_ledger_whole(demo_ledger, run_cli, tiny
     assert run_cli("--db", ledger, "init")[0] == 0
     assert run_cli("--db", ledger, "add", "--name", "第一个项目", "--amount", "1亿元")[0] == 0
     _fill(tiny_disk)
-    rc, out, err = run_cli("--db", ledger, "add", "--name", "放不下的项目" * 20, "--amount", "2亿元",
-                           "--notes", "长" * 1900)
+    rc, out, err = run_cli(
+        "--db", ledger, "add", "--name", "放不下的项目" * 20, "--amount", "2亿元", "--notes", "长" * 1900
+    )
     if rc == 0:  # the page fitted in the space left: the write is whole, which is also fine
         return
     assert rc == 2 and "rollback" not in err.lower()
@@ -195,6 +208,7 @@ def test_a_full_disk_at_commit_keeps_the_ledger_whole(demo_ledger, run_cli, tiny
 
 
 # ---- (1) values and arguments ---------------------------------------------------------------------------------------
+
 
 def test_hostile_values_are_refused_in_one_line(demo_ledger, demo_url, run_cli):
     cases = [
@@ -227,6 +241,7 @@ def test_the_tui_refuses_to_start_without_a_terminal(demo_url):
 
 # ---- (5) amounts without a rate ---------------------------------------------------------------------------------------
 
+
 def test_an_amount_without_a_rate_is_refused_with_the_command_that_adds_it(demo_ledger, demo_url, run_cli):
     line = refused(run_cli, "--db", demo_url, "funds", SUPPLY, "5亿日元", "--on", "2020-06-01")
     assert "crm fx set JPY 2020-06-01" in line
@@ -238,12 +253,15 @@ def test_an_amount_without_a_rate_is_refused_with_the_command_that_adds_it(demo_
 
 # ---- (4) secrets, terminals, formulas, Markdown -------------------------------------------------------------------------
 
+
 def test_every_secret_in_a_url_is_masked(run_cli):
     from crm.foundation.text import mask_url
 
     assert mask_url("postgresql://u:Sekrit99@h/db") == "postgresql://u:***@h/db"
-    assert mask_url("postgresql://u@h/db?sslmode=require&password=Sekrit99") == \
-        "postgresql://u@h/db?sslmode=require&password=***"
+    assert (
+        mask_url("postgresql://u@h/db?sslmode=require&password=Sekrit99")
+        == "postgresql://u@h/db?sslmode=require&password=***"
+    )
     line = refused(run_cli, "--db", "postgresql://u@127.0.0.1:1/db?password=Sekrit99&connect_timeout=2", "deals")
     assert "Sekrit99" not in line and "***" in line
 
@@ -285,6 +303,7 @@ def test_csv_from_the_cli_is_neutralised_and_markdown_escapes_html(demo_ledger, 
 
 
 # ---- (1) the database side: a failed commit, a lost server, races ---------------------------------------------------------
+
 
 def test_transient_races_are_retried_then_exit_3():
     from crm.foundation.errors import DatabaseError, retry_transient
@@ -363,8 +382,15 @@ def test_a_commit_that_fails_is_rolled_back_without_a_chained_error(tmp_path, mo
 
     monkeypatch.setattr(SqliteDatabase, "commit", failing_commit, raising=False)
     with pytest.raises(CrmError) as caught, writing():
-        Deal.insert(code="ZS2020-9999", name="写不下", amount=1, currency="CNY", stage="signed",
-                    stage_since="2020-01-01", updated_by="t").execute()
+        Deal.insert(
+            code="ZS2020-9999",
+            name="写不下",
+            amount=1,
+            currency="CNY",
+            stage="signed",
+            stage_since="2020-01-01",
+            updated_by="t",
+        ).execute()
     monkeypatch.undo()
     assert "disk is full" in str(caught.value) and caught.value.__suppress_context__
     assert "\n" not in str(caught.value)
@@ -372,6 +398,7 @@ def test_a_commit_that_fails_is_rolled_back_without_a_chained_error(tmp_path, mo
 
 
 # ---- (6) SQLite's log is folded in when the program ends ----------------------------------------------------------------
+
 
 def test_no_change_is_left_in_the_wal_file_after_a_command(tmp_path, run_cli):
     ledger = tmp_path / "l.sqlite3"

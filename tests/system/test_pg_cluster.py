@@ -56,8 +56,8 @@ def test_server_is_postgres_15(pg_cluster):
     [(num,)] = _query(pg_cluster.url, "SHOW server_version_num")
     assert int(num) // 10000 == 15
     [(db, enc)] = _query(
-        pg_cluster.url, "SELECT current_database(), pg_encoding_to_char(encoding) "
-        "FROM pg_database WHERE datname = current_database()"
+        pg_cluster.url,
+        "SELECT current_database(), pg_encoding_to_char(encoding) FROM pg_database WHERE datname = current_database()",
     )
     assert (db, enc) == (pg_cluster.url.rsplit("/", 1)[1], "UTF8")
 
@@ -103,8 +103,10 @@ def test_cluster_lifecycle_leaves_nothing_behind(server_binaries):
         assert pg.bin_dir == server_binaries
         base, data = pg.base_dir, pg.data_dir
         assert _postmaster_alive(data)
-        assert _query(pg.url, "SELECT current_setting('fsync'), current_setting('max_connections'), "
-                      "current_setting('listen_addresses')") == [("off", "200", "127.0.0.1")]
+        assert _query(
+            pg.url,
+            "SELECT current_setting('fsync'), current_setting('max_connections'), current_setting('listen_addresses')",
+        ) == [("off", "200", "127.0.0.1")]
         assert (base / f".s.PGSQL.{pg.port}").exists()  # unix socket lives in the temp dir
     assert not base.exists()
     with pytest.raises(psycopg2.OperationalError):

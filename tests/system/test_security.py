@@ -141,16 +141,19 @@ def test_pg_dump_gets_the_password_in_its_environment_only(password_role, run_cl
     assert not (tmp_path / "again.backup").exists()
 
 
-@pytest.mark.parametrize("url", [
-    "postgresql://officer:{pw}@db.bureau:abc/ledger",  # a port that is not a number
-    "postgresql://officer:{pw}@[::1/ledger",  # broken IPv6
-    "postgresql://officer:{pw}@db.bureau:99999/ledger",
-    "postgresql://officer:{pw}@127.0.0.1:1/ledger",  # nothing listens
-    "postgresql://officer:{pw}@127.0.0.1:1/ledger?sslmode=bogus",
-    "postgresql://officer:{pw}@127.0.0.1:1/ledger?no_such_option=1",
-    "postgresql://officer:{pw}@127.0.0.1:1/",  # no database named
-    "mysql://officer:{pw}@db.bureau/ledger",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://officer:{pw}@db.bureau:abc/ledger",  # a port that is not a number
+        "postgresql://officer:{pw}@[::1/ledger",  # broken IPv6
+        "postgresql://officer:{pw}@db.bureau:99999/ledger",
+        "postgresql://officer:{pw}@127.0.0.1:1/ledger",  # nothing listens
+        "postgresql://officer:{pw}@127.0.0.1:1/ledger?sslmode=bogus",
+        "postgresql://officer:{pw}@127.0.0.1:1/ledger?no_such_option=1",
+        "postgresql://officer:{pw}@127.0.0.1:1/",  # no database named
+        "mysql://officer:{pw}@db.bureau/ledger",
+    ],
+)
 @pytest.mark.parametrize("encode", [True, False], ids=["encoded", "raw"])
 def test_a_malformed_or_unreachable_url_never_shows_its_password(run_cli, url, encode):
     pw = quote(PASSWORD, safe="") if encode else PASSWORD
@@ -238,7 +241,9 @@ def test_the_audit_trail_names_the_os_user_or_the_configured_name(demo_url, run_
 
 
 def test_the_log_of_a_deal_includes_its_blockers_and_funds(demo_url, run_cli):
-    code, out, err = run_cli("--db", demo_url, "blocker", "add", "ZS2020-0002", "用地指标不足", "--department", "自然资源")
+    code, out, err = run_cli(
+        "--db", demo_url, "blocker", "add", "ZS2020-0002", "用地指标不足", "--department", "自然资源"
+    )
     assert code == 0, err
     blocker = out.strip()
     assert run_cli("--db", demo_url, "blocker", "resolve", blocker, "--note", "已调剂指标")[0] == 0
@@ -289,8 +294,9 @@ def bureau_database(pg_cluster, request):
         cur.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
         cur.execute(f"GRANT USAGE ON SCHEMA public TO {OFFICER}")
         cur.execute(f"SET ROLE {OWNER}")
-        cur.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public "
-                    f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {OFFICER}")
+        cur.execute(
+            f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {OFFICER}"
+        )
         cur.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {OFFICER}")
     db.close()
 
@@ -309,8 +315,7 @@ def bureau_database(pg_cluster, request):
     return _as(pg_cluster, OWNER, name), _as(pg_cluster, OFFICER, name)
 
 
-def test_officers_work_with_the_documented_privileges_and_only_the_owner_migrates(bureau_database, run_cli,
-                                                                                  tmp_path):
+def test_officers_work_with_the_documented_privileges_and_only_the_owner_migrates(bureau_database, run_cli, tmp_path):
     owner, officer = bureau_database
     # Before the owner has run `crm init`, an officer is told who must.
     code, out, err = run_cli("--db", officer, "deals")

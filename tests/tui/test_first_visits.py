@@ -26,8 +26,9 @@ def _years_of_the_deals() -> list[int]:
 
 def test_signing_years_follow_the_deals(demo_ledger):
     assert signing_years() == _years_of_the_deals() == [2020, 2019]
-    code = deals.create_deal({"name": "早年签约的测试项目", "amount": "1亿元", "region": "涿州市",
-                              "signed_on": "2011-03-02"}, actor="test").code
+    code = deals.create_deal(
+        {"name": "早年签约的测试项目", "amount": "1亿元", "region": "涿州市", "signed_on": "2011-03-02"}, actor="test"
+    ).code
     assert signing_years() == _years_of_the_deals() == list(range(2020, 2010, -1))
     deals.edit_deal(code, {"signed_on": "2016-03-02"}, actor="test")
     assert signing_years() == _years_of_the_deals() == list(range(2020, 2015, -1))

@@ -2,9 +2,9 @@
 
 import datetime
 
-from crm.listing.blocker_board import open_by_department
 from crm.deals.blockers import add_blocker, resolve_blocker
 from crm.deals.records import create_deal
+from crm.listing.blocker_board import open_by_department
 from crm.reference.registry import add_department
 
 DAY = datetime.date(2026, 6, 30)

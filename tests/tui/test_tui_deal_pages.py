@@ -9,25 +9,30 @@ from decimal import Decimal
 import pytest
 from playhouse.test_utils import count_queries
 
-from crm.listing import pages as dp
 from crm.deals.blockers import add_blocker, resolve_blocker
 from crm.deals.records import create_deal
+from crm.deals.stages import STAGES, change_stage
+from crm.listing import pages as dp
 from crm.reference.fx import set_rate
 from crm.reference.registry import add_department, add_event
-from crm.deals.stages import STAGES, change_stage
+from db.models import Deal
 
 
 @pytest.fixture
 def mixed_ledger(ledger):
     """17 deals; some with no signing date, no exchange rate (JPY), no event or no lead unit."""
     set_rate("USD", datetime.date(2020, 1, 1), "7.0")
+    set_rate("JPY", datetime.date(2019, 1, 1), "0.065")  # entry needs a rate; the JPY deals lose theirs below
     add_event("春季洽谈会", datetime.date(2020, 4, 1))
     add_event("秋季洽谈会", datetime.date(2020, 9, 1))
     add_department("甲局")
     add_department("乙局")
     for n in range(17):
-        values = {"name": f"项目{n % 5}号{n}", "amount": ["3亿元", "1亿美元", "5000万日元", "3亿元"][n % 4],
-                  "region": ["甲县", "乙县", "丙县"][n % 3]}
+        values = {
+            "name": f"项目{n % 5}号{n}",
+            "amount": ["3亿元", "1亿美元", "5000万日元", "3亿元"][n % 4],
+            "region": ["甲县", "乙县", "丙县"][n % 3],
+        }
         if n % 3:
             values["signed_on"] = f"2020-0{1 + n % 9}-1{n % 10}"
         if n % 5:
@@ -35,6 +40,8 @@ def mixed_ledger(ledger):
         if n % 4:
             values["lead_unit"] = "甲局" if n % 2 else "乙局"
         deal = create_deal(values)
+        if n % 4 == 2:  # as a ledger imported before its rates were known: no amount in CNY yet
+            Deal.update(amount_cny=None, fx_rate=None).where(Deal.id == deal.id).execute()
         if n % 3 == 1:
             change_stage(deal.code, "registered", on=datetime.date(2021, 1, 1 + n))
         if n % 5 == 2 and n % 3:
@@ -48,9 +55,16 @@ def mixed_ledger(ledger):
 
 STAGE_ORDER = {s.key: n for n, s in enumerate(STAGES)}
 VALUE = {
-    "code": lambda r: r.code, "name": lambda r: r.name, "region": lambda r: r.region, "event": lambda r: r.event,
-    "signed": lambda r: r.signed_on, "amount": lambda r: r.amount_cny, "stage": lambda r: STAGE_ORDER[r.stage],
-    "days": lambda r: r.stage_since, "blockers": lambda r: r.open_blockers, "lead": lambda r: r.lead_unit,
+    "code": lambda r: r.code,
+    "name": lambda r: r.name,
+    "region": lambda r: r.region,
+    "event": lambda r: r.event,
+    "signed": lambda r: r.signed_on,
+    "amount": lambda r: r.amount_cny,
+    "stage": lambda r: STAGE_ORDER[r.stage],
+    "days": lambda r: r.stage_since,
+    "blockers": lambda r: r.open_blockers,
+    "lead": lambda r: r.lead_unit,
 }
 
 
@@ -113,6 +127,7 @@ def test_open_blockers_sort_counts_only_open_ones(mixed_ledger):
 
 def test_a_page_is_one_query_and_totals_are_one(mixed_ledger):
     flt = dp.ListFilter(region="甲县")
+    flt.condition()  # whether any deal is archived is asked once in a while, not for every page
     with count_queries() as counter:
         dp.page_after(flt, dp.Order("amount"), None, 3)  # stops within the valued segment
     assert counter.count == 1
@@ -123,7 +138,11 @@ def test_a_page_is_one_query_and_totals_are_one(mixed_ledger):
     # 5000万日元 has no rate: counted, not added, and said so.
     assert totals.unconverted == sum(1 for n in range(17) if n % 3 == 0 and n % 4 == 2)
     assert totals.total_cny == sum(
-        (Decimal({0: "300000000", 1: "700000000", 3: "300000000"}[n % 4]) for n in range(17) if n % 3 == 0 and n % 4 != 2),
+        (
+            Decimal({0: "300000000", 1: "700000000", 3: "300000000"}[n % 4])
+            for n in range(17)
+            if n % 3 == 0 and n % 4 != 2
+        ),
         Decimal(0),
     )
 

@@ -50,8 +50,10 @@ async def test_question_mark_shows_every_key_in_chinese_textuals_own_included(de
     async with crm_app("zh").run_test(size=LARGE) as pilot:
         await settle(pilot)
         footer = pilot.app.screen.query_one("KeysFooter")
-        assert "question_mark" in {b.key for (_n, b, _e, _t) in pilot.app.screen.active_bindings.values()
-                                   if b.show} and footer is not None
+        assert (
+            "question_mark" in {b.key for (_n, b, _e, _t) in pilot.app.screen.active_bindings.values() if b.show}
+            and footer is not None
+        )
         await pilot.press("question_mark")
         await settle(pilot)
         text = keys_panel_text(pilot.app)
@@ -115,7 +117,10 @@ async def test_the_demo_says_it_is_the_demo(demo_ledger):
 
 @run_async
 async def test_at_80_columns_stage_days_and_blockers_show_and_the_name_gives_way(demo_ledger):
-    for lang, must in (("zh", ("阶段", "天数", "问题", "编号", "项目名称")), ("en", ("Stage", "Days", "Issues", "Code"))):
+    for lang, must in (
+        ("zh", ("阶段", "天数", "问题", "编号", "项目名称")),
+        ("en", ("Stage", "Days", "Issues", "Code")),
+    ):
         async with crm_app(lang).run_test(size=SMALL) as pilot:
             await settle(pilot)
             header = pilot.app.screen.query_one(DealListHeader).render()
@@ -145,8 +150,12 @@ async def test_search_finds_region_and_lead_unit_and_escape_clears_it(demo_ledge
         assert set(shown_deals(pilot.app)) == in_zhuozhou and len(in_zhuozhou) == 3
         pilot.app.screen.query_one("#search", Input).value = "商务局"
         await settle(pilot)
-        by_lead = {d.code for d in Deal.select().join_from(Deal, Deal.lead_unit.rel_model)
-                   .where(Deal.lead_unit.rel_model.name == "保定市商务局")}
+        by_lead = {
+            d.code
+            for d in Deal.select()
+            .join_from(Deal, Deal.lead_unit.rel_model)
+            .where(Deal.lead_unit.rel_model.name == "保定市商务局")
+        }
         assert set(shown_deals(pilot.app)) == by_lead and by_lead
         await pilot.press("escape")
         await settle(pilot)
@@ -175,8 +184,9 @@ async def test_an_export_from_a_filtered_list_writes_that_list_and_says_so(demo_
         await settle(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        expected = weekly.build(weekly.resolve_week("2020-W40", today=TODAY), DealFilter(region="高碑店市"),
-                                today=TODAY).summary.rows
+        expected = weekly.build(
+            weekly.resolve_week("2020-W40", today=TODAY), DealFilter(region="高碑店市"), today=TODAY
+        ).summary.rows
         everyone = weekly.build(weekly.resolve_week("2020-W40", today=TODAY), None, today=TODAY).summary.rows
         assert 0 < expected < everyone
         assert notes and f"{expected} 个项目" in notes[0] and "仅筛选后的列表:高碑店市" in notes[0], notes
@@ -300,8 +310,9 @@ async def test_rates_typed_per_100_or_far_off_ask_and_replacing_names_the_old_ra
         assert "20%" in str(dialog.query_one("#dialog-error").content)
         await pilot.press("ctrl+s")  # asked once: saved as typed
         await settle(pilot)
-        assert FxRate.get((FxRate.currency == "USD") & (FxRate.on == datetime.date(2026, 6, 1))).rate == \
-            newest.rate * Decimal("1.5")
+        assert FxRate.get(
+            (FxRate.currency == "USD") & (FxRate.on == datetime.date(2026, 6, 1))
+        ).rate == newest.rate * Decimal("1.5")
         await pilot.app.push_screen(RateDialog(), results.append)
         await settle(pilot)
         dialog = pilot.app.screen
@@ -462,8 +473,11 @@ def test_the_import_preview_names_fields_by_their_labels(ledger, tmp_path):
     from screens.transfer import report_text
 
     sheet = tmp_path / "台账.csv"
-    sheet.write_text("序号,项目名称,投资方,总投资(亿元),县(市、区),牵头单位,占地面积\n"
-                     "1,涿州智能制造产业园项目,某集团,25,涿州市,,1000\n", encoding="utf-8")
+    sheet.write_text(
+        "序号,项目名称,投资方,总投资(亿元),县(市、区),牵头单位,占地面积\n"
+        "1,涿州智能制造产业园项目,某集团,25,涿州市,,1000\n",
+        encoding="utf-8",
+    )
     set_language("zh")
     text = report_text(importer.run_import(sheet, dry_run=True))
     line = next(line for line in text.splitlines() if "→" in line)

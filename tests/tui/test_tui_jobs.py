@@ -63,7 +63,8 @@ async def test_find_open_and_move_a_deal_to_construction(ledger_today):
         assert len(shown_names(pilot.app)) == 33
         await search(pilot, "涿州")
         assert sorted(shown_names(pilot.app)) == sorted(
-            ["涿州现代供应链金融创新示范基地项目", "中国创投(涿州)总部项目", "华侨城涿州城市客厅项目"])
+            ["涿州现代供应链金融创新示范基地项目", "中国创投(涿州)总部项目", "华侨城涿州城市客厅项目"]
+        )
         status = str(pilot.app.screen.query_one("#deal-status", Static).render())
         assert "3" in status and "117.79" in status
         await search(pilot, "zzgyl")
@@ -99,7 +100,11 @@ async def test_find_open_and_move_a_deal_to_construction(ledger_today):
     assert (deal.stage, deal.stage_since) == ("construction", TODAY)
     entry = StageChange.select().where(StageChange.deal == deal).order_by(StageChange.id.desc()).first()
     assert (entry.from_stage, entry.to_stage, entry.note, entry.recorded_by) == (
-        "operating", "construction", "二期扩建重新开工", "测试员")
+        "operating",
+        "construction",
+        "二期扩建重新开工",
+        "测试员",
+    )
 
 
 @run_async
@@ -120,7 +125,11 @@ async def test_add_a_blocker_then_resolve_it_from_the_blockers_screen(ledger_tod
         await settle(pilot)
         blocker = Blocker.get(Blocker.text == "供电线路迁改方案待批")
         assert (blocker.deal.code, blocker.department.name, blocker.due_on.isoformat(), blocker.resolved_on) == (
-            code, "国网保定供电公司", "2026-07-15", None)
+            code,
+            "国网保定供电公司",
+            "2026-07-15",
+            None,
+        )
 
         await pilot.press("3")
         await settle(pilot)
@@ -166,7 +175,12 @@ async def test_new_deal_from_the_form_in_us_dollars(ledger_today):
     assert Deal.select().count() == before + 1
     deal = Deal.get(Deal.name == "涿州智能制造产业园项目")
     assert (deal.amount, deal.currency, deal.amount_cny) == (Decimal("250000000.00"), "USD", Decimal("1775750000.00"))
-    assert (deal.region, deal.lead_unit.name, deal.stage, deal.updated_by) == ("涿州市", "涿州市人民政府", "signed", "测试员")
+    assert (deal.region, deal.lead_unit.name, deal.stage, deal.updated_by) == (
+        "涿州市",
+        "涿州市人民政府",
+        "signed",
+        "测试员",
+    )
 
 
 @run_async
@@ -318,8 +332,14 @@ async def test_quick_filters_sort_and_the_totals_line(ledger_today):
 async def test_every_screen_opens_and_the_palette_runs_actions(ledger_today):
     async with app().run_test(size=SIZE) as pilot:
         await settle(pilot)
-        for key, name in (("4", "EventsScreen"), ("5", "DashboardScreen"), ("6", "RatesScreen"),
-                          ("3", "BlockersScreen"), ("2", "BoardScreen"), ("1", "DealsScreen")):
+        for key, name in (
+            ("4", "EventsScreen"),
+            ("5", "DashboardScreen"),
+            ("6", "RatesScreen"),
+            ("3", "BlockersScreen"),
+            ("2", "BoardScreen"),
+            ("1", "DealsScreen"),
+        ):
             await pilot.press(key)
             await settle(pilot)
             assert type(pilot.app.screen).__name__ == name
@@ -372,8 +392,10 @@ async def test_export_the_weekly_table(ledger_today, tmp_path):
 @run_async
 async def test_import_previews_then_writes(ledger_today, tmp_path):
     ledger_file = tmp_path / "台账.csv"
-    ledger_file.write_text("项目名称,投资方,县(市、区),总投资,签约日期\n定兴县智慧物流港项目,某物流集团,定兴县,3.5亿元,2020-06-01\n",
-                           encoding="utf-8")
+    ledger_file.write_text(
+        "项目名称,投资方,县(市、区),总投资,签约日期\n定兴县智慧物流港项目,某物流集团,定兴县,3.5亿元,2020-06-01\n",
+        encoding="utf-8",
+    )
     stale = tmp_path / "old-week.csv"
     before = Deal.select().count()
     async with app().run_test(size=SIZE) as pilot:
@@ -395,9 +417,11 @@ async def test_import_previews_then_writes(ledger_today, tmp_path):
 
         # A stage behind the ledger's is a warning in the preview, with the change it leaves out; the row
         # can be skipped. A column the matcher does not know is named under Columns.
-        stale.write_text("项目编号,项目名称,总投资,当前阶段,合作伙伴\n"
-                         "ZS2020-0001,涿州现代供应链金融创新示范基地项目,1.8亿美元,签约,某基金\n",
-                         encoding="utf-8")
+        stale.write_text(
+            "项目编号,项目名称,总投资,当前阶段,合作伙伴\n"
+            "ZS2020-0001,涿州现代供应链金融创新示范基地项目,1.8亿美元,签约,某基金\n",
+            encoding="utf-8",
+        )
         await pilot.press("i")
         await settle(pilot)
         dialog = pilot.app.screen
@@ -437,7 +461,6 @@ async def test_english_labels_with_lang_en(ledger_today):
         assert status.startswith("33 deals")
         header = str(pilot.app.screen.query_one("#deal-header").render())
         assert "Code" in header and "Name" in header
-
 
 
 @run_async

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm.values.dates import iso_week_label, last_complete_week, parse_date, parse_week, week_of
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import set_language
+from crm.values.dates import iso_week_label, last_complete_week, parse_date, parse_week, week_of
 
 TODAY = date(2021, 6, 9)  # a Wednesday in a year that is not 2020
 
@@ -259,9 +259,19 @@ def test_week_label_and_iso_week_round_trip(day):
     assert iso_week_label(day, "zh").startswith(f"{year}年第{week}周(")
 
 
-@pytest.mark.parametrize("text", ["二〇二〇年五月十八日", "二○二○年五月十八日", "二零二零年五月十八日", "2020年5月18日 10:00",
-                                  "2020年5月18日09时30分", "2020年5月18日（星期一）", "2020年5月18日（星期一）上午10:00",
-                                  "2020.5.18 周一"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "二〇二〇年五月十八日",
+        "二○二○年五月十八日",
+        "二零二零年五月十八日",
+        "2020年5月18日 10:00",
+        "2020年5月18日09时30分",
+        "2020年5月18日（星期一）",
+        "2020年5月18日（星期一）上午10:00",
+        "2020.5.18 周一",
+    ],
+)
 def test_official_dates_with_a_time_or_weekday(text):
     assert parse_date(text, today=TODAY) == date(2020, 5, 18)
 

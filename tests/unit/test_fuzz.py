@@ -14,19 +14,93 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from crm.values.dates import parse_date
 from crm.foundation.errors import CrmError
+from crm.values.dates import parse_date
 from crm.values.money import CURRENCIES, MAX_AMOUNT, Money, parse_amount
 
 FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TODAY = datetime.date(2020, 5, 18)
 
 # Pieces amounts and dates are made of, so the fuzzer reaches past the first check.
-AMOUNT_PIECES = ["1", "0", "25", "1.8", "117", "4565", ",", ".", "-", "+", "亿", "万", "千", "百万", "万亿", "元",
-                 "美元", "人民币", "USD", "usd", "$", "¥", "€", "HK$", "M", "m", "k", "余", "约", "多", "（", "）",
-                 "(", ")", " ", "\u3000", "１２", "．", "e5", "NaN", "Infinity", "0.005", "00", "9" * 15, "\x00"]
-DATE_PIECES = ["2020", "05", "5", "18", "-", "/", ".", "年", "月", "日", "号", "公元前", "20200", "02", "30", "29",
-               "May", "Jun", " ", "第", "周", "W21", "Q2", "上旬", "0000", "9999", "1949", "2100", "２０２０", "\x1b"]
+AMOUNT_PIECES = [
+    "1",
+    "0",
+    "25",
+    "1.8",
+    "117",
+    "4565",
+    ",",
+    ".",
+    "-",
+    "+",
+    "亿",
+    "万",
+    "千",
+    "百万",
+    "万亿",
+    "元",
+    "美元",
+    "人民币",
+    "USD",
+    "usd",
+    "$",
+    "¥",
+    "€",
+    "HK$",
+    "M",
+    "m",
+    "k",
+    "余",
+    "约",
+    "多",
+    "（",
+    "）",
+    "(",
+    ")",
+    " ",
+    "\u3000",
+    "１２",
+    "．",
+    "e5",
+    "NaN",
+    "Infinity",
+    "0.005",
+    "00",
+    "9" * 15,
+    "\x00",
+]
+DATE_PIECES = [
+    "2020",
+    "05",
+    "5",
+    "18",
+    "-",
+    "/",
+    ".",
+    "年",
+    "月",
+    "日",
+    "号",
+    "公元前",
+    "20200",
+    "02",
+    "30",
+    "29",
+    "May",
+    "Jun",
+    " ",
+    "第",
+    "周",
+    "W21",
+    "Q2",
+    "上旬",
+    "0000",
+    "9999",
+    "1949",
+    "2100",
+    "２０２０",
+    "\x1b",
+]
 
 
 def _pieces(words):
@@ -58,8 +132,11 @@ def test_parse_amount_gives_a_valid_amount_or_its_own_error(text):
 
 
 @FUZZ
-@given(_pieces(AMOUNT_PIECES), st.sampled_from(sorted(CURRENCIES)),
-       st.sampled_from([Decimal(1), Decimal(10) ** 4, Decimal(10) ** 8, Decimal("0.0001")]))
+@given(
+    _pieces(AMOUNT_PIECES),
+    st.sampled_from(sorted(CURRENCIES)),
+    st.sampled_from([Decimal(1), Decimal(10) ** 4, Decimal(10) ** 8, Decimal("0.0001")]),
+)
 def test_parse_amount_with_column_defaults(text, currency, multiplier):
     try:
         m = parse_amount(text, default_currency=currency, default_multiplier=multiplier)
@@ -86,16 +163,48 @@ def test_parse_date_gives_a_real_date_in_range_or_its_own_error(text):
 
 # ---- the importer's row reader -------------------------------------------------------
 
-HEADER = ["序号", "项目名称", "投资方", "所在地", "行业", "签约日期", "投资额（万元）", "币种", "当前阶段", "存在问题",
-          "责任单位", "包联领导", "计划开工", "占地面积"]
+HEADER = [
+    "序号",
+    "项目名称",
+    "投资方",
+    "所在地",
+    "行业",
+    "签约日期",
+    "投资额（万元）",
+    "币种",
+    "当前阶段",
+    "存在问题",
+    "责任单位",
+    "包联领导",
+    "计划开工",
+    "占地面积",
+]
 
 CELL_TEXT = st.one_of(
     st.text(max_size=30),
     _pieces(AMOUNT_PIECES),
     _pieces(DATE_PIECES),
-    st.sampled_from(["合计", "小计", "总计", "项目名称", "已开工", "在谈", "终止", "暂停", "1.8亿美元", "25亿元",
-                     "涿州市人民政府、保定市商务局", "1.土地指标不足(自然资源规划局,6月底前)2.环评未批",
-                     "=SUM(G3:G9)", "#VALUE!", "—", "/", "81.9万平方米"]),
+    st.sampled_from(
+        [
+            "合计",
+            "小计",
+            "总计",
+            "项目名称",
+            "已开工",
+            "在谈",
+            "终止",
+            "暂停",
+            "1.8亿美元",
+            "25亿元",
+            "涿州市人民政府、保定市商务局",
+            "1.土地指标不足(自然资源规划局,6月底前)2.环评未批",
+            "=SUM(G3:G9)",
+            "#VALUE!",
+            "—",
+            "/",
+            "81.9万平方米",
+        ]
+    ),
 )
 CELL = st.one_of(
     st.none(),
@@ -158,13 +267,21 @@ def test_the_row_reader_reports_problems_never_crashes_csv_cells(_bound_sqlite, 
         return
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                    HealthCheck.function_scoped_fixture])
-@given(st.one_of(st.binary(max_size=400),
-                 st.lists(st.lists(CELL_TEXT, max_size=6).map(",".join), max_size=6)
-                 .map(lambda lines: "\n".join([",".join(HEADER)] + lines))
-                 .flatmap(lambda text: st.sampled_from(["utf-8", "gbk", "utf-16", "utf-8-sig", "latin-1"])
-                          .map(lambda enc: text.encode(enc, errors="replace")))))
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.one_of(
+        st.binary(max_size=400),
+        st.lists(st.lists(CELL_TEXT, max_size=6).map(",".join), max_size=6)
+        .map(lambda lines: "\n".join([",".join(HEADER)] + lines))
+        .flatmap(
+            lambda text: st.sampled_from(["utf-8", "gbk", "utf-16", "utf-8-sig", "latin-1"]).map(
+                lambda enc: text.encode(enc, errors="replace")
+            )
+        ),
+    )
+)
 def test_reading_any_bytes_as_a_csv_ledger_gives_a_plan_or_its_own_error(_bound_sqlite, tmp_path, data):
     from crm.importing import importer
 

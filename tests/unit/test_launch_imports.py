@@ -14,8 +14,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 # Imported by what the first screen never does: writing a deal's name (pypinyin), reading or writing a
 # workbook (openpyxl, xlsxwriter, python_calamine), printing a CLI table (tabulate), drawing charts.
-NOT_BEFORE_FIRST_ROWS = {"pypinyin", "openpyxl", "xlsxwriter", "python_calamine", "tabulate", "plotext",
-                         "textual_plotext"}
+NOT_BEFORE_FIRST_ROWS = {
+    "pypinyin",
+    "openpyxl",
+    "xlsxwriter",
+    "python_calamine",
+    "tabulate",
+    "plotext",
+    "textual_plotext",
+}
 
 
 def _run(*argv: str) -> subprocess.CompletedProcess:

@@ -6,8 +6,18 @@ import pathlib
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-ROOMS = ["foundation", "values", "audit", "reference", "deals", "listing", "reporting", "importing", "backup",
-         "samples"]
+ROOMS = [
+    "foundation",
+    "values",
+    "audit",
+    "reference",
+    "deals",
+    "listing",
+    "reporting",
+    "importing",
+    "backup",
+    "samples",
+]
 
 
 @pytest.mark.parametrize("room", ROOMS)
@@ -19,8 +29,11 @@ def test_each_room_exports_its_public_names(room):
 
 
 def test_no_crm_module_is_over_600_lines():
-    long = {str(p.relative_to(ROOT)): n for p in (ROOT / "crm").rglob("*.py")
-            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600}
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in (ROOT / "crm").rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600
+    }
     assert not long, long
 
 
@@ -28,7 +41,9 @@ def test_importing_a_room_imports_none_of_its_modules():
     import subprocess
     import sys
 
-    code = ("import sys, crm.deals, crm.listing, crm.reporting, crm.importing; "
-            "print(sorted(m for m in sys.modules if m.startswith('crm.') and m.count('.') == 2))")
+    code = (
+        "import sys, crm.deals, crm.listing, crm.reporting, crm.importing; "
+        "print(sorted(m for m in sys.modules if m.startswith('crm.') and m.count('.') == 2))"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -312,8 +312,35 @@ def test_any_text_gives_money_or_invalid_input(text):
 
 
 _TOKENS = st.sampled_from(
-    ["1", "25", "1.8", ",", ".", "0", "亿", "万", "千", "元", "美元", "余", "多", "$", "¥",
-     "USD", "m", "bn", " ", "-", "约", "about", "e", "k", "万亿", "，", "２"]
+    [
+        "1",
+        "25",
+        "1.8",
+        ",",
+        ".",
+        "0",
+        "亿",
+        "万",
+        "千",
+        "元",
+        "美元",
+        "余",
+        "多",
+        "$",
+        "¥",
+        "USD",
+        "m",
+        "bn",
+        " ",
+        "-",
+        "约",
+        "about",
+        "e",
+        "k",
+        "万亿",
+        "，",
+        "２",
+    ]
 )
 
 
@@ -364,20 +391,23 @@ def test_parse_then_format_round_trips(amount, currency_word, unit, lang):
     assert parse_amount(format_money(money, lang)) == money
 
 
-@pytest.mark.parametrize("text, amount, currency, approximate", [
-    ("八十亿元", "8000000000", "CNY", False),
-    ("一点八亿美元", "180000000", "USD", False),
-    ("两亿元", "200000000", "CNY", False),
-    ("1亿8千万元", "180000000", "CNY", False),
-    ("2亿零500万元", "205000000", "CNY", False),
-    ("3个亿", "300000000", "CNY", False),
-    ("人民币壹亿捌仟万元整", "180000000", "CNY", False),
-    ("5000元整", "5000", "CNY", False),
-    ("1.8億美元", "180000000", "USD", False),
-    ("3000萬元", "30000000", "CNY", False),
-    ("25亿元左右", "2500000000", "CNY", True),
-    ("180 million US dollars", "180000000", "USD", False),
-])
+@pytest.mark.parametrize(
+    "text, amount, currency, approximate",
+    [
+        ("八十亿元", "8000000000", "CNY", False),
+        ("一点八亿美元", "180000000", "USD", False),
+        ("两亿元", "200000000", "CNY", False),
+        ("1亿8千万元", "180000000", "CNY", False),
+        ("2亿零500万元", "205000000", "CNY", False),
+        ("3个亿", "300000000", "CNY", False),
+        ("人民币壹亿捌仟万元整", "180000000", "CNY", False),
+        ("5000元整", "5000", "CNY", False),
+        ("1.8億美元", "180000000", "USD", False),
+        ("3000萬元", "30000000", "CNY", False),
+        ("25亿元左右", "2500000000", "CNY", True),
+        ("180 million US dollars", "180000000", "USD", False),
+    ],
+)
 def test_chinese_numerals_and_colloquial_amounts(text, amount, currency, approximate):
     """One reader for the CLI, the forms and the import: what bureaus write in words reads as the number."""
     money = parse_amount(text)

@@ -25,7 +25,8 @@ def test_every_string_of_the_screens_is_in_the_catalog(catalog):
     used = {
         message
         for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / "screens", keywords={"_": None, "N_": None}, comment_tags=())
+            ROOT / "screens", keywords={"_": None, "N_": None}, comment_tags=()
+        )
     }
     missing = sorted(used - set(catalog))
     assert not missing, f"run `make i18n` and translate: {missing}"

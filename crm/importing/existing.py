@@ -1,0 +1,124 @@
+"""The deals of the ledger a file names: found by code, else by name, read ahead in batches."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from peewee import JOIN
+
+from crm.foundation.errors import InvalidInput
+from crm.foundation.i18n import _
+from crm.importing.rows import RowPlan, name_key
+from db.models import Deal, Event
+
+
+class _Deals:
+    """The deals a row may mean: the one with its code, else those with its name (see `find`).
+
+    Rows are looked up many at a time, ahead of the row being applied: the
+    codes of the whole file at once, the names of the next rows in growing
+    windows. Deals this import creates are added as they are created. An
+    update that may change what a name finds (a rename, a signing date, an
+    event, a stage: signing a deal dates it) drops the names read ahead and
+    not yet used, which are read again when reached.
+    """
+
+    MAX_WINDOW = 4096
+
+    def __init__(self, rows: list[RowPlan]):
+        self.rows = [r for r in rows if r.values]
+        self.by_code: dict = {}
+        self.by_key: dict[str, list] = {}
+        self.unused: set[str] = set()
+        self.window = 64
+        self.position = 0
+        # Into an empty ledger (a bureau's first import) only the deals the import creates can match.
+        self.empty = not Deal.select().exists()
+        codes = [] if self.empty else sorted({r.code for r in self.rows if r.code})
+        for start in range(0, len(codes), 900):
+            for deal in _with_event_name(Deal.code.in_(codes[start : start + 900])):
+                self.by_code[deal.code] = deal
+
+    def find(self, row: RowPlan, file_codes: set) -> tuple[object | None, bool]:
+        """(the deal `row` means or None, whether found by its code); raises when several deals match.
+
+        The deal found by business key — the name (compared after NFKC and
+        without spaces) and the signing date when given, else the event —
+        is not one whose own code is written on another row of the file.
+        """
+        if row.code and row.code in self.by_code:
+            return self.by_code[row.code], True
+        key = row.key[0]
+        if key not in self.by_key:
+            self._read_ahead(row)
+        self.unused.discard(key)
+        candidates = self.by_key[key]
+        event = row.values.get("event")
+        if row.signed_on is not None:
+            same = [d for d in candidates if d.signed_on == row.signed_on]
+            if not same:
+                same = [d for d in candidates if d.signed_on is None]
+        elif event:
+            same = [d for d in candidates if d.event_name and name_key(event) in name_key(d.event_name)]
+            if not same and len(candidates) == 1 and candidates[0].event_id is None:
+                same = candidates
+        else:
+            same = candidates
+        if row.code:
+            same = [d for d in same if d.code not in file_codes]
+        if len(same) > 1:
+            raise InvalidInput(
+                _("Several deals are named {name!r} ({codes}); add the signing date or the code").format(
+                    name=row.values.get("name", ""), codes=", ".join(d.code for d in same)
+                )
+            )
+        return (same[0] if same else None), False
+
+    def created(self, row: RowPlan, deal) -> None:
+        """A deal the import created for `row`: later rows find it by its name and code."""
+        self.by_key.setdefault(row.key[0], []).append(deal)
+        self.by_code[deal.code] = deal
+
+    def updated(self, changed: list) -> None:
+        if {"name", "signed_on", "event", "stage"} & set(changed):
+            for key in self.unused:
+                del self.by_key[key]
+            self.unused.clear()
+            self.window = 1
+
+    def _read_ahead(self, row: RowPlan) -> None:
+        if self.empty:
+            self.by_key[row.key[0]] = []
+            return
+        while self.rows[self.position] is not row:
+            self.position += 1
+        variants: dict[str, set] = {}
+        for later in self.rows[self.position :]:
+            key = later.key[0]
+            if key not in self.by_key and key not in variants:
+                # The spellings the first row with this key is looked up by.
+                name = later.values.get("name", "")
+                variants[key] = {name, unicodedata.normalize("NFKC", name), name.replace("(", "（").replace(")", "）")}
+                if len(variants) >= self.window:
+                    break
+        self.window = min(self.window * 2, self.MAX_WINDOW)
+        names = sorted({n for spellings in variants.values() for n in spellings})
+        found: dict[str, list] = {key: [] for key in variants}
+        for start in range(0, len(names), 900):
+            for deal in _with_event_name(Deal.name.in_(names[start : start + 900])):
+                key = name_key(deal.name)
+                if key in variants and deal.name in variants[key]:
+                    found[key].append(deal)
+        for key, deals in found.items():
+            deals.sort(key=lambda d: d.id)
+            self.by_key[key] = deals
+            self.unused.add(key)
+
+
+def _with_event_name(condition) -> list[Deal]:
+    return list(
+        Deal.select(Deal, Event.name.alias("event_name"))
+        .join(Event, JOIN.LEFT_OUTER, on=(Deal.event == Event.id))
+        .where(condition)
+        .objects()
+    )
