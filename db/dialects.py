@@ -43,6 +43,9 @@ class Dialect:
     unary_plus_skips_index: bool
     #: INSERT … RETURNING gives the new ids of a batch.
     returning: bool
+    #: The database runs inside this process (SQLite): tuned with PRAGMAs, its indexes set aside for a bulk load,
+    #: and written from a thread of the program's own.
+    in_process: bool
     #: The database is one file, copied and restored whole (SQLite); else a server's database (pg_dump/pg_restore).
     whole_file: bool
     #: One statement that says whether a table exists, taking its name as the parameter.
@@ -69,6 +72,7 @@ SQLITE = Dialect(
     unary_plus_skips_index=True,
     returning=False,
     whole_file=True,
+    in_process=True,
     table_exists_sql="SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
 )
 POSTGRES = Dialect(
@@ -86,6 +90,7 @@ POSTGRES = Dialect(
     unary_plus_skips_index=False,
     returning=True,
     whole_file=False,
+    in_process=False,
     table_exists_sql="SELECT to_regclass(%s) IS NOT NULL",
 )
 

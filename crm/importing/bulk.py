@@ -41,6 +41,7 @@ from crm.listing.initials import MemoInitials
 from crm.reference import fx
 from crm.reference.lookup import department_by_name, event_by_name
 from db.connection import as_ledger_error
+from db.dialects import dialect_of
 from db.models import AuditEntry, Blocker, Deal, DealDepartment, FxRate, StageChange, database
 
 #: Deals written per batch (and per INSERT statement, parameters allowing).
@@ -274,7 +275,7 @@ class NewDeals:
         leaving it drops what was not written yet.
         """
         db = database.obj
-        if not isinstance(db, peewee.SqliteDatabase) or self.behind is not None:
+        if not dialect_of(db).in_process or self.behind is not None:
             yield
             return
         self.behind = _Behind(db.connection())
@@ -385,7 +386,7 @@ IMPORT_CACHE_KIB = 65536
 def roomy_cache():
     """A larger SQLite page cache for the duration of an import (PostgreSQL: nothing to do)."""
     db = database.obj
-    if not isinstance(db, peewee.SqliteDatabase):
+    if not dialect_of(db).in_process:
         yield
         return
     before = db.execute_sql("PRAGMA cache_size").fetchone()[0]
@@ -412,7 +413,7 @@ def set_indexes_aside(model) -> list[str]:
     refused or failed import rolls it back. PostgreSQL: nothing is set aside.
     """
     db = database.obj
-    if not isinstance(db, peewee.SqliteDatabase):
+    if not dialect_of(db).in_process:
         return []
     table = model._meta.table_name
     if db.execute_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'").fetchone():
