@@ -169,6 +169,22 @@ class _OneLineErrors(peewee.Database):
                     raise self._translate(again) from None
             raise self._translate(exc) from None
 
+    def begin(self, *args, **kwargs):
+        # BEGIN goes through Peewee's own cursor, not _execute_cursor: a link the server dropped (a restart)
+        # shows here first, before anything of the transaction was sent, so it is opened once more on a new link.
+        try:
+            return super().begin(*args, **kwargs)
+        except _DRIVER_ERRORS as exc:
+            if not (self._connection_lost() or _looks_lost(getattr(exc, "orig", exc))):
+                raise self._translate(exc) from None
+            self._forget_connection()
+            try:
+                return super().begin(*args, **kwargs)
+            except _DRIVER_ERRORS as again:
+                if self._connection_lost():
+                    self._forget_connection()
+                raise self._translate(again) from None
+
     def commit(self):
         try:
             return super().commit()
