@@ -3,19 +3,17 @@
 import sys
 
 from cli.output import print_csv, print_csv_records, print_json, print_json_records, print_table
-from crm.deals import blockers, corrections
+from crm.deals import outcomes
 from crm.deals.fields import EDITABLE
 from crm.deals.fields import FIELDS as DEAL_FIELDS
-from crm.deals.funds import record_funds
-from crm.deals.records import create_deal, edit_deal
-from crm.deals.stages import BY_KEY, change_stage
+from crm.deals.stages import BY_KEY
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.foundation.text import whole_number
 from crm.listing import views as deal_views
 from crm.listing.filters import DealFilter
-from crm.reference import fx, registry
-from crm.reference.lookup import department_by_name
+from crm.reference import entries, fx, registry
+from crm.reference.views import event_infos
 from crm.reporting import kpi
 from crm.reporting.lights import deal_lights
 from crm.values.dates import parse_date
@@ -276,10 +274,10 @@ def _deal_values(args) -> dict:
 
 def cmd_add(args):
     open_db(args)
-    deal = create_deal(_deal_values(args), stage=args.stage, supporting=args.supporting or [])
+    deal = outcomes.new_deal(_deal_values(args), stage=args.stage, supporting=args.supporting or [])
     print(deal.code)
-    if deal.amount_cny is None:
-        print(fx.missing(deal.currency, fx.conversion_day(deal)), file=sys.stderr)
+    if deal.missing_rate:
+        print(deal.missing_rate, file=sys.stderr)
 
 
 def cmd_edit(args):
@@ -290,7 +288,7 @@ def cmd_edit(args):
     version = _int(args.if_version, "--if-version", minimum=1) if args.if_version is not None else None
     # One call, one transaction: fields and supporting departments are saved
     # together or not at all, and --if-version guards both.
-    deal = edit_deal(args.code, values, if_version=version, supporting=args.supporting)
+    deal = outcomes.changed_deal(args.code, values, if_version=version, supporting=args.supporting)
     print(_("{code} saved (version {version})").format(code=deal.code, version=deal.version))
 
 
@@ -299,11 +297,11 @@ def cmd_stage(args):
     if args.undo:
         if args.stage is not None or args.on is not None:
             raise InvalidInput(_("--undo reverses the latest stage change: give no stage and no --on"))
-        entry = corrections.undo_stage(args.code, note=args.note or "")
+        entry = outcomes.undone_stage(args.code, note=args.note or "")
     elif args.stage is None:
         raise InvalidInput(_("Give the stage to move to, or --undo --note WHY to reverse the latest change"))
     else:
-        entry = change_stage(args.code, args.stage, on=_date(args.on), note=args.note or "")
+        entry = outcomes.moved_stage(args.code, args.stage, on=_date(args.on), note=args.note or "")
     print(
         _("{code}: {src} → {dst} on {on}").format(
             code=args.code,
@@ -316,26 +314,26 @@ def cmd_stage(args):
 
 def cmd_blocker_add(args):
     open_db(args)
-    b = blockers.add_blocker(args.code, args.text, args.department, due=_date(args.due), raised=_date(args.raised))
+    b = outcomes.raised_blocker(args.code, args.text, args.department, due=_date(args.due), raised=_date(args.raised))
     print(b.id)
 
 
 def cmd_blocker_resolve(args):
     open_db(args)
     version = _int(args.if_version, "--if-version", minimum=1) if args.if_version is not None else None
-    b = blockers.resolve_blocker(args.id, note=args.note or "", on=_date(args.on), if_version=version)
+    b = outcomes.resolved_blocker(args.id, note=args.note or "", on=_date(args.on), if_version=version)
     print(_("Blocker {id} resolved on {on}").format(id=b.id, on=b.resolved_on))
 
 
 def cmd_blocker_reopen(args):
     open_db(args)
-    b = corrections.reopen_blocker(args.id, note=args.note or "")
+    b = outcomes.reopened_blocker(args.id, note=args.note or "")
     print(_("Blocker {id} reopened").format(id=b.id))
 
 
 def cmd_archive(args):
     open_db(args)
-    deal = corrections.archive_deal(args.code, note=args.note or "")
+    deal = outcomes.archived_deal(args.code, note=args.note or "")
     print(
         _("{code} archived on {day}: it leaves lists, KPIs and reports (`crm unarchive {code}` restores it)").format(
             code=deal.code, day=deal.archived_on
@@ -345,40 +343,25 @@ def cmd_archive(args):
 
 def cmd_unarchive(args):
     open_db(args)
-    deal = corrections.unarchive_deal(args.code, note=args.note or "")
+    deal = outcomes.restored_deal(args.code, note=args.note or "")
     print(_("{code} restored").format(code=deal.code))
 
 
 def cmd_blocker_list(args):
     open_db(args)
-    rows = blockers.list_blockers(open_only=args.open, department=args.department, code=args.code)
+    rows = outcomes.blocker_entries(open_only=args.open, department=args.department, code=args.code)
     if args.format == "json":
-        return print_json(
-            [
-                {
-                    "id": b.id,
-                    "deal": b.deal.code,
-                    "text": b.text,
-                    "department": b.department.name,
-                    "raised_on": b.raised_on,
-                    "due_on": b.due_on,
-                    "resolved_on": b.resolved_on,
-                    "resolution": b.resolution,
-                    "overdue": blockers.is_overdue(b),
-                }
-                for b in rows
-            ]
-        )
+        return print_json([vars(b) for b in rows])
     print_table(
         [_("No."), _("Deal"), _("Blocker"), _("Department"), _("Raised"), _("Due"), _("Resolved")],
         [
             [
                 b.id,
-                b.deal.code,
+                b.deal,
                 b.text,
-                b.department.name,
+                b.department,
                 b.raised_on,
-                f"{b.due_on} {_('overdue')}" if blockers.is_overdue(b) else (b.due_on or ""),
+                f"{b.due_on} {_('overdue')}" if b.overdue else (b.due_on or ""),
                 b.resolved_on or "",
             ]
             for b in rows
@@ -389,38 +372,32 @@ def cmd_blocker_list(args):
 def cmd_funds(args):
     open_db(args)
     if args.code == "void":  # `crm funds void ID --note WHY`
-        row = corrections.void_funds(args.amount, note=args.note or "")
+        row = outcomes.funds_voided(args.amount, note=args.note or "")
         print(
-            _("Funds entry {id} voided ({amount} on {on})").format(
-                id=row.id, amount=format_money(Money(row.voided_amount, row.currency)), on=row.arrived_on
-            )
+            _("Funds entry {id} voided ({amount} on {on})").format(id=row.id, amount=format_money(row.money), on=row.on)
         )
         return
-    row = record_funds(args.code, args.amount, on=_date(args.on), note=args.note or "")
-    print(
-        _("{code}: {amount} arrived on {on}").format(
-            code=args.code, amount=format_money(Money(row.amount, row.currency)), on=row.arrived_on
-        )
-    )
-    if row.amount_cny is None:
-        print(fx.missing(row.currency, row.arrived_on), file=sys.stderr)
+    row = outcomes.funds_arrived(args.code, args.amount, on=_date(args.on), note=args.note or "")
+    print(_("{code}: {amount} arrived on {on}").format(code=args.code, amount=format_money(row.money), on=row.on))
+    if row.missing_rate:
+        print(row.missing_rate, file=sys.stderr)
 
 
 def cmd_fx_set(args):
     open_db(args)
-    rate = fx.set_rate(args.currency, parse_date(args.date), args.rate, source=args.source or "")
-    print(fx.describe_rate(rate))
+    rate = entries.rate_set(args.currency, parse_date(args.date), args.rate, source=args.source or "")
+    print(rate.described)
 
 
 def cmd_fx_void(args):
     open_db(args)
-    rate = fx.void_rate(args.currency, parse_date(args.date), note=args.note or "")
-    print(_("Rate voided: {rate}; what it converted now uses the rate before it").format(rate=fx.describe_rate(rate)))
+    rate = entries.rate_voided(args.currency, parse_date(args.date), note=args.note or "")
+    print(_("Rate voided: {rate}; what it converted now uses the rate before it").format(rate=rate.described))
 
 
 def cmd_fx_list(args):
     open_db(args)
-    rates = fx.list_rates(args.currency)
+    rates = entries.rate_entries(args.currency)
     print_table(
         [_("Currency"), _("Date"), _("CNY per unit"), _("Source"), _("Voided")],
         [
@@ -438,7 +415,7 @@ def cmd_fx_list(args):
 
 def cmd_department_add(args):
     open_db(args)
-    d = registry.add_department(args.name, kind=args.kind, contact=args.contact or "")
+    d = entries.department_added(args.name, kind=args.kind, contact=args.contact or "")
     print(d.name)
 
 
@@ -446,30 +423,19 @@ def cmd_department_list(args):
     open_db(args)
     print_table(
         [_("Department"), _("Kind"), _("Contact")],
-        [[d.name, registry.DEPARTMENT_KINDS[d.kind][0], d.contact] for d in registry.departments()],
+        [[d.name, registry.DEPARTMENT_KINDS[d.kind][0], d.contact] for d in entries.department_entries()],
     )
 
 
 def cmd_event_add(args):
     open_db(args)
-    e = registry.add_event(args.name, held_on=_date(args.on), place=args.place or "", organiser=args.organiser or "")
+    e = entries.event_added(args.name, held_on=_date(args.on), place=args.place or "", organiser=args.organiser or "")
     print(e.name)
 
 
 def cmd_event_list(args):
     open_db(args)
-    print_table([_("Event"), _("Date"), _("Place")], [[e.name, e.held_on or "", e.place] for e in registry.events()])
-
-
-def _department_json(d) -> dict:
-    return {
-        "name": d.name,
-        "kind": d.kind,
-        "contact": d.contact,
-        "version": d.version,
-        "updated_at": d.updated_at,
-        "updated_by": d.updated_by,
-    }
+    print_table([_("Event"), _("Date"), _("Place")], [[e.name, e.held_on or "", e.place] for e in event_infos()])
 
 
 def cmd_department_edit(args):
@@ -477,7 +443,7 @@ def cmd_department_edit(args):
     if args.new_name is None and args.kind is None and args.contact is None:
         raise InvalidInput(_("Nothing to change: give --name, --kind or --contact"))
     version = _int(args.if_version, "--if-version", minimum=1) if args.if_version is not None else None
-    d = registry.edit_department(
+    d = entries.department_edited(
         args.name, new_name=args.new_name, kind=args.kind, contact=args.contact, if_version=version
     )
     print(_("{name} saved (version {version})").format(name=d.name, version=d.version))
@@ -485,9 +451,9 @@ def cmd_department_edit(args):
 
 def cmd_department_show(args):
     open_db(args)
-    d = department_by_name(args.name)
+    d = entries.department_entry(args.name)
     if args.format == "json":
-        return print_json(_department_json(d))
+        return print_json(vars(d))
     print_table(
         [_("Field"), _("Value")],
         [

@@ -7,15 +7,14 @@ import io
 import sys
 
 from cli.output import print_csv, print_json, print_table, to_jsonable
-from crm.deals.investment import parse_month, record_invest, set_plan
-from crm.deals.progress import record_progress
+from crm.deals import outcomes
+from crm.deals.investment import parse_month
 from crm.deals.tags import tag_deal, untag_deal
 from crm.foundation.config import current_actor
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.listing.filters import DealFilter
 from crm.reference import fx
-from crm.reference.lookup import deal_by_code
 from crm.reporting import asof, brief, kpi, lights, series, summaries
 from crm.values.dates import parse_date
 from crm.values.money import Money, format_money
@@ -56,9 +55,8 @@ def _cohort(args) -> DealFilter:
 
 def cmd_progress(args):
     _open(args)
-    deal = deal_by_code(args.code)
-    entry = record_progress(deal.id, args.text, _date(args.on) or datetime.date.today(), current_actor())
-    print(_("{code}: progress of {on} recorded").format(code=deal.code, on=entry.on))
+    entry = outcomes.progress_recorded(args.code, args.text, _date(args.on) or datetime.date.today(), current_actor())
+    print(_("{code}: progress of {on} recorded").format(code=entry.code, on=entry.on))
 
 
 def cmd_plan(args):
@@ -67,39 +65,37 @@ def cmd_plan(args):
         year = int(args.year)
     except ValueError:
         raise InvalidInput(_("A plan year is a year such as 2020, not {year!r}").format(year=args.year)) from None
-    row = set_plan(args.code, year, args.amount)
+    row = outcomes.plan_set(args.code, year, args.amount)
     print(
         _("{code}: planned investment for {year} is {amount}").format(
-            code=args.code, year=year, amount=format_money(Money(row.amount, row.currency))
+            code=args.code, year=year, amount=format_money(row.money)
         )
     )
-    if row.amount_cny is None:
-        print(fx.missing(row.currency, datetime.date(year, 1, 1)), file=sys.stderr)
+    if row.missing_rate:
+        print(row.missing_rate, file=sys.stderr)
 
 
 def cmd_invest(args):
     _open(args)
     month = parse_month(args.month)
     if args.code == "void":  # `crm invest void CODE --month YYYY-MM --note WHY`
-        from crm.deals.corrections import void_invest
-
-        row = void_invest(args.amount, month, note=args.note or "")
+        row = outcomes.invest_voided(args.amount, month, note=args.note or "")
         print(
             _("{code}: investment completed in {month} voided ({amount})").format(
                 code=args.amount,
                 month=month.strftime("%Y-%m"),
-                amount=format_money(Money(row.voided_amount, row.currency)),
+                amount=format_money(row.money),
             )
         )
         return
-    row = record_invest(args.code, args.amount, month)
+    row = outcomes.invest_recorded(args.code, args.amount, month)
     print(
         _("{code}: investment completed in {month} is {amount}").format(
-            code=args.code, month=month.strftime("%Y-%m"), amount=format_money(Money(row.amount, row.currency))
+            code=args.code, month=month.strftime("%Y-%m"), amount=format_money(row.money)
         )
     )
-    if row.amount_cny is None:
-        print(fx.missing(row.currency, month), file=sys.stderr)
+    if row.missing_rate:
+        print(row.missing_rate, file=sys.stderr)
 
 
 def cmd_tag(args):

@@ -35,6 +35,35 @@ class BaseModel(Model):
         legacy_table_names = False
 
 
+def _money_columns() -> tuple[CentsField, CharField, CentsField, ForeignKeyField]:
+    """amount, currency, amount_cny, fx_rate: an amount in its currency and its CNY equivalent.
+
+    amount_cny is rounded to the fen when the conversion is made and NULL while no rate covers the
+    date; fx_rate is the rate used. Called in a class body, so the columns keep their place in it.
+    """
+    return (
+        CentsField(),
+        CharField(max_length=3, default="CNY"),
+        CentsField(null=True),
+        ForeignKeyField(FxRate, null=True, on_delete="RESTRICT"),
+    )
+
+
+def _recorded_columns() -> tuple[DateTimeField, CharField]:
+    """recorded_at, recorded_by: when and by whom a row was written."""
+    return DateTimeField(default=_now), CharField(max_length=100, default="")
+
+
+def _void_marks() -> tuple[DateTimeField, CharField, TextField]:
+    """voided_at, voided_by, void_note (migration 0011): a voided row stays, marked."""
+    return DateTimeField(null=True), CharField(max_length=100, default=""), TextField(default="")
+
+
+def _voided_amounts() -> tuple[CentsField, CentsField]:
+    """voided_amount, voided_amount_cny: where a voided row's amounts move (its summed columns become 0)."""
+    return CentsField(null=True), CentsField(null=True)
+
+
 class Department(BaseModel):
     """A 责任单位: government department, county/district government, zone or utility."""
 
@@ -74,9 +103,7 @@ class FxRate(BaseModel):
     rate = RateField()
     source = CharField(max_length=200, default="")
     # A voided rate (migration 0011) stays, marked, and converts nothing.
-    voided_at = DateTimeField(null=True)
-    voided_by = CharField(max_length=100, default="")
-    void_note = TextField(default="")
+    voided_at, voided_by, void_note = _void_marks()
 
     class Meta:
         indexes = ((("currency", "on"), True),)
@@ -145,8 +172,7 @@ class StageChange(BaseModel):
     from_stage = CharField(max_length=20, null=True)
     to_stage = CharField(max_length=20)
     effective_on = DateField()
-    recorded_at = DateTimeField(default=_now)
-    recorded_by = CharField(max_length=100, default="")
+    recorded_at, recorded_by = _recorded_columns()
     note = TextField(default="")
 
 
@@ -170,19 +196,12 @@ class FundsArrived(BaseModel):
 
     deal = ForeignKeyField(Deal, backref="funds", on_delete="CASCADE")
     arrived_on = DateField()
-    amount = CentsField()
-    currency = CharField(max_length=3, default="CNY")
-    amount_cny = CentsField(null=True)
-    fx_rate = ForeignKeyField(FxRate, null=True, on_delete="RESTRICT")
+    amount, currency, amount_cny, fx_rate = _money_columns()
     note = TextField(default="")
-    recorded_at = DateTimeField(default=_now)
-    recorded_by = CharField(max_length=100, default="")
+    recorded_at, recorded_by = _recorded_columns()
     # Voided (migration 0011): the amounts move to voided_*, the summed columns become 0.
-    voided_at = DateTimeField(null=True)
-    voided_by = CharField(max_length=100, default="")
-    void_note = TextField(default="")
-    voided_amount = CentsField(null=True)
-    voided_amount_cny = CentsField(null=True)
+    voided_at, voided_by, void_note = _void_marks()
+    voided_amount, voided_amount_cny = _voided_amounts()
 
 
 class Progress(BaseModel):
@@ -203,12 +222,8 @@ class InvestmentPlan(BaseModel):
 
     deal = ForeignKeyField(Deal, backref="investment_plans", on_delete="CASCADE")
     year = IntegerField()
-    amount = CentsField()
-    currency = CharField(max_length=3, default="CNY")
-    amount_cny = CentsField(null=True)
-    fx_rate = ForeignKeyField(FxRate, null=True, on_delete="RESTRICT")
-    recorded_at = DateTimeField(default=_now)
-    recorded_by = CharField(max_length=100, default="")
+    amount, currency, amount_cny, fx_rate = _money_columns()
+    recorded_at, recorded_by = _recorded_columns()
 
     class Meta:
         indexes = ((("deal", "year"), True), (("year",), False))
@@ -219,19 +234,12 @@ class InvestmentDone(BaseModel):
 
     deal = ForeignKeyField(Deal, backref="investment_done", on_delete="CASCADE")
     month = DateField()
-    amount = CentsField()
-    currency = CharField(max_length=3, default="CNY")
-    # Converted at the rate in force on the month's last day, rounded to the fen.
-    amount_cny = CentsField(null=True)
-    fx_rate = ForeignKeyField(FxRate, null=True, on_delete="RESTRICT")
-    recorded_at = DateTimeField(default=_now)
-    recorded_by = CharField(max_length=100, default="")
+    # Converted at the rate in force on the month's last day.
+    amount, currency, amount_cny, fx_rate = _money_columns()
+    recorded_at, recorded_by = _recorded_columns()
     # Voided (migration 0011): the amounts move to voided_*, the summed columns become 0.
-    voided_at = DateTimeField(null=True)
-    voided_by = CharField(max_length=100, default="")
-    void_note = TextField(default="")
-    voided_amount = CentsField(null=True)
-    voided_amount_cny = CentsField(null=True)
+    voided_at, voided_by, void_note = _void_marks()
+    voided_amount, voided_amount_cny = _voided_amounts()
 
     class Meta:
         indexes = ((("deal", "month"), True), (("month",), False))

@@ -5,6 +5,8 @@ like with like even for USD deals.
 """
 
 import datetime
+from collections.abc import Callable
+from typing import Any
 
 from crm.audit import log as audit
 from crm.foundation.config import current_actor
@@ -16,6 +18,22 @@ from crm.reference.lookup import deal_by_code
 from crm.values.money import parse_amount
 from db.connection import writing
 from db.models import FundsArrived
+
+
+def money_columns(deal, amount_text: str, on: datetime.date, convert: Callable = fx.convert) -> dict[str, Any]:
+    """The money columns of a row for `deal` (amount, currency, amount_cny, fx_rate) holding `amount_text`.
+
+    An amount without a currency is in the deal's currency; it is converted at `on` by `convert`
+    (fx.convert leaves amount_cny None while no rate covers the day, fx.convert_or_refuse raises MissingRate).
+    """
+    money = parse_amount(amount_text, default_currency=deal.currency)
+    cny, rate = convert(money.amount, money.currency, on)
+    return {"amount": money.amount, "currency": money.currency, "amount_cny": cny, "fx_rate": rate}
+
+
+def money_text(columns: dict[str, Any]) -> str:
+    """The amount of money_columns() as the audit trail writes it: "50000000.00 CNY"."""
+    return f"{columns['amount']} {columns['currency']}"
 
 
 def record_funds(
@@ -34,20 +52,10 @@ def record_funds(
         )
     with writing():
         deal = deal_by_code(code)
-        money = parse_amount(amount_text, default_currency=deal.currency)
         # Refused now, with the command that adds the rate, rather than breaking every later KPI and report.
-        cny, rate = fx.convert_or_refuse(money.amount, money.currency, on)
-        row = FundsArrived.create(
-            deal=deal,
-            arrived_on=on,
-            amount=money.amount,
-            currency=money.currency,
-            amount_cny=cny,
-            fx_rate=rate,
-            note=note,
-            recorded_by=actor,
-        )
-        audit.record("funds_arrived", row.id, {"amount": (None, f"{money.amount} {money.currency}")}, actor)
+        columns = money_columns(deal, amount_text, on, fx.convert_or_refuse)
+        row = FundsArrived.create(deal=deal, arrived_on=on, **columns, note=note, recorded_by=actor)
+        audit.record("funds_arrived", row.id, {"amount": (None, money_text(columns))}, actor)
     return row
 
 

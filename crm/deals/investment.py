@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from crm.audit import log as audit
+from crm.deals.funds import money_columns, money_text
 from crm.foundation.config import current_actor
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
-from crm.reference import fx
 from crm.reference.lookup import deal_by_code
-from crm.values.money import parse_amount
 from db.connection import writing
 from db.models import InvestmentDone, InvestmentPlan
 
@@ -48,38 +47,20 @@ def check_year(year: int) -> int:
     return year
 
 
-def _positive(amount: Decimal) -> None:
-    if amount <= 0:
-        raise InvalidInput(_("An amount must be greater than zero"))
-
-
-def _put(model, deal, key: dict, money, on: datetime.date, actor: str) -> tuple:
-    """The row of `model` for `deal` at `key` (created, or changed but not yet saved) holding `money`
-    converted at `on`; and the amount it held before (None for a new row)."""
-    cny, rate = fx.convert(money.amount, money.currency, on)
+def _put(model, deal, key: dict, amount_text: str, on: datetime.date, actor: str) -> tuple:
+    """The row of `model` for `deal` at `key` (created, or changed but not yet saved) holding `amount_text`
+    converted at `on`; the amount it held before (None for a new row); and the amount it holds now."""
+    columns = money_columns(deal, amount_text, on)
     field, value = next(iter(key.items()))
     row = model.get_or_none((model.deal == deal) & (getattr(model, field) == value))
     if row is None:
-        row = model.create(
-            deal=deal,
-            **key,
-            amount=money.amount,
-            currency=money.currency,
-            amount_cny=cny,
-            fx_rate=rate,
-            recorded_by=actor,
-        )
-        return row, None
+        row = model.create(deal=deal, **key, **columns, recorded_by=actor)
+        return row, None, money_text(columns)
     old = f"{row.amount} {row.currency}"
-    row.amount, row.currency, row.amount_cny, row.fx_rate = money.amount, money.currency, cny, rate
+    for name, column_value in columns.items():
+        setattr(row, name, column_value)
     row.recorded_by, row.recorded_at = actor, datetime.datetime.now().replace(microsecond=0)
-    return row, old
-
-
-def _money_for(deal, amount_text: str):
-    money = parse_amount(amount_text, default_currency=deal.currency)
-    _positive(money.amount)
-    return money
+    return row, old, money_text(columns)
 
 
 def set_plan(code: str, year: int, amount_text: str, actor: str | None = None) -> InvestmentPlan:
@@ -88,10 +69,9 @@ def set_plan(code: str, year: int, amount_text: str, actor: str | None = None) -
     actor = actor or current_actor()
     with writing():
         deal = deal_by_code(code)
-        money = _money_for(deal, amount_text)
-        row, old = _put(InvestmentPlan, deal, {"year": year}, money, datetime.date(year, 1, 1), actor)
+        row, old, new = _put(InvestmentPlan, deal, {"year": year}, amount_text, datetime.date(year, 1, 1), actor)
         row.save()
-        audit.record("investment_plan", row.id, {f"plan {year}": (old, f"{money.amount} {money.currency}")}, actor)
+        audit.record("investment_plan", row.id, {f"plan {year}": (old, new)}, actor)
     return row
 
 
@@ -101,15 +81,14 @@ def record_invest(code: str, amount_text: str, month: datetime.date, actor: str 
     actor = actor or current_actor()
     with writing():
         deal = deal_by_code(code)
-        money = _money_for(deal, amount_text)
-        row, old = _put(InvestmentDone, deal, {"month": month}, money, month_end(month), actor)
+        row, old, new = _put(InvestmentDone, deal, {"month": month}, amount_text, month_end(month), actor)
         if row.voided_at is not None:  # a voided month set again is a new figure, no longer voided
             old = None
             row.voided_at, row.voided_by, row.void_note = None, "", ""
             row.voided_amount = row.voided_amount_cny = None
         row.save()
         label = f"done {month:%Y-%m}"
-        audit.record("investment_done", row.id, {label: (old, f"{money.amount} {money.currency}")}, actor)
+        audit.record("investment_done", row.id, {label: (old, new)}, actor)
     return row
 
 

@@ -42,9 +42,20 @@ def _open_blockers():
     return Blocker.select(fn.COUNT(Blocker.id)).where((Blocker.deal == Deal.id) & Blocker.resolved_on.is_null(True))
 
 
+def _with_names(query):
+    """`query` on Deal joined to the names a list row shows: its event, lead unit and liaison (any may be missing)."""
+    return (
+        query.join(Event, JOIN.LEFT_OUTER, on=(Deal.event == Event.id))
+        .switch(Deal)
+        .join(Department, JOIN.LEFT_OUTER, on=(Deal.lead_unit == Department.id))
+        .switch(Deal)
+        .join(Person, JOIN.LEFT_OUTER, on=(Deal.liaison == Person.id))
+    )
+
+
 def _listing(flt: DealFilter):
     open_blockers = _open_blockers()
-    query = (
+    query = _with_names(
         Deal.select(
             Deal,
             Event.name.alias("event_name"),
@@ -52,11 +63,6 @@ def _listing(flt: DealFilter):
             Person.name.alias("liaison_name"),
             open_blockers.alias("open_blockers"),
         )
-        .join(Event, JOIN.LEFT_OUTER, on=(Deal.event == Event.id))
-        .switch(Deal)
-        .join(Department, JOIN.LEFT_OUTER, on=(Deal.lead_unit == Department.id))
-        .switch(Deal)
-        .join(Person, JOIN.LEFT_OUTER, on=(Deal.liaison == Person.id))
     )
     return flt.apply(query)
 
@@ -78,28 +84,32 @@ def list_deals(
     return rows
 
 
-# The keys of summary(), in the order summary_records() gives their values.
-SUMMARY_KEYS = (
-    "code",
-    "name",
-    "investor",
-    "region",
-    "industry",
-    "sub_industry",
-    "event",
-    "signed_on",
-    "amount",
-    "currency",
-    "amount_approximate",
-    "amount_cny",
-    "stage",
-    "stage_since",
-    "days_in_stage",
-    "open_blockers",
-    "lead_unit",
-    "liaison",
-    "latest_progress",
+#: A list row's keys in the order summary_records() gives their values, each with the column records_query()
+#: selects for it: a Deal column, a joined name, _OPEN_BLOCKERS (the count's subquery), or None (computed).
+_OPEN_BLOCKERS = "open_blockers"
+_ROW = (
+    ("code", Deal.code),
+    ("name", Deal.name),
+    ("investor", Deal.investor),
+    ("region", Deal.region),
+    ("industry", Deal.industry),
+    ("sub_industry", Deal.sub_industry),
+    ("event", Event.name),
+    ("signed_on", Deal.signed_on),
+    ("amount", Deal.amount),
+    ("currency", Deal.currency),
+    ("amount_approximate", Deal.amount_approximate),
+    ("amount_cny", Deal.amount_cny),
+    ("stage", Deal.stage),
+    ("stage_since", Deal.stage_since),
+    ("days_in_stage", None),
+    ("open_blockers", _OPEN_BLOCKERS),
+    ("lead_unit", Department.name),
+    ("liaison", Person.name),
+    ("latest_progress", None),
 )
+# The keys of summary(), in the order summary_records() gives their values.
+SUMMARY_KEYS = tuple(key for key, _column in _ROW)
 #: Deals whose latest progress entry is read at once while streaming.
 _PROGRESS_BATCH = 1000
 
@@ -107,33 +117,8 @@ _PROGRESS_BATCH = 1000
 def records_query(flt: DealFilter | None = None, sort: str = "signed", reverse: bool = False):
     """The one SELECT behind summary_records(): list_deals()'s rows and order, columns as stored."""
     open_blockers = _open_blockers()
-    query = (
-        Deal.select(
-            Deal.id,
-            Deal.code,
-            Deal.name,
-            Deal.investor,
-            Deal.region,
-            Deal.industry,
-            Deal.sub_industry,
-            Event.name,
-            Deal.signed_on,
-            Deal.amount,
-            Deal.currency,
-            Deal.amount_approximate,
-            Deal.amount_cny,
-            Deal.stage,
-            Deal.stage_since,
-            open_blockers,
-            Department.name,
-            Person.name,
-        )
-        .join(Event, JOIN.LEFT_OUTER, on=(Deal.event == Event.id))
-        .switch(Deal)
-        .join(Department, JOIN.LEFT_OUTER, on=(Deal.lead_unit == Department.id))
-        .switch(Deal)
-        .join(Person, JOIN.LEFT_OUTER, on=(Deal.liaison == Person.id))
-    )
+    columns = (open_blockers if column is _OPEN_BLOCKERS else column for _key, column in _ROW if column is not None)
+    query = _with_names(Deal.select(Deal.id, *columns))
     return (flt or DealFilter()).apply(query).order_by(*_order(sort, reverse, open_blockers))
 
 
@@ -253,24 +238,15 @@ def summary(deal: Deal, today: datetime.date | None = None) -> dict:
 
 def _funds_entry(f) -> dict:
     """One arrival of funds as `crm show` gives it; a voided one with the amounts it had and its void."""
-    if f.voided_at is None:
-        return {
-            "id": f.id,
-            "on": f.arrived_on,
-            "amount": f.amount,
-            "currency": f.currency,
-            "amount_cny": f.amount_cny,
-            "note": f.note,
-            "voided": None,
-        }
+    voided = f.voided_at is not None
     return {
         "id": f.id,
         "on": f.arrived_on,
-        "amount": f.voided_amount,
+        "amount": f.voided_amount if voided else f.amount,
         "currency": f.currency,
-        "amount_cny": f.voided_amount_cny,
+        "amount_cny": f.voided_amount_cny if voided else f.amount_cny,
         "note": f.note,
-        "voided": {"at": f.voided_at, "by": f.voided_by, "note": f.void_note},
+        "voided": {"at": f.voided_at, "by": f.voided_by, "note": f.void_note} if voided else None,
     }
 
 
