@@ -4,11 +4,15 @@ values are pinned to it, and waiting until the app's workers are idle."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import functools
 import inspect
+from collections.abc import AsyncIterator
 
+from textual.app import App
 from textual.pilot import Pilot
+from textual.widgets import Input
 from textual.worker import WorkerState
 
 #: The day the TUI tests treat as today. It lies after every date of the demo
@@ -39,6 +43,35 @@ async def settle(pilot: Pilot, rounds: int = 10) -> None:
         await pilot.pause()
         if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers):
             return
+
+
+async def press(pilot: Pilot, *keys: str) -> None:
+    """Press `keys`, then wait until the app has done what they asked (settle)."""
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
+@contextlib.asynccontextmanager
+async def running(app: App, size: tuple[int, int]) -> AsyncIterator[Pilot]:
+    """`app` run headless at `size`, its first screen drawn and its workers done."""
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        yield pilot
+
+
+async def search(pilot: Pilot, text: str) -> None:
+    """Type `text` into the deal list's search box (emptied first) and wait for the list to follow."""
+    await pilot.press("slash")
+    pilot.app.screen.query_one("#search", Input).value = ""
+    await type_text(pilot, text)
+    await settle(pilot)
+
+
+async def open_deal(pilot: Pilot, text: str) -> str:
+    """Search the deal list for `text` and open the deal found; the code of the deal shown."""
+    await search(pilot, text)
+    await press(pilot, "enter", "enter")  # leave the search box for the list, then open the deal
+    return pilot.app.screen.code
 
 
 async def type_text(pilot: Pilot, text: str) -> None:

@@ -11,7 +11,7 @@ from screens.app import CrmApp
 from screens.connection import ConnectionBanner
 from screens.deal_list import DealList
 from tests.system.test_faults import _pg_ctl, own_cluster  # noqa: F401 — the fixture
-from tests.tui_support import TODAY, pin_clock, run_async, settle
+from tests.tui_support import TODAY, pin_clock, press, run_async, running, settle
 
 SIZE = (140, 40)
 
@@ -49,8 +49,7 @@ async def wait_until(condition, seconds: float = 30.0) -> bool:
 async def test_a_stopped_server_is_a_banner_and_the_screen_comes_back_with_it(served):
     app = CrmApp(today=TODAY, lang="en")
     app.pauses = (0.2, 0.5)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app, SIZE) as pilot:
         assert pilot.app.screen.query_one(DealList).row_count == 33
 
         _pg_ctl(served, "stop")
@@ -65,7 +64,6 @@ async def test_a_stopped_server_is_a_banner_and_the_screen_comes_back_with_it(se
         await settle(pilot)
         assert pilot.app.is_running
         assert "33" in " ".join(str(s.render()) for s in pilot.app.screen.query("Static"))  # reloaded figures
-        await pilot.press("1")
-        await settle(pilot)
+        await press(pilot, "1")
         assert pilot.app.screen.query_one(DealList).row_count == 33 and not banners(pilot.app)
     assert app.return_code in (None, 0)

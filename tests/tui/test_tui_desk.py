@@ -20,7 +20,7 @@ from crm.reporting import weekly
 from db.models import Blocker, Deal, FxRate
 from screens.app import CrmApp
 from screens.deal_list import DealList, DealListHeader
-from tests.tui_support import TODAY, pin_clock, run_async, settle, type_text
+from tests.tui_support import TODAY, pin_clock, press, run_async, running, settle, type_text
 
 SMALL = (80, 24)
 LARGE = (140, 40)
@@ -47,15 +47,13 @@ def shown_deals(app) -> list[str]:
 
 @run_async
 async def test_question_mark_shows_every_key_in_chinese_textuals_own_included(demo_ledger):
-    async with crm_app("zh").run_test(size=LARGE) as pilot:
-        await settle(pilot)
+    async with running(crm_app("zh"), LARGE) as pilot:
         footer = pilot.app.screen.query_one("KeysFooter")
         assert (
             "question_mark" in {b.key for (_n, b, _e, _t) in pilot.app.screen.active_bindings.values() if b.show}
             and footer is not None
         )
-        await pilot.press("question_mark")
-        await settle(pilot)
+        await press(pilot, "question_mark")
         text = keys_panel_text(pilot.app)
         # keys the footer has no room for: funds, import, departments, reverse sort, the screens, copy
         for label in ("到位资金", "导入", "部门", "倒序", "看板", "复制摘要"):
@@ -63,28 +61,23 @@ async def test_question_mark_shows_every_key_in_chinese_textuals_own_included(de
         # Textual's own bindings, translated
         assert "下一个字段" in text and "Focus Next" not in text
         assert "Scroll" not in text and "Quit the app" not in text
-        await pilot.press("question_mark")
-        await settle(pilot)
+        await press(pilot, "question_mark")
         assert not pilot.app.screen.query("HelpPanel")
 
 
 @run_async
 async def test_enter_says_what_it_opens_on_the_blockers_and_events_screens(demo_ledger):
-    async with crm_app("zh").run_test(size=LARGE) as pilot:
-        await settle(pilot)
+    async with running(crm_app("zh"), LARGE) as pilot:
         for key, label in (("3", "打开项目"), ("4", "活动看板")):
-            await pilot.press(key)
-            await settle(pilot)
+            await press(pilot, key)
             enter = [b for (_n, b, _e, _t) in pilot.app.screen.active_bindings.values() if b.key == "enter"]
             assert enter and enter[0].description == label and enter[0].show
 
 
 @run_async
 async def test_the_palette_and_select_menus_speak_chinese(demo_ledger):
-    async with crm_app("zh").run_test(size=LARGE) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
+    async with running(crm_app("zh"), LARGE) as pilot:
+        await press(pilot, "ctrl+p")
         palette_input = pilot.app.screen.query_one("CommandInput", Input)
         assert palette_input.placeholder == "搜索命令…"
         await type_text(pilot, "qqqqzzzz")
@@ -92,23 +85,19 @@ async def test_the_palette_and_select_menus_speak_chinese(demo_ledger):
         await settle(pilot)
         options = pilot.app.screen.query_one("CommandList")
         assert "没有匹配项" in str(options.get_option_at_index(0).prompt.renderable)
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         # an open quick filter's menu: its dismiss key in Chinese in the footer
         pilot.app.screen.query_one("#filter-stage", Select).focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         labels = {b.description for (_n, b, _e, _t) in pilot.app.screen.active_bindings.values()}
         assert "关闭菜单" in labels and "Dismiss menu" not in labels
 
 
 @run_async
 async def test_the_demo_says_it_is_the_demo(demo_ledger):
-    async with crm_app("zh", demo=True).run_test(size=SMALL) as pilot:
-        await settle(pilot)
+    async with running(crm_app("zh", demo=True), SMALL) as pilot:
         assert pilot.app.screen.title == "演示台账"
-    async with crm_app("zh").run_test(size=SMALL) as pilot:
-        await settle(pilot)
+    async with running(crm_app("zh"), SMALL) as pilot:
         assert pilot.app.screen.title == "招商台账"
 
 
@@ -121,16 +110,14 @@ async def test_at_80_columns_stage_days_and_blockers_show_and_the_name_gives_way
         ("zh", ("阶段", "天数", "问题", "编号", "项目名称")),
         ("en", ("Stage", "Days", "Issues", "Code")),
     ):
-        async with crm_app(lang).run_test(size=SMALL) as pilot:
-            await settle(pilot)
+        async with running(crm_app(lang), SMALL) as pilot:
             header = pilot.app.screen.query_one(DealListHeader).render()
             for label in must:
                 assert label in header, (lang, label, header)
             assert ("县(市、区)" not in header) and ("Region" not in header)  # region gave way
             row = pilot.app.screen.query_one(DealList).render_line(0).text
             assert row.startswith("ZS2020-0010") and "签约" in row or "Signed" in row
-    async with crm_app("zh").run_test(size=LARGE) as pilot:
-        await settle(pilot)
+    async with running(crm_app("zh"), LARGE) as pilot:
         header = pilot.app.screen.query_one(DealListHeader).render()
         assert "县(市、区)" in header and "牵头单位" in header  # room enough: every column
 
@@ -141,8 +128,7 @@ async def test_at_80_columns_stage_days_and_blockers_show_and_the_name_gives_way
 @run_async
 async def test_search_finds_region_and_lead_unit_and_escape_clears_it(demo_ledger):
     in_zhuozhou = {d.code for d in Deal.select().where(Deal.region == "涿州市")}
-    async with crm_app("zh").run_test(size=LARGE) as pilot:
-        await settle(pilot)
+    async with running(crm_app("zh"), LARGE) as pilot:
         everything = len(shown_deals(pilot.app))
         await pilot.press("slash")
         await type_text(pilot, "涿州市")
@@ -157,8 +143,7 @@ async def test_search_finds_region_and_lead_unit_and_escape_clears_it(demo_ledge
             .where(Deal.lead_unit.rel_model.name == "保定市商务局")
         }
         assert set(shown_deals(pilot.app)) == by_lead and by_lead
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert pilot.app.screen.query_one("#search", Input).value == ""
         assert len(shown_deals(pilot.app)) == everything
         assert pilot.app.screen.focused is pilot.app.screen.query_one(DealList)
@@ -168,8 +153,7 @@ async def test_search_finds_region_and_lead_unit_and_escape_clears_it(demo_ledge
 async def test_an_export_from_a_filtered_list_writes_that_list_and_says_so(demo_ledger, tmp_path):
     from screens.transfer import ExportDialog
 
-    async with crm_app("zh").run_test(size=LARGE) as pilot:
-        await settle(pilot)
+    async with running(crm_app("zh"), LARGE) as pilot:
         pilot.app.screen.query_one("#filter-region", Select).value = "高碑店市"
         await settle(pilot)
         assert len(shown_deals(pilot.app)) == 5
@@ -182,8 +166,7 @@ async def test_an_export_from_a_filtered_list_writes_that_list_and_says_so(demo_
         await settle(pilot)
         dialog.query_one("#export-week", Input).value = "2020-W40"
         await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         expected = weekly.build(
             weekly.resolve_week("2020-W40", today=TODAY), DealFilter(region="高碑店市"), today=TODAY
         ).summary.rows
@@ -198,15 +181,12 @@ async def test_an_export_from_a_filtered_list_writes_that_list_and_says_so(demo_
 
 @run_async
 async def test_the_export_path_can_be_emptied_and_defaults_outside_the_working_directory(demo_ledger):
-    async with crm_app("zh").run_test(size=LARGE) as pilot:
-        await settle(pilot)
-        await pilot.press("x")
-        await settle(pilot)
+    async with running(crm_app("zh"), LARGE) as pilot:
+        await press(pilot, "x")
         path = pilot.app.screen.query_one("#export-path", Input)
         assert not path.value.startswith(os.getcwd())
         path.focus()
-        await pilot.press("ctrl+a", "ctrl+k")
-        await settle(pilot)
+        await press(pilot, "ctrl+a", "ctrl+k")
         assert path.value == ""
         await type_text(pilot, "/tmp/a.xlsx")
         await settle(pilot)
@@ -218,12 +198,10 @@ async def test_the_export_path_can_be_emptied_and_defaults_outside_the_working_d
 
 @run_async
 async def test_the_board_and_the_dashboard_follow_the_list_filter(demo_ledger):
-    async with crm_app("zh").run_test(size=LARGE) as pilot:
-        await settle(pilot)
+    async with running(crm_app("zh"), LARGE) as pilot:
         pilot.app.screen.query_one("#filter-region", Select).value = "高碑店市"
         await settle(pilot)
-        await pilot.press("5")
-        await settle(pilot)
+        await press(pilot, "5")
         screen = pilot.app.screen
         assert screen.query_one("#cohort", Select).value == "list"
         assert "高碑店市" in screen.sub_title
@@ -235,23 +213,18 @@ async def test_the_board_and_the_dashboard_follow_the_list_filter(demo_ledger):
 
 @run_async
 async def test_1_from_a_deal_returns_to_the_list(demo_ledger):
-    async with crm_app("zh").run_test(size=LARGE) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+    async with running(crm_app("zh"), LARGE) as pilot:
+        await press(pilot, "enter")
         assert type(pilot.app.screen).__name__ == "DealDetailScreen"
-        await pilot.press("1")
-        await settle(pilot)
+        await press(pilot, "1")
         assert type(pilot.app.screen).__name__ == "DealsScreen"
 
 
 @run_async
 async def test_the_cursor_stays_in_place_after_resolving_a_blocker(demo_ledger):
     pin_clock()
-    async with crm_app("zh").run_test(size=LARGE) as pilot:
-        await settle(pilot)
-        await pilot.press("3")
-        await settle(pilot)
+    async with running(crm_app("zh"), LARGE) as pilot:
+        await press(pilot, "3")
         table = pilot.app.screen.query_one(DataTable)
         await pilot.press("down", "down")
         while pilot.app.screen._selected() is None:
@@ -260,11 +233,9 @@ async def test_the_cursor_stays_in_place_after_resolving_a_blocker(demo_ledger):
         row = table.cursor_row
         chosen = pilot.app.screen._selected()
         assert chosen is not None and row > 1
-        await pilot.press("r")
-        await settle(pilot)
+        await press(pilot, "r")
         await type_text(pilot, "已协调解决")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert Blocker.get_by_id(chosen.id).resolved_on is not None
         assert abs(table.cursor_row - row) <= 1 and table.cursor_row > 1
         assert pilot.app.screen._selected() is not None
@@ -272,10 +243,8 @@ async def test_the_cursor_stays_in_place_after_resolving_a_blocker(demo_ledger):
 
 @run_async
 async def test_a_dialog_error_goes_once_the_field_is_changed(demo_ledger):
-    async with crm_app("zh").run_test(size=LARGE) as pilot:
-        await settle(pilot)
-        await pilot.press("b")
-        await settle(pilot)
+    async with running(crm_app("zh"), LARGE) as pilot:
+        await press(pilot, "b")
         await pilot.press("ctrl+s")  # no text: refused
         await settle(pilot)
         error = pilot.app.screen.query_one("#dialog-error")
@@ -290,8 +259,7 @@ async def test_rates_typed_per_100_or_far_off_ask_and_replacing_names_the_old_ra
     from screens.dialogs import RateDialog
 
     newest = FxRate.select().where(FxRate.currency == "USD").order_by(FxRate.on.desc()).first()
-    async with crm_app("zh").run_test(size=LARGE) as pilot:
-        await settle(pilot)
+    async with running(crm_app("zh"), LARGE) as pilot:
         results = []
         await pilot.app.push_screen(RateDialog(), results.append)
         await settle(pilot)
@@ -299,14 +267,12 @@ async def test_rates_typed_per_100_or_far_off_ask_and_replacing_names_the_old_ra
         dialog.query_one("#rate-on", Input).value = "2026-06-01"
         dialog.query_one("#rate-value", Input).value = fx.rate_text(newest.rate * 100)
         await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         error = str(dialog.query_one("#dialog-error").content)
         assert "每 100" in error and not FxRate.select().where(FxRate.on == datetime.date(2026, 6, 1)).exists()
         dialog.query_one("#rate-value", Input).value = fx.rate_text(newest.rate * Decimal("1.5"))
         await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert "20%" in str(dialog.query_one("#dialog-error").content)
         await pilot.press("ctrl+s")  # asked once: saved as typed
         await settle(pilot)
@@ -319,8 +285,7 @@ async def test_rates_typed_per_100_or_far_off_ask_and_replacing_names_the_old_ra
         dialog.query_one("#rate-on", Input).value = "2026-06-01"
         dialog.query_one("#rate-value", Input).value = fx.rate_text(newest.rate * Decimal("1.45"))
         await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert fx.rate_text(newest.rate * Decimal("1.5")) in str(dialog.query_one("#dialog-error").content)
 
 
@@ -328,22 +293,18 @@ async def test_rates_typed_per_100_or_far_off_ask_and_replacing_names_the_old_ra
 async def test_a_bare_amount_under_10000_asks_yuan_or_wan(demo_ledger):
     code = "ZS2020-0010"
     before = Deal.get(Deal.code == code).amount
-    async with crm_app("zh").run_test(size=LARGE) as pilot:
-        await settle(pilot)
-        await pilot.press("e")
-        await settle(pilot)
+    async with running(crm_app("zh"), LARGE) as pilot:
+        await press(pilot, "e")
         form = pilot.app.screen
         form.query_one("#f-amount", Input).value = "35"
         await settle(pilot)
         assert "元?万元?" in str(form.query_one("#hint-amount").content)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert "35万元" in str(form.query_one("#dialog-error").content)
         assert Deal.get(Deal.code == code).amount == before
         form.query_one("#f-amount", Input).value = "35万元"
         await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert Deal.get(Deal.code == code).amount == Decimal("350000")
 
 
@@ -352,10 +313,8 @@ async def test_a_bare_amount_under_10000_asks_yuan_or_wan(demo_ledger):
 
 @run_async
 async def test_y_copies_the_deals_one_line_summary(demo_ledger):
-    async with crm_app("zh").run_test(size=LARGE) as pilot:
-        await settle(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+    async with running(crm_app("zh"), LARGE) as pilot:
+        await press(pilot, "y")
         line = pilot.app.clipboard
         deal = Deal.get(Deal.code == "ZS2020-0010")
         assert line.startswith("ZS2020-0010  " + deal.name)
@@ -369,14 +328,11 @@ async def test_ctrl_e_writes_a_long_note_in_the_editor(demo_ledger, tmp_path, mo
     editor.write_text("#!/bin/sh\nprintf '环评批复延期,需联合会商' > \"$1\"\n", encoding="utf-8")
     editor.chmod(editor.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("VISUAL", str(editor))
-    async with crm_app("zh").run_test(size=LARGE) as pilot:
-        await settle(pilot)
-        await pilot.press("b")
-        await settle(pilot)
+    async with running(crm_app("zh"), LARGE) as pilot:
+        await press(pilot, "b")
         field = pilot.app.screen.query_one("#blocker-text", Input)
         assert pilot.app.screen.focused is field
-        await pilot.press("ctrl+e")
-        await settle(pilot)
+        await press(pilot, "ctrl+e")
         assert field.value == "环评批复延期,需联合会商"
 
 
@@ -385,24 +341,20 @@ async def test_ctrl_e_writes_a_long_note_in_the_editor(demo_ledger, tmp_path, mo
 
 @run_async
 async def test_space_selects_deals_and_b_moves_them_all_to_a_stage_in_one_change(demo_ledger):
-    async with crm_app("zh").run_test(size=LARGE) as pilot:
-        await settle(pilot)
+    async with running(crm_app("zh"), LARGE) as pilot:
         codes = shown_deals(pilot.app)[:2]  # ZS2020-0010 签约, ZS2020-0009 开工
-        await pilot.press("space", "space")
-        await settle(pilot)
+        await press(pilot, "space", "space")
         deal_list = pilot.app.screen.query_one(DealList)
         assert deal_list.selected == set(codes)
         assert "已选 2 个" in str(pilot.app.screen.query_one("#deal-status").content)
         assert "✓" in deal_list.render_line(0).text
-        await pilot.press("B")
-        await settle(pilot)
+        await press(pilot, "B")
         dialog = pilot.app.screen
         dialog.query_one("#bulk-stage", Select).value = "operating"
         dialog.query_one("#bulk-on", Input).value = "2026-06-01"
         dialog.query_one("#bulk-note", Input).value = "集中投产"
         await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert type(pilot.app.screen).__name__ == "DealsScreen"
         for code in codes:
             deal = Deal.get(Deal.code == code)
@@ -412,11 +364,9 @@ async def test_space_selects_deals_and_b_moves_them_all_to_a_stage_in_one_change
 
 @run_async
 async def test_a_bulk_lead_unit_that_one_deal_refuses_changes_none(demo_ledger):
-    async with crm_app("zh").run_test(size=LARGE) as pilot:
-        await settle(pilot)
+    async with running(crm_app("zh"), LARGE) as pilot:
         await pilot.press("space", "space")
-        await pilot.press("B")
-        await settle(pilot)
+        await press(pilot, "B")
         dialog = pilot.app.screen
         dialog.query_one("#bulk-kind", Select).value = "lead_unit"
         await settle(pilot)
@@ -424,43 +374,36 @@ async def test_a_bulk_lead_unit_that_one_deal_refuses_changes_none(demo_ledger):
         dialog.query_one("#bulk-value", Input).value = "没有这个部门"
         await settle(pilot)
         before = {d.code: d.lead_unit_id for d in Deal.select()}
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert str(dialog.query_one("#dialog-error").content)  # stays open with the error
         assert {d.code: d.lead_unit_id for d in Deal.select()} == before
         dialog.query_one("#bulk-value", Input).value = "保定市商务局"
         await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert Deal.get(Deal.code == "ZS2020-0010").lead_unit.name == "保定市商务局"
 
 
 @run_async
 async def test_a_named_view_is_saved_and_recalled_from_the_palette(demo_ledger, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    async with crm_app("zh").run_test(size=LARGE) as pilot:
-        await settle(pilot)
+    async with running(crm_app("zh"), LARGE) as pilot:
         pilot.app.screen.query_one("#filter-region", Select).value = "高碑店市"
         await settle(pilot)
         await pilot.press("o")  # the next sort column
         await settle(pilot)
         saved_order = pilot.app.screen.order
-        await pilot.press("ctrl+w")
-        await settle(pilot)
+        await press(pilot, "ctrl+w")
         await type_text(pilot, "高碑店")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert (tmp_path / "zhaoshang-taizhang" / "views.json").exists()
         await pilot.press("escape")  # clear every filter
         await settle(pilot)
         assert len(shown_deals(pilot.app)) == 33
-        await pilot.press("ctrl+p")
-        await settle(pilot)
+        await press(pilot, "ctrl+p")
         await type_text(pilot, "视图:高碑店")
         await pilot.pause(0.5)
         await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         screen = pilot.app.screen
         assert screen.filter.region == "高碑店市" and screen.order == saved_order
         assert len(shown_deals(pilot.app)) == 5
@@ -490,8 +433,7 @@ def test_the_import_preview_names_fields_by_their_labels(ledger, tmp_path):
 async def test_an_unticked_box_is_empty_and_the_theme_picker_speaks_chinese(demo_ledger):
     from screens.forms import CheckBox
 
-    async with crm_app("zh").run_test(size=LARGE) as pilot:
-        await settle(pilot)
+    async with running(crm_app("zh"), LARGE) as pilot:
         await pilot.press("x")  # the list is not filtered: the box is unticked (and disabled)
         await settle(pilot)
         box = pilot.app.screen.query_one("#export-scope", CheckBox)
@@ -500,8 +442,7 @@ async def test_an_unticked_box_is_empty_and_the_theme_picker_speaks_chinese(demo
         box.value = True
         await settle(pilot)
         assert "X" in box._button.plain
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         pilot.app.search_themes()
         await settle(pilot)
         assert pilot.app.screen.query_one("CommandInput", Input).placeholder == "搜索主题…"

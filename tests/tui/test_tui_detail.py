@@ -11,7 +11,7 @@ from rich.cells import cell_len
 from crm.deals.stages import change_stage
 from screens.app import CrmApp
 from screens.line_table import LineTable
-from tests.tui_support import TODAY, pin_clock, run_async, settle
+from tests.tui_support import TODAY, pin_clock, run_async, running, settle
 
 SIZE = (140, 40)
 CODE = "ZS2020-0010"  # a demo deal at 签约 since 2020-09-08
@@ -33,8 +33,7 @@ def _history() -> None:
 async def test_a_long_ledger_is_shown_whole_and_a_long_note_wraps(demo_ledger):
     pin_clock()
     _history()
-    async with CrmApp(today=TODAY).run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(CrmApp(today=TODAY), SIZE) as pilot:
         from screens.detail import open_deal
 
         open_deal(pilot.app, CODE)

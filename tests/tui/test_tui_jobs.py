@@ -19,7 +19,7 @@ from db.models import Blocker, Deal, StageChange
 from screens.app import CrmApp
 from screens.card_column import CARD_STEP
 from screens.deal_list import DealList
-from tests.tui_support import TODAY, pin_clock, run_async, settle, type_text
+from tests.tui_support import TODAY, open_deal, pin_clock, press, run_async, running, search, settle, type_text
 
 SIZE = (140, 40)
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -47,19 +47,10 @@ def shown_names(crm_app) -> list[str]:
     return [deal_list._window.get(i).name for i in range(deal_list.row_count)]
 
 
-async def search(pilot, text: str) -> None:
-    await pilot.press("slash")
-    field = pilot.app.screen.query_one("#search", Input)
-    field.value = ""
-    await type_text(pilot, text)
-    await settle(pilot)
-
-
 @BOTH
 @run_async
 async def test_find_open_and_move_a_deal_to_construction(ledger_today):
-    async with app().run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app(), SIZE) as pilot:
         assert len(shown_names(pilot.app)) == 33
         await search(pilot, "涿州")
         assert sorted(shown_names(pilot.app)) == sorted(
@@ -76,24 +67,21 @@ async def test_find_open_and_move_a_deal_to_construction(ledger_today):
         code = pilot.app.screen.code
         assert deal_by_code(code).stage == "operating"
 
-        await pilot.press("s")
-        await settle(pilot)
+        await press(pilot, "s")
         dialog = pilot.app.screen
         dialog.query_one("#stage-to", Select).value = "construction"
         await settle(pilot)
         assert dialog.query_one("#stage-on", Input).value == TODAY.isoformat()
         hint = str(dialog.query_one("#hint-note", Static).render())
         assert hint  # a move backwards: the note is required
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert pilot.app.screen is dialog, "no note: refused, the dialog stays"
         assert str(dialog.query_one("#dialog-error", Static).render())
         assert deal_by_code(code).stage == "operating"
 
         dialog.query_one("#stage-note", Input).focus()
         await type_text(pilot, "二期扩建重新开工")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert type(pilot.app.screen).__name__ == "DealDetailScreen"
 
     deal = deal_by_code(code)
@@ -109,20 +97,14 @@ async def test_find_open_and_move_a_deal_to_construction(ledger_today):
 
 @run_async
 async def test_add_a_blocker_then_resolve_it_from_the_blockers_screen(ledger_today):
-    async with app().run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await search(pilot, "华侨城")
-        await pilot.press("enter", "enter")
-        await settle(pilot)
-        code = pilot.app.screen.code
-        await pilot.press("b")
-        await settle(pilot)
+    async with running(app(), SIZE) as pilot:
+        code = await open_deal(pilot, "华侨城")
+        await press(pilot, "b")
         dialog = pilot.app.screen
         await type_text(pilot, "供电线路迁改方案待批")
         dialog.query_one("#blocker-department", Select).value = "国网保定供电公司"
         dialog.query_one("#blocker-due", Input).value = "2026-07-15"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         blocker = Blocker.get(Blocker.text == "供电线路迁改方案待批")
         assert (blocker.deal.code, blocker.department.name, blocker.due_on.isoformat(), blocker.resolved_on) == (
             code,
@@ -131,17 +113,14 @@ async def test_add_a_blocker_then_resolve_it_from_the_blockers_screen(ledger_tod
             None,
         )
 
-        await pilot.press("3")
-        await settle(pilot)
+        await press(pilot, "3")
         screen = pilot.app.screen
         assert type(screen).__name__ == "BlockersScreen"
         table = screen.query_one("DataTable")
         table.move_cursor(row=table.get_row_index(str(blocker.id)))
-        await pilot.press("r")
-        await settle(pilot)
+        await press(pilot, "r")
         await type_text(pilot, "方案已批复")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert type(pilot.app.screen).__name__ == "BlockersScreen"
         assert str(blocker.id) not in pilot.app.screen.blockers, "resolved: gone from the open list"
 
@@ -152,10 +131,8 @@ async def test_add_a_blocker_then_resolve_it_from_the_blockers_screen(ledger_tod
 @run_async
 async def test_new_deal_from_the_form_in_us_dollars(ledger_today):
     before = Deal.select().count()
-    async with app().run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
+    async with running(app(), SIZE) as pilot:
+        await press(pilot, "n")
         form = pilot.app.screen
         await type_text(pilot, "涿州智能制造产业园项目")
         form.query_one("#f-amount", Input).focus()
@@ -168,8 +145,7 @@ async def test_new_deal_from_the_form_in_us_dollars(ledger_today):
         assert str(form.query_one("#hint-signed_on", Static).render()) == "2020-05-18"
         form.query_one("#f-region", Input).value = "涿州市"
         form.query_one("#f-lead_unit", Select).value = "涿州市人民政府"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert type(pilot.app.screen).__name__ == "DealsScreen"
 
     assert Deal.select().count() == before + 1
@@ -186,10 +162,8 @@ async def test_new_deal_from_the_form_in_us_dollars(ledger_today):
 @run_async
 async def test_a_bad_amount_is_explained_as_it_is_typed_and_nothing_is_saved(ledger_today):
     before = Deal.select().count()
-    async with app().run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
+    async with running(app(), SIZE) as pilot:
+        await press(pilot, "n")
         form = pilot.app.screen
         await type_text(pilot, "测试项目")
         form.query_one("#f-amount", Input).focus()
@@ -197,8 +171,7 @@ async def test_a_bad_amount_is_explained_as_it_is_typed_and_nothing_is_saved(led
         await settle(pilot)
         hint = form.query_one("#hint-amount", Static)
         assert hint.has_class("-error") and str(hint.render())
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert pilot.app.screen is form
         assert str(form.query_one("#dialog-error", Static).render())
     assert Deal.select().count() == before
@@ -207,28 +180,24 @@ async def test_a_bad_amount_is_explained_as_it_is_typed_and_nothing_is_saved(led
 @BOTH
 @run_async
 async def test_an_edit_that_meets_a_newer_version_keeps_what_was_typed(ledger_today):
-    async with app().run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app(), SIZE) as pilot:
         await search(pilot, "华侨城")
         await pilot.press("enter")
         code = pilot.app.screen.current_code()
-        await pilot.press("e")
-        await settle(pilot)
+        await press(pilot, "e")
         form = pilot.app.screen
         investor = form.query_one("#f-investor", Input)
         investor.value = "华侨城集团有限公司"
         # Meanwhile a colleague saves the deal: another field, as another user.
         edit_deal(code, {"notes": "同事补充的备注"}, actor="李四")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert pilot.app.screen is form, "refused: the form stays open"
         conflict = str(form.query_one("#conflict", Static).render())
         assert "李四" in conflict and "同事补充的备注" in conflict
         assert investor.value == "华侨城集团有限公司", "what was typed is kept"
         assert form.query_one("#f-notes", Input).value == "同事补充的备注", "their value fills the untouched field"
         assert deal_by_code(code).investor == "华侨城集团"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert pilot.app.screen is not form
 
     deal = deal_by_code(code)
@@ -249,23 +218,19 @@ def _column_showing(board, name: str):
 
 @run_async
 async def test_board_moves_a_card_after_asking_date_and_note(ledger_today):
-    async with app().run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
+    async with running(app(), SIZE) as pilot:
+        await press(pilot, "2")
         board = pilot.app.screen
         head = str(board.query_one("#column-registered .stage-head", Static).render())
         assert "5" in head and "170.00" in head
         column = _column_showing(board, "华侨城涿州城市客厅项目")
         column.focus()
-        await pilot.press("right_square_bracket")
-        await settle(pilot)
+        await press(pilot, "right_square_bracket")
         dialog = pilot.app.screen
         assert dialog.query_one("#stage-to", Select).value == "construction"
         dialog.query_one("#stage-on", Input).value = "2026-06-01"
         dialog.query_one("#stage-note", Input).value = "取得施工许可证"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert pilot.app.screen is board
         assert "华侨城涿州城市客厅项目" in [r.name for r in board.query_one("#column-construction CardColumn").rows]
         assert board.focused.current.name == "华侨城涿州城市客厅项目", "the moved card stays chosen"
@@ -279,8 +244,7 @@ async def test_board_moves_a_card_after_asking_date_and_note(ledger_today):
         dialog = pilot.app.screen
         assert dialog.query_one("#stage-to", Select).value == "stalled"
         dialog.query_one("#stage-note", Input).value = "用地手续暂缓"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert pilot.app.screen is board
 
     deal = Deal.get(Deal.name == "华侨城涿州城市客厅项目")
@@ -291,8 +255,7 @@ async def test_board_moves_a_card_after_asking_date_and_note(ledger_today):
 
 @run_async
 async def test_quick_filters_sort_and_the_totals_line(ledger_today):
-    async with app().run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app(), SIZE) as pilot:
         screen = pilot.app.screen
         screen.query_one("#filter-region", Select).value = "高碑店市"
         await settle(pilot)
@@ -308,8 +271,7 @@ async def test_quick_filters_sort_and_the_totals_line(ledger_today):
         screen.sort_by("amount")
         await settle(pilot)
         assert shown_names(pilot.app)[0] == "华侨城涿州城市客厅项目"
-        await pilot.press("r")
-        await settle(pilot)
+        await press(pilot, "r")
         assert shown_names(pilot.app)[0] == "现代中药饮片加工项目"
         # A click on a column heading sorts by it.
         await pilot.click("#deal-header", offset=(2, 0))
@@ -323,15 +285,13 @@ async def test_quick_filters_sort_and_the_totals_line(ledger_today):
         await pilot.double_click(DealList, offset=(5, 2))
         await settle(pilot)
         assert (type(pilot.app.screen).__name__, pilot.app.screen.code) == ("DealDetailScreen", "ZS2019-0003")
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert type(pilot.app.screen).__name__ == "DealsScreen"
 
 
 @run_async
 async def test_every_screen_opens_and_the_palette_runs_actions(ledger_today):
-    async with app().run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app(), SIZE) as pilot:
         for key, name in (
             ("4", "EventsScreen"),
             ("5", "DashboardScreen"),
@@ -340,38 +300,30 @@ async def test_every_screen_opens_and_the_palette_runs_actions(ledger_today):
             ("2", "BoardScreen"),
             ("1", "DealsScreen"),
         ):
-            await pilot.press(key)
-            await settle(pilot)
+            await press(pilot, key)
             assert type(pilot.app.screen).__name__ == name
-        await pilot.press("4")
-        await settle(pilot)
+        await press(pilot, "4")
         events = pilot.app.screen.query_one("DataTable")
         assert events.row_count == 7
         await pilot.press("enter")  # the event's KPIs on the dashboard
         await settle(pilot)
         assert type(pilot.app.screen).__name__ == "DashboardScreen"
         assert pilot.app.screen.query_one("#cohort", Select).value.startswith("event:")
-        await pilot.press("1")
-        await settle(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
+        await press(pilot, "1")
+        await press(pilot, "ctrl+p")
         await type_text(pilot, "新建项目")
         await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert type(pilot.app.screen).__name__ == "DealForm"
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert type(pilot.app.screen).__name__ == "DealsScreen"
 
 
 @run_async
 async def test_export_the_weekly_table(ledger_today, tmp_path):
     target = tmp_path / "周报.csv"
-    async with app().run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("x")
-        await settle(pilot)
+    async with running(app(), SIZE) as pilot:
+        await press(pilot, "x")
         dialog = pilot.app.screen
         assert dialog.query_one("#export-week", Input).value == "2026-W26"  # the last complete week before TODAY
         dialog.query_one("#export-week", Input).value = "2020-W21"
@@ -379,8 +331,7 @@ async def test_export_the_weekly_table(ledger_today, tmp_path):
         await settle(pilot)
         assert dialog.query_one("#export-path", Input).value.endswith("-2020-W21.csv")
         dialog.query_one("#export-path", Input).value = str(target)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert type(pilot.app.screen).__name__ == "DealsScreen"
 
     with open(target, encoding="utf-8-sig", newline="") as fh:
@@ -398,10 +349,8 @@ async def test_import_previews_then_writes(ledger_today, tmp_path):
     )
     stale = tmp_path / "old-week.csv"
     before = Deal.select().count()
-    async with app().run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("i")
-        await settle(pilot)
+    async with running(app(), SIZE) as pilot:
+        await press(pilot, "i")
         dialog = pilot.app.screen
         dialog.query_one("#import-path", Input).value = str(ledger_file)
         assert dialog.query_one("#save").disabled, "no import before a preview"
@@ -422,8 +371,7 @@ async def test_import_previews_then_writes(ledger_today, tmp_path):
             "ZS2020-0001,涿州现代供应链金融创新示范基地项目,1.8亿美元,签约,某基金\n",
             encoding="utf-8",
         )
-        await pilot.press("i")
-        await settle(pilot)
+        await press(pilot, "i")
         dialog = pilot.app.screen
         dialog.query_one("#import-path", Input).value = str(stale)
         await pilot.click("#preview")
@@ -455,8 +403,7 @@ async def test_import_previews_then_writes(ledger_today, tmp_path):
 
 @run_async
 async def test_english_labels_with_lang_en(ledger_today):
-    async with CrmApp(today=TODAY, lang="en").run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(CrmApp(today=TODAY, lang="en"), SIZE) as pilot:
         status = str(pilot.app.screen.query_one("#deal-status", Static).render())
         assert status.startswith("33 deals")
         header = str(pilot.app.screen.query_one("#deal-header").render())
@@ -465,32 +412,24 @@ async def test_english_labels_with_lang_en(ledger_today):
 
 @run_async
 async def test_record_funds_and_assign_departments_from_the_deal(ledger_today):
-    async with app().run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await search(pilot, "zzgyl")
-        await pilot.press("enter", "enter")
-        await settle(pilot)
-        code = pilot.app.screen.code
-        await pilot.press("f")
-        await settle(pilot)
+    async with running(app(), SIZE) as pilot:
+        code = await open_deal(pilot, "zzgyl")
+        await press(pilot, "f")
         dialog = pilot.app.screen
         await type_text(pilot, "3000万")  # no currency: the deal's own (USD)
         dialog.query_one("#funds-on", Input).value = "2021-01-04"
         await settle(pilot)
         hint = str(dialog.query_one("#hint-amount", Static).render())
         assert "USD 30,000,000.00" in hint and "6.5408" in hint
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         rate = str(pilot.app.screen.query_one("#detail-funds-rate", Static).render())
         assert "15.35%" in rate  # 1.96224亿元 arrived of 12.7854亿元
 
-        await pilot.press("d")
-        await settle(pilot)
+        await press(pilot, "d")
         dialog = pilot.app.screen
         dialog.query_one("#lead-unit", Select).value = "保定市商务局"
         dialog.query_one("#supporting").select("国网保定供电公司")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert type(pilot.app.screen).__name__ == "DealDetailScreen"
 
     from crm.deals.records import supporting_departments
@@ -505,22 +444,17 @@ async def test_record_funds_and_assign_departments_from_the_deal(ledger_today):
 
 @run_async
 async def test_a_new_exchange_rate_reconverts_the_deals_it_covers(ledger_today):
-    async with app().run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("6")
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
+    async with running(app(), SIZE) as pilot:
+        await press(pilot, "6")
+        await press(pilot, "a")
         dialog = pilot.app.screen
         dialog.query_one("#rate-on", Input).value = "2020-05-18"
         dialog.query_one("#rate-value", Input).value = "7.2"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         # the day has a rate already: the dialog names it and saves on a second ctrl+s (issue 15)
         assert "7.1030" in str(dialog.query_one("#dialog-error").content)
         assert deal_by_code("ZS2020-0001").amount_cny != Decimal("1296000000.00")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert type(pilot.app.screen).__name__ == "RatesScreen"
     assert deal_by_code("ZS2020-0001").amount_cny == Decimal("1296000000.00")
 
@@ -542,8 +476,7 @@ def _column_starts(line: str) -> list[int]:
 async def test_headings_line_up_with_the_rows_when_the_list_does_not_scroll(ledger_today):
     from screens.deal_list import DealListHeader
 
-    async with app().run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app(), SIZE) as pilot:
         deal_list = pilot.app.screen.query_one(DealList)
         assert deal_list.row_count == 33  # fits on screen: no scrollbar
         heading = str(pilot.app.screen.query_one(DealListHeader).render())
@@ -556,10 +489,8 @@ async def test_headings_line_up_with_the_rows_when_the_list_does_not_scroll(ledg
 async def test_board_keys_choose_cards_across_columns(ledger_today):
     from screens.card_column import CardColumn
 
-    async with app().run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
+    async with running(app(), SIZE) as pilot:
+        await press(pilot, "2")
         board = pilot.app.screen
         columns = [c for c in board.query(CardColumn) if c.rows]
         assert board.focused is columns[0] and columns[0].cursor == 0, "the first card is chosen on arrival"
@@ -570,8 +501,7 @@ async def test_board_keys_choose_cards_across_columns(ledger_today):
         await pilot.press("left")
         assert board.focused is columns[0]
         chosen = columns[0].current
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert (type(pilot.app.screen).__name__, pilot.app.screen.code) == ("DealDetailScreen", chosen.code)
 
 
@@ -584,17 +514,14 @@ async def test_the_list_is_fetched_once_at_launch_and_again_after_a_deal_was_cha
     asked = []
     fetch = deal_pages.fetch
     monkeypatch.setattr(deal_pages, "fetch", lambda *args: asked.append(args) or fetch(*args))
-    async with app().run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app(), SIZE) as pilot:
         assert len(asked) == 1
         assert len(shown_names(pilot.app)) == 33
         first = shown_names(pilot.app)[0]
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert type(pilot.app.screen).__name__ == "DealDetailScreen"
         edit_deal(pilot.app.screen.code, {"name": "改名后的项目"})
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert len(asked) == 2
         assert shown_names(pilot.app)[0] == "改名后的项目" != first
 
@@ -607,23 +534,17 @@ async def test_the_board_shown_again_follows_the_deal_list_filter(ledger_today):
         heads = [str(h.render()) for h in board.query(".stage-head")]
         return sum(int(head.split("\n")[0].split()[-1]) for head in heads)
 
-    async with app().run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
+    async with running(app(), SIZE) as pilot:
+        await press(pilot, "2")
         assert counted(pilot.app.screen) == 33
-        await pilot.press("1")
-        await settle(pilot)
+        await press(pilot, "1")
         await search(pilot, "涿州")
         await pilot.press("enter")  # leave the search box, keeping the search (Esc would clear it)
-        await pilot.press("2")
-        await settle(pilot)
+        await press(pilot, "2")
         assert type(pilot.app.screen).__name__ == "BoardScreen"
         assert counted(pilot.app.screen) == 3
-        await pilot.press("1")
-        await settle(pilot)
+        await press(pilot, "1")
         await pilot.press("escape")  # clear the search
         await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
+        await press(pilot, "2")
         assert counted(pilot.app.screen) == 33

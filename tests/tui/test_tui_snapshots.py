@@ -19,6 +19,10 @@ from tests.tui_support import TODAY, pin_clock, settle, type_text
 SIZE = (140, 40)
 SIZES = {"80x24": (80, 24), "140x40": (140, 40)}  # the standard terminal, and a large one
 LANGUAGES = ["zh", "en"]
+#: A test taken in each language at each size, its id `zh-80x24` as the snapshot files are named.
+EVERY_LANGUAGE_AND_SIZE = pytest.mark.parametrize(
+    ("lang", "size"), [(lang, size) for lang in LANGUAGES for size in SIZES]
+)
 
 
 @pytest.fixture
@@ -37,6 +41,11 @@ def crm_app(lang: str) -> CrmApp:
     return CrmApp(today=TODAY, lang=lang)
 
 
+def snap(snap_compare, lang: str, size: str, run_before) -> bool:
+    """The app in `lang` at `size`, after `run_before`, against its snapshot."""
+    return snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=run_before)
+
+
 def steady_cursor(pilot) -> None:
     """No blinking cursor in a picture: it would be on or off depending on the moment."""
     for field in pilot.app.screen.query(Input):
@@ -53,10 +62,9 @@ def go(*keys: str):
     return run_before
 
 
-@pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("lang", LANGUAGES)
+@EVERY_LANGUAGE_AND_SIZE
 def test_deals(pinned, snap_compare, lang, size):
-    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=go())
+    assert snap(snap_compare, lang, size, go())
 
 
 def test_deals_searched_and_filtered(pinned, snap_compare):
@@ -71,8 +79,7 @@ def test_deals_searched_and_filtered(pinned, snap_compare):
     assert snap_compare(crm_app("zh"), terminal_size=SIZE, run_before=run_before)
 
 
-@pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("lang", LANGUAGES)
+@EVERY_LANGUAGE_AND_SIZE
 def test_deal_detail(pinned, snap_compare, lang, size):
     async def run_before(pilot):
         from screens.detail import DealDetailScreen
@@ -81,47 +88,40 @@ def test_deal_detail(pinned, snap_compare, lang, size):
         await pilot.app.push_screen(DealDetailScreen("ZS2019-0003"))
         await settle(pilot)
 
-    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=run_before)
+    assert snap(snap_compare, lang, size, run_before)
 
 
-@pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("lang", LANGUAGES)
+@EVERY_LANGUAGE_AND_SIZE
 def test_board(pinned, snap_compare, lang, size):
-    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=go("2"))
+    assert snap(snap_compare, lang, size, go("2"))
 
 
-@pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("lang", LANGUAGES)
+@EVERY_LANGUAGE_AND_SIZE
 def test_blockers(pinned, snap_compare, lang, size):
-    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=go("3"))
+    assert snap(snap_compare, lang, size, go("3"))
 
 
-@pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("lang", LANGUAGES)
+@EVERY_LANGUAGE_AND_SIZE
 def test_events(pinned, snap_compare, lang, size):
-    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=go("4"))
+    assert snap(snap_compare, lang, size, go("4"))
 
 
-@pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("lang", LANGUAGES)
+@EVERY_LANGUAGE_AND_SIZE
 def test_dashboard(pinned, snap_compare, lang, size):
-    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=go("5"))
+    assert snap(snap_compare, lang, size, go("5"))
 
 
-@pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("lang", LANGUAGES)
+@EVERY_LANGUAGE_AND_SIZE
 def test_rates(pinned, snap_compare, lang, size):
-    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=go("6"))
+    assert snap(snap_compare, lang, size, go("6"))
 
 
-@pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("lang", LANGUAGES)
+@EVERY_LANGUAGE_AND_SIZE
 def test_keys_panel(pinned, snap_compare, lang, size):
-    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=go("question_mark"))
+    assert snap(snap_compare, lang, size, go("question_mark"))
 
 
-@pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("lang", LANGUAGES)
+@EVERY_LANGUAGE_AND_SIZE
 def test_export_dialog_from_a_filtered_list(pinned, snap_compare, lang, size):
     async def run_before(pilot):
         from screens.transfer import ExportDialog
@@ -133,11 +133,10 @@ def test_export_dialog_from_a_filtered_list(pinned, snap_compare, lang, size):
         steady_cursor(pilot)
         await settle(pilot)
 
-    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=run_before)
+    assert snap(snap_compare, lang, size, run_before)
 
 
-@pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("lang", LANGUAGES)
+@EVERY_LANGUAGE_AND_SIZE
 def test_bulk_dialog(pinned, snap_compare, lang, size):
     async def run_before(pilot):
         await settle(pilot)
@@ -145,11 +144,10 @@ def test_bulk_dialog(pinned, snap_compare, lang, size):
         steady_cursor(pilot)
         await settle(pilot)
 
-    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=run_before)
+    assert snap(snap_compare, lang, size, run_before)
 
 
-@pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("lang", LANGUAGES)
+@EVERY_LANGUAGE_AND_SIZE
 def test_new_deal_form_with_an_amount_in_us_dollars(pinned, snap_compare, lang, size):
     async def run_before(pilot):
         await settle(pilot)
@@ -163,11 +161,10 @@ def test_new_deal_form_with_an_amount_in_us_dollars(pinned, snap_compare, lang, 
         steady_cursor(pilot)
         await settle(pilot)
 
-    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=run_before)
+    assert snap(snap_compare, lang, size, run_before)
 
 
-@pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("lang", LANGUAGES)
+@EVERY_LANGUAGE_AND_SIZE
 def test_stage_dialog_asks_for_a_note_going_backwards(pinned, snap_compare, lang, size):
     async def run_before(pilot):
         from screens.dialogs import StageDialog
@@ -176,4 +173,4 @@ def test_stage_dialog_asks_for_a_note_going_backwards(pinned, snap_compare, lang
         await pilot.app.push_screen(StageDialog("ZS2020-0001", "construction"))
         await settle(pilot)
 
-    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=run_before)
+    assert snap(snap_compare, lang, size, run_before)
