@@ -20,10 +20,14 @@ run: $(STAMP)
 # The suite runs on SQLite and on a throwaway PostgreSQL 15 server it starts
 # itself; ensure-postgres installs the server with apt-get only where missing,
 # ensure-office LibreOffice and fonts for the printed weekly table's test.
+# TEST_WORKERS pytest-xdist workers (one a core; each starts its own PostgreSQL server); --dist loadfile keeps
+# a module's tests on one worker, so a ledger a module builds once is built once. TEST_WORKERS=0: one process.
+# More pytest options: make test PYTEST_ARGS="--durations=40 -k kpi".
+TEST_WORKERS ?= 2
 test: $(STAMP)
 	scripts/ensure-postgres >/dev/null
 	scripts/ensure-office >/dev/null || echo "ensure-office: LibreOffice could not be installed; the print check skips" >&2
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Static checks (CI runs them before the tests): ruff (lint, import order, complexity ≤ 15, format),
 # mypy on the foundation and the data layer, and the layer contracts of pyproject.toml (import-linter).

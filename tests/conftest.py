@@ -2,8 +2,10 @@
 
 - `db_url`: a fresh, empty ledger database URL (SQLite file or PostgreSQL db);
 - `ledger`: that database opened and migrated (the models are bound to it);
-- `demo_ledger`: a database holding the demo ledger, copied from a template
-  built once per session and backend.
+- `demo_ledger`: a database holding the demo ledger.
+Migrated and demo databases are copies of templates built once per session (per
+xdist worker) and backend: a file copy for SQLite, CREATE DATABASE … TEMPLATE for
+PostgreSQL — migrating or loading the demo for every test was most of their time.
 Tests never touch the real user data directory: XDG paths point into tmp.
 """
 
@@ -69,8 +71,13 @@ def backend(request):
 
 
 @pytest.fixture
-def db_url(backend, request, tmp_path):
-    """URL of a fresh, empty database on the current backend."""
+def db_url(backend, request, tmp_path, _templates):
+    """URL of a fresh, empty database on the current backend.
+
+    When the test also takes `ledger`, the same database already migrated (a copy of the migrated template).
+    """
+    if "ledger" in request.fixturenames:
+        return _new_db(backend, request, tmp_path, template=_templates("migrated", backend, request))
     return _new_db(backend, request, tmp_path)
 
 
@@ -91,34 +98,45 @@ def ledger(db_url):
     yield from _open(db_url)
 
 
-@pytest.fixture(scope="session")
-def _demo_templates(tmp_path_factory):
-    built = {}
-
-    def build(backend, request):
-        if backend in built:
-            return built[backend]
+def _fill(kind: str) -> None:
+    """What a template of `kind` holds beyond the migrated schema."""
+    if kind == "demo":
         from crm.samples.demo import load_demo
 
+        load_demo()
+
+
+@pytest.fixture(scope="session")
+def _templates(tmp_path_factory):
+    """build(kind, backend, request): the template of `kind` ('migrated' or 'demo'), made on first use.
+
+    A file path for SQLite, a database name for PostgreSQL (with the xdist worker in it, so that
+    workers sharing one server, CRM_TEST_PG_URL, do not collide).
+    """
+    built = {}
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+    def build(kind, backend, request):
+        if (kind, backend) in built:
+            return built[kind, backend]
         if backend == "sqlite":
-            url = str(tmp_path_factory.mktemp("demo") / "demo.sqlite3")
+            url = str(tmp_path_factory.mktemp(kind) / f"{kind}.sqlite3")
             template = url
         else:
-            cluster = request.getfixturevalue("pg_cluster")
-            url = cluster.create_database("demo_template")
-            template = "demo_template"
+            template = f"{kind}_template_{worker}"
+            url = request.getfixturevalue("pg_cluster").create_database(template)
         for _db in _open(url):
-            load_demo()
-        built[backend] = template
+            _fill(kind)
+        built[kind, backend] = template
         return template
 
     return build
 
 
 @pytest.fixture
-def demo_url(backend, request, tmp_path, _demo_templates):
+def demo_url(backend, request, tmp_path, _templates):
     """URL of a database holding the demo ledger (a fresh copy per test)."""
-    return _new_db(backend, request, tmp_path, template=_demo_templates(backend, request))
+    return _new_db(backend, request, tmp_path, template=_templates("demo", backend, request))
 
 
 @pytest.fixture
