@@ -3,6 +3,7 @@
 import sys
 
 from cli.output import print_json, print_table
+from cli.parsing import command_adder
 from crm.backup import copies as backup
 from crm.deals.trail import deal_trail, field_label, shown_value
 from crm.foundation.i18n import _
@@ -84,10 +85,7 @@ def cmd_log(args):
 def register(sub, common):
     """Add the admin subcommands to `sub` (after cli.core_commands)."""
 
-    def cmd(name, handler, help_text, parent=sub):
-        p = parent.add_parser(name, parents=[common], help=help_text, description=help_text)
-        p.set_defaults(handler=handler)
-        return p
+    cmd = command_adder(sub, common)
 
     p = cmd("backup", cmd_backup, _("write a consistent copy of the ledger (safe while others work)"))
     p.add_argument("path", help=_("backup file to write (or a folder for a dated name); readable by you only"))

@@ -3,6 +3,7 @@
 import sys
 
 from cli.output import print_csv, print_csv_records, print_json, print_json_records, print_table
+from cli.parsing import command_adder
 from crm.deals import outcomes
 from crm.deals.fields import EDITABLE
 from crm.deals.fields import FIELDS as DEAL_FIELDS
@@ -488,10 +489,7 @@ def _deal_fields(p):
 def register(sub, common):
     """Add the core subcommands to `sub`."""
 
-    def cmd(name, handler, help_text, parent=sub):
-        p = parent.add_parser(name, parents=[common], help=help_text, description=help_text)
-        p.set_defaults(handler=handler)
-        return p
+    cmd = command_adder(sub, common)
 
     cmd("init", cmd_init, _("create or upgrade the schema"))
     cmd("demo", cmd_demo, _("load the demo ledger into the database"))

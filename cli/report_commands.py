@@ -7,6 +7,7 @@ import io
 import sys
 
 from cli.output import print_csv, print_json, print_table, to_jsonable
+from cli.parsing import command_adder
 from crm.deals import outcomes
 from crm.deals.investment import parse_month
 from crm.deals.tags import tag_deal, untag_deal
@@ -339,10 +340,7 @@ def _cohort_options(p) -> None:
 def register(sub, common):
     """Add the reporting subcommands to `sub`."""
 
-    def cmd(name, handler, help_text, parent=sub):
-        p = parent.add_parser(name, parents=[common], help=help_text, description=help_text)
-        p.set_defaults(handler=handler)
-        return p
+    cmd = command_adder(sub, common)
 
     p = cmd("progress", cmd_progress, _("add a line to a deal's progress log (本周进展)"))
     p.add_argument("code")

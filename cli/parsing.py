@@ -1,0 +1,19 @@
+"""What each command module's register() adds its subcommands with."""
+
+import argparse
+from collections.abc import Callable
+
+
+def command_adder(sub, common: argparse.ArgumentParser) -> Callable[..., argparse.ArgumentParser]:
+    """cmd(name, handler, help_text, parent=sub): add subcommand `name` to `parent`, run by `handler`.
+
+    The subcommand takes the main options (`common`: --db, --lang) and shows `help_text` in both the
+    list of commands and its own --help; cmd returns its parser, for the command's own arguments.
+    """
+
+    def cmd(name: str, handler, help_text: str, parent=sub) -> argparse.ArgumentParser:
+        p = parent.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    return cmd
