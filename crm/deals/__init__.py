@@ -17,6 +17,7 @@ _HOME = {
     "StageContext": "contexts",
     "YearInvestment": "investment",
     "add_blocker": "blockers",
+    "add_progress": "progress",
     "add_deal": "records",
     "amount_text": "texts",
     "at_or_beyond": "stages",
