@@ -10,6 +10,7 @@ entry a correction voided or reversed stays, marked.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -35,6 +36,7 @@ KINDS = {
 }
 # Entries of one day: in the order things usually happen on it.
 _RANK = {"stage": 0, "blocker": 1, "progress": 2, "funds": 3, "plan": 4, "invest": 5, "correction": 6}
+_TOKENS = re.compile(r"[!-~]+|\s+|.")  # a word, number or date (ASCII); spaces; any other character alone
 _STYLES = {"correction": Style(color="magenta"), "voided": Style(dim=True, strike=True), "current": Style(bold=True)}
 
 
@@ -298,20 +300,20 @@ class TimelineTable(LineTable):
         self.set_rows(rows(events))
 
     def wrap(self, text: str, width: int) -> list[str]:
-        """Broken at spaces where a line has one (English), else at the width (Chinese needs no spaces)."""
+        """Lines of at most `width` cells, broken between Chinese characters or at a space, never inside a
+        word, number or date (one longer than a line excepted)."""
         lines: list[str] = []
         line = ""
-        for word in text.split(" "):
-            candidate = f"{line} {word}" if line else word
-            if cell_len(candidate) <= width:
-                line = candidate
+        for token in _TOKENS.findall(text):
+            if cell_len(line) + cell_len(token) <= width:
+                line += token
                 continue
-            if line:
-                lines.append(line)
-            pieces = chop_cells(word, width)
+            if line.strip():
+                lines.append(line.rstrip())
+            pieces = chop_cells(token, width) if cell_len(token) > width else [token]
             lines.extend(pieces[:-1])
-            line = pieces[-1]
-        return [*lines, line] if line else lines or [""]
+            line = pieces[-1].lstrip()
+        return [*lines, line.rstrip()] if line.strip() or not lines else lines
 
     def render_line(self, y: int) -> Strip:
         strip = super().render_line(y)

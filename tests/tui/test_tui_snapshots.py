@@ -177,3 +177,35 @@ def test_stage_dialog_asks_for_a_note_going_backwards(pinned, snap_compare, lang
         await settle(pilot)
 
     assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_deal_detail_timeline(pinned, snap_compare, lang, size):
+    """The timeline of a deal with every kind of event and correction, scrolled into view."""
+    from db.models import AuditEntry, Deal, FundsArrived, InvestmentDone, InvestmentPlan, Progress, StageChange
+    from tests.tui.test_tui_timeline import CODE, history
+    from tests.tui_support import NOW
+
+    history()
+    # what the corrections took from the real clock, pinned like the demo's
+    AuditEntry.update(at=NOW).execute()
+    StageChange.update(recorded_at=NOW).execute()
+    Progress.update(recorded_at=NOW).execute()
+    FundsArrived.update(voided_at=NOW).where(FundsArrived.voided_at.is_null(False)).execute()
+    InvestmentDone.update(voided_at=NOW).where(InvestmentDone.voided_at.is_null(False)).execute()
+    InvestmentPlan.update(recorded_at=NOW).execute()
+    Deal.update(updated_at=NOW).execute()
+
+    async def run_before(pilot):
+        from screens.detail import DealDetailScreen
+
+        await settle(pilot)
+        await pilot.app.push_screen(DealDetailScreen(CODE))
+        await settle(pilot)
+        pilot.app.screen.query_one("#detail").scroll_to_widget(
+            pilot.app.screen.query_one("#detail-timeline"), top=True, animate=False
+        )
+        await settle(pilot)
+
+    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=run_before)
