@@ -89,6 +89,8 @@ class DealDetailScreen(DealActions, CrmScreen):
                     yield Label(_("Funds arrived"), classes="section")
                     yield Static("", id="detail-funds")
                     yield Static("", id="detail-funds-rate")
+                    yield Label(_("Investment plan and completion"), classes="section")
+                    yield Static("", id="detail-investment")
             yield Label(_("Timeline"), classes="section")
             yield TimelineTable(id="detail-timeline")
             yield Label(_("Blockers (r resolves the selected one, o reopens it, b adds one)"), classes="section")
@@ -149,6 +151,7 @@ class DealDetailScreen(DealActions, CrmScreen):
         self.query_one("#detail-departments", Static).update(self._departments(d))
         self.query_one("#detail-funds", Static).update(self._funds(d))
         self.query_one("#detail-funds-rate", Static).update(self._funds_rate(d))
+        self.query_one("#detail-investment", Static).update(self._investment(d))
         self.query_one("#detail-timeline", TimelineTable).show(timeline(d))
         self._blockers(d, today)
         self.query_one("#detail-audit", LineTable).set_rows(self._audit(d))
@@ -228,6 +231,19 @@ class DealDetailScreen(DealActions, CrmScreen):
             arrived=text.yi_label(d["funds_cny"]),
             signed=text.yi_label(d["amount_cny"]),
         )
+
+    def _investment(self, d: dict) -> str:
+        """Each year: its plan, what was completed, and the completion rate (完成年计划 %)."""
+        lines = [
+            _("{year}: plan {plan}, completed {done}, {rate}").format(
+                year=y["year"],
+                plan=text.yi_label(y["plan_cny"]) if y["plan_cny"] is not None else _("none"),
+                done=text.yi_label(y["done_cny"]),
+                rate=percent_text(y["completion_rate"]) if y["completion_rate"] is not None else "—",
+            )
+            for y in d["investment"]
+        ]
+        return "\n".join(lines) or "—"
 
     def _blockers(self, d: dict, today: datetime.date) -> None:
         table = self.query_one("#detail-blockers", DataTable)

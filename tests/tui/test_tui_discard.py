@@ -58,7 +58,7 @@ async def test_esc_in_a_half_filled_deal_form_asks_and_keeps_the_typing_on_no(de
 async def test_an_untouched_form_closes_at_once(demo_ledger):
     async with CrmApp(today=TODAY, lang="zh").run_test(size=(140, 40)) as pilot:
         await settle(pilot)
-        for key in ("n", "e", "b", "f", "p", "s"):
+        for key in ("n", "e", "b", "f", "p", "s", "d", "x", "i", "ctrl+w"):
             await pilot.press(key)
             await settle(pilot)
             assert screen_name(pilot) != "DealsScreen", key
@@ -66,6 +66,12 @@ async def test_an_untouched_form_closes_at_once(demo_ledger):
             await settle(pilot)
             # the edit form is filled with the deal, the stage and funds dialogs with today: none of it typed
             assert screen_name(pilot) == "DealsScreen", key
+        await pilot.press("6", "a")  # the rates screen's new rate
+        await settle(pilot)
+        assert screen_name(pilot) == "RateDialog"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen_name(pilot) == "RatesScreen"
 
 
 @pytest.mark.parametrize(

@@ -118,6 +118,9 @@ async def test_the_timeline_shows_every_kind_of_event_in_date_order(demo_ledger,
         current = next(line for line in lines if "●" in line)
         assert "注册" in current and "2020-01-11" in current
         assert any("(已撤销)" in line.replace(" ", "") for line in lines)
+        # the side panel: the year's plan against what was completed (the voided March left out)
+        invest = str(screen.query_one("#detail-investment").render())
+        assert invest == "2026年:计划 4.00亿元,完成 1.10亿元,完成年计划 27.50%"
 
 
 @run_async
