@@ -10,6 +10,7 @@ entry a correction voided or reversed stays, marked.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -19,7 +20,7 @@ from rich.style import Style
 from textual.strip import Strip
 
 from crm.deals.trail import shown_value
-from crm.foundation.i18n import N_, _
+from crm.foundation.i18n import N_, _, current_language
 from crm.reporting.kpi import percent_text
 from screens import text
 from screens.line_table import LineColumn, LineTable
@@ -66,35 +67,50 @@ def _day(value) -> datetime.date | None:
         return None
 
 
+# Said on many lines of a long timeline: translated once per language (gettext is a third of the time otherwise).
+_NOTE = N_("{what} · note: {note}")
+_REVERSED = N_("(reversed)")
+_VOIDED = N_("(voided)")
+
+
+@functools.lru_cache(maxsize=64)
+def _said(message: str, language: str) -> str:
+    return _(message)
+
+
+def _t(message: str) -> str:
+    """_(message), remembered per language."""
+    return _said(message, current_language())
+
+
 def _with_note(what: str, note: str | None) -> str:
-    return _("{what} · note: {note}").format(what=what, note=note) if note else what
+    return _t(_NOTE).format(what=what, note=note) if note else what
 
 
-def _records(trail: list[dict], table: str) -> list[tuple[int, dict[str, dict]]]:
-    """The audit entries of `table` as (row, {field: entry}) records, oldest first: one change of several fields
-    is one record (its entries are written together, at one moment, each field once)."""
-    records: list[tuple[int, dict[str, dict]]] = []
+def audit_records(trail: list[dict]) -> dict[str, list[tuple[int, dict[str, dict]]]]:
+    """The audit entries by table, as (row, {field: entry}) records, oldest first: one change of several
+    fields is one record (its entries are written together, at one moment, each field once)."""
+    records: dict[str, list[tuple[int, dict[str, dict]]]] = {}
     key = None
     for entry in trail:
-        if entry["table"] != table:
-            continue
-        if (entry["row_id"], entry["at"]) != key or entry["field"] in records[-1][1]:
-            key = (entry["row_id"], entry["at"])
-            records.append((entry["row_id"], {}))
-        records[-1][1][entry["field"]] = entry
+        table = records.setdefault(entry["table"], [])
+        if (entry["table"], entry["row_id"], entry["at"]) != key or entry["field"] in table[-1][1]:
+            key = (entry["table"], entry["row_id"], entry["at"])
+            table.append((entry["row_id"], {}))
+        table[-1][1][entry["field"]] = entry
     return records
 
 
 # ---- stage changes --------------------------------------------------------------------
 
 
-def _reversals(ledger: list[dict], trail: list[dict]) -> tuple[set[int], set[int]]:
+def _reversals(ledger: list[dict], records: dict) -> tuple[set[int], set[int]]:
     """(indexes of ledger entries that reversed the one before them, indexes of the entries reversed).
 
     crm.deals.corrections.undo_stage appends an entry back from the latest
     change's stage, dated when the stage before it began, with the undo's note.
     """
-    notes = [r["undo"]["new"] or "" for _row, r in _records(trail, "deal") if "undo" in r]
+    notes = [r["undo"]["new"] or "" for _row, r in records.get("deal", ()) if "undo" in r]
     undos, undone = set(), set()
     for i in range(1, len(ledger)):
         entry, before = ledger[i], ledger[i - 1]
@@ -107,22 +123,27 @@ def _reversals(ledger: list[dict], trail: list[dict]) -> tuple[set[int], set[int
     return undos, undone
 
 
-def stage_events(d: dict) -> list[Event]:
-    """The stage ledger: each change on its effective day; a reversal on the day it was made, as a correction."""
+def stage_events(d: dict, records: dict) -> list[Event]:
+    """The stage ledger: each change on its effective day; a reversal on the day it was made, as a correction.
+
+    `records` is audit_records(d["trail"])."""
     ledger = d["ledger"]
-    undos, undone = _reversals(ledger, d["trail"])
+    undos, undone = _reversals(ledger, records)
+    labels = {key: text.stage(key) for key in {e["from"] for e in ledger} | {e["to"] for e in ledger} if key}
     in_force = [i for i in range(len(ledger)) if i not in undos and i not in undone]
     current = in_force[-1] if in_force else None
     events = []
     for i, e in enumerate(ledger):
-        move = f"{text.stage(e['from']) if e['from'] else '—'} → {text.stage(e['to'])}"
+        move = f"{labels[e['from']] if e['from'] else '—'} → {labels[e['to']]}"
         if i in undos:
-            what = _("Stage change reversed: {move}, back to the stage since {since}").format(move=move, since=e["on"])
+            what = _t(N_("Stage change reversed: {move}, back to the stage since {since}")).format(
+                move=move, since=e["on"]
+            )
             recorded = _day(e["recorded_at"]) or e["on"]
             events.append(Event(recorded, "correction", _with_note(what, e["note"]), e["by"], mark="correction"))
             continue
         if i in undone:
-            move += " " + _("(reversed)")
+            move += " " + _t(_REVERSED)
         mark = "current" if i == current else ("voided" if i in undone else "")
         events.append(Event(e["on"], "stage", _with_note(move, e["note"]), e["by"], mark=mark, order=i))
     return events
@@ -141,11 +162,11 @@ def funds_events(d: dict) -> list[Event]:
     events = []
     for f in d["funds"]:
         amount = _money(f["amount"], f["currency"], f["amount_cny"])
-        what = _("No. {id}: {amount} arrived").format(id=f["id"], amount=amount)
+        what = _t(N_("No. {id}: {amount} arrived")).format(id=f["id"], amount=amount)
         void = f["voided"]
         if void:
-            what += " " + _("(voided)")
-            undo = _("Funds entry No. {id} voided: {amount} of {on}").format(id=f["id"], amount=amount, on=f["on"])
+            what += " " + _t(_VOIDED)
+            undo = _t(N_("Funds entry No. {id} voided: {amount} of {on}")).format(id=f["id"], amount=amount, on=f["on"])
             events.append(
                 Event(_day(void["at"]), "correction", _with_note(undo, void["note"]), void["by"], mark="correction")
             )
@@ -165,32 +186,36 @@ def _month_end(month: str) -> datetime.date:
     return following - datetime.timedelta(days=1)
 
 
-def investment_events(d: dict) -> list[Event]:
+def investment_events(d: dict, records: dict) -> list[Event]:
     """Plans as they were set (from the trail), each month's completed investment with the year's cumulative
     completion, and voided months."""
     events = []
     plans = {y["year"]: y["plan_cny"] for y in d["investment"]}
-    for _row, record in _records(d["trail"], "investment_plan"):
+    for _row, record in records.get("investment_plan", ()):
         for field, entry in record.items():
             if not field.startswith("plan "):
                 continue
             year = field.split(" ", 1)[1]
             new = shown_value("amount", entry["new"])
             what = (
-                _("{year} plan: {old} → {new}").format(year=year, old=shown_value("amount", entry["old"]), new=new)
+                _t(N_("{year} plan: {old} → {new}")).format(year=year, old=shown_value("amount", entry["old"]), new=new)
                 if entry["old"]
-                else _("{year} plan: {new}").format(year=year, new=new)
+                else _t(N_("{year} plan: {new}")).format(year=year, new=new)
             )
             events.append(Event(_day(entry["at"]), "plan", what, entry["by"]))
     for y in d["investment"]:
         for m in y["months"]:
-            what = _("{amount} completed; {year} so far {total}").format(
+            what = _t(N_("{amount} completed; {year} so far {total}")).format(
                 amount=_money(m["amount"], m["currency"], m["amount_cny"]),
                 year=y["year"],
                 total=text.yi_label(m["cumulative_cny"]),
             )
             share = _ratio(m["cumulative_cny"], plans.get(y["year"]))
-            what += _(", {share} of the year's plan").format(share=share) if share else _(", no plan for the year")
+            what += (
+                _t(N_(", {share} of the year's plan")).format(share=share)
+                if share
+                else _t(N_(", no plan for the year"))
+            )
             events.append(Event(_month_end(m["month"]), "invest", what, shown_on=m["month"]))
     for v in d["investment_voided"]:
         amount = _money(v["amount"], v["currency"], v["amount_cny"])
@@ -198,12 +223,12 @@ def investment_events(d: dict) -> list[Event]:
             Event(
                 _month_end(v["month"]),
                 "invest",
-                _("{amount} completed").format(amount=amount) + " " + _("(voided)"),
+                _t(N_("{amount} completed")).format(amount=amount) + " " + _t(_VOIDED),
                 shown_on=v["month"],
                 mark="voided",
             )
         )
-        what = _("Completed investment of {month} voided: {amount}").format(month=v["month"], amount=amount)
+        what = _t(N_("Completed investment of {month} voided: {amount}")).format(month=v["month"], amount=amount)
         void = v["voided"]
         events.append(
             Event(_day(void["at"]), "correction", _with_note(what, void["note"]), void["by"], mark="correction")
@@ -214,62 +239,63 @@ def investment_events(d: dict) -> list[Event]:
 # ---- blockers and archiving ------------------------------------------------------------------
 
 
-def blocker_events(d: dict) -> list[Event]:
+def blocker_events(d: dict, records: dict) -> list[Event]:
     """Each blocker raised, resolved (every time, from the trail) and reopened."""
     events = []
     texts = {b["id"]: b for b in d["blockers"]}
     resolved_seen = set()
-    for row, record in _records(d["trail"], "blocker"):
+    for row, record in records.get("blocker", ()):
         if "resolved_on" in record and record["resolved_on"]["new"]:
             entry = record["resolved_on"]
             how = record.get("resolution", {}).get("new") or "—"
-            what = _("No. {id} resolved: {how}").format(id=row, how=how)
+            what = _t(N_("No. {id} resolved: {how}")).format(id=row, how=how)
             events.append(Event(_day(entry["new"]), "blocker", what, entry["by"]))
             resolved_seen.add((row, _day(entry["new"])))
         if "reopened" in record:
             entry = record["reopened"]
-            what = _("No. {id} reopened").format(id=row)
+            what = _t(N_("No. {id} reopened")).format(id=row)
             events.append(
                 Event(_day(entry["at"]), "correction", _with_note(what, entry["new"]), entry["by"], mark="correction")
             )
-    raisers = {row: r["raised"]["by"] for row, r in _records(d["trail"], "blocker") if "raised" in r}
+    raisers = {row: r["raised"]["by"] for row, r in records.get("blocker", ()) if "raised" in r}
     for b in texts.values():
-        what = _("No. {id} raised: {text} ({department}, due {due})").format(
+        what = _t(N_("No. {id} raised: {text} ({department}, due {due})")).format(
             id=b["id"], text=b["text"], department=b["department"], due=text.day(b["due_on"]) or "—"
         )
         events.append(Event(b["raised_on"], "blocker", what, raisers.get(b["id"], "")))
         if b["resolved_on"] and (b["id"], b["resolved_on"]) not in resolved_seen:
-            what = _("No. {id} resolved: {how}").format(id=b["id"], how=b["resolution"] or "—")
+            what = _t(N_("No. {id} resolved: {how}")).format(id=b["id"], how=b["resolution"] or "—")
             events.append(Event(b["resolved_on"], "blocker", what))
     return events
 
 
-def archive_events(d: dict) -> list[Event]:
+def archive_events(records: dict) -> list[Event]:
     """Archiving and restoring the deal, with their notes."""
     events = []
-    for _row, record in _records(d["trail"], "deal"):
+    for _row, record in records.get("deal", ()):
         entry = record.get("archived_on")
         if entry is None:
             continue
         if entry["new"]:
             note = record.get("archive_note", {}).get("new")
-            what = _with_note(_("Deal archived"), note)
+            what = _with_note(_t(N_("Deal archived")), note)
         else:
             note = record.get("restored", {}).get("new")
-            what = _with_note(_("Deal restored from the archive"), note)
+            what = _with_note(_t(N_("Deal restored from the archive")), note)
         events.append(Event(_day(entry["at"]), "correction", what, entry["by"], mark="correction"))
     return events
 
 
 def timeline(d: dict) -> list[Event]:
     """Every event of deal `d` (crm.listing.views.detail), oldest first; one day's in a fixed order."""
+    records = audit_records(d["trail"])
     events = [
-        *stage_events(d),
+        *stage_events(d, records),
         *(Event(p["on"], "progress", p["text"], p["by"]) for p in d["progress"]),
         *funds_events(d),
-        *investment_events(d),
-        *blocker_events(d),
-        *archive_events(d),
+        *investment_events(d, records),
+        *blocker_events(d, records),
+        *archive_events(records),
     ]
     events = [e for e in events if e.on is not None]
     return sorted(events, key=lambda e: (e.on, _RANK[e.kind], e.order))
@@ -277,9 +303,10 @@ def timeline(d: dict) -> list[Event]:
 
 def rows(events: list[Event]) -> list[tuple[str, ...]]:
     """The timeline as a TimelineTable's rows: mark, date, kind, by, what."""
+    kinds = {kind: _(label) for kind, label in KINDS.items()}
     return [
         ("●" if e.mark == "current" else ("○" if e.kind == "stage" else ""), e.shown_on or text.day(e.on))
-        + (_(KINDS[e.kind]), e.by, e.what)
+        + (kinds[e.kind], e.by, e.what)
         for e in events
     ]
 
