@@ -297,7 +297,9 @@ class DealDetailScreen(DealActions, CrmScreen):
         if blocker is None:
             return
         if blocker["resolved_on"]:
-            self.notify(_("Blocker {id} is already resolved (o reopens it)").format(id=blocker["id"]), severity="warning")
+            self.notify(
+                _("Blocker {id} is already resolved (o reopens it)").format(id=blocker["id"]), severity="warning"
+            )
             return
         self.app.push_screen(ResolveDialog(blocker["id"], blocker["text"], blocker.get("version")), self._after)
 
