@@ -41,11 +41,6 @@ class DiscardDialog(CrmDialog):
         Binding("n", "answer(False)", N_("Keep editing")),
         Binding("escape", "answer(False)", N_("Keep editing"), show=False),
     ]
-    DEFAULT_CSS = """
-    DiscardDialog .dialog {
-        width: 50;
-    }
-    """
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -56,6 +51,8 @@ class DiscardDialog(CrmDialog):
         yield KeysFooter()
 
     def on_mount(self) -> None:
+        # a question, not a form: narrower than the dialogs' width in app.tcss (which outranks DEFAULT_CSS)
+        self.query_one(".dialog").styles.width = 50
         self.query_one("#discard-no", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

@@ -209,3 +209,47 @@ def test_deal_detail_timeline(pinned, snap_compare, lang, size):
         await settle(pilot)
 
     assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_progress_dialog_asks_before_discarding(pinned, snap_compare, lang, size):
+    """p on the Detail, a line typed, Esc: the question over the dialog."""
+
+    async def run_before(pilot):
+        from screens.detail import DealDetailScreen
+
+        await settle(pilot)
+        await pilot.app.push_screen(DealDetailScreen("ZS2019-0003"))
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await type_text(pilot, "施工图审查通过")
+        await pilot.press("escape")
+        steady_cursor(pilot)
+        await settle(pilot)
+
+    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_void_dialog(pinned, snap_compare, lang, size):
+    """v on the Detail of a deal with two funds entries and a month invested: the entry to choose, the note."""
+    from crm.deals import funds, investment
+
+    funds.record_funds("ZS2019-0003", "5000万元", on=TODAY.replace(month=2, day=10), actor="李明")
+    funds.record_funds("ZS2019-0003", "8000万元", on=TODAY.replace(month=3, day=15), actor="李明")
+    investment.record_invest("ZS2019-0003", "1亿元", TODAY.replace(month=3, day=1), actor="李明")
+
+    async def run_before(pilot):
+        from screens.detail import DealDetailScreen
+
+        await settle(pilot)
+        await pilot.app.push_screen(DealDetailScreen("ZS2019-0003"))
+        await settle(pilot)
+        await pilot.press("v")
+        steady_cursor(pilot)
+        await settle(pilot)
+
+    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=run_before)
