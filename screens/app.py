@@ -67,6 +67,7 @@ SCREEN_COMMANDS = (
     ("open_deal", N_("Open deal"), N_("Show the current deal in full (enter)")),
     ("resolve", N_("Resolve blocker"), N_("Mark the selected blocker resolved (r)")),
     ("progress", N_("Write progress"), N_("Add a line to the deal's progress log (p)")),
+    ("investment", N_("Record investment"), N_("Completed investment of a month, or a year's plan (i)")),
     ("reopen", N_("Reopen blocker"), N_("Reopen the selected resolved blocker (o)")),
     ("void", N_("Void entry"), N_("Void a funds or completed-investment entry, with a note (v)")),
     ("undo_stage", N_("Reverse stage change"), N_("Reverse the deal's latest stage change, with a note (u)")),

@@ -35,7 +35,8 @@ class CorrectionDialog(Dialog):
         raise NotImplementedError
 
     def fields(self) -> ComposeResult:
-        yield Static(self.explanation(), id="correction-what", classes="dialog-line")
+        # names and notes may come from spreadsheets: shown as escapes and plain text, never as markup
+        yield Static(text.safe(self.explanation()), id="correction-what", classes="dialog-line", markup=False)
         yield from self.choices()
         yield FormRow(
             _("Note"),

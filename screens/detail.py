@@ -63,6 +63,9 @@ class DealDetailScreen(DealActions, CrmScreen):
         Binding("escape", "back", N_("Back")),
         *DEAL_BINDINGS,
         Binding("r", "resolve", N_("Resolve")),
+        Binding(
+            "i", "investment", N_("Investment"), show=False, tooltip=N_("Record completed investment or a year's plan")
+        ),
         # corrections (issue 14): in the keys panel (?) and the palette; the footer keeps its room for the above
         Binding("o", "reopen", N_("Reopen blocker"), show=False, tooltip=N_("Reopen the selected resolved blocker")),
         Binding("v", "void", N_("Void entry"), show=False, tooltip=N_("Void a funds or completed-investment entry")),
@@ -302,6 +305,17 @@ class DealDetailScreen(DealActions, CrmScreen):
             )
             return
         self.app.push_screen(ResolveDialog(blocker["id"], blocker["text"], blocker.get("version")), self._after)
+
+    def action_investment(self) -> None:
+        from screens.investment_dialog import InvestmentDialog
+
+        def saved(result) -> None:
+            if result is not None:
+                self.notify(_("Investment saved; the timeline shows it"))
+                self.load()
+
+        if self.deal is not None:
+            self.app.push_screen(InvestmentDialog(self.code, self.deal["currency"]), saved)
 
     def _selected_blocker(self) -> dict | None:
         table = self.query_one("#detail-blockers", DataTable)

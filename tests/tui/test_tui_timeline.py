@@ -334,3 +334,37 @@ async def test_correction_keys_are_in_the_keys_panel(demo_ledger, demo_url):
         text = console.export_text()
         for label in ("作废", "撤销阶段", "重新打开", "归档"):
             assert label in text, label
+
+
+@run_async
+async def test_i_sets_a_plan_and_records_a_month_invested(demo_ledger, demo_url):
+    async with CrmApp(today=TODAY, lang="zh").run_test(size=(140, 40)) as pilot:
+        screen = await open_detail(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert type(dialog).__name__ == "InvestmentDialog"
+        assert dialog.query_one("#invest-period", Input).value == "2026-06"
+        dialog.query_one("#invest-kind", Select).value = "plan"
+        await settle(pilot)
+        assert dialog.query_one("#invest-period", Input).value == "2026"
+        await type_text(pilot, "4亿元")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        await pilot.press("i")
+        await settle(pilot)
+        pilot.app.screen.query_one("#invest-period", Input).value = "2026-03"
+        await type_text(pilot, "35")  # a bare 35: 元? 万元? asked, not saved
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "万元" in str(pilot.app.screen.query_one("#dialog-error").render())
+        await type_text(pilot, "00万元")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        lines = [line.replace(" ", "") for line in timeline_lines(screen)]
+        assert any(line.startswith("2026-03") and "完成年计划8.75%" in line for line in lines), lines
+        assert str(screen.query_one("#detail-investment").render()).endswith("完成年计划 8.75%")
+    shown = cli_json(demo_url, "show", CODE)["investment"][0]
+    assert (shown["plan_cny"], shown["done_cny"], shown["completion_rate"]) == ("400000000.00", "35000000.00", "0.0875")
