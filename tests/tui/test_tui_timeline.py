@@ -323,7 +323,14 @@ async def test_correction_keys_are_in_the_keys_panel(demo_ledger, demo_url):
     async with CrmApp(today=TODAY, lang="zh").run_test(size=(140, 40)) as pilot:
         screen = await open_detail(pilot)
         shown = {b.key: b.description for _n, b, _e, _t in screen.active_bindings.values()}
-        for key, label in (("p", "进展"), ("o", "重新打开"), ("v", "作废"), ("u", "撤销"), ("a", "归档")):
+        for key, label in (
+            ("p", "进展"),
+            ("i", "投资"),
+            ("o", "重新打开"),
+            ("v", "作废"),
+            ("u", "撤销"),
+            ("a", "归档"),
+        ):
             assert label in shown[key], (key, shown[key])
         await pilot.press("question_mark")
         await settle(pilot)
@@ -332,7 +339,7 @@ async def test_correction_keys_are_in_the_keys_panel(demo_ledger, demo_url):
         for widget in panel.query("BindingsTable"):
             console.print(widget.render())
         text = console.export_text()
-        for label in ("作废", "撤销阶段", "重新打开", "归档"):
+        for label in ("作废", "撤销阶段", "重新打开", "归档", "投资"):
             assert label in text, label
 
 
