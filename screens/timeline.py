@@ -228,11 +228,18 @@ def investment_events(d: dict, records: dict) -> list[Event]:
                 mark="voided",
             )
         )
-        what = _t(N_("Completed investment of {month} voided: {amount}")).format(month=v["month"], amount=amount)
-        void = v["voided"]
-        events.append(
-            Event(_day(void["at"]), "correction", _with_note(what, void["note"]), void["by"], mark="correction")
-        )
+    # every void from the trail (crm.deals.corrections.void_invest), kept when the month was recorded again since
+    for _row, record in records.get("investment_done", ()):
+        for field, entry in record.items():
+            if field.startswith("done ") and field.endswith(" voided"):
+                month = field.split(" ")[1]
+                note = (entry["new"] or "").partition(": ")[2]
+                what = _t(N_("Completed investment of {month} voided: {amount}")).format(
+                    month=month, amount=shown_value("amount", entry["old"])
+                )
+                events.append(
+                    Event(_day(entry["at"]), "correction", _with_note(what, note), entry["by"], mark="correction")
+                )
     return events
 
 

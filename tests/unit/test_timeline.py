@@ -111,3 +111,14 @@ def test_the_last_column_breaks_between_chinese_characters_or_at_spaces_never_in
     assert "2020-01-16" in lines[-1]
     assert wrap(None, "CNY 60 million completed; 2026 so far", 20) == ["CNY 60 million", "completed; 2026 so", "far"]
     assert wrap(None, "x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]
+
+
+def test_a_month_voided_and_recorded_again_keeps_its_void_in_the_timeline():
+    set_language("zh")
+    trail = [
+        audit("investment_done", 9, "done 2026-03", None, "100000000.00 CNY"),
+        audit("investment_done", 9, "done 2026-03 voided", "100000000.00 CNY", "0: 统计口径有误"),
+        audit("investment_done", 9, "done 2026-03", None, "90000000.00 CNY"),
+    ]
+    corrections = [e for e in timeline(deal(trail=trail)) if e.kind == "correction"]
+    assert [(e.on, e.what) for e in corrections] == [(AT.date(), "作废 2026-03 完成投资:1亿元 · 说明:统计口径有误")]
