@@ -66,6 +66,12 @@ SCREEN_COMMANDS = (
     ("departments", N_("Departments of the deal"), N_("Lead unit and supporting departments (d)")),
     ("open_deal", N_("Open deal"), N_("Show the current deal in full (enter)")),
     ("resolve", N_("Resolve blocker"), N_("Mark the selected blocker resolved (r)")),
+    ("progress", N_("Write progress"), N_("Add a line to the deal's progress log (p)")),
+    ("investment", N_("Record investment"), N_("Completed investment of a month, or a year's plan (i)")),
+    ("reopen", N_("Reopen blocker"), N_("Reopen the selected resolved blocker (o)")),
+    ("void", N_("Void entry"), N_("Void a funds or completed-investment entry, with a note (v)")),
+    ("undo_stage", N_("Reverse stage change"), N_("Reverse the deal's latest stage change, with a note (u)")),
+    ("archive", N_("Archive or restore deal"), N_("Archive the deal, or restore an archived one (a)")),
     ("search", N_("Search deals"), N_("Search by code, name, investor, region, lead unit or pinyin initials (/)")),
     ("clear", N_("Clear search and filters"), N_("Show every deal again (esc)")),
     ("bulk", N_("Bulk change"), N_("Change stage, lead unit, liaison or tag of the selected deals (space selects, B)")),
@@ -284,6 +290,13 @@ class CrmApp(ConnectionWatch, App):
         from screens.palette import CrmCommandPalette
 
         self.push_screen(CrmCommandPalette(providers=[ThemeProvider], placeholder=_("Search for themes…")))
+
+    async def action_quit(self) -> None:
+        """q / ctrl+q: quit, but a dialog holding typed text asks first (screens.dialogs.Dialog.confirm_quit)."""
+        confirm = getattr(self.screen, "confirm_quit", None)
+        if confirm is not None and confirm():
+            return
+        await super().action_quit()
 
     def action_toggle_keys(self) -> None:
         """?: show or hide the panel of every key of this screen (in the current language)."""

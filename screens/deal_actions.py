@@ -1,6 +1,6 @@
 """The actions on one deal, shared by every screen that has a current deal
-(the list, the detail, the board): n new, e edit, s stage, b blocker, f funds,
-d departments, enter open. A screen says which deal is current and what to
+(the list, the detail, the board): n new, e edit, s stage, b blocker,
+p progress, f funds, d departments, y copy, enter open. A screen says which deal is current and what to
 refresh after a change."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ DEAL_BINDINGS = [
     Binding("e", "edit", N_("Edit")),
     Binding("s", "stage", N_("Stage")),
     Binding("b", "blocker", N_("Blocker")),
+    Binding("p", "progress", N_("Progress"), tooltip=N_("Write a line of the deal's progress log (本周进展)")),
     Binding("f", "funds", N_("Funds"), show=False),
     Binding("d", "departments", N_("Departments"), show=False),
     Binding(
@@ -73,6 +74,17 @@ class DealActions:
 
         if code := self._code_or_warn():
             self.app.push_screen(BlockerDialog(code), self._after)
+
+    def action_progress(self) -> None:
+        from screens.progress_dialog import ProgressDialog
+
+        def written(entry) -> None:
+            if entry is not None:
+                self.notify(_("Progress of {day} recorded").format(day=entry.on))
+                self.deal_changed(self.current_code())
+
+        if code := self._code_or_warn():
+            self.app.push_screen(ProgressDialog(code), written)
 
     def action_funds(self) -> None:
         from screens.dialogs import FundsDialog

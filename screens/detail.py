@@ -1,6 +1,9 @@
-"""Deal detail: every field, the stage ledger as a timeline, blockers (open
-first, overdue marked) resolvable in place, departments with their roles,
-funds arrived with 资金到位率, and the audit trail."""
+"""Deal detail: every field; the timeline (stage changes, progress, funds,
+plans and completed investment, blockers, corrections: screens.timeline);
+blockers (open first, overdue marked) resolvable and reopenable in place;
+departments with their roles; funds arrived with 资金到位率; the audit trail.
+Corrections (archive, void, reverse a stage, reopen) are keys here
+(screens.corrections), shown in the keys panel (?)."""
 
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ from screens.base import CrmScreen
 from screens.deal_actions import DEAL_BINDINGS, DealActions
 from screens.keys_footer import KeysFooter
 from screens.line_table import LineColumn, LineTable
+from screens.timeline import TimelineTable, timeline
 
 
 def blockers_in_order(blockers: list[dict], today: datetime.date) -> list[dict]:
@@ -59,6 +63,14 @@ class DealDetailScreen(DealActions, CrmScreen):
         Binding("escape", "back", N_("Back")),
         *DEAL_BINDINGS,
         Binding("r", "resolve", N_("Resolve")),
+        Binding(
+            "i", "investment", N_("Investment"), show=False, tooltip=N_("Record completed investment or a year's plan")
+        ),
+        # corrections (issue 14): in the keys panel (?) and the palette; the footer keeps its room for the above
+        Binding("o", "reopen", N_("Reopen blocker"), show=False, tooltip=N_("Reopen the selected resolved blocker")),
+        Binding("v", "void", N_("Void entry"), show=False, tooltip=N_("Void a funds or completed-investment entry")),
+        Binding("u", "undo_stage", N_("Reverse stage"), show=False, tooltip=N_("Reverse the latest stage change")),
+        Binding("a", "archive", N_("Archive/restore"), show=False, tooltip=N_("Archive the deal, or restore it")),
         Binding("ctrl+r", "refresh", N_("Refresh"), show=False),
     ]
 
@@ -80,19 +92,11 @@ class DealDetailScreen(DealActions, CrmScreen):
                     yield Label(_("Funds arrived"), classes="section")
                     yield Static("", id="detail-funds")
                     yield Static("", id="detail-funds-rate")
-            yield Label(_("Stage ledger"), classes="section")
-            yield LineTable(
-                [
-                    LineColumn(""),
-                    LineColumn(_("Date")),
-                    LineColumn(_("From → to")),
-                    LineColumn(_("By")),
-                    LineColumn(_("Recorded at"), style="dim"),
-                    LineColumn(_("Note")),
-                ],
-                id="detail-ledger",
-            )
-            yield Label(_("Blockers (r resolves the selected one, b adds one)"), classes="section")
+                    yield Label(_("Investment plan and completion"), classes="section")
+                    yield Static("", id="detail-investment")
+            yield Label(_("Timeline"), classes="section")
+            yield TimelineTable(id="detail-timeline")
+            yield Label(_("Blockers (r resolves the selected one, o reopens it, b adds one)"), classes="section")
             yield DataTable(id="detail-blockers", cursor_type="row", zebra_stripes=True)
             yield Label(_("Audit trail"), classes="section")
             yield LineTable(
@@ -142,12 +146,16 @@ class DealDetailScreen(DealActions, CrmScreen):
             "  ",
             _("{days} days in stage, since {since}").format(days=days, since=d["stage_since"]),
         )
+        if d.get("archived"):
+            title.append("   ")
+            title.append(" " + _("Archived on {day}").format(day=d["archived"]["on"]) + " ", "reverse magenta")
         self.query_one("#detail-title", Static).update(title)
         self.query_one("#detail-fields", Static).update(self._fields(d))
         self.query_one("#detail-departments", Static).update(self._departments(d))
         self.query_one("#detail-funds", Static).update(self._funds(d))
         self.query_one("#detail-funds-rate", Static).update(self._funds_rate(d))
-        self.query_one("#detail-ledger", LineTable).set_rows(self._ledger(d))
+        self.query_one("#detail-investment", Static).update(self._investment(d))
+        self.query_one("#detail-timeline", TimelineTable).show(timeline(d))
         self._blockers(d, today)
         self.query_one("#detail-audit", LineTable).set_rows(self._audit(d))
 
@@ -208,8 +216,13 @@ class DealDetailScreen(DealActions, CrmScreen):
         table.add_column(_("100m CNY"), justify="right")
         table.add_column(_("Note"))
         for f in d["funds"]:
+            note = f"{f['note']} {_('(voided)')}".strip() if f["voided"] else f["note"]
             table.add_row(
-                text.day(f["on"]), text.money(f["amount"], f["currency"]), text.yi(f["amount_cny"]), f["note"]
+                text.day(f["on"]),
+                text.money(f["amount"], f["currency"]),
+                text.yi(f["amount_cny"]),
+                note,
+                style="dim strike" if f["voided"] else None,
             )
         if not d["funds"]:
             table.add_row("—", "", "", "")
@@ -222,19 +235,18 @@ class DealDetailScreen(DealActions, CrmScreen):
             signed=text.yi_label(d["amount_cny"]),
         )
 
-    def _ledger(self, d: dict) -> list[tuple]:
-        last = len(d["ledger"]) - 1
-        return [
-            (
-                "●" if n == last else "○",
-                text.day(e["on"]),
-                f"{text.stage(e['from']) if e['from'] else '—'} → {text.stage(e['to'])}",
-                e["by"],
-                str(e["recorded_at"]),
-                e["note"] or "",
+    def _investment(self, d: dict) -> str:
+        """Each year: its plan, what was completed, and the completion rate (完成年计划 %)."""
+        lines = [
+            _("{year}: plan {plan}, completed {done}, {rate}").format(
+                year=y["year"],
+                plan=text.yi_label(y["plan_cny"]) if y["plan_cny"] is not None else _("none"),
+                done=text.yi_label(y["done_cny"]),
+                rate=percent_text(y["completion_rate"]) if y["completion_rate"] is not None else "—",
             )
-            for n, e in enumerate(d["ledger"])
+            for y in d["investment"]
         ]
+        return "\n".join(lines) or "—"
 
     def _blockers(self, d: dict, today: datetime.date) -> None:
         table = self.query_one("#detail-blockers", DataTable)
@@ -284,16 +296,73 @@ class DealDetailScreen(DealActions, CrmScreen):
     def action_resolve(self) -> None:
         from screens.dialogs import ResolveDialog
 
+        blocker = self._selected_blocker()
+        if blocker is None:
+            return
+        if blocker["resolved_on"]:
+            self.notify(
+                _("Blocker {id} is already resolved (o reopens it)").format(id=blocker["id"]), severity="warning"
+            )
+            return
+        self.app.push_screen(ResolveDialog(blocker["id"], blocker["text"], blocker.get("version")), self._after)
+
+    def action_investment(self) -> None:
+        from screens.investment_dialog import InvestmentDialog
+
+        def saved(result) -> None:
+            if result is not None:
+                self.notify(_("Investment saved; the timeline shows it"))
+                self.load()
+
+        if self.deal is not None:
+            self.app.push_screen(InvestmentDialog(self.code, self.deal["currency"]), saved)
+
+    def _selected_blocker(self) -> dict | None:
         table = self.query_one("#detail-blockers", DataTable)
         if self.deal is None or table.row_count == 0:
             self.notify(_("This deal has no blockers"), severity="warning")
-            return
+            return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        blocker = next(b for b in self.deal["blockers"] if str(b["id"]) == key)
-        if blocker["resolved_on"]:
-            self.notify(_("Blocker {id} is already resolved").format(id=blocker["id"]), severity="warning")
+        return next(b for b in self.deal["blockers"] if str(b["id"]) == key)
+
+    def action_reopen(self) -> None:
+        from screens.corrections import ReopenDialog
+
+        blocker = self._selected_blocker()
+        if blocker is None:
             return
-        self.app.push_screen(ResolveDialog(blocker["id"], blocker["text"], blocker.get("version")), self._after)
+        if not blocker["resolved_on"]:
+            self.notify(_("Blocker {id} is open: only a resolved one can be reopened").format(id=blocker["id"]))
+            return
+        self.app.push_screen(ReopenDialog(self.code, blocker), self._corrected)
+
+    def action_void(self) -> None:
+        from screens.corrections import VoidDialog, void_choices
+
+        entries = void_choices(self.deal) if self.deal else []
+        if not entries:
+            self.notify(_("This deal has no funds or completed investment to void"), severity="warning")
+            return
+        self.app.push_screen(VoidDialog(self.code, entries), self._corrected)
+
+    def action_undo_stage(self) -> None:
+        from screens.corrections import UndoStageDialog
+
+        if self.deal is None or len(self.deal["ledger"]) < 2:
+            self.notify(_("{code} has no stage change to reverse").format(code=self.code), severity="warning")
+            return
+        self.app.push_screen(UndoStageDialog(self.code, self.deal["ledger"][-1]), self._corrected)
+
+    def action_archive(self) -> None:
+        from screens.corrections import ArchiveDialog
+
+        if self.deal is not None:
+            self.app.push_screen(ArchiveDialog(self.code, self.deal["name"], self.deal["archived"]), self._corrected)
+
+    def _corrected(self, result) -> None:
+        if result is not None:
+            self.notify(_("Corrected; the timeline shows it"))
+            self.load()
 
     @on(DataTable.RowSelected, "#detail-blockers")
     def _blocker_selected(self) -> None:

@@ -49,6 +49,44 @@ class Dialog(CrmDialog):
                 yield Button(_("Cancel"), id="cancel")
         yield KeysFooter()
 
+    _opened_with: tuple | None = None  # the fields' values once opened and filled: leaving with others asks first
+
+    async def _on_mount(self) -> None:
+        # Textual runs a subclass's on_mount (which fills the fields, awaiting the database) before this one.
+        from screens.confirm import field_values
+
+        self._opened_with = field_values(self)
+
+    def typed_something(self) -> bool:
+        """True when a field holds something other than what the dialog opened with."""
+        from screens.confirm import field_values
+
+        return self._opened_with is not None and field_values(self) != self._opened_with
+
+    def action_cancel(self) -> None:
+        """Esc: close; with typed text, after asking 放弃已输入的内容？"""
+        self.leave(self.dismiss, None)
+
+    def confirm_quit(self) -> bool:
+        """ctrl+q (the app asks first): True when this dialog asks before the app quits, and quits on yes."""
+        if not self.typed_something():
+            return False
+        self.leave(lambda _result: self.app.exit(), None)
+        return True
+
+    def leave(self, then, result) -> None:
+        """then(result) at once when nothing was typed, else after the officer says to discard it."""
+        if not self.typed_something():
+            then(result)
+            return
+        from screens.confirm import DiscardDialog
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                then(result)
+
+        self.app.push_screen(DiscardDialog(), answered)
+
     def dialog_title(self) -> str:
         raise NotImplementedError
 

@@ -16,7 +16,17 @@ from crm.foundation.i18n import _
 
 #: The ids of the fields that hold a long text (notes, plans, reasons): ctrl+e opens the editor on them.
 LONG_TEXT_FIELDS = frozenset(
-    {"f-notes", "f-responsibility_plan", "stage-note", "blocker-text", "resolve-note", "funds-note", "bulk-note"}
+    {
+        "f-notes",
+        "f-responsibility_plan",
+        "stage-note",
+        "blocker-text",
+        "resolve-note",
+        "funds-note",
+        "bulk-note",
+        "progress-text",
+        "correction-note",
+    }
 )
 
 

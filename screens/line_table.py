@@ -75,12 +75,16 @@ class LineTable(Widget):
         for index, row in enumerate(self.rows):
             note = row[-1].replace("\n", " ")
             if cell_len(note) > last:
-                self._chunks[index] = chop_cells(note, last)
+                self._chunks[index] = self.wrap(note, last)
                 lines.extend((index, n) for n in range(len(self._chunks[index])))
             else:
                 lines.append((index, 0))
         self._lines = lines
         self._layout_width = width
+
+    def wrap(self, text: str, width: int) -> list[str]:
+        """The last column's `text` cut into lines of `width` cells (a subclass may break at words)."""
+        return chop_cells(text, width)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         return container.width

@@ -22,6 +22,7 @@ _HOME = {
     "StageMove": "outcomes",
     "YearInvestment": "investment",
     "add_blocker": "blockers",
+    "add_progress": "progress",
     "add_deal": "records",
     "amount_text": "texts",
     "archived_deal": "outcomes",

@@ -9,9 +9,11 @@ import dataclasses
 import datetime
 
 from crm.audit import log as audit
+from crm.foundation.config import current_actor
 from crm.foundation.errors import InvalidInput, NotFound
 from crm.foundation.i18n import _
 from crm.foundation.text import clean_text
+from crm.reference.lookup import deal_by_code
 from db.connection import writing
 from db.models import Deal, Progress
 
@@ -89,3 +91,10 @@ def progress_between(deal_ids: list[int], first: datetime.date, last: datetime.d
     for row in query:
         found.setdefault(row.deal_id, []).append(_entry(row))
     return found
+
+
+def add_progress(code: str, text: str, on: datetime.date | None = None, actor: str | None = None) -> ProgressEntry:
+    """record_progress for deal `code` (NotFound when no deal has it), dated `on` (default today), by `actor`
+    (default crm.foundation.config.current_actor)."""
+    deal_id = deal_by_code(code).id
+    return record_progress(deal_id, text, on or datetime.date.today(), actor or current_actor())

@@ -43,7 +43,7 @@ def crm_app(lang: str) -> CrmApp:
 
 def snap(snap_compare, lang: str, size: str, run_before) -> bool:
     """The app in `lang` at `size`, after `run_before`, against its snapshot."""
-    return snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=run_before)
+    return snap(snap_compare, lang, size, run_before)
 
 
 def steady_cursor(pilot) -> None:
@@ -171,6 +171,79 @@ def test_stage_dialog_asks_for_a_note_going_backwards(pinned, snap_compare, lang
 
         await settle(pilot)
         await pilot.app.push_screen(StageDialog("ZS2020-0001", "construction"))
+        await settle(pilot)
+
+    assert snap(snap_compare, lang, size, run_before)
+
+
+@EVERY_LANGUAGE_AND_SIZE
+def test_deal_detail_timeline(pinned, snap_compare, lang, size):
+    """The timeline of a deal with every kind of event and correction, scrolled into view."""
+    from db.models import AuditEntry, Deal, FundsArrived, InvestmentDone, InvestmentPlan, Progress, StageChange
+    from tests.tui.test_tui_timeline import CODE, history
+    from tests.tui_support import NOW
+
+    history()
+    # what the corrections took from the real clock, pinned like the demo's
+    AuditEntry.update(at=NOW).execute()
+    StageChange.update(recorded_at=NOW).execute()
+    Progress.update(recorded_at=NOW).execute()
+    FundsArrived.update(voided_at=NOW).where(FundsArrived.voided_at.is_null(False)).execute()
+    InvestmentDone.update(voided_at=NOW).where(InvestmentDone.voided_at.is_null(False)).execute()
+    InvestmentPlan.update(recorded_at=NOW).execute()
+    Deal.update(updated_at=NOW).execute()
+
+    async def run_before(pilot):
+        from screens.detail import DealDetailScreen
+
+        await settle(pilot)
+        await pilot.app.push_screen(DealDetailScreen(CODE))
+        await settle(pilot)
+        pilot.app.screen.query_one("#detail").scroll_to_widget(
+            pilot.app.screen.query_one("#detail-timeline"), top=True, animate=False
+        )
+        await settle(pilot)
+
+    assert snap(snap_compare, lang, size, run_before)
+
+
+@EVERY_LANGUAGE_AND_SIZE
+def test_progress_dialog_asks_before_discarding(pinned, snap_compare, lang, size):
+    """p on the Detail, a line typed, Esc: the question over the dialog."""
+
+    async def run_before(pilot):
+        from screens.detail import DealDetailScreen
+
+        await settle(pilot)
+        await pilot.app.push_screen(DealDetailScreen("ZS2019-0003"))
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await type_text(pilot, "施工图审查通过")
+        await pilot.press("escape")
+        steady_cursor(pilot)
+        await settle(pilot)
+
+    assert snap(snap_compare, lang, size, run_before)
+
+
+@EVERY_LANGUAGE_AND_SIZE
+def test_void_dialog(pinned, snap_compare, lang, size):
+    """v on the Detail of a deal with two funds entries and a month invested: the entry to choose, the note."""
+    from crm.deals import funds, investment
+
+    funds.record_funds("ZS2019-0003", "5000万元", on=TODAY.replace(month=2, day=10), actor="李明")
+    funds.record_funds("ZS2019-0003", "8000万元", on=TODAY.replace(month=3, day=15), actor="李明")
+    investment.record_invest("ZS2019-0003", "1亿元", TODAY.replace(month=3, day=1), actor="李明")
+
+    async def run_before(pilot):
+        from screens.detail import DealDetailScreen
+
+        await settle(pilot)
+        await pilot.app.push_screen(DealDetailScreen("ZS2019-0003"))
+        await settle(pilot)
+        await pilot.press("v")
+        steady_cursor(pilot)
         await settle(pilot)
 
     assert snap(snap_compare, lang, size, run_before)

@@ -1,0 +1,129 @@
+"""Forms ask before discarding typed text (issues 14 D and 15): Esc or ctrl+q
+in a half-filled form or dialog asks 放弃已输入的内容?; an untouched one
+closes at once; nothing is saved either way."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input
+
+from screens.app import CrmApp
+from tests.tui_support import TODAY, run_async, settle, type_text
+
+
+def screen_name(pilot) -> str:
+    return type(pilot.app.screen).__name__
+
+
+async def asked(pilot) -> bool:
+    await settle(pilot)
+    if screen_name(pilot) != "DiscardDialog":
+        return False
+    question = str(pilot.app.screen.query_one("#discard-question").render())
+    assert question == "放弃已输入的内容?"
+    return True
+
+
+@run_async
+async def test_esc_in_a_half_filled_deal_form_asks_and_keeps_the_typing_on_no(demo_ledger):
+    from db.models import Deal
+
+    before = Deal.select().count()
+    async with CrmApp(today=TODAY, lang="zh").run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen_name(pilot) == "DealForm"
+        await type_text(pilot, "涿州智能制造")
+        await pilot.press("escape")
+        assert await asked(pilot)
+        await pilot.press("n")  # keep editing
+        await settle(pilot)
+        assert screen_name(pilot) == "DealForm"
+        assert pilot.app.screen.query_one("#f-name", Input).value == "涿州智能制造"
+        await pilot.press("escape")
+        assert await asked(pilot)
+        await pilot.press("escape")  # Esc in the question is "keep editing" too
+        await settle(pilot)
+        assert screen_name(pilot) == "DealForm"
+        await pilot.press("escape")
+        assert await asked(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert screen_name(pilot) == "DealsScreen"
+    assert Deal.select().count() == before
+
+
+@run_async
+async def test_an_untouched_form_closes_at_once(demo_ledger):
+    async with CrmApp(today=TODAY, lang="zh").run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        for key in ("n", "e", "b", "f", "p", "s", "d", "x", "i", "ctrl+w"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert screen_name(pilot) != "DealsScreen", key
+            await pilot.press("escape")
+            await settle(pilot)
+            # the edit form is filled with the deal, the stage and funds dialogs with today: none of it typed
+            assert screen_name(pilot) == "DealsScreen", key
+        await pilot.press("6", "a")  # the rates screen's new rate
+        await settle(pilot)
+        assert screen_name(pilot) == "RateDialog"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen_name(pilot) == "RatesScreen"
+
+
+@pytest.mark.parametrize(
+    "key, field",
+    [("b", "#blocker-text"), ("p", "#progress-text"), ("f", "#funds-amount"), ("e", "#f-investor")],
+)
+@run_async
+async def test_typing_in_any_dialog_is_asked_about(demo_ledger, key, field):
+    async with CrmApp(today=TODAY, lang="zh").run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+        pilot.app.screen.query_one(field, Input).focus()
+        await type_text(pilot, "8")
+        await pilot.press("escape")
+        assert await asked(pilot), key
+        await pilot.press("y")
+        await settle(pilot)
+        assert screen_name(pilot) == "DealsScreen"
+
+
+@run_async
+async def test_ctrl_q_in_a_half_filled_dialog_asks_before_quitting(demo_ledger):
+    from db.models import Blocker
+
+    before = Blocker.select().count()
+    async with CrmApp(today=TODAY, lang="zh").run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        await type_text(pilot, "用地指标未落实")
+        await pilot.press("ctrl+q")
+        assert await asked(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen_name(pilot) == "BlockerDialog"
+        assert pilot.app.return_code is None
+        await pilot.press("ctrl+q")
+        assert await asked(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert pilot.app.return_code == 0  # the app is quitting
+    assert Blocker.select().count() == before
+
+
+@run_async
+async def test_ctrl_q_in_an_untouched_dialog_quits_at_once(demo_ledger):
+    async with CrmApp(today=TODAY, lang="zh").run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert screen_name(pilot) != "DiscardDialog"
+        assert pilot.app.return_code == 0
