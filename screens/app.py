@@ -285,6 +285,13 @@ class CrmApp(ConnectionWatch, App):
 
         self.push_screen(CrmCommandPalette(providers=[ThemeProvider], placeholder=_("Search for themes…")))
 
+    def action_show_help_panel(self) -> None:
+        """The keys panel: ours (screens.keys_footer.KeysPanel), which leaves out Textual's own keys."""
+        from screens.keys_footer import KeysPanel
+
+        if not self.screen.query("HelpPanel"):
+            self.screen.mount(KeysPanel())
+
     def action_toggle_keys(self) -> None:
         """?: show or hide the panel of every key of this screen (in the current language)."""
         if self.screen.query("HelpPanel"):

@@ -19,11 +19,11 @@ from crm.reference.views import department_names, event_infos
 from screens import text
 from screens.base import CrmScreen
 from screens.deal_actions import DEAL_BINDINGS, DealActions
-from screens.deal_list import COLUMNS, SORT_OF_COLUMN, DealList, DealListHeader
+from screens.deal_list import COLUMNS, SORT_OF_COLUMN, STALE_MARK, DealList, DealListHeader
 from screens.keys_footer import KeysFooter
 
-SORT_CYCLE = [SORT_OF_COLUMN.get(c.key, c.key) for c in COLUMNS if c.key != "yi"]
-SORT_LABELS = {SORT_OF_COLUMN.get(c.key, c.key): c.label for c in COLUMNS if c.key != "yi"}
+SORT_CYCLE = [SORT_OF_COLUMN.get(c.key, c.key) for c in COLUMNS if c.key != "yi" and c.sortable]
+SORT_LABELS = {SORT_OF_COLUMN.get(c.key, c.key): c.label for c in COLUMNS if c.key != "yi" and c.sortable}
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,9 @@ class DealsScreen(DealActions, CrmScreen):
         shown = self._filter_words()
         if shown:
             line += "  ·  " + _("filtered: {filters}").format(filters="; ".join(shown))
+        line += "  ·  " + _("● behind plan  {mark} nothing recorded for {days} days").format(
+            mark=_(STALE_MARK), days=deal_list.stale_days
+        )
         selected = len(self.query_one(DealList).selected)
         if selected:
             line = _("{n} selected (B: bulk change)").format(n=selected) + "  ·  " + line

@@ -7,6 +7,7 @@ imported when one of its names is first used, so importing this package costs no
 from importlib import import_module
 
 _HOME = {
+    "BulkChoices": "bulk",
     "BulkResult": "bulk",
     "DealField": "fields",
     "DepartmentContext": "contexts",
@@ -22,6 +23,7 @@ _HOME = {
     "at_or_beyond": "stages",
     "blockers_of": "blockers",
     "bulk_change": "bulk",
+    "bulk_choices": "bulk",
     "change_stage": "stages",
     "check_new": "records",
     "check_text": "progress",
