@@ -70,6 +70,7 @@ SCREEN_COMMANDS = (
     ("clear", N_("Clear search and filters"), N_("Show every deal again (esc)")),
     ("bulk", N_("Bulk change"), N_("Change stage, lead unit, liaison or tag of the selected deals (space selects, B)")),
     ("save_view", N_("Save view"), N_("Save this filter and sort under a name (ctrl+w)")),
+    ("manage_views", N_("Saved views"), N_("Show, rename or delete the saved views (V)")),
     ("copy_summary", N_("Copy line"), N_("Copy the deal's one-line summary to the clipboard (y)")),
     ("sort_next", N_("Sort by the next column"), N_("Cycle the sort column (o)")),
     ("sort_reverse", N_("Reverse the sort"), N_("Reverse the order of the list (r)")),

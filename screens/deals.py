@@ -66,6 +66,13 @@ class DealsScreen(DealActions, CrmScreen):
             show=False,
             tooltip=N_("Save this filter and sort under a name, for the palette"),
         ),
+        Binding(
+            "V",
+            "manage_views",
+            N_("Saved views"),
+            show=False,
+            tooltip=N_("Show, rename or delete the saved views"),
+        ),
     ]
 
     def __init__(self) -> None:
@@ -200,6 +207,16 @@ class DealsScreen(DealActions, CrmScreen):
                 self.notify(_("View “{name}” saved: ctrl+p and type its name to show it again").format(name=name))
 
         self.app.push_screen(SaveViewDialog(self.filter, self.order), saved)
+
+    def action_manage_views(self) -> None:
+        """V: the saved views, to show one, rename or delete them."""
+        from screens.saved_views import ViewsDialog
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self.app.show_view(name)
+
+        self.app.push_screen(ViewsDialog(), chosen)
 
     def apply_view(self, flt: ListFilter, order: Order) -> None:
         """Show the list with a saved filter and sort, the search box and quick filters set to match."""

@@ -210,3 +210,97 @@ async def test_the_keys_panel_lists_only_our_keys_in_chinese(demo_ledger):
 
 def _saved(tmp_path) -> dict:
     return json.loads((tmp_path / "zhaoshang-taizhang" / "views.json").read_text(encoding="utf-8"))
+
+
+# ---- saved views: shown, renamed, deleted -------------------------------------------------------
+
+
+@run_async
+async def test_saved_views_are_renamed_and_deleted_after_asking(demo_ledger, tmp_path, monkeypatch):
+    from crm.foundation import config
+    from crm.listing.pages import ListFilter, Order
+    from screens.saved_views import view_of
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    config.save_view("高碑店", view_of(ListFilter(region="高碑店市"), Order("amount")))
+    config.save_view("涿州", view_of(ListFilter(region="涿州市"), Order()))
+    async with crm_app("zh").run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("V")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert type(dialog).__name__ == "ViewsDialog"
+        footer = {b.description for (_n, b, _e, _t) in dialog.active_bindings.values() if b.show}
+        assert {"显示", "重命名", "删除", "关闭"} <= footer
+        # rename 高碑店 (typed letters r and d go into the name, not to the keys)
+        await pilot.press("r")
+        await settle(pilot)
+        field = dialog.query_one("#view-rename", Input)
+        assert pilot.app.focused is field and field.value == "高碑店"
+        field.value = ""
+        await type_text(pilot, "dr高碑店")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert list(_saved(tmp_path)) == ["dr高碑店", "涿州"]
+        assert _saved(tmp_path)["dr高碑店"]["filter"]["region"] == "高碑店市"
+        assert "已重命名" in str(dialog.query_one("#views-line").content)
+        # a name taken: refused, nothing changed
+        await pilot.press("r")
+        field.value = "涿州"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "已有" in str(dialog.query_one("#views-line").content)
+        await pilot.press("escape")  # keep the old name
+        await settle(pilot)
+        assert list(_saved(tmp_path)) == ["dr高碑店", "涿州"] and pilot.app.screen is dialog
+        # delete 涿州: the first d asks, the second deletes
+        await pilot.press("down", "d")
+        await settle(pilot)
+        assert "再按 d" in str(dialog.query_one("#views-line").content)
+        assert list(_saved(tmp_path)) == ["dr高碑店", "涿州"]
+        await pilot.press("d")
+        await settle(pilot)
+        assert list(_saved(tmp_path)) == ["dr高碑店"]
+        # enter shows the view that is left
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert type(screen).__name__ == "DealsScreen"
+        assert screen.filter.region == "高碑店市" and screen.order == Order("amount")
+        # the palette recalls it under its new name
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await type_text(pilot, "视图:dr")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        commands = pilot.app.screen.query_one("CommandList")
+        prompts = [str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)]
+        assert any("dr高碑店" in p for p in prompts) and not any("视图:涿州" in p for p in prompts)
+
+
+@run_async
+async def test_a_first_d_on_one_view_then_d_on_another_only_asks_again(demo_ledger, tmp_path, monkeypatch):
+    from crm.foundation import config
+    from crm.listing.pages import ListFilter, Order
+    from screens.saved_views import view_of
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    for name in ("甲", "乙"):
+        config.save_view(name, view_of(ListFilter(search=name), Order()))
+    async with crm_app("zh").run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await type_text(pilot, "已保存的视图")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(pilot.app.screen).__name__ == "ViewsDialog"
+        await pilot.press("d", "down", "d")
+        await settle(pilot)
+        assert list(_saved(tmp_path)) == ["甲", "乙"]  # the second d was about another view: it asked again
+        await pilot.press("escape")
+        await settle(pilot)
+        assert type(pilot.app.screen).__name__ == "DealsScreen"
+        assert list(_saved(tmp_path)) == ["甲", "乙"]
