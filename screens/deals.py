@@ -137,7 +137,13 @@ class DealsScreen(DealActions, CrmScreen):
         deal_list = self.query_one(DealList)
         totals = deal_list.totals
         direction = "▼" if self.order.is_descending else "▲"
-        sort = _("sorted by {column} {direction}").format(column=_(SORT_LABELS[self.order.key]), direction=direction)
+        # The marks' legend before the sort, so that it still shows at 80 columns.
+        legend = _("●behind plan {mark}:nothing for {days} days").format(mark=_(STALE_MARK), days=deal_list.stale_days)
+        sort = (
+            legend
+            + "  ·  "
+            + _("sorted by {column} {direction}").format(column=_(SORT_LABELS[self.order.key]), direction=direction)
+        )
         if totals is None:
             line = _("Counting…") + "  ·  " + sort
         else:
@@ -150,9 +156,7 @@ class DealsScreen(DealActions, CrmScreen):
         shown = self._filter_words()
         if shown:
             line += "  ·  " + _("filtered: {filters}").format(filters="; ".join(shown))
-        line += "  ·  " + _("● behind plan  {mark} nothing recorded for {days} days").format(
-            mark=_(STALE_MARK), days=deal_list.stale_days
-        )
+
         selected = len(self.query_one(DealList).selected)
         if selected:
             line = _("{n} selected (B: bulk change)").format(n=selected) + "  ·  " + line

@@ -71,7 +71,7 @@ async def test_the_list_shows_the_latest_progress_stale_marks_and_lights(demo_le
         assert "●" not in row_text(pilot.app, "ZS2020-0001")  # 投产: no light, never stale
         assert "滞" not in row_text(pilot.app, "ZS2020-0001")
         status = str(pilot.app.screen.query_one("#deal-status").content)
-        assert "滞 30 天无任何记录" in status
+        assert "●滞后计划 滞:30天无记录" in status
     # The stale days come from config.toml; the progress column gives way before the name at 80 columns.
     (tmp_path / "zhaoshang-taizhang").mkdir(exist_ok=True)
     (tmp_path / "zhaoshang-taizhang" / "config.toml").write_text("stale_days = 5000\n", encoding="utf-8")
@@ -83,7 +83,7 @@ async def test_the_list_shows_the_latest_progress_stale_marks_and_lights(demo_le
             assert label in header
         assert "滞" not in row_text(pilot.app, "ZS2020-0007")
         assert "●" in row_text(pilot.app, "ZS2020-0010")
-        assert "5000 天" in str(pilot.app.screen.query_one("#deal-status").content)
+        assert "滞:5000天无记录" in str(pilot.app.screen.query_one("#deal-status").content)
 
 
 def test_the_progress_column_gives_way_before_the_name():
