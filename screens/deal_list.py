@@ -94,7 +94,8 @@ def column_widths(total: int) -> list[int]:
         if room() >= MIN_NAME:
             break
         del fixed[key]
-    name = max(room(), 4)
+    # Narrower still (the keys panel open at 80 columns): the name goes too, so the marks are not cut off at the edge.
+    name = room() if room() >= 4 else 0
     return [0 if c.key not in fixed else (fixed[c.key] or name) for c in COLUMNS]
 
 

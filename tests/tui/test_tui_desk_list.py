@@ -90,9 +90,16 @@ def test_the_progress_column_gives_way_before_the_name():
     from crm.foundation.i18n import set_language
     from screens.deal_list import COLUMNS, MIN_NAME, NAME_WANT, column_widths
 
-    set_language("zh")
     keys = [c.key for c in COLUMNS]
-    for total in range(60, 260):
+    # from the narrowest list that holds the columns that always show (the keys panel open at 80 columns) up
+    for lang, narrowest in (("zh", 44), ("en", 60)):
+        set_language(lang)
+        _check_widths(keys, range(narrowest, 260), column_widths, MIN_NAME, NAME_WANT)
+    set_language("zh")
+
+
+def _check_widths(keys, totals, column_widths, MIN_NAME, NAME_WANT):  # noqa: N803
+    for total in totals:
         widths = dict(zip(keys, column_widths(total)))
         assert sum(widths.values()) + sum(1 for w in widths.values() if w) - 1 <= total
         for key in ("code", "stage", "days", "blockers", "marks"):
