@@ -120,16 +120,21 @@ def cell_texts(row: DealRow, today) -> list[str]:
     ]
 
 
-def fetch_page(flt: ListFilter, order: Order, request: PageRequest, day, stale_days: int) -> list[DealRow]:
-    """A page of the list with what each row shows beside its columns: latest progress, stale mark, light on `day`.
+def marked(rows: list[DealRow], day, stale_days: int) -> list[DealRow]:
+    """`rows` with what each shows beside its columns: latest progress, stale mark, light on `day`.
 
-    Runs in the database thread; a few indexed statements over the page's ids on top of the page's own.
+    Runs in the database thread, as a call of its own after the page's: the rows paint as fast as
+    before, and the marks follow (a few indexed statements over the page's ids).
     """
-    rows = deal_pages.fetch(flt, order, request)
     lit = {code: light.light for code, light in lights.deal_lights([r.code for r in rows], day).items()}
     return marks.with_marks(
         rows, day, stale_days, {code: light for code, light in lit.items() if light != lights.GREEN}
     )
+
+
+def fetch_page(flt: ListFilter, order: Order, request: PageRequest, day, stale_days: int) -> list[DealRow]:
+    """A page with its marks in one call (what the list's two calls come to; for benchmarks and scripts)."""
+    return marked(deal_pages.fetch(flt, order, request), day, stale_days)
 
 
 class DealListHeader(Widget):
@@ -270,6 +275,7 @@ class DealList(ScrollView, can_focus=True):
             self.scroll_to(y=0, animate=False)
         self._update_size()
         self.app.db.stop("deal-rows")  # the page of what was shown before is no longer wanted
+        self.app.db.stop("deal-marks")
         self._want_rows()
         self.app.db.stop("deal-count")
         self.run_worker(functools.partial(self._count, self._generation, flt), group="deal-count", exclusive=True)
@@ -297,12 +303,10 @@ class DealList(ScrollView, can_focus=True):
     async def _fetch(self, generation: int, window: DealWindow, request) -> None:
         try:
             rows = await self.app.db.run(
-                fetch_page,
+                deal_pages.fetch,
                 window.filter,
                 window.order,
                 request,
-                self.app.today,
-                self.stale_days,
                 what="deal-rows",
                 wanted=lambda: generation == self._generation,
             )
@@ -323,11 +327,37 @@ class DealList(ScrollView, can_focus=True):
         if generation != self._generation:
             self._want_rows()
             return
-        window.store(request, rows)
+        filled = window.store(request, rows)
         self._lines.clear()
         self._update_size()
         self.refresh()
+        if rows:
+            self.run_worker(functools.partial(self._mark, generation, window, filled, rows), group="deal-marks")
         self._want_rows()
+
+    async def _mark(self, generation: int, window: DealWindow, filled: range, rows: list[DealRow]) -> None:
+        """Fetch the marks of rows just shown and put them in, where those rows still are."""
+        try:
+            with_marks = await self.app.db.run(
+                marked,
+                rows,
+                self.app.today,
+                self.stale_days,
+                what="deal-marks",
+                wanted=lambda: generation == self._generation,
+            )
+        except Interrupted:
+            return
+        except Exception as error:  # noqa: BLE001 — shown to the user; the rows stay, without their marks
+            self.post_message(self.Failed(error))
+            return
+        if generation != self._generation:
+            return
+        for position, old, new in zip(filled, rows, with_marks):
+            if window.rows.get(position) is old:
+                window.rows[position] = new
+        self._lines.clear()
+        self.refresh()
 
     async def _count(self, generation: int, flt: ListFilter) -> None:
         # One query gives the count and the total: a search that matches many deals reads them all

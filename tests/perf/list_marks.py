@@ -3,10 +3,10 @@
 A copy of the benchmark ledger of N deals gets a progress log (3 entries a
 deal), a year's investment plan for 40 % of the deals and a month of completed
 investment for half of those; then each page request is timed three ways in
-the same run, alternating: the page alone (crm.listing.pages.fetch, what the
-list ran before), the page with its marks (screens.deal_list.fetch_page, what
-it runs now), and the page's own SQL replayed through the bare driver (the
-floor). Run: .venv/bin/python -m tests.perf.list_marks [--deals 100000] [--rounds 15] [--data DIR]
+the same run, alternating: the page (crm.listing.pages.fetch: the list's call,
+unchanged, after which the rows paint), the marks of its rows
+(screens.deal_list.marked: the list's second call, whose answer fills in the
+marks), and the page's own SQL replayed through the bare driver (the floor). Run: .venv/bin/python -m tests.perf.list_marks [--deals 100000] [--rounds 15] [--data DIR]
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
     from crm.foundation.i18n import set_language
     from crm.listing import pages
     from db.connection import open_database
-    from screens.deal_list import fetch_page
+    from screens.deal_list import marked
 
     set_language("zh")
     open_database(f"sqlite:///{path}")
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
     # Wall time and the thread's CPU time: on a loaded machine the wall time of a few-ms call is mostly waiting
     # for a core; SQLite runs in this thread, so its CPU time is what the work itself costs.
     print(
-        "| request (ms: wall / CPU) | page alone (before) | page + marks (now) | floor (page SQL, bare driver) | now ÷ before |"
+        "| request (ms: wall / CPU) | page (the rows paint) | marks (the call after) | floor (page SQL, bare driver) | marks ÷ page |"
     )
     print("|---|---|---|---|---|")
     for sort in ("signed", "amount", "stage"):
@@ -111,17 +111,18 @@ def main(argv: list[str] | None = None) -> None:
         }
         for name, request in requests.items():
             statements = captured_sql(lambda r=request, o=order: pages.fetch(flt, o, r))
-            runs = {"before": [], "now": [], "floor": []}
+            runs = {"page": [], "marks": [], "floor": []}
+            rows = pages.fetch(flt, order, request)
             for _ in range(args.rounds):  # alternating, so that a burst of load hits all three alike
-                _timed(runs["before"], lambda r=request, o=order: pages.fetch(flt, o, r))
-                _timed(runs["now"], lambda r=request, o=order: fetch_page(flt, o, r, day, 30))
+                _timed(runs["page"], lambda r=request, o=order: pages.fetch(flt, o, r))
+                _timed(runs["marks"], lambda rows=rows: marked(rows, day, 30))
                 _timed(runs["floor"], lambda s=statements: raw.run(s))
             cells = []
-            for what in ("before", "now", "floor"):
+            for what in ("page", "marks", "floor"):
                 wall, cpu = (statistics.median(v[i] for v in runs[what]) * 1000 for i in (0, 1))
                 cells.append(f"{wall:.1f} / {cpu:.1f}")
             ratio = [
-                statistics.median(v[i] for v in runs["now"]) / statistics.median(v[i] for v in runs["before"])
+                statistics.median(v[i] for v in runs["marks"]) / statistics.median(v[i] for v in runs["page"])
                 for i in (0, 1)
             ]
             print(f"| {sort}: {name} | {' | '.join(cells)} | {ratio[0]:.2f} / {ratio[1]:.2f} |")
