@@ -213,6 +213,18 @@ async def test_the_keys_panel_lists_only_our_keys_in_chinese(demo_ledger):
             assert ours in text, ours
         for theirs in ("Scroll", "Focus", "Quit the app", "向左滚动", "下一个字段", "复制所选文字", "向左翻页"):
             assert theirs not in text, theirs
+        # at 80×24 every key fits without scrolling: two columns
+        assert len(table.columns) == 4 and "汇率" in text and "驾驶舱" in text
+        panel = pilot.app.screen.query_one("OurKeyPanel")
+        assert panel.max_scroll_y == 0 and panel.size.height >= 17
+    async with crm_app("en").run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        table = pilot.app.screen.query_one(BindingsTable).render_bindings_table()
+        text = " ".join(str(cell) for column in table.columns for cell in column._cells)
+        assert len(table.columns) == 2 and "Bulk change" in text and "Rates" in text  # tall enough: one a line
+        assert "Scroll" not in text and "Focus Next" not in text
 
 
 def _saved(tmp_path) -> dict:
