@@ -76,6 +76,7 @@ SCREEN_COMMANDS = (
     ("clear", N_("Clear search and filters"), N_("Show every deal again (esc)")),
     ("bulk", N_("Bulk change"), N_("Change stage, lead unit, liaison or tag of the selected deals (space selects, B)")),
     ("save_view", N_("Save view"), N_("Save this filter and sort under a name (ctrl+w)")),
+    ("manage_views", N_("Saved views"), N_("Show, rename or delete the saved views (V)")),
     ("copy_summary", N_("Copy line"), N_("Copy the deal's one-line summary to the clipboard (y)")),
     ("sort_next", N_("Sort by the next column"), N_("Cycle the sort column (o)")),
     ("sort_reverse", N_("Reverse the sort"), N_("Reverse the order of the list (r)")),
@@ -297,6 +298,13 @@ class CrmApp(ConnectionWatch, App):
         if confirm is not None and confirm():
             return
         await super().action_quit()
+
+    def action_show_help_panel(self) -> None:
+        """The keys panel: ours (screens.keys_footer.KeysPanel), which leaves out Textual's own keys."""
+        from screens.keys_footer import KeysPanel
+
+        if not self.screen.query("HelpPanel"):
+            self.screen.mount(KeysPanel())
 
     def action_toggle_keys(self) -> None:
         """?: show or hide the panel of every key of this screen (in the current language)."""

@@ -24,21 +24,25 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from crm.foundation import config
 from crm.foundation.errors import Interrupted
 from crm.foundation.i18n import N_, _, current_language
+from crm.listing import marks
 from crm.listing import pages as deal_pages
-from crm.listing.pages import DealRow, DealWindow, ListFilter, Order, Totals
+from crm.listing.pages import DealRow, DealWindow, ListFilter, Order, PageRequest, Totals
+from crm.reporting import lights
 from screens import text
 from screens.base import translate_bindings
 
 
 @dataclass(frozen=True)
 class Column:
-    key: str  # also the sort key in crm.listing.pages.SORTS
+    key: str  # also the sort key in crm.listing.pages.SORTS (when sortable)
     label: str  # English source
     width_zh: int  # 0: takes the room left
     width_en: int
     align: str = "left"
+    sortable: bool = True
 
     def width(self) -> int:
         return self.width_zh if current_language() == "zh" else self.width_en
@@ -55,12 +59,19 @@ COLUMNS = (
     Column("stage", N_("Stage"), 4, 12),
     Column("days", N_("Days"), 5, 5, "right"),
     Column("blockers", N_("Issues"), 4, 6, "right"),
+    # The light (● yellow or red, crm.reporting.lights) and the stale mark; no heading: the status line explains them.
+    Column("marks", "", 3, 3, sortable=False),
     Column("lead", N_("Lead unit"), 16, 12),
+    Column("progress", N_("Latest progress"), 0, 0, sortable=False),
 )
 SORT_OF_COLUMN = {"yi": "amount"}  # the 亿元 column sorts like the amount
 MIN_NAME = 12
+# The latest progress shares the name's room when the name keeps NAME_WANT cells and it gets PROGRESS_MIN;
+# otherwise it goes first, before the name shrinks.
+NAME_WANT = 16
+PROGRESS_MIN = 10
 # On a narrow terminal the name shrinks to MIN_NAME first, then these columns go, in this order, so that
-# the stage, the days in stage and the open blockers always show (80×24 is a supported size).
+# the stage, the days in stage, the open blockers and the marks always show (80×24 is a supported size).
 GIVE_WAY = ("region", "event", "yi", "lead", "signed")
 # Columns are laid out as if the vertical scrollbar were always shown, so the
 # rows line up with the header whether or not the list is long enough to scroll.
@@ -74,12 +85,21 @@ def column_widths(total: int) -> list[int]:
     def room() -> int:
         return total - sum(fixed.values()) - (len(fixed) - 1)
 
+    if room() >= NAME_WANT + PROGRESS_MIN:
+        name = max(NAME_WANT, room() // 2)
+        fixed["progress"] = room() - name
+        return [fixed[c.key] or name for c in COLUMNS]
+    del fixed["progress"]
     for key in GIVE_WAY:
         if room() >= MIN_NAME:
             break
         del fixed[key]
-    name = max(room(), 4)
+    # Narrower still (the keys panel open at 80 columns): the name goes too, so the marks are not cut off at the edge.
+    name = room() if room() >= 4 else 0
     return [0 if c.key not in fixed else (fixed[c.key] or name) for c in COLUMNS]
+
+
+STALE_MARK = N_("Zz")  # beside the light: nothing recorded on the deal for the stale days (one or two cells)
 
 
 def cell_texts(row: DealRow, today) -> list[str]:
@@ -94,8 +114,27 @@ def cell_texts(row: DealRow, today) -> list[str]:
         text.stage(row.stage),
         str(row.days_in_stage(today)),
         str(row.open_blockers) if row.open_blockers else "",
+        ("●" if row.light else " ") + (_(STALE_MARK) if row.quiet_days is not None else ""),
         row.lead_unit or "",
+        " ".join((row.progress or "").split()),  # one line: a multi-line entry's breaks become spaces
     ]
+
+
+def marked(rows: list[DealRow], day, stale_days: int) -> list[DealRow]:
+    """`rows` with what each shows beside its columns: latest progress, stale mark, light on `day`.
+
+    Runs in the database thread, as a call of its own after the page's: the rows paint as fast as
+    before, and the marks follow (a few indexed statements over the page's ids).
+    """
+    lit = {code: light.light for code, light in lights.deal_lights([r.code for r in rows], day).items()}
+    return marks.with_marks(
+        rows, day, stale_days, {code: light for code, light in lit.items() if light != lights.GREEN}
+    )
+
+
+def fetch_page(flt: ListFilter, order: Order, request: PageRequest, day, stale_days: int) -> list[DealRow]:
+    """A page with its marks in one call (what the list's two calls come to; for benchmarks and scripts)."""
+    return marked(deal_pages.fetch(flt, order, request), day, stale_days)
 
 
 class DealListHeader(Widget):
@@ -114,9 +153,9 @@ class DealListHeader(Widget):
         for column, width in zip(COLUMNS, widths):
             if not width:
                 continue
-            label = _(column.label)
+            label = _(column.label) if column.label else ""
             sort_key = SORT_OF_COLUMN.get(column.key, column.key)
-            if sort_key == self.order.key and column.key != "yi":
+            if column.sortable and sort_key == self.order.key and column.key != "yi":
                 label += "▼" if self.order.is_descending else "▲"
             parts.append(text.fit(label, width, column.align))
         return " ".join(parts)
@@ -127,7 +166,8 @@ class DealListHeader(Widget):
             if not width:
                 continue
             if x < width + 1:
-                self.post_message(self.SortClicked(SORT_OF_COLUMN.get(column.key, column.key)))
+                if column.sortable:
+                    self.post_message(self.SortClicked(SORT_OF_COLUMN.get(column.key, column.key)))
                 return
             x -= width + 1
 
@@ -157,7 +197,13 @@ class DealList(ScrollView, can_focus=True):
         "deal-list--muted",
         "deal-list--warn",
         "deal-list--loading",
+        "deal-list--yellow",
+        "deal-list--red",
     }
+    DEFAULT_CSS = """
+    DealList > .deal-list--yellow { color: $text-warning; text-style: bold; }
+    DealList > .deal-list--red { color: $text-error; text-style: bold; }
+    """
 
     cursor: reactive[int] = reactive(0, always_update=True)
 
@@ -198,6 +244,7 @@ class DealList(ScrollView, can_focus=True):
         self.totals: Totals | None = None
         self._loaded = False
         self.selected: set[str] = set()  # codes chosen with space for a bulk change; kept across filters
+        self.stale_days = config.stale_days(marks.DEFAULT_STALE_DAYS)
 
     # ---- what the screen calls ------------------------------------------
 
@@ -228,6 +275,7 @@ class DealList(ScrollView, can_focus=True):
             self.scroll_to(y=0, animate=False)
         self._update_size()
         self.app.db.stop("deal-rows")  # the page of what was shown before is no longer wanted
+        self.app.db.stop("deal-marks")
         self._want_rows()
         self.app.db.stop("deal-count")
         self.run_worker(functools.partial(self._count, self._generation, flt), group="deal-count", exclusive=True)
@@ -279,11 +327,37 @@ class DealList(ScrollView, can_focus=True):
         if generation != self._generation:
             self._want_rows()
             return
-        window.store(request, rows)
+        filled = window.store(request, rows)
         self._lines.clear()
         self._update_size()
         self.refresh()
+        if rows:
+            self.run_worker(functools.partial(self._mark, generation, window, filled, rows), group="deal-marks")
         self._want_rows()
+
+    async def _mark(self, generation: int, window: DealWindow, filled: range, rows: list[DealRow]) -> None:
+        """Fetch the marks of rows just shown and put them in, where those rows still are."""
+        try:
+            with_marks = await self.app.db.run(
+                marked,
+                rows,
+                self.app.today,
+                self.stale_days,
+                what="deal-marks",
+                wanted=lambda: generation == self._generation,
+            )
+        except Interrupted:
+            return
+        except Exception as error:  # noqa: BLE001 — shown to the user; the rows stay, without their marks
+            self.post_message(self.Failed(error))
+            return
+        if generation != self._generation:
+            return
+        for position, old, new in zip(filled, rows, with_marks):
+            if window.rows.get(position) is old:
+                window.rows[position] = new
+        self._lines.clear()
+        self.refresh()
 
     async def _count(self, generation: int, flt: ListFilter) -> None:
         # One query gives the count and the total: a search that matches many deals reads them all
@@ -341,7 +415,7 @@ class DealList(ScrollView, can_focus=True):
             style += self.get_component_rich_style("deal-list--cursor").without_color + Style(underline=True)
         muted = self.get_component_rich_style("deal-list--muted", partial=True)
         warn = self.get_component_rich_style("deal-list--warn", partial=True)
-        segments = []
+        segments: list[Segment] = []
         widths = column_widths(self.size.width - SCROLLBAR_GUTTER)
         for column, cell_width, value in zip(COLUMNS, widths, cell_texts(row, self.app.today)):
             if not cell_width:
@@ -357,8 +431,19 @@ class DealList(ScrollView, can_focus=True):
                 cell_style = style + warn
             if column.key == "code" and row.code in self.selected:
                 value, cell_style = value + "✓", cell_style + Style(bold=True)
+            if column.key == "marks":
+                segments += self._marks(row, value, cell_width, style, warn)
+                continue
             segments.append(Segment(text.fit(value, cell_width, column.align), cell_style))
         return Strip(segments).adjust_cell_length(width, style)
+
+    def _marks(self, row: DealRow, value: str, width: int, style: Style, warn: Style) -> list[Segment]:
+        """The light in its colour, then the stale mark."""
+        light = style
+        if row.light:
+            light += self.get_component_rich_style(f"deal-list--{row.light}", partial=True)
+        cell = text.fit(value, width)
+        return [Segment(cell[:1], light), Segment(cell[1:], style + warn)]
 
     # ---- moving -----------------------------------------------------------------
 

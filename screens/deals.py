@@ -19,11 +19,11 @@ from crm.reference.views import department_names, event_infos
 from screens import text
 from screens.base import CrmScreen
 from screens.deal_actions import DEAL_BINDINGS, DealActions
-from screens.deal_list import COLUMNS, SORT_OF_COLUMN, DealList, DealListHeader
+from screens.deal_list import COLUMNS, SORT_OF_COLUMN, STALE_MARK, DealList, DealListHeader
 from screens.keys_footer import KeysFooter
 
-SORT_CYCLE = [SORT_OF_COLUMN.get(c.key, c.key) for c in COLUMNS if c.key != "yi"]
-SORT_LABELS = {SORT_OF_COLUMN.get(c.key, c.key): c.label for c in COLUMNS if c.key != "yi"}
+SORT_CYCLE = [SORT_OF_COLUMN.get(c.key, c.key) for c in COLUMNS if c.key != "yi" and c.sortable]
+SORT_LABELS = {SORT_OF_COLUMN.get(c.key, c.key): c.label for c in COLUMNS if c.key != "yi" and c.sortable}
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,13 @@ class DealsScreen(DealActions, CrmScreen):
             N_("Save view"),
             show=False,
             tooltip=N_("Save this filter and sort under a name, for the palette"),
+        ),
+        Binding(
+            "V",
+            "manage_views",
+            N_("Saved views"),
+            show=False,
+            tooltip=N_("Show, rename or delete the saved views"),
         ),
     ]
 
@@ -130,7 +137,13 @@ class DealsScreen(DealActions, CrmScreen):
         deal_list = self.query_one(DealList)
         totals = deal_list.totals
         direction = "▼" if self.order.is_descending else "▲"
-        sort = _("sorted by {column} {direction}").format(column=_(SORT_LABELS[self.order.key]), direction=direction)
+        # The marks' legend before the sort, so that it still shows at 80 columns.
+        legend = _("●behind plan {mark}:nothing for {days} days").format(mark=_(STALE_MARK), days=deal_list.stale_days)
+        sort = (
+            legend
+            + "  ·  "
+            + _("sorted by {column} {direction}").format(column=_(SORT_LABELS[self.order.key]), direction=direction)
+        )
         if totals is None:
             line = _("Counting…") + "  ·  " + sort
         else:
@@ -143,6 +156,7 @@ class DealsScreen(DealActions, CrmScreen):
         shown = self._filter_words()
         if shown:
             line += "  ·  " + _("filtered: {filters}").format(filters="; ".join(shown))
+
         selected = len(self.query_one(DealList).selected)
         if selected:
             line = _("{n} selected (B: bulk change)").format(n=selected) + "  ·  " + line
@@ -197,6 +211,16 @@ class DealsScreen(DealActions, CrmScreen):
                 self.notify(_("View “{name}” saved: ctrl+p and type its name to show it again").format(name=name))
 
         self.app.push_screen(SaveViewDialog(self.filter, self.order), saved)
+
+    def action_manage_views(self) -> None:
+        """V: the saved views, to show one, rename or delete them."""
+        from screens.saved_views import ViewsDialog
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self.app.show_view(name)
+
+        self.app.push_screen(ViewsDialog(), chosen)
 
     def apply_view(self, flt: ListFilter, order: Order) -> None:
         """Show the list with a saved filter and sort, the search box and quick filters set to match."""

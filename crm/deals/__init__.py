@@ -8,6 +8,8 @@ from importlib import import_module
 
 _HOME = {
     "BlockerEntry": "outcomes",
+
+    "BulkChoices": "bulk",
     "BulkResult": "bulk",
     "DealField": "fields",
     "DepartmentContext": "contexts",
@@ -30,6 +32,7 @@ _HOME = {
     "blocker_entries": "outcomes",
     "blockers_of": "blockers",
     "bulk_change": "bulk",
+    "bulk_choices": "bulk",
     "change_stage": "stages",
     "changed_deal": "outcomes",
     "check_new": "records",

@@ -21,8 +21,9 @@ from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.foundation.text import clean_text
 from crm.reference.lookup import deal_by_code
+from crm.reference.views import department_names
 from db.connection import writing
-from db.models import DealTag, Tag
+from db.models import DealTag, Person, Tag
 
 #: What a bulk change can set.
 KINDS = ("stage", "lead_unit", "liaison", "tag")
@@ -86,3 +87,21 @@ def _tag(deal, name: str, actor: str) -> bool:
     DealTag.create(deal=deal, tag=tag)
     audit.record("deal", deal.id, {"tags": ("、".join(before), "、".join(sorted([*before, name])))}, actor)
     return True
+
+
+@dataclass(frozen=True)
+class BulkChoices:
+    """What a bulk change offers to pick from: the ledger's departments, liaison leaders and tags, by name."""
+
+    lead_units: list[str]
+    liaisons: list[str]
+    tags: list[str]
+
+
+def bulk_choices() -> BulkChoices:
+    """The names a lead unit, a liaison leader or a tag may be set to (a tag may also be new)."""
+    return BulkChoices(
+        department_names(),
+        [p.name for p in Person.select(Person.name).order_by(Person.name)],
+        [t.name for t in Tag.select(Tag.name).order_by(Tag.name)],
+    )

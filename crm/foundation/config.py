@@ -54,10 +54,37 @@ def saved_views() -> dict[str, dict]:
     return {str(k): v for k, v in views.items() if isinstance(v, dict)} if isinstance(views, dict) else {}
 
 
+def stale_days(default: int) -> int:
+    """Days without any event after which the deal list marks a deal stale: `stale_days = N` in config.toml, else `default`."""
+    value = _config().get("stale_days")
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else default
+
+
 def save_view(name: str, view: dict) -> None:
     """Save (or replace) the view `name`; written whole through a temporary file, so a crash never leaves half a file."""
     views = saved_views()
     views[name] = view
+    _write_views(views)
+
+
+def rename_view(old: str, new: str) -> None:
+    """Give the saved view `old` the name `new`, keeping its place; KeyError when `old` is gone, ValueError when `new` is taken."""
+    views = saved_views()
+    if old not in views:
+        raise KeyError(old)
+    if new != old and new in views:
+        raise ValueError(new)
+    _write_views({new if name == old else name: view for name, view in views.items()})
+
+
+def delete_view(name: str) -> None:
+    """Forget the saved view `name` (nothing happens when there is none)."""
+    views = saved_views()
+    if views.pop(name, None) is not None:
+        _write_views(views)
+
+
+def _write_views(views: dict[str, dict]) -> None:
     path = views_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")

@@ -35,10 +35,12 @@ _HOME = {
     "forget": "search",
     "funds_and_blockers": "kept_totals",
     "grouped": "kept_totals",
+    "latest_progress_texts": "marks",
     "list_deals": "views",
     "matches": "search",
     "open_by_department": "blocker_board",
     "ordering": "pages",
+    "quiet_days": "stale",
     "page_after": "pages",
     "page_at": "pages",
     "page_before": "pages",
@@ -52,6 +54,7 @@ _HOME = {
     "summary": "views",
     "summary_records": "views",
     "totals": "pages",
+    "with_marks": "marks",
     "with_stage": "pages",
 }
 __all__ = sorted(_HOME)

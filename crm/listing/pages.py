@@ -113,6 +113,10 @@ class DealRow:
     open_blockers: int
     lead_unit: str | None
     key: tuple = field(repr=False, compare=False, default=())  # (segment, sort value, id)
+    # Filled by crm.listing.marks (and the light by the screen, from crm.reporting.lights) for the rows shown:
+    progress: str | None = None  # the newest progress entry's text
+    quiet_days: int | None = None  # set when the deal is stale: days since its last event
+    light: str | None = None  # "yellow" or "red"; None when green or without a light
 
     def days_in_stage(self, today: datetime.date) -> int:
         return (today - self.stage_since).days
