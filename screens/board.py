@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -17,6 +18,7 @@ from crm.deals.stages import STAGES
 from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _
 from crm.listing import pages as deal_pages
+from crm.reporting import lights
 from screens import text
 from screens.arrival import FiguresOnArrival
 from screens.base import CrmScreen
@@ -31,14 +33,29 @@ def _deal_filter(app) -> deal_pages.ListFilter:
     return getattr(app, "deal_filter", None) or deal_pages.ListFilter()
 
 
+@dataclasses.dataclass(frozen=True)
+class BoardFigures:
+    """The columns of the Board, and the lights (yellow, red) of the deals on its cards."""
+
+    columns: list
+    lights: dict  # code → "yellow" | "red"; a green deal, or one without a light, is not in it
+
+
+def board_figures(flt: deal_pages.ListFilter, day: datetime.date) -> BoardFigures:
+    """The stage columns of `flt` with their first cards, and the cards' lights on `day` (crm.reporting.lights)."""
+    columns = deal_pages.board(flt, CARDS_PER_STAGE)
+    lit = lights.deal_lights([row.code for column in columns for row in column.rows], day)
+    return BoardFigures(columns, {code: d.light for code, d in lit.items() if d.light != lights.GREEN})
+
+
 def prefetch(app) -> asyncio.Task:
     """Start fetching the board as its key is pressed (see CrmApp.action_show_screen).
 
     The query then runs in the totals thread while Textual switches screens,
     instead of after: the figures are there by the first frames of the visit.
     """
-    flt = _deal_filter(app)
-    return app.prefetch("board", flt, deal_pages.board, flt, CARDS_PER_STAGE)
+    flt, day = _deal_filter(app), app.today
+    return app.prefetch("board", (flt, day), board_figures, flt, day)
 
 
 class StageColumn(Vertical):
@@ -65,6 +82,7 @@ class BoardScreen(FiguresOnArrival, DealActions, CrmScreen):
         Binding("left_square_bracket", "move(-1)", N_("Move left")),
         Binding("right_square_bracket", "move(1)", N_("Move right")),
         Binding("enter", "open_deal", N_("Open")),
+        Binding("7", "app.show_screen('report')", N_("Report"), tooltip=N_("KPIs per region … of these deals")),
         Binding("left", "focus_column(-1)", N_("Previous stage column"), show=False),
         Binding("right", "focus_column(1)", N_("Next stage column"), show=False),
         Binding("ctrl+r", "refresh", N_("Refresh"), show=False),
@@ -87,8 +105,8 @@ class BoardScreen(FiguresOnArrival, DealActions, CrmScreen):
         self.sub_title = _("Board")
         self.follow_arrivals()
 
-    def _wanted(self) -> deal_pages.ListFilter:
-        return _deal_filter(self.app)
+    def _wanted(self) -> tuple:
+        return _deal_filter(self.app), self.today
 
     def on_screen_resume(self) -> None:
         if not self.shown_on_arrival():
@@ -98,20 +116,20 @@ class BoardScreen(FiguresOnArrival, DealActions, CrmScreen):
         self.run_worker(self._load, exclusive=True, group="board")
 
     async def _load(self) -> None:
-        flt = self._wanted()
+        flt, day = wanted = self._wanted()
         try:
-            columns = await self.figures(flt, deal_pages.board, flt, CARDS_PER_STAGE)
+            figures = await self.figures(wanted, board_figures, flt, day)
         except CrmError as err:
             self.notify(str(err), severity="error")
             return
-        self._show(columns)
+        self._show(figures)
 
-    def _show(self, columns) -> None:
+    def _show(self, figures: BoardFigures) -> None:
         chosen = self._chosen()
         focus_code = chosen.current.code if chosen and chosen.current else self._focus_code
         today = self.today
         with self.app.batch_update():
-            for column in columns:
+            for column in figures.columns:
                 widget = self.query_one(f"#column-{column.stage}", StageColumn)
                 g = column.totals
                 missing = "  " + _("{n} without rate").format(n=g.unconverted) if g.unconverted else ""
@@ -119,8 +137,14 @@ class BoardScreen(FiguresOnArrival, DealActions, CrmScreen):
                 widget.query_one(".stage-head", Static).update(
                     f"{text.stage(column.stage)}  {g.deals}\n{text.yi_label(g.total_cny)}{missing}", layout=False
                 )
-                widget.cards.show(column.rows, g.deals - len(column.rows), today)
+                widget.cards.show(column.rows, g.deals - len(column.rows), today, figures.lights)
         status = _("Deals by stage; amounts in 100m CNY at signing-date rates")
+        shown = figures.lights.values()
+        if figures.lights:
+            status += "  ·  " + _("on the cards: {yellow} yellow, {red} red").format(
+                yellow=sum(1 for light in shown if light == lights.YELLOW),
+                red=sum(1 for light in shown if light == lights.RED),
+            )
         words = getattr(self.app, "deal_filter_text", "")
         if words:
             status += "  ·  " + _("filtered as in the deal list: {filters}").format(filters=words)

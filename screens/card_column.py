@@ -25,16 +25,20 @@ from screens import text
 CARD_LINES = 3
 NARROW = 16  # below this many cells a card gives the name two lines
 CARD_STEP = CARD_LINES + 1  # a blank line above each card
+LIGHT_WORDS = {"yellow": N_("yellow"), "red": N_("red")}
+STRIPE = "▌"  # the left edge of a card with a light, in its colour
 
 
-def card_lines(row: DealRow, today, width: int) -> list[str]:
-    """The three lines of a card: name; amount and 亿元; days in stage and open blockers."""
+def card_lines(row: DealRow, today, width: int, light: str | None = None) -> list[str]:
+    """The three lines of a card: name; amount and 亿元; days in stage, open blockers and the light (when wide)."""
     amount = text.money(row.amount, row.currency, row.approximate)
     days = _("{days} d").format(days=row.days_in_stage(today))
     blockers = f"  ⚠{row.open_blockers}" if row.open_blockers else ""
     if width >= NARROW:
+        lit = f"  ● {_(LIGHT_WORDS[light])}" if light in LIGHT_WORDS else ""
         return [
-            text.fit(line, width) for line in (row.name, f"{amount} · {text.yi(row.amount_cny)}", f"{days}{blockers}")
+            text.fit(line, width)
+            for line in (row.name, f"{amount} · {text.yi(row.amount_cny)}", f"{days}{blockers}{lit}")
         ]
     # A narrow column (a Board at 80 columns): the name over two lines, then the amount, and the days when they fit.
     first = set_cell_size(row.name, width)
@@ -46,7 +50,17 @@ def card_lines(row: DealRow, today, width: int) -> list[str]:
 class CardColumn(ScrollView, can_focus=True):
     """The cards of one stage; up/down choose a card, the Board moves it between columns."""
 
-    COMPONENT_CLASSES = {"card-column--card", "card-column--cursor", "card-column--more"}
+    COMPONENT_CLASSES = {
+        "card-column--card",
+        "card-column--cursor",
+        "card-column--more",
+        "card-column--yellow",
+        "card-column--red",
+    }
+    DEFAULT_CSS = """
+    CardColumn > .card-column--yellow { color: $warning; text-style: bold; }
+    CardColumn > .card-column--red { color: $error; text-style: bold; }
+    """
     BINDINGS = [
         Binding("up", "cursor(-1)", N_("Cursor up"), show=False),
         Binding("down", "cursor(1)", N_("Cursor down"), show=False),
@@ -66,13 +80,16 @@ class CardColumn(ScrollView, can_focus=True):
         self.rows: list[DealRow] = []
         self.more = 0
         self._today = None
+        self.lights: dict[str, str] = {}
 
-    def show(self, rows: list[DealRow], more: int, today) -> None:
-        """Show `rows` as cards, and a line saying `more` deals are not shown (when there are)."""
-        if rows == self.rows and more == self.more and today == self._today:
+    def show(self, rows: list[DealRow], more: int, today, lights: dict[str, str] | None = None) -> None:
+        """Show `rows` as cards (those of `lights`, code → yellow/red, marked), and a line saying `more`
+        deals are not shown (when there are)."""
+        lights = {row.code: lights[row.code] for row in rows if row.code in lights} if lights else {}
+        if rows == self.rows and more == self.more and today == self._today and lights == self.lights:
             return  # what is shown already: nothing to draw again
         code = self.current.code if self.current else None
-        self.rows, self.more, self._today = rows, more, today
+        self.rows, self.more, self._today, self.lights = rows, more, today, lights
         self.cursor = next((n for n, r in enumerate(rows) if r.code == code), min(self.cursor, max(len(rows) - 1, 0)))
         self.virtual_size = Size(self.size.width, len(rows) * CARD_STEP + (2 if more else 0))
         self.refresh()
@@ -103,8 +120,13 @@ class CardColumn(ScrollView, can_focus=True):
             style = base + self.get_component_rich_style(
                 "card-column--cursor" if index == self.cursor and self.has_focus else "card-column--card"
             )
-            texts = card_lines(self.rows[index], self._today, max(width - 2, 1))
-            return Strip([Segment(" " + texts[part - 1] + " ", style)], width).adjust_cell_length(width, base)
+            row = self.rows[index]
+            light = self.lights.get(row.code)
+            texts = card_lines(row, self._today, max(width - 2, 1), light)
+            edge = Segment(" ", style)
+            if light is not None:  # a coloured edge, visible at any width
+                edge = Segment(STRIPE, style + self.get_component_rich_style(f"card-column--{light}"))
+            return Strip([edge, Segment(texts[part - 1] + " ", style)], width).adjust_cell_length(width, base)
         if self.more and line == len(self.rows) * CARD_STEP + 1:
             style = base + self.get_component_rich_style("card-column--more")
             return Strip(
