@@ -90,6 +90,9 @@ class BoardScreen(FiguresOnArrival, DealActions, CrmScreen):
 
     def __init__(self) -> None:
         super().__init__(id="board-screen")
+        # Textual's switch_mode re-parses every stylesheet and restyles the whole app for a screen whose CSS count
+        # is behind the app's, as a new one's is (-1); this one's widgets are styled as they mount: nothing is stale.
+        self._css_update_count = self.app._css_update_count
         self.drag_from: CardColumn | None = None
         self._focus_code: str | None = None
 

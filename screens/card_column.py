@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
@@ -50,17 +51,7 @@ def card_lines(row: DealRow, today, width: int, light: str | None = None) -> lis
 class CardColumn(ScrollView, can_focus=True):
     """The cards of one stage; up/down choose a card, the Board moves it between columns."""
 
-    COMPONENT_CLASSES = {
-        "card-column--card",
-        "card-column--cursor",
-        "card-column--more",
-        "card-column--yellow",
-        "card-column--red",
-    }
-    DEFAULT_CSS = """
-    CardColumn > .card-column--yellow { color: $warning; text-style: bold; }
-    CardColumn > .card-column--red { color: $error; text-style: bold; }
-    """
+    COMPONENT_CLASSES = {"card-column--card", "card-column--cursor", "card-column--more"}
     BINDINGS = [
         Binding("up", "cursor(-1)", N_("Cursor up"), show=False),
         Binding("down", "cursor(1)", N_("Cursor down"), show=False),
@@ -125,7 +116,7 @@ class CardColumn(ScrollView, can_focus=True):
             texts = card_lines(row, self._today, max(width - 2, 1), light)
             edge = Segment(" ", style)
             if light is not None:  # a coloured edge, visible at any width
-                edge = Segment(STRIPE, style + self.get_component_rich_style(f"card-column--{light}"))
+                edge = Segment(STRIPE, style + self._light_style(light))
             return Strip([edge, Segment(texts[part - 1] + " ", style)], width).adjust_cell_length(width, base)
         if self.more and line == len(self.rows) * CARD_STEP + 1:
             style = base + self.get_component_rich_style("card-column--more")
@@ -139,6 +130,12 @@ class CardColumn(ScrollView, can_focus=True):
                 width,
             )
         return Strip.blank(width, base)
+
+    def _light_style(self, light: str) -> Style:
+        # the theme's warning and error colours, without a stylesheet rule: a new rule is parsed on the first visit
+        theme = self.app.current_theme
+        colour = (theme.warning or "yellow") if light == "yellow" else (theme.error or "red")
+        return Style(color=colour, bold=True)
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, self.virtual_size.height)

@@ -31,6 +31,9 @@ from screens.charts import INVEST_COLOUR, SIGNINGS_COLOUR, STARTS_COLOUR, Bar, B
 from screens.keys_footer import KeysFooter
 
 
+PLOT_HEIGHT = 14  # lines of each monthly plot
+
+
 @dataclass(frozen=True)
 class CohortChoices:
     years: list
@@ -126,13 +129,6 @@ def _update(widget: Static, content: str, layout: bool = True) -> None:
 
 class DashboardScreen(FiguresOnArrival, CrmScreen):
     MODE = "dashboard"
-    DEFAULT_CSS = """
-    #dashboard-lights { height: 1; margin-top: 1; }
-    #month-chart { height: auto; margin-top: 1; }
-    #month-legend { height: auto; }
-    #month-plots { height: 14; }
-    .month-plot { width: 1fr; height: 14; margin-right: 2; }
-    """
     BINDINGS = [
         Binding(
             "7", "app.show_screen('report')", N_("Report"), tooltip=N_("KPIs per region … of the deal list's deals")
@@ -142,6 +138,9 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
 
     def __init__(self) -> None:
         super().__init__(id="dashboard-screen")
+        # Textual's switch_mode re-parses every stylesheet and restyles the whole app for a screen whose CSS count
+        # is behind the app's, as a new one's is (-1); this one's widgets are styled as they mount: nothing is stale.
+        self._css_update_count = self.app._css_update_count
         self._choice_keys = {"all"}  # the cohorts the Select offers so far
         self._choices_asked = False
         self._extras_for: tuple | None = None  # what the lights and the monthly chart shown are for
@@ -153,13 +152,9 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
             with Grid(id="kpi-tiles"):
                 for key in ("deals", "total", "fulfilment", "start", "operating", "funds", "blockers", "resolution"):
                     yield Static("", id=f"tile-{key}", classes="tile")
-            yield Static("", id="dashboard-lights")
             with Horizontal(id="charts"):
                 yield BarChart(id="chart-stage", classes="chart")
                 yield BarChart(id="chart-region", classes="chart")
-            with Vertical(id="month-chart"):
-                yield Static("", id="month-legend")
-                yield Horizontal(id="month-plots")
             yield Static("", id="dashboard-rates", classes="dialog-line")
         yield KeysFooter()
 
@@ -283,6 +278,11 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
         self.query_one("#chart-region", BarChart).set_bars(title, region_bars)
         rates = "; ".join(fx.describe_rate(r) for r in k.fx_used) or _("none (all CNY)")
         _update(self.query_one("#dashboard-rates", Static), _("Exchange rates used: {rates}").format(rates=rates))
+        # After the frame that shows these figures: their queries' threads would take the interpreter from it.
+        self.call_after_refresh(self._ask_the_rest)
+
+    def _ask_the_rest(self) -> None:
+        """The cohort choices, the lights and the monthly chart, each read once the figures are on screen."""
         if not self._choices_asked:
             # Asked only now: the first visit shows the chosen cohort's figures without waiting for the
             # list of the other cohorts, which would otherwise hold up the totals thread before them.
@@ -290,12 +290,33 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
             self.run_worker(self._load_choices, group="dashboard-choices")
         wanted = self._wanted()
         if wanted != self._extras_for:
-            # Lights and the monthly chart come after the figures, in the thread for long work: at scale they
-            # take seconds (a series is one as-of KPI per month) and must hold up neither this visit nor the totals.
+            # Lights and the monthly chart in the thread for long work: at scale they take seconds (a series
+            # is one as-of KPI per month) and must hold up neither the visit nor the totals.
             self._extras_for = wanted
             self.run_worker(functools.partial(self._load_extras, *wanted), exclusive=True, group="dashboard-extras")
 
+    async def _mount_extras(self) -> None:
+        """The lights line and the monthly chart's place, mounted after the first figures (not in compose: fewer
+        widgets to build and style before the visit's first frame). Styled here, not in a stylesheet rule, which
+        Textual would parse (with every other rule again) on the first visit."""
+        if self.query("#month-chart"):
+            return
+        lights_line = Static("", id="dashboard-lights")
+        lights_line.styles.height = 1
+        lights_line.styles.margin = (1, 0, 0, 0)
+        legend = Static("", id="month-legend")
+        legend.styles.height = "auto"
+        plots = Horizontal(id="month-plots")
+        plots.styles.height = PLOT_HEIGHT
+        chart = Vertical(legend, plots, id="month-chart")
+        chart.styles.height = "auto"
+        chart.styles.margin = (1, 0, 0, 0)
+        box = self.query_one("#dashboard", VerticalScroll)
+        await box.mount(lights_line, before="#charts")
+        await box.mount(chart, after="#charts")
+
     async def _load_extras(self, key: str, today: datetime.date, flt: ListFilter | None) -> None:
+        await self._mount_extras()
         lights_line = self.query_one("#dashboard-lights", Static)
         legend = self.query_one("#month-legend", Static)
         _update(lights_line, _("Lights: counting…"), layout=False)
@@ -309,6 +330,10 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
             self._extras_for = None  # asked again on the next visit
             _update(lights_line, str(err), layout=False)
             return
+        for plot in plots:
+            plot.styles.width = "1fr"
+            plot.styles.height = PLOT_HEIGHT
+            plot.styles.margin = (0, 2, 0, 0)
         box = self.query_one("#month-plots", Horizontal)
         with self.app.batch_update():
             await box.remove_children()
