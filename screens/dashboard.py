@@ -30,7 +30,6 @@ from screens.base import CrmScreen
 from screens.charts import INVEST_COLOUR, SIGNINGS_COLOUR, STARTS_COLOUR, Bar, BarChart, MonthSeries
 from screens.keys_footer import KeysFooter
 
-
 PLOT_HEIGHT = 14  # lines of each monthly plot
 
 
