@@ -177,3 +177,38 @@ def test_stage_dialog_asks_for_a_note_going_backwards(pinned, snap_compare, lang
         await settle(pilot)
 
     assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_report(pinned, snap_compare, lang, size):
+    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=go("7"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_report_of_a_filtered_list_by_lead_unit(pinned, snap_compare, lang, size):
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.screen.query_one("#filter-region").value = "涿州市"
+        await settle(pilot)
+        for key in ("7", "g"):
+            await pilot.press(key)
+            await settle(pilot)
+        steady_cursor(pilot)
+
+    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_dashboard_monthly_chart(pinned, snap_compare, lang, size):
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.dashboard_cohort = "year:2020"  # a year of the demo's signings
+        await pilot.press("5")
+        await settle(pilot)
+        await pilot.press("end")  # the chart is below the tiles and the bars
+        await settle(pilot)
+
+    assert snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=run_before)
