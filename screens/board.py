@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime
+import functools
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -33,19 +34,9 @@ def _deal_filter(app) -> deal_pages.ListFilter:
     return getattr(app, "deal_filter", None) or deal_pages.ListFilter()
 
 
-@dataclasses.dataclass(frozen=True)
-class BoardFigures:
-    """The columns of the Board, and the lights (yellow, red) of the deals on its cards."""
-
-    columns: list
-    lights: dict  # code → "yellow" | "red"; a green deal, or one without a light, is not in it
-
-
-def board_figures(flt: deal_pages.ListFilter, day: datetime.date) -> BoardFigures:
-    """The stage columns of `flt` with their first cards, and the cards' lights on `day` (crm.reporting.lights)."""
-    columns = deal_pages.board(flt, CARDS_PER_STAGE)
-    lit = lights.deal_lights([row.code for column in columns for row in column.rows], day)
-    return BoardFigures(columns, {code: d.light for code, d in lit.items() if d.light != lights.GREEN})
+def card_lights(codes: list[str], day: datetime.date) -> dict[str, str]:
+    """{code: "yellow" | "red"} of the deals of `codes` that have such a light on `day` (crm.reporting.lights)."""
+    return {code: d.light for code, d in lights.deal_lights(codes, day).items() if d.light != lights.GREEN}
 
 
 def prefetch(app) -> asyncio.Task:
@@ -54,8 +45,8 @@ def prefetch(app) -> asyncio.Task:
     The query then runs in the totals thread while Textual switches screens,
     instead of after: the figures are there by the first frames of the visit.
     """
-    flt, day = _deal_filter(app), app.today
-    return app.prefetch("board", (flt, day), board_figures, flt, day)
+    flt = _deal_filter(app)
+    return app.prefetch("board", flt, deal_pages.board, flt, CARDS_PER_STAGE)
 
 
 class StageColumn(Vertical):
@@ -94,6 +85,7 @@ class BoardScreen(FiguresOnArrival, DealActions, CrmScreen):
         # is behind the app's, as a new one's is (-1); this one's widgets are styled as they mount: nothing is stale.
         self._css_update_count = self.app._css_update_count
         self.drag_from: CardColumn | None = None
+        self._lights: dict[str, str] = {}  # code → yellow/red of the cards shown
         self._focus_code: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -108,8 +100,8 @@ class BoardScreen(FiguresOnArrival, DealActions, CrmScreen):
         self.sub_title = _("Board")
         self.follow_arrivals()
 
-    def _wanted(self) -> tuple:
-        return _deal_filter(self.app), self.today
+    def _wanted(self) -> deal_pages.ListFilter:
+        return _deal_filter(self.app)
 
     def on_screen_resume(self) -> None:
         if not self.shown_on_arrival():
@@ -119,20 +111,20 @@ class BoardScreen(FiguresOnArrival, DealActions, CrmScreen):
         self.run_worker(self._load, exclusive=True, group="board")
 
     async def _load(self) -> None:
-        flt, day = wanted = self._wanted()
+        flt = self._wanted()
         try:
-            figures = await self.figures(wanted, board_figures, flt, day)
+            columns = await self.figures(flt, deal_pages.board, flt, CARDS_PER_STAGE)
         except CrmError as err:
             self.notify(str(err), severity="error")
             return
-        self._show(figures)
+        self._show(columns)
 
-    def _show(self, figures: BoardFigures) -> None:
+    def _show(self, columns) -> None:
         chosen = self._chosen()
         focus_code = chosen.current.code if chosen and chosen.current else self._focus_code
         today = self.today
         with self.app.batch_update():
-            for column in figures.columns:
+            for column in columns:
                 widget = self.query_one(f"#column-{column.stage}", StageColumn)
                 g = column.totals
                 missing = "  " + _("{n} without rate").format(n=g.unconverted) if g.unconverted else ""
@@ -140,24 +132,44 @@ class BoardScreen(FiguresOnArrival, DealActions, CrmScreen):
                 widget.query_one(".stage-head", Static).update(
                     f"{text.stage(column.stage)}  {g.deals}\n{text.yi_label(g.total_cny)}{missing}", layout=False
                 )
-                widget.cards.show(column.rows, g.deals - len(column.rows), today, figures.lights)
-        status = _("Deals by stage; amounts in 100m CNY at signing-date rates")
-        shown = figures.lights.values()
-        if figures.lights:
-            status += "  ·  " + _("on the cards: {yellow} yellow, {red} red").format(
-                yellow=sum(1 for light in shown if light == lights.YELLOW),
-                red=sum(1 for light in shown if light == lights.RED),
-            )
-        words = getattr(self.app, "deal_filter_text", "")
-        if words:
-            status += "  ·  " + _("filtered as in the deal list: {filters}").format(filters=words)
-        self.query_one("#board-status", Static).update(status, layout=False)  # one line, as tall as ever
+                # the lights of the previous visit until this one's are in (a card keeps its own deal's)
+                widget.cards.show(column.rows, g.deals - len(column.rows), today, self._lights)
+        self._show_status()
         self._focus_code = None
         target = next((c for c in self._columns() if focus_code and c.choose(focus_code)), None)
         if target is None and self._chosen() is None:
             target = next((c for c in self._columns() if c.rows), None)
         if target is not None:
             target.focus()
+        codes = [row.code for column in columns for row in column.rows]
+        self.run_worker(functools.partial(self._load_lights, codes), exclusive=True, group="board-lights")
+
+    async def _load_lights(self, codes: list[str]) -> None:
+        # After the frame that shows the figures: not a query more before the visit's first frame.
+        painted = asyncio.get_running_loop().create_future()
+        self.call_after_refresh(painted.set_result, None)
+        await painted
+        try:
+            self._lights = await self.db.run_aggregate(card_lights, codes, self.today)
+        except CrmError as err:
+            self.notify(str(err), severity="error")
+            return
+        with self.app.batch_update():
+            for column in self._columns():
+                column.show(column.rows, column.more, self.today, self._lights)
+            self._show_status()
+
+    def _show_status(self) -> None:
+        status = _("Deals by stage; amounts in 100m CNY at signing-date rates")
+        shown = [light for column in self._columns() for light in column.lights.values()]
+        if shown:
+            status += "  ·  " + _("on the cards: {yellow} yellow, {red} red").format(
+                yellow=shown.count(lights.YELLOW), red=shown.count(lights.RED)
+            )
+        words = getattr(self.app, "deal_filter_text", "")
+        if words:
+            status += "  ·  " + _("filtered as in the deal list: {filters}").format(filters=words)
+        self.query_one("#board-status", Static).update(status, layout=False)  # one line, as tall as ever
 
     # ---- moving around ------------------------------------------------------------
 

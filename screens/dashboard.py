@@ -277,8 +277,14 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
         self.query_one("#chart-region", BarChart).set_bars(title, region_bars)
         rates = "; ".join(fx.describe_rate(r) for r in k.fx_used) or _("none (all CNY)")
         _update(self.query_one("#dashboard-rates", Static), _("Exchange rates used: {rates}").format(rates=rates))
+        self.run_worker(self._after_the_frame, group="dashboard-rest")
+
+    async def _after_the_frame(self) -> None:
         # After the frame that shows these figures: their queries' threads would take the interpreter from it.
-        self.call_after_refresh(self._ask_the_rest)
+        painted = asyncio.get_running_loop().create_future()
+        self.call_after_refresh(painted.set_result, None)
+        await painted
+        self._ask_the_rest()
 
     def _ask_the_rest(self) -> None:
         """The cohort choices, the lights and the monthly chart, each read once the figures are on screen."""

@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Input, Select, Static
 
-from crm.foundation.errors import CrmError
+from crm.foundation.errors import CrmError, Interrupted
 from crm.foundation.i18n import N_, _
 from crm.listing.pages import ListFilter
 from crm.reporting import summaries
@@ -177,12 +177,17 @@ class ReportScreen(CrmScreen):
         return _("Filtered as in the deal list: {filters}").format(filters=getattr(self.app, "deal_filter_text", ""))
 
     def load(self) -> None:
+        self.db.stop("report")  # a report no longer wanted (another grouping, day or filter) stops at once
         self.run_worker(functools.partial(self._load, self._asked()), exclusive=True, group="report")
 
     async def _load(self, asked: Asked) -> None:
         self._status(_("Computing…"))
         try:
-            rows = await self.db.run_aggregate(compute, asked)
+            rows = await self.db.run_aggregate(
+                compute, asked, what="report", wanted=lambda: self._asked() == asked and self.is_current
+            )
+        except Interrupted:
+            return  # superseded: the newer report's load shows its own
         except CrmError as err:
             self._status(str(err))
             self.notify(str(err), severity="error")
