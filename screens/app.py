@@ -49,6 +49,7 @@ SCREENS = (
     ("events", "4", N_("Events"), "screens.events", "EventsScreen"),
     ("dashboard", "5", N_("Dashboard"), "screens.dashboard", "DashboardScreen"),
     ("rates", "6", N_("Rates"), "screens.rates", "RatesScreen"),
+    ("report", "7", N_("Report"), "screens.report", "ReportScreen"),
 )
 
 # Screens whose figures are fetched as their key is pressed, before Textual switches to them:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime
+import functools
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -17,6 +19,7 @@ from crm.deals.stages import STAGES
 from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _
 from crm.listing import pages as deal_pages
+from crm.reporting import lights
 from screens import text
 from screens.arrival import FiguresOnArrival
 from screens.base import CrmScreen
@@ -29,6 +32,11 @@ CARDS_PER_STAGE = 20
 
 def _deal_filter(app) -> deal_pages.ListFilter:
     return getattr(app, "deal_filter", None) or deal_pages.ListFilter()
+
+
+def card_lights(codes: list[str], day: datetime.date) -> dict[str, str]:
+    """{code: "yellow" | "red"} of the deals of `codes` that have such a light on `day` (crm.reporting.lights)."""
+    return {code: d.light for code, d in lights.deal_lights(codes, day).items() if d.light != lights.GREEN}
 
 
 def prefetch(app) -> asyncio.Task:
@@ -65,6 +73,7 @@ class BoardScreen(FiguresOnArrival, DealActions, CrmScreen):
         Binding("left_square_bracket", "move(-1)", N_("Move left")),
         Binding("right_square_bracket", "move(1)", N_("Move right")),
         Binding("enter", "open_deal", N_("Open")),
+        Binding("7", "app.show_screen('report')", N_("Report"), tooltip=N_("KPIs per region … of these deals")),
         Binding("left", "focus_column(-1)", N_("Previous stage column"), show=False),
         Binding("right", "focus_column(1)", N_("Next stage column"), show=False),
         Binding("ctrl+r", "refresh", N_("Refresh"), show=False),
@@ -72,7 +81,11 @@ class BoardScreen(FiguresOnArrival, DealActions, CrmScreen):
 
     def __init__(self) -> None:
         super().__init__(id="board-screen")
+        # Textual's switch_mode re-parses every stylesheet and restyles the whole app for a screen whose CSS count
+        # is behind the app's, as a new one's is (-1); this one's widgets are styled as they mount: nothing is stale.
+        self._css_update_count = self.app._css_update_count
         self.drag_from: CardColumn | None = None
+        self._lights: dict[str, str] = {}  # code → yellow/red of the cards shown
         self._focus_code: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -119,18 +132,44 @@ class BoardScreen(FiguresOnArrival, DealActions, CrmScreen):
                 widget.query_one(".stage-head", Static).update(
                     f"{text.stage(column.stage)}  {g.deals}\n{text.yi_label(g.total_cny)}{missing}", layout=False
                 )
-                widget.cards.show(column.rows, g.deals - len(column.rows), today)
-        status = _("Deals by stage; amounts in 100m CNY at signing-date rates")
-        words = getattr(self.app, "deal_filter_text", "")
-        if words:
-            status += "  ·  " + _("filtered as in the deal list: {filters}").format(filters=words)
-        self.query_one("#board-status", Static).update(status, layout=False)  # one line, as tall as ever
+                # the lights of the previous visit until this one's are in (a card keeps its own deal's)
+                widget.cards.show(column.rows, g.deals - len(column.rows), today, self._lights)
+        self._show_status()
         self._focus_code = None
         target = next((c for c in self._columns() if focus_code and c.choose(focus_code)), None)
         if target is None and self._chosen() is None:
             target = next((c for c in self._columns() if c.rows), None)
         if target is not None:
             target.focus()
+        codes = [row.code for column in columns for row in column.rows]
+        self.run_worker(functools.partial(self._load_lights, codes), exclusive=True, group="board-lights")
+
+    async def _load_lights(self, codes: list[str]) -> None:
+        # After the frame that shows the figures: not a query more before the visit's first frame.
+        painted = asyncio.get_running_loop().create_future()
+        self.call_after_refresh(painted.set_result, None)
+        await painted
+        try:
+            self._lights = await self.db.run_aggregate(card_lights, codes, self.today)
+        except CrmError as err:
+            self.notify(str(err), severity="error")
+            return
+        with self.app.batch_update():
+            for column in self._columns():
+                column.show(column.rows, column.more, self.today, self._lights)
+            self._show_status()
+
+    def _show_status(self) -> None:
+        status = _("Deals by stage; amounts in 100m CNY at signing-date rates")
+        shown = [light for column in self._columns() for light in column.lights.values()]
+        if shown:
+            status += "  ·  " + _("on the cards: {yellow} yellow, {red} red").format(
+                yellow=shown.count(lights.YELLOW), red=shown.count(lights.RED)
+            )
+        words = getattr(self.app, "deal_filter_text", "")
+        if words:
+            status += "  ·  " + _("filtered as in the deal list: {filters}").format(filters=words)
+        self.query_one("#board-status", Static).update(status, layout=False)  # one line, as tall as ever
 
     # ---- moving around ------------------------------------------------------------
 

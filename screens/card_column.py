@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
@@ -25,16 +26,20 @@ from screens import text
 CARD_LINES = 3
 NARROW = 16  # below this many cells a card gives the name two lines
 CARD_STEP = CARD_LINES + 1  # a blank line above each card
+LIGHT_WORDS = {"yellow": N_("yellow"), "red": N_("red")}
+STRIPE = "▌"  # the left edge of a card with a light, in its colour
 
 
-def card_lines(row: DealRow, today, width: int) -> list[str]:
-    """The three lines of a card: name; amount and 亿元; days in stage and open blockers."""
+def card_lines(row: DealRow, today, width: int, light: str | None = None) -> list[str]:
+    """The three lines of a card: name; amount and 亿元; days in stage, open blockers and the light (when wide)."""
     amount = text.money(row.amount, row.currency, row.approximate)
     days = _("{days} d").format(days=row.days_in_stage(today))
     blockers = f"  ⚠{row.open_blockers}" if row.open_blockers else ""
     if width >= NARROW:
+        lit = f"  ● {_(LIGHT_WORDS[light])}" if light in LIGHT_WORDS else ""
         return [
-            text.fit(line, width) for line in (row.name, f"{amount} · {text.yi(row.amount_cny)}", f"{days}{blockers}")
+            text.fit(line, width)
+            for line in (row.name, f"{amount} · {text.yi(row.amount_cny)}", f"{days}{blockers}{lit}")
         ]
     # A narrow column (a Board at 80 columns): the name over two lines, then the amount, and the days when they fit.
     first = set_cell_size(row.name, width)
@@ -66,13 +71,16 @@ class CardColumn(ScrollView, can_focus=True):
         self.rows: list[DealRow] = []
         self.more = 0
         self._today = None
+        self.lights: dict[str, str] = {}
 
-    def show(self, rows: list[DealRow], more: int, today) -> None:
-        """Show `rows` as cards, and a line saying `more` deals are not shown (when there are)."""
-        if rows == self.rows and more == self.more and today == self._today:
+    def show(self, rows: list[DealRow], more: int, today, lights: dict[str, str] | None = None) -> None:
+        """Show `rows` as cards (those of `lights`, code → yellow/red, marked), and a line saying `more`
+        deals are not shown (when there are)."""
+        lights = {row.code: lights[row.code] for row in rows if row.code in lights} if lights else {}
+        if rows == self.rows and more == self.more and today == self._today and lights == self.lights:
             return  # what is shown already: nothing to draw again
         code = self.current.code if self.current else None
-        self.rows, self.more, self._today = rows, more, today
+        self.rows, self.more, self._today, self.lights = rows, more, today, lights
         self.cursor = next((n for n, r in enumerate(rows) if r.code == code), min(self.cursor, max(len(rows) - 1, 0)))
         self.virtual_size = Size(self.size.width, len(rows) * CARD_STEP + (2 if more else 0))
         self.refresh()
@@ -103,8 +111,13 @@ class CardColumn(ScrollView, can_focus=True):
             style = base + self.get_component_rich_style(
                 "card-column--cursor" if index == self.cursor and self.has_focus else "card-column--card"
             )
-            texts = card_lines(self.rows[index], self._today, max(width - 2, 1))
-            return Strip([Segment(" " + texts[part - 1] + " ", style)], width).adjust_cell_length(width, base)
+            row = self.rows[index]
+            light = self.lights.get(row.code)
+            texts = card_lines(row, self._today, max(width - 2, 1), light)
+            edge = Segment(" ", style)
+            if light is not None:  # a coloured edge, visible at any width
+                edge = Segment(STRIPE, style + self._light_style(light))
+            return Strip([edge, Segment(texts[part - 1] + " ", style)], width).adjust_cell_length(width, base)
         if self.more and line == len(self.rows) * CARD_STEP + 1:
             style = base + self.get_component_rich_style("card-column--more")
             return Strip(
@@ -117,6 +130,12 @@ class CardColumn(ScrollView, can_focus=True):
                 width,
             )
         return Strip.blank(width, base)
+
+    def _light_style(self, light: str) -> Style:
+        # the theme's warning and error colours, without a stylesheet rule: a new rule is parsed on the first visit
+        theme = self.app.current_theme
+        colour = (theme.warning or "yellow") if light == "yellow" else (theme.error or "red")
+        return Style(color=colour, bold=True)
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, self.virtual_size.height)

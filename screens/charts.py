@@ -66,3 +66,41 @@ class BarChart(Static):
             if n < len(self.bars) - 1:
                 out.append("\n")
         return out
+
+
+@dataclass(frozen=True)
+class MonthSeries:
+    """Per month of `year` (1 … the last month shown): deals signed, net new starts, investment completed (亿元)."""
+
+    year: int
+    months: list[int]
+    signings: list[int]
+    starts: list[int]
+    invest_yi: list[float]
+
+
+# Colours of the three series, shared by the plots and the legend above them (plotext's own legend cannot hold
+# Chinese: it counts a character as one cell).
+SIGNINGS_COLOUR, STARTS_COLOUR, INVEST_COLOUR = "cyan", "green", "magenta"
+
+
+def month_plots(series: MonthSeries) -> list:
+    """Two plotext widgets: signings and starts by month (bars), completed investment by month (bars).
+
+    textual_plotext is imported here, on the Dashboard's first use, never at launch.
+    """
+    from textual_plotext import PlotextPlot
+
+    months = [str(m) for m in series.months]
+    counts = PlotextPlot(classes="month-plot", id="plot-counts")
+    plt = counts.plt
+    plt.multiple_bar(months, [series.signings, series.starts], color=[SIGNINGS_COLOUR, STARTS_COLOUR])
+    top = max([1, *series.signings, *series.starts])
+    step = max(1, -(-top // 4))
+    plt.yticks(list(range(min([0, *series.starts]), top + 1, step)))  # whole deals, not 0.67 of one
+    invest = PlotextPlot(classes="month-plot", id="plot-invest")
+    plt = invest.plt
+    plt.bar(months, series.invest_yi, color=INVEST_COLOUR)
+    if not any(series.invest_yi):
+        plt.ylim(0, 1)  # nothing completed: a flat axis from 0, not one around it
+    return [counts, invest]

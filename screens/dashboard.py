@@ -4,13 +4,15 @@ event) and charts of its investment by stage and by region."""
 from __future__ import annotations
 
 import asyncio
+import datetime
 import functools
 from dataclasses import dataclass
+from decimal import Decimal
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Header, Select, Static
 
 from crm.deals.stages import STAGES
@@ -20,13 +22,15 @@ from crm.listing import pages as deal_pages
 from crm.listing.pages import ListFilter
 from crm.reference import fx
 from crm.reference.views import event_infos
-from crm.reporting import kpi
+from crm.reporting import kpi, lights, series
 from crm.reporting.cohorts import event_cohort, signing_years, year_cohort
 from screens import text
 from screens.arrival import FiguresOnArrival
 from screens.base import CrmScreen
-from screens.charts import Bar, BarChart
+from screens.charts import INVEST_COLOUR, SIGNINGS_COLOUR, STARTS_COLOUR, Bar, BarChart, MonthSeries
 from screens.keys_footer import KeysFooter
+
+PLOT_HEIGHT = 14  # lines of each monthly plot
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,38 @@ def _dashboard(key: str, today, list_filter: ListFilter | None = None) -> Dashbo
     return DashboardData(kpi.compute(cohort, today), deal_pages.region_totals(cohort))
 
 
+def cohort_lights(key: str, day: datetime.date, list_filter: ListFilter | None = None) -> lights.LightCounts:
+    """How many signed deals of the cohort are green, yellow and red on `day` (crm.reporting.lights)."""
+    return lights.counts(cohort_filter(key, list_filter), day).get(None, lights.LightCounts())
+
+
+def chart_year(key: str, today: datetime.date) -> int:
+    """The year the monthly chart shows: the signing year of a year cohort, else this year."""
+    return int(key[5:]) if key.startswith("year:") else today.year
+
+
+def month_series(key: str, today: datetime.date, list_filter: ListFilter | None = None) -> MonthSeries:
+    """Deals signed, net new starts (开工 or beyond) and investment completed, month by month of chart_year.
+
+    Each month is the difference of `crm kpi --as-of` at its end and at the previous month's end
+    (completed investment counts from 1 January, so January's is its own figure).
+    """
+    year = chart_year(key, today)
+    last = datetime.date(year, 12, 31) if year < today.year else today
+    if year > today.year:
+        return MonthSeries(year, [], [], [], [])
+    results = series.series("monthly", datetime.date(year - 1, 12, 1), last, cohort_filter(key, list_filter))
+    before, months = results[0], results[1:]
+    signings, starts, invest = [], [], []
+    for month in months:
+        signings.append(month.kpis.deals - before.kpis.deals)
+        starts.append(month.kpis.started - before.kpis.started)
+        done = month.plan.invest_done_cny - (before.plan.invest_done_cny if month.day.month > 1 else Decimal(0))
+        invest.append(float(done / Decimal(100_000_000)))
+        before = month
+    return MonthSeries(year, [m.day.month for m in months], signings, starts, invest)
+
+
 def _list_filter(app) -> ListFilter | None:
     flt = getattr(app, "deal_filter", None)
     return None if flt is None or flt.is_empty() else flt
@@ -92,12 +128,21 @@ def _update(widget: Static, content: str, layout: bool = True) -> None:
 
 class DashboardScreen(FiguresOnArrival, CrmScreen):
     MODE = "dashboard"
-    BINDINGS = [Binding("ctrl+r", "refresh", N_("Refresh"), show=False)]
+    BINDINGS = [
+        Binding(
+            "7", "app.show_screen('report')", N_("Report"), tooltip=N_("KPIs per region … of the deal list's deals")
+        ),
+        Binding("ctrl+r", "refresh", N_("Refresh"), show=False),
+    ]
 
     def __init__(self) -> None:
         super().__init__(id="dashboard-screen")
+        # Textual's switch_mode re-parses every stylesheet and restyles the whole app for a screen whose CSS count
+        # is behind the app's, as a new one's is (-1); this one's widgets are styled as they mount: nothing is stale.
+        self._css_update_count = self.app._css_update_count
         self._choice_keys = {"all"}  # the cohorts the Select offers so far
         self._choices_asked = False
+        self._extras_for: tuple | None = None  # what the lights and the monthly chart shown are for
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -232,11 +277,95 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
         self.query_one("#chart-region", BarChart).set_bars(title, region_bars)
         rates = "; ".join(fx.describe_rate(r) for r in k.fx_used) or _("none (all CNY)")
         _update(self.query_one("#dashboard-rates", Static), _("Exchange rates used: {rates}").format(rates=rates))
+        self.run_worker(self._after_the_frame, group="dashboard-rest")
+
+    async def _after_the_frame(self) -> None:
+        # After the frame that shows these figures: their queries' threads would take the interpreter from it.
+        painted = asyncio.get_running_loop().create_future()
+        self.call_after_refresh(painted.set_result, None)
+        await painted
+        self._ask_the_rest()
+
+    def _ask_the_rest(self) -> None:
+        """The cohort choices, the lights and the monthly chart, each read once the figures are on screen."""
         if not self._choices_asked:
             # Asked only now: the first visit shows the chosen cohort's figures without waiting for the
             # list of the other cohorts, which would otherwise hold up the totals thread before them.
             self._choices_asked = True
             self.run_worker(self._load_choices, group="dashboard-choices")
+        wanted = self._wanted()
+        if wanted != self._extras_for:
+            # Lights and the monthly chart in the thread for long work: at scale they take seconds (a series
+            # is one as-of KPI per month) and must hold up neither the visit nor the totals.
+            self._extras_for = wanted
+            self.run_worker(functools.partial(self._load_extras, *wanted), exclusive=True, group="dashboard-extras")
+
+    async def _mount_extras(self) -> None:
+        """The lights line and the monthly chart's place, mounted after the first figures (not in compose: fewer
+        widgets to build and style before the visit's first frame). Styled here, not in a stylesheet rule, which
+        Textual would parse (with every other rule again) on the first visit."""
+        if self.query("#month-chart"):
+            return
+        lights_line = Static("", id="dashboard-lights")
+        lights_line.styles.height = 1
+        lights_line.styles.margin = (1, 0, 0, 0)
+        legend = Static("", id="month-legend")
+        legend.styles.height = "auto"
+        plots = Horizontal(id="month-plots")
+        plots.styles.height = PLOT_HEIGHT
+        chart = Vertical(legend, plots, id="month-chart")
+        chart.styles.height = "auto"
+        chart.styles.margin = (1, 0, 0, 0)
+        box = self.query_one("#dashboard", VerticalScroll)
+        await box.mount(lights_line, before="#charts")
+        await box.mount(chart, after="#charts")
+
+    async def _load_extras(self, key: str, today: datetime.date, flt: ListFilter | None) -> None:
+        await self._mount_extras()
+        lights_line = self.query_one("#dashboard-lights", Static)
+        legend = self.query_one("#month-legend", Static)
+        _update(lights_line, _("Lights: counting…"), layout=False)
+        _update(legend, self._legend(chart_year(key, today)) + "  " + _("(computing…)"), layout=False)
+        try:
+            lit = await self.db.run_long(cohort_lights, key, today, flt)
+            _update(lights_line, self._lights_text(lit, today), layout=False)
+            months = await self.db.run_long(month_series, key, today, flt)
+            plots = await self._month_plots(months)
+        except CrmError as err:
+            self._extras_for = None  # asked again on the next visit
+            _update(lights_line, str(err), layout=False)
+            return
+        for plot in plots:
+            plot.styles.width = "1fr"
+            plot.styles.height = PLOT_HEIGHT
+            plot.styles.margin = (0, 2, 0, 0)
+        box = self.query_one("#month-plots", Horizontal)
+        with self.app.batch_update():
+            await box.remove_children()
+            await box.mount_all(plots)
+        _update(legend, self._legend(months.year), layout=False)
+
+    @staticmethod
+    async def _month_plots(months: MonthSeries) -> list:
+        from screens import charts
+
+        # textual_plotext is imported in a thread on the first chart: the screen stays responsive meanwhile
+        await asyncio.to_thread(__import__, "textual_plotext")
+        return charts.month_plots(months)
+
+    @staticmethod
+    def _lights_text(lit: lights.LightCounts, today: datetime.date) -> str:
+        return _(
+            "Lights on {day}: [$warning]● {yellow} yellow[/]  [$error]● {red} red[/]  ● {green} green"
+            "  [dim](behind the year's plan, or planned start passed without 开工)[/]"
+        ).format(day=today.isoformat(), yellow=lit.yellow, red=lit.red, green=lit.green)
+
+    @staticmethod
+    def _legend(year: int) -> str:
+        return _(
+            "By month, {year}: [{signings}]■[/] deals signed  [{starts}]■[/] new starts (net)"
+            "   [{invest}]■[/] investment completed, 100m CNY (right)"
+        ).format(year=year, signings=SIGNINGS_COLOUR, starts=STARTS_COLOUR, invest=INVEST_COLOUR)
 
     def action_refresh(self) -> None:
         self.load()

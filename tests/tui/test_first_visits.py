@@ -70,3 +70,61 @@ async def test_dashboard_figures_do_not_wait_for_the_cohort_choices(demo_ledger,
         assert select.value == "year:2020", "the cohort shown is the one chosen once the choices are in"
         assert str(expected.deals) in _tile(pilot.app)
         await asyncio.sleep(0)
+
+
+def _board_heads(app) -> list[str]:
+    return [str(h.render()) for h in app.screen.query(".stage-head")]
+
+
+@run_async
+async def test_board_figures_do_not_wait_for_the_cards_lights(demo_ledger, monkeypatch):
+    from screens import board
+
+    pin_clock()
+    real = board.card_lights
+    release = threading.Event()
+
+    def slow_lights(codes, day):
+        release.wait(20)  # the lights of the cards take long to compute
+        return real(codes, day)
+
+    monkeypatch.setattr(board, "card_lights", slow_lights)
+    async with CrmApp(today=TODAY).run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if isinstance(pilot.app.screen, board.BoardScreen) and all(_board_heads(pilot.app)):
+                break
+        assert all(_board_heads(pilot.app)), "the stage totals are shown before the lights"
+        assert not any(c.lights for c in pilot.app.screen.query(board.CardColumn))
+        assert not release.is_set()
+        release.set()
+        await settle(pilot)
+        assert any(c.lights for c in pilot.app.screen.query(board.CardColumn)), "then the cards get their lights"
+
+
+@run_async
+async def test_dashboard_figures_do_not_wait_for_the_lights_or_the_chart(demo_ledger, monkeypatch):
+    pin_clock()
+    real = dashboard.cohort_lights
+    release = threading.Event()
+
+    def slow_lights(*args):
+        release.wait(20)
+        return real(*args)
+
+    monkeypatch.setattr(dashboard, "cohort_lights", slow_lights)
+    async with CrmApp(today=TODAY).run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if isinstance(pilot.app.screen, dashboard.DashboardScreen) and _tile(pilot.app).strip():
+                break
+        assert "33" in _tile(pilot.app), "the figures are shown while the lights are still being counted"
+        assert not pilot.app.screen.query("#plot-counts")
+        release.set()
+        await settle(pilot)
+        assert pilot.app.screen.query("#plot-counts"), "then the lights and the monthly chart"
+        assert "红灯" in str(pilot.app.screen.query_one("#dashboard-lights").render())

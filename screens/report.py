@@ -1,0 +1,377 @@
+"""Report: the table of `crm report regions|departments|liaisons|events|industries|tags` on screen.
+
+One row per group with the as-of KPIs (crm.reporting.summaries), then the 合计
+row, which is `crm kpi --as-of` of the same cohort. The cohort is the deal
+list's filter, as on the Board; g changes the grouping, k the ranking, a the
+as-of date, and x saves the table shown as xlsx or csv (the CLI's file).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Header, Input, Select, Static
+
+from crm.foundation.errors import CrmError, Interrupted
+from crm.foundation.i18n import N_, _
+from crm.listing.pages import ListFilter
+from crm.reporting import summaries
+from exports import summary_table
+from screens import text
+from screens.base import CrmScreen
+from screens.dialogs import Dialog
+from screens.forms import FormRow, read_date, show_hint
+from screens.keys_footer import KeysFooter
+
+DIMENSION_LABELS = {
+    "regions": (N_("By region"), N_("Region")),
+    "departments": (N_("By lead unit"), N_("Lead unit")),
+    "liaisons": (N_("By liaison leader"), N_("Liaison leader")),
+    "events": (N_("By signing event"), N_("Event")),
+    "industries": (N_("By industry"), N_("Industry")),
+    "tags": (N_("By tag"), N_("Tag")),
+}
+
+# Each KPI column: its header (English source) and how its plain value (summary_table.table) is shown.
+COLUMNS = {
+    "deals": (N_("Number of deals"), "count"),
+    "total_cny": (N_("Total, 100m"), "yi"),
+    "start_rate": (N_("Started share"), "rate"),
+    "planned_starts": (N_("Planned starts"), "count"),
+    "started_on_plan": (N_("Started of plan"), "count"),
+    "start_plan_rate": (N_("Start rate vs plan"), "rate"),
+    "overdue_starts": (N_("Overdue starts"), "count"),
+    "planned_operations": (N_("Planned to operate"), "count"),
+    "operating_on_plan": (N_("Operating of plan"), "count"),
+    "operating_plan_rate": (N_("Operating rate vs plan"), "rate"),
+    "invest_plan_cny": (N_("Year plan, 100m"), "yi"),
+    "invest_done_cny": (N_("Completed, 100m"), "yi"),
+    "invest_plan_rate": (N_("Share of plan"), "rate"),
+    "schedule_gap": (N_("vs schedule, pts"), "gap"),
+    "funds_cny": (N_("Funds arrived, 100m"), "yi"),
+    "funds_rate": (N_("Funds rate"), "rate"),
+    "blockers_raised": (N_("Blockers"), "count"),
+    "blockers_open": (N_("Blockers open"), "count"),
+    "blockers_resolved": (N_("Blockers resolved"), "count"),
+    "resolution_rate": (N_("Resolution rate"), "rate"),
+    "green": (N_("Green"), "count"),
+    "yellow": (N_("Yellow"), "count"),
+    "red": (N_("Red"), "count"),
+}
+LIGHT_STYLES = {"yellow": "bold yellow", "red": "bold red"}
+NAME_ORDER = "name"
+LABEL_WIDTH = 20  # cells of the group's name: a long event name is cut, not the KPIs
+
+
+def cell(value, kind: str) -> str:
+    """A plain report value (as `crm report --format json` gives it) as the screen shows it."""
+    if value is None:
+        return "—"
+    if kind == "yi":
+        return text.yi(Decimal(value))
+    if kind == "rate":
+        return text.percent(Decimal(value))
+    if kind == "gap":
+        return f"{Decimal(value):+.2f}"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a report is for: grouping, ranking, as-of day and the deal list's filter."""
+
+    dimension: str
+    rank_by: str | None
+    day: object
+    cohort: ListFilter
+
+
+def compute(asked: Asked) -> list[summaries.SummaryRow]:
+    """The report's rows (runs in a database thread)."""
+    return summaries.summarise(asked.dimension, asked.cohort, asked.day, rank_by=asked.rank_by)
+
+
+class ReportScreen(CrmScreen):
+    """KPIs per region, lead unit, liaison leader, event, industry or tag of the deal list's cohort, and the total."""
+
+    MODE = "report"
+    DEFAULT_CSS = """
+    #report-controls { height: 1; margin: 1 1 0 1; }
+    #report-controls Select { width: 26; margin-right: 2; }
+    #report-controls Input { width: 16; }
+    #report-asof-hint { width: 1fr; padding: 0 1; color: $text-muted; }
+    #report-asof-hint.-error { color: $error; }
+    #report-scope { height: 1; padding: 0 1; margin-top: 1; }
+    #report-table { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("g", "next_dimension", N_("Group by"), tooltip=N_("Region, lead unit, liaison, event, industry, tag")),
+        Binding("k", "next_rank", N_("Rank by"), tooltip=N_("Name order, or a KPI from high to low")),
+        Binding("a", "as_of", N_("As of"), tooltip=N_("The date the ledger is reported as of")),
+        Binding("x", "export_report", N_("Export"), tooltip=N_("Save this table as xlsx or csv")),
+        Binding("ctrl+r", "refresh", N_("Refresh"), show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="report-screen")
+        self.dimension = "regions"
+        self.rank_by: str | None = None
+        self.day = None  # None: the app's today
+        self.rows: list[summaries.SummaryRow] = []
+        self.shown: Asked | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="report-controls"):
+            yield Select(
+                [(_(label), key) for key, (label, _head) in DIMENSION_LABELS.items()],
+                id="report-dimension",
+                value=self.dimension,
+                allow_blank=False,
+                compact=True,
+            )
+            yield Select(
+                [(_("Name order"), NAME_ORDER)]
+                + [(_("Rank by {kpi}").format(kpi=_(COLUMNS[k][0])), k) for k in summaries.RANKABLE],
+                id="report-rank",
+                value=NAME_ORDER,
+                allow_blank=False,
+                compact=True,
+            )
+            yield Input(self.today.isoformat(), id="report-asof", compact=True)
+            yield Static("", id="report-asof-hint")
+        yield Static("", id="report-scope")
+        yield DataTable(id="report-table", cursor_type="row", zebra_stripes=True, fixed_columns=1)
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.sub_title = _("Report")
+        self.query_one("#report-table", DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        if self._asked() != self.shown:
+            self.load()
+
+    # ---- what is asked ----------------------------------------------------------------
+
+    def _cohort(self) -> ListFilter:
+        return getattr(self.app, "deal_filter", None) or ListFilter()
+
+    def _asked(self) -> Asked:
+        return Asked(self.dimension, self.rank_by, self.day or self.today, self._cohort())
+
+    def scope_text(self) -> str:
+        """Which deals the report covers, in words."""
+        flt = self._cohort()
+        if flt.is_empty():
+            return _("Every deal (the deal list is not filtered)")
+        return _("Filtered as in the deal list: {filters}").format(filters=getattr(self.app, "deal_filter_text", ""))
+
+    def load(self) -> None:
+        self.db.stop("report")  # a report no longer wanted (another grouping, day or filter) stops at once
+        self.run_worker(functools.partial(self._load, self._asked()), exclusive=True, group="report")
+
+    async def _load(self, asked: Asked) -> None:
+        self._status(_("Computing…"))
+        try:
+            rows = await self.db.run_aggregate(
+                compute, asked, what="report", wanted=lambda: self._asked() == asked and self.is_current
+            )
+        except Interrupted:
+            return  # superseded: the newer report's load shows its own
+        except CrmError as err:
+            self._status(str(err))
+            self.notify(str(err), severity="error")
+            return
+        self._show(asked, rows)
+
+    def _status(self, extra: str = "") -> None:
+        line = _("As of {day}").format(day=(self.day or self.today).isoformat()) + "  ·  " + self.scope_text()
+        self.query_one("#report-scope", Static).update(line + (f"  ·  {extra}" if extra else ""))
+
+    # ---- the table ----------------------------------------------------------------------
+
+    def _show(self, asked: Asked, rows: list[summaries.SummaryRow]) -> None:
+        self.rows, self.shown = rows, asked
+        table = self.query_one("#report-table", DataTable)
+        _headers, values = summary_table.table(rows)
+        with self.app.batch_update():
+            table.clear(columns=True)
+            table.add_column(_(DIMENSION_LABELS[asked.dimension][1]), key="group")
+            for key, (label, _kind) in COLUMNS.items():
+                table.add_column(Text(_(label), justify="right"), key=key)
+            for n, (row, plain) in enumerate(zip(rows, values)):
+                table.add_row(*self._cells(row, plain), key=str(n))
+        self._status(_("{n} groups").format(n=len(rows) - 1))
+
+    def _cells(self, row: summaries.SummaryRow, plain: list) -> list[Text]:
+        base = "bold" if row.total else ""
+        label = _("Total") if row.total else row.label
+        cells = [Text(text.fit(label, min(LABEL_WIDTH, max(cell_len(label), 1))), style=base)]
+        for key, value in zip(COLUMNS, plain[1:]):
+            style = LIGHT_STYLES.get(key, "") if value else ""
+            cells.append(Text(cell(value, COLUMNS[key][1]), style=f"{base} {style}".strip(), justify="right"))
+        return cells
+
+    def table_text(self) -> list[list[str]]:
+        """What the table shows, row by row (the group's name first)."""
+        table = self.query_one("#report-table", DataTable)
+        return [[str(c) for c in table.get_row_at(n)] for n in range(table.row_count)]
+
+    # ---- choosing -------------------------------------------------------------------------
+
+    @on(Select.Changed, "#report-dimension")
+    def _dimension_chosen(self, event: Select.Changed) -> None:
+        if event.value != self.dimension:
+            self.dimension = event.value
+            self.load()
+
+    @on(Select.Changed, "#report-rank")
+    def _rank_chosen(self, event: Select.Changed) -> None:
+        rank = None if event.value == NAME_ORDER else event.value
+        if rank != self.rank_by:
+            self.rank_by = rank
+            self.load()
+
+    @on(Input.Changed, "#report-asof")
+    def _day_typed(self, event: Input.Changed) -> None:
+        day, hint, error = read_date(event.value, self.today)
+        show_hint(self.query_one("#report-asof-hint", Static), hint if error else "", error)
+
+    @on(Input.Submitted, "#report-asof")
+    def _day_entered(self, event: Input.Submitted) -> None:
+        day, _hint, error = read_date(event.value, self.today)
+        if error:
+            return
+        self.day = day
+        if day is None:
+            event.input.value = self.today.isoformat()
+        self.query_one("#report-table", DataTable).focus()
+        if self._asked() != self.shown:
+            self.load()
+
+    def action_next_dimension(self) -> None:
+        keys = list(DIMENSION_LABELS)
+        self.query_one("#report-dimension", Select).value = keys[(keys.index(self.dimension) + 1) % len(keys)]
+
+    def action_next_rank(self) -> None:
+        keys = [NAME_ORDER, *summaries.RANKABLE]
+        current = keys.index(self.rank_by or NAME_ORDER)
+        self.query_one("#report-rank", Select).value = keys[(current + 1) % len(keys)]
+
+    def action_as_of(self) -> None:
+        self.query_one("#report-asof", Input).focus()
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def action_export_report(self) -> None:
+        if not self.rows or self.shown is None:
+            self.notify(_("The report is still being computed"), severity="warning")
+            return
+        self.app.push_screen(ReportExportDialog(self.rows, self.shown, self.scope_text()), self._exported)
+
+    def _exported(self, message: str | None) -> None:
+        if message:
+            self.notify(message, timeout=8)
+
+
+class ReportExportDialog(Dialog):
+    """Save the report shown (its rows as computed) as xlsx or csv; an existing file only when Save is pressed again."""
+
+    def __init__(self, rows: list, asked: Asked, scope: str, directory: Path | None = None) -> None:
+        super().__init__()
+        self.rows, self.asked, self.scope = rows, asked, scope
+        self.directory = directory
+        self._confirmed: Path | None = None  # an existing file the officer said to replace (Save pressed twice)
+
+    def dialog_title(self) -> str:
+        return _("Export the report")
+
+    def fields(self) -> ComposeResult:
+        yield FormRow(
+            _("Format"),
+            Select(
+                [("xlsx (Excel/WPS)", "xlsx"), ("csv (UTF-8)", "csv")],
+                id="report-format",
+                value="xlsx",
+                allow_blank=False,
+                compact=True,
+            ),
+            "hint-format",
+            required=True,
+        )
+        yield FormRow(_("Save as"), Input(str(self._default_path("xlsx")), id="report-path", compact=True), "hint-path")
+        yield Static(self.scope, classes="dialog-line")
+
+    def _default_path(self, fmt: str) -> Path:
+        if self.directory is None:
+            from screens.transfer import default_export_directory
+
+            self.directory = default_export_directory()
+        stem = _("report")
+        return self.directory / f"{stem}-{self.asked.dimension}-{self.asked.day.isoformat()}.{fmt}"
+
+    def on_mount(self) -> None:
+        self.query_one("#report-path", Input).focus()
+
+    @on(Select.Changed, "#report-format")
+    def _format_chosen(self, event: Select.Changed) -> None:
+        field = self.query_one("#report-path", Input)
+        path = Path(field.value.strip()) if field.value.strip() else None
+        if path is None or path.suffix.lower() in (".xlsx", ".csv"):
+            field.value = str((path or self._default_path(event.value)).with_suffix(f".{event.value}"))
+
+    @on(Input.Changed, "#report-path")
+    def _path_changed(self, event: Input.Changed) -> None:
+        raw = event.value.strip()
+        hint = self.query_one("#hint-path", Static)
+        path = Path(raw).expanduser() if raw else None
+        if path is None:
+            show_hint(hint, _("required"), True)
+        elif not path.parent.exists():
+            show_hint(hint, _("the folder {dir} does not exist").format(dir=path.parent), True)
+        elif path.exists():
+            show_hint(hint, _("exists: Save asks before replacing it"), True)
+        else:
+            show_hint(hint, _("a new file"))
+
+    def save(self) -> None:
+        raw = self.query_one("#report-path", Input).value.strip()
+        if not raw:
+            self.show_error(_("Enter the file to write"))
+            return
+        path = Path(raw).expanduser()
+        fmt = self.query_one("#report-format", Select).value
+        if path.suffix.lower() in (".xlsx", ".csv") and path.suffix.lower() != f".{fmt}":
+            self.show_error(
+                _("The file name ends in {suffix} but the format is {fmt}").format(suffix=path.suffix, fmt=fmt)
+            )
+            return
+        force = self._confirmed == path
+        if path.exists() and not force:
+            self._confirmed = path
+            self.show_error(_("{path} exists: press Save again to replace it").format(path=path))
+            return
+        self.run_worker(functools.partial(self._write, fmt, path, force), exclusive=True, group="report-export")
+
+    async def _write(self, fmt: str, path: Path, force: bool) -> None:
+        try:
+            await self.db.run_long(summary_table.write, self.rows, fmt, path, force)
+        except CrmError as err:
+            self.show_error(str(err))
+            return
+        self.dismiss(
+            _("{path}: {n} groups and the total, as of {day}").format(
+                path=path, n=len(self.rows) - 1, day=self.asked.day.isoformat()
+            )
+        )
