@@ -104,30 +104,37 @@ SUMMARY_KEYS = (
 _PROGRESS_BATCH = 1000
 
 
-def records_query(flt: DealFilter | None = None, sort: str = "signed", reverse: bool = False):
-    """The one SELECT behind summary_records(): list_deals()'s rows and order, columns as stored."""
+# records_query()'s columns before the count of open blockers, the lead unit and the liaison.
+_STORED = [
+    Deal.id,
+    Deal.code,
+    Deal.name,
+    Deal.investor,
+    Deal.region,
+    Deal.industry,
+    Deal.sub_industry,
+    Event.name,
+    Deal.signed_on,
+    Deal.amount,
+    Deal.currency,
+    Deal.amount_approximate,
+    Deal.amount_cny,
+    Deal.stage,
+    Deal.stage_since,
+]
+
+
+def records_query(flt: DealFilter | None = None, sort: str = "signed", reverse: bool = False, columns=None):
+    """The one SELECT behind summary_records(): list_deals()'s rows and order, columns as stored.
+
+    `columns(open_blockers)`, given the correlated count of open blockers the
+    order may sort by, returns other columns to select over the same joins
+    (crm.listing.deal_text's values as text).
+    """
     open_blockers = _open_blockers()
+    selected = columns(open_blockers) if columns else _STORED + [open_blockers, Department.name, Person.name]
     query = (
-        Deal.select(
-            Deal.id,
-            Deal.code,
-            Deal.name,
-            Deal.investor,
-            Deal.region,
-            Deal.industry,
-            Deal.sub_industry,
-            Event.name,
-            Deal.signed_on,
-            Deal.amount,
-            Deal.currency,
-            Deal.amount_approximate,
-            Deal.amount_cny,
-            Deal.stage,
-            Deal.stage_since,
-            open_blockers,
-            Department.name,
-            Person.name,
-        )
+        Deal.select(*selected)
         .join(Event, JOIN.LEFT_OUTER, on=(Deal.event == Event.id))
         .switch(Deal)
         .join(Department, JOIN.LEFT_OUTER, on=(Deal.lead_unit == Department.id))
