@@ -509,7 +509,8 @@ def compile_bytecode() -> None:
             compileall.compile_file(str(target), quiet=1)
 
 
-def main(argv=None) -> int:
+def _arguments(argv) -> tuple[argparse.Namespace, set[str]]:
+    """The command line's options, and the parts to measure."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deals", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=10)
@@ -530,16 +531,12 @@ def main(argv=None) -> int:
         "--import-rounds", type=int, default=3, help="imports of the whole file, the median reported (each takes ~20 s)"
     )
     parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
+    parser.add_argument(
+        "--data", default=None, help="where the ledgers are built and kept (default: bench-data/ beside the code)"
+    )
     args = parser.parse_args(argv)
-    from crm.samples import synthetic
-
-    heavy = synthetic.heavy_deal_ids(synthetic.Spec(deals=args.deals))
-    heavy_id = heavy[len(heavy) // 2] if heavy else 1
-    loads = [("start", os.getloadavg()[0])]
-    info = machine()
-    results: list[Result] = []
-    builds = []
-    pg_version = None
+    if args.data:
+        ledgers.DATA = Path(args.data)
     parts = set(args.parts.split(","))
     unknown = parts - {"core", "tui", "launch", "export", "deals", "weekly", "reports", "import"}
     if unknown:
@@ -551,6 +548,20 @@ def main(argv=None) -> int:
         parts.discard("tui")
     if args.no_io:
         parts -= {"deals", "weekly", "reports", "import"}
+    return args, parts
+
+
+def main(argv=None) -> int:
+    args, parts = _arguments(argv)
+    from crm.samples import synthetic
+
+    heavy = synthetic.heavy_deal_ids(synthetic.Spec(deals=args.deals))
+    heavy_id = heavy[len(heavy) // 2] if heavy else 1
+    loads = [("start", os.getloadavg()[0])]
+    info = machine()
+    results: list[Result] = []
+    builds = []
+    pg_version = None
     compile_bytecode()
     backends = args.backends.split(",") if parts & {"core", "tui", "launch"} else []
     if "deals" in parts and "postgresql" in args.backends.split(",") and "postgresql" not in backends:
