@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import datetime
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,17 +38,19 @@ REPORT_TARGET = 1.0  # seconds, the reporting paths
 WEEK = "2026-W43"
 
 
-def run(argv: list[str]) -> tuple[float, int]:
-    """(seconds, peak resident bytes) of `argv` run to completion; raises on a non-zero exit.
+def run(argv: list[str]) -> tuple[float, int, float]:
+    """(seconds, peak resident bytes, CPU seconds) of `argv` run to completion; raises on a non-zero exit.
 
-    The peak comes from GNU time (wait4 of a small parent): a child forked from
-    this process would inherit this process's own high-water mark.
+    The peak and the CPU time (user + system) come from GNU time (wait4 of a
+    small parent): a child forked from this process would inherit this
+    process's own high-water mark. On a machine shared with other work the CPU
+    time says what the wall time cannot: how much work the command itself did.
     """
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench"}
     with tempfile.NamedTemporaryFile("r") as peak, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         proc = subprocess.run(
-            ["/usr/bin/time", "-f", "%M", "-o", peak.name, *argv],
+            ["/usr/bin/time", "-f", "%M %U %S", "-o", peak.name, *argv],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -57,14 +60,14 @@ def run(argv: list[str]) -> tuple[float, int]:
         if proc.returncode != 0:
             err.seek(0)
             raise RuntimeError((err.read().decode(errors="replace").strip().splitlines() or ["failed"])[-1][:200])
-        kib = int(peak.read().split()[-1])
-    return seconds, kib * 1024
+        kib, user, system = peak.read().split()[-3:]
+    return seconds, int(kib) * 1024, float(user) + float(system)
 
 
 def _timed(argv: list[str], rounds: int) -> tuple[list[float], int]:
     samples, peak = [], 0
     for _ in range(rounds):
-        seconds, rss = run(argv)
+        seconds, rss, _cpu = run(argv)
         samples.append(seconds)
         peak = max(peak, rss)
     return samples, peak
@@ -100,6 +103,9 @@ def _floor_argv(url: str, fmt: str) -> tuple[list[str], str]:
     """The database's own client writing the same rows, and how the note names it."""
     sql = _data_sql(url, fmt)
     if url.startswith("postgres"):
+        if fmt == "json":  # psql writes no JSON itself: the server makes each row's object, as sqlite3 -json does
+            sql = f"SELECT row_to_json(r) FROM ({sql}) AS r"
+            return ["psql", "-X", "-q", url, "-c", f"\\copy ({sql}) TO STDOUT"], "psql \\copy of row_to_json"
         return ["psql", "-X", "-q", url, "-c", f"\\copy ({sql}) TO STDOUT WITH (FORMAT csv)"], "psql \\copy (csv)"
     return ["sqlite3", f"-{fmt}", url, sql], f"sqlite3 CLI (-{fmt})"
 
@@ -112,12 +118,19 @@ def deals_rows(path: Path | str, rounds: int, deals: int, backend: str = "sqlite
         target = TARGET_FACTORS["deals " + fmt]
         try:
             floor_argv, client = _floor_argv(str(path), fmt)
-            samples, floor, peak = [], [], 0
+            samples, floor, peak, cpu, floor_cpu = [], [], 0, [], []
             for _ in range(rounds):  # alternated, so that both see the same load
-                seconds, rss = run(_crm(path, "deals", "--format", fmt))
+                seconds, rss, used = run(_crm(path, "deals", "--format", fmt))
                 samples.append(seconds)
+                cpu.append(used)
                 peak = max(peak, rss)
-                floor.append(run(floor_argv)[0])
+                seconds, _rss, used = run(floor_argv)
+                floor.append(seconds)
+                floor_cpu.append(used)
+            cpu_note = (
+                f"CPU (user+sys) {statistics.median(cpu):.2f} s against {statistics.median(floor_cpu):.2f} s: "
+                f"{statistics.median(cpu) / max(statistics.median(floor_cpu), 0.01):.1f}×; "
+            )
             out.append(
                 Result(
                     backend,
@@ -128,7 +141,9 @@ def deals_rows(path: Path | str, rounds: int, deals: int, backend: str = "sqlite
                     max_ratio=target,
                     memory_limit=MEMORY_TARGET,
                     peak=peak,
-                    note=f"floor: {client}, the same rows as stored; target ≤ {target}×; " + _memory_note(peak),
+                    note=f"floor: {client}, the same rows as stored; target ≤ {target}×; "
+                    + cpu_note
+                    + _memory_note(peak),
                 )
             )
         except Exception as exc:  # noqa: BLE001 — one broken row must not hide the others
@@ -146,7 +161,8 @@ def weekly_rows(path: Path, rounds: int, deals: int) -> list[Result]:
             what = f"crm export weekly --format {fmt}, {deals:,} deals"
             try:
                 samples, peak = _timed(
-                    _crm(path, "export", "weekly", "--week", WEEK, "--format", fmt, "-o", str(target)), rounds
+                    _crm(path, "export", "weekly", "--week", WEEK, "--format", fmt, "-o", str(target), "--force"),
+                    rounds,
                 )
                 (rows, columns), floor = (_csv_floor if fmt == "csv" else _xlsx_floor)(target, rounds)
                 out.append(
