@@ -69,7 +69,7 @@ def hostile_ledger(demo_ledger):
         ).execute()
     if deals[0].event_id:
         Event.update(name=HOSTILE[0]).where(Event.id == deals[0].event_id).execute()
-    Department.update(name="=牵头, \"单位\"").where(Department.id == deals[1].lead_unit_id).execute()
+    Department.update(name='=牵头, "单位"').where(Department.id == deals[1].lead_unit_id).execute()
     Person.update(name="@包联\n领导").where(Person.id == deals[2].liaison_id).execute()
     Deal.update(amount=Decimal("-0.05"), amount_cny=Decimal("-1234.56")).where(Deal.id == deals[3].id).execute()
     Deal.update(signed_on=None, event=None, lead_unit=None, liaison=None, amount_cny=None).where(
@@ -77,7 +77,7 @@ def hostile_ledger(demo_ledger):
     ).execute()
     day = datetime.date(2020, 6, 1)
     record_progress(deals[0].id, "早的一条", day, "张三")
-    record_progress(deals[0].id, "同一天后记的 \"一条\"\n第二行", day, "=李四")
+    record_progress(deals[0].id, '同一天后记的 "一条"\n第二行', day, "=李四")
     record_progress(deals[5].id, "较早", day, "王五")
     record_progress(deals[5].id, "较晚", day + datetime.timedelta(days=3), "赵六")
     record_progress(deals[5].id, "补记更早的", day - datetime.timedelta(days=30), "孙七")
