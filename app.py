@@ -5,6 +5,11 @@ The Textual app itself lives in screens/app.py.
 
 import sys
 
+from db.drivers import without_postgres_driver
+
+# Before anything imports peewee: a SQLite ledger never loads PostgreSQL's driver, a PostgreSQL one on opening it.
+without_postgres_driver()
+
 
 def demo_database_url() -> str:
     """The SQLite file `crm --demo` uses when no --db is given."""

@@ -2,7 +2,7 @@
 
 import sys
 
-from cli.output import print_csv, print_csv_records, print_json, print_json_records, print_table
+from cli.output import print_csv, print_json, print_table, write_pieces
 from cli.parsing import command_adder
 from crm.deals import outcomes
 from crm.deals.fields import EDITABLE
@@ -11,6 +11,7 @@ from crm.deals.stages import BY_KEY
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.foundation.text import whole_number
+from crm.listing import deal_text
 from crm.listing import views as deal_views
 from crm.listing.filters import DealFilter
 from crm.reference import entries, fx, registry
@@ -74,23 +75,6 @@ def cmd_demo(args):
     print(result)
 
 
-# The columns of `crm deals --format csv`, by their index in deal_views.SUMMARY_KEYS.
-CSV_KEYS = (
-    "code",
-    "name",
-    "region",
-    "event",
-    "signed_on",
-    "amount",
-    "currency",
-    "amount_cny",
-    "stage",
-    "days_in_stage",
-    "open_blockers",
-    "lead_unit",
-)
-
-
 def cmd_deals(args):
     open_db(args)
     if args.stale is not None:
@@ -98,15 +82,9 @@ def cmd_deals(args):
     if args.as_of is not None:
         raise InvalidInput(_("--as-of goes with --stale in `crm deals`"))
     flt = _filter(args)
-    if args.format == "json":
-        print_json_records(
-            deal_views.SUMMARY_KEYS, deal_views.summary_records(flt, sort=args.sort, reverse=args.reverse)
-        )
-        return
-    if args.format == "csv":
-        at = [deal_views.SUMMARY_KEYS.index(k) for k in CSV_KEYS]
-        records = deal_views.summary_records(flt, sort=args.sort, reverse=args.reverse)
-        print_csv_records(list(CSV_KEYS), ([r[i] for i in at] for r in records))
+    if args.format in ("csv", "json"):
+        text = deal_text.csv_text if args.format == "csv" else deal_text.json_text
+        write_pieces(text(flt, sort=args.sort, reverse=args.reverse))
         return
     rows = deal_views.list_deals(flt, sort=args.sort, reverse=args.reverse)
     lit = deal_lights([r["code"] for r in rows])

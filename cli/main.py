@@ -42,7 +42,7 @@ COMMAND_MODULES = [
 ]
 # The module of a command that scripts run often on big ledgers. Importing every command module
 # pulls in most of crm/ (and tabulate): a tenth of a second that `crm export weekly` does not need.
-ONLY_MODULE = {"export": "cli.io_commands", "import": "cli.io_commands"}
+ONLY_MODULE = {"export": "cli.io_commands", "import": "cli.io_commands", "deals": "cli.core_commands"}
 # Options of the main parser that take a value (the word after them is not the command).
 _VALUED = ("--db", "--lang")
 

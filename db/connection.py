@@ -9,6 +9,7 @@ import contextlib
 import os
 import re
 import sqlite3
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -22,6 +23,7 @@ from crm.foundation.files import protect
 from crm.foundation.i18n import _
 from crm.foundation.text import mask_url, url_secrets
 from db import migrate
+from db.drivers import load_postgres_driver
 from db.models import database
 from db.names import describe
 
@@ -90,12 +92,11 @@ def _ledger_error_type(base: type, transient: bool = False, lost: bool = False) 
 
 def _driver_errors() -> tuple:
     errors = [peewee.PeeweeException, sqlite3.Error]
-    try:
-        import psycopg2
-
+    psycopg2 = sys.modules.get(
+        "psycopg2"
+    )  # loaded with the first PostgreSQL ledger (db.drivers), else none of its errors
+    if psycopg2 is not None:
         errors.append(psycopg2.Error)
-    except ImportError:  # pragma: no cover — psycopg2 is a dependency
-        pass
     return tuple(errors)
 
 
@@ -290,6 +291,9 @@ def _sqlite(path: Path, create: bool = False) -> LedgerSqliteDatabase:
 
 
 def _postgres(url: str) -> LedgerPostgresqlDatabase:
+    global _DRIVER_ERRORS
+    load_postgres_driver()
+    _DRIVER_ERRORS = _driver_errors()
     # Imported here: playhouse.db_url loads every backend's extension module, which a SQLite ledger never needs.
     from playhouse.db_url import parse as parse_url
 

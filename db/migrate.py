@@ -13,7 +13,6 @@ from pathlib import Path
 
 from peewee import DatabaseError as PeeweeDatabaseError
 from peewee import PostgresqlDatabase
-from playhouse.migrations import Migration, Runner
 
 from crm.foundation.errors import DatabaseError
 from crm.foundation.i18n import _
@@ -28,8 +27,12 @@ HISTORY_TABLE = "schema_migration"  # playhouse.migrations' default
 INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL SQLSTATE: the role may not create or alter
 
 
-def runner(db) -> Runner:
-    """The migration runner for `db`."""
+def runner(db):
+    """The migration runner for `db` (playhouse.migrations.Runner)."""
+    # Imported only when a migration is looked at closely: playhouse.migrate imports every backend's
+    # extensions (PostgreSQL's driver among them), which opening an up-to-date ledger does not need.
+    from playhouse.migrations import Runner
+
     return Runner(db, directory=str(DIRECTORY), table_name=HISTORY_TABLE)
 
 
@@ -124,8 +127,11 @@ def pending(db) -> list[str]:
 
 
 def known() -> list[str]:
-    """Names of the migrations this program has, in order (a glob of db/migrations/, microseconds)."""
-    return [m.name for m in Migration.load_directory(str(DIRECTORY))]
+    """Names of the migrations this program has, in order (a glob of db/migrations/, microseconds).
+
+    The files playhouse.migrations.Migration.load_directory finds: NNNN_name.py, numbered in order.
+    """
+    return sorted(path.stem for path in DIRECTORY.glob("[0-9]*.py"))
 
 
 def applied_names(db) -> list[str] | None:

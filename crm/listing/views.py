@@ -114,11 +114,20 @@ SUMMARY_KEYS = tuple(key for key, _column in _ROW)
 _PROGRESS_BATCH = 1000
 
 
-def records_query(flt: DealFilter | None = None, sort: str = "signed", reverse: bool = False):
-    """The one SELECT behind summary_records(): list_deals()'s rows and order, columns as stored."""
+def records_query(flt: DealFilter | None = None, sort: str = "signed", reverse: bool = False, columns=None):
+    """The one SELECT behind summary_records(): list_deals()'s rows and order, columns as stored.
+
+    `columns(open_blockers)`, given the correlated count of open blockers the
+    order may sort by, returns other columns to select over the same joins
+    (crm.listing.deal_text's values as text).
+    """
     open_blockers = _open_blockers()
-    columns = (open_blockers if column is _OPEN_BLOCKERS else column for _key, column in _ROW if column is not None)
-    query = _with_names(Deal.select(Deal.id, *columns))
+    if columns:
+        selected = list(columns(open_blockers))
+    else:
+        stored = (open_blockers if column is _OPEN_BLOCKERS else column for _key, column in _ROW if column is not None)
+        selected = [Deal.id, *stored]
+    query = _with_names(Deal.select(*selected))
     return (flt or DealFilter()).apply(query).order_by(*_order(sort, reverse, open_blockers))
 
 

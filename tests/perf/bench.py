@@ -1,7 +1,7 @@
 """`make bench`: the million-deal benchmark (issues 4 and 16), on SQLite and PostgreSQL.
 
     python -m tests.perf.bench [--deals 1000000] [--rounds 10] [--backends sqlite,postgresql]
-                               [--parts core,tui,export,reports,import] [--export-deals N]
+                               [--parts core,tui,launch,export,reports,import] [--export-deals N]
                                [--no-tui] [--no-io] [--out BENCHMARKS.md]
 
 Builds (or reuses, see tests/perf/ledgers.py) the ledgers, then measures each
@@ -16,12 +16,13 @@ floor measured in the same run:
 - "query" rows time the crm/ call behind each screen action in-process; floor:
   the SQL the application sent for it, replayed through sqlite3 / psycopg2;
 - whole commands (tests/perf/commands.py): `crm deals --format csv|json` beside
-  the sqlite3 CLI running the same SELECT, `crm export weekly` beside csv.writer /
+  the sqlite3 CLI (psql's \\copy on PostgreSQL) writing the same rows, `crm export weekly` beside csv.writer /
   XlsxWriter's constant-memory mode writing the same cells, the reporting
   commands (kpi --as-of, --series, report, brief), each with its peak memory;
 - the import beside openpyxl's read-only mode reading every cell.
 
-Prints one table and writes it with the date, the machine and the load average
+The project's bytecode is written first (compile_bytecode): every process then
+starts as an installed program does. Prints one table and writes it with the date, the machine and the load average
 of each part to BENCHMARKS.md (timings on a shared machine are noisy).
 """
 
@@ -251,19 +252,7 @@ def tui_rows(backend: str, url: str, rounds: int, facts: dict, core: list[Result
         error = (proc.stderr.strip().splitlines() or ["failed"])[-1][:200]
         return [Result(backend, "TUI", None, error=error)]
     data = json.loads(proc.stdout.strip().splitlines()[-1])
-    launch, bare = _launches(url, max(3, rounds // 3))
-    out = [
-        Result(
-            backend,
-            "TUI: crm launched → first page painted",
-            TARGETS["launch"],
-            launch,
-            bare,
-            max_ratio=1.1,
-            note="entry point (app.main) → first rows, headless; floor: a bare Textual app (DataTable) "
-            "showing the same 100 rows; target ≤ 1.1×",
-        )
-    ]
+    out = [launch_row(backend, url, max(3, rounds // 3))]
     for action, what, target in TUI_ROWS:
         samples = data["actions"].get(action, [])
         out.append(
@@ -288,6 +277,21 @@ def tui_rows(backend: str, url: str, rounds: int, facts: dict, core: list[Result
         )
     )
     return out
+
+
+def launch_row(backend: str, url: str, rounds: int) -> Result:
+    """Launch → first rows painted, beside a bare Textual app showing the same 100 rows (alternated)."""
+    launch, bare = _launches(url, rounds)
+    return Result(
+        backend,
+        "TUI: crm launched → first page painted",
+        TARGETS["launch"],
+        launch,
+        bare,
+        max_ratio=1.1,
+        note="entry point (app.main) → first rows, headless; floor: a bare Textual app (DataTable) "
+        "showing the same 100 rows; target ≤ 1.1×",
+    )
 
 
 def _launches(url: str, rounds: int) -> tuple[list[float], list[float]]:
@@ -466,7 +470,47 @@ def write_markdown(path: Path, results, info, args, loads, builds, pg_version, d
     path.write_text("\n".join(lines))
 
 
-def main(argv=None) -> int:
+def backend_rows(backend: str, url: str, parts: set[str], args, heavy_id: int, loads: list) -> list[Result]:
+    """The rows of `parts` measured on one backend's ledger at `url`."""
+    results: list[Result] = []
+    if "launch" in parts and "tui" not in parts:
+        results.append(launch_row(backend, url, max(3, args.rounds // 3)))
+    if "deals" in parts and backend == "postgresql":
+        from tests.perf import commands
+
+        loads.append(("postgresql export", os.getloadavg()[0]))
+        results += commands.deals_rows(url, max(3, args.rounds // 3), args.deals, backend)
+    if not parts & {"core", "tui"}:
+        return results
+    core, facts = core_rows(backend, url, args.rounds, heavy_id)  # the TUI rows need its floors and facts
+    if "core" in parts:
+        results += core
+    if "tui" in parts:
+        log(f"{backend}: driving the TUI")
+        loads.append((f"{backend} TUI", os.getloadavg()[0]))
+        results += tui_rows(backend, url, args.rounds, facts, core)
+    return results
+
+
+def compile_bytecode() -> None:
+    """Write the project's bytecode (__pycache__, git-ignored) before timing anything.
+
+    An installed program has it (pip compiles at install; a checkout's first run
+    writes it). Under PYTHONDONTWRITEBYTECODE, which this machine's sessions set,
+    every process would compile the whole program from source again (~0.1 s a start).
+    """
+    import compileall
+
+    for name in ("app.py", "cli", "crm", "db", "exports", "screens", "tests/perf"):
+        target = ROOT / name
+        if target.is_dir():
+            compileall.compile_dir(str(target), quiet=1)
+        else:
+            compileall.compile_file(str(target), quiet=1)
+
+
+def _arguments(argv) -> tuple[argparse.Namespace, set[str]]:
+    """The command line's options, and the parts to measure."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deals", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=10)
@@ -476,7 +520,8 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--parts",
         default="core,tui,export,reports,import",
-        help="what to measure, of core (queries), tui, export, reports, import; e.g. --parts import",
+        help="what to measure, of core (queries), tui (with the launch), launch (alone), export (deals and weekly), "
+        "deals, weekly, reports, import; e.g. --parts launch,deals",
     )
     parser.add_argument(
         "--export-deals", type=int, default=None, help="ledger size for the exports and reports (default: --deals)"
@@ -486,7 +531,28 @@ def main(argv=None) -> int:
         "--import-rounds", type=int, default=3, help="imports of the whole file, the median reported (each takes ~20 s)"
     )
     parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
+    parser.add_argument(
+        "--data", default=None, help="where the ledgers are built and kept (default: bench-data/ beside the code)"
+    )
     args = parser.parse_args(argv)
+    if args.data:
+        ledgers.DATA = Path(args.data)
+    parts = set(args.parts.split(","))
+    unknown = parts - {"core", "tui", "launch", "export", "deals", "weekly", "reports", "import"}
+    if unknown:
+        parser.error(f"unknown part(s): {', '.join(sorted(unknown))}")
+    if "export" in parts:
+        parts |= {"deals", "weekly"}  # `crm deals --format csv|json` and `crm export weekly`
+    parts.discard("export")
+    if args.no_tui:
+        parts.discard("tui")
+    if args.no_io:
+        parts -= {"deals", "weekly", "reports", "import"}
+    return args, parts
+
+
+def main(argv=None) -> int:
+    args, parts = _arguments(argv)
     from crm.samples import synthetic
 
     heavy = synthetic.heavy_deal_ids(synthetic.Spec(deals=args.deals))
@@ -496,15 +562,10 @@ def main(argv=None) -> int:
     results: list[Result] = []
     builds = []
     pg_version = None
-    parts = set(args.parts.split(","))
-    unknown = parts - {"core", "tui", "export", "reports", "import"}
-    if unknown:
-        parser.error(f"unknown part(s): {', '.join(sorted(unknown))}")
-    if args.no_tui:
-        parts.discard("tui")
-    if args.no_io:
-        parts -= {"export", "reports", "import"}
-    backends = args.backends.split(",") if parts & {"core", "tui"} else []
+    compile_bytecode()
+    backends = args.backends.split(",") if parts & {"core", "tui", "launch"} else []
+    if "deals" in parts and "postgresql" in args.backends.split(",") and "postgresql" not in backends:
+        backends.append("postgresql")  # `crm deals` beside psql's \\copy
     for backend in backends:
         if backend == "sqlite":
             path, meta = ledgers.sqlite_ledger(args.deals)
@@ -533,26 +594,21 @@ def main(argv=None) -> int:
             builds.append(f"PostgreSQL ({size / 2**30:.2f} GiB, {how})")
         try:
             loads.append((backend, os.getloadavg()[0]))
-            core, facts = core_rows(backend, url, args.rounds, heavy_id)  # the TUI rows need its floors and facts
-            if "core" in parts:
-                results += core
-            if "tui" in parts:
-                log(f"{backend}: driving the TUI")
-                loads.append((f"{backend} TUI", os.getloadavg()[0]))
-                results += tui_rows(backend, url, args.rounds, facts, core)
+            results += backend_rows(backend, url, parts, args, heavy_id, loads)
         finally:
             if cluster is not None:
                 cluster.stop()
-    if parts & {"export", "import"}:
+    if parts & {"deals", "weekly", "import"}:
         log("export and import")
         loads.append(("export and import", os.getloadavg()[0]))
-    if parts & {"export", "reports"}:
+    if parts & {"deals", "weekly", "reports"}:
         from tests.perf import commands
 
         export_deals = args.export_deals or args.deals
         path, _meta = ledgers.sqlite_ledger(export_deals)
-        if "export" in parts:
+        if "deals" in parts:
             results += commands.deals_rows(path, max(3, args.rounds // 3), export_deals)
+        if "weekly" in parts:
             results += commands.weekly_rows(path, max(3, args.rounds // 3), export_deals)
         if "reports" in parts:
             loads.append(("reports", os.getloadavg()[0]))

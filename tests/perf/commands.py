@@ -1,7 +1,11 @@
 """Whole CLI commands timed beside their floors, in the same run, with their peak memory.
 
-- `crm deals --format csv|json` ↔ the sqlite3 CLI running the same SELECT
-  (crm.listing.views.records_query) in CSV mode;
+- `crm deals --format csv|json` ↔ the sqlite3 CLI (psql's \\copy on PostgreSQL)
+  running the SELECT of the same rows with the values as stored (for csv
+  crm.listing.views.records_query, in CSV mode; for json
+  crm.listing.deal_text.json_data_query, which adds the latest progress entry,
+  in JSON mode): the database reads the same rows and its own client writes
+  them, while crm has the database write each value as the text it prints;
 - `crm export weekly --format csv` ↔ csv.writer writing the rows of the file it wrote;
 - `crm export weekly --format xlsx` ↔ XlsxWriter's constant-memory mode writing the
   same cells with the export's formats per column (bold header, wrapped text,
@@ -18,6 +22,7 @@ from __future__ import annotations
 import csv
 import datetime
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,17 +38,19 @@ REPORT_TARGET = 1.0  # seconds, the reporting paths
 WEEK = "2026-W43"
 
 
-def run(argv: list[str]) -> tuple[float, int]:
-    """(seconds, peak resident bytes) of `argv` run to completion; raises on a non-zero exit.
+def run(argv: list[str]) -> tuple[float, int, float]:
+    """(seconds, peak resident bytes, CPU seconds) of `argv` run to completion; raises on a non-zero exit.
 
-    The peak comes from GNU time (wait4 of a small parent): a child forked from
-    this process would inherit this process's own high-water mark.
+    The peak and the CPU time (user + system) come from GNU time (wait4 of a
+    small parent): a child forked from this process would inherit this
+    process's own high-water mark. On a machine shared with other work the CPU
+    time says what the wall time cannot: how much work the command itself did.
     """
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench"}
     with tempfile.NamedTemporaryFile("r") as peak, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         proc = subprocess.run(
-            ["/usr/bin/time", "-f", "%M", "-o", peak.name, *argv],
+            ["/usr/bin/time", "-f", "%M %U %S", "-o", peak.name, *argv],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -53,34 +60,35 @@ def run(argv: list[str]) -> tuple[float, int]:
         if proc.returncode != 0:
             err.seek(0)
             raise RuntimeError((err.read().decode(errors="replace").strip().splitlines() or ["failed"])[-1][:200])
-        kib = int(peak.read().split()[-1])
-    return seconds, kib * 1024
+        kib, user, system = peak.read().split()[-3:]
+    return seconds, int(kib) * 1024, float(user) + float(system)
 
 
 def _timed(argv: list[str], rounds: int) -> tuple[list[float], int]:
     samples, peak = [], 0
     for _ in range(rounds):
-        seconds, rss = run(argv)
+        seconds, rss, _cpu = run(argv)
         samples.append(seconds)
         peak = max(peak, rss)
     return samples, peak
 
 
-def _crm(path: Path, *args: str) -> list[str]:
+def _crm(path: Path | str, *args: str) -> list[str]:
     return [sys.executable, "-m", "app", "--db", str(path), *args]
 
 
-def _records_sql(path: Path) -> str:
-    """The SELECT behind `crm deals`, parameters written in (the sqlite3 CLI binds none)."""
+def _data_sql(url: str, fmt: str) -> str:
+    """The SELECT of the rows `crm deals --format FMT` writes, values as stored, parameters written in."""
     from peewee import query_to_string
 
+    from crm.listing import deal_text
     from crm.listing.views import records_query
     from db.connection import open_database
     from db.models import database
 
-    db = open_database(str(path))
+    db = open_database(url)
     try:
-        return query_to_string(records_query())
+        return query_to_string(records_query() if fmt == "csv" else deal_text.json_data_query())
     finally:
         db.close()
         database.initialize(None)
@@ -91,31 +99,55 @@ def _memory_note(peak: int) -> str:
     return f"peak {peak / 2**20:.0f} MiB ({verdict} {MEMORY_TARGET // 2**20} MiB)"
 
 
-def deals_rows(path: Path, rounds: int, deals: int) -> list[Result]:
-    """`crm deals --format csv|json` beside the sqlite3 CLI running its SELECT."""
+def _floor_argv(url: str, fmt: str) -> tuple[list[str], str]:
+    """The database's own client writing the same rows, and how the note names it."""
+    sql = _data_sql(url, fmt)
+    if url.startswith("postgres"):
+        if fmt == "json":  # psql writes no JSON itself: the server makes each row's object, as sqlite3 -json does
+            sql = f"SELECT row_to_json(r) FROM ({sql}) AS r"
+            return ["psql", "-X", "-q", url, "-c", f"\\copy ({sql}) TO STDOUT"], "psql \\copy of row_to_json"
+        return ["psql", "-X", "-q", url, "-c", f"\\copy ({sql}) TO STDOUT WITH (FORMAT csv)"], "psql \\copy (csv)"
+    return ["sqlite3", f"-{fmt}", url, sql], f"sqlite3 CLI (-{fmt})"
+
+
+def deals_rows(path: Path | str, rounds: int, deals: int, backend: str = "sqlite") -> list[Result]:
+    """`crm deals --format csv|json` beside the database's client writing the same rows, alternated run by run."""
     out = []
-    sql = _records_sql(path)
-    floor, _peak = _timed(["sqlite3", "-csv", str(path), sql], rounds)
     for fmt in ("csv", "json"):
         what = f"crm deals --format {fmt}, {deals:,} deals"
+        target = TARGET_FACTORS["deals " + fmt]
         try:
-            samples, peak = _timed(_crm(path, "deals", "--format", fmt), rounds)
+            floor_argv, client = _floor_argv(str(path), fmt)
+            samples, floor, peak, cpu, floor_cpu = [], [], 0, [], []
+            for _ in range(rounds):  # alternated, so that both see the same load
+                seconds, rss, used = run(_crm(path, "deals", "--format", fmt))
+                samples.append(seconds)
+                cpu.append(used)
+                peak = max(peak, rss)
+                seconds, _rss, used = run(floor_argv)
+                floor.append(seconds)
+                floor_cpu.append(used)
+            cpu_note = (
+                f"CPU (user+sys) {statistics.median(cpu):.2f} s against {statistics.median(floor_cpu):.2f} s: "
+                f"{statistics.median(cpu) / max(statistics.median(floor_cpu), 0.01):.1f}×; "
+            )
             out.append(
                 Result(
-                    "sqlite",
+                    backend,
                     what,
                     None,
                     samples,
                     floor,
-                    max_ratio=TARGET_FACTORS["deals " + fmt],
+                    max_ratio=target,
                     memory_limit=MEMORY_TARGET,
                     peak=peak,
-                    note=f"floor: sqlite3 CLI, same SELECT (-csv); target ≤ {TARGET_FACTORS['deals ' + fmt]}×; "
+                    note=f"floor: {client}, the same rows as stored; target ≤ {target}×; "
+                    + cpu_note
                     + _memory_note(peak),
                 )
             )
         except Exception as exc:  # noqa: BLE001 — one broken row must not hide the others
-            out.append(Result("sqlite", what, None, error=str(exc)[:200]))
+            out.append(Result(backend, what, None, error=str(exc)[:200]))
         log(f"{what}: {out[-1].median}")
     return out
 
@@ -129,7 +161,8 @@ def weekly_rows(path: Path, rounds: int, deals: int) -> list[Result]:
             what = f"crm export weekly --format {fmt}, {deals:,} deals"
             try:
                 samples, peak = _timed(
-                    _crm(path, "export", "weekly", "--week", WEEK, "--format", fmt, "-o", str(target)), rounds
+                    _crm(path, "export", "weekly", "--week", WEEK, "--format", fmt, "-o", str(target), "--force"),
+                    rounds,
                 )
                 (rows, columns), floor = (_csv_floor if fmt == "csv" else _xlsx_floor)(target, rounds)
                 out.append(

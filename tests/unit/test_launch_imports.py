@@ -1,6 +1,7 @@
 """Launching the TUI imports only what its first screen needs: the pinyin
-dictionaries, the workbook readers and writers, the table printer and the
-charts load on first use, not before the first rows are painted."""
+dictionaries, the workbook readers and writers, the table printer, the
+charts and PostgreSQL's driver load on first use, not before the first rows
+are painted."""
 
 from __future__ import annotations
 
@@ -13,8 +14,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # Imported by what the first screen never does: writing a deal's name (pypinyin), reading or writing a
-# workbook (openpyxl, xlsxwriter, python_calamine), printing a CLI table (tabulate), drawing charts.
+# workbook (openpyxl, xlsxwriter, python_calamine), printing a CLI table (tabulate), drawing charts, and what
+# only a PostgreSQL ledger needs: its driver (which peewee would import with itself, see db/drivers.py) and
+# playhouse's migration runner and backend extensions (an up-to-date ledger runs no migration).
 NOT_BEFORE_FIRST_ROWS = {
+    "psycopg2",
+    "psycopg",
+    "playhouse",
     "pypinyin",
     "openpyxl",
     "xlsxwriter",

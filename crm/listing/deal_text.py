@@ -1,0 +1,265 @@
+"""The deal list as text, for `crm deals --format csv|json`: the database writes each value.
+
+A million deals printed value by value in Python spent more time formatting
+than the database spent finding them. Here the one SELECT of the list
+(crm.listing.views.records_query: same joins, filter and order) asks the
+database for every value already as the text the CLI prints — amounts as
+"123.45", dates ISO, CSV cells with formula-looking text neutralised (the
+leading apostrophe of crm.foundation.text.neutralise), JSON values quoted as
+json.dumps(ensure_ascii=False) quotes them — so the CLI only joins the values
+of a batch of rows into lines. The output is byte for byte what
+cli.output.print_csv/print_json give for crm.listing.views.list_deals().
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterator
+
+from peewee import JOIN, SQL, Case, Cast, Value, fn
+
+from crm.foundation.text import FORMULA_STARTS, QUOTE
+from crm.listing.filters import DealFilter
+from crm.listing.views import records_query
+from db.dialects import dialect_of
+from db.models import Deal, Department, Event, Person, Progress
+from db.streaming import batches
+
+#: Deals written at once: a batch's text is a few hundred KiB, whatever the ledger's size.
+BATCH = 500
+#: The columns of `crm deals --format csv`, in their order.
+CSV_KEYS = (
+    "code",
+    "name",
+    "region",
+    "event",
+    "signed_on",
+    "amount",
+    "currency",
+    "amount_cny",
+    "stage",
+    "days_in_stage",
+    "open_blockers",
+    "lead_unit",
+)
+#: The keys of each record of `crm deals --format json` (crm.listing.views.SUMMARY_KEYS), in their order.
+JSON_KEYS = (
+    "code",
+    "name",
+    "investor",
+    "region",
+    "industry",
+    "sub_industry",
+    "event",
+    "signed_on",
+    "amount",
+    "currency",
+    "amount_approximate",
+    "amount_cny",
+    "stage",
+    "stage_since",
+    "days_in_stage",
+    "open_blockers",
+    "lead_unit",
+    "liaison",
+    "latest_progress",
+)
+
+
+def _postgres() -> bool:
+    return dialect_of().name == "postgresql"
+
+
+def _line(template: str, values: list):
+    """One text: `template` with each %s replaced by the next of `values` (NULL as nothing), by the database."""
+    return fn.format(template, *values) if _postgres() else fn.printf(template, *values)
+
+
+def _date_text(column):
+    """A DATE column as ISO text (SQLite stores the text; PostgreSQL's own text follows DateStyle)."""
+    return fn.to_char(column, "YYYY-MM-DD") if _postgres() else column
+
+
+def _money_text(cents, quote: str = ""):
+    """Whole fen as the text of crm.listing.views.cents_text (12345 → 123.45, -5 → -0.05); NULL stays NULL.
+
+    `quote` goes before the minus sign of a negative amount (the CSV's neutralising apostrophe).
+    """
+    sign = Case(None, [(cents < SQL("0"), quote + "-")], "")
+    whole = fn.ABS(cents) / SQL("100")  # integer division on both backends
+    fen = fn.SUBSTR(Cast(SQL("100") + fn.ABS(cents) - whole * SQL("100"), "TEXT"), SQL("2"))  # 5 → "105" → "05"
+    return sign.concat(Cast(whole, "TEXT")).concat(".").concat(fen)
+
+
+def _days_since(column, today: datetime.date):
+    """Whole days from the DATE `column` to `today`, as (today - date).days counts them."""
+    if _postgres():
+        return Cast(today.isoformat(), "DATE") - column
+    return Cast(fn.julianday(today.isoformat()) - fn.julianday(fn.SUBSTR(column, SQL("1"), SQL("10"))), "INTEGER")
+
+
+def _cell(column):
+    """A text column as the csv module writes it after crm.foundation.text.neutralise.
+
+    Formula-looking text gets the leading apostrophe (OWASP); a value with a comma,
+    a double quote or a line break is quoted, its quotes doubled (QUOTE_MINIMAL).
+    """
+    safe = Case(
+        None, [(fn.SUBSTR(column, SQL("1"), SQL("1")).in_(FORMULA_STARTS), Value(QUOTE).concat(column))], column
+    )
+    special = column.regexp('[",\r\n]') if _postgres() else fn.GLOB('*[",\r\n]*', column)
+    return Case(None, [(special, Value('"').concat(fn.REPLACE(safe, '"', '""')).concat('"'))], safe)
+
+
+def _json(value):
+    """A text value as JSON: quoted and escaped as json.dumps(ensure_ascii=False) does, NULL as null."""
+    if _postgres():
+        return fn.COALESCE(Cast(fn.to_json(Cast(value, "TEXT")), "TEXT"), "null")
+    return fn.json_quote(value)
+
+
+def _json_money(cents):
+    return Case(None, [(cents.is_null(), "null")], Value('"').concat(_money_text(cents)).concat('"'))
+
+
+def _json_progress(entry):
+    """The latest progress entry as print_json nests a dict one level down, or null."""
+    text = _line(
+        '{\n      "on": %s,\n      "by": %s,\n      "text": %s\n    }',
+        [_json(_date_text(entry.on)), _json(entry.author), _json(entry.text)],
+    )
+    return Case(None, [(entry.id.is_null(), "null")], text)
+
+
+def _latest_progress(query):
+    """`query` joined to each deal's newest progress entry (by date, then entry), none when it has none."""
+    newer = Progress.alias()
+    latest = newer.select(newer.id).where(newer.deal == Deal.id).order_by(newer.on.desc(), newer.id.desc()).limit(1)
+    return query.switch(Deal).join(Progress, JOIN.LEFT_OUTER, on=(Progress.id == latest))
+
+
+def csv_query(flt: DealFilter | None = None, sort: str = "signed", reverse: bool = False, today=None):
+    """The SELECT of the CSV: one column, each deal's line (CSV_KEYS' cells, CRLF at its end), in the list's order."""
+    today = today or datetime.date.today()
+    return records_query(
+        flt,
+        sort,
+        reverse,
+        columns=lambda open_blockers: [
+            _line(
+                ",".join(["%s"] * len(CSV_KEYS)) + "\r\n",
+                [
+                    _cell(Deal.code),
+                    _cell(Deal.name),
+                    _cell(Deal.region),
+                    _cell(Event.name),
+                    _date_text(Deal.signed_on),
+                    _money_text(Deal.amount, QUOTE),
+                    _cell(Deal.currency),
+                    _money_text(Deal.amount_cny, QUOTE),
+                    _cell(Deal.stage),
+                    _days_since(Deal.stage_since, today),
+                    open_blockers,
+                    _cell(Department.name),
+                ],
+            )
+        ],
+    )
+
+
+def _json_record() -> str:
+    """The template of one record as print_json indents it, a %s for each value."""
+    quote = json.encoder.encode_basestring
+    return "  {\n" + ",\n".join("    " + quote(k).replace("%", "%%") + ": %s" for k in JSON_KEYS) + "\n  }"
+
+
+def json_query(flt: DealFilter | None = None, sort: str = "signed", reverse: bool = False, today=None):
+    """The SELECT of the JSON: one column, each deal's record as print_json writes it, in the list's order."""
+    today = today or datetime.date.today()
+    return _latest_progress(
+        records_query(
+            flt,
+            sort,
+            reverse,
+            columns=lambda open_blockers: [
+                _line(
+                    _json_record(),
+                    [
+                        _json(Deal.code),
+                        _json(Deal.name),
+                        _json(Deal.investor),
+                        _json(Deal.region),
+                        _json(Deal.industry),
+                        _json(Deal.sub_industry),
+                        _json(Event.name),
+                        _json(_date_text(Deal.signed_on)),
+                        _json_money(Deal.amount),
+                        _json(Deal.currency),
+                        Case(None, [(Deal.amount_approximate, "true")], "false"),
+                        _json_money(Deal.amount_cny),
+                        _json(Deal.stage),
+                        _json(_date_text(Deal.stage_since)),
+                        _days_since(Deal.stage_since, today),
+                        open_blockers,
+                        _json(Department.name),
+                        _json(Person.name),
+                        _json_progress(Progress),
+                    ],
+                )
+            ],
+        )
+    )
+
+
+def csv_text(flt: DealFilter | None = None, sort: str = "signed", reverse: bool = False) -> Iterator[str]:
+    """The text of `crm deals --format csv`: the header line, then the deals' lines a batch at a time.
+
+    What cli.output.print_csv writes for list_deals()'s CSV_KEYS, byte for byte;
+    memory stays that of one batch at any ledger size.
+    """
+    yield ",".join(CSV_KEYS) + "\r\n"
+    for rows in batches(csv_query(flt, sort, reverse), BATCH):
+        yield "".join([line for (line,) in rows])
+
+
+def json_text(flt: DealFilter | None = None, sort: str = "signed", reverse: bool = False) -> Iterator[str]:
+    """The text of `crm deals --format json`, a batch of records at a time.
+
+    What cli.output.print_json writes for list_deals() (indent 2, UTF-8 text,
+    amounts as strings), byte for byte; memory stays that of one batch.
+    """
+    first = True
+    for rows in batches(json_query(flt, sort, reverse), BATCH):
+        yield ("[\n" if first else ",\n") + ",\n".join([record for (record,) in rows])
+        first = False
+    yield "[]\n" if first else "\n]\n"
+
+
+def json_data_query(flt: DealFilter | None = None, sort: str = "signed", reverse: bool = False):
+    """json_query()'s rows as stored, unformatted: the deal list's columns and the latest progress entry's.
+
+    What a database's own client would have to read to write the same records
+    (the benchmark's floor for `crm deals --format json`).
+    """
+    stored = [Deal.code, Deal.name, Deal.investor, Deal.region, Deal.industry, Deal.sub_industry, Event.name]
+    stored += [Deal.signed_on, Deal.amount, Deal.currency, Deal.amount_approximate, Deal.amount_cny, Deal.stage]
+    return _latest_progress(
+        records_query(
+            flt,
+            sort,
+            reverse,
+            columns=lambda open_blockers: (
+                stored
+                + [
+                    Deal.stage_since,
+                    open_blockers,
+                    Department.name,
+                    Person.name,
+                    Progress.on,
+                    Progress.author,
+                    Progress.text,
+                ]
+            ),
+        )
+    )

@@ -1,0 +1,56 @@
+"""PostgreSQL's driver, loaded when a PostgreSQL ledger is first opened, not by every start.
+
+Peewee imports psycopg2 (and with it libpq and OpenSSL) when peewee itself is
+imported, whichever database the program then opens. The entry point (app.py)
+imports peewee through without_postgres_driver() first, so a SQLite ledger never
+loads the driver; opening a PostgreSQL ledger calls load_postgres_driver(),
+which imports psycopg2 and gives peewee what its own import would have.
+"""
+
+from __future__ import annotations
+
+import sys
+
+#: The PostgreSQL drivers peewee tries at import (psycopg2, then psycopg 3).
+_DRIVERS = ("psycopg2", "psycopg")
+
+
+def without_postgres_driver() -> None:
+    """Import peewee as if no PostgreSQL driver were installed (a no-op once peewee is imported)."""
+    if "peewee" in sys.modules:
+        return
+    present = {name: sys.modules[name] for name in _DRIVERS if name in sys.modules}
+    for name in _DRIVERS:
+        sys.modules[name] = None  # type: ignore[assignment]  # `import name` raises ImportError
+    try:
+        import peewee  # noqa: F401
+    finally:
+        for name in _DRIVERS:
+            del sys.modules[name]
+        sys.modules.update(present)
+
+
+def load_postgres_driver() -> None:
+    """Make sure peewee's PostgreSQL support has psycopg2, importing it now if peewee was imported without it.
+
+    Sets what peewee's own import sets when psycopg2 is there: the module and
+    its extensions, the JSON adapter, the UUID adapter registered, and the
+    transaction states of peewee's psycopg2 adapter.
+    """
+    import peewee
+
+    if peewee.psycopg2 is not None:
+        return
+    import psycopg2
+    from psycopg2 import extensions
+    from psycopg2.extras import Json, register_uuid
+
+    register_uuid()
+    peewee.pg_extensions = extensions
+    peewee.pg_register_uuid = register_uuid
+    peewee.Json_pg2 = Json
+    adapter = peewee.Psycopg2Adapter
+    adapter.txn_idle = extensions.TRANSACTION_STATUS_IDLE
+    adapter.txn_inerror = extensions.TRANSACTION_STATUS_INERROR
+    adapter.txn_unknown = extensions.TRANSACTION_STATUS_UNKNOWN
+    peewee.psycopg2 = psycopg2  # last: the test above holds only once everything else is in place
