@@ -69,6 +69,10 @@ def _looks_lost(orig: BaseException) -> bool:
             "terminating connection",
             "no connection to the server",
             "SSL connection has been closed",
+            # libpq's words when a (re)connection fails: refused, shutting down, starting up, timed out
+            "connection to server at",
+            "connection to server on socket",
+            "the database system is",
         )
     )
 
