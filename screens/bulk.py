@@ -12,6 +12,7 @@ from textual.widgets import Input, Select, Static
 from crm.deals import bulk
 from crm.deals.stages import STAGES
 from crm.foundation.i18n import N_, _
+from screens import text
 from screens.dialogs import Dialog
 from screens.forms import FormRow, read_date, show_hint
 
@@ -38,7 +39,7 @@ class BulkDialog(Dialog):
         shown = "、".join(self.codes[:6]) + (
             _(" and {n} more").format(n=len(self.codes) - 6) if len(self.codes) > 6 else ""
         )
-        yield Static(shown, classes="dialog-line")
+        yield Static(text.shown(shown), classes="dialog-line")
         yield FormRow(
             _("Change"),
             Select(
