@@ -71,6 +71,10 @@ def _looks_lost(orig: BaseException) -> bool:
             "terminating connection",
             "no connection to the server",
             "SSL connection has been closed",
+            # libpq's words when a (re)connection fails: refused, shutting down, starting up, timed out
+            "connection to server at",
+            "connection to server on socket",
+            "the database system is",
         )
     )
 
@@ -450,6 +454,19 @@ def writing():
     else:
         with db.atomic() as txn:
             yield txn
+
+
+def hold_name(name: str) -> None:
+    """Hold a lock on `name` until the transaction ends, where the backend needs one (PostgreSQL).
+
+    For work that reads and then writes what no row lock covers, e.g. handing
+    out the next deal code of a year: a second writer waits for the first to
+    commit, then reads what it wrote, instead of taking the same code and
+    failing at the unique index. SQLite already holds the database's write lock.
+    """
+    db = database.obj
+    if is_postgres(db) and db.in_transaction():
+        db.execute_sql("SELECT pg_advisory_xact_lock(hashtext(%s))", (name,))
 
 
 def lock_for_update(query):

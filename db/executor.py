@@ -9,6 +9,11 @@ A lost connection (crm.foundation.errors.ConnectionLost) is reported to
 `on_lost` before the caller gets the error, so that the program can treat it
 as a state (the TUI shows a banner and retries `ping`); each thread then
 reconnects at its next call (db.connection reconnects outside a transaction).
+
+A call whose transaction lost a race on PostgreSQL (a serialization failure
+or a deadlock: nothing of it was saved) is run again by the thread, with the
+command line's policy (crm.foundation.errors.retry_transient), before the
+screen sees a conflict.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from peewee import InterfaceError, OperationalError
 
-from crm.foundation.errors import ConnectionLost, Interrupted
+from crm.foundation.errors import ConnectionLost, Interrupted, retry_transient
 from db.connection import _looks_lost as looks_lost
 from db.connection import interrupt, was_interrupted
 from db.models import database
@@ -99,7 +104,7 @@ class Database:
             if what:
                 self._running[thread] = (what, conn)
         try:
-            return fn(*args, **kwargs)
+            return retry_transient(functools.partial(fn, *args, **kwargs))
         except Exception as exc:
             if what and was_interrupted(exc):
                 raise Interrupted(str(exc)) from exc
@@ -123,7 +128,8 @@ class Database:
     async def run_long(self, fn, *args, **kwargs):
         """`fn(*args, **kwargs)` in the thread for long work (export, import), so nothing else waits for it."""
         loop = asyncio.get_running_loop()
-        return await self._watched(loop.run_in_executor(self._long, functools.partial(fn, *args, **kwargs)))
+        call = functools.partial(retry_transient, functools.partial(fn, *args, **kwargs))
+        return await self._watched(loop.run_in_executor(self._long, call))
 
     async def ping_all(self) -> None:
         """`ping` in each of the three threads: raises ConnectionLost while the server is away."""

@@ -44,3 +44,30 @@ def text_of(value) -> str:
     if isinstance(value, Decimal):
         return plain_decimal(value)
     return str(value)
+
+
+def close_workbook(book) -> None:
+    """`book.close()` (xlsxwriter); when writing fails (a full disk), the zip file it had open is closed here.
+
+    xlsxwriter leaves that zip file open after an error: closed at garbage collection, it fails again
+    and Python prints "Exception ignored … Traceback" after the command's one-line error.
+    """
+    import contextlib
+    import zipfile
+
+    try:
+        book.close()
+    except BaseException as exc:
+        seen = exc
+        while (
+            seen is not None
+        ):  # xlsxwriter raises FileCreateError from the OSError: the zip is in the OSError's frames
+            tb = seen.__traceback__
+            while tb is not None:
+                for value in list(tb.tb_frame.f_locals.values()):
+                    if isinstance(value, zipfile.ZipFile):
+                        with contextlib.suppress(Exception):  # its own write fails like the first: already reported
+                            value.close()
+                tb = tb.tb_next
+            seen = seen.__cause__ or seen.__context__
+        raise

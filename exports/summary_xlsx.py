@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 import xlsxwriter
 
-from exports.cells import neutralise
+from exports.cells import close_workbook, neutralise
 
 
 def _number(value):
@@ -40,4 +40,4 @@ def write_summary(headers: list[str], rows: list[list], path: str) -> None:
     sheet.set_landscape()
     sheet.set_paper(8)  # A3
     sheet.fit_to_pages(1, 0)
-    book.close()
+    close_workbook(book)

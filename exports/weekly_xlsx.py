@@ -35,6 +35,7 @@ from crm.foundation.i18n import _, current_language
 from crm.reporting.weekly import WeeklyTable
 from crm.values.money import format_money
 from exports import weekly_layout as layout
+from exports.cells import close_workbook
 
 MAX_CELL = 32_000  # Excel holds at most 32,767 characters in a cell
 HEADER_ROW = 4  # 1-based, as a reader counts rows
@@ -203,7 +204,7 @@ def write(table: WeeklyTable, path: str | Path, progress=None) -> Path:
     _summary_sheet(wb.add_worksheet(_("Summary")), styles, table)
     wb.set_properties({"title": layout.title(table), "author": _("招商台账 (investment-attraction deal ledger)")})
     # Only a finished workbook is assembled: after an error its rows' temporary files just go away.
-    wb.close()
+    close_workbook(wb)
     return path
 
 

@@ -325,5 +325,7 @@ class CrmApp(ConnectionWatch, App):
         self.push_screen(ImportDialog(), self._done)
 
     def _done(self, message: str | None) -> None:
+        from screens.text import shown as escaped  # here: screens.text loads crm/ modules the launch does not need
+
         if message:
-            self.notify(message, timeout=8)
+            self.notify(escaped(message), timeout=8)

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Header, Static
 from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _
 from crm.listing import blocker_board
+from screens import text
 from screens.base import CrmScreen
 from screens.keys_footer import KeysFooter
 
@@ -48,7 +49,7 @@ class BlockersScreen(CrmScreen):
         try:
             groups = await self.db.run_aggregate(blocker_board.open_by_department, self.today)
         except CrmError as err:
-            self.notify(str(err), severity="error")
+            self.notify(text.shown(err), severity="error")
             return
         table = self.query_one(DataTable)
         keep = None
@@ -61,7 +62,7 @@ class BlockersScreen(CrmScreen):
         total = late = 0
         for group in groups:
             head = Text.assemble(
-                (group.department, "bold"),
+                (text.plain(group.department), "bold"),
                 "  ",
                 _("{n} open").format(n=group.open),
                 "  ",
@@ -75,8 +76,8 @@ class BlockersScreen(CrmScreen):
                 overdue = Text(_("{days} days").format(days=days), style="bold red") if days else Text("—", style="dim")
                 table.add_row(
                     str(b.id),
-                    f"{b.deal_code} {b.deal_name}",
-                    b.text,
+                    text.shown(f"{b.deal_code} {b.deal_name}"),
+                    text.shown(b.text),
                     b.raised_on.isoformat(),
                     b.due_on.isoformat() if b.due_on else "",
                     overdue,

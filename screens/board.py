@@ -115,7 +115,7 @@ class BoardScreen(FiguresOnArrival, DealActions, CrmScreen):
         try:
             columns = await self.figures(flt, deal_pages.board, flt, CARDS_PER_STAGE)
         except CrmError as err:
-            self.notify(str(err), severity="error")
+            self.notify(text.shown(err), severity="error")
             return
         self._show(columns)
 

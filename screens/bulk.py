@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from crm.deals import bulk
 from crm.deals.stages import STAGES
 from crm.foundation.i18n import N_, _
+from screens import text
 from screens.dialogs import Dialog
 from screens.forms import FormRow, read_date, show_hint
 
@@ -72,7 +73,7 @@ class BulkDialog(Dialog):
         shown = "、".join(self.codes[:6]) + (
             _(" and {n} more").format(n=len(self.codes) - 6) if len(self.codes) > 6 else ""
         )
-        yield Static(shown, classes="dialog-line")
+        yield Static(text.shown(shown), classes="dialog-line")
         yield FormRow(
             _("Change"),
             Select(

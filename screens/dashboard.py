@@ -212,7 +212,7 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
         try:
             data = await self.figures((key, self.today, flt), _dashboard, key, self.today, flt)
         except CrmError as err:
-            self.notify(str(err), severity="error")
+            self.notify(text.shown(err), severity="error")
             return
         self._show(data)
 

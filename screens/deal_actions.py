@@ -107,7 +107,7 @@ class DealActions:
             deal = await self.app.db.run(deal_views.detail, code)
             line = text.deal_line(deal)
             self.app.copy_to_clipboard(line)
-            self.notify(_("Copied: {line}").format(line=line))
+            self.notify(text.shown(_("Copied: {line}").format(line=line)))
 
     def action_open_deal(self) -> None:
         if code := self._code_or_warn():

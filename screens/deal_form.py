@@ -25,6 +25,7 @@ from crm.deals.texts import FormChoices, form_choices, form_state
 from crm.foundation.errors import Conflict, CrmError
 from crm.foundation.i18n import _, current_language
 from crm.foundation.text import clean_text
+from screens import text
 from screens.dialogs import Dialog
 from screens.forms import FormRow, amount_hint, convert_amount, read_amount, read_date, show_hint, unit_question
 
@@ -88,7 +89,9 @@ class DealForm(Dialog):
             self.version = loaded.version
             self._fill(self.base)
             supporting = set(filter(None, self.base.get("supporting", "").split("、")))
-        self.query_one("#f-supporting", SelectionList).add_options([(n, n, n in supporting) for n in c.departments])
+        self.query_one("#f-supporting", SelectionList).add_options(
+            [(text.shown(n), n, n in supporting) for n in c.departments]
+        )
         self.query_one("#f-name", Input).focus()
 
     def _fill(self, texts: dict, only: set | None = None) -> None:
@@ -250,6 +253,6 @@ class DealForm(Dialog):
             lines.append("  " + _("(no field you can edit here; the stage or dates may have moved)"))
         lines.append(_("Save again to write your values over theirs, or Esc to leave without saving."))
         conflict = self.query_one("#conflict", Static)
-        conflict.update("\n".join(lines))
+        conflict.update(text.shown("\n".join(lines)))
         conflict.add_class("-shown")
         self.show_error(_("Not saved: the deal was changed by someone else"))

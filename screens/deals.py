@@ -238,7 +238,7 @@ class DealsScreen(DealActions, CrmScreen):
 
     @on(DealList.Failed)
     def _failed(self, event: DealList.Failed) -> None:
-        self.notify(str(event.error), severity="error")
+        self.notify(text.shown(event.error), severity="error")
 
     @on(DealList.Opened)
     def _opened(self, event: DealList.Opened) -> None:

@@ -51,7 +51,7 @@ def open_deal(app, code: str) -> None:
         try:
             deal = await app.db.run(deal_views.detail, code)
         except CrmError as err:
-            app.notify(str(err), severity="error")
+            app.notify(text.shown(err), severity="error")
             return
         app.push_screen(DealDetailScreen(code, deal))
 
@@ -77,7 +77,7 @@ class DealDetailScreen(DealActions, CrmScreen):
     def __init__(self, code: str, deal: dict | None = None) -> None:
         super().__init__(classes="detail-screen")
         self.code = code
-        self.deal: dict | None = deal
+        self.deal: dict | None = text.safe(deal)  # read by open_deal: escaped as _load escapes it
         self._shown_before = False
 
     def compose(self) -> ComposeResult:
@@ -129,7 +129,7 @@ class DealDetailScreen(DealActions, CrmScreen):
             # Text from spreadsheets may hold ESC or bidi overrides: shown as escapes, never sent to the terminal.
             self.deal = text.safe(await self.db.run(deal_views.detail, self.code))
         except CrmError as err:
-            self.notify(str(err), severity="error")
+            self.notify(text.shown(err), severity="error")
             return
         self._show(self.deal)
 
@@ -196,7 +196,7 @@ class DealDetailScreen(DealActions, CrmScreen):
             ),
         ]
         for label, value in rows:
-            grid.add_row(label, str(value) if value not in (None, "") else "—")
+            grid.add_row(label, text.shown(value) if value not in (None, "") else "—")
         return grid
 
     def _departments(self, d: dict) -> Table:
@@ -206,7 +206,7 @@ class DealDetailScreen(DealActions, CrmScreen):
         if not d["departments"]:
             grid.add_row("", _("none yet (d to assign)"))
         for dept in d["departments"]:
-            grid.add_row(_("Lead") if dept["role"] == "lead" else _("Supporting"), dept["name"])
+            grid.add_row(_("Lead") if dept["role"] == "lead" else _("Supporting"), text.shown(dept["name"]))
         return grid
 
     def _funds(self, d: dict) -> Table:
@@ -221,7 +221,7 @@ class DealDetailScreen(DealActions, CrmScreen):
                 text.day(f["on"]),
                 text.money(f["amount"], f["currency"]),
                 text.yi(f["amount_cny"]),
-                note,
+                text.shown(note),
                 style="dim strike" if f["voided"] else None,
             )
         if not d["funds"]:
@@ -262,8 +262,8 @@ class DealDetailScreen(DealActions, CrmScreen):
                 status = Text(_("open"), style="yellow")
             table.add_row(
                 str(b["id"]),
-                b["text"],
-                b["department"],
+                text.shown(b["text"]),
+                text.shown(b["department"]),
                 text.day(b["raised_on"]),
                 text.day(b["due_on"]),
                 status,

@@ -205,7 +205,9 @@ class StageDialog(Dialog):
             return
         c = self.context
         self.query_one("#stage-now", Static).update(
-            _("{name}: now {stage} since {since}").format(name=c.name, stage=text.stage(c.stage), since=c.stage_since)
+            _("{name}: now {stage} since {since}").format(
+                name=text.shown(c.name), stage=text.stage(c.stage), since=c.stage_since
+            )
         )
         select = self.query_one("#stage-to", Select)
         select.set_options([(s.label(), s.key) for s in stages.STAGES if s.key != c.stage])
@@ -284,7 +286,7 @@ class BlockerDialog(Dialog):
         try:
             names = await self.db.run(department_names)
         except CrmError as err:  # the server away: the dialog stays, with the reason (and the app's banner)
-            self.notify(str(err), severity="error")
+            self.notify(text.shown(err), severity="error")
             return
         self.query_one("#blocker-department", Select).set_options([(n, n) for n in names])
         self.query_one("#blocker-text", Input).focus()
@@ -327,7 +329,7 @@ class ResolveDialog(Dialog):
         return _("Resolve blocker {id}").format(id=self.blocker_id)
 
     def fields(self) -> ComposeResult:
-        yield Static(self.blocker_text, classes="dialog-line")
+        yield Static(text.shown(self.blocker_text), classes="dialog-line")
         yield FormRow(
             _("Resolution"), Input(id="resolve-note", compact=True, placeholder=_("how it was cleared")), "hint-note"
         )
@@ -403,7 +405,7 @@ class DepartmentsDialog(Dialog):
         if c.lead:
             lead.value = c.lead
         chooser = self.query_one("#supporting", SelectionList)
-        chooser.add_options([(n, n, n in c.supporting) for n in c.names])
+        chooser.add_options([(text.shown(n), n, n in c.supporting) for n in c.names])
         lead.focus()
 
     def save(self) -> None:

@@ -89,8 +89,8 @@ class EventsScreen(CrmScreen):
                     str(k.blockers_open),
                 )
             except CrmError as err:
-                cells = (str(err), "", "", "", "", "", "")
-            table.add_row(name, text.day(held_on), place_text, *cells, key=str(ident))
+                cells = (text.shown(err), "", "", "", "", "", "")
+            table.add_row(text.shown(name), text.day(held_on), text.shown(place_text), *cells, key=str(ident))
             self.events[str(ident)] = (ident, name, held_on)
             progress.advance(1)
         progress.display = False

@@ -37,7 +37,7 @@ class FormRow(Horizontal):
 
 
 def show_hint(hint: Static, message: str = "", error: bool = False) -> None:
-    hint.update(message)
+    hint.update(text.shown(message))  # errors quote ledger and file text: shown inert
     hint.set_class(error, "-error")
 
 

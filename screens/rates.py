@@ -8,6 +8,7 @@ from textual.widgets import DataTable, Header, Static
 
 from crm.foundation.i18n import N_, _
 from crm.reference.views import rate_infos
+from screens import text
 from screens.base import CrmScreen
 from screens.keys_footer import KeysFooter
 
@@ -45,7 +46,7 @@ class RatesScreen(CrmScreen):
         table = self.query_one(DataTable)
         table.clear()
         for r in rows:
-            table.add_row(r.currency, r.on.isoformat(), r.rate, r.source)
+            table.add_row(text.shown(r.currency), r.on.isoformat(), r.rate, text.shown(r.source))
         table.focus()
 
     def action_add_rate(self) -> None:

@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal
 
 from rich.cells import cell_len, set_cell_size
+from rich.markup import escape as escape_markup
 
 from crm.deals.stages import BY_KEY
 from crm.foundation.i18n import _
@@ -32,6 +33,25 @@ def fit(text: str, width: int, align: str = "left") -> str:
     if align == "center":
         return " " * (gap // 2) + text + " " * (gap - gap // 2)
     return text + " " * gap
+
+
+def plain(value: object, keep_newlines: bool = True) -> str:
+    """Ledger text for a place that shows it as it is (rich Text, a Segment): controls and bidi as visible escapes.
+
+    Where the string is read as markup instead (Static, Label, a DataTable or rich Table cell
+    given a str, a notification, a Select or SelectionList prompt), use `shown`.
+    """
+    return terminal_safe("" if value is None else str(value), keep_newlines)
+
+
+def shown(value: object, keep_newlines: bool = True) -> str:
+    """Ledger text (a name, a note, a cell of a spreadsheet, an error quoting one) for any widget that reads markup.
+
+    The one escape of the screens: every control, bidi and line-separator character is shown as
+    an escape (crm.foundation.text.terminal_safe) and every [ that could open markup ([bold],
+    [@click=…], a stray [/] that would end the app) is escaped, so the brackets show as typed.
+    """
+    return escape_markup(plain(value, keep_newlines))
 
 
 def safe(value):

@@ -30,6 +30,7 @@ from crm.reporting.cohorts import as_deal_filter
 from crm.values.dates import iso_week_label
 from crm.values.money import Money, format_money
 from exports.weekly_files import FORMATS, SUFFIXES, write_weekly
+from screens import text
 from screens.dialogs import Dialog
 from screens.forms import CheckBox, FormRow, show_hint
 
@@ -317,7 +318,7 @@ class ImportDialog(Dialog):
         finally:
             bar.display = False
         self.query_one("#preview", Button).disabled = False
-        self.query_one("#import-text", Static).update(report_text(report))
+        self.query_one("#import-text", Static).update(text.shown(report_text(report)))
         if dry_run:
             self.previewed = (path, sheet, mapping, skip) if report.ok else None
             self.query_one("#save", Button).disabled = not report.ok

@@ -20,7 +20,7 @@ from crm.foundation.i18n import _
 from crm.reference import fx
 from crm.reference.lookup import deal_by_code, department_by_name
 from crm.values import terms
-from db.connection import lock_for_update, writing
+from db.connection import hold_name, lock_for_update, writing
 from db.models import Deal, DealDepartment, Department
 
 CODE_PREFIX = "ZS"
@@ -43,7 +43,12 @@ def code_prefix(year: int) -> str:
 
 
 def last_code(prefix: str) -> str | None:
-    """The code under `prefix` that the next one follows: the longest, then the greatest."""
+    """The code under `prefix` that the next one follows: the longest, then the greatest.
+
+    Within a transaction, the codes under `prefix` are this writer's until it ends (PostgreSQL):
+    two writers never count on from the same last code.
+    """
+    hold_name("deal codes " + prefix)
     last = (
         Deal.select(Deal.code)
         .where(Deal.code.startswith(prefix))

@@ -14,7 +14,7 @@ from crm.deals import blockers as blocker_ops
 from crm.deals.records import create_deal, edit_deal, set_supporting, supporting_departments
 from crm.deals.stages import BY_KEY, change_stage
 from crm.foundation.config import current_actor
-from crm.foundation.errors import CrmError, InvalidInput
+from crm.foundation.errors import Conflict, CrmError, InvalidInput
 from crm.foundation.i18n import _
 from crm.foundation.text import folded
 from crm.importing import bulk as import_bulk
@@ -27,10 +27,20 @@ from crm.importing.plan import Plan, read_plan
 from crm.importing.progress import add_progress_once, record_cumulative_funds
 from crm.importing.report import Report
 from crm.importing.rows import _OUR_CODE, DEAL_FIELDS, Problem, RowPlan, _cell_of, name_key
-from db.connection import writing
+from db.connection import is_postgres, writing
 from db.models import AuditEntry, Blocker, Deal, database
 
 # ---- applying -------------------------------------------------------------
+
+
+class CodesTaken(Conflict):
+    """Another writer took the deal codes this import counted on (PostgreSQL); nothing was written.
+
+    Transient: the command line and the screens' database threads run the import again
+    (crm.foundation.errors.retry_transient), which counts on from the codes taken since.
+    """
+
+    transient = True
 
 
 class _Rollback(Exception):
@@ -229,18 +239,14 @@ class _Applying:
                 self.new.wait()
         except IntegrityError as err:
             # Another writer took the same codes meanwhile (PostgreSQL), or ids (a write behind, SQLite).
-            self.report.problems.append(
-                Problem(
-                    None,
-                    None,
-                    None,
-                    "conflict",
-                    _(
-                        "Deals were added by someone else while importing ({reason}); nothing was imported: run the "
-                        "import again"
-                    ).format(reason=str(err).splitlines()[0] if str(err) else type(err).__name__),
-                )
-            )
+            message = _(
+                "Deals were added by someone else while importing ({reason}); nothing was imported: run the "
+                "import again"
+            ).format(reason=str(err).splitlines()[0] if str(err) else type(err).__name__)
+            if is_postgres() and not self.report.problems:
+                # The whole import is rolled back and run again from the file, counting on from the codes taken since.
+                raise CodesTaken(message) from None
+            self.report.problems.append(Problem(None, None, None, "conflict", message))
 
     def finish(self, on: datetime.date) -> None:
         """Each row's progress text as a progress entry dated `on`, and its funds as the difference from the ledger.

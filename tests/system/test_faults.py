@@ -6,6 +6,7 @@ character is shown, and no temporary file outlives its writer."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import sqlite3
@@ -188,6 +189,16 @@ def test_a_full_disk_is_one_line_and_leaves_no_part(demo_url, run_cli, tiny_disk
     assert sorted(p.name for p in tiny_disk.iterdir()) == ["filler"]
 
 
+def test_an_xlsx_export_onto_a_full_disk_is_one_line_to_the_end_of_the_process(demo_url, tiny_disk):
+    """In a process of its own: xlsxwriter's zip file, left open by the failed write, failed again when
+    Python collected it at exit ("Exception ignored … Traceback" after the one line)."""
+    _fill(tiny_disk)
+    result = crm("--db", demo_url, "export", "weekly", "--week", "2020-W21", "-o", str(tiny_disk / "w.xlsx"))
+    assert result.returncode == 2
+    assert "磁盘已满" in one_line(result.stderr.decode())
+    assert sorted(p.name for p in tiny_disk.iterdir()) == ["filler"]
+
+
 def test_a_full_disk_at_commit_keeps_the_ledger_whole(demo_ledger, run_cli, tiny_disk, backend):
     if backend != "sqlite":
         pytest.skip("the ledger file is on the full disk only with SQLite")
@@ -205,6 +216,77 @@ def test_a_full_disk_at_commit_keeps_the_ledger_whole(demo_ledger, run_cli, tiny
     (tiny_disk / "filler").unlink()
     rc, out, err = run_cli("--db", ledger, "deals", "--format", "json")
     assert rc == 0 and "第一个项目" in out and "放不下" not in out
+
+
+def _pg(url: str, sql: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(url)
+    conn.autocommit = True  # CREATE/DROP TABLESPACE refuse a transaction block
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def tiny_server_disk():
+    """A 2 MiB tmpfs the PostgreSQL server (its own OS user) can reach: not under pytest's owner-only folder."""
+    import tempfile
+
+    mount = Path(tempfile.mkdtemp(prefix="crm-tiny-"))
+    os.chmod(mount, 0o755)
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=2m,mode=0755", "tmpfs", str(mount)], capture_output=True
+        ).returncode
+    ):
+        mount.rmdir()
+        pytest.skip("mounting a tmpfs needs root")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+    mount.rmdir()
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])  # SQLite: the ledger file on the full disk, above
+def test_a_full_disk_on_the_server_is_one_line_and_keeps_the_ledger_whole(
+    demo_ledger, demo_url, run_cli, tiny_server_disk, backend
+):
+    """PostgreSQL: the progress table on a tablespace of the full tmpfs; its next page cannot be written."""
+    import pwd
+
+    space = tiny_server_disk / "pg"
+    space.mkdir()
+    owner = pwd.getpwnam("postgres")  # the test server runs as postgres when the suite runs as root
+    os.chown(space, owner.pw_uid, owner.pw_gid)
+    name = f"tiny_{os.getpid()}"
+    demo_ledger.close()
+    _pg(demo_url, f"CREATE TABLESPACE {name} LOCATION '{space}'")
+    try:
+        _pg(demo_url, f"ALTER TABLE progress SET TABLESPACE {name}")
+        _fill(tiny_server_disk)
+        outcomes = [run_cli("--db", demo_url, "progress", SUPPLY, f"第{n}条" + "进展" * 900) for n in range(40)]
+        refusals = [(rc, err) for rc, _out, err in outcomes if rc != 0]
+        assert refusals, "40 long entries all fitted on a full 2 MiB disk"
+        rc, err = refusals[0]
+        assert rc == 2 and ("No space" in err or "空间" in err), err
+        one_line(err)
+        saved = sum(1 for rc, _out, _err in outcomes if rc == 0)
+        (tiny_server_disk / "filler").unlink()
+        rc, out, err = run_cli("--db", demo_url, "progress", SUPPLY, "磁盘腾出后的进展")
+        assert rc == 0, err
+        rc, out, err = run_cli("--db", demo_url, "show", SUPPLY, "--format", "json")
+        entries = [e["text"] for e in json.loads(out)["progress"]]
+        assert sum(text.endswith("进展" * 900) for text in entries) == saved  # each refused entry left nothing
+        assert "磁盘腾出后的进展" in entries
+    finally:
+        from db.connection import close_database
+
+        close_database()
+        _pg(demo_url, "ALTER TABLE progress SET TABLESPACE pg_default")
+        _pg(demo_url, f"DROP TABLESPACE {name}")
 
 
 # ---- (1) values and arguments ---------------------------------------------------------------------------------------

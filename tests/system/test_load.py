@@ -1,7 +1,8 @@
 """Load held, short version (the full one: python -m tests.perf.load, 20 processes × 2 minutes):
-processes mixing list pages, searches, KPIs, stage changes, edits, funds, new deals and imports
+processes mixing list pages, searches, KPIs, stage changes, edits, progress entries, funds, new deals
+and imports
 against one PostgreSQL ledger whose server restarts half-way. Every change that reported success
-is in the ledger exactly once; every refusal was one line; no traceback anywhere."""
+is in the ledger exactly once; every refusal was one line and left nothing; no traceback anywhere."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import time
 
 import pytest
 
-from tests.perf.load import run_load
+from tests.perf.load import problems, run_load
 
 
 def restart_server(cluster, down_seconds: float = 2.0) -> None:
@@ -33,7 +34,6 @@ def test_six_processes_through_a_server_restart_lose_and_double_nothing(tmp_path
         open_database(cluster.url)
         load_demo()
         figures = run_load(cluster.url, procs=6, seconds=20, folder=tmp_path, restart=lambda: restart_server(cluster))
-    assert figures["tracebacks"] == [], figures["tracebacks"][:3]
-    assert figures["missing"] == [] and figures["doubled"] == []
-    assert figures["writes_succeeded"] > 20
+    assert problems(figures) == []
+    assert figures["writes_succeeded"] >= 6  # a slow machine does few; what it does must hold
     assert set(figures["exit_codes"]) <= {0, 2, 3}
