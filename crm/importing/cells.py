@@ -20,7 +20,7 @@ from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.foundation.text import folded
 from crm.values.dates import MAX_YEAR, MIN_YEAR, parse_date, parse_month
-from crm.values.money import CURRENCIES, ZH_SUFFIX, Money, parse_amount
+from crm.values.money import CURRENCIES, MAX_AMOUNT, ZH_SUFFIX, Money, parse_amount
 
 #: Cells that mean "nothing" in Chinese ledgers.
 BLANKS = {
@@ -159,6 +159,9 @@ def format_unit(number_format: str | None) -> Money | None:
 
 
 _BARE_NUMBER = re.compile(r"[0-9][0-9,]*(\.[0-9]+)?")
+# What most ledgers write (4500万元, 1.8亿元, 3000000元): read without parse_amount's tokenizer.
+_PLAIN_YUAN = re.compile(r"(0|[1-9][0-9]{0,12})(\.[0-9]{1,2})?(亿|万)?元")
+_PLAIN_UNITS = {"亿": Decimal(10) ** 8, "万": Decimal(10) ** 4, None: Decimal(1)}
 
 
 def parse_amount_cell(
@@ -180,6 +183,9 @@ def parse_amount_cell(
 # text: 1 == 1.0 == True as keys, and a number's format is part of what it says.
 @functools.lru_cache(maxsize=65536)
 def _text_amount(value: str, column_unit, note_unit, currency, allow_zero=False) -> Money | None:
+    plain = _plain_yuan(value.strip(), currency, allow_zero)
+    if plain is not None:
+        return plain
     return _amount(value, None, column_unit, note_unit, currency, allow_zero)
 
 
@@ -242,6 +248,18 @@ def _amount(value, number_format, column_unit, note_unit, currency, allow_zero=F
             "currency", _("The amount is in {a} but the currency column says {b}").format(a=money.currency, b=currency)
         )
     return money
+
+
+def _plain_yuan(text: str, currency: str | None, allow_zero: bool) -> Money | None:
+    """The Money parse_amount reads from a plain yuan amount (4500万元), or None: any other text, or one it refuses."""
+    match = _PLAIN_YUAN.fullmatch(text)
+    if match is None or currency not in (None, "CNY"):
+        return None
+    whole, fraction, unit = match.groups()
+    value = Decimal(whole + (fraction or "")) * _PLAIN_UNITS[unit]
+    if value > MAX_AMOUNT or (value == 0 and not allow_zero):
+        return None  # parse_amount says why
+    return Money(value.quantize(CENT), "CNY", False)
 
 
 def amount_text(money: Money) -> str:

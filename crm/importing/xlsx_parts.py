@@ -103,15 +103,14 @@ def _unit_styles(styles) -> dict:
     return out
 
 
-def sheet_parts(archive: zipfile.ZipFile, workbook: WorkbookParts, sheet: str) -> SheetParts:
-    """Formats of cells styled with a unit, and error cells, of `sheet` (nothing to scan: no XML read)."""
+def sheet_parts(archive: zipfile.ZipFile, workbook: WorkbookParts, sheet: str, xml: bytes | None = None) -> SheetParts:
+    """Formats of cells styled with a unit, and error cells, of `sheet`; `xml`: its part, when already read."""
     parts = SheetParts()
     path = workbook.sheet_paths.get(sheet)
     if path is None:
         return parts
-    xml = None
     if workbook.unit_styles:
-        xml = archive.read(path)
+        xml = archive.read(path) if xml is None else xml
         styles = b"|".join(str(i).encode() for i in sorted(workbook.unit_styles))
         styled = re.compile(rb'<c\b(?=[^>]*\bs="(' + styles + rb')")([^>]*)>')
         for match in styled.finditer(xml):
