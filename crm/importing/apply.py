@@ -99,6 +99,7 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, s
     report.header_row = plan.header.row
     report.columns = {f: inline(str(plan.header.labels[c])) for f, c in plan.header.columns.items()}
     report.ignored_columns = [inline(str(label)) for label in plan.header.ignored]
+    report.header_labels = [inline(str(plan.header.labels[c])) for c in sorted(plan.header.labels)]
     report.guesses = {inline(str(label)): f for label, f in (plan.header.guesses or {}).items()}
     report.rows_read = len(plan.rows)
     report.skipped = list(plan.skipped)
