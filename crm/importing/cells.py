@@ -45,6 +45,7 @@ BLANKS = {
     "nan",
     "—/—",
 }
+_BLANK_STARTS = frozenset(word[0] for word in BLANKS if word)
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 CENT = Decimal("0.01")
 # Serial day numbers Excel stores for 1949-01-01 … 2100-12-31 (1900 date system).
@@ -85,8 +86,32 @@ def cell_text(value) -> str:
     return unquote(str(value).strip())
 
 
+def column_letter(index: int) -> str:
+    """A spreadsheet column's letters from its 1-based index (1 → A, 27 → AA), without loading openpyxl (~0.6 s)."""
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    """The 1-based index of a spreadsheet column from its letters (A → 1, AA → 27)."""
+    index = 0
+    for ch in letters.upper():
+        index = index * 26 + ord(ch) - 64
+    return index
+
+
 def is_blank(value) -> bool:
-    return normal_key(cell_text(value)) in BLANKS
+    """Whether a cell means "nothing" (empty, 无, /, — …: BLANKS, compared folded)."""
+    text = cell_text(value)
+    head = text[:1]  # cell_text strips: a long name is told by its first character, without folding it whole
+    if head and head not in _BLANK_STARTS:
+        first = unicodedata.normalize("NFKC", head)[:1].casefold()
+        if first not in _BLANK_STARTS and first.strip():
+            return False
+    return normal_key(text) in BLANKS
 
 
 @functools.lru_cache(maxsize=65536)

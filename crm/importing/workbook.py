@@ -252,14 +252,14 @@ _NO_PARTS = _NoParts()
 
 def _extent(xml: bytes) -> tuple[int, int]:
     """(last row, last column) of the cells a sheet's XML holds, found without parsing it all."""
-    from openpyxl.utils import column_index_from_string
+    from crm.importing.cells import column_index
 
     last = xml.rfind(b'<c r="')
     match = re.match(rb'<c r="([A-Z]{1,3})([0-9]+)"', xml[last : last + 32]) if last >= 0 else None
     rows = int(match.group(2)) if match else 0
     # Columns past Z are written with two or three letters: rare, so looked for only as such.
     wide = {m for m in re.findall(rb'<c r="([A-Z]{2,3})[0-9]', xml)}
-    columns = max((column_index_from_string(c.decode()) for c in wide), default=26)
+    columns = max((column_index(c.decode()) for c in wide), default=26)
     return rows, columns
 
 
@@ -393,7 +393,7 @@ def _calamine_grid(path: Path, name: str, ws, cells, epoch) -> Grid:
 
 def _check_cell_sizes(path: Path, number: int, values: list) -> None:
     """Refuse a cell holding more than a spreadsheet cell can (32,767 characters), naming where it is."""
-    from openpyxl.utils import get_column_letter
+    from crm.importing.cells import column_letter
 
     for col, value in enumerate(values, 1):
         if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
@@ -401,7 +401,7 @@ def _check_cell_sizes(path: Path, number: int, values: list) -> None:
                 _(
                     "{path}: row {row}, column {column}: the cell holds {n} characters, more than a "
                     "spreadsheet cell can ({limit}); shorten it"
-                ).format(path=path, row=number, column=get_column_letter(col), n=len(value), limit=MAX_CELL_CHARS)
+                ).format(path=path, row=number, column=column_letter(col), n=len(value), limit=MAX_CELL_CHARS)
             )
 
 
