@@ -32,6 +32,10 @@ from db.models import AuditEntry, Blocker, Deal, database
 # ---- applying -------------------------------------------------------------
 
 
+#: The cells and values of a row once its new deal is checked and kept for writing: nothing (never written to).
+_APPLIED: dict = {}
+
+
 class _Rollback(Exception):
     """Internal: leave the import transaction without writing."""
 
@@ -285,7 +289,7 @@ class _Applying:
             self.after.append((row, deal))
         else:
             # Checked and kept for writing: the memory of its cells goes to the deals still to come.
-            row.raw, row.values = {}, {"name": deal.name}
+            row.raw = row.values = _APPLIED
         self.deals.created(row, deal)
         self.report.created.append((row.row, deal.code, deal.name))
         self.report.blockers_added += len(deal.blockers)

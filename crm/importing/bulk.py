@@ -49,6 +49,8 @@ from db.models import AuditEntry, Blocker, Deal, DealDepartment, FxRate, StageCh
 #: Deals written per batch (and per INSERT statement, parameters allowing).
 BATCH = 1000
 _LOOKUPS = {"event": event_by_name, "lead_unit": department_by_name, "liaison": person_named}
+#: What a written deal keeps of its columns (they are in the database now): nothing.
+_WRITTEN: dict = {}
 #: Fields whose values seldom repeat: not worth remembering.
 _UNIQUE = {"name", "investor", "notes", "responsibility_plan"}
 
@@ -233,7 +235,7 @@ class NewDeals:
         )
         self.write(statements)
         for d in batch:
-            d.columns, d.departments, d.blockers = {}, [], []  # in the statements now: memory for the next batch
+            d.columns, d.departments, d.blockers = _WRITTEN, (), ()  # in the statements now: memory for the next batch
         return batch
 
     def _written(self, model, fields: list, rows: list, key: tuple, statements: list) -> list[int]:
