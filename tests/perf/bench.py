@@ -42,7 +42,7 @@ from pathlib import Path
 
 from tests.perf import ledgers
 from tests.perf.ledgers import ROOT, log
-from tests.perf.timing import RawConnection, Result, captured_sql, measure
+from tests.perf.timing import RawConnection, Result, captured_sql, measure, median
 
 MS = 0.001
 TARGETS = {  # what → seconds (memory in bytes), from the table
@@ -333,7 +333,8 @@ def import_rows(rounds: int, rows: int, backends: list[str]) -> list[Result]:
                     TARGETS["import"],
                     got["samples"],
                     got["floor"],
-                    note=f"peak {max(got['peaks']) / 2**20:.0f} MiB (process and forked reader); targets ≤ 10 s, "
+                    note=f"peak {max(got['peaks']) / 2**20:.0f} MiB (process and forked reader); CPU seconds "
+                    f"{median(got['cpu']):.1f} against the floor's {median(got['floor_cpu']):.1f}; targets ≤ 10 s, "
                     "≤ 3× floor, ≤ 400 MiB; into a new database; floor: python-calamine (the reader the import "
                     "uses) reading every cell, fresh process",
                     max_ratio=3.0,

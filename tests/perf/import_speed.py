@@ -93,8 +93,8 @@ sys.argv[0] = "crm"
 import app
 code = app.main(sys.argv[1:])
 sys.stdout.flush()
-peak = max(resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-sys.stderr.write("PEAK %d\\n" % peak)
+used = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+sys.stderr.write("PEAK %d CPU %.3f\\n" % (max(u.ru_maxrss for u in used), sum(u.ru_utime + u.ru_stime for u in used)))
 sys.exit(code)
 """
 #: The floor: python-calamine (the reader the import uses) reading every cell, in a fresh interpreter as the import.
@@ -106,12 +106,15 @@ for name in wb.sheet_names:
     for _row in wb.get_sheet_by_name(name).to_python(skip_empty_area=False):
         pass
 wb.close()
+import resource
+used = resource.getrusage(resource.RUSAGE_SELF)
+print("CPU %.3f" % (used.ru_utime + used.ru_stime))
 """
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench"}
 
 
-def _crm(args: list[str]) -> tuple[float, int]:
-    """(seconds, peak resident bytes) of `python -m app ARGS` in a fresh process."""
+def _crm(args: list[str]) -> tuple[float, int, float]:
+    """(seconds, peak resident bytes, CPU seconds) of `python -m app ARGS` in a fresh process."""
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-c", PEAK, *map(str, args)], cwd=ROOT, capture_output=True, text=True, env=ENV
@@ -119,30 +122,38 @@ def _crm(args: list[str]) -> tuple[float, int]:
     took = time.perf_counter() - start
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr.strip()[-600:] or "crm failed")
-    peak = [line for line in proc.stderr.splitlines() if line.startswith("PEAK ")][-1]
-    return took, int(peak.split()[1]) * 1024
+    peak = [line for line in proc.stderr.splitlines() if line.startswith("PEAK ")][-1].split()
+    return took, int(peak[1]) * 1024, float(peak[3])
 
 
-def _floor(book: Path) -> float:
+def _floor(book: Path) -> tuple[float, float]:
+    """(seconds, CPU seconds) of the floor read."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", FLOOR, str(book)], check=True, cwd=ROOT, env=ENV)
-    return time.perf_counter() - start
+    proc = subprocess.run(
+        [sys.executable, "-c", FLOOR, str(book)], check=True, cwd=ROOT, env=ENV, capture_output=True, text=True
+    )
+    return time.perf_counter() - start, float(proc.stdout.split()[-1])
 
 
 def measure(book: Path, rounds: int, new_database) -> dict:
     """Import `book` `rounds` times into a database `new_database()` gives (a URL or path, initialised here),
     each round beside the floor read of the same file, alternately (the machine's load hits both alike).
 
-    Returns {"samples", "floor", "peaks", "load"}: seconds, seconds, bytes, the 1-minute load average at the start.
+    Returns {"samples", "floor", "peaks", "cpu", "floor_cpu", "load"}: seconds, seconds, bytes, CPU seconds (of
+    the import, of the floor), the 1-minute load average at the start. On a machine others load, CPU seconds
+    compare better than seconds.
     """
-    out: dict = {"samples": [], "floor": [], "peaks": [], "load": os.getloadavg()[0]}
+    out: dict = {"samples": [], "floor": [], "peaks": [], "cpu": [], "floor_cpu": [], "load": os.getloadavg()[0]}
     for _ in range(rounds):
-        out["floor"].append(_floor(book))
+        took, cpu = _floor(book)
+        out["floor"].append(took)
+        out["floor_cpu"].append(cpu)
         db = new_database()
         _crm(["--db", db, "init"])
-        took, peak = _crm(["--db", db, "import", book])
+        took, peak, cpu = _crm(["--db", db, "import", book])
         out["samples"].append(took)
         out["peaks"].append(peak)
+        out["cpu"].append(cpu)
     return out
 
 
@@ -195,7 +206,9 @@ def summary(backend: str, rows: int, rounds: int, got: dict) -> str:
         f"{backend}: crm import of a {rows:,}-row xlsx: median {took:.2f} s of {rounds} "
         f"({', '.join(f'{s:.2f}' for s in got['samples'])}), peak {max(got['peaks']) / 2**20:.0f} MiB; "
         f"python-calamine read of the same file (fresh process): median {floor:.2f} s "
-        f"({', '.join(f'{s:.2f}' for s in got['floor'])}); import / read = {took / floor:.1f}x; "
+        f"({', '.join(f'{s:.2f}' for s in got['floor'])}); import / read = {took / floor:.1f}x; CPU seconds: "
+        f"import {statistics.median(got['cpu']):.2f}, read {statistics.median(got['floor_cpu']):.2f}, "
+        f"ratio {statistics.median(got['cpu']) / statistics.median(got['floor_cpu']):.1f}x; "
         f"load average at start {got['load']:.2f}"
     )
 
