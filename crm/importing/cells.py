@@ -87,7 +87,7 @@ def cell_text(value) -> str:
 
 
 def column_letter(index: int) -> str:
-    """A spreadsheet column's letters from its 1-based index (1 → A, 27 → AA), without loading openpyxl (~0.6 s)."""
+    """A spreadsheet column's letters from its 1-based index (1 → A, 27 → AA), without loading openpyxl (BENCHMARKS.md, "Import")."""
     letters = ""
     while index > 0:
         index, rest = divmod(index - 1, 26)

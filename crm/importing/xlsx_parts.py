@@ -26,7 +26,7 @@ from xml.etree import ElementTree
 from crm.importing.cells import column_index, format_unit
 
 # openpyxl's date systems and the built-in number formats that name a unit (the "$" ones; the others name
-# none), kept here so that reading with calamine does not load openpyxl and numpy (~0.6 s of every import).
+# none), kept here so that reading with calamine does not load openpyxl and numpy (BENCHMARKS.md, "Import").
 CALENDAR_WINDOWS_1900 = datetime.datetime(1899, 12, 30)
 CALENDAR_MAC_1904 = datetime.datetime(1904, 1, 1)
 BUILTIN_FORMATS = {
