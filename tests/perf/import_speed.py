@@ -166,11 +166,17 @@ def book_of(rows: int, folder: Path) -> Path:
     return book
 
 
+def _new_file(folder: str) -> str:
+    handle, path = tempfile.mkstemp(prefix="import-", suffix=".sqlite3", dir=folder)
+    os.close(handle)
+    return path
+
+
 def databases(backend: str, tmp: str, cluster=None):
     """A function giving a new empty database of `backend` each call: a SQLite path in `tmp`, or one on `cluster`."""
-    counter = iter(range(10**6))
     if backend == "sqlite":
-        return lambda: str(Path(tmp) / f"import-{next(counter)}.sqlite3")
+        # A name no earlier call gave (whatever the file): a ledger already holding the rows would be an update.
+        return lambda: _new_file(tmp)
     return cluster.create_database  # its URL
 
 
