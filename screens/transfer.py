@@ -17,13 +17,14 @@ from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, ProgressBar, Select, Static
 
 from crm.deals.trail import FIELD_LABELS
 from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _
 from crm.importing import importer
+from crm.importing.headers import MAPPABLE
 from crm.listing.pages import ListFilter
 from crm.reporting import weekly
 from crm.reporting.cohorts import as_deal_filter
@@ -217,11 +218,26 @@ class ExportDialog(Dialog):
 
 
 class ImportDialog(Dialog):
-    """Preview, then import, a bureau's ledger (xlsx or csv)."""
+    """Preview, then import, a bureau's ledger (xlsx or csv).
+
+    After a preview each column of the file's header has a chooser of the
+    fields it may hold; a choice is written under Columns (列名=字段, as
+    `crm import --map` takes it) and previewed again, and an import remembers
+    it for the next file with the same headers.
+    """
+
+    DEFAULT_CSS = """
+    ImportDialog #import-columns { height: auto; }
+    ImportDialog .import-col { height: 1; }
+    ImportDialog .import-col-label { width: 24; height: 1; }
+    ImportDialog .import-col Select { width: 36; }
+    """
 
     def __init__(self) -> None:
         super().__init__(classes="import-dialog")
         self.previewed: tuple | None = None  # (path, sheet, column map, rows to skip) of a clean preview
+        self.column_labels: list[str] = []  # the previewed header, in column order (chooser i is column i)
+        self.chosen: dict[str, str] = {}  # header -> the field its chooser shows ("-": not used)
 
     def dialog_title(self) -> str:
         return _("Import a ledger")
@@ -240,6 +256,7 @@ class ImportDialog(Dialog):
         yield Button(_("Preview"), id="preview")
         yield ProgressBar(id="import-progress", show_eta=False)
         with VerticalScroll(id="import-report"):
+            yield Vertical(id="import-columns")
             yield Static(_("Preview first: nothing is written until you press Import."), id="import-text")
 
     def on_mount(self) -> None:
@@ -320,6 +337,7 @@ class ImportDialog(Dialog):
         self.query_one("#preview", Button).disabled = False
         self.query_one("#import-text", Static).update(text.shown(report_text(report)))
         if dry_run:
+            await self._show_columns(report)
             self.previewed = (path, sheet, mapping, skip) if report.ok else None
             self.query_one("#save", Button).disabled = not report.ok
             if not report.ok:
@@ -342,6 +360,48 @@ class ImportDialog(Dialog):
             self.previewed = None
             self.show_error(_("{n} problems; nothing was written").format(n=len(report.problems)))
 
+    async def _show_columns(self, report: importer.Report) -> None:
+        """A chooser per column of the previewed header, showing the field the preview read it as."""
+        used = {label: f for f, label in report.columns.items()}
+        labels = list(report.header_labels)
+        chosen = {label: used.get(label, "-") for label in labels}
+        if labels == self.column_labels and chosen == self.chosen:
+            return
+        self.column_labels, self.chosen = labels, chosen
+        box = self.query_one("#import-columns", Vertical)
+        await box.remove_children()
+        if not labels:
+            return
+        options = [(_("(not used)"), "-")] + [(field_label(f), f) for f in MAPPABLE]
+        rows = [Static(_("Choose what each column holds; the choice is remembered for files with the same headers"))]
+        for i, label in enumerate(labels):
+            select = Select(options, value=chosen[label], allow_blank=False, compact=True, id=f"import-col-{i}")
+            rows.append(Horizontal(Static(label, classes="import-col-label"), select, classes="import-col"))
+        with self.prevent(Select.Changed):
+            await box.mount(*rows)
+
+    @on(Select.Changed, ".import-col Select")
+    def _column_chosen(self, event: Select.Changed) -> None:
+        label = self.column_labels[int(str(event.select.id).rsplit("-", 1)[1])]
+        if event.value == self.chosen.get(label):
+            return
+        self.chosen[label] = str(event.value)
+        typed = self.query_one("#import-map", Input)
+        mapping = map_pairs(typed.value)
+        mapping[label] = str(event.value)
+        typed.value = ", ".join(f"{k}={v}" for k, v in mapping.items())
+        self.action_preview()
+
+
+def map_pairs(text: str) -> dict[str, str]:
+    """The 列名=字段 pairs typed under Columns, as written (importer.parse_map checks them)."""
+    pairs = {}
+    for pair in text.replace("，", ",").replace("\n", ",").split(","):
+        label, sep, name = pair.partition("=")
+        if sep and label.strip():
+            pairs[label.strip()] = name.strip()
+    return pairs
+
 
 # What each field the importer reads is called on screen (English source): no internal name reaches the user.
 IMPORT_FIELDS = {
@@ -352,6 +412,7 @@ IMPORT_FIELDS = {
     "progress": N_("Progress this week"),
     "blockers": N_("Blockers"),
     "tags": N_("Tags"),
+    "funds": N_("Funds arrived (cumulative)"),
 }
 
 

@@ -16,7 +16,6 @@ from crm.deals.stages import BY_KEY, change_stage
 from crm.foundation.config import current_actor
 from crm.foundation.errors import Conflict, CrmError, InvalidInput
 from crm.foundation.i18n import _
-from crm.foundation.text import folded
 from crm.importing import bulk as import_bulk
 from crm.importing import records
 from crm.importing.bulk import BATCH, NewDeal, NewDeals, roomy_cache, set_indexes_aside
@@ -41,6 +40,10 @@ class CodesTaken(Conflict):
     """
 
     transient = True
+
+
+#: The cells and values of a row once its new deal is checked and kept for writing: nothing (never written to).
+_APPLIED: dict = {}
 
 
 class _Rollback(Exception):
@@ -110,6 +113,7 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, s
     report.header_row = plan.header.row
     report.columns = {f: inline(str(plan.header.labels[c])) for f, c in plan.header.columns.items()}
     report.ignored_columns = [inline(str(label)) for label in plan.header.ignored]
+    report.header_labels = [inline(str(plan.header.labels[c])) for c in sorted(plan.header.labels)]
     report.guesses = {inline(str(label)): f for label, f in (plan.header.guesses or {}).items()}
     report.rows_read = len(plan.rows)
     report.skipped = list(plan.skipped)
@@ -167,9 +171,7 @@ class _Applying:
         self.labels = plan.labels
         self.new = NewDeals(actor)
         self.resolver = _Resolver(report, actor, self.new.paused)
-        self.resolver.file_names = {
-            folded(n) for r in plan.rows if r.values for n in [r.values.get("lead_unit"), *(r.supporting or [])] if n
-        }
+        self.resolver.labels = plan.labels
         self.deals = _Deals(plan.rows)
         self.file_codes = {r.code for r in plan.rows if r.code}
         self.indexes_aside = []
@@ -192,7 +194,7 @@ class _Applying:
         if not self.bulk:
             return
         for row in self.deals.rows:
-            self.resolver.start_row()
+            self.resolver.start_row(row.row)
             try:
                 values, supporting = self._resolve(row)
                 self.new.look_up(values, supporting or [])
@@ -203,7 +205,7 @@ class _Applying:
 
     def row(self, row: RowPlan, note: str) -> None:
         """Apply one row; a refusal becomes the row's problem (the import then writes nothing)."""
-        self.resolver.start_row()
+        self.resolver.start_row(row.row)
         try:
             match, by_code = self.deals.find(row, self.file_codes)
             refusal = None
@@ -272,8 +274,10 @@ class _Applying:
         if values.get("lead_unit"):
             values["lead_unit"] = self.resolver.department(values["lead_unit"])
         if values.get("liaison"):
-            self.resolver.person(values["liaison"])
-        supporting = None if row.supporting is None else [self.resolver.department(n) for n in row.supporting]
+            values["liaison"] = self.resolver.person(values["liaison"])
+        supporting = (
+            None if row.supporting is None else [self.resolver.department(n, "supporting") for n in row.supporting]
+        )
         return values, supporting
 
     def _create(self, row: RowPlan, refusal: InvalidInput | None) -> None:
@@ -281,12 +285,17 @@ class _Applying:
         if refusal is not None:
             raise refusal
         code = _new_code(row, values)
-        deal = self.new.check({k: v for k, v in values.items() if k in DEAL_FIELDS}, row.stage, supporting or [], code)
+        deal = self.new.check(
+            {k: v for k, v in values.items() if k in DEAL_FIELDS}, row.stage, supporting or [], code, row.money
+        )
         for item, department, raised in _new_problems(row, values, deal.signed_on, self.resolver, self.today):
             self.new.check_blocker(deal, item.text, department, item.due, raised)
         self.new.add(deal)
         if row.progress or row.funds:
             self.after.append((row, deal))
+        else:
+            # Checked and kept for writing: the memory of its cells goes to the deals still to come.
+            row.raw = row.values = _APPLIED
         self.deals.created(row, deal)
         self.report.created.append((row.row, deal.code, deal.name))
         self.report.blockers_added += len(deal.blockers)
@@ -456,7 +465,7 @@ def _new_problems(row: RowPlan, values: dict, signed_on, resolver: _Resolver, to
                 "blocker_department",
                 "blockers",
             )
-        department = resolver.department(department)
+        department = resolver.department(department, "blockers")
         yield item, department, item.raised or _raised_default(item, signed_on, today)
         known.add(name_key(item.text))
 
@@ -479,7 +488,7 @@ def _add_problems(deal: Deal, row: RowPlan, values: dict, resolver: _Resolver, a
                 "blocker_department",
                 "blockers",
             )
-        department = resolver.department(department)
+        department = resolver.department(department, "blockers")
         raised = item.raised or _raised_default(item, deal.signed_on, today)
         blocker_ops.add_blocker(deal.code, item.text, department, due=item.due, raised=raised, actor=actor)
         known.add(name_key(item.text))

@@ -37,9 +37,11 @@ from crm.deals.fields import parse_fields, person_named
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.foundation.text import clean_text
+from crm.importing.cells import amount_text
 from crm.listing.initials import MemoInitials
 from crm.reference import fx
 from crm.reference.lookup import department_by_name, event_by_name
+from crm.values.money import Money
 from db.connection import as_ledger_error
 from db.dialects import dialect_of
 from db.models import AuditEntry, Blocker, Deal, DealDepartment, FxRate, StageChange, database
@@ -47,6 +49,8 @@ from db.models import AuditEntry, Blocker, Deal, DealDepartment, FxRate, StageCh
 #: Deals written per batch (and per INSERT statement, parameters allowing).
 BATCH = 1000
 _LOOKUPS = {"event": event_by_name, "lead_unit": department_by_name, "liaison": person_named}
+#: What a written deal keeps of its columns (they are in the database now): nothing.
+_WRITTEN: dict = {}
 #: Fields whose values seldom repeat: not worth remembering.
 _UNIQUE = {"name", "investor", "notes", "responsibility_plan"}
 
@@ -83,10 +87,15 @@ class NewDeals:
 
     # ---- checking -------------------------------------------------------------
 
-    def check(self, values: dict, stage: str | None, supporting: list[str], code: str | None) -> NewDeal:
-        """The deal create_deal(values, stage, supporting, code) would create; raises what it would raise."""
+    def check(
+        self, values: dict, stage: str | None, supporting: list[str], code: str | None, money: Money | None = None
+    ) -> NewDeal:
+        """The deal create_deal(values, stage, supporting, code) would create; raises what it would raise.
+
+        `money`, when given, is the Money the amount's text was written from (amount_text): not read again.
+        """
         deals.check_new(values)
-        parsed = self._parse(values)
+        parsed = self._parse(values, money)
         initial, since = deals.initial_stage(parsed, stage, self.today)
         departments = list(dict.fromkeys(self._lookup("lead_unit", name).id for name in supporting))
         deal_code = code or self.codes.next((parsed.get("signed_on") or self.today).year)
@@ -124,7 +133,7 @@ class NewDeals:
             )
         deal.blockers.append((text, self._lookup("lead_unit", department).id, raised, due))
 
-    def _parse(self, values: dict) -> dict:
+    def _parse(self, values: dict, money: Money | None = None) -> dict:
         """parse_fields(values), each event, department, person and repeated value parsed once.
 
         parse_fields reads the fields in order and raises at the first one it
@@ -134,6 +143,8 @@ class NewDeals:
         for f, raw in values.items():
             if f in _LOOKUPS:
                 parsed[f] = self._lookup(f, raw)
+            elif f == "amount" and money is not None and raw == amount_text(money):
+                parsed.update(amount=money.amount, currency=money.currency, amount_approximate=money.approximate)
             elif f in _UNIQUE:
                 parsed.update(parse_fields({f: raw}))
             else:
@@ -223,6 +234,8 @@ class NewDeals:
             AuditEntry, _fields(AuditEntry, "at", "actor", "table", "row_id", "field", "old", "new"), entries
         )
         self.write(statements)
+        for d in batch:
+            d.columns, d.departments, d.blockers = _WRITTEN, (), ()  # in the statements now: memory for the next batch
         return batch
 
     def _written(self, model, fields: list, rows: list, key: tuple, statements: list) -> list[int]:
@@ -486,16 +499,25 @@ def _statements(model, fields: list, rows: list, tail: str = "") -> list[tuple[s
         if isinstance(f, peewee.AutoField):
             kept.add(int)
     per_statement = max(1, min(BATCH, _max_variables() // len(fields)))
+    # sqlite3 adapts a date or datetime through a Python function per value: given as the text it would make.
+    as_text = _SQLITE_TEXT if dialect_of(db).in_process else {}
     out = []
     for part in _parts(rows, per_statement):
         columns = []
         for f, kept, column in zip(fields, as_is, zip(*part)):
-            if not set(map(type, column)) <= kept:
+            types = set(map(type, column))
+            if not types <= kept:
                 convert = f.db_value
                 column = [value if type(value) in kept else convert(value) for value in column]
+                types = set(map(type, column))
+            if as_text and types & as_text.keys():
+                column = [as_text[type(v)](v) if type(v) in as_text else v for v in column]
             columns.append(column)
         out.append((head + ", ".join([one] * len(part)) + tail, list(chain.from_iterable(zip(*columns)))))
     return out
+
+
+_SQLITE_TEXT = {datetime.datetime: lambda v: v.isoformat(" "), datetime.date: datetime.date.isoformat}
 
 
 def _quoted(db, name: str) -> str:

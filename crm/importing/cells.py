@@ -20,7 +20,7 @@ from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.foundation.text import folded
 from crm.values.dates import MAX_YEAR, MIN_YEAR, parse_date, parse_month
-from crm.values.money import CURRENCIES, ZH_SUFFIX, Money, parse_amount
+from crm.values.money import CURRENCIES, MAX_AMOUNT, ZH_SUFFIX, Money, parse_amount
 
 #: Cells that mean "nothing" in Chinese ledgers.
 BLANKS = {
@@ -45,6 +45,7 @@ BLANKS = {
     "nan",
     "—/—",
 }
+_BLANK_STARTS = frozenset(word[0] for word in BLANKS if word)
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 CENT = Decimal("0.01")
 # Serial day numbers Excel stores for 1949-01-01 … 2100-12-31 (1900 date system).
@@ -85,8 +86,32 @@ def cell_text(value) -> str:
     return unquote(str(value).strip())
 
 
+def column_letter(index: int) -> str:
+    """A spreadsheet column's letters from its 1-based index (1 → A, 27 → AA), without loading openpyxl (BENCHMARKS.md, "Import")."""
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    """The 1-based index of a spreadsheet column from its letters (A → 1, AA → 27)."""
+    index = 0
+    for ch in letters.upper():
+        index = index * 26 + ord(ch) - 64
+    return index
+
+
 def is_blank(value) -> bool:
-    return normal_key(cell_text(value)) in BLANKS
+    """Whether a cell means "nothing" (empty, 无, /, — …: BLANKS, compared folded)."""
+    text = cell_text(value)
+    head = text[:1]  # cell_text strips: a long name is told by its first character, without folding it whole
+    if head and head not in _BLANK_STARTS:
+        first = unicodedata.normalize("NFKC", head)[:1].casefold()
+        if first not in _BLANK_STARTS and first.strip():
+            return False
+    return normal_key(text) in BLANKS
 
 
 @functools.lru_cache(maxsize=65536)
@@ -159,6 +184,9 @@ def format_unit(number_format: str | None) -> Money | None:
 
 
 _BARE_NUMBER = re.compile(r"[0-9][0-9,]*(\.[0-9]+)?")
+# What most ledgers write (4500万元, 1.8亿元, 3000000元): read without parse_amount's tokenizer.
+_PLAIN_YUAN = re.compile(r"(0|[1-9][0-9]{0,12})(\.[0-9]{1,2})?(亿|万)?元")
+_PLAIN_UNITS = {"亿": Decimal(10) ** 8, "万": Decimal(10) ** 4, None: Decimal(1)}
 
 
 def parse_amount_cell(
@@ -180,6 +208,9 @@ def parse_amount_cell(
 # text: 1 == 1.0 == True as keys, and a number's format is part of what it says.
 @functools.lru_cache(maxsize=65536)
 def _text_amount(value: str, column_unit, note_unit, currency, allow_zero=False) -> Money | None:
+    plain = _plain_yuan(value.strip(), currency, allow_zero)
+    if plain is not None:
+        return plain
     return _amount(value, None, column_unit, note_unit, currency, allow_zero)
 
 
@@ -242,6 +273,18 @@ def _amount(value, number_format, column_unit, note_unit, currency, allow_zero=F
             "currency", _("The amount is in {a} but the currency column says {b}").format(a=money.currency, b=currency)
         )
     return money
+
+
+def _plain_yuan(text: str, currency: str | None, allow_zero: bool) -> Money | None:
+    """The Money parse_amount reads from a plain yuan amount (4500万元), or None: any other text, or one it refuses."""
+    match = _PLAIN_YUAN.fullmatch(text)
+    if match is None or currency not in (None, "CNY"):
+        return None
+    whole, fraction, unit = match.groups()
+    value = Decimal(whole + (fraction or "")) * _PLAIN_UNITS[unit]
+    if value > MAX_AMOUNT or (value == 0 and not allow_zero):
+        return None  # parse_amount says why
+    return Money(value.quantize(CENT), "CNY", False)
 
 
 def amount_text(money: Money) -> str:

@@ -222,12 +222,26 @@ def stated_date(text) -> datetime.date | None:
         return None
 
 
+#: The first characters (folded) of a totals or subtotal label: any other first character is neither.
+_KIND_STARTS = frozenset("合总共小tgs")
+
+
 def label_kind(text) -> str | None:
     """ "total" for a totals row's label (合计, 总计 …), "subtotal" for a subtotal's (小计 …), else None."""
+    if not _may_start_a_kind(text):
+        return None  # most cells (names, codes): told by their first character, without folding them whole
     key = normalise(text)
     if _TOTAL.match(key):
         return "total"
     return "subtotal" if _SUBTOTAL.match(key) else None
+
+
+def _may_start_a_kind(text) -> bool:
+    head = str(text or "").lstrip()[:1]
+    if not head:
+        return False
+    first = unicodedata.normalize("NFKC", head)[:1].casefold()
+    return first in _KIND_STARTS or not first.strip()  # a character folding to a space: look at it whole
 
 
 @dataclass

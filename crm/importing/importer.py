@@ -20,8 +20,9 @@ deals get only the fields that differ (so importing a file twice changes
 nothing); a stage that moves forward is recorded as a stage change dated the
 day of the import. A stage the file has behind the ledger's is refused
 rather than rolled back. Problems are added when the deal has no blocker with
-the same text. Departments, events and people are matched by name (exactly,
-then as the unique name containing the text) or created.
+the same text. Departments, events and people are matched by name exactly
+(after width and space folding) or created; a ledger name containing the
+file's, or contained in it, is only suggested (crm.importing.names).
 
 The whole import is one transaction: when any row is refused nothing is
 written, and --dry-run rolls back even a clean import after counting what it

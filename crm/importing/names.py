@@ -1,4 +1,4 @@
-"""Departments, events and people a file names: matched exactly first, created when missing."""
+"""Departments, events and people a file names: matched exactly (folded), created when missing, never guessed."""
 
 from __future__ import annotations
 
@@ -9,18 +9,21 @@ from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.foundation.text import folded
 from crm.importing.report import Report
+from crm.importing.rows import Problem
 from crm.reference import registry
 from db.models import Department, Event, Person
 
-# A name ending like an official one is taken as complete: matched exactly or created, never
-# as part of a longer name (保定市商务局 is not 保定市商务局开发区分局).
-_FULL_DEPARTMENT = re.compile(r"(局|委|委员会|政府|公司|管委会|办公室|办|中心|院|所|集团|厅|部|处|科|站|队)$")
-_FULL_EVENT = re.compile(r"(会|节|论坛|峰会|活动|周|展)$")
+#: Names suggested for one that is not in the ledger (the preview's "可能是：…"), at most.
+SUGGESTIONS = 5
 
 
 class _Resolver:
     """Matches departments, events and people named in the file, creating the missing ones.
 
+    A name is matched exactly after width, space and case folding
+    (crm.foundation.text.folded), never by containment: a name the ledger
+    does not have is created, and the ledger's names that contain it or that
+    it contains are suggested in a warning (责任单位1 is not 责任单位10).
     What a row creates is remembered; when the row is refused and its
     savepoint rolled back, `forget_row` drops it again, so that a later row
     naming the same department creates it anew instead of finding a name
@@ -33,120 +36,125 @@ class _Resolver:
         self.paused = paused  # a context in which to write (see NewDeals.paused)
         self.departments: dict[str, str] = {}
         self.events: dict[str, str] = {}
-        self.people: set[str] = set()
-        self._made: list = []  # (cache, key, report list or None) of the current row
-        self._by_folded: dict | None = None
-        self.file_names: set[str] = set()  # department names the file writes (folded): never matched by containment
+        self.people: dict[str, str] = {}
+        self._made: list = []  # (kind, cache, key, report list or None) of the current row
+        self._known: dict = {}  # kind -> {folded name: name} of the ledger's names (read once each)
+        self._before: dict = {}  # kind -> the ledger's names before the import: what is suggested
+        self._suggested: set = set()  # (kind, name) already given a suggestion
+        self.row: int | None = None
+        self.labels: dict = {}  # field -> its column as messages name it
 
-    def start_row(self) -> None:
+    def start_row(self, row: int | None = None) -> None:
         self._made = []
+        self.row = row
 
     def forget_row(self) -> None:
         """Forget what the current row created (its savepoint was rolled back)."""
-        for cache, key, listed in self._made:
-            if isinstance(cache, dict):
-                cache.pop(key, None)
-            else:
-                cache.discard(key)
+        for kind, cache, key, listed in self._made:
+            cache.pop(key, None)
             if listed is not None and key in listed:
                 listed.remove(key)
+                self._known[kind].pop(folded(key), None)
         self._made = []
 
-    def department(self, name: str) -> str:
+    def department(self, name: str, field_name: str = "lead_unit") -> str:
         """The exact name of the department `name` means (created if there is none)."""
         if name in self.departments:
             return self.departments[name]
-        exact = self._folded_department(name)
-        key = folded(name)
-        if exact is None and (
-            _FULL_DEPARTMENT.search(name) or any(key in other for other in self.file_names if other != key)
-        ):
-            pass  # a complete name, or part of another name the file writes (责任单位1 beside 责任单位10): exact only
-        elif exact is None:
-            matches = list(Department.select(Department.name).where(Department.name.contains(name)).limit(6))
-            if len(matches) == 1:
-                exact = matches[0]
-            elif len(matches) > 1:
-                raise InvalidInput(
-                    _("Department {name!r} matches several: {names}; write the full name").format(
-                        name=name, names="、".join(m.name for m in matches[:5])
-                    )
-                )
+        known = self._names("department")
+        exact = known.get(folded(name))
         listed = None
         if exact is None:
+            self._suggest("department", name, field_name)
             with self.paused():
-                exact = registry.add_department(name, kind=_department_kind(name), actor=self.actor)
+                exact = registry.add_department(name, kind=_department_kind(name), actor=self.actor).name
+            known[folded(name)] = exact
             self.report.departments_created.append(name)
             listed = self.report.departments_created
-            if self._by_folded is not None:
-                self._by_folded[folded(name)] = name
-        self.departments[name] = exact.name
-        self._made.append((self.departments, name, listed))
-        return exact.name
-
-    def _folded_department(self, name: str):
-        """The department named `name` after width, space and case folding (全角 and half-width alike), or None."""
-        if self._by_folded is None:
-            self._by_folded = {folded(n): n for (n,) in Department.select(Department.name).tuples()}
-        found = self._by_folded.get(folded(name))
-        return Department.get_or_none(Department.name == found) if found else None
+        self.departments[name] = exact
+        self._made.append(("department", self.departments, name, listed))
+        return exact
 
     def event(self, name: str, day: datetime.date | None) -> str:
         """The exact name of the event `name` means (created, dated `day`, if there is none)."""
         if name in self.events:
             return self.events[name]
-        found = list(Event.select().where(Event.name == name))
-        if not found and not _FULL_EVENT.search(name):
-            # A short name (廊坊 → 中国·廊坊国际经济贸易洽谈会) of an event held that day, or undated.
-            found = [
-                e
-                for e in Event.select().where(Event.name.contains(name)).limit(20)
-                if day is None or e.held_on is None or e.held_on == day
-            ]
-        if len(found) > 1 and day is not None:
-            same_day = [e for e in found if e.held_on == day]
-            found = same_day or found
-        names = {e.name for e in found}
-        if len(names) > 1:
-            raise InvalidInput(
-                _("Event {name!r} matches several: {names}; write the full name").format(
-                    name=name, names="、".join(sorted(names)[:5])
-                )
-            )
+        chosen = self._names("event").get(folded(name))
         listed = None
-        if not found:
+        if chosen is None:
+            self._suggest("event", name, "event")
             with self.paused():
                 registry.add_event(name, held_on=day)
+            self._names("event")[folded(name)] = name
             self.report.events_created.append(name)
             listed = self.report.events_created
             chosen = name
         else:
-            chosen = found[0].name
-            if Event.select().where(Event.name == chosen).count() > 1:
-                # Core limitation: deal fields name an event by its name only, which
-                # means the newest edition of a recurring fair.
-                newest = Event.select().where(Event.name == chosen).order_by(Event.held_on.desc()).first()
-                if day is not None and newest.held_on != day and any(e.held_on == day for e in found):
+            editions = list(Event.select(Event.held_on).where(Event.name == chosen).order_by(Event.held_on.desc()))
+            if len(editions) > 1 and day is not None and editions[0].held_on != day:
+                if any(e.held_on == day for e in editions):
+                    # Core limitation: deal fields name an event by its name only, which
+                    # means the newest edition of a recurring fair.
                     raise InvalidInput(
                         _(
                             "Event {name!r} was held more than once; a deal can only be linked to its latest edition "
                             "({day}) by name"
-                        ).format(name=chosen, day=newest.held_on)
+                        ).format(name=chosen, day=editions[0].held_on)
                     )
         self.events[name] = chosen
-        self._made.append((self.events, name, listed))
+        self._made.append(("event", self.events, name, listed))
         return chosen
 
-    def person(self, name: str) -> None:
-        """Note `name` among the people the import creates when nobody has that name yet."""
+    def person(self, name: str) -> str:
+        """The exact name of the person `name` means; a new name is noted among the people the import creates."""
         if name in self.people:
-            return  # an earlier row named them: they exist now (created with that row's deal)
+            return self.people[name]  # an earlier row named them: they exist now (created with that row's deal)
+        known = self._names("person")
+        exact = known.get(folded(name))
         listed = None
-        if not Person.select().where(Person.name == name).exists():
+        if exact is None:
+            self._suggest("person", name, "liaison")
+            exact = known[folded(name)] = name
             self.report.people_created.append(name)
             listed = self.report.people_created
-        self.people.add(name)
-        self._made.append((self.people, name, listed))
+        self.people[name] = exact
+        self._made.append(("person", self.people, name, listed))
+        return exact
+
+    def _names(self, kind: str) -> dict:
+        """{folded name: name} of the ledger's departments, events or people (and those created since)."""
+        if kind not in self._known:
+            model = _MODELS[kind]
+            names: dict = {}
+            for (n,) in model.select(model.name).order_by(model.id).tuples():
+                names.setdefault(folded(n), n)
+            self._known[kind] = names
+            self._before[kind] = dict(names)
+        return self._known[kind]
+
+    def _suggest(self, kind: str, name: str, field_name: str) -> None:
+        """Warn that `name` is new, naming the ledger's names that contain it or that it contains.
+
+        Only names the ledger had before: the file's own names are each matched exactly.
+        """
+        key = folded(name)
+        if (kind, key) in self._suggested or len(key) < 2:
+            return
+        self._suggested.add((kind, key))
+        self._names(kind)
+        alike = [n for k, n in self._before[kind].items() if k != key and (key in k or (len(k) >= 2 and k in key))]
+        if not alike:
+            return
+        message = _SUGGESTION[kind]().format(name=name, names="、".join(sorted(alike, key=len)[:SUGGESTIONS]))
+        self.report.warnings.append(Problem(self.row, self.labels.get(field_name), name, "name_suggestion", message))
+
+
+_MODELS = {"department": Department, "event": Event, "person": Person}
+_SUGGESTION = {
+    "department": lambda: _("Department {name!r} is not in the ledger: it is created; maybe you meant {names}"),
+    "event": lambda: _("Event {name!r} is not in the ledger: it is created; maybe you meant {names}"),
+    "person": lambda: _("Nobody is named {name!r} in the ledger: they are added; maybe you meant {names}"),
+}
 
 
 def _department_kind(name: str) -> str:

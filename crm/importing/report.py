@@ -16,6 +16,7 @@ class Report:
     header_row: int | None = None
     columns: dict = field(default_factory=dict)  # field -> header label
     ignored_columns: list = field(default_factory=list)
+    header_labels: list = field(default_factory=list)  # every column's header, in the sheet's order
     guesses: dict = field(default_factory=dict)  # an unused column's header -> the field it most resembles
     rows_read: int = 0
     created: list = field(default_factory=list)  # (row, code, name)

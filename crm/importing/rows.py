@@ -7,8 +7,6 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from openpyxl.utils import get_column_letter
-
 from crm.deals.fields import TEXT_FIELDS, parse_approval, parse_floor_area
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
@@ -17,6 +15,7 @@ from crm.importing.cells import (
     CellError,
     amount_text,
     cell_text,
+    column_letter,
     inline,
     is_blank,
     parse_amount_cell,
@@ -174,7 +173,7 @@ class _Sheet:
     def _label(self, field_name: str) -> str:
         col = self.header.columns[field_name]
         text = inline(str(self.header.labels.get(col, "")))
-        return f"{text} ({get_column_letter(col + 1)})" if self.grid.kind != "csv" else text
+        return f"{text} ({column_letter(col + 1)})" if self.grid.kind != "csv" else text
 
     def label(self, field_name: str) -> str:
         """The column of `field_name` as messages name it: its header, and its letter in a workbook."""

@@ -102,14 +102,19 @@ def read_grids(path: str | Path, sheet: str | None = None) -> list[Grid]:
                 "(文件 → 信息 → 保护工作簿), save, and import that"
             ).format(path=path)
         )
-    if (
-        suffix in OTHER_SUFFIXES
-        or head == _OLE
-        or (suffix not in XLSX_SUFFIXES + CSV_SUFFIXES and zipfile.is_zipfile(path) and _is_ods(path))
-    ):
-        return _read_other(path, sheet)
-    if suffix in XLSX_SUFFIXES or (suffix not in CSV_SUFFIXES and zipfile.is_zipfile(path)):
-        return _read_xlsx(path, sheet)
+    if suffix in OTHER_SUFFIXES + XLSX_SUFFIXES or head == _OLE or (head.startswith(_ZIP) and suffix != ".numbers"):
+        # By what the file holds, not its name: a WPS .et or an .xls is often an xlsx or an ods inside.
+        found = _sniff(path, head)
+        if found == "xlsx":
+            return _read_xlsx(path, sheet)
+        if found in ("ods", "ole"):
+            return _read_other(path, sheet)
+        if suffix in OTHER_SUFFIXES or found == "zip":
+            raise InvalidInput(
+                _("{path} is {what}, not a workbook: {advice}").format(path=path, **_not_workbook(found))
+            )
+        if suffix in XLSX_SUFFIXES:
+            return _read_xlsx(path, sheet)
     if suffix == ".numbers":
         raise InvalidInput(
             _(
@@ -123,6 +128,52 @@ def read_grids(path: str | Path, sheet: str | None = None) -> list[Grid]:
 
 
 # ---- xls, ods ---------------------------------------------------------------
+
+_ZIP = b"PK\x03\x04"
+
+
+def _sniff(path: Path, head: bytes) -> str:
+    """What `path` holds by its first bytes (and, for a zip, its parts): xlsx, ods, ole, zip, html, xml, pdf, text
+    or unknown."""
+    if head == _OLE:
+        return "ole"
+    if head.startswith(_ZIP):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError):
+            return "zip"
+        if "xl/workbook.xml" in names or any(n.endswith("/workbook.xml") for n in names):
+            return "xlsx"
+        return "ods" if _is_ods(path) else "zip"
+    with path.open("rb") as f:
+        start = f.read(2048).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith(b"%pdf"):
+        return "pdf"
+    if start.startswith((b"<!doctype html", b"<html")) or b"<table" in start:
+        return "html"
+    if start.startswith(b"<?xml"):
+        return "xml"
+    if start and b"\x00" not in start:
+        return "text"
+    return "unknown"
+
+
+def _not_workbook(found: str) -> dict:
+    """{what the file is, what to do} for a file named like a workbook that is none, for the error message."""
+    what = {
+        "html": _("a web page (HTML) saved under a spreadsheet's name"),
+        "xml": _("an XML file (perhaps an Excel 2003 XML spreadsheet)"),
+        "pdf": _("a PDF document"),
+        "zip": _("a ZIP archive that holds no spreadsheet"),
+        "text": _("a text file"),
+    }.get(found, _("in a format this importer cannot read (perhaps WPS's own .et format)"))
+    advice = (
+        _("if it is a CSV table, rename it to .csv; else open it in WPS or Excel and save it as .xlsx")
+        if found == "text"
+        else _("open it in WPS or Excel and save it as .xlsx (文件 → 另存为 → Excel 工作簿)")
+    )
+    return {"what": what, "advice": advice}
 
 
 def _encrypted(path: Path) -> bool:
@@ -155,8 +206,11 @@ def _read_other(path: Path, sheet: str | None) -> list[Grid]:
                     "save, and import that"
                 ).format(path=path)
             ) from None
+        what = _("an ODS spreadsheet") if _is_ods(path) else _("a compound document (the .xls or WPS .et format)")
         raise InvalidInput(
-            _("{path} is not a workbook that can be read ({reason})").format(path=path, reason=reason)
+            _("{path} is {what} that cannot be read ({reason}): open it in WPS or Excel and save it as .xlsx").format(
+                path=path, what=what, reason=reason
+            )
         ) from None
     kind = "ods" if _is_ods(path) else "xls"
     try:
@@ -198,14 +252,14 @@ _NO_PARTS = _NoParts()
 
 def _extent(xml: bytes) -> tuple[int, int]:
     """(last row, last column) of the cells a sheet's XML holds, found without parsing it all."""
-    from openpyxl.utils import column_index_from_string
+    from crm.importing.cells import column_index
 
     last = xml.rfind(b'<c r="')
     match = re.match(rb'<c r="([A-Z]{1,3})([0-9]+)"', xml[last : last + 32]) if last >= 0 else None
     rows = int(match.group(2)) if match else 0
     # Columns past Z are written with two or three letters: rare, so looked for only as such.
     wide = {m for m in re.findall(rb'<c r="([A-Z]{2,3})[0-9]', xml)}
-    columns = max((column_index_from_string(c.decode()) for c in wide), default=26)
+    columns = max((column_index(c.decode()) for c in wide), default=26)
     return rows, columns
 
 
@@ -279,12 +333,14 @@ def _read_xlsx_calamine(path: Path, book, sheet: str | None) -> list[Grid]:
                 if kinds.get(name) != SheetTypeEnum.WorkSheet:
                     continue  # a chart sheet
                 path_in_zip = parts.sheet_paths.get(name)
-                if path_in_zip is not None:
-                    rows, columns = _extent(archive.read(path_in_zip))
+                xml = None if path_in_zip is None else archive.read(path_in_zip)  # read once, for both
+                if xml is not None:
+                    rows, columns = _extent(xml)
                     if rows * columns > MAX_CELLS:
                         raise _TooWide
+                cells = xlsx_parts.sheet_parts(archive, parts, name, xml)
+                del xml  # before calamine holds the sheet: the two need not be in memory at once
                 ws = book.get_sheet_by_name(name)
-                cells = xlsx_parts.sheet_parts(archive, parts, name)
                 grids.append(_calamine_grid(path, name, ws, cells, parts.epoch))
     except (_TooWide, InvalidInput):
         raise
@@ -337,7 +393,7 @@ def _calamine_grid(path: Path, name: str, ws, cells, epoch) -> Grid:
 
 def _check_cell_sizes(path: Path, number: int, values: list) -> None:
     """Refuse a cell holding more than a spreadsheet cell can (32,767 characters), naming where it is."""
-    from openpyxl.utils import get_column_letter
+    from crm.importing.cells import column_letter
 
     for col, value in enumerate(values, 1):
         if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
@@ -345,7 +401,7 @@ def _check_cell_sizes(path: Path, number: int, values: list) -> None:
                 _(
                     "{path}: row {row}, column {column}: the cell holds {n} characters, more than a "
                     "spreadsheet cell can ({limit}); shorten it"
-                ).format(path=path, row=number, column=get_column_letter(col), n=len(value), limit=MAX_CELL_CHARS)
+                ).format(path=path, row=number, column=column_letter(col), n=len(value), limit=MAX_CELL_CHARS)
             )
 
 

@@ -16,17 +16,26 @@ The date system (1900 or 1904) comes from xl/workbook.xml.
 
 from __future__ import annotations
 
+import datetime
 import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
-from openpyxl.styles.numbers import BUILTIN_FORMATS
-from openpyxl.utils import column_index_from_string
-from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+from crm.importing.cells import column_index, format_unit
 
-from crm.importing.cells import format_unit
+# openpyxl's date systems and the built-in number formats that name a unit (the "$" ones; the others name
+# none), kept here so that reading with calamine does not load openpyxl and numpy (BENCHMARKS.md, "Import").
+CALENDAR_WINDOWS_1900 = datetime.datetime(1899, 12, 30)
+CALENDAR_MAC_1904 = datetime.datetime(1904, 1, 1)
+BUILTIN_FORMATS = {
+    5: '"$"#,##0_);("$"#,##0)',
+    6: '"$"#,##0_);[Red]("$"#,##0)',
+    7: '"$"#,##0.00_);("$"#,##0.00)',
+    8: '"$"#,##0.00_);[Red]("$"#,##0.00)',
+    42: '_("$"* #,##0_);_("$"* \\(#,##0\\);_("$"* "-"_);_(@_)',
+}
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -103,15 +112,14 @@ def _unit_styles(styles) -> dict:
     return out
 
 
-def sheet_parts(archive: zipfile.ZipFile, workbook: WorkbookParts, sheet: str) -> SheetParts:
-    """Formats of cells styled with a unit, and error cells, of `sheet` (nothing to scan: no XML read)."""
+def sheet_parts(archive: zipfile.ZipFile, workbook: WorkbookParts, sheet: str, xml: bytes | None = None) -> SheetParts:
+    """Formats of cells styled with a unit, and error cells, of `sheet`; `xml`: its part, when already read."""
     parts = SheetParts()
     path = workbook.sheet_paths.get(sheet)
     if path is None:
         return parts
-    xml = None
     if workbook.unit_styles:
-        xml = archive.read(path)
+        xml = archive.read(path) if xml is None else xml
         styles = b"|".join(str(i).encode() for i in sorted(workbook.unit_styles))
         styled = re.compile(rb'<c\b(?=[^>]*\bs="(' + styles + rb')")([^>]*)>')
         for match in styled.finditer(xml):
@@ -135,4 +143,4 @@ def _where(attributes: bytes) -> tuple[int, int] | None:
     ref = _CELL_REF.search(attributes)
     if ref is None:
         return None
-    return int(ref.group(2)), column_index_from_string(ref.group(1).decode())
+    return int(ref.group(2)), column_index(ref.group(1).decode())

@@ -1,0 +1,60 @@
+"""The import preview's per-column chooser (issue #12 item 1): each column of the file's header has a
+Select of the fields it may hold; a choice previews again with it, and an import remembers it for the
+next file with the same headers, as `crm import --map` does."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Select, Static
+
+from db.models import Deal
+from screens.app import CrmApp
+from tests.tui_support import TODAY, pin_clock, run_async, settle
+
+SIZE = (140, 40)
+HEADER = "项目名称,合作伙伴,总投资,签约日期,填报人\n"
+
+
+async def _preview(pilot, path) -> object:
+    await pilot.press("i")
+    await settle(pilot)
+    dialog = pilot.app.screen
+    dialog.query_one("#import-path", Input).value = str(path)
+    await pilot.click("#preview")
+    await settle(pilot)
+    return dialog
+
+
+def _chooser(dialog, label: str) -> Select:
+    return dialog.query_one(f"#import-col-{dialog.column_labels.index(label)}", Select)
+
+
+@run_async
+async def test_each_column_has_a_chooser_and_the_choice_is_remembered(demo_ledger, tmp_path):
+    pin_clock()
+    first, second = tmp_path / "一月.csv", tmp_path / "二月.csv"
+    first.write_text(HEADER + "定兴冷链仓储项目,某冷链集团,3.5亿元,2020-06-01,王芳\n", encoding="utf-8")
+    second.write_text(HEADER + "涞水文旅小镇项目,某文旅集团,2亿元,2020-07-01,王芳\n", encoding="utf-8")
+    async with CrmApp(today=TODAY).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dialog = await _preview(pilot, first)
+        # every column of the header has one, showing what the preview read it as
+        assert dialog.column_labels == ["项目名称", "合作伙伴", "总投资", "签约日期", "填报人"]
+        assert _chooser(dialog, "项目名称").value == "name"
+        assert _chooser(dialog, "合作伙伴").value == "-"  # not recognised: not used
+        _chooser(dialog, "合作伙伴").value = "investor"
+        await settle(pilot)
+        assert dialog.query_one("#import-map", Input).value == "合作伙伴=investor"
+        text = str(dialog.query_one("#import-text", Static).render())
+        assert "合作伙伴→" in text  # previewed again with the choice: the column is used
+        await pilot.click("#save")
+        await settle(pilot)
+        assert type(pilot.app.screen).__name__ == "DealsScreen"
+
+        # the next file with the same headers is read with the choice, nothing typed
+        dialog = await _preview(pilot, second)
+        assert dialog.query_one("#import-map", Input).value == ""
+        assert _chooser(dialog, "合作伙伴").value == "investor"
+        await pilot.click("#save")
+        await settle(pilot)
+    assert Deal.get(Deal.name == "定兴冷链仓储项目").investor == "某冷链集团"
+    assert Deal.get(Deal.name == "涞水文旅小镇项目").investor == "某文旅集团"
