@@ -29,13 +29,15 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from peewee import SQL, Case, fn
+from peewee import SQL, Case, Table, fn
 
 from crm.deals.stages import STAGES, at_or_beyond
 from crm.listing import kept_totals
-from crm.listing.filters import DealFilter
+from crm.listing.filters import DealFilter, region_condition
 from crm.reference import fx
 from crm.reporting import kpi
+from db import kept_totals as upkeep
+from db import stage_days
 from db.models import Blocker, Deal, FundsArrived, FxRate, InvestmentDone, InvestmentPlan, StageChange, database
 
 _STARTED = frozenset(at_or_beyond("construction"))
@@ -198,6 +200,38 @@ def _fast_deal_groups(cohort: DealFilter, condition, day: datetime.date, key=Non
         for (group, stage, currency), (n, amount, cny, converted, approx) in groups.items()
         if n
     ]
+    return rows + _plan_groups(condition, day, key)
+
+
+def _dated_deal_groups(cohort: DealFilter, condition, day: datetime.date, key=None):
+    """_deal_groups' rows from the effective-dated kept totals (db/stage_days.py), for all deals or a region
+    (not archived ones) and `key` None or Deal.region; None for any other cohort or key."""
+    if key is not None and key is not Deal.region:
+        return None
+    if cohort.archived or any(name != "region" for name, _value in cohort.describe()):
+        return None
+    if not upkeep.stage_days_kept():
+        return None
+    table = Table(stage_days.TABLE, stage_days.KEYS + stage_days.SUMS)
+    month = day.replace(day=1)
+    columns = [table.region] if key is not None else []
+    query = table.select(
+        *columns,
+        table.stage,
+        table.currency,
+        *(fn.SUM(getattr(table, name)) for name in stage_days.SUMS),
+    ).where(
+        ((table.grain == 0) & (table.day < month)) | ((table.grain == 1) & (table.day >= month) & (table.day <= day))
+    )
+    if cohort.region:
+        query = query.where(region_condition(table.region, cohort.region.strip()))
+    query = query.group_by(*columns, table.stage, table.currency)
+    rows = []
+    for row in database.execute(query).fetchall():
+        group = row[0] if key is not None else None
+        stage, currency, n, amount, cny, converted, approx = row[-7:]
+        if int(n):
+            rows.append((group, stage, currency, 0, 0, int(n), int(amount), int(cny), int(converted), int(approx), 0))
     return rows + _plan_groups(condition, day, key)
 
 
@@ -398,7 +432,11 @@ def compute_grouped(cohort: DealFilter, day: datetime.date, key=None) -> dict:
     """
     condition = cohort.condition()
     results: dict = {}
-    rows = _fast_deal_groups(cohort, condition, day, key) if FAST else None
+    rows = None
+    if FAST:
+        rows = _dated_deal_groups(cohort, condition, day, key)
+        if rows is None:
+            rows = _fast_deal_groups(cohort, condition, day, key)
     _count_deals(results, _deal_groups(condition, day, key) if rows is None else rows, condition, day)
     _count_funds_and_blockers(results, condition, day, key)
     _sum_investment(results, condition, day, key)
