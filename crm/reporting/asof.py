@@ -326,7 +326,11 @@ def _and(*parts):
     return result
 
 
-def _count_funds_and_blockers(results: dict, condition, day: datetime.date, key=None) -> None:
+def _same(group):
+    return group
+
+
+def _count_funds_and_blockers(results: dict, condition, day: datetime.date, key=None, label=_same) -> None:
     signed = stage_on(day) != "negotiating"
     query = (
         FundsArrived.select(
@@ -343,7 +347,7 @@ def _count_funds_and_blockers(results: dict, condition, day: datetime.date, key=
     for group, cny, n, converted, currency in database.execute(query).fetchall():
         if converted < n:
             raise fx.missing(currency, day)
-        _result(results, group, day)[0].funds_cny = FundsArrived.amount_cny.python_value(cny) or Decimal(0)
+        _result(results, label(group), day)[0].funds_cny += FundsArrived.amount_cny.python_value(cny) or Decimal(0)
     is_open = Blocker.resolved_on.is_null(True) | (Blocker.resolved_on > day)
     query = (
         Blocker.select(
@@ -357,12 +361,14 @@ def _count_funds_and_blockers(results: dict, condition, day: datetime.date, key=
         .group_by(SQL("1"))
     )
     for group, raised, open_, overdue in database.execute(query).fetchall():
-        k = _result(results, group, day)[0]
-        k.blockers_raised, k.blockers_open, k.blockers_overdue = raised or 0, int(open_ or 0), int(overdue or 0)
+        k = _result(results, label(group), day)[0]
+        k.blockers_raised += raised or 0
+        k.blockers_open += int(open_ or 0)
+        k.blockers_overdue += int(overdue or 0)
         k.blockers_resolved = k.blockers_raised - k.blockers_open
 
 
-def _sum_investment(results: dict, condition, day: datetime.date, key=None) -> None:
+def _sum_investment(results: dict, condition, day: datetime.date, key=None, label=_same) -> None:
     first, _last = _year(day)
     for model, where in (
         (InvestmentPlan, InvestmentPlan.year == day.year),
@@ -384,11 +390,11 @@ def _sum_investment(results: dict, condition, day: datetime.date, key=None) -> N
                 )
                 raise fx.missing(row.currency, getattr(row, "month", None) or datetime.date(day.year, 1, 1))
             total = model.amount_cny.python_value(cny) or Decimal("0.00")
-            p = _result(results, group, day)[1]
+            p = _result(results, label(group), day)[1]
             if model is InvestmentPlan:
-                p.invest_plan_cny = total
+                p.invest_plan_cny += total
             else:
-                p.invest_done_cny = total
+                p.invest_done_cny += total
 
 
 def _rates_used(condition, day: datetime.date) -> list:
@@ -424,9 +430,10 @@ def compute(cohort: DealFilter | None = None, day: datetime.date | None = None) 
     return result
 
 
-def compute_grouped(cohort: DealFilter, day: datetime.date, key=None) -> dict:
-    """{value of `key` (an expression on Deal; None: one group, None): AsOf} for the cohort on `day`.
+def compute_grouped(cohort: DealFilter, day: datetime.date, key=None, label=_same) -> dict:
+    """{label(value of `key`) (an expression on Deal; None: one group, None): AsOf} for the cohort on `day`.
 
+    Values `label` maps to the same label are one group (regions written differently for one division).
     Groups with no deal, funds, blocker or investment counted do not appear; fx_used is left empty
     (the whole cohort's rates are compute()'s).
     """
@@ -437,9 +444,10 @@ def compute_grouped(cohort: DealFilter, day: datetime.date, key=None) -> dict:
         rows = _dated_deal_groups(cohort, condition, day, key)
         if rows is None:
             rows = _fast_deal_groups(cohort, condition, day, key)
-    _count_deals(results, _deal_groups(condition, day, key) if rows is None else rows, condition, day)
-    _count_funds_and_blockers(results, condition, day, key)
-    _sum_investment(results, condition, day, key)
+    rows = _deal_groups(condition, day, key) if rows is None else rows
+    _count_deals(results, [(label(row[0]), *row[1:]) for row in rows], condition, day)
+    _count_funds_and_blockers(results, condition, day, key, label)
+    _sum_investment(results, condition, day, key, label)
     for result in results.values():
         result.plan.schedule_rate = Decimal(day.month) / Decimal(12)
     return results
