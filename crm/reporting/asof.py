@@ -206,6 +206,14 @@ def _fast_deal_groups(cohort: DealFilter, condition, day: datetime.date, key=Non
 def _dated_deal_groups(cohort: DealFilter, condition, day: datetime.date, key=None):
     """_deal_groups' rows from the effective-dated kept totals (db/stage_days.py), for all deals or a region
     (not archived ones) and `key` None or Deal.region; None for any other cohort or key."""
+    rows = dated_stage_rows(cohort, day, key)
+    return None if rows is None else rows + _plan_groups(condition, day, key)
+
+
+def dated_stage_rows(cohort: DealFilter, day: datetime.date, key=None) -> list | None:
+    """The deals of `cohort` per `key` value, stage on `day` and currency, from the effective-dated kept totals:
+    rows in _deal_groups' shape (plan classes 0, a plan-only count 0); None when they cannot answer (a cohort
+    naming more than a region, archived deals asked for, `key` neither None nor Deal.region)."""
     if key is not None and key is not Deal.region:
         return None
     if cohort.archived or any(name != "region" for name, _value in cohort.describe()):
@@ -232,7 +240,7 @@ def _dated_deal_groups(cohort: DealFilter, condition, day: datetime.date, key=No
         stage, currency, n, amount, cny, converted, approx = row[-7:]
         if int(n):
             rows.append((group, stage, currency, 0, 0, int(n), int(amount), int(cny), int(converted), int(approx), 0))
-    return rows + _plan_groups(condition, day, key)
+    return rows
 
 
 def _plan_groups(condition, day: datetime.date, key=None) -> list:
