@@ -466,6 +466,25 @@ def write_markdown(path: Path, results, info, args, loads, builds, pg_version, d
     path.write_text("\n".join(lines))
 
 
+def _report_parts(args, path: Path, deals: int, loads: list) -> list[Result]:
+    """The reporting commands on the SQLite ledger `path` and, when PostgreSQL is among the backends, on the
+    same ledger restored into a throwaway cluster."""
+    from tests.perf import commands
+
+    rounds = max(3, args.rounds // 3)
+    loads.append(("reports SQLite", os.getloadavg()[0]))
+    results = commands.report_rows(path, rounds, deals) if "sqlite" in args.backends else []
+    if "postgresql" in args.backends:
+        cluster = ledgers.postgres_cluster()
+        try:
+            url, _meta = ledgers.postgres_ledger(cluster, deals)
+            loads.append(("reports PostgreSQL", os.getloadavg()[0]))
+            results += commands.report_rows(url, rounds, deals, backend="postgresql")
+        finally:
+            cluster.stop()
+    return results
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deals", type=int, default=1_000_000)
@@ -555,8 +574,7 @@ def main(argv=None) -> int:
             results += commands.deals_rows(path, max(3, args.rounds // 3), export_deals)
             results += commands.weekly_rows(path, max(3, args.rounds // 3), export_deals)
         if "reports" in parts:
-            loads.append(("reports", os.getloadavg()[0]))
-            results += commands.report_rows(path, max(3, args.rounds // 3), export_deals)
+            results += _report_parts(args, path, export_deals, loads)
     if "import" in parts:
         results += import_rows(args.import_rounds, args.import_rows)
     loads.append(("end", os.getloadavg()[0]))
