@@ -76,6 +76,7 @@ _FOLDED = (
         ("deals", "amount", "amount_cny", "converted", "approximate"),
     ),
     (stage_days.TABLE, stage_days.KEYS, stage_days.SUMS),
+    (stage_days.EVENTS_TABLE, stage_days.EVENT_KEYS, stage_days.EVENT_SUMS),
 )
 
 _in_step: WeakKeyDictionary[Database, bool] = WeakKeyDictionary()
@@ -173,7 +174,9 @@ def rebuild(db: Database | None = None) -> None:
         postgres = dialect_of(db).totals_as_differences
         statements += [
             f"DELETE FROM {stage_days.TABLE}",
+            f"DELETE FROM {stage_days.EVENTS_TABLE}",
             stage_days.FILL_POSTGRES if postgres else stage_days.FILL_SQLITE,
+            stage_days.EVENTS_FILL_POSTGRES if postgres else stage_days.EVENTS_FILL_SQLITE,
         ]
     for sql in statements:
         db.execute_sql(sql)
@@ -233,6 +236,7 @@ def agree(db: Database | None = None) -> bool:
     checks = list(_checks(postgres))
     if stage_days_kept(db):
         checks.append((stage_days.kept_query(postgres), stage_days.computed_query(postgres)))
+        checks.append((stage_days.events_kept_query(), stage_days.events_computed_query(postgres)))
     return all(
         normal(db.execute_sql(kept).fetchall()) == normal(db.execute_sql(direct).fetchall()) for kept, direct in checks
     )

@@ -210,27 +210,63 @@ def _dated_deal_groups(cohort: DealFilter, condition, day: datetime.date, key=No
     return None if rows is None else rows + _plan_groups(condition, day, key)
 
 
-def dated_stage_rows(cohort: DealFilter, day: datetime.date, key=None) -> list | None:
+def _kept_funds_and_blockers(results: dict, cohort: DealFilter, day: datetime.date, key, label) -> bool:
+    """_count_funds_and_blockers from the effective-dated kept totals (db/stage_days.py); False when they cannot
+    answer (the cohorts of dated_stage_rows) or some funds entry counted has no CNY amount (the scan names it)."""
+    if dated_stage_rows(cohort, day, key, probe=True) is None:
+        return False
+    table = Table(stage_days.EVENTS_TABLE, stage_days.EVENT_KEYS + stage_days.EVENT_SUMS)
+    columns = [table.region] if key is not None else []
+    query = table.select(*columns, *(fn.SUM(getattr(table, name)) for name in stage_days.EVENT_SUMS)).where(
+        _up_to(table, day)
+    )
+    if cohort.region:
+        query = query.where(region_condition(table.region, cohort.region.strip()))
+    rows = [
+        (r[0] if key is not None else None, *(int(v or 0) for v in r[-6:]))
+        for r in database.execute(query.group_by(*columns)).fetchall()
+    ]
+    if any(converted < n for _g, n, _cny, converted, *_b in rows):
+        return False
+    for group, n, cny, _converted, raised, open_, overdue in rows:
+        if n:
+            _result(results, label(group), day)[0].funds_cny += FundsArrived.amount_cny.python_value(cny)
+        if raised:
+            k = _result(results, label(group), day)[0]
+            k.blockers_raised += raised
+            k.blockers_open += open_
+            k.blockers_overdue += overdue
+            k.blockers_resolved = k.blockers_raised - k.blockers_open
+    return True
+
+
+def _up_to(table, day: datetime.date):
+    """The rows of an effective-dated kept `table` that sum to the end of `day`: months before, days of its month."""
+    month = day.replace(day=1)
+    return ((table.grain == 0) & (table.day < month)) | ((table.grain == 1) & (table.day >= month) & (table.day <= day))
+
+
+def dated_stage_rows(cohort: DealFilter, day: datetime.date, key=None, probe: bool = False) -> list | None:
     """The deals of `cohort` per `key` value, stage on `day` and currency, from the effective-dated kept totals:
     rows in _deal_groups' shape (plan classes 0, a plan-only count 0); None when they cannot answer (a cohort
-    naming more than a region, archived deals asked for, `key` neither None nor Deal.region)."""
+    naming more than a region, archived deals asked for, `key` neither None nor Deal.region). With `probe`, []
+    instead of the rows: whether they can answer."""
     if key is not None and key is not Deal.region:
         return None
     if cohort.archived or any(name != "region" for name, _value in cohort.describe()):
         return None
     if not upkeep.stage_days_kept():
         return None
+    if probe:
+        return []
     table = Table(stage_days.TABLE, stage_days.KEYS + stage_days.SUMS)
-    month = day.replace(day=1)
     columns = [table.region] if key is not None else []
     query = table.select(
         *columns,
         table.stage,
         table.currency,
         *(fn.SUM(getattr(table, name)) for name in stage_days.SUMS),
-    ).where(
-        ((table.grain == 0) & (table.day < month)) | ((table.grain == 1) & (table.day >= month) & (table.day <= day))
-    )
+    ).where(_up_to(table, day))
     if cohort.region:
         query = query.where(region_condition(table.region, cohort.region.strip()))
     query = query.group_by(*columns, table.stage, table.currency)
@@ -454,7 +490,8 @@ def compute_grouped(cohort: DealFilter, day: datetime.date, key=None, label=_sam
             rows = _fast_deal_groups(cohort, condition, day, key)
     rows = _deal_groups(condition, day, key) if rows is None else rows
     _count_deals(results, [(label(row[0]), *row[1:]) for row in rows], condition, day)
-    _count_funds_and_blockers(results, condition, day, key, label)
+    if not (FAST and _kept_funds_and_blockers(results, cohort, day, key, label)):
+        _count_funds_and_blockers(results, condition, day, key, label)
     _sum_investment(results, condition, day, key, label)
     for result in results.values():
         result.plan.schedule_rate = Decimal(day.month) / Decimal(12)

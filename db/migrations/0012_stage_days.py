@@ -1,11 +1,11 @@
-"""Deal totals by stage, effective-dated, for the as-of KPIs (issues #13 and #16): table deal_stage_days.
+"""Effective-dated kept totals for the as-of KPIs (issues #13, #14 and #16): deal_stage_days, deal_event_days.
 
 What the rows mean and the invariant the triggers keep are in db/stage_days.py.
 SQLite: one row per key (upserts), row triggers before and after each change of
-a deal or a ledger entry. PostgreSQL: rows of differences (folded now and then
-by db.kept_totals.compact), statement triggers with transition tables (a
-multi-row insert of ledger entries counts each deal once), and a row trigger
-before a deal's delete (its ledger entries still there).
+a deal, a ledger entry, a funds entry or a blocker. PostgreSQL: rows of
+differences (folded now and then by db.kept_totals.compact), statement
+triggers with transition tables (a multi-row insert counts each deal once),
+and a row trigger before a deal's delete (its rows still there).
 """
 
 from peewee import PostgresqlDatabase
@@ -13,6 +13,7 @@ from peewee import PostgresqlDatabase
 from db import stage_days as sd
 
 _DEAL_COLUMNS = ("id", "stage_since", "stage", "region", "currency", "amount", "amount_cny", "amount_approximate")
+_CHILDREN = {"stage_change": "entries", "funds_arrived": "funds", "blocker": "blockers"}
 
 
 def _row(record: str) -> str:
@@ -21,130 +22,150 @@ def _row(record: str) -> str:
     return f"(SELECT {columns})"
 
 
-def _entries_of(deal_id: str) -> str:
-    return f"(SELECT * FROM stage_change WHERE deal_id = {deal_id})"
+def _of(table: str, ids: str) -> str:
+    column = "id" if table == "deal" else "deal_id"
+    return f"(SELECT * FROM {table} WHERE {column} IN ({ids}))"
+
+
+def _both(deals: str, rel: dict, sign: str, postgres: bool, stages: bool = True) -> str:
+    """The statements adding (sign '') or removing ('-') the contributions of `deals` to both kept tables."""
+    sql = sd.event_insert(deals, rel["entries"], rel["funds"], rel["blockers"], sign, postgres) + ";"
+    if stages:
+        sql = sd.insert(deals, rel["entries"], sign, postgres) + "; " + sql
+    return sql
+
+
+def _current(ids: str) -> dict:
+    return {name: _of(table, ids) for table, name in _CHILDREN.items()}
+
+
+def _sqlite_tables() -> list[str]:
+    keys = ", ".join(sd.KEYS)
+    return [
+        "CREATE TABLE deal_stage_days (grain INTEGER NOT NULL, day DATE NOT NULL, region VARCHAR(100) NOT NULL, "
+        "stage VARCHAR(20) NOT NULL, currency VARCHAR(3) NOT NULL, deals INTEGER NOT NULL, amount INTEGER NOT NULL, "
+        f"amount_cny INTEGER NOT NULL, converted INTEGER NOT NULL, approximate INTEGER NOT NULL, PRIMARY KEY ({keys})) "
+        "WITHOUT ROWID",
+        "CREATE TABLE deal_event_days (grain INTEGER NOT NULL, day DATE NOT NULL, region VARCHAR(100) NOT NULL, "
+        "funds_n INTEGER NOT NULL, funds_cny INTEGER NOT NULL, funds_converted INTEGER NOT NULL, "
+        "raised INTEGER NOT NULL, open INTEGER NOT NULL, overdue INTEGER NOT NULL, PRIMARY KEY (grain, day, region)) "
+        "WITHOUT ROWID",
+    ]
 
 
 def _sqlite() -> list[str]:
-    def ins(deals, deal_id, sign):
-        return sd.insert(deals, _entries_of(deal_id), sign, postgres=False) + ";"
+    statements = _sqlite_tables()
 
-    def of_entry(*records):
-        ids = ", ".join(f"{r}.deal_id" for r in records)
-        return f"(SELECT * FROM deal WHERE id IN ({ids}))", f"(SELECT * FROM stage_change WHERE deal_id IN ({ids}))"
+    def changed(columns):
+        return " OR ".join(f"old.{c} IS NOT new.{c}" for c in columns)
 
-    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in sd.COUNTED)
-    statements = [
-        "CREATE TABLE deal_stage_days (grain INTEGER NOT NULL, day DATE NOT NULL, region VARCHAR(100) NOT NULL, "
-        "stage VARCHAR(20) NOT NULL, currency VARCHAR(3) NOT NULL, deals INTEGER NOT NULL, amount INTEGER NOT NULL, "
-        "amount_cny INTEGER NOT NULL, converted INTEGER NOT NULL, approximate INTEGER NOT NULL, "
-        "PRIMARY KEY (grain, day, region, stage, currency)) WITHOUT ROWID",
-        f"CREATE TRIGGER deal_stage_days_insert AFTER INSERT ON deal BEGIN {ins(_row('new'), 'new.id', '')} END",
-        f"CREATE TRIGGER deal_stage_days_update AFTER UPDATE OF {', '.join(sd.COUNTED)} ON deal WHEN {changed} "
-        f"BEGIN {ins(_row('old'), 'old.id', '-')} {ins(_row('new'), 'new.id', '')} END",
-        f"CREATE TRIGGER deal_stage_days_delete BEFORE DELETE ON deal BEGIN {ins(_row('old'), 'old.id', '-')} END",
+    new, old = _current("new.id"), _current("old.id")
+    statements += [
+        f"CREATE TRIGGER deal_stage_days_insert AFTER INSERT ON deal BEGIN {_both(_row('new'), new, '', False)} END",
+        f"CREATE TRIGGER deal_stage_days_update AFTER UPDATE OF {', '.join(sd.COUNTED)} ON deal "
+        f"WHEN {changed(sd.COUNTED)} BEGIN {sd.insert(_row('old'), old['entries'], '-', False)}; "
+        f"{sd.insert(_row('new'), new['entries'], '', False)}; END",
+        f"CREATE TRIGGER deal_event_days_update AFTER UPDATE OF {', '.join(sd.EVENT_COUNTED)} ON deal "
+        f"WHEN {changed(sd.EVENT_COUNTED)} BEGIN {_both(_row('old'), old, '-', False, stages=False)} "
+        f"{_both(_row('new'), new, '', False, stages=False)} END",
+        f"CREATE TRIGGER deal_stage_days_delete BEFORE DELETE ON deal BEGIN {_both(_row('old'), old, '-', False)} END",
     ]
-    for event, records in (("INSERT", ("new",)), ("UPDATE", ("old", "new")), ("DELETE", ("old",))):
-        deals, entries = of_entry(*records)
-        for when, sign in (("before", "-"), ("after", "")):
-            statements.append(
-                f"CREATE TRIGGER deal_stage_days_entry_{event.lower()}_{when} {when.upper()} {event} ON stage_change "
-                f"BEGIN {sd.insert(deals, entries, sign, postgres=False)}; END"
-            )
-    statements.append(sd.FILL_SQLITE)
-    return statements
+    for table in _CHILDREN:
+        for event, records in (("INSERT", ("new",)), ("UPDATE", ("old", "new")), ("DELETE", ("old",))):
+            ids = ", ".join(f"{r}.deal_id" for r in records)
+            deals, rel = _of("deal", ids), _current(ids)
+            for when, sign in (("before", "-"), ("after", "")):
+                body = _both(deals, rel, sign, False, stages=table == "stage_change")
+                statements.append(
+                    f"CREATE TRIGGER {table}_days_{event.lower()}_{when} {when.upper()} {event} ON {table} "
+                    f"BEGIN {body} END"
+                )
+    return [*statements, sd.FILL_SQLITE, sd.EVENTS_FILL_SQLITE]
 
 
-_NEW_DEALS_ENTRIES = "(SELECT * FROM stage_change WHERE deal_id IN (SELECT id FROM new_deals))"
+_REFERENCING = {
+    "INSERT": "REFERENCING NEW TABLE AS new_rows",
+    "DELETE": "REFERENCING OLD TABLE AS old_rows",
+    "UPDATE": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+}
 
 
-def _pg_changed(old: str, new: str) -> str:
-    return " OR ".join(f"{old}.{c} IS DISTINCT FROM {new}.{c}" for c in sd.COUNTED)
+def _pg_child_body(table: str, event: str) -> str:
+    """A statement trigger's body for `event` on `table`: each affected deal's contributions as they were
+    (the table's rows before the statement: now, less the new rows, plus the old) removed, as they are added."""
+    rows = {"INSERT": ("new_rows",), "DELETE": ("old_rows",), "UPDATE": ("old_rows", "new_rows")}[event]
+    ids = " UNION ".join(f"SELECT deal_id FROM {r}" for r in rows)
+    now = _current(ids)
+    before = dict(now)
+    changed = f"(SELECT * FROM {table} WHERE deal_id IN ({ids})"
+    if "new_rows" in rows:
+        changed += " AND id NOT IN (SELECT id FROM new_rows)"
+    if "old_rows" in rows:
+        changed += " UNION ALL SELECT * FROM old_rows"
+    before[_CHILDREN[table]] = changed + ")"
+    deals = _of("deal", ids)
+    stages = table == "stage_change"
+    return _both(deals, before, "-", True, stages) + " " + _both(deals, now, "", True, stages)
+
+
+def _pg_changed(columns) -> str:
+    return " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in columns)
+
+
+def _pg_deal_bodies() -> dict:
+    now = _current("SELECT id FROM new_deals")
+
+    def changed(side, columns):
+        return f"(SELECT {side}.* FROM old_deals o JOIN new_deals n ON n.id = o.id WHERE {_pg_changed(columns)})"
+
+    update = (
+        sd.insert(changed("o", sd.COUNTED), now["entries"], "-", True)
+        + "; "
+        + sd.insert(changed("n", sd.COUNTED), now["entries"], "", True)
+        + "; "
+        + _both(changed("o", sd.EVENT_COUNTED), now, "-", True, stages=False)
+        + " "
+        + _both(changed("n", sd.EVENT_COUNTED), now, "", True, stages=False)
+    )
+    return {"INSERT": _both("new_deals", now, "", True), "UPDATE": update}
 
 
 def _postgres() -> list[str]:
-    def ins(deals, entries, sign):
-        return sd.insert(deals, entries, sign, postgres=True) + ";"
-
-    deals_of = "(SELECT * FROM deal WHERE id IN (SELECT deal_id FROM {rows}))"
-    now = "(SELECT * FROM stage_change WHERE deal_id IN (SELECT deal_id FROM {rows}))"
-    entry_bodies = {
-        "INSERT": (
-            ins(
-                deals_of.format(rows="new_rows"),
-                "(SELECT * FROM stage_change WHERE deal_id IN (SELECT deal_id FROM new_rows) "
-                "AND id NOT IN (SELECT id FROM new_rows))",
-                "-",
-            )
-            + ins(deals_of.format(rows="new_rows"), now.format(rows="new_rows"), "")
-        ),
-        "DELETE": (
-            ins(
-                deals_of.format(rows="old_rows"),
-                f"({now.format(rows='old_rows')[1:-1]} UNION ALL SELECT * FROM old_rows)",
-                "-",
-            )
-            + ins(deals_of.format(rows="old_rows"), now.format(rows="old_rows"), "")
-        ),
-        "UPDATE": (
-            ins(
-                "(SELECT * FROM deal WHERE id IN (SELECT deal_id FROM new_rows UNION SELECT deal_id FROM old_rows))",
-                "(SELECT * FROM stage_change WHERE deal_id IN (SELECT deal_id FROM new_rows UNION "
-                "SELECT deal_id FROM old_rows) AND id NOT IN (SELECT id FROM new_rows) UNION ALL SELECT * FROM old_rows)",
-                "-",
-            )
-            + ins(
-                "(SELECT * FROM deal WHERE id IN (SELECT deal_id FROM new_rows UNION SELECT deal_id FROM old_rows))",
-                "(SELECT * FROM stage_change WHERE deal_id IN (SELECT deal_id FROM new_rows UNION "
-                "SELECT deal_id FROM old_rows))",
-                "",
-            )
-        ),
-    }
-    referencing = {
-        "INSERT": "REFERENCING NEW TABLE AS new_rows",
-        "DELETE": "REFERENCING OLD TABLE AS old_rows",
-        "UPDATE": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
-    }
-    changed_old = f"(SELECT o.* FROM old_deals o JOIN new_deals n ON n.id = o.id WHERE {_pg_changed('o', 'n')})"
-    changed_new = f"(SELECT n.* FROM old_deals o JOIN new_deals n ON n.id = o.id WHERE {_pg_changed('o', 'n')})"
-    deal_bodies = {
-        "INSERT": ins("new_deals", _NEW_DEALS_ENTRIES, ""),
-        "UPDATE": ins(changed_old, _NEW_DEALS_ENTRIES, "-") + ins(changed_new, _NEW_DEALS_ENTRIES, ""),
-    }
     statements = [
         "CREATE TABLE deal_stage_days (grain SMALLINT NOT NULL, day DATE NOT NULL, region VARCHAR(100) NOT NULL, "
         "stage VARCHAR(20) NOT NULL, currency VARCHAR(3) NOT NULL, deals BIGINT NOT NULL, amount BIGINT NOT NULL, "
         "amount_cny BIGINT NOT NULL, converted BIGINT NOT NULL, approximate BIGINT NOT NULL)",
+        "CREATE TABLE deal_event_days (grain SMALLINT NOT NULL, day DATE NOT NULL, region VARCHAR(100) NOT NULL, "
+        "funds_n BIGINT NOT NULL, funds_cny BIGINT NOT NULL, funds_converted BIGINT NOT NULL, raised BIGINT NOT NULL, "
+        "open BIGINT NOT NULL, overdue BIGINT NOT NULL)",
     ]
-    for event, body in entry_bodies.items():
-        name = f"crm_stage_days_entry_{event.lower()}"
-        statements.append(
-            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$"
-        )
-        statements.append(
-            f"CREATE TRIGGER {name} AFTER {event} ON stage_change {referencing[event]} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
-        )
-    for event, body in deal_bodies.items():
-        name = f"crm_stage_days_deal_{event.lower()}"
-        refs = referencing[event].replace("new_rows", "new_deals").replace("old_rows", "old_deals")
-        statements.append(
-            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$"
-        )
-        statements.append(
-            f"CREATE TRIGGER {name} AFTER {event} ON deal {refs} FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
-        )
-    delete_body = ins(_row("OLD"), _entries_of("OLD.id"), "-")
-    statements += [
-        f"CREATE FUNCTION crm_stage_days_deal_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {delete_body} "
+    for table in _CHILDREN:
+        for event in _REFERENCING:
+            name = f"crm_days_{table}_{event.lower()}"
+            statements += [
+                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"{_pg_child_body(table, event)} RETURN NULL; END $$",
+                f"CREATE TRIGGER {name} AFTER {event} ON {table} {_REFERENCING[event]} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+            ]
+    for event, body in _pg_deal_bodies().items():
+        name = f"crm_days_deal_{event.lower()}"
+        refs = _REFERENCING[event].replace("new_rows", "new_deals").replace("old_rows", "old_deals")
+        statements += [
+            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$",
+            f"CREATE TRIGGER {name} AFTER {event} ON deal {refs} FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+        ]
+    delete_body = _both(_row("OLD"), _current("OLD.id"), "-", True)
+    return [
+        *statements,
+        f"CREATE FUNCTION crm_days_deal_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {delete_body} "
         "RETURN OLD; END $$",
-        "CREATE TRIGGER crm_stage_days_deal_delete BEFORE DELETE ON deal FOR EACH ROW "
-        "EXECUTE FUNCTION crm_stage_days_deal_delete()",
+        "CREATE TRIGGER crm_days_deal_delete BEFORE DELETE ON deal FOR EACH ROW EXECUTE FUNCTION crm_days_deal_delete()",
         sd.FILL_POSTGRES,
+        sd.EVENTS_FILL_POSTGRES,
         "CREATE INDEX deal_stage_days_day ON deal_stage_days (grain, day)",
+        "CREATE INDEX deal_event_days_day ON deal_event_days (grain, day)",
     ]
-    return statements
 
 
 def up(migrator, db):
@@ -154,35 +175,15 @@ def up(migrator, db):
 
 def down(migrator, db):
     if isinstance(db, PostgresqlDatabase):
-        statements = [
-            f"DROP TRIGGER IF EXISTS crm_stage_days_{what} ON {table}"
-            for what, table in (
-                ("entry_insert", "stage_change"),
-                ("entry_update", "stage_change"),
-                ("entry_delete", "stage_change"),
-                ("deal_insert", "deal"),
-                ("deal_update", "deal"),
-                ("deal_delete", "deal"),
-            )
-        ]
-        statements += [
-            f"DROP FUNCTION IF EXISTS crm_stage_days_{what}()"
-            for what in ("entry_insert", "entry_update", "entry_delete", "deal_insert", "deal_update", "deal_delete")
-        ]
+        names = [(f"crm_days_{t}_{e.lower()}", t) for t in _CHILDREN for e in _REFERENCING]
+        names += [(f"crm_days_deal_{e}", "deal") for e in ("insert", "update", "delete")]
+        statements = [f"DROP TRIGGER IF EXISTS {n} ON {t}" for n, t in names]
+        statements += [f"DROP FUNCTION IF EXISTS {n}()" for n, _t in names]
     else:
-        statements = [
-            f"DROP TRIGGER IF EXISTS deal_stage_days_{what}"
-            for what in (
-                "insert",
-                "update",
-                "delete",
-                "entry_insert_before",
-                "entry_insert_after",
-                "entry_update_before",
-                "entry_update_after",
-                "entry_delete_before",
-                "entry_delete_after",
-            )
+        names = ["deal_stage_days_insert", "deal_stage_days_update", "deal_event_days_update", "deal_stage_days_delete"]
+        names += [
+            f"{t}_days_{e}_{w}" for t in _CHILDREN for e in ("insert", "update", "delete") for w in ("before", "after")
         ]
-    for sql in [*statements, "DROP TABLE IF EXISTS deal_stage_days"]:
+        statements = [f"DROP TRIGGER IF EXISTS {n}" for n in names]
+    for sql in [*statements, "DROP TABLE IF EXISTS deal_event_days", "DROP TABLE IF EXISTS deal_stage_days"]:
         migrator.migrate(migrator.sql(sql))

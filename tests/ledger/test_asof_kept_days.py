@@ -7,7 +7,9 @@ import datetime
 
 import pytest
 
-from crm.deals.corrections import archive_deal, unarchive_deal, undo_stage
+from crm.deals.blockers import add_blocker, resolve_blocker
+from crm.deals.corrections import archive_deal, reopen_blocker, unarchive_deal, undo_stage, void_funds
+from crm.deals.funds import record_funds
 from crm.deals.records import create_deal, edit_deal
 from crm.deals.stages import change_stage
 from crm.listing.filters import DealFilter
@@ -26,6 +28,8 @@ def _agree_with_scan(monkeypatch) -> None:
     """Kept rows equal the rows computed afresh, and every figure equals the scan's, as a user reads them."""
     assert kept_totals.agree()
     for cohort in COHORTS:
+        for day in DAYS:
+            assert asof._kept_funds_and_blockers({}, cohort, day, None, asof._same)
         for key in (None, Deal.region):
             for day in DAYS:
                 assert asof._dated_deal_groups(cohort, cohort.condition(), day, key) is not None
@@ -82,6 +86,30 @@ def test_an_import_and_its_revert_keep_them_equal(ledger, db_url, run_cli, tmp_p
     code, _out, err = run_cli("--db", db_url, "import", "revert", "1")
     assert code == 0, err
     assert asof.compute(DealFilter(), TODAY).kpis.deals == 0
+    _agree_with_scan(monkeypatch)
+
+
+def test_funds_and_blockers_keep_them_equal(demo_ledger, monkeypatch):
+    """Funds recorded and voided, blockers raised, resolved and reopened, a deal whose signing is undone: the
+    funds, blockers open and overdue of every day stay the scan's."""
+    june = D(2020, 6, 30)
+    before = asof.compute(DealFilter(), june).kpis
+    code = create_deal({"name": "资金项目", "amount": "3亿元", "signed_on": "2020-06-01", "region": "涿州"}).code
+    funds = record_funds(code, "5000万元", on=D(2020, 6, 10))
+    blocker = add_blocker(code, "用地指标未落实", "商务局", due=D(2020, 6, 20), raised=D(2020, 6, 5))
+    on_june = asof.compute(DealFilter(), june).kpis
+    assert on_june.funds_cny == before.funds_cny + 50_000_000
+    assert (on_june.blockers_open, on_june.blockers_overdue) == (before.blockers_open + 1, before.blockers_overdue + 1)
+    _agree_with_scan(monkeypatch)
+    resolve_blocker(blocker.id, "已协调", on=D(2020, 6, 25))
+    assert asof.compute(DealFilter(), june).kpis.blockers_open == before.blockers_open
+    reopen_blocker(blocker.id, "问题反复")
+    void_funds(funds.id, "重复录入")
+    assert asof.compute(DealFilter(), june).kpis.funds_cny == before.funds_cny
+    _agree_with_scan(monkeypatch)
+    record_funds(code, "1000万元", on=D(2020, 6, 12))
+    change_stage(code, "开工", on=D(2020, 6, 15))
+    undo_stage(code, "误操作")
     _agree_with_scan(monkeypatch)
 
 
