@@ -168,9 +168,20 @@ def _postgres() -> list[str]:
     ]
 
 
+#: The as-of plan figures read the deals planned to start, or to complete, in a year (crm.reporting.asof).
+_PLAN_INDEXES = (
+    ("deal_planned_start_asof", "planned_start, planned_completion"),
+    ("deal_planned_completion_asof", "planned_completion, planned_start"),
+)
+
+
 def up(migrator, db):
     for sql in _postgres() if isinstance(db, PostgresqlDatabase) else _sqlite():
         migrator.migrate(migrator.sql(sql))
+    for name, columns in _PLAN_INDEXES:
+        migrator.migrate(
+            migrator.sql(f"CREATE INDEX {name} ON deal ({columns}, stage_since, stage, region, archived_on)")
+        )
 
 
 def down(migrator, db):
@@ -185,5 +196,6 @@ def down(migrator, db):
             f"{t}_days_{e}_{w}" for t in _CHILDREN for e in ("insert", "update", "delete") for w in ("before", "after")
         ]
         statements = [f"DROP TRIGGER IF EXISTS {n}" for n in names]
+    statements += [f"DROP INDEX IF EXISTS {name}" for name, _columns in _PLAN_INDEXES]
     for sql in [*statements, "DROP TABLE IF EXISTS deal_event_days", "DROP TABLE IF EXISTS deal_stage_days"]:
         migrator.migrate(migrator.sql(sql))
