@@ -29,7 +29,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from peewee import SQL, Case, Table, fn
+from peewee import SQL, Case, NodeList, Table, fn
 
 from crm.deals.stages import STAGES, at_or_beyond
 from crm.listing import kept_totals
@@ -38,6 +38,7 @@ from crm.reference import fx
 from crm.reporting import kpi
 from db import kept_totals as upkeep
 from db import stage_days
+from db.dialects import dialect_of
 from db.models import Blocker, Deal, FundsArrived, FxRate, InvestmentDone, InvestmentPlan, StageChange, database
 
 _STARTED = frozenset(at_or_beyond("construction"))
@@ -302,7 +303,13 @@ def _plan_groups(condition, day: datetime.date, key=None) -> list:
 
 
 def _key(key):
-    return SQL("NULL") if key is None else key
+    """The grouping column; on SQLite written +key, so that the planner ranges over the index the condition
+    names (e.g. planned start) rather than walking the key's index to group and looking every deal up."""
+    if key is None:
+        return SQL("NULL")
+    if dialect_of().unary_plus_skips_index:
+        return NodeList((SQL("+"), key), glue="")
+    return key
 
 
 def _count_deals(results: dict, rows, condition, day: datetime.date) -> None:
