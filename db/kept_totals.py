@@ -9,10 +9,12 @@ that fill them from the deals (the migrations use these same statements).
 
 from __future__ import annotations
 
+import datetime
 from weakref import WeakKeyDictionary
 
 from peewee import Database
 
+from db import stage_days
 from db.dialects import dialect_of
 from db.models import database
 
@@ -73,6 +75,8 @@ _FOLDED = (
         ("year", "region", "stage", "currency"),
         ("deals", "amount", "amount_cny", "converted", "approximate"),
     ),
+    (stage_days.TABLE, stage_days.KEYS, stage_days.SUMS),
+    (stage_days.EVENTS_TABLE, stage_days.EVENT_KEYS, stage_days.EVENT_SUMS),
 )
 
 _in_step: WeakKeyDictionary[Database, bool] = WeakKeyDictionary()
@@ -96,9 +100,22 @@ def in_step(db: Database | None = None) -> bool:
     return known
 
 
+_stage_days_kept: WeakKeyDictionary[Database, bool] = WeakKeyDictionary()
+
+
+def stage_days_kept(db: Database | None = None) -> bool:
+    """True when the database keeps the effective-dated stage totals of migration 0012 (asked once per database)."""
+    db = db or database.obj
+    known = _stage_days_kept.get(db)
+    if known is None:
+        known = _stage_days_kept[db] = dialect_of(db).table_exists(db, stage_days.TABLE)
+    return known
+
+
 def forget(db: Database | None = None) -> None:
-    """Forget what `in_step` learnt of `db` (its schema changed)."""
+    """Forget what `in_step` and `stage_days_kept` learnt of `db` (its schema changed)."""
     _in_step.pop(db or database.obj, None)
+    _stage_days_kept.pop(db or database.obj, None)
 
 
 def compact(db: Database | None = None) -> None:
@@ -153,6 +170,14 @@ def rebuild(db: Database | None = None) -> None:
             f"INSERT INTO blocker_totals {_SQLITE_BLOCKERS}",
             SQLITE_COHORT_FILL,
         ]
+    if stage_days_kept(db):
+        postgres = dialect_of(db).totals_as_differences
+        statements += [
+            f"DELETE FROM {stage_days.TABLE}",
+            f"DELETE FROM {stage_days.EVENTS_TABLE}",
+            stage_days.FILL_POSTGRES if postgres else stage_days.FILL_SQLITE,
+            stage_days.EVENTS_FILL_POSTGRES if postgres else stage_days.EVENTS_FILL_SQLITE,
+        ]
     for sql in statements:
         db.execute_sql(sql)
 
@@ -205,9 +230,13 @@ def agree(db: Database | None = None) -> bool:
         return True
 
     def normal(rows: list) -> list:
-        return sorted(tuple(v if isinstance(v, str) else int(v) for v in r) for r in rows)
+        return sorted(tuple(v if isinstance(v, (str, datetime.date)) else int(v) for v in r) for r in rows)
 
+    postgres = dialect_of(db).totals_as_differences
+    checks = list(_checks(postgres))
+    if stage_days_kept(db):
+        checks.append((stage_days.kept_query(postgres), stage_days.computed_query(postgres)))
+        checks.append((stage_days.events_kept_query(), stage_days.events_computed_query(postgres)))
     return all(
-        normal(db.execute_sql(kept).fetchall()) == normal(db.execute_sql(direct).fetchall())
-        for kept, direct in _checks(dialect_of(db).totals_as_differences)
+        normal(db.execute_sql(kept).fetchall()) == normal(db.execute_sql(direct).fetchall()) for kept, direct in checks
     )

@@ -29,13 +29,16 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from peewee import SQL, Case, fn
+from peewee import SQL, Case, NodeList, Table, fn
 
 from crm.deals.stages import STAGES, at_or_beyond
 from crm.listing import kept_totals
-from crm.listing.filters import DealFilter
+from crm.listing.filters import DealFilter, region_condition
 from crm.reference import fx
 from crm.reporting import kpi
+from db import kept_totals as upkeep
+from db import stage_days
+from db.dialects import dialect_of
 from db.models import Blocker, Deal, FundsArrived, FxRate, InvestmentDone, InvestmentPlan, StageChange, database
 
 _STARTED = frozenset(at_or_beyond("construction"))
@@ -201,27 +204,112 @@ def _fast_deal_groups(cohort: DealFilter, condition, day: datetime.date, key=Non
     return rows + _plan_groups(condition, day, key)
 
 
-def _plan_groups(condition, day: datetime.date, key=None) -> list:
-    """Rows of the deals planned to start or complete in `day`'s year, counted for the plan only."""
-    first, last = _year(day)
-    in_year = Deal.planned_start.between(first, last)
-    start_class = Case(
-        None, [(in_year & (Deal.planned_start < day), 1), (in_year & (Deal.planned_start > day), 3), (in_year, 2)], 0
+def _dated_deal_groups(cohort: DealFilter, condition, day: datetime.date, key=None):
+    """_deal_groups' rows from the effective-dated kept totals (db/stage_days.py), for all deals or a region
+    (not archived ones) and `key` None or Deal.region; None for any other cohort or key."""
+    rows = dated_stage_rows(cohort, day, key)
+    return None if rows is None else rows + _plan_groups(condition, day, key)
+
+
+def _kept_funds_and_blockers(results: dict, cohort: DealFilter, day: datetime.date, key, label) -> bool:
+    """_count_funds_and_blockers from the effective-dated kept totals (db/stage_days.py); False when they cannot
+    answer (the cohorts of dated_stage_rows) or some funds entry counted has no CNY amount (the scan names it)."""
+    if dated_stage_rows(cohort, day, key, probe=True) is None:
+        return False
+    table = Table(stage_days.EVENTS_TABLE, stage_days.EVENT_KEYS + stage_days.EVENT_SUMS)
+    columns = [table.region] if key is not None else []
+    query = table.select(*columns, *(fn.SUM(getattr(table, name)) for name in stage_days.EVENT_SUMS)).where(
+        _up_to(table, day)
     )
-    completes = Case(None, [(Deal.planned_completion.between(first, last), 1)], 0)
-    query = (
-        Deal.select(_key(key), stage_on(day), start_class, completes, fn.COUNT(Deal.id))
-        .where(_and(in_year | Deal.planned_completion.between(first, last), condition))
-        .group_by(*(SQL(str(i)) for i in range(1, 5)))
-    )
-    return [
-        (group, stage, None, sc, comp, 0, 0, 0, 0, 0, n)
-        for group, stage, sc, comp, n in database.execute(query).fetchall()
+    if cohort.region:
+        query = query.where(region_condition(table.region, cohort.region.strip()))
+    rows = [
+        (r[0] if key is not None else None, *(int(v or 0) for v in r[-6:]))
+        for r in database.execute(query.group_by(*columns)).fetchall()
     ]
+    if any(converted < n for _g, n, _cny, converted, *_b in rows):
+        return False
+    for group, n, cny, _converted, raised, open_, overdue in rows:
+        if n:
+            _result(results, label(group), day)[0].funds_cny += FundsArrived.amount_cny.python_value(cny)
+        if raised:
+            k = _result(results, label(group), day)[0]
+            k.blockers_raised += raised
+            k.blockers_open += open_
+            k.blockers_overdue += overdue
+            k.blockers_resolved = k.blockers_raised - k.blockers_open
+    return True
+
+
+def _up_to(table, day: datetime.date):
+    """The rows of an effective-dated kept `table` that sum to the end of `day`: months before, days of its month."""
+    month = day.replace(day=1)
+    return ((table.grain == 0) & (table.day < month)) | ((table.grain == 1) & (table.day >= month) & (table.day <= day))
+
+
+def dated_stage_rows(cohort: DealFilter, day: datetime.date, key=None, probe: bool = False) -> list | None:
+    """The deals of `cohort` per `key` value, stage on `day` and currency, from the effective-dated kept totals:
+    rows in _deal_groups' shape (plan classes 0, a plan-only count 0); None when they cannot answer (a cohort
+    naming more than a region, archived deals asked for, `key` neither None nor Deal.region). With `probe`, []
+    instead of the rows: whether they can answer."""
+    if key is not None and key is not Deal.region:
+        return None
+    if cohort.archived or any(name != "region" for name, _value in cohort.describe()):
+        return None
+    if not upkeep.stage_days_kept():
+        return None
+    if probe:
+        return []
+    table = Table(stage_days.TABLE, stage_days.KEYS + stage_days.SUMS)
+    columns = [table.region] if key is not None else []
+    query = table.select(
+        *columns,
+        table.stage,
+        table.currency,
+        *(fn.SUM(getattr(table, name)) for name in stage_days.SUMS),
+    ).where(_up_to(table, day))
+    if cohort.region:
+        query = query.where(region_condition(table.region, cohort.region.strip()))
+    query = query.group_by(*columns, table.stage, table.currency)
+    rows = []
+    for row in database.execute(query).fetchall():
+        group = row[0] if key is not None else None
+        stage, currency, n, amount, cny, converted, approx = row[-7:]
+        if int(n):
+            rows.append((group, stage, currency, 0, 0, int(n), int(amount), int(cny), int(converted), int(approx), 0))
+    return rows
+
+
+def _plan_groups(condition, day: datetime.date, key=None) -> list:
+    """Rows of the deals planned to start or complete in `day`'s year, counted for the plan only: one query
+    for the starts, one for the completions, each a range of its covering index (migration 0012)."""
+    first, last = _year(day)
+    start_class = Case(None, [(Deal.planned_start < day, 1), (Deal.planned_start > day, 3)], 2)
+    out = []
+    for column, klass, completes in (
+        (Deal.planned_start, start_class, SQL("0")),
+        (Deal.planned_completion, SQL("0"), SQL("1")),
+    ):
+        query = (
+            Deal.select(_key(key), stage_on(day), klass, completes, fn.COUNT(Deal.id))
+            .where(_and(column.between(first, last), condition))
+            .group_by(*(SQL(str(i)) for i in range(1, 5)))
+        )
+        out += [
+            (group, stage, None, sc, comp, 0, 0, 0, 0, 0, n)
+            for group, stage, sc, comp, n in database.execute(query).fetchall()
+        ]
+    return out
 
 
 def _key(key):
-    return SQL("NULL") if key is None else key
+    """The grouping column; on SQLite written +key, so that the planner ranges over the index the condition
+    names (e.g. planned start) rather than walking the key's index to group and looking every deal up."""
+    if key is None:
+        return SQL("NULL")
+    if dialect_of().unary_plus_skips_index:
+        return NodeList((SQL("+"), key), glue="")
+    return key
 
 
 def _count_deals(results: dict, rows, condition, day: datetime.date) -> None:
@@ -292,7 +380,11 @@ def _and(*parts):
     return result
 
 
-def _count_funds_and_blockers(results: dict, condition, day: datetime.date, key=None) -> None:
+def _same(group):
+    return group
+
+
+def _count_funds_and_blockers(results: dict, condition, day: datetime.date, key=None, label=_same) -> None:
     signed = stage_on(day) != "negotiating"
     query = (
         FundsArrived.select(
@@ -309,7 +401,7 @@ def _count_funds_and_blockers(results: dict, condition, day: datetime.date, key=
     for group, cny, n, converted, currency in database.execute(query).fetchall():
         if converted < n:
             raise fx.missing(currency, day)
-        _result(results, group, day)[0].funds_cny = FundsArrived.amount_cny.python_value(cny) or Decimal(0)
+        _result(results, label(group), day)[0].funds_cny += FundsArrived.amount_cny.python_value(cny) or Decimal(0)
     is_open = Blocker.resolved_on.is_null(True) | (Blocker.resolved_on > day)
     query = (
         Blocker.select(
@@ -323,12 +415,14 @@ def _count_funds_and_blockers(results: dict, condition, day: datetime.date, key=
         .group_by(SQL("1"))
     )
     for group, raised, open_, overdue in database.execute(query).fetchall():
-        k = _result(results, group, day)[0]
-        k.blockers_raised, k.blockers_open, k.blockers_overdue = raised or 0, int(open_ or 0), int(overdue or 0)
+        k = _result(results, label(group), day)[0]
+        k.blockers_raised += raised or 0
+        k.blockers_open += int(open_ or 0)
+        k.blockers_overdue += int(overdue or 0)
         k.blockers_resolved = k.blockers_raised - k.blockers_open
 
 
-def _sum_investment(results: dict, condition, day: datetime.date, key=None) -> None:
+def _sum_investment(results: dict, condition, day: datetime.date, key=None, label=_same) -> None:
     first, _last = _year(day)
     for model, where in (
         (InvestmentPlan, InvestmentPlan.year == day.year),
@@ -350,11 +444,11 @@ def _sum_investment(results: dict, condition, day: datetime.date, key=None) -> N
                 )
                 raise fx.missing(row.currency, getattr(row, "month", None) or datetime.date(day.year, 1, 1))
             total = model.amount_cny.python_value(cny) or Decimal("0.00")
-            p = _result(results, group, day)[1]
+            p = _result(results, label(group), day)[1]
             if model is InvestmentPlan:
-                p.invest_plan_cny = total
+                p.invest_plan_cny += total
             else:
-                p.invest_done_cny = total
+                p.invest_done_cny += total
 
 
 def _rates_used(condition, day: datetime.date) -> list:
@@ -390,18 +484,25 @@ def compute(cohort: DealFilter | None = None, day: datetime.date | None = None) 
     return result
 
 
-def compute_grouped(cohort: DealFilter, day: datetime.date, key=None) -> dict:
-    """{value of `key` (an expression on Deal; None: one group, None): AsOf} for the cohort on `day`.
+def compute_grouped(cohort: DealFilter, day: datetime.date, key=None, label=_same) -> dict:
+    """{label(value of `key`) (an expression on Deal; None: one group, None): AsOf} for the cohort on `day`.
 
+    Values `label` maps to the same label are one group (regions written differently for one division).
     Groups with no deal, funds, blocker or investment counted do not appear; fx_used is left empty
     (the whole cohort's rates are compute()'s).
     """
     condition = cohort.condition()
     results: dict = {}
-    rows = _fast_deal_groups(cohort, condition, day, key) if FAST else None
-    _count_deals(results, _deal_groups(condition, day, key) if rows is None else rows, condition, day)
-    _count_funds_and_blockers(results, condition, day, key)
-    _sum_investment(results, condition, day, key)
+    rows = None
+    if FAST:
+        rows = _dated_deal_groups(cohort, condition, day, key)
+        if rows is None:
+            rows = _fast_deal_groups(cohort, condition, day, key)
+    rows = _deal_groups(condition, day, key) if rows is None else rows
+    _count_deals(results, [(label(row[0]), *row[1:]) for row in rows], condition, day)
+    if not (FAST and _kept_funds_and_blockers(results, cohort, day, key, label)):
+        _count_funds_and_blockers(results, condition, day, key, label)
+    _sum_investment(results, condition, day, key, label)
     for result in results.values():
         result.plan.schedule_rate = Decimal(day.month) / Decimal(12)
     return results

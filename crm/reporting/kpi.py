@@ -15,7 +15,7 @@ Every figure is computed by the database; `fx_used` names each rate used.
 
 import datetime
 from collections import namedtuple
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from peewee import SQL, Case, NodeList, fn
@@ -97,6 +97,8 @@ def _deal_rows(cohort: DealFilter, in_cohort, everyone: bool):
     rows = _kept_deal_rows() if everyone else None
     if rows is None:
         rows = _kept_cohort_rows(cohort)
+    if rows is None:
+        rows = _kept_less_archived(cohort)
     if rows is not None:
         return rows
     return (
@@ -178,6 +180,8 @@ def compute(cohort: DealFilter | None = None, today: datetime.date | None = None
         return [r.cny or 0, r.n or 0, r.converted or 0]
 
     kept = cohort_totals.funds_and_blockers(cohort) if _kept_in_step() else None
+    if kept is None and _kept_in_step():
+        kept = _funds_and_blockers_less_archived(cohort)
     if kept is not None:
         funds = kept[0]
     elif everyone:
@@ -262,6 +266,79 @@ def _kept_cohort_rows(cohort: DealFilter):
     if kept is None:
         return None
     return [_KeptRow(s.key[0], s.key[1], s.deals, s.amount, s.amount_cny, s.converted, s.approximate, 1) for s in kept]
+
+
+def _archived_only(cohort: DealFilter):
+    """The cohort's signed archived deals, through the index on archived_on (few), when the kept totals answer
+    the cohort with archived deals counted; else None."""
+    if cohort.archived or not cohort_totals.answerable(cohort):
+        return None
+    return _and_all([Deal.archived_on.is_null(False), Deal.stage != "negotiating", *cohort.named_parts()])
+
+
+def _and_all(parts):
+    condition = parts[0]
+    for part in parts[1:]:
+        condition &= part
+    return condition
+
+
+def _kept_less_archived(cohort: DealFilter):
+    """_kept_cohort_rows while some deal is archived: the kept totals (which count archived deals) less the
+    archived deals' own sums, so that archived deals do not make the whole ledger a scan (issue #14)."""
+    archived = _archived_only(cohort)
+    if archived is None:
+        return None
+    kept = _kept_cohort_rows(replace(cohort, archived=True))
+    if kept is None:
+        return None
+    sums = {(r.stage, r.currency): list(r[2:7]) for r in kept}
+    query = Deal.select(
+        Deal.stage,
+        Deal.currency,
+        fn.COUNT(Deal.id),
+        fn.SUM(Deal.amount),
+        fn.COALESCE(fn.SUM(Deal.amount_cny), 0),
+        fn.COUNT(Deal.amount_cny),
+        fn.SUM(Case(None, [(Deal.amount_approximate, 1)], 0)),
+    ).where(archived)
+    for stage, currency, *values in database.execute(query.group_by(Deal.stage, Deal.currency)).fetchall():
+        row = sums.setdefault((stage, currency), [0, 0, 0, 0, 0])
+        for i, value in enumerate(values):
+            row[i] -= int(value or 0)
+    return [_KeptRow(stage, currency, *values, 1) for (stage, currency), values in sorted(sums.items()) if values[0]]
+
+
+def _funds_and_blockers_less_archived(cohort: DealFilter):
+    """cohort_totals.funds_and_blockers while some deal is archived: the kept totals less the archived deals'
+    funds and blockers (few); None where the kept totals do not answer."""
+    archived = _archived_only(cohort)
+    if archived is None:
+        return None
+    kept = cohort_totals.funds_and_blockers(replace(cohort, archived=True))
+    if kept is None:
+        return None
+    funds, blockers = kept
+    row = (
+        FundsArrived.select(
+            fn.COALESCE(fn.SUM(FundsArrived.amount_cny), 0),
+            fn.COUNT(FundsArrived.id),
+            fn.COUNT(FundsArrived.amount_cny),
+        )
+        .join(Deal, on=(FundsArrived.deal == Deal.id))
+        .where(archived)
+        .tuples()
+        .get()
+    )
+    funds = [a - int(b or 0) for a, b in zip(funds, row)]
+    row = (
+        Blocker.select(fn.COUNT(Blocker.id), fn.SUM(Case(None, [(Blocker.resolved_on.is_null(True), 1)], 0)))
+        .join(Deal, on=(Blocker.deal == Deal.id))
+        .where(archived)
+        .tuples()
+        .get()
+    )
+    return funds, [a - int(b or 0) for a, b in zip(blockers, row)]
 
 
 _KeptRow = namedtuple("_KeptRow", ("stage", "currency", "n", "amount", "cny", "converted", "approx", "rows"))

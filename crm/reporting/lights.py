@@ -18,8 +18,9 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from peewee import fn
+from peewee import SQL, Case, fn
 
+from crm.deals.stages import STAGES
 from crm.listing.filters import DealFilter
 from crm.reporting import asof
 from db.models import Deal, InvestmentDone, InvestmentPlan, database
@@ -134,9 +135,70 @@ def deal_lights(codes: list[str], day: datetime.date | None = None) -> dict[str,
 
 def counts(cohort: DealFilter | None, day: datetime.date, key=None) -> dict:
     """{value of `key` (an expression on Deal; None: one group, None): LightCounts} of the cohort on `day`."""
-    condition = (cohort or DealFilter()).condition()
+    cohort = cohort or DealFilter()
+    condition = cohort.condition()
+    counted = _counted(cohort, condition, day, key)
+    if counted is not None:
+        return counted
     out: dict = {}
     for group, light in _lit(database.execute(_query(condition, day, key)).fetchall(), condition, day):
         c = out.setdefault(group, LightCounts())
         setattr(c, light.light, getattr(c, light.light) + 1)
     return out
+
+
+def _month_start(day: datetime.date, back: int = 0) -> datetime.date:
+    months = day.year * 12 + day.month - 1 - back
+    return datetime.date(months // 12, months % 12 + 1, 1)
+
+
+def _counted(cohort: DealFilter, condition, day: datetime.date, key=None) -> dict | None:
+    """counts() without a row per deal, for the cohorts the effective-dated kept totals answer (else None).
+
+    Lit deals per group come from the kept totals; a deal with a plan for the year is classified one by one;
+    one without is yellow or red only by its months late, counted in SQL by its planned start's month
+    (red: before the month RED_MONTHS before `day`'s); the rest are green.
+    """
+    stage_rows = asof.dated_stage_rows(cohort, day, key)
+    if stage_rows is None:
+        return None
+    out: dict = {}
+    for group, stage, *_rest, n, _amount, _cny, _converted, _approx, _plan_n in stage_rows:
+        if stage not in _NO_LIGHT:
+            out.setdefault(group, LightCounts()).green += n
+    planned = InvestmentPlan.select(InvestmentPlan.deal).where(InvestmentPlan.year == day.year)
+    with_plan = asof._and(condition, Deal.id.in_(planned))
+    for group, light in _lit(database.execute(_query(with_plan, day, key)).fetchall(), with_plan, day):
+        _move(out.setdefault(group, LightCounts()), light.light)
+    not_started = [s.key for s in STAGES if s.key not in asof._STARTED and s.key not in _NO_LIGHT]
+    red_before = _month_start(day, RED_MONTHS)
+    late = (
+        Deal.select(
+            asof._key(key),
+            fn.SUM(Case(None, [(Deal.planned_start < red_before, 1)], 0)),
+            fn.SUM(Case(None, [(Deal.planned_start >= red_before, 1)], 0)),
+        )
+        .where(
+            asof._and(
+                condition,
+                Deal.planned_start < _month_start(day),
+                Deal.id.not_in(planned),
+                asof.stage_on(day).in_(not_started),
+            )
+        )
+        .group_by(SQL("1"))
+    )
+    for group, red, yellow in database.execute(late).fetchall():
+        c = out.setdefault(group, LightCounts())
+        c.green, c.red, c.yellow = (
+            c.green - int(red or 0) - int(yellow or 0),
+            c.red + int(red or 0),
+            c.yellow + int(yellow or 0),
+        )
+    return {group: c for group, c in out.items() if c.green or c.yellow or c.red}
+
+
+def _move(c: LightCounts, light: str) -> None:
+    """One deal counted green moves to `light`."""
+    c.green -= 1
+    setattr(c, light, getattr(c, light) + 1)

@@ -1,6 +1,7 @@
 """Summaries and rankings: one row of as-of KPIs per region, department, liaison, event, industry or tag.
 
-Each row is crm.reporting.asof for the cohort narrowed to that group; the 合计
+Each row is crm.reporting.asof for the cohort narrowed to that group (a region's row: every region written
+for one county-level division, 涿州 and 涿州市, named by the division's current name); the 合计
 (total) row is asof.compute of the whole cohort, which is what `crm kpi --as-of`
 prints. Regions, lead units (牵头单位), liaison leaders, events and industries
 partition the deals (a deal without one is under "—"), so their rows add up to
@@ -8,12 +9,14 @@ the total; a deal may carry several tags, so tag rows may add up to more.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.listing.filters import DealFilter
+from crm.reference import regions
 from crm.reporting import asof
 from crm.reporting import lights as traffic
 from db.models import Deal, Department, Event, Person, Tag
@@ -44,8 +47,9 @@ def _grouped(cohort: DealFilter, day: datetime.date, dimension: str) -> dict:
             tagged = replace(cohort, tag=t.name)
             out[t.name] = (asof.compute(tagged, day), traffic.counts(tagged, day).get(None, traffic.LightCounts()))
         return out
+    if dimension == "regions":
+        return _regions(cohort, day)
     key, names = {
-        "regions": (Deal.region, None),
         "departments": (Deal.lead_unit, lambda: _names(Department, Department.name)),
         "liaisons": (Deal.liaison, lambda: _names(Person, Person.name)),
         "events": (Deal.event, lambda: _names(Event, Event.name)),
@@ -59,6 +63,30 @@ def _grouped(cohort: DealFilter, day: datetime.date, dimension: str) -> dict:
         label = lookup.get(value, value) if lookup else value
         out[label or NONE_LABEL] = (result, lit.get(value, traffic.LightCounts()))
     return out
+
+
+def division_label(region: str | None) -> str | None:
+    """The row a region is totalled in: its county-level division's current name (涿州 → 涿州市, 清苑县 → 清苑区),
+    or the region as written when the national table does not know it."""
+    if not region:
+        return region
+    found = regions.division(region)
+    return found[2] if found else region
+
+
+def _regions(cohort: DealFilter, day: datetime.date) -> dict:
+    """{division label: (AsOf, LightCounts)}: regions written differently for one division are one row."""
+    label = functools.lru_cache(maxsize=None)(division_label)
+    grouped = asof.compute_grouped(cohort, day, Deal.region, label)
+    lit: dict = {}
+    for value, counts in traffic.counts(cohort, day, Deal.region).items():
+        merged = lit.setdefault(label(value), traffic.LightCounts())
+        merged.green, merged.yellow, merged.red = (
+            merged.green + counts.green,
+            merged.yellow + counts.yellow,
+            merged.red + counts.red,
+        )
+    return {(name or NONE_LABEL): (result, lit.get(name, traffic.LightCounts())) for name, result in grouped.items()}
 
 
 #: What --rank-by may name: a KPI of the plan figures or of the cohort KPIs.

@@ -102,3 +102,32 @@ def test_hand_made_deals_in_kpi_deals_and_report(ledger, run_cli, db_url):
     assert "信号灯" in out.splitlines()[0]
     line = next(x for x in out.splitlines() if late4 in x)
     assert "红" in line  # red today too: still not started
+
+
+@pytest.mark.parametrize("key", [None, "region"])
+def test_counts_from_the_kept_totals_equal_the_deal_by_deal_counts(demo_ledger, monkeypatch, key):
+    """The counts for the whole ledger and per region (kept totals, SQL for months late) equal the counts of
+    classifying every deal, on days before, in and after planned start months, with plans and completion."""
+    from crm.deals.corrections import archive_deal
+    from crm.listing.filters import DealFilter
+    from db.models import Deal
+
+    key = Deal.region if key else None
+    deals = list(Deal.select().where(Deal.stage != "negotiating").order_by(Deal.id).limit(4))
+    set_plan(deals[0].code, 2020, "10亿元")
+    record_invest(deals[0].code, "1亿元", D(2020, 5, 1))
+    set_plan(deals[1].code, 2020, "1亿元")
+    late = _deal("晚开工项目", "2020-01-15")
+    archive_deal(deals[2].code, "重复录入")
+    days = [D(2019, 12, 31), D(2020, 4, 30), D(2020, 5, 31), D(2020, 6, 30), D(2021, 1, 31), datetime.date.today()]
+    lit_somewhere = False
+    for cohort in (DealFilter(), DealFilter(region="涿州")):
+        for day in days:
+            assert lights._counted(cohort, cohort.condition(), day, key) is not None
+            kept = lights.counts(cohort, day, key)
+            with monkeypatch.context() as m:
+                m.setattr(lights, "_counted", lambda *args: None)
+                one_by_one = lights.counts(cohort, day, key)
+            assert kept == one_by_one, (cohort, day)
+            lit_somewhere |= any(c.yellow or c.red for c in kept.values())
+    assert lit_somewhere and late

@@ -499,6 +499,25 @@ def compile_bytecode() -> None:
             compileall.compile_file(str(target), quiet=1)
 
 
+def _report_parts(args, path: Path, deals: int, loads: list) -> list[Result]:
+    """The reporting commands on the SQLite ledger `path` and, when PostgreSQL is among the backends, on the
+    same ledger restored into a throwaway cluster."""
+    from tests.perf import commands
+
+    rounds = max(3, args.rounds // 3)
+    loads.append(("reports SQLite", os.getloadavg()[0]))
+    results = commands.report_rows(path, rounds, deals) if "sqlite" in args.backends else []
+    if "postgresql" in args.backends:
+        cluster = ledgers.postgres_cluster()
+        try:
+            url, _meta = ledgers.postgres_ledger(cluster, deals)
+            loads.append(("reports PostgreSQL", os.getloadavg()[0]))
+            results += commands.report_rows(url, rounds, deals, backend="postgresql")
+        finally:
+            cluster.stop()
+    return results
+
+
 def _arguments(argv) -> tuple[argparse.Namespace, set[str]]:
     """The command line's options, and the parts to measure."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -601,8 +620,7 @@ def main(argv=None) -> int:
         if "weekly" in parts:
             results += commands.weekly_rows(path, max(3, args.rounds // 3), export_deals)
         if "reports" in parts:
-            loads.append(("reports", os.getloadavg()[0]))
-            results += commands.report_rows(path, max(3, args.rounds // 3), export_deals)
+            results += _report_parts(args, path, export_deals, loads)
     if "import" in parts:
         results += import_rows(args.import_rounds, args.import_rows, args.backends.split(","))
     loads.append(("end", os.getloadavg()[0]))

@@ -1,0 +1,196 @@
+"""Deal totals by the day their stage began and ended: the kept sums behind the as-of KPIs (migration 0012).
+
+A deal's stage on a day D is exact (crm.reporting.asof.stage_on): its current
+stage from `stage_since` on, before that the last ledger entry (by id) dated
+on or before D, and no stage before its first entry. Each deal therefore
+contributes a step function, kept as rows of differences: +1 deal (with its
+amount, CNY amount, converted and approximate flags) of stage S on the day the
+deal enters S, −1 on the day it leaves S. Summing the rows dated on or before
+D gives every deal's count and sums by its stage on D, as the scan does.
+
+Each difference is kept twice: `grain` 1 on its day, `grain` 0 on the first
+day of its month, so a sum up to D reads the month rows before D's month and
+the day rows of D's month only. Keys: grain, day, region, stage, currency.
+Archived deals contribute nothing (they leave KPIs unless asked for).
+
+The invariant the triggers keep: the table holds the sum, over the deals, of
+the contribution computed from the deal's row and its ledger entries as they
+stand. Every change to either removes the contribution as it was and adds it
+as it is (SQLite: row triggers before and after; PostgreSQL: statement
+triggers with transition tables, and a row trigger before a deal's delete).
+"""
+
+from __future__ import annotations
+
+TABLE = "deal_stage_days"
+KEYS = ("grain", "day", "region", "stage", "currency")
+SUMS = ("deals", "amount", "amount_cny", "converted", "approximate")
+#: The deal columns a contribution depends on.
+COUNTED = ("stage", "stage_since", "currency", "amount", "amount_cny", "amount_approximate", "region", "archived_on")
+
+_COLUMNS = ", ".join(KEYS + SUMS)
+
+
+def _points(deals: str, entries: str) -> str:
+    """(deal, c, s): the days a deal's stage may change and its stage from that day, for the rows of `deals`."""
+    return (
+        f"SELECT d0.id AS deal, d0.stage_since AS c, d0.stage AS s FROM {deals} d0 WHERE d0.archived_on IS NULL "
+        "UNION ALL SELECT x.deal, x.c, (SELECT e2.to_stage FROM "
+        f"{entries} e2 WHERE e2.deal_id = x.deal AND e2.effective_on <= x.c ORDER BY e2.id DESC LIMIT 1) "
+        f"FROM (SELECT DISTINCT e.deal_id AS deal, e.effective_on AS c FROM {entries} e JOIN {deals} d1 "
+        "ON d1.id = e.deal_id WHERE d1.archived_on IS NULL AND e.effective_on < d1.stage_since) x"
+    )
+
+
+def contribution(deals: str, entries: str, sign: str, postgres: bool) -> str:
+    """SELECT of the differences (grouped by key) the rows of `deals` contribute, their ledger entries `entries`.
+
+    `deals` and `entries` are relations (a table name or a parenthesised SELECT) with the columns of deal and of
+    stage_change; `sign` is '' (add) or '-' (remove).
+    """
+    month = "date_trunc('month', st.c)::date" if postgres else "date(st.c, 'start of month')"
+    converted = "(d.amount_cny IS NOT NULL)::int" if postgres else "(d.amount_cny IS NOT NULL)"
+    approx = "d.amount_approximate::int" if postgres else "(CASE WHEN d.amount_approximate THEN 1 ELSE 0 END)"
+    one = "(VALUES (1), (-1)) k(k)" if postgres else "(SELECT 1 AS k UNION ALL SELECT -1) k"
+    grains = "(VALUES (0), (1)) g(g)" if postgres else "(SELECT 0 AS g UNION ALL SELECT 1) g"
+    s = f"{sign}k.k"
+    return (
+        f"SELECT g.g AS grain, CASE g.g WHEN 0 THEN {month} ELSE st.c END AS day, d.region AS region, "
+        "CASE k.k WHEN 1 THEN st.s ELSE st.p END AS stage, d.currency AS currency, "
+        f"sum({s}) AS deals, sum({s} * d.amount) AS amount, sum({s} * coalesce(d.amount_cny, 0)) AS amount_cny, "
+        f"sum({s} * {converted}) AS converted, sum({s} * {approx}) AS approximate "
+        f"FROM (SELECT deal, c, s, lag(s) OVER (PARTITION BY deal ORDER BY c) AS p FROM ({_points(deals, entries)}) "
+        f"pts) st JOIN {deals} d ON d.id = st.deal CROSS JOIN {one} CROSS JOIN {grains} "
+        "WHERE (k.k = 1 AND (st.p IS NULL OR st.p <> st.s)) OR (k.k = -1 AND st.p IS NOT NULL AND st.p <> st.s) "
+        "GROUP BY 1, 2, 3, 4, 5"
+    )
+
+
+def insert(deals: str, entries: str, sign: str, postgres: bool) -> str:
+    """INSERT of `contribution` into the kept table (SQLite: adding to the row of each key)."""
+    sql = f"INSERT INTO {TABLE} ({_COLUMNS}) {contribution(deals, entries, sign, postgres)}"
+    if postgres:
+        return sql
+    updates = ", ".join(f"{c} = {TABLE}.{c} + excluded.{c}" for c in SUMS)
+    # HAVING true: an upsert's SELECT must end in a clause that cannot be read as part of a join
+    return f"{sql} HAVING true ON CONFLICT ({', '.join(KEYS)}) DO UPDATE SET {updates}"
+
+
+FILL_SQLITE = insert("deal", "stage_change", "", postgres=False)
+FILL_POSTGRES = insert("deal", "stage_change", "", postgres=True)
+
+
+def kept_query(postgres: bool) -> str:
+    """The kept rows summed per key, keys whose sums are all 0 left out (for the check against the fill)."""
+    sums = ", ".join(f"sum({c})" for c in SUMS)
+    nonzero = " OR ".join(f"sum({c}) <> 0" for c in SUMS)
+    return f"SELECT {', '.join(KEYS)}, {sums} FROM {TABLE} GROUP BY {', '.join(KEYS)} HAVING {nonzero}"
+
+
+def computed_query(postgres: bool) -> str:
+    """The contributions computed afresh from the deals, in kept_query's shape."""
+    nonzero = " OR ".join(f"{c} <> 0" for c in SUMS)
+    return f"SELECT * FROM ({contribution('deal', 'stage_change', '', postgres)}) AS computed WHERE {nonzero}"
+
+
+# ---- funds and blockers on a day ---------------------------------------------------------------------------
+
+EVENTS_TABLE = "deal_event_days"
+EVENT_KEYS = ("grain", "day", "region")
+EVENT_SUMS = ("funds_n", "funds_cny", "funds_converted", "raised", "open", "overdue")
+#: The deal columns the funds and blockers counted for it depend on.
+EVENT_COUNTED = ("stage", "stage_since", "region", "archived_on")
+
+
+def _signed_at(day: str, entries: str) -> str:
+    """1 when deal `d` is signed (a stage other than 在谈) at the end of `day`, else 0 (asof.stage_on's rule)."""
+    return (
+        f"(CASE WHEN {day} >= d.stage_since THEN (CASE WHEN d.stage <> 'negotiating' THEN 1 ELSE 0 END) "
+        f"ELSE coalesce((SELECT CASE WHEN e3.to_stage <> 'negotiating' THEN 1 ELSE 0 END FROM {entries} e3 "
+        f"WHERE e3.deal_id = d.id AND e3.effective_on <= {day} ORDER BY e3.id DESC LIMIT 1), 0) END)"
+    )
+
+
+def _items(funds: str, blockers: str, postgres: bool) -> str:
+    """(deal, start, stop, six weights): each funds entry counts from its arrival; each blocker is raised from
+    its day, open until resolved, overdue from the day after its due date until resolved (stop NULL: for ever)."""
+    after_due = "greatest(b.raised_on, b.due_on + 1)" if postgres else "max(b.raised_on, date(b.due_on, '+1 day'))"
+    until = "CASE WHEN b.resolved_on IS NULL THEN NULL WHEN b.resolved_on > {start} THEN b.resolved_on ELSE {start} END"
+    return (
+        "SELECT f.deal_id AS deal, f.arrived_on AS start, NULL AS stop, 1 AS w1, coalesce(f.amount_cny, 0) AS w2, "
+        "CASE WHEN f.amount_cny IS NULL THEN 0 ELSE 1 END AS w3, 0 AS w4, 0 AS w5, 0 AS w6 "
+        f"FROM {funds} f UNION ALL SELECT b.deal_id, b.raised_on, NULL, 0, 0, 0, 1, 0, 0 FROM {blockers} b "
+        f"UNION ALL SELECT b.deal_id, b.raised_on, {until.format(start='b.raised_on')}, 0, 0, 0, 0, 1, 0 "
+        f"FROM {blockers} b UNION ALL SELECT b.deal_id, {after_due}, {until.format(start=after_due)}, 0, 0, 0, 0, 0, 1 "
+        f"FROM {blockers} b WHERE b.due_on IS NOT NULL"
+    )
+
+
+def event_contribution(deals: str, entries: str, funds: str, blockers: str, sign: str, postgres: bool) -> str:
+    """SELECT of the differences (grouped by key) the funds and blockers of the rows of `deals` contribute:
+    each counts while it stands (arrived; raised; open; overdue) and its deal is signed, as the scan counts.
+
+    At an item's start +its weight if the deal is signed that day, at its stop −its weight if signed then, and at
+    each day the deal becomes signed or unsigned ± the weight of the items standing across that day.
+    """
+    if postgres:
+        month = "date_trunc('month', x.day)::date"
+        grains = "(VALUES (0), (1)) g(g)"
+        stop = "NULL::date"
+    else:
+        month = "date(x.day, 'start of month')"
+        grains = "(SELECT 0 AS g UNION ALL SELECT 1) g"
+        stop = "NULL"
+    items = _items(funds, blockers, postgres).replace("NULL AS stop", f"{stop} AS stop", 1)
+    weights = ", ".join(f"{{s}} * i.w{n} AS m{n}" for n in range(1, 7))
+    signed_start, signed_stop = _signed_at("i.start", entries), _signed_at("i.stop", entries)
+    flag = "CASE WHEN {v} IS NOT NULL AND {v} <> 'negotiating' THEN 1 ELSE 0 END"
+    steps = (
+        f"SELECT deal, c, {flag.format(v='s')} - {flag.format(v='p')} AS turn FROM (SELECT deal, c, s, "
+        f"lag(s) OVER (PARTITION BY deal ORDER BY c) AS p FROM ({_points(deals, entries)}) pts) st0"
+    )
+    parts = (
+        f"SELECT d.region AS region, i.start AS day, {weights.format(s=signed_start)} FROM ({items}) i "
+        f"JOIN {deals} d ON d.id = i.deal WHERE d.archived_on IS NULL",
+        f"SELECT d.region, i.stop, {weights.format(s='-' + signed_stop)} FROM ({items}) i "
+        f"JOIN {deals} d ON d.id = i.deal WHERE d.archived_on IS NULL AND i.stop IS NOT NULL",
+        f"SELECT d.region, st.c, {weights.format(s='st.turn')} FROM ({steps}) st JOIN ({items}) i ON i.deal = st.deal "
+        f"AND i.start < st.c AND (i.stop IS NULL OR i.stop >= st.c) JOIN {deals} d ON d.id = st.deal "
+        "WHERE st.turn <> 0",
+    )
+    sums = ", ".join(f"sum({sign}x.m{n}) AS {name}" for n, name in zip(range(1, 7), EVENT_SUMS))
+    return (
+        f"SELECT g.g AS grain, CASE g.g WHEN 0 THEN {month} ELSE x.day END AS day, x.region AS region, {sums} "
+        f"FROM ({' UNION ALL '.join(parts)}) x CROSS JOIN {grains} GROUP BY 1, 2, 3"
+    )
+
+
+def event_insert(deals: str, entries: str, funds: str, blockers: str, sign: str, postgres: bool) -> str:
+    """INSERT of `event_contribution` into the kept table (SQLite: adding to the row of each key)."""
+    columns = ", ".join(EVENT_KEYS + EVENT_SUMS)
+    sql = (
+        f"INSERT INTO {EVENTS_TABLE} ({columns}) {event_contribution(deals, entries, funds, blockers, sign, postgres)}"
+    )
+    if postgres:
+        return sql
+    updates = ", ".join(f"{c} = {EVENTS_TABLE}.{c} + excluded.{c}" for c in EVENT_SUMS)
+    return f"{sql} HAVING true ON CONFLICT ({', '.join(EVENT_KEYS)}) DO UPDATE SET {updates}"
+
+
+EVENTS_FILL_SQLITE = event_insert("deal", "stage_change", "funds_arrived", "blocker", "", postgres=False)
+EVENTS_FILL_POSTGRES = event_insert("deal", "stage_change", "funds_arrived", "blocker", "", postgres=True)
+
+
+def events_kept_query() -> str:
+    """The kept funds and blocker rows summed per key, all-zero keys left out (the check against the fill)."""
+    nonzero = " OR ".join(f"sum({c}) <> 0" for c in EVENT_SUMS)
+    sums = ", ".join(f"sum({c})" for c in EVENT_SUMS)
+    keys = ", ".join(EVENT_KEYS)
+    return f"SELECT {keys}, {sums} FROM {EVENTS_TABLE} GROUP BY {keys} HAVING {nonzero}"
+
+
+def events_computed_query(postgres: bool) -> str:
+    """The funds and blocker contributions computed afresh, in events_kept_query's shape."""
+    nonzero = " OR ".join(f"{c} <> 0" for c in EVENT_SUMS)
+    inner = event_contribution("deal", "stage_change", "funds_arrived", "blocker", "", postgres)
+    return f"SELECT * FROM ({inner}) AS computed WHERE {nonzero}"
