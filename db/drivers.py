@@ -10,6 +10,7 @@ which imports psycopg2 and gives peewee what its own import would have.
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 #: The PostgreSQL drivers peewee tries at import (psycopg2, then psycopg 3).
 _DRIVERS = ("psycopg2", "psycopg")
@@ -37,8 +38,9 @@ def load_postgres_driver() -> None:
     its extensions, the JSON adapter, the UUID adapter registered, and the
     transaction states of peewee's psycopg2 adapter.
     """
-    import peewee
+    import peewee as peewee_module
 
+    peewee: Any = peewee_module  # the attributes peewee sets only when psycopg2 imports
     if peewee.psycopg2 is not None:
         return
     import psycopg2

@@ -8,7 +8,6 @@ from importlib import import_module
 
 _HOME = {
     "BlockerEntry": "outcomes",
-
     "BulkChoices": "bulk",
     "BulkResult": "bulk",
     "DealField": "fields",

@@ -191,11 +191,16 @@ def down(migrator, db):
         statements = [f"DROP TRIGGER IF EXISTS {n} ON {t}" for n, t in names]
         statements += [f"DROP FUNCTION IF EXISTS {n}()" for n, _t in names]
     else:
-        names = ["deal_stage_days_insert", "deal_stage_days_update", "deal_event_days_update", "deal_stage_days_delete"]
-        names += [
+        triggers = [
+            "deal_stage_days_insert",
+            "deal_stage_days_update",
+            "deal_event_days_update",
+            "deal_stage_days_delete",
+        ]
+        triggers += [
             f"{t}_days_{e}_{w}" for t in _CHILDREN for e in ("insert", "update", "delete") for w in ("before", "after")
         ]
-        statements = [f"DROP TRIGGER IF EXISTS {n}" for n in names]
+        statements = [f"DROP TRIGGER IF EXISTS {n}" for n in triggers]
     statements += [f"DROP INDEX IF EXISTS {name}" for name, _columns in _PLAN_INDEXES]
     for sql in [*statements, "DROP TABLE IF EXISTS deal_event_days", "DROP TABLE IF EXISTS deal_stage_days"]:
         migrator.migrate(migrator.sql(sql))
