@@ -376,7 +376,7 @@ class ImportDialog(Dialog):
         rows = [Static(_("Choose what each column holds; the choice is remembered for files with the same headers"))]
         for i, label in enumerate(labels):
             select = Select(options, value=chosen[label], allow_blank=False, compact=True, id=f"import-col-{i}")
-            rows.append(Horizontal(Static(label, classes="import-col-label"), select, classes="import-col"))
+            rows.append(Horizontal(Static(text.shown(label), classes="import-col-label"), select, classes="import-col"))
         with self.prevent(Select.Changed):
             await box.mount(*rows)
 

@@ -43,7 +43,7 @@ def crm_app(lang: str) -> CrmApp:
 
 def snap(snap_compare, lang: str, size: str, run_before) -> bool:
     """The app in `lang` at `size`, after `run_before`, against its snapshot."""
-    return snap(snap_compare, lang, size, run_before)
+    return snap_compare(crm_app(lang), terminal_size=SIZES[size], run_before=run_before)
 
 
 def steady_cursor(pilot) -> None:
