@@ -142,6 +142,12 @@ def compact(db: Database | None = None) -> None:
         )
 
 
+#: Statistics of the tables the as-of fills read: without them (a ledger just loaded in bulk) both planners
+#: join the stage steps to the funds and blockers as nested scans, quadratic in the deals.
+FRESH_STATISTICS_POSTGRES = ["ANALYZE deal, stage_change, funds_arrived, blocker"]
+FRESH_STATISTICS_SQLITE = [f"ANALYZE {table}" for table in ("deal", "stage_change", "funds_arrived", "blocker")]
+
+
 def rebuild(db: Database | None = None) -> None:
     """Compute the kept totals afresh from the rows (after a bulk load that bypassed the triggers)."""
     db = db or database.obj
@@ -172,6 +178,7 @@ def rebuild(db: Database | None = None) -> None:
         ]
     if stage_days_kept(db):
         postgres = dialect_of(db).totals_as_differences
+        statements += FRESH_STATISTICS_POSTGRES if postgres else FRESH_STATISTICS_SQLITE
         statements += [
             f"DELETE FROM {stage_days.TABLE}",
             f"DELETE FROM {stage_days.EVENTS_TABLE}",

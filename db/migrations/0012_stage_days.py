@@ -10,6 +10,7 @@ and a row trigger before a deal's delete (its rows still there).
 
 from peewee import PostgresqlDatabase
 
+from db import kept_totals
 from db import stage_days as sd
 
 _DEAL_COLUMNS = ("id", "stage_since", "stage", "region", "currency", "amount", "amount_cny", "amount_approximate")
@@ -80,7 +81,7 @@ def _sqlite() -> list[str]:
                     f"CREATE TRIGGER {table}_days_{event.lower()}_{when} {when.upper()} {event} ON {table} "
                     f"BEGIN {body} END"
                 )
-    return [*statements, sd.FILL_SQLITE, sd.EVENTS_FILL_SQLITE]
+    return [*statements, *kept_totals.FRESH_STATISTICS_SQLITE, sd.FILL_SQLITE, sd.EVENTS_FILL_SQLITE]
 
 
 _REFERENCING = {
@@ -161,6 +162,7 @@ def _postgres() -> list[str]:
         f"CREATE FUNCTION crm_days_deal_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {delete_body} "
         "RETURN OLD; END $$",
         "CREATE TRIGGER crm_days_deal_delete BEFORE DELETE ON deal FOR EACH ROW EXECUTE FUNCTION crm_days_deal_delete()",
+        *kept_totals.FRESH_STATISTICS_POSTGRES,
         sd.FILL_POSTGRES,
         sd.EVENTS_FILL_POSTGRES,
         "CREATE INDEX deal_stage_days_day ON deal_stage_days (grain, day)",
