@@ -68,10 +68,10 @@ class StageColumn(Vertical):
 class BoardScreen(FiguresOnArrival, DealActions, CrmScreen):
     MODE = "board"
     BINDINGS = [
-        # n (new deal) is in the keys panel: at 80 columns the footer keeps the board's own keys and ?
-        *(dataclasses.replace(b, show=False) if b.key == "n" else b for b in DEAL_BINDINGS),
-        Binding("left_square_bracket", "move(-1)", N_("Move left")),
-        Binding("right_square_bracket", "move(1)", N_("Move right")),
+        # n and p are in the keys panel: at 80 columns the footer keeps the board's own keys and ?
+        *(dataclasses.replace(b, show=False) if b.key in ("n", "p") else b for b in DEAL_BINDINGS),
+        Binding("left_square_bracket", "move(-1)", N_("Move"), key_display="[ ]", tooltip=N_("[ moves left, ] right")),
+        Binding("right_square_bracket", "move(1)", N_("Move right"), show=False),
         Binding("enter", "open_deal", N_("Open")),
         Binding("7", "app.show_screen('report')", N_("Report"), tooltip=N_("KPIs per region … of these deals")),
         Binding("left", "focus_column(-1)", N_("Previous stage column"), show=False),

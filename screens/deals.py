@@ -3,6 +3,7 @@ column, and a line with the count and 亿元 total of what is shown."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, replace
 
 from textual import on
@@ -45,7 +46,8 @@ def _filter_choices() -> FilterChoices:
 
 class DealsScreen(DealActions, CrmScreen):
     BINDINGS = [
-        *DEAL_BINDINGS,
+        # e is in the keys panel (and on Detail): at 80 columns in English the footer keeps ? in sight
+        *(dataclasses.replace(b, show=False) if b.key == "e" else b for b in DEAL_BINDINGS),
         Binding("x", "app.export", N_("Export")),
         Binding("i", "app.import_ledger", N_("Import"), show=False),
         Binding("slash", "search", N_("Search")),
