@@ -122,3 +122,52 @@ def test_the_screens_database_thread_runs_the_losing_stage_change_again(racing_l
     assert _stage_changes(racing_ledger.id, "并发二") == 1
     deal = Deal.get_by_id(racing_ledger.id)
     assert deal.stage == "registered" and deal.notes == "另一位科员的备注"  # both officers' changes kept
+
+
+def test_a_deadlock_is_run_again_and_both_officers_changes_are_kept(demo_ledger, demo_url):
+    """Our bulk stage change holds deal A and waits for B, which another officer holds and who then
+    asks for A: PostgreSQL ends ours with a deadlock (SQLSTATE 40P01: nothing of it saved) and the
+    screens' database thread runs it again once the other has committed."""
+    import psycopg2
+
+    from crm.deals.bulk import bulk_change
+    from crm.runtime import Database, saved
+    from db.models import Deal
+
+    first, second = Deal.select().where(Deal.stage == "signed").order_by(Deal.id).limit(2)
+    attempts: list[int] = []
+
+    def both_registered() -> object:
+        attempts.append(1)
+        return saved(bulk_change, [first.code, second.code], "stage", "registered", note="死锁重试")
+
+    other = psycopg2.connect(demo_url)
+    with other.cursor() as cur:
+        cur.execute("SET deadlock_timeout = '20s'")  # ours, waiting first, is the one PostgreSQL ends
+        cur.execute("UPDATE deal SET notes = %s WHERE id = %s", ("另一位科员", second.id))
+
+    def others_second_step() -> None:
+        deadline = time.monotonic() + 30
+        while not _waiting_for_a_lock(demo_url):
+            assert time.monotonic() < deadline, "our change never waited for the other's row lock"
+            time.sleep(0.05)
+        with other.cursor() as cur:
+            cur.execute("UPDATE deal SET notes = %s WHERE id = %s", ("另一位科员", first.id))
+        other.commit()
+        other.close()
+
+    async def scenario() -> object:
+        runner = Database()
+        try:
+            task = asyncio.ensure_future(runner.run(both_registered))
+            await asyncio.get_running_loop().run_in_executor(None, others_second_step)
+            return await asyncio.wait_for(task, 60)
+        finally:
+            runner.close()
+
+    asyncio.run(scenario())
+    assert len(attempts) == 2  # the first ended in the deadlock, the second saved
+    for deal in (first, second):
+        row = Deal.get_by_id(deal.id)
+        assert row.stage == "registered" and row.notes == "另一位科员"
+        assert _stage_changes(deal.id, "死锁重试") == 1
