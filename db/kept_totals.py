@@ -142,10 +142,19 @@ def compact(db: Database | None = None) -> None:
         )
 
 
-#: Statistics of the tables the as-of fills read: without them (a ledger just loaded in bulk) both planners
-#: join the stage steps to the funds and blockers as nested scans, quadratic in the deals.
-FRESH_STATISTICS_POSTGRES = ["ANALYZE deal, stage_change, funds_arrived, blocker"]
-FRESH_STATISTICS_SQLITE = [f"ANALYZE {table}" for table in ("deal", "stage_change", "funds_arrived", "blocker")]
+def fresh_statistics(db: Database, postgres: bool) -> list[str]:
+    """ANALYZE of the tables the as-of fills read, when they hold rows.
+
+    Without statistics (a ledger just loaded in bulk) both planners join the stage
+    steps to the funds and blockers as nested scans, quadratic in the deals. An empty
+    ledger gets none: SQLite statistics would keep a first bulk import from setting
+    its indexes aside (crm.importing.bulk.set_indexes_aside).
+    """
+    if not db.execute_sql("SELECT 1 FROM deal LIMIT 1").fetchone():
+        return []
+    if postgres:
+        return ["ANALYZE deal, stage_change, funds_arrived, blocker"]
+    return [f"ANALYZE {table}" for table in ("deal", "stage_change", "funds_arrived", "blocker")]
 
 
 def rebuild(db: Database | None = None) -> None:
@@ -178,7 +187,7 @@ def rebuild(db: Database | None = None) -> None:
         ]
     if stage_days_kept(db):
         postgres = dialect_of(db).totals_as_differences
-        statements += FRESH_STATISTICS_POSTGRES if postgres else FRESH_STATISTICS_SQLITE
+        statements += fresh_statistics(db, postgres)
         statements += [
             f"DELETE FROM {stage_days.TABLE}",
             f"DELETE FROM {stage_days.EVENTS_TABLE}",

@@ -81,7 +81,7 @@ def _sqlite() -> list[str]:
                     f"CREATE TRIGGER {table}_days_{event.lower()}_{when} {when.upper()} {event} ON {table} "
                     f"BEGIN {body} END"
                 )
-    return [*statements, *kept_totals.FRESH_STATISTICS_SQLITE, sd.FILL_SQLITE, sd.EVENTS_FILL_SQLITE]
+    return [*statements, sd.FILL_SQLITE, sd.EVENTS_FILL_SQLITE]
 
 
 _REFERENCING = {
@@ -162,7 +162,6 @@ def _postgres() -> list[str]:
         f"CREATE FUNCTION crm_days_deal_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {delete_body} "
         "RETURN OLD; END $$",
         "CREATE TRIGGER crm_days_deal_delete BEFORE DELETE ON deal FOR EACH ROW EXECUTE FUNCTION crm_days_deal_delete()",
-        *kept_totals.FRESH_STATISTICS_POSTGRES,
         sd.FILL_POSTGRES,
         sd.EVENTS_FILL_POSTGRES,
         "CREATE INDEX deal_stage_days_day ON deal_stage_days (grain, day)",
@@ -178,7 +177,8 @@ _PLAN_INDEXES = (
 
 
 def up(migrator, db):
-    for sql in _postgres() if isinstance(db, PostgresqlDatabase) else _sqlite():
+    postgres = isinstance(db, PostgresqlDatabase)
+    for sql in kept_totals.fresh_statistics(db, postgres) + (_postgres() if postgres else _sqlite()):
         migrator.migrate(migrator.sql(sql))
     for name, columns in _PLAN_INDEXES:
         migrator.migrate(
