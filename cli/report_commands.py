@@ -5,6 +5,7 @@ import csv
 import datetime
 import io
 import sys
+from pathlib import Path
 
 from cli.output import print_csv, print_json, print_table, to_jsonable
 from cli.parsing import command_adder
@@ -20,6 +21,8 @@ from crm.reporting import asof, brief, kpi, lights, series, summaries
 from crm.values.dates import parse_date
 from crm.values.money import Money, format_money
 from db.connection import open_database
+from exports import summary_table
+from exports.weekly_files import write_atomically
 
 
 def _open(args) -> None:
@@ -219,42 +222,6 @@ def cmd_brief(args):
 
 # ---- report ----------------------------------------------------------------------
 
-REPORT_KEYS = (
-    "deals",
-    "total_cny",
-    "start_rate",
-    "planned_starts",
-    "started_on_plan",
-    "start_plan_rate",
-    "overdue_starts",
-    "planned_operations",
-    "operating_on_plan",
-    "operating_plan_rate",
-    "invest_plan_cny",
-    "invest_done_cny",
-    "invest_plan_rate",
-    "schedule_gap",
-    "funds_cny",
-    "funds_rate",
-    "blockers_raised",
-    "blockers_open",
-    "blockers_resolved",
-    "resolution_rate",
-    "green",
-    "yellow",
-    "red",
-)
-
-
-def report_table(rows: list[summaries.SummaryRow]) -> tuple[list[str], list[list]]:
-    """(headers, rows of plain values) of a summary, as every report format writes it."""
-    headers = ["group"] + list(REPORT_KEYS)
-    table = []
-    for row in rows:
-        data = {**kpi.as_json(row.result.kpis), **asof.plan_json(row.result.plan), **row.lights.as_json()}
-        table.append([row.label] + [data[key] for key in REPORT_KEYS])
-    return headers, table
-
 
 def _markdown(headers, table) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
@@ -262,21 +229,16 @@ def _markdown(headers, table) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_xlsx(headers, table, path: str) -> None:
-    from exports.summary_xlsx import write_summary
-
-    write_summary(headers, table, path)
-
-
 def cmd_report(args):
     _open(args)
     rows = summaries.summarise(args.dimension, _cohort(args), _date(args.as_of), rank_by=args.rank_by)
-    headers, table = report_table(rows)
-    fmt = args.format or ("xlsx" if (args.output or "").endswith(".xlsx") else "table")
+    headers, table = summary_table.table(rows)
+    suffix = Path(args.output or "").suffix.lower().lstrip(".")
+    fmt = args.format or (suffix if suffix in ("csv", "json", "md", "xlsx") else "table")
     if fmt == "xlsx":
         if not args.output:
             raise InvalidInput(_("An xlsx file cannot go to the terminal: give -o FILE.xlsx"))
-        return _write_xlsx(headers, table, args.output)
+        return summary_table.write(rows, "xlsx", Path(args.output), force=args.force)
     out = io.StringIO()
     if fmt == "json":
         print_json([dict(zip(headers, row)) | {"total": r.total} for row, r in zip(table, rows)], out)
@@ -287,8 +249,8 @@ def cmd_report(args):
     else:
         print_table(headers, [["" if v is None else v for v in row] for row in table], out)
     if args.output:
-        with open(args.output, "w", encoding="utf-8", newline="") as fh:
-            fh.write(out.getvalue())
+        text = out.getvalue()
+        write_atomically(Path(args.output), lambda p: p.write_text(text, encoding="utf-8", newline=""), args.force)
     else:
         sys.stdout.write(out.getvalue())
 
@@ -391,6 +353,7 @@ def register(sub, common):
     p.add_argument("--rank-by", dest="rank_by", metavar="KPI", choices=summaries.RANKABLE)
     p.add_argument("--format", choices=["table", "csv", "json", "md", "xlsx"])
     p.add_argument("-o", "--output", metavar="PATH")
+    p.add_argument("--force", action="store_true", help=_("replace an existing file (never a database)"))
 
     check = cmd("check", None, _("checks of the ledger: five-ones"))
     csub = check.add_subparsers(dest="check_command", metavar="CHECK", parser_class=sub._parser_class, required=True)

@@ -492,3 +492,21 @@ def test_no_change_is_left_in_the_wal_file_after_a_command(tmp_path, run_cli):
     copy.write_bytes(ledger.read_bytes())
     names = [r[0] for r in sqlite3.connect(copy).execute("SELECT name FROM deal")]
     assert names == ["复制也完整"]
+
+
+def test_report_outputs_follow_the_output_rules(demo_url, run_cli, tmp_path, backend):
+    """`crm report -o`: the format from the name, never over an existing file without --force, never over a database."""
+    target = tmp_path / "regions.csv"
+    assert run_cli("--db", demo_url, "report", "regions", "-o", target)[0] == 0
+    first = target.read_text(encoding="utf-8")
+    assert first.startswith("group,deals,total_cny")
+    target.write_text("mine")
+    assert "--force" in refused(run_cli, "--db", demo_url, "report", "regions", "-o", target)
+    assert target.read_text() == "mine"
+    assert run_cli("--db", demo_url, "report", "regions", "-o", target, "--force")[0] == 0
+    assert target.read_text(encoding="utf-8") == first
+    if backend == "sqlite":
+        before = Path(demo_url).read_bytes()
+        assert "数据库" in refused(run_cli, "--db", demo_url, "report", "regions", "-o", demo_url, "--force")
+        assert Path(demo_url).read_bytes() == before
+    assert parts(tmp_path) == []
