@@ -21,7 +21,7 @@ from peewee import JOIN, SQL, Case, Cast, Value, fn
 
 from crm.foundation.text import FORMULA_STARTS, QUOTE
 from crm.listing.filters import DealFilter
-from crm.listing.views import records_query
+from crm.listing.views import SUMMARY_KEYS, records_query
 from db.dialects import dialect_of
 from db.models import Deal, Department, Event, Person, Progress
 from db.streaming import batches
@@ -43,28 +43,8 @@ CSV_KEYS = (
     "open_blockers",
     "lead_unit",
 )
-#: The keys of each record of `crm deals --format json` (crm.listing.views.SUMMARY_KEYS), in their order.
-JSON_KEYS = (
-    "code",
-    "name",
-    "investor",
-    "region",
-    "industry",
-    "sub_industry",
-    "event",
-    "signed_on",
-    "amount",
-    "currency",
-    "amount_approximate",
-    "amount_cny",
-    "stage",
-    "stage_since",
-    "days_in_stage",
-    "open_blockers",
-    "lead_unit",
-    "liaison",
-    "latest_progress",
-)
+#: The keys of each record of `crm deals --format json`, in their order: a list row's.
+JSON_KEYS = SUMMARY_KEYS
 
 
 def _postgres() -> bool:
@@ -82,7 +62,7 @@ def _date_text(column):
 
 
 def _money_text(cents, quote: str = ""):
-    """Whole fen as the text of crm.listing.views.cents_text (12345 → 123.45, -5 → -0.05); NULL stays NULL.
+    """Whole fen as the Decimal's text (12345 → 123.45, -5 → -0.05); NULL stays NULL.
 
     `quote` goes before the minus sign of a negative amount (the CSV's neutralising apostrophe).
     """

@@ -5,7 +5,6 @@ exporters turn them into text. Keys are stable English names.
 """
 
 import datetime
-from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
 from peewee import JOIN, fn
@@ -22,7 +21,6 @@ from crm.listing import pages
 from crm.listing.filters import DealFilter
 from crm.reference.lookup import deal_by_code
 from db.models import Blocker, Deal, Department, Event, Person
-from db.streaming import stream
 
 #: The sorts of the deal list: the TUI's (crm.listing.pages.SORTS), so both list the deals in one order.
 SORTS = tuple(pages.SORTS)
@@ -84,7 +82,7 @@ def list_deals(
     return rows
 
 
-#: A list row's keys in the order summary_records() gives their values, each with the column records_query()
+#: A list row's keys in the order records_query() selects them, each with the column it selects for it:
 #: selects for it: a Deal column, a joined name, _OPEN_BLOCKERS (the count's subquery), or None (computed).
 _OPEN_BLOCKERS = "open_blockers"
 _ROW = (
@@ -108,14 +106,12 @@ _ROW = (
     ("liaison", Person.name),
     ("latest_progress", None),
 )
-# The keys of summary(), in the order summary_records() gives their values.
+# The keys of summary(), in the order records_query() selects their columns.
 SUMMARY_KEYS = tuple(key for key, _column in _ROW)
-#: Deals whose latest progress entry is read at once while streaming.
-_PROGRESS_BATCH = 1000
 
 
 def records_query(flt: DealFilter | None = None, sort: str = "signed", reverse: bool = False, columns=None):
-    """The one SELECT behind summary_records(): list_deals()'s rows and order, columns as stored.
+    """The one SELECT of `crm deals` (crm.listing.deal_text): list_deals()'s rows and order, columns as stored.
 
     `columns(open_blockers)`, given the correlated count of open blockers the
     order may sort by, returns other columns to select over the same joins
@@ -129,95 +125,6 @@ def records_query(flt: DealFilter | None = None, sort: str = "signed", reverse: 
         selected = [Deal.id, *stored]
     query = _with_names(Deal.select(*selected))
     return (flt or DealFilter()).apply(query).order_by(*_order(sort, reverse, open_blockers))
-
-
-def cents_text(cents: int | None) -> str | None:
-    """Whole fen as the text str(Decimal) gives for the amount: 12345 → "123.45", -5 → "-0.05"."""
-    if cents is None:
-        return None
-    sign = "-" if cents < 0 else ""
-    whole, fen = divmod(abs(cents), 100)
-    return f"{sign}{whole}.{fen:02d}"
-
-
-def _iso(value) -> str | None:
-    """A DATE column's value as ISO text: SQLite already hands back the text, PostgreSQL a date."""
-    if value is None or type(value) is str:
-        return value
-    return value.isoformat()
-
-
-def summary_records(
-    flt: DealFilter | None = None, sort: str = "signed", today: datetime.date | None = None, reverse: bool = False
-) -> Iterator[tuple]:
-    """The rows of list_deals() one at a time, as tuples of SUMMARY_KEYS' values in plain JSON types.
-
-    Amounts are the Decimal's text ("123.45"), dates ISO text, the flag a bool,
-    counts ints, missing values None — what the CLI prints, so nothing is
-    converted twice. Rows come from a streaming cursor (db.streaming): memory
-    does not grow with the number of deals.
-    """
-    today = today or datetime.date.today()
-    days: dict = {}  # stage_since → days in stage; a ledger has a few thousand distinct dates
-    batch: list[tuple] = []
-    for row in stream(records_query(flt, sort, reverse)):
-        batch.append(row)
-        if len(batch) == _PROGRESS_BATCH:
-            yield from _records(batch, today, days)
-            batch = []
-    yield from _records(batch, today, days)
-
-
-def _records(rows: list[tuple], today: datetime.date, days: dict) -> Iterator[tuple]:
-    """summary_records' tuples of one batch of rows, with each deal's latest progress entry."""
-    latest = latest_progress([r[0] for r in rows]) if rows else {}
-    for (
-        deal_id,
-        code,
-        name,
-        investor,
-        region,
-        industry,
-        sub_industry,
-        event,
-        signed_on,
-        amount,
-        currency,
-        approximate,
-        amount_cny,
-        stage,
-        since,
-        open_blockers,
-        lead,
-        liaison,
-    ) in rows:
-        since = _iso(since)
-        in_stage = days.get(since)
-        if in_stage is None:
-            in_stage = days[since] = (today - datetime.date.fromisoformat(since[:10])).days
-        entry = latest.get(deal_id)
-        progress = None if entry is None else {"on": entry.on.isoformat(), "by": entry.by, "text": entry.text}
-        yield (
-            code,
-            name,
-            investor,
-            region,
-            industry,
-            sub_industry,
-            event,
-            _iso(signed_on),
-            cents_text(amount),
-            currency,
-            bool(approximate),
-            cents_text(amount_cny),
-            stage,
-            since,
-            in_stage,
-            open_blockers,
-            lead,
-            liaison,
-            progress,
-        )
 
 
 def summary(deal: Deal, today: datetime.date | None = None) -> dict:
