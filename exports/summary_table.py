@@ -39,6 +39,8 @@ KEYS = (
     "red",
 )
 FORMATS = ("xlsx", "csv")
+#: A file name's suffix → the format it says.
+SUFFIXES = {f".{fmt}": fmt for fmt in FORMATS}
 
 
 def table(rows: list) -> tuple[list[str], list[list]]:

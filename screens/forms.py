@@ -7,6 +7,7 @@ import datetime
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -128,3 +129,44 @@ class CheckBox(Checkbox):
     def watch_value(self) -> None:
         super().watch_value()
         self.refresh()
+
+
+def path_hint(hint: Static, raw: str) -> None:
+    """The hint under an output file's field: required, a missing folder, an existing file, or a new one."""
+    path = Path(raw.strip()).expanduser() if raw.strip() else None
+    if path is None:
+        show_hint(hint, _("required"), True)
+    elif not path.parent.exists():
+        show_hint(hint, _("the folder {dir} does not exist").format(dir=path.parent), True)
+    elif path.exists():
+        show_hint(hint, _("exists: Save asks before replacing it"), True)
+    else:
+        show_hint(hint, _("a new file"))
+
+
+class OutputChoice:
+    """The file an export dialog is to write, checked when Save is pressed.
+
+    An existing file is replaced only when Save is pressed again for the same path.
+    """
+
+    def __init__(self) -> None:
+        self.confirmed: Path | None = None  # an existing file the officer said to replace
+
+    def checked(self, raw: str, fmt: str, suffixes: dict[str, str]) -> tuple[Path | None, bool, str]:
+        """(path, replace it, error): `raw` as typed, `fmt` the chosen format, `suffixes` {".csv": "csv", …}."""
+        if not raw.strip():
+            return None, False, _("Enter the file to write")
+        path = Path(raw.strip()).expanduser()
+        suffix = path.suffix.lower()
+        if suffix in suffixes and suffixes[suffix] != fmt:
+            return (
+                None,
+                False,
+                _("The file name ends in {suffix} but the format is {fmt}").format(suffix=path.suffix, fmt=fmt),
+            )
+        force = self.confirmed == path
+        if path.exists() and not force:
+            self.confirmed = path
+            return None, False, _("{path} exists: press Save again to replace it").format(path=path)
+        return path, force, ""

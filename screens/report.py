@@ -29,7 +29,7 @@ from exports import summary_table
 from screens import text
 from screens.base import CrmScreen
 from screens.dialogs import Dialog
-from screens.forms import FormRow, read_date, show_hint
+from screens.forms import FormRow, OutputChoice, path_hint, read_date, show_hint
 from screens.keys_footer import KeysFooter
 
 DIMENSION_LABELS = {
@@ -292,7 +292,7 @@ class ReportExportDialog(Dialog):
         super().__init__()
         self.rows, self.asked, self.scope = rows, asked, scope
         self.directory = directory
-        self._confirmed: Path | None = None  # an existing file the officer said to replace (Save pressed twice)
+        self._output = OutputChoice()
 
     def dialog_title(self) -> str:
         return _("Export the report")
@@ -328,39 +328,20 @@ class ReportExportDialog(Dialog):
     def _format_chosen(self, event: Select.Changed) -> None:
         field = self.query_one("#report-path", Input)
         path = Path(field.value.strip()) if field.value.strip() else None
-        if path is None or path.suffix.lower() in (".xlsx", ".csv"):
+        if path is None or path.suffix.lower() in summary_table.SUFFIXES:
             field.value = str((path or self._default_path(event.value)).with_suffix(f".{event.value}"))
 
     @on(Input.Changed, "#report-path")
     def _path_changed(self, event: Input.Changed) -> None:
-        raw = event.value.strip()
-        hint = self.query_one("#hint-path", Static)
-        path = Path(raw).expanduser() if raw else None
-        if path is None:
-            show_hint(hint, _("required"), True)
-        elif not path.parent.exists():
-            show_hint(hint, _("the folder {dir} does not exist").format(dir=path.parent), True)
-        elif path.exists():
-            show_hint(hint, _("exists: Save asks before replacing it"), True)
-        else:
-            show_hint(hint, _("a new file"))
+        path_hint(self.query_one("#hint-path", Static), event.value)
 
     def save(self) -> None:
-        raw = self.query_one("#report-path", Input).value.strip()
-        if not raw:
-            self.show_error(_("Enter the file to write"))
-            return
-        path = Path(raw).expanduser()
         fmt = self.query_one("#report-format", Select).value
-        if path.suffix.lower() in (".xlsx", ".csv") and path.suffix.lower() != f".{fmt}":
-            self.show_error(
-                _("The file name ends in {suffix} but the format is {fmt}").format(suffix=path.suffix, fmt=fmt)
-            )
-            return
-        force = self._confirmed == path
-        if path.exists() and not force:
-            self._confirmed = path
-            self.show_error(_("{path} exists: press Save again to replace it").format(path=path))
+        path, force, error = self._output.checked(
+            self.query_one("#report-path", Input).value, fmt, summary_table.SUFFIXES
+        )
+        if path is None:
+            self.show_error(error)
             return
         self.run_worker(functools.partial(self._write, fmt, path, force), exclusive=True, group="report-export")
 

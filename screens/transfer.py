@@ -33,7 +33,7 @@ from crm.values.money import Money, format_money
 from exports.weekly_files import FORMATS, SUFFIXES, write_weekly
 from screens import text
 from screens.dialogs import Dialog
-from screens.forms import CheckBox, FormRow, show_hint
+from screens.forms import CheckBox, FormRow, OutputChoice, path_hint, show_hint
 
 FORMAT_LABELS = {
     "xlsx": "xlsx (Excel/WPS)",
@@ -80,7 +80,7 @@ class ExportDialog(Dialog):
         self.directory = directory or default_export_directory()
         self._auto_path = ""  # the path last filled in from the week and format
         self._path_typed = False  # once the path is edited (even emptied) it is never filled in again
-        self._confirmed: Path | None = None  # an existing file the officer said to replace (Save pressed twice)
+        self._output = OutputChoice()
 
     def dialog_title(self) -> str:
         return _("Export the weekly table")
@@ -140,17 +140,7 @@ class ExportDialog(Dialog):
             self._auto_path = str(self._default_path(week, fmt))
             with self.prevent(Input.Changed):
                 path_input.value = self._auto_path
-        raw = self.query_one("#export-path", Input).value.strip()
-        path = Path(raw).expanduser() if raw else None
-        hint = self.query_one("#hint-path", Static)
-        if path is None:
-            show_hint(hint, _("required"), True)
-        elif not path.parent.exists():
-            show_hint(hint, _("the folder {dir} does not exist").format(dir=path.parent), True)
-        elif path.exists():
-            show_hint(hint, _("exists: Save asks before replacing it"), True)
-        else:
-            show_hint(hint, _("a new file"))
+        path_hint(self.query_one("#hint-path", Static), path_input.value)
 
     def _week(self) -> weekly.Week | None:
         hint = self.query_one("#hint-week", Static)
@@ -167,21 +157,10 @@ class ExportDialog(Dialog):
         if week is None:
             self.show_error(_("Enter the week, e.g. 2020-W21 or a date in it"))
             return
-        raw = self.query_one("#export-path", Input).value.strip()
-        if not raw:
-            self.show_error(_("Enter the file to write"))
-            return
-        path = Path(raw).expanduser()
         fmt = self.query_one("#export-format", Select).value
-        if path.suffix.lower() in SUFFIXES and SUFFIXES[path.suffix.lower()] != fmt:
-            self.show_error(
-                _("The file name ends in {suffix} but the format is {fmt}").format(suffix=path.suffix, fmt=fmt)
-            )
-            return
-        force = self._confirmed == path
-        if path.exists() and not force:
-            self._confirmed = path
-            self.show_error(_("{path} exists: press Save again to replace it").format(path=path))
+        path, force, error = self._output.checked(self.query_one("#export-path", Input).value, fmt, SUFFIXES)
+        if path is None:
+            self.show_error(error)
             return
         scope = None
         if self.query_one("#export-scope", Checkbox).value:
