@@ -449,23 +449,28 @@ def _stage_moves(saved: Deal, row: RowPlan, report, stated_on: datetime.date | N
     return True
 
 
+def _problem_department(item, lead: str | None, resolver: _Resolver):
+    """The department a problem of the file goes to: the one it names, else the deal's lead unit; refused if neither."""
+    department = item.department or lead
+    if not department:
+        raise _refuse(
+            _(
+                "The problem {text!r} names no responsible department, and the deal has no lead unit "
+                "(牵头单位) to give it to"
+            ).format(text=item.text),
+            "blocker_department",
+            "blockers",
+        )
+    return resolver.department(department, "blockers")
+
+
 def _new_problems(row: RowPlan, values: dict, signed_on, resolver: _Resolver, today: datetime.date):
     """(item, department name, raised) of each problem a new deal gets (its lead unit owns those naming none)."""
     known = set()
     for item in row.problems:
         if name_key(item.text) in known:
             continue
-        department = item.department or values.get("lead_unit")
-        if not department:
-            raise _refuse(
-                _(
-                    "The problem {text!r} names no responsible department, and the deal has no lead unit "
-                    "(牵头单位) to give it to"
-                ).format(text=item.text),
-                "blocker_department",
-                "blockers",
-            )
-        department = resolver.department(department, "blockers")
+        department = _problem_department(item, values.get("lead_unit"), resolver)
         yield item, department, item.raised or _raised_default(item, signed_on, today)
         known.add(name_key(item.text))
 
@@ -478,17 +483,8 @@ def _add_problems(deal: Deal, row: RowPlan, values: dict, resolver: _Resolver, a
     for item in row.problems:
         if name_key(item.text) in known:
             continue
-        department = item.department or values.get("lead_unit") or (deal.lead_unit.name if deal.lead_unit else None)
-        if not department:
-            raise _refuse(
-                _(
-                    "The problem {text!r} names no responsible department, and the deal has no lead unit "
-                    "(牵头单位) to give it to"
-                ).format(text=item.text),
-                "blocker_department",
-                "blockers",
-            )
-        department = resolver.department(department, "blockers")
+        lead = values.get("lead_unit") or (deal.lead_unit.name if deal.lead_unit else None)
+        department = _problem_department(item, lead, resolver)
         raised = item.raised or _raised_default(item, deal.signed_on, today)
         blocker_ops.add_blocker(deal.code, item.text, department, due=item.due, raised=raised, actor=actor)
         known.add(name_key(item.text))

@@ -214,13 +214,7 @@ def _read_other(path: Path, sheet: str | None) -> list[Grid]:
         ) from None
     kind = "ods" if _is_ods(path) else "xls"
     try:
-        names = list(book.sheet_names)
-        if sheet is not None and sheet not in names:
-            raise InvalidInput(
-                _("{path} has no sheet named {sheet!r}; its sheets: {names}").format(
-                    path=path, sheet=sheet, names="、".join(names)
-                )
-            )
+        names = _sheet_names(path, book, sheet)
         kinds = {m.name: m.typ for m in book.sheets_metadata}
         grids = []
         for name in [sheet] if sheet else names:
@@ -311,11 +305,8 @@ def _open_calamine(path: Path):
         return None
 
 
-def _read_xlsx_calamine(path: Path, book, sheet: str | None) -> list[Grid]:
-    from python_calamine import SheetTypeEnum
-
-    from crm.importing import xlsx_parts
-
+def _sheet_names(path: Path, book, sheet: str | None) -> list[str]:
+    """The sheets of a calamine `book`; refuses a `sheet` asked for by name that it does not have."""
     names = list(book.sheet_names)
     if sheet is not None and sheet not in names:
         raise InvalidInput(
@@ -323,6 +314,15 @@ def _read_xlsx_calamine(path: Path, book, sheet: str | None) -> list[Grid]:
                 path=path, sheet=sheet, names="、".join(names)
             )
         )
+    return names
+
+
+def _read_xlsx_calamine(path: Path, book, sheet: str | None) -> list[Grid]:
+    from python_calamine import SheetTypeEnum
+
+    from crm.importing import xlsx_parts
+
+    names = _sheet_names(path, book, sheet)
     kinds = {m.name: m.typ for m in book.sheets_metadata}
     grids = []
     name = sheet or ""
