@@ -16,10 +16,9 @@ from crm.listing import views as deal_views
 from crm.listing.filters import DealFilter
 from crm.reference import entries, fx, registry
 from crm.reference.views import event_infos
-from crm.reporting import kpi
 from crm.reporting.lights import deal_lights
 from crm.values.dates import parse_date
-from crm.values.money import Money, format_money, format_yi
+from crm.values.money import Money, format_money, format_yi, percent_text
 from db.connection import open_database
 
 
@@ -223,7 +222,7 @@ def cmd_show(args):
                     y["year"],
                     format_yi(y["plan_cny"]) if y["plan_cny"] is not None else "—",
                     format_yi(y["done_cny"]),
-                    kpi.percent_text(y["completion_rate"]),
+                    percent_text(y["completion_rate"]),
                 ]
                 for y in d["investment"]
             ],

@@ -19,7 +19,7 @@ from crm.listing.filters import DealFilter
 from crm.reference import fx
 from crm.reporting import asof, brief, kpi, lights, series, summaries
 from crm.values.dates import parse_date
-from crm.values.money import Money, format_money
+from crm.values.money import Money, format_money, percent_text
 from db.connection import open_database
 from exports import summary_table
 from exports.weekly_files import write_atomically
@@ -122,26 +122,26 @@ def _kpi_rows(result: asof.AsOf) -> list[tuple[str, str]]:
         (_("As of"), result.day.isoformat()),
         (_("Deals signed"), k.deals),
         (_("Total investment"), format_money(Money(k.total_cny, "CNY", k.approximate))),
-        (_("Fulfilment rate (registered or beyond)"), kpi.percent_text(k.fulfilment_rate)),
-        (_("Start rate (construction or beyond)"), kpi.percent_text(k.start_rate)),
-        (_("Operating rate"), kpi.percent_text(k.operating_rate)),
+        (_("Fulfilment rate (registered or beyond)"), percent_text(k.fulfilment_rate)),
+        (_("Start rate (construction or beyond)"), percent_text(k.start_rate)),
+        (_("Operating rate"), percent_text(k.operating_rate)),
         (_("Planned to start in {year} / started").format(year=p.year), f"{p.planned_starts} / {p.started_on_plan}"),
-        (_("Start rate against plan (开工率)"), kpi.percent_text(p.start_plan_rate)),
+        (_("Start rate against plan (开工率)"), percent_text(p.start_plan_rate)),
         (_("Planned start passed, not started / started early"), f"{p.overdue_starts} / {p.started_early}"),
         (
             _("Planned to operate in {year} / operating").format(year=p.year),
             f"{p.planned_operations} / {p.operating_on_plan}",
         ),
-        (_("Operating rate against plan"), kpi.percent_text(p.operating_plan_rate)),
+        (_("Operating rate against plan"), percent_text(p.operating_plan_rate)),
         (_("Annual investment plan"), format_money(Money(p.invest_plan_cny, "CNY"))),
         (_("Investment completed this year"), format_money(Money(p.invest_done_cny, "CNY"))),
-        (_("Share of the annual plan"), kpi.percent_text(p.invest_plan_rate)),
-        (_("Schedule (序时进度)"), kpi.percent_text(p.schedule_rate)),
+        (_("Share of the annual plan"), percent_text(p.invest_plan_rate)),
+        (_("Schedule (序时进度)"), percent_text(p.schedule_rate)),
         (_("Ahead (+) or behind (−) schedule, points"), "—" if gap is None else f"{gap:+.2f}"),
         (_("Funds arrived"), format_money(Money(k.funds_cny, "CNY"))),
-        (_("Funds rate"), kpi.percent_text(k.funds_rate)),
+        (_("Funds rate"), percent_text(k.funds_rate)),
         (_("Blockers open / resolved / overdue"), f"{k.blockers_open} / {k.blockers_resolved} / {k.blockers_overdue}"),
-        (_("Resolution rate"), kpi.percent_text(k.resolution_rate)),
+        (_("Resolution rate"), percent_text(k.resolution_rate)),
         (_("Exchange rates used"), "; ".join(fx.describe_rate(r) for r in k.fx_used) or _("none (all CNY)")),
     ]
 
@@ -281,7 +281,7 @@ def cmd_check_five_ones(args):
     )
     print(
         _("五个一 complete for {covered} of {checked} deals ({ratio})").format(
-            covered=covered, checked=checked, ratio=kpi.percent_text(ratio)
+            covered=covered, checked=checked, ratio=percent_text(ratio)
         )
     )
 

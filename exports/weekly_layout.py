@@ -22,7 +22,7 @@ from crm.reference import fx
 from crm.reporting import kpi
 from crm.reporting.weekly import Problem, Progress, Row, WeeklyTable
 from crm.values.dates import iso_week_label
-from crm.values.money import YI, ZH_SUFFIX, Money, format_money, format_yi
+from crm.values.money import YI, ZH_SUFFIX, Money, format_money, format_yi, percent_text
 from exports.cells import plain_decimal
 
 MILLION = Decimal(10) ** 6
@@ -324,7 +324,7 @@ def yi_text(yuan: Decimal) -> str:
 
 
 def ratio_text(ratio: Ratio) -> str:
-    return kpi.percent_text(ratio.value)
+    return percent_text(ratio.value)
 
 
 def ratio_number(ratio: Ratio) -> Decimal | None:

@@ -30,7 +30,6 @@ from crm.foundation.i18n import N_, _, current_language
 from crm.listing import marks
 from crm.listing import pages as deal_pages
 from crm.listing.pages import DealRow, DealWindow, ListFilter, Order, PageRequest, Totals
-from crm.reporting import lights
 from screens import text
 from screens.base import translate_bindings
 
@@ -126,6 +125,8 @@ def marked(rows: list[DealRow], day, stale_days: int) -> list[DealRow]:
     Runs in the database thread, as a call of its own after the page's: the rows paint as fast as
     before, and the marks follow (a few indexed statements over the page's ids).
     """
+    from crm.reporting import lights  # the KPI machinery it brings loads after the first rows, not before
+
     lit = {code: light.light for code, light in lights.deal_lights([r.code for r in rows], day).items()}
     return marks.with_marks(
         rows, day, stale_days, {code: light for code, light in lit.items() if light != lights.GREEN}

@@ -25,7 +25,7 @@ from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _, current_language
 from crm.listing import views as deal_views
 from crm.reference import fx
-from crm.reporting.kpi import percent_text
+from crm.values.money import percent_text
 from screens import text
 from screens.base import CrmScreen
 from screens.deal_actions import DEAL_BINDINGS, DealActions

@@ -12,8 +12,7 @@ from rich.markup import escape as escape_markup
 from crm.deals.stages import BY_KEY
 from crm.foundation.i18n import _
 from crm.foundation.text import terminal_safe
-from crm.reporting.kpi import percent_text
-from crm.values.money import Money, format_money, format_yi
+from crm.values.money import Money, format_money, format_yi, percent_text
 
 ELLIPSIS = "…"
 

@@ -21,7 +21,7 @@ from textual.strip import Strip
 
 from crm.deals.trail import shown_value
 from crm.foundation.i18n import N_, _, current_language
-from crm.reporting.kpi import percent_text
+from crm.values.money import percent_text
 from screens import text
 from screens.line_table import LineColumn, LineTable
 

@@ -33,7 +33,6 @@ _HOME = {
     "lag_points": "lights",
     "months_late": "lights",
     "percent": "brief",
-    "percent_text": "kpi",
     "period_ends": "series",
     "plan_json": "asof",
     "rank_value": "summaries",

@@ -80,13 +80,6 @@ def rate_text(value: Decimal | None, places: int = 4) -> str | None:
     return str(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
-def percent_text(value: Decimal | None) -> str:
-    """A ratio as a percentage with two decimals (82.24%), or — when undefined."""
-    if value is None:
-        return "—"
-    return f"{(value * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
-
-
 def signed_deals(cohort: DealFilter):
     """A select of the ids of the cohort's signed deals."""
     return cohort.apply(Deal.select(Deal.id).where(Deal.stage != "negotiating"))

@@ -15,6 +15,7 @@ _HOME = {
     "iso_week_label": "dates",
     "last_complete_week": "dates",
     "parse_amount": "money",
+    "percent_text": "money",
     "parse_date": "dates",
     "parse_month": "dates",
     "parse_week": "dates",

@@ -436,3 +436,10 @@ def format_money(m: Money, lang: str | None = None) -> str:
 def format_yi(amount_cny: Decimal) -> str:
     """An amount in yuan as 亿元 with exactly two decimals, for table columns: 117.79."""
     return format(to_yi(amount_cny, 2), "f")
+
+
+def percent_text(value: Decimal | None) -> str:
+    """A ratio as a percentage with two decimals (82.24%), or — when undefined."""
+    if value is None:
+        return "—"
+    return f"{(value * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"

@@ -30,6 +30,7 @@ from crm.foundation.errors import InvalidInput, MissingRate
 from crm.listing.filters import DealFilter
 from crm.reference import fx, registry
 from crm.reporting import kpi
+from crm.values.money import percent_text
 from tests.conftest import BACKENDS
 
 D = datetime.date
@@ -359,7 +360,7 @@ def test_funds_without_a_rate_are_refused_at_entry_so_kpis_keep_working(ledger):
 )
 def test_rate_and_percent_text(value, text, percent):
     assert kpi.rate_text(value) == text
-    assert kpi.percent_text(value) == percent
+    assert percent_text(value) == percent
 
 
 def test_ratios_of_an_empty_cohort_are_undefined():
