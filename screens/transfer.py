@@ -24,7 +24,7 @@ from crm.deals.trail import FIELD_LABELS
 from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _
 from crm.importing import importer
-from crm.importing.headers import MAPPABLE
+from crm.importing.headers import MAPPABLE, map_name
 from crm.listing.pages import ListFilter
 from crm.reporting import weekly
 from crm.reporting.cohorts import as_deal_filter
@@ -226,7 +226,7 @@ class ImportDialog(Dialog):
             _("File"), Input(id="import-path", compact=True, placeholder="台账.xlsx"), "hint-path", required=True
         )
         yield FormRow(
-            _("Columns"), Input(id="import-map", compact=True, placeholder="合作伙伴=investor, 填报人=-"), "hint-map"
+            _("Columns"), Input(id="import-map", compact=True, placeholder="合作伙伴=投资方, 填报人=-"), "hint-map"
         )
         yield FormRow(_("Skip rows"), Input(id="import-skip", compact=True, placeholder="7, 12"), "hint-skip")
         yield FormRow(
@@ -351,7 +351,9 @@ class ImportDialog(Dialog):
         await box.remove_children()
         if not labels:
             return
-        options = [(_("(not used)"), "-")] + [(field_label(f), f) for f in MAPPABLE]
+        # a column the preview read as a field one cannot choose (序号, 折合人民币: checked only) shows it too
+        fixed = dict.fromkeys(f for f in chosen.values() if f != "-" and f not in MAPPABLE)
+        options = [(_("(not used)"), "-")] + [(field_label(f), f) for f in (*MAPPABLE, *fixed)]
         rows = [Static(_("Choose what each column holds; the choice is remembered for files with the same headers"))]
         for i, label in enumerate(labels):
             select = Select(options, value=chosen[label], allow_blank=False, compact=True, id=f"import-col-{i}")
@@ -367,7 +369,7 @@ class ImportDialog(Dialog):
         self.chosen[label] = str(event.value)
         typed = self.query_one("#import-map", Input)
         mapping = map_pairs(typed.value)
-        mapping[label] = str(event.value)
+        mapping[label] = "-" if event.value == "-" else map_name(str(event.value))
         typed.value = ", ".join(f"{k}={v}" for k, v in mapping.items())
         self.action_preview()
 

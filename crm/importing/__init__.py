@@ -38,6 +38,7 @@ _HOME = {
     "list_imports": "records",
     "list_imports_by_id": "records",
     "marks": "records",
+    "map_name": "headers",
     "match_header": "headers",
     "name_key": "rows",
     "normal_key": "cells",

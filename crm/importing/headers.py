@@ -159,6 +159,11 @@ def match_header(text) -> HeaderMatch | None:
 MAPPABLE = tuple(f for f in SYNONYMS if f not in ("seq", "amount_cny"))
 
 
+def map_name(field: str) -> str:
+    """What --map and the TUI's chooser write for `field`: its first Chinese header name (field_named reads it back)."""
+    return SYNONYMS[field][0]
+
+
 def field_named(name: str) -> str | None:
     """The field `name` means in --map (region, 所在地, 总投资 …); None for "-" (leave the column unused)."""
     if name.strip() in ("-", "", "none", "无", "忽略"):

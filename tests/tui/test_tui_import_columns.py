@@ -43,7 +43,7 @@ async def test_each_column_has_a_chooser_and_the_choice_is_remembered(demo_ledge
         assert _chooser(dialog, "合作伙伴").value == "-"  # not recognised: not used
         _chooser(dialog, "合作伙伴").value = "investor"
         await settle(pilot)
-        assert dialog.query_one("#import-map", Input).value == "合作伙伴=investor"
+        assert dialog.query_one("#import-map", Input).value == "合作伙伴=投资方"  # words, not an internal name
         text = str(dialog.query_one("#import-text", Static).render())
         assert "合作伙伴→" in text  # previewed again with the choice: the column is used
         await pilot.click("#save")
@@ -58,3 +58,19 @@ async def test_each_column_has_a_chooser_and_the_choice_is_remembered(demo_ledge
         await settle(pilot)
     assert Deal.get(Deal.name == "定兴冷链仓储项目").investor == "某冷链集团"
     assert Deal.get(Deal.name == "涞水文旅小镇项目").investor == "某文旅集团"
+
+
+@run_async
+async def test_a_county_sheets_row_number_column_shows_in_its_chooser(demo_ledger):
+    """A sheet an office suite wrote (序号 first, as every county sheet has it): the preview reads 序号 as the
+    row number, a field no one chooses; its chooser shows it rather than ending the app."""
+    from pathlib import Path
+
+    sheet = Path(__file__).resolve().parents[1] / "data" / "county_sheets" / "legacy.xls"
+    async with CrmApp(today=TODAY).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dialog = await _preview(pilot, sheet)
+        assert type(pilot.app.screen).__name__ == "ImportDialog"
+        number = _chooser(dialog, "序号")
+        assert number.value == "seq"
+        assert "行号" in str(number.query_one("SelectCurrent").query_one(Static).render())  # its name, in Chinese
