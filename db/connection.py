@@ -128,10 +128,7 @@ class _OneLineErrors(peewee.Database):
             new = _ledger_error_type(OperationalError, transient=True)(message)
             new.transient = True
         elif self._connection_lost() or _looks_lost(orig):
-            message = _(
-                "The connection to {db} was lost; nothing more was saved: try again when the server is back"
-            ).format(db=where)
-            new = _ledger_error_type(OperationalError, lost=True)(message)
+            new = self._lost_error()
         elif isinstance(self, SqliteDatabase) and ("locked" in reason or "busy" in reason):
             message = _(
                 "The database {db} stayed locked by another program for {seconds} s; nothing was saved: try again"
@@ -142,6 +139,16 @@ class _OneLineErrors(peewee.Database):
             new = _ledger_error_type(base)(message)
         new.orig = orig
         return new
+
+    def _lost_error(self) -> Exception:
+        message = _(
+            "The connection to {db} was lost; nothing more was saved: try again when the server is back"
+        ).format(db=describe(self))
+        return _ledger_error_type(OperationalError, lost=True)(message)
+
+    def _lost_inside_transaction(self) -> bool:
+        # Connecting afresh here would empty Peewee's transaction stack under the open atomic blocks.
+        return bool(self._state.closed) and self.in_transaction()
 
     def _secrets(self) -> list[str]:
         password = getattr(self, "connect_params", {}).get("password")
@@ -158,6 +165,8 @@ class _OneLineErrors(peewee.Database):
             conn.close()
 
     def _execute_cursor(self, sql, params, **cursor_options):
+        if self._lost_inside_transaction():
+            raise self._lost_error()  # the transaction went with the link; its blocks unwind to one line
         try:
             return super()._execute_cursor(sql, params, **cursor_options)  # type: ignore[misc]  # Peewee private API
         except _DRIVER_ERRORS as exc:
@@ -191,6 +200,8 @@ class _OneLineErrors(peewee.Database):
                 raise self._translate(again) from None
 
     def commit(self):
+        if self._lost_inside_transaction():
+            raise self._lost_error()
         try:
             return super().commit()
         except _DRIVER_ERRORS as exc:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -446,6 +447,26 @@ def test_a_server_lost_inside_a_transaction_is_one_line_and_the_next_command_wor
     assert [d.name for d in Deal.select()] == ["断线前的项目"]  # reconnected; the change was rolled back
     result = crm("--db", own_cluster.url, "deals", "--format", "json")
     assert result.returncode == 0 and "断线前的项目" in result.stdout.decode()
+
+
+def test_a_server_restarted_under_a_nested_block_is_one_line_not_a_crash(own_cluster):
+    """The load test's import: a savepoint inside the write transaction, the server back before it unwinds."""
+    from crm.deals.records import create_deal
+    from crm.foundation.errors import ConnectionLost
+    from db.connection import database, open_database, writing
+    from db.models import Deal
+
+    open_database(own_cluster.url)
+    create_deal({"name": "重启前的项目", "amount": "1亿元"})
+    with pytest.raises(ConnectionLost) as caught, writing():
+        Deal.update(name="不应保存").execute()
+        with database.obj.atomic():
+            Deal.update(amount=Decimal(1)).execute()
+            _pg_ctl(own_cluster, "stop")
+            _pg_ctl(own_cluster, "start")  # back before the savepoint is rolled back
+            Deal.select().count()
+    assert "\n" not in str(caught.value) and not database.obj.in_transaction()
+    assert [(d.name, d.amount) for d in Deal.select()] == [("重启前的项目", Decimal(100_000_000))]
 
 
 def test_a_commit_that_fails_is_rolled_back_without_a_chained_error(tmp_path, monkeypatch):
