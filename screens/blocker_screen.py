@@ -15,6 +15,7 @@ from crm.listing import blocker_board
 from screens import text
 from screens.base import CrmScreen
 from screens.keys_footer import KeysFooter
+from screens.measured_table import MeasuredTable
 
 
 class BlockersScreen(CrmScreen):
@@ -30,7 +31,7 @@ class BlockersScreen(CrmScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="blocker-table", cursor_type="row")
+        yield MeasuredTable(id="blocker-table", cursor_type="row")
         yield Static("", classes="status-line", id="blocker-status")
         yield KeysFooter()
 

@@ -31,6 +31,7 @@ from screens.base import CrmScreen
 from screens.deal_actions import DEAL_BINDINGS, DealActions
 from screens.keys_footer import KeysFooter
 from screens.line_table import LineColumn, LineTable
+from screens.measured_table import MeasuredTable
 from screens.timeline import TimelineTable, timeline
 
 
@@ -97,7 +98,7 @@ class DealDetailScreen(DealActions, CrmScreen):
             yield Label(_("Timeline"), classes="section")
             yield TimelineTable(id="detail-timeline")
             yield Label(_("Blockers (r resolves the selected one, o reopens it, b adds one)"), classes="section")
-            yield DataTable(id="detail-blockers", cursor_type="row", zebra_stripes=True)
+            yield MeasuredTable(id="detail-blockers", cursor_type="row", zebra_stripes=True)
             yield Label(_("Audit trail"), classes="section")
             yield LineTable(
                 [LineColumn(_("When")), LineColumn(_("Who")), LineColumn(_("Field")), LineColumn(_("Old → new"))],

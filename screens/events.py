@@ -17,6 +17,7 @@ from crm.reporting.cohorts import event_cohort
 from screens import text
 from screens.base import CrmScreen
 from screens.keys_footer import KeysFooter
+from screens.measured_table import MeasuredTable
 
 
 class EventsScreen(CrmScreen):
@@ -34,7 +35,7 @@ class EventsScreen(CrmScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield ProgressBar(id="events-progress", show_eta=False)
-        yield DataTable(id="events-table", cursor_type="row", zebra_stripes=True)
+        yield MeasuredTable(id="events-table", cursor_type="row", zebra_stripes=True)
         yield Static(
             _(
                 "Only signed deals count (not 在谈). Funds rate: funds arrived ÷ total, each at its own "

@@ -11,6 +11,7 @@ from crm.reference.views import rate_infos
 from screens import text
 from screens.base import CrmScreen
 from screens.keys_footer import KeysFooter
+from screens.measured_table import MeasuredTable
 
 
 class RatesScreen(CrmScreen):
@@ -21,7 +22,7 @@ class RatesScreen(CrmScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="rates-table", cursor_type="row", zebra_stripes=True)
+        yield MeasuredTable(id="rates-table", cursor_type="row", zebra_stripes=True)
         yield Static(
             _(
                 "A conversion uses the latest rate on or before its date: a deal its signing date, funds their "

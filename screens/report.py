@@ -31,6 +31,7 @@ from screens.base import CrmScreen
 from screens.dialogs import Dialog
 from screens.forms import FormRow, OutputChoice, path_hint, read_date, show_hint
 from screens.keys_footer import KeysFooter
+from screens.measured_table import MeasuredTable
 
 DIMENSION_LABELS = {
     "regions": (N_("By region"), N_("Region")),
@@ -150,7 +151,7 @@ class ReportScreen(CrmScreen):
             yield Input(self.today.isoformat(), id="report-asof", compact=True)
             yield Static("", id="report-asof-hint")
         yield Static("", id="report-scope")
-        yield DataTable(id="report-table", cursor_type="row", zebra_stripes=True, fixed_columns=1)
+        yield MeasuredTable(id="report-table", cursor_type="row", zebra_stripes=True, fixed_columns=1)
         yield KeysFooter()
 
     def on_mount(self) -> None:

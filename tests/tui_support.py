@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 from textual.worker import WorkerState
 
 #: The day the TUI tests treat as today. It lies after every date of the demo
@@ -42,7 +42,19 @@ async def settle(pilot: Pilot, rounds: int = 10) -> None:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers):
-            return
+            break
+    await _tables_measured(pilot)
+
+
+async def _tables_measured(pilot: Pilot, limit: float = 10.0) -> None:
+    # A DataTable sizes its columns to new rows when its queue next runs dry; pause() judges "idle" by this
+    # process's CPU time, which a loaded machine starves, so a picture could show columns still label-wide.
+    waited = 0.0
+    while waited < limit and any(
+        t._require_update_dimensions or t._updated_cells for t in pilot.app.screen.query(DataTable)
+    ):
+        await pilot.pause(0.02)
+        waited += 0.02
 
 
 async def press(pilot: Pilot, *keys: str) -> None:
