@@ -69,6 +69,9 @@ MIN_NAME = 12
 # otherwise it goes first, before the name shrinks.
 NAME_WANT = 16
 PROGRESS_MIN = 10
+# Where only the event's column stands between the name and the latest progress (English at 140 columns),
+# the event gives way to the progress: what moved last week matters more at a desk than where it was signed.
+GIVES_WAY_TO_PROGRESS = "event"
 # On a narrow terminal the name shrinks to MIN_NAME first, then these columns go, in this order, so that
 # the stage, the days in stage, the open blockers and the marks always show (80×24 is a supported size).
 GIVE_WAY = ("region", "event", "yi", "lead", "signed")
@@ -84,10 +87,12 @@ def column_widths(total: int) -> list[int]:
     def room() -> int:
         return total - sum(fixed.values()) - (len(fixed) - 1)
 
+    if room() < NAME_WANT + PROGRESS_MIN and room() + fixed[GIVES_WAY_TO_PROGRESS] + 1 >= NAME_WANT + PROGRESS_MIN:
+        del fixed[GIVES_WAY_TO_PROGRESS]
     if room() >= NAME_WANT + PROGRESS_MIN:
         name = max(NAME_WANT, room() // 2)
         fixed["progress"] = room() - name
-        return [fixed[c.key] or name for c in COLUMNS]
+        return [0 if c.key not in fixed else (fixed[c.key] or name) for c in COLUMNS]
     del fixed["progress"]
     for key in GIVE_WAY:
         if room() >= MIN_NAME:

@@ -85,7 +85,6 @@ class ViewsDialog(CrmDialog):
     of the view to show, or None."""
 
     DEFAULT_CSS = """
-    ViewsDialog .dialog { width: 64; }
     ViewsDialog #views-list { height: auto; max-height: 12; margin-bottom: 1; }
     ViewsDialog #view-rename { display: none; margin-bottom: 1; }
     ViewsDialog #view-rename.-renaming { display: block; }

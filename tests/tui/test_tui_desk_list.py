@@ -134,6 +134,20 @@ def listed(dialog) -> list[str]:
 
 
 @run_async
+async def test_the_latest_progress_shows_at_a_desk_terminal_in_both_languages(demo_ledger, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    _light_and_progress_fixture()
+    for lang, heading, event in (("zh", "最近进展", "活动"), ("en", "Latest progress", "Event")):
+        async with crm_app(lang).run_test(size=(140, 40)) as pilot:
+            await settle(pilot)
+            header = str(pilot.app.screen.query_one(DealListHeader).render())
+            assert heading in header, header
+            assert "主体结构" in row_text(pilot.app, "ZS2020-0009")  # its newest entry, as much as fits
+            # English words are wider: there the event's column gives way to the progress, in Chinese both show
+            assert (event in header) == (lang == "zh"), header
+
+
+@run_async
 async def test_a_bulk_liaison_is_picked_from_the_leaders_by_typing(demo_ledger):
     async with crm_app("zh").run_test(size=SMALL) as pilot:
         dialog = await _bulk_dialog(pilot, "liaison")
@@ -249,6 +263,7 @@ async def test_saved_views_are_renamed_and_deleted_after_asking(demo_ledger, tmp
         await settle(pilot)
         dialog = pilot.app.screen
         assert type(dialog).__name__ == "ViewsDialog"
+        assert dialog.query_one(".dialog").outer_size.width == 64  # a list of names, not a full-width form
         footer = {b.description for (_n, b, _e, _t) in dialog.active_bindings.values() if b.show}
         assert {"显示", "重命名", "删除", "关闭"} <= footer
         # rename 高碑店 (typed letters r and d go into the name, not to the keys)
