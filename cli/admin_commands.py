@@ -6,7 +6,9 @@ from cli.output import print_json, print_table
 from cli.parsing import command_adder
 from crm.backup import copies as backup
 from crm.deals.trail import deal_trail, field_label, shown_value
+from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
+from crm.reference.entries import rate_trail
 from db.connection import describe, open_database
 
 
@@ -55,12 +57,16 @@ def _record(entry) -> str:
         return _("completed investment {id}").format(id=entry["row_id"])
     if entry["table"] == "investment_plan":
         return _("investment plan {id}").format(id=entry["row_id"])
+    if entry["table"] == "fx_rate":
+        return _("exchange rate {id}").format(id=entry["row_id"])
     return f"{entry['table']} {entry['row_id']}"
 
 
 def cmd_log(args):
+    if bool(args.code) == bool(args.rates):
+        raise InvalidInput(_("Name a deal (crm log CODE) or ask for the exchange rates' trail (crm log --rates)"))
     open_database(getattr(args, "db", None), create=False)
-    entries = deal_trail(args.code)
+    entries = rate_trail() if args.rates else deal_trail(args.code)
     if args.format == "json":
         return print_json(entries)
     print_table(
@@ -95,6 +101,9 @@ def register(sub, common):
     p.add_argument("path", help=_("a file written by `crm backup`"))
     p.add_argument("--force", action="store_true", help=_("replace a ledger that is not empty"))
 
-    p = cmd("log", cmd_log, _("the audit trail of a deal: who changed what, when"))
-    p.add_argument("code")
+    p = cmd("log", cmd_log, _("the audit trail of a deal, or of the exchange rates: who changed what, when"))
+    p.add_argument("code", nargs="?")
+    p.add_argument(
+        "--rates", action="store_true", help=_("the exchange rates' trail: each rate set, replaced or voided")
+    )
     p.add_argument("--format", choices=["table", "json"], default="table")

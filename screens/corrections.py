@@ -1,6 +1,7 @@
-"""Correcting a mistake from the Detail screen: archive or restore the deal,
+"""Correcting a mistake: from the Detail screen archive or restore the deal,
 void a funds entry or a month of completed investment, reverse the latest
-stage change, reopen a resolved blocker (crm.deals.corrections).
+stage change, reopen a resolved blocker (crm.deals.corrections); from the
+Rates screen void a rate typed wrong (crm.reference.entries.rate_voided).
 
 Nothing is erased: each dialog says what will happen, asks for the note the
 audit trail keeps (required, restoring excepted), and saves through crm in
@@ -17,6 +18,7 @@ from textual.widgets import Input, Select, Static
 
 from crm.deals import corrections
 from crm.foundation.i18n import _
+from crm.reference.entries import RateEntry, rate_voided
 from screens import text
 from screens.dialogs import Dialog
 from screens.forms import FormRow
@@ -193,3 +195,24 @@ class ReopenDialog(CorrectionDialog):
     def save(self) -> None:
         if (note := self.note()) is not None:
             self.write(corrections.reopen_blocker, self.blocker["id"], note)
+
+
+class VoidRateDialog(CorrectionDialog):
+    """Void an exchange rate: it stays listed and marked; what it converted is converted at the rate before it."""
+
+    def __init__(self, rate: RateEntry) -> None:
+        super().__init__(f"{rate.currency} {rate.on.isoformat()}")
+        self.rate = rate
+
+    def dialog_title(self) -> str:
+        return _("Void rate {rate}").format(rate=self.code)
+
+    def explanation(self) -> str:
+        return _(
+            "{rate} stays listed, marked as voided, and converts nothing: deals, funds and investment it "
+            "converted use the rate before it. To correct a figure, set the right rate instead."
+        ).format(rate=self.rate.described)
+
+    def save(self) -> None:
+        if (note := self.note()) is not None:
+            self.write(rate_voided, self.rate.currency, self.rate.on, note)

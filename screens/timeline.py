@@ -170,7 +170,7 @@ def funds_events(d: dict) -> list[Event]:
             events.append(
                 Event(_day(void["at"]), "correction", _with_note(undo, void["note"]), void["by"], mark="correction")
             )
-        events.append(Event(f["on"], "funds", _with_note(what, f["note"]), mark="voided" if void else ""))
+        events.append(Event(f["on"], "funds", _with_note(what, f["note"]), f["by"], mark="voided" if void else ""))
     return events
 
 

@@ -74,6 +74,7 @@ FIELD_LABELS = {
     "undo": N_("Stage change reversed"),
     "reopened": N_("Reopened"),
     "voided": N_("Voided"),
+    "rate": N_("Exchange rate"),
 }
 
 

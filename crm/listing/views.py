@@ -162,6 +162,7 @@ def _funds_entry(f) -> dict:
         "currency": f.currency,
         "amount_cny": f.voided_amount_cny if voided else f.amount_cny,
         "note": f.note,
+        "by": f.recorded_by,
         "voided": {"at": f.voided_at, "by": f.voided_by, "note": f.void_note} if voided else None,
     }
 

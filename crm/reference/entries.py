@@ -13,6 +13,7 @@ from decimal import Decimal
 from crm.reference import fx, registry
 from crm.reference.lookup import department_by_name
 from crm.reference.views import EventInfo
+from db.models import AuditEntry
 
 
 @dataclass(frozen=True)
@@ -96,3 +97,22 @@ def rate_set(currency: str, on: datetime.date, rate, source: str = "") -> RateEn
 def rate_voided(currency: str, on: datetime.date, note: str) -> RateEntry:
     """fx.void_rate(…): the rate as voided (what it converted converted again at the rate before it)."""
     return _rate(fx.void_rate(currency, on, note=note))
+
+
+def rate_trail() -> list[dict]:
+    """The audit entries of the exchange rates (each set, replaced or voided), oldest first, shaped as a deal's
+    trail (crm.deals.trail.deal_trail) is."""
+    query = AuditEntry.select().where(AuditEntry.table == "fx_rate").order_by(AuditEntry.at, AuditEntry.id)
+    return [
+        {
+            "at": a.at,
+            "by": a.actor,
+            "table": a.table,
+            "row_id": a.row_id,
+            "field": a.field,
+            "old": a.old,
+            "new": a.new,
+            "currency": None,
+        }
+        for a in query
+    ]

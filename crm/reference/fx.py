@@ -114,19 +114,28 @@ def set_rate(currency: str, on: datetime.date, rate, source: str = "") -> FxRate
     currency = check_currency(currency)
     if currency == CNY:
         raise InvalidInput(_("CNY is the reporting currency and needs no rate"))
+    from crm.audit import log as audit
+    from crm.foundation.config import current_actor
+
     value = parse_rate(rate)
     with writing():
         existing = FxRate.get_or_none((FxRate.currency == currency) & (FxRate.on == on))
         if existing:
+            was = _audit_text(existing)
             existing.rate, existing.source = value, source or existing.source
             # setting a voided rate's day again brings it back with the new value
             existing.voided_at, existing.voided_by, existing.void_note = None, "", ""
             existing.save()
             row = existing
         else:
-            row = FxRate.create(currency=currency, on=on, rate=value, source=source)
+            was, row = None, FxRate.create(currency=currency, on=on, rate=value, source=source)
         reconvert(currency, on)
+        audit.record("fx_rate", row.id, {"rate": (was, _audit_text(row))}, current_actor())
     return row
+
+
+def _audit_text(row: FxRate) -> str:
+    return f"{row.currency} {row.on.isoformat()} {rate_text(row.rate)}"
 
 
 def record_rate(currency: str, on: datetime.date, rate, source: str = "") -> str:
@@ -302,9 +311,7 @@ def void_rate(currency: str, on: datetime.date, note: str, actor: str | None = N
                     "instead with: crm fx set {currency} {day} RATE"
                 ).format(currency=currency, day=on.isoformat())
             ) from None
-        audit.record(
-            "fx_rate", row.id, {"voided": (None, f"{currency} {on.isoformat()} {rate_text(row.rate)}: {note}")}, actor
-        )
+        audit.record("fx_rate", row.id, {"voided": (None, f"{_audit_text(row)}: {note}")}, actor)
     return row
 
 

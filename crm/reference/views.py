@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from crm.reference import fx, registry
+from crm.reference import registry
 
 
 @dataclass(frozen=True)
@@ -23,16 +23,6 @@ class EventInfo:
         return f"{self.name} ({self.held_on.year})" if self.held_on else self.name
 
 
-@dataclass(frozen=True)
-class RateInfo:
-    """An exchange rate as the Rates screen shows it."""
-
-    currency: str
-    on: datetime.date
-    rate: str
-    source: str
-
-
 def event_infos() -> list[EventInfo]:
     """Every event, as registry.events orders them."""
     return [EventInfo(e.id, e.name, e.held_on, e.place) for e in registry.events()]
@@ -41,8 +31,3 @@ def event_infos() -> list[EventInfo]:
 def department_names() -> list[str]:
     """The name of every department, as registry.departments orders them."""
     return [d.name for d in registry.departments()]
-
-
-def rate_infos() -> list[RateInfo]:
-    """Every exchange rate, as fx.list_rates orders them, the rate written as fx.rate_text writes it."""
-    return [RateInfo(r.currency, r.on, fx.rate_text(r.rate), r.source) for r in fx.list_rates()]

@@ -1,6 +1,7 @@
 """Dated exchange rates: look-up, conversion, and re-conversion when a rate is set."""
 
 import datetime
+import json
 from decimal import Decimal
 
 import pytest
@@ -120,6 +121,24 @@ def test_setting_the_same_day_replaces_the_rate(usd_rates):
     fx.set_rate("USD", D(2020, 5, 18), "7.2")  # a correction keeps the source
     rows = [(r.on, r.rate, r.source) for r in fx.list_rates("usd")]
     assert rows == [(D(2020, 1, 2), Decimal("6.9614"), ""), (D(2020, 5, 18), Decimal("7.2"), "人民银行中间价")]
+
+
+def test_every_rate_set_replaced_or_voided_is_in_the_rates_trail(usd_rates, db_url, run_cli):
+    fx.set_rate("USD", D(2020, 5, 18), "7.2")  # typed over the 7.1030 of that day
+    fx.set_rate("USD", D(2021, 1, 4), "6.5")
+    fx.void_rate("USD", D(2021, 1, 4), note="日期录错")
+    code, out, err = run_cli("--db", db_url, "--lang", "zh", "log", "--rates", "--format", "json")
+    assert code == 0, err
+    trail = [(e["field"], e["old"], e["new"]) for e in json.loads(out)]
+    assert trail[-3:] == [
+        ("rate", "USD 2020-05-18 7.1030", "USD 2020-05-18 7.2000"),
+        ("rate", None, "USD 2021-01-04 6.5000"),
+        ("voided", None, "USD 2021-01-04 6.5000: 日期录错"),
+    ]
+    code, out, err = run_cli("--db", db_url, "--lang", "zh", "log", "--rates")
+    assert code == 0 and "汇率" in out and "日期录错" in out, out
+    code, out, err = run_cli("--db", db_url, "log")  # neither a deal nor --rates: one line, exit 2
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "--rates" in err, err
 
 
 def test_list_rates_by_currency_then_date(usd_rates):

@@ -104,6 +104,8 @@ async def test_the_timeline_shows_every_kind_of_event_in_date_order(demo_ledger,
             "统计口径有误",
         ):
             assert expected in body.replace(" ", ""), expected
+        # who recorded the money, as for progress and stage changes
+        assert "李明" in next(line for line in lines if "首笔资本金" in line)
         dates = [line.split()[1] if line.split()[0] in "●○" else line.split()[0] for line in lines[1:] if line[:1]]
         # a month of completed investment (2026-02) stands at the month's end
         dated = [d if len(d) == 10 else d + "-31" for d in dates if d[:2] == "20"]
@@ -246,6 +248,40 @@ async def test_voiding_a_month_of_completed_investment(demo_ledger, demo_url):
     assert shown["investment"][0]["done_cny"] == "0.00"
     assert shown["investment_voided"][0]["voided"]["note"] == "统计口径有误"
     assert "统计口径有误" in cli_text(demo_url, "log", CODE)
+
+
+@run_async
+async def test_voiding_a_rate_from_the_rates_screen(demo_ledger, demo_url):
+    from crm.reference import fx
+
+    fx.set_rate("USD", datetime.date(2026, 6, 1), "7.3", source="录错的日期")
+    async with CrmApp(today=TODAY, lang="zh").run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        rates = pilot.app.screen
+        table = rates.query_one(DataTable)
+        row = next(i for i, r in enumerate(rates.rates) if r.on == datetime.date(2026, 6, 1))
+        table.move_cursor(row=row)
+        await pilot.press("v")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert type(dialog).__name__ == "VoidRateDialog" and "USD 2026-06-01" in dialog.dialog_title()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "原因" in str(dialog.query_one("#dialog-error").render())  # a note is required
+        await type_text(pilot, "日期录错")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is rates
+        shown = [str(c) for c in table.get_row_at(row)]
+        assert shown[1] == "2026-06-01" and "日期录错" in shown[4], shown
+        assert table.cursor_row == row  # the cursor stays on the rate
+        await pilot.press("v")  # a voided rate is not voided twice
+        await settle(pilot)
+        assert pilot.app.screen is rates
+    assert "日期录错" in cli_text(demo_url, "fx", "list")
+    assert "日期录错" in cli_text(demo_url, "log", "--rates")
 
 
 @run_async
