@@ -9,6 +9,7 @@ from importlib import import_module
 _HOME = {
     "history": "log",
     "record": "log",
+    "trail": "log",
 }
 __all__ = sorted(_HOME)
 

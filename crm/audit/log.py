@@ -23,3 +23,21 @@ def history(table: str, row_id: int) -> list[AuditEntry]:
     return list(
         AuditEntry.select().where((AuditEntry.table == table) & (AuditEntry.row_id == row_id)).order_by(AuditEntry.id)
     )
+
+
+def trail(query, currency: str | None = None) -> list[dict]:
+    """The audit entries `query` selects as plain dicts (at, by, table, row_id, field, old, new, and the
+    `currency` amounts in them are read in), in the query's order: what `crm log` and the timeline read."""
+    return [
+        {
+            "at": a.at,
+            "by": a.actor,
+            "table": a.table,
+            "row_id": a.row_id,
+            "field": a.field,
+            "old": a.old,
+            "new": a.new,
+            "currency": currency,
+        }
+        for a in query
+    ]

@@ -10,6 +10,7 @@ config file or CRM_USER.
 
 from decimal import Decimal, InvalidOperation
 
+from crm.audit.log import trail as audit_trail
 from crm.deals import stages
 from crm.deals.fields import APPROVAL_LABELS, FIELDS
 from crm.foundation.errors import CrmError
@@ -38,19 +39,7 @@ def deal_trail(code: str, deal: Deal | None = None) -> list[dict]:
         )
         .order_by(AuditEntry.at, AuditEntry.id)
     )
-    return [
-        {
-            "at": a.at,
-            "by": a.actor,
-            "table": a.table,
-            "row_id": a.row_id,
-            "field": a.field,
-            "old": a.old,
-            "new": a.new,
-            "currency": deal.currency,
-        }
-        for a in query
-    ]
+    return audit_trail(query, deal.currency)
 
 
 #: How the trail names each field it records (English source; shown through _()).

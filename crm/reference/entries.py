@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from crm.audit.log import trail as audit_trail
 from crm.reference import fx, registry
 from crm.reference.lookup import department_by_name
 from crm.reference.views import EventInfo
@@ -103,16 +104,4 @@ def rate_trail() -> list[dict]:
     """The audit entries of the exchange rates (each set, replaced or voided), oldest first, shaped as a deal's
     trail (crm.deals.trail.deal_trail) is."""
     query = AuditEntry.select().where(AuditEntry.table == "fx_rate").order_by(AuditEntry.at, AuditEntry.id)
-    return [
-        {
-            "at": a.at,
-            "by": a.actor,
-            "table": a.table,
-            "row_id": a.row_id,
-            "field": a.field,
-            "old": a.old,
-            "new": a.new,
-            "currency": None,
-        }
-        for a in query
-    ]
+    return audit_trail(query)
