@@ -61,15 +61,32 @@ def _date_text(column):
     return fn.to_char(column, "YYYY-MM-DD") if _postgres() else column
 
 
-def _money_text(cents, quote: str = ""):
-    """Whole fen as the Decimal's text (12345 → 123.45, -5 → -0.05); NULL stays NULL.
+def _money_text(cents, quote: str = "", around: str = ""):
+    """Whole fen as the Decimal's text (12345 → 123.45, -5 → -0.05), between `around`s; NULL stays NULL.
 
     `quote` goes before the minus sign of a negative amount (the CSV's neutralising apostrophe).
     """
+    if not _postgres():  # one printf: a tenth of the SELECT's time at 100,000 deals
+        negated = SQL("0") - cents
+        return Case(
+            None,
+            [
+                (cents.is_null(), None),
+                (cents < SQL("0"), fn.printf(f"{around}{quote}-%d.%02d{around}", *_whole_and_fen(negated))),
+            ],
+            fn.printf(f"{around}%d.%02d{around}", *_whole_and_fen(cents)),
+        )
     sign = Case(None, [(cents < SQL("0"), quote + "-")], "")
     whole = fn.ABS(cents) / SQL("100")  # integer division on both backends
     fen = fn.SUBSTR(Cast(SQL("100") + fn.ABS(cents) - whole * SQL("100"), "TEXT"), SQL("2"))  # 5 → "105" → "05"
-    return sign.concat(Cast(whole, "TEXT")).concat(".").concat(fen)
+    text = sign.concat(Cast(whole, "TEXT")).concat(".").concat(fen)
+    return Value(around).concat(text).concat(around) if around else text
+
+
+def _whole_and_fen(cents) -> tuple:
+    """(whole units, fen) of a non-negative amount in fen, in integer arithmetic."""
+    whole = cents / SQL("100")
+    return whole, cents - whole * SQL("100")
 
 
 def _days_since(column, today: datetime.date):
@@ -100,7 +117,7 @@ def _json(value):
 
 
 def _json_money(cents):
-    return Case(None, [(cents.is_null(), "null")], Value('"').concat(_money_text(cents)).concat('"'))
+    return Case(None, [(cents.is_null(), "null")], _money_text(cents, around='"'))
 
 
 def _json_progress(entry):
