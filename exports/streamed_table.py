@@ -57,6 +57,8 @@ class Spill:
         """Keep one row; `extra` comes back beside it (the HTML writer's classes)."""
         widths, measure = self.widths, self._measure
         for i, cell in enumerate(cells):
+            if 2 * len(cell) <= widths[i]:
+                continue  # no character is wider than two columns: it cannot be the widest
             text = cell.strip()
             if self.multiline and ("\n" in text or "\r" in text):
                 self.broken = True
