@@ -9,6 +9,9 @@ table for terminals and printers, and an HTML page.
   characters count two columns (wcwidth) — with long cells wrapped;
 - html: a standalone page (tabulate's HTML table with our own escaping), fit
   for printing in landscape.
+
+Every format is written as the rows are read (md, txt and html through
+exports.streamed_table), so memory does not grow with the table.
 """
 
 from __future__ import annotations
@@ -52,13 +55,13 @@ def _report(progress, done, total):
         progress(done, total)
 
 
-def _spill(table: WeeklyTable, shown, progress, multiline: bool = False, extra=None) -> streamed_table.Spill:
-    """The table's rows as `shown` cells in a streamed_table.Spill (with `extra(row)` beside each)."""
+def _spill(table: WeeklyTable, cells_of, progress, multiline: bool = False, extra=None) -> streamed_table.Spill:
+    """The table's rows as `cells_of(row)` in a streamed_table.Spill (with `extra(row)` beside each)."""
     total = _total_of(table)
     spill = streamed_table.Spill(len(layout.columns()), multiline)
     done = 0
     for done, row in enumerate(table.rows, 1):
-        spill.add([shown(v) for v in layout.cells(row)], extra(row) if extra else None)
+        spill.add(cells_of(row), extra(row) if extra else None)
         _report(progress, done, total)
     if progress and done:
         progress(done, done)
@@ -214,7 +217,7 @@ def _md_cell(text: str) -> str:
 def write_md(table: WeeklyTable, out, progress=None) -> None:
     """The table as a GitHub Markdown document, written to `out` as it is read."""
     cols = layout.columns()
-    spill = _spill(table, lambda v: _md_cell(_shown(v)), progress)
+    spill = _spill(table, lambda row: [_md_cell(_shown(v)) for v in layout.cells(row)], progress)
     out.write(
         "\n".join(
             [
@@ -301,14 +304,7 @@ def write_txt(table: WeeklyTable, out, progress=None) -> None:
         cells = [txt_cell(_shown(v)) for v in layout.cells(row)]
         return [wrap(cell, w) if w else cell for cell, w in zip(cells, wraps)]
 
-    total = _total_of(table)
-    spill = streamed_table.Spill(len(cols), multiline=True)
-    done = 0
-    for done, row in enumerate(table.rows, 1):
-        spill.add(wrapped(row))
-        _report(progress, done, total)
-    if progress and done:
-        progress(done, done)
+    spill = _spill(table, wrapped, progress, multiline=True)
     totals = [txt_cell(_shown(v)) for v in layout.totals(table)]
     headers = [wrap(c.header, max(c.width, 4)) for c in cols]
     out.write("\n".join([layout.title(table), layout.scope_text(table), layout.as_of_text(table), "", ""]))
@@ -405,7 +401,7 @@ def write_html(table: WeeklyTable, out, progress=None) -> None:
     def overdue(row: Row):
         return ("", overdue_cells) if any(p.overdue for p in row.problems) else ("", None)
 
-    spill = _spill(table, lambda v: _html_cell(_shown(v)), progress, extra=overdue)
+    spill = _spill(table, lambda row: [_html_cell(_shown(v)) for v in layout.cells(row)], progress, extra=overdue)
     numeric = [k in ("seq", "amount", "amount_cny") for k in keys]
     lang = "zh-CN" if current_language() == "zh" else "en"
     title = html.escape(layout.title(table))
