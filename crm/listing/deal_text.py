@@ -209,28 +209,50 @@ def json_query(flt: DealFilter | None = None, sort: str = "signed", reverse: boo
     )
 
 
-def csv_text(flt: DealFilter | None = None, sort: str = "signed", reverse: bool = False) -> Iterator[str]:
+def _texts(rows: list[tuple], encoded: bool) -> list:
+    """The one column of `rows`; as UTF-8 bytes when `encoded` (SQLite's already are, PostgreSQL's are encoded)."""
+    texts = [text for (text,) in rows]
+    if encoded and texts and type(texts[0]) is str:
+        texts = [text.encode() for text in texts]
+    return texts
+
+
+def csv_text(
+    flt: DealFilter | None = None, sort: str = "signed", reverse: bool = False, encoded: bool = False
+) -> Iterator[str] | Iterator[bytes]:
     """The text of `crm deals --format csv`: the header line, then the deals' lines a batch at a time.
 
     What cli.output.print_csv writes for list_deals()'s CSV_KEYS, byte for byte;
-    memory stays that of one batch at any ledger size.
+    memory stays that of one batch at any ledger size. `encoded`: the pieces are
+    UTF-8 bytes (SQLite's text is never decoded), and nothing else may query the
+    database until the last piece has been read.
     """
-    yield ",".join(CSV_KEYS) + "\r\n"
-    for rows in batches(csv_query(flt, sort, reverse), BATCH):
-        yield "".join([line for (line,) in rows])
+    header = ",".join(CSV_KEYS) + "\r\n"
+    yield header.encode() if encoded else header
+    empty = b"" if encoded else ""
+    for rows in batches(csv_query(flt, sort, reverse), BATCH, raw_text=encoded):
+        yield empty.join(_texts(rows, encoded))
 
 
-def json_text(flt: DealFilter | None = None, sort: str = "signed", reverse: bool = False) -> Iterator[str]:
+def json_text(
+    flt: DealFilter | None = None, sort: str = "signed", reverse: bool = False, encoded: bool = False
+) -> Iterator[str] | Iterator[bytes]:
     """The text of `crm deals --format json`, a batch of records at a time.
 
     What cli.output.print_json writes for list_deals() (indent 2, UTF-8 text,
     amounts as strings), byte for byte; memory stays that of one batch.
+    `encoded` as for csv_text().
     """
+
+    def piece(text: str):
+        return text.encode() if encoded else text
+
     first = True
-    for rows in batches(json_query(flt, sort, reverse), BATCH):
-        yield ("[\n" if first else ",\n") + ",\n".join([record for (record,) in rows])
+    between = piece(",\n")
+    for rows in batches(json_query(flt, sort, reverse), BATCH, raw_text=encoded):
+        yield piece("[\n" if first else ",\n") + between.join(_texts(rows, encoded))
         first = False
-    yield "[]\n" if first else "\n]\n"
+    yield piece("[]\n" if first else "\n]\n")
 
 
 def json_data_query(flt: DealFilter | None = None, sort: str = "signed", reverse: bool = False):
