@@ -83,6 +83,12 @@ def cmd_deals(args):
     flt = _filter(args)
     if args.format in ("csv", "json"):
         text = deal_text.csv_text if args.format == "csv" else deal_text.json_text
+        out = sys.stdout
+        if not out.isatty() and (out.encoding or "").lower().replace("-", "") == "utf8" and hasattr(out, "buffer"):
+            out.flush()  # UTF-8 bytes straight from the database to the pipe or file: no decoding, no encoding
+            write_pieces(text(flt, sort=args.sort, reverse=args.reverse, encoded=True), out.buffer)
+            out.buffer.flush()
+            return
         write_pieces(text(flt, sort=args.sort, reverse=args.reverse))
         return
     rows = deal_views.list_deals(flt, sort=args.sort, reverse=args.reverse)

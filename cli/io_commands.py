@@ -87,8 +87,7 @@ def cmd_export_weekly(args):
                 if fmt == "csv":
                     weekly_text.write_csv(table, sys.stdout, progress, bom=not sys.stdout.isatty())
                 else:
-                    text = weekly_text.render(table, fmt, progress=progress)
-                    sys.stdout.write(text.removeprefix("\ufeff") if sys.stdout.isatty() else text)
+                    weekly_text.write(table, fmt, sys.stdout, progress)
                 sys.stdout.flush()
             s = table.summary
             # Freed while the collector is off: once it is back, it has only the rest to walk through.

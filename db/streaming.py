@@ -30,25 +30,33 @@ def stream(query, batch: int = BATCH) -> Iterator[tuple]:
         yield from rows
 
 
-def batches(query, batch: int = BATCH) -> Iterator[list[tuple]]:
+def batches(query, batch: int = BATCH, raw_text: bool = False) -> Iterator[list[tuple]]:
     """The rows of a Peewee query in lists of at most `batch` tuples, as the driver returns them.
 
     A writer that hands a whole list to C code (csv.writer.writerows, str.join)
     costs nothing per row in Python. On PostgreSQL the cursor is declared WITH
     HOLD, because the connection is in autocommit mode outside transactions
     (the server keeps the result, not us).
+
+    `raw_text`: on SQLite, text values come as the UTF-8 bytes the file holds, not decoded (a writer
+    of bytes then needs no decoding and encoding again); the caller must not query the connection
+    until the iteration ends. PostgreSQL's rows are as always.
     """
     db = database.obj
     sql, params = sql_of(query)
     conn = db.connection()
     if isinstance(conn, sqlite3.Connection):
         cursor = db.execute_sql(sql, params)
+        previous = conn.text_factory
+        if raw_text:
+            conn.text_factory = bytes  # read as each row is fetched
         try:
             while rows := cursor.fetchmany(batch):
                 yield rows
         except sqlite3.Error as exc:
             raise db._translate(exc) from exc
         finally:
+            conn.text_factory = previous
             cursor.close()
         return
     yield from _server_side(db, conn, sql, params, batch)

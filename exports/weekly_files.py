@@ -58,7 +58,7 @@ def collector_paused():
 def write_weekly(table, fmt: str, path: Path, progress=None, force: bool = False) -> None:
     """Write a weekly table (crm.reporting.weekly.build or .stream) to `path` in `fmt`; `force` replaces a file.
 
-    CSV and xlsx are written as the rows are read, so a streamed table is never held whole.
+    Every format is written as the rows are read, so a streamed table is never held whole.
     """
     with collector_paused():
         if fmt == "xlsx":
@@ -68,14 +68,9 @@ def write_weekly(table, fmt: str, path: Path, progress=None, force: bool = False
             return
         from exports import weekly_text
 
-        if fmt == "csv":
+        def write_text(p: Path) -> None:
+            # the csv module writes its own \r\n; the other formats' \n are the platform's line ends
+            with open(p, "w", encoding="utf-8", newline="" if fmt == "csv" else None) as out:
+                weekly_text.write(table, fmt, out, progress)
 
-            def write_csv(p: Path) -> None:
-                with open(p, "w", encoding="utf-8", newline="") as out:  # the csv module writes its own \r\n
-                    weekly_text.write_csv(table, out, progress)
-
-            write_atomically(path, write_csv, force=force)
-            return
-        content = weekly_text.render(table, fmt, progress=progress)
-        newline = "" if fmt == "csv" else None  # the csv module writes its own \r\n
-        write_atomically(path, lambda p: p.write_text(content, encoding="utf-8", newline=newline), force=force)
+        write_atomically(path, write_text, force=force)

@@ -9,6 +9,9 @@ table for terminals and printers, and an HTML page.
   characters count two columns (wcwidth) — with long cells wrapped;
 - html: a standalone page (tabulate's HTML table with our own escaping), fit
   for printing in landscape.
+
+Every format is written as the rows are read (md, txt and html through
+exports.streamed_table), so memory does not grow with the table.
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 
 from crm.foundation.i18n import current_language
-from crm.reporting.weekly import WeeklyTable
+from crm.reporting.weekly import Row, WeeklyTable
 from crm.values.money import format_money
+from exports import streamed_table
 from exports import weekly_layout as layout
 from exports.cells import FORMULA_STARTS, QUOTE, neutralise, text_of
 
@@ -29,10 +34,20 @@ FORMATS = ("csv", "md", "txt", "html")
 
 def render(table: WeeklyTable, fmt: str, progress=None) -> str:
     """The table in `fmt` (csv, md, txt, html) as one string (the CSV starts with a BOM)."""
-    renderer = {"csv": render_csv, "md": render_md, "txt": render_txt, "html": render_html}[fmt]
-    if fmt != "csv" and not isinstance(table.rows, list):
-        table.rows = list(table.rows)  # these layouts size their columns from every row
-    return renderer(table, progress)
+    out = io.StringIO()
+    write(table, fmt, out, progress)
+    return out.getvalue()
+
+
+def write(table: WeeklyTable, fmt: str, out, progress=None) -> None:
+    """Write the table in `fmt` (csv, md, txt, html) to the text stream `out` as its rows are read.
+
+    Memory stays that of a batch of rows whatever the table's size: md, txt and html, whose columns
+    are as wide as their widest cell, keep the rows in a temporary file until every width is known
+    (exports.streamed_table). `out` is opened with newline="" for csv.
+    """
+    writer = {"csv": write_csv, "md": write_md, "txt": write_txt, "html": write_html}[fmt]
+    writer(table, out, progress)
 
 
 def _report(progress, done, total):
@@ -40,13 +55,17 @@ def _report(progress, done, total):
         progress(done, total)
 
 
-def _rows(table: WeeklyTable, shown, progress):
-    total = len(table.rows)
-    out = []
+def _spill(table: WeeklyTable, cells_of, progress, multiline: bool = False, extra=None) -> streamed_table.Spill:
+    """The table's rows as `cells_of(row)` in a streamed_table.Spill (with `extra(row)` beside each)."""
+    total = _total_of(table)
+    spill = streamed_table.Spill(len(layout.columns()), multiline)
+    done = 0
     for done, row in enumerate(table.rows, 1):
-        out.append([shown(v) for v in layout.cells(row)])
+        spill.add(cells_of(row), extra(row) if extra else None)
         _report(progress, done, total)
-    return out
+    if progress and done:
+        progress(done, done)
+    return spill
 
 
 # ---- CSV ------------------------------------------------------------------
@@ -65,12 +84,6 @@ def _csv_value(value):
     if isinstance(value, str):
         return neutralise(value)
     return text_of(value)
-
-
-def render_csv(table: WeeklyTable, progress=None) -> str:
-    buffer = io.StringIO()
-    write_csv(table, buffer, progress)
-    return buffer.getvalue()
 
 
 def _total_of(table: WeeklyTable) -> int:
@@ -93,16 +106,7 @@ def write_csv(table: WeeklyTable, out, progress=None, bom: bool = True) -> None:
     line(layout.as_of_text(table))
     line(*[c.header for c in layout.columns()])
     total = _total_of(table)
-    done = 0
-    for done, row in enumerate(table.rows, 1):
-        # Most cells are text: neutralised here rather than through _csv_value, a call per cell.
-        writer.writerow(
-            [
-                (QUOTE + v if v.startswith(FORMULA_STARTS) else v) if type(v) is str else _csv_value(v)
-                for v in layout.cells(row)
-            ]
-        )
-        _report(progress, done, total)
+    done = _write_rows(table.rows, writer, progress, total)
     if progress and done:
         progress(done, done)
     line(*layout.totals(table))
@@ -115,6 +119,55 @@ def write_csv(table: WeeklyTable, out, progress=None, bom: bool = True) -> None:
         line(*section.headers)
         for values in section.rows:
             line(*values)
+
+
+def _write_rows(rows, writer, progress, total: int) -> int:
+    """Write the table's rows as _csv_value(layout.cells(row)) would be written, a batch at a time.
+
+    The same cells without a call and a type test per cell: most are text of known columns.
+    Returns the number of rows.
+    """
+    sep, own, yi, industry = layout.list_sep(), layout.own_exact, layout.yi_exact, layout.industry_text
+    starts = FORMULA_STARTS
+    stages: dict = {}  # stage key -> its label in the current language
+
+    def text(value):
+        if not value:
+            return ""
+        return QUOTE + value if value.startswith(starts) else value
+
+    batch: list[list] = []
+    done = 0
+    for done, row in enumerate(rows, 1):
+        stage = stages.get(row.stage)
+        if stage is None:
+            stage = stages[row.stage] = text(layout.stage_label(row.stage))
+        batch.append(
+            [
+                row.seq,
+                text(row.code),
+                text(row.name),
+                text(row.investor),
+                text(row.region),
+                text(industry(row)),
+                text(row.event),
+                "" if row.signed_on is None else row.signed_on.isoformat(),
+                own(row.amount),
+                yi(row.amount_cny),
+                stage,
+                text(layout.progress_text(row)) if row.progress else "",
+                text(layout.problems_text(row)) if row.problems else "",
+                text(row.lead_unit),
+                text(sep.join(row.supporting)),
+                text(row.liaison),
+            ]
+        )
+        if len(batch) == 500:
+            writer.writerows(batch)
+            batch = []
+        _report(progress, done, total)
+    writer.writerows(batch)
+    return done
 
 
 # ---- shared by md, txt, html ----------------------------------------------
@@ -161,25 +214,31 @@ def _md_cell(text: str) -> str:
     return _md_text(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
 
 
-def render_md(table: WeeklyTable, progress=None) -> str:
+def write_md(table: WeeklyTable, out, progress=None) -> None:
+    """The table as a GitHub Markdown document, written to `out` as it is read."""
     cols = layout.columns()
-    rows = _rows(table, lambda v: _md_cell(_shown(v)), progress)
-    rows.append([_md_cell(_shown(v)) for v in layout.totals(table)])
-    parts = [
-        f"# {_md_text(layout.title(table))}",
-        "",
-        _md_text(layout.scope_text(table)) + "  ",
-        _md_text(layout.as_of_text(table)),
-        "",
-        tabulate(
-            rows,
-            headers=[_md_cell(c.header) for c in cols],
-            tablefmt="github",
-            disable_numparse=True,
-            colalign=_aligns([c.key for c in cols]),
-        ),
-        "",
-    ]
+    spill = _spill(table, lambda row: [_md_cell(_shown(v)) for v in layout.cells(row)], progress)
+    out.write(
+        "\n".join(
+            [
+                f"# {_md_text(layout.title(table))}",
+                "",
+                _md_text(layout.scope_text(table)) + "  ",
+                _md_text(layout.as_of_text(table)),
+                "",
+                "",
+            ]
+        )
+    )
+    streamed_table.write(
+        out,
+        spill,
+        [_md_cell(c.header) for c in cols],
+        "github",
+        colalign=_aligns([c.key for c in cols]),
+        more=[([_md_cell(_shown(v)) for v in layout.totals(table)], None)],
+    )
+    parts = ["", ""]
     parts += [_md_text(note) + "\n" for note in layout.notes(table)]
     parts.append(f"## {_md_text(layout.summary_title(table))}\n")
     for section in layout.summary_sections(table):
@@ -194,7 +253,7 @@ def render_md(table: WeeklyTable, progress=None) -> str:
             )
         )
         parts.append("")
-    return "\n".join(parts).rstrip("\n") + "\n"
+    out.write("\n".join(parts).rstrip("\n") + "\n")
 
 
 # ---- plain text -----------------------------------------------------------
@@ -227,22 +286,37 @@ def wrap(text: str, width: int) -> str:
     return "\n".join(out)
 
 
-def render_txt(table: WeeklyTable, progress=None) -> str:
+_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def txt_cell(text: str) -> str:
+    """A cell's text with its line breaks as \\n: tabulate measured lines split at \\r but padded them
+    split at every line break, which pushed a grid's border out of line."""
+    return "\n".join(text.splitlines()) if _BREAKS.search(text) else text
+
+
+def write_txt(table: WeeklyTable, out, progress=None) -> None:
+    """The table as aligned plain text (a grid), written to `out` as it is read."""
     cols = layout.columns()
-    rows = _rows(table, _shown, progress)
-    rows.append([_shown(v) for v in layout.totals(table)])
-    wrapped = [[wrap(cell, col.width) if col.wrap else cell for cell, col in zip(row, cols)] for row in rows]
+    wraps = [col.width if col.wrap else 0 for col in cols]
+
+    def wrapped(row: Row) -> list[str]:
+        cells = [txt_cell(_shown(v)) for v in layout.cells(row)]
+        return [wrap(cell, w) if w else cell for cell, w in zip(cells, wraps)]
+
+    spill = _spill(table, wrapped, progress, multiline=True)
+    totals = [txt_cell(_shown(v)) for v in layout.totals(table)]
     headers = [wrap(c.header, max(c.width, 4)) for c in cols]
-    parts = [
-        layout.title(table),
-        layout.scope_text(table),
-        layout.as_of_text(table),
-        "",
-        tabulate(
-            wrapped, headers=headers, tablefmt="grid", disable_numparse=True, colalign=_aligns([c.key for c in cols])
-        ),
-        "",
-    ]
+    out.write("\n".join([layout.title(table), layout.scope_text(table), layout.as_of_text(table), "", ""]))
+    streamed_table.write(
+        out,
+        spill,
+        headers,
+        "grid",
+        colalign=_aligns([c.key for c in cols]),
+        more=[([wrap(cell, w) if w else cell for cell, w in zip(totals, wraps)], None)],
+    )
+    parts = ["", ""]
     parts += [wrap(note, 100) for note in layout.notes(table)]
     parts += ["", layout.summary_title(table)]
     for section in layout.summary_sections(table):
@@ -257,7 +331,7 @@ def render_txt(table: WeeklyTable, progress=None) -> str:
                 colalign=_section_aligns(section),
             ),
         ]
-    return "\n".join(parts) + "\n"
+    out.write("\n".join(parts) + "\n")
 
 
 # ---- HTML -----------------------------------------------------------------
@@ -284,51 +358,50 @@ def _html_cell(text: str) -> str:
     return html.escape(text).replace("\n", "<br>")
 
 
-def _html_table(
-    headers: list[str],
-    rows: list[list[str]],
-    numeric: list[bool],
-    classes: list[str] | None = None,
-    cell_classes: list[list[str]] | None = None,
-) -> str:
-    """A table with escaped cells; tabulate's markup without its escaping, so that <br> survives."""
-    body = tabulate(rows, headers=headers, tablefmt="unsafehtml", disable_numparse=True)
-    # Mark numeric cells and special rows for the style sheet; tabulate writes plain <td>s in order.
-    lines = body.split("\n")
+def _marked(lines: list[str], numeric: list[bool], extras: list | None = None) -> list[str]:
+    """tabulate's HTML lines with classes for the style sheet: "num" on numeric cells, and for the r-th row
+    line `extras[r]` = (the row's class, each cell's class), "" for none; tabulate writes plain <td>s in order."""
     out, r = [], -1
     for line in lines:
         if line.startswith("<tr>") and "<td" in line:
             r += 1
+            row_class, cell_classes = extras[r] if extras and r < len(extras) else ("", None)
             cells = line.split("<td")
             rebuilt = [cells[0]]
             for c, cell in enumerate(cells[1:]):
                 extra = []
                 if c < len(numeric) and numeric[c]:
                     extra.append("num")
-                if cell_classes and r < len(cell_classes) and cell_classes[r][c]:
-                    extra.append(cell_classes[r][c])
+                if cell_classes and cell_classes[c]:
+                    extra.append(cell_classes[c])
                 if extra:
                     # tabulate may already have written a style attribute; a class sits beside it.
                     cell = f' class="{" ".join(extra)}"' + cell
                 rebuilt.append(cell)
             line = "<td".join(rebuilt)
-            if classes and r < len(classes) and classes[r]:
-                line = line.replace("<tr>", f'<tr class="{classes[r]}">', 1)
+            if row_class:
+                line = line.replace("<tr>", f'<tr class="{row_class}">', 1)
         out.append(line)
-    return "\n".join(out)
+    return out
 
 
-def render_html(table: WeeklyTable, progress=None) -> str:
+def _html_table(headers: list[str], rows: list[list[str]], numeric: list[bool]) -> str:
+    """A table with escaped cells; tabulate's markup without its escaping, so that <br> survives."""
+    body = tabulate(rows, headers=headers, tablefmt="unsafehtml", disable_numparse=True)
+    return "\n".join(_marked(body.split("\n"), numeric))
+
+
+def write_html(table: WeeklyTable, out, progress=None) -> None:
+    """The table as a standalone HTML page, written to `out` as it is read."""
     cols = layout.columns()
     keys = [c.key for c in cols]
-    rows = _rows(table, lambda v: _html_cell(_shown(v)), progress)
-    overdue = [
-        ["overdue" if k == "problems" and any(p.overdue for p in row.problems) else "" for k in keys]
-        for row in table.rows
-    ]
-    rows.append([_html_cell(_shown(v)) for v in layout.totals(table)])
-    overdue.append([""] * len(keys))
-    classes = [""] * len(table.rows) + ["total"]
+    problems_at = keys.index("problems")
+    overdue_cells = ["overdue" if i == problems_at else "" for i in range(len(keys))]
+
+    def overdue(row: Row):
+        return ("", overdue_cells) if any(p.overdue for p in row.problems) else ("", None)
+
+    spill = _spill(table, lambda row: [_html_cell(_shown(v)) for v in layout.cells(row)], progress, extra=overdue)
     numeric = [k in ("seq", "amount", "amount_cny") for k in keys]
     lang = "zh-CN" if current_language() == "zh" else "en"
     title = html.escape(layout.title(table))
@@ -344,8 +417,18 @@ def render_html(table: WeeklyTable, progress=None) -> str:
         f"<h1>{title}</h1>",
         f'<p class="scope">{_html_cell(layout.scope_text(table))}</p>',
         f'<p class="scope">{_html_cell(layout.as_of_text(table))}</p>',
-        _html_table([_html_cell(c.header) for c in cols], rows, numeric, classes, overdue),
+        "",
     ]
+    out.write("\n".join(parts))
+    streamed_table.write(
+        out,
+        spill,
+        [_html_cell(c.header) for c in cols],
+        "unsafehtml",
+        more=[([_html_cell(_shown(v)) for v in layout.totals(table)], ("total", None))],
+        mark=lambda lines, _first, extras: _marked(lines, numeric, extras),
+    )
+    parts = [""]
     parts += [f'<p class="note">{_html_cell(note)}</p>' for note in layout.notes(table)]
     parts.append(f"<h2>{html.escape(layout.summary_title(table))}</h2>")
     for section in layout.summary_sections(table):
@@ -359,4 +442,4 @@ def render_html(table: WeeklyTable, progress=None) -> str:
             )
         )
     parts += ["</body>", "</html>", ""]
-    return "\n".join(parts)
+    out.write("\n".join(parts))

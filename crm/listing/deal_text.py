@@ -61,15 +61,32 @@ def _date_text(column):
     return fn.to_char(column, "YYYY-MM-DD") if _postgres() else column
 
 
-def _money_text(cents, quote: str = ""):
-    """Whole fen as the Decimal's text (12345 → 123.45, -5 → -0.05); NULL stays NULL.
+def _money_text(cents, quote: str = "", around: str = ""):
+    """Whole fen as the Decimal's text (12345 → 123.45, -5 → -0.05), between `around`s; NULL stays NULL.
 
     `quote` goes before the minus sign of a negative amount (the CSV's neutralising apostrophe).
     """
+    if not _postgres():  # one printf: a tenth of the SELECT's time at 100,000 deals
+        negated = SQL("0") - cents
+        return Case(
+            None,
+            [
+                (cents.is_null(), None),
+                (cents < SQL("0"), fn.printf(f"{around}{quote}-%d.%02d{around}", *_whole_and_fen(negated))),
+            ],
+            fn.printf(f"{around}%d.%02d{around}", *_whole_and_fen(cents)),
+        )
     sign = Case(None, [(cents < SQL("0"), quote + "-")], "")
     whole = fn.ABS(cents) / SQL("100")  # integer division on both backends
     fen = fn.SUBSTR(Cast(SQL("100") + fn.ABS(cents) - whole * SQL("100"), "TEXT"), SQL("2"))  # 5 → "105" → "05"
-    return sign.concat(Cast(whole, "TEXT")).concat(".").concat(fen)
+    text = sign.concat(Cast(whole, "TEXT")).concat(".").concat(fen)
+    return Value(around).concat(text).concat(around) if around else text
+
+
+def _whole_and_fen(cents) -> tuple:
+    """(whole units, fen) of a non-negative amount in fen, in integer arithmetic."""
+    whole = cents / SQL("100")
+    return whole, cents - whole * SQL("100")
 
 
 def _days_since(column, today: datetime.date):
@@ -100,7 +117,7 @@ def _json(value):
 
 
 def _json_money(cents):
-    return Case(None, [(cents.is_null(), "null")], Value('"').concat(_money_text(cents)).concat('"'))
+    return Case(None, [(cents.is_null(), "null")], _money_text(cents, around='"'))
 
 
 def _json_progress(entry):
@@ -192,28 +209,50 @@ def json_query(flt: DealFilter | None = None, sort: str = "signed", reverse: boo
     )
 
 
-def csv_text(flt: DealFilter | None = None, sort: str = "signed", reverse: bool = False) -> Iterator[str]:
+def _texts(rows: list[tuple], encoded: bool) -> list:
+    """The one column of `rows`; as UTF-8 bytes when `encoded` (SQLite's already are, PostgreSQL's are encoded)."""
+    texts = [text for (text,) in rows]
+    if encoded and texts and type(texts[0]) is str:
+        texts = [text.encode() for text in texts]
+    return texts
+
+
+def csv_text(
+    flt: DealFilter | None = None, sort: str = "signed", reverse: bool = False, encoded: bool = False
+) -> Iterator[str] | Iterator[bytes]:
     """The text of `crm deals --format csv`: the header line, then the deals' lines a batch at a time.
 
     What cli.output.print_csv writes for list_deals()'s CSV_KEYS, byte for byte;
-    memory stays that of one batch at any ledger size.
+    memory stays that of one batch at any ledger size. `encoded`: the pieces are
+    UTF-8 bytes (SQLite's text is never decoded), and nothing else may query the
+    database until the last piece has been read.
     """
-    yield ",".join(CSV_KEYS) + "\r\n"
-    for rows in batches(csv_query(flt, sort, reverse), BATCH):
-        yield "".join([line for (line,) in rows])
+    header = ",".join(CSV_KEYS) + "\r\n"
+    yield header.encode() if encoded else header
+    empty = b"" if encoded else ""
+    for rows in batches(csv_query(flt, sort, reverse), BATCH, raw_text=encoded):
+        yield empty.join(_texts(rows, encoded))
 
 
-def json_text(flt: DealFilter | None = None, sort: str = "signed", reverse: bool = False) -> Iterator[str]:
+def json_text(
+    flt: DealFilter | None = None, sort: str = "signed", reverse: bool = False, encoded: bool = False
+) -> Iterator[str] | Iterator[bytes]:
     """The text of `crm deals --format json`, a batch of records at a time.
 
     What cli.output.print_json writes for list_deals() (indent 2, UTF-8 text,
     amounts as strings), byte for byte; memory stays that of one batch.
+    `encoded` as for csv_text().
     """
+
+    def piece(text: str):
+        return text.encode() if encoded else text
+
     first = True
-    for rows in batches(json_query(flt, sort, reverse), BATCH):
-        yield ("[\n" if first else ",\n") + ",\n".join([record for (record,) in rows])
+    between = piece(",\n")
+    for rows in batches(json_query(flt, sort, reverse), BATCH, raw_text=encoded):
+        yield piece("[\n" if first else ",\n") + between.join(_texts(rows, encoded))
         first = False
-    yield "[]\n" if first else "\n]\n"
+    yield piece("[]\n" if first else "\n]\n")
 
 
 def json_data_query(flt: DealFilter | None = None, sort: str = "signed", reverse: bool = False):

@@ -51,7 +51,7 @@ from crm.reporting.weekly_sums import _KpiSums, _RowSums, _summary
 from crm.values.money import Money
 from db.models import Blocker, Deal, DealDepartment, Department, FundsArrived, StageChange
 from db.models import Progress as ProgressLog
-from db.streaming import stream as stream_rows
+from db.streaming import batches
 
 #: Stages that leave the table unless something happened that week.
 BATCH = 2000  # deals read, and looked up in the other tables, at a time
@@ -110,17 +110,10 @@ class _Builder:
     def rows(self) -> Iterator[Row]:
         progress = self._week_progress()
         seq = 0
-        batch: list[_Deal] = []
-        for r in stream_rows(_deal_rows(self.cohort), BATCH):
-            batch.append(_Deal(r))
-            if len(batch) == BATCH:
-                for row in self._batch_rows(batch, progress, seq):
-                    seq += 1
-                    yield row
-                batch = []
-        for row in self._batch_rows(batch, progress, seq):
-            seq += 1
-            yield row
+        for rows in batches(_deal_rows(self.cohort), BATCH):
+            for row in self._batch_rows([_Deal(r) for r in rows], progress, seq):
+                seq += 1
+                yield row
         week_end = self.week_end.kpis(self.week.next_monday)
         now = kpi.compute(self.cohort, today=self.today)
         self._summary = _summary(self.sums, self.activity, week_end, now, self.today)
@@ -225,27 +218,27 @@ class _Builder:
                 raise d.missing_rate()
             seq += 1
             row = Row(
-                seq=seq,
-                id=d.id,
-                code=d.code,
-                name=d.name,
-                investor=d.investor,
-                region=d.region,
-                industry=d.industry,
-                sub_industry=d.sub_industry,
-                event=d.event_name,
-                event_on=_day(d.event_on),
-                signed_on=_day(d.signed_on),
-                amount=Money(_cents(d.cents), d.currency, bool(d.approximate)),
-                amount_cny=_cents(d.cny_cents),
-                fx_rate_id=d.fx_rate,
-                stage=stage,
-                stage_since=since,
-                lead_unit=d.lead_name,
-                supporting=supporting.get(d.id, []),
-                liaison=d.liaison_name,
-                progress=events,
-                problems=problems.get(d.id, []),
+                seq,
+                d.id,
+                d.code,
+                d.name,
+                d.investor,
+                d.region,
+                d.industry,
+                d.sub_industry,
+                d.event_name,
+                _day(d.event_on),
+                _day(d.signed_on),
+                Money(_cents(d.cents), d.currency, bool(d.approximate)),
+                _cents(d.cny_cents),
+                d.fx_rate,
+                stage,
+                since,
+                d.lead_name,
+                supporting.get(d.id, []),
+                d.liaison_name,
+                events,
+                problems.get(d.id, []),
             )
             self.sums.add(row, d)
             yield row

@@ -13,10 +13,21 @@ from db.models import Deal, Department, Event, Person, StageChange, database
 #: Stages that leave the table unless something happened that week.
 
 
+#: SQLite's texts of dates already converted: a table of 100,000 deals holds a few thousand distinct days.
+_DAYS: dict[str, datetime.date] = {}
+
+
 def _day(value) -> datetime.date | None:
     """A DATE column's value as a date: SQLite hands back text, PostgreSQL a date."""
     if value is None or type(value) is datetime.date:
         return value
+    if type(value) is str:
+        day = _DAYS.get(value)
+        if day is None:
+            if len(_DAYS) > 100_000:  # never more than a few years of days and times, whatever the ledger
+                _DAYS.clear()
+            day = _DAYS[value] = datetime.date.fromisoformat(value[:10])
+        return day
     if isinstance(value, datetime.datetime):
         return value.date()
     return datetime.date.fromisoformat(str(value)[:10])

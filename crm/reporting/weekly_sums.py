@@ -95,28 +95,31 @@ class _KpiSums:
 
 
 class _RowSums:
-    """What the summary needs of the listed rows, added up as they are produced."""
+    """What the summary needs of the listed rows, added up as they are produced (amounts in whole cents)."""
 
     def __init__(self) -> None:
         self.rows = 0
         self.by_stage: dict[str, list] = {}
-        self.by_currency: dict[str, Decimal] = {}
-        self.total = Decimal(0)
+        self.by_currency: dict[str, int] = {}
+        self.total = 0
         self.approximate: set[str] = set()  # currencies of rows whose amount was approximate
         self.rate_ids: set[int] = set()
 
     def add(self, row: Row, deal: _Deal) -> None:
         self.rows += 1
-        entry = self.by_stage.setdefault(row.stage, [0, Decimal(0)])
+        cny = deal.cny_cents
+        entry = self.by_stage.get(row.stage)
+        if entry is None:
+            entry = self.by_stage[row.stage] = [0, 0]
         entry[0] += 1
-        entry[1] += row.amount_cny
-        self.total += row.amount_cny
-        currency = row.amount.currency
-        self.by_currency[currency] = self.by_currency.get(currency, Decimal(0)) + row.amount.amount
-        if row.amount.approximate:
+        entry[1] += cny
+        self.total += cny
+        currency = deal.currency
+        self.by_currency[currency] = self.by_currency.get(currency, 0) + deal.cents
+        if deal.approximate:
             self.approximate.add(currency)
-        if row.fx_rate_id is not None:
-            self.rate_ids.add(row.fx_rate_id)
+        if deal.fx_rate is not None:
+            self.rate_ids.add(deal.fx_rate)
 
 
 def _case(condition):
@@ -132,11 +135,13 @@ def _summary(
         rates.update({rate.id: rate for rate in fx.rates_used(FxRate.id.in_(sorted(missing)))})
     return Summary(
         rows=sums.rows,
-        total_cny=sums.total,
-        by_currency=dict(sorted(sums.by_currency.items(), key=lambda kv: (kv[0] != "CNY", kv[0]))),
+        total_cny=_cents(sums.total) if sums.rows else Decimal(0),
+        by_currency={c: _cents(v) for c, v in sorted(sums.by_currency.items(), key=lambda kv: (kv[0] != "CNY", kv[0]))},
         approximate=bool(sums.approximate),
         approximate_currencies=frozenset(sums.approximate),
-        by_stage={s.key: tuple(sums.by_stage[s.key]) for s in STAGES if s.key in sums.by_stage},
+        by_stage={
+            s.key: (sums.by_stage[s.key][0], _cents(sums.by_stage[s.key][1])) for s in STAGES if s.key in sums.by_stage
+        },
         week=activity,
         kpis_week_end=week_end,
         kpis_now=now,

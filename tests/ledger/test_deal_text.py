@@ -152,3 +152,13 @@ def test_postgresqls_driver_loads_with_a_postgresql_ledger_only(demo_url, backen
     assert done.returncode == 0, done.stderr
     assert f"DRIVER {backend == 'postgresql'}" in done.stderr
     assert len(json.loads(done.stdout)) > 30
+
+
+def test_the_encoded_pieces_are_the_same_text_in_utf8(hostile_ledger):
+    """What the CLI writes to a pipe or file: SQLite's bytes undecoded, PostgreSQL's text encoded."""
+    for text in (deal_text.csv_text, deal_text.json_text):
+        pieces = list(text(DealFilter(), sort="amount", encoded=True))
+        assert all(type(p) is bytes for p in pieces)
+        assert b"".join(pieces).decode("utf-8") == "".join(text(DealFilter(), sort="amount"))
+        assert Deal.select().count() > 30  # the connection reads text as text again afterwards
+        assert type(Deal.select(Deal.name).scalar()) is str

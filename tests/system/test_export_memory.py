@@ -1,5 +1,5 @@
 """Every export streams: the peak memory of `crm deals --format csv|json` and of `crm export weekly
---format csv|xlsx` does not grow with the ledger (10,000 against 50,000 synthetic deals).
+--format csv|xlsx|md|txt|html` does not grow with the ledger (10,000 against 50,000 synthetic deals).
 
 Each export runs in its own process, which reports its peak resident size; the larger ledger may
 cost a few MiB more (SQLite's page cache, a larger batch of names), not memory in proportion to
@@ -74,6 +74,9 @@ EXPORTS = {
     "deals json": ["deals", "--format", "json"],
     "weekly csv": ["export", "weekly", "--week", WEEK, "--format", "csv", "-o", "{out}.csv"],
     "weekly xlsx": ["export", "weekly", "--week", WEEK, "--format", "xlsx", "-o", "{out}.xlsx"],
+    "weekly md": ["export", "weekly", "--week", WEEK, "--format", "md", "-o", "{out}.md"],
+    "weekly txt": ["export", "weekly", "--week", WEEK, "--format", "txt", "-o", "{out}.txt"],
+    "weekly html": ["export", "weekly", "--week", WEEK, "--format", "html", "-o", "{out}.html"],
 }
 
 
