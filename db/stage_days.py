@@ -194,3 +194,82 @@ def events_computed_query(postgres: bool) -> str:
     nonzero = " OR ".join(f"{c} <> 0" for c in EVENT_SUMS)
     inner = event_contribution("deal", "stage_change", "funds_arrived", "blocker", "", postgres)
     return f"SELECT * FROM ({inner}) AS computed WHERE {nonzero}"
+
+
+# ---- deals planned to start or complete, by the class of their stage on a day (migration 0013) ----------------
+
+PLAN_TABLE = "deal_plan_days"
+PLAN_KEYS = ("kind", "planned", "grain", "day", "region", "state")
+PLAN_SUMS = ("deals",)
+#: kind: which of the deal's planned dates `planned` (the first day of its month) is.
+START, COMPLETION = 0, 1
+#: The classes of stages the plan figures and the lights tell apart; 终止 deals are counted in none (not kept).
+STATES = {
+    "negotiating": "n",  # counted in the plan, not lit
+    "signed": "w",  # waiting to start: lit, late once its planned start month has passed
+    "registered": "w",
+    "stalled": "w",
+    "construction": "s",  # started
+    "operating": "o",  # started and operating
+}
+#: The deal columns a deal's plan rows depend on.
+PLAN_COUNTED = ("stage", "stage_since", "region", "archived_on", "planned_start", "planned_completion")
+_PLAN_COLUMNS = ", ".join(PLAN_KEYS + PLAN_SUMS)
+
+
+def plan_contribution(deals: str, entries: str, sign: str, postgres: bool) -> str:
+    """SELECT of the differences (grouped by key) the rows of `deals` contribute to deal_plan_days.
+
+    Like `contribution`, a step function per deal, but of its stage's class (STATES) rather than its stage, so
+    only a change of class is a difference; each is kept once per planned date the deal has (kind START with
+    its planned start's month, COMPLETION with its planned completion's), at both grains. `deals` must carry
+    planned_start and planned_completion besides contribution's columns.
+    """
+    if postgres:
+        month = "date_trunc('month', {v})::date"
+        one, grains, kinds = "(VALUES (1), (-1)) k(k)", "(VALUES (0), (1)) g(g)", "(VALUES (0), (1)) kd(kind)"
+    else:
+        month = "date({v}, 'start of month')"
+        one = "(SELECT 1 AS k UNION ALL SELECT -1) k"
+        grains = "(SELECT 0 AS g UNION ALL SELECT 1) g"
+        kinds = "(SELECT 0 AS kind UNION ALL SELECT 1) kd"
+    state = "CASE pts0.s " + " ".join(f"WHEN '{s}' THEN '{c}'" for s, c in STATES.items()) + " ELSE 't' END"
+    planned = f"CASE kd.kind WHEN {START} THEN d.planned_start ELSE d.planned_completion END"
+    s = f"{sign}k.k"
+    return (
+        f"SELECT kd.kind AS kind, {month.format(v=planned)} AS planned, g.g AS grain, "
+        f"CASE g.g WHEN 0 THEN {month.format(v='st.c')} ELSE st.c END AS day, d.region AS region, "
+        f"CASE k.k WHEN 1 THEN st.s ELSE st.p END AS state, sum({s}) AS deals "
+        "FROM (SELECT deal, c, s, lag(s) OVER (PARTITION BY deal ORDER BY c) AS p FROM "
+        f"(SELECT pts0.deal, pts0.c, {state} AS s FROM ({_points(deals, entries)}) pts0) pts) st "
+        f"JOIN {deals} d ON d.id = st.deal CROSS JOIN {one} CROSS JOIN {grains} CROSS JOIN {kinds} "
+        f"WHERE {planned} IS NOT NULL AND ((k.k = 1 AND (st.p IS NULL OR st.p <> st.s) AND st.s <> 't') "
+        "OR (k.k = -1 AND st.p IS NOT NULL AND st.p <> st.s AND st.p <> 't')) "
+        "GROUP BY 1, 2, 3, 4, 5, 6"
+    )
+
+
+def plan_insert(deals: str, entries: str, sign: str, postgres: bool) -> str:
+    """INSERT of `plan_contribution` into deal_plan_days (SQLite: adding to the row of each key)."""
+    sql = f"INSERT INTO {PLAN_TABLE} ({_PLAN_COLUMNS}) {plan_contribution(deals, entries, sign, postgres)}"
+    if postgres:
+        return sql
+    return (
+        f"{sql} HAVING true ON CONFLICT ({', '.join(PLAN_KEYS)}) "
+        f"DO UPDATE SET deals = {PLAN_TABLE}.deals + excluded.deals"
+    )
+
+
+PLAN_FILL_SQLITE = plan_insert("deal", "stage_change", "", postgres=False)
+PLAN_FILL_POSTGRES = plan_insert("deal", "stage_change", "", postgres=True)
+
+
+def plan_kept_query() -> str:
+    """The kept plan rows summed per key, keys summing to 0 left out (the check against the fill)."""
+    keys = ", ".join(PLAN_KEYS)
+    return f"SELECT {keys}, sum(deals) FROM {PLAN_TABLE} GROUP BY {keys} HAVING sum(deals) <> 0"
+
+
+def plan_computed_query(postgres: bool) -> str:
+    """The plan rows computed afresh from the deals, in plan_kept_query's shape."""
+    return f"SELECT * FROM ({plan_contribution('deal', 'stage_change', '', postgres)}) AS computed WHERE deals <> 0"

@@ -35,7 +35,8 @@ from crm.deals.stages import STAGES, at_or_beyond
 from crm.listing import kept_totals
 from crm.listing.filters import DealFilter, region_condition
 from crm.reference import fx
-from crm.reporting import kpi
+from crm.reporting import kept_plans, kpi
+from crm.reporting.kept_plans import up_to as _up_to
 from db import kept_totals as upkeep
 from db import stage_days
 from db.dialects import dialect_of
@@ -208,7 +209,24 @@ def _dated_deal_groups(cohort: DealFilter, condition, day: datetime.date, key=No
     """_deal_groups' rows from the effective-dated kept totals (db/stage_days.py), for all deals or a region
     (not archived ones) and `key` None or Deal.region; None for any other cohort or key."""
     rows = dated_stage_rows(cohort, day, key)
-    return None if rows is None else rows + _plan_groups(condition, day, key)
+    if rows is None:
+        return None
+    plan = _kept_plan_groups(cohort, condition, day, key)
+    return rows + (_plan_groups(condition, day, key) if plan is None else plan)
+
+
+def _kept_plan_groups(cohort: DealFilter, condition, day: datetime.date, key=None) -> list | None:
+    """_plan_groups' rows from the kept plan counts (crm.reporting.kept_plans) and, one by one, the deals planned to
+    start in `day`'s month (whose start class needs their exact day); None when the kept counts cannot answer."""
+    if not kept_plans.answers(cohort):
+        return None
+    rows = [
+        (group, stage, None, start_class, completes, 0, 0, 0, 0, 0, n)
+        for group, stage, start_class, completes, n in kept_plans.plan_rows(cohort, day, key is not None)
+    ]
+    month = day.replace(day=1)
+    month_end = (month + datetime.timedelta(days=31)).replace(day=1) - datetime.timedelta(days=1)
+    return rows + _plan_groups(condition, day, key, starts=(month, month_end), completions=False)
 
 
 def _kept_funds_and_blockers(results: dict, cohort: DealFilter, day: datetime.date, key, label) -> bool:
@@ -239,12 +257,6 @@ def _kept_funds_and_blockers(results: dict, cohort: DealFilter, day: datetime.da
             k.blockers_overdue += overdue
             k.blockers_resolved = k.blockers_raised - k.blockers_open
     return True
-
-
-def _up_to(table, day: datetime.date):
-    """The rows of an effective-dated kept `table` that sum to the end of `day`: months before, days of its month."""
-    month = day.replace(day=1)
-    return ((table.grain == 0) & (table.day < month)) | ((table.grain == 1) & (table.day >= month) & (table.day <= day))
 
 
 def dated_stage_rows(cohort: DealFilter, day: datetime.date, key=None, probe: bool = False) -> list | None:
@@ -280,19 +292,20 @@ def dated_stage_rows(cohort: DealFilter, day: datetime.date, key=None, probe: bo
     return rows
 
 
-def _plan_groups(condition, day: datetime.date, key=None) -> list:
-    """Rows of the deals planned to start or complete in `day`'s year, counted for the plan only: one query
-    for the starts, one for the completions, each a range of its covering index (migration 0012)."""
+def _plan_groups(condition, day: datetime.date, key=None, starts=None, completions: bool = True) -> list:
+    """Rows of the deals planned to start (in `starts`, a (first, last) range; default `day`'s year) or complete
+    (unless not `completions`) in `day`'s year, counted for the plan only: one query for the starts, one for
+    the completions, each a range of its covering index (migration 0012)."""
     first, last = _year(day)
     start_class = Case(None, [(Deal.planned_start < day, 1), (Deal.planned_start > day, 3)], 2)
+    parts = [(Deal.planned_start, starts or (first, last), start_class, SQL("0"))]
+    if completions:
+        parts.append((Deal.planned_completion, (first, last), SQL("0"), SQL("1")))
     out = []
-    for column, klass, completes in (
-        (Deal.planned_start, start_class, SQL("0")),
-        (Deal.planned_completion, SQL("0"), SQL("1")),
-    ):
+    for column, (low, high), klass, completes in parts:
         query = (
             Deal.select(_key(key), stage_on(day), klass, completes, fn.COUNT(Deal.id))
-            .where(_and(column.between(first, last), condition))
+            .where(_and(column.between(low, high), condition))
             .group_by(*(SQL(str(i)) for i in range(1, 5)))
         )
         out += [
