@@ -207,26 +207,20 @@ def _fast_deal_groups(cohort: DealFilter, condition, day: datetime.date, key=Non
 
 def _dated_deal_groups(cohort: DealFilter, condition, day: datetime.date, key=None):
     """_deal_groups' rows from the effective-dated kept totals (db/stage_days.py), for all deals or a region
-    (not archived ones) and `key` None or Deal.region; None for any other cohort or key."""
+    (not archived ones) and `key` None or Deal.region; None for any other cohort or key. The plan classes are
+    left out when the kept plan counts answer them (_add_kept_plans)."""
     rows = dated_stage_rows(cohort, day, key)
     if rows is None:
         return None
-    plan = _kept_plan_groups(cohort, condition, day, key)
-    return rows + (_plan_groups(condition, day, key) if plan is None else plan)
+    return rows if kept_plans.answers(cohort) else rows + _plan_groups(condition, day, key)
 
 
-def _kept_plan_groups(cohort: DealFilter, condition, day: datetime.date, key=None) -> list | None:
-    """_plan_groups' rows from the kept plan counts (crm.reporting.kept_plans) and, one by one, the deals planned to
-    start in `day`'s month (whose start class needs their exact day); None when the kept counts cannot answer."""
-    if not kept_plans.answers(cohort):
-        return None
-    rows = [
-        (group, stage, None, start_class, completes, 0, 0, 0, 0, 0, n)
-        for group, stage, start_class, completes, n in kept_plans.plan_rows(cohort, day, key is not None)
-    ]
-    month = day.replace(day=1)
-    month_end = (month + datetime.timedelta(days=31)).replace(day=1) - datetime.timedelta(days=1)
-    return rows + _plan_groups(condition, day, key, starts=(month, month_end), completions=False)
+def _add_kept_plans(results: dict, cohort: DealFilter, day: datetime.date, key, label) -> None:
+    """The plan figures' deal counts from the kept plan counts (crm.reporting.kept_plans)."""
+    for group, figures in kept_plans.plan_figures(cohort, day, key is not None).items():
+        plan = _result(results, label(group), day)[1]
+        for name, n in figures.items():
+            setattr(plan, name, getattr(plan, name) + n)
 
 
 def _kept_funds_and_blockers(results: dict, cohort: DealFilter, day: datetime.date, key, label) -> bool:
@@ -292,20 +286,19 @@ def dated_stage_rows(cohort: DealFilter, day: datetime.date, key=None, probe: bo
     return rows
 
 
-def _plan_groups(condition, day: datetime.date, key=None, starts=None, completions: bool = True) -> list:
-    """Rows of the deals planned to start (in `starts`, a (first, last) range; default `day`'s year) or complete
-    (unless not `completions`) in `day`'s year, counted for the plan only: one query for the starts, one for
-    the completions, each a range of its covering index (migration 0012)."""
+def _plan_groups(condition, day: datetime.date, key=None) -> list:
+    """Rows of the deals planned to start or complete in `day`'s year, counted for the plan only: one query
+    for the starts, one for the completions, each a range of its covering index (migration 0012)."""
     first, last = _year(day)
     start_class = Case(None, [(Deal.planned_start < day, 1), (Deal.planned_start > day, 3)], 2)
-    parts = [(Deal.planned_start, starts or (first, last), start_class, SQL("0"))]
-    if completions:
-        parts.append((Deal.planned_completion, (first, last), SQL("0"), SQL("1")))
     out = []
-    for column, (low, high), klass, completes in parts:
+    for column, klass, completes in (
+        (Deal.planned_start, start_class, SQL("0")),
+        (Deal.planned_completion, SQL("0"), SQL("1")),
+    ):
         query = (
             Deal.select(_key(key), stage_on(day), klass, completes, fn.COUNT(Deal.id))
-            .where(_and(column.between(low, high), condition))
+            .where(_and(column.between(first, last), condition))
             .group_by(*(SQL(str(i)) for i in range(1, 5)))
         )
         out += [
@@ -506,13 +499,14 @@ def compute_grouped(cohort: DealFilter, day: datetime.date, key=None, label=_sam
     """
     condition = cohort.condition()
     results: dict = {}
-    rows = None
-    if FAST:
-        rows = _dated_deal_groups(cohort, condition, day, key)
-        if rows is None:
-            rows = _fast_deal_groups(cohort, condition, day, key)
+    rows = _dated_deal_groups(cohort, condition, day, key) if FAST else None
+    dated = rows is not None
+    if FAST and rows is None:
+        rows = _fast_deal_groups(cohort, condition, day, key)
     rows = _deal_groups(condition, day, key) if rows is None else rows
     _count_deals(results, [(label(row[0]), *row[1:]) for row in rows], condition, day)
+    if dated and kept_plans.answers(cohort):
+        _add_kept_plans(results, cohort, day, key, label)
     if not (FAST and _kept_funds_and_blockers(results, cohort, day, key, label)):
         _count_funds_and_blockers(results, condition, day, key, label)
     _sum_investment(results, condition, day, key, label)

@@ -1,25 +1,22 @@
 """The as-of plan figures and late starts from the effective-dated kept counts of migration 0013 (deal_plan_days).
 
-deal_plan_days holds, per planned start (or completion) month, region and class of stage (db/stage_days.py
-STATES), how many deals were in that class from each day on. Summed up to a day it gives, without looking up
-any deal's stage, how many deals planned for each month were negotiating, waiting to start, started or
-operating on that day. Months are exact for every plan figure but those of the day's own month, whose deals
-the caller classes one by one (a few thousand at a million deals).
+deal_plan_days holds, per plan year and region, the differences of each plan figure (planned, started, operating,
+overdue, early) and of the late starts (late, very late) on the days they change for a deal: its stage changes,
+its planned start, the day after, and the months after it (db/stage_days.py, plan_contribution). Summed up to a
+day, they give the figures of that day without looking up any deal's stage.
 """
 
 from __future__ import annotations
 
 import datetime
 
-from peewee import Case, Table, fn
+from peewee import Table, fn
 
 from crm.listing.filters import DealFilter, region_condition
 from db import kept_totals as upkeep
 from db import stage_days
 from db.models import database
 
-#: A stage standing for each kept class, as crm.reporting.asof counts stages (started, operating or neither).
-STAGE_OF = {"n": "negotiating", "w": "signed", "s": "construction", "o": "operating"}
 _TABLE = Table(stage_days.PLAN_TABLE, stage_days.PLAN_KEYS + stage_days.PLAN_SUMS)
 
 
@@ -36,51 +33,47 @@ def answers(cohort: DealFilter) -> bool:
     return upkeep.plan_days_kept()
 
 
-def _query(cohort: DealFilter, by_region: bool, *columns):
-    chosen = [_TABLE.region] if by_region else []
-    query = _TABLE.select(*chosen, *columns)
-    if cohort.region:
-        query = query.where(region_condition(_TABLE.region, cohort.region.strip()))
-    return query
-
-
-def plan_rows(cohort: DealFilter, day: datetime.date, by_region: bool) -> list[tuple]:
-    """(region or None, stage, start class, completes, deals) of the deals planned to start or complete in
-    `day`'s year, their planned start outside `day`'s month (start class 1 before it, 3 after it; 0 for the
-    completion rows), by the class of their stage on `day`, in crm.reporting.asof._count_plan's terms."""
-    first, last, month = datetime.date(day.year, 1, 1), datetime.date(day.year, 12, 31), day.replace(day=1)
-    start_class = Case(None, [(_TABLE.kind == stage_days.COMPLETION, 0), (_TABLE.planned < month, 1)], 3)
-    query = (
-        _query(cohort, by_region, _TABLE.kind, start_class, _TABLE.state, fn.SUM(_TABLE.deals))
-        .where(
-            up_to(_TABLE, day)
-            & _TABLE.planned.between(first, last)
-            & ((_TABLE.kind == stage_days.COMPLETION) | (_TABLE.planned != month))
-        )
-        .group_by(*([_TABLE.region] if by_region else []), _TABLE.kind, start_class, _TABLE.state)
-    )
-    out = []
-    for row in database.execute(query).fetchall():
-        group = row[0] if by_region else None
-        kind, klass, state, n = row[-4:]
-        if int(n or 0):
-            out.append((group, STAGE_OF[state], int(klass), int(kind == stage_days.COMPLETION), int(n)))
-    return out
-
-
-def late_starts(cohort: DealFilter, day: datetime.date, red_before: datetime.date, by_region: bool) -> dict:
-    """{region or None: (red, yellow)}: deals signed and not started on `day` (STATES 'w') whose planned start
-    month is before `day`'s month, red when before `red_before` (a first of a month), every such deal counted."""
+def _sums(cohort: DealFilter, day: datetime.date, by_region: bool, kind: int, year: int, names: tuple) -> dict:
+    """{region or None: [sum of each of `names`]} of the rows of `kind` and `year` up to the end of `day`."""
     month = day.replace(day=1)
-    red = fn.SUM(Case(None, [(_TABLE.planned < red_before, _TABLE.deals)], 0))
-    yellow = fn.SUM(Case(None, [(_TABLE.planned >= red_before, _TABLE.deals)], 0))
-    query = _query(cohort, by_region, red, yellow).where(
-        (_TABLE.kind == stage_days.START) & (_TABLE.planned < month) & (_TABLE.state == "w") & up_to(_TABLE, day)
-    )
-    if by_region:
-        query = query.group_by(_TABLE.region)
-    out = {}
-    for row in database.execute(query).fetchall():
-        group = row[0] if by_region else None
-        out[group] = (int(row[-2] or 0), int(row[-1] or 0))
+    chosen = [_TABLE.region] if by_region else []
+    out: dict = {}
+    # the months before and the days of `day`'s month apart: each a range of the key (the OR of both is not)
+    for grain, dated in ((0, _TABLE.day < month), (1, _TABLE.day.between(month, day))):
+        query = _TABLE.select(*chosen, *(fn.SUM(getattr(_TABLE, name)) for name in names)).where(
+            (_TABLE.kind == kind) & (_TABLE.year == year) & (_TABLE.grain == grain) & dated
+        )
+        if cohort.region:
+            query = query.where(region_condition(_TABLE.region, cohort.region.strip()))
+        if by_region:
+            query = query.group_by(_TABLE.region)
+        for row in database.execute(query).fetchall():
+            sums = out.setdefault(row[0] if by_region else None, [0] * len(names))
+            for i, value in enumerate(row[-len(names) :]):
+                sums[i] += int(value or 0)
+    return {group: sums for group, sums in out.items() if any(sums)}
+
+
+def plan_figures(cohort: DealFilter, day: datetime.date, by_region: bool) -> dict:
+    """{region or None: {figure: n}} of crm.reporting.asof.PlanFigures' deal counts for `day`'s year on `day`:
+    planned_starts, started_on_plan, overdue_starts, started_early, planned_operations, operating_on_plan."""
+    out: dict = {}
+    starts = ("deals", "started", "overdue", "early")
+    for group, (n, started, overdue, early) in _sums(
+        cohort, day, by_region, stage_days.START, day.year, starts
+    ).items():
+        out.setdefault(group, {}).update(
+            planned_starts=n, started_on_plan=started, overdue_starts=overdue, started_early=early
+        )
+    completions = ("deals", "operating")
+    for group, (n, operating) in _sums(cohort, day, by_region, stage_days.COMPLETION, day.year, completions).items():
+        out.setdefault(group, {}).update(planned_operations=n, operating_on_plan=operating)
     return out
+
+
+def late_starts(cohort: DealFilter, day: datetime.date, by_region: bool) -> dict:
+    """{region or None: (red, yellow)}: deals signed and not started on `day` whose planned start month is more
+    than crm.reporting.lights.RED_MONTHS (red) or 1 to RED_MONTHS months (yellow) before `day`'s, every such
+    deal counted (those with an investment plan too)."""
+    rows = _sums(cohort, day, by_region, stage_days.LATE, 0, ("very_late", "late"))
+    return {group: (red, yellow) for group, (red, yellow) in rows.items()}

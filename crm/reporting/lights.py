@@ -172,7 +172,7 @@ def _counted(cohort: DealFilter, condition, day: datetime.date, key=None) -> dic
     kept = kept_plans.answers(cohort)
     red_before = _month_start(day, RED_MONTHS)
     if kept:
-        late = kept_plans.late_starts(cohort, day, red_before, key is not None)
+        late = kept_plans.late_starts(cohort, day, key is not None)
     else:
         late = _late_scanned(condition, day, key, planned, red_before)
     for group, (red, yellow) in late.items():

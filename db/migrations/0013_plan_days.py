@@ -1,8 +1,7 @@
 """Effective-dated kept counts for the as-of plan figures and the lights (issue #13): deal_plan_days.
 
-What the rows mean is in db/stage_days.py (plan_contribution): per planned start (or completion) month, region
-and class of stage, the deals in that class from a day on, kept as differences at two grains as deal_stage_days
-is. The same invariant, kept the same way: every change to a deal or its ledger entries removes the deal's
+What the rows mean is in db/stage_days.py (plan_contribution): per plan year and region, the deals counted in
+each plan figure and late start from a day on, kept as differences at two grains as deal_stage_days is. The same invariant, kept the same way: every change to a deal or its ledger entries removes the deal's
 contribution as it was and adds it as it is. SQLite: one row per key (upserts), row triggers; PostgreSQL: rows
 of differences (folded by db.kept_totals.compact), statement triggers with transition tables, and a row
 trigger before a deal's delete. Funds, blockers and investment do not change these rows.
@@ -29,11 +28,15 @@ def _deals(ids: str) -> str:
     return f"(SELECT * FROM deal WHERE id IN ({ids}))"
 
 
+def _sums(sql_type: str) -> str:
+    return ", ".join(f"{name} {sql_type} NOT NULL" for name in sd.PLAN_SUMS)
+
+
 def _sqlite() -> list[str]:
     changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in sd.PLAN_COUNTED)
     statements = [
-        "CREATE TABLE deal_plan_days (kind INTEGER NOT NULL, planned DATE NOT NULL, grain INTEGER NOT NULL, "
-        "day DATE NOT NULL, region VARCHAR(100) NOT NULL, state VARCHAR(1) NOT NULL, deals INTEGER NOT NULL, "
+        "CREATE TABLE deal_plan_days (kind INTEGER NOT NULL, year INTEGER NOT NULL, grain INTEGER NOT NULL, "
+        f"day DATE NOT NULL, region VARCHAR(100) NOT NULL, {_sums('INTEGER')}, "
         f"PRIMARY KEY ({', '.join(sd.PLAN_KEYS)})) WITHOUT ROWID",
         "CREATE TRIGGER deal_plan_days_insert AFTER INSERT ON deal "
         f"BEGIN {sd.plan_insert(_row('new'), _entries('new.id'), '', False)}; END",
@@ -71,9 +74,7 @@ def _pg_entries_body(event: str) -> str:
     if "old_rows" in rows:
         before += " UNION ALL SELECT * FROM old_rows"
     before += ")"
-    return (
-        f"{sd.plan_insert(_deals(ids), before, '-', True)}; {sd.plan_insert(_deals(ids), _entries(ids), '', True)};"
-    )
+    return f"{sd.plan_insert(_deals(ids), before, '-', True)}; {sd.plan_insert(_deals(ids), _entries(ids), '', True)};"
 
 
 def _pg_deal_bodies() -> dict:
@@ -89,8 +90,8 @@ def _pg_deal_bodies() -> dict:
 
 def _postgres() -> list[str]:
     statements = [
-        "CREATE TABLE deal_plan_days (kind SMALLINT NOT NULL, planned DATE NOT NULL, grain SMALLINT NOT NULL, "
-        "day DATE NOT NULL, region VARCHAR(100) NOT NULL, state VARCHAR(1) NOT NULL, deals BIGINT NOT NULL)"
+        "CREATE TABLE deal_plan_days (kind SMALLINT NOT NULL, year INTEGER NOT NULL, grain SMALLINT NOT NULL, "
+        f"day DATE NOT NULL, region VARCHAR(100) NOT NULL, {_sums('BIGINT')})"
     ]
     for event, refs in _REFERENCING.items():
         name = f"crm_plan_stage_change_{event.lower()}"
@@ -132,9 +133,7 @@ def down(migrator, db):
         statements += [f"DROP FUNCTION IF EXISTS {n}()" for n, _t in names]
     else:
         triggers = ["deal_plan_days_insert", "deal_plan_days_update", "deal_plan_days_delete"]
-        triggers += [
-            f"stage_change_plan_{e}_{w}" for e in ("insert", "update", "delete") for w in ("before", "after")
-        ]
+        triggers += [f"stage_change_plan_{e}_{w}" for e in ("insert", "update", "delete") for w in ("before", "after")]
         statements = [f"DROP TRIGGER IF EXISTS {n}" for n in triggers]
     for sql in [*statements, "DROP TABLE IF EXISTS deal_plan_days"]:
         migrator.migrate(migrator.sql(sql))
