@@ -237,23 +237,24 @@ def _plan_dates(postgres: bool) -> dict:
 
 
 def _plan_events(deals: str, entries: str, postgres: bool) -> str:
-    """(deal, t, s): the days a deal's figures may change and the class of its stage from that day: the days its
-    stage changes, and its planned start, the day after, and the first days of the months 1 and 4 months after
-    its planned start month (overdue, no longer early, late, very late), where it is in the ledger by then."""
+    """(deal, t, o, s): the days a deal's figures may change and the class of its stage from that day (NULL before
+    it is in the ledger): the days its stage changes (o 0), and its planned start, the day after, and the first
+    days of the months 1 and 4 months after its planned start month (o 1: overdue, no longer early, late, very
+    late). A planned date takes the class of the last stage change on or before it: the running count of stage
+    changes numbers the spans, each span's one stage change gives its class (no range join)."""
     state = "CASE p0.s " + " ".join(f"WHEN '{s}' THEN '{c}'" for s, c in STATES.items()) + " ELSE 't' END"
-    steps = (
-        f"(SELECT deal, c, s, lead(c) OVER (PARTITION BY deal ORDER BY c) AS nc FROM "
-        f"(SELECT p0.deal, p0.c, {state} AS s FROM ({_points(deals, entries)}) p0) p1)"
-    )
     dates = _plan_dates(postgres)
+    text = "NULL::varchar" if postgres else "NULL"
     bounds = " UNION ALL ".join(
-        f"SELECT d.id AS deal, {b} AS b FROM {deals} d WHERE d.planned_start IS NOT NULL"
+        f"SELECT d.id, {b}, {text}, 1 FROM {deals} d WHERE d.planned_start IS NOT NULL"
         for b in ("d.planned_start", dates["next_day"], dates["late"], dates["very_late"])
     )
-    return (
-        f"SELECT deal, c AS t, s FROM {steps} iv UNION SELECT bd.deal, bd.b, iv.s FROM ({bounds}) bd "
-        f"JOIN {steps} iv ON iv.deal = bd.deal AND iv.c <= bd.b AND (iv.nc IS NULL OR bd.b < iv.nc)"
+    spans = (
+        "SELECT deal, t, o, s, sum(1 - o) OVER (PARTITION BY deal ORDER BY t, o ROWS UNBOUNDED PRECEDING) AS span "
+        f"FROM (SELECT p0.deal AS deal, p0.c AS t, {state} AS s, 0 AS o FROM ({_points(deals, entries)}) p0 "
+        f"UNION ALL {bounds}) u"
     )
+    return f"SELECT deal, t, o, max(s) OVER (PARTITION BY deal, span) AS s FROM ({spans}) w"
 
 
 def plan_contribution(deals: str, entries: str, sign: str, postgres: bool) -> str:
@@ -278,10 +279,10 @@ def plan_contribution(deals: str, entries: str, sign: str, postgres: bool) -> st
     }
     values = ", ".join(f"{flag.format(c=c)} AS {name}" for name, c in figures.items())
     diffs = ", ".join(
-        f"{name} - coalesce(lag({name}) OVER (PARTITION BY deal ORDER BY t), 0) AS {name[2:]}" for name in figures
+        f"{name} - coalesce(lag({name}) OVER (PARTITION BY deal ORDER BY t, o), 0) AS {name[2:]}" for name in figures
     )
     events = (
-        f"SELECT deal, t, region, ps, pc, {diffs} FROM (SELECT e.deal, e.t, d.region AS region, "
+        f"SELECT deal, t, region, ps, pc, {diffs} FROM (SELECT e.deal, e.t, e.o, d.region AS region, "
         f"d.planned_start AS ps, d.planned_completion AS pc, {values} FROM ({_plan_events(deals, entries, postgres)}) e "
         f"JOIN {deals} d ON d.id = e.deal) v"
     )
