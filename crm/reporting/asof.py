@@ -26,6 +26,7 @@ One grouped scan of the cohort's deals answers the deal counts of both sets.
 """
 
 import datetime
+import threading
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -266,6 +267,47 @@ def dated_stage_rows(cohort: DealFilter, day: datetime.date, key=None, probe: bo
         return None
     if probe:
         return []
+    remembered = _remembered((cohort.region, day, key is not None))
+    if remembered is not None:
+        return list(remembered)
+    rows = _read_stage_rows(cohort, day, key)
+    _remember((cohort.region, day, key is not None), rows)
+    return list(rows)
+
+
+#: dated_stage_rows' last answers on SQLite, per thread: .connection (the connection they were read on, held, so
+#: that no new connection takes its id) and .rows {(version, question): rows}.
+_REMEMBERED = threading.local()
+
+
+def _version():
+    """What changes whenever the ledger may have changed, on SQLite: this connection's count of changed rows and
+    its data_version (other connections' commits); None elsewhere (nothing is remembered)."""
+    if dialect_of().name != "sqlite":
+        return None
+    connection = database.connection()
+    if getattr(_REMEMBERED, "connection", None) is not connection:
+        _REMEMBERED.connection, _REMEMBERED.rows = connection, {}
+    return connection.total_changes, connection.execute("PRAGMA data_version").fetchone()[0]
+
+
+def _remembered(ask: tuple):
+    version = _version()
+    return None if version is None else _REMEMBERED.rows.get((version, ask))
+
+
+def _remember(ask: tuple, rows: list) -> None:
+    """Keep `rows` for the next same question while nothing changed (a report asks per region and in total, for
+    the figures and again for the lights)."""
+    version = _version()
+    if version is None:
+        return
+    if len(_REMEMBERED.rows) > 16:
+        _REMEMBERED.rows = {}
+    _REMEMBERED.rows[(version, ask)] = rows
+
+
+def _read_stage_rows(cohort: DealFilter, day: datetime.date, key) -> list:
     table = Table(stage_days.TABLE, stage_days.KEYS + stage_days.SUMS)
     columns = [table.region] if key is not None else []
     query = table.select(

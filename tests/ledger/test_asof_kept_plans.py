@@ -3,6 +3,9 @@ ledger and per region figure for figure as the scan, on days before, on and afte
 kind of change: a stage change and its undo, a plan edited, archive and restore, an import and its revert."""
 
 import datetime
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -149,3 +152,22 @@ def test_an_import_and_its_revert_keep_them_equal(ledger, db_url, run_cli, tmp_p
 def test_cohorts_the_kept_plan_counts_cannot_answer_are_scanned(demo_ledger, cohort):
     assert not kept_plans.answers(cohort)
     assert asof._dated_deal_groups(cohort, cohort.condition(), TODAY, None) is None
+
+
+def test_another_officers_change_is_seen_at_once(demo_ledger, demo_url):
+    """The stage totals a report reads twice are read once while the ledger is unchanged (SQLite), and a stage
+    change committed by another process in between is in the next figures."""
+    deal = Deal.select().where(Deal.stage == "signed").order_by(Deal.id).first()
+    before = asof.compute(DealFilter(), TODAY)
+    assert lights.counts(DealFilter(), TODAY)[None].green + lights.counts(DealFilter(), TODAY)[None].yellow > 0
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "--db", demo_url, "stage", deal.code, "开工", "--on", TODAY.isoformat()],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    after = asof.compute(DealFilter(), TODAY)
+    assert after.kpis.started == before.kpis.started + 1
+    assert after.kpis.by_stage["signed"] == before.kpis.by_stage["signed"] - 1
