@@ -109,6 +109,8 @@ def test_a_plan_month_a_start_its_undo_and_plan_edits_keep_them_equal(demo_ledge
     undo_stage(code, "开工日期录错了")
     change_stage(code, "投产", on=D(2020, 10, 8))
     _agree_with_scan(monkeypatch)
+    kept_totals.compact()  # PostgreSQL folds the rows of differences into one per key: the sums stay
+    _agree_with_scan(monkeypatch)
 
 
 def test_deals_with_a_plan_are_lit_once(demo_ledger, monkeypatch):
