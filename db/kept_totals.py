@@ -77,6 +77,7 @@ _FOLDED = (
     ),
     (stage_days.TABLE, stage_days.KEYS, stage_days.SUMS),
     (stage_days.EVENTS_TABLE, stage_days.EVENT_KEYS, stage_days.EVENT_SUMS),
+    (stage_days.PLAN_TABLE, stage_days.PLAN_KEYS, stage_days.PLAN_SUMS),
 )
 
 _in_step: WeakKeyDictionary[Database, bool] = WeakKeyDictionary()
@@ -112,10 +113,23 @@ def stage_days_kept(db: Database | None = None) -> bool:
     return known
 
 
+_plan_days_kept: WeakKeyDictionary[Database, bool] = WeakKeyDictionary()
+
+
+def plan_days_kept(db: Database | None = None) -> bool:
+    """True when the database keeps the effective-dated plan totals of migration 0013 (asked once per database)."""
+    db = db or database.obj
+    known = _plan_days_kept.get(db)
+    if known is None:
+        known = _plan_days_kept[db] = dialect_of(db).table_exists(db, stage_days.PLAN_TABLE)
+    return known
+
+
 def forget(db: Database | None = None) -> None:
-    """Forget what `in_step` and `stage_days_kept` learnt of `db` (its schema changed)."""
+    """Forget what `in_step`, `stage_days_kept` and `plan_days_kept` learnt of `db` (its schema changed)."""
     _in_step.pop(db or database.obj, None)
     _stage_days_kept.pop(db or database.obj, None)
+    _plan_days_kept.pop(db or database.obj, None)
 
 
 def compact(db: Database | None = None) -> None:
@@ -194,6 +208,12 @@ def rebuild(db: Database | None = None) -> None:
             stage_days.FILL_POSTGRES if postgres else stage_days.FILL_SQLITE,
             stage_days.EVENTS_FILL_POSTGRES if postgres else stage_days.EVENTS_FILL_SQLITE,
         ]
+    if plan_days_kept(db):
+        postgres = dialect_of(db).totals_as_differences
+        statements += [
+            f"DELETE FROM {stage_days.PLAN_TABLE}",
+            stage_days.PLAN_FILL_POSTGRES if postgres else stage_days.PLAN_FILL_SQLITE,
+        ]
     for sql in statements:
         db.execute_sql(sql)
 
@@ -253,6 +273,8 @@ def agree(db: Database | None = None) -> bool:
     if stage_days_kept(db):
         checks.append((stage_days.kept_query(postgres), stage_days.computed_query(postgres)))
         checks.append((stage_days.events_kept_query(), stage_days.events_computed_query(postgres)))
+    if plan_days_kept(db):
+        checks.append((stage_days.plan_kept_query(), stage_days.plan_computed_query(postgres)))
     return all(
         normal(db.execute_sql(kept).fetchall()) == normal(db.execute_sql(direct).fetchall()) for kept, direct in checks
     )

@@ -1,4 +1,5 @@
-"""Deal totals by the day their stage began and ended: the kept sums behind the as-of KPIs (migration 0012).
+"""Deal totals by the day their stage began and ended: the kept sums behind the as-of KPIs (migration 0012),
+and the plan figures and late starts by the day they change for a deal (migration 0013, at the end).
 
 A deal's stage on a day D is exact (crm.reporting.asof.stage_on): its current
 stage from `stage_since` on, before that the last ledger entry (by id) dated
@@ -194,3 +195,151 @@ def events_computed_query(postgres: bool) -> str:
     nonzero = " OR ".join(f"{c} <> 0" for c in EVENT_SUMS)
     inner = event_contribution("deal", "stage_change", "funds_arrived", "blocker", "", postgres)
     return f"SELECT * FROM ({inner}) AS computed WHERE {nonzero}"
+
+
+# ---- the plan figures and late starts on a day (migration 0013) -------------------------------------------------
+
+PLAN_TABLE = "deal_plan_days"
+PLAN_KEYS = ("kind", "year", "grain", "day", "region")
+PLAN_SUMS = ("deals", "started", "operating", "overdue", "early", "late", "very_late")
+#: kind START: the deals planned to start in `year` (deals: counted in the plan, started, overdue, early);
+#: COMPLETION: planned to complete in `year` (deals, operating); LATE: every deal, year 0 (late, very_late).
+START, COMPLETION, LATE = 0, 1, 2
+#: The classes of stages these figures tell apart; any other stage (终止) is 't', counted in none.
+STATES = {
+    "negotiating": "n",
+    "signed": "w",  # waiting to start
+    "registered": "w",
+    "stalled": "w",
+    "construction": "s",
+    "operating": "o",
+}
+#: The deal columns a deal's plan rows depend on.
+PLAN_COUNTED = ("stage", "stage_since", "region", "archived_on", "planned_start", "planned_completion")
+
+
+def _plan_dates(postgres: bool) -> dict:
+    if postgres:
+        return {
+            "next_day": "d.planned_start + 1",
+            "late": "(date_trunc('month', d.planned_start) + interval '1 month')::date",
+            "very_late": "(date_trunc('month', d.planned_start) + interval '4 months')::date",
+            "year": "extract(year FROM {v})::int",
+            "month": "date_trunc('month', {v})::date",
+        }
+    return {
+        "next_day": "date(d.planned_start, '+1 day')",
+        "late": "date(d.planned_start, 'start of month', '+1 month')",
+        "very_late": "date(d.planned_start, 'start of month', '+4 months')",
+        "year": "CAST(strftime('%Y', {v}) AS INTEGER)",
+        "month": "date({v}, 'start of month')",
+    }
+
+
+def _plan_events(deals: str, entries: str, postgres: bool) -> str:
+    """(deal, t, o, s): the days a deal's figures may change and the class of its stage from that day (NULL before
+    it is in the ledger): the days its stage changes (o 0), and its planned start, the day after, and the first
+    days of the months 1 and 4 months after its planned start month (o 1: overdue, no longer early, late, very
+    late). A planned date takes the class of the last stage change on or before it: the running count of stage
+    changes numbers the spans, each span's one stage change gives its class (no range join)."""
+    state = "CASE p0.s " + " ".join(f"WHEN '{s}' THEN '{c}'" for s, c in STATES.items()) + " ELSE 't' END"
+    dates = _plan_dates(postgres)
+    text = "NULL::varchar" if postgres else "NULL"
+    bounds = " UNION ALL ".join(
+        f"SELECT d.id, {b}, {text}, 1 FROM {deals} d WHERE d.planned_start IS NOT NULL"
+        for b in ("d.planned_start", dates["next_day"], dates["late"], dates["very_late"])
+    )
+    spans = (
+        "SELECT deal, t, o, s, sum(1 - o) OVER (PARTITION BY deal ORDER BY t, o ROWS UNBOUNDED PRECEDING) AS span "
+        f"FROM (SELECT p0.deal AS deal, p0.c AS t, {state} AS s, 0 AS o FROM ({_points(deals, entries)}) p0 "
+        f"UNION ALL {bounds}) u"
+    )
+    return f"SELECT deal, t, o, max(s) OVER (PARTITION BY deal, span) AS s FROM ({spans}) w"
+
+
+def plan_contribution(deals: str, entries: str, sign: str, postgres: bool) -> str:
+    """SELECT of the differences (grouped by key) the rows of `deals` contribute to deal_plan_days.
+
+    Each figure is a step function of the day per deal (counted while in the ledger and not 终止; started at 开工
+    or 投产; operating at 投产; overdue while not started after its planned start day; early while started before
+    it; late while signed, not started, in the 1st–3rd month after its planned start month; very late from the
+    4th), kept as its differences on the days it changes (_plan_events), at two grains as `contribution`.
+    `deals` must carry planned_start and planned_completion besides contribution's columns.
+    """
+    dates = _plan_dates(postgres)
+    flag = "CASE WHEN {c} THEN 1 ELSE 0 END"
+    figures = {
+        "f_deals": "e.s IN ('n', 'w', 's', 'o')",
+        "f_started": "e.s IN ('s', 'o')",
+        "f_operating": "e.s = 'o'",
+        "f_overdue": "e.s IN ('n', 'w') AND e.t > d.planned_start",
+        "f_early": "e.s IN ('s', 'o') AND e.t < d.planned_start",
+        "f_late": f"e.s = 'w' AND e.t >= {dates['late']} AND e.t < {dates['very_late']}",
+        "f_very_late": f"e.s = 'w' AND e.t >= {dates['very_late']}",
+    }
+    values = ", ".join(f"{flag.format(c=c)} AS {name}" for name, c in figures.items())
+    diffs = ", ".join(
+        f"{name} - coalesce(lag({name}) OVER (PARTITION BY deal ORDER BY t, o), 0) AS {name[2:]}" for name in figures
+    )
+    events = (
+        f"SELECT deal, t, region, ps, pc, {diffs} FROM (SELECT e.deal, e.t, e.o, d.region AS region, "
+        f"d.planned_start AS ps, d.planned_completion AS pc, {values} FROM ({_plan_events(deals, entries, postgres)}) e "
+        f"JOIN {deals} d ON d.id = e.deal) v"
+    )
+    if postgres:
+        grains, kinds = "(VALUES (0), (1)) g(g)", "(VALUES (0), (1), (2)) kd(kind)"
+    else:
+        grains = "(SELECT 0 AS g UNION ALL SELECT 1) g"
+        kinds = "(SELECT 0 AS kind UNION ALL SELECT 1 UNION ALL SELECT 2) kd"
+    kind_of = {  # the sums each kind keeps
+        "deals": (START, COMPLETION),
+        "started": (START,),
+        "operating": (COMPLETION,),
+        "overdue": (START,),
+        "early": (START,),
+        "late": (LATE,),
+        "very_late": (LATE,),
+    }
+    sums = {
+        name: f"sum(CASE WHEN kd.kind IN ({', '.join(map(str, kinds_))}) THEN {sign}x.{name} ELSE 0 END)"
+        for name, kinds_ in kind_of.items()
+    }
+    year = (
+        f"CASE kd.kind WHEN {START} THEN {dates['year'].format(v='x.ps')} "
+        f"WHEN {COMPLETION} THEN {dates['year'].format(v='x.pc')} ELSE 0 END"
+    )
+    return (
+        f"SELECT kd.kind AS kind, {year} AS year, g.g AS grain, "
+        f"CASE g.g WHEN 0 THEN {dates['month'].format(v='x.t')} ELSE x.t END AS day, x.region AS region, "
+        f"{', '.join(f'{sql} AS {name}' for name, sql in sums.items())} "
+        f"FROM ({events}) x CROSS JOIN {kinds} CROSS JOIN {grains} "
+        f"WHERE (kd.kind = {COMPLETION} AND x.pc IS NOT NULL) OR (kd.kind <> {COMPLETION} AND x.ps IS NOT NULL) "
+        f"GROUP BY 1, 2, 3, 4, 5 HAVING {' OR '.join(f'{sql} <> 0' for sql in sums.values())}"
+    )
+
+
+def plan_insert(deals: str, entries: str, sign: str, postgres: bool) -> str:
+    """INSERT of `plan_contribution` into deal_plan_days (SQLite: adding to the row of each key)."""
+    columns = ", ".join(PLAN_KEYS + PLAN_SUMS)
+    sql = f"INSERT INTO {PLAN_TABLE} ({columns}) {plan_contribution(deals, entries, sign, postgres)}"
+    if postgres:
+        return sql
+    updates = ", ".join(f"{c} = {PLAN_TABLE}.{c} + excluded.{c}" for c in PLAN_SUMS)
+    return f"{sql} ON CONFLICT ({', '.join(PLAN_KEYS)}) DO UPDATE SET {updates}"
+
+
+PLAN_FILL_SQLITE = plan_insert("deal", "stage_change", "", postgres=False)
+PLAN_FILL_POSTGRES = plan_insert("deal", "stage_change", "", postgres=True)
+
+
+def plan_kept_query() -> str:
+    """The kept plan rows summed per key, all-zero keys left out (the check against the fill)."""
+    keys = ", ".join(PLAN_KEYS)
+    sums = ", ".join(f"sum({c})" for c in PLAN_SUMS)
+    nonzero = " OR ".join(f"sum({c}) <> 0" for c in PLAN_SUMS)
+    return f"SELECT {keys}, {sums} FROM {PLAN_TABLE} GROUP BY {keys} HAVING {nonzero}"
+
+
+def plan_computed_query(postgres: bool) -> str:
+    """The plan rows computed afresh from the deals, in plan_kept_query's shape."""
+    return f"SELECT * FROM ({plan_contribution('deal', 'stage_change', '', postgres)}) AS computed"

@@ -26,6 +26,7 @@ One grouped scan of the cohort's deals answers the deal counts of both sets.
 """
 
 import datetime
+import threading
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -35,7 +36,8 @@ from crm.deals.stages import STAGES, at_or_beyond
 from crm.listing import kept_totals
 from crm.listing.filters import DealFilter, region_condition
 from crm.reference import fx
-from crm.reporting import kpi
+from crm.reporting import kept_plans, kpi
+from crm.reporting.kept_plans import up_to as _up_to
 from db import kept_totals as upkeep
 from db import stage_days
 from db.dialects import dialect_of
@@ -206,9 +208,20 @@ def _fast_deal_groups(cohort: DealFilter, condition, day: datetime.date, key=Non
 
 def _dated_deal_groups(cohort: DealFilter, condition, day: datetime.date, key=None):
     """_deal_groups' rows from the effective-dated kept totals (db/stage_days.py), for all deals or a region
-    (not archived ones) and `key` None or Deal.region; None for any other cohort or key."""
+    (not archived ones) and `key` None or Deal.region; None for any other cohort or key. The plan classes are
+    left out when the kept plan counts answer them (_add_kept_plans)."""
     rows = dated_stage_rows(cohort, day, key)
-    return None if rows is None else rows + _plan_groups(condition, day, key)
+    if rows is None:
+        return None
+    return rows if kept_plans.answers(cohort) else rows + _plan_groups(condition, day, key)
+
+
+def _add_kept_plans(results: dict, cohort: DealFilter, day: datetime.date, key, label) -> None:
+    """The plan figures' deal counts from the kept plan counts (crm.reporting.kept_plans)."""
+    for group, figures in kept_plans.plan_figures(cohort, day, key is not None).items():
+        plan = _result(results, label(group), day)[1]
+        for name, n in figures.items():
+            setattr(plan, name, getattr(plan, name) + n)
 
 
 def _kept_funds_and_blockers(results: dict, cohort: DealFilter, day: datetime.date, key, label) -> bool:
@@ -241,12 +254,6 @@ def _kept_funds_and_blockers(results: dict, cohort: DealFilter, day: datetime.da
     return True
 
 
-def _up_to(table, day: datetime.date):
-    """The rows of an effective-dated kept `table` that sum to the end of `day`: months before, days of its month."""
-    month = day.replace(day=1)
-    return ((table.grain == 0) & (table.day < month)) | ((table.grain == 1) & (table.day >= month) & (table.day <= day))
-
-
 def dated_stage_rows(cohort: DealFilter, day: datetime.date, key=None, probe: bool = False) -> list | None:
     """The deals of `cohort` per `key` value, stage on `day` and currency, from the effective-dated kept totals:
     rows in _deal_groups' shape (plan classes 0, a plan-only count 0); None when they cannot answer (a cohort
@@ -260,6 +267,47 @@ def dated_stage_rows(cohort: DealFilter, day: datetime.date, key=None, probe: bo
         return None
     if probe:
         return []
+    remembered = _remembered((cohort.region, day, key is not None))
+    if remembered is not None:
+        return list(remembered)
+    rows = _read_stage_rows(cohort, day, key)
+    _remember((cohort.region, day, key is not None), rows)
+    return list(rows)
+
+
+#: dated_stage_rows' last answers on SQLite, per thread: .connection (the connection they were read on, held, so
+#: that no new connection takes its id) and .rows {(version, question): rows}.
+_REMEMBERED = threading.local()
+
+
+def _version():
+    """What changes whenever the ledger may have changed, on SQLite: this connection's count of changed rows and
+    its data_version (other connections' commits); None elsewhere (nothing is remembered)."""
+    if dialect_of().name != "sqlite":
+        return None
+    connection = database.connection()
+    if getattr(_REMEMBERED, "connection", None) is not connection:
+        _REMEMBERED.connection, _REMEMBERED.rows = connection, {}
+    return connection.total_changes, connection.execute("PRAGMA data_version").fetchone()[0]
+
+
+def _remembered(ask: tuple):
+    version = _version()
+    return None if version is None else _REMEMBERED.rows.get((version, ask))
+
+
+def _remember(ask: tuple, rows: list) -> None:
+    """Keep `rows` for the next same question while nothing changed (a report asks per region and in total, for
+    the figures and again for the lights)."""
+    version = _version()
+    if version is None:
+        return
+    if len(_REMEMBERED.rows) > 16:
+        _REMEMBERED.rows = {}
+    _REMEMBERED.rows[(version, ask)] = rows
+
+
+def _read_stage_rows(cohort: DealFilter, day: datetime.date, key) -> list:
     table = Table(stage_days.TABLE, stage_days.KEYS + stage_days.SUMS)
     columns = [table.region] if key is not None else []
     query = table.select(
@@ -493,13 +541,14 @@ def compute_grouped(cohort: DealFilter, day: datetime.date, key=None, label=_sam
     """
     condition = cohort.condition()
     results: dict = {}
-    rows = None
-    if FAST:
-        rows = _dated_deal_groups(cohort, condition, day, key)
-        if rows is None:
-            rows = _fast_deal_groups(cohort, condition, day, key)
+    rows = _dated_deal_groups(cohort, condition, day, key) if FAST else None
+    dated = rows is not None
+    if FAST and rows is None:
+        rows = _fast_deal_groups(cohort, condition, day, key)
     rows = _deal_groups(condition, day, key) if rows is None else rows
     _count_deals(results, [(label(row[0]), *row[1:]) for row in rows], condition, day)
+    if dated and kept_plans.answers(cohort):
+        _add_kept_plans(results, cohort, day, key, label)
     if not (FAST and _kept_funds_and_blockers(results, cohort, day, key, label)):
         _count_funds_and_blockers(results, condition, day, key, label)
     _sum_investment(results, condition, day, key, label)

@@ -22,7 +22,7 @@ from peewee import SQL, Case, fn
 
 from crm.deals.stages import STAGES
 from crm.listing.filters import DealFilter
-from crm.reporting import asof
+from crm.reporting import asof, kept_plans
 from db.models import Deal, InvestmentDone, InvestmentPlan, database
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
@@ -156,8 +156,10 @@ def _counted(cohort: DealFilter, condition, day: datetime.date, key=None) -> dic
     """counts() without a row per deal, for the cohorts the effective-dated kept totals answer (else None).
 
     Lit deals per group come from the kept totals; a deal with a plan for the year is classified one by one;
-    one without is yellow or red only by its months late, counted in SQL by its planned start's month
-    (red: before the month RED_MONTHS before `day`'s); the rest are green.
+    one without is yellow or red only by its months late, counted by its planned start's month (red: before
+    the month RED_MONTHS before `day`'s) from the kept plan counts (crm.reporting.kept_plans), which count
+    every late deal, those with a plan too (moved back before they are classified), or else in SQL; the rest
+    are green.
     """
     stage_rows = asof.dated_stage_rows(cohort, day, key)
     if stage_rows is None:
@@ -167,11 +169,29 @@ def _counted(cohort: DealFilter, condition, day: datetime.date, key=None) -> dic
         if stage not in _NO_LIGHT:
             out.setdefault(group, LightCounts()).green += n
     planned = InvestmentPlan.select(InvestmentPlan.deal).where(InvestmentPlan.year == day.year)
+    kept = kept_plans.answers(cohort)
+    red_before = _month_start(day, RED_MONTHS)
+    if kept:
+        late = kept_plans.late_starts(cohort, day, key is not None)
+    else:
+        late = _late_scanned(condition, day, key, planned, red_before)
+    for group, (red, yellow) in late.items():
+        c = out.setdefault(group, LightCounts())
+        c.green, c.red, c.yellow = c.green - red - yellow, c.red + red, c.yellow + yellow
     with_plan = asof._and(condition, Deal.id.in_(planned))
     for group, light in _lit(database.execute(_query(with_plan, day, key)).fetchall(), with_plan, day):
-        _move(out.setdefault(group, LightCounts()), light.light)
+        c = out.setdefault(group, LightCounts())
+        counted = classify(None, light.months_late)  # the light the kept late counts gave it
+        if kept and counted != GREEN:
+            setattr(c, counted, getattr(c, counted) - 1)
+            c.green += 1
+        _move(c, light.light)
+    return {group: c for group, c in out.items() if c.green or c.yellow or c.red}
+
+
+def _late_scanned(condition, day: datetime.date, key, planned, red_before: datetime.date) -> dict:
+    """{group: (red, yellow)} of the late deals without a plan, each deal's stage on `day` looked up."""
     not_started = [s.key for s in STAGES if s.key not in asof._STARTED and s.key not in _NO_LIGHT]
-    red_before = _month_start(day, RED_MONTHS)
     late = (
         Deal.select(
             asof._key(key),
@@ -188,14 +208,7 @@ def _counted(cohort: DealFilter, condition, day: datetime.date, key=None) -> dic
         )
         .group_by(SQL("1"))
     )
-    for group, red, yellow in database.execute(late).fetchall():
-        c = out.setdefault(group, LightCounts())
-        c.green, c.red, c.yellow = (
-            c.green - int(red or 0) - int(yellow or 0),
-            c.red + int(red or 0),
-            c.yellow + int(yellow or 0),
-        )
-    return {group: c for group, c in out.items() if c.green or c.yellow or c.red}
+    return {group: (int(red or 0), int(yellow or 0)) for group, red, yellow in database.execute(late).fetchall()}
 
 
 def _move(c: LightCounts, light: str) -> None:

@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
         print(__doc__)
         return 2
     from crm.listing.filters import DealFilter
-    from crm.reporting import asof, lights
+    from crm.reporting import asof, kept_plans, lights
     from db.connection import open_database
     from db.models import Deal
 
@@ -32,7 +32,14 @@ def main(argv: list[str] | None = None) -> int:
     for key, name in ((None, "whole ledger"), (Deal.region, "per region")):
         parts += [
             (f"{name}: deals by stage (kept days)", lambda key=key: asof.dated_stage_rows(cohort, day, key)),
-            (f"{name}: plan classes", lambda key=key: asof._plan_groups(condition, day, key)),
+            (
+                f"{name}: plan classes (kept plan counts when kept)",
+                lambda key=key: (
+                    kept_plans.plan_figures(cohort, day, key is not None)
+                    if kept_plans.answers(cohort)
+                    else asof._plan_groups(condition, day, key)
+                ),
+            ),
             (
                 f"{name}: funds and blockers (kept days)",
                 lambda key=key: asof._kept_funds_and_blockers({}, cohort, day, key, asof._same),
