@@ -102,8 +102,8 @@ class RowPlan:
 class RawCells:
     """A row's cells by field (RowPlan.raw), read through the header's columns: None past the row's end.
 
-    The mapping a dict {field: cell} would be, without a dict per row: a
-    100,000-row sheet kept one beside each row's list of cells (~65 MB).
+    The mapping a dict {field: cell} would be, without a dict per row beside
+    each row's list of cells (BENCHMARKS.md, "Import").
     """
 
     __slots__ = ("cells", "columns")

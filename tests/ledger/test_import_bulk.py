@@ -429,3 +429,24 @@ def test_the_as_of_totals_set_aside_for_a_first_import_are_filled_and_kept_after
         assert db_kept_totals.agree(db)  # the triggers are back: later changes are counted
     finally:
         db.close()
+
+
+def test_a_large_import_into_postgresql_gives_the_planner_its_rows(pg_cluster, tmp_path):
+    """Migration 0012's statement triggers look up each batch's deals and ledger entries: planned for the empty
+    tables of a first import, each batch scanned everything written before it (a 100,000-row import took minutes).
+    The import takes statistics as it goes, so that when it ends the planner counts the rows it wrote."""
+    from crm.importing import bulk as import_bulk
+
+    path = ledger_workbook(tmp_path / "台账.xlsx", rows=import_bulk.ANALYSE_FIRST + 500, seed=5)
+    url = pg_cluster.create_database()
+    db = open_database(url)
+    try:
+        (before,) = db.execute_sql("SELECT reltuples FROM pg_class WHERE relname = 'deal'").fetchone()
+        report = importer.run_import(path, today=datetime.date(2021, 6, 30), actor="测试员")
+        assert report.written and len(report.created) == import_bulk.ANALYSE_FIRST + 500
+        (after,) = db.execute_sql("SELECT reltuples FROM pg_class WHERE relname = 'deal'").fetchone()
+        assert before <= 0 and after >= import_bulk.ANALYSE_FIRST, (before, after)
+        assert db_kept_totals.agree(db)
+    finally:
+        db.close()
+        pg_cluster.drop_database(url.rsplit("/", 1)[1])
