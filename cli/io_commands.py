@@ -178,6 +178,8 @@ def _mapping(pairs: list[str]) -> dict:
 
 
 def _print_report(report) -> None:
+    from crm.importing import map_name  # the Chinese field name --map accepts, not the internal key
+
     out = sys.stdout
     where = f"{report.source}" + (f" [{report.sheet}]" if report.sheet else "")
     print(
@@ -186,7 +188,7 @@ def _print_report(report) -> None:
     )
     print(
         _("Columns used: {columns}").format(
-            columns="、".join(f"{label}→{field}" for field, label in report.columns.items())
+            columns="、".join(f"{label}→{map_name(field)}" for field, label in report.columns.items())
         ),
         file=out,
     )
@@ -194,7 +196,9 @@ def _print_report(report) -> None:
         shown = [
             label
             if not report.guesses.get(label)
-            else _("{label} (perhaps {field}: --map {label}={field})").format(label=label, field=report.guesses[label])
+            else _("{label} (perhaps {field}: --map {label}={field})").format(
+                label=label, field=map_name(report.guesses[label])
+            )
             for label in report.ignored_columns
         ]
         print(_("Columns not used: {columns}").format(columns="、".join(shown)), file=out)

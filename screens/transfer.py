@@ -422,7 +422,7 @@ def report_text(report: importer.Report, listed: int = 30) -> str:
         shown = [
             label
             if not report.guesses.get(label)
-            else _("{label} (perhaps {field})").format(label=label, field=report.guesses[label])
+            else _("{label} (perhaps {field})").format(label=label, field=field_label(report.guesses[label]))
             for label in report.ignored_columns
         ]
         lines.append(

@@ -18,6 +18,7 @@ from crm.foundation.errors import Conflict, CrmError, InvalidInput
 from crm.foundation.i18n import _
 from crm.importing import bulk as import_bulk
 from crm.importing import records
+from crm.importing.aside import appending_cache, set_kept_days_aside
 from crm.importing.bulk import BATCH, NewDeal, NewDeals, roomy_cache, set_indexes_aside
 from crm.importing.cells import ProblemItem, cell_text, inline
 from crm.importing.existing import _Deals
@@ -146,7 +147,7 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, s
                     report.import_id = records.record_import(
                         report, plan.header_key, overrides, actor, apply.marks, apply.saved
                     )
-                apply.new.write([(sql, ()) for sql in apply.indexes_aside])
+                apply.new.write([(sql, ()) for sql in apply.kept_days_aside + apply.indexes_aside])
                 # Dropped while the writer builds the indexes: the two overlap.
                 plan.rows, apply.deals = [], None
             report.written = True
@@ -174,7 +175,8 @@ class _Applying:
         self.resolver.labels = plan.labels
         self.deals = _Deals(plan.rows)
         self.file_codes = {r.code for r in plan.rows if r.code}
-        self.indexes_aside = []
+        self.indexes_aside: list[str] = []
+        self.kept_days_aside: list[str] = []  # the fill of the as-of totals and their triggers, run at the end
         self.stated_on = plan.stated_on
         self.marks = records.marks()
         self.saved: dict = {}  # deal id -> its columns before this import changed it (for revert)
@@ -182,6 +184,9 @@ class _Applying:
         if bulk and self.deals.empty and len(self.deals.rows) >= import_bulk.REBUILD_AT:
             # Only the deals the import creates can be looked up: by id and code, which keep their indexes.
             self.indexes_aside = set_indexes_aside(Deal)
+            self.kept_days_aside = set_kept_days_aside()
+            if self.indexes_aside:
+                appending_cache()
 
     def look_up_names(self) -> None:
         """Find (or create) the departments, events and people the rows name, each once, in the rows' order.

@@ -15,7 +15,9 @@ department or a person by name, the next code of a year, the exchange rates
 of a currency, the pinyin of a word (crm.listing.initials). The kept totals
 (db/migrations 0002 on SQLite, 0005 on PostgreSQL) and the SQLite search
 index are maintained by row triggers, which multi-row INSERTs fire for each
-row as single ones do.
+row as single ones do; into an empty SQLite ledger the as-of totals' triggers
+and the deal table's plain indexes are set aside and rebuilt once at the end
+(crm.importing.aside).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from crm.deals.fields import parse_fields, person_named
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.foundation.text import clean_text
+from crm.importing.aside import REBUILD_AT, roomy_cache, set_indexes_aside  # noqa: F401 — their home before aside.py
 from crm.importing.cells import amount_text
 from crm.listing.initials import MemoInitials
 from crm.reference import fx
@@ -44,10 +47,13 @@ from crm.reference.lookup import department_by_name, event_by_name
 from crm.values.money import Money
 from db.connection import as_ledger_error
 from db.dialects import dialect_of
+from db.kept_totals import fresh_statistics
 from db.models import AuditEntry, Blocker, Deal, DealDepartment, FxRate, StageChange, database
 
 #: Deals written per batch (and per INSERT statement, parameters allowing).
 BATCH = 1000
+#: PostgreSQL: deals written before the import first takes statistics of the tables it writes (NewDeals._analyse).
+ANALYSE_FIRST = 2 * BATCH
 _LOOKUPS = {"event": event_by_name, "lead_unit": department_by_name, "liaison": person_named}
 #: What a written deal keeps of its columns (they are in the database now): nothing.
 _WRITTEN: dict = {}
@@ -84,6 +90,8 @@ class NewDeals:
         self._parsed: dict = {}
         self.behind: _Behind | None = None
         self._next_id: dict = {}  # model -> the id the next row written behind takes
+        self._flushed = 0  # deals written by flush so far
+        self._analyse_at = ANALYSE_FIRST  # PostgreSQL: the count of deals written at which statistics are next taken
 
     # ---- checking -------------------------------------------------------------
 
@@ -234,9 +242,28 @@ class NewDeals:
             AuditEntry, _fields(AuditEntry, "at", "actor", "table", "row_id", "field", "old", "new"), entries
         )
         self.write(statements)
+        self._flushed += len(batch)
+        if self.behind is None and self._flushed >= self._analyse_at:
+            self._analyse()
         for d in batch:
             d.columns, d.departments, d.blockers = _WRITTEN, (), ()  # in the statements now: memory for the next batch
         return batch
+
+    def _analyse(self) -> None:
+        """PostgreSQL: statistics of the tables migration 0012's statement triggers read, for the rows written so far.
+
+        The triggers look up each batch's deals, ledger entries, funds and
+        blockers; planned with the statistics of the tables before the import
+        (none, for a first import), each batch scanned what the import had
+        written so far, slower batch by batch (BENCHMARKS.md, "Import"). ANALYZE
+        counts the import's own uncommitted rows; taken at 2,000, 8,000, 32,000 … deals.
+        """
+        db = database.obj
+        if dialect_of(db).in_process:
+            return
+        for sql in fresh_statistics(db, postgres=True):
+            db.execute_sql(sql)
+        self._analyse_at = self._flushed * 4
 
     def _written(self, model, fields: list, rows: list, key: tuple, statements: list) -> list[int]:
         """The ids `rows` (values of `fields`) of `model` take; their INSERT is added to `statements`.
@@ -388,66 +415,6 @@ class _Behind:
         if self.error is not None:
             error, self.error = self.error, None
             raise as_ledger_error(error)
-
-
-#: SQLite page cache while importing, in KiB: a new deal goes into a dozen indexes at random places, and
-#: the default 2 MiB cache re-reads their pages from disk (BENCHMARKS.md, "Import").
-IMPORT_CACHE_KIB = 65536
-
-
-@contextlib.contextmanager
-def roomy_cache():
-    """A larger SQLite page cache for the duration of an import (PostgreSQL: nothing to do)."""
-    db = database.obj
-    if not dialect_of(db).in_process:
-        yield
-        return
-    before = db.execute_sql("PRAGMA cache_size").fetchone()[0]
-    db.execute_sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        db.execute_sql(f"PRAGMA cache_size = {int(before)}")
-
-
-#: Rows from which an import into an empty SQLite ledger builds the deal table's indexes after the deals.
-REBUILD_AT = 5000
-
-
-def set_indexes_aside(model) -> list[str]:
-    """Drop the plain indexes of `model`'s SQLite table for now; returns the statements that re-create them.
-
-    For an import into an empty ledger. Each new deal goes into some twenty
-    indexes at scattered places (~50 µs a deal, 5 s of a 100,000-row
-    import); built after the rows, by sorting, they take ~2 s. Unique
-    indexes stay (they refuse a taken code as they go), and so does the
-    whole lot where the planner has statistics (dropping an index drops its
-    sqlite_stat1 row). The drop is part of the import's transaction: a
-    refused or failed import rolls it back. PostgreSQL: nothing is set aside.
-    """
-    db = database.obj
-    if not dialect_of(db).in_process:
-        return []
-    table = model._meta.table_name
-    if db.execute_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'").fetchone():
-        return []
-    listed = db.execute_sql(f"PRAGMA index_list({_quoted(db, table)})").fetchall()
-    plain = {name for _seq, name, unique, origin, _partial in listed if not unique and origin == "c"}
-    # In the order they were made, which is the order the planner weighs them in: re-made in it, they are weighed
-    # as before. Only those made after every unique index, so that none moves ahead of one.
-    made = db.execute_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY rowid",
-        (table,),
-    ).fetchall()
-    aside = []
-    for name, sql in made:
-        if name not in plain:
-            aside = []
-        else:
-            aside.append((name, sql))
-    for name, _sql in aside:
-        db.execute_sql(f"DROP INDEX {_quoted(db, name)}")
-    return [sql for _name, sql in aside]
 
 
 def _default(f: peewee.Field):

@@ -245,8 +245,15 @@ def _may_start_a_kind(text) -> bool:
     head = str(text or "").lstrip()[:1]
     if not head:
         return False
-    first = unicodedata.normalize("NFKC", head)[:1].casefold()
-    return first in _KIND_STARTS or not first.strip()  # a character folding to a space: look at it whole
+    known = _HEADS.get(head)
+    if known is None:
+        first = unicodedata.normalize("NFKC", head)[:1].casefold()
+        known = _HEADS[head] = first in _KIND_STARTS or not first.strip()  # folding to a space: look at it whole
+    return known
+
+
+#: _may_start_a_kind by a label's first character (it depends on nothing else; a ledger has millions of cells).
+_HEADS: dict[str, bool] = {}
 
 
 @dataclass

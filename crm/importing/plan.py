@@ -210,7 +210,12 @@ def _repeats_header(values, sheet: _Sheet) -> bool:
     chances = len(sheet.inline_labels)  # labels left to compare, and the row is no header once too few are
     width = len(values)
     for c, label in sheet.inline_labels:
-        if c < width and isinstance(values[c], str) and inline(values[c]) == label:
+        if (
+            c < width
+            and isinstance(value := values[c], str)
+            # inline(value), without its call for the one-line cells nearly all are
+            and (value.strip() if "\n" not in value and "\r" not in value else inline(value)) == label
+        ):
             need -= 1
             if need <= 0:
                 return True

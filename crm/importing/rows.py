@@ -86,7 +86,7 @@ class RowPlan:
 
     row: int
     values: dict  # field -> typed text for create_deal / edit_deal (only what the file gives)
-    raw: dict  # field -> the cell's value as read, for messages (Plan.labels names its column)
+    raw: dict | RawCells  # field -> the cell's value as read, for messages (Plan.labels names its column)
     code: str | None = None
     stage: str | None = None
     supporting: list | None = None
@@ -97,6 +97,53 @@ class RowPlan:
     progress: str | None = None  # free text of the progress cells, kept as a dated progress entry
     funds: Money | None = None  # funds arrived so far (a cumulative column)
     warnings: list | None = None  # Problem: said in the preview, never refusing the row
+
+
+class RawCells:
+    """A row's cells by field (RowPlan.raw), read through the header's columns: None past the row's end.
+
+    The mapping a dict {field: cell} would be, without a dict per row beside
+    each row's list of cells (BENCHMARKS.md, "Import").
+    """
+
+    __slots__ = ("cells", "columns")
+
+    def __init__(self, cells: list, columns: dict):
+        self.cells, self.columns = cells, columns
+
+    def get(self, field_name: str, default=None):
+        col = self.columns.get(field_name)
+        if col is None:
+            return default
+        return self.cells[col] if col < len(self.cells) else None
+
+    def __getitem__(self, field_name: str):
+        col = self.columns[field_name]
+        return self.cells[col] if col < len(self.cells) else None
+
+    def __contains__(self, field_name: object) -> bool:
+        return field_name in self.columns
+
+    def __iter__(self):
+        return iter(self.columns)
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    def keys(self):
+        return self.columns.keys()
+
+    def items(self):
+        return [(f, self[f]) for f in self.columns]
+
+    def __eq__(self, other: object) -> bool:
+        return dict(self.items()) == (dict(other.items()) if isinstance(other, (dict, RawCells)) else other)
+
+    def __getstate__(self):
+        return self.cells, self.columns
+
+    def __setstate__(self, state) -> None:
+        self.cells, self.columns = state
 
 
 def name_key(name: str) -> str:
@@ -419,8 +466,7 @@ def readers_for(columns) -> list:
 
 
 def _read_row(sheet: _Sheet, number: int, values: list, problems: list, reference: datetime.date) -> RowPlan | None:
-    width = len(values)
-    raw = {f: values[c] if c < width else None for f, c in sheet.header.columns.items()}
+    raw = RawCells(values, sheet.header.columns)
     name_raw = raw.get("name")
     if name_raw is None or is_blank(name_raw):
         if raw.get("amount") is not None and not is_blank(raw.get("amount")):

@@ -359,10 +359,14 @@ def _calamine_grid(path: Path, name: str, ws, cells, epoch) -> Grid:
     errors: dict[int, list] = {}
     for (row, col), text in cells.errors.items():
         errors.setdefault(row, []).append((col, text.strip() or None))
-    for index, raw in enumerate(ws.to_python(skip_empty_area=False)):
+    # One str object per distinct text: a ledger repeats its regions, stages, units and dates down the rows,
+    # and every later step keeps (and hashes) what the grid holds.
+    texts: dict[str, str] = {}
+    same = texts.setdefault
+    for index, raw in enumerate(_sheet_rows(ws)):
         number = index + 1
         # Text first, inline: most cells are text, and a ledger has millions.
-        values = [(v.strip() or None) if type(v) is str else _as_openpyxl(v) for v in raw]
+        values = [(same(t, t) if (t := v.strip()) else None) if type(v) is str else _as_openpyxl(v) for v in raw]
         # calamine gives an error cell as '': openpyxl gives its text (#N/A), a value to complain about.
         for col, text in errors.get(number, ()):
             while len(values) < col:
@@ -389,6 +393,18 @@ def _calamine_grid(path: Path, name: str, ws, cells, epoch) -> Grid:
     merged = [(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in (ws.merged_cell_ranges or [])]
     _fill_merged(rows, merged)
     return Grid(source=str(path), sheet=name, kind="xlsx", rows=rows, formats=formats, merged=merged, epoch=epoch)
+
+
+def _sheet_rows(ws):
+    """The rows of a calamine sheet from its first row and column, one at a time (not the whole sheet as lists)."""
+    start = ws.start
+    if start is None or not hasattr(ws, "iter_rows"):
+        yield from ws.to_python(skip_empty_area=False)
+        return
+    # iter_rows starts at the sheet's first row but at its first used column: the columns before it are empty.
+    pad = [""] * start[1]
+    for raw in ws.iter_rows():
+        yield pad + raw if pad else raw
 
 
 def _check_cell_sizes(path: Path, number: int, values: list) -> None:

@@ -398,3 +398,55 @@ def test_indexes_built_after_the_rows_leave_the_same_ledger_and_schema(tmp_path,
         finally:
             db.close()
     assert schemas[1] == schemas[0]
+
+
+def test_the_as_of_totals_set_aside_for_a_first_import_are_filled_and_kept_after(tmp_path, monkeypatch):
+    """Into an empty SQLite ledger the as-of totals' triggers are set aside while the deals are written, then the
+    totals are filled from the rows and the triggers put back: the totals agree with the rows after the import,
+    after a refused one, and after later changes that only the triggers record."""
+    from crm.deals.funds import record_funds
+    from crm.deals.stages import change_stage
+    from crm.importing import bulk as import_bulk
+    from crm.importing.aside import set_kept_days_aside
+
+    path = ledger_workbook(tmp_path / "台账.xlsx", rows=200)
+    set_aside = []
+    monkeypatch.setattr(import_bulk, "REBUILD_AT", 1)
+    monkeypatch.setattr(
+        import_apply, "set_kept_days_aside", lambda: set_aside.append(set_kept_days_aside()) or set_aside[-1]
+    )
+    report, _rows = _import(str(tmp_path / "a.sqlite3"), path, bulk=True, prepare=_rates)
+    assert report.written and len(report.created) == 200
+    assert len(set_aside) == 1 and len(set_aside[0]) > 20  # the two fills and every trigger of migration 0012
+    db = open_database(str(tmp_path / "a.sqlite3"))
+    try:
+        kept = db.execute_sql("SELECT count(*), sum(deals) FROM deal_stage_days WHERE grain = 1").fetchone()
+        assert kept[0] > 100 and kept[1] > 0  # filled, not left empty
+        assert db_kept_totals.agree(db)
+        signed = Deal.select().where(Deal.stage == "signed").order_by(Deal.id).first()
+        change_stage(signed.code, "registered", on=datetime.date(2021, 6, 1), actor="测试员")
+        record_funds(signed.code, "1000万元", on=datetime.date(2021, 6, 2), actor="测试员")
+        assert db_kept_totals.agree(db)  # the triggers are back: later changes are counted
+    finally:
+        db.close()
+
+
+def test_a_large_import_into_postgresql_gives_the_planner_its_rows(pg_cluster, tmp_path):
+    """Migration 0012's statement triggers look up each batch's deals and ledger entries: planned for the empty
+    tables of a first import, each batch scanned everything written before it (a 100,000-row import took minutes).
+    The import takes statistics as it goes, so that when it ends the planner counts the rows it wrote."""
+    from crm.importing import bulk as import_bulk
+
+    path = ledger_workbook(tmp_path / "台账.xlsx", rows=import_bulk.ANALYSE_FIRST + 500, seed=5)
+    url = pg_cluster.create_database()
+    db = open_database(url)
+    try:
+        (before,) = db.execute_sql("SELECT reltuples FROM pg_class WHERE relname = 'deal'").fetchone()
+        report = importer.run_import(path, today=datetime.date(2021, 6, 30), actor="测试员")
+        assert report.written and len(report.created) == import_bulk.ANALYSE_FIRST + 500
+        (after,) = db.execute_sql("SELECT reltuples FROM pg_class WHERE relname = 'deal'").fetchone()
+        assert before <= 0 and after >= import_bulk.ANALYSE_FIRST, (before, after)
+        assert db_kept_totals.agree(db)
+    finally:
+        db.close()
+        pg_cluster.drop_database(url.rsplit("/", 1)[1])

@@ -74,3 +74,21 @@ async def test_a_county_sheets_row_number_column_shows_in_its_chooser(demo_ledge
         number = _chooser(dialog, "序号")
         assert number.value == "seq"
         assert "行号" in str(number.query_one("SelectCurrent").query_one(Static).render())  # its name, in Chinese
+
+
+@run_async
+async def test_the_preview_names_an_unused_columns_guess_by_its_label(demo_ledger, tmp_path):
+    """An unused column's best guess is shown as the chooser shows the field (投资方 / Investor), not as the
+    importer's internal key (investor)."""
+    from screens.transfer import field_label
+
+    sheet = tmp_path / "一月.csv"
+    sheet.write_text(HEADER + "定兴冷链仓储项目,某冷链集团,3.5亿元,2020-06-01,王芳\n", encoding="utf-8")
+    async with CrmApp(today=TODAY).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dialog = await _preview(pilot, sheet)
+        text = str(dialog.query_one("#import-text", Static).render())
+        unused = next(line for line in text.splitlines() if "合作伙伴" in line)
+        assert field_label("investor") != "investor"
+        assert f"{field_label('investor')})" in unused, unused
+        assert "investor" not in unused, unused

@@ -1,0 +1,125 @@
+"""What a large import sets aside while it writes, and puts back: SQLite's small page cache, the deal table's
+plain indexes and the triggers that keep the as-of totals (db/stage_days.py) deal by deal.
+
+Into an empty SQLite ledger a bureau's first import writes tens of thousands
+of deals: maintained row by row, indexes and kept totals cost more than the
+rows. Set aside inside the import's transaction, they are rebuilt from the
+rows once at the end, so a refused or failed import rolls the setting aside
+back with everything else. PostgreSQL: nothing is set aside.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import peewee
+
+from db import stage_days
+from db.dialects import dialect_of
+from db.models import database
+
+#: SQLite page cache while importing, in KiB: a new deal goes into a dozen indexes at random places, and
+#: the default 2 MiB cache re-reads their pages from disk (BENCHMARKS.md, "Import").
+IMPORT_CACHE_KIB = 65536
+
+
+@contextlib.contextmanager
+def roomy_cache():
+    """A larger SQLite page cache for the duration of an import (PostgreSQL: nothing to do)."""
+    db = database.obj
+    if not dialect_of(db).in_process:
+        yield
+        return
+    before = db.execute_sql("PRAGMA cache_size").fetchone()[0]
+    db.execute_sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        db.execute_sql(f"PRAGMA cache_size = {int(before)}")
+
+
+#: SQLite page cache while importing with the deal table's indexes set aside, in KiB: its new rows and those of
+#: the other tables are appended, and the larger cache only grew the process (BENCHMARKS.md, "Import").
+APPENDING_CACHE_KIB = 16384
+
+
+def appending_cache() -> None:
+    """Shrink the import's page cache to APPENDING_CACHE_KIB (roomy_cache puts the usual size back at its end)."""
+    db = database.obj
+    if dialect_of(db).in_process:
+        db.execute_sql(f"PRAGMA cache_size = -{APPENDING_CACHE_KIB}")
+
+
+#: Rows from which an import into an empty SQLite ledger builds the deal table's indexes after the deals.
+REBUILD_AT = 5000
+
+
+def set_indexes_aside(model) -> list[str]:
+    """Drop the plain indexes of `model`'s SQLite table for now; returns the statements that re-create them.
+
+    For an import into an empty ledger. Each new deal goes into some twenty
+    indexes at scattered places (~50 µs a deal, 5 s of a 100,000-row
+    import); built after the rows, by sorting, they take ~2 s. Unique
+    indexes stay (they refuse a taken code as they go), and so does the
+    whole lot where the planner has statistics (dropping an index drops its
+    sqlite_stat1 row). The drop is part of the import's transaction: a
+    refused or failed import rolls it back. PostgreSQL: nothing is set aside.
+    """
+    db = database.obj
+    if not dialect_of(db).in_process:
+        return []
+    table = model._meta.table_name
+    if db.execute_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'").fetchone():
+        return []
+    listed = db.execute_sql(f"PRAGMA index_list({_quoted(db, table)})").fetchall()
+    plain = {name for _seq, name, unique, origin, _partial in listed if not unique and origin == "c"}
+    # In the order they were made, which is the order the planner weighs them in: re-made in it, they are weighed
+    # as before. Only those made after every unique index, so that none moves ahead of one.
+    made = db.execute_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY rowid",
+        (table,),
+    ).fetchall()
+    aside = []
+    for name, sql in made:
+        if name not in plain:
+            aside = []
+        else:
+            aside.append((name, sql))
+    for name, _sql in aside:
+        db.execute_sql(f"DROP INDEX {_quoted(db, name)}")
+    return [sql for _name, sql in aside]
+
+
+#: The kept tables whose triggers set_kept_days_aside drops: each fires per row and recomputes the deal's share.
+_KEPT_DAYS = (stage_days.TABLE, stage_days.EVENTS_TABLE)
+
+
+def set_kept_days_aside() -> list[str]:
+    """Drop the SQLite triggers that keep the as-of totals (deal_stage_days, deal_event_days) for now.
+
+    For an import into a ledger without deals (each new deal, ledger entry and
+    blocker fired triggers that remove and re-add its deal's share: two thirds
+    of the time the writer took). Returns the statements that fill the kept
+    tables from the rows and re-create the triggers, to run once everything
+    the import writes is written: the tables held no deal's share before, so
+    the fill (which adds to each key) leaves them as the triggers would have.
+    PostgreSQL: nothing is set aside (its triggers run per statement, and
+    dropping one would lock the tables against every other user).
+    """
+    db = database.obj
+    if not dialect_of(db).in_process:
+        return []
+    clauses = " OR ".join("sql LIKE ?" for _table in _KEPT_DAYS)
+    found = db.execute_sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND ({clauses}) ORDER BY rowid",
+        tuple(f"%{table}%" for table in _KEPT_DAYS),
+    ).fetchall()
+    if not found:
+        return []  # a ledger before migration 0012: nothing kept
+    for name, _sql in found:
+        db.execute_sql(f"DROP TRIGGER {_quoted(db, name)}")
+    return [stage_days.FILL_SQLITE, stage_days.EVENTS_FILL_SQLITE, *(sql for _name, sql in found)]
+
+
+def _quoted(db, name: str) -> str:
+    return peewee.quote((name,), db.quote)
