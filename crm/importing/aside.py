@@ -90,12 +90,17 @@ def set_indexes_aside(model) -> list[str]:
     return [sql for _name, sql in aside]
 
 
-#: The kept tables whose triggers set_kept_days_aside drops: each fires per row and recomputes the deal's share.
-_KEPT_DAYS = (stage_days.TABLE, stage_days.EVENTS_TABLE)
+#: The kept tables whose triggers set_kept_days_aside drops (each fires per row and recomputes the deal's share),
+#: with the statement that fills each from the rows.
+_KEPT_DAYS = {
+    stage_days.TABLE: stage_days.FILL_SQLITE,
+    stage_days.EVENTS_TABLE: stage_days.EVENTS_FILL_SQLITE,
+    stage_days.PLAN_TABLE: stage_days.PLAN_FILL_SQLITE,
+}
 
 
 def set_kept_days_aside() -> list[str]:
-    """Drop the SQLite triggers that keep the as-of totals (deal_stage_days, deal_event_days) for now.
+    """Drop the SQLite triggers that keep the as-of totals (deal_stage_days, deal_event_days, deal_plan_days) for now.
 
     For an import into a ledger without deals (each new deal, ledger entry and
     blocker fired triggers that remove and re-add its deal's share: two thirds
@@ -118,7 +123,8 @@ def set_kept_days_aside() -> list[str]:
         return []  # a ledger before migration 0012: nothing kept
     for name, _sql in found:
         db.execute_sql(f"DROP TRIGGER {_quoted(db, name)}")
-    return [stage_days.FILL_SQLITE, stage_days.EVENTS_FILL_SQLITE, *(sql for _name, sql in found)]
+    fills = [fill for table, fill in _KEPT_DAYS.items() if any(table in sql for _name, sql in found)]
+    return [*fills, *(sql for _name, sql in found)]
 
 
 def _quoted(db, name: str) -> str:

@@ -400,6 +400,19 @@ def test_indexes_built_after_the_rows_leave_the_same_ledger_and_schema(tmp_path,
     assert schemas[1] == schemas[0]
 
 
+def _with_planned_starts(path) -> None:
+    """Give every deal of the workbook at `path` a planned start (a month, as ledgers write it)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb["台账"]
+    column = ws.max_column + 1
+    ws.cell(2, column, "计划开工时间")
+    for row in range(3, ws.max_row + 1):
+        ws.cell(row, column, f"2021年{row % 12 + 1}月")
+    wb.save(path)
+
+
 def test_the_as_of_totals_set_aside_for_a_first_import_are_filled_and_kept_after(tmp_path, monkeypatch):
     """Into an empty SQLite ledger the as-of totals' triggers are set aside while the deals are written, then the
     totals are filled from the rows and the triggers put back: the totals agree with the rows after the import,
@@ -410,6 +423,7 @@ def test_the_as_of_totals_set_aside_for_a_first_import_are_filled_and_kept_after
     from crm.importing.aside import set_kept_days_aside
 
     path = ledger_workbook(tmp_path / "台账.xlsx", rows=200)
+    _with_planned_starts(path)
     set_aside = []
     monkeypatch.setattr(import_bulk, "REBUILD_AT", 1)
     monkeypatch.setattr(
@@ -417,11 +431,13 @@ def test_the_as_of_totals_set_aside_for_a_first_import_are_filled_and_kept_after
     )
     report, _rows = _import(str(tmp_path / "a.sqlite3"), path, bulk=True, prepare=_rates)
     assert report.written and len(report.created) == 200
-    assert len(set_aside) == 1 and len(set_aside[0]) > 20  # the two fills and every trigger of migration 0012
+    assert len(set_aside) == 1 and len(set_aside[0]) > 20  # the fills and every trigger of migrations 0012-0013
     db = open_database(str(tmp_path / "a.sqlite3"))
     try:
         kept = db.execute_sql("SELECT count(*), sum(deals) FROM deal_stage_days WHERE grain = 1").fetchone()
         assert kept[0] > 100 and kept[1] > 0  # filled, not left empty
+        planned = db.execute_sql("SELECT count(*), sum(deals) FROM deal_plan_days").fetchone()
+        assert planned[0] > 0 and planned[1] > 0  # the plan figures of migration 0013 too
         assert db_kept_totals.agree(db)
         signed = Deal.select().where(Deal.stage == "signed").order_by(Deal.id).first()
         change_stage(signed.code, "registered", on=datetime.date(2021, 6, 1), actor="测试员")
