@@ -32,26 +32,32 @@ SHARED = {
     "tests/system/test_import_memory.py": "memory ledgers",
 }
 
-#: Seconds a unit took in a full `scripts/time-tests` run (BENCHMARKS.md, the suite's time); ordering only.
+#: Seconds a unit took (setup included) in the second full run of BENCHMARKS.md's test-time section, at load 7-9;
+#: "memory ledgers" less the second build that run still made. Ordering only.
 ESTIMATES = {
-    "tests/system/test_concurrency.py::test_eight_processes_share_one_ledger[sqlite]": 75.0,
-    "tests/system/test_concurrency.py::test_eight_processes_share_one_ledger[postgresql]": 50.0,
-    "memory ledgers": 100.0,
-    "tests/tui/test_tui_timeline.py": 90.0,
-    "tests/tui/test_tui_report.py": 85.0,
-    "tests/ledger/test_import_bulk.py": 80.0,
-    "tests/tui/test_tui_jobs.py": 80.0,
-    "tests/tui/test_tui_discard.py": 50.0,
-    "tests/tui/test_tui_hostile_text.py": 40.0,
-    "tests/cli/test_backup.py": 40.0,
-    "tests/ledger/test_import_parallel.py": 35.0,
-    "tests/system/test_load.py": 27.0,
-    "tests/ledger/test_asof.py": 25.0,
+    "memory ledgers": 160.0,
+    "tests/tui/test_tui_snapshots.py": 205.0,
+    "tests/ledger/test_import_bulk.py": 185.0,
+    "tests/tui/test_tui_jobs.py": 136.0,
+    "tests/tui/test_tui_discard.py": 134.0,
+    "tests/tui/test_tui_timeline.py": 105.0,
+    "tests/tui/test_tui_desk.py": 101.0,
+    "tests/system/test_concurrency.py::test_eight_processes_share_one_ledger[sqlite]": 73.0,
+    "tests/ledger/test_scale_small.py": 70.0,
+    "tests/cli/test_cli.py": 61.0,
+    "tests/cli/test_backup.py": 59.0,
+    "tests/ledger/test_import_parallel.py": 58.0,
+    "tests/system/test_concurrency.py::test_eight_processes_share_one_ledger[postgresql]": 56.0,
+    "tests/cli/test_bad_input.py": 55.0,
+    "tests/tui/test_tui_desk_list.py": 53.0,
+    "tests/tui/test_tui_report.py": 51.0,
+    "tests/ledger/test_asof.py": 40.0,
+    "tests/system/test_faults.py": 37.0,
 }
 
 #: Average seconds a test of a file or directory takes (first match), for units without an estimate.
 PER_TEST = {
-    "tests/system/test_crash.py": 35.0,
+    "tests/system/test_crash.py": 33.0,
     "tests/system/": 10.0,
     "tests/tui/": 2.0,
     "tests/ledger/": 0.5,
