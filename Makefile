@@ -21,7 +21,8 @@ run: $(STAMP)
 # itself; ensure-postgres installs the server with apt-get only where missing,
 # ensure-office LibreOffice and fonts for the printed weekly table's test.
 # TEST_WORKERS pytest-xdist workers (one a core; each starts its own PostgreSQL server); --dist loadfile keeps
-# a module's tests on one worker, so a ledger a module builds once is built once. TEST_WORKERS=0: one process.
+# a module's tests on one worker, so a ledger a module builds once is built once, and hands out the longest
+# units first (tests/xdist_balance.py: the multi-process system tests one unit a test). TEST_WORKERS=0: one process.
 # More pytest options: make test PYTEST_ARGS="--durations=40 -k kpi".
 TEST_WORKERS ?= 2
 test: $(STAMP)

@@ -7,6 +7,7 @@ Migrated and demo databases are copies of templates built once per session (per
 xdist worker) and backend: a file copy for SQLite, CREATE DATABASE … TEMPLATE for
 PostgreSQL — migrating or loading the demo for every test was most of their time.
 Tests never touch the real user data directory: XDG paths point into tmp.
+Under `make test` (xdist, --dist loadfile) the longest units of work start first (tests/xdist_balance.py).
 """
 
 import os
@@ -17,6 +18,16 @@ import pytest
 from crm.foundation.i18n import set_language
 
 pytest_plugins = ["tests.pg_cluster"]
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile` (make test) hands out the longest units first: see tests/xdist_balance.py."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from tests.xdist_balance import LongestFirst
+
+    return LongestFirst(config, log)
+
 
 BACKENDS = ["sqlite", "postgresql"]
 

@@ -6,7 +6,6 @@ cost a few MiB more (SQLite's page cache, a larger batch of names), not memory i
 its deals, as building the whole table in memory did (~2.5 KiB a deal).
 """
 
-import datetime
 import json
 import subprocess
 import sys
@@ -14,12 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from crm.samples import synthetic
+from tests.system.conftest import LARGE, SMALL
 
 ROOT = Path(__file__).resolve().parents[2]
-AS_OF = datetime.date(2026, 6, 30)
 WEEK = "2026-W26"
-SMALL, LARGE = 10_000, 50_000
 # Peak growth allowed between the two ledgers: well under what 40,000 more deals held in memory take.
 GROWTH_MIB = 24
 
@@ -32,25 +29,6 @@ sys.stdout.flush()
 sys.stderr.write("PEAK %d\\n" % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 sys.exit(code)
 """
-
-
-@pytest.fixture(scope="session")
-def ledgers(tmp_path_factory):
-    """{deals: path} of two synthetic SQLite ledgers, built once per test session."""
-    from db.connection import open_database
-    from db.models import database
-
-    out = {}
-    for deals in (SMALL, LARGE):
-        path = tmp_path_factory.mktemp("memory") / f"ledger-{deals}.sqlite3"
-        open_database(str(path))
-        try:
-            synthetic.generate(synthetic.Spec(deals=deals, seed=3, heavy_every=10_000, as_of=AS_OF))
-        finally:
-            database.obj.close()
-            database.initialize(None)
-        out[deals] = path
-    return out
 
 
 def _peak_mib(args: list[str], stdout) -> float:

@@ -10,12 +10,13 @@ import json
 import shutil
 
 from tests.perf.import_speed import build
-from tests.system.test_export_memory import GROWTH_MIB, LARGE, SMALL, _peak_mib, ledgers  # noqa: F401 — a fixture
+from tests.system.conftest import LARGE, SMALL
+from tests.system.test_export_memory import GROWTH_MIB, _peak_mib
 
 ROWS = 3000
 
 
-def test_import_memory_does_not_grow_with_the_ledger(ledgers, tmp_path):  # noqa: F811 — the fixture
+def test_import_memory_does_not_grow_with_the_ledger(ledgers, tmp_path):
     book = build(tmp_path / "county.xlsx", ROWS)
     peaks = {}
     for deals, path in ledgers.items():
