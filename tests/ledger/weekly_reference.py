@@ -10,10 +10,24 @@ import html
 import io
 
 from crm.foundation.i18n import current_language
-from crm.values.money import format_money
 from exports import weekly_layout as layout
-from exports.cells import FORMULA_STARTS, QUOTE, text_of
-from exports.weekly_text import BOM, _csv_value, txt_cell
+from exports.cells import FORMULA_STARTS, QUOTE
+
+# What did not change with streaming is imported, so that this reference differs only in how the table is laid out.
+from exports.weekly_text import (
+    _CSS,
+    BOM,
+    _aligns,
+    _csv_value,
+    _html_cell,
+    _md_cell,
+    _md_text,
+    _section_aligns,
+    _shown,
+    tabulate,
+    txt_cell,
+    wrap,
+)
 
 
 def render(table, fmt: str) -> str:
@@ -62,48 +76,7 @@ def render_csv(table, progress=None) -> str:
     return out.getvalue()
 
 
-# ---- shared by md, txt, html ----------------------------------------------
-
-
-def tabulate(*args, **kwargs) -> str:
-    """tabulate.tabulate, imported on first use: CSV, the format scripts export most, does not need it."""
-    import tabulate as module
-
-    # Count East Asian wide characters as two columns when aligning.
-    module.WIDE_CHARS_MODE = True
-    return module.tabulate(*args, **kwargs)
-
-
-def _shown(value) -> str:
-    """A typed cell as a reader sees it: amounts rounded for display."""
-    if isinstance(value, layout.Own):
-        return format_money(value.money)
-    if isinstance(value, layout.Yi):
-        return layout.yi_text(value.yuan)
-    if isinstance(value, layout.Ratio):
-        return layout.ratio_text(value)
-    return text_of(value)
-
-
-def _aligns(keys_or_values) -> list[str]:
-    return ["right" if k in ("seq", "amount", "amount_cny") else "left" for k in keys_or_values]
-
-
-def _section_aligns(section) -> list[str]:
-    first = section.rows[0] if section.rows else []
-    return ["right" if isinstance(v, (int, layout.Yi, layout.Ratio)) else "left" for v in first] or None
-
-
 # ---- Markdown -------------------------------------------------------------
-
-
-def _md_text(text: str) -> str:
-    """Text for Markdown with HTML escaped: a viewer renders what a ledger cell says, never runs it."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _md_cell(text: str) -> str:
-    return _md_text(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
 
 
 def render_md(table, progress=None) -> str:
@@ -145,33 +118,6 @@ def render_md(table, progress=None) -> str:
 # ---- plain text -----------------------------------------------------------
 
 
-def wrap(text: str, width: int) -> str:
-    """`text` wrapped at `width` display columns; wide characters count two, Latin words stay whole."""
-    from wcwidth import wcswidth, wcwidth
-
-    out = []
-    for paragraph in text.split("\n"):
-        line, line_width = "", 0
-        for ch in paragraph:
-            w = max(wcwidth(ch), 0)
-            if line_width + w > width and line:
-                cut = line.rfind(" ")
-                if ch != " " and cut > 0 and line[cut + 1 :].isascii():
-                    # Carry the unfinished Latin word over to the next line.
-                    out.append(line[:cut])
-                    line = line[cut + 1 :]
-                    line_width = max(wcswidth(line), 0)
-                else:
-                    out.append(line)
-                    line, line_width = "", 0
-                if ch == " ":
-                    continue
-            line += ch
-            line_width += w
-        out.append(line)
-    return "\n".join(out)
-
-
 def render_txt(table, progress=None) -> str:
     cols = layout.columns()
     rows = _rows(table, lambda v: txt_cell(_shown(v)), progress)
@@ -206,27 +152,6 @@ def render_txt(table, progress=None) -> str:
 
 
 # ---- HTML -----------------------------------------------------------------
-
-_CSS = """
-@page { size: A4 landscape; margin: 1cm; }
-body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "SimSun", sans-serif; font-size: 10pt; }
-h1 { font-size: 16pt; text-align: center; margin: 0.3em 0; }
-h2 { font-size: 13pt; margin-top: 1.5em; }
-h3 { font-size: 11pt; margin-bottom: 0.3em; }
-p.scope { margin: 0.2em 0; color: #333; }
-table { border-collapse: collapse; margin: 0.5em 0; }
-th, td { border: 1px solid #808080; padding: 2px 4px; vertical-align: top; }
-th { background: #ddebf7; }
-thead { display: table-header-group; }
-tr { page-break-inside: avoid; }
-td.num { text-align: right; white-space: nowrap; }
-tr.total td { font-weight: bold; background: #f2f2f2; }
-td.overdue { color: #c00000; }
-""".strip()
-
-
-def _html_cell(text: str) -> str:
-    return html.escape(text).replace("\n", "<br>")
 
 
 def _html_table(
