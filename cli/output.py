@@ -25,8 +25,7 @@ def to_jsonable(value):
 def print_json(data, out=None) -> None:
     """Write `data` as indented UTF-8 JSON (no floats: amounts are strings)."""
     out = out or sys.stdout
-    json.dump(to_jsonable(data), out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    out.write(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2) + "\n")  # one write, not one a token
 
 
 def write_pieces(pieces, out=None) -> None:

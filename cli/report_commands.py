@@ -172,11 +172,12 @@ def _kpi_series(args, cohort: DealFilter):
     today = datetime.date.today()
     if first is None:
         first = datetime.date((last or today).year, 1, 1)
-    # each row as `crm kpi --as-of` its period's last day gives it, lights included
-    rows = [
-        {**asof.as_json(r), "lights": lights.counts(cohort, r.day).get(None, lights.LightCounts()).as_json()}
-        for r in series.series(args.series, first, last or today, cohort)
-    ]
+    # each row as `crm kpi --as-of` its period's last day gives it, lights included (from the series' one read)
+    with series.reading(cohort, series.period_ends(args.series, first, last or today)):
+        rows = [
+            {**asof.as_json(r), "lights": lights.counts(cohort, r.day).get(None, lights.LightCounts()).as_json()}
+            for r in series.series(args.series, first, last or today, cohort)
+        ]
     if args.format == "json":
         return print_json(rows)
     table = [[row[key] if row[key] is not None else "" for key in _SERIES_KEYS] for row in rows]

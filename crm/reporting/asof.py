@@ -36,7 +36,7 @@ from crm.deals.stages import STAGES, at_or_beyond
 from crm.listing import kept_totals
 from crm.listing.filters import DealFilter, region_condition
 from crm.reference import fx
-from crm.reporting import kept_plans, kpi
+from crm.reporting import kept_plans, kpi, month_ends
 from crm.reporting.kept_plans import up_to as _up_to
 from db import kept_totals as upkeep
 from db import stage_days
@@ -267,6 +267,8 @@ def dated_stage_rows(cohort: DealFilter, day: datetime.date, key=None, probe: bo
         return None
     if probe:
         return []
+    if key is None and (read := month_ends.given(cohort.region, day)) is not None:
+        return list(read)
     remembered = _remembered((cohort.region, day, key is not None))
     if remembered is not None:
         return list(remembered)

@@ -1,11 +1,12 @@
 """KPIs period by period: each row is crm.reporting.asof on the period's last day."""
 
+import contextlib
 import datetime
 
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.listing.filters import DealFilter
-from crm.reporting import asof
+from crm.reporting import asof, month_ends
 
 KINDS = ("weekly", "monthly")
 MAX_PERIODS = 400  # eight years of weeks: a longer series is a typo in --from or --to
@@ -36,4 +37,14 @@ def period_ends(kind: str, first: datetime.date, last: datetime.date) -> list[da
 
 def series(kind: str, first: datetime.date, last: datetime.date, cohort: DealFilter | None = None) -> list[asof.AsOf]:
     """One as-of result per period, oldest first."""
-    return [asof.compute(cohort, end) for end in period_ends(kind, first, last)]
+    cohort = cohort or DealFilter()
+    ends = period_ends(kind, first, last)
+    with reading(cohort, ends):
+        return [asof.compute(cohort, end) for end in ends]
+
+
+def reading(cohort: DealFilter, ends: list[datetime.date]) -> contextlib.AbstractContextManager:
+    """A block in which the stage totals of `cohort` on each month end of `ends` come from one read
+    (crm.reporting.month_ends): for what a caller computes per period beside series(), such as the lights."""
+    answerable = bool(ends) and asof.dated_stage_rows(cohort, ends[0], probe=True) is not None
+    return month_ends.read_once(cohort, ends, answerable)

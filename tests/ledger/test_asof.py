@@ -103,6 +103,22 @@ def test_series_rows_equal_as_of(start_plan_ledger, run_cli, db_url):
     assert weeks == [D(2020, 5, 31), D(2020, 6, 7), D(2020, 6, 14)]
 
 
+@pytest.mark.parametrize("region", [None, "涿州"])
+def test_a_monthly_series_reads_the_kept_totals_once_and_equals_each_month_alone(demo_ledger, monkeypatch, region):
+    """Two years of the demo's stage changes, currencies and regions: the series' one read (crm.reporting.month_ends)
+    gives each month what asof.compute reads for that month alone."""
+    cohort = DealFilter(region=region)
+    ends = series.period_ends("monthly", D(2019, 1, 1), D(2020, 12, 31))
+    alone = [asof.as_json(asof.compute(cohort, end)) for end in ends]
+    reads = []
+    real = asof._read_stage_rows
+    monkeypatch.setattr(asof, "_read_stage_rows", lambda *a: reads.append(a) or real(*a))
+    together = [asof.as_json(r) for r in series.series("monthly", D(2019, 1, 1), D(2020, 12, 31), cohort)]
+    assert together == alone
+    assert reads == []  # no month read on its own
+    assert len({r["total_cny"] for r in together}) > 1  # the months differ: the sums run
+
+
 def test_report_total_rows_equal_kpi(start_plan_ledger, run_cli, db_url):
     code, out, err = run_cli("--db", db_url, "report", "regions", "--as-of", "2020-05-31", "--format", "json")
     assert code == 0, err
