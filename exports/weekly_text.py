@@ -218,18 +218,7 @@ def write_md(table: WeeklyTable, out, progress=None) -> None:
     """The table as a GitHub Markdown document, written to `out` as it is read."""
     cols = layout.columns()
     spill = _spill(table, lambda row: [_md_cell(_shown(v)) for v in layout.cells(row)], progress)
-    out.write(
-        "\n".join(
-            [
-                f"# {_md_text(layout.title(table))}",
-                "",
-                _md_text(layout.scope_text(table)) + "  ",
-                _md_text(layout.as_of_text(table)),
-                "",
-                "",
-            ]
-        )
-    )
+    out.write("\n".join([*md_head(table), ""]))
     streamed_table.write(
         out,
         spill,
@@ -238,8 +227,23 @@ def write_md(table: WeeklyTable, out, progress=None) -> None:
         colalign=_aligns([c.key for c in cols]),
         more=[([_md_cell(_shown(v)) for v in layout.totals(table)], None)],
     )
-    parts = ["", ""]
-    parts += [_md_text(note) + "\n" for note in layout.notes(table)]
+    out.write("\n".join(["", "", *md_tail(table)]).rstrip("\n") + "\n")
+
+
+def md_head(table: WeeklyTable) -> list[str]:
+    """The Markdown lines before the deal table: title, scope and as-of day."""
+    return [
+        f"# {_md_text(layout.title(table))}",
+        "",
+        _md_text(layout.scope_text(table)) + "  ",
+        _md_text(layout.as_of_text(table)),
+        "",
+    ]
+
+
+def md_tail(table: WeeklyTable) -> list[str]:
+    """The Markdown lines after the deal table: its notes and the summary tables."""
+    parts = [_md_text(note) + "\n" for note in layout.notes(table)]
     parts.append(f"## {_md_text(layout.summary_title(table))}\n")
     for section in layout.summary_sections(table):
         parts.append(f"### {_md_text(section.title)}\n")
@@ -253,7 +257,7 @@ def write_md(table: WeeklyTable, out, progress=None) -> None:
             )
         )
         parts.append("")
-    out.write("\n".join(parts).rstrip("\n") + "\n")
+    return parts
 
 
 # ---- plain text -----------------------------------------------------------
@@ -307,7 +311,7 @@ def write_txt(table: WeeklyTable, out, progress=None) -> None:
     spill = _spill(table, wrapped, progress, multiline=True)
     totals = [txt_cell(_shown(v)) for v in layout.totals(table)]
     headers = [wrap(c.header, max(c.width, 4)) for c in cols]
-    out.write("\n".join([layout.title(table), layout.scope_text(table), layout.as_of_text(table), "", ""]))
+    out.write("\n".join([*txt_head(table), ""]))
     streamed_table.write(
         out,
         spill,
@@ -316,8 +320,17 @@ def write_txt(table: WeeklyTable, out, progress=None) -> None:
         colalign=_aligns([c.key for c in cols]),
         more=[([wrap(cell, w) if w else cell for cell, w in zip(totals, wraps)], None)],
     )
-    parts = ["", ""]
-    parts += [wrap(note, 100) for note in layout.notes(table)]
+    out.write("\n".join(["", "", *txt_tail(table)]) + "\n")
+
+
+def txt_head(table: WeeklyTable) -> list[str]:
+    """The plain-text lines before the deal table: title, scope and as-of day."""
+    return [layout.title(table), layout.scope_text(table), layout.as_of_text(table), ""]
+
+
+def txt_tail(table: WeeklyTable) -> list[str]:
+    """The plain-text lines after the deal table: its notes and the summary tables."""
+    parts = [wrap(note, 100) for note in layout.notes(table)]
     parts += ["", layout.summary_title(table)]
     for section in layout.summary_sections(table):
         parts += [
@@ -331,7 +344,7 @@ def write_txt(table: WeeklyTable, out, progress=None) -> None:
                 colalign=_section_aligns(section),
             ),
         ]
-    out.write("\n".join(parts) + "\n")
+    return parts
 
 
 # ---- HTML -----------------------------------------------------------------
@@ -403,9 +416,23 @@ def write_html(table: WeeklyTable, out, progress=None) -> None:
 
     spill = _spill(table, lambda row: [_html_cell(_shown(v)) for v in layout.cells(row)], progress, extra=overdue)
     numeric = [k in ("seq", "amount", "amount_cny") for k in keys]
+    out.write("\n".join([*html_head(table), ""]))
+    streamed_table.write(
+        out,
+        spill,
+        [_html_cell(c.header) for c in cols],
+        "unsafehtml",
+        more=[([_html_cell(_shown(v)) for v in layout.totals(table)], ("total", None))],
+        mark=lambda lines, _first, extras: _marked(lines, numeric, extras),
+    )
+    out.write("\n".join(["", *html_tail(table)]))
+
+
+def html_head(table: WeeklyTable) -> list[str]:
+    """The page's lines before the deal table: the document head, title, scope and as-of day."""
     lang = "zh-CN" if current_language() == "zh" else "en"
     title = html.escape(layout.title(table))
-    parts = [
+    return [
         "<!DOCTYPE html>",
         f'<html lang="{lang}">',
         "<head>",
@@ -417,19 +444,12 @@ def write_html(table: WeeklyTable, out, progress=None) -> None:
         f"<h1>{title}</h1>",
         f'<p class="scope">{_html_cell(layout.scope_text(table))}</p>',
         f'<p class="scope">{_html_cell(layout.as_of_text(table))}</p>',
-        "",
     ]
-    out.write("\n".join(parts))
-    streamed_table.write(
-        out,
-        spill,
-        [_html_cell(c.header) for c in cols],
-        "unsafehtml",
-        more=[([_html_cell(_shown(v)) for v in layout.totals(table)], ("total", None))],
-        mark=lambda lines, _first, extras: _marked(lines, numeric, extras),
-    )
-    parts = [""]
-    parts += [f'<p class="note">{_html_cell(note)}</p>' for note in layout.notes(table)]
+
+
+def html_tail(table: WeeklyTable) -> list[str]:
+    """The page's lines after the deal table: its notes, the summary tables and the end of the document."""
+    parts = [f'<p class="note">{_html_cell(note)}</p>' for note in layout.notes(table)]
     parts.append(f"<h2>{html.escape(layout.summary_title(table))}</h2>")
     for section in layout.summary_sections(table):
         parts.append(f"<h3>{html.escape(section.title)}</h3>")
@@ -441,5 +461,4 @@ def write_html(table: WeeklyTable, out, progress=None) -> None:
                 [isinstance(v, (int, layout.Yi, layout.Ratio)) for v in first],
             )
         )
-    parts += ["</body>", "</html>", ""]
-    out.write("\n".join(parts))
+    return [*parts, "</body>", "</html>", ""]

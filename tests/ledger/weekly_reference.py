@@ -6,26 +6,28 @@ txt cells have their line breaks as \\n (exports.weekly_text.txt_cell), which th
 from __future__ import annotations
 
 import csv
-import html
 import io
 
-from crm.foundation.i18n import current_language
 from exports import weekly_layout as layout
 from exports.cells import FORMULA_STARTS, QUOTE
 
-# What did not change with streaming is imported, so that this reference differs only in how the table is laid out.
+# What did not change with streaming (cells, and the lines before and after the deal table) is imported,
+# so that this reference differs from the program only in how it lays out the deal table itself.
 from exports.weekly_text import (
-    _CSS,
     BOM,
     _aligns,
     _csv_value,
     _html_cell,
     _md_cell,
-    _md_text,
-    _section_aligns,
     _shown,
+    html_head,
+    html_tail,
+    md_head,
+    md_tail,
     tabulate,
     txt_cell,
+    txt_head,
+    txt_tail,
     wrap,
 )
 
@@ -83,36 +85,14 @@ def render_md(table, progress=None) -> str:
     cols = layout.columns()
     rows = _rows(table, lambda v: _md_cell(_shown(v)), progress)
     rows.append([_md_cell(_shown(v)) for v in layout.totals(table)])
-    parts = [
-        f"# {_md_text(layout.title(table))}",
-        "",
-        _md_text(layout.scope_text(table)) + "  ",
-        _md_text(layout.as_of_text(table)),
-        "",
-        tabulate(
-            rows,
-            headers=[_md_cell(c.header) for c in cols],
-            tablefmt="github",
-            disable_numparse=True,
-            colalign=_aligns([c.key for c in cols]),
-        ),
-        "",
-    ]
-    parts += [_md_text(note) + "\n" for note in layout.notes(table)]
-    parts.append(f"## {_md_text(layout.summary_title(table))}\n")
-    for section in layout.summary_sections(table):
-        parts.append(f"### {_md_text(section.title)}\n")
-        parts.append(
-            tabulate(
-                [[_md_cell(_shown(v)) for v in values] for values in section.rows],
-                headers=[_md_cell(h) for h in section.headers],
-                tablefmt="github",
-                disable_numparse=True,
-                colalign=_section_aligns(section),
-            )
-        )
-        parts.append("")
-    return "\n".join(parts).rstrip("\n") + "\n"
+    body = tabulate(
+        rows,
+        headers=[_md_cell(c.header) for c in cols],
+        tablefmt="github",
+        disable_numparse=True,
+        colalign=_aligns([c.key for c in cols]),
+    )
+    return "\n".join([*md_head(table), body, "", *md_tail(table)]).rstrip("\n") + "\n"
 
 
 # ---- plain text -----------------------------------------------------------
@@ -124,31 +104,10 @@ def render_txt(table, progress=None) -> str:
     rows.append([txt_cell(_shown(v)) for v in layout.totals(table)])
     wrapped = [[wrap(cell, col.width) if col.wrap else cell for cell, col in zip(row, cols)] for row in rows]
     headers = [wrap(c.header, max(c.width, 4)) for c in cols]
-    parts = [
-        layout.title(table),
-        layout.scope_text(table),
-        layout.as_of_text(table),
-        "",
-        tabulate(
-            wrapped, headers=headers, tablefmt="grid", disable_numparse=True, colalign=_aligns([c.key for c in cols])
-        ),
-        "",
-    ]
-    parts += [wrap(note, 100) for note in layout.notes(table)]
-    parts += ["", layout.summary_title(table)]
-    for section in layout.summary_sections(table):
-        parts += [
-            "",
-            section.title,
-            tabulate(
-                [[_shown(v) for v in values] for values in section.rows],
-                headers=section.headers,
-                tablefmt="simple",
-                disable_numparse=True,
-                colalign=_section_aligns(section),
-            ),
-        ]
-    return "\n".join(parts) + "\n"
+    body = tabulate(
+        wrapped, headers=headers, tablefmt="grid", disable_numparse=True, colalign=_aligns([c.key for c in cols])
+    )
+    return "\n".join([*txt_head(table), body, "", *txt_tail(table)]) + "\n"
 
 
 # ---- HTML -----------------------------------------------------------------
@@ -200,33 +159,5 @@ def render_html(table, progress=None) -> str:
     overdue.append([""] * len(keys))
     classes = [""] * len(table.rows) + ["total"]
     numeric = [k in ("seq", "amount", "amount_cny") for k in keys]
-    lang = "zh-CN" if current_language() == "zh" else "en"
-    title = html.escape(layout.title(table))
-    parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{lang}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f"<title>{title}</title>",
-        f"<style>\n{_CSS}\n</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{title}</h1>",
-        f'<p class="scope">{_html_cell(layout.scope_text(table))}</p>',
-        f'<p class="scope">{_html_cell(layout.as_of_text(table))}</p>',
-        _html_table([_html_cell(c.header) for c in cols], rows, numeric, classes, overdue),
-    ]
-    parts += [f'<p class="note">{_html_cell(note)}</p>' for note in layout.notes(table)]
-    parts.append(f"<h2>{html.escape(layout.summary_title(table))}</h2>")
-    for section in layout.summary_sections(table):
-        parts.append(f"<h3>{html.escape(section.title)}</h3>")
-        first = section.rows[0] if section.rows else []
-        parts.append(
-            _html_table(
-                [_html_cell(h) for h in section.headers],
-                [[_html_cell(_shown(v)) for v in values] for values in section.rows],
-                [isinstance(v, (int, layout.Yi, layout.Ratio)) for v in first],
-            )
-        )
-    parts += ["</body>", "</html>", ""]
-    return "\n".join(parts)
+    body = _html_table([_html_cell(c.header) for c in cols], rows, numeric, classes, overdue)
+    return "\n".join([*html_head(table), body, *html_tail(table)])
