@@ -15,7 +15,7 @@ from crm.deals.progress import record_progress
 from db.models import AuditEntry, Deal, DealTag, Person, Tag
 from screens.app import CrmApp
 from screens.deal_list import DealList, DealListHeader
-from tests.tui_support import TODAY, run_async, settle, type_text
+from tests.tui_support import TODAY, press, run_async, settle, type_text
 
 SMALL = (80, 24)
 LARGE = (140, 40)
@@ -118,8 +118,7 @@ def _check_widths(keys, totals, column_widths, MIN_NAME, NAME_WANT):  # noqa: N8
 async def _bulk_dialog(pilot, kind: str):
     await settle(pilot)
     await pilot.press("space", "space")
-    await pilot.press("B")
-    await settle(pilot)
+    await press(pilot, "B")
     dialog = pilot.app.screen
     dialog.query_one("#bulk-kind", Select).value = kind
     await settle(pilot)
@@ -176,8 +175,7 @@ async def test_a_bulk_lead_unit_not_in_the_ledger_is_refused_and_down_picks_anot
         await type_text(pilot, "没有这个部门")
         await settle(pilot)
         assert listed(dialog) == [] and "台账中没有这个名称" in str(dialog.query_one("#hint-value").content)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert str(dialog.query_one("#dialog-error").content)
         assert {d.code: d.lead_unit_id for d in Deal.select()} == before
         dialog.query_one("#bulk-value", Input).value = "保定市"
@@ -185,11 +183,9 @@ async def test_a_bulk_lead_unit_not_in_the_ledger_is_refused_and_down_picks_anot
         shown = listed(dialog)
         assert len(shown) > 2 and all("保定市" in n for n in shown)
         await pilot.press("down")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert dialog.query_one("#bulk-value", Input).value == shown[1]
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert Deal.get(Deal.code == "ZS2020-0010").lead_unit.name == shown[1]
 
 
@@ -202,8 +198,7 @@ async def test_a_bulk_tag_may_be_new(demo_ledger):
         await type_text(pilot, "京津合作")
         await settle(pilot)
         assert listed(dialog) == ["新标签：京津合作"]
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert type(pilot.app.screen).__name__ == "DealsScreen"
         tagged = {d.deal.code for d in DealTag.select().join(Tag).where(Tag.name == "京津合作")}
         assert tagged == {"ZS2020-0010", "ZS2020-0009"}
@@ -219,8 +214,7 @@ async def test_the_keys_panel_lists_only_our_keys_in_chinese(demo_ledger):
 
     async with crm_app("zh").run_test(size=SMALL) as pilot:
         await settle(pilot)
-        await pilot.press("question_mark")
-        await settle(pilot)
+        await press(pilot, "question_mark")
         table = pilot.app.screen.query_one(BindingsTable).render_bindings_table()
         text = " ".join(str(cell) for column in table.columns for cell in column._cells)
         for ours in ("打开", "到位资金", "倒序", "批量修改", "保存视图", "退出", "命令"):
@@ -233,8 +227,7 @@ async def test_the_keys_panel_lists_only_our_keys_in_chinese(demo_ledger):
         assert panel.max_scroll_y == 0 and panel.size.height >= 17
     async with crm_app("en").run_test(size=LARGE) as pilot:
         await settle(pilot)
-        await pilot.press("question_mark")
-        await settle(pilot)
+        await press(pilot, "question_mark")
         table = pilot.app.screen.query_one(BindingsTable).render_bindings_table()
         text = " ".join(str(cell) for column in table.columns for cell in column._cells)
         assert len(table.columns) == 2 and "Bulk change" in text and "Rates" in text  # tall enough: one a line
@@ -259,51 +252,43 @@ async def test_saved_views_are_renamed_and_deleted_after_asking(demo_ledger, tmp
     config.save_view("涿州", view_of(ListFilter(region="涿州市"), Order()))
     async with crm_app("zh").run_test(size=SMALL) as pilot:
         await settle(pilot)
-        await pilot.press("V")
-        await settle(pilot)
+        await press(pilot, "V")
         dialog = pilot.app.screen
         assert type(dialog).__name__ == "ViewsDialog"
         assert dialog.query_one(".dialog").outer_size.width == 64  # a list of names, not a full-width form
         footer = {b.description for (_n, b, _e, _t) in dialog.active_bindings.values() if b.show}
         assert {"显示", "重命名", "删除", "关闭"} <= footer
         # rename 高碑店 (typed letters r and d go into the name, not to the keys)
-        await pilot.press("r")
-        await settle(pilot)
+        await press(pilot, "r")
         field = dialog.query_one("#view-rename", Input)
         assert pilot.app.focused is field and field.value == "高碑店"
         field.value = ""
         await type_text(pilot, "dr高碑店")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert list(_saved(tmp_path)) == ["dr高碑店", "涿州"]
         assert _saved(tmp_path)["dr高碑店"]["filter"]["region"] == "高碑店市"
         assert "已重命名" in str(dialog.query_one("#views-line").content)
         # a name taken: refused, nothing changed
         await pilot.press("r")
         field.value = "涿州"
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert "已有" in str(dialog.query_one("#views-line").content)
         await pilot.press("escape")  # keep the old name
         await settle(pilot)
         assert list(_saved(tmp_path)) == ["dr高碑店", "涿州"] and pilot.app.screen is dialog
         # delete 涿州: the first d asks, the second deletes
-        await pilot.press("down", "d")
-        await settle(pilot)
+        await press(pilot, "down", "d")
         assert "再按 d" in str(dialog.query_one("#views-line").content)
         assert list(_saved(tmp_path)) == ["dr高碑店", "涿州"]
-        await pilot.press("d")
-        await settle(pilot)
+        await press(pilot, "d")
         assert list(_saved(tmp_path)) == ["dr高碑店"]
         # enter shows the view that is left
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         screen = pilot.app.screen
         assert type(screen).__name__ == "DealsScreen"
         assert screen.filter.region == "高碑店市" and screen.order == Order("amount")
         # the palette recalls it under its new name
-        await pilot.press("ctrl+p")
-        await settle(pilot)
+        await press(pilot, "ctrl+p")
         await type_text(pilot, "视图:dr")
         await pilot.pause(0.5)
         await settle(pilot)
@@ -323,18 +308,14 @@ async def test_a_first_d_on_one_view_then_d_on_another_only_asks_again(demo_ledg
         config.save_view(name, view_of(ListFilter(search=name), Order()))
     async with crm_app("zh").run_test(size=SMALL) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
+        await press(pilot, "ctrl+p")
         await type_text(pilot, "已保存的视图")
         await pilot.pause(0.5)
         await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert type(pilot.app.screen).__name__ == "ViewsDialog"
-        await pilot.press("d", "down", "d")
-        await settle(pilot)
+        await press(pilot, "d", "down", "d")
         assert list(_saved(tmp_path)) == ["甲", "乙"]  # the second d was about another view: it asked again
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert type(pilot.app.screen).__name__ == "DealsScreen"
         assert list(_saved(tmp_path)) == ["甲", "乙"]

@@ -8,7 +8,7 @@ import pytest
 from textual.widgets import Input
 
 from screens.app import CrmApp
-from tests.tui_support import TODAY, run_async, settle, type_text
+from tests.tui_support import TODAY, press, run_async, settle, type_text
 
 
 def screen_name(pilot) -> str:
@@ -31,8 +31,7 @@ async def test_esc_in_a_half_filled_deal_form_asks_and_keeps_the_typing_on_no(de
     before = Deal.select().count()
     async with CrmApp(today=TODAY, lang="zh").run_test(size=(140, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
+        await press(pilot, "n")
         assert screen_name(pilot) == "DealForm"
         await type_text(pilot, "涿州智能制造")
         await pilot.press("escape")
@@ -48,8 +47,7 @@ async def test_esc_in_a_half_filled_deal_form_asks_and_keeps_the_typing_on_no(de
         assert screen_name(pilot) == "DealForm"
         await pilot.press("escape")
         assert await asked(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "y")
         assert screen_name(pilot) == "DealsScreen"
     assert Deal.select().count() == before
 
@@ -59,18 +57,15 @@ async def test_an_untouched_form_closes_at_once(demo_ledger):
     async with CrmApp(today=TODAY, lang="zh").run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         for key in ("n", "e", "b", "f", "p", "s", "d", "x", "i", "ctrl+w"):
-            await pilot.press(key)
-            await settle(pilot)
+            await press(pilot, key)
             assert screen_name(pilot) != "DealsScreen", key
-            await pilot.press("escape")
-            await settle(pilot)
+            await press(pilot, "escape")
             # the edit form is filled with the deal, the stage and funds dialogs with today: none of it typed
             assert screen_name(pilot) == "DealsScreen", key
         await pilot.press("6", "a")  # the rates screen's new rate
         await settle(pilot)
         assert screen_name(pilot) == "RateDialog"
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert screen_name(pilot) == "RatesScreen"
 
 
@@ -82,14 +77,12 @@ async def test_an_untouched_form_closes_at_once(demo_ledger):
 async def test_typing_in_any_dialog_is_asked_about(demo_ledger, key, field):
     async with CrmApp(today=TODAY, lang="zh").run_test(size=(140, 40)) as pilot:
         await settle(pilot)
-        await pilot.press(key)
-        await settle(pilot)
+        await press(pilot, key)
         pilot.app.screen.query_one(field, Input).focus()
         await type_text(pilot, "8")
         await pilot.press("escape")
         assert await asked(pilot), key
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "y")
         assert screen_name(pilot) == "DealsScreen"
 
 
@@ -100,19 +93,16 @@ async def test_ctrl_q_in_a_half_filled_dialog_asks_before_quitting(demo_ledger):
     before = Blocker.select().count()
     async with CrmApp(today=TODAY, lang="zh").run_test(size=(140, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("b")
-        await settle(pilot)
+        await press(pilot, "b")
         await type_text(pilot, "用地指标未落实")
         await pilot.press("ctrl+q")
         assert await asked(pilot)
-        await pilot.press("n")
-        await settle(pilot)
+        await press(pilot, "n")
         assert screen_name(pilot) == "BlockerDialog"
         assert pilot.app.return_code is None
         await pilot.press("ctrl+q")
         assert await asked(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "y")
         assert pilot.app.return_code == 0  # the app is quitting
     assert Blocker.select().count() == before
 
@@ -121,9 +111,7 @@ async def test_ctrl_q_in_a_half_filled_dialog_asks_before_quitting(demo_ledger):
 async def test_ctrl_q_in_an_untouched_dialog_quits_at_once(demo_ledger):
     async with CrmApp(today=TODAY, lang="zh").run_test(size=(140, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("b")
-        await settle(pilot)
-        await pilot.press("ctrl+q")
-        await settle(pilot)
+        await press(pilot, "b")
+        await press(pilot, "ctrl+q")
         assert screen_name(pilot) != "DiscardDialog"
         assert pilot.app.return_code == 0

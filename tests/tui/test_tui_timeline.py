@@ -21,7 +21,7 @@ from crm.deals import blockers, corrections, funds, investment
 from crm.deals.progress import add_progress
 from crm.deals.stages import change_stage
 from screens.app import CrmApp
-from tests.tui_support import TODAY, pin_clock, run_async, settle, type_text
+from tests.tui_support import TODAY, pin_clock, press, run_async, settle, type_text
 
 CODE = "ZS2019-0003"  # demo: 生物医药创新产业园项目, 30亿元, 注册 since 2020-01-11, blockers 4 (overdue) and 5
 
@@ -134,26 +134,22 @@ async def test_p_writes_progress_from_the_list_and_the_detail(demo_ledger, demo_
         footer = " ".join(str(k.render()) for k in pilot.app.screen.query("FooterKey"))
         assert "进展" in footer
         listed = pilot.app.screen.current_code()
-        await pilot.press("p")
-        await settle(pilot)
+        await press(pilot, "p")
         dialog = pilot.app.screen
         assert type(dialog).__name__ == "ProgressDialog"
         assert dialog.query_one("#progress-on", Input).value == TODAY.isoformat()
         await type_text(pilot, "项目完成土地摘牌")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert type(pilot.app.screen).__name__ == "DealsScreen"
         shown = cli_json(demo_url, "show", listed)
         assert shown["progress"][-1]["text"] == "项目完成土地摘牌"
         assert shown["progress"][-1]["on"] == TODAY.isoformat()
 
         screen = await open_detail(pilot)
-        await pilot.press("p")
-        await settle(pilot)
+        await press(pilot, "p")
         await type_text(pilot, "施工图审查通过")
         pilot.app.screen.query_one("#progress-on", Input).value = "2026-06-15"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert pilot.app.screen is screen
         assert any("2026-06-15" in line and "施工图审查通过" in line for line in timeline_lines(screen))
         assert cli_json(demo_url, "show", CODE)["progress"] == [
@@ -165,15 +161,12 @@ async def test_p_writes_progress_from_the_list_and_the_detail(demo_ledger, demo_
 async def test_p_refuses_an_empty_entry_and_a_future_date(demo_ledger, demo_url):
     async with CrmApp(today=TODAY, lang="en").run_test(size=(140, 40)) as pilot:
         await open_detail(pilot)
-        await pilot.press("p")
-        await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "p")
+        await press(pilot, "ctrl+s")
         assert "Write what happened" in str(pilot.app.screen.query_one("#dialog-error").render())
         await type_text(pilot, "x")
         pilot.app.screen.query_one("#progress-on", Input).value = "2026-07-09"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert "in the future" in str(pilot.app.screen.query_one("#dialog-error").render())
         assert cli_json(demo_url, "show", CODE)["progress"] == []
 
@@ -187,13 +180,10 @@ async def test_ctrl_e_writes_the_progress_in_the_editor(demo_ledger, demo_url, t
     monkeypatch.delenv("VISUAL", raising=False)
     async with CrmApp(today=TODAY, lang="zh").run_test(size=(140, 40)) as pilot:
         await open_detail(pilot)
-        await pilot.press("p")
-        await settle(pilot)
-        await pilot.press("ctrl+e")
-        await settle(pilot)
+        await press(pilot, "p")
+        await press(pilot, "ctrl+e")
         assert pilot.app.screen.query_one("#progress-text", Input).value == "与市自然资源局会商用地指标"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert cli_json(demo_url, "show", CODE)["progress"][0]["text"] == "与市自然资源局会商用地指标"
 
 
@@ -210,18 +200,15 @@ async def test_voiding_a_funds_entry_changes_the_kpi_and_is_in_the_log(demo_ledg
     before = kpi_funds(demo_url)
     async with CrmApp(today=TODAY, lang="zh").run_test(size=(140, 40)) as pilot:
         screen = await open_detail(pilot)
-        await pilot.press("v")
-        await settle(pilot)
+        await press(pilot, "v")
         dialog = pilot.app.screen
         assert type(dialog).__name__ == "VoidDialog"
         assert dialog.query_one("#void-entry", Select).value == 0  # the only entry, chosen already
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert "原因" in str(dialog.query_one("#dialog-error").render())  # a note is required
         assert kpi_funds(demo_url) == before
         await type_text(pilot, "重复录入")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert pilot.app.screen is screen
         lines = [line.replace(" ", "") for line in timeline_lines(screen)]
         assert any("作废" in line and "重复录入" in line for line in lines)
@@ -237,11 +224,9 @@ async def test_voiding_a_month_of_completed_investment(demo_ledger, demo_url):
     investment.record_invest(CODE, "1亿元", datetime.date(2026, 3, 1), actor="李明")
     async with CrmApp(today=TODAY, lang="zh").run_test(size=(140, 40)) as pilot:
         screen = await open_detail(pilot)
-        await pilot.press("v")
-        await settle(pilot)
+        await press(pilot, "v")
         await type_text(pilot, "统计口径有误")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert pilot.app.screen is screen
         assert any("统计口径有误" in line for line in timeline_lines(screen))
     shown = cli_json(demo_url, "show", CODE)
@@ -257,22 +242,18 @@ async def test_voiding_a_rate_from_the_rates_screen(demo_ledger, demo_url):
     fx.set_rate("USD", datetime.date(2026, 6, 1), "7.3", source="录错的日期")
     async with CrmApp(today=TODAY, lang="zh").run_test(size=(140, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("6")
-        await settle(pilot)
+        await press(pilot, "6")
         rates = pilot.app.screen
         table = rates.query_one(DataTable)
         row = next(i for i, r in enumerate(rates.rates) if r.on == datetime.date(2026, 6, 1))
         table.move_cursor(row=row)
-        await pilot.press("v")
-        await settle(pilot)
+        await press(pilot, "v")
         dialog = pilot.app.screen
         assert type(dialog).__name__ == "VoidRateDialog" and "USD 2026-06-01" in dialog.dialog_title()
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert "原因" in str(dialog.query_one("#dialog-error").render())  # a note is required
         await type_text(pilot, "日期录错")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert pilot.app.screen is rates
         shown = [str(c) for c in table.get_row_at(row)]
         assert shown[1] == "2026-06-01" and "日期录错" in shown[4], shown
@@ -289,12 +270,10 @@ async def test_reversing_the_latest_stage_change(demo_ledger, demo_url):
     change_stage(CODE, "construction", on=datetime.date(2026, 5, 6), actor="李明")
     async with CrmApp(today=TODAY, lang="zh").run_test(size=(140, 40)) as pilot:
         screen = await open_detail(pilot)
-        await pilot.press("u")
-        await settle(pilot)
+        await press(pilot, "u")
         assert "开工" in str(pilot.app.screen.query_one("#correction-what").render())
         await type_text(pilot, "误操作")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert pilot.app.screen is screen
         assert "注册" in str(screen.query_one("#detail-title").render())
         assert any("误操作" in line for line in timeline_lines(screen))
@@ -311,12 +290,10 @@ async def test_reopening_a_resolved_blocker(demo_ledger, demo_url):
         table.focus()
         # the resolved blocker sorts after the open one
         table.move_cursor(row=[str(k.value) for k in table.rows].index("4"))
-        await pilot.press("o")
-        await settle(pilot)
+        await press(pilot, "o")
         assert type(pilot.app.screen).__name__ == "ReopenDialog"
         await type_text(pilot, "批复被退回")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert pilot.app.screen is screen
         assert any("批复被退回" in line for line in timeline_lines(screen))
     listed = cli_json(demo_url, "blocker", "list", "--code", CODE)
@@ -328,23 +305,19 @@ async def test_reopening_a_resolved_blocker(demo_ledger, demo_url):
 async def test_archiving_asks_for_a_note_and_restoring_brings_the_deal_back(demo_ledger, demo_url):
     async with CrmApp(today=TODAY, lang="zh").run_test(size=(140, 40)) as pilot:
         screen = await open_detail(pilot)
-        await pilot.press("a")
-        await settle(pilot)
+        await press(pilot, "a")
         dialog = pilot.app.screen
         assert "归档" in str(dialog.query_one("#correction-what").render())
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert pilot.app.screen is dialog  # no note: not archived
         assert CODE in [d["code"] for d in cli_json(demo_url, "deals")]
         await type_text(pilot, "项目已终止")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert pilot.app.screen is screen
         assert "已归档" in str(screen.query_one("#detail-title").render())
         assert CODE not in [d["code"] for d in cli_json(demo_url, "deals")]
         assert any("项目已终止" in line for line in timeline_lines(screen))
-        await pilot.press("a")
-        await settle(pilot)
+        await press(pilot, "a")
         await pilot.press("ctrl+s")  # restoring needs no note
         await settle(pilot)
         assert pilot.app.screen is screen
@@ -368,8 +341,7 @@ async def test_correction_keys_are_in_the_keys_panel(demo_ledger, demo_url):
             ("a", "归档"),
         ):
             assert label in shown[key], (key, shown[key])
-        await pilot.press("question_mark")
-        await settle(pilot)
+        await press(pilot, "question_mark")
         panel = pilot.app.screen.query_one("KeyPanel")
         console = Console(width=200, record=True, file=io.StringIO())
         for widget in panel.query("BindingsTable"):
@@ -383,8 +355,7 @@ async def test_correction_keys_are_in_the_keys_panel(demo_ledger, demo_url):
 async def test_i_sets_a_plan_and_records_a_month_invested(demo_ledger, demo_url):
     async with CrmApp(today=TODAY, lang="zh").run_test(size=(140, 40)) as pilot:
         screen = await open_detail(pilot)
-        await pilot.press("i")
-        await settle(pilot)
+        await press(pilot, "i")
         dialog = pilot.app.screen
         assert type(dialog).__name__ == "InvestmentDialog"
         assert dialog.query_one("#invest-period", Input).value == "2026-06"
@@ -392,19 +363,15 @@ async def test_i_sets_a_plan_and_records_a_month_invested(demo_ledger, demo_url)
         await settle(pilot)
         assert dialog.query_one("#invest-period", Input).value == "2026"
         await type_text(pilot, "4亿元")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert pilot.app.screen is screen
-        await pilot.press("i")
-        await settle(pilot)
+        await press(pilot, "i")
         pilot.app.screen.query_one("#invest-period", Input).value = "2026-03"
         await type_text(pilot, "35")  # a bare 35: 元? 万元? asked, not saved
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert "万元" in str(pilot.app.screen.query_one("#dialog-error").render())
         await type_text(pilot, "00万元")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert pilot.app.screen is screen
         lines = [line.replace(" ", "") for line in timeline_lines(screen)]
         assert any(line.startswith("2026-03") and "完成年计划8.75%" in line for line in lines), lines
