@@ -111,6 +111,11 @@ def write_csv(table: WeeklyTable, out, progress=None, bom: bool = True) -> None:
         progress(done, done)
     line(*layout.totals(table))
     line()
+    csv_tail(table, line)
+
+
+def csv_tail(table: WeeklyTable, line) -> None:
+    """Write, through `line(*cells)`, what follows the deal table in CSV: its notes and the summary tables."""
     for note in layout.notes(table):
         line(note)
     for section in layout.summary_sections(table):

@@ -20,6 +20,7 @@ from exports.weekly_text import (
     _html_cell,
     _md_cell,
     _shown,
+    csv_tail,
     html_head,
     html_tail,
     md_head,
@@ -67,14 +68,7 @@ def render_csv(table, progress=None) -> str:
         )
     line(*layout.totals(table))
     line()
-    for note in layout.notes(table):
-        line(note)
-    for section in layout.summary_sections(table):
-        line()
-        line(section.title)
-        line(*section.headers)
-        for values in section.rows:
-            line(*values)
+    csv_tail(table, line)
     return out.getvalue()
 
 
