@@ -21,6 +21,7 @@ from textual.strip import Strip
 
 from crm.deals.trail import shown_value
 from crm.foundation.i18n import N_, _, current_language
+from crm.values.dates import month_end
 from crm.values.money import percent_text
 from screens import text
 from screens.line_table import LineColumn, LineTable
@@ -180,12 +181,6 @@ def _ratio(part: Decimal, whole) -> str:
     return percent_text((part / whole).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
 
 
-def _month_end(month: str) -> datetime.date:
-    first = datetime.date.fromisoformat(month + "-01")
-    following = (first + datetime.timedelta(days=32)).replace(day=1)
-    return following - datetime.timedelta(days=1)
-
-
 def investment_events(d: dict, records: dict) -> list[Event]:
     """Plans as they were set (from the trail), each month's completed investment with the year's cumulative
     completion, and voided months."""
@@ -216,12 +211,14 @@ def investment_events(d: dict, records: dict) -> list[Event]:
                 if share
                 else _t(N_(", no plan for the year"))
             )
-            events.append(Event(_month_end(m["month"]), "invest", what, shown_on=m["month"]))
+            events.append(
+                Event(month_end(datetime.date.fromisoformat(m["month"] + "-01")), "invest", what, shown_on=m["month"])
+            )
     for v in d["investment_voided"]:
         amount = _money(v["amount"], v["currency"], v["amount_cny"])
         events.append(
             Event(
-                _month_end(v["month"]),
+                month_end(datetime.date.fromisoformat(v["month"] + "-01")),
                 "invest",
                 _t(N_("{amount} completed")).format(amount=amount) + " " + _t(_VOIDED),
                 shown_on=v["month"],

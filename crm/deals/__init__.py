@@ -65,7 +65,6 @@ _HOME = {
     "list_blockers": "blockers",
     "money_columns": "funds",
     "money_text": "funds",
-    "month_end": "investment",
     "moved_stage": "outcomes",
     "needs_note": "stages",
     "new_deal": "outcomes",

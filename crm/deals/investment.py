@@ -9,7 +9,6 @@ begins (1 January), so that a plan does not move with later rates; rounded to
 the fen.
 """
 
-import calendar
 import datetime
 import re
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from crm.foundation.config import current_actor
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.reference.lookup import deal_by_code
+from crm.values.dates import month_end
 from db.connection import writing
 from db.models import InvestmentDone, InvestmentPlan
 
@@ -33,11 +33,6 @@ def parse_month(text: str) -> datetime.date:
     if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1900:
         raise InvalidInput(_("A month is written YYYY-MM (2020-04), not {text!r}").format(text=text))
     return datetime.date(int(m.group(1)), int(m.group(2)), 1)
-
-
-def month_end(month: datetime.date) -> datetime.date:
-    """The last day of `month`'s month."""
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
 def check_year(year: int) -> int:

@@ -10,13 +10,13 @@ signed), funds at their arrival date. Adding or changing a rate re-converts
 every deal and arrival it now covers, in the same transaction.
 """
 
-import calendar
 import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from crm.foundation.errors import InvalidInput, MissingRate
 from crm.foundation.i18n import _
+from crm.values.dates import month_end
 from crm.values.money import CURRENCIES
 from db.connection import writing
 from db.models import Deal, FundsArrived, FxRate, InvestmentDone, InvestmentPlan
@@ -237,10 +237,6 @@ def reconvert(currency: str, since: datetime.date) -> int:
     return changed + _reconvert_investment(currency, rate, since, until)
 
 
-def _month_end(month: datetime.date) -> datetime.date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
 def _reconvert_investment(currency: str, rate: FxRate | None, since: datetime.date, until: datetime.date) -> int:
     """Re-convert the year plans (converted on 1 January) and the completed investment (converted at its
     month's end, crm.deals.investment) whose conversion day falls in [since, until); how many changed."""
@@ -257,7 +253,7 @@ def _reconvert_investment(currency: str, rate: FxRate | None, since: datetime.da
     changed = 0
     for query, day_of in (
         (plans, lambda row: datetime.date(row.year, 1, 1)),
-        (done, lambda row: _month_end(row.month)),
+        (done, lambda row: month_end(row.month)),
     ):
         for row in query.iterator():
             if not since <= day_of(row) < until:

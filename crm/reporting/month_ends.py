@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from peewee import Table, fn
 
 from crm.listing.filters import DealFilter, region_condition
+from crm.values.dates import month_end
 from db import stage_days
 from db.models import database
 
@@ -30,15 +31,11 @@ def given(region: str | None, day: datetime.date) -> list | None:
     return None if not rows else rows.get((region, day))
 
 
-def _is_month_end(day: datetime.date) -> bool:
-    return (day + datetime.timedelta(days=1)).day == 1
-
-
 @contextlib.contextmanager
 def read_once(cohort: DealFilter, days: list[datetime.date], answerable: bool) -> Iterator[None]:
     """Within the block, the stage rows of `cohort` (all deals or a region) on each month end of `days` come
     from one read. `answerable`: the kept totals answer this cohort (asof.dated_stage_rows' probe)."""
-    ends = sorted(day for day in days if _is_month_end(day))
+    ends = sorted(day for day in days if day == month_end(day))
     previous = getattr(_GIVEN, "rows", None)
     if previous and all((cohort.region, end) in previous for end in ends):
         yield  # an enclosing block read them already

@@ -7,6 +7,7 @@ from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.listing.filters import DealFilter
 from crm.reporting import asof, month_ends
+from crm.values.dates import month_end
 
 KINDS = ("weekly", "monthly")
 MAX_PERIODS = 400  # eight years of weeks: a longer series is a typo in --from or --to
@@ -25,11 +26,10 @@ def period_ends(kind: str, first: datetime.date, last: datetime.date) -> list[da
             ends.append(day)
             day += datetime.timedelta(days=7)
     else:
-        year, month = first.year, first.month
-        while (year, month) <= (last.year, last.month):
-            nxt = datetime.date(year + month // 12, month % 12 + 1, 1)
-            ends.append(nxt - datetime.timedelta(days=1))
-            year, month = nxt.year, nxt.month
+        month = first.replace(day=1)
+        while month <= last:
+            ends.append(month_end(month))
+            month = ends[-1] + datetime.timedelta(days=1)
     if len(ends) > MAX_PERIODS:
         raise InvalidInput(_("A series has at most {n} periods").format(n=MAX_PERIODS))
     return ends

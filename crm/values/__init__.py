@@ -16,6 +16,7 @@ _HOME = {
     "last_complete_week": "dates",
     "parse_amount": "money",
     "percent_text": "money",
+    "month_end": "dates",
     "parse_date": "dates",
     "parse_month": "dates",
     "parse_week": "dates",

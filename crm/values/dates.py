@@ -8,6 +8,7 @@ and only when the text names at least a month and a day.
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 import warnings
@@ -71,6 +72,11 @@ def _plain_digits(normal: str) -> str:
         if any(p.fullmatch(shorter) for p in _YEAR_FIRST[:2]) or _MONTH_DAY.fullmatch(shorter):
             return shorter  # only what follows a whole date is dropped
     return normal
+
+
+def month_end(day: date) -> date:
+    """The last day of `day`'s month."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def parse_month(text: str) -> date | None:
