@@ -16,10 +16,9 @@ from crm.deals.stages import BY_KEY, change_stage
 from crm.foundation.config import current_actor
 from crm.foundation.errors import Conflict, CrmError, InvalidInput
 from crm.foundation.i18n import _
-from crm.importing import bulk as import_bulk
-from crm.importing import records
-from crm.importing.aside import appending_cache, set_kept_days_aside
-from crm.importing.bulk import BATCH, NewDeal, NewDeals, roomy_cache, set_indexes_aside
+from crm.importing import aside, records
+from crm.importing.aside import appending_cache, roomy_cache, set_indexes_aside, set_kept_days_aside
+from crm.importing.bulk import BATCH, NewDeal, NewDeals
 from crm.importing.cells import ProblemItem, cell_text, inline
 from crm.importing.existing import _Deals
 from crm.importing.names import _Resolver
@@ -181,7 +180,7 @@ class _Applying:
         self.marks = records.marks()
         self.saved: dict = {}  # deal id -> its columns before this import changed it (for revert)
         self.after: list = []  # (row, deal) of rows with progress text or funds, written once the deals exist
-        if bulk and self.deals.empty and len(self.deals.rows) >= import_bulk.REBUILD_AT:
+        if bulk and self.deals.empty and len(self.deals.rows) >= aside.REBUILD_AT:
             # Only the deals the import creates can be looked up: by id and code, which keep their indexes.
             self.indexes_aside = set_indexes_aside(Deal)
             self.kept_days_aside = set_kept_days_aside()

@@ -39,7 +39,6 @@ from crm.deals.fields import parse_fields, person_named
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.foundation.text import clean_text
-from crm.importing.aside import REBUILD_AT, roomy_cache, set_indexes_aside  # noqa: F401 — their home before aside.py
 from crm.importing.cells import amount_text
 from crm.listing.initials import MemoInitials
 from crm.reference import fx

@@ -365,7 +365,7 @@ def _schema():
 
 @pytest.mark.parametrize("refused", [False, True])
 def test_indexes_built_after_the_rows_leave_the_same_ledger_and_schema(tmp_path, monkeypatch, refused):
-    from crm.importing import bulk as import_bulk
+    from crm.importing import aside as import_aside
 
     path = ledger_workbook(tmp_path / "台账.xlsx", rows=300)
     if refused:
@@ -377,11 +377,11 @@ def test_indexes_built_after_the_rows_leave_the_same_ledger_and_schema(tmp_path,
     urls = [str(tmp_path / "one.sqlite3"), str(tmp_path / "aside.sqlite3")]
     one, one_rows = _import(urls[0], path, bulk=False, prepare=_rates)
     set_aside = []
-    monkeypatch.setattr(import_bulk, "REBUILD_AT", 1)
+    monkeypatch.setattr(import_aside, "REBUILD_AT", 1)
     monkeypatch.setattr(
         import_apply,
         "set_indexes_aside",
-        lambda model: set_aside.append(import_bulk.set_indexes_aside(model)) or set_aside[-1],
+        lambda model: set_aside.append(import_aside.set_indexes_aside(model)) or set_aside[-1],
     )
     bulk, bulk_rows = _import(urls[1], path, bulk=True, prepare=_rates)
     assert len(set_aside) == 1 and len(set_aside[0]) > 10  # all but the unique code index
@@ -419,13 +419,13 @@ def test_the_as_of_totals_set_aside_for_a_first_import_are_filled_and_kept_after
     after a refused one, and after later changes that only the triggers record."""
     from crm.deals.funds import record_funds
     from crm.deals.stages import change_stage
-    from crm.importing import bulk as import_bulk
+    from crm.importing import aside as import_aside
     from crm.importing.aside import set_kept_days_aside
 
     path = ledger_workbook(tmp_path / "台账.xlsx", rows=200)
     _with_planned_starts(path)
     set_aside = []
-    monkeypatch.setattr(import_bulk, "REBUILD_AT", 1)
+    monkeypatch.setattr(import_aside, "REBUILD_AT", 1)
     monkeypatch.setattr(
         import_apply, "set_kept_days_aside", lambda: set_aside.append(set_kept_days_aside()) or set_aside[-1]
     )
