@@ -181,9 +181,25 @@ def field_named(name: str) -> str | None:
     )
 
 
+#: Contact details: a column of phone numbers or addresses is never a person's or a unit's name.
+_CONTACT = re.compile(r"电话|手机|联系方式|邮箱|e-?mail|传真|微信|qq|身份证|phone|mobile|fax")
+#: Guesses by word for headers no field claims; they are only offered, never applied.
+_GUESS_WORDS: tuple[tuple[str, re.Pattern], ...] = (("investor", re.compile(r"合作单位|合作企业|合作伙伴|签约单位")),)
+
+
 def best_guess(text) -> str | None:
-    """The field a header most resembles (for a column left unused): the one sharing most characters with its names."""
-    chars = set(_BRACKETS.sub("", normalise(text)))
+    """The field a header most resembles (for a column left unused), or None.
+
+    Contact details (电话, 手机, 邮箱 …) resemble no field; a few words name a field outright (合作单位 → investor);
+    otherwise the field sharing most characters with one of its names, if at least half of that name's.
+    """
+    key = _BRACKETS.sub("", normalise(text))
+    if _CONTACT.search(key):
+        return None
+    for field, words in _GUESS_WORDS:
+        if words.search(key):
+            return field
+    chars = set(key)
     scored = [
         (len(chars & set(name)) / len(set(name)), f)
         for name, (f, _r) in _EXACT.items()

@@ -36,3 +36,14 @@ def test_each_distinct_text_is_one_object(tmp_path):
     (grid,) = workbook.read_grids(_sheet(tmp_path / "t.xlsx", 0, 0))
     regions = [values[1] for _n, values in grid.rows[1:6]]
     assert regions == ["涿州市"] * 5 and len({id(r) for r in regions}) == 1
+
+
+def test_an_unused_column_is_offered_the_field_it_means_and_contact_details_none():
+    from crm.importing.headers import best_guess
+
+    # a phone or e-mail column shares characters with 联系人/联系领导 but holds no person's name
+    assert [best_guess(h) for h in ("联系人电话", "联系人手机", "联系方式", "企业邮箱(E-mail)")] == [None] * 4
+    # 合作单位 is the investor far more often than a supporting department (配合单位)
+    assert best_guess("合作单位") == "investor" and best_guess("合作伙伴") == "investor"
+    # headers with no such word still get the field they most resemble
+    assert best_guess("配合单位名称") == "supporting"
