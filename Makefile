@@ -24,11 +24,13 @@ run: $(STAMP)
 # a module's tests on one worker, so a ledger a module builds once is built once, and hands out the longest
 # units first (tests/xdist_balance.py: the multi-process system tests one unit a test). TEST_WORKERS=0: one process.
 # More pytest options: make test PYTEST_ARGS="--durations=40 -k kpi".
+# Bytecode is written (__pycache__, git-ignored) even where PYTHONDONTWRITEBYTECODE is set: otherwise every worker
+# and every process a test starts compiles the program, and pytest rewrites every test module, from source again.
 TEST_WORKERS ?= 2
 test: $(STAMP)
 	scripts/ensure-postgres >/dev/null
 	scripts/ensure-office >/dev/null || echo "ensure-office: LibreOffice could not be installed; the print check skips" >&2
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Static checks (CI runs them before the tests): ruff (lint, import order, complexity ≤ 15, format),
 # mypy on the foundation and the data layer, and the layer contracts of pyproject.toml (import-linter).

@@ -10,6 +10,7 @@ import functools
 import inspect
 from collections.abc import AsyncIterator
 
+import pytest
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
@@ -19,6 +20,16 @@ from textual.worker import WorkerState
 #: ledger, so days in stage and overdue marks are the same whenever tests run.
 TODAY = datetime.date(2026, 6, 30)
 NOW = datetime.datetime(2026, 6, 29, 9, 30)
+
+
+@pytest.fixture(name="backend")
+def sqlite_only() -> str:
+    """Imported into a module whose tests are about keys, dialogs and layout: they run on SQLite alone.
+
+    What those screens read runs on both backends in tests/ledger; a test of such a module that still needs
+    PostgreSQL says `@pytest.mark.parametrize("backend", BACKENDS)`.
+    """
+    return "sqlite"
 
 
 def pin_clock(today: datetime.date = TODAY, now: datetime.datetime = NOW) -> None:

@@ -12,6 +12,7 @@ import os
 import stat
 from decimal import Decimal
 
+import pytest
 from textual.widgets import DataTable, Input, Select
 
 from crm.listing.filters import DealFilter
@@ -20,7 +21,17 @@ from crm.reporting import weekly
 from db.models import Blocker, Deal, FxRate
 from screens.app import CrmApp
 from screens.deal_list import DealList, DealListHeader
-from tests.tui_support import TODAY, pin_clock, press, run_async, running, settle, type_text
+from tests.conftest import BACKENDS
+from tests.tui_support import (
+    TODAY,
+    pin_clock,
+    press,
+    run_async,
+    running,
+    settle,
+    sqlite_only,  # noqa: F401 — keys, dialogs and layout: SQLite alone
+    type_text,
+)
 
 SMALL = (80, 24)
 LARGE = (140, 40)
@@ -125,6 +136,7 @@ async def test_at_80_columns_stage_days_and_blockers_show_and_the_name_gives_way
 # ---- search and export agree -------------------------------------------------------------
 
 
+@pytest.mark.parametrize("backend", BACKENDS)  # region and lead-unit search is the dialect's own
 @run_async
 async def test_search_finds_region_and_lead_unit_and_escape_clears_it(demo_ledger):
     in_zhuozhou = {d.code for d in Deal.select().where(Deal.region == "涿州市")}

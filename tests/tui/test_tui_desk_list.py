@@ -15,7 +15,14 @@ from crm.deals.progress import record_progress
 from db.models import AuditEntry, Deal, DealTag, Person, Tag
 from screens.app import CrmApp
 from screens.deal_list import DealList, DealListHeader
-from tests.tui_support import TODAY, press, run_async, settle, type_text
+from tests.tui_support import (
+    TODAY,
+    press,
+    run_async,
+    settle,
+    sqlite_only,  # noqa: F401 — keys, dialogs and layout: SQLite alone
+    type_text,
+)
 
 SMALL = (80, 24)
 LARGE = (140, 40)

@@ -8,7 +8,14 @@ import pytest
 from textual.widgets import Input
 
 from screens.app import CrmApp
-from tests.tui_support import TODAY, press, run_async, settle, type_text
+from tests.tui_support import (
+    TODAY,
+    press,
+    run_async,
+    settle,
+    sqlite_only,  # noqa: F401 — keys, dialogs and layout: SQLite alone
+    type_text,
+)
 
 
 def screen_name(pilot) -> str:

@@ -12,7 +12,13 @@ from db.models import Deal
 from screens.board import BoardScreen
 from screens.card_column import STRIPE, CardColumn
 from screens.dashboard import DashboardScreen, month_series
-from tests.tui_support import TODAY, pin_clock, run_async, settle
+from tests.tui_support import (
+    TODAY,
+    pin_clock,
+    run_async,
+    settle,
+    sqlite_only,  # noqa: F401 — keys, dialogs and layout: SQLite alone
+)
 
 
 def _card_text(column: CardColumn, index: int) -> list[str]:
