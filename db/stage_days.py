@@ -143,21 +143,30 @@ def event_contribution(deals: str, entries: str, funds: str, blockers: str, sign
         grains = "(SELECT 0 AS g UNION ALL SELECT 1) g"
         stop = "NULL"
     items = _items(funds, blockers, postgres).replace("NULL AS stop", f"{stop} AS stop", 1)
-    weights = ", ".join(f"{{s}} * i.w{n} AS m{n}" for n in range(1, 7))
-    signed_start, signed_stop = _signed_at("i.start", entries), _signed_at("i.stop", entries)
+    ws = range(1, 7)
     flag = "CASE WHEN {v} IS NOT NULL AND {v} <> 'negotiating' THEN 1 ELSE 0 END"
     steps = (
         f"SELECT deal, c, {flag.format(v='s')} - {flag.format(v='p')} AS turn FROM (SELECT deal, c, s, "
         f"lag(s) OVER (PARTITION BY deal ORDER BY c) AS p FROM ({_points(deals, entries)}) pts) st0"
     )
+    # An item's start (side 1) and stop (side -1) in one pass, the deal's signed state on that day read once:
+    # the schema SQLite parses on every connection holds these statements in each trigger.
+    sides = "(VALUES (1), (-1)) sd(side)" if postgres else "(SELECT 1 AS side UNION ALL SELECT -1) sd"
+    ends = (
+        f"SELECT di.id AS id, di.stage AS stage, di.stage_since AS stage_since, di.region AS region, "
+        f"CASE sd.side WHEN 1 THEN i.start ELSE i.stop END AS day, sd.side AS side, "
+        f"{', '.join(f'i.w{n} AS w{n}' for n in ws)} FROM ({items}) i JOIN {deals} di ON di.id = i.deal "
+        f"CROSS JOIN {sides} WHERE di.archived_on IS NULL AND (sd.side = 1 OR i.stop IS NOT NULL)"
+    )
+    signed = (
+        f"SELECT d.region AS region, d.day AS day, d.side * {_signed_at('d.day', entries)} AS f, "
+        f"{', '.join(f'd.w{n} AS w{n}' for n in ws)} FROM ({ends}) d"
+    )
     parts = (
-        f"SELECT d.region AS region, i.start AS day, {weights.format(s=signed_start)} FROM ({items}) i "
-        f"JOIN {deals} d ON d.id = i.deal WHERE d.archived_on IS NULL",
-        f"SELECT d.region, i.stop, {weights.format(s='-' + signed_stop)} FROM ({items}) i "
-        f"JOIN {deals} d ON d.id = i.deal WHERE d.archived_on IS NULL AND i.stop IS NOT NULL",
-        f"SELECT d.region, st.c, {weights.format(s='st.turn')} FROM ({steps}) st JOIN ({items}) i ON i.deal = st.deal "
-        f"AND i.start < st.c AND (i.stop IS NULL OR i.stop >= st.c) JOIN {deals} d ON d.id = st.deal "
-        "WHERE st.turn <> 0",
+        f"SELECT y.region AS region, y.day AS day, {', '.join(f'y.f * y.w{n} AS m{n}' for n in ws)} FROM ({signed}) y",
+        f"SELECT d.region, st.c, {', '.join(f'st.turn * i.w{n}' for n in ws)} FROM ({steps}) st JOIN ({items}) i "
+        "ON i.deal = st.deal AND i.start < st.c AND (i.stop IS NULL OR i.stop >= st.c) JOIN "
+        f"{deals} d ON d.id = st.deal WHERE st.turn <> 0",
     )
     sums = ", ".join(f"sum({sign}x.m{n}) AS {name}" for n, name in zip(range(1, 7), EVENT_SUMS))
     return (
@@ -245,9 +254,16 @@ def _plan_events(deals: str, entries: str, postgres: bool) -> str:
     state = "CASE p0.s " + " ".join(f"WHEN '{s}' THEN '{c}'" for s, c in STATES.items()) + " ELSE 't' END"
     dates = _plan_dates(postgres)
     text = "NULL::varchar" if postgres else "NULL"
-    bounds = " UNION ALL ".join(
-        f"SELECT d.id, {b}, {text}, 1 FROM {deals} d WHERE d.planned_start IS NOT NULL"
-        for b in ("d.planned_start", dates["next_day"], dates["late"], dates["very_late"])
+    days = (dates["next_day"], dates["late"], dates["very_late"])
+    which = " ".join(f"WHEN {n} THEN {b}" for n, b in enumerate(days, 1))
+    four = (
+        "(VALUES (0), (1), (2), (3)) bd(b)"
+        if postgres
+        else "(SELECT 0 AS b UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) bd"
+    )
+    bounds = (
+        f"SELECT d.id, CASE bd.b {which} ELSE d.planned_start END, {text}, 1 FROM {deals} d CROSS JOIN {four} "
+        "WHERE d.planned_start IS NOT NULL"
     )
     spans = (
         "SELECT deal, t, o, s, sum(1 - o) OVER (PARTITION BY deal ORDER BY t, o ROWS UNBOUNDED PRECEDING) AS span "
