@@ -13,6 +13,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from rich.cells import cell_len
 from rich.console import Console
 from textual.widgets import DataTable, Input, Select
@@ -21,7 +22,16 @@ from crm.deals import blockers, corrections, funds, investment
 from crm.deals.progress import add_progress
 from crm.deals.stages import change_stage
 from screens.app import CrmApp
-from tests.tui_support import TODAY, pin_clock, press, run_async, settle, type_text
+from tests.conftest import BACKENDS
+from tests.tui_support import (
+    TODAY,
+    pin_clock,
+    press,
+    run_async,
+    settle,
+    sqlite_only,  # noqa: F401 — keys and dialogs on SQLite alone; what writes through both backends says so
+    type_text,
+)
 
 CODE = "ZS2019-0003"  # demo: 生物医药创新产业园项目, 30亿元, 注册 since 2020-01-11, blockers 4 (overdue) and 5
 
@@ -81,6 +91,7 @@ def cli_json(url: str, *args: str):
     return json.loads(cli_text(url, *args, "--format", "json"))
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @run_async
 async def test_the_timeline_shows_every_kind_of_event_in_date_order(demo_ledger, demo_url):
     pin_clock()
@@ -125,6 +136,7 @@ async def test_the_timeline_shows_every_kind_of_event_in_date_order(demo_ledger,
         assert invest == "2026年:计划 4.00亿元,完成 1.10亿元,完成年计划 27.50%"
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @run_async
 async def test_p_writes_progress_from_the_list_and_the_detail(demo_ledger, demo_url):
     pin_clock()
@@ -194,6 +206,7 @@ def kpi_funds(url: str) -> Decimal:
     return Decimal(cli_json(url, "kpi")["funds_cny"])
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @run_async
 async def test_voiding_a_funds_entry_changes_the_kpi_and_is_in_the_log(demo_ledger, demo_url):
     funds.record_funds(CODE, "5000万元", on=datetime.date(2026, 2, 10), actor="李明")
@@ -301,6 +314,7 @@ async def test_reopening_a_resolved_blocker(demo_ledger, demo_url):
     assert "批复被退回" in cli_text(demo_url, "log", CODE)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @run_async
 async def test_archiving_asks_for_a_note_and_restoring_brings_the_deal_back(demo_ledger, demo_url):
     async with CrmApp(today=TODAY, lang="zh").run_test(size=(140, 40)) as pilot:
