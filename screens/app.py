@@ -301,8 +301,8 @@ class CrmApp(ConnectionWatch, App):
         await super().action_quit()
 
     def action_show_help_panel(self) -> None:
-        """The keys panel: ours (screens.keys_footer.KeysPanel), which leaves out Textual's own keys."""
-        from screens.keys_footer import KeysPanel
+        """The keys panel: ours (screens.keys_panel.KeysPanel), which leaves out Textual's own keys."""
+        from screens.keys_panel import KeysPanel
 
         if not self.screen.query("HelpPanel"):
             self.screen.mount(KeysPanel())

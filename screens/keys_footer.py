@@ -1,18 +1,11 @@
-"""The footer that shows a screen's keys, rebuilt only when the keys it shows change, and the keys panel (?)."""
+"""The footer that shows a screen's keys, rebuilt only when the keys it shows change (the keys panel, ?, is
+screens.keys_panel: Textual's help panel brings its Markdown widget, which the first screen does not need)."""
 
 from __future__ import annotations
 
-from itertools import groupby, zip_longest
-from operator import itemgetter
-
-from rich import box
-from rich.table import Table
-from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
-from textual.widgets import Footer, HelpPanel, KeyPanel, Markdown
-from textual.widgets._key_panel import BindingsTable
+from textual.widgets import Footer
 
 
 class KeysFooter(Footer):
@@ -77,98 +70,3 @@ def our_bindings(bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]
     return {
         key: active for key, active in bindings.items() if active.binding.action in _declared_actions(type(active.node))
     }
-
-
-# Below this many terminal lines the keys panel cannot list a screen's keys one a line: it lists them in two
-# columns, without the tooltips, and takes more of the width (80×24 is a supported size).
-TWO_COLUMNS_BELOW = 40
-
-
-class OurBindingsTable(BindingsTable):
-    """Textual's table of keys (the same look), fed only our bindings, already translated by screens.base."""
-
-    def _entries(self) -> list[list[tuple[str, str, str]]]:
-        """(keys, description, tooltip) of each action, in groups (the focused widget's, the screen's, the app's)."""
-        groups = []
-        for _namespace, group in groupby(our_bindings(self.screen.active_bindings).values(), key=itemgetter(0)):
-            by_action: dict[str, list[Binding]] = {}
-            for _node, binding, _enabled, _tooltip in group:
-                if not binding.system:
-                    by_action.setdefault(binding.action, []).append(binding)
-            groups.append(
-                [
-                    (
-                        " ".join(dict.fromkeys(self.app.get_key_display(b) for b in same)),
-                        same[0].description,
-                        same[0].tooltip,
-                    )
-                    for same in by_action.values()
-                ]
-            )
-        return [g for g in groups if g]
-
-    def render_bindings_table(self) -> Table:
-        divider_transparent = self.get_component_styles("bindings-table--divider").color.a == 0
-        table = Table(
-            padding=(0, 0),
-            show_header=False,
-            box=box.SIMPLE if divider_transparent else box.HORIZONTALS,
-            border_style=self.get_component_rich_style("bindings-table--divider"),
-        )
-        key_style = self.get_component_rich_style("bindings-table--key")
-        description_style = self.get_component_rich_style("bindings-table--description")
-        groups = self._entries()
-        if self.app.size.height < TWO_COLUMNS_BELOW:
-            return self._two_columns(table, [e for g in groups for e in g], key_style, description_style)
-        table.add_column("", justify="right")
-        for group in groups:
-            for keys, text, tooltip in group:
-                description = Text(text, end="", style=description_style)
-                if tooltip:
-                    description.append((" " if text else "") + tooltip, "dim")
-                table.add_row(Text(keys, style=key_style), description)
-            table.add_section()
-        return table
-
-    def _two_columns(self, table: Table, entries: list, key_style, description_style) -> Table:
-        for _ in range(2):
-            table.add_column("", justify="right")
-            table.add_column("", no_wrap=True, overflow="ellipsis")
-        half = (len(entries) + 1) // 2
-        for left, right in zip_longest(entries[:half], entries[half:]):
-            cells = []
-            for entry in (left, right):
-                keys, text, _tooltip = entry or ("", "", "")
-                cells += [Text(keys, style=key_style), Text(text, end="", style=description_style)]
-            table.add_row(*cells)
-        return table
-
-
-class OurKeyPanel(KeyPanel):
-    def compose(self) -> ComposeResult:
-        yield OurBindingsTable(shrink=True, expand=False)
-
-
-class KeysPanel(HelpPanel):
-    """The keys panel (?): this screen's keys and the app's, in the current language, and nothing of Textual's."""
-
-    DEFAULT_CSS = """
-    KeysPanel.-two-columns {
-        width: 62%;
-        max-width: 76;
-    }
-    """
-
-    def compose(self) -> ComposeResult:
-        yield Markdown(id="widget-help")
-        yield OurKeyPanel(id="keys-help")
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self._fit()
-
-    def on_resize(self) -> None:
-        self._fit()
-
-    def _fit(self) -> None:
-        self.set_class(self.app.size.height < TWO_COLUMNS_BELOW, "-two-columns")

@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # Imported by what the first screen never does: writing a deal's name (pypinyin), reading or writing a
 # workbook (openpyxl, xlsxwriter, python_calamine), printing a CLI table (tabulate), drawing charts, and what
 # only a PostgreSQL ledger needs: its driver (which peewee would import with itself, see db/drivers.py) and
-# playhouse's migration runner and backend extensions (an up-to-date ledger runs no migration).
+# playhouse's migration runner and backend extensions (an up-to-date ledger runs no migration); the keys
+# panel's Markdown widget (markdown-it and pygments) opens with the panel.
 NOT_BEFORE_FIRST_ROWS = {
     "psycopg2",
     "psycopg",
@@ -28,6 +29,8 @@ NOT_BEFORE_FIRST_ROWS = {
     "tabulate",
     "plotext",
     "textual_plotext",
+    "markdown_it",
+    "pygments",
 }
 
 
