@@ -1,4 +1,4 @@
-"""A list of rows computed by the database inside another row's SELECT, as JSON text.
+"""A list of rows computed by the database inside another row's SELECT, as JSON text or a list of ids.
 
 A report that shows, per deal, the names of its supporting departments or its
 open blockers can read them in the deal's own row (a correlated subquery)
@@ -26,3 +26,12 @@ def json_rows(query: Select, columns: list, order_by: list):
         return query.select(fn.string_agg(row, ",").order_by(*order_by))
     inner = query.select(fn.json_array(*columns).alias("j")).order_by(*order_by)
     return Select([inner.alias("jr")], [fn.group_concat(SQL('"jr"."j"'), ",")])
+
+
+def id_list(query: Select, column, order_by: list):
+    """A scalar subquery: the integer `column` of the rows of `query` in `order_by` order, as decimal text
+    joined by commas ("12,3,40") — NULL when there is none."""
+    if dialect_of().name == "postgresql":
+        return query.select(fn.string_agg(column.cast("text"), ",").order_by(*order_by))
+    inner = query.select(column.alias("i")).order_by(*order_by)
+    return Select([inner.alias("ir")], [fn.group_concat(SQL('"ir"."i"'), ",")])

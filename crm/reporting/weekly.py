@@ -53,6 +53,7 @@ from crm.reporting.weekly_queries import (
     _fetch,
     _in_cohort,
     _where,
+    department_names,
     existing,
     first_unconverted,
     listed_rows,
@@ -133,7 +134,7 @@ class _Builder:
     def _rows(self, progress: dict[int, list[Progress]], changed: list[int]) -> Iterator[Row]:
         """The listed rows, in the table's order, each from one row of weekly_queries.listed_rows."""
         day, cents, add, problems_of = _day, _cents, self.sums.add, self._problems
-        loads = json.loads
+        supporting_of = _Names(department_names())
         seq = 0
         query = listed_rows(self.cohort, self.week.sunday, self.only_stage, changed)
         for batch in batches(query, BATCH):
@@ -183,7 +184,7 @@ class _Builder:
                     stage,
                     day(since),
                     lead_name,
-                    [n for (n,) in loads("[" + supporting + "]")] if supporting else [],
+                    supporting_of(supporting) if supporting else [],
                     liaison_name,
                     progress.get(deal_id) or [],
                     problems_of(problems) if problems else [],
@@ -331,3 +332,20 @@ class _Builder:
             if p.kind == "funds":
                 activity.funds_arrivals += 1
                 activity.funds_cny += p.amount_cny or 0
+
+
+class _Names:
+    """The names of ids listed as "12,3,40" (weekly_queries._supporting), each list read once: deals share
+    their few combinations of supporting departments."""
+
+    def __init__(self, names: dict[int, str]) -> None:
+        self.names = names
+        self.seen: dict[str, list[str]] = {}
+
+    def __call__(self, ids: str) -> list[str]:
+        found = self.seen.get(ids)
+        if found is None:
+            if len(self.seen) > 10_000:  # a ledger with ever new combinations: memory stays bounded
+                self.seen.clear()
+            found = self.seen[ids] = [self.names[int(i)] for i in ids.split(",")]
+        return list(found)  # each row its own list, as before
