@@ -50,18 +50,18 @@ from crm.reporting.weekly_model import (  # noqa: F401
 )
 from crm.reporting.weekly_queries import (
     _day,
+    _department_names,
+    _existing,
     _fetch,
+    _first_unconverted,
     _in_cohort,
+    _listed_rows,
+    _signed_blockers,
+    _signed_funds,
+    _signed_groups,
     _where,
-    department_names,
-    existing,
-    first_unconverted,
-    listed_rows,
-    signed_blockers,
-    signed_funds,
-    signed_groups,
 )
-from crm.reporting.weekly_sums import _RowSums, _summary, week_end_kpis
+from crm.reporting.weekly_sums import _RowSums, _summary, _week_end_kpis
 from crm.values.money import Money
 from db.models import Blocker, Deal, Department, FundsArrived, StageChange
 from db.models import Progress as ProgressLog
@@ -122,7 +122,7 @@ class _Builder:
 
     def rows(self) -> Iterator[Row]:
         progress = self._week_progress()
-        changed = sorted(existing(self.cohort, self.week.sunday, list(progress)))
+        changed = sorted(_existing(self.cohort, self.week.sunday, list(progress)))
         for deal_id in changed:
             progress[deal_id].sort(key=lambda p: p.order)
             self._count(progress[deal_id])
@@ -132,11 +132,11 @@ class _Builder:
         self._summary = _summary(self.sums, self.activity, week_end, now, self.today)
 
     def _rows(self, progress: dict[int, list[Progress]], changed: list[int]) -> Iterator[Row]:
-        """The listed rows, in the table's order, each from one row of weekly_queries.listed_rows."""
+        """The listed rows, in the table's order, each from one row of weekly_queries._listed_rows."""
         day, cents, add, problems_of = _day, _cents, self.sums.add, self._problems
-        supporting_of = _Names(department_names())
+        supporting_of = _Names(_department_names())
         seq = 0
-        query = listed_rows(self.cohort, self.week.sunday, self.only_stage, changed)
+        query = _listed_rows(self.cohort, self.week.sunday, self.only_stage, changed)
         for batch in batches(query, BATCH):
             for (
                 deal_id,
@@ -212,17 +212,17 @@ class _Builder:
         """The cohort KPIs at the end of the week; raises MissingRate first when an amount they or the rows
         need has no CNY value (a total that silently left it out would be wrong)."""
         cohort, sunday = self.cohort, self.week.sunday
-        groups = signed_groups(cohort, sunday)
-        funds = signed_funds(cohort, sunday)
+        groups = _signed_groups(cohort, sunday)
+        funds = _signed_funds(cohort, sunday)
         unconverted_deals = any(n != converted for *_g, n, _a, _c, converted in groups)
         unconverted_funds = [(currency, on) for _r, _s, n, converted, currency, on in funds if converted < n]
         if unconverted_deals or unconverted_funds:
-            error = first_unconverted(cohort, sunday, self.only_stage, changed)
+            error = _first_unconverted(cohort, sunday, self.only_stage, changed)
             if error is None:
                 currency, on = unconverted_funds[0]
                 error = fx.missing(currency, _day(on))
             raise error
-        return week_end_kpis(groups, funds, signed_blockers(cohort, sunday, self.week.next_monday))
+        return _week_end_kpis(groups, funds, _signed_blockers(cohort, sunday, self.week.next_monday))
 
     def _week_progress(self) -> dict[int, list[Progress]]:
         """Stage entries, funds, progress entries and blockers raised or resolved in the week, per deal of the

@@ -67,7 +67,7 @@ def _entry_on(day: datetime.date, column):
     )
 
 
-def stage_at(day: datetime.date):
+def _stage_at(day: datetime.date):
     """SQL: the deal's stage at the end of `day`; NULL when it was not in the ledger yet.
 
     A deal's ledger is in date order (crm.deals.stages refuses an entry dated before the current
@@ -77,8 +77,8 @@ def stage_at(day: datetime.date):
     return Case(None, [(Deal.stage_since <= day, Deal.stage)], _entry_on(day, "to_stage"))
 
 
-def since_at(day: datetime.date):
-    """SQL: the day the deal's stage at the end of `day` began (see stage_at)."""
+def _since_at(day: datetime.date):
+    """SQL: the day the deal's stage at the end of `day` began (see _stage_at)."""
     return Case(None, [(Deal.stage_since <= day, Deal.stage_since)], _entry_on(day, "effective_on"))
 
 
@@ -93,7 +93,7 @@ def _supporting():
     )
 
 
-def department_names() -> dict[int, str]:
+def _department_names() -> dict[int, str]:
     """Every department's name by id (a few hundred rows, whatever the number of deals)."""
     return dict(_fetch(Department.select(Department.id, Department.name)))
 
@@ -115,14 +115,14 @@ def _open_blockers(sunday: datetime.date):
     )
 
 
-def listed_rows(cohort: DealFilter, sunday: datetime.date, only_stage: str | None, changed: list[int]):
+def _listed_rows(cohort: DealFilter, sunday: datetime.date, only_stage: str | None, changed: list[int]):
     """The deals the table lists, in its order, with everything a row shows (crm.reporting.weekly._row).
 
     Listed: in the ledger by `sunday` and at `only_stage` then, or (without it) not finished then or
     among `changed`, the deals something happened to that week.
     """
     lead = Department.alias("lead")
-    stage = stage_at(sunday)
+    stage = _stage_at(sunday)
     if only_stage:
         listed = stage == only_stage
     else:
@@ -145,7 +145,7 @@ def listed_rows(cohort: DealFilter, sunday: datetime.date, only_stage: str | Non
             Deal.amount_cny,
             Deal.fx_rate,
             stage.alias("stage_then"),
-            since_at(sunday).alias("since_then"),
+            _since_at(sunday).alias("since_then"),
             Deal.created_at,
             Event.name.alias("event_name"),
             Event.held_on.alias("event_on"),
@@ -164,19 +164,19 @@ def listed_rows(cohort: DealFilter, sunday: datetime.date, only_stage: str | Non
     return query.order_by(Deal.signed_on.asc(nulls="LAST"), Deal.code)
 
 
-def existing(cohort: DealFilter, sunday: datetime.date, ids) -> set[int]:
+def _existing(cohort: DealFilter, sunday: datetime.date, ids) -> set[int]:
     """Which of the deals `ids` were in the ledger by `sunday` (their week's events count only then)."""
     if not ids:
         return set()
-    query = cohort.apply(Deal.select(Deal.id)).where(_among(Deal.id, ids) & stage_at(sunday).is_null(False))
+    query = cohort.apply(Deal.select(Deal.id)).where(_among(Deal.id, ids) & _stage_at(sunday).is_null(False))
     return {deal_id for (deal_id,) in _fetch(query)}
 
 
-def first_unconverted(cohort: DealFilter, sunday: datetime.date, only_stage: str | None, changed: list[int]):
+def _first_unconverted(cohort: DealFilter, sunday: datetime.date, only_stage: str | None, changed: list[int]):
     """The MissingRate error of the first deal in the table's order whose amount has no CNY value and
     which the table lists or the week-end KPIs count; None when there is none."""
-    stage = stage_at(sunday)
-    wanted = listed_rows(cohort, sunday, only_stage, changed)
+    stage = _stage_at(sunday)
+    wanted = _listed_rows(cohort, sunday, only_stage, changed)
     counted = cohort.apply(Deal.select(Deal.id)).where(stage.is_null(False) & (stage != "negotiating"))
     query = (
         cohort.apply(Deal.select(Deal.currency, Deal.signed_on, Deal.created_at))
@@ -189,10 +189,10 @@ def first_unconverted(cohort: DealFilter, sunday: datetime.date, only_stage: str
     return None
 
 
-def signed_groups(cohort: DealFilter, sunday: datetime.date) -> list[tuple]:
+def _signed_groups(cohort: DealFilter, sunday: datetime.date) -> list[tuple]:
     """The cohort's deals signed by `sunday` (stage then not 谈判中), grouped: (stage then, currency,
     approximate, fx_rate, deals, sum of amounts, sum of CNY amounts, CNY amounts present)."""
-    stage = stage_at(sunday)
+    stage = _stage_at(sunday)
     query = cohort.apply(
         Deal.select(
             stage,
@@ -208,10 +208,10 @@ def signed_groups(cohort: DealFilter, sunday: datetime.date) -> list[tuple]:
     return _fetch(query.group_by(SQL("1"), SQL("2"), SQL("3"), SQL("4")))
 
 
-def signed_funds(cohort: DealFilter, sunday: datetime.date) -> list[tuple]:
+def _signed_funds(cohort: DealFilter, sunday: datetime.date) -> list[tuple]:
     """Funds arrived by `sunday` to deals signed by then, per exchange rate: (fx_rate, CNY sum, arrivals,
     CNY amounts present, a currency, the first day)."""
-    stage = stage_at(sunday)
+    stage = _stage_at(sunday)
     query = (
         FundsArrived.select(
             FundsArrived.fx_rate,
@@ -227,9 +227,9 @@ def signed_funds(cohort: DealFilter, sunday: datetime.date) -> list[tuple]:
     return _fetch(cohort.apply(query).group_by(FundsArrived.fx_rate))
 
 
-def signed_blockers(cohort: DealFilter, sunday: datetime.date, morning_after: datetime.date) -> tuple:
+def _signed_blockers(cohort: DealFilter, sunday: datetime.date, morning_after: datetime.date) -> tuple:
     """Blockers raised by `sunday` on deals signed by then: (raised, open then, overdue then)."""
-    stage = stage_at(sunday)
+    stage = _stage_at(sunday)
     is_open = Blocker.resolved_on.is_null(True) | (Blocker.resolved_on > sunday)
     query = (
         Blocker.select(

@@ -12,9 +12,9 @@ from crm.reporting.weekly_model import Summary, WeekActivity, _cents
 from db.models import FxRate
 
 
-def week_end_kpis(groups: list[tuple], funds: list[tuple], blockers: tuple) -> kpi.Kpis:
+def _week_end_kpis(groups: list[tuple], funds: list[tuple], blockers: tuple) -> kpi.Kpis:
     """The cohort KPIs as they stood at the end of the week, with crm.reporting.kpi's definitions, from the
-    aggregates of crm.reporting.weekly_queries (signed_groups, signed_funds, signed_blockers), whose
+    aggregates of crm.reporting.weekly_queries (_signed_groups, _signed_funds, _signed_blockers), whose
     amounts are whole cents (ints, or Decimals on PostgreSQL) and all converted (the caller checked)."""
     k = kpi.Kpis()
     by_stage: dict[str, int] = {}
