@@ -17,7 +17,6 @@ exports.streamed_table), so memory does not grow with the table.
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 
@@ -373,7 +372,14 @@ td.overdue { color: #c00000; }
 
 
 def _html_cell(text: str) -> str:
-    return html.escape(text).replace("\n", "<br>")
+    return _escape(text).replace("\n", "<br>")
+
+
+def _escape(text: str) -> str:
+    """html.escape, imported on first use: CSV, the format scripts export most, does not need it."""
+    from html import escape
+
+    return escape(text)
 
 
 def _marked(lines: list[str], numeric: list[bool], extras: list | None = None) -> list[str]:
@@ -436,7 +442,7 @@ def write_html(table: WeeklyTable, out, progress=None) -> None:
 def html_head(table: WeeklyTable) -> list[str]:
     """The page's lines before the deal table: the document head, title, scope and as-of day."""
     lang = "zh-CN" if current_language() == "zh" else "en"
-    title = html.escape(layout.title(table))
+    title = _escape(layout.title(table))
     return [
         "<!DOCTYPE html>",
         f'<html lang="{lang}">',
@@ -455,9 +461,9 @@ def html_head(table: WeeklyTable) -> list[str]:
 def html_tail(table: WeeklyTable) -> list[str]:
     """The page's lines after the deal table: its notes, the summary tables and the end of the document."""
     parts = [f'<p class="note">{_html_cell(note)}</p>' for note in layout.notes(table)]
-    parts.append(f"<h2>{html.escape(layout.summary_title(table))}</h2>")
+    parts.append(f"<h2>{_escape(layout.summary_title(table))}</h2>")
     for section in layout.summary_sections(table):
-        parts.append(f"<h3>{html.escape(section.title)}</h3>")
+        parts.append(f"<h3>{_escape(section.title)}</h3>")
         first = section.rows[0] if section.rows else []
         parts.append(
             _html_table(

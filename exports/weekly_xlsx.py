@@ -232,13 +232,19 @@ class _Lines:
             while fit > 0 and math.ceil(fit * 1.1 / room) > 1:
                 fit -= 1
             self.fits.append(fit)
+        # the room _lines_of(widths, room + 1.5) computes, to the last bit of the float
+        self.wrap_rooms = [max((room + 1.5) - 1.5, 1) for room in self.rooms]
 
     def __call__(self, shape: list, multi: list) -> int:
         lines = 1
-        if max(map(operator.sub, shape, self.fits)) > 0:
+        fits = self.fits
+        if max(map(operator.sub, shape, fits)) > 0:
+            rooms, ceil = self.wrap_rooms, math.ceil
             for i, w in enumerate(shape):
-                if w > self.fits[i]:
-                    lines = max(lines, _lines_of((w,), self.rooms[i] + 1.5))
+                if w > fits[i]:
+                    n = ceil(w * 1.1 / rooms[i])  # _lines_of((w,), …), without a call per cell
+                    if n > lines:
+                        lines = n
         for i, widths in multi:
             lines = max(lines, _lines_of(widths, self.rooms[i] + 1.5))
         return lines
@@ -260,6 +266,20 @@ class _Body:
             self.spooled(styles(name)) for name in ("w_text", "w_centre", "w_alert", "w_date", "w_yi")
         )
         self.seq_at, self.stage_at, self.problems_at = keys.index("seq"), keys.index("stage"), keys.index("problems")
+        self.signed_at = keys.index("signed_on")
+        if keys[self.signed_at : self.signed_at + 3] != ["signed_on", "amount", "amount_cny"] or self.seq_at != 0:
+            raise ValueError(f"the weekly xlsx lays out the columns of exports.weekly_layout, not {keys}")
+        # the text columns: all but the row number, the date and the two amounts, which _numbers lays out
+        self.text_columns = [i for i in range(1, len(keys)) if not self.signed_at <= i < self.signed_at + 3]
+        self.before_numbers = self.signed_at - 1
+        self.repeating = {
+            keys.index(k) for k in ("region", "industry", "event", "stage", "lead_unit", "supporting", "liaison")
+        }
+        self.column_formats = [self.centre if i == self.stage_at else self.text for i in range(len(keys))]
+        self.alert_formats = [self.alert if i == self.problems_at else f for i, f in enumerate(self.column_formats)]
+        self._measured: dict[str, int | tuple] = {}
+        self._amounts: dict = {}  # Money -> its spooled cell and width
+        self._yuan: dict = {}  # Decimal -> its spooled cell and width
         self.widest = [0] * len(keys)
         self.spool = tempfile.TemporaryFile()  # noqa: SIM115 — closed by the `with` of the second pass
         self.total = 0
@@ -286,11 +306,35 @@ class _Body:
         self.spool.seek(0)
 
     def _row(self, row) -> tuple[list, list, list]:
+        """One deal's cells as spooled, with its shape and multi (see _Lines), its columns' widest kept.
+
+        Each column's type is known (layout.cells), so every cell is laid out without asking its type;
+        the texts that repeat from row to row (stage, region, departments …) are measured once.
+        """
+        values = layout.cells(row)
+        widest, measured, string, blank = self.widest, self._measured, self.STRING, self.BLANK
         cells, shape, multi = [], [], []
-        widest = self.widest
-        for i, value in enumerate(layout.cells(row)):
-            cell, w = self._cell(i, value, row)
-            cells.append(cell)
+        seq = values[0]
+        cells.append((self.NUMBER, seq, self.centre))
+        w = len(str(seq))
+        shape.append(w)
+        if w > widest[0]:
+            widest[0] = w
+        formats = self.column_formats
+        if any(p.overdue for p in row.problems):
+            formats = self.alert_formats
+        for i in self.text_columns:
+            value = values[i]
+            if value:
+                cells.append((string, value if len(value) <= MAX_CELL else _text(value), formats[i]))
+                w = measured.get(value)
+                if w is None:
+                    w = _measure(value)
+                    if i in self.repeating and len(measured) < 20_000:
+                        measured[value] = w
+            else:
+                cells.append((blank, None, formats[i]))
+                w = 0
             if type(w) is int:
                 shape.append(w)
                 if w > widest[i]:
@@ -299,34 +343,52 @@ class _Body:
                 shape.append(0)
                 multi.append((i, w))
                 widest[i] = max(widest[i], *w)
+            if i == self.before_numbers:
+                self._numbers(values, cells, shape)
         return cells, shape, multi
 
-    def _cell(self, i: int, value, row) -> tuple[tuple, int | tuple]:
-        """One cell as spooled, and its measure (_measure)."""
-        if type(value) is str:
-            return self._text_cell(i, value, row), _measure(value)
-        if isinstance(value, layout.Own):
-            figure, own_format = layout.own_number(value.money)
-            fmt = self.spooled(self.styles("w_yi", own_format))
-            # the format shows at least two decimals
-            return (self.NUMBER, Decimal(layout.plain_decimal(figure)), fmt), _measure(format_money(value.money) + "00")
-        if isinstance(value, layout.Yi):
-            return (self.NUMBER, Decimal(layout.yi_exact(value.yuan)), self.yi), _measure(layout.yi_text(value.yuan))
-        if isinstance(value, datetime.date):
-            return (self.DAY, value, self.date), 10  # yyyy-mm-dd
-        if value is None:
-            return (self.BLANK, None, self.text), 0
-        # the number of the row
-        return (self.NUMBER, value, self.centre if i == self.seq_at else self.text), _measure(str(value))
-
-    def _text_cell(self, i: int, value: str, row) -> tuple:
-        if i == self.stage_at:
-            fmt = self.centre
-        elif i == self.problems_at and any(p.overdue for p in row.problems):
-            fmt = self.alert
+    def _numbers(self, values: list, cells: list, shape: list) -> None:
+        """The signing date, the amount in its own currency and in 亿元 (the columns between the texts)."""
+        widest = self.widest
+        day, own, yi = values[self.signed_at], values[self.signed_at + 1], values[self.signed_at + 2]
+        if day is None:
+            cells.append((self.BLANK, None, self.text))
+            shape.append(0)
         else:
-            fmt = self.text
-        return (self.STRING, _text(value), fmt) if value else (self.BLANK, None, fmt)
+            cells.append((self.DAY, day, self.date))
+            shape.append(10)  # yyyy-mm-dd
+            if 10 > widest[self.signed_at]:
+                widest[self.signed_at] = 10
+        own_cell, own_w = self._own(own.money)
+        yi_cell, yi_w = self._yi(yi.yuan)
+        cells.append(own_cell)
+        cells.append(yi_cell)
+        for at, w in ((self.signed_at + 1, own_w), (self.signed_at + 2, yi_w)):
+            shape.append(w)
+            if w > widest[at]:
+                widest[at] = w
+
+    def _own(self, money) -> tuple[tuple, int]:
+        """An amount in its own currency as spooled, and its width; amounts repeat, each is laid out once."""
+        found = self._amounts.get(money)
+        if found is None:
+            figure, own_format = layout.own_number(money)
+            fmt = self.spooled(self.styles("w_yi", own_format))
+            # the format shows at least two decimals; an amount is one line
+            found = (self.NUMBER, Decimal(layout.plain_decimal(figure)), fmt), _measure(format_money(money) + "00")
+            self._amounts[money] = found
+        return found
+
+    def _yi(self, yuan: Decimal) -> tuple[tuple, int]:
+        """An amount in 亿元 as spooled, and its width."""
+        found = self._yuan.get(yuan)
+        if found is None:
+            found = (self.NUMBER, Decimal(layout.yi_exact(yuan)), self.yi), _measure(layout.yi_text(yuan))
+            if len(self._yuan) > 20_000:  # memory stays bounded whatever the number of distinct amounts
+                self._yuan.clear()
+                self._amounts.clear()
+            self._yuan[yuan] = found
+        return found
 
     def rows(self) -> Iterator[tuple[list, list, list]]:
         """The spooled rows, in order; the spool is closed at the end."""

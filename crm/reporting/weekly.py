@@ -26,12 +26,14 @@ whatever the number of deals.
 from __future__ import annotations
 
 import datetime
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import replace
 
 from crm.deals.stages import parse_stage
 from crm.listing.filters import DealFilter
+from crm.reference import fx
 from crm.reporting import kpi
 from crm.reporting.weekly_model import (  # noqa: F401
     FINISHED,
@@ -46,15 +48,26 @@ from crm.reporting.weekly_model import (  # noqa: F401
     resolve_week,
     week_containing,
 )
-from crm.reporting.weekly_queries import _among, _day, _Deal, _deal_rows, _fetch, _in_cohort, _stages_at, _where
-from crm.reporting.weekly_sums import _KpiSums, _RowSums, _summary
+from crm.reporting.weekly_queries import (
+    _day,
+    _department_names,
+    _existing,
+    _fetch,
+    _first_unconverted,
+    _in_cohort,
+    _listed_rows,
+    _signed_blockers,
+    _signed_funds,
+    _signed_groups,
+    _where,
+)
+from crm.reporting.weekly_sums import _RowSums, _summary, _week_end_kpis
 from crm.values.money import Money
-from db.models import Blocker, Deal, DealDepartment, Department, FundsArrived, StageChange
+from db.models import Blocker, Deal, Department, FundsArrived, StageChange
 from db.models import Progress as ProgressLog
 from db.streaming import batches
 
-#: Stages that leave the table unless something happened that week.
-BATCH = 2000  # deals read, and looked up in the other tables, at a time
+BATCH = 2000  # rows fetched from the cursor at a time
 
 
 def build(week: Week, scope: DealFilter | None = None, today: datetime.date | None = None) -> WeeklyTable:
@@ -71,10 +84,11 @@ def build(week: Week, scope: DealFilter | None = None, today: datetime.date | No
 def stream(week: Week, scope: DealFilter | None = None, today: datetime.date | None = None) -> WeeklyTable:
     """The weekly table of `week` whose rows are an iterator, read from the ledger as they are consumed.
 
-    Memory is that of a batch of deals, whatever the ledger's size: the rows
+    Memory is that of a batch of rows, whatever the ledger's size: the rows
     can be iterated once, and `summary` is there once they have all been read
     (reading it earlier raises RuntimeError). `expected_rows` is an upper bound
-    for progress reports. Raises MissingRate like build().
+    for progress reports. Raises MissingRate like build(), naming the first deal
+    in the table's order that the table lists or the week-end KPIs count.
     """
     builder = _Builder(week, scope or DealFilter(), today or datetime.date.today())
     return WeeklyTable(
@@ -97,7 +111,6 @@ class _Builder:
         # The cohort as a subquery for the other tables' rows; None when it is every deal.
         self.ids = None if self.cohort.condition() is None else self.cohort.apply(Deal.select(Deal.id))
         self.activity = WeekActivity()
-        self.week_end = _KpiSums()
         self.sums = _RowSums()
         self._summary: Summary | None = None
         self.expected_rows = self.cohort.apply(Deal.select(Deal.id)).count()
@@ -109,17 +122,111 @@ class _Builder:
 
     def rows(self) -> Iterator[Row]:
         progress = self._week_progress()
-        seq = 0
-        for rows in batches(_deal_rows(self.cohort), BATCH):
-            for row in self._batch_rows([_Deal(r) for r in rows], progress, seq):
-                seq += 1
-                yield row
-        week_end = self.week_end.kpis(self.week.next_monday)
+        changed = sorted(_existing(self.cohort, self.week.sunday, list(progress)))
+        for deal_id in changed:
+            progress[deal_id].sort(key=lambda p: p.order)
+            self._count(progress[deal_id])
+        week_end = self._week_end(changed)
+        yield from self._rows(progress, changed)
         now = kpi.compute(self.cohort, today=self.today)
         self._summary = _summary(self.sums, self.activity, week_end, now, self.today)
 
+    def _rows(self, progress: dict[int, list[Progress]], changed: list[int]) -> Iterator[Row]:
+        """The listed rows, in the table's order, each from one row of weekly_queries._listed_rows."""
+        day, cents, add, problems_of = _day, _cents, self.sums.add, self._problems
+        supporting_of = _Names(_department_names())
+        seq = 0
+        query = _listed_rows(self.cohort, self.week.sunday, self.only_stage, changed)
+        for batch in batches(query, BATCH):
+            for (
+                deal_id,
+                code,
+                name,
+                investor,
+                region,
+                industry,
+                sub_industry,
+                signed_on,
+                amount,
+                currency,
+                approximate,
+                cny,
+                fx_rate,
+                stage,
+                since,
+                created_at,
+                event_name,
+                event_on,
+                lead_name,
+                liaison_name,
+                supporting,
+                problems,
+            ) in batch:
+                if cny is None:
+                    raise fx.missing(currency, day(signed_on) or day(created_at))
+                seq += 1
+                add(stage, cny, currency, amount, approximate, fx_rate)
+                yield Row(
+                    seq,
+                    deal_id,
+                    code,
+                    name,
+                    investor,
+                    region,
+                    industry,
+                    sub_industry,
+                    event_name,
+                    day(event_on),
+                    day(signed_on),
+                    Money(cents(amount), currency, bool(approximate)),
+                    cents(cny),
+                    fx_rate,
+                    stage,
+                    day(since),
+                    lead_name,
+                    supporting_of(supporting) if supporting else [],
+                    liaison_name,
+                    progress.get(deal_id) or [],
+                    problems_of(problems) if problems else [],
+                )
+
+    def _problems(self, text: str) -> list[Problem]:
+        """A row's open blockers from their JSON rows (weekly_queries._open_blockers)."""
+        morning_after, day = self.week.next_monday, _day
+        problems = []
+        for b_id, body, department, raised, due in json.loads("[" + text + "]"):
+            due = day(due)
+            problems.append(
+                Problem(
+                    id=b_id,
+                    text=body,
+                    department=department,
+                    raised_on=day(raised),
+                    due_on=due,
+                    overdue=due is not None and due < morning_after,
+                )
+            )
+        return problems
+
+    def _week_end(self, changed: list[int]) -> kpi.Kpis:
+        """The cohort KPIs at the end of the week; raises MissingRate first when an amount they or the rows
+        need has no CNY value (a total that silently left it out would be wrong)."""
+        cohort, sunday = self.cohort, self.week.sunday
+        groups = _signed_groups(cohort, sunday)
+        funds = _signed_funds(cohort, sunday)
+        unconverted_deals = any(n != converted for *_g, n, _a, _c, converted in groups)
+        unconverted_funds = [(currency, on) for _r, _s, n, converted, currency, on in funds if converted < n]
+        if unconverted_deals or unconverted_funds:
+            error = _first_unconverted(cohort, sunday, self.only_stage, changed)
+            if error is None:
+                currency, on = unconverted_funds[0]
+                error = fx.missing(currency, _day(on))
+            raise error
+        return _week_end_kpis(groups, funds, _signed_blockers(cohort, sunday, self.week.next_monday))
+
     def _week_progress(self) -> dict[int, list[Progress]]:
-        """Stage entries, funds and progress entries of the week, per deal: as many as the week saw."""
+        """Stage entries, funds, progress entries and blockers raised or resolved in the week, per deal of the
+        cohort (those not in the ledger by Sunday included: rows() leaves them out)."""
         monday, sunday, ids = self.week.monday, self.week.sunday, self.ids
         progress: dict[int, list[Progress]] = defaultdict(list)
         for deal_id, src, dst, on, note, entry_id in _fetch(
@@ -177,72 +284,43 @@ class _Builder:
             on = _day(on)
             # the officer's own line first on its day: it usually explains the stage change beside it
             progress[deal_id].append(Progress(on=on, kind="log", text=text, note=author, order=(on, -1, p_id)))
+        self._week_blockers(progress)
         return progress
 
-    def _batch_rows(self, deals: list[_Deal], progress: dict, seq: int) -> Iterator[Row]:
-        """The rows of one batch of deals, with what the other tables hold for them."""
-        if not deals:
-            return
-        sunday, morning_after = self.week.sunday, self.week.next_monday
-        ids = [d.id for d in deals]
-        earlier = _stages_at([d.id for d in deals if d.stage_since > sunday], sunday)
-        problems = self._blockers(ids, progress)
-        supporting: dict[int, list[str]] = defaultdict(list)
-        for deal_id, name in _fetch(
-            DealDepartment.select(DealDepartment.deal, Department.name)
-            .join(Department, on=(DealDepartment.department == Department.id))
-            .where(_among(DealDepartment.deal, ids))
-            .order_by(Department.name)
-        ):
-            supporting[deal_id].append(name)
-
-        existing = []
-        stage_at: dict[int, tuple[str, datetime.date]] = {}
-        for d in deals:
-            at = (d.stage, d.stage_since) if d.stage_since <= sunday else earlier.get(d.id)
-            if at is None:
-                continue  # signed or entered after the week
-            stage_at[d.id] = at
-            existing.append(d)
-            stage, since = at
-            events = progress.pop(d.id, None)
-            if events:
-                events.sort(key=lambda p: p.order)
-                self._count(events)
-            else:
-                events = []
-            listed = stage == self.only_stage if self.only_stage else (stage not in FINISHED or bool(events))
-            if not listed:
-                continue
-            if d.cny_cents is None:
-                raise d.missing_rate()
-            seq += 1
-            row = Row(
-                seq,
-                d.id,
-                d.code,
-                d.name,
-                d.investor,
-                d.region,
-                d.industry,
-                d.sub_industry,
-                d.event_name,
-                _day(d.event_on),
-                _day(d.signed_on),
-                Money(_cents(d.cents), d.currency, bool(d.approximate)),
-                _cents(d.cny_cents),
-                d.fx_rate,
-                stage,
-                since,
-                d.lead_name,
-                supporting.get(d.id, []),
-                d.liaison_name,
-                events,
-                problems.get(d.id, []),
-            )
-            self.sums.add(row, d)
-            yield row
-        self.week_end.add(existing, stage_at, sunday, morning_after)
+    def _week_blockers(self, progress: dict[int, list[Progress]]) -> None:
+        """Add the blockers raised or resolved in the week to `progress`."""
+        monday, sunday = self.week.monday, self.week.sunday
+        query = _where(
+            Blocker.select(
+                Blocker.id,
+                Blocker.deal,
+                Blocker.text,
+                Department.name,
+                Blocker.raised_on,
+                Blocker.resolved_on,
+                Blocker.resolution,
+            ).join(Department, on=(Blocker.department == Department.id)),
+            _in_cohort(Blocker.deal, self.ids),
+            Blocker.raised_on <= sunday,
+            Blocker.raised_on.between(monday, sunday) | Blocker.resolved_on.between(monday, sunday),
+        )
+        for b_id, deal_id, text, dept, raised, resolved, resolution in _fetch(query):
+            raised, resolved = _day(raised), _day(resolved)
+            if raised >= monday:
+                progress[deal_id].append(
+                    Progress(on=raised, kind="blocker_raised", text=text, department=dept, order=(raised, 1, b_id))
+                )
+            if resolved is not None and monday <= resolved <= sunday:
+                progress[deal_id].append(
+                    Progress(
+                        on=resolved,
+                        kind="blocker_resolved",
+                        text=text,
+                        department=dept,
+                        note=resolution,
+                        order=(resolved, 2, b_id),
+                    )
+                )
 
     def _count(self, events: list[Progress]) -> None:
         activity = self.activity
@@ -255,54 +333,19 @@ class _Builder:
                 activity.funds_arrivals += 1
                 activity.funds_cny += p.amount_cny or 0
 
-    def _blockers(self, ids: list[int], progress: dict) -> dict[int, list[Problem]]:
-        """The batch's blockers open at the end of the week (its problems); those raised or resolved in it go to `progress`."""
-        monday, sunday, morning_after = self.week.monday, self.week.sunday, self.week.next_monday
-        problems: dict[int, list[Problem]] = defaultdict(list)
-        for b_id, deal_id, text, dept, raised, due, resolved, resolution in _fetch(
-            Blocker.select(
-                Blocker.id,
-                Blocker.deal,
-                Blocker.text,
-                Department.name,
-                Blocker.raised_on,
-                Blocker.due_on,
-                Blocker.resolved_on,
-                Blocker.resolution,
-            )
-            .join(Department, on=(Blocker.department == Department.id))
-            .where(
-                _among(Blocker.deal, ids),
-                Blocker.raised_on <= sunday,
-                Blocker.resolved_on.is_null(True) | (Blocker.resolved_on >= monday),
-            )
-            .order_by(Blocker.raised_on, Blocker.id)
-        ):
-            raised, due, resolved = _day(raised), _day(due), _day(resolved)
-            if raised >= monday:
-                progress[deal_id].append(
-                    Progress(on=raised, kind="blocker_raised", text=text, department=dept, order=(raised, 1, b_id))
-                )
-            if resolved is not None and resolved <= sunday:
-                progress[deal_id].append(
-                    Progress(
-                        on=resolved,
-                        kind="blocker_resolved",
-                        text=text,
-                        department=dept,
-                        note=resolution,
-                        order=(resolved, 2, b_id),
-                    )
-                )
-            else:
-                problems[deal_id].append(
-                    Problem(
-                        id=b_id,
-                        text=text,
-                        department=dept,
-                        raised_on=raised,
-                        due_on=due,
-                        overdue=due is not None and due < morning_after,
-                    )
-                )
-        return problems
+
+class _Names:
+    """The names of ids listed as "12,3,40" (weekly_queries._supporting), each list read once: deals share
+    their few combinations of supporting departments."""
+
+    def __init__(self, names: dict[int, str]) -> None:
+        self.names = names
+        self.seen: dict[str, list[str]] = {}
+
+    def __call__(self, ids: str) -> list[str]:
+        found = self.seen.get(ids)
+        if found is None:
+            if len(self.seen) > 10_000:  # a ledger with ever new combinations: memory stays bounded
+                self.seen.clear()
+            found = self.seen[ids] = [self.names[int(i)] for i in ids.split(",")]
+        return list(found)  # each row its own list, as before

@@ -1,17 +1,18 @@
-"""The queries the weekly table is read with (crm.reporting.weekly): deals, stages on a day, batches."""
+"""The queries the weekly table is read with (crm.reporting.weekly), each over the whole cohort at once:
+the listed deals with their names, supporting departments and open problems in one SELECT, the week's
+events, and the week-end KPIs as aggregates computed by the database."""
 
 from __future__ import annotations
 
 import datetime
 
-from peewee import JOIN, SQL
+from peewee import JOIN, SQL, Case, fn
 
 from crm.listing.filters import DealFilter
 from crm.reference import fx
-from db.models import Deal, Department, Event, Person, StageChange, database
-
-#: Stages that leave the table unless something happened that week.
-
+from crm.reporting.weekly_model import FINISHED
+from db.json_lists import id_list, json_rows
+from db.models import Blocker, Deal, DealDepartment, Department, Event, FundsArrived, Person, StageChange, database
 
 #: SQLite's texts of dates already converted: a table of 100,000 deals holds a few thousand distinct days.
 _DAYS: dict[str, datetime.date] = {}
@@ -43,9 +44,9 @@ def _in_cohort(column, ids):
     return None if ids is None else column.in_(ids)
 
 
-def _among(column, ids: list[int]):
-    """`column IN (ids)` with the ids written into the SQL: Peewee binding 2,000 parameters one by one
-    cost more than the query. They are integers read from the ledger, never text from a user."""
+def _among(column, ids):
+    """`column IN (ids)` with the ids written into the SQL: Peewee binding thousands of parameters one by
+    one cost more than the query. They are integers read from the ledger, never text from a user."""
     return column.in_(SQL("({})".format(",".join([str(int(i)) for i in ids]))))
 
 
@@ -55,9 +56,79 @@ def _where(query, *conditions):
     return query.where(*kept) if kept else query
 
 
-def _deal_rows(cohort: DealFilter):
-    """Every deal of the cohort with the names a row shows, in the table's order."""
-    lead = Department.alias()
+def _entry_on(day: datetime.date, column):
+    """SQL: `column` of the deal's last stage entry dated on or before `day` (NULL when none)."""
+    entry = StageChange.alias("entry_on")
+    return (
+        entry.select(getattr(entry, column))
+        .where((entry.deal == Deal.id) & (entry.effective_on <= day))
+        .order_by(entry.id.desc())
+        .limit(1)
+    )
+
+
+def _stage_at(day: datetime.date):
+    """SQL: the deal's stage at the end of `day`; NULL when it was not in the ledger yet.
+
+    A deal's ledger is in date order (crm.deals.stages refuses an entry dated before the current
+    stage), so a deal whose current stage began on or before `day` was at it then; only the others
+    read their ledger.
+    """
+    return Case(None, [(Deal.stage_since <= day, Deal.stage)], _entry_on(day, "to_stage"))
+
+
+def _since_at(day: datetime.date):
+    """SQL: the day the deal's stage at the end of `day` began (see _stage_at)."""
+    return Case(None, [(Deal.stage_since <= day, Deal.stage_since)], _entry_on(day, "effective_on"))
+
+
+def _supporting():
+    """SQL: the ids of the deal's supporting departments, in the order of their names ("12,3,40")."""
+    return id_list(
+        DealDepartment.select()
+        .join(Department, on=(DealDepartment.department == Department.id))
+        .where(DealDepartment.deal == Deal.id),
+        DealDepartment.department,
+        [Department.name],
+    )
+
+
+def _department_names() -> dict[int, str]:
+    """Every department's name by id (a few hundred rows, whatever the number of deals)."""
+    return dict(_fetch(Department.select(Department.id, Department.name)))
+
+
+def _open_blockers(sunday: datetime.date):
+    """SQL: the deal's blockers raised by `sunday` and not resolved by then, as JSON rows
+    [id, text, department, raised_on, due_on], in the order they were raised."""
+    owner = Department.alias("owner")
+    return json_rows(
+        Blocker.select()
+        .join(owner, on=(Blocker.department == owner.id))
+        .where(
+            (Blocker.deal == Deal.id)
+            & (Blocker.raised_on <= sunday)
+            & (Blocker.resolved_on.is_null(True) | (Blocker.resolved_on > sunday))
+        ),
+        [Blocker.id, Blocker.text, owner.name, Blocker.raised_on, Blocker.due_on],
+        [Blocker.raised_on, Blocker.id],
+    )
+
+
+def _listed_rows(cohort: DealFilter, sunday: datetime.date, only_stage: str | None, changed: list[int]):
+    """The deals the table lists, in its order, with everything a row shows (crm.reporting.weekly._row).
+
+    Listed: in the ledger by `sunday` and at `only_stage` then, or (without it) not finished then or
+    among `changed`, the deals something happened to that week.
+    """
+    lead = Department.alias("lead")
+    stage = _stage_at(sunday)
+    if only_stage:
+        listed = stage == only_stage
+    else:
+        listed = stage.not_in(FINISHED)
+        if changed:
+            listed = listed | _among(Deal.id, changed)
     query = (
         Deal.select(
             Deal.id,
@@ -73,13 +144,15 @@ def _deal_rows(cohort: DealFilter):
             Deal.amount_approximate,
             Deal.amount_cny,
             Deal.fx_rate,
-            Deal.stage,
-            Deal.stage_since,
+            stage.alias("stage_then"),
+            _since_at(sunday).alias("since_then"),
             Deal.created_at,
             Event.name.alias("event_name"),
             Event.held_on.alias("event_on"),
             lead.name.alias("lead_name"),
             Person.name.alias("liaison_name"),
+            _supporting().alias("supporting"),
+            _open_blockers(sunday).alias("problems"),
         )
         .join(Event, JOIN.LEFT_OUTER, on=(Deal.event == Event.id))
         .switch(Deal)
@@ -87,82 +160,88 @@ def _deal_rows(cohort: DealFilter):
         .switch(Deal)
         .join(Person, JOIN.LEFT_OUTER, on=(Deal.liaison == Person.id))
     )
-    return cohort.apply(query).order_by(Deal.signed_on.asc(nulls="LAST"), Deal.code)
+    query = cohort.apply(query).where(stage.is_null(False) & listed)
+    return query.order_by(Deal.signed_on.asc(nulls="LAST"), Deal.code)
 
 
-class _Deal:
-    """One deal of the cohort: the _deal_rows columns as fetched, but for the date its stage began.
-
-    Amounts stay whole cents (ints) so that sums over the ledger are integer
-    additions; the other dates are converted for the deals the table lists.
-    """
-
-    __slots__ = (
-        "id",
-        "code",
-        "name",
-        "investor",
-        "region",
-        "industry",
-        "sub_industry",
-        "signed_on",
-        "cents",
-        "currency",
-        "approximate",
-        "cny_cents",
-        "fx_rate",
-        "stage",
-        "stage_since",
-        "created_at",
-        "event_name",
-        "event_on",
-        "lead_name",
-        "liaison_name",
-    )
-
-    def __init__(self, r: tuple):
-        (
-            self.id,
-            self.code,
-            self.name,
-            self.investor,
-            self.region,
-            self.industry,
-            self.sub_industry,
-            self.signed_on,
-            self.cents,
-            self.currency,
-            self.approximate,
-            self.cny_cents,
-            self.fx_rate,
-            self.stage,
-            stage_since,
-            self.created_at,
-            self.event_name,
-            self.event_on,
-            self.lead_name,
-            self.liaison_name,
-        ) = r
-        self.stage_since = _day(stage_since)
-
-    def missing_rate(self):
-        """The MissingRate error for this deal's unconverted amount."""
-        return fx.missing(self.currency, _day(self.signed_on) or _day(self.created_at))
-
-
-def _stages_at(ids: list[int], day: datetime.date) -> dict[int, tuple[str, datetime.date]]:
-    """(stage, since) on `day` of the deals `ids`, whose current stage began after it.
-
-    A deal's ledger is in date order (crm.deals.stages refuses an entry dated before
-    the current stage), so a deal whose current stage began on or before
-    `day` was at it then; only the others need their ledger. A deal missing
-    from the answer did not exist yet on `day`.
-    """
+def _existing(cohort: DealFilter, sunday: datetime.date, ids) -> set[int]:
+    """Which of the deals `ids` were in the ledger by `sunday` (their week's events count only then)."""
     if not ids:
-        return {}
+        return set()
+    query = cohort.apply(Deal.select(Deal.id)).where(_among(Deal.id, ids) & _stage_at(sunday).is_null(False))
+    return {deal_id for (deal_id,) in _fetch(query)}
+
+
+def _first_unconverted(cohort: DealFilter, sunday: datetime.date, only_stage: str | None, changed: list[int]):
+    """The MissingRate error of the first deal in the table's order whose amount has no CNY value and
+    which the table lists or the week-end KPIs count; None when there is none."""
+    stage = _stage_at(sunday)
+    wanted = _listed_rows(cohort, sunday, only_stage, changed)
+    counted = cohort.apply(Deal.select(Deal.id)).where(stage.is_null(False) & (stage != "negotiating"))
     query = (
-        StageChange.select(StageChange.deal, StageChange.to_stage, StageChange.effective_on)
-        .where(_among(StageChange.deal, ids) & (StageChange.effective_on <= day))
-        .order_by(StageChange.deal, StageChange.id)
+        cohort.apply(Deal.select(Deal.currency, Deal.signed_on, Deal.created_at))
+        .where(Deal.amount_cny.is_null(True) & (Deal.id.in_(wanted.select(Deal.id).order_by()) | Deal.id.in_(counted)))
+        .order_by(Deal.signed_on.asc(nulls="LAST"), Deal.code)
+        .limit(1)
     )
-    return {deal_id: (stage, _day(on)) for deal_id, stage, on in _fetch(query)}
+    for currency, signed_on, created_at in _fetch(query):
+        return fx.missing(currency, _day(signed_on) or _day(created_at))
+    return None
+
+
+def _signed_groups(cohort: DealFilter, sunday: datetime.date) -> list[tuple]:
+    """The cohort's deals signed by `sunday` (stage then not 谈判中), grouped: (stage then, currency,
+    approximate, fx_rate, deals, sum of amounts, sum of CNY amounts, CNY amounts present)."""
+    stage = _stage_at(sunday)
+    query = cohort.apply(
+        Deal.select(
+            stage,
+            Deal.currency,
+            Deal.amount_approximate,
+            Deal.fx_rate,
+            fn.COUNT(Deal.id),
+            fn.SUM(Deal.amount),
+            fn.SUM(Deal.amount_cny),
+            fn.COUNT(Deal.amount_cny),
+        )
+    ).where(stage.is_null(False) & (stage != "negotiating"))
+    return _fetch(query.group_by(SQL("1"), SQL("2"), SQL("3"), SQL("4")))
+
+
+def _signed_funds(cohort: DealFilter, sunday: datetime.date) -> list[tuple]:
+    """Funds arrived by `sunday` to deals signed by then, per exchange rate: (fx_rate, CNY sum, arrivals,
+    CNY amounts present, a currency, the first day)."""
+    stage = _stage_at(sunday)
+    query = (
+        FundsArrived.select(
+            FundsArrived.fx_rate,
+            fn.SUM(FundsArrived.amount_cny),
+            fn.COUNT(FundsArrived.id),
+            fn.COUNT(FundsArrived.amount_cny),
+            fn.MIN(FundsArrived.currency),
+            fn.MIN(FundsArrived.arrived_on),
+        )
+        .join(Deal, on=(FundsArrived.deal == Deal.id))
+        .where(FundsArrived.arrived_on <= sunday, stage.is_null(False), stage != "negotiating")
+    )
+    return _fetch(cohort.apply(query).group_by(FundsArrived.fx_rate))
+
+
+def _signed_blockers(cohort: DealFilter, sunday: datetime.date, morning_after: datetime.date) -> tuple:
+    """Blockers raised by `sunday` on deals signed by then: (raised, open then, overdue then)."""
+    stage = _stage_at(sunday)
+    is_open = Blocker.resolved_on.is_null(True) | (Blocker.resolved_on > sunday)
+    query = (
+        Blocker.select(
+            fn.COUNT(Blocker.id),
+            fn.SUM(_case(is_open)),
+            fn.SUM(_case(is_open & (Blocker.due_on < morning_after))),
+        )
+        .join(Deal, on=(Blocker.deal == Deal.id))
+        .where(Blocker.raised_on <= sunday, stage.is_null(False), stage != "negotiating")
+    )
+    return _fetch(cohort.apply(query))[0]
+
+
+def _case(condition):
+    return Case(None, [(condition, 1)], 0)

@@ -5,93 +5,53 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from peewee import Case, fn
-
 from crm.deals.stages import STAGES, at_or_beyond
 from crm.reference import fx
 from crm.reporting import kpi
-from crm.reporting.weekly_model import Row, Summary, WeekActivity, _cents
-from crm.reporting.weekly_queries import _among, _day, _Deal, _fetch
-from db.models import Blocker, FundsArrived, FxRate
-
-#: Stages that leave the table unless something happened that week.
+from crm.reporting.weekly_model import Summary, WeekActivity, _cents
+from db.models import FxRate
 
 
-class _KpiSums:
-    """The cohort KPIs as they stood at the end of the week, with crm.reporting.kpi's definitions, summed batch by batch."""
-
-    def __init__(self) -> None:
-        self.k = kpi.Kpis()
-        self.rate_ids: set[int] = set()
-        self.by_stage: dict[str, int] = {}
-        self.cny_by_stage: dict[str, int] = {}  # cents
-        self.by_currency: dict[str, int] = {}  # cents
-        self.total = 0  # cents
-
-    def add(self, deals: list[_Deal], stage_at: dict, day: datetime.date, morning_after: datetime.date) -> None:
-        """Count the batch's `deals` that existed on `day` (`stage_at`: their stage then)."""
-        k = self.k
-        signed = []
-        for d in deals:
-            stage = stage_at[d.id][0]
-            if stage == "negotiating":
-                continue
-            cny = d.cny_cents
-            if cny is None:
-                raise d.missing_rate()
-            signed.append(d.id)
-            self.by_stage[stage] = self.by_stage.get(stage, 0) + 1
-            self.cny_by_stage[stage] = self.cny_by_stage.get(stage, 0) + cny
-            self.by_currency[d.currency] = self.by_currency.get(d.currency, 0) + d.cents
-            self.total += cny
-            if d.approximate:
-                k.approximate = True
-            if d.fx_rate is not None:
-                self.rate_ids.add(d.fx_rate)
-        if not signed:
-            return
-        k.deals += len(signed)
-        for rate_id, summed, n, converted, currency, first_on in _fetch(
-            FundsArrived.select(
-                FundsArrived.fx_rate,
-                fn.SUM(FundsArrived.amount_cny),
-                fn.COUNT(FundsArrived.id),
-                fn.COUNT(FundsArrived.amount_cny),
-                fn.MIN(FundsArrived.currency),
-                fn.MIN(FundsArrived.arrived_on),
-            )
-            .where(_among(FundsArrived.deal, signed), FundsArrived.arrived_on <= day)
-            .group_by(FundsArrived.fx_rate)
-        ):
-            if converted < n:
-                raise fx.missing(currency, _day(first_on))
-            k.funds_cny += _cents(summed) or Decimal(0)
-            if rate_id is not None:
-                self.rate_ids.add(rate_id)
-        is_open = Blocker.resolved_on.is_null(True) | (Blocker.resolved_on > day)
-        for raised, open_, overdue in _fetch(
-            Blocker.select(
-                fn.COUNT(Blocker.id), fn.SUM(_case(is_open)), fn.SUM(_case(is_open & (Blocker.due_on < morning_after)))
-            ).where(_among(Blocker.deal, signed), Blocker.raised_on <= day)
-        ):
-            k.blockers_raised += raised
-            k.blockers_open += int(open_ or 0)
-            k.blockers_overdue += int(overdue or 0)
-
-    def kpis(self, morning_after: datetime.date) -> kpi.Kpis:
-        k, by_stage = self.k, self.by_stage
-        if k.deals:
-            k.total_cny = _cents(self.total)
-        k.cny_by_stage = {stage: _cents(cents) for stage, cents in self.cny_by_stage.items()}
-        k.by_currency = {currency: _cents(cents) for currency, cents in self.by_currency.items()}
-        k.fulfilled = sum(by_stage.get(s, 0) for s in at_or_beyond("registered"))
-        k.started = sum(by_stage.get(s, 0) for s in at_or_beyond("construction"))
-        k.operating = by_stage.get("operating", 0)
-        k.by_stage = {s.key: by_stage[s.key] for s in STAGES if s.key in by_stage}
-        k.blockers_resolved = k.blockers_raised - k.blockers_open
-        rate_ids = self.rate_ids
-        k.fx_used = fx.rates_used(FxRate.id.in_(sorted(rate_ids))) if rate_ids else []
-        return k
+def _week_end_kpis(groups: list[tuple], funds: list[tuple], blockers: tuple) -> kpi.Kpis:
+    """The cohort KPIs as they stood at the end of the week, with crm.reporting.kpi's definitions, from the
+    aggregates of crm.reporting.weekly_queries (_signed_groups, _signed_funds, _signed_blockers), whose
+    amounts are whole cents (ints, or Decimals on PostgreSQL) and all converted (the caller checked)."""
+    k = kpi.Kpis()
+    by_stage: dict[str, int] = {}
+    cny_by_stage: dict[str, int] = {}  # cents
+    by_currency: dict[str, int] = {}  # cents
+    total = 0
+    rate_ids: set[int] = set()
+    for stage, currency, approximate, rate_id, n, cents, cny, _converted in groups:
+        cny = int(cny or 0)
+        by_stage[stage] = by_stage.get(stage, 0) + n
+        cny_by_stage[stage] = cny_by_stage.get(stage, 0) + cny
+        by_currency[currency] = by_currency.get(currency, 0) + int(cents)
+        total += cny
+        k.deals += n
+        if approximate:
+            k.approximate = True
+        if rate_id is not None:
+            rate_ids.add(rate_id)
+    for rate_id, summed, _n, _converted, _currency, _first_on in funds:
+        k.funds_cny += _cents(summed) or Decimal(0)
+        if rate_id is not None:
+            rate_ids.add(rate_id)
+    raised, open_, overdue = blockers
+    k.blockers_raised += raised or 0
+    k.blockers_open += int(open_ or 0)
+    k.blockers_overdue += int(overdue or 0)
+    if k.deals:
+        k.total_cny = _cents(total)
+    k.cny_by_stage = {stage: _cents(cents) for stage, cents in cny_by_stage.items()}
+    k.by_currency = {currency: _cents(cents) for currency, cents in by_currency.items()}
+    k.fulfilled = sum(by_stage.get(s, 0) for s in at_or_beyond("registered"))
+    k.started = sum(by_stage.get(s, 0) for s in at_or_beyond("construction"))
+    k.operating = by_stage.get("operating", 0)
+    k.by_stage = {s.key: by_stage[s.key] for s in STAGES if s.key in by_stage}
+    k.blockers_resolved = k.blockers_raised - k.blockers_open
+    k.fx_used = fx.rates_used(FxRate.id.in_(sorted(rate_ids))) if rate_ids else []
+    return k
 
 
 class _RowSums:
@@ -105,25 +65,20 @@ class _RowSums:
         self.approximate: set[str] = set()  # currencies of rows whose amount was approximate
         self.rate_ids: set[int] = set()
 
-    def add(self, row: Row, deal: _Deal) -> None:
+    def add(self, stage: str, cny: int, currency: str, cents: int, approximate, fx_rate: int | None) -> None:
+        """Count one listed row: its stage at the end of the week and its amounts in whole cents."""
         self.rows += 1
-        cny = deal.cny_cents
-        entry = self.by_stage.get(row.stage)
+        entry = self.by_stage.get(stage)
         if entry is None:
-            entry = self.by_stage[row.stage] = [0, 0]
+            entry = self.by_stage[stage] = [0, 0]
         entry[0] += 1
         entry[1] += cny
         self.total += cny
-        currency = deal.currency
-        self.by_currency[currency] = self.by_currency.get(currency, 0) + deal.cents
-        if deal.approximate:
+        self.by_currency[currency] = self.by_currency.get(currency, 0) + cents
+        if approximate:
             self.approximate.add(currency)
-        if deal.fx_rate is not None:
-            self.rate_ids.add(deal.fx_rate)
-
-
-def _case(condition):
-    return Case(None, [(condition, 1)], 0)
+        if fx_rate is not None:
+            self.rate_ids.add(fx_rate)
 
 
 def _summary(

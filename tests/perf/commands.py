@@ -15,7 +15,9 @@
   interpreter's own start-up (the issue's target for them is absolute: ≤ 1 s).
 
 Each command runs in a process of its own under GNU time, which gives its peak
-resident memory.
+resident memory and its CPU time; a command and its floor run in turn, round by
+round, and the note gives both CPU times (the floors of the weekly export run in
+this process: no interpreter start-up in theirs).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import time
 from pathlib import Path
 
 from tests.perf.ledgers import AS_OF, ROOT, log
-from tests.perf.timing import Result, measure
+from tests.perf.timing import Result
 
 MEMORY_TARGET = 300 * 2**20  # every export, at any ledger size
 TARGET_FACTORS = {"deals csv": 2.0, "deals json": 2.0, "weekly csv": 3.0, "weekly xlsx": 1.3}
@@ -169,8 +171,12 @@ def weekly_rows(path: Path, rounds: int, deals: int) -> list[Result]:
                     out.append(Result("sqlite", what, None, samples, peak=peak, note=note))
                     log(f"{what}: {out[-1].median}")
                     continue
-                samples, peak = _timed(argv, rounds)
-                (rows, columns), floor = (_csv_floor if fmt == "csv" else _xlsx_floor)(target, rounds)
+                samples, floor, peak, cpu, floor_cpu = _alternated(argv, target, fmt, rounds)
+                rows, columns = floor.pop(0)
+                cpu_note = (
+                    f"CPU (user+sys) {statistics.median(cpu):.2f} s against {statistics.median(floor_cpu):.2f} s: "
+                    f"{statistics.median(cpu) / max(statistics.median(floor_cpu), 0.01):.1f}×; "
+                )
                 out.append(
                     Result(
                         "sqlite",
@@ -182,7 +188,7 @@ def weekly_rows(path: Path, rounds: int, deals: int) -> list[Result]:
                         memory_limit=MEMORY_TARGET,
                         peak=peak,
                         note=f"{rows:,} rows × {columns} columns; target ≤ "
-                        f"{TARGET_FACTORS['weekly ' + fmt]}×; " + _memory_note(peak),
+                        f"{TARGET_FACTORS['weekly ' + fmt]}×; " + cpu_note + _memory_note(peak),
                     )
                 )
             except Exception as exc:  # noqa: BLE001
@@ -191,7 +197,29 @@ def weekly_rows(path: Path, rounds: int, deals: int) -> list[Result]:
     return out
 
 
-def _csv_floor(path: Path, rounds: int):
+def _alternated(argv: list[str], target: Path, fmt: str, rounds: int):
+    """The weekly export and its floor run by run in turn, so that both see the same load: (export seconds,
+    [(rows, columns)] + floor seconds, peak, export CPU seconds, floor CPU seconds). The floor writes the cells
+    of the file the first run wrote, in this process (its CPU time is this process's, start-up excluded)."""
+    seconds, peak, used = run(argv)
+    dims, write = (_csv_floor if fmt == "csv" else _xlsx_floor)(target)
+    write()  # warm-up, as measure() does
+    samples, floor, cpu, floor_cpu = [seconds], [dims], [used], []
+    for n in range(rounds):
+        if n:
+            seconds, rss, used = run(argv)
+            samples.append(seconds)
+            cpu.append(used)
+            peak = max(peak, rss)
+        t0, c0 = time.perf_counter(), time.process_time()
+        write()
+        floor.append(time.perf_counter() - t0)
+        floor_cpu.append(time.process_time() - c0)
+    return samples, floor, peak, cpu, floor_cpu
+
+
+def _csv_floor(path: Path):
+    """(rows, columns) of the weekly CSV at `path`, and a function writing its rows with csv.writer."""
     with open(path, newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.reader(fh))
 
@@ -199,10 +227,12 @@ def _csv_floor(path: Path, rounds: int):
         with open(path.with_suffix(".floor.csv"), "w", newline="", encoding="utf-8-sig") as fh:
             csv.writer(fh).writerows(rows)
 
-    return (len(rows), max((len(r) for r in rows), default=0)), measure(write, rounds)
+    return (len(rows), max((len(r) for r in rows), default=0)), write
 
 
-def _xlsx_floor(path: Path, rounds: int):
+def _xlsx_floor(path: Path):
+    """(rows, columns) of the weekly workbook's first sheet at `path`, and a function writing every sheet's
+    cells with XlsxWriter's constant-memory mode."""
     import xlsxwriter
     from openpyxl import load_workbook
 
@@ -233,7 +263,7 @@ def _xlsx_floor(path: Path, rounds: int):
         out.close()
 
     rows = sheets[0][1]
-    return (len(rows), max((len(r) for r in rows), default=0)), measure(write, rounds)
+    return (len(rows), max((len(r) for r in rows), default=0)), write
 
 
 def report_rows(path: Path | str, rounds: int, deals: int, backend: str = "sqlite") -> list[Result]:
