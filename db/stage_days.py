@@ -328,7 +328,8 @@ def plan_contribution(deals: str, entries: str, sign: str, postgres: bool) -> st
         f"SELECT kd.kind AS kind, {year} AS year, g.g AS grain, "
         f"CASE g.g WHEN 0 THEN {dates['month'].format(v='x.t')} ELSE x.t END AS day, x.region AS region, "
         f"{', '.join(f'{sql} AS {name}' for name, sql in sums.items())} "
-        f"FROM ({events}) x CROSS JOIN {kinds} CROSS JOIN {grains} "
+        f"FROM (SELECT * FROM ({events}) e0 WHERE {' OR '.join(f'{name} <> 0' for name in kind_of)}) x "
+        f"CROSS JOIN {kinds} CROSS JOIN {grains} "
         f"WHERE (kd.kind = {COMPLETION} AND x.pc IS NOT NULL) OR (kd.kind <> {COMPLETION} AND x.ps IS NOT NULL) "
         f"GROUP BY 1, 2, 3, 4, 5 HAVING {' OR '.join(f'{sql} <> 0' for sql in sums.values())}"
     )
