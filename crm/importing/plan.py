@@ -9,9 +9,10 @@ from pathlib import Path
 from crm.foundation import forked
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
-from crm.importing.cells import cell_text, inline
+from crm.importing.cells import cell_text, inline, is_blank
+from crm.importing.columns import read_rows
 from crm.importing.headers import Header, find_header, header_key, label_kind, normalise
-from crm.importing.rows import Problem, RowPlan, _cell_of, _read_row, _Sheet
+from crm.importing.rows import Problem, RowPlan, _cell_of, _Sheet
 from crm.importing.totals import _check_totals
 from crm.importing.workbook import Grid, read_grids
 
@@ -148,6 +149,7 @@ class _Scan:
         """Read `rows` ((number, values) of the grid, in order) after those read so far."""
         sheet = self.sheet
         total = len(rows)
+        data = []  # (number, cells) of the data rows
         for done, (number, values) in enumerate(rows, 1):
             if progress and (done % 500 == 0 or done == total):
                 progress(done, total)
@@ -181,12 +183,15 @@ class _Scan:
             if len(filled) == 1:
                 self.skipped.append((number, "note"))
                 continue
-            row = _read_row(sheet, number, values, self.problems, self.reference)
-            if row is None:
-                self.skipped.append((number, "no_name"))
-                continue
+            if name_cell is None or is_blank(name_cell):
+                amount = sheet.value(values, "amount")
+                if amount is None or is_blank(amount):
+                    self.skipped.append((number, "no_name"))
+                    continue  # else a row refused for want of a name (read_rows says so)
             self.data_rows += 1
-            self.rows.append(row)
+            data.append((number, values))
+        # Read column by column once sorted: a column's repeated values are read once for all its rows.
+        self.rows += read_rows(sheet, data, self.problems, self.reference)
         return self
 
     def __getstate__(self) -> dict:
