@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime
+import operator
 import queue
 import sqlite3
 import sys
@@ -199,8 +200,10 @@ class NewDeals:
         now = datetime.datetime.now().replace(microsecond=0)
         statements = []
         columns = [f for f in Deal._meta.sorted_fields if not f.primary_key]
-        defaults = [(f.name, _default(f)) for f in columns]
-        rows = [[d.columns.get(name, default) for name, default in defaults] for d in batch]
+        defaults = {f.name: _default(f) for f in columns}
+        # Each deal's values in column order, the defaults under what it gives, at C speed (no loop per column).
+        values = operator.itemgetter(*defaults)
+        rows = [values({**defaults, **d.columns}) for d in batch]
         for d, ident in zip(batch, self._written(Deal, columns, rows, (Deal.code,), statements)):
             d.id = ident
         statements += _statements(
@@ -473,14 +476,29 @@ def _statements(model, fields: list, rows: list, tail: str = "") -> list[tuple[s
         for f, kept, column in zip(fields, as_is, zip(*part)):
             types = set(map(type, column))
             if not types <= kept:
-                convert = f.db_value
-                column = [value if type(value) in kept else convert(value) for value in column]
+                column = _converted(column, types, kept, f.db_value)
                 types = set(map(type, column))
             if as_text and types & as_text.keys():
-                column = [as_text[type(v)](v) if type(v) in as_text else v for v in column]
+                column = _converted(column, types, types - as_text.keys(), lambda v: as_text[type(v)](v))
             columns.append(column)
         out.append((head + ", ".join([one] * len(part)) + tail, list(chain.from_iterable(zip(*columns)))))
     return out
+
+
+def _converted(column, types: set, kept: set, convert) -> list:
+    """`column` with each value not of a `kept` type converted (a field's db_value).
+
+    A column holding one type besides None (dates, amounts, a department …) repeats its values: each distinct
+    value is converted once (equal values of one type convert alike: a Decimal's scaled integer, a row's id).
+    """
+    if len(types - {type(None)}) == 1:
+        try:
+            done = {v: (v if type(v) in kept else convert(v)) for v in set(column)}
+        except TypeError:  # a value that cannot be a key
+            pass
+        else:
+            return list(map(done.__getitem__, column))
+    return [value if type(value) in kept else convert(value) for value in column]
 
 
 _SQLITE_TEXT = {datetime.datetime: lambda v: v.isoformat(" "), datetime.date: datetime.date.isoformat}
