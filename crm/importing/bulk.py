@@ -476,29 +476,25 @@ def _statements(model, fields: list, rows: list, tail: str = "") -> list[tuple[s
         for f, kept, column in zip(fields, as_is, zip(*part)):
             types = set(map(type, column))
             if not types <= kept:
-                column = _converted(column, types, kept, f.db_value)
+                column = _converted(column, kept, f.db_value)
                 types = set(map(type, column))
             if as_text and types & as_text.keys():
-                column = _converted(column, types, types - as_text.keys(), lambda v: as_text[type(v)](v))
+                column = _converted(column, types - as_text.keys(), lambda v: as_text[type(v)](v))
             columns.append(column)
         out.append((head + ", ".join([one] * len(part)) + tail, list(chain.from_iterable(zip(*columns)))))
     return out
 
 
-def _converted(column, types: set, kept: set, convert) -> list:
-    """`column` with each value not of a `kept` type converted (a field's db_value).
+def _converted(column, kept: set, convert) -> list:
+    """`column` with each value not of a `kept` type converted (a field's db_value, or the text sqlite3 would make).
 
-    A column holding one type besides None (dates, amounts, a department …) repeats its values: each distinct
-    value is converted once (equal values of one type convert alike: a Decimal's scaled integer, a row's id).
+    A batch's column repeats its values as shared objects (one Department, one Decimal per amount read, one
+    date per date read): each distinct object is converted once.
     """
-    if len(types - {type(None)}) == 1:
-        try:
-            done = {v: (v if type(v) in kept else convert(v)) for v in set(column)}
-        except TypeError:  # a value that cannot be a key
-            pass
-        else:
-            return list(map(done.__getitem__, column))
-    return [value if type(value) in kept else convert(value) for value in column]
+    ids = list(map(id, column))
+    firsts = dict(zip(ids, column))
+    done = {i: (v if type(v) in kept else convert(v)) for i, v in firsts.items()}
+    return list(map(done.__getitem__, ids))
 
 
 _SQLITE_TEXT = {datetime.datetime: lambda v: v.isoformat(" "), datetime.date: datetime.date.isoformat}
