@@ -36,7 +36,7 @@ from itertools import chain
 import peewee
 
 from crm.deals import records as deals
-from crm.deals.fields import parse_fields, person_named
+from crm.deals.fields import BY_KEY, parse_fields, person_named
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.foundation.text import clean_text
@@ -57,7 +57,7 @@ ANALYSE_FIRST = 2 * BATCH
 _LOOKUPS = {"event": event_by_name, "lead_unit": department_by_name, "liaison": person_named}
 #: What a written deal keeps of its columns (they are in the database now): nothing.
 _WRITTEN: dict = {}
-#: Fields whose values seldom repeat: not worth remembering.
+#: Text fields whose values seldom repeat: not worth remembering (read as parse_fields reads a text field).
 _UNIQUE = {"name", "investor", "notes", "responsibility_plan"}
 
 
@@ -88,6 +88,7 @@ class NewDeals:
         self.terms = MemoInitials()
         self._found: dict = {}
         self._parsed: dict = {}
+        self._labels: dict = {}  # text field -> (label, max_length, required, multiline), for _text
         self.behind: _Behind | None = None
         self._next_id: dict = {}  # model -> the id the next row written behind takes
         self._flushed = 0  # deals written by flush so far
@@ -154,7 +155,7 @@ class NewDeals:
             elif f == "amount" and money is not None and raw == amount_text(money):
                 parsed.update(amount=money.amount, currency=money.currency, amount_approximate=money.approximate)
             elif f in _UNIQUE:
-                parsed.update(parse_fields({f: raw}))
+                parsed[f] = self._text(f, raw)
             else:
                 key = (f, raw)
                 found = self._parsed.get(key)
@@ -162,6 +163,15 @@ class NewDeals:
                     found = self._parsed[key] = parse_fields({f: raw})
                 parsed.update(found)
         return parsed
+
+    def _text(self, field_name: str, raw) -> str:
+        """parse_fields({field_name: raw})[field_name] of a text field, its label translated once per import."""
+        found = self._labels.get(field_name)
+        if found is None:
+            spec = BY_KEY[field_name]
+            found = self._labels[field_name] = (_(spec.label), spec.max_length, spec.required, spec.multiline)
+        label, max_length, required, multiline = found
+        return clean_text(raw, label, max_length=max_length, required=required, multiline=multiline)
 
     def look_up(self, values: dict, supporting: list[str]) -> None:
         """Look up (remember) the event, lead unit, liaison and `supporting` departments `check` would."""
