@@ -119,8 +119,10 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress) -> Plan:
     return plan
 
 
-#: Rows from which a sheet is read in two processes (where forked.can_fork).
-FORK_AT = 20000
+#: Rows from which a sheet is read in two processes (where forked.can_fork): none by default. Read column by
+#: column, a row costs about what pickling it back from the child costs, so the child saved no time and added
+#: its CPU (BENCHMARKS.md, "Import"); tests set it low to keep the two-process path working.
+FORK_AT: float = float("inf")
 
 
 class _NotAlone(Exception):
