@@ -89,6 +89,8 @@ class NewDeals:
         self._found: dict = {}
         self._parsed: dict = {}
         self._labels: dict = {}  # text field -> (label, max_length, required, multiline), for _text
+        self._seen: dict = {f: {} for f in _LOOKUPS}  # field -> {text: what _lookup found for it}
+        self._amount_texts: dict = {}  # id(Money) -> (the Money, its amount_text)
         self.behind: _Behind | None = None
         self._next_id: dict = {}  # model -> the id the next row written behind takes
         self._flushed = 0  # deals written by flush so far
@@ -152,7 +154,7 @@ class NewDeals:
         for f, raw in values.items():
             if f in _LOOKUPS:
                 parsed[f] = self._lookup(f, raw)
-            elif f == "amount" and money is not None and raw == amount_text(money):
+            elif f == "amount" and money is not None and raw == self._amount_text(money):
                 parsed.update(amount=money.amount, currency=money.currency, amount_approximate=money.approximate)
             elif f in _UNIQUE:
                 parsed[f] = self._text(f, raw)
@@ -163,6 +165,13 @@ class NewDeals:
                     found = self._parsed[key] = parse_fields({f: raw})
                 parsed.update(found)
         return parsed
+
+    def _amount_text(self, money: Money) -> str:
+        """amount_text(money), once per Money object (the rows of one amount cell share theirs)."""
+        found = self._amount_texts.get(id(money))
+        if found is None or found[0] is not money:
+            found = self._amount_texts[id(money)] = (money, amount_text(money))  # kept: its id stays its own
+        return found[1]
 
     def _text(self, field_name: str, raw) -> str:
         """parse_fields({field_name: raw})[field_name] of a text field, its label translated once per import."""
@@ -182,6 +191,10 @@ class NewDeals:
             self._lookup("lead_unit", name)
 
     def _lookup(self, field_name: str, raw):
+        seen = self._seen[field_name]  # the same text of the same field: what it found before, in one look-up
+        found = seen.get(raw) if type(raw) is str else None
+        if found is not None:
+            return found
         if raw is None or str(raw).strip() == "":
             return None
         key = (_LOOKUPS[field_name], str(raw))
@@ -189,6 +202,8 @@ class NewDeals:
         if found is None:
             with self.paused():  # person_named creates the people named first here
                 found = self._found[key] = key[0](key[1])
+        if type(raw) is str:
+            seen[raw] = found
         return found
 
     # ---- writing --------------------------------------------------------------
