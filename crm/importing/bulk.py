@@ -535,12 +535,26 @@ class _Codes:
     def __init__(self):
         self.last: dict[str, str | None] = {}  # prefix -> the code the next one follows
         self.written: dict[str, str] = {}  # prefix -> the latest code this import took under it
+        self.prefixes: dict[int, str] = {}  # year -> code_prefix(year)
+        self.given: dict[str, tuple[str, int]] = {}  # prefix -> (the code `next` gave last, its number)
 
     def next(self, year: int) -> str:
-        prefix = deals.code_prefix(year)
+        prefix = self.prefixes.get(year)
+        if prefix is None:
+            prefix = self.prefixes[year] = deals.code_prefix(year)
         if prefix not in self.last:
             self.last[prefix] = _later(deals.last_code(prefix), self.written.get(prefix))
-        return deals.code_after(prefix, self.last[prefix])
+        last = self.last[prefix]
+        given = self.given.get(prefix)
+        if given is not None and given[0] == last:
+            # code_after(prefix, the code given last), without its regular expression: the number after it
+            number = given[1] + 1
+            code = f"{prefix}{number:04d}"
+        else:
+            code = deals.code_after(prefix, last)
+            number = int(code[len(prefix) :])  # code_after writes the prefix, then the number
+        self.given[prefix] = (code, number)
+        return code
 
     def taken(self, code: str) -> None:
         """Count `code` in, as next_code would see it once written (its prefix ends at its first dash)."""
