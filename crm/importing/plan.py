@@ -152,6 +152,7 @@ class _Scan:
         sheet = self.sheet
         total = len(rows)
         data = []  # (number, cells) of the data rows
+        trimmed = sheet.grid.trimmed
         for done, (number, values) in enumerate(rows, 1):
             if progress and (done % 500 == 0 or done == total):
                 progress(done, total)
@@ -159,7 +160,10 @@ class _Scan:
                 if any(v is not None for v in values):
                     self.skipped.append((number, "after_totals"))
                 continue
-            filled = [v for v in values if v is not None and not (isinstance(v, str) and not v.strip())]
+            if trimmed:  # no blank texts: the cells that are not None are the filled ones
+                filled = len(values) - values.count(None)
+            else:
+                filled = len([v for v in values if v is not None and not (isinstance(v, str) and not v.strip())])
             if not filled:
                 continue
             kinds = {t: label_kind(t) for t in [cell_text(v) for v in values[:4] if v is not None][:3]}
@@ -182,7 +186,7 @@ class _Scan:
             if _repeats_header(values, sheet):
                 self.skipped.append((number, "header_repeated"))
                 continue
-            if len(filled) == 1:
+            if filled == 1:
                 self.skipped.append((number, "note"))
                 continue
             if name_cell is None or is_blank(name_cell):
@@ -214,6 +218,8 @@ class _Scan:
 def _repeats_header(values, sheet: _Sheet) -> bool:
     """A header row printed again (a long ledger pasted page by page)."""
     need = max(2, len(sheet.header.columns) // 2)
+    if sheet.label_set is not None and sum(map(sheet.label_set.__contains__, values)) < need:
+        return False
     chances = len(sheet.inline_labels)  # labels left to compare, and the row is no header once too few are
     width = len(values)
     for c, label in sheet.inline_labels:

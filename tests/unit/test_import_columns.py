@@ -118,3 +118,25 @@ def _same(path: Path):
         vars(w) for r in rows for w in r.warnings or []
     ]
     return read
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_a_header_printed_again_is_left_out_and_its_rows_read(tmp_path, broken):
+    """A ledger pasted page by page repeats its header; a line break in one of its cells (Alt+Enter) still reads
+    as the label, and a data row holding a few label-like words stays a data row."""
+    wb = Workbook()
+    ws = wb.active
+    header = ["序号", "项目名称", "所在地", "总投资（万元）", "签约时间", "项目进展", "备注"]
+    ws.append(header)
+    ws.append([1, "甲项目", "涿州市", 500, "2020-05-18", "签约", None])
+    ws.append([2, "乙项目", "所在地", 600, "2020-05-19", "在谈", "备注"])  # two label words: data
+    again = list(header)
+    if broken:
+        again[1] = "项目\n名称"
+    ws.append(again)
+    ws.append([3, "丙项目", "定兴县", 700, "2020-05-20", "签约", None])
+    path = tmp_path / "pages.xlsx"
+    wb.save(path)
+    read = _same(path)
+    assert read.skipped == [(4, "header_repeated")]
+    assert [r.values["name"] for r in read.rows] == ["甲项目", "乙项目", "丙项目"]
