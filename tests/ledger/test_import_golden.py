@@ -364,10 +364,11 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path = county_sheet(Path(tmp) / "county.xlsx")
         report, ledger = import_and_dump(str(Path(tmp) / "golden.sqlite3"), path)
-    Path(argv[0]).write_text(
-        json.dumps({"report": report, "ledger": ledger}, ensure_ascii=False, indent=0, sort_keys=True) + "\n",
-        encoding="utf-8",
-    )
+    lines = ["{", f'"report": {json.dumps(report, ensure_ascii=False, sort_keys=True)},', '"ledger": {']
+    for n, table in enumerate(sorted(ledger)):  # one row a line: a change shows as the rows it changes
+        rows = [json.dumps(row, ensure_ascii=False) for row in ledger[table]]
+        lines += [f"{json.dumps(table)}: [", ",\n".join(rows), "]" + ("," if n < len(ledger) - 1 else "")]
+    Path(argv[0]).write_text("\n".join([*lines, "}}"]) + "\n", encoding="utf-8")
     return 0
 
 
