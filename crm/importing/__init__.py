@@ -56,6 +56,7 @@ _HOME = {
     "read_grids": "workbook",
     "read_plan": "plan",
     "read_progress_cell": "cells",
+    "read_rows": "columns",
     "readers_for": "rows",
     "record_cumulative_funds": "progress",
     "record_import": "records",

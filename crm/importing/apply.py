@@ -42,6 +42,8 @@ class CodesTaken(Conflict):
     transient = True
 
 
+#: DEAL_FIELDS as a set, for the membership test per field of each row.
+_DEAL_FIELDS = frozenset(DEAL_FIELDS)
 #: The cells and values of a row once its new deal is checked and kept for writing: nothing (never written to).
 _APPLIED: dict = {}
 
@@ -290,7 +292,7 @@ class _Applying:
             raise refusal
         code = _new_code(row, values)
         deal = self.new.check(
-            {k: v for k, v in values.items() if k in DEAL_FIELDS}, row.stage, supporting or [], code, row.money
+            {k: v for k, v in values.items() if k in _DEAL_FIELDS}, row.stage, supporting or [], code, row.money
         )
         for item, department, raised in _new_problems(row, values, deal.signed_on, self.resolver, self.today):
             self.new.check_blocker(deal, item.text, department, item.due, raised)
@@ -311,7 +313,7 @@ class _Applying:
         if deal is None:
             code = _new_code(row, values)
             deal = create_deal(
-                {k: v for k, v in values.items() if k in DEAL_FIELDS},
+                {k: v for k, v in values.items() if k in _DEAL_FIELDS},
                 stage=row.stage,
                 supporting=supporting or [],
                 code=code,
@@ -378,7 +380,7 @@ def _update(
     report,
     stated_on: datetime.date | None = None,
 ) -> list:
-    fields = {k: v for k, v in values.items() if k in DEAL_FIELDS}
+    fields = {k: v for k, v in values.items() if k in _DEAL_FIELDS}
     if name_key(fields.get("name", "")) == name_key(deal.name):
         # The same name in full- or half-width brackets, spaced differently: not a rename.
         fields.pop("name", None)

@@ -50,6 +50,8 @@ class _Deals:
             return self.by_code[row.code], True
         key = row.key[0]
         if key not in self.by_key:
+            if self.empty:
+                return None, False  # into an empty ledger, a name no row before created finds nothing
             self._read_ahead(row)
         self.unused.discard(key)
         candidates = self.by_key[key]

@@ -29,8 +29,8 @@ written, and --dry-run rolls back even a clean import after counting what it
 would have done.
 
 Where each part lives: crm.importing.workbook (reading files), headers (which
-column means what), cells (reading one cell), rows (one data row), plan (a
-sheet read and checked), totals (合计 rows), names (departments, events,
+column means what), cells (reading one cell), rows (one data row), columns
+(the data rows read column by column), plan (a sheet read and checked), totals (合计 rows), names (departments, events,
 people), apply (writing in one transaction), bulk (new deals in batches),
 aside (indexes and kept-totals triggers set aside by a large first import),
 records (the import log and revert).

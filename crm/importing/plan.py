@@ -9,9 +9,10 @@ from pathlib import Path
 from crm.foundation import forked
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
-from crm.importing.cells import cell_text, inline
+from crm.importing.cells import cell_text, inline, is_blank
+from crm.importing.columns import read_rows
 from crm.importing.headers import Header, find_header, header_key, label_kind, normalise
-from crm.importing.rows import Problem, RowPlan, _cell_of, _read_row, _Sheet
+from crm.importing.rows import Problem, RowPlan, _cell_of, _Sheet
 from crm.importing.totals import _check_totals
 from crm.importing.workbook import Grid, read_grids
 
@@ -118,8 +119,10 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress) -> Plan:
     return plan
 
 
-#: Rows from which a sheet is read in two processes (where forked.can_fork).
-FORK_AT = 20000
+#: Rows from which a sheet is read in two processes (where forked.can_fork): none by default. Read column by
+#: column, a row costs about what pickling it back from the child costs, so the child saved no time and added
+#: its CPU (BENCHMARKS.md, "Import"); tests set it low to keep the two-process path working.
+FORK_AT: float = float("inf")
 
 
 class _NotAlone(Exception):
@@ -148,6 +151,8 @@ class _Scan:
         """Read `rows` ((number, values) of the grid, in order) after those read so far."""
         sheet = self.sheet
         total = len(rows)
+        data = []  # (number, cells) of the data rows
+        trimmed = sheet.grid.trimmed
         for done, (number, values) in enumerate(rows, 1):
             if progress and (done % 500 == 0 or done == total):
                 progress(done, total)
@@ -155,7 +160,10 @@ class _Scan:
                 if any(v is not None for v in values):
                     self.skipped.append((number, "after_totals"))
                 continue
-            filled = [v for v in values if v is not None and not (isinstance(v, str) and not v.strip())]
+            if trimmed:  # no blank texts: the cells that are not None are the filled ones
+                filled = len(values) - values.count(None)
+            else:
+                filled = len([v for v in values if v is not None and not (isinstance(v, str) and not v.strip())])
             if not filled:
                 continue
             kinds = {t: label_kind(t) for t in [cell_text(v) for v in values[:4] if v is not None][:3]}
@@ -178,15 +186,18 @@ class _Scan:
             if _repeats_header(values, sheet):
                 self.skipped.append((number, "header_repeated"))
                 continue
-            if len(filled) == 1:
+            if filled == 1:
                 self.skipped.append((number, "note"))
                 continue
-            row = _read_row(sheet, number, values, self.problems, self.reference)
-            if row is None:
-                self.skipped.append((number, "no_name"))
-                continue
+            if name_cell is None or is_blank(name_cell):
+                amount = sheet.value(values, "amount")
+                if amount is None or is_blank(amount):
+                    self.skipped.append((number, "no_name"))
+                    continue  # else a row refused for want of a name (read_rows says so)
             self.data_rows += 1
-            self.rows.append(row)
+            data.append((number, values))
+        # Read column by column once sorted: a column's repeated values are read once for all its rows.
+        self.rows += read_rows(sheet, data, self.problems, self.reference)
         return self
 
     def __getstate__(self) -> dict:
@@ -207,6 +218,8 @@ class _Scan:
 def _repeats_header(values, sheet: _Sheet) -> bool:
     """A header row printed again (a long ledger pasted page by page)."""
     need = max(2, len(sheet.header.columns) // 2)
+    if sheet.label_set is not None and sum(map(sheet.label_set.__contains__, values)) < need:
+        return False
     chances = len(sheet.inline_labels)  # labels left to compare, and the row is no header once too few are
     width = len(values)
     for c, label in sheet.inline_labels:

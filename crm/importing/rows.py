@@ -213,6 +213,9 @@ class _Sheet:
         self.labels = {f: self._label(f) for f in header.columns}
         # (column, label as one line) of the header, to spot it printed again further down
         self.inline_labels = [(c, inline(label)) for c, label in header.labels.items() if isinstance(label, str)]
+        # In a grid of trimmed one-line texts a cell reads as a label only when it is one: rows with too few such
+        # cells are told from a repeated header without comparing column by column.
+        self.label_set = {label for _c, label in self.inline_labels} if grid.trimmed and grid.one_line else None
         self.memo: dict = {}  # what was read from a cell value, by field (see _once)
         self.line_fields = [f for f in _LINE_FIELDS if f in header.columns]
         self.readers = readers_for(header.columns)

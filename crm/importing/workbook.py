@@ -68,6 +68,8 @@ class Grid:
     merged: list = field(default_factory=list)  # (min_row, min_col, max_row, max_col), 1-based
     epoch: object = None  # the workbook's date system, for serial numbers
     encoding: str = ""
+    trimmed: bool = False  # every text cell is trimmed and not empty (an empty cell is None)
+    one_line: bool = False  # and none holds a line break
 
     def number_format(self, row: int, col: int) -> str:
         return self.formats.get((row, col), "General")
@@ -133,8 +135,7 @@ _ZIP = b"PK\x03\x04"
 
 
 def _sniff(path: Path, head: bytes) -> str:
-    """What `path` holds by its first bytes (and, for a zip, its parts): xlsx, ods, ole, zip, html, xml, pdf, text
-    or unknown."""
+    """What `path` holds by its first bytes (for a zip, its parts): xlsx, ods, ole, zip, html, xml, pdf, text, unknown."""
     if head == _OLE:
         return "ole"
     if head.startswith(_ZIP):
@@ -392,7 +393,8 @@ def _calamine_grid(path: Path, name: str, ws, cells, epoch) -> Grid:
             formats[(row, col)] = fmt
     merged = [(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in (ws.merged_cell_ranges or [])]
     _fill_merged(rows, merged)
-    return Grid(source=str(path), sheet=name, kind="xlsx", rows=rows, formats=formats, merged=merged, epoch=epoch)
+    one_line = not any("\n" in t or "\r" in t for t in texts)  # texts trimmed above, empty ones None: trimmed
+    return Grid(str(path), name, "xlsx", rows, formats, merged, epoch, trimmed=True, one_line=one_line)
 
 
 def _sheet_rows(ws):

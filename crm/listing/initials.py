@@ -28,6 +28,14 @@ class _Cutter:
         from pypinyin.seg import mmseg, simpleseg
 
         self._is_han = RE_HANS.match
+        # RE_HANS is ^(?:[class])+$: a character is Chinese when in the class; runs then split at C speed.
+        head, tail = "^(?:[", "])+$"
+        pattern = RE_HANS.pattern
+        self._han_runs = (
+            re.compile(f"([{pattern[len(head) : -len(tail)]}]+)")
+            if pattern.startswith(head) and pattern.endswith(tail) and "]" not in pattern[len(head) : -len(tail)]
+            else None
+        )
         self._phrases = PHRASES_DICT
         self._han_chars: dict[str, bool] = {}
         self._runs: dict[str, list[str]] = {}
@@ -55,6 +63,24 @@ class _Cutter:
                 found = self._runs[run] = self._cut_run(run)
             words.extend(found)
         return words
+
+    def runs(self, text: str) -> list[tuple[str, bool]] | None:
+        """(run, whether Chinese) of `text` as `cut` splits it before cutting its Chinese runs; None when cut does not."""
+        if self._theirs is not None:
+            return None
+        if self._han_runs is None or not text:
+            return self._runs_of(text)
+        parts = self._han_runs.split(text)  # non-Chinese, Chinese, non-Chinese … (empty ones at the ends)
+        return [(run, bool(i % 2)) for i, run in enumerate(parts) if run]
+
+    def words_of_run(self, run: str, han: bool) -> list[str]:
+        """The words `cut` gives for one run of `runs`."""
+        if not han or not self._phrases:
+            return [run]
+        found = self._runs.get(run)
+        if found is None:
+            found = self._runs[run] = self._cut_run(run)
+        return found
 
     def _runs_of(self, text: str) -> list[tuple[str, bool]]:
         """simpleseg.simple_seg: `text` split where it goes from Chinese characters to others and back."""
@@ -111,13 +137,48 @@ class MemoInitials:
         self._style = Style.FIRST_LETTER
         self._cutter = _Cutter()
         self._words: dict[str, str] = {}
+        self._run_initials: dict[str, str] = {}  # a Chinese or other non-ASCII run -> its initials
+        # An ASCII letter or digit is its own initial (lazy_pinyin keeps what is not Chinese): checked, not assumed.
+        self._ascii_as_is = self._word("Az09") == "Az09"
 
     def _word(self, word: str) -> str:
         # What lazy_pinyin chains for the word (Pinyin.pinyin's convert call), joined.
         return "".join(chain.from_iterable(self._converter.convert(word, self._style, False, "default", strict=True)))
 
     def initials(self, text: str) -> str:
-        """crm.listing.search.initials(text)."""
+        """crm.listing.search.initials(text).
+
+        A name is cut into runs of Chinese and other characters before its words, and what it gives is the
+        runs' initials one after another (lower-casing and dropping what is not a-z0-9 go character by
+        character): each run is converted once (a ledger's names differ mostly in their numbers).
+        """
+        runs = self._cutter.runs(text or "")
+        if runs is None:
+            return self._initials(text)
+        known = self._run_initials
+        parts = []
+        for run, han in runs:
+            if not han and self._ascii_as_is and run.isascii():
+                parts.append(_NOT_INITIAL.sub("", run.lower()))
+                continue
+            found = known.get(run)
+            if found is None:
+                found = known[run] = self._initials_of_words(self._cutter.words_of_run(run, han))
+            parts.append(found)
+        return "".join(parts)
+
+    def _initials_of_words(self, words: list[str]) -> str:
+        known = self._words
+        parts = []
+        for word in words:
+            found = known.get(word)
+            if found is None:
+                found = known[word] = self._word(word)
+            parts.append(found)
+        return _NOT_INITIAL.sub("", "".join(parts).lower())
+
+    def _initials(self, text: str) -> str:
+        """initials(text) word by word, for a segmenter `_Cutter` cannot split into runs."""
         known = self._words
         parts = []
         for word in self._cutter.cut(text or ""):

@@ -328,6 +328,18 @@ def test_the_remembering_pinyin_gives_what_search_gives(segmenter, monkeypatch):
         "石墨烯导热膜",
         "单县单位",
         "行长",
+        # runs of Chinese and other characters, each converted once: digits, Latin, full-width, Greek, astral
+        "第123号先进制造项目",
+        "第124号先进制造项目",
+        "（涿州）Ⅱ期-项目#3",
+        "１２３号厂房",
+        "α项目Σ",
+        "İstanbul项目",
+        "a.b_c 项目 X9",
+        "〇号地块",
+        "𠀀项目2",
+        "3",
+        "项目",
     ] + ["".join(rnd.choice(WORDS) for _ in range(3)) for _ in range(200)]
     for name in names:
         assert memo.index_terms("ZS2020-0001", name, "投资方") == search.index_terms("ZS2020-0001", name, "投资方")

@@ -87,14 +87,25 @@ def build(path: Path, rows: int, seed: int = 3) -> Path:
 
 
 #: Runs `crm ARGS` in this process and reports its peak resident memory, its forked reader's included.
+#: Also the CPU seconds of the SQLite writer thread (crm.importing.bulk._Behind), which runs beside the rest.
 PEAK = """
-import resource, sys
+import resource, sys, time
 sys.argv[0] = "crm"
+from crm.importing import bulk
+writer = []
+_run = bulk._Behind._run
+def _timed(self):
+    try:
+        _run(self)
+    finally:
+        writer.append(time.thread_time())
+bulk._Behind._run = _timed
 import app
 code = app.main(sys.argv[1:])
 sys.stdout.flush()
 used = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
-sys.stderr.write("PEAK %d CPU %.3f\\n" % (max(u.ru_maxrss for u in used), sum(u.ru_utime + u.ru_stime for u in used)))
+sys.stderr.write("PEAK %d CPU %.3f WRITER %.3f\\n" % (
+    max(u.ru_maxrss for u in used), sum(u.ru_utime + u.ru_stime for u in used), sum(writer)))
 sys.exit(code)
 """
 #: The floor: python-calamine (the reader the import uses) reading every cell, in a fresh interpreter as the import.
@@ -113,8 +124,8 @@ print("CPU %.3f" % (used.ru_utime + used.ru_stime))
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench"}
 
 
-def _crm(args: list[str]) -> tuple[float, int, float]:
-    """(seconds, peak resident bytes, CPU seconds) of `python -m app ARGS` in a fresh process."""
+def _crm(args: list[str]) -> tuple[float, int, float, float]:
+    """(seconds, peak resident bytes, CPU seconds, of them the writer thread's) of `python -m app ARGS`, fresh."""
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-c", PEAK, *map(str, args)], cwd=ROOT, capture_output=True, text=True, env=ENV
@@ -123,7 +134,7 @@ def _crm(args: list[str]) -> tuple[float, int, float]:
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr.strip()[-600:] or "crm failed")
     peak = [line for line in proc.stderr.splitlines() if line.startswith("PEAK ")][-1].split()
-    return took, int(peak[1]) * 1024, float(peak[3])
+    return took, int(peak[1]) * 1024, float(peak[3]), float(peak[5])
 
 
 def _floor(book: Path) -> tuple[float, float]:
@@ -139,21 +150,30 @@ def measure(book: Path, rounds: int, new_database) -> dict:
     """Import `book` `rounds` times into a database `new_database()` gives (a URL or path, initialised here),
     each round beside the floor read of the same file, alternately (the machine's load hits both alike).
 
-    Returns {"samples", "floor", "peaks", "cpu", "floor_cpu", "load"}: seconds, seconds, bytes, CPU seconds (of
-    the import, of the floor), the 1-minute load average at the start. On a machine others load, CPU seconds
+    Returns {"samples", "floor", "peaks", "cpu", "writer_cpu", "floor_cpu", "load"}: seconds, seconds, bytes, CPU
+    seconds (of the import, of its SQLite writer thread, of the floor), the 1-minute load average at the start. On a machine others load, CPU seconds
     compare better than seconds.
     """
-    out: dict = {"samples": [], "floor": [], "peaks": [], "cpu": [], "floor_cpu": [], "load": os.getloadavg()[0]}
+    out: dict = {
+        "samples": [],
+        "floor": [],
+        "peaks": [],
+        "cpu": [],
+        "writer_cpu": [],
+        "floor_cpu": [],
+        "load": os.getloadavg()[0],
+    }
     for _ in range(rounds):
         took, cpu = _floor(book)
         out["floor"].append(took)
         out["floor_cpu"].append(cpu)
         db = new_database()
         _crm(["--db", db, "init"])
-        took, peak, cpu = _crm(["--db", db, "import", book])
+        took, peak, cpu, writer = _crm(["--db", db, "import", book])
         out["samples"].append(took)
         out["peaks"].append(peak)
         out["cpu"].append(cpu)
+        out["writer_cpu"].append(writer)
     return out
 
 
@@ -214,7 +234,8 @@ def summary(backend: str, rows: int, rounds: int, got: dict) -> str:
         f"python-calamine read of the same file (fresh process): median {floor:.2f} s "
         f"({', '.join(f'{s:.2f}' for s in got['floor'])}); import / read = {took / floor:.1f}x; CPU seconds: "
         f"import {statistics.median(got['cpu']):.2f}, read {statistics.median(got['floor_cpu']):.2f}, "
-        f"ratio {statistics.median(got['cpu']) / statistics.median(got['floor_cpu']):.1f}x; "
+        f"ratio {statistics.median(got['cpu']) / statistics.median(got['floor_cpu']):.1f}x, of which the writer "
+        f"thread {statistics.median(got['writer_cpu']):.2f}; "
         f"load average at start {got['load']:.2f}"
     )
 

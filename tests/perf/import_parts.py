@@ -1,0 +1,165 @@
+"""Where a `crm import` spends its time, part by part (issues 12 and 16): what BENCHMARKS.md's import sections cite.
+
+    python -m tests.perf.import_parts FILE [--rounds 3]
+
+Run from a tree, it measures that tree's code (cwd first on sys.path), in this process with the cycle
+collector off as the import runs it: the CPU seconds of reading the workbook into a grid, of sorting and
+reading its rows (crm.importing.plan._Scan, in one process), of the whole read_plan (and its wall time in one
+process and in two, as FORK_AT 20000 read it), and of the names' pinyin initials; then, in a fresh
+process, a whole import into a new SQLite database with the wall-clock time at which each phase ends and
+the CPU seconds of the SQLite writer thread (crm.importing.bulk._Behind). FILE is e.g. the ledger
+tests/perf/import_speed.py builds (`--keep DIR` leaves it in DIR).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: A whole import in a fresh process: prints when each phase ends (wall s, process CPU s) and the writer's CPU.
+PHASES = """
+import contextlib, sys, time
+sys.argv[0] = "crm"
+start = time.perf_counter()
+marks = []
+def mark(label):
+    marks.append((label, time.perf_counter() - start, time.process_time()))
+from crm.importing import apply, bulk
+read_plan = apply.read_plan
+def timed_read_plan(*a, **k):
+    try:
+        return read_plan(*a, **k)
+    finally:
+        mark("rows read and checked")
+apply.read_plan = timed_read_plan
+writing = apply.writing
+@contextlib.contextmanager
+def timed_writing():
+    with writing():
+        yield
+        mark("rows, fills and indexes written")
+    mark("committed")
+apply.writing = timed_writing
+writer = []
+run = bulk._Behind._run
+def timed_run(self):
+    try:
+        run(self)
+    finally:
+        writer.append(time.thread_time())
+bulk._Behind._run = timed_run
+import app
+mark("started")
+code = app.main(["--db", sys.argv[1], "import", sys.argv[2]])
+mark("done")
+for label, wall, cpu in marks:
+    print("PHASE %.2f %.2f %s" % (wall, cpu, label), file=sys.stderr)
+print("WRITER %.2f" % sum(writer), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def read_parts(book: Path) -> dict:
+    """CPU seconds of the grid, the rows' scan and the whole read_plan of `book`, in this process."""
+    from crm.importing import headers, plan, workbook
+    from crm.importing.rows import _Sheet
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        start = time.process_time()
+        grid = workbook.read_grids(book)[0]
+        took_grid = time.process_time() - start
+        header = headers.find_header(grid.rows)
+        rows = grid.rows[header.index + 1 :]
+        start = time.process_time()
+        plan._Scan(_Sheet(grid, header), datetime.date(2020, 12, 31)).read(rows)
+        took_scan = time.process_time() - start
+        forking = plan.FORK_AT
+        try:
+            plan.FORK_AT = float("inf")
+            start, wall = time.process_time(), time.perf_counter()
+            read = plan.read_plan(book)
+            took_plan, wall_plan = time.process_time() - start, time.perf_counter() - wall
+            plan.FORK_AT = 20000  # the two-process reading main had by default before branch import4
+            wall = time.perf_counter()
+            plan.read_plan(book)
+            wall_forked = time.perf_counter() - wall
+        finally:
+            plan.FORK_AT = forking
+        from crm.listing.initials import MemoInitials
+
+        names, memo = [r.values.get("name", "") for r in read.rows], MemoInitials()
+        start = time.process_time()
+        for name in names:
+            memo.initials(name)
+        took_initials = time.process_time() - start
+    finally:
+        if enabled:
+            gc.enable()
+    return {
+        "grid": took_grid,
+        "scan": took_scan,
+        "read_plan": took_plan,
+        "read_plan wall, one process": wall_plan,
+        "read_plan wall, two processes": wall_forked,
+        "pinyin initials of the names": took_initials,
+    }
+
+
+def phases(book: Path) -> tuple[list, float]:
+    """([(wall s, CPU s, phase)], the writer thread's CPU s) of a whole import into a new SQLite database."""
+    env = {**os.environ, "PYTHONPATH": os.getcwd(), "CRM_USER": "bench"}
+    with tempfile.TemporaryDirectory(prefix="crm-parts-") as tmp:
+        db = str(Path(tmp) / "ledger.sqlite3")
+        subprocess.run([sys.executable, "-m", "app", "--db", db, "init"], check=True, env=env, capture_output=True)
+        proc = subprocess.run(
+            [sys.executable, "-c", PHASES, db, str(book)], env=env, capture_output=True, text=True, check=True
+        )
+    marks, writer = [], 0.0
+    for line in proc.stderr.splitlines():
+        if line.startswith("PHASE "):
+            _tag, wall, cpu, label = line.split(" ", 3)
+            marks.append((float(wall), float(cpu), label))
+        elif line.startswith("WRITER "):
+            writer = float(line.split()[1])
+    return marks, writer
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    sys.path.insert(0, os.getcwd())  # the tree it is run from
+    parts: dict[str, list] = {}
+    for _ in range(args.rounds):
+        for name, took in read_parts(args.file).items():
+            parts.setdefault(name, []).append(took)
+    print(
+        f"reading, s (median of {args.rounds}, collector off): "
+        + ", ".join(f"{name} {statistics.median(v):.2f}" for name, v in parts.items())
+        + f"; load average {os.getloadavg()[0]:.2f}"
+    )
+    for _ in range(args.rounds):
+        marks, writer = phases(args.file)
+        print(
+            "import phases (wall s / process CPU s at the end of each): "
+            + "; ".join(f"{label} {wall:.2f} / {cpu:.2f}" for wall, cpu, label in marks)
+            + f"; writer thread CPU {writer:.2f} s; load average {os.getloadavg()[0]:.2f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
