@@ -1,7 +1,7 @@
 """SQLite's row triggers that keep deal_stage_days, deal_event_days and deal_plan_days (migration 0014).
 
 SQLite parses every statement of the schema whenever a connection first reads it, triggers included. Migrations
-0012 and 0013 wrote the statements of db/stage_days.py into each of 33 row triggers: about 300 KB of SQL, some
+0012 and 0013 wrote the statements of db/stage_days.py into each of 31 row triggers: about 300 KB of SQL, some
 12 ms of every connection's CPU. Here each row trigger only hands its deal's values, and whether they are
 removed (-1) or added (+1), to the view kept_days_change; the view's INSTEAD OF triggers hold those statements
 once. The invariant, what is kept and when, is the one db/stage_days.py states; only where the SQL lives moved.

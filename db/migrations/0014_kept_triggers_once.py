@@ -1,6 +1,6 @@
 """The SQLite row triggers of 0012 and 0013 hand their deal to one view, whose triggers hold the statements once.
 
-Every SQLite connection parses the whole schema when it first reads it; the 33 row triggers of 0012 and 0013
+Every SQLite connection parses the whole schema when it first reads it; the 31 row triggers of 0012 and 0013
 held about 300 KB of SQL. What they keep and when is unchanged (db/kept_triggers.py, db/stage_days.py), so the
 kept tables are not refilled. PostgreSQL: nothing changes (its statement triggers are compiled when they fire).
 """
