@@ -304,7 +304,7 @@ def void_rate(currency: str, on: datetime.date, note: str, actor: str | None = N
             raise InvalidInput(
                 _(
                     "Voiding the {currency} rate of {day} would leave entries with no rate: set the right rate "
-                    "instead with: crm fx set {currency} {day} RATE"
+                    "instead (on the Rates screen: a; on the command line: crm fx set {currency} {day} RATE)"
                 ).format(currency=currency, day=on.isoformat())
             ) from None
         audit.record("fx_rate", row.id, {"voided": (None, f"{_audit_text(row)}: {note}")}, actor)

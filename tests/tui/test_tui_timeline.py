@@ -274,6 +274,15 @@ async def test_voiding_a_rate_from_the_rates_screen(demo_ledger, demo_url):
         await pilot.press("v")  # a voided rate is not voided twice
         await settle(pilot)
         assert pilot.app.screen is rates
+        # the demo's EUR rate converts a deal's amount: voiding it is refused, saying how to set the right one here
+        eur = next(i for i, r in enumerate(rates.rates) if (r.currency, r.on) == ("EUR", datetime.date(2019, 9, 2)))
+        table.move_cursor(row=eur)
+        await press(pilot, "v")
+        await type_text(pilot, "试试")
+        await press(pilot, "ctrl+s")
+        refused = str(pilot.app.screen.query_one("#dialog-error").render())
+        assert type(pilot.app.screen).__name__ == "VoidRateDialog", refused
+        assert "汇率页按 a" in refused and "crm fx set EUR 2019-09-02" in refused, refused
     assert "日期录错" in cli_text(demo_url, "fx", "list")
     assert "日期录错" in cli_text(demo_url, "log", "--rates")
 
