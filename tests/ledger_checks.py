@@ -214,3 +214,47 @@ def wait_for(predicate, timeout=30.0, step=0.05):
             return
         time.sleep(step)
     raise AssertionError("timed out waiting")
+
+
+#: Columns a dump of the ledger leaves out: when a row was written, not what it says.
+WRITTEN_AT = frozenset({"created_at", "updated_at", "recorded_at", "at", "voided_at"})
+
+
+def _natural_keys() -> dict:
+    """{table: {id: natural key}} of the tables other rows point at (a deal by its code, a rate by currency and day)."""
+    from db.models import Blocker, Deal, Department, Event, FxRate, Person
+
+    deals = dict(Deal.select(Deal.id, Deal.code).tuples())
+    return {
+        "deal": deals,
+        "blocker": {i: (deals[d], t) for i, d, t in Blocker.select(Blocker.id, Blocker.deal, Blocker.text).tuples()},
+        "department": dict(Department.select(Department.id, Department.name).tuples()),
+        "person": dict(Person.select(Person.id, Person.name).tuples()),
+        "event": {i: (n, str(d)) for i, n, d in Event.select(Event.id, Event.name, Event.held_on).tuples()},
+        "fx_rate": {i: (c, str(d)) for i, c, d in FxRate.select(FxRate.id, FxRate.currency, FxRate.on).tuples()},
+    }
+
+
+def natural_rows(models, shown=repr) -> dict:
+    """{model name: its rows} of the open ledger, each row a sorted list of [column, shown(value)] with ids replaced by
+    natural keys and write times left out: two ledgers written the same way by different paths dump equal."""
+    from db.models import AuditEntry
+
+    keys = _natural_keys()
+    out = {}
+    for model in models:
+        rows = []
+        for record in model.select().dicts():
+            row = {}
+            for name, value in record.items():
+                if name == "id" or name in WRITTEN_AT:
+                    continue
+                field = model._meta.fields[name]
+                if hasattr(field, "rel_model") and value is not None:
+                    value = keys[field.rel_model._meta.table_name][value]
+                row[name] = value
+            if model is AuditEntry:
+                row["row_id"] = keys.get(row["table"], {}).get(row["row_id"], row["row_id"])
+            rows.append(sorted([k, shown(v)] for k, v in row.items()))
+        out[model.__name__] = sorted(rows)
+    return out

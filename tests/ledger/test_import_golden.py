@@ -48,6 +48,7 @@ from db.models import (
     StageChange,
     database,
 )
+from tests.ledger_checks import natural_rows
 
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "import_golden.json"
 TODAY = datetime.date(2021, 6, 30)
@@ -188,7 +189,6 @@ def _set_rates() -> None:
     fx.set_rate("HKD", datetime.date(2019, 1, 1), "0.91")
 
 
-_TIMES = {"created_at", "updated_at", "recorded_at", "at", "voided_at"}
 _MODELS = (
     Department,
     Person,
@@ -204,18 +204,6 @@ _MODELS = (
 )
 
 
-def _keys() -> dict:
-    deals = dict(Deal.select(Deal.id, Deal.code).tuples())
-    return {
-        "deal": deals,
-        "blocker": {i: (deals[d], t) for i, d, t in Blocker.select(Blocker.id, Blocker.deal, Blocker.text).tuples()},
-        "department": dict(Department.select(Department.id, Department.name).tuples()),
-        "person": dict(Person.select(Person.id, Person.name).tuples()),
-        "event": {i: (n, str(d)) for i, n, d in Event.select(Event.id, Event.name, Event.held_on).tuples()},
-        "fx_rate": {i: (c, str(d)) for i, c, d in FxRate.select(FxRate.id, FxRate.currency, FxRate.on).tuples()},
-    }
-
-
 def _shown(value) -> str:
     """A value as the dump keeps it: the day the test runs as TODAY (create_deal dates by the clock), else repr."""
     if isinstance(value, datetime.date) and value == datetime.date.today():
@@ -229,23 +217,7 @@ def _shown(value) -> str:
 
 def dump() -> dict:
     """Every row of the ledger's tables (see the module's docstring), as sorted lists of [column, value] pairs."""
-    keys = _keys()
-    out = {}
-    for model in _MODELS:
-        rows = []
-        for record in model.select().dicts():
-            row = {}
-            for name, value in record.items():
-                if name == "id" or name in _TIMES:
-                    continue
-                field = model._meta.fields[name]
-                if hasattr(field, "rel_model") and value is not None:
-                    value = keys[field.rel_model._meta.table_name][value]
-                row[name] = value
-            if model is AuditEntry:
-                row["row_id"] = keys.get(row["table"], {}).get(row["row_id"], row["row_id"])
-            rows.append(sorted([k, _shown(v)] for k, v in row.items()))
-        out[model.__name__] = sorted(rows)
+    out = natural_rows(_MODELS, _shown)
     out["ImportRecord"] = [
         [r.source.rsplit("/", 1)[-1], r.sheet, r.created, r.updated, r.reverted_at is None]
         for r in ImportRecord.select().order_by(ImportRecord.id)
