@@ -178,7 +178,7 @@ def _mapping(pairs: list[str]) -> dict:
 
 
 def _print_report(report) -> None:
-    from crm.importing import map_name  # the Chinese field name --map accepts, not the internal key
+    from crm.importing import field_label, map_name  # map_name: the Chinese field name --map accepts
 
     out = sys.stdout
     where = f"{report.source}" + (f" [{report.sheet}]" if report.sheet else "")
@@ -226,22 +226,18 @@ def _print_report(report) -> None:
         _("  row {row}: new {code} {name}").format(row=row, code=code, name=name) for row, code, name in report.created
     ]
     lines += [
-        _("  row {row}: {code} {name} — {fields}").format(row=row, code=code, name=name, fields=", ".join(fields))
+        _("  row {row}: {code} {name} — {fields}").format(
+            row=row, code=code, name=name, fields=", ".join(map(field_label, fields))
+        )
         for row, code, name, fields in report.updated
     ]
     for line in lines[:LISTED]:
         print(line, file=out)
     if len(lines) > LISTED:
         print(_("  … and {n} more (--format json lists them all)").format(n=len(lines) - LISTED), file=out)
-    for row, code, field_name, old, new in report.changes[:LISTED]:
+    for row, code, label, old, new in report.changes_shown()[:LISTED]:
         print(
-            _("  row {row}: {code} {field}: {old} → {new}").format(
-                row=row,
-                code=code,
-                field=field_name,
-                old=old if old not in (None, "") else "∅",
-                new=new if new not in (None, "") else "∅",
-            ),
+            _("  row {row}: {code} {field}: {old} → {new}").format(row=row, code=code, field=label, old=old, new=new),
             file=out,
         )
     if len(report.changes) > LISTED:

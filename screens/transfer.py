@@ -20,11 +20,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, ProgressBar, Select, Static
 
-from crm.deals.trail import FIELD_LABELS
 from crm.foundation.errors import CrmError
-from crm.foundation.i18n import N_, _
+from crm.foundation.i18n import _
 from crm.importing import importer
-from crm.importing.headers import MAPPABLE, map_name
+from crm.importing.headers import MAPPABLE, field_label, map_name
 from crm.listing.pages import ListFilter
 from crm.reporting import weekly
 from crm.reporting.cohorts import as_deal_filter
@@ -384,25 +383,6 @@ def map_pairs(text: str) -> dict[str, str]:
     return pairs
 
 
-# What each field the importer reads is called on screen (English source): no internal name reaches the user.
-IMPORT_FIELDS = {
-    **FIELD_LABELS,
-    "seq": N_("Row number (checked only)"),
-    "code": N_("Code"),
-    "amount_cny": N_("Amount in CNY (checked only)"),
-    "progress": N_("Progress this week"),
-    "blockers": N_("Blockers"),
-    "tags": N_("Tags"),
-    "funds": N_("Funds arrived (cumulative)"),
-}
-
-
-def field_label(field: str) -> str:
-    """The on-screen name of an imported field."""
-    label = IMPORT_FIELDS.get(field)
-    return _(label) if label else field
-
-
 def report_text(report: importer.Report, listed: int = 30) -> str:
     """What an import did or would do, as lines for the dialog."""
     lines = [
@@ -448,17 +428,15 @@ def report_text(report: importer.Report, listed: int = 30) -> str:
             lines.append(f"{label}: {'、'.join(names)}")
     items = [_("row {row}: new {code} {name}").format(row=r, code=c, name=n) for r, c, n in report.created]
     items += [
-        _("row {row}: {code} {name} — {fields}").format(row=r, code=c, name=n, fields=", ".join(f))
+        _("row {row}: {code} {name} — {fields}").format(row=r, code=c, name=n, fields=", ".join(map(field_label, f)))
         for r, c, n, f in report.updated
     ]
     lines += ["  " + i for i in items[:listed]]
     if len(items) > listed:
         lines.append("  " + _("… and {n} more").format(n=len(items) - listed))
     changes = [
-        _("row {row}: {code} {field}: {old} → {new}").format(
-            row=r, code=c, field=f, old=o if o not in (None, "") else "∅", new=n if n not in (None, "") else "∅"
-        )
-        for r, c, f, o, n in report.changes
+        _("row {row}: {code} {field}: {old} → {new}").format(row=r, code=c, field=f, old=o, new=n)
+        for r, c, f, o, n in report.changes_shown()
     ]
     lines += ["  " + c for c in changes[: listed * 3]]
     if len(changes) > listed * 3:

@@ -85,6 +85,8 @@ def shown_value(field: str, value: str | None, currency: str = "CNY") -> str:
         return stages.BY_KEY[value].label()
     if field == "approval" and value in APPROVAL_LABELS:
         return APPROVAL_LABELS[value][0 if current_language() == "zh" else 1]
+    if field == "amount_approximate" and value in ("True", "False"):
+        return _("yes") if value == "True" else _("no")
     if field == "amount":
         number, _space, cur = value.partition(" ")
         try:

@@ -29,6 +29,7 @@ _HOME = {
     "cell_text": "cells",
     "classify_progress": "cells",
     "decode": "workbook",
+    "field_label": "headers",
     "field_named": "headers",
     "find_header": "headers",
     "format_unit": "cells",

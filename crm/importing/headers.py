@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from crm.deals.fields import FIELDS as DEAL_FIELDS
+from crm.deals.trail import FIELD_LABELS
 from crm.foundation.errors import InvalidInput
-from crm.foundation.i18n import _
+from crm.foundation.i18n import N_, _
 from crm.foundation.text import folded
 from crm.values.dates import parse_date, parse_month
 from crm.values.money import unit_from_label
@@ -162,6 +163,26 @@ MAPPABLE = tuple(f for f in SYNONYMS if f not in ("seq", "amount_cny"))
 def map_name(field: str) -> str:
     """What --map and the TUI's chooser write for `field`: its first Chinese header name (field_named reads it back)."""
     return SYNONYMS[field][0]
+
+
+# What each field the importer reads is called to the user (English source): no internal name reaches the screen
+# or the command line's report.
+IMPORT_FIELDS = {
+    **FIELD_LABELS,
+    "seq": N_("Row number (checked only)"),
+    "code": N_("Code"),
+    "amount_cny": N_("Amount in CNY (checked only)"),
+    "progress": N_("Progress this week"),
+    "blockers": N_("Blockers"),
+    "tags": N_("Tags"),
+    "funds": N_("Funds arrived (cumulative)"),
+}
+
+
+def field_label(field: str) -> str:
+    """The name of an imported field as the user reads it (项目名称, 累计到位资金), in the current language."""
+    label = IMPORT_FIELDS.get(field)
+    return _(label) if label else field
 
 
 def field_named(name: str) -> str | None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from crm.deals.trail import shown_value
+from crm.importing.headers import field_label
+
 
 @dataclass
 class Report:
@@ -40,6 +43,15 @@ class Report:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def changes_shown(self) -> list[tuple]:
+        """(row, code, field's label, old, new) of each change, as people read them: stages and flags by their
+        names, an empty value as ∅; amounts as recorded (in the deal's currency, which the change does not name)."""
+        def shown(field_name: str, value) -> str:
+            text = value if field_name == "amount" or value is None else shown_value(field_name, str(value))
+            return "∅" if text in (None, "") else str(text)
+
+        return [(r, c, field_label(f), shown(f, o), shown(f, n)) for r, c, f, o, n in self.changes]
 
     def as_json(self) -> dict:
         return {

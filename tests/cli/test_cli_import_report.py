@@ -2,6 +2,7 @@
 never the internal key (name, investor …), and the --map it suggests for an unused column works as printed."""
 
 import re
+from pathlib import Path
 
 from db.models import Deal
 
@@ -22,3 +23,19 @@ def test_the_report_names_fields_as_map_takes_them_and_its_suggestion_works(run_
     code, out, err = run_cli("--db", db_url, "import", sheet, "--map", suggestion.group(1))
     assert code == 0, err
     assert Deal.get(Deal.name == "定兴冷链仓储项目").investor == "某冷链集团"
+
+
+def test_an_update_of_a_county_sheet_names_its_fields_and_values_as_people_read_them(run_cli, ledger, db_url):
+    # two sheets written as county offices write them; the second changes notes, a 约 amount and a stage
+    sheets = Path(__file__).resolve().parents[1] / "data" / "county_sheets"
+    assert run_cli("--db", db_url, "fx", "set", "USD", "2020-01-01", "7.0")[0] == 0
+    assert run_cli("--db", db_url, "import", sheets / "chinese_numerals.xlsx")[0] == 0
+    code, out, err = run_cli("--db", db_url, "import", sheets / "usd_total.xlsx")
+    assert code == 0, err
+    updated = [line for line in out.splitlines() if " — " in line]
+    changes = [line for line in out.splitlines() if " → " in line and "→" in line.split(":", 1)[-1]]
+    assert updated and any("备注" in line and "约数金额" in line and "阶段" in line for line in updated), out
+    assert any("约数金额:是 → 否" in line for line in changes), out
+    assert any("阶段:签约 → 注册" in line for line in changes), out
+    assert any("备注:∅ → " in line for line in changes), out
+    assert not re.search(r"(notes|amount_approximate|stage|True|False|signed|registered)", "\n".join(updated + changes))
