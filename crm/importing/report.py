@@ -47,6 +47,7 @@ class Report:
     def changes_shown(self) -> list[tuple]:
         """(row, code, field's label, old, new) of each change, as people read them: stages and flags by their
         names, an empty value as ∅; amounts as recorded (in the deal's currency, which the change does not name)."""
+
         def shown(field_name: str, value) -> str:
             text = value if field_name == "amount" or value is None else shown_value(field_name, str(value))
             return "∅" if text in (None, "") else str(text)
