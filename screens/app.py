@@ -23,6 +23,7 @@ from crm.foundation.i18n import N_, _, set_language
 from crm.runtime import Database
 from screens.base import translate_bindings
 from screens.connection import ConnectionWatch
+from screens.deal_list import FirstPage, read_first_page
 
 HERE = Path(__file__).parent
 
@@ -125,6 +126,12 @@ class CrmApp(ConnectionWatch, App):
         self._prefetched: dict[str, tuple] = {}
         self.demo = demo
         self.title = self.ledger_title()
+        self._first_page: FirstPage | None = read_first_page()
+
+    def take_first_page(self) -> FirstPage | None:
+        """The deal list's first page, read as the app started: for the list's first load, once (then None)."""
+        first, self._first_page = self._first_page, None
+        return first
 
     def ledger_title(self) -> str:
         """The title bar's name of the ledger: the demo says so, so that nobody takes it for the real one."""

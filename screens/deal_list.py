@@ -143,6 +143,37 @@ def fetch_page(flt: ListFilter, order: Order, request: PageRequest, day, stale_d
     return marked(deal_pages.fetch(flt, order, request), day, stale_days)
 
 
+@dataclass(frozen=True)
+class FirstPage:
+    """The home list's first page, read as the app starts: the first frame shows it."""
+
+    filter: ListFilter
+    order: Order
+    request: PageRequest
+    rows: list[DealRow]
+
+    def answers(self, flt: ListFilter, order: Order, request: PageRequest) -> bool:
+        """Whether these rows are what `request` (for `flt` in `order`) asks for: the same list from its top."""
+        return request.kind == "first" and (flt, order) == (self.filter, self.order)
+
+
+def read_first_page() -> FirstPage | None:
+    """The first page of every deal in the default order, read now, in the calling (the app's) thread.
+
+    The one page query of the screens that does not run in a database thread: it runs
+    before anything is drawn, where a few milliseconds of query cost less than a
+    database thread's query while Textual builds the screen (that thread waits for the
+    interpreter at every row). None when it fails: the list then asks as always, and
+    reports the error as always.
+    """
+    flt, order = ListFilter(), Order()
+    request = PageRequest("first", 0, deal_pages.PAGE_SIZE)
+    try:
+        return FirstPage(flt, order, request, deal_pages.fetch(flt, order, request))
+    except Exception:  # noqa: BLE001 — asked again by the list, which shows the error
+        return None
+
+
 class DealListHeader(Widget):
     """The column headings; a click sorts by that column (again: the other way)."""
 
@@ -251,6 +282,7 @@ class DealList(ScrollView, can_focus=True):
         self._loaded = False
         self.selected: set[str] = set()  # codes chosen with space for a bulk change; kept across filters
         self.stale_days = config.stale_days(marks.DEFAULT_STALE_DAYS)
+        self._first: FirstPage | None = None  # asked for as the app started, taken by the first load
 
     # ---- what the screen calls ------------------------------------------
 
@@ -272,6 +304,7 @@ class DealList(ScrollView, can_focus=True):
     def load(self, flt: ListFilter, order: Order, keep_cursor: bool = False) -> None:
         """Show the deals of `flt` in `order` (fetching anew; keep_cursor after an edit)."""
         self._generation += 1
+        self._first = self.app.take_first_page() if self._generation == 1 else None
         self._window = self._window.refreshed(flt, order)
         self._lines.clear()
         self.totals = None
@@ -303,6 +336,11 @@ class DealList(ScrollView, can_focus=True):
         request = self._window.request_for(max(0, top - margin), bottom + margin)
         if request is None:
             return
+        first, self._first = self._first, None
+        if first is not None and first.answers(self._window.filter, self._window.order, request):
+            # read as the app started: the first frame shows them (a taller list asks for the rest next)
+            self._stored(self._generation, self._window, first.request, first.rows, after_frame=True)
+            return
         self._fetching = self._generation
         self.run_worker(functools.partial(self._fetch, self._generation, self._window, request), group="deal-rows")
 
@@ -333,12 +371,22 @@ class DealList(ScrollView, can_focus=True):
         if generation != self._generation:
             self._want_rows()
             return
+        self._stored(generation, window, request, rows)
+
+    def _stored(
+        self, generation: int, window: DealWindow, request: PageRequest, rows: list[DealRow], after_frame=False
+    ) -> None:
+        """Show the rows a request returned, then ask for their marks (`after_frame`: once they are painted)."""
         filled = window.store(request, rows)
         self._lines.clear()
         self._update_size()
         self.refresh()
         if rows:
-            self.run_worker(functools.partial(self._mark, generation, window, filled, rows), group="deal-marks")
+            mark = functools.partial(self._mark, generation, window, filled, rows)
+            if after_frame:  # the marks' module and query would hold up the first frame
+                self.call_after_refresh(self.run_worker, mark, group="deal-marks")
+            else:
+                self.run_worker(mark, group="deal-marks")
         self._want_rows()
 
     async def _mark(self, generation: int, window: DealWindow, filled: range, rows: list[DealRow]) -> None:

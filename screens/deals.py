@@ -179,7 +179,7 @@ class DealsScreen(DealActions, CrmScreen):
     @on(DealList.TotalsChanged)
     def _totals(self) -> None:
         self._show_status()
-        self._ask_filters()
+        self.call_after_refresh(self._ask_filters)  # not before the frame that shows the first rows
 
     @on(DealList.SelectionChanged)
     def _selection(self) -> None:

@@ -1,0 +1,106 @@
+"""Launch: the first frame the app paints already shows the first deals, however
+slow the database threads are, and what it reads early never stands in for
+a different list."""
+
+from __future__ import annotations
+
+import asyncio
+
+from crm.listing import pages as deal_pages
+from screens import deal_list
+from screens.app import CrmApp
+from screens.deal_list import DealList
+from tests.tui_support import TODAY, pin_clock, run_async, settle
+
+SIZE = (140, 40)
+
+
+def _first_frame_rows(app: CrmApp) -> list[list]:
+    """Patch `app` so that the deal list's rows at each frame it paints are recorded."""
+    frames: list[list] = []
+    original = app._display
+
+    def display(screen, renderable):
+        if renderable is not None:
+            try:
+                shown = app.screen.query_one(DealList)
+            except Exception:  # noqa: BLE001 — the list is not mounted yet in this frame
+                frames.append([])
+            else:
+                frames.append([row.code for row in (shown._window.get(i) for i in range(3)) if row is not None])
+        return original(screen, renderable)
+
+    app._display = display
+    return frames
+
+
+def _slow_threads(app: CrmApp, seconds: float) -> None:
+    """Every call of the app's database threads waits `seconds` first (a busy server, a loaded machine)."""
+    run, run_aggregate = app.db.run, app.db.run_aggregate
+
+    async def slow_run(*args, **kwargs):
+        await asyncio.sleep(seconds)
+        return await run(*args, **kwargs)
+
+    async def slow_aggregate(*args, **kwargs):
+        await asyncio.sleep(seconds)
+        return await run_aggregate(*args, **kwargs)
+
+    app.db.run, app.db.run_aggregate = slow_run, slow_aggregate
+
+
+def _newest_codes(n: int) -> list[str]:
+    rows = deal_pages.fetch(deal_pages.ListFilter(), deal_pages.Order(), deal_pages.PageRequest("first", 0, n))
+    return [row.code for row in rows]
+
+
+@run_async
+async def test_the_first_frame_shows_the_first_deals(demo_ledger):
+    pin_clock()
+    app = CrmApp(today=TODAY)
+    frames = _first_frame_rows(app)
+    _slow_threads(app, 1.0)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(100):
+            if frames:
+                break
+            await pilot.pause(0.01)
+        assert frames, "a frame was painted"
+        assert frames[0] == _newest_codes(3), "the first frame already shows the newest deals"
+        await settle(pilot)
+
+
+@run_async
+async def test_a_failed_early_read_leaves_the_list_to_its_thread(demo_ledger, monkeypatch):
+    pin_clock()
+    real = deal_pages.fetch
+    calls = []
+
+    def fails_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the server went away")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(deal_pages, "fetch", fails_once)
+    app = CrmApp(today=TODAY)
+    assert app.take_first_page() is None, "nothing read early"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        shown = app.screen.query_one(DealList)
+        assert [shown._window.get(i).code for i in range(3)] == _newest_codes(3)
+        assert len(calls) >= 2, "the list asked its thread"
+
+
+@run_async
+async def test_the_early_page_is_only_taken_once(demo_ledger, monkeypatch):
+    app = CrmApp(today=TODAY)
+    first = app.take_first_page()
+    assert first is not None and first.rows
+    assert app.take_first_page() is None
+    other = deal_pages.ListFilter(stage="signed")
+    assert not first.answers(other, first.order, first.request), "another filter is fetched, not taken"
+    assert not first.answers(first.filter, first.order.reversed(), first.request), "so is another order"
+    later = deal_pages.PageRequest("after", 100, 100, first.rows[-1].key)
+    assert not first.answers(first.filter, first.order, later), "and another page"
+    assert deal_list.read_first_page() is not None
