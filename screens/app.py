@@ -24,6 +24,7 @@ from crm.runtime import Database
 from screens.base import translate_bindings
 from screens.connection import ConnectionWatch
 from screens.deal_list import FirstPage, read_first_page
+from screens.stylesheet import KeptStylesheet
 
 HERE = Path(__file__).parent
 
@@ -115,6 +116,7 @@ class CrmApp(ConnectionWatch, App):
         if lang is not None:
             set_language(lang)
         super().__init__()
+        self.stylesheet = KeptStylesheet(variables=self.get_css_variables())  # each source parsed once per theme
         translate_bindings(self)
         self._today = today
         self.db = Database()

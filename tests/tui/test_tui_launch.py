@@ -104,3 +104,29 @@ async def test_the_early_page_is_only_taken_once(demo_ledger, monkeypatch):
     later = deal_pages.PageRequest("after", 100, 100, first.rows[-1].key)
     assert not first.answers(first.filter, first.order, later), "and another page"
     assert deal_list.read_first_page() is not None
+
+
+@run_async
+async def test_each_stylesheet_source_is_parsed_once_and_again_for_a_new_theme(demo_ledger, monkeypatch):
+    from textual.css import stylesheet
+
+    parsed: list = []
+    real = stylesheet.parse
+
+    def counted(scope, css, read_from, **kwargs):
+        parsed.append((read_from, scope, kwargs.get("tie_breaker")))  # a base class's CSS is parsed per tie-breaker
+        return real(scope, css, read_from, **kwargs)
+
+    monkeypatch.setattr(stylesheet, "parse", counted)
+    app = CrmApp(today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        once = [source for source in set(parsed) if parsed.count(source) > 1]
+        assert not once, f"parsed more than once: {once}"
+        status = app.screen.query_one("#deal-status")
+        before = status.styles.background
+        parsed.clear()
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await settle(pilot)
+        assert parsed, "a new theme parses the sources again, with its colours"
+        assert status.styles.background != before
