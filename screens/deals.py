@@ -22,6 +22,7 @@ from screens.base import CrmScreen
 from screens.deal_actions import DEAL_BINDINGS, DealActions
 from screens.deal_list import COLUMNS, SORT_OF_COLUMN, STALE_MARK, DealList, DealListHeader
 from screens.keys_footer import KeysFooter
+from screens.quick_filter import QuickFilter
 
 SORT_CYCLE = [SORT_OF_COLUMN.get(c.key, c.key) for c in COLUMNS if c.key != "yi" and c.sortable]
 SORT_LABELS = {SORT_OF_COLUMN.get(c.key, c.key): c.label for c in COLUMNS if c.key != "yi" and c.sortable}
@@ -90,11 +91,11 @@ class DealsScreen(DealActions, CrmScreen):
             yield Input(
                 id="search", compact=True, placeholder=_("/ Search: code, name, investor, region, lead unit, initials")
             )
-            yield Select([(s.label(), s.key) for s in STAGES], id="filter-stage", prompt=_("Stage"), compact=True)
-            yield Select([], id="filter-region", prompt=_("Region"), compact=True)
-            yield Select([], id="filter-event", prompt=_("Event"), compact=True)
-            yield Select([], id="filter-department", prompt=_("Department"), compact=True)
-            yield Select([], id="filter-industry", prompt=_("Industry"), compact=True)
+            yield QuickFilter([(s.label(), s.key) for s in STAGES], id="filter-stage", prompt=_("Stage"), compact=True)
+            yield QuickFilter([], id="filter-region", prompt=_("Region"), compact=True)
+            yield QuickFilter([], id="filter-event", prompt=_("Event"), compact=True)
+            yield QuickFilter([], id="filter-department", prompt=_("Department"), compact=True)
+            yield QuickFilter([], id="filter-industry", prompt=_("Industry"), compact=True)
         yield DealListHeader(id="deal-header")
         yield DealList(id="deal-list")
         yield Static("", id="deal-status")

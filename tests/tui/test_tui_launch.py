@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
+from textual.app import App
+
 from crm.listing import pages as deal_pages
 from screens import deal_list
 from screens.app import CrmApp
@@ -130,3 +132,65 @@ async def test_each_stylesheet_source_is_parsed_once_and_again_for_a_new_theme(d
         await settle(pilot)
         assert parsed, "a new theme parses the sources again, with its colours"
         assert status.styles.background != before
+
+
+@run_async
+async def test_the_quick_filters_look_the_same_before_their_choices_are_built(demo_ledger):
+    from textual.widgets import Select
+    from textual.widgets._select import SelectOverlay
+
+    app = CrmApp(today=TODAY)
+    first: list = []
+    original = app._display
+
+    def display(screen, renderable):
+        if renderable is not None and not first and app.screen.query("#filter-bar"):
+            bar = app.screen.query_one("#filter-bar")
+            first.append((app.screen._compositor.render_strips()[bar.region.y], len(app.screen.query(SelectOverlay))))
+        return original(screen, renderable)
+
+    app._display = display
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        bar = app.screen.query_one("#filter-bar")
+        strip, lists = first[0]
+        assert lists == 0, "no drop-down list was built before the first frame"
+        assert len(app.screen.query(SelectOverlay)) == 5, "each quick filter has its list once the rows are in"
+        settled = app.screen._compositor.render_strips()[bar.region.y]
+        assert strip.text == settled.text and "阶段" in strip.text and "▼" in strip.text
+        x = app.screen.query_one("#filter-stage").region.x  # the search box before it: focused in the first frame
+        assert list(strip.crop(x)) == list(settled.crop(x)), "the same cells in the same colours"
+        stage = app.screen.query_one("#filter-stage", Select)
+        stage.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert stage.expanded and app.screen.query_one("#filter-stage SelectOverlay").display
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        from crm.deals.stages import BY_KEY
+
+        assert stage.value in BY_KEY, "a stage was chosen from the list"
+        assert BY_KEY[stage.value].label() in str(app.screen.query_one("#deal-status").render()), "and filters"
+
+
+@run_async
+async def test_a_quick_filter_set_before_its_choices_are_built():
+    from textual.widgets import Select
+    from textual.widgets._select import SelectOverlay
+
+    from screens.quick_filter import QuickFilter
+
+    class One(App):
+        def compose(self):
+            yield QuickFilter([("甲", "a"), ("乙", "b")], id="q", prompt="选")
+
+        def on_mount(self) -> None:
+            select = self.query_one("#q", Select)
+            assert not self.query(SelectOverlay), "built after the first frame"
+            select.value = "b"  # before the first frame: builds what it needs at once
+
+    async with One().run_test() as pilot:
+        await pilot.pause()
+        select = pilot.app.query_one("#q", Select)
+        assert select.value == "b" and select.query_one(SelectOverlay).highlighted == 2
+        assert "乙" in str(select.query_one("#label").render())
