@@ -5,10 +5,8 @@ CRM_USER, `user = "…"` in the config file (platformdirs' user config dir,
 config.toml), or the operating-system login name.
 """
 
-import getpass
 import json
 import os
-import tomllib
 from pathlib import Path
 
 import platformdirs
@@ -24,8 +22,10 @@ def config_path() -> Path:
 def _config() -> dict:
     try:
         with open(config_path(), "rb") as fh:
+            import tomllib  # here: without a config file (the usual case) the TUI starts without the parser
+
             return tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError):
+    except (OSError, ValueError):  # a file that is not TOML (tomllib.TOMLDecodeError is a ValueError)
         return {}
 
 
@@ -34,6 +34,8 @@ def current_actor() -> str:
     name = os.environ.get("CRM_USER") or str(_config().get("user", "")).strip()
     if name:
         return name
+    import getpass  # here: CRM_USER or the config file usually names the user
+
     try:
         return getpass.getuser()
     except (KeyError, OSError):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import signal
 import stat
 import threading
@@ -150,6 +149,8 @@ def output_file(path: str | os.PathLike, force: bool = False, private: bool = Fa
     target = check_output(path, force)
     folder = target.parent if str(target.parent) else Path(".")
     sweep(folder)
+    import secrets  # here: only a write needs it, and the TUI's launch does not
+
     temp = folder / f".{target.name[:80]}.{os.getpid()}.{secrets.token_hex(4)}{PART_SUFFIX}"
     try:
         os.close(os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))

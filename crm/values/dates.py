@@ -14,7 +14,6 @@ import unicodedata
 import warnings
 from datetime import date, datetime
 
-from dateutil import parser as dateutil_parser
 from dateutil.relativedelta import MO, relativedelta
 
 from crm.foundation.errors import InvalidInput
@@ -126,6 +125,9 @@ def _in_range(text: str, result: date) -> date:
 
 def _with_dateutil(text: str, normal: str, today: date) -> date:
     """Read `normal` with dateutil, refusing silent defaults and day/month guesses."""
+    # here: the parser loads dateutil's time zone machinery, which the TUI's launch does not need
+    from dateutil import parser as dateutil_parser
+
     # Two different defaults show which fields dateutil filled in by itself:
     # "5" would otherwise become the 5th of the default month.
     first_default = datetime(today.year, 1, 1)
