@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, replace
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -84,6 +84,7 @@ class DealsScreen(DealActions, CrmScreen):
         self.order = Order()
         self._labels: dict[str, dict] = {"stage": {s.key: s.label() for s in STAGES}}
         self._away = False  # another screen was shown over this one since it last showed its list
+        self._shown = False  # resumed (shown) at least once
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -325,7 +326,11 @@ class DealsScreen(DealActions, CrmScreen):
     def on_screen_suspend(self) -> None:
         self._away = True
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if not self._shown:
+            # The first showing: each widget was styled as it was mounted, and Textual would style them all again.
+            self._shown = True
+            event.refresh_styles = False
         # Back from a deal, a dialog or another screen: what it changed shows at once. (Not on
         # the first showing: on_mount has just asked for the list, and asking again would throw
         # that first page away.)

@@ -194,3 +194,31 @@ async def test_a_quick_filter_set_before_its_choices_are_built():
         select = pilot.app.query_one("#q", Select)
         assert select.value == "b" and select.query_one(SelectOverlay).highlighted == 2
         assert "乙" in str(select.query_one("#label").render())
+
+
+@run_async
+async def test_the_first_showing_is_styled_as_a_full_restyle_would_style_it(demo_ledger):
+    # The deal list's first showing skips Textual's restyle of every widget: their styles as mounted must be final.
+    app = CrmApp(today=TODAY)
+    seen: list = []
+    original = app._display
+
+    def styles() -> dict:
+        return {
+            (type(w).__name__, id(w)): (str(w.rich_style), w.styles.css)
+            for w in app.screen.walk_children(with_self=True)
+        }
+
+    def display(screen, renderable):
+        if renderable is not None and not seen and app.screen.query("#deal-list"):
+            seen.append(styles())
+            app.screen.update_node_styles(animate=False)
+            seen.append(styles())
+        return original(screen, renderable)
+
+    app._display = display
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+    as_mounted, restyled = seen
+    assert len(as_mounted) > 20
+    assert as_mounted == restyled
