@@ -2,6 +2,7 @@
 
     python -m tests.perf.launch crm  --db URL --spawned-at EPOCH
     python -m tests.perf.launch bare --db URL --spawned-at EPOCH
+    python -m tests.perf.launch compare --deals N --rounds R [--backends sqlite,postgresql] [--before DIR]
 
 `crm` goes through the real entry point (app.main, argument parsing, opening
 the database, CrmApp) with App.run replaced by a headless run that stops at
@@ -14,10 +15,16 @@ imports reads).
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import compileall
 import json
+import os
+import statistics
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 SIZE = (140, 40)
 FIRST_PAGE_SQL = (
@@ -106,7 +113,86 @@ def bare(url: str, spawned_at: float) -> None:
     _report(spawned_at, asyncio.run(_until_frame(Bare(), lambda a: a.query_one(DataTable).row_count > 0)))
 
 
+def _launch(checkout: Path, which: str, url: str) -> float:
+    """Spawn `which` (crm or bare) from `checkout` on the ledger at `url`: seconds to its first rows."""
+    env = {**os.environ, "PYTHONPATH": str(checkout), "CRM_USER": "bench"}
+    spawned = time.time()
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.perf.launch", which, "--db", url, "--spawned-at", repr(spawned)],
+        cwd=checkout,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if proc.returncode != 0:
+        raise SystemExit((proc.stderr.strip().splitlines() or ["launch failed"])[-1][:300])
+    return json.loads(proc.stdout.strip().splitlines()[-1])["seconds"]
+
+
+def _rows(backend: str, samples: dict[str, list[float]]) -> list[str]:
+    bare = statistics.median(samples["bare"])
+    lines = []
+    for name, values in samples.items():
+        ordered = sorted(values)
+        p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+        median = statistics.median(ordered)
+        lines.append(
+            f"| {backend} | {name} | {median * 1000:.1f} ms | {p95 * 1000:.1f} ms | {median / bare:.2f}× | {len(ordered)} |"
+        )
+    return lines
+
+
+def compare(argv: list[str]) -> None:
+    """Launch → first rows of this checkout, of another (`--before`, e.g. main exported with git archive) and of
+    the bare app, alternated round by round on each backend's benchmark ledger; prints a Markdown table."""
+    parser = argparse.ArgumentParser(prog="python -m tests.perf.launch compare")
+    parser.add_argument("--deals", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--before", type=Path, default=None, help="another checkout whose crm is launched too")
+    parser.add_argument("--data", type=Path, default=None, help="where the ledgers are (default: bench-data/)")
+    args = parser.parse_args(argv)
+    from tests.perf import bench, ledgers
+
+    if args.data:
+        ledgers.DATA = args.data
+    here = Path(__file__).resolve().parents[2]
+    checkouts = {"crm (this checkout)": here}
+    if args.before:
+        checkouts["crm (before)"] = args.before.resolve()
+    bench.compile_bytecode()
+    if args.before:
+        compileall.compile_dir(str(args.before), quiet=1)
+    lines = ["| backend | launched | median | p95 | ratio to bare | n |", "| --- | --- | --- | --- | --- | --- |"]
+    loads = [f"start {os.getloadavg()[0]:.2f}"]
+    for backend in args.backends.split(","):
+        cluster = ledgers.postgres_cluster() if backend == "postgresql" else None
+        try:
+            url = (
+                ledgers.postgres_ledger(cluster, args.deals)[0]
+                if cluster
+                else str(ledgers.sqlite_ledger(args.deals)[0])
+            )
+            loads.append(f"{backend} {os.getloadavg()[0]:.2f}")
+            samples: dict[str, list[float]] = {name: [] for name in checkouts} | {"bare": []}
+            for _ in range(args.rounds):
+                for name, checkout in checkouts.items():
+                    samples[name].append(_launch(checkout, "crm", url))
+                samples["bare"].append(_launch(here, "bare", url))
+            lines += _rows(backend, samples)
+        finally:
+            if cluster is not None:
+                cluster.stop()
+    loads.append(f"end {os.getloadavg()[0]:.2f}")
+    print("\n".join(lines))
+    print(f"{args.deals:,} deals, {args.rounds} rounds; load average (1 min): " + ", ".join(loads))
+
+
 def main(argv: list[str]) -> None:
+    if argv and argv[0] == "compare":
+        compare(argv[1:])
+        return
     which, rest = argv[0], argv[1:]
     at = rest.index("--spawned-at")
     spawned_at = float(rest[at + 1])
