@@ -122,6 +122,8 @@ class DealsScreen(DealActions, CrmScreen):
 
     async def _fill_filters(self) -> None:
         choices = await self.db.run_aggregate(_filter_choices)
+        if not self.query("#filter-region"):
+            return  # the app is closing: the screen's widgets went first
         self._labels["event"] = {ident: label for label, ident in choices.events}
         self.query_one("#filter-region", Select).set_options([(r, r) for r in choices.regions])
         self.query_one("#filter-event", Select).set_options(choices.events)

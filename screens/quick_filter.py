@@ -30,7 +30,11 @@ class QuickFilter(Select):
         yield QuickFilterCurrent(self.prompt)
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self.build_choices)
+        self.call_after_refresh(self._build_after_frame)
+
+    def _build_after_frame(self) -> None:
+        if self.is_attached and self.query(SelectCurrent):  # not when the app closed meanwhile
+            self.build_choices()
 
     def build_choices(self) -> SelectOverlay:
         """Mount the drop-down list (and the up arrow) if they are not there yet; the list."""
