@@ -3,6 +3,7 @@
 The Textual app itself lives in screens/app.py.
 """
 
+import gc
 import sys
 
 from db.drivers import without_postgres_driver
@@ -20,6 +21,16 @@ def demo_database_url() -> str:
 
 def run_tui(db_url: str | None = None, demo: bool = False, lang: str | None = None) -> int:
     """Open the database (and the demo ledger with `demo`), then run the TUI."""
+    # What start-up makes lives as long as the app: the collector walking it before the first frame is
+    # wasted; the app freezes it and turns the collector on again once that frame is painted (CrmApp.on_ready).
+    gc.disable()
+    try:
+        return _run_tui(db_url, demo, lang)
+    finally:
+        gc.enable()
+
+
+def _run_tui(db_url: str | None, demo: bool, lang: str | None) -> int:
     from crm.foundation.i18n import set_language
     from db.connection import open_database
 

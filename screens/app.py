@@ -154,6 +154,7 @@ class CrmApp(ConnectionWatch, App):
         # What start-up made (styles, widgets, modules) lives as long as the app. Frozen out of the
         # collector's view, it is not walked by every full collection, which paused the app visibly.
         gc.freeze()
+        gc.enable()  # run_tui turned the collector off until the first frame
 
     def warm_up(self) -> None:
         """Import the modules of the Board and the Dashboard in a background thread (once the first rows are in).

@@ -18,6 +18,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import compileall
+import importlib.abc
+import importlib.util
 import json
 import os
 import statistics
@@ -67,9 +69,29 @@ def _report(spawned_at: float, painted: tuple[float, list[str]]) -> None:
     print(json.dumps({"seconds": at - spawned_at, "packages": packages, "modules": ours, "loaded": sorted(loaded)}))
 
 
+class _OnImport(importlib.abc.MetaPathFinder):
+    """Calls `then(module)` once the module `name` has been imported (by whoever imports it first)."""
+
+    def __init__(self, name: str, then) -> None:
+        self.name, self.then = name, then
+
+    def find_spec(self, name, path, target=None):
+        if name != self.name:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        run, then = spec.loader.exec_module, self.then
+
+        def exec_module(module) -> None:
+            run(module)
+            then(module)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
 def crm(argv: list[str], spawned_at: float) -> None:
     import app as entry
-    import screens.app
 
     def headless(self, *args, **kwargs):
         def shown(a) -> bool:
@@ -79,7 +101,8 @@ def crm(argv: list[str], spawned_at: float) -> None:
 
         _report(spawned_at, asyncio.run(_until_frame(self, shown)))
 
-    screens.app.CrmApp.run = headless
+    # Patched as the entry point imports it, so that Textual and the app load when and as they do for `crm`.
+    sys.meta_path.insert(0, _OnImport("screens.app", lambda module: setattr(module.CrmApp, "run", headless)))
     import cli.main
 
     cli.main._has_terminal = lambda: True  # the headless run stands in for the terminal

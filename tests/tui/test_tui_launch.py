@@ -1,11 +1,15 @@
 """Launch: the first frame the app paints already shows the first deals, however
 slow the database threads are, and what it reads early never stands in for
-a different list."""
+a different list; what the launch leaves out or puts off (a second parse of the
+stylesheets, the quick filters' drop-down lists, a second styling, the garbage
+collector) changes nothing on screen and comes back when needed."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
 
+import pytest
 from textual.app import App
 
 from crm.listing import pages as deal_pages
@@ -238,3 +242,24 @@ async def test_the_filter_choices_arriving_as_the_app_closes_are_dropped(demo_le
 
         app.db.run_aggregate = closing
         await screen._fill_filters()  # the choices arrive after the quick filters went: nothing to fill, no error
+
+
+@run_async
+async def test_the_collector_is_back_on_once_the_first_frame_is_painted(demo_ledger):
+    gc.disable()  # as run_tui leaves it while the app starts
+    try:
+        app = CrmApp(today=TODAY)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_collector_is_back_on_when_the_app_cannot_start(tmp_path):
+    import app as entry
+    from crm.foundation.errors import DatabaseError
+
+    with pytest.raises(DatabaseError):
+        entry.run_tui(str(tmp_path / "no such folder" / "ledger.sqlite3"))
+    assert gc.isenabled()
