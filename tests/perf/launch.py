@@ -10,7 +10,7 @@ the first frame showing rows; `bare` is the floor: Textual, the bare driver and
 one DataTable of the same 100 rows, nothing else. Each prints one JSON line:
 seconds from the process being spawned to that frame, the top-level
 packages, the project's modules and every module imported by then (what the test of the first screen's
-imports reads).
+imports reads), and the garbage collector's passes and seconds until then.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import compileall
+import gc
 import importlib.abc
 import importlib.util
 import json
@@ -46,6 +47,7 @@ async def _until_frame(app, shown) -> tuple[float, list[str]]:
             try:
                 if shown(app):
                     hit.append(time.time())
+                    COLLECTIONS.on = False
                     loaded.extend(sys.modules)
             except Exception:  # noqa: BLE001 — widgets not mounted yet: not this frame
                 pass
@@ -62,11 +64,33 @@ async def _until_frame(app, shown) -> tuple[float, list[str]]:
     return hit[0], loaded
 
 
+class _Collections:
+    """The garbage collector's passes (per generation) and their seconds, until `stop`."""
+
+    def __init__(self) -> None:
+        self.seconds, self.passes, self._started, self.on = 0.0, [0, 0, 0], 0.0, True
+        gc.callbacks.append(self._seen)
+
+    def _seen(self, phase: str, info: dict) -> None:
+        if not self.on:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._started
+            self.passes[info["generation"]] += 1
+
+
+COLLECTIONS = _Collections()
+
+
 def _report(spawned_at: float, painted: tuple[float, list[str]]) -> None:
     at, loaded = painted
     packages = sorted({name.split(".")[0] for name in loaded})
     ours = sorted(name for name in loaded if name.split(".")[0] in ("cli", "screens", "exports", "crm", "db"))
-    print(json.dumps({"seconds": at - spawned_at, "packages": packages, "modules": ours, "loaded": sorted(loaded)}))
+    report = {"seconds": at - spawned_at, "packages": packages, "modules": ours, "loaded": sorted(loaded)}
+    report["gc"] = {"seconds": COLLECTIONS.seconds, "passes_by_generation": COLLECTIONS.passes}
+    print(json.dumps(report))
 
 
 class _OnImport(importlib.abc.MetaPathFinder):
