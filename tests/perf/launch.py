@@ -130,7 +130,9 @@ def crm(argv: list[str], spawned_at: float) -> None:
     import cli.main
 
     cli.main._has_terminal = lambda: True  # the headless run stands in for the terminal
-    entry.main(argv)
+    code = entry.main(argv)
+    if code:
+        raise SystemExit(code)  # the app's error (crm printed it): not a launch to time
 
 
 def bare(url: str, spawned_at: float) -> None:
@@ -172,9 +174,20 @@ def _launch(checkout: Path, which: str, url: str) -> float:
         text=True,
         timeout=600,
     )
-    if proc.returncode != 0:
-        raise SystemExit((proc.stderr.strip().splitlines() or ["launch failed"])[-1][:300])
+    if proc.returncode != 0 or not proc.stdout.strip():
+        tail = (proc.stderr.strip().splitlines() or ["no output"])[-3:]
+        raise RuntimeError(f"{which} from {checkout} (exit {proc.returncode}): " + " / ".join(tail)[:500])
     return json.loads(proc.stdout.strip().splitlines()[-1])["seconds"]
+
+
+def _timed(checkout: Path, which: str, url: str, failures: list[str]) -> float:
+    """_launch, once more if it fails (the failure is kept to be reported)."""
+    try:
+        return _launch(checkout, which, url)
+    except RuntimeError as error:
+        failures.append(str(error))
+        print(error, file=sys.stderr)
+        return _launch(checkout, which, url)
 
 
 def _rows(backend: str, samples: dict[str, list[float]]) -> list[str]:
@@ -213,6 +226,7 @@ def compare(argv: list[str]) -> None:
         compileall.compile_dir(str(args.before), quiet=1)
     lines = ["| backend | launched | median | p95 | ratio to bare | n |", "| --- | --- | --- | --- | --- | --- |"]
     loads = [f"start {os.getloadavg()[0]:.2f}"]
+    failures: list[str] = []
     for backend in args.backends.split(","):
         cluster = ledgers.postgres_cluster() if backend == "postgresql" else None
         try:
@@ -225,8 +239,8 @@ def compare(argv: list[str]) -> None:
             samples: dict[str, list[float]] = {name: [] for name in checkouts} | {"bare": []}
             for _ in range(args.rounds):
                 for name, checkout in checkouts.items():
-                    samples[name].append(_launch(checkout, "crm", url))
-                samples["bare"].append(_launch(here, "bare", url))
+                    samples[name].append(_timed(checkout, "crm", url, failures))
+                samples["bare"].append(_timed(here, "bare", url, failures))
             lines += _rows(backend, samples)
         finally:
             if cluster is not None:
@@ -234,6 +248,7 @@ def compare(argv: list[str]) -> None:
     loads.append(f"end {os.getloadavg()[0]:.2f}")
     print("\n".join(lines))
     print(f"{args.deals:,} deals, {args.rounds} rounds; load average (1 min): " + ", ".join(loads))
+    print(f"launches that failed and were run again: {len(failures)}" + "".join(f"\n- {f}" for f in failures))
 
 
 def main(argv: list[str]) -> None:
