@@ -180,14 +180,15 @@ def _launch(checkout: Path, which: str, url: str) -> float:
     return json.loads(proc.stdout.strip().splitlines()[-1])["seconds"]
 
 
-def _timed(checkout: Path, which: str, url: str, failures: list[str]) -> float:
-    """_launch, once more if it fails (the failure is kept to be reported)."""
-    try:
-        return _launch(checkout, which, url)
-    except RuntimeError as error:
-        failures.append(str(error))
-        print(error, file=sys.stderr)
-        return _launch(checkout, which, url)
+def _timed(checkout: Path, which: str, url: str, failures: list[str], tries: int = 5) -> float:
+    """_launch, again (up to `tries` in all) while it fails; each failure is kept to be reported."""
+    for _ in range(tries - 1):
+        try:
+            return _launch(checkout, which, url)
+        except RuntimeError as error:
+            failures.append(str(error))
+            print(error, file=sys.stderr)
+    return _launch(checkout, which, url)
 
 
 def _rows(backend: str, samples: dict[str, list[float]]) -> list[str]:
