@@ -35,12 +35,15 @@ def period_ends(kind: str, first: datetime.date, last: datetime.date) -> list[da
     return ends
 
 
-def series(kind: str, first: datetime.date, last: datetime.date, cohort: DealFilter | None = None) -> list[asof.AsOf]:
-    """One as-of result per period, oldest first."""
+def series(
+    kind: str, first: datetime.date, last: datetime.date, cohort: DealFilter | None = None, *, rates: bool = True
+) -> list[asof.AsOf]:
+    """One as-of result per period, oldest first; each names its rates in kpis.fx_used unless `rates` is false
+    (a table names the rates of all its periods once: asof.rates_used)."""
     cohort = cohort or DealFilter()
     ends = period_ends(kind, first, last)
     with reading(cohort, ends):
-        return [asof.compute(cohort, end) for end in ends]
+        return [asof.compute(cohort, end, rates=rates) for end in ends]
 
 
 def reading(cohort: DealFilter, ends: list[datetime.date]) -> contextlib.AbstractContextManager:

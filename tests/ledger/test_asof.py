@@ -228,3 +228,23 @@ def test_every_report_has_a_total_equal_to_kpi(demo_ledger, run_cli, demo_url, d
     if dimension != "tags":  # a deal may carry several tags, or none
         assert sum(r["deals"] for r in rows[:-1]) == k["deals"]
         assert sum(r["blockers_raised"] for r in rows[:-1]) == k["blockers_raised"]
+
+
+def test_a_series_table_names_once_the_rates_its_periods_converted_at(demo_ledger, run_cli, demo_url):
+    """The table of a series names below it every rate a period's figures used, and no other: the union of what
+    each period names in JSON (and what `crm kpi --as-of` names for that day)."""
+    args = ("--db", demo_url, "kpi", "--series", "monthly", "--from", "2019-01-01", "--to", "2020-06-30")
+    code, out, err = run_cli(*args, "--format", "json")
+    assert code == 0, err
+    each = {f"{r['currency']} {r['on']} {r['rate']}" for row in json.loads(out) for r in row["fx_used"]}
+    code, out, err = run_cli(*args)
+    assert code == 0, err
+    label, _, named = out.strip().splitlines()[-1].partition(": ")
+    assert label == "所用汇率"
+    shown = {" ".join(rate.split(" ")[:3]) for rate in named.split("; ")}
+    assert each and shown == each
+    later = {
+        f"{r.currency} {r.on.isoformat()} {fx.rate_text(r.rate)}"
+        for r in asof.rates_used(DealFilter(), [D(2026, 1, 1)])
+    }
+    assert later - each  # a rate of a later day is in the ledger but not named for these months
