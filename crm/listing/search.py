@@ -9,7 +9,7 @@ On a large ledger a search index narrows the rows that condition is tried
 on, without changing the result:
 
 - SQLite: the FTS5 trigram table `deal_search` (db/migrations/0002) gives the
-  deals holding every trigram of a 3+ character query, or a trigram that
+  deals holding every rare trigram of a 3+ character query, or a trigram that
   starts with a 1- or 2-character query; initials typed from the start of a
   name (zzgyl) take the range of pinyin_initials that starts with z.
 - PostgreSQL: pg_trgm GIN indexes serve 3+ characters by themselves; 1–2
@@ -19,7 +19,9 @@ on, without changing the result:
 A query that most deals match (项目, a common character) is better served
 without the index: the list walks its sort order and stops after a page, and
 totals scan a covering index. Which way a query goes is estimated from the
-newest deals, once per query text.
+deals the list shows first (the newest signings), once per query text; a
+query the index narrows has its matches sorted rather than the sort order
+walked (sorts_matches: ZS2021's deals were signed years before the newest).
 """
 
 import contextlib
