@@ -71,8 +71,8 @@ def sorts_matches(query: str | None) -> bool:
     whatever the order); on PostgreSQL when the estimate found no match among the
     deals the default order starts with: a walk of the sort order, which its planner
     would choose, passes over all of them and more before the first page (ZS2021,
-    89,313 deals of a million signed years before the newest: 290,000 deals walked).
-    The deals found and their order are the same either way.
+    whose deals were signed years before the newest; BENCHMARKS.md, "Search: a broad
+    prefix"). The deals found and their order are the same either way.
     """
     q = (query or "").strip().lower()
     if not q or _counting.get():
