@@ -172,18 +172,23 @@ def _kpi_series(args, cohort: DealFilter):
     today = datetime.date.today()
     if first is None:
         first = datetime.date((last or today).year, 1, 1)
+    ends = series.period_ends(args.series, first, last or today)
+    # JSON names each period's rates; a table names the rates of all its periods once, below it
+    each = args.format == "json"
     # each row as `crm kpi --as-of` its period's last day gives it, lights included (from the series' one read)
-    with series.reading(cohort, series.period_ends(args.series, first, last or today)):
+    with series.reading(cohort, ends):
         rows = [
             {**asof.as_json(r), "lights": lights.counts(cohort, r.day).get(None, lights.LightCounts()).as_json()}
-            for r in series.series(args.series, first, last or today, cohort)
+            for r in series.series(args.series, first, last or today, cohort, rates=each)
         ]
-    if args.format == "json":
+    if each:
         return print_json(rows)
     table = [[row[key] if row[key] is not None else "" for key in _SERIES_KEYS] for row in rows]
     if args.format == "csv":
         return print_csv(list(_SERIES_KEYS), table)
     print_table(list(_SERIES_KEYS), table)
+    used = asof.rates_used(cohort, ends)
+    print(f"{_('Exchange rates used')}: " + ("; ".join(fx.describe_rate(r) for r in used) or _("none (all CNY)")))
 
 
 def cmd_kpi(args):

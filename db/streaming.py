@@ -34,9 +34,8 @@ def batches(query, batch: int = BATCH, raw_text: bool = False) -> Iterator[list[
     """The rows of a Peewee query in lists of at most `batch` tuples, as the driver returns them.
 
     A writer that hands a whole list to C code (csv.writer.writerows, str.join)
-    costs nothing per row in Python. On PostgreSQL the cursor is declared WITH
-    HOLD, because the connection is in autocommit mode outside transactions
-    (the server keeps the result, not us).
+    costs nothing per row in Python. A PostgreSQL cursor reads inside a transaction (one is begun when none is open), where
+    the server sends rows as it finds them.
 
     `raw_text`: on SQLite, text values come as the UTF-8 bytes the file holds, not decoded (a writer
     of bytes then needs no decoding and encoding again); the caller must not query the connection
@@ -65,7 +64,13 @@ def batches(query, batch: int = BATCH, raw_text: bool = False) -> Iterator[list[
 def _server_side(db, conn, sql: str, params, batch: int) -> Iterator[list[tuple]]:
     import psycopg2  # only reached on a PostgreSQL ledger, where the driver is loaded anyway
 
-    cursor = conn.cursor(name=f"crm_stream_{next(_names)}", withhold=not db.in_transaction())
+    if not db.in_transaction():
+        # A held cursor (psycopg2 names no other under autocommit) declared outside a transaction is computed
+        # whole before its first row is sent; inside one, rows are sent as they are found.
+        with db.atomic():
+            yield from _server_side(db, conn, sql, params, batch)
+        return
+    cursor = conn.cursor(name=f"crm_stream_{next(_names)}", withhold=True)
     cursor.itersize = batch
     try:
         try:

@@ -9,6 +9,8 @@ the first rows paint before the sums are known.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 from dataclasses import dataclass
 
@@ -78,6 +80,8 @@ GIVE_WAY = ("region", "event", "yi", "lead", "signed")
 # Columns are laid out as if the vertical scrollbar were always shown, so the
 # rows line up with the header whether or not the list is long enough to scroll.
 SCROLLBAR_GUTTER = 2
+#: A search's totals wait at most this long for its first page to be in before they start.
+PAGE_BEFORE_TOTALS_SECONDS = 1.0
 
 
 def column_widths(total: int) -> list[int]:
@@ -277,6 +281,7 @@ class DealList(ScrollView, can_focus=True):
         self._generation = 0
         self._fetching: int | None = None  # the generation of the fetch in flight
         self._failed: int | None = None  # the generation whose fetch failed: not retried until the next load
+        self._page_in = asyncio.Event()  # set when the first fetch of the current generation is over
         self._lines: LRUCache[tuple, Strip] = LRUCache(256)
         self.totals: Totals | None = None
         self._loaded = False
@@ -304,6 +309,7 @@ class DealList(ScrollView, can_focus=True):
     def load(self, flt: ListFilter, order: Order, keep_cursor: bool = False) -> None:
         """Show the deals of `flt` in `order` (fetching anew; keep_cursor after an edit)."""
         self._generation += 1
+        self._page_in = asyncio.Event()
         self._first = self.app.take_first_page() if self._generation == 1 else None
         self._window = self._window.refreshed(flt, order)
         self._lines.clear()
@@ -340,11 +346,19 @@ class DealList(ScrollView, can_focus=True):
         if first is not None and first.answers(self._window.filter, self._window.order, request):
             # read as the app started: the first frame shows them (a taller list asks for the rest next)
             self._stored(self._generation, self._window, first.request, first.rows, after_frame=True)
+            self._page_in.set()
             return
         self._fetching = self._generation
         self.run_worker(functools.partial(self._fetch, self._generation, self._window, request), group="deal-rows")
 
     async def _fetch(self, generation: int, window: DealWindow, request) -> None:
+        try:
+            await self._fetched(generation, window, request)
+        finally:
+            if generation == self._generation:
+                self._page_in.set()
+
+    async def _fetched(self, generation: int, window: DealWindow, request) -> None:
         try:
             rows = await self.app.db.run(
                 deal_pages.fetch,
@@ -416,6 +430,14 @@ class DealList(ScrollView, can_focus=True):
     async def _count(self, generation: int, flt: ListFilter) -> None:
         # One query gives the count and the total: a search that matches many deals reads them all
         # once, not once to count and again to sum.
+        if flt.search:
+            # A search's totals read its matches as its page does: started together, each took the other's CPU
+            # and the rows painted later (BENCHMARKS.md, "Search: a broad prefix").
+            page_in = self._page_in
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(page_in.wait(), PAGE_BEFORE_TOTALS_SECONDS)
+            if generation != self._generation:
+                return
         try:
             totals = await self.app.db.run_aggregate(
                 deal_pages.totals, flt, what="deal-count", wanted=lambda: generation == self._generation

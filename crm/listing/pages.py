@@ -216,7 +216,8 @@ def _direction(order: Order) -> bool:
     return order.is_descending != (order.key == "days")
 
 
-def _select(flt: DealFilter, segment: Segment):
+def _columns(segment: Segment) -> list:
+    """The columns of a page's rows (and the segment's sort value, for the key)."""
     columns = [
         Deal.id,
         Deal.code,
@@ -235,11 +236,11 @@ def _select(flt: DealFilter, segment: Segment):
     ]
     if segment.expr is not None:
         columns.append(segment.expr.alias("sort_value"))
-    return _joined(Deal.select(*columns), flt, segment)
+    return columns
 
 
-def _joined(query, flt: DealFilter, segment: Segment):
-    """`query` on Deal with the event and lead unit joined (the names shown and sorted by), narrowed to a segment."""
+def _joins(query, segment: Segment):
+    """`query` on Deal with the event and lead unit joined (the names shown and sorted by), and the segment's counts."""
     query = (
         query.join(Event, JOIN.LEFT_OUTER, on=(Deal.event == Event.id))
         .switch(Deal)
@@ -247,6 +248,12 @@ def _joined(query, flt: DealFilter, segment: Segment):
     )
     if segment.counts is not None:
         query = query.switch(Deal).join(segment.counts, on=(segment.counts.c.deal_id == Deal.id))
+    return query
+
+
+def _joined(query, flt: DealFilter, segment: Segment):
+    """`query` on Deal with its joins (see _joins), narrowed to a segment and the filter."""
+    query = _joins(query, segment)
     if segment.where is not None:
         query = query.where(segment.where)
     return flt.apply(query)
@@ -278,22 +285,45 @@ def _rows(query, index: int) -> list[DealRow]:
     return out
 
 
-def _segment_query(flt, order: Order, segment: Segment, after: tuple | None, backwards: bool):
-    """The rows of one segment, after `after` = (value, id) in the walking direction."""
+def _segment_query(flt, order: Order, segment: Segment, after: tuple | None, backwards: bool, limit: int, offset=0):
+    """Up to `limit` rows of one segment from `offset`, after `after` = (value, id) in the walking direction.
+
+    A search whose matches are found through the search index (search.sorts_matches) sorts them: its
+    order is written so that no index can give it (the database would walk that index instead, past
+    every deal ahead of the first match), and the page's ids are found first, so that its columns, the
+    joined names and the open blockers are read for the page's rows alone, not for every match.
+    """
     desc = _direction(order) != backwards
-    query = _select(flt, segment)
-    by_id = Deal.id.desc() if desc else Deal.id.asc()
-    if segment.expr is None:
-        if after is not None:
-            query = query.where(Deal.id < after[1] if desc else Deal.id > after[1])
-        return query.order_by(by_id)
+    sorted_matches = search.sorts_matches(flt.search)
     expr = segment.expr
+    ident = fn.COALESCE(Deal.id, Deal.id) if sorted_matches else Deal.id
+    by_id = ident.desc() if desc else ident.asc()
+    if expr is None:
+        terms = [by_id]
+    else:
+        sort = fn.COALESCE(expr, expr) if sorted_matches else expr
+        terms = [sort.desc() if desc else sort.asc(), by_id]
+    found = _joined(Deal.select(Deal.id) if sorted_matches else Deal.select(*_columns(segment)), flt, segment)
     if after is not None:
-        value, ident = after
-        beyond = (expr < value) if desc else (expr > value)
-        tie = (Deal.id < ident) if desc else (Deal.id > ident)
-        query = query.where(beyond | ((expr == value) & tie))
-    return query.order_by(expr.desc() if desc else expr.asc(), by_id)
+        found = found.where(_beyond(expr, after, desc))
+    found = found.order_by(*terms).limit(limit)
+    if offset:
+        found = found.offset(offset)
+    if not sorted_matches:
+        return found
+    order_by = [expr.desc() if desc else expr.asc()] if expr is not None else []
+    order_by.append(Deal.id.desc() if desc else Deal.id.asc())
+    return _joins(Deal.select(*_columns(segment)), segment).where(Deal.id.in_(found)).order_by(*order_by)
+
+
+def _beyond(expr, after: tuple, desc: bool):
+    """The rows past `after` = (sort value, id) in the walking direction (by id alone when `expr` is None)."""
+    value, ident = after
+    tie = (Deal.id < ident) if desc else (Deal.id > ident)
+    if expr is None:
+        return tie
+    beyond = (expr < value) if desc else (expr > value)
+    return beyond | ((expr == value) & tie)
 
 
 def page_after(flt: DealFilter, order: Order, key: tuple | None = None, limit: int = PAGE_SIZE) -> list[DealRow]:
@@ -303,7 +333,7 @@ def page_after(flt: DealFilter, order: Order, key: tuple | None = None, limit: i
     rows: list[DealRow] = []
     for index in range(first, len(segments)):
         after = key[1:] if key and index == first else None
-        rows += _rows(_segment_query(flt, order, segments[index], after, False).limit(limit - len(rows)), index)
+        rows += _rows(_segment_query(flt, order, segments[index], after, False, limit - len(rows)), index)
         if len(rows) >= limit:
             break
     return rows
@@ -316,7 +346,7 @@ def page_before(flt: DealFilter, order: Order, key: tuple | None = None, limit: 
     rows: list[DealRow] = []
     for index in range(last, -1, -1):
         after = key[1:] if key and index == last else None
-        rows += _rows(_segment_query(flt, order, segments[index], after, True).limit(limit - len(rows)), index)
+        rows += _rows(_segment_query(flt, order, segments[index], after, True, limit - len(rows)), index)
         if len(rows) >= limit:
             break
     rows.reverse()
@@ -337,7 +367,7 @@ def page_at(flt: DealFilter, order: Order, offset: int, limit: int = PAGE_SIZE) 
         if size is not None and offset >= size:
             offset -= size
             continue
-        rows = _rows(_segment_query(flt, order, segment, None, False).limit(limit).offset(offset), index)
+        rows = _rows(_segment_query(flt, order, segment, None, False, limit, offset), index)
         if len(rows) < limit and rows:
             rows += page_after(flt, order, rows[-1].key, limit - len(rows))
         return rows

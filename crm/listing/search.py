@@ -9,7 +9,7 @@ On a large ledger a search index narrows the rows that condition is tried
 on, without changing the result:
 
 - SQLite: the FTS5 trigram table `deal_search` (db/migrations/0002) gives the
-  deals holding every trigram of a 3+ character query, or a trigram that
+  deals holding every rare trigram of a 3+ character query, or a trigram that
   starts with a 1- or 2-character query; initials typed from the start of a
   name (zzgyl) take the range of pinyin_initials that starts with z.
 - PostgreSQL: pg_trgm GIN indexes serve 3+ characters by themselves; 1–2
@@ -19,7 +19,9 @@ on, without changing the result:
 A query that most deals match (项目, a common character) is better served
 without the index: the list walks its sort order and stops after a page, and
 totals scan a covering index. Which way a query goes is estimated from the
-newest deals, once per query text.
+deals the list shows first (the newest signings), once per query text; a
+query the index narrows has its matches sorted rather than the sort order
+walked (sorts_matches: ZS2021's deals were signed years before the newest).
 """
 
 import contextlib
@@ -50,21 +52,36 @@ def matches(query: str):
     q = (query or "").strip().lower()
     if not q:
         return None
-    condition = _contains(Deal.search_text, q)
-    if _ASCII_WORD.match(q):
-        # Only a-z reach here, so the LIKE pattern needs no escaping. `**` is
-        # Peewee's ILIKE (LIKE on SQLite); its `%` operator would be GLOB on
-        # SQLite, where "%" is no wildcard and the sequence never matched.
-        condition |= _contains(Deal.pinyin_initials, q) | _like(Deal.pinyin_initials, _sequence_pattern(q))
+    condition = _own_condition(q)
     extra = _region_or_lead_unit(q)
-    if extra is not None and not _counting.get():
-        # A region or a lead unit holds many deals: a page is found soonest by walking the sort order.
-        return _walking(condition | extra)
-    narrowed = _narrowing(q, condition)
-    if narrowed is _DENSE:
+    way = _way(q, extra)
+    if way is _DENSE:
+        # A region or a lead unit holds many deals, or most deals match: a page is found soonest by walking
+        # the sort order.
         return _walking(condition if extra is None else condition | extra)
+    narrowed = _narrowing(q) if way is _NARROW else None
     found = condition if narrowed is None else narrowed & condition
     return found if extra is None else found | extra
+
+
+def sorts_matches(query: str | None) -> bool:
+    """True when a page of the search `query` is found through the search index: its matches are fetched and sorted.
+
+    On SQLite always (the deals its search table gives are read by id and sorted
+    whatever the order); on PostgreSQL when the estimate found no match among the
+    deals the default order starts with: a walk of the sort order, which its planner
+    would choose, passes over all of them and more before the first page (ZS2021,
+    whose deals were signed years before the newest; BENCHMARKS.md, "Search: a broad
+    prefix"). The deals found and their order are the same either way.
+    """
+    q = (query or "").strip().lower()
+    if not q or _counting.get():
+        return False
+    extra = _region_or_lead_unit(q)
+    if _way(q, extra) is not _NARROW:
+        return False
+    # SQLite reads the matches its search table gives by id and sorts them anyway
+    return dialect_of().search_index_is_a_table or _none_at_the_head(q)
 
 
 def regions_containing(text: str):
@@ -196,10 +213,15 @@ DENSE_MATCHES = 8_000
 #: The same for counting and totals (inside `with counting():`), which read every match either
 #: way: past it a scan of the covering index beats the search index (BENCHMARKS.md, "Search thresholds").
 DENSE_MATCHES_COUNTING = 60_000
-#: How many of the newest deals the density estimate looks at.
+#: How many deals, the first of the list's default order (the newest signings), the density estimate looks at.
 SAMPLE = 4_000
 #: A 1–2 character query whose trigrams are more than this many is dense too.
 MAX_TERMS = 400
+#: Deals, in WINDOWS runs spread over the ledger, in which SQLite's narrowing counts how often a trigram is held.
+TRIGRAM_SAMPLE = 2_000
+WINDOWS = 20
+#: A trigram held by more than this share of them is left out of the narrowing (see _telling_trigrams).
+COMMON_TRIGRAM = 0.2
 #: Candidates a PostgreSQL search by initials gives by their ids; more are left to the condition alone.
 MAX_IDS = 20_000
 
@@ -237,8 +259,11 @@ class _State:
         self.indexed: bool | None = None  # has the search index of migration 0002?
         self.top = 0  # the highest deal id, about the number of deals
         self.top_at = float("-inf")
-        self.dense: OrderedDict = OrderedDict()  # query -> (deals then, dense?)
+        self.dense: OrderedDict = OrderedDict()  # query -> (deals then, estimate, matches in the sample)
         self.names: OrderedDict = OrderedDict()  # query -> (when, regions, department ids) containing it
+        self.head: tuple[int, list] | None = None  # (deals then, search columns of the list's first deals)
+        self.documents: tuple[int, list[str]] | None = None  # (deals then, a sample of what the index holds)
+        self.telling: OrderedDict = OrderedDict()  # query -> the trigrams that narrow it, in that sample
 
     def deals(self, db) -> int:
         now = time.monotonic()
@@ -270,12 +295,18 @@ def forget(db=None) -> None:
         _states.pop(db, None)
 
 
-#: What _narrowing gives for a query most deals match.
+#: What _way gives for a query most deals match (walk the sort order), and for one the index narrows.
 _DENSE = object()
+_NARROW = object()
 
 
-def _narrowing(q: str, condition):
-    """A condition that keeps every deal `condition` keeps and few others, None to scan, or _DENSE."""
+def _way(q: str, extra):
+    """How a search finds its deals: _DENSE (walk the sort order), _NARROW (through the index), None (scan).
+
+    `extra` is the search's condition on regions and lead units (None when it names none).
+    """
+    if extra is not None and not _counting.get():
+        return _DENSE
     db = database.obj
     if db is None:
         return None
@@ -286,27 +317,84 @@ def _narrowing(q: str, condition):
     if top < INDEXED_FROM or not state.has_index(db):
         return None
     limit = DENSE_MATCHES_COUNTING if _counting.get() else DENSE_MATCHES
-    if _estimated_matches(state, q, condition, top) >= limit:
-        return _DENSE
+    return _DENSE if _estimated_matches(state, q, top) >= limit else _NARROW
+
+
+def _own_condition(q: str):
+    """The search's condition on the deal's own search columns (the region and the lead unit aside)."""
+    condition = _contains(Deal.search_text, q)
+    if _ASCII_WORD.match(q):
+        # Only a-z reach here, so the LIKE pattern needs no escaping. `**` is
+        # Peewee's ILIKE (LIKE on SQLite); its `%` operator would be GLOB on
+        # SQLite, where "%" is no wildcard and the sequence never matched.
+        condition |= _contains(Deal.pinyin_initials, q) | _like(Deal.pinyin_initials, _sequence_pattern(q))
+    return condition
+
+
+def _narrowing(q: str):
+    """A condition that keeps every deal the search's own condition keeps and few others (None: that condition alone)."""
+    db = database.obj
     if dialect_of(db).trigram_search:
         return _postgres_narrowing(q)
     return _sqlite_narrowing(db, q)
 
 
-def _estimated_matches(state: _State, q: str, condition, top: int) -> int:
-    """How many deals `condition` keeps, estimated from the newest SAMPLE deals (once per query text)."""
+def _estimated_matches(state: _State, q: str, top: int) -> int:
+    """How many deals the search `q` finds, estimated from the SAMPLE deals a list first shows (once per query text).
+
+    The sample is the head of the list's default order (the newest signings): where a
+    walk of that order starts, so that a query whose matches are few there (an old
+    year's deal codes, ZS2021) is narrowed, not walked past every newer deal. Its
+    search columns are read once and the query tried on them here: the estimate only
+    chooses a plan, never what is found.
+    """
     with _lock:
         known = state.dense.get(q)
     if known and abs(known[0] - top) <= top // 10:
         return known[1]
-    hits = Deal.select(fn.COUNT(Deal.id)).where((Deal.id > top - SAMPLE) & condition).scalar() or 0
-    estimate = hits * top // SAMPLE
+    head = _head_documents(state, top)
+    hits = sum(map(_tried_here(q), head))
+    estimate = hits * top // max(len(head), 1)
     with _lock:
-        state.dense[q] = (top, estimate)
+        state.dense[q] = (top, estimate, hits)
         state.dense.move_to_end(q)
         while len(state.dense) > 1000:
             state.dense.popitem(last=False)
     return estimate
+
+
+def _tried_here(q: str):
+    """The search's own condition (see _own_condition) as a test of (search text, initials), for the estimate."""
+    if not _ASCII_WORD.match(q):
+        return lambda document: q in document[0]
+    sequence = re.compile(".*".join(q))  # a-z only: nothing to escape
+    return lambda document: q in document[0] or q in document[1] or sequence.match(document[1]) is not None
+
+
+def _head_documents(state: _State, top: int) -> list[tuple[str, str]]:
+    """The search columns of the SAMPLE deals first in the list's default order (kept while the ledger keeps its size)."""
+    with _lock:
+        known = state.head
+    if known is not None and abs(known[0] - top) <= top // 10:
+        return known[1]
+    head = list(
+        Deal.select(Deal.search_text, Deal.pinyin_initials)
+        .where(Deal.signed_on.is_null(False))
+        .order_by(Deal.signed_on.desc(), Deal.id.desc())
+        .limit(SAMPLE)
+        .tuples()
+    )
+    with _lock:
+        state.head = (top, head)
+    return head
+
+
+def _none_at_the_head(q: str) -> bool:
+    """True when the sample of _estimated_matches held no match of `q` (asked after it)."""
+    db = database.obj
+    with _lock:
+        known = _state(db).dense.get(q) if db is not None else None
+    return known is not None and known[2] == 0
 
 
 def _fts_string(text: str) -> str:
@@ -315,7 +403,7 @@ def _fts_string(text: str) -> str:
 
 def _sqlite_narrowing(db, q: str):
     if len(q) >= 3:
-        trigrams = list(dict.fromkeys(q[i : i + 3] for i in range(len(q) - 2)))
+        trigrams = _telling_trigrams(db, q)
         expression = " AND ".join(_fts_string(t) for t in trigrams)
     else:
         terms = [
@@ -341,6 +429,56 @@ def _sqlite_narrowing(db, q: str):
     if not parts:
         return Deal.id.in_([])
     return Deal.id.in_(SQL("(" + " UNION ALL ".join(parts) + ")", params))
+
+
+def _telling_trigrams(db, q: str) -> list[str]:
+    """The trigrams of `q` that narrow: those few deals hold, or the rarest one when most deals hold them all.
+
+    Any of them keeps every deal the LIKE condition keeps; a trigram most deals
+    hold (zs2 and s20 of ZS2021: every deal code) only makes the index read a
+    list of nearly every deal to keep what the rare one (021) already keeps.
+    How often each is held is counted in a sample of deals spread over the ledger.
+    """
+    trigrams = list(dict.fromkeys(q[i : i + 3] for i in range(len(q) - 2)))
+    if len(trigrams) == 1:
+        return trigrams
+    documents = _sample_documents(db)
+    state = _state(db)
+    with _lock:
+        known = state.telling.get(q)
+    if known is not None:
+        return known
+    held = sorted((sum(t in d for d in documents), t) for t in trigrams)
+    telling = [t for n, t in held if n <= len(documents) * COMMON_TRIGRAM] or [held[0][1]]
+    with _lock:
+        state.telling[q] = telling
+        if len(state.telling) > 256:
+            state.telling.popitem(last=False)
+    return telling
+
+
+def _sample_documents(db) -> list[str]:
+    """What the index holds for TRIGRAM_SAMPLE deals in WINDOWS runs of ids spread over the ledger (kept a while).
+
+    Spread, not the newest: how often a trigram is held follows the year (a
+    deal code's), which the newest deals share.
+    """
+    state = _state(db)
+    top = state.deals(db)
+    with _lock:
+        known = state.documents
+    if known is not None and abs(known[0] - top) <= top // 10:
+        return known[1]
+    run = max(TRIGRAM_SAMPLE // WINDOWS, 1)
+    starts = sorted({max(1, top * k // WINDOWS) for k in range(WINDOWS)})
+    document = SEARCH_DOCUMENT.format(row="deal")
+    sql = " UNION ALL ".join(f"SELECT {document} FROM deal WHERE id >= ? AND id < ?" for _ in starts)
+    params = [p for start in starts for p in (start, start + run)]
+    documents = [d for (d,) in db.execute_sql(sql, params)]
+    with _lock:
+        state.documents = (top, documents)
+        state.telling.clear()  # chosen from the sample before
+    return documents
 
 
 def _postgres_narrowing(q: str):

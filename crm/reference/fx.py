@@ -340,8 +340,9 @@ class RateUsed:
 
 def rates_used(condition) -> list[RateUsed]:
     """The rates `condition` (on FxRate) selects, by currency and date."""
-    query = FxRate.select().where(condition).order_by(FxRate.currency, FxRate.on)
-    return [RateUsed(r.id, r.currency, r.on, r.rate, r.source) for r in query]
+    columns = (FxRate.id, FxRate.currency, FxRate.on, FxRate.rate, FxRate.source)
+    query = FxRate.select(*columns).where(condition).order_by(FxRate.currency, FxRate.on)
+    return [RateUsed(*row) for row in query.tuples()]
 
 
 def describe_rate(rate: RateUsed | FxRate) -> str:

@@ -26,9 +26,11 @@ One grouped scan of the cohort's deals answers the deal counts of both sets.
 """
 
 import datetime
+import operator
 import threading
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
 
 from peewee import SQL, Case, NodeList, Table, fn
 
@@ -501,8 +503,9 @@ def _sum_investment(results: dict, condition, day: datetime.date, key=None, labe
                 p.invest_done_cny += total
 
 
-def _rates_used(condition, day: datetime.date) -> list:
-    """The exchange rates behind the figures: each rate is asked whether a counted row used it (few rates)."""
+def _used_on(condition, day: datetime.date):
+    """SQL on FxRate: a row counted on `day` (a deal signed by then, funds arrived, the year's plan and months done)
+    was converted at this rate."""
     first, _last = _year(day)
     signed = stage_on(day) != "negotiating"
 
@@ -512,17 +515,25 @@ def _rates_used(condition, day: datetime.date) -> list:
             query = query.join(Deal, on=(model.deal == Deal.id))
         return fn.EXISTS(query)
 
-    where = (
+    return (
         used(Deal, signed, condition)
         | used(FundsArrived, FundsArrived.arrived_on <= day, signed, condition)
         | used(InvestmentPlan, InvestmentPlan.year == day.year, condition)
         | used(InvestmentDone, InvestmentDone.month.between(first, day), condition)
     )
-    return fx.rates_used(where)
 
 
-def compute(cohort: DealFilter | None = None, day: datetime.date | None = None) -> AsOf:
+def rates_used(cohort: DealFilter, days: list[datetime.date]) -> list:
+    """The rates (fx.RateUsed) the figures of `cohort` on any of `days` (one or more) were converted at (a
+    series' table names them once). Few rates, each asked of the newest day first, where most are found soonest."""
+    condition = cohort.condition()
+    return fx.rates_used(reduce(operator.or_, [_used_on(condition, d) for d in sorted(days, reverse=True)]))
+
+
+def compute(cohort: DealFilter | None = None, day: datetime.date | None = None, *, rates: bool = True) -> AsOf:
     """Every KPI of `cohort` at the end of `day` (default today) and the plan figures of its year.
+
+    `rates`: name the exchange rates used in kpis.fx_used (left empty without; a series table names them once).
 
     Raises MissingRate when a counted amount has no rate to convert it, as crm.reporting.kpi does.
     """
@@ -530,7 +541,8 @@ def compute(cohort: DealFilter | None = None, day: datetime.date | None = None) 
     day = day or datetime.date.today()
     result = compute_grouped(cohort, day).get(None) or AsOf(day=day, kpis=kpi.Kpis(), plan=PlanFigures(year=day.year))
     result.plan.schedule_rate = Decimal(day.month) / Decimal(12)
-    result.kpis.fx_used = _rates_used(cohort.condition(), day)
+    if rates:
+        result.kpis.fx_used = rates_used(cohort, [day])
     return result
 
 

@@ -8,7 +8,10 @@ day, they give the figures of that day without looking up any deal's stage.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import threading
+from collections.abc import Iterator
 
 from peewee import Table, fn
 
@@ -18,6 +21,8 @@ from db import stage_days
 from db.models import database
 
 _TABLE = Table(stage_days.PLAN_TABLE, stage_days.PLAN_KEYS + stage_days.PLAN_SUMS)
+#: (first day, last day, {(region, kind, year): what _read_span read}) of the read_once() block running here.
+_READ = threading.local()
 
 
 def up_to(table, day: datetime.date):
@@ -33,8 +38,52 @@ def answers(cohort: DealFilter) -> bool:
     return upkeep.plan_days_kept()
 
 
+@contextlib.contextmanager
+def read_once(days: list[datetime.date]) -> Iterator[None]:
+    """Within the block, the ungrouped figures of a cohort, kind and year on days from the first to the last of
+    `days` come from one read of its rows over that span, summed up to each day asked (a series' period ends)."""
+    previous = getattr(_READ, "span", None)
+    _READ.span = (min(days), max(days), {}) if days and previous is None else previous
+    try:
+        yield
+    finally:
+        _READ.span = previous
+
+
+def _read_span(region: str | None, kind: int, year: int, first: datetime.date, last: datetime.date) -> tuple:
+    """(the sums of PLAN_SUMS before `first`'s month, [(grain, day, sums)] of the rows from that month to `last`)."""
+    month = first.replace(day=1)
+    sums = [fn.SUM(getattr(_TABLE, n)) for n in stage_days.PLAN_SUMS]
+    where = (_TABLE.kind == kind) & (_TABLE.year == year)
+    if region:
+        where &= region_condition(_TABLE.region, region.strip())
+    before = database.execute(_TABLE.select(*sums).where(where & (_TABLE.grain == 0) & (_TABLE.day < month)))
+    span = _TABLE.select(_TABLE.grain, _TABLE.day, *sums).where(where & _TABLE.day.between(month, last))
+    rows = database.execute(span.group_by(_TABLE.grain, _TABLE.day)).fetchall()
+    return [int(v or 0) for v in before.fetchone()], [(g, str(d)[:10], [int(v or 0) for v in s]) for g, d, *s in rows]
+
+
+def _summed(read: tuple, day: datetime.date, names: tuple) -> dict:
+    """_sums' answer from what _read_span read: the months before `day`'s, then the days of it up to `day`."""
+    before, rows = read
+    month, end = day.replace(day=1).isoformat(), day.isoformat()
+    totals = list(before)
+    for grain, when, values in rows:
+        if (grain == 0 and when < month) or (grain == 1 and month <= when <= end):
+            totals = [a + b for a, b in zip(totals, values, strict=True)]
+    sums = [totals[stage_days.PLAN_SUMS.index(name)] for name in names]
+    return {None: sums} if any(sums) else {}
+
+
 def _sums(cohort: DealFilter, day: datetime.date, by_region: bool, kind: int, year: int, names: tuple) -> dict:
     """{region or None: [sum of each of `names`]} of the rows of `kind` and `year` up to the end of `day`."""
+    span = getattr(_READ, "span", None)
+    if span is not None and not by_region and span[0] <= day <= span[1]:
+        first, last, read = span
+        key = (cohort.region, kind, year)
+        if key not in read:
+            read[key] = _read_span(cohort.region, kind, year, first, last)
+        return _summed(read[key], day, names)
     month = day.replace(day=1)
     chosen = [_TABLE.region] if by_region else []
     out: dict = {}

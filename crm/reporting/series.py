@@ -2,11 +2,12 @@
 
 import contextlib
 import datetime
+from collections.abc import Iterator
 
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.listing.filters import DealFilter
-from crm.reporting import asof, month_ends
+from crm.reporting import asof, kept_plans, month_ends
 from crm.values.dates import month_end
 
 KINDS = ("weekly", "monthly")
@@ -35,16 +36,22 @@ def period_ends(kind: str, first: datetime.date, last: datetime.date) -> list[da
     return ends
 
 
-def series(kind: str, first: datetime.date, last: datetime.date, cohort: DealFilter | None = None) -> list[asof.AsOf]:
-    """One as-of result per period, oldest first."""
+def series(
+    kind: str, first: datetime.date, last: datetime.date, cohort: DealFilter | None = None, *, rates: bool = True
+) -> list[asof.AsOf]:
+    """One as-of result per period, oldest first; each names its rates in kpis.fx_used unless `rates` is false
+    (a table names the rates of all its periods once: asof.rates_used)."""
     cohort = cohort or DealFilter()
     ends = period_ends(kind, first, last)
     with reading(cohort, ends):
-        return [asof.compute(cohort, end) for end in ends]
+        return [asof.compute(cohort, end, rates=rates) for end in ends]
 
 
-def reading(cohort: DealFilter, ends: list[datetime.date]) -> contextlib.AbstractContextManager:
+@contextlib.contextmanager
+def reading(cohort: DealFilter, ends: list[datetime.date]) -> Iterator[None]:
     """A block in which the stage totals of `cohort` on each month end of `ends` come from one read
-    (crm.reporting.month_ends): for what a caller computes per period beside series(), such as the lights."""
+    (crm.reporting.month_ends), and its plan figures and late starts from one read per year (kept_plans):
+    for what a caller computes per period beside series(), such as the lights."""
     answerable = bool(ends) and asof.dated_stage_rows(cohort, ends[0], probe=True) is not None
-    return month_ends.read_once(cohort, ends, answerable)
+    with month_ends.read_once(cohort, ends, answerable), kept_plans.read_once(ends):
+        yield

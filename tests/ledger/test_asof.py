@@ -13,7 +13,7 @@ from crm.deals.stages import change_stage
 from crm.deals.tags import tag_deal
 from crm.listing.filters import DealFilter
 from crm.reference import fx
-from crm.reporting import asof, brief, kpi, series, summaries
+from crm.reporting import asof, brief, kept_plans, kpi, lights, series, summaries
 
 D = datetime.date
 
@@ -113,10 +113,25 @@ def test_a_monthly_series_reads_the_kept_totals_once_and_equals_each_month_alone
     reads = []
     real = asof._read_stage_rows
     monkeypatch.setattr(asof, "_read_stage_rows", lambda *a: reads.append(a) or real(*a))
+    plan_reads = []
+    real_plans = kept_plans._read_span
+    monkeypatch.setattr(kept_plans, "_read_span", lambda *a: plan_reads.append(a) or real_plans(*a))
     together = [asof.as_json(r) for r in series.series("monthly", D(2019, 1, 1), D(2020, 12, 31), cohort)]
     assert together == alone
     assert reads == []  # no month read on its own
     assert len({r["total_cny"] for r in together}) > 1  # the months differ: the sums run
+    # the plan figures: one read per kind and year (starts, completions; 2019, 2020), not one per month
+    assert sorted((kind, year) for _region, kind, year, _first, _last in plan_reads) == [
+        (0, 2019),
+        (0, 2020),
+        (1, 2019),
+        (1, 2020),
+    ]
+    assert len({(r["planned_starts"], r["started_on_plan"], r["overdue_starts"]) for r in together}) > 2
+    late_alone = [lights.counts(cohort, end) for end in ends]
+    with series.reading(cohort, ends):
+        late_together = [lights.counts(cohort, end) for end in ends]
+    assert late_together == late_alone and len({str(c) for c in late_alone}) > 1
 
 
 def test_report_total_rows_equal_kpi(start_plan_ledger, run_cli, db_url):
@@ -228,3 +243,37 @@ def test_every_report_has_a_total_equal_to_kpi(demo_ledger, run_cli, demo_url, d
     if dimension != "tags":  # a deal may carry several tags, or none
         assert sum(r["deals"] for r in rows[:-1]) == k["deals"]
         assert sum(r["blockers_raised"] for r in rows[:-1]) == k["blockers_raised"]
+
+
+def test_a_series_table_names_once_the_rates_its_periods_converted_at(demo_ledger, run_cli, demo_url):
+    """The table of a series names below it every rate a period's figures used, and no other: the union of what
+    each period names in JSON (and what `crm kpi --as-of` names for that day)."""
+    args = ("--db", demo_url, "kpi", "--series", "monthly", "--from", "2019-01-01", "--to", "2020-06-30")
+    code, out, err = run_cli(*args, "--format", "json")
+    assert code == 0, err
+    each = {f"{r['currency']} {r['on']} {r['rate']}" for row in json.loads(out) for r in row["fx_used"]}
+    code, out, err = run_cli(*args)
+    assert code == 0, err
+    label, _, named = out.strip().splitlines()[-1].partition(": ")
+    assert label == "所用汇率"
+    shown = {" ".join(rate.split(" ")[:3]) for rate in named.split("; ")}
+    assert each and shown == each
+    later = {
+        f"{r.currency} {r.on.isoformat()} {fx.rate_text(r.rate)}"
+        for r in asof.rates_used(DealFilter(), [D(2026, 1, 1)])
+    }
+    assert later - each  # a rate of a later day is in the ledger but not named for these months
+
+
+def test_a_weekly_series_gives_each_sunday_the_plan_figures_and_late_starts_of_that_day_alone(demo_ledger):
+    """Weeks end mid-month: the one read of the plan rows (crm.reporting.kept_plans.read_once) sums the months
+    before a Sunday's and the days of its month up to it, as each day's own queries do."""
+    ends = series.period_ends("weekly", D(2020, 2, 20), D(2020, 7, 10))
+    alone = [(asof.as_json(asof.compute(day=end)), lights.counts(DealFilter(), end)) for end in ends]
+    with series.reading(DealFilter(), ends):
+        together = [
+            (asof.as_json(r), lights.counts(DealFilter(), r.day))
+            for r in series.series("weekly", D(2020, 2, 20), D(2020, 7, 10))
+        ]
+    assert together == alone
+    assert len({(r["planned_starts"], r["started_on_plan"], r["overdue_starts"]) for r, _l in together}) > 2

@@ -283,6 +283,10 @@ def report_rows(path: Path | str, rounds: int, deals: int, backend: str = "sqlit
         ("crm kpi", ["kpi"]),
         ("crm kpi --as-of", ["kpi", "--as-of", as_of]),
         ("crm kpi --series monthly (a whole year)", ["kpi", "--series", "monthly", "--from", start, "--to", end]),
+        (
+            "crm kpi --series monthly --format json (each month's rates)",
+            ["kpi", "--series", "monthly", "--from", start, "--to", end, "--format", "json"],
+        ),
         ("crm report regions", ["report", "regions"]),
         ("crm report regions --as-of", ["report", "regions", "--as-of", as_of]),
         ("crm brief", ["brief"]),

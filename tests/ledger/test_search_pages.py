@@ -1,0 +1,159 @@
+"""A search whose matches the index finds and the list sorts (issue 16: a broad prefix such as ZS2021).
+
+On a large ledger a search whose matches are absent from the head of the list (an old year's codes) is
+narrowed through the search index, its matches sorted rather than the sort order walked, and a page's ids
+found before its columns (crm.listing.pages._segment_query). These tests make a small synthetic ledger
+take that path (the thresholds lowered) and check that every sort, page and total is what the plain
+search gives: the same deals, in the same order.
+"""
+
+import datetime
+
+import pytest
+
+from crm.listing import pages as deal_pages
+from crm.listing import search
+from crm.listing.filters import DealFilter
+from crm.listing.pages import ListFilter, Order
+from crm.samples import synthetic
+from db.models import Deal, Department
+
+AS_OF = datetime.date(2026, 6, 30)
+PAGE = 15
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def small_url(request, tmp_path_factory):
+    """A synthetic ledger of 1,200 deals per backend, built once for the module."""
+    if request.param == "sqlite":
+        url = str(tmp_path_factory.mktemp("search_pages") / "ledger.sqlite3")
+    else:
+        url = request.getfixturevalue("pg_cluster").create_database("search_pages")
+    with _Opened(url):
+        synthetic.generate(synthetic.Spec(deals=1_200, seed=7, as_of=AS_OF))
+    return url
+
+
+class _Opened:
+    def __init__(self, url):
+        self.url = url
+
+    def __enter__(self):
+        from db.connection import open_database
+
+        self.db = open_database(self.url)
+        return self.db
+
+    def __exit__(self, *exc):
+        from db.models import database
+
+        self.db.close()
+        database.initialize(None)
+
+
+@pytest.fixture
+def small(small_url):
+    with _Opened(small_url) as db:
+        yield db
+
+
+def _plain(monkeypatch):
+    monkeypatch.setattr(search, "INDEXED_FROM", 10**12)  # never the index
+    search.forget()
+
+
+def _sorted_through_the_index(monkeypatch):
+    monkeypatch.setattr(search, "INDEXED_FROM", 0)
+    monkeypatch.setattr(search, "SAMPLE", 40)  # the head of the list: the 40 newest signings
+    monkeypatch.setattr(search, "DENSE_MATCHES", 10**12)  # never walk for density
+    monkeypatch.setattr(search, "DENSE_MATCHES_COUNTING", 10**12)
+    search.forget()
+
+
+def _oldest_year_prefix() -> str:
+    """The code prefix of the oldest year (ZS2015…): many deals, none among the newest signings."""
+    return Deal.select(Deal.code).order_by(Deal.id).first().code[:6]
+
+
+def _pages(flt, order: Order) -> dict:
+    """The ids of every way the list fetches a page: first, after, before the end, at an offset, the totals."""
+    first = deal_pages.first_rows(flt, order, PAGE)
+    after = deal_pages.page_after(flt, order, first[-1].key, PAGE) if first else []
+    return {
+        "first": [(r.id, r.key) for r in first],
+        "after": [(r.id, r.key) for r in after],
+        "last": [r.id for r in deal_pages.page_before(flt, order, None, PAGE)],
+        "before": [r.id for r in deal_pages.page_before(flt, order, after[0].key, PAGE)] if after else [],
+        "offset": [r.id for r in deal_pages.page_at(flt, order, 2 * PAGE + 3, PAGE)],
+        "totals": deal_pages.totals(flt),
+    }
+
+
+ORDERS = [Order(key) for key in deal_pages.SORTS] + [Order(key).reversed() for key in deal_pages.SORTS]
+
+
+@pytest.mark.parametrize("order", ORDERS, ids=lambda o: f"{o.key}-{'desc' if o.is_descending else 'asc'}")
+def test_a_broad_prefix_sorted_through_the_index_pages_as_the_plain_search(small, monkeypatch, order):
+    prefix = _oldest_year_prefix()
+    flt = ListFilter(search=prefix)
+    _plain(monkeypatch)
+    expected = _pages(flt, order)
+    assert expected["totals"].deals > 3 * PAGE  # a broad prefix: several pages
+    _sorted_through_the_index(monkeypatch)
+    assert search.sorts_matches(prefix)  # the path under test
+    assert _pages(flt, order) == expected
+
+
+@pytest.mark.parametrize("query", ["供应链", "gyl", "zzgy", "zs20", "骊"])
+def test_other_searches_through_the_index_page_as_the_plain_search(small, monkeypatch, query):
+    flt = ListFilter(search=query)
+    _plain(monkeypatch)
+    expected = _pages(flt, Order())
+    _sorted_through_the_index(monkeypatch)
+    assert _pages(flt, Order()) == expected
+
+
+def test_a_code_like_query_that_names_a_lead_unit_or_a_region_still_finds_those_deals(small, monkeypatch):
+    prefix = _oldest_year_prefix()
+    newest = list(Deal.select().order_by(Deal.id.desc()).limit(2))
+    unit = Department.create(name=f"{prefix}项目专班")
+    Deal.update(lead_unit=unit.id).where(Deal.id == newest[0].id).execute()
+    Deal.update(region=f"{prefix}新区").where(Deal.id == newest[1].id).execute()
+    try:
+        flt = ListFilter(search=prefix.lower())
+        _sorted_through_the_index(monkeypatch)
+        found = _every_id(flt)
+        assert {newest[0].id, newest[1].id} <= found  # neither code holds the prefix
+        _plain(monkeypatch)
+        assert (
+            _every_id(flt) == found == {d.id for d in Deal.select(Deal.id).where(DealFilter(search=prefix).condition())}
+        )
+    finally:
+        Deal.update(lead_unit=newest[0].lead_unit, region=newest[0].region).where(Deal.id == newest[0].id).execute()
+        Deal.update(region=newest[1].region).where(Deal.id == newest[1].id).execute()
+        unit.delete_instance()
+        search.forget()
+
+
+def _every_id(flt) -> set[int]:
+    """Every deal the list shows for `flt`, page by page."""
+    ids, rows = [], deal_pages.first_rows(flt, Order(), 100)
+    while rows:
+        ids += [r.id for r in rows]
+        rows = deal_pages.page_after(flt, Order(), rows[-1].key, 100)
+    assert len(ids) == len(set(ids)) == deal_pages.totals(flt).deals
+    return set(ids)
+
+
+def test_the_narrowing_reads_only_the_trigrams_few_deals_hold(small, monkeypatch, backend_is_sqlite):
+    prefix = _oldest_year_prefix().lower()  # zs2015: zs2 and s20 are in every code
+    _sorted_through_the_index(monkeypatch)
+    telling = search._telling_trigrams(search.database.obj, prefix)
+    assert "zs2" not in telling and "s20" not in telling
+    assert telling  # and what is left still narrows: the finds are the plain search's (tests above)
+
+
+@pytest.fixture
+def backend_is_sqlite(small_url):
+    if small_url.startswith("postgres"):
+        pytest.skip("the trigram choice is SQLite's (PostgreSQL's GIN index chooses its own)")

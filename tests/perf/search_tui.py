@@ -1,0 +1,70 @@
+"""The TUI's search rows of `make bench` alone: key → rows for each search, a paste, a burst, a broad prefix.
+
+    python -m tests.perf.search_tui --db URL [--rounds 15] [--tree DIR] [--heavy-code ZS2023-0123]
+
+Drives the real app headless with tests/perf/tui_driver.py's session (its `searching` and `pasting`
+parts only, bench.py's searches), in this process, and prints median and p95 per row with the load
+average. The broad prefix and the burst are measured rounds // 3 times, as in `make bench`.
+--tree runs another checkout's code (e.g. /work/main) on the same ledger, so that before and after
+can be run in turn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+
+async def _session(url: str, rounds: int, heavy_code: str) -> dict:
+    from db.connection import open_database
+
+    open_database(url)
+    from screens.app import CrmApp
+    from tests.perf import bench, tui_driver
+
+    out: dict = {"actions": {}, "errors": {}}
+    app = CrmApp()
+    frames = tui_driver.Frames(app)
+    frames.expect(lambda: tui_driver._rows_shown(app.screen.query_one(tui_driver._deal_list_class())))
+    t_start = time.perf_counter()
+    async with app.run_test(size=tui_driver.SIZE) as pilot:
+        await frames.wait(t_start)
+        await tui_driver._settle(pilot)
+        session = tui_driver._Run(app, pilot, frames, rounds, out)
+        await session.searching(bench.SEARCHES_TUI)
+        await session.pasting(heavy_code)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", required=True, help="a SQLite ledger (a copy) or a PostgreSQL URL")
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--tree", help="run this checkout's code (default: the one this file is in)")
+    parser.add_argument("--heavy-code", default="ZS2023-0123", help="the code pasted and typed in a burst")
+    args = parser.parse_args(argv)
+    if args.tree:
+        sys.path.insert(0, str(Path(args.tree).resolve()))
+        for name in [m for m in sys.modules if m.split(".")[0] in ("crm", "db", "screens", "tests")]:
+            del sys.modules[name]
+    os.environ.setdefault("CRM_USER", "bench")
+    start = os.getloadavg()[0]
+    out = asyncio.run(_session(args.db, args.rounds, args.heavy_code))
+    print(f"load average: start {start:.2f}, end {os.getloadavg()[0]:.2f}")
+    print("row\tn\tmedian ms\tp95 ms")
+    for action, samples in out["actions"].items():
+        ordered = sorted(samples)
+        p95 = ordered[max(0, -(-len(ordered) * 95 // 100) - 1)]
+        print(f"{action}\t{len(samples)}\t{statistics.median(samples) * 1e3:.1f}\t{p95 * 1e3:.1f}")
+    for action, error in out["errors"].items():
+        print(f"{action}\tERROR {error}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
