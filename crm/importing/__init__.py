@@ -12,6 +12,7 @@ _HOME = {
     "Header": "headers",
     "HeaderMatch": "headers",
     "ImportSummary": "records",
+    "KeptDaysAside": "aside",
     "NewDeal": "bulk",
     "NewDeals": "bulk",
     "Plan": "plan",

@@ -16,8 +16,8 @@ of a currency, the pinyin of a word (crm.listing.initials). The kept totals
 (db/migrations 0002 on SQLite, 0005 on PostgreSQL) and the SQLite search
 index are maintained by row triggers, which multi-row INSERTs fire for each
 row as single ones do; into an empty SQLite ledger the as-of totals' triggers
-and the deal table's plain indexes are set aside and rebuilt once at the end
-(crm.importing.aside).
+and the deal table's plain indexes are set aside (the totals filled after each
+batch, `after_batch`; the indexes rebuilt at the end: crm.importing.aside).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import queue
 import sqlite3
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -95,6 +96,7 @@ class NewDeals:
         self._next_id: dict = {}  # model -> the id the next row written behind takes
         self._flushed = 0  # deals written by flush so far
         self._analyse_at = ANALYSE_FIRST  # PostgreSQL: the count of deals written at which statistics are next taken
+        self.after_batch: Callable[[int, int], list] | None = None  # a batch's first, last id -> statements after it
 
     # ---- checking -------------------------------------------------------------
 
@@ -268,6 +270,8 @@ class NewDeals:
         statements += _statements(
             AuditEntry, _fields(AuditEntry, "at", "actor", "table", "row_id", "field", "old", "new"), entries
         )
+        if self.behind is not None and self.after_batch is not None:  # behind, the batch's ids run from first to last
+            statements += self.after_batch(batch[0].id, batch[-1].id)
         self.write(statements)
         self._flushed += len(batch)
         if self.behind is None and self._flushed >= self._analyse_at:
@@ -452,14 +456,8 @@ def _fields(model, *names) -> list:
     return [model._meta.fields[n] for n in names]
 
 
-def _parts(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _max_variables() -> int:
-    """Bound parameters one statement may have: SQLite 3.32+ allows 32766 (older ones 999)."""
-    return 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
+#: Bound parameters one statement may have: SQLite 3.32+ allows 32766 (older ones 999).
+_MAX_VARIABLES = 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
 
 
 def _insert(model, fields: list, rows: list, returning: tuple) -> list:
@@ -492,11 +490,11 @@ def _statements(model, fields: list, rows: list, tail: str = "") -> list[tuple[s
             kept.discard(str)
         if isinstance(f, peewee.AutoField):
             kept.add(int)
-    per_statement = max(1, min(BATCH, _max_variables() // len(fields)))
+    per_statement = max(1, min(BATCH, _MAX_VARIABLES // len(fields)))
     # sqlite3 adapts a date or datetime through a Python function per value: given as the text it would make.
     as_text = _SQLITE_TEXT if dialect_of(db).in_process else {}
     out = []
-    for part in _parts(rows, per_statement):
+    for part in (rows[at : at + per_statement] for at in range(0, len(rows), per_statement)):
         columns = []
         for f, kept, column in zip(fields, as_is, zip(*part)):
             types = set(map(type, column))
