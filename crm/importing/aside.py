@@ -15,7 +15,7 @@ import contextlib
 
 import peewee
 
-from db import kept_triggers, stage_days
+from db import kept_totals, kept_triggers, stage_days
 from db.dialects import dialect_of
 from db.models import database
 
@@ -96,7 +96,7 @@ _KEPT_DAYS = (stage_days.TABLE, stage_days.EVENTS_TABLE, stage_days.PLAN_TABLE)
 
 
 class KeptDaysAside:
-    """The as-of totals of a first import while their triggers are set aside: filled batch by batch, then put back.
+    """The kept totals of a first import while their row triggers are set aside: filled batch by batch, then put back.
 
     The tables held no deal's share before (the ledger had no deals), and the
     fills add to each key, so the totals end as the triggers would have left
@@ -107,7 +107,10 @@ class KeptDaysAside:
     then, the plan figures — is filled by `catch_up`, which also puts the
     triggers back: at the end, or as soon as the import changes a deal it
     has written (a later row of the file naming it), whose share the batch
-    fill counted as it was.
+    fill counted as it was. The totals by stage and by cohort (deal_totals,
+    deal_cohort_totals, blocker_totals) are filled the same way, batch by
+    batch: their insert triggers only (a new deal is never updated or
+    deleted by the batches).
     """
 
     def __init__(self, tables: set[str], triggers: list[str], events_later: bool):
@@ -122,7 +125,7 @@ class KeptDaysAside:
         if self.caught_up:
             return []
         bounds = {"lo": first, "hi": last}
-        statements = []
+        statements = [(sql, bounds) for table, sql in kept_totals.SQLITE_FILLS_BETWEEN.items() if table in self.tables]
         if stage_days.TABLE in self.tables:
             statements.append((stage_days.new_deals_stage_fill(), bounds))
         if stage_days.EVENTS_TABLE in self.tables and not self.events_later:
@@ -144,7 +147,8 @@ class KeptDaysAside:
 
 
 def set_kept_days_aside(events_later: bool = True) -> KeptDaysAside | None:
-    """Drop the SQLite triggers that keep the as-of totals (deal_stage_days, deal_event_days, deal_plan_days) for now.
+    """Drop the SQLite triggers that keep the as-of totals (deal_stage_days, deal_event_days, deal_plan_days) for now,
+    and those adding new deals and blockers to the totals by stage and cohort.
 
     For an import into a ledger without deals (each new deal, ledger entry and
     blocker fired triggers that remove and re-add its deal's share: two thirds
@@ -167,9 +171,17 @@ def set_kept_days_aside(events_later: bool = True) -> KeptDaysAside | None:
     ).fetchall()
     if not found:
         return None  # a ledger before migration 0012: nothing kept
+    tables = {table for table in _KEPT_DAYS if any(table in sql for _name, sql in found)}
+    # The triggers adding each new deal and blocker to the totals by stage and by cohort (migrations 0002, 0006).
+    inserting = kept_totals.SQLITE_INSERT_TRIGGERS
+    found += db.execute_sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({', '.join('?' * len(inserting))}) "
+        "ORDER BY rowid",
+        tuple(inserting),
+    ).fetchall()
+    tables |= {inserting[name] for name, _sql in found if name in inserting}
     for name, _sql in found:
         db.execute_sql(f"DROP TRIGGER {_quoted(db, name)}")
-    tables = {table for table in _KEPT_DAYS if any(table in sql for _name, sql in found)}
     return KeptDaysAside(tables, [sql for _name, sql in found], events_later)
 
 

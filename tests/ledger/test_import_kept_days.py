@@ -1,5 +1,5 @@
-"""A first import into an empty SQLite ledger fills the as-of totals batch by batch (crm.importing.aside.KeptDaysAside):
-the kept tables end exactly as filling them from the finished ledger leaves them, whether the file records funds
+"""A first import into an empty SQLite ledger fills the kept totals batch by batch (crm.importing.aside.KeptDaysAside):
+the as-of totals and the totals by stage and cohort end exactly as filling them from the finished ledger leaves them, whether the file records funds
 after its deals, and however the batches fall; when a later row of the file changes a deal already written, the
 totals are caught up there and kept by their triggers from then on, and still agree with the rows.
 """
@@ -16,7 +16,7 @@ from db import stage_days as sd
 from db.connection import open_database
 from tests.ledger.test_import_bulk import _import, _rates, _with_planned_starts, ledger_workbook
 
-KEPT = (sd.TABLE, sd.EVENTS_TABLE, sd.PLAN_TABLE)
+KEPT = (sd.TABLE, sd.EVENTS_TABLE, sd.PLAN_TABLE, "deal_totals", "deal_cohort_totals", "blocker_totals")
 
 
 @pytest.fixture
@@ -75,7 +75,8 @@ def test_a_first_import_leaves_the_as_of_totals_a_fill_from_its_rows_gives(tmp_p
     url = str(tmp_path / "a.sqlite3")
     report, _rows = _import(url, path, bulk=True, prepare=_rates)
     assert report.written and len(report.created) == 300 and not report.updated
-    assert len(batches) >= 8 and all(count == (1 if funds else 2) for _f, _l, count in batches)  # stage (+ events)
+    # Each batch: the totals by stage, by cohort, of blockers, the stage steps (and the funds and blockers).
+    assert len(batches) >= 8 and all(count == (4 if funds else 5) for _f, _l, count in batches)
     assert bool(report.funds_added) is funds
     imported, afresh = _as_filled_afresh(url)
     assert imported == afresh
@@ -107,5 +108,5 @@ def test_a_row_changing_a_deal_the_import_wrote_puts_the_triggers_back_there(tmp
 
 
 def _nonzero(tables: dict) -> dict:
-    keys = dict(zip(KEPT, (sd.KEYS, sd.EVENT_KEYS, sd.PLAN_KEYS)))
+    keys = dict(zip(KEPT, (sd.KEYS, sd.EVENT_KEYS, sd.PLAN_KEYS, "sc", "yrsc", "s")))
     return {table: [row for row in rows if any(row[len(keys[table]) :])] for table, rows in tables.items()}
