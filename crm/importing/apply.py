@@ -178,7 +178,7 @@ class _Applying:
         self.deals = _Deals(plan.rows)
         self.file_codes = {r.code for r in plan.rows if r.code}
         self.indexes_aside: list[str] = []
-        self.kept: KeptDaysAside | None = None  # the as-of totals while their triggers are set aside
+        self.kept: KeptDaysAside | None = None  # the kept totals while their row triggers are set aside
         self.stated_on = plan.stated_on
         self.marks = records.marks()
         self.saved: dict = {}  # deal id -> its columns before this import changed it (for revert)
