@@ -60,6 +60,35 @@ _SQLITE_BLOCKERS = (
     "FROM blocker b JOIN deal d ON d.id = b.deal_id GROUP BY d.stage"
 )
 
+#: SQLite: the row triggers that add a new deal or blocker to deal_totals, deal_cohort_totals and blocker_totals.
+SQLITE_INSERT_TRIGGERS = {
+    "deal_totals_insert": "deal_totals",
+    "deal_cohort_totals_insert": "deal_cohort_totals",
+    "blocker_totals_insert": "blocker_totals",
+}
+
+
+def _adding(table: str, keys: str, sums: tuple) -> str:
+    return f" HAVING true ON CONFLICT ({keys}) DO UPDATE SET " + ", ".join(
+        f"{c} = {table}.{c} + excluded.{c}" for c in sums
+    )
+
+
+#: SQLite: per kept table of SQLITE_INSERT_TRIGGERS, the statement adding the deals with ids :lo to :hi (and
+#: their blockers), as those triggers add each one as it is inserted.
+SQLITE_FILLS_BETWEEN = {
+    "deal_totals": f"INSERT INTO deal_totals {_SQLITE_DEALS.replace(' GROUP BY', ' WHERE id BETWEEN :lo AND :hi GROUP BY')}"
+    + _adding("deal_totals", "stage, currency", ("deals", "amount", "amount_cny", "converted", "approximate")),
+    "deal_cohort_totals": SQLITE_COHORT_FILL.replace(" GROUP BY", " WHERE id BETWEEN :lo AND :hi GROUP BY")
+    + _adding(
+        "deal_cohort_totals",
+        "year, region, stage, currency",
+        ("deals", "amount", "amount_cny", "converted", "approximate"),
+    ),
+    "blocker_totals": f"INSERT INTO blocker_totals {_SQLITE_BLOCKERS.replace(' GROUP BY', ' WHERE b.deal_id BETWEEN :lo AND :hi GROUP BY')}"
+    + _adding("blocker_totals", "stage", ("raised", "open")),
+}
+
 _FOLD = (
     "WITH folding AS (SELECT pg_try_advisory_xact_lock({lock}) AS mine), "
     "moved AS (DELETE FROM {table} WHERE (SELECT mine FROM folding) RETURNING {columns}) "

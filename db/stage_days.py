@@ -360,3 +360,54 @@ def plan_kept_query() -> str:
 def plan_computed_query(postgres: bool) -> str:
     """The plan rows computed afresh from the deals, in plan_kept_query's shape."""
     return f"SELECT * FROM ({plan_contribution('deal', 'stage_change', '', postgres)}) AS computed"
+
+
+# ---- a bulk import's fills, batch by batch (SQLite) --------------------------------------------------------------
+
+
+def _between(table: str, column: str, also: str = "") -> str:
+    """The rows of `table` whose `column` lies between the statement's :lo and :hi, as a relation."""
+    return f"(SELECT * FROM {table} WHERE {column} BETWEEN :lo AND :hi{also})"
+
+
+def new_deals_stage_fill() -> str:
+    """SQLite: the INSERT adding to deal_stage_days what the deals with ids :lo to :hi contribute, for deals whose
+    ledger entries are all dated on or after their stage_since, as a deal just created has (its one entry dated
+    its stage_since): each is one step, +1 from that day in its stage. What FILL_SQLITE adds for such deals (same
+    keys and sums), without the window over their ledger entries; wrong for any other deal."""
+    columns = ", ".join(KEYS + SUMS)
+    updates = ", ".join(f"{c} = {TABLE}.{c} + excluded.{c}" for c in SUMS)
+    return (
+        f"INSERT INTO {TABLE} ({columns}) SELECT g.g, "
+        "CASE g.g WHEN 0 THEN date(d.stage_since, 'start of month') ELSE d.stage_since END, d.region, d.stage, "
+        "d.currency, count(*), sum(d.amount), sum(coalesce(d.amount_cny, 0)), sum(d.amount_cny IS NOT NULL), "
+        "sum(CASE WHEN d.amount_approximate THEN 1 ELSE 0 END) FROM deal d "
+        "CROSS JOIN (SELECT 0 AS g UNION ALL SELECT 1) g WHERE d.id BETWEEN :lo AND :hi AND d.archived_on IS NULL "
+        f"GROUP BY 1, 2, 3, 4, 5 HAVING true ON CONFLICT ({', '.join(KEYS)}) DO UPDATE SET {updates}"
+    )
+
+
+def events_fill_between() -> str:
+    """SQLite: EVENTS_FILL_SQLITE for the deals with ids :lo to :hi only (those with funds or blockers: the rest
+    contribute nothing), any deals."""
+    items = (
+        " AND id IN (SELECT deal_id FROM blocker WHERE deal_id BETWEEN :lo AND :hi "
+        "UNION ALL SELECT deal_id FROM funds_arrived WHERE deal_id BETWEEN :lo AND :hi)"
+    )
+    return event_insert(
+        _between("deal", "id", items),
+        _between("stage_change", "deal_id"),
+        _between("funds_arrived", "deal_id"),
+        _between("blocker", "deal_id"),
+        "",
+        postgres=False,
+    )
+
+
+#: SQLite: PLAN_FILL_SQLITE over the deals with a planned date only, which are all it counts (its last WHERE).
+PLAN_FILL_PLANNED_SQLITE = plan_insert(
+    "(SELECT * FROM deal WHERE planned_start IS NOT NULL OR planned_completion IS NOT NULL)",
+    "stage_change",
+    "",
+    postgres=False,
+)

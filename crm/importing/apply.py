@@ -17,7 +17,7 @@ from crm.foundation.config import current_actor
 from crm.foundation.errors import Conflict, CrmError, InvalidInput
 from crm.foundation.i18n import _
 from crm.importing import aside, records
-from crm.importing.aside import appending_cache, roomy_cache, set_indexes_aside, set_kept_days_aside
+from crm.importing.aside import KeptDaysAside, appending_cache, roomy_cache, set_indexes_aside, set_kept_days_aside
 from crm.importing.bulk import BATCH, NewDeal, NewDeals
 from crm.importing.cells import ProblemItem, cell_text, inline
 from crm.importing.existing import _Deals
@@ -148,7 +148,8 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, s
                     report.import_id = records.record_import(
                         report, plan.header_key, overrides, actor, apply.marks, apply.saved
                     )
-                apply.new.write([(sql, ()) for sql in apply.kept_days_aside + apply.indexes_aside])
+                kept = apply.kept.catch_up() if apply.kept is not None else []
+                apply.new.write([*kept, *((sql, ()) for sql in apply.indexes_aside)])
                 # Dropped while the writer builds the indexes: the two overlap.
                 plan.rows, apply.deals = [], None
             report.written = True
@@ -177,7 +178,7 @@ class _Applying:
         self.deals = _Deals(plan.rows)
         self.file_codes = {r.code for r in plan.rows if r.code}
         self.indexes_aside: list[str] = []
-        self.kept_days_aside: list[str] = []  # the fill of the as-of totals and their triggers, run at the end
+        self.kept: KeptDaysAside | None = None  # the kept totals while their row triggers are set aside
         self.stated_on = plan.stated_on
         self.marks = records.marks()
         self.saved: dict = {}  # deal id -> its columns before this import changed it (for revert)
@@ -185,7 +186,9 @@ class _Applying:
         if bulk and self.deals.empty and len(self.deals.rows) >= aside.REBUILD_AT:
             # Only the deals the import creates can be looked up: by id and code, which keep their indexes.
             self.indexes_aside = set_indexes_aside(Deal)
-            self.kept_days_aside = set_kept_days_aside()
+            self.kept = set_kept_days_aside(events_later=any(r.funds for r in self.deals.rows))
+            if self.kept is not None:
+                self.new.after_batch = self.kept.batch  # each batch's totals filled as it is written
             if self.indexes_aside:
                 appending_cache()
 
@@ -224,6 +227,7 @@ class _Applying:
                 self._create(row, refusal)
             else:
                 self.flush(wait=True)  # the row's savepoint must not take in rows still being written
+                self._kept_by_triggers()
                 try:
                     with database.atomic():
                         self._one_by_one(row, match, by_code, refusal, note)
@@ -255,6 +259,12 @@ class _Applying:
                 # The whole import is rolled back and run again from the file, counting on from the codes taken since.
                 raise CodesTaken(message) from None
             self.report.problems.append(Problem(None, None, None, "conflict", message))
+
+    def _kept_by_triggers(self) -> None:
+        """Before a deal written may change: the as-of totals filled for what is written, their triggers back."""
+        if self.kept is not None and not self.kept.caught_up:
+            self.new.write(self.kept.catch_up())
+            self.new.wait()
 
     def finish(self, on: datetime.date) -> None:
         """Each row's progress text as a progress entry dated `on`, and its funds as the difference from the ledger.

@@ -3,9 +3,10 @@ plain indexes and the triggers that keep the as-of totals (db/stage_days.py) dea
 
 Into an empty SQLite ledger a bureau's first import writes tens of thousands
 of deals: maintained row by row, indexes and kept totals cost more than the
-rows. Set aside inside the import's transaction, they are rebuilt from the
-rows once at the end, so a refused or failed import rolls the setting aside
-back with everything else. PostgreSQL: nothing is set aside.
+rows. Set aside inside the import's transaction, the indexes are rebuilt from
+the rows once at the end and the kept totals filled batch by batch as the
+rows are written (KeptDaysAside), so a refused or failed import rolls the
+setting aside back with everything else. PostgreSQL: nothing is set aside.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import contextlib
 
 import peewee
 
-from db import kept_triggers, stage_days
+from db import kept_totals, kept_triggers, stage_days
 from db.dialects import dialect_of
 from db.models import database
 
@@ -90,30 +91,77 @@ def set_indexes_aside(model) -> list[str]:
     return [sql for _name, sql in aside]
 
 
-#: The kept tables whose triggers set_kept_days_aside drops (each fires per row and recomputes the deal's share),
-#: with the statement that fills each from the rows.
-_KEPT_DAYS = {
-    stage_days.TABLE: stage_days.FILL_SQLITE,
-    stage_days.EVENTS_TABLE: stage_days.EVENTS_FILL_SQLITE,
-    stage_days.PLAN_TABLE: stage_days.PLAN_FILL_SQLITE,
-}
+#: The kept tables whose triggers set_kept_days_aside drops (each fires per row and recomputes the deal's share).
+_KEPT_DAYS = (stage_days.TABLE, stage_days.EVENTS_TABLE, stage_days.PLAN_TABLE)
 
 
-def set_kept_days_aside() -> list[str]:
-    """Drop the SQLite triggers that keep the as-of totals (deal_stage_days, deal_event_days, deal_plan_days) for now.
+class KeptDaysAside:
+    """The kept totals of a first import while their row triggers are set aside: filled batch by batch, then put back.
+
+    The tables held no deal's share before (the ledger had no deals), and the
+    fills add to each key, so the totals end as the triggers would have left
+    them. Each batch of new deals is filled right after it is written, by the
+    writer thread while the next rows are checked (`batch`): its stage steps
+    (a new deal has one) and, unless funds arrive later in the import
+    (`events_later`), its blockers. What is left — the funds and blockers
+    then, the plan figures — is filled by `catch_up`, which also puts the
+    triggers back: at the end, or as soon as the import changes a deal it
+    has written (a later row of the file naming it), whose share the batch
+    fill counted as it was. The totals by stage and by cohort (deal_totals,
+    deal_cohort_totals, blocker_totals) are filled the same way, batch by
+    batch: their insert triggers only (a new deal is never updated or
+    deleted by the batches).
+    """
+
+    def __init__(self, tables: set[str], triggers: list[str], events_later: bool):
+        self.tables = tables
+        self.triggers = triggers
+        self.events_later = events_later
+        self.caught_up = False
+
+    def batch(self, first: int, last: int) -> list[tuple[str, dict]]:
+        """The statements filling the shares of the new deals with ids `first` to `last`, just written with
+        their one ledger entry each and their blockers; nothing once caught up (the triggers count them)."""
+        if self.caught_up:
+            return []
+        bounds = {"lo": first, "hi": last}
+        statements = [(sql, bounds) for table, sql in kept_totals.SQLITE_FILLS_BETWEEN.items() if table in self.tables]
+        if stage_days.TABLE in self.tables:
+            statements.append((stage_days.new_deals_stage_fill(), bounds))
+        if stage_days.EVENTS_TABLE in self.tables and not self.events_later:
+            statements.append((stage_days.events_fill_between(), bounds))
+        return statements
+
+    def catch_up(self) -> list[tuple[str, tuple]]:
+        """The statements filling what `batch` left out for every deal written so far, then re-creating the
+        triggers (once; afterwards nothing). To run after everything written so far is."""
+        if self.caught_up:
+            return []
+        self.caught_up = True
+        fills = []
+        if stage_days.EVENTS_TABLE in self.tables and self.events_later:
+            fills.append(stage_days.EVENTS_FILL_SQLITE)
+        if stage_days.PLAN_TABLE in self.tables:
+            fills.append(stage_days.PLAN_FILL_PLANNED_SQLITE)
+        return [(sql, ()) for sql in [*fills, *self.triggers]]
+
+
+def set_kept_days_aside(events_later: bool = True) -> KeptDaysAside | None:
+    """Drop the SQLite triggers that keep the as-of totals (deal_stage_days, deal_event_days, deal_plan_days) for now,
+    and those adding new deals and blockers to the totals by stage and cohort.
 
     For an import into a ledger without deals (each new deal, ledger entry and
     blocker fired triggers that remove and re-add its deal's share: two thirds
-    of the time the writer took). Returns the statements that fill the kept
-    tables from the rows and re-create the triggers, to run once everything
-    the import writes is written: the tables held no deal's share before, so
-    the fill (which adds to each key) leaves them as the triggers would have.
-    PostgreSQL: nothing is set aside (its triggers run per statement, and
-    dropping one would lock the tables against every other user).
+    of the time the writer took). Returns what fills the kept tables from the
+    rows and re-creates the triggers (see KeptDaysAside); `events_later`: the
+    import records funds after its deals (the funds and blockers are then
+    filled at the end). None when nothing was set aside: PostgreSQL (its
+    triggers run per statement, and dropping one would lock the tables
+    against every other user), or a ledger before migration 0012.
     """
     db = database.obj
     if not dialect_of(db).in_process:
-        return []
+        return None
     # Since migration 0014 the row triggers hand their deals to the view kept_days_change, whose triggers write.
     names = (*_KEPT_DAYS, kept_triggers.VIEW)
     clauses = " OR ".join("sql LIKE ?" for _name in names)
@@ -122,11 +170,19 @@ def set_kept_days_aside() -> list[str]:
         tuple(f"%{name}%" for name in names),
     ).fetchall()
     if not found:
-        return []  # a ledger before migration 0012: nothing kept
+        return None  # a ledger before migration 0012: nothing kept
+    tables = {table for table in _KEPT_DAYS if any(table in sql for _name, sql in found)}
+    # The triggers adding each new deal and blocker to the totals by stage and by cohort (migrations 0002, 0006).
+    inserting = kept_totals.SQLITE_INSERT_TRIGGERS
+    found += db.execute_sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({', '.join('?' * len(inserting))}) "
+        "ORDER BY rowid",
+        tuple(inserting),
+    ).fetchall()
+    tables |= {inserting[name] for name, _sql in found if name in inserting}
     for name, _sql in found:
         db.execute_sql(f"DROP TRIGGER {_quoted(db, name)}")
-    fills = [fill for table, fill in _KEPT_DAYS.items() if any(table in sql for _name, sql in found)]
-    return [*fills, *(sql for _name, sql in found)]
+    return KeptDaysAside(tables, [sql for _name, sql in found], events_later)
 
 
 def _quoted(db, name: str) -> str:

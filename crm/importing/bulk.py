@@ -16,8 +16,8 @@ of a currency, the pinyin of a word (crm.listing.initials). The kept totals
 (db/migrations 0002 on SQLite, 0005 on PostgreSQL) and the SQLite search
 index are maintained by row triggers, which multi-row INSERTs fire for each
 row as single ones do; into an empty SQLite ledger the as-of totals' triggers
-and the deal table's plain indexes are set aside and rebuilt once at the end
-(crm.importing.aside).
+and the deal table's plain indexes are set aside (the totals filled after each
+batch, `after_batch`; the indexes rebuilt at the end: crm.importing.aside).
 """
 
 from __future__ import annotations
@@ -27,11 +27,10 @@ import contextlib
 import datetime
 import operator
 import queue
-import sqlite3
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import chain
 
 import peewee
 
@@ -41,6 +40,7 @@ from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.foundation.text import clean_text
 from crm.importing.cells import amount_text
+from crm.importing.inserts import default_of, fields_of, insert_returning, insert_statements, quoted
 from crm.listing.initials import MemoInitials
 from crm.reference import fx
 from crm.reference.lookup import department_by_name, event_by_name
@@ -95,6 +95,7 @@ class NewDeals:
         self._next_id: dict = {}  # model -> the id the next row written behind takes
         self._flushed = 0  # deals written by flush so far
         self._analyse_at = ANALYSE_FIRST  # PostgreSQL: the count of deals written at which statistics are next taken
+        self.after_batch: Callable[[int, int], list] | None = None  # a batch's first, last id -> statements after it
 
     # ---- checking -------------------------------------------------------------
 
@@ -225,22 +226,22 @@ class NewDeals:
         now = datetime.datetime.now().replace(microsecond=0)
         statements = []
         columns = [f for f in Deal._meta.sorted_fields if not f.primary_key]
-        defaults = {f.name: _default(f) for f in columns}
+        defaults = {f.name: default_of(f) for f in columns}
         # Each deal's values in column order, the defaults under what it gives, at C speed (no loop per column).
         values = operator.itemgetter(*defaults)
         rows = [values({**defaults, **d.columns}) for d in batch]
         for d, ident in zip(batch, self._written(Deal, columns, rows, (Deal.code,), statements)):
             d.id = ident
-        statements += _statements(
+        statements += insert_statements(
             StageChange,
-            _fields(
+            fields_of(
                 StageChange, "deal", "from_stage", "to_stage", "effective_on", "recorded_at", "recorded_by", "note"
             ),
             [(d.id, None, d.columns["stage"], d.columns["stage_since"], now, self.actor, "") for d in batch],
         )
-        statements += _statements(
+        statements += insert_statements(
             DealDepartment,
-            _fields(DealDepartment, "deal", "department"),
+            fields_of(DealDepartment, "deal", "department"),
             [(d.id, dept) for d in batch for dept in d.departments],
         )
         entries = [(now, self.actor, "deal", d.id, "created", None, d.code) for d in batch]
@@ -250,7 +251,7 @@ class NewDeals:
             for text, dept, raised, due in d.blockers
         ]
         if rows:
-            fields = _fields(
+            fields = fields_of(
                 Blocker,
                 "deal",
                 "text",
@@ -265,9 +266,11 @@ class NewDeals:
             # A new deal's blockers differ in their text (the importer drops repeated ones): (deal, text) is a key.
             ids = self._written(Blocker, fields, rows, (Blocker.deal, Blocker.text), statements)
             entries += [(now, self.actor, "blocker", ident, "raised", None, row[1]) for ident, row in zip(ids, rows)]
-        statements += _statements(
-            AuditEntry, _fields(AuditEntry, "at", "actor", "table", "row_id", "field", "old", "new"), entries
+        statements += insert_statements(
+            AuditEntry, fields_of(AuditEntry, "at", "actor", "table", "row_id", "field", "old", "new"), entries
         )
+        if self.behind is not None and self.after_batch is not None:  # behind, the batch's ids run from first to last
+            statements += self.after_batch(batch[0].id, batch[-1].id)
         self.write(statements)
         self._flushed += len(batch)
         if self.behind is None and self._flushed >= self._analyse_at:
@@ -303,12 +306,12 @@ class NewDeals:
         primary = model._meta.primary_key
         if self.behind is not None:
             ids = list(self._counted_ids(model, len(rows)))
-            statements += _statements(model, [primary, *fields], [(i, *row) for i, row in zip(ids, rows)])
+            statements += insert_statements(model, [primary, *fields], [(i, *row) for i, row in zip(ids, rows)])
             return ids
         self._execute(statements)
         statements.clear()
         at = [next(i for i, f in enumerate(fields) if f is k) for k in key]  # `is`: a Field's == builds SQL
-        returned = {tuple(found): ident for ident, *found in _insert(model, fields, rows, (primary, *key))}
+        returned = {tuple(found): ident for ident, *found in insert_returning(model, fields, rows, (primary, *key))}
         return [returned[tuple(row[i] for i in at)] for row in rows]
 
     def write(self, statements: list[tuple[str, tuple | list]]) -> None:
@@ -383,7 +386,7 @@ class NewDeals:
 
     def _counted_ids(self, model, count: int) -> range:
         if model not in self._next_id:
-            table = _quoted(database.obj, model._meta.table_name)
+            table = quoted(database.obj, model._meta.table_name)
             self._next_id[model] = database.obj.execute_sql(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()[
                 0
             ]
@@ -442,91 +445,6 @@ class _Behind:
         if self.error is not None:
             error, self.error = self.error, None
             raise as_ledger_error(error)
-
-
-def _default(f: peewee.Field):
-    return f.default() if callable(f.default) else f.default
-
-
-def _fields(model, *names) -> list:
-    return [model._meta.fields[n] for n in names]
-
-
-def _parts(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _max_variables() -> int:
-    """Bound parameters one statement may have: SQLite 3.32+ allows 32766 (older ones 999)."""
-    return 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
-
-
-def _insert(model, fields: list, rows: list, returning: tuple) -> list:
-    """INSERT `rows` (values in the order of `fields`); the `returning` columns of each row written, in no order."""
-    db = database.obj
-    tail = " RETURNING " + ", ".join(_quoted(db, f.column_name) for f in returning)
-    return [found for sql, params in _statements(model, fields, rows, tail) for found in db.execute_sql(sql, params)]
-
-
-def _statements(model, fields: list, rows: list, tail: str = "") -> list[tuple[str, list]]:
-    """(sql, parameters) of the multi-row INSERTs that write `rows`, `tail` ending each statement.
-
-    Peewee's insert_many builds each value through its query compiler, ~3 µs
-    a value: 9 s for 100,000 deals of 29 columns. The statement here is the
-    same (peewee quotes the names, the driver binds every value, converted
-    by each field's db_value) with the placeholders simply repeated.
-    """
-    if not rows:
-        return []
-    db = database.obj
-    names = ", ".join(_quoted(db, f.column_name) for f in fields)
-    head = f"INSERT INTO {_quoted(db, model._meta.table_name)} ({names}) VALUES "
-    one = "(" + ", ".join([db.param] * len(fields)) + ")"
-    # Text columns given text need no conversion (db_value would return it as it is), nor does None in a
-    # column whose db_value keeps None (all of peewee's); the rest go through it. Column by column, so that a
-    # column needing none (most text columns) is passed on whole.
-    as_is = [{str, type(None)} if f.db_value(None) is None else {str} for f in fields]
-    for f, kept in zip(fields, as_is):
-        if not isinstance(f, (peewee.CharField, peewee.TextField)):
-            kept.discard(str)
-        if isinstance(f, peewee.AutoField):
-            kept.add(int)
-    per_statement = max(1, min(BATCH, _max_variables() // len(fields)))
-    # sqlite3 adapts a date or datetime through a Python function per value: given as the text it would make.
-    as_text = _SQLITE_TEXT if dialect_of(db).in_process else {}
-    out = []
-    for part in _parts(rows, per_statement):
-        columns = []
-        for f, kept, column in zip(fields, as_is, zip(*part)):
-            types = set(map(type, column))
-            if not types <= kept:
-                column = _converted(column, kept, f.db_value)
-                types = set(map(type, column))
-            if as_text and types & as_text.keys():
-                column = _converted(column, types - as_text.keys(), lambda v: as_text[type(v)](v))
-            columns.append(column)
-        out.append((head + ", ".join([one] * len(part)) + tail, list(chain.from_iterable(zip(*columns)))))
-    return out
-
-
-def _converted(column, kept: set, convert) -> list:
-    """`column` with each value not of a `kept` type converted (a field's db_value, or the text sqlite3 would make).
-
-    A batch's column repeats its values as shared objects (one Department, one Decimal per amount read, one
-    date per date read): each distinct object is converted once.
-    """
-    ids = list(map(id, column))
-    firsts = dict(zip(ids, column))
-    done = {i: (v if type(v) in kept else convert(v)) for i, v in firsts.items()}
-    return list(map(done.__getitem__, ids))
-
-
-_SQLITE_TEXT = {datetime.datetime: lambda v: v.isoformat(" "), datetime.date: datetime.date.isoformat}
-
-
-def _quoted(db, name: str) -> str:
-    return peewee.quote((name,), db.quote)
 
 
 class _Codes:

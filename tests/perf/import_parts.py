@@ -7,8 +7,9 @@ collector off as the import runs it: the CPU seconds of reading the workbook int
 reading its rows (crm.importing.plan._Scan, in one process), of the whole read_plan (and its wall time in one
 process and in two, as FORK_AT 20000 read it), and of the names' pinyin initials; then, in a fresh
 process, a whole import into a new SQLite database with the wall-clock time at which each phase ends and
-the CPU seconds of the SQLite writer thread (crm.importing.bulk._Behind). FILE is e.g. the ledger
-tests/perf/import_speed.py builds (`--keep DIR` leaves it in DIR).
+the CPU seconds of the SQLite writer thread (crm.importing.bulk._Behind), in all and at the end alone
+(the fills, triggers and indexes it runs once the rows are written, while the importing thread waits).
+FILE is e.g. the ledger tests/perf/import_speed.py builds (`--keep DIR` leaves it in DIR).
 """
 
 from __future__ import annotations
@@ -50,7 +51,12 @@ def timed_writing():
         mark("rows, fills and indexes written")
     mark("committed")
 apply.writing = timed_writing
-writer = []
+finish = apply._Applying.finish
+def timed_finish(self, on):
+    mark("rows applied, their INSERTs and batch fills written")
+    finish(self, on)
+apply._Applying.finish = timed_finish
+writer, tail = [], []
 run = bulk._Behind._run
 def timed_run(self):
     try:
@@ -58,6 +64,14 @@ def timed_run(self):
     finally:
         writer.append(time.thread_time())
 bulk._Behind._run = timed_run
+submit = bulk._Behind.submit
+def timed_submit(self, statements):
+    if statements and not statements[0][1]:  # the end's fills, triggers and indexes (no parameters)
+        # The writer is idle here (the rows were waited for): its CPU so far is what it spent before the end.
+        tail.append(time.clock_gettime(time.pthread_getcpuclockid(self.thread.ident)))
+        mark("the end's fills, triggers and indexes handed to the writer")
+    submit(self, statements)
+bulk._Behind.submit = timed_submit
 import app
 mark("started")
 code = app.main(["--db", sys.argv[1], "import", sys.argv[2]])
@@ -65,6 +79,7 @@ mark("done")
 for label, wall, cpu in marks:
     print("PHASE %.2f %.2f %s" % (wall, cpu, label), file=sys.stderr)
 print("WRITER %.2f" % sum(writer), file=sys.stderr)
+print("TAIL %.2f" % (sum(writer) - sum(tail)), file=sys.stderr)
 sys.exit(code)
 """
 
@@ -117,8 +132,9 @@ def read_parts(book: Path) -> dict:
     }
 
 
-def phases(book: Path) -> tuple[list, float]:
-    """([(wall s, CPU s, phase)], the writer thread's CPU s) of a whole import into a new SQLite database."""
+def phases(book: Path) -> tuple[list, dict]:
+    """([(wall s, CPU s, phase)], {"WRITER": the writer thread's CPU s, "TAIL": of it, after the rows were written})
+    of a whole import into a new SQLite database."""
     env = {**os.environ, "PYTHONPATH": os.getcwd(), "CRM_USER": "bench"}
     with tempfile.TemporaryDirectory(prefix="crm-parts-") as tmp:
         db = str(Path(tmp) / "ledger.sqlite3")
@@ -126,13 +142,13 @@ def phases(book: Path) -> tuple[list, float]:
         proc = subprocess.run(
             [sys.executable, "-c", PHASES, db, str(book)], env=env, capture_output=True, text=True, check=True
         )
-    marks, writer = [], 0.0
+    marks, writer = [], {}
     for line in proc.stderr.splitlines():
         if line.startswith("PHASE "):
             _tag, wall, cpu, label = line.split(" ", 3)
             marks.append((float(wall), float(cpu), label))
-        elif line.startswith("WRITER "):
-            writer = float(line.split()[1])
+        elif line.startswith(("WRITER ", "TAIL ")):
+            writer[line.split()[0]] = float(line.split()[1])
     return marks, writer
 
 
@@ -156,7 +172,8 @@ def main(argv=None) -> int:
         print(
             "import phases (wall s / process CPU s at the end of each): "
             + "; ".join(f"{label} {wall:.2f} / {cpu:.2f}" for wall, cpu, label in marks)
-            + f"; writer thread CPU {writer:.2f} s; load average {os.getloadavg()[0]:.2f}"
+            + f"; writer thread CPU {writer['WRITER']:.2f} s, of which after the rows {writer['TAIL']:.2f} s"
+            + f"; load average {os.getloadavg()[0]:.2f}"
         )
     return 0
 

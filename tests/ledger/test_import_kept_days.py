@@ -1,0 +1,112 @@
+"""A first import into an empty SQLite ledger fills the kept totals batch by batch (crm.importing.aside.KeptDaysAside):
+the as-of totals and the totals by stage and cohort end exactly as filling them from the finished ledger leaves them, whether the file records funds
+after its deals, and however the batches fall; when a later row of the file changes a deal already written, the
+totals are caught up there and kept by their triggers from then on, and still agree with the rows.
+"""
+
+from __future__ import annotations
+
+import pytest
+from openpyxl import load_workbook
+
+from crm.importing import apply as import_apply
+from crm.importing import aside as import_aside
+from db import kept_totals
+from db import stage_days as sd
+from db.connection import open_database
+from tests.ledger.test_import_bulk import _import, _rates, _with_planned_starts, ledger_workbook
+
+KEPT = (sd.TABLE, sd.EVENTS_TABLE, sd.PLAN_TABLE, "deal_totals", "deal_cohort_totals", "blocker_totals")
+
+
+@pytest.fixture
+def batches(monkeypatch):
+    """Batches of 40 deals, the import's kept-days fills counted, every import large enough to set things aside."""
+    monkeypatch.setattr(import_aside, "REBUILD_AT", 1)
+    monkeypatch.setattr(import_apply, "BATCH", 40)
+    filled = []
+    batch = import_aside.KeptDaysAside.batch
+
+    def counted(self, first, last):
+        statements = batch(self, first, last)
+        filled.append((first, last, len(statements)))
+        return statements
+
+    monkeypatch.setattr(import_aside.KeptDaysAside, "batch", counted)
+    return filled
+
+
+def _kept(db) -> dict:
+    return {table: sorted(db.execute_sql(f"SELECT * FROM {table}").fetchall()) for table in KEPT}
+
+
+def _as_filled_afresh(url: str) -> tuple[dict, dict]:
+    """(the kept tables as the import left them, the same tables filled from the ledger's rows)."""
+    db = open_database(url)
+    try:
+        with db.atomic() as txn:
+            imported = _kept(db)
+            kept_totals.rebuild(db)  # deletes and fills every kept table with the statements the migrations use
+            afresh = _kept(db)
+            txn.rollback()
+        assert kept_totals.agree(db)
+        return imported, afresh
+    finally:
+        db.close()
+
+
+def _with_funds(path) -> None:
+    """Give every third deal of the workbook at `path` its cumulative funds (累计到位资金)."""
+    wb = load_workbook(path)
+    ws = wb["台账"]
+    column = ws.max_column + 1
+    ws.cell(2, column, "累计到位资金（万元）")
+    for row in range(3, ws.max_row + 1, 3):
+        ws.cell(row, column, 100 * row)
+    wb.save(path)
+
+
+@pytest.mark.parametrize("funds", [False, True])
+def test_a_first_import_leaves_the_as_of_totals_a_fill_from_its_rows_gives(tmp_path, batches, funds):
+    path = ledger_workbook(tmp_path / "台账.xlsx", rows=300)
+    _with_planned_starts(path)
+    if funds:
+        _with_funds(path)
+    url = str(tmp_path / "a.sqlite3")
+    report, _rows = _import(url, path, bulk=True, prepare=_rates)
+    assert report.written and len(report.created) == 300 and not report.updated
+    # Each batch: the totals by stage, by cohort, of blockers, the stage steps (and the funds and blockers).
+    assert len(batches) >= 8 and all(count == (4 if funds else 5) for _f, _l, count in batches)
+    assert bool(report.funds_added) is funds
+    imported, afresh = _as_filled_afresh(url)
+    assert imported == afresh
+    assert all(imported[table] for table in KEPT)  # each filled, the plan figures and the funds and blockers too
+    if funds:
+        assert sum(row[3] for row in imported[sd.EVENTS_TABLE]) > 0  # funds_n
+
+
+def test_a_row_changing_a_deal_the_import_wrote_puts_the_triggers_back_there(tmp_path, batches):
+    path = ledger_workbook(tmp_path / "台账.xlsx", rows=300)
+    _with_planned_starts(path)
+    wb = load_workbook(path)
+    ws = wb["台账"]
+    # Row 150 names the deal of row 20 again (by its name alone), its stage moved on: an update of a deal
+    # written 130 rows before.
+    ws[20][9].value = "签约"
+    copied = [cell.value for cell in ws[20]]
+    copied[1], copied[6], copied[7], copied[9] = None, None, None, "已投产"
+    for column, value in enumerate(copied, 1):
+        ws.cell(150, column).value = value  # ws.cell(r, c, None) would leave the old value
+    wb.save(path)
+    url = str(tmp_path / "a.sqlite3")
+    report, _rows = _import(url, path, bulk=True, prepare=_rates)
+    assert report.written and len(report.updated) == 1 and report.stage_changes == 1, report.problems[:2]
+    filled = [b for b in batches if b[2]]
+    assert filled and len(filled) < len(batches)  # batches filled up to the update, the triggers after it
+    imported, afresh = _as_filled_afresh(url)
+    assert _nonzero(imported) == _nonzero(afresh)  # the triggers may leave keys whose sums came back to 0
+
+
+def _nonzero(tables: dict) -> dict:
+    keys = dict(zip(KEPT, (sd.KEYS, sd.EVENT_KEYS, sd.PLAN_KEYS, "sc", "yrsc", "s")))
+    return {table: [row for row in rows if any(row[len(keys[table]) :])] for table, rows in tables.items()}
