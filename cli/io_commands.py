@@ -222,20 +222,19 @@ def _print_report(report) -> None:
     ):
         if names:
             print(f"{label}: {'、'.join(names)}", file=out)
-    lines = [
-        _("  row {row}: new {code} {name}").format(row=row, code=code, name=name) for row, code, name in report.created
-    ]
+    # Only the lines shown are formatted: a first import of 100,000 rows creates as many deals.
+    new_line, updated_line = _("  row {row}: new {code} {name}"), _("  row {row}: {code} {name} — {fields}")
+    lines = [new_line.format(row=row, code=code, name=name) for row, code, name in report.created[:LISTED]]
     lines += [
-        _("  row {row}: {code} {name} — {fields}").format(
-            row=row, code=code, name=name, fields=", ".join(map(field_label, fields))
-        )
-        for row, code, name, fields in report.updated
+        updated_line.format(row=row, code=code, name=name, fields=", ".join(map(field_label, fields)))
+        for row, code, name, fields in report.updated[: LISTED - len(lines)]
     ]
-    for line in lines[:LISTED]:
+    for line in lines:
         print(line, file=out)
-    if len(lines) > LISTED:
-        print(_("  … and {n} more (--format json lists them all)").format(n=len(lines) - LISTED), file=out)
-    for row, code, label, old, new in report.changes_shown()[:LISTED]:
+    listed = len(report.created) + len(report.updated)
+    if listed > LISTED:
+        print(_("  … and {n} more (--format json lists them all)").format(n=listed - LISTED), file=out)
+    for row, code, label, old, new in report.changes_shown(LISTED):
         print(
             _("  row {row}: {code} {field}: {old} → {new}").format(row=row, code=code, field=label, old=old, new=new),
             file=out,

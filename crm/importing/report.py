@@ -44,15 +44,16 @@ class Report:
     def ok(self) -> bool:
         return not self.problems
 
-    def changes_shown(self) -> list[tuple]:
-        """(row, code, field's label, old, new) of each change, as people read them: stages and flags by their
-        names, an empty value as ∅; amounts as recorded (in the deal's currency, which the change does not name)."""
+    def changes_shown(self, limit: int | None = None) -> list[tuple]:
+        """(row, code, field's label, old, new) of each change (the first `limit`), as people read them: stages and
+        flags by their names, an empty value as ∅; amounts as recorded (in the deal's currency, which the change
+        does not name)."""
 
         def shown(field_name: str, value) -> str:
             text = value if field_name == "amount" or value is None else shown_value(field_name, str(value))
             return "∅" if text in (None, "") else str(text)
 
-        return [(r, c, field_label(f), shown(f, o), shown(f, n)) for r, c, f, o, n in self.changes]
+        return [(r, c, field_label(f), shown(f, o), shown(f, n)) for r, c, f, o, n in self.changes[:limit]]
 
     def as_json(self) -> dict:
         return {

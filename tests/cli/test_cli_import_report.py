@@ -39,3 +39,15 @@ def test_an_update_of_a_county_sheet_names_its_fields_and_values_as_people_read_
     assert any("阶段:签约 → 注册" in line for line in changes), out
     assert any("备注:∅ → " in line for line in changes), out
     assert not re.search(r"(notes|amount_approximate|stage|True|False|signed|registered)", "\n".join(updated + changes))
+
+
+def test_a_long_import_lists_its_first_thirty_deals_and_counts_the_rest(run_cli, ledger, db_url, tmp_path):
+    sheet = tmp_path / "全年.csv"
+    rows = [f"项目{i:03d},某集团{i},{i + 1}亿元,2020-06-01" for i in range(45)]
+    sheet.write_text("项目名称,投资方,总投资,签约日期\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    code, out, err = run_cli("--db", db_url, "import", sheet)
+    assert code == 0, err
+    listed = [line for line in out.splitlines() if re.match(r"\s+第 \d+ 行:新增 ZS\d{4}-\d{4} 项目\d{3}$", line)]
+    assert len(listed) == 30 and listed[0].endswith("项目000") and listed[-1].endswith("项目029"), out
+    assert "另有 15 条" in out, out
+    assert Deal.select().count() == 45
