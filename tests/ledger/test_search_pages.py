@@ -145,15 +145,12 @@ def _every_id(flt) -> set[int]:
     return set(ids)
 
 
-def test_the_narrowing_reads_only_the_trigrams_few_deals_hold(small, monkeypatch, backend_is_sqlite):
+@pytest.mark.parametrize(
+    "small_url", ["sqlite"], indirect=True
+)  # the choice is SQLite's: PostgreSQL's GIN index makes its own
+def test_the_narrowing_reads_only_the_trigrams_few_deals_hold(small, monkeypatch):
     prefix = _oldest_year_prefix().lower()  # zs2015: zs2 and s20 are in every code
     _sorted_through_the_index(monkeypatch)
     telling = search._telling_trigrams(search.database.obj, prefix)
     assert "zs2" not in telling and "s20" not in telling
     assert telling  # and what is left still narrows: the finds are the plain search's (tests above)
-
-
-@pytest.fixture
-def backend_is_sqlite(small_url):
-    if small_url.startswith("postgres"):
-        pytest.skip("the trigram choice is SQLite's (PostgreSQL's GIN index chooses its own)")
