@@ -258,3 +258,19 @@ def natural_rows(models, shown=repr) -> dict:
             rows.append(sorted([k, shown(v)] for k, v in row.items()))
         out[model.__name__] = sorted(rows)
     return out
+
+
+@contextlib.contextmanager
+def opened(url):
+    """The ledger at `url` opened as the bound database for the block, closed and unbound after it (for module
+    fixtures that build a ledger once and tests that open it again)."""
+    from db.connection import open_database
+    from db.models import database
+
+    db = open_database(url)
+    try:
+        yield db
+    finally:
+        if not db.is_closed():
+            db.close()
+        database.initialize(None)

@@ -21,6 +21,7 @@ from crm.reporting import kpi
 from crm.samples import synthetic
 from db import kept_totals as db_kept_totals
 from db.models import Deal, Department
+from tests.ledger_checks import opened
 
 AS_OF = datetime.date(2026, 6, 30)
 SIZES = {"small": 2_000, "large": 10_000}
@@ -43,32 +44,15 @@ def ledgers(scale_backend, request, tmp_path_factory):
             url = str(tmp_path_factory.mktemp("scale") / f"{label}.sqlite3")
         else:
             url = request.getfixturevalue("pg_cluster").create_database(f"scale_{label}")
-        with _Opened(url):
+        with opened(url):
             synthetic.generate(synthetic.Spec(deals=deals, seed=42, heavy_every=HEAVY_EVERY, as_of=AS_OF))
         urls[label] = url
     return urls
 
 
-class _Opened:
-    def __init__(self, url):
-        self.url = url
-
-    def __enter__(self):
-        from db.connection import open_database
-
-        self.db = open_database(self.url)
-        return self.db
-
-    def __exit__(self, *exc):
-        from db.models import database
-
-        self.db.close()
-        database.initialize(None)
-
-
 @pytest.fixture
 def large(ledgers):
-    with _Opened(ledgers["large"]) as db:
+    with opened(ledgers["large"]) as db:
         yield db
 
 
@@ -113,10 +97,10 @@ def test_board_dashboard_and_kpis_cost_a_few_queries(large):
 
 def test_opening_a_heavy_deal_costs_a_few_queries(large):
     code = Deal.get_by_id(HEAVY_EVERY).code
-    with count_queries() as opened:
+    with count_queries() as queries:
         detail = deal_views.detail(code)
     assert len(detail["ledger"]) == synthetic.HEAVY_LEDGER and len(detail["blockers"]) == synthetic.HEAVY_BLOCKERS
-    assert opened.count <= 12
+    assert queries.count <= 12
 
 
 def _peak(work) -> int:
@@ -141,7 +125,7 @@ def _list_session():
 def test_memory_does_not_grow_with_the_ledger(ledgers):
     peaks = {}
     for label, url in ledgers.items():
-        with _Opened(url):
+        with opened(url):
             _list_session()  # warm up: imports, caches, prepared statements
             peaks[label] = _peak(_list_session)
     # Five times the deals: the same pages and totals, so about the same memory.

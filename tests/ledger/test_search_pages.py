@@ -17,6 +17,7 @@ from crm.listing.filters import DealFilter
 from crm.listing.pages import ListFilter, Order
 from crm.samples import synthetic
 from db.models import Deal, Department
+from tests.ledger_checks import opened
 
 AS_OF = datetime.date(2026, 6, 30)
 PAGE = 15
@@ -29,31 +30,14 @@ def small_url(request, tmp_path_factory):
         url = str(tmp_path_factory.mktemp("search_pages") / "ledger.sqlite3")
     else:
         url = request.getfixturevalue("pg_cluster").create_database("search_pages")
-    with _Opened(url):
+    with opened(url):
         synthetic.generate(synthetic.Spec(deals=1_200, seed=7, as_of=AS_OF))
     return url
 
 
-class _Opened:
-    def __init__(self, url):
-        self.url = url
-
-    def __enter__(self):
-        from db.connection import open_database
-
-        self.db = open_database(self.url)
-        return self.db
-
-    def __exit__(self, *exc):
-        from db.models import database
-
-        self.db.close()
-        database.initialize(None)
-
-
 @pytest.fixture
 def small(small_url):
-    with _Opened(small_url) as db:
+    with opened(small_url) as db:
         yield db
 
 

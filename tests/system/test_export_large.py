@@ -17,27 +17,11 @@ from crm.samples import synthetic
 from crm.values.money import parse_amount
 from exports import weekly_layout as layout
 from exports.cells import neutralise
+from tests.ledger_checks import opened
 
 AS_OF = datetime.date(2026, 6, 30)
 DEALS = 3_000
 WEEK = "2026-W26"  # the last complete week of the ledger: many deals changed, many problems open
-
-
-class _Opened:
-    def __init__(self, url):
-        self.url = url
-
-    def __enter__(self):
-        from db.connection import open_database
-
-        return open_database(self.url)
-
-    def __exit__(self, *exc):
-        from db.models import database
-
-        if not database.obj.is_closed():
-            database.obj.close()
-        database.initialize(None)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -47,7 +31,7 @@ def big_ledger(request, tmp_path_factory):
         url = str(tmp_path_factory.mktemp("big") / "big.sqlite3")
     else:
         url = request.getfixturevalue("pg_cluster").create_database("export_large")
-    with _Opened(url):
+    with opened(url):
         synthetic.generate(synthetic.Spec(deals=DEALS, seed=11, heavy_every=1_000, as_of=AS_OF))
         table = weekly.build(weekly.resolve_week(WEEK), today=AS_OF)
     return url, table
