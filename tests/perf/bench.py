@@ -296,21 +296,12 @@ def launch_row(backend: str, url: str, rounds: int) -> Result:
 
 def _launches(url: str, rounds: int) -> tuple[list[float], list[float]]:
     """Seconds from spawn to the first rows painted: the app through its entry point, and a bare Textual app."""
+    from tests.perf.launch import _launch
+
     samples: dict[str, list[float]] = {"crm": [], "bare": []}
     for _ in range(rounds):
         for which in ("crm", "bare"):  # alternated, so that both see the same load
-            spawned = time.time()
-            proc = subprocess.run(
-                [sys.executable, "-m", "tests.perf.launch", which, "--db", url, "--spawned-at", repr(spawned)],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                env={**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench"},
-                timeout=600,
-            )
-            if proc.returncode != 0:
-                raise RuntimeError((proc.stderr.strip().splitlines() or ["launch failed"])[-1][:200])
-            samples[which].append(json.loads(proc.stdout.strip().splitlines()[-1])["seconds"])
+            samples[which].append(_launch(ROOT, which, url))
     return samples["crm"], samples["bare"]
 
 
