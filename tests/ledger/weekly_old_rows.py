@@ -29,7 +29,7 @@ from crm.reporting.weekly_model import (
     _cents,
 )
 from crm.reporting.weekly_queries import _day, _fetch, _in_cohort, _where
-from crm.reporting.weekly_sums import _summary
+from crm.reporting.weekly_sums import _RowSums, _summary  # the row sums did not change: the program's
 from crm.values.money import Money
 from db.models import Blocker, Deal, DealDepartment, Department, Event, FundsArrived, FxRate, Person, StageChange
 from db.models import Progress as ProgressLog
@@ -234,34 +234,6 @@ class _KpiSums:
         return k
 
 
-class _RowSums:
-    """What the summary needs of the listed rows, added up as they are produced (amounts in whole cents)."""
-
-    def __init__(self) -> None:
-        self.rows = 0
-        self.by_stage: dict[str, list] = {}
-        self.by_currency: dict[str, int] = {}
-        self.total = 0
-        self.approximate: set[str] = set()  # currencies of rows whose amount was approximate
-        self.rate_ids: set[int] = set()
-
-    def add(self, row: Row, deal: _Deal) -> None:
-        self.rows += 1
-        cny = deal.cny_cents
-        entry = self.by_stage.get(row.stage)
-        if entry is None:
-            entry = self.by_stage[row.stage] = [0, 0]
-        entry[0] += 1
-        entry[1] += cny
-        self.total += cny
-        currency = deal.currency
-        self.by_currency[currency] = self.by_currency.get(currency, 0) + deal.cents
-        if deal.approximate:
-            self.approximate.add(currency)
-        if deal.fx_rate is not None:
-            self.rate_ids.add(deal.fx_rate)
-
-
 def _case(condition):
     return Case(None, [(condition, 1)], 0)
 
@@ -433,7 +405,7 @@ class _Builder:
                 events,
                 problems.get(d.id, []),
             )
-            self.sums.add(row, d)
+            self.sums.add(row.stage, d.cny_cents, d.currency, d.cents, d.approximate, d.fx_rate)
             yield row
         self.week_end.add(existing, stage_at, sunday, morning_after)
 
