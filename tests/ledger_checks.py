@@ -235,10 +235,27 @@ def _natural_keys() -> dict:
     }
 
 
-def natural_rows(models, shown=repr) -> dict:
-    """{model name: its rows} of the open ledger, each row a sorted list of [column, shown(value)] with ids replaced by
-    natural keys and write times left out: two ledgers written the same way by different paths dump equal."""
-    from db.models import AuditEntry
+def natural_rows(models=None, shown=repr) -> dict:
+    """{model name: its rows} of the open ledger (of `models`; default: every table an import writes), each row a
+    sorted list of [column, shown(value)] with ids replaced by natural keys and write times left out: two ledgers
+    written the same way by different paths dump equal."""
+    from db.models import (
+        AuditEntry,
+        Blocker,
+        Deal,
+        DealDepartment,
+        Department,
+        Event,
+        FundsArrived,
+        FxRate,
+        Person,
+        Progress,
+        StageChange,
+    )
+
+    if models is None:
+        models = (Department, Person, Event, FxRate, Deal, DealDepartment, StageChange, Blocker, FundsArrived)
+        models += (Progress, AuditEntry)
 
     keys = _natural_keys()
     out = {}

@@ -34,18 +34,7 @@ from crm.importing import aside, importer, plan
 from crm.reference import fx
 from db.connection import open_database
 from db.models import (
-    AuditEntry,
-    Blocker,
-    Deal,
-    DealDepartment,
-    Department,
-    Event,
-    FundsArrived,
-    FxRate,
     ImportRecord,
-    Person,
-    Progress,
-    StageChange,
     database,
 )
 from tests.ledger_checks import natural_rows
@@ -189,21 +178,6 @@ def _set_rates() -> None:
     fx.set_rate("HKD", datetime.date(2019, 1, 1), "0.91")
 
 
-_MODELS = (
-    Department,
-    Person,
-    Event,
-    FxRate,
-    Deal,
-    DealDepartment,
-    StageChange,
-    Blocker,
-    FundsArrived,
-    Progress,
-    AuditEntry,
-)
-
-
 def _shown(value) -> str:
     """A value as the dump keeps it: the day the test runs as TODAY (create_deal dates by the clock), else repr."""
     if isinstance(value, datetime.date) and value == datetime.date.today():
@@ -217,7 +191,7 @@ def _shown(value) -> str:
 
 def dump() -> dict:
     """Every row of the ledger's tables (see the module's docstring), as sorted lists of [column, value] pairs."""
-    out = natural_rows(_MODELS, _shown)
+    out = natural_rows(shown=_shown)
     out["ImportRecord"] = [
         [r.source.rsplit("/", 1)[-1], r.sheet, r.created, r.updated, r.reverted_at is None]
         for r in ImportRecord.select().order_by(ImportRecord.id)
