@@ -11,7 +11,7 @@ from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.importing.cells import cell_text, inline, is_blank
 from crm.importing.columns import read_rows
-from crm.importing.headers import Header, find_header, header_key, label_kind, normalise
+from crm.importing.headers import Header, find_header, header_key, label_kind, map_name, normalise
 from crm.importing.rows import Problem, RowPlan, _cell_of, _Sheet
 from crm.importing.totals import _check_totals
 from crm.importing.workbook import Grid, read_grids
@@ -83,7 +83,9 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress) -> Plan:
     plan.stated_on = sheet.stated_on
     for f, label in header.duplicates:
         plan.notices.append(
-            _("Column {label!r} also names {field}; the first such column is used").format(label=label, field=f)
+            _("Column “{label}” also names {field}; the first such column is used").format(
+                label=label, field=map_name(f)
+            )
         )
     reference = datetime.date(sheet.year, 12, 31) if sheet.year else today
     first, later = grid.rows[header.index + 1 :], []

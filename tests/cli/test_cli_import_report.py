@@ -51,3 +51,12 @@ def test_a_long_import_lists_its_first_thirty_deals_and_counts_the_rest(run_cli,
     assert len(listed) == 30 and listed[0].endswith("项目000") and listed[-1].endswith("项目029"), out
     assert "另有 15 条" in out, out
     assert Deal.select().count() == 45
+
+
+def test_a_second_funds_column_is_named_as_people_read_it(run_cli, ledger, db_url):
+    # a county's monthly funds sheet: 累计到位资金 is read; 本月到位资金 and 资金到位率 also look like funds
+    sheet = Path(__file__).resolve().parents[1] / "data" / "county_sheets" / "funds_cumulative_v1.xlsx"
+    code, out, err = run_cli("--db", db_url, "import", sheet, "--dry-run")
+    assert code == 0, err
+    notice = next(line for line in out.splitlines() if "本月到位资金" in line and "也对应" in line)
+    assert notice == "列“本月到位资金（万元）”也对应实际到位资金;使用第一个这样的列", notice
