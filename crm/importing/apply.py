@@ -405,6 +405,8 @@ def _update(
     ):
         changed.append(f)
         report.changes.append((row.row, deal.code, f, old, new))
+        if f == "amount":
+            report.currencies[deal.code] = (deal.currency, saved.currency)
     if supporting is not None:
         current = {d.name for d in supporting_departments(saved)}
         if current != set(supporting):

@@ -36,6 +36,7 @@ class Report:
     notices: list = field(default_factory=list)
     warnings: list = field(default_factory=list)  # Problem: said, nothing refused
     changes: list = field(default_factory=list)  # (row, code, field, old, new) of each field an update changes
+    currencies: dict = field(default_factory=dict)  # code -> (currency before, after) of a deal whose amount changed
     progress_added: int = 0
     funds_added: list = field(default_factory=list)  # (row, code, amount text) of each difference recorded
     import_id: int | None = None
@@ -46,14 +47,14 @@ class Report:
 
     def changes_shown(self, limit: int | None = None) -> list[tuple]:
         """(row, code, field's label, old, new) of each change (the first `limit`), as people read them: stages and
-        flags by their names, an empty value as ∅; amounts as recorded (in the deal's currency, which the change
-        does not name)."""
+        flags by their names, amounts in 亿/万 with the deal's currency, an empty value as ∅."""
 
-        def shown(field_name: str, value) -> str:
-            text = value if field_name == "amount" or value is None else shown_value(field_name, str(value))
+        def shown(code: str, field_name: str, value, when: int) -> str:
+            currency = self.currencies.get(code, ("CNY", "CNY"))[when]
+            text = None if value is None else shown_value(field_name, str(value), currency)
             return "∅" if text in (None, "") else str(text)
 
-        return [(r, c, field_label(f), shown(f, o), shown(f, n)) for r, c, f, o, n in self.changes[:limit]]
+        return [(r, c, field_label(f), shown(c, f, o, 0), shown(c, f, n, 1)) for r, c, f, o, n in self.changes[:limit]]
 
     def as_json(self) -> dict:
         return {

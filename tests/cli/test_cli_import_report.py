@@ -60,3 +60,14 @@ def test_a_second_funds_column_is_named_as_people_read_it(run_cli, ledger, db_ur
     assert code == 0, err
     notice = next(line for line in out.splitlines() if "本月到位资金" in line and "也对应" in line)
     assert notice == "列“本月到位资金（万元）”也对应实际到位资金;使用第一个这样的列", notice
+
+
+def test_a_changed_amount_is_shown_in_yi_and_wan_with_the_deals_currency(run_cli, ledger, db_url, tmp_path):
+    assert run_cli("--db", db_url, "fx", "set", "USD", "2020-01-01", "7.0")[0] == 0
+    sheet = tmp_path / "外资.csv"
+    sheet.write_text("项目名称,总投资,签约日期\n光伏组件项目,1.8亿美元,2020-06-01\n储能项目,5000万元,2020-06-01\n")
+    assert run_cli("--db", db_url, "import", sheet)[0] == 0
+    sheet.write_text("项目名称,总投资,签约日期\n光伏组件项目,2亿美元,2020-06-01\n储能项目,8000万元,2020-06-01\n")
+    code, out, err = run_cli("--db", db_url, "import", sheet)
+    assert code == 0, err
+    assert "投资额:1.8亿美元 → 2亿美元" in out and "投资额:5000万元 → 8000万元" in out, out
