@@ -14,7 +14,7 @@ from crm.deals.investment import parse_month
 from crm.deals.tags import tag_deal, untag_deal
 from crm.foundation.config import current_actor
 from crm.foundation.errors import InvalidInput
-from crm.foundation.i18n import _
+from crm.foundation.i18n import N_, _
 from crm.listing.filters import DealFilter
 from crm.reference import fx
 from crm.reporting import asof, brief, kpi, lights, series, summaries
@@ -167,6 +167,35 @@ _SERIES_KEYS = (
 )
 
 
+def _cny(value) -> str:
+    return format_money(Money(value, "CNY"))
+
+
+# The series table as people read it (the labels and forms of `crm kpi --as-of`); CSV and JSON keep the keys.
+_SERIES_COLUMNS = (
+    (N_("As of"), lambda r: r.day.isoformat()),
+    (N_("Deals signed"), lambda r: r.kpis.deals),
+    (N_("Total investment"), lambda r: format_money(Money(r.kpis.total_cny, "CNY", r.kpis.approximate))),
+    (N_("Start rate (construction or beyond)"), lambda r: percent_text(r.kpis.start_rate)),
+    (N_("Planned starts"), lambda r: r.plan.planned_starts),
+    (N_("Started on plan"), lambda r: r.plan.started_on_plan),
+    (N_("Start rate against plan (开工率)"), lambda r: percent_text(r.plan.start_plan_rate)),
+    (N_("Annual investment plan"), lambda r: _cny(r.plan.invest_plan_cny)),
+    (N_("Investment completed this year"), lambda r: _cny(r.plan.invest_done_cny)),
+    (N_("Share of the annual plan"), lambda r: percent_text(r.plan.invest_plan_rate)),
+    (N_("Schedule (序时进度)"), lambda r: percent_text(r.plan.schedule_rate)),
+    (
+        N_("Ahead (+) or behind (−) schedule, points"),
+        lambda r: "—" if r.plan.schedule_gap is None else f"{r.plan.schedule_gap:+.2f}",
+    ),
+    (N_("Funds arrived"), lambda r: _cny(r.kpis.funds_cny)),
+    (N_("Funds rate"), lambda r: percent_text(r.kpis.funds_rate)),
+    (N_("Blockers raised"), lambda r: r.kpis.blockers_raised),
+    (N_("Blockers resolved"), lambda r: r.kpis.blockers_resolved),
+    (N_("Resolution rate"), lambda r: percent_text(r.kpis.resolution_rate)),
+)
+
+
 def _kpi_series(args, cohort: DealFilter):
     first, last = _date(getattr(args, "from")), _date(args.to)
     today = datetime.date.today()
@@ -177,16 +206,19 @@ def _kpi_series(args, cohort: DealFilter):
     each = args.format == "json"
     # each row as `crm kpi --as-of` its period's last day gives it, lights included (from the series' one read)
     with series.reading(cohort, ends):
+        results = series.series(args.series, first, last or today, cohort, rates=each)
         rows = [
             {**asof.as_json(r), "lights": lights.counts(cohort, r.day).get(None, lights.LightCounts()).as_json()}
-            for r in series.series(args.series, first, last or today, cohort, rates=each)
+            for r in results
         ]
     if each:
         return print_json(rows)
-    table = [[row[key] if row[key] is not None else "" for key in _SERIES_KEYS] for row in rows]
     if args.format == "csv":
+        table = [[row[key] if row[key] is not None else "" for key in _SERIES_KEYS] for row in rows]
         return print_csv(list(_SERIES_KEYS), table)
-    print_table(list(_SERIES_KEYS), table)
+    print_table(
+        [_(label) for label, _shown in _SERIES_COLUMNS], [[shown(r) for _l, shown in _SERIES_COLUMNS] for r in results]
+    )
     used = asof.rates_used(cohort, ends)
     print(f"{_('Exchange rates used')}: " + ("; ".join(fx.describe_rate(r) for r in used) or _("none (all CNY)")))
 

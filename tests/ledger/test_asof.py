@@ -254,7 +254,11 @@ def test_a_series_table_names_once_the_rates_its_periods_converted_at(demo_ledge
     each = {f"{r['currency']} {r['on']} {r['rate']}" for row in json.loads(out) for r in row["fx_used"]}
     code, out, err = run_cli(*args)
     assert code == 0, err
-    label, _, named = out.strip().splitlines()[-1].partition(": ")
+    header, *lines = out.strip().splitlines()
+    assert header.split()[:3] == ["截至", "签约项目数", "总投资"] and "total_cny" not in header, header
+    last = lines[-2].split()  # the last period, its figures as `crm kpi --as-of` shows them
+    assert last[0] == "2020-06-30" and last[2].endswith("亿元") and last[3].endswith("%"), lines[-2]
+    label, _, named = lines[-1].partition(": ")
     assert label == "所用汇率"
     shown = {" ".join(rate.split(" ")[:3]) for rate in named.split("; ")}
     assert each and shown == each
