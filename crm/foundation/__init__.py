@@ -7,8 +7,6 @@ imported when one of its names is first used, so importing this package costs no
 from importlib import import_module
 
 _HOME = {
-    "Child": "forked",
-    "ChildFailed": "forked",
     "Conflict": "errors",
     "ConnectionLost": "errors",
     "CrmError": "errors",
@@ -19,7 +17,6 @@ _HOME = {
     "N_": "i18n",
     "NotFound": "errors",
     "as_crm_error": "errors",
-    "can_fork": "forked",
     "check_output": "files",
     "clean_text": "text",
     "clean_up_on_sigterm": "files",

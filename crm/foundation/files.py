@@ -191,7 +191,7 @@ _installed_by: list[int] = []
 
 def _on_sigterm(signum, frame) -> None:
     if os.getpid() not in _installed_by:
-        # A forked child (crm.foundation.forked) inherited the handler: it ends as it always did.
+        # A forked child process inherited the handler: it ends as it always did.
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
         return

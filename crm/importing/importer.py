@@ -39,7 +39,7 @@ records (the import log and revert).
 from __future__ import annotations
 
 from crm.importing.apply import run_import
-from crm.importing.plan import FORK_AT, Plan, _plan, _Scan, read_plan
+from crm.importing.plan import Plan, _plan, _Scan, read_plan
 from crm.importing.report import Report
 from crm.importing.rows import DEAL_FIELDS, Problem, RowPlan, name_key
 
@@ -79,7 +79,6 @@ __all__ = [
     "parse_map",
     "parse_rows",
     "DEAL_FIELDS",
-    "FORK_AT",
     "Plan",
     "Problem",
     "Report",

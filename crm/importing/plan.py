@@ -6,7 +6,6 @@ import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crm.foundation import forked
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.importing.cells import cell_text, inline, is_blank
@@ -88,26 +87,8 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress) -> Plan:
             )
         )
     reference = datetime.date(sheet.year, 12, 31) if sheet.year else today
-    first, later = grid.rows[header.index + 1 :], []
     scan = _Scan(sheet, reference)
-    child = None
-    if progress is None and len(first) >= FORK_AT and forked.can_fork():
-        # The later rows read in a child process while this one reads the first. The child also pickles
-        # what it read (~40% of reading it): its part is the smaller.
-        half = len(first) * 3 // 5
-        first, later = first[:half], first[half:]
-        child = forked.Child(lambda: _Scan(sheet, reference).read(later))
-    try:
-        scan.read(first, progress)
-    except BaseException:
-        if child is not None:
-            child.cancel()
-        raise
-    if child is not None:
-        try:
-            scan.take(child.result())
-        except (forked.ChildFailed, _NotAlone):
-            scan.read(later)
+    scan.read(grid.rows[header.index + 1 :], progress)
     plan.rows, plan.skipped = scan.rows, scan.skipped
     plan.problems += scan.problems
     plan.warnings += [w for r in scan.rows if r.warnings for w in r.warnings]
@@ -121,22 +102,10 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress) -> Plan:
     return plan
 
 
-#: Rows from which a sheet is read in two processes (where forked.can_fork): none by default. Read column by
-#: column, a row costs about what pickling it back from the child costs, so the child saved no time and added
-#: its CPU (BENCHMARKS.md, "Import"); tests set it low to keep the two-process path working.
-FORK_AT: float = float("inf")
-
-
-class _NotAlone(Exception):
-    """A part read apart cannot be taken as it is: what came before changes how it reads."""
-
-
 class _Scan:
     """Sorts the rows below the header into data, totals and skipped rows, reading each data row.
 
-    Holds what it found (the rows read, problems, skipped rows, totals rows)
-    so that a sheet can be read in two parts, the second in another process,
-    and the parts joined (`take`).
+    Holds what it found: the rows read, problems, skipped rows, totals rows.
     """
 
     def __init__(self, sheet: _Sheet, reference: datetime.date):
@@ -147,7 +116,6 @@ class _Scan:
         self.totals: list = []  # (row number, values) of totals rows
         self.data_rows = 0
         self.ended_at = None
-        self.totals_first = False  # a totals row came before any data row of this part
 
     def read(self, rows: list, progress=None) -> _Scan:
         """Read `rows` ((number, values) of the grid, in order) after those read so far."""
@@ -179,8 +147,6 @@ class _Scan:
                 self.totals.append((number, values))
                 if self.data_rows:
                     self.ended_at = number
-                else:
-                    self.totals_first = True
                 continue
             if "subtotal" in kinds.values():
                 self.skipped.append((number, "subtotal"))
@@ -201,20 +167,6 @@ class _Scan:
         # Read column by column once sorted: a column's repeated values are read once for all its rows.
         self.rows += read_rows(sheet, data, self.problems, self.reference)
         return self
-
-    def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "sheet"}  # what was read, not what it was read from
-
-    def take(self, later: _Scan) -> None:
-        """Join the part `later` read, which follows the rows read here; raises _NotAlone where it cannot."""
-        if self.ended_at is not None or (later.totals_first and self.data_rows):
-            raise _NotAlone  # rows past a totals row are notes; a totals row after data rows ends the data
-        self.rows += later.rows
-        self.problems += later.problems
-        self.skipped += later.skipped
-        self.totals += later.totals
-        self.data_rows += later.data_rows
-        self.ended_at = later.ended_at
 
 
 def _repeats_header(values, sheet: _Sheet) -> bool:

@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from crm.importing import aside, importer, plan
+from crm.importing import aside, importer
 from crm.reference import fx
 from db.connection import open_database
 from db.models import (
@@ -243,12 +243,11 @@ def _compare(got: dict, want: dict) -> None:
         assert len(got[table]) == len(want[table]), table
 
 
-@pytest.mark.parametrize("way", ["aside_forked", "bulk", "one_by_one"])
+@pytest.mark.parametrize("way", ["aside", "bulk", "one_by_one"])
 def test_the_county_sheet_lands_as_recorded(new_url, tmp_path, monkeypatch, way):
     path = county_sheet(tmp_path / "county.xlsx")
-    if way == "aside_forked":
+    if way == "aside":
         monkeypatch.setattr(aside, "REBUILD_AT", 10)
-        monkeypatch.setattr(plan, "FORK_AT", 10)
     report, got = import_and_dump(new_url(), path, bulk=way != "one_by_one")
     _compare(got, _golden()["ledger"])
     want = _golden()["report"]

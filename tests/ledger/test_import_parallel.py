@@ -1,25 +1,19 @@
-"""The two cores an import uses: a sheet read in two processes, a ledger written by a second thread.
+"""The two cores an import uses: the rows checked in one thread, the ledger written by a second.
 
-Reading a long sheet forks a child that reads its second part
-(crm/foundation/forked.py); the plan must be the one a single process makes, whatever
-the file has where the parts meet (a totals row, rows after it) and if the
-child fails. On SQLite the INSERTs of the new deals run in a writer thread
-(NewDeals.write_behind): a write that fails there rolls the whole import
-back, reported once, with no thread left behind.
+A totals row ends a sheet's data rows wherever it falls. On SQLite the INSERTs
+of the new deals run in a writer thread (NewDeals.write_behind): a write that
+fails there rolls the whole import back, reported once, with no thread left behind.
 """
 
 import dataclasses
 import datetime
-import os
 import threading
 
 import pytest
 from openpyxl import load_workbook
 
-from crm.foundation import forked
 from crm.importing import bulk as import_bulk
 from crm.importing import importer
-from crm.importing import plan as import_plan
 from db.connection import open_database
 from tests.ledger.test_import_bulk import ledger_rows, ledger_workbook
 
@@ -49,59 +43,20 @@ def _with_totals_row(path, at):
     wb.save(path)
 
 
-@pytest.fixture
-def forking(monkeypatch):
-    """Reading forks from the first row on; children made are counted."""
-    made = []
-
-    class Counted(forked.Child):
-        def __init__(self, work):
-            made.append(self)
-            super().__init__(work)
-
-    monkeypatch.setattr(import_plan, "FORK_AT", 1)
-    # pytest may have threads of its own by now; the child reads rows and touches no lock they hold.
-    monkeypatch.setattr(forked, "can_fork", lambda: True)
-    monkeypatch.setattr(forked, "Child", Counted)
-    return made
-
-
 @pytest.mark.parametrize("totals_at", [None, 20, 181, 300])
-def test_a_sheet_read_in_two_processes_gives_the_plan_one_process_gives(tmp_path, monkeypatch, forking, totals_at):
+def test_a_totals_row_ends_the_data_rows_and_what_follows_is_notes(tmp_path, totals_at):
     path = ledger_workbook(tmp_path / "台账.xlsx", rows=300)
-    if totals_at:  # 20: in the first part; 181: the first row of the second; 300: the last row
+    if totals_at:  # 20 and 181: data rows follow it; 300: the last row
         _with_totals_row(path, totals_at)
     wb = load_workbook(path)
-    wb.active["I40"] = "面议"  # an amount no one can read: a problem in each part
+    wb.active["I40"] = "面议"  # an amount no one can read
     wb.active["I250"] = "很多"
     wb.save(path)
-    two = _plan_of(path)
-    assert len(forking) == 1
-    monkeypatch.setattr(forked, "ENABLED", False)
-    monkeypatch.setattr(forked, "can_fork", lambda: False)
     one = _plan_of(path)
-    assert two == one
-    # A totals row after data rows ends them: what follows is notes.
     assert len(one["rows"]) == (totals_at - 1 if totals_at else 300)
     assert ("after_totals" in {why for _row, why in one["skipped"]}) == (totals_at in (20, 181))
     unreadable = {p["row"] for p in one["problems"] if p["code"] != "totals_mismatch"}
     assert unreadable == {row for row in (40, 250) if not totals_at or row < totals_at + 2}  # I40, I250
-
-
-def test_a_child_that_fails_leaves_its_part_to_the_parent(tmp_path, monkeypatch, forking):
-    path = ledger_workbook(tmp_path / "台账.xlsx", rows=200)
-    parent = os.getpid()
-    read = importer._Scan.read
-
-    def failing_in_the_child(self, rows, progress=None):
-        if os.getpid() != parent:
-            raise MemoryError("the child ran out of memory")
-        return read(self, rows, progress)
-
-    monkeypatch.setattr(importer._Scan, "read", failing_in_the_child)
-    plan = importer.read_plan(path, today=TODAY)
-    assert len(forking) == 1
-    assert [r.row for r in plan.rows] == list(range(3, 203))
 
 
 def test_a_write_that_fails_behind_the_checking_rolls_the_whole_import_back(tmp_path, monkeypatch):

@@ -328,7 +328,7 @@ def import_rows(rounds: int, rows: int, backends: list[str]) -> list[Result]:
                     TARGETS["import"],
                     got["samples"],
                     got["floor"],
-                    note=f"peak {max(got['peaks']) / 2**20:.0f} MiB (the import, with a forked reader where it forks one); CPU seconds "
+                    note=f"peak {max(got['peaks']) / 2**20:.0f} MiB (the import); CPU seconds "
                     f"{median(got['cpu']):.1f} against the floor's {median(got['floor_cpu']):.1f}; targets ≤ 10 s, "
                     "≤ 3× floor, ≤ 400 MiB; into a new database; floor: python-calamine (the reader the import "
                     "uses) reading every cell, fresh process",

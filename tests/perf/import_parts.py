@@ -4,8 +4,8 @@
 
 Run from a tree, it measures that tree's code (cwd first on sys.path), in this process with the cycle
 collector off as the import runs it: the CPU seconds of reading the workbook into a grid, of sorting and
-reading its rows (crm.importing.plan._Scan, in one process), of the whole read_plan (and its wall time in one
-process and in two, as FORK_AT 20000 read it), and of the names' pinyin initials; then, in a fresh
+reading its rows (crm.importing.plan._Scan), of the whole read_plan (and its wall time), and of the names'
+pinyin initials; then, in a fresh
 process, a whole import into a new SQLite database with the wall-clock time at which each phase ends and
 the CPU seconds of the SQLite writer thread (crm.importing.bulk._Behind), in all and at the end alone
 (the fills, triggers and indexes it runs once the rows are written, while the importing thread waits).
@@ -100,18 +100,9 @@ def read_parts(book: Path) -> dict:
         start = time.process_time()
         plan._Scan(_Sheet(grid, header), datetime.date(2020, 12, 31)).read(rows)
         took_scan = time.process_time() - start
-        forking = plan.FORK_AT
-        try:
-            plan.FORK_AT = float("inf")
-            start, wall = time.process_time(), time.perf_counter()
-            read = plan.read_plan(book)
-            took_plan, wall_plan = time.process_time() - start, time.perf_counter() - wall
-            plan.FORK_AT = 20000  # the two-process reading main had by default before branch import4
-            wall = time.perf_counter()
-            plan.read_plan(book)
-            wall_forked = time.perf_counter() - wall
-        finally:
-            plan.FORK_AT = forking
+        start, wall = time.process_time(), time.perf_counter()
+        read = plan.read_plan(book)
+        took_plan, wall_plan = time.process_time() - start, time.perf_counter() - wall
         from crm.listing.initials import MemoInitials
 
         names, memo = [r.values.get("name", "") for r in read.rows], MemoInitials()
@@ -126,8 +117,7 @@ def read_parts(book: Path) -> dict:
         "grid": took_grid,
         "scan": took_scan,
         "read_plan": took_plan,
-        "read_plan wall, one process": wall_plan,
-        "read_plan wall, two processes": wall_forked,
+        "read_plan wall": wall_plan,
         "pinyin initials of the names": took_initials,
     }
 

@@ -86,7 +86,7 @@ def build(path: Path, rows: int, seed: int = 3) -> Path:
     return path
 
 
-#: Runs `crm ARGS` in this process and reports its peak resident memory, its forked reader's included.
+#: Runs `crm ARGS` in this process and reports its peak resident memory.
 #: Also the CPU seconds of the SQLite writer thread (crm.importing.bulk._Behind), which runs beside the rest.
 PEAK = """
 import resource, sys, time
