@@ -19,10 +19,11 @@ screen sees a conflict.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from peewee import InterfaceError, OperationalError
 
@@ -64,33 +65,41 @@ class Database:
         self._main = ThreadPoolExecutor(1, thread_name_prefix="crm-db")
         self._aggregate = ThreadPoolExecutor(1, thread_name_prefix="crm-db-totals")
         self._long = ThreadPoolExecutor(1, thread_name_prefix="crm-db-long")
+        self._cancels = ThreadPoolExecutor(2, thread_name_prefix="crm-db-cancel")
         self._lock = threading.Lock()
         self._running: dict[str, tuple[str, object]] = {}  # thread → (what, driver connection) of its named call
+        self._pending: dict[str, Future] = {}  # thread → the interrupt sent to its connection, until its next call
 
-    async def run(self, fn, *args, what: str = "", wanted: Callable[[], bool] | None = None, **kwargs):
-        """`fn(*args, **kwargs)` in the main database thread (pages, details, every write).
+    def run(self, fn, *args, what: str = "", wanted: Callable[[], bool] | None = None, **kwargs) -> asyncio.Future:
+        """`fn(*args, **kwargs)` in the main database thread (pages, details, every write), asked for now: await it.
 
         A read named by `what` may be interrupted by `stop(what)`; with `wanted`, a
         call whose turn comes when `wanted()` is false raises Interrupted without
-        running. Writes are never named: nothing stops them halfway.
+        running. Writes are never named: nothing stops them halfway. The call is
+        handed to the thread before this returns, not when the awaiting task next
+        runs, so that a new key's page is read while the screen repaints.
         """
-        loop = asyncio.get_running_loop()
         call = functools.partial(self._stoppable, "main", what, wanted, fn, *args, **kwargs)
-        return await self._watched(loop.run_in_executor(self._main, call))
+        return self._watched(self._main, call)
 
-    async def _watched(self, future):
-        try:
-            return await future
-        except Exception as exc:
-            if self.on_lost is not None and connection_lost(exc):
-                self.on_lost(exc)
-            raise
+    def _watched(self, executor: ThreadPoolExecutor, call: Callable[[], object]) -> asyncio.Future:
+        future = asyncio.get_running_loop().run_in_executor(executor, call)
+        future.add_done_callback(self._reported)  # before any awaiting task's: on_lost hears first
+        return future
 
-    async def run_aggregate(self, fn, *args, what: str = "", wanted: Callable[[], bool] | None = None, **kwargs):
+    def _reported(self, future: asyncio.Future) -> None:
+        if future.cancelled():
+            return
+        exc = future.exception()
+        if exc is not None and self.on_lost is not None and connection_lost(exc):
+            self.on_lost(exc)
+
+    def run_aggregate(
+        self, fn, *args, what: str = "", wanted: Callable[[], bool] | None = None, **kwargs
+    ) -> asyncio.Future:
         """`fn(*args, **kwargs)` in the thread for counts, totals and KPIs; `stop(what)` may interrupt it."""
-        loop = asyncio.get_running_loop()
         call = functools.partial(self._stoppable, "aggregate", what, wanted, fn, *args, **kwargs)
-        return await self._watched(loop.run_in_executor(self._aggregate, call))
+        return self._watched(self._aggregate, call)
 
     def _stoppable(self, thread: str, what: str, wanted: Callable[[], bool] | None, fn, *args, **kwargs):
         try:
@@ -98,6 +107,7 @@ class Database:
         except Exception as exc:
             translate = getattr(database.obj, "_translate", None)
             raise (translate(exc) if translate else exc) from None
+        self._cancelled(thread)
         with self._lock:
             if wanted is not None and not wanted():
                 raise Interrupted(what)  # superseded while it waited its turn: not worth a statement
@@ -113,23 +123,32 @@ class Database:
             with self._lock:
                 self._running.pop(thread, None)
 
+    def _cancelled(self, thread: str) -> None:
+        """Wait until an interrupt sent to `thread`'s connection is through, so that it cannot stop the next statement."""
+        with self._lock:
+            pending = self._pending.pop(thread, None)
+        if pending is not None:
+            with contextlib.suppress(Exception):  # interrupt() itself never raises; nothing to add if it did
+                pending.result()
+
     def stop(self, what: str) -> None:
         """Interrupt the call started as `what`, in whichever thread it runs: its answer is no longer wanted.
 
         A fast typist's stale page and totals (a dense search reads every match)
         would otherwise hold up those of what is typed now. The interrupted call
-        raises crm.foundation.errors.Interrupted.
+        raises crm.foundation.errors.Interrupted. Returns at once: the interrupt is
+        sent from another thread (PostgreSQL's cancel request is a round trip on a
+        new connection, which the key's new page would wait for), and the stopped
+        thread starts its next call only once it is through.
         """
-        with self._lock:  # held while interrupting: the next call cannot start its statement meanwhile
-            for name, connection in self._running.values():
-                if name == what:
-                    interrupt(connection)
+        with self._lock:
+            for thread, (name, connection) in self._running.items():
+                if name == what and thread not in self._pending:
+                    self._pending[thread] = self._cancels.submit(interrupt, connection)
 
-    async def run_long(self, fn, *args, **kwargs):
+    def run_long(self, fn, *args, **kwargs) -> asyncio.Future:
         """`fn(*args, **kwargs)` in the thread for long work (export, import), so nothing else waits for it."""
-        loop = asyncio.get_running_loop()
-        call = functools.partial(retry_transient, functools.partial(fn, *args, **kwargs))
-        return await self._watched(loop.run_in_executor(self._long, call))
+        return self._watched(self._long, functools.partial(retry_transient, functools.partial(fn, *args, **kwargs)))
 
     async def ping_all(self) -> None:
         """`ping` in each of the three threads: raises ConnectionLost while the server is away."""
@@ -145,3 +164,4 @@ class Database:
             except Exception:  # noqa: BLE001 — closing on the way out: nothing more to do
                 pass
             executor.shutdown(wait=True, cancel_futures=True)
+        self._cancels.shutdown(wait=True)

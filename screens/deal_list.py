@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+from collections.abc import Awaitable
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -348,26 +349,29 @@ class DealList(ScrollView, can_focus=True):
             self._stored(self._generation, self._window, first.request, first.rows, after_frame=True)
             self._page_in.set()
             return
-        self._fetching = self._generation
-        self.run_worker(functools.partial(self._fetch, self._generation, self._window, request), group="deal-rows")
+        self._fetching = generation = self._generation
+        window = self._window
+        # asked for here, not when the worker's task first runs: the database reads while the screen repaints
+        asked = self.app.db.run(
+            deal_pages.fetch,
+            window.filter,
+            window.order,
+            request,
+            what="deal-rows",
+            wanted=lambda: generation == self._generation,
+        )
+        self.run_worker(functools.partial(self._fetch, generation, window, request, asked), group="deal-rows")
 
-    async def _fetch(self, generation: int, window: DealWindow, request) -> None:
+    async def _fetch(self, generation: int, window: DealWindow, request, asked: Awaitable[list[DealRow]]) -> None:
         try:
-            await self._fetched(generation, window, request)
+            await self._fetched(generation, window, request, asked)
         finally:
             if generation == self._generation:
                 self._page_in.set()
 
-    async def _fetched(self, generation: int, window: DealWindow, request) -> None:
+    async def _fetched(self, generation: int, window: DealWindow, request, asked: Awaitable[list[DealRow]]) -> None:
         try:
-            rows = await self.app.db.run(
-                deal_pages.fetch,
-                window.filter,
-                window.order,
-                request,
-                what="deal-rows",
-                wanted=lambda: generation == self._generation,
-            )
+            rows = await asked
         except Interrupted:
             if self._fetching == generation:
                 self._fetching = None

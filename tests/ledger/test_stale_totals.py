@@ -149,3 +149,53 @@ async def test_typing_on_stops_the_stale_page_and_shows_the_newest_rows(demo_led
         assert [deal_list._window.get(i).code for i in range(3)] == expected, "the newest search's rows are shown"
         assert deal_list._window.get(3) is None
         assert not any(n.severity == "error" for n in pilot.app._notifications), "no error shown for it"
+
+
+@run_async
+async def test_stop_returns_at_once_and_the_next_page_does_not_wait_for_the_interrupt(ledger, monkeypatch):
+    """PostgreSQL's cancel is a round trip to the server: the new key's page is read while it travels, and the
+    stopped thread's next statement starts only once it has landed (it could otherwise stop that one)."""
+    import db.executor as executor
+
+    real, landed = executor.interrupt, threading.Event()
+
+    def slow_interrupt(connection):
+        threading.Event().wait(0.5)  # a server far away
+        real(connection)
+        landed.set()
+
+    monkeypatch.setattr(executor, "interrupt", slow_interrupt)
+    db = Database()
+    try:
+        started = threading.Event()
+
+        def slow():
+            started.set()
+            _slow_statement()
+
+        stale = asyncio.ensure_future(db.run_aggregate(slow, what="deal-count"))
+        await asyncio.get_running_loop().run_in_executor(None, started.wait, 10)
+        await asyncio.sleep(0.2)  # inside the statement
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        db.stop("deal-count")
+        assert loop.time() - t0 < 0.2, "the key is not held up by the cancel's round trip"
+        page = await db.run(deal_pages.count, deal_pages.ListFilter(), what="deal-rows")
+        assert page == 0 and not landed.is_set(), "the new page was read while the cancel travelled"
+        with pytest.raises(Interrupted):
+            await asyncio.wait_for(stale, 10)
+        assert await db.run_aggregate(deal_pages.count, deal_pages.ListFilter(), what="deal-count") == 0
+
+        # A call that ends by itself while its cancel travels: the thread's next statement waits for the cancel.
+        landed.clear()
+        ending = asyncio.ensure_future(db.run_aggregate(threading.Event().wait, 0.2, what="deal-count"))
+        await asyncio.sleep(0.05)
+        db.stop("deal-count")
+
+        def after() -> bool:
+            return landed.is_set()
+
+        await ending
+        assert await db.run_aggregate(after, what="deal-count"), "the next call waited until the cancel landed"
+    finally:
+        db.close()
