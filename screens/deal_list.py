@@ -309,6 +309,11 @@ class DealList(ScrollView, can_focus=True):
 
     def load(self, flt: ListFilter, order: Order, keep_cursor: bool = False) -> None:
         """Show the deals of `flt` in `order` (fetching anew; keep_cursor after an edit)."""
+        # What was asked before is no longer wanted. Stopped first: moving the cursor below may already
+        # ask for the new page, which a later stop would cancel.
+        self.app.db.stop("deal-rows")
+        self.app.db.stop("deal-marks")
+        self.app.db.stop("deal-count")
         self._generation += 1
         self._page_in = asyncio.Event()
         self._first = self.app.take_first_page() if self._generation == 1 else None
@@ -320,10 +325,7 @@ class DealList(ScrollView, can_focus=True):
             self.cursor = 0
             self.scroll_to(y=0, animate=False)
         self._update_size()
-        self.app.db.stop("deal-rows")  # the page of what was shown before is no longer wanted
-        self.app.db.stop("deal-marks")
         self._want_rows()
-        self.app.db.stop("deal-count")
         self.run_worker(functools.partial(self._count, self._generation, flt), group="deal-count", exclusive=True)
 
     def current_row(self) -> DealRow | None:

@@ -199,3 +199,45 @@ async def test_stop_returns_at_once_and_the_next_page_does_not_wait_for_the_inte
         assert await db.run_aggregate(after, what="deal-count"), "the next call waited until the cancel landed"
     finally:
         db.close()
+
+
+@run_async
+async def test_a_new_search_does_not_stop_its_own_page(demo_ledger, monkeypatch):
+    """A search typed with the cursor down the list asks for its page as the cursor goes back to the top; the
+    stops of what was shown before come first, not after that page started (on a loaded machine they hit it)."""
+    pin_clock()
+    real_fetch, real_stop = deal_pages.fetch, Database.stop
+    asked = []
+
+    def fetch(flt, order, request):
+        if flt.search == "涿州":
+            asked.append(request)
+            _slow_statement_of(0.3)
+        return real_fetch(flt, order, request)
+
+    def stop(self, what):
+        threading.Event().wait(0.1)  # a busy main thread: the page's thread is into its statement by now
+        real_stop(self, what)
+
+    monkeypatch.setattr(deal_pages, "fetch", fetch)
+    monkeypatch.setattr(Database, "stop", stop)
+    async with CrmApp(today=TODAY).run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down", "down")
+        await settle(pilot)
+        await pilot.press("slash")
+        pilot.app.screen.query_one("#search").value = "涿州"
+        await settle(pilot)
+        deal_list = pilot.app.screen.query_one(DealList)
+        assert len(asked) == 1, "the page was read once, not stopped by its own search and read again"
+        assert deal_list._window.get(0).code == deal_pages.first_rows(deal_list.filter, deal_list.order)[0].code
+
+
+def _slow_statement_of(seconds: float) -> None:
+    if is_postgres():
+        database.execute_sql("SELECT pg_sleep(%s)", (seconds,))
+    else:  # about as long: a count SQLite walks row by row (`now` is fixed within a statement)
+        rows = int(seconds * 3_000_000)
+        database.execute_sql(
+            f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows}) SELECT count(*) FROM n"
+        ).fetchone()
