@@ -12,7 +12,9 @@ on, without changing the result:
   deals holding every rare trigram of a 3+ character query, or a trigram that
   starts with a 1- or 2-character query; initials typed from the start of a
   name (zzgyl) take the range of pinyin_initials that starts with z.
-- PostgreSQL: pg_trgm GIN indexes serve 3+ characters by themselves; 1–2
+- PostgreSQL: pg_trgm GIN indexes serve 3+ characters by themselves, except
+  letters with digits (a deal code's year, zs2021): the index is asked only
+  for the rare trigrams, as for SQLite, and the text tested with strpos; 1–2
   characters add "holds each of these characters" on a GIN index of the
   characters of search_text.
 
@@ -26,6 +28,8 @@ walked (sorts_matches: ZS2021's deals were signed years before the newest).
 
 import contextlib
 import contextvars
+import functools
+import operator
 import re
 import threading
 import time
@@ -40,6 +44,7 @@ from db.dialects import dialect_of
 from db.models import Deal, database
 
 _ASCII_WORD = re.compile(r"^[a-z]+$")
+_CODE_LIKE = re.compile(r"^(?=.*[0-9])[a-z0-9]+$")  # letters and digits, a digit among them: zs2021, 2021
 
 
 def matches(query: str):
@@ -217,7 +222,7 @@ DENSE_MATCHES_COUNTING = 60_000
 SAMPLE = 4_000
 #: A 1–2 character query whose trigrams are more than this many is dense too.
 MAX_TERMS = 400
-#: Deals, in WINDOWS runs spread over the ledger, in which SQLite's narrowing counts how often a trigram is held.
+#: Deals, in WINDOWS runs spread over the ledger, in which the narrowing counts how often a trigram is held.
 TRIGRAM_SAMPLE = 2_000
 WINDOWS = 20
 #: A trigram held by more than this share of them is left out of the narrowing (see _telling_trigrams).
@@ -322,6 +327,10 @@ def _way(q: str, extra):
 
 def _own_condition(q: str):
     """The search's condition on the deal's own search columns (the region and the lead unit aside)."""
+    if _CODE_LIKE.match(q) and dialect_of().trigram_search:
+        # The same test, written so that pg_trgm cannot serve it: the index is asked only for the trigrams
+        # that narrow (see _postgres_narrowing), not for those of every deal code (zs2, s20 of zs2021).
+        return fn.strpos(Deal.search_text, q) > 0
     condition = _contains(Deal.search_text, q)
     if _ASCII_WORD.match(q):
         # Only a-z reach here, so the LIKE pattern needs no escaping. `**` is
@@ -403,7 +412,7 @@ def _fts_string(text: str) -> str:
 
 def _sqlite_narrowing(db, q: str):
     if len(q) >= 3:
-        trigrams = _telling_trigrams(db, q)
+        trigrams = _telling_trigrams(q)
         expression = " AND ".join(_fts_string(t) for t in trigrams)
     else:
         terms = [
@@ -431,7 +440,7 @@ def _sqlite_narrowing(db, q: str):
     return Deal.id.in_(SQL("(" + " UNION ALL ".join(parts) + ")", params))
 
 
-def _telling_trigrams(db, q: str) -> list[str]:
+def _telling_trigrams(q: str) -> list[str]:
     """The trigrams of `q` that narrow: those few deals hold, or the rarest one when most deals hold them all.
 
     Any of them keeps every deal the LIKE condition keeps; a trigram most deals
@@ -442,6 +451,7 @@ def _telling_trigrams(db, q: str) -> list[str]:
     trigrams = list(dict.fromkeys(q[i : i + 3] for i in range(len(q) - 2)))
     if len(trigrams) == 1:
         return trigrams
+    db = database.obj
     documents = _sample_documents(db)
     state = _state(db)
     with _lock:
@@ -471,10 +481,13 @@ def _sample_documents(db) -> list[str]:
         return known[1]
     run = max(TRIGRAM_SAMPLE // WINDOWS, 1)
     starts = sorted({max(1, top * k // WINDOWS) for k in range(WINDOWS)})
-    document = SEARCH_DOCUMENT.format(row="deal")
-    sql = " UNION ALL ".join(f"SELECT {document} FROM deal WHERE id >= ? AND id < ?" for _ in starts)
+    param = _param(db)
+    sql = " UNION ALL ".join(
+        f"SELECT search_text, pinyin_initials FROM deal WHERE id >= {param} AND id < {param}" for _ in starts
+    )
     params = [p for start in starts for p in (start, start + run)]
-    documents = [d for (d,) in db.execute_sql(sql, params)]
+    # as SEARCH_DOCUMENT makes them for SQLite's index
+    documents = [f"{text}\n{letters or ''}\n\n" for text, letters in db.execute_sql(sql, params)]
     with _lock:
         state.documents = (top, documents)
         state.telling.clear()  # chosen from the sample before
@@ -482,6 +495,9 @@ def _sample_documents(db) -> list[str]:
 
 
 def _postgres_narrowing(q: str):
+    if len(q) >= 3 and _CODE_LIKE.match(q):
+        # the trigrams few deals hold: a LIKE on each (q's own letters and digits, so one trigram each)
+        return functools.reduce(operator.and_, (_contains(Deal.search_text, t) for t in _telling_trigrams(q)))
     if len(q) >= 3:
         if not _ASCII_WORD.match(q):
             return None  # pg_trgm's GIN indexes serve the LIKE condition itself

@@ -7,6 +7,7 @@ take that path (the thresholds lowered) and check that every sort, page and tota
 search gives: the same deals, in the same order.
 """
 
+import contextlib
 import datetime
 
 import pytest
@@ -16,6 +17,7 @@ from crm.listing import search
 from crm.listing.filters import DealFilter
 from crm.listing.pages import ListFilter, Order
 from crm.samples import synthetic
+from db.connection import is_postgres
 from db.models import Deal, Department
 from tests.ledger_checks import opened
 
@@ -129,12 +131,26 @@ def _every_id(flt) -> set[int]:
     return set(ids)
 
 
-@pytest.mark.parametrize(
-    "small_url", ["sqlite"], indirect=True
-)  # the choice is SQLite's: PostgreSQL's GIN index makes its own
 def test_the_narrowing_reads_only_the_trigrams_few_deals_hold(small, monkeypatch):
     prefix = _oldest_year_prefix().lower()  # zs2015: zs2 and s20 are in every code
     _sorted_through_the_index(monkeypatch)
-    telling = search._telling_trigrams(search.database.obj, prefix)
+    telling = search._telling_trigrams(prefix)
     assert "zs2" not in telling and "s20" not in telling
+    if is_postgres():  # what its trigram index is asked for: a LIKE for each telling trigram, the text by strpos
+        for counting in (False, True):
+            with search.counting() if counting else contextlib.nullcontext():
+                _sql, params = Deal.select(Deal.id).where(search.matches(prefix)).sql()
+            assert {p for p in params if str(p).startswith("%")} == {f"%{t}%" for t in telling}
     assert telling  # and what is left still narrows: the finds are the plain search's (tests above)
+
+
+@pytest.mark.parametrize("query", ["zs2015", "2016", "015", "zs2016-0", "ZS2015-00"])
+def test_code_like_searches_find_exactly_the_deals_whose_text_holds_them(small, monkeypatch, query):
+    """Letters and digits: PostgreSQL asks its index for the rare trigrams and tests the text itself (strpos)."""
+    held = {i for i, text in Deal.select(Deal.id, Deal.search_text).tuples() if query.lower() in text}
+    assert held
+    for setting in (_plain, _sorted_through_the_index):
+        setting(monkeypatch)
+        assert _every_id(ListFilter(search=query)) == held
+        with search.counting():
+            assert Deal.select().where(search.matches(query)).count() == len(held)
