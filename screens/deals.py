@@ -17,7 +17,6 @@ from crm.deals.stages import STAGES
 from crm.foundation.i18n import N_, _
 from crm.listing import pages as deal_pages
 from crm.listing.pages import ListFilter, Order
-from crm.reference.views import department_names, event_infos
 from screens import text
 from screens.base import CrmScreen
 from screens.deal_actions import DEAL_BINDINGS, DealActions
@@ -38,6 +37,8 @@ class FilterChoices:
 
 
 def _filter_choices() -> FilterChoices:
+    from crm.reference.views import department_names, event_infos  # here: read after the first rows are painted
+
     return FilterChoices(
         deal_pages.regions(),
         [(e.label, e.id) for e in event_infos()],
