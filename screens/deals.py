@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widget import AwaitMount
-from textual.widgets import Header, Input, Select, Static
+from textual.widgets import Input, Select, Static
 
 from crm.deals.stages import STAGES
 from crm.foundation.i18n import N_, _
@@ -21,6 +21,7 @@ from screens import text
 from screens.base import CrmScreen
 from screens.deal_actions import DEAL_BINDINGS, DealActions
 from screens.deal_list import COLUMNS, SORT_OF_COLUMN, STALE_MARK, DealList, DealListHeader
+from screens.first_header import FirstHeader
 from screens.keys_footer import KeysFooter
 from screens.quick_filter import QuickFilterLine, quick_filters
 
@@ -89,7 +90,7 @@ class DealsScreen(DealActions, CrmScreen):
         self._shown = False  # resumed (shown) at least once
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield FirstHeader()  # Header, its three parts mounted after the first frame
         with Horizontal(id="filter-bar"):
             yield Input(
                 id="search", compact=True, placeholder=_("/ Search: code, name, investor, region, lead unit, initials")

@@ -10,6 +10,7 @@ import asyncio
 import gc
 
 import pytest
+from rich.style import Style
 from textual.app import App
 
 from crm.listing import pages as deal_pages
@@ -139,8 +140,15 @@ async def test_each_stylesheet_source_is_parsed_once_and_again_for_a_new_theme(d
 
 
 def _cells(strip) -> list[tuple[str, object]]:
-    """What a strip shows: each character with its colours and attributes (not the mouse's offsets, not links)."""
-    return [(char, segment.style.clear_meta_and_links()) for segment in strip for char in segment.text]
+    """What a strip shows: each character with its colours and attributes (not the mouse's offsets, not links;
+    a blank shows its background only)."""
+    cells = []
+    for segment in strip:
+        style = segment.style.clear_meta_and_links()
+        for char in segment.text:
+            blank = char == " " and not (style.underline or style.strike or style.reverse or style.overline)
+            cells.append((char, Style(bgcolor=style.bgcolor) if blank else style))
+    return cells
 
 
 @run_async
@@ -180,6 +188,35 @@ async def test_the_quick_filters_look_the_same_before_their_choices_are_built(de
 
         assert stage.value in BY_KEY, "a stage was chosen from the list"
         assert BY_KEY[stage.value].label() in str(app.screen.query_one("#deal-status").render()), "and filters"
+
+
+@run_async
+async def test_the_title_bar_looks_the_same_before_its_parts_are_mounted(demo_ledger):
+    from textual.widgets._header import HeaderIcon, HeaderTitle
+
+    app = CrmApp(today=TODAY)
+    first: list = []
+    original = app._display
+
+    def display(screen, renderable):
+        if renderable is not None and not first and app.screen.query("#deal-list"):
+            first.append((app.screen._compositor.render_strips()[0], len(app.screen.query(HeaderTitle))))
+        return original(screen, renderable)
+
+    app._display = display
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        strip, titles = first[0]
+        assert titles == 0, "the title bar was one widget in the first frame"
+        settled = app.screen._compositor.render_strips()[0]
+        assert "招商台账" in strip.text and "⭘" in strip.text
+        assert _cells(strip) == _cells(settled), "the same cells in the same colours"
+        app.screen.sub_title = "变了"
+        await settle(pilot)
+        assert "变了" in app.screen._compositor.render_strips()[0].text, "the title follows the screen's"
+        await pilot.click(HeaderIcon)
+        await settle(pilot)
+        assert app.screen.query("CommandInput"), "the icon opens the command palette"
 
 
 @run_async
@@ -229,7 +266,9 @@ async def test_the_first_showing_is_styled_as_a_full_restyle_would_style_it(demo
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
     as_mounted, restyled = seen
-    assert len(as_mounted) >= 12  # the screen, its header, search box, quick filters' line, list, status and footer
+    assert (
+        len(as_mounted) >= 9
+    )  # the screen, title bar, filter bar, search box, quick filters' line, list header, list, status, footer
     assert as_mounted == restyled
 
 
