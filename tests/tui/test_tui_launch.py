@@ -220,6 +220,35 @@ async def test_the_title_bar_looks_the_same_before_its_parts_are_mounted(demo_le
 
 
 @run_async
+async def test_a_view_applied_before_the_quick_filters_are_mounted_shows_in_them(demo_ledger):
+    from textual.widgets import Select
+
+    from crm.deals.stages import STAGES
+
+    stage = STAGES[1].key
+    app = CrmApp(today=TODAY)
+    original = app._display
+    applied: list = []
+
+    def display(screen, renderable):
+        if renderable is not None and not applied and app.screen.query("#deal-list"):
+            applied.append(not app.screen.query("#filter-stage"))
+            app.screen.apply_view(deal_pages.ListFilter(stage=stage), deal_pages.Order())
+        return original(screen, renderable)
+
+    app._display = display
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert applied == [True], "the view came before the quick filters"
+        assert app.screen.query_one("#filter-stage", Select).value == stage
+        shown = app.screen.query_one(DealList)
+        expected = deal_pages.fetch(
+            deal_pages.ListFilter(stage=stage), deal_pages.Order(), deal_pages.PageRequest("first", 0, 3)
+        )
+        assert [shown._window.get(i).code for i in range(len(expected))] == [row.code for row in expected]
+
+
+@run_async
 async def test_a_quick_filter_set_before_its_choices_are_built():
     from textual.widgets import Select
     from textual.widgets._select import SelectOverlay
