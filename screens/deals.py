@@ -115,13 +115,17 @@ class DealsScreen(DealActions, CrmScreen):
         self._quick_filters: AwaitMount | None = None
         self.call_after_refresh(self._put_quick_filters)
 
-    def _put_quick_filters(self) -> AwaitMount:
+    def _put_quick_filters(self) -> AwaitMount | None:
         """Mount the five quick filters in place of their first-frame stand-in (once); await it for them to be in.
 
         They take the values of the current filter (a saved view applied before they were there).
+        None when the stand-in has gone with the screen (the app closing).
         """
         if self._quick_filters is None:
-            line = self.query_one(QuickFilterLine)
+            lines = self.query(QuickFilterLine)
+            if not lines:
+                return None
+            line = lines.first()
             self._quick_filters = line.parent.mount_all(
                 quick_filters([(s.label(), s.key) for s in STAGES]), after=self.query_one("#search")
             )
@@ -150,7 +154,9 @@ class DealsScreen(DealActions, CrmScreen):
         choices = await self.db.run_aggregate(_filter_choices)
         if not self.query("#filter-bar"):
             return  # the app is closing: the screen's widgets went first
-        await self._put_quick_filters()
+        mounted = self._put_quick_filters()
+        if mounted is not None:
+            await mounted
         if not self.query("#filter-region"):
             return
         self._labels["event"] = {ident: label for label, ident in choices.events}

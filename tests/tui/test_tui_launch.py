@@ -249,6 +249,18 @@ async def test_a_view_applied_before_the_quick_filters_are_mounted_shows_in_them
 
 
 @run_async
+async def test_quitting_as_the_first_frame_is_painted_leaves_no_error(demo_ledger):
+    # As the launch harness does: the app closes as soon as the first rows are painted, while the parts put in
+    # after that frame (the quick filters, the title bar's) find the screen going.
+    app = CrmApp(today=TODAY)
+    frames = _first_frame_rows(app)
+    async with app.run_test(size=SIZE) as pilot:
+        while not any(frames):
+            await pilot.pause(0.005)
+    assert app._exception is None and app.return_code in (0, None)
+
+
+@run_async
 async def test_a_quick_filter_set_before_its_choices_are_built():
     from textual.widgets import Select
     from textual.widgets._select import SelectOverlay
