@@ -122,6 +122,8 @@ class QuickFilter(Select):
         current.mount(list(SelectCurrent.compose(current))[2])  # the up arrow, made as SelectCurrent makes it
         overlay = SelectOverlay(type_to_search=self._type_to_search).data_bind(compact=Select.compact)
         self.mount(overlay)
+        if overlay.parent is not self:
+            return overlay  # the app is closing: Textual mounted nothing, there is no list to fill
         Select._setup_options_renderables(self)
         if self.value is not Select.NULL:
             Select._watch_value(self, self.value)

@@ -284,6 +284,29 @@ async def test_a_quick_filter_set_before_its_choices_are_built():
 
 
 @run_async
+async def test_a_quick_filter_going_away_builds_no_list():
+    # Its choices are built after the first frame; an app closing then (its widgets being removed) mounts nothing.
+    from screens.quick_filter import QuickFilter
+
+    class One(App):
+        def compose(self):
+            yield QuickFilter([("甲", "a")], id="q", prompt="选")
+
+    async with One().run_test() as pilot:
+        select = pilot.app.query_one("#q", QuickFilter)
+        removed = select.remove()
+        from textual._context import active_message_pump
+
+        token = active_message_pump.set(select)  # as when it runs its own after-frame callback
+        try:
+            select.build_choices()  # raised NoMatches (no drop-down list to fill) before
+        finally:
+            active_message_pump.reset(token)
+        await removed
+        assert not pilot.app.query("#q")
+
+
+@run_async
 async def test_the_first_showing_is_styled_as_a_full_restyle_would_style_it(demo_ledger):
     # The deal list's first showing skips Textual's restyle of every widget: their styles as mounted must be final.
     app = CrmApp(today=TODAY)
