@@ -371,3 +371,28 @@ def test_the_collector_is_back_on_when_the_app_cannot_start(tmp_path):
     with pytest.raises(DatabaseError):
         entry.run_tui(str(tmp_path / "no such folder" / "ledger.sqlite3"))
     assert gc.isenabled()
+
+
+def test_a_launch_on_either_backend_imports_no_playhouse_module(demo_url):
+    # playhouse.db_url imports every backend's extension module: a PostgreSQL URL is read by db/urls.py instead.
+    import json
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    launched = subprocess.run(
+        [sys.executable, "-m", "tests.perf.launch", "crm", "--db", demo_url, "--spawned-at", repr(time.time())],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root), "CRM_USER": "test"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert launched.returncode == 0, launched.stderr
+    loaded = json.loads(launched.stdout.strip().splitlines()[-1])["loaded"]
+    assert "screens.deal_list" in loaded, "the first rows were painted"
+    assert not [name for name in loaded if name.split(".")[0] == "playhouse"]
+    assert ("psycopg2" in loaded) == demo_url.startswith("postgres")
