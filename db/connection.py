@@ -26,6 +26,7 @@ from db import migrate
 from db.drivers import load_postgres_driver
 from db.models import database
 from db.names import describe
+from db.urls import connect_arguments
 
 APP_NAME = "zhaoshang-taizhang"
 ENV_URL = "CRM_DATABASE_URL"
@@ -309,11 +310,8 @@ def _postgres(url: str) -> LedgerPostgresqlDatabase:
     global _DRIVER_ERRORS
     load_postgres_driver()
     _DRIVER_ERRORS = _driver_errors()
-    # Imported here: playhouse.db_url loads every backend's extension module, which a SQLite ledger never needs.
-    from playhouse.db_url import parse as parse_url
-
     try:
-        params = parse_url(url, unquote_password=True, unquote_user=True)
+        params = connect_arguments(url)  # playhouse.db_url's reading, without its import of every backend
     except ValueError:
         # urllib's reason may quote a piece of an unencoded password ("port 'Sekr…'"): give the rule instead.
         raise DatabaseError(

@@ -10,19 +10,20 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Header, Input, Select, Static
+from textual.widget import AwaitMount
+from textual.widgets import Input, Select, Static
 
 from crm.deals.stages import STAGES
 from crm.foundation.i18n import N_, _
 from crm.listing import pages as deal_pages
 from crm.listing.pages import ListFilter, Order
-from crm.reference.views import department_names, event_infos
 from screens import text
 from screens.base import CrmScreen
 from screens.deal_actions import DEAL_BINDINGS, DealActions
 from screens.deal_list import COLUMNS, SORT_OF_COLUMN, STALE_MARK, DealList, DealListHeader
+from screens.first_header import FirstHeader
 from screens.keys_footer import KeysFooter
-from screens.quick_filter import QuickFilter
+from screens.quick_filter import QuickFilterLine, quick_filters
 
 SORT_CYCLE = [SORT_OF_COLUMN.get(c.key, c.key) for c in COLUMNS if c.key != "yi" and c.sortable]
 SORT_LABELS = {SORT_OF_COLUMN.get(c.key, c.key): c.label for c in COLUMNS if c.key != "yi" and c.sortable}
@@ -37,6 +38,8 @@ class FilterChoices:
 
 
 def _filter_choices() -> FilterChoices:
+    from crm.reference.views import department_names, event_infos  # here: read after the first rows are painted
+
     return FilterChoices(
         deal_pages.regions(),
         [(e.label, e.id) for e in event_infos()],
@@ -87,16 +90,12 @@ class DealsScreen(DealActions, CrmScreen):
         self._shown = False  # resumed (shown) at least once
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield FirstHeader()  # Header, its three parts mounted after the first frame
         with Horizontal(id="filter-bar"):
             yield Input(
                 id="search", compact=True, placeholder=_("/ Search: code, name, investor, region, lead unit, initials")
             )
-            yield QuickFilter([(s.label(), s.key) for s in STAGES], id="filter-stage", prompt=_("Stage"), compact=True)
-            yield QuickFilter([], id="filter-region", prompt=_("Region"), compact=True)
-            yield QuickFilter([], id="filter-event", prompt=_("Event"), compact=True)
-            yield QuickFilter([], id="filter-department", prompt=_("Department"), compact=True)
-            yield QuickFilter([], id="filter-industry", prompt=_("Industry"), compact=True)
+            yield QuickFilterLine(id="quick-filters")  # the five Selects take its place after the first frame
         yield DealListHeader(id="deal-header")
         yield DealList(id="deal-list")
         yield Static("", id="deal-status")
@@ -113,6 +112,37 @@ class DealsScreen(DealActions, CrmScreen):
         # filling the five Selects (which lays the screen out again) do not belong before the first rows.
         self._filters_asked = False
         self.set_timer(1.0, self._ask_filters)  # in case the count never comes (an error was shown)
+        self._quick_filters: AwaitMount | None = None
+        self.call_after_refresh(self._put_quick_filters)
+
+    def _put_quick_filters(self) -> AwaitMount | None:
+        """Mount the five quick filters in place of their first-frame stand-in (once); await it for them to be in.
+
+        They take the values of the current filter (a saved view applied before they were there).
+        None when the stand-in has gone with the screen (the app closing).
+        """
+        if self._quick_filters is None:
+            lines = self.query(QuickFilterLine)
+            if not lines:
+                return None
+            line = lines.first()
+            self._quick_filters = line.parent.mount_all(
+                quick_filters([(s.label(), s.key) for s in STAGES]), after=self.query_one("#search")
+            )
+            line.remove()
+            self.call_after_refresh(lambda: self._set_quick_filters(self.filter))
+        return self._quick_filters
+
+    def _set_quick_filters(self, flt: ListFilter) -> None:
+        """Show `flt`'s values in the quick filters that are mounted."""
+        with self.prevent(Select.Changed):
+            for select in self.query("#filter-bar Select").results(Select):
+                name = (select.id or "").removeprefix("filter-")
+                value = getattr(flt, "event_id" if name == "event" else name)
+                try:
+                    select.value = value if value is not None else Select.NULL
+                except Exception:  # noqa: BLE001 — not among the choices (yet): the filter still applies
+                    pass
 
     def _ask_filters(self) -> None:
         if not self._filters_asked:
@@ -122,8 +152,13 @@ class DealsScreen(DealActions, CrmScreen):
 
     async def _fill_filters(self) -> None:
         choices = await self.db.run_aggregate(_filter_choices)
-        if not self.query("#filter-region"):
+        if not self.query("#filter-bar"):
             return  # the app is closing: the screen's widgets went first
+        mounted = self._put_quick_filters()
+        if mounted is not None:
+            await mounted
+        if not self.query("#filter-region"):
+            return
         self._labels["event"] = {ident: label for label, ident in choices.events}
         self.query_one("#filter-region", Select).set_options([(r, r) for r in choices.regions])
         self.query_one("#filter-event", Select).set_options(choices.events)
@@ -174,8 +209,8 @@ class DealsScreen(DealActions, CrmScreen):
         f = self.filter
         if f.search:
             words.append(f"“{f.search}”")
-        for select_id in ("stage", "region", "event", "department", "industry"):
-            select = self.query_one(f"#filter-{select_id}", Select)
+        for select in self.query("#filter-bar Select").results(Select):  # none before the first frame
+            select_id = (select.id or "").removeprefix("filter-")
             if select.value is not Select.NULL:
                 words.append(str(self._labels.get(select_id, {}).get(select.value, select.value)))
         return words
@@ -230,15 +265,9 @@ class DealsScreen(DealActions, CrmScreen):
 
     def apply_view(self, flt: ListFilter, order: Order) -> None:
         """Show the list with a saved filter and sort, the search box and quick filters set to match."""
-        with self.prevent(Input.Changed, Select.Changed):
+        with self.prevent(Input.Changed):
             self.query_one("#search", Input).value = flt.search or ""
-            for name in ("stage", "region", "event", "department", "industry"):
-                select = self.query_one(f"#filter-{name}", Select)
-                value = getattr(flt, "event_id" if name == "event" else name)
-                try:
-                    select.value = value if value is not None else Select.NULL
-                except Exception:  # noqa: BLE001 — not among the choices (yet): the filter still applies
-                    pass
+        self._set_quick_filters(flt)
         self.filter, self.order = flt, order
         self._load()
 

@@ -10,6 +10,7 @@ import asyncio
 import gc
 
 import pytest
+from rich.style import Style
 from textual.app import App
 
 from crm.listing import pages as deal_pages
@@ -138,6 +139,18 @@ async def test_each_stylesheet_source_is_parsed_once_and_again_for_a_new_theme(d
         assert status.styles.background != before
 
 
+def _cells(strip) -> list[tuple[str, object]]:
+    """What a strip shows: each character with its colours and attributes (not the mouse's offsets, not links;
+    a blank shows its background only)."""
+    cells = []
+    for segment in strip:
+        style = segment.style.clear_meta_and_links()
+        for char in segment.text:
+            blank = char == " " and not (style.underline or style.strike or style.reverse or style.overline)
+            cells.append((char, Style(bgcolor=style.bgcolor) if blank else style))
+    return cells
+
+
 @run_async
 async def test_the_quick_filters_look_the_same_before_their_choices_are_built(demo_ledger):
     from textual.widgets import Select
@@ -163,7 +176,7 @@ async def test_the_quick_filters_look_the_same_before_their_choices_are_built(de
         settled = app.screen._compositor.render_strips()[bar.region.y]
         assert strip.text == settled.text and "阶段" in strip.text and "▼" in strip.text
         x = app.screen.query_one("#filter-stage").region.x  # the search box before it: focused in the first frame
-        assert list(strip.crop(x)) == list(settled.crop(x)), "the same cells in the same colours"
+        assert _cells(strip.crop(x)) == _cells(settled.crop(x)), "the same cells in the same colours"
         stage = app.screen.query_one("#filter-stage", Select)
         stage.focus()
         await pilot.press("enter")
@@ -175,6 +188,76 @@ async def test_the_quick_filters_look_the_same_before_their_choices_are_built(de
 
         assert stage.value in BY_KEY, "a stage was chosen from the list"
         assert BY_KEY[stage.value].label() in str(app.screen.query_one("#deal-status").render()), "and filters"
+
+
+@run_async
+async def test_the_title_bar_looks_the_same_before_its_parts_are_mounted(demo_ledger):
+    from textual.widgets._header import HeaderIcon, HeaderTitle
+
+    app = CrmApp(today=TODAY)
+    first: list = []
+    original = app._display
+
+    def display(screen, renderable):
+        if renderable is not None and not first and app.screen.query("#deal-list"):
+            first.append((app.screen._compositor.render_strips()[0], len(app.screen.query(HeaderTitle))))
+        return original(screen, renderable)
+
+    app._display = display
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        strip, titles = first[0]
+        assert titles == 0, "the title bar was one widget in the first frame"
+        settled = app.screen._compositor.render_strips()[0]
+        assert "招商台账" in strip.text and "⭘" in strip.text
+        assert _cells(strip) == _cells(settled), "the same cells in the same colours"
+        app.screen.sub_title = "变了"
+        await settle(pilot)
+        assert "变了" in app.screen._compositor.render_strips()[0].text, "the title follows the screen's"
+        await pilot.click(HeaderIcon)
+        await settle(pilot)
+        assert app.screen.query("CommandInput"), "the icon opens the command palette"
+
+
+@run_async
+async def test_a_view_applied_before_the_quick_filters_are_mounted_shows_in_them(demo_ledger):
+    from textual.widgets import Select
+
+    from crm.deals.stages import STAGES
+
+    stage = STAGES[1].key
+    app = CrmApp(today=TODAY)
+    original = app._display
+    applied: list = []
+
+    def display(screen, renderable):
+        if renderable is not None and not applied and app.screen.query("#deal-list"):
+            applied.append(not app.screen.query("#filter-stage"))
+            app.screen.apply_view(deal_pages.ListFilter(stage=stage), deal_pages.Order())
+        return original(screen, renderable)
+
+    app._display = display
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert applied == [True], "the view came before the quick filters"
+        assert app.screen.query_one("#filter-stage", Select).value == stage
+        shown = app.screen.query_one(DealList)
+        expected = deal_pages.fetch(
+            deal_pages.ListFilter(stage=stage), deal_pages.Order(), deal_pages.PageRequest("first", 0, 3)
+        )
+        assert [shown._window.get(i).code for i in range(len(expected))] == [row.code for row in expected]
+
+
+@run_async
+async def test_quitting_as_the_first_frame_is_painted_leaves_no_error(demo_ledger):
+    # As the launch harness does: the app closes as soon as the first rows are painted, while the parts put in
+    # after that frame (the quick filters, the title bar's) find the screen going.
+    app = CrmApp(today=TODAY)
+    frames = _first_frame_rows(app)
+    async with app.run_test(size=SIZE) as pilot:
+        while not any(frames):
+            await pilot.pause(0.005)
+    assert app._exception is None and app.return_code in (0, None)
 
 
 @run_async
@@ -201,6 +284,29 @@ async def test_a_quick_filter_set_before_its_choices_are_built():
 
 
 @run_async
+async def test_a_quick_filter_going_away_builds_no_list():
+    # Its choices are built after the first frame; an app closing then (its widgets being removed) mounts nothing.
+    from screens.quick_filter import QuickFilter
+
+    class One(App):
+        def compose(self):
+            yield QuickFilter([("甲", "a")], id="q", prompt="选")
+
+    async with One().run_test() as pilot:
+        select = pilot.app.query_one("#q", QuickFilter)
+        removed = select.remove()
+        from textual._context import active_message_pump
+
+        token = active_message_pump.set(select)  # as when it runs its own after-frame callback
+        try:
+            select.build_choices()  # raised NoMatches (no drop-down list to fill) before
+        finally:
+            active_message_pump.reset(token)
+        await removed
+        assert not pilot.app.query("#q")
+
+
+@run_async
 async def test_the_first_showing_is_styled_as_a_full_restyle_would_style_it(demo_ledger):
     # The deal list's first showing skips Textual's restyle of every widget: their styles as mounted must be final.
     app = CrmApp(today=TODAY)
@@ -224,7 +330,9 @@ async def test_the_first_showing_is_styled_as_a_full_restyle_would_style_it(demo
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
     as_mounted, restyled = seen
-    assert len(as_mounted) > 20
+    assert (
+        len(as_mounted) >= 9
+    )  # the screen, title bar, filter bar, search box, quick filters' line, list header, list, status, footer
     assert as_mounted == restyled
 
 
@@ -263,3 +371,28 @@ def test_the_collector_is_back_on_when_the_app_cannot_start(tmp_path):
     with pytest.raises(DatabaseError):
         entry.run_tui(str(tmp_path / "no such folder" / "ledger.sqlite3"))
     assert gc.isenabled()
+
+
+def test_a_launch_on_either_backend_imports_no_playhouse_module(demo_url):
+    # playhouse.db_url imports every backend's extension module: a PostgreSQL URL is read by db/urls.py instead.
+    import json
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    launched = subprocess.run(
+        [sys.executable, "-m", "tests.perf.launch", "crm", "--db", demo_url, "--spawned-at", repr(time.time())],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root), "CRM_USER": "test"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert launched.returncode == 0, launched.stderr
+    loaded = json.loads(launched.stdout.strip().splitlines()[-1])["loaded"]
+    assert "screens.deal_list" in loaded, "the first rows were painted"
+    assert not [name for name in loaded if name.split(".")[0] == "playhouse"]
+    assert ("psycopg2" in loaded) == demo_url.startswith("postgres")

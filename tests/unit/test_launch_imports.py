@@ -34,8 +34,17 @@ NOT_BEFORE_FIRST_ROWS = {
 }
 # Modules of packages the first screen does use: dateutil's parser and its time zones (only free-form dates
 # typed or imported need them), the TOML reader (no config file: nothing to read), getpass (CRM_USER names the
-# user) and secrets (a file written).
-MODULES_NOT_BEFORE_FIRST_ROWS = {"dateutil.parser", "dateutil.tz", "zoneinfo", "tomllib", "getpass", "secrets"}
+# user) and secrets (a file written); the quick filters' event and department choices (crm.reference.views, read
+# after the first rows).
+MODULES_NOT_BEFORE_FIRST_ROWS = {
+    "dateutil.parser",
+    "dateutil.tz",
+    "zoneinfo",
+    "tomllib",
+    "getpass",
+    "secrets",
+    "crm.reference.views",
+}
 
 
 def _run(*argv: str, config_home: Path | None = None) -> subprocess.CompletedProcess:
