@@ -36,6 +36,7 @@ from crm.reporting.weekly import WeeklyTable
 from crm.values.money import format_money
 from exports import weekly_layout as layout
 from exports.cells import close_workbook
+from exports.weekly_xlsx_rows import DirectRows
 
 MAX_CELL = 32_000  # Excel holds at most 32,767 characters in a cell
 HEADER_ROW = 4  # 1-based, as a reader counts rows
@@ -446,19 +447,25 @@ def _heading(ws, styles: _Styles, table: WeeklyTable, cols: list, widths: list[i
 
 
 def _write_body(ws, body: _Body, lines_of: _Lines, progress) -> int:
-    """The second pass: every spooled row under the header; the 0-based index of the last one."""
+    """The second pass: every spooled row under the header; the 0-based index of the last one.
+
+    Rows go straight into the sheet's XML (exports.weekly_xlsx_rows), as XlsxWriter would write them.
+    """
     writers = (ws.write_string, ws.write_number, ws.write_datetime, ws.write_blank)
     formats, total = body.formats, body.total
+    direct = DirectRows(ws, formats).row if DirectRows.usable(ws) else None
     r = HEADER_ROW - 1  # 0-based from here on, as XlsxWriter counts
     done = 0
     for cells, shape, multi in body.rows():
         r += 1
         done += 1
         lines = lines_of(shape, multi)
-        if lines > 1:
-            ws.set_row_pixels(r, LINE_HEIGHT * lines * 4 / 3)
-        for c, (write, value, fmt) in enumerate(cells):
-            writers[write](r, c, value, formats[fmt])
+        pixels = LINE_HEIGHT * lines * 4 / 3 if lines > 1 else None
+        if direct is None or not direct(r, pixels, cells):
+            if pixels is not None:
+                ws.set_row_pixels(r, pixels)
+            for c, (write, value, fmt) in enumerate(cells):
+                writers[write](r, c, value, formats[fmt])
         if progress and (done % 500 == 0 or done == total):
             progress(done, total)
     return r
