@@ -252,7 +252,8 @@ class _Lines:
 
 
 class _Body:
-    """The first pass over the deals: each row laid out as (writer index, value, format index) cells, with its
+    """The first pass over the deals: each row laid out as (writer index, value, format index) cells, made into
+    the XML of its cells where exports.weekly_xlsx_rows can (the cells themselves where it cannot), with its
     shape and multi for _Lines, spooled to a temporary file SPOOL_ROWS at a time, while the widest line of
     each column is kept — so that the second pass knows the column widths and each row's height before it
     writes the row, with memory that does not grow with the number of rows."""
@@ -284,6 +285,7 @@ class _Body:
         self.widest = [0] * len(keys)
         self.spool = tempfile.TemporaryFile()  # noqa: SIM115 — closed by the `with` of the second pass
         self.total = 0
+        self.direct: DirectRows | None = None
 
     def spooled(self, fmt) -> int:
         """The index a format is spooled as (formats do not pickle)."""
@@ -293,11 +295,17 @@ class _Body:
             self.formats.append(fmt)
         return at
 
-    def lay_out(self, rows) -> None:
-        """Lay out and spool every row of `rows`."""
-        laid: list[tuple[list, list, list]] = []
+    def lay_out(self, rows, ws) -> None:
+        """Lay out and spool every row of `rows`, the deal rows of `ws`: each as its XML (DirectRows) where it
+        can be, which spools as one text and is written in one piece; as its cells where it cannot."""
+        laid: list[tuple[list | str, list, list]] = []
+        direct = self.direct = DirectRows(ws, self.formats) if DirectRows.usable(ws) else None
+        r = HEADER_ROW - 1  # 0-based, as XlsxWriter counts
         for row in rows:
-            laid.append(self._row(row))
+            cells, shape, multi = self._row(row)
+            r += 1
+            xml = direct.cells_xml(r, cells) if direct else None
+            laid.append((cells if xml is None else xml, shape, multi))
             self.total += 1
             if len(laid) == SPOOL_ROWS:
                 pickle.dump(laid, self.spool, pickle.HIGHEST_PROTOCOL)
@@ -449,11 +457,11 @@ def _heading(ws, styles: _Styles, table: WeeklyTable, cols: list, widths: list[i
 def _write_body(ws, body: _Body, lines_of: _Lines, progress) -> int:
     """The second pass: every spooled row under the header; the 0-based index of the last one.
 
-    Rows go straight into the sheet's XML (exports.weekly_xlsx_rows), as XlsxWriter would write them.
+    Rows laid out as XML (exports.weekly_xlsx_rows) go straight into the sheet, the others through XlsxWriter.
     """
     writers = (ws.write_string, ws.write_number, ws.write_datetime, ws.write_blank)
     formats, total = body.formats, body.total
-    direct = DirectRows(ws, formats).row if DirectRows.usable(ws) else None
+    put = body.direct.put if body.direct else None
     r = HEADER_ROW - 1  # 0-based from here on, as XlsxWriter counts
     done = 0
     for cells, shape, multi in body.rows():
@@ -461,7 +469,9 @@ def _write_body(ws, body: _Body, lines_of: _Lines, progress) -> int:
         done += 1
         lines = lines_of(shape, multi)
         pixels = LINE_HEIGHT * lines * 4 / 3 if lines > 1 else None
-        if direct is None or not direct(r, pixels, cells):
+        if type(cells) is str:
+            put(r, pixels, cells)
+        else:
             if pixels is not None:
                 ws.set_row_pixels(r, pixels)
             for c, (write, value, fmt) in enumerate(cells):
@@ -476,7 +486,9 @@ def _table_sheet(ws, styles: _Styles, table: WeeklyTable, progress) -> None:
     keys = [c.key for c in cols]
     n = len(cols)
     body = _Body(styles, keys)
-    body.lay_out(table.rows)
+    for name in ("w_title", "w_scope", "w_header"):
+        styles(name)._get_xf_index()  # the rows above the deals' (written later) take their formats' indices first
+    body.lay_out(table.rows, ws)
     totals = _totals_row(ws, styles, table, keys, body.widest)
     widths = _column_widths(cols, body.widest)
     for i, w in enumerate(widths):

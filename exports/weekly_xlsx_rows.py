@@ -29,15 +29,17 @@ _CACHED = 50_000  # string cells kept with their XML: repeated texts (regions, d
 
 
 class DirectRows:
-    """Writes rows of (kind, value, format index) cells for a worksheet `ws` in constant-memory mode."""
+    """Rows of (kind, value, format index) cells for a worksheet `ws` in constant-memory mode: their XML made
+    (cells_xml), then written in place (put)."""
 
     def __init__(self, ws, formats: list) -> None:
         self.ws = ws
         self.formats = formats
-        self.xf: list[str | None] = [None] * len(formats)  # format index -> ' s="N"', taken on first use
+        self.xf: dict[int, str] = {}  # format index (of `formats`, which grows) -> '" s="N"', taken on first use
         self.refs: list[str] = []  # column -> '<c r="' + its letters
         self.strings: dict[str, str] = {}
         self.days: dict = {}
+        self.last_col = 0
         self.escape_data = ws._escape_data
         self.escape_controls = XMLwriter._escape_control_characters
 
@@ -46,22 +48,21 @@ class DirectRows:
         """Whether `ws` is written as this class writes rows: constant memory, rows of the 2007 schema."""
         return bool(getattr(ws, "constant_memory", False)) and getattr(ws, "excel_version", None) == 2007
 
-    def row(self, r: int, pixels: float | None, cells: list) -> bool:
-        """Write row `r` (0-based) of `cells`, `pixels` high (None: the default height); False when XlsxWriter
-        would write one of its cells otherwise than this class does: then nothing of row `r` is written, and the
-        caller writes it through XlsxWriter."""
-        ws = self.ws
-        if r <= ws.previous_row:
-            return False  # not a row after those written: XlsxWriter's own checks apply
-        # the row XlsxWriter still holds (the header) is written first, and its formats take their indices first
-        ws._write_single_row(r)
+    def cells_xml(self, r: int, cells: list) -> str | None:
+        """The XML of row `r`'s (0-based) `cells`, as XlsxWriter writes them; None when it would write one of
+        them otherwise than this class does (then the row is for XlsxWriter to write).
+
+        Rows are asked for in the sheet's order and every cell's format takes its index here, as XlsxWriter
+        gives them in the order its cells are written: the rows above (title, header) must have theirs already.
+        """
         parts = []
         n = str(r + 1)
         xf, refs, strings = self.xf, self.refs, self.strings
         while len(refs) < len(cells):
             refs.append('<c r="' + xl_col_to_name(len(refs)))
+        self.last_col = max(self.last_col, len(cells) - 1)
         for c, (kind, value, fmt) in enumerate(cells):
-            s = xf[fmt]
+            s = xf.get(fmt)
             if s is None:
                 s = xf[fmt] = '" s="' + str(self.formats[fmt]._get_xf_index()) + '"'
             if kind == STRING:
@@ -69,7 +70,9 @@ class DirectRows:
                 if tail is None:
                     tail = self._string(value)
                     if tail is None:
-                        return False
+                        for _k, _v, later in cells[c + 1 :]:
+                            self.formats[later]._get_xf_index()  # in the order XlsxWriter will take them
+                        return None
                 parts.append(refs[c] + n + s + tail)
             elif kind == BLANK:
                 parts.append(refs[c] + n + s + "/>")
@@ -78,16 +81,23 @@ class DirectRows:
             else:
                 serial = self.days.get(value)
                 if serial is None:
-                    serial = self.days[value] = f"{ws._convert_date_time(value):.16G}"
+                    serial = self.days[value] = f"{self.ws._convert_date_time(value):.16G}"
                 parts.append(f"{refs[c]}{n}{s}><v>{serial}</v></c>")
+        return "".join(parts)
+
+    def put(self, r: int, pixels: float | None, xml: str) -> None:
+        """Write row `r` (0-based, below every row written so far) of cells_xml's `xml`, `pixels` high (None: the
+        default height), after the row XlsxWriter still holds, keeping the sheet's dimensions as XlsxWriter does."""
+        ws = self.ws
+        ws._write_single_row(r)
         ws._check_dimensions(r, 0)
-        ws._check_dimensions(r, len(cells) - 1)
+        ws._check_dimensions(r, self.last_col)
+        n = str(r + 1)
         if pixels is None:
             head = '<row r="' + n + '">'
         else:  # as XlsxWriter's _write_row writes a height set with set_row_pixels
             head = f'<row r="{n}" ht="{pixels * 0.75:.16g}" customHeight="1">'
-        ws.fh.write(head + "".join(parts) + "</row>")
-        return True
+        ws.fh.write(head + xml + "</row>")
 
     def _string(self, value: str) -> str | None:
         """What follows a string cell's format index, as XlsxWriter's _write_cell writes it; None for text
