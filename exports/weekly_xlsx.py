@@ -402,7 +402,12 @@ class _Body:
     def rows(self) -> Iterator[tuple[list, list, list]]:
         """The spooled rows, in order; the spool is closed at the end."""
         with self.spool:
-            yield from _unspooled(self.spool)
+            while True:
+                try:
+                    chunk = pickle.load(self.spool)
+                except EOFError:
+                    return
+                yield from chunk
 
 
 def _totals_row(ws, styles: _Styles, table: WeeklyTable, keys: list[str], widest: list[int]):
@@ -486,8 +491,9 @@ def _table_sheet(ws, styles: _Styles, table: WeeklyTable, progress) -> None:
     keys = [c.key for c in cols]
     n = len(cols)
     body = _Body(styles, keys)
-    for name in ("w_title", "w_scope", "w_header"):
-        styles(name)._get_xf_index()  # the rows above the deals' (written later) take their formats' indices first
+    if DirectRows.usable(ws):  # the rows above the deals' (written later) take their formats' indices first
+        for name in ("w_title", "w_scope", "w_header"):
+            styles(name)._get_xf_index()
     body.lay_out(table.rows, ws)
     totals = _totals_row(ws, styles, table, keys, body.widest)
     widths = _column_widths(cols, body.widest)
@@ -522,16 +528,6 @@ def paper_for(table_width: float) -> int:
     11-point body text at MIN_PRINTED_PT or more; else A3 (what bureaus print wide 周报 on)."""
     scale = A4_LANDSCAPE_WIDTH_PT / (table_width * PT_PER_WIDTH)
     return A4 if scale * BODY_PT >= MIN_PRINTED_PT else A3
-
-
-def _unspooled(spool) -> Iterator[tuple[list, list, list]]:
-    """The laid-out rows pickled to `spool`, in order."""
-    while True:
-        try:
-            chunk = pickle.load(spool)
-        except EOFError:
-            return
-        yield from chunk
 
 
 def _text(value: str) -> str:
