@@ -8,9 +8,10 @@
   them, while crm has the database write each value as the text it prints;
 - `crm export weekly --format csv` ↔ csv.writer writing the rows of the file it wrote;
 - `crm export weekly --format md|txt|html`: once each, for the peak memory (≤ 300 MiB) and the time;
-- `crm export weekly --format xlsx` ↔ XlsxWriter's constant-memory mode writing the
-  same cells with the export's formats per column (bold header, wrapped text,
-  #,##0.00 numbers, yyyy-mm-dd dates);
+- `crm export weekly --format xlsx` ↔ XlsxWriter's constant-memory mode writing every
+  cell of the workbook the export wrote, read back from its sheets' XML: blanks with
+  their formats, each cell's own format, the row heights, merged ranges and column
+  widths (tests/ledger/test_weekly_floor.py: byte for byte the export's);
 - `crm kpi --as-of`, `crm kpi --series`, `crm report regions`, `crm brief` ↔ the
   interpreter's own start-up (the issue's target for them is absolute: ≤ 1 s).
 
@@ -25,11 +26,13 @@ from __future__ import annotations
 import csv
 import datetime
 import os
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 
 from tests.perf.ledgers import AS_OF, ROOT, log
@@ -231,39 +234,191 @@ def _csv_floor(path: Path):
 
 
 def _xlsx_floor(path: Path):
-    """(rows, columns) of the weekly workbook's first sheet at `path`, and a function writing every sheet's
-    cells with XlsxWriter's constant-memory mode."""
+    """(rows, columns) of the weekly workbook's first sheet at `path`, and a function writing with XlsxWriter's
+    constant-memory mode every cell the workbook holds, read back from its sheets' XML (_sheets_of): blanks
+    with their formats, each cell's own format (fonts, fills, borders, alignment, number formats as in
+    xl/styles.xml), dates as dates, the row heights, merged ranges, column widths."""
     import xlsxwriter
-    from openpyxl import load_workbook
 
-    wb = load_workbook(path, read_only=True)
-    sheets = [(ws.title, [list(r) for r in ws.iter_rows(values_only=True)]) for ws in wb.worksheets]
-    wb.close()
+    sheets, specs = _sheets_of(path)
 
     def write():
-        out = xlsxwriter.Workbook(str(path.with_suffix(".floor.xlsx")), {"constant_memory": True})
-        header = out.add_format({"bold": True, "text_wrap": True, "border": 1, "font_name": "宋体"})
-        text = out.add_format({"text_wrap": True, "border": 1, "font_name": "宋体", "valign": "top"})
-        number = out.add_format({"num_format": "#,##0.00", "border": 1, "font_name": "宋体", "valign": "top"})
-        date = out.add_format({"num_format": "yyyy-mm-dd", "border": 1, "font_name": "宋体", "valign": "top"})
-        for title, data in sheets:
-            ws = out.add_worksheet(title)
-            for r, row in enumerate(data):
-                for c, value in enumerate(row):
-                    if value is None:
-                        continue
-                    if r < 4:
-                        ws.write_string(r, c, str(value), header)
-                    elif isinstance(value, (int, float)):
-                        ws.write_number(r, c, value, number)
-                    elif isinstance(value, (datetime.date, datetime.datetime)):
-                        ws.write_datetime(r, c, value, date)
-                    else:
-                        ws.write_string(r, c, str(value), text)
+        out = xlsxwriter.Workbook(
+            str(path.with_suffix(".floor.xlsx")),
+            {
+                "constant_memory": True,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
+        )
+        formats = [None] + [out.add_format(spec) for spec in specs[1:]]
+        for sheet in sheets:
+            _write_sheet(out.add_worksheet(sheet.title), sheet, formats)
         out.close()
 
-    rows = sheets[0][1]
-    return (len(rows), max((len(r) for r in rows), default=0)), write
+    first = sheets[0]
+    return (len(first.rows), max((len(cols) for _r, _h, cols, _s, _v in first.rows), default=0)), write
+
+
+def _write_sheet(ws, sheet, formats: list) -> None:
+    """One sheet of _sheets_of written cell by cell, as a program writing those cells would."""
+    writers = (ws.write_string, ws.write_number, ws.write_datetime, ws.write_blank)
+    for first, last, pixels in sheet.cols:
+        ws.set_column_pixels(first, last, pixels)
+    merges = sheet.merges
+    for r, pixels, cols, styles, values in sheet.rows:
+        if pixels is not None:
+            ws.set_row_pixels(r, pixels)
+        merged = merges.get(r)
+        for c, s, (kind, value) in zip(cols, styles, values):
+            if merged and c in merged:
+                last = merged[c]
+                if last is not None:
+                    ws.merge_range(r, c, r, last, "" if value is None else value, formats[s])
+                continue
+            writers[kind](r, c, value, formats[s])
+
+
+class _Sheet:
+    """A worksheet's content as _sheets_of reads it."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.cols: list[tuple[int, int, int]] = []  # (first, last, width in pixels)
+        self.merges: dict[int, dict[int, int | None]] = {}  # row -> {first column: last, inner column: None}
+        self.rows: list[tuple] = []  # (row, height in pixels or None, columns, format indices, (kind, value)s)
+
+
+_ROW = re.compile(r'<row r="(\d+)"([^>]*?)(/>|>(.*))', re.S)
+_CELL = re.compile(r'<c r="([A-Z]+)\d+"(?: s="(\d+)")?(?: t="(\w+)")?(?:/>|>(.*?)</c>)', re.S)
+_TEXT = re.compile(r"<t[^>]*>(.*)</t>", re.S)
+_ESCAPED = re.compile(r"_x([0-9A-F]{4})_")
+
+
+def _sheets_of(path: Path) -> tuple[list[_Sheet], list[dict]]:
+    """Every sheet of the workbook at `path` (its cells as XlsxWriter wrote them), and the workbook's cell
+    formats as XlsxWriter format properties, by their index in xl/styles.xml."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as book:
+        specs = _format_specs(book.read("xl/styles.xml"))
+        titles = re.findall(r'<sheet name="([^"]*)"', book.read("xl/workbook.xml").decode())
+        sheets = []
+        for n, title in enumerate(titles, 1):
+            sheet = _Sheet(_unescape(title))
+            with book.open(f"xl/worksheets/sheet{n}.xml") as fh:
+                _read_sheet(fh, sheet, specs)
+            sheets.append(sheet)
+    return sheets, specs
+
+
+def _read_sheet(fh, sheet: _Sheet, specs: list[dict]) -> None:
+    dates = {i for i, spec in enumerate(specs) if "y" in spec.get("num_format", "")}
+    head, rest, shared = b"", b"", {}
+    for chunk in iter(lambda: fh.read(1 << 20), b""):
+        rest += chunk
+        if head is not None:
+            if b"<sheetData" not in rest:
+                continue
+            head, rest = rest.split(b"<sheetData", 1)
+            _read_head(head.decode(), sheet)
+            head = None
+        *rows, rest = rest.split(b"</row>")
+        for row in rows:
+            _read_rows(row.decode(), sheet, dates, shared)
+    body, _sep, tail = rest.partition(b"</sheetData>")
+    _read_rows(body.decode(), sheet, dates, shared)
+    for ref in re.findall(r'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)\d+"', tail.decode()):
+        first, r, last = _column(ref[0]), int(ref[1]) - 1, _column(ref[2])
+        sheet.merges.setdefault(r, {}).update({c: None for c in range(first + 1, last + 1)} | {first: last})
+
+
+def _read_head(head: str, sheet: _Sheet) -> None:
+    for first, last, width in re.findall(r'<col min="(\d+)" max="(\d+)" width="([\d.]+)"', head):
+        sheet.cols.append((int(first) - 1, int(last) - 1, round(float(width) * 7)))  # Calibri 11's 7-pixel digit
+
+
+def _read_rows(text: str, sheet: _Sheet, dates: set, shared: dict) -> None:
+    """The rows in `text`: XML up to a row's end tag, with any rows of a height and no cells before it."""
+    for part in text.split("<row ")[1:]:
+        _read_row("<row " + part, sheet, dates, shared)
+
+
+def _read_row(text: str, sheet: _Sheet, dates: set, shared: dict) -> None:
+    found = _ROW.match(text)
+    r, attrs, body = int(found[1]) - 1, found[2], found[4] or ""
+    height = re.search(r' ht="([\d.]+)"', attrs)
+    pixels = float(height[1]) * 4 / 3 if height else None
+    cols, styles, values = [], [], []
+    for ref, s, kind, content in _CELL.findall(body):
+        s = int(s or 0)
+        cols.append(_column(ref))
+        styles.append(s)
+        values.append(_value(kind, content, s in dates))
+    key = (tuple(cols), tuple(styles))
+    cols, styles = shared.setdefault(key[0], key[0]), shared.setdefault(key[1], key[1])
+    sheet.rows.append((r, pixels, cols, styles, tuple(values)))
+
+
+def _value(kind: str, content: str, is_date: bool) -> tuple[int, object]:
+    """(writer: 0 string, 1 number, 2 date, 3 blank; the value) of a cell's XML."""
+    if kind == "inlineStr":
+        text = _TEXT.search(content)[1].replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        return 0, _ESCAPED.sub(lambda m: chr(int(m[1], 16)), text)
+    if not content:
+        return 3, None
+    number = content[3:-4]  # <v>…</v>
+    if is_date:
+        return 2, datetime.date(1899, 12, 30) + datetime.timedelta(days=int(number))
+    return 1, int(number) if number.lstrip("-").isdigit() else Decimal(number)  # as the export writes them
+
+
+def _column(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+
+
+def _format_specs(styles_xml: bytes) -> list[dict]:
+    """Each cell format (cellXfs) of xl/styles.xml as the XlsxWriter properties that make it."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS
+    from openpyxl.styles.stylesheet import Stylesheet
+    from openpyxl.xml.functions import fromstring
+
+    book = Stylesheet.from_tree(fromstring(styles_xml))
+    codes = {f.numFmtId: f.formatCode for f in book.numFmts.numFmt}
+    specs = []
+    for xf in book.cellXfs.xf:
+        font, fill, border = book.fonts[xf.fontId], book.fills[xf.fillId], book.borders[xf.borderId]
+        spec: dict = {"font_name": font.name, "font_size": font.sz}
+        if font.b:
+            spec["bold"] = True
+        if font.color is not None and font.color.rgb and font.color.type == "rgb":
+            spec["font_color"] = "#" + font.color.rgb[-6:]
+        if getattr(fill, "patternType", None) == "solid":
+            spec |= {"pattern": 1, "bg_color": "#" + fill.fgColor.rgb[-6:]}
+        if border.left is not None and border.left.style == "thin":
+            spec["border"] = 1
+            if border.left.color is not None and border.left.color.rgb:
+                spec["border_color"] = "#" + border.left.color.rgb[-6:]
+        align = xf.alignment
+        if align is not None:
+            if align.horizontal:
+                spec["align"] = align.horizontal
+            if align.vertical:
+                spec["valign"] = "vcenter" if align.vertical == "center" else align.vertical
+            if align.wrapText:
+                spec["text_wrap"] = True
+        if xf.numFmtId:
+            spec["num_format"] = codes.get(xf.numFmtId) or BUILTIN_FORMATS[xf.numFmtId]
+        specs.append(spec)
+    return specs
 
 
 def report_rows(path: Path | str, rounds: int, deals: int, backend: str = "sqlite") -> list[Result]:

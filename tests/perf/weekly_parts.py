@@ -1,0 +1,71 @@
+"""Where the weekly CSV's time goes, in this process (CPU seconds, `time.process_time`; the collector off as the
+export runs it), on a SQLite ledger:
+
+    python -m tests.perf.weekly_parts bench-data/ledger-1000000-s1.sqlite3 [--week 2026-W43]
+
+The listed rows' SELECT (its plan; SQLite's own work, the same SELECT under count(*); fetched through the
+driver; without the supporting departments' and open problems' subqueries; with the deal table scanned NOT
+INDEXED), the week-end KPIs' three aggregates, the rows as crm.reporting.weekly streams them, the whole CSV.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import io
+import sqlite3
+import sys
+import time
+
+from tests.perf.commands import WEEK
+
+
+def _timed(label: str, work) -> None:
+    c0, t0 = time.process_time(), time.perf_counter()
+    work()
+    print(f"{label}: CPU {time.process_time() - c0:.2f} s, wall {time.perf_counter() - t0:.2f} s", flush=True)
+
+
+def _count(con, sql: str, params: list) -> int:
+    return sum(1 for _ in con.execute(sql, params))
+
+
+def main(argv=None) -> int:
+    """Print the parts' times."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("db")
+    parser.add_argument("--week", default=WEEK)
+    args = parser.parse_args(argv)
+    gc.disable()
+    from crm.listing.filters import DealFilter
+    from crm.reporting import kpi, weekly
+    from crm.reporting.weekly_queries import _listed_rows, _signed_blockers, _signed_funds, _signed_groups
+    from db.connection import open_database
+    from exports import weekly_text
+
+    open_database(args.db)  # the ledger the crm queries below read
+    week, cohort = weekly.resolve_week(args.week), DealFilter()
+    sql, params = _listed_rows(cohort, week.sunday, None, []).sql()
+    params = [p.isoformat() if isinstance(p, datetime.date) else p for p in params]
+    con = sqlite3.connect(args.db)
+    for step in con.execute("EXPLAIN QUERY PLAN " + sql, params):
+        print("plan:", step[-1])
+    _timed("listed rows, SQLite's own work (count(*))", lambda: con.execute(f"SELECT count(*) FROM ({sql})", params))
+    _timed("listed rows fetched", lambda: _count(con, sql, params))
+    lists, rest = sql.index(', (SELECT group_concat("ir"'), sql.index(' FROM "deal" AS "t1"')
+    bare = sql[:lists] + sql[rest:]
+    _timed("listed rows without departments and problems", lambda: _count(con, bare, params[:6] + params[10:]))
+    scanned = sql.replace('FROM "deal" AS "t1"', 'FROM "deal" AS "t1" NOT INDEXED')
+    _timed("listed rows, deal table NOT INDEXED", lambda: _count(con, scanned, params))
+    _timed("week-end KPIs: groups", lambda: _signed_groups(cohort, week.sunday))
+    _timed("week-end KPIs: funds", lambda: _signed_funds(cohort, week.sunday))
+    _timed("week-end KPIs: blockers", lambda: _signed_blockers(cohort, week.sunday, week.next_monday))
+    _timed("KPIs now", lambda: kpi.compute(cohort, today=datetime.date.today()))
+    _timed("rows streamed", lambda: sum(1 for _ in weekly.stream(week).rows))
+    _timed("whole CSV", lambda: weekly_text.write(weekly.stream(week), "csv", io.StringIO()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""`crm export weekly` of two checkouts (before and after a change) and the floors, round by round in turn.
+
+    python -m tests.perf.weekly_sides --db L --before /tmp/base --after . --formats csv,xlsx --rounds 3
+
+Each round runs, for each format, the before side's export, the after side's, then the floors in this
+process on the cells of the file the after side wrote: csv.writer (csv); this checkout's XlsxWriter floor
+(tests.perf.commands._xlsx_floor, every cell of the workbook) and, with --old-floor, the floor as it was
+before (the before checkout's _xlsx_floor, which wrote fewer cells). Every export runs under GNU time
+(wall, CPU user+system, peak); the two sides must write the same bytes (xlsx: every part but its time).
+Prints one line per run and the medians, with the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import statistics
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+from tests.perf import commands
+from tests.perf.commands import WEEK
+
+
+def _export(side: Path, db: str, fmt: str, out: Path) -> tuple[float, int, float]:
+    argv = [sys.executable, "-m", "app", "--db", db, "export", "weekly", "--week", WEEK, "--format", fmt]
+    saved = commands.ROOT
+    commands.ROOT = side  # run() starts the command in, and with PYTHONPATH, this checkout
+    try:
+        return commands.run([*argv, "-o", str(out), "--force"])
+    finally:
+        commands.ROOT = saved
+
+
+def _parts(path: Path) -> dict:
+    if path.suffix == ".csv":
+        return {"": path.read_bytes()}
+    with zipfile.ZipFile(path) as book:
+        return {n: book.read(n) for n in book.namelist() if n != "docProps/core.xml"}
+
+
+def _old_floor(before: Path):
+    """The before checkout's _xlsx_floor function."""
+    spec = importlib.util.spec_from_file_location("before_commands", before / "tests/perf/commands.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module._xlsx_floor
+
+
+def _timed(write) -> tuple[float, float]:
+    t0, c0 = time.perf_counter(), time.process_time()
+    write()
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def main(argv=None) -> int:
+    """Run the rounds; the figures go to stdout."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--before", required=True, type=Path)
+    parser.add_argument("--after", default=".", type=Path)
+    parser.add_argument("--formats", default="csv,xlsx")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--old-floor", action="store_true")
+    args = parser.parse_args(argv)
+    figures: dict[str, list] = {}
+    print(f"load average at start: {os.getloadavg()[0]:.2f}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="weekly-sides-") as tmp:
+        for n in range(args.rounds):
+            for fmt in args.formats.split(","):
+                outs = {}
+                for side, root in (("before", args.before.resolve()), ("after", args.after.resolve())):
+                    outs[side] = Path(tmp) / f"{side}.{fmt}"
+                    wall, peak, cpu = _export(root, args.db, fmt, outs[side])
+                    figures.setdefault(f"{fmt} {side}", []).append((wall, cpu, peak))
+                    print(
+                        f"round {n + 1} {fmt} {side}: {wall:.2f} s, CPU {cpu:.2f} s, {peak / 2**20:.0f} MiB", flush=True
+                    )
+                if _parts(outs["before"]) != _parts(outs["after"]):
+                    raise SystemExit(f"the two sides wrote different {fmt} files")
+                floors = [("floor", commands._csv_floor if fmt == "csv" else commands._xlsx_floor)]
+                if fmt == "xlsx" and args.old_floor:
+                    floors.append(("old floor", _old_floor(args.before.resolve())))
+                for name, make in floors:
+                    _dims, write = make(outs["after"])
+                    if n == 0:
+                        write()  # warm-up
+                    wall, cpu = _timed(write)
+                    figures.setdefault(f"{fmt} {name}", []).append((wall, cpu, 0))
+                    print(f"round {n + 1} {fmt} {name}: {wall:.2f} s, CPU {cpu:.2f} s", flush=True)
+    print(f"load average at end: {os.getloadavg()[0]:.2f}")
+    for key, runs in figures.items():
+        wall = statistics.median(r[0] for r in runs)
+        cpu = statistics.median(r[1] for r in runs)
+        print(f"median {key}: {wall:.2f} s, CPU {cpu:.2f} s, peak {max(r[2] for r in runs) / 2**20:.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
