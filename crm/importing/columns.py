@@ -404,3 +404,22 @@ def _problem_items(value, reference: datetime.date, label: str):
 
 def _code(value):
     return inline(cell_text(value)).upper() if not is_blank(value) else None
+
+
+def codes_of(sheet: Sheet, data: list, leave_out: set | frozenset = frozenset()) -> set[str]:
+    """The codes RowPlans of `data` ((number, cells)) would have, but those of the rows numbered in `leave_out`.
+
+    As rows._read_row reads them: a row without a name gets none.
+    """
+    columns = sheet.header.columns
+    col, name = columns.get("code"), columns.get("name")
+    if col is None or name is None:
+        return set()
+    found = set()
+    for number, cells in data:
+        if len(cells) <= max(col, name) or number in leave_out:
+            continue
+        value, named = cells[col], cells[name]
+        if value is not None and named is not None and not is_blank(value) and not is_blank(named):
+            found.add(_code(value))
+    return found

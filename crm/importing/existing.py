@@ -34,7 +34,17 @@ class _Deals:
         self.position = 0
         # Into an empty ledger (a bureau's first import) only the deals the import creates can match.
         self.empty = not Deal.select().exists()
-        codes = [] if self.empty else sorted({r.code for r in self.rows if r.code})
+        self._by_codes(self.rows)
+
+    def take(self, rows: list[RowPlan]) -> None:
+        """The next rows to find deals for (the rows before them are done with): their codes looked up."""
+        self.rows = [r for r in rows if r.values]
+        self.position = 0
+        self._by_codes(self.rows)
+
+    def _by_codes(self, rows: list[RowPlan]) -> None:
+        # A code found before (or created by this import) is what the rows before left it as.
+        codes = [] if self.empty else sorted({r.code for r in rows if r.code and r.code not in self.by_code})
         for start in range(0, len(codes), 900):
             for deal in _with_event_name(Deal.code.in_(codes[start : start + 900])):
                 self.by_code[deal.code] = deal
