@@ -144,7 +144,8 @@ class _Scan:
         total = len(rows)
         data = []  # (number, cells) of the data rows
         trimmed = sheet.grid.trimmed
-        for done, (number, values) in enumerate(rows, 1):
+        for done, item in enumerate(rows, 1):
+            number, values = item
             if progress and (done % 500 == 0 or done == total):
                 progress(done, total)
             if self.ended_at is not None:
@@ -184,7 +185,7 @@ class _Scan:
                     self.skipped.append((number, "no_name"))
                     continue  # else a row refused for want of a name (read_rows says so)
             self.data_rows += 1
-            data.append((number, values))
+            data.append(item)  # the grid's own (number, values): a million rows need no second tuple each
         return data
 
 
