@@ -330,7 +330,10 @@ def _line_text(sheet: Sheet, field_name: str, value):
     kind, text = _line_cell(sheet, field_name, value)
     if kind is _SKIP:
         return None
-    return _BAD if kind is not None else text
+    if kind is not None:
+        return _BAD
+    # The cell's own str when reading changed nothing: a first import keeps each new deal's name to its end.
+    return value if text == value and type(value) is str else text
 
 
 def _long_text(value, label: str, limit: int):
