@@ -65,3 +65,21 @@ def test_merged_cells_formats_and_errors_survive_the_slicing(tmp_path, monkeypat
 def test_a_stray_far_cell_still_leaves_the_sheet_to_openpyxl(monkeypatch):
     whole, sliced = _both(SHEETS / "huge_dimension.xlsx", monkeypatch)
     assert [g.rows for g in sliced] == [g.rows for g in whole]
+
+
+def test_a_long_narrow_sheet_is_read_by_calamine_not_openpyxl(tmp_path, monkeypatch):
+    """A 1,000,000-row sheet of 14 columns counted as 26 wide went over MAX_CELLS and was read by openpyxl,
+    about ten times slower (BENCHMARKS.md, seventh session); here the same at a thousandth of the size."""
+    from tests.perf.import_speed import build
+
+    book = build(tmp_path / "county.xlsx", 1000)
+    monkeypatch.setattr(workbook, "MAX_CELLS", 20_000)  # 1,003 rows × 26 > 20,000 > 1,003 × 14
+    monkeypatch.setattr(xlsx_slices, "SLICE_AT", 0)
+    monkeypatch.setattr(xlsx_slices, "SLICE_BYTES", 64 << 10)
+
+    def refused(*args):
+        raise AssertionError("read with openpyxl")
+
+    monkeypatch.setattr(workbook, "_read_xlsx_openpyxl", refused)
+    (grid,) = workbook.read_grids(book)
+    assert len(grid.rows) == 1003 and grid.rows[-1][1][1].endswith("-001000")
