@@ -138,6 +138,9 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, s
                             progress(done, total)
                         if row.values:
                             apply.row(row, note.format(file=file_name, row=row.row))
+                    if progress and done < chunks.taken:  # rows left out: the count still reaches the total
+                        done = chunks.taken
+                        progress(done, total)
                 apply.flush(wait=True)
                 _read_into(report, plan, chunks, skip_rows, strict)
                 if not report.problems:

@@ -265,6 +265,7 @@ class RowChunks:
         self._data, scan.data = scan.data, []
         self.count = len(self._data)  # data rows in all (each is a RowPlan, unless refused unread)
         self.rows_read = 0
+        self.taken = 0  # data rows read so far (those left out and refused unread too)
         self.skipped_by_user: list = []  # (row, "skipped_by_user") of the rows run_import left out, in order
         self.left_out = 0  # rows read and left out by the user
         self._seen: dict = {}
@@ -285,6 +286,7 @@ class RowChunks:
         read_problems = plan.problems
         for start in range(0, len(data), CHUNK):
             rows = read_rows(self.sheet, data[start : start + CHUNK], read_problems, self.scan.reference)
+            self.taken = min(start + CHUNK, len(data))
             self.rows_read += len(rows)
             plan.warnings += [w for r in rows if r.warnings for w in r.warnings]
             if self._summed is not None:
