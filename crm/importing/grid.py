@@ -44,6 +44,10 @@ class _TooWide(Exception):
     """A sheet's cells span more than MAX_CELLS: read it with openpyxl, cell by cell."""
 
 
+class _Unsliced(Exception):
+    """A large sheet whose rows or cells do not all say where they are (r="…"): read it whole."""
+
+
 def _grid_of(path: Path, name: str, pieces, merged: list, epoch, fill: bool = True) -> Grid:
     """A Grid of `pieces`: (rows as (number, calamine values), their formats and error cells) in sheet order."""
     rows: list[tuple[int, list]] = []

@@ -48,6 +48,7 @@ from crm.importing.grid import (
     _first_line,
     _grid_of,
     _TooWide,
+    _Unsliced,
 )
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -314,8 +315,11 @@ def _read_xlsx_calamine(path: Path, book, sheet: str | None) -> list[Grid]:
                     continue  # a chart sheet
                 path_in_zip = parts.sheet_paths.get(name)
                 if path_in_zip is not None and xlsx_slices.sliced(archive, path_in_zip):
-                    grids.append(xlsx_slices.sliced_grid(path, archive, parts, name, MAX_CELLS))
-                    continue
+                    try:
+                        grids.append(xlsx_slices.sliced_grid(path, archive, parts, name, MAX_CELLS))
+                        continue
+                    except _Unsliced:
+                        pass  # read whole, below
                 xml = None if path_in_zip is None else archive.read(path_in_zip)  # read once, for both
                 if xml is not None:
                     rows, columns = _extent(xml)

@@ -89,6 +89,7 @@ def slices(
     others = _other_parts(archive, member)
     tail = b""
     for head, body, tail in _cut(archive, member):
+        _check_placed(body)
         _check_extent(body, max_cells)
         cells = xlsx_parts.sheet_parts(archive, workbook, name, body)
         book = CalamineWorkbook.from_filelike(io.BytesIO(_workbook_of(others, member, head + body + tail)))
@@ -107,6 +108,16 @@ def merged_ranges(xml: bytes) -> list[tuple[int, int, int, int]]:
         last = (int(r1), column_index(c1.decode())) if c1 else first
         out.append((first[0], first[1], last[0], last[1]))
     return out
+
+
+def _check_placed(body: bytes) -> None:
+    """Refuse to slice rows or cells without their r="…": calamine would count a slice's from its first row."""
+    if body.count(b"<row ") + body.count(b"<row>") != body.count(b'<row r="') or body.count(b"<c ") + body.count(
+        b"<c>"
+    ) != body.count(b'<c r="'):
+        from crm.importing.grid import _Unsliced
+
+        raise _Unsliced
 
 
 def _check_extent(body: bytes, max_cells: int) -> None:

@@ -83,3 +83,20 @@ def test_a_long_narrow_sheet_is_read_by_calamine_not_openpyxl(tmp_path, monkeypa
     monkeypatch.setattr(workbook, "_read_xlsx_openpyxl", refused)
     (grid,) = workbook.read_grids(book)
     assert len(grid.rows) == 1003 and grid.rows[-1][1][1].endswith("-001000")
+
+
+def test_cells_that_do_not_say_where_they_are_are_read_whole(tmp_path, monkeypatch):
+    """r="…" is optional: a slice's cells without it would be counted from the slice's first row."""
+    import re
+    import zipfile
+
+    plain = _odd_sheet(tmp_path / "plain.xlsx")
+    bare = tmp_path / "bare.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(bare, "w") as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'(<(?:row|c)) r="[A-Z]*[0-9]+"', rb"\1", data)
+            out.writestr(info, data)
+    (whole,), (sliced,) = _both(bare, monkeypatch)
+    assert sliced.rows == whole.rows and whole.rows[0][0] == 1  # counted, as calamine counts a whole sheet
