@@ -8,7 +8,7 @@ from importlib import import_module
 
 _HOME = {
     "CellError": "cells",
-    "Grid": "workbook",
+    "Grid": "grid",
     "Header": "headers",
     "HeaderMatch": "headers",
     "ImportSummary": "records",
@@ -30,7 +30,7 @@ _HOME = {
     "cell_text": "cells",
     "default_of": "inserts",
     "classify_progress": "cells",
-    "decode": "workbook",
+    "decode": "csv_file",
     "field_label": "headers",
     "field_named": "headers",
     "fields_of": "inserts",

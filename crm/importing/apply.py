@@ -108,37 +108,41 @@ def _collector_paused():
 def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, strict, skip_rows) -> Report:
     today = today or datetime.date.today()
     actor = actor or current_actor()
-    plan = read_plan(path, sheet, today, progress=None, overrides=overrides, remembered=records.remembered_mapping)
-    if skip_rows:
-        _leave_out(plan, skip_rows)
+    plan = read_plan(
+        path, sheet, today, progress=None, overrides=overrides, remembered=records.remembered_mapping, stream=True
+    )
+    chunks = plan.chunks
     report = Report(source=str(path), sheet=plan.sheet, dry_run=dry_run)
     report.header_row = plan.header.row
     report.columns = {f: inline(str(plan.header.labels[c])) for f, c in plan.header.columns.items()}
     report.ignored_columns = [inline(str(label)) for label in plan.header.ignored]
     report.header_labels = [inline(str(plan.header.labels[c])) for c in sorted(plan.header.labels)]
     report.guesses = {inline(str(label)): f for label, f in (plan.header.guesses or {}).items()}
-    report.rows_read = len(plan.rows)
     report.skipped = list(plan.skipped)
-    report.problems = list(plan.problems)
     report.notices = list(plan.notices)
-    report.warnings = list(plan.warnings)
-    if strict:
-        report.problems += [w for w in plan.warnings if w.code == "totals_mismatch"]
-    report.totals_checked = list(plan.totals_checked)
     note = _("Imported from {file}, row {row}")
     file_name = Path(path).name
     try:
         with roomy_cache(), writing():
-            apply = _Applying(plan, report, actor, today, bulk)
-            apply.look_up_names()
+            apply = _Applying(plan, report, actor, today, bulk, skip_rows)
             with apply.new.write_behind():
-                total = len(plan.rows)
-                for done, row in enumerate(plan.rows, 1):
-                    if progress and (done % 200 == 0 or done == total):
+                done, total = 0, chunks.count
+                for rows in chunks:
+                    # Each chunk applied as it is read: the rows read and not yet applied stay a chunk's worth.
+                    if skip_rows:
+                        rows = _leave_out(plan, rows, skip_rows)
+                    apply.take(rows)
+                    for row in rows:
+                        done += 1
+                        if progress and (done % 200 == 0 or done == total):
+                            progress(done, total)
+                        if row.values:
+                            apply.row(row, note.format(file=file_name, row=row.row))
+                    if progress and done < chunks.taken:  # rows left out: the count still reaches the total
+                        done = chunks.taken
                         progress(done, total)
-                    if row.values:
-                        apply.row(row, note.format(file=file_name, row=row.row))
                 apply.flush(wait=True)
+                _read_into(report, plan, chunks, skip_rows, strict)
                 if not report.problems:
                     with apply.new.paused():
                         apply.finish(plan.stated_on or today)
@@ -151,49 +155,74 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, s
                 kept = apply.kept.catch_up() if apply.kept is not None else []
                 apply.new.write([*kept, *((sql, ()) for sql in apply.indexes_aside)])
                 # Dropped while the writer builds the indexes: the two overlap.
-                plan.rows, apply.deals = [], None
+                apply.deals = None
             report.written = True
     except _Rollback:
         pass
     return report
 
 
-def _leave_out(plan: Plan, rows: set) -> None:
-    """Leave the rows the user chose to skip out of the import, with whatever was said about them."""
-    plan.skipped += [(r.row, "skipped_by_user") for r in plan.rows if r.row in rows]
-    plan.rows = [r for r in plan.rows if r.row not in rows]
-    plan.problems = [p for p in plan.problems if p.row not in rows]
-    plan.warnings = [w for w in plan.warnings if w.row not in rows]
+def _read_into(report: Report, plan: Plan, chunks, skip_rows: set, strict: bool) -> None:
+    """Put what reading the rows found (every chunk read) before what applying them found, as the report lists it."""
+    if skip_rows:
+        plan.problems = [p for p in plan.problems if p.row not in skip_rows]
+        plan.warnings = [w for w in plan.warnings if w.row not in skip_rows]
+    report.rows_read = chunks.rows_read - chunks.left_out
+    report.skipped = [*report.skipped, *chunks.skipped_by_user]
+    read = list(plan.problems)
+    if strict:
+        read += [w for w in plan.warnings if w.code == "totals_mismatch"]
+    report.problems[:0] = read
+    report.warnings[:0] = plan.warnings
+    report.totals_checked = list(plan.totals_checked)
+
+
+def _leave_out(plan: Plan, rows: list, skip: set) -> list:
+    """The rows of a chunk but those the user chose to skip (counted as skipped by the user)."""
+    chunks = plan.chunks
+    left = [r for r in rows if r.row not in skip]
+    if len(left) < len(rows):
+        chunks.skipped_by_user += [(r.row, "skipped_by_user") for r in rows if r.row in skip]
+        chunks.left_out += len(rows) - len(left)
+    return left
 
 
 class _Applying:
     """Applies the rows of a plan in order: new deals in batches, matched deals one by one."""
 
-    def __init__(self, plan: Plan, report: Report, actor: str, today: datetime.date, bulk: bool):
+    def __init__(self, plan: Plan, report: Report, actor: str, today: datetime.date, bulk: bool, skip_rows: set):
         self.report, self.actor, self.today, self.bulk = report, actor, today, bulk
+        self.plan = plan
         self.labels = plan.labels
         self.new = NewDeals(actor)
         self.resolver = _Resolver(report, actor, self.new.paused)
         self.resolver.labels = plan.labels
-        self.deals = _Deals(plan.rows)
-        self.file_codes = {r.code for r in plan.rows if r.code}
+        self.deals = _Deals([])
+        chunks = plan.chunks
+        # Into an empty ledger the file's codes matter only for a name found twice: read then, if ever.
+        self.file_codes = _FileCodes(lambda: chunks.codes(skip_rows)) if self.deals.empty else chunks.codes(skip_rows)
         self.indexes_aside: list[str] = []
         self.kept: KeptDaysAside | None = None  # the kept totals while their row triggers are set aside
         self.stated_on = plan.stated_on
         self.marks = records.marks()
         self.saved: dict = {}  # deal id -> its columns before this import changed it (for revert)
         self.after: list = []  # (row, deal) of rows with progress text or funds, written once the deals exist
-        if bulk and self.deals.empty and len(self.deals.rows) >= aside.REBUILD_AT:
+        if bulk and self.deals.empty and chunks.count - len(skip_rows) >= aside.REBUILD_AT:
             # Only the deals the import creates can be looked up: by id and code, which keep their indexes.
             self.indexes_aside = set_indexes_aside(Deal)
-            self.kept = set_kept_days_aside(events_later=any(r.funds for r in self.deals.rows))
+            self.kept = set_kept_days_aside(events_later="funds" in plan.header.columns)
             if self.kept is not None:
                 self.new.after_batch = self.kept.batch  # each batch's totals filled as it is written
             if self.indexes_aside:
                 appending_cache()
 
+    def take(self, rows: list[RowPlan]) -> None:
+        """The next chunk of rows, about to be applied: the deals they name looked up, then their names."""
+        self.deals.take(rows)
+        self.look_up_names()
+
     def look_up_names(self) -> None:
-        """Find (or create) the departments, events and people the rows name, each once, in the rows' order.
+        """Find (or create) the departments, events and people the rows taken name, each once, in the rows' order.
 
         Applying a row then finds them remembered and asks the database
         nothing: a writer thread (NewDeals.write_behind) can keep it busy
@@ -255,7 +284,7 @@ class _Applying:
                 "Deals were added by someone else while importing ({reason}); nothing was imported: run the "
                 "import again"
             ).format(reason=str(err).splitlines()[0] if str(err) else type(err).__name__)
-            if is_postgres() and not self.report.problems:
+            if is_postgres() and not self.report.problems and not self.plan.problems:
                 # The whole import is rolled back and run again from the file, counting on from the codes taken since.
                 raise CodesTaken(message) from None
             self.report.problems.append(Problem(None, None, None, "conflict", message))
@@ -354,6 +383,18 @@ class _Applying:
             self.report.updated.append((row.row, deal.code, deal.name, ["blockers"]))
         else:
             self.report.unchanged.append((row.row, deal.code))
+
+
+class _FileCodes:
+    """The codes of the file's rows as a set, read on the first question asked of it."""
+
+    def __init__(self, read):
+        self._read, self._codes = read, None
+
+    def __contains__(self, code: object) -> bool:
+        if self._codes is None:
+            self._codes = self._read()
+        return code in self._codes
 
 
 def _new_code(row: RowPlan, values: dict) -> str | None:

@@ -330,7 +330,10 @@ def _line_text(sheet: Sheet, field_name: str, value):
     kind, text = _line_cell(sheet, field_name, value)
     if kind is _SKIP:
         return None
-    return _BAD if kind is not None else text
+    if kind is not None:
+        return _BAD
+    # The cell's own str when reading changed nothing: a first import keeps each new deal's name to its end.
+    return value if text == value and type(value) is str else text
 
 
 def _long_text(value, label: str, limit: int):
@@ -404,3 +407,22 @@ def _problem_items(value, reference: datetime.date, label: str):
 
 def _code(value):
     return inline(cell_text(value)).upper() if not is_blank(value) else None
+
+
+def codes_of(sheet: Sheet, data: list, leave_out: set | frozenset = frozenset()) -> set[str]:
+    """The codes RowPlans of `data` ((number, cells)) would have, but those of the rows numbered in `leave_out`.
+
+    As rows._read_row reads them: a row without a name gets none.
+    """
+    columns = sheet.header.columns
+    col, name = columns.get("code"), columns.get("name")
+    if col is None or name is None:
+        return set()
+    found = set()
+    for number, cells in data:
+        if len(cells) <= max(col, name) or number in leave_out:
+            continue
+        value, named = cells[col], cells[name]
+        if value is not None and named is not None and not is_blank(value) and not is_blank(named):
+            found.add(_code(value))
+    return found

@@ -28,13 +28,23 @@ class _Deals:
     def __init__(self, rows: list[RowPlan]):
         self.rows = [r for r in rows if r.values]
         self.by_code: dict = {}
-        self.by_key: dict[str, list] = {}
+        self.by_key: dict[str, list | object] = {}  # a name's deals: a list, or the one deal
         self.unused: set[str] = set()
         self.window = 64
         self.position = 0
         # Into an empty ledger (a bureau's first import) only the deals the import creates can match.
         self.empty = not Deal.select().exists()
-        codes = [] if self.empty else sorted({r.code for r in self.rows if r.code})
+        self._by_codes(self.rows)
+
+    def take(self, rows: list[RowPlan]) -> None:
+        """The next rows to find deals for (the rows before them are done with): their codes looked up."""
+        self.rows = [r for r in rows if r.values]
+        self.position = 0
+        self._by_codes(self.rows)
+
+    def _by_codes(self, rows: list[RowPlan]) -> None:
+        # A code found before (or created by this import) is what the rows before left it as.
+        codes = [] if self.empty else sorted({r.code for r in rows if r.code and r.code not in self.by_code})
         for start in range(0, len(codes), 900):
             for deal in _with_event_name(Deal.code.in_(codes[start : start + 900])):
                 self.by_code[deal.code] = deal
@@ -55,6 +65,8 @@ class _Deals:
             self._read_ahead(row)
         self.unused.discard(key)
         candidates = self.by_key[key]
+        if type(candidates) is not list:
+            candidates = [candidates]
         event = row.values.get("event")
         if row.signed_on is not None:
             same = [d for d in candidates if d.signed_on == row.signed_on]
@@ -78,7 +90,14 @@ class _Deals:
 
     def created(self, row: RowPlan, deal) -> None:
         """A deal the import created for `row`: later rows find it by its name and code."""
-        self.by_key.setdefault(row.key[0], []).append(deal)
+        key = row.key[0]
+        found = self.by_key.get(key)
+        if found is None:
+            self.by_key[key] = deal  # most names are one deal's: no list each (a first import keeps them all)
+        elif type(found) is list:
+            found.append(deal)
+        else:
+            self.by_key[key] = [found, deal]
         self.by_code[deal.code] = deal
 
     def updated(self, changed: list) -> None:

@@ -32,6 +32,7 @@ class Plan:
     header_key: str = ""  # the header row as remembered with the mapping chosen for it
     totals_checked: list = field(default_factory=list)  # (row, column label, total text, sum text)
     labels: dict = field(default_factory=dict)  # field -> its column as messages name it
+    chunks: RowChunks | None = None  # read_plan(stream=True): the data rows, read as they are taken (rows stays [])
 
 
 def read_plan(
@@ -41,11 +42,14 @@ def read_plan(
     progress=None,
     overrides: dict | None = None,
     remembered=None,
+    stream: bool = False,
 ) -> Plan:
     """Read and check `path`; raises InvalidInput when no sheet has a ledger header.
 
     `overrides` maps a header as written to a field (or None: leave the column unused), before any matching;
     `remembered(header_key)` may give the overrides chosen before for a header row (used when none are given).
+    With `stream`, the data rows are sorted out but not read: `plan.chunks` reads them a chunk at a time, and
+    the plan's problems, warnings and totals are complete once every chunk is taken (RowChunks).
     """
     grids = read_grids(path, sheet)
     wanted = {normalise(k): v for k, v in (overrides or {}).items()}
@@ -56,7 +60,7 @@ def read_plan(
             if earlier:
                 header = find_header(grid.rows, overrides=earlier) or header
         if header is not None:
-            plan = _plan(grid, header, today or datetime.date.today(), progress)
+            plan = _plan(grid, header, today or datetime.date.today(), progress, stream)
             plan.header_key = header_key(header.labels.values())
             return plan
     if wanted:
@@ -74,7 +78,7 @@ def read_plan(
     )
 
 
-def _plan(grid: Grid, header: Header, today: datetime.date, progress) -> Plan:
+def _plan(grid: Grid, header: Header, today: datetime.date, progress, stream: bool = False) -> Plan:
     sheet = _Sheet(grid, header)
     plan = Plan(
         source=grid.source, sheet=grid.sheet, kind=grid.kind, encoding=grid.encoding, header=header, labels=sheet.labels
@@ -88,7 +92,7 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress) -> Plan:
         )
     reference = datetime.date(sheet.year, 12, 31) if sheet.year else today
     scan = _Scan(sheet, reference)
-    scan.read(grid.rows[header.index + 1 :], progress)
+    scan.read(grid.rows[header.index + 1 :], progress, defer=stream)
     plan.rows, plan.skipped = scan.rows, scan.skipped
     plan.problems += scan.problems
     plan.warnings += [w for r in scan.rows if r.warnings for w in r.warnings]
@@ -96,6 +100,9 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress) -> Plan:
         plan.notices.append(
             _("Rows after the totals row {row} were taken as notes and not imported").format(row=scan.ended_at)
         )
+    if stream:
+        plan.chunks = RowChunks(plan, sheet, scan)
+        return plan
     _check_duplicates(plan)
     for number, values in scan.totals:
         _check_totals(sheet, plan, number, values)
@@ -116,14 +123,29 @@ class _Scan:
         self.totals: list = []  # (row number, values) of totals rows
         self.data_rows = 0
         self.ended_at = None
+        self.data: list = []  # (number, cells) of the data rows left unread (read(defer=True))
 
-    def read(self, rows: list, progress=None) -> _Scan:
-        """Read `rows` ((number, values) of the grid, in order) after those read so far."""
+    def read(self, rows: list, progress=None, defer: bool = False) -> _Scan:
+        """Read `rows` ((number, values) of the grid, in order) after those read so far.
+
+        With `defer`, the data rows are only sorted out, kept in `data` ((number, cells)) for RowChunks to read.
+        """
+        data = self._sort_out(rows, progress)
+        if defer:
+            self.data += data
+            return self
+        # Read column by column once sorted: a column's repeated values are read once for all its rows.
+        self.rows += read_rows(self.sheet, data, self.problems, self.reference)
+        return self
+
+    def _sort_out(self, rows: list, progress) -> list:
+        """(number, cells) of the data rows of `rows`; totals and skipped rows noted."""
         sheet = self.sheet
         total = len(rows)
         data = []  # (number, cells) of the data rows
         trimmed = sheet.grid.trimmed
-        for done, (number, values) in enumerate(rows, 1):
+        for done, item in enumerate(rows, 1):
+            number, values = item
             if progress and (done % 500 == 0 or done == total):
                 progress(done, total)
             if self.ended_at is not None:
@@ -163,10 +185,8 @@ class _Scan:
                     self.skipped.append((number, "no_name"))
                     continue  # else a row refused for want of a name (read_rows says so)
             self.data_rows += 1
-            data.append((number, values))
-        # Read column by column once sorted: a column's repeated values are read once for all its rows.
-        self.rows += read_rows(sheet, data, self.problems, self.reference)
-        return self
+            data.append(item)  # the grid's own (number, values): a million rows need no second tuple each
+        return data
 
 
 def _repeats_header(values, sheet: _Sheet) -> bool:
@@ -192,10 +212,13 @@ def _repeats_header(values, sheet: _Sheet) -> bool:
     return need <= 0
 
 
-def _check_duplicates(plan: Plan) -> None:
-    seen: dict[tuple, int] = {}
-    codes: dict[str, int] = {}
-    for row in plan.rows:
+def _check_duplicates(
+    plan: Plan, rows: list | None = None, seen: dict | None = None, codes: dict | None = None
+) -> None:
+    """Refuse each row of `rows` (all the plan's) naming the deal of an earlier row; `seen`, `codes`: earlier rows."""
+    seen = {} if seen is None else seen
+    codes = {} if codes is None else codes
+    for row in plan.rows if rows is None else rows:
         if not row.values:
             continue
         # Two rows with different codes are two deals, even under one name and date.
@@ -213,3 +236,70 @@ def _check_duplicates(plan: Plan) -> None:
         seen[row.key] = row.row
         if row.code:
             codes[row.code] = row.row
+
+
+#: Data rows read (and applied, by run_import) at a time: what is alive of the rows read is at most this many.
+CHUNK = 20_000
+
+
+class _Summed:
+    """What a totals row's check reads of a data row (a RowPlan's row, raw, money, signed_on), kept once applied."""
+
+    __slots__ = ("row", "raw", "money", "signed_on")
+
+    def __init__(self, row: RowPlan):
+        self.row, self.raw, self.money, self.signed_on = row.row, row.raw, row.money, row.signed_on
+
+
+class RowChunks:
+    """A streamed plan's data rows, read CHUNK at a time in order (`for rows in plan.chunks`).
+
+    Each chunk's rows are read as _plan reads them all, and refused when they repeat an earlier row's
+    deal; the plan's problems are read problems, then repeated rows, then totals, as _plan lists them,
+    once the last chunk is taken. A totals row is checked against every data row, so what its check
+    reads of each row is kept (only when the sheet has a totals row).
+    """
+
+    def __init__(self, plan: Plan, sheet: _Sheet, scan: _Scan):
+        self.plan, self.sheet, self.scan = plan, sheet, scan
+        self._data, scan.data = scan.data, []
+        self.count = len(self._data)  # data rows in all (each is a RowPlan, unless refused unread)
+        self.rows_read = 0
+        self.taken = 0  # data rows read so far (those left out and refused unread too)
+        self.skipped_by_user: list = []  # (row, "skipped_by_user") of the rows run_import left out, in order
+        self.left_out = 0  # rows read and left out by the user
+        self._seen: dict = {}
+        self._codes: dict = {}
+        self._repeats: list[Problem] = []
+        self._summed: list[_Summed] | None = [] if scan.totals else None
+        self.done = False
+
+    def codes(self, leave_out: set | frozenset = frozenset()) -> set[str]:
+        """The deal codes of the data rows but those numbered in `leave_out`, as their RowPlans will have them."""
+        from crm.importing.columns import codes_of
+
+        return codes_of(self.sheet, self._data, leave_out)
+
+    def __iter__(self):
+        scan, plan = self.scan, self.plan
+        data = self._data
+        read_problems = plan.problems
+        for start in range(0, len(data), CHUNK):
+            rows = read_rows(self.sheet, data[start : start + CHUNK], read_problems, self.scan.reference)
+            self.taken = min(start + CHUNK, len(data))
+            self.rows_read += len(rows)
+            plan.warnings += [w for r in rows if r.warnings for w in r.warnings]
+            if self._summed is not None:
+                self._summed += map(_Summed, rows)
+            plan.problems = self._repeats
+            _check_duplicates(plan, rows, self._seen, self._codes)
+            plan.problems = read_problems
+            yield rows
+        plan.problems = read_problems + self._repeats
+        if self._summed is not None:
+            plan.rows = self._summed
+            for number, values in scan.totals:
+                _check_totals(self.sheet, plan, number, values)
+            plan.rows = []
+        self._seen = self._codes = {}
+        self.done = True

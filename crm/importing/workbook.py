@@ -31,9 +31,6 @@ Every failure is an InvalidInput naming the file; nothing here writes.
 
 from __future__ import annotations
 
-import csv
-import datetime
-import io
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -43,6 +40,16 @@ from xml.etree import ElementTree
 from crm.foundation.errors import InvalidInput
 from crm.foundation.files import regular_input
 from crm.foundation.i18n import _
+from crm.importing.grid import (
+    MAX_CELL_CHARS,
+    Grid,
+    _check_cell_sizes,
+    _fill_merged,
+    _first_line,
+    _grid_of,
+    _TooWide,
+    _Unsliced,
+)
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 OTHER_SUFFIXES = (".xls", ".et", ".ods", ".ets")
@@ -50,29 +57,9 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound file that .xls and en
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 #: More cells than this in a sheet's rectangle (rows × columns) and calamine is not asked to hold it.
 MAX_CELLS = 20_000_000
-MAX_CELL_CHARS = 32767  # what Excel and WPS let a cell hold
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 _RANGE = re.compile(r"([A-Z]+)(\d+):([A-Z]+)(\d+)")
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-
-
-@dataclass
-class Grid:
-    """The cells of one sheet: `rows` are (row number as the spreadsheet shows it, values)."""
-
-    source: str
-    sheet: str
-    kind: str  # "xlsx" | "csv"
-    rows: list[tuple[int, list]]
-    formats: dict = field(default_factory=dict)  # (row number, column index) -> number format of numeric cells
-    merged: list = field(default_factory=list)  # (min_row, min_col, max_row, max_col), 1-based
-    epoch: object = None  # the workbook's date system, for serial numbers
-    encoding: str = ""
-    trimmed: bool = False  # every text cell is trimmed and not empty (an empty cell is None)
-    one_line: bool = False  # and none holds a line break
-
-    def number_format(self, row: int, col: int) -> str:
-        return self.formats.get((row, col), "General")
 
 
 def sheet_names(path: str | Path) -> list[str]:
@@ -126,7 +113,9 @@ def read_grids(path: str | Path, sheet: str | None = None) -> list[Grid]:
         )
     if sheet:
         raise InvalidInput(_("--sheet applies to xlsx workbooks; {path} is a CSV file").format(path=path))
-    return [_read_csv(path)]
+    from crm.importing.csv_file import read_csv
+
+    return [read_csv(path)]
 
 
 # ---- xls, ods ---------------------------------------------------------------
@@ -272,15 +261,6 @@ def _open_workbook(path: Path):
         ) from None
 
 
-def _first_line(exc: Exception) -> str:
-    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    return text[:200]
-
-
-class _TooWide(Exception):
-    """A sheet's cells span more than MAX_CELLS: read it with openpyxl, cell by cell."""
-
-
 def _read_xlsx(path: Path, sheet: str | None) -> list[Grid]:
     book = _open_calamine(path)
     if book is None:
@@ -321,7 +301,7 @@ def _sheet_names(path: Path, book, sheet: str | None) -> list[str]:
 def _read_xlsx_calamine(path: Path, book, sheet: str | None) -> list[Grid]:
     from python_calamine import SheetTypeEnum
 
-    from crm.importing import xlsx_parts
+    from crm.importing import xlsx_parts, xlsx_slices
 
     names = _sheet_names(path, book, sheet)
     kinds = {m.name: m.typ for m in book.sheets_metadata}
@@ -334,6 +314,12 @@ def _read_xlsx_calamine(path: Path, book, sheet: str | None) -> list[Grid]:
                 if kinds.get(name) != SheetTypeEnum.WorkSheet:
                     continue  # a chart sheet
                 path_in_zip = parts.sheet_paths.get(name)
+                if path_in_zip is not None and xlsx_slices.sliced(archive, path_in_zip):
+                    try:
+                        grids.append(xlsx_slices.sliced_grid(path, archive, parts, name, MAX_CELLS))
+                        continue
+                    except _Unsliced:
+                        pass  # read whole, below
                 xml = None if path_in_zip is None else archive.read(path_in_zip)  # read once, for both
                 if xml is not None:
                     rows, columns = _extent(xml)
@@ -355,46 +341,13 @@ def _read_xlsx_calamine(path: Path, book, sheet: str | None) -> list[Grid]:
 
 
 def _calamine_grid(path: Path, name: str, ws, cells, epoch) -> Grid:
-    rows: list[tuple[int, list]] = []
-    formats = {}
-    errors: dict[int, list] = {}
-    for (row, col), text in cells.errors.items():
-        errors.setdefault(row, []).append((col, text.strip() or None))
-    # One str object per distinct text: a ledger repeats its regions, stages, units and dates down the rows,
-    # and every later step keeps (and hashes) what the grid holds.
-    texts: dict[str, str] = {}
-    same = texts.setdefault
-    for index, raw in enumerate(_sheet_rows(ws)):
-        number = index + 1
-        # Text first, inline: most cells are text, and a ledger has millions.
-        values = [(same(t, t) if (t := v.strip()) else None) if type(v) is str else _as_openpyxl(v) for v in raw]
-        # calamine gives an error cell as '': openpyxl gives its text (#N/A), a value to complain about.
-        for col, text in errors.get(number, ()):
-            while len(values) < col:
-                values.append(None)
-            values[col - 1] = text
-        while values and values[-1] is None:
-            values.pop()
-        if not values:
-            continue
-        if len(repr(values)) > MAX_CELL_CHARS:  # one C-speed pass; rows are far shorter
-            _check_cell_sizes(path, number, values)
-        rows.append((number, values))
-    # Only numeric cells keep a format, as when openpyxl reads them.
-    by_number = dict(rows)
-    for (row, col), fmt in cells.formats.items():
-        values = by_number.get(row)
-        if (
-            values
-            and col <= len(values)
-            and isinstance(values[col - 1], (int, float))
-            and not isinstance(values[col - 1], bool)
-        ):
-            formats[(row, col)] = fmt
+    """The grid of calamine sheet `ws`, with the formats and error cells `cells` of its XML."""
     merged = [(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in (ws.merged_cell_ranges or [])]
-    _fill_merged(rows, merged)
-    one_line = not any("\n" in t or "\r" in t for t in texts)  # texts trimmed above, empty ones None: trimmed
-    return Grid(str(path), name, "xlsx", rows, formats, merged, epoch, trimmed=True, one_line=one_line)
+    return _grid_of(path, name, [(_numbered(_sheet_rows(ws)), cells)], merged, epoch)
+
+
+def _numbered(rows):
+    return enumerate(rows, 1)
 
 
 def _sheet_rows(ws):
@@ -407,32 +360,6 @@ def _sheet_rows(ws):
     pad = [""] * start[1]
     for raw in ws.iter_rows():
         yield pad + raw if pad else raw
-
-
-def _check_cell_sizes(path: Path, number: int, values: list) -> None:
-    """Refuse a cell holding more than a spreadsheet cell can (32,767 characters), naming where it is."""
-    from crm.importing.cells import column_letter
-
-    for col, value in enumerate(values, 1):
-        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-            raise InvalidInput(
-                _(
-                    "{path}: row {row}, column {column}: the cell holds {n} characters, more than a "
-                    "spreadsheet cell can ({limit}); shorten it"
-                ).format(path=path, row=number, column=column_letter(col), n=len(value), limit=MAX_CELL_CHARS)
-            )
-
-
-def _as_openpyxl(value):
-    """A calamine value as openpyxl gives it: '' is no value, 25.0 is 25, a date is a datetime."""
-    if isinstance(value, str):
-        return value.strip() or None
-    if isinstance(value, float):
-        # Excel stores whole numbers without a decimal point; openpyxl reads those as int.
-        return int(value) if value.is_integer() and abs(value) < 2**53 else value
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        return datetime.datetime.combine(value, datetime.time())
-    return value
 
 
 # ---- xlsx with openpyxl (what calamine cannot open) --------------------------------
@@ -525,76 +452,3 @@ def _sheet_grid(path: Path, wb, ws) -> Grid:
     return Grid(
         source=str(path), sheet=ws.title, kind="xlsx", rows=rows, formats=formats, merged=merged, epoch=wb.epoch
     )
-
-
-def _fill_merged(rows: list[tuple[int, list]], merged) -> None:
-    """Give each cell of a one-column merged range the value of its first cell."""
-    by_number = {number: values for number, values in rows}
-    for min_row, min_col, max_row, max_col in merged:
-        if min_col != max_col or max_row == min_row:
-            continue
-        top = by_number.get(min_row)
-        value = top[min_col - 1] if top and len(top) >= min_col else None
-        if value is None:
-            continue
-        for number in range(min_row + 1, max_row + 1):
-            values = by_number.get(number)
-            if values is None:
-                values = []
-                by_number[number] = values
-                rows.append((number, values))
-            while len(values) < min_col:
-                values.append(None)
-            if values[min_col - 1] is None:
-                values[min_col - 1] = value
-    rows.sort(key=lambda r: r[0])
-
-
-# ---- CSV ------------------------------------------------------------------
-
-ENCODINGS = ("utf-8-sig", "gb18030")
-
-
-def decode(data: bytes, path: str = "") -> tuple[str, str]:
-    """(text, encoding name) of a CSV file's bytes."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            pass
-    for encoding in ENCODINGS:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" in text:
-            break  # binary data, or UTF-16 without a BOM
-        return text, "utf-8" if encoding == "utf-8-sig" else encoding
-    raise InvalidInput(
-        _("{path}: cannot tell the text encoding; save the CSV as UTF-8 (or GBK) and import it again").format(path=path)
-    )
-
-
-def _read_csv(path: Path) -> Grid:
-    data = path.read_bytes()
-    text, encoding = decode(data, str(path))
-    sample = text[:65536]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = []
-    try:
-        for number, record in enumerate(reader, 1):
-            values = [v.strip() or None for v in record]
-            while values and values[-1] is None:
-                values.pop()
-            if values:
-                rows.append((number, values))
-    except csv.Error as exc:
-        raise InvalidInput(
-            _("{path} is not a CSV file that can be read ({reason})").format(path=path, reason=_first_line(exc))
-        ) from None
-    return Grid(source=str(path), sheet="", kind="csv", rows=rows, encoding=encoding)

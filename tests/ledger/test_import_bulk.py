@@ -258,6 +258,21 @@ def test_progress_is_reported_while_the_rows_are_applied(db_url, tmp_path):
     assert [d for d, _t in calls] == sorted(d for d, _t in calls)
 
 
+def test_progress_reaches_its_total_when_rows_are_left_out(db_url, tmp_path):
+    """The rows are read and applied a chunk at a time; rows the user leaves out still count to the end."""
+    path = ledger_workbook(tmp_path / "p.xlsx", rows=450)
+    calls = []
+    open_database(db_url)
+    try:
+        report = importer.run_import(
+            path, progress=lambda done, total: calls.append((done, total)), skip_rows=set(range(440, 460))
+        )
+    finally:
+        database.obj.close()
+    assert report.written and calls[-1][0] == calls[-1][1]
+    assert [d for d, _t in calls] == sorted(d for d, _t in calls)
+
+
 @pytest.mark.parametrize("segmenter", ["ours", "pypinyin's own"])
 def test_the_remembering_pinyin_gives_what_search_gives(segmenter, monkeypatch):
     if segmenter != "ours":  # a pypinyin whose segmenter keeps none of the state the fast cut reads

@@ -41,7 +41,7 @@ def timed_read_plan(*a, **k):
     try:
         return read_plan(*a, **k)
     finally:
-        mark("rows read and checked")
+        mark("sheet read, rows sorted out (each chunk is read and checked as it is applied)")
 apply.read_plan = timed_read_plan
 writing = apply.writing
 @contextlib.contextmanager

@@ -119,6 +119,7 @@ for name in wb.sheet_names:
 wb.close()
 import resource
 used = resource.getrusage(resource.RUSAGE_SELF)
+print("PEAK %d" % used.ru_maxrss)
 print("CPU %.3f" % (used.ru_utime + used.ru_stime))
 """
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench"}
@@ -137,21 +138,23 @@ def _crm(args: list[str]) -> tuple[float, int, float, float]:
     return took, int(peak[1]) * 1024, float(peak[3]), float(peak[5])
 
 
-def _floor(book: Path) -> tuple[float, float]:
-    """(seconds, CPU seconds) of the floor read."""
+def _floor(book: Path) -> tuple[float, float, int]:
+    """(seconds, CPU seconds, peak resident bytes) of the floor read."""
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-c", FLOOR, str(book)], check=True, cwd=ROOT, env=ENV, capture_output=True, text=True
     )
-    return time.perf_counter() - start, float(proc.stdout.split()[-1])
+    words = proc.stdout.split()
+    return time.perf_counter() - start, float(words[-1]), int(words[words.index("PEAK") + 1]) * 1024
 
 
 def measure(book: Path, rounds: int, new_database) -> dict:
     """Import `book` `rounds` times into a database `new_database()` gives (a URL or path, initialised here),
     each round beside the floor read of the same file, alternately (the machine's load hits both alike).
 
-    Returns {"samples", "floor", "peaks", "cpu", "writer_cpu", "floor_cpu", "load"}: seconds, seconds, bytes, CPU
-    seconds (of the import, of its SQLite writer thread, of the floor), the 1-minute load average at the start. On a machine others load, CPU seconds
+    Returns {"samples", "floor", "peaks", "cpu", "writer_cpu", "floor_cpu", "floor_peaks", "load"}: seconds, seconds,
+    bytes, CPU seconds (of the import, of its SQLite writer thread, of the floor), the floor's peak bytes, the 1-minute
+    load average at the start. On a machine others load, CPU seconds
     compare better than seconds.
     """
     out: dict = {
@@ -161,12 +164,14 @@ def measure(book: Path, rounds: int, new_database) -> dict:
         "cpu": [],
         "writer_cpu": [],
         "floor_cpu": [],
+        "floor_peaks": [],
         "load": os.getloadavg()[0],
     }
     for _ in range(rounds):
-        took, cpu = _floor(book)
+        took, cpu, peak = _floor(book)
         out["floor"].append(took)
         out["floor_cpu"].append(cpu)
+        out["floor_peaks"].append(peak)
         db = new_database()
         _crm(["--db", db, "init"])
         took, peak, cpu, writer = _crm(["--db", db, "import", book])
@@ -232,7 +237,8 @@ def summary(backend: str, rows: int, rounds: int, got: dict) -> str:
         f"{backend}: crm import of a {rows:,}-row xlsx: median {took:.2f} s of {rounds} "
         f"({', '.join(f'{s:.2f}' for s in got['samples'])}), peak {max(got['peaks']) / 2**20:.0f} MiB; "
         f"python-calamine read of the same file (fresh process): median {floor:.2f} s "
-        f"({', '.join(f'{s:.2f}' for s in got['floor'])}); import / read = {took / floor:.1f}x; CPU seconds: "
+        f"({', '.join(f'{s:.2f}' for s in got['floor'])}), peak {max(got['floor_peaks']) / 2**20:.0f} MiB; "
+        f"import / read = {took / floor:.1f}x; CPU seconds: "
         f"import {statistics.median(got['cpu']):.2f}, read {statistics.median(got['floor_cpu']):.2f}, "
         f"ratio {statistics.median(got['cpu']) / statistics.median(got['floor_cpu']):.1f}x, of which the writer "
         f"thread {statistics.median(got['writer_cpu']):.2f}; "

@@ -1,0 +1,147 @@
+"""A sheet's cells as the importer reads them (Grid), and calamine's values made into its rows as openpyxl gives them.
+
+Shared by crm.importing.workbook (whole sheets), crm.importing.xlsx_slices (a large sheet slice by slice) and
+crm.importing.csv_file.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from crm.foundation.errors import InvalidInput
+from crm.foundation.i18n import _
+
+MAX_CELL_CHARS = 32767  # what Excel and WPS let a cell hold
+
+
+@dataclass
+class Grid:
+    """The cells of one sheet: `rows` are (row number as the spreadsheet shows it, values)."""
+
+    source: str
+    sheet: str
+    kind: str  # "xlsx" | "csv"
+    rows: list[tuple[int, list]]
+    formats: dict = field(default_factory=dict)  # (row number, column index) -> number format of numeric cells
+    merged: list = field(default_factory=list)  # (min_row, min_col, max_row, max_col), 1-based
+    epoch: object = None  # the workbook's date system, for serial numbers
+    encoding: str = ""
+    trimmed: bool = False  # every text cell is trimmed and not empty (an empty cell is None)
+    one_line: bool = False  # and none holds a line break
+
+    def number_format(self, row: int, col: int) -> str:
+        return self.formats.get((row, col), "General")
+
+
+def _first_line(exc: Exception) -> str:
+    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return text[:200]
+
+
+class _TooWide(Exception):
+    """A sheet's cells span more than MAX_CELLS: read it with openpyxl, cell by cell."""
+
+
+class _Unsliced(Exception):
+    """A large sheet whose rows or cells do not all say where they are (r="…"): read it whole."""
+
+
+def _grid_of(path: Path, name: str, pieces, merged: list, epoch, fill: bool = True) -> Grid:
+    """A Grid of `pieces`: (rows as (number, calamine values), their formats and error cells) in sheet order."""
+    rows: list[tuple[int, list]] = []
+    formats = {}
+    # One str object per distinct text: a ledger repeats its regions, stages, units and dates down the rows,
+    # and every later step keeps (and hashes) what the grid holds.
+    texts: dict[str, str] = {}
+    for numbered, cells in pieces:
+        start = len(rows)
+        _take_rows(path, numbered, cells, texts, rows)
+        # Only numeric cells keep a format, as when openpyxl reads them.
+        by_number = dict(rows[start:]) if cells.formats else {}
+        for (row, col), fmt in cells.formats.items():
+            values = by_number.get(row)
+            if (
+                values
+                and col <= len(values)
+                and isinstance(values[col - 1], (int, float))
+                and not isinstance(values[col - 1], bool)
+            ):
+                formats[(row, col)] = fmt
+    if fill:
+        _fill_merged(rows, merged)
+    one_line = not any("\n" in t or "\r" in t for t in texts)  # texts trimmed above, empty ones None: trimmed
+    return Grid(str(path), name, "xlsx", rows, formats, merged, epoch, trimmed=True, one_line=one_line)
+
+
+def _take_rows(path: Path, numbered, cells, texts: dict, rows: list) -> None:
+    """Append (number, values) of the rows `numbered` gives to `rows`, their values as openpyxl gives them."""
+    errors: dict[int, list] = {}
+    for (row, col), text in cells.errors.items():
+        errors.setdefault(row, []).append((col, text.strip() or None))
+    same = texts.setdefault
+    for number, raw in numbered:
+        # Text first, inline: most cells are text, and a ledger has millions.
+        values = [(same(t, t) if (t := v.strip()) else None) if type(v) is str else _as_openpyxl(v) for v in raw]
+        # calamine gives an error cell as '': openpyxl gives its text (#N/A), a value to complain about.
+        for col, text in errors.get(number, ()):
+            while len(values) < col:
+                values.append(None)
+            values[col - 1] = text
+        while values and values[-1] is None:
+            values.pop()
+        if not values:
+            continue
+        if len(repr(values)) > MAX_CELL_CHARS:  # one C-speed pass; rows are far shorter
+            _check_cell_sizes(path, number, values)
+        rows.append((number, values))
+
+
+def _check_cell_sizes(path: Path, number: int, values: list) -> None:
+    """Refuse a cell holding more than a spreadsheet cell can (32,767 characters), naming where it is."""
+    from crm.importing.cells import column_letter
+
+    for col, value in enumerate(values, 1):
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            raise InvalidInput(
+                _(
+                    "{path}: row {row}, column {column}: the cell holds {n} characters, more than a "
+                    "spreadsheet cell can ({limit}); shorten it"
+                ).format(path=path, row=number, column=column_letter(col), n=len(value), limit=MAX_CELL_CHARS)
+            )
+
+
+def _as_openpyxl(value):
+    """A calamine value as openpyxl gives it: '' is no value, 25.0 is 25, a date is a datetime."""
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, float):
+        # Excel stores whole numbers without a decimal point; openpyxl reads those as int.
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return datetime.datetime.combine(value, datetime.time())
+    return value
+
+
+def _fill_merged(rows: list[tuple[int, list]], merged) -> None:
+    """Give each cell of a one-column merged range the value of its first cell."""
+    by_number = {number: values for number, values in rows}
+    for min_row, min_col, max_row, max_col in merged:
+        if min_col != max_col or max_row == min_row:
+            continue
+        top = by_number.get(min_row)
+        value = top[min_col - 1] if top and len(top) >= min_col else None
+        if value is None:
+            continue
+        for number in range(min_row + 1, max_row + 1):
+            values = by_number.get(number)
+            if values is None:
+                values = []
+                by_number[number] = values
+                rows.append((number, values))
+            while len(values) < min_col:
+                values.append(None)
+            if values[min_col - 1] is None:
+                values[min_col - 1] = value
+    rows.sort(key=lambda r: r[0])

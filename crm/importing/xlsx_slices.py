@@ -1,0 +1,191 @@
+"""A large xlsx sheet read by calamine a slice of rows at a time, so that neither it nor its XML is held whole.
+
+calamine holds a sheet's every cell (some 30 bytes each and its text) until
+the sheet is dropped, and the importer read the sheet's XML whole beside it
+(for number formats, error cells and the sheet's extent): at 1,000,000 rows
+760 MB of XML, then as much again in calamine (BENCHMARKS.md, "Import", seventh
+session). A sheet whose XML is larger than SLICE_AT is read here instead: its XML
+streamed from the zip and cut after a </row> every SLICE_BYTES, each slice
+given to calamine as a workbook of its own (the file's other parts, this
+sheet's XML head, the slice's rows), its formats and error cells read from
+the slice as crm.importing.xlsx_parts reads them from a whole sheet, and the
+merged ranges from the XML after the rows.
+
+Each slice's rows come with their numbers as the sheet has them, so the
+rows read are those the whole sheet gives, row for row.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+
+from crm.importing import xlsx_parts
+from crm.importing.cells import column_index
+
+#: A sheet's XML (uncompressed) from which it is read in slices.
+SLICE_AT = 64 << 20
+#: The XML of a slice, about (it ends at the first </row> after this much).
+SLICE_BYTES = 24 << 20
+_DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
+_MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]{1,3})([0-9]+)(?::([A-Z]{1,3})([0-9]+))?"')
+_WIDE = re.compile(rb'<c r="([A-Z]{2,3})[0-9]')
+_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="([0-9]+)"')
+_STUB = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'
+)
+
+
+def sliced_grid(path, archive: zipfile.ZipFile, workbook: xlsx_parts.WorkbookParts, name: str, max_cells: int):
+    """The Grid of sheet `name` read slice by slice, as crm.importing.workbook reads a sheet whole."""
+    from crm.importing.grid import _fill_merged, _grid_of
+
+    merged: list = []
+
+    def pieces():
+        read = slices(archive, workbook, name, max_cells)
+        try:
+            while True:
+                ws, cells = next(read)
+                yield _slice_rows(ws), cells  # consumed before the next slice is read (and this one closed)
+        except StopIteration as stop:
+            merged[:] = stop.value or []
+
+    grid = _grid_of(path, name, pieces(), merged, workbook.epoch, fill=False)
+    grid.merged = merged
+    _fill_merged(grid.rows, merged)
+    return grid
+
+
+def _slice_rows(ws):
+    """(number, values) of a slice's rows: from its first row and column (the rows above it are other slices')."""
+    start = ws.start
+    if start is None:
+        return
+    pad = [""] * start[1]
+    for number, raw in enumerate(ws.to_python(skip_empty_area=True), start[0] + 1):
+        yield number, (pad + raw if pad else raw)
+
+
+def sliced(archive: zipfile.ZipFile, member: str) -> bool:
+    """Whether the sheet at `member` is large enough to be read in slices."""
+    return archive.getinfo(member).file_size > SLICE_AT
+
+
+def slices(
+    archive: zipfile.ZipFile, workbook: xlsx_parts.WorkbookParts, name: str, max_cells: int
+) -> Iterator[tuple[object, xlsx_parts.SheetParts]]:
+    """(calamine sheet, formats and errors) of each slice of sheet `name`, in order; the merged ranges last.
+
+    The iterator's value (StopIteration.value, `yield from`'s result) is the sheet's merged ranges
+    ((min_row, min_col, max_row, max_col), 1-based), read from the XML after its rows.
+    """
+    from python_calamine import CalamineWorkbook
+
+    member = workbook.sheet_paths[name]
+    others = _other_parts(archive, member)
+    tail = b""
+    for head, body, tail in _cut(archive, member):
+        _check_placed(body)
+        _check_extent(body, max_cells)
+        cells = xlsx_parts.sheet_parts(archive, workbook, name, body)
+        book = CalamineWorkbook.from_filelike(io.BytesIO(_workbook_of(others, member, head + body + tail)))
+        try:
+            yield book.get_sheet_by_name(name), cells
+        finally:
+            book.close()
+    return merged_ranges(tail)
+
+
+def merged_ranges(xml: bytes) -> list[tuple[int, int, int, int]]:
+    """The merged ranges written in `xml` (a sheet's part after its rows), 1-based, as calamine gives them + 1."""
+    out = []
+    for c0, r0, c1, r1 in _MERGE.findall(xml):
+        first = (int(r0), column_index(c0.decode()))
+        last = (int(r1), column_index(c1.decode())) if c1 else first
+        out.append((first[0], first[1], last[0], last[1]))
+    return out
+
+
+def _check_placed(body: bytes) -> None:
+    """Refuse to slice rows or cells without their r="…": calamine would count a slice's from its first row."""
+    if body.count(b"<row ") + body.count(b"<row>") != body.count(b'<row r="') or body.count(b"<c ") + body.count(
+        b"<c>"
+    ) != body.count(b'<c r="'):
+        from crm.importing.grid import _Unsliced
+
+        raise _Unsliced
+
+
+def _check_extent(body: bytes, max_cells: int) -> None:
+    first = _ROW_NUMBER.search(body)
+    last_at = body.rfind(b"<row ")
+    last = _ROW_NUMBER.search(body, last_at) if last_at >= 0 else None
+    if first is None or last is None:
+        return
+    rows = int(last.group(1)) - int(first.group(1)) + 1
+    columns = max((column_index(c.decode()) for c in set(_WIDE.findall(body))), default=26)
+    if rows * columns > max_cells:  # a stray cell far to the right: calamine would allocate the rectangle
+        from crm.importing.grid import _TooWide
+
+        raise _TooWide
+
+
+def _other_parts(archive: zipfile.ZipFile, member: str) -> list[tuple[str, bytes]]:
+    """The workbook's parts a slice's workbook carries: all but this sheet, other sheets as empty ones."""
+    parts = []
+    for info in archive.infolist():
+        if info.filename == member:
+            continue
+        folder = info.filename.rsplit("/", 1)[0]
+        data = _STUB if folder.endswith("worksheets") and info.filename.endswith(".xml") else archive.read(info)
+        parts.append((info.filename, data))
+    return parts
+
+
+def _workbook_of(others: list, member: str, xml: bytes) -> bytes:
+    """An xlsx (stored, not compressed: it is read at once) of `others` and `xml` as the sheet at `member`."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as book:
+        for filename, data in others:
+            book.writestr(filename, data)
+        book.writestr(member, xml)
+    return out.getvalue()
+
+
+def _cut(archive: zipfile.ZipFile, member: str) -> Iterator[tuple[bytes, bytes, bytes]]:
+    """(the sheet's XML up to its rows, a slice of rows, what closes the sheet) for each slice of rows."""
+    closing = b"</sheetData></worksheet>"
+    with archive.open(member) as stream:
+        buffer = stream.read(SLICE_BYTES)
+        while (start := buffer.find(b"<sheetData")) < 0 or buffer.find(b">", start) < 0:
+            more = stream.read(SLICE_BYTES)
+            if not more:
+                break
+            buffer += more
+        opened = buffer.find(b">", start) + 1 if start >= 0 else 0
+        if start < 0 or opened == 0 or buffer[opened - 2 : opened] == b"/>":
+            yield buffer + stream.read(), b"", b""  # no rows (or a part too odd to cut): read whole, as it is
+            return
+        head = _DIMENSION.sub(b"", buffer[:opened])
+        buffer = buffer[opened:]
+        while True:
+            end = buffer.find(b"</sheetData>")
+            if end >= 0:
+                rest = buffer[end:] + stream.read()
+                yield head, buffer[:end], rest
+                return
+            more = stream.read(SLICE_BYTES)
+            cut = buffer.rfind(b"</row>")
+            if not more or cut < 0:
+                if not more:  # the part ends without closing its rows: let calamine say what it makes of it
+                    yield head, buffer, closing
+                    return
+                buffer += more
+                continue
+            cut += len(b"</row>")
+            yield head, buffer[:cut], closing
+            buffer = buffer[cut:] + more
