@@ -29,19 +29,25 @@ def _slow_statement() -> None:
         ).fetchone()
 
 
+async def _slow_aggregate(db: Database) -> asyncio.Future:
+    """A slow statement started as the totals ("deal-count") of `db`, returned once it is running."""
+    started = threading.Event()
+
+    def slow():
+        started.set()
+        _slow_statement()
+
+    task = asyncio.ensure_future(db.run_aggregate(slow, what="deal-count"))
+    await asyncio.get_running_loop().run_in_executor(None, started.wait, 10)
+    await asyncio.sleep(0.2)  # inside the statement
+    return task
+
+
 @run_async
 async def test_stop_interrupts_the_running_aggregate_and_the_thread_goes_on(ledger):
     db = Database()
     try:
-        started = threading.Event()
-
-        def slow():
-            started.set()
-            _slow_statement()
-
-        task = asyncio.ensure_future(db.run_aggregate(slow, what="deal-count"))
-        await asyncio.get_running_loop().run_in_executor(None, started.wait, 10)
-        await asyncio.sleep(0.2)  # inside the statement
+        task = await _slow_aggregate(db)
         db.stop("other")  # another kind of work: left alone
         assert not task.done()
         db.stop("deal-count")
@@ -167,15 +173,7 @@ async def test_stop_returns_at_once_and_the_next_page_does_not_wait_for_the_inte
     monkeypatch.setattr(executor, "interrupt", slow_interrupt)
     db = Database()
     try:
-        started = threading.Event()
-
-        def slow():
-            started.set()
-            _slow_statement()
-
-        stale = asyncio.ensure_future(db.run_aggregate(slow, what="deal-count"))
-        await asyncio.get_running_loop().run_in_executor(None, started.wait, 10)
-        await asyncio.sleep(0.2)  # inside the statement
+        stale = await _slow_aggregate(db)
         loop = asyncio.get_running_loop()
         t0 = loop.time()
         db.stop("deal-count")

@@ -157,16 +157,12 @@ async def test_the_quick_filters_look_the_same_before_their_choices_are_built(de
     from textual.widgets._select import SelectOverlay
 
     app = CrmApp(today=TODAY)
-    first: list = []
-    original = app._display
 
-    def display(screen, renderable):
-        if renderable is not None and not first and app.screen.query("#filter-bar"):
-            bar = app.screen.query_one("#filter-bar")
-            first.append((app.screen._compositor.render_strips()[bar.region.y], len(app.screen.query(SelectOverlay))))
-        return original(screen, renderable)
+    def take():
+        bar = app.screen.query_one("#filter-bar")
+        return app.screen._compositor.render_strips()[bar.region.y], len(app.screen.query(SelectOverlay))
 
-    app._display = display
+    first = _on_first_frame(app, "#filter-bar", take)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         bar = app.screen.query_one("#filter-bar")
@@ -195,15 +191,9 @@ async def test_the_title_bar_looks_the_same_before_its_parts_are_mounted(demo_le
     from textual.widgets._header import HeaderIcon, HeaderTitle
 
     app = CrmApp(today=TODAY)
-    first: list = []
-    original = app._display
-
-    def display(screen, renderable):
-        if renderable is not None and not first and app.screen.query("#deal-list"):
-            first.append((app.screen._compositor.render_strips()[0], len(app.screen.query(HeaderTitle))))
-        return original(screen, renderable)
-
-    app._display = display
+    first = _on_first_frame(
+        app, "#deal-list", lambda: (app.screen._compositor.render_strips()[0], len(app.screen.query(HeaderTitle)))
+    )
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         strip, titles = first[0]
@@ -396,3 +386,17 @@ def test_a_launch_on_either_backend_imports_no_playhouse_module(demo_url):
     assert "screens.deal_list" in loaded, "the first rows were painted"
     assert not [name for name in loaded if name.split(".")[0] == "playhouse"]
     assert ("psycopg2" in loaded) == demo_url.startswith("postgres")
+
+
+def _on_first_frame(app, ready: str, take) -> list:
+    """A list that gets what `take()` gives at the first frame painted once `ready` (a selector) is on screen."""
+    first: list = []
+    original = app._display
+
+    def display(screen, renderable):
+        if renderable is not None and not first and app.screen.query(ready):
+            first.append(take())
+        return original(screen, renderable)
+
+    app._display = display
+    return first
