@@ -239,7 +239,7 @@ def _check_duplicates(
 
 
 #: Data rows read (and applied, by run_import) at a time: what is alive of the rows read is at most this many.
-CHUNK = 20_000
+CHUNK = 200_000
 
 
 class _Summed:
