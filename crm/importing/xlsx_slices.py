@@ -29,6 +29,8 @@ from crm.importing.cells import column_index
 SLICE_AT = 64 << 20
 #: The XML of a slice, about (it ends at the first </row> after this much).
 SLICE_BYTES = 24 << 20
+#: Shared strings (uncompressed) beyond which a workbook's sheets are read whole (see sliced).
+SHARED_AT = SLICE_BYTES // 4
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
 _MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]{1,3})([0-9]+)(?::([A-Z]{1,3})([0-9]+))?"')
 _WIDE = re.compile(rb'<c r="([A-Z]{2,3})[0-9]')
@@ -71,8 +73,16 @@ def _slice_rows(ws):
 
 
 def sliced(archive: zipfile.ZipFile, member: str) -> bool:
-    """Whether the sheet at `member` is large enough to be read in slices."""
-    return archive.getinfo(member).file_size > SLICE_AT
+    """Whether the sheet at `member` is read in slices: large, in a workbook whose shared strings are small.
+
+    Each slice is a workbook of its own that calamine reads with the file's shared
+    strings, so a large table of them (what Excel and LibreOffice write) would be
+    read again for every slice: such a sheet is read whole, as before slicing.
+    """
+    if archive.getinfo(member).file_size <= SLICE_AT:
+        return False
+    shared = sum(i.file_size for i in archive.infolist() if i.filename.lower().endswith("sharedstrings.xml"))
+    return shared <= SHARED_AT
 
 
 def slices(

@@ -100,3 +100,30 @@ def test_cells_that_do_not_say_where_they_are_are_read_whole(tmp_path, monkeypat
             out.writestr(info, data)
     (whole,), (sliced,) = _both(bare, monkeypatch)
     assert sliced.rows == whole.rows and whole.rows[0][0] == 1  # counted, as calamine counts a whole sheet
+
+
+def test_a_workbook_with_many_shared_strings_is_read_whole(tmp_path, monkeypatch):
+    """Each slice would read the shared strings again (Excel and LibreOffice write them): such a sheet is read whole."""
+    path = tmp_path / "shared.xlsx"
+    book = xlsxwriter.Workbook(str(path))  # not constant-memory: text goes to the shared strings, as Excel's does
+    ws = book.add_worksheet("台账")
+    ws.write_row(0, 0, ["项目名称", "所在地", "总投资"])
+    for n in range(1, 200):
+        ws.write_row(n, 0, [f"第{n}号项目", "涿州市", n])
+    book.close()
+    sliced_reads = []
+    real = xlsx_slices.slices
+
+    def counted(*args, **kwargs):
+        sliced_reads.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(xlsx_slices, "slices", counted)
+    monkeypatch.setattr(xlsx_slices, "SLICE_AT", 0)
+    monkeypatch.setattr(xlsx_slices, "SLICE_BYTES", 2000)
+    workbook.read_grids(path)
+    assert sliced_reads, "small shared strings: read in slices"
+    sliced_reads.clear()
+    monkeypatch.setattr(xlsx_slices, "SHARED_AT", 0)
+    assert workbook.read_grids(path)[0].rows
+    assert not sliced_reads, "read whole: its shared strings are larger than SHARED_AT"
