@@ -92,50 +92,37 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress, stream: bo
         )
     reference = datetime.date(sheet.year, 12, 31) if sheet.year else today
     scan = _Scan(sheet, reference)
-    scan.read(grid.rows[header.index + 1 :], progress, defer=stream)
-    plan.rows, plan.skipped = scan.rows, scan.skipped
-    plan.problems += scan.problems
-    plan.warnings += [w for r in scan.rows if r.warnings for w in r.warnings]
+    scan.read(grid.rows[header.index + 1 :], progress)
+    plan.skipped = scan.skipped
     if scan.ended_at is not None and any(why == "after_totals" for _r, why in plan.skipped):
         plan.notices.append(
             _("Rows after the totals row {row} were taken as notes and not imported").format(row=scan.ended_at)
         )
-    if stream:
-        plan.chunks = RowChunks(plan, sheet, scan)
-        return plan
-    _check_duplicates(plan)
-    for number, values in scan.totals:
-        _check_totals(sheet, plan, number, values)
+    plan.chunks = RowChunks(plan, sheet, scan)
+    if not stream:  # every chunk taken now: the rows, their problems, warnings and totals complete
+        rows = [row for chunk in plan.chunks for row in chunk]
+        plan.rows, plan.chunks = rows, None
     return plan
 
 
 class _Scan:
-    """Sorts the rows below the header into data, totals and skipped rows, reading each data row.
+    """Sorts the rows below the header into data, totals and skipped rows (RowChunks reads the data rows).
 
-    Holds what it found: the rows read, problems, skipped rows, totals rows.
+    Holds what it found: the data rows, skipped rows, totals rows.
     """
 
     def __init__(self, sheet: _Sheet, reference: datetime.date):
         self.sheet, self.reference = sheet, reference
-        self.rows: list[RowPlan] = []
-        self.problems: list[Problem] = []
         self.skipped: list = []
         self.totals: list = []  # (row number, values) of totals rows
         self.data_rows = 0
         self.ended_at = None
-        self.data: list = []  # (number, cells) of the data rows left unread (read(defer=True))
+        self.data: list = []  # (number, cells) of the data rows, for RowChunks to read
 
-    def read(self, rows: list, progress=None, defer: bool = False) -> _Scan:
-        """Read `rows` ((number, values) of the grid, in order) after those read so far.
-
-        With `defer`, the data rows are only sorted out, kept in `data` ((number, cells)) for RowChunks to read.
-        """
-        data = self._sort_out(rows, progress)
-        if defer:
-            self.data += data
-            return self
-        # Read column by column once sorted: a column's repeated values are read once for all its rows.
-        self.rows += read_rows(self.sheet, data, self.problems, self.reference)
+    def read(self, rows: list, progress=None) -> _Scan:
+        """Sort out `rows` ((number, values) of the grid, in order) after those so far: the data rows kept in
+        `data` (read later, a chunk at a time, column by column), totals and skipped rows noted."""
+        self.data += self._sort_out(rows, progress)
         return self
 
     def _sort_out(self, rows: list, progress) -> list:
@@ -212,13 +199,9 @@ def _repeats_header(values, sheet: _Sheet) -> bool:
     return need <= 0
 
 
-def _check_duplicates(
-    plan: Plan, rows: list | None = None, seen: dict | None = None, codes: dict | None = None
-) -> None:
-    """Refuse each row of `rows` (all the plan's) naming the deal of an earlier row; `seen`, `codes`: earlier rows."""
-    seen = {} if seen is None else seen
-    codes = {} if codes is None else codes
-    for row in plan.rows if rows is None else rows:
+def _check_duplicates(plan: Plan, rows: list, seen: dict, codes: dict) -> None:
+    """Refuse each row of `rows` naming the deal of an earlier row; `seen` (key) and `codes` (code): earlier rows'."""
+    for row in rows:
         if not row.values:
             continue
         # Two rows with different codes are two deals, even under one name and date.

@@ -87,6 +87,7 @@ sys.exit(code)
 def read_parts(book: Path) -> dict:
     """CPU seconds of the grid, the rows' scan and the whole read_plan of `book`, in this process."""
     from crm.importing import headers, plan, workbook
+    from crm.importing.columns import read_rows
     from crm.importing.rows import _Sheet
 
     enabled = gc.isenabled()
@@ -98,7 +99,8 @@ def read_parts(book: Path) -> dict:
         header = headers.find_header(grid.rows)
         rows = grid.rows[header.index + 1 :]
         start = time.process_time()
-        plan._Scan(_Sheet(grid, header), datetime.date(2020, 12, 31)).read(rows)
+        sheet, day = _Sheet(grid, header), datetime.date(2020, 12, 31)
+        read_rows(sheet, plan._Scan(sheet, day).read(rows).data, [], day)
         took_scan = time.process_time() - start
         start, wall = time.process_time(), time.perf_counter()
         read = plan.read_plan(book)
