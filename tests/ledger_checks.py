@@ -291,3 +291,17 @@ def opened(url):
         if not db.is_closed():
             db.close()
         database.initialize(None)
+
+
+def synthetic_ledger(backend: str, name: str, spec, request, tmp_path_factory) -> str:
+    """URL of a new ledger of `backend` ("sqlite" or "postgresql") named `name`, filled by synthetic.generate(spec)
+    (for module fixtures that build a large ledger once per backend)."""
+    from crm.samples import synthetic
+
+    if backend == "sqlite":
+        url = str(tmp_path_factory.mktemp(name) / f"{name}.sqlite3")
+    else:
+        url = request.getfixturevalue("pg_cluster").create_database(name)
+    with opened(url):
+        synthetic.generate(spec)
+    return url

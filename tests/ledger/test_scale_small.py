@@ -21,7 +21,7 @@ from crm.reporting import kpi
 from crm.samples import synthetic
 from db import kept_totals as db_kept_totals
 from db.models import Deal, Department
-from tests.ledger_checks import opened
+from tests.ledger_checks import opened, synthetic_ledger
 
 AS_OF = datetime.date(2026, 6, 30)
 SIZES = {"small": 2_000, "large": 10_000}
@@ -40,13 +40,8 @@ def ledgers(scale_backend, request, tmp_path_factory):
     backend = scale_backend
     urls = {}
     for label, deals in SIZES.items():
-        if backend == "sqlite":
-            url = str(tmp_path_factory.mktemp("scale") / f"{label}.sqlite3")
-        else:
-            url = request.getfixturevalue("pg_cluster").create_database(f"scale_{label}")
-        with opened(url):
-            synthetic.generate(synthetic.Spec(deals=deals, seed=42, heavy_every=HEAVY_EVERY, as_of=AS_OF))
-        urls[label] = url
+        spec = synthetic.Spec(deals=deals, seed=42, heavy_every=HEAVY_EVERY, as_of=AS_OF)
+        urls[label] = synthetic_ledger(backend, f"scale_{label}", spec, request, tmp_path_factory)
     return urls
 
 

@@ -19,7 +19,7 @@ from crm.listing.pages import ListFilter, Order
 from crm.samples import synthetic
 from db.connection import is_postgres
 from db.models import Deal, Department
-from tests.ledger_checks import opened
+from tests.ledger_checks import opened, synthetic_ledger
 
 AS_OF = datetime.date(2026, 6, 30)
 PAGE = 15
@@ -28,13 +28,8 @@ PAGE = 15
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def small_url(request, tmp_path_factory):
     """A synthetic ledger of 1,200 deals per backend, built once for the module."""
-    if request.param == "sqlite":
-        url = str(tmp_path_factory.mktemp("search_pages") / "ledger.sqlite3")
-    else:
-        url = request.getfixturevalue("pg_cluster").create_database("search_pages")
-    with opened(url):
-        synthetic.generate(synthetic.Spec(deals=1_200, seed=7, as_of=AS_OF))
-    return url
+    spec = synthetic.Spec(deals=1_200, seed=7, as_of=AS_OF)
+    return synthetic_ledger(request.param, "search_pages", spec, request, tmp_path_factory)
 
 
 @pytest.fixture

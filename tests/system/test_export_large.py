@@ -17,7 +17,7 @@ from crm.samples import synthetic
 from crm.values.money import parse_amount
 from exports import weekly_layout as layout
 from exports.cells import neutralise
-from tests.ledger_checks import opened
+from tests.ledger_checks import opened, synthetic_ledger
 
 AS_OF = datetime.date(2026, 6, 30)
 DEALS = 3_000
@@ -27,12 +27,9 @@ WEEK = "2026-W26"  # the last complete week of the ledger: many deals changed, m
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def big_ledger(request, tmp_path_factory):
     """(URL, the weekly table crm computes) of a synthetic ledger, built once per backend."""
-    if request.param == "sqlite":
-        url = str(tmp_path_factory.mktemp("big") / "big.sqlite3")
-    else:
-        url = request.getfixturevalue("pg_cluster").create_database("export_large")
+    spec = synthetic.Spec(deals=DEALS, seed=11, heavy_every=1_000, as_of=AS_OF)
+    url = synthetic_ledger(request.param, "export_large", spec, request, tmp_path_factory)
     with opened(url):
-        synthetic.generate(synthetic.Spec(deals=DEALS, seed=11, heavy_every=1_000, as_of=AS_OF))
         table = weekly.build(weekly.resolve_week(WEEK), today=AS_OF)
     return url, table
 
