@@ -26,7 +26,6 @@ from db import migrate
 from db.drivers import load_postgres_driver
 from db.models import database
 from db.names import describe
-from db.urls import connect_arguments
 
 APP_NAME = "zhaoshang-taizhang"
 ENV_URL = "CRM_DATABASE_URL"
@@ -310,9 +309,14 @@ def _postgres(url: str) -> LedgerPostgresqlDatabase:
     global _DRIVER_ERRORS
     load_postgres_driver()
     _DRIVER_ERRORS = _driver_errors()
+    from psycopg2 import ProgrammingError
+    from psycopg2.extensions import parse_dsn
+
     try:
-        params = connect_arguments(url)  # playhouse.db_url's reading, without its import of every backend
-    except ValueError:
+        params = parse_dsn(url)  # libpq's own reading of the URL (percent-decoding, query keywords)
+        if not all(p.isdigit() for p in params.get("port", "0").split(",")):
+            raise ValueError(params["port"])  # a password's ':' split the URL: libpq would quote the piece
+    except (ValueError, ProgrammingError):
         # urllib's reason may quote a piece of an unencoded password ("port 'Sekr…'"): give the rule instead.
         raise DatabaseError(
             _(
@@ -320,7 +324,7 @@ def _postgres(url: str) -> LedgerPostgresqlDatabase:
                 "with @ / : ? # in the password percent-encoded (%40 %2F %3A %3F %23)"
             ).format(url=mask_password(url))
         ) from None
-    name = params.pop("database", None)
+    name = params.pop("dbname", None)
     if not name:
         raise DatabaseError(_("The database URL {url} names no database").format(url=mask_password(url)))
     params.setdefault("connect_timeout", 10)

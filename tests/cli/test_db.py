@@ -8,7 +8,7 @@ import pytest
 
 from crm.foundation.errors import DatabaseError
 from db import migrate
-from db.connection import default_path, open_database
+from db.connection import database_for, default_path, open_database
 from db.models import MODELS, Deal, database
 
 
@@ -143,3 +143,31 @@ def test_environment_url_and_db_option(tmp_path, monkeypatch, run_cli):
     assert option.exists()
     assert run_cli("init", "--db", Path(tmp_path / "after.sqlite3"))[0] == 0  # --db after the command too
     assert (tmp_path / "after.sqlite3").exists()
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("postgresql://postgres@127.0.0.1:45717/ledger", ("ledger", "postgres", None, "127.0.0.1", "45717", None)),
+        (
+            "postgresql://user:pa%40ss%2Fw%3Ard@db.example.org/zhaoshang",
+            ("zhaoshang", "user", "pa@ss/w:rd", "db.example.org", None, None),
+        ),
+        (
+            "postgres://%E5%BC%A0:secret@localhost:5433/crm?sslmode=require",
+            ("crm", "张", "secret", "localhost", "5433", "require"),
+        ),
+        ("postgresql://u@[::1]:5432/d", ("d", "u", None, "::1", "5432", None)),
+    ],
+)
+def test_a_postgresql_url_is_read_as_libpq_reads_it(url, expected):
+    db = database_for(url)
+    read = [db.connect_params.get(k) for k in ("user", "password", "host", "port", "sslmode")]
+    assert (db.database, *read) == expected
+
+
+@pytest.mark.parametrize("url", ["postgresql://crm:Sekr3t/x@host/d", "postgresql://crm:s3cret@h/d?no_such_option=1"])
+def test_an_unreadable_postgresql_url_gives_the_rule_without_the_password(url):
+    with pytest.raises(DatabaseError) as err:
+        database_for(url)
+    assert "%40" in str(err.value) and "Sekr3t" not in str(err.value) and "s3cret" not in str(err.value)

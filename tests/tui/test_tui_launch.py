@@ -364,7 +364,7 @@ def test_the_collector_is_back_on_when_the_app_cannot_start(tmp_path):
 
 
 def test_a_launch_on_either_backend_imports_no_playhouse_module(demo_url):
-    # playhouse.db_url imports every backend's extension module: a PostgreSQL URL is read by db/urls.py instead.
+    # playhouse.db_url imports every backend's extension module: a PostgreSQL URL is read by the driver (libpq).
     import json
     import os
     import subprocess
