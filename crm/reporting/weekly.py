@@ -51,6 +51,8 @@ from crm.reporting.weekly_model import (  # noqa: F401
     week_containing,
 )
 from crm.reporting.weekly_queries import (
+    _DAYS,
+    Kept,
     _day,
     _department_names,
     _events,
@@ -141,7 +143,9 @@ class _Builder:
     def _rows(self, progress: dict[int, list[Progress]], changed: list[int]) -> Iterator[Row]:
         """The listed rows, in the table's order, each from one row of weekly_queries._listed_rows, its names,
         supporting departments and open problems looked up by id."""
-        day, cents, add, problems_of = _day, _cents, self.sums.add, self._problems
+        days, add, problems_of = _DAYS, self.sums.add, self._problems
+        cny_of = Kept(_cents)
+        money_of = Kept(lambda key: Money(_cents(key[0]), key[1], bool(key[2])))
         departments = _department_names()
         events, persons = _events(), _person_names()
         supporting_of = _Supporting(departments, self.ids)
@@ -172,7 +176,7 @@ class _Builder:
                 liaison_id,
             ) in batch:
                 if cny is None:
-                    raise fx.missing(currency, day(signed_on) or day(created_at))
+                    raise fx.missing(currency, days[signed_on] or days[created_at])
                 seq += 1
                 add(stage, cny, currency, amount, approximate, fx_rate)
                 event_name, event_on = events.get(event_id, no_event)
@@ -187,13 +191,13 @@ class _Builder:
                     industry,
                     sub_industry,
                     event_name,
-                    day(event_on),
-                    day(signed_on),
-                    Money(cents(amount), currency, bool(approximate)),
-                    cents(cny),
+                    days[event_on],
+                    days[signed_on],
+                    money_of[amount, currency, approximate],
+                    cny_of[cny],
                     fx_rate,
                     stage,
-                    day(since),
+                    days[since],
                     departments.get(lead_id),
                     supporting_of(deal_id),
                     persons.get(liaison_id),

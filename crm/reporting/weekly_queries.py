@@ -26,24 +26,39 @@ from db.models import (
     database,
 )
 
-#: SQLite's texts of dates already converted: a table of 100,000 deals holds a few thousand distinct days.
-_DAYS: dict[str, datetime.date] = {}
+
+class Kept(dict):
+    """Each distinct value's `make(value)`, made once (dates, amounts repeat from deal to deal); memory stays
+    bounded whatever the table (emptied past `most` values)."""
+
+    def __init__(self, make, most: int = 100_000) -> None:
+        super().__init__()
+        self.make, self.most = make, most
+
+    def __missing__(self, value):
+        if len(self) > self.most:
+            self.clear()
+        made = self[value] = self.make(value)
+        return made
+
+
+def _as_day(value) -> datetime.date | None:
+    if value is None or type(value) is datetime.date:
+        return value
+    if type(value) is str:
+        return datetime.date.fromisoformat(value[:10])
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    return datetime.date.fromisoformat(str(value)[:10])
+
+
+#: DATE columns' values already converted: a table of 100,000 deals holds a few thousand distinct days.
+_DAYS = Kept(_as_day)
 
 
 def _day(value) -> datetime.date | None:
     """A DATE column's value as a date: SQLite hands back text, PostgreSQL a date."""
-    if value is None or type(value) is datetime.date:
-        return value
-    if type(value) is str:
-        day = _DAYS.get(value)
-        if day is None:
-            if len(_DAYS) > 100_000:  # never more than a few years of days and times, whatever the ledger
-                _DAYS.clear()
-            day = _DAYS[value] = datetime.date.fromisoformat(value[:10])
-        return day
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    return datetime.date.fromisoformat(str(value)[:10])
+    return _DAYS[value]
 
 
 def _fetch(query) -> list[tuple]:
