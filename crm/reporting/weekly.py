@@ -144,8 +144,8 @@ class _Builder:
         """The listed rows, in the table's order, each from one row of weekly_queries._listed_rows, its names,
         supporting departments and open problems looked up by id."""
         days, add, problems_of = _DAYS, self.sums.add, self._problems
-        cny_of = Kept(_cents)
-        money_of = Kept(lambda key: Money(_cents(key[0]), key[1], bool(key[2])))
+        cny_of = Kept(_cents, most=50_000)
+        money_of = Kept(lambda key: Money(_cents(key[0]), key[1], bool(key[2])), most=50_000)
         departments = _department_names()
         events, persons = _events(), _person_names()
         supporting_of = _Supporting(departments, self.ids)
@@ -209,9 +209,10 @@ class _Builder:
         """The cohort's blockers open at the end of the week per deal, in the order they were raised:
         (id, text, department, raised_on, due_on). Few deals have some, so all are kept until their row."""
         by_deal: dict[int, list[tuple]] = {}
+        days = _DAYS
         for batch in batches(_open_blockers(self.ids, self.week.sunday), BATCH):
             for deal_id, b_id, text, department, raised, due in batch:
-                entry = (b_id, text, departments[department], raised, due)
+                entry = (b_id, text, departments[department], days[raised], days[due])
                 found = by_deal.get(deal_id)
                 if found is None:
                     by_deal[deal_id] = [entry]
@@ -221,16 +222,15 @@ class _Builder:
 
     def _problems(self, rows: list[tuple]) -> list[Problem]:
         """A row's open blockers from their rows (_open_problems)."""
-        morning_after, day = self.week.next_monday, _day
+        morning_after = self.week.next_monday
         problems = []
         for b_id, body, department, raised, due in rows:
-            due = day(due)
             problems.append(
                 Problem(
                     id=b_id,
                     text=body,
                     department=department,
-                    raised_on=day(raised),
+                    raised_on=raised,
                     due_on=due,
                     overdue=due is not None and due < morning_after,
                 )
