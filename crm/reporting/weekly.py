@@ -27,6 +27,7 @@ whatever the number of deals.
 from __future__ import annotations
 
 import datetime
+import sys
 from array import array
 from collections import defaultdict
 from collections.abc import Iterator
@@ -370,26 +371,39 @@ class _Builder:
                 activity.funds_cny += p.amount_cny or 0
 
 
+class _Zero(dict):
+    """A dict that reads 0 for a key it does not hold."""
+
+    def __missing__(self, key) -> int:
+        return 0
+
+
 class _Supporting:
     """Each deal's supporting departments' names, in name order, read for the whole cohort at once
     (weekly_queries._supporting): a number per deal in an array indexed by deal id (4 bytes a deal), naming
-    one of the few combinations deals share, each sorted once."""
+    one of the few combinations deals share, each sorted once. Ids far beyond a million deals (a ledger
+    whose ids have large gaps) are kept in a dict instead, as large as the deals with departments."""
+
+    ARRAY_IDS = 20_000_000  # an array of 80 MB at most
 
     def __init__(self, names: dict[int, str], ids) -> None:
         self.lists: list[tuple[str, ...]] = [()]
-        self.of = array("i", bytes(4 * (_last_deal_id() + 1)))
+        last = _last_deal_id()
+        self.of: array | dict = array("i", bytes(4 * (last + 1))) if last < self.ARRAY_IDS else _Zero()
+        # a deal added since the array was sized is not among the listed rows
+        self.size = last + 1 if isinstance(self.of, array) else sys.maxsize
         numbers: dict[str, int] = {}
         rank = {d_id: n for n, d_id in enumerate(names)}  # `names` is in the database's order of names
-        of, lists = self.of, self.lists
+        of, lists, size = self.of, self.lists, self.size
         for batch in batches(_supporting(ids), BATCH):
             for deal_id, listed in batch:
                 n = numbers.get(listed)
                 if n is None:
                     n = numbers[listed] = len(lists)
                     lists.append(tuple(names[i] for i in sorted(map(int, listed.split(",")), key=rank.__getitem__)))
-                if deal_id < len(of):  # a deal added since the array was sized is not among the listed rows
+                if deal_id < size:
                     of[deal_id] = n
 
     def __call__(self, deal_id: int) -> list[str]:
         """The names of the deal's supporting departments (a list of its own)."""
-        return list(self.lists[self.of[deal_id]]) if deal_id < len(self.of) else []
+        return list(self.lists[self.of[deal_id]]) if deal_id < self.size else []

@@ -179,3 +179,10 @@ def test_the_kept_week_end_kpis_count_a_blocker_due_on_the_sunday_as_overdue(edg
     on_sunday = asof.compute(DealFilter(region="涿州市"), W21.sunday).kpis
     # 用地指标, 周一提出 and 周后解决 were due before the Sunday; 规划许可 on it (24 May): asof counts it from Monday
     assert (end.blockers_overdue, on_sunday.blockers_overdue) == (4, 3)
+
+
+def test_supporting_departments_of_a_ledger_with_sparse_ids_are_kept_in_a_dict(edges, monkeypatch):
+    monkeypatch.setattr(weekly._Supporting, "ARRAY_IDS", 0)  # any ledger's ids count as far apart
+    new, old = _both(monkeypatch)
+    assert [r.supporting for r in new.rows] == [r.supporting for r in old.rows]
+    assert ["a局", "住建局", "供电公司", "自然资源局", "Ａ局"] in [r.supporting for r in new.rows]
