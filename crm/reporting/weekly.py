@@ -68,6 +68,7 @@ from crm.reporting.weekly_queries import (
     _signed_blockers,
     _signed_funds,
     _signed_groups,
+    _staged_since,
     _supporting,
     _where,
 )
@@ -277,6 +278,7 @@ class _Builder:
                     StageChange.id,
                 ),
                 _in_cohort(StageChange.deal, ids),
+                _in_cohort(StageChange.deal, _staged_since(monday, self.expected_rows)),
                 StageChange.effective_on.between(monday, sunday),
             )
         ):

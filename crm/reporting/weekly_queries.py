@@ -109,6 +109,19 @@ def _since_at(day: datetime.date):
     return Case(None, [(Deal.stage_since <= day, Deal.stage_since)], _entry_on(day, "effective_on"))
 
 
+#: _staged_since narrows to the deals whose stage began since a day while at most 1 deal in RECENT_SHARE did.
+RECENT_SHARE = 10
+
+
+def _staged_since(monday: datetime.date, deals: int):
+    """SQL: the ids of the deals whose current stage began on or after `monday` — among them every deal with a
+    stage entry dated since then, as a deal's ledger is in date order (what _stage_at reads too) — to read
+    only their entries; None (read the whole stage ledger) when they are over 1 in RECENT_SHARE of the `deals`,
+    for which looking up each one's entries costs more than scanning the ledger."""
+    recent = Deal.select(Deal.id).where(Deal.stage_since >= monday)
+    return None if recent.count() * RECENT_SHARE > deals else recent
+
+
 def _supporting(ids):
     """(deal id, its supporting departments' ids as "12,3,40" in no particular order) of every deal of the
     cohort (`ids`, None for every deal) that has some."""
