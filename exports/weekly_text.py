@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from typing import NamedTuple
 
 from crm.foundation.i18n import current_language
 from crm.reporting.weekly import Row, WeeklyTable
@@ -125,13 +126,54 @@ def csv_tail(table: WeeklyTable, line) -> None:
             line(*values)
 
 
+class _Texts(dict):
+    """Each distinct value's CSV text, made once by `make`: days, CNY amounts and industries repeat from row to
+    row. Memory stays bounded (emptied past 50,000 values)."""
+
+    def __init__(self, make) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, value) -> str:
+        if len(self) > 50_000:
+            self.clear()
+        text = self[value] = self.make(value)
+        return text
+
+
+class _Industry(NamedTuple):
+    """What layout.industry_text reads of a row."""
+
+    industry: str
+    sub_industry: str
+
+
+def _own_texts():
+    """layout.own_exact made once per Money object (crm.reporting.weekly gives rows one Money per distinct
+    amount): by the Money's id, the Money kept beside its text so that its id is not reused meanwhile."""
+    own_exact, found = layout.own_exact, {}
+
+    def own(money) -> str:
+        entry = found.get(id(money))
+        if entry is None:
+            if len(found) > 50_000:
+                found.clear()
+            entry = found[id(money)] = (money, own_exact(money))
+        return entry[1]
+
+    return own
+
+
 def _write_rows(rows, writer, progress, total: int) -> int:
     """Write the table's rows as _csv_value(layout.cells(row)) would be written, a batch at a time.
 
-    The same cells without a call and a type test per cell: most are text of known columns.
-    Returns the number of rows.
+    The same cells without a call and a type test per cell: most are text of known columns; amounts, days and
+    industries are made into text once per distinct value. Returns the number of rows.
     """
-    sep, own, yi, industry = layout.list_sep(), layout.own_exact, layout.yi_exact, layout.industry_text
+    sep, own = layout.list_sep(), _own_texts()
+    yi = _Texts(layout.yi_exact)
+    days = _Texts(lambda day: "" if day is None else day.isoformat())
+    industries = _Texts(lambda pair: text(layout.industry_text(_Industry(*pair))))
     starts = FORMULA_STARTS
     stages: dict = {}  # stage key -> its label in the current language
 
@@ -153,11 +195,11 @@ def _write_rows(rows, writer, progress, total: int) -> int:
                 text(row.name),
                 text(row.investor),
                 text(row.region),
-                text(industry(row)),
+                industries[row.industry, row.sub_industry],
                 text(row.event),
-                "" if row.signed_on is None else row.signed_on.isoformat(),
+                days[row.signed_on],
                 own(row.amount),
-                yi(row.amount_cny),
+                yi[row.amount_cny],
                 stage,
                 text(layout.progress_text(row)) if row.progress else "",
                 text(layout.problems_text(row)) if row.problems else "",

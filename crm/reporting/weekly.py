@@ -15,8 +15,9 @@ whenever it is exported, and deals signed later are not in it:
   overdue when their due date was before Monday;
 - the summary: rows per stage, their total, what happened that week, the
   cohort KPIs of crm.reporting.kpi both at the end of the week (same definitions,
-  computed here from the ledger) and now (crm.reporting.kpi.compute itself, which is
-  what `crm kpi` prints), and every exchange rate used.
+  from crm.reporting.asof's kept per-day totals, `crm kpi --as-of`) and now
+  (crm.reporting.kpi.compute itself, which is what `crm kpi` prints), and every
+  exchange rate used.
 
 A stage filter narrows the rows only; KPIs are for the cohort the other
 filters select. Everything is fetched with a fixed number of queries,
@@ -26,12 +27,14 @@ whatever the number of deals.
 from __future__ import annotations
 
 import datetime
-import json
+import sys
+from array import array
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import replace
 
 from crm.deals.stages import parse_stage
+from crm.foundation.errors import MissingRate
 from crm.listing.filters import DealFilter
 from crm.reference import fx
 from crm.reporting import kpi
@@ -49,19 +52,27 @@ from crm.reporting.weekly_model import (  # noqa: F401
     week_containing,
 )
 from crm.reporting.weekly_queries import (
+    _DAYS,
+    Kept,
     _day,
     _department_names,
+    _events,
     _existing,
     _fetch,
     _first_unconverted,
     _in_cohort,
+    _last_deal_id,
     _listed_rows,
+    _open_blockers,
+    _person_names,
     _signed_blockers,
     _signed_funds,
     _signed_groups,
+    _staged_since,
+    _supporting,
     _where,
 )
-from crm.reporting.weekly_sums import _RowSums, _summary, _week_end_kpis
+from crm.reporting.weekly_sums import _kept_week_end_kpis, _RowSums, _summary, _week_end_kpis
 from crm.values.money import Money
 from db.models import Blocker, Deal, Department, FundsArrived, StageChange
 from db.models import Progress as ProgressLog
@@ -132,9 +143,16 @@ class _Builder:
         self._summary = _summary(self.sums, self.activity, week_end, now, self.today)
 
     def _rows(self, progress: dict[int, list[Progress]], changed: list[int]) -> Iterator[Row]:
-        """The listed rows, in the table's order, each from one row of weekly_queries._listed_rows."""
-        day, cents, add, problems_of = _day, _cents, self.sums.add, self._problems
-        supporting_of = _Names(_department_names())
+        """The listed rows, in the table's order, each from one row of weekly_queries._listed_rows, its names,
+        supporting departments and open problems looked up by id."""
+        days, add, problems_of = _DAYS, self.sums.add, self._problems
+        cny_of = Kept(_cents, most=50_000)
+        money_of = Kept(lambda key: Money(_cents(key[0]), key[1], bool(key[2])), most=50_000)
+        departments = _department_names()
+        events, persons = _events(), _person_names()
+        supporting_of = _Supporting(departments, self.ids)
+        problems = self._open_problems(departments)
+        no_event = (None, None)
         seq = 0
         query = _listed_rows(self.cohort, self.week.sunday, self.only_stage, changed)
         for batch in batches(query, BATCH):
@@ -155,17 +173,16 @@ class _Builder:
                 stage,
                 since,
                 created_at,
-                event_name,
-                event_on,
-                lead_name,
-                liaison_name,
-                supporting,
-                problems,
+                event_id,
+                lead_id,
+                liaison_id,
             ) in batch:
                 if cny is None:
-                    raise fx.missing(currency, day(signed_on) or day(created_at))
+                    raise fx.missing(currency, days[signed_on] or days[created_at])
                 seq += 1
                 add(stage, cny, currency, amount, approximate, fx_rate)
+                event_name, event_on = events.get(event_id, no_event)
+                open_problems = problems.pop(deal_id, None)
                 yield Row(
                     seq,
                     deal_id,
@@ -176,32 +193,46 @@ class _Builder:
                     industry,
                     sub_industry,
                     event_name,
-                    day(event_on),
-                    day(signed_on),
-                    Money(cents(amount), currency, bool(approximate)),
-                    cents(cny),
+                    days[event_on],
+                    days[signed_on],
+                    money_of[amount, currency, approximate],
+                    cny_of[cny],
                     fx_rate,
                     stage,
-                    day(since),
-                    lead_name,
-                    supporting_of(supporting) if supporting else [],
-                    liaison_name,
+                    days[since],
+                    departments.get(lead_id),
+                    supporting_of(deal_id),
+                    persons.get(liaison_id),
                     progress.get(deal_id) or [],
-                    problems_of(problems) if problems else [],
+                    problems_of(open_problems) if open_problems else [],
                 )
 
-    def _problems(self, text: str) -> list[Problem]:
-        """A row's open blockers from their JSON rows (weekly_queries._open_blockers)."""
-        morning_after, day = self.week.next_monday, _day
+    def _open_problems(self, departments: dict[int, str]) -> dict[int, list[tuple]]:
+        """The cohort's blockers open at the end of the week per deal, in the order they were raised:
+        (id, text, department, raised_on, due_on). Few deals have some, so all are kept until their row."""
+        by_deal: dict[int, list[tuple]] = {}
+        days = _DAYS
+        for batch in batches(_open_blockers(self.ids, self.week.sunday), BATCH):
+            for deal_id, b_id, text, department, raised, due in batch:
+                entry = (b_id, text, departments[department], days[raised], days[due])
+                found = by_deal.get(deal_id)
+                if found is None:
+                    by_deal[deal_id] = [entry]
+                else:
+                    found.append(entry)
+        return by_deal
+
+    def _problems(self, rows: list[tuple]) -> list[Problem]:
+        """A row's open blockers from their rows (_open_problems)."""
+        morning_after = self.week.next_monday
         problems = []
-        for b_id, body, department, raised, due in json.loads("[" + text + "]"):
-            due = day(due)
+        for b_id, body, department, raised, due in rows:
             problems.append(
                 Problem(
                     id=b_id,
                     text=body,
                     department=department,
-                    raised_on=day(raised),
+                    raised_on=raised,
                     due_on=due,
                     overdue=due is not None and due < morning_after,
                 )
@@ -211,6 +242,13 @@ class _Builder:
     def _week_end(self, changed: list[int]) -> kpi.Kpis:
         """The cohort KPIs at the end of the week; raises MissingRate first when an amount they or the rows
         need has no CNY value (a total that silently left it out would be wrong)."""
+        try:
+            return _kept_week_end_kpis(self.cohort, self.week)
+        except MissingRate:
+            return self._scanned_week_end(changed)  # raises the error naming the deal in the table's order
+
+    def _scanned_week_end(self, changed: list[int]) -> kpi.Kpis:
+        """_week_end from aggregates over the cohort's deals, funds and blockers at the end of the week."""
         cohort, sunday = self.cohort, self.week.sunday
         groups = _signed_groups(cohort, sunday)
         funds = _signed_funds(cohort, sunday)
@@ -240,6 +278,7 @@ class _Builder:
                     StageChange.id,
                 ),
                 _in_cohort(StageChange.deal, ids),
+                _in_cohort(StageChange.deal, _staged_since(monday, self.expected_rows)),
                 StageChange.effective_on.between(monday, sunday),
             )
         ):
@@ -334,18 +373,39 @@ class _Builder:
                 activity.funds_cny += p.amount_cny or 0
 
 
-class _Names:
-    """The names of ids listed as "12,3,40" (weekly_queries._supporting), each list read once: deals share
-    their few combinations of supporting departments."""
+class _Zero(dict):
+    """A dict that reads 0 for a key it does not hold."""
 
-    def __init__(self, names: dict[int, str]) -> None:
-        self.names = names
-        self.seen: dict[str, list[str]] = {}
+    def __missing__(self, key) -> int:
+        return 0
 
-    def __call__(self, ids: str) -> list[str]:
-        found = self.seen.get(ids)
-        if found is None:
-            if len(self.seen) > 10_000:  # a ledger with ever new combinations: memory stays bounded
-                self.seen.clear()
-            found = self.seen[ids] = [self.names[int(i)] for i in ids.split(",")]
-        return list(found)  # each row its own list, as before
+
+class _Supporting:
+    """Each deal's supporting departments' names, in name order, read for the whole cohort at once
+    (weekly_queries._supporting): a number per deal in an array indexed by deal id (4 bytes a deal), naming
+    one of the few combinations deals share, each sorted once. Ids far beyond a million deals (a ledger
+    whose ids have large gaps) are kept in a dict instead, as large as the deals with departments."""
+
+    ARRAY_IDS = 20_000_000  # an array of 80 MB at most
+
+    def __init__(self, names: dict[int, str], ids) -> None:
+        self.lists: list[tuple[str, ...]] = [()]
+        last = _last_deal_id()
+        self.of: array | dict = array("i", bytes(4 * (last + 1))) if last < self.ARRAY_IDS else _Zero()
+        # a deal added since the array was sized is not among the listed rows
+        self.size = last + 1 if isinstance(self.of, array) else sys.maxsize
+        numbers: dict[str, int] = {}
+        rank = {d_id: n for n, d_id in enumerate(names)}  # `names` is in the database's order of names
+        of, lists, size = self.of, self.lists, self.size
+        for batch in batches(_supporting(ids), BATCH):
+            for deal_id, listed in batch:
+                n = numbers.get(listed)
+                if n is None:
+                    n = numbers[listed] = len(lists)
+                    lists.append(tuple(names[i] for i in sorted(map(int, listed.split(",")), key=rank.__getitem__)))
+                if deal_id < size:
+                    of[deal_id] = n
+
+    def __call__(self, deal_id: int) -> list[str]:
+        """The names of the deal's supporting departments (a list of its own)."""
+        return list(self.lists[self.of[deal_id]]) if deal_id < self.size else []

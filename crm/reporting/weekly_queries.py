@@ -1,37 +1,64 @@
 """The queries the weekly table is read with (crm.reporting.weekly), each over the whole cohort at once:
-the listed deals with their names, supporting departments and open problems in one SELECT, the week's
-events, and the week-end KPIs as aggregates computed by the database."""
+the listed deals in one SELECT, their supporting departments and open problems each in one more (merged by
+deal id: as correlated subqueries of the SELECT they cost SQLite a sort per deal), the names they point to,
+the week's events, and the week-end KPIs as aggregates computed by the database."""
 
 from __future__ import annotations
 
 import datetime
 
-from peewee import JOIN, SQL, Case, fn
+from peewee import SQL, Case, fn
 
 from crm.listing.filters import DealFilter
 from crm.reference import fx
 from crm.reporting.weekly_model import FINISHED
-from db.json_lists import id_list, json_rows
-from db.models import Blocker, Deal, DealDepartment, Department, Event, FundsArrived, Person, StageChange, database
+from db.dialects import dialect_of
+from db.models import (
+    Blocker,
+    Deal,
+    DealDepartment,
+    Department,
+    Event,
+    FundsArrived,
+    FxRate,
+    Person,
+    StageChange,
+    database,
+)
 
-#: SQLite's texts of dates already converted: a table of 100,000 deals holds a few thousand distinct days.
-_DAYS: dict[str, datetime.date] = {}
+
+class Kept(dict):
+    """Each distinct value's `make(value)`, made once (dates, amounts repeat from deal to deal); memory stays
+    bounded whatever the table (emptied past `most` values)."""
+
+    def __init__(self, make, most: int = 100_000) -> None:
+        super().__init__()
+        self.make, self.most = make, most
+
+    def __missing__(self, value):
+        if len(self) > self.most:
+            self.clear()
+        made = self[value] = self.make(value)
+        return made
+
+
+def _as_day(value) -> datetime.date | None:
+    if value is None or type(value) is datetime.date:
+        return value
+    if type(value) is str:
+        return datetime.date.fromisoformat(value[:10])
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    return datetime.date.fromisoformat(str(value)[:10])
+
+
+#: DATE columns' values already converted: a table of 100,000 deals holds a few thousand distinct days.
+_DAYS = Kept(_as_day)
 
 
 def _day(value) -> datetime.date | None:
     """A DATE column's value as a date: SQLite hands back text, PostgreSQL a date."""
-    if value is None or type(value) is datetime.date:
-        return value
-    if type(value) is str:
-        day = _DAYS.get(value)
-        if day is None:
-            if len(_DAYS) > 100_000:  # never more than a few years of days and times, whatever the ledger
-                _DAYS.clear()
-            day = _DAYS[value] = datetime.date.fromisoformat(value[:10])
-        return day
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    return datetime.date.fromisoformat(str(value)[:10])
+    return _DAYS[value]
 
 
 def _fetch(query) -> list[tuple]:
@@ -82,46 +109,69 @@ def _since_at(day: datetime.date):
     return Case(None, [(Deal.stage_since <= day, Deal.stage_since)], _entry_on(day, "effective_on"))
 
 
-def _supporting():
-    """SQL: the ids of the deal's supporting departments, in the order of their names ("12,3,40")."""
-    return id_list(
-        DealDepartment.select()
-        .join(Department, on=(DealDepartment.department == Department.id))
-        .where(DealDepartment.deal == Deal.id),
-        DealDepartment.department,
-        [Department.name],
-    )
+#: _staged_since narrows to the deals whose stage began since a day while at most 1 deal in RECENT_SHARE did.
+RECENT_SHARE = 10
+
+
+def _staged_since(monday: datetime.date, deals: int):
+    """SQL: the ids of the deals whose current stage began on or after `monday` — among them every deal with a
+    stage entry dated since then, as a deal's ledger is in date order (what _stage_at reads too) — to read
+    only their entries; None (read the whole stage ledger) when they are over 1 in RECENT_SHARE of the `deals`,
+    for which looking up each one's entries costs more than scanning the ledger."""
+    recent = Deal.select(Deal.id).where(Deal.stage_since >= monday)
+    return None if recent.count() * RECENT_SHARE > deals else recent
+
+
+def _supporting(ids):
+    """(deal id, its supporting departments' ids as "12,3,40" in no particular order) of every deal of the
+    cohort (`ids`, None for every deal) that has some."""
+    if dialect_of().name == "postgresql":
+        listed = fn.string_agg(DealDepartment.department.cast("text"), ",")
+    else:
+        listed = fn.group_concat(DealDepartment.department, ",")
+    query = _where(DealDepartment.select(DealDepartment.deal, listed), _in_cohort(DealDepartment.deal, ids))
+    return query.group_by(DealDepartment.deal)
 
 
 def _department_names() -> dict[int, str]:
-    """Every department's name by id (a few hundred rows, whatever the number of deals)."""
-    return dict(_fetch(Department.select(Department.id, Department.name)))
+    """Every department's name by id (a few hundred rows, whatever the number of deals), in the database's
+    order of their names (its collation, which orders the names of a row's supporting departments)."""
+    return dict(_fetch(Department.select(Department.id, Department.name).order_by(Department.name)))
 
 
-def _open_blockers(sunday: datetime.date):
-    """SQL: the deal's blockers raised by `sunday` and not resolved by then, as JSON rows
-    [id, text, department, raised_on, due_on], in the order they were raised."""
-    owner = Department.alias("owner")
-    return json_rows(
-        Blocker.select()
-        .join(owner, on=(Blocker.department == owner.id))
-        .where(
-            (Blocker.deal == Deal.id)
-            & (Blocker.raised_on <= sunday)
-            & (Blocker.resolved_on.is_null(True) | (Blocker.resolved_on > sunday))
-        ),
-        [Blocker.id, Blocker.text, owner.name, Blocker.raised_on, Blocker.due_on],
-        [Blocker.raised_on, Blocker.id],
+def _events() -> dict[int, tuple]:
+    """Every event's (name, day it was held) by id."""
+    return {e_id: (name, held_on) for e_id, name, held_on in _fetch(Event.select(Event.id, Event.name, Event.held_on))}
+
+
+def _person_names() -> dict[int, str]:
+    """Every person's name by id."""
+    return dict(_fetch(Person.select(Person.id, Person.name)))
+
+
+def _last_deal_id() -> int:
+    return _fetch(Deal.select(fn.MAX(Deal.id)))[0][0] or 0
+
+
+def _open_blockers(ids, sunday: datetime.date):
+    """The blockers of the cohort's deals (`ids`, None for every deal) raised by `sunday` and not resolved by
+    then, in the order they were raised: (deal id, id, text, department id, raised_on, due_on)."""
+    query = _where(
+        Blocker.select(Blocker.deal, Blocker.id, Blocker.text, Blocker.department, Blocker.raised_on, Blocker.due_on),
+        _in_cohort(Blocker.deal, ids),
+        Blocker.raised_on <= sunday,
+        Blocker.resolved_on.is_null(True) | (Blocker.resolved_on > sunday),
     )
+    return query.order_by(Blocker.raised_on, Blocker.id)
 
 
 def _listed_rows(cohort: DealFilter, sunday: datetime.date, only_stage: str | None, changed: list[int]):
-    """The deals the table lists, in its order, with everything a row shows (crm.reporting.weekly._row).
+    """The deals the table lists, in its order, with everything a row shows (crm.reporting.weekly._rows) but
+    the names of its event, lead unit and liaison (their ids instead), its supporting departments and problems.
 
     Listed: in the ledger by `sunday` and at `only_stage` then, or (without it) not finished then or
     among `changed`, the deals something happened to that week.
     """
-    lead = Department.alias("lead")
     stage = _stage_at(sunday)
     if only_stage:
         listed = stage == only_stage
@@ -129,36 +179,26 @@ def _listed_rows(cohort: DealFilter, sunday: datetime.date, only_stage: str | No
         listed = stage.not_in(FINISHED)
         if changed:
             listed = listed | _among(Deal.id, changed)
-    query = (
-        Deal.select(
-            Deal.id,
-            Deal.code,
-            Deal.name,
-            Deal.investor,
-            Deal.region,
-            Deal.industry,
-            Deal.sub_industry,
-            Deal.signed_on,
-            Deal.amount,
-            Deal.currency,
-            Deal.amount_approximate,
-            Deal.amount_cny,
-            Deal.fx_rate,
-            stage.alias("stage_then"),
-            _since_at(sunday).alias("since_then"),
-            Deal.created_at,
-            Event.name.alias("event_name"),
-            Event.held_on.alias("event_on"),
-            lead.name.alias("lead_name"),
-            Person.name.alias("liaison_name"),
-            _supporting().alias("supporting"),
-            _open_blockers(sunday).alias("problems"),
-        )
-        .join(Event, JOIN.LEFT_OUTER, on=(Deal.event == Event.id))
-        .switch(Deal)
-        .join(lead, JOIN.LEFT_OUTER, on=(Deal.lead_unit == lead.id))
-        .switch(Deal)
-        .join(Person, JOIN.LEFT_OUTER, on=(Deal.liaison == Person.id))
+    query = Deal.select(
+        Deal.id,
+        Deal.code,
+        Deal.name,
+        Deal.investor,
+        Deal.region,
+        Deal.industry,
+        Deal.sub_industry,
+        Deal.signed_on,
+        Deal.amount,
+        Deal.currency,
+        Deal.amount_approximate,
+        Deal.amount_cny,
+        Deal.fx_rate,
+        stage.alias("stage_then"),
+        _since_at(sunday).alias("since_then"),
+        Deal.created_at,
+        Deal.event,
+        Deal.lead_unit,
+        Deal.liaison,
     )
     query = cohort.apply(query).where(stage.is_null(False) & listed)
     return query.order_by(Deal.signed_on.asc(nulls="LAST"), Deal.code)
@@ -245,3 +285,31 @@ def _signed_blockers(cohort: DealFilter, sunday: datetime.date, morning_after: d
 
 def _case(condition):
     return Case(None, [(condition, 1)], 0)
+
+
+def _due_on_sunday(cohort: DealFilter, sunday: datetime.date) -> int:
+    """Blockers raised by `sunday`, open at its end and due that very day, on deals signed by then: overdue by
+    the week's count (due before Monday), not yet by crm.reporting.asof's on `sunday` (due before the day)."""
+    stage = _stage_at(sunday)
+    query = (
+        Blocker.select(fn.COUNT(Blocker.id))
+        .join(Deal, on=(Blocker.deal == Deal.id))
+        .where(
+            Blocker.due_on == sunday,
+            Blocker.raised_on <= sunday,
+            Blocker.resolved_on.is_null(True) | (Blocker.resolved_on > sunday),
+            stage != "negotiating",
+        )
+    )
+    return _fetch(cohort.apply(query))[0][0] or 0
+
+
+def _signed_rates(cohort: DealFilter, sunday: datetime.date) -> list:
+    """The exchange rates (fx.RateUsed) of the cohort's deals signed by `sunday` and of the funds they had
+    received by then: those _signed_groups and _signed_funds count."""
+    stage = _stage_at(sunday)
+    deals = cohort.apply(Deal.select(Deal.id)).where((Deal.fx_rate == FxRate.id) & (stage != "negotiating"))
+    funds = cohort.apply(FundsArrived.select(FundsArrived.id).join(Deal, on=(FundsArrived.deal == Deal.id))).where(
+        (FundsArrived.fx_rate == FxRate.id) & (FundsArrived.arrived_on <= sunday) & (stage != "negotiating")
+    )
+    return fx.rates_used(fn.EXISTS(deals) | fn.EXISTS(funds))

@@ -6,9 +6,11 @@ import datetime
 from decimal import Decimal
 
 from crm.deals.stages import STAGES, at_or_beyond
+from crm.listing.filters import DealFilter
 from crm.reference import fx
-from crm.reporting import kpi
-from crm.reporting.weekly_model import Summary, WeekActivity, _cents
+from crm.reporting import asof, kpi
+from crm.reporting.weekly_model import Summary, Week, WeekActivity, _cents
+from crm.reporting.weekly_queries import _due_on_sunday, _signed_rates
 from db.models import FxRate
 
 
@@ -51,6 +53,22 @@ def _week_end_kpis(groups: list[tuple], funds: list[tuple], blockers: tuple) -> 
     k.by_stage = {s.key: by_stage[s.key] for s in STAGES if s.key in by_stage}
     k.blockers_resolved = k.blockers_raised - k.blockers_open
     k.fx_used = fx.rates_used(FxRate.id.in_(sorted(rate_ids))) if rate_ids else []
+    return k
+
+
+def _kept_week_end_kpis(cohort: DealFilter, week: Week) -> kpi.Kpis:
+    """What _week_end_kpis gives, from crm.reporting.asof at the week's Sunday (the kept per-day totals where
+    they answer the cohort, its own scan otherwise) instead of aggregating the deal table.
+
+    asof counts a blocker overdue on a day when it was due before that day; the table, when it was due before
+    Monday: those due on the Sunday itself are added. Raises MissingRate when asof does (the caller then
+    names the deal as the table does, with _week_end_kpis' aggregates).
+    """
+    sunday = week.sunday
+    found = asof.compute_grouped(cohort, sunday).get(None)
+    k = found.kpis if found is not None else kpi.Kpis()
+    k.blockers_overdue += _due_on_sunday(cohort, sunday)
+    k.fx_used = _signed_rates(cohort, sunday)
     return k
 
 

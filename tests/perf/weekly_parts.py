@@ -2,10 +2,17 @@
 export runs it), on a SQLite ledger:
 
     python -m tests.perf.weekly_parts bench-data/ledger-1000000-s1.sqlite3 [--week 2026-W43]
+    python -m tests.perf.weekly_parts bench-data/ledger-100000-s1.sqlite3 --writers /tmp/base --rounds 5
 
 The listed rows' SELECT (its plan; SQLite's own work, the same SELECT under count(*); fetched through the
-driver; without the supporting departments' and open problems' subqueries; with the deal table scanned NOT
-INDEXED), the week-end KPIs' three aggregates, the rows as crm.reporting.weekly streams them, the whole CSV.
+driver; with the deal table scanned NOT INDEXED), the supporting departments' and the open problems' queries,
+the week's events, the week-end KPIs (the three aggregates over the deal table; from crm.reporting.asof's kept
+totals, as the table takes them), the KPIs now, the rows as crm.reporting.weekly streams them, the whole CSV
+written to a file.
+
+With --writers DIR: only the deal rows' CSV writing (exports.weekly_text._write_rows, to a file, from the table's
+rows held in a list: use a ledger whose rows fit in memory), this checkout's and DIR's in turn on the same
+rows, --rounds times; it stops if the two files differ.
 """
 
 from __future__ import annotations
@@ -13,10 +20,12 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
-import io
 import sqlite3
+import statistics
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 from tests.perf.commands import WEEK
 
@@ -36,11 +45,24 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("db")
     parser.add_argument("--week", default=WEEK)
+    parser.add_argument("--writers", type=Path)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args(argv)
     gc.disable()
+    if args.writers:
+        return _writers(args)
     from crm.listing.filters import DealFilter
     from crm.reporting import kpi, weekly
-    from crm.reporting.weekly_queries import _listed_rows, _signed_blockers, _signed_funds, _signed_groups
+    from crm.reporting.weekly_queries import (
+        _fetch,
+        _listed_rows,
+        _open_blockers,
+        _signed_blockers,
+        _signed_funds,
+        _signed_groups,
+        _supporting,
+    )
+    from crm.reporting.weekly_sums import _kept_week_end_kpis
     from db.connection import open_database
     from exports import weekly_text
 
@@ -53,17 +75,58 @@ def main(argv=None) -> int:
         print("plan:", step[-1])
     _timed("listed rows, SQLite's own work (count(*))", lambda: con.execute(f"SELECT count(*) FROM ({sql})", params))
     _timed("listed rows fetched", lambda: _count(con, sql, params))
-    lists, rest = sql.index(', (SELECT group_concat("ir"'), sql.index(' FROM "deal" AS "t1"')
-    bare = sql[:lists] + sql[rest:]
-    _timed("listed rows without departments and problems", lambda: _count(con, bare, params[:6] + params[10:]))
     scanned = sql.replace('FROM "deal" AS "t1"', 'FROM "deal" AS "t1" NOT INDEXED')
     _timed("listed rows, deal table NOT INDEXED", lambda: _count(con, scanned, params))
+    _timed("the week's events", lambda: weekly._Builder(week, cohort, datetime.date.today())._week_progress())
+    _timed("supporting departments", lambda: _fetch(_supporting(None)))
+    _timed("open problems", lambda: _fetch(_open_blockers(None, week.sunday)))
     _timed("week-end KPIs: groups", lambda: _signed_groups(cohort, week.sunday))
     _timed("week-end KPIs: funds", lambda: _signed_funds(cohort, week.sunday))
     _timed("week-end KPIs: blockers", lambda: _signed_blockers(cohort, week.sunday, week.next_monday))
+    _timed("week-end KPIs from the kept totals", lambda: _kept_week_end_kpis(cohort, week))
     _timed("KPIs now", lambda: kpi.compute(cohort, today=datetime.date.today()))
     _timed("rows streamed", lambda: sum(1 for _ in weekly.stream(week).rows))
-    _timed("whole CSV", lambda: weekly_text.write(weekly.stream(week), "csv", io.StringIO()))
+    with tempfile.TemporaryDirectory(prefix="weekly-parts-") as tmp:
+        _timed("whole CSV, to a file", lambda: _csv_file(weekly_text, weekly.stream(week), Path(tmp) / "w.csv"))
+    return 0
+
+
+def _csv_file(weekly_text, table, path: Path) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        weekly_text.write(table, "csv", out)
+
+
+def _writers(args) -> int:
+    """This checkout's and `args.writers`' _write_rows on the same rows, in turn."""
+    import csv
+    import importlib.util
+
+    from crm.reporting import weekly
+    from db.connection import open_database
+    from exports import weekly_text
+
+    spec = importlib.util.spec_from_file_location("other_text", args.writers / "exports" / "weekly_text.py")
+    other = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(other)
+    open_database(args.db)
+    rows = weekly.build(weekly.resolve_week(args.week)).rows
+    times: dict[str, list[float]] = {"this checkout": [], str(args.writers): []}
+    with tempfile.TemporaryDirectory(prefix="weekly-writers-") as tmp:
+        for _round in range(args.rounds):
+            files = []
+            for (name, module), path in zip(zip(times, (weekly_text, other)), ("a.csv", "b.csv")):
+                files.append(Path(tmp) / path)
+                with open(files[-1], "w", encoding="utf-8", newline="") as out:
+                    c0 = time.process_time()
+                    module._write_rows(rows, csv.writer(out, lineterminator="\r\n"), None, len(rows))
+                    times[name].append(time.process_time() - c0)
+            if files[0].read_bytes() != files[1].read_bytes():
+                raise SystemExit("the two writers wrote different files")
+    for name, runs in times.items():
+        print(
+            f"{name}: deal rows written, CPU median {statistics.median(runs):.3f} s ({len(rows)} rows, "
+            f"{' '.join(f'{r:.3f}' for r in runs)})"
+        )
     return 0
 
 

@@ -8,6 +8,9 @@ process on the cells of the file the after side wrote: csv.writer (csv); this ch
 before (the before checkout's _xlsx_floor, which wrote fewer cells). Every export runs under GNU time
 (wall, CPU user+system, peak); the two sides must write the same bytes (xlsx: every part but its time).
 Prints one line per run and the medians, with the load average.
+
+On PostgreSQL, `--pg-dump bench-data/ledger-100000-s1.pgdump` (instead of --db) restores that dump into a
+throwaway server (tests/perf/ledgers.py's settings) and exports from it; CPU is then the client's only.
 """
 
 from __future__ import annotations
@@ -60,13 +63,18 @@ def _timed(write) -> tuple[float, float]:
 def main(argv=None) -> int:
     """Run the rounds; the figures go to stdout."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", required=True)
+    parser.add_argument("--db")
+    parser.add_argument("--pg-dump", type=Path)
     parser.add_argument("--before", required=True, type=Path)
     parser.add_argument("--after", default=".", type=Path)
     parser.add_argument("--formats", default="csv,xlsx")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--old-floor", action="store_true")
     args = parser.parse_args(argv)
+    if args.pg_dump:
+        return _on_postgres(args)
+    if not args.db:
+        parser.error("--db or --pg-dump is required")
     figures: dict[str, list] = {}
     print(f"load average at start: {os.getloadavg()[0]:.2f}", flush=True)
     with tempfile.TemporaryDirectory(prefix="weekly-sides-") as tmp:
@@ -98,6 +106,29 @@ def main(argv=None) -> int:
         cpu = statistics.median(r[1] for r in runs)
         print(f"median {key}: {wall:.2f} s, CPU {cpu:.2f} s, peak {max(r[2] for r in runs) / 2**20:.0f} MiB")
     return 0
+
+
+def _on_postgres(args) -> int:
+    """main() with --db the URL of a throwaway PostgreSQL database restored from args.pg_dump."""
+    import subprocess
+
+    from tests.perf.ledgers import postgres_cluster
+
+    cluster = postgres_cluster()
+    try:
+        name = "weekly_sides"
+        url = cluster.create_database(name)
+        t0 = time.perf_counter()
+        target = ["-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres", "-d", name]
+        subprocess.run(
+            [str(cluster.bin_dir / "pg_restore"), *target, "-j", "2", "--no-owner", str(args.pg_dump)], check=True
+        )
+        subprocess.run([str(cluster.bin_dir / "psql"), *target, "-q", "-c", "ANALYZE"], check=True)
+        print(f"{args.pg_dump} restored and analysed in {time.perf_counter() - t0:.1f} s", flush=True)
+        argv = ["--db", url, "--before", str(args.before), "--after", str(args.after), "--formats", args.formats]
+        return main([*argv, "--rounds", str(args.rounds), *(["--old-floor"] if args.old_floor else [])])
+    finally:
+        cluster.stop()
 
 
 if __name__ == "__main__":
