@@ -12,7 +12,7 @@ from peewee import SQL, Case, fn
 from crm.listing.filters import DealFilter
 from crm.reference import fx
 from crm.reporting.weekly_model import FINISHED
-from db.dialects import dialect_of
+from db.json_lists import joined_ids
 from db.models import (
     Blocker,
     Deal,
@@ -125,10 +125,7 @@ def _staged_since(monday: datetime.date, deals: int):
 def _supporting(ids):
     """(deal id, its supporting departments' ids as "12,3,40" in no particular order) of every deal of the
     cohort (`ids`, None for every deal) that has some."""
-    if dialect_of().name == "postgresql":
-        listed = fn.string_agg(DealDepartment.department.cast("text"), ",")
-    else:
-        listed = fn.group_concat(DealDepartment.department, ",")
+    listed = joined_ids(DealDepartment.department)
     query = _where(DealDepartment.select(DealDepartment.deal, listed), _in_cohort(DealDepartment.deal, ids))
     return query.group_by(DealDepartment.deal)
 
