@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Header, Label, Static
 
 from crm.deals.blockers import is_overdue
 from crm.deals.fields import APPROVAL_LABELS, label_of
+from crm.deals.timeline import deal_timeline
 from crm.deals.trail import field_label, shown_value
 from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _, current_language
@@ -32,7 +33,7 @@ from screens.deal_actions import DEAL_BINDINGS, DealActions
 from screens.keys_footer import KeysFooter
 from screens.line_table import LineColumn, LineTable
 from screens.measured_table import MeasuredTable
-from screens.timeline import TimelineTable, timeline
+from screens.timeline import TimelineTable
 
 
 def blockers_in_order(blockers: list[dict], today: datetime.date) -> list[dict]:
@@ -156,7 +157,7 @@ class DealDetailScreen(DealActions, CrmScreen):
         self.query_one("#detail-funds", Static).update(self._funds(d))
         self.query_one("#detail-funds-rate", Static).update(self._funds_rate(d))
         self.query_one("#detail-investment", Static).update(self._investment(d))
-        self.query_one("#detail-timeline", TimelineTable).show(timeline(d))
+        self.query_one("#detail-timeline", TimelineTable).show(deal_timeline(d))
         self._blockers(d, today)
         self.query_one("#detail-audit", LineTable).set_rows(self._audit(d))
 

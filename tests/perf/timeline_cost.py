@@ -69,18 +69,19 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args(argv)
+    from crm.deals import deal_timeline
     from crm.listing import views
     from crm.samples.demo import load_demo
     from db.connection import open_database
-    from screens.timeline import rows, timeline
+    from screens.timeline import rows
 
     with tempfile.TemporaryDirectory() as tmp:
         open_database(str(Path(tmp) / "t.sqlite3"), create=True)
         load_demo()
         _history()
         deal = views.detail(CODE)
-        events = timeline(deal)
-        floor, cost = _alternating_ms(lambda: views.detail(CODE), lambda: rows(timeline(deal)), args.rounds)
+        events = deal_timeline(deal)
+        floor, cost = _alternating_ms(lambda: views.detail(CODE), lambda: rows(deal_timeline(deal)), args.rounds)
         result = {
             "ledger_entries": len(deal["ledger"]),
             "blockers": len(deal["blockers"]),

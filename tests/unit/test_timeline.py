@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from rich.cells import cell_len
 
+from crm.deals import deal_timeline
 from crm.foundation.i18n import set_language
-from screens.timeline import TimelineTable, rows, timeline
+from screens.timeline import TimelineTable, rows
 
 D = datetime.date
 AT = datetime.datetime(2026, 6, 29, 9, 30)
@@ -43,7 +44,7 @@ def test_a_backward_move_is_not_taken_for_a_reversal():
         entry("signed", "registered", D(2020, 2, 1)),
         entry("registered", "signed", D(2020, 3, 1), note="退回"),  # a move back, made as a stage change
     ]
-    events = timeline(deal(ledger=ledger))
+    events = deal_timeline(deal(ledger=ledger))
     assert [e.kind for e in events] == ["stage", "stage", "stage"]
     assert [e.mark for e in events] == ["", "", "current"]
 
@@ -57,7 +58,7 @@ def test_a_reversal_is_a_correction_on_its_day_and_the_change_it_reversed_is_str
         entry("construction", "registered", D(2020, 2, 1), note="误操作"),  # undo_stage: dated when 注册 began
     ]
     trail = [audit("deal", 1, "stage", "construction", "registered"), audit("deal", 1, "undo", None, "误操作")]
-    events = timeline(deal(ledger=ledger, trail=trail))
+    events = deal_timeline(deal(ledger=ledger, trail=trail))
     by_kind = [(e.kind, e.mark) for e in events]
     assert by_kind == [("stage", ""), ("stage", "current"), ("stage", "voided"), ("correction", "correction")]
     assert events[-1].on == AT.date() and "误操作" in events[-1].what
@@ -83,7 +84,7 @@ def test_resolved_then_reopened_in_the_same_second_both_show():
         audit("blocker", 4, "resolution", "环评已批复", ""),
         audit("blocker", 4, "reopened", None, "批复被退回"),
     ]
-    lines = [e.what for e in timeline(deal(blockers=[blocker], trail=trail))]
+    lines = [e.what for e in deal_timeline(deal(blockers=[blocker], trail=trail))]
     assert "No. 4 resolved: 环评已批复" in lines
     assert "No. 4 reopened · note: 批复被退回" in lines
 
@@ -97,7 +98,7 @@ def test_completed_investment_carries_the_years_cumulative_completion():
          "cumulative_cny": Decimal("110000000")},
     ]  # fmt: skip
     investment = [{"year": 2026, "plan_cny": Decimal("400000000"), "done_cny": Decimal("110000000"), "months": months}]
-    events = [e for e in timeline(deal(investment=investment)) if e.kind == "invest"]
+    events = [e for e in deal_timeline(deal(investment=investment)) if e.kind == "invest"]
     assert [e.shown_on for e in events] == ["2026-01", "2026-02"]
     assert [e.on for e in events] == [D(2026, 1, 31), D(2026, 2, 28)]
     assert "完成年计划27.50%" in events[-1].what.replace(" ", "")
@@ -120,5 +121,5 @@ def test_a_month_voided_and_recorded_again_keeps_its_void_in_the_timeline():
         audit("investment_done", 9, "done 2026-03 voided", "100000000.00 CNY", "0: 统计口径有误"),
         audit("investment_done", 9, "done 2026-03", None, "90000000.00 CNY"),
     ]
-    corrections = [e for e in timeline(deal(trail=trail)) if e.kind == "correction"]
+    corrections = [e for e in deal_timeline(deal(trail=trail)) if e.kind == "correction"]
     assert [(e.on, e.what) for e in corrections] == [(AT.date(), "作废 2026-03 完成投资:1亿元 · 说明:统计口径有误")]

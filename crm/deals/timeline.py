@@ -1,0 +1,307 @@
+"""A deal's timeline: stage changes, progress, funds, plans and completed
+investment, blockers and corrections, in date order (the Detail screen shows it,
+screens/timeline.py).
+
+Built from the dict crm.listing.views.detail returns (its ledger, progress,
+funds, investment, blockers and audit trail), so the screen needs no other
+query. Corrections are shown on the day they were made, with their notes; the
+entry a correction voided or reversed stays, marked.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from crm.deals.stages import BY_KEY
+from crm.deals.trail import shown_value
+from crm.foundation.i18n import N_, _, current_language
+from crm.values.dates import month_end
+from crm.values.money import Money, format_money, format_yi, percent_text
+
+# Entries of one day: in the order things usually happen on it.
+_RANK = {"stage": 0, "blocker": 1, "progress": 2, "funds": 3, "plan": 4, "invest": 5, "correction": 6}
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One line of the timeline: `kind` one of stage, progress, funds, plan, invest, blocker, correction;
+    `shown_on` what the date column says (a month for completed investment)."""
+
+    on: datetime.date
+    kind: str
+    what: str
+    by: str = ""
+    shown_on: str = ""
+    mark: str = ""  # "current": the stage change in force; "voided": corrected away; "correction"
+    order: int = 0
+
+
+def _day(value) -> datetime.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+# Said on many lines of a long timeline: translated once per language (gettext is a third of the time otherwise).
+_NOTE = N_("{what} · note: {note}")
+_YI = N_("{amount} 100m CNY")
+_REVERSED = N_("(reversed)")
+_VOIDED = N_("(voided)")
+
+
+@functools.lru_cache(maxsize=64)
+def _said(message: str, language: str) -> str:
+    return _(message)
+
+
+def _t(message: str) -> str:
+    """_(message), remembered per language."""
+    return _said(message, current_language())
+
+
+def _with_note(what: str, note: str | None) -> str:
+    return _t(_NOTE).format(what=what, note=note) if note else what
+
+
+def audit_records(trail: list[dict]) -> dict[str, list[tuple[int, dict[str, dict]]]]:
+    """The audit entries by table, as (row, {field: entry}) records, oldest first: one change of several
+    fields is one record (its entries are written together, at one moment, each field once)."""
+    records: dict[str, list[tuple[int, dict[str, dict]]]] = {}
+    key = None
+    for entry in trail:
+        table = records.setdefault(entry["table"], [])
+        if (entry["table"], entry["row_id"], entry["at"]) != key or entry["field"] in table[-1][1]:
+            key = (entry["table"], entry["row_id"], entry["at"])
+            table.append((entry["row_id"], {}))
+        table[-1][1][entry["field"]] = entry
+    return records
+
+
+# ---- stage changes --------------------------------------------------------------------
+
+
+def _reversals(ledger: list[dict], records: dict) -> tuple[set[int], set[int]]:
+    """(indexes of ledger entries that reversed the one before them, indexes of the entries reversed).
+
+    crm.deals.corrections.undo_stage appends an entry back from the latest
+    change's stage, dated when the stage before it began, with the undo's note.
+    """
+    notes = [r["undo"]["new"] or "" for _row, r in records.get("deal", ()) if "undo" in r]
+    undos, undone = set(), set()
+    for i in range(1, len(ledger)):
+        entry, before = ledger[i], ledger[i - 1]
+        if i - 1 in undone or entry["to"] != before["from"] or entry["from"] != before["to"]:
+            continue
+        if (entry["note"] or "") in notes and (i < 2 or entry["on"] == ledger[i - 2]["on"]):
+            notes.remove(entry["note"] or "")
+            undos.add(i)
+            undone.add(i - 1)
+    return undos, undone
+
+
+def stage_events(d: dict, records: dict) -> list[TimelineEvent]:
+    """The stage ledger: each change on its effective day; a reversal on the day it was made, as a correction.
+
+    `records` is audit_records(d["trail"])."""
+    ledger = d["ledger"]
+    undos, undone = _reversals(ledger, records)
+    labels = {key: BY_KEY[key].label() for key in {e["from"] for e in ledger} | {e["to"] for e in ledger} if key}
+    in_force = [i for i in range(len(ledger)) if i not in undos and i not in undone]
+    current = in_force[-1] if in_force else None
+    events = []
+    for i, e in enumerate(ledger):
+        move = f"{labels[e['from']] if e['from'] else '—'} → {labels[e['to']]}"
+        if i in undos:
+            what = _t(N_("Stage change reversed: {move}, back to the stage since {since}")).format(
+                move=move, since=e["on"]
+            )
+            recorded = _day(e["recorded_at"]) or e["on"]
+            events.append(
+                TimelineEvent(recorded, "correction", _with_note(what, e["note"]), e["by"], mark="correction")
+            )
+            continue
+        if i in undone:
+            move += " " + _t(_REVERSED)
+        mark = "current" if i == current else ("voided" if i in undone else "")
+        events.append(TimelineEvent(e["on"], "stage", _with_note(move, e["note"]), e["by"], mark=mark, order=i))
+    return events
+
+
+# ---- money -----------------------------------------------------------------------------
+
+
+def _yi(amount_cny: Decimal | None) -> str:
+    """12.79亿元 / 12.79 100m CNY: a CNY total in a sentence (? when no exchange rate covers it)."""
+    return _t(_YI).format(amount="?" if amount_cny is None else format_yi(amount_cny))
+
+
+def _money(amount, currency: str, cny) -> str:
+    shown = format_money(Money(amount, currency))
+    return shown if currency == "CNY" or cny is None else f"{shown} ≈ {_yi(cny)}"
+
+
+def funds_events(d: dict) -> list[TimelineEvent]:
+    """Each arrival on its day (a voided one struck through), and each void on the day it was made."""
+    events = []
+    for f in d["funds"]:
+        amount = _money(f["amount"], f["currency"], f["amount_cny"])
+        what = _t(N_("No. {id}: {amount} arrived")).format(id=f["id"], amount=amount)
+        void = f["voided"]
+        if void:
+            what += " " + _t(_VOIDED)
+            undo = _t(N_("Funds entry No. {id} voided: {amount} of {on}")).format(id=f["id"], amount=amount, on=f["on"])
+            events.append(
+                TimelineEvent(
+                    _day(void["at"]), "correction", _with_note(undo, void["note"]), void["by"], mark="correction"
+                )
+            )
+        events.append(
+            TimelineEvent(f["on"], "funds", _with_note(what, f["note"]), f["by"], mark="voided" if void else "")
+        )
+    return events
+
+
+def _ratio(part: Decimal, whole) -> str:
+    if not whole:
+        return ""
+    return percent_text((part / whole).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+
+
+def investment_events(d: dict, records: dict) -> list[TimelineEvent]:
+    """Plans as they were set (from the trail), each month's completed investment with the year's cumulative
+    completion, and voided months."""
+    events = []
+    plans = {y["year"]: y["plan_cny"] for y in d["investment"]}
+    for _row, record in records.get("investment_plan", ()):
+        for field, entry in record.items():
+            if not field.startswith("plan "):
+                continue
+            year = field.split(" ", 1)[1]
+            new = shown_value("amount", entry["new"])
+            what = (
+                _t(N_("{year} plan: {old} → {new}")).format(year=year, old=shown_value("amount", entry["old"]), new=new)
+                if entry["old"]
+                else _t(N_("{year} plan: {new}")).format(year=year, new=new)
+            )
+            events.append(TimelineEvent(_day(entry["at"]), "plan", what, entry["by"]))
+    for y in d["investment"]:
+        for m in y["months"]:
+            what = _t(N_("{amount} completed; {year} so far {total}")).format(
+                amount=_money(m["amount"], m["currency"], m["amount_cny"]),
+                year=y["year"],
+                total=_yi(m["cumulative_cny"]),
+            )
+            share = _ratio(m["cumulative_cny"], plans.get(y["year"]))
+            what += (
+                _t(N_(", {share} of the year's plan")).format(share=share)
+                if share
+                else _t(N_(", no plan for the year"))
+            )
+            events.append(
+                TimelineEvent(
+                    month_end(datetime.date.fromisoformat(m["month"] + "-01")), "invest", what, shown_on=m["month"]
+                )
+            )
+    for v in d["investment_voided"]:
+        amount = _money(v["amount"], v["currency"], v["amount_cny"])
+        events.append(
+            TimelineEvent(
+                month_end(datetime.date.fromisoformat(v["month"] + "-01")),
+                "invest",
+                _t(N_("{amount} completed")).format(amount=amount) + " " + _t(_VOIDED),
+                shown_on=v["month"],
+                mark="voided",
+            )
+        )
+    # every void from the trail (crm.deals.corrections.void_invest), kept when the month was recorded again since
+    for _row, record in records.get("investment_done", ()):
+        for field, entry in record.items():
+            if field.startswith("done ") and field.endswith(" voided"):
+                month = field.split(" ")[1]
+                note = (entry["new"] or "").partition(": ")[2]
+                what = _t(N_("Completed investment of {month} voided: {amount}")).format(
+                    month=month, amount=shown_value("amount", entry["old"])
+                )
+                events.append(
+                    TimelineEvent(
+                        _day(entry["at"]), "correction", _with_note(what, note), entry["by"], mark="correction"
+                    )
+                )
+    return events
+
+
+# ---- blockers and archiving ------------------------------------------------------------------
+
+
+def blocker_events(d: dict, records: dict) -> list[TimelineEvent]:
+    """Each blocker raised, resolved (every time, from the trail) and reopened."""
+    events = []
+    texts = {b["id"]: b for b in d["blockers"]}
+    resolved_seen = set()
+    for row, record in records.get("blocker", ()):
+        if "resolved_on" in record and record["resolved_on"]["new"]:
+            entry = record["resolved_on"]
+            how = record.get("resolution", {}).get("new") or "—"
+            what = _t(N_("No. {id} resolved: {how}")).format(id=row, how=how)
+            events.append(TimelineEvent(_day(entry["new"]), "blocker", what, entry["by"]))
+            resolved_seen.add((row, _day(entry["new"])))
+        if "reopened" in record:
+            entry = record["reopened"]
+            what = _t(N_("No. {id} reopened")).format(id=row)
+            events.append(
+                TimelineEvent(
+                    _day(entry["at"]), "correction", _with_note(what, entry["new"]), entry["by"], mark="correction"
+                )
+            )
+    raisers = {row: r["raised"]["by"] for row, r in records.get("blocker", ()) if "raised" in r}
+    for b in texts.values():
+        what = _t(N_("No. {id} raised: {text} ({department}, due {due})")).format(
+            id=b["id"], text=b["text"], department=b["department"], due=b["due_on"].isoformat() if b["due_on"] else "—"
+        )
+        events.append(TimelineEvent(b["raised_on"], "blocker", what, raisers.get(b["id"], "")))
+        if b["resolved_on"] and (b["id"], b["resolved_on"]) not in resolved_seen:
+            what = _t(N_("No. {id} resolved: {how}")).format(id=b["id"], how=b["resolution"] or "—")
+            events.append(TimelineEvent(b["resolved_on"], "blocker", what))
+    return events
+
+
+def archive_events(records: dict) -> list[TimelineEvent]:
+    """Archiving and restoring the deal, with their notes."""
+    events = []
+    for _row, record in records.get("deal", ()):
+        entry = record.get("archived_on")
+        if entry is None:
+            continue
+        if entry["new"]:
+            note = record.get("archive_note", {}).get("new")
+            what = _with_note(_t(N_("Deal archived")), note)
+        else:
+            note = record.get("restored", {}).get("new")
+            what = _with_note(_t(N_("Deal restored from the archive")), note)
+        events.append(TimelineEvent(_day(entry["at"]), "correction", what, entry["by"], mark="correction"))
+    return events
+
+
+def deal_timeline(d: dict) -> list[TimelineEvent]:
+    """Every event of deal `d` (crm.listing.views.detail), oldest first; one day's in a fixed order."""
+    records = audit_records(d["trail"])
+    events = [
+        *stage_events(d, records),
+        *(TimelineEvent(p["on"], "progress", p["text"], p["by"]) for p in d["progress"]),
+        *funds_events(d),
+        *investment_events(d, records),
+        *blocker_events(d, records),
+        *archive_events(records),
+    ]
+    events = [e for e in events if e.on is not None]
+    return sorted(events, key=lambda e: (e.on, _RANK[e.kind], e.order))
