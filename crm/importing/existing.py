@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import datetime
 import unicodedata
+from typing import NamedTuple
 
 from peewee import JOIN
 
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
+from crm.importing.remembered import Remembered
 from crm.importing.rows import RowPlan, name_key
 from db.models import Deal, Event
+
+
+class Made(NamedTuple):
+    """A deal this import created, as a later row's look-up reads it (a first import keeps a million)."""
+
+    code: str
+    signed_on: datetime.date | None
+    event_id: int | None
+    event_name: str | None
 
 
 class _Deals:
@@ -32,19 +44,43 @@ class _Deals:
         self.unused: set[str] = set()
         self.window = 64
         self.position = 0
-        # Into an empty ledger (a bureau's first import) only the deals the import creates can match.
+        # Into an empty ledger (a bureau's first import) only the deals the import creates can match: by name,
+        # remembered as Made (Remembered: on disk past its bound), by code, read from the ledger (see take).
         self.empty = not Deal.select().exists()
+        self._names = Remembered() if self.empty else None
+        self._made: set = set()  # keys of by_key the rows taken created deals under
+        self._taken = 0  # chunks of rows taken
         self._by_codes(self.rows)
 
     def take(self, rows: list[RowPlan]) -> None:
-        """The next rows to find deals for (the rows before them are done with): their codes looked up."""
+        """The next rows to find deals for (the rows before them are done with): their codes looked up.
+
+        Into an empty ledger the deals the rows before created must be written by now (their codes are read).
+        """
         self.rows = [r for r in rows if r.values]
         self.position = 0
+        if self.empty:
+            self._remember(self.rows)
         self._by_codes(self.rows)
+        self._taken += 1
+
+    def _remember(self, rows: list[RowPlan]) -> None:
+        """Into an empty ledger: keep the deals created so far by name, then hold those the names of `rows` find."""
+        self._names.update({key: self.by_key[key] for key in self._made})
+        self._made = set()
+        self.by_key = self._names.lookup({r.key[0] for r in rows})
+        self.by_code = {}  # the deals created so far are in the ledger: read by code as the codes of a ledger's
+
+    def close(self) -> None:
+        """Forget the deals remembered (the import is over)."""
+        if self._names is not None:
+            self._names.close()
 
     def _by_codes(self, rows: list[RowPlan]) -> None:
         # A code found before (or created by this import) is what the rows before left it as.
-        codes = [] if self.empty else sorted({r.code for r in rows if r.code and r.code not in self.by_code})
+        # An empty ledger holds only the deals of the chunks taken before: none before the first.
+        first = self.empty and not self._taken
+        codes = [] if first else sorted({r.code for r in rows if r.code and r.code not in self.by_code})
         for start in range(0, len(codes), 900):
             for deal in _with_event_name(Deal.code.in_(codes[start : start + 900])):
                 self.by_code[deal.code] = deal
@@ -91,6 +127,9 @@ class _Deals:
     def created(self, row: RowPlan, deal) -> None:
         """A deal the import created for `row`: later rows find it by its name and code."""
         key = row.key[0]
+        if self.empty:
+            deal = Made(deal.code, deal.signed_on, deal.event_id, deal.event_name)
+            self._made.add(key)
         found = self.by_key.get(key)
         if found is None:
             self.by_key[key] = deal  # most names are one deal's: no list each (a first import keeps them all)
