@@ -222,8 +222,6 @@ class _Applying:
     def take(self, rows: list[RowPlan]) -> None:
         """The next chunk of rows, about to be applied: the deals they name looked up, then their names."""
         self.new.next_rows()
-        if self.deals.empty:
-            self.flush(wait=True)  # the deals of the rows before are read by code from the ledger
         self.deals.take(rows)
         self.look_up_names()
 

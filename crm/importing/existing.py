@@ -44,43 +44,41 @@ class _Deals:
         self.unused: set[str] = set()
         self.window = 64
         self.position = 0
-        # Into an empty ledger (a bureau's first import) only the deals the import creates can match: by name,
-        # remembered as Made (Remembered: on disk past its bound), by code, read from the ledger (see take).
+        # Into an empty ledger (a bureau's first import) only the deals the import creates can match: remembered
+        # as Made (Remembered: on disk past its bound) by name, and by code those given a code the row did not
+        # have (a later row with a row's own code repeats it: the duplicate check refuses it before it is applied).
         self.empty = not Deal.select().exists()
         self._names = Remembered() if self.empty else None
+        self._codes = Remembered() if self.empty else None
         self._made: set = set()  # keys of by_key the rows taken created deals under
-        self._taken = 0  # chunks of rows taken
+        self._given: dict = {}  # code -> Made of the deals the rows taken created under a code of the ledger's
         self._by_codes(self.rows)
 
     def take(self, rows: list[RowPlan]) -> None:
-        """The next rows to find deals for (the rows before them are done with): their codes looked up.
-
-        Into an empty ledger the deals the rows before created must be written by now (their codes are read).
-        """
+        """The next rows to find deals for (the rows before them are done with): their codes looked up."""
         self.rows = [r for r in rows if r.values]
         self.position = 0
         if self.empty:
             self._remember(self.rows)
         self._by_codes(self.rows)
-        self._taken += 1
 
     def _remember(self, rows: list[RowPlan]) -> None:
-        """Into an empty ledger: keep the deals created so far by name, then hold those the names of `rows` find."""
+        """Into an empty ledger: keep the deals created so far, then hold those the names and codes of `rows` find."""
         self._names.update({key: self.by_key[key] for key in self._made})
-        self._made = set()
+        self._codes.update(self._given)
+        self._made, self._given = set(), {}
         self.by_key = self._names.lookup({r.key[0] for r in rows})
-        self.by_code = {}  # the deals created so far are in the ledger: read by code as the codes of a ledger's
+        self.by_code = self._codes.lookup({r.code for r in rows if r.code})
 
     def close(self) -> None:
         """Forget the deals remembered (the import is over)."""
-        if self._names is not None:
-            self._names.close()
+        for kept in (self._names, self._codes):
+            if kept is not None:
+                kept.close()
 
     def _by_codes(self, rows: list[RowPlan]) -> None:
         # A code found before (or created by this import) is what the rows before left it as.
-        # An empty ledger holds only the deals of the chunks taken before: none before the first.
-        first = self.empty and not self._taken
-        codes = [] if first else sorted({r.code for r in rows if r.code and r.code not in self.by_code})
+        codes = [] if self.empty else sorted({r.code for r in rows if r.code and r.code not in self.by_code})
         for start in range(0, len(codes), 900):
             for deal in _with_event_name(Deal.code.in_(codes[start : start + 900])):
                 self.by_code[deal.code] = deal
@@ -130,6 +128,8 @@ class _Deals:
         if self.empty:
             deal = Made(deal.code, deal.signed_on, deal.event_id, deal.event_name)
             self._made.add(key)
+            if deal.code != row.code:
+                self._given[deal.code] = deal
         found = self.by_key.get(key)
         if found is None:
             self.by_key[key] = deal  # most names are one deal's: no list each (a first import keeps them all)

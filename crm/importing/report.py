@@ -14,6 +14,8 @@ from crm.importing.headers import field_label
 
 #: Items a Spilled list keeps in memory (the CLI lists the first 20 deals); the rest go to a temporary file.
 KEPT = 1000
+#: Items past KEPT written to the file at a time.
+_WRITE_AT = 1024
 
 
 class Spilled(Sequence):
@@ -26,8 +28,9 @@ class Spilled(Sequence):
 
     def __init__(self, items=()):
         self._head: list = []
+        self._tail: list = []  # items past KEPT not yet written (written _WRITE_AT at a time)
         self._file = None
-        self._spilled = 0
+        self._spilled = 0  # items written to the file
         for item in items:
             self.append(item)
 
@@ -36,19 +39,28 @@ class Spilled(Sequence):
         if len(self._head) < KEPT:
             self._head.append(item)
             return
+        self._tail.append(item)
+        if len(self._tail) >= _WRITE_AT:
+            self._write()
+
+    def _write(self) -> None:
         if self._file is None:
             self._file = tempfile.TemporaryFile()
-        data = marshal.dumps(item)
+        data = marshal.dumps(self._tail)
         self._file.write(len(data).to_bytes(4, "little") + data)
-        self._spilled += 1
+        self._spilled += len(self._tail)
+        self._tail = []
 
     def __len__(self) -> int:
-        return len(self._head) + self._spilled
+        return len(self._head) + self._spilled + len(self._tail)
 
     def __iter__(self) -> Iterator[tuple]:
         yield from self._head
-        if self._file is None:
-            return
+        if self._file is not None:
+            yield from self._written()
+        yield from list(self._tail)
+
+    def _written(self) -> Iterator[tuple]:
         self._file.flush()
         # Read at an offset of its own (os.pread): iterations may overlap.
         fd, offset, buffer, left = self._file.fileno(), 0, b"", self._spilled
@@ -61,9 +73,10 @@ class Spilled(Sequence):
                 size = int.from_bytes(buffer[at : at + 4], "little")
                 if at + 4 + size > len(buffer):
                     break
-                yield marshal.loads(buffer[at + 4 : at + 4 + size])
+                items = marshal.loads(buffer[at + 4 : at + 4 + size])
+                yield from items
                 at += 4 + size
-                left -= 1
+                left -= len(items)
             buffer = buffer[at:]
 
     def __getitem__(self, index):

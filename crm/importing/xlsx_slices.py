@@ -51,8 +51,8 @@ _STUB = (
 
 #: Rows read ahead of the rest of a sliced sheet: enough to find its header (headers.find_header looks at 40).
 HEAD_ROWS = 64
-#: Bytes that may stand for a line break in a sheet's or its shared strings' XML.
-_BREAKS = (b"\n", b"\r", b"&#10;", b"&#13;", b"&#xA;", b"&#xa;", b"&#xD;", b"&#xd;", b"_x000A_", b"_x000D_")
+#: Bytes that may stand for a line break in a sheet's or its shared strings' XML (any character reference: &#…).
+_BREAKS = (b"\n", b"\r", b"&#", b"_x000")
 
 
 @dataclass

@@ -1,17 +1,21 @@
-"""The import's memory does not grow with the ledger (issue #16): `crm import` of the same 3,000-row county
-ledger into a ledger of 10,000 and of 50,000 synthetic deals peaks alike.
+"""The import's memory does not grow with the ledger nor with the file (issue #16): `crm import` of the same
+3,000-row county ledger into a ledger of 10,000 and of 50,000 synthetic deals peaks alike, and so does a first
+import of a 10,000-row and of a 50,000-row county sheet.
 
 What the import reads of the ledger (the deals a row may mean, the departments, events and people it names)
-is read by name or in bounded windows, never the whole deal table; each import runs in its own process,
-which reports its peak resident size.
+is read by name or in bounded windows, never the whole deal table; a large sheet's rows are streamed and let
+go once applied. Each import runs in its own process, which reports its peak resident size.
 """
 
 import json
 import shutil
+import sqlite3
+import subprocess
+import sys
 
 from tests.perf.import_speed import build
 from tests.system.conftest import LARGE, SMALL
-from tests.system.test_export_memory import GROWTH_MIB, _peak_mib
+from tests.system.test_export_memory import GROWTH_MIB, PEAK, ROOT, _peak_mib
 
 ROWS = 3000
 
@@ -57,12 +61,6 @@ def test_import_memory_does_not_grow_with_the_rows(tmp_path):
     """A first import of a 50,000-row county sheet peaks as one of 10,000 rows does: its rows are streamed from
     the file, applied a chunk at a time and dropped, and what is kept of each (its key, its code, the deal
     created, the report's line) goes to disk past a bound."""
-    import sqlite3
-    import subprocess
-    import sys
-
-    from tests.system.test_export_memory import PEAK, ROOT
-
     peaks = {}
     for rows in (FEW_ROWS, MANY_ROWS):
         book = build(tmp_path / f"county-{rows}.xlsx", rows)
