@@ -13,6 +13,7 @@ import hashlib
 import pickle
 import sqlite3
 from collections.abc import Iterable
+from operator import itemgetter
 
 #: Entries a Remembered holds in a dict; past this many they move to disk.
 SPILL_AT = 100_000
@@ -20,6 +21,9 @@ SPILL_AT = 100_000
 CACHE_KIB = 4096
 #: Keys asked of the database per statement (SQLite's default limit of parameters is 999 on old builds).
 _BATCH = 500
+
+
+_first = itemgetter(0)
 
 
 def _slot(text: str) -> int:
@@ -57,7 +61,7 @@ class Remembered:
             marks = ",".join("?" * len(batch))
             for text, value in self._db.execute(f"SELECT key, value FROM kept WHERE id IN ({marks})", batch):
                 if text in texts:  # else another key's slot
-                    out[texts[text]] = pickle.loads(value)
+                    out[texts[text]] = pickle.loads(value) if type(value) is bytes else value
         if self._elsewhere:
             out.update({k: self._elsewhere[k] for k in keys if k in self._elsewhere})
         return out
@@ -89,14 +93,16 @@ class Remembered:
         self._put(held)
 
     def _put(self, items: dict) -> None:
-        rows = []
+        rows, keys = [], {}
         for k, v in items.items():
             if k in self._elsewhere:
                 self._elsewhere[k] = v
                 continue
             text = repr(k)
-            rows.append((_slot(text), text, pickle.dumps(v, pickle.HIGHEST_PROTOCOL)))
-        rows.sort()  # in slot order: each insert lands beside the last
+            keys[text] = k
+            # A row number (most values) as SQLite's own integer: no pickling.
+            rows.append((_slot(text), text, v if type(v) is int else pickle.dumps(v, pickle.HIGHEST_PROTOCOL)))
+        rows.sort(key=_first)  # in slot order: each insert lands beside the last
         before = self._db.total_changes
         self._db.executemany(
             "INSERT INTO kept VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET value = excluded.value"
@@ -104,7 +110,7 @@ class Remembered:
             rows,
         )
         if self._db.total_changes - before < len(rows):  # a slot held by another key: kept aside
-            for slot, text, value in rows:
+            for slot, text, _value in rows:
                 (held,) = self._db.execute("SELECT key FROM kept WHERE id = ?", (slot,)).fetchone()
                 if held != text:
-                    self._elsewhere[next(k for k in items if repr(k) == text)] = pickle.loads(value)
+                    self._elsewhere[keys[text]] = items[keys[text]]
