@@ -140,6 +140,9 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, s
                     if progress and done < chunks.taken:  # rows left out: the count still reaches the total
                         done = chunks.taken
                         progress(done, total)
+                    # The chunk let go before the next is read: else two chunks' rows are alive at once.
+                    rows = row = None
+                    apply.deals.rows = []
                 if progress and done < chunks.count:  # a streamed sheet's count was at most the rows: done
                     progress(chunks.count, chunks.count)
                 apply.flush(wait=True)
