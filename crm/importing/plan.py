@@ -236,7 +236,7 @@ def _check_duplicates(plan: Plan, rows: list, seen: Remembered, codes: Remembere
 #: Data rows read (and applied, by run_import) at a time: what is alive of the rows read is at most this many.
 CHUNK = 200_000
 #: The same for a sheet streamed slice by slice (a large one): its chunk's RowPlans are most of what is alive.
-STREAMED_CHUNK = 40_000
+STREAMED_CHUNK = 25_000
 
 
 class RowChunks:
