@@ -208,7 +208,7 @@ def _repeats_header(values, sheet: _Sheet) -> bool:
 
 def _check_duplicates(plan: Plan, rows: list, seen: Remembered, codes: Remembered) -> None:
     """Refuse each row of `rows` naming the deal of an earlier row; `seen` (key) and `codes` (code): earlier rows'."""
-    keys = seen.lookup({row.key for row in rows if row.values})
+    keys = seen.lookup({row.key for row in rows if row.values and not row.code})  # a row with a code: by its code
     known = codes.lookup({row.code for row in rows if row.values and row.code})
     new_keys, new_codes = {}, {}
     for row in rows:
