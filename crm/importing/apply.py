@@ -20,7 +20,7 @@ from crm.importing import aside, records
 from crm.importing.aside import KeptDaysAside, appending_cache, roomy_cache, set_indexes_aside, set_kept_days_aside
 from crm.importing.bulk import BATCH, NewDeal, NewDeals
 from crm.importing.cells import ProblemItem, cell_text, inline
-from crm.importing.existing import _Deals
+from crm.importing.existing import Made, _Deals
 from crm.importing.names import _Resolver
 from crm.importing.plan import Plan, read_plan
 from crm.importing.progress import add_progress_once, record_cumulative_funds
@@ -118,7 +118,6 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, s
     report.ignored_columns = [inline(str(label)) for label in plan.header.ignored]
     report.header_labels = [inline(str(plan.header.labels[c])) for c in sorted(plan.header.labels)]
     report.guesses = {inline(str(label)): f for label, f in (plan.header.guesses or {}).items()}
-    report.skipped = list(plan.skipped)
     report.notices = list(plan.notices)
     note = _("Imported from {file}, row {row}")
     file_name = Path(path).name
@@ -141,6 +140,11 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, s
                     if progress and done < chunks.taken:  # rows left out: the count still reaches the total
                         done = chunks.taken
                         progress(done, total)
+                    # The chunk let go before the next is read: else two chunks' rows are alive at once.
+                    rows = row = None
+                    apply.deals.rows = []
+                if progress and done < chunks.count:  # a streamed sheet's count was at most the rows: done
+                    progress(chunks.count, chunks.count)
                 apply.flush(wait=True)
                 _read_into(report, plan, chunks, skip_rows, strict)
                 if not report.problems:
@@ -155,6 +159,7 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, s
                 kept = apply.kept.catch_up() if apply.kept is not None else []
                 apply.new.write([*kept, *((sql, ()) for sql in apply.indexes_aside)])
                 # Dropped while the writer builds the indexes: the two overlap.
+                apply.deals.close()
                 apply.deals = None
             report.written = True
     except _Rollback:
@@ -168,7 +173,8 @@ def _read_into(report: Report, plan: Plan, chunks, skip_rows: set, strict: bool)
         plan.problems = [p for p in plan.problems if p.row not in skip_rows]
         plan.warnings = [w for w in plan.warnings if w.row not in skip_rows]
     report.rows_read = chunks.rows_read - chunks.left_out
-    report.skipped = [*report.skipped, *chunks.skipped_by_user]
+    report.skipped = [*plan.skipped, *chunks.skipped_by_user]  # a streamed sheet's are known once all are read
+    report.notices += chunks.late_notices
     read = list(plan.problems)
     if strict:
         read += [w for w in plan.warnings if w.code == "totals_mismatch"]
@@ -218,6 +224,7 @@ class _Applying:
 
     def take(self, rows: list[RowPlan]) -> None:
         """The next chunk of rows, about to be applied: the deals they name looked up, then their names."""
+        self.new.next_rows()
         self.deals.take(rows)
         self.look_up_names()
 
@@ -367,7 +374,9 @@ class _Applying:
             self.report.created.append((row.row, deal.code, deal.name))
             self.report.blockers_added += added
             return
-        if by_code or isinstance(deal, NewDeal):
+        if isinstance(deal, Made):
+            deal = Deal.get(Deal.code == deal.code)  # created by this import: written by now
+        elif by_code or isinstance(deal, NewDeal):
             deal = Deal.get_by_id(deal.id)  # as read when the row is reached (a code is looked up afresh)
         self.saved.setdefault(deal.id, records.snapshot(deal))
         changed = _update(deal, row, values, supporting, self.actor, self.today, note, self.report, self.stated_on)

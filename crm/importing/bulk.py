@@ -167,6 +167,11 @@ class NewDeals:
                 parsed.update(found)
         return parsed
 
+    def next_rows(self) -> None:
+        """The rows checked next are another chunk's: what was remembered of the last chunk's amounts is let go
+        (each chunk reads its amounts into Money objects of its own: kept, they grew with the file)."""
+        self._amount_texts = {}
+
     def _amount_text(self, money: Money) -> str:
         """amount_text(money), once per Money object (the rows of one amount cell share theirs)."""
         found = self._amount_texts.get(id(money))

@@ -114,7 +114,11 @@ def is_blank(value) -> bool:
     return normal_key(text) in BLANKS
 
 
-@functools.lru_cache(maxsize=65536)
+#: Distinct cell texts remembered per reader: a million-row file's names never repeat, and a larger cache only grew.
+CACHED = 16384
+
+
+@functools.lru_cache(maxsize=CACHED)
 def normal_key(text: str) -> str:
     """`text` as compared with lists of words: crm.foundation.text.folded, cached (cells repeat)."""
     return folded(text)
@@ -206,7 +210,7 @@ def parse_amount_cell(
 
 # A long ledger repeats its amounts (25亿元) and dates: text cells are read once each. Only
 # text: 1 == 1.0 == True as keys, and a number's format is part of what it says.
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=CACHED)
 def _text_amount(value: str, column_unit, note_unit, currency, allow_zero=False) -> Money | None:
     plain = _plain_yuan(value.strip(), currency, allow_zero)
     if plain is not None:
@@ -302,7 +306,7 @@ def parse_date_cell(value, epoch=None, today: datetime.date | None = None) -> da
     return _date_cell(value, epoch, today)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=CACHED)
 def _text_date_cell(value: str, epoch, today) -> datetime.date | None:
     return _date_cell(value, epoch, today)
 
@@ -343,7 +347,7 @@ def parse_month_or_date_cell(value, epoch=None, today: datetime.date | None = No
 UNDATED = {"待定", "未定", "暂定", "待确定", "不详", "tbd"}
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=CACHED)
 def _text_month_cell(value: str, epoch, today):
     text = inline(cell_text(value))
     if is_blank(text) or normal_key(text).rstrip("。.") in UNDATED:

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import datetime
 import unicodedata
+from typing import NamedTuple
 
 from peewee import JOIN
 
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
+from crm.importing.remembered import Remembered
 from crm.importing.rows import RowPlan, name_key
 from db.models import Deal, Event
+
+
+class Made(NamedTuple):
+    """A deal this import created, as a later row's look-up reads it (a first import keeps a million)."""
+
+    code: str
+    signed_on: datetime.date | None
+    event_id: int | None
+    event_name: str | None
 
 
 class _Deals:
@@ -32,15 +44,37 @@ class _Deals:
         self.unused: set[str] = set()
         self.window = 64
         self.position = 0
-        # Into an empty ledger (a bureau's first import) only the deals the import creates can match.
+        # Into an empty ledger (a bureau's first import) only the deals the import creates can match: remembered
+        # as Made (Remembered: on disk past its bound) by name, and by code those given a code the row did not
+        # have (a later row with a row's own code repeats it: the duplicate check refuses it before it is applied).
         self.empty = not Deal.select().exists()
+        self._names = Remembered() if self.empty else None
+        self._codes = Remembered() if self.empty else None
+        self._made: set = set()  # keys of by_key the rows taken created deals under
+        self._given: dict = {}  # code -> Made of the deals the rows taken created under a code of the ledger's
         self._by_codes(self.rows)
 
     def take(self, rows: list[RowPlan]) -> None:
         """The next rows to find deals for (the rows before them are done with): their codes looked up."""
         self.rows = [r for r in rows if r.values]
         self.position = 0
+        if self.empty:
+            self._remember(self.rows)
         self._by_codes(self.rows)
+
+    def _remember(self, rows: list[RowPlan]) -> None:
+        """Into an empty ledger: keep the deals created so far, then hold those the names and codes of `rows` find."""
+        self._names.update({key: self.by_key[key] for key in self._made})
+        self._codes.update(self._given)
+        self._made, self._given = set(), {}
+        self.by_key = self._names.lookup({r.key[0] for r in rows})
+        self.by_code = self._codes.lookup({r.code for r in rows if r.code})
+
+    def close(self) -> None:
+        """Forget the deals remembered (the import is over)."""
+        for kept in (self._names, self._codes):
+            if kept is not None:
+                kept.close()
 
     def _by_codes(self, rows: list[RowPlan]) -> None:
         # A code found before (or created by this import) is what the rows before left it as.
@@ -91,6 +125,11 @@ class _Deals:
     def created(self, row: RowPlan, deal) -> None:
         """A deal the import created for `row`: later rows find it by its name and code."""
         key = row.key[0]
+        if self.empty:
+            deal = Made(deal.code, deal.signed_on, deal.event_id, deal.event_name)
+            self._made.add(key)
+            if deal.code != row.code:
+                self._given[deal.code] = deal
         found = self.by_key.get(key)
         if found is None:
             self.by_key[key] = deal  # most names are one deal's: no list each (a first import keeps them all)

@@ -7,6 +7,7 @@ crm.importing.csv_file.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,9 +31,36 @@ class Grid:
     encoding: str = ""
     trimmed: bool = False  # every text cell is trimmed and not empty (an empty cell is None)
     one_line: bool = False  # and none holds a line break
+    # A sheet streamed (crm.importing.xlsx_slices): `rows` are its first rows, `more` gives the others a slice's
+    # rows (a list) at a time, once; `rows_at_most` bounds their count; `reopen()` gives the sheet afresh.
+    more: Iterator[list] | None = None
+    rows_at_most: int = 0
+    reopen: Callable[[], Grid] | None = None
+    _kept_formats: list = field(default_factory=list)  # (last row, format keys) of each slice read
 
     def number_format(self, row: int, col: int) -> str:
         return self.formats.get((row, col), "General")
+
+    def keep_formats(self, rows: list, formats: dict) -> None:
+        """Add a streamed slice's `formats` (of its `rows`), to be forgotten once its rows are read."""
+        if formats:
+            self.formats.update(formats)
+            self._kept_formats.append((rows[-1][0] if rows else 0, list(formats)))
+
+    def forget_formats(self, through: int) -> None:
+        """Drop the formats of the slices whose rows all number `through` or less (a streamed grid's rows read)."""
+        kept = self._kept_formats
+        while kept and kept[0][0] <= through:
+            for key in kept.pop(0)[1]:
+                self.formats.pop(key, None)
+
+    def all_rows(self) -> Grid:
+        """This grid with a streamed sheet's every row taken into `rows` (for a reader that needs them all)."""
+        if self.more is not None:
+            for rows in self.more:
+                self.rows += rows
+            self.more, self._kept_formats = None, []
+        return self
 
 
 def _first_line(exc: Exception) -> str:
@@ -58,21 +86,30 @@ def _grid_of(path: Path, name: str, pieces, merged: list, epoch, fill: bool = Tr
     for numbered, cells in pieces:
         start = len(rows)
         _take_rows(path, numbered, cells, texts, rows)
-        # Only numeric cells keep a format, as when openpyxl reads them.
-        by_number = dict(rows[start:]) if cells.formats else {}
-        for (row, col), fmt in cells.formats.items():
-            values = by_number.get(row)
-            if (
-                values
-                and col <= len(values)
-                and isinstance(values[col - 1], (int, float))
-                and not isinstance(values[col - 1], bool)
-            ):
-                formats[(row, col)] = fmt
+        formats.update(_take_formats(rows[start:], cells))
     if fill:
         _fill_merged(rows, merged)
     one_line = not any("\n" in t or "\r" in t for t in texts)  # texts trimmed above, empty ones None: trimmed
     return Grid(str(path), name, "xlsx", rows, formats, merged, epoch, trimmed=True, one_line=one_line)
+
+
+def _take_formats(rows: list, cells) -> dict:
+    """The formats of `cells` (a piece's SheetParts) that `rows` (the piece's) keep: numeric cells' only,
+    as when openpyxl reads them."""
+    if not cells.formats:
+        return {}
+    by_number = dict(rows)
+    formats = {}
+    for (row, col), fmt in cells.formats.items():
+        values = by_number.get(row)
+        if (
+            values
+            and col <= len(values)
+            and isinstance(values[col - 1], (int, float))
+            and not isinstance(values[col - 1], bool)
+        ):
+            formats[(row, col)] = fmt
+    return formats
 
 
 def _take_rows(path: Path, numbered, cells, texts: dict, rows: list) -> None:
@@ -145,3 +182,46 @@ def _fill_merged(rows: list[tuple[int, list]], merged) -> None:
             if values[min_col - 1] is None:
                 values[min_col - 1] = value
     rows.sort(key=lambda r: r[0])
+
+
+class MergedFill:
+    """_fill_merged for a sheet given a piece of rows at a time, in order, its merged ranges known before."""
+
+    def __init__(self, merged: list):
+        self.merged = merged
+        self.tops: dict[int, object] = {}  # index of a range -> the value of its first cell, once read
+        self.low = 1  # the first row number the next piece covers (rows missing before it were the last's)
+
+    def piece(self, rows: list[tuple[int, list]], last: bool = False) -> list[tuple[int, list]]:
+        """`rows` (the next piece's, in order) with each one-column range's cells given its first cell's value;
+        `last`: no piece follows (the rows a range still covers are added)."""
+        low = self.low
+        high = rows[-1][0] if rows and not last else (1 << 62 if last else low - 1)
+        if high < low:
+            return rows
+        self.low = high + 1
+        by_number = None
+        for index, (min_row, min_col, max_row, max_col) in enumerate(self.merged):
+            if min_col != max_col or max_row == min_row or max_row < low or min_row > high:
+                continue
+            if by_number is None:
+                by_number = {number: values for number, values in rows}
+            if min_row >= low:
+                top = by_number.get(min_row)
+                self.tops[index] = top[min_col - 1] if top and len(top) >= min_col else None
+            value = self.tops.get(index)
+            if value is None:
+                continue
+            for number in range(max(min_row + 1, low), min(max_row, high) + 1):
+                values = by_number.get(number)
+                if values is None:
+                    values = []
+                    by_number[number] = values
+                    rows.append((number, values))
+                while len(values) < min_col:
+                    values.append(None)
+                if values[min_col - 1] is None:
+                    values[min_col - 1] = value
+        if by_number is not None:
+            rows.sort(key=lambda r: r[0])
+        return rows

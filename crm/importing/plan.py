@@ -11,8 +11,9 @@ from crm.foundation.i18n import _
 from crm.importing.cells import cell_text, inline, is_blank
 from crm.importing.columns import read_rows
 from crm.importing.headers import Header, find_header, header_key, label_kind, map_name, normalise
+from crm.importing.remembered import Remembered
 from crm.importing.rows import Problem, RowPlan, _cell_of, _Sheet
-from crm.importing.totals import _check_totals
+from crm.importing.totals import AmountSums, _check_totals
 from crm.importing.workbook import Grid, read_grids
 
 
@@ -93,16 +94,22 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress, stream: bo
     reference = datetime.date(sheet.year, 12, 31) if sheet.year else today
     scan = _Scan(sheet, reference)
     scan.read(grid.rows[header.index + 1 :], progress)
-    plan.skipped = scan.skipped
-    if scan.ended_at is not None and any(why == "after_totals" for _r, why in plan.skipped):
-        plan.notices.append(
-            _("Rows after the totals row {row} were taken as notes and not imported").format(row=scan.ended_at)
-        )
+    if grid.more is None:  # else the rows still to come are sorted out as the chunks are taken
+        plan.skipped = scan.skipped
+        _after_totals(plan, scan)
     plan.chunks = RowChunks(plan, sheet, scan)
     if not stream:  # every chunk taken now: the rows, their problems, warnings and totals complete
         rows = [row for chunk in plan.chunks for row in chunk]
         plan.rows, plan.chunks = rows, None
     return plan
+
+
+def _after_totals(plan: Plan, scan: _Scan) -> None:
+    """Say that the rows after the totals row were taken as notes (when some were)."""
+    if scan.ended_at is not None and any(why == "after_totals" for _r, why in scan.skipped):
+        plan.notices.append(
+            _("Rows after the totals row {row} were taken as notes and not imported").format(row=scan.ended_at)
+        )
 
 
 class _Scan:
@@ -199,13 +206,16 @@ def _repeats_header(values, sheet: _Sheet) -> bool:
     return need <= 0
 
 
-def _check_duplicates(plan: Plan, rows: list, seen: dict, codes: dict) -> None:
+def _check_duplicates(plan: Plan, rows: list, seen: Remembered, codes: Remembered) -> None:
     """Refuse each row of `rows` naming the deal of an earlier row; `seen` (key) and `codes` (code): earlier rows'."""
+    keys = seen.lookup({row.key for row in rows if row.values and not row.code})  # a row with a code: by its code
+    known = codes.lookup({row.code for row in rows if row.values and row.code})
+    new_keys, new_codes = {}, {}
     for row in rows:
         if not row.values:
             continue
         # Two rows with different codes are two deals, even under one name and date.
-        first = codes.get(row.code) if row.code else seen.get(row.key)
+        first = known.get(row.code) if row.code else keys.get(row.key)
         if first is not None:
             label, raw = _cell_of(row, plan.labels, "code" if row.code else "name") or ("", None)
             message = (
@@ -216,22 +226,17 @@ def _check_duplicates(plan: Plan, rows: list, seen: dict, codes: dict) -> None:
             plan.problems.append(Problem(row.row, label, cell_text(raw), "duplicate", message))
             row.values = {}
             continue
-        seen[row.key] = row.row
+        keys[row.key] = new_keys[row.key] = row.row
         if row.code:
-            codes[row.code] = row.row
+            known[row.code] = new_codes[row.code] = row.row
+    seen.update(new_keys)
+    codes.update(new_codes)
 
 
 #: Data rows read (and applied, by run_import) at a time: what is alive of the rows read is at most this many.
 CHUNK = 200_000
-
-
-class _Summed:
-    """What a totals row's check reads of a data row (a RowPlan's row, raw, money, signed_on), kept once applied."""
-
-    __slots__ = ("row", "raw", "money", "signed_on")
-
-    def __init__(self, row: RowPlan):
-        self.row, self.raw, self.money, self.signed_on = row.row, row.raw, row.money, row.signed_on
+#: The same for a sheet streamed slice by slice (a large one): its chunk's RowPlans are most of what is alive.
+STREAMED_CHUNK = 25_000
 
 
 class RowChunks:
@@ -239,50 +244,100 @@ class RowChunks:
 
     Each chunk's rows are read as _plan reads them all, and refused when they repeat an earlier row's
     deal; the plan's problems are read problems, then repeated rows, then totals, as _plan lists them,
-    once the last chunk is taken. A totals row is checked against every data row, so what its check
-    reads of each row is kept (only when the sheet has a totals row).
+    once the last chunk is taken. A totals row is checked against every data row, so the amounts its
+    check needs are added up as rows are read (totals.AmountSums; only when the sheet may have one).
+
+    A sheet streamed slice by slice (Grid.more) is sorted out as its slices come: then `count` is at
+    most the data rows, and the plan's skipped rows (and `late_notices`, said of them) are known once
+    the last chunk is taken.
     """
 
     def __init__(self, plan: Plan, sheet: _Sheet, scan: _Scan):
         self.plan, self.sheet, self.scan = plan, sheet, scan
         self._data, scan.data = scan.data, []
-        self.count = len(self._data)  # data rows in all (each is a RowPlan, unless refused unread)
+        grid = sheet.grid
+        self._more, grid.more = grid.more, None  # the rows still to come, a slice at a time (streamed sheets)
+        self.streamed = self._more is not None
+        # Data rows in all (each is a RowPlan, unless refused unread); of a streamed sheet, at most that many.
+        self.count = len(self._data)
+        if self.streamed:
+            self.count = max(self.count, grid.rows_at_most - sheet.header.index - 1)
         self.rows_read = 0
         self.taken = 0  # data rows read so far (those left out and refused unread too)
         self.skipped_by_user: list = []  # (row, "skipped_by_user") of the rows run_import left out, in order
         self.left_out = 0  # rows read and left out by the user
-        self._seen: dict = {}
-        self._codes: dict = {}
+        self.late_notices: list[str] = []  # notices of a streamed sheet's skipped rows, once all are taken
+        self._seen = Remembered()  # deal key -> the first row with it
+        self._codes = Remembered()  # code -> the first row with it
         self._repeats: list[Problem] = []
-        self._summed: list[_Summed] | None = [] if scan.totals else None
+        self._sums = AmountSums(sheet) if scan.totals or self.streamed else None
         self.done = False
 
     def codes(self, leave_out: set | frozenset = frozenset()) -> set[str]:
         """The deal codes of the data rows but those numbered in `leave_out`, as their RowPlans will have them."""
         from crm.importing.columns import codes_of
 
-        return codes_of(self.sheet, self._data, leave_out)
+        if not self.streamed:
+            return codes_of(self.sheet, self._data, leave_out)
+        # A streamed sheet's rows are not kept: its codes are read from the sheet afresh.
+        grid = self.sheet.grid.reopen()
+        scan = _Scan(self.sheet, self.scan.reference)
+        found = codes_of(self.sheet, scan._sort_out(grid.rows[self.sheet.header.index + 1 :], None), leave_out)
+        for rows in grid.more or ():
+            found |= codes_of(self.sheet, scan._sort_out(rows, None), leave_out)
+        return found
+
+    def _data_pieces(self):
+        """Lists of data rows ((number, cells)) in order: those sorted out already, then each later slice's."""
+        yield self._data  # kept (for codes) when the grid holds every row anyway
+        if self.streamed:
+            self._data = []
+            for rows in self._more:
+                yield self.scan._sort_out(rows, None)
+            self._more = None
 
     def __iter__(self):
-        scan, plan = self.scan, self.plan
-        data = self._data
+        pending: list = []
+        size = min(CHUNK, STREAMED_CHUNK) if self.streamed else CHUNK
+        for data in self._data_pieces():
+            pending = pending + data if pending else data
+            while len(pending) >= size:
+                yield self._read(pending[:size])
+                pending = pending[size:]
+        if pending:
+            yield self._read(pending)
+        self._end()
+
+    def _read(self, data: list) -> list:
+        """The RowPlans of the chunk `data`, its repeated rows refused, what the totals need added up."""
+        plan = self.plan
         read_problems = plan.problems
-        for start in range(0, len(data), CHUNK):
-            rows = read_rows(self.sheet, data[start : start + CHUNK], read_problems, self.scan.reference)
-            self.taken = min(start + CHUNK, len(data))
-            self.rows_read += len(rows)
-            plan.warnings += [w for r in rows if r.warnings for w in r.warnings]
-            if self._summed is not None:
-                self._summed += map(_Summed, rows)
-            plan.problems = self._repeats
-            _check_duplicates(plan, rows, self._seen, self._codes)
-            plan.problems = read_problems
-            yield rows
-        plan.problems = read_problems + self._repeats
-        if self._summed is not None:
-            plan.rows = self._summed
+        rows = read_rows(self.sheet, data, read_problems, self.scan.reference)
+        self.taken += len(data)
+        self.rows_read += len(rows)
+        plan.warnings += [w for r in rows if r.warnings for w in r.warnings]
+        if self._sums is not None:
+            self._sums.add(rows)
+        plan.problems = self._repeats
+        _check_duplicates(plan, rows, self._seen, self._codes)
+        plan.problems = read_problems
+        if self.streamed:
+            self.sheet.grid.forget_formats(data[-1][0])
+        return rows
+
+    def _end(self) -> None:
+        plan, scan = self.plan, self.scan
+        if self.streamed:
+            plan.skipped = scan.skipped
+            before = len(plan.notices)
+            _after_totals(plan, scan)
+            self.late_notices = plan.notices[before:]
+            self.taken = self.count = max(self.taken, self.count)
+        plan.problems = plan.problems + self._repeats
+        if self._sums is not None:
             for number, values in scan.totals:
-                _check_totals(self.sheet, plan, number, values)
-            plan.rows = []
-        self._seen = self._codes = {}
+                _check_totals(self.sheet, plan, number, values, self._sums)
+        self._seen.close()
+        self._codes.close()
+        self._sums = None
         self.done = True

@@ -2,10 +2,104 @@
 
 from __future__ import annotations
 
+import marshal
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 from crm.deals.trail import shown_value
 from crm.importing.headers import field_label
+
+#: Items a Spilled list keeps in memory (the CLI lists the first 20 deals); the rest go to a temporary file.
+KEPT = 1000
+#: Items past KEPT written to the file at a time.
+_WRITE_AT = 1024
+
+
+class Spilled(Sequence):
+    """A list of tuples of str, int and None that keeps its first KEPT items in memory and the others on disk.
+
+    A first import of a million rows lists a million created deals; the CLI shows the first few and their
+    count, the JSON report and the TUI read them all (back from the file, in order). Compares equal to a
+    list of the same items.
+    """
+
+    def __init__(self, items=()):
+        self._head: list = []
+        self._tail: list = []  # items past KEPT not yet written (written _WRITE_AT at a time)
+        self._file = None
+        self._spilled = 0  # items written to the file
+        for item in items:
+            self.append(item)
+
+    def append(self, item: tuple) -> None:
+        """Add `item` at the end."""
+        if len(self._head) < KEPT:
+            self._head.append(item)
+            return
+        self._tail.append(item)
+        if len(self._tail) >= _WRITE_AT:
+            self._write()
+
+    def _write(self) -> None:
+        if self._file is None:
+            self._file = tempfile.TemporaryFile()
+        data = marshal.dumps(self._tail)
+        self._file.write(len(data).to_bytes(4, "little") + data)
+        self._spilled += len(self._tail)
+        self._tail = []
+
+    def __len__(self) -> int:
+        return len(self._head) + self._spilled + len(self._tail)
+
+    def __iter__(self) -> Iterator[tuple]:
+        yield from self._head
+        if self._file is not None:
+            yield from self._written()
+        yield from list(self._tail)
+
+    def _written(self) -> Iterator[tuple]:
+        self._file.flush()
+        # Read at an offset of its own (os.pread): iterations may overlap.
+        fd, offset, buffer, left = self._file.fileno(), 0, b"", self._spilled
+        while left:
+            block = os.pread(fd, 1 << 20, offset)
+            offset += len(block)
+            buffer += block
+            at = 0
+            while left and at + 4 <= len(buffer):
+                size = int.from_bytes(buffer[at : at + 4], "little")
+                if at + 4 + size > len(buffer):
+                    break
+                items = marshal.loads(buffer[at + 4 : at + 4 + size])
+                yield from items
+                at += 4 + size
+                left -= len(items)
+            buffer = buffer[at:]
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if stop <= len(self._head) and step > 0:
+                return self._head[index]
+            return list(islice(self, start, stop, step)) if step > 0 else list(self)[index]
+        if index < 0:
+            index += len(self)
+        if 0 <= index < len(self._head):
+            return self._head[index]
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return next(islice(self, index, None))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Spilled, list, tuple)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return repr(list(self))
 
 
 @dataclass
@@ -22,7 +116,7 @@ class Report:
     header_labels: list = field(default_factory=list)  # every column's header, in the sheet's order
     guesses: dict = field(default_factory=dict)  # an unused column's header -> the field it most resembles
     rows_read: int = 0
-    created: list = field(default_factory=list)  # (row, code, name)
+    created: Spilled = field(default_factory=Spilled)  # (row, code, name), past KEPT on disk
     updated: list = field(default_factory=list)  # (row, code, name, [fields])
     unchanged: list = field(default_factory=list)  # (row, code)
     skipped: list = field(default_factory=list)  # (row, reason code)

@@ -12,6 +12,7 @@ from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.foundation.text import clean_text, folded
 from crm.importing.cells import (
+    CACHED,
     CellError,
     amount_text,
     cell_text,
@@ -259,7 +260,7 @@ def _checked_cell(value, parse, code: str) -> tuple:
     return None, text
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=CACHED)
 def _clean_line(text: str, label: str, limit: int) -> str:
     """clean_text of a one-line cell; a ledger repeats its regions, units and people, so each is checked once."""
     return clean_text(text, label, max_length=limit, required=True)

@@ -17,19 +17,73 @@ from crm.values.money import Money, format_money
 from db.models import database
 
 
-def _check_totals(sheet: _Sheet, plan, number: int, values: list) -> None:
-    """Check the totals row `number` of `sheet` against the rows of `plan` (a crm.importing.plan.Plan)."""
+class AmountSums:
+    """What a totals row's check reads of the data rows, added up as they are read: no row is kept for it.
+
+    Per amount column (总投资, 折合人民币): the plain numbers, the amounts in the column's currency and unit,
+    the rows in another currency or not a number, the sums per currency, and the amounts a conversion to
+    yuan needs (converted only if the check gets that far, as it did when every row was kept).
+    """
+
+    def __init__(self, sheet: _Sheet):
+        self.sheet = sheet
+        self.fields = {
+            f: _FieldSums(sheet.units.get(f) or sheet.note_unit or (Decimal(1), "CNY"))
+            for f in ("amount", "amount_cny")
+            if f in sheet.header.columns
+        }
+
+    def add(self, rows: list) -> None:
+        """Count the RowPlans `rows` in (each data row once, in order)."""
+        for f, sums in self.fields.items():
+            sums.add(f, [r for r in rows if f in r.raw])
+
+
+class _FieldSums:
+    __slots__ = ("unit", "numbers", "same", "others", "by_currency", "unit_amounts", "foreign")
+
+    def __init__(self, unit: tuple):
+        self.unit = unit
+        self.numbers = self.same = self.unit_amounts = Decimal(0)
+        self.others: list[int] = []
+        self.by_currency: dict[str, Decimal] = {}
+        self.foreign: list = []  # (Money, signed_on) of the rows in another currency than the column's
+
+    def add(self, f: str, rows: list) -> None:
+        unit = self.unit
+        for r in rows:
+            raw, money = r.raw[f], r.money
+            value = _as_number(raw)
+            if value is not None:
+                self.numbers += value
+                if f == "amount_cny" or money is None or money.currency == unit[1]:
+                    self.same += value
+                else:
+                    self.others.append(r.row)
+            elif f == "amount" and money is not None and money.currency == unit[1]:
+                self.same += money.amount / unit[0]
+            elif raw is not None and not is_blank(raw):
+                self.others.append(r.row)
+            if money is not None:
+                self.by_currency[money.currency] = self.by_currency.get(money.currency, Decimal(0)) + money.amount
+                if money.currency != unit[1]:
+                    self.foreign.append((money, r.signed_on))
+                else:
+                    self.unit_amounts += money.amount / unit[0]
+
+
+def _check_totals(sheet: _Sheet, plan, number: int, values: list, sums: AmountSums) -> None:
+    """Check the totals row `number` of `sheet` against the data rows `sums` added up (a crm.importing.plan.Plan's)."""
     for f in ("amount", "amount_cny"):
         col = sheet.header.columns.get(f)
         if col is None or col >= len(values) or values[col] is None or is_blank(values[col]):
             continue
         cell = values[col]
         label = sheet.label(f)
-        rows = [r for r in plan.rows if f in r.raw]
         if _as_number(cell) is not None:
-            _check_numeric_total(sheet, plan, number, f, label, cell, rows)
+            _check_numeric_total(sheet, plan, number, f, label, cell, sums.fields[f])
         else:
-            _check_text_total(plan, number, f, label, cell, rows)
+            _check_text_total(plan, number, f, label, cell, sums.fields[f])
 
 
 def _as_number(value) -> Decimal | None:
@@ -53,30 +107,16 @@ def _tolerance(total: Decimal) -> Decimal:
     return max(half, abs(total) * Decimal("1e-9"))
 
 
-def _check_numeric_total(sheet, plan, number, f, label, cell, rows) -> None:
+def _check_numeric_total(sheet, plan, number, f, label, cell, sums: _FieldSums) -> None:
     """A number in the totals row is compared with the rows in the column's currency and unit.
 
     Amounts in another currency (1.8亿美元 written in a 总投资(亿元) column) are
     left out, as a spreadsheet's SUM leaves out text; a total that adds only the
     cells holding numbers is accepted with a notice.
     """
-    unit = sheet.units.get(f) or sheet.note_unit or (Decimal(1), "CNY")
+    unit = sums.unit
     total = _as_number(cell)
-    same = numbers = Decimal(0)
-    others = []
-    for r in rows:
-        raw = r.raw[f]
-        value = _as_number(raw)
-        if value is not None:
-            numbers += value
-            if f == "amount_cny" or r.money is None or r.money.currency == unit[1]:
-                same += value
-            else:
-                others.append(r.row)
-        elif f == "amount" and r.money is not None and r.money.currency == unit[1]:
-            same += r.money.amount / unit[0]
-        elif raw is not None and not is_blank(raw):
-            others.append(r.row)
+    same, numbers, others = sums.same, sums.numbers, sums.others
     tolerance = _tolerance(total)
     if abs(same - total) <= tolerance:
         expected = same
@@ -97,7 +137,7 @@ def _check_numeric_total(sheet, plan, number, f, label, cell, rows) -> None:
         )
     else:
         expected = same
-        converted = _converted_sum(rows, unit)
+        converted = _converted_sum(sums, unit)
         if converted is not None and abs(converted - total) <= max(tolerance, abs(total) * Decimal("0.0005")):
             expected = converted  # the sheet's note converts other currencies into the column's (USD at its rate)
             plan.notices.append(
@@ -127,31 +167,27 @@ def _check_numeric_total(sheet, plan, number, f, label, cell, rows) -> None:
     plan.totals_checked.append((number, label, _plain(total), _plain(expected)))
 
 
-def _converted_sum(rows: list, unit: tuple) -> Decimal | None:
+def _converted_sum(sums: _FieldSums, unit: tuple) -> Decimal | None:
     """The rows' amounts in the column's unit, other currencies converted to yuan at the signing date's rate;
     None when a rate is missing."""
-    total = Decimal(0)
-    for r in rows:
-        if r.money is None:
-            continue
-        amount = r.money.amount
-        if r.money.currency != unit[1]:
-            if database.obj is None:
-                return None  # the file read with no ledger open: no rates to convert at
-            try:
-                cny, _rate = fx.convert(amount, r.money.currency, r.signed_on or datetime.date.today())
-            except PeeweeException:
-                return None
-            if cny is None:
-                return None
-            amount = cny if unit[1] == "CNY" else None
-            if amount is None:
-                return None
+    total = sums.unit_amounts
+    for money, signed_on in sums.foreign:
+        if database.obj is None:
+            return None  # the file read with no ledger open: no rates to convert at
+        try:
+            cny, _rate = fx.convert(money.amount, money.currency, signed_on or datetime.date.today())
+        except PeeweeException:
+            return None
+        if cny is None:
+            return None
+        amount = cny if unit[1] == "CNY" else None
+        if amount is None:
+            return None
         total += amount / unit[0]
     return total
 
 
-def _check_text_total(plan, number, f, label, cell, rows) -> None:
+def _check_text_total(plan, number, f, label, cell, sums: _FieldSums) -> None:
     """Text totals (117亿余元, or 105亿元、1.8亿美元) are compared per currency, to the precision written."""
     if f != "amount":
         return
@@ -165,10 +201,7 @@ def _check_text_total(plan, number, f, label, cell, rows) -> None:
             )
         )
         return
-    sums: dict[str, Decimal] = {}
-    for r in rows:
-        if r.money is not None:
-            sums[r.money.currency] = sums.get(r.money.currency, Decimal(0)) + r.money.amount
+    sums = sums.by_currency
     wrong = set(sums) != {m.currency for _p, m in stated} or len(stated) != len(sums)
     for text, m in stated:
         got = sums.get(m.currency, Decimal(0))

@@ -1,4 +1,4 @@
-"""A large xlsx sheet read by calamine a slice of rows at a time, so that neither it nor its XML is held whole.
+"""A large xlsx sheet read by calamine a slice of rows at a time, so that neither it, its XML nor its rows are held whole.
 
 calamine holds a sheet's every cell (some 30 bytes each and its text) until
 the sheet is dropped, and the importer read the sheet's XML whole beside it
@@ -12,7 +12,12 @@ the slice as crm.importing.xlsx_parts reads them from a whole sheet, and the
 merged ranges from the XML after the rows.
 
 Each slice's rows come with their numbers as the sheet has them, so the
-rows read are those the whole sheet gives, row for row.
+rows read are those the whole sheet gives, row for row. The grid is streamed
+(Grid.more): the importer takes a slice's rows, applies them and lets them go.
+What must be known before the first row (the merged ranges, written after the
+rows; whether a text holds a line break; whether the sheet can be sliced at
+all) is read by a first pass over the XML (survey), which costs its
+decompression (BENCHMARKS.md, "Import memory and speed", eighth session).
 """
 
 from __future__ import annotations
@@ -21,16 +26,19 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 
+from crm.foundation.errors import InvalidInput
+from crm.foundation.i18n import _
 from crm.importing import xlsx_parts
 from crm.importing.cells import column_index
 
 #: A sheet's XML (uncompressed) from which it is read in slices.
 SLICE_AT = 64 << 20
 #: The XML of a slice, about (it ends at the first </row> after this much).
-SLICE_BYTES = 24 << 20
+SLICE_BYTES = 8 << 20
 #: Shared strings (uncompressed) beyond which a workbook's sheets are read whole (see sliced).
-SHARED_AT = SLICE_BYTES // 4
+SHARED_AT = 6 << 20
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
 _MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]{1,3})([0-9]+)(?::([A-Z]{1,3})([0-9]+))?"')
 _WIDE = re.compile(rb'<c r="([A-Z]{2,3})[0-9]')
@@ -41,25 +49,95 @@ _STUB = (
 )
 
 
+#: Rows read ahead of the rest of a sliced sheet: enough to find its header (headers.find_header looks at 40).
+HEAD_ROWS = 64
+#: Bytes that may stand for a line break in a sheet's or its shared strings' XML (any character reference: &#…).
+_BREAKS = (b"\n", b"\r", b"&#", b"_x000")
+
+
+@dataclass
+class Survey:
+    """What a sliced sheet's grid must know before its rows: its merged ranges, whether texts are one-line, its rows."""
+
+    merged: list
+    one_line: bool
+    rows: int  # <row> elements: the most rows the sheet can give
+
+
+def survey(archive: zipfile.ZipFile, workbook: xlsx_parts.WorkbookParts, name: str, max_cells: int) -> Survey:
+    """Read sheet `name`'s XML once, cut as it is read in slices, for what the rows need known before them.
+
+    Raises grid._Unsliced or grid._TooWide (as reading the slices would) before any row is given, so a sheet
+    streamed row by row never has to be read again another way half-way through.
+    """
+    member = workbook.sheet_paths[name]
+    rows, breaks, last = 0, False, b""
+    for _head, body, tail in _cut(archive, member):
+        last = tail
+        _check_placed(body)
+        _check_extent(body, max_cells)
+        rows += body.count(b"<row")
+        breaks = breaks or any(mark in body for mark in _BREAKS)
+    for info in archive.infolist():
+        if info.filename.lower().endswith("sharedstrings.xml"):
+            data = archive.read(info)
+            data = data[data.find(b"?>") + 2 :] if data.startswith(b"<?xml") else data
+            breaks = breaks or any(mark in data for mark in _BREAKS)
+    return Survey(merged_ranges(last), not breaks, rows)
+
+
 def sliced_grid(path, archive: zipfile.ZipFile, workbook: xlsx_parts.WorkbookParts, name: str, max_cells: int):
-    """The Grid of sheet `name` read slice by slice, as crm.importing.workbook reads a sheet whole."""
-    from crm.importing.grid import _fill_merged, _grid_of
+    """The Grid of sheet `name` streamed slice by slice: its first rows in `rows`, the others given by `more`.
 
-    merged: list = []
+    The merged ranges and whether every text is one line (`one_line`, else False when unsure) are known before
+    any row (survey); `more` yields the rows of each later slice as a list, formats added to the grid's as
+    the slice is read (Grid.forget_formats drops those of rows done with). `reopen()` gives the sheet afresh.
+    """
+    from crm.importing.grid import Grid
 
-    def pieces():
-        read = slices(archive, workbook, name, max_cells)
-        try:
-            while True:
-                ws, cells = next(read)
-                yield _slice_rows(ws), cells  # consumed before the next slice is read (and this one closed)
-        except StopIteration as stop:
-            merged[:] = stop.value or []
+    seen = survey(archive, workbook, name, max_cells)
+    return _streamed(Grid, path, workbook, name, seen)
 
-    grid = _grid_of(path, name, pieces(), merged, workbook.epoch, fill=False)
-    grid.merged = merged
-    _fill_merged(grid.rows, merged)
+
+def _streamed(grid_type, path, workbook, name, seen: Survey):
+    grid = grid_type(str(path), name, "xlsx", [], {}, seen.merged, workbook.epoch, trimmed=True, one_line=seen.one_line)
+    pieces = _pieces(path, workbook, name, seen.merged, grid)
+    for rows in pieces:
+        grid.rows += rows
+        if len(grid.rows) >= HEAD_ROWS:
+            break
+    grid.more = pieces
+    grid.rows_at_most = seen.rows
+    grid.reopen = lambda: _streamed(grid_type, path, workbook, name, seen)
     return grid
+
+
+def _pieces(path, workbook: xlsx_parts.WorkbookParts, name: str, merged: list, grid) -> Iterator[list]:
+    """The rows of each slice of the sheet as the grid holds them, merged cells filled; their formats into `grid`."""
+    from crm.importing.grid import MergedFill, _first_line, _take_formats, _take_rows
+
+    fill = MergedFill(merged)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            read = slices(archive, workbook, name, 0)
+            while True:
+                try:
+                    ws, cells = next(read)
+                    rows: list = []
+                    _take_rows(path, _slice_rows(ws), cells, {}, rows)
+                except StopIteration:
+                    break
+                grid.keep_formats(rows, _take_formats(rows, cells))
+                yield fill.piece(rows)
+            yield fill.piece([], last=True)
+    except InvalidInput:
+        raise
+    except Exception as exc:  # noqa: BLE001 — a damaged slice, as a damaged sheet read whole
+        raise InvalidInput(
+            _("{path}: sheet {sheet!r} cannot be read ({reason})").format(
+                path=path, sheet=name, reason=_first_line(exc)
+            )
+        ) from None
 
 
 def _slice_rows(ws):
@@ -99,8 +177,9 @@ def slices(
     others = _other_parts(archive, member)
     tail = b""
     for head, body, tail in _cut(archive, member):
-        _check_placed(body)
-        _check_extent(body, max_cells)
+        if max_cells:  # else checked by survey
+            _check_placed(body)
+            _check_extent(body, max_cells)
         cells = xlsx_parts.sheet_parts(archive, workbook, name, body)
         book = CalamineWorkbook.from_filelike(io.BytesIO(_workbook_of(others, member, head + body + tail)))
         try:

@@ -249,11 +249,16 @@ def test_the_county_sheet_lands_as_recorded(new_url, tmp_path, monkeypatch, way)
     if way in ("aside", "chunks"):
         monkeypatch.setattr(aside, "REBUILD_AT", 10)
     if way == "chunks":  # as a million-row sheet is read: in slices of its XML, its rows applied a chunk at a time
+        import importlib
+
         from crm.importing import plan, xlsx_slices
 
         monkeypatch.setattr(plan, "CHUNK", 7)
         monkeypatch.setattr(xlsx_slices, "SLICE_AT", 0)
         monkeypatch.setattr(xlsx_slices, "SLICE_BYTES", 3000)
+        # What is remembered of the rows read (keys, codes, deals created) on disk, the report's lines past two too.
+        monkeypatch.setattr(importlib.import_module("crm.importing.remembered"), "SPILL_AT", 3)
+        monkeypatch.setattr(importlib.import_module("crm.importing.report"), "KEPT", 2)
     report, got = import_and_dump(new_url(), path, bulk=way != "one_by_one")
     _compare(got, _golden()["ledger"])
     want = _golden()["report"]
@@ -325,3 +330,37 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+def _naming_again(path: Path) -> Path:
+    """Rows naming deals that rows of earlier chunks created: by a code the import gave, by name, by name and date."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["项目编号", "项目名称", "签约时间", "总投资", "项目进展"])
+    ws.append([None, "冷链物流园项目", "2020-01-05", "1亿元", "签约"])  # given the year's first code
+    ws.append(["ZS2020-0009", "智能装备产业园", "2020-02-01", "3亿元", "在谈"])
+    for n in range(1, 6):
+        ws.append([None, f"第{n}号配套项目", f"2020-03-{n:02d}", f"{n}亿元", "签约"])
+    ws.append(["ZS2020-0001", "冷链物流园项目", "2020-01-05", "2亿元", "已开工"])  # the code the first row was given
+    ws.append([None, "智能装备产业园", None, "3亿元", "签约"])  # the name alone: the deal of the second row
+    ws.append([None, "第2号配套项目", "2020-06-30", "2亿元", "签约"])  # another date: another deal
+    wb.save(path)
+    return path
+
+
+def test_rows_naming_earlier_chunks_deals_land_as_in_one_chunk(new_url, tmp_path, monkeypatch):
+    """A first import remembers the deals it created (on disk past its bound): rows of later chunks find them."""
+    import importlib
+
+    from crm.importing import plan
+
+    path = _naming_again(tmp_path / "again.xlsx")
+    whole = import_and_dump(new_url(), path)
+    assert [u["row"] for u in whole[0]["updated"]] == [9, 10] and len(whole[0]["created"]) == 8
+    monkeypatch.setattr(plan, "CHUNK", 2)
+    monkeypatch.setattr(importlib.import_module("crm.importing.remembered"), "SPILL_AT", 0)
+    monkeypatch.setattr(importlib.import_module("crm.importing.report"), "KEPT", 1)
+    chunked = import_and_dump(new_url(), path)
+    assert chunked[0] == whole[0]
+    for table in whole[1]:
+        assert chunked[1][table] == whole[1][table], table

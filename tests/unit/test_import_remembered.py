@@ -1,0 +1,44 @@
+"""What an import remembers of its rows (crm/importing/remembered.py) reads back the same in memory and on disk,
+and two keys sharing a slot on disk are never confused."""
+
+import datetime
+import importlib
+
+import pytest
+
+remembered = importlib.import_module("crm.importing.remembered")
+report = importlib.import_module("crm.importing.report")
+
+
+@pytest.mark.parametrize("spill_at", [0, 3, 1000])
+def test_keys_read_back_as_kept(spill_at):
+    kept = remembered.Remembered(spill_at=spill_at)
+    key = ("冷链物流园项目", datetime.date(2020, 5, 18))
+    kept.update({key: 4, "ZS2020-0009": [("a", None)], "ZS2020-0010": 7})
+    kept.update({"ZS2020-0010": 8, ("冷链物流园项目", None): 9})
+    assert kept.on_disk == (spill_at < 4)
+    assert kept.lookup([key, "ZS2020-0009", "ZS2020-0010", ("冷链物流园项目", None), "ZS2020-0011"]) == {
+        key: 4,
+        "ZS2020-0009": [("a", None)],
+        "ZS2020-0010": 8,
+        ("冷链物流园项目", None): 9,
+    }
+
+
+def test_keys_sharing_a_slot_are_not_confused(monkeypatch):
+    monkeypatch.setattr(remembered, "_slot", lambda text: 1)  # every key hashed alike
+    kept = remembered.Remembered(spill_at=0)
+    kept.update({"x": 1})
+    kept.update({"y": 2, "z": 3})
+    kept.update({"x": 7, "y": 5})
+    assert kept.lookup(["x", "y", "z", "w"]) == {"x": 7, "y": 5, "z": 3}
+
+
+def test_a_report_list_spilled_to_disk_reads_as_the_list(monkeypatch):
+    monkeypatch.setattr(report, "KEPT", 3)
+    monkeypatch.setattr(report, "_WRITE_AT", 2)
+    items = [(n, f"ZS2020-{n:04d}", f"第{n}号项目") for n in range(1, 12)]
+    spilled = report.Spilled(items)
+    assert len(spilled) == 11 and list(spilled) == items and spilled == items
+    assert spilled[:2] == items[:2] and spilled[4:7] == items[4:7] and spilled[-1] == items[-1]
+    assert [a[0] + b[0] for a in spilled for b in spilled] == [a[0] + b[0] for a in items for b in items]
