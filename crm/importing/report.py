@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshal
 import os
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -31,6 +32,7 @@ class Spilled(Sequence):
         self._tail: list = []  # items past KEPT not yet written (written _WRITE_AT at a time)
         self._file = None
         self._spilled = 0  # items written to the file
+        self._lock = threading.Lock()  # the file's position, shared by writing and every iteration
         for item in items:
             self.append(item)
 
@@ -44,12 +46,13 @@ class Spilled(Sequence):
             self._write()
 
     def _write(self) -> None:
-        if self._file is None:
-            self._file = tempfile.TemporaryFile()
-        data = marshal.dumps(self._tail)
-        self._file.write(len(data).to_bytes(4, "little") + data)
-        self._spilled += len(self._tail)
-        self._tail = []
+        with self._lock:
+            if self._file is None:
+                self._file = tempfile.TemporaryFile()
+            self._file.seek(0, os.SEEK_END)  # an iteration may have read since the last batch
+            marshal.dump(self._tail, self._file)
+            self._spilled += len(self._tail)
+            self._tail = []
 
     def __len__(self) -> int:
         return len(self._head) + self._spilled + len(self._tail)
@@ -61,23 +64,15 @@ class Spilled(Sequence):
         yield from list(self._tail)
 
     def _written(self) -> Iterator[tuple]:
-        self._file.flush()
-        # Read at an offset of its own (os.pread): iterations may overlap.
-        fd, offset, buffer, left = self._file.fileno(), 0, b"", self._spilled
+        # Each iteration reads from an offset of its own (iterations may overlap), a batch at a time.
+        offset, left = 0, self._spilled
         while left:
-            block = os.pread(fd, 1 << 20, offset)
-            offset += len(block)
-            buffer += block
-            at = 0
-            while left and at + 4 <= len(buffer):
-                size = int.from_bytes(buffer[at : at + 4], "little")
-                if at + 4 + size > len(buffer):
-                    break
-                items = marshal.loads(buffer[at + 4 : at + 4 + size])
-                yield from items
-                at += 4 + size
-                left -= len(items)
-            buffer = buffer[at:]
+            with self._lock:
+                self._file.seek(offset)
+                items = marshal.load(self._file)
+                offset = self._file.tell()
+            yield from items
+            left -= len(items)
 
     def __getitem__(self, index):
         if isinstance(index, slice):
