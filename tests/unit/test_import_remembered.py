@@ -42,3 +42,7 @@ def test_a_report_list_spilled_to_disk_reads_as_the_list(monkeypatch):
     assert len(spilled) == 11 and list(spilled) == items and spilled == items
     assert spilled[:2] == items[:2] and spilled[4:7] == items[4:7] and spilled[-1] == items[-1]
     assert [a[0] + b[0] for a in spilled for b in spilled] == [a[0] + b[0] for a in items for b in items]
+    more = [(n, f"ZS2020-{n:04d}", None) for n in range(12, 20)]
+    for item in more:  # written after the reads above moved the file's position
+        spilled.append(item)
+    assert list(spilled) == items + more and spilled[15] == more[4]
