@@ -162,26 +162,8 @@ def _as_openpyxl(value):
 
 
 def _fill_merged(rows: list[tuple[int, list]], merged) -> None:
-    """Give each cell of a one-column merged range the value of its first cell."""
-    by_number = {number: values for number, values in rows}
-    for min_row, min_col, max_row, max_col in merged:
-        if min_col != max_col or max_row == min_row:
-            continue
-        top = by_number.get(min_row)
-        value = top[min_col - 1] if top and len(top) >= min_col else None
-        if value is None:
-            continue
-        for number in range(min_row + 1, max_row + 1):
-            values = by_number.get(number)
-            if values is None:
-                values = []
-                by_number[number] = values
-                rows.append((number, values))
-            while len(values) < min_col:
-                values.append(None)
-            if values[min_col - 1] is None:
-                values[min_col - 1] = value
-    rows.sort(key=lambda r: r[0])
+    """Give each cell of a one-column merged range the value of its first cell (`rows`: every row, in order)."""
+    MergedFill(list(merged)).piece(rows, last=True)
 
 
 class MergedFill:
