@@ -83,11 +83,12 @@ class _Column:
     def __init__(self, cap: int):
         self.widest = 0
         self.cap = cap
-        self.known: dict[str, int | tuple[int, ...]] = {}  # the widths of texts _measured() measured
         self.room = max(max(cap - 1.5, 1) + 1.5 - 1.5, 1)  # the room lines_of(…, cap) divides by, to the bit
         self.fit = 0  # the widest one-line text that stays on one line at the cap
         while math.ceil((self.fit + 1) * 1.1 / self.room) <= 1:
             self.fit += 1
+        self._wide: dict[str, int] = {}  # text measured -> its widest line
+        self._lines: dict[str, int] = {}  # text measured -> its lines at the cap
 
     def widths(self, widths: list[int]) -> list[int] | None:
         """The lines of one-line cells `widths` wide (None: all one line); the widest kept."""
@@ -99,7 +100,8 @@ class _Column:
         return list(map(math.ceil, map(operator.truediv, map(operator.mul, widths, repeat(1.1)), repeat(self.room))))
 
     def texts(self, texts: tuple[str, ...]) -> list[int] | None:
-        """The lines of each text of a chunk's column (None: all one line); the widest line kept."""
+        """The lines of each text of a chunk's column of texts that seldom repeat (None: all one line); the
+        widest line kept."""
         joined = "".join(texts)
         if joined.isascii() and joined.isprintable():
             return self.widths(list(map(len, texts)))
@@ -107,26 +109,31 @@ class _Column:
             return self.widths(
                 list(map(operator.rshift, map(operator.add, map(len, texts), _utf8_lengths(texts)), repeat(1)))
             )
-        return self._measured(texts)
+        return self.repeated(texts)
 
-    def _measured(self, texts: tuple[str, ...]) -> list[int]:
-        """The lines of each text, measured one by one (text of several lines, or other characters)."""
-        lines, room, fit, widest, known = [], self.room, self.fit, self.widest, self.known
-        if len(known) > KEPT:  # memory stays bounded whatever the number of distinct texts
-            known.clear()
-        for text in texts:
-            w = known.get(text)
+    def repeated(self, texts: tuple[str, ...]) -> list[int] | None:
+        """The lines of each text of a chunk's column (None: all one line), each distinct text measured once;
+        the widest line kept."""
+        wide, lines = self._wide, self._lines
+        if len(wide) > KEPT:  # memory stays bounded whatever the number of distinct texts
+            wide.clear()
+            lines.clear()
+        top, most = self.widest, 1
+        for text in set(texts):
+            w = wide.get(text)
             if w is None:
-                w = known[text] = measure(text)  # the texts of a column repeat (events, departments)
-            if type(w) is int:
-                if w > widest:
-                    widest = w
-                lines.append(math.ceil(w * 1.1 / room) if w > fit else 1)
-            else:
-                widest = max(widest, *w)
-                lines.append(lines_of(w, self.cap))
-        self.widest = widest
-        return lines
+                widths = measure(text)
+                if type(widths) is int:
+                    w, n = widths, math.ceil(widths * 1.1 / self.room) if widths > self.fit else 1
+                else:
+                    w, n = max(widths), lines_of(widths, self.cap)
+                wide[text], lines[text] = w, n
+            if w > top:
+                top = w
+            if lines[text] > most:
+                most = lines[text]
+        self.widest = top
+        return list(map(lines.__getitem__, texts)) if most > 1 else None
 
 
 def _utf8_lengths(texts: tuple[str, ...]) -> Iterable[int]:
@@ -140,7 +147,21 @@ class Body:
     def __init__(self, styles: Callable, keys: list[str], caps: list[int]):
         if keys[7:10] != ["signed_on", "amount", "amount_cny"] or keys[0] != "seq" or keys[10] != "stage":
             raise ValueError(f"the weekly xlsx lays out the columns of exports.weekly_layout, not {keys}")
-        self.problems_at = keys.index("problems")
+        self.text_columns = [*range(1, 7), *range(10, len(keys))]
+        self.repeating = {
+            keys.index(k)
+            for k in (
+                "region",
+                "industry",
+                "event",
+                "stage",
+                "progress",
+                "problems",
+                "lead_unit",
+                "supporting",
+                "liaison",
+            )
+        }
         self.styles = styles
         self.columns = [_Column(cap) for cap in caps]
         self.own_formats: list = []  # the number formats of amounts in their own currency, by spooled index
@@ -176,17 +197,21 @@ class Body:
             columns[7] = [day.toordinal() if day else 0 for day in days]
         else:
             columns[7] = [0] * len(days)
-        if len(self._amounts) > KEPT or len(self._yuan) > KEPT:  # memory bounded whatever the amounts
-            self._amounts.clear()
-            self._yuan.clear()
+        for found in (self._amounts, self._yuan):
+            if len(found) > KEPT:  # memory stays bounded whatever the number of distinct amounts
+                found.clear()
         for i, cells in ((8, self._own(columns[8])), (9, self._yi(columns[9]))):
             columns[i] = list(map(itemgetter(0), cells))
             lines.append(cols[i].widths(list(map(itemgetter(1), cells))))
-        for i in (*range(1, 7), *range(10, len(columns))):
+        for i in self.text_columns:
             texts = columns[i]
-            lines.append(cols[i].texts(texts))
-            if max(map(len, texts)) > MAX_CELL:
-                columns[i] = tuple(map(cut, texts))
+            lines.append(cols[i].repeated(texts) if i in self.repeating else cols[i].texts(texts))
+            joined = "\0".join(texts)
+            if len(joined) > MAX_CELL and max(map(len, texts)) > MAX_CELL:
+                texts = tuple(map(cut, texts))
+                joined = "\0".join(texts)
+            # one string a column (split again in write()) marshals quicker than a thousand; not if a text has a NUL
+            columns[i] = joined if joined.count("\0") == len(texts) - 1 else texts
         lines = [x for x in lines if x is not None]
         heights = list(map(max, repeat(1), *lines)) if lines else [1] * len(chunk)
         data = marshal.dumps((columns, heights, alerts), 2)  # 2: no references, quicker
@@ -235,6 +260,9 @@ class Body:
         with self.spool:
             while size := int.from_bytes(self.spool.read(8), "little"):
                 columns, heights, alerts = marshal.loads(self.spool.read(size))
+                for i in self.text_columns:
+                    if type(columns[i]) is str:
+                        columns[i] = columns[i].split("\0")
                 alerted = [False] * len(heights)
                 for i in alerts:
                     alerted[i] = True
