@@ -161,9 +161,11 @@ def stage_label(key: str | None) -> str:
 
 
 def industry_text(row: Row) -> str:
-    if row.sub_industry and row.sub_industry != row.industry:
-        return "/".join(x for x in (row.industry, row.sub_industry) if x)
-    return row.industry or row.sub_industry
+    """The industry and its sub-industry: 先进制造/智能装备, or the one of them there is."""
+    industry, sub = row.industry, row.sub_industry
+    if sub and sub != industry:
+        return f"{industry}/{sub}" if industry else sub
+    return industry or sub
 
 
 def progress_line(p: Progress) -> str:

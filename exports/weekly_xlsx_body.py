@@ -28,7 +28,7 @@ from operator import attrgetter, itemgetter
 
 from wcwidth import wcswidth
 
-from crm.values.money import format_money
+from crm.values.money import Money, format_money
 from exports import weekly_layout as layout
 
 MAX_CELL = 32_000  # Excel holds at most 32,767 characters in a cell
@@ -44,10 +44,12 @@ _NARROW_OR_WIDE = re.compile("[\x20-\x7e\u3000-\u3029\u3030-\u303e\u4e00-\u9fff\
 
 def line_width(line: str) -> int:
     """Display width of one line (CJK characters count 2)."""
-    # Most cells (codes, dates, numbers, English) are printable ASCII, one column a character;
-    # wcswidth walks the text a character at a time in Python, so it is kept for the rest.
+    # Most cells are printable ASCII or CJK text, whose widths their lengths give; wcswidth walks the text
+    # a character at a time in Python, so it is kept for the rest.
     if line.isascii() and line.isprintable():
         return len(line)
+    if _NARROW_OR_WIDE.fullmatch(line):
+        return (len(line) + len(line.encode())) >> 1  # 1 column a byte of ASCII, 2 for the 3 of a CJK character
     w = wcswidth(line)
     return w if w >= 0 else len(line) * 2
 
@@ -118,21 +120,15 @@ class _Column:
         if len(wide) > KEPT:  # memory stays bounded whatever the number of distinct texts
             wide.clear()
             lines.clear()
-        top, most = self.widest, 1
-        for text in set(texts):
-            w = wide.get(text)
-            if w is None:
-                widths = measure(text)
-                if type(widths) is int:
-                    w, n = widths, math.ceil(widths * 1.1 / self.room) if widths > self.fit else 1
-                else:
-                    w, n = max(widths), lines_of(widths, self.cap)
-                wide[text], lines[text] = w, n
-            if w > top:
-                top = w
-            if lines[text] > most:
-                most = lines[text]
-        self.widest = top
+        distinct = set(texts)
+        for text in distinct.difference(wide):
+            widths = measure(text)
+            if type(widths) is int:
+                wide[text], lines[text] = widths, math.ceil(widths * 1.1 / self.room) if widths > self.fit else 1
+            else:
+                wide[text], lines[text] = max(widths), lines_of(widths, self.cap)
+        self.widest = max(self.widest, *map(wide.__getitem__, distinct))
+        most = max(map(lines.__getitem__, distinct))
         return list(map(lines.__getitem__, texts)) if most > 1 else None
 
 
@@ -222,37 +218,22 @@ class Body:
         widths; each distinct amount is laid out once."""
         found = self._amounts
         keys = list(map(_MONEY_KEY, amounts))  # hashed in C, where Money's hash is Python
-        cells = list(map(found.get, keys))
-        if None in cells:
-            for i, cell in enumerate(cells):
-                if cell is None:
-                    cell = found.get(keys[i])
-                    if cell is None:
-                        figure, own_format = layout.own_number(amounts[i])
-                        at = self._own_format_at.setdefault(own_format, len(self.own_formats))
-                        if at == len(self.own_formats):
-                            self.own_formats.append(own_format)
-                        # the format shows at least two decimals; an amount is one line
-                        cell = found[keys[i]] = (
-                            (layout.plain_decimal(figure), at),
-                            measure(format_money(amounts[i]) + "00"),
-                        )
-                    cells[i] = cell
-        return cells
+        for key in set(keys).difference(found):
+            money = Money(*key)
+            figure, own_format = layout.own_number(money)
+            at = self._own_format_at.setdefault(own_format, len(self.own_formats))
+            if at == len(self.own_formats):
+                self.own_formats.append(own_format)
+            # the format shows at least two decimals; an amount is one line
+            found[key] = ((layout.plain_decimal(figure), at), measure(format_money(money) + "00"))
+        return list(map(found.__getitem__, keys))
 
     def _yi(self, amounts: tuple) -> list[tuple]:
         """Amounts in 亿元 as spooled (the number as text), with their widths; each distinct amount laid out once."""
         found = self._yuan
-        cells = list(map(found.get, amounts))
-        if None in cells:
-            for i, cell in enumerate(cells):
-                if cell is None:
-                    yuan = amounts[i]
-                    cell = found.get(yuan)
-                    if cell is None:
-                        cell = found[yuan] = (layout.yi_exact(yuan), measure(layout.yi_text(yuan)))
-                    cells[i] = cell
-        return cells
+        for yuan in set(amounts).difference(found):
+            found[yuan] = (layout.yi_exact(yuan), measure(layout.yi_text(yuan)))
+        return list(map(found.__getitem__, amounts))
 
     def write(self, ws, first_row: int, progress=None) -> int:
         """Write the spooled rows from `first_row` (0-based) down; the 0-based index of the last one."""

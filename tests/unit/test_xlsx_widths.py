@@ -1,11 +1,11 @@
-"""The weekly workbook measures a chunk's column of ASCII and CJK text from its lengths (exports.weekly_xlsx_body):
-every character of that class is as wide as wcwidth says, and a column of text measures as line_width measures
-each text, for the widest line and each text's lines at the column's cap."""
+"""The weekly workbook measures ASCII and CJK text from its lengths (exports.weekly_xlsx_body): every character
+of that class is as wide as wcwidth says, and a chunk's column of text (the widest line, each text's lines at
+the column's cap) and line_width measure random text of that class and others as wcwidth does."""
 
 import math
 import random
 
-from wcwidth import wcwidth
+from wcwidth import wcswidth, wcwidth
 
 from exports.weekly_xlsx_body import _NARROW_OR_WIDE, _Column, line_width, lines_of
 
@@ -23,10 +23,15 @@ def test_every_character_of_the_class_is_one_byte_and_narrow_or_three_bytes_and_
         assert not _NARROW_OR_WIDE.fullmatch(ch), repr(ch)
 
 
+def _wcswidth(line: str) -> int:
+    w = wcswidth(line)
+    return w if w >= 0 else len(line) * 2  # control characters: as line_width counts them
+
+
 def _lines_one_by_one(texts, cap: int) -> tuple[int, list[int]]:
     widest, lines = 0, []
     for text in texts:
-        widths = tuple(line_width(line) for line in text.split("\n"))
+        widths = tuple(_wcswidth(line) for line in text.split("\n"))
         widest = max(widest, *widths)
         lines.append(lines_of(widths, cap))
     return widest, lines
@@ -43,6 +48,8 @@ def test_a_column_measures_as_each_text_is_measured():
             lines = column.texts(texts) or [1] * len(texts)
             widest, expected = _lines_one_by_one(texts, cap)
             assert (column.widest, [max(n, 1) for n in lines]) == (widest, expected), (cap, len(mix))
+            for text in texts:
+                assert [line_width(line) for line in text.split("\n")] == list(map(_wcswidth, text.split("\n")))
 
 
 def test_one_line_text_that_fits_its_cap_is_one_line():
