@@ -35,10 +35,17 @@ MAX_CELL = 32_000  # Excel holds at most 32,767 characters in a cell
 CHUNK = 1000  # rows laid out and spooled together
 KEPT = 20_000  # distinct amounts (and texts of a column) whose layout is kept for the rows that repeat them
 LINE_HEIGHT = 16.0  # points per line of 11-point text (CJK glyphs need more than the 14.25 of Latin text)
+# The columns of exports.weekly_layout.columns(), in the order Body writes them
+COLUMNS = (
+    *("seq", "code", "name", "investor", "region", "industry", "event", "signed_on", "amount", "amount_cny"),
+    *("stage", "progress", "problems", "lead_unit", "supporting", "liaison"),
+)
+# The text columns whose texts repeat from row to row (or are mostly empty): measured once per distinct text
+REPEATING = ("region", "industry", "event", "stage", "progress", "problems", "lead_unit", "supporting", "liaison")
+_MONEY_KEY = attrgetter("amount", "currency", "approximate")
 # Text whose display width its UTF-8 length gives: printable ASCII (1 column, 1 byte) and CJK characters,
 # punctuation and full-width forms (2 columns, 3 bytes), one line (tests/unit/test_xlsx_widths.py checks
 # every character of the class against wcwidth).
-_MONEY_KEY = attrgetter("amount", "currency", "approximate")
 _NARROW_OR_WIDE = re.compile("[\x20-\x7e\u3000-\u3029\u3030-\u303e\u4e00-\u9fff\uff01-\uff60]*")
 
 
@@ -141,23 +148,10 @@ class Body:
     `write(ws, first_row, progress)` writes them. The spool is a temporary file, gone when written."""
 
     def __init__(self, styles: Callable, keys: list[str], caps: list[int]):
-        if keys[7:10] != ["signed_on", "amount", "amount_cny"] or keys[0] != "seq" or keys[10] != "stage":
-            raise ValueError(f"the weekly xlsx lays out the columns of exports.weekly_layout, not {keys}")
-        self.text_columns = [*range(1, 7), *range(10, len(keys))]
-        self.repeating = {
-            keys.index(k)
-            for k in (
-                "region",
-                "industry",
-                "event",
-                "stage",
-                "progress",
-                "problems",
-                "lead_unit",
-                "supporting",
-                "liaison",
-            )
-        }
+        if tuple(keys) != COLUMNS:
+            raise ValueError(f"the weekly xlsx lays out the columns {COLUMNS}, not {keys}")
+        self.text_columns = [i for i, key in enumerate(keys) if key not in ("seq", "signed_on", "amount", "amount_cny")]
+        self.repeating = {keys.index(key) for key in REPEATING}
         self.styles = styles
         self.columns = [_Column(cap) for cap in caps]
         self.own_formats: list = []  # the number formats of amounts in their own currency, by spooled index
@@ -272,7 +266,7 @@ class Body:
             own,
             cny,
             stage,
-            progress,
+            this_week,
             problems,
             lead,
             supporting,
@@ -298,7 +292,7 @@ class Body:
             number(r, 8, figure, own_formats[own[1]])
             number(r, 9, numbers.get(cny) or numbers.setdefault(cny, Decimal(cny)), yi)
             (string if stage else blank)(r, 10, stage, centre)
-            (string if progress else blank)(r, 11, progress, text)
+            (string if this_week else blank)(r, 11, this_week, text)
             (string if problems else blank)(r, 12, problems, alert if alerted else text)
             (string if lead else blank)(r, 13, lead, text)
             (string if supporting else blank)(r, 14, supporting, text)
