@@ -161,9 +161,11 @@ def stage_label(key: str | None) -> str:
 
 
 def industry_text(row: Row) -> str:
-    if row.sub_industry and row.sub_industry != row.industry:
-        return "/".join(x for x in (row.industry, row.sub_industry) if x)
-    return row.industry or row.sub_industry
+    """The industry and its sub-industry: 先进制造/智能装备, or the one of them there is."""
+    industry, sub = row.industry, row.sub_industry
+    if sub and sub != industry:
+        return f"{industry}/{sub}" if industry else sub
+    return industry or sub
 
 
 def progress_line(p: Progress) -> str:
@@ -193,7 +195,7 @@ def progress_line(p: Progress) -> str:
 
 
 def progress_text(row: Row) -> str:
-    return "\n".join(progress_line(p) for p in row.progress)
+    return "\n".join([progress_line(p) for p in row.progress]) if row.progress else ""
 
 
 def problem_line(n: int, p: Problem) -> str:
@@ -214,11 +216,23 @@ def problem_line(n: int, p: Problem) -> str:
 
 
 def problems_text(row: Row) -> str:
-    return "\n".join(problem_line(n, p) for n, p in enumerate(row.problems, 1))
+    return "\n".join([problem_line(n, p) for n, p in enumerate(row.problems, 1)]) if row.problems else ""
 
 
 def cells(row: Row) -> list:
     """The typed cells of one deal, in column order."""
+    values = row_values(row)
+    values[AMOUNT_AT] = Own(values[AMOUNT_AT])
+    values[AMOUNT_AT + 1] = Yi(values[AMOUNT_AT + 1])
+    return values
+
+
+AMOUNT_AT = 8  # the column of the amount in its own currency; its amount in 亿元 is the next
+
+
+def row_values(row: Row) -> list:
+    """The cells of one deal as cells() gives them, but for the amounts: the Money and the yuan themselves
+    (the xlsx writer makes a million of them into numbers without the wrappers)."""
     return [
         row.seq,
         row.code,
@@ -228,8 +242,8 @@ def cells(row: Row) -> list:
         industry_text(row),
         row.event or "",
         row.signed_on,
-        Own(row.amount),
-        Yi(row.amount_cny),
+        row.amount,
+        row.amount_cny,
         stage_label(row.stage),
         progress_text(row),
         problems_text(row),

@@ -21,26 +21,19 @@ from __future__ import annotations
 
 import datetime
 import math
-import operator
-import pickle
-import tempfile
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import xlsxwriter
-from wcwidth import wcswidth
 
 from crm.foundation.i18n import _, current_language
 from crm.reporting.weekly import WeeklyTable
-from crm.values.money import format_money
 from exports import weekly_layout as layout
 from exports.cells import close_workbook
+from exports.weekly_xlsx_body import LINE_HEIGHT, Body, line_width, lines_of
+from exports.weekly_xlsx_body import cut as _text
 
-MAX_CELL = 32_000  # Excel holds at most 32,767 characters in a cell
 HEADER_ROW = 4  # 1-based, as a reader counts rows
-SPOOL_ROWS = 1000  # laid-out rows pickled to the spool at a time
-LINE_HEIGHT = 16.0  # points per line of 11-point text (CJK glyphs need more than the 14.25 of Latin text)
 # Caps on the columns' widths (in display columns, CJK = 2; others 16): longer text wraps inside its row.
 # They keep the 16 columns narrow enough to print at 8 points or more on A3 (tests/ledger/test_weekly_print.py).
 MAX_WIDTHS = {
@@ -74,23 +67,14 @@ def _font_name() -> str:
     return "宋体" if current_language() == "zh" else "Calibri"
 
 
-def _line_width(line: str) -> int:
-    # Most cells (codes, dates, numbers, English) are printable ASCII, one column a character;
-    # wcswidth walks the text a character at a time in Python, so it is kept for the rest.
-    if line.isascii() and line.isprintable():
-        return len(line)
-    w = wcswidth(line)
-    return w if w >= 0 else len(line) * 2
-
-
 def _line_widths(text) -> tuple[int, ...]:
     """Display width of each line of `text` (CJK characters count 2)."""
     if text is None or text == "":
         return (0,)
     text = str(text)
     if "\n" not in text:
-        return (_line_width(text),)
-    return tuple(_line_width(line) for line in text.split("\n"))
+        return (line_width(text),)
+    return tuple(line_width(line) for line in text.split("\n"))
 
 
 def _width(text) -> int:
@@ -98,18 +82,11 @@ def _width(text) -> int:
     return max(_line_widths(text))
 
 
-def _lines_of(widths: tuple[int, ...], width: float) -> int:
-    """How many lines text whose lines are `widths` wide takes wrapped at `width` columns."""
-    # A column of width N holds a little less than N/2 CJK glyphs once padding and font metrics are counted.
-    room = max(width - 1.5, 1)
-    return sum(max(1, math.ceil(w * 1.1 / room)) for w in widths)
-
-
 def _lines(text, width: float) -> int:
     """How many lines `text` takes wrapped at `width` columns."""
     if text is None or text == "":
         return 1
-    return _lines_of(_line_widths(text), width)
+    return lines_of(_line_widths(text), width)
 
 
 class _Styles:
@@ -208,197 +185,10 @@ def write(table: WeeklyTable, path: str | Path, progress=None) -> Path:
     return path
 
 
-def _measure(text: str):
-    """The display width of one-line text (an int), or the widths of each line (a tuple)."""
-    if "\n" in text:
-        return tuple(_line_width(line) for line in text.split("\n"))
-    return _line_width(text) if text else 0
-
-
-class _Lines:
-    """How many lines each row wraps to, once the column widths are known.
-
-    A row is laid out as `shape`, the display width of each one-line cell (0
-    for the others), and `multi`, the (column, line widths) of its cells of
-    several lines. _lines_of() decides for every cell; this gives the same
-    answer without doing so for the one-line cells that fit their column.
-    """
-
-    def __init__(self, widths: list):
-        self.rooms = [max(w - 1.5, 1) for w in widths]
-        self.fits = []  # per column: the widest one-line text _lines_of() keeps on one line
-        for room in self.rooms:
-            fit = int(room / 1.1) + 2
-            while fit > 0 and math.ceil(fit * 1.1 / room) > 1:
-                fit -= 1
-            self.fits.append(fit)
-        # the room _lines_of(widths, room + 1.5) computes, to the last bit of the float
-        self.wrap_rooms = [max((room + 1.5) - 1.5, 1) for room in self.rooms]
-
-    def __call__(self, shape: list, multi: list) -> int:
-        lines = 1
-        fits = self.fits
-        if max(map(operator.sub, shape, fits)) > 0:
-            rooms, ceil = self.wrap_rooms, math.ceil
-            for i, w in enumerate(shape):
-                if w > fits[i]:
-                    n = ceil(w * 1.1 / rooms[i])  # _lines_of((w,), …), without a call per cell
-                    if n > lines:
-                        lines = n
-        for i, widths in multi:
-            lines = max(lines, _lines_of(widths, self.rooms[i] + 1.5))
-        return lines
-
-
-class _Body:
-    """The first pass over the deals: each row laid out as (writer index, value, format index) cells, with its
-    shape and multi for _Lines, spooled to a temporary file SPOOL_ROWS at a time, while the widest line of
-    each column is kept — so that the second pass knows the column widths and each row's height before it
-    writes the row, with memory that does not grow with the number of rows."""
-
-    STRING, NUMBER, DAY, BLANK = 0, 1, 2, 3
-
-    def __init__(self, styles: _Styles, keys: list[str]):
-        self.styles = styles
-        self.formats: list = []
-        self._format_at: dict[int, int] = {}
-        self.text, self.centre, self.alert, self.date, self.yi = (
-            self.spooled(styles(name)) for name in ("w_text", "w_centre", "w_alert", "w_date", "w_yi")
-        )
-        self.seq_at, self.stage_at, self.problems_at = keys.index("seq"), keys.index("stage"), keys.index("problems")
-        self.signed_at = keys.index("signed_on")
-        if keys[self.signed_at : self.signed_at + 3] != ["signed_on", "amount", "amount_cny"] or self.seq_at != 0:
-            raise ValueError(f"the weekly xlsx lays out the columns of exports.weekly_layout, not {keys}")
-        # the text columns: all but the row number, the date and the two amounts, which _numbers lays out
-        self.text_columns = [i for i in range(1, len(keys)) if not self.signed_at <= i < self.signed_at + 3]
-        self.before_numbers = self.signed_at - 1
-        self.repeating = {
-            keys.index(k) for k in ("region", "industry", "event", "stage", "lead_unit", "supporting", "liaison")
-        }
-        self.column_formats = [self.centre if i == self.stage_at else self.text for i in range(len(keys))]
-        self.alert_formats = [self.alert if i == self.problems_at else f for i, f in enumerate(self.column_formats)]
-        self._measured: dict[str, int | tuple] = {}
-        self._amounts: dict = {}  # Money -> its spooled cell and width
-        self._yuan: dict = {}  # Decimal -> its spooled cell and width
-        self.widest = [0] * len(keys)
-        self.spool = tempfile.TemporaryFile()  # noqa: SIM115 — closed by the `with` of the second pass
-        self.total = 0
-
-    def spooled(self, fmt) -> int:
-        """The index a format is spooled as (formats do not pickle)."""
-        at = self._format_at.get(id(fmt))
-        if at is None:
-            at = self._format_at[id(fmt)] = len(self.formats)
-            self.formats.append(fmt)
-        return at
-
-    def lay_out(self, rows) -> None:
-        """Lay out and spool every row of `rows`."""
-        laid: list[tuple[list, list, list]] = []
-        for row in rows:
-            laid.append(self._row(row))
-            self.total += 1
-            if len(laid) == SPOOL_ROWS:
-                pickle.dump(laid, self.spool, pickle.HIGHEST_PROTOCOL)
-                laid = []
-        if laid:
-            pickle.dump(laid, self.spool, pickle.HIGHEST_PROTOCOL)
-        self.spool.seek(0)
-
-    def _row(self, row) -> tuple[list, list, list]:
-        """One deal's cells as spooled, with its shape and multi (see _Lines), its columns' widest kept.
-
-        Each column's type is known (layout.cells), so every cell is laid out without asking its type;
-        the texts that repeat from row to row (stage, region, departments …) are measured once.
-        """
-        values = layout.cells(row)
-        widest, measured, string, blank = self.widest, self._measured, self.STRING, self.BLANK
-        cells, shape, multi = [], [], []
-        seq = values[0]
-        cells.append((self.NUMBER, seq, self.centre))
-        w = len(str(seq))
-        shape.append(w)
-        if w > widest[0]:
-            widest[0] = w
-        formats = self.column_formats
-        if any(p.overdue for p in row.problems):
-            formats = self.alert_formats
-        for i in self.text_columns:
-            value = values[i]
-            if value:
-                cells.append((string, value if len(value) <= MAX_CELL else _text(value), formats[i]))
-                w = measured.get(value)
-                if w is None:
-                    w = _measure(value)
-                    if i in self.repeating and len(measured) < 20_000:
-                        measured[value] = w
-            else:
-                cells.append((blank, None, formats[i]))
-                w = 0
-            if type(w) is int:
-                shape.append(w)
-                if w > widest[i]:
-                    widest[i] = w
-            else:
-                shape.append(0)
-                multi.append((i, w))
-                widest[i] = max(widest[i], *w)
-            if i == self.before_numbers:
-                self._numbers(values, cells, shape)
-        return cells, shape, multi
-
-    def _numbers(self, values: list, cells: list, shape: list) -> None:
-        """The signing date, the amount in its own currency and in 亿元 (the columns between the texts)."""
-        widest = self.widest
-        day, own, yi = values[self.signed_at], values[self.signed_at + 1], values[self.signed_at + 2]
-        if day is None:
-            cells.append((self.BLANK, None, self.text))
-            shape.append(0)
-        else:
-            cells.append((self.DAY, day, self.date))
-            shape.append(10)  # yyyy-mm-dd
-            if 10 > widest[self.signed_at]:
-                widest[self.signed_at] = 10
-        own_cell, own_w = self._own(own.money)
-        yi_cell, yi_w = self._yi(yi.yuan)
-        cells.append(own_cell)
-        cells.append(yi_cell)
-        for at, w in ((self.signed_at + 1, own_w), (self.signed_at + 2, yi_w)):
-            shape.append(w)
-            if w > widest[at]:
-                widest[at] = w
-
-    def _own(self, money) -> tuple[tuple, int]:
-        """An amount in its own currency as spooled, and its width; amounts repeat, each is laid out once."""
-        found = self._amounts.get(money)
-        if found is None:
-            figure, own_format = layout.own_number(money)
-            fmt = self.spooled(self.styles("w_yi", own_format))
-            # the format shows at least two decimals; an amount is one line
-            found = (self.NUMBER, Decimal(layout.plain_decimal(figure)), fmt), _measure(format_money(money) + "00")
-            self._amounts[money] = found
-        return found
-
-    def _yi(self, yuan: Decimal) -> tuple[tuple, int]:
-        """An amount in 亿元 as spooled, and its width."""
-        found = self._yuan.get(yuan)
-        if found is None:
-            found = (self.NUMBER, Decimal(layout.yi_exact(yuan)), self.yi), _measure(layout.yi_text(yuan))
-            if len(self._yuan) > 20_000:  # memory stays bounded whatever the number of distinct amounts
-                self._yuan.clear()
-                self._amounts.clear()
-            self._yuan[yuan] = found
-        return found
-
-    def rows(self) -> Iterator[tuple[list, list, list]]:
-        """The spooled rows, in order; the spool is closed at the end."""
-        with self.spool:
-            yield from _unspooled(self.spool)
-
-
-def _totals_row(ws, styles: _Styles, table: WeeklyTable, keys: list[str], widest: list[int]):
-    """The totals row's cells (writer, value, format), shape and multi; widens `widest` for its 亿元 total."""
-    cells, shape, multi = [], [], []
+def _totals_row(ws, styles: _Styles, table: WeeklyTable, widest: list[int]) -> tuple[list, list]:
+    """The totals row's cells (writer, value, format) and each cell's line widths; widens `widest` for its
+    亿元 total."""
+    cells, measured = [], []
     for i, value in enumerate(layout.totals(table)):
         if isinstance(value, layout.Yi):
             shown = layout.yi_text(value.yuan)
@@ -411,11 +201,8 @@ def _totals_row(ws, styles: _Styles, table: WeeklyTable, keys: list[str], widest
                 if value
                 else (ws.write_blank, None, styles("w_total"))
             )
-        w = _measure(shown)
-        shape.append(w if type(w) is int else 0)
-        if type(w) is not int:
-            multi.append((i, w))
-    return cells, shape, multi
+        measured.append(_line_widths(shown))
+    return cells, measured
 
 
 def _column_widths(cols: list, widest: list[int]) -> list[int]:
@@ -424,7 +211,7 @@ def _column_widths(cols: list, widest: list[int]) -> list[int]:
     widths = []
     for col, w in zip(cols, widest):
         header = max(math.ceil(_width(col.header) / 2) + 2, 6)
-        # the room _lines_of() gives a line of w columns, so that text that fits is measured as one line
+        # the room lines_of() gives a line of w columns, so that text that fits is measured as one line
         widths.append(min(max(header, math.ceil(w * 1.1 + 2)), MAX_WIDTHS.get(col.key, 16)))
     return widths
 
@@ -445,42 +232,23 @@ def _heading(ws, styles: _Styles, table: WeeklyTable, cols: list, widths: list[i
         _put(ws, HEADER_ROW, i, col.header, header)
 
 
-def _write_body(ws, body: _Body, lines_of: _Lines, progress) -> int:
-    """The second pass: every spooled row under the header; the 0-based index of the last one."""
-    writers = (ws.write_string, ws.write_number, ws.write_datetime, ws.write_blank)
-    formats, total = body.formats, body.total
-    r = HEADER_ROW - 1  # 0-based from here on, as XlsxWriter counts
-    done = 0
-    for cells, shape, multi in body.rows():
-        r += 1
-        done += 1
-        lines = lines_of(shape, multi)
-        if lines > 1:
-            ws.set_row_pixels(r, LINE_HEIGHT * lines * 4 / 3)
-        for c, (write, value, fmt) in enumerate(cells):
-            writers[write](r, c, value, formats[fmt])
-        if progress and (done % 500 == 0 or done == total):
-            progress(done, total)
-    return r
-
-
 def _table_sheet(ws, styles: _Styles, table: WeeklyTable, progress) -> None:
     cols = layout.columns()
     keys = [c.key for c in cols]
     n = len(cols)
-    body = _Body(styles, keys)
+    body = Body(styles, keys, [MAX_WIDTHS.get(key, 16) for key in keys])
     body.lay_out(table.rows)
-    totals = _totals_row(ws, styles, table, keys, body.widest)
-    widths = _column_widths(cols, body.widest)
+    widest = body.widest
+    totals, measured = _totals_row(ws, styles, table, widest)
+    widths = _column_widths(cols, widest)
     for i, w in enumerate(widths):
         ws.set_column(i, i, w)
     _heading(ws, styles, table, cols, widths)
 
-    lines_of = _Lines(widths)
-    r = _write_body(ws, body, lines_of, progress)
+    r = body.write(ws, HEADER_ROW, progress)
     last_data = r + 1
     r += 1
-    _write_row(ws, r, totals[0], lines_of(*totals[1:]))
+    _write_row(ws, r, totals, max(map(lines_of, measured, widths)))
     r += 2  # 1-based again: the row after the blank one under the totals
 
     note = styles("w_note")
@@ -503,27 +271,6 @@ def paper_for(table_width: float) -> int:
     11-point body text at MIN_PRINTED_PT or more; else A3 (what bureaus print wide 周报 on)."""
     scale = A4_LANDSCAPE_WIDTH_PT / (table_width * PT_PER_WIDTH)
     return A4 if scale * BODY_PT >= MIN_PRINTED_PT else A3
-
-
-def _unspooled(spool) -> Iterator[tuple[list, list, list]]:
-    """The laid-out rows pickled to `spool`, in order."""
-    while True:
-        try:
-            chunk = pickle.load(spool)
-        except EOFError:
-            return
-        yield from chunk
-
-
-def _text(value: str) -> str:
-    """Text as it goes into a cell: cut to what Excel holds.
-
-    Formula-like text needs no apostrophe here: it is written as a string cell
-    (write_string), which spreadsheets show and keep as text.
-    """
-    if len(value) > MAX_CELL:
-        value = value[:MAX_CELL] + "…"
-    return value
 
 
 def _write_row(ws, r: int, cells: list, lines: int) -> None:
