@@ -32,6 +32,7 @@ class Spilled(Sequence):
         self._tail: list = []  # items past KEPT not yet written (written _WRITE_AT at a time)
         self._file = None
         self._spilled = 0  # items written to the file
+        self._batches: list[tuple[int, int]] = []  # (offset, size) of each batch written
         self._lock = threading.Lock()  # the file's position, shared by writing and every iteration
         for item in items:
             self.append(item)
@@ -46,13 +47,15 @@ class Spilled(Sequence):
             self._write()
 
     def _write(self) -> None:
+        data = marshal.dumps(self._tail)
         with self._lock:
             if self._file is None:
                 self._file = tempfile.TemporaryFile()
             self._file.seek(0, os.SEEK_END)  # an iteration may have read since the last batch
-            marshal.dump(self._tail, self._file)
-            self._spilled += len(self._tail)
-            self._tail = []
+            self._batches.append((self._file.tell(), len(data)))
+            self._file.write(data)
+        self._spilled += len(self._tail)
+        self._tail = []
 
     def __len__(self) -> int:
         return len(self._head) + self._spilled + len(self._tail)
@@ -64,15 +67,13 @@ class Spilled(Sequence):
         yield from list(self._tail)
 
     def _written(self) -> Iterator[tuple]:
-        # Each iteration reads from an offset of its own (iterations may overlap), a batch at a time.
-        offset, left = 0, self._spilled
-        while left:
+        # Each iteration reads the batches at their own offsets (iterations may overlap); marshal.loads on a
+        # batch's bytes, as marshal.load on the file would read it a few bytes a call.
+        for offset, size in list(self._batches):
             with self._lock:
                 self._file.seek(offset)
-                items = marshal.load(self._file)
-                offset = self._file.tell()
-            yield from items
-            left -= len(items)
+                data = self._file.read(size)
+            yield from marshal.loads(data)
 
     def __getitem__(self, index):
         if isinstance(index, slice):
