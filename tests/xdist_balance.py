@@ -53,6 +53,7 @@ ESTIMATES = {
     "tests/tui/test_tui_report.py": 51.0,
     "tests/ledger/test_asof.py": 40.0,
     "tests/system/test_faults.py": 37.0,
+    "tests/system/test_import_rows_memory.py": 25.0,  # added later: ~8 s on a quiet machine, scaled to the load above
 }
 
 #: Average seconds a test of a file or directory takes (first match), for units without an estimate.
