@@ -128,14 +128,14 @@ def csv_tail(table: WeeklyTable, line) -> None:
 
 class _Texts(dict):
     """Each distinct value's CSV text, made once by `make`: days, CNY amounts and industries repeat from row to
-    row. Memory stays bounded (emptied past 50,000 values)."""
+    row. Memory stays bounded (emptied past 10,000 values)."""
 
     def __init__(self, make) -> None:
         super().__init__()
         self.make = make
 
     def __missing__(self, value) -> str:
-        if len(self) > 50_000:
+        if len(self) > 10_000:
             self.clear()
         text = self[value] = self.make(value)
         return text
@@ -156,7 +156,7 @@ def _own_texts():
     def own(money) -> str:
         entry = found.get(id(money))
         if entry is None:
-            if len(found) > 50_000:
+            if len(found) > 10_000:
                 found.clear()
             entry = found[id(money)] = (money, own_exact(money))
         return entry[1]

@@ -146,16 +146,16 @@ class _Builder:
         """The listed rows, in the table's order, each from one row of weekly_queries._listed_rows, its names,
         supporting departments and open problems looked up by id."""
         days, add, problems_of = _DAYS, self.sums.add, self._problems
-        cny_of = Kept(_cents, most=50_000)
-        money_of = Kept(lambda key: Money(_cents(key[0]), key[1], bool(key[2])), most=50_000)
+        cny_of = Kept(_cents, most=10_000)
+        money_of = Kept(lambda key: Money(_cents(key[0]), key[1], bool(key[2])), most=10_000)
         departments = _department_names()
         events, persons = _events(), _person_names()
         supporting_of = _Supporting(departments, self.ids)
-        problems = self._open_problems(departments)
         no_event = (None, None)
         seq = 0
         query = _listed_rows(self.cohort, self.week.sunday, self.only_stage, changed)
         for batch in batches(query, BATCH):
+            problems = self._open_problems(departments, [row[0] for row in batch])
             for (
                 deal_id,
                 code,
@@ -182,7 +182,7 @@ class _Builder:
                 seq += 1
                 add(stage, cny, currency, amount, approximate, fx_rate)
                 event_name, event_on = events.get(event_id, no_event)
-                open_problems = problems.pop(deal_id, None)
+                open_problems = problems.get(deal_id)
                 yield Row(
                     seq,
                     deal_id,
@@ -207,12 +207,15 @@ class _Builder:
                     problems_of(open_problems) if open_problems else [],
                 )
 
-    def _open_problems(self, departments: dict[int, str]) -> dict[int, list[tuple]]:
-        """The cohort's blockers open at the end of the week per deal, in the order they were raised:
-        (id, text, department, raised_on, due_on). Few deals have some, so all are kept until their row."""
+    def _open_problems(self, departments: dict[int, str], deal_ids: list[int]) -> dict[int, list[tuple]]:
+        """The blockers of the deals `deal_ids` (a batch of listed rows) open at the end of the week, per deal, in
+        the order they were raised: (id, text, department, raised_on, due_on). Asked a batch at a time, so that
+        memory does not grow with the deals that have some."""
         by_deal: dict[int, list[tuple]] = {}
+        if not deal_ids:
+            return by_deal
         days = _DAYS
-        for batch in batches(_open_blockers(self.ids, self.week.sunday), BATCH):
+        for batch in batches(_open_blockers(deal_ids, self.week.sunday), BATCH):
             for deal_id, b_id, text, department, raised, due in batch:
                 entry = (b_id, text, departments[department], days[raised], days[due])
                 found = by_deal.get(deal_id)

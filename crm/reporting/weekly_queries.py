@@ -150,12 +150,12 @@ def _last_deal_id() -> int:
     return _fetch(Deal.select(fn.MAX(Deal.id)))[0][0] or 0
 
 
-def _open_blockers(ids, sunday: datetime.date):
-    """The blockers of the cohort's deals (`ids`, None for every deal) raised by `sunday` and not resolved by
-    then, in the order they were raised: (deal id, id, text, department id, raised_on, due_on)."""
+def _open_blockers(deal_ids: list[int], sunday: datetime.date):
+    """The blockers of the deals `deal_ids` raised by `sunday` and not resolved by then, in the order they were
+    raised: (deal id, id, text, department id, raised_on, due_on)."""
     query = _where(
         Blocker.select(Blocker.deal, Blocker.id, Blocker.text, Blocker.department, Blocker.raised_on, Blocker.due_on),
-        _in_cohort(Blocker.deal, ids),
+        _among(Blocker.deal, deal_ids),
         Blocker.raised_on <= sunday,
         Blocker.resolved_on.is_null(True) | (Blocker.resolved_on > sunday),
     )

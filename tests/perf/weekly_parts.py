@@ -79,7 +79,14 @@ def main(argv=None) -> int:
     _timed("listed rows, deal table NOT INDEXED", lambda: _count(con, scanned, params))
     _timed("the week's events", lambda: weekly._Builder(week, cohort, datetime.date.today())._week_progress())
     _timed("supporting departments", lambda: _fetch(_supporting(None)))
-    _timed("open problems", lambda: _fetch(_open_blockers(None, week.sunday)))
+    listed = [row[0] for row in con.execute(sql, params)]
+    _timed(
+        "open problems, a batch of listed rows at a time",
+        lambda: [
+            _fetch(_open_blockers(listed[i : i + weekly.BATCH], week.sunday))
+            for i in range(0, len(listed), weekly.BATCH)
+        ],
+    )
     _timed("week-end KPIs: groups", lambda: _signed_groups(cohort, week.sunday))
     _timed("week-end KPIs: funds", lambda: _signed_funds(cohort, week.sunday))
     _timed("week-end KPIs: blockers", lambda: _signed_blockers(cohort, week.sunday, week.next_monday))
