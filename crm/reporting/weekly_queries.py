@@ -12,7 +12,7 @@ from peewee import SQL, Case, fn
 from crm.listing.filters import DealFilter
 from crm.reference import fx
 from crm.reporting.weekly_model import FINISHED
-from db.json_lists import joined_ids
+from db.json_lists import among_ids, joined_ids
 from db.models import (
     Blocker,
     Deal,
@@ -155,7 +155,7 @@ def _open_blockers(deal_ids: list[int], sunday: datetime.date):
     raised: (deal id, id, text, department id, raised_on, due_on)."""
     query = _where(
         Blocker.select(Blocker.deal, Blocker.id, Blocker.text, Blocker.department, Blocker.raised_on, Blocker.due_on),
-        _among(Blocker.deal, deal_ids),
+        among_ids(Blocker.deal, deal_ids),
         Blocker.raised_on <= sunday,
         Blocker.resolved_on.is_null(True) | (Blocker.resolved_on > sunday),
     )
