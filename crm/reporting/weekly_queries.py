@@ -71,12 +71,6 @@ def _in_cohort(column, ids):
     return None if ids is None else column.in_(ids)
 
 
-def _among(column, ids):
-    """`column IN (ids)` with the ids written into the SQL: Peewee binding thousands of parameters one by
-    one cost more than the query. They are integers read from the ledger, never text from a user."""
-    return column.in_(SQL("({})".format(",".join([str(int(i)) for i in ids]))))
-
-
 def _where(query, *conditions):
     """`query` narrowed by the conditions that are not None."""
     kept = [c for c in conditions if c is not None]
@@ -175,7 +169,7 @@ def _listed_rows(cohort: DealFilter, sunday: datetime.date, only_stage: str | No
     else:
         listed = stage.not_in(FINISHED)
         if changed:
-            listed = listed | _among(Deal.id, changed)
+            listed = listed | among_ids(Deal.id, changed)
     query = Deal.select(
         Deal.id,
         Deal.code,
@@ -205,7 +199,7 @@ def _existing(cohort: DealFilter, sunday: datetime.date, ids) -> set[int]:
     """Which of the deals `ids` were in the ledger by `sunday` (their week's events count only then)."""
     if not ids:
         return set()
-    query = cohort.apply(Deal.select(Deal.id)).where(_among(Deal.id, ids) & _stage_at(sunday).is_null(False))
+    query = cohort.apply(Deal.select(Deal.id)).where(among_ids(Deal.id, ids) & _stage_at(sunday).is_null(False))
     return {deal_id for (deal_id,) in _fetch(query)}
 
 
