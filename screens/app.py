@@ -25,6 +25,7 @@ from screens.base import translate_bindings
 from screens.connection import ConnectionWatch
 from screens.deal_list import FirstPage, read_first_page
 from screens.stylesheet import KeptStylesheet
+from screens.terminal_watch import TerminalWatch
 
 HERE = Path(__file__).parent
 
@@ -88,7 +89,7 @@ SCREEN_COMMANDS = (
 )
 
 
-class CrmApp(ConnectionWatch, App):
+class CrmApp(ConnectionWatch, TerminalWatch, App):
     """招商台账: the ledger of investment-attraction deals, in the terminal."""
 
     CSS_PATH = [HERE / "app.tcss"]
@@ -155,6 +156,7 @@ class CrmApp(ConnectionWatch, App):
         # collector's view, it is not walked by every full collection, which paused the app visibly.
         gc.freeze()
         gc.enable()  # run_tui turned the collector off until the first frame
+        self.watch_terminal()  # a closed terminal quits the app rather than leaving it busy
 
     def warm_up(self) -> None:
         """Import the modules of the Board and the Dashboard in a background thread (once the first rows are in).
