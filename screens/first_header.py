@@ -16,8 +16,7 @@ from textual.content import Content
 from textual.css.query import NoMatches
 from textual.dom import NoScreen
 from textual.events import Mount
-from textual.widgets import Header
-from textual.widgets._header import HeaderTitle
+from textual.widgets import Header, Static
 
 #: The cells of HeaderIcon (its width, padding included) and of HeaderClockSpace, from Textual's DEFAULT_CSS.
 ICON_CELLS = 8
@@ -52,7 +51,8 @@ class FirstHeader(Header):
 
     def _show_title(self) -> None:
         with contextlib.suppress(NoScreen, NoMatches):  # the app closing
-            self.query_one(HeaderTitle).update(self.format_title())
+            # by its CSS type name: Textual does not export the title widget's class
+            self.query_one("HeaderTitle", Static).update(self.format_title())
 
     def render(self) -> Content:
         """Until the parts are mounted: the icon, the title centred in its room, the clock's room."""
