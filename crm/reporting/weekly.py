@@ -78,6 +78,7 @@ from crm.reporting.weekly_sums import _kept_week_end_kpis, _RowSums, _summary, _
 from crm.values.money import Money
 from db.models import Blocker, Deal, Department, FundsArrived, StageChange
 from db.models import Progress as ProgressLog
+from db.reading import batches_ahead, one_snapshot
 from db.streaming import batches
 
 BATCH = 2000  # rows fetched from the cursor at a time
@@ -142,16 +143,20 @@ class _Builder:
             yield from batch.rows()
 
     def row_batches(self) -> Iterator[RowBatch]:
-        """The listed rows in RowBatches, in the table's order; the summary is known once they have all been read."""
-        progress = self._week_progress()
-        changed = sorted(_existing(self.cohort, self.week.sunday, list(progress)))
-        for deal_id in changed:
-            progress[deal_id].sort(key=lambda p: p.order)
-            self._count(progress[deal_id])
-        week_end = self._week_end(changed)
-        yield from self._batches(progress, changed)
-        now = kpi.compute(self.cohort, today=self.today)
-        self._summary = _summary(self.sums, self.activity, week_end, now, self.today)
+        """The listed rows in RowBatches, in the table's order; the summary is known once they have all been read.
+
+        Everything the table reads (rows, events, names, KPIs) is read in one snapshot of the ledger: a write
+        committed meanwhile is in none of it."""
+        with one_snapshot():
+            progress = self._week_progress()
+            changed = sorted(_existing(self.cohort, self.week.sunday, list(progress)))
+            for deal_id in changed:
+                progress[deal_id].sort(key=lambda p: p.order)
+                self._count(progress[deal_id])
+            week_end = self._week_end(changed)
+            yield from self._batches(progress, changed)
+            now = kpi.compute(self.cohort, today=self.today)
+            self._summary = _summary(self.sums, self.activity, week_end, now, self.today)
 
     def _batches(self, progress: dict[int, list[Progress]], changed: list[int]) -> Iterator[RowBatch]:
         """The listed rows, in the table's order, a batch of weekly_queries._listed_rows at a time, their names,
@@ -161,7 +166,7 @@ class _Builder:
         names = _Names(_department_names(), _events(), _person_names(), self.ids)
         seq = 1
         query = _listed_rows(self.cohort, self.week.sunday, self.only_stage, changed)
-        for batch in batches(query, BATCH):
+        for batch in batches_ahead(query, BATCH):  # the next batch fetched while this one is made
             columns = list(zip(*batch))
             cnys = columns[11]
             cut = cnys.index(None) if None in cnys else None

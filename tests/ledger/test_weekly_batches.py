@@ -1,18 +1,23 @@
 """The weekly table's rows read column by column (crm.reporting.weekly's RowBatch, which the CSV writer takes
 whole columns of at a time) are the rows build() gives, in the same order, with the same summary; a table held
 in a list gives the same batches and the same CSV as a streamed one; a deal without a CNY value stops the rows
-where it stands. On both backends, batches of 3 (many) and 2,000 (one)."""
+where it stands; a write another connection commits while the rows are read is in none of them, nor in the
+summary (the reading is one snapshot, its listed rows fetched by a reader thread). On both backends, batches of 3 (many) and 2,000 (one)."""
 
 import datetime
 import io
+import threading
 
 import pytest
 
+from crm.deals import blockers
+from crm.deals.funds import record_funds
+from crm.deals.records import create_deal
 from crm.foundation.errors import MissingRate
 from crm.listing.filters import DealFilter
 from crm.reporting import weekly
 from crm.reporting.weekly_model import RowBatch, batches_of_rows
-from db.models import Deal
+from db.models import Deal, database
 from exports import weekly_text
 from tests.ledger.test_weekly_rows import W21, edges  # noqa: F401 — the fixture
 from tests.ledger.test_weekly_streams import hostile_week  # noqa: F401 — the fixture
@@ -80,3 +85,42 @@ def test_a_missing_rate_stops_the_batches_at_its_row(edges, monkeypatch):  # noq
         for batch in weekly.stream(W21, None, TODAY).row_batches():
             seen += batch.rows()
     assert seen == rows[:at]
+
+
+def _write_meanwhile(code: str) -> None:
+    """From a connection of its own (this thread's), commit what would change the table's rows and summary: a
+    problem raised that week and funds arrived that week on the deal `code`, and a deal signed that week."""
+
+    def write():
+        try:
+            blockers.add_blocker(code, "周内新问题", "住建局", raised=D(2020, 5, 20))
+            record_funds(code, "100万元", on=D(2020, 5, 21))
+            create_deal({"name": "周内新签", "amount": "5亿元", "signed_on": "2020-05-19", "region": "涿州市"})
+        finally:
+            database.close()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    writer.join()
+
+
+@pytest.mark.parametrize("fmt", ["batches", "csv"])
+def test_a_write_committed_during_the_reading_is_in_none_of_it(edges, monkeypatch, fmt):  # noqa: F811
+    monkeypatch.setattr(weekly, "BATCH", 3)
+    before = weekly.build(W21, None, TODAY)
+    expected = io.StringIO()
+    weekly_text.write(before, "csv", expected)
+    table = weekly.stream(W21, None, TODAY)
+    batches = table.row_batches()
+    first = next(batches)  # the reading has begun: events, names and the first rows read
+    _write_meanwhile(before.rows[-1].code)
+    if fmt == "csv":
+        rest = weekly.WeeklyTable(table.week, table.scope, [], table.generated_on, table.summary_of, batches=batches)
+        out = io.StringIO()
+        weekly_text.write_csv(rest, out, bom=False)
+        assert out.getvalue().split("\r\n")[4:] == expected.getvalue().split("\r\n")[4 + len(first) :]
+    else:
+        assert first.rows() + [row for b in batches for row in b.rows()] == before.rows
+        assert table.summary == before.summary
+    after = weekly.build(W21, None, TODAY)  # the write is there for the next reading
+    assert len(after.rows) == len(before.rows) + 1 and after.rows[-1].problems != before.rows[-1].problems
