@@ -40,9 +40,13 @@ def one_snapshot():
         yield
 
 
-def batches_ahead(query, batch: int = BATCH, ahead: int = 2) -> Iterator[list[tuple]]:
+def batches_ahead(query, batch: int = BATCH, ahead: int = 2, follow=None) -> Iterator[list[tuple]]:
     """The rows of a Peewee query in lists of at most `batch` tuples, as db.streaming.batches gives them, fetched
     by a reader thread on the caller's connection up to `ahead` batches before they are asked for.
+
+    `follow(rows)`: a second Peewee query for each batch (say, the rows its ids point to), whose rows the
+    reader fetches too, right after the batch: each item is then (batch, its follow-up's rows), and the
+    caller's thread needs the connection for neither (the connection runs one call at a time).
 
     Driver errors are raised in the caller as the database's one-line errors. Closing the iterator early (or an
     error in the caller) stops the thread and waits for it, so the connection is the caller's alone again. On
@@ -53,14 +57,15 @@ def batches_ahead(query, batch: int = BATCH, ahead: int = 2) -> Iterator[list[tu
     conn = db.connection()
     postgres = not isinstance(conn, sqlite3.Connection)
     if postgres and not db.in_transaction():
-        yield from batches(query, batch)
+        for found in batches(query, batch):
+            yield found if follow is None else (found, db.execute(follow(found)).fetchall())
         return
     sql, params = sql_of(query)
     rows: queue.Queue = queue.Queue(maxsize=ahead)
     stop = threading.Event()
     fetch = _server_side if postgres else _sqlite
     reader = threading.Thread(
-        target=_read, args=(fetch, conn, sql, params, batch, rows, stop), name="crm-db-reader", daemon=True
+        target=_read, args=(fetch, conn, sql, params, batch, follow, rows, stop), name="crm-db-reader", daemon=True
     )
     reader.start()
     try:
@@ -80,16 +85,28 @@ def _from_driver(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.Error) or type(exc).__module__.startswith("psycopg2")
 
 
-def _read(fetch, conn, sql: str, params, batch: int, rows: queue.Queue, stop: threading.Event) -> None:
-    """The reader thread: `fetch`'s batches into `rows`, then _END (or the error that stopped it)."""
+def _read(fetch, conn, sql: str, params, batch: int, follow, rows: queue.Queue, stop: threading.Event) -> None:
+    """The reader thread: `fetch`'s batches (with their follow-ups) into `rows`, then _END (or the error that
+    stopped it)."""
     try:
         for found in fetch(conn, sql, params, batch):
-            if not _put(rows, found, stop):
+            item = found if follow is None else (found, _all(conn, *sql_of(follow(found))))
+            if not _put(rows, item, stop):
                 return
     except BaseException as exc:  # noqa: BLE001 — handed to the caller, which raises it
         _put(rows, exc, stop)
         return
     _put(rows, _END, stop)
+
+
+def _all(conn, sql: str, params) -> list[tuple]:
+    """Every row of `sql` on the driver connection `conn`."""
+    cursor = conn.cursor()
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def _put(rows: queue.Queue, item, stop: threading.Event) -> bool:

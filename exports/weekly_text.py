@@ -19,7 +19,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from itertools import repeat
+from itertools import compress, repeat
+from operator import not_
 from typing import NamedTuple
 
 from crm.foundation.i18n import current_language
@@ -183,19 +184,20 @@ class _OwnTexts:
         self.kept: dict[int, object] = {}
 
     def column(self, amounts) -> list[str]:
-        texts = self.texts
-        found = list(map(texts.get, map(id, amounts)))
-        if None in found:
-            if len(texts) > 10_000:
-                texts.clear()
-                self.kept.clear()
-            for n, money in enumerate(amounts):
-                text = texts.get(id(money))
-                if text is None:
-                    text = texts[id(money)] = layout.own_exact(money)
-                    self.kept[id(money)] = money
-                found[n] = text
-        return found
+        """The texts of a column of Money objects: a lookup in C per cell, own_exact once per new object."""
+        texts, ids = self.texts, list(map(id, amounts))
+        found = list(map(texts.get, ids))
+        if None not in found:
+            return found
+        new = compress(amounts, map(not_, found))
+        if len(texts) > 10_000:
+            texts.clear()
+            self.kept.clear()
+            new = amounts  # the batch's texts found before went too
+        for money in {id(m): m for m in new}.values():
+            texts[id(money)] = layout.own_exact(money)
+            self.kept[id(money)] = money
+        return list(map(texts.__getitem__, ids))
 
 
 class _CsvColumns:

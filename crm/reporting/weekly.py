@@ -166,29 +166,35 @@ class _Builder:
         names = _Names(_department_names(), _events(), _person_names(), self.ids)
         seq = 1
         query = _listed_rows(self.cohort, self.week.sunday, self.only_stage, changed)
-        for batch in batches_ahead(query, BATCH):  # the next batch fetched while this one is made
+        sunday = self.week.sunday
+        # the next batch and its open problems fetched while this one is made
+        for batch, blocked in batches_ahead(
+            query, BATCH, follow=lambda rows: _open_blockers([r[0] for r in rows], sunday)
+        ):
             columns = list(zip(*batch))
             cnys = columns[11]
             cut = cnys.index(None) if None in cnys else None
             if cut is not None:
                 columns = list(zip(*batch[:cut])) if cut else []
             if columns:
-                yield self._batch(seq, columns, names, progress)
+                yield self._batch(seq, columns, names, progress, blocked)
                 seq += len(columns[0])
             if cut is not None:
                 currency, signed_on, created_at = batch[cut][9], batch[cut][7], batch[cut][15]
                 raise fx.missing(currency, days[signed_on] or days[created_at])
 
-    def _batch(self, seq: int, columns: list[tuple], names: _Names, progress: dict[int, list[Progress]]) -> RowBatch:
-        """A RowBatch of the listed rows whose columns (as _listed_rows selects them) are `columns`; counts them."""
+    def _batch(
+        self, seq: int, columns: list[tuple], names: _Names, progress: dict[int, list[Progress]], blocked: list[tuple]
+    ) -> RowBatch:
+        """A RowBatch of the listed rows whose columns (as _listed_rows selects them) are `columns`, their open
+        blockers' rows (_open_blockers) `blocked`; counts them."""
         days = _DAYS
         (ids, codes, deal_names, investors, regions, industries, subs, signed, amounts, currencies, approximate, cnys,
          rates, stages, since, _created, event_ids, leads, liaisons) = columns  # fmt: skip
         self.sums.add_batch(stages, cnys, currencies, amounts, approximate, rates)
         day = days.__getitem__
         problems = {
-            deal_id: self._problems(found)
-            for deal_id, found in self._open_problems(names.departments, list(ids)).items()
+            deal_id: self._problems(found) for deal_id, found in self._open_problems(names.departments, blocked).items()
         }
         return RowBatch(
             range(seq, seq + len(ids)),
@@ -214,22 +220,19 @@ class _Builder:
             list(map(problems.get, ids)),
         )
 
-    def _open_problems(self, departments: dict[int, str], deal_ids: list[int]) -> dict[int, list[tuple]]:
-        """The blockers of the deals `deal_ids` (a batch of listed rows) open at the end of the week, per deal, in
-        the order they were raised: (id, text, department, raised_on, due_on). Asked a batch at a time, so that
-        memory does not grow with the deals that have some."""
+    def _open_problems(self, departments: dict[int, str], blocked: list[tuple]) -> dict[int, list[tuple]]:
+        """The open blockers of a batch of listed rows, as _open_blockers' rows `blocked`, per deal in the order
+        they were raised: (id, text, department, raised_on, due_on). Asked a batch at a time, so that memory does
+        not grow with the deals that have some."""
         by_deal: dict[int, list[tuple]] = {}
-        if not deal_ids:
-            return by_deal
         days = _DAYS
-        for batch in batches(_open_blockers(deal_ids, self.week.sunday), BATCH):
-            for deal_id, b_id, text, department, raised, due in batch:
-                entry = (b_id, text, departments[department], days[raised], days[due])
-                found = by_deal.get(deal_id)
-                if found is None:
-                    by_deal[deal_id] = [entry]
-                else:
-                    found.append(entry)
+        for deal_id, b_id, text, department, raised, due in blocked:
+            entry = (b_id, text, departments[department], days[raised], days[due])
+            found = by_deal.get(deal_id)
+            if found is None:
+                by_deal[deal_id] = [entry]
+            else:
+                found.append(entry)
         return by_deal
 
     def _problems(self, rows: list[tuple]) -> list[Problem]:

@@ -56,3 +56,16 @@ def test_one_snapshot_is_one_transaction(demo_ledger):
         with one_snapshot():  # nested: the same transaction
             assert db.in_transaction()
     assert not db.in_transaction()
+
+
+def test_each_batch_comes_with_its_follow_up_rows(demo_ledger):
+    query = Deal.select(Deal.id).order_by(Deal.id)
+
+    def codes_of(rows):
+        return Deal.select(Deal.code).where(Deal.id.in_([r[0] for r in rows])).order_by(Deal.id)
+
+    with one_snapshot():
+        ahead = list(batches_ahead(query, 4, follow=codes_of))
+    assert len(ahead) > 2
+    for rows, codes in ahead:
+        assert codes == [(Deal.get_by_id(deal_id).code,) for (deal_id,) in rows]
