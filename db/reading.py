@@ -1,12 +1,14 @@
-"""Long readings of the ledger: every query of one reading sees the same moment, and a query's rows can be
-fetched ahead, a batch at a time, by a reader thread while the caller works on the batch before.
+"""Long readings of the ledger: every query of one reading sees the same moment, and on PostgreSQL a query's
+rows are fetched ahead, a batch at a time, by a reader thread while the caller works on the batch before.
 
 `one_snapshot()` is one read transaction on the caller's connection: SQLite (WAL) fixes its snapshot at the
 transaction's first read, PostgreSQL at its first statement under REPEATABLE READ; a write another connection
-commits meanwhile is seen by none of the reading's queries. `batches_ahead()` runs its query on that same
-connection from a reader thread (SQLite's connection is opened for use from any thread and serialises its
-calls; psycopg2's connections are thread-safe), so the rows it fetches are of the same snapshot, and
-sqlite3_step and libpq's waits, which release the GIL, overlap the caller's Python on a second core.
+commits meanwhile is seen by none of the reading's queries. `batches_ahead()` reads on that same connection,
+so its rows are of the same snapshot. On PostgreSQL its reader thread waits for the server's next batch (libpq
+releases the GIL for the whole round trip; psycopg2's connections are thread-safe) while the caller works. On
+SQLite the rows are fetched in the caller's thread: sqlite3 releases the GIL for each row's step, so a reader
+thread beside a busy caller waits for the GIL at every row, and the two take turns a batch at a time at a
+higher cost than one thread (BENCHMARKS.md, ninth session).
 """
 
 from __future__ import annotations
@@ -40,13 +42,16 @@ def one_snapshot():
         yield
 
 
-def batches_ahead(query, batch: int = BATCH, ahead: int = 2, follow=None) -> Iterator[list[tuple]]:
-    """The rows of a Peewee query in lists of at most `batch` tuples, as db.streaming.batches gives them, fetched
-    by a reader thread on the caller's connection up to `ahead` batches before they are asked for.
+def batches_ahead(
+    query, batch: int = BATCH, ahead: int = 2, follow=None, threaded: bool | None = None
+) -> Iterator[list[tuple]]:
+    """The rows of a Peewee query in lists of at most `batch` tuples, as db.streaming.batches gives them; on
+    PostgreSQL inside a transaction, fetched by a reader thread on the caller's connection up to `ahead`
+    batches before they are asked for (see the module's docstring; `threaded` True or False forces either way).
 
-    `follow(rows)`: a second Peewee query for each batch (say, the rows its ids point to), whose rows the
-    reader fetches too, right after the batch: each item is then (batch, its follow-up's rows), and the
-    caller's thread needs the connection for neither (the connection runs one call at a time).
+    `follow(rows)`: a second Peewee query for each batch (say, the rows its ids point to), whose rows are
+    fetched too, right after the batch: each item is then (batch, its follow-up's rows), and the caller's
+    thread needs the connection for neither while a reader thread steps through it.
 
     Driver errors are raised in the caller as the database's one-line errors. Closing the iterator early (or an
     error in the caller) stops the thread and waits for it, so the connection is the caller's alone again. On
@@ -56,7 +61,7 @@ def batches_ahead(query, batch: int = BATCH, ahead: int = 2, follow=None) -> Ite
     db = database.obj
     conn = db.connection()
     postgres = not isinstance(conn, sqlite3.Connection)
-    if postgres and not db.in_transaction():
+    if not (postgres if threaded is None else threaded) or (postgres and not db.in_transaction()):
         for found in batches(query, batch):
             yield found if follow is None else (found, db.execute(follow(found)).fetchall())
         return

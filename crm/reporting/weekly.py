@@ -167,7 +167,7 @@ class _Builder:
         seq = 1
         query = _listed_rows(self.cohort, self.week.sunday, self.only_stage, changed)
         sunday = self.week.sunday
-        # the next batch and its open problems fetched while this one is made
+        # each batch with its open problems; on PostgreSQL the next fetched by a reader thread while this one is made
         for batch, blocked in batches_ahead(
             query, BATCH, follow=lambda rows: _open_blockers([r[0] for r in rows], sunday)
         ):
