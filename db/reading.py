@@ -17,7 +17,8 @@ import contextlib
 import queue
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from db.connection import is_postgres
 from db.models import database
@@ -28,7 +29,7 @@ _stream_names = iter(range(1, 1 << 62))
 
 
 @contextlib.contextmanager
-def one_snapshot():
+def one_snapshot() -> Iterator[None]:
     """Run the block's queries in one read transaction (see the module's docstring); inside a transaction
     already, that one. Nothing may be written in the block on PostgreSQL's side that another writer could
     have changed (it would fail as a serialization error); the weekly table only reads."""
@@ -43,8 +44,12 @@ def one_snapshot():
 
 
 def batches_ahead(
-    query, batch: int = BATCH, ahead: int = 2, follow=None, threaded: bool | None = None
-) -> Iterator[list[tuple]]:
+    query,
+    batch: int = BATCH,
+    ahead: int = 2,
+    follow: Callable[[list[tuple]], Any] | None = None,
+    threaded: bool | None = None,
+) -> Iterator:
     """The rows of a Peewee query in lists of at most `batch` tuples, as db.streaming.batches gives them; on
     PostgreSQL inside a transaction, fetched by a reader thread on the caller's connection up to `ahead`
     batches before they are asked for (see the module's docstring; `threaded` True or False forces either way).
