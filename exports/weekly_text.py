@@ -19,10 +19,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+from itertools import compress, repeat
+from operator import not_
 from typing import NamedTuple
 
 from crm.foundation.i18n import current_language
-from crm.reporting.weekly import Row, WeeklyTable
+from crm.reporting.weekly import Row, RowBatch, WeeklyTable, batches_of_rows
 from crm.values.money import format_money
 from exports import streamed_table
 from exports import weekly_layout as layout
@@ -106,7 +108,7 @@ def write_csv(table: WeeklyTable, out, progress=None, bom: bool = True) -> None:
     line(layout.as_of_text(table))
     line(*[c.header for c in layout.columns()])
     total = _total_of(table)
-    done = _write_rows(table.rows, writer, progress, total)
+    done = _write_batches(table.row_batches(), writer, progress, total)
     if progress and done:
         progress(done, done)
     line(*layout.totals(table))
@@ -127,8 +129,8 @@ def csv_tail(table: WeeklyTable, line) -> None:
 
 
 class _Texts(dict):
-    """Each distinct value's CSV text, made once by `make`: days, CNY amounts and industries repeat from row to
-    row. Memory stays bounded (emptied past 10,000 values)."""
+    """Each distinct value's CSV text, made once by `make`: days, amounts, names and industries repeat from row
+    to row. Memory stays bounded (emptied past 10,000 values)."""
 
     def __init__(self, make) -> None:
         super().__init__()
@@ -148,71 +150,110 @@ class _Industry(NamedTuple):
     sub_industry: str
 
 
-def _own_texts():
+class _Listed(NamedTuple):
+    """What layout.progress_text and layout.problems_text read of a row."""
+
+    progress: list
+    problems: list
+
+
+def _cell_text(value) -> str:
+    """A text cell as CSV holds it: "" for none, formula-like text neutralised."""
+    if not value:
+        return ""
+    return QUOTE + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _text_column(values) -> list | tuple:
+    """A column of text cells as _cell_text gives them: the column itself when no cell needs a change (a test
+    in C per cell; csv.writer writes None as "")."""
+    try:
+        if not any(map(str.startswith, values, repeat(FORMULA_STARTS))):
+            return values
+    except TypeError:  # a cell that is not text (None)
+        pass
+    return [_cell_text(v) for v in values]
+
+
+class _OwnTexts:
     """layout.own_exact made once per Money object (crm.reporting.weekly gives rows one Money per distinct
-    amount): by the Money's id, the Money kept beside its text so that its id is not reused meanwhile."""
-    own_exact, found = layout.own_exact, {}
+    amount), looked up by the object's id; each Money is kept while its text is, so that its id is not reused."""
 
-    def own(money) -> str:
-        entry = found.get(id(money))
-        if entry is None:
-            if len(found) > 10_000:
-                found.clear()
-            entry = found[id(money)] = (money, own_exact(money))
-        return entry[1]
+    def __init__(self) -> None:
+        self.texts: dict[int, str] = {}
+        self.kept: dict[int, object] = {}
 
-    return own
+    def column(self, amounts) -> list[str]:
+        """The texts of a column of Money objects: a lookup in C per cell, own_exact once per new object."""
+        texts, ids = self.texts, list(map(id, amounts))
+        found = list(map(texts.get, ids))
+        if None not in found:
+            return found
+        new = compress(amounts, map(not_, found))
+        if len(texts) > 10_000:
+            texts.clear()
+            self.kept.clear()
+            new = amounts  # the batch's texts found before went too
+        for money in {id(m): m for m in new}.values():
+            texts[id(money)] = layout.own_exact(money)
+            self.kept[id(money)] = money
+        return list(map(texts.__getitem__, ids))
+
+
+class _CsvColumns:
+    """A RowBatch's cells as CSV text, column by column: what _csv_value(layout.cells(row)) gives each row."""
+
+    def __init__(self) -> None:
+        sep = layout.list_sep()
+        self.own = _OwnTexts()
+        self.yi = _Texts(layout.yi_exact)
+        self.days = _Texts(lambda day: "" if day is None else day.isoformat())
+        self.industries = _Texts(lambda pair: _cell_text(layout.industry_text(_Industry(*pair))))
+        self.names = _Texts(_cell_text)  # events, regions, departments, people: few, repeated
+        self.stages = _Texts(lambda key: _cell_text(layout.stage_label(key)))
+        self.supporting = _Texts(lambda names: _cell_text(sep.join(names)))
+
+    def rows(self, batch: RowBatch):
+        """The batch's rows as tuples of cells csv.writer takes (text, None for "", the sequence number)."""
+        names = self.names.__getitem__
+        return zip(
+            batch.seq,
+            _text_column(batch.code),
+            _text_column(batch.name),
+            _text_column(batch.investor),
+            map(names, batch.region),
+            map(self.industries.__getitem__, zip(batch.industry, batch.sub_industry)),
+            map(names, batch.event),
+            map(self.days.__getitem__, batch.signed_on),
+            self.own.column(batch.amount),
+            map(self.yi.__getitem__, batch.amount_cny),
+            map(self.stages.__getitem__, batch.stage),
+            [_cell_text(layout.progress_text(_Listed(p, []))) if p else "" for p in batch.progress],
+            [_cell_text(layout.problems_text(_Listed([], p))) if p else "" for p in batch.problems],
+            map(names, batch.lead_unit),
+            map(self.supporting.__getitem__, batch.supporting),
+            map(names, batch.liaison),
+        )
 
 
 def _write_rows(rows, writer, progress, total: int) -> int:
-    """Write the table's rows as _csv_value(layout.cells(row)) would be written, a batch at a time.
+    """_write_batches for rows given one by one (Row objects). Returns the number of rows."""
+    return _write_batches(batches_of_rows(rows), writer, progress, total)
 
-    The same cells without a call and a type test per cell: most are text of known columns; amounts, days and
-    industries are made into text once per distinct value. Returns the number of rows.
+
+def _write_batches(batches, writer, progress, total: int) -> int:
+    """Write the table's rows, given in RowBatches, as _csv_value(layout.cells(row)) would be written.
+
+    The same cells without a call and a type test per cell: each column is made into text at once, each distinct
+    amount, day, name and industry once. Returns the number of rows.
     """
-    sep, own = layout.list_sep(), _own_texts()
-    yi = _Texts(layout.yi_exact)
-    days = _Texts(lambda day: "" if day is None else day.isoformat())
-    industries = _Texts(lambda pair: text(layout.industry_text(_Industry(*pair))))
-    starts = FORMULA_STARTS
-    stages: dict = {}  # stage key -> its label in the current language
-
-    def text(value):
-        if not value:
-            return ""
-        return QUOTE + value if value.startswith(starts) else value
-
-    batch: list[list] = []
+    columns = _CsvColumns()
     done = 0
-    for done, row in enumerate(rows, 1):
-        stage = stages.get(row.stage)
-        if stage is None:
-            stage = stages[row.stage] = text(layout.stage_label(row.stage))
-        batch.append(
-            [
-                row.seq,
-                text(row.code),
-                text(row.name),
-                text(row.investor),
-                text(row.region),
-                industries[row.industry, row.sub_industry],
-                text(row.event),
-                days[row.signed_on],
-                own(row.amount),
-                yi[row.amount_cny],
-                stage,
-                text(layout.progress_text(row)) if row.progress else "",
-                text(layout.problems_text(row)) if row.problems else "",
-                text(row.lead_unit),
-                text(sep.join(row.supporting)),
-                text(row.liaison),
-            ]
-        )
-        if len(batch) == 500:
-            writer.writerows(batch)
-            batch = []
-        _report(progress, done, total)
-    writer.writerows(batch)
+    for batch in batches:
+        writer.writerows(columns.rows(batch))
+        done += len(batch)
+        if progress:
+            progress(done, total)
     return done
 
 

@@ -43,11 +43,13 @@ from crm.reporting.weekly_model import (  # noqa: F401
     Problem,
     Progress,
     Row,
+    RowBatch,
     Summary,
     Week,
     WeekActivity,
     WeeklyTable,
     _cents,
+    batches_of_rows,
     resolve_week,
     week_containing,
 )
@@ -76,6 +78,7 @@ from crm.reporting.weekly_sums import _kept_week_end_kpis, _RowSums, _summary, _
 from crm.values.money import Money
 from db.models import Blocker, Deal, Department, FundsArrived, StageChange
 from db.models import Progress as ProgressLog
+from db.reading import batches_ahead, one_snapshot
 from db.streaming import batches
 
 BATCH = 2000  # rows fetched from the cursor at a time
@@ -89,6 +92,7 @@ def build(week: Week, scope: DealFilter | None = None, today: datetime.date | No
     """
     table = stream(week, scope, today)
     table.rows = list(table.rows)
+    table.batches = None  # read: the rows are the list now
     return table
 
 
@@ -109,6 +113,7 @@ def stream(week: Week, scope: DealFilter | None = None, today: datetime.date | N
         generated_on=builder.today,
         summary_of=builder.summary,
         expected_rows=builder.expected_rows,
+        batches=builder.batches,
     )
 
 
@@ -125,6 +130,7 @@ class _Builder:
         self.sums = _RowSums()
         self._summary: Summary | None = None
         self.expected_rows = self.cohort.apply(Deal.select(Deal.id)).count()
+        self.batches = self.row_batches()  # one reading of the ledger, whether as rows or as batches
 
     def summary(self) -> Summary:
         if self._summary is None:
@@ -132,97 +138,101 @@ class _Builder:
         return self._summary
 
     def rows(self) -> Iterator[Row]:
-        progress = self._week_progress()
-        changed = sorted(_existing(self.cohort, self.week.sunday, list(progress)))
-        for deal_id in changed:
-            progress[deal_id].sort(key=lambda p: p.order)
-            self._count(progress[deal_id])
-        week_end = self._week_end(changed)
-        yield from self._rows(progress, changed)
-        now = kpi.compute(self.cohort, today=self.today)
-        self._summary = _summary(self.sums, self.activity, week_end, now, self.today)
+        """The listed rows as Row objects, read from batches()."""
+        for batch in self.batches:
+            yield from batch.rows()
 
-    def _rows(self, progress: dict[int, list[Progress]], changed: list[int]) -> Iterator[Row]:
-        """The listed rows, in the table's order, each from one row of weekly_queries._listed_rows, its names,
-        supporting departments and open problems looked up by id."""
-        days, add, problems_of = _DAYS, self.sums.add, self._problems
-        cny_of = Kept(_cents, most=10_000)
-        money_of = Kept(lambda key: Money(_cents(key[0]), key[1], bool(key[2])), most=10_000)
-        departments = _department_names()
-        events, persons = _events(), _person_names()
-        supporting_of = _Supporting(departments, self.ids)
-        no_event = (None, None)
-        seq = 0
-        query = _listed_rows(self.cohort, self.week.sunday, self.only_stage, changed)
-        for batch in batches(query, BATCH):
-            problems = self._open_problems(departments, [row[0] for row in batch])
-            for (
-                deal_id,
-                code,
-                name,
-                investor,
-                region,
-                industry,
-                sub_industry,
-                signed_on,
-                amount,
-                currency,
-                approximate,
-                cny,
-                fx_rate,
-                stage,
-                since,
-                created_at,
-                event_id,
-                lead_id,
-                liaison_id,
-            ) in batch:
-                if cny is None:
-                    raise fx.missing(currency, days[signed_on] or days[created_at])
-                seq += 1
-                add(stage, cny, currency, amount, approximate, fx_rate)
-                event_name, event_on = events.get(event_id, no_event)
-                open_problems = problems.get(deal_id)
-                yield Row(
-                    seq,
-                    deal_id,
-                    code,
-                    name,
-                    investor,
-                    region,
-                    industry,
-                    sub_industry,
-                    event_name,
-                    days[event_on],
-                    days[signed_on],
-                    money_of[amount, currency, approximate],
-                    cny_of[cny],
-                    fx_rate,
-                    stage,
-                    days[since],
-                    departments.get(lead_id),
-                    supporting_of(deal_id),
-                    persons.get(liaison_id),
-                    progress.get(deal_id) or [],
-                    problems_of(open_problems) if open_problems else [],
-                )
+    def row_batches(self) -> Iterator[RowBatch]:
+        """The listed rows in RowBatches, in the table's order; the summary is known once they have all been read.
 
-    def _open_problems(self, departments: dict[int, str], deal_ids: list[int]) -> dict[int, list[tuple]]:
-        """The blockers of the deals `deal_ids` (a batch of listed rows) open at the end of the week, per deal, in
-        the order they were raised: (id, text, department, raised_on, due_on). Asked a batch at a time, so that
-        memory does not grow with the deals that have some."""
-        by_deal: dict[int, list[tuple]] = {}
-        if not deal_ids:
-            return by_deal
+        Everything the table reads (rows, events, names, KPIs) is read in one snapshot of the ledger: a write
+        committed meanwhile is in none of it."""
+        with one_snapshot():
+            progress = self._week_progress()
+            changed = sorted(_existing(self.cohort, self.week.sunday, list(progress)))
+            for deal_id in changed:
+                progress[deal_id].sort(key=lambda p: p.order)
+                self._count(progress[deal_id])
+            week_end = self._week_end(changed)
+            yield from self._batches(progress, changed)
+            now = kpi.compute(self.cohort, today=self.today)
+            self._summary = _summary(self.sums, self.activity, week_end, now, self.today)
+
+    def _batches(self, progress: dict[int, list[Progress]], changed: list[int]) -> Iterator[RowBatch]:
+        """The listed rows, in the table's order, a batch of weekly_queries._listed_rows at a time, their names,
+        supporting departments and open problems looked up by id; raises MissingRate at the first row whose
+        amount has no CNY value, after the rows before it."""
         days = _DAYS
-        for batch in batches(_open_blockers(deal_ids, self.week.sunday), BATCH):
-            for deal_id, b_id, text, department, raised, due in batch:
-                entry = (b_id, text, departments[department], days[raised], days[due])
-                found = by_deal.get(deal_id)
-                if found is None:
-                    by_deal[deal_id] = [entry]
-                else:
-                    found.append(entry)
+        names = _Names(_department_names(), _events(), _person_names(), self.ids)
+        seq = 1
+        query = _listed_rows(self.cohort, self.week.sunday, self.only_stage, changed)
+        sunday = self.week.sunday
+        # each batch with its open problems; on PostgreSQL the next fetched by a reader thread while this one is made
+        for batch, blocked in batches_ahead(
+            query, BATCH, follow=lambda rows: _open_blockers([r[0] for r in rows], sunday)
+        ):
+            columns = list(zip(*batch))
+            cnys = columns[11]
+            cut = cnys.index(None) if None in cnys else None
+            if cut is not None:
+                columns = list(zip(*batch[:cut])) if cut else []
+            if columns:
+                yield self._batch(seq, columns, names, progress, blocked)
+                seq += len(columns[0])
+            if cut is not None:
+                currency, signed_on, created_at = batch[cut][9], batch[cut][7], batch[cut][15]
+                raise fx.missing(currency, days[signed_on] or days[created_at])
+
+    def _batch(
+        self, seq: int, columns: list[tuple], names: _Names, progress: dict[int, list[Progress]], blocked: list[tuple]
+    ) -> RowBatch:
+        """A RowBatch of the listed rows whose columns (as _listed_rows selects them) are `columns`, their open
+        blockers' rows (_open_blockers) `blocked`; counts them."""
+        days = _DAYS
+        (ids, codes, deal_names, investors, regions, industries, subs, signed, amounts, currencies, approximate, cnys,
+         rates, stages, since, _created, event_ids, leads, liaisons) = columns  # fmt: skip
+        self.sums.add_batch(stages, cnys, currencies, amounts, approximate, rates)
+        day = days.__getitem__
+        problems = {
+            deal_id: self._problems(found) for deal_id, found in self._open_problems(names.departments, blocked).items()
+        }
+        return RowBatch(
+            range(seq, seq + len(ids)),
+            ids,
+            codes,
+            deal_names,
+            investors,
+            regions,
+            industries,
+            subs,
+            list(map(names.event_names.get, event_ids)),
+            list(map(names.event_days.get, event_ids)),
+            list(map(day, signed)),
+            list(map(names.money_of.__getitem__, zip(amounts, currencies, approximate))),
+            list(map(names.cny_of.__getitem__, cnys)),
+            rates,
+            stages,
+            list(map(day, since)),
+            list(map(names.departments.get, leads)),
+            names.supporting.of_deals(ids),
+            list(map(names.persons.get, liaisons)),
+            list(map(progress.get, ids)),
+            list(map(problems.get, ids)),
+        )
+
+    def _open_problems(self, departments: dict[int, str], blocked: list[tuple]) -> dict[int, list[tuple]]:
+        """The open blockers of a batch of listed rows, as _open_blockers' rows `blocked`, per deal in the order
+        they were raised: (id, text, department, raised_on, due_on). Asked a batch at a time, so that memory does
+        not grow with the deals that have some."""
+        by_deal: dict[int, list[tuple]] = {}
+        days = _DAYS
+        for deal_id, b_id, text, department, raised, due in blocked:
+            entry = (b_id, text, departments[department], days[raised], days[due])
+            found = by_deal.get(deal_id)
+            if found is None:
+                by_deal[deal_id] = [entry]
+            else:
+                found.append(entry)
         return by_deal
 
     def _problems(self, rows: list[tuple]) -> list[Problem]:
@@ -376,6 +386,19 @@ class _Builder:
                 activity.funds_cny += p.amount_cny or 0
 
 
+class _Names:
+    """What a listed row's ids and raw values are looked up in: the names of departments, events and people,
+    the supporting departments, and each distinct amount made into a Money and a CNY Decimal once."""
+
+    def __init__(self, departments: dict[int, str], events: dict[int, tuple], persons: dict[int, str], ids) -> None:
+        self.departments, self.persons = departments, persons
+        self.event_names = {e_id: name for e_id, (name, _on) in events.items()}
+        self.event_days = {e_id: _DAYS[on] for e_id, (_name, on) in events.items()}
+        self.supporting = _Supporting(departments, ids)
+        self.cny_of = Kept(_cents, most=10_000)
+        self.money_of = Kept(lambda key: Money(_cents(key[0]), key[1], bool(key[2])), most=10_000)
+
+
 class _Zero(dict):
     """A dict that reads 0 for a key it does not hold."""
 
@@ -412,3 +435,9 @@ class _Supporting:
     def __call__(self, deal_id: int) -> list[str]:
         """The names of the deal's supporting departments (a list of its own)."""
         return list(self.lists[self.of[deal_id]]) if deal_id < self.size else []
+
+    def of_deals(self, deal_ids: tuple[int, ...]) -> list[tuple[str, ...]]:
+        """The names of each deal's supporting departments, one tuple shared by the deals with the same ones."""
+        if deal_ids and max(deal_ids) < self.size:
+            return list(map(self.lists.__getitem__, map(self.of.__getitem__, deal_ids)))
+        return [self.lists[self.of[d]] if d < self.size else () for d in deal_ids]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -118,6 +118,73 @@ class Row:
         return bool(self.progress)
 
 
+#: RowBatch's fields: Row's, in Row's order.
+ROW_FIELDS = tuple(Row.__dataclass_fields__)
+
+
+@dataclass
+class RowBatch:
+    """Consecutive rows of the table column by column: each field holds, in the rows' order, the values of Row's
+    field of that name, except that `supporting` holds tuples and `progress` and `problems` None for a row with
+    none. Equal values are often one shared object (amounts, days, department lists), and nothing is made per row,
+    so a writer can turn whole columns into text at once; rows() gives the same rows as Row objects."""
+
+    seq: Sequence[int]
+    id: Sequence[int]
+    code: Sequence[str]
+    name: Sequence[str]
+    investor: Sequence[str]
+    region: Sequence[str]
+    industry: Sequence[str]
+    sub_industry: Sequence[str]
+    event: Sequence[str | None]
+    event_on: Sequence[datetime.date | None]
+    signed_on: Sequence[datetime.date | None]
+    amount: Sequence[Money]
+    amount_cny: Sequence[Decimal | None]
+    fx_rate_id: Sequence[int | None]
+    stage: Sequence[str]
+    stage_since: Sequence[datetime.date]
+    lead_unit: Sequence[str | None]
+    supporting: Sequence[tuple[str, ...]]
+    liaison: Sequence[str | None]
+    progress: Sequence[list[Progress] | None]
+    problems: Sequence[list[Problem] | None]
+
+    def __len__(self) -> int:
+        return len(self.id)
+
+    def rows(self) -> list[Row]:
+        """The batch's rows as Row objects (each with lists of its own for supporting, progress and problems)."""
+        columns = [getattr(self, name) for name in ROW_FIELDS]
+        return [
+            Row(*values[:17], list(values[17]), values[18], values[19] or [], values[20] or [])
+            for values in zip(*columns)
+        ]
+
+    @classmethod
+    def of_rows(cls, rows: Sequence[Row]) -> RowBatch:
+        """The rows `rows` as one batch."""
+        columns = list(zip(*[[getattr(row, name) for name in ROW_FIELDS] for row in rows])) or [()] * len(ROW_FIELDS)
+        batch = cls(*columns)
+        batch.supporting = [tuple(names) for names in batch.supporting]
+        batch.progress = [p or None for p in batch.progress]
+        batch.problems = [p or None for p in batch.problems]
+        return batch
+
+
+def batches_of_rows(rows: Iterable[Row], size: int = 2000) -> Iterator[RowBatch]:
+    """`rows` in batches of at most `size`."""
+    chunk: list[Row] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield RowBatch.of_rows(chunk)
+            chunk = []
+    if chunk:
+        yield RowBatch.of_rows(chunk)
+
+
 @dataclass
 class WeekActivity:
     """What happened to the cohort's deals during the week."""
@@ -147,7 +214,11 @@ class Summary:
 
 @dataclass
 class WeeklyTable:
-    """A week's table: `rows` a list (build()) or an iterator read once (stream())."""
+    """A week's table: `rows` a list (build()) or an iterator read once (stream()).
+
+    A streamed table's rows can be read as Row objects (`rows`) or as RowBatches (`row_batches()`), not both:
+    either reads the same rows from the ledger once.
+    """
 
     week: Week
     scope: DealFilter
@@ -155,6 +226,13 @@ class WeeklyTable:
     generated_on: datetime.date
     summary_of: Callable[[], Summary]
     expected_rows: int = 0  # an upper bound of the number of rows, for progress reports
+    batches: Iterator[RowBatch] | None = None  # stream()'s rows as batches, the source `rows` reads from
+
+    def row_batches(self) -> Iterator[RowBatch]:
+        """The rows in RowBatches, in order: a streamed table's as they are read from the ledger, else `rows`'."""
+        if self.batches is not None:
+            return self.batches
+        return batches_of_rows(self.rows)
 
     @property
     def summary(self) -> Summary:

@@ -7,8 +7,9 @@ export runs it), on a SQLite ledger:
 The listed rows' SELECT (its plan; SQLite's own work, the same SELECT under count(*); fetched through the
 driver; with the deal table scanned NOT INDEXED), the supporting departments' and the open problems' queries,
 the week's events, the week-end KPIs (the three aggregates over the deal table; from crm.reporting.asof's kept
-totals, as the table takes them), the KPIs now, the rows as crm.reporting.weekly streams them, the whole CSV
-written to a file.
+totals, as the table takes them), the KPIs now, the rows as crm.reporting.weekly streams them (as Row objects and
+as RowBatches), the whole CSV written to a file. CPU is the process's, and this (the main) thread's beside it:
+what a reader thread took off the main thread's path.
 
 With --writers DIR: only the deal rows' CSV writing (exports.weekly_text._write_rows, to a file, from the table's
 rows held in a list: use a ledger whose rows fit in memory), this checkout's and DIR's in turn on the same
@@ -31,9 +32,10 @@ from tests.perf.commands import WEEK
 
 
 def _timed(label: str, work) -> None:
-    c0, t0 = time.process_time(), time.perf_counter()
+    c0, t0, m0 = time.process_time(), time.perf_counter(), time.thread_time()
     work()
-    print(f"{label}: CPU {time.process_time() - c0:.2f} s, wall {time.perf_counter() - t0:.2f} s", flush=True)
+    cpu, main = time.process_time() - c0, time.thread_time() - m0
+    print(f"{label}: CPU {cpu:.2f} s (this thread {main:.2f} s), wall {time.perf_counter() - t0:.2f} s", flush=True)
 
 
 def _count(con, sql: str, params: list) -> int:
@@ -93,6 +95,8 @@ def main(argv=None) -> int:
     _timed("week-end KPIs from the kept totals", lambda: _kept_week_end_kpis(cohort, week))
     _timed("KPIs now", lambda: kpi.compute(cohort, today=datetime.date.today()))
     _timed("rows streamed", lambda: sum(1 for _ in weekly.stream(week).rows))
+    if hasattr(weekly.WeeklyTable, "row_batches"):
+        _timed("rows streamed as batches", lambda: sum(len(b) for b in weekly.stream(week).row_batches()))
     with tempfile.TemporaryDirectory(prefix="weekly-parts-") as tmp:
         _timed("whole CSV, to a file", lambda: _csv_file(weekly_text, weekly.stream(week), Path(tmp) / "w.csv"))
     return 0

@@ -7,7 +7,8 @@ process on the cells of the file the after side wrote: csv.writer (csv); this ch
 (tests.perf.commands._xlsx_floor, every cell of the workbook) and, with --old-floor, the floor as it was
 before (the before checkout's _xlsx_floor, which wrote fewer cells). Every export runs under GNU time
 (wall, CPU user+system, peak); the two sides must write the same bytes (xlsx: every part but its time).
-Prints one line per run and the medians, with the load average.
+Prints one line per run, the medians, and each side's ratio to the floor in wall and CPU time, with the load
+average.
 
 On PostgreSQL, `--pg-dump bench-data/ledger-100000-s1.pgdump` (instead of --db) restores that dump into a
 throwaway server (tests/perf/ledgers.py's settings) and exports from it; CPU is then the client's only.
@@ -105,7 +106,25 @@ def main(argv=None) -> int:
         wall = statistics.median(r[0] for r in runs)
         cpu = statistics.median(r[1] for r in runs)
         print(f"median {key}: {wall:.2f} s, CPU {cpu:.2f} s, peak {max(r[2] for r in runs) / 2**20:.0f} MiB")
+    _ratios(figures, args.formats.split(","))
     return 0
+
+
+def _ratios(figures: dict[str, list], formats: list[str]) -> None:
+    """Each side's wall and CPU time over its format's floor: the medians, and the range of the rounds' own
+    ratios (each round's side over the same round's floor, the fairest on a shared machine)."""
+    for fmt in formats:
+        floor = figures.get(f"{fmt} floor")
+        for side in ("before", "after"):
+            runs = figures.get(f"{fmt} {side}")
+            if not floor or not runs:
+                continue
+            parts = []
+            for n, what in ((0, "wall"), (1, "CPU")):
+                median = statistics.median(r[n] for r in runs) / statistics.median(r[n] for r in floor)
+                rounds = [r[n] / f[n] for r, f in zip(runs, floor)]
+                parts.append(f"{what} {median:.1f}x (rounds {min(rounds):.1f}-{max(rounds):.1f}x)")
+            print(f"ratio {fmt} {side} / floor: {', '.join(parts)}")
 
 
 def _on_postgres(args) -> int:
