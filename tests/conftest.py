@@ -7,11 +7,14 @@ Migrated and demo databases are copies of templates built once per session (per
 xdist worker) and backend: a file copy for SQLite, CREATE DATABASE … TEMPLATE for
 PostgreSQL — migrating or loading the demo for every test was most of their time.
 Tests never touch the real user data directory: XDG paths point into tmp.
+Temporary folders (tmp_path, and TMPDIR for the processes tests start) are on a RAM disk when there is
+one (`pytest_configure`): SQLite's syncs to a real disk were most of a small database test's time.
 Under `make test` (xdist, --dist loadfile) the longest units of work start first (tests/xdist_balance.py).
 """
 
 import os
 import shutil
+import tempfile
 
 import pytest
 
@@ -30,6 +33,38 @@ def pytest_xdist_make_scheduler(config, log):
 
 
 BACKENDS = ["sqlite", "postgresql"]
+
+#: Where temporary folders go unless CRM_TEST_TMPDIR, TMPDIR or --basetemp says otherwise: a RAM disk.
+RAM_DISK = "/dev/shm"
+RAM_DISK_MIN_FREE = 2 << 30
+
+
+def _ram_temp_root() -> str | None:
+    """CRM_TEST_TMPDIR if set, else /dev/shm when it is a writable tmpfs with 2 GiB free, else None."""
+    explicit = os.environ.get("CRM_TEST_TMPDIR")
+    if explicit:
+        return explicit
+    try:
+        stats = os.statvfs(RAM_DISK)
+    except OSError:
+        return None
+    roomy = stats.f_bavail * stats.f_frsize >= RAM_DISK_MIN_FREE
+    return RAM_DISK if roomy and os.access(RAM_DISK, os.W_OK | os.X_OK) else None
+
+
+def pytest_configure(config):
+    """Temporary folders on a RAM disk: a test's ledger file, its WAL and its syncs never wait on a disk.
+
+    Only the temporary folders move; the code under test still syncs as it would on a bureau's disk.
+    An explicit --basetemp or TMPDIR is kept. Set in the xdist workers too (each reads this conftest)
+    and inherited by the processes the tests start.
+    """
+    if config.option.basetemp or os.environ.get("TMPDIR"):
+        return
+    root = _ram_temp_root()
+    if root:
+        os.environ["TMPDIR"] = root
+        tempfile.tempdir = None  # gettempdir() reads TMPDIR again
 
 
 @pytest.fixture(autouse=True)
