@@ -6,10 +6,12 @@ on is waited for exactly (tests/tui_support.settle: the app's workers finished, 
 empty, its tables measured), so the windows only decide how long an idle app is watched: 5 ms.
 """
 
+import os
+
 import pytest
 
-#: Seconds of one idle-detection window (Textual's own: 1/50).
-IDLE_WINDOW = 0.005
+#: Seconds of one idle-detection window (Textual's own: 1/50); CRM_TEST_IDLE_WINDOW to compare another.
+IDLE_WINDOW = float(os.environ.get("CRM_TEST_IDLE_WINDOW", "0.005"))
 
 
 @pytest.fixture(autouse=True)
