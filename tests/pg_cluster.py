@@ -193,19 +193,20 @@ class _Server:
         return f"{DEFAULT_DBNAME}_{os.getpid()}_{n}"
 
     def create_database(self, name: str | None = None, *, template: str | None = None) -> str:
-        """Create an empty database (unique name if none given) and return its URL."""
+        """Create an empty database (unique name if none given) and return its URL.
+
+        A copy of `template` is made file by file (STRATEGY FILE_COPY, PostgreSQL 15+): for the suite's small
+        templates that is a third of the server's work of the default, which writes every page to the WAL.
+        """
         from psycopg2 import sql
 
         name = _check_dbname(name or self._unique_name())
         stmt = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
         if template:
             stmt += sql.SQL(" TEMPLATE {}").format(sql.Identifier(_check_dbname(template)))
-        conn = _connect(self.url_for(self._admin_dbname))
-        try:
-            with conn.cursor() as cur:
-                cur.execute(stmt)
-        finally:
-            conn.close()
+            if self._admin_connection().server_version >= 150000:
+                stmt += sql.SQL(" STRATEGY FILE_COPY")
+        self._admin_execute(stmt)
         return self.url_for(name)
 
     def drop_database(self, name: str) -> None:
@@ -213,12 +214,40 @@ class _Server:
         from psycopg2 import sql
 
         stmt = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(_check_dbname(name)))
-        conn = _connect(self.url_for(self._admin_dbname))
-        try:
-            with conn.cursor() as cur:
-                cur.execute(stmt)
-        finally:
-            conn.close()
+        self._admin_execute(stmt)
+
+    def _admin_connection(self):
+        """This process's connection to the admin database, opened on first use and kept.
+
+        A test creates and drops a database or two: a new connection for each was a server process forked
+        and torn down every time. Not shared across a fork (the pid is checked).
+        """
+        held = getattr(self, "_admin", None)
+        if held is None or held[0] != os.getpid() or held[1].closed:
+            held = (os.getpid(), _connect(self.url_for(self._admin_dbname)))
+            self._admin = held
+        return held[1]
+
+    def _admin_execute(self, stmt) -> None:
+        """Run one statement on the admin connection; once more on a new one if the server had cut it off
+        (a test stopped and started the server)."""
+        import psycopg2
+
+        for attempt in (1, 2):
+            conn = self._admin_connection()
+            try:
+                with conn.cursor() as cur:
+                    cur.execute(stmt)
+                return
+            except (psycopg2.OperationalError, psycopg2.InterfaceError):
+                if not conn.closed or attempt == 2:
+                    raise
+
+    def close_admin(self) -> None:
+        """Close the kept admin connection (before the server stops). Idempotent."""
+        held, self._admin = getattr(self, "_admin", None), None
+        if held is not None and held[0] == os.getpid() and not held[1].closed:
+            held[1].close()
 
 
 class ExternalServer(_Server):
@@ -420,6 +449,10 @@ class ThrowawayCluster(_Server):
 
     def stop(self) -> None:
         """Stop the server and delete the temp dir. Idempotent; never raises."""
+        try:
+            self.close_admin()
+        except Exception:  # noqa: BLE001 — stopping goes on whatever the connection's state
+            pass
         # postmaster.pid also covers a start interrupted (Ctrl-C, timeout)
         # after the postmaster was forked but before pg_ctl reported success.
         if self.data_dir is not None and (self._running or (self.data_dir / "postmaster.pid").exists()):

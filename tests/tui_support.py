@@ -52,9 +52,18 @@ async def settle(pilot: Pilot, rounds: int = 10) -> None:
     for _ in range(rounds):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers):
+        if not _busy(pilot.app):
             break
     await _tables_measured(pilot)
+
+
+def _busy(app: App) -> bool:
+    """Work the app started and has not done: a worker, or a call waiting for a screen's next refresh."""
+    if any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+        return True
+    # call_after_refresh parks its callback on the screen until the screen has refreshed (Textual's private list):
+    # the quick filters and the first frame's stand-ins are built that way.
+    return any(screen._callbacks for screen in app.screen_stack)
 
 
 async def _tables_measured(pilot: Pilot, limit: float = 10.0) -> None:

@@ -14,6 +14,7 @@ from crm.deals.tags import tag_deal
 from crm.listing.filters import DealFilter
 from crm.reference import fx
 from crm.reporting import asof, brief, kept_plans, kpi, lights, series, summaries
+from tests.conftest import filled_ledger
 
 D = datetime.date
 
@@ -27,8 +28,8 @@ def _deal(name, planned_start=None, region="涿州市", signed="2019-12-01", amo
     return create_deal(values)
 
 
-@pytest.fixture
-def start_plan_ledger(ledger):
+@filled_ledger()
+def start_plan_ledger():
     """107 deals planned to start in 2020; 88 start by 31 May, 5 more on 15 June.
 
     Noise that must not count: 4 deals planned for 2021 (2 of them started), one terminated deal planned
@@ -159,8 +160,8 @@ def test_report_total_rows_equal_kpi(start_plan_ledger, run_cli, db_url):
     assert by_rank[0].result.kpis.deals >= by_rank[1].result.kpis.deals
 
 
-@pytest.fixture
-def invest_ledger(ledger):
+@filled_ledger()
+def invest_ledger():
     """Plans 200亿 + 235.83亿 + 10亿美元 (at 7.0000, the rate in force on 1 January: 70亿) = 505.83亿; completed by 30 April:
     30 + 40 + 36.54 + 32.9亿元 + 1亿美元 (at April's month-end rate 7.1000: 7.1亿) = 146.54亿."""
     fx.set_rate("USD", D(2019, 11, 30), "7.0000", source="测试")

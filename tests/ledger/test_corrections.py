@@ -20,13 +20,14 @@ from crm.reference import fx
 from crm.reporting import asof, kpi
 from db import kept_totals as upkeep
 from db.models import Blocker, Deal, FundsArrived, FxRate, InvestmentDone, StageChange
+from tests.conftest import filled_ledger
 from tests.ledger.test_kpi import build_small_ledger
 
 D = datetime.date
 
 
-@pytest.fixture
-def small(ledger):
+@filled_ledger()
+def small():
     """tests.ledger.test_kpi's ledger, written into a fresh database of the current backend; {label: code}."""
     return build_small_ledger()
 

@@ -21,6 +21,7 @@ from crm.foundation.text import neutralise
 from crm.listing import deal_text, pages, views
 from crm.listing.filters import DealFilter
 from db.models import Deal, Department, Event, Person
+from tests.conftest import filled_ledger
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = [
@@ -58,8 +59,8 @@ def _json_oracle(rows: list[dict]) -> str:
     return out.getvalue()
 
 
-@pytest.fixture
-def hostile_ledger(demo_ledger):
+@filled_ledger("demo_ledger")
+def hostile_ledger():
     """The demo ledger with hostile text in every text column the lists show, and progress entries."""
     deals = list(Deal.select().order_by(Deal.id))
     for i, text in enumerate(HOSTILE):

@@ -271,6 +271,31 @@ def test_appends_are_not_held_up_by_an_edit_in_progress_on_postgresql(demo_url, 
         editing.close()
 
 
+def _waits_on_a_lock(url, process, timeout: float = 60.0) -> bool:
+    """Whether `process` came to wait on a row lock in `url`'s database (polled) while still running.
+
+    The server says so (pg_stat_activity): no fixed sleep that a slow start-up of the process could outlast.
+    """
+    import psycopg2
+
+    watcher = psycopg2.connect(url)
+    watcher.autocommit = True
+    try:
+        deadline = time.monotonic() + timeout
+        while process.poll() is None and time.monotonic() < deadline:
+            with watcher.cursor() as cur:
+                cur.execute(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+                )
+                if cur.fetchone()[0]:
+                    return process.poll() is None
+            time.sleep(0.05)
+        return False
+    finally:
+        watcher.close()
+
+
 def test_a_payment_recorded_while_its_deal_changes_stage_is_counted_under_the_new_stage(demo_url, backend):
     """The KPIs' kept totals (PostgreSQL: funds per stage of their deal) stay right when the two cross.
 
@@ -303,8 +328,7 @@ def test_a_payment_recorded_while_its_deal_changes_stage_is_counted_under_the_ne
             stderr=subprocess.PIPE,
             text=True,
         )
-        time.sleep(3)
-        waited = payment.poll() is None
+        waited = _waits_on_a_lock(demo_url, payment)
         moving.commit()
         out, err = payment.communicate(timeout=120)
         assert payment.returncode == 0, err

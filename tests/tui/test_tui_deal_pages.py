@@ -16,10 +16,11 @@ from crm.listing import pages as dp
 from crm.reference.fx import set_rate
 from crm.reference.registry import add_department, add_event
 from db.models import Deal
+from tests.conftest import filled_ledger
 
 
-@pytest.fixture
-def mixed_ledger(ledger):
+@filled_ledger()
+def mixed_ledger():
     """17 deals; some with no signing date, no exchange rate (JPY), no event or no lead unit."""
     set_rate("USD", datetime.date(2020, 1, 1), "7.0")
     set_rate("JPY", datetime.date(2019, 1, 1), "0.065")  # entry needs a rate; the JPY deals lose theirs below
@@ -50,7 +51,6 @@ def mixed_ledger(ledger):
             blocker = add_blocker(deal.code, f"问题{b}", "甲局", raised=datetime.date(2021, 3, 1))
             if b == 2:
                 resolve_blocker(blocker.id, note="已解决", on=datetime.date(2021, 3, 2))
-    yield ledger
 
 
 STAGE_ORDER = {s.key: n for n, s in enumerate(STAGES)}
