@@ -12,11 +12,14 @@ from __future__ import annotations
 import pickle
 import sqlite3
 from collections.abc import Callable, Iterable
+from itertools import islice
 
 #: Entries a Remembered holds in a dict; past this many they move to disk.
 SPILL_AT = 100_000
 #: The database's page cache, KiB (the operating system caches the rest of its file).
 CACHE_KIB = 4096
+#: Entries moved to disk per statement when a Remembered spills.
+_SPILL_PART = 10_000
 #: Keys asked of the database per statement (SQLite's default limit of parameters is 999 on old builds).
 _BATCH = 500
 
@@ -91,7 +94,11 @@ class Remembered:
         db.execute("CREATE TABLE kept (key TEXT PRIMARY KEY, value) WITHOUT ROWID")
         self._db = db
         held, self._dict = self._dict, None
-        self._put(held)
+        # A part at a time: the rows written beside every entry held were the import's peak (BENCHMARKS.md,
+        # "Import speed", ninth session).
+        while held:
+            keys = list(islice(held, _SPILL_PART))
+            self._put({k: held.pop(k) for k in keys})
 
     def _put(self, items: dict) -> None:
         pack = self.pack

@@ -12,7 +12,9 @@ existing = importlib.import_module("crm.importing.existing")
 
 
 @pytest.mark.parametrize("spill_at", [0, 3, 1000])
-def test_keys_read_back_as_kept(spill_at):
+@pytest.mark.parametrize("part", [1, 10_000])  # the entries held moved to disk one by one, or at once
+def test_keys_read_back_as_kept(spill_at, part, monkeypatch):
+    monkeypatch.setattr(remembered, "_SPILL_PART", part)
     kept = remembered.Remembered(spill_at=spill_at)
     key = ("冷链物流园项目", datetime.date(2020, 5, 18))
     kept.update({key: 4, "ZS2020-0009": [("a", None)], "ZS2020-0010": 7})
