@@ -118,6 +118,7 @@ def _take_rows(path: Path, numbered, cells, texts: dict, rows: list) -> None:
     for (row, col), text in cells.errors.items():
         errors.setdefault(row, []).append((col, text.strip() or None))
     same = texts.setdefault
+    start = len(rows)
     for number, raw in numbered:
         # Text first, inline: most cells are text, and a ledger has millions.
         values = [(same(t, t) if (t := v.strip()) else None) if type(v) is str else _as_openpyxl(v) for v in raw]
@@ -130,9 +131,11 @@ def _take_rows(path: Path, numbered, cells, texts: dict, rows: list) -> None:
             values.pop()
         if not values:
             continue
-        if len(repr(values)) > MAX_CELL_CHARS:  # one C-speed pass; rows are far shorter
-            _check_cell_sizes(path, number, values)
         rows.append((number, values))
+    # Only a text can outgrow a cell, and each distinct one is in `texts`: looked at once, not a repr per row.
+    if max(map(len, texts), default=0) > MAX_CELL_CHARS or any(len(t) > MAX_CELL_CHARS for t in cells.errors.values()):
+        for number, values in rows[start:]:
+            _check_cell_sizes(path, number, values)
 
 
 def _check_cell_sizes(path: Path, number: int, values: list) -> None:

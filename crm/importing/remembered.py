@@ -4,45 +4,50 @@ A first import of a million rows remembers each row's deal key and code (to refu
 earlier one) and each deal it created (to match a later row naming it): as Python dicts, a few hundred
 bytes a row. Past SPILL_AT entries a Remembered moves them into a private temporary SQLite database (on
 disk, deleted when closed), asked a chunk of rows' keys at a time (BENCHMARKS.md, "Import memory and
-speed", eighth session: what that costs a million rows).
+speed", eighth session, and "Import speed", ninth session: what that costs a million rows).
 """
 
 from __future__ import annotations
 
-import hashlib
 import pickle
 import sqlite3
-from collections.abc import Iterable
-from operator import itemgetter
+from collections.abc import Callable, Iterable
+from itertools import islice
 
 #: Entries a Remembered holds in a dict; past this many they move to disk.
 SPILL_AT = 100_000
 #: The database's page cache, KiB (the operating system caches the rest of its file).
 CACHE_KIB = 4096
+#: Entries moved to disk per statement when a Remembered spills.
+_SPILL_PART = 10_000
 #: Keys asked of the database per statement (SQLite's default limit of parameters is 999 on old builds).
 _BATCH = 500
 
 
-_first = itemgetter(0)
-
-
-def _slot(text: str) -> int:
-    """Where a key is kept on disk: 64 bits of BLAKE2b of its repr, as SQLite's signed rowid."""
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little", signed=True)
+def _as_is(value):
+    return value
 
 
 class Remembered:
-    """A mapping of keys (str, tuples of str, dates and None) to picklable values, asked many keys at a time.
+    """A mapping of keys (str, tuples of str, dates and None) to values, asked many keys at a time.
 
-    On disk a key is kept at its slot (a hash) with its repr beside it: a key found there is that key,
-    and the rare key whose slot another holds is kept in a dict (`_elsewhere`), so no two keys are confused.
+    On disk a key is kept under its repr (one repr per key of these types, and no two alike), in a table
+    ordered by it: keys written or asked together in their order land on neighbouring pages (a file's codes
+    and names mostly run in order), where a hash of each scattered them over the whole file. A value is
+    kept as `pack` makes it: an int or a str as SQLite's own, anything else pickled; read back through
+    `unpack`. Held in the dict, values are kept as given.
     """
 
-    def __init__(self, spill_at: int | None = None):
+    def __init__(
+        self,
+        spill_at: int | None = None,
+        pack: Callable[[object], object] = _as_is,
+        unpack: Callable[[object], object] = _as_is,
+    ):
         self.spill_at = SPILL_AT if spill_at is None else spill_at
+        self.pack, self.unpack = pack, unpack
         self._dict: dict | None = {}
         self._db: sqlite3.Connection | None = None
-        self._elsewhere: dict = {}
 
     @property
     def on_disk(self) -> bool:
@@ -54,16 +59,14 @@ class Remembered:
             held = self._dict
             return {k: held[k] for k in keys if k in held}
         texts = {repr(k): k for k in keys}
-        asked = list({_slot(t) for t in texts})
+        asked = sorted(texts)  # in the table's order: each statement reads neighbouring pages
         out = {}
+        unpack = self.unpack
         for start in range(0, len(asked), _BATCH):
             batch = asked[start : start + _BATCH]
             marks = ",".join("?" * len(batch))
-            for text, value in self._db.execute(f"SELECT key, value FROM kept WHERE id IN ({marks})", batch):
-                if text in texts:  # else another key's slot
-                    out[texts[text]] = pickle.loads(value) if type(value) is bytes else value
-        if self._elsewhere:
-            out.update({k: self._elsewhere[k] for k in keys if k in self._elsewhere})
+            for text, value in self._db.execute(f"SELECT key, value FROM kept WHERE key IN ({marks})", batch):
+                out[texts[text]] = unpack(pickle.loads(value) if type(value) is bytes else value)
         return out
 
     def update(self, items: dict) -> None:
@@ -77,7 +80,7 @@ class Remembered:
 
     def close(self) -> None:
         """Forget everything (the database file goes with its connection)."""
-        self._dict, self._elsewhere = {}, {}
+        self._dict = {}
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -87,30 +90,24 @@ class Remembered:
         db.execute("PRAGMA journal_mode=OFF")
         db.execute("PRAGMA synchronous=OFF")
         db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
-        db.execute("CREATE TABLE kept (id INTEGER PRIMARY KEY, key TEXT NOT NULL, value BLOB)")
+        # WITHOUT ROWID: the key's B-tree holds the value, one tree to write and read rather than a table and an index.
+        db.execute("CREATE TABLE kept (key TEXT PRIMARY KEY, value) WITHOUT ROWID")
         self._db = db
         held, self._dict = self._dict, None
-        self._put(held)
+        # A part at a time: the rows written beside every entry held were the import's peak (BENCHMARKS.md,
+        # "Import speed", ninth session).
+        while held:
+            keys = list(islice(held, _SPILL_PART))
+            self._put({k: held.pop(k) for k in keys})
 
     def _put(self, items: dict) -> None:
-        rows, keys = [], {}
+        pack = self.pack
+        rows = []
         for k, v in items.items():
-            if k in self._elsewhere:
-                self._elsewhere[k] = v
-                continue
-            text = repr(k)
-            keys[text] = k
-            # A row number (most values) as SQLite's own integer: no pickling.
-            rows.append((_slot(text), text, v if type(v) is int else pickle.dumps(v, pickle.HIGHEST_PROTOCOL)))
-        rows.sort(key=_first)  # in slot order: each insert lands beside the last
-        before = self._db.total_changes
+            v = pack(v)
+            # A row number (most values) or a text as SQLite's own: no pickling.
+            rows.append((repr(k), v if type(v) is int or type(v) is str else pickle.dumps(v, pickle.HIGHEST_PROTOCOL)))
+        rows.sort()  # in key order: each insert lands beside the last
         self._db.executemany(
-            "INSERT INTO kept VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET value = excluded.value"
-            " WHERE key = excluded.key",
-            rows,
+            "INSERT INTO kept VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", rows
         )
-        if self._db.total_changes - before < len(rows):  # a slot held by another key: kept aside
-            for slot, text, _value in rows:
-                (held,) = self._db.execute("SELECT key FROM kept WHERE id = ?", (slot,)).fetchone()
-                if held != text:
-                    self._elsewhere[keys[text]] = items[keys[text]]

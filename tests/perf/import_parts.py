@@ -4,8 +4,8 @@
 
 Run from a tree, it measures that tree's code (cwd first on sys.path), in this process with the cycle
 collector off as the import runs it: the CPU seconds of reading the workbook into a grid, of sorting and
-reading its rows (crm.importing.plan._Scan), of the whole read_plan (and its wall time), and of the names'
-pinyin initials; then, in a fresh
+reading its rows (crm.importing.plan._Scan), of the whole read_plan (and its wall time), of the names'
+pinyin initials and of the survey a sheet read in slices starts with; then, in a fresh
 process, a whole import into a new SQLite database with the wall-clock time at which each phase ends and
 the CPU seconds of the SQLite writer thread (crm.importing.bulk._Behind), in all and at the end alone
 (the fills, triggers and indexes it runs once the rows are written, while the importing thread waits).
@@ -112,16 +112,37 @@ def read_parts(book: Path) -> dict:
         for name in names:
             memo.initials(name)
         took_initials = time.process_time() - start
+        took_survey = _survey(book)
+        start = time.process_time()
+        workbook.read_grids(book)[0].all_rows()
+        took_all = time.process_time() - start
     finally:
         if enabled:
             gc.enable()
     return {
+        "survey of a sliced sheet's XML": took_survey,
+        "grid of every row (a sliced sheet's slices all read)": took_all,
         "grid": took_grid,
         "scan": took_scan,
         "read_plan": took_plan,
         "read_plan wall": wall_plan,
         "pinyin initials of the names": took_initials,
     }
+
+
+def _survey(book: Path) -> float:
+    """CPU seconds of the first pass over the first sheet's XML that a sheet read in slices takes (0: an xlsx only)."""
+    import zipfile
+
+    from crm.importing import workbook, xlsx_parts, xlsx_slices
+
+    if book.suffix.lower() != ".xlsx":
+        return 0.0
+    with zipfile.ZipFile(book) as archive:
+        parts = xlsx_parts.workbook_parts(archive)
+        start = time.process_time()
+        xlsx_slices.survey(archive, parts, next(iter(parts.sheet_paths)), workbook.MAX_CELLS)
+        return time.process_time() - start
 
 
 def phases(book: Path) -> tuple[list, dict]:

@@ -127,3 +127,30 @@ def test_a_workbook_with_many_shared_strings_is_read_whole(tmp_path, monkeypatch
     monkeypatch.setattr(xlsx_slices, "SHARED_AT", 0)
     assert workbook.read_grids(path)[0].rows
     assert not sliced_reads, "read whole: its shared strings are larger than SHARED_AT"
+
+
+@pytest.mark.parametrize("slice_at", [None, 0])  # read whole, and in slices of a few rows
+def test_an_oversized_cell_far_down_is_refused_naming_its_cell(tmp_path, monkeypatch, slice_at):
+    from crm.foundation.errors import InvalidInput
+
+    path = tmp_path / "long.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("台账")
+    ws.write_row(0, 0, ["项目名称", "总投资", "备注"])
+    for n in range(1, 300):
+        ws.write_row(n, 0, [f"第{n}号项目", "5亿元", "y" * 32767 if n == 5 else ""])  # the most a cell holds
+    ws.write(250, 2, "LONG")
+    book.close()
+    import zipfile
+
+    with zipfile.ZipFile(path) as src:  # xlsxwriter writes no more than a cell holds: made longer in the XML
+        parts = [(info, src.read(info).replace(b">LONG<", b">" + b"x" * 32768 + b"<")) for info in src.infolist()]
+    with zipfile.ZipFile(path, "w") as out:
+        for info, data in parts:
+            out.writestr(info, data)
+    if slice_at is not None:
+        monkeypatch.setattr(xlsx_slices, "SLICE_AT", slice_at)
+        monkeypatch.setattr(xlsx_slices, "SLICE_BYTES", 2000)
+    with pytest.raises(InvalidInput, match=r"251\D.*\bC\b.*32768"):
+        for grid in workbook.read_grids(path):
+            grid.all_rows()
