@@ -168,7 +168,7 @@ def filled_ledger(base: str = "ledger"):
     def decorate(fill: Callable[[], object]):
         name = fill.__name__
         known = _FILLED.get(name)
-        if known and known[1].__qualname__ != fill.__qualname__ or known and known[1].__module__ != fill.__module__:
+        if known and (known[1].__module__, known[1].__qualname__) != (fill.__module__, fill.__qualname__):
             raise ValueError(f"two @filled_ledger() fixtures are named {name}: their templates would be one")
         _FILLED[name] = ("migrated" if base == "ledger" else "demo", fill)
 

@@ -432,10 +432,6 @@ class _Supporting:
                 if deal_id < size:
                     of[deal_id] = n
 
-    def __call__(self, deal_id: int) -> list[str]:
-        """The names of the deal's supporting departments (a list of its own)."""
-        return list(self.lists[self.of[deal_id]]) if deal_id < self.size else []
-
     def of_deals(self, deal_ids: tuple[int, ...]) -> list[tuple[str, ...]]:
         """The names of each deal's supporting departments, one tuple shared by the deals with the same ones."""
         if deal_ids and max(deal_ids) < self.size:
