@@ -13,6 +13,7 @@ import asyncio
 import datetime
 import functools
 import gc
+import sys
 import threading
 from pathlib import Path
 
@@ -28,6 +29,8 @@ from screens.stylesheet import KeptStylesheet
 from screens.terminal_watch import TerminalWatch
 
 HERE = Path(__file__).parent
+#: How long a thread holds the interpreter while another waits (Python's default is 5 ms).
+THREAD_SWITCH_SECONDS = 0.001
 
 
 def _retrieve_error(task: asyncio.Task) -> None:
@@ -116,6 +119,9 @@ class CrmApp(ConnectionWatch, TerminalWatch, App):
     def __init__(self, today: datetime.date | None = None, lang: str | None = None, demo: bool = False) -> None:
         if lang is not None:
             set_language(lang)
+        # The database threads mostly wait on the server: handed the interpreter sooner, a key's page query
+        # (or the cancel of the last key's) starts while the screen is still painting, not after it.
+        sys.setswitchinterval(THREAD_SWITCH_SECONDS)
         super().__init__()
         self.stylesheet = KeptStylesheet(variables=self.get_css_variables())  # each source parsed once per theme
         translate_bindings(self)

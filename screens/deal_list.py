@@ -81,6 +81,8 @@ GIVE_WAY = ("region", "event", "yi", "lead", "signed")
 # Columns are laid out as if the vertical scrollbar were always shown, so the
 # rows line up with the header whether or not the list is long enough to scroll.
 SCROLLBAR_GUTTER = 2
+#: After a new filter or sort, the rows shown stay at most this long while the new ones are read.
+EMPTIED_AFTER_SECONDS = 0.25
 #: A search's totals wait at most this long for its first page to be in before they start.
 PAGE_BEFORE_TOTALS_SECONDS = 1.0
 
@@ -321,12 +323,21 @@ class DealList(ScrollView, can_focus=True):
         self._lines.clear()
         self.totals = None
         self._loaded = True
+        if not keep_cursor and self.cursor:
+            self.cursor = 0  # set only when it moves: setting it repaints the list (always_update)
         if not keep_cursor:
-            self.cursor = 0
             self.scroll_to(y=0, animate=False)
-        self._update_size()
+        # The rows shown stay until the new ones come: a repaint of the emptied list now would take the frame
+        # that the new rows need (Textual paints at most once per frame). Emptied only if they are slow.
+        self.set_timer(EMPTIED_AFTER_SECONDS, functools.partial(self._emptied, self._generation))
         self._want_rows()
         self.run_worker(functools.partial(self._count, self._generation, flt), group="deal-count", exclusive=True)
+
+    def _emptied(self, generation: int) -> None:
+        """Show the new list's (still empty) size, when its first rows have not come in time."""
+        if generation == self._generation and not self._window.rows:
+            self._update_size()
+            self.refresh()
 
     def current_row(self) -> DealRow | None:
         return self._window.get(self.cursor)

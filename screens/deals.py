@@ -24,6 +24,7 @@ from screens.deal_list import COLUMNS, SORT_OF_COLUMN, STALE_MARK, DealList, Dea
 from screens.first_header import FirstHeader
 from screens.keys_footer import KeysFooter
 from screens.quick_filter import QuickFilterLine, quick_filters
+from screens.search_box import SearchBox
 
 SORT_CYCLE = [SORT_OF_COLUMN.get(c.key, c.key) for c in COLUMNS if c.key != "yi" and c.sortable]
 SORT_LABELS = {SORT_OF_COLUMN.get(c.key, c.key): c.label for c in COLUMNS if c.key != "yi" and c.sortable}
@@ -92,8 +93,11 @@ class DealsScreen(DealActions, CrmScreen):
     def compose(self) -> ComposeResult:
         yield FirstHeader()  # Header, its three parts mounted after the first frame
         with Horizontal(id="filter-bar"):
-            yield Input(
-                id="search", compact=True, placeholder=_("/ Search: code, name, investor, region, lead unit, initials")
+            yield SearchBox(
+                self._searched,
+                id="search",
+                compact=True,
+                placeholder=_("/ Search: code, name, investor, region, lead unit, initials"),
             )
             yield QuickFilterLine(id="quick-filters")  # the five Selects take its place after the first frame
         yield DealListHeader(id="deal-header")
@@ -265,8 +269,7 @@ class DealsScreen(DealActions, CrmScreen):
 
     def apply_view(self, flt: ListFilter, order: Order) -> None:
         """Show the list with a saved filter and sort, the search box and quick filters set to match."""
-        with self.prevent(Input.Changed):
-            self.query_one("#search", Input).value = flt.search or ""
+        self.query_one("#search", SearchBox).set_quietly(flt.search or "")
         self._set_quick_filters(flt)
         self.filter, self.order = flt, order
         self._load()
@@ -292,9 +295,12 @@ class DealsScreen(DealActions, CrmScreen):
 
     # ---- search and filters ------------------------------------------------------
 
-    @on(Input.Changed, "#search")
-    def _search(self, event: Input.Changed) -> None:
-        self.filter = replace(self.filter, search=event.value.strip() or None)
+    def _searched(self, value: str) -> None:
+        """The search box's text changed (called at the key, see SearchBox)."""
+        search = value.strip() or None
+        if search == self.filter.search:
+            return  # spaces typed around it, or the box filled at mount
+        self.filter = replace(self.filter, search=search)
         self._load()
 
     @on(Input.Submitted, "#search")
@@ -316,13 +322,13 @@ class DealsScreen(DealActions, CrmScreen):
         self._load(keep_cursor=True)
 
     def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        self.query_one("#search", SearchBox).focus()
 
     def action_clear(self) -> None:
         """Esc: in the search box, clear the search and go back to the list; on the list, clear every filter."""
-        search = self.query_one("#search", Input)
+        search = self.query_one("#search", SearchBox)
         if self.focused is search:
-            search.value = ""  # Input.Changed clears the search from the filter
+            search.value = ""  # the box tells _searched, which clears the search from the filter
             self.query_one(DealList).focus()
             return
         if self.focused is not self.query_one(DealList):
@@ -330,8 +336,8 @@ class DealsScreen(DealActions, CrmScreen):
             return
         if self.filter.is_empty():
             return
-        with self.prevent(Input.Changed, Select.Changed):
-            search.value = ""
+        search.set_quietly("")
+        with self.prevent(Select.Changed):
             for select in self.query("#filter-bar Select").results(Select):
                 select.clear()
         self.filter = ListFilter()

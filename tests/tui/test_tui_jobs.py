@@ -580,3 +580,71 @@ async def test_the_board_shown_again_follows_the_deal_list_filter(ledger_today):
         await settle(pilot)
         await press(pilot, "2")
         assert counted(pilot.app.screen) == 33
+
+
+def _frames(crm_app) -> list[float]:
+    """The times at which the app paints a frame, from now on."""
+    painted: list[float] = []
+    display = crm_app._display
+
+    def counted(screen, renderable):
+        if renderable is not None:
+            painted.append(time.perf_counter())
+        return display(screen, renderable)
+
+    crm_app._display = counted
+    return painted
+
+
+@run_async
+async def test_a_search_asks_for_its_page_at_the_key_before_the_screen_repaints(ledger_today, monkeypatch):
+    """The page query of a typed text starts as the key arrives, so the database reads while the screen
+    repaints the search box; before, the screen painted first and the query waited for it (a frame or more)."""
+    asked: list[int] = []
+    load = DealList.load
+
+    def loading(deal_list, flt, *args, **kwargs):
+        asked.append(len(painted))
+        return load(deal_list, flt, *args, **kwargs)
+
+    async with running(app(), SIZE) as pilot:
+        await press(pilot, "slash")
+        painted = _frames(pilot.app)
+        monkeypatch.setattr(DealList, "load", loading)
+        await pilot.press("涿")
+        await settle(pilot)
+        assert asked == [0] and painted  # asked once, before any frame after the key
+        assert {"中国创投(涿州)总部项目", "华侨城涿州城市客厅项目"} <= set(shown_names(pilot.app))
+
+
+@run_async
+async def test_the_rows_stay_on_screen_until_the_next_searchs_rows_come(ledger_today, monkeypatch):
+    """Typing in the search box does not flash an empty list at every key: the rows shown stay until the new
+    ones are read, and only a slow read empties the list (after EMPTIED_AFTER_SECONDS) before its rows come."""
+    import threading
+
+    from crm.listing import pages as deal_pages
+    from screens.deal_list import EMPTIED_AFTER_SECONDS
+
+    gate = threading.Event()
+    fetch = deal_pages.fetch
+
+    def slow(flt, *args):
+        if flt.search:
+            gate.wait(10)
+        return fetch(flt, *args)
+
+    monkeypatch.setattr(deal_pages, "fetch", slow)
+    async with running(app(), SIZE) as pilot:
+        first = shown_names(pilot.app)[0][:6]  # as much of its name as the column shows
+        assert first in pilot.app.export_screenshot() and "涿州" not in first
+        await press(pilot, "slash")
+        await pilot.press("涿")
+        await pilot.pause(EMPTIED_AFTER_SECONDS / 5)
+        assert first in pilot.app.export_screenshot()  # still on screen while the page is read
+        await pilot.pause(EMPTIED_AFTER_SECONDS * 1.5)
+        assert first not in pilot.app.export_screenshot()  # a slow read: the list is emptied
+        gate.set()
+        await settle(pilot)
+        shown = pilot.app.export_screenshot()
+        assert "中国创投(涿州)" in shown and first not in shown
