@@ -380,9 +380,7 @@ class DealList(ScrollView, can_focus=True):
             await self._fetched(generation, window, request, asked)
         finally:
             if generation == self._generation:
-                # A search's totals start once its rows are painted: a broad one's read every match on the
-                # server's cores, and the frame with the rows waited for them.
-                self.call_after_refresh(self._page_in.set)
+                self._page_in.set()
 
     async def _fetched(self, generation: int, window: DealWindow, request, asked: Awaitable[list[DealRow]]) -> None:
         try:

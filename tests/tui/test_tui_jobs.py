@@ -648,32 +648,3 @@ async def test_the_rows_stay_on_screen_until_the_next_searchs_rows_come(ledger_t
         await settle(pilot)
         shown = pilot.app.export_screenshot()
         assert "中国创投(涿州)" in shown and first not in shown
-
-
-@run_async
-async def test_a_searchs_totals_start_once_its_rows_are_painted(ledger_today, monkeypatch):
-    """A broad search's totals read every match on the server's cores: started as the rows came in, they
-    held up the frame that shows those rows. They start after that frame."""
-    from crm.listing import pages as deal_pages
-
-    events: list[tuple[str, int]] = []
-    stored, totals = DealList._stored, deal_pages.totals
-
-    def storing(deal_list, generation, window, request, rows, *args, **kwargs):
-        if window.filter.search:
-            events.append(("rows", len(painted)))
-        return stored(deal_list, generation, window, request, rows, *args, **kwargs)
-
-    def summed(flt):
-        events.append(("totals", len(painted)))
-        return totals(flt)
-
-    async with running(app(), SIZE) as pilot:
-        painted = _frames(pilot.app)
-        monkeypatch.setattr(DealList, "_stored", storing)
-        monkeypatch.setattr(deal_pages, "totals", summed)
-        await search(pilot, "涿州")
-        await settle(pilot)
-        (rows, at_rows), (asked, at_totals) = events[-2:]
-        assert (rows, asked) == ("rows", "totals") and at_totals > at_rows
-        assert pilot.app.screen.query_one(DealList).totals.deals == 3
