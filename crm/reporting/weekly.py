@@ -56,6 +56,7 @@ from crm.reporting.weekly_model import (  # noqa: F401
 from crm.reporting.weekly_queries import (
     _DAYS,
     Kept,
+    _created_on,
     _day,
     _department_names,
     _events,
@@ -72,11 +73,13 @@ from crm.reporting.weekly_queries import (
     _signed_groups,
     _staged_since,
     _supporting,
+    _week_blockers,
+    _week_funds,
     _where,
 )
 from crm.reporting.weekly_sums import _kept_week_end_kpis, _RowSums, _summary, _week_end_kpis
 from crm.values.money import Money
-from db.models import Blocker, Deal, Department, FundsArrived, StageChange
+from db.models import Deal, StageChange
 from db.models import Progress as ProgressLog
 from db.reading import batches_ahead, one_snapshot
 from db.streaming import batches
@@ -180,8 +183,8 @@ class _Builder:
                 yield self._batch(seq, columns, names, progress, blocked)
                 seq += len(columns[0])
             if cut is not None:
-                currency, signed_on, created_at = batch[cut][9], batch[cut][7], batch[cut][15]
-                raise fx.missing(currency, days[signed_on] or days[created_at])
+                deal_id, currency, signed_on = batch[cut][0], batch[cut][9], batch[cut][7]
+                raise fx.missing(currency, days[signed_on] or _created_on(deal_id))
 
     def _batch(
         self, seq: int, columns: list[tuple], names: _Names, progress: dict[int, list[Progress]], blocked: list[tuple]
@@ -190,7 +193,7 @@ class _Builder:
         blockers' rows (_open_blockers) `blocked`; counts them."""
         days = _DAYS
         (ids, codes, deal_names, investors, regions, industries, subs, signed, amounts, currencies, approximate, cnys,
-         rates, stages, since, _created, event_ids, leads, liaisons) = columns  # fmt: skip
+         rates, stages, since, event_ids, leads, liaisons) = columns  # fmt: skip
         self.sums.add_batch(stages, cnys, currencies, amounts, approximate, rates)
         day = days.__getitem__
         problems = {
@@ -300,20 +303,7 @@ class _Builder:
             progress[deal_id].append(
                 Progress(on=on, kind=kind, stage_from=src, stage_to=dst, note=note, order=(on, 0, entry_id))
             )
-        for deal_id, on, amount, currency, cny, f_id in _fetch(
-            _where(
-                FundsArrived.select(
-                    FundsArrived.deal,
-                    FundsArrived.arrived_on,
-                    FundsArrived.amount,
-                    FundsArrived.currency,
-                    FundsArrived.amount_cny,
-                    FundsArrived.id,
-                ),
-                _in_cohort(FundsArrived.deal, ids),
-                FundsArrived.arrived_on.between(monday, sunday),
-            )
-        ):
+        for deal_id, on, amount, currency, cny, f_id in _fetch(_week_funds(ids, monday, sunday)):
             on = _day(on)
             progress[deal_id].append(
                 Progress(
@@ -342,21 +332,7 @@ class _Builder:
     def _week_blockers(self, progress: dict[int, list[Progress]]) -> None:
         """Add the blockers raised or resolved in the week to `progress`."""
         monday, sunday = self.week.monday, self.week.sunday
-        query = _where(
-            Blocker.select(
-                Blocker.id,
-                Blocker.deal,
-                Blocker.text,
-                Department.name,
-                Blocker.raised_on,
-                Blocker.resolved_on,
-                Blocker.resolution,
-            ).join(Department, on=(Blocker.department == Department.id)),
-            _in_cohort(Blocker.deal, self.ids),
-            Blocker.raised_on <= sunday,
-            Blocker.raised_on.between(monday, sunday) | Blocker.resolved_on.between(monday, sunday),
-        )
-        for b_id, deal_id, text, dept, raised, resolved, resolution in _fetch(query):
+        for b_id, deal_id, text, dept, raised, resolved, resolution in _fetch(_week_blockers(self.ids, monday, sunday)):
             raised, resolved = _day(raised), _day(resolved)
             if raised >= monday:
                 progress[deal_id].append(
