@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from itertools import compress, repeat
+from itertools import compress
 from operator import not_
 from typing import NamedTuple
 
@@ -168,14 +168,20 @@ def _cell_text(value) -> str:
     return QUOTE + value if value.startswith(FORMULA_STARTS) else value
 
 
+#: A cell that starts like a formula, in the cells of a column joined with NUL (and one before the first).
+_FORMULA_AFTER_NUL = re.compile("\x00[" + re.escape("".join(FORMULA_STARTS)) + "]")
+
+
 def _text_column(values) -> list | tuple:
-    """A column of text cells as _cell_text gives them: the column itself when no cell needs a change (a test
-    in C per cell; csv.writer writes None as "")."""
+    """A column of text cells as _cell_text gives them: the column itself when no cell needs a change (one
+    search of the cells joined, in C; csv.writer writes None as ""). A cell holding NUL before a formula sign
+    only takes the cell-by-cell way."""
     try:
-        if not any(map(str.startswith, values, repeat(FORMULA_STARTS))):
-            return values
+        joined = "\x00".join(values)
     except TypeError:  # a cell that is not text (None)
-        pass
+        return [_cell_text(v) for v in values]
+    if _FORMULA_AFTER_NUL.search("\x00" + joined) is None:
+        return values
     return [_cell_text(v) for v in values]
 
 

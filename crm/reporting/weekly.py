@@ -73,6 +73,7 @@ from crm.reporting.weekly_queries import (
     _signed_groups,
     _staged_since,
     _supporting,
+    _unresolved_deals,
     _week_blockers,
     _week_funds,
     _where,
@@ -173,9 +174,11 @@ class _Builder:
         seq = 1
         query = _listed_rows(self.cohort, self.week.sunday, self.only_stage, changed)
         sunday = self.week.sunday
+        # asked only for the deals that may have some: a look-up per deal is most of the problems' query
+        unresolved = _unresolved_deals(sunday).__contains__
         # each batch with its open problems; on PostgreSQL the next fetched by a reader thread while this one is made
         for batch, blocked in batches_ahead(
-            query, BATCH, follow=lambda rows: _open_blockers([r[0] for r in rows], sunday)
+            query, BATCH, follow=lambda rows: _open_blockers(list(filter(unresolved, [r[0] for r in rows])), sunday)
         ):
             columns = list(zip(*batch))
             cnys = columns[11]

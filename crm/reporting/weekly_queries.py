@@ -144,6 +144,13 @@ def _last_deal_id() -> int:
     return _fetch(Deal.select(fn.MAX(Deal.id)))[0][0] or 0
 
 
+def _unresolved_deals(sunday: datetime.date) -> set[int]:
+    """The ids of the deals with a blocker not resolved by `sunday` (raised then or later): those whose open
+    problems _open_blockers looks for, read from the index on (resolved_on, due_on, deal_id) alone."""
+    unresolved = Blocker.resolved_on.is_null(True) | (Blocker.resolved_on > sunday)
+    return {deal_id for (deal_id,) in _fetch(Blocker.select(Blocker.deal).where(unresolved))}
+
+
 def _open_blockers(deal_ids: list[int], sunday: datetime.date):
     """The blockers of the deals `deal_ids` raised by `sunday` and not resolved by then, in the order they were
     raised: (deal id, id, text, department id, raised_on, due_on)."""
