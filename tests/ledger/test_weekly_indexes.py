@@ -53,3 +53,16 @@ def test_the_week_s_funds_and_blockers_are_found_by_their_days(ledger):
     plan = _plan(_week_blockers(None, MONDAY, SUNDAY))
     assert "USING INDEX blocker_raised_on (raised_on>? AND raised_on<?)" in plan, plan
     assert "USING INDEX blocker_resolved_on (resolved_on>? AND resolved_on<?)" in plan, plan
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_postgresql_can_read_the_listed_rows_from_the_index_alone_in_order(ledger):
+    """A few test rows are cheaper to scan and sort, so the planner is told not to (at a million deals it
+    chooses the index itself: BENCHMARKS.md, tenth session)."""
+    sql, params = _listed_rows(DealFilter(), SUNDAY, None, [3, 7]).sql()
+    with database.atomic():
+        database.execute_sql("SET LOCAL enable_seqscan = off")
+        database.execute_sql("SET LOCAL enable_sort = off")
+        plan = "\n".join(line for (line,) in database.execute_sql("EXPLAIN " + sql, params).fetchall())
+    assert "Index Only Scan using deal_weekly_rows" in plan, plan
+    assert "Sort" not in plan, plan

@@ -6,6 +6,7 @@
     python -m tests.perf.weekly_trials events /tmp/COPY.sqlite3
     python -m tests.perf.weekly_trials problems /tmp/COPY.sqlite3 --rounds 2
     python -m tests.perf.weekly_trials amounts /tmp/COPY.sqlite3 --kept 10000,120000
+    python -m tests.perf.weekly_trials pgplan bench-data/ledger-1000000-s1.pgdump
 
 The tenth session's trials (events, problems, amounts) open the ledger with this checkout's migrations: give them
 a COPY of a bench ledger, never bench-data's own (main's code would refuse it afterwards).
@@ -22,6 +23,8 @@ a blocker not resolved by Sunday (crm.reporting.weekly_queries._unresolved_deals
 amounts: the whole CSV with crm.reporting.weekly's and exports.weekly_text's AMOUNTS_KEPT at each --kept value,
 counting the calls of layout.own_exact and layout.yi_exact (each distinct amount's text made again when its
 cache had been emptied).
+pgplan: the dump restored into a throwaway PostgreSQL server, migrated by this checkout and analysed; the plans
+(EXPLAIN ANALYZE) of the listed rows, the week's funds and blockers and the unresolved blockers' deals.
 CPU is time.process_time; the collector is off, as the export runs it.
 """
 
@@ -196,6 +199,42 @@ def _amounts(args) -> None:
         print(f"AMOUNTS_KEPT {kept}: {made}, whole CSV CPU {time.process_time() - c0:.2f} s", flush=True)
 
 
+def _pg_plans(args) -> None:
+    import subprocess
+
+    from crm.listing.filters import DealFilter
+    from crm.reporting import weekly
+    from crm.reporting import weekly_queries as q
+    from db.connection import open_database
+    from db.models import Blocker, database
+    from tests.perf.ledgers import postgres_cluster
+
+    cluster = postgres_cluster()
+    try:
+        url = cluster.create_database("weekly_plans")
+        target = ["-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres", "-d", "weekly_plans"]
+        t0 = time.perf_counter()
+        subprocess.run([str(cluster.bin_dir / "pg_restore"), *target, "-j", "2", "--no-owner", args.db], check=True)
+        open_database(url)
+        print(f"restored and migrated in {time.perf_counter() - t0:.1f} s", flush=True)
+        subprocess.run([str(cluster.bin_dir / "psql"), *target, "-q", "-c", "VACUUM ANALYZE"], check=True)
+        week = weekly.resolve_week(args.week)
+        unresolved = Blocker.resolved_on.is_null(True) | (Blocker.resolved_on > week.sunday)
+        for name, query in (
+            ("listed rows", q._listed_rows(DealFilter(), week.sunday, None, [])),
+            ("funds", q._week_funds(None, week.monday, week.sunday)),
+            ("blockers", q._week_blockers(None, week.monday, week.sunday)),
+            ("unresolved blockers' deals", Blocker.select(Blocker.deal).where(unresolved)),
+        ):
+            sql, params = query.sql()
+            print(f"{name}:")
+            for (line,) in database.execute_sql("EXPLAIN (ANALYZE, BUFFERS) " + sql, params).fetchall():
+                print("  ", line)
+    finally:
+        database.close()
+        cluster.stop()
+
+
 def _write_timed(b, columns, writer, timed) -> None:
     """One RowBatch written as _write_batches writes it, each column's text timed by `timed`."""
     from exports import weekly_layout as layout
@@ -228,7 +267,7 @@ def _write_timed(b, columns, writer, timed) -> None:
 def main(argv=None) -> int:
     """Run one trial; the figures go to stdout."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("trial", choices=("listed", "thread", "columns", "events", "problems", "amounts"))
+    parser.add_argument("trial", choices=("listed", "thread", "columns", "events", "problems", "amounts", "pgplan"))
     parser.add_argument("db")
     parser.add_argument("--week", default=WEEK)
     parser.add_argument("--rounds", type=int, default=2)
@@ -237,6 +276,9 @@ def main(argv=None) -> int:
     parser.add_argument("--kept", default="10000,120000")
     args = parser.parse_args(argv)
     gc.disable()
+    if args.trial == "pgplan":
+        _pg_plans(args)
+        return 0
     from db.connection import open_database
 
     # the tenth session's trials read with this checkout's queries, which need its migrations
