@@ -154,6 +154,17 @@ def test_a_missing_rate_names_the_same_deal(edges, monkeypatch):
     assert str(ours.value) == str(theirs.value) and "USD" in str(ours.value)
 
 
+def test_a_missing_rate_of_a_deal_without_a_signing_date_names_the_day_it_was_entered(edges, monkeypatch):
+    """The listed rows do not read created_at (it is not in their index, migration 0015): the error reads it."""
+    Deal.update(amount_cny=None, signed_on=None).where(Deal.id == edges["talks"].id).execute()  # listed, last
+    entered = Deal.get_by_id(edges["talks"].id).created_at.date()
+    with pytest.raises(MissingRate) as ours:
+        _both(monkeypatch)
+    with pytest.raises(MissingRate) as theirs:
+        weekly_old_rows.build(W21, None, D(2020, 7, 1))
+    assert str(ours.value) == str(theirs.value) and entered.isoformat() in str(ours.value)
+
+
 @pytest.mark.parametrize(
     "scope",
     [None, DealFilter(region="涿州市"), DealFilter(year="2020"), DealFilter(department="住建局")],
