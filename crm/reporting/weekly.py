@@ -86,8 +86,8 @@ from db.reading import batches_ahead, one_snapshot
 from db.streaming import batches
 
 BATCH = 2000  # rows fetched from the cursor at a time
-#: Distinct amounts made into Money and CNY Decimals once each: as many as a million deals hold (~43,000 and
-#: ~104,000; fewer made them again and again, as rows in date order meet amounts in no order), tens of MB at most.
+#: Distinct amounts made into Money and CNY Decimals once each: as many as a million deals hold (BENCHMARKS.md,
+#: tenth session), as rows in date order meet amounts in no order and a smaller cache made them again and again.
 AMOUNTS_KEPT = 120_000
 
 
