@@ -175,7 +175,7 @@ class _Builder:
         query = _listed_rows(self.cohort, self.week.sunday, self.only_stage, changed)
         sunday = self.week.sunday
         # asked only for the deals that may have some: a look-up per deal is most of the problems' query
-        unresolved = _unresolved_deals(sunday).__contains__
+        unresolved = _unresolved_deals(sunday)
         # each batch with its open problems; on PostgreSQL the next fetched by a reader thread while this one is made
         for batch, blocked in batches_ahead(
             query, BATCH, follow=lambda rows: _open_blockers(list(filter(unresolved, [r[0] for r in rows])), sunday)

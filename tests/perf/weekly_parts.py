@@ -108,7 +108,7 @@ def _problems(listed: list[int], sunday: datetime.date) -> None:
     from crm.reporting import weekly
     from crm.reporting.weekly_queries import _fetch, _open_blockers, _unresolved_deals
 
-    maybe = _unresolved_deals(sunday).__contains__
+    maybe = _unresolved_deals(sunday)
     for i in range(0, len(listed), weekly.BATCH):
         _fetch(_open_blockers(list(filter(maybe, listed[i : i + weekly.BATCH])), sunday))
 

@@ -165,7 +165,7 @@ def _problems(args) -> None:
         every = [_fetch(_open_blockers(listed[i : i + size], week.sunday)) for i in range(0, len(listed), size)]
         asked_all = time.process_time() - c0
         c0 = time.process_time()
-        maybe = _unresolved_deals(week.sunday).__contains__
+        maybe = _unresolved_deals(week.sunday)
         some = [
             _fetch(_open_blockers(list(filter(maybe, listed[i : i + size])), week.sunday))
             for i in range(0, len(listed), size)
