@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from itertools import compress, repeat
+from itertools import compress
 from operator import not_
 from typing import NamedTuple
 
@@ -128,16 +128,20 @@ def csv_tail(table: WeeklyTable, line) -> None:
             line(*values)
 
 
+#: Distinct amounts whose texts are kept (crm.reporting.weekly.AMOUNTS_KEPT: as many as a million deals hold).
+AMOUNTS_KEPT = 120_000
+
+
 class _Texts(dict):
     """Each distinct value's CSV text, made once by `make`: days, amounts, names and industries repeat from row
-    to row. Memory stays bounded (emptied past 10,000 values)."""
+    to row. Memory stays bounded (emptied past `most` values)."""
 
-    def __init__(self, make) -> None:
+    def __init__(self, make, most: int = 10_000) -> None:
         super().__init__()
-        self.make = make
+        self.make, self.most = make, most
 
     def __missing__(self, value) -> str:
-        if len(self) > 10_000:
+        if len(self) > self.most:
             self.clear()
         text = self[value] = self.make(value)
         return text
@@ -164,14 +168,20 @@ def _cell_text(value) -> str:
     return QUOTE + value if value.startswith(FORMULA_STARTS) else value
 
 
+#: A cell that starts like a formula, in the cells of a column joined with NUL (and one before the first).
+_FORMULA_AFTER_NUL = re.compile("\x00[" + re.escape("".join(FORMULA_STARTS)) + "]")
+
+
 def _text_column(values) -> list | tuple:
-    """A column of text cells as _cell_text gives them: the column itself when no cell needs a change (a test
-    in C per cell; csv.writer writes None as "")."""
+    """A column of text cells as _cell_text gives them: the column itself when no cell needs a change (one
+    search of the cells joined, in C; csv.writer writes None as ""). A cell holding NUL before a formula sign
+    only takes the cell-by-cell way."""
     try:
-        if not any(map(str.startswith, values, repeat(FORMULA_STARTS))):
-            return values
+        joined = "\x00".join(values)
     except TypeError:  # a cell that is not text (None)
-        pass
+        return [_cell_text(v) for v in values]
+    if _FORMULA_AFTER_NUL.search("\x00" + joined) is None:
+        return values
     return [_cell_text(v) for v in values]
 
 
@@ -190,7 +200,7 @@ class _OwnTexts:
         if None not in found:
             return found
         new = compress(amounts, map(not_, found))
-        if len(texts) > 10_000:
+        if len(texts) > AMOUNTS_KEPT:
             texts.clear()
             self.kept.clear()
             new = amounts  # the batch's texts found before went too
@@ -200,22 +210,48 @@ class _OwnTexts:
         return list(map(texts.__getitem__, ids))
 
 
+class _ProblemTexts:
+    """layout.problems_text of a row's problems, its wording (layout's translations, the brackets and separator
+    of the language) looked up once, and each department's and day's part of a line made once."""
+
+    def __init__(self) -> None:
+        sep = layout.semicolon()
+        opening, self.closing = ("【", "】") if current_language() == "zh" else (" [", "]")
+        responsible, raised = layout._("Responsible: {department}"), layout._("raised: {day}")
+        due, self.overdue = layout._("due: {day}"), sep + layout._("overdue")
+        self.departments = _Texts(lambda name: opening + responsible.format(department=name) + sep)
+        self.raised = _Texts(lambda day: raised.format(day=day.isoformat()))
+        self.due = _Texts(lambda day: "" if day is None else sep + due.format(day=day.isoformat()))
+
+    def text(self, problems: list) -> str:
+        """The cell's text: layout.problems_text of a row with these problems (neutralised, as _cell_text)."""
+        departments, raised, due, closing = self.departments, self.raised, self.due, self.closing
+        overdue = self.overdue
+        lines = [
+            f"{n}. {p.text}{departments[p.department]}{raised[p.raised_on]}{due[p.due_on]}"
+            f"{overdue if p.overdue else ''}{closing}"
+            for n, p in enumerate(problems, 1)
+        ]
+        return _cell_text("\n".join(lines))
+
+
 class _CsvColumns:
     """A RowBatch's cells as CSV text, column by column: what _csv_value(layout.cells(row)) gives each row."""
 
     def __init__(self) -> None:
         sep = layout.list_sep()
         self.own = _OwnTexts()
-        self.yi = _Texts(layout.yi_exact)
+        self.yi = _Texts(layout.yi_exact, AMOUNTS_KEPT)
         self.days = _Texts(lambda day: "" if day is None else day.isoformat())
         self.industries = _Texts(lambda pair: _cell_text(layout.industry_text(_Industry(*pair))))
         self.names = _Texts(_cell_text)  # events, regions, departments, people: few, repeated
         self.stages = _Texts(lambda key: _cell_text(layout.stage_label(key)))
         self.supporting = _Texts(lambda names: _cell_text(sep.join(names)))
+        self.problems = _ProblemTexts()
 
     def rows(self, batch: RowBatch):
         """The batch's rows as tuples of cells csv.writer takes (text, None for "", the sequence number)."""
-        names = self.names.__getitem__
+        names, problems = self.names.__getitem__, self.problems.text
         return zip(
             batch.seq,
             _text_column(batch.code),
@@ -229,7 +265,7 @@ class _CsvColumns:
             map(self.yi.__getitem__, batch.amount_cny),
             map(self.stages.__getitem__, batch.stage),
             [_cell_text(layout.progress_text(_Listed(p, []))) if p else "" for p in batch.progress],
-            [_cell_text(layout.problems_text(_Listed([], p))) if p else "" for p in batch.problems],
+            [problems(p) if p else "" for p in batch.problems],
             map(names, batch.lead_unit),
             map(self.supporting.__getitem__, batch.supporting),
             map(names, batch.liaison),

@@ -56,6 +56,7 @@ from crm.reporting.weekly_model import (  # noqa: F401
 from crm.reporting.weekly_queries import (
     _DAYS,
     Kept,
+    _created_on,
     _day,
     _department_names,
     _events,
@@ -72,16 +73,22 @@ from crm.reporting.weekly_queries import (
     _signed_groups,
     _staged_since,
     _supporting,
+    _unresolved_deals,
+    _week_blockers,
+    _week_funds,
     _where,
 )
 from crm.reporting.weekly_sums import _kept_week_end_kpis, _RowSums, _summary, _week_end_kpis
 from crm.values.money import Money
-from db.models import Blocker, Deal, Department, FundsArrived, StageChange
+from db.models import Deal, StageChange
 from db.models import Progress as ProgressLog
 from db.reading import batches_ahead, one_snapshot
 from db.streaming import batches
 
 BATCH = 2000  # rows fetched from the cursor at a time
+#: Distinct amounts made into Money and CNY Decimals once each: as many as a million deals hold (BENCHMARKS.md,
+#: tenth session), as rows in date order meet amounts in no order and a smaller cache made them again and again.
+AMOUNTS_KEPT = 120_000
 
 
 def build(week: Week, scope: DealFilter | None = None, today: datetime.date | None = None) -> WeeklyTable:
@@ -167,9 +174,11 @@ class _Builder:
         seq = 1
         query = _listed_rows(self.cohort, self.week.sunday, self.only_stage, changed)
         sunday = self.week.sunday
+        # asked only for the deals that may have some: a look-up per deal is most of the problems' query
+        unresolved = _unresolved_deals(sunday)
         # each batch with its open problems; on PostgreSQL the next fetched by a reader thread while this one is made
         for batch, blocked in batches_ahead(
-            query, BATCH, follow=lambda rows: _open_blockers([r[0] for r in rows], sunday)
+            query, BATCH, follow=lambda rows: _open_blockers(list(filter(unresolved, [r[0] for r in rows])), sunday)
         ):
             columns = list(zip(*batch))
             cnys = columns[11]
@@ -180,8 +189,8 @@ class _Builder:
                 yield self._batch(seq, columns, names, progress, blocked)
                 seq += len(columns[0])
             if cut is not None:
-                currency, signed_on, created_at = batch[cut][9], batch[cut][7], batch[cut][15]
-                raise fx.missing(currency, days[signed_on] or days[created_at])
+                deal_id, currency, signed_on = batch[cut][0], batch[cut][9], batch[cut][7]
+                raise fx.missing(currency, days[signed_on] or _created_on(deal_id))
 
     def _batch(
         self, seq: int, columns: list[tuple], names: _Names, progress: dict[int, list[Progress]], blocked: list[tuple]
@@ -190,7 +199,7 @@ class _Builder:
         blockers' rows (_open_blockers) `blocked`; counts them."""
         days = _DAYS
         (ids, codes, deal_names, investors, regions, industries, subs, signed, amounts, currencies, approximate, cnys,
-         rates, stages, since, _created, event_ids, leads, liaisons) = columns  # fmt: skip
+         rates, stages, since, event_ids, leads, liaisons) = columns  # fmt: skip
         self.sums.add_batch(stages, cnys, currencies, amounts, approximate, rates)
         day = days.__getitem__
         problems = {
@@ -300,20 +309,7 @@ class _Builder:
             progress[deal_id].append(
                 Progress(on=on, kind=kind, stage_from=src, stage_to=dst, note=note, order=(on, 0, entry_id))
             )
-        for deal_id, on, amount, currency, cny, f_id in _fetch(
-            _where(
-                FundsArrived.select(
-                    FundsArrived.deal,
-                    FundsArrived.arrived_on,
-                    FundsArrived.amount,
-                    FundsArrived.currency,
-                    FundsArrived.amount_cny,
-                    FundsArrived.id,
-                ),
-                _in_cohort(FundsArrived.deal, ids),
-                FundsArrived.arrived_on.between(monday, sunday),
-            )
-        ):
+        for deal_id, on, amount, currency, cny, f_id in _fetch(_week_funds(ids, monday, sunday)):
             on = _day(on)
             progress[deal_id].append(
                 Progress(
@@ -342,21 +338,7 @@ class _Builder:
     def _week_blockers(self, progress: dict[int, list[Progress]]) -> None:
         """Add the blockers raised or resolved in the week to `progress`."""
         monday, sunday = self.week.monday, self.week.sunday
-        query = _where(
-            Blocker.select(
-                Blocker.id,
-                Blocker.deal,
-                Blocker.text,
-                Department.name,
-                Blocker.raised_on,
-                Blocker.resolved_on,
-                Blocker.resolution,
-            ).join(Department, on=(Blocker.department == Department.id)),
-            _in_cohort(Blocker.deal, self.ids),
-            Blocker.raised_on <= sunday,
-            Blocker.raised_on.between(monday, sunday) | Blocker.resolved_on.between(monday, sunday),
-        )
-        for b_id, deal_id, text, dept, raised, resolved, resolution in _fetch(query):
+        for b_id, deal_id, text, dept, raised, resolved, resolution in _fetch(_week_blockers(self.ids, monday, sunday)):
             raised, resolved = _day(raised), _day(resolved)
             if raised >= monday:
                 progress[deal_id].append(
@@ -395,8 +377,8 @@ class _Names:
         self.event_names = {e_id: name for e_id, (name, _on) in events.items()}
         self.event_days = {e_id: _DAYS[on] for e_id, (_name, on) in events.items()}
         self.supporting = _Supporting(departments, ids)
-        self.cny_of = Kept(_cents, most=10_000)
-        self.money_of = Kept(lambda key: Money(_cents(key[0]), key[1], bool(key[2])), most=10_000)
+        self.cny_of = Kept(_cents, most=AMOUNTS_KEPT)
+        self.money_of = Kept(lambda key: Money(_cents(key[0]), key[1], bool(key[2])), most=AMOUNTS_KEPT)
 
 
 class _Zero(dict):

@@ -6,6 +6,7 @@ the week's events, and the week-end KPIs as aggregates computed by the database.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from peewee import SQL, Case, fn
 
@@ -25,6 +26,7 @@ from db.models import (
     StageChange,
     database,
 )
+from db.streaming import batches
 
 
 class Kept(dict):
@@ -144,6 +146,26 @@ def _last_deal_id() -> int:
     return _fetch(Deal.select(fn.MAX(Deal.id)))[0][0] or 0
 
 
+#: Deal ids up to which _unresolved_deals keeps a byte per deal id (a set of the ids beyond: a ledger with gaps).
+FLAGGED_IDS = 20_000_000
+
+
+def _unresolved_deals(sunday: datetime.date) -> Callable[[int], object]:
+    """A test of a deal id, true for the deals with a blocker not resolved by `sunday` (raised then or later):
+    those whose open problems _open_blockers looks for, read from the index on (resolved_on, due_on, deal_id)
+    alone. Kept as a byte per deal id (a megabyte at a million deals), whatever the number of blockers."""
+    unresolved = Blocker.resolved_on.is_null(True) | (Blocker.resolved_on > sunday)
+    query = Blocker.select(Blocker.deal).where(unresolved)
+    size = _last_deal_id() + 1
+    if size > FLAGGED_IDS:
+        return {deal_id for found in batches(query) for (deal_id,) in found}.__contains__
+    flags = bytearray(size)
+    for found in batches(query):
+        for (deal_id,) in found:
+            flags[deal_id] = 1
+    return flags.__getitem__
+
+
 def _open_blockers(deal_ids: list[int], sunday: datetime.date):
     """The blockers of the deals `deal_ids` raised by `sunday` and not resolved by then, in the order they were
     raised: (deal id, id, text, department id, raised_on, due_on)."""
@@ -156,9 +178,47 @@ def _open_blockers(deal_ids: list[int], sunday: datetime.date):
     return query.order_by(Blocker.raised_on, Blocker.id)
 
 
+def _week_funds(ids, monday: datetime.date, sunday: datetime.date):
+    """The funds of the cohort's deals (`ids`, None for every deal) arrived from `monday` to `sunday`:
+    (deal id, arrived_on, amount, currency, amount_cny, id); through funds_arrived_arrived_on (migration 0015)."""
+    return _where(
+        FundsArrived.select(
+            FundsArrived.deal,
+            FundsArrived.arrived_on,
+            FundsArrived.amount,
+            FundsArrived.currency,
+            FundsArrived.amount_cny,
+            FundsArrived.id,
+        ),
+        _in_cohort(FundsArrived.deal, ids),
+        FundsArrived.arrived_on.between(monday, sunday),
+    )
+
+
+def _week_blockers(ids, monday: datetime.date, sunday: datetime.date):
+    """The blockers of the cohort's deals (`ids`, None for every deal) raised by `sunday` and raised or resolved
+    from `monday` to `sunday`: (id, deal id, text, department name, raised_on, resolved_on, resolution); two
+    index ranges (blocker_raised_on of migration 0015, blocker_resolved_on)."""
+    return _where(
+        Blocker.select(
+            Blocker.id,
+            Blocker.deal,
+            Blocker.text,
+            Department.name,
+            Blocker.raised_on,
+            Blocker.resolved_on,
+            Blocker.resolution,
+        ).join(Department, on=(Blocker.department == Department.id)),
+        _in_cohort(Blocker.deal, ids),
+        Blocker.raised_on <= sunday,
+        Blocker.raised_on.between(monday, sunday) | Blocker.resolved_on.between(monday, sunday),
+    )
+
+
 def _listed_rows(cohort: DealFilter, sunday: datetime.date, only_stage: str | None, changed: list[int]):
     """The deals the table lists, in its order, with everything a row shows (crm.reporting.weekly._rows) but
-    the names of its event, lead unit and liaison (their ids instead), its supporting departments and problems.
+    the names of its event, lead unit and liaison (their ids instead), its supporting departments and problems:
+    the columns of the index deal_weekly_rows (migration 0015), which the SELECT reads alone.
 
     Listed: in the ledger by `sunday` and at `only_stage` then, or (without it) not finished then or
     among `changed`, the deals something happened to that week.
@@ -186,13 +246,17 @@ def _listed_rows(cohort: DealFilter, sunday: datetime.date, only_stage: str | No
         Deal.fx_rate,
         stage.alias("stage_then"),
         _since_at(sunday).alias("since_then"),
-        Deal.created_at,
         Deal.event,
         Deal.lead_unit,
         Deal.liaison,
     )
     query = cohort.apply(query).where(stage.is_null(False) & listed)
     return query.order_by(Deal.signed_on.asc(nulls="LAST"), Deal.code)
+
+
+def _created_on(deal_id: int) -> datetime.date:
+    """The day the deal `deal_id` was entered (the day its amount is converted on when it has no signing date)."""
+    return _day(_fetch(Deal.select(Deal.created_at).where(Deal.id == deal_id))[0][0])
 
 
 def _existing(cohort: DealFilter, sunday: datetime.date, ids) -> set[int]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections import Counter
+from collections import Counter, defaultdict
 from decimal import Decimal
 from itertools import compress
 
@@ -101,19 +101,24 @@ class _RowSums:
             self.rate_ids.add(fx_rate)
 
     def add_batch(self, stages, cnys, currencies, cents, approximates, fx_rates) -> None:
-        """Count a batch of listed rows given column by column (as add() takes one row): a pass in C per
-        column and per distinct stage or currency, rather than a call per row."""
+        """Count a batch of listed rows given column by column (as add() takes one row): one loop adding each
+        row's amounts to its stage's and its currency's sums, the counts and sets made in C."""
         self.rows += len(stages)
+        by_stage: defaultdict[str, int] = defaultdict(int)
+        by_currency: defaultdict[str, int] = defaultdict(int)
+        # one pass over the rows rather than one in C per distinct stage and currency (BENCHMARKS.md, tenth session)
+        for stage, cny, currency, amount in zip(stages, cnys, currencies, cents):
+            by_stage[stage] += cny
+            by_currency[currency] += amount
         for stage, n in Counter(stages).items():
             entry = self.by_stage.get(stage)
             if entry is None:
                 entry = self.by_stage[stage] = [0, 0]
             entry[0] += n
-            entry[1] += sum(compress(cnys, map(stage.__eq__, stages))) if n < len(stages) else sum(cnys)
-        self.total += sum(cnys)
-        for currency in set(currencies):
-            chosen = map(currency.__eq__, currencies)
-            self.by_currency[currency] = self.by_currency.get(currency, 0) + sum(compress(cents, chosen))
+            entry[1] += by_stage[stage]
+        self.total += sum(by_stage.values())
+        for currency, amount in by_currency.items():
+            self.by_currency[currency] = self.by_currency.get(currency, 0) + amount
         self.approximate.update(compress(currencies, approximates))
         self.rate_ids.update(fx_rates)
         self.rate_ids.discard(None)

@@ -154,6 +154,17 @@ def test_a_missing_rate_names_the_same_deal(edges, monkeypatch):
     assert str(ours.value) == str(theirs.value) and "USD" in str(ours.value)
 
 
+def test_a_missing_rate_of_a_deal_without_a_signing_date_names_the_day_it_was_entered(edges, monkeypatch):
+    """The listed rows do not read created_at (it is not in their index, migration 0015): the error reads it."""
+    Deal.update(amount_cny=None, signed_on=None).where(Deal.id == edges["talks"].id).execute()  # listed, last
+    entered = Deal.get_by_id(edges["talks"].id).created_at.date()
+    with pytest.raises(MissingRate) as ours:
+        _both(monkeypatch)
+    with pytest.raises(MissingRate) as theirs:
+        weekly_old_rows.build(W21, None, D(2020, 7, 1))
+    assert str(ours.value) == str(theirs.value) and entered.isoformat() in str(ours.value)
+
+
 @pytest.mark.parametrize(
     "scope",
     [None, DealFilter(region="涿州市"), DealFilter(year="2020"), DealFilter(department="住建局")],
@@ -200,3 +211,11 @@ def test_the_week_stage_entries_read_through_the_deals_staged_since_monday_are_t
     assert [(r.code, r.stage, r.progress) for r in new.rows] == [(r.code, r.stage, r.progress) for r in old.rows]
     assert new.summary == old.summary
     assert any(p.kind == "stage" for r in new.rows for p in r.progress)
+
+
+def test_the_open_problems_are_the_same_whichever_way_the_unresolved_deals_are_kept(edges, monkeypatch):
+    """A byte per deal id, or (ids past weekly_queries.FLAGGED_IDS, a ledger with gaps) a set of the ids."""
+    as_bytes = weekly.build(W21, None, D(2020, 7, 1)).rows
+    monkeypatch.setattr(weekly_queries, "FLAGGED_IDS", 0)
+    as_set = weekly.build(W21, None, D(2020, 7, 1)).rows
+    assert as_set == as_bytes and sum(len(row.problems) for row in as_bytes) >= 4

@@ -10,8 +10,13 @@ before (the before checkout's _xlsx_floor, which wrote fewer cells). Every expor
 Prints one line per run, the medians, and each side's ratio to the floor in wall and CPU time, with the load
 average.
 
+When the after side has a migration the before side lacks, give it its own COPY of the ledger with
+`--after-db`: each side's export migrates the ledger it opens, and the before side refuses a newer one. The
+copy is migrated by the after side before the rounds (untimed).
+
 On PostgreSQL, `--pg-dump bench-data/ledger-100000-s1.pgdump` (instead of --db) restores that dump into a
-throwaway server (tests/perf/ledgers.py's settings) and exports from it; CPU is then the client's only.
+throwaway server (tests/perf/ledgers.py's settings), into one database per side (the after side's migrated
+before the rounds; both analysed), and exports from them; CPU is then the client's only.
 """
 
 from __future__ import annotations
@@ -30,14 +35,25 @@ from tests.perf import commands
 from tests.perf.commands import WEEK
 
 
-def _export(side: Path, db: str, fmt: str, out: Path) -> tuple[float, int, float]:
-    argv = [sys.executable, "-m", "app", "--db", db, "export", "weekly", "--week", WEEK, "--format", fmt]
+def _in_checkout(side: Path, argv: list[str]) -> tuple[float, int, float]:
     saved = commands.ROOT
     commands.ROOT = side  # run() starts the command in, and with PYTHONPATH, this checkout
     try:
-        return commands.run([*argv, "-o", str(out), "--force"])
+        return commands.run(argv)
     finally:
         commands.ROOT = saved
+
+
+def _export(side: Path, db: str, fmt: str, out: Path) -> tuple[float, int, float]:
+    argv = [sys.executable, "-m", "app", "--db", db, "export", "weekly", "--week", WEEK, "--format", fmt]
+    return _in_checkout(side, [*argv, "-o", str(out), "--force"])
+
+
+def _migrate(side: Path, db: str) -> None:
+    """Apply the migrations of the checkout `side` to the ledger `db`, printing how long they took."""
+    script = "import sys; from db.connection import open_database; open_database(sys.argv[1]).close()"
+    wall, peak, cpu = _in_checkout(side, [sys.executable, "-c", script, db])
+    print(f"{db} migrated by {side}: {wall:.2f} s, CPU {cpu:.2f} s", flush=True)
 
 
 def _parts(path: Path) -> dict:
@@ -68,6 +84,8 @@ def main(argv=None) -> int:
     parser.add_argument("--pg-dump", type=Path)
     parser.add_argument("--before", required=True, type=Path)
     parser.add_argument("--after", default=".", type=Path)
+    parser.add_argument("--after-db", help="the after side's copy of the ledger (default: --db)")
+    parser.add_argument("--after-url", help=argparse.SUPPRESS)  # PostgreSQL's after database, already migrated
     parser.add_argument("--formats", default="csv,xlsx")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--old-floor", action="store_true")
@@ -76,6 +94,9 @@ def main(argv=None) -> int:
         return _on_postgres(args)
     if not args.db:
         parser.error("--db or --pg-dump is required")
+    dbs = {"before": args.db, "after": args.after_url or args.after_db or args.db}
+    if args.after_db:
+        _migrate(args.after.resolve(), args.after_db)
     figures: dict[str, list] = {}
     print(f"load average at start: {os.getloadavg()[0]:.2f}", flush=True)
     with tempfile.TemporaryDirectory(prefix="weekly-sides-") as tmp:
@@ -84,7 +105,7 @@ def main(argv=None) -> int:
                 outs = {}
                 for side, root in (("before", args.before.resolve()), ("after", args.after.resolve())):
                     outs[side] = Path(tmp) / f"{side}.{fmt}"
-                    wall, peak, cpu = _export(root, args.db, fmt, outs[side])
+                    wall, peak, cpu = _export(root, dbs[side], fmt, outs[side])
                     figures.setdefault(f"{fmt} {side}", []).append((wall, cpu, peak))
                     print(
                         f"round {n + 1} {fmt} {side}: {wall:.2f} s, CPU {cpu:.2f} s, {peak / 2**20:.0f} MiB", flush=True
@@ -135,16 +156,21 @@ def _on_postgres(args) -> int:
 
     cluster = postgres_cluster()
     try:
-        name = "weekly_sides"
-        url = cluster.create_database(name)
         t0 = time.perf_counter()
-        target = ["-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres", "-d", name]
-        subprocess.run(
-            [str(cluster.bin_dir / "pg_restore"), *target, "-j", "2", "--no-owner", str(args.pg_dump)], check=True
-        )
-        subprocess.run([str(cluster.bin_dir / "psql"), *target, "-q", "-c", "ANALYZE"], check=True)
-        print(f"{args.pg_dump} restored and analysed in {time.perf_counter() - t0:.1f} s", flush=True)
-        argv = ["--db", url, "--before", str(args.before), "--after", str(args.after), "--formats", args.formats]
+        urls = {}
+        for side in ("before", "after"):
+            name = f"weekly_sides_{side}"
+            urls[side] = cluster.create_database(name)
+            target = ["-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres", "-d", name]
+            subprocess.run(
+                [str(cluster.bin_dir / "pg_restore"), *target, "-j", "2", "--no-owner", str(args.pg_dump)], check=True
+            )
+            if side == "after":
+                _migrate(args.after.resolve(), urls[side])
+            subprocess.run([str(cluster.bin_dir / "psql"), *target, "-q", "-c", "VACUUM ANALYZE"], check=True)
+        print(f"{args.pg_dump} restored twice, migrated and analysed in {time.perf_counter() - t0:.1f} s", flush=True)
+        argv = ["--db", urls["before"], "--before", str(args.before), "--after", str(args.after)]
+        argv += ["--after-url", urls["after"], "--formats", args.formats]
         return main([*argv, "--rounds", str(args.rounds), *(["--old-floor"] if args.old_floor else [])])
     finally:
         cluster.stop()

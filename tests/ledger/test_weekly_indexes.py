@@ -1,0 +1,68 @@
+"""Migration 0015's indexes for the weekly table: there after an upgrade on both backends, gone after its down()
+and back after up(); on SQLite the weekly table's queries read them (the listed rows from deal_weekly_rows alone,
+in the table's order without a sort; the week's funds and blockers by their days)."""
+
+import datetime
+
+import pytest
+
+from crm.listing.filters import DealFilter
+from crm.reporting.weekly_queries import _listed_rows, _week_blockers, _week_funds
+from db.migrate import runner
+from db.models import database
+
+NAMES = {"deal_weekly_rows", "blocker_raised_on", "funds_arrived_arrived_on"}
+MONDAY, SUNDAY = datetime.date(2020, 5, 18), datetime.date(2020, 5, 24)
+
+
+def _indexes(backend: str) -> set[str]:
+    if backend == "postgresql":
+        sql = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'index'"
+    return {name for (name,) in database.execute_sql(sql).fetchall()}
+
+
+def _plan(query) -> str:
+    sql, params = query.sql()
+    params = [p.isoformat() if isinstance(p, datetime.date) else p for p in params]
+    return "\n".join(step[-1] for step in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall())
+
+
+def test_the_weekly_indexes_are_made_by_the_upgrade_and_undone_by_down(ledger, backend):
+    assert NAMES <= _indexes(backend)
+    assert runner(ledger).down() == ["0015_weekly_indexes"]
+    assert not NAMES & _indexes(backend)
+    assert runner(ledger).up() == ["0015_weekly_indexes"]
+    assert NAMES <= _indexes(backend)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+@pytest.mark.parametrize("only_stage, changed", [(None, []), (None, [3, 7]), ("signed", [])])
+def test_the_listed_rows_are_read_from_the_covering_index_in_order(ledger, only_stage, changed):
+    plan = _plan(_listed_rows(DealFilter(), SUNDAY, only_stage, changed))
+    assert plan.startswith("SCAN t1 USING COVERING INDEX deal_weekly_rows"), plan
+    assert "TEMP B-TREE" not in plan, plan  # no sort: the index is in the table's order
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_the_week_s_funds_and_blockers_are_found_by_their_days(ledger):
+    assert "USING INDEX funds_arrived_arrived_on (arrived_on>? AND arrived_on<?)" in _plan(
+        _week_funds(None, MONDAY, SUNDAY)
+    )
+    plan = _plan(_week_blockers(None, MONDAY, SUNDAY))
+    assert "USING INDEX blocker_raised_on (raised_on>? AND raised_on<?)" in plan, plan
+    assert "USING INDEX blocker_resolved_on (resolved_on>? AND resolved_on<?)" in plan, plan
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_postgresql_can_read_the_listed_rows_from_the_index_alone_in_order(ledger):
+    """A few test rows are cheaper to scan and sort, so the planner is told not to (at a million deals it
+    chooses the index itself: BENCHMARKS.md, tenth session)."""
+    sql, params = _listed_rows(DealFilter(), SUNDAY, None, [3, 7]).sql()
+    with database.atomic():
+        database.execute_sql("SET LOCAL enable_seqscan = off")
+        database.execute_sql("SET LOCAL enable_sort = off")
+        plan = "\n".join(line for (line,) in database.execute_sql("EXPLAIN " + sql, params).fetchall())
+    assert "Index Only Scan using deal_weekly_rows" in plan, plan
+    assert "Sort" not in plan, plan
