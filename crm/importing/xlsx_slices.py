@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -170,13 +171,30 @@ def slices(
     """(calamine sheet, formats and errors) of each slice of sheet `name`, in order; the merged ranges last.
 
     The iterator's value (StopIteration.value, `yield from`'s result) is the sheet's merged ranges
-    ((min_row, min_col, max_row, max_col), 1-based), read from the XML after its rows.
+    ((min_row, min_col, max_row, max_col), 1-based), read from the XML after its rows. Each slice is
+    read (decompressed, cut, parsed by calamine) by a thread of its own while the one before is used
+    (`_ReadAhead`): `archive` is that thread's until the iterator is done or closed.
     """
+    ahead = _ReadAhead(lambda: _slice_books(archive, workbook, name, max_cells))
+    tail = b""
+    try:
+        while (got := ahead.next()) is not None:
+            book, sheet, cells, tail = got
+            try:
+                yield sheet, cells
+            finally:
+                book.close()
+        return merged_ranges(tail)
+    finally:
+        ahead.close()
+
+
+def _slice_books(archive: zipfile.ZipFile, workbook: xlsx_parts.WorkbookParts, name: str, max_cells: int):
+    """(calamine workbook, its sheet, formats and errors, the XML after the rows) of each slice, the workbook open."""
     from python_calamine import CalamineWorkbook
 
     member = workbook.sheet_paths[name]
     others = _other_parts(archive, member)
-    tail = b""
     for head, body, tail in _cut(archive, member):
         if max_cells:  # else checked by survey
             _check_placed(body)
@@ -184,10 +202,69 @@ def slices(
         cells = xlsx_parts.sheet_parts(archive, workbook, name, body)
         book = CalamineWorkbook.from_filelike(io.BytesIO(_workbook_of(others, member, head + body + tail)))
         try:
-            yield book.get_sheet_by_name(name), cells
-        finally:
+            sheet = book.get_sheet_by_name(name)
+        except BaseException:
             book.close()
-    return merged_ranges(tail)
+            raise
+        yield book, sheet, cells, tail
+
+
+class _ReadAhead:
+    """The items of a generator, each made by a thread while the one before is used: one made ahead, no more.
+
+    calamine parses a slice, and zlib decompresses it, without holding the GIL: the next slice is read on
+    the other core while the importer reads, checks and applies this one's rows (BENCHMARKS.md, "Import
+    speed", tenth session). The thread makes an item once the one before it was taken, so at most the
+    item in use and the next are alive; an item's workbook is closed by its taker, or here when dropped.
+    """
+
+    def __init__(self, make):
+        self._ready = threading.Semaphore(0)  # an item (or the end, or an error) is in self._item
+        self._taken = threading.Semaphore(0)  # the item was taken: make the next
+        self._item = None
+        self._stop = False
+        self._thread = threading.Thread(target=self._run, args=(make,), name="import slices", daemon=True)
+        self._thread.start()
+
+    def _run(self, make) -> None:
+        try:
+            items = make()
+            for item in items:
+                self._hand(("item", item))
+                if self._stop:
+                    items.close()
+                    return
+            self._hand(("end", None))
+        except BaseException as exc:  # noqa: BLE001 — raised again by the taker
+            self._hand(("error", exc))
+
+    def _hand(self, item) -> None:
+        self._item = item
+        self._ready.release()
+        self._taken.acquire()
+        if self._stop and item[0] == "item":
+            item[1][0].close()  # not given to anyone: its workbook closed here
+
+    def next(self):
+        """The next item; None after the last. Raises what making it raised."""
+        self._ready.acquire()
+        kind, value = self._item
+        self._item = None
+        if kind == "item":
+            self._taken.release()
+            return value
+        self._stop = True
+        self._taken.release()
+        if kind == "error":
+            raise value
+        return None
+
+    def close(self) -> None:
+        """Stop making items; the item being made is dropped once made."""
+        if not self._stop:
+            self._stop = True
+            self._taken.release()
+        self._thread.join()
 
 
 def merged_ranges(xml: bytes) -> list[tuple[int, int, int, int]]:
