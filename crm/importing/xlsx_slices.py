@@ -127,6 +127,7 @@ def _pieces(path, workbook: xlsx_parts.WorkbookParts, name: str, merged: list, g
                     ws, cells = next(read)
                     rows: list = []
                     _take_rows(path, _slice_rows(ws), cells, {}, rows)
+                    ws = None  # its cells are the rows now: not kept while they are applied
                 except StopIteration:
                     break
                 grid.keep_formats(rows, _take_formats(rows, cells))
@@ -175,22 +176,24 @@ def slices(
     read (decompressed, cut, parsed by calamine) by a thread of its own while the one before is used
     (`_ReadAhead`): `archive` is that thread's until the iterator is done or closed.
     """
-    ahead = _ReadAhead(lambda: _slice_books(archive, workbook, name, max_cells))
+    ahead = _ReadAhead(lambda: _slice_sheets(archive, workbook, name, max_cells))
     tail = b""
     try:
         while (got := ahead.next()) is not None:
-            book, sheet, cells, tail = got
-            try:
-                yield sheet, cells
-            finally:
-                book.close()
+            tail = got.pop()
+            # Taken out of the list as they are given: this frame keeps no slice while its rows are applied.
+            yield got.pop(0), got.pop(0)
         return merged_ranges(tail)
     finally:
         ahead.close()
 
 
-def _slice_books(archive: zipfile.ZipFile, workbook: xlsx_parts.WorkbookParts, name: str, max_cells: int):
-    """(calamine workbook, its sheet, formats and errors, the XML after the rows) of each slice, the workbook open."""
+def _slice_sheets(archive: zipfile.ZipFile, workbook: xlsx_parts.WorkbookParts, name: str, max_cells: int):
+    """[calamine sheet, formats and errors, the XML after the rows] of each slice.
+
+    Each slice's workbook is closed once its sheet is read out of it (the sheet keeps its cells): while it
+    waits to be taken, a slice holds its cells, not its XML too.
+    """
     from python_calamine import CalamineWorkbook
 
     member = workbook.sheet_paths[name]
@@ -200,13 +203,14 @@ def _slice_books(archive: zipfile.ZipFile, workbook: xlsx_parts.WorkbookParts, n
             _check_placed(body)
             _check_extent(body, max_cells)
         cells = xlsx_parts.sheet_parts(archive, workbook, name, body)
-        book = CalamineWorkbook.from_filelike(io.BytesIO(_workbook_of(others, member, head + body + tail)))
+        book = CalamineWorkbook.from_filelike(_workbook_of(others, member, head, body, tail))
+        body = None  # calamine has read it
         try:
             sheet = book.get_sheet_by_name(name)
-        except BaseException:
+        finally:
             book.close()
-            raise
-        yield book, sheet, cells, tail
+        yield [sheet, cells, tail]
+        sheet = None
 
 
 class _ReadAhead:
@@ -215,7 +219,7 @@ class _ReadAhead:
     calamine parses a slice, and zlib decompresses it, without holding the GIL: the next slice is read on
     the other core while the importer reads, checks and applies this one's rows (BENCHMARKS.md, "Import
     speed", tenth session). The thread makes an item once the one before it was taken, so at most the
-    item in use and the next are alive; an item's workbook is closed by its taker, or here when dropped.
+    item in use and the next are alive.
     """
 
     def __init__(self, make):
@@ -231,6 +235,7 @@ class _ReadAhead:
             items = make()
             for item in items:
                 self._hand(("item", item))
+                item = None  # the taker's now: not kept here while the next is made
                 if self._stop:
                     items.close()
                     return
@@ -242,8 +247,6 @@ class _ReadAhead:
         self._item = item
         self._ready.release()
         self._taken.acquire()
-        if self._stop and item[0] == "item":
-            item[1][0].close()  # not given to anyone: its workbook closed here
 
     def next(self):
         """The next item; None after the last. Raises what making it raised."""
@@ -260,7 +263,7 @@ class _ReadAhead:
         return None
 
     def close(self) -> None:
-        """Stop making items; the item being made is dropped once made."""
+        """Stop making items (the item being made is dropped once made) and wait for the thread to end."""
         if not self._stop:
             self._stop = True
             self._taken.release()
@@ -315,14 +318,19 @@ def _other_parts(archive: zipfile.ZipFile, member: str) -> list[tuple[str, bytes
     return parts
 
 
-def _workbook_of(others: list, member: str, xml: bytes) -> bytes:
-    """An xlsx (stored, not compressed: it is read at once) of `others` and `xml` as the sheet at `member`."""
+def _workbook_of(others: list, member: str, *xml: bytes) -> io.BytesIO:
+    """An xlsx (stored, not compressed: it is read at once) of `others` and the pieces `xml` as the sheet at
+    `member`, at its start. The pieces are written one after another, not joined first: a slice's XML is
+    not copied twice while the slice before it is still in use (see _ReadAhead)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as book:
         for filename, data in others:
             book.writestr(filename, data)
-        book.writestr(member, xml)
-    return out.getvalue()
+        with book.open(zipfile.ZipInfo(member), "w") as sheet:
+            for piece in xml:
+                sheet.write(piece)
+    out.seek(0)
+    return out
 
 
 def _cut(archive: zipfile.ZipFile, member: str) -> Iterator[tuple[bytes, bytes, bytes]]:
