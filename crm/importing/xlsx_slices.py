@@ -124,10 +124,11 @@ def _pieces(path, workbook: xlsx_parts.WorkbookParts, name: str, merged: list, g
             read = slices(archive, workbook, name, 0)
             while True:
                 try:
-                    ws, cells = next(read)
+                    ws, cells, let_go = next(read)
                     rows: list = []
                     _take_rows(path, _slice_rows(ws), cells, {}, rows)
                     ws = None  # its cells are the rows now: not kept while they are applied
+                    let_go()  # the next slice is read meanwhile
                 except StopIteration:
                     break
                 grid.keep_formats(rows, _take_formats(rows, cells))
@@ -169,12 +170,15 @@ def sliced(archive: zipfile.ZipFile, member: str) -> bool:
 def slices(
     archive: zipfile.ZipFile, workbook: xlsx_parts.WorkbookParts, name: str, max_cells: int
 ) -> Iterator[tuple[object, xlsx_parts.SheetParts]]:
-    """(calamine sheet, formats and errors) of each slice of sheet `name`, in order; the merged ranges last.
+    """(calamine sheet, formats and errors, `let_go`) of each slice of sheet `name`, in order; the merged ranges
+    last.
 
     The iterator's value (StopIteration.value, `yield from`'s result) is the sheet's merged ranges
     ((min_row, min_col, max_row, max_col), 1-based), read from the XML after its rows. Each slice is
-    read (decompressed, cut, parsed by calamine) by a thread of its own while the one before is used
-    (`_ReadAhead`): `archive` is that thread's until the iterator is done or closed.
+    read (decompressed, cut, parsed by calamine) by a thread of its own (`_ReadAhead`) once the one before
+    is let go: at the latest when the next is asked for, or as soon as its taker calls `let_go()` (it has
+    read the sheet's rows and holds it no longer), so that the next is read while those rows are applied.
+    `archive` is that thread's until the iterator is done or closed.
     """
     ahead = _ReadAhead(lambda: _slice_sheets(archive, workbook, name, max_cells))
     tail = b""
@@ -182,7 +186,8 @@ def slices(
         while (got := ahead.next()) is not None:
             tail = got.pop()
             # Taken out of the list as they are given: this frame keeps no slice while its rows are applied.
-            yield got.pop(0), got.pop(0)
+            yield got.pop(0), got.pop(0), ahead.let_go
+            ahead.let_go()
         return merged_ranges(tail)
     finally:
         ahead.close()
@@ -218,15 +223,16 @@ class _ReadAhead:
 
     calamine parses a slice, and zlib decompresses it, without holding the GIL: the next slice is read on
     the other core while the importer reads, checks and applies this one's rows (BENCHMARKS.md, "Import
-    speed", tenth session). The thread makes an item once the one before it was taken, so at most the
-    item in use and the next are alive.
+    speed", tenth session). The thread makes an item once the one before it was let go (`let_go`), so
+    that a slice is parsed while the rows of the one before are applied, not beside that one's cells.
     """
 
     def __init__(self, make):
         self._ready = threading.Semaphore(0)  # an item (or the end, or an error) is in self._item
-        self._taken = threading.Semaphore(0)  # the item was taken: make the next
+        self._taken = threading.Semaphore(0)  # the item was let go: make the next
         self._item = None
         self._stop = False
+        self._held = False  # the item given last is not let go yet
         self._thread = threading.Thread(target=self._run, args=(make,), name="import slices", daemon=True)
         self._thread.start()
 
@@ -246,7 +252,7 @@ class _ReadAhead:
     def _hand(self, item) -> None:
         self._item = item
         self._ready.release()
-        self._taken.acquire()
+        self._taken.acquire()  # the item was let go (or, the end or an error, taken)
 
     def next(self):
         """The next item; None after the last. Raises what making it raised."""
@@ -254,13 +260,19 @@ class _ReadAhead:
         kind, value = self._item
         self._item = None
         if kind == "item":
-            self._taken.release()
+            self._held = True
             return value
         self._stop = True
         self._taken.release()
         if kind == "error":
             raise value
         return None
+
+    def let_go(self) -> None:
+        """The item given last is no longer held: make the next (once per item; again, nothing)."""
+        if self._held:
+            self._held = False
+            self._taken.release()
 
     def close(self) -> None:
         """Stop making items (the item being made is dropped once made) and wait for the thread to end."""
