@@ -125,10 +125,12 @@ def _pieces(path, workbook: xlsx_parts.WorkbookParts, name: str, merged: list, g
             while True:
                 try:
                     ws, cells, let_go = next(read)
+                    numbered = _slice_rows(ws)
+                    ws = None  # its cells are Python's now: the next slice is read while they are taken and applied
+                    let_go()
                     rows: list = []
-                    _take_rows(path, _slice_rows(ws), cells, {}, rows)
-                    ws = None  # its cells are the rows now: not kept while they are applied
-                    let_go()  # the next slice is read meanwhile
+                    _take_rows(path, numbered, cells, {}, rows)
+                    numbered = None
                 except StopIteration:
                     break
                 grid.keep_formats(rows, _take_formats(rows, cells))
@@ -145,13 +147,16 @@ def _pieces(path, workbook: xlsx_parts.WorkbookParts, name: str, merged: list, g
 
 
 def _slice_rows(ws):
-    """(number, values) of a slice's rows: from its first row and column (the rows above it are other slices')."""
+    """(number, values) of a slice's rows: from its first row and column (the rows above it are other slices').
+    The sheet's cells are read out of it here: it need not be kept while the rows are taken."""
     start = ws.start
     if start is None:
-        return
-    pad = [""] * start[1]
-    for number, raw in enumerate(ws.to_python(skip_empty_area=True), start[0] + 1):
-        yield number, (pad + raw if pad else raw)
+        return iter(())
+    rows = ws.to_python(skip_empty_area=True)
+    if start[1]:
+        pad = [""] * start[1]
+        return ((number, pad + raw) for number, raw in enumerate(rows, start[0] + 1))
+    return enumerate(rows, start[0] + 1)
 
 
 def sliced(archive: zipfile.ZipFile, member: str) -> bool:
