@@ -112,9 +112,10 @@ class KeptDaysAside:
     (`events_later`), their blockers right after each batch is written; their
     stage steps (a new deal has one) every FILL_EVERY deals. What is left —
     the deals written since the last fill, the funds and blockers then, the
-    plan figures — is filled by `catch_up`, which also puts the triggers back: at the end, or as soon as the import changes a
-    deal it has written (a later row of the file naming it), whose share the
-    fill counted as it was. The totals by stage and by cohort (deal_totals,
+    plan figures — is filled by `catch_up`, which also puts the triggers
+    back: at the end, or as soon as the import changes a deal it has written
+    (a later row of the file naming it), whose share the fill counted as it
+    was. The totals by stage and by cohort (deal_totals,
     deal_cohort_totals, blocker_totals) and the search index (`search`) are
     filled the same way: their insert triggers only (a new deal is never
     updated or deleted by the batches). Until caught up, the new deals are

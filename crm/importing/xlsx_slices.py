@@ -26,7 +26,7 @@ import io
 import re
 import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from crm.foundation.errors import InvalidInput
@@ -174,7 +174,7 @@ def sliced(archive: zipfile.ZipFile, member: str) -> bool:
 
 def slices(
     archive: zipfile.ZipFile, workbook: xlsx_parts.WorkbookParts, name: str, max_cells: int
-) -> Iterator[tuple[object, xlsx_parts.SheetParts]]:
+) -> Iterator[tuple[object, xlsx_parts.SheetParts, Callable[[], None]]]:
     """(calamine sheet, formats and errors, `let_go`) of each slice of sheet `name`, in order; the merged ranges
     last.
 
