@@ -15,6 +15,7 @@ import contextlib
 
 import peewee
 
+from crm.listing.search import SEARCH_DOCUMENT
 from db import kept_totals, kept_triggers, stage_days
 from db.dialects import dialect_of
 from db.models import database
@@ -93,6 +94,12 @@ def set_indexes_aside(model) -> list[str]:
 
 #: The kept tables whose triggers set_kept_days_aside drops (each fires per row and recomputes the deal's share).
 _KEPT_DAYS = (stage_days.TABLE, stage_days.EVENTS_TABLE, stage_days.PLAN_TABLE)
+#: The trigger adding each new deal to the SQLite search index (migration 0002), and what it indexes of a deal.
+SEARCH_TRIGGER = "deal_search_insert"
+_SEARCH_FILL = f"INSERT INTO deal_search(rowid, text) SELECT id, {SEARCH_DOCUMENT.format(row='deal')} FROM deal "
+#: New deals whose kept totals and search index are filled by one statement each: a fill's cost is mostly per
+#: statement and per key it adds to, fewer and larger fills cost less (BENCHMARKS.md, "Import speed", tenth session).
+FILL_EVERY = 5000
 
 
 class KeptDaysAside:
@@ -100,55 +107,78 @@ class KeptDaysAside:
 
     The tables held no deal's share before (the ledger had no deals), and the
     fills add to each key, so the totals end as the triggers would have left
-    them. Each batch of new deals is filled right after it is written, by the
-    writer thread while the next rows are checked (`batch`): its stage steps
-    (a new deal has one) and, unless funds arrive later in the import
-    (`events_later`), its blockers. What is left — the funds and blockers
-    then, the plan figures — is filled by `catch_up`, which also puts the
-    triggers back: at the end, or as soon as the import changes a deal it
-    has written (a later row of the file naming it), whose share the batch
-    fill counted as it was. The totals by stage and by cohort (deal_totals,
-    deal_cohort_totals, blocker_totals) are filled the same way, batch by
-    batch: their insert triggers only (a new deal is never updated or
-    deleted by the batches).
+    them. The new deals are filled by the writer thread while the next rows
+    are checked (`batch`): unless funds arrive later in the import
+    (`events_later`), their blockers right after each batch is written; their
+    stage steps (a new deal has one) every FILL_EVERY deals. What is left —
+    the deals written since the last fill, the funds and blockers then, the
+    plan figures — is filled by `catch_up`, which also puts the triggers
+    back: at the end, or as soon as the import changes a deal it has written
+    (a later row of the file naming it), whose share the fill counted as it
+    was. The totals by stage and by cohort (deal_totals,
+    deal_cohort_totals, blocker_totals) and the search index (`search`) are
+    filled the same way: their insert triggers only (a new deal is never
+    updated or deleted by the batches). Until caught up, the new deals are
+    in neither: nothing reads them before (the import holds the write lock).
     """
 
-    def __init__(self, tables: set[str], triggers: list[str], events_later: bool):
+    def __init__(self, tables: set[str], triggers: list[str], events_later: bool, search: bool = False):
         self.tables = tables
         self.triggers = triggers
         self.events_later = events_later
+        self.search = search  # the search index's insert trigger is set aside too: filled here
         self.caught_up = False
+        self.unfilled: int | None = None  # the first id of the deals written and not filled yet
+        self.last = 0  # the last id of the deals written
 
     def batch(self, first: int, last: int) -> list[tuple[str, dict]]:
         """The statements filling the shares of the new deals with ids `first` to `last`, just written with
-        their one ledger entry each and their blockers; nothing once caught up (the triggers count them)."""
+        their one ledger entry each and their blockers: their blockers (unless `events_later`) at once, the rest
+        (and the search index) for the deals from the first not filled yet to `last` once they are FILL_EVERY
+        deals (else nothing yet: `catch_up` fills what is left); nothing once caught up (the triggers count them).
+        The batches' ids follow one another, `first` the id after the last batch's."""
         if self.caught_up:
             return []
-        bounds = {"lo": first, "hi": last}
-        statements = [(sql, bounds) for table, sql in kept_totals.SQLITE_FILLS_BETWEEN.items() if table in self.tables]
-        if stage_days.TABLE in self.tables:
-            statements.append((stage_days.new_deals_stage_fill(), bounds))
+        # The funds and blockers of the batch's deals at once: that fill grows faster than its deals.
+        statements = []
         if stage_days.EVENTS_TABLE in self.tables and not self.events_later:
-            statements.append((stage_days.events_fill_between(), bounds))
+            statements.append((stage_days.events_fill_between(), {"lo": first, "hi": last}))
+        if self.unfilled is None:
+            self.unfilled = first
+        self.last = last
+        if last - self.unfilled + 1 >= FILL_EVERY:
+            statements += self._fills(self.unfilled, last)
+            self.unfilled = None
         return statements
 
-    def catch_up(self) -> list[tuple[str, tuple]]:
+    def _fills(self, first: int, last: int) -> list[tuple[str, dict]]:
+        bounds = {"lo": first, "hi": last}
+        statements = [(sql, bounds) for table, sql in kept_totals.SQLITE_FILLS_BETWEEN.items() if table in self.tables]
+        if self.search:
+            statements.append((_SEARCH_FILL + "WHERE id BETWEEN :lo AND :hi", bounds))
+        if stage_days.TABLE in self.tables:
+            statements.append((stage_days.new_deals_stage_fill(), bounds))
+        return statements
+
+    def catch_up(self) -> list[tuple[str, tuple | dict]]:
         """The statements filling what `batch` left out for every deal written so far, then re-creating the
         triggers (once; afterwards nothing). To run after everything written so far is."""
         if self.caught_up:
             return []
+        pending = self._fills(self.unfilled, self.last) if self.unfilled is not None else []
         self.caught_up = True
         fills = []
         if stage_days.EVENTS_TABLE in self.tables and self.events_later:
             fills.append(stage_days.EVENTS_FILL_SQLITE)
         if stage_days.PLAN_TABLE in self.tables:
             fills.append(stage_days.PLAN_FILL_PLANNED_SQLITE)
-        return [(sql, ()) for sql in [*fills, *self.triggers]]
+        return [*pending, *((sql, ()) for sql in [*fills, *self.triggers])]
 
 
 def set_kept_days_aside(events_later: bool = True) -> KeptDaysAside | None:
     """Drop the SQLite triggers that keep the as-of totals (deal_stage_days, deal_event_days, deal_plan_days) for now,
-    and those adding new deals and blockers to the totals by stage and cohort.
+    those adding new deals and blockers to the totals by stage and cohort, and the one adding new deals to the
+    search index.
 
     For an import into a ledger without deals (each new deal, ledger entry and
     blocker fired triggers that remove and re-add its deal's share: two thirds
@@ -180,9 +210,14 @@ def set_kept_days_aside(events_later: bool = True) -> KeptDaysAside | None:
         tuple(inserting),
     ).fetchall()
     tables |= {inserting[name] for name, _sql in found if name in inserting}
+    # The search index's: filled with the kept totals, a statement per FILL_EVERY deals instead of one per deal.
+    search = db.execute_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (SEARCH_TRIGGER,)
+    ).fetchall()
+    found += search
     for name, _sql in found:
         db.execute_sql(f"DROP TRIGGER {_quoted(db, name)}")
-    return KeptDaysAside(tables, [sql for _name, sql in found], events_later)
+    return KeptDaysAside(tables, [sql for _name, sql in found], events_later, search=bool(search))
 
 
 def _quoted(db, name: str) -> str:

@@ -15,9 +15,10 @@ department or a person by name, the next code of a year, the exchange rates
 of a currency, the pinyin of a word (crm.listing.initials). The kept totals
 (db/migrations 0002 on SQLite, 0005 on PostgreSQL) and the SQLite search
 index are maintained by row triggers, which multi-row INSERTs fire for each
-row as single ones do; into an empty SQLite ledger the as-of totals' triggers
-and the deal table's plain indexes are set aside (the totals filled after each
-batch, `after_batch`; the indexes rebuilt at the end: crm.importing.aside).
+row as single ones do; into an empty SQLite ledger the as-of totals' triggers,
+the search index's and the deal table's plain indexes are set aside (the totals
+and the search index filled after the batches, `after_batch`; the indexes
+rebuilt at the end: crm.importing.aside).
 """
 
 from __future__ import annotations

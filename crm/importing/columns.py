@@ -17,6 +17,7 @@ rows one by one gives.
 from __future__ import annotations
 
 import datetime
+from operator import itemgetter
 
 from crm.deals.fields import parse_approval, parse_floor_area
 from crm.foundation.errors import InvalidInput
@@ -109,6 +110,7 @@ class _Columns:
     def __init__(self, sheet: Sheet, data: list, reference: datetime.date):
         self.sheet, self.reference = sheet, reference
         self.cells = [cells for _number, cells in data]
+        self.narrowest = min(map(len, self.cells), default=0)  # every row has cells up to this column
         self.numbers = [number for number, _cells in data]
         self.bad: set[int] = set()
         self.fields: list[str] = []  # the `values` keys, in the order _read_row gives them
@@ -129,6 +131,8 @@ class _Columns:
         col = self.sheet.header.columns.get(field_name)
         if col is None:
             return None
+        if col < self.narrowest:  # in every row: taken at C speed
+            return list(map(itemgetter(col), self.cells))
         return [cells[col] if col < len(cells) else None for cells in self.cells]
 
     def values(self):

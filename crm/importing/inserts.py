@@ -76,11 +76,10 @@ def insert_statements(model, fields: list, rows: list, tail: str = "") -> list[t
         columns = []
         for f, kept, column in zip(fields, as_is, zip(*part)):
             types = set(map(type, column))
-            if not types <= kept:
-                column = _converted(column, kept, f.db_value, isinstance(f, _BY_VALUE))
-                types = set(map(type, column))
-            if as_text and types & as_text.keys():
-                column = _converted(column, types - as_text.keys(), _sqlite_text, True)
+            if not types <= kept:  # no kept type is a date: a column with dates is converted here
+                # db_value, then the text sqlite3 would make of a date it gives, in one pass
+                convert = _then_text(f.db_value) if as_text else f.db_value
+                column = _converted(column, kept, convert, isinstance(f, _BY_VALUE))
             columns.append(column)
         out.append((head + ", ".join([one] * len(part)) + tail, list(chain.from_iterable(zip(*columns)))))
     return out
@@ -113,8 +112,15 @@ _PROBE = 1234567
 _SQLITE_TEXT = {datetime.datetime: lambda v: v.isoformat(" "), datetime.date: datetime.date.isoformat}
 
 
-def _sqlite_text(value) -> str:
-    return _SQLITE_TEXT[type(value)](value)
+def _then_text(db_value):
+    """db_value, its dates and datetimes given as the text sqlite3 would make of them."""
+
+    def convert(value):
+        value = db_value(value)
+        as_text = _SQLITE_TEXT.get(type(value))
+        return value if as_text is None else as_text(value)
+
+    return convert
 
 
 def quoted(db, name: str) -> str:

@@ -50,10 +50,27 @@ class _FieldSums:
         self.foreign: list = []  # (Money, signed_on) of the rows in another currency than the column's
 
     def add(self, f: str, rows: list) -> None:
+        """Add the cells of column `f` of `rows` (RowPlans, in order) and their Money, row by row in that order.
+
+        What a row adds is worked out once per distinct cell and per Money object (a chunk's rows of one
+        amount cell share theirs); the additions are the rows', one by one, so the sums are exactly theirs.
+        """
         unit = self.unit
+        numbers: dict = {}  # (type, cell) -> (_as_number(cell), whether the cell is filled)
+        scaled: dict = {}  # id(Money) -> (the Money, its amount in the column's unit)
         for r in rows:
             raw, money = r.raw[f], r.money
-            value = _as_number(raw)
+            try:
+                number = numbers.get((type(raw), raw))
+            except TypeError:  # an unhashable cell (a signalling NaN): read as it is
+                number = (_as_number(raw), raw is not None and not is_blank(raw))
+            if number is None:
+                number = numbers[(type(raw), raw)] = (_as_number(raw), raw is not None and not is_blank(raw))
+            value = number[0]
+            if money is not None:
+                in_unit = scaled.get(id(money))
+                if in_unit is None or in_unit[0] is not money:
+                    in_unit = scaled[id(money)] = (money, money.amount / unit[0] if money.currency == unit[1] else None)
             if value is not None:
                 self.numbers += value
                 if f == "amount_cny" or money is None or money.currency == unit[1]:
@@ -61,15 +78,15 @@ class _FieldSums:
                 else:
                     self.others.append(r.row)
             elif f == "amount" and money is not None and money.currency == unit[1]:
-                self.same += money.amount / unit[0]
-            elif raw is not None and not is_blank(raw):
+                self.same += in_unit[1]
+            elif number[1]:
                 self.others.append(r.row)
             if money is not None:
                 self.by_currency[money.currency] = self.by_currency.get(money.currency, Decimal(0)) + money.amount
                 if money.currency != unit[1]:
                     self.foreign.append((money, r.signed_on))
                 else:
-                    self.unit_amounts += money.amount / unit[0]
+                    self.unit_amounts += in_unit[1]
 
 
 def _check_totals(sheet: _Sheet, plan, number: int, values: list, sums: AmountSums) -> None:

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from crm.foundation.errors import InvalidInput
@@ -123,9 +124,13 @@ def _pieces(path, workbook: xlsx_parts.WorkbookParts, name: str, merged: list, g
             read = slices(archive, workbook, name, 0)
             while True:
                 try:
-                    ws, cells = next(read)
+                    ws, cells, let_go = next(read)
+                    numbered = _slice_rows(ws)
+                    ws = None  # its cells are Python's now: the next slice is read while they are taken and applied
+                    let_go()
                     rows: list = []
-                    _take_rows(path, _slice_rows(ws), cells, {}, rows)
+                    _take_rows(path, numbered, cells, {}, rows)
+                    numbered = None
                 except StopIteration:
                     break
                 grid.keep_formats(rows, _take_formats(rows, cells))
@@ -142,13 +147,16 @@ def _pieces(path, workbook: xlsx_parts.WorkbookParts, name: str, merged: list, g
 
 
 def _slice_rows(ws):
-    """(number, values) of a slice's rows: from its first row and column (the rows above it are other slices')."""
+    """(number, values) of a slice's rows: from its first row and column (the rows above it are other slices').
+    The sheet's cells are read out of it here: it need not be kept while the rows are taken."""
     start = ws.start
     if start is None:
-        return
-    pad = [""] * start[1]
-    for number, raw in enumerate(ws.to_python(skip_empty_area=True), start[0] + 1):
-        yield number, (pad + raw if pad else raw)
+        return iter(())
+    rows = ws.to_python(skip_empty_area=True)
+    if start[1]:
+        pad = [""] * start[1]
+        return ((number, pad + raw) for number, raw in enumerate(rows, start[0] + 1))
+    return enumerate(rows, start[0] + 1)
 
 
 def sliced(archive: zipfile.ZipFile, member: str) -> bool:
@@ -166,28 +174,117 @@ def sliced(archive: zipfile.ZipFile, member: str) -> bool:
 
 def slices(
     archive: zipfile.ZipFile, workbook: xlsx_parts.WorkbookParts, name: str, max_cells: int
-) -> Iterator[tuple[object, xlsx_parts.SheetParts]]:
-    """(calamine sheet, formats and errors) of each slice of sheet `name`, in order; the merged ranges last.
+) -> Iterator[tuple[object, xlsx_parts.SheetParts, Callable[[], None]]]:
+    """(calamine sheet, formats and errors, `let_go`) of each slice of sheet `name`, in order; the merged ranges
+    last.
 
     The iterator's value (StopIteration.value, `yield from`'s result) is the sheet's merged ranges
-    ((min_row, min_col, max_row, max_col), 1-based), read from the XML after its rows.
+    ((min_row, min_col, max_row, max_col), 1-based), read from the XML after its rows. Each slice is
+    read (decompressed, cut, parsed by calamine) by a thread of its own (`_ReadAhead`) once the one before
+    is let go: at the latest when the next is asked for, or as soon as its taker calls `let_go()` (it has
+    read the sheet's rows and holds it no longer), so that the next is read while those rows are applied.
+    `archive` is that thread's until the iterator is done or closed.
+    """
+    ahead = _ReadAhead(lambda: _slice_sheets(archive, workbook, name, max_cells))
+    tail = b""
+    try:
+        while (got := ahead.next()) is not None:
+            tail = got.pop()
+            # Taken out of the list as they are given: this frame keeps no slice while its rows are applied.
+            yield got.pop(0), got.pop(0), ahead.let_go
+            ahead.let_go()
+        return merged_ranges(tail)
+    finally:
+        ahead.close()
+
+
+def _slice_sheets(archive: zipfile.ZipFile, workbook: xlsx_parts.WorkbookParts, name: str, max_cells: int):
+    """[calamine sheet, formats and errors, the XML after the rows] of each slice.
+
+    Each slice's workbook is closed once its sheet is read out of it (the sheet keeps its cells): while it
+    waits to be taken, a slice holds its cells, not its XML too.
     """
     from python_calamine import CalamineWorkbook
 
     member = workbook.sheet_paths[name]
     others = _other_parts(archive, member)
-    tail = b""
     for head, body, tail in _cut(archive, member):
         if max_cells:  # else checked by survey
             _check_placed(body)
             _check_extent(body, max_cells)
         cells = xlsx_parts.sheet_parts(archive, workbook, name, body)
-        book = CalamineWorkbook.from_filelike(io.BytesIO(_workbook_of(others, member, head + body + tail)))
+        book = CalamineWorkbook.from_filelike(_workbook_of(others, member, head, body, tail))
+        body = None  # calamine has read it
         try:
-            yield book.get_sheet_by_name(name), cells
+            sheet = book.get_sheet_by_name(name)
         finally:
             book.close()
-    return merged_ranges(tail)
+        yield [sheet, cells, tail]
+        sheet = None
+
+
+class _ReadAhead:
+    """The items of a generator, each made by a thread while the one before is used: one made ahead, no more.
+
+    calamine parses a slice, and zlib decompresses it, without holding the GIL: the next slice is read on
+    the other core while the importer reads, checks and applies this one's rows (BENCHMARKS.md, "Import
+    speed", tenth session). The thread makes an item once the one before it was let go (`let_go`), so
+    that a slice is parsed while the rows of the one before are applied, not beside that one's cells.
+    """
+
+    def __init__(self, make):
+        self._ready = threading.Semaphore(0)  # an item (or the end, or an error) is in self._item
+        self._taken = threading.Semaphore(0)  # the item was let go: make the next
+        self._item = None
+        self._stop = False
+        self._held = False  # the item given last is not let go yet
+        self._thread = threading.Thread(target=self._run, args=(make,), name="import slices", daemon=True)
+        self._thread.start()
+
+    def _run(self, make) -> None:
+        try:
+            items = make()
+            for item in items:
+                self._hand(("item", item))
+                item = None  # the taker's now: not kept here while the next is made
+                if self._stop:
+                    items.close()
+                    return
+            self._hand(("end", None))
+        except BaseException as exc:  # noqa: BLE001 — raised again by the taker
+            self._hand(("error", exc))
+
+    def _hand(self, item) -> None:
+        self._item = item
+        self._ready.release()
+        self._taken.acquire()  # the item was let go (or, the end or an error, taken)
+
+    def next(self):
+        """The next item; None after the last. Raises what making it raised."""
+        self._ready.acquire()
+        kind, value = self._item
+        self._item = None
+        if kind == "item":
+            self._held = True
+            return value
+        self._stop = True
+        self._taken.release()
+        if kind == "error":
+            raise value
+        return None
+
+    def let_go(self) -> None:
+        """The item given last is no longer held: make the next (once per item; again, nothing)."""
+        if self._held:
+            self._held = False
+            self._taken.release()
+
+    def close(self) -> None:
+        """Stop making items (the item being made is dropped once made) and wait for the thread to end."""
+        if not self._stop:
+            self._stop = True
+            self._taken.release()
+        self._thread.join()
 
 
 def merged_ranges(xml: bytes) -> list[tuple[int, int, int, int]]:
@@ -238,14 +335,19 @@ def _other_parts(archive: zipfile.ZipFile, member: str) -> list[tuple[str, bytes
     return parts
 
 
-def _workbook_of(others: list, member: str, xml: bytes) -> bytes:
-    """An xlsx (stored, not compressed: it is read at once) of `others` and `xml` as the sheet at `member`."""
+def _workbook_of(others: list, member: str, *xml: bytes) -> io.BytesIO:
+    """An xlsx (stored, not compressed: it is read at once) of `others` and the pieces `xml` as the sheet at
+    `member`, at its start. The pieces are written one after another, not joined first: a slice's XML is
+    not copied twice while the slice before it is still in use (see _ReadAhead)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as book:
         for filename, data in others:
             book.writestr(filename, data)
-        book.writestr(member, xml)
-    return out.getvalue()
+        with book.open(zipfile.ZipInfo(member), "w") as sheet:
+            for piece in xml:
+                sheet.write(piece)
+    out.seek(0)
+    return out
 
 
 def _cut(archive: zipfile.ZipFile, member: str) -> Iterator[tuple[bytes, bytes, bytes]]:

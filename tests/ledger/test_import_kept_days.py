@@ -1,4 +1,4 @@
-"""A first import into an empty SQLite ledger fills the kept totals batch by batch (crm.importing.aside.KeptDaysAside):
+"""A first import into an empty SQLite ledger fills the kept totals as its batches are written (crm.importing.aside.KeptDaysAside):
 the as-of totals and the totals by stage and cohort end exactly as filling them from the finished ledger leaves them, whether the file records funds
 after its deals, and however the batches fall; when a later row of the file changes a deal already written, the
 totals are caught up there and kept by their triggers from then on, and still agree with the rows.
@@ -21,15 +21,17 @@ KEPT = (sd.TABLE, sd.EVENTS_TABLE, sd.PLAN_TABLE, "deal_totals", "deal_cohort_to
 
 @pytest.fixture
 def batches(monkeypatch):
-    """Batches of 40 deals, the import's kept-days fills counted, every import large enough to set things aside."""
+    """Batches of 40 deals filled every 80, the import's kept-days fills counted, every import large enough to set
+    things aside."""
     monkeypatch.setattr(import_aside, "REBUILD_AT", 1)
     monkeypatch.setattr(import_apply, "BATCH", 40)
+    monkeypatch.setattr(import_aside, "FILL_EVERY", 80)
     filled = []
     batch = import_aside.KeptDaysAside.batch
 
     def counted(self, first, last):
         statements = batch(self, first, last)
-        filled.append((first, last, len(statements)))
+        filled.append((first, last, len(statements), statements))
         return statements
 
     monkeypatch.setattr(import_aside.KeptDaysAside, "batch", counted)
@@ -75,8 +77,13 @@ def test_a_first_import_leaves_the_as_of_totals_a_fill_from_its_rows_gives(tmp_p
     url = str(tmp_path / "a.sqlite3")
     report, _rows = _import(url, path, bulk=True, prepare=_rates)
     assert report.written and len(report.created) == 300 and not report.updated
-    # Each batch: the totals by stage, by cohort, of blockers, the stage steps (and the funds and blockers).
-    assert len(batches) >= 8 and all(count == (4 if funds else 5) for _f, _l, count in batches)
+    # Each batch its blockers, unless funds come later; every 80 deals the totals by stage, by cohort, of
+    # blockers, the search index and the stage steps of those deals (the last 60 at the end).
+    assert len(batches) == 8 and [count for _f, _l, count, _b in batches] == [
+        n + (not funds) for n in [0, 5] * 3 + [0, 0]
+    ]
+    filled = [statements[-1][1] for _f, _l, _c, statements in batches if len(statements) > 1]
+    assert [(bounds["lo"], bounds["hi"]) for bounds in filled] == [(1, 80), (81, 160), (161, 240)]
     assert bool(report.funds_added) is funds
     imported, afresh = _as_filled_afresh(url)
     assert imported == afresh

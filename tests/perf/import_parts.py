@@ -7,8 +7,9 @@ collector off as the import runs it: the CPU seconds of reading the workbook int
 reading its rows (crm.importing.plan._Scan), of the whole read_plan (and its wall time), of the names'
 pinyin initials and of the survey a sheet read in slices starts with; then, in a fresh
 process, a whole import into a new SQLite database with the wall-clock time at which each phase ends and
-the CPU seconds of the SQLite writer thread (crm.importing.bulk._Behind), in all and at the end alone
-(the fills, triggers and indexes it runs once the rows are written, while the importing thread waits).
+the CPU seconds of the SQLite writer thread (crm.importing.bulk._Behind), in all, at the end alone
+(the fills, triggers and indexes it runs once the rows are written, while the importing thread waits) and
+by statement (its SQL up to the first parenthesis: the table written). `--import-only`: the import alone.
 FILE is e.g. the ledger tests/perf/import_speed.py builds (`--keep DIR` leaves it in DIR).
 """
 
@@ -28,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 #: A whole import in a fresh process: prints when each phase ends (wall s, process CPU s) and the writer's CPU.
-PHASES = """
+PHASES = r"""
 import contextlib, sys, time
 sys.argv[0] = "crm"
 start = time.perf_counter()
@@ -64,6 +65,27 @@ def timed_run(self):
     finally:
         writer.append(time.thread_time())
 bulk._Behind._run = timed_run
+import re
+kinds = {}
+class TimedConnection:
+    # the writer's connection: each statement's thread CPU added up by its kind (its SQL up to the first '(')
+    def __init__(self, connection):
+        self.connection = connection
+    def execute(self, sql, params=()):
+        kind = re.sub(r"\s+", " ", sql.split("(")[0])[:60].strip() or sql[:60]
+        if kind.startswith("CREATE INDEX"):
+            kind = "CREATE INDEX (the indexes set aside)"
+        elif kind.startswith("CREATE TRIGGER"):
+            kind = "CREATE TRIGGER (the triggers set aside)"
+        start = time.thread_time()
+        try:
+            return self.connection.execute(sql, params)
+        finally:
+            kinds[kind] = kinds.get(kind, 0.0) + time.thread_time() - start
+behind_init = bulk._Behind.__init__
+def timed_init(self, connection):
+    behind_init(self, TimedConnection(connection))
+bulk._Behind.__init__ = timed_init
 submit = bulk._Behind.submit
 def timed_submit(self, statements):
     if statements and not statements[0][1]:  # the end's fills, triggers and indexes (no parameters)
@@ -78,6 +100,8 @@ code = app.main(["--db", sys.argv[1], "import", sys.argv[2]])
 mark("done")
 for label, wall, cpu in marks:
     print("PHASE %.2f %.2f %s" % (wall, cpu, label), file=sys.stderr)
+for kind, took in sorted(kinds.items(), key=lambda kv: -kv[1]):
+    print("STATEMENT %.2f %s" % (took, kind), file=sys.stderr)
 print("WRITER %.2f" % sum(writer), file=sys.stderr)
 print("TAIL %.2f" % (sum(writer) - sum(tail)), file=sys.stderr)
 sys.exit(code)
@@ -157,7 +181,10 @@ def phases(book: Path) -> tuple[list, dict]:
         )
     marks, writer = [], {}
     for line in proc.stderr.splitlines():
-        if line.startswith("PHASE "):
+        if line.startswith("STATEMENT "):
+            _tag, took, kind = line.split(" ", 2)
+            writer.setdefault("STATEMENTS", []).append((float(took), kind))
+        elif line.startswith("PHASE "):
             _tag, wall, cpu, label = line.split(" ", 3)
             marks.append((float(wall), float(cpu), label))
         elif line.startswith(("WRITER ", "TAIL ")):
@@ -169,17 +196,19 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", type=Path)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--import-only", action="store_true", help="only the whole import's phases and statements")
     args = parser.parse_args(argv)
     sys.path.insert(0, os.getcwd())  # the tree it is run from
     parts: dict[str, list] = {}
-    for _ in range(args.rounds):
+    for _ in range(0 if args.import_only else args.rounds):
         for name, took in read_parts(args.file).items():
             parts.setdefault(name, []).append(took)
-    print(
-        f"reading, s (median of {args.rounds}, collector off): "
-        + ", ".join(f"{name} {statistics.median(v):.2f}" for name, v in parts.items())
-        + f"; load average {os.getloadavg()[0]:.2f}"
-    )
+    if parts:
+        print(
+            f"reading, s (median of {args.rounds}, collector off): "
+            + ", ".join(f"{name} {statistics.median(v):.2f}" for name, v in parts.items())
+            + f"; load average {os.getloadavg()[0]:.2f}"
+        )
     for _ in range(args.rounds):
         marks, writer = phases(args.file)
         print(
@@ -187,6 +216,10 @@ def main(argv=None) -> int:
             + "; ".join(f"{label} {wall:.2f} / {cpu:.2f}" for wall, cpu, label in marks)
             + f"; writer thread CPU {writer['WRITER']:.2f} s, of which after the rows {writer['TAIL']:.2f} s"
             + f"; load average {os.getloadavg()[0]:.2f}"
+        )
+        print(
+            "writer thread CPU s by statement: "
+            + "; ".join(f"{kind} {took:.2f}" for took, kind in writer.get("STATEMENTS", []) if took >= 0.01)
         )
     return 0
 
