@@ -119,9 +119,6 @@ class CrmApp(ConnectionWatch, TerminalWatch, App):
     def __init__(self, today: datetime.date | None = None, lang: str | None = None, demo: bool = False) -> None:
         if lang is not None:
             set_language(lang)
-        # The database threads mostly wait on the server: handed the interpreter sooner, a key's page query
-        # (or the cancel of the last key's) starts while the screen is still painting, not after it.
-        sys.setswitchinterval(THREAD_SWITCH_SECONDS)
         super().__init__()
         self.stylesheet = KeptStylesheet(variables=self.get_css_variables())  # each source parsed once per theme
         translate_bindings(self)
@@ -162,6 +159,10 @@ class CrmApp(ConnectionWatch, TerminalWatch, App):
         # collector's view, it is not walked by every full collection, which paused the app visibly.
         gc.freeze()
         gc.enable()  # run_tui turned the collector off until the first frame
+        # The database threads mostly wait on the server: handed the interpreter sooner, a key's page query (or
+        # the cancel of the last key's) starts while the screen is still painting. Not before the first frame,
+        # which the thread reading the first page would interrupt more often.
+        sys.setswitchinterval(THREAD_SWITCH_SECONDS)
         self.watch_terminal()  # a closed terminal quits the app rather than leaving it busy
 
     def warm_up(self) -> None:
