@@ -1,18 +1,19 @@
 """The TUI's search rows of `make bench` alone: key → rows for each search, a paste, a burst, a broad prefix.
 
-    python -m tests.perf.search_tui --db URL [--rounds 15] [--tree DIR] [--heavy-code ZS2023-0123]
+    python -m tests.perf.search_tui --db URL [--rounds 15] [--tree DIR] [--heavy-code ZS2023-0123] [--gc]
 
 Drives the real app headless with tests/perf/tui_driver.py's session (its `searching` and `pasting`
 parts only, bench.py's searches), in this process, and prints median and p95 per row with the load
 average. The broad prefix and the burst are measured rounds // 3 times, as in `make bench`.
 --tree runs another checkout's code (e.g. /work/main) on the same ledger, so that before and after
-can be run in turn.
+can be run in turn. --gc also prints the garbage collector's pauses of this process (every thread waits for them).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import statistics
 import sys
@@ -41,12 +42,37 @@ async def _session(url: str, rounds: int, heavy_code: str) -> dict:
     return out
 
 
+def _pauses() -> list[tuple[int, float]]:
+    """(generation, seconds) of each collection from now on, as the collector reports them."""
+    pauses: list[tuple[int, float]] = []
+    started = [0.0]
+
+    def timed(phase: str, info: dict) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            pauses.append((info["generation"], time.perf_counter() - started[0]))
+
+    gc.callbacks.append(timed)
+    return pauses
+
+
+def _print_pauses(pauses: list[tuple[int, float]]) -> None:
+    print("collection\tn\ttotal ms\tmedian ms\tslowest ms")
+    for generation in (0, 1, 2):
+        times = sorted(t for g, t in pauses if g == generation)
+        if times:
+            total, median, slowest = sum(times) * 1e3, statistics.median(times) * 1e3, times[-1] * 1e3
+            print(f"generation {generation}\t{len(times)}\t{total:.1f}\t{median:.1f}\t{slowest:.1f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True, help="a SQLite ledger (a copy) or a PostgreSQL URL")
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--tree", help="run this checkout's code (default: the one this file is in)")
     parser.add_argument("--heavy-code", default="ZS2023-0123", help="the code pasted and typed in a burst")
+    parser.add_argument("--gc", action="store_true", help="also print the garbage collector's pauses")
     args = parser.parse_args(argv)
     if args.tree:
         sys.path.insert(0, str(Path(args.tree).resolve()))
@@ -54,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             del sys.modules[name]
     os.environ.setdefault("CRM_USER", "bench")
     start = os.getloadavg()[0]
+    pauses = _pauses() if args.gc else None
     out = asyncio.run(_session(args.db, args.rounds, args.heavy_code))
     print(f"load average: start {start:.2f}, end {os.getloadavg()[0]:.2f}")
     print("row\tn\tmedian ms\tp95 ms")
@@ -63,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{action}\t{len(samples)}\t{statistics.median(samples) * 1e3:.1f}\t{p95 * 1e3:.1f}")
     for action, error in out["errors"].items():
         print(f"{action}\tERROR {error}")
+    if pauses is not None:
+        _print_pauses(pauses)
     return 0
 
 
