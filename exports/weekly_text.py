@@ -24,7 +24,7 @@ from operator import not_
 from typing import NamedTuple
 
 from crm.foundation.i18n import current_language
-from crm.reporting.weekly import Row, RowBatch, WeeklyTable, batches_of_rows
+from crm.reporting.weekly import AMOUNTS_KEPT, Row, RowBatch, WeeklyTable, batches_of_rows
 from crm.values.money import format_money
 from exports import streamed_table
 from exports import weekly_layout as layout
@@ -128,10 +128,6 @@ def csv_tail(table: WeeklyTable, line) -> None:
             line(*values)
 
 
-#: Distinct amounts whose texts are kept (crm.reporting.weekly.AMOUNTS_KEPT: as many as a million deals hold).
-AMOUNTS_KEPT = 120_000
-
-
 class _Texts(dict):
     """Each distinct value's CSV text, made once by `make`: days, amounts, names and industries repeat from row
     to row. Memory stays bounded (emptied past `most` values)."""
@@ -177,11 +173,10 @@ def _text_column(values) -> list | tuple:
     search of the cells joined, in C; csv.writer writes None as ""). A cell holding NUL before a formula sign
     only takes the cell-by-cell way."""
     try:
-        joined = "\x00".join(values)
+        if _FORMULA_AFTER_NUL.search("\x00" + "\x00".join(values)) is None:
+            return values
     except TypeError:  # a cell that is not text (None)
-        return [_cell_text(v) for v in values]
-    if _FORMULA_AFTER_NUL.search("\x00" + joined) is None:
-        return values
+        pass
     return [_cell_text(v) for v in values]
 
 
