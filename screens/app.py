@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import datetime
 import functools
-import gc
 import sys
 import threading
 from pathlib import Path
@@ -23,6 +22,7 @@ from textual.binding import Binding
 from crm.foundation.i18n import N_, _, set_language
 from crm.runtime import Database
 from screens.base import translate_bindings
+from screens.collector import CollectorWatch
 from screens.connection import ConnectionWatch
 from screens.deal_list import FirstPage, read_first_page
 from screens.stylesheet import KeptStylesheet
@@ -92,7 +92,7 @@ SCREEN_COMMANDS = (
 )
 
 
-class CrmApp(ConnectionWatch, TerminalWatch, App):
+class CrmApp(CollectorWatch, ConnectionWatch, TerminalWatch, App):
     """招商台账: the ledger of investment-attraction deals, in the terminal."""
 
     CSS_PATH = [HERE / "app.tcss"]
@@ -155,10 +155,9 @@ class CrmApp(ConnectionWatch, TerminalWatch, App):
         return self._today or datetime.date.today()
 
     def on_ready(self) -> None:
-        # What start-up made (styles, widgets, modules) lives as long as the app. Frozen out of the
-        # collector's view, it is not walked by every full collection, which paused the app visibly.
-        gc.freeze()
-        gc.enable()  # run_tui turned the collector off until the first frame
+        # What start-up made (styles, widgets, modules) lives as long as the app: frozen out of the collector's
+        # view, and what the session makes frozen each second, full collections wait for the user's pauses.
+        self.watch_collector()
         # The database threads mostly wait on the server: handed the interpreter sooner, a key's page query (or
         # the cancel of the last key's) starts while the screen is still painting. Not before the first frame,
         # which the thread reading the first page would interrupt more often.
@@ -185,6 +184,7 @@ class CrmApp(ConnectionWatch, TerminalWatch, App):
 
     def on_unmount(self) -> None:
         self.db.close()
+        self.release_frozen()
 
     # ---- the command palette --------------------------------------------------
 

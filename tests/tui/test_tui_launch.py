@@ -354,6 +354,20 @@ async def test_the_collector_is_back_on_once_the_first_frame_is_painted(demo_led
         gc.enable()
 
 
+@run_async
+async def test_keys_tell_the_collector_the_user_is_at_work_and_the_app_gives_back_what_it_froze(demo_ledger):
+    gc.unfreeze()
+    app = CrmApp(today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert gc.get_freeze_count() > 0  # start-up's objects, frozen with the first frame
+        collector = app._collector
+        assert collector.tick() is None  # nothing typed yet: the collector works as usual
+        await pilot.press("slash", "Z")
+        assert collector.tick() == "freeze"
+    assert gc.get_freeze_count() == 0  # the app's cycles are garbage once it has ended: the collector may take them
+
+
 def test_the_collector_is_back_on_when_the_app_cannot_start(tmp_path):
     import app as entry
     from crm.foundation.errors import DatabaseError
