@@ -448,7 +448,21 @@ def write_markdown(path: Path, results, info, args, loads, builds, pg_version, d
         tabulate(table(results), headers=HEADERS, tablefmt="github"),
         "",
     ]
-    path.write_text("\n".join(lines))
+    path.write_text(with_history("\n".join(lines), path.read_text() if path.exists() else ""))
+
+
+def with_history(top: str, before: str) -> str:
+    """The file's text with `top` (a run's "# Benchmarks" block) first and everything `before` held kept under it.
+
+    The previous run's block becomes an "## Earlier run" section right after the new one, so that `make bench`
+    never loses a figure; the sections after it stay as they were.
+    """
+    if not before.strip():
+        return top
+    if before.startswith("# "):
+        title, _, rest = before.partition("\n")
+        before = f"## Earlier run: {title[2:].removeprefix('Benchmarks: ')}\n{rest}"
+    return top.rstrip("\n") + "\n\n" + before
 
 
 def backend_rows(backend: str, url: str, parts: set[str], args, heavy_id: int, loads: list) -> list[Result]:
