@@ -32,26 +32,39 @@ def run_tui(db_url: str | None = None, demo: bool = False, lang: str | None = No
 
 def _run_tui(db_url: str | None, demo: bool, lang: str | None) -> int:
     from crm.foundation.i18n import set_language
-    from db.connection import open_database
 
     if lang is not None:
         set_language(lang)
+    opening = None
     if demo:
         from crm.samples.demo import is_loaded, load_demo
+        from db.connection import open_database
 
         open_database(db_url or demo_database_url(), create=True)
         if not is_loaded():
             load_demo()
     else:
-        open_database(db_url, create=False)
-    from db.connection import close_database
+        from db.opening import Opening
+
+        # The server is connected to, the schema checked and the first page read while the screens load.
+        opening = Opening(db_url, then=_home_page)
     from screens.app import CrmApp
 
+    if opening is not None:
+        opening.wait()
+    from db.connection import close_database
+
     try:
-        CrmApp(demo=demo).run()
+        CrmApp(demo=demo, home_page=opening.then_result if opening else None).run()
     finally:
         close_database()  # SQLite: the -wal file folded into the ledger, so copying the file copies every change
     return 0
+
+
+def _home_page():
+    from crm.listing import home_page
+
+    return home_page()
 
 
 def main(argv=None):

@@ -14,6 +14,7 @@ import datetime
 import functools
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.app import App, SystemCommand
@@ -116,7 +117,15 @@ class CrmApp(CollectorWatch, ConnectionWatch, TerminalWatch, App):
         ),
     ]
 
-    def __init__(self, today: datetime.date | None = None, lang: str | None = None, demo: bool = False) -> None:
+    def __init__(
+        self,
+        today: datetime.date | None = None,
+        lang: str | None = None,
+        demo: bool = False,
+        home_page: Callable[[], tuple] | None = None,
+    ) -> None:
+        """`home_page`: what gives the list's first page (crm.listing.home_page's tuple), when the caller has read
+        it already; by default it is read here."""
         if lang is not None:
             set_language(lang)
         super().__init__()
@@ -132,7 +141,7 @@ class CrmApp(CollectorWatch, ConnectionWatch, TerminalWatch, App):
         self._prefetched: dict[str, tuple] = {}
         self.demo = demo
         self.title = self.ledger_title()
-        self._first_page: FirstPage | None = read_first_page()
+        self._first_page: FirstPage | None = read_first_page(home_page) if home_page else read_first_page()
 
     def take_first_page(self) -> FirstPage | None:
         """The deal list's first page, read as the app started: for the list's first load, once (then None)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -164,19 +164,18 @@ class FirstPage:
         return request.kind == "first" and (flt, order) == (self.filter, self.order)
 
 
-def read_first_page() -> FirstPage | None:
-    """The first page of every deal in the default order, read now, in the calling (the app's) thread.
+def read_first_page(read: Callable[[], tuple] = deal_pages.home_page) -> FirstPage | None:
+    """The first page of every deal in the default order (crm.listing.home_page), read by `read` now.
 
     The one page query of the screens that does not run in a database thread: it runs
     before anything is drawn, where a few milliseconds of query cost less than a
     database thread's query while Textual builds the screen (that thread waits for the
-    interpreter at every row). None when it fails: the list then asks as always, and
-    reports the error as always.
+    interpreter at every row); the entry point may have read it already, as the ledger
+    opened (`read` then hands over those rows). None when it fails: the list then asks
+    as always, and reports the error as always.
     """
-    flt, order = ListFilter(), Order()
-    request = PageRequest("first", 0, deal_pages.PAGE_SIZE)
     try:
-        return FirstPage(flt, order, request, deal_pages.fetch(flt, order, request))
+        return FirstPage(*read())
     except Exception:  # noqa: BLE001 — asked again by the list, which shows the error
         return None
 

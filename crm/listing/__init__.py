@@ -36,6 +36,7 @@ _HOME = {
     "forget": "search",
     "funds_and_blockers": "kept_totals",
     "grouped": "kept_totals",
+    "home_page": "pages",
     "latest_progress_texts": "marks",
     "json_data_query": "deal_text",
     "json_query": "deal_text",

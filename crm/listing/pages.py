@@ -496,6 +496,13 @@ def fetch(flt: DealFilter, order: Order, request: PageRequest) -> list[DealRow]:
     return page_at(flt, order, request.start, request.limit)
 
 
+def home_page() -> tuple[ListFilter, Order, PageRequest, list[DealRow]]:
+    """The home list's first page: every deal in the default order, and the filter, order and request it answers."""
+    flt, order = ListFilter(), Order()
+    request = PageRequest("first", 0, PAGE_SIZE)
+    return flt, order, request, fetch(flt, order, request)
+
+
 class DealWindow:
     """The rows of one list (a filter and an order) that have been fetched, by position.
 

@@ -78,6 +78,32 @@ async def test_the_first_frame_shows_the_first_deals(demo_ledger):
 
 
 @run_async
+async def test_the_first_frame_shows_the_page_read_as_the_ledger_opened(demo_ledger, monkeypatch):
+    pin_clock()
+    flt, order, request, rows = deal_pages.home_page()
+    read_early = (flt, order, request, rows[:2])  # two rows: so the frame can only have them from here
+    asked = []
+    real = deal_pages.fetch
+
+    def fetch(*args, **kwargs):
+        asked.append(args[2].kind)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(deal_pages, "fetch", fetch)
+    app = CrmApp(today=TODAY, home_page=lambda: read_early)
+    frames = _first_frame_rows(app)
+    _slow_threads(app, 1.0)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(100):
+            if frames and frames[-1]:
+                break
+            await pilot.pause(0.01)
+        assert [f for f in frames if f][0] == [row.code for row in rows[:2]]
+        assert "first" not in asked, "the app did not read the first page again"
+        await settle(pilot)
+
+
+@run_async
 async def test_a_failed_early_read_leaves_the_list_to_its_thread(demo_ledger, monkeypatch):
     pin_clock()
     real = deal_pages.fetch
