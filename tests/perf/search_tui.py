@@ -6,7 +6,8 @@ Drives the real app headless with tests/perf/tui_driver.py's session (its `searc
 parts only, bench.py's searches), in this process, and prints median and p95 per row with the load
 average. The broad prefix and the burst are measured rounds // 3 times, as in `make bench`.
 --tree runs another checkout's code (e.g. /work/main) on the same ledger, so that before and after
-can be run in turn. --gc also prints the garbage collector's pauses of this process (every thread waits for them).
+can be run in turn. --gc also prints the garbage collector's pauses of this process (every thread waits for them)
+and its peak resident memory (what the app's freezes keep from the collector shows there).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import argparse
 import asyncio
 import gc
 import os
+import resource
 import statistics
 import sys
 import time
@@ -92,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{action}\tERROR {error}")
     if pauses is not None:
         _print_pauses(pauses)
+        print(
+            f"peak resident memory of the process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+        )
     return 0
 
 
