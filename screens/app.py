@@ -164,8 +164,7 @@ class CrmApp(CollectorWatch, ConnectionWatch, TerminalWatch, App):
         return self._today or datetime.date.today()
 
     def on_ready(self) -> None:
-        # What start-up made (styles, widgets, modules) lives as long as the app: frozen out of the collector's
-        # view, and what the session makes frozen each second, full collections wait for the user's pauses.
+        # Start-up's objects frozen out of the collector's view; its full collections wait for the user's pauses.
         self.watch_collector()
         # The database threads mostly wait on the server: handed the interpreter sooner, a key's page query (or
         # the cancel of the last key's) starts while the screen is still painting. Not before the first frame,
@@ -193,7 +192,7 @@ class CrmApp(CollectorWatch, ConnectionWatch, TerminalWatch, App):
 
     def on_unmount(self) -> None:
         self.db.close()
-        self.release_frozen()
+        self.release_collector()
 
     # ---- the command palette --------------------------------------------------
 

@@ -1,13 +1,13 @@
-"""The garbage collector's full walks kept for the moments the user is not waiting.
+"""The garbage collector's full collections moved to the moments the user is not waiting for the screen.
 
-A full collection walks every object the collector tracks. In a session that is the rows read, the lines painted
-and Textual's caches: 30–250 ms at a time, long enough to be seen when one lands between a key and its rows. So
-while the user is at work, what lives is frozen out of the collector's view once a second (gc.freeze only moves
-a list: cheap at any moment) and a collection walks at most what the last second made. What was frozen and has
-since become garbage inside a reference cycle is reclaimed once the user is idle: after IDLE_SECONDS with no key,
-paste or mouse, the collector is given everything back for one full collection, and what survives it is frozen
-again. A user who never pauses gets that sweep after SWEEP_AT_LEAST_EVERY seconds all the same, so memory stays
-bounded.
+A full collection walks every object the collector tracks: in a session, the rows read, the lines painted and
+Textual's caches, 30–250 ms at a time. Left to itself it runs whenever enough objects have outlived two younger
+collections, often between a key and its rows. So the app makes it rare (its threshold 10× Python's) and runs
+it itself once QUIET_SECONDS have passed without a key, paste or mouse event, when the collector would have
+run by Python's own count: the rows of the last key are on screen by then, and the user is reading them. Under
+unbroken input the collector still runs by the raised count, so memory stays bounded. Nothing is frozen but
+what start-up made, which lives as long as the app (freezing more kept dead cycles: 76 → 319 MiB in a search
+session, BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -18,63 +18,58 @@ from collections.abc import Callable
 
 from textual import events
 
-#: Seconds between freezes while the user is at work.
-FREEZE_EVERY = 1.0
-#: Seconds without input after which the user is taken to be reading, not typing: the full sweep runs then.
-IDLE_SECONDS = 3.0
-#: The longest a session of unbroken input goes without the full sweep.
-SWEEP_AT_LEAST_EVERY = 300.0
+#: Seconds between looks.
+EVERY = 0.1
+#: Seconds without input after which a full collection no longer stands between a key and its rows.
+QUIET_SECONDS = 0.3
+#: Younger (generation 1) collections after which a full one is due: Python's own threshold.
+DUE_AFTER = 10
+#: The full collection's threshold while the app runs: Python's own, times ten.
+RARE_AFTER = 100
 
 
-class IdleCollector:
-    """When to freeze and when to sweep, from the times of the user's input (`clock` is time.monotonic)."""
+class QuietCollector:
+    """When to run the full collection, from the times of the user's input (`clock` is time.monotonic)."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._last_input = self._last_sweep = clock()
-        self._input_since_sweep = False
+        self._last_input = clock()
 
     def touched(self) -> None:
         """The user pressed a key, pasted or used the mouse."""
         self._last_input = self._clock()
-        self._input_since_sweep = True
 
-    def tick(self) -> str | None:
-        """Called every FREEZE_EVERY seconds: "freeze", "sweep", or None when nothing came since the last sweep.
-
-        With no input since the last sweep the collector is left to work as usual (an idle app makes little).
-        """
-        now = self._clock()
-        if not self._input_since_sweep:
-            return None
-        if now - self._last_input >= IDLE_SECONDS or now - self._last_sweep >= SWEEP_AT_LEAST_EVERY:
-            self._last_sweep, self._input_since_sweep = now, False
-            gc.unfreeze()
-            gc.collect()
-            gc.freeze()
-            return "sweep"
-        gc.freeze()
-        return "freeze"
+    def tick(self) -> bool:
+        """Called every EVERY seconds: runs the full collection when one is due and the user is quiet; True if it ran."""
+        if gc.get_count()[2] < DUE_AFTER or self._clock() - self._last_input < QUIET_SECONDS:
+            return False
+        gc.collect()
+        return True
 
 
 class CollectorWatch:
-    """Mixin for the App: `watch_collector()` (once the first frame is painted) starts the freezes and sweeps."""
+    """Mixin for the App: `watch_collector()` (once the first frame is painted) takes the collector's full runs."""
 
-    _collector: IdleCollector | None = None
+    _collector: QuietCollector | None = None
+    _thresholds: tuple[int, int, int] | None = None
 
     def watch_collector(self) -> None:
-        """Freeze what start-up made, turn the collector on and tick every FREEZE_EVERY seconds from now on."""
-        gc.freeze()
+        """Freeze what start-up made, turn the collector on with full collections rare, and look every EVERY s."""
+        gc.freeze()  # start-up's styles, widgets and modules live as long as the app: no collection walks them
+        self._thresholds = young, middle, _full = gc.get_threshold()
+        gc.set_threshold(young, middle, RARE_AFTER)
         gc.enable()  # run_tui turned the collector off until the first frame
-        self._collector = collector = IdleCollector()
-        self.set_interval(FREEZE_EVERY, collector.tick, name="idle-collector")  # type: ignore[attr-defined]
+        self._collector = collector = QuietCollector()
+        self.set_interval(EVERY, collector.tick, name="quiet-collector")  # type: ignore[attr-defined]
 
     async def on_event(self, event: events.Event) -> None:
         if self._collector is not None and isinstance(event, (events.InputEvent, events.Paste)):
             self._collector.touched()
         await super().on_event(event)  # type: ignore[misc]
 
-    def release_frozen(self) -> None:
-        """Give the collector back what the app froze (as the app ends: its cycles are garbage then)."""
+    def release_collector(self) -> None:
+        """As the app ends: Python's thresholds back, and what start-up froze given back (its cycles are garbage)."""
         self._collector = None
+        if self._thresholds is not None:
+            gc.set_threshold(*self._thresholds)
         gc.unfreeze()
