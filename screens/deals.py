@@ -7,6 +7,7 @@ import dataclasses
 from dataclasses import dataclass, replace
 
 from textual import events, on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -55,7 +56,8 @@ class DealsScreen(DealActions, CrmScreen):
         *(dataclasses.replace(b, show=False) if b.key == "e" else b for b in DEAL_BINDINGS),
         Binding("x", "app.export", N_("Export")),
         Binding("i", "app.import_ledger", N_("Import"), show=False),
-        Binding("slash", "search", N_("Search")),
+        # Priority: taken as the app reads it, so the letters typed right after it go to the box it opens.
+        Binding("slash", "search", N_("Search"), priority=True),
         Binding("o", "sort_next", N_("Sort"), show=False),  # in the keys panel (?); the header's click sorts too
         Binding("r", "sort_reverse", N_("Reverse"), show=False),
         Binding("escape", "clear", N_("Clear search"), show=False),
@@ -322,7 +324,10 @@ class DealsScreen(DealActions, CrmScreen):
         self._load(keep_cursor=True)
 
     def action_search(self) -> None:
-        self.query_one("#search", SearchBox).focus()
+        if isinstance(self.focused, Input):
+            raise SkipAction()  # '/' typed in a text box is a character (the binding is a priority one)
+        # At once, not as Widget.focus does (after the keys already read): the letters after '/' are the box's.
+        self.set_focus(self.query_one("#search", SearchBox))
 
     def action_clear(self) -> None:
         """Esc: in the search box, clear the search and go back to the list; on the list, clear every filter."""

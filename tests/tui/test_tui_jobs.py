@@ -643,3 +643,19 @@ async def test_the_rows_stay_on_screen_until_the_next_searchs_rows_come(ledger_t
         await settle(pilot)
         shown = pilot.app.export_screenshot()
         assert "中国创投(涿州)" in shown and first not in shown
+
+
+@run_async
+async def test_keys_typed_right_after_the_search_key_land_in_the_search_box(ledger_today):
+    """A fast typist's '/' and the next letters can reach the app in one read of the terminal: the letters must
+    go to the box '/' opens, not to the list (where 'b' would open the blocker form, 's' the stage dialog)."""
+    from textual import events
+
+    async with running(app(), SIZE) as pilot:
+        for key, character in (("slash", "/"), ("s", "s"), ("b", "b"), ("z", "z")):
+            pilot.app.post_message(events.Key(key, character))  # queued together, as one read delivers them
+        await settle(pilot)
+        assert pilot.app.screen.query_one("#search", Input).value == "sbz"
+        assert len(pilot.app.screen_stack) == 1, "no dialog opened by the letters"
+        await pilot.press("slash")
+        assert pilot.app.screen.query_one("#search", Input).value == "sbz/", "in the box, '/' is a character"
