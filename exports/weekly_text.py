@@ -19,6 +19,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
+import tempfile
 from itertools import compress
 from operator import not_
 from typing import NamedTuple
@@ -108,7 +110,12 @@ def write_csv(table: WeeklyTable, out, progress=None, bom: bool = True) -> None:
     line(layout.as_of_text(table))
     line(*[c.header for c in layout.columns()])
     total = _total_of(table)
-    done = _write_batches(table.row_batches(), writer, progress, total)
+    second = _SecondRange(table, progress, total)
+    try:
+        done = second.mine = _write_batches(table.row_batches(), writer, progress, total, second.done)
+        done += second.append_to(out)
+    finally:
+        second.close()
     if progress and done:
         progress(done, done)
     line(*layout.totals(table))
@@ -267,16 +274,59 @@ class _CsvColumns:
         )
 
 
+class _SecondRange:
+    """The rows a child process writes when the table is split (WeeklyTable.split, crm.reporting.weekly_split):
+    their CSV text in an unnamed temporary file (gone whatever happens), appended after this process's rows."""
+
+    def __init__(self, table: WeeklyTable, progress, total: int) -> None:
+        self.progress, self.total = progress, total
+        self.mine = 0  # this process's rows, once written
+        self.part = table.split(self._write, self._waiting) if table.split is not None else None
+        self.file = tempfile.TemporaryFile() if self.part is not None else None  # before the child is forked
+
+    def done(self) -> int:
+        """The child's rows so far (0 without one)."""
+        return self.part.done() if self.part is not None else 0
+
+    def _write(self, batches, report) -> None:
+        """In the child: its rows as CSV into the file, `report(rows)` after each batch."""
+        text = io.TextIOWrapper(self.file, encoding="utf-8", newline="")
+        _write_batches(batches, csv.writer(text, lineterminator="\r\n"), lambda done, _total: report(done), 0)
+        text.flush()
+        text.detach()
+
+    def _waiting(self, rows: int) -> None:
+        if self.progress:
+            self.progress(self.mine + rows, self.total)
+
+    def append_to(self, out) -> int:
+        """Write the child's text to `out` (after this process's rows); the number of its rows."""
+        if self.part is None or self.file is None:
+            return 0
+        self.file.seek(0)
+        if hasattr(out, "buffer") and str(getattr(out, "encoding", "")).lower().replace("-", "") == "utf8":
+            out.flush()  # the bytes as they are: no decoding and encoding again
+            shutil.copyfileobj(self.file, out.buffer, 1 << 20)
+        else:
+            shutil.copyfileobj(io.TextIOWrapper(self.file, encoding="utf-8", newline=""), out, 1 << 20)
+        return self.part.rows
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+
+
 def _write_rows(rows, writer, progress, total: int) -> int:
     """_write_batches for rows given one by one (Row objects). Returns the number of rows."""
     return _write_batches(batches_of_rows(rows), writer, progress, total)
 
 
-def _write_batches(batches, writer, progress, total: int) -> int:
+def _write_batches(batches, writer, progress, total: int, elsewhere=None) -> int:
     """Write the table's rows, given in RowBatches, as _csv_value(layout.cells(row)) would be written.
 
     The same cells without a call and a type test per cell: each column is made into text at once, each distinct
-    amount, day, name and industry once. Returns the number of rows.
+    amount, day, name and industry once. Returns the number of rows; progress reports add `elsewhere()` (the
+    rows another process has written meanwhile).
     """
     columns = _CsvColumns()
     done = 0
@@ -284,7 +334,7 @@ def _write_batches(batches, writer, progress, total: int) -> int:
         writer.writerows(columns.rows(batch))
         done += len(batch)
         if progress:
-            progress(done, total)
+            progress(done + (elsewhere() if elsewhere else 0), total)
     return done
 
 
