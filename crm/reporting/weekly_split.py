@@ -8,7 +8,8 @@ the week's events and names itself, counts the listed rows, tells the parent whe
 RowBatches, numbered on from the first; it sends back the sums of its rows. The parent's RowBatches stop
 where the child's begin; once they are read, the parent waits for the child (calling `waiting(rows)` with the
 child's rows so far), adds its sums and makes the summary. Tables of fewer than SPLIT_FROM deals stay in one
-process: the fork and the second reading of the week's events would cost more than they save.
+process: the fork and the second reading of the week's events would cost more than they save; so do tables
+on a machine without an idle core (IDLE_CORE), where the two processes would take turns on one.
 
 An error in the child (a missing exchange rate in its range, a database error) is raised in the parent as the
 same error, after the parent's own rows (whose errors come first in the table's order). If the parent stops
@@ -24,6 +25,7 @@ import pickle
 import resource
 import signal
 import struct
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, Pipe
@@ -36,11 +38,39 @@ if TYPE_CHECKING:
 
 #: Deals in the cohort from which a table's rows are split between two processes.
 SPLIT_FROM = 50_000
+#: The idle share of a core, over IDLE_SAMPLE_S before the fork, without which the table stays in one process: on
+#: a machine whose other core is busy the two processes take turns on one, and the split costs more than it
+#: saves (BENCHMARKS.md, eleventh session).
+IDLE_CORE = 0.7
+IDLE_SAMPLE_S = 0.1
 #: The parent's share of the listed rows: it also reads the KPIs and writes the tail while the child reads the
 #: week's events again and counts the rows.
 PARENT_SHARE = 0.5
 
 Write = Callable[[Iterable["RowBatch"], Callable[[int], None]], None]
+
+
+def _cpu_times() -> tuple[int, int] | None:
+    """(idle, total) clock ticks of every core since boot (Linux's /proc/stat), or None where there is none."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            ticks = [int(t) for t in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return ticks[3] + (ticks[4] if len(ticks) > 4 else 0), sum(ticks[:8])
+
+
+def idle_cores(seconds: float = IDLE_SAMPLE_S) -> float:
+    """How many cores were idle (on average) over the next `seconds`; 0.0 where it cannot be known."""
+    before = _cpu_times()
+    if before is None:
+        return 0.0
+    time.sleep(seconds)
+    after = _cpu_times()
+    if after is None or after[1] <= before[1]:
+        return 0.0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return cores * (after[0] - before[0]) / (after[1] - before[1])
 
 
 class Part:

@@ -4,7 +4,9 @@ whatever the split point, in Chinese and English, on both backends. Progress cou
 error in the child's range (a missing exchange rate) is the usual one-line error, with no file left behind."""
 
 import io
+import os
 import sqlite3
+import threading
 
 import pytest
 
@@ -19,6 +21,12 @@ from tests.ledger import weekly_reference
 from tests.ledger.test_weekly_streams import W21, hostile_week  # noqa: F401 — the fixture
 
 pytestmark = pytest.mark.usefixtures("hostile_week")
+
+
+@pytest.fixture(autouse=True)
+def any_machine(monkeypatch):
+    """Split whether or not a core is idle now (the machine's load is not the test's)."""
+    monkeypatch.setattr(weekly_split, "IDLE_CORE", 0.0)
 
 
 def _split_csv(progress=None) -> tuple[str, list]:
@@ -69,6 +77,32 @@ def test_small_tables_stay_in_one_process():
     text, parts = _split_csv()
     assert parts == [None]
     assert text == weekly_reference.render(weekly.build(W21), "csv")
+
+
+def test_a_busy_machine_keeps_the_table_in_one_process(monkeypatch):
+    monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
+    monkeypatch.setattr(weekly_split, "IDLE_CORE", 0.7)
+    monkeypatch.setattr(weekly_split, "idle_cores", lambda: 0.3)
+    text, parts = _split_csv()
+    assert parts == [None]
+    assert text == weekly_reference.render(weekly.build(W21), "csv")
+
+
+def test_a_core_this_process_keeps_busy_is_not_idle():
+    stop = threading.Event()
+
+    def spin():
+        while not stop.is_set():
+            pass
+
+    busy = threading.Thread(target=spin)
+    busy.start()
+    try:
+        idle = weekly_split.idle_cores(0.3)
+    finally:
+        stop.set()
+        busy.join()
+    assert 0.0 <= idle <= len(os.sched_getaffinity(0)) - 0.7
 
 
 def test_a_writer_holding_sqlites_lock_leaves_the_table_in_one_process(monkeypatch):
