@@ -152,7 +152,7 @@ class _Builder:
         another thread held at the fork would stay locked in the child."""
         if self.expected_rows < weekly_split.SPLIT_FROM or not hasattr(os, "fork") or threading.active_count() > 1:
             return None
-        if weekly_split.idle_cores() < weekly_split.IDLE_CORE:
+        if not weekly_split.wanted():
             return None
         self.part = Part(write, waiting)
         return self.part

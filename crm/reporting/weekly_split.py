@@ -9,7 +9,8 @@ RowBatches, numbered on from the first; it sends back the sums of its rows. The 
 where the child's begin; once they are read, the parent waits for the child (calling `waiting(rows)` with the
 child's rows so far), adds its sums and makes the summary. Tables of fewer than SPLIT_FROM deals stay in one
 process: the fork and the second reading of the week's events would cost more than they save; so do tables
-on a machine without an idle core (IDLE_CORE), where the two processes would take turns on one.
+on a machine without an idle core (IDLE_CORE), where the two processes would take turns on one, unless the
+environment's CRM_WEEKLY_SPLIT says otherwise (0: never split, 1: split whatever the load).
 
 An error in the child (a missing exchange rate in its range, a database error) is raised in the parent as the
 same error, after the parent's own rows (whose errors come first in the table's order). If the parent stops
@@ -48,6 +49,19 @@ IDLE_SAMPLE_S = 0.1
 PARENT_SHARE = 0.5
 
 Write = Callable[[Iterable["RowBatch"], Callable[[int], None]], None]
+
+
+#: The environment variable that overrides the load: "0" keeps every table in one process, "1" splits a large
+#: table whatever the load (benchmarks compare the two ways with it).
+ENV = "CRM_WEEKLY_SPLIT"
+
+
+def wanted() -> bool:
+    """Whether a large table is split now: as ENV says, else when a core is idle (IDLE_CORE)."""
+    forced = os.environ.get(ENV, "").strip()
+    if forced in ("0", "1"):
+        return forced == "1"
+    return idle_cores() >= IDLE_CORE
 
 
 def _cpu_times() -> tuple[int, int] | None:

@@ -27,6 +27,7 @@ pytestmark = pytest.mark.usefixtures("hostile_week")
 def any_machine(monkeypatch):
     """Split whether or not a core is idle now (the machine's load is not the test's)."""
     monkeypatch.setattr(weekly_split, "IDLE_CORE", 0.0)
+    monkeypatch.delenv(weekly_split.ENV, raising=False)
 
 
 def _split_csv(progress=None) -> tuple[str, list]:
@@ -85,6 +86,16 @@ def test_a_busy_machine_keeps_the_table_in_one_process(monkeypatch):
     monkeypatch.setattr(weekly_split, "idle_cores", lambda: 0.3)
     text, parts = _split_csv()
     assert parts == [None]
+    assert text == weekly_reference.render(weekly.build(W21), "csv")
+
+
+@pytest.mark.parametrize("setting, split", [("0", False), ("1", True)])
+def test_the_environment_overrides_the_load(monkeypatch, setting, split):
+    monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
+    monkeypatch.setattr(weekly_split, "IDLE_CORE", 0.0 if setting == "0" else 99.0)  # the load says otherwise
+    monkeypatch.setenv(weekly_split.ENV, setting)
+    text, (part,) = _split_csv()
+    assert (part is not None and part.rows > 0) is split
     assert text == weekly_reference.render(weekly.build(W21), "csv")
 
 

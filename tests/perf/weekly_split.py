@@ -6,7 +6,7 @@ Each round runs `crm export weekly --format csv -o FILE` in a fresh process (fro
 once the export is done: its own peak resident memory and CPU (RUSAGE_SELF), the forked child's (RUSAGE_CHILDREN:
 the child is the only process it waits for), how long the parent waited for the child's count before its rows
 (`first`) and for the child's end after them (`result`), and the child's rows. The split rounds split whatever
-the machine's load (IDLE_CORE 0). `--share` runs the rounds at each
+the machine's load (CRM_WEEKLY_SPLIT=1), the others never (=0). `--share` runs the rounds at each
 PARENT_SHARE given (alternated), `--one` adds rounds in one process (SPLIT_FROM above the ledger), and the
 files of every round are checked to be the same bytes. Nothing is written to LEDGER.
 """
@@ -34,7 +34,6 @@ sys.argv[0] = "crm"
 share, one = float(sys.argv[1]), sys.argv[2] == "1"
 from crm.reporting import weekly_split
 weekly_split.PARENT_SHARE = share
-weekly_split.IDLE_CORE = 0.0  # split whatever the load: the rounds compare the two ways
 if one:
     weekly_split.SPLIT_FROM = 10**12
 waits = {"first": 0.0, "result": 0.0, "child_rows": 0}
@@ -67,7 +66,8 @@ sys.exit(code)
 
 def _round(ledger: str, share: float, one: bool, out: Path, week: str) -> dict:
     argv = ["export", "weekly", "--week", week, "--format", "csv", "-o", str(out), "--force"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench"}
+    # the split rounds split whatever the load, the others never: the rounds compare the two ways
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench", "CRM_WEEKLY_SPLIT": "0" if one else "1"}
     t0 = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT, str(share), "1" if one else "0", "--db", ledger, *argv],
