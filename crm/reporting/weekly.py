@@ -199,7 +199,7 @@ class _Builder:
         for deal_id in changed:
             self._count(progress[deal_id])
         week_end = self._week_end(changed)
-        yield from self._batches(progress, changed, limit=None if part is None else part.first())
+        yield from self._batches(progress, changed, limit=None if part is None else part.first)
         if part is not None:
             self.sums.merge(part.result())
         now = kpi.compute(self.cohort, today=self.today)
@@ -227,23 +227,28 @@ class _Builder:
         part.run_child(first_rows, lambda first: self._batches(*found, first=first), lambda: self.sums)
 
     def _batches(
-        self, progress: dict[int, list[Progress]], changed: list[int], first: int = 0, limit: int | None = None
+        self,
+        progress: dict[int, list[Progress]],
+        changed: list[int],
+        first: int = 0,
+        limit: Callable[[], int] | None = None,
     ) -> Iterator[RowBatch]:
         """The listed rows, in the table's order, a batch of weekly_queries._listed_rows at a time, their names,
         supporting departments and open problems looked up by id; raises MissingRate at the first row whose
         amount has no CNY value, after the rows before it. `first`, `limit`: only the rows from the `first`
-        (0 the table's first), at most `limit` of them."""
+        (0 the table's first), at most `limit()` of them (asked once the names are read: the child process of a
+        split table counts the rows meanwhile)."""
         days = _DAYS
         names = _Names(_department_names(), _events(), _person_names(), self.ids)
         seq = first + 1
         query = _listed_rows(self.cohort, self.week.sunday, self.only_stage, changed)
-        if first:
-            query = query.offset(first)
-        if limit is not None:
-            query = query.limit(limit)
         sunday = self.week.sunday
         # asked only for the deals that may have some: a look-up per deal is most of the problems' query
         unresolved = _unresolved_deals(sunday)
+        if first:
+            query = query.offset(first)
+        if limit is not None:
+            query = query.limit(limit())
         # each batch with its open problems; on PostgreSQL the next fetched by a reader thread while this one is made
         for batch, blocked in batches_ahead(
             query, BATCH, follow=lambda rows: _open_blockers(list(filter(unresolved, [r[0] for r in rows])), sunday)
