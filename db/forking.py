@@ -41,8 +41,9 @@ def forked_snapshot() -> Iterator[int | None]:
     child, or None (no child: another program holds SQLite's write lock, or a transaction is already open,
     whose snapshot cannot be shared) in the one process, which then reads in one_snapshot() alone.
 
-    The child runs inside its own read transaction on its own connection and must end with os._exit (it
-    never leaves the block: its Peewee state is not the parent's). The parent reaps the child itself.
+    The child runs inside its own read transaction on its own connection; when its block ends (or raises), the
+    child closes that connection and ends (os._exit: nothing of the parent's is unwound, flushed or closed in
+    it). The parent reaps the child itself.
     """
     db = database.obj
     if db.in_transaction():
@@ -68,7 +69,7 @@ def forked_snapshot() -> Iterator[int | None]:
                     yield 0
                     status = 0
                 finally:
-                    os._exit(status)  # the caller's block ends the child itself; this is a guard
+                    _end_child(db, status)
             os.close(ready_w)
             ready_w = -1
             os.read(ready_r, 1)  # the child's snapshot is fixed (or the child is gone: b"")
@@ -104,6 +105,15 @@ def _fix_snapshot(db) -> str | None:
         return db.execute_sql("SELECT pg_export_snapshot()").fetchone()[0]
     db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()  # SQLite fixes it at the first read
     return None
+
+
+def _end_child(db, status: int) -> None:
+    """End the child process: its own connection closed (the server sees a session end, not a lost link)."""
+    own = db._state.conn
+    if own is not None and all(own is not kept for kept in _inherited):
+        with contextlib.suppress(Exception):
+            own.close()
+    os._exit(status)
 
 
 def _child_connection(db, snapshot: str | None) -> None:

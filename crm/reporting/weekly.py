@@ -181,7 +181,8 @@ class _Builder:
         try:
             with forked_snapshot() as pid:
                 if pid == 0:
-                    self._child(part)  # never returns
+                    self._child(part)
+                    return  # the child process ends as it leaves forked_snapshot()
                 if pid is None:
                     part.stop()
                     part = self.part = None
@@ -215,8 +216,8 @@ class _Builder:
         return progress, changed
 
     def _child(self, part: Part) -> None:
-        """The child process of a split table: the rows after the parent's range, written by `part`'s writer;
-        ends the process."""
+        """In the child process of a split table: the rows after the parent's range, written by `part`'s
+        writer."""
         found: list = []
 
         def first_rows() -> int:

@@ -159,10 +159,9 @@ class Part:
 
     def run_child(self, first_rows: Callable[[], int], batches: Callable[[int], Iterator[RowBatch]], sums) -> None:
         """In the child: send `first_rows()` (where its range begins), write `batches(first)` with the writer
-        and send the rows' sums (`sums()`), or the error that stopped it; then end the process."""
+        and send the rows' sums (`sums()`), or the error that stopped it (the child then ends)."""
         assert self._theirs is not None and self._ours is not None
         self._ours.close()
-        status = 0
         try:
             first = first_rows()
             self._theirs.send(("first", first))
@@ -176,10 +175,7 @@ class Part:
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             self._theirs.send(("done", (done[0], sums(), peak)))
         except BaseException as exc:  # noqa: BLE001 — every error goes to the parent, which raises it
-            status = 1
             self._send_error(exc)
-        finally:
-            os._exit(status)
 
     def _send_error(self, exc: BaseException) -> None:
         assert self._theirs is not None

@@ -173,3 +173,10 @@ def test_the_cli_writes_the_same_file_split(monkeypatch, demo_url, run_cli, tmp_
     code, out, err = run_cli("--db", demo_url, "export", "weekly", "--week", "2020-W21", "--format", "csv")
     assert code == 0, err
     assert out == expected
+
+
+def test_a_child_that_dies_is_an_error_not_a_short_file(monkeypatch):
+    monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
+    monkeypatch.setattr(weekly_text._SecondRange, "_write", lambda self, batches, report: os._exit(9))
+    with pytest.raises(RuntimeError, match="second process ended without its rows"):
+        _split_csv()
