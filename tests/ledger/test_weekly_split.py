@@ -14,6 +14,7 @@ from crm.deals.records import create_deal
 from crm.foundation.errors import MissingRate
 from crm.foundation.i18n import set_language
 from crm.reporting import weekly, weekly_split
+from db import forking
 from db.connection import is_postgres
 from db.models import Deal, database
 from exports import weekly_text
@@ -180,3 +181,43 @@ def test_a_child_that_dies_is_an_error_not_a_short_file(monkeypatch):
     monkeypatch.setattr(weekly_text._SecondRange, "_write", lambda self, batches, report: os._exit(9))
     with pytest.raises(RuntimeError, match="second process ended without its rows"):
         _split_csv()
+
+
+def _rename_from_another_connection(deal_id: int) -> None:
+    """Commit a new name for the deal `deal_id` from a connection of its own, at once or not at all (SQLite: not
+    while another connection holds the write lock)."""
+    db = database.obj
+    if is_postgres(db):
+        import psycopg2
+
+        conn = psycopg2.connect(dbname=db.database, **db.connect_params)
+        conn.autocommit = True
+        conn.cursor().execute("UPDATE deal SET name = 'RENAMED' WHERE id = %s", (deal_id,))
+        conn.close()
+        return
+    conn = sqlite3.connect(db.database, timeout=0, isolation_level=None)
+    try:
+        conn.execute("UPDATE deal SET name = 'RENAMED' WHERE id = ?", (deal_id,))
+    except sqlite3.OperationalError:
+        pass  # locked: the parent holds the write lock until the child's snapshot is fixed
+    finally:
+        conn.close()
+
+
+def test_the_child_reads_the_parents_snapshot(monkeypatch):
+    """A write committed after the parent's snapshot and before the child's is in neither process's rows."""
+    monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
+    expected = weekly_reference.render(weekly.build(W21), "csv")
+    last = weekly.build(W21).rows[-1].id  # the child's row
+    connect = forking._child_connection
+
+    def racing(db, snapshot):
+        _rename_from_another_connection(last)
+        connect(db, snapshot)
+
+    monkeypatch.setattr(forking, "_child_connection", racing)
+    text, (part,) = _split_csv()
+    assert part.rows > 0
+    assert text == expected
+    renamed = Deal.get_by_id(last).name == "RENAMED"
+    assert renamed is is_postgres()  # PostgreSQL took the write (the child did not see it); SQLite kept it out
