@@ -19,8 +19,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
-import tempfile
 from itertools import compress
 from operator import not_
 from typing import NamedTuple
@@ -31,6 +29,7 @@ from crm.values.money import format_money
 from exports import streamed_table
 from exports import weekly_layout as layout
 from exports.cells import FORMULA_STARTS, QUOTE, neutralise, text_of
+from exports.weekly_csv_split import SecondRange
 
 BOM = "\ufeff"
 FORMATS = ("csv", "md", "txt", "html")
@@ -110,7 +109,7 @@ def write_csv(table: WeeklyTable, out, progress=None, bom: bool = True) -> None:
     line(layout.as_of_text(table))
     line(*[c.header for c in layout.columns()])
     total = _total_of(table)
-    second = _SecondRange(table, progress, total)
+    second = SecondRange(table, progress, total, _write_batches)
     try:
         done = second.mine = _write_batches(table.row_batches(), out, progress, total, second.done)
         done += second.append_to(out)
@@ -294,48 +293,6 @@ class _CsvColumns:
             map(self.supporting.__getitem__, batch.supporting),
             map(names, batch.liaison),
         )
-
-
-class _SecondRange:
-    """The rows a child process writes when the table is split (WeeklyTable.split, crm.reporting.weekly_split):
-    their CSV text in an unnamed temporary file (gone whatever happens), appended after this process's rows."""
-
-    def __init__(self, table: WeeklyTable, progress, total: int) -> None:
-        self.progress, self.total = progress, total
-        self.mine = 0  # this process's rows, once written
-        self.part = table.split(self._write, self._waiting) if table.split is not None else None
-        self.file = tempfile.TemporaryFile() if self.part is not None else None  # before the child is forked
-
-    def done(self) -> int:
-        """The child's rows so far (0 without one)."""
-        return self.part.done() if self.part is not None else 0
-
-    def _write(self, batches, report) -> None:
-        """In the child: its rows as CSV into the file, `report(rows)` after each batch."""
-        text = io.TextIOWrapper(self.file, encoding="utf-8", newline="")
-        _write_batches(batches, text, lambda done, _total: report(done), 0)
-        text.flush()
-        text.detach()
-
-    def _waiting(self, rows: int) -> None:
-        if self.progress:
-            self.progress(self.mine + rows, self.total)
-
-    def append_to(self, out) -> int:
-        """Write the child's text to `out` (after this process's rows); the number of its rows."""
-        if self.part is None or self.file is None:
-            return 0
-        self.file.seek(0)
-        if hasattr(out, "buffer") and str(getattr(out, "encoding", "")).lower().replace("-", "") == "utf8":
-            out.flush()  # the bytes as they are: no decoding and encoding again
-            shutil.copyfileobj(self.file, out.buffer, 1 << 20)
-        else:
-            shutil.copyfileobj(io.TextIOWrapper(self.file, encoding="utf-8", newline=""), out, 1 << 20)
-        return self.part.rows
-
-    def close(self) -> None:
-        if self.file is not None:
-            self.file.close()
 
 
 def _write_rows(rows, out, progress, total: int) -> int:

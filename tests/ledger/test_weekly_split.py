@@ -17,7 +17,7 @@ from crm.reporting import weekly, weekly_split
 from db import forking
 from db.connection import is_postgres
 from db.models import Deal, database
-from exports import weekly_text
+from exports import weekly_csv_split, weekly_text
 from tests.ledger import weekly_reference
 from tests.ledger.test_weekly_streams import W21, hostile_week  # noqa: F401 — the fixture
 
@@ -178,7 +178,7 @@ def test_the_cli_writes_the_same_file_split(monkeypatch, demo_url, run_cli, tmp_
 
 def test_a_child_that_dies_is_an_error_not_a_short_file(monkeypatch):
     monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
-    monkeypatch.setattr(weekly_text._SecondRange, "_write", lambda self, batches, report: os._exit(9))
+    monkeypatch.setattr(weekly_csv_split.SecondRange, "_write", lambda self, batches, report: os._exit(9))
     with pytest.raises(RuntimeError, match="second process ended without its rows"):
         _split_csv()
 
