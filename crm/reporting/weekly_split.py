@@ -39,9 +39,9 @@ if TYPE_CHECKING:
 
 #: Deals in the cohort from which a table's rows are split between two processes.
 SPLIT_FROM = 50_000
-#: The idle share of a core, over IDLE_SAMPLE_S before the fork, without which the table stays in one process: on
-#: a machine whose other core is busy the two processes take turns on one, and the split costs more than it
-#: saves (BENCHMARKS.md, eleventh session).
+#: The idle share of a second core (beside the one this process runs on, idle while it samples) over IDLE_SAMPLE_S
+#: before the fork, without which the table stays in one process: on a machine whose other core is busy the two
+#: processes take turns on one, and the split costs more than it saves (BENCHMARKS.md, eleventh session).
 IDLE_CORE = 0.7
 IDLE_SAMPLE_S = 0.1
 #: The parent's share of the listed rows: it also reads the KPIs and writes the tail while the child reads the
@@ -61,7 +61,7 @@ def wanted() -> bool:
     forced = os.environ.get(ENV, "").strip()
     if forced in ("0", "1"):
         return forced == "1"
-    return idle_cores() >= IDLE_CORE
+    return idle_cores() >= 1.0 + IDLE_CORE
 
 
 def _cpu_times() -> tuple[int, int] | None:

@@ -22,12 +22,13 @@ from tests.ledger import weekly_reference
 from tests.ledger.test_weekly_streams import W21, hostile_week  # noqa: F401 — the fixture
 
 pytestmark = pytest.mark.usefixtures("hostile_week")
+IDLE_CORES = weekly_split.idle_cores  # the function itself, which the tests below replace
 
 
 @pytest.fixture(autouse=True)
 def any_machine(monkeypatch):
     """Split whether or not a core is idle now (the machine's load is not the test's)."""
-    monkeypatch.setattr(weekly_split, "IDLE_CORE", 0.0)
+    monkeypatch.setattr(weekly_split, "idle_cores", lambda: 99.0)
     monkeypatch.delenv(weekly_split.ENV, raising=False)
 
 
@@ -93,7 +94,7 @@ def test_a_busy_machine_keeps_the_table_in_one_process(monkeypatch):
 @pytest.mark.parametrize("setting, split", [("0", False), ("1", True)])
 def test_the_environment_overrides_the_load(monkeypatch, setting, split):
     monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
-    monkeypatch.setattr(weekly_split, "IDLE_CORE", 0.0 if setting == "0" else 99.0)  # the load says otherwise
+    monkeypatch.setattr(weekly_split, "IDLE_CORE", 0.0 if setting == "0" else 199.0)  # the load says otherwise
     monkeypatch.setenv(weekly_split.ENV, setting)
     text, (part,) = _split_csv()
     assert (part is not None and part.rows > 0) is split
@@ -110,7 +111,7 @@ def test_a_core_this_process_keeps_busy_is_not_idle():
     busy = threading.Thread(target=spin)
     busy.start()
     try:
-        idle = weekly_split.idle_cores(0.3)
+        idle = IDLE_CORES(0.3)
     finally:
         stop.set()
         busy.join()
