@@ -13,6 +13,7 @@ import pytest
 from crm.deals.records import create_deal
 from crm.foundation.errors import MissingRate
 from crm.foundation.i18n import set_language
+from crm.listing.filters import DealFilter
 from crm.reporting import weekly, weekly_split
 from db import forking
 from db.connection import is_postgres
@@ -32,9 +33,9 @@ def any_machine(monkeypatch):
     monkeypatch.delenv(weekly_split.ENV, raising=False)
 
 
-def _split_csv(progress=None) -> tuple[str, list]:
+def _split_csv(progress=None, scope=None) -> tuple[str, list]:
     """The table of W21 as CSV, and the Parts of the child processes that wrote some of it."""
-    table = weekly.stream(W21)
+    table = weekly.stream(W21, scope)
     parts = []
     split = table.split
 
@@ -64,6 +65,15 @@ def test_two_processes_write_the_one_process_file(monkeypatch, language, share):
         assert part.rows == rows - int(rows * share) > 0  # the child wrote its share of the rows
     finally:
         set_language("zh")
+
+
+@pytest.mark.parametrize("scope", [DealFilter(stage="signed"), DealFilter(region="涿州市"), DealFilter(year="2020")])
+def test_a_narrowed_table_is_split_as_well(monkeypatch, scope):
+    monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
+    expected = weekly_reference.render(weekly.build(W21, scope), "csv")
+    text, (part,) = _split_csv(scope=scope)
+    assert text == expected
+    assert part.rows > 0
 
 
 def test_progress_counts_both_processes_rows(monkeypatch):
