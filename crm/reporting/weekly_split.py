@@ -111,6 +111,7 @@ class Part:
         self.pid = pid
         assert self._theirs is not None
         self._theirs.close()
+        self._theirs = None
 
     def done(self) -> int:
         """The rows the child has written so far."""
@@ -151,29 +152,26 @@ class Part:
             os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
             self.pid = 0
-        if self._ours is not None:
-            self._ours.close()
-            self._ours = None
+        for end in (self._ours, self._theirs):
+            if end is not None and not end.closed:
+                end.close()
+        self._ours = self._theirs = None
 
     # ---- the child's side ----
 
     def run_child(self, first_rows: Callable[[], int], batches: Callable[[int], Iterator[RowBatch]], sums) -> None:
         """In the child: send `first_rows()` (where its range begins), write `batches(first)` with the writer
-        and send the rows' sums (`sums()`), or the error that stopped it (the child then ends)."""
+        and send the rows' sums (`sums()`, which count the rows too), or the error that stopped it (the child then
+        ends)."""
         assert self._theirs is not None and self._ours is not None
         self._ours.close()
         try:
             first = first_rows()
             self._theirs.send(("first", first))
-            done = [0]
-
-            def report(rows: int) -> None:
-                done[0] = rows
-                struct.pack_into("q", self._counter, 0, rows)
-
-            self.write(batches(first), report)
+            self.write(batches(first), lambda rows: struct.pack_into("q", self._counter, 0, rows))
+            counted = sums()
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            self._theirs.send(("done", (done[0], sums(), peak)))
+            self._theirs.send(("done", (counted.rows, counted, peak)))
         except BaseException as exc:  # noqa: BLE001 — every error goes to the parent, which raises it
             self._send_error(exc)
 
