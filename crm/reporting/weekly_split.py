@@ -61,7 +61,8 @@ def wanted() -> bool:
     forced = os.environ.get(ENV, "").strip()
     if forced in ("0", "1"):
         return forced == "1"
-    return idle_cores() >= 1.0 + IDLE_CORE
+    ours = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return ours >= 2 and idle_cores() >= 1.0 + IDLE_CORE
 
 
 def _cpu_times() -> tuple[int, int] | None:
@@ -83,7 +84,7 @@ def idle_cores(seconds: float = IDLE_SAMPLE_S) -> float:
     after = _cpu_times()
     if after is None or after[1] <= before[1]:
         return 0.0
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cores = os.cpu_count() or 1  # /proc/stat's first line sums every core of the machine
     return cores * (after[0] - before[0]) / (after[1] - before[1])
 
 
