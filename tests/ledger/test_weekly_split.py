@@ -128,6 +128,21 @@ def test_a_core_this_process_keeps_busy_is_not_idle():
     assert 0.0 <= idle <= (os.cpu_count() or 1) - 0.7
 
 
+def test_a_process_running_other_threads_is_not_forked(monkeypatch):
+    """The TUI exports from a worker thread beside its others: a fork would copy their held locks."""
+    monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        text, parts = _split_csv()
+    finally:
+        stop.set()
+        other.join()
+    assert parts == [None]
+    assert text == weekly_reference.render(weekly.build(W21), "csv")
+
+
 def test_a_writer_holding_sqlites_lock_leaves_the_table_in_one_process(monkeypatch):
     if is_postgres():
         pytest.skip("SQLite's write lock")
