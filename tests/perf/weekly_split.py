@@ -88,11 +88,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("ledger")
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--share", default="0.5", help="PARENT_SHARE values, comma-separated")
+    parser.add_argument("--share", default="", help="PARENT_SHARE values, comma-separated (default: the module's)")
     parser.add_argument("--one", action="store_true", help="also rounds in one process")
     parser.add_argument("--week", default=WEEK)
     args = parser.parse_args(argv)
-    sides: list[tuple[str, float, bool]] = [(f"split {s}", float(s), False) for s in args.share.split(",")]
+    from crm.reporting import weekly_split
+
+    shares = args.share.split(",") if args.share else [str(weekly_split.PARENT_SHARE)]
+    sides: list[tuple[str, float, bool]] = [(f"split {s}", float(s), False) for s in shares]
     if args.one:
         sides.append(("one process", 0.5, True))
     print(f"load {os.getloadavg()[0]:.2f} at {time.strftime('%H:%M:%S', time.gmtime())} UTC", flush=True)
