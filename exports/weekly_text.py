@@ -29,6 +29,7 @@ from crm.values.money import format_money
 from exports import streamed_table
 from exports import weekly_layout as layout
 from exports.cells import FORMULA_STARTS, QUOTE, neutralise, text_of
+from exports.weekly_csv_split import SecondRange
 
 BOM = "\ufeff"
 FORMATS = ("csv", "md", "txt", "html")
@@ -108,7 +109,12 @@ def write_csv(table: WeeklyTable, out, progress=None, bom: bool = True) -> None:
     line(layout.as_of_text(table))
     line(*[c.header for c in layout.columns()])
     total = _total_of(table)
-    done = _write_batches(table.row_batches(), writer, progress, total)
+    second = SecondRange(table, progress, total, _write_batches)
+    try:
+        done = second.mine = _write_batches(table.row_batches(), out, progress, total, second.done)
+        done += second.append_to(out)
+    finally:
+        second.close()
     if progress and done:
         progress(done, done)
     line(*layout.totals(table))
@@ -168,6 +174,27 @@ def _cell_text(value) -> str:
 _FORMULA_AFTER_NUL = re.compile("\x00[" + re.escape("".join(FORMULA_STARTS)) + "]")
 
 
+#: A character for which csv.writer (QUOTE_MINIMAL, CRLF line ends) quotes a cell.
+_NEEDS_QUOTES = re.compile('[,"\r\n]')
+
+
+def _quoted(text: str) -> str:
+    """A cell's text as csv.writer writes it in a row of several cells: in quotes (its quotes doubled) when it
+    holds a comma, a quote or a line break, else as it is."""
+    if _NEEDS_QUOTES.search(text) is None:
+        return text
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _csv_column(values) -> list | tuple:
+    """A column of text cells as a CSV line holds them: _text_column's cells, quoted as _quoted quotes them (one
+    search of the column joined, in C, when none needs it)."""
+    cells = _text_column(values)
+    if _NEEDS_QUOTES.search("".join(cells)) is None:
+        return cells
+    return [_quoted(v) for v in cells]
+
+
 def _text_column(values) -> list | tuple:
     """A column of text cells as _cell_text gives them: the column itself when no cell needs a change (one
     search of the cells joined, in C; csv.writer writes None as ""). A cell holding NUL before a formula sign
@@ -200,7 +227,7 @@ class _OwnTexts:
             self.kept.clear()
             new = amounts  # the batch's texts found before went too
         for money in {id(m): m for m in new}.values():
-            texts[id(money)] = layout.own_exact(money)
+            texts[id(money)] = _quoted(layout.own_exact(money))
             self.kept[id(money)] = money
         return list(map(texts.__getitem__, ids))
 
@@ -227,31 +254,32 @@ class _ProblemTexts:
             f"{overdue if p.overdue else ''}{closing}"
             for n, p in enumerate(problems, 1)
         ]
-        return _cell_text("\n".join(lines))
+        return _quoted(_cell_text("\n".join(lines)))
 
 
 class _CsvColumns:
-    """A RowBatch's cells as CSV text, column by column: what _csv_value(layout.cells(row)) gives each row."""
+    """A RowBatch's cells as CSV text, column by column: what csv.writer writes of _csv_value(layout.cells(row))
+    for each cell of a row (quoted where it quotes), so that a line is the cells joined with commas."""
 
     def __init__(self) -> None:
         sep = layout.list_sep()
         self.own = _OwnTexts()
-        self.yi = _Texts(layout.yi_exact, AMOUNTS_KEPT)
+        self.yi = _Texts(lambda yuan: _quoted(layout.yi_exact(yuan)), AMOUNTS_KEPT)
         self.days = _Texts(lambda day: "" if day is None else day.isoformat())
-        self.industries = _Texts(lambda pair: _cell_text(layout.industry_text(_Industry(*pair))))
-        self.names = _Texts(_cell_text)  # events, regions, departments, people: few, repeated
-        self.stages = _Texts(lambda key: _cell_text(layout.stage_label(key)))
-        self.supporting = _Texts(lambda names: _cell_text(sep.join(names)))
+        self.industries = _Texts(lambda pair: _quoted(_cell_text(layout.industry_text(_Industry(*pair)))))
+        self.names = _Texts(lambda name: _quoted(_cell_text(name)))  # events, regions, departments, people
+        self.stages = _Texts(lambda key: _quoted(_cell_text(layout.stage_label(key))))
+        self.supporting = _Texts(lambda names: _quoted(_cell_text(sep.join(names))))
         self.problems = _ProblemTexts()
 
     def rows(self, batch: RowBatch):
-        """The batch's rows as tuples of cells csv.writer takes (text, None for "", the sequence number)."""
+        """The batch's rows as tuples of their cells' CSV text."""
         names, problems = self.names.__getitem__, self.problems.text
         return zip(
-            batch.seq,
-            _text_column(batch.code),
-            _text_column(batch.name),
-            _text_column(batch.investor),
+            map(str, batch.seq),
+            _csv_column(batch.code),
+            _csv_column(batch.name),
+            _csv_column(batch.investor),
             map(names, batch.region),
             map(self.industries.__getitem__, zip(batch.industry, batch.sub_industry)),
             map(names, batch.event),
@@ -259,7 +287,7 @@ class _CsvColumns:
             self.own.column(batch.amount),
             map(self.yi.__getitem__, batch.amount_cny),
             map(self.stages.__getitem__, batch.stage),
-            [_cell_text(layout.progress_text(_Listed(p, []))) if p else "" for p in batch.progress],
+            [_quoted(_cell_text(layout.progress_text(_Listed(p, [])))) if p else "" for p in batch.progress],
             [problems(p) if p else "" for p in batch.problems],
             map(names, batch.lead_unit),
             map(self.supporting.__getitem__, batch.supporting),
@@ -267,24 +295,27 @@ class _CsvColumns:
         )
 
 
-def _write_rows(rows, writer, progress, total: int) -> int:
+def _write_rows(rows, out, progress, total: int) -> int:
     """_write_batches for rows given one by one (Row objects). Returns the number of rows."""
-    return _write_batches(batches_of_rows(rows), writer, progress, total)
+    return _write_batches(batches_of_rows(rows), out, progress, total)
 
 
-def _write_batches(batches, writer, progress, total: int) -> int:
-    """Write the table's rows, given in RowBatches, as _csv_value(layout.cells(row)) would be written.
+def _write_batches(batches, out, progress, total: int, elsewhere=None) -> int:
+    """Write the table's rows, given in RowBatches, to the text stream `out` as csv.writer (QUOTE_MINIMAL, CRLF)
+    would write _csv_value(layout.cells(row)).
 
-    The same cells without a call and a type test per cell: each column is made into text at once, each distinct
-    amount, day, name and industry once. Returns the number of rows.
+    The same bytes without a call and a type test per cell: each column is made into CSV text at once, each
+    distinct amount, day, name and industry once, and each line is its cells joined. Returns the number of rows;
+    progress reports add `elsewhere()` (the rows another process has written meanwhile).
     """
     columns = _CsvColumns()
     done = 0
     for batch in batches:
-        writer.writerows(columns.rows(batch))
+        if len(batch):
+            out.write("\r\n".join(map(",".join, columns.rows(batch))) + "\r\n")
         done += len(batch)
         if progress:
-            progress(done, total)
+            progress(done + (elsewhere() if elsewhere else 0), total)
     return done
 
 

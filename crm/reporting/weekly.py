@@ -27,17 +27,19 @@ whatever the number of deals.
 from __future__ import annotations
 
 import datetime
+import os
 import sys
+import threading
 from array import array
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from crm.deals.stages import parse_stage
 from crm.foundation.errors import MissingRate
 from crm.listing.filters import DealFilter
 from crm.reference import fx
-from crm.reporting import kpi
+from crm.reporting import kpi, weekly_split
 from crm.reporting.weekly_model import (  # noqa: F401
     FINISHED,
     Problem,
@@ -78,8 +80,10 @@ from crm.reporting.weekly_queries import (
     _week_funds,
     _where,
 )
+from crm.reporting.weekly_split import Part, Write
 from crm.reporting.weekly_sums import _kept_week_end_kpis, _RowSums, _summary, _week_end_kpis
 from crm.values.money import Money
+from db.forking import forked_snapshot
 from db.models import Deal, StageChange
 from db.models import Progress as ProgressLog
 from db.reading import batches_ahead, one_snapshot
@@ -121,6 +125,7 @@ def stream(week: Week, scope: DealFilter | None = None, today: datetime.date | N
         summary_of=builder.summary,
         expected_rows=builder.expected_rows,
         batches=builder.batches,
+        split=builder.split,
     )
 
 
@@ -137,7 +142,20 @@ class _Builder:
         self.sums = _RowSums()
         self._summary: Summary | None = None
         self.expected_rows = self.cohort.apply(Deal.select(Deal.id)).count()
+        self.part: Part | None = None
         self.batches = self.row_batches()  # one reading of the ledger, whether as rows or as batches
+
+    def split(self, write: Write, waiting: Callable[[int], None] | None = None) -> Part | None:
+        """Have a child process write the second range of the rows with `write` (crm.reporting.weekly_split),
+        when the cohort is large enough; the Part to append the child's text from, or None (one process).
+        Asked before the rows are read. A process running other threads (the TUI's) is never forked: a lock
+        another thread held at the fork would stay locked in the child."""
+        if self.expected_rows < weekly_split.SPLIT_FROM or not hasattr(os, "fork") or threading.active_count() > 1:
+            return None
+        if not weekly_split.wanted():
+            return None
+        self.part = Part(write, waiting)
+        return self.part
 
     def summary(self) -> Summary:
         if self._summary is None:
@@ -153,29 +171,85 @@ class _Builder:
         """The listed rows in RowBatches, in the table's order; the summary is known once they have all been read.
 
         Everything the table reads (rows, events, names, KPIs) is read in one snapshot of the ledger: a write
-        committed meanwhile is in none of it."""
-        with one_snapshot():
-            progress = self._week_progress()
-            changed = sorted(_existing(self.cohort, self.week.sunday, list(progress)))
-            for deal_id in changed:
-                progress[deal_id].sort(key=lambda p: p.order)
-                self._count(progress[deal_id])
-            week_end = self._week_end(changed)
-            yield from self._batches(progress, changed)
-            now = kpi.compute(self.cohort, today=self.today)
-            self._summary = _summary(self.sums, self.activity, week_end, now, self.today)
+        committed meanwhile is in none of it (in a child process too, when the table is split)."""
+        part = self.part
+        if part is None:
+            with one_snapshot():
+                yield from self._read(None)
+            return
+        part.open()
+        try:
+            with forked_snapshot() as pid:
+                if pid == 0:
+                    self._child(part)
+                    return  # the child process ends as it leaves forked_snapshot()
+                if pid is None:
+                    part.stop()
+                    part = self.part = None
+                else:
+                    part.started(pid)
+                yield from self._read(part)
+        finally:
+            if part is not None:
+                part.stop()
 
-    def _batches(self, progress: dict[int, list[Progress]], changed: list[int]) -> Iterator[RowBatch]:
+    def _read(self, part: Part | None) -> Iterator[RowBatch]:
+        """row_batches() inside its snapshot: all the rows, or the first range of them when `part` has a
+        child process write the rest."""
+        progress, changed = self._changed()
+        for deal_id in changed:
+            self._count(progress[deal_id])
+        week_end = self._week_end(changed)
+        yield from self._batches(progress, changed, limit=None if part is None else part.first)
+        if part is not None:
+            self.sums.merge(part.result())
+        now = kpi.compute(self.cohort, today=self.today)
+        self._summary = _summary(self.sums, self.activity, week_end, now, self.today)
+
+    def _changed(self) -> tuple[dict[int, list[Progress]], list[int]]:
+        """The week's events per deal, each deal's in order, and the ids of the deals they are of that were in
+        the ledger by Sunday."""
+        progress = self._week_progress()
+        changed = sorted(_existing(self.cohort, self.week.sunday, list(progress)))
+        for deal_id in changed:
+            progress[deal_id].sort(key=lambda p: p.order)
+        return progress, changed
+
+    def _child(self, part: Part) -> None:
+        """In the child process of a split table: the rows after the parent's range, written by `part`'s
+        writer."""
+        found: list = []
+
+        def first_rows() -> int:
+            found.extend(self._changed())
+            listed = _listed_rows(self.cohort, self.week.sunday, self.only_stage, found[1]).order_by().count()
+            return int(listed * weekly_split.PARENT_SHARE)
+
+        part.run_child(first_rows, lambda first: self._batches(*found, first=first), lambda: self.sums)
+
+    def _batches(
+        self,
+        progress: dict[int, list[Progress]],
+        changed: list[int],
+        first: int = 0,
+        limit: Callable[[], int] | None = None,
+    ) -> Iterator[RowBatch]:
         """The listed rows, in the table's order, a batch of weekly_queries._listed_rows at a time, their names,
         supporting departments and open problems looked up by id; raises MissingRate at the first row whose
-        amount has no CNY value, after the rows before it."""
+        amount has no CNY value, after the rows before it. `first`, `limit`: only the rows from the `first`
+        (0 the table's first), at most `limit()` of them (asked once the names are read: the child process of a
+        split table counts the rows meanwhile)."""
         days = _DAYS
         names = _Names(_department_names(), _events(), _person_names(), self.ids)
-        seq = 1
+        seq = first + 1
         query = _listed_rows(self.cohort, self.week.sunday, self.only_stage, changed)
         sunday = self.week.sunday
         # asked only for the deals that may have some: a look-up per deal is most of the problems' query
         unresolved = _unresolved_deals(sunday)
+        if first:
+            query = query.offset(first)
+        if limit is not None:
+            query = query.limit(limit())
         # each batch with its open problems; on PostgreSQL the next fetched by a reader thread while this one is made
         for batch, blocked in batches_ahead(
             query, BATCH, follow=lambda rows: _open_blockers(list(filter(unresolved, [r[0] for r in rows])), sunday)

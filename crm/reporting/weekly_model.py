@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from crm.listing.filters import DealFilter
 from crm.reporting import kpi
@@ -227,6 +228,9 @@ class WeeklyTable:
     summary_of: Callable[[], Summary]
     expected_rows: int = 0  # an upper bound of the number of rows, for progress reports
     batches: Iterator[RowBatch] | None = None  # stream()'s rows as batches, the source `rows` reads from
+    #: stream()'s: split(write, waiting) asks for the rows' second range in a child process (crm.reporting.
+    #: weekly_split), before the rows are read; the Part to append its text from, or None (one process).
+    split: Callable[..., Any] | None = None
 
     def row_batches(self) -> Iterator[RowBatch]:
         """The rows in RowBatches, in order: a streamed table's as they are read from the ledger, else `rows`'."""

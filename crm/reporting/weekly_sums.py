@@ -123,6 +123,21 @@ class _RowSums:
         self.rate_ids.update(fx_rates)
         self.rate_ids.discard(None)
 
+    def merge(self, other: _RowSums) -> None:
+        """Count the rows `other` counted too (the rows a second process read)."""
+        self.rows += other.rows
+        for stage, (n, cny) in other.by_stage.items():
+            entry = self.by_stage.get(stage)
+            if entry is None:
+                entry = self.by_stage[stage] = [0, 0]
+            entry[0] += n
+            entry[1] += cny
+        self.total += other.total
+        for currency, amount in other.by_currency.items():
+            self.by_currency[currency] = self.by_currency.get(currency, 0) + amount
+        self.approximate |= other.approximate
+        self.rate_ids |= other.rate_ids
+
 
 def _summary(
     sums: _RowSums, activity: WeekActivity, week_end: kpi.Kpis, now: kpi.Kpis, today: datetime.date

@@ -1,0 +1,249 @@
+"""A large weekly table's CSV is written by two processes (crm.reporting.weekly_split): the child's rows are
+appended after the parent's, and the file is byte for byte the one-process file (tests/ledger/weekly_reference.py)
+whatever the split point, in Chinese and English, on both backends. Progress counts both processes' rows; an
+error in the child's range (a missing exchange rate) is the usual one-line error, with no file left behind."""
+
+import io
+import os
+import sqlite3
+import threading
+
+import pytest
+
+from crm.deals.records import create_deal
+from crm.foundation.errors import MissingRate
+from crm.foundation.i18n import set_language
+from crm.listing.filters import DealFilter
+from crm.reporting import weekly, weekly_split
+from db import forking
+from db.connection import is_postgres
+from db.models import Deal, database
+from exports import weekly_csv_split, weekly_text
+from tests.ledger import weekly_reference
+from tests.ledger.test_weekly_streams import W21, hostile_week  # noqa: F401 — the fixture
+
+pytestmark = pytest.mark.usefixtures("hostile_week")
+IDLE_CORES = weekly_split.idle_cores  # the function itself, which the tests below replace
+
+
+@pytest.fixture(autouse=True)
+def any_machine(monkeypatch):
+    """Split whether or not a core is idle now (the machine's load is not the test's)."""
+    monkeypatch.setattr(weekly_split, "idle_cores", lambda: 99.0)
+    monkeypatch.delenv(weekly_split.ENV, raising=False)
+
+
+def _split_csv(progress=None, scope=None) -> tuple[str, list]:
+    """The table of W21 as CSV, and the Parts of the child processes that wrote some of it."""
+    table = weekly.stream(W21, scope)
+    parts = []
+    split = table.split
+
+    def recording(*args):
+        part = split(*args)
+        parts.append(part)
+        return part
+
+    table.split = recording
+    out = io.StringIO()
+    weekly_text.write_csv(table, out, progress)
+    return out.getvalue(), parts
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize("share", [0.5, 0.1, 0.95])
+def test_two_processes_write_the_one_process_file(monkeypatch, language, share):
+    set_language(language)
+    try:
+        monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
+        monkeypatch.setattr(weekly_split, "PARENT_SHARE", share)
+        expected = weekly_reference.render(weekly.build(W21), "csv")
+        rows = len(weekly.build(W21).rows)
+        text, parts = _split_csv()
+        assert text == expected
+        (part,) = parts
+        assert part.rows == rows - int(rows * share) > 0  # the child wrote its share of the rows
+    finally:
+        set_language("zh")
+
+
+@pytest.mark.parametrize("scope", [DealFilter(stage="signed"), DealFilter(region="涿州市"), DealFilter(year="2020")])
+def test_a_narrowed_table_is_split_as_well(monkeypatch, scope):
+    monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
+    expected = weekly_reference.render(weekly.build(W21, scope), "csv")
+    text, (part,) = _split_csv(scope=scope)
+    assert text == expected
+    assert part.rows > 0
+
+
+def test_progress_counts_both_processes_rows(monkeypatch):
+    monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
+    rows = len(weekly.build(W21).rows)
+    reports = []
+    _text, (part,) = _split_csv(lambda done, total: reports.append((done, total)))
+    assert part.rows > 0
+    assert reports[-1] == (rows, rows)
+    assert [done for done, _total in reports] == sorted(done for done, _total in reports)
+
+
+def test_small_tables_stay_in_one_process():
+    text, parts = _split_csv()
+    assert parts == [None]
+    assert text == weekly_reference.render(weekly.build(W21), "csv")
+
+
+def test_a_busy_machine_keeps_the_table_in_one_process(monkeypatch):
+    monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
+    monkeypatch.setattr(weekly_split, "IDLE_CORE", 0.7)
+    monkeypatch.setattr(weekly_split, "idle_cores", lambda: 0.3)
+    text, parts = _split_csv()
+    assert parts == [None]
+    assert text == weekly_reference.render(weekly.build(W21), "csv")
+
+
+@pytest.mark.parametrize("setting, split", [("0", False), ("1", True)])
+def test_the_environment_overrides_the_load(monkeypatch, setting, split):
+    monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
+    monkeypatch.setattr(weekly_split, "IDLE_CORE", 0.0 if setting == "0" else 199.0)  # the load says otherwise
+    monkeypatch.setenv(weekly_split.ENV, setting)
+    text, (part,) = _split_csv()
+    assert (part is not None and part.rows > 0) is split
+    assert text == weekly_reference.render(weekly.build(W21), "csv")
+
+
+def test_a_core_this_process_keeps_busy_is_not_idle():
+    stop = threading.Event()
+
+    def spin():
+        while not stop.is_set():
+            pass
+
+    busy = threading.Thread(target=spin)
+    busy.start()
+    try:
+        idle = IDLE_CORES(0.3)
+    finally:
+        stop.set()
+        busy.join()
+    assert 0.0 <= idle <= (os.cpu_count() or 1) - 0.7
+
+
+def test_a_process_running_other_threads_is_not_forked(monkeypatch):
+    """The TUI exports from a worker thread beside its others: a fork would copy their held locks."""
+    monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        text, parts = _split_csv()
+    finally:
+        stop.set()
+        other.join()
+    assert parts == [None]
+    assert text == weekly_reference.render(weekly.build(W21), "csv")
+
+
+def test_a_writer_holding_sqlites_lock_leaves_the_table_in_one_process(monkeypatch):
+    if is_postgres():
+        pytest.skip("SQLite's write lock")
+    monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
+    writer = sqlite3.connect(database.obj.database, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        text, (part,) = _split_csv()
+    finally:
+        writer.rollback()
+        writer.close()
+    assert part.rows == 0 and part.pid == 0
+    assert text == weekly_reference.render(weekly.build(W21), "csv")
+
+
+@pytest.fixture
+def unconverted_last():
+    """A deal in the second half of the table (the child's rows) whose amount has no CNY value, one the week-end
+    KPIs do not count (在谈): the table's only missing rate."""
+    deal = create_deal({"name": "无汇率", "amount": "10万美元", "signed_on": "2020-05-24", "region": "涿州市"})
+    Deal.update(stage="negotiating").where(Deal.id == deal.id).execute()
+    assert weekly.build(W21).rows[-1].id == deal.id
+    Deal.update(amount_cny=None).where(Deal.id == deal.id).execute()
+
+
+def test_an_error_in_the_childs_rows_is_the_one_process_error(unconverted_last, monkeypatch):
+    with pytest.raises(MissingRate) as alone:
+        weekly_text.render(weekly.stream(W21), "csv")
+    monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
+    with pytest.raises(MissingRate) as split:
+        _split_csv()
+    assert str(split.value) == str(alone.value)
+
+
+def test_the_cli_reports_the_childs_error_in_one_line_and_leaves_no_file(
+    unconverted_last, monkeypatch, demo_url, run_cli, tmp_path
+):
+    monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    code, _out, err = run_cli("--db", demo_url, "export", "weekly", "--week", "2020-W21", "-o", folder / "w21.csv")
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("crm: ") and "USD" in err and "Traceback" not in err
+    assert list(folder.iterdir()) == []
+
+
+def test_the_cli_writes_the_same_file_split(monkeypatch, demo_url, run_cli, tmp_path):
+    expected = weekly_reference.render(weekly.build(W21), "csv")
+    monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
+    path = tmp_path / "w21.csv"
+    code, _out, err = run_cli("--db", demo_url, "export", "weekly", "--week", "2020-W21", "-o", path)
+    assert code == 0, err
+    with open(path, encoding="utf-8", newline="") as written:
+        assert written.read() == expected
+    code, out, err = run_cli("--db", demo_url, "export", "weekly", "--week", "2020-W21", "--format", "csv")
+    assert code == 0, err
+    assert out == expected
+
+
+def test_a_child_that_dies_is_an_error_not_a_short_file(monkeypatch):
+    monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
+    monkeypatch.setattr(weekly_csv_split.SecondRange, "_write", lambda self, batches, report: os._exit(9))
+    with pytest.raises(RuntimeError, match="second process ended without its rows"):
+        _split_csv()
+
+
+def _rename_from_another_connection(deal_id: int) -> None:
+    """Commit a new name for the deal `deal_id` from a connection of its own, at once or not at all (SQLite: not
+    while another connection holds the write lock)."""
+    db = database.obj
+    if is_postgres(db):
+        import psycopg2
+
+        conn = psycopg2.connect(dbname=db.database, **db.connect_params)
+        conn.autocommit = True
+        conn.cursor().execute("UPDATE deal SET name = 'RENAMED' WHERE id = %s", (deal_id,))
+        conn.close()
+        return
+    conn = sqlite3.connect(db.database, timeout=0, isolation_level=None)
+    try:
+        conn.execute("UPDATE deal SET name = 'RENAMED' WHERE id = ?", (deal_id,))
+    except sqlite3.OperationalError:
+        pass  # locked: the parent holds the write lock until the child's snapshot is fixed
+    finally:
+        conn.close()
+
+
+def test_the_child_reads_the_parents_snapshot(monkeypatch):
+    """A write committed after the parent's snapshot and before the child's is in neither process's rows."""
+    monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
+    expected = weekly_reference.render(weekly.build(W21), "csv")
+    last = weekly.build(W21).rows[-1].id  # the child's row
+    connect = forking._child_connection
+
+    def racing(db, snapshot):
+        _rename_from_another_connection(last)
+        connect(db, snapshot)
+
+    monkeypatch.setattr(forking, "_child_connection", racing)
+    text, (part,) = _split_csv()
+    assert part.rows > 0
+    assert text == expected
+    renamed = Deal.get_by_id(last).name == "RENAMED"
+    assert renamed is is_postgres()  # PostgreSQL took the write (the child did not see it); SQLite kept it out
