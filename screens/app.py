@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import functools
+import gc
 import sys
 import threading
 from collections.abc import Callable
@@ -23,7 +24,6 @@ from textual.binding import Binding
 from crm.foundation.i18n import N_, _, set_language
 from crm.runtime import Database
 from screens.base import translate_bindings
-from screens.collector import CollectorWatch
 from screens.connection import ConnectionWatch
 from screens.deal_list import FirstPage, read_first_page
 from screens.stylesheet import KeptStylesheet
@@ -93,7 +93,7 @@ SCREEN_COMMANDS = (
 )
 
 
-class CrmApp(CollectorWatch, ConnectionWatch, TerminalWatch, App):
+class CrmApp(ConnectionWatch, TerminalWatch, App):
     """招商台账: the ledger of investment-attraction deals, in the terminal."""
 
     CSS_PATH = [HERE / "app.tcss"]
@@ -164,8 +164,10 @@ class CrmApp(CollectorWatch, ConnectionWatch, TerminalWatch, App):
         return self._today or datetime.date.today()
 
     def on_ready(self) -> None:
-        # Start-up's objects frozen out of the collector's view; its full collections wait for the user's pauses.
-        self.watch_collector()
+        # What start-up made (styles, widgets, modules) lives as long as the app. Frozen out of the
+        # collector's view, it is not walked by every full collection, which paused the app visibly.
+        gc.freeze()
+        gc.enable()  # run_tui turned the collector off until the first frame
         # The database threads mostly wait on the server: handed the interpreter sooner, a key's page query (or
         # the cancel of the last key's) starts while the screen is still painting. Not before the first frame,
         # which the thread reading the first page would interrupt more often.
@@ -192,7 +194,6 @@ class CrmApp(CollectorWatch, ConnectionWatch, TerminalWatch, App):
 
     def on_unmount(self) -> None:
         self.db.close()
-        self.release_collector()
 
     # ---- the command palette --------------------------------------------------
 

@@ -7,7 +7,7 @@ parts only, bench.py's searches), in this process, and prints median and p95 per
 average. The broad prefix and the burst are measured rounds // 3 times, as in `make bench`.
 --tree runs another checkout's code (e.g. /work/main) on the same ledger, so that before and after
 can be run in turn. --gc also prints the garbage collector's pauses of this process (every thread waits for them)
-(the full collections the app ran itself at a quiet moment apart) and its peak resident memory.
+and its peak resident memory.
 """
 
 from __future__ import annotations
@@ -44,36 +44,24 @@ async def _session(url: str, rounds: int, heavy_code: str) -> dict:
     return out
 
 
-def _pauses() -> list[tuple[int | str, float]]:
-    """(generation, seconds) of each collection from now on, as the collector reports them; a full collection the
-    app itself ran (screens/collector.py, at a quiet moment) is "2 (app's)"."""
-    pauses: list[tuple[int | str, float]] = []
+def _pauses() -> list[tuple[int, float]]:
+    """(generation, seconds) of each collection from now on, as the collector reports them."""
+    pauses: list[tuple[int, float]] = []
     started = [0.0]
 
     def timed(phase: str, info: dict) -> None:
         if phase == "start":
             started[0] = time.perf_counter()
-            return
-        generation = info["generation"]
-        if generation == 2 and _asked_by_the_app(sys._getframe()):
-            generation = "2 (app's)"
-        pauses.append((generation, time.perf_counter() - started[0]))
+        else:
+            pauses.append((info["generation"], time.perf_counter() - started[0]))
 
     gc.callbacks.append(timed)
     return pauses
 
 
-def _asked_by_the_app(frame) -> bool:
-    while frame is not None:
-        if frame.f_code.co_filename.endswith("collector.py") and frame.f_code.co_name == "tick":
-            return True
-        frame = frame.f_back
-    return False
-
-
-def _print_pauses(pauses: list[tuple[int | str, float]]) -> None:
+def _print_pauses(pauses: list[tuple[int, float]]) -> None:
     print("collection\tn\ttotal ms\tmedian ms\tslowest ms")
-    for generation in (0, 1, 2, "2 (app's)"):
+    for generation in (0, 1, 2):
         times = sorted(t for g, t in pauses if g == generation)
         if times:
             total, median, slowest = sum(times) * 1e3, statistics.median(times) * 1e3, times[-1] * 1e3

@@ -380,28 +380,6 @@ async def test_the_collector_is_back_on_once_the_first_frame_is_painted(demo_led
         gc.enable()
 
 
-@run_async
-async def test_keys_hold_the_full_collection_back_and_the_app_gives_the_collector_back_as_it_ends(demo_ledger):
-    from screens import collector as module
-
-    gc.unfreeze()
-    python_thresholds = gc.get_threshold()
-    app = CrmApp(today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        assert gc.get_freeze_count() > 0  # start-up's objects, frozen with the first frame
-        assert gc.get_threshold()[2] == module.RARE_AFTER
-        for _ in range(module.DUE_AFTER):
-            gc.collect(1)  # a full collection is due
-        await pilot.press("slash", "Z")
-        assert app._collector.tick() is False, "not while the user types"
-        assert gc.get_count()[2] >= module.DUE_AFTER
-        await pilot.pause(module.QUIET_SECONDS + 2 * module.EVERY)
-        assert gc.get_count()[2] < module.DUE_AFTER, "run once the user paused"
-    assert gc.get_freeze_count() == 0  # the app's cycles are garbage once it has ended: the collector may take them
-    assert gc.get_threshold() == python_thresholds
-
-
 def test_the_collector_is_back_on_when_the_app_cannot_start(tmp_path):
     import app as entry
     from crm.foundation.errors import DatabaseError
