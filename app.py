@@ -35,25 +35,27 @@ def _run_tui(db_url: str | None, demo: bool, lang: str | None) -> int:
 
     if lang is not None:
         set_language(lang)
+    from db.connection import close_database, names_a_server, open_database
+
     opening = None
     if demo:
         from crm.samples.demo import is_loaded, load_demo
-        from db.connection import open_database
 
         open_database(db_url or demo_database_url(), create=True)
         if not is_loaded():
             load_demo()
-    else:
+    elif names_a_server(db_url):
         from db.opening import Opening
 
-        # The server is connected to, the schema checked and the first page read while the screens load.
+        # A server is connected to, the schema checked and the first page read while the screens load: round
+        # trips that a SQLite file, read without waiting, does not have (there a thread would only take turns).
         opening = Opening(db_url, then=_home_page)
+    else:
+        open_database(db_url, create=False)
     from screens.app import CrmApp
 
     if opening is not None:
         opening.wait()
-    from db.connection import close_database
-
     try:
         CrmApp(demo=demo, home_page=opening.then_result if opening else None).run()
     finally:

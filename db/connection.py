@@ -331,6 +331,18 @@ def _postgres(url: str) -> LedgerPostgresqlDatabase:
     return LedgerPostgresqlDatabase(name, **params)
 
 
+_SERVER_SCHEMES = ("postgres", "postgresql")
+
+
+def _scheme(url: str) -> str:
+    return url.split("://", 1)[0].lower() if "://" in url else ""
+
+
+def names_a_server(url: str | None) -> bool:
+    """Whether `url` (or the environment's, when None) is a database server's (PostgreSQL), not a SQLite file."""
+    return _scheme(url or os.environ.get(ENV_URL) or "") in _SERVER_SCHEMES
+
+
 def database_for(url: str | None, create: bool = False) -> LedgerSqliteDatabase | LedgerPostgresqlDatabase:
     """A Peewee database for `url` (or the environment, or the default file), not yet connected.
 
@@ -341,8 +353,8 @@ def database_for(url: str | None, create: bool = False) -> LedgerSqliteDatabase 
     url = url or os.environ.get(ENV_URL) or ""
     if not url:
         return _sqlite(default_path(), create=True)
-    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
-    if scheme in ("postgres", "postgresql"):
+    scheme = _scheme(url)
+    if scheme in _SERVER_SCHEMES:
         return _postgres(url)
     if scheme == "sqlite":
         path = re.sub(r"^sqlite:///", "", url, flags=re.I)

@@ -50,3 +50,16 @@ def test_a_first_page_that_fails_is_left_for_the_list_to_ask_again(demo_url, ope
     with pytest.raises(RuntimeError, match="the page query failed"):
         opening.then_result()
     assert db is database.obj
+
+
+def test_only_a_server_is_opened_beside_the_screens(monkeypatch):
+    from db.connection import ENV_URL, names_a_server
+
+    assert names_a_server("postgresql://bureau@10.0.0.5/ledger")
+    assert names_a_server("POSTGRES://bureau@db/ledger")
+    assert not names_a_server("sqlite:///home/officer/ledger.sqlite3")
+    assert not names_a_server("/home/officer/台账.sqlite3")
+    monkeypatch.delenv(ENV_URL, raising=False)
+    assert not names_a_server(None)  # the default file
+    monkeypatch.setenv(ENV_URL, "postgresql://bureau@db/ledger")
+    assert names_a_server(None)
