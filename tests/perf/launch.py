@@ -3,6 +3,7 @@
     python -m tests.perf.launch crm  --db URL --spawned-at EPOCH
     python -m tests.perf.launch bare --db URL --spawned-at EPOCH
     python -m tests.perf.launch compare --deals N --rounds R [--backends sqlite,postgresql] [--before DIR]
+        [--latency-ms MS]
 
 `crm` goes through the real entry point (app.main, argument parsing, opening
 the database, CrmApp) with App.run replaced by a headless run that stops at
@@ -11,6 +12,9 @@ one DataTable of the same 100 rows, nothing else. Each prints one JSON line:
 seconds from the process being spawned to that frame, the top-level
 packages, the project's modules and every module imported by then (what the test of the first screen's
 imports reads), and the garbage collector's passes and seconds until then.
+--latency-ms puts the PostgreSQL server behind a proxy that holds each piece of the conversation MS/2
+milliseconds each way (a server across a network: a bureau's departments on the bureau's server); the bare
+app goes through it too.
 """
 
 from __future__ import annotations
@@ -24,9 +28,11 @@ import importlib.util
 import json
 import math
 import os
+import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -209,6 +215,36 @@ def _timed(checkout: Path, which: str, url: str, failures: list[str], tries: int
     return _launch_report(checkout, which, url)
 
 
+class _FarServer:
+    """A TCP proxy on a free local port in front of `port` that holds every piece each way `delay` seconds."""
+
+    def __init__(self, port: int, delay: float) -> None:
+        self.port_behind, self.delay = port, delay
+        self.listening = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listening.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def url(self, url: str) -> str:
+        """`url` (of the server behind) through the proxy."""
+        return url.replace(f":{self.port_behind}/", f":{self.port}/", 1)
+
+    def _accept(self) -> None:
+        while True:
+            client, _address = self.listening.accept()
+            server = socket.create_connection(("127.0.0.1", self.port_behind))
+            for source, target in ((client, server), (server, client)):
+                threading.Thread(target=self._carry, args=(source, target), daemon=True).start()
+
+    def _carry(self, source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(1 << 16):
+                time.sleep(self.delay)
+                target.sendall(data)
+            target.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # the other side went first
+
+
 def _rows(backend: str, samples: dict[str, list[dict]]) -> list[str]:
     def median(name: str, field) -> float:
         return statistics.median(field(report) for report in samples[name])
@@ -241,6 +277,7 @@ def compare(argv: list[str]) -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--before", type=Path, default=None, help="another checkout whose crm is launched too")
     parser.add_argument("--data", type=Path, default=None, help="where the ledgers are (default: bench-data/)")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="PostgreSQL: the round trip a proxy adds")
     args = parser.parse_args(argv)
     from tests.perf import bench, ledgers
 
@@ -268,6 +305,8 @@ def compare(argv: list[str]) -> None:
                 if cluster
                 else str(ledgers.sqlite_ledger(args.deals)[0])
             )
+            if cluster is not None and args.latency_ms:
+                url = _FarServer(cluster.port, args.latency_ms / 2000).url(url)
             loads.append(f"{backend} {os.getloadavg()[0]:.2f}")
             samples: dict[str, list[dict]] = {name: [] for name in checkouts} | {"bare": []}
             for _ in range(args.rounds):
@@ -280,7 +319,8 @@ def compare(argv: list[str]) -> None:
                 cluster.stop()
     loads.append(f"end {os.getloadavg()[0]:.2f}")
     print("\n".join(lines))
-    print(f"{args.deals:,} deals, {args.rounds} rounds; load average (1 min): " + ", ".join(loads))
+    far = f", PostgreSQL behind a proxy adding {args.latency_ms:g} ms a round trip" if args.latency_ms else ""
+    print(f"{args.deals:,} deals, {args.rounds} rounds{far}; load average (1 min): " + ", ".join(loads))
     print(f"launches that failed and were run again: {len(failures)}" + "".join(f"\n- {f}" for f in failures))
 
 
