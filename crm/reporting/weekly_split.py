@@ -45,8 +45,9 @@ SPLIT_FROM = 50_000
 IDLE_CORE = 0.7
 IDLE_SAMPLE_S = 0.1
 #: The parent's share of the listed rows: it also reads the KPIs and writes the tail, the child counts the rows and
-#: skips the parent's; with 0.55 the two took the same CPU at 1,000,000 deals (BENCHMARKS.md, eleventh session).
-PARENT_SHARE = 0.55
+#: skips the parent's; 0.58 gave the shortest wall at 1,000,000 deals on a quiet machine (BENCHMARKS.md, eleventh
+#: session's review).
+PARENT_SHARE = 0.58
 
 Write = Callable[[Iterable["RowBatch"], Callable[[int], None]], None]
 
