@@ -247,3 +247,22 @@ def test_the_child_reads_the_parents_snapshot(monkeypatch):
     assert text == expected
     renamed = Deal.get_by_id(last).name == "RENAMED"
     assert renamed is is_postgres()  # PostgreSQL took the write (the child did not see it); SQLite kept it out
+
+
+def test_a_county_offices_sheet_imported_then_split_is_the_one_process_file(monkeypatch):
+    """Rows this project did not write (tests/data/county_sheets: a merged title, a 合计 row, 万元 and 美元
+    amounts) go through the split as they go through one process."""
+    from pathlib import Path
+
+    from crm.importing import run_import
+
+    sheet = Path(__file__).resolve().parents[1] / "data" / "county_sheets" / "county_weekly.xlsx"
+    report = run_import(sheet)
+    codes = {code for _row, code, name in report.created if name == "华侨城涿州城市客厅项目"}
+    assert codes, "the sheet's rows became deals"
+    monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
+    expected = weekly_reference.render(weekly.build(W21), "csv")
+    text, (part,) = _split_csv()
+    assert text == expected
+    assert part.rows > 0
+    assert all(f",{code},华侨城涿州城市客厅项目," in text for code in codes)  # signed 2020-05-18: in the week's table
