@@ -226,6 +226,11 @@ class _OneLineErrors(peewee.Database):
                 self.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+def existing_file_uri(path: str) -> str:
+    """SQLite's URI of the ledger file at `path`, opened read-write only if it exists (mode=rw: never created)."""
+    return f"file:{quote(str(Path(path).absolute()))}?mode=rw"
+
+
 class LedgerSqliteDatabase(_OneLineErrors, SqliteDatabase):
     """SQLite with driver errors as one readable line; a connection never creates the file.
 
@@ -238,7 +243,7 @@ class LedgerSqliteDatabase(_OneLineErrors, SqliteDatabase):
         if path == ":memory:":
             return super()._connect()  # type: ignore[misc]  # Peewee private API
         conn = sqlite3.connect(
-            f"file:{quote(str(Path(path).absolute()))}?mode=rw",
+            existing_file_uri(path),
             uri=True,
             timeout=self._timeout,  # type: ignore[attr-defined]
             isolation_level=None,

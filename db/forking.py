@@ -21,10 +21,8 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import quote
 
-from db.connection import is_postgres
+from db.connection import existing_file_uri, is_postgres
 from db.models import database
 from db.reading import one_snapshot
 
@@ -88,9 +86,7 @@ def forked_snapshot() -> Iterator[int | None]:
 def _write_lock(path: str) -> sqlite3.Connection | None:
     """A connection of its own to the SQLite file holding the write lock (BEGIN IMMEDIATE), or None when
     another program holds it for longer than LOCK_WAIT_S. Closing the connection lets the lock go."""
-    conn = sqlite3.connect(
-        f"file:{quote(str(Path(path).absolute()))}?mode=rw", uri=True, timeout=LOCK_WAIT_S, isolation_level=None
-    )
+    conn = sqlite3.connect(existing_file_uri(path), uri=True, timeout=LOCK_WAIT_S, isolation_level=None)
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError:

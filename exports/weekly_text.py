@@ -186,6 +186,11 @@ def _quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+def _csv_cell(value) -> str:
+    """One text cell as a CSV line holds it: _cell_text's text, quoted as _quoted quotes it."""
+    return _quoted(_cell_text(value))
+
+
 def _csv_column(values) -> list | tuple:
     """A column of text cells as a CSV line holds them: _text_column's cells, quoted as _quoted quotes them (one
     search of the column joined, in C, when none needs it)."""
@@ -254,7 +259,7 @@ class _ProblemTexts:
             f"{overdue if p.overdue else ''}{closing}"
             for n, p in enumerate(problems, 1)
         ]
-        return _quoted(_cell_text("\n".join(lines)))
+        return _csv_cell("\n".join(lines))
 
 
 class _CsvColumns:
@@ -266,10 +271,10 @@ class _CsvColumns:
         self.own = _OwnTexts()
         self.yi = _Texts(lambda yuan: _quoted(layout.yi_exact(yuan)), AMOUNTS_KEPT)
         self.days = _Texts(lambda day: "" if day is None else day.isoformat())
-        self.industries = _Texts(lambda pair: _quoted(_cell_text(layout.industry_text(_Industry(*pair)))))
-        self.names = _Texts(lambda name: _quoted(_cell_text(name)))  # events, regions, departments, people
-        self.stages = _Texts(lambda key: _quoted(_cell_text(layout.stage_label(key))))
-        self.supporting = _Texts(lambda names: _quoted(_cell_text(sep.join(names))))
+        self.industries = _Texts(lambda pair: _csv_cell(layout.industry_text(_Industry(*pair))))
+        self.names = _Texts(_csv_cell)  # events, regions, departments, people
+        self.stages = _Texts(lambda key: _csv_cell(layout.stage_label(key)))
+        self.supporting = _Texts(lambda names: _csv_cell(sep.join(names)))
         self.problems = _ProblemTexts()
 
     def rows(self, batch: RowBatch):
@@ -287,7 +292,7 @@ class _CsvColumns:
             self.own.column(batch.amount),
             map(self.yi.__getitem__, batch.amount_cny),
             map(self.stages.__getitem__, batch.stage),
-            [_quoted(_cell_text(layout.progress_text(_Listed(p, [])))) if p else "" for p in batch.progress],
+            [_csv_cell(layout.progress_text(_Listed(p, []))) if p else "" for p in batch.progress],
             [problems(p) if p else "" for p in batch.problems],
             map(names, batch.lead_unit),
             map(self.supporting.__getitem__, batch.supporting),

@@ -27,9 +27,7 @@ whatever the number of deals.
 from __future__ import annotations
 
 import datetime
-import os
 import sys
-import threading
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -147,12 +145,9 @@ class _Builder:
 
     def split(self, write: Write, waiting: Callable[[int], None] | None = None) -> Part | None:
         """Have a child process write the second range of the rows with `write` (crm.reporting.weekly_split),
-        when the cohort is large enough; the Part to append the child's text from, or None (one process).
-        Asked before the rows are read. A process running other threads (the TUI's) is never forked: a lock
-        another thread held at the fork would stay locked in the child."""
-        if self.expected_rows < weekly_split.SPLIT_FROM or not hasattr(os, "fork") or threading.active_count() > 1:
-            return None
-        if not weekly_split.wanted():
+        when weekly_split.wanted() it (a large cohort, a process that may fork, an idle core); the Part to append
+        the child's text from, or None (one process). Asked before the rows are read."""
+        if not weekly_split.wanted(self.expected_rows):
             return None
         self.part = Part(write, waiting)
         return self.part

@@ -26,6 +26,7 @@ import pickle
 import resource
 import signal
 import struct
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -57,8 +58,12 @@ Write = Callable[[Iterable["RowBatch"], Callable[[int], None]], None]
 ENV = "CRM_WEEKLY_SPLIT"
 
 
-def wanted() -> bool:
-    """Whether a large table is split now: as ENV says, else when a core is idle (IDLE_CORE)."""
+def wanted(rows: int) -> bool:
+    """Whether a table of `rows` deals is split now: one of SPLIT_FROM deals or more, in a process that may fork
+    (no other thread runs, the TUI's for one: a lock another thread held at the fork would stay locked in the
+    child), when ENV says so, else when a core is idle (IDLE_CORE)."""
+    if rows < SPLIT_FROM or not hasattr(os, "fork") or threading.active_count() > 1:
+        return False
     forced = os.environ.get(ENV, "").strip()
     if forced in ("0", "1"):
         return forced == "1"
