@@ -81,7 +81,7 @@ from crm.reporting.weekly_queries import (
 from crm.reporting.weekly_split import Part, Write
 from crm.reporting.weekly_sums import _kept_week_end_kpis, _RowSums, _summary, _week_end_kpis
 from crm.values.money import Money
-from db.forking import forked_snapshot
+from db.forking import SharedSnapshot
 from db.models import Deal, StageChange
 from db.models import Progress as ProgressLog
 from db.reading import batches_ahead, one_snapshot
@@ -144,10 +144,11 @@ class _Builder:
         self.batches = self.row_batches()  # one reading of the ledger, whether as rows or as batches
 
     def split(self, write: Write, waiting: Callable[[int], None] | None = None) -> Part | None:
-        """Have a child process write the second range of the rows with `write` (crm.reporting.weekly_split),
-        when weekly_split.wanted() it (a large cohort, a process that may fork, an idle core); the Part to append
-        the child's text from, or None (one process). Asked before the rows are read."""
-        if not weekly_split.wanted(self.expected_rows):
+        """Have a child process write the second range of the rows with `write` (crm.reporting.weekly_split)
+        when weekly_split.may_split() (a large cohort, a process that may fork); the Part to append the child's
+        text from, or None (one process). Asked before the rows are read; the Part's rows stay 0 when the reading
+        finds no idle core (weekly_split.wanted()) and reads alone after all."""
+        if not weekly_split.may_split(self.expected_rows):
             return None
         self.part = Part(write, waiting)
         return self.part
@@ -167,39 +168,61 @@ class _Builder:
 
         Everything the table reads (rows, events, names, KPIs) is read in one snapshot of the ledger: a write
         committed meanwhile is in none of it (in a child process too, when the table is split)."""
-        part = self.part
-        if part is None:
+        if self.part is None:
             with one_snapshot():
-                yield from self._read(None)
+                yield from self._read(*self._changed())
             return
+        with SharedSnapshot() as shared:
+            load = weekly_split.Load(shared.helpers())
+            progress, changed = self._changed()
+            if shared.can_fork and weekly_split.wanted(load):
+                yield from self._read_split(shared, progress, changed)
+            else:
+                shared.alone()
+                self.part = None
+                yield from self._read(progress, changed)
+
+    def _read(self, progress: dict[int, list[Progress]], changed: list[int]) -> Iterator[RowBatch]:
+        """row_batches() in one process, inside its snapshot, from the week's events (_changed())."""
+        self._count_events(progress, changed)
+        week_end = self._week_end(changed)
+        yield from self._batches(progress, changed, self._names())
+        self._finish(week_end)
+
+    def _read_split(
+        self, shared: SharedSnapshot, progress: dict[int, list[Progress]], changed: list[int]
+    ) -> Iterator[RowBatch]:
+        """row_batches() in two processes: the names read here while a side thread counts the listed rows and
+        reads the week-end KPIs (raising a missing rate before any row, as _read() does), then a child forked
+        with all that writes the rows after the first PARENT_SHARE of them, while this process yields those."""
+        part = self.part
+        assert part is not None
+        listed = _listed_rows(self.cohort, self.week.sunday, self.only_stage, changed).order_by()
+        side = shared.side(lambda: (self._week_end(changed), listed.count()))
+        names = self._names()
+        week_end, count = side()
+        first = int(count * weekly_split.PARENT_SHARE)
         part.open()
         try:
-            with forked_snapshot() as pid:
-                if pid == 0:
-                    self._child(part)
-                    return  # the child process ends as it leaves forked_snapshot()
-                if pid is None:
-                    part.stop()
-                    part = self.part = None
-                else:
-                    part.started(pid)
-                yield from self._read(part)
-        finally:
-            if part is not None:
-                part.stop()
-
-    def _read(self, part: Part | None) -> Iterator[RowBatch]:
-        """row_batches() inside its snapshot: all the rows, or the first range of them when `part` has a
-        child process write the rest."""
-        progress, changed = self._changed()
-        for deal_id in changed:
-            self._count(progress[deal_id])
-        week_end = self._week_end(changed)
-        yield from self._batches(progress, changed, limit=None if part is None else part.first)
-        if part is not None:
+            pid = shared.fork()
+            if pid == 0:
+                part.run_child(self._batches(progress, changed, names, first=first), lambda: self.sums)
+                return  # the child process ends as it leaves the SharedSnapshot
+            part.started(pid)
+            self._count_events(progress, changed)
+            yield from self._batches(progress, changed, names, limit=first)
             self.sums.merge(part.result())
+        finally:
+            part.stop()
+        self._finish(week_end)
+
+    def _finish(self, week_end: kpi.Kpis) -> None:
         now = kpi.compute(self.cohort, today=self.today)
         self._summary = _summary(self.sums, self.activity, week_end, now, self.today)
+
+    def _count_events(self, progress: dict[int, list[Progress]], changed: list[int]) -> None:
+        for deal_id in changed:
+            self._count(progress[deal_id])
 
     def _changed(self) -> tuple[dict[int, list[Progress]], list[int]]:
         """The week's events per deal, each deal's in order, and the ids of the deals they are of that were in
@@ -210,41 +233,33 @@ class _Builder:
             progress[deal_id].sort(key=lambda p: p.order)
         return progress, changed
 
-    def _child(self, part: Part) -> None:
-        """In the child process of a split table: the rows after the parent's range, written by `part`'s
-        writer."""
-        found: list = []
-
-        def first_rows() -> int:
-            found.extend(self._changed())
-            listed = _listed_rows(self.cohort, self.week.sunday, self.only_stage, found[1]).order_by().count()
-            return int(listed * weekly_split.PARENT_SHARE)
-
-        part.run_child(first_rows, lambda first: self._batches(*found, first=first), lambda: self.sums)
+    def _names(self) -> _Names:
+        names = _Names(_department_names(), _events(), _person_names(), self.ids)
+        # asked only for the deals that may have some: a look-up per deal is most of the problems' query
+        names.unresolved = _unresolved_deals(self.week.sunday)
+        return names
 
     def _batches(
         self,
         progress: dict[int, list[Progress]],
         changed: list[int],
+        names: _Names,
         first: int = 0,
-        limit: Callable[[], int] | None = None,
+        limit: int | None = None,
     ) -> Iterator[RowBatch]:
         """The listed rows, in the table's order, a batch of weekly_queries._listed_rows at a time, their names,
-        supporting departments and open problems looked up by id; raises MissingRate at the first row whose
-        amount has no CNY value, after the rows before it. `first`, `limit`: only the rows from the `first`
-        (0 the table's first), at most `limit()` of them (asked once the names are read: the child process of a
-        split table counts the rows meanwhile)."""
+        supporting departments and open problems looked up by id in `names`; raises MissingRate at the first
+        row whose amount has no CNY value, after the rows before it. `first`, `limit`: only the rows from the
+        `first` (0 the table's first), at most `limit` of them."""
         days = _DAYS
-        names = _Names(_department_names(), _events(), _person_names(), self.ids)
         seq = first + 1
         query = _listed_rows(self.cohort, self.week.sunday, self.only_stage, changed)
         sunday = self.week.sunday
-        # asked only for the deals that may have some: a look-up per deal is most of the problems' query
-        unresolved = _unresolved_deals(sunday)
+        unresolved = names.unresolved
         if first:
             query = query.offset(first)
         if limit is not None:
-            query = query.limit(limit())
+            query = query.limit(limit)
         # each batch with its open problems; on PostgreSQL the next fetched by a reader thread while this one is made
         for batch, blocked in batches_ahead(
             query, BATCH, follow=lambda rows: _open_blockers(list(filter(unresolved, [r[0] for r in rows])), sunday)
@@ -446,6 +461,7 @@ class _Names:
         self.event_names = {e_id: name for e_id, (name, _on) in events.items()}
         self.event_days = {e_id: _DAYS[on] for e_id, (_name, on) in events.items()}
         self.supporting = _Supporting(departments, ids)
+        self.unresolved: Callable[[int], object] = bool  # which deals may have open blockers (_Builder._names)
         self.cny_of = Kept(_cents, most=AMOUNTS_KEPT)
         self.money_of = Kept(lambda key: Money(_cents(key[0]), key[1], bool(key[2])), most=AMOUNTS_KEPT)
 

@@ -2,15 +2,16 @@
 second range of the listed rows while this process writes the first.
 
 The writer (exports/) asks for it with WeeklyTable.split(write, waiting) before it reads the rows; the table's
-row_batches() then forks a child (db.forking: its own connection, the same snapshot of the ledger) that reads
-the week's events and names itself, counts the listed rows, tells the parent where the second range begins
-(PARENT_SHARE of them stay with the parent), and calls `write(batches, report)` on the second range's
-RowBatches, numbered on from the first; it sends back the sums of its rows. The parent's RowBatches stop
-where the child's begin; once they are read, the parent waits for the child (calling `waiting(rows)` with the
-child's rows so far), adds its sums and makes the summary. Tables of fewer than SPLIT_FROM deals stay in one
-process: the fork and the second reading of the week's events would cost more than they save; so do tables
-on a machine without an idle core (IDLE_CORE), where the two processes would take turns on one, unless the
-environment's CRM_WEEKLY_SPLIT says otherwise (0: never split, 1: split whatever the load).
+row_batches() then begins its reading (db.forking.SharedSnapshot) with what both processes need, read once: the
+week's events, the names, the supporting departments, while a side thread counts the listed rows and reads the
+week-end KPIs. Then, when wanted() (a core beside this process idle meanwhile: Load), it forks a child that
+inherits all that, reads at the same snapshot on its own connection, and calls `write(batches, report)` on the
+second range's RowBatches (PARENT_SHARE of the listed rows stay with the parent), numbered on from the first;
+it sends back the sums of its rows. The parent's RowBatches stop where the child's begin; once they are read,
+the parent waits for the child (calling `waiting(rows)` with the child's rows so far), adds its sums and makes
+the summary. Tables of fewer than SPLIT_FROM deals stay in one process (the fork would cost more than it
+saves); so do tables on a machine without an idle core (IDLE_CORE), where the two processes would take turns
+on one, unless the environment's CRM_WEEKLY_SPLIT says otherwise (0: never split, 1: split whatever the load).
 
 An error in the child (a missing exchange rate in its range, a database error) is raised in the parent as the
 same error, after the parent's own rows (whose errors come first in the table's order). If the parent stops
@@ -40,15 +41,14 @@ if TYPE_CHECKING:
 
 #: Deals in the cohort from which a table's rows are split between two processes.
 SPLIT_FROM = 50_000
-#: The idle share of a second core (beside the one this process runs on, idle while it samples) over IDLE_SAMPLE_S
-#: before the fork, without which the table stays in one process: on a machine whose other core is busy the two
+#: The idle share of a second core (beside the one this process runs on) over the reading before the fork (at least
+#: IDLE_SAMPLE_S), without which the table stays in one process: on a machine whose other core is busy the two
 #: processes take turns on one, and the split costs more than it saves (BENCHMARKS.md, eleventh session).
 IDLE_CORE = 0.7
 IDLE_SAMPLE_S = 0.1
-#: The parent's share of the listed rows: it also reads the KPIs and writes the tail, the child counts the rows and
-#: skips the parent's; 0.58 gave the shortest wall at 1,000,000 deals on a quiet machine (BENCHMARKS.md, eleventh
-#: session's review).
-PARENT_SHARE = 0.58
+#: The parent's share of the listed rows: it also writes the tail, the child skips the parent's rows first; at 0.54
+#: the parent waited 0.08-0.14 s for the child, at 0.58 not at all (1,000,000 deals, BENCHMARKS.md, twelfth session).
+PARENT_SHARE = 0.56
 
 Write = Callable[[Iterable["RowBatch"], Callable[[int], None]], None]
 
@@ -58,17 +58,23 @@ Write = Callable[[Iterable["RowBatch"], Callable[[int], None]], None]
 ENV = "CRM_WEEKLY_SPLIT"
 
 
-def wanted(rows: int) -> bool:
-    """Whether a table of `rows` deals is split now: one of SPLIT_FROM deals or more, in a process that may fork
+def may_split(rows: int) -> bool:
+    """Whether a table of `rows` deals may be split: one of SPLIT_FROM deals or more, in a process that may fork
     (no other thread runs, the TUI's for one: a lock another thread held at the fork would stay locked in the
-    child), when ENV says so, else when a core is idle (IDLE_CORE)."""
+    child), unless ENV says never. Whether it is split is known once the reading has begun (wanted())."""
     if rows < SPLIT_FROM or not hasattr(os, "fork") or threading.active_count() > 1:
         return False
+    return os.environ.get(ENV, "").strip() != "0"
+
+
+def wanted(load: Load) -> bool:
+    """Whether to fork now: when ENV says so, else when this process may run on two cores and a core beside
+    it has been idle (IDLE_CORE) since `load` began."""
     forced = os.environ.get(ENV, "").strip()
     if forced in ("0", "1"):
         return forced == "1"
     ours = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return ours >= 2 and idle_cores() >= 1.0 + IDLE_CORE
+    return ours >= 2 and load.idle() >= 1.0 + IDLE_CORE
 
 
 def _cpu_times() -> tuple[int, int] | None:
@@ -81,17 +87,41 @@ def _cpu_times() -> tuple[int, int] | None:
     return ticks[3] + (ticks[4] if len(ticks) > 4 else 0), sum(ticks[:8])
 
 
-def idle_cores(seconds: float = IDLE_SAMPLE_S) -> float:
-    """How many cores were idle (on average) over the next `seconds`; 0.0 where it cannot be known."""
-    before = _cpu_times()
-    if before is None:
+def _process_seconds(pid: int) -> float:
+    """CPU seconds the process `pid` of this machine has run (0.0 when it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
         return 0.0
-    time.sleep(seconds)
-    after = _cpu_times()
-    if after is None or after[1] <= before[1]:
-        return 0.0
-    cores = os.cpu_count() or 1  # /proc/stat's first line sums every core of the machine
-    return cores * (after[0] - before[0]) / (after[1] - before[1])
+
+
+class Load:
+    """The machine's cores from now on: `idle()` is how many were idle beside this process and `helpers` (the
+    database server's process reading for it, when it runs on this machine), on average since the Load was made
+    (at least IDLE_SAMPLE_S: it waits for the rest). The reading goes on meanwhile: what it runs is ours, not
+    load."""
+
+    def __init__(self, helpers: Iterable[int] = ()) -> None:
+        self.helpers = list(helpers)
+        self.began = time.monotonic()
+        self.ticks = _cpu_times()
+        self.ours = self._our_seconds()
+
+    def _our_seconds(self) -> float:
+        return time.process_time() + sum(map(_process_seconds, self.helpers))
+
+    def idle(self) -> float:
+        """Cores idle beside this process and its helpers since the Load was made; 0.0 where it cannot be
+        known."""
+        time.sleep(max(0.0, self.began + IDLE_SAMPLE_S - time.monotonic()))
+        after, ours, wall = _cpu_times(), self._our_seconds(), time.monotonic() - self.began
+        if self.ticks is None or after is None or after[1] <= self.ticks[1] or wall <= 0:
+            return 0.0
+        cores = os.cpu_count() or 1  # /proc/stat's first line sums every core of the machine
+        idle = cores * (after[0] - self.ticks[0]) / (after[1] - self.ticks[1])
+        return min(float(cores), idle + (ours - self.ours) / wall)
 
 
 class Part:
@@ -123,10 +153,6 @@ class Part:
     def done(self) -> int:
         """The rows the child has written so far."""
         return struct.unpack_from("q", self._counter)[0]
-
-    def first(self) -> int:
-        """The number of rows the parent writes: those before the child's range (waits for the child's count)."""
-        return self._receive("first")
 
     def result(self) -> Any:
         """Wait for the child, reporting its progress; its rows' sums (raises the child's error)."""
@@ -166,16 +192,13 @@ class Part:
 
     # ---- the child's side ----
 
-    def run_child(self, first_rows: Callable[[], int], batches: Callable[[int], Iterator[RowBatch]], sums) -> None:
-        """In the child: send `first_rows()` (where its range begins), write `batches(first)` with the writer
-        and send the rows' sums (`sums()`, which count the rows too), or the error that stopped it (the child then
-        ends)."""
+    def run_child(self, batches: Iterator[RowBatch], sums) -> None:
+        """In the child: write `batches` with the writer and send the rows' sums (`sums()`, which count the rows
+        too), or the error that stopped it (the child then ends)."""
         assert self._theirs is not None and self._ours is not None
         self._ours.close()
         try:
-            first = first_rows()
-            self._theirs.send(("first", first))
-            self.write(batches(first), lambda rows: struct.pack_into("q", self._counter, 0, rows))
+            self.write(batches, lambda rows: struct.pack_into("q", self._counter, 0, rows))
             counted = sums()
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             self._theirs.send(("done", (counted.rows, counted, peak)))

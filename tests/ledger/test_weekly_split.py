@@ -6,7 +6,10 @@ error in the child's range (a missing exchange rate) is the usual one-line error
 import io
 import os
 import sqlite3
+import subprocess
+import sys
 import threading
+import time
 
 import pytest
 
@@ -23,13 +26,13 @@ from tests.ledger import weekly_reference
 from tests.ledger.test_weekly_streams import W21, hostile_week  # noqa: F401 — the fixture
 
 pytestmark = pytest.mark.usefixtures("hostile_week")
-IDLE_CORES = weekly_split.idle_cores  # the function itself, which the tests below replace
+IDLE = weekly_split.Load.idle  # the method itself, which the tests below replace
 
 
 @pytest.fixture(autouse=True)
 def any_machine(monkeypatch):
     """Split whether or not a core is idle now (the machine's load is not the test's)."""
-    monkeypatch.setattr(weekly_split, "idle_cores", lambda: 99.0)
+    monkeypatch.setattr(weekly_split.Load, "idle", lambda self: 99.0)
     monkeypatch.delenv(weekly_split.ENV, raising=False)
 
 
@@ -95,9 +98,9 @@ def test_small_tables_stay_in_one_process():
 def test_a_busy_machine_keeps_the_table_in_one_process(monkeypatch):
     monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
     monkeypatch.setattr(weekly_split, "IDLE_CORE", 0.7)
-    monkeypatch.setattr(weekly_split, "idle_cores", lambda: 0.3)
-    text, parts = _split_csv()
-    assert parts == [None]
+    monkeypatch.setattr(weekly_split.Load, "idle", lambda self: 0.3)
+    text, (part,) = _split_csv()
+    assert part.rows == 0 and part.pid == 0  # offered, but no child was forked
     assert text == weekly_reference.render(weekly.build(W21), "csv")
 
 
@@ -111,21 +114,34 @@ def test_the_environment_overrides_the_load(monkeypatch, setting, split):
     assert text == weekly_reference.render(weekly.build(W21), "csv")
 
 
-def test_a_core_this_process_keeps_busy_is_not_idle():
-    stop = threading.Event()
-
-    def spin():
-        while not stop.is_set():
-            pass
-
-    busy = threading.Thread(target=spin)
-    busy.start()
+def test_a_core_another_program_keeps_busy_is_not_idle():
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     try:
-        idle = IDLE_CORES(0.3)
+        time.sleep(0.2)  # running
+        idle = IDLE(weekly_split.Load())
     finally:
-        stop.set()
-        busy.join()
+        spinner.kill()
+        spinner.wait()
     assert 0.0 <= idle <= (os.cpu_count() or 1) - 0.7
+
+
+def test_the_cores_the_reading_keeps_busy_are_its_own_not_load(monkeypatch):
+    """Over a second of two cores, one busy: busy with this process's reading (or its PostgreSQL backend's),
+    the machine is idle beside it; busy with another program, one core is."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    ticks = iter([(1000, 2000), (1100, 2200)] * 3)  # (idle, total) at the start and end: 100 of 200 ticks idle
+    monkeypatch.setattr(weekly_split, "_cpu_times", lambda: next(ticks))
+    clock = iter([10.0, 11.0, 11.0] * 3)  # one second between the Load's start and idle() (asked twice there)
+    monkeypatch.setattr(weekly_split.time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(weekly_split.time, "sleep", lambda seconds: None)
+    ours = iter([5.0, 6.0, 5.0, 5.0])  # this process: a CPU second, then none
+    monkeypatch.setattr(weekly_split.time, "process_time", lambda: next(ours))
+    assert IDLE(weekly_split.Load()) == pytest.approx(2.0)
+    backend = iter([3.0, 4.0])  # the server's backend reading for it: that second instead
+    monkeypatch.setattr(weekly_split, "_process_seconds", lambda pid: next(backend))
+    assert IDLE(weekly_split.Load(helpers=[4242])) == pytest.approx(2.0)
+    monkeypatch.setattr(weekly_split.time, "process_time", lambda: 5.0)
+    assert IDLE(weekly_split.Load()) == pytest.approx(1.0)  # another program's
 
 
 def test_a_process_running_other_threads_is_not_forked(monkeypatch):
@@ -175,6 +191,24 @@ def test_an_error_in_the_childs_rows_is_the_one_process_error(unconverted_last, 
     with pytest.raises(MissingRate) as split:
         _split_csv()
     assert str(split.value) == str(alone.value)
+
+
+def test_a_missing_rate_only_the_week_end_kpis_need_is_raised_before_any_row(monkeypatch):
+    """A deal already 投产 by the week (not listed, but counted by the week-end KPIs) without a CNY value: the split
+    reading raises the one-process error, from its side thread, before the child is forked or a row written."""
+    deal = create_deal({"name": "投产无汇率", "amount": "10万美元", "signed_on": "2019-03-01", "region": "涿州市"})
+    Deal.update(stage="operating", stage_since="2019-06-01", amount_cny=None).where(Deal.id == deal.id).execute()
+    with pytest.raises(MissingRate) as alone:
+        weekly_text.render(weekly.stream(W21), "csv")
+    monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
+    calls = []
+    side = forking.SharedSnapshot.side
+    monkeypatch.setattr(forking.SharedSnapshot, "side", lambda self, work: calls.append("side") or side(self, work))
+    monkeypatch.setattr(forking.SharedSnapshot, "fork", lambda self: calls.append("fork"))
+    with pytest.raises(MissingRate) as split:
+        _split_csv()
+    assert str(split.value) == str(alone.value) and "USD" in str(split.value)
+    assert calls == ["side"]
 
 
 def test_the_cli_reports_the_childs_error_in_one_line_and_leaves_no_file(
@@ -230,18 +264,21 @@ def _rename_from_another_connection(deal_id: int) -> None:
         conn.close()
 
 
-def test_the_child_reads_the_parents_snapshot(monkeypatch):
-    """A write committed after the parent's snapshot and before the child's is in neither process's rows."""
+@pytest.mark.parametrize("when", ["while the names are read", "as the child connects"])
+def test_the_child_reads_the_parents_snapshot(monkeypatch, when):
+    """A write committed after the parent's snapshot (while it reads what both processes share, or as the child
+    connects) is in neither process's rows."""
     monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
     expected = weekly_reference.render(weekly.build(W21), "csv")
     last = weekly.build(W21).rows[-1].id  # the child's row
-    connect = forking._child_connection
+    owner, name = (weekly._Builder, "_names") if when.startswith("while") else (forking, "_child_connection")
+    step = getattr(owner, name)
 
-    def racing(db, snapshot):
+    def racing(*args):
         _rename_from_another_connection(last)
-        connect(db, snapshot)
+        return step(*args)
 
-    monkeypatch.setattr(forking, "_child_connection", racing)
+    monkeypatch.setattr(owner, name, racing)
     text, (part,) = _split_csv()
     assert part.rows > 0
     assert text == expected

@@ -4,8 +4,8 @@
 
 Each round runs `crm export weekly --format csv -o FILE` in a fresh process (from this checkout) that prints,
 once the export is done: its own peak resident memory and CPU (RUSAGE_SELF), the forked child's (RUSAGE_CHILDREN:
-the child is the only process it waits for), how long the parent waited for the child's count before its rows
-(`first`) and for the child's end after them (`result`), and the child's rows. The split rounds split whatever
+the child is the only process it waits for), how long the parent waited for its side thread's count of the rows
+and week-end KPIs once it had read the names (`side`) and for the child's end after them (`result`), and the child's rows. The split rounds split whatever
 the machine's load (CRM_WEEKLY_SPLIT=1), the others never (=0). `--share` runs the rounds at each
 PARENT_SHARE given (alternated), `--one` adds rounds in one process (SPLIT_FROM above the ledger), and the
 files of every round are checked to be the same bytes. Nothing is written to LEDGER.
@@ -36,14 +36,18 @@ from crm.reporting import weekly_split
 weekly_split.PARENT_SHARE = share
 if one:
     weekly_split.SPLIT_FROM = 10**12
-waits = {"first": 0.0, "result": 0.0, "child_rows": 0}
-first, result = weekly_split.Part.first, weekly_split.Part.result
-def timed_first(self):
-    t0 = time.perf_counter()
-    try:
-        return first(self)
-    finally:
-        waits["first"] += time.perf_counter() - t0
+waits = {"side": 0.0, "result": 0.0, "child_rows": 0}
+from db import forking
+side, result = forking.SharedSnapshot.side, weekly_split.Part.result
+def timed_side(self, work):
+    wait = side(self, work)
+    def timed_wait():
+        t0 = time.perf_counter()
+        try:
+            return wait()
+        finally:
+            waits["side"] += time.perf_counter() - t0
+    return timed_wait
 def timed_result(self):
     t0 = time.perf_counter()
     try:
@@ -51,7 +55,7 @@ def timed_result(self):
     finally:
         waits["result"] += time.perf_counter() - t0
         waits["child_rows"] = self.rows
-weekly_split.Part.first, weekly_split.Part.result = timed_first, timed_result
+forking.SharedSnapshot.side, weekly_split.Part.result = timed_side, timed_result
 import app
 code = app.main(sys.argv[3:])
 me, child = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -112,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"round {n + 1} {name}: {found['wall']:.2f} s wall; parent CPU {found['cpu']:.2f} s, "
                     f"{found['peak_mib']:.0f} MiB; child CPU {found['child_cpu']:.2f} s, "
                     f"{found['child_peak_mib']:.0f} MiB, {found['child_rows']} rows; parent waited "
-                    f"{found['first']:.2f} s for the count, {found['result']:.2f} s for the child's end",
+                    f"{found['side']:.2f} s for the side thread's count, {found['result']:.2f} s for the child's end",
                     flush=True,
                 )
                 if len(files) > 1:
