@@ -55,6 +55,7 @@ class SharedSnapshot:
         self._lock: sqlite3.Connection | None = None
         self._stack = contextlib.ExitStack()
         self._child = False
+        self._backends: list[int] = []  # helpers()
 
     def __enter__(self) -> SharedSnapshot:
         db = self.db
@@ -75,16 +76,12 @@ class SharedSnapshot:
         self._stack.__exit__(kind, exc, tb)
 
     def helpers(self) -> list[int]:
-        """The processes of this machine that read for this one: the PostgreSQL server's backend serving its
-        connection when the server runs here (its CPU time is this reading's, not other programs' load)."""
-        if not is_postgres(self.db):
-            return []
-        pid = self.db.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
-        try:
-            with open(f"/proc/{pid}/comm", encoding="utf-8") as comm:
-                return [pid] if comm.read().strip().startswith("postgres") else []
-        except OSError:
-            return []  # a server elsewhere
+        """The processes of this machine that read for this one so far: the PostgreSQL server's backends serving
+        its connection and its side threads' when the server runs here (their CPU time is this reading's, not
+        other programs' load)."""
+        if not self._backends:
+            self._backends.extend(_local_backend(self.db))
+        return list(self._backends)
 
     def alone(self) -> None:
         """Read on in this process only: no child will be forked (SQLite's write lock is let go)."""
@@ -100,18 +97,23 @@ class SharedSnapshot:
         if not self.can_fork:
             return lambda: work()  # no snapshot to share: run it here when asked
         found: list = []
+        ready = threading.Event()
 
         def run() -> None:
             try:
                 with _AtSnapshot(self.db, self._snapshot):
+                    self._backends.extend(_local_backend(self.db))
+                    ready.set()
                     found.append((True, work()))
             except BaseException as exc:  # noqa: BLE001 — raised again in the caller's thread
                 found.append((False, exc))
             finally:
+                ready.set()
                 self.db.close()
 
         thread = threading.Thread(target=run, name="crm-db-side", daemon=True)
         thread.start()
+        ready.wait()  # its snapshot is fixed: SQLite's write lock may go from now on
 
         def result() -> Any:
             thread.join()
@@ -146,6 +148,19 @@ class SharedSnapshot:
             for fd in (ready_r, ready_w):
                 if fd >= 0:
                     os.close(fd)
+
+
+def _local_backend(db) -> list[int]:
+    """[the pid of the PostgreSQL backend serving this thread's connection] when it runs on this machine, else []
+    (SQLite; a server elsewhere)."""
+    if not is_postgres(db):
+        return []
+    pid = db.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/comm", encoding="utf-8") as comm:
+            return [pid] if comm.read().strip().startswith("postgres") else []
+    except OSError:
+        return []
 
 
 def _write_lock(path: str) -> sqlite3.Connection | None:

@@ -170,36 +170,44 @@ class _Builder:
         committed meanwhile is in none of it (in a child process too, when the table is split)."""
         if self.part is None:
             with one_snapshot():
-                yield from self._read(*self._changed())
+                yield from self._read(*self._changed(), self._supporting)
             return
         with SharedSnapshot() as shared:
-            load = weekly_split.Load(shared.helpers())
+            load = weekly_split.Load(shared.helpers)
+            supporting = shared.side(self._supporting)  # the longest reading of the names, beside the others
             progress, changed = self._changed()
             if shared.can_fork and weekly_split.wanted(load):
-                yield from self._read_split(shared, progress, changed)
+                yield from self._read_split(shared, progress, changed, supporting)
             else:
                 shared.alone()
                 self.part = None
-                yield from self._read(progress, changed)
+                yield from self._read(progress, changed, supporting)
 
-    def _read(self, progress: dict[int, list[Progress]], changed: list[int]) -> Iterator[RowBatch]:
+    def _read(
+        self, progress: dict[int, list[Progress]], changed: list[int], supporting: Callable[[], _Supporting]
+    ) -> Iterator[RowBatch]:
         """row_batches() in one process, inside its snapshot, from the week's events (_changed())."""
         self._count_events(progress, changed)
         week_end = self._week_end(changed)
-        yield from self._batches(progress, changed, self._names())
+        yield from self._batches(progress, changed, self._names(supporting))
         self._finish(week_end)
 
     def _read_split(
-        self, shared: SharedSnapshot, progress: dict[int, list[Progress]], changed: list[int]
+        self,
+        shared: SharedSnapshot,
+        progress: dict[int, list[Progress]],
+        changed: list[int],
+        supporting: Callable[[], _Supporting],
     ) -> Iterator[RowBatch]:
-        """row_batches() in two processes: the names read here while a side thread counts the listed rows and
-        reads the week-end KPIs (raising a missing rate before any row, as _read() does), then a child forked
-        with all that writes the rows after the first PARENT_SHARE of them, while this process yields those."""
+        """row_batches() in two processes: the names read here while side threads read the supporting
+        departments, count the listed rows and read the week-end KPIs (raising a missing rate before any row, as
+        _read() does), then a child forked with all that writes the rows after the first PARENT_SHARE of them,
+        while this process yields those."""
         part = self.part
         assert part is not None
         listed = _listed_rows(self.cohort, self.week.sunday, self.only_stage, changed).order_by()
         side = shared.side(lambda: (self._week_end(changed), listed.count()))
-        names = self._names()
+        names = self._names(supporting)
         week_end, count = side()
         first = int(count * weekly_split.PARENT_SHARE)
         part.open()
@@ -233,11 +241,16 @@ class _Builder:
             progress[deal_id].sort(key=lambda p: p.order)
         return progress, changed
 
-    def _names(self) -> _Names:
-        names = _Names(_department_names(), _events(), _person_names(), self.ids)
+    def _supporting(self) -> _Supporting:
+        return _Supporting(_department_names(), self.ids)
+
+    def _names(self, supporting: Callable[[], _Supporting]) -> _Names:
+        """The names the rows are looked up in; `supporting()` gives the supporting departments (read on a side
+        thread meanwhile, or now)."""
+        departments, events, persons = _department_names(), _events(), _person_names()
         # asked only for the deals that may have some: a look-up per deal is most of the problems' query
-        names.unresolved = _unresolved_deals(self.week.sunday)
-        return names
+        unresolved = _unresolved_deals(self.week.sunday)
+        return _Names(departments, events, persons, supporting(), unresolved)
 
     def _batches(
         self,
@@ -456,12 +469,19 @@ class _Names:
     """What a listed row's ids and raw values are looked up in: the names of departments, events and people,
     the supporting departments, and each distinct amount made into a Money and a CNY Decimal once."""
 
-    def __init__(self, departments: dict[int, str], events: dict[int, tuple], persons: dict[int, str], ids) -> None:
+    def __init__(
+        self,
+        departments: dict[int, str],
+        events: dict[int, tuple],
+        persons: dict[int, str],
+        supporting: _Supporting,
+        unresolved: Callable[[int], object],
+    ) -> None:
         self.departments, self.persons = departments, persons
         self.event_names = {e_id: name for e_id, (name, _on) in events.items()}
         self.event_days = {e_id: _DAYS[on] for e_id, (_name, on) in events.items()}
-        self.supporting = _Supporting(departments, ids)
-        self.unresolved: Callable[[int], object] = bool  # which deals may have open blockers (_Builder._names)
+        self.supporting = supporting
+        self.unresolved = unresolved  # which deals may have open blockers (weekly_queries._unresolved_deals)
         self.cny_of = Kept(_cents, most=AMOUNTS_KEPT)
         self.money_of = Kept(lambda key: Money(_cents(key[0]), key[1], bool(key[2])), most=AMOUNTS_KEPT)
 
@@ -487,17 +507,15 @@ class _Supporting:
         self.of: array | dict = array("i", bytes(4 * (last + 1))) if last < self.ARRAY_IDS else _Zero()
         # a deal added since the array was sized is not among the listed rows
         self.size = last + 1 if isinstance(self.of, array) else sys.maxsize
-        numbers: dict[str, int] = {}
         rank = {d_id: n for n, d_id in enumerate(names)}  # `names` is in the database's order of names
         of, lists, size = self.of, self.lists, self.size
         for batch in batches(_supporting(ids), BATCH):
-            for deal_id, listed in batch:
-                n = numbers.get(listed)
-                if n is None:
-                    n = numbers[listed] = len(lists)
-                    lists.append(tuple(names[i] for i in sorted(map(int, listed.split(",")), key=rank.__getitem__)))
-                if deal_id < size:
-                    of[deal_id] = n
+            for listed, deal_ids in batch:
+                n = len(lists)
+                lists.append(tuple(names[i] for i in sorted(map(int, listed.split(",")), key=rank.__getitem__)))
+                for deal_id in map(int, deal_ids.split(",")):
+                    if deal_id < size:
+                        of[deal_id] = n
 
     def of_deals(self, deal_ids: tuple[int, ...]) -> list[tuple[str, ...]]:
         """The names of each deal's supporting departments, one tuple shared by the deals with the same ones."""

@@ -47,8 +47,8 @@ SPLIT_FROM = 50_000
 IDLE_CORE = 0.7
 IDLE_SAMPLE_S = 0.1
 #: The parent's share of the listed rows: it also writes the tail, the child skips the parent's rows first; at 0.54
-#: the parent waited 0.08-0.14 s for the child, at 0.58 not at all (1,000,000 deals, BENCHMARKS.md, twelfth session).
-PARENT_SHARE = 0.56
+#: the parent waited 0.07-0.30 s for the child, at 0.56 not at all (1,000,000 deals, BENCHMARKS.md, twelfth session).
+PARENT_SHARE = 0.55
 
 Write = Callable[[Iterable["RowBatch"], Callable[[int], None]], None]
 
@@ -98,30 +98,33 @@ def _process_seconds(pid: int) -> float:
 
 
 class Load:
-    """The machine's cores from now on: `idle()` is how many were idle beside this process and `helpers` (the
-    database server's process reading for it, when it runs on this machine), on average since the Load was made
+    """The machine's cores from now on: `idle()` is how many were idle beside this process and its helpers (the
+    database server's processes reading for it, when they run on this machine: `helpers()` gives their pids,
+    asked now and again at the end, so that one started meanwhile counts too), on average since the Load was made
     (at least IDLE_SAMPLE_S: it waits for the rest). The reading goes on meanwhile: what it runs is ours, not
     load."""
 
-    def __init__(self, helpers: Iterable[int] = ()) -> None:
-        self.helpers = list(helpers)
+    def __init__(self, helpers: Callable[[], Iterable[int]] = list) -> None:
+        self.helpers = helpers
         self.began = time.monotonic()
         self.ticks = _cpu_times()
-        self.ours = self._our_seconds()
+        self.ours = time.process_time()
+        self.theirs = {pid: _process_seconds(pid) for pid in helpers()}
 
-    def _our_seconds(self) -> float:
-        return time.process_time() + sum(map(_process_seconds, self.helpers))
+    def _ours_since(self) -> float:
+        theirs = sum(_process_seconds(pid) - self.theirs.get(pid, 0.0) for pid in self.helpers())
+        return time.process_time() - self.ours + theirs
 
     def idle(self) -> float:
         """Cores idle beside this process and its helpers since the Load was made; 0.0 where it cannot be
         known."""
         time.sleep(max(0.0, self.began + IDLE_SAMPLE_S - time.monotonic()))
-        after, ours, wall = _cpu_times(), self._our_seconds(), time.monotonic() - self.began
+        after, ours, wall = _cpu_times(), self._ours_since(), time.monotonic() - self.began
         if self.ticks is None or after is None or after[1] <= self.ticks[1] or wall <= 0:
             return 0.0
         cores = os.cpu_count() or 1  # /proc/stat's first line sums every core of the machine
         idle = cores * (after[0] - self.ticks[0]) / (after[1] - self.ticks[1])
-        return min(float(cores), idle + (ours - self.ours) / wall)
+        return min(float(cores), idle + ours / wall)
 
 
 class Part:

@@ -137,9 +137,10 @@ def test_the_cores_the_reading_keeps_busy_are_its_own_not_load(monkeypatch):
     ours = iter([5.0, 6.0, 5.0, 5.0])  # this process: a CPU second, then none
     monkeypatch.setattr(weekly_split.time, "process_time", lambda: next(ours))
     assert IDLE(weekly_split.Load()) == pytest.approx(2.0)
-    backend = iter([3.0, 4.0])  # the server's backend reading for it: that second instead
+    backend = iter([3.0, 3.5, 0.5])  # the server's backends reading for it (one started meanwhile): that second
     monkeypatch.setattr(weekly_split, "_process_seconds", lambda pid: next(backend))
-    assert IDLE(weekly_split.Load(helpers=[4242])) == pytest.approx(2.0)
+    backends = iter([[4242], [4242, 4343]])
+    assert IDLE(weekly_split.Load(helpers=lambda: next(backends))) == pytest.approx(2.0)
     monkeypatch.setattr(weekly_split.time, "process_time", lambda: 5.0)
     assert IDLE(weekly_split.Load()) == pytest.approx(1.0)  # another program's
 
@@ -208,7 +209,7 @@ def test_a_missing_rate_only_the_week_end_kpis_need_is_raised_before_any_row(mon
     with pytest.raises(MissingRate) as split:
         _split_csv()
     assert str(split.value) == str(alone.value) and "USD" in str(split.value)
-    assert calls == ["side"]
+    assert calls == ["side", "side"]  # the supporting departments, then the count and week-end KPIs; no fork
 
 
 def test_the_cli_reports_the_childs_error_in_one_line_and_leaves_no_file(
