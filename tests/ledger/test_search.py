@@ -40,13 +40,15 @@ def test_index_terms():
     assert terms["pinyin_initials"] == "hqczzcsktxm"
 
 
+# ---- against the database -----------------------------------------------------------
+
+
 @pytest.mark.parametrize("blank", [None, "", "   "])
-def test_blank_query_matches_everything(blank):
+def test_blank_query_matches_everything(ledger, blank):
+    """A filter asks the ledger whether any deal is archived (whose deals it then leaves out): with none, a blank
+    search is no condition at all."""
     assert search.matches(blank) is None
     assert DealFilter(search=blank).condition() is None
-
-
-# ---- against the database -----------------------------------------------------------
 
 QUERIES = [  # (query, the names it must find, in any order)
     ("ZS2020-0001", {SUPPLY}),
