@@ -102,7 +102,7 @@ class BulkDialog(Dialog):
 
     def on_mount(self) -> None:
         self._kind_changed()
-        self.query_one("#bulk-stage", Select).focus()
+        self.set_focus(self.query_one("#bulk-stage", Select))
         self.run_worker(self._load_choices, group="bulk-choices")
 
     async def _load_choices(self) -> None:

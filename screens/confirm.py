@@ -53,7 +53,7 @@ class DiscardDialog(CrmDialog):
     def on_mount(self) -> None:
         # a question, not a form: narrower than the dialogs' width in app.tcss (which outranks DEFAULT_CSS)
         self.query_one(".dialog").styles.width = 50
-        self.query_one("#discard-no", Button).focus()
+        self.set_focus(self.query_one("#discard-no", Button))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "discard-yes")

@@ -51,7 +51,7 @@ class CorrectionDialog(Dialog):
         yield from ()
 
     def on_mount(self) -> None:
-        self.query_one("#correction-note", Input).focus()
+        self.set_focus(self.query_one("#correction-note", Input))
 
     def note(self) -> str | None:
         """The note typed; None (with the error shown) when one is required and none was written."""
@@ -140,7 +140,7 @@ class VoidDialog(CorrectionDialog):
 
     def on_mount(self) -> None:
         select = self.query_one("#void-entry", Select)
-        (select if select.value is Select.NULL else self.query_one("#correction-note", Input)).focus()
+        self.set_focus(select if select.value is Select.NULL else self.query_one("#correction-note", Input))
 
     def save(self) -> None:
         chosen = self.query_one("#void-entry", Select).value

@@ -5,18 +5,28 @@ refresh after a change."""
 
 from __future__ import annotations
 
+from textual.actions import SkipAction
 from textual.binding import Binding
+from textual.widgets import Input, OptionList, TextArea
 
 from crm.foundation.i18n import N_, _
 
+# The keys that open a form are priority bindings: taken as the app reads them, so the letters typed right after
+# one (read from the terminal with it) go to the form it opens, not to the list behind it.
 DEAL_BINDINGS = [
-    Binding("n", "new_deal", N_("New")),
-    Binding("e", "edit", N_("Edit")),
-    Binding("s", "stage", N_("Stage")),
-    Binding("b", "blocker", N_("Blocker")),
-    Binding("p", "progress", N_("Progress"), tooltip=N_("Write a line of the deal's progress log (本周进展)")),
-    Binding("f", "funds", N_("Funds"), show=False),
-    Binding("d", "departments", N_("Departments"), show=False),
+    Binding("n", "new_deal", N_("New"), priority=True),
+    Binding("e", "edit", N_("Edit"), priority=True),
+    Binding("s", "stage", N_("Stage"), priority=True),
+    Binding("b", "blocker", N_("Blocker"), priority=True),
+    Binding(
+        "p",
+        "progress",
+        N_("Progress"),
+        tooltip=N_("Write a line of the deal's progress log (本周进展)"),
+        priority=True,
+    ),
+    Binding("f", "funds", N_("Funds"), show=False, priority=True),
+    Binding("d", "departments", N_("Departments"), show=False, priority=True),
     Binding(
         "y",
         "copy_summary",
@@ -36,7 +46,14 @@ class DealActions:
     def deal_changed(self, code: str | None) -> None:
         """Refresh after a dialog saved something about deal `code`."""
 
+    def _letters_are_typed(self) -> None:
+        """Raise SkipAction where the focused widget takes typed letters (a text box, an open list's search): there
+        a form's key (a priority binding) is the letter."""
+        if isinstance(self.focused, Input | TextArea | OptionList):  # type: ignore[attr-defined]  # the Screen's
+            raise SkipAction()
+
     def _code_or_warn(self) -> str | None:
+        self._letters_are_typed()
         code = self.current_code()
         if not code:
             self.notify(_("Choose a deal first"), severity="warning")
@@ -49,6 +66,8 @@ class DealActions:
 
     def action_new_deal(self) -> None:
         from screens.deal_form import DealForm
+
+        self._letters_are_typed()
 
         def created(code: str | None) -> None:
             if code:

@@ -92,7 +92,7 @@ class DealForm(Dialog):
         self.query_one("#f-supporting", SelectionList).add_options(
             [(text.shown(n), n, n in supporting) for n in c.departments]
         )
-        self.query_one("#f-name", Input).focus()
+        self.set_focus(self.query_one("#f-name", Input))
 
     def _fill(self, texts: dict, only: set | None = None) -> None:
         for field, _label, _kind in FIELDS:

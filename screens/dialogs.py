@@ -214,7 +214,7 @@ class StageDialog(Dialog):
         if self.target and self.target != c.stage:
             select.value = self.target
         self._check()
-        select.focus()
+        self.set_focus(select)
 
     @on(Select.Changed)
     @on(Input.Changed)
@@ -289,7 +289,7 @@ class BlockerDialog(Dialog):
             self.notify(text.shown(err), severity="error")
             return
         self.query_one("#blocker-department", Select).set_options([(n, n) for n in names])
-        self.query_one("#blocker-text", Input).focus()
+        self.set_focus(self.query_one("#blocker-text", Input))
 
     @on(Input.Changed, "#blocker-due")
     def _check_due(self, event: Input.Changed) -> None:
@@ -338,7 +338,7 @@ class ResolveDialog(Dialog):
         )
 
     def on_mount(self) -> None:
-        self.query_one("#resolve-note", Input).focus()
+        self.set_focus(self.query_one("#resolve-note", Input))
 
     @on(Input.Changed, "#resolve-on")
     def _check_on(self, event: Input.Changed) -> None:
@@ -406,7 +406,7 @@ class DepartmentsDialog(Dialog):
             lead.value = c.lead
         chooser = self.query_one("#supporting", SelectionList)
         chooser.add_options([(text.shown(n), n, n in c.supporting) for n in c.names])
-        lead.focus()
+        self.set_focus(lead)
 
     def save(self) -> None:
         if self.context is None:
@@ -466,7 +466,7 @@ class FundsDialog(Dialog):
             self.currency = await self.db.run(currency_of, self.code)
         except CrmError as err:
             self.show_error(str(err))
-        self.query_one("#funds-amount", Input).focus()
+        self.set_focus(self.query_one("#funds-amount", Input))
 
     @on(Input.Changed, "#funds-amount, #funds-on")
     def _check(self) -> None:
@@ -536,7 +536,7 @@ class RateDialog(Dialog):
         )
 
     def on_mount(self) -> None:
-        self.query_one("#rate-value", Input).focus()
+        self.set_focus(self.query_one("#rate-value", Input))
 
     @on(Input.Changed, "#rate-on")
     def _check_on(self, event: Input.Changed) -> None:

@@ -49,7 +49,7 @@ class InvestmentDialog(Dialog):
         )
 
     def on_mount(self) -> None:
-        self.query_one("#invest-amount", Input).focus()
+        self.set_focus(self.query_one("#invest-amount", Input))
 
     @on(Select.Changed, "#invest-kind")
     def _kind_changed(self, event: Select.Changed) -> None:

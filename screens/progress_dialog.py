@@ -45,7 +45,7 @@ class ProgressDialog(Dialog):
         )
 
     def on_mount(self) -> None:
-        self.query_one("#progress-text", Input).focus()
+        self.set_focus(self.query_one("#progress-text", Input))
 
     @on(Input.Changed, "#progress-on")
     def _check_on(self, event: Input.Changed) -> None:

@@ -323,7 +323,7 @@ class ReportExportDialog(Dialog):
         return self.directory / f"{stem}-{self.asked.dimension}-{self.asked.day.isoformat()}.{fmt}"
 
     def on_mount(self) -> None:
-        self.query_one("#report-path", Input).focus()
+        self.set_focus(self.query_one("#report-path", Input))
 
     @on(Select.Changed, "#report-format")
     def _format_chosen(self, event: Select.Changed) -> None:

@@ -58,7 +58,7 @@ class SaveViewDialog(Dialog):
         )
 
     def on_mount(self) -> None:
-        self.query_one("#view-name", Input).focus()
+        self.set_focus(self.query_one("#view-name", Input))
 
     def save(self) -> None:
         try:
@@ -111,7 +111,7 @@ class ViewsDialog(CrmDialog):
 
     def on_mount(self) -> None:
         self._fill()
-        self.query_one("#views-list", OptionList).focus()
+        self.set_focus(self.query_one("#views-list", OptionList))
 
     def _fill(self, keep: str | None = None) -> None:
         names = list(config.saved_views())

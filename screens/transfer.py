@@ -122,7 +122,7 @@ class ExportDialog(Dialog):
     def on_mount(self) -> None:
         self.query_one("#export-progress", ProgressBar).display = False
         self._check()
-        self.query_one("#export-week", Input).focus()
+        self.set_focus(self.query_one("#export-week", Input))
 
     @on(Input.Changed, "#export-path")
     def _path_changed(self, event: Input.Changed) -> None:
@@ -241,7 +241,7 @@ class ImportDialog(Dialog):
         self.query_one("#import-progress", ProgressBar).display = False
         self.query_one("#save", Button).label = _("Import")
         self.query_one("#save", Button).disabled = True
-        self.query_one("#import-path", Input).focus()
+        self.set_focus(self.query_one("#import-path", Input))
 
     @on(Input.Changed)
     def _changed(self) -> None:

@@ -122,3 +122,28 @@ async def test_ctrl_q_in_an_untouched_dialog_quits_at_once(demo_ledger):
         await press(pilot, "ctrl+q")
         assert screen_name(pilot) != "DiscardDialog"
         assert pilot.app.return_code == 0
+
+
+@pytest.mark.parametrize(
+    "opener, dialog, field",
+    [("n", "DealForm", "#f-name"), ("p", "ProgressDialog", "#progress-text"), ("b", "BlockerDialog", "#blocker-text")],
+)
+@run_async
+async def test_keys_typed_right_after_the_key_that_opens_a_form_land_in_its_first_field(
+    demo_ledger, opener, dialog, field
+):
+    """The key that opens a form and the next letters can reach the app in one read of the terminal, while the
+    form reads its choices from the ledger: the letters are the form's first field (not lost, not keys of the
+    list), and Esc then asks before discarding them."""
+    from textual import events
+
+    async with CrmApp(today=TODAY, lang="zh").run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        for key, character in ((opener, opener), ("测", "测"), ("s", "s"), ("b", "b"), ("试", "试")):
+            pilot.app.post_message(events.Key(key, character))  # queued together, as one read delivers them
+        await settle(pilot)
+        assert screen_name(pilot) == dialog
+        assert len(pilot.app.screen_stack) == 2, "no other dialog opened by the letters"
+        assert pilot.app.screen.query_one(field, Input).value == "测sb试"
+        await pilot.press("escape")
+        assert await asked(pilot)
