@@ -50,6 +50,7 @@ def test_blank_query_matches_everything(ledger, blank):
     assert search.matches(blank) is None
     assert DealFilter(search=blank).condition() is None
 
+
 QUERIES = [  # (query, the names it must find, in any order)
     ("ZS2020-0001", {SUPPLY}),
     ("zs2020-0003", {OCT}),  # codes in any case
