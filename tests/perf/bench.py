@@ -540,6 +540,11 @@ def _arguments(argv) -> tuple[argparse.Namespace, set[str]]:
     parser.add_argument(
         "--export-deals", type=int, default=None, help="ledger size for the exports and reports (default: --deals)"
     )
+    parser.add_argument(
+        "--weekly-formats",
+        default="csv,xlsx,md,txt,html",
+        help="the weekly export's formats measured, of csv, xlsx, md, txt and html (xlsx takes ~20 minutes)",
+    )
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument(
         "--import-rounds", type=int, default=3, help="imports of the whole file, the median reported (each takes ~20 s)"
@@ -623,7 +628,8 @@ def main(argv=None) -> int:
         if "deals" in parts:
             results += commands.deals_rows(path, max(3, args.rounds // 3), export_deals)
         if "weekly" in parts:
-            results += commands.weekly_rows(path, max(3, args.rounds // 3), export_deals)
+            formats = args.weekly_formats.split(",")
+            results += commands.weekly_rows(path, max(3, args.rounds // 3), export_deals, formats)
         if "reports" in parts:
             results += _report_parts(args, path, export_deals, loads)
     if "import" in parts:

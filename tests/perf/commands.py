@@ -158,12 +158,15 @@ def deals_rows(path: Path | str, rounds: int, deals: int, backend: str = "sqlite
     return out
 
 
-def weekly_rows(path: Path, rounds: int, deals: int) -> list[Result]:
+WEEKLY_FORMATS = ("csv", "xlsx", "md", "txt", "html")
+
+
+def weekly_rows(path: Path, rounds: int, deals: int, formats=WEEKLY_FORMATS) -> list[Result]:
     """`crm export weekly` as csv and xlsx beside csv.writer / XlsxWriter writing the same cells; md, txt and
-    html (one run each: their target is the peak memory only)."""
+    html (one run each: their target is the peak memory only); those of `formats`."""
     out = []
     with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
-        for fmt in ("csv", "xlsx", "md", "txt", "html"):
+        for fmt in (f for f in WEEKLY_FORMATS if f in formats):
             target = Path(tmp) / f"weekly.{fmt}"
             what = f"crm export weekly --format {fmt}, {deals:,} deals"
             argv = _crm(path, "export", "weekly", "--week", WEEK, "--format", fmt, "-o", str(target), "--force")
