@@ -55,7 +55,8 @@ class SharedSnapshot:
         self._lock: sqlite3.Connection | None = None
         self._stack = contextlib.ExitStack()
         self._child = False
-        self._backends: list[int] = []  # helpers()
+        self._own: list[int] | None = None  # helpers(): this connection's backend
+        self._backends: list[int] = []  # helpers(): the side threads' backends
 
     def __enter__(self) -> SharedSnapshot:
         db = self.db
@@ -79,9 +80,9 @@ class SharedSnapshot:
         """The processes of this machine that read for this one so far: the PostgreSQL server's backends serving
         its connection and its side threads' when the server runs here (their CPU time is this reading's, not
         other programs' load)."""
-        if not self._backends:
-            self._backends.extend(_local_backend(self.db))
-        return list(self._backends)
+        if self._own is None:
+            self._own = _local_backend(self.db)
+        return [*self._own, *self._backends]
 
     def alone(self) -> None:
         """Read on in this process only: no child will be forked (SQLite's write lock is let go)."""
