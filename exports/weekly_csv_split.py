@@ -50,6 +50,12 @@ class SecondRange:
             shutil.copyfileobj(io.TextIOWrapper(self.file, encoding="utf-8", newline=""), out, 1 << 20)
         return self.part.rows
 
+    def append_failed(self, out) -> None:
+        """Write the rows the child wrote before its error (raised in this process) to `out`: nothing when there
+        was no child or it did not fail."""
+        if self.part is not None and self.part.failed:
+            self.append_to(out)
+
     def close(self) -> None:
         if self.file is not None:
             self.file.close()

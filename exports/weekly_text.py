@@ -113,6 +113,9 @@ def write_csv(table: WeeklyTable, out, progress=None, bom: bool = True) -> None:
     try:
         done = second.mine = _write_batches(table.row_batches(), out, progress, total, second.done)
         done += second.append_to(out)
+    except BaseException:
+        second.append_failed(out)  # a stream then holds the rows before the error, as one process writes them
+        raise
     finally:
         second.close()
     if progress and done:

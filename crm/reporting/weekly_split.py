@@ -136,6 +136,7 @@ class Part:
         self.pid = 0
         self.rows = 0  # the child's rows, once it has finished
         self.peak_kib = 0  # the child's peak resident memory (KiB), once it has finished
+        self.failed = False  # the child stopped at an error (raised in the parent), after the rows before it
         self._counter = mmap.mmap(-1, 8)  # the child's rows so far, shared
         self._ours: Connection | None = None
         self._theirs: Connection | None = None
@@ -178,6 +179,7 @@ class Part:
             self.pid = 0
             raise RuntimeError(f"the weekly table's second process ended without its rows (status {status})") from None
         if kind == "error":
+            self.failed = True
             raise value if isinstance(value, BaseException) else RuntimeError(value)
         assert kind == expected, kind
         return value

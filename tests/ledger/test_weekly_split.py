@@ -194,6 +194,20 @@ def test_an_error_in_the_childs_rows_is_the_one_process_error(unconverted_last, 
     assert str(split.value) == str(alone.value)
 
 
+def test_rows_written_before_an_error_in_the_childs_rows_are_the_one_process_rows(unconverted_last, monkeypatch):
+    """Written to a stream (standard output), a split table that stops at a missing rate in the child's range has
+    written what one process writes before the error: the parent's rows and the child's before the failing one."""
+    alone = io.StringIO()
+    with pytest.raises(MissingRate):
+        weekly_text.write_csv(weekly.stream(W21), alone)
+    monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
+    monkeypatch.setattr(weekly_split, "PARENT_SHARE", 0.5)
+    split = io.StringIO()
+    with pytest.raises(MissingRate):
+        weekly_text.write_csv(weekly.stream(W21), split)
+    assert split.getvalue() == alone.getvalue()
+
+
 def test_a_missing_rate_only_the_week_end_kpis_need_is_raised_before_any_row(monkeypatch):
     """A deal already 投产 by the week (not listed, but counted by the week-end KPIs) without a CNY value: the split
     reading raises the one-process error, from its side thread, before the child is forked or a row written."""
