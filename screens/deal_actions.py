@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from textual.actions import SkipAction
 from textual.binding import Binding
-from textual.widgets import Input, OptionList, TextArea
+from textual.widgets import Input, OptionList
 
 from crm.foundation.i18n import N_, _
 
@@ -49,7 +49,7 @@ class DealActions:
     def _letters_are_typed(self) -> None:
         """Raise SkipAction where the focused widget takes typed letters (a text box, an open list's search): there
         a form's key (a priority binding) is the letter."""
-        if isinstance(self.focused, Input | TextArea | OptionList):  # type: ignore[attr-defined]  # the Screen's
+        if isinstance(self.focused, Input | OptionList):  # type: ignore[attr-defined]  # the Screen's
             raise SkipAction()
 
     def _code_or_warn(self) -> str | None:
