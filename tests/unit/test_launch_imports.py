@@ -35,8 +35,9 @@ NOT_BEFORE_FIRST_ROWS = {
 # Modules of packages the first screen does use: dateutil's parser and its time zones (only free-form dates
 # typed or imported need them), the TOML reader (no config file: nothing to read), getpass (CRM_USER names the
 # user) and secrets (a file written); the quick filters' event and department choices (crm.reference.views, read
-# after the first rows).
+# after the first rows); Textual's TextArea, which no screen with the list's keys has.
 MODULES_NOT_BEFORE_FIRST_ROWS = {
+    "textual.widgets._text_area",
     "dateutil.parser",
     "dateutil.tz",
     "zoneinfo",
