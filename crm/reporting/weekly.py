@@ -65,6 +65,7 @@ from crm.reporting.weekly_queries import (
     _first_unconverted,
     _in_cohort,
     _last_deal_id,
+    _listed_estimate,
     _listed_rows,
     _open_blockers,
     _person_names,
@@ -200,16 +201,14 @@ class _Builder:
         supporting: Callable[[], _Supporting],
     ) -> Iterator[RowBatch]:
         """row_batches() in two processes: the names read here while side threads read the supporting
-        departments, count the listed rows and read the week-end KPIs (raising a missing rate before any row, as
-        _read() does), then a child forked with all that writes the rows after the first PARENT_SHARE of them,
-        while this process yields those."""
+        departments and the week-end KPIs (raising a missing rate before any row, as _read() does), then a child
+        forked with all that writes the rows after about PARENT_SHARE of them, while this process yields those."""
         part = self.part
         assert part is not None
-        listed = _listed_rows(self.cohort, self.week.sunday, self.only_stage, changed).order_by()
-        side = shared.side(lambda: (self._week_end(changed), listed.count()))
+        side = shared.side(lambda: self._week_end(changed))
         names = self._names(supporting)
-        week_end, count = side()
-        first = int(count * weekly_split.PARENT_SHARE)
+        first = int(_listed_estimate(self.cohort, self.only_stage, self.expected_rows) * weekly_split.PARENT_SHARE)
+        week_end = side()
         part.open()
         try:
             pid = shared.fork()
