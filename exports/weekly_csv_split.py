@@ -30,9 +30,11 @@ class SecondRange:
     def _write(self, batches, report) -> None:
         """In the child: its rows as CSV into the file, `report(rows)` after each batch."""
         text = io.TextIOWrapper(self.file, encoding="utf-8", newline="")
-        self.write_batches(batches, text, lambda done, _total: report(done), 0)
-        text.flush()
-        text.detach()
+        try:
+            self.write_batches(batches, text, lambda done, _total: report(done), 0)
+        finally:
+            text.flush()  # the rows before an error too: the parent writes them before raising it
+            text.detach()
 
     def _waiting(self, rows: int) -> None:
         if self.progress:

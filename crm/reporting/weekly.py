@@ -171,27 +171,34 @@ class _Builder:
         committed meanwhile is in none of it (in a child process too, when the table is split)."""
         if self.part is None:
             with one_snapshot():
-                yield from self._read(*self._changed(), self._supporting)
+                progress, changed = self._changed()
+                yield from self._read(progress, changed, self._supporting, lambda: self._week_end(changed))
             return
         with SharedSnapshot() as shared:
             load = weekly_split.Load(shared.helpers)
-            supporting = shared.side(self._supporting)  # the longest reading of the names, beside the others
+            # the longest readings before the rows, each on a side thread beside this one's
+            supporting, week_end = shared.side(self._supporting), shared.side(self._week_end)
             progress, changed = self._changed()
             if shared.can_fork and weekly_split.wanted(load):
-                yield from self._read_split(shared, progress, changed, supporting)
+                yield from self._read_split(shared, progress, changed, supporting, week_end)
             else:
                 shared.alone()
                 self.part = None
-                yield from self._read(progress, changed, supporting)
+                yield from self._read(progress, changed, supporting, week_end)
 
     def _read(
-        self, progress: dict[int, list[Progress]], changed: list[int], supporting: Callable[[], _Supporting]
+        self,
+        progress: dict[int, list[Progress]],
+        changed: list[int],
+        supporting: Callable[[], _Supporting],
+        week_end: Callable[[], kpi.Kpis],
     ) -> Iterator[RowBatch]:
-        """row_batches() in one process, inside its snapshot, from the week's events (_changed())."""
+        """row_batches() in one process, inside its snapshot, from the week's events (_changed()); `supporting()`
+        and `week_end()` give what _supporting() and _week_end() read."""
         self._count_events(progress, changed)
-        week_end = self._week_end(changed)
+        kpis = week_end()  # a missing rate raised before any row
         yield from self._batches(progress, changed, self._names(supporting))
-        self._finish(week_end)
+        self._finish(kpis)
 
     def _read_split(
         self,
@@ -199,16 +206,16 @@ class _Builder:
         progress: dict[int, list[Progress]],
         changed: list[int],
         supporting: Callable[[], _Supporting],
+        week_end: Callable[[], kpi.Kpis],
     ) -> Iterator[RowBatch]:
-        """row_batches() in two processes: the names read here while side threads read the supporting
-        departments and the week-end KPIs (raising a missing rate before any row, as _read() does), then a child
-        forked with all that writes the rows after about PARENT_SHARE of them, while this process yields those."""
+        """row_batches() in two processes: the names read here (the supporting departments and the week-end KPIs
+        by side threads, a missing rate raised before any row, as _read() does), then a child forked with all that
+        writes the rows after about PARENT_SHARE of them, while this process yields those."""
         part = self.part
         assert part is not None
-        side = shared.side(lambda: self._week_end(changed))
         names = self._names(supporting)
         first = int(_listed_estimate(self.cohort, self.only_stage, self.expected_rows) * weekly_split.PARENT_SHARE)
-        week_end = side()
+        kpis = week_end()
         part.open()
         try:
             pid = shared.fork()
@@ -221,7 +228,7 @@ class _Builder:
             self.sums.merge(part.result())
         finally:
             part.stop()
-        self._finish(week_end)
+        self._finish(kpis)
 
     def _finish(self, week_end: kpi.Kpis) -> None:
         now = kpi.compute(self.cohort, today=self.today)
@@ -357,12 +364,14 @@ class _Builder:
             )
         return problems
 
-    def _week_end(self, changed: list[int]) -> kpi.Kpis:
+    def _week_end(self, changed: list[int] | None = None) -> kpi.Kpis:
         """The cohort KPIs at the end of the week; raises MissingRate first when an amount they or the rows
-        need has no CNY value (a total that silently left it out would be wrong)."""
+        need has no CNY value (a total that silently left it out would be wrong). `changed`: _changed()'s ids,
+        read here when not given and needed."""
         try:
             return _kept_week_end_kpis(self.cohort, self.week)
         except MissingRate:
+            changed = self._changed()[1] if changed is None else changed
             return self._scanned_week_end(changed)  # raises the error naming the deal in the table's order
 
     def _scanned_week_end(self, changed: list[int]) -> kpi.Kpis:
