@@ -87,33 +87,45 @@ def _cpu_times() -> tuple[int, int] | None:
     return ticks[3] + (ticks[4] if len(ticks) > 4 else 0), sum(ticks[:8])
 
 
-def _process_seconds(pid: int) -> float:
-    """CPU seconds the process `pid` of this machine has run (0.0 when it cannot be read)."""
+def _process_times(pid: int) -> tuple[float, float, int]:
+    """(CPU seconds the process `pid` of this machine has run, those of its children it has reaped, its parent's
+    pid); (0.0, 0.0, 0) when it cannot be read (it has ended)."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        tick = os.sysconf("SC_CLK_TCK")
+        return (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick, int(fields[1])
     except (OSError, ValueError, IndexError):
-        return 0.0
+        return 0.0, 0.0, 0
 
 
 class Load:
-    """The machine's cores from now on: `idle()` is how many were idle beside this process and its helpers (the
-    database server's processes reading for it, when they run on this machine: `helpers()` gives their pids,
-    asked now and again at the end, so that one started meanwhile counts too), on average since the Load was made
-    (at least IDLE_SAMPLE_S: it waits for the rest). The reading goes on meanwhile: what it runs is ours, not
-    load."""
+    """The machine's cores from now on: `idle()` is how many were idle beside this process and its helpers, on
+    average since the Load was made (at least IDLE_SAMPLE_S: it waits for the rest). The reading goes on
+    meanwhile: what it runs is ours, not load.
+
+    The helpers are the database server's processes reading for it when they run on this machine: `helpers()`
+    gives the pids of the backends serving its connections, asked now and again at the end (one started
+    meanwhile counts from its start); what the server's processes that ended meanwhile ran (a side thread's
+    backend, the parallel workers of a query) is counted from what their parent, the server, has reaped."""
 
     def __init__(self, helpers: Callable[[], Iterable[int]] = list) -> None:
         self.helpers = helpers
         self.began = time.monotonic()
         self.ticks = _cpu_times()
         self.ours = time.process_time()
-        self.theirs = {pid: _process_seconds(pid) for pid in helpers()}
+        self.theirs: dict[int, float] = {}
+        self.reaped: dict[int, float] = {}  # the helpers' parents: what they had reaped
+        for pid in helpers():
+            self.theirs[pid], _reaped, parent = _process_times(pid)
+            if parent > 1 and parent not in self.reaped:
+                self.reaped[parent] = _process_times(parent)[1]
 
     def _ours_since(self) -> float:
-        theirs = sum(_process_seconds(pid) - self.theirs.get(pid, 0.0) for pid in self.helpers())
-        return time.process_time() - self.ours + theirs
+        """CPU seconds this process and its helpers have run since the Load was made."""
+        theirs = sum(_process_times(pid)[0] - self.theirs.get(pid, 0.0) for pid in self.helpers())
+        reaped = sum(_process_times(parent)[1] - before for parent, before in self.reaped.items())
+        return time.process_time() - self.ours + theirs + reaped
 
     def idle(self) -> float:
         """Cores idle beside this process and its helpers since the Load was made; 0.0 where it cannot be

@@ -150,8 +150,10 @@ def test_the_cores_the_reading_keeps_busy_are_its_own_not_load(monkeypatch):
     ours = iter([5.0, 6.0, 5.0, 5.0])  # this process: a CPU second, then none
     monkeypatch.setattr(weekly_split.time, "process_time", lambda: next(ours))
     assert IDLE(weekly_split.Load()) == pytest.approx(2.0)
-    backend = iter([3.0, 3.5, 0.5])  # the server's backends reading for it (one started meanwhile): that second
-    monkeypatch.setattr(weekly_split, "_process_seconds", lambda pid: next(backend))
+    # the server's processes reading for it: a backend (0.3 s), one started meanwhile (0.2 s), and what the server
+    # reaped of those that ended meanwhile (0.5 s): that second
+    times = iter([(3.0, 0.0, 77), (9.0, 7.0, 1), (3.3, 0.0, 77), (0.2, 0.0, 77), (9.1, 7.5, 1)])
+    monkeypatch.setattr(weekly_split, "_process_times", lambda pid: next(times))
     backends = iter([[4242], [4242, 4343]])
     assert IDLE(weekly_split.Load(helpers=lambda: next(backends))) == pytest.approx(2.0)
     monkeypatch.setattr(weekly_split.time, "process_time", lambda: 5.0)
