@@ -7,13 +7,15 @@ parts only, bench.py's searches), in this process, and prints median and p95 per
 average. The broad prefix and the burst are measured rounds // 3 times, as in `make bench`.
 --tree runs another checkout's code (e.g. /work/main) on the same ledger, so that before and after
 can be run in turn. --gc also prints the garbage collector's pauses of this process (every thread waits for them)
-and its peak resident memory.
+and its peak resident memory; --garbage what those collections found unreachable, by type (the measured rows are
+then slower: everything unreachable is kept until the end).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import gc
 import os
 import resource
@@ -23,7 +25,7 @@ import time
 from pathlib import Path
 
 
-async def _session(url: str, rounds: int, heavy_code: str) -> dict:
+async def _session(url: str, rounds: int, heavy_code: str, garbage: bool = False) -> dict:
     from db.connection import open_database
 
     open_database(url)
@@ -39,8 +41,16 @@ async def _session(url: str, rounds: int, heavy_code: str) -> dict:
         await frames.wait(t_start)
         await tui_driver._settle(pilot)
         session = tui_driver._Run(app, pilot, frames, rounds, out)
+        if garbage:
+            gc.collect()
+            gc.set_debug(gc.DEBUG_SAVEALL)  # what the collector finds unreachable is kept in gc.garbage
         await session.searching(bench.SEARCHES_TUI)
         await session.pasting(heavy_code)
+        if garbage:
+            gc.collect()
+            gc.set_debug(0)
+            out["garbage"] = collections.Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.garbage)
+            gc.garbage.clear()
     return out
 
 
@@ -75,6 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tree", help="run this checkout's code (default: the one this file is in)")
     parser.add_argument("--heavy-code", default="ZS2023-0123", help="the code pasted and typed in a burst")
     parser.add_argument("--gc", action="store_true", help="also print the garbage collector's pauses")
+    parser.add_argument(
+        "--garbage",
+        action="store_true",
+        help="also print the types of the objects the collector found unreachable (cycles) in the session",
+    )
     args = parser.parse_args(argv)
     if args.tree:
         sys.path.insert(0, str(Path(args.tree).resolve()))
@@ -83,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("CRM_USER", "bench")
     start = os.getloadavg()[0]
     pauses = _pauses() if args.gc else None
-    out = asyncio.run(_session(args.db, args.rounds, args.heavy_code))
+    out = asyncio.run(_session(args.db, args.rounds, args.heavy_code, args.garbage))
     print(f"load average: start {start:.2f}, end {os.getloadavg()[0]:.2f}")
     print("row\tn\tmedian ms\tp95 ms")
     for action, samples in out["actions"].items():
@@ -92,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{action}\t{len(samples)}\t{statistics.median(samples) * 1e3:.1f}\t{p95 * 1e3:.1f}")
     for action, error in out["errors"].items():
         print(f"{action}\tERROR {error}")
+    if "garbage" in out:
+        print(f"unreachable objects found: {sum(out['garbage'].values())}; the most frequent types:")
+        for name, count in out["garbage"].most_common(15):
+            print(f"{count}\t{name}")
     if pauses is not None:
         _print_pauses(pauses)
         print(
