@@ -1,14 +1,15 @@
 """The weekly CSV written by two processes (crm.reporting.weekly_split), each process on its own.
 
-    python -m tests.perf.weekly_split LEDGER [--rounds N] [--share 0.5,0.55] [--week 2026-W43]
+    python -m tests.perf.weekly_split LEDGER [--rounds N] [--share 0.5,0.55] [--week 2026-W43] [--auto]
 
 Each round runs `crm export weekly --format csv -o FILE` in a fresh process (from this checkout) that prints,
 once the export is done: its own peak resident memory and CPU (RUSAGE_SELF), the forked child's (RUSAGE_CHILDREN:
-the child is the only process it waits for), how long the parent waited for its side thread's count of the rows
-and week-end KPIs once it had read the names (`side`) and for the child's end after them (`result`), and the child's rows. The split rounds split whatever
-the machine's load (CRM_WEEKLY_SPLIT=1), the others never (=0). `--share` runs the rounds at each
-PARENT_SHARE given (alternated), `--one` adds rounds in one process (SPLIT_FROM above the ledger), and the
-files of every round are checked to be the same bytes. Nothing is written to LEDGER.
+the child is the only process it waits for), how long the parent waited for its side threads once it had read the
+names (`side`) and for the child's end after its own rows (`result`), the child's rows, and how many idle cores the
+split's check judged there were (`idle`). The split rounds split whatever the machine's load (CRM_WEEKLY_SPLIT=1),
+or with `--auto` as the check decides; the others never (=0). `--share` runs the rounds at each PARENT_SHARE given
+(alternated), `--one` adds rounds in one process (SPLIT_FROM above the ledger), and the files of every round are
+checked to be the same bytes. Nothing is written to LEDGER (a SQLite file or a PostgreSQL URL).
 """
 
 from __future__ import annotations
@@ -36,7 +37,12 @@ from crm.reporting import weekly_split
 weekly_split.PARENT_SHARE = share
 if one:
     weekly_split.SPLIT_FROM = 10**12
-waits = {"side": 0.0, "result": 0.0, "child_rows": 0}
+waits = {"side": 0.0, "result": 0.0, "child_rows": 0, "idle": None}
+idle = weekly_split.Load.idle
+def recorded_idle(self):
+    waits["idle"] = idle(self)
+    return waits["idle"]
+weekly_split.Load.idle = recorded_idle
 from db import forking
 side, result = forking.SharedSnapshot.side, weekly_split.Part.result
 def timed_side(self, work):
@@ -68,10 +74,16 @@ sys.exit(code)
 """
 
 
-def _round(ledger: str, share: float, one: bool, out: Path, week: str) -> dict:
+def _idle_text(idle: float | None) -> str:
+    return "— (not asked)" if idle is None else f"{idle:.2f}"
+
+
+def _round(ledger: str, share: float, one: bool, out: Path, week: str, auto: bool = False) -> dict:
     argv = ["export", "weekly", "--week", week, "--format", "csv", "-o", str(out), "--force"]
     # the split rounds split whatever the load, the others never: the rounds compare the two ways
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench", "CRM_WEEKLY_SPLIT": "0" if one else "1"}
+    if auto and not one:
+        del env["CRM_WEEKLY_SPLIT"]  # the check decides
     t0 = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT, str(share), "1" if one else "0", "--db", ledger, *argv],
@@ -95,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--share", default="", help="PARENT_SHARE values, comma-separated (default: the module's)")
     parser.add_argument("--one", action="store_true", help="also rounds in one process")
     parser.add_argument("--week", default=WEEK)
+    parser.add_argument("--auto", action="store_true", help="split rounds as the idle check decides, not forced")
     args = parser.parse_args(argv)
     from crm.reporting import weekly_split
 
@@ -109,14 +122,15 @@ def main(argv: list[str] | None = None) -> int:
         for n in range(args.rounds):
             for name, share, one in sides:
                 out = Path(folder) / f"{n}-{len(files)}.csv"
-                found = _round(args.ledger, share, one, out, args.week)
+                found = _round(args.ledger, share, one, out, args.week, args.auto)
                 figures.setdefault(name, []).append(found)
                 files.append(out)
                 print(
                     f"round {n + 1} {name}: {found['wall']:.2f} s wall; parent CPU {found['cpu']:.2f} s, "
                     f"{found['peak_mib']:.0f} MiB; child CPU {found['child_cpu']:.2f} s, "
                     f"{found['child_peak_mib']:.0f} MiB, {found['child_rows']} rows; parent waited "
-                    f"{found['side']:.2f} s for the side thread's count, {found['result']:.2f} s for the child's end",
+                    f"{found['side']:.2f} s for the side threads, {found['result']:.2f} s for the child's end; "
+                    f"idle cores judged {_idle_text(found['idle'])}",
                     flush=True,
                 )
                 if len(files) > 1:
