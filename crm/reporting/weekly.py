@@ -220,18 +220,24 @@ class _Builder:
         try:
             pid = shared.fork()
             if pid == 0:
-                part.run_child(self._batches(progress, changed, names, first=first), lambda: self.sums)
+                rows = self._batches(progress, changed, names, first=first)
+                part.run_child(rows, lambda: self.sums, then=self._kpis_now)
                 return  # the child process ends as it leaves the SharedSnapshot
             part.started(pid)
             self._count_events(progress, changed)
             yield from self._batches(progress, changed, names, limit=first)
+            # today's KPIs: the child's when it has finished, else worked out here while it writes on
+            now = None if part.ready() else self._kpis_now()
             self.sums.merge(part.result())
         finally:
             part.stop()
-        self._finish(kpis)
+        self._finish(kpis, part.extra if now is None else now)
 
-    def _finish(self, week_end: kpi.Kpis) -> None:
-        now = kpi.compute(self.cohort, today=self.today)
+    def _kpis_now(self) -> kpi.Kpis:
+        return kpi.compute(self.cohort, today=self.today)
+
+    def _finish(self, week_end: kpi.Kpis, now: kpi.Kpis | None = None) -> None:
+        now = self._kpis_now() if now is None else now
         self._summary = _summary(self.sums, self.activity, week_end, now, self.today)
 
     def _count_events(self, progress: dict[int, list[Progress]], changed: list[int]) -> None:

@@ -149,6 +149,7 @@ class Part:
         self.rows = 0  # the child's rows, once it has finished
         self.peak_kib = 0  # the child's peak resident memory (KiB), once it has finished
         self.failed = False  # the child stopped at an error (raised in the parent), after the rows before it
+        self.extra: Any = None  # what the child's `then()` worked out (run_child), once it has finished
         self._counter = mmap.mmap(-1, 8)  # the child's rows so far, shared
         self._ours: Connection | None = None
         self._theirs: Connection | None = None
@@ -170,13 +171,19 @@ class Part:
         """The rows the child has written so far."""
         return struct.unpack_from("q", self._counter)[0]
 
+    def ready(self) -> bool:
+        """True when the child has sent its end (its sums, or its error): result() would not wait."""
+        assert self._ours is not None
+        return self._ours.poll(0)
+
     def result(self) -> Any:
-        """Wait for the child, reporting its progress; its rows' sums (raises the child's error)."""
+        """Wait for the child, reporting its progress; its rows' sums (raises the child's error). What its `then()`
+        worked out is `extra` from here on."""
         assert self._ours is not None
         while not self._ours.poll(0.2):
             if self.waiting:
                 self.waiting(self.done())
-        rows, sums, peak = self._receive("done")
+        rows, sums, peak, self.extra = self._receive("done")
         self.rows, self.peak_kib = rows, peak
         os.waitpid(self.pid, 0)
         self.pid = 0
@@ -209,16 +216,18 @@ class Part:
 
     # ---- the child's side ----
 
-    def run_child(self, batches: Iterator[RowBatch], sums) -> None:
+    def run_child(self, batches: Iterator[RowBatch], sums, then: Callable[[], Any] | None = None) -> None:
         """In the child: write `batches` with the writer and send the rows' sums (`sums()`, which count the rows
-        too), or the error that stopped it (the child then ends)."""
+        too) and what `then()` works out once they are written (the parent's `extra`), or the error that stopped
+        it (the child then ends)."""
         assert self._theirs is not None and self._ours is not None
         self._ours.close()
         try:
             self.write(batches, lambda rows: struct.pack_into("q", self._counter, 0, rows))
             counted = sums()
+            extra = then() if then is not None else None
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            self._theirs.send(("done", (counted.rows, counted, peak)))
+            self._theirs.send(("done", (counted.rows, counted, peak, extra)))
         except BaseException as exc:  # noqa: BLE001 — every error goes to the parent, which raises it
             self._send_error(exc)
 

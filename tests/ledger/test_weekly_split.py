@@ -70,6 +70,22 @@ def test_two_processes_write_the_one_process_file(monkeypatch, language, share):
         set_language("zh")
 
 
+@pytest.mark.parametrize("child_first", [True, False])
+def test_todays_kpis_are_the_same_whichever_process_works_them_out(monkeypatch, child_first):
+    """The summary's KPIs of today are the child's when it has finished before the parent's rows are written, else
+    the parent's own, worked out while the child writes on: the same file either way."""
+    monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
+    expected = weekly_reference.render(weekly.build(W21), "csv")
+    asked = []
+    monkeypatch.setattr(weekly_split.Part, "ready", lambda self: asked.append(1) or child_first)
+    worked_out = []
+    kpis_now = weekly._Builder._kpis_now
+    monkeypatch.setattr(weekly._Builder, "_kpis_now", lambda self: worked_out.append(os.getpid()) or kpis_now(self))
+    text, (part,) = _split_csv()
+    assert text == expected and part.rows > 0 and asked
+    assert (os.getpid() in worked_out) is not child_first  # the parent worked them out only when the child had not
+
+
 @pytest.mark.parametrize("estimate, child_rows", [(0, "all"), (10**9, "none")])
 def test_the_ranges_are_exact_whatever_the_estimate_of_the_rows(monkeypatch, estimate, child_rows):
     """The split point is an estimate of the listed rows (their stages now, not on Sunday): however far off, the
