@@ -15,8 +15,8 @@ What differs between the backends is how the snapshots are made the same:
 - SQLite (WAL) has no such call in Python's driver: the parent holds the write lock (BEGIN IMMEDIATE on a
   connection of its own, which writes nothing) from before its snapshot until the child's is fixed, or until
   it decides to read alone (`alone()`), so no write can commit in between. Writers wait that long (the
-  reading before the fork, about a second at a million deals) within their busy timeout; when another program
-  holds the write lock already, the reading cannot be shared (`can_fork` False).
+  reading before the fork) within their busy timeout; when another program holds the write lock already, the
+  reading cannot be shared (`can_fork` False).
 """
 
 from __future__ import annotations

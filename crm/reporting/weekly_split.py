@@ -46,8 +46,8 @@ SPLIT_FROM = 50_000
 #: processes take turns on one, and the split costs more than it saves (BENCHMARKS.md, eleventh session).
 IDLE_CORE = 0.7
 IDLE_SAMPLE_S = 0.1
-#: The parent's share of the listed rows: it also writes the tail, the child skips the parent's rows first; at 0.54
-#: the parent waited 0.07-0.30 s for the child, at 0.56 not at all (1,000,000 deals, BENCHMARKS.md, twelfth session).
+#: The parent's share of the listed rows: it also writes the tail, the child skips the parent's rows first; the
+#: share at which the two ended together at 1,000,000 deals (BENCHMARKS.md, twelfth session).
 PARENT_SHARE = 0.55
 
 Write = Callable[[Iterable["RowBatch"], Callable[[int], None]], None]
