@@ -3,13 +3,13 @@ second range of the listed rows while this process writes the first.
 
 The writer (exports/) asks for it with WeeklyTable.split(write, waiting) before it reads the rows; the table's
 row_batches() then begins its reading (db.forking.SharedSnapshot) with what both processes need, read once: the
-week's events, the names, the supporting departments, while a side thread counts the listed rows and reads the
-week-end KPIs. Then, when wanted() (a core beside this process idle meanwhile: Load), it forks a child that
-inherits all that, reads at the same snapshot on its own connection, and calls `write(batches, report)` on the
-second range's RowBatches (PARENT_SHARE of the listed rows stay with the parent), numbered on from the first;
-it sends back the sums of its rows. The parent's RowBatches stop where the child's begin; once they are read,
-the parent waits for the child (calling `waiting(rows)` with the child's rows so far), adds its sums and makes
-the summary. Tables of fewer than SPLIT_FROM deals stay in one process (the fork would cost more than it
+week's events and the names here, the supporting departments and the week-end KPIs on side threads. Then, when
+wanted() (a core beside this process idle meanwhile: Load), it forks a child that inherits all that, reads at
+the same snapshot on its own connection, and calls `write(batches, report)` on the second range's RowBatches
+(about PARENT_SHARE of the listed rows, by an estimate of them, stay with the parent), numbered on from the
+first; it sends back the sums of its rows and today's KPIs. The parent's RowBatches stop where the child's
+begin; once they are read, the parent waits for the child (calling `waiting(rows)` with the child's rows so
+far), adds its sums and makes the summary. Tables of fewer than SPLIT_FROM deals stay in one process (the fork would cost more than it
 saves); so do tables on a machine without an idle core (IDLE_CORE), where the two processes would take turns
 on one, unless the environment's CRM_WEEKLY_SPLIT says otherwise (0: never split, 1: split whatever the load).
 
