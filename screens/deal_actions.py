@@ -48,11 +48,13 @@ class DealActions:
 
     def _letters_are_typed(self) -> None:
         """Raise SkipAction where the focused widget takes typed letters (a text box, an open list's search): there
-        a form's key (a priority binding) is the letter."""
+        a key bound with priority (a form's, the search's '/') is the letter."""
         if isinstance(self.focused, Input | OptionList):  # type: ignore[attr-defined]  # the Screen's
             raise SkipAction()
 
     def _code_or_warn(self) -> str | None:
+        """The current deal's code for an action on it (none where the key is a letter typed: _letters_are_typed),
+        or None with a warning when no deal is chosen."""
         self._letters_are_typed()
         code = self.current_code()
         if not code:

@@ -7,7 +7,6 @@ import dataclasses
 from dataclasses import dataclass, replace
 
 from textual import events, on
-from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -324,8 +323,7 @@ class DealsScreen(DealActions, CrmScreen):
         self._load(keep_cursor=True)
 
     def action_search(self) -> None:
-        if isinstance(self.focused, Input):
-            raise SkipAction()  # '/' typed in a text box is a character (the binding is a priority one)
+        self._letters_are_typed()  # '/' typed in a text box is a character (the binding is a priority one)
         # At once, not as Widget.focus does (after the keys already read): the letters after '/' are the box's.
         self.set_focus(self.query_one("#search", SearchBox))
 
