@@ -96,7 +96,7 @@ class SharedSnapshot:
         returns the call that waits for it and gives its result (or raises its error). Wait for it before
         fork(): a thread running at the fork would leave its locks held in the child."""
         if not self.can_fork:
-            return lambda: work()  # no snapshot to share: run it here when asked
+            return work  # no snapshot to share: run here when asked
         found: list = []
         ready = threading.Event()
 

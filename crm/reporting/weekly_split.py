@@ -9,9 +9,10 @@ the same snapshot on its own connection, and calls `write(batches, report)` on t
 (about PARENT_SHARE of the listed rows, by an estimate of them, stay with the parent), numbered on from the
 first; it sends back the sums of its rows and today's KPIs. The parent's RowBatches stop where the child's
 begin; once they are read, the parent waits for the child (calling `waiting(rows)` with the child's rows so
-far), adds its sums and makes the summary. Tables of fewer than SPLIT_FROM deals stay in one process (the fork would cost more than it
-saves); so do tables on a machine without an idle core (IDLE_CORE), where the two processes would take turns
-on one, unless the environment's CRM_WEEKLY_SPLIT says otherwise (0: never split, 1: split whatever the load).
+far), adds its sums and makes the summary. Tables of fewer than SPLIT_FROM deals stay in one process (the fork
+would cost more than it saves); so do tables on a machine without an idle core (IDLE_CORE), where the two
+processes would take turns on one, unless the environment's CRM_WEEKLY_SPLIT says otherwise (0: never split, 1:
+split whatever the load).
 
 An error in the child (a missing exchange rate in its range, a database error) is raised in the parent as the
 same error, after the parent's own rows (whose errors come first in the table's order). If the parent stops
