@@ -9,6 +9,7 @@ search gives: the same deals, in the same order.
 
 import contextlib
 import datetime
+from pathlib import Path
 
 import pytest
 
@@ -152,6 +153,35 @@ def test_a_word_narrowed_to_ids_is_tested_on_those_rows_without_an_index(small, 
     with search.counting():  # counted: the candidates as a subquery, which the planner joins
         sql, params = Deal.select(Deal.id).where(search.matches("zzgy")).sql()
     assert "= ANY" not in sql and "%zzgy%" in params
+
+
+COUNTY_SHEET = Path(__file__).resolve().parents[1] / "data" / "county_sheets" / "county_weekly.xlsx"
+
+
+@pytest.mark.parametrize(
+    "query, name",
+    [("zzsw", "涿州生物医药产业园项目"), ("hkzb", "涿州航空装备维修基地项目"), ("zzylqx", "涿州医疗器械产业园项目")],
+)
+def test_pinyin_words_find_a_county_sheets_deals_through_the_index_as_the_plain_search(
+    demo_ledger, monkeypatch, query, name
+):
+    """Deals a county office's sheet brought in (a merged title, a 合计 row, 万元 amounts; tests/data/county_sheets)
+    are found by their names' initials, a run or a sequence, through the index (on PostgreSQL the candidates' ids
+    first, then the word tested on those rows alone) exactly as the plain search finds them."""
+    from crm.importing import run_import
+
+    assert run_import(COUNTY_SHEET).written
+    flt = ListFilter(search=query)
+    _plain(monkeypatch)
+    expected = _every_id(flt)
+    assert name in {d.name for d in Deal.select(Deal.name).where(Deal.id.in_(list(expected)))}
+    plain_pages = _pages(flt, Order())
+    _sorted_through_the_index(monkeypatch)
+    if is_postgres():  # the path under test: the candidates' ids, the word tested without an index
+        sql, _params = Deal.select(Deal.id).where(search.matches(query)).sql()
+        assert "= ANY" in sql and "strpos" in sql
+    assert _every_id(flt) == expected
+    assert _pages(flt, Order()) == plain_pages
 
 
 @pytest.mark.parametrize("query", ["zs2015", "2016", "015", "zs2016-0", "ZS2015-00"])
