@@ -1,4 +1,5 @@
-"""PostgreSQL's driver, loaded when a PostgreSQL ledger is first opened, not by every start.
+"""The drivers: PostgreSQL's loaded when a PostgreSQL ledger is first opened, not by every start; SQLite's
+library configured before its first connection.
 
 Peewee imports psycopg2 (and with it libpq and OpenSSL) when peewee itself is
 imported, whichever database the program then opens. The entry point (app.py)
@@ -9,6 +10,7 @@ which imports psycopg2 and gives peewee what its own import would have.
 
 from __future__ import annotations
 
+import platform
 import sys
 from typing import Any
 
@@ -56,3 +58,45 @@ def load_postgres_driver() -> None:
     adapter.txn_inerror = extensions.TRANSACTION_STATUS_INERROR
     adapter.txn_unknown = extensions.TRANSACTION_STATUS_UNKNOWN
     peewee.psycopg2 = psycopg2  # last: the test above holds only once everything else is in place
+
+
+#: SQLITE_CONFIG_MEMSTATUS, sqlite3_config's option that turns the library's memory statistics on or off.
+_MEMSTATUS = 9
+#: Where a variadic int argument is passed as a fixed one is (ctypes calls sqlite3_config as fixed).
+_FIXED_LIKE_VARIADIC = {("Linux", "x86_64"), ("Linux", "aarch64")}
+_statistics_off: bool | None = None  # None: not asked yet in this process
+
+
+def sqlite_without_memory_statistics() -> bool:
+    """Turn SQLite's memory statistics off before the process's first connection; whether they are off.
+
+    The statistics take one mutex for the whole process around every allocation, so
+    two threads' queries (a side reading beside the rows, an import's writer beside
+    its reader) ran one after the other. Tried once per process, and only while no
+    connection holds memory (sqlite3_shutdown would pull the library from under it)
+    and where ctypes calls the variadic sqlite3_config as the platform's ABI expects;
+    else the statistics stay on, which changes nothing but speed.
+    """
+    global _statistics_off
+    if _statistics_off is None:
+        _statistics_off = _memory_statistics_off()
+    return _statistics_off
+
+
+def _memory_statistics_off() -> bool:
+    if (platform.system(), platform.machine()) not in _FIXED_LIKE_VARIADIC:
+        return False
+    import _sqlite3
+    import ctypes
+
+    try:
+        lib = ctypes.CDLL(_sqlite3.__file__)  # the library the sqlite3 module is linked with
+        lib.sqlite3_memory_used.restype = ctypes.c_int64
+        lib.sqlite3_config.argtypes = [ctypes.c_int, ctypes.c_int]
+        if lib.sqlite3_memory_used() != 0 or lib.sqlite3_shutdown() != 0:
+            return False
+        off = lib.sqlite3_config(_MEMSTATUS, 0) == 0
+        lib.sqlite3_initialize()
+    except (OSError, AttributeError):
+        return False
+    return off

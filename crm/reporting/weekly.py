@@ -30,7 +30,7 @@ import datetime
 import sys
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
 from crm.deals.stages import parse_stage
@@ -177,7 +177,7 @@ class _Builder:
         with SharedSnapshot() as shared:
             load = weekly_split.Load(shared.helpers)
             # the longest readings before the rows, each on a side thread beside this one's
-            supporting, week_end = shared.side(self._supporting), shared.side(self._week_end)
+            supporting, week_end = self._supporting_beside(shared), shared.side(self._week_end)
             progress, changed = self._changed()
             if shared.can_fork and weekly_split.wanted(load):
                 yield from self._read_split(shared, progress, changed, supporting, week_end)
@@ -254,7 +254,18 @@ class _Builder:
         return progress, changed
 
     def _supporting(self) -> _Supporting:
-        return _Supporting(_department_names(), self.ids)
+        rows = (row for batch in batches(_supporting(self.ids), BATCH) for row in batch)
+        return _Supporting(_department_names(), _last_deal_id(), rows)
+
+    def _supporting_beside(self, shared: SharedSnapshot) -> Callable[[], _Supporting]:
+        """_supporting() read by two side threads, each the combinations of the deals of half the ids: the
+        database makes the two side by side."""
+        last = _last_deal_id()
+        half = last // 2 + 1
+        upper = shared.side(lambda: _fetch(_supporting(self.ids, from_id=half)))
+        return shared.side(
+            lambda: _Supporting(_department_names(), last, [*_fetch(_supporting(self.ids, below=half)), *upper()])
+        )
 
     def _names(self, supporting: Callable[[], _Supporting]) -> _Names:
         """The names the rows are looked up in; `supporting()` gives the supporting departments (read on a side
@@ -515,21 +526,20 @@ class _Supporting:
 
     ARRAY_IDS = 20_000_000  # an array of 80 MB at most
 
-    def __init__(self, names: dict[int, str], ids) -> None:
+    def __init__(self, names: dict[int, str], last: int, combinations: Iterable[tuple[str, str]]) -> None:
+        """`combinations`: the rows of weekly_queries._supporting, of deals with ids up to `last`."""
         self.lists: list[tuple[str, ...]] = [()]
-        last = _last_deal_id()
         self.of: array | dict = array("i", bytes(4 * (last + 1))) if last < self.ARRAY_IDS else _Zero()
         # a deal added since the array was sized is not among the listed rows
         self.size = last + 1 if isinstance(self.of, array) else sys.maxsize
         rank = {d_id: n for n, d_id in enumerate(names)}  # `names` is in the database's order of names
         of, lists, size = self.of, self.lists, self.size
-        for batch in batches(_supporting(ids), BATCH):
-            for listed, deal_ids in batch:
-                n = len(lists)
-                lists.append(tuple(names[i] for i in sorted(map(int, listed.split(",")), key=rank.__getitem__)))
-                for deal_id in map(int, deal_ids.split(",")):
-                    if deal_id < size:
-                        of[deal_id] = n
+        for listed, deal_ids in combinations:
+            n = len(lists)
+            lists.append(tuple(names[i] for i in sorted(map(int, listed.split(",")), key=rank.__getitem__)))
+            for deal_id in map(int, deal_ids.split(",")):
+                if deal_id < size:
+                    of[deal_id] = n
 
     def of_deals(self, deal_ids: tuple[int, ...]) -> list[tuple[str, ...]]:
         """The names of each deal's supporting departments, one tuple shared by the deals with the same ones."""

@@ -118,15 +118,19 @@ def _staged_since(monday: datetime.date, deals: int):
     return None if recent.count() * RECENT_SHARE > deals else recent
 
 
-def _supporting(ids):
+def _supporting(ids, below: int | None = None, from_id: int | None = None):
     """(supporting departments' ids as "12,3,40" in no particular order, the ids of the deals that have those
     as "7,19,…") for each such combination among the deals of the cohort (`ids`, None for every deal) that have
-    some: a few thousand rows, which the database makes in one step (a thread waiting for it lets the others
-    run), where a row per deal made the caller's thread read a million."""
+    some, with ids from `from_id` and below `below` when given: a few thousand rows, which the database makes in
+    one step (a thread waiting for it lets the others run), where a row per deal made the caller's thread read
+    a million."""
     listed = joined_ids(DealDepartment.department).alias("listed")
     per_deal = (
         _where(
-            DealDepartment.select(DealDepartment.deal.alias("deal_id"), listed), _in_cohort(DealDepartment.deal, ids)
+            DealDepartment.select(DealDepartment.deal.alias("deal_id"), listed),
+            _in_cohort(DealDepartment.deal, ids),
+            None if from_id is None else DealDepartment.deal >= from_id,
+            None if below is None else DealDepartment.deal < below,
         )
         .group_by(DealDepartment.deal)
         .alias("per_deal")
