@@ -23,7 +23,7 @@ from crm.foundation.files import protect
 from crm.foundation.i18n import _
 from crm.foundation.text import mask_url, url_secrets
 from db import migrate
-from db.drivers import load_postgres_driver, sqlite_without_memory_statistics
+from db.drivers import load_postgres_driver
 from db.models import database
 from db.names import describe
 
@@ -294,7 +294,6 @@ def _sqlite(path: Path, create: bool = False) -> LedgerSqliteDatabase:
     elif not os.path.isfile(path):
         raise DatabaseError(_("{path} is not a regular file, so it cannot be a ledger").format(path=path))
     protect(path)
-    sqlite_without_memory_statistics()
     return LedgerSqliteDatabase(
         str(path),
         timeout=BUSY_TIMEOUT_MS / 1000,

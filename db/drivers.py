@@ -1,5 +1,5 @@
 """The drivers: PostgreSQL's loaded when a PostgreSQL ledger is first opened, not by every start; SQLite's
-library configured before its first connection.
+library configured for threads that read side by side.
 
 Peewee imports psycopg2 (and with it libpq and OpenSSL) when peewee itself is
 imported, whichever database the program then opens. The entry point (app.py)
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import platform
 import sys
+from collections.abc import Callable
 from typing import Any
 
 #: The PostgreSQL drivers peewee tries at import (psycopg2, then psycopg 3).
@@ -67,18 +68,20 @@ _FIXED_LIKE_VARIADIC = {("Linux", "x86_64"), ("Linux", "aarch64")}
 _statistics_off: bool | None = None  # None: not asked yet in this process
 
 
-def sqlite_without_memory_statistics() -> bool:
-    """Turn SQLite's memory statistics off before the process's first connection; whether they are off.
+def sqlite_without_memory_statistics(close: Callable[[], object] = bool) -> bool:
+    """Turn SQLite's memory statistics off for the rest of the process; whether they are off.
 
     The statistics take one mutex for the whole process around every allocation, so
-    two threads' queries (a side reading beside the rows, an import's writer beside
-    its reader) ran one after the other. Tried once per process, and only while no
-    connection holds memory (sqlite3_shutdown would pull the library from under it)
-    and where ctypes calls the variadic sqlite3_config as the platform's ABI expects;
-    else the statistics stay on, which changes nothing but speed.
+    two threads' queries (a side reading beside the rows) run one after the other.
+    Tried once per process: `close()` is called first (to let go of the caller's
+    connection), and the statistics go only while no connection holds memory
+    (sqlite3_shutdown would pull the library from under it) and where ctypes calls
+    the variadic sqlite3_config as the platform's ABI expects; else they stay on,
+    which changes nothing but speed.
     """
     global _statistics_off
     if _statistics_off is None:
+        close()
         _statistics_off = _memory_statistics_off()
     return _statistics_off
 

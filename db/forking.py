@@ -29,6 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 from db.connection import existing_file_uri, is_postgres
+from db.drivers import sqlite_without_memory_statistics
 from db.models import database
 from db.reading import one_snapshot
 
@@ -63,6 +64,9 @@ class SharedSnapshot:
         if db.in_transaction():
             return self
         postgres = is_postgres(db)
+        if not postgres:
+            # the side threads' queries then run side by side; the connection opens again for the snapshot
+            sqlite_without_memory_statistics(close=db.close)
         self._lock = None if postgres else _write_lock(db.database)
         self._stack.enter_context(one_snapshot())
         if postgres or self._lock is not None:

@@ -1,7 +1,7 @@
-"""db.drivers.sqlite_without_memory_statistics: opening a SQLite ledger turns the library's memory statistics
-off (their mutex made two threads' queries take turns), but never under a connection already open; the ledger
-reads and writes as before either way. Each case runs in a fresh interpreter: the library is configured once a
-process."""
+"""db.drivers.sqlite_without_memory_statistics: a reading shared with side threads (db.forking.SharedSnapshot)
+turns SQLite's memory statistics off (their mutex made the threads' queries take turns), but never under
+another connection still open; the ledger reads and writes as before either way. Each case runs in a fresh
+interpreter: the library is configured once a process."""
 
 import platform
 import subprocess
@@ -35,22 +35,28 @@ def _run(code: str, tmp_path: Path) -> list[str]:
     return done.stdout.split()
 
 
-def test_a_ledger_opened_first_turns_the_statistics_off_and_still_reads_and_writes(tmp_path):
+def test_a_shared_reading_turns_the_statistics_off_and_the_ledger_still_reads_and_writes(tmp_path):
     out = _run(
         """
 import sys
 from db.connection import open_database
 from db.drivers import sqlite_without_memory_statistics
+from db.forking import SharedSnapshot
 from crm.deals.records import create_deal
 from db.models import Deal
 open_database(sys.argv[1])
-create_deal({"name": "统计关闭项目", "amount": "1亿元", "signed_on": "2020-05-18"})
-print(sqlite_without_memory_statistics(), used(), Deal.get(Deal.name == "统计关闭项目").code)
+deal = create_deal({"name": "统计关闭项目", "amount": "1亿元", "signed_on": "2020-05-18"})
+with SharedSnapshot() as shared:
+    side = shared.side(lambda: Deal.get_by_id(deal.id).name)
+    here = Deal.get_by_id(deal.id).code
+    print(sqlite_without_memory_statistics(), used(), side(), here)
+create_deal({"name": "之后的项目", "amount": "2亿元", "signed_on": "2020-05-19"})
+print(Deal.select().count())
 """,
         tmp_path,
     )
-    assert out[:2] == ["True", "0"]  # nothing counted: the statistics (and their mutex) are off
-    assert out[2].startswith("ZS2020-")
+    assert out[:3] == ["True", "0", "统计关闭项目"]  # nothing counted: the statistics (and their mutex) are off
+    assert out[3].startswith("ZS2020-") and out[4] == "2"
 
 
 def test_a_connection_already_open_keeps_the_statistics_on(tmp_path):
@@ -61,9 +67,13 @@ other = sqlite3.connect(":memory:")
 other.execute("create table t(x)")
 from db.connection import open_database
 from db.drivers import sqlite_without_memory_statistics
+from db.forking import SharedSnapshot
+from db.models import Deal
 open_database(sys.argv[1])
-print(sqlite_without_memory_statistics(), used() > 0, other.execute("select count(*) from t").fetchone()[0])
+with SharedSnapshot():
+    deals = Deal.select().count()
+print(sqlite_without_memory_statistics(), used() > 0, other.execute("select count(*) from t").fetchone()[0], deals)
 """,
         tmp_path,
     )
-    assert out == ["False", "True", "0"]  # the open connection still works: the library was left as it was
+    assert out == ["False", "True", "0", "0"]  # the open connection still works: the library was left as it was
