@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import platform
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -74,13 +75,15 @@ def sqlite_without_memory_statistics(close: Callable[[], object] = bool) -> bool
     The statistics take one mutex for the whole process around every allocation, so
     two threads' queries (a side reading beside the rows) run one after the other.
     Tried once per process: `close()` is called first (to let go of the caller's
-    connection), and the statistics go only while no connection holds memory
-    (sqlite3_shutdown would pull the library from under it) and where ctypes calls
-    the variadic sqlite3_config as the platform's ABI expects; else they stay on,
-    which changes nothing but speed.
+    connection), and the statistics go only while no connection holds memory and
+    no other thread could open one meanwhile (sqlite3_shutdown would pull the
+    library from under it), and where ctypes calls the variadic sqlite3_config as
+    the platform's ABI expects; else they stay on, which changes nothing but speed.
     """
     global _statistics_off
     if _statistics_off is None:
+        if threading.active_count() > 1:
+            return False  # asked again when this thread is alone
         close()
         _statistics_off = _memory_statistics_off()
     return _statistics_off

@@ -77,3 +77,30 @@ print(sqlite_without_memory_statistics(), used() > 0, other.execute("select coun
         tmp_path,
     )
     assert out == ["False", "True", "0", "0"]  # the open connection still works: the library was left as it was
+
+
+def test_a_process_running_other_threads_keeps_the_statistics_on(tmp_path):
+    """Another thread could open a connection while the library restarts: it is not restarted under it."""
+    out = _run(
+        """
+import sys, threading
+from db.connection import open_database
+from db.drivers import sqlite_without_memory_statistics
+from db.forking import SharedSnapshot
+from db.models import Deal
+open_database(sys.argv[1])
+stop = threading.Event()
+other = threading.Thread(target=stop.wait)
+other.start()
+with SharedSnapshot() as shared:
+    deals = shared.side(lambda: Deal.select().count())()
+print(sqlite_without_memory_statistics(), used() > 0, deals)
+stop.set()
+other.join()
+with SharedSnapshot():
+    pass
+print(sqlite_without_memory_statistics(), used())
+""",
+        tmp_path,
+    )
+    assert out == ["False", "True", "0", "True", "0"]  # off once the thread has ended
