@@ -64,7 +64,7 @@ def load_postgres_driver() -> None:
 
 #: SQLITE_CONFIG_MEMSTATUS, sqlite3_config's option that turns the library's memory statistics on or off.
 _MEMSTATUS = 9
-#: Where a variadic int argument is passed as a fixed one is (ctypes calls sqlite3_config as fixed).
+#: The platforms whose ABI passes a variadic int argument as a fixed one (ctypes calls sqlite3_config so).
 _FIXED_LIKE_VARIADIC = {("Linux", "x86_64"), ("Linux", "aarch64")}
 _statistics_off: bool | None = None  # None: not asked yet in this process
 
