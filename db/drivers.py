@@ -97,6 +97,9 @@ def _memory_statistics_off() -> bool:
 
     try:
         lib = ctypes.CDLL(_sqlite3.__file__)  # the library the sqlite3 module is linked with
+        lib.sqlite3_compileoption_used.argtypes = [ctypes.c_char_p]
+        if lib.sqlite3_compileoption_used(b"DEFAULT_MEMSTATUS=0"):
+            return True  # built without them: nothing to restart (and memory_used tells nothing)
         lib.sqlite3_memory_used.restype = ctypes.c_int64
         lib.sqlite3_config.argtypes = [ctypes.c_int, ctypes.c_int]
         if lib.sqlite3_memory_used() != 0 or lib.sqlite3_shutdown() != 0:

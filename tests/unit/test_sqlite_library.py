@@ -104,3 +104,25 @@ print(sqlite_without_memory_statistics(), used())
         tmp_path,
     )
     assert out == ["False", "True", "0", "True", "0"]  # off once the thread has ended
+
+
+def test_a_library_built_without_the_statistics_is_not_restarted(monkeypatch):
+    """SQLITE_DEFAULT_MEMSTATUS=0: they are off already, and memory_used (always 0 then) says nothing of the
+    connections open, so the library is never shut down under them."""
+    import ctypes
+
+    from db import drivers
+
+    calls = []
+
+    class Library:
+        def __getattr__(self, name):
+            def call(*args):
+                calls.append(name)
+                return 1 if name == "sqlite3_compileoption_used" else 0
+
+            return call
+
+    monkeypatch.setattr(ctypes, "CDLL", lambda path: Library())
+    assert drivers._memory_statistics_off() is True
+    assert calls == ["sqlite3_compileoption_used"]
