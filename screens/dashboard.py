@@ -85,7 +85,10 @@ def month_series(key: str, today: datetime.date, list_filter: ListFilter | None 
     last = datetime.date(year, 12, 31) if year < today.year else today
     if year > today.year:
         return MonthSeries(year, [], [], [], [])
-    results = series.series("monthly", datetime.date(year - 1, 12, 1), last, cohort_filter(key, list_filter))
+    # the chart names no rates: not read
+    results = series.series(
+        "monthly", datetime.date(year - 1, 12, 1), last, cohort_filter(key, list_filter), rates=False
+    )
     before, months = results[0], results[1:]
     signings, starts, invest = [], [], []
     for month in months:

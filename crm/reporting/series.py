@@ -9,6 +9,7 @@ from crm.foundation.i18n import _
 from crm.listing.filters import DealFilter
 from crm.reporting import asof, kept_plans, month_ends
 from crm.values.dates import month_end
+from db.forking import SharedSnapshot
 
 KINDS = ("weekly", "monthly")
 MAX_PERIODS = 400  # eight years of weeks: a longer series is a typo in --from or --to
@@ -44,7 +45,23 @@ def series(
     cohort = cohort or DealFilter()
     ends = period_ends(kind, first, last)
     with reading(cohort, ends):
-        return [asof.compute(cohort, end, rates=rates) for end in ends]
+        results = [asof.compute(cohort, end, rates=False) for end in ends]
+    if rates:
+        for result, used in zip(results, rates_each(cohort, ends)):
+            result.kpis.fx_used = used
+    return results
+
+
+def rates_each(cohort: DealFilter, days: list[datetime.date]) -> list[list]:
+    """asof.rates_used(cohort, [day]) for each of `days`, in their order: a query per day (each tests every rate),
+    every other day's run by a side thread at the same moment of the ledger, beside this thread's."""
+    with SharedSnapshot() as shared:
+        theirs = shared.side(lambda: [asof.rates_used(cohort, [day]) for day in days[1::2]])
+        shared.alone()  # nothing is forked: writers need not wait for the rest of the reading
+        mine = [asof.rates_used(cohort, [day]) for day in days[0::2]]
+        found: list[list] = [[] for _day in days]
+        found[0::2], found[1::2] = mine, theirs()
+    return found
 
 
 @contextlib.contextmanager

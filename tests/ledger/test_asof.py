@@ -282,3 +282,12 @@ def test_a_weekly_series_gives_each_sunday_the_plan_figures_and_late_starts_of_t
         ]
     assert together == alone
     assert len({(r["planned_starts"], r["started_on_plan"], r["overdue_starts"]) for r, _l in together}) > 2
+
+
+def test_each_months_rates_are_read_side_by_side_in_the_months_order(demo_ledger):
+    """`crm kpi --series --format json` names each month's rates: every other month's are read by a side thread
+    (crm.reporting.series.rates_each); each month still gets its own, which differ from month to month here."""
+    ends = series.period_ends("monthly", D(2019, 1, 1), D(2020, 12, 31))
+    alone = [asof.rates_used(DealFilter(), [end]) for end in ends]
+    assert series.rates_each(DealFilter(), ends) == alone
+    assert len({tuple(r.id for r in used) for used in alone}) > 2  # a month given its neighbour's would show
