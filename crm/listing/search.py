@@ -335,21 +335,24 @@ def _own_condition(q: str, indexed: bool = True):
     if _CODE_LIKE.match(q) and dialect_of().trigram_search:
         # The same test, written so that pg_trgm cannot serve it: the index is asked only for the trigrams
         # that narrow (see _postgres_narrowing), not for those of every deal code (zs2, s20 of zs2021).
-        return fn.strpos(Deal.search_text, q) > 0
-    if not indexed and _ASCII_WORD.match(q):
-        initials = Deal.pinyin_initials
-        return (
-            (fn.strpos(Deal.search_text, q) > 0)
-            | (fn.strpos(initials, q) > 0)
-            | _like(initials.concat(""), _sequence_pattern(q))
-        )
-    condition = _contains(Deal.search_text, q)
-    if _ASCII_WORD.match(q):
+        return _strpos(Deal.search_text, q)
+    word = _ASCII_WORD.match(q)
+    plain = word and not indexed  # a-z only: strpos is the same test as the LIKE, and no index serves it
+    contains = _strpos if plain else _contains
+    condition = contains(Deal.search_text, q)
+    if word:
         # Only a-z reach here, so the LIKE pattern needs no escaping. `**` is
         # Peewee's ILIKE (LIKE on SQLite); its `%` operator would be GLOB on
         # SQLite, where "%" is no wildcard and the sequence never matched.
-        condition |= _contains(Deal.pinyin_initials, q) | _like(Deal.pinyin_initials, _sequence_pattern(q))
+        initials = Deal.pinyin_initials
+        sequence = _like(initials.concat("") if plain else initials, _sequence_pattern(q))
+        condition |= contains(initials, q) | sequence
     return condition
+
+
+def _strpos(field, q: str):
+    """`field` holds `q` (case-sensitive), written so that pg_trgm's indexes cannot serve it."""
+    return fn.strpos(field, q) > 0
 
 
 def _narrowing(q: str):
