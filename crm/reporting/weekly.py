@@ -534,9 +534,13 @@ class _Supporting:
         self.size = last + 1 if isinstance(self.of, array) else sys.maxsize
         rank = {d_id: n for n, d_id in enumerate(names)}  # `names` is in the database's order of names
         of, lists, size = self.of, self.lists, self.size
+        numbers: dict[tuple[str, ...], int] = {}  # a combination read in two parts (its ids in two orders) is one
         for listed, deal_ids in combinations:
-            n = len(lists)
-            lists.append(tuple(names[i] for i in sorted(map(int, listed.split(",")), key=rank.__getitem__)))
+            shown = tuple(names[i] for i in sorted(map(int, listed.split(",")), key=rank.__getitem__))
+            n = numbers.get(shown)
+            if n is None:
+                n = numbers[shown] = len(lists)
+                lists.append(shown)
             for deal_id in map(int, deal_ids.split(",")):
                 if deal_id < size:
                     of[deal_id] = n
