@@ -185,6 +185,10 @@ def compact(db: Database | None = None) -> None:
         )
 
 
+#: PostgreSQL's statistics of the tables the as-of fills read (see fresh_statistics).
+ANALYSE_WRITTEN = ["ANALYZE deal, stage_change, funds_arrived, blocker"]
+
+
 def fresh_statistics(db: Database, postgres: bool) -> list[str]:
     """ANALYZE of the tables the as-of fills read, when they hold rows.
 
@@ -196,7 +200,7 @@ def fresh_statistics(db: Database, postgres: bool) -> list[str]:
     if not db.execute_sql("SELECT 1 FROM deal LIMIT 1").fetchone():
         return []
     if postgres:
-        return ["ANALYZE deal, stage_change, funds_arrived, blocker"]
+        return list(ANALYSE_WRITTEN)
     return [f"ANALYZE {table}" for table in ("deal", "stage_change", "funds_arrived", "blocker")]
 
 

@@ -370,21 +370,30 @@ def _between(table: str, column: str, also: str = "") -> str:
     return f"(SELECT * FROM {table} WHERE {column} BETWEEN :lo AND :hi{also})"
 
 
-def new_deals_stage_fill() -> str:
-    """SQLite: the INSERT adding to deal_stage_days what the deals with ids :lo to :hi contribute, for deals whose
-    ledger entries are all dated on or after their stage_since, as a deal just created has (its one entry dated
-    its stage_since): each is one step, +1 from that day in its stage. What FILL_SQLITE adds for such deals (same
-    keys and sums), without the window over their ledger entries; wrong for any other deal."""
-    columns = ", ".join(KEYS + SUMS)
-    updates = ", ".join(f"{c} = {TABLE}.{c} + excluded.{c}" for c in SUMS)
-    return (
-        f"INSERT INTO {TABLE} ({columns}) SELECT g.g, "
-        "CASE g.g WHEN 0 THEN date(d.stage_since, 'start of month') ELSE d.stage_since END, d.region, d.stage, "
-        "d.currency, count(*), sum(d.amount), sum(coalesce(d.amount_cny, 0)), sum(d.amount_cny IS NOT NULL), "
-        "sum(CASE WHEN d.amount_approximate THEN 1 ELSE 0 END) FROM deal d "
-        "CROSS JOIN (SELECT 0 AS g UNION ALL SELECT 1) g WHERE d.id BETWEEN :lo AND :hi AND d.archived_on IS NULL "
-        f"GROUP BY 1, 2, 3, 4, 5 HAVING true ON CONFLICT ({', '.join(KEYS)}) DO UPDATE SET {updates}"
+def new_deals_stage_fill(postgres: bool = False) -> str:
+    """The INSERT adding to deal_stage_days what the deals with ids :lo to :hi (PostgreSQL: in the array
+    %(ids)s) contribute, for deals whose ledger entries are all dated on or after their stage_since, as a deal
+    just created has (its one entry dated its stage_since): each is one step, +1 from that day in its stage. What
+    FILL_SQLITE (the insert trigger) adds for such deals (same keys and sums), without the window over their
+    ledger entries; wrong for any other deal."""
+    if postgres:
+        month, converted, approx = "date_trunc('month', d.stage_since)::date", "::int", "d.amount_approximate::int"
+        grains, own = "(VALUES (0), (1)) g(g)", "IN (SELECT unnest(%(ids)s::integer[]))"
+    else:
+        month, converted = "date(d.stage_since, 'start of month')", ""
+        approx = "CASE WHEN d.amount_approximate THEN 1 ELSE 0 END"
+        grains, own = "(SELECT 0 AS g UNION ALL SELECT 1) g", "BETWEEN :lo AND :hi"
+    sql = (
+        f"INSERT INTO {TABLE} ({', '.join(KEYS + SUMS)}) SELECT g.g, "
+        f"CASE g.g WHEN 0 THEN {month} ELSE d.stage_since END, d.region, d.stage, "
+        "d.currency, count(*), sum(d.amount), sum(coalesce(d.amount_cny, 0)), "
+        f"sum((d.amount_cny IS NOT NULL){converted}), sum({approx}) FROM deal d "
+        f"CROSS JOIN {grains} WHERE d.id {own} AND d.archived_on IS NULL GROUP BY 1, 2, 3, 4, 5"
     )
+    if postgres:  # its kept rows are differences, appended
+        return sql
+    updates = ", ".join(f"{c} = {TABLE}.{c} + excluded.{c}" for c in SUMS)
+    return f"{sql} HAVING true ON CONFLICT ({', '.join(KEYS)}) DO UPDATE SET {updates}"
 
 
 def events_fill_between() -> str:
@@ -411,3 +420,25 @@ PLAN_FILL_PLANNED_SQLITE = plan_insert(
     "",
     postgres=False,
 )
+
+
+#: PostgreSQL: the setting (SET LOCAL … = 'on') under which the kept tables' triggers stand aside (migration 0016).
+KEPT_LATER = "crm.kept_later"
+
+
+def own_deals_fills(events: bool) -> list[str]:
+    """PostgreSQL: the INSERTs adding to the kept tables what the deals whose ids are in the array %(ids)s
+    contribute (their shares of deal_stage_days and deal_plan_days; with `events`, of deal_event_days too), as
+    the triggers would have added them one statement after another. For new deals whose shares are not counted
+    yet (written while the triggers stood aside, one ledger entry each): new_deals_stage_fill, then the
+    triggers' own statements, the ids in place of their new rows."""
+    ids = "IN (SELECT unnest(%(ids)s::integer[]))"
+    entries = f"(SELECT * FROM stage_change WHERE deal_id {ids})"
+    # Only deals with a planned date count in the plan's totals, only those with funds or blockers in the events'.
+    planned = f"(SELECT * FROM deal WHERE id {ids} AND (planned_start IS NOT NULL OR planned_completion IS NOT NULL))"
+    fills = [new_deals_stage_fill(postgres=True), plan_insert(planned, entries, "", postgres=True)]
+    if events:
+        funds, blockers = (f"(SELECT * FROM {table} WHERE deal_id {ids})" for table in ("funds_arrived", "blocker"))
+        items = f"(SELECT * FROM deal WHERE id IN (SELECT deal_id FROM {funds} f UNION ALL SELECT deal_id FROM {blockers} b))"
+        fills.append(event_insert(items, entries, funds, blockers, "", postgres=True))
+    return fills

@@ -13,6 +13,7 @@ _HOME = {
     "HeaderMatch": "headers",
     "ImportSummary": "records",
     "KeptDaysAside": "aside",
+    "KeptDaysLater": "aside",
     "NewDeal": "bulk",
     "NewDeals": "bulk",
     "Plan": "plan",

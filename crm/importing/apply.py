@@ -17,7 +17,14 @@ from crm.foundation.config import current_actor
 from crm.foundation.errors import Conflict, CrmError, InvalidInput
 from crm.foundation.i18n import _
 from crm.importing import aside, records
-from crm.importing.aside import KeptDaysAside, appending_cache, roomy_cache, set_indexes_aside, set_kept_days_aside
+from crm.importing.aside import (
+    KeptDaysAside,
+    KeptDaysLater,
+    appending_cache,
+    roomy_cache,
+    set_indexes_aside,
+    set_kept_days_aside,
+)
 from crm.importing.bulk import BATCH, NewDeal, NewDeals
 from crm.importing.cells import ProblemItem, cell_text, inline
 from crm.importing.existing import Made, _Deals
@@ -208,7 +215,7 @@ class _Applying:
         # Into an empty ledger the file's codes matter only for a name found twice: read then, if ever.
         self.file_codes = _FileCodes(lambda: chunks.codes(skip_rows)) if self.deals.empty else chunks.codes(skip_rows)
         self.indexes_aside: list[str] = []
-        self.kept: KeptDaysAside | None = None  # the kept totals while their row triggers are set aside
+        self.kept: KeptDaysAside | KeptDaysLater | None = None  # the kept totals while their triggers stand aside
         self.stated_on = plan.stated_on
         self.marks = records.marks()
         self.saved: dict = {}  # deal id -> its columns before this import changed it (for revert)
@@ -270,6 +277,8 @@ class _Applying:
                 except CrmError:
                     self.resolver.forget_row()
                     raise
+        except CodesTaken:
+            raise  # the whole import runs again, not this row's problem
         except CrmError as err:
             self.report.problems.append(_row_problem(row, err, self.labels))
         if len(self.new.pending) >= BATCH:

@@ -6,7 +6,9 @@ of deals: maintained row by row, indexes and kept totals cost more than the
 rows. Set aside inside the import's transaction, the indexes are rebuilt from
 the rows once at the end and the kept totals filled batch by batch as the
 rows are written (KeptDaysAside), so a refused or failed import rolls the
-setting aside back with everything else. PostgreSQL: nothing is set aside.
+setting aside back with everything else. PostgreSQL: the kept totals'
+triggers stand aside for the import's transaction alone and its deals are
+filled by their ids (KeptDaysLater); indexes stay.
 """
 
 from __future__ import annotations
@@ -122,6 +124,8 @@ class KeptDaysAside:
     in neither: nothing reads them before (the import holds the write lock).
     """
 
+    # PostgreSQL's counterpart: KeptDaysLater.
+
     def __init__(self, tables: set[str], triggers: list[str], events_later: bool, search: bool = False):
         self.tables = tables
         self.triggers = triggers
@@ -131,14 +135,15 @@ class KeptDaysAside:
         self.unfilled: int | None = None  # the first id of the deals written and not filled yet
         self.last = 0  # the last id of the deals written
 
-    def batch(self, first: int, last: int) -> list[tuple[str, dict]]:
-        """The statements filling the shares of the new deals with ids `first` to `last`, just written with
-        their one ledger entry each and their blockers: their blockers (unless `events_later`) at once, the rest
-        (and the search index) for the deals from the first not filled yet to `last` once they are FILL_EVERY
-        deals (else nothing yet: `catch_up` fills what is left); nothing once caught up (the triggers count them).
-        The batches' ids follow one another, `first` the id after the last batch's."""
+    def batch(self, ids: list[int]) -> list[tuple[str, dict]]:
+        """The statements filling the shares of the new deals with ids `ids` (from first to last), just written
+        with their one ledger entry each and their blockers: their blockers (unless `events_later`) at once, the
+        rest (and the search index) for the deals from the first not filled yet to the last once they are
+        FILL_EVERY deals (else nothing yet: `catch_up` fills what is left); nothing once caught up (the triggers
+        count them). The batches' ids follow one another, the first the id after the last batch's."""
         if self.caught_up:
             return []
+        first, last = ids[0], ids[-1]
         # The funds and blockers of the batch's deals at once: that fill grows faster than its deals.
         statements = []
         if stage_days.EVENTS_TABLE in self.tables and not self.events_later:
@@ -175,7 +180,7 @@ class KeptDaysAside:
         return [*pending, *((sql, ()) for sql in [*fills, *self.triggers])]
 
 
-def set_kept_days_aside(events_later: bool = True) -> KeptDaysAside | None:
+def set_kept_days_aside(events_later: bool = True) -> KeptDaysAside | KeptDaysLater | None:
     """Drop the SQLite triggers that keep the as-of totals (deal_stage_days, deal_event_days, deal_plan_days) for now,
     those adding new deals and blockers to the totals by stage and cohort, and the one adding new deals to the
     search index.
@@ -185,13 +190,15 @@ def set_kept_days_aside(events_later: bool = True) -> KeptDaysAside | None:
     of the time the writer took). Returns what fills the kept tables from the
     rows and re-creates the triggers (see KeptDaysAside); `events_later`: the
     import records funds after its deals (the funds and blockers are then
-    filled at the end). None when nothing was set aside: PostgreSQL (its
-    triggers run per statement, and dropping one would lock the tables
-    against every other user), or a ledger before migration 0012.
+    filled at the end). None when nothing was set aside: a ledger before
+    migration 0012. PostgreSQL: its triggers stand aside for the import's
+    transaction (KeptDaysLater); dropping one would lock the tables against
+    every other user.
     """
     db = database.obj
     if not dialect_of(db).in_process:
-        return None
+        db.execute_sql(f"SET LOCAL {stage_days.KEPT_LATER} = 'on'")
+        return KeptDaysLater(events_later)
     # Since migration 0014 the row triggers hand their deals to the view kept_days_change, whose triggers write.
     names = (*_KEPT_DAYS, kept_triggers.VIEW)
     clauses = " OR ".join("sql LIKE ?" for _name in names)
@@ -218,6 +225,61 @@ def set_kept_days_aside(events_later: bool = True) -> KeptDaysAside | None:
     for name, _sql in found:
         db.execute_sql(f"DROP TRIGGER {_quoted(db, name)}")
     return KeptDaysAside(tables, [sql for _name, sql in found], events_later, search=bool(search))
+
+
+class KeptDaysLater:
+    """PostgreSQL: the as-of totals of a first import filled from its deals' rows while their triggers stand aside.
+
+    The import's transaction has set stage_days.KEPT_LATER, under which the
+    triggers of the kept tables do nothing (migration 0016): for no other
+    session, and for this one until it commits or sets it back. Its new
+    deals are filled FILL_EVERY at a time, by their ids (other sessions may
+    add deals meanwhile: theirs are counted by their own triggers), with
+    the triggers' own statements over those deals alone (one pass over a
+    deal instead of the triggers' remove and re-add for each of its rows);
+    unless funds come later in the import (`events_later`), their funds and
+    blockers with them. `catch_up` fills what is left and sets the triggers
+    back: at the end, or before the import changes a deal it has written.
+    The totals by stage and cohort and the search's indexes are kept by
+    their own row triggers and indexes, as for any write.
+    """
+
+    def __init__(self, events_later: bool):
+        self.events_later = events_later
+        self.caught_up = False
+        self.unfilled: list[int] = []  # ids of deals written and not filled yet
+        self.written: list[int] = []  # ids of every deal written while standing aside (events_later: their events)
+
+    def batch(self, ids: list[int]) -> list[tuple[str, dict]]:
+        """The statements after the batch of new deals `ids`: the fills of the deals not filled yet, once they
+        are FILL_EVERY (else nothing yet); nothing once caught up (the triggers count them)."""
+        if self.caught_up:
+            return []
+        self.unfilled += ids
+        if self.events_later:
+            self.written += ids
+        if len(self.unfilled) < FILL_EVERY:
+            return []
+        return self._fills()
+
+    def _fills(self) -> list[tuple[str, dict]]:
+        ids, self.unfilled = self.unfilled, []
+        if not ids:
+            return []
+        return [(sql, {"ids": ids}) for sql in stage_days.own_deals_fills(events=not self.events_later)]
+
+    def catch_up(self) -> list[tuple[str, tuple | dict]]:
+        """The statements filling what `batch` left out, then setting the triggers back (once; afterwards nothing).
+        To run after everything written so far is."""
+        if self.caught_up:
+            return []
+        self.caught_up = True
+        statements = self._fills()
+        events = stage_days.own_deals_fills(events=True)[-1]
+        for at in range(0, len(self.written), FILL_EVERY):
+            statements.append((events, {"ids": self.written[at : at + FILL_EVERY]}))
+        self.written = []
+        return [*statements, (f"SET LOCAL {stage_days.KEPT_LATER} = 'off'", ())]
 
 
 def _quoted(db, name: str) -> str:

@@ -33,22 +33,21 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import peewee
-
 from crm.deals import records as deals
 from crm.deals.fields import BY_KEY, parse_fields, person_named
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.foundation.text import clean_text
 from crm.importing.cells import amount_text
-from crm.importing.inserts import default_of, fields_of, insert_returning, insert_statements, quoted
+from crm.importing.inserts import default_of, fields_of, insert_returning, insert_statements
 from crm.listing.initials import MemoInitials
 from crm.reference import fx
 from crm.reference.lookup import department_by_name, event_by_name
 from crm.values.money import Money
+from db.bulk_writes import IdsAhead, statements_runner
 from db.connection import as_ledger_error
 from db.dialects import dialect_of
-from db.kept_totals import fresh_statistics
+from db.kept_totals import ANALYSE_WRITTEN, fresh_statistics
 from db.models import AuditEntry, Blocker, Deal, DealDepartment, FxRate, StageChange, database
 
 #: Deals written per batch (and per INSERT statement, parameters allowing).
@@ -93,10 +92,10 @@ class NewDeals:
         self._seen: dict = {f: {} for f in _LOOKUPS}  # field -> {text: what _lookup found for it}
         self._amount_texts: dict = {}  # id(Money) -> (the Money, its amount_text)
         self.behind: _Behind | None = None
-        self._next_id: dict = {}  # model -> the id the next row written behind takes
+        self.ids: IdsAhead | None = None  # the ids of the rows written behind
         self._flushed = 0  # deals written by flush so far
         self._analyse_at = ANALYSE_FIRST  # PostgreSQL: the count of deals written at which statistics are next taken
-        self.after_batch: Callable[[int, int], list] | None = None  # a batch's first, last id -> statements after it
+        self.after_batch: Callable[[list[int]], list] | None = None  # a batch's ids, in order -> statements after it
 
     # ---- checking -------------------------------------------------------------
 
@@ -275,11 +274,11 @@ class NewDeals:
         statements += insert_statements(
             AuditEntry, fields_of(AuditEntry, "at", "actor", "table", "row_id", "field", "old", "new"), entries
         )
-        if self.behind is not None and self.after_batch is not None:  # behind, the batch's ids run from first to last
-            statements += self.after_batch(batch[0].id, batch[-1].id)
+        if self.behind is not None and self.after_batch is not None:
+            statements += self.after_batch([d.id for d in batch])
         self.write(statements)
         self._flushed += len(batch)
-        if self.behind is None and self._flushed >= self._analyse_at:
+        if self._flushed >= self._analyse_at:
             self._analyse()
         for d in batch:
             d.columns, d.departments, d.blockers = _WRITTEN, (), ()  # in the statements now: memory for the next batch
@@ -292,26 +291,30 @@ class NewDeals:
         blockers; planned with the statistics of the tables before the import
         (none, for a first import), each batch scanned what the import had
         written so far, slower batch by batch (BENCHMARKS.md, "Import"). ANALYZE
-        counts the import's own uncommitted rows; taken at 2,000, 8,000, 32,000 … deals.
+        counts the import's own uncommitted rows; taken at 2,000, 8,000, 32,000 … deals
+        (behind the batches written so far, when they are written behind).
         """
         db = database.obj
         if dialect_of(db).in_process:
             return
+        self._analyse_at = self._flushed * 4
+        if self.behind is not None:  # the batches are in the writer's queue: in order after them
+            self.write([(sql, ()) for sql in ANALYSE_WRITTEN])
+            return
         for sql in fresh_statistics(db, postgres=True):
             db.execute_sql(sql)
-        self._analyse_at = self._flushed * 4
 
     def _written(self, model, fields: list, rows: list, key: tuple, statements: list) -> list[int]:
         """The ids `rows` (values of `fields`) of `model` take; their INSERT is added to `statements`.
 
-        Behind, the ids are counted on (see write_behind). Else (PostgreSQL)
+        Behind, the ids are given ahead (see write_behind). Else (PostgreSQL)
         `statements`, which the rows may reference, and the rows are written
         now, and the ids read back with RETURNING, matched to the rows by
         their `key` fields (RETURNING promises no order).
         """
         primary = model._meta.primary_key
-        if self.behind is not None:
-            ids = list(self._counted_ids(model, len(rows)))
+        if self.behind is not None and self.ids is not None:
+            ids = self.ids.take(model, len(rows))
             statements += insert_statements(model, [primary, *fields], [(i, *row) for i, row in zip(ids, rows)])
             return ids
         self._execute(statements)
@@ -336,25 +339,25 @@ class NewDeals:
 
     @contextlib.contextmanager
     def write_behind(self):
-        """Within: `flush` hands its INSERTs to a thread of their own (SQLite; PostgreSQL: no change).
+        """Within: `flush` hands its INSERTs to a thread of their own, which writes a batch while the next is checked.
 
-        An import is mostly Python, reading and checking rows, while SQLite
-        spends its ~5 s of a 100,000-row import (the INSERTs, the triggers
-        and indexes they feed) without holding the GIL: in a thread of its
-        own it writes a batch while the next is checked. The thread uses the
-        import's connection, so its writes are part of the import's
-        transaction; SQLite serialises the calls of the two threads. It must
-        fetch no rows (each row fetched waits for the checking thread to let
-        go of the GIL), hence ids counted on from the largest one, which
-        the transaction's write lock keeps ours until it ends. Leaving the
+        An import is mostly Python, reading and checking rows, while the
+        database spends its share (the INSERTs, the triggers and indexes
+        they feed: SQLite's ~5 s of a 100,000-row import, PostgreSQL's
+        server more) without holding the GIL. The thread uses the import's
+        connection, so its writes are part of the import's transaction (the
+        driver serialises the two threads' calls). It must fetch no rows
+        (each row fetched waits for the checking thread to let go of the
+        GIL), hence ids given ahead (db.bulk_writes.IdsAhead). Leaving the
         block waits for the writes (and raises what failed); an exception
         leaving it drops what was not written yet.
         """
         db = database.obj
-        if not dialect_of(db).in_process or self.behind is not None:
+        if self.behind is not None:
             yield
             return
-        self.behind = _Behind(db.connection())
+        self.ids = IdsAhead(db)
+        self.behind = _Behind(statements_runner(db))
         interval = sys.getswitchinterval()
         sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
         try:
@@ -364,6 +367,8 @@ class NewDeals:
             sys.setswitchinterval(interval)
             self.behind.close()
             self.behind = None
+            self.ids.close()
+            self.ids = None
 
     @contextlib.contextmanager
     def paused(self):
@@ -388,17 +393,8 @@ class NewDeals:
         """
         if self.behind is not None:
             self.behind.wait()
-        self._next_id.clear()
-
-    def _counted_ids(self, model, count: int) -> range:
-        if model not in self._next_id:
-            table = quoted(database.obj, model._meta.table_name)
-            self._next_id[model] = database.obj.execute_sql(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()[
-                0
-            ]
-        start = self._next_id[model]
-        self._next_id[model] = start + count
-        return range(start, start + count)
+        if self.ids is not None:
+            self.ids.recount()
 
 
 #: How long (s) a thread holding the GIL keeps it from another that wants it, while writing behind: the writer
@@ -407,10 +403,10 @@ SWITCH_INTERVAL = 0.0005
 
 
 class _Behind:
-    """A thread running lists of INSERTs on one connection, one list after another."""
+    """A thread running lists of INSERTs with `run` (db.bulk_writes.statements_runner), one list after another."""
 
-    def __init__(self, connection):
-        self.connection = connection
+    def __init__(self, run: Callable[[list], None]):
+        self.run = run
         self.work: queue.Queue = queue.Queue(maxsize=2)  # the checking runs at most two batches ahead
         self.error: Exception | None = None  # raised once; nothing more is written after it (the import is void)
         self.failed = False
@@ -424,10 +420,7 @@ class _Behind:
             try:
                 with self.lock:
                     if not self.failed and not self.dropped:
-                        for sql, params in statements:
-                            peewee.logger.debug((sql, params))  # as peewee logs what it runs
-                            with peewee.__exception_wrapper__:
-                                self.connection.execute(sql, params)
+                        self.run(statements)
             except Exception as exc:  # noqa: BLE001 — raised again in the importing thread
                 self.error, self.failed = exc, True
             finally:

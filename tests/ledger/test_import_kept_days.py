@@ -1,4 +1,5 @@
-"""A first import into an empty SQLite ledger fills the kept totals as its batches are written (crm.importing.aside.KeptDaysAside):
+"""A first import into an empty SQLite ledger fills the kept totals as its batches are written (crm.importing.aside.KeptDaysAside;
+on PostgreSQL, KeptDaysLater fills those of its own deals while the triggers stand aside for its transaction):
 the as-of totals and the totals by stage and cohort end exactly as filling them from the finished ledger leaves them, whether the file records funds
 after its deals, and however the batches fall; when a later row of the file changes a deal already written, the
 totals are caught up there and kept by their triggers from then on, and still agree with the rows.
@@ -9,11 +10,14 @@ from __future__ import annotations
 import pytest
 from openpyxl import load_workbook
 
+from crm.deals import change_stage
+from crm.deals.corrections import archive_deal
 from crm.importing import apply as import_apply
 from crm.importing import aside as import_aside
 from db import kept_totals
 from db import stage_days as sd
 from db.connection import open_database
+from db.models import Deal
 from tests.ledger.test_import_bulk import _import, _rates, _with_planned_starts, ledger_workbook
 
 KEPT = (sd.TABLE, sd.EVENTS_TABLE, sd.PLAN_TABLE, "deal_totals", "deal_cohort_totals", "blocker_totals")
@@ -29,9 +33,9 @@ def batches(monkeypatch):
     filled = []
     batch = import_aside.KeptDaysAside.batch
 
-    def counted(self, first, last):
-        statements = batch(self, first, last)
-        filled.append((first, last, len(statements), statements))
+    def counted(self, ids):
+        statements = batch(self, ids)
+        filled.append((ids[0], ids[-1], len(statements), statements))
         return statements
 
     monkeypatch.setattr(import_aside.KeptDaysAside, "batch", counted)
@@ -95,16 +99,7 @@ def test_a_first_import_leaves_the_as_of_totals_a_fill_from_its_rows_gives(tmp_p
 def test_a_row_changing_a_deal_the_import_wrote_puts_the_triggers_back_there(tmp_path, batches):
     path = ledger_workbook(tmp_path / "台账.xlsx", rows=300)
     _with_planned_starts(path)
-    wb = load_workbook(path)
-    ws = wb["台账"]
-    # Row 150 names the deal of row 20 again (by its name alone), its stage moved on: an update of a deal
-    # written 130 rows before.
-    ws[20][9].value = "签约"
-    copied = [cell.value for cell in ws[20]]
-    copied[1], copied[6], copied[7], copied[9] = None, None, None, "已投产"
-    for column, value in enumerate(copied, 1):
-        ws.cell(150, column).value = value  # ws.cell(r, c, None) would leave the old value
-    wb.save(path)
+    _name_again(path)
     url = str(tmp_path / "a.sqlite3")
     report, _rows = _import(url, path, bulk=True, prepare=_rates)
     assert report.written and len(report.updated) == 1 and report.stage_changes == 1, report.problems[:2]
@@ -114,6 +109,100 @@ def test_a_row_changing_a_deal_the_import_wrote_puts_the_triggers_back_there(tmp
     assert _nonzero(imported) == _nonzero(afresh)  # the triggers may leave keys whose sums came back to 0
 
 
+def _name_again(path) -> None:
+    """Row 150 names the deal of row 20 again (by its name alone), its stage moved on: an update of a deal
+    written 130 rows before."""
+    wb = load_workbook(path)
+    ws = wb["台账"]
+    ws[20][9].value = "签约"
+    copied = [cell.value for cell in ws[20]]
+    copied[1], copied[6], copied[7], copied[9] = None, None, None, "已投产"
+    for column, value in enumerate(copied, 1):
+        ws.cell(150, column).value = value  # ws.cell(r, c, None) would leave the old value
+    wb.save(path)
+
+
 def _nonzero(tables: dict) -> dict:
     keys = dict(zip(KEPT, (sd.KEYS, sd.EVENT_KEYS, sd.PLAN_KEYS, "sc", "yrsc", "s")))
     return {table: [row for row in rows if any(row[len(keys[table]) :])] for table, rows in tables.items()}
+
+
+# ---- PostgreSQL: the triggers stand aside for the import's transaction (KeptDaysLater, migration 0016) ----------
+
+
+@pytest.fixture
+def later(monkeypatch):
+    """As `batches`, for PostgreSQL's KeptDaysLater: each batch's ids and the fills it was followed by."""
+    monkeypatch.setattr(import_aside, "REBUILD_AT", 1)
+    monkeypatch.setattr(import_apply, "BATCH", 40)
+    monkeypatch.setattr(import_aside, "FILL_EVERY", 80)
+    filled = []
+    batch = import_aside.KeptDaysLater.batch
+
+    def counted(self, ids):
+        statements = batch(self, ids)
+        filled.append((ids, statements))
+        return statements
+
+    monkeypatch.setattr(import_aside.KeptDaysLater, "batch", counted)
+    return filled
+
+
+def _agree_now(url: str, change=None) -> bool:
+    db = open_database(url)
+    try:
+        if change:
+            change()
+        return kept_totals.agree(db) and _setting(db) != "on"
+    finally:
+        db.close()
+
+
+def _setting(db) -> str | None:
+    return db.execute_sql(f"SELECT current_setting('{sd.KEPT_LATER}', true)").fetchone()[0]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+@pytest.mark.parametrize("funds", [False, True])
+def test_a_first_postgresql_import_fills_the_as_of_totals_of_its_own_deals(db_url, tmp_path, later, funds):
+    path = ledger_workbook(tmp_path / "台账.xlsx", rows=300)
+    _with_planned_starts(path)
+    if funds:
+        _with_funds(path)
+    report, _rows = _import(db_url, path, bulk=True, prepare=_rates)
+    assert report.written and len(report.created) == 300 and not report.updated
+    # Every 80 deals the stage steps and plan figures (and the funds and blockers, unless funds come later) of
+    # exactly those deals, by their ids; the last 60 at the end.
+    fills = [(ids, statements) for ids, statements in later if statements]
+    assert [len(statements) for _ids, statements in fills] == [2 + (not funds)] * 3
+    assert [statements[0][1]["ids"] for _ids, statements in fills] == [
+        [i for ids, _s in later[at : at + 2] for i in ids] for at in (0, 2, 4)
+    ]
+    assert len({i for ids, _s in later for i in ids}) == 300
+    assert bool(report.funds_added) is funds
+    db = open_database(db_url)
+    try:
+        assert kept_totals.agree(db)
+        for table in (sd.TABLE, sd.EVENTS_TABLE, sd.PLAN_TABLE):  # each filled
+            assert db.execute_sql(f"SELECT count(*) FROM {table}").fetchone()[0] > 0, table
+    finally:
+        db.close()
+
+    def move_on():  # the triggers count again after the import: a stage change, a deal archived
+        talks = Deal.select(Deal.code).where(Deal.stage == "negotiating").order_by(Deal.id).first()
+        change_stage(talks.code, "签约", note="测试", actor="测试员")
+        archive_deal(Deal.select(Deal.code).where(Deal.code != talks.code).order_by(Deal.id).first().code, "重复录入")
+
+    assert _agree_now(db_url, move_on)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_postgresql_row_changing_a_deal_the_import_wrote_puts_the_triggers_back_there(db_url, tmp_path, later):
+    path = ledger_workbook(tmp_path / "台账.xlsx", rows=300)
+    _with_planned_starts(path)
+    _name_again(path)
+    report, _rows = _import(db_url, path, bulk=True, prepare=_rates)
+    assert report.written and len(report.updated) == 1 and report.stage_changes == 1, report.problems[:2]
+    filled = [ids for ids, statements in later if statements]
+    assert filled and len(filled) < len(later)  # batches filled up to the update, the triggers after it
+    assert _agree_now(db_url)

@@ -1,7 +1,7 @@
 """The two cores an import uses: the rows checked in one thread, the ledger written by a second.
 
 A totals row ends a sheet's data rows wherever it falls. On SQLite the INSERTs
-of the new deals run in a writer thread (NewDeals.write_behind): a write that
+of the new deals run in a writer thread (NewDeals.write_behind), on PostgreSQL too: a write that
 fails there rolls the whole import back, reported once, with no thread left behind.
 """
 
@@ -12,8 +12,9 @@ import threading
 import pytest
 from openpyxl import load_workbook
 
-from crm.importing import bulk as import_bulk
+from crm.importing import apply as import_apply
 from crm.importing import importer
+from db import bulk_writes
 from db.connection import open_database
 from tests.ledger.test_import_bulk import ledger_rows, ledger_workbook
 
@@ -59,18 +60,22 @@ def test_a_totals_row_ends_the_data_rows_and_what_follows_is_notes(tmp_path, tot
     assert unreadable == {row for row in (40, 250) if not totals_at or row < totals_at + 2}  # I40, I250
 
 
-def test_a_write_that_fails_behind_the_checking_rolls_the_whole_import_back(tmp_path, monkeypatch):
+def test_a_write_that_fails_behind_the_checking_rolls_the_whole_import_back(db_url, backend, tmp_path, monkeypatch):
     first = ledger_workbook(tmp_path / "a.xlsx", rows=40, seed=1)
     second = ledger_workbook(tmp_path / "b.xlsx", rows=2500, seed=5)
-    db = open_database(str(tmp_path / "台账.sqlite3"))
+    db = open_database(db_url)
     try:
         assert importer.run_import(first, today=TODAY, actor="测试员").written
         before = ledger_rows()
-        # Ids counted from 1 collide with the deals there: the writer thread's INSERT fails.
-        monkeypatch.setattr(import_bulk.NewDeals, "_counted_ids", lambda self, model, count: range(1, count + 1))
-        report = importer.run_import(second, today=TODAY, actor="测试员")
-        assert not report.written
-        assert [p.code for p in report.problems] == ["conflict"]
+        # Ids given from 1 collide with the deals there: the writer thread's INSERT fails.
+        monkeypatch.setattr(bulk_writes.IdsAhead, "take", lambda self, model, count: list(range(1, count + 1)))
+        if backend == "sqlite":
+            report = importer.run_import(second, today=TODAY, actor="测试员")
+            assert not report.written
+            assert [p.code for p in report.problems] == ["conflict"]
+        else:  # taken by another writer meanwhile, as far as the import can tell: run again (retry_transient)
+            with pytest.raises(import_apply.CodesTaken):
+                importer.run_import(second, today=TODAY, actor="测试员")
         assert ledger_rows() == before
         assert not [t for t in threading.enumerate() if t.name == "import writer"]
     finally:

@@ -52,8 +52,8 @@ def setting_aside(monkeypatch):
     filled = []
     batch = import_aside.KeptDaysAside.batch
 
-    def counted(self, first, last):
-        statements = batch(self, first, last)
+    def counted(self, ids):
+        statements = batch(self, ids)
         filled.extend(params for sql, params in statements if "deal_search" in sql)
         return statements
 

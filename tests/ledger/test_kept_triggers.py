@@ -55,15 +55,19 @@ def test_a_ledger_from_before_0014_is_upgraded_and_both_forms_keep_the_totals(de
     assert big == {f"{kept_triggers.VIEW}_{k}" for k in ("stages", "events", "plan")}
     assert sum(len(sql) for sql in handed.values()) < 64_000  # every connection parses all of it (was ~320,000)
 
-    # back through 0014 (0015, only indexes, is undone on the way)
-    assert runner(demo_ledger).down("0014_kept_triggers_once") == ["0015_weekly_indexes", "0014_kept_triggers_once"]
+    # back through 0014 (0016, PostgreSQL's only, and 0015, only indexes, are undone on the way)
+    assert runner(demo_ledger).down("0014_kept_triggers_once") == [
+        "0016_postgres_kept_later",
+        "0015_weekly_indexes",
+        "0014_kept_triggers_once",
+    ]
     inline = _trigger_sql(demo_ledger)
     assert not any(kept_triggers.VIEW in sql for sql in inline.values())
     assert sum(len(sql) for sql in inline.values()) > 150_000  # the statements inside each trigger again
     _change_everything("甲")
     assert kept_totals.agree()
 
-    assert runner(demo_ledger).up() == ["0014_kept_triggers_once", "0015_weekly_indexes"]
+    assert runner(demo_ledger).up() == ["0014_kept_triggers_once", "0015_weekly_indexes", "0016_postgres_kept_later"]
     assert _trigger_sql(demo_ledger) == handed
     _change_everything("乙")
     assert kept_totals.agree()

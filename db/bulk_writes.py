@@ -1,0 +1,112 @@
+"""Writing a transaction's rows from a second thread: the statements run there, and the ids the rows take.
+
+A bulk import checks rows in one thread while another writes the batches
+already checked, on the same connection and in the same transaction
+(crm.importing.bulk.NewDeals.write_behind). The writing thread must not
+read rows back, so the ids of the rows it writes are given to the rows
+ahead of time. How each backend does both differs, here:
+
+- SQLite: the statements run on the connection as they are (SQLite
+  serialises the two threads' calls); ids are counted on from the largest
+  one, which the transaction's write lock keeps ours until it ends.
+- PostgreSQL: each list of statements runs under a savepoint, so that a
+  failed one leaves the transaction usable for the error to be reported
+  (an aborted transaction would refuse the checking thread's next read
+  instead); ids are taken from the table's sequence on a connection of
+  their own (a sequence is not transactional: the values are ours at
+  once, and the checking thread never waits for the writer to ask).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import peewee
+
+from db.dialects import dialect_of
+
+#: The savepoint each list of statements runs under on PostgreSQL.
+_SAVEPOINT = "crm_written_behind"
+#: Peewee's log of what it runs, and its translation of a driver's errors into its own (untyped in its stubs).
+_LOG = logging.getLogger("peewee")
+_AS_PEEWEE_ERRORS = peewee.__exception_wrapper__  # type: ignore[attr-defined]
+
+
+def statements_runner(db: peewee.Database) -> Callable[[list], None]:
+    """A function running a list of (sql, parameters) on this thread's connection of `db`, from any thread.
+
+    Call it from one thread at a time. A statement that fails raises its
+    driver error as peewee's; on PostgreSQL what the list wrote is undone
+    and the transaction goes on, on SQLite the statements before it stay.
+    """
+    connection = db.connection()
+    if dialect_of(db).in_process:
+
+        def run_sqlite(statements: list) -> None:
+            for sql, params in statements:
+                _LOG.debug((sql, params))  # as peewee logs what it runs
+                with _AS_PEEWEE_ERRORS:
+                    connection.execute(sql, params)
+
+        return run_sqlite
+
+    def run_postgres(statements: list) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SAVEPOINT {_SAVEPOINT}")
+            try:
+                for sql, params in statements:
+                    _LOG.debug((sql, params))
+                    with _AS_PEEWEE_ERRORS:
+                        cursor.execute(sql, params or None)  # None: a '%' in the text is not a placeholder
+            except BaseException:
+                cursor.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+                raise
+            cursor.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+
+    return run_postgres
+
+
+class IdsAhead:
+    """The ids rows of a table will take when a writing thread inserts them with these ids given.
+
+    `take(model, count)` gives `count` new ids of `model`'s table, in
+    increasing order; `recount()` after rows were written by other means
+    than with these ids (SQLite counts on from the largest id again);
+    `close()` at the end.
+    """
+
+    def __init__(self, db: peewee.Database):
+        self.db = db
+        self._next: dict = {}  # SQLite: model -> the id the next row takes
+        self._side: Any = None  # PostgreSQL: the connection the sequences are read on
+
+    def take(self, model, count: int) -> list[int]:
+        """`count` ids for new rows of `model` (none of them taken by anyone else, now or later)."""
+        table = model._meta.table_name
+        if dialect_of(self.db).in_process:
+            if model not in self._next:
+                self._next[model] = self.db.execute_sql(f'SELECT COALESCE(MAX(id), 0) + 1 FROM "{table}"').fetchone()[0]
+            start = self._next[model]
+            self._next[model] = start + count
+            return list(range(start, start + count))
+        if self._side is None:
+            self._side = self.db._connect()  # type: ignore[attr-defined]  # Peewee private API: not this thread's
+            self._side.autocommit = True
+        with self._side.cursor() as cursor, _AS_PEEWEE_ERRORS:
+            column = model._meta.primary_key.column_name
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", (table, column, count)
+            )
+            return sorted(ident for (ident,) in cursor.fetchall())
+
+    def recount(self) -> None:
+        """Rows were written meanwhile by other means: SQLite counts its ids afresh (PostgreSQL's are taken)."""
+        self._next.clear()
+
+    def close(self) -> None:
+        """Let go of PostgreSQL's side connection."""
+        if self._side is not None:
+            self._side.close()
+            self._side = None
