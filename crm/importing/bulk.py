@@ -44,7 +44,7 @@ from crm.listing.initials import MemoInitials
 from crm.reference import fx
 from crm.reference.lookup import department_by_name, event_by_name
 from crm.values.money import Money
-from db.bulk_writes import IdsAhead, statements_runner
+from db.bulk_writes import Ahead, statements_runner
 from db.connection import as_ledger_error
 from db.dialects import dialect_of
 from db.kept_totals import ANALYSE_WRITTEN, fresh_statistics
@@ -92,7 +92,7 @@ class NewDeals:
         self._seen: dict = {f: {} for f in _LOOKUPS}  # field -> {text: what _lookup found for it}
         self._amount_texts: dict = {}  # id(Money) -> (the Money, its amount_text)
         self.behind: _Behind | None = None
-        self.ids: IdsAhead | None = None  # the ids of the rows written behind
+        self.ahead: Ahead | None = None  # the ids and bound statements of the rows written behind
         self._flushed = 0  # deals written by flush so far
         self._analyse_at = ANALYSE_FIRST  # PostgreSQL: the count of deals written at which statistics are next taken
         self.after_batch: Callable[[list[int]], list] | None = None  # a batch's ids, in order -> statements after it
@@ -313,8 +313,8 @@ class NewDeals:
         their `key` fields (RETURNING promises no order).
         """
         primary = model._meta.primary_key
-        if self.behind is not None and self.ids is not None:
-            ids = self.ids.take(model, len(rows))
+        if self.behind is not None and self.ahead is not None:
+            ids = self.ahead.take(model, len(rows))
             statements += insert_statements(model, [primary, *fields], [(i, *row) for i, row in zip(ids, rows)])
             return ids
         self._execute(statements)
@@ -325,8 +325,8 @@ class NewDeals:
 
     def write(self, statements: list[tuple[str, tuple | list]]) -> None:
         """Run `statements` ((sql, parameters)) after what was flushed: behind, where there is a writer."""
-        if self.behind is not None:
-            self.behind.submit(statements)
+        if self.behind is not None and self.ahead is not None:
+            self.behind.submit(self.ahead.bind(statements))
         else:
             self._execute(statements)
 
@@ -348,7 +348,7 @@ class NewDeals:
         connection, so its writes are part of the import's transaction (the
         driver serialises the two threads' calls). It must fetch no rows
         (each row fetched waits for the checking thread to let go of the
-        GIL), hence ids given ahead (db.bulk_writes.IdsAhead). Leaving the
+        GIL), hence ids given ahead (db.bulk_writes.Ahead). Leaving the
         block waits for the writes (and raises what failed); an exception
         leaving it drops what was not written yet.
         """
@@ -356,7 +356,7 @@ class NewDeals:
         if self.behind is not None:
             yield
             return
-        self.ids = IdsAhead(db)
+        self.ahead = Ahead(db)
         self.behind = _Behind(statements_runner(db))
         interval = sys.getswitchinterval()
         sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
@@ -367,8 +367,8 @@ class NewDeals:
             sys.setswitchinterval(interval)
             self.behind.close()
             self.behind = None
-            self.ids.close()
-            self.ids = None
+            self.ahead.close()
+            self.ahead = None
 
     @contextlib.contextmanager
     def paused(self):
@@ -393,8 +393,8 @@ class NewDeals:
         """
         if self.behind is not None:
             self.behind.wait()
-        if self.ids is not None:
-            self.ids.recount()
+        if self.ahead is not None:
+            self.ahead.recount()
 
 
 #: How long (s) a thread holding the GIL keeps it from another that wants it, while writing behind: the writer

@@ -68,7 +68,7 @@ def test_a_write_that_fails_behind_the_checking_rolls_the_whole_import_back(db_u
         assert importer.run_import(first, today=TODAY, actor="测试员").written
         before = ledger_rows()
         # Ids given from 1 collide with the deals there: the writer thread's INSERT fails.
-        monkeypatch.setattr(bulk_writes.IdsAhead, "take", lambda self, model, count: list(range(1, count + 1)))
+        monkeypatch.setattr(bulk_writes.Ahead, "take", lambda self, model, count: list(range(1, count + 1)))
         if backend == "sqlite":
             report = importer.run_import(second, today=TODAY, actor="测试员")
             assert not report.written
