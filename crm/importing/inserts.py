@@ -68,9 +68,12 @@ def insert_statements(model, fields: list, rows: list, tail: str = "") -> list[t
             kept.add(int)  # ids, counts, references: int(v) (not a scaled amount, whose db_value multiplies)
         if isinstance(f, peewee.BooleanField):
             kept.add(bool)
-    per_statement = max(1, min(ROWS_PER_STATEMENT, _MAX_VARIABLES // len(fields)))
+    in_process = dialect_of(db).in_process
+    # SQLite limits a statement's parameters; psycopg2 puts them in the statement's text (a statement more a
+    # batch costs the server its parsing, planning and statement triggers again).
+    per_statement = max(1, min(ROWS_PER_STATEMENT, _MAX_VARIABLES // len(fields))) if in_process else ROWS_PER_STATEMENT
     # sqlite3 adapts a date or datetime through a Python function per value: given as the text it would make.
-    as_text = _SQLITE_TEXT if dialect_of(db).in_process else {}
+    as_text = _SQLITE_TEXT if in_process else {}
     out = []
     for part in (rows[at : at + per_statement] for at in range(0, len(rows), per_statement)):
         columns = []
