@@ -67,24 +67,25 @@ def timed_run(self):
 bulk._Behind._run = timed_run
 import re
 kinds = {}
-class TimedConnection:
-    # the writer's connection: each statement's thread CPU added up by its kind (its SQL up to the first '(')
-    def __init__(self, connection):
-        self.connection = connection
-    def execute(self, sql, params=()):
-        kind = re.sub(r"\s+", " ", sql.split("(")[0])[:60].strip() or sql[:60]
-        if kind.startswith("CREATE INDEX"):
-            kind = "CREATE INDEX (the indexes set aside)"
-        elif kind.startswith("CREATE TRIGGER"):
-            kind = "CREATE TRIGGER (the triggers set aside)"
-        start = time.thread_time()
-        try:
-            return self.connection.execute(sql, params)
-        finally:
-            kinds[kind] = kinds.get(kind, 0.0) + time.thread_time() - start
+def timed(run):
+    # the writer's statements (db.bulk_writes.statements_runner): each one's thread CPU added up by its kind (its
+    # SQL up to the first '(')
+    def run_timed(statements):
+        for sql, params in statements:
+            kind = re.sub(r"\s+", " ", sql.split("(")[0])[:60].strip() or sql[:60]
+            if kind.startswith("CREATE INDEX"):
+                kind = "CREATE INDEX (the indexes set aside)"
+            elif kind.startswith("CREATE TRIGGER"):
+                kind = "CREATE TRIGGER (the triggers set aside)"
+            start = time.thread_time()
+            try:
+                run([(sql, params)])
+            finally:
+                kinds[kind] = kinds.get(kind, 0.0) + time.thread_time() - start
+    return run_timed
 behind_init = bulk._Behind.__init__
-def timed_init(self, connection):
-    behind_init(self, TimedConnection(connection))
+def timed_init(self, run):
+    behind_init(self, timed(run))
 bulk._Behind.__init__ = timed_init
 submit = bulk._Behind.submit
 def timed_submit(self, statements):
