@@ -23,22 +23,28 @@ from tests.ledger.test_import_bulk import _import, _rates, _with_planned_starts,
 KEPT = (sd.TABLE, sd.EVENTS_TABLE, sd.PLAN_TABLE, "deal_totals", "deal_cohort_totals", "blocker_totals")
 
 
-@pytest.fixture
-def batches(monkeypatch):
-    """Batches of 40 deals filled every 80, the import's kept-days fills counted, every import large enough to set
-    things aside."""
+def _counting(monkeypatch, kept_class, noted) -> None:
+    """Batches of 40 deals filled every 80, every import large enough to set things aside; `noted(ids,
+    statements)` told what `kept_class.batch` gives after each batch."""
     monkeypatch.setattr(import_aside, "REBUILD_AT", 1)
     monkeypatch.setattr(import_apply, "BATCH", 40)
     monkeypatch.setattr(import_aside, "FILL_EVERY", 80)
-    filled = []
-    batch = import_aside.KeptDaysAside.batch
+    batch = kept_class.batch
 
     def counted(self, ids):
         statements = batch(self, ids)
-        filled.append((ids[0], ids[-1], len(statements), statements))
+        noted(ids, statements)
         return statements
 
-    monkeypatch.setattr(import_aside.KeptDaysAside, "batch", counted)
+    monkeypatch.setattr(kept_class, "batch", counted)
+
+
+@pytest.fixture
+def batches(monkeypatch):
+    """The import's kept-days fills counted (first id, last id, statements, the statements) per batch; see
+    _counting."""
+    filled = []
+    _counting(monkeypatch, import_aside.KeptDaysAside, lambda ids, st: filled.append((ids[0], ids[-1], len(st), st)))
     return filled
 
 
@@ -133,18 +139,8 @@ def _nonzero(tables: dict) -> dict:
 @pytest.fixture
 def later(monkeypatch):
     """As `batches`, for PostgreSQL's KeptDaysLater: each batch's ids and the fills it was followed by."""
-    monkeypatch.setattr(import_aside, "REBUILD_AT", 1)
-    monkeypatch.setattr(import_apply, "BATCH", 40)
-    monkeypatch.setattr(import_aside, "FILL_EVERY", 80)
     filled = []
-    batch = import_aside.KeptDaysLater.batch
-
-    def counted(self, ids):
-        statements = batch(self, ids)
-        filled.append((ids, statements))
-        return statements
-
-    monkeypatch.setattr(import_aside.KeptDaysLater, "batch", counted)
+    _counting(monkeypatch, import_aside.KeptDaysLater, lambda ids, statements: filled.append((ids, statements)))
     return filled
 
 
