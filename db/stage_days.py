@@ -426,19 +426,27 @@ PLAN_FILL_PLANNED_SQLITE = plan_insert(
 KEPT_LATER = "crm.kept_later"
 
 
-def own_deals_fills(events: bool) -> list[str]:
-    """PostgreSQL: the INSERTs adding to the kept tables what the deals whose ids are in the array %(ids)s
-    contribute (their shares of deal_stage_days and deal_plan_days; with `events`, of deal_event_days too), as
-    the triggers would have added them one statement after another. For new deals whose shares are not counted
-    yet (written while the triggers stood aside, one ledger entry each): new_deals_stage_fill, then the
-    triggers' own statements, the ids in place of their new rows."""
-    ids = "IN (SELECT unnest(%(ids)s::integer[]))"
-    entries = f"(SELECT * FROM stage_change WHERE deal_id {ids})"
-    # Only deals with a planned date count in the plan's totals, only those with funds or blockers in the events'.
-    planned = f"(SELECT * FROM deal WHERE id {ids} AND (planned_start IS NOT NULL OR planned_completion IS NOT NULL))"
-    fills = [new_deals_stage_fill(postgres=True), plan_insert(planned, entries, "", postgres=True)]
-    if events:
-        funds, blockers = (f"(SELECT * FROM {table} WHERE deal_id {ids})" for table in ("funds_arrived", "blocker"))
-        items = f"(SELECT * FROM deal WHERE id IN (SELECT deal_id FROM {funds} f UNION ALL SELECT deal_id FROM {blockers} b))"
-        fills.append(event_insert(items, entries, funds, blockers, "", postgres=True))
-    return fills
+#: PostgreSQL: the ids of the deals own_deals_fills and own_deals_events_fill fill, from the array %(ids)s.
+_OWN = "IN (SELECT unnest(%(ids)s::integer[]))"
+_OWN_ENTRIES = f"(SELECT * FROM stage_change WHERE deal_id {_OWN})"
+
+
+def own_deals_fills() -> list[str]:
+    """PostgreSQL: the INSERTs adding to deal_stage_days and deal_plan_days what the new deals whose ids are in
+    the array %(ids)s contribute, as the triggers would have added them one statement after another, for deals
+    whose shares are not counted yet (written while the triggers stood aside, one ledger entry each):
+    new_deals_stage_fill, then the plan trigger's own statement, the ids in place of its new rows."""
+    # Only deals with a planned date count in the plan's totals.
+    planned = f"(SELECT * FROM deal WHERE id {_OWN} AND (planned_start IS NOT NULL OR planned_completion IS NOT NULL))"
+    return [new_deals_stage_fill(postgres=True), plan_insert(planned, _OWN_ENTRIES, "", postgres=True)]
+
+
+def own_deals_events_fill() -> str:
+    """PostgreSQL: the INSERT adding to deal_event_days what the funds and blockers of the deals whose ids are in
+    the array %(ids)s contribute (their shares not counted yet): the trigger's own statement over those deals."""
+    funds, blockers = (f"(SELECT * FROM {table} WHERE deal_id {_OWN})" for table in ("funds_arrived", "blocker"))
+    # Only deals with funds or blockers count in the events' totals.
+    items = (
+        f"(SELECT * FROM deal WHERE id IN (SELECT deal_id FROM {funds} f UNION ALL SELECT deal_id FROM {blockers} b))"
+    )
+    return event_insert(items, _OWN_ENTRIES, funds, blockers, "", postgres=True)

@@ -122,9 +122,8 @@ class KeptDaysAside:
     filled the same way: their insert triggers only (a new deal is never
     updated or deleted by the batches). Until caught up, the new deals are
     in neither: nothing reads them before (the import holds the write lock).
+    PostgreSQL's counterpart: KeptDaysLater.
     """
-
-    # PostgreSQL's counterpart: KeptDaysLater.
 
     def __init__(self, tables: set[str], triggers: list[str], events_later: bool, search: bool = False):
         self.tables = tables
@@ -266,7 +265,10 @@ class KeptDaysLater:
         ids, self.unfilled = self.unfilled, []
         if not ids:
             return []
-        return [(sql, {"ids": ids}) for sql in stage_days.own_deals_fills(events=not self.events_later)]
+        fills = stage_days.own_deals_fills()
+        if not self.events_later:
+            fills.append(stage_days.own_deals_events_fill())
+        return [(sql, {"ids": ids}) for sql in fills]
 
     def catch_up(self) -> list[tuple[str, tuple | dict]]:
         """The statements filling what `batch` left out, then setting the triggers back (once; afterwards nothing).
@@ -275,7 +277,7 @@ class KeptDaysLater:
             return []
         self.caught_up = True
         statements = self._fills()
-        events = stage_days.own_deals_fills(events=True)[-1]
+        events = stage_days.own_deals_events_fill()
         for at in range(0, len(self.written), FILL_EVERY):
             statements.append((events, {"ids": self.written[at : at + FILL_EVERY]}))
         self.written = []

@@ -14,6 +14,7 @@ from crm.deals import change_stage
 from crm.deals.corrections import archive_deal
 from crm.importing import apply as import_apply
 from crm.importing import aside as import_aside
+from crm.importing import bulk as import_bulk
 from db import kept_totals
 from db import stage_days as sd
 from db.connection import open_database
@@ -141,6 +142,7 @@ def later(monkeypatch):
     """As `batches`, for PostgreSQL's KeptDaysLater: each batch's ids and the fills it was followed by."""
     filled = []
     _counting(monkeypatch, import_aside.KeptDaysLater, lambda ids, statements: filled.append((ids, statements)))
+    monkeypatch.setattr(import_bulk, "ANALYSE_FIRST", 40)  # statistics taken behind the batches too
     return filled
 
 
