@@ -16,6 +16,7 @@ from peewee import Database
 
 from db import stage_days
 from db.dialects import dialect_of
+from db.kept_later import OWN_IDS
 from db.models import database
 
 #: A year, region and stage of a deal on PostgreSQL (the key of the per-cohort differences).
@@ -47,6 +48,24 @@ _PG_DEALS_FILL = (
     "SELECT stage, currency, count(*), sum(amount), coalesce(sum(amount_cny), 0), count(amount_cny), "
     "count(*) FILTER (WHERE amount_approximate) FROM deal GROUP BY stage, currency"
 )
+
+
+def own_deals_fills() -> list[str]:
+    """PostgreSQL: the INSERTs adding to the totals by stage and cohort what the new deals whose ids are in the
+    array %(ids)s, and their blockers, contribute (their insert triggers stood aside: db/kept_later.py): a
+    rebuild's fills over those deals alone."""
+    return [
+        _PG_DEALS_FILL.replace(" GROUP BY", f" WHERE id {OWN_IDS} GROUP BY"),
+        POSTGRES_COHORT_FILL.replace(" GROUP BY", f" WHERE id {OWN_IDS} GROUP BY"),
+        POSTGRES_BLOCKERS_FILL.replace(" GROUP BY", f" WHERE b.deal_id {OWN_IDS} GROUP BY"),
+    ]
+
+
+def own_deals_funds_fill() -> str:
+    """PostgreSQL: as own_deals_fills, for the funds of those deals."""
+    return POSTGRES_FUNDS_FILL.replace(" GROUP BY", f" WHERE f.deal_id {OWN_IDS} GROUP BY")
+
+
 _SQLITE_DEALS = (
     "SELECT stage, currency, count(*), sum(amount), coalesce(sum(amount_cny), 0), count(amount_cny), "
     "sum(CASE WHEN amount_approximate THEN 1 ELSE 0 END) FROM deal GROUP BY stage, currency"

@@ -23,6 +23,8 @@ triggers with transition tables, and a row trigger before a deal's delete).
 
 from __future__ import annotations
 
+from db.kept_later import OWN_IDS
+
 TABLE = "deal_stage_days"
 KEYS = ("grain", "day", "region", "stage", "currency")
 SUMS = ("deals", "amount", "amount_cny", "converted", "approximate")
@@ -378,7 +380,7 @@ def new_deals_stage_fill(postgres: bool = False) -> str:
     ledger entries; wrong for any other deal."""
     if postgres:
         month, converted, approx = "date_trunc('month', d.stage_since)::date", "::int", "d.amount_approximate::int"
-        grains, own = "(VALUES (0), (1)) g(g)", "IN (SELECT unnest(%(ids)s::integer[]))"
+        grains, own = "(VALUES (0), (1)) g(g)", OWN_IDS
     else:
         month, converted = "date(d.stage_since, 'start of month')", ""
         approx = "CASE WHEN d.amount_approximate THEN 1 ELSE 0 END"
@@ -422,13 +424,7 @@ PLAN_FILL_PLANNED_SQLITE = plan_insert(
 )
 
 
-#: PostgreSQL: the setting (SET LOCAL … = 'on') under which the kept tables' triggers stand aside (migration 0016).
-KEPT_LATER = "crm.kept_later"
-
-
-#: PostgreSQL: the ids of the deals own_deals_fills and own_deals_events_fill fill, from the array %(ids)s.
-_OWN = "IN (SELECT unnest(%(ids)s::integer[]))"
-_OWN_ENTRIES = f"(SELECT * FROM stage_change WHERE deal_id {_OWN})"
+_OWN_ENTRIES = f"(SELECT * FROM stage_change WHERE deal_id {OWN_IDS})"
 
 
 def own_deals_fills() -> list[str]:
@@ -437,14 +433,16 @@ def own_deals_fills() -> list[str]:
     whose shares are not counted yet (written while the triggers stood aside, one ledger entry each):
     new_deals_stage_fill, then the plan trigger's own statement, the ids in place of its new rows."""
     # Only deals with a planned date count in the plan's totals.
-    planned = f"(SELECT * FROM deal WHERE id {_OWN} AND (planned_start IS NOT NULL OR planned_completion IS NOT NULL))"
+    planned = (
+        f"(SELECT * FROM deal WHERE id {OWN_IDS} AND (planned_start IS NOT NULL OR planned_completion IS NOT NULL))"
+    )
     return [new_deals_stage_fill(postgres=True), plan_insert(planned, _OWN_ENTRIES, "", postgres=True)]
 
 
 def own_deals_events_fill() -> str:
     """PostgreSQL: the INSERT adding to deal_event_days what the funds and blockers of the deals whose ids are in
     the array %(ids)s contribute (their shares not counted yet): the trigger's own statement over those deals."""
-    funds, blockers = (f"(SELECT * FROM {table} WHERE deal_id {_OWN})" for table in ("funds_arrived", "blocker"))
+    funds, blockers = (f"(SELECT * FROM {table} WHERE deal_id {OWN_IDS})" for table in ("funds_arrived", "blocker"))
     # Only deals with funds or blockers count in the events' totals.
     items = (
         f"(SELECT * FROM deal WHERE id IN (SELECT deal_id FROM {funds} f UNION ALL SELECT deal_id FROM {blockers} b))"

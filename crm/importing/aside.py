@@ -20,6 +20,7 @@ import peewee
 from crm.listing.search import SEARCH_DOCUMENT
 from db import kept_totals, kept_triggers, stage_days
 from db.dialects import dialect_of
+from db.kept_later import KEPT_LATER
 from db.models import database
 
 #: SQLite page cache while importing, in KiB: a new deal goes into a dozen indexes at random places, and
@@ -196,7 +197,7 @@ def set_kept_days_aside(events_later: bool = True) -> KeptDaysAside | KeptDaysLa
     """
     db = database.obj
     if not dialect_of(db).in_process:
-        db.execute_sql(f"SET LOCAL {stage_days.KEPT_LATER} = 'on'")
+        db.execute_sql(f"SET LOCAL {KEPT_LATER} = 'on'")
         return KeptDaysLater(events_later)
     # Since migration 0014 the row triggers hand their deals to the view kept_days_change, whose triggers write.
     names = (*_KEPT_DAYS, kept_triggers.VIEW)
@@ -227,20 +228,22 @@ def set_kept_days_aside(events_later: bool = True) -> KeptDaysAside | KeptDaysLa
 
 
 class KeptDaysLater:
-    """PostgreSQL: the as-of totals of a first import filled from its deals' rows while their triggers stand aside.
+    """PostgreSQL: the kept totals of a first import filled from its deals' rows while their triggers stand aside.
 
-    The import's transaction has set stage_days.KEPT_LATER, under which the
-    triggers of the kept tables do nothing (migration 0016): for no other
-    session, and for this one until it commits or sets it back. Its new
-    deals are filled FILL_EVERY at a time, by their ids (other sessions may
-    add deals meanwhile: theirs are counted by their own triggers), with
-    the triggers' own statements over those deals alone (one pass over a
-    deal instead of the triggers' remove and re-add for each of its rows);
-    unless funds come later in the import (`events_later`), their funds and
-    blockers with them. `catch_up` fills what is left and sets the triggers
-    back: at the end, or before the import changes a deal it has written.
-    The totals by stage and cohort and the search's indexes are kept by
-    their own row triggers and indexes, as for any write.
+    The import's transaction has set KEPT_LATER, under which the triggers of
+    the as-of totals and those counting new deals, funds and blockers in the
+    totals by stage and cohort do nothing (migrations 0016, 0017; see
+    db/kept_later.py): for no other session, and for this one until it
+    commits or sets it back. Its new deals are filled FILL_EVERY at a time,
+    by their ids (other sessions may add deals meanwhile: theirs are counted
+    by their own triggers), with the triggers' and a rebuild's statements
+    over those deals alone (one pass over a deal instead of the as-of
+    triggers' remove and re-add for each of its rows, and no advisory lock
+    per deal); their blockers with them, and unless funds come later in the
+    import (`events_later`), their share of the as-of funds and blockers.
+    `catch_up` fills what is left (the funds) and sets the triggers back: at
+    the end, or before the import changes a deal it has written. The
+    search's indexes are kept as for any write.
     """
 
     def __init__(self, events_later: bool):
@@ -265,7 +268,7 @@ class KeptDaysLater:
         ids, self.unfilled = self.unfilled, []
         if not ids:
             return []
-        fills = stage_days.own_deals_fills()
+        fills = stage_days.own_deals_fills() + kept_totals.own_deals_fills()
         if not self.events_later:
             fills.append(stage_days.own_deals_events_fill())
         return [(sql, {"ids": ids}) for sql in fills]
@@ -277,11 +280,11 @@ class KeptDaysLater:
             return []
         self.caught_up = True
         statements = self._fills()
-        events = stage_days.own_deals_events_fill()
+        later = (stage_days.own_deals_events_fill(), kept_totals.own_deals_funds_fill())
         for at in range(0, len(self.written), FILL_EVERY):
-            statements.append((events, {"ids": self.written[at : at + FILL_EVERY]}))
+            statements += [(sql, {"ids": self.written[at : at + FILL_EVERY]}) for sql in later]
         self.written = []
-        return [*statements, (f"SET LOCAL {stage_days.KEPT_LATER} = 'off'", ())]
+        return [*statements, (f"SET LOCAL {KEPT_LATER} = 'off'", ())]
 
 
 def _quoted(db, name: str) -> str:

@@ -22,6 +22,7 @@ from crm.importing import bulk as import_bulk
 from db import kept_totals
 from db import stage_days as sd
 from db.connection import open_database
+from db.kept_later import KEPT_LATER
 from db.models import Deal
 from tests.ledger.test_import_bulk import _import, _rates, _with_planned_starts, ledger_workbook
 
@@ -161,7 +162,7 @@ def _agree_now(url: str, change=None) -> bool:
 
 
 def _setting(db) -> str | None:
-    return db.execute_sql(f"SELECT current_setting('{sd.KEPT_LATER}', true)").fetchone()[0]
+    return db.execute_sql(f"SELECT current_setting('{KEPT_LATER}', true)").fetchone()[0]
 
 
 @pytest.mark.parametrize("backend", ["postgresql"])
@@ -173,10 +174,10 @@ def test_a_first_postgresql_import_fills_the_as_of_totals_of_its_own_deals(db_ur
         _with_funds(path)
     report, _rows = _import(db_url, path, bulk=True, prepare=_rates)
     assert report.written and len(report.created) == 300 and not report.updated
-    # Every 80 deals the stage steps and plan figures (and the funds and blockers, unless funds come later) of
-    # exactly those deals, by their ids; the last 60 at the end.
+    # Every 80 deals the stage steps, plan figures, totals by stage and cohort and blockers (and the as-of funds
+    # and blockers, unless funds come later) of exactly those deals, by their ids; the last 60 at the end.
     fills = [(ids, statements) for ids, statements in later if statements]
-    assert [len(statements) for _ids, statements in fills] == [2 + (not funds)] * 3
+    assert [len(statements) for _ids, statements in fills] == [5 + (not funds)] * 3
     assert [statements[0][1]["ids"] for _ids, statements in fills] == [
         [i for ids, _s in later[at : at + 2] for i in ids] for at in (0, 2, 4)
     ]

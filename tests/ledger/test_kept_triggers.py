@@ -55,8 +55,9 @@ def test_a_ledger_from_before_0014_is_upgraded_and_both_forms_keep_the_totals(de
     assert big == {f"{kept_triggers.VIEW}_{k}" for k in ("stages", "events", "plan")}
     assert sum(len(sql) for sql in handed.values()) < 64_000  # every connection parses all of it (was ~320,000)
 
-    # back through 0014 (0016, PostgreSQL's only, and 0015, only indexes, are undone on the way)
+    # back through 0014 (0017 and 0016, PostgreSQL's only, and 0015, only indexes, are undone on the way)
     assert runner(demo_ledger).down("0014_kept_triggers_once") == [
+        "0017_postgres_totals_later",
         "0016_postgres_kept_later",
         "0015_weekly_indexes",
         "0014_kept_triggers_once",
@@ -67,7 +68,12 @@ def test_a_ledger_from_before_0014_is_upgraded_and_both_forms_keep_the_totals(de
     _change_everything("甲")
     assert kept_totals.agree()
 
-    assert runner(demo_ledger).up() == ["0014_kept_triggers_once", "0015_weekly_indexes", "0016_postgres_kept_later"]
+    assert runner(demo_ledger).up() == [
+        "0014_kept_triggers_once",
+        "0015_weekly_indexes",
+        "0016_postgres_kept_later",
+        "0017_postgres_totals_later",
+    ]
     assert _trigger_sql(demo_ledger) == handed
     _change_everything("乙")
     assert kept_totals.agree()

@@ -31,9 +31,13 @@ def _plan(query) -> str:
 
 def test_the_weekly_indexes_are_made_by_the_upgrade_and_undone_by_down(ledger, backend):
     assert NAMES <= _indexes(backend)
-    assert runner(ledger).down("0015_weekly_indexes") == ["0016_postgres_kept_later", "0015_weekly_indexes"]
+    assert runner(ledger).down("0015_weekly_indexes") == [
+        "0017_postgres_totals_later",
+        "0016_postgres_kept_later",
+        "0015_weekly_indexes",
+    ]
     assert not NAMES & _indexes(backend)
-    assert runner(ledger).up() == ["0015_weekly_indexes", "0016_postgres_kept_later"]
+    assert runner(ledger).up() == ["0015_weekly_indexes", "0016_postgres_kept_later", "0017_postgres_totals_later"]
     assert NAMES <= _indexes(backend)
 
 
