@@ -9,10 +9,10 @@ ahead of time. How each backend does both differs, here:
 - SQLite: the statements run on the connection as they are (SQLite
   serialises the two threads' calls); ids are counted on from the largest
   one, which the transaction's write lock keeps ours until it ends.
-- PostgreSQL: each list of statements runs under a savepoint, so that a
-  failed one leaves the transaction usable for the error to be reported
-  (an aborted transaction would refuse the checking thread's next read
-  instead); ids are taken from the table's sequence on a connection of
+- PostgreSQL: the statements run under a savepoint the first list makes,
+  so that a failed one leaves the transaction usable for the error to be
+  reported (an aborted transaction would refuse the checking thread's next
+  read instead); ids are taken from the table's sequence on a connection of
   their own (a sequence is not transactional: the values are ours at
   once, and the checking thread never waits for the writer to ask).
 """
@@ -38,8 +38,12 @@ def statements_runner(db: peewee.Database) -> Callable[[list], None]:
     """A function running a list of (sql, parameters) on this thread's connection of `db`, from any thread.
 
     Call it from one thread at a time. A statement that fails raises its
-    driver error as peewee's; on PostgreSQL what the list wrote is undone
+    driver error as peewee's; on PostgreSQL what the lists wrote is undone
     and the transaction goes on, on SQLite the statements before it stay.
+    PostgreSQL: one savepoint, made by the first list and kept to the
+    transaction's end. A savepoint per list would be a subtransaction per
+    batch, and past 64 of them in one transaction other sessions' snapshots
+    check the import's rows the slow way (pg_subtrans) while it runs.
     """
     connection = db.connection()
     if dialect_of(db).in_process:
@@ -52,9 +56,13 @@ def statements_runner(db: peewee.Database) -> Callable[[list], None]:
 
         return run_sqlite
 
+    made: list[str] = []  # the savepoint, once made
+
     def run_postgres(statements: list) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(f"SAVEPOINT {_SAVEPOINT}")
+            if not made:
+                cursor.execute(f"SAVEPOINT {_SAVEPOINT}")
+                made.append(_SAVEPOINT)
             try:
                 for sql, params in statements:
                     _LOG.debug((sql, params))
@@ -63,7 +71,6 @@ def statements_runner(db: peewee.Database) -> Callable[[list], None]:
             except BaseException:
                 cursor.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
                 raise
-            cursor.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
 
     return run_postgres
 
