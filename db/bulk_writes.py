@@ -19,12 +19,14 @@ ahead of time. How each backend does both differs, here:
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import peewee
 
+from db.connection import as_ledger_error
 from db.dialects import dialect_of
 
 #: The savepoint each list of statements runs under on PostgreSQL.
@@ -98,7 +100,7 @@ class Ahead:
             start = self._next[model]
             self._next[model] = start + count
             return list(range(start, start + count))
-        with self._cursor() as cursor, _AS_PEEWEE_ERRORS:
+        with self._cursor() as cursor:
             column = model._meta.primary_key.column_name
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", (table, column, count)
@@ -112,16 +114,23 @@ class Ahead:
         writer's time. SQLite binds in the library, without the GIL: as they are."""
         if dialect_of(self.db).in_process:
             return statements
-        with self._cursor() as cursor, _AS_PEEWEE_ERRORS:
+        with self._cursor() as cursor:
             return [(cursor.mogrify(sql, params or None), None) for sql, params in statements]
 
-    def _cursor(self):
+    @contextlib.contextmanager
+    def _cursor(self) -> Iterator[Any]:
         """A cursor of PostgreSQL's side connection (a connection of its own, not this thread's: the writer uses
-        that one meanwhile)."""
-        if self._side is None:
-            self._side = self.db._connect()  # type: ignore[attr-defined]  # Peewee private API
-            self._side.autocommit = True
-        return self._side.cursor()
+        that one meanwhile), opened at first use. A driver's error (the server gone, say) is raised as the
+        ledger's one-line error, as the import's own connection raises it."""
+        try:
+            with _AS_PEEWEE_ERRORS:
+                if self._side is None:
+                    self._side = self.db._connect()  # type: ignore[attr-defined]  # Peewee private API
+                    self._side.autocommit = True
+                with self._side.cursor() as cursor:
+                    yield cursor
+        except peewee.PeeweeException as exc:
+            raise as_ledger_error(exc) from None
 
     def recount(self) -> None:
         """Rows were written meanwhile by other means: SQLite counts its ids afresh (PostgreSQL's are taken)."""

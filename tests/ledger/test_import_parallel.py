@@ -12,6 +12,7 @@ import threading
 import pytest
 from openpyxl import load_workbook
 
+from crm.foundation.errors import ConnectionLost
 from crm.importing import apply as import_apply
 from crm.importing import importer
 from db import bulk_writes
@@ -76,6 +77,31 @@ def test_a_write_that_fails_behind_the_checking_rolls_the_whole_import_back(db_u
         else:  # taken by another writer meanwhile, as far as the import can tell: run again (retry_transient)
             with pytest.raises(import_apply.CodesTaken):
                 importer.run_import(second, today=TODAY, actor="测试员")
+        assert ledger_rows() == before
+        assert not [t for t in threading.enumerate() if t.name == "import writer"]
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_server_gone_while_an_import_opens_its_side_connection_is_one_line(db_url, tmp_path, monkeypatch):
+    """The ids and bound statements of a PostgreSQL import come from a second connection: a server that is gone
+    when it is opened is the ledger's one-line error (crm.foundation.errors.ConnectionLost), the import void."""
+    import psycopg2
+
+    path = ledger_workbook(tmp_path / "a.xlsx", rows=40, seed=1)
+    db = open_database(db_url)
+    try:
+        before = ledger_rows()
+
+        def gone(*_args, **_kwargs):
+            raise psycopg2.OperationalError("server closed the connection unexpectedly")
+
+        monkeypatch.setattr(type(db), "_connect", gone)
+        with pytest.raises(ConnectionLost) as raised:  # the server gone: the lost connection's one line
+            importer.run_import(path, today=TODAY, actor="测试员")
+        assert "\n" not in str(raised.value) and "psycopg2" not in str(raised.value)
+        monkeypatch.undo()
         assert ledger_rows() == before
         assert not [t for t in threading.enumerate() if t.name == "import writer"]
     finally:
