@@ -11,7 +11,7 @@ disabling a trigger would lock its table against every other user until the impo
 
 from __future__ import annotations
 
-from peewee import Database
+from peewee import Database, PostgresqlDatabase
 
 #: The setting (SET LOCAL … = 'on') under which the gated triggers stand aside.
 KEPT_LATER = "crm.kept_later"
@@ -23,6 +23,14 @@ _TRIGGERS = (
     "SELECT t.tgname, c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
     "WHERE NOT t.tgisinternal AND t.tgname ~ %s ORDER BY t.oid"
 )
+
+
+def migrate(migrator, db: Database, names: str, gated: bool) -> None:
+    """Migrations 0016, 0017 (up: `gated`, down: not): gate or ungate the PostgreSQL triggers whose names match
+    the regular expression `names`. SQLite: nothing (its import drops its row triggers inside its transaction)."""
+    if isinstance(db, PostgresqlDatabase):
+        for sql in regated(db, names, gated):
+            migrator.migrate(migrator.sql(sql))
 
 
 def regated(db: Database, names: str, gated: bool) -> list[str]:

@@ -7,21 +7,15 @@ import sets it with SET LOCAL, fills the kept tables for its own deals, and sets
 transaction. SQLite: nothing changes (its import drops its row triggers inside its transaction instead).
 """
 
-from peewee import PostgresqlDatabase
-
-from db.kept_later import regated
+from db import kept_later
 
 #: The as-of totals' triggers of 0012 and 0013.
 _NAMES = "^crm_(days|plan)_"
 
 
 def up(migrator, db):
-    if isinstance(db, PostgresqlDatabase):
-        for sql in regated(db, _NAMES, gated=True):
-            migrator.migrate(migrator.sql(sql))
+    kept_later.migrate(migrator, db, _NAMES, gated=True)
 
 
 def down(migrator, db):
-    if isinstance(db, PostgresqlDatabase):
-        for sql in regated(db, _NAMES, gated=False):
-            migrator.migrate(migrator.sql(sql))
+    kept_later.migrate(migrator, db, _NAMES, gated=False)

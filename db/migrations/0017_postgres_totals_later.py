@@ -9,21 +9,15 @@ key changes, or give them back when it is deleted, still fire: the import sets t
 changes or deletes a deal it wrote. SQLite: nothing changes.
 """
 
-from peewee import PostgresqlDatabase
-
-from db.kept_later import regated
+from db import kept_later
 
 #: The insert-counting row triggers of 0005 (deal_totals), 0006 (deal_cohort_totals) and 0007 (funds, blockers).
 _NAMES = "^(deal_totals|deal_cohort_totals|funds_totals|blocker_totals)$"
 
 
 def up(migrator, db):
-    if isinstance(db, PostgresqlDatabase):
-        for sql in regated(db, _NAMES, gated=True):
-            migrator.migrate(migrator.sql(sql))
+    kept_later.migrate(migrator, db, _NAMES, gated=True)
 
 
 def down(migrator, db):
-    if isinstance(db, PostgresqlDatabase):
-        for sql in regated(db, _NAMES, gated=False):
-            migrator.migrate(migrator.sql(sql))
+    kept_later.migrate(migrator, db, _NAMES, gated=False)
