@@ -92,7 +92,6 @@ class NewDeals:
         self._seen: dict = {f: {} for f in _LOOKUPS}  # field -> {text: what _lookup found for it}
         self._amount_texts: dict = {}  # id(Money) -> (the Money, its amount_text)
         self.behind: _Behind | None = None
-        self.ahead: Ahead | None = None  # the ids and bound statements of the rows written behind
         self._flushed = 0  # deals written by flush so far
         self._analyse_at = ANALYSE_FIRST  # PostgreSQL: the count of deals written at which statistics are next taken
         self.after_batch: Callable[[list[int]], list] | None = None  # a batch's ids, in order -> statements after it
@@ -313,8 +312,8 @@ class NewDeals:
         their `key` fields (RETURNING promises no order).
         """
         primary = model._meta.primary_key
-        if self.behind is not None and self.ahead is not None:
-            ids = self.ahead.take(model, len(rows))
+        if self.behind is not None:
+            ids = self.behind.ahead.take(model, len(rows))
             statements += insert_statements(model, [primary, *fields], [(i, *row) for i, row in zip(ids, rows)])
             return ids
         self._execute(statements)
@@ -325,8 +324,8 @@ class NewDeals:
 
     def write(self, statements: list[tuple[str, tuple | list]]) -> None:
         """Run `statements` ((sql, parameters)) after what was flushed: behind, where there is a writer."""
-        if self.behind is not None and self.ahead is not None:
-            self.behind.submit(self.ahead.bind(statements))
+        if self.behind is not None:
+            self.behind.submit(statements)
         else:
             self._execute(statements)
 
@@ -356,8 +355,7 @@ class NewDeals:
         if self.behind is not None:
             yield
             return
-        self.ahead = Ahead(db)
-        self.behind = _Behind(statements_runner(db))
+        self.behind = _Behind(db)
         interval = sys.getswitchinterval()
         sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
         try:
@@ -367,8 +365,6 @@ class NewDeals:
             sys.setswitchinterval(interval)
             self.behind.close()
             self.behind = None
-            self.ahead.close()
-            self.ahead = None
 
     @contextlib.contextmanager
     def paused(self):
@@ -393,8 +389,7 @@ class NewDeals:
         """
         if self.behind is not None:
             self.behind.wait()
-        if self.ahead is not None:
-            self.ahead.recount()
+            self.behind.ahead.recount()
 
 
 #: How long (s) a thread holding the GIL keeps it from another that wants it, while writing behind: the writer
@@ -403,10 +398,12 @@ SWITCH_INTERVAL = 0.0005
 
 
 class _Behind:
-    """A thread running lists of INSERTs with `run` (db.bulk_writes.statements_runner), one list after another."""
+    """A thread running lists of INSERTs on the import's connection (db.bulk_writes.statements_runner), one list
+    after another; `ahead` gives their rows' ids and binds them (db.bulk_writes.Ahead), in the importing thread."""
 
-    def __init__(self, run: Callable[[list], None]):
-        self.run = run
+    def __init__(self, db):
+        self.run = statements_runner(db)  # made here, in the importing thread: its connection is that thread's
+        self.ahead = Ahead(db)
         self.work: queue.Queue = queue.Queue(maxsize=2)  # the checking runs at most two batches ahead
         self.error: Exception | None = None  # raised once; nothing more is written after it (the import is void)
         self.failed = False
@@ -429,7 +426,7 @@ class _Behind:
 
     def submit(self, statements: list) -> None:
         self._raise()
-        self.work.put(statements)
+        self.work.put(self.ahead.bind(statements))
 
     def wait(self) -> None:
         self.work.join()
@@ -439,6 +436,7 @@ class _Behind:
         self.dropped = True
         self.work.put(None)
         self.thread.join()
+        self.ahead.close()
 
     def _raise(self) -> None:
         if self.error is not None:

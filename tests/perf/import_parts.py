@@ -84,8 +84,9 @@ def timed(run):
                 kinds[kind] = kinds.get(kind, 0.0) + time.thread_time() - start
     return run_timed
 behind_init = bulk._Behind.__init__
-def timed_init(self, run):
-    behind_init(self, timed(run))
+def timed_init(self, db):
+    behind_init(self, db)
+    self.run = timed(self.run)
 bulk._Behind.__init__ = timed_init
 submit = bulk._Behind.submit
 def timed_submit(self, statements):
