@@ -41,8 +41,6 @@ class Dialect:
     search_index_is_a_table: bool
     #: `+column` in a condition keeps the planner from choosing that column's index (SQLite's idiom).
     unary_plus_skips_index: bool
-    #: INSERT … RETURNING gives the new ids of a batch.
-    returning: bool
     #: The database runs inside this process (SQLite): tuned with PRAGMAs, its indexes set aside for a bulk load,
     #: and written from a thread of the program's own.
     in_process: bool
@@ -70,7 +68,6 @@ SQLITE = Dialect(
     search_index_exists_sql="SELECT 1 FROM sqlite_master WHERE name = 'deal_search_terms'",
     search_index_is_a_table=True,
     unary_plus_skips_index=True,
-    returning=False,
     whole_file=True,
     in_process=True,
     table_exists_sql="SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
@@ -88,7 +85,6 @@ POSTGRES = Dialect(
     search_index_exists_sql="SELECT 1 FROM pg_indexes WHERE indexname = 'deal_search_chars' AND schemaname = current_schema()",
     search_index_is_a_table=False,
     unary_plus_skips_index=False,
-    returning=True,
     whole_file=False,
     in_process=False,
     table_exists_sql="SELECT to_regclass(%s) IS NOT NULL",

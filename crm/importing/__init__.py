@@ -40,7 +40,6 @@ _HOME = {
     "header_key": "headers",
     "header_unit": "headers",
     "inline": "cells",
-    "insert_returning": "inserts",
     "insert_statements": "inserts",
     "is_blank": "cells",
     "label_kind": "headers",

@@ -287,11 +287,7 @@ class _Applying:
     def flush(self, wait: bool = False) -> None:
         """Write the new deals checked so far; with `wait`, not before they are written."""
         try:
-            if self.new.behind is not None:
-                self.new.flush()
-            elif self.new.pending:
-                with database.atomic():
-                    self.new.flush()
+            self.new.flush()
             if wait:
                 self.new.wait()
         except IntegrityError as err:

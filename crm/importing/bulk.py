@@ -39,7 +39,7 @@ from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.foundation.text import clean_text
 from crm.importing.cells import amount_text
-from crm.importing.inserts import default_of, fields_of, insert_returning, insert_statements
+from crm.importing.inserts import default_of, fields_of, insert_statements
 from crm.listing.initials import MemoInitials
 from crm.reference import fx
 from crm.reference.lookup import department_by_name, event_by_name
@@ -47,7 +47,7 @@ from crm.values.money import Money
 from db.bulk_writes import Ahead, statements_runner
 from db.connection import as_ledger_error
 from db.dialects import dialect_of
-from db.kept_totals import ANALYSE_WRITTEN, fresh_statistics
+from db.kept_totals import ANALYSE_WRITTEN
 from db.models import AuditEntry, Blocker, Deal, DealDepartment, FxRate, StageChange, database
 
 #: Deals written per batch (and per INSERT statement, parameters allowing).
@@ -221,8 +221,8 @@ class NewDeals:
     def flush(self) -> list[NewDeal]:
         """Write the deals added since the last flush (with their ledger, departments, blockers, audit).
 
-        With a writer behind (see `write_behind`) the INSERTs are handed to
-        it and may still be running when this returns: `wait()` for them.
+        Within `write_behind` only: the INSERTs are handed to its writer and
+        may still be running when this returns: `wait()` for them.
         """
         batch, self.pending = self.pending, []
         if not batch:
@@ -234,7 +234,7 @@ class NewDeals:
         # Each deal's values in column order, the defaults under what it gives, at C speed (no loop per column).
         values = operator.itemgetter(*defaults)
         rows = [values({**defaults, **d.columns}) for d in batch]
-        for d, ident in zip(batch, self._written(Deal, columns, rows, (Deal.code,), statements)):
+        for d, ident in zip(batch, self._written(Deal, columns, rows, statements)):
             d.id = ident
         statements += insert_statements(
             StageChange,
@@ -267,13 +267,12 @@ class NewDeals:
                 "updated_at",
                 "updated_by",
             )
-            # A new deal's blockers differ in their text (the importer drops repeated ones): (deal, text) is a key.
-            ids = self._written(Blocker, fields, rows, (Blocker.deal, Blocker.text), statements)
+            ids = self._written(Blocker, fields, rows, statements)
             entries += [(now, self.actor, "blocker", ident, "raised", None, row[1]) for ident, row in zip(ids, rows)]
         statements += insert_statements(
             AuditEntry, fields_of(AuditEntry, "at", "actor", "table", "row_id", "field", "old", "new"), entries
         )
-        if self.behind is not None and self.after_batch is not None:
+        if self.after_batch is not None:
             statements += self.after_batch([d.id for d in batch])
         self.write(statements)
         self._flushed += len(batch)
@@ -290,49 +289,29 @@ class NewDeals:
         blockers; planned with the statistics of the tables before the import
         (none, for a first import), each batch scanned what the import had
         written so far, slower batch by batch (BENCHMARKS.md, "Import"). ANALYZE
-        counts the import's own uncommitted rows; taken at 2,000, 8,000, 32,000 … deals
-        (behind the batches written so far, when they are written behind).
+        counts the import's own uncommitted rows; taken at 2,000, 8,000, 32,000 … deals.
         """
         db = database.obj
         if dialect_of(db).in_process:
             return
         self._analyse_at = self._flushed * 4
-        if self.behind is not None:  # the batches are in the writer's queue: in order after them
-            self.write([(sql, ()) for sql in ANALYSE_WRITTEN])
-            return
-        for sql in fresh_statistics(db, postgres=True):
-            db.execute_sql(sql)
+        self.write([(sql, ()) for sql in ANALYSE_WRITTEN])  # in the writer's queue: after the batches so far
 
-    def _written(self, model, fields: list, rows: list, key: tuple, statements: list) -> list[int]:
-        """The ids `rows` (values of `fields`) of `model` take; their INSERT is added to `statements`.
-
-        Behind, the ids are given ahead (see write_behind). Else (PostgreSQL)
-        `statements`, which the rows may reference, and the rows are written
-        now, and the ids read back with RETURNING, matched to the rows by
-        their `key` fields (RETURNING promises no order).
-        """
-        primary = model._meta.primary_key
-        if self.behind is not None:
-            ids = self.behind.ahead.take(model, len(rows))
-            statements += insert_statements(model, [primary, *fields], [(i, *row) for i, row in zip(ids, rows)])
-            return ids
-        self._execute(statements)
-        statements.clear()
-        at = [next(i for i, f in enumerate(fields) if f is k) for k in key]  # `is`: a Field's == builds SQL
-        returned = {tuple(found): ident for ident, *found in insert_returning(model, fields, rows, (primary, *key))}
-        return [returned[tuple(row[i] for i in at)] for row in rows]
+    def _written(self, model, fields: list, rows: list, statements: list) -> list[int]:
+        """The ids `rows` (values of `fields`) of `model` take, given ahead (see write_behind); their INSERT is
+        added to `statements`."""
+        ids = self._writer().ahead.take(model, len(rows))
+        statements += insert_statements(model, [model._meta.primary_key, *fields], [(i, *r) for i, r in zip(ids, rows)])
+        return ids
 
     def write(self, statements: list[tuple[str, tuple | list]]) -> None:
-        """Run `statements` ((sql, parameters)) after what was flushed: behind, where there is a writer."""
-        if self.behind is not None:
-            self.behind.submit(statements)
-        else:
-            self._execute(statements)
+        """Have `statements` ((sql, parameters)) run after what was flushed, by the writer (see write_behind)."""
+        self._writer().submit(statements)
 
-    @staticmethod
-    def _execute(statements: list) -> None:
-        for sql, params in statements:
-            database.obj.execute_sql(sql, params)
+    def _writer(self) -> _Behind:
+        if self.behind is None:
+            raise RuntimeError("NewDeals writes within write_behind() only")
+        return self.behind
 
     # ---- writing behind -------------------------------------------------------
 

@@ -34,15 +34,6 @@ ROWS_PER_STATEMENT = 1000
 _MAX_VARIABLES = 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
 
 
-def insert_returning(model, fields: list, rows: list, returning: tuple) -> list:
-    """INSERT `rows` (values in the order of `fields`); the `returning` columns of each row written, in no order."""
-    db = database.obj
-    tail = " RETURNING " + ", ".join(quoted(db, f.column_name) for f in returning)
-    return [
-        found for sql, params in insert_statements(model, fields, rows, tail) for found in db.execute_sql(sql, params)
-    ]
-
-
 def insert_statements(model, fields: list, rows: list, tail: str = "") -> list[tuple[str, list]]:
     """(sql, parameters) of the multi-row INSERTs that write `rows`, `tail` ending each statement.
 
