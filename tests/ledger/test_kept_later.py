@@ -41,13 +41,12 @@ def _deal(name: str) -> None:
     add_blocker(code, "用地指标不足", "涿州市人民政府", actor="测试员")
 
 
-@pytest.fixture
-def ledger_with_a_department(ledger):
-    add_department("涿州市人民政府")
-    return ledger
+@pytest.fixture(autouse=True)
+def _a_department(ledger):
+    add_department("涿州市人民政府")  # the blockers' department
 
 
-def test_the_kept_totals_stand_aside_only_where_the_transaction_says_so(ledger_with_a_department):
+def test_the_kept_totals_stand_aside_only_where_the_transaction_says_so(ledger):
     with database.atomic():
         database.execute_sql(f"SET LOCAL {KEPT_LATER} = 'on'")
         _deal("稍后统计项目")
@@ -61,8 +60,7 @@ def test_the_kept_totals_stand_aside_only_where_the_transaction_says_so(ledger_w
     assert kept_totals.agree()
 
 
-def test_down_gives_the_triggers_back_as_they_were(ledger_with_a_department):
-    ledger = ledger_with_a_department
+def test_down_gives_the_triggers_back_as_they_were(ledger):
     gated = database.execute_sql(_DEFINITIONS).fetchall()
     assert len(gated) >= 14 and all(KEPT_LATER in definition for _name, definition in gated)
     assert runner(ledger).down("0016_postgres_kept_later") == ["0017_postgres_totals_later", "0016_postgres_kept_later"]
