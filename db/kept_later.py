@@ -1,12 +1,12 @@
 """PostgreSQL: kept totals whose triggers stand aside in a transaction that fills them itself (migrations 0016, 0017).
 
 A first import writes tens of thousands of deals in one transaction. Kept deal by deal, the as-of totals'
-statement triggers cost a third of the server's time, and the funds' and blockers' row triggers take an
-advisory lock per deal (migration 0007), held to the transaction's end: some 13,000 of them fill the server's
-lock table ("out of shared memory"). A trigger gated here fires only when its transaction has not set
-KEPT_LATER to 'on'; the import sets it with SET LOCAL, fills the kept tables for its own deals and sets it back
-(crm.importing.aside.KeptDaysLater). No other session sees the setting, and nothing is locked: dropping or
-disabling a trigger would lock its table against every other user until the import ends.
+statement triggers cost a third of the server's time, and the funds' and blockers' row triggers each read and
+lock their deal (before migration 0018 with an advisory lock per deal: enough of them filled the server's lock
+table). A trigger gated here fires only when its transaction has not set KEPT_LATER to 'on'; the import sets it with SET
+LOCAL, fills the kept tables for its own deals and sets it back (crm.importing.aside.KeptDaysLater). No other
+session sees the setting, and nothing is locked: dropping or disabling a trigger would lock its table against
+every other user until the import ends.
 """
 
 from __future__ import annotations

@@ -77,6 +77,9 @@ TEST_SETTINGS: dict[str, str] = {
     "synchronous_commit": "off",
     "full_page_writes": "off",
     "max_connections": "200",
+    # A quarter of the default, so that a transaction taking a lock per deal fails here with a few thousand
+    # deals rather than only in a bureau's ledger (tests/ledger/test_totals_row_locks.py).
+    "max_locks_per_transaction": "16",
     "shared_buffers": "128MB",
     "wal_level": "minimal",
     "max_wal_senders": "0",

@@ -238,8 +238,8 @@ class KeptDaysLater:
     by their ids (other sessions may add deals meanwhile: theirs are counted
     by their own triggers), with the triggers' and a rebuild's statements
     over those deals alone (one pass over a deal instead of the as-of
-    triggers' remove and re-add for each of its rows, and no advisory lock
-    per deal); their blockers with them, and unless funds come later in the
+    triggers' remove and re-add for each of its rows, and no row lock per
+    blocker); their blockers with them, and unless funds come later in the
     import (`events_later`), their share of the as-of funds and blockers.
     `catch_up` fills what is left (the funds) and sets the triggers back: at
     the end, or before the import changes a deal it has written. The

@@ -33,17 +33,21 @@ _KEY = "coalesce(extract(year FROM {row}.signed_on)::int, 0), {row}.region, {row
 _KEY_AS = "coalesce(extract(year FROM signed_on)::int, 0) AS year, region, stage"
 
 
-def _count_under_its_deal(table: str, columns: str, row: str, values: str) -> str:
-    """PL/pgSQL: add `values` to `table` under the key of the deal of funds/blocker `row` (OLD or NEW)."""
-    return f"""
-        PERFORM pg_advisory_xact_lock_shared({LOCK_CLASS}, {row}.deal_id);
-        SELECT {_KEY_AS} INTO d FROM deal WHERE id = {row}.deal_id;
+def _count_under_its_deal(table: str, columns: str, row: str, values: str, row_locks: bool) -> str:
+    """PL/pgSQL: add `values` to `table` under the key of the deal of funds/blocker `row` (OLD or NEW); the deal
+    read under a shared advisory lock, or (`row_locks`, migration 0018) with its row locked FOR SHARE."""
+    lock = "" if row_locks else f"\n        PERFORM pg_advisory_xact_lock_shared({LOCK_CLASS}, {row}.deal_id);"
+    share = " FOR SHARE" if row_locks else ""
+    return f"""{lock}
+        SELECT {_KEY_AS} INTO d FROM deal WHERE id = {row}.deal_id{share};
         IF FOUND THEN
             INSERT INTO {table} (year, region, stage, {columns}) VALUES (d.year, d.region, d.stage, {values});
         END IF;"""
 
 
-def _row_trigger(name: str, unchanged: str, table: str, columns: str, old_values: str, new_values: str) -> str:
+def _row_trigger(
+    name: str, unchanged: str, table: str, columns: str, old_values: str, new_values: str, row_locks: bool = False
+) -> str:
     """The trigger function that counts a funds or blocker row in, out, or over to another deal."""
     return f"""
 CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -53,9 +57,9 @@ BEGIN
     IF TG_OP = 'UPDATE' AND {unchanged} THEN
         RETURN NULL;
     END IF;
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN{_count_under_its_deal(table, columns, "OLD", old_values)}
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN{_count_under_its_deal(table, columns, "OLD", old_values, row_locks)}
     END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN{_count_under_its_deal(table, columns, "NEW", new_values)}
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN{_count_under_its_deal(table, columns, "NEW", new_values, row_locks)}
     END IF;
     RETURN NULL;
 END $$"""
@@ -74,41 +78,39 @@ def _move(row: str, sign: str) -> str:
     END IF;"""
 
 
-SQL = [
-    "DROP TRIGGER IF EXISTS funds_totals ON funds_arrived",
-    "DROP TRIGGER IF EXISTS blocker_totals ON blocker",
-    "DROP TABLE funds_totals_delta",
-    "DROP TABLE blocker_totals_delta",
-    "CREATE TABLE funds_totals_delta (id BIGSERIAL PRIMARY KEY, year INTEGER NOT NULL, region VARCHAR(100) NOT NULL, "
-    "stage VARCHAR(20) NOT NULL, arrivals BIGINT NOT NULL, amount_cny BIGINT NOT NULL, converted BIGINT NOT NULL)",
-    "CREATE TABLE blocker_totals_delta (id BIGSERIAL PRIMARY KEY, year INTEGER NOT NULL, region VARCHAR(100) NOT NULL, "
-    "stage VARCHAR(20) NOT NULL, raised BIGINT NOT NULL, open BIGINT NOT NULL)",
-    _row_trigger(
-        "crm_funds_totals",
-        "(OLD.amount_cny, OLD.deal_id) IS NOT DISTINCT FROM (NEW.amount_cny, NEW.deal_id)",
-        "funds_totals_delta",
-        "arrivals, amount_cny, converted",
-        "-1, -coalesce(OLD.amount_cny, 0), -(OLD.amount_cny IS NOT NULL)::int",
-        "1, coalesce(NEW.amount_cny, 0), (NEW.amount_cny IS NOT NULL)::int",
-    ),
-    _row_trigger(
-        "crm_blocker_totals",
-        "((OLD.resolved_on IS NULL), OLD.deal_id) IS NOT DISTINCT FROM ((NEW.resolved_on IS NULL), NEW.deal_id)",
-        "blocker_totals_delta",
-        "raised, open",
-        "-1, -(OLD.resolved_on IS NULL)::int",
-        "1, (NEW.resolved_on IS NULL)::int",
-    ),
-    f"""
-CREATE FUNCTION crm_deal_moves_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+def functions(row_locks: bool) -> list[str]:
+    """The trigger functions: funds and blockers counted under their deal's key, and a deal's moved when its key
+    changes or given back when it is deleted. Here (not `row_locks`) the deal's (class, id) advisory lock orders
+    them: shared to count, exclusive to move; migration 0018 (`row_locks`) orders them by the deal's row lock."""
+    move_lock = "" if row_locks else f"\n    PERFORM pg_advisory_xact_lock({LOCK_CLASS}, OLD.id);"
+    return [
+        _row_trigger(
+            "crm_funds_totals",
+            "(OLD.amount_cny, OLD.deal_id) IS NOT DISTINCT FROM (NEW.amount_cny, NEW.deal_id)",
+            "funds_totals_delta",
+            "arrivals, amount_cny, converted",
+            "-1, -coalesce(OLD.amount_cny, 0), -(OLD.amount_cny IS NOT NULL)::int",
+            "1, coalesce(NEW.amount_cny, 0), (NEW.amount_cny IS NOT NULL)::int",
+            row_locks,
+        ),
+        _row_trigger(
+            "crm_blocker_totals",
+            "((OLD.resolved_on IS NULL), OLD.deal_id) IS NOT DISTINCT FROM ((NEW.resolved_on IS NULL), NEW.deal_id)",
+            "blocker_totals_delta",
+            "raised, open",
+            "-1, -(OLD.resolved_on IS NULL)::int",
+            "1, (NEW.resolved_on IS NULL)::int",
+            row_locks,
+        ),
+        f"""
+CREATE {"OR REPLACE " if row_locks else ""}FUNCTION crm_deal_moves_totals() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     f record;
     b record;
 BEGIN
     IF TG_OP = 'UPDATE' AND ({_KEY.format(row="OLD")}) IS NOT DISTINCT FROM ({_KEY.format(row="NEW")}) THEN
         RETURN NULL;
-    END IF;
-    PERFORM pg_advisory_xact_lock({LOCK_CLASS}, OLD.id);
+    END IF;{move_lock}
     SELECT count(*) AS n, coalesce(sum(amount_cny), 0) AS cny, count(amount_cny) AS converted INTO f
       FROM funds_arrived WHERE deal_id = OLD.id;
     SELECT count(*) AS raised, count(*) FILTER (WHERE resolved_on IS NULL) AS open INTO b
@@ -118,6 +120,19 @@ BEGIN
     END IF;
     RETURN OLD;
 END $$""",
+    ]
+
+
+SQL = [
+    "DROP TRIGGER IF EXISTS funds_totals ON funds_arrived",
+    "DROP TRIGGER IF EXISTS blocker_totals ON blocker",
+    "DROP TABLE funds_totals_delta",
+    "DROP TABLE blocker_totals_delta",
+    "CREATE TABLE funds_totals_delta (id BIGSERIAL PRIMARY KEY, year INTEGER NOT NULL, region VARCHAR(100) NOT NULL, "
+    "stage VARCHAR(20) NOT NULL, arrivals BIGINT NOT NULL, amount_cny BIGINT NOT NULL, converted BIGINT NOT NULL)",
+    "CREATE TABLE blocker_totals_delta (id BIGSERIAL PRIMARY KEY, year INTEGER NOT NULL, region VARCHAR(100) NOT NULL, "
+    "stage VARCHAR(20) NOT NULL, raised BIGINT NOT NULL, open BIGINT NOT NULL)",
+    *functions(row_locks=False),
     "CREATE TRIGGER funds_totals AFTER INSERT OR DELETE OR UPDATE OF amount_cny, deal_id ON funds_arrived "
     "FOR EACH ROW EXECUTE FUNCTION crm_funds_totals()",
     "CREATE TRIGGER blocker_totals AFTER INSERT OR DELETE OR UPDATE OF resolved_on, deal_id ON blocker "

@@ -1,9 +1,7 @@
 """Migrations 0016 and 0017 (PostgreSQL): the kept totals' triggers stand aside in a transaction that has set
-crm.kept_later to 'on', and only there: a deal created under it, with a blocker, is in no kept table until filled
-(and takes no advisory lock), one created by the next transaction (or with the setting back 'off') is counted at
-once. down() gives the triggers back as they were."""
-
-import importlib
+crm.kept_later to 'on', and only there: a deal created under it, with a blocker, is in no kept table until filled;
+one created by the next transaction (or with the setting back 'off') is counted at once. down() gives the
+triggers back as they were."""
 
 import pytest
 
@@ -18,20 +16,20 @@ from db.models import database
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
 
-LOCK_CLASS = importlib.import_module("db.migrations.0007_postgres_funds_blockers_per_cohort").LOCK_CLASS
 _GATED = "^(crm_(days|plan)_.*|deal_totals|deal_cohort_totals|funds_totals|blocker_totals)$"
 _DEFINITIONS = f"SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname ~ '{_GATED}' ORDER BY 1"
-_KEPT = (sd.TABLE, sd.PLAN_TABLE, sd.EVENTS_TABLE, "deal_totals_delta", "deal_cohort_totals_delta")
+_KEPT = (
+    sd.TABLE,
+    sd.PLAN_TABLE,
+    sd.EVENTS_TABLE,
+    "deal_totals_delta",
+    "deal_cohort_totals_delta",
+    "blocker_totals_delta",
+)
 
 
 def _kept_rows() -> int:
     return sum(database.execute_sql(f"SELECT count(*) FROM {t}").fetchone()[0] for t in _KEPT)
-
-
-def _advisory_locks() -> int:
-    """The advisory locks migration 0007's triggers take, one per deal ((class, deal id): objsubid 2)."""
-    sql = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 AND classid = %s"
-    return database.execute_sql(sql, (LOCK_CLASS,)).fetchone()[0]
 
 
 def _deal(name: str) -> None:
@@ -50,10 +48,10 @@ def test_the_kept_totals_stand_aside_only_where_the_transaction_says_so(ledger):
     with database.atomic():
         database.execute_sql(f"SET LOCAL {KEPT_LATER} = 'on'")
         _deal("稍后统计项目")
-        assert _kept_rows() == 0 and _advisory_locks() == 0  # not counted by the triggers, no lock per deal
+        assert _kept_rows() == 0  # not counted by the triggers
         database.execute_sql(f"SET LOCAL {KEPT_LATER} = 'off'")
         _deal("即时统计项目")
-        assert _kept_rows() > 0 and _advisory_locks() > 0
+        assert _kept_rows() > 0
     assert not kept_totals.agree()  # the first deal's share was never filled
     kept_totals.rebuild()
     _deal("下一事务的项目")  # the setting ended with its transaction
@@ -63,7 +61,11 @@ def test_the_kept_totals_stand_aside_only_where_the_transaction_says_so(ledger):
 def test_down_gives_the_triggers_back_as_they_were(ledger):
     gated = database.execute_sql(_DEFINITIONS).fetchall()
     assert len(gated) >= 14 and all(KEPT_LATER in definition for _name, definition in gated)
-    assert runner(ledger).down("0016_postgres_kept_later") == ["0017_postgres_totals_later", "0016_postgres_kept_later"]
+    assert runner(ledger).down("0016_postgres_kept_later") == [
+        "0018_postgres_totals_row_locks",
+        "0017_postgres_totals_later",
+        "0016_postgres_kept_later",
+    ]
     plain = database.execute_sql(_DEFINITIONS).fetchall()
     assert [name for name, _d in plain] == [name for name, _d in gated]
     assert not any(KEPT_LATER in definition or " WHEN " in definition for _name, definition in plain)
@@ -71,5 +73,9 @@ def test_down_gives_the_triggers_back_as_they_were(ledger):
         database.execute_sql(f"SET LOCAL {KEPT_LATER} = 'on'")
         _deal("无视设置的项目")  # without 0016 and 0017 the setting means nothing
     assert _kept_rows() > 0 and kept_totals.agree()
-    assert runner(ledger).up() == ["0016_postgres_kept_later", "0017_postgres_totals_later"]
+    assert runner(ledger).up() == [
+        "0016_postgres_kept_later",
+        "0017_postgres_totals_later",
+        "0018_postgres_totals_row_locks",
+    ]
     assert database.execute_sql(_DEFINITIONS).fetchall() == gated

@@ -32,12 +32,18 @@ def _plan(query) -> str:
 def test_the_weekly_indexes_are_made_by_the_upgrade_and_undone_by_down(ledger, backend):
     assert NAMES <= _indexes(backend)
     assert runner(ledger).down("0015_weekly_indexes") == [
+        "0018_postgres_totals_row_locks",
         "0017_postgres_totals_later",
         "0016_postgres_kept_later",
         "0015_weekly_indexes",
     ]
     assert not NAMES & _indexes(backend)
-    assert runner(ledger).up() == ["0015_weekly_indexes", "0016_postgres_kept_later", "0017_postgres_totals_later"]
+    assert runner(ledger).up() == [
+        "0015_weekly_indexes",
+        "0016_postgres_kept_later",
+        "0017_postgres_totals_later",
+        "0018_postgres_totals_row_locks",
+    ]
     assert NAMES <= _indexes(backend)
 
 

@@ -1,0 +1,35 @@
+"""PostgreSQL: funds, blockers and the deal that moves them take turns by the deal's row lock, not an advisory lock.
+
+Migration 0007 kept a deal's funds and blockers under the deal's key (year, region, stage) and ordered a
+payment or blocker being counted against the deal being moved to another key (or deleted) by an advisory lock
+per deal, held to the transaction's end. Advisory locks live in the server's shared lock table (about 6,400
+by default): a transaction that deleted, moved or recorded for more deals than that, such as `crm import
+revert` of a 100,000-row import, failed with "out of shared memory" and wrote nothing.
+
+Row locks are kept in the rows themselves, so their number is unbounded. The funds' and blockers' triggers
+now read their deal's key FOR SHARE, and the deal's UPDATE or DELETE that moves it already holds the row lock
+that FOR SHARE waits for: whichever comes second sees what the first wrote, as before. What changes: a payment
+or blocker recorded while a colleague's transaction edits the same deal (even a key it does not change) waits
+for that transaction to end, a few milliseconds. SQLite: nothing (one writer at a time).
+"""
+
+import importlib
+
+from peewee import PostgresqlDatabase
+
+_PER_COHORT = importlib.import_module("db.migrations.0007_postgres_funds_blockers_per_cohort")
+
+
+def _replace(db, row_locks: bool, migrator) -> None:
+    if isinstance(db, PostgresqlDatabase):
+        for sql in _PER_COHORT.functions(row_locks):
+            migrator.migrate(migrator.sql(sql.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)))
+
+
+def up(migrator, db):
+    _replace(db, True, migrator)
+
+
+def down(migrator, db):
+    """Back to 0007's advisory locks."""
+    _replace(db, False, migrator)

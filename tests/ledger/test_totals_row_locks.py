@@ -1,0 +1,151 @@
+"""Migration 0018 (PostgreSQL): a deal's funds and blockers, and the deal moving them to another key, take turns
+by the deal's row lock, so one transaction may record for, move or delete any number of deals.
+
+Before it, each deal took an advisory lock held to the transaction's end: more deals than the server's lock
+table holds failed with "out of shared memory" (`crm import revert` of a 100,000-row import), and wrote nothing.
+"""
+
+import datetime
+import threading
+from decimal import Decimal
+
+import pytest
+from peewee import chunked
+
+from crm.deals import create_deal
+from crm.deals.blockers import add_blocker
+from crm.deals.funds import record_funds
+from crm.deals.stages import change_stage
+from crm.reference import add_department
+from db import kept_totals
+from db.kept_later import KEPT_LATER
+from db.models import Blocker, Deal, Department, FundsArrived, StageChange, database
+
+pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
+
+D = datetime.date
+YI = Decimal(100_000_000)
+DEPARTMENT = "涿州市人民政府"
+
+
+def _seed(name: str = "行锁检查项目") -> str:
+    add_department(DEPARTMENT)
+    code = create_deal({"name": name, "region": "涿州市", "signed_on": "2020-05-18", "amount": "3亿元"}).code
+    add_blocker(code, "用地指标不足", DEPARTMENT)
+    return code
+
+
+def _lock_table_size() -> int:
+    """How many locks the server's shared lock table holds: max_locks_per_transaction for each process slot."""
+    slots = " + ".join(
+        f"current_setting('{name}')::int"
+        for name in (
+            "max_connections",
+            "autovacuum_max_workers",
+            "max_worker_processes",
+            "max_wal_senders",
+            "max_prepared_transactions",
+        )
+    )
+    return database.execute_sql(f"SELECT current_setting('max_locks_per_transaction')::int * ({slots} + 1)").fetchone()[
+        0
+    ]
+
+
+def _copies_of(code: str, n: int) -> None:
+    """`n` copies of deal `code` (codes code-1 … code-n) with its stage history, their kept totals filled after."""
+    columns = [f.column_name for f in Deal._meta.sorted_fields if f.name not in ("id", "code")]
+    history = [f.column_name for f in StageChange._meta.sorted_fields if f.name not in ("id", "deal")]
+    with database.atomic():
+        database.execute_sql(f"SET LOCAL {KEPT_LATER} = 'on'")  # as a first import: filled once, below
+        database.execute_sql(
+            f"INSERT INTO deal (code, {', '.join(columns)}) "
+            f"SELECT d.code || '-' || g, {', '.join('d.' + c for c in columns)} "
+            "FROM deal d, generate_series(1, %s) g WHERE d.code = %s",
+            (n, code),
+        )
+        database.execute_sql(
+            f"INSERT INTO stage_change (deal_id, {', '.join(history)}) "
+            f"SELECT copy.id, {', '.join('s.' + c for c in history)} FROM stage_change s "
+            "JOIN deal d ON d.id = s.deal_id JOIN deal copy ON copy.code LIKE d.code || '-%%' WHERE d.code = %s",
+            (code,),
+        )
+    kept_totals.rebuild()
+
+
+def test_one_transaction_records_for_moves_and_deletes_more_deals_than_the_lock_table_holds(ledger):
+    code = _seed()
+    n = 2 * _lock_table_size()  # the table has some slack: twice its size failed before 0018
+    _copies_of(code, n)
+    copies = [d.id for d in Deal.select(Deal.id).where(Deal.code.startswith(f"{code}-"))]
+    department = Department.get(Department.name == DEPARTMENT)
+    with database.atomic():  # a payment and a blocker for each copy, in one transaction
+        for ids in chunked(copies, 2000):
+            FundsArrived.insert_many(
+                {"deal": i, "arrived_on": D(2020, 9, 1), "amount": YI, "currency": "CNY", "amount_cny": YI} for i in ids
+            ).execute()
+            Blocker.insert_many(
+                {"deal": i, "text": "环评未批", "department": department, "raised_on": D(2020, 8, 1)} for i in ids
+            ).execute()
+    assert kept_totals.agree()
+    with database.atomic():  # every copy moved to another region: its funds and blocker go with it
+        moved = Deal.update(region="高碑店市").where(Deal.code.startswith(f"{code}-")).execute()
+    assert moved == n and kept_totals.agree()
+    with database.atomic():  # and deleted: their funds and blockers given back
+        Deal.delete().where(Deal.code.startswith(f"{code}-")).execute()
+    assert Deal.select().count() == 1 and kept_totals.agree()
+
+
+def _in_a_second_connection(work) -> tuple[threading.Thread, list]:
+    """Start `work` in a thread (peewee gives each thread its own connection); its result or error lands in the list."""
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except Exception as error:  # noqa: BLE001 — handed to the test, which asserts on it
+            outcome.append(error)
+        finally:
+            database.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def _waits(thread: threading.Thread) -> bool:
+    thread.join(0.5)
+    return thread.is_alive()
+
+
+def test_a_payment_recorded_while_a_colleague_moves_the_deal_waits_and_counts_under_its_new_key(ledger):
+    code = _seed()
+    with database.atomic():
+        change_stage(code, "注册")  # the deal's key changes; this transaction has not ended
+        thread, outcome = _in_a_second_connection(lambda: record_funds(code, "1亿元"))
+        assert _waits(thread)  # the payment waits for the move rather than counting under the old key
+    thread.join(10)
+    assert not thread.is_alive() and not isinstance(outcome[0], Exception)
+    assert kept_totals.agree()
+
+
+def test_a_deal_moved_while_a_colleague_records_a_blocker_waits_and_takes_the_blocker_along(ledger):
+    code = _seed()
+    with database.atomic():
+        add_blocker(code, "供电线路未接入", DEPARTMENT)  # not committed yet
+        thread, outcome = _in_a_second_connection(lambda: change_stage(code, "注册"))
+        assert _waits(thread)
+    thread.join(10)
+    assert not thread.is_alive() and not isinstance(outcome[0], Exception)
+    assert kept_totals.agree()
+
+
+def test_an_edit_that_keeps_the_key_holds_a_payment_back_only_until_it_ends(ledger):
+    code = _seed()
+    with database.atomic():
+        Deal.update(notes="已约谈").where(Deal.code == code).execute()
+        thread, outcome = _in_a_second_connection(lambda: record_funds(code, "5000万元"))
+        assert _waits(thread)
+    thread.join(10)
+    assert not thread.is_alive() and not isinstance(outcome[0], Exception)
+    assert kept_totals.agree()
