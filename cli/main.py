@@ -9,6 +9,7 @@ import re
 import sys
 from collections.abc import Callable
 
+from cli.argparse_language import CellHelpFormatter, speak_our_language
 from crm.foundation.errors import CrmError, as_crm_error, one_line, retry_transient
 from crm.foundation.files import clean_up_on_sigterm
 from crm.foundation.i18n import _, set_language
@@ -23,6 +24,7 @@ class Parser(argparse.ArgumentParser):
     """argparse that reports errors as one line instead of usage + message."""
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", CellHelpFormatter)
         super().__init__(*args, **kwargs)
         # "--amount -5亿元" hands -5亿元 to the amount reader (which names it and
         # says why), instead of taking it for an unknown option.
@@ -31,6 +33,8 @@ class Parser(argparse.ArgumentParser):
     def error(self, message):
         raise UsageError(f"{self.prog}: {message}")
 
+
+speak_our_language()
 
 # Modules that add subcommands; each has register(subparsers, common).
 COMMAND_MODULES = [
