@@ -60,6 +60,15 @@ def _wrap(text: str, width: int, indent: str = "") -> list[str]:
     return wrapper.wrap(_SPACES.sub(" ", text).strip())
 
 
+def _wider(text: str) -> int:
+    """How many more cells than characters `text` takes in a terminal (a Chinese character takes two)."""
+    if text.isascii():
+        return 0  # and wcwidth stays unimported: argparse formats usages as it builds the parsers
+    from wcwidth import width
+
+    return width(text) - len(text)
+
+
 class CellHelpFormatter(argparse.HelpFormatter):
     """argparse's HelpFormatter, its help column and line ends placed by terminal cells, not characters."""
 
@@ -71,19 +80,14 @@ class CellHelpFormatter(argparse.HelpFormatter):
 
     def _format_usage(self, usage, actions, groups, prefix) -> str:
         text = super()._format_usage(usage, actions, groups, prefix)
-        from wcwidth import width
-
-        shown = _("usage: ") if prefix is None else prefix
-        wider = width(shown) - len(shown)  # the lines after the first are indented by the prefix's characters
+        wider = _wider(_("usage: ") if prefix is None else prefix)  # argparse indents later lines by its characters
         first, *more = text.split("\n")
         return "\n".join([first, *(" " * wider + line if line.strip() else line for line in more)])
 
     def _format_action(self, action: argparse.Action) -> str:
         text = super()._format_action(action)
         header = self._format_action_invocation(action)
-        from wcwidth import width
-
-        wider = width(header) - len(header)
+        wider = _wider(header)
         first, newline, rest = text.partition("\n")
         at = first.find(header) + len(header)
         after = first[at:]
