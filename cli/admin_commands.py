@@ -94,16 +94,18 @@ def register(sub, common):
     cmd = command_adder(sub, common)
 
     p = cmd("backup", cmd_backup, _("write a consistent copy of the ledger (safe while others work)"))
-    p.add_argument("path", help=_("backup file to write (or a folder for a dated name); readable by you only"))
+    p.add_argument(
+        "path", metavar="PATH", help=_("backup file to write (or a folder for a dated name); readable by you only")
+    )
     p.add_argument("--force", action="store_true", help=_("replace an existing file"))
 
     p = cmd("restore", cmd_restore, _("replace the ledger by a backup"))
-    p.add_argument("path", help=_("a file written by `crm backup`"))
+    p.add_argument("path", metavar="PATH", help=_("a file written by `crm backup`"))
     p.add_argument("--force", action="store_true", help=_("replace a ledger that is not empty"))
 
     p = cmd("log", cmd_log, _("the audit trail of a deal, or of the exchange rates: who changed what, when"))
-    p.add_argument("code", nargs="?")
+    p.add_argument("code", nargs="?", metavar=_("CODE"), help=_("the deal (with --rates: none)"))
     p.add_argument(
         "--rates", action="store_true", help=_("the exchange rates' trail: each rate set, replaced or voided")
     )
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--format", choices=["table", "json"], default="table", help=_("output format"))

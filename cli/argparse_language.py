@@ -80,6 +80,13 @@ class CellHelpFormatter(argparse.HelpFormatter):
 
     def _format_usage(self, usage, actions, groups, prefix) -> str:
         text = super()._format_usage(usage, actions, groups, prefix)
+        over = max(len(line) + _wider(line) for line in text.split("\n")) - self._width
+        if over > 0:  # argparse fitted it by characters: again, as much narrower as it came out too wide
+            self._width -= over
+            try:
+                text = super()._format_usage(usage, actions, groups, prefix)
+            finally:
+                self._width += over
         wider = _wider(_("usage: ") if prefix is None else prefix)  # argparse indents later lines by its characters
         first, *more = text.split("\n")
         return "\n".join([first, *(" " * wider + line if line.strip() else line for line in more)])

@@ -3,7 +3,7 @@
 import sys
 
 from cli.output import print_csv, print_json, print_table, write_pieces
-from cli.parsing import command_adder
+from cli.parsing import command_adder, deal_code
 from crm.deals import outcomes
 from crm.deals.fields import EDITABLE
 from crm.deals.fields import FIELDS as DEAL_FIELDS
@@ -465,7 +465,7 @@ def _filters(p, stage=True):
 def _deal_fields(p):
     """One option per field of a deal, as crm.deals.fields declares it, and --supporting."""
     for field in DEAL_FIELDS:
-        p.add_argument(field.flag, dest=field.key, metavar=field.metavar, help=_(field.help) if field.help else None)
+        p.add_argument(field.flag, dest=field.key, metavar=field.metavar, help=_(field.help or field.label))
     p.add_argument("--supporting", nargs="*", metavar="DEPT", help=_("supporting departments (配合单位)"))
 
 
@@ -479,7 +479,7 @@ def register(sub, common):
 
     p = cmd("deals", cmd_deals, _("list deals"))
     _filters(p)
-    p.add_argument("--industry")
+    p.add_argument("--industry", help=_("industry or sub-industry (any part)"))
     p.add_argument("--year", help=_("signing year"))
     p.add_argument("--search", help=_("code, any part of the name or investor, or pinyin initials"))
     p.add_argument("--liaison", help=_("liaison leader (包联领导), any part of the name"))
@@ -488,38 +488,41 @@ def register(sub, common):
         "--sort",
         choices=deal_views.SORTS,
         default="signed",
+        metavar="KEY",  # the keys are in the help, which wraps; a usage line cannot
         help=_("the TUI list's sorts: {keys}").format(keys=", ".join(deal_views.SORTS)),
     )
     p.add_argument("--reverse", action="store_true", help=_("the other direction"))
     p.add_argument("--stale", metavar="DAYS", help=_("only deals with nothing recorded for more than DAYS days"))
     p.add_argument("--as-of", dest="as_of", metavar="DATE", help=_("with --stale: the day to count back from"))
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table", help=_("output format"))
 
     p = cmd("archive", cmd_archive, _("archive a deal: it leaves lists, KPIs and reports, and keeps every record"))
-    p.add_argument("code")
+    deal_code(p)
     p.add_argument("--note", help=_("why (required)"))
     p = cmd("unarchive", cmd_unarchive, _("restore an archived deal"))
-    p.add_argument("code")
-    p.add_argument("--note")
+    deal_code(p)
+    p.add_argument("--note", help=_("why (kept in the audit trail)"))
 
     p = cmd("show", cmd_show, _("one deal: fields, departments, ledger, blockers, funds"))
-    p.add_argument("code")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    deal_code(p)
+    p.add_argument("--format", choices=["table", "json"], default="table", help=_("output format"))
 
     p = cmd("add", cmd_add, _("add a deal and print its code"))
     _deal_fields(p)
     p.add_argument("--stage", help=_("initial stage (default 签约 when signed, else 在谈)"))
 
     p = cmd("edit", cmd_edit, _("change fields of a deal"))
-    p.add_argument("code")
+    deal_code(p)
     _deal_fields(p)
     p.add_argument(
         "--if-version", dest="if_version", metavar="N", help=_("refuse if the deal is no longer at version N")
     )
 
     p = cmd("stage", cmd_stage, _("move a deal to another stage, or reverse the latest change (--undo)"))
-    p.add_argument("code")
-    p.add_argument("stage", nargs="?")
+    deal_code(p)
+    p.add_argument(
+        "stage", nargs="?", metavar=_("STAGE"), help=_("the new stage, in Chinese or English (开工, construction)")
+    )
     p.add_argument(
         "--undo",
         action="store_true",
@@ -533,75 +536,79 @@ def register(sub, common):
         dest="blocker_command", metavar="ACTION", parser_class=sub._parser_class, required=True
     )
     p = cmd("add", cmd_blocker_add, _("record a blocker on a deal"), bsub)
-    p.add_argument("code")
-    p.add_argument("text")
+    deal_code(p)
+    p.add_argument("text", metavar=_("TEXT"), help=_("what holds the deal up"))
     p.add_argument("--department", required=True, help=_("the department that must clear it"))
-    p.add_argument("--due", metavar="DATE")
+    p.add_argument("--due", metavar="DATE", help=_("the day it should be cleared by"))
     p.add_argument("--raised", metavar="DATE", help=_("default today"))
     p = cmd("resolve", cmd_blocker_resolve, _("mark a blocker resolved"), bsub)
-    p.add_argument("id")
+    p.add_argument("id", metavar="ID", help=_("the blocker's number (`crm blocker list` shows them)"))
     p.add_argument("--note", help=_("the resolution"))
-    p.add_argument("--on", metavar="DATE")
+    p.add_argument("--on", metavar="DATE", help=_("the day it was resolved (default today)"))
     p.add_argument(
         "--if-version", dest="if_version", metavar="N", help=_("refuse if the blocker is no longer at version N")
     )
     p = cmd("reopen", cmd_blocker_reopen, _("reopen a resolved blocker"), bsub)
-    p.add_argument("id")
+    p.add_argument("id", metavar="ID", help=_("the blocker's number (`crm blocker list` shows them)"))
     p.add_argument("--note", help=_("why it is open again (required)"))
     p = cmd("list", cmd_blocker_list, _("list blockers"), bsub)
     p.add_argument("--open", action="store_true", help=_("only open blockers"))
-    p.add_argument("--department")
-    p.add_argument("--code")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--department", help=_("only this department's (any part of its name)"))
+    p.add_argument("--code", help=_("only this deal's"))
+    p.add_argument("--format", choices=["table", "json"], default="table", help=_("output format"))
 
     p = cmd("funds", cmd_funds, _("record funds arrived for a deal, or void an entry: crm funds void ID --note WHY"))
-    p.add_argument("code", help=_("the deal, or `void`"))
+    p.add_argument("code", metavar=_("CODE"), help=_("the deal, or `void`"))
     p.add_argument(
-        "amount", help=_("e.g. 5000万元; without a currency, the deal's currency (after `void`: the entry's number)")
+        "amount",
+        metavar=_("AMOUNT"),
+        help=_("e.g. 5000万元; without a currency, the deal's currency (after `void`: the entry's number)"),
     )
-    p.add_argument("--on", metavar="DATE")
-    p.add_argument("--note")
+    p.add_argument("--on", metavar="DATE", help=_("the day the funds arrived (default today)"))
+    p.add_argument("--note", help=_("a note (after `void`: why, required)"))
 
     fxp = cmd("fx", None, _("exchange rates: set, list"))
     fsub = fxp.add_subparsers(dest="fx_command", metavar="ACTION", parser_class=sub._parser_class, required=True)
     p = cmd("set", cmd_fx_set, _("set the CNY rate of a currency from a date"), fsub)
-    p.add_argument("currency")
-    p.add_argument("date")
-    p.add_argument("rate", help=_("CNY per one unit, e.g. 7.1030"))
-    p.add_argument("--source")
+    p.add_argument("currency", metavar=_("CURRENCY"), help=_("USD, EUR, HKD …"))
+    p.add_argument("date", metavar="DATE", help=_("the first day the rate applies"))
+    p.add_argument("rate", metavar=_("RATE"), help=_("CNY per one unit, e.g. 7.1030"))
+    p.add_argument("--source", help=_("where the rate comes from (中国人民银行 …)"))
     p = cmd("void", cmd_fx_void, _("void a rate (what it converted is converted again at the rate before it)"), fsub)
-    p.add_argument("currency")
-    p.add_argument("date")
+    p.add_argument("currency", metavar=_("CURRENCY"), help=_("USD, EUR, HKD …"))
+    p.add_argument("date", metavar="DATE", help=_("the first day of the rate voided"))
     p.add_argument("--note", help=_("why the rate was wrong (required)"))
     p = cmd("list", cmd_fx_list, _("list rates"), fsub)
-    p.add_argument("--currency")
+    p.add_argument("--currency", help=_("only this currency's"))
 
     dept = cmd("department", None, _("departments: add, list"))
     dsub = dept.add_subparsers(
         dest="department_command", metavar="ACTION", parser_class=sub._parser_class, required=True
     )
     p = cmd("add", cmd_department_add, _("add a department"), dsub)
-    p.add_argument("name")
-    p.add_argument("--kind", default="department", choices=sorted(registry.DEPARTMENT_KINDS))
-    p.add_argument("--contact")
+    p.add_argument("name", metavar=_("NAME"), help=_("the department's full name"))
+    p.add_argument(
+        "--kind", default="department", choices=sorted(registry.DEPARTMENT_KINDS), help=_("what kind of body it is")
+    )
+    p.add_argument("--contact", help=_("a person or telephone to reach"))
     cmd("list", cmd_department_list, _("list departments"), dsub)
     p = cmd("edit", cmd_department_edit, _("rename a department or change its kind or contact"), dsub)
     p.add_argument("name", help=_("the department (any unique part of its name)"))
     p.add_argument("--name", dest="new_name", help=_("new name"))
-    p.add_argument("--kind", choices=sorted(registry.DEPARTMENT_KINDS))
-    p.add_argument("--contact")
+    p.add_argument("--kind", choices=sorted(registry.DEPARTMENT_KINDS), help=_("what kind of body it is"))
+    p.add_argument("--contact", help=_("a person or telephone to reach"))
     p.add_argument(
         "--if-version", dest="if_version", metavar="N", help=_("refuse if the department is no longer at version N")
     )
     p = cmd("show", cmd_department_show, _("one department, with its version"), dsub)
-    p.add_argument("name")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("name", metavar=_("NAME"), help=_("the department (any unique part of its name)"))
+    p.add_argument("--format", choices=["table", "json"], default="table", help=_("output format"))
 
     ev = cmd("event", None, _("signing events: add, list"))
     esub = ev.add_subparsers(dest="event_command", metavar="ACTION", parser_class=sub._parser_class, required=True)
     p = cmd("add", cmd_event_add, _("add a signing event"), esub)
-    p.add_argument("name")
-    p.add_argument("--on", metavar="DATE")
-    p.add_argument("--place")
-    p.add_argument("--organiser")
+    p.add_argument("name", metavar=_("NAME"), help=_("the event's name (第二届京津冀产业合作洽谈会 …)"))
+    p.add_argument("--on", metavar="DATE", help=_("the day it was held"))
+    p.add_argument("--place", help=_("where it was held"))
+    p.add_argument("--organiser", help=_("who held it"))
     cmd("list", cmd_event_list, _("list events"), esub)

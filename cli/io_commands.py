@@ -321,7 +321,7 @@ def register(sub, common):
         action="store_true",
         help=_("report what would be created, updated and skipped; write nothing"),
     )
-    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--format", choices=["text", "json"], default="text", help=_("output format"))
     p.add_argument(
         "--map",
         action="append",

@@ -3,6 +3,8 @@
 import argparse
 from collections.abc import Callable
 
+from crm.foundation.i18n import _
+
 
 def command_adder(sub, common: argparse.ArgumentParser) -> Callable[..., argparse.ArgumentParser]:
     """cmd(name, handler, help_text, parent=sub): add subcommand `name` to `parent`, run by `handler`.
@@ -17,3 +19,8 @@ def command_adder(sub, common: argparse.ArgumentParser) -> Callable[..., argpars
         return p
 
     return cmd
+
+
+def deal_code(p: argparse.ArgumentParser) -> None:
+    """Add the positional deal code of a command that acts on one deal (args.code)."""
+    p.add_argument("code", metavar=_("CODE"), help=_("the deal's code (ZS2020-0001); `crm deals` lists them"))

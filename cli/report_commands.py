@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from cli.output import print_csv, print_json, print_table, to_jsonable
-from cli.parsing import command_adder
+from cli.parsing import command_adder, deal_code
 from crm.deals import outcomes
 from crm.deals.investment import parse_month
 from crm.deals.tags import tag_deal, untag_deal
@@ -343,14 +343,14 @@ def register(sub, common):
     cmd = command_adder(sub, common)
 
     p = cmd("progress", cmd_progress, _("add a line to a deal's progress log (本周进展)"))
-    p.add_argument("code")
-    p.add_argument("text")
+    deal_code(p)
+    p.add_argument("text", metavar=_("TEXT"), help=_("what happened this week"))
     p.add_argument("--on", metavar="DATE", help=_("the day it happened (default today)"))
 
     p = cmd("plan", cmd_plan, _("set a deal's planned investment for a year (年度计划投资)"))
-    p.add_argument("code")
-    p.add_argument("year")
-    p.add_argument("amount", help=_("e.g. 5亿元; without a currency, the deal's currency"))
+    deal_code(p)
+    p.add_argument("year", metavar=_("YEAR"), help=_("the plan's year (2026)"))
+    p.add_argument("amount", metavar=_("AMOUNT"), help=_("e.g. 5亿元; without a currency, the deal's currency"))
 
     p = cmd(
         "invest",
@@ -360,17 +360,21 @@ def register(sub, common):
             "crm invest void CODE --month YYYY-MM --note WHY"
         ),
     )
-    p.add_argument("code", help=_("the deal, or `void`"))
-    p.add_argument("amount", help=_("e.g. 5000万元; without a currency, the deal's currency (after `void`: the deal)"))
-    p.add_argument("--month", required=True, metavar="YYYY-MM")
+    p.add_argument("code", metavar=_("CODE"), help=_("the deal, or `void`"))
+    p.add_argument(
+        "amount",
+        metavar=_("AMOUNT"),
+        help=_("e.g. 5000万元; without a currency, the deal's currency (after `void`: the deal)"),
+    )
+    p.add_argument("--month", required=True, metavar="YYYY-MM", help=_("the month the investment was completed in"))
     p.add_argument("--note", help=_("with void: why the figure was wrong (required)"))
 
     p = cmd("tag", cmd_tag, _("put tags on a deal"))
-    p.add_argument("code")
-    p.add_argument("tags", nargs="+", metavar="TAG")
+    deal_code(p)
+    p.add_argument("tags", nargs="+", metavar=_("TAG"), help=_("one or more tags (京津合作, 市重点 …)"))
     p = cmd("untag", cmd_untag, _("take tags off a deal"))
-    p.add_argument("code")
-    p.add_argument("tags", nargs="+", metavar="TAG")
+    deal_code(p)
+    p.add_argument("tags", nargs="+", metavar=_("TAG"), help=_("one or more tags (京津合作, 市重点 …)"))
 
     p = cmd("kpi", cmd_kpi, _("cohort KPIs, now or as of a date, or by period"))
     _cohort_options(p)
@@ -378,23 +382,29 @@ def register(sub, common):
     p.add_argument("--series", choices=series.KINDS, help=_("one row per week or month"))
     p.add_argument("--from", metavar="DATE", help=_("with --series: first day (default 1 January)"))
     p.add_argument("--to", metavar="DATE", help=_("with --series: last day (default today)"))
-    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table", help=_("output format"))
 
     p = cmd("brief", cmd_brief, _("the paragraph for a report upward (截至…，签约项目N个…)"))
     _cohort_options(p)
-    p.add_argument("--as-of", dest="as_of", metavar="DATE")
+    p.add_argument("--as-of", dest="as_of", metavar="DATE", help=_("the ledger as it stood at the end of DATE"))
 
     p = cmd("report", cmd_report, _("KPIs per region, department, liaison, event, industry or tag, with a total"))
-    p.add_argument("dimension", choices=summaries.DIMENSIONS)
+    p.add_argument("dimension", choices=summaries.DIMENSIONS, help=_("what the rows are"))
     _cohort_options(p)
-    p.add_argument("--as-of", dest="as_of", metavar="DATE")
-    p.add_argument("--rank-by", dest="rank_by", metavar="KPI", choices=summaries.RANKABLE)
-    p.add_argument("--format", choices=["table", "csv", "json", "md", "xlsx"])
-    p.add_argument("-o", "--output", metavar="PATH")
+    p.add_argument("--as-of", dest="as_of", metavar="DATE", help=_("the ledger as it stood at the end of DATE"))
+    p.add_argument(
+        "--rank-by",
+        dest="rank_by",
+        metavar="KPI",
+        choices=summaries.RANKABLE,
+        help=_("rank the rows by this figure: {kpis}").format(kpis=", ".join(summaries.RANKABLE)),
+    )
+    p.add_argument("--format", choices=["table", "csv", "json", "md", "xlsx"], help=_("output format"))
+    p.add_argument("-o", "--output", metavar="PATH", help=_("write to this file (csv, md, xlsx)"))
     p.add_argument("--force", action="store_true", help=_("replace an existing file (never a database)"))
 
     check = cmd("check", None, _("checks of the ledger: five-ones"))
     csub = check.add_subparsers(dest="check_command", metavar="CHECK", parser_class=sub._parser_class, required=True)
     p = cmd("five-ones", cmd_check_five_ones, _("deals missing part of 五个一"), csub)
     _cohort_options(p)
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--format", choices=["table", "json"], default="table", help=_("output format"))

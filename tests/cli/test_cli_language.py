@@ -1,6 +1,7 @@
 """argparse's own words (its errors, the help's headings) speak the user's language, and the help's columns line
 up in terminal cells where options and help are Chinese (two cells a character)."""
 
+import argparse
 import re
 
 import pytest
@@ -56,3 +57,34 @@ def test_a_chinese_help_breaks_between_characters_not_only_at_spaces(run_cli, ca
     # one paragraph filled to the width, not a short line left before the first run without a space
     assert len(description) == 2 and width(description[0]) >= 54
     assert "".join(description).replace(" ", "").startswith("导入招商局台账(xlsx或csv):新项目新增")
+
+
+def _parsers(parser, name="crm"):
+    """(command, parser) of `parser` and every subcommand under it."""
+    yield name, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for word, sub in action.choices.items():
+                yield from _parsers(sub, f"{name} {word}")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_argument_of_every_command_says_what_it_is_within_80_columns(monkeypatch, lang):
+    from cli.main import build_parser
+    from crm.foundation.i18n import set_language
+
+    monkeypatch.setenv("COLUMNS", "80")
+    set_language(lang)
+    try:
+        commands = list(_parsers(build_parser()))
+        assert len(commands) > 30
+        unexplained = [
+            (name, a.dest)
+            for name, p in commands
+            for a in p._actions
+            if a.help is None and not isinstance(a, argparse._SubParsersAction)  # its commands have theirs
+        ]
+        too_wide = [(name, line) for name, p in commands for line in p.format_help().splitlines() if width(line) > 80]
+    finally:
+        set_language("zh")
+    assert not unexplained and not too_wide
