@@ -363,3 +363,44 @@ def test_regions_filter_and_total_by_county_level_division(ledger, db_url, run_c
     assert names("安新") == ["辛"]
     assert total("清苑县") == total("清苑区")
     assert total("安新") != total("雄安新区")
+
+
+def _triggers(url) -> list:
+    """SQLite's triggers, name and statement (PostgreSQL's are not dropped: none)."""
+    from db.dialects import dialect_of
+    from db.models import database
+
+    open_database(url)
+    if not dialect_of(database.obj).in_process:
+        return []
+    return database.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").fetchall()
+
+
+def test_a_revert_of_most_of_the_ledger_rebuilds_its_totals_and_puts_updated_deals_back(
+    ledger, db_url, run_cli, tmp_path
+):
+    """More deals going than staying: SQLite computes the kept totals again from what stays (instead of the
+    triggers taking each row out) and creates its triggers again; the deals the import updated are put back."""
+    from crm.deals.records import create_deal
+    from db import kept_totals
+
+    assert run_import(run_cli, db_url, county_xlsx(tmp_path / "a.xlsx"))[0] == 0
+    before = run_cli("--db", db_url, "kpi", "--format", "json")[1]
+    triggers = _triggers(db_url)
+    rows = [list(r) for r in COUNTY_ROWS]
+    rows[1][5] = "2亿零500万元"  # an update of a deal the first import wrote
+    for n in range(8):  # and more new deals than the ledger had
+        rows.append([10 + n, f"新增项目{n}", "易县", "某公司", "文旅", "5亿元", "2020-06-01"] + [None] * 7)
+        rows[-1][9], rows[-1][10] = "环评未批", "易县商务局"  # each with a blocker
+    code, report, err = run_import(run_cli, db_url, county_xlsx(tmp_path / "b.xlsx", rows))
+    assert code == 0, err
+    assert len(report["created"]) == 8 and run_cli("--db", db_url, "kpi", "--format", "json")[1] != before
+    code, out, err = run_cli("--db", db_url, "import", "revert", report["import_id"])
+    assert code == 0, err
+    assert run_cli("--db", db_url, "kpi", "--format", "json")[1] == before
+    open_database(db_url)
+    assert kept_totals.agree() and Deal.select().count() == len(COUNTY_ROWS)
+    assert _deal("定兴冷链物流中心").amount == Decimal("180000000.00")
+    assert _triggers(db_url) == triggers  # every trigger back as it was
+    create_deal({"name": "撤销之后的项目", "region": "涿州市", "signed_on": "2020-05-18", "amount": "3亿元"})
+    assert kept_totals.agree()  # and counting again
