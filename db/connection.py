@@ -503,10 +503,8 @@ def lock_for_update(query):
     """Lock the selected rows until the transaction ends, where the backend has row locks.
 
     PostgreSQL: FOR NO KEY UPDATE — a second editor of the same row waits for
-    the first to commit (then sees its version), while a stage change that
-    merely references the row is not held up: ids never change. Funds and
-    blockers recorded on the deal wait for the edit to end (their kept totals
-    read the deal's key FOR SHARE, migration 0018). SQLite already holds the
-    database's write lock.
+    the first to commit (then sees its version), while appends that merely
+    reference the row (a stage change, funds, a blocker on the deal) are not
+    held up: ids never change. SQLite already holds the database's write lock.
     """
     return query.for_update("FOR NO KEY UPDATE") if is_postgres() else query

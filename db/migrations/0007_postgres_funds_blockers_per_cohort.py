@@ -35,9 +35,10 @@ _KEY_AS = "coalesce(extract(year FROM signed_on)::int, 0) AS year, region, stage
 
 def _count_under_its_deal(table: str, columns: str, row: str, values: str, row_locks: bool) -> str:
     """PL/pgSQL: add `values` to `table` under the key of the deal of funds/blocker `row` (OLD or NEW); the deal
-    read under a shared advisory lock, or (`row_locks`, migration 0018) with its row locked FOR SHARE."""
+    read under a shared advisory lock, or (`row_locks`, migration 0018) with its row locked FOR KEY SHARE (as the
+    foreign key's check has it already), which waits only for a transaction moving or deleting the deal."""
     lock = "" if row_locks else f"\n        PERFORM pg_advisory_xact_lock_shared({LOCK_CLASS}, {row}.deal_id);"
-    share = " FOR SHARE" if row_locks else ""
+    share = " FOR KEY SHARE" if row_locks else ""
     return f"""{lock}
         SELECT {_KEY_AS} INTO d FROM deal WHERE id = {row}.deal_id{share};
         IF FOUND THEN
@@ -81,8 +82,14 @@ def _move(row: str, sign: str) -> str:
 def functions(row_locks: bool) -> list[str]:
     """The trigger functions: funds and blockers counted under their deal's key, and a deal's moved when its key
     changes or given back when it is deleted. Here (not `row_locks`) the deal's (class, id) advisory lock orders
-    them: shared to count, exclusive to move; migration 0018 (`row_locks`) orders them by the deal's row lock."""
-    move_lock = "" if row_locks else f"\n    PERFORM pg_advisory_xact_lock({LOCK_CLASS}, OLD.id);"
+    them: shared to count, exclusive to move; migration 0018 (`row_locks`) orders them by the deal's row lock:
+    FOR KEY SHARE to count, FOR UPDATE to move (the two that conflict, while an edit's FOR NO KEY UPDATE
+    conflicts with neither)."""
+    move_lock = (
+        "\n    PERFORM 1 FROM deal WHERE id = OLD.id FOR UPDATE;"
+        if row_locks
+        else f"\n    PERFORM pg_advisory_xact_lock({LOCK_CLASS}, OLD.id);"
+    )
     return [
         _row_trigger(
             "crm_funds_totals",

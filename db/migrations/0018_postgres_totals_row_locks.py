@@ -7,10 +7,11 @@ by default): a transaction that deleted, moved or recorded for more deals than t
 revert` of a 100,000-row import, failed with "out of shared memory" and wrote nothing.
 
 Row locks are kept in the rows themselves, so their number is unbounded. The funds' and blockers' triggers
-now read their deal's key FOR SHARE, and the deal's UPDATE or DELETE that moves it already holds the row lock
-that FOR SHARE waits for: whichever comes second sees what the first wrote, as before. What changes: a payment
-or blocker recorded while a colleague's transaction edits the same deal (even a key it does not change) waits
-for that transaction to end, a few milliseconds. SQLite: nothing (one writer at a time).
+now read their deal's key FOR KEY SHARE (what the foreign key's check already holds); a deal's move locks its
+row FOR UPDATE, and its delete holds that lock already. Those two modes conflict, so whichever comes second
+waits and sees what the first wrote, as before; an edit that changes no key holds FOR NO KEY UPDATE, which
+conflicts with neither: payments and blockers still go in while an officer edits the deal. SQLite: nothing
+(one writer at a time).
 """
 
 import importlib
