@@ -3,10 +3,10 @@
 A first import writes tens of thousands of deals in one transaction. Kept deal by deal, the as-of totals'
 statement triggers cost a third of the server's time, and the funds' and blockers' row triggers each read and
 lock their deal (before migration 0018 with an advisory lock per deal: enough of them filled the server's lock
-table). A trigger gated here fires only when its transaction has not set KEPT_LATER to 'on'; the import sets it with SET
-LOCAL, fills the kept tables for its own deals and sets it back (crm.importing.aside.KeptDaysLater). No other
-session sees the setting, and nothing is locked: dropping or disabling a trigger would lock its table against
-every other user until the import ends.
+table). A trigger gated here fires only when its transaction has not set KEPT_LATER to 'on'; the import sets
+it with SET LOCAL, fills the kept tables for its own deals and sets it back (crm.importing.aside.KeptDaysLater).
+No other session sees the setting, and nothing is locked: dropping or disabling a trigger would lock its table
+against every other user until the import ends.
 """
 
 from __future__ import annotations

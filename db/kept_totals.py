@@ -9,7 +9,9 @@ that fill them from the deals (the migrations use these same statements).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+from collections.abc import Iterator
 from weakref import WeakKeyDictionary
 
 from peewee import Database
@@ -55,15 +57,20 @@ def own_deals_fills() -> list[str]:
     array %(ids)s, and their blockers, contribute (their insert triggers stood aside: db/kept_later.py): a
     rebuild's fills over those deals alone."""
     return [
-        _PG_DEALS_FILL.replace(" GROUP BY", f" WHERE id {OWN_IDS} GROUP BY"),
-        POSTGRES_COHORT_FILL.replace(" GROUP BY", f" WHERE id {OWN_IDS} GROUP BY"),
-        POSTGRES_BLOCKERS_FILL.replace(" GROUP BY", f" WHERE b.deal_id {OWN_IDS} GROUP BY"),
+        _over_own_deals(_PG_DEALS_FILL, "id"),
+        _over_own_deals(POSTGRES_COHORT_FILL, "id"),
+        _over_own_deals(POSTGRES_BLOCKERS_FILL, "b.deal_id"),
     ]
 
 
 def own_deals_funds_fill() -> str:
     """PostgreSQL: as own_deals_fills, for the funds of those deals."""
-    return POSTGRES_FUNDS_FILL.replace(" GROUP BY", f" WHERE f.deal_id {OWN_IDS} GROUP BY")
+    return _over_own_deals(POSTGRES_FUNDS_FILL, "f.deal_id")
+
+
+def _over_own_deals(fill: str, deal: str) -> str:
+    """A rebuild's `fill` (one SELECT … GROUP BY) over the rows whose `deal` column is an id of %(ids)s."""
+    return fill.replace(" GROUP BY", f" WHERE {deal} {OWN_IDS} GROUP BY")
 
 
 _SQLITE_DEALS = (
@@ -267,6 +274,36 @@ def rebuild(db: Database | None = None) -> None:
             stage_days.PLAN_FILL_POSTGRES if postgres else stage_days.PLAN_FILL_SQLITE,
         ]
     for sql in statements:
+        db.execute_sql(sql)
+
+
+#: The tables whose SQLite row triggers keep the totals and the as-of totals.
+_COUNTED_TABLES = ("deal", "stage_change", "blocker", "funds_arrived")
+
+
+@contextlib.contextmanager
+def rebuilt_after(db: Database | None = None) -> Iterator[None]:
+    """SQLite: inside the current transaction, the row triggers keeping the totals and the as-of totals dropped
+    while the block runs; then those tables computed afresh from the rows (`rebuild`) and the triggers created
+    again (the search index's stay). For a change to most of a ledger's rows (a revert of a first import): the
+    triggers remove and re-add a deal's share for each of its rows, the rebuild reads what is left once. A
+    failure rolls the dropping back with the rest. PostgreSQL: nothing set aside (a rebuild there would race
+    the other sessions' writes: their triggers add to the same tables meanwhile)."""
+    db = db or database.obj
+    if not dialect_of(db).in_process:
+        yield
+        return
+    marks = ", ".join("?" * len(_COUNTED_TABLES))
+    found = db.execute_sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({marks}) "
+        "AND name NOT LIKE 'deal_search%' ORDER BY rowid",
+        _COUNTED_TABLES,
+    ).fetchall()
+    for name, _sql in found:
+        db.execute_sql(f'DROP TRIGGER "{name}"')
+    yield
+    rebuild(db)
+    for _name, sql in found:
         db.execute_sql(sql)
 
 

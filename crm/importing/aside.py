@@ -289,33 +289,3 @@ class KeptDaysLater:
 
 def _quoted(db, name: str) -> str:
     return peewee.quote((name,), db.quote)
-
-
-#: The tables whose SQLite row triggers keep the totals and the as-of totals (the search index's stay).
-_COUNTED_TABLES = ("deal", "stage_change", "blocker", "funds_arrived")
-
-
-@contextlib.contextmanager
-def kept_totals_rebuilt_after():
-    """SQLite: inside the current transaction, the row triggers keeping the totals and the as-of totals dropped
-    while the block runs; then those tables computed afresh from the rows (db.kept_totals.rebuild) and the
-    triggers created again. For a change to most of a ledger's rows (a revert of a first import): the triggers
-    remove and re-add a deal's share for each of its rows, the rebuild reads what is left once. A failure rolls
-    the dropping back with the rest. PostgreSQL: nothing set aside (a rebuild there would race the other
-    sessions' writes: their triggers add to the same tables meanwhile)."""
-    db = database.obj
-    if not dialect_of(db).in_process:
-        yield
-        return
-    marks = ", ".join("?" * len(_COUNTED_TABLES))
-    found = db.execute_sql(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({marks}) "
-        "AND name NOT LIKE 'deal_search%' ORDER BY rowid",
-        _COUNTED_TABLES,
-    ).fetchall()
-    for name, _sql in found:
-        db.execute_sql(f"DROP TRIGGER {_quoted(db, name)}")
-    yield
-    kept_totals.rebuild(db)
-    for _name, sql in found:
-        db.execute_sql(sql)

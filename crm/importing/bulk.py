@@ -354,11 +354,8 @@ class NewDeals:
         connection, not per statement. New departments, events and people are
         written this way: once per name, mostly in the first batches.
         """
-        if self.behind is None:
+        with self._writer().lock:
             yield
-        else:
-            with self.behind.lock:
-                yield
 
     def wait(self) -> None:
         """Until the deals flushed so far are written; raises what failed writing them.
@@ -366,9 +363,9 @@ class NewDeals:
         Anything written meanwhile by others than `flush` (a deal created
         one by one) moves the ids on: they are counted afresh.
         """
-        if self.behind is not None:
-            self.behind.wait()
-            self.behind.ahead.recount()
+        writer = self._writer()
+        writer.wait()
+        writer.ahead.recount()
 
 
 #: How long (s) a thread holding the GIL keeps it from another that wants it, while writing behind: the writer

@@ -19,7 +19,7 @@ from peewee import fn
 from crm.audit import log as audit
 from crm.foundation.errors import Conflict, NotFound
 from crm.foundation.i18n import _
-from crm.importing.aside import kept_totals_rebuilt_after
+from db import kept_totals
 from db.connection import writing
 from db.models import (
     AuditEntry,
@@ -138,7 +138,7 @@ def revert_import(number: int, actor: str) -> ImportSummary:
         _refuse_changed_since(number, record, ids, touched)
         # Most of the ledger going: its totals computed again from what stays, not taken out row by row.
         most = 2 * len(created) >= Deal.select().count()
-        with kept_totals_rebuilt_after() if most else contextlib.nullcontext():
+        with kept_totals.rebuilt_after() if most else contextlib.nullcontext():
             _put_back(ids, saved)
         for model in (Department, Event, Person):
             model.delete().where(_in(model, ids, model._meta.table_name)).execute()
