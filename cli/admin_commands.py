@@ -3,7 +3,7 @@
 import sys
 
 from cli.output import print_json, print_table
-from cli.parsing import command_adder
+from cli.parsing import command_adder, output_format
 from crm.backup import copies as backup
 from crm.deals.trail import deal_trail, field_label, shown_value
 from crm.foundation.errors import InvalidInput
@@ -108,4 +108,4 @@ def register(sub, common):
     p.add_argument(
         "--rates", action="store_true", help=_("the exchange rates' trail: each rate set, replaced or voided")
     )
-    p.add_argument("--format", choices=["table", "json"], default="table", help=_("output format"))
+    output_format(p, ["table", "json"])

@@ -3,7 +3,7 @@
 import sys
 
 from cli.output import print_csv, print_json, print_table, write_pieces
-from cli.parsing import command_adder, deal_code
+from cli.parsing import blocker_id, command_adder, deal_code, output_format
 from crm.deals import outcomes
 from crm.deals.fields import EDITABLE
 from crm.deals.fields import FIELDS as DEAL_FIELDS
@@ -494,7 +494,7 @@ def register(sub, common):
     p.add_argument("--reverse", action="store_true", help=_("the other direction"))
     p.add_argument("--stale", metavar="DAYS", help=_("only deals with nothing recorded for more than DAYS days"))
     p.add_argument("--as-of", dest="as_of", metavar="DATE", help=_("with --stale: the day to count back from"))
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table", help=_("output format"))
+    output_format(p, ["table", "csv", "json"])
 
     p = cmd("archive", cmd_archive, _("archive a deal: it leaves lists, KPIs and reports, and keeps every record"))
     deal_code(p)
@@ -505,7 +505,7 @@ def register(sub, common):
 
     p = cmd("show", cmd_show, _("one deal: fields, departments, ledger, blockers, funds"))
     deal_code(p)
-    p.add_argument("--format", choices=["table", "json"], default="table", help=_("output format"))
+    output_format(p, ["table", "json"])
 
     p = cmd("add", cmd_add, _("add a deal and print its code"))
     _deal_fields(p)
@@ -542,20 +542,20 @@ def register(sub, common):
     p.add_argument("--due", metavar="DATE", help=_("the day it should be cleared by"))
     p.add_argument("--raised", metavar="DATE", help=_("default today"))
     p = cmd("resolve", cmd_blocker_resolve, _("mark a blocker resolved"), bsub)
-    p.add_argument("id", metavar="ID", help=_("the blocker's number (`crm blocker list` shows them)"))
+    blocker_id(p)
     p.add_argument("--note", help=_("the resolution"))
     p.add_argument("--on", metavar="DATE", help=_("the day it was resolved (default today)"))
     p.add_argument(
         "--if-version", dest="if_version", metavar="N", help=_("refuse if the blocker is no longer at version N")
     )
     p = cmd("reopen", cmd_blocker_reopen, _("reopen a resolved blocker"), bsub)
-    p.add_argument("id", metavar="ID", help=_("the blocker's number (`crm blocker list` shows them)"))
+    blocker_id(p)
     p.add_argument("--note", help=_("why it is open again (required)"))
     p = cmd("list", cmd_blocker_list, _("list blockers"), bsub)
     p.add_argument("--open", action="store_true", help=_("only open blockers"))
     p.add_argument("--department", help=_("only this department's (any part of its name)"))
     p.add_argument("--code", help=_("only this deal's"))
-    p.add_argument("--format", choices=["table", "json"], default="table", help=_("output format"))
+    output_format(p, ["table", "json"])
 
     p = cmd("funds", cmd_funds, _("record funds arrived for a deal, or void an entry: crm funds void ID --note WHY"))
     p.add_argument("code", metavar=_("CODE"), help=_("the deal, or `void`"))
@@ -602,7 +602,7 @@ def register(sub, common):
     )
     p = cmd("show", cmd_department_show, _("one department, with its version"), dsub)
     p.add_argument("name", metavar=_("NAME"), help=_("the department (any unique part of its name)"))
-    p.add_argument("--format", choices=["table", "json"], default="table", help=_("output format"))
+    output_format(p, ["table", "json"])
 
     ev = cmd("event", None, _("signing events: add, list"))
     esub = ev.add_subparsers(dest="event_command", metavar="ACTION", parser_class=sub._parser_class, required=True)

@@ -12,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from cli.parsing import output_format
 from crm.foundation.errors import InvalidInput
 from crm.foundation.files import check_output, regular_input
 from crm.foundation.i18n import _
@@ -321,7 +322,7 @@ def register(sub, common):
         action="store_true",
         help=_("report what would be created, updated and skipped; write nothing"),
     )
-    p.add_argument("--format", choices=["text", "json"], default="text", help=_("output format"))
+    output_format(p, ["text", "json"], "text")
     p.add_argument(
         "--map",
         action="append",

@@ -34,8 +34,6 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-speak_our_language()
-
 # Modules that add subcommands; each has register(subparsers, common).
 COMMAND_MODULES = [
     "cli.core_commands",
@@ -184,6 +182,7 @@ def _close_ledger() -> None:
 
 def main(argv: list[str], tui: Callable[..., int]) -> int:
     """Run the command line; returns the exit code. `tui(db_url=, demo=, lang=)` runs the TUI when no command is given."""
+    speak_our_language()
     _early_language(argv)
     clean_up_on_sigterm()
     out, err = sys.stdout, sys.stderr

@@ -24,3 +24,13 @@ def command_adder(sub, common: argparse.ArgumentParser) -> Callable[..., argpars
 def deal_code(p: argparse.ArgumentParser) -> None:
     """Add the positional deal code of a command that acts on one deal (args.code)."""
     p.add_argument("code", metavar=_("CODE"), help=_("the deal's code (ZS2020-0001); `crm deals` lists them"))
+
+
+def output_format(p: argparse.ArgumentParser, choices: list[str], default: str | None = "table") -> None:
+    """Add --format, one of `choices` (args.format; `default` when it is not given)."""
+    p.add_argument("--format", choices=choices, default=default, help=_("output format"))
+
+
+def blocker_id(p: argparse.ArgumentParser) -> None:
+    """Add the positional blocker number of a command that acts on one blocker (args.id)."""
+    p.add_argument("id", metavar="ID", help=_("the blocker's number (`crm blocker list` shows them)"))

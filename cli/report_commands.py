@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from cli.output import print_csv, print_json, print_table, to_jsonable
-from cli.parsing import command_adder, deal_code
+from cli.parsing import command_adder, deal_code, output_format
 from crm.deals import outcomes
 from crm.deals.investment import parse_month
 from crm.deals.tags import tag_deal, untag_deal
@@ -337,6 +337,10 @@ def _cohort_options(p) -> None:
     p.add_argument("--archived", action="store_true", help=_("archived deals too"))
 
 
+def _as_of(p) -> None:
+    p.add_argument("--as-of", dest="as_of", metavar="DATE", help=_("the ledger as it stood at the end of DATE"))
+
+
 def register(sub, common):
     """Add the reporting subcommands to `sub`."""
 
@@ -378,20 +382,20 @@ def register(sub, common):
 
     p = cmd("kpi", cmd_kpi, _("cohort KPIs, now or as of a date, or by period"))
     _cohort_options(p)
-    p.add_argument("--as-of", dest="as_of", metavar="DATE", help=_("the ledger as it stood at the end of DATE"))
+    _as_of(p)
     p.add_argument("--series", choices=series.KINDS, help=_("one row per week or month"))
     p.add_argument("--from", metavar="DATE", help=_("with --series: first day (default 1 January)"))
     p.add_argument("--to", metavar="DATE", help=_("with --series: last day (default today)"))
-    p.add_argument("--format", choices=["table", "json", "csv"], default="table", help=_("output format"))
+    output_format(p, ["table", "json", "csv"])
 
     p = cmd("brief", cmd_brief, _("the paragraph for a report upward (截至…，签约项目N个…)"))
     _cohort_options(p)
-    p.add_argument("--as-of", dest="as_of", metavar="DATE", help=_("the ledger as it stood at the end of DATE"))
+    _as_of(p)
 
     p = cmd("report", cmd_report, _("KPIs per region, department, liaison, event, industry or tag, with a total"))
     p.add_argument("dimension", choices=summaries.DIMENSIONS, help=_("what the rows are"))
     _cohort_options(p)
-    p.add_argument("--as-of", dest="as_of", metavar="DATE", help=_("the ledger as it stood at the end of DATE"))
+    _as_of(p)
     p.add_argument(
         "--rank-by",
         dest="rank_by",
@@ -399,7 +403,7 @@ def register(sub, common):
         choices=summaries.RANKABLE,
         help=_("rank the rows by this figure: {kpis}").format(kpis=", ".join(summaries.RANKABLE)),
     )
-    p.add_argument("--format", choices=["table", "csv", "json", "md", "xlsx"], help=_("output format"))
+    output_format(p, ["table", "csv", "json", "md", "xlsx"], None)
     p.add_argument("-o", "--output", metavar="PATH", help=_("write to this file (csv, md, xlsx)"))
     p.add_argument("--force", action="store_true", help=_("replace an existing file (never a database)"))
 
@@ -407,4 +411,4 @@ def register(sub, common):
     csub = check.add_subparsers(dest="check_command", metavar="CHECK", parser_class=sub._parser_class, required=True)
     p = cmd("five-ones", cmd_check_five_ones, _("deals missing part of 五个一"), csub)
     _cohort_options(p)
-    p.add_argument("--format", choices=["table", "json"], default="table", help=_("output format"))
+    output_format(p, ["table", "json"])
