@@ -18,6 +18,7 @@ from textual.widgets import Header, Static
 from crm.deals.stages import STAGES
 from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _
+from crm.listing import groups
 from crm.listing import pages as deal_pages
 from crm.reporting import lights
 from screens import text
@@ -46,7 +47,7 @@ def prefetch(app) -> asyncio.Task:
     instead of after: the figures are there by the first frames of the visit.
     """
     flt = _deal_filter(app)
-    return app.prefetch("board", flt, deal_pages.board, flt, CARDS_PER_STAGE)
+    return app.prefetch("board", flt, groups.board, flt, CARDS_PER_STAGE)
 
 
 class StageColumn(Vertical):
@@ -113,7 +114,7 @@ class BoardScreen(FiguresOnArrival, DealActions, CrmScreen):
     async def _load(self) -> None:
         flt = self._wanted()
         try:
-            columns = await self.figures(flt, deal_pages.board, flt, CARDS_PER_STAGE)
+            columns = await self.figures(flt, groups.board, flt, CARDS_PER_STAGE)
         except CrmError as err:
             self.notify(text.shown(err), severity="error")
             return

@@ -18,7 +18,7 @@ from textual.widgets import Header, Select, Static
 from crm.deals.stages import STAGES
 from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _
-from crm.listing import pages as deal_pages
+from crm.listing import groups
 from crm.listing.pages import ListFilter
 from crm.reference import fx
 from crm.reference.views import event_infos
@@ -62,7 +62,7 @@ class DashboardData:
 
 def _dashboard(key: str, today, list_filter: ListFilter | None = None) -> DashboardData:
     cohort = cohort_filter(key, list_filter)
-    return DashboardData(kpi.compute(cohort, today), deal_pages.region_totals(cohort))
+    return DashboardData(kpi.compute(cohort, today), groups.region_totals(cohort))
 
 
 def cohort_lights(key: str, day: datetime.date, list_filter: ListFilter | None = None) -> lights.LightCounts:

@@ -6,7 +6,25 @@ import unicodedata
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 
-_SPACES = re.compile(r"\s+")
+
+class LazyPattern:
+    """`re.compile(pattern, flags)`, compiled when it is first used: a module's patterns cost nothing to import
+    (the TUI imports the value parsers before its first page but parses nothing then). After the first use its
+    methods and attributes are the compiled pattern's own, looked up as fast."""
+
+    _ATTRIBUTES = ("match", "fullmatch", "search", "sub", "subn", "split", "findall", "finditer", "pattern", "flags")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._source = (pattern, flags)
+
+    def __getattr__(self, name: str):
+        compiled = re.compile(*self._source)
+        for attribute in self._ATTRIBUTES:
+            self.__dict__[attribute] = getattr(compiled, attribute)
+        return getattr(compiled, name)
+
+
+_SPACES = LazyPattern(r"\s+")
 
 
 def folded(text: str) -> str:
@@ -87,7 +105,7 @@ def neutralise(value):
 
 # ---- secrets in URLs ----------------------------------------------------------
 
-_QUERY_SECRET = re.compile(r"(?i)([?&;](?:password|passwd|pwd|pass|sslpassword|secret|token)=)[^&;#\s]*")
+_QUERY_SECRET = LazyPattern(r"(?i)([?&;](?:password|passwd|pwd|pass|sslpassword|secret|token)=)[^&;#\s]*")
 
 
 def _userinfo(url: str) -> tuple[str, str, str | None, str] | None:

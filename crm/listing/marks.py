@@ -10,7 +10,7 @@ import datetime
 from dataclasses import replace
 
 from crm.listing.pages import DealRow
-from crm.listing.stale import quiet_days
+from crm.listing.quiet import quiet_days
 from db.models import Progress, database
 
 DEFAULT_STALE_DAYS = 30  # a month with nothing recorded: four weekly reports missed

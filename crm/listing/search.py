@@ -39,13 +39,14 @@ from weakref import WeakKeyDictionary
 
 from peewee import OP, SQL, Case, Expression, Value, fn
 
+from crm.foundation.text import LazyPattern
 from crm.reference.names_in_use import distinct_values
 from crm.values.terms import index_terms, initials  # noqa: F401  (searched by what they give)
 from db.dialects import dialect_of
 from db.models import Deal, database
 
-_ASCII_WORD = re.compile(r"^[a-z]+$")
-_CODE_LIKE = re.compile(r"^(?=.*[0-9])[a-z0-9]+$")  # letters and digits, a digit among them: zs2021, 2021
+_ASCII_WORD = LazyPattern(r"^[a-z]+$")
+_CODE_LIKE = LazyPattern(r"^(?=.*[0-9])[a-z0-9]+$")  # letters and digits, a digit among them: zs2021, 2021
 
 
 def matches(query: str):

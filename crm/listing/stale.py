@@ -14,17 +14,8 @@ from peewee import fn
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.listing.filters import DealFilter
-from db.models import Blocker, Deal, DealDepartment, FundsArrived, Progress, StageChange, database
-
-FINISHED = ("operating", "terminated")
-# What counts as something happening to a deal: (table, its date column).
-_EVENTS = (
-    (Progress, Progress.on),
-    (StageChange, StageChange.effective_on),
-    (FundsArrived, FundsArrived.arrived_on),
-    (Blocker, Blocker.raised_on),
-    (Blocker, Blocker.resolved_on),
-)
+from crm.listing.quiet import EVENTS, FINISHED, day_of
+from db.models import Deal, DealDepartment, database
 
 
 @dataclass(frozen=True)
@@ -39,21 +30,15 @@ class StaleDeal:
     quiet_days: int | None
 
 
-def _day(value) -> datetime.date | None:
-    if value is None or type(value) is datetime.date:
-        return value
-    return datetime.date.fromisoformat(str(value)[:10])
-
-
 def _latest(ids, day: datetime.date) -> dict[int, datetime.date]:
     """The newest event date on or before `day` of each deal in the subquery `ids`."""
     latest: dict[int, datetime.date] = {}
-    for model, column in _EVENTS:
+    for model, column in EVENTS:
         query = (
             model.select(model.deal, fn.MAX(column)).where(model.deal.in_(ids) & (column <= day)).group_by(model.deal)
         )
         for deal_id, on in database.execute(query).fetchall():
-            on = _day(on)
+            on = day_of(on)
             if on is not None and (deal_id not in latest or on > latest[deal_id]):
                 latest[deal_id] = on
     return latest
@@ -127,31 +112,3 @@ def five_ones(cohort: DealFilter | None = None) -> tuple[list[FiveOnesGap], int]
         if missing:
             gaps.append(FiveOnesGap(d.code, d.name, missing))
     return gaps, checked
-
-
-def quiet_days(deals: list[tuple[int, str]], days: int, day: datetime.date) -> dict[int, int]:
-    """{deal id: days since its last event} of those of `deals` ((id, stage) pairs) that are stale on `day`.
-
-    The same rule as stale_deals, for a page of the deal list: deals at 投产 or 终止 and
-    deals with no event by `day` are never stale. Five grouped queries over the ids given.
-    """
-    ids = [deal_id for deal_id, stage in deals if stage not in FINISHED]
-    if not ids:
-        return {}
-    # The five newest-event queries of _latest as one UNION ALL statement, written out: a page asks this on every
-    # scroll, and building it through Peewee (500 bound values) took longer than running it.
-    marks = ", ".join([database.param] * len(ids))
-    parts, params = [], []
-    for model, column in _EVENTS:
-        deal = model.deal.column_name
-        parts.append(
-            f'SELECT "{deal}", MAX("{column.column_name}") FROM "{model._meta.table_name}" '
-            f'WHERE "{deal}" IN ({marks}) AND "{column.column_name}" <= {database.param} GROUP BY "{deal}"'
-        )
-        params += [*ids, column.db_value(day)]
-    latest: dict[int, datetime.date] = {}
-    for deal_id, on in database.execute_sql(" UNION ALL ".join(parts), params).fetchall():
-        on = _day(on)
-        if on is not None and (deal_id not in latest or on > latest[deal_id]):
-            latest[deal_id] = on
-    return {deal_id: (day - last).days for deal_id, last in latest.items() if (day - last).days > days}

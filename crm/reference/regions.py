@@ -12,16 +12,17 @@ slower. A name the table does not know, or one that several divisions share
 
 from __future__ import annotations
 
-import csv
 import functools
 import importlib.util
 import re
 import unicodedata
 from pathlib import Path
 
+from crm.foundation.text import LazyPattern
+
 # Longest first: 自治县 before 县, 新区 before 区.
 _SUFFIXES = ("自治县", "自治旗", "新区", "林区", "特区", "县", "区", "市", "旗")
-_BRACKETS = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
+_BRACKETS = LazyPattern(r"[(（\[【][^)）\]】]*[)）\]】]")
 # Renamed before the table's snapshot and so missing from its list of former names (撤县设区).
 _FORMER = {
     ("河北省", "保定市", "清苑县"): "清苑区",
@@ -55,6 +56,8 @@ def stem(name: str) -> str:
 @functools.cache
 def _table() -> tuple[dict, dict]:
     """(name → divisions, stem → divisions), a division being (province, city, county)."""
+    import csv  # the first screen compares no region: csv loads when one is
+
     by_name: dict[str, set] = {}
     by_stem: dict[str, set] = {}
     folder = _resources()

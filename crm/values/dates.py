@@ -9,15 +9,13 @@ and only when the text names at least a month and a day.
 from __future__ import annotations
 
 import calendar
-import re
 import unicodedata
 import warnings
-from datetime import date, datetime
-
-from dateutil.relativedelta import MO, relativedelta
+from datetime import date, datetime, timedelta
 
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _, current_language
+from crm.foundation.text import LazyPattern
 
 MIN_YEAR = 1949
 MAX_YEAR = 2100
@@ -27,25 +25,25 @@ _EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oc
 # Year first is the Chinese and the ISO order; dateutil would read 2020/5/6 as
 # 5 June under dayfirst, so these never reach it.
 _YEAR_FIRST = (
-    re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?"),
-    re.compile(r"(\d{4})([-./])(\d{1,2})\2(\d{1,2})"),
-    re.compile(r"(\d{4})(\d{2})(\d{2})"),
+    LazyPattern(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?"),
+    LazyPattern(r"(\d{4})([-./])(\d{1,2})\2(\d{1,2})"),
+    LazyPattern(r"(\d{4})(\d{2})(\d{2})"),
 )
-_MONTH_DAY = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
-_WEEK = re.compile(r"(\d{4})\s*-?\s*w\s*(\d{1,2})|(\d{4})\s*年\s*第\s*(\d{1,2})\s*周")
+_MONTH_DAY = LazyPattern(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
+_WEEK = LazyPattern(r"(\d{4})\s*-?\s*w\s*(\d{1,2})|(\d{4})\s*年\s*第\s*(\d{1,2})\s*周")
 
 
 # 公文 dates write each digit of the year (二〇二〇) and the month and day as numbers (五月十八日).
 _CN_DIGITS = str.maketrans("〇○零Ｏ一二三四五六七八九", "0000123456789")
-_CN_DATE = re.compile(
+_CN_DATE = LazyPattern(
     r"([〇○零Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})[日号])?"
 )
 # What follows a date in a notice: a time (10:00, 09时30分, 上午) or a weekday (（星期一）, 周一).
-_TAIL = re.compile(
+_TAIL = LazyPattern(
     r"\s*(?:[(（]?(?:星期|周|礼拜)[一二三四五六日天][)）]?|(?:上午|下午|晚上|早上)?\s*\d{1,2}\s*(?:[:：时点]\s*"
     r"\d{0,2}\s*分?(?:\s*[:：]\s*\d{1,2}\s*秒?)?|时|点)|[(（]\s*(?:上午|下午)\s*[)）])\s*$"
 )
-_MONTH_ONLY = re.compile(
+_MONTH_ONLY = LazyPattern(
     r"(\d{4})\s*(?:年\s*(\d{1,2})\s*月(?:份|底|末|初|中|上旬|中旬|下旬)?|[-./](\d{1,2})|年\s*(底|末))"
 )
 
@@ -232,8 +230,8 @@ def parse_date(text: str, today: date | None = None) -> date:
 
 def week_of(day: date) -> tuple[date, date]:
     """The Monday and Sunday of the ISO week containing `day`."""
-    monday = day + relativedelta(weekday=MO(-1))
-    return monday, monday + relativedelta(days=6)
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
 
 
 def _weeks_in_year(year: int) -> int:
@@ -284,7 +282,7 @@ def last_complete_week(today: date | None = None) -> tuple[date, date]:
     the weekly table sent on Monday or Tuesday covers the previous Mon–Sun.
     """
     monday, _sunday = week_of(today or date.today())
-    return week_of(monday - relativedelta(weeks=1))
+    return week_of(monday - timedelta(weeks=1))
 
 
 def iso_week_label(monday: date, lang: str | None = None) -> str:

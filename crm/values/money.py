@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _, current_language
+from crm.foundation.text import LazyPattern
 
 #: ISO code → Chinese name.
 CURRENCIES: dict[str, str] = {
@@ -117,11 +118,11 @@ _WORDS: list[tuple[str, str, object]] = sorted(
 
 # ASCII digits only: \d would let Arabic-Indic digits through to Decimal().
 # A comma must group thousands exactly, so "1,5" is refused rather than guessed.
-_NUMBER = re.compile(r"([-−]\s*)?((?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?)")
-_SPACE = re.compile(r"\s+")
+_NUMBER = LazyPattern(r"([-−]\s*)?((?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?)")
+_SPACE = LazyPattern(r"\s+")
 # A: about, C: currency, N: number, Q: 余/多, U: unit.
-_AMOUNT_SHAPE = re.compile(r"A?C?NQ?U?Q?C?")
-_LABEL_SHAPE = re.compile(r"UC?|CU?")
+_AMOUNT_SHAPE = LazyPattern(r"A?C?NQ?U?Q?C?")
+_LABEL_SHAPE = LazyPattern(r"UC?|CU?")
 _MAX_TEXT = 100
 
 
@@ -220,12 +221,12 @@ _SPOKEN = (
     ("euro", "eur"),
     ("yen", "jpy"),
 )
-_NUMERAL_RUN = re.compile(r"[0-9.〇○零一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟点]+")
-_CN_DIGIT = re.compile(r"[〇○零一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾佰仟点]")
+_NUMERAL_RUN = LazyPattern(r"[0-9.〇○零一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟点]+")
+_CN_DIGIT = LazyPattern(r"[〇○零一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾佰仟点]")
 # A number followed by one unit word (1.8亿, 4565万, 3千万): read as it is, without cn2an.
-_PLAIN_RUN = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:万亿|千亿|百亿|十亿|亿|千万|百万|十万|万|千)?")
-_MIXED = re.compile(r"[万亿千百][0-9]")  # 1亿8千万: digits after a unit word
-_UNIT_TAIL = re.compile(r"(万亿|亿|万)$")
+_PLAIN_RUN = LazyPattern(r"[0-9]+(?:\.[0-9]+)?(?:万亿|千亿|百亿|十亿|亿|千万|百万|十万|万|千)?")
+_MIXED = LazyPattern(r"[万亿千百][0-9]")  # 1亿8千万: digits after a unit word
+_UNIT_TAIL = LazyPattern(r"(万亿|亿|万)$")
 
 
 def _arabic(run: str) -> str:
@@ -247,7 +248,7 @@ def _arabic(run: str) -> str:
 
 
 # Anything _spoken would change: most amounts (25亿元, 4565万元, $180M) have none of it and skip its work.
-_SPOKEN_HINT = re.compile(
+_SPOKEN_HINT = LazyPattern(
     r"[億萬兩圓個个整正〇○零一二两三四五六七八九十百壹贰叁肆伍陆柒捌玖拾佰仟点]|左右|dollar|renminbi|euro|yen"
     r"|[万亿千百][0-9]"
 )

@@ -5,7 +5,8 @@ import datetime
 from crm.deals.progress import record_progress
 from crm.listing.marks import latest_progress_texts, with_marks
 from crm.listing.pages import ListFilter, first_rows
-from crm.listing.stale import quiet_days, stale_deals
+from crm.listing.quiet import quiet_days
+from crm.listing.stale import stale_deals
 
 D = datetime.date
 

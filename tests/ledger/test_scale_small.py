@@ -13,8 +13,8 @@ import tracemalloc
 import pytest
 from playhouse.test_utils import count_queries
 
+from crm.listing import groups, search
 from crm.listing import pages as deal_pages
-from crm.listing import search
 from crm.listing import views as deal_views
 from crm.listing.filters import DealFilter
 from crm.reporting import kpi
@@ -79,9 +79,9 @@ def test_a_page_and_its_totals_cost_a_few_queries(large, flt):
 
 def test_board_dashboard_and_kpis_cost_a_few_queries(large):
     with count_queries() as board:
-        deal_pages.stage_totals(DealFilter())
+        groups.stage_totals(DealFilter())
     with count_queries() as regions:
-        deal_pages.region_totals(DealFilter())
+        groups.region_totals(DealFilter())
     with count_queries() as kpis:
         kpi.compute(DealFilter())
     with count_queries() as cohort:
@@ -113,7 +113,7 @@ def _list_session():
         deal_pages.page_after(flt, ORDER, rows[-1].key)
         deal_pages.page_before(flt, ORDER, None)
         deal_pages.totals(flt)
-    deal_pages.stage_totals(DealFilter())
+    groups.stage_totals(DealFilter())
     kpi.compute(DealFilter())
 
 
@@ -305,8 +305,8 @@ def _cohort_figures(flt):
     return (
         deal_pages.totals(flt),
         deal_pages.count(flt),
-        deal_pages.stage_totals(flt),
-        deal_pages.region_totals(flt),
+        groups.stage_totals(flt),
+        groups.region_totals(flt),
         kpi.as_json(kpi.compute(flt, today=AS_OF)),
     )
 

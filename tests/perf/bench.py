@@ -84,6 +84,7 @@ def _biggest_event(db) -> int:
 
 
 def core_rows(backend: str, url: str, rounds: int, heavy_id: int) -> tuple[list[Result], dict]:
+    from crm.listing import groups
     from crm.listing import pages as deal_pages
     from crm.listing import views as deal_views
     from crm.listing.pages import ListFilter, Order
@@ -146,17 +147,17 @@ def core_rows(backend: str, url: str, rounds: int, heavy_id: int) -> tuple[list[
         row(
             f"query: count and 亿元 total, {label}", TARGETS["totals"], lambda flt=flt: deal_pages.totals(flt)
         )  # what the list asks: count and total in one
-    row("query: Board (totals per stage + 50 cards each)", TARGETS["board"], lambda: deal_pages.board(everything, 50))
+    row("query: Board (totals per stage + 50 cards each)", TARGETS["board"], lambda: groups.board(everything, 50))
     today = datetime.date.today()
     row(
         "query: Dashboard (KPIs + regions), all deals",
         TARGETS["dashboard"],
-        lambda: (kpi.compute(ListFilter(), today), deal_pages.region_totals(ListFilter())),
+        lambda: (kpi.compute(ListFilter(), today), groups.region_totals(ListFilter())),
     )
     row(
         "query: Dashboard, signed in 2020",
         TARGETS["dashboard"],
-        lambda: (kpi.compute(ListFilter(year=2020), today), deal_pages.region_totals(ListFilter(year=2020))),
+        lambda: (kpi.compute(ListFilter(year=2020), today), groups.region_totals(ListFilter(year=2020))),
     )
     row(
         "query: open a deal (200 ledger entries, 50 blockers)",
@@ -253,6 +254,7 @@ def tui_rows(backend: str, url: str, rounds: int, facts: dict, core: list[Result
         return [Result(backend, "TUI", None, error=error)]
     data = json.loads(proc.stdout.strip().splitlines()[-1])
     out = [launch_row(backend, url, launch_rounds(rounds))]
+    data["actions"].update(first_visit_samples(url, FIRST_VISIT_PROCESSES))
     for action, what, target in TUI_ROWS:
         samples = data["actions"].get(action, [])
         out.append(
@@ -277,6 +279,25 @@ def tui_rows(backend: str, url: str, rounds: int, facts: dict, core: list[Result
         )
     )
     return out
+
+
+#: Fresh processes for each first visit (a process has one): the rows' median and p95 are over these.
+FIRST_VISIT_PROCESSES = 5
+
+
+def first_visit_samples(url: str, processes: int) -> dict[str, list[float]]:
+    """{"board_first_visit": seconds, "dashboard_first_visit": seconds}, each the first visit of a fresh process
+    (tests/perf/first_visits.py), `processes` of each; the driven session above has one of each only."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench"}
+    argv = [sys.executable, "-m", "tests.perf.first_visits", "--db", url, "--processes", str(processes)]
+    proc = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600)
+    if proc.returncode != 0:  # the driven session's one visit of each stays, and the table says n = 1
+        print(f"first visits failed: {(proc.stderr.strip().splitlines() or ['?'])[-1][:200]}", file=sys.stderr)
+        return {}
+    data = json.loads(proc.stdout[proc.stdout.index("{") :])
+    return {
+        f"{name}_first_visit": [ms / 1000 for ms in data[name]["first_visit_ms"]] for name in ("board", "dashboard")
+    }
 
 
 def launch_rounds(rounds: int) -> int:

@@ -7,7 +7,7 @@ deal list's rows and totals and for the background import of the screens' module
 follows the first page), then times key → the first frame showing the screen's figures once: the Board
 (2) in one set of processes, the Dashboard (5) in another, so each visit is the process's first of any
 screen but the list. Beside them, in the same processes, the floor: the crm/ call behind the screen
-(crm.listing.pages.board, screens.dashboard._dashboard) timed alone, and the UI thread's CPU time from the
+(crm.listing.groups.board, screens.dashboard._dashboard) timed alone, and the UI thread's CPU time from the
 key to that frame (less inflated than the wall clock when other work shares the cores; the query runs in
 another thread). Prints one JSON object.
 """
@@ -68,11 +68,11 @@ def _floor(key: str, today: datetime.date) -> float:
     from crm.listing.pages import ListFilter
 
     if key == "2":
-        from crm.listing import pages
+        from crm.listing import groups
         from screens.board import CARDS_PER_STAGE
 
         def call():
-            return pages.board(ListFilter(), CARDS_PER_STAGE)
+            return groups.board(ListFilter(), CARDS_PER_STAGE)
     else:
         from screens.dashboard import _dashboard
 

@@ -17,8 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 # workbook (openpyxl, xlsxwriter, python_calamine), printing a CLI table (tabulate), drawing charts, and what
 # only a PostgreSQL ledger needs: its driver (which peewee would import with itself, see db/drivers.py) and
 # playhouse's migration runner and backend extensions (an up-to-date ledger runs no migration); the keys
-# panel's Markdown widget (markdown-it and pygments) opens with the panel; wcwidth lays out a help text.
+# panel's Markdown widget (markdown-it and pygments) opens with the panel; wcwidth lays out a help text;
+# dateutil reads free-form dates (typed or imported).
 NOT_BEFORE_FIRST_ROWS = {
+    "dateutil",
     "psycopg2",
     "psycopg",
     "playhouse",
@@ -33,14 +35,16 @@ NOT_BEFORE_FIRST_ROWS = {
     "pygments",
     "wcwidth",
 }
-# Modules of packages the first screen does use: dateutil's parser and its time zones (only free-form dates
-# typed or imported need them), the TOML reader (no config file: nothing to read), getpass (CRM_USER names the
-# user) and secrets (a file written); the quick filters' event and department choices (crm.reference.views, read
-# after the first rows); Textual's TextArea, which no screen with the list's keys has.
+# Modules of packages the first screen does use: the TOML reader (no config file: nothing to read), getpass
+# (CRM_USER names the user) and secrets (a file written); the quick filters' event and department choices
+# (crm.reference.views, read after the first rows); the Board's and Dashboard's groups and the stale-deal reports
+# (the list needs only each row's quiet days); the CSV reader (the region table is read when a region is
+# compared); Textual's TextArea, which no screen with the list's keys has.
 MODULES_NOT_BEFORE_FIRST_ROWS = {
     "textual.widgets._text_area",
-    "dateutil.parser",
-    "dateutil.tz",
+    "csv",
+    "crm.listing.groups",
+    "crm.listing.stale",
     "zoneinfo",
     "tomllib",
     "getpass",
