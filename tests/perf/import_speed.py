@@ -156,13 +156,32 @@ def _floor(book: Path) -> tuple[float, float, int]:
     return took, float(proc.stdout.split()[-1]), peak
 
 
-def measure(book: Path, rounds: int, new_database) -> dict:
+def server_cpu(cluster) -> float:
+    """CPU seconds the PostgreSQL `cluster`'s processes have run so far (0.0 without one): the postmaster with
+    the children it has reaped (a session's backend once it ends) and its live children (the WAL writer,
+    autovacuum, backends still open)."""
+    if cluster is None or cluster.data_dir is None:
+        return 0.0
+    from crm.reporting.weekly_split import _process_times
+
+    postmaster = int((cluster.data_dir / "postmaster.pid").read_text().split()[0])
+    own, reaped, _parent = _process_times(postmaster)
+    children = 0.0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            cpu, _reaped, parent = _process_times(int(entry))
+            children += cpu if parent == postmaster else 0.0
+    return own + reaped + children
+
+
+def measure(book: Path, rounds: int, new_database, cluster=None) -> dict:
     """Import `book` `rounds` times into a database `new_database()` gives (a URL or path, initialised here),
     each round beside the floor read of the same file, alternately (the machine's load hits both alike).
 
-    Returns {"samples", "floor", "peaks", "cpu", "writer_cpu", "floor_cpu", "floor_peaks", "load"}: seconds, seconds,
-    bytes, CPU seconds (of the import, of its SQLite writer thread, of the floor), the floor's peak bytes, the 1-minute
-    load average at the start. On a machine others load, CPU seconds
+    Returns {"samples", "floor", "peaks", "cpu", "writer_cpu", "server_cpu", "floor_cpu", "floor_peaks", "load"}:
+    seconds, seconds, bytes, CPU seconds (of the import, of its writer thread, of the PostgreSQL `cluster`'s
+    processes while it ran: 0.0 for SQLite, of the floor), the floor's peak bytes, the 1-minute load average at the
+    start. On a machine others load, CPU seconds
     compare better than seconds.
     """
     out: dict = {
@@ -171,6 +190,7 @@ def measure(book: Path, rounds: int, new_database) -> dict:
         "peaks": [],
         "cpu": [],
         "writer_cpu": [],
+        "server_cpu": [],
         "floor_cpu": [],
         "floor_peaks": [],
         "load": os.getloadavg()[0],
@@ -182,7 +202,9 @@ def measure(book: Path, rounds: int, new_database) -> dict:
         out["floor_peaks"].append(peak)
         db = new_database()
         _crm(["--db", db, "init"])
+        before = server_cpu(cluster)
         took, peak, cpu, writer = _crm(["--db", db, "import", book])
+        out["server_cpu"].append(server_cpu(cluster) - before)
         out["samples"].append(took)
         out["peaks"].append(peak)
         out["cpu"].append(cpu)
@@ -230,7 +252,8 @@ def main(argv=None) -> int:
             for rows in [int(r) for r in args.rows.split(",")]:
                 book = book_of(rows, Path(args.keep or tmp))
                 for backend in args.backends.split(","):
-                    got = measure(book, args.rounds, databases(backend, tmp, cluster))
+                    server = cluster if backend == "postgresql" else None
+                    got = measure(book, args.rounds, databases(backend, tmp, cluster), server)
                     print(summary(backend, rows, args.rounds, got), flush=True)
     finally:
         if cluster is not None:
@@ -249,8 +272,22 @@ def summary(backend: str, rows: int, rounds: int, got: dict) -> str:
         f"import / read = {took / floor:.1f}x; CPU seconds: "
         f"import {statistics.median(got['cpu']):.2f}, read {statistics.median(got['floor_cpu']):.2f}, "
         f"ratio {statistics.median(got['cpu']) / statistics.median(got['floor_cpu']):.1f}x, of which the writer "
-        f"thread {statistics.median(got['writer_cpu']):.2f}; "
+        f"thread {statistics.median(got['writer_cpu']):.2f}{_server_part(got)}; "
         f"load average at start {got['load']:.2f}"
+    )
+
+
+def _server_part(got: dict) -> str:
+    """The server's CPU seconds while the import ran, and the import's and the server's together against what the
+    machine's cores give in the import's time (empty for SQLite, which runs in the import's process)."""
+    server = statistics.median(got["server_cpu"] or [0.0])
+    if not server:
+        return ""
+    both = statistics.median([c + s for c, s in zip(got["cpu"], got["server_cpu"], strict=True)])
+    cores = os.cpu_count() or 1
+    return (
+        f"; the PostgreSQL server's processes {server:.2f}, import and server together {both:.2f} "
+        f"(= {both / cores:.2f} s on each of {cores} cores)"
     )
 
 
