@@ -10,6 +10,7 @@ import os
 import re
 import sqlite3
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -258,7 +259,29 @@ class LedgerSqliteDatabase(_OneLineErrors, SqliteDatabase):
 
 
 class LedgerPostgresqlDatabase(_OneLineErrors, PostgresqlDatabase):
-    """PostgreSQL with driver errors as one readable line, never showing the password."""
+    """PostgreSQL with driver errors as one readable line, never showing the password; a statement waits while
+    another thread sends a COPY's rows on its connection (copy_lock)."""
+
+    def _execute_cursor(self, sql, params, **cursor_options):
+        lock = _COPY_LOCKS.get(id(self._state.conn))
+        if lock is None:
+            return super()._execute_cursor(sql, params, **cursor_options)
+        with lock:
+            return super()._execute_cursor(sql, params, **cursor_options)
+
+
+#: The lock of each PostgreSQL connection a COPY may be sent on from a thread beside the one it belongs to.
+_COPY_LOCKS: dict[int, threading.Lock] = {}
+
+
+def copy_lock(conn) -> threading.Lock:
+    """The lock a thread holds while it sends a COPY's rows on the psycopg2 connection `conn` (db.bulk_writes).
+
+    psycopg2 sends the rows outside its connection's own lock: a statement another thread sent on `conn` meanwhile
+    would go in the middle of them, and both threads would wait for the server forever. Made before the first
+    COPY, it makes every later statement on `conn` through a ledger database wait for the COPY to end.
+    """
+    return _COPY_LOCKS.setdefault(id(conn), threading.Lock())
 
 
 def _create_sqlite_file(path: Path) -> None:

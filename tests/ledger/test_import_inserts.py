@@ -1,6 +1,6 @@
 """The bulk import's INSERTs (crm.importing.inserts) store each value as peewee's insert_many stores it: amounts
 given as equal Decimals written differently, equal dates as distinct objects, references as ids or as rows, flags,
-counts, times and empty cells, on SQLite and PostgreSQL."""
+counts, times and empty cells, on SQLite and PostgreSQL (where the import's writer sends them by COPY)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from crm.deals.records import create_deal
 from crm.importing.inserts import default_of, insert_statements
+from db.bulk_writes import Ahead, statements_runner
 from db.models import Deal, Event, database
 
 NAMES = ("code", "name", "stage", "stage_since", "signed_on", "amount", "amount_cny", "amount_approximate")
@@ -46,9 +47,12 @@ def test_bulk_inserts_store_what_peewee_stores(ledger):
     event = Event.create(name="集中签约", held_on=datetime.date(2020, 3, 1))
     fields = [f for f in Deal._meta.sorted_fields if not f.primary_key]  # every column, as the import gives them
     Deal.insert_many(_rows(event, "PW2020", fields), fields=fields).execute()
-    with database.atomic():
-        for sql, params in insert_statements(Deal, fields, _rows(event, "BK2020", fields)):
-            database.execute_sql(sql, params)
+    ahead = Ahead(database.obj)
+    try:
+        with database.atomic():  # as the import's writer runs them
+            statements_runner(database.obj)(ahead.bind(insert_statements(Deal, fields, _rows(event, "BK2020", fields))))
+    finally:
+        ahead.close()
     ours, peewees = _stored("BK2020"), _stored("PW2020")
     assert len(ours) == 5 and ours == peewees
     assert [row[5] for row in ours] == [Decimal("1.5"), Decimal("1.5"), Decimal("120000"), Decimal("0.07")] + [
