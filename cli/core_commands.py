@@ -469,6 +469,20 @@ def _deal_fields(p):
     p.add_argument("--supporting", nargs="*", metavar="DEPT", help=_("supporting departments (配合单位)"))
 
 
+def _currency(p) -> None:
+    p.add_argument("currency", metavar=_("CURRENCY"), help=_("USD, EUR, HKD …"))
+
+
+def _department_name(p) -> None:
+    p.add_argument("name", metavar=_("NAME"), help=_("the department (any unique part of its name)"))
+
+
+def _department_details(p, kind: str | None) -> None:
+    """--kind (`kind` when not given) and --contact of a department."""
+    p.add_argument("--kind", default=kind, choices=sorted(registry.DEPARTMENT_KINDS), help=_("what kind of body it is"))
+    p.add_argument("--contact", help=_("a person or telephone to reach"))
+
+
 def register(sub, common):
     """Add the core subcommands to `sub`."""
 
@@ -570,12 +584,12 @@ def register(sub, common):
     fxp = cmd("fx", None, _("exchange rates: set, list"))
     fsub = fxp.add_subparsers(dest="fx_command", metavar="ACTION", parser_class=sub._parser_class, required=True)
     p = cmd("set", cmd_fx_set, _("set the CNY rate of a currency from a date"), fsub)
-    p.add_argument("currency", metavar=_("CURRENCY"), help=_("USD, EUR, HKD …"))
+    _currency(p)
     p.add_argument("date", metavar="DATE", help=_("the first day the rate applies"))
     p.add_argument("rate", metavar=_("RATE"), help=_("CNY per one unit, e.g. 7.1030"))
     p.add_argument("--source", help=_("where the rate comes from (中国人民银行 …)"))
     p = cmd("void", cmd_fx_void, _("void a rate (what it converted is converted again at the rate before it)"), fsub)
-    p.add_argument("currency", metavar=_("CURRENCY"), help=_("USD, EUR, HKD …"))
+    _currency(p)
     p.add_argument("date", metavar="DATE", help=_("the first day of the rate voided"))
     p.add_argument("--note", help=_("why the rate was wrong (required)"))
     p = cmd("list", cmd_fx_list, _("list rates"), fsub)
@@ -587,21 +601,17 @@ def register(sub, common):
     )
     p = cmd("add", cmd_department_add, _("add a department"), dsub)
     p.add_argument("name", metavar=_("NAME"), help=_("the department's full name"))
-    p.add_argument(
-        "--kind", default="department", choices=sorted(registry.DEPARTMENT_KINDS), help=_("what kind of body it is")
-    )
-    p.add_argument("--contact", help=_("a person or telephone to reach"))
+    _department_details(p, kind="department")
     cmd("list", cmd_department_list, _("list departments"), dsub)
     p = cmd("edit", cmd_department_edit, _("rename a department or change its kind or contact"), dsub)
-    p.add_argument("name", help=_("the department (any unique part of its name)"))
+    _department_name(p)
     p.add_argument("--name", dest="new_name", help=_("new name"))
-    p.add_argument("--kind", choices=sorted(registry.DEPARTMENT_KINDS), help=_("what kind of body it is"))
-    p.add_argument("--contact", help=_("a person or telephone to reach"))
+    _department_details(p, kind=None)
     p.add_argument(
         "--if-version", dest="if_version", metavar="N", help=_("refuse if the department is no longer at version N")
     )
     p = cmd("show", cmd_department_show, _("one department, with its version"), dsub)
-    p.add_argument("name", metavar=_("NAME"), help=_("the department (any unique part of its name)"))
+    _department_name(p)
     output_format(p, ["table", "json"])
 
     ev = cmd("event", None, _("signing events: add, list"))

@@ -337,6 +337,10 @@ def _cohort_options(p) -> None:
     p.add_argument("--archived", action="store_true", help=_("archived deals too"))
 
 
+def _tags(p) -> None:
+    p.add_argument("tags", nargs="+", metavar=_("TAG"), help=_("one or more tags (京津合作, 市重点 …)"))
+
+
 def _as_of(p) -> None:
     p.add_argument("--as-of", dest="as_of", metavar="DATE", help=_("the ledger as it stood at the end of DATE"))
 
@@ -375,10 +379,10 @@ def register(sub, common):
 
     p = cmd("tag", cmd_tag, _("put tags on a deal"))
     deal_code(p)
-    p.add_argument("tags", nargs="+", metavar=_("TAG"), help=_("one or more tags (京津合作, 市重点 …)"))
+    _tags(p)
     p = cmd("untag", cmd_untag, _("take tags off a deal"))
     deal_code(p)
-    p.add_argument("tags", nargs="+", metavar=_("TAG"), help=_("one or more tags (京津合作, 市重点 …)"))
+    _tags(p)
 
     p = cmd("kpi", cmd_kpi, _("cohort KPIs, now or as of a date, or by period"))
     _cohort_options(p)
