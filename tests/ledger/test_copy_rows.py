@@ -1,16 +1,21 @@
-"""PostgreSQL: the rows an import writes go by COPY (db.bulk_writes.CopyRows) and read back as the values given —
-text with the characters COPY's format escapes, a text that reads like its NULL marker, NULL itself, and every
-other type the import writes — and an import writes its deals, ledger entries and audit that way."""
+"""The rows an import writes go by COPY on PostgreSQL (db.bulk_writes.CopyRows): values read back as given (text
+with the characters COPY's format escapes, a text that reads like its NULL marker, NULL itself, every other type the
+import writes), and a county sheet whose cells hold backslashes, a `\\N` and line breaks lands as written on both
+backends."""
 
 import datetime
+import json
 from decimal import Decimal
+from pathlib import Path
 
+import openpyxl
 import pytest
 
 from crm.importing import inserts
 from db.bulk_writes import Ahead, CopyRows, statements_runner
-from db.models import AuditEntry, Deal, StageChange, database
+from db.models import Deal, database
 
+DATA = Path(__file__).resolve().parents[1] / "data" / "county_sheets"
 TEXTS = [
     "a\tb",
     "line\nnext",
@@ -63,8 +68,17 @@ def test_an_import_writes_its_rows_by_copy(ledger):
     fields = inserts.fields_of(Deal, "code", "name")
     statements = inserts.insert_statements(Deal, fields, [("ZS2020-0001", "名称\t带制表符")])
     assert [type(sql) for sql, _values in statements] == [CopyRows]
-    assert statements[0][0].sql.startswith('COPY "deal" ("code", "name") FROM STDIN')
-    for model in (StageChange, AuditEntry):
-        table = model._meta.table_name
-        made = inserts.insert_statements(model, [model._meta.primary_key], [(1,), (2,)])
-        assert made[0][0] == CopyRows(f'COPY "{table}" ("id") FROM STDIN', 1)
+    assert statements[0][0] == CopyRows('COPY "deal" ("code", "name") FROM STDIN', 2)
+
+
+def test_a_county_sheet_with_backslashes_and_line_breaks_lands_as_written(db_url, run_cli, tmp_path):
+    book = openpyxl.load_workbook(DATA / "county_weekly.xlsx")
+    sheet = book.active
+    sheet["C5"] = "华侨城涿州\\城市客厅项目"  # 项目名称
+    sheet["D5"] = "\\N"  # 企业名称: COPY's NULL marker, as text
+    sheet["I5"] = "正在办理前期手续\n规划已批复\t（续）\\"  # 项目进度: free text over lines
+    book.save(tmp_path / "county.xlsx")
+    assert run_cli("--db", db_url, "import", str(tmp_path / "county.xlsx"))[0] == 0
+    shown = json.loads(run_cli("--db", db_url, "show", "ZS2020-0001", "--format", "json")[1])
+    assert (shown["name"], shown["investor"]) == ("华侨城涿州\\城市客厅项目", "\\N")
+    assert [p["text"] for p in shown["progress"]] == ["正在办理前期手续\n规划已批复\t（续）\\"]

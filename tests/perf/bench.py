@@ -45,6 +45,9 @@ from tests.perf import ledgers
 from tests.perf.ledgers import ROOT, log
 from tests.perf.timing import RawConnection, Result, captured_sql, measure, median
 
+#: The environment of the processes the benchmark starts: this checkout's code, a fixed user for the audit trail.
+_ENV = {**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench"}
+
 MS = 0.001
 TARGETS = {  # what → seconds (memory in bytes), from the issue's table
     "launch": 1.0,
@@ -244,10 +247,9 @@ def tui_rows(backend: str, url: str, rounds: int, facts: dict, core: list[Result
         "--filters",
         json.dumps({"stage": "construction", "region": "涿州市", "event": facts["event_id"]}),
     ]
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench"}
     spawned = time.time()
     proc = subprocess.run(
-        [*argv, "--spawned-at", repr(spawned)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600
+        [*argv, "--spawned-at", repr(spawned)], cwd=ROOT, env=_ENV, capture_output=True, text=True, timeout=3600
     )
     if proc.returncode != 0:
         error = (proc.stderr.strip().splitlines() or ["failed"])[-1][:200]
@@ -288,9 +290,8 @@ FIRST_VISIT_PROCESSES = 5
 def first_visit_samples(url: str, processes: int) -> dict[str, list[float]]:
     """{"board_first_visit": seconds, "dashboard_first_visit": seconds}, each the first visit of a fresh process
     (tests/perf/first_visits.py), `processes` of each; the driven session above has one of each only."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench"}
     argv = [sys.executable, "-m", "tests.perf.first_visits", "--db", url, "--processes", str(processes)]
-    proc = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600)
+    proc = subprocess.run(argv, cwd=ROOT, env=_ENV, capture_output=True, text=True, timeout=3600)
     if proc.returncode != 0:  # the driven session's one visit of each stays, and the table says n = 1
         print(f"first visits failed: {(proc.stderr.strip().splitlines() or ['?'])[-1][:200]}", file=sys.stderr)
         return {}
