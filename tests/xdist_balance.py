@@ -29,6 +29,7 @@ ONE_UNIT_A_TEST = frozenset(
 #: Files that share a session-scoped fixture (the 10,000- and 50,000-deal ledgers): one unit.
 SHARED = {
     "tests/system/test_export_memory.py": "memory ledgers",
+    "tests/system/test_export_split_memory.py": "memory ledgers",
     "tests/system/test_import_memory.py": "memory ledgers",
 }
 

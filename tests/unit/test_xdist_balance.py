@@ -1,5 +1,6 @@
 """make test's scheduler (tests/xdist_balance.py) names files that exist, and groups them as intended."""
 
+import ast
 from pathlib import Path
 
 from tests.xdist_balance import ESTIMATES, ONE_UNIT_A_TEST, PER_TEST, SHARED, estimate, unit_of
@@ -25,3 +26,21 @@ def test_the_multi_process_tests_are_handed_out_before_a_file_of_unit_tests():
     concurrency = "tests/system/test_concurrency.py::test_eight_processes_share_one_ledger[sqlite]"
     assert estimate(concurrency, 1) > estimate("tests/unit/test_money.py", 60)
     assert estimate("tests/system/test_crash.py::test_x[sqlite]", 1) > estimate("tests/tui/test_tui_detail.py", 5)
+
+
+def _takes(path: Path, fixture: str) -> bool:
+    """Whether a test function of the module at `path` takes `fixture` as an argument."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return any(
+        isinstance(node, ast.FunctionDef) and node.name.startswith("test") and fixture in {a.arg for a in node.args.args}
+        for node in ast.walk(tree)
+    )
+
+
+def test_every_module_of_the_memory_ledgers_is_in_their_one_unit():
+    # A module taking tests/system's session `ledgers` on another worker builds both ledgers again (~30 s).
+    users = {
+        str(p.relative_to(ROOT)) for p in sorted((ROOT / "tests" / "system").glob("test_*.py")) if _takes(p, "ledgers")
+    }
+    assert len(users) >= 3
+    assert {p: unit_of(f"{p}::t") for p in users} == dict.fromkeys(users, "memory ledgers")
