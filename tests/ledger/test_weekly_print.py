@@ -20,12 +20,6 @@ A3_LANDSCAPE = (1190.55, 841.89)  # points
 MIN_PT = 8.0
 
 
-@pytest.fixture
-def backend():
-    """The printed layout does not depend on the database: SQLite only."""
-    return "sqlite"
-
-
 def _soffice() -> str:
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if found:
@@ -63,12 +57,17 @@ def _to_pdf(xlsx: Path) -> Path:
     return pdf
 
 
-@pytest.fixture
-def w21(demo_url, run_cli, tmp_path):
-    """The demo ledger's 周报 of 2020-W21 (28 deals) as xlsx and as LibreOffice prints it."""
-    xlsx = tmp_path / "w21.xlsx"
-    code, _out, err = run_cli("--db", demo_url, "export", "weekly", "--week", "2020-W21", "-o", xlsx)
-    assert code == 0, err
+@pytest.fixture(scope="module")
+def w21(request, tmp_path_factory, _templates):
+    """The demo ledger's 周报 of 2020-W21 (28 deals) as xlsx and as LibreOffice prints it, made once for the
+    module's tests, which only read it (the printed layout does not depend on the database: SQLite only)."""
+    from app import main
+
+    folder = tmp_path_factory.mktemp("w21")
+    ledger = folder / "demo.sqlite3"
+    shutil.copyfile(_templates("demo", "sqlite", request)[0], ledger)
+    xlsx = folder / "w21.xlsx"
+    assert main(["--db", str(ledger), "export", "weekly", "--week", "2020-W21", "-o", str(xlsx)]) == 0
     return xlsx, _to_pdf(xlsx)
 
 

@@ -22,6 +22,7 @@ from crm.listing.filters import DealFilter
 from crm.reference import fx, registry
 from crm.reporting import asof, weekly, weekly_queries
 from db.models import Deal, DealDepartment, Department
+from tests.conftest import filled_ledger
 from tests.ledger import weekly_old_rows
 
 D = datetime.date
@@ -32,9 +33,10 @@ def _deal(name, amount="10亿元", signed="2020-05-11", region="涿州市", lead
     return create_deal({"name": name, "amount": amount, "signed_on": signed, "region": region, "lead_unit": lead})
 
 
-@pytest.fixture
-def edges(ledger):
-    """A ledger with a deal for every edge of week 2020-W21 the set-based queries read differently."""
+@filled_ledger()
+def edges():
+    """A ledger with a deal for every edge of week 2020-W21 the set-based queries read differently (written once,
+    each test given a copy)."""
     for name in ("发改委", "自然资源局", "住建局", "供电公司", "Ａ局", "a局"):
         registry.add_department(name)
     fx.set_rate("USD", D(2020, 1, 2), "7.0000")

@@ -23,6 +23,7 @@ from crm.reference import fx, registry
 from crm.reporting import weekly
 from db.models import Deal, DealDepartment, Department, Event, Person
 from exports import streamed_table, weekly_text
+from tests.conftest import filled_ledger
 from tests.ledger import weekly_reference
 
 D = datetime.date
@@ -49,9 +50,10 @@ HOSTILE = [
 ]
 
 
-@pytest.fixture
-def hostile_week(demo_ledger):
-    """The demo ledger with hostile text everywhere week 2020-W21's table shows, and a busy week."""
+@filled_ledger("demo_ledger")
+def hostile_week():
+    """The demo ledger with hostile text everywhere week 2020-W21's table shows, and a busy week (written once,
+    each test given a copy)."""
     deals = list(Deal.select().order_by(Deal.id))
     for i, text in enumerate(HOSTILE):
         Deal.update(
