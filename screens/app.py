@@ -139,6 +139,7 @@ class CrmApp(ConnectionWatch, TerminalWatch, App):
         self.deal_filter_text = ""
         # mode → (what was asked, task) of figures fetched as the screen's key was pressed
         self._prefetched: dict[str, tuple] = {}
+        self._visited: set[str] = set()  # the modes whose screens have been built (action_show_screen)
         self.demo = demo
         self.title = self.ledger_title()
         self._first_page: FirstPage | None = read_first_page(home_page) if home_page else read_first_page()
@@ -248,17 +249,21 @@ class CrmApp(ConnectionWatch, TerminalWatch, App):
     async def action_show_screen(self, mode: str) -> None:
         """Switch to `mode`'s screen (keys 1-6).
 
-        The Board's and the Dashboard's figures are fetched first (see PREFETCH),
-        for at most PREFETCH_WAIT: while this thread is idle the query runs at
-        full speed (busy, it made the query's thread wait for the GIL at each
-        row), and the screen's first frame shows them,
-        instead of the figures of the previous visit, redrawn again a moment later.
+        The Board's and the Dashboard's figures are fetched first (see PREFETCH).
+        On a later visit the switch waits for them, at most PREFETCH_WAIT: while
+        this thread is idle the query runs at full speed (busy, it made the query's
+        thread wait for the GIL at each row), and the screen's first frame shows
+        them, instead of the figures of the previous visit, redrawn again a moment
+        later. On the first visit the screen is built meanwhile instead: it has no
+        earlier figures to show, and building it takes about as long as the query.
         """
         if mode != self.current_mode and mode in PREFETCH:
             import importlib
 
             task = importlib.import_module(PREFETCH[mode]).prefetch(self)
-            await asyncio.wait([task], timeout=PREFETCH_WAIT)
+            if mode in self._visited:
+                await asyncio.wait([task], timeout=PREFETCH_WAIT)
+        self._visited.add(mode)
         if mode == self.current_mode:
             # From a deal opened over the list, its key goes back to the list itself.
             while len(self.screen_stack) > 1:

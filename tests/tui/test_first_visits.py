@@ -128,3 +128,40 @@ async def test_dashboard_figures_do_not_wait_for_the_lights_or_the_chart(demo_le
         await settle(pilot)
         assert pilot.app.screen.query("#plot-counts"), "then the lights and the monthly chart"
         assert "红灯" in str(pilot.app.screen.query_one("#dashboard-lights").render())
+
+
+@run_async
+async def test_a_first_visit_builds_the_screen_while_its_figures_are_read(demo_ledger, monkeypatch):
+    """The Dashboard's first visit is built while its figures are read (a new screen has no older figures to show);
+    a later visit waits for them before it switches, so that its first frame shows the new figures."""
+    from screens import app as app_module
+
+    pin_clock()
+    monkeypatch.setattr(app_module, "PREFETCH_WAIT", 10.0)  # the wait of a later visit ends with the figures alone
+    real, compose = dashboard._dashboard, dashboard.DashboardScreen.compose
+    built = threading.Event()
+    reads: list[tuple[bool, str]] = []
+
+    def composing(self):
+        built.set()
+        yield from compose(self)
+
+    async with CrmApp(today=TODAY).run_test(size=(140, 40)) as pilot:
+
+        def reading(*args):
+            # (was the screen built while these figures were read, the mode shown as they were)
+            reads.append((built.wait(5), pilot.app.current_mode))
+            return real(*args)
+
+        monkeypatch.setattr(dashboard.DashboardScreen, "compose", composing)
+        monkeypatch.setattr(dashboard, "_dashboard", reading)
+        await settle(pilot)
+        expected = str(kpi.compute(ListFilter(), TODAY).deals)
+        for _visit in range(2):
+            await pilot.press("5")
+            await settle(pilot)
+            assert expected in _tile(pilot.app)
+            await pilot.press("1")
+            await settle(pilot)
+    assert reads[0][0], "the first visit's screen was built while its figures were read"
+    assert reads[-1][1] != "dashboard", "a later visit switched once its figures were in"
