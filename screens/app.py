@@ -139,7 +139,8 @@ class CrmApp(ConnectionWatch, TerminalWatch, App):
         self.deal_filter_text = ""
         # mode → (what was asked, task) of figures fetched as the screen's key was pressed
         self._prefetched: dict[str, tuple] = {}
-        self._visited: set[str] = set()  # the modes whose screens have been built (action_show_screen)
+        # the modes whose screens have been built: a FiguresOnArrival screen adds its own as it mounts
+        self.built_modes: set[str] = set()
         self.demo = demo
         self.title = self.ledger_title()
         self._first_page: FirstPage | None = read_first_page(home_page) if home_page else read_first_page()
@@ -261,9 +262,8 @@ class CrmApp(ConnectionWatch, TerminalWatch, App):
             import importlib
 
             task = importlib.import_module(PREFETCH[mode]).prefetch(self)
-            if mode in self._visited:
+            if mode in self.built_modes:
                 await asyncio.wait([task], timeout=PREFETCH_WAIT)
-        self._visited.add(mode)
         if mode == self.current_mode:
             # From a deal opened over the list, its key goes back to the list itself.
             while len(self.screen_stack) > 1:

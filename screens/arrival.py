@@ -28,6 +28,7 @@ class FiguresOnArrival:
     def follow_arrivals(self) -> None:
         # immediate: called inside App.switch_mode, before the layout and the first frame of the visit
         self.app.screen_change_signal.subscribe(self, self._switched_to, immediate=True)
+        self.app.built_modes.add(self.MODE)  # a later visit waits for its figures, however this one came
 
     def _switched_to(self, screen) -> None:
         if screen is not self:
