@@ -32,7 +32,9 @@ def _takes(path: Path, fixture: str) -> bool:
     """Whether a test function of the module at `path` takes `fixture` as an argument."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     return any(
-        isinstance(node, ast.FunctionDef) and node.name.startswith("test") and fixture in {a.arg for a in node.args.args}
+        isinstance(node, ast.FunctionDef)
+        and node.name.startswith("test")
+        and fixture in {a.arg for a in node.args.args}
         for node in ast.walk(tree)
     )
 
