@@ -171,10 +171,10 @@ async def test_a_first_visit_builds_the_screen_while_its_figures_are_read(demo_l
         assert expected in _tile(pilot.app)
         await pilot.press("1")
         await settle(pilot)
-        first, reads[:] = list(reads), []
+        first_reads, reads[:] = list(reads), []
         await pilot.press("5")
         await settle(pilot)
         assert expected in _tile(pilot.app)
         assert reads and reads[-1][1] != "dashboard", "a later visit switched once its figures were in"
     if first_visit == "key":
-        assert first[0][0], "the first visit's screen was built while its figures were read"
+        assert first_reads[0][0], "the first visit's screen was built while its figures were read"
