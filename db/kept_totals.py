@@ -16,7 +16,7 @@ from weakref import WeakKeyDictionary
 
 from peewee import Database
 
-from db import stage_days
+from db import sqlite_schema, stage_days
 from db.dialects import dialect_of
 from db.kept_later import OWN_IDS
 from db.models import database
@@ -293,14 +293,12 @@ def rebuilt_after(db: Database | None = None) -> Iterator[None]:
     if not dialect_of(db).in_process:
         yield
         return
-    marks = ", ".join("?" * len(_COUNTED_TABLES))
-    found = db.execute_sql(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({marks}) "
-        "AND name NOT LIKE 'deal_search%' ORDER BY rowid",
-        _COUNTED_TABLES,
-    ).fetchall()
-    for name, _sql in found:
-        db.execute_sql(f'DROP TRIGGER "{name}"')
+    found = [
+        (name, sql)
+        for name, sql in sqlite_schema.made(db, "trigger", tables=_COUNTED_TABLES)
+        if not name.lower().startswith("deal_search")
+    ]
+    sqlite_schema.drop(db, "trigger", [name for name, _sql in found])
     yield
     rebuild(db)
     for _name, sql in found:

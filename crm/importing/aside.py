@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import contextlib
 
-import peewee
-
 from crm.listing.search import SEARCH_DOCUMENT
-from db import kept_totals, kept_triggers, stage_days
+from db import kept_totals, kept_triggers, sqlite_schema, stage_days
 from db.dialects import dialect_of
 from db.kept_later import KEPT_LATER
 from db.models import database
@@ -74,24 +72,18 @@ def set_indexes_aside(model) -> list[str]:
     if not dialect_of(db).in_process:
         return []
     table = model._meta.table_name
-    if db.execute_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'").fetchone():
+    if sqlite_schema.has_statistics(db):
         return []
-    listed = db.execute_sql(f"PRAGMA index_list({_quoted(db, table)})").fetchall()
-    plain = {name for _seq, name, unique, origin, _partial in listed if not unique and origin == "c"}
+    plain = sqlite_schema.plain_indexes(db, table)
     # In the order they were made, which is the order the planner weighs them in: re-made in it, they are weighed
     # as before. Only those made after every unique index, so that none moves ahead of one.
-    made = db.execute_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY rowid",
-        (table,),
-    ).fetchall()
     aside = []
-    for name, sql in made:
+    for name, sql in sqlite_schema.made(db, "index", tables=[table]):
         if name not in plain:
             aside = []
         else:
             aside.append((name, sql))
-    for name, _sql in aside:
-        db.execute_sql(f"DROP INDEX {_quoted(db, name)}")
+    sqlite_schema.drop(db, "index", [name for name, _sql in aside])
     return [sql for _name, sql in aside]
 
 
@@ -200,30 +192,19 @@ def set_kept_days_aside(events_later: bool = True) -> KeptDaysAside | KeptDaysLa
         db.execute_sql(f"SET LOCAL {KEPT_LATER} = 'on'")
         return KeptDaysLater(events_later)
     # Since migration 0014 the row triggers hand their deals to the view kept_days_change, whose triggers write.
-    names = (*_KEPT_DAYS, kept_triggers.VIEW)
-    clauses = " OR ".join("sql LIKE ?" for _name in names)
-    found = db.execute_sql(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND ({clauses}) ORDER BY rowid",
-        tuple(f"%{name}%" for name in names),
-    ).fetchall()
+    names = [name.lower() for name in (*_KEPT_DAYS, kept_triggers.VIEW)]
+    found = [(name, sql) for name, sql in sqlite_schema.made(db, "trigger") if any(n in sql.lower() for n in names)]
     if not found:
         return None  # a ledger before migration 0012: nothing kept
     tables = {table for table in _KEPT_DAYS if any(table in sql for _name, sql in found)}
     # The triggers adding each new deal and blocker to the totals by stage and by cohort (migrations 0002, 0006).
     inserting = kept_totals.SQLITE_INSERT_TRIGGERS
-    found += db.execute_sql(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({', '.join('?' * len(inserting))}) "
-        "ORDER BY rowid",
-        tuple(inserting),
-    ).fetchall()
+    found += sqlite_schema.made(db, "trigger", names=inserting)
     tables |= {inserting[name] for name, _sql in found if name in inserting}
     # The search index's: filled with the kept totals, a statement per FILL_EVERY deals instead of one per deal.
-    search = db.execute_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (SEARCH_TRIGGER,)
-    ).fetchall()
+    search = sqlite_schema.made(db, "trigger", names=[SEARCH_TRIGGER])
     found += search
-    for name, _sql in found:
-        db.execute_sql(f"DROP TRIGGER {_quoted(db, name)}")
+    sqlite_schema.drop(db, "trigger", [name for name, _sql in found])
     return KeptDaysAside(tables, [sql for _name, sql in found], events_later, search=bool(search))
 
 
@@ -285,7 +266,3 @@ class KeptDaysLater:
             statements += [(sql, {"ids": self.written[at : at + FILL_EVERY]}) for sql in later]
         self.written = []
         return [*statements, (f"SET LOCAL {KEPT_LATER} = 'off'", ())]
-
-
-def _quoted(db, name: str) -> str:
-    return peewee.quote((name,), db.quote)

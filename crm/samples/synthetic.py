@@ -53,7 +53,7 @@ __all__ = [
     "generate",
     "heavy_deal_ids",
 ]
-from db import kept_totals
+from db import kept_totals, sqlite_schema
 from db.models import Blocker, Deal, DealDepartment, Department, Event, FundsArrived, FxRate, Person, StageChange
 
 
@@ -111,14 +111,10 @@ def _bulk_schema(db):
     tables = [m._meta.table_name for m in (Deal, StageChange, Blocker, FundsArrived, DealDepartment)]
     drops, creates = [], []
     if dialect_of(db).whole_file:  # SQLite: its schema is in sqlite_master
-        marks = ",".join("?" * len(tables))
-        for kind, name, sql in db.execute_sql(
-            f"SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name IN ({marks}) "
-            "AND sql IS NOT NULL",
-            tables,
-        ).fetchall():
-            drops.append(f'DROP {kind.upper()} "{name}"')
-            creates.append(sql)
+        for kind in sqlite_schema.KINDS:
+            for name, sql in sqlite_schema.made(db, kind, tables=tables):
+                drops.append(f'DROP {kind.upper()} "{name}"')
+                creates.append(sql)
     else:
         for name, sql in db.execute_sql(
             "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() "
