@@ -269,6 +269,11 @@ class LedgerPostgresqlDatabase(_OneLineErrors, PostgresqlDatabase):
         with lock:
             return super()._execute_cursor(sql, params, **cursor_options)
 
+    def _close(self, conn) -> None:
+        # its COPY lock goes with it: a later connection at the same address must not find it
+        _COPY_LOCKS.pop(id(conn), None)
+        super()._close(conn)
+
 
 #: The lock of each PostgreSQL connection a COPY may be sent on from a thread beside the one it belongs to.
 _COPY_LOCKS: dict[int, threading.Lock] = {}
@@ -279,7 +284,8 @@ def copy_lock(conn) -> threading.Lock:
 
     psycopg2 sends the rows outside its connection's own lock: a statement another thread sent on `conn` meanwhile
     would go in the middle of them, and both threads would wait for the server forever. Made before the first
-    COPY, it makes every later statement on `conn` through a ledger database wait for the COPY to end.
+    COPY, it makes every later statement on `conn` through a ledger database wait for the COPY to end; it is let
+    go when the database closes `conn`.
     """
     return _COPY_LOCKS.setdefault(id(conn), threading.Lock())
 

@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 from crm.importing import inserts
+from db import connection
 from db.bulk_writes import Ahead, CopyRows, statements_runner
 from db.models import Deal, database
 
@@ -56,6 +57,17 @@ def test_copied_rows_read_back_as_the_values_given(ledger):
     finally:
         ahead.close()
     assert back == rows
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_connections_copy_lock_goes_when_it_closes(ledger):
+    database.execute_sql("CREATE TEMP TABLE copied (t text)")
+    conn = database.obj.connection()
+    with database.atomic():
+        statements_runner(database.obj)([(CopyRows("COPY copied (t) FROM STDIN", 1), "招商\n")])
+        assert id(conn) in connection._COPY_LOCKS  # statements on it wait while a COPY's rows go
+    database.obj.close()
+    assert id(conn) not in connection._COPY_LOCKS  # a later connection at the same address finds none
 
 
 def test_a_value_of_a_type_never_written_is_refused_before_anything_is_sent():
