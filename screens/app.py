@@ -177,7 +177,8 @@ class CrmApp(ConnectionWatch, TerminalWatch, App):
         self.watch_terminal()  # a closed terminal quits the app rather than leaving it busy
 
     def warm_up(self) -> None:
-        """Import the modules of the Board and the Dashboard in a background thread (once the first rows are in).
+        """Import the modules of the Board and the Dashboard in a background thread (once the first rows are in),
+        and read the national table of divisions the Dashboard groups regions by.
 
         The first visit of each screen then builds and draws it without first
         importing it; nothing the first screen needs waits for these imports.
@@ -191,6 +192,9 @@ class CrmApp(ConnectionWatch, TerminalWatch, App):
 
             for mode in PREFETCH:
                 importlib.import_module(PREFETCH[mode])
+            from crm.reference import regions
+
+            regions.read_table()
 
         threading.Thread(target=load, name="crm-warm-up", daemon=True).start()
 

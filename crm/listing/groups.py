@@ -4,7 +4,7 @@ its first cards). Read by the Board and the Dashboard, after the deal list's fir
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from peewee import fn
@@ -14,6 +14,7 @@ from crm.listing import kept_totals as cohort_totals
 from crm.listing import search
 from crm.listing.filters import DealFilter
 from crm.listing.pages import Order, first_rows, with_stage
+from crm.reference import regions
 from db.models import Deal
 
 
@@ -56,9 +57,19 @@ def stage_totals(flt: DealFilter) -> dict[str, Group]:
 
 
 def region_totals(flt: DealFilter, signed_only: bool = True) -> list[Group]:
-    """Count and CNY total per region, largest total first (signed deals only, as in the KPIs)."""
-    groups = _grouped(flt, Deal.region, signed_only)
-    return sorted(groups, key=lambda g: (-g.total_cny, g.key))
+    """Count and CNY total per region, largest total first (signed deals only, as in the KPIs); regions written
+    differently for one county-level division (涿州, 涿州市) are one group, named as `crm report regions` names it
+    (regions.division_label)."""
+    merged: dict[str, Group] = {}
+    for g in _grouped(flt, Deal.region, signed_only):
+        label = regions.division_label(g.key)
+        m = merged.get(label)
+        merged[label] = (
+            replace(g, key=label)
+            if m is None
+            else Group(label, m.deals + g.deals, m.total_cny + g.total_cny, m.unconverted + g.unconverted)
+        )
+    return sorted(merged.values(), key=lambda g: (-g.total_cny, g.key or ""))
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,20 @@ def division(text: str) -> tuple[str, str, str] | None:
     return None
 
 
+def read_table() -> None:
+    """Read the national table of divisions now rather than at the first comparison (for a thread warming up)."""
+    _table()
+
+
+def division_label(region: str | None) -> str | None:
+    """The row a region is totalled in: its county-level division's current name (涿州 → 涿州市, 清苑县 → 清苑区),
+    or the region as written when the national table does not know it."""
+    if not region:
+        return region
+    found = division(region)
+    return found[2] if found else region
+
+
 @functools.lru_cache(maxsize=4096)
 def region_key(text: str) -> str:
     """What regions are compared by: their division's name (清苑县 → 清苑区), else the name as written, cleaned."""

@@ -65,18 +65,9 @@ def _grouped(cohort: DealFilter, day: datetime.date, dimension: str) -> dict:
     return out
 
 
-def division_label(region: str | None) -> str | None:
-    """The row a region is totalled in: its county-level division's current name (涿州 → 涿州市, 清苑县 → 清苑区),
-    or the region as written when the national table does not know it."""
-    if not region:
-        return region
-    found = regions.division(region)
-    return found[2] if found else region
-
-
 def _regions(cohort: DealFilter, day: datetime.date) -> dict:
     """{division label: (AsOf, LightCounts)}: regions written differently for one division are one row."""
-    label = functools.lru_cache(maxsize=None)(division_label)
+    label = functools.lru_cache(maxsize=None)(regions.division_label)
     grouped = asof.compute_grouped(cohort, day, Deal.region, label)
     lit: dict = {}
     for value, counts in traffic.counts(cohort, day, Deal.region).items():

@@ -7,7 +7,7 @@ import json
 
 from crm.deals.records import create_deal
 from crm.deals.stages import change_stage
-from crm.reporting import summaries
+from crm.reference import regions
 
 D = datetime.date
 WRITTEN = {
@@ -49,9 +49,24 @@ def test_regions_written_differently_for_one_division_are_one_row(ledger, db_url
     assert total["total_cny"] == k["total_cny"] == "25500000000.00"
 
 
+def test_the_dashboards_region_chart_groups_as_the_report_does(ledger, db_url, run_cli):
+    """The Dashboard's bars by region (crm.listing.groups.region_totals) are the report's rows: 涿州 is not a
+    bar of its own beside 涿州市."""
+    from crm.listing import groups
+    from crm.listing.filters import DealFilter
+
+    _ledger()
+    rows = json.loads(run_cli("--db", db_url, "report", "regions", "--format", "json")[1])[:-1]
+    bars = groups.region_totals(DealFilter())
+    assert {g.key: (g.deals, str(g.total_cny)) for g in bars} == {
+        r["group"]: (r["deals"], r["total_cny"]) for r in rows
+    }
+    assert [g.key for g in bars][:2] == ["白沟新城管委会", "雄安新区"]  # largest first
+
+
 def test_the_division_label_is_the_current_name_or_the_name_as_written():
-    assert summaries.division_label("涿州") == "涿州市"
-    assert summaries.division_label("清苑县") == "清苑区"
-    assert summaries.division_label("定州市(省直管)") == "定州市"
-    assert summaries.division_label("白沟新城管委会") == "白沟新城管委会"
-    assert summaries.division_label("") == ""
+    assert regions.division_label("涿州") == "涿州市"
+    assert regions.division_label("清苑县") == "清苑区"
+    assert regions.division_label("定州市(省直管)") == "定州市"
+    assert regions.division_label("白沟新城管委会") == "白沟新城管委会"
+    assert regions.division_label("") == ""
