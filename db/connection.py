@@ -272,7 +272,7 @@ class LedgerPostgresqlDatabase(_OneLineErrors, PostgresqlDatabase):
     def _close(self, conn) -> None:
         # its COPY lock goes with it: a later connection at the same address must not find it
         _COPY_LOCKS.pop(id(conn), None)
-        super()._close(conn)
+        super()._close(conn)  # type: ignore[misc]  # peewee.Database._close, absent from its stubs
 
 
 #: The lock of each PostgreSQL connection a COPY may be sent on from a thread beside the one it belongs to.
