@@ -20,6 +20,7 @@ from crm.foundation.errors import InvalidInput, NotFound
 from crm.foundation.i18n import _
 from crm.listing import search
 from crm.listing.search import regions_containing
+from crm.listing.search_join import joining
 from crm.reference import regions
 from db.models import Deal, DealDepartment, DealTag, Department, Event, Person, Tag
 
@@ -117,9 +118,15 @@ class DealFilter:
             parts.append(text)
         return parts
 
-    def apply(self, query):
-        """`query` (a select on Deal) narrowed to this filter."""
-        condition = self.condition()
+    def apply(self, query, join_search: bool = False):
+        """`query` (a select on Deal) narrowed to this filter; `join_search`: with SQLite's search table joined
+        where the search is narrowed by it (crm.listing.search_join), for a query that reads each match once."""
+        if not join_search:
+            condition = self.condition()
+        else:
+            with joining() as join:
+                condition = self.condition()
+            query = join.joined(query)
         return query if condition is None else query.where(condition)
 
 

@@ -251,12 +251,12 @@ def _joins(query, segment: Segment):
     return query
 
 
-def _joined(query, flt: DealFilter, segment: Segment):
-    """`query` on Deal with its joins (see _joins), narrowed to a segment and the filter."""
+def _joined(query, flt: DealFilter, segment: Segment, join_search: bool = False):
+    """`query` on Deal with its joins (see _joins), narrowed to a segment and the filter (DealFilter.apply)."""
     query = _joins(query, segment)
     if segment.where is not None:
         query = query.where(segment.where)
-    return flt.apply(query)
+    return flt.apply(query, join_search)
 
 
 def _rows(query, index: int) -> list[DealRow]:
@@ -303,7 +303,11 @@ def _segment_query(flt, order: Order, segment: Segment, after: tuple | None, bac
     else:
         sort = fn.COALESCE(expr, expr) if sorted_matches else expr
         terms = [sort.desc() if desc else sort.asc(), by_id]
-    found = _joined(Deal.select(Deal.id) if sorted_matches else Deal.select(*_columns(segment)), flt, segment)
+    found = (
+        _joined(Deal.select(Deal.id), flt, segment, join_search=True)
+        if sorted_matches
+        else _joined(Deal.select(*_columns(segment)), flt, segment)
+    )
     if after is not None:
         found = found.where(_beyond(expr, after, desc))
     found = found.order_by(*terms).limit(limit)
@@ -398,7 +402,7 @@ def count(flt: DealFilter) -> int:
     if kept is not None:
         return sum(s.deals for s in kept)
     with search.counting():
-        query = flt.apply(Deal.select(fn.COUNT(Deal.id)))
+        query = flt.apply(Deal.select(fn.COUNT(Deal.id)), join_search=True)
     return query.scalar() or 0
 
 
@@ -420,7 +424,8 @@ def totals(flt: DealFilter) -> Totals:
                 fn.SUM(Deal.amount_cny).alias("cny"),
                 fn.COUNT(Deal.amount_cny).alias("converted"),
                 fn.MAX(Case(None, [(Deal.amount_approximate, 1)], 0)).alias("approx"),
-            )
+            ),
+            join_search=True,
         )
     row = query.namedtuples().get()
     n = row.n or 0

@@ -40,6 +40,8 @@ from weakref import WeakKeyDictionary
 from peewee import OP, SQL, Case, Expression, Value, fn
 
 from crm.foundation.text import LazyPattern
+from crm.listing import search_join
+from crm.listing.search_join import SearchJoin
 from crm.reference.names_in_use import distinct_values
 from crm.values.terms import index_terms, initials  # noqa: F401  (searched by what they give)
 from db.dialects import dialect_of
@@ -66,7 +68,7 @@ def matches(query: str):
         # A region or a lead unit holds many deals, or most deals match: a page is found soonest by walking
         # the sort order.
         return _walking(condition if extra is None else condition | extra)
-    narrowed = _narrowing(q) if way is _NARROW else None
+    narrowed = _narrowing(q, joinable=extra is None) if way is _NARROW else None
     if isinstance(narrowed, _Ids):
         found = narrowed.condition & _own_condition(q, indexed=False)
     else:
@@ -356,12 +358,15 @@ def _strpos(field, q: str):
     return fn.strpos(field, q) > 0
 
 
-def _narrowing(q: str):
-    """A condition that keeps every deal the search's own condition keeps and few others (None: that condition alone)."""
+def _narrowing(q: str, joinable: bool):
+    """A condition that keeps every deal the search's own condition keeps and few others (None: that condition alone).
+
+    `joinable`: the condition is ANDed with the rest, so it may match in a joined search table (crm.listing.search_join).
+    """
     db = database.obj
     if dialect_of(db).trigram_search:
         return _postgres_narrowing(q)
-    return _sqlite_narrowing(db, q)
+    return _sqlite_narrowing(db, q, search_join.current() if joinable else None)
 
 
 def _estimated_matches(state: _State, q: str, top: int) -> int:
@@ -426,7 +431,7 @@ def _fts_string(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _sqlite_narrowing(db, q: str):
+def _sqlite_narrowing(db, q: str, join: SearchJoin | None):
     if len(q) >= 3:
         trigrams = _telling_trigrams(q)
         expression = " AND ".join(_fts_string(t) for t in trigrams)
@@ -453,6 +458,8 @@ def _sqlite_narrowing(db, q: str):
         params += [q[0], chr(ord(q[0]) + 1), _sequence_pattern(q)]
     if not parts:
         return Deal.id.in_([])
+    if join is not None and len(parts) == 1 and expression:
+        return join.matching(expression)
     return Deal.id.in_(SQL("(" + " UNION ALL ".join(parts) + ")", params))
 
 

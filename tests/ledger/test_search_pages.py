@@ -117,6 +117,45 @@ def test_a_code_like_query_that_names_a_lead_unit_or_a_region_still_finds_those_
         search.forget()
 
 
+def _statements(monkeypatch) -> list[str]:
+    """The SQL of every statement sent from now on (the database's execute_sql, wrapped)."""
+    db, sent = Deal._meta.database.obj, []
+    execute = db.execute_sql
+
+    def recorded(sql, params=None, *args, **kwargs):
+        sent.append(sql)
+        return execute(sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(db, "execute_sql", recorded)
+    return sent
+
+
+def test_on_sqlite_a_page_and_its_totals_read_the_search_tables_matches_joined(small, monkeypatch):
+    """SQLite: the page's ids and the totals walk what the search table yields, joined (written `id IN (…)`, every
+    match's id was first copied into a temporary index); a search that also names a lead unit keeps `IN`, whose
+    OR with the lead unit's deals a join would lose. The deals found are the plain search's (tests above)."""
+    if is_postgres():
+        pytest.skip("SQLite's search table")
+    prefix = _oldest_year_prefix()
+    _sorted_through_the_index(monkeypatch)
+    sent = _statements(monkeypatch)
+    deal_pages.first_rows(ListFilter(search=prefix), Order(), PAGE)
+    deal_pages.totals(ListFilter(search=prefix))
+    searched = [sql for sql in sent if "MATCH" in sql]
+    assert len(searched) == 2
+    assert all('JOIN "deal_search" AS "search_hit"' in sql and "rowid FROM deal_search" not in sql for sql in searched)
+    unit = Department.create(name=f"{prefix}项目专班")
+    try:
+        sent.clear()
+        search.forget()
+        deal_pages.totals(ListFilter(search=prefix))
+        assert any("rowid FROM deal_search" in sql for sql in sent)
+        assert not any('JOIN "deal_search"' in sql for sql in sent)
+    finally:
+        unit.delete_instance()
+        search.forget()
+
+
 def _every_id(flt) -> set[int]:
     """Every deal the list shows for `flt`, page by page."""
     ids, rows = [], deal_pages.first_rows(flt, Order(), 100)
