@@ -4,7 +4,8 @@
 
 Drives the real app headless with tests/perf/tui_driver.py's session (its `searching` and `pasting`
 parts only, bench.py's searches), in this process, and prints median and p95 per row with the load
-average. The broad prefix and the burst are measured rounds // 3 times, as in `make bench`.
+average. Each search is typed rounds // 3 times; the paste, the burst and the broad prefix are measured every round,
+as in `make bench`.
 --tree runs another checkout's code (e.g. /work/main) on the same ledger, so that before and after
 can be run in turn. --gc also prints the garbage collector's pauses of this process (every thread waits for them)
 and its peak resident memory; --garbage what those collections found unreachable, by type (the measured rows are
