@@ -122,3 +122,28 @@ def test_month_series_counts_signings_starts_and_investment(demo_ledger):
     assert sum(months.starts) >= 0
     this_year = month_series("all", datetime.date(2026, 6, 30))
     assert this_year.year == 2026 and this_year.months == [1, 2, 3, 4, 5, 6], "up to this month only"
+
+
+@run_async
+async def test_the_dashboards_figures_keep_their_width_when_the_lights_and_the_monthly_chart_come(
+    demo_ledger, monkeypatch
+):
+    """The lights and the monthly chart mount after the first figures and make the page scroll: the scrollbar's
+    room is kept from the start, so no tile or bar chart already on screen narrows by a column as they come."""
+    pin_clock()
+    from screens.app import CrmApp
+
+    monkeypatch.setattr(DashboardScreen, "_ask_the_rest", lambda self: None)  # the figures alone, for now
+    async with CrmApp(today=TODAY).run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, DashboardScreen)
+        shown = ("#tile-deals", "#tile-resolution", "#chart-stage", "#chart-region")
+        before = {name: screen.query_one(name).size.width for name in shown}
+        assert not screen.query_one("#dashboard").show_vertical_scrollbar  # everything fits until they come
+        await screen._mount_extras()
+        await settle(pilot)
+        assert screen.query_one("#dashboard").show_vertical_scrollbar
+        assert {name: screen.query_one(name).size.width for name in shown} == before
