@@ -1,5 +1,5 @@
-"""What a large import sets aside while it writes, and puts back: SQLite's small page cache, the deal table's
-plain indexes and the triggers that keep the as-of totals (db/stage_days.py) deal by deal.
+"""What a large import sets aside while it writes, and puts back: SQLite's small page cache (db.page_cache), the deal
+table's plain indexes and the triggers that keep the as-of totals (db/stage_days.py) deal by deal.
 
 Into an empty SQLite ledger a bureau's first import writes tens of thousands
 of deals: maintained row by row, indexes and kept totals cost more than the
@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 
 from crm.listing.search import SEARCH_DOCUMENT
-from db import kept_totals, kept_triggers, sqlite_schema, stage_days
+from db import kept_totals, kept_triggers, page_cache, sqlite_schema, stage_days
 from db.dialects import dialect_of
 from db.kept_later import KEPT_LATER
 from db.models import database
@@ -29,16 +29,8 @@ IMPORT_CACHE_KIB = 65536
 @contextlib.contextmanager
 def roomy_cache():
     """A larger SQLite page cache for the duration of an import (PostgreSQL: nothing to do)."""
-    db = database.obj
-    if not dialect_of(db).in_process:
+    with page_cache.sized(IMPORT_CACHE_KIB):
         yield
-        return
-    before = db.execute_sql("PRAGMA cache_size").fetchone()[0]
-    db.execute_sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        db.execute_sql(f"PRAGMA cache_size = {int(before)}")
 
 
 #: SQLite page cache while importing with the deal table's indexes set aside, in KiB: its new rows and those of
@@ -48,9 +40,7 @@ APPENDING_CACHE_KIB = 16384
 
 def appending_cache() -> None:
     """Shrink the import's page cache to APPENDING_CACHE_KIB (roomy_cache puts the usual size back at its end)."""
-    db = database.obj
-    if dialect_of(db).in_process:
-        db.execute_sql(f"PRAGMA cache_size = -{APPENDING_CACHE_KIB}")
+    page_cache.resize(APPENDING_CACHE_KIB)
 
 
 #: Rows from which an import into an empty SQLite ledger builds the deal table's indexes after the deals.
