@@ -26,8 +26,7 @@ def made(
     """(name, SQL) of the `kind` objects ('index' or 'trigger') the schema's own SQL made (not SQLite's automatic
     indexes), in the order they were made, which is the order the planner weighs indexes in: those on `tables`
     and those named `names` (every one of them when neither is given)."""
-    if kind not in KINDS:
-        raise ValueError(f"kind is one of {KINDS}, not {kind!r}")
+    _check(kind)
     tables, names = list(tables), list(names)
     which, params = [], [kind]
     if tables:
@@ -49,10 +48,19 @@ def plain_indexes(db: peewee.Database, table: str) -> set[str]:
 
 def drop(db: peewee.Database, kind: str, names: Iterable[str]) -> None:
     """Drop the `kind` objects ('index' or 'trigger') named `names`, in the current transaction."""
+    for name in names:
+        db.execute_sql(drop_statement(kind, name))
+
+
+def drop_statement(kind: str, name: str) -> str:
+    """The statement that drops the `kind` object ('index' or 'trigger') named `name`."""
+    _check(kind)
+    return f"DROP {kind.upper()} {_quoted(name)}"
+
+
+def _check(kind: str) -> None:
     if kind not in KINDS:
         raise ValueError(f"kind is one of {KINDS}, not {kind!r}")
-    for name in names:
-        db.execute_sql(f"DROP {kind.upper()} {_quoted(name)}")
 
 
 def _quoted(name: str) -> str:

@@ -4,7 +4,7 @@ its first cards). Read by the Board and the Dashboard, after the deal list's fir
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from peewee import fn
@@ -63,12 +63,8 @@ def region_totals(flt: DealFilter, signed_only: bool = True) -> list[Group]:
     merged: dict[str, Group] = {}
     for g in _grouped(flt, Deal.region, signed_only):
         label = regions.division_label(g.key)
-        m = merged.get(label)
-        merged[label] = (
-            replace(g, key=label)
-            if m is None
-            else Group(label, m.deals + g.deals, m.total_cny + g.total_cny, m.unconverted + g.unconverted)
-        )
+        m = merged.get(label) or Group(label, 0, Decimal(0), 0)
+        merged[label] = Group(label, m.deals + g.deals, m.total_cny + g.total_cny, m.unconverted + g.unconverted)
     return sorted(merged.values(), key=lambda g: (-g.total_cny, g.key or ""))
 
 

@@ -113,7 +113,7 @@ def _bulk_schema(db):
     if dialect_of(db).whole_file:  # SQLite: its schema is in sqlite_master
         for kind in sqlite_schema.KINDS:
             for name, sql in sqlite_schema.made(db, kind, tables=tables):
-                drops.append(f'DROP {kind.upper()} "{name}"')
+                drops.append(sqlite_schema.drop_statement(kind, name))
                 creates.append(sql)
     else:
         for name, sql in db.execute_sql(

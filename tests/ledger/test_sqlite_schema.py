@@ -48,3 +48,15 @@ def test_statistics(ledger):
     assert not sqlite_schema.has_statistics(db)
     db.execute_sql("ANALYZE")
     assert sqlite_schema.has_statistics(db)
+
+
+def test_an_index_whose_name_holds_a_quote_is_dropped_by_its_statement(ledger):
+    db = database.obj
+    with db.atomic() as transaction:
+        db.execute_sql('CREATE INDEX "deal ""odd"" name" ON deal (region)')
+        statement = sqlite_schema.drop_statement("index", 'deal "odd" name')
+        db.execute_sql(statement)  # as crm/samples/synthetic.py runs it after a bulk load
+        assert 'deal "odd" name' not in _names(sqlite_schema.made(db, "index", tables=["deal"]))
+        transaction.rollback()
+    with pytest.raises(ValueError):
+        sqlite_schema.drop_statement("view", "x")
