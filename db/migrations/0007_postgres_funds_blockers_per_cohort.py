@@ -33,12 +33,19 @@ _KEY = "coalesce(extract(year FROM {row}.signed_on)::int, 0), {row}.region, {row
 _KEY_AS = "coalesce(extract(year FROM signed_on)::int, 0) AS year, region, stage"
 
 
-def _count_under_its_deal(table: str, columns: str, row: str, values: str, row_locks: bool) -> str:
+def _count_under_its_deal(table: str, columns: str, row: str, values: str, row_locks: bool, reread: bool) -> str:
     """PL/pgSQL: add `values` to `table` under the key of the deal of funds/blocker `row` (OLD or NEW); the deal
     read under a shared advisory lock, or (`row_locks`, migration 0018) with its row locked FOR KEY SHARE (as the
-    foreign key's check has it already), which waits only for a transaction moving or deleting the deal."""
-    lock = "" if row_locks else f"\n        PERFORM pg_advisory_xact_lock_shared({LOCK_CLASS}, {row}.deal_id);"
-    share = " FOR KEY SHARE" if row_locks else ""
+    foreign key's check has it already), which waits only for a transaction moving or deleting the deal.
+
+    With `reread` (migration 0019) the deal is read after its lock, by a statement of its own. A lock that
+    waited for a move returns the deal's row as the wait began, before the move; the next statement's
+    snapshot sees the move done."""
+    if reread:
+        lock, share = f"\n        PERFORM 1 FROM deal WHERE id = {row}.deal_id FOR KEY SHARE;", ""
+    else:
+        lock = "" if row_locks else f"\n        PERFORM pg_advisory_xact_lock_shared({LOCK_CLASS}, {row}.deal_id);"
+        share = " FOR KEY SHARE" if row_locks else ""
     return f"""{lock}
         SELECT {_KEY_AS} INTO d FROM deal WHERE id = {row}.deal_id{share};
         IF FOUND THEN
@@ -47,7 +54,14 @@ def _count_under_its_deal(table: str, columns: str, row: str, values: str, row_l
 
 
 def _row_trigger(
-    name: str, unchanged: str, table: str, columns: str, old_values: str, new_values: str, row_locks: bool = False
+    name: str,
+    unchanged: str,
+    table: str,
+    columns: str,
+    old_values: str,
+    new_values: str,
+    row_locks: bool = False,
+    reread: bool = False,
 ) -> str:
     """The trigger function that counts a funds or blocker row in, out, or over to another deal."""
     return f"""
@@ -58,9 +72,9 @@ BEGIN
     IF TG_OP = 'UPDATE' AND {unchanged} THEN
         RETURN NULL;
     END IF;
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN{_count_under_its_deal(table, columns, "OLD", old_values, row_locks)}
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN{_count_under_its_deal(table, columns, "OLD", old_values, row_locks, reread)}
     END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN{_count_under_its_deal(table, columns, "NEW", new_values, row_locks)}
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN{_count_under_its_deal(table, columns, "NEW", new_values, row_locks, reread)}
     END IF;
     RETURN NULL;
 END $$"""
@@ -79,12 +93,12 @@ def _move(row: str, sign: str) -> str:
     END IF;"""
 
 
-def functions(row_locks: bool) -> list[str]:
+def functions(row_locks: bool, reread: bool = False) -> list[str]:
     """The trigger functions: funds and blockers counted under their deal's key, and a deal's moved when its key
     changes or given back when it is deleted. Here (not `row_locks`) the deal's (class, id) advisory lock orders
     them: shared to count, exclusive to move; migration 0018 (`row_locks`) orders them by the deal's row lock:
     FOR KEY SHARE to count, FOR UPDATE to move (the two that conflict, while an edit's FOR NO KEY UPDATE
-    conflicts with neither)."""
+    conflicts with neither); migration 0019 (`reread`) reads the deal by a statement after its lock."""
     move_lock = (
         "\n    PERFORM 1 FROM deal WHERE id = OLD.id FOR UPDATE;"
         if row_locks
@@ -99,6 +113,7 @@ def functions(row_locks: bool) -> list[str]:
             "-1, -coalesce(OLD.amount_cny, 0), -(OLD.amount_cny IS NOT NULL)::int",
             "1, coalesce(NEW.amount_cny, 0), (NEW.amount_cny IS NOT NULL)::int",
             row_locks,
+            reread,
         ),
         _row_trigger(
             "crm_blocker_totals",
@@ -108,6 +123,7 @@ def functions(row_locks: bool) -> list[str]:
             "-1, -(OLD.resolved_on IS NULL)::int",
             "1, (NEW.resolved_on IS NULL)::int",
             row_locks,
+            reread,
         ),
         f"""
 CREATE {"OR REPLACE " if row_locks else ""}FUNCTION crm_deal_moves_totals() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -21,16 +21,18 @@ from peewee import PostgresqlDatabase
 _PER_COHORT = importlib.import_module("db.migrations.0007_postgres_funds_blockers_per_cohort")
 
 
-def _replace(db, row_locks: bool, migrator) -> None:
+def replace(db, row_locks: bool, migrator, reread: bool = False) -> None:
+    """Put the funds', blockers' and deal's trigger functions of 0007 in place as `functions(row_locks, reread)`
+    writes them (PostgreSQL; nothing on SQLite)."""
     if isinstance(db, PostgresqlDatabase):
-        for sql in _PER_COHORT.functions(row_locks):
+        for sql in _PER_COHORT.functions(row_locks, reread):
             migrator.migrate(migrator.sql(sql.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)))
 
 
 def up(migrator, db):
-    _replace(db, True, migrator)
+    replace(db, True, migrator)
 
 
 def down(migrator, db):
     """Back to 0007's advisory locks."""
-    _replace(db, False, migrator)
+    replace(db, False, migrator)

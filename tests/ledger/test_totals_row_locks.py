@@ -14,7 +14,7 @@ import pytest
 from peewee import chunked
 
 from crm.deals import create_deal
-from crm.deals.blockers import add_blocker
+from crm.deals.blockers import add_blocker, resolve_blocker
 from crm.deals.funds import record_funds
 from crm.deals.stages import change_stage
 from crm.reference import add_department
@@ -135,6 +135,21 @@ def test_a_deal_moved_while_a_colleague_records_a_blocker_waits_and_takes_the_bl
     with database.atomic():
         add_blocker(code, "供电线路未接入", DEPARTMENT)  # not committed yet
         thread, outcome = _in_a_second_connection(lambda: change_stage(code, "注册"))
+        assert _waits(thread)
+    thread.join(10)
+    assert not thread.is_alive() and not isinstance(outcome[0], Exception)
+    assert kept_totals.agree()
+
+
+def test_a_blocker_resolved_while_a_colleague_moves_the_deal_waits_and_counts_under_its_new_key(ledger):
+    # Resolving checks no foreign key: the totals' trigger alone locks the deal. It waited for the move, but
+    # read the deal as its lock found it, from before the move: the blocker came out of the old key, which
+    # the move had already emptied, and the open count drifted by one in each of the two stages.
+    code = _seed()
+    blocker = Blocker.get()
+    with database.atomic():
+        change_stage(code, "注册")
+        thread, outcome = _in_a_second_connection(lambda: resolve_blocker(blocker.id, "已协调解决"))
         assert _waits(thread)
     thread.join(10)
     assert not thread.is_alive() and not isinstance(outcome[0], Exception)
