@@ -348,9 +348,15 @@ def _checks(postgres: bool) -> tuple[tuple[str, str], ...]:
 
 def agree(db: Database | None = None) -> bool:
     """True when every kept total equals the total computed from the rows (a check for tests)."""
+    return not disagreements(db)
+
+
+def disagreements(db: Database | None = None) -> list[tuple[str, list, list]]:
+    """The kept totals that differ from the totals computed from the rows (a check for tests): for each, the
+    start of its query, its rows not computed and the computed rows it lacks (five of each at most)."""
     db = db or database.obj
     if not in_step(db):
-        return True
+        return []
 
     def normal(rows: list) -> list:
         return sorted(tuple(v if isinstance(v, (str, datetime.date)) else int(v) for v in r) for r in rows)
@@ -362,6 +368,9 @@ def agree(db: Database | None = None) -> bool:
         checks.append((stage_days.events_kept_query(), stage_days.events_computed_query(postgres)))
     if plan_days_kept(db):
         checks.append((stage_days.plan_kept_query(), stage_days.plan_computed_query(postgres)))
-    return all(
-        normal(db.execute_sql(kept).fetchall()) == normal(db.execute_sql(direct).fetchall()) for kept, direct in checks
-    )
+    found = []
+    for kept, direct in checks:
+        have, want = (normal(db.execute_sql(sql).fetchall()) for sql in (kept, direct))
+        if have != want:
+            found.append((kept[:60], [r for r in have if r not in want][:5], [r for r in want if r not in have][:5]))
+    return found

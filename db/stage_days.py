@@ -189,6 +189,25 @@ def event_insert(deals: str, entries: str, funds: str, blockers: str, sign: str,
     return f"{sql} HAVING true ON CONFLICT ({', '.join(EVENT_KEYS)}) DO UPDATE SET {updates}"
 
 
+def pg_difference(deals: tuple[str, str], rel: tuple[dict, dict], stages: bool = True, events: bool = True) -> str:
+    """PostgreSQL: the statements that take from the kept tables (`stages`: deal_stage_days, `events`:
+    deal_event_days) the contributions of `deals[0]` with its ledger, funds and blockers `rel[0]` (as a
+    trigger's rows were) and add those of `deals[1]` with `rel[1]` (as they are), one INSERT per table: both
+    sides read in one snapshot. Read by two statements, a payment or blocker another officer committed between
+    them was counted a second time (migration 0020)."""
+    (old, new), (was, now) = deals, rel
+    statements = []
+    if stages:
+        removed, added = contribution(old, was["entries"], "-", True), contribution(new, now["entries"], "", True)
+        statements.append(f"INSERT INTO {TABLE} ({_COLUMNS}) ({removed}) UNION ALL ({added})")
+    if events:
+        removed = event_contribution(old, was["entries"], was["funds"], was["blockers"], "-", True)
+        added = event_contribution(new, now["entries"], now["funds"], now["blockers"], "", True)
+        columns = ", ".join(EVENT_KEYS + EVENT_SUMS)
+        statements.append(f"INSERT INTO {EVENTS_TABLE} ({columns}) ({removed}) UNION ALL ({added})")
+    return "".join(f"{sql}; " for sql in statements)
+
+
 EVENTS_FILL_SQLITE = event_insert("deal", "stage_change", "funds_arrived", "blocker", "", postgres=False)
 EVENTS_FILL_POSTGRES = event_insert("deal", "stage_change", "funds_arrived", "blocker", "", postgres=True)
 

@@ -157,6 +157,7 @@ def check_ledger(db) -> dict:
     """Assert the ledger open on `db` is whole and its KPIs agree with its rows; returns counts."""
     from crm.deals.stages import at_or_beyond
     from crm.reporting import kpi
+    from db import kept_totals
     from db.models import AuditEntry, Blocker, Deal, FundsArrived, StageChange
 
     integrity_check(db)
@@ -198,6 +199,8 @@ def check_ledger(db) -> dict:
     mine = [b for b in blockers if b.deal_id in ids]
     assert k.blockers_raised == len(mine)
     assert k.blockers_open == sum(1 for b in mine if b.resolved_on is None)
+    # every kept total (by stage, by cohort, by day for the as-of figures) equals its sum over the rows
+    assert not kept_totals.disagreements(db)
     return {
         "deals": len(deals),
         "stage_changes": sum(len(v) for v in ledger.values()),

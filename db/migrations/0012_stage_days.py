@@ -91,9 +91,10 @@ _REFERENCING = {
 }
 
 
-def _pg_child_body(table: str, event: str) -> str:
+def _pg_child_body(table: str, event: str, one_snapshot: bool = False) -> str:
     """A statement trigger's body for `event` on `table`: each affected deal's contributions as they were
-    (the table's rows before the statement: now, less the new rows, plus the old) removed, as they are added."""
+    (the table's rows before the statement: now, less the new rows, plus the old) removed, as they are added;
+    `one_snapshot` (migration 0020): both read by one statement per kept table."""
     rows = {"INSERT": ("new_rows",), "DELETE": ("old_rows",), "UPDATE": ("old_rows", "new_rows")}[event]
     ids = " UNION ".join(f"SELECT deal_id FROM {r}" for r in rows)
     now = _current(ids)
@@ -106,6 +107,8 @@ def _pg_child_body(table: str, event: str) -> str:
     before[_CHILDREN[table]] = changed + ")"
     deals = _of("deal", ids)
     stages = table == "stage_change"
+    if one_snapshot:
+        return sd.pg_difference((deals, deals), (before, now), stages=stages)
     return _both(deals, before, "-", True, stages) + " " + _both(deals, now, "", True, stages)
 
 
@@ -113,11 +116,20 @@ def _pg_changed(columns) -> str:
     return " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in columns)
 
 
-def _pg_deal_bodies() -> dict:
+def _pg_deal_bodies(one_snapshot: bool = False) -> dict:
+    """The deal's statement triggers' bodies by event; `one_snapshot` (migration 0020): an update's removal and
+    addition read by one statement per kept table."""
     now = _current("SELECT id FROM new_deals")
 
     def changed(side, columns):
         return f"(SELECT {side}.* FROM old_deals o JOIN new_deals n ON n.id = o.id WHERE {_pg_changed(columns)})"
+
+    if one_snapshot:
+        update = sd.pg_difference((changed("o", sd.COUNTED), changed("n", sd.COUNTED)), (now, now), events=False)
+        update += sd.pg_difference(
+            (changed("o", sd.EVENT_COUNTED), changed("n", sd.EVENT_COUNTED)), (now, now), stages=False
+        )
+        return {"INSERT": _both("new_deals", now, "", True), "UPDATE": update}
 
     update = (
         sd.insert(changed("o", sd.COUNTED), now["entries"], "-", True)

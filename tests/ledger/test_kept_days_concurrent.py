@@ -1,0 +1,77 @@
+"""PostgreSQL (migration 0020): the as-of totals (deal_stage_days, deal_event_days) stay equal to their rows
+while officers write to the same deal side by side: each trigger reads what it takes away and what it adds in
+one snapshot. With two snapshots, four officers recording payments for one deal drifted every time."""
+
+import itertools
+import threading
+
+import pytest
+
+from crm.deals import create_deal
+from crm.deals.blockers import add_blocker, resolve_blocker
+from crm.deals.funds import record_funds
+from crm.deals.stages import change_stage
+from crm.foundation.errors import InvalidInput
+from crm.reference import add_department
+from db import kept_totals
+from db.models import database
+
+pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
+
+DEPARTMENT = "安国市人民政府"
+
+
+def _side_by_side(*works, each: int = 30) -> list:
+    """Run each of `works` `each` times on a thread (a connection) of its own, all at once; their errors."""
+    errors: list = []
+
+    def run(work) -> None:
+        try:
+            for _ in range(each):
+                work()
+        except Exception as error:  # noqa: BLE001 — handed to the test
+            errors.append(error)
+        finally:
+            database.close()
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in works]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not any(t.is_alive() for t in threads)
+    return errors
+
+
+def _deal() -> str:
+    add_department(DEPARTMENT)
+    return create_deal({"name": "并发写入项目", "region": "安国市", "signed_on": "2020-05-18", "amount": "3亿元"}).code
+
+
+def test_payments_recorded_side_by_side_for_one_deal_are_each_counted_once(ledger):
+    code = _deal()
+    assert _side_by_side(*[lambda: record_funds(code, "42万元")] * 4) == []
+    assert kept_totals.agree()
+
+
+def test_blockers_raised_and_resolved_side_by_side_while_the_stage_moves_keep_the_totals(ledger):
+    code = _deal()
+    raised: list[int] = []
+
+    def raise_one() -> None:
+        raised.append(add_blocker(code, "用地指标不足", DEPARTMENT).id)
+
+    def resolve_one() -> None:
+        if raised:
+            resolve_blocker(raised.pop(0), "已协调")
+
+    stages = itertools.cycle(["注册", "开工", "注册"])
+
+    def move() -> None:
+        try:
+            change_stage(code, next(stages), note="并发检查")
+        except InvalidInput:  # already there: another thread's turn of the cycle
+            pass
+
+    assert _side_by_side(raise_one, raise_one, resolve_one, move, lambda: record_funds(code, "5万元")) == []
+    assert kept_totals.agree()
