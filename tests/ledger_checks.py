@@ -2,23 +2,27 @@
 
 - `cli`: run one `crm` command in this process, one connection per command;
 - `storm_worker`: a process that keeps writing (stage changes, edits, funds,
-  blockers) through the CLI, for backups and crashes under load;
+  blockers, archiving) through the CLI, for backups and crashes under load;
 - `check_ledger`: everything a ledger must satisfy after any of that —
   integrity check, each deal's ledger one unbroken chain ending at its stage,
   each change whole (ledger entry + audit entry), KPIs equal to a
-  recomputation from the rows.
+  recomputation from the rows, every kept total equal to its sum over the rows.
 """
 
 import contextlib
+import datetime
 import io
 import json
 import os
 import random
+import threading
 import time
 import traceback
 from collections import Counter
 from decimal import Decimal
 
+#: The regions a storm's edits move its deals between (the demo ledger's).
+STORM_REGIONS = ["涿州市", "高碑店市", "安国市"]
 STAGE_KEYS = ["negotiating", "signed", "registered", "construction", "operating", "stalled", "terminated"]
 
 
@@ -60,7 +64,9 @@ def reuse_parser() -> None:
 def storm_worker(url, index, codes, departments, stop_file, result_path, seed, max_ops=100_000, ready_file=None):
     """Write to the ledger through the CLI until `stop_file` exists; record every outcome.
 
-    `ready_file` is created once the first command has finished (start-up is over).
+    What officers do to the same few deals at once: stage changes, edits (notes; a region: the deal's funds
+    and blockers move to another key), payments (some dated back in the year), blockers raised and resolved,
+    deals archived and restored. `ready_file` is created once the first command has finished (start-up is over).
     """
     reuse_parser()
     os.environ["CRM_USER"] = f"storm-{index}"
@@ -72,20 +78,27 @@ def storm_worker(url, index, codes, departments, stop_file, result_path, seed, m
         code = rng.choice(codes)
         tag = f"s{index}-{n}"
         roll = rng.random()
-        if roll < 0.45:
+        if roll < 0.38:
             args = ("stage", code, rng.choice(STAGE_KEYS), "--note", tag)
-        elif roll < 0.6:
+        elif roll < 0.5:
             rc, out, err, tb = cli(url, "show", code, "--format", "json")
             if rc != 0:
                 results.append({"args": ["show", code], "rc": rc, "err": err, "tb": tb})
                 continue
             args = ("edit", code, "--notes", tag, "--if-version", json.loads(out)["version"])
-        elif roll < 0.8:
-            args = ("funds", code, f"{rng.randint(1, 500)}万", "--note", tag)
-        elif roll < 0.92 or not my_blockers:
+        elif roll < 0.56:
+            args = ("edit", code, "--region", rng.choice(STORM_REGIONS))
+        elif roll < 0.72:
+            on = () if roll < 0.64 else ("--on", f"{datetime.date.today().year}-01-{rng.randint(1, 28):02d}")
+            args = ("funds", code, f"{rng.randint(1, 500)}万", "--note", tag, *on)
+        elif roll < 0.84 or (roll < 0.92 and not my_blockers):
             args = ("blocker", "add", code, tag, "--department", rng.choice(departments))
-        else:
+        elif roll < 0.92:
             args = ("blocker", "resolve", my_blockers.pop(rng.randrange(len(my_blockers))), "--note", tag)
+        elif roll < 0.96:
+            args = ("archive", code, "--note", tag)
+        else:
+            args = ("unarchive", code)
         rc, out, err, tb = cli(url, *args)
         if args[:2] == ("blocker", "add") and rc == 0:
             my_blockers.append(out.strip())
@@ -180,7 +193,10 @@ def check_ledger(db) -> dict:
     assert set(ledger) <= set(deals)
 
     funds = list(FundsArrived.select())
-    funds_audits = Counter(a.row_id for a in AuditEntry.select().where(AuditEntry.table == "funds_arrived"))
+    funds_audits = Counter(
+        a.row_id
+        for a in AuditEntry.select().where((AuditEntry.table == "funds_arrived") & (AuditEntry.field == "amount"))
+    )
     assert all(funds_audits[f.id] == 1 for f in funds)
     blockers = list(Blocker.select())
     raised_audits = Counter(
@@ -189,7 +205,7 @@ def check_ledger(db) -> dict:
     assert all(raised_audits[b.id] == 1 for b in blockers)
 
     k = kpi.compute()
-    signed = [d for d in deals.values() if d.stage != "negotiating"]
+    signed = [d for d in deals.values() if d.stage != "negotiating" and d.archived_on is None]
     ids = {d.id for d in signed}
     assert k.deals == len(signed)
     assert k.total_cny == sum((d.amount_cny for d in signed), Decimal(0))
@@ -200,13 +216,39 @@ def check_ledger(db) -> dict:
     assert k.blockers_raised == len(mine)
     assert k.blockers_open == sum(1 for b in mine if b.resolved_on is None)
     # every kept total (by stage, by cohort, by day for the as-of figures) equals its sum over the rows
-    assert not kept_totals.disagreements(db)
+    differing = kept_totals.disagreements(db)
+    assert not differing, differing
     return {
         "deals": len(deals),
         "stage_changes": sum(len(v) for v in ledger.values()),
         "funds": len(funds),
         "blockers": len(blockers),
     }
+
+
+def in_a_second_connection(work) -> tuple[threading.Thread, list]:
+    """Start `work` in a thread (peewee gives each thread its own connection); its result or error lands in the list."""
+    from db.models import database
+
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except Exception as error:  # noqa: BLE001 — handed to the test, which asserts on it
+            outcome.append(error)
+        finally:
+            database.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def waits(thread: threading.Thread) -> bool:
+    """True when `thread` is still running half a second on: it waits (for a lock)."""
+    thread.join(0.5)
+    return thread.is_alive()
 
 
 def wait_for(predicate, timeout=30.0, step=0.05):

@@ -94,7 +94,8 @@ _REFERENCING = {
 def _pg_child_body(table: str, event: str, one_snapshot: bool = False) -> str:
     """A statement trigger's body for `event` on `table`: each affected deal's contributions as they were
     (the table's rows before the statement: now, less the new rows, plus the old) removed, as they are added;
-    `one_snapshot` (migration 0020): both read by one statement per kept table."""
+    `one_snapshot` (migration 0020): both read by one statement per kept table, after a payment's or blocker's
+    deals are locked FOR KEY SHARE (so that a deal's change of what they count by has ended, or waits)."""
     rows = {"INSERT": ("new_rows",), "DELETE": ("old_rows",), "UPDATE": ("old_rows", "new_rows")}[event]
     ids = " UNION ".join(f"SELECT deal_id FROM {r}" for r in rows)
     now = _current(ids)
@@ -108,7 +109,8 @@ def _pg_child_body(table: str, event: str, one_snapshot: bool = False) -> str:
     deals = _of("deal", ids)
     stages = table == "stage_change"
     if one_snapshot:
-        return sd.pg_difference((deals, deals), (before, now), stages=stages)
+        lock = "" if stages else f"PERFORM 1 FROM deal WHERE id IN ({ids}) FOR KEY SHARE; "
+        return lock + sd.pg_difference((deals, deals), (before, now), stages=stages)
     return _both(deals, before, "-", True, stages) + " " + _both(deals, now, "", True, stages)
 
 

@@ -9,12 +9,14 @@ import pytest
 
 from crm.deals import create_deal
 from crm.deals.blockers import add_blocker, resolve_blocker
+from crm.deals.corrections import archive_deal
 from crm.deals.funds import record_funds
 from crm.deals.stages import change_stage
 from crm.foundation.errors import InvalidInput
 from crm.reference import add_department
 from db import kept_totals
 from db.models import database
+from tests.ledger_checks import in_a_second_connection, waits
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
 
@@ -74,4 +76,17 @@ def test_blockers_raised_and_resolved_side_by_side_while_the_stage_moves_keep_th
             pass
 
     assert _side_by_side(raise_one, raise_one, resolve_one, move, lambda: record_funds(code, "5万元")) == []
+    assert kept_totals.agree()
+
+
+def test_a_payment_recorded_while_a_colleague_archives_the_deal_waits_and_is_not_counted(ledger):
+    # Archiving moves no key of the funds' totals, so it locked nothing the payment waited for: the payment
+    # was counted by the deal as it was before, while the archive counted the deal's payments without it.
+    code = _deal()
+    with database.atomic():
+        archive_deal(code, "重复录入")
+        thread, outcome = in_a_second_connection(lambda: record_funds(code, "42万元"))
+        assert waits(thread)
+    thread.join(10)
+    assert not thread.is_alive() and not isinstance(outcome[0], Exception)
     assert kept_totals.agree()

@@ -57,7 +57,7 @@ def test_a_ledger_from_before_0014_is_upgraded_and_both_forms_keep_the_totals(de
 
     # back through 0014 (0020 to 0016, PostgreSQL's only, and 0015, only indexes, are undone on the way)
     assert runner(demo_ledger).down("0014_kept_triggers_once") == [
-        "0020_postgres_days_one_snapshot",
+        "0020_postgres_days_in_turn",
         "0019_postgres_totals_read_after_lock",
         "0018_postgres_totals_row_locks",
         "0017_postgres_totals_later",
@@ -78,7 +78,7 @@ def test_a_ledger_from_before_0014_is_upgraded_and_both_forms_keep_the_totals(de
         "0017_postgres_totals_later",
         "0018_postgres_totals_row_locks",
         "0019_postgres_totals_read_after_lock",
-        "0020_postgres_days_one_snapshot",
+        "0020_postgres_days_in_turn",
     ]
     assert _trigger_sql(demo_ledger) == handed
     _change_everything("乙")

@@ -7,7 +7,6 @@ That an edit keeping the deal's key does not hold a payment back is tests/system
 """
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
@@ -21,6 +20,7 @@ from crm.reference import add_department
 from db import kept_totals
 from db.kept_later import KEPT_LATER
 from db.models import Blocker, Deal, Department, FundsArrived, StageChange, database
+from tests.ledger_checks import in_a_second_connection, waits
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
 
@@ -97,34 +97,12 @@ def test_one_transaction_records_for_moves_and_deletes_more_deals_than_the_lock_
     assert Deal.select().count() == 1 and kept_totals.agree()
 
 
-def _in_a_second_connection(work) -> tuple[threading.Thread, list]:
-    """Start `work` in a thread (peewee gives each thread its own connection); its result or error lands in the list."""
-    outcome: list = []
-
-    def run() -> None:
-        try:
-            outcome.append(work())
-        except Exception as error:  # noqa: BLE001 — handed to the test, which asserts on it
-            outcome.append(error)
-        finally:
-            database.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, outcome
-
-
-def _waits(thread: threading.Thread) -> bool:
-    thread.join(0.5)
-    return thread.is_alive()
-
-
 def test_a_payment_recorded_while_a_colleague_moves_the_deal_waits_and_counts_under_its_new_key(ledger):
     code = _seed()
     with database.atomic():
         change_stage(code, "注册")  # the deal's key changes; this transaction has not ended
-        thread, outcome = _in_a_second_connection(lambda: record_funds(code, "1亿元"))
-        assert _waits(thread)  # the payment waits for the move rather than counting under the old key
+        thread, outcome = in_a_second_connection(lambda: record_funds(code, "1亿元"))
+        assert waits(thread)  # the payment waits for the move rather than counting under the old key
     thread.join(10)
     assert not thread.is_alive() and not isinstance(outcome[0], Exception)
     assert kept_totals.agree()
@@ -134,8 +112,8 @@ def test_a_deal_moved_while_a_colleague_records_a_blocker_waits_and_takes_the_bl
     code = _seed()
     with database.atomic():
         add_blocker(code, "供电线路未接入", DEPARTMENT)  # not committed yet
-        thread, outcome = _in_a_second_connection(lambda: change_stage(code, "注册"))
-        assert _waits(thread)
+        thread, outcome = in_a_second_connection(lambda: change_stage(code, "注册"))
+        assert waits(thread)
     thread.join(10)
     assert not thread.is_alive() and not isinstance(outcome[0], Exception)
     assert kept_totals.agree()
@@ -149,8 +127,8 @@ def test_a_blocker_resolved_while_a_colleague_moves_the_deal_waits_and_counts_un
     blocker = Blocker.get()
     with database.atomic():
         change_stage(code, "注册")
-        thread, outcome = _in_a_second_connection(lambda: resolve_blocker(blocker.id, "已协调解决"))
-        assert _waits(thread)
+        thread, outcome = in_a_second_connection(lambda: resolve_blocker(blocker.id, "已协调解决"))
+        assert waits(thread)
     thread.join(10)
     assert not thread.is_alive() and not isinstance(outcome[0], Exception)
     assert kept_totals.agree()

@@ -32,7 +32,7 @@ def _plan(query) -> str:
 def test_the_weekly_indexes_are_made_by_the_upgrade_and_undone_by_down(ledger, backend):
     assert NAMES <= _indexes(backend)
     assert runner(ledger).down("0015_weekly_indexes") == [
-        "0020_postgres_days_one_snapshot",
+        "0020_postgres_days_in_turn",
         "0019_postgres_totals_read_after_lock",
         "0018_postgres_totals_row_locks",
         "0017_postgres_totals_later",
@@ -46,7 +46,7 @@ def test_the_weekly_indexes_are_made_by_the_upgrade_and_undone_by_down(ledger, b
         "0017_postgres_totals_later",
         "0018_postgres_totals_row_locks",
         "0019_postgres_totals_read_after_lock",
-        "0020_postgres_days_one_snapshot",
+        "0020_postgres_days_in_turn",
     ]
     assert NAMES <= _indexes(backend)
 
