@@ -64,9 +64,9 @@ def reuse_parser() -> None:
 def storm_worker(url, index, codes, departments, stop_file, result_path, seed, max_ops=100_000, ready_file=None):
     """Write to the ledger through the CLI until `stop_file` exists; record every outcome.
 
-    What officers do to the same few deals at once: stage changes, edits (notes; a region: the deal's funds
-    and blockers move to another key), payments (some dated back in the year), blockers raised and resolved,
-    deals archived and restored. `ready_file` is created once the first command has finished (start-up is over).
+    What officers do to the same few deals at once: stage changes, edits (notes; a region or a signing date:
+    the deal's funds and blockers move to another key), payments (some dated back in the year), investment
+    completed, the year's plan, progress lines, tags, blockers raised and resolved, deals archived and restored. `ready_file` is created once the first command has finished (start-up is over).
     """
     reuse_parser()
     os.environ["CRM_USER"] = f"storm-{index}"
@@ -78,19 +78,30 @@ def storm_worker(url, index, codes, departments, stop_file, result_path, seed, m
         code = rng.choice(codes)
         tag = f"s{index}-{n}"
         roll = rng.random()
-        if roll < 0.38:
+        year = datetime.date.today().year
+        if roll < 0.32:
             args = ("stage", code, rng.choice(STAGE_KEYS), "--note", tag)
-        elif roll < 0.5:
+        elif roll < 0.42:
             rc, out, err, tb = cli(url, "show", code, "--format", "json")
             if rc != 0:
                 results.append({"args": ["show", code], "rc": rc, "err": err, "tb": tb})
                 continue
             args = ("edit", code, "--notes", tag, "--if-version", json.loads(out)["version"])
-        elif roll < 0.56:
+        elif roll < 0.47:
             args = ("edit", code, "--region", rng.choice(STORM_REGIONS))
-        elif roll < 0.72:
-            on = () if roll < 0.64 else ("--on", f"{datetime.date.today().year}-01-{rng.randint(1, 28):02d}")
+        elif roll < 0.49:
+            args = ("edit", code, "--signed", f"{year - rng.randint(0, 3)}-03-{rng.randint(1, 28):02d}")
+        elif roll < 0.62:
+            on = () if roll < 0.56 else ("--on", f"{year}-01-{rng.randint(1, 28):02d}")
             args = ("funds", code, f"{rng.randint(1, 500)}万", "--note", tag, *on)
+        elif roll < 0.66:
+            args = ("invest", code, f"{rng.randint(1, 900)}万", "--month", f"{year}-{rng.randint(1, 9):02d}")
+        elif roll < 0.68:
+            args = ("plan", code, str(year), f"{rng.randint(1, 9)}亿")
+        elif roll < 0.7:
+            args = ("progress", code, tag)
+        elif roll < 0.72:
+            args = ("tag", code, rng.choice(["重点", "外资", "省级"]))
         elif roll < 0.84 or (roll < 0.92 and not my_blockers):
             args = ("blocker", "add", code, tag, "--department", rng.choice(departments))
         elif roll < 0.92:
