@@ -64,9 +64,8 @@ def reuse_parser() -> None:
 def storm_worker(url, index, codes, departments, stop_file, result_path, seed, max_ops=100_000, ready_file=None):
     """Write to the ledger through the CLI until `stop_file` exists; record every outcome.
 
-    What officers do to the same few deals at once: stage changes, edits (notes; a region or a signing date:
-    the deal's funds and blockers move to another key), payments (some dated back in the year), investment
-    completed, the year's plan, progress lines, tags, blockers raised and resolved, deals archived and restored. `ready_file` is created once the first command has finished (start-up is over).
+    What officers do to the same few deals at once (_storm_args). `ready_file` is created once the first
+    command has finished (start-up is over).
     """
     reuse_parser()
     os.environ["CRM_USER"] = f"storm-{index}"
@@ -75,41 +74,9 @@ def storm_worker(url, index, codes, departments, stop_file, result_path, seed, m
     n = 0
     while not os.path.exists(stop_file) and n < max_ops:
         n += 1
-        code = rng.choice(codes)
-        tag = f"s{index}-{n}"
-        roll = rng.random()
-        year = datetime.date.today().year
-        if roll < 0.32:
-            args = ("stage", code, rng.choice(STAGE_KEYS), "--note", tag)
-        elif roll < 0.42:
-            rc, out, err, tb = cli(url, "show", code, "--format", "json")
-            if rc != 0:
-                results.append({"args": ["show", code], "rc": rc, "err": err, "tb": tb})
-                continue
-            args = ("edit", code, "--notes", tag, "--if-version", json.loads(out)["version"])
-        elif roll < 0.47:
-            args = ("edit", code, "--region", rng.choice(STORM_REGIONS))
-        elif roll < 0.49:
-            args = ("edit", code, "--signed", f"{year - rng.randint(0, 3)}-03-{rng.randint(1, 28):02d}")
-        elif roll < 0.62:
-            on = () if roll < 0.56 else ("--on", f"{year}-01-{rng.randint(1, 28):02d}")
-            args = ("funds", code, f"{rng.randint(1, 500)}万", "--note", tag, *on)
-        elif roll < 0.66:
-            args = ("invest", code, f"{rng.randint(1, 900)}万", "--month", f"{year}-{rng.randint(1, 9):02d}")
-        elif roll < 0.68:
-            args = ("plan", code, str(year), f"{rng.randint(1, 9)}亿")
-        elif roll < 0.7:
-            args = ("progress", code, tag)
-        elif roll < 0.72:
-            args = ("tag", code, rng.choice(["重点", "外资", "省级"]))
-        elif roll < 0.84 or (roll < 0.92 and not my_blockers):
-            args = ("blocker", "add", code, tag, "--department", rng.choice(departments))
-        elif roll < 0.92:
-            args = ("blocker", "resolve", my_blockers.pop(rng.randrange(len(my_blockers))), "--note", tag)
-        elif roll < 0.96:
-            args = ("archive", code, "--note", tag)
-        else:
-            args = ("unarchive", code)
+        args = _storm_args(url, rng, rng.choice(codes), f"s{index}-{n}", departments, my_blockers, results)
+        if args is None:
+            continue
         rc, out, err, tb = cli(url, *args)
         if args[:2] == ("blocker", "add") and rc == 0:
             my_blockers.append(out.strip())
@@ -118,6 +85,52 @@ def storm_worker(url, index, codes, departments, stop_file, result_path, seed, m
             open(ready_file, "w").close()
     with open(result_path, "w", encoding="utf-8") as fh:
         json.dump(results, fh)
+
+
+def _storm_args(url, rng, code, tag, departments, my_blockers, results):
+    """A storm's next command on deal `code` (its arguments), drawn by weight: stage changes, edits (notes; a
+    region or a signing date: the deal's funds and blockers move to another key), payments (some dated back
+    in the year), investment completed, the year's plan, progress lines, tags, blockers raised and resolved
+    (`my_blockers`: this worker's open ones), deals archived and restored. None when the `show` an edit of
+    the notes starts from failed (recorded in `results`)."""
+    year = datetime.date.today().year
+
+    def raise_one():
+        return ("blocker", "add", code, tag, "--department", rng.choice(departments))
+
+    def resolve_one():
+        return ("blocker", "resolve", my_blockers.pop(rng.randrange(len(my_blockers))), "--note", tag)
+
+    def pay(*on):
+        return ("funds", code, f"{rng.randint(1, 500)}万", "--note", tag, *on)
+
+    choices = [
+        (0.32, lambda: ("stage", code, rng.choice(STAGE_KEYS), "--note", tag)),
+        (0.42, lambda: _edit_notes(url, code, tag, results)),
+        (0.47, lambda: ("edit", code, "--region", rng.choice(STORM_REGIONS))),
+        (0.49, lambda: ("edit", code, "--signed", f"{year - rng.randint(0, 3)}-03-{rng.randint(1, 28):02d}")),
+        (0.56, pay),
+        (0.62, lambda: pay("--on", f"{year}-01-{rng.randint(1, 28):02d}")),
+        (0.66, lambda: ("invest", code, f"{rng.randint(1, 900)}万", "--month", f"{year}-{rng.randint(1, 9):02d}")),
+        (0.68, lambda: ("plan", code, str(year), f"{rng.randint(1, 9)}亿")),
+        (0.70, lambda: ("progress", code, tag)),
+        (0.72, lambda: ("tag", code, rng.choice(["重点", "外资", "省级"]))),
+        (0.84, raise_one),
+        (0.92, lambda: resolve_one() if my_blockers else raise_one()),
+        (0.96, lambda: ("archive", code, "--note", tag)),
+        (1.00, lambda: ("unarchive", code)),
+    ]
+    roll = rng.random()
+    return next(make for limit, make in choices if roll < limit)()
+
+
+def _edit_notes(url, code, tag, results):
+    """`crm edit CODE --notes TAG --if-version V` of the version `crm show` gives, or None if show failed."""
+    rc, out, err, tb = cli(url, "show", code, "--format", "json")
+    if rc != 0:
+        results.append({"args": ["show", code], "rc": rc, "err": err, "tb": tb})
+        return None
+    return ("edit", code, "--notes", tag, "--if-version", json.loads(out)["version"])
 
 
 def start_storm(url, codes, departments, tmp_path, workers=4):
