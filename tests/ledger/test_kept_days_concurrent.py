@@ -1,6 +1,7 @@
 """PostgreSQL (migration 0020): the as-of totals (deal_stage_days, deal_event_days) stay equal to their rows
 while officers write to the same deal side by side: each trigger reads what it takes away and what it adds in
-one snapshot. With two snapshots, four officers recording payments for one deal drifted every time."""
+one snapshot (with two, four officers recording payments for one deal drifted every time), and a payment waits
+for a colleague archiving its deal."""
 
 import itertools
 import threading
