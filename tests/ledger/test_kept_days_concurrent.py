@@ -10,7 +10,7 @@ import pytest
 
 from crm.deals import create_deal
 from crm.deals.blockers import add_blocker, resolve_blocker
-from crm.deals.corrections import archive_deal
+from crm.deals.corrections import archive_deal, reopen_blocker, undo_stage, void_funds
 from crm.deals.funds import record_funds
 from crm.deals.stages import change_stage
 from crm.foundation.errors import InvalidInput
@@ -90,4 +90,24 @@ def test_a_payment_recorded_while_a_colleague_archives_the_deal_waits_and_is_not
         assert waits(thread)
     thread.join(10)
     assert not thread.is_alive() and not isinstance(outcome[0], Exception)
+    assert kept_totals.agree()
+
+
+def test_a_payment_voided_and_a_blocker_reopened_while_a_colleague_takes_back_a_stage_change(ledger):
+    # The corrections update the payment and the blocker, which checks no foreign key: the totals triggers'
+    # own locks order them after the undo (its deal's stage and the day it began change back). Before 0019
+    # they waited, then read the deal as it was before the undo.
+    code = _deal()
+    paid = record_funds(code, "42万元")
+    blocker = add_blocker(code, "环评未批", DEPARTMENT)
+    resolve_blocker(blocker.id, "已批")
+    change_stage(code, "注册")
+    with database.atomic():
+        undo_stage(code, "误操作")
+        void = in_a_second_connection(lambda: void_funds(paid.id, "重复录入"))
+        reopen = in_a_second_connection(lambda: reopen_blocker(blocker.id, "批复被撤回"))
+        assert waits(void[0]) and waits(reopen[0])
+    for thread, outcome in (void, reopen):
+        thread.join(10)
+        assert not thread.is_alive() and not isinstance(outcome[0], Exception)
     assert kept_totals.agree()
