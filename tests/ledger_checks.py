@@ -1,8 +1,9 @@
 """Helpers shared by the concurrency, crash and backup tests.
 
 - `cli`: run one `crm` command in this process, one connection per command;
-- `storm_worker`: a process that keeps writing (stage changes, edits, funds,
-  blockers, archiving) through the CLI, for backups and crashes under load;
+- `storm_worker`: a process that keeps writing through the CLI what officers
+  write (stage changes, edits, payments, investment, plans, progress, tags,
+  blockers, archiving), for backups and crashes under load;
 - `check_ledger`: everything a ledger must satisfy after any of that —
   integrity check, each deal's ledger one unbroken chain ending at its stage,
   each change whole (ledger entry + audit entry), KPIs equal to a
