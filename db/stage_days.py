@@ -189,9 +189,11 @@ def event_insert(deals: str, entries: str, funds: str, blockers: str, sign: str,
     return f"{sql} HAVING true ON CONFLICT ({', '.join(EVENT_KEYS)}) DO UPDATE SET {updates}"
 
 
-def pg_difference(deals: tuple[str, str], rel: tuple[dict, dict], stages: bool = True, events: bool = True) -> str:
+def pg_difference(
+    deals: tuple[str, str], rel: tuple[dict, dict], stages: bool = True, events: bool = True, plan: bool = False
+) -> str:
     """PostgreSQL: the statements that take from the kept tables (`stages`: deal_stage_days, `events`:
-    deal_event_days) the contributions of `deals[0]` with its ledger, funds and blockers `rel[0]` (as a
+    deal_event_days, `plan`: deal_plan_days) the contributions of `deals[0]` with its ledger, funds and blockers `rel[0]` (as a
     trigger's rows were) and add those of `deals[1]` with `rel[1]` (as they are), one INSERT per table: both
     sides read in one snapshot. Read by two statements, a payment or blocker another officer committed between
     them was counted a second time (migration 0020)."""
@@ -205,6 +207,11 @@ def pg_difference(deals: tuple[str, str], rel: tuple[dict, dict], stages: bool =
         added = event_contribution(new, now["entries"], now["funds"], now["blockers"], "", True)
         columns = ", ".join(EVENT_KEYS + EVENT_SUMS)
         statements.append(f"INSERT INTO {EVENTS_TABLE} ({columns}) ({removed}) UNION ALL ({added})")
+    if plan:
+        removed = plan_contribution(old, was["entries"], "-", True)
+        added = plan_contribution(new, now["entries"], "", True)
+        columns = ", ".join(PLAN_KEYS + PLAN_SUMS)
+        statements.append(f"INSERT INTO {PLAN_TABLE} ({columns}) ({removed}) UNION ALL ({added})")
     return "".join(f"{sql}; " for sql in statements)
 
 

@@ -63,9 +63,10 @@ _REFERENCING = {
 }
 
 
-def _pg_entries_body(event: str) -> str:
+def _pg_entries_body(event: str, one_snapshot: bool = False) -> str:
     """A statement trigger's body for `event` on stage_change: each affected deal's rows as they were (the
-    entries before the statement: now, less the new rows, plus the old) removed, as they are added."""
+    entries before the statement: now, less the new rows, plus the old) removed, as they are added;
+    `one_snapshot` (migration 0020): both by one statement."""
     rows = {"INSERT": ("new_rows",), "DELETE": ("old_rows",), "UPDATE": ("old_rows", "new_rows")}[event]
     ids = " UNION ".join(f"SELECT deal_id FROM {r}" for r in rows)
     before = f"(SELECT * FROM stage_change WHERE deal_id IN ({ids})"
@@ -74,15 +75,25 @@ def _pg_entries_body(event: str) -> str:
     if "old_rows" in rows:
         before += " UNION ALL SELECT * FROM old_rows"
     before += ")"
+    if one_snapshot:
+        deals = (_deals(ids), _deals(ids))
+        return sd.pg_difference(deals, ({"entries": before}, {"entries": _entries(ids)}), False, False, plan=True)
     return f"{sd.plan_insert(_deals(ids), before, '-', True)}; {sd.plan_insert(_deals(ids), _entries(ids), '', True)};"
 
 
-def _pg_deal_bodies() -> dict:
+def _pg_deal_bodies(one_snapshot: bool = False) -> dict:
+    """The deal's statement triggers' bodies by event; `one_snapshot` (migration 0020): an update's removal and
+    addition by one statement."""
     entries = _entries("SELECT id FROM new_deals")
     changed = " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in sd.PLAN_COUNTED)
 
     def side(name):
         return f"(SELECT {name}.* FROM old_deals o JOIN new_deals n ON n.id = o.id WHERE {changed})"
+
+    if one_snapshot:
+        now = {"entries": entries}
+        update = sd.pg_difference((side("o"), side("n")), (now, now), False, False, plan=True)
+        return {"INSERT": f"{sd.plan_insert('new_deals', entries, '', True)};", "UPDATE": update}
 
     update = f"{sd.plan_insert(side('o'), entries, '-', True)}; {sd.plan_insert(side('n'), entries, '', True)};"
     return {"INSERT": f"{sd.plan_insert('new_deals', entries, '', True)};", "UPDATE": update}

@@ -4,7 +4,9 @@ many officers write to the same deal at once.
 Two races, both found by storms of officers writing to a handful of deals, each drifting deal_event_days by a
 payment (`kpi --as-of` and the reports by period read it):
 
-- A statement trigger took its deals' contributions as they were and added them as they are by two INSERTs.
+- A statement trigger took its deals' contributions as they were and added them as they are by two INSERTs
+  (the plan figures' triggers of 0013 too, whose deals and ledgers are only written under the deal's lock:
+  made the same way so that no trigger depends on that).
   Under READ COMMITTED each statement reads its own snapshot: a payment another officer committed for the
   same deal between the two was added without being taken away, a second time. Now the two sides are the
   halves of one INSERT … UNION ALL per kept table: a row committed meanwhile is in both halves or in neither.
@@ -22,6 +24,7 @@ import importlib
 from peewee import PostgresqlDatabase
 
 _DAYS = importlib.import_module("db.migrations.0012_stage_days")
+_PLAN = importlib.import_module("db.migrations.0013_plan_days")
 
 _HOLD = [
     "CREATE FUNCTION crm_deal_holds_children() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
@@ -43,6 +46,11 @@ def _functions(one_snapshot: bool) -> list[str]:
         for event in _DAYS._REFERENCING
     ]
     functions.append(("crm_days_deal_update", _DAYS._pg_deal_bodies(one_snapshot)["UPDATE"]))
+    functions += [
+        (f"crm_plan_stage_change_{event.lower()}", _PLAN._pg_entries_body(event, one_snapshot))
+        for event in _PLAN._REFERENCING
+    ]
+    functions.append(("crm_plan_deal_update", _PLAN._pg_deal_bodies(one_snapshot)["UPDATE"]))
     return [
         f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$"
         for name, body in functions
