@@ -270,6 +270,20 @@ def in_a_second_connection(work) -> tuple[threading.Thread, list]:
     return thread, outcome
 
 
+def while_open(first, *seconds) -> None:
+    """Run `first()` in a transaction left open while each of `seconds` starts in a connection of its own;
+    assert each waits for it (a lock), then, once it has committed, that each finished without an error."""
+    from db.models import database
+
+    with database.atomic():
+        first()
+        started = [in_a_second_connection(second) for second in seconds]
+        assert all(waits(thread) for thread, _outcome in started)
+    for thread, outcome in started:
+        thread.join(10)
+        assert not thread.is_alive() and not isinstance(outcome[0], Exception), outcome
+
+
 def waits(thread: threading.Thread) -> bool:
     """True when `thread` is still running half a second on: it waits (for a lock)."""
     thread.join(0.5)

@@ -17,7 +17,7 @@ from crm.foundation.errors import InvalidInput
 from crm.reference import add_department
 from db import kept_totals
 from db.models import database
-from tests.ledger_checks import in_a_second_connection, waits
+from tests.ledger_checks import while_open
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
 
@@ -84,12 +84,7 @@ def test_a_payment_recorded_while_a_colleague_archives_the_deal_waits_and_is_not
     # Archiving moves no key of the funds' totals, so it locked nothing the payment waited for: the payment
     # was counted by the deal as it was before, while the archive counted the deal's payments without it.
     code = _deal()
-    with database.atomic():
-        archive_deal(code, "重复录入")
-        thread, outcome = in_a_second_connection(lambda: record_funds(code, "42万元"))
-        assert waits(thread)
-    thread.join(10)
-    assert not thread.is_alive() and not isinstance(outcome[0], Exception)
+    while_open(lambda: archive_deal(code, "重复录入"), lambda: record_funds(code, "42万元"))
     assert kept_totals.agree()
 
 
@@ -102,12 +97,9 @@ def test_a_payment_voided_and_a_blocker_reopened_while_a_colleague_takes_back_a_
     blocker = add_blocker(code, "环评未批", DEPARTMENT)
     resolve_blocker(blocker.id, "已批")
     change_stage(code, "注册")
-    with database.atomic():
-        undo_stage(code, "误操作")
-        void = in_a_second_connection(lambda: void_funds(paid.id, "重复录入"))
-        reopen = in_a_second_connection(lambda: reopen_blocker(blocker.id, "批复被撤回"))
-        assert waits(void[0]) and waits(reopen[0])
-    for thread, outcome in (void, reopen):
-        thread.join(10)
-        assert not thread.is_alive() and not isinstance(outcome[0], Exception)
+    while_open(
+        lambda: undo_stage(code, "误操作"),
+        lambda: void_funds(paid.id, "重复录入"),
+        lambda: reopen_blocker(blocker.id, "批复被撤回"),
+    )
     assert kept_totals.agree()

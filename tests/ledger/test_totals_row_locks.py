@@ -20,7 +20,7 @@ from crm.reference import add_department
 from db import kept_totals
 from db.kept_later import KEPT_LATER
 from db.models import Blocker, Deal, Department, FundsArrived, StageChange, database
-from tests.ledger_checks import in_a_second_connection, waits
+from tests.ledger_checks import while_open
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
 
@@ -99,23 +99,14 @@ def test_one_transaction_records_for_moves_and_deletes_more_deals_than_the_lock_
 
 def test_a_payment_recorded_while_a_colleague_moves_the_deal_waits_and_counts_under_its_new_key(ledger):
     code = _seed()
-    with database.atomic():
-        change_stage(code, "注册")  # the deal's key changes; this transaction has not ended
-        thread, outcome = in_a_second_connection(lambda: record_funds(code, "1亿元"))
-        assert waits(thread)  # the payment waits for the move rather than counting under the old key
-    thread.join(10)
-    assert not thread.is_alive() and not isinstance(outcome[0], Exception)
+    # the deal's key changes; the payment waits for the move rather than counting under the old key
+    while_open(lambda: change_stage(code, "注册"), lambda: record_funds(code, "1亿元"))
     assert kept_totals.agree()
 
 
 def test_a_deal_moved_while_a_colleague_records_a_blocker_waits_and_takes_the_blocker_along(ledger):
     code = _seed()
-    with database.atomic():
-        add_blocker(code, "供电线路未接入", DEPARTMENT)  # not committed yet
-        thread, outcome = in_a_second_connection(lambda: change_stage(code, "注册"))
-        assert waits(thread)
-    thread.join(10)
-    assert not thread.is_alive() and not isinstance(outcome[0], Exception)
+    while_open(lambda: add_blocker(code, "供电线路未接入", DEPARTMENT), lambda: change_stage(code, "注册"))
     assert kept_totals.agree()
 
 
@@ -125,10 +116,5 @@ def test_a_blocker_resolved_while_a_colleague_moves_the_deal_waits_and_counts_un
     # the move had already emptied, and the open count drifted by one in each of the two stages.
     code = _seed()
     blocker = Blocker.get()
-    with database.atomic():
-        change_stage(code, "注册")
-        thread, outcome = in_a_second_connection(lambda: resolve_blocker(blocker.id, "已协调解决"))
-        assert waits(thread)
-    thread.join(10)
-    assert not thread.is_alive() and not isinstance(outcome[0], Exception)
+    while_open(lambda: change_stage(code, "注册"), lambda: resolve_blocker(blocker.id, "已协调解决"))
     assert kept_totals.agree()
