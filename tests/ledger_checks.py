@@ -251,6 +251,15 @@ def check_ledger(db) -> dict:
     }
 
 
+def one_deal(name: str, region: str, department: str) -> str:
+    """A signed deal of 3亿元 named `name` in `region`, and the department `department` (for its blockers); its code."""
+    from crm.deals import create_deal
+    from crm.reference import add_department
+
+    add_department(department)
+    return create_deal({"name": name, "region": region, "signed_on": "2020-05-18", "amount": "3亿元"}).code
+
+
 def in_a_second_connection(work) -> tuple[threading.Thread, list]:
     """Start `work` in a thread (peewee gives each thread its own connection); its result or error lands in the list."""
     from db.models import database

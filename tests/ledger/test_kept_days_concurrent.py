@@ -4,20 +4,16 @@ one snapshot (with two, four officers recording payments for one deal drifted ev
 for a colleague archiving its deal."""
 
 import itertools
-import threading
 
 import pytest
 
-from crm.deals import create_deal
 from crm.deals.blockers import add_blocker, resolve_blocker
 from crm.deals.corrections import archive_deal, reopen_blocker, undo_stage, void_funds
 from crm.deals.funds import record_funds
 from crm.deals.stages import change_stage
 from crm.foundation.errors import InvalidInput
-from crm.reference import add_department
 from db import kept_totals
-from db.models import database
-from tests.ledger_checks import while_open
+from tests.ledger_checks import in_a_second_connection, one_deal, while_open
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
 
@@ -25,30 +21,16 @@ DEPARTMENT = "安国市人民政府"
 
 
 def _side_by_side(*works, each: int = 30) -> list:
-    """Run each of `works` `each` times on a thread (a connection) of its own, all at once; their errors."""
-    errors: list = []
-
-    def run(work) -> None:
-        try:
-            for _ in range(each):
-                work()
-        except Exception as error:  # noqa: BLE001 — handed to the test
-            errors.append(error)
-        finally:
-            database.close()
-
-    threads = [threading.Thread(target=run, args=(w,)) for w in works]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not any(t.is_alive() for t in threads)
-    return errors
+    """Run each of `works` `each` times in a connection of its own, all at once; the errors they ended with."""
+    started = [in_a_second_connection(lambda work=work: [work() for _ in range(each)]) for work in works]
+    for thread, _outcome in started:
+        thread.join(120)
+    assert not any(thread.is_alive() for thread, _outcome in started)
+    return [outcome[0] for _thread, outcome in started if isinstance(outcome[0], Exception)]
 
 
 def _deal() -> str:
-    add_department(DEPARTMENT)
-    return create_deal({"name": "并发写入项目", "region": "安国市", "signed_on": "2020-05-18", "amount": "3亿元"}).code
+    return one_deal("并发写入项目", "安国市", DEPARTMENT)
 
 
 def test_payments_recorded_side_by_side_for_one_deal_are_each_counted_once(ledger):

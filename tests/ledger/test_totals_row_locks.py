@@ -12,15 +12,13 @@ from decimal import Decimal
 import pytest
 from peewee import chunked
 
-from crm.deals import create_deal
 from crm.deals.blockers import add_blocker, resolve_blocker
 from crm.deals.funds import record_funds
 from crm.deals.stages import change_stage
-from crm.reference import add_department
 from db import kept_totals
 from db.kept_later import KEPT_LATER
 from db.models import Blocker, Deal, Department, FundsArrived, StageChange, database
-from tests.ledger_checks import while_open
+from tests.ledger_checks import one_deal, while_open
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
 
@@ -30,8 +28,7 @@ DEPARTMENT = "涿州市人民政府"
 
 
 def _seed(name: str = "行锁检查项目") -> str:
-    add_department(DEPARTMENT)
-    code = create_deal({"name": name, "region": "涿州市", "signed_on": "2020-05-18", "amount": "3亿元"}).code
+    code = one_deal(name, "涿州市", DEPARTMENT)
     add_blocker(code, "用地指标不足", DEPARTMENT)
     return code
 
