@@ -10,7 +10,9 @@ numbers that sum. The full-width forms (＝＋－＠) are treated the same,
 because some programs fold them to ASCII.
 """
 
+import contextlib
 import datetime
+from collections.abc import Iterator
 from decimal import Decimal
 
 # One neutraliser for every CSV the program writes (the CLI's too); xlsx cells take formula-like text as string cells.
@@ -46,28 +48,42 @@ def text_of(value) -> str:
     return str(value)
 
 
-def close_workbook(book) -> None:
-    """`book.close()` (xlsxwriter); when writing fails (a full disk), the zip file it had open is closed here.
+@contextlib.contextmanager
+def workbook(path, options: dict | None = None) -> Iterator:
+    """An xlsxwriter Workbook writing `path`, assembled as the block ends without an error.
 
-    xlsxwriter leaves that zip file open after an error: closed at garbage collection, it fails again
-    and Python prints "Exception ignored … Traceback" after the command's one-line error.
+    Its temporary files go in a folder of its own, removed whatever happens: xlsxwriter writes every part
+    of the workbook to a temporary file before zipping them, and a zip that fails (a full disk) left them
+    all in the system's temporary folder, the table's sheet as large as the export. After an error inside
+    the block the workbook is not assembled at all. When assembling fails, the zip file xlsxwriter leaves
+    open is closed here: closed at garbage collection, it fails again and Python prints "Exception ignored
+    … Traceback" after the command's one-line error.
     """
-    import contextlib
+    import tempfile
+
+    import xlsxwriter
+
+    with tempfile.TemporaryDirectory(prefix="crm-xlsx-") as folder:
+        book = xlsxwriter.Workbook(str(path), {**(options or {}), "tmpdir": folder})
+        yield book
+        try:
+            book.close()
+        except BaseException as exc:
+            _close_zips(exc)
+            raise
+
+
+def _close_zips(exc: BaseException) -> None:
+    """Close the zip files found in the frames of `exc` and of the exceptions it came from."""
     import zipfile
 
-    try:
-        book.close()
-    except BaseException as exc:
-        seen = exc
-        while (
-            seen is not None
-        ):  # xlsxwriter raises FileCreateError from the OSError: the zip is in the OSError's frames
-            tb = seen.__traceback__
-            while tb is not None:
-                for value in list(tb.tb_frame.f_locals.values()):
-                    if isinstance(value, zipfile.ZipFile):
-                        with contextlib.suppress(Exception):  # its own write fails like the first: already reported
-                            value.close()
-                tb = tb.tb_next
-            seen = seen.__cause__ or seen.__context__
-        raise
+    seen: BaseException | None = exc
+    while seen is not None:  # xlsxwriter raises FileCreateError from the OSError: the zip is in the OSError's frames
+        tb = seen.__traceback__
+        while tb is not None:
+            for value in list(tb.tb_frame.f_locals.values()):
+                if isinstance(value, zipfile.ZipFile):
+                    with contextlib.suppress(Exception):  # its own write fails like the first: already reported
+                        value.close()
+            tb = tb.tb_next
+        seen = seen.__cause__ or seen.__context__

@@ -29,7 +29,7 @@ import xlsxwriter
 from crm.foundation.i18n import _, current_language
 from crm.reporting.weekly import WeeklyTable
 from exports import weekly_layout as layout
-from exports.cells import close_workbook
+from exports.cells import workbook
 from exports.weekly_xlsx_body import LINE_HEIGHT, Body, line_width, lines_of
 from exports.weekly_xlsx_body import cut as _text
 
@@ -166,22 +166,18 @@ def _set_height(ws, row: int, points: float) -> None:
 def write(table: WeeklyTable, path: str | Path, progress=None) -> Path:
     """Write the workbook to `path`; `progress(done, total)` is called as rows are written."""
     path = Path(path)
-    wb = xlsxwriter.Workbook(
-        str(path),
-        {
-            "constant_memory": True,
-            # Cells hold what crm computed: text stays text whatever it looks like.
-            "strings_to_numbers": False,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-        },
-    )
-    styles = _Styles(wb)
-    _table_sheet(wb.add_worksheet(_("Weekly table")), styles, table, progress)
-    _summary_sheet(wb.add_worksheet(_("Summary")), styles, table)
-    wb.set_properties({"title": layout.title(table), "author": _("招商台账 (investment-attraction deal ledger)")})
-    # Only a finished workbook is assembled: after an error its rows' temporary files just go away.
-    close_workbook(wb)
+    options = {
+        "constant_memory": True,
+        # Cells hold what crm computed: text stays text whatever it looks like.
+        "strings_to_numbers": False,
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+    }
+    with workbook(path, options) as wb:
+        styles = _Styles(wb)
+        _table_sheet(wb.add_worksheet(_("Weekly table")), styles, table, progress)
+        _summary_sheet(wb.add_worksheet(_("Summary")), styles, table)
+        wb.set_properties({"title": layout.title(table), "author": _("招商台账 (investment-attraction deal ledger)")})
     return path
 
 

@@ -194,10 +194,17 @@ def test_an_xlsx_export_onto_a_full_disk_is_one_line_to_the_end_of_the_process(d
     """In a process of its own: xlsxwriter's zip file, left open by the failed write, failed again when
     Python collected it at exit ("Exception ignored … Traceback" after the one line)."""
     _fill(tiny_disk)
-    result = crm("--db", demo_url, "export", "weekly", "--week", "2020-W21", "-o", str(tiny_disk / "w.xlsx"))
+    temp = tiny_disk.parent / "temp"
+    temp.mkdir()
+    result = crm(
+        "--db", demo_url, "export", "weekly", "--week", "2020-W21", "-o", str(tiny_disk / "w.xlsx"),
+        env={**os.environ, "TMPDIR": str(temp)},
+    )  # fmt: skip
     assert result.returncode == 2
     assert "磁盘已满" in one_line(result.stderr.decode())
     assert sorted(p.name for p in tiny_disk.iterdir()) == ["filler"]
+    # The workbook's parts, assembled in the temporary folder before the zip failed, are gone with it.
+    assert list(temp.iterdir()) == []
 
 
 def test_a_full_disk_at_commit_keeps_the_ledger_whole(demo_ledger, run_cli, tiny_disk, backend):
