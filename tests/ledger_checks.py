@@ -89,11 +89,12 @@ def storm_worker(url, index, codes, departments, stop_file, result_path, seed, m
 
 
 def _storm_args(url, rng, code, tag, departments, my_blockers, results):
-    """A storm's next command on deal `code` (its arguments), drawn by weight: stage changes, edits (notes; a
-    region or a signing date: the deal's funds and blockers move to another key), payments (some dated back
-    in the year), investment completed, the year's plan, progress lines, tags, blockers raised and resolved
-    (`my_blockers`: this worker's open ones), deals archived and restored. None when the `show` an edit of
-    the notes starts from failed (recorded in `results`)."""
+    """A storm's next command on deal `code` (its arguments), drawn by weight: stage changes and their undoing,
+    edits (notes; a region or a signing date: the deal's funds and blockers move to another key), payments
+    (some dated back in the year) and their voiding, investment completed, the year's plan, progress lines,
+    tags, blockers raised and resolved (`my_blockers`: this worker's open ones), deals archived and restored.
+    None when the `show` an edit of the notes or a void starts from failed (recorded in `results`), or the
+    deal has no payment left to void."""
     year = datetime.date.today().year
 
     def raise_one():
@@ -106,32 +107,47 @@ def _storm_args(url, rng, code, tag, departments, my_blockers, results):
         return ("funds", code, f"{rng.randint(1, 500)}万", "--note", tag, *on)
 
     choices = [
-        (0.32, lambda: ("stage", code, rng.choice(STAGE_KEYS), "--note", tag)),
-        (0.42, lambda: _edit_notes(url, code, tag, results)),
-        (0.47, lambda: ("edit", code, "--region", rng.choice(STORM_REGIONS))),
-        (0.49, lambda: ("edit", code, "--signed", f"{year - rng.randint(0, 3)}-03-{rng.randint(1, 28):02d}")),
-        (0.56, pay),
-        (0.62, lambda: pay("--on", f"{year}-01-{rng.randint(1, 28):02d}")),
-        (0.66, lambda: ("invest", code, f"{rng.randint(1, 900)}万", "--month", f"{year}-{rng.randint(1, 9):02d}")),
-        (0.68, lambda: ("plan", code, str(year), f"{rng.randint(1, 9)}亿")),
-        (0.70, lambda: ("progress", code, tag)),
-        (0.72, lambda: ("tag", code, rng.choice(["重点", "外资", "省级"]))),
-        (0.84, raise_one),
-        (0.92, lambda: resolve_one() if my_blockers else raise_one()),
-        (0.96, lambda: ("archive", code, "--note", tag)),
-        (1.00, lambda: ("unarchive", code)),
+        (0.30, lambda: ("stage", code, rng.choice(STAGE_KEYS), "--note", tag)),
+        (0.04, lambda: ("stage", code, "--undo", "--note", tag)),
+        (0.10, lambda: _edit_notes(url, code, tag, results)),
+        (0.05, lambda: ("edit", code, "--region", rng.choice(STORM_REGIONS))),
+        (0.02, lambda: ("edit", code, "--signed", f"{year - rng.randint(0, 3)}-03-{rng.randint(1, 28):02d}")),
+        (0.07, pay),
+        (0.06, lambda: pay("--on", f"{year}-01-{rng.randint(1, 28):02d}")),
+        (0.04, lambda: _void_a_payment(url, rng, code, tag, results)),
+        (0.04, lambda: ("invest", code, f"{rng.randint(1, 900)}万", "--month", f"{year}-{rng.randint(1, 9):02d}")),
+        (0.02, lambda: ("plan", code, str(year), f"{rng.randint(1, 9)}亿")),
+        (0.02, lambda: ("progress", code, tag)),
+        (0.02, lambda: ("tag", code, rng.choice(["重点", "外资", "省级"]))),
+        (0.10, raise_one),
+        (0.08, lambda: resolve_one() if my_blockers else raise_one()),
+        (0.04, lambda: ("archive", code, "--note", tag)),
+        (0.04, lambda: ("unarchive", code)),
     ]
-    roll = rng.random()
-    return next(make for limit, make in choices if roll < limit)()
+    weights, makers = zip(*choices)
+    return rng.choices(makers, weights)[0]()
 
 
-def _edit_notes(url, code, tag, results):
-    """`crm edit CODE --notes TAG --if-version V` of the version `crm show` gives, or None if show failed."""
+def _shown(url, code, results) -> dict | None:
+    """`crm show CODE --format json`, or None (the failure recorded in `results`)."""
     rc, out, err, tb = cli(url, "show", code, "--format", "json")
     if rc != 0:
         results.append({"args": ["show", code], "rc": rc, "err": err, "tb": tb})
         return None
-    return ("edit", code, "--notes", tag, "--if-version", json.loads(out)["version"])
+    return json.loads(out)
+
+
+def _void_a_payment(url, rng, code, tag, results):
+    """`crm funds void ID --note TAG` of one of the deal's payments not voided yet, or None."""
+    shown = _shown(url, code, results)
+    live = [f["id"] for f in shown["funds"] if not f["voided"]] if shown else []
+    return ("funds", "void", str(rng.choice(live)), "--note", tag) if live else None
+
+
+def _edit_notes(url, code, tag, results):
+    """`crm edit CODE --notes TAG --if-version V` of the version `crm show` gives, or None if show failed."""
+    shown = _shown(url, code, results)
+    return ("edit", code, "--notes", tag, "--if-version", shown["version"]) if shown else None
 
 
 def start_storm(url, codes, departments, tmp_path, workers=4):
