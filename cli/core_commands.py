@@ -22,6 +22,11 @@ from crm.values.money import Money, format_money, format_yi, percent_text
 from db.connection import open_database
 
 
+def _overdue(due) -> str:
+    """A due date past: the date and the word for it."""
+    return _("{due} overdue").format(due=due)
+
+
 def open_db(args):
     """Open (and migrate) the database the command names."""
     return open_database(getattr(args, "db", None), create=False)
@@ -183,7 +188,9 @@ def cmd_show(args):
         (_("亿元"), format_yi(d["amount_cny"]) if d["amount_cny"] is not None else _("no exchange rate yet")),
         (
             _("Stage"),
-            f"{BY_KEY[d['stage']].label()} ({_('since')} {d['stage_since']}, {d['days_in_stage']} {_('days')})",
+            _("{stage} (since {since}, {days} days)").format(
+                stage=BY_KEY[d["stage"]].label(), since=d["stage_since"], days=d["days_in_stage"]
+            ),
         ),
         (_("Liaison leader"), d["liaison"] or ""),
         (_("Lead unit"), d["lead_unit"] or ""),
@@ -210,7 +217,7 @@ def cmd_show(args):
                     b["id"],
                     b["text"],
                     b["department"],
-                    (b["due_on"] or "") if not b["overdue"] else f"{b['due_on']} {_('overdue')}",
+                    (b["due_on"] or "") if not b["overdue"] else _overdue(b["due_on"]),
                     b["resolved_on"] or "",
                 ]
                 for b in d["blockers"]
@@ -345,7 +352,7 @@ def cmd_blocker_list(args):
                 b.text,
                 b.department,
                 b.raised_on,
-                f"{b.due_on} {_('overdue')}" if b.overdue else (b.due_on or ""),
+                _overdue(b.due_on) if b.overdue else (b.due_on or ""),
                 b.resolved_on or "",
             ]
             for b in rows

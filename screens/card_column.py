@@ -36,7 +36,7 @@ def card_lines(row: DealRow, today, width: int, light: str | None = None) -> lis
     days = _("{days} d").format(days=row.days_in_stage(today))
     blockers = f"  ⚠{row.open_blockers}" if row.open_blockers else ""
     if width >= NARROW:
-        lit = f"  ● {_(LIGHT_WORDS[light])}" if light in LIGHT_WORDS else ""
+        lit = "  ● " + _(LIGHT_WORDS[light]) if light in LIGHT_WORDS else ""
         return [
             text.fit(line, width)
             for line in (row.name, f"{amount} · {text.yi(row.amount_cny)}", f"{days}{blockers}{lit}")

@@ -218,7 +218,7 @@ class DealDetailScreen(DealActions, CrmScreen):
         table.add_column(_("100m CNY"), justify="right")
         table.add_column(_("Note"))
         for f in d["funds"]:
-            note = f"{f['note']} {_('(voided)')}".strip() if f["voided"] else f["note"]
+            note = (f["note"] + " " + _("(voided)")).strip() if f["voided"] else f["note"]
             table.add_row(
                 text.day(f["on"]),
                 text.money(f["amount"], f["currency"]),

@@ -67,3 +67,26 @@ def test_cli_speaks_chinese_by_default_and_english_on_request(run_cli, tmp_path)
     assert code == 2 and "NOPE-1" in err and "没有编号为" in err
     code, _out, err = run_cli("--db", db, "--lang", "en", "stage", "NOPE-1", "开工")
     assert code == 2 and "No deal has the code 'NOPE-1'" in err
+
+
+def _translated_inside_f_strings(path: Path) -> list[str]:
+    """The lines of `path` where `_(`, `N_(` or `ngettext(` is called inside an f-string's braces."""
+    import io
+    import re
+    import tokenize
+
+    call = re.compile(r"\{[^{}]*\b(?:_|N_|ngettext)\(")
+    found = []
+    with open(path, "rb") as fh:
+        for token in tokenize.tokenize(io.BytesIO(fh.read()).readline):
+            prefix = re.match(r"[rRbBuUfF]*", token.string).group()
+            if token.type == tokenize.STRING and "f" in prefix.lower() and call.search(token.string):
+                found.append(f"{path.relative_to(ROOT)}:{token.start[0]}")
+    return found
+
+
+def test_no_message_is_translated_inside_an_f_string():
+    """Babel's extractor does not read inside an f-string: a message called there never reached a catalog
+    and was shown in English (`crm show`'s "since … days")."""
+    sources = [p for d in DOMAINS for p in (ROOT / d).rglob("*.py")] + [ROOT / "app.py"]
+    assert [line for path in sources for line in _translated_inside_f_strings(path)] == []
