@@ -9,13 +9,23 @@ def _as_text(value):
 
 def record(table: str, row_id: int, changes: dict, actor: str) -> None:
     """Append one audit entry per changed field; `changes` maps field → (old, new)."""
+    record_many(table, {row_id: changes}, actor)
+
+
+#: Audit entries a statement inserts at most (SQLite allows 32,766 parameters; an entry takes six).
+_PER_INSERT = 5000
+
+
+def record_many(table: str, changes: dict[int, dict], actor: str) -> None:
+    """record() for many rows of `table` at once: `changes` maps a row's id → {field: (old, new)}."""
     rows = [
         {"actor": actor, "table": table, "row_id": row_id, "field": field, "old": _as_text(old), "new": _as_text(new)}
-        for field, (old, new) in changes.items()
+        for row_id, fields in changes.items()
+        for field, (old, new) in fields.items()
         if _as_text(old) != _as_text(new)
     ]
-    if rows:
-        AuditEntry.insert_many(rows).execute()
+    for start in range(0, len(rows), _PER_INSERT):
+        AuditEntry.insert_many(rows[start : start + _PER_INSERT]).execute()
 
 
 def history(table: str, row_id: int) -> list[AuditEntry]:

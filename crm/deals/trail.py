@@ -61,6 +61,7 @@ FIELD_LABELS = {
     "archive_note": N_("Reason for archiving"),
     "restored": N_("Restored from the archive"),
     "undo": N_("Stage change reversed"),
+    "import_reverted": N_("Import reverted (its number)"),
     "reopened": N_("Reopened"),
     "voided": N_("Voided"),
     "rate": N_("Exchange rate"),

@@ -39,6 +39,8 @@ from db.models import (
 #: Tables an import adds rows to, children before the deals and the names they point at.
 _ADDED = (StageChange, Blocker, FundsArrived, Progress, DealDepartment, Deal, Department, Event, Person)
 _CHILDREN = (StageChange, Blocker, FundsArrived, Progress)
+#: The audit field that marks what a revert put back in a deal's trail; its new value is the import's number.
+REVERTED = "import_reverted"
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,7 @@ def revert_import(number: int, actor: str) -> ImportSummary:
         most = 2 * len(created) >= Deal.select().count()
         with kept_totals.rebuilt_after() if most else contextlib.nullcontext():
             _put_back(ids, saved)
+        _record_put_back(record, saved, actor)
         for model in (Department, Event, Person):
             model.delete().where(_in(model, ids, model._meta.table_name)).execute()
         record.reverted_at = datetime.datetime.now()
@@ -159,6 +162,32 @@ def _put_back(ids: dict, saved: dict) -> None:
         for department in before["supporting"]:
             DealDepartment.create(deal=deal_id, department=department)
     Deal.delete().where(_in(Deal, ids, "deal")).execute()
+
+
+def _record_put_back(record: ImportRecord, saved: dict, actor: str) -> None:
+    """In the trail of each deal the import updated, what the revert put back: every field the import's audit
+    entries changed, from the value it wrote to the one before it, and the import reverted.
+
+    The import's own entries stay: the trail shows the change and its reversal, as an undone stage change
+    does; the deal's stage ledger is put back as it was (the import's entries deleted), so that reports
+    leave out a change that was taken back whole.
+    """
+    if not saved:
+        return
+    changed: dict[int, dict] = {deal_id: {} for deal_id in saved}
+    entries = (
+        AuditEntry.select(AuditEntry.row_id, AuditEntry.field, AuditEntry.old, AuditEntry.new)
+        .where(AuditEntry.id.between(record.audit_before + 1, record.audit_after) & (AuditEntry.table == "deal"))
+        .order_by(AuditEntry.id)
+        .tuples()
+    )
+    for deal_id, field, old, new in entries:
+        fields = changed.get(deal_id)
+        if fields is not None:  # else a deal the import created: deleted with its trail's subject
+            fields[field] = (new, fields[field][1] if field in fields else old)
+    for fields in changed.values():
+        fields[REVERTED] = (None, record.id)
+    audit.record_many("deal", changed, actor)
 
 
 def list_imports_by_id(number: int) -> ImportSummary:

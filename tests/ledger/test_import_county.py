@@ -298,6 +298,55 @@ def test_import_list_and_revert(ledger, db_url, run_cli, tmp_path):
     assert code == 3
 
 
+def test_a_revert_puts_back_in_the_trail_what_it_puts_back_in_the_deal(ledger, db_url, run_cli, tmp_path, monkeypatch):
+    """The import's changes stay in the deal's trail, followed by the revert's putting each field back (by
+    whoever reverted, naming the import); the stage ledger loses the import's entry, and the ledger's stage
+    entries, audit entries and kept totals agree again."""
+    from db.models import AuditEntry, StageChange, database
+    from tests.ledger_checks import check_ledger
+
+    assert run_import(run_cli, db_url, county_xlsx(tmp_path / "a.xlsx"))[0] == 0
+    open_database(db_url)
+    first = _deal("定兴冷链物流中心")
+    later = [list(r) for r in COUNTY_ROWS]
+    later[1][5] = "2亿零500万元"
+    later[1][8] = "已开工建设"
+    code, report, err = run_import(run_cli, db_url, county_xlsx(tmp_path / "b.xlsx", later))
+    assert code == 0, err
+    open_database(db_url)
+    assert (_deal(first.name).stage, _deal(first.name).amount) == ("construction", Decimal("205000000.00"))
+    record = ImportRecord.get_by_id(report["import_id"])
+    monkeypatch.setenv("CRM_USER", "复核员")
+    code, out, err = run_cli("--db", db_url, "import", "revert", record.id)
+    assert code == 0, err
+    open_database(db_url)
+    trail = [
+        (e.field, e.old, e.new, e.actor)
+        for e in AuditEntry.select()
+        .where((AuditEntry.table == "deal") & (AuditEntry.row_id == first.id) & (AuditEntry.id > record.audit_after))
+        .order_by(AuditEntry.id)
+    ]
+    assert ("amount", "205000000.00", "180000000.00", "复核员") in trail
+    assert ("stage", "construction", first.stage, "复核员") in trail
+    assert trail[-1] == ("import_reverted", None, str(record.id), "复核员")
+    # each field the import changed, put back from the value it wrote to the one before it
+    imported = (
+        AuditEntry.select()
+        .where(
+            (AuditEntry.table == "deal")
+            & (AuditEntry.row_id == first.id)
+            & (AuditEntry.id.between(record.audit_before + 1, record.audit_after))
+        )
+        .order_by(AuditEntry.id)
+    )
+    changed = {}
+    for e in imported:
+        changed[e.field] = (e.new, changed[e.field][1] if e.field in changed else e.old)
+    assert changed and {(f, old, new) for f, old, new, _by in trail[:-1]} == {(f, *v) for f, v in changed.items()}
+    assert [e.to_stage for e in StageChange.select().where(StageChange.deal == first.id)] == [first.stage]
+    check_ledger(database.obj)
+
+
 def test_revert_refused_when_the_deals_changed_since(ledger, db_url, run_cli, tmp_path):
     code, report, err = run_import(run_cli, db_url, county_xlsx(tmp_path / "a.xlsx"))
     assert code == 0, err
