@@ -528,6 +528,24 @@ def hold_name(name: str) -> None:
         db.execute_sql("SELECT pg_advisory_xact_lock(hashtext(%s))", (name,))
 
 
+def hold_tables(models) -> None:
+    """Keep the others from writing to the tables of `models` until this transaction ends; reads go on.
+
+    For work that knows the rows it added by their ids (an import, reverted by the ids between the marks
+    it took before and after): no one else's row may take an id in between, and no one may change a row it
+    read and means to keep as read. PostgreSQL: LOCK TABLE … IN EXCLUSIVE MODE, which waits for the writes
+    already running and holds up the later ones (a SELECT never). SQLite already holds the database's write
+    lock. Take it first in the transaction: a lock taken after others is a deadlock waiting to happen.
+    """
+    db = database.obj
+    if is_postgres(db) and db.in_transaction():
+        db.execute_sql(f"LOCK TABLE {', '.join(_quoted(m._meta.table_name) for m in models)} IN EXCLUSIVE MODE")
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def lock_for_update(query):
     """Lock the selected rows until the transaction ends, where the backend has row locks.
 

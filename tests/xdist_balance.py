@@ -23,6 +23,7 @@ ONE_UNIT_A_TEST = frozenset(
     {
         "tests/system/test_concurrency.py",
         "tests/system/test_crash.py",
+        "tests/system/test_import_beside_a_storm.py",
     }
 )
 

@@ -130,6 +130,7 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, s
     file_name = Path(path).name
     try:
         with roomy_cache(), writing():
+            records.hold_the_ledger()
             apply = _Applying(plan, report, actor, today, bulk, skip_rows)
             with apply.new.write_behind():
                 done, total = 0, chunks.count

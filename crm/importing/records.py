@@ -1,10 +1,11 @@
 """The import log: every import written is recorded (`crm import list`) and can be undone (`crm import revert N`).
 
-An import holds the ledger's write lock from start to end, so the rows it added
-to each table are those with ids between the table's last id before it and
-after it. Deals it updated are kept as they were before (their columns and
-supporting departments), so a revert puts them back exactly; a revert is
-refused (Conflict, exit 3) when anyone has changed those deals since.
+An import holds the ledger's write lock from start to end (hold_the_ledger: on
+PostgreSQL the others' writes wait; SQLite has one writer), so the rows it added to
+each table are those with ids between the table's last id before it and after it.
+Deals it updated are kept as they were before (their columns and supporting
+departments), so a revert puts them back exactly; a revert is refused (Conflict,
+exit 3) when anyone has changed those deals since.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from crm.audit import log as audit
 from crm.foundation.errors import Conflict, NotFound
 from crm.foundation.i18n import _
 from db import kept_totals
-from db.connection import writing
+from db.connection import hold_tables, writing
 from db.models import (
     AuditEntry,
     Blocker,
@@ -55,6 +56,12 @@ class ImportSummary:
     created: int
     updated: int
     reverted_at: datetime.datetime | None
+
+
+def hold_the_ledger() -> None:
+    """What an import and a revert take first in their transaction: the others' writes to the tables an import
+    adds to (and to the trail) wait until it ends, so that the ids between an import's marks are its own."""
+    hold_tables((*_ADDED, AuditEntry, ImportRecord))
 
 
 def marks() -> dict:
@@ -128,6 +135,7 @@ def revert_import(number: int, actor: str) -> ImportSummary:
     since; NotFound when there is no such import.
     """
     with writing():
+        hold_the_ledger()
         record = ImportRecord.get_or_none(ImportRecord.id == number)
         if record is None:
             raise NotFound(_("No import {n}: `crm import list` shows them").format(n=number))
