@@ -152,7 +152,7 @@ def revert_import(number: int, actor: str) -> ImportSummary:
             _put_back(ids, saved)
         _record_put_back(record, saved, actor)
         for model in (Department, Event, Person):
-            model.delete().where(_in(model, ids, model._meta.table_name)).execute()
+            _delete_unused(model, _in(model, ids, model._meta.table_name))
         record.reverted_at = datetime.datetime.now()
         record.save()
         audit.record("import_record", record.id, {"reverted": (None, record.reverted_at.isoformat(sep=" "))}, actor)
@@ -170,6 +170,15 @@ def _put_back(ids: dict, saved: dict) -> None:
         for department in before["supporting"]:
             DealDepartment.create(deal=deal_id, department=department)
     Deal.delete().where(_in(Deal, ids, "deal")).execute()
+
+
+def _delete_unused(model, added) -> None:
+    """Delete the rows of `model` (a department, event or person) that `added` selects and nothing refers to:
+    one the import created and a colleague has named since (a blocker's department) stays."""
+    unused = added
+    for field in model._meta.backrefs:
+        unused &= model.id.not_in(field.model.select(field).where(field.is_null(False)))
+    model.delete().where(unused).execute()
 
 
 def _record_put_back(record: ImportRecord, saved: dict, actor: str) -> None:

@@ -347,6 +347,27 @@ def test_a_revert_puts_back_in_the_trail_what_it_puts_back_in_the_deal(ledger, d
     check_ledger(database.obj)
 
 
+def test_a_revert_keeps_a_department_it_created_that_a_colleague_has_named_since(ledger, db_url, run_cli, tmp_path):
+    """The revert deletes the departments the import created, but one a blocker of another deal names now
+    stays (else the revert failed on the foreign key and put nothing back)."""
+    code = _code_of_a_deal_before(run_cli, db_url)
+    code_import, report, err = run_import(run_cli, db_url, county_xlsx(tmp_path / "a.xlsx"))
+    assert code_import == 0, err
+    assert run_cli("--db", db_url, "blocker", "add", code, "供电线路未接入", "--department", "责任单位12")[0] == 0
+    code_revert, out, err = run_cli("--db", db_url, "import", "revert", report["import_id"])
+    assert code_revert == 0, err
+    open_database(db_url)
+    assert Department.select().where(Department.name == "责任单位12").exists()
+    assert not Department.select().where(Department.name == "责任单位10").exists()
+    assert Deal.select().count() == 1
+
+
+def _code_of_a_deal_before(run_cli, db_url) -> str:
+    code, out, err = run_cli("--db", db_url, "add", "--name", "导入前的项目", "--region", "易县", "--amount", "3亿元")
+    assert code == 0, err
+    return out.strip()
+
+
 def test_revert_refused_when_the_deals_changed_since(ledger, db_url, run_cli, tmp_path):
     code, report, err = run_import(run_cli, db_url, county_xlsx(tmp_path / "a.xlsx"))
     assert code == 0, err
