@@ -515,17 +515,20 @@ def writing():
             yield txn
 
 
-def hold_name(name: str) -> None:
+def hold_name(name: str, shared: bool = False) -> None:
     """Hold a lock on `name` until the transaction ends, where the backend needs one (PostgreSQL).
 
     For work that reads and then writes what no row lock covers, e.g. handing
     out the next deal code of a year: a second writer waits for the first to
     commit, then reads what it wrote, instead of taking the same code and
-    failing at the unique index. SQLite already holds the database's write lock.
+    failing at the unique index. `shared`: holders of the shared lock do not
+    wait for one another, only for (and then hold up) the one holding it alone.
+    SQLite already holds the database's write lock.
     """
     db = database.obj
     if is_postgres(db) and db.in_transaction():
-        db.execute_sql("SELECT pg_advisory_xact_lock(hashtext(%s))", (name,))
+        how = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+        db.execute_sql(f"SELECT {how}(hashtext(%s))", (name,))
 
 
 def hold_tables(models) -> None:

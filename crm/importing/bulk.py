@@ -475,6 +475,7 @@ class _Rates:
         if currency == fx.CNY:
             return fx.to_cny(amount, None), None
         if currency not in self.rates:
+            fx.hold_rates(currency)
             rates = list(
                 FxRate.select()
                 .where((FxRate.currency == currency) & FxRate.voided_at.is_null(True))

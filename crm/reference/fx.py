@@ -18,7 +18,7 @@ from crm.foundation.errors import InvalidInput, MissingRate
 from crm.foundation.i18n import _
 from crm.values.dates import month_end
 from crm.values.money import CURRENCIES
-from db.connection import writing
+from db.connection import hold_name, writing
 from db.models import Deal, FundsArrived, FxRate, InvestmentDone, InvestmentPlan
 
 CNY = "CNY"
@@ -54,10 +54,22 @@ def parse_rate(text) -> Decimal:
     return rate
 
 
+def hold_rates(currency: str, alone: bool = False) -> None:
+    """Until the transaction ends, keep `currency`'s rates as this transaction reads them (PostgreSQL).
+
+    A conversion holds them shared; a rate set or voided holds them `alone` and re-converts what it covers.
+    Either the rate change waits for a conversion to commit and re-converts what it wrote, or the conversion
+    waits for the change and reads the new rate: else a deal whose amount an officer edited while another
+    set its currency's rate kept the CNY amount of the rate replaced.
+    """
+    hold_name(f"fx rates {currency}", shared=not alone)
+
+
 def rate_on(currency: str, day: datetime.date) -> FxRate | None:
     """The latest rate for `currency` on or before `day`, or None (CNY needs none)."""
     if currency == CNY:
         return None
+    hold_rates(currency)
     rate = (
         FxRate.select()
         .where((FxRate.currency == currency) & (FxRate.on <= day) & FxRate.voided_at.is_null(True))
@@ -119,6 +131,7 @@ def set_rate(currency: str, on: datetime.date, rate, source: str = "") -> FxRate
 
     value = parse_rate(rate)
     with writing():
+        hold_rates(currency, alone=True)
         existing = FxRate.get_or_none((FxRate.currency == currency) & (FxRate.on == on))
         if existing:
             was = _audit_text(existing)
@@ -283,6 +296,7 @@ def void_rate(currency: str, on: datetime.date, note: str, actor: str | None = N
     note = clean_text(note, _("Note"), max_length=2000, required=True, multiline=True)
     actor = actor or current_actor()
     with writing():
+        hold_rates(currency, alone=True)
         row = FxRate.get_or_none((FxRate.currency == currency) & (FxRate.on == on))
         if row is None:
             raise NotFound(
