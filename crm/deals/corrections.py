@@ -20,7 +20,7 @@ from crm.foundation.errors import InvalidInput, NotFound
 from crm.foundation.i18n import _
 from crm.foundation.text import clean_text, whole_number
 from crm.reference import fx
-from crm.reference.lookup import deal_by_code
+from crm.reference.lookup import deal_by_code, locked_deal
 from db.connection import lock_for_update, writing
 from db.models import AuditEntry, Blocker, Deal, FundsArrived, InvestmentDone, StageChange, database
 
@@ -33,16 +33,12 @@ def _note(note: str, required: bool = True) -> str:
     return clean_text(note, _("Note"), max_length=2000, required=required, multiline=True)
 
 
-def _locked_deal(code: str) -> Deal:
-    return lock_for_update(Deal.select().where(Deal.id == deal_by_code(code).id)).get()
-
-
 def archive_deal(code: str, note: str, actor: str | None = None) -> Deal:
     """Archive deal `code` (it leaves lists, searches, KPIs and reports unless asked for); refuses one archived."""
     note = _note(note)
     actor = actor or current_actor()
     with writing():
-        deal = _locked_deal(code)
+        deal = locked_deal(code)
         if deal.archived_on is not None:
             raise InvalidInput(
                 _("Deal {code} was already archived on {day}").format(code=deal.code, day=deal.archived_on)
@@ -61,7 +57,7 @@ def unarchive_deal(code: str, note: str = "", actor: str | None = None) -> Deal:
     note = _note(note, required=False)
     actor = actor or current_actor()
     with writing():
-        deal = _locked_deal(code)
+        deal = locked_deal(code)
         if deal.archived_on is None:
             raise InvalidInput(_("Deal {code} is not archived").format(code=deal.code))
         Deal.update(archived_on=None, version=deal.version + 1, updated_at=_now(), updated_by=actor).where(
@@ -143,7 +139,7 @@ def undo_stage(code: str, note: str, actor: str | None = None) -> StageChange:
     note = _note(note)
     actor = actor or current_actor()
     with writing():
-        deal = _locked_deal(code)
+        deal = locked_deal(code)
         entries = ledger(deal)
         last = entries[-1]
         if last.from_stage is None or len(entries) < 2:

@@ -18,9 +18,9 @@ from crm.foundation.conflicts import stale
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.reference import fx
-from crm.reference.lookup import deal_by_code, department_by_name
+from crm.reference.lookup import deal_by_code, department_by_name, locked_deal
 from crm.values import terms
-from db.connection import hold_name, lock_for_update, writing
+from db.connection import hold_name, writing
 from db.models import Deal, DealDepartment, Department
 
 CODE_PREFIX = "ZS"
@@ -187,7 +187,7 @@ def edit_deal(
         # liaison leader), which must not outlive a refused edit.
         parsed = parse_fields(values)
         wanted = None if supporting is None else list({d.id: d for d in map(department_by_name, supporting)}.values())
-        deal = lock_for_update(Deal.select().where(Deal.id == deal_by_code(code).id)).get()
+        deal = locked_deal(code)
         if if_version is not None and deal.version != if_version:
             raise stale(_("Deal {code}").format(code=deal.code), deal, if_version)
         changes = {}

@@ -16,8 +16,8 @@ from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _, current_language
 from crm.foundation.text import clean_text
 from crm.reference import fx
-from crm.reference.lookup import deal_by_code
-from db.connection import lock_for_update, writing
+from crm.reference.lookup import locked_deal
+from db.connection import writing
 from db.models import Deal, StageChange
 
 
@@ -124,7 +124,7 @@ def change_stage(
     on = on or datetime.date.today()
     actor = actor or current_actor()
     with writing():
-        deal = lock_for_update(Deal.select().where(Deal.id == deal_by_code(code).id)).get()
+        deal = locked_deal(code)
         if deal.stage == target.key:
             raise InvalidInput(
                 _("Deal {code} is already at stage {stage}").format(code=deal.code, stage=target.label())

@@ -5,7 +5,7 @@ from crm.foundation.config import current_actor
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.foundation.text import clean_text
-from crm.reference.lookup import deal_by_code
+from crm.reference.lookup import locked_deal
 from db.connection import writing
 from db.models import DealTag, Tag
 
@@ -26,7 +26,7 @@ def tag_deal(code: str, names: list[str], actor: str | None = None) -> list[str]
     names = _names(names)
     actor = actor or current_actor()
     with writing():
-        deal = deal_by_code(code)
+        deal = locked_deal(code)  # a colleague tagging it at once waits, then sees the tags put on
         have = set(tags_of(deal.id))
         for name in names:
             if name in have:
@@ -42,7 +42,7 @@ def untag_deal(code: str, names: list[str], actor: str | None = None) -> list[st
     names = _names(names)
     actor = actor or current_actor()
     with writing():
-        deal = deal_by_code(code)
+        deal = locked_deal(code)
         have = set(tags_of(deal.id))
         absent = [n for n in names if n not in have]
         if absent:

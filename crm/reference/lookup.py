@@ -7,6 +7,7 @@ error that lists what exists, never a guess.
 
 from crm.foundation.errors import NotFound
 from crm.foundation.i18n import _
+from db.connection import lock_for_update
 from db.models import Deal, Department, Event, Person
 
 
@@ -17,6 +18,12 @@ def deal_by_code(code: str) -> Deal:
     if deal is None:
         raise NotFound(_("No deal has the code {code!r}; `crm deals` lists them").format(code=code))
     return deal
+
+
+def locked_deal(code: str) -> Deal:
+    """deal_by_code, its row locked until the transaction ends (PostgreSQL: a second writer of the same deal
+    waits for the first to commit, then reads what it wrote; SQLite holds the database's write lock)."""
+    return lock_for_update(Deal.select().where(Deal.id == deal_by_code(code).id)).get()
 
 
 def _by_name(model, field, text: str, what: str):
