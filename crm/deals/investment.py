@@ -19,7 +19,7 @@ from crm.deals.funds import money_columns, money_text
 from crm.foundation.config import current_actor
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
-from crm.reference.lookup import deal_by_code
+from crm.reference.lookup import locked_deal
 from crm.values.dates import month_end
 from db.connection import writing
 from db.models import InvestmentDone, InvestmentPlan
@@ -63,7 +63,7 @@ def set_plan(code: str, year: int, amount_text: str, actor: str | None = None) -
     year = check_year(year)
     actor = actor or current_actor()
     with writing():
-        deal = deal_by_code(code)
+        deal = locked_deal(code)  # a colleague setting the same year at once waits, then replaces this figure
         row, old, new = _put(InvestmentPlan, deal, {"year": year}, amount_text, datetime.date(year, 1, 1), actor)
         row.save()
         audit.record("investment_plan", row.id, {f"plan {year}": (old, new)}, actor)
@@ -75,7 +75,7 @@ def record_invest(code: str, amount_text: str, month: datetime.date, actor: str 
     month = month.replace(day=1)
     actor = actor or current_actor()
     with writing():
-        deal = deal_by_code(code)
+        deal = locked_deal(code)
         row, old, new = _put(InvestmentDone, deal, {"month": month}, amount_text, month_end(month), actor)
         if row.voided_at is not None:  # a voided month set again is a new figure, no longer voided
             old = None

@@ -18,7 +18,7 @@ from crm.foundation.conflicts import stale
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.reference import fx
-from crm.reference.lookup import deal_by_code, department_by_name, locked_deal
+from crm.reference.lookup import department_by_name, locked_deal
 from crm.values import terms
 from db.connection import hold_name, writing
 from db.models import Deal, DealDepartment, Department
@@ -236,7 +236,7 @@ def set_supporting(code: str, departments: list[str], actor: str | None = None) 
     actor = actor or current_actor()
     wanted = [department_by_name(d) for d in departments]
     with writing():
-        deal = deal_by_code(code)
+        deal = locked_deal(code)  # replaced whole: a colleague's replacement at once waits, then replaces this
         before = supporting_departments(deal)
         DealDepartment.delete().where(DealDepartment.deal == deal).execute()
         for dept in wanted:
