@@ -14,16 +14,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from crm.audit import log as audit
 from crm.deals import records, stages
+from crm.deals.tags import tag_deal, tags_of
 from crm.foundation.config import current_actor
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
-from crm.foundation.text import clean_text
 from crm.reference.lookup import deal_by_code
 from crm.reference.views import department_names
 from db.connection import writing
-from db.models import DealTag, Person, Tag
+from db.models import Person, Tag
 
 #: What a bulk change can set.
 KINDS = ("stage", "lead_unit", "liaison", "tag")
@@ -73,20 +72,10 @@ def _change_one(code: str, kind: str, value: str, on: datetime.date | None, note
         stages.change_stage(code, value, on=on, note=note, actor=actor)
         return True
     if kind == "tag":
-        return _tag(deal, value, actor)
+        before = tags_of(deal.id)
+        return tag_deal(code, [value], actor=actor) != before
     before = deal.version
     return records.edit_deal(code, {kind: value}, actor=actor).version != before
-
-
-def _tag(deal, name: str, actor: str) -> bool:
-    name = clean_text(name, _("Tag"), max_length=50, required=True)
-    tag, _created = Tag.get_or_create(name=name)
-    if DealTag.get_or_none((DealTag.deal == deal) & (DealTag.tag == tag)) is not None:
-        return False
-    before = [t.tag.name for t in DealTag.select(DealTag, Tag).join(Tag).where(DealTag.deal == deal).order_by(Tag.name)]
-    DealTag.create(deal=deal, tag=tag)
-    audit.record("deal", deal.id, {"tags": ("、".join(before), "、".join(sorted([*before, name])))}, actor)
-    return True
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,7 @@ FIELD_LABELS = {
     "resolved_on": N_("Resolved on"),
     "due_on": N_("Due on"),
     "tags": N_("Tags"),
+    "tag": N_("Tag"),
     # corrections (crm.deals.corrections, crm.reference.fx.void_rate)
     "archived_on": N_("Archived on"),
     "archive_note": N_("Reason for archiving"),

@@ -48,4 +48,4 @@ def test_bulk_lead_unit_liaison_and_tag_are_audited_per_deal(demo_ledger):
                 (AuditEntry.table == "deal") & (AuditEntry.row_id == deal.id) & (AuditEntry.actor == "测试")
             )
         }
-        assert {"lead_unit", "liaison", "tags"} <= fields
+        assert {"lead_unit", "liaison", "tag"} <= fields

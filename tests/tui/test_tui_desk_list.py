@@ -209,7 +209,7 @@ async def test_a_bulk_tag_may_be_new(demo_ledger):
         assert type(pilot.app.screen).__name__ == "DealsScreen"
         tagged = {d.deal.code for d in DealTag.select().join(Tag).where(Tag.name == "京津合作")}
         assert tagged == {"ZS2020-0010", "ZS2020-0009"}
-        assert AuditEntry.select().where((AuditEntry.table == "deal") & (AuditEntry.field == "tags")).count() == 2
+        assert AuditEntry.select().where((AuditEntry.table == "deal") & (AuditEntry.field == "tag")).count() == 2
 
 
 # ---- the keys panel ----------------------------------------------------------------------------
