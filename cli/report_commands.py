@@ -220,11 +220,7 @@ def _kpi_series(args, cohort: DealFilter):
         [_(label) for label, _shown in _SERIES_COLUMNS], [[shown(r) for _l, shown in _SERIES_COLUMNS] for r in results]
     )
     used = asof.rates_used(cohort, ends)
-    print(
-        _("Exchange rates used: {rates}").format(
-            rates="; ".join(fx.describe_rate(r) for r in used) or _("none (all CNY)")
-        )
-    )
+    print(_("Exchange rates used") + ": " + ("; ".join(fx.describe_rate(r) for r in used) or _("none (all CNY)")))
 
 
 def cmd_kpi(args):
