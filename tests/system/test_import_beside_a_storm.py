@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.ledger_checks import assert_clean_outcomes, check_ledger, start_storm, wait_for
+from tests.ledger_checks import assert_clean_outcomes, check_ledger, opened, start_storm, wait_for
 from tests.perf.import_speed import HEADERS, LEADS, PEOPLE, REGIONS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,22 +53,16 @@ def _crm(url: str, *args) -> subprocess.CompletedProcess:
 
 
 def test_imports_and_a_revert_beside_a_write_storm_leave_the_ledger_whole(demo_url, tmp_path):
-    from db.connection import open_database
-    from db.models import AuditEntry, Deal, Department, database
+    from db.models import AuditEntry, Deal, Department
 
-    db = open_database(demo_url)
-    deals = {d.code: d.name for d in Deal.select().where(Deal.stage != "negotiating").order_by(Deal.code).limit(6)}
-    departments = [d.name for d in Department.select().limit(4)]
-    db.close()
-    database.initialize(None)
+    with opened(demo_url):
+        signed = Deal.select().where(Deal.stage != "negotiating").order_by(Deal.code).limit(6)
+        deals = {d.code: d.name for d in signed}
+        departments = [d.name for d in Department.select().limit(4)]
 
     def written() -> int:
-        db = open_database(demo_url)
-        try:
+        with opened(demo_url):
             return AuditEntry.select().count()
-        finally:
-            db.close()
-            database.initialize(None)
 
     start = written()
     stop = start_storm(demo_url, list(deals), departments, tmp_path, workers=3)
@@ -87,9 +81,5 @@ def test_imports_and_a_revert_beside_a_write_storm_leave_the_ledger_whole(demo_u
         assert run.returncode in (0, 2, 3) and "Traceback" not in run.stderr, run.stderr
         assert run.returncode == 0 or len(run.stderr.strip().splitlines()) <= 8, run.stderr
     assert done[1].returncode == 0 and done[3].returncode == 0, (done[1].stderr, done[3].stderr)
-    db = open_database(demo_url)
-    try:
+    with opened(demo_url) as db:
         check_ledger(db)
-    finally:
-        db.close()
-        database.initialize(None)
