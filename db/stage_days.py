@@ -348,6 +348,10 @@ def plan_contribution(deals: str, entries: str, sign: str, postgres: bool) -> st
         name: f"sum(CASE WHEN kd.kind IN ({', '.join(map(str, kinds_))}) THEN {sign}x.{name} ELSE 0 END)"
         for name, kinds_ in kind_of.items()
     }
+    kept_by_kind = " ".join(
+        f"WHEN {kind} THEN ({' OR '.join(f'x.{n} <> 0' for n, of in kind_of.items() if kind in of)})"
+        for kind in (START, COMPLETION, LATE)
+    )
     year = (
         f"CASE kd.kind WHEN {START} THEN {dates['year'].format(v='x.ps')} "
         f"WHEN {COMPLETION} THEN {dates['year'].format(v='x.pc')} ELSE 0 END"
@@ -358,7 +362,9 @@ def plan_contribution(deals: str, entries: str, sign: str, postgres: bool) -> st
         f"{', '.join(f'{sql} AS {name}' for name, sql in sums.items())} "
         f"FROM (SELECT * FROM ({events}) e0 WHERE {' OR '.join(f'{name} <> 0' for name in kind_of)}) x "
         f"CROSS JOIN {kinds} CROSS JOIN {grains} "
-        f"WHERE (kd.kind = {COMPLETION} AND x.pc IS NOT NULL) OR (kd.kind <> {COMPLETION} AND x.ps IS NOT NULL) "
+        f"WHERE ((kd.kind = {COMPLETION} AND x.pc IS NOT NULL) OR (kd.kind <> {COMPLETION} AND x.ps IS NOT NULL)) "
+        # a kind only from the rows that change one of its sums: most rows change none of LATE's or COMPLETION's
+        f"AND CASE kd.kind {kept_by_kind} END "
         f"GROUP BY 1, 2, 3, 4, 5 HAVING {' OR '.join(f'{sql} <> 0' for sql in sums.values())}"
     )
 
