@@ -24,6 +24,7 @@ from crm.foundation.files import protect
 from crm.foundation.i18n import _
 from crm.foundation.text import mask_url, url_secrets
 from db import migrate
+from db.dialects import quoted
 from db.drivers import load_postgres_driver
 from db.models import database
 from db.names import describe
@@ -542,11 +543,7 @@ def hold_tables(models) -> None:
     """
     db = database.obj
     if is_postgres(db) and db.in_transaction():
-        db.execute_sql(f"LOCK TABLE {', '.join(_quoted(m._meta.table_name) for m in models)} IN EXCLUSIVE MODE")
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+        db.execute_sql(f"LOCK TABLE {', '.join(quoted(m._meta.table_name) for m in models)} IN EXCLUSIVE MODE")
 
 
 def lock_for_update(query):

@@ -14,6 +14,11 @@ from peewee import Database, PostgresqlDatabase
 from db.models import database
 
 
+def quoted(name: str) -> str:
+    """An SQL identifier in double quotes, its own double quotes doubled (as SQLite and PostgreSQL both read it)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 @dataclass(frozen=True)
 class Dialect:
     """The behaviour of one backend that queries and upkeep depend on."""

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 
 import peewee
 
+from db.dialects import quoted
+
 KINDS = ("index", "trigger")
 
 
@@ -42,7 +44,7 @@ def made(
 
 def plain_indexes(db: peewee.Database, table: str) -> set[str]:
     """The names of `table`'s indexes that the schema made (CREATE INDEX) and that are not unique."""
-    listed = db.execute_sql(f"PRAGMA index_list({_quoted(table)})").fetchall()
+    listed = db.execute_sql(f"PRAGMA index_list({quoted(table)})").fetchall()
     return {name for _seq, name, unique, origin, _partial in listed if not unique and origin == "c"}
 
 
@@ -55,14 +57,9 @@ def drop(db: peewee.Database, kind: str, names: Iterable[str]) -> None:
 def drop_statement(kind: str, name: str) -> str:
     """The statement that drops the `kind` object ('index' or 'trigger') named `name`."""
     _check(kind)
-    return f"DROP {kind.upper()} {_quoted(name)}"
+    return f"DROP {kind.upper()} {quoted(name)}"
 
 
 def _check(kind: str) -> None:
     if kind not in KINDS:
         raise ValueError(f"kind is one of {KINDS}, not {kind!r}")
-
-
-def _quoted(name: str) -> str:
-    """An SQLite identifier in double quotes, its own double quotes doubled."""
-    return '"' + name.replace('"', '""') + '"'
