@@ -14,6 +14,7 @@ from decimal import Decimal
 from weakref import WeakKeyDictionary
 
 from crm.audit import log as audit
+from crm.deals.investment import done_field
 from crm.deals.stages import ledger
 from crm.foundation.config import current_actor
 from crm.foundation.errors import InvalidInput, NotFound
@@ -112,7 +113,7 @@ def void_invest(code: str, month: datetime.date, note: str, actor: str | None = 
                 )
             )
         voided = _void(row, note, actor)
-        audit.record("investment_done", row.id, {f"done {month:%Y-%m} voided": (voided, f"0: {note}")}, actor)
+        audit.record("investment_done", row.id, {done_field(month, voided=True): (voided, f"0: {note}")}, actor)
     return row
 
 

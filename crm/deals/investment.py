@@ -27,6 +27,41 @@ from db.models import InvestmentDone, InvestmentPlan
 _MONTH = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
 
 
+@dataclass(frozen=True)
+class InvestmentField:
+    """What an audit field of a plan or a month's investment names: "plan 2026", "done 2026-03 [voided]"."""
+
+    kind: str  # "plan" or "done"
+    period: str  # the year (2026) or the month (2026-03)
+    voided: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.period}" + (" voided" if self.voided else "")
+
+
+_FIELD = re.compile(r"(plan) (\d{4})$|(done) (\d{4}-\d{2})( voided)?$")
+
+
+def plan_field(year: int) -> str:
+    """The audit field of deal's plan for `year`."""
+    return str(InvestmentField("plan", str(year)))
+
+
+def done_field(month: datetime.date, voided: bool = False) -> str:
+    """The audit field of the investment completed in `month` (or of its void)."""
+    return str(InvestmentField("done", f"{month:%Y-%m}", voided))
+
+
+def investment_field(field: str) -> InvestmentField | None:
+    """The plan or month an audit field names, or None for any other field."""
+    found = _FIELD.match(field)
+    if found is None:
+        return None
+    if found.group(1):
+        return InvestmentField("plan", found.group(2))
+    return InvestmentField("done", found.group(4), bool(found.group(5)))
+
+
 def parse_month(text: str) -> datetime.date:
     """The first day of the month written as YYYY-MM (or 2020年4月); InvalidInput otherwise."""
     m = _MONTH.match(text or "")
@@ -66,7 +101,7 @@ def set_plan(code: str, year: int, amount_text: str, actor: str | None = None) -
         deal = locked_deal(code)  # a colleague setting the same year at once waits, then replaces this figure
         row, old, new = _put(InvestmentPlan, deal, {"year": year}, amount_text, datetime.date(year, 1, 1), actor)
         row.save()
-        audit.record("investment_plan", row.id, {f"plan {year}": (old, new)}, actor)
+        audit.record("investment_plan", row.id, {plan_field(year): (old, new)}, actor)
     return row
 
 
@@ -82,7 +117,7 @@ def record_invest(code: str, amount_text: str, month: datetime.date, actor: str 
             row.voided_at, row.voided_by, row.void_note = None, "", ""
             row.voided_amount = row.voided_amount_cny = None
         row.save()
-        label = f"done {month:%Y-%m}"
+        label = done_field(month)
         audit.record("investment_done", row.id, {label: (old, new)}, actor)
     return row
 

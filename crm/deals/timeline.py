@@ -15,6 +15,7 @@ import functools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from crm.deals.investment import investment_field
 from crm.deals.stages import BY_KEY
 from crm.deals.trail import shown_value
 from crm.foundation.i18n import N_, _, current_language
@@ -184,9 +185,10 @@ def investment_events(d: dict, records: dict) -> list[TimelineEvent]:
     plans = {y["year"]: y["plan_cny"] for y in d["investment"]}
     for _row, record in records.get("investment_plan", ()):
         for field, entry in record.items():
-            if not field.startswith("plan "):
+            named = investment_field(field)
+            if named is None or named.kind != "plan":
                 continue
-            year = field.split(" ", 1)[1]
+            year = named.period
             new = shown_value("amount", entry["new"])
             what = (
                 _t(N_("{year} plan: {old} → {new}")).format(year=year, old=shown_value("amount", entry["old"]), new=new)
@@ -226,8 +228,9 @@ def investment_events(d: dict, records: dict) -> list[TimelineEvent]:
     # every void from the trail (crm.deals.corrections.void_invest), kept when the month was recorded again since
     for _row, record in records.get("investment_done", ()):
         for field, entry in record.items():
-            if field.startswith("done ") and field.endswith(" voided"):
-                month = field.split(" ")[1]
+            named = investment_field(field)
+            if named is not None and named.voided:
+                month = named.period
                 note = (entry["new"] or "").partition(": ")[2]
                 what = _t(N_("Completed investment of {month} voided: {amount}")).format(
                     month=month, amount=shown_value("amount", entry["old"])

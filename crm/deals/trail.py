@@ -8,12 +8,12 @@ when the change was made: the operating-system user, or the name set in the
 config file or CRM_USER.
 """
 
-import re
 from decimal import Decimal, InvalidOperation
 
 from crm.audit.log import trail as audit_trail
 from crm.deals import stages
 from crm.deals.fields import APPROVAL_LABELS, FIELDS
+from crm.deals.investment import investment_field
 from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _, current_language
 from crm.reference.lookup import deal_by_code
@@ -70,22 +70,18 @@ FIELD_LABELS = {
 }
 
 
-#: The trail's fields of a year's plan and a month's investment (crm.deals.investment, crm.deals.corrections).
-_PLAN = re.compile(r"plan (\d{4})$")
-_DONE = re.compile(r"done (\d{4}-\d{2})( voided)?$")
-
-
 def field_label(field: str) -> str:
     """The field's name as the forms show it (建筑面积, 牵头单位), the raw name only for one the trail does not know."""
     label = FIELD_LABELS.get(field)
     if label:
         return _(label)
-    if plan := _PLAN.match(field):
-        return _("Planned investment {year}").format(year=plan.group(1))
-    if done := _DONE.match(field):
-        month = _("Investment completed {month}").format(month=done.group(1))
-        return _("{what} voided").format(what=month) if done.group(2) else month
-    return field
+    named = investment_field(field)
+    if named is None:
+        return field
+    if named.kind == "plan":
+        return _("Planned investment {year}").format(year=named.period)
+    month = _("Investment completed {month}").format(month=named.period)
+    return _("{what} voided").format(what=month) if named.voided else month
 
 
 def shown_value(field: str, value: str | None, currency: str = "CNY") -> str:
@@ -102,7 +98,7 @@ def shown_value(field: str, value: str | None, currency: str = "CNY") -> str:
         return APPROVAL_LABELS[value][0 if current_language() == "zh" else 1]
     if field == "amount_approximate" and value in ("True", "False"):
         return _("yes") if value == "True" else _("no")
-    if field == "amount" or _PLAN.match(field) or _DONE.match(field):
+    if field == "amount" or investment_field(field) is not None:
         number, _space, cur = value.partition(" ")
         try:
             return format_money(Money(Decimal(number), cur or currency))
