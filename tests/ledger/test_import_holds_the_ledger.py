@@ -3,32 +3,28 @@ them): a colleague's write while the import is open waits for it (crm.importing.
 that no one else's row takes an id in between. Before, on PostgreSQL, a revert deleted the stage changes,
 blockers and payments colleagues recorded on other deals while the import ran."""
 
-from openpyxl import Workbook
-
 from crm.deals.blockers import add_blocker
 from crm.deals.funds import record_funds
 from crm.deals.stages import change_stage
 from crm.importing import run_import
 from crm.importing.records import revert_import
 from db.models import Blocker, Deal, FundsArrived, StageChange, database
+from tests.ledger.test_import_county import county_xlsx
 from tests.ledger_checks import check_ledger, one_deal, while_open
 
 DEPARTMENT = "涿州市人民政府"
 
 
-def _sheet(path):
-    book = Workbook()
-    sheet = book.active
-    sheet.append(["序号", "项目名称", "所在地", "总投资", "签约时间", "项目进展", "存在问题", "牵头单位"])
-    sheet.append([1, "导入的新项目", "涿州市", "5亿元", "2020-06-01", "已开工", "环评未批", DEPARTMENT])
-    sheet.append([2, "另一个导入的项目", "定兴县", "2亿元", "2020-06-02", "签约", None, DEPARTMENT])
-    book.save(path)
-    return path
+HEADERS = ["序号", "项目名称", "所在地", "总投资", "签约时间", "项目进展", "存在问题", "牵头单位"]
+ROWS = [
+    [1, "导入的新项目", "涿州市", "5亿元", "2020-06-01", "已开工", "环评未批", DEPARTMENT],
+    [2, "另一个导入的项目", "定兴县", "2亿元", "2020-06-02", "签约", None, DEPARTMENT],
+]
 
 
 def test_a_colleagues_writes_wait_for_an_import_and_its_revert_leaves_them(ledger, tmp_path):
     code = one_deal("同事的项目", "涿州市", DEPARTMENT)
-    sheet = _sheet(tmp_path / "县报.xlsx")
+    sheet = county_xlsx(tmp_path / "县报.xlsx", ROWS, HEADERS, note=None)
     imported = []
     while_open(
         lambda: imported.append(run_import(sheet, actor="导入员")),

@@ -1,5 +1,5 @@
 """Imports and a revert while officers write to the same deals (a shared PostgreSQL ledger, or SQLite's one
-writer at a time): each import and the revert go in whole or are refused in one line, and afterwards every
+writer at a time): each import and the revert go in whole, and afterwards every
 kept total, stage ledger and audit trail agrees with the rows (tests/ledger_checks.check_ledger)."""
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def test_imports_and_a_revert_beside_a_write_storm_leave_the_ledger_whole(demo_u
     stop = start_storm(demo_url, list(deals), departments, tmp_path, workers=3)
     try:
         wait_for(lambda: written() > start + 30, timeout=60)
-        # the first updates the storm's deals and creates some; the second creates only; the third updates
+        # the first updates the storm's deals and creates 300; the second updates those 300; the third the storm's
         done = [_crm(demo_url, "import", _sheet(tmp_path / "1.xlsx", deals, 300, seed=1))]
         done.append(_crm(demo_url, "import", _sheet(tmp_path / "2.xlsx", {}, 300, seed=2)))
         done.append(_crm(demo_url, "import", _sheet(tmp_path / "3.xlsx", deals, 0, seed=3)))
@@ -77,9 +77,7 @@ def test_imports_and_a_revert_beside_a_write_storm_leave_the_ledger_whole(demo_u
     finally:
         results = stop()
     assert_clean_outcomes(results)
-    for run in done:
-        assert run.returncode in (0, 2, 3) and "Traceback" not in run.stderr, run.stderr
-        assert run.returncode == 0 or len(run.stderr.strip().splitlines()) <= 8, run.stderr
-    assert done[1].returncode == 0 and done[3].returncode == 0, (done[1].stderr, done[3].stderr)
+    # each import goes in whole and the revert takes the second back, whatever the storm did meanwhile
+    assert [(run.returncode, run.stderr) for run in done] == [(0, "")] * 4
     with opened(demo_url) as db:
         check_ledger(db)
