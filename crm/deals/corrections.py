@@ -14,7 +14,7 @@ from decimal import Decimal
 from weakref import WeakKeyDictionary
 
 from crm.audit import log as audit
-from crm.deals.investment import done_field
+from crm.deals.investment_fields import done_field
 from crm.deals.stages import ledger
 from crm.foundation.config import current_actor
 from crm.foundation.errors import InvalidInput, NotFound

@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from crm.audit import log as audit
 from crm.deals.funds import money_columns, money_text
+from crm.deals.investment_fields import done_field, plan_field
 from crm.foundation.config import current_actor
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
@@ -25,41 +26,6 @@ from db.connection import writing
 from db.models import InvestmentDone, InvestmentPlan
 
 _MONTH = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
-
-
-@dataclass(frozen=True)
-class InvestmentField:
-    """What an audit field of a plan or a month's investment names: "plan 2026", "done 2026-03 [voided]"."""
-
-    kind: str  # "plan" or "done"
-    period: str  # the year (2026) or the month (2026-03)
-    voided: bool = False
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.period}" + (" voided" if self.voided else "")
-
-
-_FIELD = re.compile(r"(plan) (\d{4})$|(done) (\d{4}-\d{2})( voided)?$")
-
-
-def plan_field(year: int) -> str:
-    """The audit field of deal's plan for `year`."""
-    return str(InvestmentField("plan", str(year)))
-
-
-def done_field(month: datetime.date, voided: bool = False) -> str:
-    """The audit field of the investment completed in `month` (or of its void)."""
-    return str(InvestmentField("done", f"{month:%Y-%m}", voided))
-
-
-def investment_field(field: str) -> InvestmentField | None:
-    """The plan or month an audit field names, or None for any other field."""
-    found = _FIELD.match(field)
-    if found is None:
-        return None
-    if found.group(1):
-        return InvestmentField("plan", found.group(2))
-    return InvestmentField("done", found.group(4), bool(found.group(5)))
 
 
 def parse_month(text: str) -> datetime.date:

@@ -15,7 +15,7 @@ import functools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from crm.deals.investment import investment_field
+from crm.deals.investment_fields import investment_field
 from crm.deals.stages import BY_KEY
 from crm.deals.trail import shown_value
 from crm.foundation.i18n import N_, _, current_language

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from crm.audit.log import trail as audit_trail
 from crm.deals import stages
 from crm.deals.fields import APPROVAL_LABELS, FIELDS
-from crm.deals.investment import investment_field
+from crm.deals.investment_fields import investment_field
 from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _, current_language
 from crm.reference.lookup import deal_by_code
