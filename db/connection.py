@@ -498,22 +498,34 @@ def is_postgres(db=None) -> bool:
     return isinstance(db or database.obj, PostgresqlDatabase)
 
 
+#: The name every write transaction on PostgreSQL holds first: shared by all, alone by `writing(alone=True)`.
+WRITERS = "ledger writers"
+
+
 @contextlib.contextmanager
-def writing():
+def writing(alone: bool = False):
     """A write transaction that takes the write lock up front.
 
     On SQLite a deferred transaction that reads and then writes can fail with
     "database is locked" without waiting; BEGIN IMMEDIATE waits its turn under
     the busy timeout instead. PostgreSQL rows are locked with SELECT … FOR
-    UPDATE by the callers that need it (see lock_for_update).
+    UPDATE by the callers that need it (see lock_for_update); every write
+    transaction first holds WRITERS shared, and `alone` holds it alone: the
+    writes running finish first and the later ones wait until this one ends,
+    as on SQLite (an import and its revert, which know their rows by ids).
+    Taken before any other lock, it closes no cycle: a writer never holds a
+    row or a name the one alone needs while it waits for it.
     """
     db = database.obj
     if isinstance(db, SqliteDatabase) and not db.in_transaction():
         with db.atomic("IMMEDIATE") as txn:
             yield txn
-    else:
-        with db.atomic() as txn:
-            yield txn
+        return
+    opening = not db.in_transaction()
+    with db.atomic() as txn:
+        if opening or alone:
+            hold_name(WRITERS, shared=not alone)
+        yield txn
 
 
 def hold_name(name: str, shared: bool = False) -> None:
@@ -538,8 +550,9 @@ def hold_tables(models) -> None:
     For work that knows the rows it added by their ids (an import, reverted by the ids between the marks
     it took before and after): no one else's row may take an id in between, and no one may change a row it
     read and means to keep as read. PostgreSQL: LOCK TABLE … IN EXCLUSIVE MODE, which waits for the writes
-    already running and holds up the later ones (a SELECT never). SQLite already holds the database's write
-    lock. Take it first in the transaction: a lock taken after others is a deadlock waiting to happen.
+    already running and holds up the later ones (a SELECT never), a write outside `writing()` too. SQLite
+    already holds the database's write lock. Take it first in a `writing(alone=True)` transaction: the writes
+    in `writing()` have ended by then, and a table lock taken after other locks is a deadlock waiting to happen.
     """
     db = database.obj
     if is_postgres(db) and db.in_transaction():

@@ -33,7 +33,7 @@ from crm.importing.plan import Plan, read_plan
 from crm.importing.progress import add_progress_once, record_cumulative_funds
 from crm.importing.report import Report
 from crm.importing.rows import _OUR_CODE, DEAL_FIELDS, Problem, RowPlan, _cell_of, name_key
-from db.connection import is_postgres, writing
+from db.connection import is_postgres
 from db.models import AuditEntry, Blocker, Deal, database
 
 # ---- applying -------------------------------------------------------------
@@ -129,8 +129,7 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, s
     note = _("Imported from {file}, row {row}")
     file_name = Path(path).name
     try:
-        with roomy_cache(), writing():
-            records.hold_the_ledger()
+        with roomy_cache(), records.holding_the_ledger():
             apply = _Applying(plan, report, actor, today, bulk, skip_rows)
             with apply.new.write_behind():
                 done, total = 0, chunks.count

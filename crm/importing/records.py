@@ -1,6 +1,6 @@
 """The import log: every import written is recorded (`crm import list`) and can be undone (`crm import revert N`).
 
-An import holds the ledger's write lock from start to end (hold_the_ledger: on
+An import holds the ledger's write lock from start to end (holding_the_ledger: on
 PostgreSQL the others' writes wait; SQLite has one writer), so the rows it added to
 each table are those with ids between the table's last id before it and after it.
 Deals it updated are kept as they were before (their columns and supporting
@@ -58,10 +58,14 @@ class ImportSummary:
     reverted_at: datetime.datetime | None
 
 
-def hold_the_ledger() -> None:
-    """What an import and a revert take first in their transaction: the others' writes to the tables an import
-    adds to (and to the trail) wait until it ends, so that the ids between an import's marks are its own."""
-    hold_tables((*_ADDED, AuditEntry, ImportRecord))
+@contextlib.contextmanager
+def holding_the_ledger():
+    """The transaction of an import and of a revert: the others' writes wait until it ends (and the ones running
+    end first), so that the ids between an import's marks are its own (db.connection.writing(alone=True), then
+    the tables an import adds to and the trail held against any other write)."""
+    with writing(alone=True) as txn:
+        hold_tables((*_ADDED, AuditEntry, ImportRecord))
+        yield txn
 
 
 def marks() -> dict:
@@ -134,8 +138,7 @@ def revert_import(number: int, actor: str) -> ImportSummary:
     Refused (Conflict) when it was reverted already or when any deal it created or updated has been changed
     since; NotFound when there is no such import.
     """
-    with writing():
-        hold_the_ledger()
+    with holding_the_ledger():
         record = ImportRecord.get_or_none(ImportRecord.id == number)
         if record is None:
             raise NotFound(_("No import {n}: `crm import list` shows them").format(n=number))

@@ -1,5 +1,5 @@
 """An import knows the rows it added by the ids between the marks it takes before and after (its revert deletes
-them): a colleague's write while the import is open waits for it (crm.importing.records.hold_the_ledger), so
+them): a colleague's write while the import is open waits for it (crm.importing.records.holding_the_ledger), so
 that no one else's row takes an id in between. Before, on PostgreSQL, a revert deleted the stage changes,
 blockers and payments colleagues recorded on other deals while the import ran."""
 

@@ -217,7 +217,7 @@ def test_a_postgresql_row_changing_a_deal_the_import_wrote_puts_the_triggers_bac
 def test_deals_a_colleague_adds_during_a_postgresql_import_wait_for_it_and_are_counted_once(
     db_url, tmp_path, later, monkeypatch
 ):
-    """Another session adding deals while the import is open waits for it (crm.importing.records.hold_the_ledger:
+    """Another session adding deals while the import is open waits for it (crm.importing.records.holding_the_ledger:
     the ids between the import's marks are its own, which its revert deletes); once it has committed, the
     colleague's deals take the ids after the import's and their triggers count them, the import's fills its own."""
     path = ledger_workbook(tmp_path / "台账.xlsx", rows=300)
