@@ -3,6 +3,7 @@
 import csv
 import datetime
 import json
+import re
 import sys
 from decimal import Decimal
 
@@ -49,9 +50,18 @@ def print_table(headers: list[str], rows: list[list], out=None) -> None:
     out.write(tabulate.tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True) + "\n")
 
 
+#: A decimal number as the JSON and CSV write amounts, rates and points.
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
 def print_csv(headers: list[str], rows: list[list], out=None) -> None:
     """Write CSV (for scripts, no BOM; the exports add one for Excel)."""
     writer = csv.writer(out or sys.stdout)
     writer.writerow(headers)
-    # Cells a spreadsheet would run as formulas (=, +, -, @ …) are neutralised, as in every export.
-    writer.writerows([["" if v is None else neutralise(v) for v in row] for row in rows])
+    # Cells a spreadsheet would run as formulas (=, +, -, @ …) are neutralised, as in every export; a number
+    # written as text (-8.33) is no formula and stays a number.
+    writer.writerows([["" if v is None else _csv_cell(v) for v in row] for row in rows])
+
+
+def _csv_cell(value):
+    return value if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value) else neutralise(value)

@@ -1,7 +1,6 @@
 """Subcommands for what a bureau reports upward: progress, plans, completed investment, tags,
 KPIs as of a date and by period, summaries by group, the briefing paragraph, the 五个一 check."""
 
-import csv
 import datetime
 import io
 import sys
@@ -19,7 +18,7 @@ from crm.listing.filters import DealFilter
 from crm.reference import fx
 from crm.reporting import asof, brief, kpi, lights, series, summaries
 from crm.values.dates import parse_date
-from crm.values.money import Money, format_money, percent_text
+from crm.values.money import Money, format_money, format_yi, percent_text
 from db.connection import open_database
 from exports import summary_table
 from exports.weekly_files import write_atomically
@@ -142,8 +141,17 @@ def _kpi_rows(result: asof.AsOf) -> list[tuple[str, str]]:
         (_("Funds rate"), percent_text(k.funds_rate)),
         (_("Blockers open / resolved / overdue"), f"{k.blockers_open} / {k.blockers_resolved} / {k.blockers_overdue}"),
         (_("Resolution rate"), percent_text(k.resolution_rate)),
-        (_("Exchange rates used"), "; ".join(fx.describe_rate(r) for r in k.fx_used) or _("none (all CNY)")),
     ]
+
+
+def _print_rates(used: list) -> None:
+    """所用汇率 under a table, a rate a line: in a table's cell they made it hundreds of columns wide."""
+    if not used:
+        print(_("Exchange rates used: {rates}").format(rates=_("none (all CNY)")))
+        return
+    print(_("Exchange rates used: {rates}").format(rates=""))
+    for rate in used:
+        print("  " + fx.describe_rate(rate))
 
 
 _SERIES_KEYS = (
@@ -167,28 +175,28 @@ _SERIES_KEYS = (
 )
 
 
-def _cny(value) -> str:
-    return format_money(Money(value, "CNY"))
+def _yi(value) -> str:
+    return format_yi(value) if value is not None else "—"
 
 
 # The series table as people read it (the labels and forms of `crm kpi --as-of`); CSV and JSON keep the keys.
 _SERIES_COLUMNS = (
     (N_("As of"), lambda r: r.day.isoformat()),
     (N_("Deals signed"), lambda r: r.kpis.deals),
-    (N_("Total investment"), lambda r: format_money(Money(r.kpis.total_cny, "CNY", r.kpis.approximate))),
+    (N_("Total investment, 100m"), lambda r: _yi(r.kpis.total_cny)),
     (N_("Start rate (construction or beyond)"), lambda r: percent_text(r.kpis.start_rate)),
     (N_("Planned starts"), lambda r: r.plan.planned_starts),
     (N_("Started on plan"), lambda r: r.plan.started_on_plan),
     (N_("Start rate against plan (开工率)"), lambda r: percent_text(r.plan.start_plan_rate)),
-    (N_("Annual investment plan"), lambda r: _cny(r.plan.invest_plan_cny)),
-    (N_("Investment completed this year"), lambda r: _cny(r.plan.invest_done_cny)),
+    (N_("Annual investment plan, 100m"), lambda r: _yi(r.plan.invest_plan_cny)),
+    (N_("Investment completed this year, 100m"), lambda r: _yi(r.plan.invest_done_cny)),
     (N_("Share of the annual plan"), lambda r: percent_text(r.plan.invest_plan_rate)),
     (N_("Schedule (序时进度)"), lambda r: percent_text(r.plan.schedule_rate)),
     (
         N_("Ahead (+) or behind (−) schedule, points"),
         lambda r: "—" if r.plan.schedule_gap is None else f"{r.plan.schedule_gap:+.2f}",
     ),
-    (N_("Funds arrived"), lambda r: _cny(r.kpis.funds_cny)),
+    (N_("Funds arrived, 100m"), lambda r: _yi(r.kpis.funds_cny)),
     (N_("Funds rate"), lambda r: percent_text(r.kpis.funds_rate)),
     (N_("Blockers raised"), lambda r: r.kpis.blockers_raised),
     (N_("Blockers resolved"), lambda r: r.kpis.blockers_resolved),
@@ -219,8 +227,8 @@ def _kpi_series(args, cohort: DealFilter):
     print_table(
         [_(label) for label, _shown in _SERIES_COLUMNS], [[shown(r) for _l, shown in _SERIES_COLUMNS] for r in results]
     )
-    used = asof.rates_used(cohort, ends)
-    print(_("Exchange rates used") + ": " + ("; ".join(fx.describe_rate(r) for r in used) or _("none (all CNY)")))
+    print()
+    _print_rates(asof.rates_used(cohort, ends))
 
 
 def cmd_kpi(args):
@@ -251,6 +259,8 @@ def cmd_kpi(args):
             [[key, to_jsonable(value)] for key, value in data.items() if not isinstance(value, (dict, list))],
         )
     print_table([_("KPI"), _("Value")], _kpi_rows(result))
+    print()
+    _print_rates(result.kpis.fx_used)
 
 
 def cmd_brief(args):
@@ -270,22 +280,26 @@ def _markdown(headers, table) -> str:
 def cmd_report(args):
     _open(args)
     rows = summaries.summarise(args.dimension, _cohort(args), _date(args.as_of), rank_by=args.rank_by)
-    headers, table = summary_table.table(rows)
     suffix = Path(args.output or "").suffix.lower().lstrip(".")
     fmt = args.format or (suffix if suffix in ("csv", "json", "md", "xlsx") else "table")
+    if fmt in summary_table.FORMATS and args.output:
+        return summary_table.write(rows, fmt, Path(args.output), args.dimension, force=args.force)
     if fmt == "xlsx":
-        if not args.output:
-            raise InvalidInput(_("An xlsx file cannot go to the terminal: give -o FILE.xlsx"))
-        return summary_table.write(rows, "xlsx", Path(args.output), force=args.force)
+        raise InvalidInput(_("An xlsx file cannot go to the terminal: give -o FILE.xlsx"))
     out = io.StringIO()
     if fmt == "json":
-        print_json([dict(zip(headers, row)) | {"total": r.total} for row, r in zip(table, rows)], out)
+        keys, values = summary_table.table(rows)
+        print_json([dict(zip(keys, row)) | {"total": r.total} for row, r in zip(values, rows)], out)
     elif fmt == "csv":
-        csv.writer(out).writerows([headers] + [["" if v is None else v for v in row] for row in table])
-    elif fmt == "md":
-        out.write(_markdown(headers, table))
+        out.write(summary_table.csv_text(args.dimension, rows, bom=False))
     else:
-        print_table(headers, [["" if v is None else v for v in row] for row in table], out)
+        headers, cells = summary_table.headers(args.dimension), summary_table.shown_rows(rows)
+        out.write(("## " if fmt == "md" else "") + summary_table.title(args.dimension, rows) + "\n\n")
+        if fmt == "md":
+            out.write(_markdown(headers, cells))
+        else:
+            print_table(headers, cells, out)
+        out.write("\n" + summary_table.rates_line(rows) + "\n")
     if args.output:
         text = out.getvalue()
         write_atomically(Path(args.output), lambda p: p.write_text(text, encoding="utf-8", newline=""), args.force)

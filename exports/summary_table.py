@@ -1,50 +1,69 @@
-"""A summary report (crm.reporting.summaries) as a table of plain values, and written to csv or xlsx.
+"""A summary report (crm.reporting.summaries) as people read it and as plain values.
 
-The columns and values are those of `crm report … --format csv|xlsx`, so a file
-saved from the TUI's Report screen is the file the CLI writes for the same cohort.
+One declaration of the columns (their header and kind) serves the Report screen, `crm report` and the files both
+write, so a file saved from the screen is the file the CLI writes for the same cohort and day. People get
+Chinese headers with their units, amounts in 亿元, rates in per cent, a title with the as-of day and the
+exchange rates used (the terminal, csv, md, xlsx); scripts get the plain values under stable keys (json).
 """
 
 from __future__ import annotations
 
-import csv
-import io
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from crm.foundation.i18n import N_, _
+from crm.reference import fx
 from crm.reporting import asof, kpi
+from crm.values.money import format_yi, percent_text
 
-#: The KPIs of a report row, in the order of its columns (after the group's name).
-KEYS = (
-    "deals",
-    "total_cny",
-    "start_rate",
-    "planned_starts",
-    "started_on_plan",
-    "start_plan_rate",
-    "overdue_starts",
-    "planned_operations",
-    "operating_on_plan",
-    "operating_plan_rate",
-    "invest_plan_cny",
-    "invest_done_cny",
-    "invest_plan_rate",
-    "schedule_gap",
-    "funds_cny",
-    "funds_rate",
-    "blockers_raised",
-    "blockers_open",
-    "blockers_resolved",
-    "resolution_rate",
-    "green",
-    "yellow",
-    "red",
-)
+#: What a report groups by → (the choice's label, the group column's header).
+DIMENSION_LABELS = {
+    "regions": (N_("By region"), N_("Region")),
+    "departments": (N_("By lead unit"), N_("Lead unit")),
+    "liaisons": (N_("By liaison leader"), N_("Liaison leader")),
+    "events": (N_("By signing event"), N_("Event")),
+    "industries": (N_("By industry"), N_("Industry")),
+    "tags": (N_("By tag"), N_("Tag")),
+}
+#: Each KPI column (after the group's name): its header and its kind — yi (CNY shown in 亿元), rate, gap
+#: (percentage points), count.
+COLUMNS = {
+    "deals": (N_("Number of deals"), "count"),
+    "total_cny": (N_("Total, 100m"), "yi"),
+    "start_rate": (N_("Started share"), "rate"),
+    "planned_starts": (N_("Planned starts"), "count"),
+    "started_on_plan": (N_("Started of plan"), "count"),
+    "start_plan_rate": (N_("Start rate vs plan"), "rate"),
+    "overdue_starts": (N_("Overdue starts"), "count"),
+    "planned_operations": (N_("Planned to operate"), "count"),
+    "operating_on_plan": (N_("Operating of plan"), "count"),
+    "operating_plan_rate": (N_("Operating rate vs plan"), "rate"),
+    "invest_plan_cny": (N_("Year plan, 100m"), "yi"),
+    "invest_done_cny": (N_("Completed, 100m"), "yi"),
+    "invest_plan_rate": (N_("Share of plan"), "rate"),
+    "schedule_gap": (N_("vs schedule, pts"), "gap"),
+    "funds_cny": (N_("Funds arrived, 100m"), "yi"),
+    "funds_rate": (N_("Funds rate"), "rate"),
+    "blockers_raised": (N_("Blockers"), "count"),
+    "blockers_open": (N_("Blockers open"), "count"),
+    "blockers_resolved": (N_("Blockers resolved"), "count"),
+    "resolution_rate": (N_("Resolution rate"), "rate"),
+    "green": (N_("Green"), "count"),
+    "yellow": (N_("Yellow"), "count"),
+    "red": (N_("Red"), "count"),
+}
+#: The KPIs of a report row, in the order of its columns (the json's keys).
+KEYS = tuple(COLUMNS)
 FORMATS = ("xlsx", "csv")
 #: A file name's suffix → the format it says.
 SUFFIXES = {f".{fmt}": fmt for fmt in FORMATS}
+_YI = Decimal(100_000_000)
+_CENT = Decimal("0.01")
 
 
 def table(rows: list) -> tuple[list[str], list[list]]:
-    """(headers, rows of plain values) of summary rows: amounts and rates as decimal strings, None when undefined."""
+    """(headers, rows of plain values) of summary rows, as `crm report --format json` gives them: stable keys,
+    amounts in yuan and rates as fractions (decimal strings), None when undefined."""
     headers = ["group", *KEYS]
     out = []
     for row in rows:
@@ -53,25 +72,104 @@ def table(rows: list) -> tuple[list[str], list[list]]:
     return headers, out
 
 
-def csv_text(headers: list[str], values: list[list]) -> str:
-    """The csv of a table, as `crm report --format csv` prints it (blank for an undefined rate)."""
+def cell(value, kind: str) -> str:
+    """A plain value of `table` as a person reads it: 12.79 (亿元), 39.13%, +2.50 (points), — when undefined."""
+    if value is None:
+        return "—"
+    if kind == "yi":
+        return format_yi(Decimal(value))
+    if kind == "rate":
+        return percent_text(Decimal(value))
+    if kind == "gap":
+        return f"{Decimal(value):+.2f}"
+    return str(value)
+
+
+def figure(value, kind: str) -> Decimal | int | None:
+    """A plain value of `table` as a file's number: 亿元 (exact), per cent to 0.01, points to 0.01, a count."""
+    if value is None:
+        return None
+    if kind == "yi":
+        return (Decimal(value) / _YI).normalize() + 0  # + 0: 1E+1 as 10
+    if kind == "rate":
+        return (Decimal(value) * 100).quantize(_CENT, rounding=ROUND_HALF_UP)
+    if kind == "gap":
+        return Decimal(value).quantize(_CENT, rounding=ROUND_HALF_UP)
+    return int(value)
+
+
+def headers(dimension: str, units: bool = False) -> list[str]:
+    """The columns' headers: the group's (县(市、区) …), then each KPI's; `units`: a rate's says (%) as a file's do."""
+    out = [_(DIMENSION_LABELS[dimension][1])]
+    for label, kind in COLUMNS.values():
+        out.append(_("{label} (%)").format(label=_(label)) if units and kind == "rate" else _(label))
+    return out
+
+
+def shown_rows(rows: list) -> list[list[str]]:
+    """Each row's cells as the terminal and the screen show them (the group's name first, 合计 for the total)."""
+    _headers, values = table(rows)
+    return [
+        [_label(row)] + [cell(v, kind) for v, (_h, kind) in zip(plain[1:], COLUMNS.values())]
+        for row, plain in zip(rows, values)
+    ]
+
+
+def file_rows(rows: list) -> list[list]:
+    """Each row's numbers as csv and xlsx write them (None when undefined), the group's name first."""
+    _headers, values = table(rows)
+    return [
+        [_label(row)] + [figure(v, kind) for v, (_h, kind) in zip(plain[1:], COLUMNS.values())]
+        for row, plain in zip(rows, values)
+    ]
+
+
+def _label(row) -> str:
+    return _("Total") if row.total else row.label
+
+
+def title(dimension: str, rows: list) -> str:
+    """按县(市、区)汇总（截至2020-12-31） — what the report is and the day it is as of."""
+    return _("{by} summary (as of {day})").format(
+        by=_(DIMENSION_LABELS[dimension][0]), day=rows[-1].result.day.isoformat()
+    )
+
+
+def rates_described(rows: list) -> list[str]:
+    """The exchange rates the total converted foreign-currency amounts at, named as `crm kpi` names them."""
+    return [fx.describe_rate(r) for r in rows[-1].result.kpis.fx_used]
+
+
+def rates_line(rows: list) -> str:
+    """所用汇率：… (无(均为人民币) when every amount is in CNY), one line."""
+    return _("Exchange rates used: {rates}").format(rates="; ".join(rates_described(rows)) or _("none (all CNY)"))
+
+
+def csv_text(dimension: str, rows: list, bom: bool = True) -> str:
+    """The csv of a report as Excel opens it: a BOM (a file's, not a pipe's), the title, the headers with units,
+    the rows, the rates."""
+    import csv
+    import io
+
     out = io.StringIO()
-    csv.writer(out).writerows([headers] + [["" if v is None else v for v in row] for row in values])
+    out.write("\ufeff" if bom else "")
+    writer = csv.writer(out)
+    writer.writerow([title(dimension, rows)])
+    writer.writerow(headers(dimension, units=True))
+    writer.writerows([["" if v is None else v for v in row] for row in file_rows(rows)])
+    writer.writerow([rates_line(rows)])
     return out.getvalue()
 
 
-def write(rows: list, fmt: str, path: Path, force: bool = False) -> None:
-    """Write summary `rows` (the 合计 row last) to `path` as `fmt` (xlsx or csv), whole or not at all.
-
-    An existing file is replaced only with `force` (crm.foundation.files.output_file's rules).
-    """
+def write(rows: list, fmt: str, path: Path, dimension: str, force: bool = False) -> None:
+    """Write summary `rows` (the 合计 row last), grouped by `dimension`, to `path` as `fmt` (xlsx or csv), whole or
+    not at all. An existing file is replaced only with `force` (crm.foundation.files.output_file's rules)."""
     from exports.weekly_files import write_atomically
 
-    headers, values = table(rows)
     if fmt == "xlsx":
         from exports.summary_xlsx import write_summary
 
-        write_atomically(path, lambda p: write_summary(headers, values, str(p)), force=force)
+        write_atomically(path, lambda p: write_summary(dimension, rows, str(p)), force=force)
         return
-    content = csv_text(headers, values)
+    content = csv_text(dimension, rows)
     write_atomically(path, lambda p: p.write_text(content, encoding="utf-8", newline=""), force=force)

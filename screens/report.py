@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 from rich.cells import cell_len
@@ -26,6 +25,7 @@ from crm.foundation.i18n import N_, _
 from crm.listing.pages import ListFilter
 from crm.reporting import summaries
 from exports import summary_table
+from exports.summary_table import COLUMNS, DIMENSION_LABELS, cell
 from screens import text
 from screens.base import CrmScreen
 from screens.dialogs import Dialog
@@ -33,57 +33,9 @@ from screens.forms import FormRow, OutputChoice, path_hint, read_date, show_hint
 from screens.keys_footer import KeysFooter
 from screens.measured_table import MeasuredTable
 
-DIMENSION_LABELS = {
-    "regions": (N_("By region"), N_("Region")),
-    "departments": (N_("By lead unit"), N_("Lead unit")),
-    "liaisons": (N_("By liaison leader"), N_("Liaison leader")),
-    "events": (N_("By signing event"), N_("Event")),
-    "industries": (N_("By industry"), N_("Industry")),
-    "tags": (N_("By tag"), N_("Tag")),
-}
-
-# Each KPI column: its header (English source) and how its plain value (summary_table.table) is shown.
-COLUMNS = {
-    "deals": (N_("Number of deals"), "count"),
-    "total_cny": (N_("Total, 100m"), "yi"),
-    "start_rate": (N_("Started share"), "rate"),
-    "planned_starts": (N_("Planned starts"), "count"),
-    "started_on_plan": (N_("Started of plan"), "count"),
-    "start_plan_rate": (N_("Start rate vs plan"), "rate"),
-    "overdue_starts": (N_("Overdue starts"), "count"),
-    "planned_operations": (N_("Planned to operate"), "count"),
-    "operating_on_plan": (N_("Operating of plan"), "count"),
-    "operating_plan_rate": (N_("Operating rate vs plan"), "rate"),
-    "invest_plan_cny": (N_("Year plan, 100m"), "yi"),
-    "invest_done_cny": (N_("Completed, 100m"), "yi"),
-    "invest_plan_rate": (N_("Share of plan"), "rate"),
-    "schedule_gap": (N_("vs schedule, pts"), "gap"),
-    "funds_cny": (N_("Funds arrived, 100m"), "yi"),
-    "funds_rate": (N_("Funds rate"), "rate"),
-    "blockers_raised": (N_("Blockers"), "count"),
-    "blockers_open": (N_("Blockers open"), "count"),
-    "blockers_resolved": (N_("Blockers resolved"), "count"),
-    "resolution_rate": (N_("Resolution rate"), "rate"),
-    "green": (N_("Green"), "count"),
-    "yellow": (N_("Yellow"), "count"),
-    "red": (N_("Red"), "count"),
-}
 LIGHT_STYLES = {"yellow": "bold yellow", "red": "bold red"}
 NAME_ORDER = "name"
 LABEL_WIDTH = 20  # cells of the group's name: a long event name is cut, not the KPIs
-
-
-def cell(value, kind: str) -> str:
-    """A plain report value (as `crm report --format json` gives it) as the screen shows it."""
-    if value is None:
-        return "—"
-    if kind == "yi":
-        return text.yi(Decimal(value))
-    if kind == "rate":
-        return text.percent(Decimal(value))
-    if kind == "gap":
-        return f"{Decimal(value):+.2f}"
-    return str(value)
 
 
 @dataclass(frozen=True)
@@ -348,7 +300,7 @@ class ReportExportDialog(Dialog):
 
     async def _write(self, fmt: str, path: Path, force: bool) -> None:
         try:
-            await self.db.run_long(summary_table.write, self.rows, fmt, path, force)
+            await self.db.run_long(summary_table.write, self.rows, fmt, path, self.asked.dimension, force)
         except CrmError as err:
             self.show_error(str(err))
             return

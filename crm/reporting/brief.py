@@ -32,9 +32,10 @@ def compose(result: asof.AsOf) -> str:
     """The paragraph for one as-of result."""
     k, p = result.kpis, result.plan
     text = _(
-        "As of {month}/{day}: {deals} deals signed, total investment {total} hundred million yuan; "
+        "As of {year}/{month}/{day}: {deals} deals signed, total investment {total} hundred million yuan; "
         "{planned} planned to start this year, {started} started, start rate {start_rate}; "
     ).format(
+        year=result.day.year,
         month=result.day.month,
         day=result.day.day,
         deals=k.deals,

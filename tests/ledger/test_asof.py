@@ -206,7 +206,7 @@ def test_brief_figures_equal_kpi(invest_ledger, run_cli, db_url):
     k = json.loads(out)
     code, text, err = run_cli("--db", db_url, "brief", "--as-of", "2020-04-30")
     assert code == 0, err
-    assert text.startswith("截至4月30日，签约项目3个，总投资")
+    assert text.startswith("截至2020年4月30日，签约项目3个，总投资")  # the year: a brief is pasted into later reports
     assert f"总投资{brief.yi(Decimal(k['total_cny']))}亿元" in text
     assert f"计划新开工{k['planned_starts']}个，已开工{k['started_on_plan']}个" in text
     assert "完成投资146.54亿元，占年度计划28.97%，低于序时进度4.36个百分点" in text
@@ -255,13 +255,14 @@ def test_a_series_table_names_once_the_rates_its_periods_converted_at(demo_ledge
     each = {f"{r['currency']} {r['on']} {r['rate']}" for row in json.loads(out) for r in row["fx_used"]}
     code, out, err = run_cli(*args)
     assert code == 0, err
-    header, *lines = out.strip().splitlines()
-    assert header.split()[:3] == ["截至", "签约项目数", "总投资"] and "total_cny" not in header, header
-    last = lines[-2].split()  # the last period, its figures as `crm kpi --as-of` shows them
-    assert last[0] == "2020-06-30" and last[2].endswith("亿元") and last[3].endswith("%"), lines[-2]
-    label, _, named = lines[-1].partition(": ")
-    assert label == "所用汇率"
-    shown = {" ".join(rate.split(" ")[:3]) for rate in named.split("; ")}
+    table, rates = out.strip().split("\n\n")
+    header, *lines = table.splitlines()
+    assert header.split()[:3] == ["截至", "签约项目数", "总投资(亿元)"] and "total_cny" not in header, header
+    last = lines[-1].split()  # the last period, its figures as `crm kpi --as-of` shows them, in 亿元
+    assert last[0] == "2020-06-30" and last[2].replace(".", "").isdigit() and last[3].endswith("%"), lines[-1]
+    label, *named = rates.splitlines()
+    assert label == "所用汇率："  # a rate a line: on one line they made the table hundreds of columns wide
+    shown = {" ".join(rate.split()[:3]) for rate in named}
     assert each and shown == each
     later = {
         f"{r.currency} {r.on.isoformat()} {fx.rate_text(r.rate)}"

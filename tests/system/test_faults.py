@@ -526,13 +526,13 @@ def test_report_outputs_follow_the_output_rules(demo_url, run_cli, tmp_path, bac
     """`crm report -o`: the format from the name, never over an existing file without --force, never over a database."""
     target = tmp_path / "regions.csv"
     assert run_cli("--db", demo_url, "report", "regions", "-o", target)[0] == 0
-    first = target.read_text(encoding="utf-8")
-    assert first.startswith("group,deals,total_cny")
+    first = target.read_text(encoding="utf-8-sig")
+    assert first.startswith("按县(市、区)汇总")
     target.write_text("mine")
     assert "--force" in refused(run_cli, "--db", demo_url, "report", "regions", "-o", target)
     assert target.read_text() == "mine"
     assert run_cli("--db", demo_url, "report", "regions", "-o", target, "--force")[0] == 0
-    assert target.read_text(encoding="utf-8") == first
+    assert target.read_text(encoding="utf-8-sig") == first
     if backend == "sqlite":
         before = Path(demo_url).read_bytes()
         assert "数据库" in refused(run_cli, "--db", demo_url, "report", "regions", "-o", demo_url, "--force")
