@@ -80,6 +80,14 @@ def _regions(cohort: DealFilter, day: datetime.date) -> dict:
     return {(name or NONE_LABEL): (result, lit.get(name, traffic.LightCounts())) for name, result in grouped.items()}
 
 
+def name_order(label: str) -> str:
+    """The key of a group's name in name order: by pinyin, as Chinese readers look a name up (安国市 before
+    保定高新区), not by the characters' code points."""
+    from pypinyin import lazy_pinyin  # on first use: its dictionaries are large to load
+
+    return " ".join(lazy_pinyin(label))
+
+
 #: What --rank-by may name: a KPI of the plan figures or of the cohort KPIs.
 RANKABLE = (
     "deals",
@@ -107,7 +115,7 @@ def summarise(
 ) -> list[SummaryRow]:
     """One row per group of `dimension`, then the 合计 row of the whole cohort.
 
-    Groups are in name order, or by `rank_by` descending. InvalidInput for an unknown dimension or KPI.
+    Groups are in name order (pinyin), or by `rank_by` descending. InvalidInput for an unknown dimension or KPI.
     """
     if dimension not in DIMENSIONS:
         raise InvalidInput(
@@ -123,7 +131,7 @@ def summarise(
     if rank_by:
         rows.sort(key=lambda r: (-rank_value(r.result, rank_by), r.label))
     else:
-        rows.sort(key=lambda r: (r.label == NONE_LABEL, r.label))
+        rows.sort(key=lambda r: (r.label == NONE_LABEL, name_order(r.label), r.label))
     rows.append(
         SummaryRow(
             _("Total"),

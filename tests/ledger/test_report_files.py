@@ -94,3 +94,10 @@ def test_the_kpi_table_lists_its_rates_below_it_a_line_each(demo_ledger, run_cli
     assert "所用汇率" not in table and max(len(line) for line in table.splitlines()) < 100
     label, *lines = rates.splitlines()
     assert label == "所用汇率：" and len(lines) > 1 and all(line.strip()[:3] in ("USD", "EUR", "HKD") for line in lines)
+
+
+def test_groups_are_in_pinyin_order(demo_ledger, run_cli, demo_url):
+    """Name order is the reader's (安国市, 保定高新区, 定兴县 …), not the characters' code points (保 before 安)."""
+    groups = [row["group"] for row in json.loads(_report(run_cli, demo_url, "--format", "json"))][:-1]
+    assert groups[:3] == ["安国市", "保定高新区", "定兴县"], groups
+    assert groups.index("涞水县") < groups.index("蠡县") < groups.index("涿州市"), groups
