@@ -13,7 +13,7 @@ from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _
 from crm.reference.views import event_infos
 from crm.reporting import kpi
-from crm.reporting.cohorts import event_cohort
+from crm.reporting.cohorts import event_cohort, event_kpis
 from screens import text
 from screens.base import CrmScreen
 from screens.keys_footer import KeysFooter
@@ -68,18 +68,22 @@ class EventsScreen(CrmScreen):
 
     async def _load(self) -> None:
         table = self.query_one(DataTable)
-        progress = self.query_one(ProgressBar)
         events = await self.db.run_aggregate(event_infos)
+        try:
+            every = await self.db.run_aggregate(event_kpis, self.today)
+        except CrmError:
+            every = None  # one event's figures cannot be computed: each event alone, its error in its row
         keep = table.cursor_row
         table.clear()
         self.events = {}
-        progress.display = True
+        progress = self.query_one(ProgressBar)
+        progress.display = every is None
         progress.update(total=len(events), progress=0)
         for event in events:
             ident, name, held_on, place = event.id, event.name, event.held_on, event.place
             place_text = _("online") if place == "online" else place
             try:
-                k = await self.db.run_aggregate(kpi.compute, event_cohort(ident), self.today)
+                k = every.get(ident, kpi.Kpis()) if every is not None else await self._alone(ident)
                 cells = (
                     str(k.deals),
                     text.yi(k.total_cny),
@@ -98,6 +102,9 @@ class EventsScreen(CrmScreen):
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
         table.focus()
+
+    async def _alone(self, ident: int) -> kpi.Kpis:
+        return await self.db.run_aggregate(kpi.compute, event_cohort(ident), self.today)
 
     def action_dashboard(self) -> None:
         table = self.query_one(DataTable)

@@ -7,17 +7,27 @@ Event per edition, and a substring of its name would take in every edition.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import fields
 
 from crm.listing import kept_totals
 from crm.listing.filters import DealFilter
 from crm.listing.pages import ListFilter
-from db.models import Event
+from db.models import Deal, Event
 
 
 def event_cohort(event: Event | int) -> ListFilter:
     """The deals signed at exactly this event."""
     return ListFilter(event_id=event if isinstance(event, int) else event.id)
+
+
+def event_kpis(today: datetime.date) -> dict:
+    """{event id: Kpis} of every event's deals as they stand on `today`, in one grouped read (an event with no
+    deal is absent): for today, the figures kpi.compute(event_cohort(id), today) gives one event at a time."""
+    from crm.reporting import asof
+
+    grouped = asof.compute_grouped(DealFilter(), today, Deal.event)
+    return {ident: result.kpis for ident, result in grouped.items() if ident is not None}
 
 
 def year_cohort(year: int) -> ListFilter:

@@ -1,0 +1,87 @@
+"""The Events screen (key 4): key → the frame showing every event's figures, over fresh processes.
+
+    python -m tests.perf.events_visit --db URL [--processes 3]
+
+Each process launches the TUI headless (tests/perf/tui_driver.py's frame watcher, 140×40), waits for the deal
+list's rows, presses 4 and times the first frame at which the events table holds a row for every event and its
+progress bar is gone. Beside it, in the same process, the crm/ call behind the figures timed alone
+(crm.reporting.cohorts.event_kpis). Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+
+async def _visit(db_url: str) -> dict:
+    from db.connection import open_database
+
+    open_database(db_url)
+    from crm.reference.views import event_infos
+    from crm.reporting.cohorts import event_kpis
+    from screens.app import CrmApp
+    from tests.perf.tui_driver import SIZE, Frames, _deal_list_class, _rows_shown, _settle
+
+    events = len(event_infos())
+    app = CrmApp()
+    frames = Frames(app)
+    frames.expect(lambda: _rows_shown(app.screen.query_one(_deal_list_class())))
+    async with app.run_test(size=SIZE) as pilot:
+        await frames.wait(time.perf_counter())
+        await _settle(pilot)
+
+        def shown() -> bool:
+            table = app.screen.query_one("#events-table")
+            return table.row_count == events and not app.screen.query_one("#events-progress").display
+
+        frames.expect(shown)
+        t0 = time.perf_counter()
+        await pilot.press("4")
+        seconds = await frames.wait(t0, timeout=120)
+    t0 = time.perf_counter()
+    event_kpis(datetime.date.today())
+    return {"events": events, "visit": seconds, "event_kpis": time.perf_counter() - t0}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--processes", type=int, default=3)
+    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)  # a spawned process's own visit
+    args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(asyncio.run(_visit(args.db))))
+        return 0
+    runs = [
+        json.loads(
+            subprocess.run(
+                [sys.executable, "-m", "tests.perf.events_visit", "--db", args.db, "--one"],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        for _ in range(args.processes)
+    ]
+    print(
+        json.dumps(
+            {
+                "events": runs[0]["events"],
+                "visit_median": statistics.median(r["visit"] for r in runs),
+                "visits": [round(r["visit"], 3) for r in runs],
+                "event_kpis_median": statistics.median(r["event_kpis"] for r in runs),
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
