@@ -21,6 +21,7 @@ from crm.foundation.i18n import _
 from crm.foundation.text import folded
 from crm.values.dates import MAX_YEAR, MIN_YEAR, parse_date, parse_month
 from crm.values.money import CURRENCIES, MAX_AMOUNT, ZH_SUFFIX, Money, parse_amount
+from crm.values.stage_words import classify_progress
 
 #: Cells that mean "nothing" in Chinese ledgers.
 BLANKS = {
@@ -323,7 +324,7 @@ def _date_cell(value, epoch, today) -> datetime.date | None:
             return _text_date(str(int(value)), today)
         if _SERIAL_MIN <= value <= _SERIAL_MAX:
             return _serial(value, epoch)
-        raise CellError("date", _("A number that is not a date (Excel stores 2020-05-18 as 43969)"))
+        raise _number_not_a_date(value)
     text = inline(cell_text(value))
     if is_blank(text):
         return None
@@ -339,8 +340,60 @@ def parse_month_or_date_cell(value, epoch=None, today: datetime.date | None = No
     """
     if type(value) is str:
         return _text_month_cell(value, epoch, today)
+    month = _number_month(value)
+    if month is not None:
+        return month, True
     day = _date_cell(value, epoch, today)
     return None if day is None else (day, False)
+
+
+# What Excel keeps of a year and month typed as 2020.5 or 2020.05 in a General cell: a number.
+_YEAR_MONTH = re.compile(r"(\d{4})\.(\d{1,2})")
+_FIRST_MONTH_YEAR = 1990  # below it, a number such as 1985.6 is more likely an amount typed in the wrong column
+
+
+def _year_month(value) -> tuple[int, str] | None:
+    """(year, month digits) of a float that reads as a plausible year.month (2020.5 → (2020, "5")), else None."""
+    if not isinstance(value, float):
+        return None
+    match = _YEAR_MONTH.fullmatch(repr(value))
+    if match is None or not _FIRST_MONTH_YEAR <= int(match.group(1)) <= MAX_YEAR:
+        return None
+    if not 1 <= int(match.group(2)) <= 12:
+        return None
+    return int(match.group(1)), match.group(2)
+
+
+def _number_month(value) -> datetime.date | None:
+    """The month a number names (2020.5, 2020.05, 2020.12 → that month's first day), or None.
+
+    2020.1 is refused: it is January, or 2020.10 as Excel keeps it, and only the officer knows which.
+    """
+    read = _year_month(value)
+    if read is None:
+        return None
+    if read[1] == "1":
+        raise _number_not_a_date(value)
+    return datetime.date(read[0], int(read[1]), 1)
+
+
+def _number_not_a_date(value) -> CellError:
+    """The refusal of a number in a date column, in words an officer understands (no serial numbers)."""
+    read = _year_month(value)
+    if read is not None and read[1] == "1":
+        return CellError(
+            "date",
+            _(
+                "{number} may be January or October (Excel keeps 2020.10 as 2020.1): "
+                "write the date as 2020-10-01 or 2020年10月1日"
+            ).format(number=cell_text(value)),
+        )
+    return CellError(
+        "date",
+        _("{number} does not look like a date: write it as 2020-10-01 or 2020年10月1日").format(
+            number=cell_text(value)
+        ),
+    )
 
 
 #: What a date cell says when there is no date yet.
@@ -413,34 +466,6 @@ def _stage(value) -> str | None:
             "(or 洽谈中, 已签约, 已注册, 已开工, 在建, 已投产, 停滞, 取消 …)"
         ),
     )
-
-
-# Words officers write in a progress cell, by the stage they mean; earlier stages in this list win
-# (因资金问题暂缓推进 is paused although it names no other stage; 已竣工投产 is operating, not started).
-PROGRESS_WORDS = (
-    ("terminated", ("终止", "取消", "退出", "撤销", "不再实施")),
-    ("stalled", ("暂缓", "停滞", "搁置", "暂停", "停工", "停建")),
-    ("operating", ("投产", "竣工", "试生产", "试运行", "运营", "投运", "达产", "建成")),
-    ("construction", ("施工", "在建", "主体", "安装", "开工", "建设中", "复工", "调试", "封顶", "基础")),
-    ("registered", ("注册", "工商", "落地", "营业执照")),
-    ("signed", ("签约", "前期手续", "立项", "备案", "环评", "规划", "土地", "摘牌", "招拍挂", "审批", "手续")),
-    ("negotiating", ("洽谈", "在谈", "对接", "考察", "接洽", "谈判", "磋商")),
-)
-# A word after these is not done yet: 尚未开工, 计划开工, 拟于年底投产.
-_NOT_YET = re.compile(r"(尚未|未|没有|暂未|还未|待|拟|计划|预计|争取|力争|准备)[^，,。；;、]{0,6}$")
-
-
-def classify_progress(text: str) -> str | None:
-    """The stage free progress text names by its words (已开工建设，主体施工中 → construction), or None."""
-    normal = unicodedata.normalize("NFKC", text)
-    for key, words in PROGRESS_WORDS:
-        for word in words:
-            start = normal.find(word)
-            while start >= 0:
-                if not _NOT_YET.search(normal[max(0, start - 8) : start]):
-                    return key
-                start = normal.find(word, start + 1)
-    return None
 
 
 def read_progress_cell(value) -> tuple[str | None, str | None]:

@@ -1,4 +1,5 @@
-"""The values people type and read: amounts of money, dates, and what a deal is searched by.
+"""The values people type and read: amounts of money, dates, the stage progress text names, and what a deal is
+searched by.
 
 Each public function and class of the modules below is exported here; a module is
 imported when one of its names is first used, so importing this package costs nothing.
@@ -8,6 +9,7 @@ from importlib import import_module
 
 _HOME = {
     "Money": "money",
+    "classify_progress": "stage_words",
     "format_money": "money",
     "format_yi": "money",
     "index_terms": "terms",

@@ -230,8 +230,10 @@ _UNIT_TAIL = LazyPattern(r"(万亿|亿|万)$")
 
 
 def _arabic(run: str) -> str:
-    """A run of Chinese numerals as digits (八十亿 → 8000000000, 一点八亿 → 1.8亿, 1亿8千万 → 180000000); as
-    written when cn2an cannot read it (the amount is then refused as unreadable)."""
+    """A run of Chinese numerals as digits and the largest magnitude word it has (八十亿 → 80亿, 一点八亿 → 1.8亿,
+    1亿8千万 → 1.8亿, 一千二百万 → 1200万, 三千 → 3000); as written when cn2an cannot read it (the amount is then
+    refused as unreadable). The magnitude word is kept so that the run is that amount whatever unit the column's
+    header declares: 1亿2000万 in a 投资额（万元） column is 1.2亿元, not 1.2亿 万元."""
     import cn2an  # imported when a Chinese numeral is met: most amounts are digits
 
     for number, tail in ((run, ""), *(((run[: m.start()], m.group(1)),) if (m := _UNIT_TAIL.search(run)) else ())):
@@ -243,7 +245,11 @@ def _arabic(run: str) -> str:
                 value = cn2an.cn2an(number, "smart")
         except (ValueError, KeyError, IndexError):
             continue
-        return format(Decimal(str(value)).normalize(), "f") + tail
+        value = Decimal(str(value))
+        if not tail:
+            word = "亿" if "亿" in number else "万" if "万" in number else ""
+            value, tail = value.scaleb(-8 if word == "亿" else -4 if word else 0), word
+        return format(value.normalize(), "f") + tail
     return run
 
 
@@ -292,7 +298,8 @@ def parse_amount(
 
     A bare number (``12.5``) means `default_multiplier` units of
     `default_currency` — the importer passes 10^8 for a column headed 总投资(亿元).
-    Any explicit unit or currency overrides the defaults for that part.
+    Any explicit unit or currency overrides the defaults for that part: a number written with 万 or 亿 in it
+    (1亿2000万, 壹亿贰仟万, 八十亿) is that amount whatever `default_multiplier` says.
     Raises InvalidInput for anything else: unknown words, two currencies,
     doubled units (1.8亿亿), negative, zero (unless `allow_zero`), more than
     10^13 units, or fractions of a cent.
