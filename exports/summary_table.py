@@ -169,7 +169,13 @@ def write(rows: list, fmt: str, path: Path, dimension: str, force: bool = False)
     if fmt == "xlsx":
         from exports.summary_xlsx import write_summary
 
-        write_atomically(path, lambda p: write_summary(dimension, rows, str(p)), force=force)
+        rates = rates_described(rows)
+        # one rate a line: a line of them all would widen the printed page past the table
+        notes = [_("Exchange rates used"), *rates] if rates else [rates_line(rows)]
+        sheet = _(DIMENSION_LABELS[dimension][0])
+        kinds = [kind for _label, kind in COLUMNS.values()]
+        shape = (sheet, title(dimension, rows), headers(dimension, units=True), kinds, file_rows(rows), notes)
+        write_atomically(path, lambda p: write_summary(str(p), *shape), force=force)
         return
     content = csv_text(dimension, rows)
     write_atomically(path, lambda p: p.write_text(content, encoding="utf-8", newline=""), force=force)

@@ -2,9 +2,7 @@
 headers with their units (repeated on every page), the groups' numbers, the 合计 row bold, the exchange rates
 used below; landscape and fitted to the page width."""
 
-from crm.foundation.i18n import _
 from exports.cells import neutralise, workbook
-from exports.summary_table import COLUMNS, DIMENSION_LABELS, file_rows, headers, rates_described, rates_line, title
 
 #: Number formats by a column's kind: 亿元 and per cent to two decimals, points signed, counts whole.
 _FORMATS = {"yi": "#,##0.00", "rate": "0.00", "gap": "+0.00;-0.00;0.00", "count": "0"}
@@ -12,11 +10,12 @@ _FORMATS = {"yi": "#,##0.00", "rate": "0.00", "gap": "+0.00;-0.00;0.00", "count"
 _WIDTHS = {"yi": 8, "rate": 8, "gap": 8, "count": 7}
 
 
-def write_summary(dimension: str, rows: list, path: str) -> None:
-    """Write summary `rows` (the 合计 row last), grouped by `dimension`, to the workbook `path`."""
-    names = headers(dimension, units=True)
+def write_summary(path: str, sheet_name: str, title: str, names: list[str], kinds: list[str], rows: list, notes: list):
+    """Write a report to the workbook `path`: `title` over the headers `names`, then `rows` (the group's name and
+    a number or None for each of `kinds` — yi, rate, gap, count; the 合计 row last, bold), then `notes` a line
+    each (the exchange rates used)."""
     with workbook(path) as book:
-        sheet = book.add_worksheet(_sheet_name(_(DIMENSION_LABELS[dimension][0])))
+        sheet = book.add_worksheet(_sheet_name(sheet_name))
         base = {"border": 1, "font_size": 10, "valign": "vcenter"}
         head = book.add_format({**base, "bold": True, "text_wrap": True, "align": "center"})
         text = {False: book.add_format(base), True: book.add_format({**base, "bold": True})}
@@ -31,14 +30,13 @@ def write_summary(dimension: str, rows: list, path: str) -> None:
             0,
             0,
             len(names) - 1,
-            title(dimension, rows),
+            title,
             book.add_format({"bold": True, "font_size": 14, "align": "center"}),
         )
         sheet.set_row(0, 24)
         sheet.write_row(1, 0, names, head)
         sheet.set_row(1, 44)  # three lines of a wrapped header
-        kinds = [kind for _label, kind in COLUMNS.values()]
-        for r, row in enumerate(file_rows(rows), start=2):
+        for r, row in enumerate(rows, start=2):
             total = r == len(rows) + 1
             sheet.write_string(r, 0, neutralise(row[0]), text[total])
             for c, (value, kind) in enumerate(zip(row[1:], kinds), start=1):
@@ -46,10 +44,7 @@ def write_summary(dimension: str, rows: list, path: str) -> None:
                     sheet.write_string(r, c, "—", undefined[total])
                 else:
                     sheet.write_number(r, c, float(value), numbers[kind, total])
-        # one rate a row: a line of them all would widen the printed page past the table
-        rates = rates_described(rows)
-        lines = [_("Exchange rates used"), *rates] if rates else [rates_line(rows)]
-        for n, line in enumerate(lines, start=len(rows) + 3):
+        for n, line in enumerate(notes, start=len(rows) + 3):
             sheet.write_string(n, 0, line)
         sheet.set_column(0, 0, 18)
         for c, kind in enumerate(kinds, start=1):
