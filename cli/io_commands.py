@@ -222,7 +222,7 @@ def _print_report(report) -> None:
         (_("New people"), report.people_created),
     ):
         if names:
-            print(f"{label}: {'、'.join(names)}", file=out)
+            print(f"{label}: {report.listed(names)}", file=out)
     # Only the lines shown are formatted: a first import of 100,000 rows creates as many deals.
     new_line, updated_line = _("  row {row}: new {code} {name}"), _("  row {row}: {code} {name} — {fields}")
     lines = [new_line.format(row=row, code=code, name=name) for row, code, name in report.created[:LISTED]]

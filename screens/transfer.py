@@ -425,7 +425,7 @@ def report_text(report: importer.Report, listed: int = 30) -> str:
         (_("New people"), report.people_created),
     ):
         if names:
-            lines.append(f"{label}: {'、'.join(names)}")
+            lines.append(f"{label}: {report.listed(names)}")
     items = [_("row {row}: new {code} {name}").format(row=r, code=c, name=n) for r, c, n in report.created]
     items += [
         _("row {row}: {code} {name} — {fields}").format(row=r, code=c, name=n, fields=", ".join(map(field_label, f)))

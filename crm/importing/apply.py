@@ -10,7 +10,6 @@ from pathlib import Path
 
 from peewee import IntegrityError, fn
 
-from crm.deals import blockers as blocker_ops
 from crm.deals.records import create_deal, edit_deal, set_supporting, supporting_departments
 from crm.deals.stages import BY_KEY, change_stage
 from crm.foundation.config import current_actor
@@ -26,15 +25,15 @@ from crm.importing.aside import (
     set_kept_days_aside,
 )
 from crm.importing.bulk import BATCH, NewDeal, NewDeals
-from crm.importing.cells import ProblemItem, cell_text, inline
+from crm.importing.cells import cell_text, inline
 from crm.importing.existing import Made, _Deals
-from crm.importing.names import _Resolver
+from crm.importing.names import _Resolver, add_problems, new_problems, resolve_solved, unit_names
 from crm.importing.plan import Plan, read_plan
 from crm.importing.progress import add_progress_once, record_cumulative_funds
 from crm.importing.report import Report
 from crm.importing.rows import _OUR_CODE, DEAL_FIELDS, Problem, RowPlan, _cell_of, name_key
 from db.connection import is_postgres
-from db.models import AuditEntry, Blocker, Deal, database
+from db.models import AuditEntry, Deal, database
 
 # ---- applying -------------------------------------------------------------
 
@@ -130,7 +129,7 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, s
     file_name = Path(path).name
     try:
         with roomy_cache(), records.holding_the_ledger():
-            apply = _Applying(plan, report, actor, today, bulk, skip_rows)
+            apply = _Applying(plan, report, actor, today, bulk, skip_rows, strict)
             with apply.new.write_behind():
                 done, total = 0, chunks.count
                 for rows in chunks:
@@ -161,7 +160,7 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, s
                     raise _Rollback
                 with apply.new.paused():
                     report.import_id = records.record_import(
-                        report, plan.header_key, overrides, actor, apply.marks, apply.saved
+                        report, plan.header_key, overrides, actor, apply.marks, apply.saved, apply.resolved
                     )
                 kept = apply.kept.catch_up() if apply.kept is not None else []
                 apply.new.write([*kept, *((sql, ()) for sql in apply.indexes_aside)])
@@ -203,8 +202,17 @@ def _leave_out(plan: Plan, rows: list, skip: set) -> list:
 class _Applying:
     """Applies the rows of a plan in order: new deals in batches, matched deals one by one."""
 
-    def __init__(self, plan: Plan, report: Report, actor: str, today: datetime.date, bulk: bool, skip_rows: set):
-        self.report, self.actor, self.today, self.bulk = report, actor, today, bulk
+    def __init__(
+        self,
+        plan: Plan,
+        report: Report,
+        actor: str,
+        today: datetime.date,
+        bulk: bool,
+        skip_rows: set,
+        strict: bool = False,
+    ):
+        self.report, self.actor, self.today, self.bulk, self.strict = report, actor, today, bulk, strict
         self.plan = plan
         self.labels = plan.labels
         self.new = NewDeals(actor)
@@ -217,8 +225,11 @@ class _Applying:
         self.indexes_aside: list[str] = []
         self.kept: KeptDaysAside | KeptDaysLater | None = None  # the kept totals while their triggers stand aside
         self.stated_on = plan.stated_on
+        # The day the sheet's data is of (填报日期, 数据截至…): its problems are raised, and solved, then.
+        self.on = plan.stated_on or today
         self.marks = records.marks()
         self.saved: dict = {}  # deal id -> its columns before this import changed it (for revert)
+        self.resolved: dict = {}  # blocker id -> what resolving it changed, as it was (for revert)
         self.after: list = []  # (row, deal) of rows with progress text or funds, written once the deals exist
         if bulk and self.deals.empty and chunks.count - len(skip_rows) >= aside.REBUILD_AT:
             # Only the deals the import creates can be looked up: by id and code, which keep their indexes.
@@ -248,9 +259,9 @@ class _Applying:
         for row in self.deals.rows:
             self.resolver.start_row(row.row)
             try:
-                values, supporting = self._resolve(row)
-                self.new.look_up(values, supporting or [])
-                for _item, department, _raised in _new_problems(row, values, row.signed_on, self.resolver, self.today):
+                values, supporting, adding = self._resolve(row)
+                self.new.look_up(values, [*(supporting or []), *adding])
+                for _item, department, _raised in new_problems(row, values, row.signed_on, self.resolver, self.on):
                     self.new.look_up({"lead_unit": department}, [])
             except CrmError:
                 continue
@@ -264,6 +275,8 @@ class _Applying:
         except InvalidInput as err:
             match, by_code, refusal = None, False, err
         try:
+            if match is None and refusal is None and not self.deals.empty:
+                self._alike(row)
             if match is None and self.bulk:
                 # No savepoint: a refused new row leaves nothing behind but what the resolver
                 # created, and any refusal rolls the whole import back.
@@ -324,28 +337,54 @@ class _Applying:
             except CrmError as err:
                 self.report.problems.append(_row_problem(row, err, self.labels))
 
-    def _resolve(self, row: RowPlan) -> tuple[dict, list | None]:
+    def _resolve(self, row: RowPlan) -> tuple[dict, list | None, list]:
+        """(the row's values with the ledger's names, its supporting departments or None when the sheet has no
+        such column, the units its 责任单位 cell names after the lead unit: supporting departments to add)."""
         values = dict(row.values)
         if values.get("event"):
             values["event"] = self.resolver.event(values["event"], row.signed_on)
+        adding: list = []
         if values.get("lead_unit"):
-            values["lead_unit"] = self.resolver.department(values["lead_unit"])
+            # 徐水区发改局、徐水区自然资源和规划局: the first leads (牵头), the others support (配合).
+            first, *more = unit_names(values["lead_unit"]) or [values["lead_unit"]]
+            values["lead_unit"] = self.resolver.department(first)
+            adding = [n for n in (self.resolver.department(m) for m in more) if n != values["lead_unit"]]
         if values.get("liaison"):
             values["liaison"] = self.resolver.person(values["liaison"])
         supporting = (
             None if row.supporting is None else [self.resolver.department(n, "supporting") for n in row.supporting]
         )
-        return values, supporting
+        if supporting is not None and adding:
+            supporting, adding = list(dict.fromkeys([*supporting, *adding])), []
+        return values, supporting, list(dict.fromkeys(adding))
+
+    def _alike(self, row: RowPlan) -> None:
+        """A row that finds no deal, named as one the ledger has (signed another day) or as one but for a trailing
+        项目: warned about, refused under --strict."""
+        alike = self.deals.alike(row, self.file_codes)
+        if not alike:
+            return
+        message = _(
+            "Maybe this is {deals}: if it is the same deal, write its code (项目编号) in the sheet; else it is a new deal"
+        ).format(deals="、".join(_described(d) for d in alike[:3]))
+        if self.strict:
+            raise _refuse(message, "maybe_same_deal", "name")
+        label, raw = _cell_of(row, self.labels, "name") or (None, row.values.get("name"))
+        self.report.warnings.append(Problem(row.row, label, cell_text(raw), "maybe_same_deal", message))
 
     def _create(self, row: RowPlan, refusal: InvalidInput | None) -> None:
-        values, supporting = self._resolve(row)
+        values, supporting, adding = self._resolve(row)
         if refusal is not None:
             raise refusal
         code = _new_code(row, values)
         deal = self.new.check(
-            {k: v for k, v in values.items() if k in _DEAL_FIELDS}, row.stage, supporting or [], code, row.money
+            {k: v for k, v in values.items() if k in _DEAL_FIELDS},
+            row.stage,
+            [*(supporting or []), *adding],
+            code,
+            row.money,
         )
-        for item, department, raised in _new_problems(row, values, deal.signed_on, self.resolver, self.today):
+        for item, department, raised in new_problems(row, values, deal.signed_on, self.resolver, self.on):
             self.new.check_blocker(deal, item.text, department, item.due, raised)
         self.new.add(deal)
         if row.progress or row.funds:
@@ -358,7 +397,7 @@ class _Applying:
         self.report.blockers_added += len(deal.blockers)
 
     def _one_by_one(self, row: RowPlan, deal, by_code: bool, refusal, note: str) -> None:
-        values, supporting = self._resolve(row)
+        values, supporting, adding = self._resolve(row)
         if refusal is not None:
             raise refusal
         if deal is None:
@@ -366,12 +405,12 @@ class _Applying:
             deal = create_deal(
                 {k: v for k, v in values.items() if k in _DEAL_FIELDS},
                 stage=row.stage,
-                supporting=supporting or [],
+                supporting=[*(supporting or []), *adding],
                 code=code,
                 actor=self.actor,
                 require_rate=False,
             )
-            added = _add_problems(deal, row, values, self.resolver, self.actor, self.today)
+            added = add_problems(deal, row, values, self.resolver, self.actor, self.on)
             deal.event_name = deal.event.name if deal.event_id else None
             if row.progress or row.funds:
                 self.after.append((row, deal))
@@ -383,20 +422,27 @@ class _Applying:
             deal = Deal.get(Deal.code == deal.code)  # created by this import: written by now
         elif by_code or isinstance(deal, NewDeal):
             deal = Deal.get_by_id(deal.id)  # as read when the row is reached (a code is looked up afresh)
+        first = deal.id not in self.saved  # an earlier row may have changed it already
         self.saved.setdefault(deal.id, records.snapshot(deal))
-        changed = _update(deal, row, values, supporting, self.actor, self.today, note, self.report, self.stated_on)
-        self.deals.updated(changed)
+        changed = _update(
+            deal, row, values, (supporting, adding), self.actor, self.today, note, self.report, self.stated_on
+        )
         deal = Deal.get_by_id(deal.id)
+        self.deals.updated(changed, deal)
         if row.progress or row.funds:
             self.after.append((row, deal))
-        added = _add_problems(deal, row, values, self.resolver, self.actor, self.today)
+        added = add_problems(deal, row, values, self.resolver, self.actor, self.on)
+        solved = resolve_solved(deal, row, self.on, self.actor, self.resolved, self.report)
         self.report.blockers_added += added
-        if changed:
-            self.report.updated.append((row.row, deal.code, deal.name, changed + (["blockers"] if added else [])))
-        elif added:
-            self.report.updated.append((row.row, deal.code, deal.name, ["blockers"]))
+        if changed or added or solved:
+            self.report.updated.append(
+                (row.row, deal.code, deal.name, changed + (["blockers"] if added or solved else []))
+            )
         else:
             self.report.unchanged.append((row.row, deal.code))
+            if first:
+                # Left as it was: nothing to put back, and a later change to it holds no revert up.
+                del self.saved[deal.id]
 
 
 class _FileCodes:
@@ -428,6 +474,14 @@ def _row_problem(row: RowPlan, err: CrmError, labels: dict) -> Problem:
     return Problem(row.row, label, cell_text(raw) if raw is not None else None, code, str(err))
 
 
+def _described(deal) -> str:
+    """A deal as a warning names it: its code, name and signing date (a month when only that is known)."""
+    if deal.signed_on is None:
+        return _("{code} ({name})").format(code=deal.code, name=deal.name)
+    signed = deal.signed_on.strftime("%Y-%m") if deal.signed_on_month else deal.signed_on.isoformat()
+    return _("{code} ({name}, {signed})").format(code=deal.code, name=deal.name, signed=signed)
+
+
 def _refuse(message: str, code: str, field_name: str) -> InvalidInput:
     err = InvalidInput(message)
     err.import_code, err.import_field = code, field_name
@@ -438,7 +492,7 @@ def _update(
     deal: Deal,
     row: RowPlan,
     values: dict,
-    supporting,
+    departments: tuple,
     actor,
     today,
     note,
@@ -462,12 +516,14 @@ def _update(
         report.changes.append((row.row, deal.code, f, old, new))
         if f == "amount":
             report.currencies[deal.code] = (deal.currency, saved.currency)
-    if supporting is not None:
-        current = {d.name for d in supporting_departments(saved)}
-        if current != set(supporting):
-            set_supporting(saved.code, supporting, actor=actor)
+    supporting, adding = departments  # the sheet's supporting departments (or None), and units to add to them
+    if supporting is not None or adding:
+        held = [d.name for d in supporting_departments(saved)]
+        wanted = supporting if supporting is not None else [*held, *(n for n in adding if n not in held)]
+        if set(held) != set(wanted):
+            set_supporting(saved.code, wanted, actor=actor)
             changed.append("supporting")
-            report.changes.append((row.row, deal.code, "supporting", "、".join(sorted(current)), "、".join(supporting)))
+            report.changes.append((row.row, deal.code, "supporting", "、".join(sorted(held)), "、".join(wanted)))
     if row.stage and row.stage != saved.stage and _stage_moves(saved, row, report, stated_on):
         # A sheet dated by its title (数据截至…) moves the stage on that date.
         change_stage(
@@ -520,55 +576,3 @@ def _stage_moves(saved: Deal, row: RowPlan, report, stated_on: datetime.date | N
         )
         return False
     return True
-
-
-def _problem_department(item, lead: str | None, resolver: _Resolver):
-    """The department a problem of the file goes to: the one it names, else the deal's lead unit; refused if neither."""
-    department = item.department or lead
-    if not department:
-        raise _refuse(
-            _(
-                "The problem {text!r} names no responsible department, and the deal has no lead unit "
-                "(牵头单位) to give it to"
-            ).format(text=item.text),
-            "blocker_department",
-            "blockers",
-        )
-    return resolver.department(department, "blockers")
-
-
-def _new_problems(row: RowPlan, values: dict, signed_on, resolver: _Resolver, today: datetime.date):
-    """(item, department name, raised) of each problem a new deal gets (its lead unit owns those naming none)."""
-    known = set()
-    for item in row.problems:
-        if name_key(item.text) in known:
-            continue
-        department = _problem_department(item, values.get("lead_unit"), resolver)
-        yield item, department, item.raised or _raised_default(item, signed_on, today)
-        known.add(name_key(item.text))
-
-
-def _add_problems(deal: Deal, row: RowPlan, values: dict, resolver: _Resolver, actor, today) -> int:
-    if not row.problems:
-        return 0
-    known = {name_key(t) for (t,) in Blocker.select(Blocker.text).where(Blocker.deal == deal).tuples()}
-    added = 0
-    for item in row.problems:
-        if name_key(item.text) in known:
-            continue
-        lead = values.get("lead_unit") or (deal.lead_unit.name if deal.lead_unit else None)
-        department = _problem_department(item, lead, resolver)
-        raised = item.raised or _raised_default(item, deal.signed_on, today)
-        blocker_ops.add_blocker(deal.code, item.text, department, due=item.due, raised=raised, actor=actor)
-        known.add(name_key(item.text))
-        added += 1
-    return added
-
-
-def _raised_default(item: ProblemItem, signed_on: datetime.date | None, today: datetime.date) -> datetime.date:
-    """When a problem's raising date is not written: today, unless its due date is earlier."""
-    if item.due is None or item.due >= today:
-        return today
-    if signed_on and signed_on <= item.due:
-        return signed_on
-    return item.due

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
 import unicodedata
 from typing import NamedTuple
 
@@ -26,6 +28,28 @@ class Made(NamedTuple):
 
 #: Between a Made's fields as kept on disk (no code or event name holds a control character: clean_text refuses them).
 _SEP = "\x1f"
+#: The spaces a name may hold that folding drops (folded: NFKC, then no whitespace).
+_SPACES = (" ", "\u3000", "\xa0", "\t")
+#: The word a deal's name often ends in and a sheet as often leaves out (华侨城涿州城市客厅(项目)).
+_SUFFIX = "项目"
+
+
+def spellings(name: str) -> set[str]:
+    """The ways the ledger may spell a name the sheet writes `name` and that fold alike, but for spaces inside it
+    (crm.foundation.text.folded; those are looked up apart: _Deals._spaced): as written, NFKC, with full-width
+    brackets, folded, folded with full-width brackets."""
+    nfkc = unicodedata.normalize("NFKC", name)
+    key = name_key(name)
+    return {name, nfkc, _full_brackets(name), _full_brackets(nfkc), key, _full_brackets(key)}
+
+
+def _full_brackets(name: str) -> str:
+    return name.replace("(", "（").replace(")", "）")
+
+
+def other_name(name: str) -> str:
+    """`name` with its trailing 项目 left out, or with one added."""
+    return name[: -len(_SUFFIX)] if name.endswith(_SUFFIX) else name + _SUFFIX
 
 
 def _packed(deal):
@@ -80,6 +104,8 @@ class _Deals:
         self._codes = Remembered(pack=_packed, unpack=_unpacked) if self.empty else None
         self._made: set = set()  # keys of by_key the rows taken created deals under
         self._given: dict = {}  # code -> Made of the deals the rows taken created under a code of the ledger's
+        self._spaced: dict | None = None  # folded name -> ids of the ledger's deals whose names hold spaces
+        self.made_codes: set = set()  # codes of the deals this import created (into a ledger that had deals)
         self._by_codes(self.rows)
 
     def take(self, rows: list[RowPlan]) -> None:
@@ -150,6 +176,23 @@ class _Deals:
             )
         return (same[0] if same else None), False
 
+    def alike(self, row: RowPlan, file_codes) -> list:
+        """The ledger's deals `row` may mean though it found none: named as it is (signed another day, at another
+        event) or so but for a trailing 项目; not those this import created, nor one whose code another row has."""
+        if self.empty:
+            return []
+        key = row.key[0]
+        name = row.values.get("name", "")
+        other = name_key(other_name(name))
+        if other not in self.by_key:
+            self._read({other: spellings(other_name(name))})
+        found = []
+        for deals in (self.by_key.get(key, []), self.by_key.get(other, [])):
+            for deal in deals if type(deals) is list else [deals]:
+                if deal.code not in self.made_codes and deal.code not in file_codes:
+                    found.append(deal)
+        return found
+
     def created(self, row: RowPlan, deal) -> None:
         """A deal the import created for `row`: later rows find it by its name and code."""
         key = row.key[0]
@@ -158,6 +201,8 @@ class _Deals:
             self._made.add(key)
             if deal.code != row.code:
                 self._given[deal.code] = deal
+        else:
+            self.made_codes.add(deal.code)
         found = self.by_key.get(key)
         if found is None:
             self.by_key[key] = deal  # most names are one deal's: no list each (a first import keeps them all)
@@ -167,7 +212,15 @@ class _Deals:
             self.by_key[key] = [found, deal]
         self.by_code[deal.code] = deal
 
-    def updated(self, changed: list) -> None:
+    def updated(self, changed: list, deal=None) -> None:
+        """A deal a row changed (`changed`: its fields): names read ahead may find otherwise now."""
+        if (
+            "name" in changed
+            and deal is not None
+            and self._spaced is not None
+            and deal.name != "".join(deal.name.split())
+        ):
+            self._spaced.setdefault(name_key(deal.name), []).append(deal.id)
         if {"name", "signed_on", "event", "stage"} & set(changed):
             for key in self.unused:
                 del self.by_key[key]
@@ -184,23 +237,51 @@ class _Deals:
         for later in self.rows[self.position :]:
             key = later.key[0]
             if key not in self.by_key and key not in variants:
-                # The spellings the first row with this key is looked up by.
+                # The spellings the first row with this key is looked up by, and those of its name ± 项目 (alike).
                 name = later.values.get("name", "")
-                variants[key] = {name, unicodedata.normalize("NFKC", name), name.replace("(", "（").replace(")", "）")}
+                variants[key] = spellings(name)
+                other = name_key(other_name(name))
+                if other not in self.by_key and other not in variants:
+                    variants[other] = spellings(other_name(name))
                 if len(variants) >= self.window:
                     break
         self.window = min(self.window * 2, self.MAX_WINDOW)
-        names = sorted({n for spellings in variants.values() for n in spellings})
+        self._read(variants)
+
+    def _read(self, variants: dict[str, set]) -> None:
+        """The ledger's deals of each folded name of `variants` (key -> the spellings to look it up by), into by_key."""
+        names = sorted({n for spelled in variants.values() for n in spelled})
         found: dict[str, list] = {key: [] for key in variants}
         for start in range(0, len(names), 900):
             for deal in _with_event_name(Deal.name.in_(names[start : start + 900])):
                 key = name_key(deal.name)
                 if key in variants and deal.name in variants[key]:
                     found[key].append(deal)
+        if self._spaced is not None or not all(found.values()):
+            # A name the ledger spells with spaces (满城　纸业…) is in no list of spellings: looked up by its id.
+            spaced = self._spaced_names()
+            seen = {d.id for deals in found.values() for d in deals}
+            ids = sorted({i for key in found for i in spaced.get(key, ()) if i not in seen})
+            for start in range(0, len(ids), 900):
+                for deal in _with_event_name(Deal.id.in_(ids[start : start + 900])):
+                    key = name_key(deal.name)
+                    if key in found:
+                        found[key].append(deal)
         for key, deals in found.items():
             deals.sort(key=lambda d: d.id)
             self.by_key[key] = deals
             self.unused.add(key)
+
+    def _spaced_names(self) -> dict:
+        """{folded name: ids} of the ledger's deals whose names hold a space: read once, in one pass of the names
+        (few are spelled so; a deal this import renames so is added, see `updated`)."""
+        if self._spaced is None:
+            spaced: dict = {}
+            holds_space = functools.reduce(operator.or_, (Deal.name.contains(c) for c in _SPACES))
+            for ident, name in Deal.select(Deal.id, Deal.name).where(holds_space).tuples().iterator():
+                spaced.setdefault(name_key(name), []).append(ident)
+            self._spaced = spaced
+        return self._spaced
 
 
 def _with_event_name(condition) -> list[Deal]:

@@ -19,10 +19,14 @@ spaces) and the signing date when given, else the event when given. Matched
 deals get only the fields that differ (so importing a file twice changes
 nothing); a stage that moves forward is recorded as a stage change dated the
 day of the import. A stage the file has behind the ledger's is refused
-rather than rolled back. Problems are added when the deal has no blocker with
-the same text. Departments, events and people are matched by name exactly
-(after width and space folding) or created; a ledger name containing the
-file's, or contained in it, is only suggested (crm.importing.names).
+rather than rolled back. A new deal named like one of the ledger's (signed
+another day, or but for a trailing 项目) is warned of (可能是 …) and refused
+under --strict. Problems are added when the deal has no blocker with the
+same text; 无/暂无 add none, 已解决 resolves the deal's open ones. Departments,
+events and people are matched by name exactly (after width and space folding)
+or created; a ledger name containing the file's, contained in it, or a
+character or two away is only suggested (crm.importing.names). A 责任单位 cell
+naming several units gives the first as lead unit, the others as supporting.
 
 The whole import is one transaction: when any row is refused nothing is
 written, and --dry-run rolls back even a clean import after counting what it

@@ -1,20 +1,65 @@
-"""Departments, events and people a file names: matched exactly (folded), created when missing, never guessed."""
+"""Departments, events and people a file names: matched exactly (folded), created when missing, never guessed;
+and the problems (存在问题) a row gives a deal, with the department each goes to."""
 
 from __future__ import annotations
 
 import datetime
+import difflib
 import re
 
+from crm.deals import blockers as blocker_ops
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.foundation.text import folded
+from crm.importing import records
+from crm.importing.cells import BLANKS, ProblemItem, split_names
 from crm.importing.report import Report
-from crm.importing.rows import Problem
+from crm.importing.rows import Problem, RowPlan, name_key
 from crm.reference import registry
-from db.models import Department, Event, Person
+from db.models import Blocker, Deal, Department, Event, Person
 
 #: Names suggested for one that is not in the ledger (the preview's "可能是：…"), at most.
 SUGGESTIONS = 5
+#: A name this many characters from a ledger's name (one typed for another or dropped counts 2, 1) is suggested.
+NEAR = 2
+#: ... when both are at least this long (folded): 张三 and 李三 are two people.
+NEAR_FROM = 4
+#: The end of a unit's name (局, 委, 中心 …): text between spaces that ends so is a name of its own.
+_UNIT_END = re.compile(r"(局|委|办|中心|公司|集团|政府|管委会|委员会|院|所|站|队|部|厅|处|科|室|会|行|社|馆|园区)$")
+#: The region a department's name starts with (涿州市, 徐水区, 易县): a near name must share it.
+_REGION = re.compile(r"^.{1,6}?[省市县区旗]")
+
+
+def unit_names(text: str | None) -> list[str]:
+    """The units a 责任单位 cell names, in order: split at 、，,；; (as split_names splits) and at spaces between
+    whole names (徐水区发改局 徐水区商务局); a space inside one name (满城区 发改局) stays, for folding."""
+    names: list[str] = []
+    for part in split_names(text):
+        pieces = part.split()
+        if len(pieces) > 1 and all(_UNIT_END.search(p) for p in pieces):
+            names += pieces
+        else:
+            names.append(part)
+    return list(dict.fromkeys(names))
+
+
+def _near(key: str, other: str) -> bool:
+    """Whether two folded names are one or two characters apart (与/和, 局/委, a dropped 和), in one region, and
+    not apart by a number (责任单位1 and 责任单位2 are two units)."""
+    if abs(len(key) - len(other)) > NEAR or min(len(key), len(other)) < NEAR_FROM:
+        return False
+    region, theirs = _REGION.match(key), _REGION.match(other)
+    if (region.group() if region else None) != (theirs.group() if theirs else None):
+        return False
+    apart = 0
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, key, other, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        differ = key[i1:i2] + other[j1:j2]
+        if any(c.isdigit() for c in differ):
+            return False
+        apart += len(differ)
+    return 0 < apart <= NEAR
 
 
 class _Resolver:
@@ -133,7 +178,8 @@ class _Resolver:
         return self._known[kind]
 
     def _suggest(self, kind: str, name: str, field_name: str) -> None:
-        """Warn that `name` is new, naming the ledger's names that contain it or that it contains.
+        """Warn that `name` is new, naming the ledger's names that contain it or that it contains, and those a
+        character or two from it (_near): the nearest first.
 
         Only names the ledger had before: the file's own names are each matched exactly.
         """
@@ -142,10 +188,15 @@ class _Resolver:
             return
         self._suggested.add((kind, key))
         self._names(kind)
-        alike = [n for k, n in self._before[kind].items() if k != key and (key in k or (len(k) >= 2 and k in key))]
+        alike = [
+            n
+            for k, n in self._before[kind].items()
+            if k != key and (key in k or (len(k) >= 2 and k in key) or _near(key, k))
+        ]
         if not alike:
             return
-        message = _SUGGESTION[kind]().format(name=name, names="、".join(sorted(alike, key=len)[:SUGGESTIONS]))
+        nearest = sorted(alike, key=lambda n: (abs(len(folded(n)) - len(key)), len(n)))
+        message = _SUGGESTION[kind]().format(name=name, names="、".join(nearest[:SUGGESTIONS]))
         self.report.warnings.append(Problem(self.row, self.labels.get(field_name), name, "name_suggestion", message))
 
 
@@ -165,3 +216,102 @@ def _department_kind(name: str) -> str:
     if re.search(r"(供电|电力|燃气|水务|自来水|热力|通信)", name):
         return "utility"
     return "department"
+
+
+# ---- the problems of a row ----------------------------------------------------------------------------------
+
+#: Problems cells that say the deal's problems are solved (compared folded, end punctuation aside).
+SOLVED = frozenset({"已解决", "已办结", "已协调解决", "问题已解决", "已全部解决", "均已解决", "已处理", "已处理完毕"})
+#: Quoted of a problem's text in a message, at most (a county's problem cell runs to hundreds of characters).
+QUOTED = 20
+_END_MARKS = "。．.，,；;！!、 "
+
+
+def problem_word(text: str) -> str | None:
+    """What a problem item says if it is no problem: "none" (无。, 暂无问题), "solved" (已解决, 已办结 …), else None."""
+    said = name_key(text).strip(_END_MARKS)
+    if said in BLANKS:
+        return "none"
+    return "solved" if said in SOLVED else None
+
+
+def _quoted(text: str) -> str:
+    return text if len(text) <= QUOTED else text[:QUOTED] + "…"
+
+
+def problem_department(item: ProblemItem, lead: str | None, resolver: _Resolver) -> str:
+    """The department a problem of the file goes to: the first it names, else the deal's lead unit; refused if
+    neither (a problem is always some department's to solve)."""
+    named = unit_names(item.department) if item.department else []
+    department = named[0] if named else lead
+    if not department:
+        err = InvalidInput(
+            _(
+                "The problem “{text}” names no responsible department, and the deal has no lead unit (牵头单位): add a "
+                "责任单位 column (or --map a column to 牵头单位), or write 【责任单位：…】 after the problem"
+            ).format(text=_quoted(item.text))
+        )
+        err.import_code, err.import_field = "blocker_department", "blockers"
+        raise err
+    return resolver.department(department, "blockers")
+
+
+def new_problems(row: RowPlan, values: dict, signed_on, resolver: _Resolver, on: datetime.date):
+    """(item, department name, raised) of each problem a new deal gets (its lead unit owns those naming none);
+    `on` is the sheet's date. 无 and 已解决 are no problem."""
+    known = set()
+    for item in row.problems:
+        if name_key(item.text) in known or problem_word(item.text) is not None:
+            continue
+        department = problem_department(item, values.get("lead_unit"), resolver)
+        yield item, department, item.raised or raised_default(item, signed_on, on)
+        known.add(name_key(item.text))
+
+
+def add_problems(deal: Deal, row: RowPlan, values: dict, resolver: _Resolver, actor, on: datetime.date) -> int:
+    """Give `deal` the row's problems it does not have (raised on the sheet's date `on` unless written); how many."""
+    if not row.problems:
+        return 0
+    known = {name_key(t) for (t,) in Blocker.select(Blocker.text).where(Blocker.deal == deal).tuples()}
+    added = 0
+    for item in row.problems:
+        if name_key(item.text) in known or problem_word(item.text) is not None:
+            continue
+        lead = values.get("lead_unit") or (deal.lead_unit.name if deal.lead_unit else None)
+        department = problem_department(item, lead, resolver)
+        raised = item.raised or raised_default(item, deal.signed_on, on)
+        blocker_ops.add_blocker(deal.code, item.text, department, due=item.due, raised=raised, actor=actor)
+        known.add(name_key(item.text))
+        added += 1
+    return added
+
+
+def resolve_solved(deal: Deal, row: RowPlan, on: datetime.date, actor: str, resolved: dict, report: Report) -> bool:
+    """已解决 (已办结 …) in the row's problems: the deal's open problems the row does not name again are resolved on
+    the sheet's date `on`, with a note saying so, each kept in `resolved` as it was (for revert). Whether any was."""
+    if not any(problem_word(item.text) == "solved" for item in row.problems):
+        return False
+    named = {name_key(item.text) for item in row.problems if problem_word(item.text) is None}
+    texts = []
+    for blocker in (
+        Blocker.select().where((Blocker.deal == deal.id) & Blocker.resolved_on.is_null(True)).order_by(Blocker.id)
+    ):
+        if name_key(blocker.text) in named:
+            continue
+        resolved.setdefault(blocker.id, records.blocker_snapshot(blocker))
+        note = _("Import: the sheet says it is resolved")
+        blocker_ops.resolve_blocker(blocker.id, note=note, on=max(on, blocker.raised_on), actor=actor)
+        texts.append(blocker.text)
+    if texts:
+        report.blockers_resolved += len(texts)
+        report.changes.append((row.row, deal.code, "blockers", "、".join(texts), _("resolved")))
+    return bool(texts)
+
+
+def raised_default(item: ProblemItem, signed_on: datetime.date | None, on: datetime.date) -> datetime.date:
+    """When a problem's raising date is not written: the sheet's date `on`, unless its due date is earlier."""
+    if item.due is None or item.due >= on:
+        return on
+    if signed_on and signed_on <= item.due:
+        return signed_on
+    return item.due

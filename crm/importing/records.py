@@ -4,8 +4,10 @@ An import holds the ledger's write lock from start to end (holding_the_ledger: o
 PostgreSQL the others' writes wait; SQLite has one writer), so the rows it added to
 each table are those with ids between the table's last id before it and after it.
 Deals it updated are kept as they were before (their columns and supporting
-departments), so a revert puts them back exactly; a revert is refused (Conflict,
-exit 3) when anyone has changed those deals since.
+departments), and so are the problems it resolved, so a revert puts them back exactly;
+a revert is refused (Conflict, exit 3) when anyone has changed since the deals it
+created or changed (a deal it found unchanged holds nothing up). A later import that
+was reverted, and its revert, are no change: imports revert newest first.
 """
 
 from __future__ import annotations
@@ -89,9 +91,29 @@ def snapshot(deal: Deal) -> dict:
     return {"columns": columns, "supporting": supporting}
 
 
-def record_import(report, header_key: str, overrides: dict, actor: str, before: dict, saved: dict) -> int:
-    """Record the import `report` describes (written after `before` marks); remember its --map for its header row."""
+def blocker_snapshot(blocker: Blocker) -> dict:
+    """What resolving `blocker` changes, as stored, to put back on revert."""
+    return {
+        "resolved_on": blocker.resolved_on,
+        "resolution": blocker.resolution,
+        "version": blocker.version,
+        "updated_at": blocker.updated_at,
+        "updated_by": blocker.updated_by,
+    }
+
+
+def record_import(
+    report, header_key: str, overrides: dict, actor: str, before: dict, saved: dict, resolved: dict | None = None
+) -> int:
+    """Record the import `report` describes (written after `before` marks); remember its --map for its header row.
+
+    `saved`: the deals it changed as they were before (snapshot); `resolved`: the problems it resolved, as
+    they were before (blocker_snapshot), by id.
+    """
     after = marks()
+    kept = {"before": before, "after": after, "deals": saved}
+    if resolved:
+        kept["blockers"] = resolved
     record = ImportRecord.create(
         actor=actor,
         source=report.source,
@@ -100,7 +122,7 @@ def record_import(report, header_key: str, overrides: dict, actor: str, before: 
         updated=len(report.updated),
         audit_before=before["audit"],
         audit_after=after["audit"],
-        marks=json.dumps({"before": before, "after": after, "deals": saved}, default=str, ensure_ascii=False),
+        marks=json.dumps(kept, default=str, ensure_ascii=False),
     )
     if overrides and header_key:
         mapping = json.dumps(overrides, ensure_ascii=False)
@@ -135,31 +157,90 @@ def _in(model, ids: dict, name: str):
 def revert_import(number: int, actor: str) -> ImportSummary:
     """Put the ledger back as it was before import `number`.
 
-    Refused (Conflict) when it was reverted already or when any deal it created or updated has been changed
-    since; NotFound when there is no such import.
+    Refused (Conflict) when it was reverted already or when any deal it created or changed has been changed
+    since (a later import that was reverted, and its revert, are no change); NotFound when there is no such
+    import.
     """
     with holding_the_ledger():
         record = ImportRecord.get_or_none(ImportRecord.id == number)
         if record is None:
             raise NotFound(_("No import {n}: `crm import list` shows them").format(n=number))
         if record.reverted_at is not None:
-            raise Conflict(_("Import {n} was reverted on {at}").format(n=number, at=record.reverted_at))
+            raise Conflict(_("Import {n} was reverted on {at}").format(n=number, at=_minute(record.reverted_at)))
+        audit_before = AuditEntry.select(fn.MAX(AuditEntry.id)).scalar() or 0
         ids = json.loads(record.marks)
-        saved = {int(k): v for k, v in ids["deals"].items()}
-        created = [d for (d,) in Deal.select(Deal.id).where(_in(Deal, ids, "deal")).tuples()]
-        touched = set(created) | set(saved)
-        _refuse_changed_since(number, record, ids, touched)
+        resolved = {int(k): v for k, v in ids.get("blockers", {}).items()}
+        # Only the deals it changed are put back (a deal it found as the sheet has it may have changed since).
+        changed = _changed_by(record, ids, resolved)
+        saved = {k: v for k, v in _saved(ids).items() if k in changed}
+        _refuse_changed_since(number, record, ids, sorted(saved), resolved)
+        created = Deal.select().where(_in(Deal, ids, "deal")).count()
         # Most of the ledger going: its totals computed again from what stays, not taken out row by row.
-        most = 2 * len(created) >= Deal.select().count()
+        most = 2 * created >= Deal.select().count()
         with kept_totals.rebuilt_after() if most else contextlib.nullcontext():
             _put_back(ids, saved)
         _record_put_back(record, saved, actor)
+        _reopen(resolved, actor)
         for model in (Department, Event, Person):
             _delete_unused(model, _in(model, ids, model._meta.table_name))
-        record.reverted_at = datetime.datetime.now()
-        record.save()
+        record.reverted_at = datetime.datetime.now().replace(microsecond=0)
         audit.record("import_record", record.id, {"reverted": (None, record.reverted_at.isoformat(sep=" "))}, actor)
+        # The revert's own trail entries: no change to the deals of an import before it (see _undone).
+        ids["revert_audit"] = [audit_before + 1, AuditEntry.select(fn.MAX(AuditEntry.id)).scalar() or 0]
+        record.marks = json.dumps(ids, default=str, ensure_ascii=False)
+        record.save()
     return list_imports_by_id(number)
+
+
+def _minute(at: datetime.datetime) -> str:
+    return at.strftime("%Y-%m-%d %H:%M")
+
+
+def _saved(ids: dict) -> dict:
+    return {int(k): v for k, v in ids["deals"].items()}
+
+
+def _changed_by(record, ids: dict, resolved: dict) -> set:
+    """The deals (of those it kept as they were) that import `record` changed: a field in its trail, a row it added
+    (a stage change, a problem, funds, progress), or a problem it resolved."""
+    own = AuditEntry.id.between(record.audit_before + 1, record.audit_after)
+    changed: set = set()
+    for saved in _chunks(sorted(_saved(ids))):
+        changed.update(
+            AuditEntry.select(AuditEntry.row_id)
+            .where(own & (AuditEntry.table == "deal") & AuditEntry.row_id.in_(saved))
+            .distinct()
+            .scalars()
+        )
+        for model in _CHILDREN:
+            changed.update(
+                model.select(model.deal)
+                .where(_in(model, ids, model._meta.table_name) & model.deal.in_(saved))
+                .distinct()
+                .scalars()
+            )
+    if resolved:
+        changed |= {d for (d,) in Blocker.select(Blocker.deal).where(Blocker.id.in_(list(resolved))).tuples()}
+    return changed
+
+
+def _reopen(resolved: dict, actor: str) -> None:
+    """Put the problems the import resolved back as they were (open), each with its trail entry."""
+    changes = {}
+    for blocker_id, before in resolved.items():
+        blocker = Blocker.get_or_none(Blocker.id == blocker_id)
+        if blocker is None:
+            continue
+        columns = {
+            Blocker._meta.fields[name]: Blocker._meta.fields[name].python_value(value) for name, value in before.items()
+        }
+        Blocker.update(columns).where(Blocker.id == blocker_id).execute()
+        changes[blocker_id] = {
+            "resolved_on": (blocker.resolved_on, before["resolved_on"]),
+            "resolution": (blocker.resolution, before["resolution"]),
+        }
+    if changes:
+        audit.record_many("blocker", changes, actor)
 
 
 def _put_back(ids: dict, saved: dict) -> None:
@@ -215,25 +296,135 @@ def list_imports_by_id(number: int) -> ImportSummary:
     return ImportSummary(r.id, r.at, r.actor, r.source, r.sheet, r.created, r.updated, r.reverted_at)
 
 
-def _refuse_changed_since(number: int, record, ids: dict, touched: set) -> None:
-    if not touched:
+#: At most this many deals are named when a revert is refused (then how many in all).
+NAMED = 3
+
+
+def _refuse_changed_since(number: int, record, ids: dict, changed: list, resolved: dict) -> None:
+    """Refuse (Conflict) when any deal import `record` created, or of those it `changed`, has been changed since:
+    the deals named in one line."""
+    since = _changes_since(record, ids, changed, resolved)
+    if not since:
         return
-    touched_list = sorted(touched)
-    later = (
-        AuditEntry.select()
-        .where(
-            (AuditEntry.id > record.audit_after) & (AuditEntry.table == "deal") & AuditEntry.row_id.in_(touched_list)
-        )
-        .exists()
+    codes: dict = {}
+    for chunk in _chunks(sorted(since)):
+        codes.update(Deal.select(Deal.id, Deal.code).where(Deal.id.in_(chunk)).tuples())
+    shown = sorted(since, key=lambda d: codes.get(d, ""))[:NAMED]
+    named = "、".join(
+        _("{code} ({what}, {who})").format(code=codes.get(d, d), what=since[d][0], who=since[d][1]) for d in shown
     )
-    for model in _CHILDREN:
-        later = (
-            later
-            or model.select()
-            .where((model.id > ids["after"][model._meta.table_name]) & model.deal.in_(touched_list))
-            .exists()
+    if len(since) > NAMED:
+        named = _("{named} and others, {n} in all").format(named=named, n=len(since))
+    raise Conflict(
+        _("Deals import {n} created or updated have been changed since: {deals}; revert refused").format(
+            n=number, deals=named
         )
-    if later:
-        raise Conflict(
-            _("Deals import {n} created or updated have been changed since; revert refused").format(n=number)
+    )
+
+
+def _changes_since(record, ids: dict, changed: list, resolved: dict) -> dict:
+    """{deal id: (what, who)} of a change since import `record` to each deal it created or `changed` that has one:
+    a field in its trail (the first), else a row added (a stage change, a problem, funds, progress), else a change
+    to a problem the import added or resolved.
+
+    A later import that was reverted, and its revert, changed nothing (_undone).
+    """
+    from crm.deals.trail import field_label
+
+    later = (AuditEntry.id > record.audit_after) & ~_undone(record)
+    imports = _later_imports(record)
+    found: dict = {}
+    # The deals it created by their ids' range (a first import's million in one condition), the others in chunks.
+    created = (ids["before"]["deal"] + 1, ids["after"]["deal"])
+    for touched in [lambda f: f.between(*created)] + [lambda f, c=c: f.in_(c) for c in _chunks(changed)]:
+        for entry_id, deal_id, field, who in (
+            AuditEntry.select(AuditEntry.id, AuditEntry.row_id, AuditEntry.field, AuditEntry.actor)
+            .where(later & (AuditEntry.table == "deal") & touched(AuditEntry.row_id))
+            .order_by(AuditEntry.id)
+            .tuples()
+        ):
+            found.setdefault(deal_id, (_by_import(entry_id, imports) or field_label(field), who))
+        for model, who_column, what in _ADDED_SINCE:
+            for deal_id, who in (
+                model.select(model.deal, getattr(model, who_column))
+                .where((model.id > ids["after"][model._meta.table_name]) & touched(model.deal))
+                .order_by(model.id)
+                .tuples()
+            ):
+                found.setdefault(deal_id, (what(), who))
+    theirs = _in(Blocker, ids, "blocker")
+    if resolved:
+        theirs |= Blocker.id.in_(list(resolved))
+    for entry_id, deal_id, who in (
+        AuditEntry.select(AuditEntry.id, Blocker.deal, AuditEntry.actor)
+        .join(Blocker, on=(AuditEntry.row_id == Blocker.id))
+        .where(later & (AuditEntry.table == "blocker") & theirs)
+        .order_by(AuditEntry.id)
+        .tuples()
+    ):
+        found.setdefault(deal_id, (_by_import(entry_id, imports) or _("Blockers"), who))
+    return found
+
+
+#: Rows added to a deal since an import: (table, its column naming who, what it is called).
+_ADDED_SINCE = (
+    (StageChange, "recorded_by", lambda: _("Stage")),
+    (Blocker, "updated_by", lambda: _("Blockers")),
+    (FundsArrived, "recorded_by", lambda: _("Funds arrived")),
+    (Progress, "author", lambda: _("Progress")),
+)
+
+
+def _chunks(ids: list, size: int = 5000):
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _later_imports(record) -> list:
+    """(audit_before, audit_after, number) of the imports after `record` that stand (not reverted)."""
+    return [
+        (r.audit_before, r.audit_after, r.id)
+        for r in ImportRecord.select()
+        .where((ImportRecord.id > record.id) & ImportRecord.reverted_at.is_null(True))
+        .order_by(ImportRecord.id)
+    ]
+
+
+def _by_import(entry_id: int, imports: list) -> str | None:
+    """ "import N" when the trail entry `entry_id` is one of a later import's, else None."""
+    for before, after, number in imports:
+        if before < entry_id <= after:
+            return _("import {n}").format(n=number)
+    return None
+
+
+def _undone(record):
+    """The trail entries of each import after `record` that was reverted and of its revert (a condition).
+
+    A revert made before its entries were recorded (no "revert_audit") is told by its last entry, the
+    import_record "reverted" one: nothing else wrote to the deals that import kept between its entries and
+    that one, else that revert had been refused; the entries of other deals in between stay changes.
+    """
+    undone = AuditEntry.id < 0  # none
+    for later in ImportRecord.select().where((ImportRecord.id > record.id) & ImportRecord.reverted_at.is_null(False)):
+        undone |= AuditEntry.id.between(later.audit_before + 1, later.audit_after)
+        kept = json.loads(later.marks)
+        if "revert_audit" in kept:
+            undone |= AuditEntry.id.between(*kept["revert_audit"])
+            continue
+        end = (
+            AuditEntry.select(fn.MAX(AuditEntry.id))
+            .where(
+                (AuditEntry.table == "import_record")
+                & (AuditEntry.row_id == later.id)
+                & (AuditEntry.field == "reverted")
+            )
+            .scalar()
         )
+        if end and kept["deals"]:
+            undone |= (
+                AuditEntry.id.between(later.audit_after + 1, end)
+                & (AuditEntry.table == "deal")
+                & AuditEntry.row_id.in_(sorted(_saved(kept)))
+            )
+    return undone

@@ -118,6 +118,7 @@ class Report:
     skipped: list = field(default_factory=list)  # (row, reason code)
     stage_changes: int = 0
     blockers_added: int = 0
+    blockers_resolved: int = 0  # open problems a row's 已解决 (已办结 …) resolved
     departments_created: list = field(default_factory=list)
     events_created: list = field(default_factory=list)
     people_created: list = field(default_factory=list)
@@ -134,6 +135,11 @@ class Report:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @staticmethod
+    def listed(names: Sequence[str]) -> str:
+        """Names as a line lists them, each in 「」: two never read as one (a name may hold 、 or a space)."""
+        return "".join(f"「{name}」" for name in names)
 
     def changes_shown(self, limit: int | None = None) -> list[tuple]:
         """(row, code, field's label, old, new) of each change (the first `limit`), as people read them: stages and
@@ -163,6 +169,7 @@ class Report:
             "skipped": [{"row": r, "reason": why} for r, why in self.skipped],
             "stage_changes": self.stage_changes,
             "blockers_added": self.blockers_added,
+            "blockers_resolved": self.blockers_resolved,
             "departments_created": self.departments_created,
             "events_created": self.events_created,
             "people_created": self.people_created,
