@@ -22,7 +22,7 @@ from crm.reference import fx
 from crm.reporting import kpi
 from crm.reporting.weekly import Problem, Progress, Row, WeeklyTable
 from crm.values.dates import iso_week_label
-from crm.values.money import YI, ZH_SUFFIX, Money, format_money, format_yi, percent_text
+from crm.values.money import YI, ZH_SUFFIX, Money, format_money, format_yi, percent_text, to_wan
 from exports.cells import plain_decimal
 
 MILLION = Decimal(10) ** 6
@@ -253,10 +253,15 @@ def row_values(row: Row) -> list:
     ]
 
 
-def currency_totals(table: WeeklyTable) -> str:
-    """The rows' totals per currency as one text: 379.66亿元、5.3亿美元 (余 where a row's amount was approximate)."""
+def currency_parts(table: WeeklyTable) -> list[str]:
+    """The rows' total in each currency: 379.66亿元, 5.3亿美元 (余 where a row's amount was approximate)."""
     approximate = table.summary.approximate_currencies
-    return list_sep().join(format_money(Money(v, c, c in approximate)) for c, v in table.summary.by_currency.items())
+    return [format_money(Money(v, c, c in approximate)) for c, v in table.summary.by_currency.items()]
+
+
+def currency_totals(table: WeeklyTable) -> str:
+    """The rows' totals per currency as one text: 379.66亿元、5.3亿美元."""
+    return list_sep().join(currency_parts(table))
 
 
 def totals(table: WeeklyTable) -> list:
@@ -280,12 +285,18 @@ def notes(table: WeeklyTable) -> list[str]:
             "3. Stages and problems are as they stood at the end of {day}."
         ).format(day=_day(table.week.sunday))
         + " "
-        + _("4. Totals are rounded from the exact sums, so they can differ by 0.01 from the sum of the rounded rows.")
+        + _("4. Totals are rounded from the exact sums, so they can differ slightly from the sum of the rounded rows.")
     ]
     rates = rates_text(table)
     if rates:
         lines.append(_("Exchange rates used: {rates}").format(rates=rates))
     return lines
+
+
+def page_number_words() -> str:
+    """The words printed at the foot of each page, &P standing for the page's number and &N for the number of
+    pages (the codes of an xlsx footer): 第 &P 页，共 &N 页."""
+    return _("Page &P of &N")
 
 
 def rates_text(table: WeeklyTable) -> str:
@@ -295,18 +306,22 @@ def rates_text(table: WeeklyTable) -> str:
 # ---- amounts in the formats -------------------------------------------------
 
 
-def own_number(money: Money) -> tuple[Decimal, str]:
-    """(number, xlsx number format) showing `money` in its own currency.
+def own_text(money: Money) -> str:
+    """`money` in its own currency as the weekly table shows it in every format: format_money's text (4565万元,
+    1.5亿美元, 8000万欧元, USD 180 million); where that text rounds the amount, own_exact's, so that a file
+    imported back (the xlsx, the csv) gives the same amount."""
+    return format_money(money) if _shown_whole(money.amount) else own_exact(money)
 
-    Chinese: the number in 亿 with the unit in the format (1.8 shown as
-    1.80亿美元); English: in millions (180 shown as 180.00 million USD).
-    The format's text is what crm.importing.importer reads the unit back from.
-    """
+
+def _shown_whole(amount: Decimal) -> bool:
+    """format_money, which shows two decimals of its unit (亿 from 9999.995万 up, 万; million), shows all of
+    `amount` (a multiple of 100 in 万, of 10^6 in 亿, of 10^4 in millions)."""
+    amount = abs(amount)
     if current_language() == "zh":
-        more = "余" if money.approximate else ""
-        return money.amount / YI, f'#,##0.00##"亿{more}{ZH_SUFFIX[money.currency]}"'
-    about = "about " if money.approximate else ""
-    return money.amount / MILLION, f'"{about}"#,##0.00##" million {money.currency}"'
+        step = 10**6 if to_wan(amount) >= 10_000 else 100 if amount >= 10_000 else 0
+    else:
+        step = 10**4 if amount >= MILLION else 0
+    return step == 0 or amount % step == 0
 
 
 def own_exact(money: Money) -> str:

@@ -2,13 +2,17 @@
 table for terminals and printers, and an HTML page.
 
 - csv: UTF-8 with a byte-order mark (Excel and WPS then read Chinese
-  correctly), CRLF line ends, exact amounts (1.8亿美元, 12.7854 亿元) so the
-  file imports back unchanged, formula-like text neutralised;
+  correctly), CRLF line ends, each deal's amount exact (1.8亿美元, 4565万元) so
+  the file imports back unchanged, 折合人民币 in 亿元 rounded to two decimals
+  as every format shows it (the importer only checks it), formula-like text
+  neutralised;
 - md: GitHub tables (tabulate), line breaks inside a cell as <br>;
 - txt: a grid (tabulate) whose columns line up for Chinese text — wide
-  characters count two columns (wcwidth) — with long cells wrapped;
-- html: a standalone page (tabulate's HTML table with our own escaping), fit
-  for printing in landscape.
+  characters count two columns (wcwidth) — with long cells wrapped, and the
+  notes under it wrapped at its width between clauses and words (wrap_words);
+- html: a standalone page (tabulate's HTML table with our own escaping) that
+  prints on A4 landscape: fixed column widths (HTML_WIDTHS), the page number
+  at the foot of each page, the totals' amounts wrapping only after a 、.
 
 Every format is written as the rows are read (md, txt and html through
 exports.streamed_table), so memory does not grow with the table.
@@ -80,7 +84,7 @@ def _csv_value(value):
     if isinstance(value, layout.Own):
         return layout.own_exact(value.money)
     if isinstance(value, layout.Yi):
-        return layout.yi_exact(value.yuan)
+        return layout.yi_text(value.yuan)
     if isinstance(value, layout.Ratio):
         number = layout.ratio_number(value)
         return "" if number is None else layout.ratio_text(value)
@@ -272,7 +276,7 @@ class _CsvColumns:
     def __init__(self) -> None:
         sep = layout.list_sep()
         self.own = _OwnTexts()
-        self.yi = _Texts(lambda yuan: _quoted(layout.yi_exact(yuan)), AMOUNTS_KEPT)
+        self.yi = _Texts(lambda yuan: _quoted(layout.yi_text(yuan)), AMOUNTS_KEPT)
         self.days = _Texts(lambda day: "" if day is None else day.isoformat())
         self.industries = _Texts(lambda pair: _csv_cell(layout.industry_text(_Industry(*pair))))
         self.names = _Texts(_csv_cell)  # events, regions, departments, people
@@ -447,6 +451,35 @@ def wrap(text: str, width: int) -> str:
     return "\n".join(out)
 
 
+#: A clause of text: up to punctuation that ends one (and the spaces after it), where a line breaks best.
+_CLAUSE = re.compile(r"[^，。；：、！？;]*(?:[，。；：、！？;]+\s*|$)")
+#: A word of a clause: up to a space (and the spaces after it).
+_WORD = re.compile(r"\S*(?:\s+|$)")
+
+
+def wrap_words(text: str, width: int) -> str:
+    """`text` wrapped at `width` display columns between clauses (after ，。；：、 …), else between words (at a
+    space), never inside a Chinese word or a quoted term; only a word longer than a line is cut (as wrap())."""
+    from wcwidth import wcswidth
+
+    out: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for clause in filter(None, _CLAUSE.findall(paragraph)):
+            pieces = [clause] if max(wcswidth(clause.rstrip()), 0) <= width else _WORD.findall(clause)
+            for piece in filter(None, pieces):
+                if line and max(wcswidth((line + piece).rstrip()), 0) > width:
+                    out.append(line.rstrip())
+                    line = ""
+                if max(wcswidth(piece.rstrip()), 0) > width:
+                    *full, line = wrap(piece, width).split("\n")
+                    out.extend(full)
+                else:
+                    line += piece
+        out.append(line.rstrip())
+    return "\n".join(out)
+
+
 _BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
@@ -477,7 +510,16 @@ def write_txt(table: WeeklyTable, out, progress=None) -> None:
         colalign=_aligns([c.key for c in cols]),
         more=[([wrap(cell, w) if w else cell for cell, w in zip(totals, wraps)], None)],
     )
-    out.write("\n".join(["", "", *txt_tail(table)]) + "\n")
+    out.write("\n".join(["", "", *txt_tail(table, _grid_width(spill.widths, headers))]) + "\n")
+
+
+def _grid_width(widths: list[int], headers: list[str]) -> int:
+    """The display width of a tabulate grid whose cells are `widths` wide under `headers`: each column its
+    widest line and two spaces, and a border between columns."""
+    from wcwidth import wcswidth
+
+    header_widths = [max(max(wcswidth(line), 0) for line in h.split("\n")) for h in headers]
+    return sum(max(w, h) + 2 for w, h in zip(widths, header_widths)) + len(widths) + 1
 
 
 def txt_head(table: WeeklyTable) -> list[str]:
@@ -485,9 +527,10 @@ def txt_head(table: WeeklyTable) -> list[str]:
     return [layout.title(table), layout.scope_text(table), layout.as_of_text(table), ""]
 
 
-def txt_tail(table: WeeklyTable) -> list[str]:
-    """The plain-text lines after the deal table: its notes and the summary tables."""
-    parts = [wrap(note, 100) for note in layout.notes(table)]
+def txt_tail(table: WeeklyTable, width: int = 100) -> list[str]:
+    """The plain-text lines after the deal table: its notes, wrapped at `width` display columns (the table's),
+    and the summary tables."""
+    parts = [wrap_words(note, max(width, 60)) for note in layout.notes(table)]
     parts += ["", layout.summary_title(table)]
     for section in layout.summary_sections(table):
         parts += [
@@ -507,21 +550,65 @@ def txt_tail(table: WeeklyTable) -> list[str]:
 # ---- HTML -----------------------------------------------------------------
 
 _CSS = """
-@page { size: A4 landscape; margin: 1cm; }
-body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "SimSun", sans-serif; font-size: 10pt; }
+@page { size: A4 landscape; margin: 1cm 1cm 1.3cm; }
+body { font-family: FONTS; font-size: 10pt; }
 h1 { font-size: 16pt; text-align: center; margin: 0.3em 0; }
 h2 { font-size: 13pt; margin-top: 1.5em; }
-h3 { font-size: 11pt; margin-bottom: 0.3em; }
+h3 { font-size: 11pt; margin-bottom: 0.3em; page-break-after: avoid; }
 p.scope { margin: 0.2em 0; color: #333; }
 table { border-collapse: collapse; margin: 0.5em 0; }
-th, td { border: 1px solid #808080; padding: 2px 4px; vertical-align: top; }
+th, td { border: 1px solid #808080; padding: 2px 4px; vertical-align: top; overflow-wrap: break-word; hyphens: auto; }
 th { background: #ddebf7; }
 thead { display: table-header-group; }
 tr { page-break-inside: avoid; }
+body > table { page-break-inside: avoid; }
 td.num { text-align: right; white-space: nowrap; }
 tr.total td { font-weight: bold; background: #f2f2f2; }
+tr.total td.num { white-space: normal; }
+span.amount { white-space: nowrap; }
 td.overdue { color: #c00000; }
+div.deals table { width: 100%; table-layout: fixed; font-size: 8pt; line-height: 1.3; }
+div.deals th { vertical-align: middle; }
+div.deals th, div.deals td { padding: 2px 3px; box-sizing: border-box; }
 """.strip()
+_FONTS = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "SimSun", sans-serif'
+
+# The deal table printed on A4 landscape, about 98 em of its 8-point text between the margins: each column's
+# share of the width (in em, scaled to the page), so that the short columns hold their longest word or header
+# (2-4 character headers whole, a code or a date on one line) and the long text columns, 本周进展 and 存在问题
+# the widest even in a week without progress, wrap in the rest.
+# fmt: off
+HTML_WIDTHS = {
+    "seq": 2.9, "code": 6.9, "name": 6.6, "investor": 5.0, "region": 5.5, "industry": 5.0,
+    "event": 5.4, "signed_on": 5.9, "amount": 6.0, "amount_cny": 5.8, "stage": 4.8,
+    "progress": 9.5, "problems": 9.5, "lead_unit": 5.2, "supporting": 5.2, "liaison": 4.8,
+}
+# fmt: on
+
+
+def page_css() -> str:
+    """The style sheet of the HTML page: _CSS, the deal table's column widths (shares of the page's width,
+    table-layout fixed: a long cell wraps in its column, never widens it), and the page number printed at the
+    foot of each page (the words of the xlsx footer)."""
+    rules = [_CSS.replace("FONTS", _FONTS)]
+    keys = [col.key for col in layout.columns()]
+    total = sum(HTML_WIDTHS[key] for key in keys)
+    for i, key in enumerate(keys, 1):
+        rules.append(f"div.deals th:nth-child({i}) {{ width: {100 * HTML_WIDTHS[key] / total:.2f}%; }}")
+    # an amount in English (CNY 2,000 million) wraps at its spaces rather than run into the next column
+    rules.append(f"div.deals td:nth-child({keys.index('amount') + 1}) {{ white-space: normal; }}")
+    rules.append(
+        f"@page {{ @bottom-center {{ content: {_css_page_number()}; font-family: {_FONTS}; font-size: 9pt; }} }}"
+    )
+    return "\n".join(rules)
+
+
+def _css_page_number() -> str:
+    """The page number's words (layout.page_number_words: 第 &P 页，共 &N 页) as a CSS content value."""
+    counters = {"&P": "counter(page)", "&N": "counter(pages)"}
+    parts = re.split("(&P|&N)", layout.page_number_words())
+    quoted = [counters.get(part) or '"' + re.sub(r'(["\\<>])', r"\\\1", part) + '"' for part in parts if part]
+    return " ".join(quoted)
 
 
 def _html_cell(text: str) -> str:
@@ -586,10 +673,23 @@ def write_html(table: WeeklyTable, out, progress=None) -> None:
         spill,
         [_html_cell(c.header) for c in cols],
         "unsafehtml",
-        more=[([_html_cell(_shown(v)) for v in layout.totals(table)], ("total", None))],
+        more=[(html_totals(table), ("total", None))],
         mark=lambda lines, _first, extras: _marked(lines, numeric, extras),
     )
     out.write("\n".join(["", *html_tail(table)]))
+
+
+def html_totals(table: WeeklyTable) -> list[str]:
+    """The totals row's cells as HTML: the per-currency totals (384.97亿元、2亿欧元、2.05亿美元) may wrap after a
+    、, never inside an amount."""
+    cells = [_html_cell(_shown(v)) for v in layout.totals(table)]
+    at = [c.key for c in layout.columns()].index("amount")
+    amounts = layout.currency_parts(table)
+    if len(amounts) > 1:
+        # each amount with its 、 in a span that does not wrap: the line may break between two spans
+        ends = [layout.list_sep()] * (len(amounts) - 1) + [""]
+        cells[at] = "".join(f'<span class="amount">{_html_cell(a + end)}</span>' for a, end in zip(amounts, ends))
+    return cells
 
 
 def html_head(table: WeeklyTable) -> list[str]:
@@ -602,18 +702,19 @@ def html_head(table: WeeklyTable) -> list[str]:
         "<head>",
         '<meta charset="utf-8">',
         f"<title>{title}</title>",
-        f"<style>\n{_CSS}\n</style>",
+        f"<style>\n{page_css()}\n</style>",
         "</head>",
         "<body>",
         f"<h1>{title}</h1>",
         f'<p class="scope">{_html_cell(layout.scope_text(table))}</p>',
         f'<p class="scope">{_html_cell(layout.as_of_text(table))}</p>',
+        '<div class="deals">',
     ]
 
 
 def html_tail(table: WeeklyTable) -> list[str]:
     """The page's lines after the deal table: its notes, the summary tables and the end of the document."""
-    parts = [f'<p class="note">{_html_cell(note)}</p>' for note in layout.notes(table)]
+    parts = ["</div>", *(f'<p class="note">{_html_cell(note)}</p>' for note in layout.notes(table))]
     parts.append(f"<h2>{_escape(layout.summary_title(table))}</h2>")
     for section in layout.summary_sections(table):
         parts.append(f"<h3>{_escape(section.title)}</h3>")

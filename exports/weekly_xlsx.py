@@ -2,10 +2,13 @@
 
 Sheet 1 (周报): merged title and scope rows, a bold frozen header row that is
 repeated on every printed page, one row per deal, a totals row (合计) and the
-notes; columns sized for Chinese text, long cells wrapped, amounts and dates
-as numbers with number formats, landscape and fitted to the page width: A4
-when the body text still prints at 8 points or more, else A3 (paper_for).
-Sheet 2 (汇总): the summary sections.
+notes; columns sized for Chinese text (2-4 character headers whole), long cells
+wrapped in rows tall enough for their lines, 总投资 as the text every format
+shows (4565万元, 1.5亿美元), 折合人民币 and dates as numbers with number
+formats; landscape and fitted to the page width, A4 when the body text still
+prints at MIN_PRINTED_PT or more (paper_for), and the pages broken where the
+program chooses (Pages) so that the totals row is never alone on its page.
+Sheet 2 (汇总): the summary sections, on the same paper.
 
 Totals are written as numbers computed by crm (exact sums), not formulas, so
 that every reader of the file — including ones that do not calculate — sees
@@ -21,7 +24,11 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
+from bisect import bisect_right
+from collections import deque
 from decimal import Decimal
+from itertools import accumulate
 from pathlib import Path
 
 import xlsxwriter
@@ -30,36 +37,47 @@ from crm.foundation.i18n import _, current_language
 from crm.reporting.weekly import WeeklyTable
 from exports import weekly_layout as layout
 from exports.cells import workbook
-from exports.weekly_xlsx_body import LINE_HEIGHT, Body, line_width, lines_of
+from exports.weekly_xlsx_body import LINE_HEIGHT, Body, line_width, lines_of, row_points  # noqa: F401 — re-exported
 from exports.weekly_xlsx_body import cut as _text
 
 HEADER_ROW = 4  # 1-based, as a reader counts rows
 # Caps on the columns' widths (in display columns, CJK = 2; others 16): longer text wraps inside its row.
-# They keep the 16 columns narrow enough to print at 8 points or more on A3 (tests/ledger/test_weekly_print.py).
+# They keep the 16 columns narrow enough to print on A4 landscape at MIN_PRINTED_PT or more
+# (tests/ledger/test_weekly_print_layout.py).
 MAX_WIDTHS = {
-    "seq": 6,
+    "seq": 7,
     "code": 15,
-    "name": 20,
-    "investor": 14,
-    "region": 10,
-    "industry": 12,
-    "event": 16,
-    "signed_on": 12,
-    "stage": 8,
-    "progress": 30,
-    "problems": 32,
-    "supporting": 16,
-    "lead_unit": 14,
+    "name": 16,
+    "investor": 11,
+    "region": 11,
+    "industry": 11,
+    "event": 12,
+    "signed_on": 13,
+    "amount": 16,
+    "amount_cny": 12,
+    "stage": 10,
+    "progress": 20,
+    "problems": 20,
+    "supporting": 11,
+    "lead_unit": 11,
     "liaison": 10,
 }
+# The key columns keep this width in a week without progress or problems.
+MIN_WIDTHS = {"progress": 18, "problems": 14}
 YI_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 PERCENT_FORMAT = "0.00%"
 A4, A3 = 9, 8  # paper size codes of the OOXML page setup
+PAPER_PT = {A4: (595.28, 841.89), A3: (841.89, 1190.55)}  # (short, long) sides
+MARGINS = {"left": 0.4, "right": 0.4, "top": 0.6, "bottom": 0.8}  # inches
+HEADER_FOOTER_MARGIN = 0.3  # inches from the paper's edge: the page number has 0.5 inch of the bottom margin
 BODY_PT = 11  # the table's text size on screen; printed, it is scaled to fit the page's width
-MIN_PRINTED_PT = 8.5  # the smallest printed body text paper_for() accepts (8 points, and a margin)
-A4_LANDSCAPE_WIDTH_PT = 842 - 0.8 * 72  # the page less the left and right margins of _print_setup
-PT_PER_WIDTH = 5.6  # points one unit of column width takes in print (Calibri's digit, 7 px, and padding)
+MIN_PRINTED_PT = 7.0  # the smallest printed body text paper_for() accepts on A4 (六号 is 7.5 points)
+# Points a unit of column width prints at: Calibri's digit at 11 points, as LibreOffice measures it (5.58), and
+# as Excel and WPS round it to 7 pixels (5.25): a sheet prints narrower, so larger, in Excel.
+PT_PER_WIDTH = 5.575
+EXCEL_PT_PER_WIDTH = 5.25
+PAGE_SLACK = 0.97  # the share of a page's height Pages fills, so that no application's rounding overfills it
 
 
 def _font_name() -> str:
@@ -117,12 +135,14 @@ class _Styles:
             "w_alert": {**normal, "font_color": "#C00000", **border, **top},
             "w_date": {**normal, **border, **centre, "num_format": DATE_FORMAT},
             "w_yi": {**normal, **border, "valign": "top", "num_format": YI_FORMAT},
+            "w_amount": {**normal, **border, **top, "align": "right"},
             "w_total": {**normal, "bold": True, **total_fill, **border, **top},
+            "w_total_amount": {**normal, "bold": True, **total_fill, **border, **top, "align": "right"},
             "w_total_yi": {**normal, "bold": True, **total_fill, **border, "valign": "top", "num_format": YI_FORMAT},
             "w_note": {"font_name": font, "font_size": BODY_PT, "valign": "top", "text_wrap": True},
             "w_section": {"font_name": font, "font_size": 12, "bold": True},
-            "w_percent": {**normal, **border, "num_format": PERCENT_FORMAT},
-            "w_count": {**normal, **border, "num_format": "0"},
+            "w_percent": {**normal, **border, "valign": "top", "num_format": PERCENT_FORMAT},
+            "w_count": {**normal, **border, "valign": "top", "num_format": "0"},
         }
         self.wb = wb
         self.made: dict = {}
@@ -175,21 +195,26 @@ def write(table: WeeklyTable, path: str | Path, progress=None) -> Path:
     }
     with workbook(path, options) as wb:
         styles = _Styles(wb)
-        _table_sheet(wb.add_worksheet(_("Weekly table")), styles, table, progress)
-        _summary_sheet(wb.add_worksheet(_("Summary")), styles, table)
+        paper = _table_sheet(wb.add_worksheet(_("Weekly table")), styles, table, progress)
+        _summary_sheet(wb.add_worksheet(_("Summary")), styles, table, paper)
         wb.set_properties({"title": layout.title(table), "author": _("招商台账 (investment-attraction deal ledger)")})
     return path
 
 
-def _totals_row(ws, styles: _Styles, table: WeeklyTable, widest: list[int]) -> tuple[list, list]:
-    """The totals row's cells (writer, value, format) and each cell's line widths; widens `widest` for its
-    亿元 total."""
-    cells, measured = [], []
+def _totals_row(ws, styles: _Styles, table: WeeklyTable, widths: list[float]) -> tuple[list, int]:
+    """The totals row's cells (writer, value, format) at the columns' final `widths`, and its number of lines.
+
+    The per-currency totals (384.97亿元、2亿欧元、2.05亿美元) that do not fit their column are put one a line,
+    so that the text wraps after a 、, never inside an amount."""
+    cells, lines = [], 1
+    amount_at = [c.key for c in layout.columns()].index("amount")
     for i, value in enumerate(layout.totals(table)):
         if isinstance(value, layout.Yi):
             shown = layout.yi_text(value.yuan)
             cells.append((ws.write_number, Decimal(layout.yi_exact(value.yuan)), styles("w_total_yi")))
-            widest[i] = max(widest[i], _width(shown))
+        elif i == amount_at:
+            shown = _amounts_text(layout.currency_parts(table), widths[i])
+            cells.append((ws.write_string, _text(shown), styles("w_total_amount")))
         else:
             shown = value
             cells.append(
@@ -197,82 +222,224 @@ def _totals_row(ws, styles: _Styles, table: WeeklyTable, widest: list[int]) -> t
                 if value
                 else (ws.write_blank, None, styles("w_total"))
             )
-        measured.append(_line_widths(shown))
-    return cells, measured
+        lines = max(lines, _lines(shown, widths[i]))
+    return cells, lines
+
+
+def _amounts_text(parts: list[str], width: float) -> str:
+    """Amounts joined with 、 on one line when they fit `width`, else one a line (each line ending in its 、)."""
+    sep = layout.list_sep()
+    one_line = sep.join(parts)
+    if _lines(one_line, width) == 1:
+        return one_line
+    return (sep.rstrip() + "\n").join(parts)
+
+
+def _totals_widest(table: WeeklyTable) -> dict[int, int]:
+    """The widest line the totals row needs, by column: its 亿元 total and the longest of its per-currency totals
+    with the 、 after it (they go one a line when they do not fit on one)."""
+    keys = [c.key for c in layout.columns()]
+    parts = layout.currency_parts(table)
+    ends = [layout.list_sep().rstrip()] * (len(parts) - 1) + [""]
+    return {
+        keys.index("amount_cny"): _width(layout.yi_text(table.summary.total_cny)),
+        keys.index("amount"): max((_width(p + end) for p, end in zip(parts, ends)), default=0),
+    }
+
+
+def _header_room(header: str) -> int:
+    """The display width a header needs to wrap only between its words: 当前阶段 whole, 折合人民币(亿元) as
+    折合人民币 / (亿元), County (city, district) at its spaces."""
+    words = [w for w in re.split(r"\s+|(?=[(（])", header) if w]
+    return max(map(_width, words), default=0)
+
+
+def caps(cols: list) -> list[int]:
+    """The widest each column may be: its MAX_WIDTHS, or its header's widest word (a longer English word)."""
+    return [max(MAX_WIDTHS.get(col.key, 16), _header_min(col.header)) for col in cols]
+
+
+def _header_min(header: str) -> int:
+    """The width a header's widest word takes on one line: a CJK word its display width (a glyph of 11 points
+    is two units), a Latin word, in bold, a tenth more."""
+    return max(math.ceil(_header_room(header) * (1.1 if header.isascii() else 1) + 2), 6)
 
 
 def _column_widths(cols: list, widest: list[int]) -> list[int]:
-    """Each column as wide as its widest line (plus padding) up to its cap in MAX_WIDTHS; a header longer than
-    that wraps onto a second line rather than widening the column."""
+    """Each column as wide as its widest line (plus padding), at least its header's widest word and its
+    MIN_WIDTHS, up to its cap (caps()): longer text wraps inside its row."""
     widths = []
-    for col, w in zip(cols, widest):
-        header = max(math.ceil(_width(col.header) / 2) + 2, 6)
+    for col, w, cap in zip(cols, widest, caps(cols)):
         # the room lines_of() gives a line of w columns, so that text that fits is measured as one line
-        widths.append(min(max(header, math.ceil(w * 1.1 + 2)), MAX_WIDTHS.get(col.key, 16)))
+        content = max(math.ceil(w * 1.1 + 2), MIN_WIDTHS.get(col.key, 0), _header_min(col.header))
+        widths.append(min(content, cap))
     return widths
 
 
-def _heading(ws, styles: _Styles, table: WeeklyTable, cols: list, widths: list[int]) -> None:
-    """Title, scope and as-of rows, and the header row."""
+def _heading(ws, styles: _Styles, table: WeeklyTable, cols: list, widths: list[int]) -> float:
+    """Title, scope and as-of rows, and the header row; the points they take."""
     n, table_width = len(cols), sum(widths)
-    _set_height(ws, 1, 30)
+    heights = [30.0]
+    _set_height(ws, 1, heights[0])
     _merge(ws, 1, n, layout.title(table), styles("w_title"))
     scope = styles("w_scope")
     for row_no, words in ((2, layout.scope_text(table)), (3, layout.as_of_text(table))):
-        _set_height(ws, row_no, LINE_HEIGHT * _lines(words, table_width))
+        heights.append(row_points(_lines(words, table_width)))
+        _set_height(ws, row_no, heights[-1])
         _merge(ws, row_no, n, words, scope)
-    header_lines = max(_lines(c.header, w) for c, w in zip(cols, widths))
-    _set_height(ws, HEADER_ROW, LINE_HEIGHT * max(header_lines, 1) + 6)
+    heights.append(_header_height(cols, widths))
+    _set_height(ws, HEADER_ROW, heights[-1])
     header = styles("w_header")
     for i, col in enumerate(cols, 1):
         _put(ws, HEADER_ROW, i, col.header, header)
+    return sum(heights)
 
 
-def _table_sheet(ws, styles: _Styles, table: WeeklyTable, progress) -> None:
+def _header_height(cols: list, widths: list[int]) -> float:
+    """The header row's height: its tallest header's lines, and room for its bold text."""
+    return row_points(max(_lines(c.header, w) for c, w in zip(cols, widths))) + 2
+
+
+def _table_sheet(ws, styles: _Styles, table: WeeklyTable, progress) -> int:
+    """The 周报 sheet; the paper it prints on."""
     cols = layout.columns()
-    keys = [c.key for c in cols]
-    n = len(cols)
-    body = Body(styles, keys, [MAX_WIDTHS.get(key, 16) for key in keys])
+    body = Body(styles, [c.key for c in cols], caps(cols))
     body.lay_out(table.rows)
-    widest = body.widest
-    totals, measured = _totals_row(ws, styles, table, widest)
+    widths, pages = _sheet_top(ws, styles, table, body.widest)
+    r = body.write(ws, HEADER_ROW, progress, pages)
+    return _sheet_bottom(ws, styles, table, widths, r, pages)
+
+
+def _sheet_top(ws, styles: _Styles, table: WeeklyTable, widest: list[int]) -> tuple[list[int], Pages]:
+    """The column widths (from the deal rows' `widest` lines and the totals), the heading above the deal
+    rows, and the Pages that will break them; the sheet's rows of one line take row_points(1)."""
+    cols = layout.columns()
+    for i, w in _totals_widest(table).items():
+        widest[i] = max(widest[i], w)
     widths = _column_widths(cols, widest)
     for i, w in enumerate(widths):
         ws.set_column(i, i, w)
-    _heading(ws, styles, table, cols, widths)
+    ws.set_default_row(row_points(1))
+    heading = _heading(ws, styles, table, cols, widths)
+    pages = Pages(page_room(paper_for(widths), widths), _header_height(cols, widths), heading)
+    return widths, pages
 
-    r = body.write(ws, HEADER_ROW, progress)
+
+def _sheet_bottom(ws, styles: _Styles, table: WeeklyTable, widths: list[int], r: int, pages: Pages) -> int:
+    """Under the last deal row (`r`, 0-based): the totals row, kept on the page of the rows above it, the
+    notes; then the freeze, filter and print setup. Returns the paper the sheet prints on."""
+    cols = layout.columns()
+    n, keys = len(cols), [c.key for c in cols]
     last_data = r + 1
     r += 1
-    _write_row(ws, r, totals, max(map(lines_of, measured, widths)))
+    totals, lines = _totals_row(ws, styles, table, widths)
+    pages.keep_with_rows_above(r, row_points(lines))
+    _write_row(ws, r, totals, lines)
+    pages.add(r + 1, row_points(1))  # the blank row under the totals
     r += 2  # 1-based again: the row after the blank one under the totals
 
     note = styles("w_note")
     for words in layout.notes(table):
         r += 1
-        _set_height(ws, r, LINE_HEIGHT * _lines(words, sum(widths) * 0.95))
+        height = row_points(_lines(words, sum(widths) * 0.95))
+        pages.add(r - 1, height)
+        _set_height(ws, r, height)
         _merge(ws, r, n, words, note)
 
     ws.freeze_panes(HEADER_ROW, keys.index("name") + 1)
     if last_data > HEADER_ROW:
         ws.autofilter(HEADER_ROW - 1, 0, last_data - 1, n - 1)
-    _print_setup(ws, landscape=True, paper=paper_for(sum(widths)))
+    paper = paper_for(widths)
+    _print_setup(ws, landscape=True, paper=paper)
+    ws.set_h_pagebreaks(list(pages.breaks))
     ws.repeat_rows(HEADER_ROW - 1)
     ws.print_area(0, 0, r - 1, n - 1)
     ws.set_zoom(90)
+    return paper
 
 
-def paper_for(table_width: float) -> int:
-    """A4 when a table `table_width` columns wide, fitted to an A4 landscape page's width, still prints its
-    11-point body text at MIN_PRINTED_PT or more; else A3 (what bureaus print wide 周报 on)."""
-    scale = A4_LANDSCAPE_WIDTH_PT / (table_width * PT_PER_WIDTH)
-    return A4 if scale * BODY_PT >= MIN_PRINTED_PT else A3
+def paper_for(widths: list[int]) -> int:
+    """A4 when a table of columns `widths` wide, fitted to an A4 landscape page's width, still prints its
+    11-point body text at MIN_PRINTED_PT or more (in LibreOffice, which prints it smallest); else A3."""
+    return A4 if print_scale(A4, widths) * BODY_PT >= MIN_PRINTED_PT else A3
+
+
+def print_scale(paper: int, widths: list[int], pt_per_width: float = PT_PER_WIDTH) -> float:
+    """The scale a table of columns `widths` wide prints at, fitted to the width of a landscape page of
+    `paper`, each unit of width `pt_per_width` points: a whole percentage, as the applications choose it,
+    never above 100%."""
+    # XlsxWriter stores a width of w as whole pixels of 7 a unit and 5 of padding
+    stored = sum((int(w * 7 + 0.5) + 5) / 7 for w in widths)
+    room = PAPER_PT[paper][1] - (MARGINS["left"] + MARGINS["right"]) * 72
+    return min(100, math.floor(100 * room / (stored * pt_per_width))) / 100
+
+
+def page_room(paper: int, widths: list[int]) -> float:
+    """The points of sheet rows a landscape page of `paper` holds (PAGE_SLACK of it) at the largest scale an
+    application prints the table at (Excel's): no application fits fewer rows on a page."""
+    room = PAPER_PT[paper][0] - (MARGINS["top"] + MARGINS["bottom"]) * 72
+    return room / print_scale(paper, widths, EXCEL_PT_PER_WIDTH) * PAGE_SLACK
+
+
+class Pages:
+    """Where the printed 周报 breaks onto a new page: worked out from the rows' heights as they are written,
+    so that the totals row starts no page of its own (keep_with_rows_above). Each page holds `room` points
+    of rows: the first the heading (`heading` points), the others the repeated header row (`header`).
+
+    Excel holds at most 1,026 manual breaks in a sheet: the last MOST are kept (the end of the table, where
+    the totals row is); an application breaks the pages before them where they fill."""
+
+    MOST = 1000
+
+    def __init__(self, room: float, header: float, heading: float):
+        self.room, self.header = room, min(header, room / 2)
+        self.used = heading
+        self.on_page = 0  # rows on the current page
+        self.breaks: deque[int] = deque(maxlen=self.MOST)  # rows (0-based) that start a page
+        self.tail: list[float] = []  # the heights of the last rows added
+
+    def _new_page(self, row: int) -> None:
+        self.breaks.append(row)
+        self.used, self.on_page = self.header, 0
+
+    def add(self, row: int, height: float) -> None:
+        """Row `row` (0-based) of `height` points comes next."""
+        self.add_rows(row, [height])
+
+    def add_rows(self, first: int, heights: list[float]) -> None:
+        """Rows `first`, `first` + 1, … of `heights` points come next."""
+        ends = list(accumulate(heights, initial=0.0))
+        i = 0
+        while i < len(heights):
+            # the rows i … j - 1 fit on the current page
+            j = max(bisect_right(ends, self.room - self.used + ends[i], lo=i) - 1, i)
+            if j == i and self.on_page:
+                self._new_page(first + i)  # the row does not fit: it starts the next page
+                continue
+            j = min(max(j, i + 1), len(heights))  # a row taller than a page is its page's only row
+            self.used += ends[j] - ends[i]
+            self.on_page += j - i
+            i = j
+            if i < len(heights):
+                self._new_page(first + i)
+        self.tail = (self.tail + heights[-2:])[-2:]
+
+    def keep_with_rows_above(self, row: int, height: float, rows: int = 2) -> None:
+        """Row `row` of `height` points (the totals) comes next, on the page of the row above it: when it does
+        not fit there, the page breaks before the last `rows` rows above it instead (leaving one at least, and
+        if they and the row fit on the next page), so that it is not alone under the header."""
+        carried = self.tail[-min(rows, self.on_page - 1) :] if self.on_page > 1 else []
+        if self.used + height > self.room and carried and self.header + sum(carried) + height <= self.room:
+            self._new_page(row - len(carried))
+            self.used += sum(carried)
+            self.on_page = len(carried)
+        self.add(row, height)
 
 
 def _write_row(ws, r: int, cells: list, lines: int) -> None:
     """One row of the table (r 0-based), its height set first for its number of lines."""
     if lines > 1:
-        ws.set_row_pixels(r, LINE_HEIGHT * lines * 4 / 3)
+        ws.set_row_pixels(r, row_points(lines) * 4 / 3)
     for c, (write, value, fmt) in enumerate(cells):
         write(r, c, value, fmt)
 
@@ -284,51 +451,88 @@ def _print_setup(ws, landscape: bool, paper: int = 0) -> None:
         ws.set_portrait()
     ws.set_paper(paper or A4)
     ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as needed
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_margins(**MARGINS)
     ws.center_horizontally()
-    ws.set_header("", {"margin": 0.5})
-    ws.set_footer("&C" + _("Page &P of &N"), {"margin": 0.5})
+    ws.set_header("", {"margin": HEADER_FOOTER_MARGIN})
+    ws.set_footer("&C" + layout.page_number_words(), {"margin": HEADER_FOOTER_MARGIN})
 
 
-def _summary_sheet(ws, styles: _Styles, table: WeeklyTable) -> None:
+def _summary_sheet(ws, styles: _Styles, table: WeeklyTable, paper: int) -> None:
+    """The summary sections, on `paper` (the 周报's), portrait: a tall list of a few columns."""
     sections = layout.summary_sections(table)
     n = max(len(s.headers) for s in sections)
-    widths = [10] * n
+    widths = _summary_widths(sections, n)
+    for i, w in enumerate(widths):
+        ws.set_column(i, i, w)
+    ws.set_default_row(row_points(1))
     _set_height(ws, 1, 28)
     _merge(ws, 1, n, layout.summary_title(table), styles("w_title"))
-    _merge(ws, 2, n, layout.scope_text(table), styles("w_scope"))
+    scope = layout.scope_text(table)
+    _set_height(ws, 2, row_points(_lines(scope, sum(widths))))
+    _merge(ws, 2, n, scope, styles("w_scope"))
     r = 3
     for section in sections:
         r += 1
         _put(ws, r, 1, section.title, styles("w_section"))
         r += 1
+        lines = max(1 if _room(h) <= w else _lines(h, w) for h, w in zip(section.headers, widths))
+        _set_height(ws, r, row_points(lines) + 2)
         for i, header in enumerate(section.headers, 1):
             _put(ws, r, i, header, styles("w_header"))
-            widths[i - 1] = max(widths[i - 1], _width(header) + 2)
         for values in section.rows:
             r += 1
-            for i, value in enumerate(values, 1):
-                if isinstance(value, layout.Yi):
-                    _put(ws, r, i, Decimal(layout.yi_exact(value.yuan)), styles("w_yi"))
-                    shown = layout.yi_text(value.yuan)
-                elif isinstance(value, layout.Ratio):
-                    number = layout.ratio_number(value)
-                    if number is not None:
-                        _put(ws, r, i, number, styles("w_percent"))
-                    else:
-                        _put(ws, r, i, layout.ratio_text(value), styles("w_centre"))
-                    shown = layout.ratio_text(value)
-                elif isinstance(value, int):
-                    _put(ws, r, i, value, styles("w_count"))
-                    shown = str(value)
-                elif isinstance(value, datetime.date):
-                    _put(ws, r, i, value, styles("w_date"))
-                    shown = value.isoformat()
-                else:
-                    _put(ws, r, i, value, styles("w_text"))
-                    shown = str(value)
-                widths[i - 1] = max(widths[i - 1], _width(shown) + 2)
+            shown = [_summary_cell(ws, styles, r, i, value) for i, value in enumerate(values, 1)]
+            lines = max(1 if _room(text) <= w else _lines(text, w) for text, w in zip(shown, widths))
+            if lines > 1:
+                _set_height(ws, r, row_points(lines))
         r += 1
-    for i, w in enumerate(widths):
-        ws.set_column(i, i, min(w, 60))
-    _print_setup(ws, landscape=False)
+    _print_setup(ws, landscape=False, paper=paper)
+
+
+def _summary_widths(sections: list, n: int) -> list[int]:
+    """The summary's column widths: each its widest text, the Latin letters and digits of which print wider
+    than the CJK-counted width in the fonts LibreOffice falls back on (a fifth more), up to 40."""
+    widths = [10] * n
+    for section in sections:
+        for i, header in enumerate(section.headers):
+            widths[i] = max(widths[i], _room(header))
+        for values in section.rows:
+            for i, value in enumerate(values):
+                widths[i] = max(widths[i], _room(_summary_shown(value)))
+    return [min(w, 40) for w in widths]
+
+
+def _room(text: str) -> int:
+    """The column width text needs on one line: its display width, Latin text a fifth wider, and padding."""
+    wide = sum(1 for ch in text if ord(ch) > 0x2E7F)
+    return math.ceil((_width(text) - 2 * wide) * 1.2 + 2 * wide * 1.05 + 2)
+
+
+def _summary_shown(value) -> str:
+    """A summary cell as its number format shows it."""
+    if isinstance(value, layout.Yi):
+        return layout.yi_text(value.yuan)
+    if isinstance(value, layout.Ratio):
+        return layout.ratio_text(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _summary_cell(ws, styles: _Styles, r: int, i: int, value) -> str:
+    """Write one summary cell (r, i 1-based); the text it shows."""
+    if isinstance(value, layout.Yi):
+        _put(ws, r, i, Decimal(layout.yi_exact(value.yuan)), styles("w_yi"))
+    elif isinstance(value, layout.Ratio):
+        number = layout.ratio_number(value)
+        if number is not None:
+            _put(ws, r, i, number, styles("w_percent"))
+        else:
+            _put(ws, r, i, layout.ratio_text(value), styles("w_centre"))
+    elif isinstance(value, int):
+        _put(ws, r, i, value, styles("w_count"))
+    elif isinstance(value, datetime.date):
+        _put(ws, r, i, value, styles("w_date"))
+    else:
+        _put(ws, r, i, value, styles("w_text"))
+    return _summary_shown(value)

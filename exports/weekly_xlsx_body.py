@@ -5,7 +5,7 @@ the rows come under the heading, whose heights depend on the column widths, whic
 So the first pass lays every row out and spools it (`Body.lay_out`), keeping each column's widest line;
 the second (`Body.write`) writes the rows from the spool with XlsxWriter's public write calls.
 
-A column's width is at most its cap (weekly_xlsx.MAX_WIDTHS). A cell that is one line at the width its
+A column's width is at most its cap (weekly_xlsx.caps()). A cell that is one line at the width its
 column ends with is one line at the cap too, and a column below its cap holds no cell of several lines
 (its width fits its widest line): so each row's number of lines is computed in the first pass at the caps,
 and the spool holds only what the second pass writes. Both passes work on a chunk's columns (zip(*rows)):
@@ -28,13 +28,14 @@ from operator import attrgetter, itemgetter
 
 from wcwidth import wcswidth
 
-from crm.values.money import Money, format_money
+from crm.values.money import Money
 from exports import weekly_layout as layout
 
 MAX_CELL = 32_000  # Excel holds at most 32,767 characters in a cell
 CHUNK = 1000  # rows laid out and spooled together
 KEPT = 20_000  # distinct amounts (and texts of a column) whose layout is kept for the rows that repeat them
 LINE_HEIGHT = 16.0  # points per line of 11-point text (CJK glyphs need more than the 14.25 of Latin text)
+ROW_PAD = 3.5  # points above and below a cell's lines, so that the last line clears the border (26 px a 1-line row)
 # The columns of exports.weekly_layout.columns(), in the order Body writes them
 COLUMNS = (
     *("seq", "code", "name", "investor", "region", "industry", "event", "signed_on", "amount", "amount_cny"),
@@ -47,6 +48,11 @@ _MONEY_KEY = attrgetter("amount", "currency", "approximate")
 # punctuation and full-width forms (2 columns, 3 bytes), one line (tests/unit/test_xlsx_widths.py checks
 # every character of the class against wcwidth).
 _NARROW_OR_WIDE = re.compile("[\x20-\x7e\u3000-\u3029\u3030-\u303e\u4e00-\u9fff\uff01-\uff60]*")
+
+
+def row_points(lines: int) -> float:
+    """The height (points) of a row whose tallest cell has `lines` lines of 11-point text."""
+    return LINE_HEIGHT * lines + ROW_PAD
 
 
 def line_width(line: str) -> int:
@@ -145,7 +151,10 @@ def _utf8_lengths(texts: tuple[str, ...]) -> Iterable[int]:
 
 class Body:
     """The deal rows: `lay_out(rows)` spools them and keeps each column's widest line (`widest`); then
-    `write(ws, first_row, progress)` writes them. The spool is a temporary file, gone when written."""
+    `write(ws, first_row, progress, pages)` writes them. The spool is a temporary file, gone when written.
+
+    A row whose cells are all one line is not given a height: the sheet's default row height
+    (row_points(1), set by the caller) is its height."""
 
     def __init__(self, styles: Callable, keys: list[str], caps: list[int]):
         if tuple(keys) != COLUMNS:
@@ -154,9 +163,7 @@ class Body:
         self.repeating = {keys.index(key) for key in REPEATING}
         self.styles = styles
         self.columns = [_Column(cap) for cap in caps]
-        self.own_formats: list = []  # the number formats of amounts in their own currency, by spooled index
-        self._own_format_at: dict[str, int] = {}
-        self._amounts: dict = {}  # (amount, currency, approximate) -> ((the number as text, format index), width)
+        self._amounts: dict = {}  # (amount, currency, approximate) -> (the amount's text, its width)
         self._yuan: dict = {}  # Decimal -> (the number of 亿元 as text, its width)
         self.spool = tempfile.TemporaryFile()  # noqa: SIM115 — closed by write()
         self.total = 0
@@ -208,18 +215,13 @@ class Body:
         self.spool.write(len(data).to_bytes(8, "little") + data)  # marshal.load reads a file a few bytes a call
 
     def _own(self, amounts: tuple) -> list[tuple]:
-        """Amounts in their own currency as spooled (the number as text and its format's index), with their
-        widths; each distinct amount is laid out once."""
+        """Amounts in their own currency as text (layout.own_text: 4565万元, as every other format shows them),
+        with their widths; each distinct amount is laid out once."""
         found = self._amounts
         keys = list(map(_MONEY_KEY, amounts))  # hashed in C, where Money's hash is Python
         for key in set(keys).difference(found):
-            money = Money(*key)
-            figure, own_format = layout.own_number(money)
-            at = self._own_format_at.setdefault(own_format, len(self.own_formats))
-            if at == len(self.own_formats):
-                self.own_formats.append(own_format)
-            # the format shows at least two decimals; an amount is one line
-            found[key] = ((layout.plain_decimal(figure), at), measure(format_money(money) + "00"))
+            text = layout.own_text(Money(*key))
+            found[key] = (text, measure(text))
         return list(map(found.__getitem__, keys))
 
     def _yi(self, amounts: tuple) -> list[tuple]:
@@ -229,8 +231,9 @@ class Body:
             found[yuan] = (layout.yi_exact(yuan), measure(layout.yi_text(yuan)))
         return list(map(found.__getitem__, amounts))
 
-    def write(self, ws, first_row: int, progress=None) -> int:
-        """Write the spooled rows from `first_row` (0-based) down; the 0-based index of the last one."""
+    def write(self, ws, first_row: int, progress=None, pages=None) -> int:
+        """Write the spooled rows from `first_row` (0-based) down; the 0-based index of the last one.
+        `pages` (weekly_xlsx.Pages) is told each row's height, to break the printed pages."""
         r = first_row - 1
         with self.spool:
             while size := int.from_bytes(self.spool.read(8), "little"):
@@ -241,6 +244,8 @@ class Body:
                 alerted = [False] * len(heights)
                 for i in alerts:
                     alerted[i] = True
+                if pages is not None:
+                    pages.add_rows(r + 1, list(map(row_points, heights)))
                 r = self._write_chunk(ws, r, columns, heights, alerted)
                 if progress:
                     progress(r - first_row + 1, self.total)
@@ -250,7 +255,7 @@ class Body:
         """One spooled chunk's rows under row `r`; the index of the last one."""
         style = self.styles
         text, centre, alert, date, yi = (style(n) for n in ("w_text", "w_centre", "w_alert", "w_date", "w_yi"))
-        own_formats = [style("w_yi", f) for f in self.own_formats]
+        amount = style("w_amount")
         string, number, blank, day = ws.write_string, ws.write_number, ws.write_blank, ws.write_datetime
         set_height, fromordinal = ws.set_row_pixels, datetime.date.fromordinal
         numbers: dict[str, Decimal] = {}
@@ -276,7 +281,7 @@ class Body:
         ) in zip(*columns, heights, alerts):
             r += 1
             if lines > 1:
-                set_height(r, LINE_HEIGHT * lines * 4 / 3)
+                set_height(r, row_points(lines) * 4 / 3)
             number(r, 0, seq, centre)
             (string if code else blank)(r, 1, code, text)
             (string if name else blank)(r, 2, name, text)
@@ -288,8 +293,7 @@ class Body:
                 day(r, 7, fromordinal(signed), date)
             else:
                 blank(r, 7, None, text)
-            figure = numbers.get(own[0]) or numbers.setdefault(own[0], Decimal(own[0]))
-            number(r, 8, figure, own_formats[own[1]])
+            string(r, 8, own, amount)
             number(r, 9, numbers.get(cny) or numbers.setdefault(cny, Decimal(cny)), yi)
             (string if stage else blank)(r, 10, stage, centre)
             (string if this_week else blank)(r, 11, this_week, text)

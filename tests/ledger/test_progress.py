@@ -72,7 +72,7 @@ def test_progress_from_cli_shows_in_show_deals_and_the_weekly_table(ledger, run_
     assert "最近进展" in out and "2020-06-02 主体封顶" in out
     table = weekly.build(weekly.resolve_week("2020-W21"))
     assert [weekly_layout.progress_text(r) for r in table.rows if r.code == code] == [
-        "2020-05-18 新增项目(签约)\n2020-05-20 施工图审查通过"
+        "2020-05-18 新增项目（签约）\n2020-05-20 施工图审查通过"
     ]
     status, out, err = run_cli("--db", db_url, "progress", code, "")
     assert (

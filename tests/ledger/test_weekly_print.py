@@ -16,8 +16,8 @@ from openpyxl import load_workbook
 from exports import weekly_xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
-A3_LANDSCAPE = (1190.55, 841.89)  # points
-MIN_PT = 8.0
+A4_LANDSCAPE = (841.89, 595.3)  # points
+MIN_PT = 7.0  # the 16 columns fitted to A4's width (tests/ledger/test_weekly_print_layout.py: 7.2 or more)
 
 
 def _soffice() -> str:
@@ -76,13 +76,13 @@ def _weekly_pages(pdf):
     return [p for p in pdf.pages if p.width > p.height]
 
 
-def test_the_weekly_table_prints_on_a3_with_body_text_of_8_points_or_more(w21):
+def test_the_weekly_table_prints_on_a4_with_body_text_of_7_points_or_more(w21):
     _xlsx, pdf_path = w21
     with pdfplumber.open(pdf_path) as pdf:
         pages = _weekly_pages(pdf)
         assert len(pages) >= 2
         for page in pages:
-            assert (round(page.width, 2), round(page.height, 2)) == A3_LANDSCAPE
+            assert (round(page.width, 2), round(page.height, 2)) == A4_LANDSCAPE
             sizes = [c["size"] for c in page.chars]
             assert len(sizes) > 500
             assert min(sizes) >= MIN_PT, f"page {page.page_number}: smallest text {min(sizes):.1f} pt"
@@ -110,12 +110,12 @@ def test_every_printed_page_repeats_the_header_and_nothing_runs_off_the_paper(w2
 
 def test_long_text_wraps_inside_its_row(w21):
     xlsx, pdf_path = w21
-    name = "涿州现代供应链金融创新示范基地项目"  # 34 display columns, in a column capped at 20
+    name = "涿州现代供应链金融创新示范基地项目"  # 34 display columns, in a column capped at 16
     with pdfplumber.open(pdf_path) as pdf:
         text = "\n".join(p.extract_text() for p in _weekly_pages(pdf))
     assert name not in text.replace(" ", "")  # not on one line …
     flat = text.replace("\n", "").replace(" ", "")
-    assert "涿州现代供应链" in flat and "示范基地项目" in flat  # … but wholly printed, over several
+    assert "涿州现代供应" in flat and "基地项目" in flat  # … but wholly printed, over several
     ws = load_workbook(xlsx).worksheets[0]
     row = next(r for r in ws.iter_rows() if r[2].value == name)
     assert row[2].alignment.wrap_text
@@ -132,13 +132,12 @@ def test_the_totals_row_says_it_is_rounded_from_exact_sums(w21):
 
 
 def test_the_paper_is_a4_when_the_table_is_narrow_enough_else_a3():
-    assert weekly_xlsx.paper_for(150) == weekly_xlsx.A4
-    assert weekly_xlsx.paper_for(250) == weekly_xlsx.A3
-    # A4 is chosen only while its body text still prints at 8.5 points or more.
-    widest_a4 = (
-        weekly_xlsx.A4_LANDSCAPE_WIDTH_PT
-        * weekly_xlsx.BODY_PT
-        / (weekly_xlsx.MIN_PRINTED_PT * weekly_xlsx.PT_PER_WIDTH)
-    )
-    assert weekly_xlsx.paper_for(widest_a4 - 1) == weekly_xlsx.A4
-    assert weekly_xlsx.paper_for(widest_a4 + 1) == weekly_xlsx.A3
+    assert weekly_xlsx.paper_for([10] * 16) == weekly_xlsx.A4
+    assert weekly_xlsx.paper_for([16] * 16) == weekly_xlsx.A3
+    # A4 is chosen only while its body text still prints at MIN_PRINTED_PT or more.
+    a4 = [w for w in range(150, 260) if weekly_xlsx.paper_for([w / 16] * 16) == weekly_xlsx.A4]
+    assert a4 == list(range(150, max(a4) + 1))
+    assert weekly_xlsx.print_scale(weekly_xlsx.A4, [max(a4) / 16] * 16) * 11 >= weekly_xlsx.MIN_PRINTED_PT
+    assert weekly_xlsx.print_scale(weekly_xlsx.A4, [(max(a4) + 1) / 16] * 16) * 11 < weekly_xlsx.MIN_PRINTED_PT
+    # Every column at its cap still prints on A4.
+    assert weekly_xlsx.paper_for(list(weekly_xlsx.MAX_WIDTHS.values())) == weekly_xlsx.A4

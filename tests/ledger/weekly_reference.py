@@ -1,7 +1,9 @@
 """The weekly table's text formats as they were written before they streamed (the whole table in
 memory, one tabulate call): the reference the streamed writers of exports.weekly_text must equal
-byte for byte. Copied from exports/weekly_text.py at e03e22c, not used by the program; one change since:
-txt cells have their line breaks as \\n (exports.weekly_text.txt_cell), which the old grid misaligned."""
+byte for byte. Copied from exports/weekly_text.py at e03e22c, not used by the program; changes since:
+txt cells have their line breaks as \\n (exports.weekly_text.txt_cell), which the old grid misaligned; the txt
+notes are wrapped at the grid's width; the HTML totals row is exports.weekly_text.html_totals (its amounts
+wrap only after a 、)."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from exports.weekly_text import (
     csv_tail,
     html_head,
     html_tail,
+    html_totals,
     md_head,
     md_tail,
     tabulate,
@@ -101,7 +104,7 @@ def render_txt(table, progress=None) -> str:
     body = tabulate(
         wrapped, headers=headers, tablefmt="grid", disable_numparse=True, colalign=_aligns([c.key for c in cols])
     )
-    return "\n".join([*txt_head(table), body, "", *txt_tail(table)]) + "\n"
+    return "\n".join([*txt_head(table), body, "", *txt_tail(table, len(body.split("\n")[0]))]) + "\n"
 
 
 # ---- HTML -----------------------------------------------------------------
@@ -149,7 +152,7 @@ def render_html(table, progress=None) -> str:
         ["overdue" if k == "problems" and any(p.overdue for p in row.problems) else "" for k in keys]
         for row in table.rows
     ]
-    rows.append([_html_cell(_shown(v)) for v in layout.totals(table)])
+    rows.append(html_totals(table))
     overdue.append([""] * len(keys))
     classes = [""] * len(table.rows) + ["total"]
     numeric = [k in ("seq", "amount", "amount_cny") for k in keys]

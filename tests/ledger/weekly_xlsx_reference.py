@@ -1,8 +1,10 @@
 """The weekly workbook's deal table as exports/weekly_xlsx.py laid it out and wrote it at afe0c93 (a row at a
 time, each row's cells pickled with their shape and multi, heights from the final column widths): the
 reference the program's chunked layout (exports.weekly_xlsx_body) must equal byte for byte. Not used by the
-program. What did not change (formats, heading, column widths, the summary sheet) is imported, so that this
-reference differs from the program only in how it lays out and writes the deal table."""
+program. What did not change (formats, heading, column widths, totals, notes, page breaks, the summary sheet) is
+imported, so that this reference differs from the program only in how it lays out and writes the deal rows.
+Changed since, as the program's print layout was: 总投资 is text (layout.own_text), a row of several lines is
+row_points(lines) high, and each row's height is told to the sheet's Pages."""
 
 from __future__ import annotations
 
@@ -14,23 +16,9 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from crm.reporting.weekly import WeeklyTable
-from crm.values.money import format_money
 from exports import weekly_layout as layout
-from exports.weekly_xlsx import (
-    HEADER_ROW,
-    LINE_HEIGHT,
-    _column_widths,
-    _heading,
-    _lines,
-    _merge,
-    _print_setup,
-    _set_height,
-    _Styles,
-    _width,
-    _write_row,
-    paper_for,
-)
-from exports.weekly_xlsx_body import MAX_CELL
+from exports.weekly_xlsx import HEADER_ROW, _sheet_bottom, _sheet_top, _Styles
+from exports.weekly_xlsx_body import MAX_CELL, row_points
 from exports.weekly_xlsx_body import cut as _text
 from exports.weekly_xlsx_body import line_width as _line_width
 from exports.weekly_xlsx_body import lines_of as _lines_of
@@ -199,13 +187,12 @@ class _Body:
                 widest[at] = w
 
     def _own(self, money) -> tuple[tuple, int]:
-        """An amount in its own currency as spooled, and its width; amounts repeat, each is laid out once."""
+        """An amount in its own currency as spooled (its text), and its width; amounts repeat, each is laid out
+        once."""
         found = self._amounts.get(money)
         if found is None:
-            figure, own_format = layout.own_number(money)
-            fmt = self.spooled(self.styles("w_yi", own_format))
-            # the format shows at least two decimals; an amount is one line
-            found = (self.NUMBER, Decimal(layout.plain_decimal(figure)), fmt), _measure(format_money(money) + "00")
+            text = layout.own_text(money)
+            found = (self.STRING, text, self.spooled(self.styles("w_amount"))), _measure(text)
             self._amounts[money] = found
         return found
 
@@ -226,29 +213,7 @@ class _Body:
             yield from _unspooled(self.spool)
 
 
-def _totals_row(ws, styles: _Styles, table: WeeklyTable, keys: list[str], widest: list[int]):
-    """The totals row's cells (writer, value, format), shape and multi; widens `widest` for its 亿元 total."""
-    cells, shape, multi = [], [], []
-    for i, value in enumerate(layout.totals(table)):
-        if isinstance(value, layout.Yi):
-            shown = layout.yi_text(value.yuan)
-            cells.append((ws.write_number, Decimal(layout.yi_exact(value.yuan)), styles("w_total_yi")))
-            widest[i] = max(widest[i], _width(shown))
-        else:
-            shown = value
-            cells.append(
-                (ws.write_string, _text(value), styles("w_total"))
-                if value
-                else (ws.write_blank, None, styles("w_total"))
-            )
-        w = _measure(shown)
-        shape.append(w if type(w) is int else 0)
-        if type(w) is not int:
-            multi.append((i, w))
-    return cells, shape, multi
-
-
-def _write_body(ws, body: _Body, lines_of: _Lines, progress) -> int:
+def _write_body(ws, body: _Body, lines_of: _Lines, progress, pages) -> int:
     """The second pass: every spooled row under the header; the 0-based index of the last one."""
     writers = (ws.write_string, ws.write_number, ws.write_datetime, ws.write_blank)
     formats, total = body.formats, body.total
@@ -258,8 +223,9 @@ def _write_body(ws, body: _Body, lines_of: _Lines, progress) -> int:
         r += 1
         done += 1
         lines = lines_of(shape, multi)
+        pages.add(r, row_points(lines))
         if lines > 1:
-            ws.set_row_pixels(r, LINE_HEIGHT * lines * 4 / 3)
+            ws.set_row_pixels(r, row_points(lines) * 4 / 3)
         for c, (write, value, fmt) in enumerate(cells):
             writers[write](r, c, value, formats[fmt])
         if progress and (done % 500 == 0 or done == total):
@@ -267,38 +233,14 @@ def _write_body(ws, body: _Body, lines_of: _Lines, progress) -> int:
     return r
 
 
-def _table_sheet(ws, styles: _Styles, table: WeeklyTable, progress) -> None:
+def _table_sheet(ws, styles: _Styles, table: WeeklyTable, progress) -> int:
     cols = layout.columns()
     keys = [c.key for c in cols]
-    n = len(cols)
     body = _Body(styles, keys)
     body.lay_out(table.rows)
-    totals = _totals_row(ws, styles, table, keys, body.widest)
-    widths = _column_widths(cols, body.widest)
-    for i, w in enumerate(widths):
-        ws.set_column(i, i, w)
-    _heading(ws, styles, table, cols, widths)
-
-    lines_of = _Lines(widths)
-    r = _write_body(ws, body, lines_of, progress)
-    last_data = r + 1
-    r += 1
-    _write_row(ws, r, totals[0], lines_of(*totals[1:]))
-    r += 2  # 1-based again: the row after the blank one under the totals
-
-    note = styles("w_note")
-    for words in layout.notes(table):
-        r += 1
-        _set_height(ws, r, LINE_HEIGHT * _lines(words, sum(widths) * 0.95))
-        _merge(ws, r, n, words, note)
-
-    ws.freeze_panes(HEADER_ROW, keys.index("name") + 1)
-    if last_data > HEADER_ROW:
-        ws.autofilter(HEADER_ROW - 1, 0, last_data - 1, n - 1)
-    _print_setup(ws, landscape=True, paper=paper_for(sum(widths)))
-    ws.repeat_rows(HEADER_ROW - 1)
-    ws.print_area(0, 0, r - 1, n - 1)
-    ws.set_zoom(90)
+    widths, pages = _sheet_top(ws, styles, table, body.widest)
+    r = _write_body(ws, body, _Lines(widths), progress, pages)
+    return _sheet_bottom(ws, styles, table, widths, r, pages)
 
 
 def _unspooled(spool) -> Iterator[tuple[list, list, list]]:
