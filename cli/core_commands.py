@@ -63,12 +63,22 @@ def _amount(row) -> str:
 # ---- handlers -------------------------------------------------------------
 
 
+def init_message(ran: int, fresh: bool) -> str:
+    """What `crm init` says: the schema created (a new ledger), upgraded (`ran` migrations), or already up to date."""
+    if not ran:
+        return _("Schema is up to date")
+    if fresh:
+        return _("Schema created ({n} migrations run)").format(n=ran)
+    return _("Schema upgraded ({n} migrations run)").format(n=ran)
+
+
 def cmd_init(args):
+    """crm init: create the schema of a new ledger, or apply the migrations an older one lacks."""
     from db import migrate
 
     db = open_database(getattr(args, "db", None), migrate_schema=False, create=True)
-    applied = migrate.upgrade(db)
-    print(_("Schema up to date ({n} migrations applied now)").format(n=len(applied)))
+    fresh = not migrate.applied_names(db)  # no history yet: every migration run creates the schema
+    print(init_message(len(migrate.upgrade(db)), fresh))
 
 
 def cmd_demo(args):

@@ -88,6 +88,11 @@ SCREEN_COMMANDS = (
     ("copy_summary", N_("Copy line"), N_("Copy the deal's one-line summary to the clipboard (y)")),
     ("sort_next", N_("Sort by the next column"), N_("Cycle the sort column (o)")),
     ("sort_reverse", N_("Reverse the sort"), N_("Reverse the order of the list (r)")),
+    (
+        "toggle_archived",
+        N_("Archived deals: show or hide, to restore one"),
+        N_("List archived deals too, to open one and restore it with a (A)"),
+    ),
     ("add_rate", N_("Set an exchange rate"), N_("Add or replace a dated rate (a)")),
     ("refresh", N_("Refresh"), N_("Fetch this screen again (ctrl+r)")),
 )

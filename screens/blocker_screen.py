@@ -3,6 +3,7 @@ it, overdue first, with the deal it blocks; resolve one in place (r)."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -16,6 +17,13 @@ from screens import text
 from screens.base import CrmScreen
 from screens.keys_footer import KeysFooter
 from screens.measured_table import MeasuredTable
+
+#: The table's columns (English source); the number, the dates and the days overdue are never cut.
+COLUMNS = (N_("No."), N_("Deal"), N_("Blocker"), N_("Raised"), N_("Due"), N_("Overdue"))
+DATE_CELLS = 10  # 2020-05-18
+MIN_TEXT = 8  # the deal and the blocker's text keep at least this many cells, however narrow the terminal
+BLOCKER_SHARE = 0.55  # of the cells the deal and the blocker's text share, the text's
+NAME_AFTER_CODE = 10  # a deal's cell narrower than its code and this much of its name shows the name alone
 
 
 class BlockersScreen(CrmScreen):
@@ -37,11 +45,14 @@ class BlockersScreen(CrmScreen):
 
     def on_mount(self) -> None:
         self.sub_title = _("Open blockers by department")
-        table = self.query_one(DataTable)
-        table.add_columns(_("No."), _("Deal"), _("Blocker"), _("Raised"), _("Due"), _("Overdue"))
+        self._groups: list | None = None  # what the last load read, laid out again at another width
 
     def on_screen_resume(self) -> None:
         self.load()
+
+    def on_resize(self) -> None:
+        if self._groups is not None:
+            self.call_after_refresh(self._fill, self._groups)  # once the table has its new width
 
     def load(self) -> None:
         self.run_worker(self._load, exclusive=True, group="blockers")
@@ -52,42 +63,78 @@ class BlockersScreen(CrmScreen):
         except CrmError as err:
             self.notify(text.shown(err), severity="error")
             return
+        self._groups = groups
+        self._fill(groups)
+
+    def _overdue(self, b: blocker_board.OpenBlocker) -> Text:
+        days = b.overdue_days(self.today)
+        return Text(_("{days} days").format(days=days), style="bold red") if days else Text("—", style="dim")
+
+    def _widths(self, groups: list) -> tuple[int, int, int, int]:
+        """(number, deal, blocker, overdue) cells for the table's width: the number, the dates and the days
+        overdue whole, the rest shared by the deal and the blocker's text (each cut with …)."""
         table = self.query_one(DataTable)
+        blockers = [b for group in groups for b in group.blockers]
+        number = max([cell_len(_("No."))] + [len(str(b.id)) for b in blockers])
+        overdue = max([cell_len(_("Overdue"))] + [self._overdue(b).cell_len for b in blockers])
+        dates = max(DATE_CELLS, cell_len(_("Raised")), cell_len(_("Due")))
+        padding = 2 * table.cell_padding * len(COLUMNS)
+        lines = 1 + sum(1 + len(group.blockers) + (group.open > len(group.blockers)) for group in groups)
+        scrollbar = table.styles.scrollbar_size_vertical if lines > table.size.height else 0
+        room = table.size.width - scrollbar - padding - number - overdue - 2 * dates
+        deal = max(MIN_TEXT, int(room * (1 - BLOCKER_SHARE)))
+        return number, deal, max(MIN_TEXT, room - deal), overdue
+
+    @staticmethod
+    def _deal(b: blocker_board.OpenBlocker, width: int) -> str:
+        """The deal a blocker holds up: its code and name, or its name alone where the code would leave no room."""
+        if width < len(b.deal_code) + 1 + NAME_AFTER_CODE:
+            return b.deal_name
+        return f"{b.deal_code} {b.deal_name}"
+
+    def _fill(self, groups: list) -> None:
+        """Show `groups` in columns fit to the table's width, the cursor kept on its blocker."""
+        table = self.query_one(DataTable)
+        if not table.size.width:
+            self.call_after_refresh(self._fill, groups)  # not laid out yet: its columns fit its width
+            return
         keep = None
         keep_row = table.cursor_row
         if table.row_count:
             keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        table.clear()
+        number, deal, about, overdue = self._widths(groups)
+        table.clear(columns=True)
+        for label, width in zip(COLUMNS, (number, deal, about, DATE_CELLS, DATE_CELLS, overdue)):
+            table.add_column(_(label), width=width)
         self.blockers = {}
-        today = self.today
         total = late = 0
         for group in groups:
-            head = Text.assemble(
-                (text.plain(group.department), "bold"),
-                "  ",
+            counts = Text.assemble(
                 _("{n} open").format(n=group.open),
-                "  ",
+                " ",
                 (_("{n} overdue").format(n=group.overdue), "bold red" if group.overdue else "dim"),
             )
-            table.add_row("", head, "", "", "", "", key=f"dept:{group.department}")
+            counts.truncate(about, overflow="ellipsis")
+            head = Text(text.fit(text.plain(group.department), deal).rstrip(), style="bold")
+            table.add_row("", head, counts, "", "", "", key=f"dept:{group.department}")
             total += group.open
             late += group.overdue
             for b in group.blockers:
-                days = b.overdue_days(today)
-                overdue = Text(_("{days} days").format(days=days), style="bold red") if days else Text("—", style="dim")
                 table.add_row(
                     str(b.id),
-                    text.shown(f"{b.deal_code} {b.deal_name}"),
-                    text.shown(b.text),
+                    Text(text.fit(text.plain(self._deal(b, deal)), deal)),
+                    Text(text.fit(text.plain(b.text), about)),
                     b.raised_on.isoformat(),
                     b.due_on.isoformat() if b.due_on else "",
-                    overdue,
+                    self._overdue(b),
                     key=str(b.id),
                 )
                 self.blockers[str(b.id)] = b
             if group.open > len(group.blockers):
                 more = _("… and {n} more, less urgent").format(n=group.open - len(group.blockers))
-                table.add_row("", Text(more, style="dim"), "", "", "", "", key=f"more:{group.department}")
+                table.add_row(
+                    "", Text(text.fit(more, deal), style="dim"), "", "", "", "", key=f"more:{group.department}"
+                )
         status = _("{n} open blockers, {late} overdue, in {departments} departments").format(
             n=total, late=late, departments=len(groups)
         )

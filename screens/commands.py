@@ -20,20 +20,23 @@ class DealSearchProvider(Provider):
         query = query.strip()
         if len(query) < 2:
             return
-        flt = deal_pages.ListFilter(search=query)
+        # archived deals as the deal list shows them: when it lists them (A), and by their exact code
+        listed = getattr(self.app, "deal_filter", None)
+        flt = deal_pages.ListFilter(search=query, archived=bool(listed and listed.archived))
         rows = await self.app.db.run(deal_pages.first_rows, flt, deal_pages.Order(), LIMIT)
         for row in rows:
             title = f"{row.code}  {row.name}"
+            shown = _("Open deal · {region} · {stage} · {amount}").format(
+                region=row.region or "—",
+                stage=text.stage(row.stage),
+                amount=text.money(row.amount, row.currency, row.approximate),
+            )
             yield Hit(
                 1.0,
                 self.matcher(query).highlight(title),
                 functools.partial(self._open, row.code),
                 text=title,
-                help=_("Open deal · {region} · {stage} · {amount}").format(
-                    region=row.region or "—",
-                    stage=text.stage(row.stage),
-                    amount=text.money(row.amount, row.currency, row.approximate),
-                ),
+                help=shown + " · " + _("archived") if row.archived else shown,
             )
 
     async def discover(self) -> Hits:

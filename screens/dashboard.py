@@ -360,7 +360,7 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
     def _lights_text(lit: lights.LightCounts, today: datetime.date) -> str:
         return _(
             "Lights on {day}: [$warning]● {yellow} yellow[/]  [$error]● {red} red[/]  ● {green} green"
-            "  [dim](behind the year's plan, or planned start passed without 开工)[/]"
+            "  [dim](behind the year's plan, or planned start passed without starting)[/]"
         ).format(day=today.isoformat(), yellow=lit.yellow, red=lit.red, green=lit.green)
 
     @staticmethod

@@ -22,7 +22,7 @@ DEAL_BINDINGS = [
         "p",
         "progress",
         N_("Progress"),
-        tooltip=N_("Write a line of the deal's progress log (本周进展)"),
+        tooltip=N_("Write a line of the deal's weekly progress log"),
         priority=True,
     ),
     Binding("f", "funds", N_("Funds"), show=False, priority=True),

@@ -19,15 +19,24 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Select, SelectionList, Static
 
 from crm.deals import records as deals
-from crm.deals.fields import APPROVAL_LABELS, parse_approval, parse_floor_area
+from crm.deals.fields import APPROVAL_LABELS, MissingFields, parse_approval, parse_floor_area
 from crm.deals.fields import FIELDS as DEAL_FIELDS
 from crm.deals.texts import FormChoices, form_choices, form_state
-from crm.foundation.errors import Conflict, CrmError
+from crm.foundation.errors import Conflict, CrmError, MissingRate
 from crm.foundation.i18n import _, current_language
 from crm.foundation.text import clean_text
 from screens import text
 from screens.dialogs import Dialog
-from screens.forms import FormRow, amount_hint, convert_amount, read_amount, read_date, show_hint, unit_question
+from screens.forms import (
+    FormRow,
+    amount_hint,
+    convert_amount,
+    missing_rate_text,
+    read_amount,
+    read_date,
+    show_hint,
+    unit_question,
+)
 
 # field, label, kind (the form control): from the one declaration of a deal's fields
 FIELDS = tuple((f.key, f.label, f.widget) for f in DEAL_FIELDS)
@@ -203,9 +212,30 @@ class DealForm(Dialog):
         try:
             code = await self.db.run(deals.add_deal, values, supporting=supporting)
         except CrmError as err:
-            self.show_error(str(err))
+            self.refused(err)
             return
         self.dismiss(code)
+
+    def refused(self, err: CrmError) -> None:
+        """Say why crm refused the save in the form's words: the empty required fields marked each and named
+        by their labels, a missing rate with where to add it (crm's own message names the command line's)."""
+        if isinstance(err, MissingFields):
+            for field in err.keys:
+                show_hint(self.query_one(f"#hint-{field}", Static), _("required"), True)
+            names = [_(LABELS[field]) for field in err.keys if field in LABELS]
+            self.show_error(
+                _("Fill in: {fields}").format(fields=("、" if current_language() == "zh" else ", ").join(names))
+            )
+            self.query_one(f"#f-{err.keys[0]}").focus()
+            return
+        money, _error = read_amount(self.value_of("amount"))
+        if isinstance(err, MissingRate) and money is not None:
+            signed, _message, bad = read_date(self.value_of("signed_on"), self.today)
+            message = missing_rate_text(money.currency, signed if signed and not bad else self.today)
+            show_hint(self.query_one("#hint-amount", Static), message, True)
+            self.show_error(message)
+            return
+        self.show_error(str(err))
 
     async def _save_edit(self, values: dict, supporting: list | None) -> None:
         if not values and supporting is None:
@@ -217,7 +247,7 @@ class DealForm(Dialog):
             await self._conflict(err, set(values), supporting is not None)
             return
         except CrmError as err:
-            self.show_error(str(err))
+            self.refused(err)
             return
         self.dismiss(code)
 

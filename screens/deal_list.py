@@ -15,6 +15,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -54,29 +55,52 @@ COLUMNS = (
     Column("code", N_("Code"), 12, 12),
     Column("name", N_("Name"), 0, 0),
     Column("region", N_("Region"), 10, 10),
-    Column("event", N_("Event"), 16, 14),
+    # Chinese event and unit names are cut to six characters: at 140 columns the name keeps more than at 80
+    Column("event", N_("Event"), 13, 14),
     Column("signed", N_("Signed"), 10, 10),
     Column("amount", N_("Amount"), 11, 17, "right"),
-    Column("yi", N_("100m CNY"), 8, 8, "right"),
+    Column("yi", N_("100m CNY"), 7, 8, "right"),
     Column("stage", N_("Stage"), 4, 12),
     Column("days", N_("Days"), 5, 5, "right"),
     Column("blockers", N_("Issues"), 4, 6, "right"),
     # The light (● yellow or red, crm.reporting.lights) and the stale mark; no heading: the status line explains them.
     Column("marks", "", 3, 3, sortable=False),
-    Column("lead", N_("Lead unit"), 16, 12),
+    Column("lead", N_("Lead unit"), 13, 12),
     Column("progress", N_("Latest progress"), 0, 0, sortable=False),
 )
 SORT_OF_COLUMN = {"yi": "amount"}  # the 亿元 column sorts like the amount
 MIN_NAME = 12
-# The latest progress shares the name's room when the name keeps NAME_WANT cells and it gets PROGRESS_MIN;
-# otherwise it goes first, before the name shrinks.
+# The latest progress shares the name's room when the name keeps its width at 80 columns (NAME_AT_80, at least
+# NAME_WANT: a wider terminal never shows shorter names) and the progress gets its heading's width (at least
+# PROGRESS_MIN); otherwise it goes first, before the name shrinks. Of the room they share the name takes all but
+# that, up to NAME_FULL (few names are longer than twenty characters): names are what an officer reads a row by,
+# and most rows have no recent progress, so a wide progress column is mostly empty.
 NAME_WANT = 16
+NAME_AT_80 = {"zh": 22, "en": 17}
+NAME_FULL = 40
 PROGRESS_MIN = 10
+
+
+def _name_want() -> int:
+    return max(NAME_WANT, NAME_AT_80.get(current_language(), NAME_WANT))
+
+
+def _progress_want() -> int:
+    return _progress_heading_cells(current_language())
+
+
+@functools.lru_cache(maxsize=4)
+def _progress_heading_cells(language: str) -> int:
+    """The progress column's least width in `language`: its heading whole (asked at every line drawn)."""
+    return max(PROGRESS_MIN, cell_len(_("Latest progress")))
+
+
 # Where only the event's column stands between the name and the latest progress (English at 140 columns),
 # the event gives way to the progress: what moved last week matters more at a desk than where it was signed.
 GIVES_WAY_TO_PROGRESS = "event"
-# On a narrow terminal the name shrinks to MIN_NAME first, then these columns go, in this order, so that
-# the stage, the days in stage, the open blockers and the marks always show (80×24 is a supported size).
+# On a narrower terminal these columns go, in this order, until the name has its NAME_AT_80, so that the stage,
+# the days in stage, the open blockers and the marks always show (80×24 is a supported size); with all of them
+# gone the name takes what is left, down to MIN_NAME and below (the keys panel open).
 GIVE_WAY = ("region", "event", "yi", "lead", "signed")
 # Columns are laid out as if the vertical scrollbar were always shown, so the
 # rows line up with the header whether or not the list is long enough to scroll.
@@ -94,15 +118,17 @@ def column_widths(total: int) -> list[int]:
     def room() -> int:
         return total - sum(fixed.values()) - (len(fixed) - 1)
 
-    if room() < NAME_WANT + PROGRESS_MIN and room() + fixed[GIVES_WAY_TO_PROGRESS] + 1 >= NAME_WANT + PROGRESS_MIN:
+    name_want, progress_want = _name_want(), _progress_want()
+    both = name_want + progress_want
+    if room() < both and room() + fixed[GIVES_WAY_TO_PROGRESS] + 1 >= both:
         del fixed[GIVES_WAY_TO_PROGRESS]
-    if room() >= NAME_WANT + PROGRESS_MIN:
-        name = max(NAME_WANT, room() // 2)
+    if room() >= both:
+        name = min(NAME_FULL, room() - progress_want)
         fixed["progress"] = room() - name
         return [0 if c.key not in fixed else (fixed[c.key] or name) for c in COLUMNS]
     del fixed["progress"]
     for key in GIVE_WAY:
-        if room() >= MIN_NAME:
+        if room() >= name_want:
             break
         del fixed[key]
     # Narrower still (the keys panel open at 80 columns): the name goes too, so the marks are not cut off at the edge.
@@ -113,10 +139,13 @@ def column_widths(total: int) -> list[int]:
 STALE_MARK = N_("Zz")  # beside the light: nothing recorded on the deal for the stale days (one or two cells)
 
 
+ARCHIVED_MARK = N_("[archived] ")  # before the name of an archived deal (listed when asked for, or its code searched)
+
+
 def cell_texts(row: DealRow, today) -> list[str]:
     return [
         row.code,
-        row.name,
+        _(ARCHIVED_MARK) + row.name if row.archived else row.name,
         row.region,
         row.event or "",
         text.day(row.signed_on),
@@ -521,6 +550,8 @@ class DealList(ScrollView, can_focus=True):
                 cell_style = style + warn
             elif column.key == "yi" and row.amount_cny is None:
                 cell_style = style + warn
+            elif column.key == "name" and row.archived:
+                cell_style = style + muted
             if column.key == "code" and row.code in self.selected:
                 value, cell_style = value + "✓", cell_style + Style(bold=True)
             if column.key == "marks":

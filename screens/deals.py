@@ -81,6 +81,14 @@ class DealsScreen(DealActions, CrmScreen):
             show=False,
             tooltip=N_("Show, rename or delete the saved views"),
         ),
+        Binding(
+            "A",
+            "toggle_archived",
+            N_("Archived"),
+            show=False,
+            tooltip=N_("Show archived deals in the list too (a on a deal's detail restores it), or hide them again"),
+        ),
+        Binding("ctrl+r", "refresh", N_("Refresh"), show=False),
     ]
 
     def __init__(self) -> None:
@@ -214,6 +222,8 @@ class DealsScreen(DealActions, CrmScreen):
         f = self.filter
         if f.search:
             words.append(f"“{f.search}”")
+        if f.archived:
+            words.append(_("archived deals too"))
         for select in self.query("#filter-bar Select").results(Select):  # none before the first frame
             select_id = (select.id or "").removeprefix("filter-")
             if select.value is not Select.NULL:
@@ -319,8 +329,20 @@ class DealsScreen(DealActions, CrmScreen):
         self._load()
 
     def action_refresh(self) -> None:
-        """Fetch the list and its totals again (after the database server came back)."""
+        """ctrl+r: fetch the list and its totals again (another officer's or a command's changes; the server back)."""
+        from crm.deals.corrections import forget_archived
+
+        # Whether any deal is archived is remembered for seconds: a deal archived elsewhere leaves the list now.
+        # (A dictionary entry dropped, no query: safe from this thread.)
+        forget_archived()
         self._load(keep_cursor=True)
+
+    def action_toggle_archived(self) -> None:
+        """A: list archived deals too (each marked), or leave them out again, as `crm deals --archived` does."""
+        self.filter = replace(self.filter, archived=not self.filter.archived)
+        self._load()
+        if self.filter.archived:
+            self.notify(_("Archived deals are listed too; A hides them"))
 
     def action_search(self) -> None:
         self._letters_are_typed()  # '/' typed in a text box is a character (the binding is a priority one)

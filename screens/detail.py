@@ -193,7 +193,7 @@ class DealDetailScreen(DealActions, CrmScreen):
             (
                 _("Version"),
                 _("{version}, saved by {who} at {when}").format(
-                    version=d["version"], who=d["updated_by"] or "?", when=d["updated_at"]
+                    version=d["version"], who=text.actor(d["updated_by"]) or "?", when=d["updated_at"]
                 ),
             ),
         ]
@@ -212,18 +212,20 @@ class DealDetailScreen(DealActions, CrmScreen):
         return grid
 
     def _funds(self, d: dict) -> Table:
-        table = Table(box=None, padding=(0, 1), show_edge=False, header_style="dim", expand=True)
-        table.add_column(_("Date"))
-        table.add_column(_("Amount"), justify="right")
-        table.add_column(_("100m CNY"), justify="right")
-        table.add_column(_("Note"))
+        # one cell between columns, the date and the amounts whole (never wrapped); the note takes what is left,
+        # cut with … (the side column is a third of 80 cells)
+        table = Table(box=None, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False, header_style="dim", expand=True)
+        table.add_column(_("Date"), no_wrap=True)
+        table.add_column(_("Amount"), justify="right", no_wrap=True)
+        table.add_column(_("100m CNY"), justify="right", no_wrap=True)
+        table.add_column(_("Note"), min_width=2, ratio=1)
         for f in d["funds"]:
             note = (f["note"] + " " + _("(voided)")).strip() if f["voided"] else f["note"]
             table.add_row(
                 text.day(f["on"]),
                 text.money(f["amount"], f["currency"]),
                 text.yi(f["amount_cny"]),
-                text.shown(note),
+                Text(text.plain(note, keep_newlines=False), no_wrap=True, overflow="ellipsis"),
                 style="dim strike" if f["voided"] else None,
             )
         if not d["funds"]:
@@ -278,7 +280,7 @@ class DealDetailScreen(DealActions, CrmScreen):
         for a in reversed(d["audit"]):
             old = shown_value(a["field"], a["old"], d["currency"]) or "—"
             new = shown_value(a["field"], a["new"], d["currency"]) or "—"
-            rows.append((str(a["at"]), a["by"], field_label(a["field"]), f"{old} → {new}"))
+            rows.append((str(a["at"]), text.actor(a["by"]), field_label(a["field"]), f"{old} → {new}"))
         return rows
 
     # ---- actions -----------------------------------------------------------------
@@ -358,8 +360,20 @@ class DealDetailScreen(DealActions, CrmScreen):
     def action_archive(self) -> None:
         from screens.corrections import ArchiveDialog
 
-        if self.deal is not None:
-            self.app.push_screen(ArchiveDialog(self.code, self.deal["name"], self.deal["archived"]), self._corrected)
+        if self.deal is None:
+            return
+        restoring = bool(self.deal["archived"])
+
+        def done(result) -> None:
+            if result is None:
+                return
+            if restoring:
+                self.notify(_("{code} restored: it counts in lists, KPIs and reports again").format(code=self.code))
+            else:
+                self.notify(_("{code} archived; A in the deal list shows archived deals").format(code=self.code))
+            self.load()
+
+        self.app.push_screen(ArchiveDialog(self.code, self.deal["name"], self.deal["archived"]), done)
 
     def _corrected(self, result) -> None:
         if result is not None:

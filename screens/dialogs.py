@@ -17,7 +17,7 @@ from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 from crm.deals import blockers, funds, stages
 from crm.deals import records as deals
 from crm.deals.contexts import DepartmentContext, StageContext, currency_of, department_context, stage_context
-from crm.foundation.errors import Conflict, CrmError
+from crm.foundation.errors import Conflict, CrmError, MissingRate
 from crm.foundation.i18n import N_, _
 from crm.reference import fx
 from crm.reference.views import department_names
@@ -25,7 +25,16 @@ from crm.runtime import saved
 from crm.values.money import CURRENCIES
 from screens import text
 from screens.base import CrmDialog
-from screens.forms import FormRow, amount_hint, convert_amount, read_amount, read_date, show_hint, unit_question
+from screens.forms import (
+    FormRow,
+    amount_hint,
+    convert_amount,
+    missing_rate_text,
+    read_amount,
+    read_date,
+    show_hint,
+    unit_question,
+)
 from screens.keys_footer import KeysFooter
 
 
@@ -156,10 +165,15 @@ class Dialog(CrmDialog):
         try:
             result = await self.db.run(saved, fn, *args, **kwargs)
         except CrmError as err:
-            self.show_error(str(err))
+            self.show_error(self.error_text(err))
             return None
         self.dismiss(result)
         return result
+
+    def error_text(self, err: CrmError) -> str:
+        """What the dialog says when crm refuses the save: crm's message, unless the dialog words it in its own
+        terms (crm's messages are also the command line's, which name its commands and flags)."""
+        return str(err)
 
 
 def _multiline(field: Input) -> bool:
@@ -487,6 +501,14 @@ class FundsDialog(Dialog):
         reading = await self.db.run(convert_amount, money, on_day)
         show_hint(hint, *amount_hint(reading))
 
+    def error_text(self, err: CrmError) -> str:
+        """A missing rate: where on screen to add it, for the currency and day typed."""
+        money, _error = read_amount(self.query_one("#funds-amount", Input).value, self.currency)
+        on_day, _hint, bad = read_date(self.query_one("#funds-on", Input).value, self.today)
+        if isinstance(err, MissingRate) and money is not None and on_day is not None and not bad:
+            return missing_rate_text(money.currency, on_day)
+        return str(err)
+
     def save(self) -> None:
         on_day, hint, bad = read_date(self.query_one("#funds-on", Input).value, self.today)
         if bad or on_day is None:
@@ -509,6 +531,19 @@ class FundsDialog(Dialog):
 
 
 # ---- exchange rates --------------------------------------------------------------------
+
+
+def rate_problem(raw: str) -> str:
+    """What is wrong with a rate as typed, in the form's words ("" when it reads as a rate)."""
+    if not raw.strip():
+        return _("Enter the rate")
+    try:
+        fx.parse_rate(raw)
+    except CrmError:
+        return _(
+            "“{text}” is not a rate: write CNY per one unit, a positive number with at most 6 decimals, e.g. 7.1030"
+        ).format(text=raw.strip())
+    return ""
 
 
 class RateDialog(Dialog):
@@ -545,12 +580,11 @@ class RateDialog(Dialog):
 
     @on(Input.Changed, "#rate-value")
     def _check_rate(self, event: Input.Changed) -> None:
-        try:
-            value = fx.parse_rate(event.value) if event.value.strip() else None
-        except CrmError as err:
-            show_hint(self.query_one("#hint-rate", Static), str(err), True)
-            return
-        show_hint(self.query_one("#hint-rate", Static), fx.rate_text(value) if value else "")
+        problem = rate_problem(event.value) if event.value.strip() else ""
+        value = None if problem or not event.value.strip() else fx.parse_rate(event.value)
+        show_hint(
+            self.query_one("#hint-rate", Static), problem or (fx.rate_text(value) if value else ""), bool(problem)
+        )
 
     _confirmed: tuple | None = None  # the (currency, day, rate) whose questions were shown: a second save saves
 
@@ -558,6 +592,10 @@ class RateDialog(Dialog):
         on_day, hint, bad = read_date(self.query_one("#rate-on", Input).value, self.today)
         if bad or on_day is None:
             self.show_error(hint or _("Enter the date the rate applies from"))
+            return
+        if problem := rate_problem(self.query_one("#rate-value", Input).value):
+            show_hint(self.query_one("#hint-rate", Static), problem, True)
+            self.show_error(problem)
             return
         wanted = (self.query_one("#rate-currency", Select).value, on_day, self.query_one("#rate-value", Input).value)
         self.run_worker(functools.partial(self._save, wanted), exclusive=True)

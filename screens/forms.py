@@ -9,12 +9,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, Visual
 from textual.widget import Widget
 from textual.widgets import Checkbox, Label, Static
 
-from crm.foundation.errors import CrmError
+from crm.foundation.errors import CrmError, MissingRate
 from crm.foundation.i18n import _
 from crm.reference import fx
 from crm.values.dates import parse_date
@@ -37,9 +42,46 @@ class FormRow(Horizontal):
         yield Static("", id=self._hint_id, classes="form-hint")
 
 
+class WrappedText(Visual):
+    """Plain text drawn in lines that text.wrap_lines breaks: between Chinese characters and after punctuation,
+    never inside a date, a number or a quoted value (Textual breaks only at spaces, so it cut a Chinese
+    message anywhere: 不存在日期“2020年1 / 3月5日”)."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+        self._wrapped: tuple[int, Content] = (-1, Content(""))
+
+    def __str__(self) -> str:
+        return self.value
+
+    def _at(self, width: int) -> Content:
+        if self._wrapped[0] != width:
+            self._wrapped = (width, Content("\n".join(text.wrap_lines(self.value, width))))
+        return self._wrapped[1]
+
+    def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
+        return self._at(width).render_strips(width, height, style, options)
+
+    def get_optimal_width(self, rules, container_width: int) -> int:
+        return max(cell_len(line) for line in self.value.split("\n"))
+
+    def get_height(self, rules, width: int) -> int:
+        return self._at(width).get_height(rules, width)
+
+
 def show_hint(hint: Static, message: str = "", error: bool = False) -> None:
-    hint.update(text.shown(message))  # errors quote ledger and file text: shown inert
+    """`message` under or beside a field (red when `error`), wrapped at punctuation; errors quote ledger and file
+    text, so it is shown inert: controls as escapes, never read as markup."""
+    hint.update(WrappedText(text.plain(message)))
     hint.set_class(error, "-error")
+
+
+def missing_rate_text(currency: str, day: datetime.date) -> str:
+    """The TUI's words for an amount no exchange rate converts: where on screen to add the rate (the command
+    line's message names `crm fx set`)."""
+    return _("No {currency} exchange rate on or before {day}: add one on the Rates screen (6, then a)").format(
+        currency=currency, day=day.isoformat()
+    )
 
 
 def read_date(raw: str, today: datetime.date) -> tuple[datetime.date | None, str, bool]:
@@ -96,6 +138,8 @@ def convert_amount(money: Money, day: datetime.date) -> AmountReading:
         return AmountReading(money, day, money.amount)
     try:
         rate = fx.rate_on(money.currency, day)
+    except MissingRate:
+        return AmountReading(money, day, missing=missing_rate_text(money.currency, day))
     except CrmError as err:
         return AmountReading(money, day, missing=str(err))
     return AmountReading(money, day, fx.to_cny(money.amount, rate), rate)

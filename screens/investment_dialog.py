@@ -34,7 +34,7 @@ class InvestmentDialog(Dialog):
         return _("Investment") + f" · {self.code}"
 
     def fields(self) -> ComposeResult:
-        kinds = [(_("Completed in a month (完成投资)"), DONE), (_("Plan for a year (年度计划投资)"), PLAN)]
+        kinds = [(_("Completed in a month"), DONE), (_("Plan for a year"), PLAN)]
         yield FormRow(
             _("Record"),
             Select(kinds, id="invest-kind", value=DONE, allow_blank=False, compact=True),

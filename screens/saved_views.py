@@ -54,7 +54,10 @@ class SaveViewDialog(Dialog):
 
     def fields(self) -> ComposeResult:
         yield FormRow(
-            _("Name"), Input(id="view-name", compact=True, placeholder=_("e.g. 涿州在谈")), "hint-name", required=True
+            _("View name"),
+            Input(id="view-name", compact=True, placeholder=_("e.g. 涿州在谈")),
+            "hint-name",
+            required=True,
         )
 
     def on_mount(self) -> None:
@@ -62,7 +65,7 @@ class SaveViewDialog(Dialog):
 
     def save(self) -> None:
         try:
-            name = clean_text(self.query_one("#view-name", Input).value, _("Name"), max_length=40, required=True)
+            name = clean_text(self.query_one("#view-name", Input).value, _("View name"), max_length=40, required=True)
         except InvalidInput as err:
             self.show_error(str(err))
             return
@@ -192,7 +195,7 @@ class ViewsDialog(CrmDialog):
         if old is None:
             return
         try:
-            new = clean_text(self.query_one("#view-rename", Input).value, _("Name"), max_length=40, required=True)
+            new = clean_text(self.query_one("#view-rename", Input).value, _("View name"), max_length=40, required=True)
             config.rename_view(old, new)
         except InvalidInput as err:
             self._say(str(err), error=True)

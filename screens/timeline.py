@@ -33,7 +33,7 @@ def rows(events: list[TimelineEvent]) -> list[tuple[str, ...]]:
     kinds = {kind: _(label) for kind, label in KINDS.items()}
     return [
         ("●" if e.mark == "current" else ("○" if e.kind == "stage" else ""), e.shown_on or text.day(e.on))
-        + (kinds[e.kind], e.by, e.what)
+        + (kinds[e.kind], text.actor(e.by), e.what)
         for e in events
     ]
 

@@ -14,6 +14,7 @@ _HOME = {
     "DepartmentContext": "contexts",
     "FormChoices": "texts",
     "FormState": "texts",
+    "MissingFields": "fields",
     "MoneyEntry": "outcomes",
     "ProgressEntry": "progress",
     "ProgressRecorded": "outcomes",

@@ -30,6 +30,15 @@ APPROVAL_LABELS = {
 _APPROVAL_LOOKUP = {w.lower(): k for k, words in APPROVALS.items() for w in words}
 
 
+class MissingFields(InvalidInput):
+    """Fields a record cannot be saved without, left empty. The message is the command line's (it names the
+    first field's flag); `keys` names every one of them (DealField keys), for a form to mark each and word its own."""
+
+    def __init__(self, message: str, keys: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.keys = keys
+
+
 @dataclass(frozen=True)
 class DealField:
     """Everything the program knows about one editable field of a deal, declared once.

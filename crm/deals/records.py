@@ -11,7 +11,7 @@ import re
 from peewee import IntegrityError, fn
 
 from crm.audit import log as audit
-from crm.deals.fields import parse_fields
+from crm.deals.fields import MissingFields, parse_fields
 from crm.deals.stages import BY_KEY, parse_stage, start_ledger
 from crm.foundation.config import current_actor
 from crm.foundation.conflicts import stale
@@ -73,11 +73,13 @@ def _converted(values: dict, day: datetime.date, convert=fx.convert) -> dict:
 
 
 def check_new(values: dict) -> None:
-    """Refuse what no new deal can lack: a name and an amount."""
-    if not str(values.get("name") or "").strip():
-        raise InvalidInput(_("A deal needs a name (--name)"))
-    if not str(values.get("amount") or "").strip():
-        raise InvalidInput(_("A deal needs an amount (--amount), e.g. 25亿元 or 1.8亿美元"))
+    """Refuse what no new deal can lack, a name and an amount: MissingFields naming every one left empty."""
+    missing = tuple(key for key in ("name", "amount") if not str(values.get(key) or "").strip())
+    if not missing:
+        return
+    if missing[0] == "name":
+        raise MissingFields(_("A deal needs a name (--name)"), missing)
+    raise MissingFields(_("A deal needs an amount (--amount), e.g. 25亿元 or 1.8亿美元"), missing)
 
 
 def initial_stage(parsed: dict, stage: str | None, today: datetime.date) -> tuple[str, datetime.date]:

@@ -38,6 +38,7 @@ class TimelineEvent:
     shown_on: str = ""
     mark: str = ""  # "current": the stage change in force; "voided": corrected away; "correction"
     order: int = 0
+    at: datetime.datetime | None = None  # when it was recorded: one day's entries in the order they were
 
 
 def _day(value) -> datetime.date | None:
@@ -128,13 +129,19 @@ def stage_events(d: dict, records: dict) -> list[TimelineEvent]:
             )
             recorded = _day(e["recorded_at"]) or e["on"]
             events.append(
-                TimelineEvent(recorded, "correction", _with_note(what, e["note"]), e["by"], mark="correction")
+                TimelineEvent(
+                    recorded, "correction", _with_note(what, e["note"]), e["by"], mark="correction", at=e["recorded_at"]
+                )
             )
             continue
         if i in undone:
             move += " " + _t(_REVERSED)
         mark = "current" if i == current else ("voided" if i in undone else "")
-        events.append(TimelineEvent(e["on"], "stage", _with_note(move, e["note"]), e["by"], mark=mark, order=i))
+        events.append(
+            TimelineEvent(
+                e["on"], "stage", _with_note(move, e["note"]), e["by"], mark=mark, order=i, at=e["recorded_at"]
+            )
+        )
     return events
 
 
@@ -151,9 +158,18 @@ def _money(amount, currency: str, cny) -> str:
     return shown if currency == "CNY" or cny is None else f"{shown} ≈ {_yi(cny)}"
 
 
-def funds_events(d: dict) -> list[TimelineEvent]:
+def _created_at(records: dict, table: str) -> dict[int, datetime.datetime]:
+    """When each row of `table` was first recorded, from the trail (audit_records)."""
+    created: dict[int, datetime.datetime] = {}
+    for row, record in records.get(table, ()):
+        created.setdefault(row, min(entry["at"] for entry in record.values()))
+    return created
+
+
+def funds_events(d: dict, records: dict | None = None) -> list[TimelineEvent]:
     """Each arrival on its day (a voided one struck through), and each void on the day it was made."""
     events = []
+    recorded = _created_at(records or {}, "funds_arrived")
     for f in d["funds"]:
         amount = _money(f["amount"], f["currency"], f["amount_cny"])
         what = _t(N_("No. {id}: {amount} arrived")).format(id=f["id"], amount=amount)
@@ -163,11 +179,23 @@ def funds_events(d: dict) -> list[TimelineEvent]:
             undo = _t(N_("Funds entry No. {id} voided: {amount} of {on}")).format(id=f["id"], amount=amount, on=f["on"])
             events.append(
                 TimelineEvent(
-                    _day(void["at"]), "correction", _with_note(undo, void["note"]), void["by"], mark="correction"
+                    _day(void["at"]),
+                    "correction",
+                    _with_note(undo, void["note"]),
+                    void["by"],
+                    mark="correction",
+                    at=void["at"],
                 )
             )
         events.append(
-            TimelineEvent(f["on"], "funds", _with_note(what, f["note"]), f["by"], mark="voided" if void else "")
+            TimelineEvent(
+                f["on"],
+                "funds",
+                _with_note(what, f["note"]),
+                f["by"],
+                mark="voided" if void else "",
+                at=recorded.get(f["id"]),
+            )
         )
     return events
 
@@ -195,7 +223,7 @@ def investment_events(d: dict, records: dict) -> list[TimelineEvent]:
                 if entry["old"]
                 else _t(N_("{year} plan: {new}")).format(year=year, new=new)
             )
-            events.append(TimelineEvent(_day(entry["at"]), "plan", what, entry["by"]))
+            events.append(TimelineEvent(_day(entry["at"]), "plan", what, entry["by"], at=entry["at"]))
     for y in d["investment"]:
         for m in y["months"]:
             what = _t(N_("{amount} completed; {year} so far {total}")).format(
@@ -237,7 +265,12 @@ def investment_events(d: dict, records: dict) -> list[TimelineEvent]:
                 )
                 events.append(
                     TimelineEvent(
-                        _day(entry["at"]), "correction", _with_note(what, note), entry["by"], mark="correction"
+                        _day(entry["at"]),
+                        "correction",
+                        _with_note(what, note),
+                        entry["by"],
+                        mark="correction",
+                        at=entry["at"],
                     )
                 )
     return events
@@ -256,25 +289,32 @@ def blocker_events(d: dict, records: dict) -> list[TimelineEvent]:
             entry = record["resolved_on"]
             how = record.get("resolution", {}).get("new") or "—"
             what = _t(N_("No. {id} resolved: {how}")).format(id=row, how=how)
-            events.append(TimelineEvent(_day(entry["new"]), "blocker", what, entry["by"]))
+            # order 1: after its raising when both were recorded in one second
+            events.append(TimelineEvent(_day(entry["new"]), "blocker", what, entry["by"], order=1, at=entry["at"]))
             resolved_seen.add((row, _day(entry["new"])))
         if "reopened" in record:
             entry = record["reopened"]
             what = _t(N_("No. {id} reopened")).format(id=row)
             events.append(
                 TimelineEvent(
-                    _day(entry["at"]), "correction", _with_note(what, entry["new"]), entry["by"], mark="correction"
+                    _day(entry["at"]),
+                    "correction",
+                    _with_note(what, entry["new"]),
+                    entry["by"],
+                    mark="correction",
+                    at=entry["at"],
                 )
             )
-    raisers = {row: r["raised"]["by"] for row, r in records.get("blocker", ()) if "raised" in r}
+    raised = {row: r["raised"] for row, r in records.get("blocker", ()) if "raised" in r}
     for b in texts.values():
         what = _t(N_("No. {id} raised: {text} ({department}, due {due})")).format(
             id=b["id"], text=b["text"], department=b["department"], due=b["due_on"].isoformat() if b["due_on"] else "—"
         )
-        events.append(TimelineEvent(b["raised_on"], "blocker", what, raisers.get(b["id"], "")))
+        entry = raised.get(b["id"], {})
+        events.append(TimelineEvent(b["raised_on"], "blocker", what, entry.get("by", ""), at=entry.get("at")))
         if b["resolved_on"] and (b["id"], b["resolved_on"]) not in resolved_seen:
             what = _t(N_("No. {id} resolved: {how}")).format(id=b["id"], how=b["resolution"] or "—")
-            events.append(TimelineEvent(b["resolved_on"], "blocker", what))
+            events.append(TimelineEvent(b["resolved_on"], "blocker", what, order=1))
     return events
 
 
@@ -291,20 +331,23 @@ def archive_events(records: dict) -> list[TimelineEvent]:
         else:
             note = record.get("restored", {}).get("new")
             what = _with_note(_t(N_("Deal restored from the archive")), note)
-        events.append(TimelineEvent(_day(entry["at"]), "correction", what, entry["by"], mark="correction"))
+        events.append(
+            TimelineEvent(_day(entry["at"]), "correction", what, entry["by"], mark="correction", at=entry["at"])
+        )
     return events
 
 
 def deal_timeline(d: dict) -> list[TimelineEvent]:
-    """Every event of deal `d` (crm.listing.views.detail), oldest first; one day's in a fixed order."""
+    """Every event of deal `d` (crm.listing.views.detail), oldest first; one day's in the order they were recorded,
+    then (those recorded at one moment, and those with no recorded time, after them) in a fixed order."""
     records = audit_records(d["trail"])
     events = [
         *stage_events(d, records),
-        *(TimelineEvent(p["on"], "progress", p["text"], p["by"]) for p in d["progress"]),
-        *funds_events(d),
+        *(TimelineEvent(p["on"], "progress", p["text"], p["by"], at=p.get("at")) for p in d["progress"]),
+        *funds_events(d, records),
         *investment_events(d, records),
         *blocker_events(d, records),
         *archive_events(records),
     ]
     events = [e for e in events if e.on is not None]
-    return sorted(events, key=lambda e: (e.on, _RANK[e.kind], e.order))
+    return sorted(events, key=lambda e: (e.on, e.at is None, e.at or datetime.datetime.min, _RANK[e.kind], e.order))

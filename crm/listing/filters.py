@@ -77,13 +77,17 @@ class DealFilter:
         parts = self.named_parts()
         if not self.archived and archived_exist():
             # only when some deal is archived, so that the kept totals still answer the whole ledger
-            parts.append(Deal.archived_on.is_null(True))
+            parts.append(self.unarchived())
         if not parts:
             return None
         condition = parts[0]
         for part in parts[1:]:
             condition &= part
         return condition
+
+    def unarchived(self):
+        """The condition that leaves archived deals out (a subclass may let some through)."""
+        return Deal.archived_on.is_null(True)
 
     def named_parts(self) -> list:
         """The conditions of the fields that are set, archived deals aside (refuses a bad stage or year)."""

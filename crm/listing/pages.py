@@ -47,6 +47,13 @@ class ListFilter(DealFilter):
 
     event_id: int | None = None
 
+    def unarchived(self):
+        """Archived deals left out, but for one whose code is searched exactly: a code typed whole finds its deal."""
+        code = (self.search or "").strip()
+        if not code:
+            return super().unarchived()
+        return super().unarchived() | Deal.code.in_(sorted({code, code.upper()}))
+
     def condition(self):
         base = super().condition()
         if self.event_id is None:
@@ -118,6 +125,7 @@ class DealRow:
     progress: str | None = None  # the newest progress entry's text
     quiet_days: int | None = None  # set when the deal is stale: days since its last event
     light: str | None = None  # "yellow" or "red"; None when green or without a light
+    archived: bool = False  # listed with archived deals (ListFilter.archived, or its code searched exactly)
 
     def days_in_stage(self, today: datetime.date) -> int:
         return (today - self.stage_since).days
@@ -230,6 +238,7 @@ def _columns(segment: Segment) -> list:
         Deal.amount_cny,
         Deal.stage,
         Deal.stage_since,
+        Deal.archived_on,
         Event.name.alias("event_name"),
         Lead.name.alias("lead_name"),
         _open_blockers().alias("open_blockers"),
@@ -280,6 +289,7 @@ def _rows(query, index: int) -> list[DealRow]:
                 open_blockers=int(r["open_blockers"] or 0),
                 lead_unit=r["lead_name"],
                 key=(index, r.get("sort_value"), r["id"]),
+                archived=r["archived_on"] is not None,
             )
         )
     return out
