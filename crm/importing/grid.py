@@ -37,6 +37,8 @@ class Grid:
     rows_at_most: int = 0
     reopen: Callable[[], Grid] | None = None
     _kept_formats: list = field(default_factory=list)  # (last row, format keys) of each slice read
+    # (row, column), 1-based -> formula, of formula cells with no computed value (a file no spreadsheet saved)
+    uncomputed: dict = field(default_factory=dict)
 
     def number_format(self, row: int, col: int) -> str:
         return self.formats.get((row, col), "General")
@@ -79,7 +81,7 @@ class _Unsliced(Exception):
 def _grid_of(path: Path, name: str, pieces, merged: list, epoch, fill: bool = True) -> Grid:
     """A Grid of `pieces`: (rows as (number, calamine values), their formats and error cells) in sheet order."""
     rows: list[tuple[int, list]] = []
-    formats = {}
+    formats, uncomputed = {}, {}
     # One str object per distinct text: a ledger repeats its regions, stages, units and dates down the rows,
     # and every later step keeps (and hashes) what the grid holds.
     texts: dict[str, str] = {}
@@ -87,10 +89,13 @@ def _grid_of(path: Path, name: str, pieces, merged: list, epoch, fill: bool = Tr
         start = len(rows)
         _take_rows(path, numbered, cells, texts, rows)
         formats.update(_take_formats(rows[start:], cells))
+        uncomputed.update(getattr(cells, "formulas", None) or {})
     if fill:
         _fill_merged(rows, merged)
     one_line = not any("\n" in t or "\r" in t for t in texts)  # texts trimmed above, empty ones None: trimmed
-    return Grid(str(path), name, "xlsx", rows, formats, merged, epoch, trimmed=True, one_line=one_line)
+    grid = Grid(str(path), name, "xlsx", rows, formats, merged, epoch, trimmed=True, one_line=one_line)
+    grid.uncomputed = uncomputed
+    return grid
 
 
 def _take_formats(rows: list, cells) -> dict:

@@ -4,7 +4,15 @@ A header is normalised (NFKC, no spaces or line breaks, lower case) and
 looked up whole, then without its bracketed parts (总投资(亿元) → 总投资),
 then as containing a known name of three or more characters
 (项目名称及建设内容 → 项目名称). The unit a header declares (亿元, 万美元)
-is read by crm.values.money.unit_from_label.
+is read by crm.values.money.unit_from_label; in a two-row header the other
+row's unit applies to the column (投资情况（万元） merged over 总投资 and 已到位,
+or （万元） under 总投资). A column of planned or completed investment
+(2020年计划投资, 累计完成投资) names no field: it is neither the deal's total nor
+funds arrived (DESIGN.md), and no guess offers either for it.
+
+Row labels are read here too: totals (合计, 全县合计, 合计3个, 共计3个项目, 累计),
+subtotals (小计), breakdowns (其中：外资项目), section numbers in the 序号 column
+((（一）, 一、, (1)) and the note and signature lines below a table.
 
 The names the weekly export writes (both languages) are here too, so that an
 exported table imports back; tests/ledger/test_import.py checks the round trip.
@@ -16,6 +24,7 @@ import datetime
 import re
 import unicodedata
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal
 
 from crm.deals.fields import FIELDS as DEAL_FIELDS
@@ -88,7 +97,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 MEANINGS: tuple[tuple[str, re.Pattern], ...] = tuple(
     (f, re.compile(p))
     for f, p in (
-        ("funds", r"到位|实际利用|实际完成投资|累计完成"),
+        ("funds", r"到位|实际利用"),
         ("blockers", r"问题|困难|诉求|需协调|需要协调|协调事项"),
         ("planned_start", r"(计划|预计|拟).*开工"),
         ("planned_completion", r"(计划|预计|拟).*(竣工|投产|完工|建成)"),
@@ -119,8 +128,17 @@ _BRACKETS = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]")
 # 单位:万元 / 金额单位：亿元 in a title or note row above the header.
 _UNIT_NOTE = re.compile(r"(?:金额)?单位\s*[:：]\s*([^\s,，;；)）]+)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_TOTAL = re.compile(r"^(合\s*计|总\s*计|共\s*计|total|grandtotal|sum)\b", re.I)
-_SUBTOTAL = re.compile(r"^(小\s*计|subtotal)\b", re.I)
+#: A totals label (folded): 合计, 全县合计, 以上合计, 合计3个, 共计三个项目, 累计 …; not the start of a name (合计划, 总计算).
+_CJK = "\u3400-\u9fff"
+_COUNTED = "(?:[0-9一二两三四五六七八九十百零〇]+[个项家宗]|[个项]数|金额|投资|项目数)"
+_TOTAL = re.compile(
+    rf"^(?:(?:全[县市区省州旗盟镇乡]|以上|本[页表期月年类]|总|累计|各[县市区]|全部|所有)?(?:合计|总计|共计)|累计)"
+    rf"(?:(?![{_CJK}])|{_COUNTED})|^(?:total|grandtotal|sum)\b",
+    re.I,
+)
+_SUBTOTAL = re.compile(rf"^(?:以上|本[页表类]|各类)?小计(?:(?![{_CJK}])|{_COUNTED})|^subtotal\b", re.I)
+#: A breakdown of the rows above (其中：外资项目 …): neither a deal nor part of any total.
+_BREAKDOWN = re.compile(r"^其中")
 
 
 def normalise(text) -> str:
@@ -147,6 +165,8 @@ def match_header(text) -> HeaderMatch | None:
     if bare and bare in _EXACT:
         field, order = _EXACT[bare]
         return HeaderMatch(field, 1, order)
+    if _investment_kind(bare or key):
+        return None  # 计划投资 / 完成投资: neither the deal's total nor funds arrived (DESIGN.md)
     for name, field in _CONTAINED:
         if name in key:
             return HeaderMatch(field, 2, _EXACT[name][1])
@@ -154,6 +174,27 @@ def match_header(text) -> HeaderMatch | None:
         if pattern.search(bare or key):
             return HeaderMatch(field, 3, order)
     return None
+
+
+#: Columns of a year's planned investment (年度计划投资) and of investment completed (完成投资): what a project
+#: plans to build or has built, not its total (总投资) nor money arrived (到位资金). The plan words come first:
+#: 计划完成投资 is a plan.
+_PLANNED = re.compile(r"计划投资|投资计划|计划完成(?:投资|额)|计划额")
+_COMPLETED = re.compile(r"完成投资|投资完成|完成额|(?:累计|实际|已)完成(?!时间|日期|时限)")
+
+
+def _investment_kind(key: str) -> str | None:
+    """ "plan" or "done" for a folded header naming planned or completed investment, else None."""
+    if "计划" in key and _PLANNED.search(key):
+        return "plan"
+    return "done" if "完成" in key and _COMPLETED.search(key) else None
+
+
+def investment_kind(text) -> str | None:
+    """ "plan" for a column of planned investment (2020年计划投资), "done" for investment completed (累计完成投资,
+    1-5月完成投资), else None: the import leaves both unused (crm plan / crm invest record them)."""
+    key = normalise(text)
+    return _investment_kind(_BRACKETS.sub("", key) or key) if key else None
 
 
 #: Fields a user may name in --map (the English key, or the first Chinese header name of the field).
@@ -215,8 +256,8 @@ def best_guess(text) -> str | None:
     otherwise the field sharing most characters with one of its names, if at least half of that name's.
     """
     key = _BRACKETS.sub("", normalise(text))
-    if _CONTACT.search(key):
-        return None
+    if _CONTACT.search(key) or _investment_kind(key):
+        return None  # never offer 总投资 or 到位资金 for a plan or completed-investment column
     for field, words in _GUESS_WORDS:
         if words.search(key):
             return field
@@ -264,18 +305,57 @@ def stated_date(text) -> datetime.date | None:
         return None
 
 
-#: The first characters (folded) of a totals or subtotal label: any other first character is neither.
-_KIND_STARTS = frozenset("合总共小tgs")
+#: The first characters (folded) of a totals, subtotal or breakdown label: any other first character is none.
+_KIND_STARTS = frozenset("合总共小累全以本各所其tgs")
 
 
 def label_kind(text) -> str | None:
-    """ "total" for a totals row's label (合计, 总计 …), "subtotal" for a subtotal's (小计 …), else None."""
+    """ "total" for a totals row's label (合计, 全县合计, 合计3个, 共计3个项目, 累计 …), "subtotal" for a subtotal's
+    (小计 …), "breakdown" for a row breaking down the rows above (其中：外资项目), else None."""
     if not _may_start_a_kind(text):
         return None  # most cells (names, codes): told by their first character, without folding them whole
     key = normalise(text)
     if _TOTAL.match(key):
         return "total"
-    return "subtotal" if _SUBTOTAL.match(key) else None
+    if _SUBTOTAL.match(key):
+        return "subtotal"
+    return "breakdown" if _BREAKDOWN.match(key) else None
+
+
+#: How sections are numbered in the 序号 column: （一） 一、 一 第一部分 (Chinese numerals), (1) （2） (bracketed).
+_CHINESE_SECTION = re.compile(r"第?[一二三四五六七八九十]+(?:部分|类|批)?[、.,]?|\([一二三四五六七八九十]+\)[、.]?")
+_BRACKETED_SECTION = re.compile(r"\(\d{1,2}\)[、.]?")
+_SECTIONS: dict[str, str | None] = {}
+
+
+def section_number(text) -> str | None:
+    """ "chinese" for a section's number written in Chinese numerals (（一）, 一、, 第一部分), "bracketed" for (1),
+    else None (1, 2, 3 number deals)."""
+    if type(text) is not str:
+        return None
+    found = _SECTIONS.get(text, "")
+    if found == "":
+        key = normalise(text)
+        found = (
+            "chinese" if _CHINESE_SECTION.fullmatch(key) else "bracketed" if _BRACKETED_SECTION.fullmatch(key) else None
+        )
+        if len(_SECTIONS) < 4096:
+            _SECTIONS[text] = found
+    return found
+
+
+#: A note, signature or instruction line below a table (注：… 填表人：… 审核：…): never a project's name.
+_NOTE_LABEL = re.compile(
+    r"^(?:注[:：0-9一二三、.]|备注|附注|填表|填报|制表|审核人|负责人|联系人|联系电话|数据来源|附件[0-9:：]|签字|盖章|"
+    r"经办人)|[:：]"
+)
+
+
+def names_a_project(text) -> bool:
+    """Whether a name cell's text may be a project's name: not a totals, subtotal or breakdown label, and not a
+    note, signature or instruction line (注：…, 填表人：…)."""
+    text = str(text or "").strip()
+    return bool(text) and label_kind(text) is None and not _NOTE_LABEL.search(text)
 
 
 def _may_start_a_kind(text) -> bool:
@@ -304,6 +384,9 @@ class Header:
     ignored: list  # header texts of columns the importer does not use
     duplicates: list  # (field, header text) of second columns for a field
     guesses: dict | None = None  # header text of an unused column -> the field it most resembles, or None
+    # 0-based column -> (unit, the header text saying it) of a two-row header's other row: the group header over
+    # the column (投资情况（万元） over 总投资) or the unit under it (（万元） under 总投资)
+    units: dict = dataclass_field(default_factory=dict)
 
 
 def _matcher(overrides: dict | None):
@@ -354,10 +437,14 @@ def _names_better(under: HeaderMatch | None, top: HeaderMatch | None) -> bool:
     return under is not None and (top is None or (under.rank, under.order) < (top.rank, top.order))
 
 
-def find_header(rows: list[tuple[int, list]], scan: int = 40, overrides: dict | None = None) -> Header | None:
+def find_header(
+    rows: list[tuple[int, list]], scan: int = 40, overrides: dict | None = None, merged: list | tuple = ()
+) -> Header | None:
     """The row among the first `scan` non-empty ones that names the most known fields, with a project name.
 
     `overrides` (normalised header → field, or None to leave the column unused) come before any matching.
+    `merged`: the sheet's merged ranges (1-based (min_row, min_col, max_row, max_col)), for a group header
+    spanning columns (投资情况（万元） over 总投资 and 已到位), whose unit the columns under it take.
     """
     match_header = _matcher(overrides)
     best = None
@@ -385,18 +472,11 @@ def find_header(rows: list[tuple[int, list]], scan: int = 40, overrides: dict | 
         candidate = rows[index + 1][1]
         if all(v is None or isinstance(v, str) for v in candidate):
             below = candidate
-    labels: dict[int, str] = {}
-    second = False
-    for col in range(max(len(values), len(below))):
-        top = values[col] if col < len(values) else None
-        under = below[col] if col < len(below) else None
-        if under is not None and _names_better(match_header(under), None if top is None else match_header(top)):
-            labels[col] = under  # 总投资（万元） under a merged 投资情况
-            second = True
-        elif top is not None:
-            labels[col] = str(top)
+    labels, units, second = _two_rows(values, below, match_header, _groups(values, number, merged))
     if second:
         index, number = index + 1, number + 1
+    elif index > 0 and rows[index - 1][0] == number - 1:
+        _units_above(rows[index - 1][1], number - 1, labels, units, merged)
 
     chosen, duplicates, ignored, guesses = _assign(labels, match_header, overrides)
     return Header(
@@ -407,4 +487,59 @@ def find_header(rows: list[tuple[int, list]], scan: int = 40, overrides: dict | 
         ignored=ignored,
         duplicates=duplicates,
         guesses=guesses,
+        units=units,
     )
+
+
+def _groups(values: list, number: int, merged) -> dict:
+    """0-based column -> the text of the range merged across columns that starts in row `number` over it."""
+    groups = {}
+    for min_row, min_col, _max_row, max_col in merged:
+        if min_row == number and max_col > min_col and min_col <= len(values):
+            text = values[min_col - 1]
+            if isinstance(text, str):
+                groups.update((col - 1, text) for col in range(min_col, max_col + 1))
+    return groups
+
+
+def _units_above(above: list, number: int, labels: dict, units: dict, merged) -> None:
+    """Add to `units` the unit of the group header above each column whose label names none: the header row
+    found is the lower of two (投资情况（万元） in row `number`, merged over 总投资 and 已到位 below it)."""
+    if not all(v is None or isinstance(v, str) for v in above):
+        return  # a data row, not a header's upper row
+    groups = _groups(above, number, merged)
+    for col, label in labels.items():
+        if col in units or header_unit(label) is not None:
+            continue
+        text = above[col] if col < len(above) and above[col] is not None else groups.get(col)
+        unit = header_unit(text) if isinstance(text, str) and text != label else None
+        if unit is not None:
+            units[col] = (unit, text)
+
+
+def _two_rows(values: list, below: list, match_header, groups: dict) -> tuple[dict, dict, bool]:
+    """(labels, units from the other row, whether the lower row is part of the header) of a header row `values`
+    and the row `below` it (a second header row, or [])."""
+    # The lower row is a header's when each of its cells is a label or a unit, never a data row's value.
+    all_labels = bool(below) and all(v is None or match_header(v) or header_unit(v) for v in below)
+    labels: dict[int, str] = {}
+    units: dict[int, tuple] = {}
+    second = False
+    for col in range(max(len(values), len(below))):
+        top = values[col] if col < len(values) else None
+        under = below[col] if col < len(below) else None
+        group = top if top is not None else groups.get(col)
+        if under is not None and _names_better(match_header(under), None if top is None else match_header(top)):
+            labels[col] = under  # 总投资（万元） under a merged 投资情况
+            second = True
+            other = group  # 投资情况（万元） over 总投资: the unit of the group
+        elif top is not None:
+            labels[col] = str(top)
+            other = under if all_labels and under != top else None  # （万元） under 总投资
+        else:
+            continue
+        unit = header_unit(other) if isinstance(other, str) and other != labels[col] else None
+        if unit is not None:
+            units[col] = (unit, other)
+            second = second or other is under
+    return labels, units, second

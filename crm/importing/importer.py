@@ -5,9 +5,10 @@
 
 Reading (crm.importing.workbook, crm.importing.headers, crm.importing.cells): the header
 row is found below any title and note rows; blank rows, notes, section rows
-and 小计 rows are skipped; a 合计/总计 row is skipped and its amounts are
-checked against the sum of the rows (a totals row after the data also ends
-the table: what follows is notes). Every cell that cannot be read becomes a
+and 小计 and 其中 rows are skipped; a 合计/总计 row (全县合计, 以上合计, 共计N个 …)
+is skipped and its amounts are checked against the sum of its own section's
+rows; a totals row ends the table only when no deal rows follow (notes,
+signatures). Every cell that cannot be read becomes a
 Problem with its row, column and value.
 
 Applying goes through the same functions as the CLI — create_deal,

@@ -1,8 +1,14 @@
-"""Reading a sheet into a Plan: the header found, each row read and checked, nothing written."""
+"""Reading a sheet into a Plan: the header found, each row read and checked, nothing written.
+
+The rows below the header are sorted out (_Scan) into data rows, totals rows and skipped rows (notes, section
+rows, 小计 and 其中 rows, a header printed again). A totals row ends the table only when no deal's row follows
+it: a sheet with one 合计 per section goes on, each 合计 checked against its own section (crm.importing.totals).
+"""
 
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,10 +16,20 @@ from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.importing.cells import cell_text, inline, is_blank
 from crm.importing.columns import read_rows
-from crm.importing.headers import Header, find_header, header_key, label_kind, map_name, normalise
+from crm.importing.headers import (
+    Header,
+    find_header,
+    header_key,
+    investment_kind,
+    label_kind,
+    map_name,
+    names_a_project,
+    normalise,
+    section_number,
+)
 from crm.importing.remembered import Remembered
 from crm.importing.rows import Problem, RowPlan, _cell_of, _Sheet
-from crm.importing.totals import AmountSums, _check_totals
+from crm.importing.totals import AmountSums, check_totals, warnings_of
 from crm.importing.workbook import Grid, read_grids
 
 
@@ -54,16 +70,21 @@ def read_plan(
     """
     grids = read_grids(path, sheet)
     wanted = {normalise(k): v for k, v in (overrides or {}).items()}
-    for grid in grids:
-        header = find_header(grid.rows, overrides=wanted)
+    for at, grid in enumerate(grids):
+        header = find_header(grid.rows, overrides=wanted, merged=grid.merged)
         if header is not None and not wanted and remembered is not None:
             earlier = remembered(header_key(header.labels.values()))
             if earlier:
-                header = find_header(grid.rows, overrides=earlier) or header
+                header = find_header(grid.rows, overrides=earlier, merged=grid.merged) or header
         if header is not None:
             plan = _plan(grid, header, today or datetime.date.today(), progress, stream)
             plan.header_key = header_key(header.labels.values())
+            if sheet is None:
+                _other_tables(plan, path, grids[:at] + grids[at + 1 :])
             return plan
+    for grid in grids:
+        if grid.uncomputed:  # the header's own cells may be formulas never computed
+            raise InvalidInput(_formulas_message(grid, grid.uncomputed))
     if wanted:
         unknown = sorted(set(wanted) - {normalise(v) for g in grids for _n, row in g.rows[:40] for v in row if v})
         if unknown:
@@ -79,6 +100,29 @@ def read_plan(
     )
 
 
+def _other_tables(plan: Plan, path, grids: list) -> None:
+    """Name the other sheets that have a deal table's header (签约项目 beside 在谈项目): only one is imported."""
+    names = [g.sheet for g in grids if g.sheet and find_header(g.rows, merged=g.merged) is not None]
+    if names:
+        plan.notices.append(
+            _(
+                "Sheets {sheets} also hold a table of deals and were not imported: import each with --sheet "
+                "(crm import {file} --sheet {sheet})"
+            ).format(sheets="、".join(f"“{n}”" for n in names), file=Path(path).name, sheet=names[0])
+        )
+
+
+def _formulas_message(grid: Grid, cells: dict) -> str:
+    """The one line that says a sheet's formulas were never computed (a file written by a program)."""
+    from crm.importing.cells import column_letter
+
+    (row, col), formula = min(cells.items())
+    return _(
+        "{path}: {n} formula cells have no computed value (e.g. {cell} ={formula}): the file was written by a "
+        "program and never calculated; open it in Excel, WPS or LibreOffice, save it, and import it again"
+    ).format(path=grid.source, n=len(cells), cell=f"{column_letter(col)}{row}", formula=formula)
+
+
 def _plan(grid: Grid, header: Header, today: datetime.date, progress, stream: bool = False) -> Plan:
     sheet = _Sheet(grid, header)
     plan = Plan(
@@ -91,10 +135,13 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress, stream: bo
                 label=label, field=map_name(f)
             )
         )
+    _units(plan, sheet)
+    _investment_columns(plan, header)
     reference = datetime.date(sheet.year, 12, 31) if sheet.year else today
     scan = _Scan(sheet, reference)
     scan.read(grid.rows[header.index + 1 :], progress)
     if grid.more is None:  # else the rows still to come are sorted out as the chunks are taken
+        scan.finish()
         plan.skipped = scan.skipped
         _after_totals(plan, scan)
     plan.chunks = RowChunks(plan, sheet, scan)
@@ -104,18 +151,115 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress, stream: bo
     return plan
 
 
+#: Units of amount columns, checked against each other and a 单位 note above the table.
+_AMOUNTS = ("amount", "amount_cny", "funds")
+
+
+def _units(plan: Plan, sheet: _Sheet) -> None:
+    """Give each amount column the unit of its two-row header's other row (投资情况（万元） over 总投资) when its own
+    label has none; warn when two headers, or a header and a 单位 note, say different units (the column's own
+    label wins, then its group's, then the note)."""
+    header = sheet.header
+    for f in _AMOUNTS:
+        col = header.columns.get(f)
+        if col is None:
+            continue
+        own, (group, said) = sheet.units.get(f), header.units.get(col, (None, None))
+        if own is None and group is not None:
+            sheet.units[f] = own = group
+        elif own is not None and group is not None and own != group:
+            _unit_conflict(plan, sheet, f, _("the header “{text}” above it").format(text=inline(said)), group)
+        if own is not None and sheet.note_unit is not None and own != sheet.note_unit:
+            _unit_conflict(plan, sheet, f, _("the note above the table"), sheet.note_unit)
+
+
+def _unit_conflict(plan: Plan, sheet: _Sheet, f: str, where: str, other: tuple) -> None:
+    used = sheet.units[f]
+    plan.warnings.append(
+        Problem(
+            sheet.header.row,
+            sheet.label(f),
+            inline(str(sheet.header.labels[sheet.header.columns[f]])),
+            "unit_conflict",
+            _(
+                "The column says {used} but {where} says {other}: its numbers are read in {used}; check which is "
+                "right and correct the header or the note"
+            ).format(used=_unit_words(used), where=where, other=_unit_words(other)),
+        )
+    )
+
+
+def _unit_words(unit: tuple) -> str:
+    """A unit as a header writes it: (10^4, CNY) → 万元, (10^8, USD) → 亿美元, (1, CNY) → 元."""
+    from crm.values.money import MILLION, WAN, YI, ZH_SUFFIX
+
+    multiplier, currency = unit
+    words = {YI: "亿", WAN: "万", MILLION: "百万"}.get(multiplier, "")
+    return words + ZH_SUFFIX.get(currency, currency)
+
+
+def _investment_columns(plan: Plan, header: Header) -> None:
+    """Say why a column of planned or completed investment is left unused, and how to record what it holds."""
+    for label in header.ignored:
+        kind = investment_kind(label)
+        if kind == "done":
+            plan.notices.append(
+                _(
+                    "Column “{label}” is investment completed (完成投资), not funds arrived nor the total: not "
+                    "imported; record it month by month with crm invest CODE AMOUNT --month YYYY-MM (or i on the "
+                    "deal's screen)"
+                ).format(label=inline(str(label)))
+            )
+        elif kind == "plan":
+            plan.notices.append(
+                _(
+                    "Column “{label}” is a year's planned investment (计划投资), not the total: not imported; record "
+                    "it with crm plan CODE YEAR AMOUNT (or i on the deal's screen)"
+                ).format(label=inline(str(label)))
+            )
+
+
 def _after_totals(plan: Plan, scan: _Scan) -> None:
-    """Say that the rows after the totals row were taken as notes (when some were)."""
+    """Say what the sheet's layout made of its rows: rows after the last totals row taken as notes (naming those
+    that name a project), rows after a totals row imported as the next section's, 其中 rows left out."""
     if scan.ended_at is not None and any(why == "after_totals" for _r, why in scan.skipped):
+        if scan.named_after:
+            plan.notices.append(
+                _(
+                    "Rows after the totals row {row} were taken as notes and not imported, among them {rows}: a "
+                    "deal's row after a totals row needs its number (序号) and an amount or a date"
+                ).format(
+                    row=scan.ended_at,
+                    rows="、".join(_("row {row} “{name}”").format(row=r, name=n) for r, n in scan.named_after),
+                )
+            )
+        else:
+            plan.notices.append(
+                _("Rows after the totals row {row} were taken as notes and not imported").format(row=scan.ended_at)
+            )
+    if scan.resumed:
         plan.notices.append(
-            _("Rows after the totals row {row} were taken as notes and not imported").format(row=scan.ended_at)
+            _(
+                "Deal rows follow the totals rows {rows}: they were imported as the next section's, and each totals "
+                "row was checked against the rows of its own section"
+            ).format(rows=", ".join(map(str, scan.resumed)))
+        )
+    breakdown = [r for r, why in scan.skipped if why == "breakdown"]
+    if breakdown:
+        plan.notices.append(
+            _(
+                "Rows {rows} (其中 …) break down the rows above them: not imported as deals and not added to the totals"
+            ).format(rows=", ".join(map(str, breakdown)))
         )
 
 
 class _Scan:
     """Sorts the rows below the header into data, totals and skipped rows (RowChunks reads the data rows).
 
-    Holds what it found: the data rows, skipped rows, totals rows.
+    Holds what it found: the data rows, skipped rows, totals rows. The rows after a totals row wait until
+    it is known what they are: when a row that looks like a deal comes (a name and an amount or a date), they
+    are sorted out as any rows and the table goes on (a sheet with one 合计 per section); when the sheet ends
+    first (`finish`), they were notes, signatures or instructions below the table.
     """
 
     def __init__(self, sheet: _Sheet, reference: datetime.date):
@@ -123,8 +267,16 @@ class _Scan:
         self.skipped: list = []
         self.totals: list = []  # (row number, values) of totals rows
         self.data_rows = 0
-        self.ended_at = None
+        self.ended_at = None  # the totals row after which the rows were notes (once `finish` is called)
         self.data: list = []  # (number, cells) of the data rows, for RowChunks to read
+        self.after = None  # the totals row the rows in `waiting` follow
+        self.waiting: list = []  # (number, values) of the rows after it, not told yet
+        self.resumed: list = []  # totals rows followed by more data rows
+        self.named_after: list = []  # (row, name) of rows taken as notes after the last totals row that name one
+        columns = sheet.header.columns
+        self.seq_col, self.name_col = columns.get("seq"), columns.get("name")
+        self.amount_cols = {columns[f] for f in ("amount", "amount_cny", "funds") if f in columns}
+        self.used = set(columns.values())
 
     def read(self, rows: list, progress=None) -> _Scan:
         """Sort out `rows` ((number, values) of the grid, in order) after those so far: the data rows kept in
@@ -132,55 +284,156 @@ class _Scan:
         self.data += self._sort_out(rows, progress)
         return self
 
+    def finish(self) -> None:
+        """The sheet has no more rows: those still waiting after a totals row were notes."""
+        if self.after is not None and self.waiting:
+            self.ended_at = self.after
+            name = self.sheet.header.columns.get("name")
+            for number, values in self.waiting:
+                self.skipped.append((number, "after_totals"))
+                cell = values[name] if name is not None and name < len(values) else None
+                if cell is not None and len(self.named_after) < 5 and names_a_project(cell_text(cell)):
+                    self.named_after.append((number, inline(cell_text(cell))))
+        self.waiting = []
+
     def _sort_out(self, rows: list, progress) -> list:
         """(number, cells) of the data rows of `rows`; totals and skipped rows noted."""
         sheet = self.sheet
         total = len(rows)
         data = []  # (number, cells) of the data rows
         trimmed = sheet.grid.trimmed
+        uncomputed = sheet.grid.uncomputed
         for done, item in enumerate(rows, 1):
             number, values = item
             if progress and (done % 500 == 0 or done == total):
                 progress(done, total)
-            if self.ended_at is not None:
-                if any(v is not None for v in values):
-                    self.skipped.append((number, "after_totals"))
-                continue
             if trimmed:  # no blank texts: the cells that are not None are the filled ones
                 filled = len(values) - values.count(None)
             else:
                 filled = len([v for v in values if v is not None and not (isinstance(v, str) and not v.strip())])
+            if uncomputed:
+                self._check_computed(number)
             if not filled:
                 continue
-            kinds = {t: label_kind(t) for t in [cell_text(v) for v in values[:4] if v is not None][:3]}
-            name_cell = sheet.value(values, "name")
-            if name_cell:
-                name_text = cell_text(name_cell)
-                name_kind = kinds[name_text] if name_text in kinds else label_kind(name_text)  # often one of them
-            else:
-                name_kind = None
-            if "total" in kinds.values() or name_kind == "total":
-                self.totals.append((number, values))
-                if self.data_rows:
-                    self.ended_at = number
-                continue
-            if "subtotal" in kinds.values():
-                self.skipped.append((number, "subtotal"))
-                continue
-            if _repeats_header(values, sheet):
-                self.skipped.append((number, "header_repeated"))
-                continue
-            if filled == 1:
-                self.skipped.append((number, "note"))
-                continue
-            if name_cell is None or is_blank(name_cell):
-                amount = sheet.value(values, "amount")
-                if amount is None or is_blank(amount):
-                    self.skipped.append((number, "no_name"))
-                    continue  # else a row refused for want of a name (read_rows says so)
-            self.data_rows += 1
-            data.append(item)  # the grid's own (number, values): a million rows need no second tuple each
+            if self.after is not None:
+                if not self._looks_like_deal(values):
+                    if self._kind(values) == "total":
+                        self.totals.append(item)
+                        self.after = number
+                    else:
+                        self.waiting.append(item)
+                    continue
+                self._resume(data)
+            self._sort_one(item, filled, data)
         return data
+
+    def _resume(self, data: list) -> None:
+        """A deal's row after a totals row: the rows waiting since are sorted out as any rows, the table goes on."""
+        self.resumed.append(self.after)
+        waiting, self.waiting, self.after = self.waiting, [], None
+        for item in waiting:
+            values = item[1]
+            self._sort_one(item, len([v for v in values if v is not None and not is_blank_text(v)]), data)
+
+    def _kind(self, values: list) -> str | None:
+        """What the labels of a row say it is: "total", "subtotal", "breakdown" (其中 …), or None."""
+        texts = [cell_text(v) for v in values[:4] if v is not None][:3]
+        kinds = [label_kind(t) for t in texts]
+        name_cell = self.sheet.value(values, "name")
+        if name_cell:
+            name_text = cell_text(name_cell)
+            name_kind = kinds[texts.index(name_text)] if name_text in texts else label_kind(name_text)  # often one
+        else:
+            name_kind = None
+        if name_kind is None and not any(kinds):
+            return None  # nearly every row
+        return next(k for k in ("total", "subtotal", "breakdown") if k == name_kind or k in kinds)
+
+    def _sort_one(self, item: tuple, filled: int, data: list) -> None:
+        number, values = item
+        sheet = self.sheet
+        kind = self._kind(values)
+        if kind == "total":
+            self.totals.append(item)
+            if self.data_rows:
+                self.after = number
+            return
+        if kind is not None:  # a 小计 or a 其中 row: no deal, and in no total
+            self.skipped.append((number, kind))
+            return
+        if _repeats_header(values, sheet):
+            self.skipped.append((number, "header_repeated"))
+            return
+        if filled == 1:
+            self.skipped.append((number, "note"))
+            return
+        if self._is_section(values):
+            self.skipped.append((number, "section"))
+            return
+        name_cell = sheet.value(values, "name")
+        if name_cell is None or is_blank(name_cell):
+            amount = sheet.value(values, "amount")
+            if amount is None or is_blank(amount):
+                self.skipped.append((number, "no_name"))
+                return  # else a row refused for want of a name (read_rows says so)
+        self.data_rows += 1
+        data.append(item)  # the grid's own (number, values): a million rows need no second tuple each
+
+    def _is_section(self, values: list) -> bool:
+        """A section row: its number in the 序号 column written as sections are (（一）, 一、, (1)), a label, and
+        nothing else; numbered in Chinese numerals, it may carry its section's amounts (a subtotal)."""
+        seq, name = self.seq_col, self.name_col
+        if seq is None or seq >= len(values) or name is None or name >= len(values):
+            return False
+        kind = section_number(values[seq])
+        if kind is None or values[name] is None or is_blank(values[name]):
+            return False
+        allowed = {seq, name} | (self.amount_cols if kind == "chinese" else set())
+        return all(c in allowed or v is None or is_blank_text(v) for c, v in enumerate(values))
+
+    def _looks_like_deal(self, values: list) -> bool:
+        """Whether a row after a totals row is a deal's: a project's name, and an amount or a date; numbered, when
+        the sheet has a 序号 column (the lines of a summary below a 合计, 先进制造 | 10亿, are not)."""
+        sheet = self.sheet
+        name = sheet.value(values, "name")
+        if name is None or not names_a_project(cell_text(name)) or self._kind(values) is not None:
+            return False
+        if self.seq_col is not None and not _numbered(values[self.seq_col] if self.seq_col < len(values) else None):
+            return False
+        amount = sheet.value(values, "amount")
+        if amount is not None and _has_digits(amount):
+            return True
+        return any(_has_digits(sheet.value(values, f)) for f in ("signed_on", "planned_start", "planned_completion"))
+
+    def _check_computed(self, number: int) -> None:
+        """Refuse the sheet when a cell of a used column in this row is a formula never computed."""
+        grid = self.sheet.grid
+        if any((number, col + 1) in grid.uncomputed for col in self.used):
+            raise InvalidInput(_formulas_message(grid, grid.uncomputed))
+
+
+def _numbered(seq) -> bool:
+    """Whether a 序号 cell numbers a deal (3, "3", "(3)"), not a section (（一）) or nothing."""
+    if isinstance(seq, bool) or seq is None:
+        return False
+    return isinstance(seq, (int, float)) or (isinstance(seq, str) and any(c.isdigit() for c in seq))
+
+
+def _has_digits(value) -> bool:
+    """A number, a date, or a text holding a digit (a Chinese numeral amount: 八十亿元): an amount's or a date's."""
+    if value is None or isinstance(value, bool):
+        return False
+    if not isinstance(value, str):
+        return True
+    return any(c.isdigit() for c in value) or bool(_NUMERAL_AMOUNT.search(value))
+
+
+_NUMERAL_AMOUNT = re.compile(r"[一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟]+.{0,3}[亿万元]")
+
+
+def is_blank_text(value) -> bool:
+    """A cell holding only spaces (a CSV's or openpyxl's empty text)."""
+    return isinstance(value, str) and not value.strip()
 
 
 def _repeats_header(values, sheet: _Sheet) -> bool:
@@ -295,6 +548,7 @@ class RowChunks:
             for rows in self._more:
                 yield self.scan._sort_out(rows, None)
             self._more = None
+            self.scan.finish()
 
     def __iter__(self):
         pending: list = []
@@ -315,9 +569,9 @@ class RowChunks:
         rows = read_rows(self.sheet, data, read_problems, self.scan.reference)
         self.taken += len(data)
         self.rows_read += len(rows)
-        plan.warnings += [w for r in rows if r.warnings for w in r.warnings]
+        plan.warnings += warnings_of(rows, plan.labels)
         if self._sums is not None:
-            self._sums.add(rows)
+            self._sums.add(rows, [number for number, _values in self.scan.totals])
         plan.problems = self._repeats
         _check_duplicates(plan, rows, self._seen, self._codes)
         plan.problems = read_problems
@@ -327,16 +581,15 @@ class RowChunks:
 
     def _end(self) -> None:
         plan, scan = self.plan, self.scan
+        before = len(plan.notices)  # what is said from here on is said late (run_import reported the rest)
         if self.streamed:
             plan.skipped = scan.skipped
-            before = len(plan.notices)
             _after_totals(plan, scan)
-            self.late_notices = plan.notices[before:]
             self.taken = self.count = max(self.taken, self.count)
         plan.problems = plan.problems + self._repeats
         if self._sums is not None:
-            for number, values in scan.totals:
-                _check_totals(self.sheet, plan, number, values, self._sums)
+            check_totals(self.sheet, plan, scan.totals, self._sums)
+        self.late_notices = plan.notices[before:]
         self._seen.close()
         self._codes.close()
         self._sums = None

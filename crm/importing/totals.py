@@ -1,7 +1,8 @@
-"""Totals rows (合计/总计): their amounts compared with the sum of the rows."""
+"""Totals rows (合计/总计): their amounts compared with the sum of the rows; and amounts too large for one deal."""
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import re
 import unicodedata
@@ -11,32 +12,98 @@ from peewee import PeeweeException
 
 from crm.foundation.i18n import _
 from crm.importing.cells import CellError, cell_text, is_blank, parse_amount_cell
-from crm.importing.rows import Problem, _Sheet
+from crm.importing.rows import Problem, _cell_of, _Sheet
 from crm.reference import fx
 from crm.values.money import Money, format_money
 from db.models import database
+
+#: More than this many units of a currency for one deal (1000亿元) is more likely a unit read wrong (30000 in a
+#: 亿元 column meant as 万元) than a deal: said, never refused. A yen amount is exempt (1000亿日元 is about 50亿元).
+IMPLAUSIBLE = Decimal(10) ** 11
+
+
+def warnings_of(rows: list, labels: dict) -> list[Problem]:
+    """The warnings of the RowPlans `rows`, in row order: their own, and an amount or funds beyond IMPLAUSIBLE."""
+    out = []
+    for r in rows:
+        if r.warnings:
+            out += r.warnings
+        money, funds = r.money, r.funds  # one look per row: a ledger has a million
+        if money is not None and money.amount > IMPLAUSIBLE and money.currency != "JPY":
+            out.append(_implausible(r, labels, "amount", money))
+        if funds is not None and funds.amount > IMPLAUSIBLE and funds.currency != "JPY":
+            out.append(_implausible(r, labels, "funds", funds))
+    return out
+
+
+def _implausible(row, labels: dict, f: str, money) -> Problem:
+    label, raw = _cell_of(row, labels, f) or ("", None)
+    return Problem(
+        row.row,
+        label,
+        cell_text(raw),
+        "amount_implausible",
+        _(
+            "{amount} for one deal is more than 1000亿元: check the unit of the cell and of its column (the header "
+            "or a 单位 note)"
+        ).format(amount=format_money(money)),
+    )
 
 
 class AmountSums:
     """What a totals row's check reads of the data rows, added up as they are read: no row is kept for it.
 
-    Per amount column (总投资, 折合人民币): the plain numbers, the amounts in the column's currency and unit,
-    the rows in another currency or not a number, the sums per currency, and the amounts a conversion to
-    yuan needs (converted only if the check gets that far, as it did when every row was kept).
+    Per part of the sheet (the rows between one totals row and the next: a section with its own 合计) and per
+    amount column (总投资, 折合人民币): the plain numbers, the amounts in the column's currency and unit, the rows
+    in another currency or not a number, the sums per currency, and the amounts a conversion to yuan needs
+    (converted only if the check gets that far, as it did when every row was kept).
     """
 
     def __init__(self, sheet: _Sheet):
         self.sheet = sheet
-        self.fields = {
-            f: _FieldSums(sheet.units.get(f) or sheet.note_unit or (Decimal(1), "CNY"))
+        self.units = {
+            f: sheet.units.get(f) or sheet.note_unit or (Decimal(1), "CNY")
             for f in ("amount", "amount_cny")
             if f in sheet.header.columns
         }
+        self.parts: list[dict] = []  # part -> {field: _FieldSums}
+        self.counts: list[int] = []  # part -> the rows read in it
 
-    def add(self, rows: list) -> None:
-        """Count the RowPlans `rows` in (each data row once, in order)."""
-        for f, sums in self.fields.items():
-            sums.add(f, [r for r in rows if f in r.raw])
+    def part(self, index: int) -> dict:
+        """{field: _FieldSums} of part `index` (made, with those before it, when none was read yet)."""
+        while len(self.parts) <= index:
+            self.parts.append({f: _FieldSums(unit) for f, unit in self.units.items()})
+            self.counts.append(0)
+        return self.parts[index]
+
+    def add(self, rows: list, bounds: list | tuple = ()) -> None:
+        """Count the RowPlans `rows` in (each data row once, in order); `bounds`: the row numbers of the totals
+        rows found so far, in order (a row's part is the number of totals rows above it)."""
+        start = 0
+        while start < len(rows):
+            index = bisect.bisect_left(bounds, rows[start].row)
+            end = len(rows) if index >= len(bounds) else bisect.bisect_left(rows, bounds[index], start, key=_row_of)
+            end = max(end, start + 1)
+            part, piece = self.part(index), rows[start:end] if start or end < len(rows) else rows
+            self.counts[index] += len(piece)
+            for f, sums in part.items():
+                sums.add(f, [r for r in piece if f in r.raw])
+            start = end
+
+    def fields(self, first: int, last: int) -> dict:
+        """{field: _FieldSums} of the parts `first` to `last` (inclusive) together."""
+        parts = self.parts[first : last + 1]
+        if len(parts) == 1:
+            return parts[0]
+        return {f: _FieldSums.merged([p[f] for p in parts], unit) for f, unit in self.units.items()}
+
+    def rows_in(self, index: int) -> int:
+        """The rows read in part `index`."""
+        return self.counts[index] if index < len(self.counts) else 0
+
+
+def _row_of(row) -> int:
+    return row.row
 
 
 class _FieldSums:
@@ -48,6 +115,20 @@ class _FieldSums:
         self.others: list[int] = []
         self.by_currency: dict[str, Decimal] = {}
         self.foreign: list = []  # (Money, signed_on) of the rows in another currency than the column's
+
+    @classmethod
+    def merged(cls, parts: list, unit: tuple) -> _FieldSums:
+        """The sums of `parts` (of one column) together, in their order."""
+        out = cls(unit)
+        for p in parts:
+            out.numbers += p.numbers
+            out.same += p.same
+            out.unit_amounts += p.unit_amounts
+            out.others += p.others
+            out.foreign += p.foreign
+            for currency, amount in p.by_currency.items():
+                out.by_currency[currency] = out.by_currency.get(currency, Decimal(0)) + amount
+        return out
 
     def add(self, f: str, rows: list) -> None:
         """Add the cells of column `f` of `rows` (RowPlans, in order) and their Money, row by row in that order.
@@ -89,8 +170,48 @@ class _FieldSums:
                     self.unit_amounts += in_unit[1]
 
 
-def _check_totals(sheet: _Sheet, plan, number: int, values: list, sums: AmountSums) -> None:
-    """Check the totals row `number` of `sheet` against the data rows `sums` added up (a crm.importing.plan.Plan's)."""
+class _Said:
+    """What checking one totals row says (a Plan's notices, warnings and totals checked), kept until chosen."""
+
+    def __init__(self):
+        self.notices: list = []
+        self.warnings: list = []
+        self.totals_checked: list = []
+
+    def into(self, plan) -> None:
+        plan.notices += self.notices
+        plan.warnings += self.warnings
+        plan.totals_checked += self.totals_checked
+
+
+def check_totals(sheet: _Sheet, plan, totals: list, sums: AmountSums) -> None:
+    """Check each totals row of `totals` ((row number, values), in order) against the rows `sums` added up, what
+    it says added to `plan` (a crm.importing.plan.Plan).
+
+    A totals row adds the rows of its part (those since the totals row above it: a section with its own 合计);
+    one with no rows of its own (a 总计 after the sections' 合计, or a 合计 above the rows) adds every row. A
+    total that adds all the rows so far (a running total) is accepted as well as one adding its part's.
+    """
+    sums.part(0)  # a sheet with no rows at all: its totals rows are checked against nothing added up
+    for index, (number, values) in enumerate(totals):
+        if sums.rows_in(index):
+            candidates = [sums.fields(index, index)] + ([sums.fields(0, index)] if index else [])
+        else:
+            candidates = [sums.fields(0, len(sums.parts) - 1)]
+        chosen = None
+        for fields in candidates:
+            said = _Said()
+            _check_totals(sheet, said, number, values, fields)
+            if chosen is None or not said.warnings:
+                chosen = said
+            if not said.warnings:
+                break
+        if chosen is not None:
+            chosen.into(plan)
+
+
+def _check_totals(sheet: _Sheet, plan, number: int, values: list, sums: dict) -> None:
+    """Check the totals row `number` of `sheet` against the data rows `sums` ({field: _FieldSums}) added up."""
     for f in ("amount", "amount_cny"):
         col = sheet.header.columns.get(f)
         if col is None or col >= len(values) or values[col] is None or is_blank(values[col]):
@@ -98,9 +219,9 @@ def _check_totals(sheet: _Sheet, plan, number: int, values: list, sums: AmountSu
         cell = values[col]
         label = sheet.label(f)
         if _as_number(cell) is not None:
-            _check_numeric_total(sheet, plan, number, f, label, cell, sums.fields[f])
+            _check_numeric_total(sheet, plan, number, f, label, cell, sums[f])
         else:
-            _check_text_total(plan, number, f, label, cell, sums.fields[f])
+            _check_text_total(plan, number, f, label, cell, sums[f])
 
 
 def _as_number(value) -> Decimal | None:

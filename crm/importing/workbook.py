@@ -59,6 +59,7 @@ _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 MAX_CELLS = 20_000_000
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 _RANGE = re.compile(r"([A-Z]+)(\d+):([A-Z]+)(\d+)")
+_CELL = re.compile(r"([A-Z]+)(\d+)")
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
@@ -98,12 +99,12 @@ def read_grids(path: str | Path, sheet: str | None = None) -> list[Grid]:
             return _read_xlsx(path, sheet)
         if found in ("ods", "ole"):
             return _read_other(path, sheet)
-        if suffix in OTHER_SUFFIXES or found == "zip":
+        if (found == "damaged" and suffix not in OTHER_SUFFIXES) or (found == "unknown" and suffix in XLSX_SUFFIXES):
+            raise InvalidInput(_not_valid_xlsx(path))
+        if suffix in OTHER_SUFFIXES + XLSX_SUFFIXES or found == "zip":
             raise InvalidInput(
                 _("{path} is {what}, not a workbook: {advice}").format(path=path, **_not_workbook(found))
             )
-        if suffix in XLSX_SUFFIXES:
-            return _read_xlsx(path, sheet)
     if suffix == ".numbers":
         raise InvalidInput(
             _(
@@ -132,7 +133,7 @@ def _sniff(path: Path, head: bytes) -> str:
             with zipfile.ZipFile(path) as archive:
                 names = set(archive.namelist())
         except (zipfile.BadZipFile, OSError):
-            return "zip"
+            return "damaged"  # a zip's first bytes, then no zip: a file cut short or damaged
         if "xl/workbook.xml" in names or any(n.endswith("/workbook.xml") for n in names):
             return "xlsx"
         return "ods" if _is_ods(path) else "zip"
@@ -147,6 +148,14 @@ def _sniff(path: Path, head: bytes) -> str:
     if start and b"\x00" not in start:
         return "text"
     return "unknown"
+
+
+def _not_valid_xlsx(path: Path) -> str:
+    """The one line that says `path` cannot be read as an xlsx workbook at all."""
+    return _(
+        "{path} is not a valid xlsx file (it may be damaged, or be another format under an xlsx name): open it in "
+        "WPS or Excel and save it as .xlsx again"
+    ).format(path=path)
 
 
 def _not_workbook(found: str) -> dict:
@@ -255,10 +264,8 @@ def _open_workbook(path: Path):
 
     try:
         return load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 — zip, XML and openpyxl errors all mean "not a workbook we can read"
-        raise InvalidInput(
-            _("{path} is not an xlsx workbook that can be read ({reason})").format(path=path, reason=_first_line(exc))
-        ) from None
+    except Exception:  # noqa: BLE001 — zip, XML and openpyxl errors all mean "not a workbook we can read"
+        raise InvalidInput(_not_valid_xlsx(path)) from None
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> list[Grid]:
@@ -395,11 +402,12 @@ def _read_xlsx_openpyxl(path: Path, sheet: str | None) -> list[Grid]:
         wb.close()
 
 
-def _merged_ranges(ws) -> list[tuple[int, int, int, int]]:
-    """The merged ranges of a read-only sheet, read from its XML (they follow the cell data)."""
+def _merged_ranges(ws) -> tuple[list[tuple[int, int, int, int]], dict]:
+    """The merged ranges of a read-only sheet, read from its XML (they follow the cell data), and its formula
+    cells with no computed value ((row, column) -> formula; see xlsx_parts.uncomputed_formulas)."""
     from openpyxl.utils import column_index_from_string
 
-    ranges = []
+    ranges, uncomputed = [], {}
     with ws._get_source() as src:
         for _event, element in ElementTree.iterparse(src, events=("end",)):
             tag = element.tag
@@ -414,9 +422,25 @@ def _merged_ranges(ws) -> list[tuple[int, int, int, int]]:
                             column_index_from_string(match.group(3)),
                         )
                     )
-            elif tag in (f"{_MAIN_NS}row", f"{_MAIN_NS}c"):
+            elif tag == f"{_MAIN_NS}c":
+                _uncomputed_cell(element, uncomputed)
                 element.clear()
-    return ranges
+            elif tag == f"{_MAIN_NS}row":
+                element.clear()
+    return ranges, uncomputed
+
+
+def _uncomputed_cell(cell, uncomputed: dict) -> None:
+    """Add `cell` (an XML <c>) to `uncomputed` when it is a formula with no computed value (a number's)."""
+    formula = cell.find(f"{_MAIN_NS}f")
+    if formula is None or cell.get("t", "n") != "n":
+        return
+    value = cell.find(f"{_MAIN_NS}v")
+    match = _CELL.fullmatch(cell.get("r", ""))
+    if (value is None or not (value.text or "").strip()) and match:
+        from openpyxl.utils import column_index_from_string
+
+        uncomputed[(int(match.group(2)), column_index_from_string(match.group(1)))] = formula.text or ""
 
 
 def _sheet_grid(path: Path, wb, ws) -> Grid:
@@ -447,8 +471,15 @@ def _sheet_grid(path: Path, wb, ws) -> Grid:
         if len(repr(values)) > MAX_CELL_CHARS:
             _check_cell_sizes(path, number, values)
         rows.append((number, values))
-    merged = _merged_ranges(ws)
+    merged, uncomputed = _merged_ranges(ws)
     _fill_merged(rows, merged)
     return Grid(
-        source=str(path), sheet=ws.title, kind="xlsx", rows=rows, formats=formats, merged=merged, epoch=wb.epoch
+        source=str(path),
+        sheet=ws.title,
+        kind="xlsx",
+        rows=rows,
+        formats=formats,
+        merged=merged,
+        epoch=wb.epoch,
+        uncomputed=uncomputed,
     )

@@ -60,6 +60,7 @@ class SheetParts:
 
     formats: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
+    formulas: dict = field(default_factory=dict)  # formula cells with no computed value -> the formula
 
 
 def workbook_parts(archive: zipfile.ZipFile) -> WorkbookParts:
@@ -135,7 +136,46 @@ def sheet_parts(archive: zipfile.ZipFile, workbook: WorkbookParts, sheet: str, x
             value = _VALUE.search(match.group(2))
             if where is not None and value is not None:
                 parts.errors[where] = value.group(1).decode("utf-8", "replace")
+    if b"<f" in xml:
+        parts.formulas = uncomputed_formulas(xml)
     return parts
+
+
+_FORMULA = re.compile(rb"<f[\s>/]")
+_FORMULA_TEXT = re.compile(rb"<f\b[^>]*>([^<]*)</f>")
+_CELL_TYPE = re.compile(rb'\bt="([a-zA-Z]+)"')
+
+
+def uncomputed_formulas(xml: bytes) -> dict:
+    """(row, column) -> formula of the formula cells of a sheet's XML that hold no computed value.
+
+    What a program writing formulas without calculating them leaves (openpyxl writes =SUM(…) with an empty
+    <v/>): calamine reads such a cell as empty. A number's formula always has a value once Excel, WPS or
+    LibreOffice saved the file; only a text result may be empty (t="str").
+    """
+    found = {}
+    for match in _FORMULA.finditer(xml):
+        start = xml.rfind(b"<c ", 0, match.start())
+        end = xml.find(b"</c>", match.start())
+        if start < 0 or end < 0:
+            continue
+        cell = xml[start:end]
+        attributes = cell[: cell.find(b">")]
+        kind = _CELL_TYPE.search(attributes)
+        value = _VALUE.search(cell)
+        if (kind is not None and kind.group(1) != b"n") or (value is not None and value.group(1).strip()):
+            continue
+        where = _where(attributes)
+        if where is not None:
+            text = _FORMULA_TEXT.search(cell)
+            found[where] = _unescape(text.group(1)) if text else ""
+    return found
+
+
+def _unescape(text: bytes) -> str:
+    from xml.sax.saxutils import unescape
+
+    return unescape(text.decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"})
 
 
 def _where(attributes: bytes) -> tuple[int, int] | None:

@@ -134,6 +134,7 @@ def _pieces(path, workbook: xlsx_parts.WorkbookParts, name: str, merged: list, g
                 except StopIteration:
                     break
                 grid.keep_formats(rows, _take_formats(rows, cells))
+                grid.uncomputed.update(cells.formulas)  # said once the rows they are in are sorted out
                 yield fill.piece(rows)
             yield fill.piece([], last=True)
     except InvalidInput:
