@@ -445,3 +445,17 @@ def test_summary_lines_below_the_total_are_not_deals(ledger, db_url, run_cli, tm
     assert any("新材料" in n and "序号" in n for n in report["notices"]), report["notices"]
     open_database(db_url)
     assert Deal.select().count() == 3
+
+
+def test_our_weekly_csv_goes_back_in_without_a_totals_warning(run_cli, tmp_path):
+    """The weekly csv rounds each deal's 折合人民币 to the fen of 亿元 as it rounds the 合计: the rows' roundings add
+    up to more than half a unit of the total, and are no mistake of the sheet's (--strict refused it into a new
+    ledger, where 折合人民币 is the column's only sum)."""
+    demo, fresh, path = tmp_path / "demo.sqlite3", tmp_path / "new.sqlite3", tmp_path / "周报.csv"
+    for args in (("--db", demo, "init"), ("--db", demo, "demo"), ("--db", fresh, "init")):
+        assert run_cli(*args)[0] == 0
+    code, _out, err = run_cli("--db", demo, "export", "weekly", "--week", "2020-W38", "--format", "csv", "-o", path)
+    assert code == 0, err
+    code, report, err = run_import(run_cli, fresh, path, "--dry-run", "--strict")
+    assert code == 0, err
+    assert report["totals_checked"] and not [w for w in report["warnings"] if w["code"] == "totals_mismatch"]
