@@ -66,12 +66,3 @@ def test_a_days_timeline_is_in_the_order_it_was_recorded(demo_ledger, english):
     AuditEntry.update(at=at).where(mine).execute()
     day = [e for e in deal_timeline(views.detail(CODE)) if e.on == today and e.kind == "blocker"]
     assert "raised" in day[0].what and "resolved" in day[1].what
-
-
-def test_init_says_whether_it_created_or_upgraded_the_schema(tmp_path, run_cli):
-    path = tmp_path / "new.sqlite3"
-    code, first, err = run_cli("--db", path, "init")
-    assert code == 0, err
-    assert first.startswith("已创建数据库结构（") and "最新" not in first, first
-    code, again, err = run_cli("--db", path, "init")
-    assert code == 0 and again.strip() == "数据库结构已是最新", again
