@@ -8,7 +8,11 @@ import contextlib
 import datetime
 import functools
 import inspect
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from textual.app import App
@@ -121,3 +125,21 @@ def run_async(test):
 
     wrapper.__signature__ = inspect.signature(test)
     return wrapper
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def crm(url: str, *args: str) -> str:
+    """`crm ARGS…` in a process of its own, as an officer runs it in another shell beside the TUI; its stdout."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "test"}
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "--db", url, "--lang", "zh", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout

@@ -3,33 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from textual.widgets import Select
 
 from screens.app import CrmApp
 from screens.report import COLUMNS, ReportExportDialog, ReportScreen, cell
-from tests.tui_support import TODAY, pin_clock, run_async, settle
+from tests.tui_support import TODAY, crm, pin_clock, run_async, settle
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def crm(url: str, *args: str) -> str:
-    """`crm ARGS…` in a process of its own (as an officer would run it beside the TUI); its stdout."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "test"}
-    done = subprocess.run(
-        [sys.executable, "-m", "app", "--db", url, "--lang", "zh", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 def cli_rows(url: str, dimension: str, *cohort: str) -> list[list[str]]:

@@ -6,10 +6,7 @@ timeline in the order it happened, the rate dialog's messages, and English with 
 from __future__ import annotations
 
 import datetime
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 from rich.cells import cell_len
@@ -21,6 +18,7 @@ from screens.app import CrmApp
 from screens.deal_list import COLUMNS, NAME_AT_80, DealList, column_widths
 from tests.tui_support import (
     TODAY,
+    crm,
     pin_clock,
     press,
     run_async,
@@ -58,21 +56,6 @@ def status(app) -> str:
 def listed_codes(app) -> list[str]:
     deal_list = app.screen.query_one(DealList)
     return [deal_list._window.get(i).code for i in range(deal_list.row_count) if deal_list._window.get(i)]
-
-
-def crm(url: str, *args: str) -> str:
-    """`crm ARGS…` in a process of its own, as an officer runs it in another shell beside the TUI."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "test"}
-    done = subprocess.run(
-        [sys.executable, "-m", "app", "--db", url, "--lang", "zh", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 async def open_detail(pilot, code: str = CODE):
