@@ -75,6 +75,11 @@ def _with_note(what: str, note: str | None) -> str:
     return _t(_NOTE).format(what=what, note=note) if note else what
 
 
+def _correction(at, what: str, note: str | None, by: str) -> TimelineEvent:
+    """A correction (a void, a reversal, a reopening, an archiving) recorded at `at`, with its note."""
+    return TimelineEvent(_day(at), "correction", _with_note(what, note), by, mark="correction", at=at)
+
+
 def audit_records(trail: list[dict]) -> dict[str, list[tuple[int, dict[str, dict]]]]:
     """The audit entries by table, as (row, {field: entry}) records, oldest first: one change of several
     fields is one record (its entries are written together, at one moment, each field once)."""
@@ -177,16 +182,7 @@ def funds_events(d: dict, records: dict | None = None) -> list[TimelineEvent]:
         if void:
             what += " " + _t(_VOIDED)
             undo = _t(N_("Funds entry No. {id} voided: {amount} of {on}")).format(id=f["id"], amount=amount, on=f["on"])
-            events.append(
-                TimelineEvent(
-                    _day(void["at"]),
-                    "correction",
-                    _with_note(undo, void["note"]),
-                    void["by"],
-                    mark="correction",
-                    at=void["at"],
-                )
-            )
+            events.append(_correction(void["at"], undo, void["note"], void["by"]))
         events.append(
             TimelineEvent(
                 f["on"],
@@ -263,16 +259,7 @@ def investment_events(d: dict, records: dict) -> list[TimelineEvent]:
                 what = _t(N_("Completed investment of {month} voided: {amount}")).format(
                     month=month, amount=shown_value("amount", entry["old"])
                 )
-                events.append(
-                    TimelineEvent(
-                        _day(entry["at"]),
-                        "correction",
-                        _with_note(what, note),
-                        entry["by"],
-                        mark="correction",
-                        at=entry["at"],
-                    )
-                )
+                events.append(_correction(entry["at"], what, note, entry["by"]))
     return events
 
 
@@ -295,16 +282,7 @@ def blocker_events(d: dict, records: dict) -> list[TimelineEvent]:
         if "reopened" in record:
             entry = record["reopened"]
             what = _t(N_("No. {id} reopened")).format(id=row)
-            events.append(
-                TimelineEvent(
-                    _day(entry["at"]),
-                    "correction",
-                    _with_note(what, entry["new"]),
-                    entry["by"],
-                    mark="correction",
-                    at=entry["at"],
-                )
-            )
+            events.append(_correction(entry["at"], what, entry["new"], entry["by"]))
     raised = {row: r["raised"] for row, r in records.get("blocker", ()) if "raised" in r}
     for b in texts.values():
         what = _t(N_("No. {id} raised: {text} ({department}, due {due})")).format(
@@ -331,9 +309,7 @@ def archive_events(records: dict) -> list[TimelineEvent]:
         else:
             note = record.get("restored", {}).get("new")
             what = _with_note(_t(N_("Deal restored from the archive")), note)
-        events.append(
-            TimelineEvent(_day(entry["at"]), "correction", what, entry["by"], mark="correction", at=entry["at"])
-        )
+        events.append(_correction(entry["at"], what, None, entry["by"]))
     return events
 
 
