@@ -22,7 +22,7 @@ from crm.reference import fx
 from crm.reporting import kpi
 from crm.reporting.weekly import Problem, Progress, Row, WeeklyTable
 from crm.values.dates import iso_week_label
-from crm.values.money import YI, ZH_SUFFIX, Money, format_money, format_yi, percent_text, to_wan
+from crm.values.money import ABOUT_ZH, YI, ZH_SUFFIX, Money, format_money, format_yi, percent_text, to_wan
 from exports.cells import plain_decimal
 
 MILLION = Decimal(10) ** 6
@@ -254,7 +254,7 @@ def row_values(row: Row) -> list:
 
 
 def currency_parts(table: WeeklyTable) -> list[str]:
-    """The rows' total in each currency: 379.66亿元, 5.3亿美元 (余 where a row's amount was approximate)."""
+    """The rows' total in each currency: 379.66亿元, 5.3亿美元 (约 where a row's amount was approximate)."""
     approximate = table.summary.approximate_currencies
     return [format_money(Money(v, c, c in approximate)) for c, v in table.summary.by_currency.items()]
 
@@ -327,7 +327,7 @@ def _shown_whole(amount: Decimal) -> bool:
 def own_exact(money: Money) -> str:
     """The amount as exact text crm.values.money.parse_amount reads back unchanged: 1.8亿美元, 4565万元, USD 180 million."""
     if current_language() == "zh":
-        more = "余" if money.approximate else ""
+        about = ABOUT_ZH if money.approximate else ""
         amount = money.amount
         if amount >= YI:
             number, unit = amount / YI, "亿"
@@ -335,7 +335,7 @@ def own_exact(money: Money) -> str:
             number, unit = amount / 10_000, "万"
         else:
             number, unit = amount, ""
-        return f"{plain_decimal(number)}{unit}{more}{ZH_SUFFIX[money.currency]}"
+        return f"{about}{plain_decimal(number)}{unit}{ZH_SUFFIX[money.currency]}"
     about = "about " if money.approximate else ""
     if money.amount >= MILLION:
         return f"{about}{money.currency} {plain_decimal(money.amount / MILLION)} million"

@@ -229,7 +229,7 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
             )
 
         tile("deals", _("Deals signed"), str(k.deals), _("{n} open blockers").format(n=k.blockers_open))
-        total = text.yi_label(k.total_cny) + (_(" (at least)") if k.approximate else "")
+        total = text.yi_label(k.total_cny) + (_(" (some amounts are approximate)") if k.approximate else "")
         by_currency = "  ".join(text.money(v, cur) for cur, v in sorted(k.by_currency.items()) if cur != "CNY")
         tile("total", _("Total investment"), total, by_currency)
         tile(

@@ -159,7 +159,7 @@ def amount_hint(reading: AmountReading) -> tuple[str, bool]:
             typed=shown, exact=exact, yi=text.yi_label(reading.cny), rate=fx.rate_text(reading.rate.rate)
         )
     if m.approximate:
-        line += " " + _("(at least: written as approximate)")
+        line += " " + _("(approximate: counted as written)")
     return line, False
 
 

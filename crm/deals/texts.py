@@ -18,7 +18,7 @@ from crm.deals.records import supporting_departments
 from crm.foundation.i18n import current_language
 from crm.reference import names_in_use, registry
 from crm.reference.lookup import deal_by_code
-from crm.values.money import ZH_SUFFIX, Money, format_money, parse_amount
+from crm.values.money import ABOUT_ZH, ZH_SUFFIX, Money, format_money, parse_amount
 from db.models import Deal, Person
 
 
@@ -31,9 +31,8 @@ def amount_text(money: Money, lang: str | None = None) -> str:
             return shown
     except Exception:  # noqa: BLE001 — a display form the reader does not take back: write it out
         pass
-    more = ("余" if lang == "zh" else "") if money.approximate else ""
     if lang == "zh":
-        return f"{money.amount:f}{more}{ZH_SUFFIX[money.currency]}"
+        return f"{ABOUT_ZH if money.approximate else ''}{money.amount:f}{ZH_SUFFIX[money.currency]}"
     return f"{'about ' if money.approximate else ''}{money.currency} {money.amount:f}"
 
 

@@ -106,6 +106,9 @@ _UNIT_WORDS: dict[str, Decimal] = {
 _QUALIFIER_WORDS = ("余", "多")
 # "about" is what format_money writes in English for an approximate amount.
 _APPROX_WORDS = ("approximately", "about", "大约", "约")
+#: How an approximate amount is shown in Chinese: 约117亿元. One flag keeps 117亿余元 (more than) and 约5亿元
+#: (about) alike, and "about" is true of both, where "余" would turn 约5亿 into "more than 5亿".
+ABOUT_ZH = "约"
 
 # Longest first, so that 万亿 wins over 万 and us$ over $.
 _WORDS: list[tuple[str, str, object]] = sorted(
@@ -417,7 +420,7 @@ def _plain(number: Decimal, grouping: bool = False) -> str:
 def format_money(m: Money, lang: str | None = None) -> str:
     """Money as a reader expects it, rounded half up to 2 decimals of its unit.
 
-    Chinese (default): 1.8亿美元, 117.79亿元, 117亿余元, 4565万元, 5,000元.
+    Chinese (default): 1.8亿美元, 117.79亿元, 约117亿元, 4565万元, 5,000元.
     English: USD 180 million, CNY 11,778.54 million, CNY 5,000, about CNY 11,700 million.
     """
     lang = lang or current_language()
@@ -430,7 +433,7 @@ def format_money(m: Money, lang: str | None = None) -> str:
         else:
             text += _plain(amount, grouping=True)
         return "about " + text if m.approximate else text
-    more = "余" if m.approximate else ""
+    about = ABOUT_ZH if m.approximate else ""
     # The 亿 threshold is taken after rounding, so 99,999,999.99 shows as 1亿, not 10000万.
     if to_wan(amount) >= WAN:
         number = _plain(amount.scaleb(-8)) + "亿"
@@ -438,7 +441,7 @@ def format_money(m: Money, lang: str | None = None) -> str:
         number = _plain(amount.scaleb(-4)) + "万"
     else:
         number = _plain(amount, grouping=True)
-    return f"{sign}{number}{more}{ZH_SUFFIX[m.currency]}"
+    return f"{about}{sign}{number}{ZH_SUFFIX[m.currency]}"
 
 
 def format_yi(amount_cny: Decimal) -> str:

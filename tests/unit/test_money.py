@@ -253,7 +253,7 @@ def test_to_yi_places():
         (Money(D(2_500_000_000), "CNY"), "25亿元", "CNY 2,500 million"),
         (Money(D(11_778_540_000), "CNY"), "117.79亿元", "CNY 11,778.54 million"),
         (Money(D(11_778_500_000), "CNY"), "117.79亿元", "CNY 11,778.5 million"),
-        (Money(D(11_700_000_000), "CNY", True), "117亿余元", "about CNY 11,700 million"),
+        (Money(D(11_700_000_000), "CNY", True), "约117亿元", "about CNY 11,700 million"),
         (Money(D(45_650_000), "CNY"), "4565万元", "CNY 45.65 million"),
         (Money(D(3_000_000), "USD"), "300万美元", "USD 3 million"),
         (Money(D(5_000), "CNY"), "5,000元", "CNY 5,000"),
@@ -412,3 +412,11 @@ def test_chinese_numerals_and_colloquial_amounts(text, amount, currency, approxi
     """One reader for the CLI, the forms and the import: what bureaus write in words reads as the number."""
     money = parse_amount(text)
     assert (money.amount, money.currency, money.approximate) == (Decimal(amount), currency, approximate)
+
+
+@pytest.mark.parametrize("typed", ["约5亿元", "大约5亿元", "5亿余元", "5亿多元"])
+def test_an_approximate_amount_is_shown_as_about_never_as_more_than(typed):
+    """约5亿 may be 4.8亿: shown as 5亿余元 ("more than 5亿") it said what the officer did not; 约 is true of both."""
+    set_language("zh")
+    shown = format_money(parse_amount(typed))
+    assert shown == "约5亿元" and parse_amount(shown) == parse_amount(typed)
