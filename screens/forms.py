@@ -145,22 +145,38 @@ def convert_amount(money: Money, day: datetime.date) -> AmountReading:
     return AmountReading(money, day, fx.to_cny(money.amount, rate), rate)
 
 
+#: A rate more days older than the amount's date than this is pointed out: the officer may add the day's first.
+OLD_RATE_DAYS = 31
+
+
 def amount_hint(reading: AmountReading) -> tuple[str, bool]:
-    """1.8亿美元 → USD 180,000,000.00 ≈ 12.79亿元 @ 7.1030 (and whether it is a warning)."""
+    """1.8亿美元 → USD 180,000,000.00 ≈ 12.79亿元 at the rate of 2020-05-18, 7.1030 (and whether it is a warning: a
+    missing rate, or one more than OLD_RATE_DAYS older than the amount's date, which the amount is still saved at)."""
     m = reading.money
     exact = f"{m.currency} {m.amount:,.2f}"
     shown = format_money(m)
     if reading.missing:
         return _("{typed} → {exact}; {problem}").format(typed=shown, exact=exact, problem=reading.missing), True
+    old = False
     if reading.rate is None:
         line = _("{typed} → {exact} = {yi}").format(typed=shown, exact=exact, yi=text.yi_label(reading.cny))
     else:
-        line = _("{typed} → {exact} ≈ {yi} @ {rate}").format(
-            typed=shown, exact=exact, yi=text.yi_label(reading.cny), rate=fx.rate_text(reading.rate.rate)
+        on = reading.rate.on
+        line = _("{typed} → {exact} ≈ {yi} at the rate of {on}, {rate}").format(
+            typed=shown,
+            exact=exact,
+            yi=text.yi_label(reading.cny),
+            on=on.isoformat(),
+            rate=fx.rate_text(reading.rate.rate),
         )
+        old = (reading.day - on).days > OLD_RATE_DAYS
+        if old:
+            line += " " + _(
+                "(that rate is {days} days older than the date: add the day's on the Rates screen, 6 then a)"
+            ).format(days=(reading.day - on).days)
     if m.approximate:
         line += " " + _("(approximate: counted as written)")
-    return line, False
+    return line, old
 
 
 class CheckBox(Checkbox):

@@ -379,3 +379,30 @@ async def test_english_shows_no_chinese_in_the_lights_keys_and_timeline(demo_led
         lines = [table.render_line(y).text for y in range(table.size.height)]
         assert any("demo data" in line for line in lines) and not any("演示数据" in line for line in lines)
         assert "演示数据" not in screen_text(pilot.app)
+
+
+@run_async
+async def test_a_payment_names_the_dated_rate_it_is_converted_at_and_warns_of_an_old_one(demo_ledger):
+    """An arrival of today converted at a rate years old said only "≈ 0.78亿元 @ 6.5408": the rate's date is named,
+    and a rate more than a month older than the arrival is pointed out (it is still the rate the amount is saved at)."""
+    from crm.reference import fx
+
+    pin_clock()
+    latest = max(r.on for r in fx.list_rates("USD") if r.voided_at is None)
+    async with crm_app().run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        await open_detail(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        await type_text(pilot, "1200万美元")
+        await settle(pilot)
+        hint = pilot.app.screen.query_one("#hint-amount")
+        shown = str(hint.render())
+        assert f"按 {latest.isoformat()} 汇率" in shown, shown
+        days = (TODAY - latest).days
+        assert days > 31 and f"该汇率比日期早 {days} 天" in shown and "按 6，再按 a" in shown, shown
+        assert hint.has_class("-error")
+        pilot.app.screen.query_one("#funds-on").value = latest.isoformat()  # the rate's own day: no warning
+        await settle(pilot)
+        shown = str(pilot.app.screen.query_one("#hint-amount").render())
+        assert f"按 {latest.isoformat()} 汇率" in shown and "早" not in shown, shown
