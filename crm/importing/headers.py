@@ -351,11 +351,16 @@ _NOTE_LABEL = re.compile(
 )
 
 
+#: Text no project is named: a figure (6.00, 45%), or a column's header with its unit or day (折合人民币(亿元),
+#: 截至今日(2026-12-06)) — what the summaries under a weekly table's 合计 hold in the name column.
+_NOT_A_NAME = re.compile(r"[\d.,%％+-]+|.*[(（](?:亿元|万元|元|%|\d{4}-\d{2}-\d{2})[)）]")
+
+
 def names_a_project(text) -> bool:
-    """Whether a name cell's text may be a project's name: not a totals, subtotal or breakdown label, and not a
-    note, signature or instruction line (注：…, 填表人：…)."""
+    """Whether a name cell's text may be a project's name: not a totals, subtotal or breakdown label, not a
+    note, signature or instruction line (注：…, 填表人：…), not a figure or a header with its unit."""
     text = str(text or "").strip()
-    return bool(text) and label_kind(text) is None and not _NOTE_LABEL.search(text)
+    return bool(text) and label_kind(text) is None and not _NOTE_LABEL.search(text) and not _NOT_A_NAME.fullmatch(text)
 
 
 def _may_start_a_kind(text) -> bool:

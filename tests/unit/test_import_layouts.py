@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from crm.importing import plan as plan_module
 from crm.importing import xlsx_slices
-from crm.importing.headers import best_guess, label_kind, match_header
+from crm.importing.headers import best_guess, label_kind, match_header, names_a_project
 from crm.importing.plan import read_plan
 
 TODAY = datetime.date(2021, 6, 30)
@@ -259,3 +259,24 @@ def test_formulas_never_computed_are_found_by_every_reader(tmp_path, monkeypatch
         read_plan(tmp_path / "f.xlsx", today=TODAY)
     message = str(caught.value)
     assert "C31 =12000/10000" in message and "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "text, named",
+    [
+        ("阜平县丙项目", True),
+        ("中国创投(涿州)总部项目", True),
+        ("5G智能终端产业园项目", True),
+        ("6.00", False),
+        ("48.02", False),
+        ("45%", False),
+        ("折合人民币(亿元)", False),
+        ("截至今日(2026-12-06)", False),
+        ("全县合计", False),
+        ("填表人：张三", False),
+    ],
+)
+def test_what_may_name_a_project_after_a_totals_row(text, named):
+    """The notice of rows left after a last 合计 names those that may be deals: not the figures and headers of the
+    summaries under our own weekly table."""
+    assert names_a_project(text) is named
