@@ -18,7 +18,7 @@ from crm.reference import entries, fx, registry
 from crm.reference.views import event_infos
 from crm.reporting.lights import deal_lights
 from crm.values.dates import parse_date
-from crm.values.money import Money, format_money, format_yi, percent_text
+from crm.values.money import Money, completion_text, format_money, format_yi
 from db.connection import open_database
 
 
@@ -245,7 +245,7 @@ def cmd_show(args):
                     y["year"],
                     format_yi(y["plan_cny"]) if y["plan_cny"] is not None else "—",
                     format_yi(y["done_cny"]),
-                    percent_text(y["completion_rate"]),
+                    completion_text(y["completion_rate"], y["completion_currency"]),
                 ]
                 for y in d["investment"]
             ],

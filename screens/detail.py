@@ -26,7 +26,7 @@ from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _, current_language
 from crm.listing import views as deal_views
 from crm.reference import fx
-from crm.values.money import percent_text
+from crm.values.money import completion_text, percent_text
 from screens import text
 from screens.base import CrmScreen
 from screens.deal_actions import DEAL_BINDINGS, DealActions
@@ -246,7 +246,7 @@ class DealDetailScreen(DealActions, CrmScreen):
                 year=y["year"],
                 plan=text.yi_label(y["plan_cny"]) if y["plan_cny"] is not None else _("none"),
                 done=text.yi_label(y["done_cny"]),
-                rate=percent_text(y["completion_rate"]) if y["completion_rate"] is not None else "—",
+                rate=completion_text(y["completion_rate"], y["completion_currency"]),
             )
             for y in d["investment"]
         ]

@@ -95,8 +95,9 @@ class YearInvestment:
     year: int
     plan_cny: Decimal | None  # None: no plan for the year, or no rate to convert it yet
     done_cny: Decimal
-    rate: Decimal | None  # done ÷ plan, to 4 places
+    rate: Decimal | None  # done ÷ plan, to 4 places, in `rate_currency`
     months: tuple  # ((month, amount Money-like (amount, currency), amount_cny, cumulative_cny), …)
+    rate_currency: str = "CNY"  # the plan's currency when it and every month are in it, else CNY
 
 
 def _ratio(part: Decimal, whole: Decimal | None) -> Decimal | None:
@@ -128,9 +129,27 @@ def investment_and_voided(deal_id: int) -> tuple[list[YearInvestment], list[Inve
             cumulative += d.amount_cny or 0
             months.append((d.month, d.amount, d.currency, d.amount_cny, cumulative))
         plan = plans[year].amount_cny if year in plans else None
+        rate, currency = _own_rate(plans.get(year), done.get(year, []))
+        if currency == "CNY":
+            rate = _ratio(cumulative, plan)
         years.append(
             YearInvestment(
-                year=year, plan_cny=plan, done_cny=cumulative, rate=_ratio(cumulative, plan), months=tuple(months)
+                year=year,
+                plan_cny=plan,
+                done_cny=cumulative,
+                rate=rate,
+                months=tuple(months),
+                rate_currency=currency,
             )
         )
     return years, voided
+
+
+def _own_rate(plan: InvestmentPlan | None, done: list) -> tuple[Decimal | None, str]:
+    """(done ÷ plan, the currency) in the plan's currency when it is not CNY and every month is in it too: the
+    plan is converted at 1 January's rate and each month at its month-end's, so in CNY a rate's move between
+    them would change how much of its plan a deal completed (800万 of a 5000万欧元 plan is 16.00%, not 16.44%).
+    Else (None, "CNY"): the caller's CNY ratio."""
+    if plan is None or plan.currency == "CNY" or any(d.currency != plan.currency for d in done):
+        return None, "CNY"
+    return _ratio(sum((d.amount for d in done), start=Decimal(0)), plan.amount), plan.currency

@@ -238,6 +238,7 @@ def detail(code: str) -> dict:
             "plan_cny": y.plan_cny,
             "done_cny": y.done_cny,
             "completion_rate": y.rate,
+            "completion_currency": y.rate_currency,
             "months": [
                 {
                     "month": m.strftime("%Y-%m"),

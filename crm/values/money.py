@@ -444,6 +444,19 @@ def format_money(m: Money, lang: str | None = None) -> str:
     return f"{about}{sign}{number}{ZH_SUFFIX[m.currency]}"
 
 
+def currency_word(code: str, lang: str | None = None) -> str:
+    """A currency as a sentence names it: 欧元 (Chinese), EUR (English)."""
+    return ZH_SUFFIX.get(code, code) if (lang or current_language()) == "zh" else code
+
+
+def completion_text(rate: Decimal | None, currency: str) -> str:
+    """A year's completion rate, saying the currency when it is not CNY: 16.00%（按欧元）."""
+    shown = percent_text(rate)
+    if currency == "CNY" or rate is None:
+        return shown
+    return _("{rate} (in {currency})").format(rate=shown, currency=currency_word(currency))
+
+
 def format_yi(amount_cny: Decimal) -> str:
     """An amount in yuan as 亿元 with exactly two decimals, for table columns: 117.79."""
     return format(to_yi(amount_cny, 2), "f")
