@@ -115,7 +115,7 @@ def cmd_deals(args):
         _("Event"),
         _("Signed"),
         _("Amount"),
-        _("亿元"),
+        _("100m CNY"),
         _("Stage"),
         _("Light"),
         _("Days in stage"),
@@ -195,7 +195,7 @@ def cmd_show(args):
         (_("Event"), d["event"] or ""),
         (_("Signed"), d["signed_on"] or ""),
         (_("Amount"), _amount(d)),
-        (_("亿元"), format_yi(d["amount_cny"]) if d["amount_cny"] is not None else _("no exchange rate yet")),
+        (_("100m CNY"), format_yi(d["amount_cny"]) if d["amount_cny"] is not None else _("no exchange rate yet")),
         (
             _("Stage"),
             _("{stage} (since {since}, {days} days)").format(
@@ -239,7 +239,7 @@ def cmd_show(args):
     if d["investment"]:
         print("\n" + _("Investment plan and completion"))
         print_table(
-            [_("Year"), _("Plan (亿元)"), _("Completed (亿元)"), _("Completion")],
+            [_("Year"), _("Plan (100m CNY)"), _("Completed (100m CNY)"), _("Completion")],
             [
                 [
                     y["year"],
@@ -255,7 +255,7 @@ def cmd_show(args):
     if d["funds"]:
         print("\n" + _("Funds arrived"))
         print_table(
-            [_("No."), _("Date"), _("Amount"), _("亿元"), _("Voided")],
+            [_("No."), _("Date"), _("Amount"), _("100m CNY"), _("Voided")],
             [
                 [
                     f["id"],

@@ -388,7 +388,7 @@ def summary_sections(table: WeeklyTable) -> list[Section]:
                 [_("Problems raised"), w.blockers_raised],
                 [_("Problems resolved"), w.blockers_resolved],
                 [_("Funds arrivals"), w.funds_arrivals],
-                [_("Funds arrived (亿元)"), Yi(w.funds_cny)],
+                [_("Funds arrived (100m CNY)"), Yi(w.funds_cny)],
             ],
         )
     )
@@ -406,11 +406,11 @@ def summary_sections(table: WeeklyTable) -> list[Section]:
                 [label, *(value(k) for k in (end, now))]
                 for label, value in (
                     (_("Deals signed"), lambda k: k.deals),
-                    (_("Total investment (亿元)"), lambda k: Yi(k.total_cny)),
+                    (_("Total investment (100m CNY)"), lambda k: Yi(k.total_cny)),
                     (_("Fulfilment rate (registered or beyond)"), lambda k: Ratio(k.fulfilment_rate)),
                     (_("Start rate (construction or beyond)"), lambda k: Ratio(k.start_rate)),
                     (_("Operating rate"), lambda k: Ratio(k.operating_rate)),
-                    (_("Funds arrived (亿元)"), lambda k: Yi(k.funds_cny)),
+                    (_("Funds arrived (100m CNY)"), lambda k: Yi(k.funds_cny)),
                     (_("Funds rate"), lambda k: Ratio(k.funds_rate)),
                     (_("Problems raised"), lambda k: k.blockers_raised),
                     (_("Problems open"), lambda k: k.blockers_open),
