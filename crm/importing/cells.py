@@ -396,6 +396,15 @@ def _number_not_a_date(value) -> CellError:
     )
 
 
+#: A date that names part of a month or year (2020年5月下旬, 2020年底): read as the month, and said so.
+_PART_OF = re.compile(r"[月年](?:上旬|中旬|下旬|初|底|末|中)")
+
+
+def names_part_of_a_month(value) -> bool:
+    """Whether a date cell's text names part of a month or a year (上旬, 下旬, 月底, 年底 …), which is kept as a month."""
+    return type(value) is str and _PART_OF.search(value) is not None
+
+
 #: What a date cell says when there is no date yet.
 UNDATED = {"待定", "未定", "暂定", "待确定", "不详", "tbd"}
 

@@ -28,6 +28,7 @@ from crm.importing.cells import (
     cell_text,
     inline,
     is_blank,
+    names_part_of_a_month,
     parse_amount_cell,
     parse_currency,
     parse_month_or_date_cell,
@@ -372,6 +373,8 @@ def _date(value, epoch, reference):
     if read is None:
         return None
     day, month_only = read
+    if month_only and names_part_of_a_month(value):
+        return _BAD  # read again row by row, which says that only the month is kept
     return day, day.strftime("%Y-%m") if month_only else day.isoformat()
 
 

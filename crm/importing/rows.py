@@ -19,6 +19,7 @@ from crm.importing.cells import (
     column_letter,
     inline,
     is_blank,
+    names_part_of_a_month,
     parse_amount_cell,
     parse_currency,
     parse_month_or_date_cell,
@@ -381,6 +382,14 @@ def _read_dates(r: _Row) -> None:
             continue
         day, month_only = read
         r.row.values[f] = day.strftime("%Y-%m") if month_only else day.isoformat()
+        if month_only and names_part_of_a_month(value):
+            r.warn(
+                f,
+                "part_of_month",
+                _("“{text}” names no day: kept as the month {month}; write the day where it is known").format(
+                    text=inline(cell_text(value)), month=day.strftime("%Y-%m")
+                ),
+            )
         if f == "signed_on":
             r.row.signed_on = day
 

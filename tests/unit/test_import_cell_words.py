@@ -282,3 +282,7 @@ def test_both_read_paths_read_these_cells_alike(tmp_path):
         "2020-10",
         "2020-05-18",
     ]
+    # 2020年5月下旬 is kept as its month, and the report says so (the column path hands it to the row path)
+    part = [w for w in read.warnings if w.code == "part_of_month"]
+    assert [w.value for w in part] and {w.value for w in part} == {"2020年5月下旬"}
+    assert all("2020-05" in w.message for w in part)
