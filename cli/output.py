@@ -58,8 +58,8 @@ def print_csv(headers: list[str], rows: list[list], out=None) -> None:
     """Write CSV (for scripts, no BOM; the exports add one for Excel)."""
     writer = csv.writer(out or sys.stdout)
     writer.writerow(headers)
-    # Cells a spreadsheet would run as formulas (=, +, -, @ …) are neutralised, as in every export; a number
-    # written as text (-8.33) is no formula and stays a number.
+    # Cells a spreadsheet would run as formulas (=, +, -, @ …) are neutralised; a number written as text (-8.33),
+    # which these tables write for amounts and points, is no formula and stays a number.
     writer.writerows([["" if v is None else _csv_cell(v) for v in row] for row in rows])
 
 

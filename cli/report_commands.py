@@ -145,13 +145,8 @@ def _kpi_rows(result: asof.AsOf) -> list[tuple[str, str]]:
 
 
 def _print_rates(used: list) -> None:
-    """所用汇率 under a table, a rate a line: in a table's cell they made it hundreds of columns wide."""
-    if not used:
-        print(_("Exchange rates used: {rates}").format(rates=_("none (all CNY)")))
-        return
-    print(_("Exchange rates used: {rates}").format(rates=""))
-    for rate in used:
-        print("  " + fx.describe_rate(rate))
+    """所用汇率 under a table, a rate a line (exports.summary_table.rates_block)."""
+    print("\n".join(summary_table.rates_block([fx.describe_rate(rate) for rate in used])))
 
 
 _SERIES_KEYS = (
@@ -299,7 +294,7 @@ def cmd_report(args):
             out.write(_markdown(headers, cells))
         else:
             print_table(headers, cells, out)
-        out.write("\n" + summary_table.rates_line(rows) + "\n")
+        out.write("\n" + "\n".join(summary_table.rates_block(summary_table.rates_described(rows))) + "\n")
     if args.output:
         text = out.getvalue()
         write_atomically(Path(args.output), lambda p: p.write_text(text, encoding="utf-8", newline=""), args.force)

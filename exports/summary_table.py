@@ -14,7 +14,7 @@ from pathlib import Path
 from crm.foundation.i18n import N_, _
 from crm.reference import fx
 from crm.reporting import asof, kpi
-from crm.values.money import format_yi, percent_text
+from crm.values.money import YI, format_yi, percent_text
 
 #: What a report groups by → (the choice's label, the group column's header).
 DIMENSION_LABELS = {
@@ -57,7 +57,6 @@ KEYS = tuple(COLUMNS)
 FORMATS = ("xlsx", "csv")
 #: A file name's suffix → the format it says.
 SUFFIXES = {f".{fmt}": fmt for fmt in FORMATS}
-_YI = Decimal(100_000_000)
 _CENT = Decimal("0.01")
 
 
@@ -90,7 +89,7 @@ def figure(value, kind: str) -> Decimal | int | None:
     if value is None:
         return None
     if kind == "yi":
-        return (Decimal(value) / _YI).normalize() + 0  # + 0: 1E+1 as 10
+        return (Decimal(value) / YI).normalize() + 0  # + 0: 1E+1 as 10
     if kind == "rate":
         return (Decimal(value) * 100).quantize(_CENT, rounding=ROUND_HALF_UP)
     if kind == "gap":
@@ -138,6 +137,14 @@ def title(dimension: str, rows: list) -> str:
 def rates_described(rows: list) -> list[str]:
     """The exchange rates the total converted foreign-currency amounts at, named as `crm kpi` names them."""
     return [fx.describe_rate(r) for r in rows[-1].result.kpis.fx_used]
+
+
+def rates_block(described: list[str]) -> list[str]:
+    """所用汇率： then a rate a line, indented (on one line they made a table hundreds of columns wide), or
+    所用汇率：无(均为人民币) — under a table in the terminal or Markdown."""
+    if not described:
+        return [_("Exchange rates used: {rates}").format(rates=_("none (all CNY)"))]
+    return [_("Exchange rates used: {rates}").format(rates="").rstrip(), *("  " + rate for rate in described)]
 
 
 def rates_line(rows: list) -> str:

@@ -580,11 +580,12 @@ class RateDialog(Dialog):
 
     @on(Input.Changed, "#rate-value")
     def _check_rate(self, event: Input.Changed) -> None:
-        problem = rate_problem(event.value) if event.value.strip() else ""
-        value = None if problem or not event.value.strip() else fx.parse_rate(event.value)
-        show_hint(
-            self.query_one("#hint-rate", Static), problem or (fx.rate_text(value) if value else ""), bool(problem)
-        )
+        hint = self.query_one("#hint-rate", Static)
+        if not event.value.strip():
+            show_hint(hint, "")  # nothing typed yet: nothing to say
+            return
+        problem = rate_problem(event.value)
+        show_hint(hint, problem or fx.rate_text(fx.parse_rate(event.value)), bool(problem))
 
     _confirmed: tuple | None = None  # the (currency, day, rate) whose questions were shown: a second save saves
 

@@ -25,7 +25,7 @@ from crm.foundation.i18n import N_, _
 from crm.listing.pages import ListFilter
 from crm.reporting import summaries
 from exports import summary_table
-from exports.summary_table import COLUMNS, DIMENSION_LABELS, cell
+from exports.summary_table import COLUMNS, DIMENSION_LABELS
 from screens import text
 from screens.base import CrmScreen
 from screens.dialogs import Dialog
@@ -156,23 +156,25 @@ class ReportScreen(CrmScreen):
     def _show(self, asked: Asked, rows: list[summaries.SummaryRow]) -> None:
         self.rows, self.shown = rows, asked
         table = self.query_one("#report-table", DataTable)
-        _headers, values = summary_table.table(rows)
+        _keys, values = summary_table.table(rows)
+        headers = summary_table.headers(asked.dimension)
         with self.app.batch_update():
             table.clear(columns=True)
-            table.add_column(_(DIMENSION_LABELS[asked.dimension][1]), key="group")
-            for key, (label, _kind) in COLUMNS.items():
-                table.add_column(Text(_(label), justify="right"), key=key)
-            for n, (row, plain) in enumerate(zip(rows, values)):
-                table.add_row(*self._cells(row, plain), key=str(n))
+            table.add_column(headers[0], key="group")
+            for key, header in zip(COLUMNS, headers[1:]):
+                table.add_column(Text(header, justify="right"), key=key)
+            for n, (row, plain, shown) in enumerate(zip(rows, values, summary_table.shown_rows(rows))):
+                table.add_row(*self._cells(row, plain, shown), key=str(n))
         self._status(_("{n} groups").format(n=len(rows) - 1))
 
-    def _cells(self, row: summaries.SummaryRow, plain: list) -> list[Text]:
+    def _cells(self, row: summaries.SummaryRow, plain: list, shown: list[str]) -> list[Text]:
+        """The cells `shown` as the table draws them: the 合计 row bold, the lights' counts in their colour."""
         base = "bold" if row.total else ""
-        label = _("Total") if row.total else row.label
+        label = shown[0]
         cells = [Text(text.fit(label, min(LABEL_WIDTH, max(cell_len(label), 1))), style=base)]
-        for key, value in zip(COLUMNS, plain[1:]):
+        for key, value, cell_text in zip(COLUMNS, plain[1:], shown[1:]):
             style = LIGHT_STYLES.get(key, "") if value else ""
-            cells.append(Text(cell(value, COLUMNS[key][1]), style=f"{base} {style}".strip(), justify="right"))
+            cells.append(Text(cell_text, style=f"{base} {style}".strip(), justify="right"))
         return cells
 
     def table_text(self) -> list[list[str]]:

@@ -129,9 +129,7 @@ def investment_and_voided(deal_id: int) -> tuple[list[YearInvestment], list[Inve
             cumulative += d.amount_cny or 0
             months.append((d.month, d.amount, d.currency, d.amount_cny, cumulative))
         plan = plans[year].amount_cny if year in plans else None
-        rate, currency = _own_rate(plans.get(year), done.get(year, []))
-        if currency == "CNY":
-            rate = _ratio(cumulative, plan)
+        rate, currency = _own_rate(plans.get(year), done.get(year, []), cumulative)
         years.append(
             YearInvestment(
                 year=year,
@@ -145,11 +143,11 @@ def investment_and_voided(deal_id: int) -> tuple[list[YearInvestment], list[Inve
     return years, voided
 
 
-def _own_rate(plan: InvestmentPlan | None, done: list) -> tuple[Decimal | None, str]:
+def _own_rate(plan: InvestmentPlan | None, done: list, done_cny: Decimal) -> tuple[Decimal | None, str]:
     """(done ÷ plan, the currency) in the plan's currency when it is not CNY and every month is in it too: the
     plan is converted at 1 January's rate and each month at its month-end's, so in CNY a rate's move between
     them would change how much of its plan a deal completed (800万 of a 5000万欧元 plan is 16.00%, not 16.44%).
-    Else (None, "CNY"): the caller's CNY ratio."""
+    Else done_cny ÷ the plan in CNY."""
     if plan is None or plan.currency == "CNY" or any(d.currency != plan.currency for d in done):
-        return None, "CNY"
+        return _ratio(done_cny, plan.amount_cny if plan else None), "CNY"
     return _ratio(sum((d.amount for d in done), start=Decimal(0)), plan.amount), plan.currency

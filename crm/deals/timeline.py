@@ -171,10 +171,10 @@ def _created_at(records: dict, table: str) -> dict[int, datetime.datetime]:
     return created
 
 
-def funds_events(d: dict, records: dict | None = None) -> list[TimelineEvent]:
+def funds_events(d: dict, records: dict) -> list[TimelineEvent]:
     """Each arrival on its day (a voided one struck through), and each void on the day it was made."""
     events = []
-    recorded = _created_at(records or {}, "funds_arrived")
+    recorded = _created_at(records, "funds_arrived")
     for f in d["funds"]:
         amount = _money(f["amount"], f["currency"], f["amount_cny"])
         what = _t(N_("No. {id}: {amount} arrived")).format(id=f["id"], amount=amount)

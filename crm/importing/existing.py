@@ -212,14 +212,9 @@ class _Deals:
             self.by_key[key] = [found, deal]
         self.by_code[deal.code] = deal
 
-    def updated(self, changed: list, deal=None) -> None:
+    def updated(self, changed: list, deal) -> None:
         """A deal a row changed (`changed`: its fields): names read ahead may find otherwise now."""
-        if (
-            "name" in changed
-            and deal is not None
-            and self._spaced is not None
-            and deal.name != "".join(deal.name.split())
-        ):
+        if "name" in changed and self._spaced is not None and deal.name != "".join(deal.name.split()):
             self._spaced.setdefault(name_key(deal.name), []).append(deal.id)
         if {"name", "signed_on", "event", "stage"} & set(changed):
             for key in self.unused:

@@ -14,7 +14,7 @@ from itertools import chain
 import peewee
 
 from db.bulk_writes import CopyRows
-from db.dialects import dialect_of
+from db.dialects import dialect_of, quoted
 from db.fields import CentsField
 from db.models import database
 
@@ -47,8 +47,8 @@ def insert_statements(model, fields: list, rows: list) -> list[tuple[str | CopyR
     if not rows:
         return []
     db = database.obj
-    names = ", ".join(quoted(db, f.column_name) for f in fields)
-    head = f"INSERT INTO {quoted(db, model._meta.table_name)} ({names}) VALUES "
+    names = ", ".join(quoted(f.column_name) for f in fields)
+    head = f"INSERT INTO {quoted(model._meta.table_name)} ({names}) VALUES "
     one = "(" + ", ".join([db.param] * len(fields)) + ")"
     # Text columns given text need no conversion (db_value would return it as it is), nor does None in a
     # column whose db_value keeps None (all of peewee's); the rest go through it. Column by column, so that a
@@ -62,9 +62,7 @@ def insert_statements(model, fields: list, rows: list) -> list[tuple[str | CopyR
         if isinstance(f, peewee.BooleanField):
             kept.add(bool)
     in_process = dialect_of(db).in_process
-    copy = (
-        None if in_process else CopyRows(f"COPY {quoted(db, model._meta.table_name)} ({names}) FROM STDIN", len(fields))
-    )
+    copy = None if in_process else CopyRows(f"COPY {quoted(model._meta.table_name)} ({names}) FROM STDIN", len(fields))
     # SQLite limits a statement's parameters; PostgreSQL's COPY has no limit (a statement more a batch costs the
     # server its statement triggers again).
     per_statement = max(1, min(ROWS_PER_STATEMENT, _MAX_VARIABLES // len(fields))) if in_process else ROWS_PER_STATEMENT
@@ -121,8 +119,3 @@ def _then_text(db_value):
         return value if as_text is None else as_text(value)
 
     return convert
-
-
-def quoted(db, name: str) -> str:
-    """`name` quoted as `db` quotes a table or column name."""
-    return peewee.quote((name,), db.quote)

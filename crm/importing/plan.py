@@ -14,7 +14,7 @@ from pathlib import Path
 
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
-from crm.importing.cells import cell_text, inline, is_blank
+from crm.importing.cells import cell_text, column_letter, inline, is_blank
 from crm.importing.columns import read_rows
 from crm.importing.headers import (
     Header,
@@ -114,7 +114,6 @@ def _other_tables(plan: Plan, path, grids: list) -> None:
 
 def _formulas_message(grid: Grid, cells: dict) -> str:
     """The one line that says a sheet's formulas were never computed (a file written by a program)."""
-    from crm.importing.cells import column_letter
 
     (row, col), formula = min(cells.items())
     return _(

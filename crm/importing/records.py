@@ -227,8 +227,9 @@ def _changed_by(record, ids: dict, resolved: dict) -> set:
 def _reopen(resolved: dict, actor: str) -> None:
     """Put the problems the import resolved back as they were (open), each with its trail entry."""
     changes = {}
+    standing = {b.id: b for b in Blocker.select().where(Blocker.id.in_(list(resolved)))} if resolved else {}
     for blocker_id, before in resolved.items():
-        blocker = Blocker.get_or_none(Blocker.id == blocker_id)
+        blocker = standing.get(blocker_id)
         if blocker is None:
             continue
         columns = {

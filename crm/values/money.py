@@ -133,8 +133,8 @@ _MAX_TEXT = 100
 class Money:
     """An exact amount in whole units of `currency` (an ISO code of CURRENCIES).
 
-    `approximate` records that the source said "余" / "多" / "about"
-    (117亿余元): the number is a floor, shown again with the same word.
+    `approximate` records that the source said "余" / "多" / "约" / "about" (117亿余元, 约5亿元): the number is
+    counted as written and shown as about it (约117亿元; English "about").
     """
 
     amount: Decimal

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from textual.widgets import Select
 
+from exports.summary_table import COLUMNS, cell
 from screens.app import CrmApp
-from screens.report import COLUMNS, ReportExportDialog, ReportScreen, cell
+from screens.report import ReportExportDialog, ReportScreen
 from tests.tui_support import TODAY, crm, pin_clock, run_async, settle
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def cli_rows(url: str, dimension: str, *cohort: str) -> list[list[str]]:

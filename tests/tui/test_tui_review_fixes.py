@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from pathlib import Path
 
 from rich.cells import cell_len
 from textual.widgets import Input, Static
@@ -30,7 +29,6 @@ from tests.tui_support import (
 SMALL = (80, 24)
 LARGE = (140, 40)
 CODE = "ZS2020-0004"  # demo: 轨道交通车辆关键零部件产业园项目, 12亿元, one open blocker
-ROOT = Path(__file__).resolve().parents[2]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -82,7 +80,6 @@ async def test_an_archived_deal_is_found_by_its_code_listed_again_and_restored(d
     pin_clock()
     async with crm_app().run_test(size=SMALL) as pilot:
         await settle(pilot)
-        assert "35 个项目" in status(pilot.app) or "个项目" in status(pilot.app)
         total = int(status(pilot.app).split(" 个项目")[0].strip())
         await open_detail(pilot)
         await press(pilot, "a")
