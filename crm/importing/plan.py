@@ -14,6 +14,7 @@ from pathlib import Path
 
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
+from crm.importing.breakdown import Breakdown, numbered
 from crm.importing.cells import cell_text, column_letter, inline, is_blank
 from crm.importing.columns import read_rows
 from crm.importing.headers import (
@@ -29,6 +30,7 @@ from crm.importing.headers import (
 )
 from crm.importing.remembered import Remembered
 from crm.importing.rows import Problem, RowPlan, _cell_of, _Sheet
+from crm.importing.tables_below import TablesBelow, row_ranges
 from crm.importing.totals import AmountSums, check_totals, warnings_of
 from crm.importing.workbook import Grid, read_grids
 
@@ -140,7 +142,7 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress, stream: bo
     scan = _Scan(sheet, reference)
     scan.read(grid.rows[header.index + 1 :], progress)
     if grid.more is None:  # else the rows still to come are sorted out as the chunks are taken
-        scan.finish()
+        scan.data += scan.finish()
         plan.skipped = scan.skipped
         _after_totals(plan, scan)
     plan.chunks = RowChunks(plan, sheet, scan)
@@ -250,6 +252,36 @@ def _after_totals(plan: Plan, scan: _Scan) -> None:
                 "Rows {rows} (其中 …) break down the rows above them: not imported as deals and not added to the totals"
             ).format(rows=", ".join(map(str, breakdown)))
         )
+    _other_tables_below(plan, scan)
+    parts = [r for r, why in scan.skipped if why == "breakdown_part"]
+    if parts:
+        plan.notices.append(
+            _(
+                "Rows {rows} follow a 其中 row without a 序号 of their own, and their amounts are parts of the deal "
+                "above: taken as its breakdown, not imported as deals; give a row its 序号 if it is a deal"
+            ).format(rows=", ".join(map(str, sorted(parts))))
+        )
+
+
+def _other_tables_below(plan: Plan, scan: _Scan) -> None:
+    """Say which rows below the deals were tables of their own: summaries, and deal tables with other columns."""
+    below = scan.below
+    summaries, deal_tables = below.rows(deals=False), below.rows(deals=True)
+    if summaries:
+        plan.notices.append(
+            _(
+                "Rows {rows} below the deals are tables of their own, each under its own header (rows {headers}): "
+                "not imported as deals and not checked as their totals"
+            ).format(rows=row_ranges(summaries), headers=", ".join(map(str, below.headers(deals=False))))
+        )
+    if deal_tables:
+        plan.notices.append(
+            _(
+                "Rows {rows} are another table of deals under its own header (rows {headers}), whose columns are not "
+                "those of the table above: not imported; copy it to a sheet of its own and import that sheet with "
+                "--sheet"
+            ).format(rows=row_ranges(deal_tables), headers=", ".join(map(str, below.headers(deals=True))))
+        )
 
 
 class _Scan:
@@ -276,6 +308,8 @@ class _Scan:
         self.seq_col, self.name_col = columns.get("seq"), columns.get("name")
         self.amount_cols = {columns[f] for f in ("amount", "amount_cny", "funds") if f in columns}
         self.used = set(columns.values())
+        self.breakdown = Breakdown(sheet)  # a 其中 breakdown's parts on the rows below it, without 其中
+        self.below = TablesBelow(sheet, lambda values: _repeats_header(values, sheet))  # after a totals row
 
     def read(self, rows: list, progress=None) -> _Scan:
         """Sort out `rows` ((number, values) of the grid, in order) after those so far: the data rows kept in
@@ -283,17 +317,26 @@ class _Scan:
         self.data += self._sort_out(rows, progress)
         return self
 
-    def finish(self) -> None:
-        """The sheet has no more rows: those still waiting after a totals row were notes."""
+    def finish(self) -> list:
+        """The sheet has no more rows: those still waiting after a totals row were notes. Gives the last data rows
+        ((number, cells)): those held as a breakdown's possible parts that never added up to the deal's amount."""
+        data: list = []
+        for held, filled in self.breakdown.close():
+            self._sort_one(held, filled, data)
         if self.after is not None and self.waiting:
             self.ended_at = self.after
             name = self.sheet.header.columns.get("name")
+            others = set(self.below.rows())
             for number, values in self.waiting:
+                if number in others:
+                    self.skipped.append((number, "other_table"))
+                    continue
                 self.skipped.append((number, "after_totals"))
                 cell = values[name] if name is not None and name < len(values) else None
                 if cell is not None and len(self.named_after) < 5 and names_a_project(cell_text(cell)):
                     self.named_after.append((number, inline(cell_text(cell))))
         self.waiting = []
+        return data
 
     def _sort_out(self, rows: list, progress) -> list:
         """(number, cells) of the data rows of `rows`; totals and skipped rows noted."""
@@ -313,12 +356,18 @@ class _Scan:
             if uncomputed:
                 self._check_computed(number)
             if not filled:
+                if self.after is not None:
+                    self.below.boundary()
                 continue
             if self.after is not None:
+                if self.below.take(number, values, filled):  # a table of its own below the deals
+                    self.waiting.append(item)
+                    continue
                 if not self._looks_like_deal(values):
                     if self._kind(values) == "total":
                         self.totals.append(item)
                         self.after = number
+                        self.below.boundary()
                     else:
                         self.waiting.append(item)
                     continue
@@ -330,7 +379,11 @@ class _Scan:
         """A deal's row after a totals row: the rows waiting since are sorted out as any rows, the table goes on."""
         self.resumed.append(self.after)
         waiting, self.waiting, self.after = self.waiting, [], None
+        others = set(self.below.rows())
         for item in waiting:
+            if item[0] in others:
+                self.skipped.append((item[0], "other_table"))
+                continue
             values = item[1]
             self._sort_one(item, len([v for v in values if v is not None and not is_blank_text(v)]), data)
 
@@ -350,33 +403,58 @@ class _Scan:
 
     def _sort_one(self, item: tuple, filled: int, data: list) -> None:
         number, values = item
-        sheet = self.sheet
         kind = self._kind(values)
-        if kind == "total":
-            self.totals.append(item)
-            if self.data_rows:
-                self.after = number
+        if (kind is not None or self.breakdown.open) and self._labelled(item, kind, filled, data):
             return
-        if kind is not None:  # a 小计 or a 其中 row: no deal, and in no total
-            self.skipped.append((number, kind))
-            return
+        sheet = self.sheet
         if _repeats_header(values, sheet):
-            self.skipped.append((number, "header_repeated"))
+            self._skip(number, "header_repeated")
             return
         if filled == 1:
-            self.skipped.append((number, "note"))
+            self._skip(number, "note")
             return
         if self._is_section(values):
-            self.skipped.append((number, "section"))
+            self._skip(number, "section")
             return
         name_cell = sheet.value(values, "name")
         if name_cell is None or is_blank(name_cell):
             amount = sheet.value(values, "amount")
             if amount is None or is_blank(amount):
-                self.skipped.append((number, "no_name"))
+                self._skip(number, "no_name")
                 return  # else a row refused for want of a name (read_rows says so)
         self.data_rows += 1
         data.append(item)  # the grid's own (number, values): a million rows need no second tuple each
+        self.breakdown.parent = item
+
+    def _skip(self, number: int, why: str) -> None:
+        self.skipped.append((number, why))
+        self.breakdown.parent = None  # a 其中 row below a row that is no deal's breaks down no deal
+
+    def _labelled(self, item: tuple, kind: str | None, filled: int, data: list) -> bool:
+        """Sort out a row with a totals, 小计 or 其中 label (`kind`), or a part of a 其中 breakdown, and the rows
+        held as parts that were deals after all; False: `item` is no such row, and is sorted out as any row."""
+        number = item[0]
+        breakdown = self.breakdown
+        if breakdown.open:
+            if kind is None and (parts := breakdown.take(item, filled)) is not None:
+                self.skipped += [(n, "breakdown_part") for n in parts]
+                return True
+            for held, held_filled in breakdown.close():  # no parts after all: deals
+                self._sort_one(held, held_filled, data)
+        if kind is None:
+            return False
+        if kind == "breakdown":
+            for held, held_filled in breakdown.opens(item):
+                self._sort_one(held, held_filled, data)
+        breakdown.parent = None  # a 其中 row breaks down the deal's row just above it, and no other row
+        if kind == "total":
+            self.totals.append(item)
+            if self.data_rows:
+                self.after = number
+                self.below.boundary()
+            return True
+        self.skipped.append((number, kind))  # a 小计 or a 其中 row: no deal, and in no total
+        return True
 
     def _is_section(self, values: list) -> bool:
         """A section row: its number in the 序号 column written as sections are (（一）, 一、, (1)), a label, and
@@ -397,7 +475,7 @@ class _Scan:
         name = sheet.value(values, "name")
         if name is None or not names_a_project(cell_text(name)) or self._kind(values) is not None:
             return False
-        if self.seq_col is not None and not _numbered(values[self.seq_col] if self.seq_col < len(values) else None):
+        if self.seq_col is not None and not numbered(values[self.seq_col] if self.seq_col < len(values) else None):
             return False
         amount = sheet.value(values, "amount")
         if amount is not None and _has_digits(amount):
@@ -409,13 +487,6 @@ class _Scan:
         grid = self.sheet.grid
         if any((number, col + 1) in grid.uncomputed for col in self.used):
             raise InvalidInput(_formulas_message(grid, grid.uncomputed))
-
-
-def _numbered(seq) -> bool:
-    """Whether a 序号 cell numbers a deal (3, "3", "(3)"), not a section (（一）) or nothing."""
-    if isinstance(seq, bool) or seq is None:
-        return False
-    return isinstance(seq, (int, float)) or (isinstance(seq, str) and any(c.isdigit() for c in seq))
 
 
 def _has_digits(value) -> bool:
@@ -537,7 +608,7 @@ class RowChunks:
         found = codes_of(self.sheet, scan._sort_out(grid.rows[self.sheet.header.index + 1 :], None), leave_out)
         for rows in grid.more or ():
             found |= codes_of(self.sheet, scan._sort_out(rows, None), leave_out)
-        return found
+        return found | codes_of(self.sheet, scan.finish(), leave_out)
 
     def _data_pieces(self):
         """Lists of data rows ((number, cells)) in order: those sorted out already, then each later slice's."""
@@ -547,7 +618,7 @@ class RowChunks:
             for rows in self._more:
                 yield self.scan._sort_out(rows, None)
             self._more = None
-            self.scan.finish()
+            yield self.scan.finish()
 
     def __iter__(self):
         pending: list = []

@@ -36,7 +36,7 @@ _WEEK = LazyPattern(r"(\d{4})\s*-?\s*w\s*(\d{1,2})|(\d{4})\s*年\s*第\s*(\d{1,2
 # 公文 dates write each digit of the year (二〇二〇) and the month and day as numbers (五月十八日).
 _CN_DIGITS = str.maketrans("〇○零Ｏ一二三四五六七八九", "0000123456789")
 _CN_DATE = LazyPattern(
-    r"([〇○零Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})[日号])?"
+    r"([〇○零Ｏ一二三四五六七八九]{4})年(?:([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})[日号])?)?"
 )
 # What follows a date in a notice: a time (10:00, 09时30分, 上午) or a weekday (（星期一）, 周一).
 _TAIL = LazyPattern(
@@ -44,8 +44,11 @@ _TAIL = LazyPattern(
     r"\d{0,2}\s*分?(?:\s*[:：]\s*\d{1,2}\s*秒?)?|时|点)|[(（]\s*(?:上午|下午)\s*[)）])\s*$"
 )
 _MONTH_ONLY = LazyPattern(
-    r"(\d{4})\s*(?:年\s*(\d{1,2})\s*月(?:份|底|末|初|中|上旬|中旬|下旬)?|[-./](\d{1,2})|年\s*(底|末))"
+    r"(\d{4})\s*(?:年\s*(\d{1,2})\s*月(?:份|底|末|初|中|上旬|中旬|下旬)?|[-./](\d{1,2})|年\s*(底|末)"
+    r"|年\s*(上半年|下半年|第?\s*[一二三四1-4]\s*季度)(?:末|底)?)"
 )
+#: The month a part of a year is kept as: its last, as 2020年底 is its December (a plan "by" that time).
+_PART_OF_YEAR = {"上半年": 6, "下半年": 12, "一": 3, "1": 3, "二": 6, "2": 6, "三": 9, "3": 9, "四": 12, "4": 12}
 
 
 def _cn_number(text: str) -> int:
@@ -62,7 +65,8 @@ def _plain_digits(normal: str) -> str:
     if match:
         year = match.group(1).translate(_CN_DIGITS)
         day = f"{_cn_number(match.group(3))}日" if match.group(3) else ""
-        normal = f"{normal[: match.start()]}{year}年{_cn_number(match.group(2))}月{day}{normal[match.end() :]}"
+        month = f"{_cn_number(match.group(2))}月" if match.group(2) else ""  # 二〇二〇年底: no month
+        normal = f"{normal[: match.start()]}{year}年{month}{day}{normal[match.end() :]}"
     shorter = normal
     for _round in range(3):  # a weekday and a time, in either order
         shorter = _TAIL.sub("", shorter).strip()
@@ -76,6 +80,13 @@ def month_end(day: date) -> date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
+def _part_of_year(part: str | None) -> int:
+    """The month kept for 上半年, 下半年, 三季度 … (None: 年底 or 年末, December)."""
+    if part is None:
+        return 12
+    return _PART_OF_YEAR[part] if part in _PART_OF_YEAR else _PART_OF_YEAR[part.strip("第季度 ")]
+
+
 def parse_month(text: str) -> date | None:
     """The first day of the month `text` names when it names a month alone (2020年7月, 2020-07, 二〇二〇年七月), else None."""
     if not isinstance(text, str):
@@ -83,7 +94,7 @@ def parse_month(text: str) -> date | None:
     match = _MONTH_ONLY.fullmatch(_plain_digits(_normalise(text)))
     if not match:
         return None
-    year, month = int(match.group(1)), int(match.group(2) or match.group(3) or 12)  # 2020年底: its December
+    year, month = int(match.group(1)), int(match.group(2) or match.group(3) or _part_of_year(match.group(5)))
     if not 1 <= month <= 12:
         raise InvalidInput(_('There is no such month as "{text}"').format(text=_quote(text)))
     return _in_range(text, date(year, month, 1))

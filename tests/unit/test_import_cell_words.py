@@ -21,6 +21,7 @@ from openpyxl import Workbook
 
 from crm.importing.cells import (
     CellError,
+    names_part_of_a_month,
     parse_amount_cell,
     parse_date_cell,
     parse_month_or_date_cell,
@@ -247,6 +248,25 @@ def test_a_part_of_a_month_is_the_month_as_a_month_end_is():
     """下旬, 月底, 月初 say no day: the month alone, as every month-only date is kept (the 1st, flagged month-only)."""
     for text in ("2020年5月下旬", "2020年5月上旬", "2020年5月中旬", "2020年5月底", "2020年5月"):
         assert parse_month_or_date_cell(text) == (D(2020, 5, 1), True), text
+
+
+def test_a_part_of_a_year_is_its_last_month_as_a_year_end_is():
+    """上半年, 下半年 and a quarter name no month: each is kept as its last month (a plan made "by" then), as 2020年底
+    is its December, in Arabic and in 公文 digits alike, and the report flags each as naming part of a year."""
+    cases = {
+        "2020年底": 12,
+        "二〇二〇年底": 12,
+        "2020年上半年": 6,
+        "二〇二〇年下半年": 12,
+        "2020年一季度": 3,
+        "2020年第二季度": 6,
+        "2020年三季度末": 9,
+        "二〇二〇年第四季度": 12,
+    }
+    for text, month in cases.items():
+        assert parse_month_or_date_cell(text) == (D(2020, month, 1), True), text
+        assert names_part_of_a_month(text), text
+    assert not names_part_of_a_month("2020年6月")
 
 
 # ---- both read paths ---------------------------------------------------------------------------------------------

@@ -1,0 +1,104 @@
+"""Tables of their own below a deal table's totals row: our weekly csv's 分阶段情况, 本周动态, 累计指标 and
+所用汇率 blocks, or a county sheet's 分行业统计 under its 合计. Each opens with a header row of its own, just after
+the totals row, a blank row or a title line; its rows are read through that header, not the deal table's, so
+none of them is a deal, a note naming a project, nor a totals row of the deals (its own 合计 sums its own column).
+
+A header that is the deal table's printed again, or another deal table's with the same fields in the same columns,
+opens no such table: its rows may be deals, as any rows after a totals row. A deal table whose columns hold other
+fields (在谈项目 below 签约项目, 投资方 where the first has 总投资) is one: read through the first header, its cells
+would land in the wrong fields.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from crm.importing.headers import find_header
+from crm.importing.rows import _Sheet
+
+#: A text cell holding only a figure ("3", "1,200.5", "12%"), or a colon (填表人：王芳): a row with one is no header.
+_NO_LABEL = re.compile(r"[-+]?[\d,]+(?:\.\d+)?%?|.*[:：].*", re.DOTALL)
+
+
+class TablesBelow:
+    """Follows the rows after a totals row (the blank ones too) and keeps those of tables of their own.
+
+    A header with no row under it (a signature line, 唐县招商局 | 二〇二〇年七月三日) is no table.
+    """
+
+    __slots__ = ("sheet", "same_table", "_tables", "_open", "_may_open")
+
+    def __init__(self, sheet: _Sheet, same_table: Callable[[list], bool]):
+        self.sheet = sheet
+        self.same_table = same_table  # whether a row is the deal table's header printed again
+        self._tables: list[tuple[bool, list[int]]] = []  # (holds deals, its rows: its header's number first)
+        self._open: list[int] | None = None  # the rows of the table the rows are in now
+        self._may_open = True  # the next row may be a table's header: it follows a totals, blank or title row
+
+    def rows(self, deals: bool | None = None) -> list[int]:
+        """The rows of the tables of their own found so far (a header and at least one row under it): all, or
+        those of tables of deals (`deals` true: a 项目名称 column) or of something else (false)."""
+        return [n for holds, rows in self._tables if len(rows) > 1 and deals in (None, holds) for n in rows]
+
+    def headers(self, deals: bool) -> list[int]:
+        """The header rows of the tables found that hold deals (a 项目名称 column) or, `deals` false, do not."""
+        return [rows[0] for holds, rows in self._tables if len(rows) > 1 and holds == deals]
+
+    def boundary(self) -> None:
+        """A totals row, a blank row: the rows after it are in no table yet, and the next may be a header."""
+        self._open = None
+        self._may_open = True
+
+    def take(self, number: int, values: list, filled: int) -> bool:
+        """Whether row `number` may belong to a table of its own (its header, or a row under it)."""
+        if filled == 1:  # a title or a note line ends a table, and the next row may head one
+            self.boundary()
+            return False
+        if self._open is None:
+            may_open, self._may_open = self._may_open, False
+            deals = self._heads_a_table(values) if may_open else None
+            if deals is None:
+                return False
+            self._open = [number]
+            self._tables.append((deals, self._open))
+            return True
+        self._open.append(number)
+        return True
+
+    def _heads_a_table(self, values: list) -> bool | None:
+        """Whether a row heads a table of deals (True) or of something else (False): labels (texts, no figure, no
+        填表人：… line), neither the deal table's header printed again nor one whose columns hold the same fields;
+        None: no such header."""
+        texts = [v for v in values if v is not None and not (isinstance(v, str) and not v.strip())]
+        if len(texts) < 2 or not all(isinstance(v, str) and not _NO_LABEL.fullmatch(v.strip()) for v in texts):
+            return None
+        if self.same_table(values):
+            return None
+        header = find_header([(0, values)])
+        if header is None:
+            return False
+        ours = self.sheet.header.columns
+        if header.columns.get("name") != ours.get("name"):
+            return False  # 阶段 | 项目 | 折合人民币: the 项目 of a summary, not the deals' names
+        theirs = {c: f for f, c in header.columns.items()}
+        clash = any(ours.get(f, c) != c for f, c in header.columns.items()) or any(
+            theirs.get(c, f) != f for f, c in ours.items()
+        )
+        return True if clash else None
+
+
+def row_ranges(numbers: list[int]) -> str:
+    """Row numbers as ranges: [41, 42, 43, 46] → "41–43, 46"."""
+    out: list[str] = []
+    start = prev = None
+    for n in sorted(numbers):
+        if prev is not None and n == prev + 1:
+            prev = n
+            continue
+        if start is not None:
+            out.append(f"{start}–{prev}" if prev != start else str(start))
+        start = prev = n
+    if start is not None:
+        out.append(f"{start}–{prev}" if prev != start else str(start))
+    return ", ".join(out)

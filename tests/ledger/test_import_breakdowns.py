@@ -1,0 +1,235 @@
+"""`crm import` of a deal's 其中 breakdown written on the rows below it without 其中 (其中：一期工程, then 二期工程),
+and of tables of their own below a sheet's 合计 (our weekly csv's summaries, a county's 分行业统计).
+
+Each sheet is built as county offices write them (merged title, 序号, 合计 row) and read whole and in slices;
+what lands is checked cell by cell, with the report's lines."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from db.connection import open_database
+from db.models import Deal
+from tests.ledger.test_import_layouts import read_as, run_import, sheet  # noqa: F401  (read_as: a fixture)
+
+WAN = Decimal(10) ** 4
+YI = Decimal(10) ** 8
+
+ZHUOZHOU_HEADER = ["序号", "项目名称", "总投资（万元）", "签约时间", "责任单位"]
+TITLE_MERGE = ["A1:E1"]
+
+
+def landed() -> dict:
+    """name -> (amount, signed_on as text) of every deal in the ledger."""
+    return {d.name: (d.amount, str(d.signed_on) if d.signed_on else None) for d in Deal.select()}
+
+
+def parts_of(report) -> list[int]:
+    return [s["row"] for s in report["skipped"] if s["reason"] == "breakdown_part"]
+
+
+def test_the_parts_below_a_breakdown_row_are_no_deals(ledger, db_url, run_cli, tmp_path, read_as):  # noqa: F811
+    rows = [
+        ZHUOZHOU_HEADER,
+        [1, "涿州甲产业园项目", 30000, "2020.3.1", "涿州市发改局"],
+        [2, "涿州某某产业园项目", 50000, "2020.3.2", "涿州市商务局"],
+        [None, "其中：一期工程", 20000, None, None],
+        [None, "二期工程", 30000, None, None],
+        [3, "涿州乙物流园项目", 8000, "2020.3.5", "涿州市商务局"],
+        ["合计", None, 88000, None, None],
+    ]
+    path = sheet(tmp_path / "涿州.xlsx", rows, title="涿州市2020年招商项目表", merges=TITLE_MERGE)
+    code, report, err = run_import(run_cli, db_url, path)
+    assert code == 0, err
+    assert [(c["row"], c["name"]) for c in report["created"]] == [
+        (3, "涿州甲产业园项目"),
+        (4, "涿州某某产业园项目"),
+        (7, "涿州乙物流园项目"),
+    ]
+    assert {"row": 5, "reason": "breakdown"} in report["skipped"] and parts_of(report) == [6]
+    assert [(t["row"], t["total"], t["sum"]) for t in report["totals_checked"]] == [(8, "88000", "88000")]
+    assert not report["warnings"] and not report["problems"]
+    said = [n for n in report["notices"] if "6" in n and "序号" in n]
+    assert len(said) == 1 and "5" not in said[0].replace("其中", ""), report["notices"]
+    open_database(db_url)
+    assert landed() == {
+        "涿州甲产业园项目": (3 * YI, "2020-03-01"),
+        "涿州某某产业园项目": (5 * YI, "2020-03-02"),
+        "涿州乙物流园项目": (8000 * WAN, "2020-03-05"),
+    }
+
+
+def test_a_bare_breakdown_label_then_its_parts(ledger, db_url, run_cli, tmp_path, read_as):  # noqa: F811
+    """其中 alone on its row, the parts below it with no amount (their unit only): parts still, in a numbered sheet."""
+    rows = [
+        ZHUOZHOU_HEADER,
+        [1, "涿州某某产业园项目", 50000, "2020.3.2", "涿州市商务局"],
+        [None, "其中", None, None, None],
+        [None, "一期厂房及配套", None, None, "涿州市商务局"],
+        [None, "二期研发中心", None, None, "涿州市科技局"],
+        [2, "涿州乙物流园项目", 8000, "2020.3.5", "涿州市商务局"],
+    ]
+    path = sheet(tmp_path / "涿州.xlsx", rows, title="涿州市2020年招商项目表", merges=TITLE_MERGE)
+    code, report, err = run_import(run_cli, db_url, path)
+    assert code == 0, err
+    assert [c["name"] for c in report["created"]] == ["涿州某某产业园项目", "涿州乙物流园项目"]
+    assert parts_of(report) == [5, 6]
+    open_database(db_url)
+    assert set(landed()) == {"涿州某某产业园项目", "涿州乙物流园项目"}
+
+
+def test_rows_after_a_breakdown_that_are_deals_stay_deals(ledger, db_url, run_cli, tmp_path, read_as):  # noqa: F811
+    """A row with its own 序号, and an unnumbered row whose amount goes beyond the deal's, are deals."""
+    rows = [
+        ZHUOZHOU_HEADER,
+        [1, "涿州某某产业园项目", 50000, "2020.3.2", "涿州市商务局"],
+        [None, "其中：一期工程", 20000, None, None],
+        [2, "涿州丙新材料项目", 10000, "2020.4.1", "涿州市发改局"],
+        [None, "其中：外资部分", 4000, None, None],
+        [None, "涿州丁智能制造项目", 60000, "2020.4.8", "涿州市工信局"],
+        ["合计", None, 120000, None, None],
+    ]
+    path = sheet(tmp_path / "涿州.xlsx", rows, title="涿州市2020年招商项目表", merges=TITLE_MERGE)
+    code, report, err = run_import(run_cli, db_url, path)
+    assert code == 0, err
+    assert [(c["row"], c["name"]) for c in report["created"]] == [
+        (3, "涿州某某产业园项目"),
+        (5, "涿州丙新材料项目"),
+        (7, "涿州丁智能制造项目"),
+    ]
+    assert parts_of(report) == []
+    assert not any("序号" in n and "其中" in n and "7" in n for n in report["notices"]), report["notices"]
+    assert [(t["total"], t["sum"]) for t in report["totals_checked"]] == [("120000", "120000")]
+    open_database(db_url)
+    assert landed() == {
+        "涿州某某产业园项目": (5 * YI, "2020-03-02"),
+        "涿州丙新材料项目": (1 * YI, "2020-04-01"),
+        "涿州丁智能制造项目": (6 * YI, "2020-04-08"),
+    }
+
+
+UNNUMBERED_HEADER = ["项目名称", "总投资（亿元）", "签约时间", "责任单位"]
+
+
+def test_in_a_sheet_without_numbers_the_parts_must_add_up(ledger, db_url, run_cli, tmp_path, read_as):  # noqa: F811
+    """Without 序号, rows after a 其中 row are parts only when they complete the deal's amount: 2 + 3 of 5 are; the
+    next row (1亿, within what a part could be, had the parts not added up) and a later row after a 其中 that is
+    never completed are deals."""
+    rows = [
+        UNNUMBERED_HEADER,
+        ["易县甲文旅项目", 5, "2020.5.6", "易县文旅局"],
+        ["其中：一期", 2, None, None],
+        ["二期", 3, None, None],
+        ["易县乙食品项目", 1, "2020.5.9", "易县发改局"],
+        ["易县丙康养项目", 10, "2020.5.12", "易县民政局"],
+        ["其中：外资", 4, None, None],
+        ["易县丁物流项目", 2, "2020.5.20", "易县商务局"],
+        ["易县戊仓储项目", 1, "2020.5.21", "易县商务局"],
+    ]
+    path = sheet(tmp_path / "易县.xlsx", rows, title="易县招商项目表", merges=["A1:D1"])
+    code, report, err = run_import(run_cli, db_url, path)
+    assert code == 0, err
+    assert [(c["row"], c["name"]) for c in report["created"]] == [
+        (3, "易县甲文旅项目"),
+        (6, "易县乙食品项目"),
+        (7, "易县丙康养项目"),
+        (9, "易县丁物流项目"),
+        (10, "易县戊仓储项目"),
+    ]
+    assert parts_of(report) == [5]
+    said = [n for n in report["notices"] if "序号" in n and "5" in n]
+    assert len(said) == 1 and "9" not in said[0] and "10" not in said[0], report["notices"]
+    open_database(db_url)
+    assert landed() == {
+        "易县甲文旅项目": (5 * YI, "2020-05-06"),
+        "易县乙食品项目": (1 * YI, "2020-05-09"),
+        "易县丙康养项目": (10 * YI, "2020-05-12"),
+        "易县丁物流项目": (2 * YI, "2020-05-20"),
+        "易县戊仓储项目": (1 * YI, "2020-05-21"),
+    }
+
+
+def test_unfinished_parts_before_a_total_are_deals_and_in_it(ledger, db_url, run_cli, tmp_path, read_as):  # noqa: F811
+    """Rows held as possible parts are deals when a 合计 comes before they add up, and the 合计 counts them."""
+    rows = [
+        UNNUMBERED_HEADER,
+        ["易县丙康养项目", 10, "2020.5.12", "易县民政局"],
+        ["其中：外资", 4, None, None],
+        ["易县丁物流项目", 2, "2020.5.20", "易县商务局"],
+        ["合计", 12, None, None],
+    ]
+    code, report, err = run_import(run_cli, db_url, sheet(tmp_path / "易县.xlsx", rows, title="易县招商项目表"))
+    assert code == 0, err
+    assert [c["name"] for c in report["created"]] == ["易县丙康养项目", "易县丁物流项目"]
+    assert [(t["total"], t["sum"]) for t in report["totals_checked"]] == [("12", "12")] and not report["warnings"]
+    open_database(db_url)
+    assert landed() == {"易县丙康养项目": (10 * YI, "2020-05-12"), "易县丁物流项目": (2 * YI, "2020-05-20")}
+
+
+# ---- tables of their own below the 合计 ---------------------------------------------------------------------
+
+
+def test_a_summary_table_below_the_total_is_no_deals(ledger, db_url, run_cli, tmp_path, read_as):  # noqa: F811
+    """分行业统计 under the 合计, numbered and named in the deal table's columns, is a table of its own: none of its
+    rows is a deal, its 合计 is not checked against the deals; a deal's row in a section after it still is one."""
+    rows = [
+        ZHUOZHOU_HEADER,
+        [1, "涿州甲产业园项目", 30000, "2020.3.1", "涿州市发改局"],
+        [2, "涿州乙物流园项目", 8000, "2020.3.5", "涿州市商务局"],
+        ["合计", None, 38000, None, None],
+        [],
+        ["分行业统计"],
+        ["序号", "行业", "项目数（个）", "总投资（万元）"],
+        [1, "先进制造", 1, 30000],
+        [2, "现代物流", 1, 8000],
+        ["合计", None, 2, 38000],
+        [],
+        ["二、续建项目"],
+        [3, "涿州丙新材料项目", 10000, "2020.4.1", "涿州市发改局"],
+        ["合计", None, 10000, None, None],
+    ]
+    path = sheet(tmp_path / "涿州.xlsx", rows, title="涿州市2020年招商项目表", merges=TITLE_MERGE)
+    code, report, err = run_import(run_cli, db_url, path)
+    assert code == 0, err
+    assert [(c["row"], c["name"]) for c in report["created"]] == [
+        (3, "涿州甲产业园项目"),
+        (4, "涿州乙物流园项目"),
+        (14, "涿州丙新材料项目"),
+    ]
+    assert [s["row"] for s in report["skipped"] if s["reason"] == "other_table"] == [8, 9, 10, 11]
+    assert [(t["row"], t["total"], t["sum"]) for t in report["totals_checked"]] == [
+        (5, "38000", "38000"),
+        (15, "10000", "10000"),
+    ]
+    assert not report["warnings"] and not report["problems"]
+    assert any("8–11" in n and "8" in n for n in report["notices"]), report["notices"]
+    open_database(db_url)
+    assert landed() == {
+        "涿州甲产业园项目": (3 * YI, "2020-03-01"),
+        "涿州乙物流园项目": (8000 * WAN, "2020-03-05"),
+        "涿州丙新材料项目": (1 * YI, "2020-04-01"),
+    }
+
+
+def test_our_weekly_csv_names_no_summary_cell_as_a_deal(run_cli, tmp_path):
+    """The weekly csv's blocks after its 合计 (分阶段情况, 本周动态, 累计指标, 所用汇率) are tables of their own: the
+    notice after the 合计 names no row as a possible deal, and the blocks are said once, by their rows."""
+    demo, fresh, path = tmp_path / "demo.sqlite3", tmp_path / "new.sqlite3", tmp_path / "周报.csv"
+    for args in (("--db", demo, "init"), ("--db", demo, "demo"), ("--db", fresh, "init")):
+        assert run_cli(*args)[0] == 0
+    code, _out, err = run_cli("--db", demo, "export", "weekly", "--week", "2020-W38", "--format", "csv", "-o", path)
+    assert code == 0, err
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    total_row = next(n for n, line in enumerate(lines, 1) if line.startswith("合计,"))
+    headers = [n for n, line in enumerate(lines, 1) if n > total_row and line.startswith(("阶段,", "币种,", "指标,"))]
+    code, report, err = run_import(run_cli, fresh, path, "--dry-run")
+    assert code == 0, err
+    assert len(report["created"]) == 30
+    assert [t["row"] for t in report["totals_checked"]] == [total_row, total_row]
+    after = [n for n in report["notices"] if str(total_row) in n and "序号" in n]
+    assert after == [], after  # no row after the 合计 named as a possible deal
+    assert not any("人民币/单位" in n or "截至今日" in n for n in report["notices"]), report["notices"]
+    tables = [n for n in report["notices"] if all(str(h) in n for h in headers)]
+    assert len(tables) == 1, report["notices"]
+    others = {s["row"] for s in report["skipped"] if s["reason"] == "other_table"}
+    assert set(headers) <= others and not any(lines[n - 1].startswith("说明") for n in others)
