@@ -35,8 +35,9 @@ would have done.
 
 Where each part lives: crm.importing.workbook (reading files), headers (which
 column means what), cells (reading one cell), rows (one data row), columns
-(the data rows read column by column), plan (a sheet read and checked), totals (合计 rows), names (departments, events,
-people), apply (writing in one transaction), bulk (new deals in batches),
+(the data rows read column by column), plan (a sheet read and checked), scan (which rows are deals), breakdown
+(a 其中 breakdown's parts), tables_below (tables after the last 合计), totals (合计 rows), names (departments,
+events, people), apply (writing in one transaction), bulk (new deals in batches),
 aside (indexes and kept-totals triggers set aside by a large first import),
 records (the import log and revert).
 """
@@ -44,9 +45,10 @@ records (the import log and revert).
 from __future__ import annotations
 
 from crm.importing.apply import run_import
-from crm.importing.plan import Plan, _plan, _Scan, read_plan
+from crm.importing.plan import Plan, _plan, read_plan
 from crm.importing.report import Report
 from crm.importing.rows import DEAL_FIELDS, Problem, RowPlan, name_key
+from crm.importing.scan import _Scan
 
 
 def parse_map(text: str) -> dict:

@@ -4,7 +4,7 @@
 
 Run from a tree, it measures that tree's code (cwd first on sys.path), in this process with the cycle
 collector off as the import runs it: the CPU seconds of reading the workbook into a grid, of sorting and
-reading its rows (crm.importing.plan._Scan), of the whole read_plan (and its wall time), of the names'
+reading its rows (crm.importing.scan._Scan), of the whole read_plan (and its wall time), of the names'
 pinyin initials and of the survey a sheet read in slices starts with; then, in a fresh
 process, a whole import into a new SQLite database with the wall-clock time at which each phase ends and
 the CPU seconds of the SQLite writer thread (crm.importing.bulk._Behind), in all, at the end alone
@@ -112,7 +112,7 @@ sys.exit(code)
 
 def read_parts(book: Path) -> dict:
     """CPU seconds of the grid, the rows' scan and the whole read_plan of `book`, in this process."""
-    from crm.importing import headers, plan, workbook
+    from crm.importing import headers, plan, scan, workbook
     from crm.importing.columns import read_rows
     from crm.importing.rows import _Sheet
 
@@ -126,7 +126,7 @@ def read_parts(book: Path) -> dict:
         rows = grid.rows[header.index + 1 :]
         start = time.process_time()
         sheet, day = _Sheet(grid, header), datetime.date(2020, 12, 31)
-        read_rows(sheet, plan._Scan(sheet, day).read(rows).data, [], day)
+        read_rows(sheet, scan._Scan(sheet, day).read(rows).data, [], day)
         took_scan = time.process_time() - start
         start, wall = time.process_time(), time.perf_counter()
         read = plan.read_plan(book)
