@@ -12,7 +12,7 @@ from pathlib import Path
 
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
-from crm.importing.cells import cell_text, inline
+from crm.importing.cells import cell_text, inline, is_blank
 from crm.importing.columns import read_rows
 from crm.importing.headers import (
     Header,
@@ -20,6 +20,7 @@ from crm.importing.headers import (
     header_key,
     investment_kind,
     map_name,
+    names_a_project,
     normalise,
 )
 from crm.importing.remembered import Remembered
@@ -99,7 +100,7 @@ def read_plan(
 
 def _other_tables(plan: Plan, path, grids: list) -> None:
     """Name the other sheets that have a deal table's header (签约项目 beside 在谈项目): only one is imported."""
-    names = [g.sheet for g in grids if g.sheet and find_header(g.rows, merged=g.merged) is not None]
+    names = [g.sheet for g in grids if g.sheet and _names_deals(g)]
     if names:
         plan.notices.append(
             _(
@@ -107,6 +108,19 @@ def _other_tables(plan: Plan, path, grids: list) -> None:
                 "(crm import {file} --sheet {sheet})"
             ).format(sheets="、".join(f"“{n}”" for n in names), file=Path(path).name, sheet=names[0])
         )
+
+
+def _names_deals(grid: Grid, look: int = 20) -> bool:
+    """Whether `grid` has a deal table's header with projects' names below it: most of the first `look` cells of
+    its name column (a 汇总 sheet's 阶段 | 项目 | 折合人民币 counts deals: its 项目 column holds numbers)."""
+    header = find_header(grid.rows, merged=grid.merged)
+    col = None if header is None else header.columns.get("name")
+    if col is None:
+        return False
+    cells = [values[col] for _n, values in grid.rows[header.index + 1 : header.index + 1 + look] if col < len(values)]
+    cells = [cell for cell in cells if cell is not None and not is_blank(cell)]
+    named = [cell for cell in cells if isinstance(cell, str) and names_a_project(cell)]
+    return len(named) * 2 > len(cells)  # most of them: a stray label (值) under counts is no project
 
 
 def _plan(grid: Grid, header: Header, today: datetime.date, progress, stream: bool = False) -> Plan:

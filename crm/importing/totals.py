@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from peewee import PeeweeException
 
 from crm.foundation.i18n import _
-from crm.importing.cells import CellError, cell_text, is_blank, parse_amount_cell
+from crm.importing.cells import CellError, cell_text, inline, is_blank, parse_amount_cell
 from crm.importing.rows import Problem, _cell_of, _Sheet
 from crm.reference import fx
 from crm.values.money import Money, format_money
@@ -368,7 +368,7 @@ def _check_text_total(plan, number, f, label, cell, sums: _FieldSums) -> None:
                 ).format(total=cell_text(cell), sum=shown_sum),
             )
         )
-    plan.totals_checked.append((number, label, cell_text(cell), shown_sum))
+    plan.totals_checked.append((number, label, inline(cell_text(cell)), shown_sum))
 
 
 def _last_digit(text: str) -> int:

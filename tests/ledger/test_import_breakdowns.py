@@ -233,3 +233,18 @@ def test_our_weekly_csv_names_no_summary_cell_as_a_deal(run_cli, tmp_path):
     assert len(tables) == 1, report["notices"]
     others = {s["row"] for s in report["skipped"] if s["reason"] == "other_table"}
     assert set(headers) <= others and not any(lines[n - 1].startswith("说明") for n in others)
+
+
+def test_our_weekly_xlsx_summary_sheet_is_no_second_deal_table(run_cli, tmp_path):
+    """The weekly xlsx's 汇总 sheet (阶段 | 项目 | 折合人民币: counts of deals, not deals) is not named as another sheet
+    of deals to import with --sheet, and a 合计 cell written on several lines is quoted on one line."""
+    demo, fresh, path = tmp_path / "demo.sqlite3", tmp_path / "new.sqlite3", tmp_path / "周报.xlsx"
+    for args in (("--db", demo, "init"), ("--db", demo, "demo"), ("--db", fresh, "init")):
+        assert run_cli(*args)[0] == 0
+    code, _out, err = run_cli("--db", demo, "export", "weekly", "--week", "2020-W38", "--format", "xlsx", "-o", path)
+    assert code == 0, err
+    code, report, err = run_import(run_cli, fresh, path, "--dry-run")
+    assert code == 0, err
+    assert len(report["created"]) == 30
+    assert not any("--sheet" in n for n in report["notices"]), report["notices"]
+    assert report["totals_checked"] and all("\n" not in t["total"] for t in report["totals_checked"])
