@@ -510,6 +510,12 @@ def backend_rows(backend: str, url: str, parts: set[str], args, heavy_id: int, l
 
         loads.append(("postgresql export", os.getloadavg()[0]))
         results += commands.deals_rows(url, max(3, args.rounds // 3), args.deals, backend)
+    if "weekly" in parts and backend == "postgresql":
+        from tests.perf import commands
+
+        loads.append(("postgresql weekly", os.getloadavg()[0]))
+        formats = args.weekly_formats.split(",")
+        results += commands.weekly_rows(url, max(3, args.rounds // 3), args.deals, formats, backend)
     if not parts & {"core", "tui"}:
         return results
     core, facts = core_rows(backend, url, args.rounds, heavy_id)  # the TUI rows need its floors and facts
@@ -618,8 +624,8 @@ def main(argv=None) -> int:
     pg_version = None
     compile_bytecode()
     backends = args.backends.split(",") if parts & {"core", "tui", "launch"} else []
-    if "deals" in parts and "postgresql" in args.backends.split(",") and "postgresql" not in backends:
-        backends.append("postgresql")  # `crm deals` beside psql's \\copy
+    if parts & {"deals", "weekly"} and "postgresql" in args.backends.split(",") and "postgresql" not in backends:
+        backends.append("postgresql")  # `crm deals` beside psql's \\copy, the weekly export beside its writers
     for backend in backends:
         if backend == "sqlite":
             path, meta = ledgers.sqlite_ledger(args.deals)

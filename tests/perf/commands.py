@@ -161,9 +161,12 @@ def deals_rows(path: Path | str, rounds: int, deals: int, backend: str = "sqlite
 WEEKLY_FORMATS = ("csv", "xlsx", "md", "txt", "html")
 
 
-def weekly_rows(path: Path, rounds: int, deals: int, formats=WEEKLY_FORMATS) -> list[Result]:
-    """`crm export weekly` as csv and xlsx beside csv.writer / XlsxWriter writing the same cells; md, txt and
-    html (one run each: their target is the peak memory only); those of `formats`."""
+def weekly_rows(
+    path: Path | str, rounds: int, deals: int, formats=WEEKLY_FORMATS, backend: str = "sqlite"
+) -> list[Result]:
+    """`crm export weekly` of the ledger at `path` (a file, or a PostgreSQL URL with `backend`) as csv and xlsx
+    beside csv.writer / XlsxWriter writing the same cells; md, txt and html (one run each: their target is the
+    peak memory only); those of `formats`."""
     out = []
     with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
         for fmt in (f for f in WEEKLY_FORMATS if f in formats):
@@ -174,7 +177,7 @@ def weekly_rows(path: Path, rounds: int, deals: int, formats=WEEKLY_FORMATS) -> 
                 if fmt not in ("csv", "xlsx"):
                     samples, peak = _timed(argv, 1)
                     note = f"{target.stat().st_size / 2**20:.0f} MiB written; no time target; " + _memory_note(peak)
-                    out.append(Result("sqlite", what, None, samples, peak=peak, note=note))
+                    out.append(Result(backend, what, None, samples, peak=peak, note=note))
                     log(f"{what}: {out[-1].median}")
                     continue
                 samples, floor, peak, cpu, floor_cpu = _alternated(argv, target, fmt, rounds)
@@ -185,7 +188,7 @@ def weekly_rows(path: Path, rounds: int, deals: int, formats=WEEKLY_FORMATS) -> 
                 )
                 out.append(
                     Result(
-                        "sqlite",
+                        backend,
                         what,
                         None,
                         samples,
@@ -198,7 +201,7 @@ def weekly_rows(path: Path, rounds: int, deals: int, formats=WEEKLY_FORMATS) -> 
                     )
                 )
             except Exception as exc:  # noqa: BLE001
-                out.append(Result("sqlite", what, None, error=str(exc)[:200]))
+                out.append(Result(backend, what, None, error=str(exc)[:200]))
             log(f"{what}: {out[-1].median}")
     return out
 
