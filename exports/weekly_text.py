@@ -9,7 +9,7 @@ table for terminals and printers, and an HTML page.
 - md: GitHub tables (tabulate), line breaks inside a cell as <br>;
 - txt: a grid (tabulate) whose columns line up for Chinese text — wide
   characters count two columns (wcwidth) — with long cells wrapped, and the
-  notes under it wrapped at its width between clauses and words (wrap_words);
+  notes under it wrapped at its width between clauses and words (crm.foundation.lines);
 - html: a standalone page (tabulate's HTML table with our own escaping) that
   prints on A4 landscape: fixed column widths (HTML_WIDTHS), the page number
   at the foot of each page, the totals' amounts wrapping only after a 、.
@@ -28,6 +28,7 @@ from operator import not_
 from typing import NamedTuple
 
 from crm.foundation.i18n import current_language
+from crm.foundation.lines import wrap_cells
 from crm.reporting.weekly import AMOUNTS_KEPT, Row, RowBatch, WeeklyTable, batches_of_rows
 from crm.values.money import format_money
 from exports import streamed_table
@@ -424,60 +425,10 @@ def md_tail(table: WeeklyTable) -> list[str]:
 # ---- plain text -----------------------------------------------------------
 
 
-def wrap(text: str, width: int) -> str:
-    """`text` wrapped at `width` display columns; wide characters count two, Latin words stay whole."""
-    from wcwidth import wcswidth, wcwidth
-
-    out = []
-    for paragraph in text.split("\n"):
-        line, line_width = "", 0
-        for ch in paragraph:
-            w = max(wcwidth(ch), 0)
-            if line_width + w > width and line:
-                cut = line.rfind(" ")
-                if ch != " " and cut > 0 and line[cut + 1 :].isascii():
-                    # Carry the unfinished Latin word over to the next line.
-                    out.append(line[:cut])
-                    line = line[cut + 1 :]
-                    line_width = max(wcswidth(line), 0)
-                else:
-                    out.append(line)
-                    line, line_width = "", 0
-                if ch == " ":
-                    continue
-            line += ch
-            line_width += w
-        out.append(line)
-    return "\n".join(out)
-
-
-#: A clause of text: up to punctuation that ends one (and the spaces after it), where a line breaks best.
-_CLAUSE = re.compile(r"[^，。；：、！？;]*(?:[，。；：、！？;]+\s*|$)")
-#: A word of a clause: up to a space (and the spaces after it).
-_WORD = re.compile(r"\S*(?:\s+|$)")
-
-
-def wrap_words(text: str, width: int) -> str:
-    """`text` wrapped at `width` display columns between clauses (after ，。；：、 …), else between words (at a
-    space), never inside a Chinese word or a quoted term; only a word longer than a line is cut (as wrap())."""
-    from wcwidth import wcswidth
-
-    out: list[str] = []
-    for paragraph in text.split("\n"):
-        line = ""
-        for clause in filter(None, _CLAUSE.findall(paragraph)):
-            pieces = [clause] if max(wcswidth(clause.rstrip()), 0) <= width else _WORD.findall(clause)
-            for piece in filter(None, pieces):
-                if line and max(wcswidth((line + piece).rstrip()), 0) > width:
-                    out.append(line.rstrip())
-                    line = ""
-                if max(wcswidth(piece.rstrip()), 0) > width:
-                    *full, line = wrap(piece, width).split("\n")
-                    out.extend(full)
-                else:
-                    line += piece
-        out.append(line.rstrip())
-    return "\n".join(out)
+def wrap(text: str, width: int, clauses: bool = False) -> str:
+    """`text` wrapped at `width` display columns (crm.foundation.lines.wrap_cells), its lines joined by newlines for
+    tabulate; `clauses` prefers breaks between clauses, then words (the notes)."""
+    return "\n".join(wrap_cells(text, width, clauses=clauses))
 
 
 _BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
@@ -530,7 +481,7 @@ def txt_head(table: WeeklyTable) -> list[str]:
 def txt_tail(table: WeeklyTable, width: int = 100) -> list[str]:
     """The plain-text lines after the deal table: its notes, wrapped at `width` display columns (the table's),
     and the summary tables."""
-    parts = [wrap_words(note, max(width, 60)) for note in layout.notes(table)]
+    parts = [wrap(note, max(width, 60), clauses=True) for note in layout.notes(table)]
     parts += ["", layout.summary_title(table)]
     for section in layout.summary_sections(table):
         parts += [

@@ -4,7 +4,6 @@ character takes two), and the ledger's values as a reader expects them."""
 from __future__ import annotations
 
 import datetime
-import re
 from decimal import Decimal
 
 from rich.cells import cell_len, set_cell_size
@@ -35,75 +34,12 @@ def fit(text: str, width: int, align: str = "left") -> str:
     return text + " " * gap
 
 
-# Units a line is never broken inside: a short quoted value (“2020年13月5日”), a number with its units (2020年5月18日,
-# 1.8亿美元), an ASCII word, spaces, any other character alone. A line never starts with closing punctuation, nor ends with opening punctuation.
-_UNITS = re.compile(r"“[^”\n]{1,30}”|[!-~]*[0-9][!-~]*(?:[年月日号时分秒亿万千元天个美欧港英镑]+[!-~]*)*|[!-~]+|\s+|.")
-_NO_LINE_START = set("，。、；：！？）》」』”,.;:!?)%")
-_NO_LINE_END = set("（《「『“(")
-
-
-def _units(paragraph: str) -> list[str]:
-    units: list[str] = []
-    for unit in _UNITS.findall(paragraph):
-        if units and (unit[0] in _NO_LINE_START or units[-1][-1] in _NO_LINE_END):
-            units[-1] += unit
-        else:
-            units.append(unit)
-    return units
-
-
-#: A line broken between Chinese characters carries up to this many cells of them to the next line, when that
-#: lets it break at a space or after punctuation instead (/srv/exports / 不存在, not /srv/exports 不存 / 在).
-_CARRY = 6
-_BREAKS_AFTER = _NO_LINE_START | set("、")
-
-
-def _carried(units: list[str], unit: str, width: int) -> int:
-    """How many of a full line's last `units` to carry to the next (with `unit`, which did not fit): 0, or the
-    Chinese characters after its last space or punctuation when they are few and fit there."""
-    tail = 0
-    for index in range(len(units) - 1, 0, -1):
-        before = units[index - 1]
-        tail += cell_len(units[index])
-        if tail > _CARRY or tail + cell_len(unit) > width:
-            return 0
-        if before.isspace() or before[-1] in _BREAKS_AFTER:
-            return len(units) - index
-    return 0
-
-
-def _folded(line: str, width: int) -> list[str]:
-    """A unit longer than a line, cut into lines of `width` cells (the last one left to be filled on)."""
-    lines = []
-    while cell_len(line) > width:
-        head = set_cell_size(line, width).rstrip()
-        head = head if cell_len(head) <= width and head else line[:1]
-        lines.append(head)
-        line = line[len(head) :]
-    return [*lines, line]
-
-
 def wrap_lines(value: str, width: int) -> list[str]:
-    """`value` in lines of at most `width` cells, broken between Chinese characters, at spaces and after
-    punctuation, never inside a number, a date or a short quoted value (one longer than a line is folded)."""
-    if width <= 0:
-        return value.split("\n")
-    lines: list[str] = []
-    for paragraph in value.split("\n"):
-        units: list[str] = []
-        for unit in _units(paragraph):
-            if cell_len("".join(units)) + cell_len(unit) <= width:
-                units.append(unit)
-                continue
-            carry = _carried(units, unit, width)
-            head, units = units[: len(units) - carry], units[len(units) - carry :]
-            if "".join(head).strip():
-                lines.append("".join(head).rstrip())
-            *full, rest = _folded(("".join(units) + unit).lstrip(), width)
-            lines.extend(full)
-            units = [rest]
-        lines.append("".join(units).rstrip())
-    return lines
+    """`value` in lines of at most `width` cells (crm.foundation.lines.wrap_cells): broken between Chinese
+    characters, at spaces and after punctuation, never inside a number, a date or a quoted value that fits."""
+    from crm.foundation.lines import wrap_cells  # here: the first screen wraps nothing
+
+    return wrap_cells(value, width)
 
 
 def plain(value: object, keep_newlines: bool = True) -> str:

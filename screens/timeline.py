@@ -3,9 +3,6 @@ voided entries struck through, long texts wrapped at word and character bounds."
 
 from __future__ import annotations
 
-import re
-
-from rich.cells import cell_len, chop_cells
 from rich.style import Style
 from textual.strip import Strip
 
@@ -24,7 +21,6 @@ KINDS = {
     "blocker": N_("Blocker"),
     "correction": N_("Correction"),
 }
-_TOKENS = re.compile(r"[!-~]+|\s+|.")  # a word, number or date (ASCII); spaces; any other character alone
 _STYLES = {"correction": Style(color="magenta"), "voided": Style(dim=True, strike=True), "current": Style(bold=True)}
 
 
@@ -55,19 +51,10 @@ class TimelineTable(LineTable):
 
     def wrap(self, text: str, width: int) -> list[str]:
         """Lines of at most `width` cells, broken between Chinese characters or at a space, never inside a
-        word, number or date (one longer than a line excepted)."""
-        lines: list[str] = []
-        line = ""
-        for token in _TOKENS.findall(text):
-            if cell_len(line) + cell_len(token) <= width:
-                line += token
-                continue
-            if line.strip():
-                lines.append(line.rstrip())
-            pieces = chop_cells(token, width) if cell_len(token) > width else [token]
-            lines.extend(pieces[:-1])
-            line = pieces[-1].lstrip()
-        return [*lines, line.rstrip()] if line.strip() or not lines else lines
+        word, number or date (one longer than a line excepted): crm.foundation.lines.wrap_cells."""
+        from crm.foundation.lines import wrap_cells  # here: the first screen wraps nothing
+
+        return wrap_cells(text, width)
 
     def render_line(self, y: int) -> Strip:
         strip = super().render_line(y)

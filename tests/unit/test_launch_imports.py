@@ -50,6 +50,7 @@ MODULES_NOT_BEFORE_FIRST_ROWS = {
     "getpass",
     "secrets",
     "crm.reference.views",
+    "crm.foundation.lines",  # the line wrapper: a form's hint, a long timeline note, a help text
 }
 
 
