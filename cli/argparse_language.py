@@ -37,9 +37,6 @@ MESSAGES = (
 )
 
 _SPACES = re.compile(r"\s+")
-#: A wide (Chinese) character with the closing marks after it: a place a line may break before and after.
-#: Compiled when a help is first laid out (re keeps it): compiling its ranges costs a launch ~3 ms.
-_WIDE = r"([\u2e80-\u9fff\uf900-\ufaff\uff01-\uff60][、，。；：！？）」』】,.;:!?)]*)"
 
 
 def speak_our_language() -> None:
@@ -49,16 +46,12 @@ def speak_our_language() -> None:
 
 
 def _wrap(text: str, width: int, indent: str = "") -> list[str]:
-    """`text`'s words, spaces made one, in lines of at most `width` cells; a line may break between two Chinese
-    characters (a closing mark stays with the character before it), as Chinese text is set."""
-    from wcwidth import SequenceTextWrapper  # only when help is shown: ~20 ms of import that parsing does not need
+    """`text`'s words, spaces made one, in lines of at most `width` cells each starting with `indent`; a line may
+    break between two Chinese characters, as Chinese text is set (crm.foundation.lines.wrap_cells)."""
+    from crm.foundation.lines import cells, wrap_cells  # only when help is shown: parsing wraps nothing
 
-    class Wrapper(SequenceTextWrapper):
-        def _split(self, text: str) -> list[str]:
-            return [piece for chunk in super()._split(text) for piece in re.split(_WIDE, chunk) if piece]
-
-    wrapper = Wrapper(width=width, initial_indent=indent, subsequent_indent=indent)
-    return wrapper.wrap(_SPACES.sub(" ", text).strip())
+    text = _SPACES.sub(" ", text).strip()
+    return [indent + line for line in wrap_cells(text, max(width - cells(indent), 1))] if text else []
 
 
 def _wider(text: str) -> int:
@@ -68,6 +61,12 @@ def _wider(text: str) -> int:
     from wcwidth import width
 
     return width(text) - len(text)
+
+
+def _usage_cells(text: str, shift: int) -> int:
+    """The cells of a usage's widest line once its later lines are moved `shift` cells right."""
+    first, *more = text.split("\n")
+    return max([len(first) + _wider(first), *(len(line) + _wider(line) + shift for line in more if line.strip())])
 
 
 class CellHelpFormatter(argparse.HelpFormatter):
@@ -80,15 +79,15 @@ class CellHelpFormatter(argparse.HelpFormatter):
         return "\n".join(_wrap(text, width, indent))
 
     def _format_usage(self, usage, actions, groups, prefix) -> str:
+        wider = _wider(_("usage: ") if prefix is None else prefix)  # argparse indents later lines by its characters
         text = super()._format_usage(usage, actions, groups, prefix)
-        over = max(len(line) + _wider(line) for line in text.split("\n")) - self._width
+        over = _usage_cells(text, wider) - self._width
         if over > 0:  # argparse fitted it by characters: again, as much narrower as it came out too wide
             self._width -= over
             try:
                 text = super()._format_usage(usage, actions, groups, prefix)
             finally:
                 self._width += over
-        wider = _wider(_("usage: ") if prefix is None else prefix)  # argparse indents later lines by its characters
         first, *more = text.split("\n")
         return "\n".join([first, *(" " * wider + line if line.strip() else line for line in more)])
 

@@ -278,7 +278,7 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
         if len(data.regions) > 12:
             title += " " + _("— the 12 largest of {n}").format(n=len(data.regions))
         self.query_one("#chart-region", BarChart).set_bars(title, region_bars)
-        rates = "; ".join(fx.describe_rate(r) for r in k.fx_used) or _("none (all CNY)")
+        rates = _("; ").join(fx.describe_rate(r) for r in k.fx_used) or _("none (all CNY)")
         _update(self.query_one("#dashboard-rates", Static), _("Exchange rates used: {rates}").format(rates=rates))
         self.run_worker(self._after_the_frame, group="dashboard-rest")
 

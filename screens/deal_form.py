@@ -42,7 +42,7 @@ from screens.forms import (
 FIELDS = tuple((f.key, f.label, f.widget) for f in DEAL_FIELDS)
 LABELS = {f: label for f, label, _kind in FIELDS}
 LIMITS = {f.key: f.max_length for f in DEAL_FIELDS if f.max_length}
-PLACEHOLDERS = {"amount": "25亿元, 1.8亿美元, 4565万元", "signed_on": "2020-05-18", "floor_area": "81.9万平方米"}
+PLACEHOLDERS = {"amount": "25亿元 / 1.8亿美元 / 4565万元", "signed_on": "2020-05-18", "floor_area": "81.9万平方米"}
 
 
 class DealForm(Dialog):

@@ -182,7 +182,7 @@ class DealsScreen(DealActions, CrmScreen):
 
     def _load(self, keep_cursor: bool = False) -> None:
         self.app.deal_filter = self.filter
-        self.app.deal_filter_text = "; ".join(self._filter_words())
+        self.app.deal_filter_text = _("; ").join(self._filter_words())
         self.query_one(DealListHeader).order = self.order
         self.query_one(DealList).load(self.filter, self.order, keep_cursor=keep_cursor)
         self._show_status()
@@ -209,7 +209,7 @@ class DealsScreen(DealActions, CrmScreen):
             line += "  ·  " + sort
         shown = self._filter_words()
         if shown:
-            line += "  ·  " + _("filtered: {filters}").format(filters="; ".join(shown))
+            line += "  ·  " + _("filtered: {filters}").format(filters=_("; ").join(shown))
 
         selected = len(self.query_one(DealList).selected)
         if selected:

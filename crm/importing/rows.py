@@ -72,9 +72,13 @@ class Problem:
             where.append(_("row {row}").format(row=self.row))
         if self.column:
             where.append(self.column)
-        shown = f' "{_short(self.value)}"' if self.value not in (None, "") else ""
-        prefix = ", ".join(where)
-        return f"{prefix}{shown}: {self.message}" if prefix or shown else self.message
+        shown = _(' "{value}"').format(value=_short(self.value)) if self.value not in (None, "") else ""
+        prefix = _(", ").join(where)
+        return (
+            _("{where}: {message}").format(where=prefix + shown, message=self.message)
+            if prefix or shown
+            else self.message
+        )
 
 
 def _short(text) -> str:

@@ -17,7 +17,7 @@ def test_the_report_names_fields_as_map_takes_them_and_its_suggestion_works(run_
     used = next(line for line in out.splitlines() if "项目名称→" in line)
     assert "项目名称→项目名称" in used and "总投资→总投资" in used and "签约日期→签约时间" in used, used
     assert not re.search(r"→[a-z_]+", used), used  # no internal key
-    suggestion = re.search(r"--map (\S+)\)", out)
+    suggestion = re.search(r"--map (\S+)）", out)
     assert suggestion and suggestion.group(1) == "合作伙伴=投资方", out
 
     code, out, err = run_cli("--db", db_url, "import", sheet, "--map", suggestion.group(1))
@@ -33,11 +33,11 @@ def test_an_update_of_a_county_sheet_names_its_fields_and_values_as_people_read_
     code, out, err = run_cli("--db", db_url, "import", sheets / "usd_total.xlsx")
     assert code == 0, err
     updated = [line for line in out.splitlines() if " — " in line]
-    changes = [line for line in out.splitlines() if " → " in line and "→" in line.split(":", 1)[-1]]
+    changes = [line for line in out.splitlines() if " → " in line and "→" in line.split("：", 1)[-1]]
     assert updated and any("备注" in line and "约数金额" in line and "阶段" in line for line in updated), out
-    assert any("约数金额:是 → 否" in line for line in changes), out
-    assert any("阶段:签约 → 注册" in line for line in changes), out
-    assert any("备注:∅ → " in line for line in changes), out
+    assert any("约数金额：是 → 否" in line for line in changes), out
+    assert any("阶段：签约 → 注册" in line for line in changes), out
+    assert any("备注：∅ → " in line for line in changes), out
     assert not re.search(r"(notes|amount_approximate|stage|True|False|signed|registered)", "\n".join(updated + changes))
 
 
@@ -47,7 +47,7 @@ def test_a_long_import_lists_its_first_thirty_deals_and_counts_the_rest(run_cli,
     sheet.write_text("项目名称,投资方,总投资,签约日期\n" + "\n".join(rows) + "\n", encoding="utf-8")
     code, out, err = run_cli("--db", db_url, "import", sheet)
     assert code == 0, err
-    listed = [line for line in out.splitlines() if re.match(r"\s+第 \d+ 行:新增 ZS\d{4}-\d{4} 项目\d{3}$", line)]
+    listed = [line for line in out.splitlines() if re.match(r"\s+第 \d+ 行：新增 ZS\d{4}-\d{4} 项目\d{3}$", line)]
     assert len(listed) == 30 and listed[0].endswith("项目000") and listed[-1].endswith("项目029"), out
     assert "另有 15 条" in out, out
     assert Deal.select().count() == 45
@@ -59,7 +59,7 @@ def test_a_second_funds_column_is_named_as_people_read_it(run_cli, ledger, db_ur
     code, out, err = run_cli("--db", db_url, "import", sheet, "--dry-run")
     assert code == 0, err
     notice = next(line for line in out.splitlines() if "本月到位资金" in line and "也对应" in line)
-    assert notice == "列“本月到位资金（万元）”也对应实际到位资金;使用第一个这样的列", notice
+    assert notice == "列“本月到位资金（万元）”也对应实际到位资金；使用第一个这样的列", notice
 
 
 def test_a_changed_amount_is_shown_in_yi_and_wan_with_the_deals_currency(run_cli, ledger, db_url, tmp_path):
@@ -70,4 +70,4 @@ def test_a_changed_amount_is_shown_in_yi_and_wan_with_the_deals_currency(run_cli
     sheet.write_text("项目名称,总投资,签约日期\n光伏组件项目,2亿美元,2020-06-01\n储能项目,8000万元,2020-06-01\n")
     code, out, err = run_cli("--db", db_url, "import", sheet)
     assert code == 0, err
-    assert "投资额:1.8亿美元 → 2亿美元" in out and "投资额:5000万元 → 8000万元" in out, out
+    assert "投资额：1.8亿美元 → 2亿美元" in out and "投资额：5000万元 → 8000万元" in out, out

@@ -13,9 +13,9 @@ OPTION_LINE = re.compile(r"^  (-\S.*?)\s{2,}(\S.*)$")
 @pytest.mark.parametrize(
     "args, chinese, english",
     [
-        (["deals", "--stage"], "参数 --stage: 需要一个值", "argument --stage: expected one argument"),
-        (["deals", "--sort", "foo"], "无效的选择 'foo' (可选: 'code'", "invalid choice: 'foo' (choose from 'code'"),
-        (["deals", "--bogus"], "无法识别的参数: --bogus", "unrecognized arguments: --bogus"),
+        (["deals", "--stage"], "参数 --stage：需要一个值", "argument --stage: expected one argument"),
+        (["deals", "--sort", "foo"], "无效的选择 'foo'（可选：'code'", "invalid choice: 'foo' (choose from 'code'"),
+        (["deals", "--bogus"], "无法识别的参数：--bogus", "unrecognized arguments: --bogus"),
     ],
 )
 def test_argparse_errors_speak_chinese_by_default_and_english_on_request(run_cli, args, chinese, english):
@@ -36,12 +36,12 @@ def _help(run_cli, capsys, *args) -> list[str]:
 def test_help_is_chinese_and_lines_up_in_cells(run_cli, capsys, monkeypatch, columns):
     monkeypatch.setenv("COLUMNS", str(columns))
     lines = _help(run_cli, capsys, "import")
-    assert lines[0].startswith("用法: crm import [-h]")
+    assert lines[0].startswith("用法：crm import [-h]")
     assert "选项:" in lines and "  -h, --help            显示本帮助并退出" in lines
     assert max(width(line) for line in lines) <= columns
     # the usage's later lines start under its first option
     usage = lines[: lines.index("")]
-    assert len(usage) > 1 and {width(line) - width(line.lstrip()) for line in usage[1:]} == {width("用法: crm import ")}
+    assert len(usage) > 1 and {width(line) - width(line.lstrip()) for line in usage[1:]} == {width("用法：crm import ")}
     # every option's help, the --map 列名=字段 one among them, and the help's later lines start at one column
     options = lines[lines.index("选项:") + 1 :]
     starts = {width(line[: m.start(2)]) for line in options if (m := OPTION_LINE.match(line))}
@@ -56,7 +56,7 @@ def test_a_chinese_help_breaks_between_characters_not_only_at_spaces(run_cli, ca
     description = lines[lines.index("") + 1 : lines.index("", lines.index("") + 1)]
     # one paragraph filled to the width, not a short line left before the first run without a space
     assert len(description) == 2 and width(description[0]) >= 54
-    assert "".join(description).replace(" ", "").startswith("导入招商局台账(xlsx或csv):新项目新增")
+    assert "".join(description).replace(" ", "").startswith("导入招商局台账（xlsx或csv）：新项目新增")
 
 
 def _parsers(parser, name="crm"):

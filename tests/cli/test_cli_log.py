@@ -37,6 +37,6 @@ def test_tags_plans_and_investment_are_named_in_chinese(demo_url, run_cli, tmp_p
     code, out, err = run_cli("--db", demo_url, "--lang", "zh", "log", "ZS2020-0009")
     assert code == 0, err
     assert "标签" in out and "2026年计划投资" in out and "3亿元" in out
-    assert "2026-03 完成投资(作废)" in out and "5000万元" in out
+    assert "2026-03 完成投资（作废）" in out and "5000万元" in out
     for raw in (" tag ", "plan 2026", "done 2026", "300000000", "CNY"):
         assert raw not in out, raw

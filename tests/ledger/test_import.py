@@ -467,9 +467,9 @@ def test_bad_rows_are_all_reported_and_nothing_is_written(ledger, db_url, run_cl
     # Without --format json: one line per problem on stderr, with row, column and the value quoted.
     code, out, err = run_cli("--db", db_url, "import", path)
     assert code == 2
-    for text in ('"abc亿"', '"2020-02-30"', "总投资（亿元） (H)", "签约时间 (G)"):
+    for text in ("“abc亿”", "“2020-02-30”", "总投资（亿元） (H)", "签约时间 (G)"):
         assert text in err
-    assert '"研究中"' in out  # a warning, in the preview
+    assert "“研究中”" in out  # a warning, in the preview
     assert len([line for line in err.splitlines() if line.startswith("crm: ")]) == 6  # 5 problems + the summary
     assert "Traceback" not in err
 

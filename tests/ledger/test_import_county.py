@@ -209,7 +209,7 @@ def test_an_update_shows_every_changed_field_old_to_new(ledger, db_url, run_cli,
         "--db", db_url, "import", county_xlsx(tmp_path / "c.xlsx", COUNTY_ROWS, note=None), "--dry-run"
     )
     assert code == 0, err
-    assert "投资方:某物流集团有限公司 → 某物流集团" in out and "investor" not in out
+    assert "投资方：某物流集团有限公司 → 某物流集团" in out and "investor" not in out
 
 
 def test_a_stale_sheet_does_not_move_stages(ledger, db_url, run_cli, tmp_path):

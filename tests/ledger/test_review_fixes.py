@@ -22,10 +22,10 @@ def test_a_new_deal_names_every_required_field_left_empty(ledger):
     with pytest.raises(MissingFields) as both:
         records.create_deal({"investor": "某公司"})
     assert both.value.keys == ("name", "amount")
-    assert "(--name)" in str(both.value)  # the command line's message, as before
+    assert "（--name）" in str(both.value)  # the command line's message, as before
     with pytest.raises(MissingFields) as amount:
         records.create_deal({"name": "测试项目"})
-    assert amount.value.keys == ("amount",) and "(--amount)" in str(amount.value)
+    assert amount.value.keys == ("amount",) and "（--amount）" in str(amount.value)
 
 
 def _codes(flt: pages.ListFilter) -> list[str]:

@@ -184,7 +184,7 @@ async def test_an_export_from_a_filtered_list_writes_that_list_and_says_so(demo_
         ).summary.rows
         everyone = weekly.build(weekly.resolve_week("2020-W40", today=TODAY), None, today=TODAY).summary.rows
         assert 0 < expected < everyone
-        assert notes and f"{expected} 个项目" in notes[0] and "仅筛选后的列表:高碑店市" in notes[0], notes
+        assert notes and f"{expected} 个项目" in notes[0] and "仅筛选后的列表：高碑店市" in notes[0], notes
         written = (tmp_path / "周报-2020-W40.csv").read_text(encoding="utf-8-sig")
         codes = {d.code for d in Deal.select().where(Deal.region == "高碑店市")}
         assert sum(code in written for code in codes) == expected
@@ -310,7 +310,7 @@ async def test_a_bare_amount_under_10000_asks_yuan_or_wan(demo_ledger):
         form = pilot.app.screen
         form.query_one("#f-amount", Input).value = "35"
         await settle(pilot)
-        assert "元?万元?" in str(form.query_one("#hint-amount").content)
+        assert "元？万元？" in str(form.query_one("#hint-amount").content)
         await press(pilot, "ctrl+s")
         assert "35万元" in str(form.query_one("#dialog-error").content)
         assert Deal.get(Deal.code == code).amount == before
@@ -412,7 +412,7 @@ async def test_a_named_view_is_saved_and_recalled_from_the_palette(demo_ledger, 
         await settle(pilot)
         assert len(shown_deals(pilot.app)) == 33
         await press(pilot, "ctrl+p")
-        await type_text(pilot, "视图:高碑店")
+        await type_text(pilot, "视图：高碑店")
         await pilot.pause(0.5)
         await settle(pilot)
         await press(pilot, "enter")
@@ -436,7 +436,7 @@ def test_the_import_preview_names_fields_by_their_labels(ledger, tmp_path):
     set_language("zh")
     text = report_text(importer.run_import(sheet, dry_run=True))
     line = next(line for line in text.splitlines() if "→" in line)
-    assert "序号→行号(仅核对)" in line and "项目名称→项目名称" in line and "总投资(亿元)→投资额" in line
+    assert "序号→行号（仅核对）" in line and "项目名称→项目名称" in line and "总投资(亿元)→投资额" in line
     for internal in ("seq", "name", "amount", "region", "investor"):
         assert f"→{internal}" not in line, line
 

@@ -78,7 +78,7 @@ async def test_the_list_shows_the_latest_progress_stale_marks_and_lights(demo_le
         assert "●" not in row_text(pilot.app, "ZS2020-0001")  # 投产: no light, never stale
         assert "滞" not in row_text(pilot.app, "ZS2020-0001")
         status = str(pilot.app.screen.query_one("#deal-status").content)
-        assert "●滞后计划 滞:30天无记录" in status
+        assert "●滞后计划 滞：30天无记录" in status
     # The stale days come from config.toml; the progress column gives way before the name at 80 columns.
     (tmp_path / "zhaoshang-taizhang").mkdir(exist_ok=True)
     (tmp_path / "zhaoshang-taizhang" / "config.toml").write_text("stale_days = 5000\n", encoding="utf-8")
@@ -90,7 +90,7 @@ async def test_the_list_shows_the_latest_progress_stale_marks_and_lights(demo_le
             assert label in header
         assert "滞" not in row_text(pilot.app, "ZS2020-0007")
         assert "●" in row_text(pilot.app, "ZS2020-0010")
-        assert "滞:5000天无记录" in str(pilot.app.screen.query_one("#deal-status").content)
+        assert "滞：5000天无记录" in str(pilot.app.screen.query_one("#deal-status").content)
 
 
 def test_the_progress_column_gives_way_before_the_name():
@@ -296,12 +296,12 @@ async def test_saved_views_are_renamed_and_deleted_after_asking(demo_ledger, tmp
         assert screen.filter.region == "高碑店市" and screen.order == Order("amount")
         # the palette recalls it under its new name
         await press(pilot, "ctrl+p")
-        await type_text(pilot, "视图:dr")
+        await type_text(pilot, "视图：dr")
         await pilot.pause(0.5)
         await settle(pilot)
         commands = pilot.app.screen.query_one("CommandList")
         prompts = [str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)]
-        assert any("dr高碑店" in p for p in prompts) and not any("视图:涿州" in p for p in prompts)
+        assert any("dr高碑店" in p for p in prompts) and not any("视图：涿州" in p for p in prompts)
 
 
 @run_async

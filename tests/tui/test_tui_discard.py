@@ -1,5 +1,5 @@
 """Forms ask before discarding typed text (issues 14 D and 15): Esc or ctrl+q
-in a half-filled form or dialog asks 放弃已输入的内容?; an untouched one
+in a half-filled form or dialog asks 放弃已输入的内容？; an untouched one
 closes at once; nothing is saved either way."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ async def asked(pilot) -> bool:
     if screen_name(pilot) != "DiscardDialog":
         return False
     question = str(pilot.app.screen.query_one("#discard-question").render())
-    assert question == "放弃已输入的内容?"
+    assert question == "放弃已输入的内容？"
     return True
 
 

@@ -90,5 +90,5 @@ async def test_the_preview_names_an_unused_columns_guess_by_its_label(demo_ledge
         text = str(dialog.query_one("#import-text", Static).render())
         unused = next(line for line in text.splitlines() if "合作伙伴" in line)
         assert field_label("investor") != "investor"
-        assert f"{field_label('investor')})" in unused, unused
+        assert f"{field_label('investor')}）" in unused, unused
         assert "investor" not in unused, unused

@@ -387,7 +387,7 @@ async def test_import_previews_then_writes(ledger_today, tmp_path):
         await settle(pilot)
         text = str(dialog.query_one("#import-text", Static).render())
         assert (
-            "投资方:" in text and "→ 某基金" in text and "investor" not in text
+            "投资方：" in text and "→ 某基金" in text and "investor" not in text
         )  # the change, old → new, by its label
         dialog.query_one("#import-skip", Input).value = "2"
         await pilot.click("#preview")

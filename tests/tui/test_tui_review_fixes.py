@@ -326,8 +326,8 @@ async def test_a_days_timeline_is_in_the_order_it_was_recorded(demo_ledger):
         table = screen.query_one("#detail-timeline")
         lines = [table.render_line(y).text for y in range(table.size.height)]
         order = [
-            next(i for i, line in enumerate(lines) if f"提出问题 {raised.id}:" in line),
-            next(i for i, line in enumerate(lines) if f"办结问题 {raised.id}:" in line),
+            next(i for i, line in enumerate(lines) if f"提出问题 {raised.id}：" in line),
+            next(i for i, line in enumerate(lines) if f"办结问题 {raised.id}：" in line),
             next(i for i, line in enumerate(lines) if "签约 → 注册" in line and today.isoformat() in line),
         ]
         assert order == sorted(order), lines

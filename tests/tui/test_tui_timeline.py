@@ -105,9 +105,9 @@ async def test_the_timeline_shows_every_kind_of_event_in_date_order(demo_ledger,
             "施工图审查通过",
             "李明",
             "5000万元",
-            "2026年计划:4亿元",
+            "2026年计划：4亿元",
             "6000万元",
-            "2026年累计1.10亿元,完成年计划27.50%",
+            "2026年累计1.10亿元，完成年计划27.50%",
             "环评已批复",
             "批复被退回补正",
             "误操作:尚未开工",
@@ -130,10 +130,10 @@ async def test_the_timeline_shows_every_kind_of_event_in_date_order(demo_ledger,
         assert sum("●" in line for line in lines) == 1
         current = next(line for line in lines if "●" in line)
         assert "注册" in current and "2020-01-11" in current
-        assert any("(已撤销)" in line.replace(" ", "") for line in lines)
+        assert any("（已撤销）" in line.replace(" ", "") for line in lines)
         # the side panel: the year's plan against what was completed (the voided March left out)
         invest = str(screen.query_one("#detail-investment").render())
-        assert invest == "2026年:计划 4.00亿元,完成 1.10亿元,完成年计划 27.50%"
+        assert invest == "2026年：计划 4.00亿元，完成 1.10亿元，完成年计划 27.50%"
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -225,7 +225,7 @@ async def test_voiding_a_funds_entry_changes_the_kpi_and_is_in_the_log(demo_ledg
         assert pilot.app.screen is screen
         lines = [line.replace(" ", "") for line in timeline_lines(screen)]
         assert any("作废" in line and "重复录入" in line for line in lines)
-        assert any("(已作废)" in line for line in lines)
+        assert any("（已作废）" in line for line in lines)
     assert kpi_funds(demo_url) == before - Decimal("50000000")
     log = cli_text(demo_url, "log", CODE)
     assert "作废" in log and "重复录入" in log

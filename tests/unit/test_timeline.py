@@ -62,7 +62,7 @@ def test_a_reversal_is_a_correction_on_its_day_and_the_change_it_reversed_is_str
     by_kind = [(e.kind, e.mark) for e in events]
     assert by_kind == [("stage", ""), ("stage", "current"), ("stage", "voided"), ("correction", "correction")]
     assert events[-1].on == AT.date() and "误操作" in events[-1].what
-    assert "(已撤销)" in events[2].what
+    assert "（已撤销）" in events[2].what
 
 
 def test_resolved_then_reopened_in_the_same_second_both_show():
@@ -122,4 +122,4 @@ def test_a_month_voided_and_recorded_again_keeps_its_void_in_the_timeline():
         audit("investment_done", 9, "done 2026-03", None, "90000000.00 CNY"),
     ]
     corrections = [e for e in deal_timeline(deal(trail=trail)) if e.kind == "correction"]
-    assert [(e.on, e.what) for e in corrections] == [(AT.date(), "作废 2026-03 完成投资:1亿元 · 说明:统计口径有误")]
+    assert [(e.on, e.what) for e in corrections] == [(AT.date(), "作废 2026-03 完成投资：1亿元 · 说明：统计口径有误")]
