@@ -72,6 +72,10 @@ def _usage_cells(text: str, shift: int) -> int:
 class CellHelpFormatter(argparse.HelpFormatter):
     """argparse's HelpFormatter, its help column and line ends placed by terminal cells, not characters."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._headings: set[str] = set()  # the sections' headings, each followed by argparse's own ":"
+
     def _split_lines(self, text: str, width: int) -> list[str]:
         return _wrap(text, width)
 
@@ -90,6 +94,18 @@ class CellHelpFormatter(argparse.HelpFormatter):
                 self._width += over
         first, *more = text.split("\n")
         return "\n".join([first, *(" " * wider + line if line.strip() else line for line in more)])
+
+    def start_section(self, heading: str | None) -> None:
+        if heading:
+            self._headings.add(heading)
+        super().start_section(heading)
+
+    def format_help(self) -> str:
+        """argparse's help, a section's heading followed by the colon of its language (选项：, options:)."""
+        text = super().format_help()
+        for heading in self._headings:
+            text = text.replace(f"{heading}:\n", _("{heading}:").format(heading=heading) + "\n")
+        return text
 
     def _format_action(self, action: argparse.Action) -> str:
         text = super()._format_action(action)

@@ -37,13 +37,13 @@ def test_help_is_chinese_and_lines_up_in_cells(run_cli, capsys, monkeypatch, col
     monkeypatch.setenv("COLUMNS", str(columns))
     lines = _help(run_cli, capsys, "import")
     assert lines[0].startswith("用法：crm import [-h]")
-    assert "选项:" in lines and "  -h, --help            显示本帮助并退出" in lines
+    assert "选项：" in lines and "  -h, --help            显示本帮助并退出" in lines
     assert max(width(line) for line in lines) <= columns
     # the usage's later lines start under its first option
     usage = lines[: lines.index("")]
     assert len(usage) > 1 and {width(line) - width(line.lstrip()) for line in usage[1:]} == {width("用法：crm import ")}
     # every option's help, the --map 列名=字段 one among them, and the help's later lines start at one column
-    options = lines[lines.index("选项:") + 1 :]
+    options = lines[lines.index("选项：") + 1 :]
     starts = {width(line[: m.start(2)]) for line in options if (m := OPTION_LINE.match(line))}
     later = {width(line) - width(line.lstrip()) for line in options if line.strip() and not line.startswith("  -")}
     assert any("--map 列名=字段" in line for line in options)
