@@ -15,7 +15,7 @@ from pathlib import Path
 from cli.parsing import output_format
 from crm.foundation.errors import InvalidInput
 from crm.foundation.files import check_output, regular_input
-from crm.foundation.i18n import _
+from crm.foundation.i18n import _, list_sep
 from crm.listing.filters import DealFilter
 from crm.values.money import Money, format_money
 from db.connection import open_database
@@ -222,12 +222,12 @@ def _print_report(report) -> None:
         (_("New people"), report.people_created),
     ):
         if names:
-            print(f"{label}: {report.listed(names)}", file=out)
+            print(_("{label}: {names}").format(label=label, names=report.listed(names)), file=out)
     # Only the lines shown are formatted: a first import of 100,000 rows creates as many deals.
     new_line, updated_line = _("  row {row}: new {code} {name}"), _("  row {row}: {code} {name} — {fields}")
     lines = [new_line.format(row=row, code=code, name=name) for row, code, name in report.created[:LISTED]]
     lines += [
-        updated_line.format(row=row, code=code, name=name, fields=", ".join(map(field_label, fields)))
+        updated_line.format(row=row, code=code, name=name, fields=list_sep().join(map(field_label, fields)))
         for row, code, name, fields in report.updated[: LISTED - len(lines)]
     ]
     for line in lines:

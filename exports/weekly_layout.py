@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from crm.deals.stages import BY_KEY
 from crm.foundation import i18n
-from crm.foundation.i18n import current_language
+from crm.foundation.i18n import current_language, list_sep
 from crm.reference import fx
 from crm.reporting import kpi
 from crm.reporting.weekly import Problem, Progress, Row, WeeklyTable
@@ -98,11 +98,6 @@ def columns() -> list[Column]:
         Column("supporting", _("Supporting departments"), 16, True),
         Column("liaison", _("Liaison leader"), 8),
     ]
-
-
-def list_sep() -> str:
-    """How names are joined in one cell: 、 in Chinese, a comma in English."""
-    return "、" if current_language() == "zh" else ", "
 
 
 def semicolon() -> str:

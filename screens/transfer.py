@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, ProgressBar, Select, Static
 
 from crm.foundation.errors import CrmError
-from crm.foundation.i18n import _
+from crm.foundation.i18n import _, list_sep
 from crm.importing import importer
 from crm.importing.headers import MAPPABLE, field_label, map_name
 from crm.listing.pages import ListFilter
@@ -425,10 +425,12 @@ def report_text(report: importer.Report, listed: int = 30) -> str:
         (_("New people"), report.people_created),
     ):
         if names:
-            lines.append(f"{label}: {report.listed(names)}")
+            lines.append(_("{label}: {names}").format(label=label, names=report.listed(names)))
     items = [_("row {row}: new {code} {name}").format(row=r, code=c, name=n) for r, c, n in report.created]
     items += [
-        _("row {row}: {code} {name} — {fields}").format(row=r, code=c, name=n, fields=", ".join(map(field_label, f)))
+        _("row {row}: {code} {name} — {fields}").format(
+            row=r, code=c, name=n, fields=list_sep().join(map(field_label, f))
+        )
         for r, c, n, f in report.updated
     ]
     lines += ["  " + i for i in items[:listed]]

@@ -65,6 +65,11 @@ def N_(message: str) -> str:  # noqa: N802  (gettext's name for a string marked,
     return message
 
 
+def list_sep() -> str:
+    """How the items of a list are joined in running text: 、 in Chinese (第 5、6 行), ", " in English."""
+    return "、" if _language == "zh" else ", "
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Plural-aware translation."""
     return _translation.ngettext(singular, plural, n)

@@ -84,8 +84,8 @@ def wrap_cells(text: str, width: int, *, clauses: bool = False) -> list[str]:
     Lines break at UAX #14's opportunities, with the rules above, filled greedily; the whitespace at a line's
     end is dropped, nothing else: the lines joined give the text less that whitespace. A span kept whole but
     wider than a line is broken with fewer spans kept whole, then at UAX #14's opportunities alone, and a piece
-    still wider is cut at cells (a character wider than `width`, with `width` < 2, alone on its line). `clauses` prefers breaks between clauses, then between
-    words. A `width` below 1 leaves the paragraphs unwrapped.
+    still wider is cut at cells (a character wider than `width`, with `width` < 2, alone on its line). `clauses`
+    prefers breaks between clauses, then between words. A `width` below 1 leaves the paragraphs unwrapped.
     """
     return list(_wrapped(text, width, clauses))
 
@@ -208,7 +208,8 @@ def _carry(units: Sequence[_Unit], start: int, index: int, width: int) -> int:
         if tail > CARRY or tail + units[index].bare > width:
             return 0
         if not _between_ideographs(units[at - 1], units[at]):
-            return index - at
+            # a line of nothing but the spaces before the carried units would be an empty line
+            return index - at if any(not u.text.isspace() for u in units[start:at]) else 0
     return 0
 
 

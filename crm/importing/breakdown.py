@@ -1,22 +1,33 @@
 """The parts of a deal's 其中 breakdown written on the rows below it without 其中 (其中：一期工程 20000, then
 二期工程 30000): told from a deal's row by what the sheet shows, so they are not imported as deals.
 
-A row continues the breakdown when it follows the 其中 row (or a part of it), carries no 序号 and no label of
-its own, and its amount is a part of the deal's: in a sheet whose deals are numbered, the parts so far stay
+A row continues the breakdown when it follows the 其中 row (or a part of it), carries no 序号, no label and
+nothing only a deal has (a signing or planned date, an investor, an event), and its amount is a part
+of the deal's: in a sheet whose deals are numbered, the parts so far stay
 within the deal's amount (a row without an amount is a part too); in a sheet without numbers, the parts must
 add up to the deal's amount exactly, and the rows are held until they do (a real deal's amount seldom
 completes another deal's breakdown to the unit). A row with its own number, or whose amount goes beyond the
-deal's, is a deal.
+deal's, is a deal. A 其中 row that names a kind of money (其中：外资 4亿, 固定资产投资 8亿) states one share of the
+deal's amount and opens no breakdown into parts.
 """
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from crm.importing.cells import CellError, cell_text, is_blank, parse_amount_cell, parse_currency
 from crm.importing.headers import label_kind, names_a_project, section_number
 from crm.importing.rows import _Sheet
 from crm.values.money import Money
+
+#: A 其中 label naming a share of the money, not a part of the project (其中：外资, 其中固定资产投资).
+_SHARE = re.compile(
+    r"其中\s*[:：]?\s*(?:外资|内资|外商|外方|中方|固定资产|设备|土建|建安|到位|已到位|完成|已完成|实际|中央|省|市|县|"
+    r"银行|贷款|自筹|企业自筹|财政|资本金|注册资本)"
+)
+#: What only a deal's row has: a part of a breakdown is a name and an amount.
+_DEAL_ONLY = ("signed_on", "planned_start", "planned_completion", "investor", "event")
 
 
 def numbered(seq) -> bool:
@@ -49,7 +60,7 @@ class Breakdown:
         """A 其中 row, (number, cells): the rows after it may break down the deal above (when a deal's row is just
         above). Gives back the rows held by a breakdown before it (deals, as `close`)."""
         held = self.close()
-        if self.parent is None:
+        if self.parent is None or any(_SHARE.match(cell_text(v).strip()) for v in item[1][:4] if v is not None):
             return held
         number, cells = self.parent
         seq_col = self.sheet.header.columns.get("seq")
@@ -98,6 +109,8 @@ class Breakdown:
         sheet = self.sheet
         name = sheet.value(values, "name")
         if name is None or is_blank(name) or not names_a_project(cell_text(name)):
+            return False
+        if any(not is_blank(v) for v in map(lambda f: sheet.value(values, f), _DEAL_ONLY) if v is not None):
             return False
         seq = sheet.value(values, "seq")
         if seq is None or is_blank(seq):

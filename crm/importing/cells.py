@@ -397,7 +397,7 @@ def _number_not_a_date(value) -> CellError:
 
 
 #: A date that names part of a month or year (2020年5月下旬, 2020年底): read as the month, and said so.
-_PART_OF = re.compile(r"[月年](?:上旬|中旬|下旬|初|底|末|中|上半年|下半年|第?[一二三四1-4]季度)")
+_PART_OF = re.compile(r"[月年]\s*(?:上旬|中旬|下旬|初|底|末|中|上半年|下半年|第?\s*[一二三四1-4]\s*季度)")
 
 
 def names_part_of_a_month(value) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crm.foundation.errors import InvalidInput
-from crm.foundation.i18n import _
+from crm.foundation.i18n import _, list_sep
 from crm.importing.cells import cell_text, inline, is_blank
 from crm.importing.columns import read_rows
 from crm.importing.headers import (
@@ -242,14 +242,14 @@ def _after_totals(plan: Plan, scan: _Scan) -> None:
             _(
                 "Deal rows follow the totals rows {rows}: they were imported as the next section's, and each totals "
                 "row was checked against the rows of its own section"
-            ).format(rows=", ".join(map(str, scan.resumed)))
+            ).format(rows=list_sep().join(map(str, scan.resumed)))
         )
     breakdown = [r for r, why in scan.skipped if why == "breakdown"]
     if breakdown:
         plan.notices.append(
             _(
                 "Rows {rows} (其中 …) break down the rows above them: not imported as deals and not added to the totals"
-            ).format(rows=", ".join(map(str, breakdown)))
+            ).format(rows=list_sep().join(map(str, breakdown)))
         )
     _other_tables_below(plan, scan)
     parts = [r for r, why in scan.skipped if why == "breakdown_part"]
@@ -258,7 +258,7 @@ def _after_totals(plan: Plan, scan: _Scan) -> None:
             _(
                 "Rows {rows} follow a 其中 row without a 序号 of their own, and their amounts are parts of the deal "
                 "above: taken as its breakdown, not imported as deals; give a row its 序号 if it is a deal"
-            ).format(rows=", ".join(map(str, sorted(parts))))
+            ).format(rows=list_sep().join(map(str, sorted(parts))))
         )
 
 
@@ -271,7 +271,7 @@ def _other_tables_below(plan: Plan, scan: _Scan) -> None:
             _(
                 "Rows {rows} below the deals are tables of their own, each under its own header (rows {headers}): "
                 "not imported as deals and not checked as their totals"
-            ).format(rows=row_ranges(summaries), headers=", ".join(map(str, below.headers(deals=False))))
+            ).format(rows=row_ranges(summaries), headers=list_sep().join(map(str, below.headers(deals=False))))
         )
     if deal_tables:
         plan.notices.append(
@@ -279,7 +279,7 @@ def _other_tables_below(plan: Plan, scan: _Scan) -> None:
                 "Rows {rows} are another table of deals under its own header (rows {headers}), whose columns are not "
                 "those of the table above: not imported; copy it to a sheet of its own and import that sheet with "
                 "--sheet"
-            ).format(rows=row_ranges(deal_tables), headers=", ".join(map(str, below.headers(deals=True))))
+            ).format(rows=row_ranges(deal_tables), headers=list_sep().join(map(str, below.headers(deals=True))))
         )
 
 

@@ -55,7 +55,7 @@ class _Scan:
         self.amount_cols = {columns[f] for f in ("amount", "amount_cny", "funds") if f in columns}
         self.used = set(columns.values())
         self.breakdown = Breakdown(sheet)  # a 其中 breakdown's parts on the rows below it, without 其中
-        self.below = TablesBelow(sheet, lambda values: _repeats_header(values, sheet))  # after a totals row
+        self.below = TablesBelow(sheet, lambda values: _repeats_header(values, sheet), self._looks_like_deal)
 
     def read(self, rows: list, progress=None) -> _Scan:
         """Sort out `rows` ((number, values) of the grid, in order) after those so far: the data rows kept in

@@ -4,7 +4,9 @@ the totals row, a blank row or a title line; its rows are read through that head
 none of them is a deal, a note naming a project, nor a totals row of the deals (its own 合计 sums its own column).
 
 A header that is the deal table's printed again, or another deal table's with the same fields in the same columns,
-opens no such table: its rows may be deals, as any rows after a totals row. A deal table whose columns hold other
+opens no such table: its rows may be deals, as any rows after a totals row. Nor does a row of labels no header is read
+from that turns out to head deals (二 | 续建项目, then numbered deals): such a table ends, its rows given back, at the
+first row under it that looks like a deal's. A deal table whose columns hold other
 fields (在谈项目 below 签约项目, 投资方 where the first has 总投资) is one: read through the first header, its cells
 would land in the wrong fields.
 """
@@ -14,7 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from crm.importing.headers import find_header
+from crm.foundation.i18n import list_sep
+from crm.importing.headers import find_header, match_header
 from crm.importing.rows import _Sheet
 
 #: A text cell holding only a figure ("3", "1,200.5", "12%"), or a colon (填表人：王芳): a row with one is no header.
@@ -27,12 +30,14 @@ class TablesBelow:
     A header with no row under it (a signature line, 唐县招商局 | 二〇二〇年七月三日) is no table.
     """
 
-    __slots__ = ("sheet", "same_table", "_tables", "_open", "_may_open")
+    __slots__ = ("sheet", "same_table", "deal_like", "_tables", "_open", "_may_open", "_labels_only")
 
-    def __init__(self, sheet: _Sheet, same_table: Callable[[list], bool]):
+    def __init__(self, sheet: _Sheet, same_table: Callable[[list], bool], deal_like: Callable[[list], bool]):
         self.sheet = sheet
         self.same_table = same_table  # whether a row is the deal table's header printed again
+        self.deal_like = deal_like  # whether a row looks like a deal's (a name and an amount or a date)
         self._tables: list[tuple[bool, list[int]]] = []  # (holds deals, its rows: its header's number first)
+        self._labels_only = False  # the open table's header is labels no header is read from
         self._open: list[int] | None = None  # the rows of the table the rows are in now
         self._may_open = True  # the next row may be a table's header: it follows a totals, blank or title row
 
@@ -63,6 +68,10 @@ class TablesBelow:
             self._open = [number]
             self._tables.append((deals, self._open))
             return True
+        if self._labels_only and self.deal_like(values):
+            self._tables.pop()  # a section's label, not a summary's header: its rows are rows as any
+            self._open = None
+            return False
         self._open.append(number)
         return True
 
@@ -77,7 +86,12 @@ class TablesBelow:
             return None
         header = find_header([(0, values)])
         if header is None:
+            # 序号 | 行业 | 总投资 names fields: a summary's header; labels that name fewer (币种 | 日期 | 汇率, or a
+            # section's 二 | 续建项目) head a table only until a row under them looks like a deal's
+            named = {m.field for v in texts if (m := match_header(v)) is not None and m.rank <= 1}
+            self._labels_only = len(named) < 2
             return False
+        self._labels_only = False
         ours = self.sheet.header.columns
         if header.columns.get("name") != ours.get("name"):
             return False  # 阶段 | 项目 | 折合人民币: the 项目 of a summary, not the deals' names
@@ -101,4 +115,4 @@ def row_ranges(numbers: list[int]) -> str:
         start = prev = n
     if start is not None:
         out.append(f"{start}–{prev}" if prev != start else str(start))
-    return ", ".join(out)
+    return list_sep().join(out)

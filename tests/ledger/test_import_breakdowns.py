@@ -202,7 +202,7 @@ def test_a_summary_table_below_the_total_is_no_deals(ledger, db_url, run_cli, tm
         (15, "10000", "10000"),
     ]
     assert not report["warnings"] and not report["problems"]
-    assert any("8–11" in n and "8" in n for n in report["notices"]), report["notices"]
+    assert any("8–11" in n and "第 8 行" in n for n in report["notices"]), report["notices"]
     open_database(db_url)
     assert landed() == {
         "涿州甲产业园项目": (3 * YI, "2020-03-01"),
@@ -248,3 +248,62 @@ def test_our_weekly_xlsx_summary_sheet_is_no_second_deal_table(run_cli, tmp_path
     assert len(report["created"]) == 30
     assert not any("--sheet" in n for n in report["notices"]), report["notices"]
     assert report["totals_checked"] and all("\n" not in t["total"] for t in report["totals_checked"])
+
+
+# ---- what is never taken for a part or a table of its own: a deal's row (the review's sheets) ---------------------
+
+
+def _created(run_cli, db_url, tmp_path, rows, name="满城.xlsx") -> list[str]:
+    code, report, err = run_import(run_cli, db_url, sheet(tmp_path / name, rows, title="满城区招商项目表"), "--dry-run")
+    assert code == 0, err
+    assert not [s for s in report["skipped"] if s["reason"] in ("breakdown_part", "other_table")], report["skipped"]
+    return [c["name"] for c in report["created"]]
+
+
+def test_a_row_with_a_signing_date_under_a_breakdown_is_a_deal(ledger, db_url, run_cli, tmp_path, read_as):  # noqa: F811
+    """An unnumbered row after a 其中 row that has its own 签约时间 is a deal that lost its 序号, not a part, and the
+    合计 still adds up; without an amount it is refused as any new deal without one, never dropped."""
+    head = [
+        ZHUOZHOU_HEADER,
+        [1, "满城区甲产业园项目", 50000, "2020.3.1", "满城区发改局"],
+        [None, "其中：一期工程", 20000],
+    ]
+    rows = [
+        *head,
+        [None, "满城区乙食品加工项目", 8000, "2020.3.9", "满城区发改局"],
+        [3, "满城区丙项目", 6000, "2020.4.1"],
+    ]
+    assert _created(run_cli, db_url, tmp_path, [*rows, ["合计", None, 64000]]) == [
+        "满城区甲产业园项目",
+        "满城区乙食品加工项目",
+        "满城区丙项目",
+    ]
+    rows = [*head, [None, "满城区乙食品加工项目", None, "2020.3.9", "满城区发改局"]]
+    code, report, err = run_import(run_cli, db_url, sheet(tmp_path / "缺金额.xlsx", rows, title="满城区招商项目表"))
+    assert code == 2 and [(p["row"], p["code"]) for p in report["problems"]] == [(5, "missing_amount")], err
+
+
+def test_a_share_of_the_money_opens_no_breakdown(ledger, db_url, run_cli, tmp_path, read_as):  # noqa: F811
+    """其中：固定资产投资 8亿 states a share of the deal's money: the rows after it are deals even when their amounts
+    complete the deal's (round 亿 amounts often do), in a sheet without 序号."""
+    rows = [
+        ["项目名称", "总投资（亿元）", "签约时间"],
+        ["满城区甲产业园项目", 10, "2020.3.1"],
+        ["其中：固定资产投资", 8, None],
+        ["满城区乙项目", 1, None],
+        ["满城区丙项目", 1, None],
+    ]
+    assert _created(run_cli, db_url, tmp_path, rows) == ["满城区甲产业园项目", "满城区乙项目", "满城区丙项目"]
+
+
+def test_a_section_label_after_a_total_heads_deals_not_a_table(ledger, db_url, run_cli, tmp_path, read_as):  # noqa: F811
+    """二 | 续建项目 after a 合计 (or （二）) labels the next section: the numbered deals under it are imported, not taken
+    for a table of its own; 续建项目 with a unit beside it is refused as a deal without an amount, as before."""
+    deals = [[2, "满城区丁新材料项目", 7000, "2020.4.1", "满城区工信局"], [3, "满城区戊项目", 3000, "2020.4.2"]]
+    first = [ZHUOZHOU_HEADER, [1, "满城区甲产业园项目", 50000, "2020.3.1", "满城区发改局"], ["合计", None, 50000]]
+    for label in (["二", "续建项目"], ["（二）", "续建项目"]):
+        names = _created(run_cli, db_url, tmp_path, [*first, label, *deals])
+        assert names == ["满城区甲产业园项目", "满城区丁新材料项目", "满城区戊项目"], label
+    rows = [*first, [None, "续建项目", None, None, "工信局牵头"], *deals]
+    code, report, err = run_import(run_cli, db_url, sheet(tmp_path / "续建.xlsx", rows, title="满城区招商项目表"))
+    assert code == 2 and [(p["row"], p["code"]) for p in report["problems"]] == [(5, "missing_amount")], err

@@ -262,6 +262,7 @@ def test_a_part_of_a_year_is_its_last_month_as_a_year_end_is():
         "2020年第二季度": 6,
         "2020年三季度末": 9,
         "二〇二〇年第四季度": 12,
+        "2020年第 二 季度": 6,
     }
     for text, month in cases.items():
         assert parse_month_or_date_cell(text) == (D(2020, month, 1), True), text

@@ -143,3 +143,7 @@ def test_no_line_is_wider_than_the_width_and_nothing_is_lost(text, width, clause
     assert consumed(text, lines), lines
     assert len(lines) >= text.count("\n") + 1
     assert not any(line != line.rstrip() for line in lines)
+
+
+def test_a_paragraph_indented_by_spaces_starts_with_its_text_not_an_empty_line():
+    assert wrap_cells("  缩进的段落，前面有两个空格", 8)[0].strip()
