@@ -16,8 +16,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from crm.foundation.i18n import list_sep
-from crm.importing.headers import find_header, match_header
+from crm.foundation.errors import InvalidInput
+from crm.foundation.i18n import _, list_sep
+from crm.importing.cells import inline
+from crm.importing.headers import find_header, header_unit, match_header
 from crm.importing.rows import _Sheet
 
 #: A text cell holding only a figure ("3", "1,200.5", "12%"), or a colon (填表人：王芳): a row with one is no header.
@@ -62,7 +64,7 @@ class TablesBelow:
             return False
         if self._open is None:
             may_open, self._may_open = self._may_open, False
-            deals = self._heads_a_table(values) if may_open else None
+            deals = self._heads_a_table(number, values) if may_open else None
             if deals is None:
                 return False
             self._open = [number]
@@ -75,16 +77,18 @@ class TablesBelow:
         self._open.append(number)
         return True
 
-    def _heads_a_table(self, values: list) -> bool | None:
+    def _heads_a_table(self, number: int, values: list) -> bool | None:
         """Whether a row heads a table of deals (True) or of something else (False): labels (texts, no figure, no
         填表人：… line), neither the deal table's header printed again nor one whose columns hold the same fields;
         None: no such header."""
         texts = [v for v in values if v is not None and not (isinstance(v, str) and not v.strip())]
         if len(texts) < 2 or not all(isinstance(v, str) and not _NO_LABEL.fullmatch(v.strip()) for v in texts):
             return None
+        header = find_header([(0, values)])
+        if header is not None:
+            self._refuse_other_units(number, header)
         if self.same_table(values):
             return None
-        header = find_header([(0, values)])
         if header is None:
             # 序号 | 行业 | 总投资 names fields: a summary's header; labels that name fewer (币种 | 日期 | 汇率, or a
             # section's 二 | 续建项目) head a table only until a row under them looks like a deal's
@@ -100,6 +104,24 @@ class TablesBelow:
             theirs.get(c, f) != f for f, c in ours.items()
         )
         return True if clash else None
+
+    def _refuse_other_units(self, number: int, header) -> None:
+        """Refuse a header below the 合计 that states another unit for an amount column than the one above it:
+        the rows under it would be read in the unit above (0.7 in 亿元 as 0.7万元)."""
+        ours = self.sheet.header
+        for f in ("amount", "amount_cny", "funds"):
+            col = header.columns.get(f)
+            if col is None or ours.columns.get(f) != col:
+                continue
+            unit, above = header_unit(header.labels[col]), self.sheet.units.get(f)
+            if unit is not None and above is not None and unit != above:
+                raise InvalidInput(
+                    _(
+                        "Row {row} repeats the header with “{label}” where the header above has “{first}”: its rows "
+                        "would be read in the unit above; write both headers with one unit, or move the second table "
+                        "to a sheet of its own and import it with --sheet"
+                    ).format(row=number, label=inline(str(header.labels[col])), first=inline(str(ours.labels[col])))
+                )
 
 
 def row_ranges(numbers: list[int]) -> str:

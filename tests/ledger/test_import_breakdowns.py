@@ -307,3 +307,22 @@ def test_a_section_label_after_a_total_heads_deals_not_a_table(ledger, db_url, r
     rows = [*first, [None, "续建项目", None, None, "工信局牵头"], *deals]
     code, report, err = run_import(run_cli, db_url, sheet(tmp_path / "续建.xlsx", rows, title="满城区招商项目表"))
     assert code == 2 and [(p["row"], p["code"]) for p in report["problems"]] == [(5, "missing_amount")], err
+
+
+def test_a_header_again_below_the_total_in_another_unit_is_refused(ledger, db_url, run_cli, tmp_path, read_as):  # noqa: F811
+    """总投资（亿元） printed below a 合计 of a 总投资（万元） table: its 0.7 would land as 0.7万元; the import is refused in
+    one line naming both headers, nothing written."""
+    rows = [
+        ZHUOZHOU_HEADER,
+        [1, "满城区甲产业园项目", 50000, "2020.3.2", "满城区商务局"],
+        ["合计", None, 50000],
+        ["序号", "项目名称", "总投资（亿元）", "签约时间", "责任单位"],
+        [2, "满城区丁新材料项目", 0.7, "2020.4.1", "满城区工信局"],
+    ]
+    path = sheet(tmp_path / "两种单位.xlsx", rows, title="满城区招商项目表")
+    code, _out, err = run_cli("--db", db_url, "import", path)
+    assert code == 2
+    assert "第 5 行重复了表头" in err and "总投资（亿元）" in err and "总投资（万元）" in err, err
+    assert len(err.strip().splitlines()) == 1, err
+    open_database(db_url)
+    assert landed() == {}
