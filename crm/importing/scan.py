@@ -16,7 +16,7 @@ from crm.importing.breakdown import Breakdown, numbered
 from crm.importing.cells import cell_text, column_letter, inline, is_blank
 from crm.importing.headers import label_kind, names_a_project, section_number
 from crm.importing.rows import _Sheet
-from crm.importing.tables_below import TablesBelow
+from crm.importing.tables_below import TablesBelow, refuse_other_units
 from crm.importing.workbook import Grid
 
 
@@ -154,6 +154,7 @@ class _Scan:
             return
         sheet = self.sheet
         if _repeats_header(values, sheet):
+            refuse_other_units(sheet, number, values)
             self._skip(number, "header_repeated")
             return
         if filled == 1:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _, list_sep
 from crm.importing.cells import inline
-from crm.importing.headers import find_header, header_unit, match_header
+from crm.importing.headers import Header, find_header, header_unit, match_header
 from crm.importing.rows import _Sheet
 
 #: A text cell holding only a figure ("3", "1,200.5", "12%"), or a colon (填表人：王芳): a row with one is no header.
@@ -86,7 +86,7 @@ class TablesBelow:
             return None
         header = find_header([(0, values)])
         if header is not None:
-            self._refuse_other_units(number, header)
+            refuse_other_units(self.sheet, number, values, header)
         if self.same_table(values):
             return None
         if header is None:
@@ -105,23 +105,28 @@ class TablesBelow:
         )
         return True if clash else None
 
-    def _refuse_other_units(self, number: int, header) -> None:
-        """Refuse a header below the 合计 that states another unit for an amount column than the one above it:
-        the rows under it would be read in the unit above (0.7 in 亿元 as 0.7万元)."""
-        ours = self.sheet.header
-        for f in ("amount", "amount_cny", "funds"):
-            col = header.columns.get(f)
-            if col is None or ours.columns.get(f) != col:
-                continue
-            unit, above = header_unit(header.labels[col]), self.sheet.units.get(f)
-            if unit is not None and above is not None and unit != above:
-                raise InvalidInput(
-                    _(
-                        "Row {row} repeats the header with “{label}” where the header above has “{first}”: its rows "
-                        "would be read in the unit above; write both headers with one unit, or move the second table "
-                        "to a sheet of its own and import it with --sheet"
-                    ).format(row=number, label=inline(str(header.labels[col])), first=inline(str(ours.labels[col])))
-                )
+
+def refuse_other_units(sheet: _Sheet, number: int, values: list, header: Header | None = None) -> None:
+    """Refuse row `number` (its cells `values`; `header` the header read from them, if it was), a deal table's
+    header printed again, when it states another unit for an amount column than the header above: the rows under
+    it would be read in the unit above (0.7 under 总投资（亿元） as 0.7万元)."""
+    header = header or find_header([(0, values)])
+    if header is None:
+        return
+    ours = sheet.header
+    for f in ("amount", "amount_cny", "funds"):
+        col = header.columns.get(f)
+        if col is None or ours.columns.get(f) != col:
+            continue
+        unit, above = header_unit(header.labels[col]), sheet.units.get(f)
+        if unit is not None and above is not None and unit != above:
+            raise InvalidInput(
+                _(
+                    "Row {row} repeats the header with “{label}” where the header above has “{first}”: its rows "
+                    "would be read in the unit above; write both headers with one unit, or move the second table "
+                    "to a sheet of its own and import it with --sheet"
+                ).format(row=number, label=inline(str(header.labels[col])), first=inline(str(ours.labels[col])))
+            )
 
 
 def row_ranges(numbers: list[int]) -> str:

@@ -324,5 +324,8 @@ def test_a_header_again_below_the_total_in_another_unit_is_refused(ledger, db_ur
     assert code == 2
     assert "第 5 行重复了表头" in err and "总投资（亿元）" in err and "总投资（万元）" in err, err
     assert len(err.strip().splitlines()) == 1, err
+    # and printed again mid-table, no 合计 above it (a long ledger pasted page by page)
+    code, _out, err = run_cli("--db", db_url, "import", sheet(tmp_path / "续页.xlsx", rows[:2] + rows[3:], title="表"))
+    assert code == 2 and "第 4 行重复了表头" in err, err
     open_database(db_url)
     assert landed() == {}
