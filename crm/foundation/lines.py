@@ -32,10 +32,12 @@ from typing import NamedTuple
 
 #: The units a number is never parted from: dates, times, amounts, currencies, counts.
 _UNIT = "(?:美元|欧元|港元|英镑|日元|[年月日号时分秒亿万千百元天周个亩人家项次%％])"
-#: Spans no line breaks inside unless one is wider than a line: a currency code with its amount (USD 180,000.00),
+#: Spans no line breaks inside unless one is wider than a line: a count spaced from its measure word as the
+#: messages write it (第 3 行, 5 个), a currency code with its amount (USD 180,000.00),
 #: a number with its units (2020年5月18日, 1.8亿美元, 3,000.5万元) and a run of Latin letters, digits and ASCII
 #: signs (ZS2020-0010, /srv/exports, well-known).
 _WHOLE = (
+    r"(?:第 )?[0-9][0-9.,]* (?:[行个项次条笔天家]|[亿万]?元)|"
     rf"[A-Z]{{3}} [0-9][0-9.,]*|[!-~\u00c0-\u024f]*[0-9][!-~]*(?:{_UNIT}+[0-9][0-9.,:/-]*)*{_UNIT}*|[!-~\u00c0-\u024f]+"
 )
 #: A quoted or bracketed value (“2020年13月5日”, (22 Jun – 28 Jun), 《办法》), kept whole unless wider than a line.

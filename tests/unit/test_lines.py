@@ -147,3 +147,11 @@ def test_no_line_is_wider_than_the_width_and_nothing_is_lost(text, width, clause
 
 def test_a_paragraph_indented_by_spaces_starts_with_its_text_not_an_empty_line():
     assert wrap_cells("  缩进的段落，前面有两个空格", 8)[0].strip()
+
+
+def test_a_count_stays_with_its_measure_word_as_the_messages_space_them():
+    """第 3 行, 2 行, 5 个 and 470.16 亿元 are written with a space the line would otherwise break at."""
+    assert wrap_cells("提示：第 3 行，总投资（亿元） (H)“abc亿”：跳过 2 行", 16)[-1] == "2 行"
+    for width in range(14, 30):  # from where the widest, 470.16 亿元，, fits a line
+        lines = wrap_cells("提示：第 3 行，跳过 2 行，共 5 个，合计 470.16 亿元", width)
+        assert not any(line.endswith(("第", "3", "2", "5", "470.16")) for line in lines), (width, lines)
