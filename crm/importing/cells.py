@@ -104,6 +104,11 @@ def column_index(letters: str) -> int:
     return index
 
 
+def filled_cells(values: list) -> list:
+    """The cells of a row that hold something: neither None nor a text of spaces only (无 and — are filled)."""
+    return [v for v in values if v is not None and not (isinstance(v, str) and not v.strip())]
+
+
 def is_blank(value) -> bool:
     """Whether a cell means "nothing" (empty, 无, /, — …: BLANKS, compared folded)."""
     text = cell_text(value)

@@ -13,7 +13,7 @@ import re
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.importing.breakdown import Breakdown, numbered
-from crm.importing.cells import cell_text, column_letter, inline, is_blank
+from crm.importing.cells import cell_text, column_letter, filled_cells, inline, is_blank
 from crm.importing.headers import label_kind, names_a_project, section_number
 from crm.importing.rows import _Sheet
 from crm.importing.tables_below import TablesBelow, refuse_other_units
@@ -98,7 +98,7 @@ class _Scan:
             if trimmed:  # no blank texts: the cells that are not None are the filled ones
                 filled = len(values) - values.count(None)
             else:
-                filled = len([v for v in values if v is not None and not (isinstance(v, str) and not v.strip())])
+                filled = len(filled_cells(values))
             if uncomputed:
                 self._check_computed(number)
             if not filled:
@@ -131,7 +131,7 @@ class _Scan:
                 self.skipped.append((item[0], "other_table"))
                 continue
             values = item[1]
-            self._sort_one(item, len([v for v in values if v is not None and not is_blank_text(v)]), data)
+            self._sort_one(item, len(filled_cells(values)), data)
 
     def _kind(self, values: list) -> str | None:
         """What the labels of a row say it is: "total", "subtotal", "breakdown" (其中 …), or None."""

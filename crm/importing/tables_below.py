@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _, list_sep
-from crm.importing.cells import inline
+from crm.importing.cells import filled_cells, inline
 from crm.importing.headers import Header, find_header, header_unit, match_header
 from crm.importing.rows import _Sheet
 
@@ -81,7 +81,7 @@ class TablesBelow:
         """Whether a row heads a table of deals (True) or of something else (False): labels (texts, no figure, no
         填表人：… line), neither the deal table's header printed again nor one whose columns hold the same fields;
         None: no such header."""
-        texts = [v for v in values if v is not None and not (isinstance(v, str) and not v.strip())]
+        texts = filled_cells(values)
         if len(texts) < 2 or not all(isinstance(v, str) and not _NO_LABEL.fullmatch(v.strip()) for v in texts):
             return None
         header = find_header([(0, values)])
