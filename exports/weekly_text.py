@@ -27,7 +27,7 @@ from itertools import compress
 from operator import not_
 from typing import NamedTuple
 
-from crm.foundation.i18n import current_language
+from crm.foundation.i18n import current_language, list_sep
 from crm.foundation.lines import wrap_cells
 from crm.reporting.weekly import AMOUNTS_KEPT, Row, RowBatch, WeeklyTable, batches_of_rows
 from crm.values.money import format_money
@@ -275,7 +275,7 @@ class _CsvColumns:
     for each cell of a row (quoted where it quotes), so that a line is the cells joined with commas."""
 
     def __init__(self) -> None:
-        sep = layout.list_sep()
+        sep = list_sep()
         self.own = _OwnTexts()
         self.yi = _Texts(lambda yuan: _quoted(layout.yi_text(yuan)), AMOUNTS_KEPT)
         self.days = _Texts(lambda day: "" if day is None else day.isoformat())
@@ -638,7 +638,7 @@ def html_totals(table: WeeklyTable) -> list[str]:
     amounts = layout.currency_parts(table)
     if len(amounts) > 1:
         # each amount with its 、 in a span that does not wrap: the line may break between two spans
-        ends = [layout.list_sep()] * (len(amounts) - 1) + [""]
+        ends = [list_sep()] * (len(amounts) - 1) + [""]
         cells[at] = "".join(f'<span class="amount">{_html_cell(a + end)}</span>' for a, end in zip(amounts, ends))
     return cells
 

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from crm.foundation.i18n import _, current_language
+from crm.foundation.i18n import _, current_language, list_sep
 from crm.reporting.weekly import WeeklyTable
 from exports import weekly_layout as layout
 from exports.cells import workbook
@@ -228,7 +228,7 @@ def _totals_row(ws, styles: _Styles, table: WeeklyTable, widths: list[float]) ->
 
 def _amounts_text(parts: list[str], width: float) -> str:
     """Amounts joined with 、 on one line when they fit `width`, else one a line (each line ending in its 、)."""
-    sep = layout.list_sep()
+    sep = list_sep()
     one_line = sep.join(parts)
     if _lines(one_line, width) == 1:
         return one_line
@@ -240,7 +240,7 @@ def _totals_widest(table: WeeklyTable) -> dict[int, int]:
     with the 、 after it (they go one a line when they do not fit on one)."""
     keys = [c.key for c in layout.columns()]
     parts = layout.currency_parts(table)
-    ends = [layout.list_sep().rstrip()] * (len(parts) - 1) + [""]
+    ends = [list_sep().rstrip()] * (len(parts) - 1) + [""]
     return {
         keys.index("amount_cny"): _width(layout.yi_text(table.summary.total_cny)),
         keys.index("amount"): max((_width(p + end) for p, end in zip(parts, ends)), default=0),

@@ -23,6 +23,9 @@ from textual.worker import WorkerState
 #: The day the TUI tests treat as today. It lies after every date of the demo
 #: ledger, so days in stage and overdue marks are the same whenever tests run.
 TODAY = datetime.date(2026, 6, 30)
+#: The two terminal sizes the TUI is checked at: the smallest we support, and a usual one.
+SMALL = (80, 24)
+LARGE = (140, 40)
 NOW = datetime.datetime(2026, 6, 29, 9, 30)
 
 

@@ -23,7 +23,7 @@ from crm.values.money import Money
 
 #: A 其中 label naming a share of the money, not a part of the project (其中：外资, 其中固定资产投资).
 _SHARE = re.compile(
-    r"其中\s*[:：]?\s*(?:外资|内资|外商|外方|中方|固定资产|设备|土建|建安|到位|已到位|完成|已完成|实际|中央|省|市|县|"
+    r"其中\s*[:：]?\s*(?:外资|内资|外商|外方|中方|固定资产|设备|土建|建安|到位|已到位|完成|已完成|实际|中央|省级|市级|县级|区级|"
     r"银行|贷款|自筹|企业自筹|财政|资本金|注册资本)"
 )
 #: What only a deal's row has: a part of a breakdown is a name and an amount.
@@ -105,12 +105,13 @@ class Breakdown:
         return held
 
     def _unlabelled(self, values: list) -> bool:
-        """A name and no 序号 of its own, no section number, no totals or 其中 label: what a part's row looks like."""
+        """What a part's row looks like: a name, nothing only a deal has (_DEAL_ONLY), and no 序号, section number,
+        totals or 其中 label of its own."""
         sheet = self.sheet
         name = sheet.value(values, "name")
         if name is None or is_blank(name) or not names_a_project(cell_text(name)):
             return False
-        if any(not is_blank(v) for v in map(lambda f: sheet.value(values, f), _DEAL_ONLY) if v is not None):
+        if any((v := sheet.value(values, f)) is not None and not is_blank(v) for f in _DEAL_ONLY):
             return False
         seq = sheet.value(values, "seq")
         if seq is None or is_blank(seq):

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from crm.foundation.i18n import list_sep
 from crm.reporting import weekly
 from crm.samples import synthetic
 from crm.values.money import parse_amount
@@ -82,7 +83,7 @@ def test_xlsx_holds_every_row_of_the_table(big_ledger, run_cli, tmp_path):
             _text(layout.progress_text(row)),
             _text(layout.problems_text(row)),
             _text(row.lead_unit),
-            _text(layout.list_sep().join(row.supporting)),
+            _text(list_sep().join(row.supporting)),
             _text(row.liaison),
         ]
         lines = max(len(layout.progress_text(row).split("\n")), len(layout.problems_text(row).split("\n")))
@@ -118,7 +119,7 @@ def test_csv_holds_every_row_of_the_table(big_ledger, run_cli, tmp_path):
             neutralise(layout.progress_text(row)),
             neutralise(layout.problems_text(row)),
             neutralise(row.lead_unit or ""),
-            neutralise(layout.list_sep().join(row.supporting)),
+            neutralise(list_sep().join(row.supporting)),
             neutralise(row.liaison or ""),
         ]
     total = lines[header + 1 + len(table.rows)]

@@ -23,6 +23,8 @@ from screens.app import CrmApp
 from screens.deal_list import DealList, DealListHeader
 from tests.conftest import BACKENDS
 from tests.tui_support import (
+    LARGE,
+    SMALL,
     TODAY,
     pin_clock,
     press,
@@ -32,9 +34,6 @@ from tests.tui_support import (
     sqlite_only,  # noqa: F401 — keys, dialogs and layout: SQLite alone
     type_text,
 )
-
-SMALL = (80, 24)
-LARGE = (140, 40)
 
 
 def crm_app(lang: str = "zh", demo: bool = False) -> CrmApp:

@@ -16,6 +16,8 @@ from db.models import AuditEntry, Deal, DealTag, Person, Tag
 from screens.app import CrmApp
 from screens.deal_list import DealList, DealListHeader
 from tests.tui_support import (
+    LARGE,
+    SMALL,
     TODAY,
     press,
     run_async,
@@ -23,9 +25,6 @@ from tests.tui_support import (
     sqlite_only,  # noqa: F401 — keys, dialogs and layout: SQLite alone
     type_text,
 )
-
-SMALL = (80, 24)
-LARGE = (140, 40)
 
 
 def crm_app(lang: str = "zh") -> CrmApp:

@@ -16,6 +16,8 @@ from crm.deals.stages import change_stage
 from screens.app import CrmApp
 from screens.deal_list import COLUMNS, NAME_AT_80, DealList, column_widths
 from tests.tui_support import (
+    LARGE,
+    SMALL,
     TODAY,
     crm,
     pin_clock,
@@ -26,8 +28,6 @@ from tests.tui_support import (
     type_text,
 )
 
-SMALL = (80, 24)
-LARGE = (140, 40)
 CODE = "ZS2020-0004"  # demo: 轨道交通车辆关键零部件产业园项目, 12亿元, one open blocker
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
