@@ -44,14 +44,15 @@ def timed_read_plan(*a, **k):
     finally:
         mark("sheet read, rows sorted out (each chunk is read and checked as it is applied)")
 apply.read_plan = timed_read_plan
-writing = apply.writing
+from crm.importing import records
+holding = records.holding_the_ledger
 @contextlib.contextmanager
-def timed_writing():
-    with writing():
+def timed_holding():
+    with holding():
         yield
         mark("rows, fills and indexes written")
     mark("committed")
-apply.writing = timed_writing
+records.holding_the_ledger = timed_holding
 finish = apply._Applying.finish
 def timed_finish(self, on):
     mark("rows applied, their INSERTs and batch fills written")
