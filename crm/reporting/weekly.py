@@ -297,8 +297,13 @@ class _Builder:
         if limit is not None:
             query = query.limit(limit)
         # each batch with its open problems; on PostgreSQL the next fetched by a reader thread while this one is made
+        # (in a split table's processes only where cores are left for the threads: weekly_split.reader_threads)
+        threaded = None if self.part is None else weekly_split.reader_threads()
         for batch, blocked in batches_ahead(
-            query, BATCH, follow=lambda rows: _open_blockers(list(filter(unresolved, [r[0] for r in rows])), sunday)
+            query,
+            BATCH,
+            follow=lambda rows: _open_blockers(list(filter(unresolved, [r[0] for r in rows])), sunday),
+            threaded=threaded,
         ):
             columns = list(zip(*batch))
             cnys = columns[11]

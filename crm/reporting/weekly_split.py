@@ -51,6 +51,11 @@ IDLE_SAMPLE_S = 0.1
 #: share at which the two ended together at 1,000,000 deals (BENCHMARKS.md, twelfth session).
 PARENT_SHARE = 0.55
 
+#: Cores (this process's) from which each of a split table's two processes also fetches its next rows on a reader
+#: thread (db.reading.batches_ahead): below, the two processes and the database's backends already keep every core
+#: busy, and a reader thread beside each only adds turns at the GIL (BENCHMARKS.md, twenty-third session).
+READERS_FROM = 4
+
 Write = Callable[[Iterable["RowBatch"], Callable[[int], None]], None]
 
 
@@ -74,8 +79,18 @@ def wanted(load: Load) -> bool:
     forced = os.environ.get(ENV, "").strip()
     if forced in ("0", "1"):
         return forced == "1"
-    ours = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return ours >= 2 and load.idle() >= 1.0 + IDLE_CORE
+    return _cores() >= 2 and load.idle() >= 1.0 + IDLE_CORE
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def reader_threads() -> bool | None:
+    """db.reading.batches_ahead's `threaded` for the two processes of a split table: None (a reader thread where
+    it would use one) with READERS_FROM cores or more, else False (each process fetches its own rows)."""
+    return None if _cores() >= READERS_FROM else False
 
 
 def _cpu_times() -> tuple[int, int] | None:

@@ -70,6 +70,24 @@ def test_two_processes_write_the_one_process_file(monkeypatch, language, share):
         set_language("zh")
 
 
+@pytest.mark.parametrize("cores", [2, 8])
+def test_a_reader_thread_fetches_ahead_in_the_two_processes_only_where_cores_are_left(monkeypatch, cores):
+    """With few cores each process fetches its own rows (on PostgreSQL a reader thread would only take turns at the
+    GIL with it); the file is the same either way."""
+    from db import reading
+
+    monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
+    monkeypatch.setattr(weekly_split, "_cores", lambda: cores)
+    readers = []
+    read = reading._read
+    monkeypatch.setattr(reading, "_read", lambda *args: (readers.append(1), read(*args))[1])
+    expected = weekly_reference.render(weekly.build(W21), "csv")
+    readers.clear()
+    text, _parts = _split_csv()
+    assert text == expected
+    assert bool(readers) == (is_postgres(database.obj) and cores >= weekly_split.READERS_FROM)
+
+
 @pytest.mark.parametrize("child_first", [True, False])
 def test_todays_kpis_are_the_same_whichever_process_works_them_out(monkeypatch, child_first):
     """The summary's KPIs of today are the child's when it has finished before the parent's rows are written, else
