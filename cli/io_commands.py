@@ -83,10 +83,10 @@ def cmd_export_weekly(args):
             if args.output:
                 write_weekly(table, fmt, Path(args.output), progress=progress, force=args.force)
             else:
-                from exports import weekly_text
+                from exports import weekly_csv, weekly_text
 
                 if fmt == "csv":
-                    weekly_text.write_csv(table, sys.stdout, progress, bom=not sys.stdout.isatty())
+                    weekly_csv.write_csv(table, sys.stdout, progress, bom=not sys.stdout.isatty())
                 else:
                     weekly_text.write(table, fmt, sys.stdout, progress)
                 sys.stdout.flush()

@@ -1,4 +1,4 @@
-"""The weekly CSV's rows written by a second process (crm.reporting.weekly_split): exports.weekly_text.write_csv
+"""The weekly CSV's rows written by a second process (crm.reporting.weekly_split): exports.weekly_csv.write_csv
 asks the table for it, the child writes its rows' text into a temporary file, and this process appends it after
 its own rows."""
 
@@ -15,7 +15,7 @@ from crm.reporting.weekly import WeeklyTable
 class SecondRange:
     """The rows a child process writes when the table is split (WeeklyTable.split, crm.reporting.weekly_split):
     their CSV text in an unnamed temporary file (gone whatever happens), appended after this process's rows.
-    `write_batches(batches, out, progress, total)` writes rows (exports.weekly_text._write_batches)."""
+    `write_batches(batches, out, progress, total)` writes rows (exports.weekly_csv._write_batches)."""
 
     def __init__(self, table: WeeklyTable, progress, total: int, write_batches: Callable[..., int]) -> None:
         self.progress, self.total, self.write_batches = progress, total, write_batches

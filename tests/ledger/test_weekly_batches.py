@@ -18,7 +18,7 @@ from crm.listing.filters import DealFilter
 from crm.reporting import weekly
 from crm.reporting.weekly_model import RowBatch, batches_of_rows
 from db.models import Deal, database
-from exports import weekly_text
+from exports import weekly_csv, weekly_text
 from tests.ledger.test_weekly_rows import W21, edges  # noqa: F401 — the fixture
 from tests.ledger.test_weekly_streams import hostile_week  # noqa: F401 — the fixture
 
@@ -117,7 +117,7 @@ def test_a_write_committed_during_the_reading_is_in_none_of_it(edges, monkeypatc
     if fmt == "csv":
         rest = weekly.WeeklyTable(table.week, table.scope, [], table.generated_on, table.summary_of, batches=batches)
         out = io.StringIO()
-        weekly_text.write_csv(rest, out, bom=False)
+        weekly_csv.write_csv(rest, out, bom=False)
         assert out.getvalue().split("\r\n")[4:] == expected.getvalue().split("\r\n")[4 + len(first) :]
     else:
         assert first.rows() + [row for b in batches for row in b.rows()] == before.rows

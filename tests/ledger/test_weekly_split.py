@@ -21,7 +21,7 @@ from crm.reporting import weekly, weekly_split
 from db import forking
 from db.connection import is_postgres
 from db.models import Deal, database
-from exports import weekly_csv_split, weekly_text
+from exports import weekly_csv, weekly_csv_split, weekly_text
 from tests.ledger import weekly_reference
 from tests.ledger.test_weekly_streams import W21, hostile_week  # noqa: F401 — the fixture
 
@@ -49,7 +49,7 @@ def _split_csv(progress=None, scope=None) -> tuple[str, list]:
 
     table.split = recording
     out = io.StringIO()
-    weekly_text.write_csv(table, out, progress)
+    weekly_csv.write_csv(table, out, progress)
     return out.getvalue(), parts
 
 
@@ -248,12 +248,12 @@ def test_rows_written_before_an_error_in_the_childs_rows_are_the_one_process_row
     written what one process writes before the error: the parent's rows and the child's before the failing one."""
     alone = io.StringIO()
     with pytest.raises(MissingRate):
-        weekly_text.write_csv(weekly.stream(W21), alone)
+        weekly_csv.write_csv(weekly.stream(W21), alone)
     monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
     monkeypatch.setattr(weekly_split, "PARENT_SHARE", 0.5)
     split = io.StringIO()
     with pytest.raises(MissingRate):
-        weekly_text.write_csv(weekly.stream(W21), split)
+        weekly_csv.write_csv(weekly.stream(W21), split)
     assert split.getvalue() == alone.getvalue()
 
 

@@ -15,14 +15,12 @@ from exports.cells import FORMULA_STARTS, QUOTE
 
 # What did not change with streaming (cells, and the lines before and after the deal table) is imported,
 # so that this reference differs from the program only in how it lays out the deal table itself.
+from exports.weekly_csv import BOM, _csv_value, csv_tail
 from exports.weekly_text import (
-    BOM,
     _aligns,
-    _csv_value,
     _html_cell,
     _md_cell,
     _shown,
-    csv_tail,
     html_head,
     html_tail,
     html_totals,

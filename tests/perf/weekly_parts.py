@@ -15,7 +15,7 @@ totals, as the table takes them), the KPIs now, the rows as crm.reporting.weekly
 as RowBatches), the whole CSV written to a file. CPU is the process's, and this (the main) thread's beside it:
 what a reader thread took off the main thread's path.
 
-With --writers DIR: only the deal rows' CSV writing (exports.weekly_text._write_rows, to a file, from the table's
+With --writers DIR: only the deal rows' CSV writing (exports.weekly_csv._write_rows, to a file, from the table's
 rows held in a list: use a ledger whose rows fit in memory), this checkout's and DIR's in turn on the same
 rows, --rounds times; it stops if the two files differ.
 """
@@ -126,9 +126,11 @@ def _writers(args) -> int:
 
     from crm.reporting import weekly
     from db.connection import open_database
-    from exports import weekly_text
+    from exports import weekly_csv
 
-    spec = importlib.util.spec_from_file_location("other_text", args.writers / "exports" / "weekly_text.py")
+    # the CSV writer's module: exports/weekly_csv.py since the twenty-third session, weekly_text.py before
+    writer = next(p for p in ("weekly_csv.py", "weekly_text.py") if (args.writers / "exports" / p).exists())
+    spec = importlib.util.spec_from_file_location("other_text", args.writers / "exports" / writer)
     other = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(other)
     open_database(args.db, migrate_schema=False)
@@ -137,7 +139,7 @@ def _writers(args) -> int:
     with tempfile.TemporaryDirectory(prefix="weekly-writers-") as tmp:
         for _round in range(args.rounds):
             files = []
-            for (name, module), path in zip(zip(times, (weekly_text, other)), ("a.csv", "b.csv")):
+            for (name, module), path in zip(zip(times, (weekly_csv, other)), ("a.csv", "b.csv")):
                 files.append(Path(tmp) / path)
                 with open(files[-1], "w", encoding="utf-8", newline="") as out:
                     c0 = time.process_time()

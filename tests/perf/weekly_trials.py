@@ -14,13 +14,13 @@ slower): bench-data's ledger shows them without those indexes, a COPY migrated b
 listed: the listed rows' SELECT (its plan; SQLite's own work, under count(*); fetched through the driver), twice;
 with --create-index, after running that CREATE INDEX on the ledger — give it a COPY of a bench ledger.
 thread: the whole CSV with the listed rows fetched by db.reading's reader thread and in this thread, alternated.
-columns: exports.weekly_text._write_batches against csv.writer.writerows over the same rows as lists of str (read back),
+columns: exports.weekly_csv._write_batches against csv.writer.writerows over the same rows as lists of str (read back),
 alternated, then the time of each column's text (the table's RowBatches held in memory).
 events: each query of the week's events (stage entries, funds, progress, blockers) and the supporting
 departments', with its plan and CPU time.
 problems: the open problems of the listed rows a batch at a time, every listed deal asked against only those with
 a blocker not resolved by Sunday (crm.reporting.weekly_queries._unresolved_deals), alternated; the same rows.
-amounts: the whole CSV with crm.reporting.weekly's and exports.weekly_text's AMOUNTS_KEPT at each --kept value,
+amounts: the whole CSV with crm.reporting.weekly's and exports.weekly_csv's AMOUNTS_KEPT at each --kept value,
 counting the calls of layout.own_exact and layout.yi_exact (each distinct amount's text made again when its
 cache had been emptied).
 pgplan: the dump restored into a throwaway PostgreSQL server, migrated by this checkout and analysed; the plans
@@ -93,7 +93,7 @@ def _thread(args) -> None:
 
 def _columns(args) -> None:
     from crm.reporting import weekly
-    from exports import weekly_text as text
+    from exports import weekly_csv as text
 
     batches = list(weekly.stream(weekly.resolve_week(args.week)).row_batches())
     rows: list[list[str]] = []
@@ -181,7 +181,7 @@ def _problems(args) -> None:
 
 def _amounts(args) -> None:
     from crm.reporting import weekly
-    from exports import weekly_layout, weekly_text
+    from exports import weekly_csv, weekly_layout, weekly_text
 
     made: dict[str, int] = {}
     for name in ("own_exact", "yi_exact"):
@@ -193,7 +193,7 @@ def _amounts(args) -> None:
 
         setattr(weekly_layout, name, counted)
     for kept in [int(k) for k in args.kept.split(",")]:
-        weekly.AMOUNTS_KEPT = weekly_text.AMOUNTS_KEPT = kept
+        weekly.AMOUNTS_KEPT = weekly_csv.AMOUNTS_KEPT = kept
         made.clear()
         c0 = time.process_time()
         with open(Path(args.out), "w", encoding="utf-8", newline="") as out:
@@ -239,8 +239,8 @@ def _pg_plans(args) -> None:
 
 def _write_timed(b, columns, out, timed) -> None:
     """One RowBatch written as _write_batches writes it, each column's text timed by `timed`."""
+    from exports import weekly_csv as text
     from exports import weekly_layout as layout
-    from exports import weekly_text as text
 
     names = columns.names.__getitem__
     made = [

@@ -1,11 +1,11 @@
-"""The weekly CSV's text columns (exports.weekly_text._text_column): whatever cell of a column starts like a
+"""The weekly CSV's text columns (exports.weekly_csv._text_column): whatever cell of a column starts like a
 formula — the first, one in the middle, the last, a full-width sign, a tab — is neutralised as _cell_text does
 one cell, and a column with none is written as it is; NUL inside a cell and None cells change nothing."""
 
 import pytest
 
 from crm.foundation.text import FORMULA_STARTS
-from exports.weekly_text import _cell_text, _text_column
+from exports.weekly_csv import _cell_text, _text_column
 
 PLAIN = ("涿州新能源项目", "Acme, Inc.", "a=b", "1+1", "", '引号 " 在中间')
 

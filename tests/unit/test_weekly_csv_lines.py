@@ -1,4 +1,4 @@
-"""The weekly CSV's deal rows are written as lines of cells joined with commas (exports.weekly_text._quoted,
+"""The weekly CSV's deal rows are written as lines of cells joined with commas (exports.weekly_csv._quoted,
 _csv_column): each cell quoted exactly where csv.writer (QUOTE_MINIMAL, CRLF line ends) quotes it, for every
 character, so that the lines are csv.writer's bytes."""
 
@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from exports.weekly_text import _csv_column, _quoted
+from exports.weekly_csv import _csv_column, _quoted
 
 
 def _written(cells: list[str]) -> str:
