@@ -1,5 +1,5 @@
 """`crm import` of a deal's 其中 breakdown written on the rows below it without 其中 (其中：一期工程, then 二期工程),
-and of tables of their own below a sheet's 合计 (our weekly csv's summaries, a county's 分行业统计).
+or numbered as parts under it (其中, then （1）一期工程, （2）二期工程), and of tables of their own below a sheet's 合计 (our weekly csv's summaries, a county's 分行业统计).
 
 Each sheet is built as county offices write them (merged title, 序号, 合计 row) and read whole and in slices;
 what lands is checked cell by cell, with the report's lines."""
@@ -7,6 +7,8 @@ what lands is checked cell by cell, with the report's lines."""
 from __future__ import annotations
 
 from decimal import Decimal
+
+import pytest
 
 from db.connection import open_database
 from db.models import Deal
@@ -164,6 +166,127 @@ def test_unfinished_parts_before_a_total_are_deals_and_in_it(ledger, db_url, run
     assert [(t["total"], t["sum"]) for t in report["totals_checked"]] == [("12", "12")] and not report["warnings"]
     open_database(db_url)
     assert landed() == {"易县丙康养项目": (10 * YI, "2020-05-12"), "易县丁物流项目": (2 * YI, "2020-05-20")}
+
+
+# ---- parts numbered （1）（2） or ①② under a 其中 row ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("first, second", [("（1）", "（2）"), ("(1)", "(2)"), ("①", "②"), ("1)", "2)"), ("⑴", "⑵")])
+def test_numbered_parts_under_a_bare_breakdown_row_are_no_deals(ledger, db_url, run_cli, tmp_path, first, second):
+    """（1）（2） under 其中： in a sheet of deals numbered 1, 2: parts of deal 1 (its 5亿 counted once), said by their
+    rows; deal 2 after them is imported, and the 合计 adds up without the parts."""
+    rows = [
+        ZHUOZHOU_HEADER,
+        [1, "涿州某新材料产业园项目", 50000, "2020.5.6", "涿州市发改局"],
+        [None, "其中：", None, None, None],
+        [first, "一期工程", 30000, None, None],
+        [second, "二期工程", 20000, None, None],
+        [2, "涿州某物流园项目", 8000, "2020.6.1", "涿州市商务局"],
+        ["合计", None, 58000, None, None],
+    ]
+    path = sheet(tmp_path / "涿州.xlsx", rows, title="涿州市2020年招商项目表", merges=TITLE_MERGE)
+    code, report, err = run_import(run_cli, db_url, path)
+    assert code == 0, err
+    assert [(c["row"], c["name"]) for c in report["created"]] == [
+        (3, "涿州某新材料产业园项目"),
+        (7, "涿州某物流园项目"),
+    ]
+    assert {"row": 4, "reason": "breakdown"} in report["skipped"] and parts_of(report) == [5, 6]
+    assert [(t["row"], t["total"], t["sum"]) for t in report["totals_checked"]] == [(8, "58000", "58000")]
+    assert not report["warnings"] and not report["problems"]
+    said = [n for n in report["notices"] if "①" in n]
+    assert len(said) == 1 and "5" in said[0] and "6" in said[0], report["notices"]
+    open_database(db_url)
+    assert landed() == {
+        "涿州某新材料产业园项目": (5 * YI, "2020-05-06"),
+        "涿州某物流园项目": (8000 * WAN, "2020-06-01"),
+    }
+
+
+def test_a_numbered_row_under_a_breakdown_that_is_a_deal_stays_one(ledger, db_url, run_cli, tmp_path, read_as):  # noqa: F811
+    """A row numbered （1） after a 其中 row is a deal when it has its own 签约时间 or investor, when its amount goes
+    beyond the deal's, when its number does not go on from the 其中 row ((2) first, or (3) after (1)), or when the
+    其中 row names a share of the money over two cells (其中： | 外资)."""
+    header = [*ZHUOZHOU_HEADER, "投资方"]
+    deal = [1, "满城区甲产业园项目", 50000, "2020.3.1", "满城区发改局"]
+    under = [header, deal, [None, "其中：", None]]
+    own_date = [["（1）", "满城区乙项目", 8000, "2020.3.9"], ["（2）", "满城区丙项目", 6000, "2020.3.10"]]
+    assert _created(run_cli, db_url, tmp_path, [*under, *own_date]) == [
+        "满城区甲产业园项目",
+        "满城区乙项目",
+        "满城区丙项目",
+    ]
+    investor = ["（1）", "满城区乙项目", 8000, None, None, "保定某某集团有限公司"]
+    assert _created(run_cli, db_url, tmp_path, [*under, investor]) == ["满城区甲产业园项目", "满城区乙项目"]
+    beyond = ["（1）", "满城区乙项目", 60000]
+    assert _created(run_cli, db_url, tmp_path, [*under, beyond]) == ["满城区甲产业园项目", "满城区乙项目"]
+    not_first = ["（2）", "满城区乙项目", 8000]
+    assert _created(run_cli, db_url, tmp_path, [*under, not_first]) == ["满城区甲产业园项目", "满城区乙项目"]
+    share = [header, deal, ["其中：", "外资", 4000], ["（1）", "满城区乙项目", 1000]]
+    assert _created(run_cli, db_url, tmp_path, share) == ["满城区甲产业园项目", "满城区乙项目"]
+    rows = [*under, ["（1）", "一期工程", 30000], ["（3）", "满城区丙项目", 8000], ["合计", None, 58000]]
+    code, report, err = run_import(run_cli, db_url, sheet(tmp_path / "跳号.xlsx", rows, title="满城区招商项目表"))
+    assert code == 0, err
+    assert [c["name"] for c in report["created"]] == ["满城区甲产业园项目", "满城区丙项目"] and parts_of(report) == [5]
+    assert [(t["total"], t["sum"]) for t in report["totals_checked"]] == [("58000", "58000")]
+    open_database(db_url)
+    assert landed() == {"满城区甲产业园项目": (5 * YI, "2020-03-01"), "满城区丙项目": (8000 * WAN, None)}
+
+
+def test_where_deals_are_numbered_as_parts_the_parts_must_add_up(ledger, db_url, run_cli, tmp_path, read_as):  # noqa: F811
+    """Deals numbered (1) (2) (3): under deal (1)'s 其中 row, (1) (2) adding up to its 5亿 are parts, and the (2) after
+    them is deal (2) though it has no date; parts that never add up, (1) 3亿 then (2) 0.8亿 of 5亿, are deals; a row
+    numbered as the next part, without an amount, after parts that add up is the next deal."""
+    deal = ["(1)", "涿州甲产业园项目", 50000, "2020.3.2", "涿州市商务局"]
+    rows = [
+        ZHUOZHOU_HEADER,
+        deal,
+        [None, "其中", None, None, None],
+        ["(1)", "一期工程", 30000, None, None],
+        ["(2)", "二期工程", 20000, None, None],
+        ["(2)", "涿州乙物流园项目", 8000, None, "涿州市商务局"],
+        ["(3)", "涿州丙新材料项目", 6000, "2020.4.1", "涿州市工信局"],
+        ["合计", None, 64000, None, None],
+    ]
+    path = sheet(tmp_path / "涿州.xlsx", rows, title="涿州市2020年招商项目表", merges=TITLE_MERGE)
+    code, report, err = run_import(run_cli, db_url, path)
+    assert code == 0, err
+    assert [(c["row"], c["name"]) for c in report["created"]] == [
+        (3, "涿州甲产业园项目"),
+        (7, "涿州乙物流园项目"),
+        (8, "涿州丙新材料项目"),
+    ]
+    assert parts_of(report) == [5, 6]
+    assert [(t["total"], t["sum"]) for t in report["totals_checked"]] == [("64000", "64000")]
+    assert not report["warnings"] and not report["problems"]
+    open_database(db_url)
+    assert landed() == {
+        "涿州甲产业园项目": (5 * YI, "2020-03-02"),
+        "涿州乙物流园项目": (8000 * WAN, None),
+        "涿州丙新材料项目": (6000 * WAN, "2020-04-01"),
+    }
+    short = [
+        ZHUOZHOU_HEADER,
+        ["(1)", "涿州丁产业园项目", 50000, "2020.5.2", "涿州市商务局"],
+        [None, "其中"],
+        ["(1)", "三期工程", 30000],
+        ["(2)", "涿州戊物流园项目", 8000],
+        ["(3)", "涿州己新材料项目", 6000, "2020.5.9"],
+    ]
+    names = ["涿州丁产业园项目", "三期工程", "涿州戊物流园项目", "涿州己新材料项目"]
+    assert _created(run_cli, db_url, tmp_path, short, "短.xlsx") == names
+    # the next deal's number after parts that add up, without an amount: refused as any deal without one, not dropped
+    rows = [
+        ZHUOZHOU_HEADER,
+        deal,
+        ["(2)", "涿州乙物流园项目", 8000, "2020.3.5", "涿州市商务局"],
+        [None, "其中"],
+        ["(1)", "一期仓储", 5000],
+        ["(2)", "二期仓储", 3000],
+        ["(3)", "涿州庚项目", None, None, "涿州市商务局"],
+    ]
+    code, report, err = run_import(run_cli, db_url, sheet(tmp_path / "缺金额.xlsx", rows, title="涿州"))
+    assert code == 2 and [(p["row"], p["code"]) for p in report["problems"]] == [(8, "missing_amount")], err
 
 
 # ---- tables of their own below the 合计 ---------------------------------------------------------------------
