@@ -2,23 +2,34 @@
 二期工程 30000, or 其中 then （1）一期工程, （2）二期工程): told from a deal's row by what the sheet shows, so they
 are not imported as deals.
 
-A row continues the breakdown when it follows the 其中 row (or a part of it), carries no deal's 序号, no label and
-nothing only a deal has (a signing or planned date, an investor, an event), and its amount is a part
-of the deal's: in a sheet whose deals are numbered, the parts so far stay
-within the deal's amount (a row without an amount is a part too); in a sheet without numbers, the parts must
-add up to the deal's amount exactly, and the rows are held until they do (a real deal's amount seldom
-completes another deal's breakdown to the unit). A row with its own number, or whose amount goes beyond the
-deal's, is a deal. A 其中 row that names a kind of money (其中：外资 4亿, 固定资产投资 8亿, or 其中： | 外资 over two
-cells) states one share of the deal's amount and opens no breakdown into parts.
+A 其中 row opens a breakdown when a deal's row is just above it, unless it names a kind of money (其中：外资 4亿,
+固定资产投资 8亿, or 其中： | 外资 over two cells): that states one share of the deal's amount, and the rows after it
+are rows as any. A 其中 row that names a part or carries an amount (其中：一期工程 30000, 其中 | （1）一期工程) is the
+first part itself; a bare one (其中, 其中：) is none.
 
-A part may carry a part's number, （1） (1) ⑴ 1) or ① (`part_number`), under a deal numbered 1, 2, 3. Such a row
-is a part only when its number goes on from the 其中 row: the first numbered part is 1, each next one the number
-after it, so a (2) first, or a (3) after (1), is a deal (its numbering does not restart there); the other tests
-hold as for a row without a number (nothing only a deal has, the parts within the deal's amount). Where the
-sheet's deals are numbered as parts are (the deal's own 序号 is (1), ①, …), a numbered row under the 其中 row may
-as well be the next deal: it is a part only when it has an amount and the parts add up to the deal's amount
-exactly, as in a sheet without numbers; until they do the rows are held, and they are deals if they never do.
-A 序号 counts only when the 其中 row opened a breakdown: (1) anywhere else numbers a deal, as before.
+A row continues the breakdown when it follows the 其中 row (or a part of it), has a name and no label, and nothing
+only a deal has (a 签约时间, an investor, an event), and its amount is a part of the deal's. Without a 序号 (or
+with a 序号 that is no number) it must have no planned date either (计划开工, 计划竣工): such a row has nothing
+else to tell it from a deal that lost its 序号, and a deal is never to be lost. In a sheet whose deals are
+numbered, the parts so far stay within the deal's amount (a row without an amount is a part too); in a sheet
+without numbers, the parts must add up to the deal's amount exactly, and the rows are held until they do (a real
+deal's amount seldom completes another deal's breakdown to the unit). A row with a deal's 序号, or whose amount
+goes beyond the deal's, is a deal.
+
+A part may carry a part's number, （1） (1) ⑴ 1) or ① (`part_number`), under a numbered deal. Such a row is a part
+only when its number goes on from the 其中 row: the first numbered part is 1 under a bare 其中 row and 2 under one
+that is the first part, each next one the number after it, so a (2) first under a bare 其中, or a (3) after (1),
+is a deal (its numbering does not restart there). Its own planned dates do not make it a deal (phases are
+scheduled apart); the other tests hold as for a row without a number. Where the parts are numbered in the deals'
+own style (deals (1) (2) and parts (1) (2), or ① and ①: `part_style`), a numbered row may as well be the next
+deal: it is a part only when it has an amount and the parts add up to the deal's amount exactly, as in a sheet
+without numbers; until they do the rows are held, and they are deals if they never do. Parts numbered in another
+style than the deals' (deals (1) (2), parts ① ②) cannot be the next deal: staying within the deal's amount is
+enough, as under deals numbered 1, 2, 3. A 序号 counts only when the 其中 row opened a breakdown: (1) anywhere else
+numbers a deal, as before.
+
+A section's row in the name column (一、续建项目, （二）新建项目: its name, written after a section's number, the
+only cell filled) ends the breakdown, as a section's row in the 序号 column does: the rows after it are deals.
 """
 
 from __future__ import annotations
@@ -36,8 +47,16 @@ _SHARE = re.compile(
     r"其中\s*[:：]?\s*(?:外资|内资|外商|外方|中方|固定资产|设备|土建|建安|到位|已到位|完成|已完成|实际|中央|省级|市级|县级|区级|"
     r"银行|贷款|自筹|企业自筹|财政|资本金|注册资本)"
 )
-#: What only a deal's row has: a part of a breakdown is a name and an amount.
-_DEAL_ONLY = ("signed_on", "planned_start", "planned_completion", "investor", "event")
+#: What only a deal's row has: a part of a breakdown is a name and an amount (a numbered part may have its dates).
+_DEAL_ONLY = ("signed_on", "investor", "event")
+#: What keeps an unnumbered row a deal besides: its planned dates (a deal that lost its 序号 has nothing else).
+_PLANNED = ("planned_start", "planned_completion")
+#: A section's number at the start of a name (一、续建项目, （二）新建项目, 第三部分): 一期工程 is no section's.
+_SECTION_NAME = re.compile(
+    r"第[一二三四五六七八九十]+(?:部分|类|批)|第?[一二三四五六七八九十]+[、.,]|\([一二三四五六七八九十]+\)"
+)
+#: A bare 其中 label, once folded: the rest of the cell names the first part (其中：一期工程).
+_LABEL = re.compile(r"^其中(?:包括|含)?[:：]?")
 
 
 #: How a part's number is written in the 序号 column, once folded (（1） and ⑴ fold to (1)): (1), 1), with 、 or . after.
@@ -55,6 +74,20 @@ def part_number(seq) -> int | None:
         return _CIRCLED[text]
     found = _PART_NUMBER.fullmatch(normalise(text))
     return int(found.group(1) or found.group(2)) if found else None
+
+
+def part_style(seq) -> str | None:
+    """How a 序号 numbers parts: "circled" (①), "bracketed" ((1), （1）, ⑴, 1)), or None (1, （一）, no number)."""
+    if part_number(seq) is None:
+        return None
+    return "circled" if seq.strip() in _CIRCLED else "bracketed"
+
+
+def heads_a_section(name) -> bool:
+    """Whether a name cell's text starts with a section's number (一、续建项目, （二）新建项目, 第三部分 …)."""
+    text = normalise(cell_text(name))
+    found = _SECTION_NAME.match(text)
+    return found is not None and found.end() < len(text)
 
 
 def numbered(seq) -> bool:
@@ -78,7 +111,7 @@ class Breakdown:
         "open",
         "numbered_parts",
         "_numbered",
-        "_alike",
+        "_style",
         "_exact",
         "_next",
         "_whole",
@@ -92,7 +125,7 @@ class Breakdown:
         self.open = False  # a 其中 row under `parent` was met: the rows after it may be its parts
         self.numbered_parts: list[int] = []  # rows taken as parts by their part's number ((1), ①), in order
         self._numbered = False  # the parent has a 序号: its parts are the rows without one, or numbered as parts
-        self._alike = False  # the parent's 序号 is written as a part's ((3)): a numbered row may be the next deal
+        self._style: str | None = None  # part_style of the parent's 序号 ((3)): a part so numbered may be a deal
         self._exact = False  # the parts must add up to the parent's amount, held until they do
         self._next = 1  # the number the next numbered part must carry
         self._whole: Money | None = None  # the parent's amount
@@ -110,11 +143,11 @@ class Breakdown:
         seq_col = self.sheet.header.columns.get("seq")
         seq = cells[seq_col] if seq_col is not None and seq_col < len(cells) else None
         self._numbered = numbered(seq)
-        self._alike = part_number(seq) is not None
+        self._style = part_style(seq)
         self._exact = not self._numbered
-        self._next = 1
         self._whole = self._amount(number, cells)
         self._sum = self._amount(*item)
+        self._next = 2 if self._sum is not None or self._names_a_part(item[1]) else 1
         self.open = True
         return held
 
@@ -122,7 +155,7 @@ class Breakdown:
         """The row numbers now known to be parts of the breakdown ([] when `item` is held until the parts add up),
         or None: `item` is no part (the caller takes back the rows held with `close`)."""
         number, values = item
-        step = self._step(values)
+        step = self._step(values, filled)
         if step is None:
             return None
         own = self._amount(number, values)
@@ -134,7 +167,7 @@ class Breakdown:
         so_far = amount if amount is not None else self._sum
         if not self._within(so_far):
             return None
-        if step and self._alike:
+        if step and self._style is not None and part_style(self.sheet.value(values, "seq")) == self._style:
             if own is None:
                 return None  # numbered as the next deal may be, and nothing to add up: a deal
             self._exact = True
@@ -164,24 +197,28 @@ class Breakdown:
         """Note the rows of `parts` ((item, step)) taken as parts by their part's number."""
         self.numbered_parts += [item[0] for item, step in parts if step]
 
-    def _step(self, values: list) -> int | None:
+    def _step(self, values: list, filled: int) -> int | None:
         """What a part's row looks like: a name, nothing only a deal has (_DEAL_ONLY), no section number, totals or
-        其中 label, and no 序号 (0) or the number of the next part ((1) after the 其中 row, then (2) …: that number);
-        None for any other row."""
+        其中 label, and the number of the next part ((1) after a bare 其中 row, then (2) …: that number) or no 序号
+        and no planned date (0); None for any other row, and for a section's row written in the name column."""
         sheet = self.sheet
         name = sheet.value(values, "name")
         if name is None or is_blank(name) or not names_a_project(cell_text(name)):
             return None
-        if any((v := sheet.value(values, f)) is not None and not is_blank(v) for f in _DEAL_ONLY):
+        if (filled == 1 and heads_a_section(name)) or any(_filled(sheet.value(values, f)) for f in _DEAL_ONLY):
             return None
         seq = sheet.value(values, "seq")
-        if seq is None or is_blank(seq):
-            return 0
-        if self._numbered and part_number(seq) == self._next:
-            return self._next
-        if numbered(seq) or section_number(seq) is not None or label_kind(cell_text(seq)) is not None:
-            return None
-        return 0
+        if _filled(seq):
+            if self._numbered and part_number(seq) == self._next:
+                return self._next
+            if numbered(seq) or section_number(seq) is not None or label_kind(cell_text(seq)) is not None:
+                return None
+        return None if any(_filled(sheet.value(values, f)) for f in _PLANNED) else 0
+
+    def _names_a_part(self, values: list) -> bool:
+        """Whether a 其中 row names its first part (其中：一期工程, 其中 | （1）一期工程), not 其中 alone."""
+        cells = (self.sheet.value(values, f) for f in ("seq", "name"))
+        return any(_LABEL.sub("", normalise(cell_text(v)), count=1).strip(".、,;") for v in cells if _filled(v))
 
     def _within(self, so_far: Money | None) -> bool:
         """Whether the parts so far stay within the parent's amount (or there is no amount to compare)."""
@@ -211,3 +248,8 @@ class Breakdown:
         except CellError:
             return None
         return money if money is not None and money.amount >= Decimal(0) else None
+
+
+def _filled(value) -> bool:
+    """Whether a cell holds anything (not None, not blank text)."""
+    return value is not None and not is_blank(value)
