@@ -344,9 +344,10 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
             plot.styles.margin = (0, 2, 0, 0)
         box = self.query_one("#month-plots", Horizontal)
         with self.app.batch_update():
+            # laid out with the plots: the legend was two lines while it said (computing…)
+            _update(legend, self._legend(months.year))
             await box.remove_children()
             await box.mount_all(plots)
-        _update(legend, self._legend(months.year), layout=False)
 
     @staticmethod
     async def _month_plots(months: MonthSeries) -> list:
