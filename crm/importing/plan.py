@@ -260,22 +260,27 @@ def _breakdown_parts(plan: Plan, scan: _Scan) -> None:
     parts ((1), ①); and how to keep a row that is a deal (what only a deal has: its 签约时间 or 投资方)."""
     by_number = set(scan.breakdown.numbered_parts)
     parts = [r for r, why in scan.skipped if why == "breakdown_part" and r not in by_number]
-    if parts:
-        plan.notices.append(
+    said = (
+        (
+            parts,
             _(
                 "Rows {rows} follow a 其中 row without a 序号 of their own, and their amounts are parts of the deal "
                 "above: taken as its breakdown, not imported as deals; if a row is a deal, give it its 签约时间 or "
                 "投资方 (in a column of that name if the sheet has none)"
-            ).format(rows=list_sep().join(map(str, sorted(parts))))
-        )
-    if by_number:
-        plan.notices.append(
+            ),
+        ),
+        (
+            by_number,
             _(
                 "Rows {rows} follow a 其中 row numbered as its parts are ((1), (2) … or ①, ② …), and their amounts are "
                 "parts of the deal above: taken as its breakdown, not imported as deals; if a row is a deal, give it "
                 "its 签约时间 or 投资方 (in a column of that name if the sheet has none)"
-            ).format(rows=list_sep().join(map(str, sorted(by_number))))
-        )
+            ),
+        ),
+    )
+    for rows, notice in said:
+        if rows:
+            plan.notices.append(notice.format(rows=list_sep().join(map(str, sorted(rows)))))
 
 
 def _other_tables_below(plan: Plan, scan: _Scan) -> None:
