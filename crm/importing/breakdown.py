@@ -25,11 +25,13 @@ own style (deals (1) (2) and parts (1) (2), or ① and ①: `part_style`), a num
 deal: it is a part only when it has an amount and the parts add up to the deal's amount exactly, as in a sheet
 without numbers; until they do the rows are held, and they are deals if they never do. Parts numbered in another
 style than the deals' (deals (1) (2), parts ① ②) cannot be the next deal: staying within the deal's amount is
-enough, as under deals numbered 1, 2, 3. A 序号 counts only when the 其中 row opened a breakdown: (1) anywhere else
+enough, as under deals numbered 1, 2, 3; once one is taken, a row numbered in the deals' own style is the next deal
+and ends the breakdown. A 序号 counts only when the 其中 row opened a breakdown: (1) anywhere else
 numbers a deal, as before.
 
-A section's row in the name column (一、续建项目, （二）新建项目: its name, written after a section's number, the
-only cell filled) ends the breakdown, as a section's row in the 序号 column does: the rows after it are deals.
+A section's row in the name column (一、续建项目, （二）新建项目: its name written after a section's number, with or
+without the section's subtotal) ends the breakdown, as a section's row in the 序号 column does: the rows after it
+are deals.
 """
 
 from __future__ import annotations
@@ -70,8 +72,8 @@ def part_number(seq) -> int | None:
     if type(seq) is not str:
         return None
     text = seq.strip()
-    if text in _CIRCLED:
-        return _CIRCLED[text]
+    if text.rstrip("、.．") in _CIRCLED:  # ①, ①、 or ①.
+        return _CIRCLED[text.rstrip("、.．")]
     found = _PART_NUMBER.fullmatch(normalise(text))
     return int(found.group(1) or found.group(2)) if found else None
 
@@ -80,7 +82,7 @@ def part_style(seq) -> str | None:
     """How a 序号 numbers parts: "circled" (①), "bracketed" ((1), （1）, ⑴, 1)), or None (1, （一）, no number)."""
     if part_number(seq) is None:
         return None
-    return "circled" if seq.strip() in _CIRCLED else "bracketed"
+    return "circled" if seq.strip().rstrip("、.．") in _CIRCLED else "bracketed"
 
 
 def heads_a_section(name) -> bool:
@@ -112,6 +114,7 @@ class Breakdown:
         "numbered_parts",
         "_numbered",
         "_style",
+        "_crossed",
         "_exact",
         "_next",
         "_whole",
@@ -128,6 +131,7 @@ class Breakdown:
         self._style: str | None = None  # part_style of the parent's 序号 ((3)): a part so numbered may be a deal
         self._exact = False  # the parts must add up to the parent's amount, held until they do
         self._next = 1  # the number the next numbered part must carry
+        self._crossed = False  # a part numbered in another style than the parent's was taken
         self._whole: Money | None = None  # the parent's amount
         self._sum: Money | None = None  # the parts' amounts so far (the 其中 row's own included)
         self._held: list = []  # (item, filled, step) of rows that may be parts, until the parts add up
@@ -144,6 +148,7 @@ class Breakdown:
         seq = cells[seq_col] if seq_col is not None and seq_col < len(cells) else None
         self._numbered = numbered(seq)
         self._style = part_style(seq)
+        self._crossed = False
         self._exact = not self._numbered
         self._whole = self._amount(number, cells)
         self._sum = self._amount(*item)
@@ -155,7 +160,7 @@ class Breakdown:
         """The row numbers now known to be parts of the breakdown ([] when `item` is held until the parts add up),
         or None: `item` is no part (the caller takes back the rows held with `close`)."""
         number, values = item
-        step = self._step(values, filled)
+        step = self._step(values)
         if step is None:
             return None
         own = self._amount(number, values)
@@ -167,11 +172,13 @@ class Breakdown:
         so_far = amount if amount is not None else self._sum
         if not self._within(so_far):
             return None
-        if step and self._style is not None and part_style(self.sheet.value(values, "seq")) == self._style:
-            if own is None:
-                return None  # numbered as the next deal may be, and nothing to add up: a deal
+        style = part_style(self.sheet.value(values, "seq")) if step else None
+        if style is not None and self._style is not None and style == self._style:
+            if own is None or self._crossed:
+                return None  # numbered as the next deal, with nothing to add up or after parts in another style: a deal
             self._exact = True
         if not self._exact:
+            self._crossed = self._crossed or (style is not None and self._style is not None)
             self._sum, self._next = so_far, self._next + bool(step)
             self._note_numbered([(item, step)])
             return [number]
@@ -197,7 +204,7 @@ class Breakdown:
         """Note the rows of `parts` ((item, step)) taken as parts by their part's number."""
         self.numbered_parts += [item[0] for item, step in parts if step]
 
-    def _step(self, values: list, filled: int) -> int | None:
+    def _step(self, values: list) -> int | None:
         """What a part's row looks like: a name, nothing only a deal has (_DEAL_ONLY), no section number, totals or
         其中 label, and the number of the next part ((1) after a bare 其中 row, then (2) …: that number) or no 序号
         and no planned date (0); None for any other row, and for a section's row written in the name column."""
@@ -205,7 +212,7 @@ class Breakdown:
         name = sheet.value(values, "name")
         if name is None or is_blank(name) or not names_a_project(cell_text(name)):
             return None
-        if (filled == 1 and heads_a_section(name)) or any(_filled(sheet.value(values, f)) for f in _DEAL_ONLY):
+        if heads_a_section(name) or any(_filled(sheet.value(values, f)) for f in _DEAL_ONLY):
             return None
         seq = sheet.value(values, "seq")
         if _filled(seq):

@@ -171,7 +171,9 @@ def test_unfinished_parts_before_a_total_are_deals_and_in_it(ledger, db_url, run
 # ---- parts numbered （1）（2） or ①② under a 其中 row ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("first, second", [("（1）", "（2）"), ("(1)", "(2)"), ("①", "②"), ("1)", "2)"), ("⑴", "⑵")])
+@pytest.mark.parametrize(
+    "first, second", [("（1）", "（2）"), ("(1)", "(2)"), ("①", "②"), ("①、", "②、"), ("1)", "2)"), ("⑴", "⑵")]
+)
 def test_numbered_parts_under_a_bare_breakdown_row_are_no_deals(ledger, db_url, run_cli, tmp_path, first, second):
     """（1）（2） under 其中： in a sheet of deals numbered 1, 2: parts of deal 1 (its 5亿 counted once), said by their
     rows; deal 2 after them is imported, and the 合计 adds up without the parts."""
@@ -222,7 +224,8 @@ def test_a_numbered_row_under_a_breakdown_that_is_a_deal_stays_one(ledger, db_ur
     assert _created(run_cli, db_url, tmp_path, [*under, beyond]) == ["满城区甲产业园项目", "满城区乙项目"]
     not_first = ["（2）", "满城区乙项目", 8000]
     assert _created(run_cli, db_url, tmp_path, [*under, not_first]) == ["满城区甲产业园项目", "满城区乙项目"]
-    share = [header, deal, ["其中：", "外资", 4000], ["（1）", "满城区乙项目", 1000]]
+    # 其中： | 外资 over two cells is a share, no breakdown: the row below (a part's shape) is a deal
+    share = [header, deal, ["其中：", "外资", 4000], [None, "满城区乙项目", 1000]]
     assert _created(run_cli, db_url, tmp_path, share) == ["满城区甲产业园项目", "满城区乙项目"]
     rows = [*under, ["（1）", "一期工程", 30000], ["（3）", "满城区丙项目", 8000], ["合计", None, 58000]]
     code, report, err = run_import(run_cli, db_url, sheet(tmp_path / "跳号.xlsx", rows, title="满城区招商项目表"))

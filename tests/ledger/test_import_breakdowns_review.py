@@ -79,6 +79,47 @@ def test_a_section_row_in_the_name_column_ends_a_breakdown(ledger, db_url, run_c
     assert {name: amount for name, (amount, _signed) in landed().items()} == want
 
 
+def test_a_section_row_with_its_subtotal_ends_a_breakdown(ledger, db_url, run_cli, tmp_path):
+    """二、新建项目 with the section's 小计 in the amount column ends the breakdown as it does without one: the deals
+    numbered (1) (2) under it are deals (the section row itself is read as before this rule, left alone here)."""
+    rows = [
+        ZHUOZHOU_HEADER,
+        DEAL,
+        [None, "其中"],
+        [None, "二、新建项目", 14000],
+        ["(1)", "满城区丙新材料项目", 8000, None, "满城区商务局"],
+        ["(2)", "满城区丁食品项目", 6000, None, "满城区商务局"],
+    ]
+    report = _import(run_cli, db_url, tmp_path, rows)
+    created = [c["name"] for c in report["created"]]
+    assert {"满城区甲产业园项目", "满城区丙新材料项目", "满城区丁食品项目"} <= set(created), created
+    assert parts_of(report) == [], report["skipped"]
+
+
+def test_after_parts_in_another_style_the_deals_style_is_the_next_deal(ledger, db_url, run_cli, tmp_path):
+    """Deal (2) broken down into ① ②: the (3) and (4) after them are the next deals, even when their amounts would
+    complete the deal's (parts in another style than the deals' cannot be followed by one in the deals' style)."""
+    rows = [
+        ZHUOZHOU_HEADER,
+        ["(1)", "满城区甲产业园项目", 20000, "2020.3.1", "满城区发改局"],
+        ["(2)", "满城区乙产业园项目", 50000, None, "满城区发改局"],
+        [None, "其中："],
+        ["①", "一期工程", 30000],
+        ["②", "二期工程", 15000],
+        ["(3)", "满城区丙新材料项目", 3000, None, "满城区商务局"],
+        ["(4)", "满城区丁食品项目", 2000, None, "满城区商务局"],
+        ["合计", None, 75000],
+    ]
+    report = _import(run_cli, db_url, tmp_path, rows)
+    assert [c["name"] for c in report["created"]] == [
+        "满城区甲产业园项目",
+        "满城区乙产业园项目",
+        "满城区丙新材料项目",
+        "满城区丁食品项目",
+    ]
+    assert parts_of(report) == [6, 7] and not report["warnings"], report
+
+
 @pytest.mark.parametrize(
     "breakdown_row",
     [[None, "其中：（1）一期工程", 30000], ["其中", "（1）一期工程", 30000], [None, "其中：一期工程", 30000]],
