@@ -1,5 +1,5 @@
 """The weekly table's text formats as they were written before they streamed (the whole table in
-memory, one tabulate call): the reference the streamed writers of exports.weekly_text must equal
+memory, one tabulate call): the reference the streamed writers of exports.weekly_text and exports.weekly_csv must equal
 byte for byte. Copied from exports/weekly_text.py at e03e22c, not used by the program; changes since:
 txt cells have their line breaks as \\n (exports.weekly_text.txt_cell), which the old grid misaligned; the txt
 notes are wrapped at the grid's width; the HTML totals row is exports.weekly_text.html_totals (its amounts

@@ -79,7 +79,8 @@ def _thread(args) -> None:
     runs: dict[str, list[tuple[float, float]]] = {"reader thread": [], "this thread": []}
     for _round in range(args.rounds):
         for name, threaded in (("reader thread", True), ("this thread", False)):
-            weekly.batches_ahead = lambda *a, threaded=threaded, **k: ahead(*a, threaded=threaded, **k)
+            # the table passes its own `threaded` (crm.reporting.weekly_split.reader_threads): this one wins
+            weekly.batches_ahead = lambda *a, _forced=threaded, **k: ahead(*a, **{**k, "threaded": _forced})
             t0, c0 = time.perf_counter(), time.process_time()
             with open(Path(args.out), "w", encoding="utf-8", newline="") as out:
                 weekly_text.write(weekly.stream(week), "csv", out)
