@@ -4,18 +4,20 @@
 
 Each round runs `crm export weekly --format csv` in a fresh process from this checkout, the split forced
 (CRM_WEEKLY_SPLIT=1), and prints its wall time, the CPU seconds (user + system) of the export's processes (the
-parent and the child it forks) and of the PostgreSQL server's (every process of the machine named postgres, with
-what the server has reaped of the backends and workers that ended meanwhile). On a two-core machine the two sums
+parent and the child it forks) and of the PostgreSQL server's at URL (its postmaster and the processes it started,
+with what it has reaped of the backends and workers that ended meanwhile; another server on the machine is not
+counted). On a two-core machine the two sums
 against twice the wall time say how busy the cores were. `--readers-from` runs the rounds at each value of
 crm.reporting.weekly_split.READERS_FROM given, alternated (99: no reader thread in either process; 2: a reader
 thread beside each, as before the twenty-third session). `--at-fork` stops each export when it forks (the same
 sums for what is read before the rows: the week's events, the names, the supporting departments, the KPIs).
-Nothing is written to the ledger. Run it on a server no one else uses (tests/perf/ledgers.py makes one).
+The rounds must write the same bytes. Nothing is written to the ledger. Run it on a server no one else uses (tests/perf/ledgers.py makes one).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import resource
 import statistics
@@ -49,33 +51,48 @@ sys.exit(app.main(["--db", url, "export", "weekly", "--week", week, "--format", 
 """
 
 
-def server_cpu() -> float:
-    """CPU seconds of every postgres process of this machine, with what each has reaped of its children."""
-    tick, total = os.sysconf("SC_CLK_TCK"), 0
+def _stat(pid: int | str) -> list[str]:
+    """The fields of /proc/PID/stat after the command's name ([] once the process has ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return []
+
+
+def postmaster_of(url: str) -> int:
+    """The pid of the PostgreSQL server at `url` (on this machine): the parent of a backend serving it."""
+    import psycopg2
+
+    with psycopg2.connect(url) as conn, conn.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (backend,) = cursor.fetchone()
+        fields = _stat(backend)
+    conn.close()
+    return int(fields[1])
+
+
+def server_cpu(postmaster: int) -> float:
+    """CPU seconds of the server `postmaster` and the processes it started, with what each has reaped."""
+    total = 0
     for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/comm") as comm:
-                if not comm.read().startswith("postgres"):
-                    continue
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += sum(int(f) for f in fields[11:15])
-    return total / tick
+        fields = _stat(pid)
+        if fields and (int(pid) == postmaster or int(fields[1]) == postmaster):
+            total += sum(int(f) for f in fields[11:15])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
-def one_round(url: str, readers_from: int, at_fork: bool, week: str, out: Path) -> dict[str, float]:
+def one_round(url: str, postmaster: int, readers_from: int, at_fork: bool, week: str, out: Path) -> dict[str, float]:
     """One export: {wall, client, server} seconds (to the fork with `at_fork`)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench", "CRM_WEEKLY_SPLIT": "1"}
     before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    server = server_cpu()
+    server = server_cpu(postmaster)
     t0 = time.perf_counter()
     argv = [sys.executable, "-c", SCRIPT, str(readers_from), "1" if at_fork else "0", url, week, str(out)]
     proc = subprocess.run(argv, env=env, capture_output=True, text=True, cwd=ROOT)
     wall = time.perf_counter() - t0
     after_children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    server = server_cpu() - server
+    server = server_cpu(postmaster) - server
     if proc.returncode:
         raise SystemExit(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "the export failed")
     client = (after_children.ru_utime + after_children.ru_stime) - (before_children.ru_utime + before_children.ru_stime)
@@ -96,11 +113,17 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     values = [int(v) for v in args.readers_from.split(",")]
     found: dict[int, list[dict[str, float]]] = {v: [] for v in values}
+    postmaster = postmaster_of(args.url)
+    written: set[str] = set()  # every round's file, by its digest: the same bytes whatever READERS_FROM
     print(f"load {os.getloadavg()[0]:.2f} at {time.strftime('%H:%M:%S', time.gmtime())} UTC", flush=True)
     with tempfile.TemporaryDirectory(prefix="weekly-cpu-") as tmp:
         for n in range(1, args.rounds + 1):
             for value in values:
-                got = one_round(args.url, value, args.at_fork, args.week, Path(tmp) / "w.csv")
+                got = one_round(args.url, postmaster, value, args.at_fork, args.week, Path(tmp) / "w.csv")
+                if not args.at_fork:
+                    written.add(hashlib.sha256((Path(tmp) / "w.csv").read_bytes()).hexdigest())
+                    if len(written) > 1:
+                        raise SystemExit("the rounds wrote different files")
                 found[value].append(got)
                 print(
                     f"round {n} READERS_FROM={value}: wall {got['wall']:.2f} s, export CPU {got['client']:.2f} s, "
