@@ -12,7 +12,7 @@ import re
 
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
-from crm.importing.breakdown import Breakdown, numbered
+from crm.importing.breakdown import Breakdown, heads_a_section, numbered
 from crm.importing.cells import cell_text, column_letter, filled_cells, inline, is_blank
 from crm.importing.headers import label_kind, names_a_project, section_number
 from crm.importing.rows import _Sheet
@@ -205,12 +205,17 @@ class _Scan:
 
     def _is_section(self, values: list) -> bool:
         """A section row: its number in the 序号 column written as sections are (（一）, 一、, (1)), a label, and
-        nothing else; numbered in Chinese numerals, it may carry its section's amounts (a subtotal)."""
+        nothing else; numbered in Chinese numerals, it may carry its section's amounts (a subtotal). So is a row
+        whose 序号 is blank and whose name starts with a section's number (二、新建项目 | 14000)."""
         seq, name = self.seq_col, self.name_col
         if seq is None or seq >= len(values) or name is None or name >= len(values):
             return False
+        if values[name] is None or is_blank(values[name]):
+            return False
         kind = section_number(values[seq])
-        if kind is None or values[name] is None or is_blank(values[name]):
+        if kind is None and (values[seq] is None or is_blank_text(values[seq])) and heads_a_section(values[name]):
+            kind = "chinese"  # the number written before the name: its subtotal read as a deal counted it twice
+        if kind is None:
             return False
         allowed = {seq, name} | (self.amount_cols if kind == "chinese" else set())
         return all(c in allowed or v is None or is_blank_text(v) for c, v in enumerate(values))

@@ -81,19 +81,24 @@ def test_a_section_row_in_the_name_column_ends_a_breakdown(ledger, db_url, run_c
 
 def test_a_section_row_with_its_subtotal_ends_a_breakdown(ledger, db_url, run_cli, tmp_path):
     """二、新建项目 with the section's 小计 in the amount column ends the breakdown as it does without one: the deals
-    numbered (1) (2) under it are deals (the section row itself is read as before this rule, left alone here)."""
+    numbered (1) (2) under it are deals, and the section row (its number before its name) is no deal."""
     rows = [
         ZHUOZHOU_HEADER,
+        [None, "一、续建项目", 50000],
         DEAL,
         [None, "其中"],
         [None, "二、新建项目", 14000],
         ["(1)", "满城区丙新材料项目", 8000, None, "满城区商务局"],
         ["(2)", "满城区丁食品项目", 6000, None, "满城区商务局"],
+        ["合计", None, 64000],
     ]
     report = _import(run_cli, db_url, tmp_path, rows)
-    created = [c["name"] for c in report["created"]]
-    assert {"满城区甲产业园项目", "满城区丙新材料项目", "满城区丁食品项目"} <= set(created), created
+    assert [c["name"] for c in report["created"]] == ["满城区甲产业园项目", "满城区丙新材料项目", "满城区丁食品项目"]
     assert parts_of(report) == [], report["skipped"]
+    skipped = {s["row"]: s["reason"] for s in report["skipped"]}
+    assert skipped[3] == skipped[6] == "section", skipped
+    assert [(t["total"], t["sum"]) for t in report["totals_checked"]] == [("64000", "64000")]
+    assert not report["warnings"], report["warnings"]
 
 
 def test_after_parts_in_another_style_the_deals_style_is_the_next_deal(ledger, db_url, run_cli, tmp_path):
