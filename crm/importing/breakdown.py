@@ -47,7 +47,7 @@ from crm.values.money import Money
 #: A 其中 label naming a share of the money, not a part of the project (其中：外资, 其中固定资产投资).
 _SHARE = re.compile(
     r"其中\s*[:：]?\s*(?:外资|内资|外商|外方|中方|固定资产|设备|土建|建安|到位|已到位|完成|已完成|实际|中央|省级|市级|县级|区级|"
-    r"银行|贷款|自筹|企业自筹|财政|资本金|注册资本)"
+    r"银行|贷款|自筹|企业自筹|财政|资本金|注册资本|利用外资|引进|省外|市外|境外|国外|外埠|外省|内地|港澳台)"
 )
 #: What only a deal's row has: a part of a breakdown is a name and an amount (a numbered part may have its dates).
 _DEAL_ONLY = ("signed_on", "investor", "event")

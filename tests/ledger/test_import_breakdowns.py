@@ -409,13 +409,14 @@ def test_a_row_with_a_signing_date_under_a_breakdown_is_a_deal(ledger, db_url, r
     assert code == 2 and [(p["row"], p["code"]) for p in report["problems"]] == [(5, "missing_amount")], err
 
 
-def test_a_share_of_the_money_opens_no_breakdown(ledger, db_url, run_cli, tmp_path, read_as):  # noqa: F811
-    """其中：固定资产投资 8亿 states a share of the deal's money: the rows after it are deals even when their amounts
-    complete the deal's (round 亿 amounts often do), in a sheet without 序号."""
+@pytest.mark.parametrize("share", ["其中：固定资产投资", "其中：利用外资", "其中：引进省外资金", "其中：境外资金"])
+def test_a_share_of_the_money_opens_no_breakdown(ledger, db_url, run_cli, tmp_path, read_as, share):  # noqa: F811
+    """其中：固定资产投资 8亿 (利用外资, 引进省外资金 …) states a share of the deal's money: the rows after it are deals
+    even when their amounts complete the deal's (round 亿 amounts often do), in a sheet without 序号."""
     rows = [
         ["项目名称", "总投资（亿元）", "签约时间"],
         ["满城区甲产业园项目", 10, "2020.3.1"],
-        ["其中：固定资产投资", 8, None],
+        [share, 8, None],
         ["满城区乙项目", 1, None],
         ["满城区丙项目", 1, None],
     ]
