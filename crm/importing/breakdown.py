@@ -40,7 +40,7 @@ import re
 from decimal import Decimal
 
 from crm.importing.cells import CellError, cell_text, is_blank, parse_amount_cell, parse_currency
-from crm.importing.headers import label_kind, names_a_project, normalise, section_number
+from crm.importing.headers import heads_a_section, label_kind, names_a_project, normalise, section_number
 from crm.importing.rows import _Sheet
 from crm.values.money import Money
 
@@ -53,10 +53,6 @@ _SHARE = re.compile(
 _DEAL_ONLY = ("signed_on", "investor", "event")
 #: What keeps an unnumbered row a deal besides: its planned dates (a deal that lost its 序号 has nothing else).
 _PLANNED = ("planned_start", "planned_completion")
-#: A section's number at the start of a name (一、续建项目, （二）新建项目, 第三部分): 一期工程 is no section's.
-_SECTION_NAME = re.compile(
-    r"第[一二三四五六七八九十]+(?:部分|类|批)|第?[一二三四五六七八九十]+[、.,]|\([一二三四五六七八九十]+\)"
-)
 #: A bare 其中 label, once folded: the rest of the cell names the first part (其中：一期工程).
 _LABEL = re.compile(r"^其中(?:包括|含)?[:：]?")
 
@@ -83,13 +79,6 @@ def part_style(seq) -> str | None:
     if part_number(seq) is None:
         return None
     return "circled" if seq.strip().rstrip("、.．") in _CIRCLED else "bracketed"
-
-
-def heads_a_section(name) -> bool:
-    """Whether a name cell's text starts with a section's number (一、续建项目, （二）新建项目, 第三部分 …)."""
-    text = normalise(cell_text(name))
-    found = _SECTION_NAME.match(text)
-    return found is not None and found.end() < len(text)
 
 
 def numbered(seq) -> bool:

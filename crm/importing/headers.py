@@ -322,8 +322,12 @@ def label_kind(text) -> str | None:
     return "breakdown" if _BREAKDOWN.match(key) else None
 
 
+_NUMERALS = "[一二三四五六七八九十]+"
 #: How sections are numbered in the 序号 column: （一） 一、 一 第一部分 (Chinese numerals), (1) （2） (bracketed).
-_CHINESE_SECTION = re.compile(r"第?[一二三四五六七八九十]+(?:部分|类|批)?[、.,]?|\([一二三四五六七八九十]+\)[、.]?")
+_CHINESE_SECTION = re.compile(rf"第?{_NUMERALS}(?:部分|类|批)?[、.,]?|\({_NUMERALS}\)[、.]?")
+#: A section's number written before its name in one cell (一、续建项目, （二）新建项目, 第三部分 …): with its mark
+#: after it, as 一期工程's 一 has none.
+_SECTION_BEFORE_NAME = re.compile(rf"第{_NUMERALS}(?:部分|类|批)|第?{_NUMERALS}[、.,]|\({_NUMERALS}\)")
 _BRACKETED_SECTION = re.compile(r"\(\d{1,2}\)[、.]?")
 _SECTIONS: dict[str, str | None] = {}
 
@@ -342,6 +346,16 @@ def section_number(text) -> str | None:
         if len(_SECTIONS) < 4096:
             _SECTIONS[text] = found
     return found
+
+
+def heads_a_section(text) -> bool:
+    """Whether a cell's text is a section's name after its number (一、续建项目, （二）新建项目, 第三部分 新建项目),
+    as sections are written in the name column; not 一期工程, nor a number alone (section_number's)."""
+    if type(text) is not str:
+        return False
+    key = normalise(text)
+    found = _SECTION_BEFORE_NAME.match(key)
+    return found is not None and found.end() < len(key.rstrip())
 
 
 #: A note, signature or instruction line below a table (注：… 填表人：… 审核：…): never a project's name.

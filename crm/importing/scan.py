@@ -12,9 +12,9 @@ import re
 
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
-from crm.importing.breakdown import Breakdown, heads_a_section, numbered
+from crm.importing.breakdown import Breakdown, numbered
 from crm.importing.cells import cell_text, column_letter, filled_cells, inline, is_blank
-from crm.importing.headers import label_kind, names_a_project, section_number
+from crm.importing.headers import heads_a_section, label_kind, names_a_project, section_number
 from crm.importing.rows import _Sheet
 from crm.importing.tables_below import TablesBelow, refuse_other_units
 from crm.importing.workbook import Grid
