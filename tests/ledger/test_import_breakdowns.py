@@ -26,6 +26,14 @@ def landed() -> dict:
     return {d.name: (d.amount, str(d.signed_on) if d.signed_on else None) for d in Deal.select()}
 
 
+def imported(run_cli, db_url, path, *more) -> dict:
+    """The report of `crm import` of `path` (with `more` options), which must succeed (else its error fails the
+    test)."""
+    code, report, err = run_import(run_cli, db_url, path, *more)
+    assert code == 0, err
+    return report
+
+
 def parts_of(report) -> list[int]:
     return [s["row"] for s in report["skipped"] if s["reason"] == "breakdown_part"]
 
@@ -41,8 +49,7 @@ def test_the_parts_below_a_breakdown_row_are_no_deals(ledger, db_url, run_cli, t
         ["合计", None, 88000, None, None],
     ]
     path = sheet(tmp_path / "涿州.xlsx", rows, title="涿州市2020年招商项目表", merges=TITLE_MERGE)
-    code, report, err = run_import(run_cli, db_url, path)
-    assert code == 0, err
+    report = imported(run_cli, db_url, path)
     assert [(c["row"], c["name"]) for c in report["created"]] == [
         (3, "涿州甲产业园项目"),
         (4, "涿州某某产业园项目"),
@@ -72,8 +79,7 @@ def test_a_bare_breakdown_label_then_its_parts(ledger, db_url, run_cli, tmp_path
         [2, "涿州乙物流园项目", 8000, "2020.3.5", "涿州市商务局"],
     ]
     path = sheet(tmp_path / "涿州.xlsx", rows, title="涿州市2020年招商项目表", merges=TITLE_MERGE)
-    code, report, err = run_import(run_cli, db_url, path)
-    assert code == 0, err
+    report = imported(run_cli, db_url, path)
     assert [c["name"] for c in report["created"]] == ["涿州某某产业园项目", "涿州乙物流园项目"]
     assert parts_of(report) == [5, 6]
     open_database(db_url)
@@ -92,8 +98,7 @@ def test_rows_after_a_breakdown_that_are_deals_stay_deals(ledger, db_url, run_cl
         ["合计", None, 120000, None, None],
     ]
     path = sheet(tmp_path / "涿州.xlsx", rows, title="涿州市2020年招商项目表", merges=TITLE_MERGE)
-    code, report, err = run_import(run_cli, db_url, path)
-    assert code == 0, err
+    report = imported(run_cli, db_url, path)
     assert [(c["row"], c["name"]) for c in report["created"]] == [
         (3, "涿州某某产业园项目"),
         (5, "涿州丙新材料项目"),
@@ -129,8 +134,7 @@ def test_in_a_sheet_without_numbers_the_parts_must_add_up(ledger, db_url, run_cl
         ["易县戊仓储项目", 1, "2020.5.21", "易县商务局"],
     ]
     path = sheet(tmp_path / "易县.xlsx", rows, title="易县招商项目表", merges=["A1:D1"])
-    code, report, err = run_import(run_cli, db_url, path)
-    assert code == 0, err
+    report = imported(run_cli, db_url, path)
     assert [(c["row"], c["name"]) for c in report["created"]] == [
         (3, "易县甲文旅项目"),
         (6, "易县乙食品项目"),
@@ -160,8 +164,7 @@ def test_unfinished_parts_before_a_total_are_deals_and_in_it(ledger, db_url, run
         ["易县丁物流项目", 2, "2020.5.20", "易县商务局"],
         ["合计", 12, None, None],
     ]
-    code, report, err = run_import(run_cli, db_url, sheet(tmp_path / "易县.xlsx", rows, title="易县招商项目表"))
-    assert code == 0, err
+    report = imported(run_cli, db_url, sheet(tmp_path / "易县.xlsx", rows, title="易县招商项目表"))
     assert [c["name"] for c in report["created"]] == ["易县丙康养项目", "易县丁物流项目"]
     assert [(t["total"], t["sum"]) for t in report["totals_checked"]] == [("12", "12")] and not report["warnings"]
     open_database(db_url)
@@ -187,8 +190,7 @@ def test_numbered_parts_under_a_bare_breakdown_row_are_no_deals(ledger, db_url, 
         ["合计", None, 58000, None, None],
     ]
     path = sheet(tmp_path / "涿州.xlsx", rows, title="涿州市2020年招商项目表", merges=TITLE_MERGE)
-    code, report, err = run_import(run_cli, db_url, path)
-    assert code == 0, err
+    report = imported(run_cli, db_url, path)
     assert [(c["row"], c["name"]) for c in report["created"]] == [
         (3, "涿州某新材料产业园项目"),
         (7, "涿州某物流园项目"),
@@ -228,8 +230,7 @@ def test_a_numbered_row_under_a_breakdown_that_is_a_deal_stays_one(ledger, db_ur
     share = [header, deal, ["其中：", "外资", 4000], [None, "满城区乙项目", 1000]]
     assert _created(run_cli, db_url, tmp_path, share) == ["满城区甲产业园项目", "满城区乙项目"]
     rows = [*under, ["（1）", "一期工程", 30000], ["（3）", "满城区丙项目", 8000], ["合计", None, 58000]]
-    code, report, err = run_import(run_cli, db_url, sheet(tmp_path / "跳号.xlsx", rows, title="满城区招商项目表"))
-    assert code == 0, err
+    report = imported(run_cli, db_url, sheet(tmp_path / "跳号.xlsx", rows, title="满城区招商项目表"))
     assert [c["name"] for c in report["created"]] == ["满城区甲产业园项目", "满城区丙项目"] and parts_of(report) == [5]
     assert [(t["total"], t["sum"]) for t in report["totals_checked"]] == [("58000", "58000")]
     open_database(db_url)
@@ -252,8 +253,7 @@ def test_where_deals_are_numbered_as_parts_the_parts_must_add_up(ledger, db_url,
         ["合计", None, 64000, None, None],
     ]
     path = sheet(tmp_path / "涿州.xlsx", rows, title="涿州市2020年招商项目表", merges=TITLE_MERGE)
-    code, report, err = run_import(run_cli, db_url, path)
-    assert code == 0, err
+    report = imported(run_cli, db_url, path)
     assert [(c["row"], c["name"]) for c in report["created"]] == [
         (3, "涿州甲产业园项目"),
         (7, "涿州乙物流园项目"),
@@ -315,8 +315,7 @@ def test_a_summary_table_below_the_total_is_no_deals(ledger, db_url, run_cli, tm
         ["合计", None, 10000, None, None],
     ]
     path = sheet(tmp_path / "涿州.xlsx", rows, title="涿州市2020年招商项目表", merges=TITLE_MERGE)
-    code, report, err = run_import(run_cli, db_url, path)
-    assert code == 0, err
+    report = imported(run_cli, db_url, path)
     assert [(c["row"], c["name"]) for c in report["created"]] == [
         (3, "涿州甲产业园项目"),
         (4, "涿州乙物流园项目"),
@@ -348,8 +347,7 @@ def test_our_weekly_csv_names_no_summary_cell_as_a_deal(run_cli, tmp_path):
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     total_row = next(n for n, line in enumerate(lines, 1) if line.startswith("合计,"))
     headers = [n for n, line in enumerate(lines, 1) if n > total_row and line.startswith(("阶段,", "币种,", "指标,"))]
-    code, report, err = run_import(run_cli, fresh, path, "--dry-run")
-    assert code == 0, err
+    report = imported(run_cli, fresh, path, "--dry-run")
     assert len(report["created"]) == 30
     assert [t["row"] for t in report["totals_checked"]] == [total_row, total_row]
     after = [n for n in report["notices"] if str(total_row) in n and "序号" in n]
@@ -369,8 +367,7 @@ def test_our_weekly_xlsx_summary_sheet_is_no_second_deal_table(run_cli, tmp_path
         assert run_cli(*args)[0] == 0
     code, _out, err = run_cli("--db", demo, "export", "weekly", "--week", "2020-W38", "--format", "xlsx", "-o", path)
     assert code == 0, err
-    code, report, err = run_import(run_cli, fresh, path, "--dry-run")
-    assert code == 0, err
+    report = imported(run_cli, fresh, path, "--dry-run")
     assert len(report["created"]) == 30
     assert not any("--sheet" in n for n in report["notices"]), report["notices"]
     assert report["totals_checked"] and all("\n" not in t["total"] for t in report["totals_checked"])
@@ -380,8 +377,7 @@ def test_our_weekly_xlsx_summary_sheet_is_no_second_deal_table(run_cli, tmp_path
 
 
 def _created(run_cli, db_url, tmp_path, rows, name="满城.xlsx") -> list[str]:
-    code, report, err = run_import(run_cli, db_url, sheet(tmp_path / name, rows, title="满城区招商项目表"), "--dry-run")
-    assert code == 0, err
+    report = imported(run_cli, db_url, sheet(tmp_path / name, rows, title="满城区招商项目表"), "--dry-run")
     assert not [s for s in report["skipped"] if s["reason"] in ("breakdown_part", "other_table")], report["skipped"]
     return [c["name"] for c in report["created"]]
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from db.connection import open_database
-from tests.ledger.test_import_breakdowns import ZHUOZHOU_HEADER, landed, parts_of
+from tests.ledger.test_import_breakdowns import ZHUOZHOU_HEADER, imported, landed, parts_of
 from tests.ledger.test_import_layouts import read_as, run_import, sheet  # noqa: F401  (read_as: a fixture)
 
 WAN = Decimal(10) ** 4
@@ -22,10 +22,8 @@ NEXT = [2, "满城区乙物流园项目", 8000, "2020.3.5", "满城区商务局"
 
 
 def _import(run_cli, db_url, tmp_path, rows, name="满城.xlsx"):
-    path = sheet(tmp_path / name, rows, title="满城区2020年招商项目表")
-    code, report, err = run_import(run_cli, db_url, path, "--dry-run")
-    assert code == 0, err
-    return report
+    """The report of a dry run of `rows` as a sheet under a title row."""
+    return imported(run_cli, db_url, sheet(tmp_path / name, rows, title="满城区2020年招商项目表"), "--dry-run")
 
 
 def _csv(path, rows):
@@ -71,8 +69,7 @@ def test_a_section_row_in_the_name_column_ends_a_breakdown(ledger, db_url, run_c
             "满城区丙新材料项目": 2 * YI,
             "满城区丁食品项目": 6000 * WAN,
         }
-    code, report, err = run_import(run_cli, db_url, sheet(tmp_path / "满城.xlsx", rows, title="满城区招商项目表"))
-    assert code == 0, err
+    report = imported(run_cli, db_url, sheet(tmp_path / "满城.xlsx", rows, title="满城区招商项目表"))
     assert parts_of(report) == [], report["skipped"]  # the section row and the deals under it: no parts
     assert not report["warnings"], report["warnings"]
     open_database(db_url)
@@ -132,8 +129,7 @@ def test_after_parts_in_another_style_the_deals_style_is_the_next_deal(ledger, d
 )
 def test_a_breakdown_row_that_carries_the_first_part_goes_on_at_2(ledger, db_url, run_cli, tmp_path, breakdown_row):
     rows = [ZHUOZHOU_HEADER, DEAL, breakdown_row, ["（2）", "二期工程", 20000], NEXT, ["合计", None, 58000]]
-    code, report, err = run_import(run_cli, db_url, sheet(tmp_path / "满城.xlsx", rows, title="满城区招商项目表"))
-    assert code == 0, err
+    report = imported(run_cli, db_url, sheet(tmp_path / "满城.xlsx", rows, title="满城区招商项目表"))
     assert [c["name"] for c in report["created"]] == ["满城区甲产业园项目", "满城区乙物流园项目"]
     assert parts_of(report) == [5] and not report["warnings"], report
     open_database(db_url)
@@ -302,8 +298,7 @@ def test_parts_in_a_yi_column_and_a_deal_beyond_them(ledger, db_url, run_cli, tm
         [None, "其中："],
         ["（1）", "满城区丙项目", 8],
     ]
-    code, report, err = run_import(run_cli, db_url, sheet(tmp_path / "亿.xlsx", rows, title="满城区招商项目表"))
-    assert code == 0, err
+    report = imported(run_cli, db_url, sheet(tmp_path / "亿.xlsx", rows, title="满城区招商项目表"))
     assert [c["name"] for c in report["created"]] == ["满城区甲产业园项目", "满城区乙项目", "满城区丙项目"]
     assert parts_of(report) == [5, 6]
     open_database(db_url)
@@ -333,8 +328,7 @@ def test_a_breakdown_at_the_end_of_the_sheet(ledger, db_url, run_cli, tmp_path, 
             path = _csv(tmp_path / f"{name}.csv", rows)
         else:
             path = sheet(tmp_path / f"{name}.xlsx", rows, title="满城区招商项目表")
-        code, report, err = run_import(run_cli, db_url, path, "--dry-run")
-        assert code == 0, err
+        report = imported(run_cli, db_url, path, "--dry-run")
         return report
 
     report = run(rows, "adds_up")
