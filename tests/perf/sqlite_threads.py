@@ -18,8 +18,9 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from tests.perf.timing import load_line
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", default="1,2")
     args = parser.parse_args(argv)
     ledger = str(Path(args.ledger).resolve())
-    print(f"load {os.getloadavg()[0]:.2f} at {time.strftime('%H:%M:%S', time.gmtime())} UTC", flush=True)
+    print(load_line(), flush=True)
     for parts in (int(n) for n in args.threads.split(",")):
         for off in (False, True):
             found = _run(ledger, parts, off, args.rounds)
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{found['combinations']} combination rows",
                 flush=True,
             )
-    print(f"load {os.getloadavg()[0]:.2f} at {time.strftime('%H:%M:%S', time.gmtime())} UTC")
+    print(load_line())
     return 0
 
 

@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import statistics
 import time
 from dataclasses import dataclass, field
+
+
+def load_line() -> str:
+    """The machine's 1-minute load average and the time (UTC), as the tools print them before and after a run."""
+    return f"load {os.getloadavg()[0]:.2f} at {time.strftime('%H:%M:%S', time.gmtime())} UTC"
 
 
 def measure(fn, rounds: int, warmup: int = 1) -> list[float]:

@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 from tests.perf.commands import WEEK
+from tests.perf.timing import load_line
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -115,7 +116,7 @@ def main(argv=None) -> int:
     found: dict[int, list[dict[str, float]]] = {v: [] for v in values}
     postmaster = postmaster_of(args.url)
     written: set[str] = set()  # every round's file, by its digest: the same bytes whatever READERS_FROM
-    print(f"load {os.getloadavg()[0]:.2f} at {time.strftime('%H:%M:%S', time.gmtime())} UTC", flush=True)
+    print(load_line(), flush=True)
     with tempfile.TemporaryDirectory(prefix="weekly-cpu-") as tmp:
         for n in range(1, args.rounds + 1):
             for value in values:
@@ -137,7 +138,7 @@ def main(argv=None) -> int:
             f"export CPU {med['client']:.2f} s, server CPU {med['server']:.2f} s; "
             f"CPU / wall {(med['client'] + med['server']) / max(med['wall'], 0.01):.2f} of {os.cpu_count()} cores"
         )
-    print(f"load {os.getloadavg()[0]:.2f} at {time.strftime('%H:%M:%S', time.gmtime())} UTC")
+    print(load_line())
     return 0
 
 

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from tests.perf.commands import WEEK
+from tests.perf.timing import load_line
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     sides: list[tuple[str, float, bool]] = [(f"split {s}", float(s), False) for s in shares]
     if args.one:
         sides.append(("one process", 0.5, True))
-    print(f"load {os.getloadavg()[0]:.2f} at {time.strftime('%H:%M:%S', time.gmtime())} UTC", flush=True)
+    print(load_line(), flush=True)
     figures: dict[str, list[dict]] = {}
     with tempfile.TemporaryDirectory(prefix="weekly-split-") as folder:
         files = []
@@ -143,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
             f"(parent {med['cpu']:.2f}, child {med['child_cpu']:.2f}); peaks parent "
             f"{max(r['peak_mib'] for r in runs):.0f} MiB, child {max(r['child_peak_mib'] for r in runs):.0f} MiB"
         )
-    print(f"load {os.getloadavg()[0]:.2f} at {time.strftime('%H:%M:%S', time.gmtime())} UTC; same bytes every round")
+    print(load_line() + "; same bytes every round")
     return 0
 
 

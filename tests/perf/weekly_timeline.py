@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from tests.perf.commands import WEEK
+from tests.perf.timing import load_line
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -101,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     trees = [t.resolve() for t in args.tree] if args.tree else [ROOT]
     ledger = args.ledger if "://" in args.ledger else str(Path(args.ledger).resolve())
-    print(f"load {os.getloadavg()[0]:.2f} at {time.strftime('%H:%M:%S', time.gmtime())} UTC", flush=True)
+    print(load_line(), flush=True)
     found: dict[Path, list[dict[str, float]]] = {t: [] for t in trees}
     with tempfile.TemporaryDirectory(prefix="weekly-timeline-") as tmp:
         for n in range(args.rounds):
@@ -117,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             if any(k in r for r in rounds)
         )
         print(f"median {tree}: {medians}")
-    print(f"load {os.getloadavg()[0]:.2f} at {time.strftime('%H:%M:%S', time.gmtime())} UTC")
+    print(load_line())
     return 0
 
 
