@@ -206,15 +206,18 @@ class _Scan:
     def _is_section(self, values: list) -> bool:
         """A section row: its number in the 序号 column written as sections are (（一）, 一、, (1)), a label, and
         nothing else; numbered in Chinese numerals, it may carry its section's amounts (a subtotal). So is a row
-        whose 序号 is blank and whose name starts with a section's number (二、新建项目 | 14000)."""
+        whose number and label share one cell, the 序号 cell or the name's, the other blank (一、续建项目 | | 62000,
+        | 二、新建项目 | 14000): a deal of that name would count its section's money twice."""
         seq, name = self.seq_col, self.name_col
         if seq is None or seq >= len(values) or name is None or name >= len(values):
             return False
-        if values[name] is None or is_blank(values[name]):
-            return False
-        kind = section_number(values[seq])
-        if kind is None and (values[seq] is None or is_blank_text(values[seq])) and heads_a_section(values[name]):
-            kind = "chinese"  # the number written before the name: its subtotal read as a deal counted it twice
+        seq_cell, name_cell = values[seq], values[name]
+        if name_cell is None or is_blank(name_cell):
+            kind = "chinese" if heads_a_section(seq_cell) else None
+        else:
+            kind = section_number(seq_cell)
+            if kind is None and (seq_cell is None or is_blank_text(seq_cell)) and heads_a_section(name_cell):
+                kind = "chinese"
         if kind is None:
             return False
         allowed = {seq, name} | (self.amount_cols if kind == "chinese" else set())

@@ -98,6 +98,54 @@ def test_a_section_row_with_its_subtotal_ends_a_breakdown(ledger, db_url, run_cl
     assert not report["warnings"], report["warnings"]
 
 
+def test_a_county_sheet_with_its_sections_in_the_number_column(ledger, db_url, run_cli, tmp_path, read_as):  # noqa: F811
+    """A county's sheet: a 填报单位 line and the unit over the header, 一、续建项目 and 二、新建项目 with their 小计 —
+    the first in the 序号 cell (merged across the name in many sheets), the second in the name's — a deal broken
+    down into （1）（2）, a 大写 amount, a 公文 date, the deals of each section numbered from 1, and the 合计. The
+    sections are no deals, the parts no deals, and the 合计 adds up."""
+    rows = [
+        ["填报单位：满城区商务局", None, None, None, None, "单位：万元", None],
+        ["序号", "项目名称", "投资方", "总投资", "签约时间", "项目进展情况", "责任单位"],
+        ["一、续建项目", None, None, 62000, None, None, None],
+        [
+            1,
+            "满城区某新材料产业园项目",
+            "保定某集团有限公司",
+            50000,
+            "2020年5月6日",
+            "正在办理规划手续",
+            "满城区发改局",
+        ],
+        [None, "其中：", None, None, None, None, None],
+        ["（1）", "一期厂房", None, 30000, None, "主体施工", None],
+        ["（2）", "二期研发楼", None, 20000, None, "设计中", None],
+        [2, "满城区某物流园项目", "北京某物流有限公司", "壹亿贰仟万元", "二〇二〇年六月", "已签约", "满城区商务局"],
+        [None, "二、新建项目", None, 14000, None, None, None],
+        [1, "满城区丙新材料项目", "河北丙公司", 8000, "2020.6.20", "洽谈落地", "满城区商务局"],
+        [2, "满城区丁食品项目", "丁食品公司", 6000, "2020.6.28", "注册中", "满城区市场监管局"],
+        ["合计", None, None, 76000, None, None, None],
+    ]
+    path = sheet(tmp_path / "满城.xlsx", rows, title="满城区2020年第二季度重点签约项目推进情况表", merges=["A1:G1"])
+    report = imported(run_cli, db_url, path)
+    assert [(c["row"], c["name"]) for c in report["created"]] == [
+        (5, "满城区某新材料产业园项目"),
+        (9, "满城区某物流园项目"),
+        (11, "满城区丙新材料项目"),
+        (12, "满城区丁食品项目"),
+    ]
+    skipped = {s["row"]: s["reason"] for s in report["skipped"]}
+    assert skipped[4] == skipped[10] == "section" and parts_of(report) == [7, 8], skipped
+    assert [(t["total"], t["sum"]) for t in report["totals_checked"]] == [("76000", "76000")]
+    assert not report["warnings"] and not report["problems"], report
+    open_database(db_url)
+    assert landed() == {
+        "满城区某新材料产业园项目": (5 * YI, "2020-05-06"),
+        "满城区某物流园项目": (12000 * WAN, "2020-06-01"),
+        "满城区丙新材料项目": (8000 * WAN, "2020-06-20"),
+        "满城区丁食品项目": (6000 * WAN, "2020-06-28"),
+    }
+
+
 def test_after_parts_in_another_style_the_deals_style_is_the_next_deal(ledger, db_url, run_cli, tmp_path):
     """Deal (2) broken down into ① ②: the (3) and (4) after them are the next deals, even when their amounts would
     complete the deal's (parts in another style than the deals' cannot be followed by one in the deals' style)."""
