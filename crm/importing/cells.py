@@ -19,7 +19,7 @@ from crm.deals.stages import parse_stage
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.foundation.text import folded
-from crm.values.dates import MAX_YEAR, MIN_YEAR, parse_date, parse_month
+from crm.values.dates import MAX_YEAR, MIN_YEAR, PARTS_OF_A_MONTH, PARTS_OF_A_YEAR, parse_date, parse_month
 from crm.values.money import CURRENCIES, MAX_AMOUNT, ZH_SUFFIX, Money, parse_amount
 from crm.values.stage_words import classify_progress
 
@@ -402,7 +402,7 @@ def _number_not_a_date(value) -> CellError:
 
 
 #: A date that names part of a month or year (2020年5月下旬, 2020年底): read as the month, and said so.
-_PART_OF = re.compile(r"[月年]\s*(?:上旬|中旬|下旬|初|底|末|中|上半年|下半年|第?\s*[一二三四1-4]\s*季度)")
+_PART_OF = re.compile(rf"[月年]\s*(?:{PARTS_OF_A_MONTH}|{PARTS_OF_A_YEAR})")
 
 
 def names_part_of_a_month(value) -> bool:

@@ -43,9 +43,12 @@ _TAIL = LazyPattern(
     r"\s*(?:[(（]?(?:星期|周|礼拜)[一二三四五六日天][)）]?|(?:上午|下午|晚上|早上)?\s*\d{1,2}\s*(?:[:：时点]\s*"
     r"\d{0,2}\s*分?(?:\s*[:：]\s*\d{1,2}\s*秒?)?|时|点)|[(（]\s*(?:上午|下午)\s*[)）])\s*$"
 )
+#: Parts of a month and of a year a plan is written by (2020年5月下旬, 2020年底, 2020年三季度): read as a month.
+PARTS_OF_A_MONTH = "底|末|初|中|上旬|中旬|下旬"
+PARTS_OF_A_YEAR = r"上半年|下半年|第?\s*[一二三四1-4]\s*季度"
 _MONTH_ONLY = LazyPattern(
-    r"(\d{4})\s*(?:年\s*(\d{1,2})\s*月(?:份|底|末|初|中|上旬|中旬|下旬)?|[-./](\d{1,2})|年\s*(底|末)"
-    r"|年\s*(上半年|下半年|第?\s*[一二三四1-4]\s*季度)(?:末|底)?)"
+    rf"(\d{{4}})\s*(?:年\s*(\d{{1,2}})\s*月(?:份|{PARTS_OF_A_MONTH})?|[-./](\d{{1,2}})|年\s*(底|末)"
+    rf"|年\s*({PARTS_OF_A_YEAR})(?:末|底)?)"
 )
 #: The month a part of a year is kept as: its last, as 2020年底 is its December (a plan "by" that time).
 _PART_OF_YEAR = {"上半年": 6, "下半年": 12, "一": 3, "1": 3, "二": 6, "2": 6, "三": 9, "3": 9, "四": 12, "4": 12}
