@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import groupby
 
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _, list_sep
@@ -130,16 +131,9 @@ def refuse_other_units(sheet: _Sheet, number: int, values: list, header: Header 
 
 
 def row_ranges(numbers: list[int]) -> str:
-    """Row numbers as ranges: [41, 42, 43, 46] → "41–43, 46"."""
+    """Row numbers as ranges, in the language's list: [41, 42, 43, 46] → "41–43、46" ("41–43, 46" in English)."""
     out: list[str] = []
-    start = prev = None
-    for n in sorted(numbers):
-        if prev is not None and n == prev + 1:
-            prev = n
-            continue
-        if start is not None:
-            out.append(f"{start}–{prev}" if prev != start else str(start))
-        start = prev = n
-    if start is not None:
-        out.append(f"{start}–{prev}" if prev != start else str(start))
+    for _step, run in groupby(enumerate(sorted(set(numbers))), key=lambda at: at[1] - at[0]):
+        rows = [n for _at, n in run]
+        out.append(f"{rows[0]}–{rows[-1]}" if len(rows) > 1 else str(rows[0]))
     return list_sep().join(out)
