@@ -301,6 +301,26 @@ def test_the_cli_writes_the_same_file_split(monkeypatch, demo_url, run_cli, tmp_
     assert out == expected
 
 
+@pytest.mark.parametrize("mode", ["w", "a"])
+def test_standard_output_redirected_to_a_file_holds_the_one_process_file(monkeypatch, demo_url, tmp_path, mode):
+    """`crm export weekly --format csv > file` (and `>> file`): the child's rows are appended to what this process
+    wrote before them, whether the kernel copies them (a file written from its start) or a buffer does (one
+    opened for appending, where sendfile refuses)."""
+    expected = weekly_reference.render(weekly.build(W21), "csv")
+    monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
+    path = tmp_path / "w21.csv"
+    path.write_bytes(b"kept\r\n")
+    from app import main
+
+    with open(path, mode, encoding="utf-8", newline="") as redirected:
+        monkeypatch.setattr(sys, "stdout", redirected)
+        code = main(["--db", demo_url, "export", "weekly", "--week", "2020-W21", "--format", "csv"])
+        monkeypatch.undo()
+    assert code == 0
+    with open(path, encoding="utf-8", newline="") as written:
+        assert written.read() == ("kept\r\n" if mode == "a" else "") + expected
+
+
 def test_a_child_that_dies_is_an_error_not_a_short_file(monkeypatch):
     monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
     monkeypatch.setattr(weekly_csv_split.SecondRange, "_write", lambda self, batches, report: os._exit(9))
