@@ -99,3 +99,10 @@ POSTGRES = Dialect(
 def dialect_of(db: Database | None = None) -> Dialect:
     """The dialect of `db` (default: the open ledger)."""
     return POSTGRES if isinstance(db or database.obj, PostgresqlDatabase) else SQLITE
+
+
+def day_text(expression):
+    """A DATE `expression` as SQLite hands it back, text "YYYY-MM-DD": cast on PostgreSQL, whose driver otherwise
+    builds a date object for every row's value, where a caller that converts each distinct day once (as the
+    weekly table does) has it parsed once (BENCHMARKS.md, twenty-fourth session)."""
+    return expression.cast("text") if dialect_of().name == "postgresql" else expression

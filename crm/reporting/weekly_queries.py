@@ -13,6 +13,7 @@ from peewee import SQL, Case, Select, fn
 from crm.listing.filters import DealFilter
 from crm.reference import fx
 from crm.reporting.weekly_model import FINISHED
+from db.dialects import day_text
 from db.json_lists import among_ids, joined_ids
 from db.models import (
     Blocker,
@@ -183,7 +184,14 @@ def _open_blockers(deal_ids: list[int], sunday: datetime.date):
     """The blockers of the deals `deal_ids` raised by `sunday` and not resolved by then, in the order they were
     raised: (deal id, id, text, department id, raised_on, due_on)."""
     query = _where(
-        Blocker.select(Blocker.deal, Blocker.id, Blocker.text, Blocker.department, Blocker.raised_on, Blocker.due_on),
+        Blocker.select(
+            Blocker.deal,
+            Blocker.id,
+            Blocker.text,
+            Blocker.department,
+            day_text(Blocker.raised_on),
+            day_text(Blocker.due_on),
+        ),
         among_ids(Blocker.deal, deal_ids),
         Blocker.raised_on <= sunday,
         Blocker.resolved_on.is_null(True) | (Blocker.resolved_on > sunday),
@@ -251,14 +259,14 @@ def _listed_rows(cohort: DealFilter, sunday: datetime.date, only_stage: str | No
         Deal.region,
         Deal.industry,
         Deal.sub_industry,
-        Deal.signed_on,
+        day_text(Deal.signed_on),
         Deal.amount,
         Deal.currency,
         Deal.amount_approximate,
         Deal.amount_cny,
         Deal.fx_rate,
         stage.alias("stage_then"),
-        _since_at(sunday).alias("since_then"),
+        day_text(_since_at(sunday)).alias("since_then"),
         Deal.event,
         Deal.lead_unit,
         Deal.liaison,
