@@ -72,23 +72,24 @@ from crm.reporting.weekly_queries import (
     _signed_blockers,
     _signed_funds,
     _signed_groups,
-    _staged_since,
     _supporting,
     _unresolved_deals,
     _week_blockers,
     _week_funds,
+    _week_stages,
     _where,
 )
 from crm.reporting.weekly_split import Part, Write
 from crm.reporting.weekly_sums import _kept_week_end_kpis, _RowSums, _summary, _week_end_kpis
 from crm.values.money import Money
 from db.forking import SharedSnapshot
-from db.models import Deal, StageChange
+from db.models import Deal
 from db.models import Progress as ProgressLog
 from db.reading import batches_ahead, one_snapshot
 from db.streaming import batches
 
 BATCH = 2000  # rows fetched from the cursor at a time
+STAGE_KINDS = ("new", "stage")  # the kinds of Progress made of a stage entry (_week_progress)
 #: Distinct amounts made into Money and CNY Decimals once each: as many as a million deals hold (BENCHMARKS.md,
 #: tenth session), as rows in date order meet amounts in no order and a smaller cache made them again and again.
 AMOUNTS_KEPT = 120_000
@@ -248,7 +249,10 @@ class _Builder:
         """The week's events per deal, each deal's in order, and the ids of the deals they are of that were in
         the ledger by Sunday."""
         progress = self._week_progress()
-        changed = sorted(_existing(self.cohort, self.week.sunday, list(progress)))
+        # a stage entry dated in the week puts its deal in the ledger by Sunday: only the others are asked
+        staged = {deal_id for deal_id, events in progress.items() if any(p.kind in STAGE_KINDS for p in events)}
+        others = [deal_id for deal_id in progress if deal_id not in staged]
+        changed = sorted(staged | _existing(self.cohort, self.week.sunday, others))
         for deal_id in changed:
             progress[deal_id].sort(key=lambda p: p.order)
         return progress, changed
@@ -416,21 +420,7 @@ class _Builder:
         cohort (those not in the ledger by Sunday included: rows() leaves them out)."""
         monday, sunday, ids = self.week.monday, self.week.sunday, self.ids
         progress: dict[int, list[Progress]] = defaultdict(list)
-        for deal_id, src, dst, on, note, entry_id in _fetch(
-            _where(
-                StageChange.select(
-                    StageChange.deal,
-                    StageChange.from_stage,
-                    StageChange.to_stage,
-                    StageChange.effective_on,
-                    StageChange.note,
-                    StageChange.id,
-                ),
-                _in_cohort(StageChange.deal, ids),
-                _in_cohort(StageChange.deal, _staged_since(monday, self.expected_rows)),
-                StageChange.effective_on.between(monday, sunday),
-            )
-        ):
+        for deal_id, src, dst, on, note, entry_id in _fetch(_week_stages(ids, monday, sunday)):
             on = _day(on)
             kind = "new" if src is None else "stage"
             progress[deal_id].append(

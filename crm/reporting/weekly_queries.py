@@ -106,19 +106,6 @@ def _since_at(day: datetime.date):
     return Case(None, [(Deal.stage_since <= day, Deal.stage_since)], _entry_on(day, "effective_on"))
 
 
-#: _staged_since narrows to the deals whose stage began since a day while at most 1 deal in RECENT_SHARE did.
-RECENT_SHARE = 10
-
-
-def _staged_since(monday: datetime.date, deals: int):
-    """SQL: the ids of the deals whose current stage began on or after `monday` — among them every deal with a
-    stage entry dated since then, as a deal's ledger is in date order (what _stage_at reads too) — to read
-    only their entries; None (read the whole stage ledger) when they are over 1 in RECENT_SHARE of the `deals`,
-    for which looking up each one's entries costs more than scanning the ledger."""
-    recent = Deal.select(Deal.id).where(Deal.stage_since >= monday)
-    return None if recent.count() * RECENT_SHARE > deals else recent
-
-
 def _supporting(ids, below: int | None = None, from_id: int | None = None):
     """(supporting departments' ids as "12,3,40" in no particular order, the ids of the deals that have those
     as "7,19,…") for each such combination among the deals of the cohort (`ids`, None for every deal) that have
@@ -197,6 +184,24 @@ def _open_blockers(deal_ids: list[int], sunday: datetime.date):
         Blocker.resolved_on.is_null(True) | (Blocker.resolved_on > sunday),
     )
     return query.order_by(Blocker.raised_on, Blocker.id)
+
+
+def _week_stages(ids, monday: datetime.date, sunday: datetime.date):
+    """The stage entries of the cohort's deals (`ids`, None for every deal) dated from `monday` to `sunday`:
+    (deal id, from_stage, to_stage, effective_on, note, id); one range of stage_change_effective_on (migration
+    0021)."""
+    return _where(
+        StageChange.select(
+            StageChange.deal,
+            StageChange.from_stage,
+            StageChange.to_stage,
+            StageChange.effective_on,
+            StageChange.note,
+            StageChange.id,
+        ),
+        _in_cohort(StageChange.deal, ids),
+        StageChange.effective_on.between(monday, sunday),
+    )
 
 
 def _week_funds(ids, monday: datetime.date, sunday: datetime.date):

@@ -62,6 +62,7 @@ def test_down_gives_the_triggers_back_as_they_were(ledger):
     gated = database.execute_sql(_DEFINITIONS).fetchall()
     assert len(gated) >= 14 and all(KEPT_LATER in definition for _name, definition in gated)
     assert runner(ledger).down("0016_postgres_kept_later") == [
+        "0021_stage_change_effective_on",
         "0020_postgres_days_in_turn",
         "0019_postgres_totals_read_after_lock",
         "0018_postgres_totals_row_locks",
@@ -81,5 +82,6 @@ def test_down_gives_the_triggers_back_as_they_were(ledger):
         "0018_postgres_totals_row_locks",
         "0019_postgres_totals_read_after_lock",
         "0020_postgres_days_in_turn",
+        "0021_stage_change_effective_on",
     ]
     assert database.execute_sql(_DEFINITIONS).fetchall() == gated

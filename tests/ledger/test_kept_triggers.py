@@ -55,8 +55,9 @@ def test_a_ledger_from_before_0014_is_upgraded_and_both_forms_keep_the_totals(de
     assert big == {f"{kept_triggers.VIEW}_{k}" for k in ("stages", "events", "plan")}
     assert sum(len(sql) for sql in handed.values()) < 64_000  # every connection parses all of it (was ~320,000)
 
-    # back through 0014 (0020 to 0016, PostgreSQL's only, and 0015, only indexes, are undone on the way)
+    # back through 0014 (0021 and 0015, only indexes, and 0020 to 0016, PostgreSQL's only, are undone on the way)
     assert runner(demo_ledger).down("0014_kept_triggers_once") == [
+        "0021_stage_change_effective_on",
         "0020_postgres_days_in_turn",
         "0019_postgres_totals_read_after_lock",
         "0018_postgres_totals_row_locks",
@@ -79,6 +80,7 @@ def test_a_ledger_from_before_0014_is_upgraded_and_both_forms_keep_the_totals(de
         "0018_postgres_totals_row_locks",
         "0019_postgres_totals_read_after_lock",
         "0020_postgres_days_in_turn",
+        "0021_stage_change_effective_on",
     ]
     assert _trigger_sql(demo_ledger) == handed
     _change_everything("乙")

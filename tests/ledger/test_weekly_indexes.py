@@ -1,17 +1,19 @@
-"""Migration 0015's indexes for the weekly table: there after an upgrade on both backends, gone after its down()
-and back after up(); on SQLite the weekly table's queries read them (the listed rows from deal_weekly_rows alone,
-in the table's order without a sort; the week's funds and blockers by their days)."""
+"""Migrations 0015's and 0021's indexes for the weekly table: there after an upgrade on both backends, gone after
+their down() and back after up(); on SQLite the weekly table's queries read them (the listed rows from
+deal_weekly_rows alone, in the table's order without a sort; the week's stage entries, funds and blockers by their
+days)."""
 
 import datetime
 
 import pytest
 
 from crm.listing.filters import DealFilter
-from crm.reporting.weekly_queries import _listed_rows, _week_blockers, _week_funds
+from crm.reporting.weekly_queries import _listed_rows, _week_blockers, _week_funds, _week_stages
 from db.migrate import runner
 from db.models import database
 
 NAMES = {"deal_weekly_rows", "blocker_raised_on", "funds_arrived_arrived_on"}
+STAGE_DAYS = "stage_change_effective_on"  # migration 0021
 MONDAY, SUNDAY = datetime.date(2020, 5, 18), datetime.date(2020, 5, 24)
 
 
@@ -32,6 +34,7 @@ def _plan(query) -> str:
 def test_the_weekly_indexes_are_made_by_the_upgrade_and_undone_by_down(ledger, backend):
     assert NAMES <= _indexes(backend)
     assert runner(ledger).down("0015_weekly_indexes") == [
+        "0021_stage_change_effective_on",
         "0020_postgres_days_in_turn",
         "0019_postgres_totals_read_after_lock",
         "0018_postgres_totals_row_locks",
@@ -47,8 +50,17 @@ def test_the_weekly_indexes_are_made_by_the_upgrade_and_undone_by_down(ledger, b
         "0018_postgres_totals_row_locks",
         "0019_postgres_totals_read_after_lock",
         "0020_postgres_days_in_turn",
+        "0021_stage_change_effective_on",
     ]
     assert NAMES <= _indexes(backend)
+
+
+def test_the_stage_ledgers_days_are_indexed_by_the_upgrade_and_undone_by_down(ledger, backend):
+    assert STAGE_DAYS in _indexes(backend)
+    assert runner(ledger).down("0021_stage_change_effective_on") == ["0021_stage_change_effective_on"]
+    assert STAGE_DAYS not in _indexes(backend)
+    assert runner(ledger).up() == ["0021_stage_change_effective_on"]
+    assert STAGE_DAYS in _indexes(backend)
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
@@ -60,7 +72,10 @@ def test_the_listed_rows_are_read_from_the_covering_index_in_order(ledger, only_
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-def test_the_week_s_funds_and_blockers_are_found_by_their_days(ledger):
+def test_the_week_s_stage_entries_funds_and_blockers_are_found_by_their_days(ledger):
+    assert "USING INDEX stage_change_effective_on (effective_on>? AND effective_on<?)" in _plan(
+        _week_stages(None, MONDAY, SUNDAY)
+    )
     assert "USING INDEX funds_arrived_arrived_on (arrived_on>? AND arrived_on<?)" in _plan(
         _week_funds(None, MONDAY, SUNDAY)
     )

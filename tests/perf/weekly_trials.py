@@ -143,8 +143,7 @@ def _events(args) -> None:
     monday, sunday = week.monday, week.sunday
     con = sqlite3.connect(args.db)
     entries = StageChange.select(StageChange.deal, StageChange.to_stage, StageChange.effective_on, StageChange.id)
-    recent = q._in_cohort(StageChange.deal, q._staged_since(monday, 1_000_000))
-    _plan_and_time(con, "stage entries", q._where(entries, recent, StageChange.effective_on.between(monday, sunday)))
+    _plan_and_time(con, "stage entries", entries.where(StageChange.effective_on.between(monday, sunday)))
     _plan_and_time(con, "funds", q._week_funds(None, monday, sunday))
     _plan_and_time(
         con, "progress", Progress.select(Progress.deal, Progress.text).where(Progress.on.between(monday, sunday))
