@@ -5,7 +5,6 @@ its own rows."""
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -48,7 +47,7 @@ class SecondRange:
         self.file.seek(0)
         if hasattr(out, "buffer") and str(getattr(out, "encoding", "")).lower().replace("-", "") == "utf8":
             out.flush()  # the bytes as they are: no decoding and encoding again
-            _append_bytes(self.file, out.buffer)
+            shutil.copyfileobj(self.file, out.buffer, 1 << 20)
         else:
             shutil.copyfileobj(io.TextIOWrapper(self.file, encoding="utf-8", newline=""), out, 1 << 20)
         return self.part.rows
@@ -62,22 +61,3 @@ class SecondRange:
     def close(self) -> None:
         if self.file is not None:
             self.file.close()
-
-
-def _append_bytes(source, target) -> None:
-    """Append the bytes of the file `source` (from its start) to the binary stream `target`: copied by the
-    kernel (os.sendfile) where `target` has a file descriptor, through a buffer otherwise (or for what the kernel
-    did not copy). The child's part is copied after both processes are done, while the other core waits: the
-    kernel's copy costs a fraction of the buffered one (BENCHMARKS.md, twenty-fourth session)."""
-    target.flush()
-    size, sent = os.fstat(source.fileno()).st_size, 0
-    try:
-        fd = target.fileno()
-        while sent < size and (step := os.sendfile(fd, source.fileno(), sent, size - sent)):
-            sent += step
-    except (AttributeError, OSError, io.UnsupportedOperation):
-        pass  # no descriptor, or one sendfile cannot write to: the buffered copy below does it all
-    if sent and target.seekable():
-        target.seek(0, io.SEEK_END)  # the stream's own idea of its position follows the bytes written past it
-    source.seek(sent)
-    shutil.copyfileobj(source, target, 1 << 20)

@@ -304,8 +304,7 @@ def test_the_cli_writes_the_same_file_split(monkeypatch, demo_url, run_cli, tmp_
 @pytest.mark.parametrize("mode", ["w", "a"])
 def test_standard_output_redirected_to_a_file_holds_the_one_process_file(monkeypatch, demo_url, tmp_path, mode):
     """`crm export weekly --format csv > file` (and `>> file`): the child's rows are appended to what this process
-    wrote before them, whether the kernel copies them (a file written from its start) or a buffer does (one
-    opened for appending, where sendfile refuses)."""
+    wrote before them, in a file written from its start as in one opened for appending."""
     expected = weekly_reference.render(weekly.build(W21), "csv")
     monkeypatch.setattr(weekly_split, "SPLIT_FROM", 1)
     path = tmp_path / "w21.csv"

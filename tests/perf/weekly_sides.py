@@ -31,7 +31,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from tests.perf import commands
+from tests.perf import bench, commands
 from tests.perf.commands import WEEK
 
 
@@ -95,6 +95,8 @@ def main(argv=None) -> int:
     if not args.db:
         parser.error("--db or --pg-dump is required")
     dbs = {"before": args.db, "after": args.after_url or args.after_db or args.db}
+    for root in (args.before, args.after):
+        bench.compile_bytecode(root.resolve())  # a fresh worktree has none: each run would compile every module
     if args.after_db:
         _migrate(args.after.resolve(), args.after_db)
     figures: dict[str, list] = {}
