@@ -328,7 +328,7 @@ class _Builder:
         blockers' rows (_open_blockers) `blocked`; counts them."""
         days = _DAYS
         (ids, codes, deal_names, investors, regions, industries, subs, signed, amounts, currencies, approximate, cnys,
-         rates, stages, since, event_ids, leads, liaisons) = columns  # fmt: skip
+         rates, stages, event_ids, leads, liaisons) = columns  # fmt: skip
         self.sums.add_batch(stages, cnys, currencies, amounts, approximate, rates)
         day = days.__getitem__
         problems = {
@@ -350,7 +350,6 @@ class _Builder:
             list(map(names.cny_of.__getitem__, cnys)),
             rates,
             stages,
-            list(map(day, since)),
             list(map(names.departments.get, leads)),
             names.supporting.of_deals(ids),
             list(map(names.persons.get, liaisons)),

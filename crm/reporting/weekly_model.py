@@ -107,7 +107,6 @@ class Row:
     amount_cny: Decimal | None
     fx_rate_id: int | None
     stage: str  # the stage key at the end of the week
-    stage_since: datetime.date
     lead_unit: str | None
     supporting: list[str]
     liaison: str | None
@@ -145,7 +144,6 @@ class RowBatch:
     amount_cny: Sequence[Decimal | None]
     fx_rate_id: Sequence[int | None]
     stage: Sequence[str]
-    stage_since: Sequence[datetime.date]
     lead_unit: Sequence[str | None]
     supporting: Sequence[tuple[str, ...]]
     liaison: Sequence[str | None]
@@ -159,7 +157,7 @@ class RowBatch:
         """The batch's rows as Row objects (each with lists of its own for supporting, progress and problems)."""
         columns = [getattr(self, name) for name in ROW_FIELDS]
         return [
-            Row(*values[:17], list(values[17]), values[18], values[19] or [], values[20] or [])
+            Row(*values[:16], list(values[16]), values[17], values[18] or [], values[19] or [])
             for values in zip(*columns)
         ]
 

@@ -101,11 +101,6 @@ def _stage_at(day: datetime.date):
     return Case(None, [(Deal.stage_since <= day, Deal.stage)], _entry_on(day, "to_stage"))
 
 
-def _since_at(day: datetime.date):
-    """SQL: the day the deal's stage at the end of `day` began (see _stage_at)."""
-    return Case(None, [(Deal.stage_since <= day, Deal.stage_since)], _entry_on(day, "effective_on"))
-
-
 def _supporting(ids, below: int | None = None, from_id: int | None = None):
     """(supporting departments' ids as "12,3,40" in no particular order, the ids of the deals that have those
     as "7,19,…") for each such combination among the deals of the cohort (`ids`, None for every deal) that have
@@ -271,7 +266,6 @@ def _listed_rows(cohort: DealFilter, sunday: datetime.date, only_stage: str | No
         Deal.amount_cny,
         Deal.fx_rate,
         stage.alias("stage_then"),
-        day_text(_since_at(sunday)).alias("since_then"),
         Deal.event,
         Deal.lead_unit,
         Deal.liaison,

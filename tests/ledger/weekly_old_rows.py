@@ -369,7 +369,7 @@ class _Builder:
                 continue  # signed or entered after the week
             stage_at[d.id] = at
             existing.append(d)
-            stage, since = at
+            stage = at[0]
             events = progress.pop(d.id, None)
             if events:
                 events.sort(key=lambda p: p.order)
@@ -398,7 +398,6 @@ class _Builder:
                 _cents(d.cny_cents),
                 d.fx_rate,
                 stage,
-                since,
                 d.lead_name,
                 supporting.get(d.id, []),
                 d.liaison_name,
