@@ -179,13 +179,14 @@ class _Builder:
             load = weekly_split.Load(shared.helpers)
             # the longest readings before the rows, each on a side thread beside this one's
             supporting, week_end = self._supporting_beside(shared), shared.side(self._week_end)
+            unresolved = shared.side(lambda: _unresolved_deals(self.week.sunday))
             progress, changed = self._changed()
             if shared.can_fork and weekly_split.wanted(load):
-                yield from self._read_split(shared, progress, changed, supporting, week_end)
+                yield from self._read_split(shared, progress, changed, supporting, week_end, unresolved)
             else:
                 shared.alone()
                 self.part = None
-                yield from self._read(progress, changed, supporting, week_end)
+                yield from self._read(progress, changed, supporting, week_end, unresolved)
 
     def _read(
         self,
@@ -193,12 +194,13 @@ class _Builder:
         changed: list[int],
         supporting: Callable[[], _Supporting],
         week_end: Callable[[], kpi.Kpis],
+        unresolved: Callable[[], Callable[[int], object]] | None = None,
     ) -> Iterator[RowBatch]:
-        """row_batches() in one process, inside its snapshot, from the week's events (_changed()); `supporting()`
-        and `week_end()` give what _supporting() and _week_end() read."""
+        """row_batches() in one process, inside its snapshot, from the week's events (_changed()); `supporting()`,
+        `week_end()` and `unresolved()` give what _supporting(), _week_end() and _unresolved_deals() read."""
         self._count_events(progress, changed)
         kpis = week_end()  # a missing rate raised before any row
-        yield from self._batches(progress, changed, self._names(supporting))
+        yield from self._batches(progress, changed, self._names(supporting, unresolved))
         self._finish(kpis)
 
     def _read_split(
@@ -208,13 +210,15 @@ class _Builder:
         changed: list[int],
         supporting: Callable[[], _Supporting],
         week_end: Callable[[], kpi.Kpis],
+        unresolved: Callable[[], Callable[[int], object]],
     ) -> Iterator[RowBatch]:
-        """row_batches() in two processes: the names read here (the supporting departments and the week-end KPIs
-        by side threads, a missing rate raised before any row, as _read() does), then a child forked with all that
-        writes the rows after about PARENT_SHARE of them, while this process yields those."""
+        """row_batches() in two processes: the names read here (the supporting departments, the week-end KPIs and
+        the deals with unresolved blockers by side threads, a missing rate raised before any row, as _read() does),
+        then a child forked with all that writes the rows after about PARENT_SHARE of them, while this process
+        yields those."""
         part = self.part
         assert part is not None
-        names = self._names(supporting)
+        names = self._names(supporting, unresolved)
         first = int(_listed_estimate(self.cohort, self.only_stage, self.expected_rows) * weekly_split.PARENT_SHARE)
         kpis = week_end()
         part.open()
@@ -271,13 +275,15 @@ class _Builder:
             lambda: _Supporting(_department_names(), last, [*_fetch(_supporting(self.ids, below=half)), *upper()])
         )
 
-    def _names(self, supporting: Callable[[], _Supporting]) -> _Names:
-        """The names the rows are looked up in; `supporting()` gives the supporting departments (read on a side
-        thread meanwhile, or now)."""
+    def _names(
+        self, supporting: Callable[[], _Supporting], unresolved: Callable[[], Callable[[int], object]] | None = None
+    ) -> _Names:
+        """The names the rows are looked up in; `supporting()` gives the supporting departments and `unresolved()`
+        the deals with a blocker unresolved by Sunday (each read on a side thread meanwhile, or now)."""
         departments, events, persons = _department_names(), _events(), _person_names()
         # asked only for the deals that may have some: a look-up per deal is most of the problems' query
-        unresolved = _unresolved_deals(self.week.sunday)
-        return _Names(departments, events, persons, supporting(), unresolved)
+        flagged = _unresolved_deals(self.week.sunday) if unresolved is None else unresolved()
+        return _Names(departments, events, persons, supporting(), flagged)
 
     def _batches(
         self,
