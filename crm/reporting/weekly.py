@@ -33,6 +33,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
+from crm import listing
 from crm.deals.stages import parse_stage
 from crm.foundation.errors import MissingRate
 from crm.listing.filters import DealFilter
@@ -141,7 +142,7 @@ class _Builder:
         self.activity = WeekActivity()
         self.sums = _RowSums()
         self._summary: Summary | None = None
-        self.expected_rows = self.cohort.apply(Deal.select(Deal.id)).count()
+        self.expected_rows = listing.count(self.cohort)  # from the kept totals where they answer the cohort
         self.part: Part | None = None
         self.batches = self.row_batches()  # one reading of the ledger, whether as rows or as batches
 
