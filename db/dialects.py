@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from peewee import Database, PostgresqlDatabase
+from peewee import SQL, Database, NodeList, PostgresqlDatabase
 
 from db.models import database
 
@@ -99,6 +99,12 @@ POSTGRES = Dialect(
 def dialect_of(db: Database | None = None) -> Dialect:
     """The dialect of `db` (default: the open ledger)."""
     return POSTGRES if isinstance(db or database.obj, PostgresqlDatabase) else SQLITE
+
+
+def unindexed(column):
+    """`column` as a condition or grouping reads it without leading the planner to its index: `+column` on SQLite
+    (its idiom), the column itself on PostgreSQL, whose planner weighs its indexes by their statistics."""
+    return NodeList((SQL("+"), column), glue="") if dialect_of().unary_plus_skips_index else column
 
 
 def day_text(expression):

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
 
-from peewee import SQL, Case, NodeList, Table, fn
+from peewee import SQL, Case, Table, fn
 
 from crm.deals.stages import STAGES, at_or_beyond
 from crm.listing import kept_totals
@@ -42,7 +42,7 @@ from crm.reporting import kept_plans, kpi, month_ends
 from crm.reporting.kept_plans import up_to as _up_to
 from db import kept_totals as upkeep
 from db import stage_days
-from db.dialects import dialect_of
+from db.dialects import dialect_of, unindexed
 from db.models import Blocker, Deal, FundsArrived, FxRate, InvestmentDone, InvestmentPlan, StageChange, database
 
 _STARTED = frozenset(at_or_beyond("construction"))
@@ -359,9 +359,7 @@ def _key(key):
     names (e.g. planned start) rather than walking the key's index to group and looking every deal up."""
     if key is None:
         return SQL("NULL")
-    if dialect_of().unary_plus_skips_index:
-        return NodeList((SQL("+"), key), glue="")
-    return key
+    return unindexed(key)
 
 
 def _count_deals(results: dict, rows, condition, day: datetime.date) -> None:

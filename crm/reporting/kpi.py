@@ -18,7 +18,7 @@ from collections import namedtuple
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
-from peewee import SQL, Case, NodeList, fn
+from peewee import Case, fn
 
 from crm.deals.stages import STAGES, at_or_beyond
 from crm.listing import kept_totals as cohort_totals
@@ -26,7 +26,7 @@ from crm.listing import search
 from crm.listing.filters import DealFilter
 from crm.reference import fx
 from db import kept_totals as upkeep
-from db.dialects import dialect_of
+from db.dialects import dialect_of, unindexed
 from db.models import Blocker, Deal, FundsArrived, FxRate, database
 
 
@@ -153,7 +153,7 @@ def compute(cohort: DealFilter | None = None, today: datetime.date | None = None
     if condition is None:
         in_cohort = signed
     elif dialect_of().unary_plus_skips_index:
-        in_cohort = (NodeList((SQL("+"), Deal.stage), glue="") != "negotiating") & condition
+        in_cohort = (unindexed(Deal.stage) != "negotiating") & condition
     else:
         in_cohort = signed & condition
     everyone = condition is None

@@ -13,7 +13,7 @@ from peewee import SQL, Case, Select, fn
 from crm.listing.filters import DealFilter
 from crm.reference import fx
 from crm.reporting.weekly_model import FINISHED
-from db.dialects import day_text
+from db.dialects import day_text, unindexed
 from db.json_lists import among_ids, joined_ids
 from db.models import (
     Blocker,
@@ -184,7 +184,7 @@ def _open_blockers(deal_ids: list[int], sunday: datetime.date):
 def _week_stages(ids, monday: datetime.date, sunday: datetime.date):
     """The stage entries of the cohort's deals (`ids`, None for every deal) dated from `monday` to `sunday`:
     (deal id, from_stage, to_stage, effective_on, note, id); one range of stage_change_effective_on (migration
-    0021)."""
+    0021), the cohort tested per entry (on SQLite its deals' look-ups in the ledger by deal would be led by it)."""
     return _where(
         StageChange.select(
             StageChange.deal,
@@ -194,7 +194,7 @@ def _week_stages(ids, monday: datetime.date, sunday: datetime.date):
             StageChange.note,
             StageChange.id,
         ),
-        _in_cohort(StageChange.deal, ids),
+        _in_cohort(unindexed(StageChange.deal), ids),
         StageChange.effective_on.between(monday, sunday),
     )
 
