@@ -234,8 +234,10 @@ class ImportDialog(Dialog):
         yield Button(_("Preview"), id="preview")
         yield ProgressBar(id="import-progress", show_eta=False)
         with VerticalScroll(id="import-report"):
-            yield Vertical(id="import-columns")
+            # what the preview found (its counts, notices and problems) first: on a small terminal the column
+            # choosers below it would push it out of sight
             yield Static(_("Preview first: nothing is written until you press Import."), id="import-text")
+            yield Vertical(id="import-columns")
 
     def on_mount(self) -> None:
         self.query_one("#import-progress", ProgressBar).display = False

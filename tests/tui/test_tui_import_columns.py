@@ -92,3 +92,22 @@ async def test_the_preview_names_an_unused_columns_guess_by_its_label(demo_ledge
         assert field_label("investor") != "investor"
         assert f"{field_label('investor')}）" in unused, unused
         assert "investor" not in unused, unused
+
+
+@run_async
+async def test_on_a_small_terminal_the_preview_shows_what_it_found_before_the_column_choosers(demo_ledger):
+    """80×24: after a preview of a county's sheet, the report (its counts and notices) is in sight at the top of the
+    preview area; the column choosers follow it (they had pushed it below the fold)."""
+    from pathlib import Path
+
+    sheet = Path(__file__).resolve().parents[1] / "data" / "county_sheets" / "county_weekly.xlsx"
+    async with CrmApp(today=TODAY).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        dialog = await _preview(pilot, sheet)
+        report, area = dialog.query_one("#import-text", Static), dialog.query_one("#import-report")
+        assert dialog.column_labels  # the choosers are there, below
+        assert area.scroll_y == 0
+        first_line = report.region.y
+        assert area.region.y <= first_line < area.region.bottom, (report.region, area.region)
+        assert dialog.query_one("#import-columns").region.y > first_line
+        assert str(report.render()).strip()
