@@ -386,7 +386,8 @@ def map_pairs(text: str) -> dict[str, str]:
 
 
 def report_text(report: importer.Report, listed: int = 30) -> str:
-    """What an import did or would do, as lines for the dialog."""
+    """What an import did or would do, as lines for the dialog: what it read and its counts, then what the officer
+    must read before importing (notices, warnings, problems), then the columns and the deals row by row."""
     lines = [
         _("{file}: header in row {row}; {n} data rows").format(
             file=Path(report.source).name + (f" [{report.sheet}]" if report.sheet else ""),
@@ -394,6 +395,37 @@ def report_text(report: importer.Report, listed: int = 30) -> str:
             n=report.rows_read,
         )
     ]
+    verb = (
+        _("would create {created}, update {updated}, leave {unchanged} unchanged")
+        if report.dry_run or not report.written
+        else _("created {created}, updated {updated}, left {unchanged} unchanged")
+    )
+    lines.append(verb.format(created=len(report.created), updated=len(report.updated), unchanged=len(report.unchanged)))
+    lines.append(
+        _("stage changes {stages}, blockers added {blockers}, rows skipped {skipped}").format(
+            stages=report.stage_changes, blockers=report.blockers_added, skipped=len(report.skipped)
+        )
+    )
+    return "\n".join([*lines, *_to_read(report), *_columns(report), *_deals(report, listed)])
+
+
+def _to_read(report: importer.Report) -> list[str]:
+    """The report's notices, warnings and problems (at most 100 of each kind listed)."""
+    lines = [str(notice) for notice in report.notices]
+    if report.warnings:
+        lines.append(_("Warnings (the import goes ahead; skip a row under Skip rows):"))
+        lines += [f"  {w}" for w in report.warnings[:100]]
+    if report.problems:
+        lines.append(_("Problems (nothing is written while there are any):"))
+        lines += [f"  {p}" for p in report.problems[:100]]
+        if len(report.problems) > 100:
+            lines.append("  " + _("… and {n} more").format(n=len(report.problems) - 100))
+    return lines
+
+
+def _columns(report: importer.Report) -> list[str]:
+    """The columns the import reads, and those it leaves (with the field each may be)."""
+    lines = []
     if report.columns:
         lines.append(
             _("Columns used: {columns}").format(
@@ -410,17 +442,13 @@ def report_text(report: importer.Report, listed: int = 30) -> str:
         lines.append(
             _("Columns not used (name them under Columns: 列名=字段): {columns}").format(columns="、".join(shown))
         )
-    verb = (
-        _("would create {created}, update {updated}, leave {unchanged} unchanged")
-        if report.dry_run or not report.written
-        else _("created {created}, updated {updated}, left {unchanged} unchanged")
-    )
-    lines.append(verb.format(created=len(report.created), updated=len(report.updated), unchanged=len(report.unchanged)))
-    lines.append(
-        _("stage changes {stages}, blockers added {blockers}, rows skipped {skipped}").format(
-            stages=report.stage_changes, blockers=report.blockers_added, skipped=len(report.skipped)
-        )
-    )
+    return lines
+
+
+def _deals(report: importer.Report, listed: int) -> list[str]:
+    """The departments, events and people the import adds, then its deals and changes row by row (at most
+    `listed` deals and three times as many changes)."""
+    lines = []
     for label, names in (
         (_("New departments"), report.departments_created),
         (_("New events"), report.events_created),
@@ -445,14 +473,4 @@ def report_text(report: importer.Report, listed: int = 30) -> str:
     lines += ["  " + c for c in changes[: listed * 3]]
     if len(changes) > listed * 3:
         lines.append("  " + _("… and {n} more").format(n=len(changes) - listed * 3))
-    for notice in report.notices:
-        lines.append(str(notice))
-    if report.warnings:
-        lines.append(_("Warnings (the import goes ahead; skip a row under Skip rows):"))
-        lines += [f"  {w}" for w in report.warnings[:100]]
-    if report.problems:
-        lines.append(_("Problems (nothing is written while there are any):"))
-        lines += [f"  {p}" for p in report.problems[:100]]
-        if len(report.problems) > 100:
-            lines.append("  " + _("… and {n} more").format(n=len(report.problems) - 100))
-    return "\n".join(lines)
+    return lines

@@ -97,7 +97,8 @@ async def test_the_preview_names_an_unused_columns_guess_by_its_label(demo_ledge
 @run_async
 async def test_on_a_small_terminal_the_preview_shows_what_it_found_before_the_column_choosers(demo_ledger):
     """80×24: after a preview of a county's sheet, the report (its counts and notices) is in sight at the top of the
-    preview area; the column choosers follow it (they had pushed it below the fold)."""
+    preview area; the column choosers follow it (they had pushed it below the fold), and its notices come before
+    its lists (they came after the deals, up to thirty lines down)."""
     from pathlib import Path
 
     sheet = Path(__file__).resolve().parents[1] / "data" / "county_sheets" / "county_weekly.xlsx"
@@ -110,4 +111,10 @@ async def test_on_a_small_terminal_the_preview_shows_what_it_found_before_the_co
         first_line = report.region.y
         assert area.region.y <= first_line < area.region.bottom, (report.region, area.region)
         assert dialog.query_one("#import-columns").region.y > first_line
-        assert str(report.render()).strip()
+        # within the report, what must be read before importing (the 合计 row's notice, the warnings) comes right
+        # after the counts, before the columns and the deals listed row by row
+        lines = str(report.render()).splitlines()
+        notice = next(n for n, line in enumerate(lines) if "合计" in line)
+        assert notice <= 3, lines[:6]
+        assert notice < next(n for n, line in enumerate(lines) if line.startswith("使用的列"))
+        assert notice < next(n for n, line in enumerate(lines) if "新建 ZS" in line)
