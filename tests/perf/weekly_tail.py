@@ -21,11 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.perf import bench
-from tests.perf.commands import WEEK
 from tests.perf.timing import load_line
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.perf.weekly_timeline import checkout_arguments, checkouts
 
 #: One export: argv LEDGER WEEK OUT; prints {step: [start, seconds]} as JSON.
 SCRIPT = r"""
@@ -85,14 +82,9 @@ def _line(steps: dict[str, list[float]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("ledger")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--tree", action="append", type=Path, help="a checkout to run (repeat; default: this one)")
-    parser.add_argument("--week", default=WEEK)
+    checkout_arguments(parser)
     args = parser.parse_args(argv)
-    trees = [t.resolve() for t in args.tree] if args.tree else [ROOT]
-    for tree in trees:
-        bench.compile_bytecode(tree)
+    trees = checkouts(args)
     print(load_line(), flush=True)
     found: dict[Path, list[dict[str, list[float]]]] = {t: [] for t in trees}
     with tempfile.TemporaryDirectory(prefix="weekly-tail-") as tmp:

@@ -94,16 +94,28 @@ def _round(tree: Path, ledger: str, week: str, folder: Path) -> dict[str, float]
     return {**{k: v - spawned for k, v in marks.items()}, "wall": wall}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def checkout_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ledger, --rounds, --tree (repeated) and --week: what the tools that time checkouts' weekly CSV take."""
     parser.add_argument("ledger")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--tree", action="append", type=Path, help="a checkout to run (repeat; default: this one)")
     parser.add_argument("--week", default=WEEK)
-    args = parser.parse_args(argv)
+
+
+def checkouts(args: argparse.Namespace) -> list[Path]:
+    """The checkouts given (this one by default), each with its bytecode written: a fresh worktree has none, and
+    each run would compile every module."""
     trees = [t.resolve() for t in args.tree] if args.tree else [ROOT]
     for tree in trees:
-        bench.compile_bytecode(tree)  # a fresh worktree has none: each run would compile every module
+        bench.compile_bytecode(tree)
+    return trees
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    checkout_arguments(parser)
+    args = parser.parse_args(argv)
+    trees = checkouts(args)
     ledger = args.ledger if "://" in args.ledger else str(Path(args.ledger).resolve())
     print(load_line(), flush=True)
     found: dict[Path, list[dict[str, float]]] = {t: [] for t in trees}
