@@ -231,7 +231,7 @@ class ImportDialog(Dialog):
         yield FormRow(
             _("Sheet"), Input(id="import-sheet", compact=True, placeholder=_("the first with a header")), "hint-sheet"
         )
-        yield Button(_("Preview"), id="preview")
+        yield Button(_("Preview"), id="preview", compact=True)  # one row: the report below needs the room
         yield ProgressBar(id="import-progress", show_eta=False)
         with VerticalScroll(id="import-report"):
             # what the preview found (its counts, notices and problems) first: on a small terminal the column
