@@ -21,6 +21,11 @@ def load_line() -> str:
     return f"load {os.getloadavg()[0]:.2f} at {time.strftime('%H:%M:%S', time.gmtime())} UTC"
 
 
+def medians(rounds: list[dict], keys) -> dict:
+    """The median of each of `keys` over `rounds` (each round a dict of figures by key)."""
+    return {k: statistics.median(r[k] for r in rounds) for k in keys}
+
+
 def measure(fn, rounds: int, warmup: int = 1) -> list[float]:
     """Seconds taken by `fn()` in each of `rounds` runs, after `warmup` runs not counted."""
     for _ in range(warmup):

@@ -20,7 +20,6 @@ import argparse
 import hashlib
 import os
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,7 @@ import time
 from pathlib import Path
 
 from tests.perf.commands import WEEK
-from tests.perf.timing import load_line
+from tests.perf.timing import load_line, medians
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -132,7 +131,7 @@ def main(argv=None) -> int:
                     flush=True,
                 )
     for value, rounds in found.items():
-        med = {k: statistics.median(r[k] for r in rounds) for k in ("wall", "client", "server")}
+        med = medians(rounds, ("wall", "client", "server"))
         print(
             f"median READERS_FROM={value}{' (to the fork)' if args.at_fork else ''}: wall {med['wall']:.2f} s, "
             f"export CPU {med['client']:.2f} s, server CPU {med['server']:.2f} s; "

@@ -18,7 +18,6 @@ import argparse
 import filecmp
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,7 +25,7 @@ import time
 from pathlib import Path
 
 from tests.perf.commands import WEEK
-from tests.perf.timing import load_line
+from tests.perf.timing import load_line, medians
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -138,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
                     assert filecmp.cmp(files[0], out, shallow=False), f"{out} differs from {files[0]}"
                     out.unlink()
     for name, runs in figures.items():
-        med = {k: statistics.median(r[k] for r in runs) for k in ("wall", "cpu", "child_cpu")}
+        med = medians(runs, ("wall", "cpu", "child_cpu"))
         print(
             f"median {name}: {med['wall']:.2f} s wall, CPU {med['cpu'] + med['child_cpu']:.2f} s "
             f"(parent {med['cpu']:.2f}, child {med['child_cpu']:.2f}); peaks parent "
