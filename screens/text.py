@@ -7,7 +7,6 @@ import datetime
 from decimal import Decimal
 
 from rich.cells import cell_len, set_cell_size
-from rich.markup import escape as escape_markup
 
 from crm.deals.stages import BY_KEY
 from crm.foundation.i18n import N_, _
@@ -55,10 +54,11 @@ def shown(value: object, keep_newlines: bool = True) -> str:
     """Ledger text (a name, a note, a cell of a spreadsheet, an error quoting one) for any widget that reads markup.
 
     The one escape of the screens: every control, bidi and line-separator character is shown as
-    an escape (crm.foundation.text.terminal_safe) and every [ that could open markup ([bold],
-    [@click=…], a stray [/] that would end the app) is escaped, so the brackets show as typed.
+    an escape (crm.foundation.text.terminal_safe) and every [ is escaped, so the brackets show as typed:
+    [bold], [@click=…] or a stray [/] would be markup (the last ends the app), and Textual also reads
+    [Sheet1] as a style and drops it, which rich's and Textual's own escape() leave as they are.
     """
-    return escape_markup(plain(value, keep_newlines))
+    return plain(value, keep_newlines).replace("[", "\\[")
 
 
 def safe(value):

@@ -120,3 +120,17 @@ async def test_on_a_small_terminal_the_preview_shows_what_it_found_before_the_co
         assert notice <= 3, lines[:6]
         assert notice < next(n for n, line in enumerate(lines) if line.startswith("使用的列"))
         assert notice < next(n for n, line in enumerate(lines) if "新建 ZS" in line)
+
+
+@run_async
+async def test_the_preview_shows_the_sheets_name_in_its_brackets(demo_ledger):
+    """A county's workbook whose sheet is Sheet1: the report's first line names it as [Sheet1] (Textual read the
+    bracketed name as a style and dropped it, though the screens' escape was applied)."""
+    from pathlib import Path
+
+    sheet = Path(__file__).resolve().parents[1] / "data" / "county_sheets" / "usd_total.xlsx"
+    async with CrmApp(today=TODAY).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dialog = await _preview(pilot, sheet)
+        first = str(dialog.query_one("#import-text", Static).render()).splitlines()[0]
+        assert first.startswith("usd_total.xlsx [Sheet1]"), first
