@@ -1,5 +1,4 @@
-"""Lists of ids in SQL, which the two backends write differently: a group's ids joined into one text (SQLite's
-group_concat, PostgreSQL's string_agg, which takes text), and a list of ids as one bound parameter."""
+"""A list of ids in SQL as one bound parameter, which the two backends write differently."""
 
 from __future__ import annotations
 
@@ -8,14 +7,6 @@ import json
 from peewee import OP, SQL, Expression, Value, fn
 
 from db.dialects import dialect_of
-
-
-def joined_ids(column):
-    """An aggregate: the group's integer `column` as decimal text joined by commas ("12,3,40"), in no particular
-    order — NULL for no rows."""
-    if dialect_of().name == "postgresql":
-        return fn.string_agg(column.cast("text"), ",")
-    return fn.group_concat(column, ",")
 
 
 def among_ids(column, ids: list[int]):

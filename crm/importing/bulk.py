@@ -44,6 +44,7 @@ from crm.listing.initials import MemoInitials
 from crm.reference import fx
 from crm.reference.lookup import department_by_name, event_by_name
 from crm.values.money import Money
+from db import supporting_ids
 from db.bulk_writes import Ahead, statements_runner
 from db.connection import as_ledger_error
 from db.dialects import dialect_of
@@ -120,6 +121,7 @@ class NewDeals:
             convert=self.rates.convert,
             index_terms=self.terms.index_terms,
         )
+        columns[supporting_ids.COLUMN] = supporting_ids.ids_text(departments)
         event = columns.get("event")
         return NewDeal(
             code=deal_code,
@@ -231,6 +233,8 @@ class NewDeals:
         statements = []
         columns = [f for f in Deal._meta.sorted_fields if not f.primary_key]
         defaults = {f.name: default_of(f) for f in columns}
+        columns.append(supporting_ids.FIELD)  # kept by triggers, which skip the departments a new deal's row lists
+        defaults[supporting_ids.COLUMN] = ""
         # Each deal's values in column order, the defaults under what it gives, at C speed (no loop per column).
         values = operator.itemgetter(*defaults)
         rows = [values({**defaults, **d.columns}) for d in batch]

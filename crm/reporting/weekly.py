@@ -27,10 +27,8 @@ whatever the number of deals.
 from __future__ import annotations
 
 import datetime
-import sys
-from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from crm import listing
@@ -65,7 +63,6 @@ from crm.reporting.weekly_queries import (
     _fetch,
     _first_unconverted,
     _in_cohort,
-    _last_deal_id,
     _listed_estimate,
     _listed_rows,
     _open_blockers,
@@ -73,7 +70,6 @@ from crm.reporting.weekly_queries import (
     _signed_blockers,
     _signed_funds,
     _signed_groups,
-    _supporting,
     _unresolved_deals,
     _week_blockers,
     _week_funds,
@@ -87,7 +83,6 @@ from db.forking import SharedSnapshot
 from db.models import Deal
 from db.models import Progress as ProgressLog
 from db.reading import batches_ahead, one_snapshot
-from db.streaming import batches
 
 BATCH = 2000  # rows fetched from the cursor at a time
 STAGE_KINDS = ("new", "stage")  # the kinds of Progress made of a stage entry (_week_progress)
@@ -174,34 +169,33 @@ class _Builder:
         if self.part is None:
             with one_snapshot():
                 progress, changed = self._changed()
-                yield from self._read(progress, changed, self._supporting, lambda: self._week_end(changed))
+                yield from self._read(progress, changed, lambda: self._week_end(changed))
             return
         with SharedSnapshot() as shared:
             load = weekly_split.Load(shared.helpers)
             # the longest readings before the rows, each on a side thread beside this one's
-            supporting, week_end = self._supporting_beside(shared), shared.side(self._week_end)
+            week_end = shared.side(self._week_end)
             unresolved = shared.side(lambda: _unresolved_deals(self.week.sunday))
             progress, changed = self._changed()
             if shared.can_fork and weekly_split.wanted(load):
-                yield from self._read_split(shared, progress, changed, supporting, week_end, unresolved)
+                yield from self._read_split(shared, progress, changed, week_end, unresolved)
             else:
                 shared.alone()
                 self.part = None
-                yield from self._read(progress, changed, supporting, week_end, unresolved)
+                yield from self._read(progress, changed, week_end, unresolved)
 
     def _read(
         self,
         progress: dict[int, list[Progress]],
         changed: list[int],
-        supporting: Callable[[], _Supporting],
         week_end: Callable[[], kpi.Kpis],
         unresolved: Callable[[], Callable[[int], object]] | None = None,
     ) -> Iterator[RowBatch]:
-        """row_batches() in one process, inside its snapshot, from the week's events (_changed()); `supporting()`,
-        `week_end()` and `unresolved()` give what _supporting(), _week_end() and _unresolved_deals() read."""
+        """row_batches() in one process, inside its snapshot, from the week's events (_changed()); `week_end()` and
+        `unresolved()` give what _week_end() and _unresolved_deals() read."""
         self._count_events(progress, changed)
         kpis = week_end()  # a missing rate raised before any row
-        yield from self._batches(progress, changed, self._names(supporting, unresolved))
+        yield from self._batches(progress, changed, self._names(unresolved))
         self._finish(kpis)
 
     def _read_split(
@@ -209,17 +203,16 @@ class _Builder:
         shared: SharedSnapshot,
         progress: dict[int, list[Progress]],
         changed: list[int],
-        supporting: Callable[[], _Supporting],
         week_end: Callable[[], kpi.Kpis],
         unresolved: Callable[[], Callable[[int], object]],
     ) -> Iterator[RowBatch]:
-        """row_batches() in two processes: the names read here (the supporting departments, the week-end KPIs and
-        the deals with unresolved blockers by side threads, a missing rate raised before any row, as _read() does),
+        """row_batches() in two processes: the names read here (the week-end KPIs and the deals with unresolved
+        blockers by side threads, a missing rate raised before any row, as _read() does),
         then a child forked with all that writes the rows after about PARENT_SHARE of them, while this process
         yields those."""
         part = self.part
         assert part is not None
-        names = self._names(supporting, unresolved)
+        names = self._names(unresolved)
         first = int(_listed_estimate(self.cohort, self.only_stage, self.expected_rows) * weekly_split.PARENT_SHARE)
         kpis = week_end()
         part.open()
@@ -262,29 +255,13 @@ class _Builder:
             progress[deal_id].sort(key=lambda p: p.order)
         return progress, changed
 
-    def _supporting(self) -> _Supporting:
-        rows = (row for batch in batches(_supporting(self.ids), BATCH) for row in batch)
-        return _Supporting(_department_names(), _last_deal_id(), rows)
-
-    def _supporting_beside(self, shared: SharedSnapshot) -> Callable[[], _Supporting]:
-        """_supporting() read by two side threads, each the combinations of the deals of half the ids: the
-        database makes the two side by side."""
-        last = _last_deal_id()
-        half = last // 2 + 1
-        upper = shared.side(lambda: _fetch(_supporting(self.ids, from_id=half)))
-        return shared.side(
-            lambda: _Supporting(_department_names(), last, [*_fetch(_supporting(self.ids, below=half)), *upper()])
-        )
-
-    def _names(
-        self, supporting: Callable[[], _Supporting], unresolved: Callable[[], Callable[[int], object]] | None = None
-    ) -> _Names:
-        """The names the rows are looked up in; `supporting()` gives the supporting departments and `unresolved()`
-        the deals with a blocker unresolved by Sunday (each read on a side thread meanwhile, or now)."""
+    def _names(self, unresolved: Callable[[], Callable[[int], object]] | None = None) -> _Names:
+        """The names the rows are looked up in; `unresolved()` gives the deals with a blocker unresolved by Sunday
+        (read on a side thread meanwhile, or now)."""
         departments, events, persons = _department_names(), _events(), _person_names()
         # asked only for the deals that may have some: a look-up per deal is most of the problems' query
         flagged = _unresolved_deals(self.week.sunday) if unresolved is None else unresolved()
-        return _Names(departments, events, persons, supporting(), flagged)
+        return _Names(departments, events, persons, flagged)
 
     def _batches(
         self,
@@ -335,7 +312,7 @@ class _Builder:
         blockers' rows (_open_blockers) `blocked`; counts them."""
         days = _DAYS
         (ids, codes, deal_names, investors, regions, industries, subs, signed, amounts, currencies, approximate, cnys,
-         rates, stages, event_ids, leads, liaisons) = columns  # fmt: skip
+         rates, stages, event_ids, leads, liaisons, supporting) = columns  # fmt: skip
         self.sums.add_batch(stages, cnys, currencies, amounts, approximate, rates)
         day = days.__getitem__
         problems = {
@@ -358,7 +335,7 @@ class _Builder:
             rates,
             stages,
             list(map(names.departments.get, leads)),
-            names.supporting.of_deals(ids),
+            list(map(names.supporting_of.__getitem__, supporting)),
             list(map(names.persons.get, liaisons)),
             list(map(progress.get, ids)),
             list(map(problems.get, ids)),
@@ -493,61 +470,27 @@ class _Builder:
 
 class _Names:
     """What a listed row's ids and raw values are looked up in: the names of departments, events and people,
-    the supporting departments, and each distinct amount made into a Money and a CNY Decimal once."""
+    each distinct list of supporting departments (deal.supporting_ids) made into names in name order, and each
+    distinct amount made into a Money and a CNY Decimal, once."""
 
     def __init__(
         self,
         departments: dict[int, str],
         events: dict[int, tuple],
         persons: dict[int, str],
-        supporting: _Supporting,
         unresolved: Callable[[int], object],
     ) -> None:
+        """`departments` in the database's order of their names (its collation, which orders a row's list)."""
         self.departments, self.persons = departments, persons
         self.event_names = {e_id: name for e_id, (name, _on) in events.items()}
         self.event_days = {e_id: _DAYS[on] for e_id, (_name, on) in events.items()}
-        self.supporting = supporting
+        rank = {d_id: n for n, d_id in enumerate(departments)}
+
+        def shown(listed: str) -> tuple[str, ...]:
+            ids = sorted(map(int, listed.split(",")), key=rank.__getitem__) if listed else ()
+            return tuple(departments[i] for i in ids)
+
+        self.supporting_of = Kept(shown, most=AMOUNTS_KEPT)
         self.unresolved = unresolved  # which deals may have open blockers (weekly_queries._unresolved_deals)
         self.cny_of = Kept(_cents, most=AMOUNTS_KEPT)
         self.money_of = Kept(lambda key: Money(_cents(key[0]), key[1], bool(key[2])), most=AMOUNTS_KEPT)
-
-
-class _Zero(dict):
-    """A dict that reads 0 for a key it does not hold."""
-
-    def __missing__(self, key) -> int:
-        return 0
-
-
-class _Supporting:
-    """Each deal's supporting departments' names, in name order, read for the whole cohort at once
-    (weekly_queries._supporting): a number per deal in an array indexed by deal id (4 bytes a deal), naming
-    one of the few combinations deals share, each sorted once. Ids far beyond a million deals (a ledger
-    whose ids have large gaps) are kept in a dict instead, as large as the deals with departments."""
-
-    ARRAY_IDS = 20_000_000  # an array of 80 MB at most
-
-    def __init__(self, names: dict[int, str], last: int, combinations: Iterable[tuple[str, str]]) -> None:
-        """`combinations`: the rows of weekly_queries._supporting, of deals with ids up to `last`."""
-        self.lists: list[tuple[str, ...]] = [()]
-        self.of: array | dict = array("i", bytes(4 * (last + 1))) if last < self.ARRAY_IDS else _Zero()
-        # a deal added since the array was sized is not among the listed rows
-        self.size = last + 1 if isinstance(self.of, array) else sys.maxsize
-        rank = {d_id: n for n, d_id in enumerate(names)}  # `names` is in the database's order of names
-        of, lists, size = self.of, self.lists, self.size
-        numbers: dict[tuple[str, ...], int] = {}  # a combination read in two parts (its ids in two orders) is one
-        for listed, deal_ids in combinations:
-            shown = tuple(names[i] for i in sorted(map(int, listed.split(",")), key=rank.__getitem__))
-            n = numbers.get(shown)
-            if n is None:
-                n = numbers[shown] = len(lists)
-                lists.append(shown)
-            for deal_id in map(int, deal_ids.split(",")):
-                if deal_id < size:
-                    of[deal_id] = n
-
-    def of_deals(self, deal_ids: tuple[int, ...]) -> list[tuple[str, ...]]:
-        """The names of each deal's supporting departments, one tuple shared by the deals with the same ones."""
-        if deal_ids and max(deal_ids) < self.size:
-            return list(map(self.lists.__getitem__, map(self.of.__getitem__, deal_ids)))
-        return [self.lists[self.of[d]] if d < self.size else () for d in deal_ids]

@@ -1,6 +1,6 @@
 """The queries the weekly table is read with (crm.reporting.weekly), each over the whole cohort at once:
-the listed deals in one SELECT, their supporting departments and open problems each in one more (merged by
-deal id: as correlated subqueries of the SELECT they cost SQLite a sort per deal), the names they point to,
+the listed deals in one SELECT (their supporting departments kept on their rows: db/supporting_ids.py), their open
+problems in one more (merged by deal id: as correlated subqueries of the SELECT they cost SQLite a sort per deal), the names they point to,
 the week's events, and the week-end KPIs as aggregates computed by the database."""
 
 from __future__ import annotations
@@ -8,17 +8,17 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
-from peewee import SQL, Case, Select, fn
+from peewee import SQL, Case, fn
 
 from crm.listing.filters import DealFilter
 from crm.reference import fx
 from crm.reporting.weekly_model import FINISHED
+from db import supporting_ids
 from db.dialects import day_text, unindexed
-from db.json_lists import among_ids, joined_ids
+from db.json_lists import among_ids
 from db.models import (
     Blocker,
     Deal,
-    DealDepartment,
     Department,
     Event,
     FundsArrived,
@@ -99,27 +99,6 @@ def _stage_at(day: datetime.date):
     read their ledger.
     """
     return Case(None, [(Deal.stage_since <= day, Deal.stage)], _entry_on(day, "to_stage"))
-
-
-def _supporting(ids, below: int | None = None, from_id: int | None = None):
-    """(supporting departments' ids as "12,3,40" in no particular order, the ids of the deals that have those
-    as "7,19,…") for each such combination among the deals of the cohort (`ids`, None for every deal) that have
-    some, with ids from `from_id` and below `below` when given: a few thousand rows, which the database makes in
-    one step (a thread waiting for it lets the others run), where a row per deal made the caller's thread read
-    a million."""
-    listed = joined_ids(DealDepartment.department).alias("listed")
-    per_deal = (
-        _where(
-            DealDepartment.select(DealDepartment.deal.alias("deal_id"), listed),
-            _in_cohort(DealDepartment.deal, ids),
-            None if from_id is None else DealDepartment.deal >= from_id,
-            None if below is None else DealDepartment.deal < below,
-        )
-        .group_by(DealDepartment.deal)
-        .alias("per_deal")
-    )
-    combination = per_deal.c.listed
-    return Select([per_deal], [combination, joined_ids(per_deal.c.deal_id)]).group_by(combination)
 
 
 def _department_names() -> dict[int, str]:
@@ -238,8 +217,8 @@ def _week_blockers(ids, monday: datetime.date, sunday: datetime.date):
 
 def _listed_rows(cohort: DealFilter, sunday: datetime.date, only_stage: str | None, changed: list[int]):
     """The deals the table lists, in its order, with everything a row shows (crm.reporting.weekly._rows) but
-    the names of its event, lead unit and liaison (their ids instead), its supporting departments and problems:
-    the columns of the index deal_weekly_rows (migration 0015), which the SELECT reads alone.
+    the names of its event, lead unit and liaison and of its supporting departments (their ids instead) and its
+    problems: the columns of the index deal_weekly_rows (migrations 0015, 0022), which the SELECT reads alone.
 
     Listed: in the ledger by `sunday` and at `only_stage` then, or (without it) not finished then or
     among `changed`, the deals something happened to that week.
@@ -269,6 +248,7 @@ def _listed_rows(cohort: DealFilter, sunday: datetime.date, only_stage: str | No
         Deal.event,
         Deal.lead_unit,
         Deal.liaison,
+        supporting_ids.READ,
     )
     query = cohort.apply(query).where(stage.is_null(False) & listed)
     return query.order_by(Deal.signed_on.asc(nulls="LAST"), Deal.code)

@@ -99,7 +99,8 @@ class _PostgresWriter:
 
 
 def _columns(model, names):
-    return [model._meta.fields[n].column_name for n in names]
+    """The column names of `model`'s fields `names`; a name no field declares is a column's (deal.supporting_ids)."""
+    return [model._meta.fields[n].column_name if n in model._meta.fields else n for n in names]
 
 
 def _empty(db) -> bool:

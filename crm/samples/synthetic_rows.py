@@ -34,6 +34,7 @@ from crm.samples.synthetic_words import (
 )
 from crm.samples.synthetic_world import _World
 from db.models import Blocker, Deal, DealDepartment, Department, Event, FundsArrived, FxRate, Person, StageChange
+from db.supporting_ids import ids_text
 
 
 @dataclass
@@ -107,6 +108,7 @@ DEAL_FIELDS = [
     "updated_at",
     "updated_by",
     "version",
+    "supporting_ids",
 ]
 LEDGER_FIELDS = ["id", "deal", "from_stage", "to_stage", "effective_on", "recorded_at", "recorded_by", "note"]
 BLOCKER_FIELDS = [
@@ -324,8 +326,8 @@ class _Generator(_World):
             prev = stage
         return ledger
 
-    def _departments(self, rng, deal_id, gov, other_city, ids, out) -> tuple[int, str]:
-        """Append the deal's supporting departments; (lead unit id, responsibility plan)."""
+    def _departments(self, rng, deal_id, gov, other_city, ids, out) -> tuple[int, str, str]:
+        """Append the deal's supporting departments; (lead unit id, responsibility plan, the deal's supporting_ids)."""
         if other_city or rng.random() < 0.45:
             lead = gov
         else:
@@ -343,7 +345,7 @@ class _Generator(_World):
             support_rows.append((ids["support"], deal_id, did))
         lead_name = self.departments[lead - 1][1]
         support_text = "、".join(self.departments[d - 1][1] for d in sorted(supporting)) or "属地政府"
-        return lead, _pick(rng, PLAN_TEMPLATES).format(lead=lead_name, support=support_text)
+        return lead, _pick(rng, PLAN_TEMPLATES).format(lead=lead_name, support=support_text), ids_text(supporting)
 
     def _plans(self, rng, signed, kind) -> tuple:
         """(planned start, planned completion, floor area) as written into the deal's row."""
@@ -389,7 +391,7 @@ class _Generator(_World):
         ledger = self._ledger(rng, deal_id, steps, ids, out)
         stage, since = steps[-1][0], steps[-1][1]
         signed_text = dt(signed) if signed else None
-        lead, plan = self._departments(rng, deal_id, gov, other_city, ids, out)
+        lead, plan, supporting_ids = self._departments(rng, deal_id, gov, other_city, ids, out)
         planned_start, planned_completion, floor_area = self._plans(rng, signed, kind)
         approximate = rng.random() < 0.03
         liaison = None if rng.random() < 0.1 else _between(rng, 1, len(self.persons))
@@ -430,6 +432,7 @@ class _Generator(_World):
                 max(created, last),
                 _pick(rng, STAFF),
                 version,
+                supporting_ids,
             )
         )
 

@@ -40,12 +40,18 @@ DAYS = {
 }
 
 
-def _statements(postgres: bool) -> list[str]:
+def weekly_rows(postgres: bool, listed=LISTED) -> str:
+    """CREATE INDEX deal_weekly_rows, its columns after the key `listed` (migration 0022 adds one)."""
     if postgres:
-        rows = f"CREATE INDEX deal_weekly_rows ON deal (signed_on, code) INCLUDE (id, {', '.join(LISTED)})"
-    else:
-        rows = f"CREATE INDEX deal_weekly_rows ON deal (signed_on, code, {', '.join(LISTED)})"
-    return [rows, *(f"CREATE INDEX {name} ON {table} ({column})" for name, (table, column) in DAYS.items())]
+        return f"CREATE INDEX deal_weekly_rows ON deal (signed_on, code) INCLUDE (id, {', '.join(listed)})"
+    return f"CREATE INDEX deal_weekly_rows ON deal (signed_on, code, {', '.join(listed)})"
+
+
+def _statements(postgres: bool) -> list[str]:
+    return [
+        weekly_rows(postgres),
+        *(f"CREATE INDEX {name} ON {table} ({column})" for name, (table, column) in DAYS.items()),
+    ]
 
 
 def up(migrator, db):

@@ -62,6 +62,7 @@ def test_down_gives_the_triggers_back_as_they_were(ledger):
     gated = database.execute_sql(_DEFINITIONS).fetchall()
     assert len(gated) >= 14 and all(KEPT_LATER in definition for _name, definition in gated)
     assert runner(ledger).down("0016_postgres_kept_later") == [
+        "0022_deal_supporting_ids",
         "0021_stage_change_effective_on",
         "0020_postgres_days_in_turn",
         "0019_postgres_totals_read_after_lock",
@@ -83,5 +84,6 @@ def test_down_gives_the_triggers_back_as_they_were(ledger):
         "0019_postgres_totals_read_after_lock",
         "0020_postgres_days_in_turn",
         "0021_stage_change_effective_on",
+        "0022_deal_supporting_ids",
     ]
     assert database.execute_sql(_DEFINITIONS).fetchall() == gated

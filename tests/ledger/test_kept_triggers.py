@@ -55,8 +55,10 @@ def test_a_ledger_from_before_0014_is_upgraded_and_both_forms_keep_the_totals(de
     assert big == {f"{kept_triggers.VIEW}_{k}" for k in ("stages", "events", "plan")}
     assert sum(len(sql) for sql in handed.values()) < 64_000  # every connection parses all of it (was ~320,000)
 
-    # back through 0014 (0021 and 0015, only indexes, and 0020 to 0016, PostgreSQL's only, are undone on the way)
+    # back through 0014 (0022's column, 0021 and 0015, only indexes, and 0020 to 0016, PostgreSQL's only, are undone
+    # on the way)
     assert runner(demo_ledger).down("0014_kept_triggers_once") == [
+        "0022_deal_supporting_ids",
         "0021_stage_change_effective_on",
         "0020_postgres_days_in_turn",
         "0019_postgres_totals_read_after_lock",
@@ -81,6 +83,7 @@ def test_a_ledger_from_before_0014_is_upgraded_and_both_forms_keep_the_totals(de
         "0019_postgres_totals_read_after_lock",
         "0020_postgres_days_in_turn",
         "0021_stage_change_effective_on",
+        "0022_deal_supporting_ids",
     ]
     assert _trigger_sql(demo_ledger) == handed
     _change_everything("乙")

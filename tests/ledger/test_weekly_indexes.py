@@ -37,6 +37,7 @@ def _plan(query) -> str:
 def test_the_weekly_indexes_are_made_by_the_upgrade_and_undone_by_down(ledger, backend):
     assert NAMES <= _indexes(backend)
     assert runner(ledger).down("0015_weekly_indexes") == [
+        "0022_deal_supporting_ids",
         "0021_stage_change_effective_on",
         "0020_postgres_days_in_turn",
         "0019_postgres_totals_read_after_lock",
@@ -54,15 +55,19 @@ def test_the_weekly_indexes_are_made_by_the_upgrade_and_undone_by_down(ledger, b
         "0019_postgres_totals_read_after_lock",
         "0020_postgres_days_in_turn",
         "0021_stage_change_effective_on",
+        "0022_deal_supporting_ids",
     ]
     assert NAMES <= _indexes(backend)
 
 
 def test_the_stage_ledgers_days_are_indexed_by_the_upgrade_and_undone_by_down(ledger, backend):
     assert STAGE_DAYS in _indexes(backend)
-    assert runner(ledger).down("0021_stage_change_effective_on") == ["0021_stage_change_effective_on"]
+    assert runner(ledger).down("0021_stage_change_effective_on") == [
+        "0022_deal_supporting_ids",
+        "0021_stage_change_effective_on",
+    ]
     assert STAGE_DAYS not in _indexes(backend)
-    assert runner(ledger).up() == ["0021_stage_change_effective_on"]
+    assert runner(ledger).up() == ["0021_stage_change_effective_on", "0022_deal_supporting_ids"]
     assert STAGE_DAYS in _indexes(backend)
 
 

@@ -195,13 +195,6 @@ def test_the_kept_week_end_kpis_count_a_blocker_due_on_the_sunday_as_overdue(edg
     assert (end.blockers_overdue, on_sunday.blockers_overdue) == (4, 3)
 
 
-def test_supporting_departments_of_a_ledger_with_sparse_ids_are_kept_in_a_dict(edges, monkeypatch):
-    monkeypatch.setattr(weekly._Supporting, "ARRAY_IDS", 0)  # any ledger's ids count as far apart
-    new, old = _both(monkeypatch)
-    assert [r.supporting for r in new.rows] == [r.supporting for r in old.rows]
-    assert ["a局", "住建局", "供电公司", "自然资源局", "Ａ局"] in [r.supporting for r in new.rows]
-
-
 def test_the_open_problems_are_the_same_whichever_way_the_unresolved_deals_are_kept(edges, monkeypatch):
     """A byte per deal id, or (ids past weekly_queries.FLAGGED_IDS, a ledger with gaps) a set of the ids."""
     as_bytes = weekly.build(W21, None, D(2020, 7, 1)).rows

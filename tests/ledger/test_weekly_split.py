@@ -272,9 +272,8 @@ def test_a_missing_rate_only_the_week_end_kpis_need_is_raised_before_any_row(mon
     with pytest.raises(MissingRate) as split:
         _split_csv()
     assert str(split.value) == str(alone.value) and "USD" in str(split.value)
-    # the supporting departments (the deals of each half of the ids), the week-end KPIs, the deals with unresolved
-    # blockers; no fork
-    assert calls == ["side", "side", "side", "side"]
+    # the week-end KPIs, the deals with unresolved blockers; no fork
+    assert calls == ["side", "side"]
 
 
 def test_the_cli_reports_the_childs_error_in_one_line_and_leaves_no_file(

@@ -60,12 +60,10 @@ def main(argv=None) -> int:
     from crm.listing.filters import DealFilter
     from crm.reporting import kpi, weekly
     from crm.reporting.weekly_queries import (
-        _fetch,
         _listed_rows,
         _signed_blockers,
         _signed_funds,
         _signed_groups,
-        _supporting,
     )
     from crm.reporting.weekly_sums import _kept_week_end_kpis
     from db.connection import open_database
@@ -83,7 +81,6 @@ def main(argv=None) -> int:
     scanned = sql.replace('FROM "deal" AS "t1"', 'FROM "deal" AS "t1" NOT INDEXED')
     _timed("listed rows, deal table NOT INDEXED", lambda: _count(con, scanned, params))
     _timed("the week's events", lambda: weekly._Builder(week, cohort, datetime.date.today())._week_progress())
-    _timed("supporting departments", lambda: _fetch(_supporting(None)))
     listed = [row[0] for row in con.execute(sql, params)]
     _timed(
         "open problems, a batch of listed rows at a time (those with a blocker unresolved by Sunday)",

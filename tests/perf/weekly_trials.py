@@ -149,7 +149,6 @@ def _events(args) -> None:
         con, "progress", Progress.select(Progress.deal, Progress.text).where(Progress.on.between(monday, sunday))
     )
     _plan_and_time(con, "blockers", q._week_blockers(None, monday, sunday))
-    _plan_and_time(con, "supporting departments", q._supporting(None))
 
 
 def _problems(args) -> None:
