@@ -18,7 +18,7 @@ KEPT_LATER = "crm.kept_later"
 #: The ids of an import's own deals in a fill's condition, from the array parameter %(ids)s.
 OWN_IDS = "IN (SELECT unnest(%(ids)s::integer[]))"
 #: The WHEN clause a gated trigger has (pg_get_triggerdef writes it back as it is given, parenthesised twice).
-_WHEN = f"WHEN (current_setting('{KEPT_LATER}', true) IS DISTINCT FROM 'on') "
+WHEN = f"WHEN (current_setting('{KEPT_LATER}', true) IS DISTINCT FROM 'on') "
 _TRIGGERS = (
     "SELECT t.tgname, c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
     "WHERE NOT t.tgisinternal AND t.tgname ~ %s ORDER BY t.oid"
@@ -44,7 +44,7 @@ def regated(db: Database, names: str, gated: bool) -> list[str]:
 
 def _gated(definition: str) -> str:
     head, _sep, tail = definition.partition(" EXECUTE FUNCTION ")
-    return f"{head} {_WHEN}EXECUTE FUNCTION {tail}"
+    return f"{head} {WHEN}EXECUTE FUNCTION {tail}"
 
 
 def _ungated(definition: str) -> str:

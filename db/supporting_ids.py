@@ -12,6 +12,9 @@ program runs on a ledger before this migration as far as it goes (migration test
 SQLite: row triggers (one writer at a time). PostgreSQL: statement triggers, which lock the deals they rewrite
 (in id order, as migration 0020's triggers lock theirs) before reading their departments: two officers changing
 one deal's departments at once take turns, and the second reads what the first committed.
+
+A first import, which gives each of its deals its list, sets the insert trigger aside as it does the kept totals'
+(crm.importing.aside): SQLite drops it inside the import's transaction, PostgreSQL's is gated (db/kept_later.py).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections.abc import Iterable
 
 from peewee import Column, TextField
 
+from db.kept_later import WHEN as NOT_LATER
 from db.models import Deal
 
 COLUMN = "supporting_ids"
@@ -27,7 +31,8 @@ COLUMN = "supporting_ids"
 READ = Column(Deal, COLUMN)
 #: The column as a field of no model, for a new deal's writer to give it beside the model's fields (crm.importing).
 FIELD = TextField(column_name=COLUMN, default="")
-_TRIGGERS = ("deal_supporting_insert", "deal_supporting_delete", "deal_supporting_update")
+INSERT_TRIGGER = "deal_supporting_insert"
+_TRIGGERS = (INSERT_TRIGGER, "deal_supporting_delete", "deal_supporting_update")
 _PG_FUNCTIONS = ("crm_supporting_insert", "crm_supporting_delete", "crm_supporting_update")
 
 
@@ -114,20 +119,21 @@ def _pg_triggers() -> list[str]:
     added = f"SELECT a.deal_id FROM added a JOIN deal d ON d.id = a.deal_id WHERE NOT {_holds('a.department_id', True)}"
     removed = "SELECT deal_id FROM removed"
     bodies = {
-        "insert": ("REFERENCING NEW TABLE AS added", "INSERT", _pg_rewrite(added)),
-        "delete": ("REFERENCING OLD TABLE AS removed", "DELETE", _pg_rewrite(removed)),
+        "insert": ("REFERENCING NEW TABLE AS added", "INSERT", _pg_rewrite(added), NOT_LATER),
+        "delete": ("REFERENCING OLD TABLE AS removed", "DELETE", _pg_rewrite(removed), ""),
         "update": (
             "REFERENCING OLD TABLE AS removed NEW TABLE AS added",
             "UPDATE",
             _pg_rewrite(f"{removed} UNION SELECT deal_id FROM added"),
+            "",
         ),
     }
     statements = []
-    for (kind, (referencing, event, body)), trigger in zip(bodies.items(), _TRIGGERS):
+    for (kind, (referencing, event, body, gate)), trigger in zip(bodies.items(), _TRIGGERS):
         function = f"crm_supporting_{kind}"
         statements += [
             f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$",
             f"CREATE TRIGGER {trigger} AFTER {event} ON deal_department {referencing} FOR EACH STATEMENT "
-            f"EXECUTE FUNCTION {function}()",
+            f"{gate}EXECUTE FUNCTION {function}()",
         ]
     return statements

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 
 from crm.listing.search import SEARCH_DOCUMENT
-from db import kept_totals, kept_triggers, page_cache, sqlite_schema, stage_days
+from db import kept_totals, kept_triggers, page_cache, sqlite_schema, stage_days, supporting_ids
 from db.dialects import dialect_of
 from db.kept_later import KEPT_LATER
 from db.models import database
@@ -164,8 +164,8 @@ class KeptDaysAside:
 
 def set_kept_days_aside(events_later: bool = True) -> KeptDaysAside | KeptDaysLater | None:
     """Drop the SQLite triggers that keep the as-of totals (deal_stage_days, deal_event_days, deal_plan_days) for now,
-    those adding new deals and blockers to the totals by stage and cohort, and the one adding new deals to the
-    search index.
+    those adding new deals and blockers to the totals by stage and cohort, the one adding new deals to the
+    search index and the one keeping a deal's supporting departments on its row as they are added.
 
     For an import into a ledger without deals (each new deal, ledger entry and
     blocker fired triggers that remove and re-add its deal's share: two thirds
@@ -194,6 +194,8 @@ def set_kept_days_aside(events_later: bool = True) -> KeptDaysAside | KeptDaysLa
     # The search index's: filled with the kept totals, a statement per FILL_EVERY deals instead of one per deal.
     search = sqlite_schema.made(db, "trigger", names=[SEARCH_TRIGGER])
     found += search
+    # its deals' rows list their departments (crm.importing.bulk): the insert trigger would only look and skip
+    found += sqlite_schema.made(db, "trigger", names=[supporting_ids.INSERT_TRIGGER])
     sqlite_schema.drop(db, "trigger", [name for name, _sql in found])
     return KeptDaysAside(tables, [sql for _name, sql in found], events_later, search=bool(search))
 

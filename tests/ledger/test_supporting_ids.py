@@ -6,6 +6,7 @@ deal's list is the ids of its deal_department rows, ascending, and the weekly ta
 import datetime
 
 from crm.deals.records import create_deal, edit_deal, set_supporting
+from crm.importing import aside as import_aside
 from crm.reference import add_department
 from crm.reference.registry import edit_department
 from crm.reporting import weekly
@@ -113,6 +114,24 @@ def test_an_import_gives_its_deals_their_lists_and_its_revert_leaves_the_others_
     assert status == 0, err
     assert [name for (name,) in Deal.select(Deal.name).tuples()] == ["导入前的项目"]
     assert _kept(code) == _ids(FAGAI) and _disagreeing() == []
+
+
+def test_a_first_import_sets_the_insert_trigger_aside_and_gives_it_back(ledger, db_url, run_cli, tmp_path, monkeypatch):
+    """Into an empty ledger the import writes its deals' lists itself (the trigger dropped on SQLite, gated on
+    PostgreSQL inside its transaction); afterwards a department added to one of them is in its list again."""
+    monkeypatch.setattr(import_aside, "REBUILD_AT", 1)  # what a first import of thousands of rows does
+    _departments(SHANGWU, FAGAI, ZIRAN)
+    sheet = tmp_path / "首次导入.csv"
+    rows = [f"首次导入{n}号项目,涿州市,2020年5月18日,{n},{SHANGWU},{ZIRAN}、{FAGAI}" for n in range(1, 40)]
+    sheet.write_text(
+        "项目名称,所在地,签约时间,总投资（亿元）,牵头单位,配合单位\n" + "\n".join(rows) + "\n", encoding="utf-8"
+    )
+    status, _report, err = run_import(run_cli, db_url, str(sheet))
+    assert status == 0, err
+    assert {listed for (listed,) in Deal.select(supporting_ids.READ).tuples()} == {_ids(ZIRAN, FAGAI)}
+    code = Deal.get(Deal.name == "首次导入7号项目").code
+    DealDepartment.create(deal=Deal.get(Deal.code == code).id, department=_id_of(SHANGWU))
+    assert _kept(code) == _ids(SHANGWU, ZIRAN, FAGAI) and _disagreeing() == []
 
 
 def test_two_officers_adding_departments_to_one_deal_at_once_both_land_in_its_list(ledger):

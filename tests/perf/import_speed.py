@@ -1,6 +1,7 @@
 """`crm import` of a large xlsx beside python-calamine reading the same file (issue #12, #16 import row).
 
     python -m tests.perf.import_speed [--rows 10000,100000] [--rounds 3] [--backends sqlite,postgresql] [--keep DIR]
+                                      [--tree CHECKOUT ...]
 
 Builds a county-style ledger of `--rows` rows (title, note, header, data: codes, names, regions, investors,
 industries, events, dates, amounts as text, stage words, problems, departments, leaders, notes), then times
@@ -8,6 +9,10 @@ industries, events, dates, amounts as text, stage words, problems, departments, 
 server) in a fresh process `--rounds` times, with its peak memory, each beside the floor: python-calamine, the
 reader the import uses, reading every cell of the file in a fresh process. Prints the medians and the ratio;
 targets (issues 12 and 16): ≤ 10 s, ≤ 3× the floor, ≤ 400 MiB, the same ratio at every size.
+
+With `--tree` (given twice or more, e.g. a worktree of the commit before a change and this checkout), each round
+imports with every checkout in turn after the floor, and a summary is printed per checkout: the alternation
+makes the machine's changing speed hit each alike.
 """
 
 from __future__ import annotations
@@ -125,23 +130,28 @@ print("CPU %.3f" % (used.ru_utime + used.ru_stime))
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "CRM_USER": "bench"}
 
 
-def _under_time(argv: list[str]) -> tuple[subprocess.CompletedProcess, float, int]:
+def _under_time(argv: list[str], root: Path = ROOT) -> tuple[subprocess.CompletedProcess, float, int]:
     """`argv` run under GNU time: (the process, its seconds, its peak resident bytes). The peak is GNU time's (wait4
     of a small parent): a process this one starts directly reports this process's own high-water mark as its peak
     when this one is larger (Linux keeps it across the exec), as `make bench` is by the time it imports."""
     with tempfile.NamedTemporaryFile("r") as peak:
         start = time.perf_counter()
         proc = subprocess.run(
-            ["/usr/bin/time", "-f", "%M", "-o", peak.name, *argv], cwd=ROOT, capture_output=True, text=True, env=ENV
+            ["/usr/bin/time", "-f", "%M", "-o", peak.name, *argv],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            env={**ENV, "PYTHONPATH": str(root)},
         )
         took = time.perf_counter() - start
         kib = peak.read().split()[-1] if proc.returncode == 0 else "0"
     return proc, took, int(kib) * 1024
 
 
-def _crm(args: list[str]) -> tuple[float, int, float, float]:
-    """(seconds, peak resident bytes, CPU seconds, of them the writer thread's) of `python -m app ARGS`, fresh."""
-    proc, took, peak = _under_time([sys.executable, "-c", PEAK, *map(str, args)])
+def _crm(args: list[str], root: Path = ROOT) -> tuple[float, int, float, float]:
+    """(seconds, peak resident bytes, CPU seconds, of them the writer thread's) of `python -m app ARGS`, fresh, in
+    the checkout `root`."""
+    proc, took, peak = _under_time([sys.executable, "-c", PEAK, *map(str, args)], root)
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr.strip()[-600:] or "crm failed")
     used = [line for line in proc.stderr.splitlines() if line.startswith("PEAK ")][-1].split()
@@ -177,6 +187,7 @@ def server_cpu(cluster) -> float:
 def measure(book: Path, rounds: int, new_database, cluster=None) -> dict:
     """Import `book` `rounds` times into a database `new_database()` gives (a URL or path, initialised here),
     each round beside the floor read of the same file, alternately (the machine's load hits both alike).
+    measure_trees' result for this checkout alone.
 
     Returns {"samples", "floor", "peaks", "cpu", "writer_cpu", "server_cpu", "floor_cpu", "floor_peaks", "load"}:
     seconds, seconds, bytes, CPU seconds (of the import, of its writer thread, of the PostgreSQL `cluster`'s
@@ -184,32 +195,35 @@ def measure(book: Path, rounds: int, new_database, cluster=None) -> dict:
     start. On a machine others load, CPU seconds
     compare better than seconds.
     """
-    out: dict = {
-        "samples": [],
-        "floor": [],
-        "peaks": [],
-        "cpu": [],
-        "writer_cpu": [],
-        "server_cpu": [],
-        "floor_cpu": [],
-        "floor_peaks": [],
-        "load": os.getloadavg()[0],
-    }
+    return measure_trees(book, rounds, new_database, cluster)[ROOT]
+
+
+def measure_trees(book: Path, rounds: int, new_database, cluster=None, trees: tuple[Path, ...] = (ROOT,)) -> dict:
+    """measure() of each checkout in `trees` ({tree: its dict}), every round the floor read then each tree's import
+    in turn, each into a new database; the floor's figures are the same in every tree's dict."""
+    load = os.getloadavg()[0]
+    keys = ("samples", "floor", "peaks", "cpu", "writer_cpu", "server_cpu", "floor_cpu", "floor_peaks")
+    floor: dict = {key: [] for key in ("floor", "floor_cpu", "floor_peaks")}
+    outs: dict = {tree: {**{key: [] for key in keys}, "load": load} for tree in trees}
     for _ in range(rounds):
         took, cpu, peak = _floor(book)
-        out["floor"].append(took)
-        out["floor_cpu"].append(cpu)
-        out["floor_peaks"].append(peak)
-        db = new_database()
-        _crm(["--db", db, "init"])
-        before = server_cpu(cluster)
-        took, peak, cpu, writer = _crm(["--db", db, "import", book])
-        out["server_cpu"].append(server_cpu(cluster) - before)
-        out["samples"].append(took)
-        out["peaks"].append(peak)
-        out["cpu"].append(cpu)
-        out["writer_cpu"].append(writer)
-    return out
+        floor["floor"].append(took)
+        floor["floor_cpu"].append(cpu)
+        floor["floor_peaks"].append(peak)
+        for tree in trees:
+            out = outs[tree]
+            db = new_database()
+            _crm(["--db", db, "init"], tree)
+            before = server_cpu(cluster)
+            took, peak, cpu, writer = _crm(["--db", db, "import", book], tree)
+            out["server_cpu"].append(server_cpu(cluster) - before)
+            out["samples"].append(took)
+            out["peaks"].append(peak)
+            out["cpu"].append(cpu)
+            out["writer_cpu"].append(writer)
+    for out in outs.values():
+        out.update(floor)
+    return outs
 
 
 def book_of(rows: int, folder: Path) -> Path:
@@ -241,7 +255,9 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--backends", default="sqlite", help="sqlite,postgresql (a throwaway server)")
     parser.add_argument("--keep", help="build the ledgers in DIR (and reuse them when there)")
+    parser.add_argument("--tree", action="append", type=Path, help="a checkout to import with (twice: A/B, in turn)")
     args = parser.parse_args(argv)
+    trees = tuple(t.resolve() for t in args.tree or [ROOT])
     cluster = None
     if "postgresql" in args.backends.split(","):
         from tests.perf.ledgers import postgres_cluster
@@ -250,11 +266,13 @@ def main(argv=None) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="crm-import-") as tmp:
             for rows in [int(r) for r in args.rows.split(",")]:
-                book = book_of(rows, Path(args.keep or tmp))
+                book = book_of(rows, Path(args.keep or tmp).resolve())  # each checkout runs in its own folder
                 for backend in args.backends.split(","):
                     server = cluster if backend == "postgresql" else None
-                    got = measure(book, args.rounds, databases(backend, tmp, cluster), server)
-                    print(summary(backend, rows, args.rounds, got), flush=True)
+                    got = measure_trees(book, args.rounds, databases(backend, tmp, cluster), server, trees)
+                    for tree, out in got.items():
+                        named = backend if len(trees) == 1 else f"{backend} ({tree})"
+                        print(summary(named, rows, args.rounds, out), flush=True)
     finally:
         if cluster is not None:
             cluster.stop()
