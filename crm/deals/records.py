@@ -82,6 +82,29 @@ def check_new(values: dict) -> None:
     raise MissingFields(_("A deal needs an amount (--amount), e.g. 25亿元 or 1.8亿美元"), missing)
 
 
+#: Supporting departments one deal may have: their ids are kept in the deal's row and in one index entry of it
+#: (migration 0022), which PostgreSQL limits in size; a bureau's largest project names a few dozen.
+MOST_SUPPORTING = 100
+
+
+def supporting_named(names) -> list[Department]:
+    """The departments named `names` (NotFound for a name no department has), each once in the order first named;
+    InvalidInput past MOST_SUPPORTING (check_supporting_count)."""
+    departments = list({d.id: d for d in map(department_by_name, names)}.values())
+    check_supporting_count(len(departments))
+    return departments
+
+
+def check_supporting_count(count: int) -> None:
+    """InvalidInput when a deal is given `count` supporting departments (each once), more than MOST_SUPPORTING."""
+    if count > MOST_SUPPORTING:
+        raise InvalidInput(
+            _("A deal has at most {most} supporting departments; {count} were given").format(
+                most=MOST_SUPPORTING, count=count
+            )
+        )
+
+
 def initial_stage(parsed: dict, stage: str | None, today: datetime.date) -> tuple[str, datetime.date]:
     """(stage, since) of a new deal from its parsed fields; gives `parsed` a signing date when the stage needs one.
 
@@ -141,7 +164,7 @@ def create_deal(
                 # new liaison leader), which must not outlive a refused deal.
                 parsed = parse_fields(values)
                 initial, since = initial_stage(parsed, stage, today)
-                departments = [department_by_name(d) for d in supporting]
+                departments = supporting_named(supporting)
                 year = (parsed.get("signed_on") or today).year
                 deal_code = code or next_code(year)
                 # Refused now, with the command that adds the rate, rather than breaking every later KPI and report.
@@ -188,7 +211,7 @@ def edit_deal(
         # Read inside the transaction: parsing may create a Person (a new
         # liaison leader), which must not outlive a refused edit.
         parsed = parse_fields(values)
-        wanted = None if supporting is None else list({d.id: d for d in map(department_by_name, supporting)}.values())
+        wanted = None if supporting is None else supporting_named(supporting)
         deal = locked_deal(code)
         if if_version is not None and deal.version != if_version:
             raise stale(_("Deal {code}").format(code=deal.code), deal, if_version)
@@ -236,7 +259,7 @@ def _shown(value):
 def set_supporting(code: str, departments: list[str], actor: str | None = None) -> list[Department]:
     """Replace the deal's supporting departments (配合单位) with `departments` (names)."""
     actor = actor or current_actor()
-    wanted = [department_by_name(d) for d in departments]
+    wanted = supporting_named(departments)
     with writing():
         deal = locked_deal(code)  # replaced whole: a colleague's replacement at once waits, then replaces this
         before = supporting_departments(deal)

@@ -110,6 +110,7 @@ class NewDeals:
         parsed = self._parse(values, money)
         initial, since = deals.initial_stage(parsed, stage, self.today)
         departments = list(dict.fromkeys(self._lookup("lead_unit", name).id for name in supporting))
+        deals.check_supporting_count(len(departments))
         deal_code = code or self.codes.next((parsed.get("signed_on") or self.today).year)
         columns = deals.new_deal_row(
             parsed,

@@ -1,5 +1,5 @@
 """Each deal's supporting departments kept on its row (issue 16): deal.supporting_ids, filled from deal_department
-and kept by triggers (db/supporting.py), and read by the weekly table with the deal's other columns through
+and kept by triggers (db/supporting_ids.py), and read by the weekly table with the deal's other columns through
 deal_weekly_rows, made again with it. Before, the table read deal_department for the whole cohort before its
 first row. BENCHMARKS.md ("twenty-fifth session") has what it gains and costs.
 """
@@ -8,6 +8,7 @@ import importlib
 
 from peewee import PostgresqlDatabase
 
+from db import sqlite_schema
 from db import supporting_ids as supporting
 from db.kept_later import KEPT_LATER
 
@@ -25,6 +26,8 @@ def up(migrator, db):
         _WEEKLY.weekly_rows(postgres, [*_WEEKLY.LISTED, supporting.COLUMN]),
         *supporting.triggers(postgres),
     ]
+    if not postgres and sqlite_schema.has_statistics(db):
+        statements.append("ANALYZE deal_weekly_rows")  # the planner's row of the index went with the index dropped
     for sql in statements:
         migrator.migrate(migrator.sql(sql))
 

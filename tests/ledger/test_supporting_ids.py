@@ -4,8 +4,12 @@ departments, deleted; an import and its revert; the migration over a filled ledg
 deal's list is the ids of its deal_department rows, ascending, and the weekly table shows their names."""
 
 import datetime
+import json
 
-from crm.deals.records import create_deal, edit_deal, set_supporting
+import pytest
+
+from crm.deals.records import MOST_SUPPORTING, create_deal, edit_deal, set_supporting
+from crm.foundation.errors import InvalidInput
 from crm.importing import aside as import_aside
 from crm.reference import add_department
 from crm.reference.registry import edit_department
@@ -132,6 +136,35 @@ def test_a_first_import_sets_the_insert_trigger_aside_and_gives_it_back(ledger, 
     code = Deal.get(Deal.name == "首次导入7号项目").code
     DealDepartment.create(deal=Deal.get(Deal.code == code).id, department=_id_of(SHANGWU))
     assert _kept(code) == _ids(SHANGWU, ZIRAN, FAGAI) and _disagreeing() == []
+
+
+def test_a_deal_is_refused_more_supporting_departments_than_one_row_can_keep(ledger, db_url, run_cli, tmp_path):
+    """Past MOST_SUPPORTING a deal's list would outgrow PostgreSQL's limit of an index entry: refused in one line
+    by every path (an import's row too), never a database error."""
+    many = [f"第{n}配合单位" for n in range(1, MOST_SUPPORTING + 2)]
+    _departments(SHANGWU, *many)
+    refusal = f"最多有 {MOST_SUPPORTING} 个配合单位，这里给了 {MOST_SUPPORTING + 1} 个"
+    with pytest.raises(InvalidInput, match=refusal):
+        create_deal({"name": "太多配合单位", "amount": "1亿元"}, supporting=many)
+    code = create_deal({"name": "正好一百个", "amount": "1亿元"}, supporting=many[:MOST_SUPPORTING]).code
+    assert len(_kept(code).split(",")) == MOST_SUPPORTING
+    for attempt in (lambda: set_supporting(code, many), lambda: edit_deal(code, {}, supporting=many)):
+        with pytest.raises(InvalidInput, match=refusal):
+            attempt()
+    assert len(_kept(code).split(",")) == MOST_SUPPORTING
+    sheet = tmp_path / "太多.csv"
+    sheet.write_text(
+        "项目名称,总投资（亿元）,牵头单位,配合单位\n"
+        f"太多配合单位的项目,3,{SHANGWU},{'、'.join(many)}\n"
+        f"一个配合单位的项目,2,{SHANGWU},{many[0]}\n",
+        encoding="utf-8",
+    )
+    status, report, err = run_import(run_cli, db_url, str(sheet))
+    # the file is refused whole, its row named, as for any row's mistake: the officer mends it and imports again
+    assert (status, report["written"]) == (2, False)
+    assert [(p["row"], p["message"]) for p in report["problems"]] == [(2, refusal.join(("一个项目", "")))]
+    assert err.splitlines()[0].startswith("crm: 第 2 行") and refusal in err.splitlines()[0] and "Traceback" not in err
+    assert Deal.select().count() == 1 and _disagreeing() == []
 
 
 def test_two_officers_adding_departments_to_one_deal_at_once_both_land_in_its_list(ledger):
