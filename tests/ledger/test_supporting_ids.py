@@ -4,7 +4,6 @@ departments, deleted; an import and its revert; the migration over a filled ledg
 deal's list is the ids of its deal_department rows, ascending, and the weekly table shows their names."""
 
 import datetime
-import json
 
 import pytest
 
