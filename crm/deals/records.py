@@ -7,6 +7,7 @@ and when, and nothing is written. Stage changes live in crm/deals/stages.py.
 
 import datetime
 import re
+from collections.abc import Iterable
 
 from peewee import IntegrityError, fn
 
@@ -87,7 +88,7 @@ def check_new(values: dict) -> None:
 MOST_SUPPORTING = 100
 
 
-def supporting_named(names) -> list[Department]:
+def supporting_named(names: Iterable[str]) -> list[Department]:
     """The departments named `names` (NotFound for a name no department has), each once in the order first named;
     InvalidInput past MOST_SUPPORTING (check_supporting_count)."""
     departments = list({d.id: d for d in map(department_by_name, names)}.values())

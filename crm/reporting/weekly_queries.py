@@ -1,7 +1,7 @@
 """The queries the weekly table is read with (crm.reporting.weekly), each over the whole cohort at once:
-the listed deals in one SELECT (their supporting departments kept on their rows: db/supporting_ids.py), their open
-problems in one more (merged by deal id: as correlated subqueries of the SELECT they cost SQLite a sort per deal), the names they point to,
-the week's events, and the week-end KPIs as aggregates computed by the database."""
+the listed deals in one SELECT (their supporting departments kept on their rows: db/supporting_ids.py), their
+open problems in one more (merged by deal id: as correlated subqueries of the SELECT they cost SQLite a sort per
+deal), the names they point to, the week's events, and the week-end KPIs as aggregates computed by the database."""
 
 from __future__ import annotations
 
