@@ -35,13 +35,14 @@ def _run_tui(db_url: str | None, demo: bool, lang: str | None) -> int:
 
     if lang is not None:
         set_language(lang)
+    from cli.notices import upgrading
     from db.connection import close_database, names_a_server, open_database
 
     opening = None
     if demo:
         from crm.samples.demo import is_loaded, load_demo
 
-        open_database(db_url or demo_database_url(), create=True)
+        open_database(db_url or demo_database_url(), create=True, notice=upgrading)
         if not is_loaded():
             load_demo()
     elif names_a_server(db_url):
@@ -51,7 +52,7 @@ def _run_tui(db_url: str | None, demo: bool, lang: str | None) -> int:
         # trips that a SQLite file, read without waiting, does not have (there a thread would only take turns).
         opening = Opening(db_url, then=_home_page)
     else:
-        open_database(db_url, create=False)
+        open_database(db_url, create=False, notice=upgrading)
     from screens.app import CrmApp
 
     if opening is not None:

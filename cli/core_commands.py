@@ -2,6 +2,7 @@
 
 import sys
 
+from cli.notices import upgrading
 from cli.output import print_csv, print_json, print_table, write_pieces
 from cli.parsing import blocker_id, command_adder, deal_code, output_format
 from crm.deals import outcomes
@@ -29,7 +30,7 @@ def _overdue(due) -> str:
 
 def open_db(args):
     """Open (and migrate) the database the command names."""
-    return open_database(getattr(args, "db", None), create=False)
+    return open_database(getattr(args, "db", None), create=False, notice=upgrading)
 
 
 def _date(text):
@@ -84,7 +85,7 @@ def cmd_init(args):
 def cmd_demo(args):
     from crm.samples.demo import load_demo
 
-    open_database(getattr(args, "db", None), create=True)
+    open_database(getattr(args, "db", None), create=True, notice=upgrading)
     result = load_demo()
     print(result)
 

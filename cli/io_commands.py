@@ -12,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from cli.notices import upgrading
 from cli.parsing import output_format
 from crm.foundation.errors import InvalidInput
 from crm.foundation.files import check_output, regular_input
@@ -63,7 +64,7 @@ def cmd_export_weekly(args):
         raise InvalidInput(_("An xlsx file cannot go to the terminal: give -o FILE.xlsx, or --format csv/md/txt/html"))
     from crm.reporting import weekly
 
-    open_database(getattr(args, "db", None), create=False)
+    open_database(getattr(args, "db", None), create=False, notice=upgrading)
     if args.output:
         check_output(args.output, force=args.force)  # refused before the table is built, not after
     week = weekly.resolve_week(args.week)
@@ -108,10 +109,10 @@ def cmd_import(args):
     from crm.importing import importer
 
     if args.file in ("list", "revert") and not Path(args.file).exists():
-        open_database(getattr(args, "db", None), create=False)
+        open_database(getattr(args, "db", None), create=False, notice=upgrading)
         return _import_log(args)
     regular_input(args.file)  # a FIFO or device would make the read wait forever
-    open_database(getattr(args, "db", None), create=False)
+    open_database(getattr(args, "db", None), create=False, notice=upgrading)
     overrides = _mapping(args.map or [])
     progress = Progress(_("Importing rows"))
     try:

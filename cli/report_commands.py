@@ -6,6 +6,7 @@ import io
 import sys
 from pathlib import Path
 
+from cli.notices import upgrading
 from cli.output import print_csv, print_json, print_table, to_jsonable
 from cli.parsing import command_adder, deal_code, output_format
 from crm.deals import outcomes
@@ -25,7 +26,7 @@ from exports.weekly_files import write_atomically
 
 
 def _open(args) -> None:
-    open_database(getattr(args, "db", None), create=False)
+    open_database(getattr(args, "db", None), create=False, notice=upgrading)
 
 
 def _date(text):

@@ -11,6 +11,7 @@ import re
 import sqlite3
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -405,13 +406,18 @@ def database_for(url: str | None, create: bool = False) -> LedgerSqliteDatabase 
     return _sqlite(Path(url), create)
 
 
-def open_database(url: str | None = None, migrate_schema: bool = True, create: bool = True):
+def open_database(
+    url: str | None = None,
+    migrate_schema: bool = True,
+    create: bool = True,
+    notice: Callable[[list[str]], object] | None = None,
+):
     """Bind the models to the database at `url`, connect, and apply pending migrations.
 
     Raises DatabaseError with one readable line (and no password) when the
     database cannot be opened, is not a database, or is newer than this program.
     `create`: a SQLite file that does not exist yet is made (see database_for); the command line
-    passes False for every command but init, demo, synthetic and restore.
+    passes False for every command but init, demo, synthetic and restore. `notice`: see migrate.upgrade.
     """
     db = database_for(url, create)
     shown = mask_password(url) if url else describe(db)
@@ -433,7 +439,7 @@ def open_database(url: str | None = None, migrate_schema: bool = True, create: b
     database.initialize(db)
     if migrate_schema:
         try:
-            migrate.upgrade(db)
+            migrate.upgrade(db, notice)
         except DatabaseError:
             db.close()
             raise

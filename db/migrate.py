@@ -9,6 +9,7 @@ and adjust the script.
 """
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from peewee import DatabaseError as PeeweeDatabaseError
@@ -70,8 +71,10 @@ def _refuse_foreign(db) -> None:
         )
 
 
-def upgrade(db) -> list[str]:
-    """Apply pending migrations; return their names. Refuses a newer schema.
+def upgrade(db, notice: Callable[[list[str]], object] | None = None) -> list[str]:
+    """Apply pending migrations; return their names. Refuses a newer schema. `notice(names)` is told the
+    migrations about to run when they upgrade a ledger (not when they create one): on a large ledger they can
+    take minutes, and the officer is told not to interrupt.
 
     Safe when several processes open a fresh database at once: on PostgreSQL
     they take turns under an advisory lock; on SQLite each migration is one
@@ -90,6 +93,8 @@ def upgrade(db) -> list[str]:
         return []
     if not any(m.applied for m in status):
         _refuse_foreign(db)
+    elif notice is not None:
+        notice([m.name for m in status if not m.applied])
     if isinstance(db, PostgresqlDatabase):
         db.execute_sql("SELECT pg_advisory_lock(%s)", (ADVISORY_LOCK_KEY,))
         try:

@@ -62,6 +62,30 @@ def test_database_with_an_unknown_migration_is_refused_as_newer(db_url, run_cli)
     db.close()
 
 
+def test_a_ledger_upgraded_on_opening_says_so_first_and_a_new_or_current_one_does_not(db_url, run_cli):
+    """A command that opens a ledger of an earlier version upgrades it: one line on stderr before, since on a large
+    ledger that takes minutes; creating a ledger, or opening a current one, says nothing of the kind."""
+    code, _out, err = run_cli("--db", db_url, "deals")
+    assert code == 0 and "升级台账" not in err, err  # created by the command's opening: nothing upgraded
+    db = open_database(db_url)
+    added = create_deal_row()
+    migrate.runner(db).down("0021_stage_change_effective_on")  # an earlier version's ledger
+    db.close()
+    database.initialize(None)
+    code, out, err = run_cli("--db", db_url, "deals")
+    assert code == 0, err
+    assert err.splitlines()[0] == "crm: 正在为此版本的程序升级台账（2 项变更）；台账很大时可能需要几分钟，请勿中断"
+    assert added in out  # the ledger's deals, after the upgrade
+    code, _out, err = run_cli("--db", db_url, "deals")
+    assert code == 0 and "升级台账" not in err, err
+
+
+def create_deal_row() -> str:
+    from crm.deals.records import create_deal
+
+    return create_deal({"name": "升级前的项目", "amount": "1亿元"}).code
+
+
 # ---- SQLite files -------------------------------------------------------------------
 
 
