@@ -30,19 +30,26 @@ def run_tui(db_url: str | None = None, demo: bool = False, lang: str | None = No
         gc.enable()
 
 
+def _upgrading(names: list[str]) -> None:
+    """cli.notices.upgrading, imported only when a ledger is upgraded: nothing of cli/ but its parsing before the
+    first rows."""
+    from cli.notices import upgrading
+
+    upgrading(names)
+
+
 def _run_tui(db_url: str | None, demo: bool, lang: str | None) -> int:
     from crm.foundation.i18n import set_language
 
     if lang is not None:
         set_language(lang)
-    from cli.notices import upgrading
     from db.connection import close_database, names_a_server, open_database
 
     opening = None
     if demo:
         from crm.samples.demo import is_loaded, load_demo
 
-        open_database(db_url or demo_database_url(), create=True, notice=upgrading)
+        open_database(db_url or demo_database_url(), create=True, notice=_upgrading)
         if not is_loaded():
             load_demo()
     elif names_a_server(db_url):
@@ -52,7 +59,7 @@ def _run_tui(db_url: str | None, demo: bool, lang: str | None) -> int:
         # trips that a SQLite file, read without waiting, does not have (there a thread would only take turns).
         opening = Opening(db_url, then=_home_page)
     else:
-        open_database(db_url, create=False, notice=upgrading)
+        open_database(db_url, create=False, notice=_upgrading)
     from screens.app import CrmApp
 
     if opening is not None:
