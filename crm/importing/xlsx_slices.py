@@ -34,8 +34,9 @@ from crm.foundation.i18n import _
 from crm.importing import xlsx_parts
 from crm.importing.cells import column_index
 
-#: A sheet's XML (uncompressed) from which it is read in slices.
-SLICE_AT = 64 << 20
+#: A sheet's XML (uncompressed) from which it is read in slices; below, read whole: faster, and its peak still within
+#: the import's memory target (BENCHMARKS.md, "twenty-fifth session").
+SLICE_AT = 96 << 20
 #: The XML of a slice, about (it ends at the first </row> after this much).
 SLICE_BYTES = 8 << 20
 #: Shared strings (uncompressed) beyond which a workbook's sheets are read whole (see sliced).
