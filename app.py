@@ -57,7 +57,7 @@ def _run_tui(db_url: str | None, demo: bool, lang: str | None) -> int:
 
         # A server is connected to, the schema checked and the first page read while the screens load: round
         # trips that a SQLite file, read without waiting, does not have (there a thread would only take turns).
-        opening = Opening(db_url, then=_home_page)
+        opening = Opening(db_url, then=_home_page, notice=_upgrading)
     else:
         open_database(db_url, create=False, notice=_upgrading)
     from screens.app import CrmApp

@@ -43,7 +43,7 @@ def cmd_backup(args):
 def cmd_restore(args):
     # A fresh database is left unmigrated until the backup's schema is known.
     db = open_database(getattr(args, "db", None), migrate_schema=False, create=True)
-    result = backup.restore(args.path, force=args.force)
+    result = backup.restore(args.path, force=args.force, notice=upgrading)
     print(_("Restored {path} into {db} ({rows})").format(path=result.path, db=describe(db), rows=_rows(result)))
 
 

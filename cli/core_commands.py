@@ -79,7 +79,7 @@ def cmd_init(args):
 
     db = open_database(getattr(args, "db", None), migrate_schema=False, create=True)
     fresh = not migrate.applied_names(db)  # no history yet: every migration run creates the schema
-    print(init_message(len(migrate.upgrade(db)), fresh))
+    print(init_message(len(migrate.upgrade(db, upgrading)), fresh))
 
 
 def cmd_demo(args):

@@ -74,7 +74,8 @@ def _refuse_foreign(db) -> None:
 def upgrade(db, notice: Callable[[list[str]], object] | None = None) -> list[str]:
     """Apply pending migrations; return their names. Refuses a newer schema. `notice(names)` is told the
     migrations about to run when they upgrade a ledger (not when they create one): on a large ledger they can
-    take minutes, and the officer is told not to interrupt.
+    take minutes, and the officer is told not to interrupt. On PostgreSQL it is told under the lock, once the
+    migrations are still to run: a process that waited while another upgraded says nothing.
 
     Safe when several processes open a fresh database at once: on PostgreSQL
     they take turns under an advisory lock; on SQLite each migration is one
@@ -93,13 +94,13 @@ def upgrade(db, notice: Callable[[list[str]], object] | None = None) -> list[str
         return []
     if not any(m.applied for m in status):
         _refuse_foreign(db)
-    elif notice is not None:
-        notice([m.name for m in status if not m.applied])
+        notice = None  # a ledger being created: nothing to upgrade
     if isinstance(db, PostgresqlDatabase):
         db.execute_sql("SELECT pg_advisory_lock(%s)", (ADVISORY_LOCK_KEY,))
         try:
             status = run.status()
             _refuse_newer(status)
+            _tell(notice, status)
             return run.up()
         except PeeweeDatabaseError as exc:
             if getattr(getattr(exc, "orig", None), "pgcode", None) == INSUFFICIENT_PRIVILEGE:
@@ -112,6 +113,7 @@ def upgrade(db, notice: Callable[[list[str]], object] | None = None) -> list[str
             raise
         finally:
             db.execute_sql("SELECT pg_advisory_unlock(%s)", (ADVISORY_LOCK_KEY,))
+    _tell(notice, status)
     for attempt in range(RACE_ATTEMPTS):
         try:
             return run.up()
@@ -124,6 +126,13 @@ def upgrade(db, notice: Callable[[list[str]], object] | None = None) -> list[str
                 raise
             time.sleep(0.05 * (attempt + 1))
     return []
+
+
+def _tell(notice: Callable[[list[str]], object] | None, status) -> None:
+    """`notice(names)` of the migrations `status` has still to run, if any and if asked."""
+    names = [m.name for m in status if not m.applied]
+    if notice is not None and names:
+        notice(names)
 
 
 def pending(db) -> list[str]:

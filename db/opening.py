@@ -16,10 +16,16 @@ from typing import Any
 
 
 class Opening:
-    """`db.connection.open_database(url, create=create)`, then `then()`, in a thread started now."""
+    """`db.connection.open_database(url, create=create, notice=notice)`, then `then()`, in a thread started now."""
 
-    def __init__(self, url: str | None, create: bool = False, then: Callable[[], Any] | None = None) -> None:
-        self._url, self._create, self._then = url, create, then
+    def __init__(
+        self,
+        url: str | None,
+        create: bool = False,
+        then: Callable[[], Any] | None = None,
+        notice: Callable[[list[str]], object] | None = None,
+    ) -> None:
+        self._url, self._create, self._then, self._notice = url, create, then, notice
         self._error: BaseException | None = None
         self._then_error: Exception | None = None
         self._then_result: Any = None
@@ -31,7 +37,7 @@ class Opening:
         try:
             from db.connection import open_database
 
-            db = open_database(self._url, create=self._create)
+            db = open_database(self._url, create=self._create, notice=self._notice)
         except BaseException as exc:  # noqa: BLE001 — raised again by wait(), in the thread that waits
             self._error = exc
             return

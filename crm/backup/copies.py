@@ -22,6 +22,7 @@ transaction): that is how a single officer's ledger becomes the bureau's.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,15 +116,16 @@ def backup(path, force: bool = False) -> Result:
 # ---- restore ----------------------------------------------------------------
 
 
-def restore(path, force: bool = False) -> Result:
-    """Replace the open (empty, or with `force` any) ledger by the backup at `path`."""
+def restore(path, force: bool = False, notice: Callable[[list[str]], object] | None = None) -> Result:
+    """Replace the open (empty, or with `force` any) ledger by the backup at `path`; a backup of an earlier version
+    is then upgraded (`notice`: see db.migrate.upgrade)."""
     source = regular_input(path)
     kind = backup_kind(source)
     db = database.obj
     dumps.check(source, kind)
     _refuse_non_empty(db, force)
     dumps.restore(source, kind, force)
-    migrate.upgrade(db)
+    migrate.upgrade(db, notice)
     return Result(source, kind, source.stat().st_size, ledger_counts())
 
 

@@ -67,17 +67,65 @@ def test_a_ledger_upgraded_on_opening_says_so_first_and_a_new_or_current_one_doe
     ledger that takes minutes; creating a ledger, or opening a current one, says nothing of the kind."""
     code, _out, err = run_cli("--db", db_url, "deals")
     assert code == 0 and "升级台账" not in err, err  # created by the command's opening: nothing upgraded
-    db = open_database(db_url)
-    added = create_deal_row()
-    migrate.runner(db).down("0021_stage_change_effective_on")  # an earlier version's ledger
-    db.close()
-    database.initialize(None)
+    added = _an_earlier_version(db_url)
     code, out, err = run_cli("--db", db_url, "deals")
     assert code == 0, err
-    assert err.splitlines()[0] == "crm: 正在为此版本的程序升级台账（2 项变更）；台账很大时可能需要几分钟，请勿中断"
+    assert err.splitlines()[0] == UPGRADING
     assert added in out  # the ledger's deals, after the upgrade
     code, _out, err = run_cli("--db", db_url, "deals")
     assert code == 0 and "升级台账" not in err, err
+
+
+def _an_earlier_version(db_url) -> str:
+    """The ledger at `db_url` with a deal, stepped down to before migration 0021 (as an earlier program left it)."""
+    db = open_database(db_url)
+    added = create_deal_row()
+    migrate.runner(db).down("0021_stage_change_effective_on")
+    db.close()
+    database.initialize(None)
+    return added
+
+
+UPGRADING = "crm: 正在为此版本的程序升级台账（2 项变更）；台账很大时可能需要几分钟，请勿中断"
+
+
+def test_crm_init_and_a_restore_say_they_upgrade_an_earlier_ledger(db_url, backend, run_cli, tmp_path):
+    """A SQLite backup of an earlier version restored whole is then upgraded (PostgreSQL copies its rows into
+    the current schema: nothing to upgrade, nothing said); `crm init` on an earlier ledger says it too."""
+    said = [UPGRADING] if backend == "sqlite" else []
+    backup = tmp_path / "旧台账.sqlite3"
+    earlier = open_database(str(backup))  # a SQLite backup of an earlier version's ledger
+    create_deal_row()
+    migrate.runner(earlier).down("0021_stage_change_effective_on")
+    earlier.close()
+    database.initialize(None)
+    code, out, err = run_cli("--db", db_url, "restore", str(backup))
+    assert code == 0, err
+    assert err.splitlines() == said
+    code, _out, err = run_cli("--db", db_url, "restore", str(backup), "--force")
+    assert code == 0 and err.splitlines() == said, err
+    db = open_database(db_url, migrate_schema=False)
+    migrate.runner(db).down("0021_stage_change_effective_on")
+    db.close()
+    database.initialize(None)
+    code, out, err = run_cli("--db", db_url, "init")
+    assert code == 0 and err.splitlines() == [UPGRADING], err
+    assert out.startswith("已升级数据库结构"), out
+
+
+def test_the_tuis_opening_of_a_server_ledger_says_it_upgrades(db_url):
+    """The TUI opens a server's ledger on a thread (db.opening.Opening) while it starts: told the same."""
+    from db.opening import Opening
+
+    _an_earlier_version(db_url)
+    told = []
+    Opening(db_url, notice=told.append).wait().close()
+    database.initialize(None)
+    assert told == [["0021_stage_change_effective_on", "0022_deal_supporting_ids"]]
+    told.clear()
+    Opening(db_url, notice=told.append).wait().close()
+    database.initialize(None)
+    assert told == []
 
 
 def create_deal_row() -> str:
