@@ -88,6 +88,10 @@ def check_new(values: dict) -> None:
 MOST_SUPPORTING = 100
 
 
+class TooManySupporting(InvalidInput):
+    """More supporting departments than one deal may have (MOST_SUPPORTING); an import places it on 配合单位."""
+
+
 def supporting_named(names: Iterable[str]) -> list[Department]:
     """The departments named `names` (NotFound for a name no department has), each once in the order first named;
     InvalidInput past MOST_SUPPORTING (check_supporting_count)."""
@@ -99,7 +103,7 @@ def supporting_named(names: Iterable[str]) -> list[Department]:
 def check_supporting_count(count: int) -> None:
     """InvalidInput when a deal is given `count` supporting departments (each once), more than MOST_SUPPORTING."""
     if count > MOST_SUPPORTING:
-        raise InvalidInput(
+        raise TooManySupporting(
             _("A deal has at most {most} supporting departments; {count} were given").format(
                 most=MOST_SUPPORTING, count=count
             )

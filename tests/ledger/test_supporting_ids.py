@@ -161,7 +161,10 @@ def test_a_deal_is_refused_more_supporting_departments_than_one_row_can_keep(led
     status, report, err = run_import(run_cli, db_url, str(sheet))
     # the file is refused whole, its row named, as for any row's mistake: the officer mends it and imports again
     assert (status, report["written"]) == (2, False)
-    assert [(p["row"], p["message"]) for p in report["problems"]] == [(2, refusal.join(("一个项目", "")))]
+    # on the row's 配合单位 cell, where the officer mends it
+    assert [(p["row"], p["column"], p["message"]) for p in report["problems"]] == [
+        (2, "配合单位", refusal.join(("一个项目", "")))
+    ]
     assert err.splitlines()[0].startswith("crm: 第 2 行") and refusal in err.splitlines()[0] and "Traceback" not in err
     assert Deal.select().count() == 1 and _disagreeing() == []
 
