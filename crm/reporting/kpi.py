@@ -150,12 +150,7 @@ def compute(cohort: DealFilter | None = None, today: datetime.date | None = None
     # On SQLite `+stage` keeps the planner from leading with the stage index (a skip-scan over every stage, then a
     # table lookup per deal): the cohort's own condition picks the index, e.g. a signing year the
     # covering index deal_signed_on_totals of migration 0003.
-    if condition is None:
-        in_cohort = signed
-    elif dialect_of().unary_plus_skips_index:
-        in_cohort = (unindexed(Deal.stage) != "negotiating") & condition
-    else:
-        in_cohort = signed & condition
+    in_cohort = signed if condition is None else (unindexed(Deal.stage) != "negotiating") & condition
     everyone = condition is None
     k = Kpis()
 
