@@ -409,17 +409,23 @@ def report_text(report: importer.Report, listed: int = 30) -> str:
     return "\n".join([*lines, *_to_read(report), *_columns(report), *_deals(report, listed)])
 
 
+def _indented(items: list, most: int) -> list[str]:
+    """The first `most` of `items` indented, then how many more there are (when there are)."""
+    lines = [f"  {item}" for item in items[:most]]
+    if len(items) > most:
+        lines.append("  " + _("… and {n} more").format(n=len(items) - most))
+    return lines
+
+
 def _to_read(report: importer.Report) -> list[str]:
     """The report's notices, warnings and problems (at most 100 of each kind listed)."""
     lines = [str(notice) for notice in report.notices]
     if report.warnings:
         lines.append(_("Warnings (the import goes ahead; skip a row under Skip rows):"))
-        lines += [f"  {w}" for w in report.warnings[:100]]
+        lines += _indented(report.warnings, 100)
     if report.problems:
         lines.append(_("Problems (nothing is written while there are any):"))
-        lines += [f"  {p}" for p in report.problems[:100]]
-        if len(report.problems) > 100:
-            lines.append("  " + _("… and {n} more").format(n=len(report.problems) - 100))
+        lines += _indented(report.problems, 100)
     return lines
 
 
@@ -463,14 +469,9 @@ def _deals(report: importer.Report, listed: int) -> list[str]:
         )
         for r, c, n, f in report.updated
     ]
-    lines += ["  " + i for i in items[:listed]]
-    if len(items) > listed:
-        lines.append("  " + _("… and {n} more").format(n=len(items) - listed))
+    lines += _indented(items, listed)
     changes = [
         _("row {row}: {code} {field}: {old} → {new}").format(row=r, code=c, field=f, old=o, new=n)
         for r, c, f, o, n in report.changes_shown()
     ]
-    lines += ["  " + c for c in changes[: listed * 3]]
-    if len(changes) > listed * 3:
-        lines.append("  " + _("… and {n} more").format(n=len(changes) - listed * 3))
-    return lines
+    return lines + _indented(changes, listed * 3)

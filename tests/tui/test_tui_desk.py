@@ -440,6 +440,20 @@ def test_the_import_preview_names_fields_by_their_labels(ledger, tmp_path):
         assert f"→{internal}" not in line, line
 
 
+def test_the_import_preview_says_how_many_warnings_and_problems_it_leaves_out():
+    from crm.foundation.i18n import set_language
+    from crm.importing import importer
+    from screens.transfer import report_text
+
+    set_language("zh")
+    report = importer.Report(source="台账.xlsx", sheet="", dry_run=True, rows_read=300)
+    report.warnings = [f"第 {n} 行：重复的项目" for n in range(3, 108)]
+    report.problems = [f"第 {n} 行：缺少投资额" for n in range(3, 104)]
+    lines = report_text(report).splitlines()
+    assert "  第 102 行：重复的项目" in lines and "  第 103 行：重复的项目" not in lines
+    assert lines.count("  … 另有 5 个") == 1 and lines.count("  … 另有 1 个") == 1, lines[-5:]  # warnings, problems
+
+
 @run_async
 async def test_an_unticked_box_is_empty_and_the_theme_picker_speaks_chinese(demo_ledger):
     from screens.forms import CheckBox
