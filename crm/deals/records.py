@@ -89,7 +89,10 @@ MOST_SUPPORTING = 100
 
 
 class TooManySupporting(InvalidInput):
-    """More supporting departments than one deal may have (MOST_SUPPORTING); an import places it on 配合单位."""
+    """More supporting departments than one deal may have (MOST_SUPPORTING); the field it concerns, where an import
+    places its problem (crm.importing.apply._row_problem reads import_field as it does on any refusal)."""
+
+    import_field = "supporting"
 
 
 def supporting_named(names: Iterable[str]) -> list[Department]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from peewee import IntegrityError, fn
 
-from crm.deals.records import TooManySupporting, create_deal, edit_deal, set_supporting, supporting_departments
+from crm.deals.records import create_deal, edit_deal, set_supporting, supporting_departments
 from crm.deals.stages import BY_KEY, change_stage
 from crm.foundation.config import current_actor
 from crm.foundation.errors import Conflict, CrmError, InvalidInput
@@ -467,7 +467,7 @@ def _new_code(row: RowPlan, values: dict) -> str | None:
 def _row_problem(row: RowPlan, err: CrmError, labels: dict) -> Problem:
     """A refusal by the ledger core, placed on the row and, where known, the column it concerns."""
     code = getattr(err, "import_code", None) or type(err).__name__.lower()
-    field_name = getattr(err, "import_field", None) or ("supporting" if isinstance(err, TooManySupporting) else "name")
+    field_name = getattr(err, "import_field", None) or "name"
     label, raw = _cell_of(row, labels, field_name) or (None, None)
     if field_name == "name" and raw is None:
         raw = row.values.get("name")
