@@ -65,7 +65,7 @@ def fill(postgres: bool) -> str:
     """The statement that sets every deal's supporting_ids from deal_department (a migration's)."""
     if postgres:
         return (
-            f"UPDATE deal SET {COLUMN} = COALESCE(s.listed, '') FROM (SELECT deal_id, string_agg(department_id::text, "
+            f"UPDATE deal SET {COLUMN} = s.listed FROM (SELECT deal_id, string_agg(department_id::text, "
             "',' ORDER BY department_id) AS listed FROM deal_department GROUP BY deal_id) s "
             f"WHERE deal.id = s.deal_id AND deal.{COLUMN} IS DISTINCT FROM s.listed"
         )
