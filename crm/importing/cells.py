@@ -47,6 +47,8 @@ BLANKS = {
     "—/—",
 }
 _BLANK_STARTS = frozenset(word[0] for word in BLANKS if word)
+#: Distinct cell texts remembered per reader: a million-row file's names never repeat, and a larger cache only grew.
+CACHED = 16384
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 CENT = Decimal("0.01")
 # Serial day numbers Excel stores for 1949-01-01 … 2100-12-31 (1900 date system).
@@ -112,16 +114,19 @@ def filled_cells(values: list) -> list:
 def is_blank(value) -> bool:
     """Whether a cell means "nothing" (empty, 无, /, — …: BLANKS, compared folded)."""
     text = cell_text(value)
-    head = text[:1]  # cell_text strips: a long name is told by its first character, without folding it whole
-    if head and head not in _BLANK_STARTS:
-        first = unicodedata.normalize("NFKC", head)[:1].casefold()
-        if first not in _BLANK_STARTS and first.strip():
-            return False
+    # cell_text strips: a long name is told by its first character, without folding it whole
+    if text and not _may_start_blank(text[0]):
+        return False
     return normal_key(text) in BLANKS
 
 
-#: Distinct cell texts remembered per reader: a million-row file's names never repeat, and a larger cache only grew.
-CACHED = 16384
+@functools.lru_cache(maxsize=CACHED)
+def _may_start_blank(head: str) -> bool:
+    """Whether a text starting with the character `head` may be one of BLANKS (folded, it starts one)."""
+    if head in _BLANK_STARTS:
+        return True
+    first = unicodedata.normalize("NFKC", head)[:1].casefold()
+    return first in _BLANK_STARTS or not first.strip()
 
 
 @functools.lru_cache(maxsize=CACHED)

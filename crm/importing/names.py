@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import functools
 import re
 
 from crm.deals import blockers as blocker_ops
@@ -12,7 +13,7 @@ from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.foundation.text import folded
 from crm.importing import records
-from crm.importing.cells import BLANKS, ProblemItem, split_names
+from crm.importing.cells import BLANKS, CACHED, ProblemItem, split_names
 from crm.importing.report import Report
 from crm.importing.rows import Problem, RowPlan, name_key
 from crm.reference import registry
@@ -33,6 +34,17 @@ _REGION = re.compile(r"^.{1,6}?[省市县区旗]")
 def unit_names(text: str | None) -> list[str]:
     """The units a 责任单位 cell names, in order: split at 、，,；; (as split_names splits) and at spaces between
     whole names (徐水区发改局 徐水区商务局); a space inside one name (满城区 发改局) stays, for folding."""
+    if type(text) is str:
+        return list(_unit_names_of(text))  # a sheet names its few units in row after row
+    return list(_split_units(text))
+
+
+@functools.lru_cache(maxsize=CACHED)
+def _unit_names_of(text: str) -> tuple[str, ...]:
+    return _split_units(text)
+
+
+def _split_units(text) -> tuple[str, ...]:
     names: list[str] = []
     for part in split_names(text):
         pieces = part.split()
@@ -40,7 +52,7 @@ def unit_names(text: str | None) -> list[str]:
             names += pieces
         else:
             names.append(part)
-    return list(dict.fromkeys(names))
+    return tuple(dict.fromkeys(names))
 
 
 def _near(key: str, other: str) -> bool:
