@@ -133,8 +133,9 @@ _MAX_TEXT = 100
 class Money:
     """An exact amount in whole units of `currency` (an ISO code of CURRENCIES).
 
-    `approximate` records that the source said "余" / "多" / "约" / "about" (117亿余元, 约5亿元): the number is
-    counted as written and shown as about it (约117亿元; English "about").
+    `approximate` records that the source said "余" / "多" / "约" / "about" (117亿余元, 约5亿元), or put the number
+    as a bound (超5亿元, 近5亿元, 5亿元以上): the number is counted as written and shown as about it (约117亿元;
+    English "about").
     """
 
     amount: Decimal
@@ -256,10 +257,14 @@ def _arabic(run: str) -> str:
     return run
 
 
+# Words around an amount that say it is not exact, read as 约 (one flag, as 余 and 多 are): 25亿元左右, 5亿元以上,
+# 超5亿元, 逾5亿元, 近5亿元, 不少于5亿元. Longest first, so that 超过 is not read as 超 and 过5亿.
+_ABOUT_AFTER = ("左右", "以上", "上下")
+_ABOUT_BEFORE = ("不少于", "不低于", "超过", "将近", "接近", "超", "逾", "近")
 # Anything _spoken would change: most amounts (25亿元, 4565万元, $180M) have none of it and skip its work.
 _SPOKEN_HINT = LazyPattern(
-    r"[億萬兩圓個个整正〇○零一二两三四五六七八九十百壹贰叁肆伍陆柒捌玖拾佰仟点]|左右|dollar|renminbi|euro|yen"
-    r"|[万亿千百][0-9]"
+    r"[億萬兩圓個个整正〇○零一二两三四五六七八九十百壹贰叁肆伍陆柒捌玖拾佰仟点]|左右|以上|上下|dollar|renminbi|euro|yen"
+    r"|[万亿千百][0-9]|^(?:不少于|不低于|超|逾|将近|接近|近)"
 )
 
 
@@ -271,8 +276,11 @@ def _spoken(normal: str) -> str:
         normal = normal.replace(old, new)
     if normal.endswith(("整", "正")):
         normal = normal[:-1]
-    if normal.endswith("左右"):
+    if normal.endswith(_ABOUT_AFTER):
         normal = "约" + normal[:-2]
+    before = next((w for w in _ABOUT_BEFORE if normal.startswith(w)), None)
+    if before is not None:
+        normal = "约" + normal[len(before) :]
     return _NUMERAL_RUN.sub(
         lambda m: (
             m.group(0)

@@ -103,6 +103,43 @@ def _progress_sheet(path, texts, note="数据截至2020年6月30日"):
     return county_xlsx(path, headers=headers, rows=rows, note=note)
 
 
+def test_an_amount_written_as_a_bound_is_that_amount_about(ledger, db_url, run_cli, tmp_path):
+    """超5000, 逾1亿元, 近8000万元, 3000万元以上, 不低于2亿元: what county sheets write of a deal not yet costed to
+    the yuan is its number, kept as about it (shown 约…); 5亿元以下 says no number, and its row is refused."""
+    rows = [
+        [1, "曲阳石雕产业园项目", "超5000", "2020.5.21", "已签约"],
+        [2, "曲阳文旅综合体项目", "逾1亿元", "2020.5.21", "已签约"],
+        [3, "曲阳物流园项目", "近8000万元", "2020.5.21", "已签约"],
+        [4, "曲阳食品加工项目", "3000万元以上", "2020.5.21", "已签约"],
+        [5, "曲阳新材料项目", "不低于2亿元", "2020.5.21", "已签约"],
+    ]
+    headers = ["序号", "项目名称", "投资额（万元）", "签约时间", "进展情况"]
+    path = county_xlsx(tmp_path / "曲阳县.xlsx", headers=headers, rows=rows, note=None)
+    code, report, err = _import(run_cli, db_url, path)
+    assert code == 0, err
+    landed = {name: (d.amount, d.amount_approximate) for name, d in _deals(db_url).items()}
+    assert landed == {
+        "曲阳石雕产业园项目": (Decimal("50000000.00"), True),
+        "曲阳文旅综合体项目": (Decimal("100000000.00"), True),
+        "曲阳物流园项目": (Decimal("80000000.00"), True),
+        "曲阳食品加工项目": (Decimal("30000000.00"), True),
+        "曲阳新材料项目": (Decimal("200000000.00"), True),
+    }
+    code, out, err = run_cli("--db", db_url, "show", Deal.get(Deal.name == "曲阳文旅综合体项目").code)
+    assert code == 0 and "约1亿元" in out, out
+
+    below = county_xlsx(
+        tmp_path / "曲阳县二.xlsx",
+        headers=headers,
+        rows=[[1, "曲阳陶瓷项目", "5亿元以下", "2020.5.21", "已签约"]],
+        note=None,
+    )
+    code, report, err = _import(run_cli, db_url, below)
+    assert code != 0
+    assert [(p["row"], p["value"]) for p in report["problems"]] == [(3, "5亿元以下")], report["problems"]
+    assert "曲阳陶瓷项目" not in _deals(db_url)
+
+
 def test_progress_about_getting_ready_to_build_does_not_start_a_new_deal(ledger, db_url, run_cli, tmp_path):
     """开工率 counts deals at 开工: a new deal whose progress is 施工图审查通过 is 签约, its text kept."""
     texts = [*PREPARING, "已开工建设，主体施工中", "主体封顶", "已完成土地平整，具备开工条件"]

@@ -144,6 +144,10 @@ GENERIC = "write a number with an optional unit"
         ("5亿元元", GENERIC),
         ("25亿余多元", GENERIC),
         ("1 2亿", GENERIC),
+        ("5亿元以下", GENERIC),  # a bound from above says no number
+        ("超超5亿元", GENERIC),
+        ("超5亿元左右", GENERIC),
+        ("近日", GENERIC),
         ("NaN", GENERIC),
         ("nan亿", GENERIC),
         ("Infinity", GENERIC),
@@ -405,6 +409,15 @@ def test_parse_then_format_round_trips(amount, currency_word, unit, lang):
         ("1.8億美元", "180000000", "USD", False),
         ("3000萬元", "30000000", "CNY", False),
         ("25亿元左右", "2500000000", "CNY", True),
+        ("超5亿元", "500000000", "CNY", True),
+        ("超过5亿元", "500000000", "CNY", True),
+        ("逾5亿元", "500000000", "CNY", True),
+        ("近一亿元", "100000000", "CNY", True),
+        ("将近5亿元", "500000000", "CNY", True),
+        ("不少于5亿元", "500000000", "CNY", True),
+        ("不低于1.8亿美元", "180000000", "USD", True),
+        ("5亿元以上", "500000000", "CNY", True),
+        ("5亿元上下", "500000000", "CNY", True),
         ("180 million US dollars", "180000000", "USD", False),
     ],
 )
@@ -414,7 +427,7 @@ def test_chinese_numerals_and_colloquial_amounts(text, amount, currency, approxi
     assert (money.amount, money.currency, money.approximate) == (Decimal(amount), currency, approximate)
 
 
-@pytest.mark.parametrize("typed", ["约5亿元", "大约5亿元", "5亿余元", "5亿多元"])
+@pytest.mark.parametrize("typed", ["约5亿元", "大约5亿元", "5亿余元", "5亿多元", "超5亿元", "5亿元以上"])
 def test_an_approximate_amount_is_shown_as_about_never_as_more_than(typed):
     """约5亿 may be 4.8亿: shown as 5亿余元 ("more than 5亿") it said what the officer did not; 约 is true of both."""
     set_language("zh")
