@@ -100,16 +100,13 @@ def upgrade(db, notice: Callable[[list[str]], object] | None = None) -> list[str
         try:
             status = run.status()
             _refuse_newer(status)
+            if not all(m.applied for m in status) and not _may_upgrade(db):
+                raise _not_this_role(db, status)  # before the notice: this role would only say it upgrades
             _tell(notice, status)
             return run.up()
         except PeeweeDatabaseError as exc:
             if getattr(getattr(exc, "orig", None), "pgcode", None) == INSUFFICIENT_PRIVILEGE:
-                raise DatabaseError(
-                    _(
-                        "{db} needs the schema upgrade {names}, which this role may not make: "
-                        "the ledger's owner runs `crm init` with this version of the program"
-                    ).format(db=describe(db), names=", ".join(m.name for m in status if not m.applied))
-                ) from None
+                raise _not_this_role(db, status) from None
             raise
         finally:
             db.execute_sql("SELECT pg_advisory_unlock(%s)", (ADVISORY_LOCK_KEY,))
@@ -126,6 +123,25 @@ def upgrade(db, notice: Callable[[list[str]], object] | None = None) -> list[str
                 raise
             time.sleep(0.05 * (attempt + 1))
     return []
+
+
+def _may_upgrade(db) -> bool:
+    """PostgreSQL: whether this role is (a member of) the role owning the ledger's migration history, as the
+    one who ran `crm init` is: an officer granted only the rows may not alter the tables."""
+    (may,) = db.execute_sql(
+        "SELECT pg_has_role(c.relowner, 'USAGE') FROM pg_class c WHERE c.oid = to_regclass(%s)", (HISTORY_TABLE,)
+    ).fetchone() or (True,)
+    return may is not False
+
+
+def _not_this_role(db, status) -> DatabaseError:
+    """The one-line refusal of an upgrade this role may not make."""
+    return DatabaseError(
+        _(
+            "{db} needs the schema upgrade {names}, which this role may not make: "
+            "the ledger's owner runs `crm init` with this version of the program"
+        ).format(db=describe(db), names=", ".join(m.name for m in status if not m.applied))
+    )
 
 
 def _tell(notice: Callable[[list[str]], object] | None, status) -> None:

@@ -352,3 +352,28 @@ def test_officers_work_with_the_documented_privileges_and_only_the_owner_migrate
     assert code == 0, err
     # The restored tables are granted to officers again.
     ok("stage", "ZS2020-0001", "operating", "--note", "恢复生产")
+
+
+def test_an_officer_meeting_an_earlier_ledger_is_refused_in_one_line_and_not_told_it_upgrades(bureau_database, run_cli):
+    """A ledger of an earlier version that an officer opens first: refused in the one line naming the owner's
+    `crm init`, without first saying it is being upgraded (the officer may not upgrade it); the owner's next
+    command says it upgrades, and does, and the officer works again."""
+    from db import migrate
+    from db.connection import open_database
+    from db.models import database
+
+    owner, officer = bureau_database
+    assert run_cli("--db", owner, "init")[0] == 0
+    db = open_database(owner)
+    migrate.runner(db).down("0022_deal_supporting_ids")
+    db.close()
+    database.initialize(None)
+
+    code, out, err = run_cli("--db", officer, "deals")
+    assert code == 2, err
+    assert err.strip().splitlines() == [err.strip()] and "crm init" in err and "0022_deal_supporting_ids" in err
+    assert "升级台账" not in err, err
+    code, out, err = run_cli("--db", owner, "deals")
+    assert code == 0 and "升级台账（1 项变更）" in err.splitlines()[0], err
+    code, out, err = run_cli("--db", officer, "deals")
+    assert code == 0 and "升级台账" not in err, err
