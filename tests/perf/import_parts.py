@@ -158,7 +158,8 @@ def read_parts(book: Path) -> dict:
 
 
 def _survey(book: Path) -> float:
-    """CPU seconds of the first pass over the first sheet's XML that a sheet read in slices takes (0: an xlsx only)."""
+    """CPU seconds of the first pass over the first sheet's XML that a sheet read in slices takes (0: an xlsx only,
+    and only one large enough to be read in slices)."""
     import zipfile
 
     from crm.importing import workbook, xlsx_parts, xlsx_slices
@@ -167,8 +168,11 @@ def _survey(book: Path) -> float:
         return 0.0
     with zipfile.ZipFile(book) as archive:
         parts = xlsx_parts.workbook_parts(archive)
+        name = next(iter(parts.sheet_paths))
+        if not xlsx_slices.sliced(archive, parts.sheet_paths[name]):
+            return 0.0  # read whole: no survey
         start = time.process_time()
-        xlsx_slices.survey(archive, parts, next(iter(parts.sheet_paths)), workbook.MAX_CELLS)
+        xlsx_slices.survey(archive, parts, name, workbook.MAX_CELLS)
         return time.process_time() - start
 
 
