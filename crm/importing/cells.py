@@ -20,7 +20,7 @@ from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.foundation.text import folded
 from crm.values.dates import MAX_YEAR, MIN_YEAR, PARTS_OF_A_MONTH, PARTS_OF_A_YEAR, parse_date, parse_month
-from crm.values.money import CURRENCIES, MAX_AMOUNT, ZH_SUFFIX, Money, parse_amount
+from crm.values.money import APPROXIMATION_WORDS, CURRENCIES, MAX_AMOUNT, ZH_SUFFIX, Money, parse_amount
 from crm.values.stage_words import classify_progress
 
 #: Cells that mean "nothing" in Chinese ledgers.
@@ -176,6 +176,9 @@ def parse_currency(value) -> str | None:
     return code
 
 
+_APPROXIMATION = re.compile("|".join(sorted(map(re.escape, APPROXIMATION_WORDS), key=len, reverse=True)), re.I)
+
+
 def format_unit(number_format: str | None) -> Money | None:
     """The unit an xlsx number format shows after the number: 0.00"亿美元" → 1亿美元 (as Money of one unit)."""
     if not number_format or number_format == "General":
@@ -183,7 +186,8 @@ def format_unit(number_format: str | None) -> Money | None:
     section = number_format.split(";")[0]
     literal = "".join(re.findall(r'"([^"]*)"', section)) or re.sub(r"[#0.,?%\\ _*@E+\-\[\]]|\[[^\]]*\]", "", section)
     literal = literal.strip()
-    if not literal or not re.search(r"[^\W\d_]|[$¥€£]", literal):
+    # 0"以上" or 0"左右" says the number is about it, not its unit: the column's unit stays (亿元 in its header)
+    if not re.search(r"[^\W\d_]|[$¥€£]", _APPROXIMATION.sub("", literal)):
         return None
     try:
         return parse_amount("1" + literal)

@@ -261,6 +261,8 @@ def _arabic(run: str) -> str:
 # 超5亿元, 逾5亿元, 近5亿元, 不少于5亿元. Longest first, so that 超过 is not read as 超 and 过5亿.
 _ABOUT_AFTER = ("左右", "以上", "上下")
 _ABOUT_BEFORE = ("不少于", "不低于", "超过", "将近", "接近", "超", "逾", "近")
+#: Every word that makes an amount approximate and says nothing of its unit or currency (5亿元以上: 亿元 does).
+APPROXIMATION_WORDS = (*_APPROX_WORDS, *_QUALIFIER_WORDS, *_ABOUT_AFTER, *_ABOUT_BEFORE)
 # Anything _spoken would change: most amounts (25亿元, 4565万元, $180M) have none of it and skip its work.
 _SPOKEN_HINT = LazyPattern(
     r"[億萬兩圓個个整正〇○零一二两三四五六七八九十百壹贰叁肆伍陆柒捌玖拾佰仟点]|左右|以上|上下|dollar|renminbi|euro|yen"
