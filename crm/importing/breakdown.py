@@ -29,6 +29,11 @@ enough, as under deals numbered 1, 2, 3; once one is taken, a row numbered in th
 and ends the breakdown. A 序号 counts only when the 其中 row opened a breakdown: (1) anywhere else
 numbers a deal, as before.
 
+A breakdown may also have no 其中 row at all: the rows right below a deal's, with no 序号 of their own, whose names
+number its parts from 1 (1、一期工程, 2、研发中心 or （1）… or ①…: `name_part_number`). They are its parts only
+when they add up to the deal's amount exactly, as in a sheet without numbers (held until they do, deals if they
+never do), and when they have nothing only a deal has; a list of deals never starts again at 1 right below a deal.
+
 A section's row in the name column (一、续建项目, （二）新建项目: its name written after a section's number, with or
 without the section's subtotal) ends the breakdown, as a section's row in the 序号 column does: the rows after it
 are deals.
@@ -74,6 +79,25 @@ def part_number(seq) -> int | None:
     return int(found.group(1) or found.group(2)) if found else None
 
 
+#: An item's number at the start of a name, once folded (1、一期工程, 1.研发中心, 1)…, (1)…): not a decimal (1.5万吨…).
+_NAME_NUMBER = re.compile(r"(?:(\d{1,2})[、.)](?!\d)|\((\d{1,2})\))\S")
+
+
+def name_part_number(name) -> int | None:
+    """The number a name starts with as a list's item (1、一期工程 → 1, （2）研发中心 → 2, ③配套设施 → 3), or None
+    (涿州…项目, 5G基站项目, 1.5万吨…, a number alone)."""
+    if type(name) is not str:
+        return None
+    text = name.strip()
+    head = text[:1]
+    if head in _CIRCLED:  # before folding, which makes ① a plain 1
+        return _CIRCLED[head] if len(text) > 1 else None
+    if not (head.isdigit() or head in "(（⑴⑵⑶⑷⑸⑹⑺⑻⑼"):
+        return None  # nearly every name: told by its first character
+    found = _NAME_NUMBER.match(normalise(text))
+    return int(found.group(1) or found.group(2)) if found else None
+
+
 def part_style(seq) -> str | None:
     """How a 序号 numbers parts: "circled" (①), "bracketed" ((1), （1）, ⑴, 1)), or None (1, （一）, no number)."""
     if part_number(seq) is None:
@@ -101,6 +125,9 @@ class Breakdown:
         "parent",
         "open",
         "numbered_parts",
+        "named_parts",
+        "_by_name",
+        "_given_back",
         "_numbered",
         "_style",
         "_crossed",
@@ -116,6 +143,9 @@ class Breakdown:
         self.parent: tuple | None = None  # (number, cells) of the last deal's row
         self.open = False  # a 其中 row under `parent` was met: the rows after it may be its parts
         self.numbered_parts: list[int] = []  # rows taken as parts by their part's number ((1), ①), in order
+        self.named_parts: list[int] = []  # rows taken as parts by the number their names start with, no 其中 row
+        self._by_name = False  # the breakdown was opened by its first part's name (opens_by_name), not by 其中
+        self._given_back: set[int] = set()  # rows held by such a breakdown that were deals: they open none again
         self._numbered = False  # the parent has a 序号: its parts are the rows without one, or numbered as parts
         self._style: str | None = None  # part_style of the parent's 序号 ((3)): a part so numbered may be a deal
         self._exact = False  # the parts must add up to the parent's amount, held until they do
@@ -142,8 +172,24 @@ class Breakdown:
         self._whole = self._amount(number, cells)
         self._sum = self._amount(*item)
         self._next = 2 if self._sum is not None or self._names_a_part(item[1]) else 1
-        self.open = True
+        self.open, self._by_name = True, False
         return held
+
+    def opens_by_name(self, item: tuple) -> bool:
+        """Open a breakdown at `item`, (number, cells) of the row right below a deal's, when its name starts a list
+        of the deal's parts at 1 (1、一期工程) and the deal has an amount the parts can add up to; then `take` it."""
+        number, values = item
+        if self.parent is None or self.open or number in self._given_back:
+            return False
+        if name_part_number(self.sheet.value(values, "name")) != 1:
+            return False
+        whole = self._amount(*self.parent)
+        if whole is None:
+            return False
+        self._whole, self._sum, self._next = whole, None, 1
+        self._exact, self._crossed, self._numbered, self._style = True, False, False, None
+        self.open, self._by_name = True, True
+        return True
 
     def take(self, item: tuple, filled: int) -> list | None:
         """The row numbers now known to be parts of the breakdown ([] when `item` is held until the parts add up),
@@ -185,13 +231,15 @@ class Breakdown:
     def close(self) -> list:
         """End the breakdown: the (item, filled) of the rows held that were no parts (deals, in order)."""
         held, self._held = self._held, []
-        self.open = False
+        if self._by_name:
+            self._given_back.update(h[0][0] for h in held)
+        self.open = self._by_name = False
         self._sum = self._whole = None
         return [(h[0], h[1]) for h in held]
 
     def _note_numbered(self, parts: list) -> None:
         """Note the rows of `parts` ((item, step)) taken as parts by their part's number."""
-        self.numbered_parts += [item[0] for item, step in parts if step]
+        (self.named_parts if self._by_name else self.numbered_parts).extend(item[0] for item, step in parts if step)
 
     def _step(self, values: list) -> int | None:
         """What a part's row looks like: a name, nothing only a deal has (_DEAL_ONLY), no section number, totals or
@@ -204,6 +252,8 @@ class Breakdown:
         if heads_a_section(name) or any(_filled(sheet.value(values, f)) for f in _DEAL_ONLY):
             return None
         seq = sheet.value(values, "seq")
+        if self._by_name:  # the next number in the name, and no 序号: a row with one is the next deal
+            return self._next if not _filled(seq) and name_part_number(cell_text(name)) == self._next else None
         if _filled(seq):
             if self._numbered and part_number(seq) == self._next:
                 return self._next

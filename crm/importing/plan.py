@@ -256,10 +256,11 @@ def _after_totals(plan: Plan, scan: _Scan) -> None:
 
 
 def _breakdown_parts(plan: Plan, scan: _Scan) -> None:
-    """Say which rows were taken as the parts of a 其中 breakdown: those without a 序号, and those numbered as
-    parts ((1), ①); and how to keep a row that is a deal (what only a deal has: its 签约时间 or 投资方)."""
-    by_number = set(scan.breakdown.numbered_parts)
-    parts = [r for r, why in scan.skipped if why == "breakdown_part" and r not in by_number]
+    """Say which rows were taken as the parts of a 其中 breakdown: those without a 序号, those numbered as parts
+    ((1), ①), and those whose names number them with no 其中 row (1、一期工程); and how to keep a row that is a
+    deal (what only a deal has: its 签约时间 or 投资方)."""
+    by_number, by_name = set(scan.breakdown.numbered_parts), set(scan.breakdown.named_parts)
+    parts = [r for r, why in scan.skipped if why == "breakdown_part" and r not in by_number | by_name]
     said = (
         (
             parts,
@@ -275,6 +276,14 @@ def _breakdown_parts(plan: Plan, scan: _Scan) -> None:
                 "Rows {rows} follow a 其中 row numbered as its parts are ((1), (2) … or ①, ② …), and their amounts are "
                 "parts of the deal above: taken as its breakdown, not imported as deals; if a row is a deal, give it "
                 "its 签约时间 or 投资方 (in a column of that name if the sheet has none)"
+            ),
+        ),
+        (
+            by_name,
+            _(
+                "Rows {rows} right below a deal's row have no 序号 of their own, their names number its parts from 1 "
+                "(1、 2、 … or (1), (2) …), and their amounts add up to the deal's: taken as its breakdown, not "
+                "imported as deals; if a row is a deal, give it its 序号, 签约时间 or 投资方"
             ),
         ),
     )

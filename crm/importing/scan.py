@@ -150,6 +150,8 @@ class _Scan:
     def _sort_one(self, item: tuple, filled: int, data: list) -> None:
         number, values = item
         kind = self._kind(values)
+        if kind is None and self.breakdown.parent is not None:
+            self.breakdown.opens_by_name(item)  # 1、一期工程 right below a deal: its parts, without 其中
         if (kind is not None or self.breakdown.open) and self._labelled(item, kind, filled, data):
             return
         sheet = self.sheet
