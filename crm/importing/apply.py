@@ -29,7 +29,7 @@ from crm.importing.cells import cell_text, inline
 from crm.importing.existing import Made, _Deals
 from crm.importing.names import _Resolver, add_problems, new_problems, resolve_solved, unit_names
 from crm.importing.plan import Plan, read_plan
-from crm.importing.progress import add_progress_once, record_cumulative_funds
+from crm.importing.progress import add_progress_once, approximate_funds, record_cumulative_funds
 from crm.importing.report import Report
 from crm.importing.rows import _OUR_CODE, DEAL_FIELDS, Problem, RowPlan, _cell_of, name_key
 from db.connection import is_postgres
@@ -334,6 +334,8 @@ class _Applying:
                     added = record_cumulative_funds(deal.id, row.funds, on, self.actor)
                     if added is not None:
                         self.report.funds_added.append((row.row, deal.code, added))
+                        if row.funds.approximate:
+                            self.report.warnings.append(approximate_funds(row, row.funds, self.labels))
             except CrmError as err:
                 self.report.problems.append(_row_problem(row, err, self.labels))
 

@@ -1,4 +1,5 @@
-"""What a row says beyond the deal's own fields: its progress text and its funds arrived so far."""
+"""What a row says beyond the deal's own fields: its progress text and its funds arrived so far (and the warning
+when the sheet gives those funds only as about a figure)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from decimal import Decimal
 
 from crm.deals.funds import record_funds
 from crm.deals.progress import record_progress
+from crm.foundation.i18n import _
 from crm.foundation.text import folded
-from crm.values.money import Money
+from crm.importing.cells import cell_text
+from crm.importing.rows import Problem, RowPlan, _cell_of
+from crm.values.money import Money, format_money
 from db.models import Deal, FundsArrived, Progress
 
 
@@ -44,3 +48,14 @@ def record_cumulative_funds(deal_id: int, total: Money, on: datetime.date, actor
     text = f"{difference}{total.currency}"
     record_funds(code, text, on=on, note="", actor=actor)
     return text
+
+
+def approximate_funds(row: RowPlan, funds: Money, labels: dict) -> Problem:
+    """The warning of `row`'s `funds` recorded from a cell that gives them as about a figure (约5000万, 近5000万):
+    the funds table keeps exact amounts, so the figure is recorded as written and the officer is told."""
+    label, raw = _cell_of(row, labels, "funds") or (None, None)
+    message = _(
+        "The funds arrived are not given as an exact figure: recorded as {amount} in all; once the exact figure is "
+        "known, void the entry (crm funds void) and record it"
+    ).format(amount=format_money(Money(funds.amount, funds.currency)))
+    return Problem(row.row, label, cell_text(raw), "approximate_funds", message)

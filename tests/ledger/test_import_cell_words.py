@@ -140,6 +140,33 @@ def test_an_amount_written_as_a_bound_is_that_amount_about(ledger, db_url, run_c
     assert "曲阳陶瓷项目" not in _deals(db_url)
 
 
+def test_funds_given_as_about_a_figure_are_recorded_and_warned_about(ledger, db_url, run_cli, tmp_path):
+    """到位资金 of 近5000万元 or 约2000万元 is recorded as written (the funds table keeps exact amounts), and the
+    report says which cells were no exact figure; an exact one is recorded without a word."""
+    path = county_xlsx(
+        tmp_path / "唐县.xlsx",
+        headers=["序号", "项目名称", "总投资（万元）", "到位资金（万元）", "签约时间"],
+        rows=[
+            [1, "唐县新能源项目", 20000, "近5000万元", "2020.5.21"],
+            [2, "唐县文旅项目", 8000, "约2000万元", "2020.5.21"],
+            [3, "唐县物流项目", 6000, 1000, "2020.5.21"],
+        ],
+        note=None,
+    )
+    code, report, err = _import(run_cli, db_url, path)
+    assert code == 0, err
+    warned = [(w["row"], w["value"]) for w in report["warnings"] if w["code"] == "approximate_funds"]
+    assert warned == [(3, "近5000万元"), (4, "约2000万元")], report["warnings"]
+    assert "5000万元" in next(w["message"] for w in report["warnings"] if w["row"] == 3)
+    open_database(db_url)
+    funds = {name: sum((f.amount for f in d.funds), Decimal(0)) for name, d in _deals(db_url).items()}
+    assert funds == {
+        "唐县新能源项目": Decimal("50000000.00"),
+        "唐县文旅项目": Decimal("20000000.00"),
+        "唐县物流项目": Decimal("10000000.00"),
+    }
+
+
 def test_progress_about_getting_ready_to_build_does_not_start_a_new_deal(ledger, db_url, run_cli, tmp_path):
     """开工率 counts deals at 开工: a new deal whose progress is 施工图审查通过 is 签约, its text kept."""
     texts = [*PREPARING, "已开工建设，主体施工中", "主体封顶", "已完成土地平整，具备开工条件"]
