@@ -29,10 +29,11 @@ enough, as under deals numbered 1, 2, 3; once one is taken, a row numbered in th
 and ends the breakdown. A 序号 counts only when the 其中 row opened a breakdown: (1) anywhere else
 numbers a deal, as before.
 
-A breakdown may also have no 其中 row at all: the rows right below a deal's, with no 序号 of their own, whose names
-number its parts from 1 (1、一期工程, 2、研发中心 or （1）… or ①…: `name_part_number`). They are its parts only
-when they add up to the deal's amount exactly, as in a sheet without numbers (held until they do, deals if they
-never do), and when they have nothing only a deal has; a list of deals never starts again at 1 right below a deal.
+A breakdown may also have no 其中 row at all: the rows right below a deal's row that has a 序号, with no 序号 of
+their own, whose names number its parts from 1 (1、一期工程, 2、研发中心 or （1）… or ①…: `name_part_number`). They
+are its parts only when each has an amount and they add up to the deal's amount exactly, as in a sheet without
+numbers (held until they do, deals if they never do), and when they have nothing only a deal has; a list of deals
+never starts again at 1 right below a deal. Rows given back as deals by any breakdown open none again.
 
 A section's row in the name column (一、续建项目, （二）新建项目: its name written after a section's number, with or
 without the section's subtotal) ends the breakdown, as a section's row in the 序号 column does: the rows after it
@@ -80,7 +81,7 @@ def part_number(seq) -> int | None:
 
 
 #: An item's number at the start of a name, once folded (1、一期工程, 1.研发中心, 1)…, (1)…): not a decimal (1.5万吨…).
-_NAME_NUMBER = re.compile(r"(?:(\d{1,2})[、.)](?!\d)|\((\d{1,2})\))\S")
+_NAME_NUMBER = re.compile(r"(?:(\d{1,2})(?:[、)]|\.(?!\d))|\((\d{1,2})\))\S")
 
 
 def name_part_number(name) -> int | None:
@@ -183,6 +184,11 @@ class Breakdown:
             return False
         if name_part_number(self.sheet.value(values, "name")) != 1:
             return False
+        # Only under a deal's 序号: "no 序号 of their own" says nothing where the deals have none, and a section's row
+        # (一、续建项目 16) adds up to its deals by construction.
+        parent = self.parent[1]
+        if not numbered(self.sheet.value(parent, "seq")) or heads_a_section(self.sheet.value(parent, "name")):
+            return False
         whole = self._amount(*self.parent)
         if whole is None:
             return False
@@ -199,6 +205,8 @@ class Breakdown:
         if step is None:
             return None
         own = self._amount(number, values)
+        if self._by_name and (own is None or own.amount <= 0):
+            return None  # only amounts prove such rows parts: one without is the next deal's row
         amount = own
         if amount is not None and self._sum is not None:
             if amount.currency != self._sum.currency:
@@ -231,8 +239,7 @@ class Breakdown:
     def close(self) -> list:
         """End the breakdown: the (item, filled) of the rows held that were no parts (deals, in order)."""
         held, self._held = self._held, []
-        if self._by_name:
-            self._given_back.update(h[0][0] for h in held)
+        self._given_back.update(h[0][0] for h in held)  # deals now: sorted out again, they open no breakdown
         self.open = self._by_name = False
         self._sum = self._whole = None
         return [(h[0], h[1]) for h in held]

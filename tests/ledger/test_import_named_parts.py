@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from db.connection import open_database
 from tests.ledger.test_import_breakdowns import YI, imported, landed, parts_of
-from tests.ledger.test_import_layouts import read_as, sheet  # noqa: F401  (read_as: a fixture)
+from tests.ledger.test_import_layouts import read_as, run_import, sheet  # noqa: F401  (read_as: a fixture)
 
 MANCHENG_HEADER = ["序号", "项目名称", "投资方", "总投资（亿元）", "签约时间"]
 
@@ -111,6 +111,70 @@ def test_deals_numbered_in_their_names_stay_deals(ledger, db_url, run_cli, tmp_p
     assert parts_of(report) == []
 
 
+def test_rows_a_breakdown_gives_back_open_none_of_their_own(ledger, db_url, run_cli, tmp_path, read_as):  # noqa: F811
+    """The review's sheet: 其中's rows held until they add up, never adding up, are given back as deals at the end of
+    the sheet; 1、x项目 among them then opens no list of parts under P项目, and no row is lost."""
+    rows = [
+        ["项目名称", "总投资（亿元）", "签约时间"],
+        ["定兴县甲项目", 20, "2020.1.1"],
+        ["其中：一期工程", 4, None],
+        ["定兴县P项目", 5, None],
+        ["1、定兴县x项目", 2, None],
+        ["2、定兴县y项目", 2, None],
+    ]
+    report = imported(run_cli, db_url, sheet(tmp_path / "定兴县.xlsx", rows, title="定兴县2020年签约项目表"))
+    assert [c["row"] for c in report["created"]] == [3, 5, 6, 7]
+    assert not _notice(report)
+
+
+def test_a_sections_deals_are_no_parts_of_its_row(ledger, db_url, run_cli, tmp_path, read_as):  # noqa: F811
+    """一、续建项目 16 over 1、A项目 10 and 2、B项目 6 adds up by construction: with no 序号 on the section's row (or no
+    序号 column at all) its deals stay deals, and the 合计 still says what it did (the sections are rows too)."""
+    rows = [
+        ["项目名称", "总投资（亿元）", "签约时间"],
+        ["一、续建项目", 16, None],
+        ["1、徐水区甲项目", 10, None],
+        ["2、徐水区乙项目", 6, None],
+        ["二、新建项目", 9, None],
+        ["1、徐水区丙项目", 5, None],
+        ["2、徐水区丁项目", 4, None],
+        ["合计", 25, None],
+    ]
+    report = imported(run_cli, db_url, sheet(tmp_path / "徐水区.xlsx", rows, title="徐水区2020年项目表"))
+    created = [c["name"] for c in report["created"]]
+    assert {"1、徐水区甲项目", "2、徐水区乙项目", "1、徐水区丙项目", "2、徐水区丁项目"} <= set(created), created
+    assert parts_of(report) == [] and not _notice(report)
+    numbered = [
+        ["序号", *rows[0]],
+        *([None if r[0].startswith(("一", "二")) else i, *r] for i, r in enumerate(rows[1:-1])),
+    ]
+    report = imported(run_cli, db_url, sheet(tmp_path / "徐水区二.xlsx", numbered, title="徐水区2020年项目表"))
+    assert parts_of(report) == [] and not _notice(report)
+
+
+def test_a_part_without_an_amount_is_no_part_of_a_list_in_names(
+    ledger,
+    db_url,
+    run_cli,
+    tmp_path,
+    read_as,  # noqa: F811
+):
+    """Only amounts that add up prove rows parts: 3、配套项目 with none, after 1、 and 2、 have added up, is a deal."""
+    rows = [
+        [*MANCHENG_HEADER, "责任单位"],
+        [1, "满城区新材料产业园项目", "河北某某集团", 10, "2020.5.18", "满城区发改局"],
+        [None, "1、碳纤维生产线", None, 6, None, None],
+        [None, "2、研发中心", None, 4, None, None],
+        [None, "3、配套项目", None, None, None, "满城区商务局"],
+    ]
+    code, report, err = run_import(
+        run_cli, db_url, sheet(tmp_path / "满城区.xlsx", rows, title="满城区2020年签约项目表")
+    )
+    assert code != 0  # a deal's row, refused for want of an amount: the officer is told, nothing is dropped
+    assert parts_of(report) == [4, 5]
+    assert [(p["row"], p["code"]) for p in report["problems"]] == [(6, "missing_amount")], report["problems"]
+
+
 def test_name_part_number_reads_a_lists_numbering_not_a_quantity():
     from crm.importing.breakdown import name_part_number
 
@@ -123,6 +187,8 @@ def test_name_part_number_reads_a_lists_numbering_not_a_quantity():
         "①光伏电站": 1,
         "12、配套设施": 12,
         "1.5万吨再生铝项目": None,
+        "1、5万吨再生铝生产线": 1,
+        "2)1期工程": 2,
         "5G基站配套项目": None,
         "2020年新建项目": None,
         "涿州现代供应链项目": None,
