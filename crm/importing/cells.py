@@ -179,14 +179,26 @@ def parse_currency(value) -> str | None:
 _APPROXIMATION = re.compile("|".join(sorted(map(re.escape, APPROXIMATION_WORDS), key=len, reverse=True)), re.I)
 
 
-def format_unit(number_format: str | None) -> Money | None:
-    """The unit an xlsx number format shows after the number: 0.00"亿美元" → 1亿美元 (as Money of one unit)."""
+def _format_literal(number_format: str | None) -> str:
+    """The text an xlsx number format shows beside the number ("" for General, or none)."""
     if not number_format or number_format == "General":
-        return None
+        return ""
     section = number_format.split(";")[0]
     literal = "".join(re.findall(r'"([^"]*)"', section)) or re.sub(r"[#0.,?%\\ _*@E+\-\[\]]|\[[^\]]*\]", "", section)
-    literal = literal.strip()
-    # 0"以上" or 0"左右" says the number is about it, not its unit: the column's unit stays (亿元 in its header)
+    return literal.strip()
+
+
+def format_says_about(number_format: str | None) -> bool:
+    """Whether a number format shows only that its number is approximate (0"以上", 0"左右"): no unit of its own, so
+    the column's unit applies, and the amount is about it."""
+    literal = _format_literal(number_format)
+    return bool(literal) and not _APPROXIMATION.sub("", literal).strip()
+
+
+def format_unit(number_format: str | None) -> Money | None:
+    """The unit an xlsx number format shows after the number: 0.00"亿美元" → 1亿美元 (as Money of one unit)."""
+    literal = _format_literal(number_format)
+    # 0"以上" or 0"左右" says the number is about it, not its unit: the column's unit stays (format_says_about)
     if not re.search(r"[^\W\d_]|[$¥€£]", _APPROXIMATION.sub("", literal)):
         return None
     try:
@@ -248,7 +260,7 @@ def _amount(value, number_format, column_unit, note_unit, currency, allow_zero=F
                     _("The cell's format says {a} but the currency column says {b}").format(a=cur, b=currency),
                 )
         elif unit is not None:
-            multiplier, cur, approximate = unit[0], currency or unit[1], False
+            multiplier, cur, approximate = unit[0], currency or unit[1], format_says_about(number_format)
         else:
             raise CellError(
                 "amount_unit",

@@ -165,6 +165,10 @@ def test_funds_given_as_about_a_figure_are_recorded_and_warned_about(ledger, db_
         "唐县文旅项目": Decimal("20000000.00"),
         "唐县物流项目": Decimal("10000000.00"),
     }
+    # The same file again (each deal matched, one by one): nothing more arrived, nothing recorded, nothing said.
+    code, report, err = _import(run_cli, db_url, path)
+    assert code == 0, err
+    assert report["funds_added"] == [] and not [w for w in report["warnings"] if w["code"] == "approximate_funds"]
 
 
 def test_progress_about_getting_ready_to_build_does_not_start_a_new_deal(ledger, db_url, run_cli, tmp_path):

@@ -96,16 +96,18 @@ def test_a_self_scaled_amount_keeps_the_columns_currency():
 @pytest.mark.parametrize(
     ("number_format", "yuan", "currency", "approximate"),
     [
-        ('0"以上"', "500000000", "CNY", False),  # says the number is a bound, not its unit: the header's 亿元
-        ('0"上下"', "500000000", "CNY", False),
-        ('0"左右"', "500000000", "CNY", False),
-        ('0"约"', "500000000", "CNY", False),
+        ('0"以上"', "500000000", "CNY", True),  # says the number is a bound, not its unit: the header's 亿元, about
+        ('0"上下"', "500000000", "CNY", True),
+        ('0"左右"', "500000000", "CNY", True),
+        ('0"约"', "500000000", "CNY", True),
+        ("0.00", "500000000", "CNY", False),
         ('0.00"亿美元以上"', "500000000", "USD", True),  # a unit of its own, and about it
         ('0"万元"', "50000", "CNY", False),
     ],
 )
 def test_a_number_format_says_its_unit_only_when_it_names_one(number_format, yuan, currency, approximate):
-    """A cell showing 5 as 5以上 in a 总投资（亿元） column is 5亿元, not 5 yuan; shown as 5亿美元以上 it is about 5亿美元."""
+    """A cell showing 5 as 5以上 in a 总投资（亿元） column is about 5亿元, not 5 yuan; shown as 5亿美元以上 it is about
+    5亿美元."""
     money = parse_amount_cell(5, number_format, YI, None, None)
     assert (money.amount, money.currency, money.approximate) == (Decimal(yuan), currency, approximate)
 
