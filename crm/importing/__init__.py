@@ -36,7 +36,7 @@ _HOME = {
     "field_named": "headers",
     "fields_of": "inserts",
     "find_header": "headers",
-    "format_unit": "cells",
+    "format_unit": "number_formats",
     "header_key": "headers",
     "header_unit": "headers",
     "inline": "cells",

@@ -146,7 +146,7 @@ class Breakdown:
         self.numbered_parts: list[int] = []  # rows taken as parts by their part's number ((1), ①), in order
         self.named_parts: list[int] = []  # rows taken as parts by the number their names start with, no 其中 row
         self._by_name = False  # the breakdown was opened by its first part's name (opens_by_name), not by 其中
-        self._given_back: set[int] = set()  # rows held by such a breakdown that were deals: they open none again
+        self._given_back: set[int] = set()  # rows a breakdown held, then gave back as deals: they open none again
         self._numbered = False  # the parent has a 序号: its parts are the rows without one, or numbered as parts
         self._style: str | None = None  # part_style of the parent's 序号 ((3)): a part so numbered may be a deal
         self._exact = False  # the parts must add up to the parent's amount, held until they do

@@ -8,7 +8,7 @@ as XML costs about as much as reading it, so each scan here runs only when
 the small parts say it can find something:
 
 - number formats: only cells whose style (cellXfs index) has a format that
-  could carry a unit (crm.importing.cells.format_unit reads one from it);
+  could carry a unit (crm.importing.number_formats.format_unit reads one from it);
 - error cells: only when the sheet holds a cell of type "e" at all.
 
 The date system (1900 or 1904) comes from xl/workbook.xml.
@@ -23,7 +23,8 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
-from crm.importing.cells import column_index, format_unit
+from crm.importing.cells import column_index
+from crm.importing.number_formats import format_unit
 
 # openpyxl's date systems and the built-in number formats that name a unit (the "$" ones; the others name
 # none), kept here so that reading with calamine does not load openpyxl and numpy (BENCHMARKS.md, "Import").
