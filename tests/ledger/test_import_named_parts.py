@@ -21,13 +21,7 @@ def _notice(report) -> list[str]:
     return [n for n in report["notices"] if "1、" in n]
 
 
-def test_parts_numbered_in_their_names_below_a_deal_are_its_breakdown(
-    ledger,
-    db_url,
-    run_cli,
-    tmp_path,
-    read_as,  # noqa: F811
-):
+def test_parts_numbered_in_names_are_the_deals_breakdown(ledger, db_url, run_cli, tmp_path, read_as):  # noqa: F811
     rows = [
         MANCHENG_HEADER,
         [1, "满城区新材料产业园项目", "河北某某集团", 10, "2020.5.18"],
@@ -57,13 +51,7 @@ def test_parts_numbered_in_their_names_below_a_deal_are_its_breakdown(
     }
 
 
-def test_named_items_that_do_not_add_up_to_the_deal_above_are_deals(
-    ledger,
-    db_url,
-    run_cli,
-    tmp_path,
-    read_as,  # noqa: F811
-):
+def test_named_items_not_adding_up_are_deals(ledger, db_url, run_cli, tmp_path, read_as):  # noqa: F811
     """6 + 3 is not the 10 of the deal above, and a row with its 签约时间 or 投资方 is a deal whatever its name: each is
     imported as a deal, at the end of the sheet as before the next deal or the 合计 row."""
     rows = [
@@ -152,13 +140,7 @@ def test_a_sections_deals_are_no_parts_of_its_row(ledger, db_url, run_cli, tmp_p
     assert parts_of(report) == [] and not _notice(report)
 
 
-def test_a_part_without_an_amount_is_no_part_of_a_list_in_names(
-    ledger,
-    db_url,
-    run_cli,
-    tmp_path,
-    read_as,  # noqa: F811
-):
+def test_a_named_part_needs_an_amount(ledger, db_url, run_cli, tmp_path, read_as):  # noqa: F811
     """Only amounts that add up prove rows parts: 3、配套项目 with none, after 1、 and 2、 have added up, is a deal."""
     rows = [
         [*MANCHENG_HEADER, "责任单位"],
