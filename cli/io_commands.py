@@ -233,16 +233,13 @@ def _print_report(report) -> None:
     ]
     for line in lines:
         print(line, file=out)
-    listed = len(report.created) + len(report.updated)
-    if listed > LISTED:
-        print(_("  … and {n} more (--format json lists them all)").format(n=listed - LISTED), file=out)
+    _more(len(report.created) + len(report.updated), out)
     for row, code, label, old, new in report.changes_shown(LISTED):
         print(
             _("  row {row}: {code} {field}: {old} → {new}").format(row=row, code=code, field=label, old=old, new=new),
             file=out,
         )
-    if len(report.changes) > LISTED:
-        print(_("  … and {n} more (--format json lists them all)").format(n=len(report.changes) - LISTED), file=out)
+    _more(len(report.changes), out)
     if report.progress_added or report.funds_added:
         print(
             _("progress entries added {progress}, funds arrivals recorded {funds}").format(
@@ -250,8 +247,9 @@ def _print_report(report) -> None:
             ),
             file=out,
         )
-    for warning in report.warnings:
+    for warning in report.warnings[:LISTED]:
         print(_("warning: {warning}").format(warning=warning), file=out)
+    _more(len(report.warnings), out)
     if report.import_id is not None:
         print(_("Recorded as import {n} (crm import revert {n} undoes it)").format(n=report.import_id), file=out)
     for row, column, total, summed in report.totals_checked:
@@ -265,6 +263,12 @@ def _print_report(report) -> None:
         print(notice, file=out)
     if report.dry_run and report.ok:
         print(_("Dry run: nothing was written"), file=out)
+
+
+def _more(count: int, out) -> None:
+    """After the first LISTED of `count` lines: how many more the text leaves out."""
+    if count > LISTED:
+        print(_("  … and {n} more (--format json lists them all)").format(n=count - LISTED), file=out)
 
 
 def _print_problems(report) -> None:

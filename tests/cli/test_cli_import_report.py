@@ -1,6 +1,7 @@
 """`crm import`'s report names fields as a user types them in --map (issue #12 item 1): the Chinese field name,
 never the internal key (name, investor …), and the --map it suggests for an unused column works as printed."""
 
+import json
 import re
 from pathlib import Path
 
@@ -51,6 +52,24 @@ def test_a_long_import_lists_its_first_thirty_deals_and_counts_the_rest(run_cli,
     assert len(listed) == 30 and listed[0].endswith("项目000") and listed[-1].endswith("项目029"), out
     assert "另有 15 条" in out, out
     assert Deal.select().count() == 45
+
+
+def test_a_long_import_lists_its_first_thirty_warnings_and_counts_the_rest(run_cli, ledger, db_url, tmp_path):
+    """A county sheet giving every deal's funds as about a figure warns once a row: the text lists thirty, as it lists
+    the deals, and says how many more --format json has."""
+    sheet = tmp_path / "到位资金.csv"
+    about = [f"项目{i:03d},某集团{i},{i + 1}亿元,2020-06-01,约{i + 1}000万元" for i in range(35)]
+    exact = [f"项目{i:03d},某集团{i},{i + 1}亿元,2020-06-01,{i + 1}000万元" for i in range(35, 45)]
+    sheet.write_text("项目名称,投资方,总投资,签约日期,到位资金\n" + "\n".join(about + exact) + "\n", encoding="utf-8")
+    code, out, err = run_cli("--db", db_url, "import", sheet, "--dry-run")
+    assert code == 0, err
+    lines = out.splitlines()
+    warned = [i for i, line in enumerate(lines) if line.startswith("提示：") and "到位资金不是确数" in line]
+    assert len(warned) == 30 and "第 2 行" in lines[warned[0]], out
+    assert "另有 5 条" in lines[warned[-1] + 1], out  # the deals' list says 另有 15 条
+    code, out, err = run_cli("--db", db_url, "import", sheet, "--dry-run", "--format", "json")
+    assert code == 0, err
+    assert len([w for w in json.loads(out)["warnings"] if w["code"] == "approximate_funds"]) == 35
 
 
 def test_a_second_funds_column_is_named_as_people_read_it(run_cli, ledger, db_url):
