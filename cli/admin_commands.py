@@ -2,6 +2,7 @@
 
 import sys
 
+from cli.ledger import open_ledger
 from cli.notices import upgrading
 from cli.output import print_json, print_table
 from cli.parsing import command_adder, output_format
@@ -21,7 +22,7 @@ def _rows(result) -> str:
 
 
 def cmd_backup(args):
-    db = open_database(getattr(args, "db", None), create=False, notice=upgrading)
+    db = open_ledger(args)
     result = backup.backup(args.path, force=args.force)
     print(result.path)
     if result.rows:
@@ -66,7 +67,7 @@ def _record(entry) -> str:
 def cmd_log(args):
     if bool(args.code) == bool(args.rates):
         raise InvalidInput(_("Name a deal (crm log CODE) or ask for the exchange rates' trail (crm log --rates)"))
-    open_database(getattr(args, "db", None), create=False, notice=upgrading)
+    open_ledger(args)
     entries = rate_trail() if args.rates else deal_trail(args.code)
     if args.format == "json":
         return print_json(entries)

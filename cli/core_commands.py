@@ -2,6 +2,7 @@
 
 import sys
 
+from cli.ledger import open_ledger
 from cli.notices import upgrading
 from cli.output import print_csv, print_json, print_table, write_pieces
 from cli.parsing import blocker_id, command_adder, deal_code, output_format
@@ -26,11 +27,6 @@ from db.connection import open_database
 def _overdue(due) -> str:
     """A due date past: the date and the word for it."""
     return _("{due} overdue").format(due=due)
-
-
-def open_db(args):
-    """Open (and migrate) the database the command names."""
-    return open_database(getattr(args, "db", None), create=False, notice=upgrading)
 
 
 def _date(text):
@@ -85,13 +81,13 @@ def cmd_init(args):
 def cmd_demo(args):
     from crm.samples.demo import load_demo
 
-    open_database(getattr(args, "db", None), create=True, notice=upgrading)
+    open_ledger(args, create=True)
     result = load_demo()
     print(result)
 
 
 def cmd_deals(args):
-    open_db(args)
+    open_ledger(args)
     if args.stale is not None:
         return _stale_deals(args)
     if args.as_of is not None:
@@ -183,7 +179,7 @@ def _stale_deals(args):
 
 
 def cmd_show(args):
-    open_db(args)
+    open_ledger(args)
     d = deal_views.detail(args.code)
     if args.format == "json":
         return print_json(d)
@@ -275,7 +271,7 @@ def _deal_values(args) -> dict:
 
 
 def cmd_add(args):
-    open_db(args)
+    open_ledger(args)
     deal = outcomes.new_deal(_deal_values(args), stage=args.stage, supporting=args.supporting or [])
     print(deal.code)
     if deal.missing_rate:
@@ -283,7 +279,7 @@ def cmd_add(args):
 
 
 def cmd_edit(args):
-    open_db(args)
+    open_ledger(args)
     values = _deal_values(args)
     if not values and args.supporting is None:
         raise InvalidInput(_("Nothing to change: give at least one field, e.g. --name or --amount"))
@@ -295,7 +291,7 @@ def cmd_edit(args):
 
 
 def cmd_stage(args):
-    open_db(args)
+    open_ledger(args)
     if args.undo:
         if args.stage is not None or args.on is not None:
             raise InvalidInput(_("--undo reverses the latest stage change: give no stage and no --on"))
@@ -315,26 +311,26 @@ def cmd_stage(args):
 
 
 def cmd_blocker_add(args):
-    open_db(args)
+    open_ledger(args)
     b = outcomes.raised_blocker(args.code, args.text, args.department, due=_date(args.due), raised=_date(args.raised))
     print(b.id)
 
 
 def cmd_blocker_resolve(args):
-    open_db(args)
+    open_ledger(args)
     version = _int(args.if_version, "--if-version", minimum=1) if args.if_version is not None else None
     b = outcomes.resolved_blocker(args.id, note=args.note or "", on=_date(args.on), if_version=version)
     print(_("Blocker {id} resolved on {on}").format(id=b.id, on=b.resolved_on))
 
 
 def cmd_blocker_reopen(args):
-    open_db(args)
+    open_ledger(args)
     b = outcomes.reopened_blocker(args.id, note=args.note or "")
     print(_("Blocker {id} reopened").format(id=b.id))
 
 
 def cmd_archive(args):
-    open_db(args)
+    open_ledger(args)
     deal = outcomes.archived_deal(args.code, note=args.note or "")
     print(
         _("{code} archived on {day}: it leaves lists, KPIs and reports (`crm unarchive {code}` restores it)").format(
@@ -344,13 +340,13 @@ def cmd_archive(args):
 
 
 def cmd_unarchive(args):
-    open_db(args)
+    open_ledger(args)
     deal = outcomes.restored_deal(args.code, note=args.note or "")
     print(_("{code} restored").format(code=deal.code))
 
 
 def cmd_blocker_list(args):
-    open_db(args)
+    open_ledger(args)
     rows = outcomes.blocker_entries(open_only=args.open, department=args.department, code=args.code)
     if args.format == "json":
         return print_json([vars(b) for b in rows])
@@ -372,7 +368,7 @@ def cmd_blocker_list(args):
 
 
 def cmd_funds(args):
-    open_db(args)
+    open_ledger(args)
     if args.code == "void":  # `crm funds void ID --note WHY`
         row = outcomes.funds_voided(args.amount, note=args.note or "")
         print(
@@ -386,19 +382,19 @@ def cmd_funds(args):
 
 
 def cmd_fx_set(args):
-    open_db(args)
+    open_ledger(args)
     rate = entries.rate_set(args.currency, parse_date(args.date), args.rate, source=args.source or "")
     print(rate.described)
 
 
 def cmd_fx_void(args):
-    open_db(args)
+    open_ledger(args)
     rate = entries.rate_voided(args.currency, parse_date(args.date), note=args.note or "")
     print(_("Rate voided: {rate}; what it converted now uses the rate before it").format(rate=rate.described))
 
 
 def cmd_fx_list(args):
-    open_db(args)
+    open_ledger(args)
     rates = entries.rate_entries(args.currency)
     print_table(
         [_("Currency"), _("Date"), _("CNY per unit"), _("Source"), _("Voided")],
@@ -416,13 +412,13 @@ def cmd_fx_list(args):
 
 
 def cmd_department_add(args):
-    open_db(args)
+    open_ledger(args)
     d = entries.department_added(args.name, kind=args.kind, contact=args.contact or "")
     print(d.name)
 
 
 def cmd_department_list(args):
-    open_db(args)
+    open_ledger(args)
     print_table(
         [_("Department"), _("Kind"), _("Contact")],
         [[d.name, registry.DEPARTMENT_KINDS[d.kind][0], d.contact] for d in entries.department_entries()],
@@ -430,18 +426,18 @@ def cmd_department_list(args):
 
 
 def cmd_event_add(args):
-    open_db(args)
+    open_ledger(args)
     e = entries.event_added(args.name, held_on=_date(args.on), place=args.place or "", organiser=args.organiser or "")
     print(e.name)
 
 
 def cmd_event_list(args):
-    open_db(args)
+    open_ledger(args)
     print_table([_("Event"), _("Date"), _("Place")], [[e.name, e.held_on or "", e.place] for e in event_infos()])
 
 
 def cmd_department_edit(args):
-    open_db(args)
+    open_ledger(args)
     if args.new_name is None and args.kind is None and args.contact is None:
         raise InvalidInput(_("Nothing to change: give --name, --kind or --contact"))
     version = _int(args.if_version, "--if-version", minimum=1) if args.if_version is not None else None
@@ -452,7 +448,7 @@ def cmd_department_edit(args):
 
 
 def cmd_department_show(args):
-    open_db(args)
+    open_ledger(args)
     d = entries.department_entry(args.name)
     if args.format == "json":
         return print_json(vars(d))

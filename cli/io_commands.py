@@ -12,14 +12,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from cli.notices import upgrading
+from cli.ledger import open_ledger
 from cli.parsing import output_format
 from crm.foundation.errors import InvalidInput
 from crm.foundation.files import check_output, regular_input
 from crm.foundation.i18n import _, list_sep
 from crm.listing.filters import DealFilter
 from crm.values.money import Money, format_money
-from db.connection import open_database
 from exports.weekly_files import FORMATS, collector_paused, format_for, write_weekly
 
 #: Show progress only for work this large (rows), and only on a terminal.
@@ -64,7 +63,7 @@ def cmd_export_weekly(args):
         raise InvalidInput(_("An xlsx file cannot go to the terminal: give -o FILE.xlsx, or --format csv/md/txt/html"))
     from crm.reporting import weekly
 
-    open_database(getattr(args, "db", None), create=False, notice=upgrading)
+    open_ledger(args)
     if args.output:
         check_output(args.output, force=args.force)  # refused before the table is built, not after
     week = weekly.resolve_week(args.week)
@@ -109,10 +108,10 @@ def cmd_import(args):
     from crm.importing import importer
 
     if args.file in ("list", "revert") and not Path(args.file).exists():
-        open_database(getattr(args, "db", None), create=False, notice=upgrading)
+        open_ledger(args)
         return _import_log(args)
     regular_input(args.file)  # a FIFO or device would make the read wait forever
-    open_database(getattr(args, "db", None), create=False, notice=upgrading)
+    open_ledger(args)
     overrides = _mapping(args.map or [])
     progress = Progress(_("Importing rows"))
     try:

@@ -6,7 +6,7 @@ import io
 import sys
 from pathlib import Path
 
-from cli.notices import upgrading
+from cli.ledger import open_ledger
 from cli.output import print_csv, print_json, print_table, to_jsonable
 from cli.parsing import command_adder, deal_code, output_format
 from crm.deals import outcomes
@@ -20,13 +20,8 @@ from crm.reference import fx
 from crm.reporting import asof, brief, kpi, lights, series, summaries
 from crm.values.dates import parse_date
 from crm.values.money import Money, format_money, format_yi, percent_text
-from db.connection import open_database
 from exports import summary_table
 from exports.weekly_files import write_atomically
-
-
-def _open(args) -> None:
-    open_database(getattr(args, "db", None), create=False, notice=upgrading)
 
 
 def _date(text):
@@ -58,13 +53,13 @@ def _cohort(args) -> DealFilter:
 
 
 def cmd_progress(args):
-    _open(args)
+    open_ledger(args)
     entry = outcomes.progress_recorded(args.code, args.text, _date(args.on) or datetime.date.today(), current_actor())
     print(_("{code}: progress of {on} recorded").format(code=entry.code, on=entry.on))
 
 
 def cmd_plan(args):
-    _open(args)
+    open_ledger(args)
     try:
         year = int(args.year)
     except ValueError:
@@ -80,7 +75,7 @@ def cmd_plan(args):
 
 
 def cmd_invest(args):
-    _open(args)
+    open_ledger(args)
     month = parse_month(args.month)
     if args.code == "void":  # `crm invest void CODE --month YYYY-MM --note WHY`
         row = outcomes.invest_voided(args.amount, month, note=args.note or "")
@@ -103,12 +98,12 @@ def cmd_invest(args):
 
 
 def cmd_tag(args):
-    _open(args)
+    open_ledger(args)
     print("、".join(tag_deal(args.code, args.tags)))
 
 
 def cmd_untag(args):
-    _open(args)
+    open_ledger(args)
     print("、".join(untag_deal(args.code, args.tags)) or _("(no tags)"))
 
 
@@ -228,7 +223,7 @@ def _kpi_series(args, cohort: DealFilter):
 
 
 def cmd_kpi(args):
-    _open(args)
+    open_ledger(args)
     cohort = _cohort(args)
     if args.series:
         return _kpi_series(args, cohort)
@@ -260,7 +255,7 @@ def cmd_kpi(args):
 
 
 def cmd_brief(args):
-    _open(args)
+    open_ledger(args)
     print(brief.brief(_cohort(args), _date(args.as_of)))
 
 
@@ -274,7 +269,7 @@ def _markdown(headers, table) -> str:
 
 
 def cmd_report(args):
-    _open(args)
+    open_ledger(args)
     rows = summaries.summarise(args.dimension, _cohort(args), _date(args.as_of), rank_by=args.rank_by)
     suffix = Path(args.output or "").suffix.lower().lstrip(".")
     fmt = args.format or (suffix if suffix in ("csv", "json", "md", "xlsx") else "table")
@@ -311,7 +306,7 @@ _PART = {"liaison": "包联领导", "lead_unit": "责任单位", "timetable": "�
 def cmd_check_five_ones(args):
     from crm.listing.stale import five_ones
 
-    _open(args)
+    open_ledger(args)
     gaps, checked = five_ones(_cohort(args))
     covered = checked - len(gaps)
     ratio = kpi.Kpis._ratio(covered, checked)

@@ -2,11 +2,10 @@
 
 import sys
 
-from cli.notices import upgrading
+from cli.ledger import open_ledger
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.values.dates import parse_date
-from db.connection import open_database
 
 
 def _positive(text, what, kind=int):
@@ -32,7 +31,7 @@ def cmd_synthetic(args):
     )
     if spec.deals < 1:
         raise InvalidInput(_("N must be at least 1"))
-    open_database(getattr(args, "db", None), create=True, notice=upgrading)
+    open_ledger(args, create=True)
     stats = synthetic.generate(spec, progress=synthetic._progress_printer(sys.stderr))
     print(_("Synthetic ledger (seed {seed}, as of {day}): not real deals").format(seed=spec.seed, day=spec.end()))
     print(synthetic.describe(stats))
