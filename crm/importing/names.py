@@ -34,17 +34,12 @@ _REGION = re.compile(r"^.{1,6}?[省市县区旗]")
 def unit_names(text: str | None) -> list[str]:
     """The units a 责任单位 cell names, in order: split at 、，,；; (as split_names splits) and at spaces between
     whole names (徐水区发改局 徐水区商务局); a space inside one name (满城区 发改局) stays, for folding."""
-    if type(text) is str:
-        return list(_unit_names_of(text))  # a sheet names its few units in row after row
-    return list(_split_units(text))
+    return list(_units(text))
 
 
 @functools.lru_cache(maxsize=CACHED)
-def _unit_names_of(text: str) -> tuple[str, ...]:
-    return _split_units(text)
-
-
-def _split_units(text) -> tuple[str, ...]:
+def _units(text: str | None) -> tuple[str, ...]:
+    """unit_names(text), remembered: a sheet names its few units in row after row."""
     names: list[str] = []
     for part in split_names(text):
         pieces = part.split()

@@ -265,8 +265,8 @@ _ABOUT_BEFORE = ("不少于", "不低于", "超过", "将近", "接近", "超", 
 APPROXIMATION_WORDS = (*_APPROX_WORDS, *_QUALIFIER_WORDS, *_ABOUT_AFTER, *_ABOUT_BEFORE)
 # Anything _spoken would change: most amounts (25亿元, 4565万元, $180M) have none of it and skip its work.
 _SPOKEN_HINT = LazyPattern(
-    r"[億萬兩圓個个整正〇○零一二两三四五六七八九十百壹贰叁肆伍陆柒捌玖拾佰仟点]|左右|以上|上下|dollar|renminbi|euro|yen"
-    r"|[万亿千百][0-9]|^(?:不少于|不低于|超|逾|将近|接近|近)"
+    r"[億萬兩圓個个整正〇○零一二两三四五六七八九十百壹贰叁肆伍陆柒捌玖拾佰仟点]|dollar|renminbi|euro|yen|[万亿千百][0-9]"
+    f"|(?:{'|'.join(_ABOUT_AFTER)})$|^(?:{'|'.join(_ABOUT_BEFORE)})"
 )
 
 
@@ -278,8 +278,9 @@ def _spoken(normal: str) -> str:
         normal = normal.replace(old, new)
     if normal.endswith(("整", "正")):
         normal = normal[:-1]
-    if normal.endswith(_ABOUT_AFTER):
-        normal = "约" + normal[:-2]
+    after = next((w for w in _ABOUT_AFTER if normal.endswith(w)), None)
+    if after is not None:
+        normal = "约" + normal[: -len(after)]
     before = next((w for w in _ABOUT_BEFORE if normal.startswith(w)), None)
     if before is not None:
         normal = "约" + normal[len(before) :]
