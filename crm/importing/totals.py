@@ -14,7 +14,7 @@ from crm.foundation.i18n import _
 from crm.importing.cells import CellError, cell_text, inline, is_blank, parse_amount_cell
 from crm.importing.rows import Problem, _cell_of, _Sheet
 from crm.reference import fx
-from crm.values.money import Money, format_money
+from crm.values.money import OVER_WORDS, UNDER_WORDS, Money, format_money
 from db.models import database
 
 #: More than this many units of a currency for one deal (1000亿元) is more likely a unit read wrong (30000 in a
@@ -347,13 +347,8 @@ def _check_text_total(plan, number, f, label, cell, sums: _FieldSums) -> None:
     sums = sums.by_currency
     wrong = set(sums) != {m.currency for _p, m in stated} or len(stated) != len(sums)
     for text, m in stated:
-        got = sums.get(m.currency, Decimal(0))
-        step = Decimal(1).scaleb(_last_digit(text))
-        if m.approximate:
-            # 117亿余元: at least 117亿 and less than 118亿 (or rounded to it).
-            wrong |= not (m.amount - step / 2 <= got < m.amount + step)
-        else:
-            wrong |= abs(got - m.amount) > max(step / 2, Decimal("0.005"))
+        low, high = _allowed(text, m)
+        wrong |= not (low <= sums.get(m.currency, Decimal(0)) <= high)
     shown_sum = "、".join(format_money(Money(v, c)) for c, v in sums.items())
     if wrong:
         plan.warnings.append(
@@ -369,6 +364,22 @@ def _check_text_total(plan, number, f, label, cell, sums: _FieldSums) -> None:
             )
         )
     plan.totals_checked.append((number, label, inline(cell_text(cell)), shown_sum))
+
+
+def _allowed(text: str, stated: Money) -> tuple[Decimal, Decimal]:
+    """The sums a stated total is true of, to the precision written: 117亿元 is 116.5亿–117.5亿; 117亿余元 and 超117亿元
+    117亿 up to 118亿 (or rounded to 117亿); 近117亿元 116亿 up to 117亿; 约117亿元 and 117亿元左右 116.5亿–117.5亿."""
+    step = Decimal(1).scaleb(_last_digit(text))
+    half = max(step / 2, Decimal("0.005"))
+    amount = stated.amount
+    if not stated.approximate:
+        return amount - half, amount + half
+    normal = unicodedata.normalize("NFKC", text)
+    if any(word in normal for word in OVER_WORDS):
+        return amount - half, amount + step
+    if any(word in normal for word in UNDER_WORDS):
+        return amount - step, amount + half
+    return amount - half, amount + half
 
 
 def _last_digit(text: str) -> int:

@@ -263,6 +263,10 @@ _ABOUT_AFTER = ("左右", "以上", "上下")
 _ABOUT_BEFORE = ("不少于", "不低于", "超过", "将近", "接近", "超", "逾", "近")
 #: Every word that makes an amount approximate and says nothing of its unit or currency (5亿元以上: 亿元 does).
 APPROXIMATION_WORDS = (*_APPROX_WORDS, *_QUALIFIER_WORDS, *_ABOUT_AFTER, *_ABOUT_BEFORE)
+#: The words that put the true amount just under the figure written (近5亿元: a little less than 5亿).
+UNDER_WORDS = ("将近", "接近", "近")
+#: The words that put it above the figure (117亿余元, 超5亿元, 5亿元以上, 不少于5亿元).
+OVER_WORDS = (*_QUALIFIER_WORDS, "以上", "不少于", "不低于", "超过", "超", "逾")
 # Anything _spoken would change: most amounts (25亿元, 4565万元, $180M) have none of it and skip its work.
 _SPOKEN_HINT = LazyPattern(
     r"[億萬兩圓個个整正〇○零一二两三四五六七八九十百壹贰叁肆伍陆柒捌玖拾佰仟点]|dollar|renminbi|euro|yen|[万亿千百][0-9]"
