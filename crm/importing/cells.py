@@ -19,7 +19,7 @@ from crm.deals.stages import parse_stage
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.foundation.text import folded
-from crm.importing.number_formats import format_says_about, format_unit
+from crm.importing.number_formats import format_says_about, format_shows_sign_only, format_unit
 from crm.values.dates import MAX_YEAR, MIN_YEAR, PARTS_OF_A_MONTH, PARTS_OF_A_YEAR, parse_date, parse_month
 from crm.values.money import CURRENCIES, MAX_AMOUNT, ZH_SUFFIX, Money, parse_amount
 from crm.values.stage_words import classify_progress
@@ -215,6 +215,8 @@ def _amount(value, number_format, column_unit, note_unit, currency, allow_zero=F
     default_currency = currency or (unit[1] if unit else "CNY")
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         shown = format_unit(number_format)
+        if shown is not None and unit is not None and format_shows_sign_only(number_format):
+            shown = _sign_in_column(shown, currency or unit[1], unit[0])
         if shown is not None:
             multiplier, cur, approximate = shown.amount, shown.currency, shown.approximate
             if currency and cur != currency and number_format and '"' in number_format:
@@ -267,6 +269,17 @@ def _amount(value, number_format, column_unit, note_unit, currency, allow_zero=F
             "currency", _("The amount is in {a} but the currency column says {b}").format(a=money.currency, b=currency)
         )
     return money
+
+
+def _sign_in_column(sign: Money, column_currency: str, magnitude: Decimal) -> Money:
+    """A cell showing only a currency's sign (¥1,200 in 总投资（万元）) is in the column's magnitude, and must be in
+    its currency."""
+    if sign.currency != column_currency:
+        raise CellError(
+            "currency",
+            _("The cell's format shows {a} but the column is in {b}").format(a=sign.currency, b=column_currency),
+        )
+    return Money(magnitude, sign.currency, sign.approximate)
 
 
 def _plain_yuan(text: str, currency: str | None, allow_zero: bool) -> Money | None:

@@ -1,23 +1,42 @@
-"""What an xlsx cell's number format says of its number: the unit it shows after it (0.00"亿美元"), or that the
-number is only about it (0"以上", 0"左右")."""
+"""What an xlsx cell's number format says of its number: the unit it shows with it (0.00"亿美元", ¥#,##0.00,
+[$$-409]#,##0), or that the number is only about it (0"以上", 0"左右")."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from crm.foundation.errors import InvalidInput
 from crm.values.money import APPROXIMATION_WORDS, Money, parse_amount
 
 _APPROXIMATION = re.compile("|".join(sorted(map(re.escape, APPROXIMATION_WORDS), key=len, reverse=True)), re.I)
+# One token of a format's section: "text", [$sign-locale], [colour or condition], \c, _c or *c (padding), a run of
+# digit placeholders, or any other character (shown as it is).
+_TOKEN = re.compile(r'"([^"]*)"|\[\$([^\]-]*)[^\]]*\]|\[[^\]]*\]|\\(.)|[_*].|([0#?][0#?.,]*)|(.)', re.S)
+# A currency sign or code and the number, nothing else: the format says the currency, not the magnitude.
+_SIGN_ONLY = re.compile(r"\s*(?:[A-Za-z]{0,3}[$¥￥€£]|[A-Z]{3}|RMB)?\s*1\s*(?:[A-Z]{3}|RMB)?\s*", re.I)
+
+
+@functools.lru_cache(maxsize=256)
+def _shown(number_format: str | None) -> tuple[str, int]:
+    """What a cell of this format shows around the number 1 ('0.00"亿美元"' → '1亿美元', '_ "¥"* #,##0.00_ ' → '¥1'),
+    and the thousands the format divides by (0.0,,"M" shows 1200000 as 1.2M): ("", 0) for General or none."""
+    if not number_format or number_format == "General":
+        return "", 0
+    shown, scaled, placed = [], 0, False
+    for quoted, sign, escaped, digits, other in _TOKEN.findall(number_format.split(";")[0]):
+        if digits and not placed:
+            shown.append("1")
+            scaled, placed = len(digits) - len(digits.rstrip(",")), True
+        elif other not in ("", "@", "%", ".", ","):
+            shown.append(other)
+        shown.append(quoted or sign or escaped)
+    return "".join(shown).strip(), scaled
 
 
 def _format_literal(number_format: str | None) -> str:
     """The text an xlsx number format shows beside the number ("" for General, or none)."""
-    if not number_format or number_format == "General":
-        return ""
-    section = number_format.split(";")[0]
-    literal = "".join(re.findall(r'"([^"]*)"', section)) or re.sub(r"[#0.,?%\\ _*@E+\-\[\]]|\[[^\]]*\]", "", section)
-    return literal.strip()
+    return _shown(number_format)[0].replace("1", "", 1).strip()
 
 
 def format_says_about(number_format: str | None) -> bool:
@@ -28,19 +47,21 @@ def format_says_about(number_format: str | None) -> bool:
 
 
 def format_unit(number_format: str | None) -> Money | None:
-    """The unit an xlsx number format shows after the number: 0.00"亿美元" → 1亿美元 (as Money of one unit)."""
-    literal = _format_literal(number_format)
+    """The unit an xlsx number format shows with the number, as Money of one cell unit: 0.00"亿美元" → 1亿美元,
+    "$"#,##0 → 1 USD; approximate when the format also says so ("约"0"亿元", 0"亿元以上"); None when it shows none."""
+    shown, scaled = _shown(number_format)
     # 0"以上" or 0"左右" says the number is about it, not its unit: the column's unit stays (format_says_about)
-    if not re.search(r"[^\W\d_]|[$¥€£]", _APPROXIMATION.sub("", literal)):
+    if "1" not in shown or not re.search(r"[^\W\d_]|[$¥￥€£]", _APPROXIMATION.sub("", shown)):
         return None
     try:
-        return parse_amount("1" + literal)
+        unit = parse_amount(shown)
     except InvalidInput:
-        about = re.match(r"(?i)\s*about\s+(.*)", literal)
-        if about:
-            try:
-                unit = parse_amount("1" + about.group(1))
-                return Money(unit.amount, unit.currency, True)
-            except InvalidInput:
-                return None
         return None
+    return Money(unit.amount.scaleb(-3 * scaled), unit.currency, unit.approximate)
+
+
+def format_shows_sign_only(number_format: str | None) -> bool:
+    """Whether a number format shows a currency's sign and no magnitude (¥#,##0.00, the accounting format,
+    [$$-409]#,##0): the cell's currency, while the column's header still says its magnitude (总投资（万元）)."""
+    shown = _APPROXIMATION.sub("", _shown(number_format)[0])
+    return bool(_SIGN_ONLY.fullmatch(shown)) and shown.strip() != "1"
