@@ -214,23 +214,8 @@ def _amount(value, number_format, column_unit, note_unit, currency, allow_zero=F
     unit = column_unit or note_unit
     default_currency = currency or (unit[1] if unit else "CNY")
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        shown = format_unit(number_format)
-        if shown is not None and unit is not None and format_shows_sign_only(number_format):
-            shown = _sign_in_column(shown, currency or unit[1], unit[0])
-        if shown is not None:
-            multiplier, cur, approximate = shown.amount, shown.currency, shown.approximate
-            if currency and cur != currency and number_format and '"' in number_format:
-                raise CellError(
-                    "currency",
-                    _("The cell's format says {a} but the currency column says {b}").format(a=cur, b=currency),
-                )
-        elif unit is not None:
-            multiplier, cur, approximate = unit[0], currency or unit[1], format_says_about(number_format)
-        else:
-            raise CellError(
-                "amount_unit",
-                _("A bare number with no unit: write the unit in the cell (25亿元) or in the header (总投资(亿元))"),
-            )
+        shown = _number_unit(number_format, unit, currency)
+        multiplier, cur, approximate = shown.amount, shown.currency, shown.approximate
         try:
             number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         except InvalidOperation:
@@ -269,6 +254,27 @@ def _amount(value, number_format, column_unit, note_unit, currency, allow_zero=F
             "currency", _("The amount is in {a} but the currency column says {b}").format(a=money.currency, b=currency)
         )
     return money
+
+
+def _number_unit(number_format: str | None, unit: tuple | None, currency: str | None) -> Money:
+    """The unit a number cell is in, as Money of one: what its format shows (0.00"亿美元"), with the column's
+    magnitude where the format shows only a sign (¥#,##0), else the column's unit (总投资(亿元), 单位：万元)."""
+    shown = format_unit(number_format)
+    if shown is not None and unit is not None and format_shows_sign_only(number_format):
+        return _sign_in_column(shown, currency or unit[1], unit[0])
+    if shown is not None:
+        if currency and shown.currency != currency:
+            raise CellError(
+                "currency",
+                _("The cell's format says {a} but the currency column says {b}").format(a=shown.currency, b=currency),
+            )
+        return shown
+    if unit is None:
+        raise CellError(
+            "amount_unit",
+            _("A bare number with no unit: write the unit in the cell (25亿元) or in the header (总投资(亿元))"),
+        )
+    return Money(unit[0], currency or unit[1], format_says_about(number_format))
 
 
 def _sign_in_column(sign: Money, column_currency: str, magnitude: Decimal) -> Money:

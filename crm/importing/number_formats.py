@@ -9,6 +9,18 @@ import re
 from crm.foundation.errors import InvalidInput
 from crm.values.money import APPROXIMATION_WORDS, Money, parse_amount
 
+# Excel's built-in currency formats (ids 5-8, 42, 44) as openpyxl spells them. Their "$" is the sign of whatever
+# system opens the book (ECMA-376 §18.8.30: ¥ on a Chinese one), so they say nothing of the currency: the column does.
+_LOCALE_SIGN = frozenset(
+    {
+        '"$"#,##0_);("$"#,##0)',
+        '"$"#,##0_);[Red]("$"#,##0)',
+        '"$"#,##0.00_);("$"#,##0.00)',
+        '"$"#,##0.00_);[Red]("$"#,##0.00)',
+        '_("$"* #,##0_);_("$"* \\(#,##0\\);_("$"* "-"_);_(@_)',
+        '_("$"* #,##0.00_)_("$"* \\(#,##0.00\\)_("$"* "-"??_)_(@_)',
+    }
+)
 _APPROXIMATION = re.compile("|".join(sorted(map(re.escape, APPROXIMATION_WORDS), key=len, reverse=True)), re.I)
 # One token of a format's section: "text", [$sign-locale], [colour or condition], \c, _c or *c (padding), a run of
 # digit placeholders, or any other character (shown as it is).
@@ -23,6 +35,8 @@ def _shown(number_format: str | None) -> tuple[str, int]:
     and the thousands the format divides by (0.0,,"M" shows 1200000 as 1.2M): ("", 0) for General or none."""
     if not number_format or number_format == "General":
         return "", 0
+    if number_format in _LOCALE_SIGN:
+        number_format = number_format.replace('"$"', "")
     shown, scaled, placed = [], 0, False
     for quoted, sign, escaped, digits, other in _TOKEN.findall(number_format.split(";")[0]):
         if digits and not placed:

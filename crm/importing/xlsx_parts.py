@@ -26,17 +26,10 @@ from xml.etree import ElementTree
 from crm.importing.cells import column_index
 from crm.importing.number_formats import format_unit
 
-# openpyxl's date systems and the built-in number formats that name a unit (the "$" ones; the others name
-# none), kept here so that reading with calamine does not load openpyxl and numpy (BENCHMARKS.md, "Import").
+# openpyxl's date systems, kept here so that reading with calamine does not load openpyxl and numpy (BENCHMARKS.md,
+# "Import"). No built-in number format shows a unit: their currency sign is the opening system's.
 CALENDAR_WINDOWS_1900 = datetime.datetime(1899, 12, 30)
 CALENDAR_MAC_1904 = datetime.datetime(1904, 1, 1)
-BUILTIN_FORMATS = {
-    5: '"$"#,##0_);("$"#,##0)',
-    6: '"$"#,##0_);[Red]("$"#,##0)',
-    7: '"$"#,##0.00_);("$"#,##0.00)',
-    8: '"$"#,##0.00_);[Red]("$"#,##0.00)',
-    42: '_("$"* #,##0_);_("$"* \\(#,##0\\);_("$"* "-"_);_(@_)',
-}
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -108,7 +101,7 @@ def _unit_styles(styles) -> dict:
             ident = int(xf.get("numFmtId", "0"))
         except ValueError:
             continue
-        code = custom.get(ident) or BUILTIN_FORMATS.get(ident)
+        code = custom.get(ident)
         if code and format_unit(code) is not None:
             out[index] = code
     return out

@@ -8,6 +8,7 @@ escapes the sign: _ \\¥* #,##0.00_ ); each test checks what lands, on SQLite an
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.styles.numbers import BUILTIN_FORMATS
 
 from db.connection import open_database
 from db.models import Deal
@@ -39,6 +40,7 @@ def test_a_currency_sign_keeps_the_columns_magnitude(ledger, db_url, run_cli, tm
         ("满城造纸项目", 1200, ACCOUNTING_YUAN),
         ("满城草莓项目", 800, r"\¥#,##0.00"),
         ("满城物流项目", 500, "#,##0.00"),
+        ("满城会计格式项目", 600, BUILTIN_FORMATS[42]),  # built-in: "$" is the opening system's sign, ¥ in China
         ("满城外资项目", 1.5, '0.00"亿美元"'),  # a format that says its magnitude is read as shown
     ]
     code, report, err = run_import(run_cli, db_url, _book(tmp_path / "满城.xlsx", "总投资（万元）", rows))
@@ -47,6 +49,7 @@ def test_a_currency_sign_keeps_the_columns_magnitude(ledger, db_url, run_cli, tm
         "满城造纸项目": (Decimal("12000000.00"), "CNY"),
         "满城草莓项目": (Decimal("8000000.00"), "CNY"),
         "满城物流项目": (Decimal("5000000.00"), "CNY"),
+        "满城会计格式项目": (Decimal("6000000.00"), "CNY"),
         "满城外资项目": (Decimal("150000000.00"), "USD"),
     }
 

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from openpyxl.styles.numbers import BUILTIN_FORMATS
 
 from crm.importing.number_formats import format_says_about, format_shows_sign_only, format_unit
 from crm.values.money import Money
@@ -37,3 +38,8 @@ def test_a_format_shows_its_unit(code, unit, sign_only):
 def test_only_about_leaves_the_unit_to_the_column():
     assert format_says_about('0"以上"') and format_says_about('0"左右"')
     assert not format_says_about('0"亿元以上"') and not format_says_about("#,##0")
+
+
+@pytest.mark.parametrize("ident", [5, 6, 7, 8, 42, 44])
+def test_a_built_in_currency_format_leaves_the_currency_to_the_column(ident):
+    assert format_unit(BUILTIN_FORMATS[ident]) is None
