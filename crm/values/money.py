@@ -317,7 +317,9 @@ def parse_amount(
     A bare number (``12.5``) means `default_multiplier` units of
     `default_currency` — the importer passes 10^8 for a column headed 总投资(亿元).
     Any explicit unit or currency overrides the defaults for that part: a number written with 万 or 亿 in it
-    (1亿2000万, 壹亿贰仟万, 八十亿) is that amount whatever `default_multiplier` says.
+    (1亿2000万, 壹亿贰仟万, 八十亿) is that amount whatever `default_multiplier` says, and so is one with a
+    currency after it (3,000,000元, 1200美元); a currency's sign before it (￥1,200, $1,200, 人民币1200) names the
+    currency only, the number still in `default_multiplier` units.
     Raises InvalidInput for anything else: unknown words, two currencies,
     doubled units (1.8亿亿), negative, zero (unless `allow_zero`), more than
     10^13 units, or fractions of a cent.
@@ -357,8 +359,9 @@ def parse_amount(
     units = [value for kind, value in tokens if kind == "U"]
     if units:
         multiplier = units[0]
-    elif currencies:
-        # "3,000,000元" says yuan outright; the column default is for bare numbers.
+    elif "C" in shape[shape.index("N") :]:
+        # "3,000,000元" says yuan outright; a sign before the number (￥1,200) says only the currency, so the
+        # column's 万元 still applies to it.
         multiplier = Decimal(1)
     else:
         multiplier = default_multiplier

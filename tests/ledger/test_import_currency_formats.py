@@ -72,3 +72,23 @@ def test_a_currency_sign_with_no_unit_in_the_header_is_that_currency(ledger, db_
         "满城外资项目": (Decimal("1200000.00"), "USD"),
         "满城造纸项目": (Decimal("3000000.00"), "CNY"),
     }
+
+
+def test_a_currency_sign_typed_before_the_number_keeps_the_columns_magnitude(ledger, db_url, run_cli, tmp_path):
+    """The tester's sheet: ￥1,200 typed into 总投资（万元） is 1200万元, not 1,200 yuan; 1200元 still says yuan."""
+    rows = [
+        ("满城甲项目", "￥1,200", "General"),
+        ("满城乙项目", "RMB1200", "General"),
+        ("满城丙项目", "人民币1200", "General"),
+        ("满城丁项目", "$300", "General"),
+        ("满城戊项目", "3,000,000元", "General"),
+    ]
+    code, report, err = run_import(run_cli, db_url, _book(tmp_path / "满城.xlsx", "总投资（万元）", rows))
+    assert code == 0, err
+    assert _amounts(db_url) == {
+        "满城甲项目": (Decimal("12000000.00"), "CNY"),
+        "满城乙项目": (Decimal("12000000.00"), "CNY"),
+        "满城丙项目": (Decimal("12000000.00"), "CNY"),
+        "满城丁项目": (Decimal("3000000.00"), "USD"),
+        "满城戊项目": (Decimal("3000000.00"), "CNY"),
+    }

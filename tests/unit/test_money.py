@@ -104,6 +104,15 @@ def test_explicit_unit_or_currency_overrides_the_column_defaults():
     assert parse_amount("3,000,000元", default_multiplier=YI) == Money(D(3_000_000), "CNY")
 
 
+def test_a_currency_sign_before_the_number_names_only_the_currency():
+    # ￥1,200 in a 万元 column is 1200万元: the sign says which money, the header how much of it.
+    assert parse_amount("￥1,200", default_multiplier=WAN) == Money(D(12_000_000), "CNY")
+    assert parse_amount("人民币1200", default_multiplier=WAN) == Money(D(12_000_000), "CNY")
+    assert parse_amount("US$1,200", default_multiplier=WAN) == Money(D(12_000_000), "USD")
+    assert parse_amount("1200美元", default_multiplier=WAN) == Money(D(1_200), "USD")
+    assert parse_amount("￥1,200") == Money(D(1_200), "CNY")
+
+
 def test_zero_only_when_allowed(english):
     assert parse_amount("0", allow_zero=True) == Money(D(0), "CNY")
     assert parse_amount("0元", allow_zero=True).amount == 0
