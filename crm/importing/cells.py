@@ -177,7 +177,7 @@ def parse_currency(value) -> str | None:
     return code
 
 
-_BARE_NUMBER = re.compile(r"[0-9][0-9,]*(\.[0-9]+)?")
+_BARE_NUMBER = re.compile(r"[0-9][0-9, ]*(\.[0-9]+)?")
 # What most ledgers write (4500万元, 1.8亿元, 3000000元): read without parse_amount's tokenizer.
 _PLAIN_YUAN = re.compile(r"(0|[1-9][0-9]{0,12})(\.[0-9]{1,2})?(亿|万)?元")
 _PLAIN_UNITS = {"亿": Decimal(10) ** 8, "万": Decimal(10) ** 4, None: Decimal(1)}

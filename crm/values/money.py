@@ -88,6 +88,7 @@ _UNIT_WORDS: dict[str, Decimal] = {
     "百万": MILLION,
     "十万": Decimal(10) ** 5,
     "万": WAN,
+    "w": WAN,  # 1200w: how 万 is typed in a hurry
     "千": Decimal(10) ** 3,
     "k": Decimal(10) ** 3,
     "thousand": Decimal(10) ** 3,
@@ -121,7 +122,8 @@ _WORDS: list[tuple[str, str, object]] = sorted(
 
 # ASCII digits only: \d would let Arabic-Indic digits through to Decimal().
 # A comma must group thousands exactly, so "1,5" is refused rather than guessed.
-_NUMBER = LazyPattern(r"([-−]\s*)?((?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?)")
+# A space may group them too (1 200, and NFKC makes a no-break or thin space one).
+_NUMBER = LazyPattern(r"([-−]\s*)?((?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?: [0-9]{3})+|[0-9]+)(?:\.[0-9]+)?)")
 _SPACE = LazyPattern(r"\s+")
 # A: about, C: currency, N: number, Q: 余/多, U: unit.
 _AMOUNT_SHAPE = LazyPattern(r"A?C?NQ?U?Q?C?")
@@ -368,7 +370,7 @@ def parse_amount(
     currency = currencies[0] if currencies else default_currency
     approximate = "Q" in shape or "A" in shape
 
-    number = Decimal(digits.replace(",", ""))
+    number = Decimal(digits.replace(",", "").replace(" ", ""))
     with localcontext() as ctx:
         # Room for every digit of the product, so it is exact and never rounded.
         ctx.prec = len(number.as_tuple().digits) + len(multiplier.as_tuple().digits) + 2

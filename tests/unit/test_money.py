@@ -442,3 +442,11 @@ def test_an_approximate_amount_is_shown_as_about_never_as_more_than(typed):
     set_language("zh")
     shown = format_money(parse_amount(typed))
     assert shown == "约5亿元" and parse_amount(shown) == parse_amount(typed)
+
+
+def test_thousands_grouped_by_spaces_and_wan_typed_as_w():
+    assert parse_amount("1 200", default_multiplier=WAN) == Money(D(12_000_000), "CNY")
+    assert parse_amount("1\u00a0200\u00a0000元") == Money(D(1_200_000), "CNY")
+    assert parse_amount("1200w") == Money(D(12_000_000), "CNY")
+    with pytest.raises(InvalidInput):
+        parse_amount("12 00")  # not groups of three: a typo, not a number
