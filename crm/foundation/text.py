@@ -25,6 +25,7 @@ class LazyPattern:
 
 
 _SPACES = LazyPattern(r"\s+")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
 
 def folded(text: str) -> str:
@@ -38,7 +39,11 @@ def clean_text(value, label: str, max_length: int = 200, required: bool = False,
     `label` names the field in the error message. Newlines are allowed only
     when `multiline` (notes, resolutions).
     """
-    text = "" if value is None else str(value).strip()
+    text = "" if value is None else str(value)
+    if not text.isprintable():
+        # Zero-width spaces and joiners come in with pasted text, unseen: dropped, not refused.
+        text = text.translate(_INVISIBLE)
+    text = text.strip()
     if required and not text:
         raise InvalidInput(_("{label} must not be empty").format(label=label))
     # isprintable() is False for every Cc, Cf, Cs and Co character (and some harmless ones): most text
@@ -49,8 +54,8 @@ def clean_text(value, label: str, max_length: int = 200, required: bool = False,
         for ch in text:
             if ch not in allowed and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"):
                 raise InvalidInput(
-                    _("{label} contains a control character (U+{code:04X}): {text!r}").format(
-                        label=label, code=ord(ch), text=text[:40]
+                    _("{label} contains a control character (U+{code:04X}) after “{before}”").format(
+                        label=label, code=ord(ch), before=text[: text.index(ch)][-20:]
                     )
                 )
     if len(text) > max_length:
