@@ -47,7 +47,7 @@ def read_csv(path: Path) -> Grid:
     rows = []
     try:
         for number, record in enumerate(reader, 1):
-            values = [v.strip() or None for v in record]
+            values = [_unforced(v.strip()) or None for v in record]
             while values and values[-1] is None:
                 values.pop()
             if values:
@@ -57,3 +57,10 @@ def read_csv(path: Path) -> Grid:
             _("{path} is not a CSV file that can be read ({reason})").format(path=path, reason=_first_line(exc))
         ) from None
     return Grid(source=str(path), sheet="", kind="csv", rows=rows, encoding=encoding)
+
+
+def _unforced(value: str) -> str:
+    """A cell as Excel shows it: ="0012" is how a CSV keeps Excel from reading text as a number."""
+    if value.startswith('="') and value.endswith('"') and len(value) >= 3:
+        return value[2:-1].replace('""', '"').strip()
+    return value
