@@ -11,7 +11,7 @@ from crm.deals.fields import EDITABLE
 from crm.deals.fields import FIELDS as DEAL_FIELDS
 from crm.deals.stages import BY_KEY
 from crm.foundation.errors import InvalidInput
-from crm.foundation.i18n import _
+from crm.foundation.i18n import _, list_sep
 from crm.foundation.text import whole_number
 from crm.listing import deal_text
 from crm.listing import views as deal_views
@@ -201,7 +201,7 @@ def cmd_show(args):
         ),
         (_("Liaison leader"), d["liaison"] or ""),
         (_("Lead unit"), d["lead_unit"] or ""),
-        (_("Supporting"), "、".join(x["name"] for x in d["departments"] if x["role"] == "support")),
+        (_("Supporting"), list_sep().join(x["name"] for x in d["departments"] if x["role"] == "support")),
         (_("Version"), d["version"]),
     ]
     if d["archived"]:
@@ -248,7 +248,7 @@ def cmd_show(args):
             ],
         )
     if d["tags"]:
-        print("\n" + _("Tags") + ": " + "、".join(d["tags"]))
+        print("\n" + _("Tags") + ": " + list_sep().join(d["tags"]))
     if d["funds"]:
         print("\n" + _("Funds arrived"))
         print_table(

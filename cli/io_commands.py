@@ -189,7 +189,7 @@ def _print_report(report) -> None:
     )
     print(
         _("Columns used: {columns}").format(
-            columns="、".join(f"{label}→{map_name(field)}" for field, label in report.columns.items())
+            columns=list_sep().join(f"{label}→{map_name(field)}" for field, label in report.columns.items())
         ),
         file=out,
     )
@@ -202,7 +202,7 @@ def _print_report(report) -> None:
             )
             for label in report.ignored_columns
         ]
-        print(_("Columns not used: {columns}").format(columns="、".join(shown)), file=out)
+        print(_("Columns not used: {columns}").format(columns=list_sep().join(shown)), file=out)
     if report.dry_run or not report.ok:
         verb = _("would create {created}, update {updated}, leave {unchanged} unchanged")
     else:
