@@ -14,7 +14,7 @@ from crm.deals.records import create_deal, edit_deal, set_supporting, supporting
 from crm.deals.stages import BY_KEY, change_stage
 from crm.foundation.config import current_actor
 from crm.foundation.errors import Conflict, CrmError, InvalidInput
-from crm.foundation.i18n import _
+from crm.foundation.i18n import _, ngettext
 from crm.importing import aside, records
 from crm.importing.aside import (
     KeptDaysAside,
@@ -29,7 +29,7 @@ from crm.importing.cells import cell_text, inline
 from crm.importing.existing import Made, _Deals
 from crm.importing.names import _Resolver, add_problems, new_problems, resolve_solved, unit_names
 from crm.importing.plan import Plan, read_plan
-from crm.importing.progress import add_progress_once, approximate_funds, record_cumulative_funds
+from crm.importing.progress import add_progress_once, approximate_funds, lower_funds, record_cumulative_funds
 from crm.importing.report import Report
 from crm.importing.rows import _OUR_CODE, DEAL_FIELDS, Problem, RowPlan, _cell_of, name_key
 from db.connection import is_postgres
@@ -156,6 +156,7 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, s
                 if not report.problems:
                     with apply.new.paused():
                         apply.finish(plan.stated_on or today)
+                        apply.missing_rates()
                 if report.problems or dry_run:
                     raise _Rollback
                 with apply.new.paused():
@@ -331,13 +332,45 @@ class _Applying:
                 if row.progress:
                     self.report.progress_added += add_progress_once(deal.id, row.progress, on, self.actor)
                 if row.funds:
-                    added = record_cumulative_funds(deal.id, row.funds, on, self.actor)
+                    added, held = record_cumulative_funds(deal.id, row.funds, on, self.actor)
                     if added is not None:
                         self.report.funds_added.append((row.row, deal.code, added))
                         if row.funds.approximate:
                             self.report.warnings.append(approximate_funds(row, row.funds, self.labels))
+                    elif row.funds.amount < held:
+                        self.report.warnings.append(lower_funds(row, row.funds, deal.code, held, self.labels))
             except CrmError as err:
                 self.report.problems.append(_row_problem(row, err, self.labels))
+
+    def missing_rates(self) -> None:
+        """Warn, once per currency, of the deals this import created or changed that no exchange rate converts
+        (stored without a CNY amount until a rate on or before their day is set), naming the command that sets it."""
+        missing: dict[str, tuple[int, datetime.date]] = {}  # currency -> (deals, the earliest day a rate must cover)
+        changed = sorted(self.saved)
+        for touched in [
+            Deal.id > self.marks["deal"],
+            *(Deal.id.in_(changed[i : i + 5000]) for i in range(0, len(changed), 5000)),
+        ]:
+            query = (
+                Deal.select(Deal.currency, fn.COUNT(Deal.id), fn.MIN(Deal.signed_on), fn.MIN(Deal.created_at))
+                .where(touched & Deal.amount.is_null(False) & Deal.amount_cny.is_null() & (Deal.currency != "CNY"))
+                .group_by(Deal.currency, Deal.signed_on.is_null())
+                .tuples()
+            )
+            for currency, count, signed, created in query:
+                day = signed or created.date()  # the day fx.conversion_day converts a deal on
+                held, earliest = missing.get(currency, (0, day))
+                missing[currency] = (held + count, min(earliest, day))
+        label = self.labels.get("amount")
+        for currency, (count, day) in sorted(missing.items()):
+            message = ngettext(
+                "No {currency} exchange rate on or before {day}: {count} deal has no CNY amount until one is set: "
+                "crm fx set {currency} {day} RATE",
+                "No {currency} exchange rate on or before {day}: {count} deals have no CNY amount until one is set: "
+                "crm fx set {currency} {day} RATE",
+                count,
+            ).format(currency=currency, day=day.isoformat(), count=count)
+            self.report.warnings.append(Problem(None, label, None, "missing_rate", message))
 
     def _resolve(self, row: RowPlan) -> tuple[dict, list | None, list]:
         """(the row's values with the ledger's names, its supporting departments or None when the sheet has no

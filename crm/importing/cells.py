@@ -548,6 +548,9 @@ def parse_problems_cell(value, today: datetime.date | None = None) -> list[Probl
     text = cell_text(value)
     if is_blank(text):
         return []
+    if today is not None:
+        # A 时限 is ahead of the sheet: 7月15日 is in its year, not the last such day before it (an AsOf).
+        today = datetime.date(today.year, today.month, today.day)
     items = []
     for line in re.split(r"[\r\n]+", text):
         starts = [m for m in _ITEM_NUMBER.finditer(line)]

@@ -29,6 +29,7 @@ from crm.importing.scan import _formulas_message, _Scan
 from crm.importing.tables_below import row_ranges
 from crm.importing.totals import AmountSums, check_totals, warnings_of
 from crm.importing.workbook import Grid, read_grids
+from crm.values.dates import AsOf, month_end
 
 
 @dataclass
@@ -137,8 +138,7 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress, stream: bo
         )
     _units(plan, sheet)
     _investment_columns(plan, header)
-    reference = datetime.date(sheet.year, 12, 31) if sheet.year else today
-    scan = _Scan(sheet, reference)
+    scan = _Scan(sheet, as_of(sheet.stated_on, sheet.year, today))
     scan.read(grid.rows[header.index + 1 :], progress)
     if grid.more is None:  # else the rows still to come are sorted out as the chunks are taken
         scan.data += scan.finish()
@@ -149,6 +149,16 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress, stream: bo
         rows = [row for chunk in plan.chunks for row in chunk]
         plan.rows, plan.chunks = rows, None
     return plan
+
+
+def as_of(stated_on: datetime.date | None, year: int | None, today: datetime.date) -> AsOf:
+    """The day the sheet's dates are read against (a date without its year is the latest such day on or before
+    it): the day it states (截至2021年1月5日; a month stated is its last day), else the end of the year its title
+    names, else `today`."""
+    if stated_on is not None:
+        # stated_date reads 截至2020年6月 as the 1st: the data runs to the month's end.
+        return AsOf.of(month_end(stated_on) if stated_on.day == 1 else stated_on)
+    return AsOf.of(datetime.date(year, 12, 31) if year else today)
 
 
 #: Units of amount columns, checked against each other and a 单位 note above the table.

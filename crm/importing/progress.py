@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from crm.deals.funds import record_funds
 from crm.deals.progress import record_progress
@@ -26,11 +27,19 @@ def add_progress_once(deal_id: int, text: str, on: datetime.date, actor: str) ->
     return 1
 
 
-def record_cumulative_funds(deal_id: int, total: Money, on: datetime.date, actor: str) -> str | None:
+class CumulativeFunds(NamedTuple):
+    """What record_cumulative_funds did: the amount recorded as text (None: nothing), and what the ledger held
+    before in that currency."""
+
+    added: str | None
+    held: Decimal
+
+
+def record_cumulative_funds(deal_id: int, total: Money, on: datetime.date, actor: str) -> CumulativeFunds:
     """Funds arrived up to now are `total`: record what the ledger does not hold yet, in `total`'s currency.
 
-    Returns the amount recorded as text, or None when the ledger already holds as much (a file imported
-    again adds nothing; a smaller figure than the ledger holds changes nothing either).
+    Nothing is recorded when the ledger already holds as much (a file imported again adds nothing) or more
+    (funds are corrected by voiding an entry, never by an import: lower_funds says so).
     """
     held = sum(
         (
@@ -43,11 +52,27 @@ def record_cumulative_funds(deal_id: int, total: Money, on: datetime.date, actor
     )
     difference = total.amount - held
     if difference <= 0:
-        return None
+        return CumulativeFunds(None, held)
     code = Deal.select(Deal.code).where(Deal.id == deal_id).scalar()
     text = f"{difference}{total.currency}"
     record_funds(code, text, on=on, note="", actor=actor)
-    return text
+    return CumulativeFunds(text, held)
+
+
+def lower_funds(row: RowPlan, funds: Money, code: str, held: Decimal, labels: dict) -> Problem:
+    """The warning of `row`'s cumulative `funds` below what the ledger holds for deal `code` (`held`, in the
+    funds' currency): the ledger keeps its figure, and the officer is told how to correct it if the sheet is right."""
+    label, raw = _cell_of(row, labels, "funds") or (None, None)
+    message = _(
+        "The sheet gives {sheet} as the funds arrived so far, less than the {held} the ledger holds for {code}: the "
+        "ledger keeps {held}; if the sheet is right, void the wrong entries (crm funds void ID --note WHY) and import "
+        "the sheet again"
+    ).format(
+        sheet=format_money(Money(funds.amount, funds.currency)),
+        held=format_money(Money(held, funds.currency)),
+        code=code,
+    )
+    return Problem(row.row, label, cell_text(raw), "funds_lower", message)
 
 
 def approximate_funds(row: RowPlan, funds: Money, labels: dict) -> Problem:

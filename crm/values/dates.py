@@ -3,12 +3,15 @@
 Year-first numeric dates (ISO, Chinese, 2020.5.18, 2020/5/18, 20200518) are
 always year-month-day; everything else goes to python-dateutil, but only when
 it reads the text the same way whichever order of day and month it assumes,
-and only when the text names at least a month and a day.
+and only when the text names at least a month and a day. A date without its
+year (5月18日, 5.18) is in the year of `today`, or, when `today` is an AsOf
+(the day a sheet's data is as of), the latest such day on or before it.
 """
 
 from __future__ import annotations
 
 import calendar
+import contextlib
 import unicodedata
 import warnings
 from datetime import date, datetime, timedelta
@@ -26,10 +29,13 @@ _EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oc
 # 5 June under dayfirst, so these never reach it.
 _YEAR_FIRST = (
     LazyPattern(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?"),
-    LazyPattern(r"(\d{4})([-./])(\d{1,2})\2(\d{1,2})"),
+    # 2019.9.10. ends a sentence; 2019。9。10 is typed with the Chinese full stop.
+    LazyPattern(r"(\d{4})([-./。])(\d{1,2})\2(\d{1,2})[.。]?"),
     LazyPattern(r"(\d{4})(\d{2})(\d{2})"),
 )
 _MONTH_DAY = LazyPattern(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
+# 9.10 is month.day, as 9月10日: no one writes the day first with a dot.
+_MONTH_DOT_DAY = LazyPattern(r"(\d{1,2})\.(\d{1,2})")
 _WEEK = LazyPattern(r"(\d{4})\s*-?\s*w\s*(\d{1,2})|(\d{4})\s*年\s*第\s*(\d{1,2})\s*周")
 
 
@@ -38,9 +44,9 @@ _CN_DIGITS = str.maketrans("〇○零Ｏ一二三四五六七八九", "000012345
 _CN_DATE = LazyPattern(
     r"([〇○零Ｏ一二三四五六七八九]{4})年(?:([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})[日号])?)?"
 )
-# What follows a date in a notice: a time (10:00, 09时30分, 上午) or a weekday (（星期一）, 周一).
+# What follows a date in a notice: a time (10:00, 09时30分, 上午, ISO's T00:00:00) or a weekday (（星期一）, 周一).
 _TAIL = LazyPattern(
-    r"\s*(?:[(（]?(?:星期|周|礼拜)[一二三四五六日天][)）]?|(?:上午|下午|晚上|早上)?\s*\d{1,2}\s*(?:[:：时点]\s*"
+    r"\s*(?:[(（]?(?:星期|周|礼拜)[一二三四五六日天][)）]?|(?:上午|下午|晚上|早上|T)?\s*\d{1,2}\s*(?:[:：时点]\s*"
     r"\d{0,2}\s*分?(?:\s*[:：]\s*\d{1,2}\s*秒?)?|时|点)|[(（]\s*(?:上午|下午)\s*[)）])\s*$"
 )
 #: Parts of a month and of a year a plan is written by (2020年5月下旬, 2020年底, 2020年三季度): read as a month.
@@ -52,6 +58,31 @@ _MONTH_ONLY = LazyPattern(
 )
 #: The month a part of a year is kept as: its last, as 2020年底 is its December (a plan "by" that time).
 _PART_OF_YEAR = {"上半年": 6, "下半年": 12, "一": 3, "1": 3, "二": 6, "2": 6, "三": 9, "3": 9, "四": 12, "4": 12}
+
+
+class AsOf(date):
+    """The day a sheet's data is as of, as the `today` of parse_date: a date written without its year is the
+    latest such day on or before it (a sheet as of 2021年1月5日 means 2020-12-28 by 12月28日).
+
+    Equal only to another AsOf of the same day, so a cache of readings never gives a plain `today`'s reading
+    for it (or the other way round).
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, day: date) -> AsOf:
+        """`day` as an AsOf."""
+        return cls(day.year, day.month, day.day)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is AsOf and date.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash((AsOf, self.toordinal()))
 
 
 def _cn_number(text: str) -> int:
@@ -183,8 +214,29 @@ def _with_dateutil(text: str, normal: str, today: date) -> date:
                 text=_quote(text)
             )
         )
+    if isinstance(today, AsOf) and reading.date() > today and _year_left_out(normal, today):
+        return _without_year(text, today, reading.month, reading.day)
     # A missing year is the current one, as with 5月18日; first_default already holds it.
     return _in_range(text, reading.date())
+
+
+def _year_left_out(normal: str, today: date) -> bool:
+    """Whether dateutil gave `normal` (read without errors before) the year of its default: May 18, not May 18 2021."""
+    from dateutil import parser as dateutil_parser
+
+    # A default year 28 years earlier has the same leap days: only a year the text omits follows it.
+    return dateutil_parser.parse(normal, default=datetime(today.year - 28, 1, 1)).year != today.year
+
+
+def _without_year(text: str, today: date, month: int, day: int) -> date:
+    """The day `month`/`day` (written without a year) in the year of `today`; when `today` is an AsOf, the latest
+    such day on or before it."""
+    if isinstance(today, AsOf):
+        for year in range(today.year, today.year - 8, -1):  # 2月29日: the last leap year may be 8 years back
+            with contextlib.suppress(ValueError):
+                if (found := date(year, month, day)) <= today:
+                    return _in_range(text, found)
+    return _build(text, today.year, month, day)
 
 
 def _read_date(text: str, today: date | None) -> date:
@@ -209,9 +261,9 @@ def _read_date(text: str, today: date | None) -> date:
             year, month, day = (int(n) for n in numbers)
             return _build(text, year, month, day)
     today = today or date.today()
-    match = _MONTH_DAY.fullmatch(normal)
+    match = _MONTH_DAY.fullmatch(normal) or _MONTH_DOT_DAY.fullmatch(normal)
     if match:
-        return _build(text, today.year, int(match.group(1)), int(match.group(2)))
+        return _without_year(text, today, int(match.group(1)), int(match.group(2)))
     # Only text with ASCII letters, digits and punctuation goes to dateutil:
     # it would skip over Chinese words it does not know (公元前200年 → 200 AD).
     if not normal.isascii() or not any(ch.isdigit() for ch in normal):
@@ -230,7 +282,8 @@ def _unreadable_date(text: object) -> InvalidInput:
 
 def parse_date(text: str, today: date | None = None) -> date:
     """Read a date: 2020-05-18, 2020年5月18日, 2020.5.18, 2020/5/18, 20200518,
-    5月18日 (in the year of `today`), May 18 2020, 18 May 2020.
+    5月18日 or 5.18 (in the year of `today`; the latest on or before it when `today` is an AsOf),
+    May 18 2020, 18 May 2020.
 
     Full-width digits are accepted. Raises InvalidInput for impossible dates,
     years outside 1949–2100, text that names no month and day, and text whose
