@@ -178,3 +178,28 @@ def test_deals_a_rate_already_converts_are_not_warned_of(ledger, db_url, run_cli
     assert code == 0, err
     assert not [w for w in report["warnings"] if w["code"] == "missing_rate"]
     assert all(d.amount_cny is not None for d in _deals(db_url).values())
+
+
+def test_a_due_date_without_its_year_is_in_the_sheets_year(ledger, db_url, run_cli, tmp_path):
+    """A 时限 lies ahead of the sheet: 时限:7月15日 in a sheet as of 2020-06-30 is 2020-07-15, not the last 15 July
+    before the as-of day."""
+    from db.models import Blocker
+
+    path = county_xlsx(
+        tmp_path / "安新.xlsx",
+        headers=["序号", "项目名称", "总投资(万元)", "签约时间", "存在问题"],
+        rows=[
+            [
+                1,
+                "安新白洋淀文旅项目",
+                1200,
+                "2020年5月8日",
+                "用地指标不足【责任单位:保定市自然资源和规划局；时限:7月15日】",
+            ]
+        ],
+        note="数据截至2020年6月30日",
+    )
+    code, report, err = _import(run_cli, db_url, path)
+    assert code == 0, err
+    open_database(db_url)
+    assert [b.due_on for b in Blocker.select()] == [D(2020, 7, 15)]
