@@ -240,7 +240,7 @@ def _after_totals(plan: Plan, scan: _Scan) -> None:
                     "deal's row after a totals row needs its number (序号) and an amount or a date"
                 ).format(
                     row=scan.ended_at,
-                    rows="、".join(_("row {row} “{name}”").format(row=r, name=n) for r, n in scan.named_after),
+                    rows=list_sep().join(_("row {row} “{name}”").format(row=r, name=n) for r, n in scan.named_after),
                 )
             )
         else:
@@ -263,6 +263,7 @@ def _after_totals(plan: Plan, scan: _Scan) -> None:
         )
     _other_tables_below(plan, scan)
     _breakdown_parts(plan, scan)
+    plan.notices += scan.notices()  # named subtotals (满城区小计（2个）) and rows below a signature line
 
 
 def _breakdown_parts(plan: Plan, scan: _Scan) -> None:

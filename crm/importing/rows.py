@@ -17,6 +17,7 @@ from crm.importing.cells import (
     amount_text,
     cell_text,
     column_letter,
+    filled_cells,
     inline,
     is_blank,
     names_part_of_a_month,
@@ -196,6 +197,48 @@ def _amount_cell(value, number_format, column_unit, note_unit, currency, allow_z
     return None if money is None else (money, amount_text(money))
 
 
+#: A signature or contact line below a table (审核人：王某某, 填报日期：2020年9月18日, 单位负责人：…): a label of one
+#: and a colon.
+_FOOTER = re.compile(
+    r"(?:(?:单位|部门|科室)?(?:主要|分管|主管)?(?:负责人|领导)(?:签字|签名)?|(?:审核|审批|审定|复核|核对|填报|填表|制表|"
+    r"统计|报送|经办|联系)(?:人|单位|日期|时间)?|联系(?:电话|方式)|电话|手机|日期|签字|签名|盖章|签章)\s*[:：]"
+)
+FOOTER_STARTS = frozenset(  # the first characters of those labels
+    "单部科主分负领审复核填制统报经联电手日签盖"
+)
+
+
+def footer_line(values: list) -> bool:
+    """Whether a row is a signature or contact line (审核人：王某某 | 填报人：李某某 | 填报日期：…): its first filled
+    cell starts with such a label and a colon. No deal's row does: its first cell is its number or its name."""
+    for value in values:
+        if value is None:
+            continue
+        if type(value) is not str:
+            return False
+        text = value.lstrip()
+        if text:
+            return text[0] in FOOTER_STARTS and _FOOTER.match(text) is not None
+    return False
+
+
+def footer_date(rows: list, look: int = 12) -> datetime.date | None:
+    """The date the signature lines at the end of `rows` ((number, cells) below the header) state (填报日期：…),
+    read back from the last row up to the first row with two cells or more that is no such line."""
+    for _number, values in reversed(rows[-look:]):
+        filled = filled_cells(values)
+        if not filled:
+            continue
+        if not footer_line(values):
+            if len(filled) > 1:
+                return None  # the table's last row: any date above it is a deal's
+            continue  # a note line (说明：…) among the signatures
+        for value in filled:
+            if isinstance(value, str) and (day := stated_date(value)) is not None:
+                return day
+    return None
+
+
 class _Sheet:
     """One grid with its header: knows each column's label and unit."""
 
@@ -211,6 +254,8 @@ class _Sheet:
                     self.note_unit = self.note_unit or unit_note(value)
                     self.year = self.year or year_note(value)
                     self.stated_on = self.stated_on or stated_date(value)
+        if self.stated_on is None and grid.more is None:  # a streamed sheet's last rows are not read yet
+            self.stated_on = footer_date(grid.rows[header.index + 1 :])
         self.units = {
             f: header_unit(header.labels[c])
             for f, c in header.columns.items()

@@ -11,12 +11,12 @@ import datetime
 import re
 
 from crm.foundation.errors import InvalidInput
-from crm.foundation.i18n import _
+from crm.foundation.i18n import _, list_sep
 from crm.importing.breakdown import Breakdown, numbered
 from crm.importing.cells import cell_text, column_letter, filled_cells, inline, is_blank
-from crm.importing.headers import heads_a_section, label_kind, names_a_project, section_number
-from crm.importing.rows import _Sheet
-from crm.importing.tables_below import TablesBelow, refuse_other_units
+from crm.importing.headers import heads_a_section, label_kind, names_a_project, normalise, section_number
+from crm.importing.rows import FOOTER_STARTS, _Sheet, footer_line
+from crm.importing.tables_below import TablesBelow, refuse_other_units, row_ranges
 from crm.importing.workbook import Grid
 
 
@@ -46,10 +46,12 @@ class _Scan:
         self.data_rows = 0
         self.ended_at = None  # the totals row after which the rows were notes (once `finish` is called)
         self.data: list = []  # (number, cells) of the data rows, for RowChunks to read
-        self.after = None  # the totals row the rows in `waiting` follow
+        self.after: int | None = None  # the totals row (or signature line) the rows in `waiting` follow
         self.waiting: list = []  # (number, values) of the rows after it, not told yet
         self.resumed: list = []  # totals rows followed by more data rows
         self.named_after: list = []  # (row, name) of rows taken as notes after the last totals row that name one
+        self.named_subtotals: list = []  # (row, label) of the subtotals written after a region's name (满城区小计)
+        self.footers: list = []  # the signature lines (审核人：…) that ended the table
         columns = sheet.header.columns
         self.seq_col, self.name_col = columns.get("seq"), columns.get("name")
         self.amount_cols = {columns[f] for f in ("amount", "amount_cny", "funds") if f in columns}
@@ -70,19 +72,47 @@ class _Scan:
         for held, filled in self.breakdown.close():
             self._sort_one(held, filled, data)
         if self.after is not None and self.waiting:
-            self.ended_at = self.after
+            footer = self.after in self.footers
+            if not footer:
+                self.ended_at = self.after
             name = self.sheet.header.columns.get("name")
             others = set(self.below.rows())
             for number, values in self.waiting:
                 if number in others:
                     self.skipped.append((number, "other_table"))
                     continue
-                self.skipped.append((number, "after_totals"))
+                self.skipped.append((number, "after_footer" if footer else "after_totals"))
+                if footer:
+                    continue
                 cell = values[name] if name is not None and name < len(values) else None
                 if cell is not None and len(self.named_after) < 5 and names_a_project(cell_text(cell)):
                     self.named_after.append((number, inline(cell_text(cell))))
         self.waiting = []
         return data
+
+    def notices(self) -> list[str]:
+        """What the plan says of the rows sorted out so far besides its totals: the subtotals told by a region's or
+        section's name before 小计, 合计 or a count, and the rows below a signature line that ended the table."""
+        said = []
+        if self.named_subtotals:
+            said.append(
+                _(
+                    "Rows {rows} are subtotals of a region or section ({labels}): not imported as deals and not added "
+                    "to the totals; a deal's row needs its number (序号)"
+                ).format(
+                    rows=row_ranges([r for r, _label in self.named_subtotals]),
+                    labels=list_sep().join(f"“{label}”" for _r, label in self.named_subtotals[:5]),
+                )
+            )
+        below = [r for r, why in self.skipped if why == "after_footer"]
+        if below:
+            said.append(
+                _(
+                    "The table ends at the signature line in row {row} (审核人：…, 填报人：…): rows {rows} below it "
+                    "were taken as notes and not imported"
+                ).format(row=self.footers[-1], rows=row_ranges(below))
+            )
+        return said
 
     def _sort_out(self, rows: list, progress) -> list:
         """(number, cells) of the data rows of `rows`; totals and skipped rows noted."""
@@ -105,6 +135,9 @@ class _Scan:
                 if self.after is not None:
                     self.below.boundary()
                 continue
+            if self.after is None and _may_sign(values[0]) and footer_line(values):
+                self._footer(number, data)
+                continue
             if self.after is not None:
                 if self.below.take(number, values, filled):  # a table of its own below the deals
                     self.waiting.append(item)
@@ -121,9 +154,21 @@ class _Scan:
             self._sort_one(item, filled, data)
         return data
 
+    def _footer(self, number: int, data: list) -> None:
+        """A signature line (审核人：… | 填报人：…): the table ends there as at a totals row, the rows below it waiting
+        as notes unless a deal's row follows."""
+        for held, held_filled in self.breakdown.close():  # a breakdown's possible parts: deals after all
+            self._sort_one(held, held_filled, data)
+        self._skip(number, "footer")
+        if self.data_rows:
+            self.footers.append(number)
+            self.after = number
+            self.below.boundary()
+
     def _resume(self, data: list) -> None:
         """A deal's row after a totals row: the rows waiting since are sorted out as any rows, the table goes on."""
-        self.resumed.append(self.after)
+        if self.after not in self.footers:
+            self.resumed.append(self.after)
         waiting, self.waiting, self.after = self.waiting, [], None
         others = set(self.below.rows())
         for item in waiting:
@@ -134,7 +179,8 @@ class _Scan:
             self._sort_one(item, len(filled_cells(values)), data)
 
     def _kind(self, values: list) -> str | None:
-        """What the labels of a row say it is: "total", "subtotal", "breakdown" (其中 …), or None."""
+        """What the labels of a row say it is: "total", "subtotal", "breakdown" (其中 …), "named_subtotal" (满城区小计),
+        or None."""
         texts = [cell_text(v) for v in values[:4] if v is not None][:3]
         kinds = [label_kind(t) for t in texts]
         name_cell = self.sheet.value(values, "name")
@@ -144,8 +190,27 @@ class _Scan:
         else:
             name_kind = None
         if name_kind is None and not any(kinds):
-            return None  # nearly every row
+            if name_cell and "计" not in name_text and not _may_end_in_count(name_text):
+                return None  # nearly every row: a name no subtotal label has
+            return None if self._subtotal_at(values) is None else "named_subtotal"
         return next(k for k in ("total", "subtotal", "breakdown") if k == name_kind or k in kinds)
+
+    def _subtotal_at(self, values: list) -> int | None:
+        """The column of a region's or section's subtotal label (满城区小计（2个）, 续建项目合计, 满城区（2个）) in the
+        name cell, or in the first filled cell when the name is blank, of a row without a deal's number; else None."""
+        at = self.name_col
+        text = values[at] if at is not None and at < len(values) else None
+        if type(text) is not str or not text.strip():  # only a text is a label
+            at = next((c for c, v in enumerate(values[:4]) if type(v) is str and v.strip()), None)
+            if at is None:
+                return None
+            text = values[at]
+        if not subtotal_label(text) or self._is_section(values):
+            return None  # 一 | 签约项目（3个） | 18: a section's row, said as one
+        seq = self.seq_col
+        if seq is not None and seq != at and seq < len(values) and numbered(values[seq]):
+            return None  # 1 | 满城区（2个）: a deal numbered as deals are
+        return at
 
     def _sort_one(self, item: tuple, filled: int, data: list) -> None:
         number, values = item
@@ -192,6 +257,10 @@ class _Scan:
                 self._sort_one(held, held_filled, data)
         if kind is None:
             return False
+        if kind == "named_subtotal":
+            at = self._subtotal_at(item[1])
+            self.named_subtotals.append((number, inline(cell_text(item[1][at])) if at is not None else ""))
+            kind = "subtotal"
         if kind == "breakdown":
             for held, held_filled in breakdown.opens(item):
                 self._sort_one(held, held_filled, data)
@@ -244,6 +313,40 @@ class _Scan:
         grid = self.sheet.grid
         if any((number, col + 1) in grid.uncomputed for col in self.used):
             raise InvalidInput(_formulas_message(grid, grid.uncomputed))
+
+
+#: A subtotal written after the name of its region or section (folded): 满城区小计, 续建项目合计(5个), 徐水区总计:3个项目,
+#: or the name and a count alone, 满城区(2个), 满城区:2个. The name holds no figure, colon or bracket (1号地块项目(2个)
+#: is a deal's name); nor is a word ending in 计 one (综合计量中心项目).
+def _may_end_in_count(text: str) -> bool:
+    """Whether a text may end in a count (满城区（2个）, 满城区：2个项目): told by its last characters, without a
+    pattern, as nearly no name ends so."""
+    if text[-1:] in ")）":
+        text = text[:-1]
+    if text[-1:] in "目业":  # 2个项目, 3家企业
+        text = text[:-2]
+    return text[-1:] in "个项家宗"
+
+
+_COUNT = r"(?:共|合计)?[0-9一二两三四五六七八九十百零〇]+(?:个|项|家|宗)(?:项目|企业)?"
+_SUBTOTAL_AFTER_NAME = re.compile(
+    rf"[^\d:()]{{1,20}}?(?:(?:小计|合计|总计|共计|累计)(?::?{_COUNT}|\([^()]*\))?|:{_COUNT}|\({_COUNT}\))"
+)
+
+
+def subtotal_label(text: str) -> bool:
+    """Whether a name cell's text is a region's or section's subtotal label (满城区小计（2个）, 满城区合计,
+    满城区（2个）, 满城区：2个), not a project's name (满城区汽车零部件项目)."""
+    text = text.strip()
+    if "计" not in text and not _may_end_in_count(text):
+        return False  # nearly every name, told without folding it
+    return _SUBTOTAL_AFTER_NAME.fullmatch(normalise(text)) is not None
+
+
+def _may_sign(first) -> bool:
+    """Whether a row's first cell may start a signature line: blank, or a text starting as one does (1 | … is a
+    deal's row: told without looking further)."""
+    return first is None or (type(first) is str and (not first[:1].strip() or first[0] in FOOTER_STARTS))
 
 
 def _has_digits(value) -> bool:
