@@ -31,7 +31,9 @@ def _csv_value(value):
     if isinstance(value, layout.Own):
         return layout.own_exact(value.money)
     if isinstance(value, layout.Yi):
-        return layout.yi_text(value.yuan)
+        return layout.yi_shown(value)
+    if isinstance(value, layout.Rate):
+        return layout.rate_shown(value)
     if isinstance(value, layout.Ratio):
         number = layout.ratio_number(value)
         return "" if number is None else layout.ratio_text(value)

@@ -12,6 +12,8 @@ rounded text in md/txt/html.
 from __future__ import annotations
 
 import datetime
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -49,9 +51,17 @@ class Own:
 
 @dataclass(frozen=True)
 class Yi:
-    """An amount in yuan, shown in 亿元."""
+    """An amount in yuan, shown in 亿元; `approximate` when it adds up an approximate amount (shown 约346.42)."""
 
     yuan: Decimal
+    approximate: bool = False
+
+
+@dataclass(frozen=True)
+class Rate:
+    """An exchange rate (yuan per unit of a currency), shown with at least 4 decimals."""
+
+    rate: Decimal
 
 
 @dataclass(frozen=True)
@@ -259,6 +269,20 @@ def currency_totals(table: WeeklyTable) -> str:
     return list_sep().join(currency_parts(table))
 
 
+def stacked(parts: list[str], fits: Callable[[str], bool]) -> str:
+    """Amounts (currency_parts) joined with 、 on one line when `fits` that line, else one a line, each but the
+    last ending in its 、: a narrow column then breaks between two amounts, never inside one."""
+    sep = list_sep()
+    one_line = sep.join(parts)
+    return one_line if fits(one_line) else (sep.rstrip() + "\n").join(parts)
+
+
+def header_words(header: str) -> list[str]:
+    """The pieces a header may wrap between: 当前阶段 whole, 折合人民币(亿元) as 折合人民币 / (亿元),
+    County (city, district) at its spaces."""
+    return [w for w in re.split(r"\s+|(?=[(（])", header) if w]
+
+
 def totals(table: WeeklyTable) -> list:
     """The totals row (合计): number of deals, per-currency totals, the 亿元 total."""
     s = table.summary
@@ -267,7 +291,7 @@ def totals(table: WeeklyTable) -> list:
     out[keys.index("seq")] = _("Total")
     out[keys.index("name")] = _("{n} deals").format(n=s.rows)
     out[keys.index("amount")] = currency_totals(table)
-    out[keys.index("amount_cny")] = Yi(s.total_cny)
+    out[keys.index("amount_cny")] = Yi(s.total_cny, s.approximate)
     return out
 
 
@@ -347,6 +371,23 @@ def yi_text(yuan: Decimal) -> str:
     return format_yi(yuan)
 
 
+def about(text: str = "") -> str:
+    """`text` marked approximate the way format_money marks an amount (约5亿元, about CNY 500 million):
+    约346.42, about 346.42."""
+    return f"{ABOUT_ZH}{text}" if current_language() == "zh" else f"about {text}"
+
+
+def yi_shown(value: Yi) -> str:
+    """A Yi as a reader sees it: yi_text, marked with about() when it adds up an approximate amount."""
+    text = yi_text(value.yuan)
+    return about(text) if value.approximate else text
+
+
+def rate_shown(value: Rate) -> str:
+    """A Rate as quoted: 7.1030 (crm.reference.fx.rate_text)."""
+    return fx.rate_text(value.rate)
+
+
 def ratio_text(ratio: Ratio) -> str:
     return percent_text(ratio.value)
 
@@ -368,8 +409,10 @@ def summary_title(table: WeeklyTable) -> str:
 
 def summary_sections(table: WeeklyTable) -> list[Section]:
     s = table.summary
-    stage_rows = [[BY_KEY[key].label(), n, Yi(cny)] for key, (n, cny) in s.by_stage.items()]
-    stage_rows.append([_("Total"), s.rows, Yi(s.total_cny)])
+    stage_rows = [
+        [BY_KEY[key].label(), n, Yi(cny, key in s.approximate_stages)] for key, (n, cny) in s.by_stage.items()
+    ]
+    stage_rows.append([_("Total"), s.rows, Yi(s.total_cny, s.approximate)])
     sections = [Section(_("Deals in the table by stage"), [_("Stage"), _("Deals"), _("Total in 亿元")], stage_rows)]
 
     w = s.week
@@ -401,7 +444,7 @@ def summary_sections(table: WeeklyTable) -> list[Section]:
                 [label, *(value(k) for k in (end, now))]
                 for label, value in (
                     (_("Deals signed"), lambda k: k.deals),
-                    (_("Total investment (100m CNY)"), lambda k: Yi(k.total_cny)),
+                    (_("Total investment (100m CNY)"), lambda k: Yi(k.total_cny, k.approximate)),
                     (_("Fulfilment rate (registered or beyond)"), lambda k: Ratio(k.fulfilment_rate)),
                     (_("Start rate (construction or beyond)"), lambda k: Ratio(k.start_rate)),
                     (_("Operating rate"), lambda k: Ratio(k.operating_rate)),
@@ -420,7 +463,7 @@ def summary_sections(table: WeeklyTable) -> list[Section]:
         Section(
             _("Exchange rates used"),
             [_("Currency"), _("Valid from"), _("CNY per unit"), _("Source")],
-            [[r.currency, r.on, fx.rate_text(r.rate), r.source] for r in s.fx_used]
+            [[r.currency, r.on, Rate(r.rate), r.source] for r in s.fx_used]
             or [[_("none (all amounts in CNY)"), "", "", ""]],
         )
     )

@@ -4,8 +4,10 @@ table for terminals and printers, and an HTML page.
 - csv: exports.weekly_csv;
 - md: GitHub tables (tabulate), line breaks inside a cell as <br>;
 - txt: a grid (tabulate) whose columns line up for Chinese text — wide
-  characters count two columns (wcwidth) — with long cells wrapped, and the
-  notes under it wrapped at its width between clauses and words (crm.foundation.lines);
+  characters count two columns (wcwidth) — with long cells wrapped, headers
+  only between their words, the totals row's amounts one a line when they are
+  wider than their column, and the notes under it wrapped at its width between
+  clauses and words (crm.foundation.lines);
 - html: a standalone page (tabulate's HTML table with our own escaping) that
   prints on A4 landscape: fixed column widths (HTML_WIDTHS), the page number
   at the foot of each page, the totals' amounts wrapping only after a 、.
@@ -20,6 +22,7 @@ import io
 import re
 
 from crm.foundation.i18n import current_language, list_sep
+from crm.foundation.lines import cells as display_width
 from crm.foundation.lines import wrap_cells
 from crm.reporting.weekly import Row, WeeklyTable
 from crm.values.money import format_money
@@ -84,10 +87,16 @@ def _shown(value) -> str:
     if isinstance(value, layout.Own):
         return format_money(value.money)
     if isinstance(value, layout.Yi):
-        return layout.yi_text(value.yuan)
+        return layout.yi_shown(value)
+    if isinstance(value, layout.Rate):
+        return layout.rate_shown(value)
     if isinstance(value, layout.Ratio):
         return layout.ratio_text(value)
     return text_of(value)
+
+
+#: The summary cells aligned right, as numbers.
+_NUMERIC = (int, layout.Yi, layout.Ratio, layout.Rate)
 
 
 def _aligns(keys_or_values) -> list[str]:
@@ -96,7 +105,7 @@ def _aligns(keys_or_values) -> list[str]:
 
 def _section_aligns(section) -> list[str]:
     first = section.rows[0] if section.rows else []
-    return ["right" if isinstance(v, (int, layout.Yi, layout.Ratio)) else "left" for v in first] or None
+    return ["right" if isinstance(v, _NUMERIC) else "left" for v in first] or None
 
 
 # ---- Markdown -------------------------------------------------------------
@@ -185,8 +194,8 @@ def write_txt(table: WeeklyTable, out, progress=None) -> None:
         return [wrap(cell, w) if w else cell for cell, w in zip(cells, wraps)]
 
     spill = _spill(table, wrapped, progress, multiline=True)
-    totals = [txt_cell(_shown(v)) for v in layout.totals(table)]
-    headers = [wrap(c.header, max(c.width, 4)) for c in cols]
+    headers = [wrap(c.header, txt_header_width(c)) for c in cols]
+    totals = txt_totals(table, spill.widths[[c.key for c in cols].index("amount")])
     out.write("\n".join([*txt_head(table), ""]))
     streamed_table.write(
         out,
@@ -194,9 +203,35 @@ def write_txt(table: WeeklyTable, out, progress=None) -> None:
         headers,
         "grid",
         colalign=_aligns([c.key for c in cols]),
-        more=[([wrap(cell, w) if w else cell for cell, w in zip(totals, wraps)], None)],
+        more=[(totals, None)],
     )
     out.write("\n".join(["", "", *txt_tail(table, _grid_width(spill.widths, headers))]) + "\n")
+
+
+def txt_totals(table: WeeklyTable, amounts_width: int) -> list[str]:
+    """The text table's totals row, its deal rows' amounts at most `amounts_width` wide: its long cells wrapped
+    as the rows', and its per-currency totals one a line when they are wider than that column's rows and header
+    (the column then keeps the width of its widest amount)."""
+    cols = layout.columns()
+    out = []
+    for col, value in zip(cols, layout.totals(table)):
+        if col.key == "amount":
+            room = max(amounts_width, col.width, txt_header_width(col))
+            out.append(
+                txt_cell(
+                    layout.stacked(layout.currency_parts(table), lambda text, room=room: display_width(text) <= room)
+                )
+            )
+        else:
+            text = txt_cell(_shown(value))
+            out.append(wrap(text, col.width) if col.wrap else text)
+    return out
+
+
+def txt_header_width(col: layout.Column) -> int:
+    """The width a column's header wraps at in the text table: the column's, or its widest word when wider
+    (layout.header_words: 当前阶段 on one line)."""
+    return max(col.width, 4, *map(display_width, layout.header_words(col.header)))
 
 
 def _grid_width(widths: list[int], headers: list[str]) -> int:
@@ -409,7 +444,7 @@ def html_tail(table: WeeklyTable) -> list[str]:
             _html_table(
                 [_html_cell(h) for h in section.headers],
                 [[_html_cell(_shown(v)) for v in values] for values in section.rows],
-                [isinstance(v, (int, layout.Yi, layout.Ratio)) for v in first],
+                [isinstance(v, _NUMERIC) for v in first],
             )
         )
     return [*parts, "</body>", "</html>", ""]

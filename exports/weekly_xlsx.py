@@ -8,7 +8,9 @@ shows (4565万元, 1.5亿美元), 折合人民币 and dates as numbers with numb
 formats; landscape and fitted to the page width, A4 when the body text still
 prints at MIN_PRINTED_PT or more (paper_for), and the pages broken where the
 program chooses (Pages) so that the totals row is never alone on its page.
-Sheet 2 (汇总): the summary sections, on the same paper.
+Sheet 2 (汇总): the summary sections, on the same paper (portrait), amounts and rates as numbers (a total
+that adds up an approximate amount shown 约346.42 by its number format); its title rows head every printed
+page, and it is shrunk onto one page when a little longer than one, else broken between its sections.
 
 Totals are written as numbers computed by crm (exact sums), not formulas, so
 that every reader of the file — including ones that do not calculate — sees
@@ -24,9 +26,9 @@ from __future__ import annotations
 
 import datetime
 import math
-import re
 from bisect import bisect_right
 from collections import deque
+from collections.abc import Callable
 from decimal import Decimal
 from itertools import accumulate
 from pathlib import Path
@@ -78,6 +80,7 @@ MIN_PRINTED_PT = 7.0  # the smallest printed body text paper_for() accepts on A4
 PT_PER_WIDTH = 5.575
 EXCEL_PT_PER_WIDTH = 5.25
 PAGE_SLACK = 0.97  # the share of a page's height Pages fills, so that no application's rounding overfills it
+SUMMARY_MIN_PT = 9.0  # a summary a little longer than a page is shrunk onto one while its text still prints this big
 
 
 def _font_name() -> str:
@@ -210,10 +213,12 @@ def _totals_row(ws, styles: _Styles, table: WeeklyTable, widths: list[float]) ->
     amount_at = [c.key for c in layout.columns()].index("amount")
     for i, value in enumerate(layout.totals(table)):
         if isinstance(value, layout.Yi):
-            shown = layout.yi_text(value.yuan)
-            cells.append((ws.write_number, Decimal(layout.yi_exact(value.yuan)), styles("w_total_yi")))
+            shown = layout.yi_shown(value)
+            cells.append(
+                (ws.write_number, Decimal(layout.yi_exact(value.yuan)), styles("w_total_yi", yi_format(value)))
+            )
         elif i == amount_at:
-            shown = _amounts_text(layout.currency_parts(table), widths[i])
+            shown = layout.stacked(layout.currency_parts(table), _one_line(widths[i]))
             cells.append((ws.write_string, _text(shown), styles("w_total_amount")))
         else:
             shown = value
@@ -226,13 +231,9 @@ def _totals_row(ws, styles: _Styles, table: WeeklyTable, widths: list[float]) ->
     return cells, lines
 
 
-def _amounts_text(parts: list[str], width: float) -> str:
-    """Amounts joined with 、 on one line when they fit `width`, else one a line (each line ending in its 、)."""
-    sep = list_sep()
-    one_line = sep.join(parts)
-    if _lines(one_line, width) == 1:
-        return one_line
-    return (sep.rstrip() + "\n").join(parts)
+def _one_line(width: float) -> Callable[[str], bool]:
+    """Whether a text takes one line in a column `width` wide."""
+    return lambda text: _lines(text, width) == 1
 
 
 def _totals_widest(table: WeeklyTable) -> dict[int, int]:
@@ -242,7 +243,9 @@ def _totals_widest(table: WeeklyTable) -> dict[int, int]:
     parts = layout.currency_parts(table)
     ends = [list_sep().rstrip()] * (len(parts) - 1) + [""]
     return {
-        keys.index("amount_cny"): _width(layout.yi_text(table.summary.total_cny)),
+        keys.index("amount_cny"): _width(
+            layout.yi_shown(layout.Yi(table.summary.total_cny, table.summary.approximate))
+        ),
         keys.index("amount"): max((_width(p + end) for p, end in zip(parts, ends)), default=0),
     }
 
@@ -250,8 +253,7 @@ def _totals_widest(table: WeeklyTable) -> dict[int, int]:
 def _header_room(header: str) -> int:
     """The display width a header needs to wrap only between its words: 当前阶段 whole, 折合人民币(亿元) as
     折合人民币 / (亿元), County (city, district) at its spaces."""
-    words = [w for w in re.split(r"\s+|(?=[(（])", header) if w]
-    return max(map(_width, words), default=0)
+    return max(map(_width, layout.header_words(header)), default=0)
 
 
 def caps(cols: list) -> list[int]:
@@ -364,21 +366,21 @@ def paper_for(widths: list[int]) -> int:
     return A4 if print_scale(A4, widths) * BODY_PT >= MIN_PRINTED_PT else A3
 
 
-def print_scale(paper: int, widths: list[int], pt_per_width: float = PT_PER_WIDTH) -> float:
-    """The scale a table of columns `widths` wide prints at, fitted to the width of a landscape page of
-    `paper`, each unit of width `pt_per_width` points: a whole percentage, as the applications choose it,
-    never above 100%."""
+def print_scale(paper: int, widths: list[int], pt_per_width: float = PT_PER_WIDTH, landscape: bool = True) -> float:
+    """The scale a table of columns `widths` wide prints at, fitted to the width of a page of `paper`
+    (landscape or portrait), each unit of width `pt_per_width` points: a whole percentage, as the
+    applications choose it, never above 100%."""
     # XlsxWriter stores a width of w as whole pixels of 7 a unit and 5 of padding
     stored = sum((int(w * 7 + 0.5) + 5) / 7 for w in widths)
-    room = PAPER_PT[paper][1] - (MARGINS["left"] + MARGINS["right"]) * 72
+    room = PAPER_PT[paper][1 if landscape else 0] - (MARGINS["left"] + MARGINS["right"]) * 72
     return min(100, math.floor(100 * room / (stored * pt_per_width))) / 100
 
 
-def page_room(paper: int, widths: list[int]) -> float:
-    """The points of sheet rows a landscape page of `paper` holds (PAGE_SLACK of it) at the largest scale an
-    application prints the table at (Excel's): no application fits fewer rows on a page."""
-    room = PAPER_PT[paper][0] - (MARGINS["top"] + MARGINS["bottom"]) * 72
-    return room / print_scale(paper, widths, EXCEL_PT_PER_WIDTH) * PAGE_SLACK
+def page_room(paper: int, widths: list[int], landscape: bool = True) -> float:
+    """The points of sheet rows a page of `paper` (landscape or portrait) holds (PAGE_SLACK of it) at the largest
+    scale an application prints the table at (Excel's): no application fits fewer rows on a page."""
+    room = PAPER_PT[paper][0 if landscape else 1] - (MARGINS["top"] + MARGINS["bottom"]) * 72
+    return room / print_scale(paper, widths, EXCEL_PT_PER_WIDTH, landscape) * PAGE_SLACK
 
 
 class Pages:
@@ -435,6 +437,15 @@ class Pages:
             self.on_page = len(carried)
         self.add(row, height)
 
+    def keep_together(self, row: int, heights: list[float], least: int = 4) -> None:
+        """Rows `row`, … of `heights` points (a section of the summary) come next, on one page: the page breaks
+        before them when they do not fit on this one but do on the next; a section taller than a page breaks
+        before it when its first `least` rows (its title, header row and first rows) do not fit on this one."""
+        kept = heights if self.header + sum(heights) <= self.room else heights[:least]
+        if self.on_page and self.used + sum(kept) > self.room:
+            self._new_page(row)
+        self.add_rows(row, heights)
+
 
 def _write_row(ws, r: int, cells: list, lines: int) -> None:
     """One row of the table (r 0-based), its height set first for its number of lines."""
@@ -458,35 +469,86 @@ def _print_setup(ws, landscape: bool, paper: int = 0) -> None:
 
 
 def _summary_sheet(ws, styles: _Styles, table: WeeklyTable, paper: int) -> None:
-    """The summary sections, on `paper` (the 周报's), portrait: a tall list of a few columns."""
+    """The summary sections, on `paper` (the 周报's), portrait: a tall list of a few columns, printed as
+    _summary_pages() breaks it."""
     sections = layout.summary_sections(table)
     n = max(len(s.headers) for s in sections)
     widths = _summary_widths(sections, n)
     for i, w in enumerate(widths):
         ws.set_column(i, i, w)
     ws.set_default_row(row_points(1))
-    _set_height(ws, 1, 28)
-    _merge(ws, 1, n, layout.summary_title(table), styles("w_title"))
     scope = layout.scope_text(table)
-    _set_height(ws, 2, row_points(_lines(scope, sum(widths))))
-    _merge(ws, 2, n, scope, styles("w_scope"))
-    r = 3
+    heights: list[float] = []  # points of each row, from row 1
+
+    def row(points: float) -> int:
+        """The next row (1-based), `points` tall: each row's height is set, so that an application prints the
+        rows as tall as _summary_pages() counts them."""
+        heights.append(points)
+        _set_height(ws, len(heights), points)
+        return len(heights)
+
+    _merge(ws, row(28.0), n, layout.summary_title(table), styles("w_title"))
+    _merge(ws, row(row_points(_lines(scope, sum(widths)))), n, scope, styles("w_scope"))
+    row(row_points(1))
+    spans = []  # each section's first row and its rows' heights (without the blank row under it)
     for section in sections:
-        r += 1
-        _put(ws, r, 1, section.title, styles("w_section"))
-        r += 1
+        first = row(row_points(1))
+        _put(ws, first, 1, section.title, styles("w_section"))
         lines = max(1 if _room(h) <= w else _lines(h, w) for h, w in zip(section.headers, widths))
-        _set_height(ws, r, row_points(lines) + 2)
+        r = row(row_points(lines) + 2)
         for i, header in enumerate(section.headers, 1):
             _put(ws, r, i, header, styles("w_header"))
         for values in section.rows:
-            r += 1
-            shown = [_summary_cell(ws, styles, r, i, value) for i, value in enumerate(values, 1)]
-            lines = max(1 if _room(text) <= w else _lines(text, w) for text, w in zip(shown, widths))
-            if lines > 1:
-                _set_height(ws, r, row_points(lines))
-        r += 1
+            shown = [_summary_shown(value) for value in values]
+            r = row(row_points(max(1 if _room(text) <= w else _lines(text, w) for text, w in zip(shown, widths))))
+            for i, value in enumerate(values, 1):
+                _summary_cell(ws, styles, r, i, value)
+        spans.append((first, heights[first - 1 :]))
+        if section is not sections[-1]:
+            row(row_points(1))
     _print_setup(ws, landscape=False, paper=paper)
+    scale = print_scale(paper, widths, EXCEL_PT_PER_WIDTH, landscape=False)
+    _summary_pages(ws, page_room(paper, widths, landscape=False), scale, heights, spans)
+
+
+def _summary_pages(ws, room: float, scale: float, heights: list[float], spans: list[tuple[int, list[float]]]) -> None:
+    """Print the summary sheet of rows `heights` points tall (from row 1) whose sections start at the rows of
+    `spans` (with their rows' heights), a page holding `room` points at the `scale` that fits its width: on one
+    page, shrunk, while its text still prints at SUMMARY_MIN_PT; else each section on one page where it fits on
+    one (its title, header row and first rows at least together). The title and scope rows head every page."""
+    ws.repeat_rows(0, 1)
+    total = sum(heights)
+    if total <= room:
+        return
+    if scale * room / total * BODY_PT >= SUMMARY_MIN_PT:
+        ws.fit_to_pages(1, 1)
+        return
+    pages = Pages(room, heights[0] + heights[1], 0.0)
+    starts = {first: rows for first, rows in spans}
+    r = 1
+    while r <= len(heights):
+        rows = starts.get(r)
+        if rows is None:
+            pages.add(r - 1, heights[r - 1])
+            r += 1
+            continue
+        pages.keep_together(r - 1, rows)
+        r += len(rows)
+    ws.set_h_pagebreaks(list(pages.breaks))
+
+
+def yi_format(value: layout.Yi) -> str | None:
+    """The number format a Yi is shown with when not its style's YI_FORMAT (None): YI_FORMAT after 约
+    (layout.about) when it adds up an approximate amount, so that the cell stays a number."""
+    if not value.approximate:
+        return None
+    return '"' + layout.about().replace('"', "") + '"' + YI_FORMAT
+
+
+def rate_format(value: layout.Rate) -> str:
+    """The number format of a rate: the decimals layout.rate_shown shows (0.0000, or more when it has them)."""
+    decimals = len(layout.rate_shown(value).partition(".")[2])
+    return "0." + "0" * decimals if decimals else "0"
 
 
 def _summary_widths(sections: list, n: int) -> list[int]:
@@ -511,7 +573,9 @@ def _room(text: str) -> int:
 def _summary_shown(value) -> str:
     """A summary cell as its number format shows it."""
     if isinstance(value, layout.Yi):
-        return layout.yi_text(value.yuan)
+        return layout.yi_shown(value)
+    if isinstance(value, layout.Rate):
+        return layout.rate_shown(value)
     if isinstance(value, layout.Ratio):
         return layout.ratio_text(value)
     if isinstance(value, datetime.date):
@@ -522,7 +586,9 @@ def _summary_shown(value) -> str:
 def _summary_cell(ws, styles: _Styles, r: int, i: int, value) -> str:
     """Write one summary cell (r, i 1-based); the text it shows."""
     if isinstance(value, layout.Yi):
-        _put(ws, r, i, Decimal(layout.yi_exact(value.yuan)), styles("w_yi"))
+        _put(ws, r, i, Decimal(layout.yi_exact(value.yuan)), styles("w_yi", yi_format(value)))
+    elif isinstance(value, layout.Rate):
+        _put(ws, r, i, value.rate, styles("w_yi", rate_format(value)))
     elif isinstance(value, layout.Ratio):
         number = layout.ratio_number(value)
         if number is not None:

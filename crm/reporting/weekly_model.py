@@ -209,6 +209,7 @@ class Summary:
     now: datetime.date
     fx_used: list  # fx.RateUsed: the rates used by the rows and by both sets of KPIs
     approximate_currencies: frozenset = frozenset()  # currencies of the rows written as 117亿余元
+    approximate_stages: frozenset = frozenset()  # stages (by_stage's keys) of the rows written as 117亿余元
 
 
 @dataclass

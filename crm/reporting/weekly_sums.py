@@ -83,6 +83,7 @@ class _RowSums:
         self.by_currency: dict[str, int] = {}
         self.total = 0
         self.approximate: set[str] = set()  # currencies of rows whose amount was approximate
+        self.approximate_stages: set[str] = set()  # stages of rows whose amount was approximate
         self.rate_ids: set[int] = set()
 
     def add(self, stage: str, cny: int, currency: str, cents: int, approximate, fx_rate: int | None) -> None:
@@ -97,6 +98,7 @@ class _RowSums:
         self.by_currency[currency] = self.by_currency.get(currency, 0) + cents
         if approximate:
             self.approximate.add(currency)
+            self.approximate_stages.add(stage)
         if fx_rate is not None:
             self.rate_ids.add(fx_rate)
 
@@ -119,7 +121,10 @@ class _RowSums:
         self.total += sum(by_stage.values())
         for currency, amount in by_currency.items():
             self.by_currency[currency] = self.by_currency.get(currency, 0) + amount
-        self.approximate.update(compress(currencies, approximates))
+        if any(approximates):
+            flagged = list(compress(range(len(stages)), approximates))
+            self.approximate.update(map(currencies.__getitem__, flagged))
+            self.approximate_stages.update(map(stages.__getitem__, flagged))
         self.rate_ids.update(fx_rates)
         self.rate_ids.discard(None)
 
@@ -136,6 +141,7 @@ class _RowSums:
         for currency, amount in other.by_currency.items():
             self.by_currency[currency] = self.by_currency.get(currency, 0) + amount
         self.approximate |= other.approximate
+        self.approximate_stages |= other.approximate_stages
         self.rate_ids |= other.rate_ids
 
 
@@ -152,6 +158,7 @@ def _summary(
         by_currency={c: _cents(v) for c, v in sorted(sums.by_currency.items(), key=lambda kv: (kv[0] != "CNY", kv[0]))},
         approximate=bool(sums.approximate),
         approximate_currencies=frozenset(sums.approximate),
+        approximate_stages=frozenset(sums.approximate_stages),
         by_stage={
             s.key: (sums.by_stage[s.key][0], _cents(sums.by_stage[s.key][1])) for s in STAGES if s.key in sums.by_stage
         },

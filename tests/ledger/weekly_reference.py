@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
+from crm.foundation.lines import cells as display_width
 from exports import weekly_layout as layout
 from exports.cells import FORMULA_STARTS, QUOTE
 
@@ -29,7 +30,9 @@ from exports.weekly_text import (
     tabulate,
     txt_cell,
     txt_head,
+    txt_header_width,
     txt_tail,
+    txt_totals,
     wrap,
 )
 
@@ -96,9 +99,10 @@ def render_md(table, progress=None) -> str:
 def render_txt(table, progress=None) -> str:
     cols = layout.columns()
     rows = _rows(table, lambda v: txt_cell(_shown(v)), progress)
-    rows.append([txt_cell(_shown(v)) for v in layout.totals(table)])
     wrapped = [[wrap(cell, col.width) if col.wrap else cell for cell, col in zip(row, cols)] for row in rows]
-    headers = [wrap(c.header, max(c.width, 4)) for c in cols]
+    at = [c.key for c in cols].index("amount")
+    wrapped.append(txt_totals(table, max((display_width(row[at]) for row in rows), default=0)))
+    headers = [wrap(c.header, txt_header_width(c)) for c in cols]
     body = tabulate(
         wrapped, headers=headers, tablefmt="grid", disable_numparse=True, colalign=_aligns([c.key for c in cols])
     )
