@@ -496,11 +496,13 @@ def read_progress_cell(value) -> tuple[str | None, str | None]:
         return parse_stage(text).key, None  # a stage's name alone (已开工, 在建) says nothing more
     except InvalidInput:
         pass
-    try:
-        return _stage(text), cell_text(value)
-    except CellError:
-        pass
-    return classify_progress(text), cell_text(value)
+    stage = classify_progress(text)  # the whole text: 已开工，因资金问题暂停 is stalled, not construction
+    if stage is None:
+        try:
+            stage = _stage(text)  # a stage's name at its start the words do not know (English: "signed, …")
+        except CellError:
+            pass
+    return stage, cell_text(value)
 
 
 # ---- names ----------------------------------------------------------------

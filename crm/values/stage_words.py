@@ -1,8 +1,11 @@
 """What free progress text says about a deal's stage: the words officers write in 进展情况 / 项目进度.
 
-    classify_progress("已开工建设，主体施工中")   # "construction"
-    classify_progress("施工图审查通过")           # None: getting ready to build names no stage
-    classify_progress("项目取消了吗？否，正常推进") # None: a question and a "no" name none
+    classify_progress("已开工建设，主体施工中")          # "construction"
+    classify_progress("施工图审查通过")                  # None: getting ready to build names no stage
+    classify_progress("项目取消了吗？否，正常推进")        # None: a question and a "no" name none
+    classify_progress("本周完成土地摘牌，下周开工")        # "signed": 下周开工 has not happened yet
+    classify_progress("因疫情影响停工两周，现已复工")      # "construction": the later 复工 ends the 停工
+    classify_progress("取消原设计方案，重新设计厂房")      # None: a design is cancelled, not the project
 
 The import keeps the text whole as a progress entry and takes the stage it names (crm.importing.cells,
 read_progress_cell); None leaves a deal's stage as it is (签约 for a new deal).
@@ -12,18 +15,26 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import NamedTuple
 
 # Words officers write in a progress cell, by the stage they mean; earlier stages in this list win
 # (因资金问题暂缓推进 is paused although it names no other stage; 已竣工投产 is operating, not started).
 PROGRESS_WORDS = (
-    ("terminated", ("终止", "取消", "退出", "撤销", "不再实施")),
-    ("stalled", ("暂缓", "停滞", "搁置", "暂停", "停工", "停建")),
-    ("operating", ("投产", "竣工", "试生产", "试运行", "运营", "投运", "达产", "建成")),
+    ("terminated", ("终止", "取消", "退出", "撤销", "不再实施", "撤资", "注销", "解约")),
+    ("stalled", ("暂缓", "停滞", "搁置", "暂停", "停工", "停建", "停产")),
+    ("operating", ("投产", "竣工", "试生产", "试运行", "运营", "投运", "达产", "建成", "恢复生产")),
     ("construction", ("施工", "在建", "主体", "安装", "开工", "建设中", "复工", "调试", "封顶", "基础")),
     ("registered", ("注册", "工商", "落地", "营业执照")),
-    ("signed", ("签约", "前期手续", "立项", "备案", "环评", "规划", "土地", "摘牌", "招拍挂", "审批", "手续")),
-    ("negotiating", ("洽谈", "在谈", "对接", "考察", "接洽", "谈判", "磋商")),
+    ("signed", ("签约", "前期手续", "立项", "备案", "环评", "规划", "土地", "摘牌", "招拍挂", "审批", "手续", "供地")),
+    ("negotiating", ("洽谈", "在谈", "对接", "考察", "接洽", "谈判", "磋商", "意向", "储备", "谋划", "跟踪")),
 )
+_RANK = {key: rank for rank, (key, _words) in enumerate(PROGRESS_WORDS)}
+# A signed agreement is a signing too (已签订投资协议, 已签框架协议); a construction contract is not (已签订施工合同).
+_SIGNING = r"签约|签(?:订|署|了)?[^,;。!?\n]{0,6}协议"
+_FINDS = {
+    key: re.compile("|".join([*map(re.escape, words), *([_SIGNING] if key == "signed" else [])]))
+    for key, words in PROGRESS_WORDS
+}
 # Getting ready to build names 施工/开工/基础 but is not construction (施工图审查通过, 正在办理施工许可证,
 # 具备开工条件, 完成基础设计), nor is what a project will do once built (建成后年产值…) or a word that only
 # contains a stage word (投资主体, 合作基础, 运营公司): these are blanked out before the stage words are looked for.
@@ -35,37 +46,78 @@ _NOT_STAGE_WORDS = re.compile(
     r"|(?:投产|建成|竣工|达产|运营|投运)(?=后)"
     r"|(?<=投资|市场|运营|实施|建设|签约|责任)主体|主体(?=责任)|运营(?=主体|公司|方|商|模式|团队))"
 )
-# A word after these is not done (yet): 尚未开工, 计划于2020年7月开工, 力争年底前投产, 没有停工; 已 or the end of
-# a clause in between ends it (尚未完成验收但已开工). 按计划施工 is building.
+# A word after these in its clause is not done (yet): 尚未开工, 计划于2020年7月开工, 力争年底前投产, 下周开工,
+# 9月底主体封顶, 6月30日前投产, 没有停工; 已 in between ends it (尚未完成验收但已开工), and a time said after 已 is
+# past (已于9月底开工). 按计划施工 is building; 6月18日正式投产 names a day that has come.
 _NOT_YET = re.compile(
-    r"(?:尚未|未|没有|没|暂未|还未|并未|无法|否|待|拟|(?<!按)计划|预计|争取|力争|准备|筹备|即将|将于|将在|确保"
-    r"|尽快|早日|有望|是否)[^已、,;。!?\n]{0,12}$|不[能会再予可]?$"
+    r"(?:尚未|未|没有|没|暂未|还未|并未|无法|否|待|拟|(?<!按)计划|预计|争取|力争|准备|筹备|即将|将于|将在|将要|确保"
+    r"|尽快|早日|有望|是否|预期|打算|目标|后续|今后"
+    r"|(?<![\d年月周本今明])(?<!已)(?<!已于)(?<!已在)(?<!已经于)"  # a time ahead, unless 已 said it has come
+    r"(?:下(?:周|月|个月|一步|步|阶段|一阶段|半年|旬)|[明后]年|近期"
+    r"|(?:(?:\d{1,4}|[今本明一二三四五六七八九十]{1,3})?[年月])+(?:底|末|内)|周内"
+    r"|(?:\d{1,2}月)?\d{1,2}[日号]前))"
+    r"[^已]{0,20}$|不[能会再予可]?$"
 )
+# What is cancelled when 取消/终止/撤销 … is not the project: a design, a plan, a meeting (取消原设计方案, 原方案取消).
+_OTHER_THING = r"(?:方案|设计|图纸|会议|活动|招标|审批|批复|订单|规划|指标|安排|限产|限制|管制|检查|[一二三四]期|部分|计划|机制|程序|条款)"
+_OTHER_OBJECT = re.compile(r"[了原本该此部分的]{0,3}[^,;。!?\n]{0,2}" + _OTHER_THING)
+_OTHER_SUBJECT = re.compile(_OTHER_THING + r"[已经被均都也暂予正式]{0,3}$")
+_PROJECT_OBJECT = re.compile(r"[了原本该此]{0,2}(?:项目|投资|合作|协议|合同|签约)")
+# A clause that says the deal has moved on again (现已复工, 恢复生产, 重新启动洽谈) ends an earlier pause or end.
+_RESUMED = re.compile(r"复工|复产|恢复|重新|重启|现已|目前已|现在已|现正|目前正")
 # One clause of progress text (NFKC: full-width punctuation is ASCII by then), with the question mark that ends it.
 _CLAUSE = re.compile(r"[^,;。!?\n]+\??")
-# A clause that asks rather than says (项目取消了吗？ 是否开工 何时投产) names no stage; _ASKS tells text that may have one.
+# A clause that asks rather than says (项目取消了吗？ 是否开工 何时投产) names no stage.
 _QUESTION = re.compile(r"\?$|吗|是否|能否|可否|有没有|何时|什么时候|[么呢]$")
-_ASKS = re.compile(r"[?吗否何么呢]|有没有")
+
+
+class _Hit(NamedTuple):
+    at: int  # where in the text: a later clause that resumes ends an earlier pause
+    key: str
+    resumes: bool
 
 
 def classify_progress(text: str) -> str | None:
     """The stage free progress text names by its words (已开工建设，主体施工中 → construction), or None.
 
-    Earlier stages of PROGRESS_WORDS win; a word is not counted after a negation or a word of intent
-    (_NOT_YET), in a question (项目取消了吗？否), or inside a phrase about getting ready to build (施工图, 施工许可,
-    开工准备 …: _NOT_STAGE_WORDS).
+    Clause by clause (split on ，；。 and the like): a word is not counted after a negation or a word of intent or
+    a time ahead in its clause (_NOT_YET: 尚未开工, 下周开工, 年底前投产), in a question (项目取消了吗？否), or inside a
+    phrase about getting ready to build (施工图, 施工许可, 开工准备 …: _NOT_STAGE_WORDS); a signing not yet done
+    (拟签约, 预计下月签约) is negotiating. 取消/终止 … end the deal only when what ends is the project, not a design or
+    a plan (取消原设计方案). A pause or end followed by a clause saying work goes on again (停工两周，现已复工) is
+    over. Of the stages left, earlier ones of PROGRESS_WORDS win.
     """
     normal = _NOT_STAGE_WORDS.sub(_blanked, unicodedata.normalize("NFKC", text))
-    if _ASKS.search(normal):
-        normal = ",".join(clause for clause in _CLAUSE.findall(normal) if not _QUESTION.search(clause))
-    for key, words in PROGRESS_WORDS:
-        for word in words:
-            start = normal.find(word)
-            while start >= 0:
-                if not _NOT_YET.search(normal, max(0, start - 16), start):
-                    return key
-                start = normal.find(word, start + 1)
-    return None
+    hits: list[_Hit] = []
+    for clause in _CLAUSE.finditer(normal):
+        if not _QUESTION.search(clause.group(0)):
+            hits.extend(_clause_hits(clause.group(0), clause.start()))
+    resumed = max((h.at for h in hits if h.resumes and _RANK[h.key] >= _RANK["operating"]), default=-1)
+    kept = [h.key for h in hits if not (h.key in ("terminated", "stalled") and h.at < resumed)]
+    return min(kept, key=_RANK.__getitem__, default=None)
+
+
+def _clause_hits(clause: str, offset: int) -> list[_Hit]:
+    """The stage words one clause says are so, each with where it is and whether the clause says work goes on."""
+    resumes = bool(_RESUMED.search(clause))
+    hits = []
+    for key, find in _FINDS.items():
+        for word in find.finditer(clause):
+            before = clause[: word.start()]
+            if _NOT_YET.search(before):
+                if key == "signed" and re.fullmatch(_SIGNING, word.group(0)):
+                    hits.append(_Hit(offset + word.start(), "negotiating", resumes))  # 拟签约: still talking
+            elif key != "terminated" or _ends_the_project(before, clause[word.end() :]):
+                hits.append(_Hit(offset + word.start(), key, resumes))
+    return hits
+
+
+def _ends_the_project(before: str, after: str) -> bool:
+    """Whether 取消/终止/撤销 … between `before` and `after` in a clause ends the project (项目取消, 取消合作,
+    企业取消投资计划) rather than something done for it (取消原设计方案, 原方案取消, 取消部分建设内容)."""
+    if _PROJECT_OBJECT.match(after):
+        return True
+    return not (_OTHER_OBJECT.match(after) or _OTHER_SUBJECT.search(before))
 
 
 def _blanked(match: re.Match) -> str:
