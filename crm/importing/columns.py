@@ -236,13 +236,16 @@ class _Columns:
 
     def _dates(self) -> list:
         """Each date column's text added to the values; returns the signing day per row (None: none)."""
-        epoch, reference = self.sheet.grid.epoch, self.reference
+        epoch = self.sheet.grid.epoch
+        # A plan lies ahead: 3月1日 is in the sheet's year, not the last 1 March before its as-of day.
+        plans = datetime.date(self.reference.year, self.reference.month, self.reference.day)
         signed_on = [None] * len(self.cells)
         for f in ("signed_on", "planned_start", "planned_completion"):
             column = self.column(f)
             if column is None:
                 continue
-            results = _distinct(column, lambda v: _date(v, epoch, reference))
+            reference = self.reference if f == "signed_on" else plans
+            results = _distinct(column, lambda v, reference=reference: _date(v, epoch, reference))
             _marks(results, self.bad)
             self._add(f, [r[1] if r and r is not _BAD else None for r in results])
             if f == "signed_on":

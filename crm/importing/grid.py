@@ -39,6 +39,9 @@ class Grid:
     _kept_formats: list = field(default_factory=list)  # (last row, format keys) of each slice read
     # (row, column), 1-based -> formula, of formula cells with no computed value (a file no spreadsheet saved)
     uncomputed: dict = field(default_factory=dict)
+    # Rows hidden in the sheet (or filtered out), left out of `rows`: number -> values; a streamed sheet's as read.
+    hidden_rows: dict = field(default_factory=dict)
+    hidden_columns: frozenset = frozenset()  # 0-based indexes of the columns hidden in the sheet
 
     def number_format(self, row: int, col: int) -> str:
         return self.formats.get((row, col), "General")
@@ -82,6 +85,8 @@ def _grid_of(path: Path, name: str, pieces, merged: list, epoch, fill: bool = Tr
     """A Grid of `pieces`: (rows as (number, calamine values), their formats and error cells) in sheet order."""
     rows: list[tuple[int, list]] = []
     formats, uncomputed = {}, {}
+    hidden: set[int] = set()
+    hidden_columns: set[int] = set()
     # One str object per distinct text: a ledger repeats its regions, stages, units and dates down the rows,
     # and every later step keeps (and hashes) what the grid holds.
     texts: dict[str, str] = {}
@@ -90,12 +95,33 @@ def _grid_of(path: Path, name: str, pieces, merged: list, epoch, fill: bool = Tr
         _take_rows(path, numbered, cells, texts, rows)
         formats.update(_take_formats(rows[start:], cells))
         uncomputed.update(getattr(cells, "formulas", None) or {})
+        hidden |= getattr(cells, "hidden_rows", None) or set()
+        hidden_columns |= getattr(cells, "hidden_columns", None) or set()
     if fill:
         _fill_merged(rows, merged)
     one_line = not any("\n" in t or "\r" in t for t in texts)  # texts trimmed above, empty ones None: trimmed
     grid = Grid(str(path), name, "xlsx", rows, formats, merged, epoch, trimmed=True, one_line=one_line)
     grid.uncomputed = uncomputed
+    grid.rows = drop_hidden(rows, hidden, grid.hidden_rows)
+    grid.hidden_columns = frozenset(c - 1 for c in hidden_columns)
     return grid
+
+
+def drop_hidden(rows: list, hidden: set, kept: dict) -> list:
+    """`rows` without those numbered in `hidden` (rows hidden in the sheet), which are put in `kept`.
+
+    A hidden row is one the sheet's owner hid or filtered out (a duplicate voided, a county filtered away):
+    not imported; the import names them (headers.hidden_notices), and unhiding them imports them.
+    """
+    if not hidden:
+        return rows
+    out = []
+    for number, values in rows:
+        if number in hidden:
+            kept[number] = values
+        else:
+            out.append((number, values))
+    return out
 
 
 def _take_formats(rows: list, cells) -> dict:

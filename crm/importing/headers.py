@@ -32,6 +32,7 @@ from crm.deals.trail import FIELD_LABELS
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import N_, _
 from crm.foundation.text import folded
+from crm.importing.cells import inline
 from crm.values.dates import parse_date, parse_month
 from crm.values.money import unit_from_label
 
@@ -153,8 +154,21 @@ class HeaderMatch:
     order: int  # position in the field's synonym list
 
 
+#: A rate or share (到位率, 资金到位率, 完成率, 投资占比, 到位资金（%）): a percentage, never an amount of money.
+_RATIO = re.compile(r"率|比例|占比|比重|百分比|%")
+#: Fields holding an amount of money: a ratio column names none of them.
+_MONEY_FIELDS = frozenset(("amount", "amount_cny", "funds"))
+
+
 def match_header(text) -> HeaderMatch | None:
-    """The field a header names, or None."""
+    """The field a header names, or None. A rate or share (到位率, 投资占比) names no amount (总投资, 到位资金)."""
+    found = _match_header(text)
+    if found is not None and found.field in _MONEY_FIELDS and _RATIO.search(normalise(text)):
+        return None
+    return found
+
+
+def _match_header(text) -> HeaderMatch | None:
     key = normalise(text)
     if not key:
         return None
@@ -262,10 +276,11 @@ def best_guess(text) -> str | None:
         if words.search(key):
             return field
     chars = set(key)
+    ratio = _RATIO.search(normalise(text)) is not None  # never offer an amount for a percentage (到位率)
     scored = [
         (len(chars & set(name)) / len(set(name)), f)
         for name, (f, _r) in _EXACT.items()
-        if not name.isascii() and f not in ("seq",)
+        if not name.isascii() and f not in ("seq",) and not (ratio and f in _MONEY_FIELDS)
     ]
     score, field = max(scored, default=(0, None))
     return field if score >= 0.5 else None
@@ -406,6 +421,10 @@ class Header:
     # 0-based column -> (unit, the header text saying it) of a two-row header's other row: the group header over
     # the column (投资情况（万元） over 总投资) or the unit under it (（万元） under 总投资)
     units: dict = dataclass_field(default_factory=dict)
+    # Columns hidden in the sheet: (field, its label, the visible column's label) of those left unused for a
+    # visible column that gives the field; (field, label) of those used, no visible column giving their field.
+    hidden_unused: list = dataclass_field(default_factory=list)
+    hidden_used: list = dataclass_field(default_factory=list)
 
 
 def _matcher(overrides: dict | None):
@@ -427,10 +446,20 @@ def header_key(labels) -> str:
     return "|".join(normalise(label) for label in labels if label is not None and normalise(label))
 
 
-def _assign(labels: dict, match_header, overrides: dict | None) -> tuple:
-    """(field -> (match, column), duplicates, ignored labels, guesses) of a header row's labels."""
+#: A field a visible column of another field gives when the sheet has no visible column of its own: the stage is
+#: read from 本周进展 (columns._stages), so a hidden 上周进展 is not the stage beside a visible 本周进展.
+_GIVEN_BY = {"stage": "progress"}
+
+
+def _assign(labels: dict, match_header, overrides: dict | None, hidden: frozenset = frozenset()) -> tuple:
+    """(field -> (match, column), duplicates, ignored labels, guesses, hidden columns left unused) of a header
+    row's labels. A visible column wins over a hidden one (`hidden`: 0-based), unless the user named it (--map)."""
     chosen: dict[str, tuple[HeaderMatch, int]] = {}
-    duplicates, ignored, guesses = [], [], {}
+    duplicates, ignored, guesses, left_out = [], [], {}, []
+
+    def rank(m: HeaderMatch, col: int) -> tuple:
+        return (m.rank >= 0 and col in hidden, m.rank, m.order)
+
     for col, text in sorted(labels.items()):
         m = match_header(text)
         if m is None:
@@ -440,15 +469,26 @@ def _assign(labels: dict, match_header, overrides: dict | None) -> tuple:
         current = chosen.get(m.field)
         if current is None:
             chosen[m.field] = (m, col)
-        elif (m.rank, m.order) < (current[0].rank, current[0].order):
-            duplicates.append((m.field, labels[current[1]]))
+            continue
+        loser = current[1] if rank(m, col) < rank(*current) else col
+        if loser == current[1]:
             chosen[m.field] = (m, col)
+        if loser in hidden and chosen[m.field][1] not in hidden:
+            left_out.append((m.field, labels[loser], labels[chosen[m.field][1]]))
         else:
-            duplicates.append((m.field, text))
+            duplicates.append((m.field, labels[loser]))
+    for f, other in _GIVEN_BY.items():
+        mine, theirs = chosen.get(f), chosen.get(other)
+        if mine and theirs and mine[0].rank >= 0 and mine[1] in hidden and theirs[1] not in hidden:
+            del chosen[f]
+            left_out.append((f, labels[mine[1]], labels[theirs[1]]))
     for f, text in duplicates:
         ignored.append(text)
         guesses[text] = f
-    return chosen, duplicates, ignored, guesses
+    for f, text, _used in left_out:
+        ignored.append(text)
+        guesses[text] = f
+    return chosen, duplicates, ignored, guesses, left_out
 
 
 def _names_better(under: HeaderMatch | None, top: HeaderMatch | None) -> bool:
@@ -457,13 +497,18 @@ def _names_better(under: HeaderMatch | None, top: HeaderMatch | None) -> bool:
 
 
 def find_header(
-    rows: list[tuple[int, list]], scan: int = 40, overrides: dict | None = None, merged: list | tuple = ()
+    rows: list[tuple[int, list]],
+    scan: int = 40,
+    overrides: dict | None = None,
+    merged: list | tuple = (),
+    hidden: frozenset | set = frozenset(),
 ) -> Header | None:
     """The row among the first `scan` non-empty ones that names the most known fields, with a project name.
 
     `overrides` (normalised header → field, or None to leave the column unused) come before any matching.
     `merged`: the sheet's merged ranges (1-based (min_row, min_col, max_row, max_col)), for a group header
     spanning columns (投资情况（万元） over 总投资 and 已到位), whose unit the columns under it take.
+    `hidden`: the 0-based columns hidden in the sheet; a visible column giving a field wins over a hidden one.
     """
     match_header = _matcher(overrides)
     best = None
@@ -497,7 +542,7 @@ def find_header(
     elif index > 0 and rows[index - 1][0] == number - 1:
         _units_above(rows[index - 1][1], number - 1, labels, units, merged)
 
-    chosen, duplicates, ignored, guesses = _assign(labels, match_header, overrides)
+    chosen, duplicates, ignored, guesses, left_out = _assign(labels, match_header, overrides, frozenset(hidden))
     return Header(
         row=number,
         index=index,
@@ -507,6 +552,10 @@ def find_header(
         duplicates=duplicates,
         guesses=guesses,
         units=units,
+        hidden_unused=left_out,
+        hidden_used=[
+            (f, labels[col]) for f, (m, col) in chosen.items() if col in hidden and m.rank >= 0 and f != "seq"
+        ],
     )
 
 
@@ -561,4 +610,57 @@ def _two_rows(values: list, below: list, match_header, groups: dict) -> tuple[di
         if unit is not None:
             units[col] = (unit, other)
             second = second or other is under
+    if second:  # the lower row is the header's: its labels under a group (项目 | 建设内容) name columns too
+        for col, under in enumerate(below):
+            if col not in labels and isinstance(under, str) and header_unit(under) is None:
+                labels[col] = under
+        labels = dict(sorted(labels.items()))
     return labels, units, second
+
+
+def hidden_column_notices(header: Header) -> list[str]:
+    """What the import says of the columns hidden in the sheet: those left unused for a visible one, those used."""
+    out = [
+        _(
+            "Column “{label}” is hidden in the sheet and was left unused: {field} is read from the visible column "
+            "“{used}” (to use the hidden one instead: --map {label}={field})"
+        ).format(label=inline(str(label)), field=map_name(f), used=inline(str(used)))
+        for f, label, used in header.hidden_unused
+    ]
+    out += [
+        _("Column “{label}” is hidden in the sheet; it is read as {field}, as no visible column gives {field}").format(
+            label=inline(str(label)), field=map_name(f)
+        )
+        for f, label in header.hidden_used
+    ]
+    return out
+
+
+#: Hidden rows a notice names one by one; the others it counts.
+HIDDEN_ROWS_NAMED = 20
+
+
+def hidden_row_notices(grid, header: Header) -> list[str]:
+    """Name the rows below `header` that `grid` left out as hidden in the sheet (or filtered out), with their
+    projects' names, and say how to import them: unhide them."""
+    numbers = sorted(n for n in grid.hidden_rows if n > header.row)
+    if not numbers:
+        return []
+    col = header.columns.get("name")
+    named = []
+    for number in numbers[:HIDDEN_ROWS_NAMED]:
+        values = grid.hidden_rows[number]
+        name = values[col] if col is not None and col < len(values) else None
+        named.append(
+            _("row {row} “{name}”").format(row=number, name=inline(name))
+            if isinstance(name, str) and name.strip()
+            else _("row {row}").format(row=number)
+        )
+    if len(numbers) > HIDDEN_ROWS_NAMED:
+        named.append(_("and {n} more rows").format(n=len(numbers) - HIDDEN_ROWS_NAMED))
+    return [
+        _(
+            "{n} rows are hidden in the sheet (or filtered out) and were not imported: {rows}; to import them, "
+            "unhide them (取消隐藏, or clear the filter), save and import again"
+        ).format(n=len(numbers), rows="、".join(named))
+    ]

@@ -18,6 +18,8 @@ from crm.importing.headers import (
     Header,
     find_header,
     header_key,
+    hidden_column_notices,
+    hidden_row_notices,
     investment_kind,
     map_name,
     names_a_project,
@@ -70,11 +72,13 @@ def read_plan(
     grids = read_grids(path, sheet)
     wanted = {normalise(k): v for k, v in (overrides or {}).items()}
     for at, grid in enumerate(grids):
-        header = find_header(grid.rows, overrides=wanted, merged=grid.merged)
+        header = find_header(grid.rows, overrides=wanted, merged=grid.merged, hidden=grid.hidden_columns)
         if header is not None and not wanted and remembered is not None:
             earlier = remembered(header_key(header.labels.values()))
             if earlier:
-                header = find_header(grid.rows, overrides=earlier, merged=grid.merged) or header
+                header = (
+                    find_header(grid.rows, overrides=earlier, merged=grid.merged, hidden=grid.hidden_columns) or header
+                )
         if header is not None:
             plan = _plan(grid, header, today or datetime.date.today(), progress, stream)
             plan.header_key = header_key(header.labels.values())
@@ -114,7 +118,7 @@ def _other_tables(plan: Plan, path, grids: list) -> None:
 def _names_deals(grid: Grid, look: int = 20) -> bool:
     """Whether `grid` has a deal table's header with projects' names below it: most of the first `look` cells of
     its name column (a 汇总 sheet's 阶段 | 项目 | 折合人民币 counts deals: its 项目 column holds numbers)."""
-    header = find_header(grid.rows, merged=grid.merged)
+    header = find_header(grid.rows, merged=grid.merged, hidden=grid.hidden_columns)
     col = None if header is None else header.columns.get("name")
     if col is None:
         return False
@@ -136,6 +140,7 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress, stream: bo
                 label=label, field=map_name(f)
             )
         )
+    plan.notices += hidden_column_notices(header)
     _units(plan, sheet)
     _investment_columns(plan, header)
     scan = _Scan(sheet, as_of(sheet.stated_on, sheet.year, today))
@@ -231,7 +236,9 @@ def _investment_columns(plan: Plan, header: Header) -> None:
 
 def _after_totals(plan: Plan, scan: _Scan) -> None:
     """Say what the sheet's layout made of its rows: rows after the last totals row taken as notes (naming those
-    that name a project), rows after a totals row imported as the next section's, 其中 rows left out."""
+    that name a project), rows after a totals row imported as the next section's, 其中 rows left out, and the rows
+    hidden in the sheet, left out."""
+    plan.notices += hidden_row_notices(scan.sheet.grid, scan.sheet.header)
     if scan.ended_at is not None and any(why == "after_totals" for _r, why in scan.skipped):
         if scan.named_after:
             plan.notices.append(

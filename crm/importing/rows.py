@@ -421,8 +421,12 @@ def _read_dates(r: _Row) -> None:
         value = r.raw.get(f)
         if value is None:
             continue
+        if f == "signed_on":
+            kind, reference = "date", r.reference
+        else:  # a plan lies ahead: 3月1日 is in the sheet's year, not the last 1 March before its as-of day
+            kind, reference = "plan_date", datetime.date(r.reference.year, r.reference.month, r.reference.day)
         code, read = _once(
-            r.sheet.memo, ("date", *_cell_key(value)), parse_month_or_date_cell, value, r.sheet.grid.epoch, r.reference
+            r.sheet.memo, (kind, *_cell_key(value)), parse_month_or_date_cell, value, r.sheet.grid.epoch, reference
         )
         if code is not None:
             r.fail(f, code, read)

@@ -21,6 +21,10 @@
   a group header) keeps it in its first cell only.
 - Numeric cells keep their number format: 1.8 formatted `0.00"亿美元"` says
   its unit there, and the importer reads it.
+- Rows hidden in an xlsx sheet (or filtered out) are left out of the grid's
+  rows and kept in Grid.hidden_rows, to be named; its hidden columns are in
+  Grid.hidden_columns, for the header to prefer a visible one. calamine says
+  neither for .xls and .ods: there every row and column is read as visible.
 - CSV is decoded as UTF-8 (with or without BOM), UTF-16 with a BOM, or
   GB18030 (a superset of GBK and GB2312, what Chinese Excel writes), tried in
   that order; UTF-8 decoding is strict, so a GBK file never passes for UTF-8.
@@ -49,6 +53,7 @@ from crm.importing.grid import (
     _grid_of,
     _TooWide,
     _Unsliced,
+    drop_hidden,
 )
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -402,12 +407,15 @@ def _read_xlsx_openpyxl(path: Path, sheet: str | None) -> list[Grid]:
         wb.close()
 
 
-def _merged_ranges(ws) -> tuple[list[tuple[int, int, int, int]], dict]:
-    """The merged ranges of a read-only sheet, read from its XML (they follow the cell data), and its formula
-    cells with no computed value ((row, column) -> formula; see xlsx_parts.uncomputed_formulas)."""
+def _merged_ranges(ws) -> tuple[list[tuple[int, int, int, int]], dict, set, set]:
+    """The merged ranges of a read-only sheet, read from its XML (they follow the cell data), its formula
+    cells with no computed value ((row, column) -> formula; see xlsx_parts.uncomputed_formulas), and the
+    numbers of its hidden rows and (1-based) columns."""
     from openpyxl.utils import column_index_from_string
 
     ranges, uncomputed = [], {}
+    hidden_rows: set[int] = set()
+    hidden_columns: set[int] = set()
     with ws._get_source() as src:
         for _event, element in ElementTree.iterparse(src, events=("end",)):
             tag = element.tag
@@ -426,8 +434,14 @@ def _merged_ranges(ws) -> tuple[list[tuple[int, int, int, int]], dict]:
                 _uncomputed_cell(element, uncomputed)
                 element.clear()
             elif tag == f"{_MAIN_NS}row":
+                if element.get("hidden") in ("1", "true") and element.get("r", "").isdigit():
+                    hidden_rows.add(int(element.get("r")))
                 element.clear()
-    return ranges, uncomputed
+            elif tag == f"{_MAIN_NS}col" and element.get("hidden") in ("1", "true"):
+                low, high = element.get("min", ""), element.get("max", "")
+                if low.isdigit() and high.isdigit():
+                    hidden_columns.update(range(max(int(low), 1), min(int(high), 16384) + 1))
+    return ranges, uncomputed, hidden_rows, hidden_columns
 
 
 def _uncomputed_cell(cell, uncomputed: dict) -> None:
@@ -471,9 +485,9 @@ def _sheet_grid(path: Path, wb, ws) -> Grid:
         if len(repr(values)) > MAX_CELL_CHARS:
             _check_cell_sizes(path, number, values)
         rows.append((number, values))
-    merged, uncomputed = _merged_ranges(ws)
+    merged, uncomputed, hidden_rows, hidden_columns = _merged_ranges(ws)
     _fill_merged(rows, merged)
-    return Grid(
+    grid = Grid(
         source=str(path),
         sheet=ws.title,
         kind="xlsx",
@@ -482,4 +496,7 @@ def _sheet_grid(path: Path, wb, ws) -> Grid:
         merged=merged,
         epoch=wb.epoch,
         uncomputed=uncomputed,
+        hidden_columns=frozenset(c - 1 for c in hidden_columns),
     )
+    grid.rows = drop_hidden(rows, hidden_rows, grid.hidden_rows)
+    return grid

@@ -9,7 +9,9 @@ the small parts say it can find something:
 
 - number formats: only cells whose style (cellXfs index) has a format that
   could carry a unit (crm.importing.number_formats.format_unit reads one from it);
-- error cells: only when the sheet holds a cell of type "e" at all.
+- error cells: only when the sheet holds a cell of type "e" at all;
+- hidden rows and columns (<row hidden="1">, <col min max hidden="1">): only when the sheet's XML says
+  hidden=" at all (found by a byte search, as the error cells' t="e").
 
 The date system (1900 or 1904) comes from xl/workbook.xml.
 """
@@ -55,6 +57,8 @@ class SheetParts:
     formats: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
     formulas: dict = field(default_factory=dict)  # formula cells with no computed value -> the formula
+    hidden_rows: set = field(default_factory=set)  # numbers of the rows hidden (or filtered out) in the sheet
+    hidden_columns: set = field(default_factory=set)  # 1-based indexes of the columns hidden in the sheet
 
 
 def workbook_parts(archive: zipfile.ZipFile) -> WorkbookParts:
@@ -132,7 +136,52 @@ def sheet_parts(archive: zipfile.ZipFile, workbook: WorkbookParts, sheet: str, x
                 parts.errors[where] = value.group(1).decode("utf-8", "replace")
     if b"<f" in xml:
         parts.formulas = uncomputed_formulas(xml)
+    if b'hidden="' in xml:
+        parts.hidden_rows, parts.hidden_columns = hidden_rows(xml), hidden_columns(xml)
     return parts
+
+
+_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
+_ROW_R = re.compile(rb'\br="([0-9]+)"')
+_COLUMN_SPAN = re.compile(rb"<col\b([^>]*)>")
+_MIN_MAX = re.compile(rb'\b(min|max)="([0-9]+)"')
+
+
+def hidden_rows(xml: bytes) -> set[int]:
+    """The numbers of the rows a sheet's XML (or a slice of its rows) writes hidden="1": hidden, or filtered out.
+
+    Each place the XML says hidden=" (found by a byte search, not a regular expression over the whole part) is
+    checked to be a <row> tag's.
+    """
+    found = set()
+    at = xml.find(b'hidden="')
+    while at >= 0:
+        start = xml.rfind(b"<", 0, at)
+        end = xml.find(b">", at)
+        if xml.startswith(b"<row", start) and xml[start + 4 : start + 5].isspace():
+            tag = xml[start:end]
+            number = _ROW_R.search(tag)
+            if number is not None and _HIDDEN.search(tag):
+                found.add(int(number.group(1)))
+        at = xml.find(b'hidden="', at + 8)
+    return found
+
+
+def hidden_columns(xml: bytes) -> set[int]:
+    """The 1-based indexes of the columns a sheet's <cols> (before its rows) writes hidden="1"."""
+    start = xml.find(b"<cols")
+    end = xml.find(b"</cols>", start) if start >= 0 else -1
+    if end < 0:
+        return set()
+    found: set[int] = set()
+    for match in _COLUMN_SPAN.finditer(xml, start, end):
+        attributes = match.group(1)
+        if _HIDDEN.search(attributes):
+            bounds = dict(_MIN_MAX.findall(attributes))
+            low = int(bounds.get(b"min", b"0"))
+            high = min(int(bounds.get(b"max", low)), 16384)
+            found.update(range(max(low, 1), high + 1))
+    return found
 
 
 _FORMULA = re.compile(rb"<f[\s>/]")

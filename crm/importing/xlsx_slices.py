@@ -66,6 +66,7 @@ class Survey:
     merged: list
     one_line: bool
     rows: int  # <row> elements: the most rows the sheet can give
+    hidden_columns: frozenset = frozenset()  # 0-based indexes of the columns hidden (their <cols>, before the rows)
 
 
 def survey(archive: zipfile.ZipFile, workbook: xlsx_parts.WorkbookParts, name: str, max_cells: int) -> Survey:
@@ -76,7 +77,10 @@ def survey(archive: zipfile.ZipFile, workbook: xlsx_parts.WorkbookParts, name: s
     """
     member = workbook.sheet_paths[name]
     rows, breaks, last = 0, False, b""
-    for _head, body, tail in _cut(archive, member):
+    hidden: frozenset[int] = frozenset()
+    for head, body, tail in _cut(archive, member):
+        if not rows and b'hidden="' in head:
+            hidden = frozenset(c - 1 for c in xlsx_parts.hidden_columns(head))
         last = tail
         rows += _check_placed(body)
         _check_extent(body, max_cells)
@@ -86,7 +90,7 @@ def survey(archive: zipfile.ZipFile, workbook: xlsx_parts.WorkbookParts, name: s
             data = archive.read(info)
             data = data[data.find(b"?>") + 2 :] if data.startswith(b"<?xml") else data
             breaks = breaks or any(mark in data for mark in _BREAKS)
-    return Survey(merged_ranges(last), not breaks, rows)
+    return Survey(merged_ranges(last), not breaks, rows, hidden)
 
 
 def sliced_grid(path, archive: zipfile.ZipFile, workbook: xlsx_parts.WorkbookParts, name: str, max_cells: int):
@@ -104,6 +108,7 @@ def sliced_grid(path, archive: zipfile.ZipFile, workbook: xlsx_parts.WorkbookPar
 
 def _streamed(grid_type, path, workbook, name, seen: Survey):
     grid = grid_type(str(path), name, "xlsx", [], {}, seen.merged, workbook.epoch, trimmed=True, one_line=seen.one_line)
+    grid.hidden_columns = seen.hidden_columns
     pieces = _pieces(path, workbook, name, seen.merged, grid)
     for rows in pieces:
         grid.rows += rows
@@ -117,7 +122,7 @@ def _streamed(grid_type, path, workbook, name, seen: Survey):
 
 def _pieces(path, workbook: xlsx_parts.WorkbookParts, name: str, merged: list, grid) -> Iterator[list]:
     """The rows of each slice of the sheet as the grid holds them, merged cells filled; their formats into `grid`."""
-    from crm.importing.grid import MergedFill, _first_line, _take_formats, _take_rows
+    from crm.importing.grid import MergedFill, _first_line, _take_formats, _take_rows, drop_hidden
 
     fill = MergedFill(merged)
     try:
@@ -136,7 +141,7 @@ def _pieces(path, workbook: xlsx_parts.WorkbookParts, name: str, merged: list, g
                     break
                 grid.keep_formats(rows, _take_formats(rows, cells))
                 grid.uncomputed.update(cells.formulas)  # said once the rows they are in are sorted out
-                yield fill.piece(rows)
+                yield drop_hidden(fill.piece(rows), cells.hidden_rows, grid.hidden_rows)
             yield fill.piece([], last=True)
     except InvalidInput:
         raise

@@ -58,6 +58,11 @@ _NOT_YET = re.compile(
     r"|(?:\d{1,2}月)?\d{1,2}[日号]前))"
     r"[^已]{0,20}$|不[能会再予可]?$"
 )
+# A step being applied for is not done (正在办理注册, 注册手续办理中): said of the stages a step reaches, not of the
+# paperwork that is the signed stage itself (正在办理土地手续 is signed).
+_APPLYING_BEFORE = re.compile(r"正在(?:办理|申请|申报|申办)[^,;。!?\n]{0,4}$")
+_APPLYING_AFTER = re.compile(r"[^,;。!?\n]{0,6}?(?:办理中|申请中|申报中|审批中|审核中|正在办理|正在申请)")
+_STEPS = ("registered", "construction", "operating")
 # What is cancelled when 取消/终止/撤销 … is not the project: a design, a plan, a meeting (取消原设计方案, 原方案取消).
 _OTHER_THING = r"(?:方案|设计|图纸|会议|活动|招标|审批|批复|订单|规划|指标|安排|限产|限制|管制|检查|[一二三四]期|部分|计划|机制|程序|条款)"
 _OTHER_OBJECT = re.compile(r"[了原本该此部分的]{0,3}[^,;。!?\n]{0,2}" + _OTHER_THING)
@@ -104,6 +109,8 @@ def _clause_hits(clause: str, offset: int) -> list[_Hit]:
     for key, find in _FINDS.items():
         for word in find.finditer(clause):
             before = clause[: word.start()]
+            if key in _STEPS and (_APPLYING_BEFORE.search(before) or _APPLYING_AFTER.match(clause, word.end())):
+                continue  # 正在办理注册: registration is not done yet
             if _NOT_YET.search(before):
                 if key == "signed" and re.fullmatch(_SIGNING, word.group(0)):
                     hits.append(_Hit(offset + word.start(), "negotiating", resumes))  # 拟签约: still talking

@@ -163,7 +163,7 @@ def test_deals_no_exchange_rate_converts_are_warned_of_once_per_currency(ledger,
     code, report, err = _import(run_cli, db_url, path)
     assert code == 0, err
     [warning] = [w for w in report["warnings"] if w["code"] == "missing_rate"]
-    assert "USD" in warning["message"] and "2020-09-10" in warning["message"] and " 3 " in warning["message"]
+    assert "USD" in warning["message"] and "2020-09-10" in warning["message"] and "3 个项目" in warning["message"]
     assert all(d.amount_cny is None for d in _deals(db_url).values())
     # Once a rate covers them, the deals have their CNY amounts, and importing again says nothing of rates.
     assert run_cli("--db", db_url, "fx", "set", "USD", "2020-09-10", "7.1")[0] == 0
@@ -203,3 +203,19 @@ def test_a_due_date_without_its_year_is_in_the_sheets_year(ledger, db_url, run_c
     assert code == 0, err
     open_database(db_url)
     assert [b.due_on for b in Blocker.select()] == [D(2020, 7, 15)]
+
+
+def test_a_planned_date_without_its_year_is_in_the_sheets_year(ledger, db_url, run_cli, tmp_path):
+    """A plan lies ahead of the sheet: 计划开工 3月1日 in a sheet as of 2021年1月5日 is 2021-03-01, while a signing
+    day 12月28日 is last December's."""
+    path = county_xlsx(
+        tmp_path / "安新.xlsx",
+        headers=["序号", "项目名称", "总投资(万元)", "签约时间", "计划开工时间"],
+        rows=[[1, "安新白洋淀文旅项目", 1200, "12月28日", "3月1日"]],
+        title="安新县重点招商项目推进表（截至2021年1月5日）",
+        note=None,
+    )
+    code, report, err = _import(run_cli, db_url, path)
+    assert code == 0, err
+    deal = _deals(db_url)["安新白洋淀文旅项目"]
+    assert (deal.signed_on, deal.planned_start) == (D(2020, 12, 28), D(2021, 3, 1))

@@ -87,6 +87,12 @@ OWN = [
     ("取消部分建设内容", None),
     ("完善项目退出机制", None),
     ("项目取消了吗？否，正常推进", None),
+    # a step being applied for is not taken yet
+    ("已签约，正在办理注册", "signed"),
+    ("注册手续办理中", "signed"),
+    ("营业执照办理中", None),
+    ("已注册，正在办理施工许可", "registered"),
+    ("正在办理土地手续", "signed"),
 ]
 
 
