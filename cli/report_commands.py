@@ -140,6 +140,11 @@ def _kpi_rows(result: asof.AsOf) -> list[tuple[str, str]]:
     ]
 
 
+def _described(used: list) -> str:
+    """Rates as a csv cell names them: `USD 2021-01-04 6.5408 (source); …` (empty when all is CNY)."""
+    return "; ".join(fx.describe_rate(rate) for rate in used)
+
+
 def _print_rates(used: list) -> None:
     """所用汇率 under a table, a rate a line (exports.summary_table.rates_block)."""
     print("\n".join(summary_table.rates_block([fx.describe_rate(rate) for rate in used])))
@@ -149,6 +154,7 @@ _SERIES_KEYS = (
     "as_of",
     "deals",
     "total_cny",
+    "approximate",
     "start_rate",
     "planned_starts",
     "started_on_plan",
@@ -174,7 +180,7 @@ def _yi(value) -> str:
 _SERIES_COLUMNS = (
     (N_("As of"), lambda r: r.day.isoformat()),
     (N_("Deals signed"), lambda r: r.kpis.deals),
-    (N_("Total investment, 100m"), lambda r: _yi(r.kpis.total_cny)),
+    (N_("Total investment, 100m"), lambda r: brief.about(_yi(r.kpis.total_cny), r.kpis.approximate)),
     (N_("Start rate (construction or beyond)"), lambda r: percent_text(r.kpis.start_rate)),
     (N_("Planned starts"), lambda r: r.plan.planned_starts),
     (N_("Started on plan"), lambda r: r.plan.started_on_plan),
@@ -200,9 +206,9 @@ def _kpi_series(args, cohort: DealFilter):
     today = datetime.date.today()
     if first is None:
         first = datetime.date((last or today).year, 1, 1)
-    ends = series.period_ends(args.series, first, last or today)
-    # JSON names each period's rates; a table names the rates of all its periods once, below it
-    each = args.format == "json"
+    ends = series.row_days(args.series, first, last or today, today)
+    # JSON and CSV name each period's rates; a table names the rates of all its periods once, below it
+    each = args.format in ("json", "csv")
     # each row as `crm kpi --as-of` its period's last day gives it, lights included (from the series' one read)
     with series.reading(cohort, ends):
         results = series.series(args.series, first, last or today, cohort, rates=each)
@@ -210,11 +216,15 @@ def _kpi_series(args, cohort: DealFilter):
             {**asof.as_json(r), "lights": lights.counts(cohort, r.day).get(None, lights.LightCounts()).as_json()}
             for r in results
         ]
-    if each:
+    if args.format == "json":
         return print_json(rows)
     if args.format == "csv":
-        table = [[row[key] if row[key] is not None else "" for key in _SERIES_KEYS] for row in rows]
-        return print_csv(list(_SERIES_KEYS), table)
+        # the keys, then the period's rates in one cell: the table stays one row a period for a script
+        table = [
+            [to_jsonable(row[key]) for key in _SERIES_KEYS] + [_described(r.kpis.fx_used)]
+            for row, r in zip(rows, results)
+        ]
+        return print_csv([*_SERIES_KEYS, "fx_used"], table)
     print_table(
         [_(label) for label, _shown in _SERIES_COLUMNS], [[shown(r) for _l, shown in _SERIES_COLUMNS] for r in results]
     )
@@ -232,22 +242,17 @@ def cmd_kpi(args):
         data = asof.as_json(result)
     else:
         # Now: the KPIs from the totals kept in step (fast at any size), and the plan figures of this year.
-        k = kpi.compute(cohort)
-        plan = asof.compute_grouped(cohort, datetime.date.today()).get(None)
-        result = asof.AsOf(
-            day=datetime.date.today(),
-            kpis=k,
-            plan=plan.plan if plan else asof.PlanFigures(year=datetime.date.today().year),
-        )
-        result.plan.schedule_rate = asof.Decimal(result.day.month) / 12
-        data = {"as_of": result.day.isoformat(), **kpi.as_json(k), **asof.plan_json(result.plan)}
+        result = asof.current(cohort)
+        data = {"as_of": result.day.isoformat(), **kpi.as_json(result.kpis), **asof.plan_json(result.plan)}
     data["lights"] = lights.counts(cohort, result.day).get(None, lights.LightCounts()).as_json()
     if args.format == "json":
         return print_json(data)
     if args.format == "csv":
+        # a row per rate used, under the key the json names them by
         return print_csv(
             ["kpi", "value"],
-            [[key, to_jsonable(value)] for key, value in data.items() if not isinstance(value, (dict, list))],
+            [[key, to_jsonable(value)] for key, value in data.items() if not isinstance(value, (dict, list))]
+            + [["fx_used", fx.describe_rate(rate)] for rate in result.kpis.fx_used],
         )
     print_table([_("KPI"), _("Value")], _kpi_rows(result))
     print()
@@ -260,12 +265,6 @@ def cmd_brief(args):
 
 
 # ---- report ----------------------------------------------------------------------
-
-
-def _markdown(headers, table) -> str:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join("" if v is None else str(v).replace("|", "\\|") for v in row) + " |" for row in table]
-    return "\n".join(lines) + "\n"
 
 
 def cmd_report(args):
@@ -287,7 +286,7 @@ def cmd_report(args):
         headers, cells = summary_table.headers(args.dimension), summary_table.shown_rows(rows)
         out.write(("## " if fmt == "md" else "") + summary_table.title(args.dimension, rows) + "\n\n")
         if fmt == "md":
-            out.write(_markdown(headers, cells))
+            out.write(summary_table.md_table(args.dimension, rows) + "\n")
         else:
             print_table(headers, cells, out)
         out.write("\n" + "\n".join(summary_table.rates_block(summary_table.rates_described(rows))) + "\n")

@@ -14,6 +14,7 @@ from pathlib import Path
 from crm.foundation.i18n import N_, _
 from crm.reference import fx
 from crm.reporting import asof, kpi
+from crm.reporting.brief import about
 from crm.values.money import YI, format_yi, percent_text
 
 #: What a report groups by → (the choice's label, the group column's header).
@@ -62,13 +63,19 @@ _CENT = Decimal("0.01")
 
 def table(rows: list) -> tuple[list[str], list[list]]:
     """(headers, rows of plain values) of summary rows, as `crm report --format json` gives them: stable keys,
-    amounts in yuan and rates as fractions (decimal strings), None when undefined."""
-    headers = ["group", *KEYS]
+    amounts in yuan and rates as fractions (decimal strings), None when undefined; last, `approximate`: whether
+    total_cny includes an approximate amount (as `crm kpi` says)."""
+    headers = ["group", *KEYS, "approximate"]
     out = []
     for row in rows:
         data = {**kpi.as_json(row.result.kpis), **asof.plan_json(row.result.plan), **row.lights.as_json()}
-        out.append([row.label] + [data[key] for key in KEYS])
+        out.append([row.label] + [data[key] for key in KEYS] + [row.result.kpis.approximate])
     return headers, out
+
+
+#: The column whose figure an approximate amount makes approximate (marked 约 where it does).
+_APPROXIMATE_KEY = "total_cny"
+_APPROXIMATE_AT = KEYS.index(_APPROXIMATE_KEY) + 1  # in a row, after the group's name
 
 
 def cell(value, kind: str) -> str:
@@ -108,10 +115,12 @@ def headers(dimension: str, units: bool = False) -> list[str]:
 def shown_rows(rows: list) -> list[list[str]]:
     """Each row's cells as the terminal and the screen show them (the group's name first, 合计 for the total)."""
     _headers, values = table(rows)
-    return [
-        [_label(row)] + [cell(v, kind) for v, (_h, kind) in zip(plain[1:], COLUMNS.values())]
-        for row, plain in zip(rows, values)
-    ]
+    out = []
+    for row, plain in zip(rows, values):
+        cells = [_label(row)] + [cell(v, kind) for v, (_h, kind) in zip(plain[1:], COLUMNS.values())]
+        cells[_APPROXIMATE_AT] = about(cells[_APPROXIMATE_AT], row.result.kpis.approximate)
+        out.append(cells)
+    return out
 
 
 def file_rows(rows: list) -> list[list]:
@@ -152,6 +161,25 @@ def rates_line(rows: list) -> str:
     return _("Exchange rates used: {rates}").format(rates="; ".join(rates_described(rows)) or _("none (all CNY)"))
 
 
+def md_table(dimension: str, rows: list) -> str:
+    """The report's table in GitHub Markdown, padded as the weekly md is (a Chinese character two columns), so
+    that its source reads as a table too; no newline after it."""
+    from exports.weekly_text import tabulate
+
+    cells = [[_md_cell(text) for text in row] for row in shown_rows(rows)]
+    return tabulate(
+        cells,
+        headers=[_md_cell(h) for h in headers(dimension)],
+        tablefmt="github",
+        disable_numparse=True,
+        colalign=["left", *("right" for _column in COLUMNS)],
+    )
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
 def csv_text(dimension: str, rows: list, bom: bool = True) -> str:
     """The csv of a report as Excel opens it: a BOM (a file's, not a pipe's), the title, the headers with units,
     the rows, the rates."""
@@ -162,8 +190,11 @@ def csv_text(dimension: str, rows: list, bom: bool = True) -> str:
     out.write("\ufeff" if bom else "")
     writer = csv.writer(out)
     writer.writerow([title(dimension, rows)])
-    writer.writerow(headers(dimension, units=True))
-    writer.writerows([["" if v is None else v for v in row] for row in file_rows(rows)])
+    # a last column says 是 where the total includes an approximate amount: the total itself stays a number
+    writer.writerow([*headers(dimension, units=True), _("Total approximate")])
+    for row, values in zip(rows, file_rows(rows)):
+        flag = _("yes") if row.result.kpis.approximate else ""
+        writer.writerow(["" if v is None else v for v in [*values, flag]])
     writer.writerow([rates_line(rows)])
     return out.getvalue()
 
@@ -182,7 +213,10 @@ def write(rows: list, fmt: str, path: Path, dimension: str, force: bool = False)
         sheet = _(DIMENSION_LABELS[dimension][0])
         kinds = [kind for _label, kind in COLUMNS.values()]
         shape = (sheet, title(dimension, rows), headers(dimension, units=True), kinds, file_rows(rows), notes)
-        write_atomically(path, lambda p: write_summary(str(p), *shape), force=force)
+        marked = {(r, _APPROXIMATE_AT) for r, row in enumerate(rows) if row.result.kpis.approximate}
+        write_atomically(
+            path, lambda p: write_summary(str(p), *shape, marked=marked, mark=about("", True)), force=force
+        )
         return
     content = csv_text(dimension, rows)
     write_atomically(path, lambda p: p.write_text(content, encoding="utf-8", newline=""), force=force)

@@ -16,8 +16,10 @@ The official figures (DESIGN.md, issue #13), for the calendar year of DATE:
   started; started_early: started although their planned start is after DATE;
 - the same for completion: planned_operations, operating_on_plan (at 投产),
   operating_plan_rate;
-- invest_plan_cny: the cohort's plans for the year; invest_done_cny: investment
-  completed in the year's months up to DATE's month; invest_plan_rate;
+- invest_plan_cny: the plans for the year of the cohort's deals in the ledger by
+  DATE (a deal signed later is not yet in it, as it is not in the deal counts);
+  invest_done_cny: their investment completed in the year's months up to DATE's
+  month; invest_plan_rate;
 - 序时进度 schedule_rate = DATE's month ÷ 12 (a report dated in April covers
   1–4月, as its 完成投资 does), and schedule_gap = (invest_plan_rate −
   schedule_rate) in percentage points.
@@ -472,8 +474,14 @@ def _count_funds_and_blockers(results: dict, condition, day: datetime.date, key=
         k.blockers_resolved = k.blockers_raised - k.blockers_open
 
 
+def _in_ledger(day: datetime.date):
+    """SQL: the deal was in the ledger by the end of `day` (its plans and completed investment count then)."""
+    return stage_on(day).is_null(False)
+
+
 def _sum_investment(results: dict, condition, day: datetime.date, key=None, label=_same) -> None:
     first, _last = _year(day)
+    condition = _and(_in_ledger(day), condition)
     for model, where in (
         (InvestmentPlan, InvestmentPlan.year == day.year),
         (InvestmentDone, InvestmentDone.month.between(first, day)),
@@ -501,11 +509,12 @@ def _sum_investment(results: dict, condition, day: datetime.date, key=None, labe
                 p.invest_done_cny += total
 
 
-def _used_on(condition, day: datetime.date):
-    """SQL on FxRate: a row counted on `day` (a deal signed by then, funds arrived, the year's plan and months done)
-    was converted at this rate."""
+def _used_on(condition, day: datetime.date, deals: bool = True):
+    """SQL on FxRate: a row counted on `day` (a deal signed by then, funds arrived, the year's plan and months done
+    of the deals in the ledger by then) was converted at this rate; without `deals`, a plan or month done only."""
     first, _last = _year(day)
     signed = stage_on(day) != "negotiating"
+    in_ledger = _in_ledger(day)
 
     def used(model, *where):
         query = model.select(model.id).where(_and(model.fx_rate == FxRate.id, *where))
@@ -513,11 +522,15 @@ def _used_on(condition, day: datetime.date):
             query = query.join(Deal, on=(model.deal == Deal.id))
         return fn.EXISTS(query)
 
+    investment = used(InvestmentPlan, InvestmentPlan.year == day.year, in_ledger, condition) | used(
+        InvestmentDone, InvestmentDone.month.between(first, day), in_ledger, condition
+    )
+    if not deals:
+        return investment
     return (
         used(Deal, signed, condition)
         | used(FundsArrived, FundsArrived.arrived_on <= day, signed, condition)
-        | used(InvestmentPlan, InvestmentPlan.year == day.year, condition)
-        | used(InvestmentDone, InvestmentDone.month.between(first, day), condition)
+        | investment
     )
 
 
@@ -541,6 +554,22 @@ def compute(cohort: DealFilter | None = None, day: datetime.date | None = None, 
     result.plan.schedule_rate = Decimal(day.month) / Decimal(12)
     if rates:
         result.kpis.fx_used = rates_used(cohort, [day])
+    return result
+
+
+def current(cohort: DealFilter | None = None, today: datetime.date | None = None) -> AsOf:
+    """The KPIs of `cohort` now, from the totals kept in step (crm.reporting.kpi.compute, fast at any size), and
+    the plan figures of this year; fx_used names every rate behind them, the plans' and completed investment's too.
+    """
+    cohort = cohort or DealFilter()
+    today = today or datetime.date.today()
+    k = kpi.compute(cohort, today)
+    found = compute_grouped(cohort, today).get(None)
+    result = AsOf(day=today, kpis=k, plan=found.plan if found else PlanFigures(year=today.year))
+    result.plan.schedule_rate = Decimal(today.month) / Decimal(12)
+    investment = fx.rates_used(_used_on(cohort.condition(), today, deals=False))
+    merged = {rate.id: rate for rate in [*k.fx_used, *investment]}
+    k.fx_used = sorted(merged.values(), key=lambda rate: (rate.currency, rate.on))
     return result
 
 

@@ -1,4 +1,5 @@
-"""KPIs period by period: each row is crm.reporting.asof on the period's last day."""
+"""KPIs period by period: each row is crm.reporting.asof on the period's last day, the last period's cut at
+the series' last day (and at today: no row is as of a day still to come)."""
 
 import contextlib
 import datetime
@@ -37,13 +38,27 @@ def period_ends(kind: str, first: datetime.date, last: datetime.date) -> list[da
     return ends
 
 
+def row_days(
+    kind: str, first: datetime.date, last: datetime.date, today: datetime.date | None = None
+) -> list[datetime.date]:
+    """The days a series' rows are as of: period_ends, the last cut at `last` or at `today` (default today), the
+    earlier of the two, and no period begun after it. InvalidInput when `first` is after today."""
+    today = today or datetime.date.today()
+    if first > today:
+        raise InvalidInput(_("--from ({first}) is after today ({today})").format(first=first, today=today))
+    cut = min(last, today)
+    ends = period_ends(kind, first, cut)
+    ends[-1] = min(ends[-1], cut)
+    return ends
+
+
 def series(
     kind: str, first: datetime.date, last: datetime.date, cohort: DealFilter | None = None, *, rates: bool = True
 ) -> list[asof.AsOf]:
-    """One as-of result per period, oldest first; each names its rates in kpis.fx_used unless `rates` is false
-    (a table names the rates of all its periods once: asof.rates_used)."""
+    """One as-of result per period, oldest first, on the days of row_days; each names its rates in kpis.fx_used
+    unless `rates` is false (a table names the rates of all its periods once: asof.rates_used)."""
     cohort = cohort or DealFilter()
-    ends = period_ends(kind, first, last)
+    ends = row_days(kind, first, last)
     with reading(cohort, ends):
         results = [asof.compute(cohort, end, rates=False) for end in ends]
     if rates:

@@ -95,7 +95,7 @@ def test_series_rows_equal_as_of(start_plan_ledger, run_cli, db_url):
         "2020-04-30",
         "2020-05-31",
         "2020-06-30",
-        "2020-07-31",
+        "2020-07-01",  # the last month cut at --to: no row says 截至 a day after it
     ]
     for row in rows:
         code, out, err = run_cli("--db", db_url, "kpi", "--as-of", row["as_of"], "--format", "json")
@@ -274,7 +274,7 @@ def test_a_series_table_names_once_the_rates_its_periods_converted_at(demo_ledge
 def test_a_weekly_series_gives_each_sunday_the_plan_figures_and_late_starts_of_that_day_alone(demo_ledger):
     """Weeks end mid-month: the one read of the plan rows (crm.reporting.kept_plans.read_once) sums the months
     before a Sunday's and the days of its month up to it, as each day's own queries do."""
-    ends = series.period_ends("weekly", D(2020, 2, 20), D(2020, 7, 10))
+    ends = series.row_days("weekly", D(2020, 2, 20), D(2020, 7, 10))  # the last week cut at --to
     alone = [(asof.as_json(asof.compute(day=end)), lights.counts(DealFilter(), end)) for end in ends]
     with series.reading(DealFilter(), ends):
         together = [

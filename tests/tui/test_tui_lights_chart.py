@@ -112,13 +112,14 @@ def test_month_series_counts_signings_starts_and_investment(demo_ledger):
     signed = collections.Counter(
         d.signed_on.month for d in Deal.select(Deal.signed_on) if d.signed_on and d.signed_on.year == 2020
     )
-    code = Deal.select(Deal.code).where(Deal.signed_on.year == 2020).first().code
-    investment.record_invest(code, "3亿元", datetime.date(2020, 3, 1))
+    # completed investment counts from the deal's signing: the year's first deal, signed by May
+    code = Deal.select(Deal.code).where(Deal.signed_on.year == 2020).order_by(Deal.signed_on).first().code
+    investment.record_invest(code, "3亿元", datetime.date(2020, 5, 1))
     investment.record_invest(code, "1亿元", datetime.date(2020, 7, 1))
     months = month_series("year:2020", TODAY)
     assert months.year == 2020 and months.months == list(range(1, 13))
     assert months.signings == [signed.get(m, 0) for m in range(1, 13)]
-    assert months.invest_yi == [3.0 if m == 3 else 1.0 if m == 7 else 0.0 for m in range(1, 13)]
+    assert months.invest_yi == [3.0 if m == 5 else 1.0 if m == 7 else 0.0 for m in range(1, 13)]
     assert sum(months.starts) >= 0
     this_year = month_series("all", datetime.date(2026, 6, 30))
     assert this_year.year == 2026 and this_year.months == [1, 2, 3, 4, 5, 6], "up to this month only"
