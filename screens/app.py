@@ -236,11 +236,17 @@ class CrmApp(ConnectionWatch, TerminalWatch, App):
                 _("Show the deal list with this saved filter and sort"),
                 functools.partial(self.show_view, name),
             )
+        from screens.commands import keyed  # the key only where this screen binds it (x exports the report on 7)
+
         yield SystemCommand(
-            _("Export weekly table"), _("Write the weekly deal table to a file (x)"), self.action_export
+            _("Export weekly table"),
+            keyed(_("Write the weekly deal table to a file"), screen, "export"),
+            self.action_export,
         )
         yield SystemCommand(
-            _("Import a ledger"), _("Read an Excel/CSV ledger, preview, then import (i)"), self.action_import_ledger
+            _("Import a ledger"),
+            keyed(_("Read an Excel/CSV ledger, preview, then import"), screen, "import_ledger"),
+            self.action_import_ledger,
         )
         yield SystemCommand(_("Theme"), _("Change the colours"), self.action_change_theme)
         if screen.query("HelpPanel"):

@@ -17,18 +17,19 @@ from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, ProgressBar, Select, Static
 
 from crm.foundation.errors import CrmError
-from crm.foundation.i18n import _, list_sep
+from crm.foundation.i18n import N_, _, list_sep
 from crm.importing import importer
 from crm.importing.headers import MAPPABLE, field_label, map_name
 from crm.listing.pages import ListFilter
 from crm.reporting import weekly
 from crm.reporting.cohorts import as_deal_filter
 from crm.values.dates import iso_week_label
-from crm.values.money import Money, format_money
+from crm.values.money import Money, format_money, parse_amount
 from exports.weekly_files import FORMATS, SUFFIXES, write_weekly
 from screens import text
 from screens.dialogs import Dialog
@@ -204,6 +205,10 @@ class ImportDialog(Dialog):
     it for the next file with the same headers.
     """
 
+    BINDINGS = [
+        Binding("ctrl+s", "save", N_("Import")),  # the footer names the key as the button does
+        Binding("ctrl+l", "imports", N_("Imports"), tooltip=N_("The imports recorded: revert one")),
+    ]
     DEFAULT_CSS = """
     ImportDialog #import-columns { height: auto; }
     ImportDialog .import-col { height: 1; }
@@ -262,6 +267,12 @@ class ImportDialog(Dialog):
     def _source(self) -> tuple[str, str, str, str]:
         """(path, sheet, column map, rows to skip) as typed: a preview holds for exactly these."""
         return tuple(self.query_one(f"#import-{k}", Input).value.strip() for k in ("path", "sheet", "map", "skip"))
+
+    def action_imports(self) -> None:
+        """ctrl+l: the imports recorded, to revert one (screens.imports)."""
+        from screens.imports import open_imports
+
+        open_imports(self.app)
 
     def submit(self) -> None:
         """Enter previews; importing needs the Import button (or ctrl+s) after a clean preview."""
@@ -328,14 +339,7 @@ class ImportDialog(Dialog):
                 )
             return
         if report.written:
-            self.dismiss(
-                _("Imported {file}: {created} created, {updated} updated, {unchanged} unchanged").format(
-                    file=Path(path).name,
-                    created=len(report.created),
-                    updated=len(report.updated),
-                    unchanged=len(report.unchanged),
-                )
-            )
+            self.dismiss(imported_text(Path(path).name, report))
         else:
             self.previewed = None
             self.show_error(_("{n} problems; nothing was written").format(n=len(report.problems)))
@@ -386,8 +390,9 @@ def map_pairs(text: str) -> dict[str, str]:
 
 
 def report_text(report: importer.Report, listed: int = 30) -> str:
-    """What an import did or would do, as lines for the dialog: what it read and its counts, then what the officer
-    must read before importing (notices, warnings, problems), then the columns and the deals row by row."""
+    """What an import did or would do, as lines for the dialog: what it read and its counts (funds and progress
+    too), then what the officer must read before importing (notices, warnings, problems), the totals rows checked
+    and the import's number, then the columns, the deals row by row and the funds arrivals it records."""
     lines = [
         _("{file}: header in row {row}; {n} data rows").format(
             file=Path(report.source).name + (f" [{report.sheet}]" if report.sheet else ""),
@@ -400,13 +405,58 @@ def report_text(report: importer.Report, listed: int = 30) -> str:
         if report.dry_run or not report.written
         else _("created {created}, updated {updated}, left {unchanged} unchanged")
     )
-    lines.append(verb.format(created=len(report.created), updated=len(report.updated), unchanged=len(report.unchanged)))
+    counts = verb.format(created=len(report.created), updated=len(report.updated), unchanged=len(report.unchanged))
+    recorded = added_text(report)
+    # the funds and progress on the counts' line: on a small terminal the notices below stay in sight
+    lines.append(_("{counts}; {recorded}").format(counts=counts, recorded=recorded) if recorded else counts)
     lines.append(
         _("stage changes {stages}, blockers added {blockers}, rows skipped {skipped}").format(
             stages=report.stage_changes, blockers=report.blockers_added, skipped=len(report.skipped)
         )
     )
-    return "\n".join([*lines, *_to_read(report), *_columns(report), *_deals(report, listed)])
+    # the totals rows checked and the import's number after what must be read before importing (notices, warnings)
+    lines += _to_read(report) + checked_lines(report)
+    return "\n".join([*lines, *_columns(report), *_deals(report, listed), *_funds(report, listed)])
+
+
+def added_text(report: importer.Report) -> str:
+    """What an import records besides the deals and their problems (progress entries, funds arrived); "" if none."""
+    if not (report.progress_added or report.funds_added):
+        return ""
+    return _("progress entries added {progress}, funds arrivals recorded {funds}").format(
+        progress=report.progress_added, funds=len(report.funds_added)
+    )
+
+
+def checked_lines(report: importer.Report) -> list[str]:
+    """Each totals row checked against the rows above it, then the import's number once written (to revert it)."""
+    lines = [
+        _("Totals row {row} ({column}): {total}; rows add up to {sum}").format(
+            row=row, column=column, total=total, sum=summed
+        )
+        for row, column, total, summed in report.totals_checked
+    ]
+    if report.import_id is not None:
+        lines.append(
+            _("Recorded as import {n}: {command} in the command palette (ctrl+p) undoes it").format(
+                n=report.import_id, command=_("Revert an import")
+            )
+        )
+    return lines
+
+
+def imported_text(name: str, report: importer.Report) -> str:
+    """The toast of an import written: the file, its number (to revert it), its counts, and the funds and progress
+    it recorded."""
+    message = _("Imported {file} as import {n}: {created} created, {updated} updated, {unchanged} unchanged").format(
+        file=name,
+        n=report.import_id,
+        created=len(report.created),
+        updated=len(report.updated),
+        unchanged=len(report.unchanged),
+    )
+    recorded = added_text(report)
+    return f"{message}\n{recorded}" if recorded else message
 
 
 def _indented(items: list, most: int) -> list[str]:
@@ -435,7 +485,7 @@ def _columns(report: importer.Report) -> list[str]:
     if report.columns:
         lines.append(
             _("Columns used: {columns}").format(
-                columns="、".join(f"{label}→{field_label(f)}" for f, label in report.columns.items())
+                columns=list_sep().join(f"{label}→{field_label(f)}" for f, label in report.columns.items())
             )
         )
     if report.ignored_columns:
@@ -446,7 +496,7 @@ def _columns(report: importer.Report) -> list[str]:
             for label in report.ignored_columns
         ]
         lines.append(
-            _("Columns not used (name them under Columns: 列名=字段): {columns}").format(columns="、".join(shown))
+            _("Columns not used (name them under Columns: 列名=字段): {columns}").format(columns=list_sep().join(shown))
         )
     return lines
 
@@ -475,3 +525,22 @@ def _deals(report: importer.Report, listed: int) -> list[str]:
         for r, c, f, o, n in report.changes_shown()
     ]
     return lines + _indented(changes, listed * 3)
+
+
+def _funds(report: importer.Report, listed: int) -> list[str]:
+    """Each funds arrival the import records (the first `listed`), with its row and deal."""
+    if not report.funds_added:
+        return []
+    items = [
+        _("row {row}: {code} funds arrived {amount}").format(row=r, code=c, amount=_amount(a))
+        for r, c, a in report.funds_added
+    ]
+    return [_("Funds arrivals recorded:"), *_indented(items, listed)]
+
+
+def _amount(recorded: str) -> str:
+    """An amount the importer recorded (its text, e.g. 80000000.00CNY) as people read it (8000万元)."""
+    try:
+        return format_money(parse_amount(recorded))
+    except CrmError:
+        return recorded
