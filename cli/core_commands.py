@@ -6,7 +6,7 @@ from cli.ledger import open_ledger
 from cli.notices import upgrading
 from cli.output import print_csv, print_json, print_table, write_pieces
 from cli.parsing import blocker_id, command_adder, deal_code, output_format
-from crm.deals import outcomes
+from crm.deals import blockers, corrections, outcomes
 from crm.deals.fields import EDITABLE
 from crm.deals.fields import FIELDS as DEAL_FIELDS
 from crm.deals.stages import BY_KEY
@@ -17,6 +17,7 @@ from crm.listing import deal_text
 from crm.listing import views as deal_views
 from crm.listing.filters import DealFilter
 from crm.reference import entries, fx, registry
+from crm.reference.lookup import deal_by_code
 from crm.reference.views import event_infos
 from crm.reporting.lights import deal_lights
 from crm.values.dates import parse_date
@@ -230,6 +231,12 @@ def cmd_show(args):
                 for b in d["blockers"]
             ],
         )
+    if d["voided_blockers"]:
+        print("\n" + _("Voided blockers (entered by mistake; counted nowhere)"))
+        print_table(
+            [_("No."), _("Blocker"), _("Department"), _("Due"), _("Voided")],
+            [[v["id"], v["text"], v["department"], v["due_on"] or "", _voided(v)] for v in d["voided_blockers"]],
+        )
     if d["progress"]:
         print("\n" + _("Progress log"))
         print_table([_("Date"), _("By"), _("Progress")], [[e["on"], e["by"], e["text"]] for e in d["progress"]])
@@ -329,6 +336,34 @@ def cmd_blocker_reopen(args):
     print(_("Blocker {id} reopened").format(id=b.id))
 
 
+def _voided(v: dict) -> str:
+    """When, by whom and why a blocker was voided, in one cell."""
+    return _("voided {at} by {by}: {note}").format(at=v["voided_at"], by=v["voided_by"], note=v["note"])
+
+
+def cmd_blocker_edit(args):
+    open_ledger(args)
+    if args.due is not None and args.no_due:
+        raise InvalidInput(_("Give --due DATE or --no-due, not both"))
+    due = None if args.no_due else (_date(args.due) if args.due is not None else blockers.KEEP)
+    if args.text is None and args.department is None and due is blockers.KEEP:
+        raise InvalidInput(_("Nothing to change: give --text, --department, --due or --no-due"))
+    version = _int(args.if_version, "--if-version", minimum=1) if args.if_version is not None else None
+    b = blockers.edit_blocker(args.id, text=args.text, department=args.department, due=due, if_version=version)
+    print(_("Blocker {id} saved (version {version})").format(id=b.id, version=b.version))
+
+
+def cmd_blocker_void(args):
+    open_ledger(args)
+    version = _int(args.if_version, "--if-version", minimum=1) if args.if_version is not None else None
+    kept = corrections.void_blocker(args.id, note=args.note or "", if_version=version)
+    print(
+        _("Blocker {id} of {code} voided: it is counted nowhere; `crm show {code}` lists it as voided").format(
+            id=kept["id"], code=kept["deal"]
+        )
+    )
+
+
 def cmd_archive(args):
     open_ledger(args)
     deal = outcomes.archived_deal(args.code, note=args.note or "")
@@ -348,23 +383,36 @@ def cmd_unarchive(args):
 def cmd_blocker_list(args):
     open_ledger(args)
     rows = outcomes.blocker_entries(open_only=args.open, department=args.department, code=args.code)
+    # Voided blockers were never open: --all adds them, marked, unless only open ones are asked for.
+    voided = [] if not args.all or args.open else _voided_entries(args)
     if args.format == "json":
-        return print_json([vars(b) for b in rows])
-    print_table(
-        [_("No."), _("Deal"), _("Blocker"), _("Department"), _("Raised"), _("Due"), _("Resolved")],
+        return print_json([vars(b) for b in rows] + [{**vars(v), "voided": True} for v in voided])
+    headers = [_("No."), _("Deal"), _("Blocker"), _("Department"), _("Raised"), _("Due"), _("Resolved")]
+    table = [
         [
-            [
-                b.id,
-                b.deal,
-                b.text,
-                b.department,
-                b.raised_on,
-                _overdue(b.due_on) if b.overdue else (b.due_on or ""),
-                b.resolved_on or "",
-            ]
-            for b in rows
-        ],
-    )
+            b.id,
+            b.deal,
+            b.text,
+            b.department,
+            b.raised_on,
+            _overdue(b.due_on) if b.overdue else (b.due_on or ""),
+            b.resolved_on or "",
+        ]
+        for b in rows
+    ]
+    if args.all:
+        headers.append(_("Voided"))
+        table = [[*row, ""] for row in table] + [
+            [v.id, v.deal, v.text, v.department, v.raised_on, v.due_on or "", v.resolved_on or "", _voided(vars(v))]
+            for v in voided
+        ]
+    print_table(headers, table)
+
+
+def _voided_entries(args) -> list:
+    """The voided blockers `crm blocker list --all` adds, narrowed like the rest by --code and --department."""
+    deal = deal_by_code(args.code) if args.code else None
+    return blockers.voided_blockers(deal, department=args.department)
 
 
 def cmd_funds(args):
@@ -559,7 +607,7 @@ def register(sub, common):
     p.add_argument("--on", metavar="DATE", help=_("effective date (default today)"))
     p.add_argument("--note", help=_("required when moving backwards or off the main line"))
 
-    blocker = cmd("blocker", None, _("blockers: add, resolve, list"))
+    blocker = cmd("blocker", None, _("blockers: add, resolve, reopen, edit, void, list"))
     bsub = blocker.add_subparsers(
         dest="blocker_command", metavar="ACTION", parser_class=sub._parser_class, required=True
     )
@@ -579,8 +627,29 @@ def register(sub, common):
     p = cmd("reopen", cmd_blocker_reopen, _("reopen a resolved blocker"), bsub)
     blocker_id(p)
     p.add_argument("--note", help=_("why it is open again (required)"))
+    p = cmd("edit", cmd_blocker_edit, _("correct a blocker's text, department or due date (audited)"), bsub)
+    blocker_id(p)
+    p.add_argument("--text", help=_("what holds the deal up"))
+    p.add_argument("--department", help=_("the department that must clear it"))
+    p.add_argument("--due", metavar="DATE", help=_("the day it should be cleared by"))
+    p.add_argument("--no-due", dest="no_due", action="store_true", help=_("clear the due date"))
+    p.add_argument(
+        "--if-version", dest="if_version", metavar="N", help=_("refuse if the blocker is no longer at version N")
+    )
+    p = cmd(
+        "void",
+        cmd_blocker_void,
+        _("void a blocker entered by mistake: it leaves every count and stays in the deal's history"),
+        bsub,
+    )
+    blocker_id(p)
+    p.add_argument("--note", help=_("why it is voided (required)"))
+    p.add_argument(
+        "--if-version", dest="if_version", metavar="N", help=_("refuse if the blocker is no longer at version N")
+    )
     p = cmd("list", cmd_blocker_list, _("list blockers"), bsub)
     p.add_argument("--open", action="store_true", help=_("only open blockers"))
+    p.add_argument("--all", action="store_true", help=_("voided blockers too, marked"))
     p.add_argument("--department", help=_("only this department's (any part of its name)"))
     p.add_argument("--code", help=_("only this deal's"))
     output_format(p, ["table", "json"])

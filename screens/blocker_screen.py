@@ -1,5 +1,6 @@
 """Blockers: every open blocker, grouped by the department that must clear
-it, overdue first, with the deal it blocks; resolve one in place (r)."""
+it, overdue first, with the deal it blocks; resolve one in place (r) or
+correct its text, department or due date (e)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ NAME_AFTER_CODE = 10  # a deal's cell narrower than its code and this much of it
 class BlockersScreen(CrmScreen):
     BINDINGS = [
         Binding("r", "resolve", N_("Resolve")),
+        Binding("e", "edit", N_("Correct"), tooltip=N_("Correct the blocker's text, department or due date")),
         Binding("enter", "open_deal", N_("Open deal"), priority=True),  # over the table's own, so the footer says it
         Binding("ctrl+r", "refresh", N_("Refresh"), show=False),
     ]
@@ -172,6 +174,17 @@ class BlockersScreen(CrmScreen):
             return
         self.app.push_screen(
             ResolveDialog(blocker.id, f"{blocker.deal_code} {blocker.deal_name}: {blocker.text}", blocker.version)
+        )
+
+    def action_edit(self) -> None:
+        from screens.corrections import BlockerEditDialog
+
+        blocker = self._selected()
+        if blocker is None:
+            self.notify(_("Choose a blocker (not a department line)"), severity="warning")
+            return
+        self.app.push_screen(
+            BlockerEditDialog(blocker.id, blocker.text, blocker.department, blocker.due_on, blocker.version)
         )
 
     def action_open_deal(self) -> None:

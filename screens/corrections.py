@@ -1,7 +1,9 @@
 """Correcting a mistake: from the Detail screen archive or restore the deal,
-void a funds entry or a month of completed investment, reverse the latest
-stage change, reopen a resolved blocker (crm.deals.corrections); from the
-Rates screen void a rate typed wrong (crm.reference.entries.rate_voided).
+void a funds entry, a month of completed investment or a blocker entered by
+mistake, reverse the latest stage change, reopen a resolved blocker
+(crm.deals.corrections); from the Blockers screen correct a blocker's text,
+department or due date (crm.deals.blockers.edit_blocker); from the Rates
+screen void a rate typed wrong (crm.reference.entries.rate_voided).
 
 Nothing is erased: each dialog says what will happen, asks for the note the
 audit trail keeps (required, restoring excepted), and saves through crm in
@@ -13,15 +15,18 @@ from __future__ import annotations
 import datetime
 import functools
 
+from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, Select, Static
 
-from crm.deals import corrections
+from crm.deals import blockers, corrections
+from crm.foundation.errors import CrmError
 from crm.foundation.i18n import _
 from crm.reference.entries import RateEntry, rate_voided
+from crm.reference.views import department_names
 from screens import text
 from screens.dialogs import Dialog
-from screens.forms import FormRow
+from screens.forms import FormRow, read_date, show_hint
 
 
 class CorrectionDialog(Dialog):
@@ -98,7 +103,8 @@ class ArchiveDialog(CorrectionDialog):
 
 
 def void_choices(deal: dict) -> list[tuple[str, tuple]]:
-    """The entries of `deal` (crm.listing.views.detail) that can be voided: (label, ("funds", id) | ("invest", month))."""
+    """The entries of `deal` (crm.listing.views.detail) that can be voided:
+    (label, ("funds", id) | ("invest", month) | ("blocker", blocker))."""
     found = []
     for f in deal["funds"]:
         if not f["voided"]:
@@ -112,7 +118,28 @@ def void_choices(deal: dict) -> list[tuple[str, tuple]]:
                 month=m["month"], amount=text.money(m["amount"], m["currency"])
             )
             found.append((label, ("invest", m["month"])))
+    for b in deal["blockers"]:
+        label = _("Blocker No. {id}: {text} ({department})").format(
+            id=b["id"], text=text.plain(b["text"]), department=b["department"]
+        )
+        found.append((label, ("blocker", b)))
     return found
+
+
+def blocker_void_explanation(b: dict) -> str:
+    """What voiding blocker `b` (a deal detail's) does, said before the officer confirms it."""
+    state = (
+        _("resolved on {day}").format(day=b["resolved_on"])
+        if b["resolved_on"]
+        else _("due {day}").format(day=b["due_on"])
+        if b["due_on"]
+        else _("open, no due date")
+    )
+    return _(
+        "Void blocker No. {id} “{text}” ({department}, {state}) as entered by mistake? It leaves every count "
+        "(open, resolved, 办结率, overdue, the weekly table) and stays in the deal's history, marked voided, "
+        "with your name and the reason."
+    ).format(id=b["id"], text=b["text"], department=b["department"], state=state)
 
 
 class VoidDialog(CorrectionDialog):
@@ -140,7 +167,19 @@ class VoidDialog(CorrectionDialog):
 
     def on_mount(self) -> None:
         select = self.query_one("#void-entry", Select)
+        self._explain(select.value)
         self.set_focus(select if select.value is Select.NULL else self.query_one("#correction-note", Input))
+
+    @on(Select.Changed, "#void-entry")
+    def _chosen(self, event: Select.Changed) -> None:
+        self._explain(event.value)
+
+    def _explain(self, chosen) -> None:
+        """Say what the chosen entry's void does: a blocker leaves counts, funds and investment leave sums."""
+        line = self.explanation()
+        if chosen is not Select.NULL and self.entries[chosen][1][0] == "blocker":
+            line = blocker_void_explanation(self.entries[chosen][1][1])
+        self.query_one("#correction-what", Static).update(text.safe(line))
 
     def save(self) -> None:
         chosen = self.query_one("#void-entry", Select).value
@@ -151,7 +190,9 @@ class VoidDialog(CorrectionDialog):
         if note is None:
             return
         kind, key = self.entries[chosen][1]
-        if kind == "funds":
+        if kind == "blocker":
+            self.write(corrections.void_blocker, key["id"], note, if_version=key["version"])
+        elif kind == "funds":
             self.write(corrections.void_funds, key, note)
         else:
             self.write(corrections.void_invest, self.code, datetime.date.fromisoformat(key + "-01"), note)
@@ -216,3 +257,72 @@ class VoidRateDialog(CorrectionDialog):
     def save(self) -> None:
         if (note := self.note()) is not None:
             self.write(rate_voided, self.rate.currency, self.rate.on, note)
+
+
+class BlockerEditDialog(Dialog):
+    """Correct a blocker's text, department or due date (each change audited); a blank due date clears it."""
+
+    def __init__(self, blocker_id: int, about: str, department: str, due: datetime.date | None, version: int) -> None:
+        """`about`: the blocker's text as recorded; `version`: the version shown, refused if changed since."""
+        super().__init__()
+        self.blocker_id, self.about, self.department, self.due, self.version = (
+            blocker_id,
+            about,
+            department,
+            due,
+            version,
+        )
+
+    def dialog_title(self) -> str:
+        return _("Correct blocker {id}").format(id=self.blocker_id)
+
+    def fields(self) -> ComposeResult:
+        yield FormRow(_("Blocker"), Input(self.about, id="edit-blocker-text", compact=True), "hint-text", required=True)
+        yield FormRow(
+            _("Department"),
+            Select([(self.department, self.department)], id="edit-blocker-department", value=self.department),
+            "hint-department",
+            required=True,
+        )
+        due = self.due.isoformat() if self.due else ""
+        yield FormRow(
+            _("Due on"), Input(due, id="edit-blocker-due", compact=True, placeholder="2020-06-30"), "hint-due"
+        )
+
+    async def on_mount(self) -> None:
+        try:
+            names = await self.db.run(department_names)
+        except CrmError as err:  # the server away: the dialog stays, with the reason (and the app's banner)
+            self.notify(text.shown(err), severity="error")
+            return
+        select = self.query_one("#edit-blocker-department", Select)
+        select.set_options([(n, n) for n in names])
+        select.value = self.department
+        self.set_focus(self.query_one("#edit-blocker-text", Input))
+
+    @on(Input.Changed, "#edit-blocker-due")
+    def _check_due(self, event: Input.Changed) -> None:
+        _due, hint, bad = read_date(event.value, self.today)
+        show_hint(self.query_one("#hint-due", Static), hint, bad)
+
+    def save(self) -> None:
+        due, hint, bad = read_date(self.query_one("#edit-blocker-due", Input).value, self.today)
+        if bad:
+            self.show_error(hint)
+            return
+        typed = self.query_one("#edit-blocker-text", Input).value
+        department = self.query_one("#edit-blocker-department", Select).value
+        changes = {
+            "text": typed if typed.strip() != self.about else None,
+            "department": department if department not in (Select.NULL, self.department) else None,
+            "due": due if due != self.due else blockers.KEEP,
+        }
+        if changes["text"] is None and changes["department"] is None and changes["due"] is blockers.KEEP:
+            self.show_error(_("Nothing changed: correct the text, the department or the due date"))
+            return
+        self.run_worker(
+            functools.partial(
+                self.run_save, blockers.edit_blocker, self.blocker_id, if_version=self.version, **changes
+            ),
+            exclusive=True,
+        )

@@ -1,6 +1,8 @@
 """Blockers: what holds a deal up, and the department that must clear it."""
 
 import datetime
+import json
+from dataclasses import dataclass
 
 from crm.audit import log as audit
 from crm.foundation.config import current_actor
@@ -10,7 +12,12 @@ from crm.foundation.i18n import _
 from crm.foundation.text import clean_text, whole_number
 from crm.reference.lookup import deal_by_code, department_by_name
 from db.connection import lock_for_update, writing
-from db.models import Blocker, Deal, Department
+from db.models import AuditEntry, Blocker, Deal, Department
+
+#: The deal's audit entry that keeps a voided blocker as it was (crm.deals.corrections.void_blocker).
+VOIDED_FIELD = "voided_blocker"
+#: Passed for `due` to edit_blocker: keep the due date as it is.
+KEEP = object()
 
 
 def add_blocker(
@@ -25,12 +32,7 @@ def add_blocker(
     text = clean_text(text, _("Blocker"), max_length=2000, required=True, multiline=True)
     actor = actor or current_actor()
     raised = raised or datetime.date.today()
-    if due is not None and due < raised:
-        raise InvalidInput(
-            _("The due date {due} is before the day the blocker was raised ({raised})").format(
-                due=due.isoformat(), raised=raised.isoformat()
-            )
-        )
+    _due_not_before_raised(due, raised)
     with writing():
         deal = deal_by_code(code)
         dept = department_by_name(department)
@@ -46,11 +48,9 @@ def resolve_blocker(
     note = clean_text(note, _("Resolution"), max_length=2000, multiline=True)
     actor = actor or current_actor()
     on = on or datetime.date.today()
-    ident = whole_number(blocker_id, _("A blocker's number"), minimum=1)
     with writing():
-        blocker = lock_for_update(Blocker.select().where(Blocker.id == ident)).first()
-        if blocker is None:
-            raise NotFound(_("No blocker has the number {id}; `crm blocker list` shows them").format(id=ident))
+        blocker = locked_blocker(blocker_id)
+        ident = blocker.id
         if if_version is not None and blocker.version != if_version:
             raise stale(_("Blocker {id}").format(id=blocker.id), blocker, if_version)
         if blocker.resolved_on is not None:
@@ -116,3 +116,126 @@ def close_blocker(
 ) -> int:
     """resolve_blocker for screens and the CLI: the resolved blocker's id."""
     return resolve_blocker(blocker_id, note=note, on=on, if_version=if_version, actor=actor).id
+
+
+def _due_not_before_raised(due: datetime.date | None, raised: datetime.date) -> None:
+    if due is not None and due < raised:
+        raise InvalidInput(
+            _("The due date {due} is before the day the blocker was raised ({raised})").format(
+                due=due.isoformat(), raised=raised.isoformat()
+            )
+        )
+
+
+def locked_blocker(blocker_id) -> Blocker:
+    """Blocker number `blocker_id` (any text naming a whole number), locked until the transaction ends."""
+    ident = whole_number(blocker_id, _("A blocker's number"), minimum=1)
+    blocker = lock_for_update(Blocker.select().where(Blocker.id == ident)).first()
+    if blocker is None:
+        raise _missing(ident)
+    return blocker
+
+
+def _missing(ident: int) -> NotFound:
+    """No blocker numbered `ident`: saying when and why it was voided, if it was."""
+    mark = (
+        AuditEntry.select()
+        .where((AuditEntry.table == "blocker") & (AuditEntry.row_id == ident) & (AuditEntry.field == "voided"))
+        .order_by(AuditEntry.id.desc())
+        .first()
+    )
+    if mark is not None:
+        return NotFound(
+            _("Blocker {id} was voided on {at} by {by} ({note}): nothing more can be done to it").format(
+                id=ident, at=mark.at, by=mark.actor, note=mark.new
+            )
+        )
+    return NotFound(_("No blocker has the number {id}; `crm blocker list` shows them").format(id=ident))
+
+
+def edit_blocker(
+    blocker_id,
+    text: str | None = None,
+    department: str | None = None,
+    due=KEEP,
+    if_version: int | None = None,
+    actor: str | None = None,
+) -> Blocker:
+    """Correct a blocker's text, department (a name) and due date (None clears it; KEEP leaves it).
+
+    Each changed field gets an audit entry (old → new, department by name);
+    refuses a change of nothing and a due date before the day it was raised.
+    """
+    actor = actor or current_actor()
+    new_text = None if text is None else clean_text(text, _("Blocker"), max_length=2000, required=True, multiline=True)
+    with writing():
+        blocker = locked_blocker(blocker_id)
+        if if_version is not None and blocker.version != if_version:
+            raise stale(_("Blocker {id}").format(id=blocker.id), blocker, if_version)
+        changes: dict = {}
+        if new_text is not None and new_text != blocker.text:
+            changes["text"] = (blocker.text, new_text)
+            blocker.text = new_text
+        if department is not None:
+            dept = department_by_name(department)
+            if dept.id != blocker.department_id:
+                changes["department"] = (Department.get_by_id(blocker.department_id).name, dept.name)
+                blocker.department = dept
+        if due is not KEEP and due != blocker.due_on:
+            _due_not_before_raised(due, blocker.raised_on)
+            changes["due_on"] = (blocker.due_on, due)
+            blocker.due_on = due
+        if not changes:
+            raise InvalidInput(_("Blocker {id} already reads so: nothing to change").format(id=blocker.id))
+        blocker.version += 1
+        blocker.updated_at, blocker.updated_by = datetime.datetime.now().replace(microsecond=0), actor
+        blocker.save()
+        audit.record("blocker", blocker.id, changes, actor)
+    return blocker
+
+
+@dataclass(frozen=True)
+class VoidedBlocker:
+    """A blocker voided as entered by mistake: as it was, and who voided it, when and why."""
+
+    id: int
+    deal: str
+    text: str
+    department: str
+    raised_on: str
+    due_on: str | None
+    resolved_on: str | None
+    resolution: str
+    voided_at: datetime.datetime
+    voided_by: str
+    note: str
+
+
+def snapshot(blocker: Blocker, deal_code: str) -> str:
+    """The blocker as the audit trail keeps it once voided (JSON; read back by voided_blockers)."""
+    values = {
+        "id": blocker.id,
+        "deal": deal_code,
+        "text": blocker.text,
+        "department": Department.get_by_id(blocker.department_id).name,
+        "raised_on": blocker.raised_on.isoformat(),
+        "due_on": blocker.due_on.isoformat() if blocker.due_on else None,
+        "resolved_on": blocker.resolved_on.isoformat() if blocker.resolved_on else None,
+        "resolution": blocker.resolution,
+    }
+    return json.dumps(values, ensure_ascii=False)
+
+
+def voided_blockers(deal: Deal | None = None, department: str | None = None) -> list[VoidedBlocker]:
+    """The blockers voided on `deal` (or on any deal), oldest void first; `department` narrows by name part."""
+    query = AuditEntry.select().where((AuditEntry.table == "deal") & (AuditEntry.field == VOIDED_FIELD))
+    if deal is not None:
+        query = query.where(AuditEntry.row_id == deal.id)
+    out = []
+    for entry in query.order_by(AuditEntry.id):
+        kept = json.loads(entry.old)
+        out.append(VoidedBlocker(**kept, voided_at=entry.at, voided_by=entry.actor, note=entry.new or ""))
+    if department:
+        name = department_by_name(department).name
+        out = [v for v in out if v.department == name]
+    return out

@@ -1,5 +1,5 @@
 """Mistakes corrected, never erased: archive and restore a deal, void funds or completed investment,
-reverse a stage change, reopen a blocker (issue #14; rates are voided in crm.reference.fx).
+reverse a stage change, reopen or void a blocker (issue #14; rates are voided in crm.reference.fx).
 
 Every correction keeps the rows it corrects, needs a note saying why (restoring
 an archived deal excepted), writes an audit entry that `crm log CODE` shows,
@@ -9,14 +9,17 @@ kept total then leaves it out without having to know about voids.
 """
 
 import datetime
+import json
 import time
 from decimal import Decimal
 from weakref import WeakKeyDictionary
 
 from crm.audit import log as audit
+from crm.deals.blockers import VOIDED_FIELD, locked_blocker, snapshot
 from crm.deals.investment_fields import done_field
 from crm.deals.stages import ledger
 from crm.foundation.config import current_actor
+from crm.foundation.conflicts import stale
 from crm.foundation.errors import InvalidInput, NotFound
 from crm.foundation.i18n import _
 from crm.foundation.text import clean_text, whole_number
@@ -168,15 +171,13 @@ def undo_stage(code: str, note: str, actor: str | None = None) -> StageChange:
 
 def reopen_blocker(blocker_id, note: str, actor: str | None = None) -> Blocker:
     """Reopen a resolved blocker (its resolution stays in the audit trail); refuses an open one."""
-    ident = whole_number(blocker_id, _("A blocker's number"), minimum=1)
+    whole_number(blocker_id, _("A blocker's number"), minimum=1)  # a bad number refused before the note
     note = _note(note)
     actor = actor or current_actor()
     with writing():
-        blocker = lock_for_update(Blocker.select().where(Blocker.id == ident)).first()
-        if blocker is None:
-            raise NotFound(_("No blocker has the number {id}; `crm blocker list` shows them").format(id=ident))
+        blocker = locked_blocker(blocker_id)
         if blocker.resolved_on is None:
-            raise InvalidInput(_("Blocker {id} is open").format(id=ident))
+            raise InvalidInput(_("Blocker {id} is open").format(id=blocker.id))
         changes = {
             "resolved_on": (blocker.resolved_on, None),
             "resolution": (blocker.resolution, ""),
@@ -188,6 +189,28 @@ def reopen_blocker(blocker_id, note: str, actor: str | None = None) -> Blocker:
         blocker.save()
         audit.record("blocker", blocker.id, changes, actor)
     return blocker
+
+
+def void_blocker(blocker_id, note: str, if_version: int | None = None, actor: str | None = None) -> dict:
+    """Void blocker `blocker_id`, entered by mistake: it leaves every count; the trail keeps it, marked voided.
+
+    Open or resolved alike. Two audit entries: "voided" on the blocker (its
+    text and the reason, shown in `crm log`) and VOIDED_FIELD on its deal (the
+    blocker as it was, read by voided_blockers). Returns the voided blocker's
+    values as snapshot() keeps them.
+    """
+    note = _note(note)
+    actor = actor or current_actor()
+    with writing():
+        blocker = locked_blocker(blocker_id)
+        if if_version is not None and blocker.version != if_version:
+            raise stale(_("Blocker {id}").format(id=blocker.id), blocker, if_version)
+        deal = Deal.get_by_id(blocker.deal_id)
+        kept = snapshot(blocker, deal.code)
+        audit.record("blocker", blocker.id, {"voided": (blocker.text, note)}, actor)
+        audit.record("deal", deal.id, {VOIDED_FIELD: (kept, note)}, actor)
+        Blocker.delete().where(Blocker.id == blocker.id).execute()
+    return json.loads(kept)
 
 
 #: How long (s) the answer of archived_exist() is taken as known: every page and count builds a condition.

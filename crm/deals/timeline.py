@@ -283,8 +283,16 @@ def blocker_events(d: dict, records: dict) -> list[TimelineEvent]:
             entry = record["reopened"]
             what = _t(N_("No. {id} reopened")).format(id=row)
             events.append(_correction(entry["at"], what, entry["new"], entry["by"]))
+        if "voided" in record:
+            entry = record["voided"]
+            what = _t(N_("No. {id} voided: {text}")).format(id=row, text=entry["old"])
+            events.append(_correction(entry["at"], what, entry["new"], entry["by"]))
     raised = {row: r["raised"] for row, r in records.get("blocker", ()) if "raised" in r}
-    for b in texts.values():
+    # A voided blocker's row is gone: its raising is told from what the void kept of it.
+    voided = [
+        {**v, **{f: _day(v[f]) for f in ("raised_on", "due_on", "resolved_on")}} for v in d.get("voided_blockers", ())
+    ]
+    for b in [*texts.values(), *voided]:
         what = _t(N_("No. {id} raised: {text} ({department}, due {due})")).format(
             id=b["id"], text=b["text"], department=b["department"], due=b["due_on"].isoformat() if b["due_on"] else "—"
         )

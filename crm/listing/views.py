@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from peewee import JOIN, fn
 
 from crm.deals import stages
-from crm.deals.blockers import blockers_of, is_overdue
+from crm.deals.blockers import blockers_of, is_overdue, voided_blockers
 from crm.deals.funds import funds_of
 from crm.deals.investment import investment_and_voided
 from crm.deals.progress import latest_progress, progress_of
@@ -217,6 +217,8 @@ def detail(code: str) -> dict:
         }
         for b in blockers_of(deal)
     ]
+    # Entered by mistake and voided: counted nowhere, kept here with who voided them and why.
+    out["voided_blockers"] = [vars(v) for v in voided_blockers(deal)]
     # Dates that name a month only (计划开工 2020年7月): shown as the month.
     out["month_only"] = [f for f in ("signed_on", "planned_start", "planned_completion") if getattr(deal, f + "_month")]
     funds = funds_of(deal)

@@ -216,7 +216,11 @@ async def test_voiding_a_funds_entry_changes_the_kpi_and_is_in_the_log(demo_ledg
         await press(pilot, "v")
         dialog = pilot.app.screen
         assert type(dialog).__name__ == "VoidDialog"
-        assert dialog.query_one("#void-entry", Select).value == 0  # the only entry, chosen already
+        # the deal's blockers are listed for voiding too: choose the funds entry
+        dialog.query_one("#void-entry", Select).value = next(
+            n for n, (_l, k) in enumerate(dialog.entries) if k[0] == "funds"
+        )
+        dialog.query_one("#correction-note", Input).focus()
         await press(pilot, "ctrl+s")
         assert "原因" in str(dialog.query_one("#dialog-error").render())  # a note is required
         assert kpi_funds(demo_url) == before
@@ -238,6 +242,11 @@ async def test_voiding_a_month_of_completed_investment(demo_ledger, demo_url):
     async with CrmApp(today=TODAY, lang="zh").run_test(size=(140, 40)) as pilot:
         screen = await open_detail(pilot)
         await press(pilot, "v")
+        dialog = pilot.app.screen
+        dialog.query_one("#void-entry", Select).value = next(
+            n for n, (_l, k) in enumerate(dialog.entries) if k[0] == "invest"
+        )
+        dialog.query_one("#correction-note", Input).focus()
         await type_text(pilot, "统计口径有误")
         await press(pilot, "ctrl+s")
         assert pilot.app.screen is screen
