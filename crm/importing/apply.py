@@ -412,9 +412,11 @@ class _Applying:
         if refusal is not None:
             raise refusal
         code = _new_code(row, values)
+        # Funds arrive only under a signed agreement: a new deal a funds sheet names is 签约 at least, not 在谈.
+        stage = row.stage or ("signed" if row.funds is not None and row.funds.amount > 0 else None)
         deal = self.new.check(
             {k: v for k, v in values.items() if k in _DEAL_FIELDS},
-            row.stage,
+            stage,
             [*(supporting or []), *adding],
             code,
             row.money,

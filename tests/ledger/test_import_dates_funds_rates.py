@@ -219,3 +219,18 @@ def test_a_planned_date_without_its_year_is_in_the_sheets_year(ledger, db_url, r
     assert code == 0, err
     deal = _deals(db_url)["安新白洋淀文旅项目"]
     assert (deal.signed_on, deal.planned_start) == (D(2020, 12, 28), D(2021, 3, 1))
+
+
+def test_a_new_deal_with_funds_arrived_is_signed(ledger, db_url, run_cli, tmp_path):
+    """A funds report names deals with no stage or signing day: funds arrive only under a signed agreement, so a new
+    deal with funds is 签约 (it was 在谈, and its funds then counted toward no 资金到位率); one without funds stays 在谈."""
+    path = county_xlsx(
+        tmp_path / "资金.xlsx",
+        headers=["序号", "项目名称", "总投资（万元）", "累计到位资金（万元）"],
+        rows=[[1, "资金项目甲", 5000, 1200], [2, "资金项目乙", 3000, None]],
+        note="数据截至2020年9月30日",
+    )
+    code, report, err = _import(run_cli, db_url, path)
+    assert code == 0, err
+    assert {n: d.stage for n, d in _deals(db_url).items()} == {"资金项目甲": "signed", "资金项目乙": "negotiating"}
+    assert _funds(db_url, "资金项目甲") == Decimal("12000000.00")
