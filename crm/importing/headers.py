@@ -30,7 +30,7 @@ from decimal import Decimal
 from crm.deals.fields import FIELDS as DEAL_FIELDS
 from crm.deals.trail import FIELD_LABELS
 from crm.foundation.errors import InvalidInput
-from crm.foundation.i18n import N_, _
+from crm.foundation.i18n import N_, _, current_language, list_sep
 from crm.foundation.text import folded
 from crm.importing.cells import inline
 from crm.values.dates import parse_date, parse_month
@@ -250,9 +250,11 @@ def field_named(name: str) -> str | None:
     found = _EXACT.get(key) or _EXACT.get(_BRACKETS.sub("", key))
     if found and found[0] in MAPPABLE:
         return found[0]
+    # In Chinese the fields' Chinese names (what the hints write: --map 下步计划=计划开工时间), else their keys.
+    fields = MAPPABLE if current_language() == "en" else [map_name(f) for f in MAPPABLE]
     raise InvalidInput(
         _("Unknown field {name!r} for --map: use one of {fields} (or - to leave the column unused)").format(
-            name=name, fields=", ".join(MAPPABLE)
+            name=name, fields=list_sep().join(fields)
         )
     )
 

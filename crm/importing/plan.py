@@ -80,6 +80,7 @@ def read_plan(
                     find_header(grid.rows, overrides=earlier, merged=grid.merged, hidden=grid.hidden_columns) or header
                 )
         if header is not None:
+            _refuse_unknown(wanted, [grid])  # a --map of a column this sheet lacks is a typo, not a wish
             plan = _plan(grid, header, today or datetime.date.today(), progress, stream)
             plan.header_key = header_key(header.labels.values())
             if sheet is None:
@@ -88,12 +89,7 @@ def read_plan(
     for grid in grids:
         if grid.uncomputed:  # the header's own cells may be formulas never computed
             raise InvalidInput(_formulas_message(grid, grid.uncomputed))
-    if wanted:
-        unknown = sorted(set(wanted) - {normalise(v) for g in grids for _n, row in g.rows[:40] for v in row if v})
-        if unknown:
-            raise InvalidInput(
-                _("--map names columns the file does not have: {names}").format(names="、".join(unknown))
-            )
+    _refuse_unknown(wanted, grids)
     where = _("sheet {sheet!r}").format(sheet=grids[0].sheet) if sheet and grids else str(path)
     raise InvalidInput(
         _(
@@ -154,6 +150,16 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress, stream: bo
         rows = [row for chunk in plan.chunks for row in chunk]
         plan.rows, plan.chunks = rows, None
     return plan
+
+
+def _refuse_unknown(wanted: dict, grids: list[Grid]) -> None:
+    """Refuse (InvalidInput) the --map columns no cell of `grids`' first 40 rows names."""
+    if wanted:
+        unknown = sorted(set(wanted) - {normalise(v) for g in grids for _n, row in g.rows[:40] for v in row if v})
+        if unknown:
+            raise InvalidInput(
+                _("--map names columns the file does not have: {names}").format(names=list_sep().join(unknown))
+            )
 
 
 def as_of(stated_on: datetime.date | None, year: int | None, today: datetime.date) -> AsOf:

@@ -90,3 +90,18 @@ def test_a_changed_amount_is_shown_in_yi_and_wan_with_the_deals_currency(run_cli
     code, out, err = run_cli("--db", db_url, "import", sheet)
     assert code == 0, err
     assert "投资额：1.8亿美元 → 2亿美元" in out and "投资额：5000万元 → 8000万元" in out, out
+
+
+def test_a_map_of_a_column_the_sheet_lacks_is_refused_and_fields_are_named_in_chinese(
+    ledger, db_url, run_cli, tmp_path
+):
+    """A --map naming a column the sheet does not have is a typo: refused, nothing written. An unknown field lists
+    the fields as the Chinese hints write them (总投资, 签约时间), not their English keys."""
+    from tests.ledger.test_import_county import county_xlsx
+
+    path = county_xlsx(tmp_path / "县报.xlsx", note=None)
+    code, out, err = run_cli("--db", db_url, "import", str(path), "--map", "不存在的列=备注")
+    assert code != 0 and "不存在的列" in err and len(err.strip().splitlines()) == 1, err
+    assert run_cli("--db", db_url, "deals", "--format", "json")[1].strip() in ("[]", "")
+    code, out, err = run_cli("--db", db_url, "import", str(path), "--map", "总投资=foo")
+    assert code != 0 and "总投资、签约时间" in err and "signed_on" not in err, err
