@@ -173,7 +173,7 @@ class BlockersScreen(CrmScreen):
             self.notify(_("Choose a blocker (not a department line)"), severity="warning")
             return
         self.app.push_screen(
-            ResolveDialog(blocker.id, f"{blocker.deal_code} {blocker.deal_name}: {blocker.text}", blocker.version)
+            ResolveDialog(blocker.id, blocker.text, blocker.version, deal=f"{blocker.deal_code} {blocker.deal_name}")
         )
 
     def action_edit(self) -> None:

@@ -9,6 +9,7 @@ import dataclasses
 import datetime
 import functools
 
+from rich.cells import cell_len
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -26,6 +27,7 @@ from screens.arrival import FiguresOnArrival
 from screens.base import CrmScreen
 from screens.card_column import CardColumn
 from screens.deal_actions import DEAL_BINDINGS, DealActions
+from screens.forms import Footnote
 from screens.keys_footer import KeysFooter
 
 CARDS_PER_STAGE = 20
@@ -50,6 +52,59 @@ def prefetch(app) -> asyncio.Task:
     return app.prefetch("board", flt, groups.board, flt, CARDS_PER_STAGE)
 
 
+HEAD_FRAME = 3  # cells of a column that its head's text does not get: its padding and the column's border
+# A stage's name where the column is too narrow for it: an abbreviation, never a word broken over two lines.
+SHORT_STAGE = {
+    "negotiating": N_("Negot."),
+    "registered": N_("Regd."),
+    "construction": N_("Constr."),
+    "operating": N_("Oper."),
+    "terminated": N_("Term."),
+}
+
+
+def head_lines(stage: str, deals: int, total_cny, unconverted: int, width: int, narrow: bool) -> str:
+    """A stage column's head in `width` cells: its name and count, then its total in 亿元 (the unit is in the
+    status line: a unit after the figure did not fit a narrow column). `narrow`: name, count and total a line each,
+    the name abbreviated where it does not fit."""
+    name = text.stage(stage)
+    total = text.yi(total_cny)
+    if unconverted:
+        total += "  " + _("{n} without rate").format(n=unconverted)
+    if not narrow:
+        lines = [f"{name}  {deals}", total]
+    else:
+        lines = [name if cell_len(name) <= width else _(SHORT_STAGE.get(stage, name)), str(deals), total]
+    return "\n".join(text.fit(line, width).rstrip() for line in lines)
+
+
+def narrow_board(width: int) -> bool:
+    """Whether a board `width` cells wide gives a stage column too few cells for its name and count on one line."""
+    widest = max(cell_len(f"{s.label()}  99") for s in STAGES)
+    return width < len(STAGES) * (widest + HEAD_FRAME)
+
+
+class StageHead(Static):
+    """A stage's name, count and total, laid out again for the width the column has."""
+
+    def __init__(self) -> None:
+        super().__init__("", classes="stage-head", markup=False)
+        self._figures: tuple | None = None
+
+    def show(self, stage: str, deals: int, total_cny, unconverted: int) -> None:
+        self._figures = (stage, deals, total_cny, unconverted)
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        if self._figures is not None and self.content_size.width:
+            narrow = self.content_size.height >= 3  # the board's -narrow style gives the head three lines
+            # the head's size is set by the stylesheet: no layout of the whole screen for new figures
+            self.update(head_lines(*self._figures, self.content_size.width, narrow), layout=False)
+
+
 class StageColumn(Vertical):
     """A stage: its count and total above its cards."""
 
@@ -58,7 +113,7 @@ class StageColumn(Vertical):
         self.stage = stage
 
     def compose(self) -> ComposeResult:
-        yield Static("", classes="stage-head")
+        yield StageHead()
         yield CardColumn(self.stage, classes="stage-cards")
 
     @property
@@ -94,12 +149,15 @@ class BoardScreen(FiguresOnArrival, DealActions, CrmScreen):
         with Horizontal(id="board"):
             for stage in STAGES:
                 yield StageColumn(stage.key)
-        yield Static("", classes="status-line", id="board-status")
+        yield Footnote(id="board-status")
         yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = _("Board")
         self.follow_arrivals()
+
+    def on_resize(self) -> None:
+        self.query_one("#board").set_class(narrow_board(self.size.width), "-narrow")
 
     def _wanted(self) -> deal_pages.ListFilter:
         return _deal_filter(self.app)
@@ -128,11 +186,7 @@ class BoardScreen(FiguresOnArrival, DealActions, CrmScreen):
             for column in columns:
                 widget = self.query_one(f"#column-{column.stage}", StageColumn)
                 g = column.totals
-                missing = "  " + _("{n} without rate").format(n=g.unconverted) if g.unconverted else ""
-                # the head's size is set by the stylesheet: no layout of the whole screen for new figures
-                widget.query_one(".stage-head", Static).update(
-                    f"{text.stage(column.stage)}  {g.deals}\n{text.yi_label(g.total_cny)}{missing}", layout=False
-                )
+                widget.query_one(StageHead).show(column.stage, g.deals, g.total_cny, g.unconverted)
                 # the lights of the previous visit until this one's are in (a card keeps its own deal's)
                 widget.cards.show(column.rows, g.deals - len(column.rows), today, self._lights)
         self._show_status()
@@ -170,7 +224,7 @@ class BoardScreen(FiguresOnArrival, DealActions, CrmScreen):
         words = getattr(self.app, "deal_filter_text", "")
         if words:
             status += "  ·  " + _("filtered as in the deal list: {filters}").format(filters=words)
-        self.query_one("#board-status", Static).update(status, layout=False)  # one line, as tall as ever
+        self.query_one("#board-status", Footnote).note(status)
 
     # ---- moving around ------------------------------------------------------------
 

@@ -31,6 +31,9 @@ from screens.charts import INVEST_COLOUR, SIGNINGS_COLOUR, STARTS_COLOUR, Bar, B
 from screens.keys_footer import KeysFooter
 
 PLOT_HEIGHT = 14  # lines of each monthly plot
+# Below this many columns a KPI tile in a row of four has too few cells for its English label, total and notes
+# (a label over two lines pushed the note out of the tile): the tiles go two to a row.
+TILES_FOUR_A_ROW = 134
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,9 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
     def on_mount(self) -> None:
         self.sub_title = _("Dashboard")
         self.follow_arrivals()
+
+    def on_resize(self) -> None:
+        self.query_one("#kpi-tiles", Grid).set_class(self.size.width < TILES_FOUR_A_ROW, "-two-columns")
 
     async def _load_choices(self) -> None:
         try:

@@ -29,6 +29,7 @@ from screens import text
 from screens.dialogs import Dialog
 from screens.forms import (
     FormRow,
+    TickList,
     amount_hint,
     convert_amount,
     missing_rate_text,
@@ -74,7 +75,7 @@ class DealForm(Dialog):
                     widget = Input(id=f"f-{field}", compact=True, placeholder=PLACEHOLDERS.get(field, ""))
                 yield FormRow(_(label), widget, f"hint-{field}", required=required)
             yield Label(_("Supporting departments (space to tick)"), classes="dialog-line")
-            yield SelectionList(id="f-supporting", classes="supporting-list")
+            yield TickList(id="f-supporting", classes="supporting-list")
         yield Static("", id="conflict", classes="conflict")
 
     async def on_mount(self) -> None:

@@ -28,6 +28,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from crm.deals.stages import parse_stage
 from crm.foundation import config
 from crm.foundation.errors import Interrupted
 from crm.foundation.i18n import N_, _, current_language
@@ -244,6 +245,17 @@ class DealListHeader(Widget):
             x -= width + 1
 
 
+def totals_and_negotiating(flt: ListFilter) -> tuple[Totals, int]:
+    """The count and total of the deals `flt` lets through, and how many of them are 在谈 (runs in a database
+    thread): the list counts deals not yet signed, which the Dashboard and the reports leave out."""
+    totals = deal_pages.totals(flt)
+    if flt.stage or not totals.deals:
+        return totals, totals.deals if flt.stage and parse_stage(flt.stage).key == "negotiating" else 0
+    if not deal_pages.count(ListFilter(stage="negotiating")):  # none in the ledger: no second pass over a search
+        return totals, 0
+    return totals, deal_pages.count(deal_pages.with_stage(flt, "negotiating"))
+
+
 class DealList(ScrollView, can_focus=True):
     """The deals of a filter, in an order, drawn a line at a time."""
 
@@ -315,6 +327,7 @@ class DealList(ScrollView, can_focus=True):
         self._page_in = asyncio.Event()  # set when the first fetch of the current generation is over
         self._lines: LRUCache[tuple, Strip] = LRUCache(256)
         self.totals: Totals | None = None
+        self.negotiating = 0  # of the deals counted in totals, those still 在谈 (the Dashboard counts signed ones)
         self._loaded = False
         self.selected: set[str] = set()  # codes chosen with space for a bulk change; kept across filters
         self.stale_days = config.stale_days(marks.DEFAULT_STALE_DAYS)
@@ -484,8 +497,8 @@ class DealList(ScrollView, can_focus=True):
             if generation != self._generation:
                 return
         try:
-            totals = await self.app.db.run_aggregate(
-                deal_pages.totals, flt, what="deal-count", wanted=lambda: generation == self._generation
+            totals, negotiating = await self.app.db.run_aggregate(
+                totals_and_negotiating, flt, what="deal-count", wanted=lambda: generation == self._generation
             )
         except Exception as error:  # noqa: BLE001
             if not isinstance(error, Interrupted):
@@ -496,6 +509,7 @@ class DealList(ScrollView, can_focus=True):
             self._update_size()
             self.refresh()
             self.totals = totals
+            self.negotiating = negotiating
             self.post_message(self.TotalsChanged(totals))
             if self.cursor >= max(totals.deals, 1):
                 self.cursor = max(totals.deals - 1, 0)

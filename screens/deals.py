@@ -23,10 +23,13 @@ from screens.deal_actions import DEAL_BINDINGS, DealActions
 from screens.deal_list import COLUMNS, SORT_OF_COLUMN, STALE_MARK, DealList, DealListHeader
 from screens.first_header import FirstHeader
 from screens.keys_footer import KeysFooter
-from screens.quick_filter import QuickFilterLine, quick_filters
+from screens.quick_filter import QUICK_FILTERS, QuickFilterLine, quick_filters
 from screens.search_box import SearchBox
 
 SORT_CYCLE = [SORT_OF_COLUMN.get(c.key, c.key) for c in COLUMNS if c.key != "yi" and c.sortable]
+# The search box's least width and the five quick filters, each with the cell after it: narrower, the filters
+# go on a second line (on one, the third ran off the right edge without its ▼ and the others were out of reach).
+FILTERS_ON_ONE_LINE = 24 + 1 + sum(width + 1 for _name, _prompt, width in QUICK_FILTERS)
 SORT_LABELS = {SORT_OF_COLUMN.get(c.key, c.key): c.label for c in COLUMNS if c.key != "yi" and c.sortable}
 
 
@@ -113,6 +116,9 @@ class DealsScreen(DealActions, CrmScreen):
         yield DealList(id="deal-list")
         yield Static("", id="deal-status")
         yield KeysFooter()
+
+    def on_resize(self) -> None:
+        self.query_one("#filter-bar").set_class(self.size.width < FILTERS_ON_ONE_LINE, "-two-lines")
 
     def on_mount(self) -> None:
         self.title = self.app.ledger_title()
@@ -201,7 +207,14 @@ class DealsScreen(DealActions, CrmScreen):
         if totals is None:
             line = _("Counting…") + "  ·  " + sort
         else:
-            line = _("{n} deals  ·  total {total}").format(n=totals.deals, total=text.yi_label(totals.total_cny))
+            total = text.yi_label(totals.total_cny)
+            if deal_list.negotiating:
+                # the Dashboard and the reports count signed deals only: the list says why its count is larger
+                line = _("{n} deals (including {negotiating} {stage})  ·  total {total}").format(
+                    n=totals.deals, negotiating=deal_list.negotiating, stage=text.stage("negotiating"), total=total
+                )
+            else:
+                line = _("{n} deals  ·  total {total}").format(n=totals.deals, total=total)
             if totals.approximate:
                 line += _(" (some amounts are approximate)")
             if totals.unconverted:

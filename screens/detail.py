@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 from types import SimpleNamespace
 
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 from textual import events, on
@@ -60,6 +62,57 @@ def open_deal(app, code: str) -> None:
     app.run_worker(fetch, exclusive=True, group="open-deal")
 
 
+class FundsTable:
+    """A deal's funds arrived (a rich renderable): a table of date, amount, 亿元 and note where its columns fit the
+    width; else each fund in lines of its own, so that no date or amount is cut (English amounts are long)."""
+
+    def __init__(self, funds: list[dict]) -> None:
+        self.funds = funds
+
+    def _row(self, f: dict) -> tuple[str, str, str, str]:
+        note = (f["note"] + " " + _("(voided)")).strip() if f["voided"] else f["note"]
+        return text.day(f["on"]), text.money(f["amount"], f["currency"]), text.yi(f["amount_cny"]), note
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        rows = [self._row(f) for f in self.funds]
+        headers = (_("Date"), _("Amount"), _("100m CNY"))
+        # the three whole columns, one cell after each, and two cells of note
+        needed = sum(max(cell_len(c) for c in column) + 1 for column in zip(headers, *(r[:3] for r in rows))) + 2
+        if rows and needed > options.max_width:
+            yield from self._lines(rows)
+            return
+        # one cell between columns, the date and the amounts whole (never wrapped); the note takes what is left
+        table = Table(box=None, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False, header_style="dim", expand=True)
+        table.add_column(headers[0], no_wrap=True)
+        table.add_column(headers[1], justify="right", no_wrap=True)
+        table.add_column(headers[2], justify="right", no_wrap=True)
+        table.add_column(_("Note"), min_width=2, ratio=1)
+        for f, (day, amount, yi, note) in zip(self.funds, rows):
+            table.add_row(
+                day,
+                amount,
+                yi,
+                Text(text.plain(note, keep_newlines=False), no_wrap=True, overflow="ellipsis"),
+                style="dim strike" if f["voided"] else None,
+            )
+        if not rows:
+            table.add_row("—", "", "", "")
+        yield table
+
+    def _lines(self, rows: list[tuple[str, str, str, str]]) -> RenderResult:
+        for f, (day, amount, _yi, note) in zip(self.funds, rows):
+            style = "dim strike" if f["voided"] else ""
+            converted = "" if f["currency"] == "CNY" else " = " + text.yi_label(f["amount_cny"])
+            yield Text(f"{day}  {amount}{converted}", style=style)
+            if note:
+                yield Text(
+                    "  " + text.plain(note, keep_newlines=False),
+                    style=f"dim {style}".strip(),
+                    no_wrap=True,
+                    overflow="ellipsis",
+                )
+
+
 class DealDetailScreen(DealActions, CrmScreen):
     BINDINGS = [
         Binding("escape", "back", N_("Back")),
@@ -70,7 +123,9 @@ class DealDetailScreen(DealActions, CrmScreen):
         ),
         # corrections (issue 14): in the keys panel (?) and the palette; the footer keeps its room for the above
         Binding("o", "reopen", N_("Reopen blocker"), show=False, tooltip=N_("Reopen the selected resolved blocker")),
-        Binding("v", "void", N_("Void entry"), show=False, tooltip=N_("Void a funds or completed-investment entry")),
+        Binding(
+            "v", "void", N_("Void entry"), show=False, tooltip=N_("Void a funds, completed-investment or blocker entry")
+        ),
         Binding("u", "undo_stage", N_("Reverse stage"), show=False, tooltip=N_("Reverse the latest stage change")),
         Binding("a", "archive", N_("Archive/restore"), show=False, tooltip=N_("Archive the deal, or restore it")),
         Binding("ctrl+r", "refresh", N_("Refresh"), show=False),
@@ -211,26 +266,8 @@ class DealDetailScreen(DealActions, CrmScreen):
             grid.add_row(_("Lead") if dept["role"] == "lead" else _("Supporting"), text.shown(dept["name"]))
         return grid
 
-    def _funds(self, d: dict) -> Table:
-        # one cell between columns, the date and the amounts whole (never wrapped); the note takes what is left,
-        # cut with … (the side column is a third of 80 cells)
-        table = Table(box=None, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False, header_style="dim", expand=True)
-        table.add_column(_("Date"), no_wrap=True)
-        table.add_column(_("Amount"), justify="right", no_wrap=True)
-        table.add_column(_("100m CNY"), justify="right", no_wrap=True)
-        table.add_column(_("Note"), min_width=2, ratio=1)
-        for f in d["funds"]:
-            note = (f["note"] + " " + _("(voided)")).strip() if f["voided"] else f["note"]
-            table.add_row(
-                text.day(f["on"]),
-                text.money(f["amount"], f["currency"]),
-                text.yi(f["amount_cny"]),
-                Text(text.plain(note, keep_newlines=False), no_wrap=True, overflow="ellipsis"),
-                style="dim strike" if f["voided"] else None,
-            )
-        if not d["funds"]:
-            table.add_row("—", "", "", "")
-        return table
+    def _funds(self, d: dict) -> FundsTable:
+        return FundsTable(d["funds"])
 
     def _funds_rate(self, d: dict) -> str:
         return _("Funds rate {rate}: {arrived} arrived of {signed}").format(
@@ -345,7 +382,7 @@ class DealDetailScreen(DealActions, CrmScreen):
 
         entries = void_choices(self.deal) if self.deal else []
         if not entries:
-            self.notify(_("This deal has no funds or completed investment to void"), severity="warning")
+            self.notify(_("This deal has nothing to void"), severity="warning")
             return
         self.app.push_screen(VoidDialog(self.code, entries), self._corrected)
 

@@ -27,6 +27,7 @@ from screens import text
 from screens.base import CrmDialog
 from screens.forms import (
     FormRow,
+    TickList,
     amount_hint,
     convert_amount,
     missing_rate_text,
@@ -333,10 +334,11 @@ class BlockerDialog(Dialog):
 class ResolveDialog(Dialog):
     """Mark an open blocker resolved, saying how."""
 
-    def __init__(self, blocker_id: int, blocker_text: str, version: int | None = None) -> None:
+    def __init__(self, blocker_id: int, blocker_text: str, version: int | None = None, deal: str = "") -> None:
+        """`deal`: the deal's code and name, shown before the blocker's text (with the language's colon)."""
         super().__init__()
         self.blocker_id = blocker_id
-        self.blocker_text = blocker_text
+        self.blocker_text = _("{deal}: {blocker}").format(deal=deal, blocker=blocker_text) if deal else blocker_text
         self.version = version
 
     def dialog_title(self) -> str:
@@ -405,7 +407,7 @@ class DepartmentsDialog(Dialog):
     def fields(self) -> ComposeResult:
         yield FormRow(_("Lead unit"), Select([], id="lead-unit", prompt=_("none"), compact=True), "hint-lead")
         yield Label(_("Supporting departments (space to tick)"), classes="dialog-line")
-        yield SelectionList(id="supporting", classes="supporting-list")
+        yield TickList(id="supporting", classes="supporting-list")
 
     async def on_mount(self) -> None:
         try:

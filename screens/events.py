@@ -7,7 +7,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, ProgressBar, Static
+from textual.widgets import DataTable, Header, ProgressBar
 
 from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _
@@ -16,6 +16,7 @@ from crm.reporting import kpi
 from crm.reporting.cohorts import event_cohort, event_kpis
 from screens import text
 from screens.base import CrmScreen
+from screens.forms import Footnote
 from screens.keys_footer import KeysFooter
 from screens.measured_table import MeasuredTable
 
@@ -36,12 +37,11 @@ class EventsScreen(CrmScreen):
         yield Header()
         yield ProgressBar(id="events-progress", show_eta=False)
         yield MeasuredTable(id="events-table", cursor_type="row", zebra_stripes=True)
-        yield Static(
+        yield Footnote(
             _(
-                "Only signed deals count (not 在谈). Funds rate: funds arrived ÷ total, each at its own "
+                "Only signed deals count (not {stage}). Funds rate: funds arrived ÷ total, each at its own "
                 "date's rate. Resolution rate: blockers resolved ÷ raised."
-            ),
-            classes="status-line",
+            ).format(stage=text.stage("negotiating"))
         )
         yield KeysFooter()
 

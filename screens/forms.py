@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from rich.cells import cell_len
+from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
@@ -17,7 +18,8 @@ from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions, Visual
 from textual.widget import Widget
-from textual.widgets import Checkbox, Label, Static
+from textual.widgets import Checkbox, Label, SelectionList, Static
+from textual.widgets.option_list import OptionDoesNotExist
 
 from crm.foundation.errors import CrmError, MissingRate
 from crm.foundation.i18n import _
@@ -67,6 +69,19 @@ class WrappedText(Visual):
 
     def get_height(self, rules, width: int) -> int:
         return self._at(width).get_height(rules, width)
+
+
+class Footnote(Static):
+    """A screen's notes under its table (the status-line style), wrapped at punctuation onto as many lines as the
+    width needs: cut at the right edge, a note lost its end."""
+
+    def __init__(self, note: str = "", id: str | None = None) -> None:  # noqa: A002 — Textual's name
+        super().__init__(WrappedText(text.plain(note)), id=id, classes="status-line footnote")
+
+    def note(self, value: str) -> None:
+        """Show `value` (plain text: ledger names in it are shown as typed)."""
+        if str(self.content) != text.plain(value):
+            self.update(WrappedText(text.plain(value)))
 
 
 def show_hint(hint: Static, message: str = "", error: bool = False) -> None:
@@ -189,6 +204,24 @@ class CheckBox(Checkbox):
     def watch_value(self) -> None:
         super().watch_value()
         self.refresh()
+
+
+class TickList(SelectionList[str]):
+    """Textual's SelectionList with an empty box on unticked rows: its X on every row, ticked or not, told them
+    apart only by colour."""
+
+    def render_line(self, y: int) -> Strip:
+        line = super().render_line(y)
+        try:
+            option = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return line
+        segments = list(line)
+        if option.value in self.selected or len(segments) < 2:
+            return line
+        box = segments[1]
+        segments[1] = Segment(" " * cell_len(box.text), box.style, box.control)
+        return Strip(segments, line.cell_length)
 
 
 def path_hint(hint: Static, raw: str) -> None:

@@ -22,6 +22,10 @@ from screens.keys_footer import our_bindings
 # Below this many terminal lines the keys panel cannot list a screen's keys one a line: it lists them in two
 # columns, without the tooltips, and takes more of the width (80×24 is a supported size).
 TWO_COLUMNS_BELOW = 40
+# A screen laid out in fewer columns than this breaks (values one character a line, columns cut): the panel then
+# takes the whole width until it is closed. Laid over the screen instead, it lost characters (Textual blanks a
+# Chinese character that straddles the edge of a widget under it); the screen's widgets hidden lost the focus.
+SCREEN_NEEDS = 80
 
 
 class OurBindingsTable(BindingsTable):
@@ -97,6 +101,10 @@ class KeysPanel(HelpPanel):
         width: 62%;
         max-width: 76;
     }
+    KeysPanel.-whole-width {
+        width: 100%;
+        max-width: 100%;
+    }
     """
 
     def compose(self) -> ComposeResult:
@@ -111,4 +119,15 @@ class KeysPanel(HelpPanel):
         self._fit()
 
     def _fit(self) -> None:
-        self.set_class(self.app.size.height < TWO_COLUMNS_BELOW, "-two-columns")
+        width, height = self.app.size
+        two_columns = height < TWO_COLUMNS_BELOW
+        self.set_class(two_columns, "-two-columns")
+        beside = min(76, width * 62 // 100) if two_columns else max(30, min(60, width * 33 // 100))  # as the CSS
+        whole = width - beside < SCREEN_NEEDS
+        self.set_class(whole, "-whole-width")
+        # The screen beside the panel keeps its widgets (and the focus: the focused widget's keys are listed), with
+        # no width; its footer, docked over the panel, is hidden (app.tcss).
+        self.screen.set_class(whole, "-keys-whole-width")
+
+    def on_unmount(self) -> None:
+        self.screen.remove_class("-keys-whole-width")

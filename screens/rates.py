@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Header
 
 from crm.foundation.i18n import N_, _
 from crm.reference import fx
 from crm.reference.entries import RateEntry, rate_entries
 from screens import text
 from screens.base import CrmScreen
+from screens.forms import Footnote
 from screens.keys_footer import KeysFooter
 from screens.measured_table import MeasuredTable
 
@@ -27,12 +28,11 @@ class RatesScreen(CrmScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield MeasuredTable(id="rates-table", cursor_type="row", zebra_stripes=True)
-        yield Static(
+        yield Footnote(
             _(
                 "A conversion uses the latest rate on or before its date: a deal its signing date, funds their "
                 "arrival date. Setting a rate re-converts what it covers."
-            ),
-            classes="status-line",
+            )
         )
         yield KeysFooter()
 

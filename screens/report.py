@@ -165,7 +165,8 @@ class ReportScreen(CrmScreen):
                 table.add_column(Text(header, justify="right"), key=key)
             for n, (row, plain, shown) in enumerate(zip(rows, values, summary_table.shown_rows(rows))):
                 table.add_row(*self._cells(row, plain, shown), key=str(n))
-        self._status(_("{n} groups").format(n=len(rows) - 1))
+        groups = len(rows) - 1
+        self._status(_("1 group") if groups == 1 else _("{n} groups").format(n=groups))
 
     def _cells(self, row: summaries.SummaryRow, plain: list, shown: list[str]) -> list[Text]:
         """The cells `shown` as the table draws them: the 合计 row bold, the lights' counts in their colour."""
@@ -273,8 +274,10 @@ class ReportExportDialog(Dialog):
             from screens.transfer import default_export_directory
 
             self.directory = default_export_directory()
-        stem = _("report")
-        return self.directory / f"{stem}-{self.asked.dimension}-{self.asked.day.isoformat()}.{fmt}"
+        # the grouping in the file name's language: an English key in a Chinese name read as a stray word
+        grouping = _(DIMENSION_LABELS[self.asked.dimension][1]).lower().replace(" ", "-")
+        name = _("report")
+        return self.directory / f"{name}-{grouping}-{self.asked.day.isoformat()}.{fmt}"
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#report-path", Input))
@@ -307,7 +310,9 @@ class ReportExportDialog(Dialog):
             self.show_error(str(err))
             return
         self.dismiss(
-            _("{path}: {n} groups and the total, as of {day}").format(
-                path=path, n=len(self.rows) - 1, day=self.asked.day.isoformat()
-            )
+            (
+                _("{path}: 1 group and the total, as of {day}")
+                if len(self.rows) == 2
+                else _("{path}: {n} groups and the total, as of {day}")
+            ).format(path=path, n=len(self.rows) - 1, day=self.asked.day.isoformat())
         )
