@@ -226,13 +226,21 @@ def snapshot(blocker: Blocker, deal_code: str) -> str:
     return json.dumps(values, ensure_ascii=False)
 
 
-def voided_blockers(deal: Deal | None = None, department: str | None = None) -> list[VoidedBlocker]:
-    """The blockers voided on `deal` (or on any deal), oldest void first; `department` narrows by name part."""
+def void_entries(deal: Deal | None = None) -> list[AuditEntry]:
+    """The audit entries that keep the blockers voided on `deal` (or on any deal), oldest first."""
     query = AuditEntry.select().where((AuditEntry.table == "deal") & (AuditEntry.field == VOIDED_FIELD))
     if deal is not None:
         query = query.where(AuditEntry.row_id == deal.id)
+    return list(query.order_by(AuditEntry.id))
+
+
+def voided_blockers(
+    deal: Deal | None = None, department: str | None = None, entries: list[AuditEntry] | None = None
+) -> list[VoidedBlocker]:
+    """The blockers voided on `deal` (or on any deal), oldest void first; `department` narrows by name part;
+    `entries`: void_entries(deal), when already read."""
     out = []
-    for entry in query.order_by(AuditEntry.id):
+    for entry in void_entries(deal) if entries is None else entries:
         kept = json.loads(entry.old)
         out.append(VoidedBlocker(**kept, voided_at=entry.at, voided_by=entry.actor, note=entry.new or ""))
     if department:

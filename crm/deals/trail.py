@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from crm.audit.log import trail as audit_trail
 from crm.deals import stages
-from crm.deals.blockers import VOIDED_FIELD
+from crm.deals.blockers import VOIDED_FIELD, void_entries
 from crm.deals.fields import APPROVAL_LABELS, FIELDS
 from crm.deals.investment_fields import investment_field
 from crm.foundation.errors import CrmError
@@ -24,9 +24,9 @@ from crm.values.money import Money, format_money
 from db.models import AuditEntry, Blocker, Deal, FundsArrived, InvestmentDone, InvestmentPlan
 
 
-def deal_trail(code: str, deal: Deal | None = None) -> list[dict]:
+def deal_trail(code: str, deal: Deal | None = None, voids: list[AuditEntry] | None = None) -> list[dict]:
     """The audit entries of deal `code` (or of `deal`, already read) and of its blockers, funds and
-    investment, oldest first."""
+    investment, oldest first; `voids`: blockers.void_entries(deal), when already read."""
     deal = deal or deal_by_code(code)
     funds_ids = FundsArrived.select(FundsArrived.id).where(FundsArrived.deal == deal)
     done_ids = InvestmentDone.select(InvestmentDone.id).where(InvestmentDone.deal == deal)
@@ -35,7 +35,7 @@ def deal_trail(code: str, deal: Deal | None = None) -> list[dict]:
         AuditEntry.select()
         .where(
             ((AuditEntry.table == "deal") & (AuditEntry.row_id == deal.id) & (AuditEntry.field != VOIDED_FIELD))
-            | _blocker_entries(deal)
+            | _blocker_entries(deal, void_entries(deal) if voids is None else voids)
             | ((AuditEntry.table == "funds_arrived") & AuditEntry.row_id.in_(funds_ids))
             | ((AuditEntry.table == "investment_done") & AuditEntry.row_id.in_(done_ids))
             | ((AuditEntry.table == "investment_plan") & AuditEntry.row_id.in_(plan_ids))
@@ -45,7 +45,7 @@ def deal_trail(code: str, deal: Deal | None = None) -> list[dict]:
     return audit_trail(query, deal.currency)
 
 
-def _blocker_entries(deal: Deal):
+def _blocker_entries(deal: Deal, voids: list[AuditEntry]):
     """The condition selecting the audit entries of the deal's blockers, voided ones included.
 
     A voided blocker's row is gone and SQLite may give its number to a later
@@ -54,11 +54,6 @@ def _blocker_entries(deal: Deal):
     """
     live = Blocker.select(Blocker.id).where(Blocker.deal == deal)
     of_blocker = AuditEntry.table == "blocker"
-    voids = list(
-        AuditEntry.select(AuditEntry.id, AuditEntry.old).where(
-            (AuditEntry.table == "deal") & (AuditEntry.row_id == deal.id) & (AuditEntry.field == VOIDED_FIELD)
-        )
-    )
     voided = [(json.loads(v.old)["id"], v.id) for v in voids]
     marks = AuditEntry.select(AuditEntry.row_id, AuditEntry.id).where(
         of_blocker

@@ -77,11 +77,11 @@ _HOME = {
     "sheet_parts": "xlsx_parts",
     "snapshot": "records",
     "split_names": "cells",
-    "stated_date": "headers",
-    "unit_note": "headers",
+    "stated_date": "sheet_notes",
+    "unit_note": "sheet_notes",
     "unquote": "cells",
     "workbook_parts": "xlsx_parts",
-    "year_note": "headers",
+    "year_note": "sheet_notes",
 }
 __all__ = sorted(_HOME)
 

@@ -14,7 +14,7 @@ from crm.deals.records import create_deal, edit_deal, set_supporting, supporting
 from crm.deals.stages import BY_KEY, change_stage
 from crm.foundation.config import current_actor
 from crm.foundation.errors import Conflict, CrmError, InvalidInput
-from crm.foundation.i18n import _, ngettext
+from crm.foundation.i18n import _
 from crm.importing import aside, records
 from crm.importing.aside import (
     KeptDaysAside,
@@ -27,6 +27,7 @@ from crm.importing.aside import (
 from crm.importing.bulk import BATCH, NewDeal, NewDeals
 from crm.importing.cells import cell_text, inline
 from crm.importing.existing import Made, _Deals
+from crm.importing.missing_rates import missing_rates
 from crm.importing.names import _Resolver, add_problems, new_problems, resolve_solved, unit_names
 from crm.importing.plan import Plan, read_plan
 from crm.importing.progress import add_progress_once, approximate_funds, lower_funds, record_cumulative_funds
@@ -343,34 +344,8 @@ class _Applying:
                 self.report.problems.append(_row_problem(row, err, self.labels))
 
     def missing_rates(self) -> None:
-        """Warn, once per currency, of the deals this import created or changed that no exchange rate converts
-        (stored without a CNY amount until a rate on or before their day is set), naming the command that sets it."""
-        missing: dict[str, tuple[int, datetime.date]] = {}  # currency -> (deals, the earliest day a rate must cover)
-        changed = sorted(self.saved)
-        for touched in [
-            Deal.id > self.marks["deal"],
-            *(Deal.id.in_(changed[i : i + 5000]) for i in range(0, len(changed), 5000)),
-        ]:
-            query = (
-                Deal.select(Deal.currency, fn.COUNT(Deal.id), fn.MIN(Deal.signed_on), fn.MIN(Deal.created_at))
-                .where(touched & Deal.amount.is_null(False) & Deal.amount_cny.is_null() & (Deal.currency != "CNY"))
-                .group_by(Deal.currency, Deal.signed_on.is_null())
-                .tuples()
-            )
-            for currency, count, signed, created in query:
-                day = signed or created.date()  # the day fx.conversion_day converts a deal on
-                held, earliest = missing.get(currency, (0, day))
-                missing[currency] = (held + count, min(earliest, day))
-        label = self.labels.get("amount")
-        for currency, (count, day) in sorted(missing.items()):
-            message = ngettext(
-                "No {currency} exchange rate on or before {day}: {count} deal has no CNY amount until one is set: "
-                "crm fx set {currency} {day} RATE",
-                "No {currency} exchange rate on or before {day}: {count} deals have no CNY amount until one is set: "
-                "crm fx set {currency} {day} RATE",
-                count,
-            ).format(currency=currency, day=day.isoformat(), count=count)
-            self.report.warnings.append(Problem(None, label, None, "missing_rate", message))
+        """Warn, once per currency, of the deals this import created or changed that no exchange rate converts."""
+        self.report.warnings += missing_rates(self.marks["deal"], self.saved, self.labels.get("amount"))
 
     def _resolve(self, row: RowPlan) -> tuple[dict, list | None, list]:
         """(the row's values with the ledger's names, its supporting departments or None when the sheet has no

@@ -20,7 +20,6 @@ exported table imports back; tests/ledger/test_import.py checks the round trip.
 
 from __future__ import annotations
 
-import datetime
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -32,8 +31,6 @@ from crm.deals.trail import FIELD_LABELS
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import N_, _, current_language, list_sep
 from crm.foundation.text import folded
-from crm.importing.cells import inline
-from crm.values.dates import parse_date, parse_month
 from crm.values.money import unit_from_label
 
 # Columns a ledger has beside the deal's own fields (whose header words crm.deals.fields declares).
@@ -127,8 +124,6 @@ _CONTAINED = sorted(
 _BRACKETS = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]")
 
 # 单位:万元 / 金额单位：亿元 in a title or note row above the header.
-_UNIT_NOTE = re.compile(r"(?:金额)?单位\s*[:：]\s*([^\s,，;；)）]+)")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 #: A totals label (folded): 合计, 全县合计, 以上合计, 合计3个, 共计三个项目, 累计 …; not the start of a name (合计划, 总计算).
 _CJK = "\u3400-\u9fff"
 _COUNTED = "(?:[0-9一二两三四五六七八九十百零〇]+[个项家宗]|[个项]数|金额|投资|项目数)"
@@ -291,35 +286,6 @@ def best_guess(text) -> str | None:
 def header_unit(text) -> tuple[Decimal, str] | None:
     """The (multiplier, currency) a header declares: 总投资(亿元) → (10^8, CNY)."""
     return unit_from_label(str(text or ""))
-
-
-def unit_note(text) -> tuple[Decimal, str] | None:
-    """The unit a note row declares: 单位:万元 → (10^4, CNY)."""
-    match = _UNIT_NOTE.search(unicodedata.normalize("NFKC", str(text or "")))
-    return unit_from_label(match.group(1)) if match else None
-
-
-def year_note(text) -> int | None:
-    """A year a title names (2020年招商项目台账 → 2020)."""
-    match = _YEAR.search(unicodedata.normalize("NFKC", str(text or "")))
-    return int(match.group(1)) if match else None
-
-
-_STATED = re.compile(
-    r"(?:截至|截止|截止到|截止日期|数据截至|填报日期|填报时间|更新时间|更新日期|统计时间)\s*[:：]?\s*"
-    r"((?:\d{4}|[〇○零一二三四五六七八九]{4})\s*[年./-][^，,；;）)\s]*?[日号]?)(?=$|[，,；;）)\s]|止|底)"
-)
-
-
-def stated_date(text) -> datetime.date | None:
-    """The date a title or note row says the data is as of (数据截至2020年6月30日), or None."""
-    match = _STATED.search(unicodedata.normalize("NFKC", str(text or "")))
-    if not match:
-        return None
-    try:
-        return parse_month(match.group(1)) or parse_date(match.group(1))
-    except InvalidInput:
-        return None
 
 
 #: The first characters (folded) of a totals, subtotal or breakdown label: any other first character is none.
@@ -618,51 +584,3 @@ def _two_rows(values: list, below: list, match_header, groups: dict) -> tuple[di
                 labels[col] = under
         labels = dict(sorted(labels.items()))
     return labels, units, second
-
-
-def hidden_column_notices(header: Header) -> list[str]:
-    """What the import says of the columns hidden in the sheet: those left unused for a visible one, those used."""
-    out = [
-        _(
-            "Column “{label}” is hidden in the sheet and was left unused: {field} is read from the visible column "
-            "“{used}” (to use the hidden one instead: --map {label}={field})"
-        ).format(label=inline(str(label)), field=map_name(f), used=inline(str(used)))
-        for f, label, used in header.hidden_unused
-    ]
-    out += [
-        _("Column “{label}” is hidden in the sheet; it is read as {field}, as no visible column gives {field}").format(
-            label=inline(str(label)), field=map_name(f)
-        )
-        for f, label in header.hidden_used
-    ]
-    return out
-
-
-#: Hidden rows a notice names one by one; the others it counts.
-HIDDEN_ROWS_NAMED = 20
-
-
-def hidden_row_notices(grid, header: Header) -> list[str]:
-    """Name the rows below `header` that `grid` left out as hidden in the sheet (or filtered out), with their
-    projects' names, and say how to import them: unhide them."""
-    numbers = sorted(n for n in grid.hidden_rows if n > header.row)
-    if not numbers:
-        return []
-    col = header.columns.get("name")
-    named = []
-    for number in numbers[:HIDDEN_ROWS_NAMED]:
-        values = grid.hidden_rows[number]
-        name = values[col] if col is not None and col < len(values) else None
-        named.append(
-            _("row {row} “{name}”").format(row=number, name=inline(name))
-            if isinstance(name, str) and name.strip()
-            else _("row {row}").format(row=number)
-        )
-    if len(numbers) > HIDDEN_ROWS_NAMED:
-        named.append(_("and {n} more rows").format(n=len(numbers) - HIDDEN_ROWS_NAMED))
-    return [
-        _(
-            "{n} rows are hidden in the sheet (or filtered out) and were not imported: {rows}; to import them, "
-            "unhide them (取消隐藏, or clear the filter), save and import again"
-        ).format(n=len(numbers), rows="、".join(named))
-    ]

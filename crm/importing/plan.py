@@ -18,13 +18,12 @@ from crm.importing.headers import (
     Header,
     find_header,
     header_key,
-    hidden_column_notices,
-    hidden_row_notices,
     investment_kind,
     map_name,
     names_a_project,
     normalise,
 )
+from crm.importing.hidden import hidden_column_notices, hidden_row_notices
 from crm.importing.remembered import Remembered
 from crm.importing.rows import Problem, RowPlan, _cell_of, _Sheet
 from crm.importing.scan import _formulas_message, _Scan

@@ -28,7 +28,8 @@ from crm.importing.cells import (
     read_progress_cell,
     split_names,
 )
-from crm.importing.headers import Header, header_unit, stated_date, unit_note, year_note
+from crm.importing.headers import Header, header_unit
+from crm.importing.sheet_notes import stated_date, unit_note, year_note
 from crm.importing.workbook import Grid
 from crm.values.money import Money
 

@@ -29,7 +29,6 @@ One grouped scan of the cohort's deals answers the deal counts of both sets.
 
 import datetime
 import operator
-import threading
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
@@ -42,9 +41,10 @@ from crm.listing.filters import DealFilter, region_condition
 from crm.reference import fx
 from crm.reporting import kept_plans, kpi, month_ends
 from crm.reporting.kept_plans import up_to as _up_to
+from crm.reporting.remembered_rows import remember_rows, remembered_rows
 from db import kept_totals as upkeep
 from db import stage_days
-from db.dialects import dialect_of, unindexed
+from db.dialects import unindexed
 from db.models import Blocker, Deal, FundsArrived, FxRate, InvestmentDone, InvestmentPlan, StageChange, database
 
 _STARTED = frozenset(at_or_beyond("construction"))
@@ -273,44 +273,12 @@ def dated_stage_rows(cohort: DealFilter, day: datetime.date, key=None, probe: bo
         return []
     if key is None and (read := month_ends.given(cohort.region, day)) is not None:
         return list(read)
-    remembered = _remembered((cohort.region, day, key is not None))
+    remembered = remembered_rows((cohort.region, day, key is not None))
     if remembered is not None:
         return list(remembered)
     rows = _read_stage_rows(cohort, day, key)
-    _remember((cohort.region, day, key is not None), rows)
+    remember_rows((cohort.region, day, key is not None), rows)
     return list(rows)
-
-
-#: dated_stage_rows' last answers on SQLite, per thread: .connection (the connection they were read on, held, so
-#: that no new connection takes its id) and .rows {(version, question): rows}.
-_REMEMBERED = threading.local()
-
-
-def _version():
-    """What changes whenever the ledger may have changed, on SQLite: this connection's count of changed rows and
-    its data_version (other connections' commits); None elsewhere (nothing is remembered)."""
-    if dialect_of().name != "sqlite":
-        return None
-    connection = database.connection()
-    if getattr(_REMEMBERED, "connection", None) is not connection:
-        _REMEMBERED.connection, _REMEMBERED.rows = connection, {}
-    return connection.total_changes, connection.execute("PRAGMA data_version").fetchone()[0]
-
-
-def _remembered(ask: tuple):
-    version = _version()
-    return None if version is None else _REMEMBERED.rows.get((version, ask))
-
-
-def _remember(ask: tuple, rows: list) -> None:
-    """Keep `rows` for the next same question while nothing changed (a report asks per region and in total, for
-    the figures and again for the lights)."""
-    version = _version()
-    if version is None:
-        return
-    if len(_REMEMBERED.rows) > 16:
-        _REMEMBERED.rows = {}
-    _REMEMBERED.rows[(version, ask)] = rows
 
 
 def _read_stage_rows(cohort: DealFilter, day: datetime.date, key) -> list:

@@ -15,30 +15,16 @@ from crm.foundation.errors import Conflict, InvalidInput, NotFound
 from crm.listing import blocker_board, views
 from crm.listing.filters import DealFilter
 from crm.reference.lookup import deal_by_code
-from crm.reporting import asof, kpi, weekly
+from crm.reporting import weekly
 from db import kept_totals as upkeep
 from db.models import Blocker, Department
 from tests.ledger import test_corrections
+from tests.ledger.test_corrections import all_figures, figures
 from tests.ledger.test_kpi import FAGAI, SHENGTAI, ZIRAN
 
 D = datetime.date
 
 small = test_corrections.small  # the small ledger's one template (two of one name would clash)
-
-
-def figures(cohort: DealFilter | None = None) -> dict:
-    out = kpi.as_json(kpi.compute(cohort))
-    out.pop("as_of", None)
-    return out
-
-
-def all_figures() -> dict:
-    """KPIs now (whole ledger, a kept-totals cohort) and as of a past day."""
-    return {
-        "all": figures(),
-        "region": figures(DealFilter(region="涿州")),
-        "asof": kpi.as_json(asof.compute(day=D(2020, 12, 31)).kpis),
-    }
 
 
 def open_on(code: str) -> int:

@@ -5,24 +5,14 @@ in a currency the ledger has no exchange rate for yet.
 Each test checks what lands, on SQLite and PostgreSQL."""
 
 import datetime
-import json
 from decimal import Decimal
 
 from db.connection import open_database
 from db.models import Deal, FundsArrived
+from tests.ledger.test_import_cell_words import _deals, _import
 from tests.ledger.test_import_county import county_xlsx
 
 D = datetime.date
-
-
-def _import(run_cli, url, path, *more):
-    code, out, err = run_cli("--db", url, "import", path, "--format", "json", *more)
-    return code, json.loads(out) if out.strip() else None, err
-
-
-def _deals(url) -> dict:
-    open_database(url)
-    return {d.name: d for d in Deal.select()}
 
 
 def _funds(url, name) -> Decimal:

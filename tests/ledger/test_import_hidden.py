@@ -9,25 +9,14 @@ PostgreSQL."""
 
 import csv
 import datetime
-import json
 from decimal import Decimal
 
 from openpyxl import Workbook
 
-from db.connection import open_database
-from db.models import Deal, FundsArrived
+from db.models import FundsArrived
+from tests.ledger.test_import_cell_words import _deals, _import
 
 D = datetime.date
-
-
-def _import(run_cli, url, path, *more):
-    code, out, err = run_cli("--db", url, "import", path, "--format", "json", *more)
-    return code, json.loads(out) if out.strip() else None, err
-
-
-def _deals(url) -> dict:
-    open_database(url)
-    return {d.name: d for d in Deal.select()}
 
 
 def _sheet(path, rows, hidden_columns=(), hidden_rows=(), merged=()):

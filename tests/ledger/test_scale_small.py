@@ -95,7 +95,8 @@ def test_opening_a_heavy_deal_costs_a_few_queries(large):
     with count_queries() as queries:
         detail = deal_views.detail(code)
     assert len(detail["ledger"]) == synthetic.HEAVY_LEDGER and len(detail["blockers"]) == synthetic.HEAVY_BLOCKERS
-    assert queries.count <= 12
+    # 12, and two for voided blockers: the voids the deal's trail keeps, and the numbers SQLite may give again
+    assert queries.count <= 14
 
 
 def _peak(work) -> int:
