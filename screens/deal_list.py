@@ -28,7 +28,6 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from crm.deals.stages import parse_stage
 from crm.foundation import config
 from crm.foundation.errors import Interrupted
 from crm.foundation.i18n import N_, _, current_language
@@ -243,17 +242,6 @@ class DealListHeader(Widget):
                     self.post_message(self.SortClicked(SORT_OF_COLUMN.get(column.key, column.key)))
                 return
             x -= width + 1
-
-
-def totals_and_negotiating(flt: ListFilter) -> tuple[Totals, int]:
-    """The count and total of the deals `flt` lets through, and how many of them are 在谈 (runs in a database
-    thread): the list counts deals not yet signed, which the Dashboard and the reports leave out."""
-    totals = deal_pages.totals(flt)
-    if flt.stage or not totals.deals:
-        return totals, totals.deals if flt.stage and parse_stage(flt.stage).key == "negotiating" else 0
-    if not deal_pages.count(ListFilter(stage="negotiating")):  # none in the ledger: no second pass over a search
-        return totals, 0
-    return totals, deal_pages.count(deal_pages.with_stage(flt, "negotiating"))
 
 
 class DealList(ScrollView, can_focus=True):
@@ -498,7 +486,7 @@ class DealList(ScrollView, can_focus=True):
                 return
         try:
             totals, negotiating = await self.app.db.run_aggregate(
-                totals_and_negotiating, flt, what="deal-count", wanted=lambda: generation == self._generation
+                deal_pages.totals_and_negotiating, flt, what="deal-count", wanted=lambda: generation == self._generation
             )
         except Exception as error:  # noqa: BLE001
             if not isinstance(error, Interrupted):

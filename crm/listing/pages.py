@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from peewee import JOIN, Asc, Case, Desc, fn
 
-from crm.deals.stages import STAGES
+from crm.deals.stages import STAGES, parse_stage
 from crm.listing import kept_totals as cohort_totals
 from crm.listing import search
 from crm.listing.filters import DealFilter
@@ -440,6 +440,28 @@ def totals(flt: DealFilter) -> Totals:
     row = query.namedtuples().get()
     n = row.n or 0
     return Totals(n, Deal.amount_cny.python_value(row.cny) or Decimal(0), n - (row.converted or 0), bool(row.approx))
+
+
+def totals_and_negotiating(flt: DealFilter) -> tuple[Totals, int]:
+    """totals(flt), and how many of its deals are 在谈 (the list counts deals not yet signed, which the Dashboard
+    and the reports leave out): one query of the kept totals by stage where they answer `flt` (the first page's);
+    a search's counts its 在谈 deals apart, and only when the ledger has any."""
+    kept = cohort_totals.grouped(flt, by=("stage",))
+    if kept is None:
+        shown = totals(flt)
+        if flt.stage:  # one stage shown: all or none of them are 在谈
+            return shown, shown.deals if parse_stage(flt.stage).key == "negotiating" else 0
+        if not shown.deals or not count(DealFilter(stage="negotiating")):
+            return shown, 0
+        return shown, count(with_stage(flt, "negotiating"))
+    n = sum(s.deals for s in kept)
+    shown = Totals(
+        n,
+        Deal.amount_cny.python_value(sum(s.amount_cny for s in kept)),
+        n - sum(s.converted for s in kept),
+        any(s.approximate for s in kept),
+    )
+    return shown, sum(s.deals for s in kept if s.key == ("negotiating",))
 
 
 # ---- what the quick filters offer ----------------------------------------

@@ -250,3 +250,18 @@ def test_code_like_searches_find_exactly_the_deals_whose_text_holds_them(small, 
         assert _every_id(ListFilter(search=query)) == held
         with search.counting():
             assert Deal.select().where(search.matches(query)).count() == len(held)
+
+
+def test_totals_and_negotiating_counts_the_deals_in_talks_a_list_shows(ledger):
+    """The list's footer says how many of its deals are 在谈: from the kept totals when they answer the filter, by a
+    count of its own for a search, none for a stage other than 在谈."""
+    from crm.deals.records import create_deal
+    from crm.listing.pages import totals_and_negotiating
+
+    create_deal({"name": "氢能洽谈项目", "amount": "5亿元", "region": "涿州市"}, stage="negotiating")
+    create_deal({"name": "氢能签约项目", "amount": "3亿元", "region": "涿州市", "signed_on": "2020-05-18"})
+    shown, talks = totals_and_negotiating(DealFilter())
+    assert (shown.deals, talks) == (2, 1)
+    assert totals_and_negotiating(DealFilter(search="氢能"))[1] == 1
+    assert totals_and_negotiating(DealFilter(search="氢能", stage="signed"))[1] == 0
+    assert totals_and_negotiating(DealFilter(stage="negotiating"))[1] == 1
