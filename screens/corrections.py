@@ -26,7 +26,7 @@ from crm.reference.entries import RateEntry, rate_voided
 from crm.reference.views import department_names
 from screens import text
 from screens.dialogs import Dialog
-from screens.forms import FormRow, read_date, show_hint
+from screens.forms import FormRow, hint_date, read_date
 
 
 class CorrectionDialog(Dialog):
@@ -302,8 +302,7 @@ class BlockerEditDialog(Dialog):
 
     @on(Input.Changed, "#edit-blocker-due")
     def _check_due(self, event: Input.Changed) -> None:
-        _due, hint, bad = read_date(event.value, self.today)
-        show_hint(self.query_one("#hint-due", Static), hint, bad)
+        hint_date(self.query_one("#hint-due", Static), event.value, self.today)
 
     def save(self) -> None:
         due, hint, bad = read_date(self.query_one("#edit-blocker-due", Input).value, self.today)

@@ -30,6 +30,7 @@ from screens.forms import (
     TickList,
     amount_hint,
     convert_amount,
+    hint_date,
     missing_rate_text,
     read_amount,
     read_date,
@@ -358,8 +359,7 @@ class ResolveDialog(Dialog):
 
     @on(Input.Changed, "#resolve-on")
     def _check_on(self, event: Input.Changed) -> None:
-        _day, hint, bad = read_date(event.value, self.today)
-        show_hint(self.query_one("#hint-on", Static), hint, bad)
+        hint_date(self.query_one("#hint-on", Static), event.value, self.today)
 
     def save(self) -> None:
         on_day, hint, bad = read_date(self.query_one("#resolve-on", Input).value, self.today)
@@ -577,8 +577,7 @@ class RateDialog(Dialog):
 
     @on(Input.Changed, "#rate-on")
     def _check_on(self, event: Input.Changed) -> None:
-        _day, hint, bad = read_date(event.value, self.today)
-        show_hint(self.query_one("#hint-on", Static), hint, bad)
+        hint_date(self.query_one("#hint-on", Static), event.value, self.today)
 
     @on(Input.Changed, "#rate-value")
     def _check_rate(self, event: Input.Changed) -> None:

@@ -110,6 +110,12 @@ def read_date(raw: str, today: datetime.date) -> tuple[datetime.date | None, str
     return value, value.isoformat(), False
 
 
+def hint_date(hint: Static, raw: str, today: datetime.date) -> None:
+    """Show under a date field what it reads as typed (its day, or why it is no date)."""
+    _day, message, bad = read_date(raw, today)
+    show_hint(hint, message, bad)
+
+
 @dataclass(frozen=True)
 class AmountReading:
     """What an amount field understood: the money, and its CNY value at a dated rate (if one covers it)."""

@@ -420,13 +420,7 @@ def totals(flt: DealFilter) -> Totals:
     """Count and CNY total of the deals `flt` lets through, in one query."""
     kept = cohort_totals.grouped(flt)
     if kept is not None:
-        n = sum(s.deals for s in kept)
-        return Totals(
-            n,
-            Deal.amount_cny.python_value(sum(s.amount_cny for s in kept)),
-            n - sum(s.converted for s in kept),
-            any(s.approximate for s in kept),
-        )
+        return _summed(kept)
     with search.counting():
         query = flt.apply(
             Deal.select(
@@ -454,14 +448,18 @@ def totals_and_negotiating(flt: DealFilter) -> tuple[Totals, int]:
         if not shown.deals or not count(DealFilter(stage="negotiating")):
             return shown, 0
         return shown, count(with_stage(flt, "negotiating"))
+    return _summed(kept), sum(s.deals for s in kept if s.key == ("negotiating",))
+
+
+def _summed(kept: list) -> Totals:
+    """The Totals of the kept totals' rows `kept` (crm.listing.kept_totals.grouped)."""
     n = sum(s.deals for s in kept)
-    shown = Totals(
+    return Totals(
         n,
         Deal.amount_cny.python_value(sum(s.amount_cny for s in kept)),
         n - sum(s.converted for s in kept),
         any(s.approximate for s in kept),
     )
-    return shown, sum(s.deals for s in kept if s.key == ("negotiating",))
 
 
 # ---- what the quick filters offer ----------------------------------------

@@ -157,62 +157,25 @@ def test_kpi_now_names_the_rates_its_plan_and_completed_investment_were_converte
     assert "总投资约12.00亿元" in _ok(run_cli, "--db", db_url, "brief")
 
 
+def _series(run_cli, db_url, period: str, start: str, end: str, fmt: str) -> str:
+    return _ok(run_cli, "--db", db_url, "kpi", "--series", period, "--from", start, "--to", end, "--format", fmt)
+
+
 def test_a_series_ends_at_to_and_never_after_today(ledger, db_url, run_cli):
     """--to 2026-11-10 (a Tuesday): the monthly series' last row is as of 11-10, not 11-30, and is what `kpi --as-of
     2026-11-10` says; the weekly one's is 11-10 after Sunday 11-08. A --to next year stops at today."""
     _dated(run_cli, db_url)
-    monthly = json.loads(
-        _ok(
-            run_cli,
-            "--db",
-            db_url,
-            "kpi",
-            "--series",
-            "monthly",
-            "--from",
-            "2026-09-01",
-            "--to",
-            "2026-11-10",
-            "--format",
-            "json",
-        )
-    )
+    monthly = json.loads(_series(run_cli, db_url, "monthly", "2026-09-01", "2026-11-10", "json"))
     assert [row["as_of"] for row in monthly] == ["2026-09-30", "2026-10-31", "2026-11-10"]
     assert monthly[-1] == json.loads(_ok(run_cli, "--db", db_url, "kpi", "--as-of", "2026-11-10", "--format", "json"))
-    weekly = _csv_rows(
-        _ok(
-            run_cli,
-            "--db",
-            db_url,
-            "kpi",
-            "--series",
-            "weekly",
-            "--from",
-            "2026-11-02",
-            "--to",
-            "2026-11-10",
-            "--format",
-            "csv",
-        )
-    )
+    weekly = _csv_rows(_series(run_cli, db_url, "weekly", "2026-11-02", "2026-11-10", "csv"))
     assert [row[0] for row in weekly[1:]] == ["2026-11-08", "2026-11-10"]
     assert (
         weekly[-1][weekly[0].index("fx_used")]
         == "EUR 2025-01-01 7.7000; EUR 2026-04-01 7.8000; EUR 2026-08-03 7.9000; USD 2025-01-01 6.5000; USD 2026-03-02 7.2000"
     )
     today = datetime.date.today()
-    table = _ok(
-        run_cli,
-        "--db",
-        db_url,
-        "kpi",
-        "--series",
-        "monthly",
-        "--from",
-        f"{today.year}-01-01",
-        "--to",
-        f"{today.year + 1}-06-30",
-    )
+    table = _series(run_cli, db_url, "monthly", f"{today.year}-01-01", f"{today.year + 1}-06-30", "table")
     assert table.split("\n\n")[0].splitlines()[-1].split()[0] == today.isoformat()
 
 
