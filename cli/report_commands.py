@@ -14,12 +14,12 @@ from crm.deals.investment import parse_month
 from crm.deals.tags import tag_deal, untag_deal
 from crm.foundation.config import current_actor
 from crm.foundation.errors import InvalidInput
-from crm.foundation.i18n import N_, _
+from crm.foundation.i18n import N_, _, list_sep
 from crm.listing.filters import DealFilter
 from crm.reference import fx
 from crm.reporting import asof, brief, kpi, lights, series, summaries
 from crm.values.dates import parse_date
-from crm.values.money import Money, format_money, format_yi, percent_text
+from crm.values.money import Money, format_money, format_yi, marked_about, percent_text
 from exports import summary_table
 from exports.weekly_files import write_atomically
 
@@ -99,12 +99,12 @@ def cmd_invest(args):
 
 def cmd_tag(args):
     open_ledger(args)
-    print("、".join(tag_deal(args.code, args.tags)))
+    print(list_sep().join(tag_deal(args.code, args.tags)))
 
 
 def cmd_untag(args):
     open_ledger(args)
-    print("、".join(untag_deal(args.code, args.tags)) or _("(no tags)"))
+    print(list_sep().join(untag_deal(args.code, args.tags)) or _("(no tags)"))
 
 
 # ---- KPIs ----------------------------------------------------------------------
@@ -180,7 +180,7 @@ def _yi(value) -> str:
 _SERIES_COLUMNS = (
     (N_("As of"), lambda r: r.day.isoformat()),
     (N_("Deals signed"), lambda r: r.kpis.deals),
-    (N_("Total investment, 100m"), lambda r: brief.about(_yi(r.kpis.total_cny), r.kpis.approximate)),
+    (N_("Total investment, 100m"), lambda r: marked_about(_yi(r.kpis.total_cny), r.kpis.approximate)),
     (N_("Start rate (construction or beyond)"), lambda r: percent_text(r.kpis.start_rate)),
     (N_("Planned starts"), lambda r: r.plan.planned_starts),
     (N_("Started on plan"), lambda r: r.plan.started_on_plan),
@@ -319,7 +319,8 @@ def cmd_check_five_ones(args):
             }
         )
     print_table(
-        [_("Code"), _("Name"), _("Missing")], [[g.code, g.name, "、".join(_PART[m] for m in g.missing)] for g in gaps]
+        [_("Code"), _("Name"), _("Missing")],
+        [[g.code, g.name, list_sep().join(_PART[m] for m in g.missing)] for g in gaps],
     )
     print(
         _("五个一 complete for {covered} of {checked} deals ({ratio})").format(

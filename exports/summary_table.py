@@ -14,8 +14,7 @@ from pathlib import Path
 from crm.foundation.i18n import N_, _
 from crm.reference import fx
 from crm.reporting import asof, kpi
-from crm.reporting.brief import about
-from crm.values.money import YI, format_yi, percent_text
+from crm.values.money import YI, format_yi, marked_about, percent_text
 
 #: What a report groups by → (the choice's label, the group column's header).
 DIMENSION_LABELS = {
@@ -118,7 +117,7 @@ def shown_rows(rows: list) -> list[list[str]]:
     out = []
     for row, plain in zip(rows, values):
         cells = [_label(row)] + [cell(v, kind) for v, (_h, kind) in zip(plain[1:], COLUMNS.values())]
-        cells[_APPROXIMATE_AT] = about(cells[_APPROXIMATE_AT], row.result.kpis.approximate)
+        cells[_APPROXIMATE_AT] = marked_about(cells[_APPROXIMATE_AT], row.result.kpis.approximate)
         out.append(cells)
     return out
 
@@ -215,7 +214,7 @@ def write(rows: list, fmt: str, path: Path, dimension: str, force: bool = False)
         shape = (sheet, title(dimension, rows), headers(dimension, units=True), kinds, file_rows(rows), notes)
         marked = {(r, _APPROXIMATE_AT) for r, row in enumerate(rows) if row.result.kpis.approximate}
         write_atomically(
-            path, lambda p: write_summary(str(p), *shape, marked=marked, mark=about("", True)), force=force
+            path, lambda p: write_summary(str(p), *shape, marked=marked, mark=marked_about("")), force=force
         )
         return
     content = csv_text(dimension, rows)

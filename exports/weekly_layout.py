@@ -24,7 +24,7 @@ from crm.reference import fx
 from crm.reporting import kpi
 from crm.reporting.weekly import Problem, Progress, Row, WeeklyTable
 from crm.values.dates import iso_week_label
-from crm.values.money import ABOUT_ZH, YI, ZH_SUFFIX, Money, format_money, format_yi, percent_text, to_wan
+from crm.values.money import ABOUT_ZH, YI, ZH_SUFFIX, Money, format_money, format_yi, marked_about, percent_text, to_wan
 from exports.cells import plain_decimal
 
 MILLION = Decimal(10) ** 6
@@ -371,16 +371,9 @@ def yi_text(yuan: Decimal) -> str:
     return format_yi(yuan)
 
 
-def about(text: str = "") -> str:
-    """`text` marked approximate the way format_money marks an amount (约5亿元, about CNY 500 million):
-    约346.42, about 346.42."""
-    return f"{ABOUT_ZH}{text}" if current_language() == "zh" else f"about {text}"
-
-
 def yi_shown(value: Yi) -> str:
-    """A Yi as a reader sees it: yi_text, marked with about() when it adds up an approximate amount."""
-    text = yi_text(value.yuan)
-    return about(text) if value.approximate else text
+    """A Yi as a reader sees it: yi_text, marked (marked_about) when it adds up an approximate amount."""
+    return marked_about(yi_text(value.yuan), value.approximate)
 
 
 def rate_shown(value: Rate) -> str:

@@ -37,6 +37,7 @@ import xlsxwriter
 
 from crm.foundation.i18n import _, current_language, list_sep
 from crm.reporting.weekly import WeeklyTable
+from crm.values.money import marked_about
 from exports import weekly_layout as layout
 from exports.cells import workbook
 from exports.weekly_xlsx_body import LINE_HEIGHT, Body, line_width, lines_of, row_points  # noqa: F401 — re-exported
@@ -539,10 +540,10 @@ def _summary_pages(ws, room: float, scale: float, heights: list[float], spans: l
 
 def yi_format(value: layout.Yi) -> str | None:
     """The number format a Yi is shown with when not its style's YI_FORMAT (None): YI_FORMAT after 约
-    (layout.about) when it adds up an approximate amount, so that the cell stays a number."""
+    (marked_about) when it adds up an approximate amount, so that the cell stays a number."""
     if not value.approximate:
         return None
-    return '"' + layout.about().replace('"', "") + '"' + YI_FORMAT
+    return '"' + marked_about("").replace('"', "") + '"' + YI_FORMAT
 
 
 def rate_format(value: layout.Rate) -> str:

@@ -14,7 +14,7 @@ from crm.deals.records import create_deal, edit_deal, set_supporting, supporting
 from crm.deals.stages import BY_KEY, change_stage
 from crm.foundation.config import current_actor
 from crm.foundation.errors import Conflict, CrmError, InvalidInput
-from crm.foundation.i18n import _
+from crm.foundation.i18n import _, list_sep
 from crm.importing import aside, records
 from crm.importing.aside import (
     KeptDaysAside,
@@ -376,7 +376,7 @@ class _Applying:
             return
         message = _(
             "Maybe this is {deals}: if it is the same deal, write its code (项目编号) in the sheet; else it is a new deal"
-        ).format(deals="、".join(_described(d) for d in alike[:3]))
+        ).format(deals=list_sep().join(_described(d) for d in alike[:3]))
         if self.strict:
             raise _refuse(message, "maybe_same_deal", "name")
         label, raw = _cell_of(row, self.labels, "name") or (None, row.values.get("name"))

@@ -20,7 +20,7 @@ from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.foundation.text import folded
 from crm.importing.number_formats import format_says_about, format_shows_sign_only, format_unit
-from crm.values.dates import MAX_YEAR, MIN_YEAR, PARTS_OF_A_MONTH, PARTS_OF_A_YEAR, parse_date, parse_month
+from crm.values.dates import MAX_YEAR, MIN_YEAR, PARTS_OF_A_MONTH, PARTS_OF_A_YEAR, parse_date, parse_month, plain_day
 from crm.values.money import CURRENCIES, MAX_AMOUNT, ZH_SUFFIX, Money, parse_amount
 from crm.values.stage_words import classify_progress
 
@@ -551,8 +551,7 @@ def parse_problems_cell(value, today: datetime.date | None = None) -> list[Probl
     if is_blank(text):
         return []
     if today is not None:
-        # A 时限 is ahead of the sheet: 7月15日 is in its year, not the last such day before it (an AsOf).
-        today = datetime.date(today.year, today.month, today.day)
+        today = plain_day(today)  # a 时限 lies ahead of the sheet: 7月15日 is in its year
     items = []
     for line in re.split(r"[\r\n]+", text):
         starts = [m for m in _ITEM_NUMBER.finditer(line)]

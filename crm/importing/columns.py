@@ -48,6 +48,7 @@ from crm.importing.rows import (
     name_key,
 )
 from crm.importing.rows import _Sheet as Sheet
+from crm.values.dates import plain_day
 
 #: A cell refused or warned about: its row is read again by rows._read_row.
 _BAD = object()
@@ -238,7 +239,7 @@ class _Columns:
         """Each date column's text added to the values; returns the signing day per row (None: none)."""
         epoch = self.sheet.grid.epoch
         # A plan lies ahead: 3月1日 is in the sheet's year, not the last 1 March before its as-of day.
-        plans = datetime.date(self.reference.year, self.reference.month, self.reference.day)
+        plans = plain_day(self.reference)
         signed_on = [None] * len(self.cells)
         for f in ("signed_on", "planned_start", "planned_completion"):
             column = self.column(f)

@@ -106,7 +106,7 @@ def _other_tables(plan: Plan, path, grids: list) -> None:
             _(
                 "Sheets {sheets} also hold a table of deals and were not imported: import each with --sheet "
                 "(crm import {file} --sheet {sheet})"
-            ).format(sheets="、".join(f"“{n}”" for n in names), file=Path(path).name, sheet=names[0])
+            ).format(sheets=list_sep().join(f"“{n}”" for n in names), file=Path(path).name, sheet=names[0])
         )
 
 

@@ -62,7 +62,6 @@ def record_cumulative_funds(deal_id: int, total: Money, on: datetime.date, actor
 def lower_funds(row: RowPlan, funds: Money, code: str, held: Decimal, labels: dict) -> Problem:
     """The warning of `row`'s cumulative `funds` below what the ledger holds for deal `code` (`held`, in the
     funds' currency): the ledger keeps its figure, and the officer is told how to correct it if the sheet is right."""
-    label, raw = _cell_of(row, labels, "funds") or (None, None)
     message = _(
         "The sheet gives {sheet} as the funds arrived so far, less than the {held} the ledger holds for {code}: the "
         "ledger keeps {held}; if the sheet is right, void the wrong entries (crm funds void ID --note WHY) and import "
@@ -72,15 +71,20 @@ def lower_funds(row: RowPlan, funds: Money, code: str, held: Decimal, labels: di
         held=format_money(Money(held, funds.currency)),
         code=code,
     )
-    return Problem(row.row, label, cell_text(raw), "funds_lower", message)
+    return _funds_problem(row, labels, "funds_lower", message)
 
 
 def approximate_funds(row: RowPlan, funds: Money, labels: dict) -> Problem:
     """The warning of `row`'s `funds` recorded from a cell that gives them as about a figure (约5000万, 近5000万):
     the funds table keeps exact amounts, so the figure is recorded as written and the officer is told."""
-    label, raw = _cell_of(row, labels, "funds") or (None, None)
     message = _(
         "The funds arrived are not given as an exact figure: recorded as {amount} in all; once the exact figure is "
         "known, void the entry (crm funds void) and record it"
     ).format(amount=format_money(Money(funds.amount, funds.currency)))
-    return Problem(row.row, label, cell_text(raw), "approximate_funds", message)
+    return _funds_problem(row, labels, "approximate_funds", message)
+
+
+def _funds_problem(row: RowPlan, labels: dict, code: str, message: str) -> Problem:
+    """A warning `code` about `row`'s funds cell, saying `message`."""
+    label, raw = _cell_of(row, labels, "funds") or (None, None)
+    return Problem(row.row, label, cell_text(raw), code, message)

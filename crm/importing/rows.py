@@ -31,6 +31,7 @@ from crm.importing.cells import (
 from crm.importing.headers import Header, header_unit
 from crm.importing.sheet_notes import stated_date, unit_note, year_note
 from crm.importing.workbook import Grid
+from crm.values.dates import plain_day
 from crm.values.money import Money
 
 #: Codes this ledger gives deals (ZS2020-0001): a file's code of this shape is kept for a new deal.
@@ -204,7 +205,7 @@ _FOOTER = re.compile(
     r"(?:(?:单位|部门|科室)?(?:主要|分管|主管)?(?:负责人|领导)(?:签字|签名)?|(?:审核|审批|审定|复核|核对|填报|填表|制表|"
     r"统计|报送|经办|联系)(?:人|单位|日期|时间)?|联系(?:电话|方式)|电话|手机|日期|签字|签名|盖章|签章)\s*[:：]"
 )
-FOOTER_STARTS = frozenset(  # the first characters of those labels
+_FOOTER_STARTS = frozenset(  # the first characters of those labels
     "单部科主分负领审复核填制统报经联电手日签盖"
 )
 
@@ -219,7 +220,7 @@ def footer_line(values: list) -> bool:
             return False
         text = value.lstrip()
         if text:
-            return text[0] in FOOTER_STARTS and _FOOTER.match(text) is not None
+            return text[0] in _FOOTER_STARTS and _FOOTER.match(text) is not None
     return False
 
 
@@ -425,7 +426,7 @@ def _read_dates(r: _Row) -> None:
         if f == "signed_on":
             kind, reference = "date", r.reference
         else:  # a plan lies ahead: 3月1日 is in the sheet's year, not the last 1 March before its as-of day
-            kind, reference = "plan_date", datetime.date(r.reference.year, r.reference.month, r.reference.day)
+            kind, reference = "plan_date", plain_day(r.reference)
         code, read = _once(
             r.sheet.memo, (kind, *_cell_key(value)), parse_month_or_date_cell, value, r.sheet.grid.epoch, reference
         )

@@ -15,7 +15,7 @@ from crm.foundation.i18n import _, list_sep
 from crm.importing.breakdown import Breakdown, numbered
 from crm.importing.cells import cell_text, column_letter, filled_cells, inline, is_blank
 from crm.importing.headers import heads_a_section, label_kind, names_a_project, normalise, section_number
-from crm.importing.rows import FOOTER_STARTS, _Sheet, footer_line
+from crm.importing.rows import _Sheet, footer_line
 from crm.importing.tables_below import TablesBelow, refuse_other_units, row_ranges
 from crm.importing.workbook import Grid
 
@@ -135,7 +135,7 @@ class _Scan:
                 if self.after is not None:
                     self.below.boundary()
                 continue
-            if self.after is None and _may_sign(values[0]) and footer_line(values):
+            if self.after is None and footer_line(values):
                 self._footer(number, data)
                 continue
             if self.after is not None:
@@ -341,12 +341,6 @@ def subtotal_label(text: str) -> bool:
     if "计" not in text and not _may_end_in_count(text):
         return False  # nearly every name, told without folding it
     return _SUBTOTAL_AFTER_NAME.fullmatch(normalise(text)) is not None
-
-
-def _may_sign(first) -> bool:
-    """Whether a row's first cell may start a signature line: blank, or a text starting as one does (1 | … is a
-    deal's row: told without looking further)."""
-    return first is None or (type(first) is str and (not first[:1].strip() or first[0] in FOOTER_STARTS))
 
 
 def _has_digits(value) -> bool:

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from peewee import PeeweeException
 
-from crm.foundation.i18n import _
+from crm.foundation.i18n import _, list_sep
 from crm.importing.cells import CellError, cell_text, inline, is_blank, parse_amount_cell
 from crm.importing.rows import Problem, _cell_of, _Sheet
 from crm.reference import fx
@@ -349,7 +349,7 @@ def _check_text_total(plan, number, f, label, cell, sums: _FieldSums) -> None:
     for text, m in stated:
         low, high = _allowed(text, m)
         wrong |= not (low <= sums.get(m.currency, Decimal(0)) <= high)
-    shown_sum = "、".join(format_money(Money(v, c)) for c, v in sums.items())
+    shown_sum = list_sep().join(format_money(Money(v, c)) for c, v in sums.items())
     if wrong:
         plan.warnings.append(
             Problem(

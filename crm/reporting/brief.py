@@ -8,11 +8,11 @@ rates behind its CNY totals.
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from crm.foundation.i18n import _, current_language
+from crm.foundation.i18n import _
 from crm.listing.filters import DealFilter
 from crm.reference import fx
 from crm.reporting import asof
-from crm.values.money import ABOUT_ZH
+from crm.values.money import marked_about
 
 YI = Decimal(100_000_000)
 
@@ -20,14 +20,6 @@ YI = Decimal(100_000_000)
 def yi(amount: Decimal) -> str:
     """Yuan as 亿元 with two decimals (146.54)."""
     return str((amount / YI).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-
-
-def about(text: str, approximate: bool) -> str:
-    """An amount's text marked as `crm kpi` marks a total that includes an approximate amount (约499.51; English
-    about 499.51); unchanged when every amount in it is exact."""
-    if not approximate:
-        return text
-    return ("about " if current_language() == "en" else ABOUT_ZH) + text  # as format_money marks an amount
 
 
 def percent(rate: Decimal | None) -> str:
@@ -48,7 +40,7 @@ def compose(result: asof.AsOf) -> str:
         month=result.day.month,
         day=result.day.day,
         deals=k.deals,
-        total=about(yi(k.total_cny), k.approximate),
+        total=marked_about(yi(k.total_cny), k.approximate),
         planned=p.planned_starts,
         started=p.started_on_plan,
         start_rate=percent(p.start_plan_rate),

@@ -85,6 +85,12 @@ class AsOf(date):
         return hash((AsOf, self.toordinal()))
 
 
+def plain_day(day: date) -> date:
+    """`day` as a plain date, an AsOf's too: a date written without its year then falls in its year, not on or
+    before it (a plan, a 时限: they lie ahead of the sheet)."""
+    return date(day.year, day.month, day.day)
+
+
 def _cn_number(text: str) -> int:
     """一 … 三十一 as a number."""
     if "十" not in text:

@@ -262,13 +262,14 @@ def _arabic(run: str) -> str:
 # Words around an amount that say it is not exact, read as 约 (one flag, as 余 and 多 are): 25亿元左右, 5亿元以上,
 # 超5亿元, 逾5亿元, 近5亿元, 不少于5亿元. Longest first, so that 超过 is not read as 超 and 过5亿.
 _ABOUT_AFTER = ("左右", "以上", "上下")
-_ABOUT_BEFORE = ("不少于", "不低于", "超过", "将近", "接近", "超", "逾", "近")
-#: Every word that makes an amount approximate and says nothing of its unit or currency (5亿元以上: 亿元 does).
-APPROXIMATION_WORDS = (*_APPROX_WORDS, *_QUALIFIER_WORDS, *_ABOUT_AFTER, *_ABOUT_BEFORE)
 #: The words that put the true amount just under the figure written (近5亿元: a little less than 5亿).
 UNDER_WORDS = ("将近", "接近", "近")
+_OVER_BEFORE = ("不少于", "不低于", "超过", "超", "逾")
+_ABOUT_BEFORE = tuple(sorted((*_OVER_BEFORE, *UNDER_WORDS), key=len, reverse=True))
+#: Every word that makes an amount approximate and says nothing of its unit or currency (5亿元以上: 亿元 does).
+APPROXIMATION_WORDS = (*_APPROX_WORDS, *_QUALIFIER_WORDS, *_ABOUT_AFTER, *_ABOUT_BEFORE)
 #: The words that put it above the figure (117亿余元, 超5亿元, 5亿元以上, 不少于5亿元).
-OVER_WORDS = (*_QUALIFIER_WORDS, "以上", "不少于", "不低于", "超过", "超", "逾")
+OVER_WORDS = (*_QUALIFIER_WORDS, "以上", *_OVER_BEFORE)
 # Anything _spoken would change: most amounts (25亿元, 4565万元, $180M) have none of it and skip its work.
 _SPOKEN_HINT = LazyPattern(
     r"[億萬兩圓個个整正〇○零一二两三四五六七八九十百壹贰叁肆伍陆柒捌玖拾佰仟点]|dollar|renminbi|euro|yen|[万亿千百][0-9]"
@@ -437,6 +438,13 @@ def _plain(number: Decimal, grouping: bool = False) -> str:
     return text
 
 
+def marked_about(text: str, approximate: bool = True, lang: str | None = None) -> str:
+    """`text` marked as an approximate amount is (约499.51; English about 499.51), or as it is when exact."""
+    if not approximate:
+        return text
+    return ("about " if (lang or current_language()) == "en" else ABOUT_ZH) + text
+
+
 def format_money(m: Money, lang: str | None = None) -> str:
     """Money as a reader expects it, rounded half up to 2 decimals of its unit.
 
@@ -452,7 +460,7 @@ def format_money(m: Money, lang: str | None = None) -> str:
             text += _plain(amount.scaleb(-6), grouping=True) + " million"
         else:
             text += _plain(amount, grouping=True)
-        return "about " + text if m.approximate else text
+        return marked_about(text, m.approximate, lang)
     about = ABOUT_ZH if m.approximate else ""
     # The 亿 threshold is taken after rounding, so 99,999,999.99 shows as 1亿, not 10000万.
     if to_wan(amount) >= WAN:
