@@ -161,9 +161,9 @@ class CrmApp(ConnectionWatch, TerminalWatch, App):
 
     @property
     def COMMANDS(self):  # noqa: N802 — Textual reads the class attribute through the instance
-        from screens.commands import DealSearchProvider
+        from screens.commands import DealSearchProvider, ImportsProvider
 
-        return App.COMMANDS | {DealSearchProvider}
+        return App.COMMANDS | {DealSearchProvider, ImportsProvider}
 
     @property
     def today(self) -> datetime.date:

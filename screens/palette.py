@@ -2,15 +2,14 @@
 
 Textual's CommandPalette writes its placeholder and its "No matches found" in
 English; this subclass passes both through `_()` (the strings are in
-screens.textual_strings, so they reach the catalog). Opened with the app's
-commands, it also offers those of screens.commands.ImportsProvider.
+screens.textual_strings, so they reach the catalog).
 """
 
 from __future__ import annotations
 
 from rich.align import Align
 from rich.text import Text
-from textual.command import CommandList, CommandPalette, Provider
+from textual.command import CommandList, CommandPalette
 from textual.widgets.option_list import Option
 
 from crm.foundation.i18n import _
@@ -22,16 +21,6 @@ class CrmCommandPalette(CommandPalette):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("placeholder", _("Search for commands…"))
         super().__init__(*args, **kwargs)
-
-    @property
-    def _provider_classes(self) -> set[type[Provider]]:
-        # Textual's: the app's and the screen's providers, or the ones it was given (the theme picker's)
-        found = super()._provider_classes
-        if self._supplied_providers is None and found:
-            from screens.commands import ImportsProvider
-
-            found.add(ImportsProvider)
-        return found
 
     def _start_no_matches_countdown(self, search_value: str) -> None:
         # The same as Textual's, whose message is an English literal inside it.
