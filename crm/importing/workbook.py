@@ -413,6 +413,8 @@ def _merged_ranges(ws) -> tuple[list[tuple[int, int, int, int]], dict, set, set]
     numbers of its hidden rows and (1-based) columns."""
     from openpyxl.utils import column_index_from_string
 
+    from crm.importing.xlsx_parts import column_span
+
     ranges, uncomputed = [], {}
     hidden_rows: set[int] = set()
     hidden_columns: set[int] = set()
@@ -438,9 +440,7 @@ def _merged_ranges(ws) -> tuple[list[tuple[int, int, int, int]], dict, set, set]
                     hidden_rows.add(int(element.get("r")))
                 element.clear()
             elif tag == f"{_MAIN_NS}col" and element.get("hidden") in ("1", "true"):
-                low, high = element.get("min", ""), element.get("max", "")
-                if low.isdigit() and high.isdigit():
-                    hidden_columns.update(range(max(int(low), 1), min(int(high), 16384) + 1))
+                hidden_columns.update(column_span(element.get("min"), element.get("max")))
     return ranges, uncomputed, hidden_rows, hidden_columns
 
 

@@ -178,10 +178,18 @@ def hidden_columns(xml: bytes) -> set[int]:
         attributes = match.group(1)
         if _HIDDEN.search(attributes):
             bounds = dict(_MIN_MAX.findall(attributes))
-            low = int(bounds.get(b"min", b"0"))
-            high = min(int(bounds.get(b"max", low)), 16384)
-            found.update(range(max(low, 1), high + 1))
+            found.update(column_span(bounds.get(b"min"), bounds.get(b"max")))
     return found
+
+
+def column_span(low: str | bytes | None, high: str | bytes | None) -> range:
+    """The 1-based columns a <col min max> covers (max missing: min alone), within a sheet's 16,384; empty when
+    min is no number."""
+    if low is None or not low.isdigit():
+        return range(0)
+    first = int(low)
+    last = int(high) if high is not None and high.isdigit() else first
+    return range(max(first, 1), min(last, 16384) + 1)
 
 
 _FORMULA = re.compile(rb"<f[\s>/]")

@@ -47,3 +47,14 @@ def test_an_unused_column_is_offered_the_field_it_means_and_contact_details_none
     assert best_guess("合作单位") == "investor" and best_guess("合作伙伴") == "investor"
     # headers with no such word still get the field they most resemble
     assert best_guess("配合单位名称") == "supporting"
+
+
+def test_a_hidden_col_element_covers_the_same_columns_on_both_readers():
+    """<col min max>: both readers of hidden columns (the XML scan and openpyxl's) ask column_span; a missing max is
+    min alone, a span past the sheet's last column stops there, a min that is no number covers none."""
+    from crm.importing.xlsx_parts import column_span, hidden_columns
+
+    assert list(column_span("4", "6")) == [4, 5, 6] and list(column_span(b"4", None)) == [4]
+    assert column_span("16383", "99999") == range(16383, 16385) and not column_span(None, "3")
+    xml = b'<worksheet><cols><col min="2" max="3" hidden="1"/><col min="5" hidden="1"/></cols><sheetData/></worksheet>'
+    assert hidden_columns(xml) == {2, 3, 5}
