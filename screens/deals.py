@@ -13,6 +13,7 @@ from textual.containers import Horizontal
 from textual.widget import AwaitMount
 from textual.widgets import Input, Select, Static
 
+from crm.deals.archived import forget_archived
 from crm.deals.stages import STAGES
 from crm.foundation.i18n import N_, _
 from crm.listing import pages as deal_pages
@@ -343,8 +344,6 @@ class DealsScreen(DealActions, CrmScreen):
 
     def action_refresh(self) -> None:
         """ctrl+r: fetch the list and its totals again (another officer's or a command's changes; the server back)."""
-        from crm.deals.corrections import forget_archived
-
         # Whether any deal is archived is remembered for seconds: a deal archived elsewhere leaves the list now.
         # (A dictionary entry dropped, no query: safe from this thread.)
         forget_archived()

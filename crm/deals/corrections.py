@@ -10,11 +10,10 @@ kept total then leaves it out without having to know about voids.
 
 import datetime
 import json
-import time
 from decimal import Decimal
-from weakref import WeakKeyDictionary
 
 from crm.audit import log as audit
+from crm.deals.archived import forget_archived
 from crm.deals.blockers import VOIDED_FIELD, locked_blocker, snapshot
 from crm.deals.investment_fields import done_field
 from crm.deals.stages import ledger
@@ -26,7 +25,7 @@ from crm.foundation.text import clean_text, whole_number
 from crm.reference import fx
 from crm.reference.lookup import deal_by_code, locked_deal
 from db.connection import lock_for_update, writing
-from db.models import AuditEntry, Blocker, Deal, FundsArrived, InvestmentDone, StageChange, database
+from db.models import AuditEntry, Blocker, Deal, FundsArrived, InvestmentDone, StageChange
 
 
 def _now() -> datetime.datetime:
@@ -211,31 +210,3 @@ def void_blocker(blocker_id, note: str, if_version: int | None = None, actor: st
         audit.record("deal", deal.id, {VOIDED_FIELD: (kept, note)}, actor)
         Blocker.delete().where(Blocker.id == blocker.id).execute()
     return json.loads(kept)
-
-
-#: How long (s) the answer of archived_exist() is taken as known: every page and count builds a condition.
-ARCHIVED_RECHECK_SECONDS = 10.0
-_archived_known: WeakKeyDictionary = WeakKeyDictionary()
-
-
-def archived_exist() -> bool:
-    """True when at least one deal is archived; False with no ledger open.
-
-    One look-up in the index on archived_on, remembered ARCHIVED_RECHECK_SECONDS per
-    database (forget_archived() after an archive in this process): a deal another
-    officer archives leaves this officer's lists within that time.
-    """
-    db = database.obj
-    if db is None:
-        return False
-    now = time.monotonic()
-    known = _archived_known.get(db)
-    if known is None or now - known[0] > ARCHIVED_RECHECK_SECONDS:
-        known = _archived_known[db] = (now, Deal.select(Deal.id).where(Deal.archived_on.is_null(False)).exists())
-    return known[1]
-
-
-def forget_archived() -> None:
-    """Ask archived_exist() afresh next time (a deal was archived or restored)."""
-    if database.obj is not None:
-        _archived_known.pop(database.obj, None)

@@ -15,7 +15,6 @@ from crm.foundation.config import current_actor
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _, current_language
 from crm.foundation.text import clean_text
-from crm.reference import fx
 from crm.reference.lookup import locked_deal
 from db.connection import writing
 from db.models import Deal, StageChange
@@ -158,6 +157,8 @@ def change_stage(
             # Signed now: the deal gets its signing date (for --year cohorts)
             # and is converted at that date's rate. A changed field is a new
             # version, so a form opened before this cannot write it back.
+            from crm.reference import fx  # here: the deal list's first page needs the stages, not the rates
+
             cny, rate = (fx.convert_or_refuse if require_rate else fx.convert)(deal.amount, deal.currency, on)
             row.update(signed_on=on, amount_cny=cny, fx_rate=rate, version=deal.version + 1)
             changes["signed_on"] = (None, on)

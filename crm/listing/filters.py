@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields
 
 from peewee import fn
 
-from crm.deals.corrections import archived_exist
+from crm.deals.archived import archived_exist
 from crm.deals.stages import parse_stage
 from crm.foundation.errors import InvalidInput, NotFound
 from crm.foundation.i18n import _

@@ -7,7 +7,8 @@ import datetime
 
 import pytest
 
-from crm.deals.corrections import archive_deal, forget_archived
+from crm.deals.archived import forget_archived
+from crm.deals.corrections import archive_deal
 from crm.deals.records import create_deal
 from crm.listing.filters import DealFilter
 from crm.reporting import weekly
