@@ -11,6 +11,7 @@ Write `_("Unknown stage {value}").format(value=...)`: format after translating
 so the catalog holds one entry per message, not one per value.
 """
 
+import functools
 import gettext
 import os
 from pathlib import Path
@@ -39,15 +40,20 @@ def set_language(lang: str | None) -> str:
     if lang not in LANGUAGES:
         lang = "zh"
     _language = lang
+    _translation = _chain(lang)
+    return lang
+
+
+@functools.cache
+def _chain(lang: str) -> gettext.NullTranslations:
+    """The catalogs of `lang`, chained in DOMAINS' order; read once (a launch sets the language several times)."""
+    chain = gettext.NullTranslations()
     if lang == "zh":
-        _translation = gettext.NullTranslations()
         for domain in reversed(DOMAINS):
             catalog = gettext.translation(domain, LOCALE_DIR, languages=["zh_CN"], fallback=True)
-            catalog.add_fallback(_translation)
-            _translation = catalog
-    else:
-        _translation = gettext.NullTranslations()
-    return lang
+            catalog.add_fallback(chain)
+            chain = catalog
+    return chain
 
 
 def current_language() -> str:

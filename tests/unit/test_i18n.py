@@ -100,3 +100,25 @@ def test_no_message_is_translated_inside_an_f_string():
     and was shown in English (`crm show`'s "since … days")."""
     sources = [p for d in DOMAINS for p in (ROOT / d).rglob("*.py")] + [ROOT / "app.py"]
     assert [line for path in sources for line in _translated_inside_f_strings(path)] == []
+
+
+def test_the_catalogs_are_read_once_however_often_the_language_is_set(monkeypatch):
+    """A launch sets the language several times (the module, the command line, the app): the five catalogs are
+    read the first time only, and switching back and forth keeps translating."""
+    import gettext
+
+    from crm.foundation import i18n
+
+    read = []
+    real = gettext.translation
+    monkeypatch.setattr(gettext, "translation", lambda domain, *a, **k: read.append(domain) or real(domain, *a, **k))
+    i18n._chain.cache_clear()
+    try:
+        for lang in ("zh", "en", "zh", None, "zh"):
+            i18n.set_language(lang)
+        assert sorted(read) == sorted(DOMAINS)
+        assert i18n._("Deals") == "项目"
+        i18n.set_language("en")
+        assert i18n._("Deals") == "Deals"
+    finally:
+        i18n.set_language("zh")
