@@ -5,7 +5,7 @@ import sys
 from cli.ledger import open_ledger
 from cli.notices import upgrading
 from cli.output import print_csv, print_json, print_table, write_pieces
-from cli.parsing import blocker_id, command_adder, deal_code, output_format
+from cli.parsing import blocker_id, command_adder, deal_code, if_version, output_format, version_asked
 from crm.deals import blockers, corrections, outcomes
 from crm.deals.fields import EDITABLE
 from crm.deals.fields import FIELDS as DEAL_FIELDS
@@ -290,7 +290,7 @@ def cmd_edit(args):
     values = _deal_values(args)
     if not values and args.supporting is None:
         raise InvalidInput(_("Nothing to change: give at least one field, e.g. --name or --amount"))
-    version = _int(args.if_version, "--if-version", minimum=1) if args.if_version is not None else None
+    version = version_asked(args)
     # One call, one transaction: fields and supporting departments are saved
     # together or not at all, and --if-version guards both.
     deal = outcomes.changed_deal(args.code, values, if_version=version, supporting=args.supporting)
@@ -325,7 +325,7 @@ def cmd_blocker_add(args):
 
 def cmd_blocker_resolve(args):
     open_ledger(args)
-    version = _int(args.if_version, "--if-version", minimum=1) if args.if_version is not None else None
+    version = version_asked(args)
     b = outcomes.resolved_blocker(args.id, note=args.note or "", on=_date(args.on), if_version=version)
     print(_("Blocker {id} resolved on {on}").format(id=b.id, on=b.resolved_on))
 
@@ -348,14 +348,14 @@ def cmd_blocker_edit(args):
     due = None if args.no_due else (_date(args.due) if args.due is not None else blockers.KEEP)
     if args.text is None and args.department is None and due is blockers.KEEP:
         raise InvalidInput(_("Nothing to change: give --text, --department, --due or --no-due"))
-    version = _int(args.if_version, "--if-version", minimum=1) if args.if_version is not None else None
+    version = version_asked(args)
     b = blockers.edit_blocker(args.id, text=args.text, department=args.department, due=due, if_version=version)
     print(_("Blocker {id} saved (version {version})").format(id=b.id, version=b.version))
 
 
 def cmd_blocker_void(args):
     open_ledger(args)
-    version = _int(args.if_version, "--if-version", minimum=1) if args.if_version is not None else None
+    version = version_asked(args)
     kept = corrections.void_blocker(args.id, note=args.note or "", if_version=version)
     print(
         _("Blocker {id} of {code} voided: it is counted nowhere; `crm show {code}` lists it as voided").format(
@@ -488,7 +488,7 @@ def cmd_department_edit(args):
     open_ledger(args)
     if args.new_name is None and args.kind is None and args.contact is None:
         raise InvalidInput(_("Nothing to change: give --name, --kind or --contact"))
-    version = _int(args.if_version, "--if-version", minimum=1) if args.if_version is not None else None
+    version = version_asked(args)
     d = entries.department_edited(
         args.name, new_name=args.new_name, kind=args.kind, contact=args.contact, if_version=version
     )
@@ -590,9 +590,7 @@ def register(sub, common):
     p = cmd("edit", cmd_edit, _("change fields of a deal"))
     deal_code(p)
     _deal_fields(p)
-    p.add_argument(
-        "--if-version", dest="if_version", metavar="N", help=_("refuse if the deal is no longer at version N")
-    )
+    if_version(p, "deal")
 
     p = cmd("stage", cmd_stage, _("move a deal to another stage, or reverse the latest change (--undo)"))
     deal_code(p)
@@ -621,9 +619,7 @@ def register(sub, common):
     blocker_id(p)
     p.add_argument("--note", help=_("the resolution"))
     p.add_argument("--on", metavar="DATE", help=_("the day it was resolved (default today)"))
-    p.add_argument(
-        "--if-version", dest="if_version", metavar="N", help=_("refuse if the blocker is no longer at version N")
-    )
+    if_version(p, "blocker")
     p = cmd("reopen", cmd_blocker_reopen, _("reopen a resolved blocker"), bsub)
     blocker_id(p)
     p.add_argument("--note", help=_("why it is open again (required)"))
@@ -633,9 +629,7 @@ def register(sub, common):
     p.add_argument("--department", help=_("the department that must clear it"))
     p.add_argument("--due", metavar="DATE", help=_("the day it should be cleared by"))
     p.add_argument("--no-due", dest="no_due", action="store_true", help=_("clear the due date"))
-    p.add_argument(
-        "--if-version", dest="if_version", metavar="N", help=_("refuse if the blocker is no longer at version N")
-    )
+    if_version(p, "blocker")
     p = cmd(
         "void",
         cmd_blocker_void,
@@ -644,9 +638,7 @@ def register(sub, common):
     )
     blocker_id(p)
     p.add_argument("--note", help=_("why it is voided (required)"))
-    p.add_argument(
-        "--if-version", dest="if_version", metavar="N", help=_("refuse if the blocker is no longer at version N")
-    )
+    if_version(p, "blocker")
     p = cmd("list", cmd_blocker_list, _("list blockers"), bsub)
     p.add_argument("--open", action="store_true", help=_("only open blockers"))
     p.add_argument("--all", action="store_true", help=_("voided blockers too, marked"))
@@ -690,9 +682,7 @@ def register(sub, common):
     _department_name(p)
     p.add_argument("--name", dest="new_name", help=_("new name"))
     _department_details(p, kind=None)
-    p.add_argument(
-        "--if-version", dest="if_version", metavar="N", help=_("refuse if the department is no longer at version N")
-    )
+    if_version(p, "department")
     p = cmd("show", cmd_department_show, _("one department, with its version"), dsub)
     _department_name(p)
     output_format(p, ["table", "json"])

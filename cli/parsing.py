@@ -3,7 +3,8 @@
 import argparse
 from collections.abc import Callable
 
-from crm.foundation.i18n import _
+from crm.foundation.i18n import N_, _
+from crm.foundation.text import whole_number
 
 
 def command_adder(sub, common: argparse.ArgumentParser) -> Callable[..., argparse.ArgumentParser]:
@@ -34,3 +35,23 @@ def output_format(p: argparse.ArgumentParser, choices: list[str], default: str |
 def blocker_id(p: argparse.ArgumentParser) -> None:
     """Add the positional blocker number of a command that acts on one blocker (args.id)."""
     p.add_argument("id", metavar="ID", help=_("the blocker's number (`crm blocker list` shows them)"))
+
+
+#: What --if-version refuses, by the kind of record a command changes.
+_IF_VERSION_HELP = {
+    "deal": N_("refuse if the deal is no longer at version N"),
+    "blocker": N_("refuse if the blocker is no longer at version N"),
+    "department": N_("refuse if the department is no longer at version N"),
+}
+
+
+def if_version(p: argparse.ArgumentParser, record: str) -> None:
+    """Add --if-version N to a command that changes one `record` (deal, blocker or department): the change is
+    refused when the record is no longer at version N. version_asked(args) reads it."""
+    p.add_argument("--if-version", dest="if_version", metavar="N", help=_(_IF_VERSION_HELP[record]))
+
+
+def version_asked(args: argparse.Namespace) -> int | None:
+    """The version --if-version gave (a whole number from 1), None when it was not given; anything else is
+    refused with one line naming --if-version."""
+    return None if args.if_version is None else whole_number(args.if_version, "--if-version", minimum=1)

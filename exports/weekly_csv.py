@@ -30,13 +30,9 @@ def _csv_value(value):
         return QUOTE + value if value.startswith(FORMULA_STARTS) else value
     if isinstance(value, layout.Own):
         return layout.own_exact(value.money)
-    if isinstance(value, layout.Yi):
-        return layout.yi_shown(value)
-    if isinstance(value, layout.Rate):
-        return layout.rate_shown(value)
-    if isinstance(value, layout.Ratio):
-        number = layout.ratio_number(value)
-        return "" if number is None else layout.ratio_text(value)
+    if isinstance(value, layout.NUMBERS):
+        # an undefined share: an empty cell in CSV, — in the other formats
+        return "" if isinstance(value, layout.Ratio) and value.value is None else layout.shown(value)
     if isinstance(value, str):
         return neutralise(value)
     return text_of(value)

@@ -371,18 +371,21 @@ def yi_text(yuan: Decimal) -> str:
     return format_yi(yuan)
 
 
-def yi_shown(value: Yi) -> str:
-    """A Yi as a reader sees it: yi_text, marked (marked_about) when it adds up an approximate amount."""
-    return marked_about(yi_text(value.yuan), value.approximate)
+#: The typed numbers `shown` words (each renderer writes them its own way: numbers in xlsx, text elsewhere).
+NUMBERS = (Yi, Rate, Ratio)
 
 
-def rate_shown(value: Rate) -> str:
-    """A Rate as quoted: 7.1030 (crm.reference.fx.rate_text)."""
-    return fx.rate_text(value.rate)
-
-
-def ratio_text(ratio: Ratio) -> str:
-    return percent_text(ratio.value)
+def shown(value: Yi | Rate | Ratio) -> str:
+    """A typed number as a reader sees it, the same in every format: a Yi as yi_text, 约 before it
+    (marked_about) when it adds up an approximate amount; a Rate as quoted, 7.1030 (crm.reference.fx.rate_text);
+    a Ratio as a percentage, 82.24%, or — when undefined. Any other value is a TypeError."""
+    if isinstance(value, Yi):
+        return marked_about(yi_text(value.yuan), value.approximate)
+    if isinstance(value, Rate):
+        return fx.rate_text(value.rate)
+    if isinstance(value, Ratio):
+        return percent_text(value.value)
+    raise TypeError(f"not a typed number: {value!r}")
 
 
 def ratio_number(ratio: Ratio) -> Decimal | None:

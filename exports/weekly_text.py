@@ -86,17 +86,13 @@ def _shown(value) -> str:
     """A typed cell as a reader sees it: amounts rounded for display."""
     if isinstance(value, layout.Own):
         return format_money(value.money)
-    if isinstance(value, layout.Yi):
-        return layout.yi_shown(value)
-    if isinstance(value, layout.Rate):
-        return layout.rate_shown(value)
-    if isinstance(value, layout.Ratio):
-        return layout.ratio_text(value)
+    if isinstance(value, layout.NUMBERS):
+        return layout.shown(value)
     return text_of(value)
 
 
 #: The summary cells aligned right, as numbers.
-_NUMERIC = (int, layout.Yi, layout.Ratio, layout.Rate)
+_NUMERIC = (int, *layout.NUMBERS)
 
 
 def _aligns(keys_or_values) -> list[str]:

@@ -214,7 +214,7 @@ def _totals_row(ws, styles: _Styles, table: WeeklyTable, widths: list[float]) ->
     amount_at = [c.key for c in layout.columns()].index("amount")
     for i, value in enumerate(layout.totals(table)):
         if isinstance(value, layout.Yi):
-            shown = layout.yi_shown(value)
+            shown = layout.shown(value)
             cells.append(
                 (ws.write_number, Decimal(layout.yi_exact(value.yuan)), styles("w_total_yi", yi_format(value)))
             )
@@ -244,9 +244,7 @@ def _totals_widest(table: WeeklyTable) -> dict[int, int]:
     parts = layout.currency_parts(table)
     ends = [list_sep().rstrip()] * (len(parts) - 1) + [""]
     return {
-        keys.index("amount_cny"): _width(
-            layout.yi_shown(layout.Yi(table.summary.total_cny, table.summary.approximate))
-        ),
+        keys.index("amount_cny"): _width(layout.shown(layout.Yi(table.summary.total_cny, table.summary.approximate))),
         keys.index("amount"): max((_width(p + end) for p, end in zip(parts, ends)), default=0),
     }
 
@@ -547,8 +545,8 @@ def yi_format(value: layout.Yi) -> str | None:
 
 
 def rate_format(value: layout.Rate) -> str:
-    """The number format of a rate: the decimals layout.rate_shown shows (0.0000, or more when it has them)."""
-    decimals = len(layout.rate_shown(value).partition(".")[2])
+    """The number format of a rate: the decimals layout.shown shows (0.0000, or more when it has them)."""
+    decimals = len(layout.shown(value).partition(".")[2])
     return "0." + "0" * decimals if decimals else "0"
 
 
@@ -573,12 +571,8 @@ def _room(text: str) -> int:
 
 def _summary_shown(value) -> str:
     """A summary cell as its number format shows it."""
-    if isinstance(value, layout.Yi):
-        return layout.yi_shown(value)
-    if isinstance(value, layout.Rate):
-        return layout.rate_shown(value)
-    if isinstance(value, layout.Ratio):
-        return layout.ratio_text(value)
+    if isinstance(value, layout.NUMBERS):
+        return layout.shown(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)
@@ -595,7 +589,7 @@ def _summary_cell(ws, styles: _Styles, r: int, i: int, value) -> str:
         if number is not None:
             _put(ws, r, i, number, styles("w_percent"))
         else:
-            _put(ws, r, i, layout.ratio_text(value), styles("w_centre"))
+            _put(ws, r, i, layout.shown(value), styles("w_centre"))
     elif isinstance(value, int):
         _put(ws, r, i, value, styles("w_count"))
     elif isinstance(value, datetime.date):

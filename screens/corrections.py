@@ -20,12 +20,10 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select, Static
 
 from crm.deals import blockers, corrections
-from crm.foundation.errors import CrmError
 from crm.foundation.i18n import _
 from crm.reference.entries import RateEntry, rate_voided
-from crm.reference.views import department_names
 from screens import text
-from screens.dialogs import Dialog
+from screens.dialogs import BlockerFields, Dialog
 from screens.forms import FormRow, hint_date, read_date
 
 
@@ -259,58 +257,29 @@ class VoidRateDialog(CorrectionDialog):
             self.write(rate_voided, self.rate.currency, self.rate.on, note)
 
 
-class BlockerEditDialog(Dialog):
+class BlockerEditDialog(BlockerFields):
     """Correct a blocker's text, department or due date (each change audited); a blank due date clears it."""
+
+    id_prefix = "edit-blocker"
 
     def __init__(self, blocker_id: int, about: str, department: str, due: datetime.date | None, version: int) -> None:
         """`about`: the blocker's text as recorded; `version`: the version shown, refused if changed since."""
-        super().__init__()
-        self.blocker_id, self.about, self.department, self.due, self.version = (
-            blocker_id,
-            about,
-            department,
-            due,
-            version,
-        )
+        super().__init__(about, department, due)
+        self.blocker_id, self.version = blocker_id, version
 
     def dialog_title(self) -> str:
         return _("Correct blocker {id}").format(id=self.blocker_id)
-
-    def fields(self) -> ComposeResult:
-        yield FormRow(_("Blocker"), Input(self.about, id="edit-blocker-text", compact=True), "hint-text", required=True)
-        yield FormRow(
-            _("Department"),
-            Select([(self.department, self.department)], id="edit-blocker-department", value=self.department),
-            "hint-department",
-            required=True,
-        )
-        due = self.due.isoformat() if self.due else ""
-        yield FormRow(
-            _("Due on"), Input(due, id="edit-blocker-due", compact=True, placeholder="2020-06-30"), "hint-due"
-        )
-
-    async def on_mount(self) -> None:
-        try:
-            names = await self.db.run(department_names)
-        except CrmError as err:  # the server away: the dialog stays, with the reason (and the app's banner)
-            self.notify(text.shown(err), severity="error")
-            return
-        select = self.query_one("#edit-blocker-department", Select)
-        select.set_options([(n, n) for n in names])
-        select.value = self.department
-        self.set_focus(self.query_one("#edit-blocker-text", Input))
 
     @on(Input.Changed, "#edit-blocker-due")
     def _check_due(self, event: Input.Changed) -> None:
         hint_date(self.query_one("#hint-due", Static), event.value, self.today)
 
     def save(self) -> None:
-        due, hint, bad = read_date(self.query_one("#edit-blocker-due", Input).value, self.today)
+        typed, department, due_text = self.typed()
+        due, hint, bad = read_date(due_text, self.today)
         if bad:
             self.show_error(hint)
             return
-        typed = self.query_one("#edit-blocker-text", Input).value
-        department = self.query_one("#edit-blocker-department", Select).value
         changes = {
             "text": typed if typed.strip() != self.about else None,
             "department": department if department not in (Select.NULL, self.department) else None,

@@ -273,7 +273,76 @@ class StageDialog(Dialog):
 # ---- blockers ---------------------------------------------------------------------
 
 
-class BlockerDialog(Dialog):
+class BlockerFields(Dialog):
+    """A dialog on one blocker's three fields: its text, the department that must clear it and its due date.
+
+    The fields' ids are `<id_prefix>-text`, `-department` and `-due` (hints: hint-text, hint-department,
+    hint-due), filled with `about`, `department` and `due` as given. Once mounted, the department list is the
+    ledger's departments, `department` chosen when given, and the text has the focus; when the ledger cannot
+    be read the dialog stays open and the reason is notified.
+    """
+
+    id_prefix = "blocker"
+
+    def __init__(self, about: str = "", department: str | None = None, due: datetime.date | None = None) -> None:
+        super().__init__()
+        self.about, self.department, self.due = about, department, due
+
+    def field_id(self, name: str) -> str:
+        """The id of field `name` (text, department or due) in this dialog."""
+        return f"{self.id_prefix}-{name}"
+
+    def text_placeholder(self) -> str:
+        """What the blocker's text field shows while it is empty."""
+        return ""
+
+    def fields(self) -> ComposeResult:
+        yield FormRow(
+            _("Blocker"),
+            Input(self.about, id=self.field_id("text"), compact=True, placeholder=self.text_placeholder()),
+            "hint-text",
+            required=True,
+        )
+        known = [(self.department, self.department)] if self.department else []
+        yield FormRow(
+            _("Department"),
+            Select(
+                known,
+                id=self.field_id("department"),
+                prompt=_("Responsible department"),
+                value=self.department if self.department else Select.NULL,
+                compact=True,
+            ),
+            "hint-department",
+            required=True,
+        )
+        due = self.due.isoformat() if self.due else ""
+        yield FormRow(
+            _("Due on"), Input(due, id=self.field_id("due"), compact=True, placeholder="2020-06-30"), "hint-due"
+        )
+
+    async def on_mount(self) -> None:
+        try:
+            names = await self.db.run(department_names)
+        except CrmError as err:  # the server away: the dialog stays, with the reason (and the app's banner)
+            self.notify(text.shown(err), severity="error")
+            return
+        select = self.query_one(f"#{self.field_id('department')}", Select)
+        select.set_options([(n, n) for n in names])
+        if self.department:
+            select.value = self.department
+        self.set_focus(self.query_one(f"#{self.field_id('text')}", Input))
+
+    def typed(self) -> tuple[str, object, str]:
+        """The fields as they are now: the text, the department chosen (Select.NULL when none) and the due date."""
+        return (
+            self.query_one(f"#{self.field_id('text')}", Input).value,
+            self.query_one(f"#{self.field_id('department')}", Select).value,
+            self.query_one(f"#{self.field_id('due')}", Input).value,
+        )
+
+
+class BlockerDialog(BlockerFields):
     """Record a blocker on a deal, owned by the department that must clear it."""
 
     def __init__(self, code: str) -> None:
@@ -283,29 +352,8 @@ class BlockerDialog(Dialog):
     def dialog_title(self) -> str:
         return _("Add a blocker") + f" · {self.code}"
 
-    def fields(self) -> ComposeResult:
-        yield FormRow(
-            _("Blocker"),
-            Input(id="blocker-text", compact=True, placeholder=_("what holds the deal up")),
-            "hint-text",
-            required=True,
-        )
-        yield FormRow(
-            _("Department"),
-            Select([], id="blocker-department", prompt=_("Responsible department"), compact=True),
-            "hint-department",
-            required=True,
-        )
-        yield FormRow(_("Due on"), Input(id="blocker-due", compact=True, placeholder="2020-06-30"), "hint-due")
-
-    async def on_mount(self) -> None:
-        try:
-            names = await self.db.run(department_names)
-        except CrmError as err:  # the server away: the dialog stays, with the reason (and the app's banner)
-            self.notify(text.shown(err), severity="error")
-            return
-        self.query_one("#blocker-department", Select).set_options([(n, n) for n in names])
-        self.set_focus(self.query_one("#blocker-text", Input))
+    def text_placeholder(self) -> str:
+        return _("what holds the deal up")
 
     @on(Input.Changed, "#blocker-due")
     def _check_due(self, event: Input.Changed) -> None:
@@ -315,15 +363,14 @@ class BlockerDialog(Dialog):
         show_hint(self.query_one("#hint-due", Static), hint, bad)
 
     def save(self) -> None:
-        department = self.query_one("#blocker-department", Select).value
+        blocker_text, department, due_text = self.typed()
         if department is Select.NULL:
             self.show_error(_("Choose the responsible department"))
             return
-        due, hint, bad = read_date(self.query_one("#blocker-due", Input).value, self.today)
+        due, hint, bad = read_date(due_text, self.today)
         if bad:
             self.show_error(hint)
             return
-        blocker_text = self.query_one("#blocker-text", Input).value
         self.run_worker(
             functools.partial(
                 self.run_save, blockers.add_blocker, self.code, blocker_text, department, due=due, raised=self.today

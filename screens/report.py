@@ -21,7 +21,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Input, Select, Static
 
 from crm.foundation.errors import CrmError, Interrupted
-from crm.foundation.i18n import N_, _
+from crm.foundation.i18n import N_, _, ngettext
 from crm.listing.pages import ListFilter
 from crm.reporting import summaries
 from exports import summary_table
@@ -166,7 +166,7 @@ class ReportScreen(CrmScreen):
             for n, (row, plain, shown) in enumerate(zip(rows, values, summary_table.shown_rows(rows))):
                 table.add_row(*self._cells(row, plain, shown), key=str(n))
         groups = len(rows) - 1
-        self._status(_("1 group") if groups == 1 else _("{n} groups").format(n=groups))
+        self._status(ngettext("{n} group", "{n} groups", groups).format(n=groups))
 
     def _cells(self, row: summaries.SummaryRow, plain: list, shown: list[str]) -> list[Text]:
         """The cells `shown` as the table draws them: the 合计 row bold, the lights' counts in their colour."""
@@ -309,10 +309,9 @@ class ReportExportDialog(Dialog):
         except CrmError as err:
             self.show_error(str(err))
             return
+        groups = len(self.rows) - 1  # the rows but the 合计
         self.dismiss(
-            (
-                _("{path}: 1 group and the total, as of {day}")
-                if len(self.rows) == 2
-                else _("{path}: {n} groups and the total, as of {day}")
-            ).format(path=path, n=len(self.rows) - 1, day=self.asked.day.isoformat())
+            ngettext(
+                "{path}: {n} group and the total, as of {day}", "{path}: {n} groups and the total, as of {day}", groups
+            ).format(path=path, n=groups, day=self.asked.day.isoformat())
         )

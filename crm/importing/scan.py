@@ -143,7 +143,7 @@ class _Scan:
                     self.waiting.append(item)
                     continue
                 if not self._looks_like_deal(values):
-                    if self._kind(values) == "total":
+                    if self._kind(values)[0] == "total":
                         self.totals.append(item)
                         self.after = number
                         self.below.boundary()
@@ -178,9 +178,9 @@ class _Scan:
             values = item[1]
             self._sort_one(item, len(filled_cells(values)), data)
 
-    def _kind(self, values: list) -> str | None:
+    def _kind(self, values: list) -> tuple[str | None, int | None]:
         """What the labels of a row say it is: "total", "subtotal", "breakdown" (其中 …), "named_subtotal" (满城区小计),
-        or None."""
+        or None; with, for a named subtotal, the column of its label (_subtotal_at), else None."""
         texts = [cell_text(v) for v in values[:4] if v is not None][:3]
         kinds = [label_kind(t) for t in texts]
         name_cell = self.sheet.value(values, "name")
@@ -191,9 +191,10 @@ class _Scan:
             name_kind = None
         if name_kind is None and not any(kinds):
             if name_cell and "计" not in name_text and not _may_end_in_count(name_text):
-                return None  # nearly every row: a name no subtotal label has
-            return None if self._subtotal_at(values) is None else "named_subtotal"
-        return next(k for k in ("total", "subtotal", "breakdown") if k == name_kind or k in kinds)
+                return None, None  # nearly every row: a name no subtotal label has
+            at = self._subtotal_at(values)
+            return (None, None) if at is None else ("named_subtotal", at)
+        return next(k for k in ("total", "subtotal", "breakdown") if k == name_kind or k in kinds), None
 
     def _subtotal_at(self, values: list) -> int | None:
         """The column of a region's or section's subtotal label (满城区小计（2个）, 续建项目合计, 满城区（2个）) in the
@@ -214,10 +215,10 @@ class _Scan:
 
     def _sort_one(self, item: tuple, filled: int, data: list) -> None:
         number, values = item
-        kind = self._kind(values)
+        kind, label_at = self._kind(values)
         if kind is None and self.breakdown.parent is not None:
             self.breakdown.opens_by_name(item)  # 1、一期工程 right below a deal: its parts, without 其中
-        if (kind is not None or self.breakdown.open) and self._labelled(item, kind, filled, data):
+        if (kind is not None or self.breakdown.open) and self._labelled(item, kind, filled, data, label_at):
             return
         sheet = self.sheet
         if _repeats_header(values, sheet):
@@ -244,9 +245,10 @@ class _Scan:
         self.skipped.append((number, why))
         self.breakdown.parent = None  # a 其中 row below a row that is no deal's breaks down no deal
 
-    def _labelled(self, item: tuple, kind: str | None, filled: int, data: list) -> bool:
-        """Sort out a row with a totals, 小计 or 其中 label (`kind`), or a part of a 其中 breakdown, and the rows
-        held as parts that were deals after all; False: `item` is no such row, and is sorted out as any row."""
+    def _labelled(self, item: tuple, kind: str | None, filled: int, data: list, label_at: int | None = None) -> bool:
+        """Sort out a row with a totals, 小计 or 其中 label (`kind`; a named subtotal's label in column `label_at`),
+        or a part of a 其中 breakdown, and the rows held as parts that were deals after all; False: `item` is no such
+        row, and is sorted out as any row."""
         number = item[0]
         breakdown = self.breakdown
         if breakdown.open:
@@ -258,8 +260,7 @@ class _Scan:
         if kind is None:
             return False
         if kind == "named_subtotal":
-            at = self._subtotal_at(item[1])
-            self.named_subtotals.append((number, inline(cell_text(item[1][at])) if at is not None else ""))
+            self.named_subtotals.append((number, inline(cell_text(item[1][label_at])) if label_at is not None else ""))
             kind = "subtotal"
         if kind == "breakdown":
             for held, held_filled in breakdown.opens(item):
@@ -299,7 +300,7 @@ class _Scan:
         the sheet has a 序号 column (the lines of a summary below a 合计, 先进制造 | 10亿, are not)."""
         sheet = self.sheet
         name = sheet.value(values, "name")
-        if name is None or not names_a_project(cell_text(name)) or self._kind(values) is not None:
+        if name is None or not names_a_project(cell_text(name)) or self._kind(values)[0] is not None:
             return False
         if self.seq_col is not None and not numbered(values[self.seq_col] if self.seq_col < len(values) else None):
             return False

@@ -123,5 +123,5 @@ def test_csv_holds_every_row_of_the_table(big_ledger, run_cli, tmp_path):
             neutralise(row.liaison or ""),
         ]
     total = lines[header + 1 + len(table.rows)]
-    shown = layout.yi_shown(layout.Yi(table.summary.total_cny, table.summary.approximate))  # 约 when approximate
+    shown = layout.shown(layout.Yi(table.summary.total_cny, table.summary.approximate))  # 约 when approximate
     assert total[0] == "合计" and total[9] == shown
