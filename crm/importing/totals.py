@@ -14,7 +14,7 @@ from crm.foundation.i18n import _, list_sep
 from crm.importing.cells import CellError, cell_text, inline, is_blank, parse_amount_cell
 from crm.importing.rows import Problem, _cell_of, _Sheet
 from crm.reference import fx
-from crm.values.money import OVER_WORDS, UNDER_WORDS, Money, format_money
+from crm.values.money import APPROXIMATION_WORDS, OVER_WORDS, UNDER_WORDS, Money, format_money
 from db.models import database
 
 #: More than this many units of a currency for one deal (1000亿元) is more likely a unit read wrong (30000 in a
@@ -221,7 +221,7 @@ def _check_totals(sheet: _Sheet, plan, number: int, values: list, sums: dict) ->
             continue
         cell = values[col]
         label = sheet.label(f)
-        if _as_number(cell) is not None:
+        if _as_number(cell) is not None or _about_number(cell) is not None:
             _check_numeric_total(sheet, plan, number, f, label, cell, sums[f])
         else:
             _check_text_total(plan, number, f, label, cell, sums[f])
@@ -241,6 +241,44 @@ def _as_number(value) -> Decimal | None:
     return None
 
 
+def _about_number(value) -> Decimal | None:
+    """The number of a cell holding a plain number marked approximate (约346.42, about 346.42, 346.42左右: what
+    our weekly table writes for a total adding an approximate amount), else None."""
+    if not isinstance(value, str):
+        return None
+    text = unicodedata.normalize("NFKC", value).strip().lower()
+    core = text
+    before = next((w for w in _APPROXIMATION_LONGEST if core.startswith(w)), "")
+    core = core[len(before) :].strip()
+    after = next((w for w in _APPROXIMATION_LONGEST if core.endswith(w)), "")
+    core = core[: len(core) - len(after)].strip()
+    return _as_number(core) if core != text else None
+
+
+#: The words that mark a number approximate, longest first (大约 before 约).
+_APPROXIMATION_LONGEST = sorted(APPROXIMATION_WORDS, key=len, reverse=True)
+
+
+def _window(cell, f: str, counted: int) -> tuple[Decimal, Decimal, Decimal]:
+    """(the total a totals cell states, the lowest and highest sums of `counted` rows it is true of).
+
+    An exact total is true of the sums that round to it (half a unit of its last decimal); an approximate one
+    (约346.42) of those that round to it at the precision shown, or that its word allows (近, 余: _allowed). Each
+    row's 折合人民币 is rounded as written (our weekly table's too, whose 合计 rounds the exact sum): in that
+    column every row's rounding widens the window.
+    """
+    total = _as_number(cell)
+    rows = max(counted, 1) if f == "amount_cny" else 1
+    if total is not None:
+        tolerance = _tolerance(total) * rows
+        return total, total - tolerance, total + tolerance
+    text = cell_text(cell)
+    total = _about_number(cell)
+    low, high = _allowed(text, Money(total, "CNY", True))
+    more = Decimal(5).scaleb(_last_digit(text) - 1) * (rows - 1)
+    return total, low - more, high + more
+
+
 def _tolerance(total: Decimal) -> Decimal:
     """Half a unit of the last decimal written, at least a billionth of the total (float noise)."""
     exponent = total.normalize().as_tuple().exponent
@@ -256,12 +294,10 @@ def _check_numeric_total(sheet, plan, number, f, label, cell, sums: _FieldSums) 
     cells holding numbers is accepted with a notice.
     """
     unit = sums.unit
-    total = _as_number(cell)
+    total, low, high = _window(cell, f, sums.counted)
+    shown = _plain(total) if _as_number(cell) is not None else inline(cell_text(cell))
     same, numbers, others = sums.same, sums.numbers, sums.others
-    tolerance = _tolerance(total)
-    if f == "amount_cny":  # each row's conversion rounded as written (our weekly csv's too): their roundings add up
-        tolerance *= max(sums.counted, 1)
-    if abs(same - total) <= tolerance:
+    if low <= same <= high:
         expected = same
         if others:
             plan.notices.append(
@@ -270,7 +306,7 @@ def _check_numeric_total(sheet, plan, number, f, label, cell, sums: _FieldSums) 
                     "and were left out of the check"
                 ).format(row=number, column=label, rows=", ".join(map(str, others)))
             )
-    elif abs(numbers - total) <= tolerance:
+    elif low <= numbers <= high:
         expected = numbers
         plan.notices.append(
             _(
@@ -281,7 +317,8 @@ def _check_numeric_total(sheet, plan, number, f, label, cell, sums: _FieldSums) 
     else:
         expected = same
         converted = _converted_sum(sums, unit)
-        if converted is not None and abs(converted - total) <= max(tolerance, abs(total) * Decimal("0.0005")):
+        near = abs(total) * Decimal("0.0005")  # a rate written to fewer decimals than the one it converted at
+        if converted is not None and min(low, total - near) <= converted <= max(high, total + near):
             expected = converted  # the sheet's note converts other currencies into the column's (USD at its rate)
             plan.notices.append(
                 _("Totals row {row} ({column}) adds rows {rows} converted to yuan").format(
@@ -300,14 +337,14 @@ def _check_numeric_total(sheet, plan, number, f, label, cell, sums: _FieldSums) 
                         "The totals row says {total} but the rows add up to {sum} (converted to yuan: {converted}; rows in "
                         "another currency: {rows}); check the rows or the total (--strict refuses the file)"
                     ).format(
-                        total=_plain(total),
+                        total=shown,
                         sum=_plain(same),
                         converted=_plain(converted) if converted is not None else "—",
                         rows=", ".join(map(str, others)) or "—",
                     ),
                 )
             )
-    plan.totals_checked.append((number, label, _plain(total), _plain(expected)))
+    plan.totals_checked.append((number, label, shown, _plain(expected)))
 
 
 def _converted_sum(sums: _FieldSums, unit: tuple) -> Decimal | None:

@@ -21,10 +21,12 @@
   a group header) keeps it in its first cell only.
 - Numeric cells keep their number format: 1.8 formatted `0.00"亿美元"` says
   its unit there, and the importer reads it.
-- Rows hidden in an xlsx sheet (or filtered out) are left out of the grid's
-  rows and kept in Grid.hidden_rows, to be named; its hidden columns are in
-  Grid.hidden_columns, for the header to prefer a visible one. calamine says
-  neither for .xls and .ods: there every row and column is read as visible.
+- Rows hidden in an xlsx or ods sheet (or filtered out) are left out of the
+  grid's rows and kept in Grid.hidden_rows, to be named; its hidden columns
+  are in Grid.hidden_columns, for the header to prefer a visible one. calamine
+  says neither: an xlsx's come from its sheet XML (crm.importing.xlsx_parts),
+  an ods's from its content.xml (crm.importing.ods_parts). Nothing says them
+  for an .xls (BIFF): there every row and column is read as visible.
 - CSV is decoded as UTF-8 (with or without BOM), UTF-16 with a BOM, or
   GB18030 (a superset of GBK and GB2312, what Chinese Excel writes), tried in
   that order; UTF-8 decoding is strict, so a GBK file never passes for UTF-8.
@@ -220,12 +222,13 @@ def _read_other(path: Path, sheet: str | None) -> list[Grid]:
     try:
         names = _sheet_names(path, book, sheet)
         kinds = {m.name: m.typ for m in book.sheets_metadata}
+        wanted = [n for n in ([sheet] if sheet else names) if kinds.get(n) in (SheetTypeEnum.WorkSheet, None)]
+        hidden = _ods_hidden(path, wanted) if kind == "ods" else {}
         grids = []
-        for name in [sheet] if sheet else names:
-            if kinds.get(name) not in (SheetTypeEnum.WorkSheet, None):
-                continue
+        for name in wanted:
             try:
-                grid = _calamine_grid(path, name, book.get_sheet_by_name(name), _NO_PARTS, None)
+                ws = book.get_sheet_by_name(name)
+                grid = _calamine_grid(path, name, ws, _hidden_parts(hidden.get(name), ws), None)
             except Exception as exc:  # noqa: BLE001 — a damaged sheet
                 raise InvalidInput(
                     _("{path}: sheet {sheet!r} cannot be read ({reason})").format(
@@ -237,6 +240,22 @@ def _read_other(path: Path, sheet: str | None) -> list[Grid]:
         return grids
     finally:
         book.close()
+
+
+def _ods_hidden(path: Path, names: list[str]) -> dict:
+    """{sheet: what it hides (crm.importing.ods_parts.Hidden)} of the sheets `names` of the .ods `path`."""
+    from crm.importing.ods_parts import ods_hidden
+
+    return ods_hidden(str(path), names)
+
+
+def _hidden_parts(hidden, ws):
+    """What `_calamine_grid` reads beside calamine's values: the rows and columns `hidden` (an ods sheet's), up to
+    the last cell of calamine sheet `ws`; none for a sheet that hides nothing."""
+    end = ws.end
+    if hidden is None or end is None:
+        return _NO_PARTS
+    return hidden.parts(end[0] + 1, end[1] + 1)
 
 
 @dataclass
