@@ -53,11 +53,17 @@ class Dialect:
     whole_file: bool
     #: One statement that says whether a table exists, taking its name as the parameter.
     table_exists_sql: str
+    #: One statement that says whether a table has a column, taking the table's name and the column's.
+    column_exists_sql: str
 
     def table_exists(self, db: Database, name: str) -> bool:
         """True when `db` has a table `name` (a driver error reaches the caller as the project's one-line error)."""
         row = db.execute_sql(self.table_exists_sql, (name,)).fetchone()
         return bool(row and row[0])
+
+    def column_exists(self, db: Database, table: str, column: str) -> bool:
+        """True when table `table` of `db` has a column `column`."""
+        return db.execute_sql(self.column_exists_sql, (table, column)).fetchone() is not None
 
 
 SQLITE = Dialect(
@@ -76,6 +82,7 @@ SQLITE = Dialect(
     whole_file=True,
     in_process=True,
     table_exists_sql="SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+    column_exists_sql="SELECT 1 FROM pragma_table_info(?) WHERE name = ?",
 )
 POSTGRES = Dialect(
     name="postgresql",
@@ -93,6 +100,7 @@ POSTGRES = Dialect(
     whole_file=False,
     in_process=False,
     table_exists_sql="SELECT to_regclass(%s) IS NOT NULL",
+    column_exists_sql="SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attname = %s AND NOT attisdropped",
 )
 
 

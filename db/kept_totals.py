@@ -40,11 +40,27 @@ POSTGRES_FUNDS_FILL = (
     f"SELECT {_PG_KEY.format(row='d')}, count(*), coalesce(sum(f.amount_cny), 0), count(f.amount_cny) "
     "FROM funds_arrived f JOIN deal d ON d.id = f.deal_id GROUP BY 1, 2, 3"
 )
-POSTGRES_BLOCKERS_FILL = (
-    "INSERT INTO blocker_totals_delta (year, region, stage, raised, open) "
-    f"SELECT {_PG_KEY.format(row='d')}, count(*), count(*) FILTER (WHERE b.resolved_on IS NULL) "
-    "FROM blocker b JOIN deal d ON d.id = b.deal_id GROUP BY 1, 2, 3"
-)
+
+
+def _blockers_and_deals(voids: bool) -> str:
+    """The blockers `b` counted, each with its deal `d`: with `voids` (migration 0023) a voided one counts nowhere;
+    without, every one (before 0023). The condition is the join's, so that a fill narrowed by a WHERE
+    (_over_own_deals, SQLITE_FILLS_BETWEEN) keeps it."""
+    return "blocker b JOIN deal d ON d.id = b.deal_id" + (f" AND b.{stage_days.COUNTED_BLOCKER}" if voids else "")
+
+
+def postgres_blockers_fill(voids: bool = True) -> str:
+    """PostgreSQL: the INSERT filling blocker_totals_delta from the blockers (`voids`: as _blockers_and_deals;
+    False: as migration 0007 filled it)."""
+    blockers = _blockers_and_deals(voids)
+    return (
+        "INSERT INTO blocker_totals_delta (year, region, stage, raised, open) "
+        f"SELECT {_PG_KEY.format(row='d')}, count(*), count(*) FILTER (WHERE b.resolved_on IS NULL) "
+        f"FROM {blockers} GROUP BY 1, 2, 3"
+    )
+
+
+POSTGRES_BLOCKERS_FILL = postgres_blockers_fill()
 _PG_DEALS_FILL = (
     "INSERT INTO deal_totals_delta (stage, currency, deals, amount, amount_cny, converted, approximate) "
     "SELECT stage, currency, count(*), sum(amount), coalesce(sum(amount_cny), 0), count(amount_cny), "
@@ -81,10 +97,18 @@ _SQLITE_FUNDS = (
     "SELECT d.stage, count(*), coalesce(sum(f.amount_cny), 0), count(f.amount_cny) "
     "FROM funds_arrived f JOIN deal d ON d.id = f.deal_id GROUP BY d.stage"
 )
-_SQLITE_BLOCKERS = (
-    "SELECT d.stage, count(*), sum(CASE WHEN b.resolved_on IS NULL THEN 1 ELSE 0 END) "
-    "FROM blocker b JOIN deal d ON d.id = b.deal_id GROUP BY d.stage"
-)
+
+
+def _sqlite_blockers(voids: bool = True) -> str:
+    """SQLite: the blockers per stage of their deal (raised, open); `voids`: as _blockers_and_deals."""
+    blockers = _blockers_and_deals(voids)
+    return (
+        "SELECT d.stage, count(*), sum(CASE WHEN b.resolved_on IS NULL THEN 1 ELSE 0 END) "
+        f"FROM {blockers} GROUP BY d.stage"
+    )
+
+
+_SQLITE_BLOCKERS = _sqlite_blockers()
 
 #: SQLite: the row triggers that add a new deal or blocker to deal_totals, deal_cohort_totals and blocker_totals.
 SQLITE_INSERT_TRIGGERS = {
@@ -180,11 +204,24 @@ def plan_days_kept(db: Database | None = None) -> bool:
     return known
 
 
+_voids_marked: WeakKeyDictionary[Database, bool] = WeakKeyDictionary()
+
+
+def voids_marked(db: Database | None = None) -> bool:
+    """True when blockers carry void marks (migration 0023), which every count of them leaves out (asked once per
+    database): a ledger stepped down before 0023 counts every blocker."""
+    db = db or database.obj
+    known = _voids_marked.get(db)
+    if known is None:
+        known = _voids_marked[db] = dialect_of(db).column_exists(db, "blocker", "voided_at")
+    return known
+
+
 def forget(db: Database | None = None) -> None:
-    """Forget what `in_step`, `stage_days_kept` and `plan_days_kept` learnt of `db` (its schema changed)."""
-    _in_step.pop(db or database.obj, None)
-    _stage_days_kept.pop(db or database.obj, None)
-    _plan_days_kept.pop(db or database.obj, None)
+    """Forget what `in_step`, `stage_days_kept`, `plan_days_kept` and `voids_marked` learnt of `db` (its schema
+    changed)."""
+    for known in (_in_step, _stage_days_kept, _plan_days_kept, _voids_marked):
+        known.pop(db or database.obj, None)
 
 
 def compact(db: Database | None = None) -> None:
@@ -236,6 +273,7 @@ def rebuild(db: Database | None = None) -> None:
     forget(db)
     if not in_step(db):
         return
+    voids = voids_marked(db)
     if dialect_of(db).totals_as_differences:
         statements = [
             "DELETE FROM deal_totals_delta",
@@ -244,7 +282,7 @@ def rebuild(db: Database | None = None) -> None:
             "DELETE FROM deal_cohort_totals_delta",
             _PG_DEALS_FILL,
             POSTGRES_FUNDS_FILL,
-            POSTGRES_BLOCKERS_FILL,
+            postgres_blockers_fill(voids),
             POSTGRES_COHORT_FILL,
         ]
     else:
@@ -255,17 +293,18 @@ def rebuild(db: Database | None = None) -> None:
             "DELETE FROM deal_cohort_totals",
             f"INSERT INTO deal_totals {_SQLITE_DEALS}",
             f"INSERT INTO funds_totals {_SQLITE_FUNDS}",
-            f"INSERT INTO blocker_totals {_SQLITE_BLOCKERS}",
+            f"INSERT INTO blocker_totals {_sqlite_blockers(voids)}",
             SQLITE_COHORT_FILL,
         ]
     if stage_days_kept(db):
         postgres = dialect_of(db).totals_as_differences
+        blockers = stage_days.BLOCKERS if voids else "blocker"
         statements += fresh_statistics(db, postgres)
         statements += [
             f"DELETE FROM {stage_days.TABLE}",
             f"DELETE FROM {stage_days.EVENTS_TABLE}",
             stage_days.FILL_POSTGRES if postgres else stage_days.FILL_SQLITE,
-            stage_days.EVENTS_FILL_POSTGRES if postgres else stage_days.EVENTS_FILL_SQLITE,
+            stage_days.event_insert("deal", "stage_change", "funds_arrived", blockers, "", postgres),
         ]
     if plan_days_kept(db):
         postgres = dialect_of(db).totals_as_differences
@@ -305,8 +344,8 @@ def rebuilt_after(db: Database | None = None) -> Iterator[None]:
         db.execute_sql(sql)
 
 
-def _checks(postgres: bool) -> tuple[tuple[str, str], ...]:
-    """(kept, computed) pairs of queries that must give the same rows."""
+def _checks(postgres: bool, voids: bool) -> tuple[tuple[str, str], ...]:
+    """(kept, computed) pairs of queries that must give the same rows; `voids`: voided blockers left out."""
     if postgres:
         return (
             (
@@ -322,7 +361,7 @@ def _checks(postgres: bool) -> tuple[tuple[str, str], ...]:
             (
                 "SELECT year, region, stage, sum(raised), sum(open) FROM blocker_totals_delta "
                 "GROUP BY year, region, stage HAVING sum(raised) != 0",
-                _select_part(POSTGRES_BLOCKERS_FILL),
+                _select_part(postgres_blockers_fill(voids)),
             ),
             (
                 "SELECT year, region, stage, currency, sum(deals), sum(amount), sum(amount_cny), sum(converted), "
@@ -337,7 +376,7 @@ def _checks(postgres: bool) -> tuple[tuple[str, str], ...]:
             _SQLITE_DEALS,
         ),
         ("SELECT stage, arrivals, amount_cny, converted FROM funds_totals WHERE arrivals != 0", _SQLITE_FUNDS),
-        ("SELECT stage, raised, open FROM blocker_totals WHERE raised != 0", _SQLITE_BLOCKERS),
+        ("SELECT stage, raised, open FROM blocker_totals WHERE raised != 0", _sqlite_blockers(voids)),
         (
             "SELECT year, region, stage, currency, deals, amount, amount_cny, converted, approximate "
             "FROM deal_cohort_totals WHERE deals != 0",
@@ -361,11 +400,11 @@ def disagreements(db: Database | None = None) -> list[tuple[str, list, list]]:
     def normal(rows: list) -> list:
         return sorted(tuple(v if isinstance(v, (str, datetime.date)) else int(v) for v in r) for r in rows)
 
-    postgres = dialect_of(db).totals_as_differences
-    checks = list(_checks(postgres))
+    postgres, voids = dialect_of(db).totals_as_differences, voids_marked(db)
+    checks = list(_checks(postgres, voids))
     if stage_days_kept(db):
         checks.append((stage_days.kept_query(postgres), stage_days.computed_query(postgres)))
-        checks.append((stage_days.events_kept_query(), stage_days.events_computed_query(postgres)))
+        checks.append((stage_days.events_kept_query(), stage_days.events_computed_query(postgres, voids)))
     if plan_days_kept(db):
         checks.append((stage_days.plan_kept_query(), stage_days.plan_computed_query(postgres)))
     found = []

@@ -8,6 +8,10 @@ once. The invariant, what is kept and when, is the one db/stage_days.py states; 
 
 `row_triggers(inline=True)` writes the same triggers with the statements inside each (the form of 0012 and 0013),
 which 0014's down() puts back. PostgreSQL keeps its statement triggers (migrations 0012 and 0013).
+
+A voided blocker (migration 0023) counts nowhere: its row triggers fire on every update, so the view's events
+trigger, which reads only the blockers not voided, takes a blocker being voided out as if it were deleted.
+`voids=False` writes the statements as they were before 0023, for the migrations before it.
 """
 
 from __future__ import annotations
@@ -69,18 +73,20 @@ def _specs() -> list[_Trigger]:
     return specs
 
 
-def _bodies(deals: str, ids: str, sign: str, kinds: int) -> list[str]:
-    """The statements that remove (sign '-') or add ('' or 'new.direction * ') the contributions of `deals`."""
+def _bodies(deals: str, ids: str, sign: str, kinds: int, voids: bool) -> list[str]:
+    """The statements that remove (sign '-') or add ('' or 'new.direction * ') the contributions of `deals`;
+    `voids`: a voided blocker counts nowhere (migration 0023; before it blockers had no void marks)."""
 
-    def of(table: str) -> str:
-        return f"(SELECT * FROM {table} WHERE deal_id IN ({ids}))"
+    def of(table: str, counted: str = "") -> str:
+        return f"(SELECT * FROM {table} WHERE deal_id IN ({ids}){counted})"
 
     entries = of("stage_change")
+    blockers = of("blocker", f" AND {sd.COUNTED_BLOCKER}" if voids else "")
     statements = []
     if kinds & STAGES:
         statements.append(sd.insert(deals, entries, sign, False))
     if kinds & EVENTS:
-        statements.append(sd.event_insert(deals, entries, of("funds_arrived"), of("blocker"), sign, False))
+        statements.append(sd.event_insert(deals, entries, of("funds_arrived"), blockers, sign, False))
     if kinds & PLAN:
         statements.append(sd.plan_insert(deals, entries, sign, False))
     return statements
@@ -90,28 +96,34 @@ def _record(record: str) -> str:
     return "SELECT " + ", ".join(f"{record}.{c} AS {c}" for c in _COLUMNS)
 
 
-def view_statements() -> list[str]:
-    """The view kept_days_change and its INSTEAD OF triggers, one per kept table."""
+def view_statements(voids: bool = True) -> list[str]:
+    """The view kept_days_change and its INSTEAD OF triggers, one per kept table (`voids`: as _bodies)."""
     columns = ", ".join(_COLUMNS)
     statements = [f"CREATE VIEW {VIEW} AS SELECT 0 AS direction, 0 AS kinds, {columns} FROM deal WHERE 0"]
+    return statements + list(view_triggers(voids).values())
+
+
+def view_triggers(voids: bool = True) -> dict[str, str]:
+    """The view's INSTEAD OF triggers by name, one per kept table (`voids`: as _bodies)."""
+    triggers = {}
     for kind, name in ((STAGES, "stages"), (EVENTS, "events"), (PLAN, "plan")):
-        (body,) = _bodies(f"({_record('new')})", "new.id", "new.direction * ", kind)
-        statements.append(
+        (body,) = _bodies(f"({_record('new')})", "new.id", "new.direction * ", kind, voids)
+        triggers[f"{VIEW}_{name}"] = (
             f"CREATE TRIGGER {VIEW}_{name} INSTEAD OF INSERT ON {VIEW} WHEN new.kinds & {kind} BEGIN {body}; END"
         )
-    return statements
+    return triggers
 
 
-def _inline(spec: _Trigger) -> str:
+def _inline(spec: _Trigger, voids: bool) -> str:
     statements = []
     for record, direction in spec.deals:
         sign = "-" if direction < 0 else ""
         if spec.child:
             ids = ", ".join(f"{r}.deal_id" for r, _d in spec.deals)
             deals = f"(SELECT * FROM deal WHERE id IN ({ids}))"
-            statements += _bodies(deals, ids, sign, spec.kinds)
+            statements += _bodies(deals, ids, sign, spec.kinds, voids)
             break  # a child's trigger removes or adds every deal it names at once
-        statements += _bodies(f"({_record(record)})", f"{record}.id", sign, spec.kinds)
+        statements += _bodies(f"({_record(record)})", f"{record}.id", sign, spec.kinds, voids)
     return "; ".join(statements)
 
 
@@ -129,11 +141,11 @@ def _handed(spec: _Trigger) -> str:
     return "; ".join(inserts)
 
 
-def row_triggers(inline: bool = False) -> list[str]:
+def row_triggers(inline: bool = False, voids: bool = True) -> list[str]:
     """The row triggers on deal and its child tables: handing their deals to the view, or (`inline`) the
-    statements themselves inside each."""
+    statements themselves inside each (`voids`: as _bodies)."""
     return [
-        f"CREATE TRIGGER {spec.name} {spec.when} BEGIN {_inline(spec) if inline else _handed(spec)}; END"
+        f"CREATE TRIGGER {spec.name} {spec.when} BEGIN {_inline(spec, voids) if inline else _handed(spec)}; END"
         for spec in _specs()
     ]
 

@@ -55,7 +55,7 @@ def _recorded_columns() -> tuple[DateTimeField, CharField]:
 
 
 def _void_marks() -> tuple[DateTimeField, CharField, TextField]:
-    """voided_at, voided_by, void_note (migration 0011): a voided row stays, marked."""
+    """voided_at, voided_by, void_note (migrations 0011, 0023): a voided row stays, marked."""
     return DateTimeField(null=True), CharField(max_length=100, default=""), TextField(default="")
 
 
@@ -189,6 +189,8 @@ class Blocker(BaseModel):
     version = IntegerField(default=1)
     updated_at = DateTimeField(default=_now)
     updated_by = CharField(max_length=100, default="")
+    # Voided as entered by mistake (migration 0023): it stays, marked, and counts nowhere, as if deleted.
+    voided_at, voided_by, void_note = _void_marks()
 
 
 class FundsArrived(BaseModel):

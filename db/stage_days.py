@@ -12,7 +12,8 @@ D gives every deal's count and sums by its stage on D, as the scan does.
 Each difference is kept twice: `grain` 1 on its day, `grain` 0 on the first
 day of its month, so a sum up to D reads the month rows before D's month and
 the day rows of D's month only. Keys: grain, day, region, stage, currency.
-Archived deals contribute nothing (they leave KPIs unless asked for).
+Archived deals contribute nothing (they leave KPIs unless asked for), nor do
+voided blockers (migration 0023): the fills and triggers read BLOCKERS.
 
 The invariant the triggers keep: the table holds the sum, over the deals, of
 the contribution computed from the deal's row and its ledger entries as they
@@ -103,6 +104,10 @@ EVENT_KEYS = ("grain", "day", "region")
 EVENT_SUMS = ("funds_n", "funds_cny", "funds_converted", "raised", "open", "overdue")
 #: The deal columns the funds and blockers counted for it depend on.
 EVENT_COUNTED = ("stage", "stage_since", "region", "archived_on")
+#: A blocker voided as entered by mistake (migration 0023) counts nowhere, as if it were deleted: the condition a
+#: blocker must meet to be counted, and the blockers that are, as a relation.
+COUNTED_BLOCKER = "voided_at IS NULL"
+BLOCKERS = f"(SELECT * FROM blocker WHERE {COUNTED_BLOCKER})"
 
 
 def _signed_at(day: str, entries: str) -> str:
@@ -215,8 +220,8 @@ def pg_difference(
     return "".join(f"{sql}; " for sql in statements)
 
 
-EVENTS_FILL_SQLITE = event_insert("deal", "stage_change", "funds_arrived", "blocker", "", postgres=False)
-EVENTS_FILL_POSTGRES = event_insert("deal", "stage_change", "funds_arrived", "blocker", "", postgres=True)
+EVENTS_FILL_SQLITE = event_insert("deal", "stage_change", "funds_arrived", BLOCKERS, "", postgres=False)
+EVENTS_FILL_POSTGRES = event_insert("deal", "stage_change", "funds_arrived", BLOCKERS, "", postgres=True)
 
 
 def events_kept_query() -> str:
@@ -227,10 +232,11 @@ def events_kept_query() -> str:
     return f"SELECT {keys}, {sums} FROM {EVENTS_TABLE} GROUP BY {keys} HAVING {nonzero}"
 
 
-def events_computed_query(postgres: bool) -> str:
-    """The funds and blocker contributions computed afresh, in events_kept_query's shape."""
+def events_computed_query(postgres: bool, voids: bool = True) -> str:
+    """The funds and blocker contributions computed afresh, in events_kept_query's shape; `voids`: the blockers
+    carry void marks (migration 0023), and the voided ones are left out."""
     nonzero = " OR ".join(f"{c} <> 0" for c in EVENT_SUMS)
-    inner = event_contribution("deal", "stage_change", "funds_arrived", "blocker", "", postgres)
+    inner = event_contribution("deal", "stage_change", "funds_arrived", BLOCKERS if voids else "blocker", "", postgres)
     return f"SELECT * FROM ({inner}) AS computed WHERE {nonzero}"
 
 
@@ -441,7 +447,7 @@ def events_fill_between() -> str:
         _between("deal", "id", items),
         _between("stage_change", "deal_id"),
         _between("funds_arrived", "deal_id"),
-        _between("blocker", "deal_id"),
+        _between("blocker", "deal_id", f" AND {COUNTED_BLOCKER}"),
         "",
         postgres=False,
     )
@@ -474,7 +480,8 @@ def own_deals_fills() -> list[str]:
 def own_deals_events_fill() -> str:
     """PostgreSQL: the INSERT adding to deal_event_days what the funds and blockers of the deals whose ids are in
     the array %(ids)s contribute (their shares not counted yet): the trigger's own statement over those deals."""
-    funds, blockers = (f"(SELECT * FROM {table} WHERE deal_id {OWN_IDS})" for table in ("funds_arrived", "blocker"))
+    funds = f"(SELECT * FROM funds_arrived WHERE deal_id {OWN_IDS})"
+    blockers = f"(SELECT * FROM blocker WHERE deal_id {OWN_IDS} AND {COUNTED_BLOCKER})"
     # Only deals with funds or blockers count in the events' totals.
     items = (
         f"(SELECT * FROM deal WHERE id IN (SELECT deal_id FROM {funds} f UNION ALL SELECT deal_id FROM {blockers} b))"

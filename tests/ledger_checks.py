@@ -4,6 +4,7 @@
 - `storm_worker`: a process that keeps writing through the CLI what officers
   write (stage changes, edits, payments, investment, plans, progress, tags,
   blockers, archiving), for backups and crashes under load;
+- `earlier_blocker`: a blocker written on a ledger stepped down before migration 0023;
 - `check_ledger`: everything a ledger must satisfy after any of that —
   integrity check, each deal's ledger one unbroken chain ending at its stage,
   each change whole (ledger entry + audit entry), KPIs equal to a
@@ -251,7 +252,7 @@ def check_ledger(db) -> dict:
     assert k.by_stage == {s: n for s, n in Counter(d.stage for d in signed).items()}
     assert k.started == sum(1 for d in signed if d.stage in at_or_beyond("construction"))
     assert k.funds_cny == sum((f.amount_cny for f in funds if f.deal_id in ids), Decimal(0))
-    mine = [b for b in blockers if b.deal_id in ids]
+    mine = [b for b in blockers if b.deal_id in ids and b.voided_at is None]  # a voided one counts nowhere
     assert k.blockers_raised == len(mine)
     assert k.blockers_open == sum(1 for b in mine if b.resolved_on is None)
     # every kept total (by stage, by cohort, by day for the as-of figures) equals its sum over the rows
@@ -289,6 +290,39 @@ def _stage_audits_standing() -> Counter:
     for (deal_id, _n), count in taken_back.items():
         standing[deal_id] -= count + 1  # the import's changes and the revert's one back
     return standing
+
+
+def earlier_blocker(
+    deal_id: int, text: str, department_id: int, raised: str, due: str | None = None, ident: int | None = None
+) -> int:
+    """A blocker written as a row of the table before migration 0023 (no void marks), which the model no longer
+    describes, on a ledger stepped down before it; its id (`ident`, or the next the database gives). Days as ISO
+    text."""
+    from peewee import Table
+
+    from db.models import database
+
+    table = Table(
+        "blocker",
+        (
+            "id",
+            "deal_id",
+            "text",
+            "department_id",
+            "raised_on",
+            "due_on",
+            "resolution",
+            "version",
+            "updated_at",
+            "updated_by",
+        ),
+    ).bind(database)
+    row = {"deal_id": deal_id, "text": text, "department_id": department_id, "raised_on": raised, "due_on": due}
+    if ident is not None:
+        row["id"] = ident
+    now = datetime.datetime.now().replace(microsecond=0)
+    row.update(resolution="", version=1, updated_at=now, updated_by="")
+    return database.execute(table.insert(row).returning(table.id)).fetchone()[0]
 
 
 def one_deal(name: str, region: str, department: str) -> str:

@@ -1,7 +1,11 @@
-"""Blockers: what holds a deal up, and the department that must clear it."""
+"""Blockers: what holds a deal up, and the department that must clear it.
+
+A blocker voided as entered by mistake (crm.deals.corrections.void_blocker) keeps its row, marked (voided_at,
+voided_by, void_note): every list, count, export and report leaves it out (voided_at IS NULL), the deal's history
+(voided_blockers, crm.deals.trail) keeps it, and nothing more can be done to it (locked_blocker).
+"""
 
 import datetime
-import json
 from dataclasses import dataclass
 
 from crm.audit import log as audit
@@ -12,10 +16,8 @@ from crm.foundation.i18n import _
 from crm.foundation.text import clean_text, whole_number
 from crm.reference.lookup import deal_by_code, department_by_name
 from db.connection import lock_for_update, writing
-from db.models import AuditEntry, Blocker, Deal, Department
+from db.models import Blocker, Deal, Department
 
-#: The deal's audit entry that keeps a voided blocker as it was (crm.deals.corrections.void_blocker).
-VOIDED_FIELD = "voided_blocker"
 #: Passed for `due` to edit_blocker: keep the due date as it is.
 KEEP = object()
 
@@ -78,6 +80,7 @@ def list_blockers(open_only: bool = False, department: str | None = None, code: 
         .join(Deal, on=(Blocker.deal == Deal.id))
         .switch(Blocker)
         .join(Department, on=(Blocker.department == Department.id))
+        .where(Blocker.voided_at.is_null(True))
     )
     if open_only:
         query = query.where(Blocker.resolved_on.is_null(True))
@@ -89,11 +92,12 @@ def list_blockers(open_only: bool = False, department: str | None = None, code: 
 
 
 def blockers_of(deal: Deal) -> list[Blocker]:
-    """One deal's blockers with their department, in the order of list_blockers (the deal is not read again)."""
+    """One deal's blockers (not voided) with their department, in the order of list_blockers (the deal is not
+    read again)."""
     query = (
         Blocker.select(Blocker, Department)
         .join(Department, on=(Blocker.department == Department.id))
-        .where(Blocker.deal == deal.id)
+        .where((Blocker.deal == deal.id) & Blocker.voided_at.is_null(True))
     )
     return _in_order(list(query))
 
@@ -128,29 +132,20 @@ def _due_not_before_raised(due: datetime.date | None, raised: datetime.date) -> 
 
 
 def locked_blocker(blocker_id) -> Blocker:
-    """Blocker number `blocker_id` (any text naming a whole number), locked until the transaction ends."""
+    """Blocker number `blocker_id` (any text naming a whole number), locked until the transaction ends; refuses
+    (NotFound) a number no blocker has and a voided blocker (saying when, by whom and why), which nothing more
+    can be done to: not resolved, reopened, edited or voided again."""
     ident = whole_number(blocker_id, _("A blocker's number"), minimum=1)
     blocker = lock_for_update(Blocker.select().where(Blocker.id == ident)).first()
     if blocker is None:
-        raise _missing(ident)
-    return blocker
-
-
-def _missing(ident: int) -> NotFound:
-    """No blocker numbered `ident`: saying when and why it was voided, if it was."""
-    mark = (
-        AuditEntry.select()
-        .where((AuditEntry.table == "blocker") & (AuditEntry.row_id == ident) & (AuditEntry.field == "voided"))
-        .order_by(AuditEntry.id.desc())
-        .first()
-    )
-    if mark is not None:
-        return NotFound(
+        raise NotFound(_("No blocker has the number {id}; `crm blocker list` shows them").format(id=ident))
+    if blocker.voided_at is not None:
+        raise NotFound(
             _("Blocker {id} was voided on {at} by {by} ({note}): nothing more can be done to it").format(
-                id=ident, at=mark.at, by=mark.actor, note=mark.new
+                id=ident, at=blocker.voided_at, by=blocker.voided_by, note=blocker.void_note
             )
         )
-    return NotFound(_("No blocker has the number {id}; `crm blocker list` shows them").format(id=ident))
+    return blocker
 
 
 def edit_blocker(
@@ -196,7 +191,7 @@ def edit_blocker(
 
 @dataclass(frozen=True)
 class VoidedBlocker:
-    """A blocker voided as entered by mistake: as it was, and who voided it, when and why."""
+    """A blocker voided as entered by mistake: as it was (days as ISO text), and who voided it, when and why."""
 
     id: int
     deal: str
@@ -211,39 +206,43 @@ class VoidedBlocker:
     note: str
 
 
-def snapshot(blocker: Blocker, deal_code: str) -> str:
-    """The blocker as the audit trail keeps it once voided (JSON; read back by voided_blockers)."""
-    values = {
+def as_it_was(blocker: Blocker, deal_code: str, department: str) -> dict:
+    """The blocker's values as VoidedBlocker has them, its void marks aside (plain JSON values)."""
+
+    def day(value: datetime.date | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
         "id": blocker.id,
         "deal": deal_code,
         "text": blocker.text,
-        "department": Department.get_by_id(blocker.department_id).name,
+        "department": department,
         "raised_on": blocker.raised_on.isoformat(),
-        "due_on": blocker.due_on.isoformat() if blocker.due_on else None,
-        "resolved_on": blocker.resolved_on.isoformat() if blocker.resolved_on else None,
+        "due_on": day(blocker.due_on),
+        "resolved_on": day(blocker.resolved_on),
         "resolution": blocker.resolution,
     }
-    return json.dumps(values, ensure_ascii=False)
 
 
-def void_entries(deal: Deal | None = None) -> list[AuditEntry]:
-    """The audit entries that keep the blockers voided on `deal` (or on any deal), oldest first."""
-    query = AuditEntry.select().where((AuditEntry.table == "deal") & (AuditEntry.field == VOIDED_FIELD))
+def voided_blockers(deal: Deal | None = None, department: str | None = None) -> list[VoidedBlocker]:
+    """The blockers voided on `deal` (or on any deal), oldest void first; `department` narrows by name part."""
+    query = (
+        Blocker.select(Blocker, Deal.code, Department.name)
+        .join(Deal, on=(Blocker.deal == Deal.id))
+        .switch(Blocker)
+        .join(Department, on=(Blocker.department == Department.id))
+        .where(Blocker.voided_at.is_null(False))
+    )
     if deal is not None:
-        query = query.where(AuditEntry.row_id == deal.id)
-    return list(query.order_by(AuditEntry.id))
-
-
-def voided_blockers(
-    deal: Deal | None = None, department: str | None = None, entries: list[AuditEntry] | None = None
-) -> list[VoidedBlocker]:
-    """The blockers voided on `deal` (or on any deal), oldest void first; `department` narrows by name part;
-    `entries`: void_entries(deal), when already read."""
-    out = []
-    for entry in void_entries(deal) if entries is None else entries:
-        kept = json.loads(entry.old)
-        out.append(VoidedBlocker(**kept, voided_at=entry.at, voided_by=entry.actor, note=entry.new or ""))
+        query = query.where(Blocker.deal == deal.id)
     if department:
-        name = department_by_name(department).name
-        out = [v for v in out if v.department == name]
-    return out
+        query = query.where(Blocker.department == department_by_name(department))
+    return [
+        VoidedBlocker(
+            **as_it_was(b, b.deal.code, b.department.name),
+            voided_at=b.voided_at,
+            voided_by=b.voided_by,
+            note=b.void_note,
+        )
+        for b in query.order_by(Blocker.voided_at, Blocker.id)
+    ]

@@ -5,16 +5,17 @@ Every correction keeps the rows it corrects, needs a note saying why (restoring
 an archived deal excepted), writes an audit entry that `crm log CODE` shows,
 and runs in one transaction. A voided entry's amounts move to `voided_amount`
 and `voided_amount_cny` and its summed columns become 0: every sum, trigger and
-kept total then leaves it out without having to know about voids.
+kept total then leaves it out without having to know about voids. A voided
+blocker is marked only: the kept totals' triggers and every query of blockers
+(voided_at IS NULL) leave it out.
 """
 
 import datetime
-import json
 from decimal import Decimal
 
 from crm.audit import log as audit
 from crm.deals.archived import forget_archived
-from crm.deals.blockers import VOIDED_FIELD, locked_blocker, snapshot
+from crm.deals.blockers import as_it_was, locked_blocker
 from crm.deals.investment_fields import done_field
 from crm.deals.stages import ledger
 from crm.foundation.config import current_actor
@@ -25,7 +26,7 @@ from crm.foundation.text import clean_text, whole_number
 from crm.reference import fx
 from crm.reference.lookup import deal_by_code, locked_deal
 from db.connection import lock_for_update, writing
-from db.models import AuditEntry, Blocker, Deal, FundsArrived, InvestmentDone, StageChange
+from db.models import AuditEntry, Blocker, Deal, Department, FundsArrived, InvestmentDone, StageChange
 
 
 def _now() -> datetime.datetime:
@@ -191,12 +192,13 @@ def reopen_blocker(blocker_id, note: str, actor: str | None = None) -> Blocker:
 
 
 def void_blocker(blocker_id, note: str, if_version: int | None = None, actor: str | None = None) -> dict:
-    """Void blocker `blocker_id`, entered by mistake: it leaves every count; the trail keeps it, marked voided.
+    """Void blocker `blocker_id`, entered by mistake: it stays, marked voided (who, when, why), and leaves every
+    list, count, export and report as if it were deleted, the kept totals included (their triggers, migration
+    0023); the deal's history keeps it, marked voided.
 
-    Open or resolved alike. Two audit entries: "voided" on the blocker (its
-    text and the reason, shown in `crm log`) and VOIDED_FIELD on its deal (the
-    blocker as it was, read by voided_blockers). Returns the voided blocker's
-    values as snapshot() keeps them.
+    Open or resolved alike; refuses (NotFound, as for every change) one voided already. One audit entry,
+    "voided" on the blocker (its text and the reason, shown in `crm log`). Returns the blocker's values as
+    blockers.as_it_was() gives them.
     """
     note = _note(note)
     actor = actor or current_actor()
@@ -204,9 +206,10 @@ def void_blocker(blocker_id, note: str, if_version: int | None = None, actor: st
         blocker = locked_blocker(blocker_id)
         if if_version is not None and blocker.version != if_version:
             raise stale(_("Blocker {id}").format(id=blocker.id), blocker, if_version)
-        deal = Deal.get_by_id(blocker.deal_id)
-        kept = snapshot(blocker, deal.code)
+        blocker.voided_at, blocker.voided_by, blocker.void_note = _now(), actor, note
+        blocker.version += 1
+        blocker.updated_at, blocker.updated_by = blocker.voided_at, actor
+        blocker.save()
         audit.record("blocker", blocker.id, {"voided": (blocker.text, note)}, actor)
-        audit.record("deal", deal.id, {VOIDED_FIELD: (kept, note)}, actor)
-        Blocker.delete().where(Blocker.id == blocker.id).execute()
-    return json.loads(kept)
+        deal, department = Deal.get_by_id(blocker.deal_id), Department.get_by_id(blocker.department_id)
+    return as_it_was(blocker, deal.code, department.name)

@@ -8,13 +8,10 @@ when the change was made: the operating-system user, or the name set in the
 config file or CRM_USER.
 """
 
-import json
-from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 from crm.audit.log import trail as audit_trail
 from crm.deals import stages
-from crm.deals.blockers import VOIDED_FIELD, void_entries
 from crm.deals.fields import APPROVAL_LABELS, FIELDS
 from crm.deals.investment_fields import investment_field
 from crm.foundation.errors import CrmError
@@ -24,18 +21,19 @@ from crm.values.money import Money, format_money
 from db.models import AuditEntry, Blocker, Deal, FundsArrived, InvestmentDone, InvestmentPlan
 
 
-def deal_trail(code: str, deal: Deal | None = None, voids: list[AuditEntry] | None = None) -> list[dict]:
-    """The audit entries of deal `code` (or of `deal`, already read) and of its blockers, funds and
-    investment, oldest first; `voids`: blockers.void_entries(deal), when already read."""
+def deal_trail(code: str, deal: Deal | None = None) -> list[dict]:
+    """The audit entries of deal `code` (or of `deal`, already read) and of its blockers (voided ones included:
+    their rows stay), funds and investment, oldest first."""
     deal = deal or deal_by_code(code)
+    blocker_ids = Blocker.select(Blocker.id).where(Blocker.deal == deal)
     funds_ids = FundsArrived.select(FundsArrived.id).where(FundsArrived.deal == deal)
     done_ids = InvestmentDone.select(InvestmentDone.id).where(InvestmentDone.deal == deal)
     plan_ids = InvestmentPlan.select(InvestmentPlan.id).where(InvestmentPlan.deal == deal)
     query = (
         AuditEntry.select()
         .where(
-            ((AuditEntry.table == "deal") & (AuditEntry.row_id == deal.id) & (AuditEntry.field != VOIDED_FIELD))
-            | _blocker_entries(deal, void_entries(deal) if voids is None else voids)
+            ((AuditEntry.table == "deal") & (AuditEntry.row_id == deal.id))
+            | ((AuditEntry.table == "blocker") & AuditEntry.row_id.in_(blocker_ids))
             | ((AuditEntry.table == "funds_arrived") & AuditEntry.row_id.in_(funds_ids))
             | ((AuditEntry.table == "investment_done") & AuditEntry.row_id.in_(done_ids))
             | ((AuditEntry.table == "investment_plan") & AuditEntry.row_id.in_(plan_ids))
@@ -43,41 +41,6 @@ def deal_trail(code: str, deal: Deal | None = None, voids: list[AuditEntry] | No
         .order_by(AuditEntry.at, AuditEntry.id)
     )
     return audit_trail(query, deal.currency)
-
-
-def _blocker_entries(deal: Deal, voids: list[AuditEntry]):
-    """The condition selecting the audit entries of the deal's blockers, voided ones included.
-
-    A voided blocker's row is gone and SQLite may give its number to a later
-    blocker: a number's entries up to each "voided" entry on it belong to the
-    blocker voided there, those after the last to the blocker that has it now.
-    """
-    live = Blocker.select(Blocker.id).where(Blocker.deal == deal)
-    of_blocker = AuditEntry.table == "blocker"
-    voided = [(json.loads(v.old)["id"], v.id) for v in voids]
-    marks = AuditEntry.select(AuditEntry.row_id, AuditEntry.id).where(
-        of_blocker
-        & (AuditEntry.field == "voided")
-        & (AuditEntry.row_id.in_(live) | AuditEntry.row_id.in_([ident for ident, _entry in voided]))
-    )
-    ends: dict[int, list[int]] = defaultdict(list)
-    for mark in marks.order_by(AuditEntry.id):
-        ends[mark.row_id].append(mark.id)
-    if not ends:
-        return of_blocker & AuditEntry.row_id.in_(live)
-    condition = of_blocker & AuditEntry.row_id.in_(live) & AuditEntry.row_id.not_in(list(ends))
-    for ident, marked in ends.items():
-        condition |= (
-            of_blocker & (AuditEntry.row_id == ident) & (AuditEntry.id > marked[-1]) & AuditEntry.row_id.in_(live)
-        )
-    for ident, entry in voided:
-        before = [m for m in ends.get(ident, []) if m < entry]
-        if before:
-            since = before[-2] if len(before) > 1 else 0
-            condition |= (
-                of_blocker & (AuditEntry.row_id == ident) & (AuditEntry.id > since) & (AuditEntry.id <= before[-1])
-            )
-    return condition
 
 
 #: How the trail names each field it records (English source; shown through _()).

@@ -279,7 +279,9 @@ def add_problems(deal: Deal, row: RowPlan, values: dict, resolver: _Resolver, ac
     """Give `deal` the row's problems it does not have (raised on the sheet's date `on` unless written); how many."""
     if not row.problems:
         return 0
-    known = {name_key(t) for (t,) in Blocker.select(Blocker.text).where(Blocker.deal == deal).tuples()}
+    # a voided blocker was entered by mistake: the sheet naming its text again adds it anew
+    mine = (Blocker.deal == deal) & Blocker.voided_at.is_null(True)
+    known = {name_key(t) for (t,) in Blocker.select(Blocker.text).where(mine).tuples()}
     added = 0
     for item in row.problems:
         if name_key(item.text) in known or problem_word(item.text) is not None:
@@ -301,7 +303,9 @@ def resolve_solved(deal: Deal, row: RowPlan, on: datetime.date, actor: str, reso
     named = {name_key(item.text) for item in row.problems if problem_word(item.text) is None}
     texts = []
     for blocker in (
-        Blocker.select().where((Blocker.deal == deal.id) & Blocker.resolved_on.is_null(True)).order_by(Blocker.id)
+        Blocker.select()
+        .where((Blocker.deal == deal.id) & Blocker.resolved_on.is_null(True) & Blocker.voided_at.is_null(True))
+        .order_by(Blocker.id)
     ):
         if name_key(blocker.text) in named:
             continue

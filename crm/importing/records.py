@@ -227,7 +227,9 @@ def _changed_by(record, ids: dict, resolved: dict) -> set:
 def _reopen(resolved: dict, actor: str) -> None:
     """Put the problems the import resolved back as they were (open), each with its trail entry."""
     changes = {}
-    standing = {b.id: b for b in Blocker.select().where(Blocker.id.in_(list(resolved)))} if resolved else {}
+    # one voided since was entered by mistake: it stays as it is, voided
+    kept = Blocker.select().where(Blocker.id.in_(list(resolved)) & Blocker.voided_at.is_null(True))
+    standing = {b.id: b for b in kept} if resolved else {}
     for blocker_id, before in resolved.items():
         blocker = standing.get(blocker_id)
         if blocker is None:

@@ -47,7 +47,7 @@ def open_by_department(
 ) -> list[DepartmentBlockers]:
     """Departments with open blockers (most overdue first), each with its most urgent blockers: overdue first, then by due date."""
     today = today or datetime.date.today()
-    is_open = Blocker.resolved_on.is_null(True)
+    is_open = Blocker.resolved_on.is_null(True) & Blocker.voided_at.is_null(True)  # a voided one counts nowhere
     late = is_open & (Blocker.due_on < today)
     counts = (
         Blocker.select(

@@ -87,16 +87,21 @@ SORTS: dict[str, SortSpec] = {
 DEFAULT_SORT = "signed"
 
 
+def _is_open():
+    """A blocker open (unresolved) and not voided: a voided one counts nowhere."""
+    return Blocker.resolved_on.is_null(True) & Blocker.voided_at.is_null(True)
+
+
 def _open_blockers():
     """The number of open blockers of the deal in the outer query (a correlated subquery, per row of a page)."""
-    return Blocker.select(fn.COUNT(Blocker.id)).where((Blocker.deal == Deal.id) & Blocker.resolved_on.is_null(True))
+    return Blocker.select(fn.COUNT(Blocker.id)).where((Blocker.deal == Deal.id) & _is_open())
 
 
 def _open_counts():
     """Deals with open blockers and how many: a derived table, as small as the open blockers are few."""
     return (
         Blocker.select(Blocker.deal.alias("deal_id"), fn.COUNT(Blocker.id).alias("n"))
-        .where(Blocker.resolved_on.is_null(True))
+        .where(_is_open())
         .group_by(Blocker.deal)
         .alias("open_counts")
     )
@@ -174,7 +179,7 @@ def _segments(order: Order) -> list[Segment]:
     if key == "blockers":
         counts = _open_counts()
         with_open = Segment(expr=counts.c.n, counts=counts)
-        without = Segment(where=Deal.id.not_in(Blocker.select(Blocker.deal).where(Blocker.resolved_on.is_null(True))))
+        without = Segment(where=Deal.id.not_in(Blocker.select(Blocker.deal).where(_is_open())))
         return [with_open, without] if desc else [without, with_open]
     simple = {"code": Deal.code, "name": Deal.name, "region": Deal.region, "days": Deal.stage_since}
     if key in simple:

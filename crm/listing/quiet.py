@@ -8,13 +8,14 @@ import datetime
 from db.models import Blocker, FundsArrived, Progress, StageChange, database
 
 FINISHED = ("operating", "terminated")
-# What counts as something happening to a deal: (table, its date column).
+# What counts as something happening to a deal: (table, its date column, the column marking a row that counts
+# nowhere when set, or None): a blocker voided as entered by mistake never happened.
 EVENTS = (
-    (Progress, Progress.on),
-    (StageChange, StageChange.effective_on),
-    (FundsArrived, FundsArrived.arrived_on),
-    (Blocker, Blocker.raised_on),
-    (Blocker, Blocker.resolved_on),
+    (Progress, Progress.on, None),
+    (StageChange, StageChange.effective_on, None),
+    (FundsArrived, FundsArrived.arrived_on, None),
+    (Blocker, Blocker.raised_on, Blocker.voided_at),
+    (Blocker, Blocker.resolved_on, Blocker.voided_at),
 )
 
 
@@ -38,11 +39,12 @@ def quiet_days(deals: list[tuple[int, str]], days: int, day: datetime.date) -> d
     # scroll, and building it through Peewee (500 bound values) took longer than running it.
     marks = ", ".join([database.param] * len(ids))
     parts, params = [], []
-    for model, column in EVENTS:
+    for model, column, voided in EVENTS:
         deal = model.deal.column_name
+        counted = f' AND "{voided.column_name}" IS NULL' if voided is not None else ""
         parts.append(
             f'SELECT "{deal}", MAX("{column.column_name}") FROM "{model._meta.table_name}" '
-            f'WHERE "{deal}" IN ({marks}) AND "{column.column_name}" <= {database.param} GROUP BY "{deal}"'
+            f'WHERE "{deal}" IN ({marks}) AND "{column.column_name}" <= {database.param}{counted} GROUP BY "{deal}"'
         )
         params += [*ids, column.db_value(day)]
     latest: dict[int, datetime.date] = {}

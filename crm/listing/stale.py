@@ -33,10 +33,11 @@ class StaleDeal:
 def _latest(ids, day: datetime.date) -> dict[int, datetime.date]:
     """The newest event date on or before `day` of each deal in the subquery `ids`."""
     latest: dict[int, datetime.date] = {}
-    for model, column in EVENTS:
-        query = (
-            model.select(model.deal, fn.MAX(column)).where(model.deal.in_(ids) & (column <= day)).group_by(model.deal)
-        )
+    for model, column, voided in EVENTS:
+        condition = model.deal.in_(ids) & (column <= day)
+        if voided is not None:
+            condition &= voided.is_null(True)
+        query = model.select(model.deal, fn.MAX(column)).where(condition).group_by(model.deal)
         for deal_id, on in database.execute(query).fetchall():
             on = day_of(on)
             if on is not None and (deal_id not in latest or on > latest[deal_id]):

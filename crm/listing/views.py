@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from peewee import JOIN, fn
 
 from crm.deals import stages
-from crm.deals.blockers import blockers_of, is_overdue, void_entries, voided_blockers
+from crm.deals.blockers import blockers_of, is_overdue, voided_blockers
 from crm.deals.funds import funds_of
 from crm.deals.investment import investment_and_voided
 from crm.deals.progress import latest_progress, progress_of
@@ -37,7 +37,9 @@ def _order(sort: str, reverse: bool, open_blockers) -> list:
 
 
 def _open_blockers():
-    return Blocker.select(fn.COUNT(Blocker.id)).where((Blocker.deal == Deal.id) & Blocker.resolved_on.is_null(True))
+    return Blocker.select(fn.COUNT(Blocker.id)).where(
+        (Blocker.deal == Deal.id) & Blocker.resolved_on.is_null(True) & Blocker.voided_at.is_null(True)
+    )
 
 
 def _with_names(query):
@@ -218,8 +220,7 @@ def detail(code: str) -> dict:
         for b in blockers_of(deal)
     ]
     # Entered by mistake and voided: counted nowhere, kept here with who voided them and why.
-    voids = void_entries(deal)
-    out["voided_blockers"] = [vars(v) for v in voided_blockers(entries=voids)]
+    out["voided_blockers"] = [vars(v) for v in voided_blockers(deal)]
     # Dates that name a month only (计划开工 2020年7月): shown as the month.
     out["month_only"] = [f for f in ("signed_on", "planned_start", "planned_completion") if getattr(deal, f + "_month")]
     funds = funds_of(deal)
@@ -266,7 +267,7 @@ def detail(code: str) -> dict:
         for d in voided
     ]
     # the deal's and its blockers', funds' and investment's entries (crm log); "audit" the deal's own
-    out["trail"] = deal_trail(deal.code, deal, voids)
+    out["trail"] = deal_trail(deal.code, deal)
     out["audit"] = [
         {key: e[key] for key in ("at", "by", "field", "old", "new")} for e in out["trail"] if e["table"] == "deal"
     ]

@@ -431,7 +431,7 @@ def _count_funds_and_blockers(results: dict, condition, day: datetime.date, key=
             fn.SUM(Case(None, [(is_open & (Blocker.due_on < day), 1)], 0)),
         )
         .join(Deal, on=(Blocker.deal == Deal.id))
-        .where(_and(Blocker.raised_on <= day, signed, condition))
+        .where(_and(Blocker.raised_on <= day, Blocker.voided_at.is_null(True), signed, condition))
         .group_by(SQL("1"))
     )
     for group, raised, open_, overdue in database.execute(query).fetchall():

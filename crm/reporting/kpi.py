@@ -188,13 +188,14 @@ def compute(cohort: DealFilter | None = None, today: datetime.date | None = None
     k.funds_cny = FundsArrived.amount_cny.python_value(funds_cny) or Decimal(0)
 
     open_ = Blocker.resolved_on.is_null(True)
+    counted = Blocker.voided_at.is_null(True)  # a voided blocker counts nowhere, as if deleted
 
     def blockers_of(where):
         query = Blocker.select(
             fn.COUNT(Blocker.id).alias("raised"),
             fn.SUM(Case(None, [(open_, 1)], 0)).alias("open"),
             fn.SUM(Case(None, [(open_ & (Blocker.due_on < today), 1)], 0)).alias("overdue"),
-        )
+        ).where(counted)
         if where is not None:
             query = query.join(Deal, on=(Blocker.deal == Deal.id)).where(where)
         r = query.namedtuples().get()
@@ -206,7 +207,7 @@ def compute(cohort: DealFilter | None = None, today: datetime.date | None = None
         not_overdue = (
             Blocker.select(fn.COUNT(Blocker.id))
             .join(Deal, on=(Blocker.deal == Deal.id))
-            .where(open_ & (Blocker.due_on.is_null(True) | (Blocker.due_on >= today)) & in_cohort)
+            .where(open_ & counted & (Blocker.due_on.is_null(True) | (Blocker.due_on >= today)) & in_cohort)
             .scalar()
         ) or 0
         b = [*raised_open, raised_open[1] - not_overdue]
@@ -322,7 +323,7 @@ def _funds_and_blockers_less_archived(cohort: DealFilter):
     row = (
         Blocker.select(fn.COUNT(Blocker.id), fn.SUM(Case(None, [(Blocker.resolved_on.is_null(True), 1)], 0)))
         .join(Deal, on=(Blocker.deal == Deal.id))
-        .where(archived)
+        .where(archived & Blocker.voided_at.is_null(True))
         .tuples()
         .get()
     )

@@ -125,12 +125,17 @@ def _last_deal_id() -> int:
 FLAGGED_IDS = 20_000_000
 
 
+def _counted():
+    """A blocker not voided: one voided as entered by mistake counts nowhere, as if it were deleted."""
+    return Blocker.voided_at.is_null(True)
+
+
 def _unresolved_deals(sunday: datetime.date) -> Callable[[int], object]:
     """A test of a deal id, true for the deals with a blocker not resolved by `sunday` (raised then or later):
     those whose open problems _open_blockers looks for, read from the index on (resolved_on, due_on, deal_id)
     alone. Kept as a byte per deal id (a megabyte at a million deals), whatever the number of blockers."""
     unresolved = Blocker.resolved_on.is_null(True) | (Blocker.resolved_on > sunday)
-    query = Blocker.select(Blocker.deal).where(unresolved)
+    query = Blocker.select(Blocker.deal).where(unresolved & _counted())
     size = _last_deal_id() + 1
     if size > FLAGGED_IDS:
         return {deal_id for found in batches(query) for (deal_id,) in found}.__contains__
@@ -156,6 +161,7 @@ def _open_blockers(deal_ids: list[int], sunday: datetime.date):
         among_ids(Blocker.deal, deal_ids),
         Blocker.raised_on <= sunday,
         Blocker.resolved_on.is_null(True) | (Blocker.resolved_on > sunday),
+        _counted(),
     )
     return query.order_by(Blocker.raised_on, Blocker.id)
 
@@ -212,6 +218,7 @@ def _week_blockers(ids, monday: datetime.date, sunday: datetime.date):
         _in_cohort(Blocker.deal, ids),
         Blocker.raised_on <= sunday,
         Blocker.raised_on.between(monday, sunday) | Blocker.resolved_on.between(monday, sunday),
+        _counted(),
     )
 
 
@@ -343,7 +350,7 @@ def _signed_blockers(cohort: DealFilter, sunday: datetime.date, morning_after: d
             fn.SUM(_case(is_open & (Blocker.due_on < morning_after))),
         )
         .join(Deal, on=(Blocker.deal == Deal.id))
-        .where(Blocker.raised_on <= sunday, stage.is_null(False), stage != "negotiating")
+        .where(Blocker.raised_on <= sunday, _counted(), stage.is_null(False), stage != "negotiating")
     )
     return _fetch(cohort.apply(query))[0]
 
@@ -363,6 +370,7 @@ def _due_on_sunday(cohort: DealFilter, sunday: datetime.date) -> int:
             Blocker.due_on == sunday,
             Blocker.raised_on <= sunday,
             Blocker.resolved_on.is_null(True) | (Blocker.resolved_on > sunday),
+            _counted(),
             stage != "negotiating",
         )
     )

@@ -24,8 +24,10 @@ SQLite keeps its totals per stage in shared rows (0002): one writer at a time.
 
 from peewee import PostgresqlDatabase
 
-from db.kept_totals import POSTGRES_BLOCKERS_FILL as BLOCKERS_FILL
 from db.kept_totals import POSTGRES_FUNDS_FILL as FUNDS_FILL
+from db.kept_totals import postgres_blockers_fill
+
+BLOCKERS_FILL = postgres_blockers_fill(voids=False)  # blockers had no void marks before migration 0023
 
 #: (class, deal id) advisory lock key: the class keeps it apart from other uses ("zh").
 LOCK_CLASS = 0x7A68
@@ -93,17 +95,21 @@ def _move(row: str, sign: str) -> str:
     END IF;"""
 
 
-def functions(row_locks: bool, reread: bool = False) -> list[str]:
+def functions(row_locks: bool, reread: bool = False, voids: bool = False) -> list[str]:
     """The trigger functions: funds and blockers counted under their deal's key, and a deal's moved when its key
     changes or given back when it is deleted. Here (not `row_locks`) the deal's (class, id) advisory lock orders
     them: shared to count, exclusive to move; migration 0018 (`row_locks`) orders them by the deal's row lock:
     FOR KEY SHARE to count, FOR UPDATE to move (the two that conflict, while an edit's FOR NO KEY UPDATE
-    conflicts with neither); migration 0019 (`reread`) reads the deal by a statement after its lock."""
+    conflicts with neither); migration 0019 (`reread`) reads the deal by a statement after its lock; migration
+    0023 (`voids`) counts a voided blocker nowhere, as if it were deleted."""
     move_lock = (
         "\n    PERFORM 1 FROM deal WHERE id = OLD.id FOR UPDATE;"
         if row_locks
         else f"\n    PERFORM pg_advisory_xact_lock({LOCK_CLASS}, OLD.id);"
     )
+    # whether the OLD or NEW blocker counts: a voided one (0023) counts as 0 raised and 0 open, as if deleted
+    counted = "({row}.voided_at IS NULL)" if voids else "true"
+    was, now = counted.format(row="OLD"), counted.format(row="NEW")
     return [
         _row_trigger(
             "crm_funds_totals",
@@ -117,11 +123,12 @@ def functions(row_locks: bool, reread: bool = False) -> list[str]:
         ),
         _row_trigger(
             "crm_blocker_totals",
-            "((OLD.resolved_on IS NULL), OLD.deal_id) IS NOT DISTINCT FROM ((NEW.resolved_on IS NULL), NEW.deal_id)",
+            f"((OLD.resolved_on IS NULL), OLD.deal_id, {was}) IS NOT DISTINCT FROM "
+            f"((NEW.resolved_on IS NULL), NEW.deal_id, {now})",
             "blocker_totals_delta",
             "raised, open",
-            "-1, -(OLD.resolved_on IS NULL)::int",
-            "1, (NEW.resolved_on IS NULL)::int",
+            f"-({was})::int, -(OLD.resolved_on IS NULL AND {was})::int",
+            f"({now})::int, (NEW.resolved_on IS NULL AND {now})::int",
             row_locks,
             reread,
         ),
@@ -137,7 +144,7 @@ BEGIN
     SELECT count(*) AS n, coalesce(sum(amount_cny), 0) AS cny, count(amount_cny) AS converted INTO f
       FROM funds_arrived WHERE deal_id = OLD.id;
     SELECT count(*) AS raised, count(*) FILTER (WHERE resolved_on IS NULL) AS open INTO b
-      FROM blocker WHERE deal_id = OLD.id;{_move("OLD", "-")}
+      FROM blocker WHERE deal_id = OLD.id{" AND voided_at IS NULL" if voids else ""};{_move("OLD", "-")}
     IF TG_OP = 'UPDATE' THEN{_move("NEW", "")}
         RETURN NULL;
     END IF;

@@ -23,9 +23,11 @@ def _row(record: str) -> str:
     return f"(SELECT {columns})"
 
 
-def _of(table: str, ids: str) -> str:
+def _of(table: str, ids: str, voids: bool = False) -> str:
+    """The rows of `table` of the deals `ids`; `voids` (migration 0023): the blockers not voided only."""
     column = "id" if table == "deal" else "deal_id"
-    return f"(SELECT * FROM {table} WHERE {column} IN ({ids}))"
+    counted = f" AND {sd.COUNTED_BLOCKER}" if voids and table == "blocker" else ""
+    return f"(SELECT * FROM {table} WHERE {column} IN ({ids}){counted})"
 
 
 def _both(deals: str, rel: dict, sign: str, postgres: bool, stages: bool = True) -> str:
@@ -36,8 +38,8 @@ def _both(deals: str, rel: dict, sign: str, postgres: bool, stages: bool = True)
     return sql
 
 
-def _current(ids: str) -> dict:
-    return {name: _of(table, ids) for table, name in _CHILDREN.items()}
+def _current(ids: str, voids: bool = False) -> dict:
+    return {name: _of(table, ids, voids) for table, name in _CHILDREN.items()}
 
 
 def _sqlite_tables() -> list[str]:
@@ -81,7 +83,7 @@ def _sqlite() -> list[str]:
                     f"CREATE TRIGGER {table}_days_{event.lower()}_{when} {when.upper()} {event} ON {table} "
                     f"BEGIN {body} END"
                 )
-    return [*statements, sd.FILL_SQLITE, sd.EVENTS_FILL_SQLITE]
+    return [*statements, sd.FILL_SQLITE, _events_fill(False)]
 
 
 _REFERENCING = {
@@ -91,21 +93,25 @@ _REFERENCING = {
 }
 
 
-def _pg_child_body(table: str, event: str, one_snapshot: bool = False) -> str:
+def _pg_child_body(table: str, event: str, one_snapshot: bool = False, voids: bool = False) -> str:
     """A statement trigger's body for `event` on `table`: each affected deal's contributions as they were
     (the table's rows before the statement: now, less the new rows, plus the old) removed, as they are added;
     `one_snapshot` (migration 0020): both read by one statement per kept table, after a payment's or blocker's
-    deals are locked FOR KEY SHARE (so that a deal's change of what they count by has ended, or waits)."""
+    deals are locked FOR KEY SHARE (so that a deal's change of what they count by has ended, or waits);
+    `voids` (migration 0023): a voided blocker counts nowhere, before or after."""
     rows = {"INSERT": ("new_rows",), "DELETE": ("old_rows",), "UPDATE": ("old_rows", "new_rows")}[event]
     ids = " UNION ".join(f"SELECT deal_id FROM {r}" for r in rows)
-    now = _current(ids)
+    now = _current(ids, voids)
     before = dict(now)
     changed = f"(SELECT * FROM {table} WHERE deal_id IN ({ids})"
     if "new_rows" in rows:
         changed += " AND id NOT IN (SELECT id FROM new_rows)"
     if "old_rows" in rows:
         changed += " UNION ALL SELECT * FROM old_rows"
-    before[_CHILDREN[table]] = changed + ")"
+    changed += ")"
+    if voids and table == "blocker":
+        changed = f"(SELECT * FROM {changed} AS was WHERE {sd.COUNTED_BLOCKER})"
+    before[_CHILDREN[table]] = changed
     deals = _of("deal", ids)
     stages = table == "stage_change"
     if one_snapshot:
@@ -118,10 +124,10 @@ def _pg_changed(columns) -> str:
     return " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in columns)
 
 
-def _pg_deal_bodies(one_snapshot: bool = False) -> dict:
+def _pg_deal_bodies(one_snapshot: bool = False, voids: bool = False) -> dict:
     """The deal's statement triggers' bodies by event; `one_snapshot` (migration 0020): an update's removal and
-    addition read by one statement per kept table."""
-    now = _current("SELECT id FROM new_deals")
+    addition read by one statement per kept table; `voids` (migration 0023): voided blockers left out."""
+    now = _current("SELECT id FROM new_deals", voids)
 
     def changed(side, columns):
         return f"(SELECT {side}.* FROM old_deals o JOIN new_deals n ON n.id = o.id WHERE {_pg_changed(columns)})"
@@ -170,17 +176,27 @@ def _postgres() -> list[str]:
             f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$",
             f"CREATE TRIGGER {name} AFTER {event} ON deal {refs} FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
         ]
-    delete_body = _both(_row("OLD"), _current("OLD.id"), "-", True)
+    delete_body = _pg_deal_delete_body()
     return [
         *statements,
         f"CREATE FUNCTION crm_days_deal_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {delete_body} "
         "RETURN OLD; END $$",
         "CREATE TRIGGER crm_days_deal_delete BEFORE DELETE ON deal FOR EACH ROW EXECUTE FUNCTION crm_days_deal_delete()",
         sd.FILL_POSTGRES,
-        sd.EVENTS_FILL_POSTGRES,
+        _events_fill(True),
         "CREATE INDEX deal_stage_days_day ON deal_stage_days (grain, day)",
         "CREATE INDEX deal_event_days_day ON deal_event_days (grain, day)",
     ]
+
+
+def _pg_deal_delete_body(voids: bool = False) -> str:
+    """The body of the row trigger before a deal's delete: its contributions taken away (`voids`: as _of)."""
+    return _both(_row("OLD"), _current("OLD.id", voids), "-", True)
+
+
+def _events_fill(postgres: bool) -> str:
+    """The fill of deal_event_days from every blocker: blockers had no void marks before migration 0023."""
+    return sd.event_insert("deal", "stage_change", "funds_arrived", "blocker", "", postgres)
 
 
 #: The as-of plan figures read the deals planned to start, or to complete, in a year (crm.reporting.asof).

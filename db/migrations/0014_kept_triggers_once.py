@@ -32,7 +32,7 @@ def up(migrator, db):
     if isinstance(db, PostgresqlDatabase):
         return
     statements = [f"DROP TRIGGER IF EXISTS {name}" for name in (*_FORMER, *kept_triggers.names())]
-    statements += kept_triggers.view_statements() + kept_triggers.row_triggers()
+    statements += kept_triggers.view_statements(voids=False) + kept_triggers.row_triggers()
     for sql in statements:
         migrator.migrate(migrator.sql(sql))
     kept_totals.forget(db)
@@ -43,7 +43,7 @@ def down(migrator, db):
     if isinstance(db, PostgresqlDatabase):
         return
     statements = [f"DROP TRIGGER IF EXISTS {name}" for name in kept_triggers.names()]
-    statements += [f"DROP VIEW IF EXISTS {kept_triggers.VIEW}", *kept_triggers.row_triggers(inline=True)]
+    statements += [f"DROP VIEW IF EXISTS {kept_triggers.VIEW}", *kept_triggers.row_triggers(inline=True, voids=False)]
     for sql in statements:
         migrator.migrate(migrator.sql(sql))
     kept_totals.forget(db)

@@ -86,7 +86,7 @@ def _an_earlier_version(db_url) -> str:
     return added
 
 
-UPGRADING = "crm: 正在为此版本的程序升级台账（2 项变更）；台账很大时可能需要几分钟，请勿中断"
+UPGRADING = "crm: 正在为此版本的程序升级台账（3 项变更）；台账很大时可能需要几分钟，请勿中断"
 
 
 def test_crm_init_and_a_restore_say_they_upgrade_an_earlier_ledger(db_url, backend, run_cli, tmp_path):
@@ -121,7 +121,7 @@ def test_the_tuis_opening_of_a_server_ledger_says_it_upgrades(db_url):
     told = []
     Opening(db_url, notice=told.append).wait().close()
     database.initialize(None)
-    assert told == [["0021_stage_change_effective_on", "0022_deal_supporting_ids"]]
+    assert told == [["0021_stage_change_effective_on", "0022_deal_supporting_ids", "0023_blocker_void_marks"]]
     told.clear()
     Opening(db_url, notice=told.append).wait().close()
     database.initialize(None)

@@ -3,6 +3,8 @@ crm.kept_later to 'on', and only there: a deal created under it, with a blocker,
 one created by the next transaction (or with the setting back 'off') is counted at once. down() gives the
 triggers back as they were."""
 
+import datetime
+
 import pytest
 
 from crm.deals import create_deal
@@ -12,7 +14,8 @@ from db import kept_totals
 from db import stage_days as sd
 from db.kept_later import KEPT_LATER
 from db.migrate import runner
-from db.models import database
+from db.models import Department, database
+from tests.ledger_checks import earlier_blocker
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
 
@@ -32,11 +35,14 @@ def _kept_rows() -> int:
     return sum(database.execute_sql(f"SELECT count(*) FROM {t}").fetchone()[0] for t in _KEPT)
 
 
-def _deal(name: str) -> None:
-    code = create_deal(
-        {"name": name, "region": "涿州市", "signed_on": "2020-05-18", "amount": "3亿元"}, actor="测试员"
-    ).code
-    add_blocker(code, "用地指标不足", "涿州市人民政府", actor="测试员")
+def _deal(name: str, voids: bool = True) -> None:
+    """A deal and a blocker on it; not `voids`: on a ledger stepped down before migration 0023."""
+    deal = create_deal({"name": name, "region": "涿州市", "signed_on": "2020-05-18", "amount": "3亿元"}, actor="测试员")
+    if voids:
+        add_blocker(deal.code, "用地指标不足", "涿州市人民政府", actor="测试员")
+    else:
+        department = Department.get(Department.name == "涿州市人民政府").id
+        earlier_blocker(deal.id, "用地指标不足", department, datetime.date.today().isoformat())
 
 
 @pytest.fixture(autouse=True)
@@ -62,6 +68,7 @@ def test_down_gives_the_triggers_back_as_they_were(ledger):
     gated = database.execute_sql(_DEFINITIONS).fetchall()
     assert len(gated) >= 14 and all(KEPT_LATER in definition for _name, definition in gated)
     assert runner(ledger).down("0016_postgres_kept_later") == [
+        "0023_blocker_void_marks",
         "0022_deal_supporting_ids",
         "0021_stage_change_effective_on",
         "0020_postgres_days_in_turn",
@@ -75,7 +82,7 @@ def test_down_gives_the_triggers_back_as_they_were(ledger):
     assert not any(KEPT_LATER in definition or " WHEN " in definition for _name, definition in plain)
     with database.atomic():
         database.execute_sql(f"SET LOCAL {KEPT_LATER} = 'on'")
-        _deal("无视设置的项目")  # without 0016 and 0017 the setting means nothing
+        _deal("无视设置的项目", voids=False)  # without 0016 and 0017 the setting means nothing
     assert _kept_rows() > 0 and kept_totals.agree()
     assert runner(ledger).up() == [
         "0016_postgres_kept_later",
@@ -85,5 +92,6 @@ def test_down_gives_the_triggers_back_as_they_were(ledger):
         "0020_postgres_days_in_turn",
         "0021_stage_change_effective_on",
         "0022_deal_supporting_ids",
+        "0023_blocker_void_marks",
     ]
     assert database.execute_sql(_DEFINITIONS).fetchall() == gated

@@ -374,6 +374,6 @@ def test_an_officer_meeting_an_earlier_ledger_is_refused_in_one_line_and_not_tol
     assert err.strip().splitlines() == [err.strip()] and "crm init" in err and "0022_deal_supporting_ids" in err
     assert "升级台账" not in err, err
     code, out, err = run_cli("--db", owner, "deals")
-    assert code == 0 and "升级台账（1 项变更）" in err.splitlines()[0], err
+    assert code == 0 and "升级台账（2 项变更）" in err.splitlines()[0], err
     code, out, err = run_cli("--db", officer, "deals")
     assert code == 0 and "升级台账" not in err, err
