@@ -81,10 +81,15 @@ class BlockersScreen(CrmScreen):
         overdue = max([cell_len(_("Overdue"))] + [self._overdue(b).cell_len for b in blockers])
         dates = max(DATE_CELLS, cell_len(_("Raised")), cell_len(_("Due")))
         padding = 2 * table.cell_padding * len(COLUMNS)
-        lines = 1 + sum(1 + len(group.blockers) + (group.open > len(group.blockers)) for group in groups)
-        scrollbar = table.styles.scrollbar_size_vertical if lines > table.size.height else 0
-        room = table.size.width - scrollbar - padding - number - overdue - 2 * dates
+        room = table.size.width - padding - number - overdue - 2 * dates
         deal = max(MIN_TEXT, int(room * (1 - BLOCKER_SHARE)))
+        lines = 1 + sum(
+            len(text.wrap_lines(group.department, deal)) + len(group.blockers) + (group.open > len(group.blockers))
+            for group in groups
+        )
+        if lines > table.size.height:  # the vertical scrollbar takes its cells from the deal and the text
+            room -= table.styles.scrollbar_size_vertical
+            deal = max(MIN_TEXT, int(room * (1 - BLOCKER_SHARE)))
         return number, deal, max(MIN_TEXT, room - deal), overdue
 
     @staticmethod
@@ -117,8 +122,10 @@ class BlockersScreen(CrmScreen):
                 (_("{n} overdue").format(n=group.overdue), "bold red" if group.overdue else "dim"),
             )
             counts.truncate(about, overflow="ellipsis")
-            head = Text(text.fit(text.plain(group.department), deal).rstrip(), style="bold")
-            table.add_row("", head, counts, "", "", "", key=f"dept:{group.department}")
+            # the department whole, over as many lines as it needs: it names the group
+            names = text.wrap_lines(text.plain(group.department, keep_newlines=False), deal)
+            head = Text("\n".join(names), style="bold")
+            table.add_row("", head, counts, "", "", "", key=f"dept:{group.department}", height=len(names))
             total += group.open
             late += group.overdue
             for b in group.blockers:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, replace
 
+from rich.cells import cell_len
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -32,6 +33,21 @@ SORT_CYCLE = [SORT_OF_COLUMN.get(c.key, c.key) for c in COLUMNS if c.key != "yi"
 # go on a second line (on one, the third ran off the right edge without its ▼ and the others were out of reach).
 FILTERS_ON_ONE_LINE = 24 + 1 + sum(width + 1 for _name, _prompt, width in QUICK_FILTERS)
 SORT_LABELS = {SORT_OF_COLUMN.get(c.key, c.key): c.label for c in COLUMNS if c.key != "yi" and c.sortable}
+
+
+STATUS_SEPARATOR = "  ·  "
+
+
+def two_lines(line: str, width: int) -> str:
+    """A status `line` too long for `width` cells broken after its last part (between two  ·  ) that fits the first
+    line, so that no part is broken in two; as it is when it fits."""
+    if cell_len(line) <= width:
+        return line
+    parts = line.split(STATUS_SEPARATOR)
+    first = next((n for n in range(len(parts) - 1, 0, -1) if cell_len(STATUS_SEPARATOR.join(parts[:n])) <= width), 0)
+    if not first:
+        return line
+    return STATUS_SEPARATOR.join(parts[:first]) + "\n" + STATUS_SEPARATOR.join(parts[first:])
 
 
 @dataclass(frozen=True)
@@ -120,6 +136,7 @@ class DealsScreen(DealActions, CrmScreen):
 
     def on_resize(self) -> None:
         self.query_one("#filter-bar").set_class(self.size.width < FILTERS_ON_ONE_LINE, "-two-lines")
+        self.call_after_refresh(self._show_status)  # one line or two, for the status line's new width
 
     def on_mount(self) -> None:
         self.title = self.app.ledger_title()
@@ -228,8 +245,14 @@ class DealsScreen(DealActions, CrmScreen):
         selected = len(self.query_one(DealList).selected)
         if selected:
             line = _("{n} selected (B: bulk change)").format(n=selected) + "  ·  " + line
-        # one line, its size fixed by the stylesheet: no layout pass for it (one per key typed)
-        self.query_one("#deal-status", Static).update(line, layout=False)
+        # its size fixed by the stylesheet, no layout pass for it (one per key typed): one line, or two at a
+        # width that cuts the line (English at 80 columns), its class changing only as that does
+        status = self.query_one("#deal-status", Static)
+        width = status.content_size.width
+        if width:
+            status.set_class(cell_len(line) > width, "-wrapped")
+            line = two_lines(line, width)
+        status.update(line, layout=False)
 
     def _filter_words(self) -> list[str]:
         words = []

@@ -12,12 +12,14 @@ from types import SimpleNamespace
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.widgets import DataTable, Header, Label, Static
 
 from crm.deals.blockers import is_overdue
@@ -32,6 +34,7 @@ from crm.values.money import completion_text, percent_text
 from screens import text
 from screens.base import CrmScreen
 from screens.deal_actions import DEAL_BINDINGS, DealActions
+from screens.forms import WrappedText
 from screens.keys_footer import KeysFooter
 from screens.line_table import LineColumn, LineTable
 from screens.measured_table import MeasuredTable
@@ -60,6 +63,77 @@ def open_deal(app, code: str) -> None:
         app.push_screen(DealDetailScreen(code, deal))
 
     app.run_worker(fetch, exclusive=True, group="open-deal")
+
+
+NO_BREAK = "\u00a0"
+
+
+def whole(amount: str) -> str:
+    """`amount` kept on one line by Wrapped: CNY 1,500 million never as CNY 1,500 / million."""
+    return amount.replace(" ", NO_BREAK)
+
+
+class WholeAmounts(WrappedText):
+    """A Static's text wrapped as WrappedText wraps it, the amounts marked by `whole` kept on one line."""
+
+    def __str__(self) -> str:
+        return self.value.replace(NO_BREAK, " ")
+
+    def _at(self, width: int) -> Content:
+        if self._wrapped[0] != width:
+            lines = text.wrap_lines(self.value, width)
+            self._wrapped = (width, Content("\n".join(lines).replace(NO_BREAK, " ")))
+        return self._wrapped[1]
+
+
+class Wrapped:
+    """A value for a cell of a rich grid, in lines text.wrap_lines breaks: between Chinese characters and at
+    spaces, never inside a number or a date (rich folds 河北日报2020年5月 into 河北日报20 / 20年5月), and no closing
+    bracket starting a line. `parts` share a line when they fit one; else each starts a line of its own."""
+
+    def __init__(self, *parts: str) -> None:
+        self.parts = [text.plain(part) for part in parts if part]
+
+    def lines(self, width: int) -> list[str]:
+        """The lines of the value at `width` cells (the no-break spaces of `whole` shown as spaces)."""
+        joined = "  ".join(self.parts)
+        if "\n" not in joined and cell_len(joined) <= width:
+            return [joined.replace(NO_BREAK, " ")]
+        return [line.replace(NO_BREAK, " ") for part in self.parts for line in text.wrap_lines(part, width)]
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        widest = max((cell_len(line) for part in self.parts for line in part.split("\n")), default=1)
+        return Measurement(min(widest, 8), widest)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Text("\n".join(self.lines(options.max_width)), no_wrap=True, overflow="ellipsis")
+
+
+BLOCKER_LINES = 12  # the most lines the Detail's blockers table takes; it scrolls beyond
+
+
+def shared_widths(natural: list[int], room: int, wrapping: tuple[int, ...]) -> list[int]:
+    """Column widths in `room` cells: each column its `natural` width where all fit; else the columns of `wrapping`
+    (their text wraps) share what the others leave, a narrow one keeping its natural width and giving the rest to
+    the wider ones (at least four cells each)."""
+    widths = list(natural)
+    left = room - sum(w for i, w in enumerate(natural) if i not in wrapping)
+    if sum(natural[i] for i in wrapping) <= left:
+        return widths
+    pending = sorted(wrapping, key=lambda i: natural[i])
+    while pending:
+        share = max(4, left // len(pending))
+        i = pending.pop(0)
+        widths[i] = min(natural[i], share)
+        left -= widths[i]
+    return widths
+
+
+def wrapped_text(cell: Text, width: int) -> Text:
+    """`cell` in lines of `width` cells that text.wrap_lines breaks (never inside a number or a date), its style kept."""
+    if cell.cell_len <= width:
+        return cell
+    return Text("\n".join(text.wrap_lines(cell.plain, width)), style=cell.style)
 
 
 class FundsTable:
@@ -171,6 +245,10 @@ class DealDetailScreen(DealActions, CrmScreen):
         else:
             self._show(self.deal)
 
+    def on_resize(self) -> None:
+        if self.deal is not None:
+            self.call_after_refresh(self._blockers, self.deal, self.today)  # once the table has its new width
+
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         # Shown for the first time, just mounted: every widget was styled as it was mounted, so the
         # restyle Textual does on every resume is skipped. Later resumes (back from a dialog) restyle.
@@ -219,13 +297,19 @@ class DealDetailScreen(DealActions, CrmScreen):
     def _fields(self, d: dict) -> Table:
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="dim", no_wrap=True)
-        grid.add_column(overflow="fold")
+        grid.add_column()
         rate = d.get("fx_rate")
-        converted = text.yi_label(d["amount_cny"]) if d["amount_cny"] is not None else _("no exchange rate yet")
-        if rate:
-            converted += "  @ " + _("{currency} {rate} of {day}").format(
+        amount_cny = whole(text.yi_label(d["amount_cny"])) if d["amount_cny"] is not None else _("no exchange rate yet")
+        # the rate on a line of its own when both do not fit one: a line never ends in @
+        converted = Wrapped(
+            amount_cny,
+            "@ "
+            + _("{currency} {rate} of {day}").format(
                 currency=rate["currency"], rate=fx.rate_text(rate["rate"]), day=rate["on"]
             )
+            if rate
+            else "",
+        )
         approval = APPROVAL_LABELS.get(d.get("approval") or "", None)
         rows = [
             (_(label_of("investor")), d["investor"]),
@@ -253,7 +337,7 @@ class DealDetailScreen(DealActions, CrmScreen):
             ),
         ]
         for label, value in rows:
-            grid.add_row(label, text.shown(value) if value not in (None, "") else "—")
+            grid.add_row(label, value if isinstance(value, Wrapped) else Wrapped(str(value or "") or "—"))
         return grid
 
     def _departments(self, d: dict) -> Table:
@@ -261,56 +345,73 @@ class DealDetailScreen(DealActions, CrmScreen):
         grid.add_column(style="dim", no_wrap=True)
         grid.add_column()
         if not d["departments"]:
-            grid.add_row("", _("none yet (d to assign)"))
+            grid.add_row("", Wrapped(_("none yet (d to assign)")))
         for dept in d["departments"]:
-            grid.add_row(_("Lead") if dept["role"] == "lead" else _("Supporting"), text.shown(dept["name"]))
+            grid.add_row(_("Lead") if dept["role"] == "lead" else _("Supporting"), Wrapped(dept["name"]))
         return grid
 
     def _funds(self, d: dict) -> FundsTable:
         return FundsTable(d["funds"])
 
-    def _funds_rate(self, d: dict) -> str:
-        return _("Funds rate {rate}: {arrived} arrived of {signed}").format(
-            rate=percent_text(d["funds_rate"]),
-            arrived=text.yi_label(d["funds_cny"]),
-            signed=text.yi_label(d["amount_cny"]),
+    def _funds_rate(self, d: dict) -> WholeAmounts:
+        return WholeAmounts(
+            _("Funds rate {rate}: {arrived} arrived of {signed}").format(
+                rate=percent_text(d["funds_rate"]),
+                arrived=whole(text.yi_label(d["funds_cny"])),
+                signed=whole(text.yi_label(d["amount_cny"])),
+            )
         )
 
-    def _investment(self, d: dict) -> str:
-        """Each year: its plan, what was completed, and the completion rate (完成年计划 %)."""
+    def _investment(self, d: dict) -> WholeAmounts:
+        """Each year: its plan, what was completed, and the completion rate (完成年计划 %), a line (or more) each."""
         lines = [
             _("{year}: plan {plan}, completed {done}, {rate}").format(
                 year=y["year"],
-                plan=text.yi_label(y["plan_cny"]) if y["plan_cny"] is not None else _("none"),
-                done=text.yi_label(y["done_cny"]),
+                plan=whole(text.yi_label(y["plan_cny"])) if y["plan_cny"] is not None else _("none"),
+                done=whole(text.yi_label(y["done_cny"])),
                 rate=completion_text(y["completion_rate"], y["completion_currency"]),
             )
             for y in d["investment"]
         ]
-        return "\n".join(lines) or "—"
+        return WholeAmounts(text.plain("\n".join(lines)) or "—")
 
     def _blockers(self, d: dict, today: datetime.date) -> None:
+        """The blockers in columns fit to the table's width: the dates whole, the text, department and status
+        wrapped onto as many lines as they need (at 80 columns the dates were off the edge)."""
         table = self.query_one("#detail-blockers", DataTable)
-        table.clear()
-        for b in blockers_in_order(d["blockers"], today):
-            if b["resolved_on"]:
-                status = Text(
-                    _("resolved {day}: {how}").format(day=b["resolved_on"], how=b["resolution"] or "—"), style="dim"
-                )
-            elif b["overdue"]:
-                status = Text(_("OVERDUE by {days} days").format(days=(today - b["due_on"]).days), style="bold red")
-            else:
-                status = Text(_("open"), style="yellow")
-            table.add_row(
-                str(b["id"]),
-                text.shown(b["text"]),
-                text.shown(b["department"]),
-                text.day(b["raised_on"]),
-                text.day(b["due_on"]),
-                status,
-                key=str(b["id"]),
+        if not table.size.width:
+            self.call_after_refresh(self._blockers, d, today)  # not laid out yet: the columns fit its width
+            return
+        blockers = blockers_in_order(d["blockers"], today)
+        rows = [self._blocker_cells(b, today) for b in blockers]
+        headers = [_("No."), _("Blocker"), _("Department"), _("Raised"), _("Due"), _("Status")]
+        natural = [max([cell_len(h)] + [row[i].cell_len for row in rows]) for i, h in enumerate(headers)]
+        room = table.size.width - 2 * table.cell_padding * len(headers)
+        for scrollbar in (0, table.styles.scrollbar_size_vertical):  # the scrollbar's room once the rows need it
+            widths = shared_widths(natural, room - scrollbar, wrapping=(1, 2, 5))
+            cells = [[wrapped_text(cell, width) for cell, width in zip(row, widths)] for row in rows]
+            heights = [max(len(cell.plain.split("\n")) for cell in row) for row in cells]
+            if sum(heights) + 2 <= BLOCKER_LINES:
+                break
+        table.clear(columns=True)
+        for header, width in zip(headers, widths):
+            table.add_column(header, width=width)
+        for b, row, height in zip(blockers, cells, heights):
+            table.add_row(*row, key=str(b["id"]), height=height)
+        table.styles.height = max(3, min(sum(heights) + 2, BLOCKER_LINES))
+
+    def _blocker_cells(self, b: dict, today: datetime.date) -> list[Text]:
+        if b["resolved_on"]:
+            status = Text(
+                _("resolved {day}: {how}").format(day=b["resolved_on"], how=text.plain(b["resolution"] or "—")),
+                style="dim",
             )
-        table.styles.height = max(3, min(len(d["blockers"]) + 2, 12))
+        elif b["overdue"]:
+            status = Text(_("OVERDUE by {days} days").format(days=(today - b["due_on"]).days), style="bold red")
+        else:
+            status = Text(_("open"), style="yellow")
+        plain = [str(b["id"]), b["text"], b["department"], text.day(b["raised_on"]), text.day(b["due_on"])]
+        return [Text(text.plain(value, keep_newlines=False)) for value in plain] + [status]
 
     def _audit(self, d: dict) -> list[tuple]:
         rows = []

@@ -4,6 +4,10 @@ progress bar; enter shows the event on the dashboard."""
 
 from __future__ import annotations
 
+import re
+
+from rich.cells import cell_len
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +24,34 @@ from screens.forms import Footnote
 from screens.keys_footer import KeysFooter
 from screens.measured_table import MeasuredTable
 
+#: The columns (English source); the event's name is the first.
+COLUMNS = (
+    N_("Event"),
+    N_("Date"),
+    N_("Place"),
+    N_("Deals signed"),
+    N_("Total (100m CNY)"),
+    N_("Fulfilment rate"),
+    N_("Start rate"),
+    N_("Funds rate"),
+    N_("Resolution rate"),
+    N_("Open blockers"),
+)
+LATIN_WORD = re.compile(r"[!-~]+")
+NAME_NARROW = 18  # the event's name wraps at this width where the table is wider than the screen
+
+
+def narrow_label(label: str, least: int) -> tuple[int, str]:
+    """(width, lines) of a column heading over at most two lines of about equal width, the column at least `least`
+    cells wide: Total (100m CNY) as Total / (100m CNY), 开工占比 as 开工 / 占比, its figures whole below it."""
+    if cell_len(label) <= least:
+        return least, label
+    # a Latin word is never broken; a Chinese heading breaks between its characters
+    width = max([(cell_len(label) + 1) // 2] + [cell_len(word) for word in LATIN_WORD.findall(label)])
+    while len(lines := text.wrap_lines(label, width)) > 2:
+        width += 1
+    return max(least, *(cell_len(line) for line in lines)), "\n".join(lines)
+
 
 class EventsScreen(CrmScreen):
     BINDINGS = [
@@ -32,6 +64,7 @@ class EventsScreen(CrmScreen):
     def __init__(self) -> None:
         super().__init__(id="events-screen")
         self.events: dict[str, tuple] = {}
+        self._rows: list[tuple[str, list[str]]] = []  # (key, cells as text) of the last load, laid out by _fill
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -47,18 +80,39 @@ class EventsScreen(CrmScreen):
 
     def on_mount(self) -> None:
         self.sub_title = _("Signing events and their KPIs")
-        self.query_one(DataTable).add_columns(
-            _("Event"),
-            _("Date"),
-            _("Place"),
-            _("Deals signed"),
-            _("Total (100m CNY)"),
-            _("Fulfilment rate"),
-            _("Start rate"),
-            _("Funds rate"),
-            _("Resolution rate"),
-            _("Open blockers"),
-        )
+        self.query_one(DataTable).add_columns(*(_(label) for label in COLUMNS))
+
+    def on_resize(self) -> None:
+        if self._rows:
+            self.call_after_refresh(self._fill)  # once the table has its new width
+
+    def _fill(self) -> None:
+        """The rows of the last load in columns for the table's width: where they do not all fit, the event's name
+        wraps and the headings take two lines, so that more figures show before the table scrolls sideways."""
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        labels = [_(label) for label in COLUMNS]
+        natural = [
+            max([cell_len(label)] + [cell_len(cells[i]) for _key, cells in self._rows])
+            for i, label in enumerate(labels)
+        ]
+        widths, headings = list(natural), list(labels)
+        room = table.size.width - 2 * table.cell_padding * len(labels)
+        # where they do not all fit (80 columns), the event's name stays as the figures scroll sideways
+        table.fixed_columns = int(sum(natural) > room)
+        if sum(natural) > room:  # headings over two lines, then the event's name wrapped, as the width needs
+            for i in range(1, len(labels)):
+                widths[i], headings[i] = narrow_label(labels[i], max([1] + [cell_len(c[i]) for _k, c in self._rows]))
+            widths[0] = min(natural[0], max(NAME_NARROW, room - sum(widths[1:])))
+        table.clear(columns=True)
+        table.header_height = max(len(h.split("\n")) for h in headings)
+        for heading, width in zip(headings, widths):
+            table.add_column(heading, width=width)
+        for key, cells in self._rows:
+            name = text.wrap_lines(cells[0], widths[0])
+            table.add_row(Text("\n".join(name)), *(Text(c) for c in cells[1:]), key=key, height=len(name))
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
 
     def on_screen_resume(self) -> None:
         self.load()
@@ -76,6 +130,7 @@ class EventsScreen(CrmScreen):
         keep = table.cursor_row
         table.clear()
         self.events = {}
+        self._rows = []
         progress = self.query_one(ProgressBar)
         progress.display = every is None
         progress.update(total=len(events), progress=0)
@@ -94,13 +149,16 @@ class EventsScreen(CrmScreen):
                     str(k.blockers_open),
                 )
             except CrmError as err:
-                cells = (text.shown(err), "", "", "", "", "", "")
-            table.add_row(text.shown(name), text.day(held_on), text.shown(place_text), *cells, key=str(ident))
+                cells = (text.plain(err, keep_newlines=False), "", "", "", "", "", "")
+            row = [text.plain(name, keep_newlines=False), text.day(held_on), text.plain(place_text), *cells]
+            table.add_row(*(Text(cell) for cell in row), key=str(ident))
+            self._rows.append((str(ident), row))
             self.events[str(ident)] = (ident, name, held_on)
             progress.advance(1)
         progress.display = False
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
+        self._fill()
         table.focus()
 
     async def _alone(self, ident: int) -> kpi.Kpis:

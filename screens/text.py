@@ -11,7 +11,7 @@ from rich.cells import cell_len, set_cell_size
 from crm.deals.stages import BY_KEY
 from crm.foundation.i18n import N_, _, current_language
 from crm.foundation.text import terminal_safe
-from crm.values.money import Money, format_money, format_yi, percent_text
+from crm.values.money import Money, format_money, format_money_short, format_yi, percent_text
 
 ELLIPSIS = "…"
 
@@ -75,6 +75,11 @@ def safe(value):
 def money(amount: Decimal, currency: str, approximate: bool = False) -> str:
     """An amount in its own currency: 1.8亿美元 / USD 180 million."""
     return format_money(Money(amount, currency, approximate))
+
+
+def short_money(amount: Decimal, currency: str, approximate: bool = False) -> str:
+    """An amount in its own currency in the fewest cells that keep its figure: 1.8亿美元 / USD 180m, CNY 1.5bn."""
+    return format_money_short(Money(amount, currency, approximate))
 
 
 def yi(amount_cny: Decimal | None) -> str:

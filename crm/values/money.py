@@ -472,6 +472,29 @@ def format_money(m: Money, lang: str | None = None) -> str:
     return f"{about}{sign}{number}{ZH_SUFFIX[m.currency]}"
 
 
+def format_money_short(m: Money, lang: str | None = None) -> str:
+    """Money in the fewest cells that still give the figure format_money gives, for a Board card.
+
+    Chinese: as format_money (1.8亿美元, 4565万元, 约117亿元). English: m for million and bn where the
+    figure in billions is the same figure (USD 180m, CNY 45.65m, CNY 1.5bn, CNY 11,778.54m, ≈CNY 11,700m).
+    """
+    lang = lang or current_language()
+    if lang != "en":
+        return format_money(m, lang)
+    sign = "-" if m.amount < 0 else ""
+    amount = abs(m.amount)
+    if amount >= MILLION:
+        millions, billions = _round(amount.scaleb(-6), 2), _round(amount.scaleb(-9), 2)
+        # bn only where it drops no digit million shows (1,000.5 million is not 1bn)
+        if billions >= 1 and billions.scaleb(3) == millions:
+            number = _plain(billions, grouping=True) + "bn"
+        else:
+            number = _plain(millions, grouping=True) + "m"
+    else:
+        number = _plain(amount, grouping=True)
+    return ("≈" if m.approximate else "") + f"{m.currency} {sign}{number}"
+
+
 def currency_word(code: str, lang: str | None = None) -> str:
     """A currency as a sentence names it: 欧元 (Chinese), EUR (English)."""
     return ZH_SUFFIX.get(code, code) if (lang or current_language()) == "zh" else code
