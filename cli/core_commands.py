@@ -302,11 +302,15 @@ def cmd_stage(args):
     if args.undo:
         if args.stage is not None or args.on is not None:
             raise InvalidInput(_("--undo reverses the latest stage change: give no stage and no --on"))
+        if args.if_stage is not None:
+            raise InvalidInput(_("--if-stage goes with a stage to move to, not with --undo"))
         entry = outcomes.undone_stage(args.code, note=args.note or "")
     elif args.stage is None:
         raise InvalidInput(_("Give the stage to move to, or --undo --note WHY to reverse the latest change"))
     else:
-        entry = outcomes.moved_stage(args.code, args.stage, on=_date(args.on), note=args.note or "")
+        entry = outcomes.moved_stage(
+            args.code, args.stage, on=_date(args.on), note=args.note or "", expected=args.if_stage
+        )
     print(
         _("{code}: {src} → {dst} on {on}").format(
             code=args.code,
@@ -604,6 +608,12 @@ def register(sub, common):
     )
     p.add_argument("--on", metavar="DATE", help=_("effective date (default today)"))
     p.add_argument("--note", help=_("required when moving backwards or off the main line"))
+    p.add_argument(
+        "--if-stage",
+        dest="if_stage",
+        metavar=_("STAGE"),
+        help=_("refuse (exit 3) when the deal is no longer at this stage: someone moved it since you looked"),
+    )
 
     blocker = cmd("blocker", None, _("blockers: add, resolve, reopen, edit, void, list"))
     bsub = blocker.add_subparsers(

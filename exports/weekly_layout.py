@@ -152,9 +152,30 @@ def _stage_key(text: str) -> str:
 
 
 def as_of_text(table: WeeklyTable) -> str:
+    """The day the table's data is as of: the end of the week's Sunday, or, while the week is not over (it is
+    made before its Sunday), the day it is made."""
+    made = table.generated_on
+    if table.week.sunday > made:
+        return _("Ledger as it stood on {day} ({weekday}); the week is not over yet").format(
+            day=_day(made), weekday=weekday_name(made)
+        )
     return _("Ledger as it stood at the end of {day}; made on {today}").format(
-        day=_day(table.week.sunday), today=_day(table.generated_on)
+        day=_day(table.week.sunday), today=_day(made)
     )
+
+
+def weekday_name(day: datetime.date) -> str:
+    """周一 … 周日 (Monday … Sunday)."""
+    names = (
+        _("Monday"),
+        _("Tuesday"),
+        _("Wednesday"),
+        _("Thursday"),
+        _("Friday"),
+        _("Saturday"),
+        _("Sunday"),
+    )
+    return names[day.weekday()]
 
 
 def _day(day: datetime.date) -> str:
@@ -302,7 +323,7 @@ def notes(table: WeeklyTable) -> list[str]:
             "Notes: 1. Amounts are in each deal's own currency; 亿元 = CNY 100 million, converted at the "
             "rate of the signing date. 2. A problem is overdue when it was still open after its due date. "
             "3. Stages and problems are as they stood at the end of {day}."
-        ).format(day=_day(table.week.sunday))
+        ).format(day=_day(min(table.week.sunday, table.generated_on)))  # a week not over: as of the day made
         + " "
         + _("4. Totals are rounded from the exact sums, so they can differ slightly from the sum of the rounded rows.")
     ]

@@ -214,11 +214,17 @@ class StageDialog(Dialog):
         yield FormRow(_("Note"), Input(id="stage-note", compact=True, placeholder=_("why, what happened")), "hint-note")
 
     async def on_mount(self) -> None:
+        if await self._read_context():
+            self.set_focus(self.query_one("#stage-to", Select))
+
+    async def _read_context(self) -> bool:
+        """Read the deal's stage now and show it (当前为…), the stages to choose from without it, the stage chosen
+        (`target`) kept when it is still one of them; False (the reason shown) when the deal cannot be read."""
         try:
             self.context = await self.db.run(stage_context, self.code)
         except CrmError as err:
             self.show_error(str(err))
-            return
+            return False
         c = self.context
         self.query_one("#stage-now", Static).update(
             _("{name}: now {stage} since {since}").format(
@@ -230,7 +236,7 @@ class StageDialog(Dialog):
         if self.target and self.target != c.stage:
             select.value = self.target
         self._check()
-        self.set_focus(select)
+        return True
 
     @on(Select.Changed)
     @on(Input.Changed)
@@ -264,10 +270,25 @@ class StageDialog(Dialog):
             self.show_error(hint or _("Enter the effective date"))
             return
         note = self.query_one("#stage-note", Input).value
-        self.run_worker(
-            functools.partial(self.run_save, stages.change_stage, self.code, target, on=on_day, note=note),
-            exclusive=True,
-        )
+        self.run_worker(functools.partial(self._move, target, on_day, note), exclusive=True)
+
+    async def _move(self, target: str, on_day: datetime.date, note: str) -> None:
+        """Save the move from the stage the dialog shows; when someone moved the deal meanwhile, say who and when,
+        and show the stage it is at now, the officer's choice and note kept to choose again."""
+        had = self.context.stage if self.context is not None else None
+        try:
+            result = await self.db.run(
+                saved, stages.change_stage, self.code, target, on=on_day, note=note, expected=had
+            )
+        except Conflict as err:
+            self.target = target
+            if await self._read_context():
+                self.show_error(str(err))
+            return
+        except CrmError as err:
+            self.show_error(self.error_text(err))
+            return
+        self.dismiss(result)
 
 
 # ---- blockers ---------------------------------------------------------------------

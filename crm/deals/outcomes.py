@@ -70,9 +70,11 @@ def _move(entry) -> StageMove:
     return StageMove(entry.from_stage, entry.to_stage, entry.effective_on)
 
 
-def moved_stage(code: str, to: str, on: datetime.date | None = None, note: str = "") -> StageMove:
-    """stages.change_stage(code, to, on, note): the entry appended."""
-    return _move(stages.change_stage(code, to, on=on, note=note))
+def moved_stage(
+    code: str, to: str, on: datetime.date | None = None, note: str = "", expected: str | None = None
+) -> StageMove:
+    """stages.change_stage(code, to, on, note, expected): the entry appended."""
+    return _move(stages.change_stage(code, to, on=on, note=note, expected=expected))
 
 
 def undone_stage(code: str, note: str) -> StageMove:

@@ -9,10 +9,11 @@ StageChange (the ledger) and an audit entry in one transaction; the deal's
 
 import datetime
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from crm.audit import log as audit
 from crm.foundation.config import current_actor
-from crm.foundation.errors import InvalidInput
+from crm.foundation.errors import Conflict, InvalidInput
 from crm.foundation.i18n import _, current_language
 from crm.foundation.text import clean_text
 from crm.reference.lookup import locked_deal
@@ -103,6 +104,30 @@ def _last_main_stage(deal: Deal) -> str | None:
     return entry.to_stage if entry else None
 
 
+def _when(at: datetime.datetime | None) -> str:
+    """When a change was recorded, as a refusal names it: 14:05 today, else 2026-12-04 14:05."""
+    if at is None:
+        return "?"
+    return at.strftime("%H:%M" if at.date() == datetime.date.today() else "%Y-%m-%d %H:%M")
+
+
+def moved_meanwhile(deal: Deal, expected: str) -> Conflict:
+    """The refusal of a change made from stage `expected` of a deal no longer there: who moved it where, and when
+    (its newest ledger entry). `.current` holds the deal's stage and the day it began."""
+    last = StageChange.select().where(StageChange.deal == deal).order_by(StageChange.id.desc()).first()
+    err = Conflict(
+        _("{code} was changed to “{stage}” by {who} at {when} (you had “{had}”): choose the new stage again").format(
+            code=deal.code,
+            stage=BY_KEY[deal.stage].label(),
+            who=(last.recorded_by if last else "") or "?",
+            when=_when(last.recorded_at if last else None),
+            had=BY_KEY[expected].label(),
+        )
+    )
+    err.current = SimpleNamespace(stage=deal.stage, stage_since=deal.stage_since)
+    return err
+
+
 def change_stage(
     code: str,
     to: str,
@@ -110,6 +135,7 @@ def change_stage(
     note: str = "",
     actor: str | None = None,
     require_rate: bool = True,
+    expected: str | None = None,
 ) -> StageChange:
     """Move the deal `code` to stage `to` effective `on` (default today); return the ledger entry.
 
@@ -117,13 +143,19 @@ def change_stage(
     backwards or off-line move without a note, a date in the future, and a
     date earlier than the current stage's — the ledger's order is the order of events. Signing a deal
     whose amount no rate covers on the day is refused (MissingRate) unless `require_rate` is False (an import).
+    `expected`, when given, is the stage the change was chosen from (a dialog opened earlier, `crm stage
+    --if-stage`): a deal no longer at it — someone moved it meanwhile — is refused first (Conflict, exit 3,
+    naming who moved it and when: moved_meanwhile).
     """
     target = parse_stage(to)
+    had = parse_stage(expected).key if expected is not None else None
     note = clean_text(note, _("Note"), max_length=2000, multiline=True)
     on = on or datetime.date.today()
     actor = actor or current_actor()
     with writing():
         deal = locked_deal(code)
+        if had is not None and deal.stage != had:
+            raise moved_meanwhile(deal, had)
         if deal.stage == target.key:
             raise InvalidInput(
                 _("Deal {code} is already at stage {stage}").format(code=deal.code, stage=target.label())

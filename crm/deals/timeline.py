@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from crm.deals.investment_fields import investment_field
+from crm.deals.reversals import reversals
 from crm.deals.stages import BY_KEY
 from crm.deals.trail import shown_value
 from crm.foundation.i18n import N_, _, current_language
@@ -98,22 +99,9 @@ def audit_records(trail: list[dict]) -> dict[str, list[tuple[int, dict[str, dict
 
 
 def _reversals(ledger: list[dict], records: dict) -> tuple[set[int], set[int]]:
-    """(indexes of ledger entries that reversed the one before them, indexes of the entries reversed).
-
-    crm.deals.corrections.undo_stage appends an entry back from the latest
-    change's stage, dated when the stage before it began, with the undo's note.
-    """
-    notes = [r["undo"]["new"] or "" for _row, r in records.get("deal", ()) if "undo" in r]
-    undos, undone = set(), set()
-    for i in range(1, len(ledger)):
-        entry, before = ledger[i], ledger[i - 1]
-        if i - 1 in undone or entry["to"] != before["from"] or entry["from"] != before["to"]:
-            continue
-        if (entry["note"] or "") in notes and (i < 2 or entry["on"] == ledger[i - 2]["on"]):
-            notes.remove(entry["note"] or "")
-            undos.add(i)
-            undone.add(i - 1)
-    return undos, undone
+    """(indexes of ledger entries that reversed the one before them, indexes of the entries reversed): the rule
+    of crm.deals.reversals, with the undos' notes from the trail (`records`)."""
+    return reversals(ledger, [r["undo"]["new"] for _row, r in records.get("deal", ()) if "undo" in r])
 
 
 def stage_events(d: dict, records: dict) -> list[TimelineEvent]:

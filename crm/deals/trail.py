@@ -10,6 +10,8 @@ config file or CRM_USER.
 
 from decimal import Decimal, InvalidOperation
 
+from peewee import BooleanField
+
 from crm.audit.log import trail as audit_trail
 from crm.deals import stages
 from crm.deals.fields import APPROVAL_LABELS, FIELDS
@@ -50,6 +52,10 @@ FIELD_LABELS = {
     "created": N_("Created"),
     "currency": N_("Currency"),
     "amount_approximate": N_("Approximate amount"),
+    # a date that names a month only (计划开工 2020年7月): parse_fields sets these beside the date
+    "signed_on_month": N_("Signed on: month only"),
+    "planned_start_month": N_("Planned start: month only"),
+    "planned_completion_month": N_("Planned completion: month only"),
     "supporting": N_("Supporting departments"),
     "stage": N_("Stage"),
     "raised": N_("Blocker raised"),
@@ -86,8 +92,13 @@ def field_label(field: str) -> str:
     return _("{what} voided").format(what=month) if named.voided else month
 
 
+#: The deal's yes/no columns (amount_approximate, planned_start_month …): the trail holds "True" / "False".
+FLAGS = frozenset(name for name, column in Deal._meta.fields.items() if isinstance(column, BooleanField))
+
+
 def shown_value(field: str, value: str | None, currency: str = "CNY") -> str:
-    """An audit value as the rest of the app shows it: stages by label, amounts in 亿/万 with their currency.
+    """An audit value as the rest of the app shows it: stages by label, yes/no fields as 是/否 (yes/no), amounts
+    in 亿/万 with their currency.
 
     Amounts are recorded as "350000000.00" (a deal's amount: in the deal's
     `currency`) or "390000000.00 CNY"; anything unreadable is shown as recorded.
@@ -98,7 +109,7 @@ def shown_value(field: str, value: str | None, currency: str = "CNY") -> str:
         return stages.BY_KEY[value].label()
     if field == "approval" and value in APPROVAL_LABELS:
         return APPROVAL_LABELS[value][0 if current_language() == "zh" else 1]
-    if field == "amount_approximate" and value in ("True", "False"):
+    if field in FLAGS and value in ("True", "False"):
         return _("yes") if value == "True" else _("no")
     if field == "amount" or investment_field(field) is not None:
         number, _space, cur = value.partition(" ")

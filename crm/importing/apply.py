@@ -29,7 +29,7 @@ from crm.importing.cells import cell_text, inline
 from crm.importing.existing import Made, _Deals
 from crm.importing.missing_rates import missing_rates
 from crm.importing.names import _Resolver, add_problems, new_problems, resolve_solved, unit_names
-from crm.importing.plan import Plan, read_plan
+from crm.importing.plan import Plan, no_region_warning, read_plan
 from crm.importing.progress import add_progress_once, approximate_funds, lower_funds, record_cumulative_funds
 from crm.importing.report import Report
 from crm.importing.rows import _OUR_CODE, DEAL_FIELDS, Problem, RowPlan, _cell_of, name_key
@@ -154,6 +154,8 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, s
                     progress(chunks.count, chunks.count)
                 apply.flush(wait=True)
                 _read_into(report, plan, chunks, skip_rows, strict)
+                if (warning := no_region_warning(plan, len(report.created))) is not None:
+                    report.warnings.insert(0, warning)  # the sheet's, before its rows'
                 if not report.problems:
                     with apply.new.paused():
                         apply.finish(plan.stated_on or today)
@@ -351,6 +353,8 @@ class _Applying:
         """(the row's values with the ledger's names, its supporting departments or None when the sheet has no
         such column, the units its 责任单位 cell names after the lead unit: supporting departments to add)."""
         values = dict(row.values)
+        if self.plan.region:  # a sheet without a county column: the county its title names
+            values["region"] = self.plan.region
         if values.get("event"):
             values["event"] = self.resolver.event(values["event"], row.signed_on)
         adding: list = []
@@ -434,6 +438,8 @@ class _Applying:
             deal = Deal.get(Deal.code == deal.code)  # created by this import: written by now
         elif by_code or isinstance(deal, NewDeal):
             deal = Deal.get_by_id(deal.id)  # as read when the row is reached (a code is looked up afresh)
+        if deal.region and self.plan.region:  # the title's county fills in a deal's missing one, replaces none
+            values.pop("region")
         first = deal.id not in self.saved  # an earlier row may have changed it already
         self.saved.setdefault(deal.id, records.snapshot(deal))
         changed = _update(

@@ -27,6 +27,7 @@ from crm.importing.hidden import hidden_column_notices, hidden_row_notices
 from crm.importing.remembered import Remembered
 from crm.importing.rows import Problem, RowPlan, _cell_of, _Sheet
 from crm.importing.scan import _formulas_message, _Scan
+from crm.importing.sheet_notes import title_regions
 from crm.importing.tables_below import row_ranges
 from crm.importing.totals import AmountSums, check_totals, warnings_of
 from crm.importing.workbook import Grid, read_grids
@@ -50,6 +51,9 @@ class Plan:
     totals_checked: list = field(default_factory=list)  # (row, column label, total text, sum text)
     labels: dict = field(default_factory=dict)  # field -> its column as messages name it
     chunks: RowChunks | None = None  # read_plan(stream=True): the data rows, read as they are taken (rows stays [])
+    # A sheet without a county column: the county its title names (定兴县…推进表), given to its new deals.
+    region: str | None = None
+    title_regions: list[str] = field(default_factory=list)  # every county the title area names
 
 
 def read_plan(
@@ -136,6 +140,8 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress, stream: bo
             )
         )
     plan.notices += hidden_column_notices(header)
+    if "region" not in header.columns:
+        _region_from_title(plan, grid, header)
     _units(plan, sheet)
     _investment_columns(plan, header)
     scan = _Scan(sheet, as_of(sheet.stated_on, sheet.year, today))
@@ -159,6 +165,37 @@ def _refuse_unknown(wanted: dict, grids: list[Grid]) -> None:
             raise InvalidInput(
                 _("--map names columns the file does not have: {names}").format(names=list_sep().join(unknown))
             )
+
+
+def _region_from_title(plan: Plan, grid: Grid, header: Header) -> None:
+    """For a sheet with no county column: the county of its new deals, when the rows above its header name
+    exactly one (定兴县2026年第48周…推进表, 保定市定兴县…, 填报单位：定兴县商务局), said in a notice."""
+    plan.title_regions = title_regions(grid.rows[: header.index])
+    if len(plan.title_regions) == 1:
+        plan.region = plan.title_regions[0]
+        plan.notices.append(
+            _("County (县(市、区)) taken from the title: {region} (the sheet has no county column)").format(
+                region=plan.region
+            )
+        )
+
+
+def no_region_warning(plan: Plan, created: int) -> Problem | None:
+    """The warning, once for the sheet, that its `created` new deals get no county: it has no county column and its
+    title names none (or several); None when they get one, or there are none."""
+    if not created or plan.region is not None or plan.header is None or "region" in plan.header.columns:
+        return None
+    if plan.title_regions:
+        message = _(
+            "The sheet has no county column (县(市、区)) and its title names several ({regions}): the {n} new deals "
+            "get no county; add a county column, or map one with --map 列名=region"
+        ).format(regions=list_sep().join(plan.title_regions), n=created)
+    else:
+        message = _(
+            "The sheet has no county column (县(市、区)) and its title names none: the {n} new deals get no county; "
+            "name the county in the title, add a county column, or map one with --map 列名=region"
+        ).format(n=created)
+    return Problem(None, None, None, "no_region", message)
 
 
 def as_of(stated_on: datetime.date | None, year: int | None, today: datetime.date) -> AsOf:

@@ -1,5 +1,5 @@
-"""What a sheet says around its table: the unit a note row declares (单位：万元), the year its title names and
-the day its data is as of (数据截至2020年6月30日)."""
+"""What a sheet says around its table: the unit a note row declares (单位：万元), the year its title names, the
+day its data is as of (数据截至2020年6月30日) and the counties its title names (定兴县2026年第48周…推进表)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import unicodedata
 from decimal import Decimal
 
 from crm.foundation.errors import InvalidInput
+from crm.reference.regions import divisions_named_in
 from crm.values.dates import parse_date, parse_month
 from crm.values.money import unit_from_label
 
@@ -43,3 +44,15 @@ def stated_date(text) -> datetime.date | None:
         return parse_month(match.group(1)) or parse_date(match.group(1))
     except InvalidInput:
         return None
+
+
+def title_regions(rows: list) -> list[str]:
+    """The counties (county-level divisions) the rows above a table's header name, (number, cells) each: its title
+    (定兴县2026年第48周…, 保定市定兴县…) and the unit filling it in (填报单位：定兴县商务局), each once by its current
+    name (清苑县 → 清苑区), in order."""
+    named: list[str] = []
+    for _number, values in rows:
+        for value in values:
+            if isinstance(value, str):
+                named += [d[2] for _name, d in divisions_named_in(value) if d[2] not in named]
+    return named

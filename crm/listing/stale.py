@@ -2,7 +2,8 @@
 
 A deal is stale on DATE when nothing happened to it for more than DAYS days:
 no progress entry, stage entry, arrival of funds, or blocker raised or resolved
-dated in (DATE − DAYS, DATE]. Deals at 投产 or 终止 have nothing left to report
+dated in (DATE − DAYS, DATE] — a stage change an undo reversed, and the undo, are
+none (crm.deals.reversals). Deals at 投产 or 终止 have nothing left to report
 and are not listed; deals not in the ledger by DATE are not either.
 """
 
@@ -11,11 +12,12 @@ from dataclasses import dataclass
 
 from peewee import fn
 
+from crm.deals.reversals import reversed_entries
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.listing.filters import DealFilter
 from crm.listing.quiet import EVENTS, FINISHED, day_of
-from db.models import Deal, DealDepartment, database
+from db.models import Deal, DealDepartment, StageChange, database
 
 
 @dataclass(frozen=True)
@@ -33,10 +35,13 @@ class StaleDeal:
 def _latest(ids, day: datetime.date) -> dict[int, datetime.date]:
     """The newest event date on or before `day` of each deal in the subquery `ids`."""
     latest: dict[int, datetime.date] = {}
+    undone = reversed_entries(ids)
     for model, column, voided in EVENTS:
         condition = model.deal.in_(ids) & (column <= day)
         if voided is not None:
             condition &= voided.is_null(True)
+        if model is StageChange and undone:
+            condition &= model.id.not_in(sorted(undone))
         query = model.select(model.deal, fn.MAX(column)).where(condition).group_by(model.deal)
         for deal_id, on in database.execute(query).fetchall():
             on = day_of(on)

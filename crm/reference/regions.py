@@ -124,6 +124,62 @@ def division(text: str) -> tuple[str, str, str] | None:
     return None
 
 
+#: What may stand just before a two-character name (兴县, 城区) for it to be one: a province's, city's or
+#: prefecture's name (吕梁市兴县), or anything but a Chinese character (提高县域 names no 高县).
+_BEFORE_SHORT = "省市州盟"
+
+
+def divisions_named_in(text: str) -> list[tuple[str, tuple[str, str, str]]]:
+    """The county-level divisions a free text (a sheet's title, a unit's name) names in full, each once, in order:
+    (the name as written, its division). 保定市定兴县 and 定兴县发改局 name 定兴县; 保定市 names none (a city, not a
+    county); a stem without its kind (定兴) names none. At each place the longest name is taken (定兴县, not the
+    兴县 inside it); a two-character name counts only after a 省/市/州/盟 or a character that is not Chinese; a
+    name several divisions share (朝阳区) counts only when the text names the city or province of exactly one."""
+    text = unicodedata.normalize("NFKC", text or "")
+    by_name, _by_stem = _table()
+    longest = _longest_name()
+    found: list[tuple[str, tuple[str, str, str]]] = []
+    at = 0
+    while at < len(text):
+        name = _name_at(text, at, by_name, longest)
+        if name is None:
+            at += 1
+            continue
+        chosen = _the_one(by_name[name], text)
+        if chosen is not None and all(chosen != d for _n, d in found):
+            found.append((name, chosen))
+        at += len(name)
+    return found
+
+
+@functools.cache
+def _longest_name() -> int:
+    return max(map(len, _table()[0]), default=0)
+
+
+def _name_at(text: str, at: int, by_name: dict, longest: int) -> str | None:
+    """The longest name of a division (with its kind: 县, 区, 市 …) that `text` has at `at`, or None."""
+    for end in range(min(len(text), at + longest), at + 1, -1):
+        name = text[at:end]
+        if name in by_name and name.endswith(_SUFFIXES):
+            if len(name) == 2 and at > 0 and _is_ideograph(text[at - 1]) and text[at - 1] not in _BEFORE_SHORT:
+                continue
+            return name
+    return None
+
+
+def _is_ideograph(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u4dbf" or "\u4e00" <= ch <= "\u9fff"
+
+
+def _the_one(divisions: set, text: str) -> tuple[str, str, str] | None:
+    """The division of `divisions` a text means: the only one, else the only one whose city or province it names."""
+    if len(divisions) == 1:
+        return next(iter(divisions))
+    named = [d for d in divisions if d[1] in text or d[0] in text]
+    return named[0] if len(named) == 1 else None
+
+
 def read_table() -> None:
     """Read the national table of divisions now rather than at the first comparison (for a thread warming up)."""
     _table()

@@ -55,6 +55,7 @@ from crm.reporting.weekly_model import (  # noqa: F401
 from crm.reporting.weekly_queries import (
     _DAYS,
     Kept,
+    _counted_week_stages,
     _created_on,
     _day,
     _department_names,
@@ -73,7 +74,6 @@ from crm.reporting.weekly_queries import (
     _unresolved_deals,
     _week_blockers,
     _week_funds,
-    _week_stages,
     _where,
 )
 from crm.reporting.weekly_split import Part, Write
@@ -403,7 +403,7 @@ class _Builder:
         cohort (those not in the ledger by Sunday included: rows() leaves them out)."""
         monday, sunday, ids = self.week.monday, self.week.sunday, self.ids
         progress: dict[int, list[Progress]] = defaultdict(list)
-        for deal_id, src, dst, on, note, entry_id in _fetch(_week_stages(ids, monday, sunday)):
+        for deal_id, src, dst, on, note, entry_id in _counted_week_stages(ids, monday, sunday):
             on = _day(on)
             kind = "new" if src is None else "stage"
             progress[deal_id].append(

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from peewee import SQL, Case, fn
 
+from crm.deals.reversals import reversed_entries
 from crm.listing.filters import DealFilter
 from crm.reference import fx
 from crm.reporting.weekly_model import FINISHED
@@ -182,6 +183,15 @@ def _week_stages(ids, monday: datetime.date, sunday: datetime.date):
         _in_cohort(unindexed(StageChange.deal), ids),
         StageChange.effective_on.between(monday, sunday),
     )
+
+
+def _counted_week_stages(ids, monday: datetime.date, sunday: datetime.date) -> list[tuple]:
+    """_week_stages' rows but for the entries an undo reversed and the undos themselves (crm.deals.reversals, the
+    rule the Detail timeline marks them by): a change and its undo are in no week's progress nor count, as if
+    neither happened. The audit trail is asked only about the deals changed in the week."""
+    rows = _fetch(_week_stages(ids, monday, sunday))
+    undone = reversed_entries(sorted({row[0] for row in rows if row[1] is not None}))
+    return [row for row in rows if row[5] not in undone] if undone else rows
 
 
 def _week_funds(ids, monday: datetime.date, sunday: datetime.date):

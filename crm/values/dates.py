@@ -37,6 +37,18 @@ _MONTH_DAY = LazyPattern(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
 # 9.10 is month.day, as 9月10日: no one writes the day first with a dot.
 _MONTH_DOT_DAY = LazyPattern(r"(\d{1,2})\.(\d{1,2})")
 _WEEK = LazyPattern(r"(\d{4})\s*-?\s*w\s*(\d{1,2})|(\d{4})\s*年\s*第\s*(\d{1,2})\s*周")
+#: Weeks named from today's (本周, 上周, this week, last week): how many weeks before it.
+_WEEKS_BACK = {
+    "本周": 0,
+    "这周": 0,
+    "本星期": 0,
+    "this week": 0,
+    "上周": 1,
+    "上一周": 1,
+    "上星期": 1,
+    "last week": 1,
+    "previous week": 1,
+}
 
 
 # 公文 dates write each digit of the year (二〇二〇) and the month and day as numbers (五月十八日).
@@ -313,13 +325,17 @@ def _weeks_in_year(year: int) -> int:
 
 
 def parse_week(text: str, today: date | None = None) -> tuple[date, date]:
-    """Read an ISO week — 2020-W21, 2020W21, 2020-w21, 2020年第21周 — or any date
-    parse_date accepts (meaning the week containing it).
+    """Read an ISO week — 2020-W21, 2020W21, 2020-w21, 2020年第21周 —, any date
+    parse_date accepts (meaning the week containing it), or 本周 / 上周 (this week,
+    last week: the week of `today`, default the real today, or the one before it).
 
     Returns (Monday, Sunday). Raises InvalidInput for weeks the year does not
     have (W00, W54, W53 in a 52-week year) and for anything unreadable.
     """
     normal = _normalise(text).casefold() if isinstance(text, str) else ""
+    back = _WEEKS_BACK.get(" ".join(normal.split()))
+    if back is not None:
+        return week_of(plain_day(today or date.today()) - timedelta(weeks=back))
     match = _WEEK.fullmatch(normal)
     if match:
         year = int(match.group(1) or match.group(3))
@@ -342,9 +358,10 @@ def parse_week(text: str, today: date | None = None) -> tuple[date, date]:
         return week_of(_read_date(text, today))
     except _Unreadable:
         raise InvalidInput(
-            _('Cannot read week "{text}": write 2020-W21, 2020W21 or a date in that week, e.g. 2020-05-18').format(
-                text=_quote(str(text))
-            )
+            _(
+                'Cannot read week "{text}": write 2020-W21, 2020W21, a date in that week (e.g. 2020-05-18), '
+                "this week or last week"
+            ).format(text=_quote(str(text)))
         ) from None
 
 

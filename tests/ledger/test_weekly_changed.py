@@ -98,7 +98,8 @@ def test_the_edges_are_in_the_table(changed_ledger, backend):
     week = WEEKS[1]
     rows = {r.name: r for r in weekly.build(week, None, D(2020, 7, 1)).rows}
     talks = rows["签约后撤销"]
-    assert [(p.kind, p.on) for p in talks.progress if p.kind == "stage"] == [("stage", D(2020, 5, 20))]
+    # signed on 2020-05-20 and the signing undone: neither is the week's progress (crm.deals.reversals)
+    assert [(p.kind, p.on) for p in talks.progress or () if p.kind == "stage"] == []
     assert talks.stage == "negotiating"
     assert "周后签约" not in rows and "归档周内变更" not in rows and "区外周内变更" in rows
     rows = {r.name: r for r in weekly.build(week, DealFilter(archived=True), D(2020, 7, 1)).rows}

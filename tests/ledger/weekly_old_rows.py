@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from peewee import JOIN, SQL, Case, fn
 
+from crm.deals.reversals import reversed_entries
 from crm.deals.stages import STAGES, at_or_beyond, parse_stage
 from crm.listing.filters import DealFilter
 from crm.reference import fx
@@ -287,7 +288,7 @@ class _Builder:
         """Stage entries, funds and progress entries of the week, per deal: as many as the week saw."""
         monday, sunday, ids = self.week.monday, self.week.sunday, self.ids
         progress: dict[int, list[Progress]] = defaultdict(list)
-        for deal_id, src, dst, on, note, entry_id in _fetch(
+        entries = _fetch(
             _where(
                 StageChange.select(
                     StageChange.deal,
@@ -300,7 +301,12 @@ class _Builder:
                 _in_cohort(StageChange.deal, ids),
                 StageChange.effective_on.between(monday, sunday),
             )
-        ):
+        )
+        # a change an undo reversed, and the undo, are in no week (the rule of crm.deals.reversals)
+        undone = reversed_entries(sorted({entry[0] for entry in entries}))
+        for deal_id, src, dst, on, note, entry_id in entries:
+            if entry_id in undone:
+                continue
             on = _day(on)
             kind = "new" if src is None else "stage"
             progress[deal_id].append(
