@@ -15,7 +15,7 @@ from db.connection import describe, open_database
 
 
 def _rows(result) -> str:
-    return ", ".join(f"{table} {n}" for table, n in result.rows.items() if n) or _("no rows")
+    return backup.rows_summary(result.rows) or _("no rows")
 
 
 # ---- handlers -------------------------------------------------------------

@@ -163,7 +163,16 @@ def _has_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
+def _check_db(args) -> None:
+    # An empty --db (an unset shell variable) would otherwise mean no --db: the officer's own file, not the one meant.
+    if getattr(args, "db", None) is not None and not args.db.strip():
+        raise UsageError(
+            _("--db is empty: give a SQLite file or a postgresql://… URL, or leave --db out for your own ledger")
+        )
+
+
 def _run(args, tui) -> int:
+    _check_db(args)
     if args.command is None:
         if not _has_terminal():
             raise UsageError(_("The screens need a terminal; run a command instead (crm --help lists them)"))

@@ -22,13 +22,14 @@ from peewee import OperationalError, PostgresqlDatabase, SqliteDatabase
 
 from crm.foundation.errors import ConnectionLost, DatabaseError, from_os_error
 from crm.foundation.files import protect
-from crm.foundation.i18n import _
+from crm.foundation.i18n import _, current_language
 from crm.foundation.text import mask_url, url_secrets
 from db import migrate
 from db.dialects import quoted
 from db.drivers import load_postgres_driver
 from db.models import database
 from db.names import describe
+from db.server_errors import explain
 
 APP_NAME = "zhaoshang-taizhang"
 ENV_URL = "CRM_DATABASE_URL"
@@ -114,7 +115,7 @@ class _OneLineErrors(peewee.Database):
     _state: Any  # Peewee's per-thread connection state
     """Mixin for the Peewee database classes: driver errors become one masked line."""
 
-    def _translate(self, exc: Exception) -> Exception:
+    def _translate(self, exc: Exception, statement: str | None = None) -> Exception:
         if isinstance(exc, DatabaseError):
             return exc
         orig = getattr(exc, "orig", exc)
@@ -122,7 +123,7 @@ class _OneLineErrors(peewee.Database):
         base = type(exc) if isinstance(exc, peewee.PeeweeException) else OperationalError
         if base is peewee.PeeweeException or not issubclass(base, (peewee.DatabaseError, peewee.InterfaceError)):
             base = OperationalError
-        reason = _clean(exc, None, self._secrets())
+        reason = _reason(self, exc, None, statement)
         where = describe(self)
         if sqlstate in TRANSIENT_SQLSTATES:
             message = _(
@@ -183,8 +184,8 @@ class _OneLineErrors(peewee.Database):
                 except _DRIVER_ERRORS as again:
                     if self._connection_lost():
                         self._forget_connection()
-                    raise self._translate(again) from None
-            raise self._translate(exc) from None
+                    raise self._translate(again, sql) from None
+            raise self._translate(exc, sql) from None
 
     def begin(self, *args, **kwargs):
         # BEGIN goes through Peewee's own cursor, not _execute_cursor: a link the server dropped (a restart)
@@ -352,6 +353,8 @@ def _postgres(url: str) -> LedgerPostgresqlDatabase:
         params = parse_dsn(url)  # libpq's own reading of the URL (percent-decoding, query keywords)
         if not all(p.isdigit() for p in params.get("port", "0").split(",")):
             raise ValueError(params["port"])  # a password's ':' split the URL: libpq would quote the piece
+        if "@" in params.get("host", ""):
+            raise ValueError(params["host"])  # a password's '@' split the URL: the host would be part of it
     except (ValueError, ProgrammingError):
         # urllib's reason may quote a piece of an unencoded password ("port 'Sekr…'"): give the rule instead.
         raise DatabaseError(
@@ -416,11 +419,30 @@ def open_database(
 
     Raises DatabaseError with one readable line (and no password) when the
     database cannot be opened, is not a database, or is newer than this program.
-    `create`: a SQLite file that does not exist yet is made (see database_for); the command line
-    passes False for every command but init, demo, synthetic and restore. `notice`: see migrate.upgrade.
+    `create`: a new ledger may be made here — a SQLite file that does not exist yet, and the schema of a database
+    that holds no ledger. Without it (every command but init, demo, synthetic and restore, and the TUI) a database
+    with no ledger is refused in one line and left as it was; the default file in the user's data directory is
+    always made. A ledger with migrations pending is upgraded either way. `notice`: see migrate.upgrade.
     """
+    named = url or os.environ.get(ENV_URL) or ""
+    create = create or not named  # the officer's own ledger file: no typo can point there
     db = database_for(url, create)
-    shown = mask_password(url) if url else describe(db)
+    shown = mask_password(named) if named else describe(db)
+    _connect(db, shown, named)
+    if migrate_schema and not create:
+        _guarded(db, shown, named, lambda: migrate.refuse_no_ledger(db, shown))  # before WAL writes the file's header
+    if isinstance(db, SqliteDatabase):
+        tables = db.get_tables()
+        if not tables or migrate.HISTORY_TABLE in tables:
+            db.execute_sql("PRAGMA journal_mode=wal")  # persistent: readers and writers no longer block each other
+    database.initialize(db)
+    if migrate_schema:
+        _guarded(db, shown, named, lambda: migrate.upgrade(db, notice))
+    return db
+
+
+def _connect(db, shown: str, url: str | None) -> None:
+    """Connect `db`; one line naming `shown` (and what to do, where the error is a known one) if it cannot."""
     try:
         db.connect(reuse_if_open=True)
         if isinstance(db, SqliteDatabase):
@@ -430,30 +452,52 @@ def open_database(
         db.close()
         if isinstance(exc, DatabaseError) and not getattr(exc, "orig", None):
             raise
-        reason = _clean(getattr(exc, "orig", None) or exc, url, db._secrets())
-        raise DatabaseError(_("Cannot open the database {url}: {reason}").format(url=shown, reason=reason)) from None
-    if isinstance(db, SqliteDatabase):
-        tables = db.get_tables()
-        if not tables or migrate.HISTORY_TABLE in tables:
-            db.execute_sql("PRAGMA journal_mode=wal")  # persistent: readers and writers no longer block each other
-    database.initialize(db)
-    if migrate_schema:
-        try:
-            migrate.upgrade(db, notice)
-        except DatabaseError:
-            db.close()
-            raise
-        except peewee.DatabaseError as exc:
-            db.close()
-            raise DatabaseError(
-                _("Cannot open the database {url}: {reason}").format(url=shown, reason=_clean(exc, url, db._secrets()))
-            ) from None
-    return db
+        raise DatabaseError(
+            _("Cannot open the database {url}: {reason}").format(url=shown, reason=_reason(db, exc, url))
+        ) from None
+
+
+def _guarded(db, shown: str, url: str | None, step: Callable[[], object]) -> None:
+    """Run `step` on the open `db`; on any failure close it, and raise a driver's error as one line."""
+    try:
+        step()
+    except DatabaseError:
+        db.close()
+        raise
+    except peewee.DatabaseError as exc:
+        db.close()
+        raise DatabaseError(
+            _("Cannot open the database {url}: {reason}").format(url=shown, reason=_reason(db, exc, url))
+        ) from None
+
+
+def _reason(db, exc: Exception, url: str | None, statement: str | None = None) -> str:
+    """Why the driver refused, in one line: what to do for an error db.server_errors knows (in English followed
+    by the driver's own words, for support), else the driver's first line; never a password."""
+    orig = getattr(exc, "orig", None) or exc
+    return server_reason(db, _clean(orig, url, db._secrets()), str(orig), statement, url)
+
+
+def server_reason(db, said: str, full: str | None = None, statement: str | None = None, url: str | None = None) -> str:
+    """`said`, a PostgreSQL error line (the driver's, or pg_dump's and pg_restore's) with its passwords masked, as
+    an officer reads it: what to do, for the errors db.server_errors knows — in English followed by `said`, for
+    support — else `said` itself. `full`: the whole error text, where more than the line tells (libpq's host)."""
+    if not isinstance(db, PostgresqlDatabase):
+        return said
+    explained = explain(full or said, db.connect_params, statement)
+    if explained is None:
+        return said
+    explained = _masked(explained, url, [str(db.connect_params.get("password") or "")])
+    return f"{explained} ({said})" if current_language() == "en" else explained
 
 
 def _clean(exc: Exception, url: str | None, secrets: list[str] | tuple[()] = ()) -> str:
     """The first line of a driver error, with any password in it masked."""
-    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return _masked((str(exc).strip().splitlines() or [type(exc).__name__])[0], url, secrets)
+
+
+def _masked(text: str, url: str | None, secrets: list[str] | tuple[()] = ()) -> str:
+    """`text` with every password of `url` and `secrets` (and any long piece of one) replaced by ***."""
     hidden = [s for s in secrets if s]
     for secret in url_secrets(url):
         hidden += [secret, unquote(secret)]

@@ -18,7 +18,7 @@ from pathlib import Path
 from crm.foundation.errors import DatabaseError, InvalidInput
 from crm.foundation.i18n import _
 from db import migrate
-from db.connection import writing
+from db.connection import server_reason, writing
 from db.dialects import dialect_of
 from db.models import MODELS, database
 
@@ -254,7 +254,7 @@ def _tool_error(stderr: bytes, db) -> str:
     password = db.connect_params.get("password")
     if password:
         text = text.replace(str(password), "***")
-    return text
+    return server_reason(db, text)  # e.g. an officer's restore: the owner role restores
 
 
 def pg_dump(temp: Path) -> None:

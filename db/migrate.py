@@ -135,12 +135,37 @@ def _may_upgrade(db) -> bool:
 
 
 def _not_this_role(db, status) -> DatabaseError:
-    """The one-line refusal of an upgrade this role may not make."""
+    """The one-line refusal of a schema this role may not create or upgrade: how many steps and the newest, not
+    every migration's name."""
+    missing = [m.name for m in status if not m.applied]
+    if not any(m.applied for m in status):
+        return DatabaseError(
+            _(
+                "Creating the ledger in {db} needs a role that may create tables, such as the ledger's owner "
+                "(e.g. zs_owner): this role may not; nothing was changed"
+            ).format(db=describe(db))
+        )
     return DatabaseError(
         _(
-            "{db} needs the schema upgrade {names}, which this role may not make: "
+            "{db} needs a schema upgrade ({n} steps, up to {newest}) which this role may not make: "
             "the ledger's owner runs `crm init` with this version of the program"
-        ).format(db=describe(db), names=", ".join(m.name for m in status if not m.applied))
+        ).format(db=describe(db), n=len(missing), newest=missing[-1] if missing else "?")
+    )
+
+
+def refuse_no_ledger(db, shown: str) -> None:
+    """Refuse (DatabaseError, one line) a database that holds no ledger at all, before anything is written to it.
+
+    Only `crm init` (and restore, demo, synthetic) make a ledger; every other command and the TUI are told to run
+    it, so that a mistyped database is never filled with an empty schema shown as if it were the real ledger. A
+    database with another program's tables is refused as not a ledger (_refuse_foreign). `shown`: the database as
+    the message names it (its URL with the password hidden). A ledger with migrations pending is left to upgrade().
+    """
+    if applied_names(db):
+        return
+    _refuse_foreign(db)
+    raise DatabaseError(
+        _("There is no ledger in the database {db}: for a new ledger run `crm init` first").format(db=shown)
     )
 
 

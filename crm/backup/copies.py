@@ -28,7 +28,7 @@ from pathlib import Path
 
 from crm.foundation.errors import InvalidInput
 from crm.foundation.files import check_output, output_file, regular_input
-from crm.foundation.i18n import _
+from crm.foundation.i18n import N_, _, list_sep
 from db import dumps, migrate
 from db.connection import describe
 from db.models import MODELS, database
@@ -52,6 +52,34 @@ class Result:
 
 
 # ---- shared -----------------------------------------------------------------
+
+#: What the rows of each ledger table are, as a backup's or a restore's summary names them.
+TABLE_LABELS = {
+    "department": N_("departments"),
+    "person": N_("people"),
+    "event": N_("events"),
+    "fx_rate": N_("exchange rates"),
+    "deal": N_("deals"),
+    "deal_department": N_("supporting departments"),
+    "stage_change": N_("stage changes"),
+    "blocker": N_("blockers"),
+    "funds_arrived": N_("funds arrivals"),
+    "progress": N_("progress entries"),
+    "investment_plan": N_("investment plans"),
+    "investment_done": N_("completed investments"),
+    "tag": N_("tags"),
+    "deal_tag": N_("deal tags"),
+    "audit_entry": N_("audit entries"),
+    "import_record": N_("imports"),
+    "import_mapping": N_("import column mappings"),
+}
+
+
+def rows_summary(rows: dict) -> str:
+    """The tables that hold rows, each with its count, in the reader's language: 部门 12、人员 5 (departments 12,
+    people 5); "" when none does. A table the ledger does not know (another program's) keeps its own name."""
+    named = ((_(TABLE_LABELS[table]) if table in TABLE_LABELS else table, n) for table, n in rows.items() if n)
+    return list_sep().join(f"{label} {n}" for label, n in named)
 
 
 def ledger_counts(db=None) -> dict:
@@ -133,7 +161,7 @@ def _refuse_non_empty(db, force: bool) -> None:
     counts = {**ledger_counts(db), **dumps.foreign_tables(db)}
     if force or not any(counts.values()):
         return
-    held = ", ".join(f"{table} {n}" for table, n in counts.items() if n)
+    held = rows_summary(counts)
     raise InvalidInput(
         _("The database {db} is not empty ({rows}); restoring would replace it: add --force to do so").format(
             db=describe(db), rows=held

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+from peewee import SQL
+
 from db.json_lists import among_ids
 from db.models import AuditEntry, StageChange
 
@@ -38,15 +40,28 @@ def reversals(ledger: Sequence[dict], undo_notes: Iterable[str | None]) -> tuple
 
 
 def _undo_notes(deals) -> dict[int, list[str | None]]:
-    """{deal id: the notes of its undos} of the deals `deals` (a list of ids, or a subquery of them) that have any."""
-    among = among_ids(AuditEntry.row_id, deals) if isinstance(deals, list) else AuditEntry.row_id.in_(deals)
-    query = AuditEntry.select(AuditEntry.row_id, AuditEntry.new).where(
-        (AuditEntry.table == "deal") & among & (AuditEntry.field == "undo")
-    )
+    """{deal id: the notes of its undos} of the deals `deals` (a list of ids) that have any; for a subquery (a
+    cohort), of every deal that has any: the others' only name stage entries the caller does not read."""
     notes: dict[int, list[str | None]] = defaultdict(list)
-    for deal_id, note in query.tuples():
-        notes[deal_id].append(note)
+    for table, deal_id, note in undo_query(deals).tuples():
+        if table == "deal":
+            notes[deal_id].append(note)
     return notes
+
+
+def undo_query(deals):
+    """The audit entries that may be undos of `deals` (a list of ids or a subquery): (table, row_id, note).
+
+    A list's deals are looked up by their entries ("table", row_id). A cohort's would be too, each of them: every
+    undo of the ledger (they are few) is read instead, through the partial index of migration 0024, which SQLite
+    uses only for the literal written out, and only when the table is not named (the caller tells it apart).
+    """
+    columns = (AuditEntry.table, AuditEntry.row_id, AuditEntry.new)
+    if isinstance(deals, list):
+        return AuditEntry.select(*columns).where(
+            (AuditEntry.table == "deal") & among_ids(AuditEntry.row_id, deals) & (AuditEntry.field == "undo")
+        )
+    return AuditEntry.select(*columns).where(AuditEntry.field == SQL("'undo'"))
 
 
 def reversed_entries(deals) -> set[int]:

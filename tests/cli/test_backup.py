@@ -96,6 +96,7 @@ def test_restore_refuses_a_ledger_that_is_not_empty_without_force(demo_url, fres
     path = tmp_path / "ledger.backup"
     assert run_cli("--db", demo_url, "backup", path)[0] == 0
     # The target holds one deal of its own.
+    assert run_cli("--db", fresh_url, "init")[0] == 0
     code, out, err = run_cli("--db", fresh_url, "add", "--name", "另一台账的项目", "--amount", "1亿元")
     assert code == 0, err
     before = _counts(fresh_url)
@@ -250,3 +251,20 @@ def test_a_backup_restores_into_a_freshly_initialised_ledger(demo_url, fresh_url
     code, out, err = run_cli("--db", fresh_url, "restore", path)
     assert code == 0, err
     assert _snapshot(run_cli, fresh_url) == _snapshot(run_cli, demo_url)
+
+
+def test_the_summaries_name_what_was_copied_in_the_readers_language(demo_url, fresh_url, backend, tmp_path, run_cli):
+    """Backup and restore count the rows by what they are (部门 12、人员 5 …), not by table names (department 12)."""
+    path = tmp_path / "ledger.backup"
+    code, out, err = run_cli("--db", demo_url, "backup", path)
+    assert code == 0, err
+    if backend == "sqlite":  # pg_dump's rows are not counted
+        assert "部门 " in err and "、项目 33" in err and "department" not in err and ", " not in err, err
+    code, out, err = run_cli("--db", fresh_url, "restore", path)
+    assert code == 0, err
+    summary = out.split("（", 1)[1]
+    assert summary.startswith("部门 ") and "、项目 33、" in summary and "阶段变化 " in summary, out
+    assert not any(table in summary for table in ("department", "stage_change", "deal ", ", ")), out
+    code, out, err = run_cli("--lang", "en", "--db", fresh_url, "restore", path, "--force")
+    assert code == 0, err
+    assert "(departments " in out and ", deals 33, " in out and "stage changes " in out, out

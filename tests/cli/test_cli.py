@@ -86,7 +86,7 @@ def test_demo_loads_once(db_url, cli, refused):
     assert [(r["currency"], r["on"], r["rate"]) for r in k["fx_used"]] == [("USD", "2020-05-18", "7.1030")]
 
 
-def test_demo_refuses_a_ledger_with_other_deals(db_url, cli, refused):
+def test_demo_refuses_a_ledger_with_other_deals(ledger, db_url, cli, refused):
     cli("--db", db_url, "add", "--name", "自己的项目", "--amount", "1亿元")
     refused(db_url, [(["demo"],)])
 
@@ -652,7 +652,7 @@ def test_departments_and_events(demo_url, cli, refused):
     )
 
 
-def test_listings_of_an_empty_ledger(db_url, cli):
+def test_listings_of_an_empty_ledger(ledger, db_url, cli):
     assert no_floats(cli("--db", db_url, "deals", "--format", "json")) == []
     k = no_floats(cli("--db", db_url, "kpi", "--format", "json"))
     assert (k["deals"], k["fulfilment_rate"], k["funds_rate"], k["resolution_rate"], k["fx_used"]) == (

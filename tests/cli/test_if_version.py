@@ -37,3 +37,15 @@ def test_the_help_of_if_version_names_the_record_it_guards(run_cli, capsys, reco
     assert exited.value.code == 0
     help_text = " ".join(capsys.readouterr().out.split())
     assert f"--if-version N refuse if the {record} is no longer at version N" in help_text
+
+
+def test_a_stale_edit_names_the_record_apart_from_who_changed_it(demo_url, run_cli):
+    """项目 ZS2020-0001 已被 测试员 于 …: a space after the code, as after the name (the catalog once ran them on)."""
+    import json
+
+    code, out, err = run_cli("--db", demo_url, "show", CODE, "--format", "json")
+    version = json.loads(out)["version"]
+    assert run_cli("--db", demo_url, "edit", CODE, "--notes", "第一次", "--if-version", version)[0] == 0
+    code, out, err = run_cli("--db", demo_url, "edit", CODE, "--notes", "第二次", "--if-version", version)
+    assert code == 3 and err.count("\n") == 1, err
+    assert f"项目 {CODE} 已被 测试员 于 " in err, err

@@ -90,6 +90,7 @@ def test_a_county_sheet_with_backslashes_and_line_breaks_lands_as_written(db_url
     sheet["D5"] = "\\N"  # 企业名称: COPY's NULL marker, as text
     sheet["I5"] = "正在办理前期手续\n规划已批复\t（续）\\"  # 项目进度: free text over lines
     book.save(tmp_path / "county.xlsx")
+    assert run_cli("--db", db_url, "init")[0] == 0
     assert run_cli("--db", db_url, "import", str(tmp_path / "county.xlsx"))[0] == 0
     shown = json.loads(run_cli("--db", db_url, "show", "ZS2020-0001", "--format", "json")[1])
     assert (shown["name"], shown["investor"]) == ("华侨城涿州\\城市客厅项目", "\\N")

@@ -633,6 +633,7 @@ def test_an_export_imported_into_an_empty_database_gives_back_the_deals(
     expected = _snapshot(weekly.build(weekly.resolve_week("2020-W21")).rows)
     db.close()
 
+    assert run_cli("--db", empty_url, "init")[0] == 0  # a new ledger: only `crm init` makes one
     code, report, err = run_import(run_cli, empty_url, path)
     assert code == 0, err
     assert len(report["created"]) == len(expected) == 28

@@ -68,6 +68,7 @@ def test_down_gives_the_triggers_back_as_they_were(ledger):
     gated = database.execute_sql(_DEFINITIONS).fetchall()
     assert len(gated) >= 14 and all(KEPT_LATER in definition for _name, definition in gated)
     assert runner(ledger).down("0016_postgres_kept_later") == [
+        "0024_audit_undo_index",
         "0023_blocker_void_marks",
         "0022_deal_supporting_ids",
         "0021_stage_change_effective_on",
@@ -93,5 +94,6 @@ def test_down_gives_the_triggers_back_as_they_were(ledger):
         "0021_stage_change_effective_on",
         "0022_deal_supporting_ids",
         "0023_blocker_void_marks",
+        "0024_audit_undo_index",
     ]
     assert database.execute_sql(_DEFINITIONS).fetchall() == gated

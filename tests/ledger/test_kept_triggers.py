@@ -73,6 +73,7 @@ def test_a_ledger_from_before_0014_is_upgraded_and_both_forms_keep_the_totals(de
     # back through 0014 (0023's void marks, 0022's column, 0021 and 0015, only indexes, and 0020 to 0016,
     # PostgreSQL's only, are undone on the way)
     assert runner(demo_ledger).down("0014_kept_triggers_once") == [
+        "0024_audit_undo_index",
         "0023_blocker_void_marks",
         "0022_deal_supporting_ids",
         "0021_stage_change_effective_on",
@@ -101,6 +102,7 @@ def test_a_ledger_from_before_0014_is_upgraded_and_both_forms_keep_the_totals(de
         "0021_stage_change_effective_on",
         "0022_deal_supporting_ids",
         "0023_blocker_void_marks",
+        "0024_audit_undo_index",
     ]
     assert _trigger_sql(demo_ledger) == handed
     _change_everything("乙")

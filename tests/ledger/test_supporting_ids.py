@@ -91,10 +91,15 @@ def test_the_demo_ledger_and_the_migration_over_it_keep_every_list(demo_ledger):
     assert _disagreeing() == []
     assert Deal.select().where(supporting_ids.READ != "").count() > 10
     assert runner(demo_ledger).down("0022_deal_supporting_ids") == [
+        "0024_audit_undo_index",
         "0023_blocker_void_marks",
         "0022_deal_supporting_ids",
     ]
-    assert runner(demo_ledger).up() == ["0022_deal_supporting_ids", "0023_blocker_void_marks"]  # from deal_department
+    assert runner(demo_ledger).up() == [
+        "0022_deal_supporting_ids",
+        "0023_blocker_void_marks",
+        "0024_audit_undo_index",
+    ]  # from deal_department
     assert _disagreeing() == [] and Deal.select().where(supporting_ids.READ != "").count() > 10
 
 

@@ -39,6 +39,7 @@ def _plan(query) -> str:
 def test_the_weekly_indexes_are_made_by_the_upgrade_and_undone_by_down(ledger, backend):
     assert NAMES <= _indexes(backend)
     assert runner(ledger).down("0015_weekly_indexes") == [
+        "0024_audit_undo_index",
         "0023_blocker_void_marks",
         "0022_deal_supporting_ids",
         "0021_stage_change_effective_on",
@@ -60,6 +61,7 @@ def test_the_weekly_indexes_are_made_by_the_upgrade_and_undone_by_down(ledger, b
         "0021_stage_change_effective_on",
         "0022_deal_supporting_ids",
         "0023_blocker_void_marks",
+        "0024_audit_undo_index",
     ]
     assert NAMES <= _indexes(backend)
 
@@ -67,6 +69,7 @@ def test_the_weekly_indexes_are_made_by_the_upgrade_and_undone_by_down(ledger, b
 def test_the_stage_ledgers_days_are_indexed_by_the_upgrade_and_undone_by_down(ledger, backend):
     assert STAGE_DAYS in _indexes(backend)
     assert runner(ledger).down("0021_stage_change_effective_on") == [
+        "0024_audit_undo_index",
         "0023_blocker_void_marks",
         "0022_deal_supporting_ids",
         "0021_stage_change_effective_on",
@@ -76,6 +79,7 @@ def test_the_stage_ledgers_days_are_indexed_by_the_upgrade_and_undone_by_down(le
         "0021_stage_change_effective_on",
         "0022_deal_supporting_ids",
         "0023_blocker_void_marks",
+        "0024_audit_undo_index",
     ]
     assert STAGE_DAYS in _indexes(backend)
 

@@ -193,12 +193,13 @@ def test_eight_processes_share_one_ledger(db_url, backend, tmp_path):
 
 
 def _open_fresh(url, index, result_path):
-    rc, out, err, tb = _cli(url, "deals", "--format", "json")
+    # `crm init`: the only command that makes a ledger in an empty database (the others refuse it)
+    rc, out, err, tb = _cli(url, "init")
     with open(result_path, "w", encoding="utf-8") as fh:
         json.dump({"rc": rc, "err": err, "tb": tb}, fh)
 
 
-def test_a_fresh_database_opened_by_eight_processes_at_once_is_migrated_once(db_url, tmp_path):
+def test_a_fresh_database_initialised_by_eight_processes_at_once_is_migrated_once(db_url, tmp_path):
     ctx = multiprocessing.get_context("spawn")
     paths = [tmp_path / f"open-{i}.json" for i in range(WORKERS)]
     procs = [ctx.Process(target=_open_fresh, args=(db_url, i, str(paths[i]))) for i in range(WORKERS)]
