@@ -26,7 +26,7 @@ from crm.foundation.i18n import _, current_language
 from crm.foundation.text import mask_url, url_secrets
 from db import migrate
 from db.dialects import quoted
-from db.drivers import load_postgres_driver
+from db.drivers import cancel_statement, load_postgres_driver
 from db.models import database
 from db.names import describe
 from db.server_errors import explain
@@ -526,7 +526,7 @@ def interrupt(connection) -> None:
     else:
         # a server that went away has nothing left to cancel (the statement fails with ConnectionLost)
         with contextlib.suppress(*_DRIVER_ERRORS):
-            connection.cancel()
+            cancel_statement(connection)  # not connection.cancel(): it holds the GIL while a frozen server is silent
 
 
 def was_interrupted(exc: BaseException) -> bool:

@@ -109,3 +109,51 @@ def _memory_statistics_off() -> bool:
     except (OSError, AttributeError):
         return False
     return off
+
+
+_libpq_cancel: Any = None  # the libpq functions cancel_statement calls, once loaded; False where they cannot be
+
+
+def _cancel_functions() -> Any:
+    """libpq's PQgetCancel, PQcancel and PQfreeCancel through ctypes (which lets go of the GIL while they run), from
+    the libpq psycopg2 is linked with; False where they cannot be reached that way."""
+    global _libpq_cancel
+    if _libpq_cancel is None:
+        import ctypes
+
+        import psycopg2
+
+        try:
+            lib = ctypes.CDLL(psycopg2._psycopg.__file__)  # its libpq's symbols, found through the module linking it
+            lib.PQgetCancel.argtypes, lib.PQgetCancel.restype = [ctypes.c_void_p], ctypes.c_void_p
+            lib.PQcancel.argtypes, lib.PQcancel.restype = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int], ctypes.c_int
+            lib.PQfreeCancel.argtypes, lib.PQfreeCancel.restype = [ctypes.c_void_p], None
+            _libpq_cancel = lib
+        except (OSError, AttributeError):
+            _libpq_cancel = False
+    return _libpq_cancel
+
+
+def cancel_statement(connection: Any) -> None:
+    """Ask the server to stop what the psycopg2 `connection` runs, as connection.cancel() does, but with the
+    interpreter free meanwhile.
+
+    psycopg2's cancel() holds the GIL through libpq's PQcancel, which waits for
+    the server's answer: a frozen server (SIGSTOP) then froze every thread of the
+    program, the screen and its keys (q) with it, until the server went on.
+    """
+    lib = _cancel_functions()
+    pointer = getattr(connection, "pgconn_ptr", None)
+    if not lib or pointer is None:
+        connection.cancel()  # no other way: as before
+        return
+    import ctypes
+
+    cancel = lib.PQgetCancel(pointer)
+    if not cancel:
+        return
+    try:
+        reason = ctypes.create_string_buffer(256)
+        lib.PQcancel(cancel, reason, len(reason))  # a refusal needs no word: the statement then ends as it would
+    finally:
+        lib.PQfreeCancel(cancel)

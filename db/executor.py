@@ -14,6 +14,10 @@ A call whose transaction lost a race on PostgreSQL (a serialization failure
 or a deadlock: nothing of it was saved) is run again by the thread, with the
 command line's policy (crm.foundation.errors.retry_transient), before the
 screen sees a conflict.
+
+The threads never hold up the program's exit: a call waiting on a server that
+stopped answering (frozen, or its link gone without a word) is left to the
+process, which ends without it.
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future
 
 from peewee import InterfaceError, OperationalError
 
@@ -56,16 +61,94 @@ def ping() -> None:
     database.obj.execute_sql("SELECT 1")
 
 
+class DaemonThreads(Executor):
+    """`workers` daemon threads running the calls submitted, in order, started with the first call.
+
+    ThreadPoolExecutor's threads are joined when the interpreter exits, so one
+    blocked in the driver on a server that no longer answers kept the program
+    from quitting (q left a blank screen until the server came back).
+    """
+
+    def __init__(self, workers: int, name: str) -> None:
+        self._workers = workers
+        self._name = name
+        self._calls: queue.SimpleQueue = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._unfinished = 0  # calls submitted and not yet done
+        self._shut = False
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        """Queue `fn(*args, **kwargs)`; its Future."""
+        future: Future = Future()
+        with self._lock:
+            if self._shut:
+                raise RuntimeError("cannot schedule new calls after shutdown")
+            self._unfinished += 1
+            if len(self._threads) < self._workers:
+                thread = threading.Thread(target=self._serve, name=f"{self._name}_{len(self._threads)}", daemon=True)
+                self._threads.append(thread)
+                thread.start()
+        self._calls.put((future, fn, args, kwargs))
+        return future
+
+    def _serve(self) -> None:
+        while (call := self._calls.get()) is not None:
+            future, fn, args, kwargs = call
+            if future.set_running_or_notify_cancel():
+                try:
+                    result = fn(*args, **kwargs)
+                except BaseException as exc:  # noqa: BLE001 — handed to the caller, as ThreadPoolExecutor does
+                    future.set_exception(exc)
+                else:
+                    future.set_result(result)
+            with self._lock:
+                self._unfinished -= 1
+
+    @property
+    def busy(self) -> bool:
+        """True while a call submitted has not finished (one may be waiting on a server that does not answer)."""
+        return self._unfinished > 0
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """No more calls; with `cancel_futures` those not started are cancelled; with `wait`, wait for the rest."""
+        with self._lock:
+            first, self._shut = not self._shut, True
+            threads = list(self._threads)
+        if cancel_futures:
+            self._cancel_queued()
+        if first:
+            for _thread in threads:
+                self._calls.put(None)  # one stop for each thread, after the calls still queued
+        if wait:
+            for thread in threads:
+                thread.join()
+
+    def _cancel_queued(self) -> None:
+        stops = 0  # the threads' stops taken out with the calls: put back
+        with contextlib.suppress(queue.Empty):
+            while True:
+                call = self._calls.get_nowait()
+                if call is None:
+                    stops += 1
+                    continue
+                call[0].cancel()
+                with self._lock:
+                    self._unfinished -= 1
+        for _stop in range(stops):
+            self._calls.put(None)
+
+
 class Database:
     """Runs crm/ calls in the app's database threads, each thread with its own connection."""
 
     def __init__(self) -> None:
         #: Called (in the event loop) with the error when a call finds the connection lost.
         self.on_lost: Callable[[BaseException], None] | None = None
-        self._main = ThreadPoolExecutor(1, thread_name_prefix="crm-db")
-        self._aggregate = ThreadPoolExecutor(1, thread_name_prefix="crm-db-totals")
-        self._long = ThreadPoolExecutor(1, thread_name_prefix="crm-db-long")
-        self._cancels = ThreadPoolExecutor(2, thread_name_prefix="crm-db-cancel")
+        self._main = DaemonThreads(1, "crm-db")
+        self._aggregate = DaemonThreads(1, "crm-db-totals")
+        self._long = DaemonThreads(1, "crm-db-long")
+        self._cancels = DaemonThreads(2, "crm-db-cancel")
         self._lock = threading.Lock()
         self._running: dict[str, tuple[str, object]] = {}  # thread → (what, driver connection) of its named call
         self._pending: dict[str, Future] = {}  # thread → the interrupt sent to its connection, until its next call
@@ -82,7 +165,7 @@ class Database:
         call = functools.partial(self._stoppable, "main", what, wanted, fn, *args, **kwargs)
         return self._watched(self._main, call)
 
-    def _watched(self, executor: ThreadPoolExecutor, call: Callable[[], object]) -> asyncio.Future:
+    def _watched(self, executor: Executor, call: Callable[[], object]) -> asyncio.Future:
         future = asyncio.get_running_loop().run_in_executor(executor, call)
         future.add_done_callback(self._reported)  # before any awaiting task's: on_lost hears first
         return future
@@ -157,11 +240,17 @@ class Database:
             await loop.run_in_executor(executor, ping)
 
     def close(self) -> None:
-        """Close each thread's connection and stop the threads."""
+        """Close each thread's connection and stop the threads; returns at once for a thread still in a call.
+
+        Such a thread waits on a server that stopped answering (which a cancel
+        request cannot reach either): its connection goes when the call returns or
+        the process ends, and the process's exit does not wait for it.
+        """
         for executor in (self._main, self._aggregate, self._long):
-            try:
+            if executor.busy:
+                executor.shutdown(wait=False, cancel_futures=True)  # what waits behind the call is not wanted now
+                continue
+            with contextlib.suppress(Exception):  # closing on the way out: nothing more to do
                 executor.submit(_close_connection).result(timeout=30)
-            except Exception:  # noqa: BLE001 — closing on the way out: nothing more to do
-                pass
-            executor.shutdown(wait=True, cancel_futures=True)
-        self._cancels.shutdown(wait=True)
+            executor.shutdown(wait=True)
+        self._cancels.shutdown(wait=not self._cancels.busy, cancel_futures=True)

@@ -10,15 +10,39 @@ stays where it was; the app never exits on a lost connection.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from textual.widgets import Static
 
 from crm.foundation.i18n import _
 from crm.runtime import connection_lost
 
+T = TypeVar("T")
+
 #: Seconds between tries; the last is repeated until the server answers.
 RETRY_PAUSES = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
 BANNER_ID = "connection-banner"
+
+
+async def answered(app: object, ask: Callable[[], Awaitable[T]], waiting: Callable[[Exception], None]) -> T:
+    """`await ask()`, asked again while the database server cannot be reached: what a form needs before it is of
+    use (the names it offers), which an outage at its opening left it without for good.
+
+    `waiting(error)` after each try that found the server away, then a pause
+    (the app's: RETRY_PAUSES, the last one repeated); any other error is raised.
+    """
+    pauses = getattr(app, "pauses", RETRY_PAUSES)
+    tries = 0
+    while True:
+        try:
+            return await ask()
+        except Exception as err:  # noqa: BLE001 — a lost link may come as the driver's error, from connecting
+            if not connection_lost(err):
+                raise
+            waiting(err)
+        await asyncio.sleep(pauses[min(tries, len(pauses) - 1)])
+        tries += 1
 
 
 class ConnectionBanner(Static):

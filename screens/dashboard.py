@@ -378,4 +378,7 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
         ).format(year=year, signings=SIGNINGS_COLOUR, starts=STARTS_COLOUR, invest=INVEST_COLOUR)
 
     def action_refresh(self) -> None:
+        """Read again everything shown: the figures, then the lights, the monthly chart and the cohort choices."""
+        self._extras_for = None  # another officer's change moves the lights and the chart as much as the tiles
+        self._choices_asked = False  # an event or a signing year added since is offered too
         self.load()

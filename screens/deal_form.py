@@ -6,6 +6,10 @@ edit sends only the fields the user changed, with the version the form was
 opened at; when someone else saved the deal in between, the form says who
 and when, takes their values into the fields the user did not touch, keeps
 every field the user typed, and a second save writes the user's values.
+
+The form can be typed in at once: the names it offers (events, departments)
+and the deal being edited are read in a worker, read again while the server
+cannot be reached. A save in flight is handled as screens.sending says.
 """
 
 from __future__ import annotations
@@ -22,11 +26,11 @@ from crm.deals import records as deals
 from crm.deals.fields import APPROVAL_LABELS, MissingFields, parse_approval, parse_floor_area
 from crm.deals.fields import FIELDS as DEAL_FIELDS
 from crm.deals.texts import FormChoices, form_choices, form_state
-from crm.foundation.errors import Conflict, CrmError, MissingRate
+from crm.foundation.errors import Conflict, CrmError, MissingRate, NotFound
 from crm.foundation.i18n import _, current_language
 from crm.foundation.text import clean_text
 from screens import text
-from screens.dialogs import Dialog
+from screens.connection import answered
 from screens.forms import (
     FormRow,
     TickList,
@@ -38,6 +42,7 @@ from screens.forms import (
     show_hint,
     unit_question,
 )
+from screens.sending import SavingDialog
 
 # field, label, kind (the form control): from the one declaration of a deal's fields
 FIELDS = tuple((f.key, f.label, f.widget) for f in DEAL_FIELDS)
@@ -46,7 +51,20 @@ LIMITS = {f.key: f.max_length for f in DEAL_FIELDS if f.max_length}
 PLACEHOLDERS = {"amount": "25亿元 / 1.8亿美元 / 4565万元", "signed_on": "2020-05-18", "floor_area": "81.9万平方米"}
 
 
-class DealForm(Dialog):
+def gone_text(code: str, saving: bool = True) -> str:
+    """What the form says when deal `code` is no longer in the ledger, as it saves (or opens): in the TUI's
+    words, where crm's NotFound names the command line's `crm deals`."""
+    if not saving:
+        return _(
+            "Deal {code} no longer exists: another officer deleted it, or reverted the import that made it"
+        ).format(code=code)
+    return _(
+        "Not saved: deal {code} no longer exists: another officer deleted it, or reverted the import that made it, "
+        "after this form was opened. What you typed stays in the form to copy."
+    ).format(code=code)
+
+
+class DealForm(SavingDialog):
     """Dismisses with the saved deal's code."""
 
     def __init__(self, code: str | None = None) -> None:
@@ -55,6 +73,7 @@ class DealForm(Dialog):
         self.base: dict[str, str] = {}  # the values the form started from (for an edit)
         self.version: int | None = None
         self.choices: FormChoices | None = None
+        self._waited = False  # a try to read the form's names found the server away: said so, to unsay
 
     def dialog_title(self) -> str:
         return _("Edit deal {code}").format(code=self.code) if self.code else _("New deal")
@@ -78,10 +97,41 @@ class DealForm(Dialog):
             yield TickList(id="f-supporting", classes="supporting-list")
         yield Static("", id="conflict", classes="conflict")
 
-    async def on_mount(self) -> None:
+    def on_mount(self) -> None:
+        if self.code:
+            # nothing to type over before the deal's values are in: they would replace it
+            self.query_one(".form-fields").disabled = True
+        else:
+            self.set_focus(self.query_one("#f-name", Input))  # typing starts now, whatever the server does
+        self.run_worker(self._load(), group="form-load", exclusive=True)
+
+    async def _read(self) -> tuple[FormChoices, object]:
+        choices = await self.db.run(form_choices)
+        return choices, (await self.db.run(form_state, self.code) if self.code else None)
+
+    def _unreadable(self, _err: Exception) -> None:
+        """A try to read the form's names (and deal) found the server away: say so where it shows."""
+        self._waited = True
+        if self.code:
+            self.show_error(
+                _("Deal {code} cannot be read while the server cannot be reached: trying again").format(code=self.code)
+            )
+            return
+        for field in ("event", "lead_unit"):
+            show_hint(self.query_one(f"#hint-{field}", Static), _("not read yet: trying the server again"), True)
+        self.show_error(
+            _(
+                "The events and departments to choose from cannot be read while the server cannot be reached: "
+                "trying again; what you type is kept"
+            )
+        )
+
+    async def _load(self) -> None:
         try:
-            self.choices = await self.db.run(form_choices)
-            loaded = await self.db.run(form_state, self.code) if self.code else None
+            self.choices, loaded = await answered(self.app, self._read, self._unreadable)
+        except NotFound as err:
+            self.show_error(gone_text(self.code, saving=False) if self.code else str(err))
+            return
         except CrmError as err:
             self.show_error(str(err))
             return
@@ -91,6 +141,10 @@ class DealForm(Dialog):
         self.query_one("#f-region", Input).suggester = SuggestFromList(c.regions)
         self.query_one("#f-industry", Input).suggester = SuggestFromList(c.industries)
         self.query_one("#f-liaison", Input).suggester = SuggestFromList(c.people)
+        if self._waited:
+            for field in ("event", "lead_unit"):
+                show_hint(self.query_one(f"#hint-{field}", Static), "")
+            self.show_error("")
         supporting = set()
         if loaded:
             self.base = dict(loaded.texts)
@@ -102,7 +156,12 @@ class DealForm(Dialog):
         self.query_one("#f-supporting", SelectionList).add_options(
             [(text.shown(n), n, n in supporting) for n in c.departments]
         )
-        self.set_focus(self.query_one("#f-name", Input))
+        if self.code:
+            from screens.confirm import field_values
+
+            self._opened_with = field_values(self)  # the deal as read: leaving it unchanged asks nothing
+            self.query_one(".form-fields").disabled = False
+            self.set_focus(self.query_one("#f-name", Input))
 
     def _fill(self, texts: dict, only: set | None = None) -> None:
         for field, _label, _kind in FIELDS:
@@ -196,26 +255,33 @@ class DealForm(Dialog):
     # ---- saving -------------------------------------------------------------------
 
     def save(self) -> None:
+        if self.code and self.version is None:
+            self.show_error(_("Not saved: the form is still reading the deal; save again once its values are in"))
+            return
         if "amount" in self.changed_fields() and (question := unit_question(self.value_of("amount"))):
             self.show_error(question)
             return
         values = self.changed_fields()
         supporting = self.supporting()
         if self.code:
-            self.run_worker(
-                functools.partial(self._save_edit, values, supporting if self.supporting_changed() else None),
-                exclusive=True,
-            )
+            mine = supporting if self.supporting_changed() else None
+            if not values and mine is None:
+                self.dismiss(self.code)  # nothing changed: nothing to write
+                return
+            self.begin_save()
+            self.run_worker(functools.partial(self._save_edit, values, mine), exclusive=True)
         else:
+            self.begin_save()
             self.run_worker(functools.partial(self._save_new, values, supporting), exclusive=True)
 
     async def _save_new(self, values: dict, supporting: list) -> None:
         try:
             code = await self.db.run(deals.add_deal, values, supporting=supporting)
         except CrmError as err:
+            self.save_ended()
             self.refused(err)
             return
-        self.dismiss(code)
+        await self.finish(code)
 
     def refused(self, err: CrmError) -> None:
         """Say why crm refused the save in the form's words: the empty required fields marked each and named
@@ -239,22 +305,42 @@ class DealForm(Dialog):
         self.show_error(str(err))
 
     async def _save_edit(self, values: dict, supporting: list | None) -> None:
-        if not values and supporting is None:
-            self.dismiss(self.code)
-            return
         try:
             code = await self.db.run(deals.save_deal, self.code, values, if_version=self.version, supporting=supporting)
         except Conflict as err:
-            await self._conflict(err, set(values), supporting is not None)
+            problem = await self._conflict(err, set(values), supporting is not None)  # read-only until theirs are in
+            self.save_ended()
+            self.show_error(problem or _("Not saved: the deal was changed by someone else"))
             return
         except CrmError as err:
-            self.refused(err)
+            gone = isinstance(err, NotFound) and await self._gone()
+            self.save_ended()
+            if gone:
+                self.show_error(gone_text(self.code or ""))
+            else:
+                self.refused(err)
             return
-        self.dismiss(code)
+        await self.finish(code)
 
-    async def _conflict(self, err: Conflict, mine: set, mine_supporting: bool) -> None:
-        """Someone saved first: show their values, take them where the user typed nothing, keep the rest."""
-        theirs = await self.db.run(form_state, self.code)
+    async def _gone(self) -> bool:
+        """True when the deal edited is no longer in the ledger (the save's NotFound may name a department)."""
+        try:
+            await self.db.run(form_state, self.code)
+        except NotFound:
+            return True
+        except CrmError:
+            return False  # cannot tell now: crm's own message is shown
+        return False
+
+    async def _conflict(self, err: Conflict, mine: set, mine_supporting: bool) -> str:
+        """Someone saved first: show their values, take them where the user typed nothing, keep the rest.
+        What went wrong reading them ("" when they are shown)."""
+        try:
+            theirs = await self.db.run(form_state, self.code)
+        except NotFound:
+            return gone_text(self.code or "")
+        except CrmError as failed:
+            return str(failed)
         new = dict(theirs.texts)
         if new.get("approval"):
             new["approval"] = parse_approval(new["approval"])
@@ -286,4 +372,4 @@ class DealForm(Dialog):
         conflict = self.query_one("#conflict", Static)
         conflict.update(text.shown("\n".join(lines)))
         conflict.add_class("-shown")
-        self.show_error(_("Not saved: the deal was changed by someone else"))
+        return ""

@@ -79,7 +79,16 @@ class DealsScreen(DealActions, CrmScreen):
         Binding("slash", "search", N_("Search"), priority=True),
         Binding("o", "sort_next", N_("Sort"), show=False),  # in the keys panel (?); the header's click sorts too
         Binding("r", "sort_reverse", N_("Reverse"), show=False),
+        # esc clears a selection first (shown while there is one: check_action), then the search and filters
+        Binding("escape", "clear_selection", N_("Unselect"), tooltip=N_("Clear the selection made with space")),
         Binding("escape", "clear", N_("Clear search"), show=False),
+        Binding(
+            "F",
+            "quick_filters",
+            N_("Filters"),
+            show=False,
+            tooltip=N_("To the quick filters: stage, region, event, department, industry (tab to the next, esc back)"),
+        ),
         Binding(
             "B",
             "bulk",
@@ -110,6 +119,18 @@ class DealsScreen(DealActions, CrmScreen):
         ),
         Binding("ctrl+r", "refresh", N_("Refresh"), show=False),
     ]
+    # shown in the footer as its width allows, in this order (screens.keys_footer)
+    FOOTER_WHEN_ROOM = (
+        "clear_selection",
+        "app.import_ledger",
+        "quick_filters",
+        "toggle_selected",
+        "edit",
+        "bulk",
+        "toggle_archived",
+        "save_view",
+        "refresh",
+    )
 
     def __init__(self) -> None:
         super().__init__(id="deals-screen")
@@ -275,6 +296,25 @@ class DealsScreen(DealActions, CrmScreen):
     @on(DealList.SelectionChanged)
     def _selection(self) -> None:
         self._show_status()
+        self.refresh_bindings()  # esc's 取消选择 in the footer while there is a selection
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "clear_selection":
+            # hidden and passed over (esc then clears the search) unless deals are selected and the list has the
+            # focus: in the search box or a quick filter esc first goes back to the list
+            deal_list = self.query(DealList).first() if self.query(DealList) else None
+            return deal_list is not None and self.focused is deal_list and bool(deal_list.selected)
+        return super().check_action(action, parameters)
+
+    def action_clear_selection(self) -> None:
+        """Esc with deals selected: unselect them all (the search and filters stay)."""
+        self.query_one(DealList).clear_selection()
+
+    def action_quick_filters(self) -> None:
+        """F: to the first quick filter (enter opens it, tab goes on to the next, esc back to the list)."""
+        filters = self.query("#filter-bar Select")
+        if filters:
+            filters.first().focus()
 
     def action_bulk(self) -> None:
         """B: one change for every selected deal (or, with none selected, the deal under the cursor)."""

@@ -195,7 +195,7 @@ class DealDetailScreen(DealActions, CrmScreen):
         Binding(
             "i", "investment", N_("Investment"), show=False, tooltip=N_("Record completed investment or a year's plan")
         ),
-        # corrections (issue 14): in the keys panel (?) and the palette; the footer keeps its room for the above
+        # corrections (issue 14): in the keys panel (?), the palette, and the footer when it has room (FOOTER_WHEN_ROOM)
         Binding("o", "reopen", N_("Reopen blocker"), show=False, tooltip=N_("Reopen the selected resolved blocker")),
         Binding(
             "v", "void", N_("Void entry"), show=False, tooltip=N_("Void a funds, completed-investment or blocker entry")
@@ -204,6 +204,18 @@ class DealDetailScreen(DealActions, CrmScreen):
         Binding("a", "archive", N_("Archive/restore"), show=False, tooltip=N_("Archive the deal, or restore it")),
         Binding("ctrl+r", "refresh", N_("Refresh"), show=False),
     ]
+    # shown in the footer as its width allows, in this order (screens.keys_footer)
+    FOOTER_WHEN_ROOM = (
+        "undo_stage",
+        "archive",
+        "void",
+        "reopen",
+        "investment",
+        "funds",
+        "departments",
+        "copy_summary",
+        "refresh",
+    )
 
     def __init__(self, code: str, deal: dict | None = None) -> None:
         super().__init__(classes="detail-screen")

@@ -5,6 +5,7 @@ saved (None when cancelled); an error stays in the dialog with the input."""
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import functools
 
@@ -54,7 +55,7 @@ class Dialog(CrmDialog):
         with Vertical(classes="dialog"):
             yield Label(self.dialog_title(), classes="dialog-title")
             yield from self.fields()
-            yield Static("", id="dialog-error", classes="dialog-error")
+            yield Static("", id="dialog-error", classes="dialog-error -empty")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(_("Save"), id="save", variant="primary")
                 yield Button(_("Cancel"), id="cancel")
@@ -105,7 +106,9 @@ class Dialog(CrmDialog):
         yield from ()
 
     def show_error(self, message: str) -> None:
-        show_hint(self.query_one("#dialog-error", Static), message, error=bool(message))
+        line = self.query_one("#dialog-error", Static)
+        show_hint(line, message, error=bool(message))
+        line.set_class(not message, "-empty")  # a dialog short of rows hides the line while it says nothing
 
     @on(Button.Pressed, "#save")
     def _save_pressed(self) -> None:
@@ -287,8 +290,15 @@ class StageDialog(Dialog):
             return
         except CrmError as err:
             self.show_error(self.error_text(err))
+            if self._note_missing(target, note):
+                self.set_focus(self.query_one("#stage-note", Input))  # what is typed next is the note asked for
             return
         self.dismiss(result)
+
+    def _note_missing(self, target: str, note: str) -> bool:
+        """True when the move to `target` needs a note (backwards or off the main line) and `note` is blank."""
+        c = self.context
+        return c is not None and not note.strip() and stages.needs_note(c.stage, target, c.before_stall)
 
 
 # ---- blockers ---------------------------------------------------------------------
@@ -338,9 +348,8 @@ class BlockerFields(Dialog):
             required=True,
         )
         due = self.due.isoformat() if self.due else ""
-        yield FormRow(
-            _("Due on"), Input(due, id=self.field_id("due"), compact=True, placeholder="2020-06-30"), "hint-due"
-        )
+        # no placeholder: a date drawn in the field read as one filled in (and, being past, as overdue)
+        yield FormRow(_("Due on"), Input(due, id=self.field_id("due"), compact=True), "hint-due")
 
     async def on_mount(self) -> None:
         try:
@@ -363,6 +372,16 @@ class BlockerFields(Dialog):
         )
 
 
+def due_example(today: datetime.date) -> str:
+    """How a due date may be typed, shown beside the blank field: a day ahead that its short form reads as (the
+    end of next month, or of December), so the example is neither past nor another year's."""
+    month = min(today.month + 1, 12)
+    day = calendar.monthrange(today.year, month)[1]
+    return _("e.g. {month}.{day} or {iso}").format(
+        month=month, day=day, iso=datetime.date(today.year, month, day).isoformat()
+    )
+
+
 class BlockerDialog(BlockerFields):
     """Record a blocker on a deal, owned by the department that must clear it."""
 
@@ -376,9 +395,19 @@ class BlockerDialog(BlockerFields):
     def text_placeholder(self) -> str:
         return _("what holds the deal up")
 
+    def on_mount(self) -> None:
+        self._show_due(self.query_one("#blocker-due", Input).value)
+
     @on(Input.Changed, "#blocker-due")
     def _check_due(self, event: Input.Changed) -> None:
-        due, hint, bad = read_date(event.value, self.today)
+        self._show_due(event.value)
+
+    def _show_due(self, raw: str) -> None:
+        """Beside the due date: how to type one while it is blank, else the day it reads as or why it is none."""
+        if not raw.strip():
+            show_hint(self.query_one("#hint-due", Static), due_example(self.today))
+            return
+        due, hint, bad = read_date(raw, self.today)
         if due and due < self.today:
             hint, bad = _("{day} is already past").format(day=due), True
         show_hint(self.query_one("#hint-due", Static), hint, bad)

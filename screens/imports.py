@@ -23,7 +23,7 @@ from crm.importing.records import ImportSummary, list_imports, revert_import
 from screens import text
 from screens.base import CrmDialog
 from screens.dialogs import Dialog
-from screens.forms import show_hint
+from screens.forms import WrappedText, show_hint
 from screens.keys_footer import KeysFooter
 
 
@@ -138,8 +138,9 @@ class RevertImportDialog(Dialog):
             "changes, problems, funds and progress it recorded. It is refused when any of those deals has been "
             "changed since."
         ).format(n=s.id, source=_source(s), at=s.at, actor=s.actor, created=s.created, updated=s.updated)
-        # a file's name may hold markup characters: shown as plain text
-        yield Static(text.plain(what), id="revert-what", classes="dialog-line", markup=False)
+        # wrapped between Chinese characters, never at the spaces around a number (它新建的 2 / 个项目); a file's name
+        # may hold markup characters: shown as plain text
+        yield Static(WrappedText(text.plain(what)), id="revert-what", classes="dialog-line")
 
     def on_mount(self) -> None:
         save = self.query_one("#save", Button)

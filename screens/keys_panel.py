@@ -10,6 +10,9 @@ from itertools import groupby, zip_longest
 from operator import itemgetter
 
 from rich import box
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -26,6 +29,37 @@ TWO_COLUMNS_BELOW = 40
 # takes the whole width until it is closed. Laid over the screen instead, it lost characters (Textual blanks a
 # Chinese character that straddles the edge of a widget under it); the screen's widgets hidden lost the focus.
 SCREEN_NEEDS = 80
+
+
+class Wrapped:
+    """A table cell's Text in the lines screens.text.wrap_lines breaks it into at the column's width (between Chinese
+    characters, never before a 、 or ）), its styles kept: Rich breaks only at spaces and cut a description with …"""
+
+    #: The narrowest a column of descriptions gets: about four Chinese characters a line.
+    NARROWEST = 8
+
+    def __init__(self, content: Text) -> None:
+        self.content = content
+
+    def __str__(self) -> str:
+        return self.content.plain
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        longest = cell_len(self.content.plain)
+        return Measurement(min(longest, self.NARROWEST), longest)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from screens.text import wrap_lines
+
+        plain, starts, at = self.content.plain, [], 0
+        for line in wrap_lines(plain, options.max_width):
+            at = plain.find(line, at) if line else at  # a line is the text from there, less the spaces at the break
+            starts.append(at)
+            at += len(line)
+        lines = self.content.divide(starts[1:])
+        for line in lines:
+            line.rstrip()
+        yield Text("\n", end="").join(lines)
 
 
 class OurBindingsTable(BindingsTable):
@@ -65,25 +99,26 @@ class OurBindingsTable(BindingsTable):
         if self.app.size.height < TWO_COLUMNS_BELOW:
             return self._two_columns(table, [e for g in groups for e in g], key_style, description_style)
         table.add_column("", justify="right")
+        table.add_column("")
         for group in groups:
             for keys, text, tooltip in group:
                 description = Text(text, end="", style=description_style)
                 if tooltip:
                     description.append((" " if text else "") + tooltip, "dim")
-                table.add_row(Text(keys, style=key_style), description)
+                table.add_row(Text(keys, style=key_style), Wrapped(description))
             table.add_section()
         return table
 
     def _two_columns(self, table: Table, entries: list, key_style, description_style) -> Table:
         for _ in range(2):
             table.add_column("", justify="right")
-            table.add_column("", no_wrap=True, overflow="ellipsis")
+            table.add_column("")
         half = (len(entries) + 1) // 2
         for left, right in zip_longest(entries[:half], entries[half:]):
             cells = []
             for entry in (left, right):
                 keys, text, _tooltip = entry or ("", "", "")
-                cells += [Text(keys, style=key_style), Text(text, end="", style=description_style)]
+                cells += [Text(keys, style=key_style), Wrapped(Text(text, end="", style=description_style))]
             table.add_row(*cells)
         return table
 

@@ -35,7 +35,8 @@ class ProgressDialog(Dialog):
                 id="progress-text",
                 compact=True,
                 max_length=MAX_TEXT,
-                placeholder=_("what happened, e.g. 施工图审查通过 (ctrl+e: editor)"),
+                # short enough for the field at 80 columns: a longer placeholder is cut (Textual wraps it)
+                placeholder=_("what happened, e.g. 施工图审查通过"),
             ),
             "hint-text",
             required=True,
@@ -45,6 +46,7 @@ class ProgressDialog(Dialog):
         )
 
     def on_mount(self) -> None:
+        show_hint(self.query_one("#hint-text", Static), _("ctrl+e: write it in an editor"))
         self.set_focus(self.query_one("#progress-text", Input))
 
     @on(Input.Changed, "#progress-on")

@@ -1,5 +1,6 @@
-"""The regions and industries the deals name: what forms complete and filters offer."""
+"""The regions and industries the deals name: what forms complete and filters offer, in pinyin order."""
 
+from crm.values.terms import name_order
 from db.models import database
 
 
@@ -19,14 +20,15 @@ def distinct_values(column: str) -> str:
 
 
 def regions() -> list[str]:
-    """Every region a deal names, in order."""
+    """Every region a deal names, in pinyin order (安国市, 保定高新区, 定兴县 …, as the reports list them)."""
     return _distinct("region")
 
 
 def industries() -> list[str]:
-    """Every industry a deal names, in order."""
+    """Every industry a deal names, in pinyin order."""
     return _distinct("industry")
 
 
 def _distinct(column: str) -> list[str]:
-    return [x for (x,) in database.obj.execute_sql(distinct_values(column) + " ORDER BY x").fetchall()]
+    names = [x for (x,) in database.obj.execute_sql(distinct_values(column)).fetchall()]
+    return sorted(names, key=lambda name: (name_order(name), name))

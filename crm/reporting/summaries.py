@@ -19,6 +19,7 @@ from crm.listing.filters import DealFilter
 from crm.reference import regions
 from crm.reporting import asof
 from crm.reporting import lights as traffic
+from crm.values.terms import name_order
 from db.models import Deal, Department, Event, Person, Tag
 
 DIMENSIONS = ("regions", "departments", "liaisons", "events", "industries", "tags")
@@ -78,14 +79,6 @@ def _regions(cohort: DealFilter, day: datetime.date) -> dict:
             merged.red + counts.red,
         )
     return {(name or NONE_LABEL): (result, lit.get(name, traffic.LightCounts())) for name, result in grouped.items()}
-
-
-def name_order(label: str) -> str:
-    """The key of a group's name in name order: by pinyin, as Chinese readers look a name up (安国市 before
-    保定高新区), not by the characters' code points."""
-    from pypinyin import lazy_pinyin  # on first use: its dictionaries are large to load
-
-    return " ".join(lazy_pinyin(label))
 
 
 #: What --rank-by may name: a KPI of the plan figures or of the cohort KPIs.

@@ -13,6 +13,14 @@ def initials(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", "".join(parts).lower())
 
 
+def name_order(label: str) -> str:
+    """The key of a name in name order: by pinyin, as Chinese readers look a name up (安国市 before 保定高新区),
+    not by the characters' code points."""
+    from pypinyin import lazy_pinyin  # on first use: its dictionaries are large to load
+
+    return " ".join(lazy_pinyin(label))
+
+
 def index_terms(code: str, name: str, investor: str) -> dict:
     """The values of a deal's search columns."""
     return {
