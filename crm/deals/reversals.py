@@ -42,26 +42,22 @@ def reversals(ledger: Sequence[dict], undo_notes: Iterable[str | None]) -> tuple
 def _undo_notes(deals) -> dict[int, list[str | None]]:
     """{deal id: the notes of its undos} of the deals `deals` (a list of ids) that have any; for a subquery (a
     cohort), of every deal that has any: the others' only name stage entries the caller does not read."""
+    wanted = set(deals) if isinstance(deals, list) else None
     notes: dict[int, list[str | None]] = defaultdict(list)
-    for table, deal_id, note in undo_query(deals).tuples():
-        if table == "deal":
+    for table, deal_id, note in undo_query().tuples():
+        if table == "deal" and (wanted is None or deal_id in wanted):
             notes[deal_id].append(note)
     return notes
 
 
-def undo_query(deals):
-    """The audit entries that may be undos of `deals` (a list of ids or a subquery): (table, row_id, note).
-
-    A list's deals are looked up by their entries ("table", row_id). A cohort's would be too, each of them: every
-    undo of the ledger (they are few) is read instead, through the partial index of migration 0024, which SQLite
-    uses only for the literal written out, and only when the table is not named (the caller tells it apart).
-    """
-    columns = (AuditEntry.table, AuditEntry.row_id, AuditEntry.new)
-    if isinstance(deals, list):
-        return AuditEntry.select(*columns).where(
-            (AuditEntry.table == "deal") & among_ids(AuditEntry.row_id, deals) & (AuditEntry.field == "undo")
-        )
-    return AuditEntry.select(*columns).where(AuditEntry.field == SQL("'undo'"))
+def undo_query():
+    """Every undo entry of the audit trail: (table, row_id, note). They are few: read through the partial index of
+    migration 0024 for a page's deals, a week's and a whole cohort's alike, instead of each deal's entries (a
+    week's changed deals are tens of thousands of ids). SQLite uses the index only for the literal written out,
+    and only when the table is not named: the caller tells it apart."""
+    return AuditEntry.select(AuditEntry.table, AuditEntry.row_id, AuditEntry.new).where(
+        AuditEntry.field == SQL("'undo'")
+    )
 
 
 def reversed_entries(deals) -> set[int]:

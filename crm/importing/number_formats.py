@@ -7,7 +7,7 @@ import functools
 import re
 
 from crm.foundation.errors import InvalidInput
-from crm.values.money import APPROXIMATION_WORDS, Money, parse_amount
+from crm.values.money import APPROXIMATION_LONGEST, Money, parse_amount
 
 # Excel's built-in currency formats (ids 5-8, 42, 44) as openpyxl spells them. Their "$" is the sign of whatever
 # system opens the book (ECMA-376 §18.8.30: ¥ on a Chinese one), so they say nothing of the currency: the column does.
@@ -21,7 +21,7 @@ _LOCALE_SIGN = frozenset(
         '_("$"* #,##0.00_)_("$"* \\(#,##0.00\\)_("$"* "-"??_)_(@_)',
     }
 )
-_APPROXIMATION = re.compile("|".join(sorted(map(re.escape, APPROXIMATION_WORDS), key=len, reverse=True)), re.I)
+_APPROXIMATION = re.compile("|".join(map(re.escape, APPROXIMATION_LONGEST)), re.I)
 # One token of a format's section: "text", [$sign-locale], [colour or condition], \c, _c or *c (padding), a run of
 # digit placeholders, or any other character (shown as it is).
 _TOKEN = re.compile(r'"([^"]*)"|\[\$([^\]-]*)[^\]]*\]|\[[^\]]*\]|\\(.)|[_*].|([0#?][0#?.,]*)|(.)', re.S)

@@ -14,7 +14,7 @@ from crm.foundation.i18n import _, list_sep
 from crm.importing.cells import CellError, cell_text, inline, is_blank, parse_amount_cell
 from crm.importing.rows import Problem, _cell_of, _Sheet
 from crm.reference import fx
-from crm.values.money import APPROXIMATION_WORDS, OVER_WORDS, UNDER_WORDS, Money, format_money
+from crm.values.money import APPROXIMATION_LONGEST, OVER_WORDS, UNDER_WORDS, Money, format_money
 from db.models import database
 
 #: More than this many units of a currency for one deal (1000亿元) is more likely a unit read wrong (30000 in a
@@ -248,15 +248,11 @@ def _about_number(value) -> Decimal | None:
         return None
     text = unicodedata.normalize("NFKC", value).strip().lower()
     core = text
-    before = next((w for w in _APPROXIMATION_LONGEST if core.startswith(w)), "")
+    before = next((w for w in APPROXIMATION_LONGEST if core.startswith(w)), "")
     core = core[len(before) :].strip()
-    after = next((w for w in _APPROXIMATION_LONGEST if core.endswith(w)), "")
+    after = next((w for w in APPROXIMATION_LONGEST if core.endswith(w)), "")
     core = core[: len(core) - len(after)].strip()
     return _as_number(core) if core != text else None
-
-
-#: The words that mark a number approximate, longest first (大约 before 约).
-_APPROXIMATION_LONGEST = sorted(APPROXIMATION_WORDS, key=len, reverse=True)
 
 
 def _window(cell, f: str, counted: int) -> tuple[Decimal, Decimal, Decimal]:

@@ -268,6 +268,8 @@ _OVER_BEFORE = ("不少于", "不低于", "超过", "超", "逾")
 _ABOUT_BEFORE = tuple(sorted((*_OVER_BEFORE, *UNDER_WORDS), key=len, reverse=True))
 #: Every word that makes an amount approximate and says nothing of its unit or currency (5亿元以上: 亿元 does).
 APPROXIMATION_WORDS = (*_APPROX_WORDS, *_QUALIFIER_WORDS, *_ABOUT_AFTER, *_ABOUT_BEFORE)
+#: The same, longest first: a reader taking the first that matches takes 大约, not 约, and 超过, not 超.
+APPROXIMATION_LONGEST = tuple(sorted(APPROXIMATION_WORDS, key=len, reverse=True))
 #: The words that put it above the figure (117亿余元, 超5亿元, 5亿元以上, 不少于5亿元).
 OVER_WORDS = (*_QUALIFIER_WORDS, "以上", *_OVER_BEFORE)
 # Anything _spoken would change: most amounts (25亿元, 4565万元, $180M) have none of it and skip its work.
