@@ -5,6 +5,7 @@
   write (stage changes, edits, payments, investment, plans, progress, tags,
   blockers, archiving), for backups and crashes under load;
 - `earlier_blocker`: a blocker written on a ledger stepped down before migration 0023;
+- `since`: the migrations a test steps down and up again, from one on;
 - `check_ledger`: everything a ledger must satisfy after any of that —
   integrity check, each deal's ledger one unbroken chain ending at its stage,
   each change whole (ledger entry + audit entry), KPIs equal to a
@@ -290,6 +291,15 @@ def _stage_audits_standing() -> Counter:
     for (deal_id, _n), count in taken_back.items():
         standing[deal_id] -= count + 1  # the import's changes and the revert's one back
     return standing
+
+
+def since(name: str) -> list[str]:
+    """The migrations from `name` on, in their order (db.migrate.known): what `runner.up()` applies after a
+    step down to before `name`, and, reversed, what the step down undid."""
+    from db.migrate import known
+
+    names = known()
+    return names[names.index(name) :]
 
 
 def earlier_blocker(

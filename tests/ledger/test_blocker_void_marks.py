@@ -29,12 +29,12 @@ from tests.ledger import test_corrections
 from tests.ledger.test_blocker_corrections import open_on, week_problems
 from tests.ledger.test_corrections import figures
 from tests.ledger.test_kpi import FAGAI, ZIRAN
-from tests.ledger_checks import earlier_blocker
+from tests.ledger_checks import earlier_blocker, since
 
 D = datetime.date
 MIGRATION = "0023_blocker_void_marks"
 #: The migrations stepped down with it and up again: it and those after it.
-SINCE = [MIGRATION, "0024_audit_undo_index"]
+SINCE = since(MIGRATION)
 MISTAKE, WHY = "录错的问题", "录入错误，实无此问题"
 
 small = test_corrections.small  # the small ledger's one template (two of one name would clash)

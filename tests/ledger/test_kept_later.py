@@ -15,7 +15,7 @@ from db import stage_days as sd
 from db.kept_later import KEPT_LATER
 from db.migrate import runner
 from db.models import Department, database
-from tests.ledger_checks import earlier_blocker
+from tests.ledger_checks import earlier_blocker, since
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
 
@@ -67,17 +67,7 @@ def test_the_kept_totals_stand_aside_only_where_the_transaction_says_so(ledger):
 def test_down_gives_the_triggers_back_as_they_were(ledger):
     gated = database.execute_sql(_DEFINITIONS).fetchall()
     assert len(gated) >= 14 and all(KEPT_LATER in definition for _name, definition in gated)
-    assert runner(ledger).down("0016_postgres_kept_later") == [
-        "0024_audit_undo_index",
-        "0023_blocker_void_marks",
-        "0022_deal_supporting_ids",
-        "0021_stage_change_effective_on",
-        "0020_postgres_days_in_turn",
-        "0019_postgres_totals_read_after_lock",
-        "0018_postgres_totals_row_locks",
-        "0017_postgres_totals_later",
-        "0016_postgres_kept_later",
-    ]
+    assert runner(ledger).down("0016_postgres_kept_later") == since("0016_postgres_kept_later")[::-1]
     plain = database.execute_sql(_DEFINITIONS).fetchall()
     assert [name for name, _d in plain] == [name for name, _d in gated]
     assert not any(KEPT_LATER in definition or " WHEN " in definition for _name, definition in plain)
@@ -85,15 +75,5 @@ def test_down_gives_the_triggers_back_as_they_were(ledger):
         database.execute_sql(f"SET LOCAL {KEPT_LATER} = 'on'")
         _deal("无视设置的项目", voids=False)  # without 0016 and 0017 the setting means nothing
     assert _kept_rows() > 0 and kept_totals.agree()
-    assert runner(ledger).up() == [
-        "0016_postgres_kept_later",
-        "0017_postgres_totals_later",
-        "0018_postgres_totals_row_locks",
-        "0019_postgres_totals_read_after_lock",
-        "0020_postgres_days_in_turn",
-        "0021_stage_change_effective_on",
-        "0022_deal_supporting_ids",
-        "0023_blocker_void_marks",
-        "0024_audit_undo_index",
-    ]
+    assert runner(ledger).up() == since("0016_postgres_kept_later")
     assert database.execute_sql(_DEFINITIONS).fetchall() == gated

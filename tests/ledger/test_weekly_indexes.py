@@ -16,6 +16,7 @@ from crm.reporting import weekly
 from crm.reporting.weekly_queries import _listed_rows, _week_blockers, _week_funds, _week_stages
 from db.migrate import runner
 from db.models import database
+from tests.ledger_checks import since
 
 NAMES = {"deal_weekly_rows", "blocker_raised_on", "funds_arrived_arrived_on"}
 STAGE_DAYS = "stage_change_effective_on"  # migration 0021
@@ -38,49 +39,17 @@ def _plan(query) -> str:
 
 def test_the_weekly_indexes_are_made_by_the_upgrade_and_undone_by_down(ledger, backend):
     assert NAMES <= _indexes(backend)
-    assert runner(ledger).down("0015_weekly_indexes") == [
-        "0024_audit_undo_index",
-        "0023_blocker_void_marks",
-        "0022_deal_supporting_ids",
-        "0021_stage_change_effective_on",
-        "0020_postgres_days_in_turn",
-        "0019_postgres_totals_read_after_lock",
-        "0018_postgres_totals_row_locks",
-        "0017_postgres_totals_later",
-        "0016_postgres_kept_later",
-        "0015_weekly_indexes",
-    ]
+    assert runner(ledger).down("0015_weekly_indexes") == since("0015_weekly_indexes")[::-1]
     assert not NAMES & _indexes(backend)
-    assert runner(ledger).up() == [
-        "0015_weekly_indexes",
-        "0016_postgres_kept_later",
-        "0017_postgres_totals_later",
-        "0018_postgres_totals_row_locks",
-        "0019_postgres_totals_read_after_lock",
-        "0020_postgres_days_in_turn",
-        "0021_stage_change_effective_on",
-        "0022_deal_supporting_ids",
-        "0023_blocker_void_marks",
-        "0024_audit_undo_index",
-    ]
+    assert runner(ledger).up() == since("0015_weekly_indexes")
     assert NAMES <= _indexes(backend)
 
 
 def test_the_stage_ledgers_days_are_indexed_by_the_upgrade_and_undone_by_down(ledger, backend):
     assert STAGE_DAYS in _indexes(backend)
-    assert runner(ledger).down("0021_stage_change_effective_on") == [
-        "0024_audit_undo_index",
-        "0023_blocker_void_marks",
-        "0022_deal_supporting_ids",
-        "0021_stage_change_effective_on",
-    ]
+    assert runner(ledger).down("0021_stage_change_effective_on") == since("0021_stage_change_effective_on")[::-1]
     assert STAGE_DAYS not in _indexes(backend)
-    assert runner(ledger).up() == [
-        "0021_stage_change_effective_on",
-        "0022_deal_supporting_ids",
-        "0023_blocker_void_marks",
-        "0024_audit_undo_index",
-    ]
+    assert runner(ledger).up() == since("0021_stage_change_effective_on")
     assert STAGE_DAYS in _indexes(backend)
 
 
