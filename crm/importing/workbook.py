@@ -21,12 +21,12 @@
   a group header) keeps it in its first cell only.
 - Numeric cells keep their number format: 1.8 formatted `0.00"亿美元"` says
   its unit there, and the importer reads it.
-- Rows hidden in an xlsx or ods sheet (or filtered out) are left out of the
+- Rows hidden in an xlsx, xls or ods sheet (or filtered out) are left out of the
   grid's rows and kept in Grid.hidden_rows, to be named; its hidden columns
   are in Grid.hidden_columns, for the header to prefer a visible one. calamine
   says neither: an xlsx's come from its sheet XML (crm.importing.xlsx_parts),
-  an ods's from its content.xml (crm.importing.ods_parts). Nothing says them
-  for an .xls (BIFF): there every row and column is read as visible.
+  an ods's from its content.xml (crm.importing.ods_parts), an .xls's from its
+  ROW and COLINFO records, read with xlrd (crm.importing.xls_parts).
 - CSV is decoded as UTF-8 (with or without BOM), UTF-16 with a BOM, or
   GB18030 (a superset of GBK and GB2312, what Chinese Excel writes), tried in
   that order; UTF-8 decoding is strict, so a GBK file never passes for UTF-8.
@@ -223,7 +223,7 @@ def _read_other(path: Path, sheet: str | None) -> list[Grid]:
         names = _sheet_names(path, book, sheet)
         kinds = {m.name: m.typ for m in book.sheets_metadata}
         wanted = [n for n in ([sheet] if sheet else names) if kinds.get(n) in (SheetTypeEnum.WorkSheet, None)]
-        hidden = _ods_hidden(path, wanted) if kind == "ods" else {}
+        hidden = _hidden_of(path, kind, wanted)
         grids = []
         for name in wanted:
             try:
@@ -242,16 +242,21 @@ def _read_other(path: Path, sheet: str | None) -> list[Grid]:
         book.close()
 
 
-def _ods_hidden(path: Path, names: list[str]) -> dict:
-    """{sheet: what it hides (crm.importing.ods_parts.Hidden)} of the sheets `names` of the .ods `path`."""
-    from crm.importing.ods_parts import ods_hidden
+def _hidden_of(path: Path, kind: str, names: list[str]) -> dict:
+    """{sheet: what it hides (crm.importing.ods_parts.Hidden)} of the sheets `names` of the ods or xls `path`; each
+    reader is imported only for its own kind of file (xlrd only for an .xls)."""
+    if kind == "ods":
+        from crm.importing.ods_parts import ods_hidden
 
-    return ods_hidden(str(path), names)
+        return ods_hidden(str(path), names)
+    from crm.importing.xls_parts import xls_hidden
+
+    return xls_hidden(str(path), names)
 
 
 def _hidden_parts(hidden, ws):
-    """What `_calamine_grid` reads beside calamine's values: the rows and columns `hidden` (an ods sheet's), up to
-    the last cell of calamine sheet `ws`; none for a sheet that hides nothing."""
+    """What `_calamine_grid` reads beside calamine's values: the rows and columns `hidden` (an ods or xls sheet's),
+    up to the last cell of calamine sheet `ws`; none for a sheet that hides nothing."""
     end = ws.end
     if hidden is None or end is None:
         return _NO_PARTS
