@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Header, Select, Static
 
+from crm.audit import latest as latest_change
 from crm.deals.stages import STAGES
 from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _
@@ -59,13 +60,17 @@ def cohort_filter(key: str, list_filter: ListFilter | None = None) -> ListFilter
 
 @dataclass(frozen=True)
 class DashboardData:
+    """The figures of a visit, and the ledger's latest change when they were read (crm.audit.latest): while both
+    stay the same, the lights, the monthly chart and the cohort choices shown need not be computed again."""
+
     kpis: kpi.Kpis
     regions: list
+    last_change: int = 0
 
 
 def _dashboard(key: str, today, list_filter: ListFilter | None = None) -> DashboardData:
     cohort = cohort_filter(key, list_filter)
-    return DashboardData(kpi.compute(cohort, today), groups.region_totals(cohort))
+    return DashboardData(kpi.compute(cohort, today), groups.region_totals(cohort), latest_change())
 
 
 def cohort_lights(key: str, day: datetime.date, list_filter: ListFilter | None = None) -> lights.LightCounts:
@@ -126,6 +131,22 @@ def prefetch(app) -> asyncio.Task:
     return app.prefetch("dashboard", (key, today, flt), _dashboard, key, today, flt)
 
 
+TILES = {
+    "deals": N_("Deals signed"),
+    "total": N_("Total investment"),
+    "fulfilment": N_("Fulfilment rate"),
+    "start": N_("Start rate"),
+    "operating": N_("Operating rate"),
+    "funds": N_("Funds rate"),
+    "blockers": N_("Blockers"),
+    "resolution": N_("Resolution rate"),
+}
+
+
+def _tile_text(label: str, value: str, note: str = "") -> str:
+    return f"[dim]{label}[/]\n[b]{value}[/]\n[dim]{note}[/]"
+
+
 def _update(widget: Static, content: str, layout: bool = True) -> None:
     """Show `content` in `widget` unless it shows it already (an update lays the whole screen out again)."""
     if str(widget.content) != content:
@@ -147,16 +168,19 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
         # is behind the app's, as a new one's is (-1); this one's widgets are styled as they mount: nothing is stale.
         self._css_update_count = self.app._css_update_count
         self._choice_keys = {"all"}  # the cohorts the Select offers so far
-        self._choices_asked = False
-        self._extras_for: tuple | None = None  # what the lights and the monthly chart shown are for
+        self._choice_options: list = []  # the (label, key) the Select offers, once the choices are read
+        self._choices_for: int | None = None  # the ledger's latest change when the cohort choices were asked
+        self._shown: DashboardData | None = None  # the figures on screen
+        self._extras_for: tuple | None = None  # (cohort, day, filter) and figures the lights and monthly chart are for
 
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="dashboard"):
             yield Select([(_("All deals"), "all")], id="cohort", value="all", allow_blank=False, compact=True)
             with Grid(id="kpi-tiles"):
-                for key in ("deals", "total", "fulfilment", "start", "operating", "funds", "blockers", "resolution"):
-                    yield Static("", id=f"tile-{key}", classes="tile")
+                for key, label in TILES.items():
+                    # until the first figures are in (a slow or frozen server): what each tile will show
+                    yield Static(_tile_text(_(label), "…", _("Computing…")), id=f"tile-{key}", classes="tile")
             with Horizontal(id="charts"):
                 yield BarChart(id="chart-stage", classes="chart")
                 yield BarChart(id="chart-region", classes="chart")
@@ -174,14 +198,17 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
         try:
             choices = await self.db.run_aggregate(_choices)
         except CrmError:
-            self._choices_asked = False  # asked again with the next figures (after the server came back)
+            self._choices_for = None  # asked again with the next figures (after the server came back)
             raise
         options = [(_("All deals"), "all"), (_("The deal list's filter"), "list")]
         options += [(_("Signed in {year}").format(year=y), f"year:{y}") for y in choices.years]
         options += [
             (f"{name} ({held.year})" if held else name, f"event:{ident}") for ident, name, held in choices.events
         ]
+        if options == self._choice_options:
+            return  # asked again after a change of the ledger that added no year or event
         select = self.query_one("#cohort", Select)
+        self._choice_options = options
         self._choice_keys = {key for _label, key in options}
         with self.prevent(Select.Changed):
             select.set_options(options)
@@ -228,47 +255,24 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
     def _show(self, data: DashboardData) -> None:
         k = data.kpis
 
-        def tile(name: str, label: str, value: str, note: str = "") -> None:
+        def tile(name: str, value: str, note: str = "") -> None:
             # a tile's size is set by the stylesheet: new figures need no layout of the whole screen
-            _update(
-                self.query_one(f"#tile-{name}", Static), f"[dim]{label}[/]\n[b]{value}[/]\n[dim]{note}[/]", layout=False
-            )
+            _update(self.query_one(f"#tile-{name}", Static), _tile_text(_(TILES[name]), value, note), layout=False)
 
-        tile("deals", _("Deals signed"), str(k.deals), _("{n} open blockers").format(n=k.blockers_open))
+        tile("deals", str(k.deals), _("{n} open blockers").format(n=k.blockers_open))
         total = text.yi_label(k.total_cny) + (_(" (some amounts are approximate)") if k.approximate else "")
         by_currency = "  ".join(text.money(v, cur) for cur, v in sorted(k.by_currency.items()) if cur != "CNY")
-        tile("total", _("Total investment"), total, by_currency)
-        tile(
-            "fulfilment",
-            _("Fulfilment rate"),
-            text.percent(k.fulfilment_rate),
-            _("{n} registered or beyond").format(n=k.fulfilled),
-        )
-        tile(
-            "start",
-            _("Start rate"),
-            text.percent(k.start_rate),
-            _("{n} under construction or beyond").format(n=k.started),
-        )
-        tile("operating", _("Operating rate"), text.percent(k.operating_rate), _("{n} operating").format(n=k.operating))
-        tile(
-            "funds",
-            _("Funds rate"),
-            text.percent(k.funds_rate),
-            _("{amount} arrived").format(amount=text.yi_label(k.funds_cny)),
-        )
+        tile("total", total, by_currency)
+        tile("fulfilment", text.percent(k.fulfilment_rate), _("{n} registered or beyond").format(n=k.fulfilled))
+        tile("start", text.percent(k.start_rate), _("{n} under construction or beyond").format(n=k.started))
+        tile("operating", text.percent(k.operating_rate), _("{n} operating").format(n=k.operating))
+        tile("funds", text.percent(k.funds_rate), _("{amount} arrived").format(amount=text.yi_label(k.funds_cny)))
         tile(
             "blockers",
-            _("Blockers"),
             f"{k.blockers_open} / {k.blockers_resolved} / {k.blockers_overdue}",
             _("open / resolved / overdue"),
         )
-        tile(
-            "resolution",
-            _("Resolution rate"),
-            text.percent(k.resolution_rate),
-            _("{n} raised").format(n=k.blockers_raised),
-        )
+        tile("resolution", text.percent(k.resolution_rate), _("{n} raised").format(n=k.blockers_raised))
         stage_bars = [
             Bar(
                 s.label(),
@@ -286,6 +290,7 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
         self.query_one("#chart-region", BarChart).set_bars(title, region_bars)
         rates = _("; ").join(fx.describe_rate(r) for r in k.fx_used) or _("none (all CNY)")
         _update(self.query_one("#dashboard-rates", Static), _("Exchange rates used: {rates}").format(rates=rates))
+        self._shown = data
         self.run_worker(self._after_the_frame, group="dashboard-rest")
 
     async def _after_the_frame(self) -> None:
@@ -296,17 +301,23 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
         self._ask_the_rest()
 
     def _ask_the_rest(self) -> None:
-        """The cohort choices, the lights and the monthly chart, each read once the figures are on screen."""
-        if not self._choices_asked:
+        """The cohort choices, the lights and the monthly chart, each read once the figures are on screen: on the
+        first visit, and again on a later one when the figures shown say the ledger changed since they were read
+        (its latest change, or the figures themselves, differ) or another cohort or day is wanted; never twice for
+        the same ledger (at scale the lights and the chart take seconds)."""
+        data = self._shown
+        if data is None:
+            return
+        if self._choices_for != data.last_change:
             # Asked only now: the first visit shows the chosen cohort's figures without waiting for the
             # list of the other cohorts, which would otherwise hold up the totals thread before them.
-            self._choices_asked = True
+            self._choices_for = data.last_change
             self.run_worker(self._load_choices, group="dashboard-choices")
         wanted = self._wanted()
-        if wanted != self._extras_for:
+        if (wanted, data) != self._extras_for:
             # Lights and the monthly chart in the thread for long work: at scale they take seconds (a series
             # is one as-of KPI per month) and must hold up neither the visit nor the totals.
-            self._extras_for = wanted
+            self._extras_for = (wanted, data)
             self.run_worker(functools.partial(self._load_extras, *wanted), exclusive=True, group="dashboard-extras")
 
     async def _mount_extras(self) -> None:
@@ -379,6 +390,6 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
 
     def action_refresh(self) -> None:
         """Read again everything shown: the figures, then the lights, the monthly chart and the cohort choices."""
-        self._extras_for = None  # another officer's change moves the lights and the chart as much as the tiles
-        self._choices_asked = False  # an event or a signing year added since is offered too
+        self._extras_for = None  # read again even where the figures and the ledger's latest change look the same
+        self._choices_for = None
         self.load()

@@ -8,6 +8,7 @@ from importlib import import_module
 
 _HOME = {
     "history": "log",
+    "latest": "log",
     "record": "log",
     "trail": "log",
 }

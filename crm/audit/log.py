@@ -1,5 +1,7 @@
 """The audit trail: who changed which field of which row, when, old → new."""
 
+from peewee import fn
+
 from db.models import AuditEntry
 
 
@@ -26,6 +28,12 @@ def record_many(table: str, changes: dict[int, dict], actor: str) -> None:
     ]
     for start in range(0, len(rows), _PER_INSERT):
         AuditEntry.insert_many(rows[start : start + _PER_INSERT]).execute()
+
+
+def latest() -> int:
+    """The id of the newest audit entry (0 with none): every audited change of the ledger raises it, so figures read
+    at one value need not be computed again while it stays (one index lookup on either backend)."""
+    return AuditEntry.select(fn.MAX(AuditEntry.id)).scalar() or 0
 
 
 def history(table: str, row_id: int) -> list[AuditEntry]:
