@@ -319,7 +319,13 @@ def register(sub, common):
         help=_("the ledger to import; or `list` (the imports recorded), or `revert N` (undo import N)"),
     )
     p.add_argument("number", nargs="?", metavar="N", help=argparse.SUPPRESS)
-    p.add_argument("--sheet", metavar="NAME", help=_("the worksheet to read (default: the first with a header row)"))
+    p.add_argument(
+        "--sheet",
+        metavar="NAME",
+        help=_(
+            "the worksheet to read (default: the first visible one with a header row; a hidden sheet only when named)"
+        ),
+    )
     p.add_argument(
         "--dry-run",
         dest="dry_run",

@@ -234,7 +234,9 @@ class ImportDialog(Dialog):
         )
         yield FormRow(_("Skip rows"), Input(id="import-skip", compact=True, placeholder="7, 12"), "hint-skip")
         yield FormRow(
-            _("Sheet"), Input(id="import-sheet", compact=True, placeholder=_("the first with a header")), "hint-sheet"
+            _("Sheet"),
+            Input(id="import-sheet", compact=True, placeholder=_("the first visible one with a header")),
+            "hint-sheet",
         )
         yield Button(_("Preview"), id="preview", compact=True)  # one row: the report below needs the room
         yield ProgressBar(id="import-progress", show_eta=False)

@@ -224,7 +224,19 @@ FIELDS: tuple[DealField, ...] = (
         "--liaison",
         50,
         help=N_("liaison leader (包联领导)"),
-        header_words=("包联领导", "包联市领导", "包联县领导", "联系领导", "包联人", "liaisonleader", "liaison"),
+        # The city's leader: a county's leader column (包联县领导) is crm.importing.headers' "county_liaison", the
+        # liaison only when the sheet has no city one.
+        header_words=(
+            "包联领导",
+            "包联市领导",
+            "包联市级领导",
+            "市级包联领导",
+            "市包联领导",
+            "联系领导",
+            "包联人",
+            "liaisonleader",
+            "liaison",
+        ),
     ),
     DealField(
         "lead_unit",

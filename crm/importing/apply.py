@@ -26,6 +26,7 @@ from crm.importing.aside import (
 )
 from crm.importing.bulk import BATCH, NewDeal, NewDeals
 from crm.importing.cells import cell_text, inline
+from crm.importing.county import put_in_notes
 from crm.importing.existing import Made, _Deals
 from crm.importing.missing_rates import missing_rates
 from crm.importing.names import _Resolver, add_problems, new_problems, resolve_solved, unit_names
@@ -390,6 +391,7 @@ class _Applying:
         values, supporting, adding = self._resolve(row)
         if refusal is not None:
             raise refusal
+        put_in_notes(values, None)
         code = _new_code(row, values)
         # Funds arrive only under a signed agreement: a new deal a funds sheet names is 签约 at least, not 在谈.
         stage = row.stage or ("signed" if row.funds is not None and row.funds.amount > 0 else None)
@@ -417,6 +419,7 @@ class _Applying:
         if refusal is not None:
             raise refusal
         if deal is None:
+            put_in_notes(values, None)
             code = _new_code(row, values)
             deal = create_deal(
                 {k: v for k, v in values.items() if k in _DEAL_FIELDS},
@@ -440,6 +443,7 @@ class _Applying:
             deal = Deal.get_by_id(deal.id)  # as read when the row is reached (a code is looked up afresh)
         if deal.region and self.plan.region:  # the title's county fills in a deal's missing one, replaces none
             values.pop("region")
+        put_in_notes(values, deal.notes)
         first = deal.id not in self.saved  # an earlier row may have changed it already
         self.saved.setdefault(deal.id, records.snapshot(deal))
         changed = _update(

@@ -31,10 +31,12 @@ from crm.deals.trail import FIELD_LABELS
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import N_, _, current_language, list_sep
 from crm.foundation.text import folded
+from crm.importing.county import COUNTY_WORDS, county_alone, county_level
 from crm.values.money import unit_from_label
 
 # Columns a ledger has beside the deal's own fields (whose header words crm.deals.fields declares).
-# "progress" and "amount_cny" are read only to be ignored or checked; "seq" is the 序号 column.
+# "progress" and "amount_cny" are read only to be ignored or checked; "seq" is the 序号 column; "county_liaison" is
+# the county's leader beside the city's (包联县领导 beside 包联市领导), kept in the deal's notes (crm.importing.county).
 OTHER_COLUMNS: dict[str, tuple[str, ...]] = {
     "seq": ("序号", "序", "no.", "no", "#", "seq", "seq."),
     "code": ("项目编号", "项目代码", "编号", "code", "projectcode", "dealcode"),
@@ -83,6 +85,7 @@ OTHER_COLUMNS: dict[str, tuple[str, ...]] = {
         "fundsarrived",
         "funds",
     ),
+    "county_liaison": COUNTY_WORDS,
 }
 # field -> header names, most specific first: the deal's fields, then the other columns.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -90,7 +93,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     **OTHER_COLUMNS,
 }
 
-#: Words a header means a field by, for headers no list above names (所属县区, 需要协调解决的问题, 分包县领导 …):
+#: Words a header means a field by, for headers no list above names (所属县区, 需要协调解决的问题, 包保领导 …):
 #: the first pattern found in the header wins, so the more specific come first.
 MEANINGS: tuple[tuple[str, re.Pattern], ...] = tuple(
     (f, re.compile(p))
@@ -122,6 +125,10 @@ _CONTAINED = sorted(
     ((n, f) for n, (f, _r) in _EXACT.items() if len(n) >= 3 and not n.isascii()), key=lambda item: -len(item[0])
 )
 _BRACKETS = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]")
+#: Contact details in a header: a column of them alone (包联领导电话, 联系方式) names no field; one that joins them to a
+#: person (包联领导及电话, 包联领导/联系电话) is still the person's.
+_CONTACT = re.compile(r"电话|手机|联系方式|邮箱")
+_WITH_CONTACT = re.compile(r"[及和与、/](?:联系)?(?:电话|手机|联系方式|邮箱)")
 
 # 单位:万元 / 金额单位：亿元 in a title or note row above the header.
 #: A totals label (folded): 合计, 全县合计, 以上合计, 合计3个, 共计三个项目, 累计 …; not the start of a name (合计划, 总计算).
@@ -170,12 +177,16 @@ def _match_header(text) -> HeaderMatch | None:
     if key in _EXACT:
         field, order = _EXACT[key]
         return HeaderMatch(field, 0, order)
+    if county_level(key):  # before the brackets go: 包联领导（县级） is the county's
+        return HeaderMatch("county_liaison", 1, 0)
     bare = _BRACKETS.sub("", key)
     if bare and bare in _EXACT:
         field, order = _EXACT[bare]
         return HeaderMatch(field, 1, order)
     if _investment_kind(bare or key):
         return None  # 计划投资 / 完成投资: neither the deal's total nor funds arrived (DESIGN.md)
+    if _CONTACT.search(key) and not _WITH_CONTACT.search(key):
+        return None  # 包联领导电话: a phone number is no field of a deal, and must not become its leader's name
     for name, field in _CONTAINED:
         if name in key:
             return HeaderMatch(field, 2, _EXACT[name][1])
@@ -226,6 +237,7 @@ IMPORT_FIELDS = {
     "blockers": N_("Blockers"),
     "tags": N_("Tags"),
     "funds": N_("Funds arrived (cumulative)"),
+    "county_liaison": N_("County liaison leader (kept in notes)"),
 }
 
 
@@ -511,6 +523,7 @@ def find_header(
         _units_above(rows[index - 1][1], number - 1, labels, units, merged)
 
     chosen, duplicates, ignored, guesses, left_out = _assign(labels, match_header, overrides, frozenset(hidden))
+    chosen = county_alone(chosen)
     return Header(
         row=number,
         index=index,

@@ -1,9 +1,11 @@
 """What the import says of what a sheet hides: the columns left unused for a visible one or used for want of one,
-and the rows hidden (or filtered out), which are not imported."""
+and the rows hidden (or filtered out), which are not imported; and of the sheets a workbook hides, not read."""
 
 from __future__ import annotations
 
-from crm.foundation.i18n import _, list_sep
+from pathlib import Path
+
+from crm.foundation.i18n import _, list_sep, ngettext
 from crm.importing.cells import inline
 from crm.importing.headers import Header, map_name
 
@@ -54,3 +56,28 @@ def hidden_row_notices(grid, header: Header) -> list[str]:
             "unhide them (取消隐藏, or clear the filter), save and import again"
         ).format(n=len(numbers), rows=list_sep().join(named))
     ]
+
+
+def hidden_sheet_notices(path: str | Path, sheets: list[str]) -> list[str]:
+    """Name, once, the worksheets hidden in the workbook at `path` that a whole-workbook import left out (old copies,
+    lookup lists), and say how to import one anyway: name it with --sheet."""
+    if not sheets:
+        return []
+    return [
+        ngettext(
+            "Sheet {sheets} is hidden in the workbook and was not imported; to import it anyway, name it: "
+            "crm import {file} --sheet {sheet} (in the import dialog: Sheet)",
+            "Sheets {sheets} are hidden in the workbook and were not imported; to import one anyway, name it: "
+            "crm import {file} --sheet {sheet} (in the import dialog: Sheet)",
+            len(sheets),
+        ).format(sheets=list_sep().join(f"“{n}”" for n in sheets), file=Path(path).name, sheet=sheets[0])
+    ]
+
+
+def no_header_but_hidden(path: str | Path, sheets: list[str]) -> str:
+    """The error for a workbook whose visible sheets have no ledger header while `sheets` (hidden) were not read."""
+    return _(
+        "No header row found in the visible sheets of {path} (a ledger needs a row of column names with at least the "
+        "project name (项目名称) and one more column); its hidden sheets {sheets} were not read: to import one, "
+        "crm import {file} --sheet {sheet}"
+    ).format(path=path, sheets=list_sep().join(f"“{n}”" for n in sheets), file=Path(path).name, sheet=sheets[0])

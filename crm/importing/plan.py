@@ -14,6 +14,7 @@ from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _, list_sep
 from crm.importing.cells import cell_text, inline, is_blank
 from crm.importing.columns import read_rows
+from crm.importing.county import county_notice
 from crm.importing.headers import (
     Header,
     find_header,
@@ -23,14 +24,14 @@ from crm.importing.headers import (
     names_a_project,
     normalise,
 )
-from crm.importing.hidden import hidden_column_notices, hidden_row_notices
+from crm.importing.hidden import hidden_column_notices, hidden_row_notices, hidden_sheet_notices, no_header_but_hidden
 from crm.importing.remembered import Remembered
 from crm.importing.rows import Problem, RowPlan, _cell_of, _Sheet
 from crm.importing.scan import _formulas_message, _Scan
 from crm.importing.sheet_notes import title_regions
 from crm.importing.tables_below import row_ranges
 from crm.importing.totals import AmountSums, check_totals, warnings_of
-from crm.importing.workbook import Grid, read_grids
+from crm.importing.workbook import Grid, read_sheets
 from crm.values.dates import AsOf, month_end
 
 
@@ -72,7 +73,8 @@ def read_plan(
     With `stream`, the data rows are sorted out but not read: `plan.chunks` reads them a chunk at a time, and
     the plan's problems, warnings and totals are complete once every chunk is taken (RowChunks).
     """
-    grids = read_grids(path, sheet)
+    read = read_sheets(path, sheet)
+    grids = read.grids
     wanted = {normalise(k): v for k, v in (overrides or {}).items()}
     for at, grid in enumerate(grids):
         header = find_header(grid.rows, overrides=wanted, merged=grid.merged, hidden=grid.hidden_columns)
@@ -88,11 +90,14 @@ def read_plan(
             plan.header_key = header_key(header.labels.values())
             if sheet is None:
                 _other_tables(plan, path, grids[:at] + grids[at + 1 :])
+            plan.notices += hidden_sheet_notices(path, read.hidden)
             return plan
     for grid in grids:
         if grid.uncomputed:  # the header's own cells may be formulas never computed
             raise InvalidInput(_formulas_message(grid, grid.uncomputed))
     _refuse_unknown(wanted, grids)
+    if read.hidden:
+        raise InvalidInput(no_header_but_hidden(path, read.hidden))
     where = _("sheet {sheet!r}").format(sheet=grids[0].sheet) if sheet and grids else str(path)
     raise InvalidInput(
         _(
@@ -139,6 +144,8 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress, stream: bo
                 label=label, field=map_name(f)
             )
         )
+    if (county := county_notice(header.columns, header.labels)) is not None:
+        plan.notices.append(county)
     plan.notices += hidden_column_notices(header)
     if "region" not in header.columns:
         _region_from_title(plan, grid, header)

@@ -55,7 +55,7 @@ DEAL_FIELDS = (
     "floor_area",
     "notes",
 )
-_LIMITS = {"event": 200, "lead_unit": 100, "liaison": 50}
+_LIMITS = {"event": 200, "lead_unit": 100, "liaison": 50, "county_liaison": 100}
 _TEXT_LIMITS = {f: limit for f, (_label, limit) in TEXT_FIELDS.items()}
 
 
@@ -160,8 +160,19 @@ def name_key(name: str) -> str:
     return folded(name)
 
 
-#: The one-line text fields, in the order their problems are reported.
-_LINE_FIELDS = ("name", "investor", "region", "industry", "sub_industry", "event", "liaison", "lead_unit")
+#: The one-line text fields, in the order their problems are reported ("county_liaison": the county's leader beside
+#: the city's, for the deal's notes: crm.importing.county).
+_LINE_FIELDS = (
+    "name",
+    "investor",
+    "region",
+    "industry",
+    "sub_industry",
+    "event",
+    "liaison",
+    "county_liaison",
+    "lead_unit",
+)
 _SKIP = object()
 
 

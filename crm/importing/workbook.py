@@ -21,6 +21,9 @@
   a group header) keeps it in its first cell only.
 - Numeric cells keep their number format: 1.8 formatted `0.00"亿美元"` says
   its unit there, and the importer reads it.
+- Sheets hidden in the workbook (hidden or very hidden, as calamine's sheets_metadata says for xlsx, xls and
+  ods alike) are not read when no sheet is named: county offices keep old copies and lookup lists there. The
+  read names them (Sheets.hidden), for the import to say so; a sheet named is read, hidden or not.
 - Rows hidden in an xlsx, xls or ods sheet (or filtered out) are left out of the
   grid's rows and kept in Grid.hidden_rows, to be named; its hidden columns
   are in Grid.hidden_columns, for the header to prefer a visible one. calamine
@@ -45,7 +48,7 @@ from xml.etree import ElementTree
 
 from crm.foundation.errors import InvalidInput
 from crm.foundation.files import regular_input
-from crm.foundation.i18n import _
+from crm.foundation.i18n import _, list_sep
 from crm.importing.grid import (
     MAX_CELL_CHARS,
     Grid,
@@ -86,8 +89,24 @@ def sheet_names(path: str | Path) -> list[str]:
         wb.close()
 
 
+@dataclass
+class Sheets:
+    """What a read of a file gives: the grids to look for a ledger in, and the worksheets it left out as hidden in
+    the workbook (a whole-workbook read only), in workbook order."""
+
+    grids: list[Grid]
+    hidden: list[str] = field(default_factory=list)
+
+
 def read_grids(path: str | Path, sheet: str | None = None) -> list[Grid]:
-    """The sheets of `path` to look for a ledger in: the one named `sheet`, or all of them in order."""
+    """The sheets of `path` to look for a ledger in: the one named `sheet`, or all its visible ones in order."""
+    return read_sheets(path, sheet).grids
+
+
+def read_sheets(path: str | Path, sheet: str | None = None) -> Sheets:
+    """The sheets of `path` to look for a ledger in: the one named `sheet` (hidden or not), or every sheet not hidden
+    in the workbook, in order, with the names of those hidden. Refuses (InvalidInput) a workbook whose every worksheet
+    is hidden, when no sheet is named."""
     path = regular_input(path)  # a FIFO or a device would make the read wait forever
     suffix = path.suffix.lower()
     with path.open("rb") as f:
@@ -123,7 +142,7 @@ def read_grids(path: str | Path, sheet: str | None = None) -> list[Grid]:
         raise InvalidInput(_("--sheet applies to xlsx workbooks; {path} is a CSV file").format(path=path))
     from crm.importing.csv_file import read_csv
 
-    return [read_csv(path)]
+    return Sheets([read_csv(path)])
 
 
 # ---- xls, ods ---------------------------------------------------------------
@@ -196,7 +215,7 @@ def _is_ods(path: Path) -> bool:
         return False
 
 
-def _read_other(path: Path, sheet: str | None) -> list[Grid]:
+def _read_other(path: Path, sheet: str | None) -> Sheets:
     """An .xls, .et or .ods workbook, read with calamine (by content: a WPS .et saved as .xls reads too)."""
     from python_calamine import CalamineWorkbook, SheetTypeEnum
 
@@ -220,9 +239,9 @@ def _read_other(path: Path, sheet: str | None) -> list[Grid]:
         ) from None
     kind = "ods" if _is_ods(path) else "xls"
     try:
-        names = _sheet_names(path, book, sheet)
         kinds = {m.name: m.typ for m in book.sheets_metadata}
-        wanted = [n for n in ([sheet] if sheet else names) if kinds.get(n) in (SheetTypeEnum.WorkSheet, None)]
+        names, left_out = _chosen(path, book, sheet, lambda n: kinds.get(n) in (SheetTypeEnum.WorkSheet, None))
+        wanted = [n for n in names if kinds.get(n) in (SheetTypeEnum.WorkSheet, None)]
         hidden = _hidden_of(path, kind, wanted)
         grids = []
         for name in wanted:
@@ -237,7 +256,7 @@ def _read_other(path: Path, sheet: str | None) -> list[Grid]:
                 ) from None
             grid.kind = kind
             grids.append(grid)
-        return grids
+        return Sheets(grids, left_out)
     finally:
         book.close()
 
@@ -297,7 +316,7 @@ def _open_workbook(path: Path):
         raise InvalidInput(_not_valid_xlsx(path)) from None
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> list[Grid]:
+def _read_xlsx(path: Path, sheet: str | None) -> Sheets:
     book = _open_calamine(path)
     if book is None:
         return _read_xlsx_openpyxl(path, sheet)
@@ -322,31 +341,51 @@ def _open_calamine(path: Path):
         return None
 
 
-def _sheet_names(path: Path, book, sheet: str | None) -> list[str]:
-    """The sheets of a calamine `book`; refuses a `sheet` asked for by name that it does not have."""
-    names = list(book.sheet_names)
-    if sheet is not None and sheet not in names:
-        raise InvalidInput(
-            _("{path} has no sheet named {sheet!r}; its sheets: {names}").format(
-                path=path, sheet=sheet, names="、".join(names)
+def _chosen(path: Path, book, sheet: str | None, worksheet) -> tuple[list[str], list[str]]:
+    """(the sheets of calamine `book` to read, the worksheets hidden in it left out); see `_pick`."""
+    from python_calamine import SheetVisibleEnum
+
+    hidden = {m.name for m in book.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
+    return _pick(path, list(book.sheet_names), sheet, worksheet, hidden)
+
+
+def _pick(path: Path, names: list[str], sheet: str | None, worksheet, hidden: set[str]) -> tuple[list[str], list[str]]:
+    """(the sheets to read, the worksheets left out as `hidden`) of a workbook's sheets `names`: the one named `sheet`
+    (refused when there is none such), or every sheet not hidden. `worksheet(name)` tells a worksheet from a chart
+    sheet: a workbook whose every worksheet is hidden is refused, not read as empty."""
+    if sheet is not None:
+        if sheet not in names:
+            raise InvalidInput(
+                _("{path} has no sheet named {sheet!r}; its sheets: {names}").format(
+                    path=path, sheet=sheet, names="、".join(names)
+                )
             )
+        return [sheet], []
+    left_out = [n for n in names if n in hidden and worksheet(n)]
+    shown = [n for n in names if n not in hidden]
+    if left_out and not any(worksheet(n) for n in shown):
+        raise InvalidInput(
+            _(
+                "{path}: every worksheet is hidden ({sheets}), so none was imported; to import one, name it: "
+                "crm import {file} --sheet {sheet}"
+            ).format(path=path, sheets=list_sep().join(f"“{n}”" for n in left_out), file=path.name, sheet=left_out[0])
         )
-    return names
+    return shown, left_out
 
 
-def _read_xlsx_calamine(path: Path, book, sheet: str | None) -> list[Grid]:
+def _read_xlsx_calamine(path: Path, book, sheet: str | None) -> Sheets:
     from python_calamine import SheetTypeEnum
 
     from crm.importing import xlsx_parts, xlsx_slices
 
-    names = _sheet_names(path, book, sheet)
     kinds = {m.name: m.typ for m in book.sheets_metadata}
+    names, left_out = _chosen(path, book, sheet, lambda n: kinds.get(n) == SheetTypeEnum.WorkSheet)
     grids = []
     name = sheet or ""
     try:
         with zipfile.ZipFile(path) as archive:
             parts = xlsx_parts.workbook_parts(archive)
-            for name in [sheet] if sheet else names:
+            for name in names:
                 if kinds.get(name) != SheetTypeEnum.WorkSheet:
                     continue  # a chart sheet
                 path_in_zip = parts.sheet_paths.get(name)
@@ -373,7 +412,7 @@ def _read_xlsx_calamine(path: Path, book, sheet: str | None) -> list[Grid]:
                 path=path, sheet=name, reason=_first_line(exc)
             )
         ) from None
-    return grids
+    return Sheets(grids, left_out)
 
 
 def _calamine_grid(path: Path, name: str, ws, cells, epoch) -> Grid:
@@ -401,18 +440,13 @@ def _sheet_rows(ws):
 # ---- xlsx with openpyxl (what calamine cannot open) --------------------------------
 
 
-def _read_xlsx_openpyxl(path: Path, sheet: str | None) -> list[Grid]:
+def _read_xlsx_openpyxl(path: Path, sheet: str | None) -> Sheets:
     wb = _open_workbook(path)
     try:
-        names = list(wb.sheetnames)
-        if sheet is not None and sheet not in names:
-            raise InvalidInput(
-                _("{path} has no sheet named {sheet!r}; its sheets: {names}").format(
-                    path=path, sheet=sheet, names="、".join(names)
-                )
-            )
+        hidden = {n for n in wb.sheetnames if getattr(wb[n], "sheet_state", "visible") != "visible"}
+        names, left_out = _pick(path, list(wb.sheetnames), sheet, lambda n: hasattr(wb[n], "_get_source"), hidden)
         grids = []
-        for name in [sheet] if sheet else names:
+        for name in names:
             ws = wb[name]
             if not hasattr(ws, "_get_source"):
                 continue  # a chart sheet
@@ -426,7 +460,7 @@ def _read_xlsx_openpyxl(path: Path, sheet: str | None) -> list[Grid]:
                         path=path, sheet=name, reason=_first_line(exc)
                     )
                 ) from None
-        return grids
+        return Sheets(grids, left_out)
     finally:
         wb.close()
 

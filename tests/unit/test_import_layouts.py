@@ -82,6 +82,26 @@ def test_completed_and_planned_investment_name_no_field(text, field):
     assert (got.field if got else None) == field
 
 
+@pytest.mark.parametrize(
+    "text, field",
+    [
+        ("包联领导电话", None),
+        ("包联县领导电话", None),
+        ("包联领导联系电话", None),
+        ("联系方式", None),
+        ("项目单位联系人手机", None),
+        ("包联领导及电话", "liaison"),
+        ("包联领导/联系电话", "liaison"),
+        ("包联领导（电话）", "liaison"),
+    ],
+)
+def test_a_column_of_phone_numbers_is_no_leader(text, field):
+    """A sheet's 包联领导电话 column beside (or instead of) 包联领导 would put phone numbers where the leader's name
+    goes; a column joining the name and the number is still the leader's."""
+    got = match_header(text)
+    assert (got.field if got else None) == field
+
+
 @pytest.mark.parametrize("text", ["2020年计划投资（万元）", "1-5月完成投资（万元）", "累计完成投资（亿元）"])
 def test_completed_and_planned_investment_resemble_no_field(text):
     assert best_guess(text) is None

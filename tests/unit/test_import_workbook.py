@@ -25,7 +25,7 @@ def test_a_table_starting_below_and_right_of_a1_reads_as_openpyxl_reads_it(tmp_p
     for first_row, first_col in ((0, 0), (3, 2), (0, 4), (6, 0)):
         path = _sheet(tmp_path / f"t{first_row}{first_col}.xlsx", first_row, first_col)
         (fast,) = workbook.read_grids(path)
-        (slow,) = workbook._read_xlsx_openpyxl(path, None)
+        (slow,) = workbook._read_xlsx_openpyxl(path, None).grids
         assert fast.rows == slow.rows, (first_row, first_col)
         assert fast.rows[0] == (first_row + 1, [None] * first_col + ["项目名称", "所在地", "总投资(亿元)", "签约时间"])
         assert fast.rows[-1][1][-1] == "备注：单位万元"  # trimmed
