@@ -72,33 +72,39 @@ def _alone(wb):
 BOOKS = {"清苑区": _filtered, "定兴县": _dingxing, "定兴": _alone}
 
 
-@pytest.fixture(scope="module")
-def books(tmp_path_factory) -> dict:
-    """{name: (its .xlsx, the .ods LibreOffice saved it as)}, converted in one run of LibreOffice."""
-    folder = tmp_path_factory.mktemp("ods")
+def office_books(folder, books: dict, convert_to: str, suffix: str) -> dict:
+    """{name: (its .xlsx, the file LibreOffice saved it as)}: each of `books` (name -> a function filling a new
+    workbook) written with openpyxl into `folder`, then converted in one run of LibreOffice (`convert_to`: "ods",
+    "xls:MS Excel 97") to `suffix`."""
     made = {}
-    for name, fill in BOOKS.items():
+    for name, fill in books.items():
         wb = Workbook()
         wb.remove(wb.active)
         fill(wb)
         wb.save(folder / f"{name}.xlsx")
-        made[name] = (folder / f"{name}.xlsx", folder / f"{name}.ods")
+        made[name] = (folder / f"{name}.xlsx", folder / f"{name}.{suffix}")
     subprocess.run(
         [
             _soffice(),
             f"-env:UserInstallation=file://{folder / 'lo-profile'}",
             "--headless",
             "--convert-to",
-            "ods",
+            convert_to,
             "--outdir",
             str(folder),
-            *(str(xlsx) for xlsx, _ods in made.values()),
+            *(str(xlsx) for xlsx, _converted in made.values()),
         ],
         check=True,
         capture_output=True,
         timeout=300,
     )
     return made
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory) -> dict:
+    """{name: (its .xlsx, the .ods LibreOffice saved it as)}, converted in one run of LibreOffice."""
+    return office_books(tmp_path_factory.mktemp("ods"), BOOKS, "ods", "ods")
 
 
 def _content(ods) -> str:

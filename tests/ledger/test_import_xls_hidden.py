@@ -10,15 +10,13 @@ PostgreSQL.
 """
 
 import os
-import subprocess
 from decimal import Decimal
 
 import pytest
 import xlrd
-from openpyxl import Workbook
 
 from tests.ledger.test_import_cell_words import _deals, _import
-from tests.ledger.test_weekly_print import _soffice
+from tests.ledger.test_import_ods_hidden import _alone, _dingxing, office_books
 
 ANXIN = [
     ["安新县2020年招商引资项目台账"],
@@ -46,64 +44,13 @@ def _filtered(wb):
     ws.row_dimensions[6].hidden = True
 
 
-def _dingxing(wb):
-    """封面 hides its row 3; 台账 repeats its title rows on every page, hides rows 5–6 in a collapsed group, and
-    row 9."""
-    cover = wb.create_sheet("封面")
-    for i in range(1, 6):
-        cover.append([f"说明{i}"])
-    cover.row_dimensions[3].hidden = True
-    ws = wb.create_sheet("台账")
-    ws.append(["定兴县项目台账"])
-    ws.append(["项目名称", "投资方", "总投资（万元）", "签约日期"])
-    for i in range(1, 9):
-        ws.append([f"定兴第{i}号项目", "某公司", 100 * i, "2020-05-06"])
-    ws.print_title_rows = "1:2"
-    ws.row_dimensions.group(5, 6, hidden=True)
-    ws.row_dimensions[9].hidden = True
-
-
-def _alone(wb):
-    """A hidden 总投资 column, the only one giving the amount."""
-    ws = wb.create_sheet("定兴")
-    for row in (
-        ["项目名称", "投资方", "总投资（万元）", "签约时间"],
-        ["定兴食品项目", "定兴食品公司", 1200, "2020-05-06"],
-    ):
-        ws.append(row)
-    ws.column_dimensions["C"].hidden = True
-
-
 BOOKS = {"安新县": _filtered, "定兴县": _dingxing, "定兴": _alone}
 
 
 @pytest.fixture(scope="module")
 def books(tmp_path_factory) -> dict:
     """{name: (its .xlsx, the .xls LibreOffice saved it as)}, converted in one run of LibreOffice."""
-    folder = tmp_path_factory.mktemp("xls")
-    made = {}
-    for name, fill in BOOKS.items():
-        wb = Workbook()
-        wb.remove(wb.active)
-        fill(wb)
-        wb.save(folder / f"{name}.xlsx")
-        made[name] = (folder / f"{name}.xlsx", folder / f"{name}.xls")
-    subprocess.run(
-        [
-            _soffice(),
-            f"-env:UserInstallation=file://{folder / 'lo-profile'}",
-            "--headless",
-            "--convert-to",
-            "xls:MS Excel 97",
-            "--outdir",
-            str(folder),
-            *(str(xlsx) for xlsx, _xls in made.values()),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    return made
+    return office_books(tmp_path_factory.mktemp("xls"), BOOKS, "xls:MS Excel 97", "xls")
 
 
 def _visibility(xls, sheet) -> tuple[list[int], list[int]]:
