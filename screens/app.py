@@ -20,6 +20,7 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.events import DeliveryComplete, DeliveryFailed
 
 from crm.foundation.i18n import N_, _, set_language
 from crm.runtime import Database
@@ -347,6 +348,52 @@ class CrmApp(ConnectionWatch, TerminalWatch, App):
         if confirm is not None and confirm():
             return
         await super().action_quit()
+
+    # ---- Textual's own notices, in the current language -----------------------------------------------------
+
+    def action_help_quit(self) -> None:
+        """ctrl+c: Textual's hint that it does not quit, and which key does (its own says so in English)."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(
+                    _("Press {key} to quit the program").format(key=f"[b]{key}[/b]"), title=_("Quit the program?")
+                )
+                return
+
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """The palette's Screenshot: saved by default where exports go (screens.transfer), a folder that exists,
+        instead of Textual's ~/Downloads, which a fresh account lacks."""
+        if path is None:
+            from screens.transfer import default_export_directory
+
+            path = str(default_export_directory())
+        return super().deliver_screenshot(filename, path, time_format)
+
+    def on_delivery_complete(self, event: DeliveryComplete) -> None:
+        """A screenshot saved: where, in the current language (in place of Textual's English notice)."""
+        if event.name == "screenshot":
+            from screens.text import shown
+
+            event.prevent_default()
+            where = _("Saved to {path}").format(path=shown(event.path)) if event.path else _("Saved")
+            self.notify(where, title=_("Screenshot"), timeout=8)
+
+    def on_delivery_failed(self, event: DeliveryFailed) -> None:
+        """A screenshot not saved: why, as one line in the current language (in place of Textual's English)."""
+        if event.name == "screenshot":
+            from crm.foundation.errors import as_crm_error
+            from screens.text import shown
+
+            event.prevent_default()
+            reason = as_crm_error(event.exception) or event.exception
+            self.notify(
+                _("The screenshot was not saved: {reason}").format(reason=shown(reason)),
+                title=_("Screenshot"),
+                severity="error",
+                timeout=10,
+            )
 
     def action_show_help_panel(self) -> None:
         """The keys panel: ours (screens.keys_panel.KeysPanel), which leaves out Textual's own keys."""

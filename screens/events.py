@@ -37,15 +37,30 @@ COLUMNS = (
     N_("Resolution rate"),
     N_("Open blockers"),
 )
+#: A heading over two lines where the table is narrower than its headings (English source): each language's
+#: break where it reads well, 签约 / 项目数 and 资金 / 到位率 rather than in the middle of a word.
+TWO_LINES = {
+    N_("Deals signed"): N_("Deals\nsigned"),
+    N_("Total (100m CNY)"): N_("Total\n(100m CNY)"),
+    N_("Fulfilment rate"): N_("Fulfilment\nrate"),
+    N_("Start rate"): N_("Start\nrate"),
+    N_("Funds rate"): N_("Funds\nrate"),
+    N_("Resolution rate"): N_("Resolution\nrate"),
+    N_("Open blockers"): N_("Open\nblockers"),
+}
 LATIN_WORD = re.compile(r"[!-~]+")
 NAME_NARROW = 18  # the event's name wraps at this width where the table is wider than the screen
 
 
-def narrow_label(label: str, least: int) -> tuple[int, str]:
-    """(width, lines) of a column heading over at most two lines of about equal width, the column at least `least`
-    cells wide: Total (100m CNY) as Total / (100m CNY), 开工占比 as 开工 / 占比, its figures whole below it."""
+def narrow_label(label: str, least: int, two_lines: str = "") -> tuple[int, str]:
+    """(width, lines) of a column heading over at most two lines, the column at least `least` cells wide, its
+    figures whole below it: as `two_lines` breaks it (the same words as `label`, at most one line break: 签约 /
+    项目数; none: 履约率), else in two lines of about equal width: Total (100m CNY) as Total / (100m CNY)."""
     if cell_len(label) <= least:
         return least, label
+    lines = two_lines.split("\n")
+    if len(lines) <= 2 and label in ("".join(lines), " ".join(lines)):  # else a catalog without it: as below
+        return max(least, *(cell_len(line) for line in lines)), two_lines
     # a Latin word is never broken; a Chinese heading breaks between its characters
     width = max([(cell_len(label) + 1) // 2] + [cell_len(word) for word in LATIN_WORD.findall(label)])
     while len(lines := text.wrap_lines(label, width)) > 2:
@@ -102,7 +117,9 @@ class EventsScreen(CrmScreen):
         table.fixed_columns = int(sum(natural) > room)
         if sum(natural) > room:  # headings over two lines, then the event's name wrapped, as the width needs
             for i in range(1, len(labels)):
-                widths[i], headings[i] = narrow_label(labels[i], max([1] + [cell_len(c[i]) for _k, c in self._rows]))
+                least = max([1] + [cell_len(c[i]) for _k, c in self._rows])
+                two_lines = _(TWO_LINES[COLUMNS[i]]) if COLUMNS[i] in TWO_LINES else ""  # _("") is the header
+                widths[i], headings[i] = narrow_label(labels[i], least, two_lines)
             widths[0] = min(natural[0], max(NAME_NARROW, room - sum(widths[1:])))
         table.clear(columns=True)
         table.header_height = max(len(h.split("\n")) for h in headings)

@@ -2,6 +2,9 @@
 
 Textual writes them in English in its widgets' BINDINGS and in the command
 palette; screens.base translates each through `_()` where it is shown.
+The notices of Textual's App (ctrl+c's "Do you want to quit?", the
+screenshot's "Saved screenshot to …") are replaced by the app's own, in
+screens.app, rather than translated: their text is built inside Textual.
 """
 
 from __future__ import annotations
