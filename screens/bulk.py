@@ -20,8 +20,8 @@ from crm.deals import bulk
 from crm.deals.stages import STAGES
 from crm.foundation.i18n import N_, _
 from screens import text
-from screens.dialogs import Dialog
 from screens.forms import FormRow, read_date, show_hint
+from screens.sending import SavingDialog
 
 KIND_LABELS = (
     ("stage", N_("Stage")),
@@ -44,7 +44,7 @@ def narrowed(names: list[str], typed: str) -> list[str]:
     return sorted(found, key=lambda n: not n.lower().startswith(words[0])) if words else found
 
 
-class BulkDialog(Dialog):
+class BulkDialog(SavingDialog):
     """Change every deal of `codes` at once; dismisses with crm.deals.bulk.BulkResult (None when cancelled)."""
 
     DEFAULT_CSS = """

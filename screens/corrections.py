@@ -23,11 +23,12 @@ from crm.deals import blockers, corrections
 from crm.foundation.i18n import _
 from crm.reference.entries import RateEntry, rate_voided
 from screens import text
-from screens.dialogs import BlockerFields, Dialog
+from screens.dialogs import BlockerFields
 from screens.forms import FormRow, hint_date, read_date
+from screens.sending import SavingDialog
 
 
-class CorrectionDialog(Dialog):
+class CorrectionDialog(SavingDialog):
     """A correction of deal `code`: a line saying what it does, a note, Save."""
 
     note_required = True

@@ -1,7 +1,8 @@
 """Small dialogs: change stage, add / resolve a blocker, departments of a
 deal, record funds, add an exchange rate. Each checks what is typed as it is
-typed, saves through crm/ in the database thread, and dismisses with what it
-saved (None when cancelled); an error stays in the dialog with the input."""
+typed, saves through crm/ in the database thread (a save in flight shown as
+screens.sending says), and dismisses with what it saved (None when
+cancelled); an error stays in the dialog with the input."""
 
 from __future__ import annotations
 
@@ -11,21 +12,19 @@ import functools
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Select, SelectionList, Static
+from textual.widgets import Input, Label, Select, SelectionList, Static
 
 from crm.deals import blockers, funds, stages
 from crm.deals import records as deals
 from crm.deals.contexts import DepartmentContext, StageContext, currency_of, department_context, stage_context
 from crm.foundation.errors import Conflict, CrmError, MissingRate
-from crm.foundation.i18n import N_, _
+from crm.foundation.i18n import _
 from crm.reference import fx
 from crm.reference.views import department_names
 from crm.runtime import saved
 from crm.values.money import CURRENCIES
 from screens import text
-from screens.base import CrmDialog
+from screens.dialog_box import Dialog as Dialog  # the screens that build on it import it from here
 from screens.forms import (
     FormRow,
     TickList,
@@ -38,158 +37,12 @@ from screens.forms import (
     show_hint,
     unit_question,
 )
-from screens.keys_footer import KeysFooter
-
-
-class Dialog(CrmDialog):
-    """A titled box with fields, an error line and Save / Cancel."""
-
-    BINDINGS = [
-        Binding("ctrl+s", "save", N_("Save")),
-        Binding("escape", "cancel", N_("Cancel")),
-        # priority: a field's own ctrl+e (go to end) would take it first; on a short field it still does that
-        Binding("ctrl+e", "edit_in_editor", N_("Editor"), priority=True, tooltip=N_("Write this long text in $EDITOR")),
-    ]
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(self.dialog_title(), classes="dialog-title")
-            yield from self.fields()
-            yield Static("", id="dialog-error", classes="dialog-error -empty")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(_("Save"), id="save", variant="primary")
-                yield Button(_("Cancel"), id="cancel")
-        yield KeysFooter()
-
-    _opened_with: tuple | None = None  # the fields' values once opened and filled: leaving with others asks first
-
-    async def _on_mount(self) -> None:
-        # Textual runs a subclass's on_mount (which fills the fields, awaiting the database) before this one.
-        from screens.confirm import field_values
-
-        self._opened_with = field_values(self)
-
-    def typed_something(self) -> bool:
-        """True when a field holds something other than what the dialog opened with."""
-        from screens.confirm import field_values
-
-        return self._opened_with is not None and field_values(self) != self._opened_with
-
-    def action_cancel(self) -> None:
-        """Esc: close; with typed text, after asking 放弃已输入的内容？"""
-        self.leave(self.dismiss, None)
-
-    def confirm_quit(self) -> bool:
-        """ctrl+q (the app asks first): True when this dialog asks before the app quits, and quits on yes."""
-        if not self.typed_something():
-            return False
-        self.leave(lambda _result: self.app.exit(), None)
-        return True
-
-    def leave(self, then, result) -> None:
-        """then(result) at once when nothing was typed, else after the officer says to discard it."""
-        if not self.typed_something():
-            then(result)
-            return
-        from screens.confirm import DiscardDialog
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                then(result)
-
-        self.app.push_screen(DiscardDialog(), answered)
-
-    def dialog_title(self) -> str:
-        raise NotImplementedError
-
-    def fields(self) -> ComposeResult:
-        yield from ()
-
-    def show_error(self, message: str) -> None:
-        line = self.query_one("#dialog-error", Static)
-        show_hint(line, message, error=bool(message))
-        line.set_class(not message, "-empty")  # a dialog short of rows hides the line while it says nothing
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
-
-    @on(Input.Changed)
-    def _edited(self) -> None:
-        # An error about what was typed before is no longer true once it is changed.
-        self.show_error("")
-
-    def check_action(self, action: str, parameters: tuple) -> bool | None:
-        # ctrl+e (editor) only where a long-text field is: elsewhere it is not in the footer and fields keep their own
-        if action == "edit_in_editor":
-            from screens.editor import LONG_TEXT_FIELDS
-
-            return any(field.id in LONG_TEXT_FIELDS for field in self.query(Input))
-        return super().check_action(action, parameters)
-
-    def action_edit_in_editor(self) -> None:
-        """ctrl+e: the focused long-text field in $EDITOR; elsewhere the field's own ctrl+e (end of line)."""
-        from screens.editor import LONG_TEXT_FIELDS, edit_text
-
-        field = self.focused
-        if not isinstance(field, Input):
-            return
-        if field.id not in LONG_TEXT_FIELDS:
-            field.action_end()
-            return
-        try:
-            edited = edit_text(self.app, field.value)
-        except CrmError as err:
-            self.show_error(str(err))
-            return
-        if edited is not None:
-            field.value = edited.replace("\n", " ") if "\n" in edited and not _multiline(field) else edited
-            field.focus()
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.submit()
-
-    def submit(self) -> None:
-        """Enter in a field: save (a dialog may do something else first, e.g. preview)."""
-        self.action_save()
-
-    def action_save(self) -> None:
-        self.show_error("")
-        self.save()
-
-    def save(self) -> None:
-        raise NotImplementedError
-
-    async def run_save(self, fn, *args, **kwargs):
-        """Run a crm/ write in the database thread; on success dismiss with what it says (True, or its text), else show the error."""
-        try:
-            result = await self.db.run(saved, fn, *args, **kwargs)
-        except CrmError as err:
-            self.show_error(self.error_text(err))
-            return None
-        self.dismiss(result)
-        return result
-
-    def error_text(self, err: CrmError) -> str:
-        """What the dialog says when crm refuses the save: crm's message, unless the dialog words it in its own
-        terms (crm's messages are also the command line's, which name its commands and flags)."""
-        return str(err)
-
-
-def _multiline(field: Input) -> bool:
-    """Fields whose value may hold line breaks (the deal's notes and plan); others get one line."""
-    return field.id in ("f-notes", "f-responsibility_plan")
-
+from screens.sending import SavingDialog
 
 # ---- change stage -------------------------------------------------------------
 
 
-class StageDialog(Dialog):
+class StageDialog(SavingDialog):
     """Move a deal to another stage: the date defaults to today; a note is required backwards or off the line."""
 
     def __init__(self, code: str, target: str | None = None) -> None:
@@ -217,17 +70,18 @@ class StageDialog(Dialog):
         yield FormRow(_("Note"), Input(id="stage-note", compact=True, placeholder=_("why, what happened")), "hint-note")
 
     async def on_mount(self) -> None:
-        if await self._read_context():
+        if problem := await self._read_context():
+            self.show_error(problem)
+        else:
             self.set_focus(self.query_one("#stage-to", Select))
 
-    async def _read_context(self) -> bool:
+    async def _read_context(self) -> str:
         """Read the deal's stage now and show it (当前为…), the stages to choose from without it, the stage chosen
-        (`target`) kept when it is still one of them; False (the reason shown) when the deal cannot be read."""
+        (`target`) kept when it is still one of them; why not ("" when shown) when the deal cannot be read."""
         try:
             self.context = await self.db.run(stage_context, self.code)
         except CrmError as err:
-            self.show_error(str(err))
-            return False
+            return str(err)
         c = self.context
         self.query_one("#stage-now", Static).update(
             _("{name}: now {stage} since {since}").format(
@@ -239,7 +93,7 @@ class StageDialog(Dialog):
         if self.target and self.target != c.stage:
             select.value = self.target
         self._check()
-        return True
+        return ""
 
     @on(Select.Changed)
     @on(Input.Changed)
@@ -279,21 +133,25 @@ class StageDialog(Dialog):
         """Save the move from the stage the dialog shows; when someone moved the deal meanwhile, say who and when,
         and show the stage it is at now, the officer's choice and note kept to choose again."""
         had = self.context.stage if self.context is not None else None
+        self.begin_save()
         try:
             result = await self.db.run(
                 saved, stages.change_stage, self.code, target, on=on_day, note=note, expected=had
             )
         except Conflict as err:
             self.target = target
-            if await self._read_context():
-                self.show_error(str(err))
+            problem = await self._read_context()  # read-only until the stage it is at now is shown
+            self.save_ended()
+            self.show_error(problem or str(err))
             return
         except CrmError as err:
+            self.save_ended()
             self.show_error(self.error_text(err))
             if self._note_missing(target, note):
-                self.set_focus(self.query_one("#stage-note", Input))  # what is typed next is the note asked for
+                # what is typed next is the note asked for (focus() queues it after save_ended's, which it overrides)
+                self.query_one("#stage-note", Input).focus()
             return
-        self.dismiss(result)
+        await self.finish(result)
 
     def _note_missing(self, target: str, note: str) -> bool:
         """True when the move to `target` needs a note (backwards or off the main line) and `note` is blank."""
@@ -304,7 +162,7 @@ class StageDialog(Dialog):
 # ---- blockers ---------------------------------------------------------------------
 
 
-class BlockerFields(Dialog):
+class BlockerFields(SavingDialog):
     """A dialog on one blocker's three fields: its text, the department that must clear it and its due date.
 
     The fields' ids are `<id_prefix>-text`, `-department` and `-due` (hints: hint-text, hint-department,
@@ -429,7 +287,7 @@ class BlockerDialog(BlockerFields):
         )
 
 
-class ResolveDialog(Dialog):
+class ResolveDialog(SavingDialog):
     """Mark an open blocker resolved, saying how."""
 
     def __init__(self, blocker_id: int, blocker_text: str, version: int | None = None, deal: str = "") -> None:
@@ -467,11 +325,13 @@ class ResolveDialog(Dialog):
         self.run_worker(functools.partial(self._save, note, on_day), exclusive=True)
 
     async def _save(self, note: str, on_day: datetime.date) -> None:
+        self.begin_save()
         try:
             result = await self.db.run(
                 blockers.close_blocker, self.blocker_id, note=note, on=on_day, if_version=self.version
             )
         except Conflict as err:
+            self.save_ended()
             current = err.current
             self.version = current.version
             state = (
@@ -482,15 +342,16 @@ class ResolveDialog(Dialog):
             self.show_error(str(err) + "\n" + _("Now: {state}. Save again to resolve it anyway.").format(state=state))
             return
         except CrmError as err:
+            self.save_ended()
             self.show_error(str(err))
             return
-        self.dismiss(result)
+        await self.finish(result)
 
 
 # ---- departments --------------------------------------------------------------------
 
 
-class DepartmentsDialog(Dialog):
+class DepartmentsDialog(SavingDialog):
     """The lead unit (牵头) and supporting departments (配合) of a deal."""
 
     def __init__(self, code: str) -> None:
@@ -531,30 +392,42 @@ class DepartmentsDialog(Dialog):
         self.run_worker(functools.partial(self._save, values, chosen), exclusive=True)
 
     async def _save(self, values: dict, chosen: list) -> None:
+        self.begin_save()
         try:
             result = await self.db.run(
                 deals.save_deal, self.code, values, if_version=self.context.version, supporting=chosen
             )
         except Conflict as err:
-            self.context = await self.db.run(department_context, self.code)
-            self.show_error(
-                str(err)
-                + "\n"
-                + _("Now: lead unit {lead}; supporting {supporting}. Save again to keep yours.").format(
-                    lead=self.context.lead or "—", supporting="、".join(self.context.supporting) or "—"
-                )
-            )
+            problem = await self._theirs(err)  # read-only until theirs are in: a save meanwhile would conflict again
+            self.save_ended()
+            self.show_error(problem)
             return
         except CrmError as err:
+            self.save_ended()
             self.show_error(str(err))
             return
-        self.dismiss(result)
+        await self.finish(result)
+
+    async def _theirs(self, err: Conflict) -> str:
+        """What the dialog says when someone saved the deal first: their departments now, read again (the version a
+        second save is checked against), or why they cannot be read."""
+        try:
+            self.context = await self.db.run(department_context, self.code)
+        except CrmError as failed:
+            return str(err) + "\n" + str(failed)
+        return (
+            str(err)
+            + "\n"
+            + _("Now: lead unit {lead}; supporting {supporting}. Save again to keep yours.").format(
+                lead=self.context.lead or "—", supporting="、".join(self.context.supporting) or "—"
+            )
+        )
 
 
 # ---- funds ---------------------------------------------------------------------------
 
 
-class FundsDialog(Dialog):
+class FundsDialog(SavingDialog):
     """Record an arrival of funds (到位资金) for a deal."""
 
     def __init__(self, code: str) -> None:
@@ -645,7 +518,7 @@ def rate_problem(raw: str) -> str:
     return ""
 
 
-class RateDialog(Dialog):
+class RateDialog(SavingDialog):
     """Add or replace a dated exchange rate (CNY per unit); deals and funds it covers are re-converted."""
 
     def dialog_title(self) -> str:

@@ -22,9 +22,9 @@ from crm.foundation.i18n import N_, _
 from crm.importing.records import ImportSummary, list_imports, revert_import
 from screens import text
 from screens.base import CrmDialog
-from screens.dialogs import Dialog
 from screens.forms import WrappedText, show_hint
 from screens.keys_footer import KeysFooter
+from screens.sending import SavingDialog
 
 
 def open_imports(app: App) -> None:
@@ -118,7 +118,7 @@ class ImportsDialog(CrmDialog):
             self.dismiss(message)
 
 
-class RevertImportDialog(Dialog):
+class RevertImportDialog(SavingDialog):
     """Says what reverting import `summary` undoes; Revert (ctrl+s) does it. Dismisses with the result line."""
 
     BINDINGS = [Binding("ctrl+s", "save", N_("Revert"))]
@@ -152,12 +152,14 @@ class RevertImportDialog(Dialog):
         self.run_worker(self._revert, exclusive=True, group="revert-import")
 
     async def _revert(self) -> None:
+        self.begin_save()
         try:
             done = await self.db.run(revert_import, self.summary.id, current_actor())
         except CrmError as err:
+            self.save_ended()
             self.show_error(str(err))
             return
-        self.dismiss(
+        await self.finish(
             _("Import {n} ({source}) reverted: {created} deals removed, {updated} put back").format(
                 n=done.id, source=_source(done), created=done.created, updated=done.updated
             )

@@ -16,13 +16,13 @@ from textual.widgets import Input, Select, Static
 from crm.deals.investment import check_year, parse_month, record_invest, set_plan
 from crm.foundation.errors import CrmError
 from crm.foundation.i18n import _
-from screens.dialogs import Dialog
 from screens.forms import FormRow, read_amount, show_hint, unit_question
+from screens.sending import SavingDialog
 
 DONE, PLAN = "done", "plan"
 
 
-class InvestmentDialog(Dialog):
+class InvestmentDialog(SavingDialog):
     """Dismisses with True when saved, None when cancelled."""
 
     def __init__(self, code: str, currency: str = "CNY") -> None:

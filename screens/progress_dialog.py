@@ -13,12 +13,14 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
 from crm.deals.progress import MAX_TEXT, add_progress
+from crm.foundation.errors import CrmError, NotFound
 from crm.foundation.i18n import _
-from screens.dialogs import Dialog
+from screens.deal_form import gone_text
 from screens.forms import FormRow, read_date, show_hint
+from screens.sending import SavingDialog
 
 
-class ProgressDialog(Dialog):
+class ProgressDialog(SavingDialog):
     """Dismisses with the saved entry (a ProgressEntry), None when cancelled."""
 
     def __init__(self, code: str) -> None:
@@ -55,6 +57,11 @@ class ProgressDialog(Dialog):
         if day and day > self.today:
             hint, bad = _("{day} is in the future").format(day=day), True
         show_hint(self.query_one("#hint-on", Static), hint, bad)
+
+    def error_text(self, err: CrmError) -> str:
+        """The deal gone (deleted, or its import reverted, meanwhile): said in the TUI's words, naming its code
+        (crm's message names the command line's `crm deals`, or the deal's row id when it went during the save)."""
+        return gone_text(self.code) if isinstance(err, NotFound) else str(err)
 
     def save(self) -> None:
         day, hint, bad = read_date(self.query_one("#progress-on", Input).value, self.today)

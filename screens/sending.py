@@ -18,9 +18,11 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Label, Static
 
+from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _
+from crm.runtime import saved
 from screens.base import CrmDialog
-from screens.dialogs import Dialog
+from screens.dialog_box import Dialog
 from screens.keys_footer import KeysFooter
 
 #: What a form holds that the officer types into or presses: read-only while its save is in flight.
@@ -71,7 +73,8 @@ class SavingDialog(Dialog):
     """A dialog whose save is one write in the database thread.
 
     It calls begin_save() as it hands the write over, finish(result)
-    when it is written, and save_ended() when it failed (before saying why).
+    when it is written, and save_ended() when it failed (before saying why);
+    run_save does all three for a write that needs nothing more.
     """
 
     _in_flight = False
@@ -97,6 +100,19 @@ class SavingDialog(Dialog):
         self.show_error("")
         if self._focused is not None and self._focused.is_attached:
             self._focused.focus()
+
+    async def run_save(self, fn, *args, **kwargs):
+        """Dialog.run_save as this form's one save: in flight from the moment it is handed over, the fields given
+        back with the error when crm refuses it."""
+        self.begin_save()
+        try:
+            result = await self.db.run(saved, fn, *args, **kwargs)
+        except CrmError as err:
+            self.save_ended()
+            self.show_error(self.error_text(err))
+            return None
+        await self.finish(result)
+        return result
 
     async def finish(self, result: object) -> None:
         """The write is done: dismiss with `result`, first closing what was asked over the form meanwhile."""
