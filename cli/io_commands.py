@@ -110,6 +110,7 @@ def cmd_import(args):
     if args.file in ("list", "revert") and not Path(args.file).exists():
         open_ledger(args)
         return _import_log(args)
+    skip_rows = _rows_to_skip(args.skip)
     regular_input(args.file)  # a FIFO or device would make the read wait forever
     open_ledger(args)
     overrides = _mapping(args.map or [])
@@ -122,6 +123,7 @@ def cmd_import(args):
             progress=progress,
             overrides=overrides,
             strict=args.strict,
+            skip_rows=skip_rows,
         )
     finally:
         progress.close()
@@ -130,7 +132,7 @@ def cmd_import(args):
 
         print_json(report.as_json())
     else:
-        _print_report(report)
+        _print_report(report, skip_rows)
     _print_problems(report)
     return 0 if report.ok else 2
 
@@ -165,6 +167,33 @@ def _import_log(args) -> int:
     return 0
 
 
+def _rows_to_skip(given: list[str] | None) -> set[int]:
+    """--skip 7,12 15-18 (given once or more): the sheet's row numbers to leave out, read as the TUI's 跳过的行."""
+    from crm.importing.importer import parse_rows  # the TUI's reading of 跳过的行
+
+    if not given:
+        return set()
+    try:
+        return parse_rows(",".join(given))
+    except InvalidInput as err:
+        raise InvalidInput(_("--skip: {reason}").format(reason=err)) from None
+
+
+def _skipped_lines(report, asked: set[int]) -> list[str]:
+    """What the report says of --skip: the rows left out as asked, and the numbers that named no data row."""
+    from crm.importing.tables_below import row_ranges
+
+    left_out = sorted(row for row, why in report.skipped if why == "skipped_by_user")
+    lines = []
+    if left_out:
+        lines.append(_("Rows skipped as asked (--skip): {rows}").format(rows=row_ranges(left_out)))
+    missed = sorted(asked - set(left_out))
+    if missed:
+        missing = _("--skip {rows}: no data row of the sheet has this number; nothing was left out for it")
+        lines.append(_("warning: {warning}").format(warning=missing.format(rows=row_ranges(missed))))
+    return lines
+
+
 def _mapping(pairs: list[str]) -> dict:
     """--map 列名=字段 …: header → field key (or - for a column to leave unused)."""
     from crm.importing.headers import field_named
@@ -178,7 +207,7 @@ def _mapping(pairs: list[str]) -> dict:
     return mapping
 
 
-def _print_report(report) -> None:
+def _print_report(report, skip_rows: set[int] | None = None) -> None:
     from crm.importing import field_label, map_name  # map_name: the Chinese field name --map accepts
 
     out = sys.stdout
@@ -216,6 +245,8 @@ def _print_report(report) -> None:
         ),
         file=out,
     )
+    for line in _skipped_lines(report, skip_rows or set()):
+        print(line, file=out)
     for label, names in (
         (_("New departments"), report.departments_created),
         (_("New events"), report.events_created),
@@ -306,9 +337,9 @@ def register(sub, common):
     p = sub.add_parser(
         "import",
         parents=[common],
-        help=_("import a ledger from xlsx or csv"),
+        help=_("import a ledger (xlsx, xls, et, ods or csv)"),
         description=_(
-            "import a bureau's ledger (xlsx or csv): new deals are created, known ones "
+            "import a bureau's ledger (xlsx, xls, WPS et, ods or csv): new deals are created, known ones "
             "updated; nothing is written when any row is refused"
         ),
     )
@@ -340,6 +371,14 @@ def register(sub, common):
         help=_(
             "use column 列名 for field 字段 (region, investor, stage, funds …; - leaves it unused); "
             "remembered for files with the same header row"
+        ),
+    )
+    p.add_argument(
+        "--skip",
+        action="append",
+        metavar="ROWS",
+        help=_(
+            "leave out these rows of the sheet, by the numbers the sheet shows: 7,12 or 15-18 (as 跳过的行 in the TUI)"
         ),
     )
     p.add_argument(

@@ -36,6 +36,7 @@ from crm.importing.cells import (
     read_progress_cell,
     split_names,
 )
+from crm.importing.claims import TWIN, same_amount, stage_alone
 from crm.importing.rows import (
     _SKIP,
     _TEXT_LIMITS,
@@ -66,6 +67,7 @@ def read_rows(sheet: Sheet, data: list, problems: list, reference: datetime.date
     reader = _Columns(sheet, data, reference)
     out = []
     bad = reader.bad
+    sheet.filled += [number for i, number in enumerate(reader.numbers) if i in reader.filled and i not in bad]
     columns = sheet.header.columns
     for i, ((number, cells), values, extra) in enumerate(zip(data, reader.values(), reader.extras())):
         if i in bad:
@@ -115,6 +117,7 @@ class _Columns:
         self.narrowest = min(map(len, self.cells), default=0)  # every row has cells up to this column
         self.numbers = [number for number, _cells in data]
         self.bad: set[int] = set()
+        self.filled: set[int] = set()  # rows whose blank amount is taken from its TWIN column
         self.fields: list[str] = []  # the `values` keys, in the order _read_row gives them
         self.columns: list[list] = []  # their texts per row (None: not given)
         self._lines()
@@ -207,6 +210,8 @@ class _Columns:
             _marks(currencies, self.bad)
             currencies = [None if c is _BAD else c for c in currencies]
         money = self._money("amount", currencies, False)
+        if money is not None and TWIN in self.sheet.header.columns:
+            money = self._with_twin(money, currencies)
         if money is not None:
             self._add("amount", [m[1] if m else None for m in money])
         funds = self._money("funds", [None] * len(self.cells), True)
@@ -234,6 +239,21 @@ class _Columns:
             results.append(found)
         _marks(results, self.bad)
         return [None if r is _BAD or r is _BLANK else r for r in results]
+
+    def _with_twin(self, money: list, currencies: list) -> list:
+        """The amount per row, a blank one taken from its TWIN column; rows where the two differ (or the twin is
+        refused) are read again by _read_row, which words the warning."""
+        twins = self._money(TWIN, currencies, False)
+        amounts = self.column("amount")
+        out = []
+        for i, (m, t) in enumerate(zip(money, twins)):
+            if t is not None and m is None and is_blank(amounts[i]):
+                self.filled.add(i)
+                m = t
+            elif t is not None and m is not None and not same_amount(m[0], t[0]):
+                self.bad.add(i)
+            out.append(m)
+        return out
 
     def _dates(self) -> list:
         """Each date column's text added to the values; returns the signing day per row (None: none)."""
@@ -266,11 +286,12 @@ class _Columns:
         """(stage, progress text) per row, from the stage and the progress columns as _read_stage joins them."""
         n = len(self.cells)
         stages, progress = [None] * n, [None] * n
+        beside = "progress" in self.sheet.header.columns  # a stage's name in the stage column is no progress entry
         for f in ("stage", "progress"):
             column = self.column(f)
             if column is None:
                 continue
-            results = _distinct(column, lambda v, f=f: _stage(v, f))
+            results = _distinct(column, lambda v, f=f: _stage(v, f, beside))
             _marks(results, self.bad)
             for i, r in enumerate(results):
                 if r is None or r is _BAD:
@@ -389,10 +410,12 @@ def _checked(value, parse, field_name: str):
     return _BAD if kind is not None else text
 
 
-def _stage(value, field_name: str):
+def _stage(value, field_name: str, beside_progress: bool):
     stage, text = read_progress_cell(value)
     if text and not stage and field_name == "stage":
         return _BAD  # warned about: the row is read by _read_row, which words the warning
+    if stage and field_name == "stage" and beside_progress and stage_alone(text or ""):
+        return stage, None
     return stage, text
 
 

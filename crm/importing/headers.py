@@ -10,9 +10,9 @@ or （万元） under 总投资). A column of planned or completed investment
 (2020年计划投资, 累计完成投资) names no field: it is neither the deal's total nor
 funds arrived (DESIGN.md), and no guess offers either for it.
 
-Row labels are read here too: totals (合计, 全县合计, 合计3个, 共计3个项目, 累计),
-subtotals (小计), breakdowns (其中：外资项目), section numbers in the 序号 column
-((（一）, 一、, (1)) and the note and signature lines below a table.
+Row labels (totals, subtotals, 其中 breakdowns, section numbers, note lines) are
+read by crm.importing.row_labels and given from here too. Which of several
+columns claiming one field gets it is crm.importing.claims's.
 
 The names the weekly export writes (both languages) are here too, so that an
 exported table imports back; tests/ledger/test_import.py checks the round trip.
@@ -21,7 +21,6 @@ exported table imports back; tests/ledger/test_import.py checks the round trip.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from decimal import Decimal
@@ -30,8 +29,13 @@ from crm.deals.fields import FIELDS as DEAL_FIELDS
 from crm.deals.trail import FIELD_LABELS
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import N_, _, current_language, list_sep
-from crm.foundation.text import folded
+from crm.importing.claims import TWIN, settle
 from crm.importing.county import COUNTY_WORDS, county_alone, county_level
+from crm.importing.row_labels import heads_a_section as heads_a_section
+from crm.importing.row_labels import label_kind as label_kind
+from crm.importing.row_labels import names_a_project as names_a_project
+from crm.importing.row_labels import normalise
+from crm.importing.row_labels import section_number as section_number
 from crm.values.money import unit_from_label
 
 # Columns a ledger has beside the deal's own fields (whose header words crm.deals.fields declares).
@@ -41,7 +45,7 @@ OTHER_COLUMNS: dict[str, tuple[str, ...]] = {
     "seq": ("序号", "序", "no.", "no", "#", "seq", "seq."),
     "code": ("项目编号", "项目代码", "编号", "code", "projectcode", "dealcode"),
     "currency": ("币种", "币别", "货币", "currency"),
-    "amount_cny": ("折合人民币", "折合亿元", "折合", "亿元", "totalin亿元", "cny"),
+    "amount_cny": ("折合人民币", "折合亿元", "折合", "亿元", "totalin亿元", "converted", "cny"),
     "stage": (
         "当前阶段",
         "项目阶段",
@@ -125,28 +129,11 @@ _CONTAINED = sorted(
     ((n, f) for n, (f, _r) in _EXACT.items() if len(n) >= 3 and not n.isascii()), key=lambda item: -len(item[0])
 )
 _BRACKETS = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]")
-#: Contact details in a header: a column of them alone (包联领导电话, 联系方式) names no field; one that joins them to a
-#: person (包联领导及电话, 包联领导/联系电话) is still the person's.
-_CONTACT = re.compile(r"电话|手机|联系方式|邮箱")
-_WITH_CONTACT = re.compile(r"[及和与、/](?:联系)?(?:电话|手机|联系方式|邮箱)")
-
-# 单位:万元 / 金额单位：亿元 in a title or note row above the header.
-#: A totals label (folded): 合计, 全县合计, 以上合计, 合计3个, 共计三个项目, 累计 …; not the start of a name (合计划, 总计算).
-_CJK = "\u3400-\u9fff"
-_COUNTED = "(?:[0-9一二两三四五六七八九十百零〇]+[个项家宗]|[个项]数|金额|投资|项目数)"
-_TOTAL = re.compile(
-    rf"^(?:(?:全[县市区省州旗盟镇乡]|以上|本[页表期月年类]|总|累计|各[县市区]|全部|所有)?(?:合计|总计|共计)|累计)"
-    rf"(?:(?![{_CJK}])|{_COUNTED})|^(?:total|grandtotal|sum)\b",
-    re.I,
-)
-_SUBTOTAL = re.compile(rf"^(?:以上|本[页表类]|各类)?小计(?:(?![{_CJK}])|{_COUNTED})|^subtotal\b", re.I)
-#: A breakdown of the rows above (其中：外资项目 …): neither a deal nor part of any total.
-_BREAKDOWN = re.compile(r"^其中")
-
-
-def normalise(text) -> str:
-    """A header or key as compared: NFKC, no whitespace, lower case."""
-    return folded(str(text or ""))
+#: Contact details: a column of phone numbers or addresses is never a person's or a unit's name (包联领导电话,
+#: 联系方式); one joining them to a person (包联领导及电话, 包联领导/联系电话) is still the person's.
+_CONTACT_WORDS = r"电话|手机|联系方式|邮箱|e-?mail|传真|微信|qq|身份证|phone|mobile|fax"
+_CONTACT = re.compile(_CONTACT_WORDS)
+_WITH_CONTACT = re.compile(rf"[及和与、/](?:联系)?(?:{_CONTACT_WORDS})")
 
 
 @dataclass(frozen=True)
@@ -222,8 +209,9 @@ MAPPABLE = tuple(f for f in SYNONYMS if f not in ("seq", "amount_cny"))
 
 
 def map_name(field: str) -> str:
-    """What --map and the TUI's chooser write for `field`: its first Chinese header name (field_named reads it back)."""
-    return SYNONYMS[field][0]
+    """What --map and the TUI's chooser write for `field`: its first Chinese header name (field_named reads it back);
+    the amount's for the column giving it again (总投资（大写）: crm.importing.claims.TWIN)."""
+    return SYNONYMS["amount" if field == TWIN else field][0]
 
 
 # What each field the importer reads is called to the user (English source): no internal name reaches the screen
@@ -234,6 +222,7 @@ IMPORT_FIELDS = {
     "code": N_("Code"),
     "amount_cny": N_("Amount in CNY (checked only)"),
     "progress": N_("Progress this week"),
+    TWIN: N_("Total investment, written again (fills a blank, checked)"),
     "blockers": N_("Blockers"),
     "tags": N_("Tags"),
     "funds": N_("Funds arrived (cumulative)"),
@@ -266,8 +255,6 @@ def field_named(name: str) -> str | None:
     )
 
 
-#: Contact details: a column of phone numbers or addresses is never a person's or a unit's name.
-_CONTACT = re.compile(r"电话|手机|联系方式|邮箱|e-?mail|传真|微信|qq|身份证|phone|mobile|fax")
 #: Guesses by word for headers no field claims; they are only offered, never applied.
 _GUESS_WORDS: tuple[tuple[str, re.Pattern], ...] = (("investor", re.compile(r"合作单位|合作企业|合作伙伴|签约单位")),)
 
@@ -300,93 +287,6 @@ def header_unit(text) -> tuple[Decimal, str] | None:
     return unit_from_label(str(text or ""))
 
 
-#: The first characters (folded) of a totals, subtotal or breakdown label: any other first character is none.
-_KIND_STARTS = frozenset("合总共小累全以本各所其tgs")
-
-
-def label_kind(text) -> str | None:
-    """ "total" for a totals row's label (合计, 全县合计, 合计3个, 共计3个项目, 累计 …), "subtotal" for a subtotal's
-    (小计 …), "breakdown" for a row breaking down the rows above (其中：外资项目), else None."""
-    if not _may_start_a_kind(text):
-        return None  # most cells (names, codes): told by their first character, without folding them whole
-    key = normalise(text)
-    if _TOTAL.match(key):
-        return "total"
-    if _SUBTOTAL.match(key):
-        return "subtotal"
-    return "breakdown" if _BREAKDOWN.match(key) else None
-
-
-_NUMERALS = "[一二三四五六七八九十]+"
-#: How sections are numbered in the 序号 column: （一） 一、 一 第一部分 (Chinese numerals), (1) （2） (bracketed).
-_CHINESE_SECTION = re.compile(rf"第?{_NUMERALS}(?:部分|类|批)?[、.,]?|\({_NUMERALS}\)[、.]?")
-#: A section's number written before its name in one cell (一、续建项目, （二）新建项目, 第三部分 …): with its mark
-#: after it, as 一期工程's 一 has none.
-_SECTION_BEFORE_NAME = re.compile(rf"第{_NUMERALS}(?:部分|类|批)|第?{_NUMERALS}[、.,]|\({_NUMERALS}\)")
-_BRACKETED_SECTION = re.compile(r"\(\d{1,2}\)[、.]?")
-_SECTIONS: dict[str, str | None] = {}
-
-
-def section_number(text) -> str | None:
-    """ "chinese" for a section's number written in Chinese numerals (（一）, 一、, 第一部分), "bracketed" for (1),
-    else None (1, 2, 3 number deals)."""
-    if type(text) is not str:
-        return None
-    found = _SECTIONS.get(text, "")
-    if found == "":
-        key = normalise(text)
-        found = (
-            "chinese" if _CHINESE_SECTION.fullmatch(key) else "bracketed" if _BRACKETED_SECTION.fullmatch(key) else None
-        )
-        if len(_SECTIONS) < 4096:
-            _SECTIONS[text] = found
-    return found
-
-
-def heads_a_section(text) -> bool:
-    """Whether a cell's text is a section's name after its number (一、续建项目, （二）新建项目, 第三部分 新建项目),
-    as sections are written in the name column; not 一期工程, nor a number alone (section_number's)."""
-    if type(text) is not str:
-        return False
-    key = normalise(text)
-    found = _SECTION_BEFORE_NAME.match(key)
-    return found is not None and found.end() < len(key.rstrip())
-
-
-#: A note, signature or instruction line below a table (注：… 填表人：… 审核：…): never a project's name.
-_NOTE_LABEL = re.compile(
-    r"^(?:注[:：0-9一二三、.]|备注|附注|填表|填报|制表|审核人|负责人|联系人|联系电话|数据来源|附件[0-9:：]|签字|盖章|"
-    r"经办人)|[:：]"
-)
-
-
-#: Text no project is named: a figure (6.00, 45%), or a column's header with its unit or day (折合人民币(亿元),
-#: 截至今日(2026-12-06)) — what the summaries under a weekly table's 合计 hold in the name column.
-_NOT_A_NAME = re.compile(r"[\d.,%％+-]+|.*[(（](?:亿元|万元|元|%|\d{4}-\d{2}-\d{2})[)）]")
-
-
-def names_a_project(text) -> bool:
-    """Whether a name cell's text may be a project's name: not a totals, subtotal or breakdown label, not a
-    note, signature or instruction line (注：…, 填表人：…), not a figure or a header with its unit."""
-    text = str(text or "").strip()
-    return bool(text) and label_kind(text) is None and not _NOTE_LABEL.search(text) and not _NOT_A_NAME.fullmatch(text)
-
-
-def _may_start_a_kind(text) -> bool:
-    head = str(text or "").lstrip()[:1]
-    if not head:
-        return False
-    known = _HEADS.get(head)
-    if known is None:
-        first = unicodedata.normalize("NFKC", head)[:1].casefold()
-        known = _HEADS[head] = first in _KIND_STARTS or not first.strip()  # folding to a space: look at it whole
-    return known
-
-
-#: _may_start_a_kind by a label's first character (it depends on nothing else; a ledger has millions of cells).
-_HEADS: dict[str, bool] = {}
-
-
 @dataclass
 class Header:
     """The header row found, and which column holds which field."""
@@ -396,7 +296,7 @@ class Header:
     columns: dict  # field -> 0-based column index
     labels: dict  # 0-based column index -> header text as written
     ignored: list  # header texts of columns the importer does not use
-    duplicates: list  # (field, header text) of second columns for a field
+    duplicates: list  # (field, header text, the used column's header text) of second columns for a field
     guesses: dict | None = None  # header text of an unused column -> the field it most resembles, or None
     # 0-based column -> (unit, the header text saying it) of a two-row header's other row: the group header over
     # the column (投资情况（万元） over 总投资) or the unit under it (（万元） under 总投资)
@@ -433,39 +333,30 @@ _GIVEN_BY = {"stage": "progress"}
 
 def _assign(labels: dict, match_header, overrides: dict | None, hidden: frozenset = frozenset()) -> tuple:
     """(field -> (match, column), duplicates, ignored labels, guesses, hidden columns left unused) of a header
-    row's labels. A visible column wins over a hidden one (`hidden`: 0-based), unless the user named it (--map)."""
-    chosen: dict[str, tuple[HeaderMatch, int]] = {}
-    duplicates, ignored, guesses, left_out = [], [], {}, []
-
-    def rank(m: HeaderMatch, col: int) -> tuple:
-        return (m.rank >= 0 and col in hidden, m.rank, m.order)
-
+    row's labels. Of the columns claiming a field one is chosen (crm.importing.claims: a visible one over a hidden
+    one, `hidden` 0-based, unless the user named it with --map)."""
+    claims: dict[str, list] = {}
+    ignored, guesses, duplicates, left_out = [], {}, [], []
     for col, text in sorted(labels.items()):
         m = match_header(text)
         if m is None:
             ignored.append(text)
             guesses[text] = None if overrides and normalise(text) in overrides else best_guess(text)
-            continue
-        current = chosen.get(m.field)
-        if current is None:
-            chosen[m.field] = (m, col)
-            continue
-        loser = current[1] if rank(m, col) < rank(*current) else col
-        if loser == current[1]:
-            chosen[m.field] = (m, col)
-        if loser in hidden and chosen[m.field][1] not in hidden:
-            left_out.append((m.field, labels[loser], labels[chosen[m.field][1]]))
         else:
-            duplicates.append((m.field, labels[loser]))
+            claims.setdefault(m.field, []).append((m, col))
+    chosen, others = settle(claims, labels, hidden)
+    for f, col in others:
+        used = chosen[f][1]
+        if col in hidden and used not in hidden:
+            left_out.append((f, labels[col], labels[used]))
+        else:
+            duplicates.append((f, labels[col], labels[used]))
     for f, other in _GIVEN_BY.items():
         mine, theirs = chosen.get(f), chosen.get(other)
         if mine and theirs and mine[0].rank >= 0 and mine[1] in hidden and theirs[1] not in hidden:
             del chosen[f]
             left_out.append((f, labels[mine[1]], labels[theirs[1]]))
-    for f, text in duplicates:
-        ignored.append(text)
-        guesses[text] = f
-    for f, text, _used in left_out:
+    for f, text, _used in duplicates + left_out:
         ignored.append(text)
         guesses[text] = f
     return chosen, duplicates, ignored, guesses, left_out

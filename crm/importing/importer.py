@@ -68,6 +68,10 @@ def parse_map(text: str) -> dict:
     return mapping
 
 
+#: Rows a skip list may name: as many as a worksheet has (Excel's and WPS's 1,048,576).
+_MOST_SKIPPED = 1_048_576
+
+
 def parse_rows(text: str) -> set[int]:
     """Row numbers typed as 7, 12 15-18: the rows to leave out of an import."""
     from crm.foundation.errors import InvalidInput
@@ -76,9 +80,18 @@ def parse_rows(text: str) -> set[int]:
     rows: set[int] = set()
     for part in text.replace("，", ",").replace(",", " ").split():
         first, sep, last = part.partition("-")
-        if not first.isdigit() or (sep and not last.isdigit()):
+        if not first.isdecimal() or (sep and not last.isdecimal()):
             raise InvalidInput(_("Rows to skip are numbers or ranges (7, 12, 15-18), not {part!r}").format(part=part))
-        rows.update(range(int(first), int(last or first) + 1))
+        low, high = int(first), int(last or first)
+        if high < low:
+            raise InvalidInput(
+                _("{part} runs backwards: write the rows to skip as {low}-{high}").format(part=part, low=high, high=low)
+            )
+        if len(rows) + high - low >= _MOST_SKIPPED:  # 1-99999999 typed by mistake would fill the memory
+            raise InvalidInput(
+                _("{part}: at most {n} rows can be skipped, as many as a sheet has").format(n=_MOST_SKIPPED, part=part)
+            )
+        rows.update(range(low, high + 1))
     return rows
 
 

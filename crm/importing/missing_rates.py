@@ -38,10 +38,10 @@ def missing_rates(before: int, changed: Iterable[int], label: str | None) -> lis
             None,
             "missing_rate",
             ngettext(
-                "No {currency} exchange rate on or before {day}: {count} deal has no CNY amount until one is set: "
-                "crm fx set {currency} {day} RATE",
-                "No {currency} exchange rate on or before {day}: {count} deals have no CNY amount until one is set: "
-                "crm fx set {currency} {day} RATE",
+                "No {currency} exchange rate on or before {day}: {count} deal has no CNY amount until one is set, "
+                "and the weekly table and the reports refuse to total without it: crm fx set {currency} {day} RATE",
+                "No {currency} exchange rate on or before {day}: {count} deals have no CNY amount until one is set, "
+                "and the weekly table and the reports refuse to total without them: crm fx set {currency} {day} RATE",
                 count,
             ).format(currency=currency, day=day.isoformat(), count=count),
         )

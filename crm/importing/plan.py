@@ -13,6 +13,7 @@ from pathlib import Path
 from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _, list_sep
 from crm.importing.cells import cell_text, inline, is_blank
+from crm.importing.claims import TWIN, twin_filled, twin_notices
 from crm.importing.columns import read_rows
 from crm.importing.county import county_notice
 from crm.importing.headers import (
@@ -138,12 +139,13 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress, stream: bo
         source=grid.source, sheet=grid.sheet, kind=grid.kind, encoding=grid.encoding, header=header, labels=sheet.labels
     )
     plan.stated_on = sheet.stated_on
-    for f, label in header.duplicates:
+    for f, label, used in header.duplicates:
         plan.notices.append(
-            _("Column “{label}” also names {field}; the first such column is used").format(
-                label=label, field=map_name(f)
+            _("Column “{label}” also names {field}; column “{used}” is used").format(
+                label=inline(str(label)), field=map_name(f), used=inline(str(used))
             )
         )
+    plan.notices += twin_notices(header)
     if (county := county_notice(header.columns, header.labels)) is not None:
         plan.notices.append(county)
     plan.notices += hidden_column_notices(header)
@@ -216,7 +218,7 @@ def as_of(stated_on: datetime.date | None, year: int | None, today: datetime.dat
 
 
 #: Units of amount columns, checked against each other and a 单位 note above the table.
-_AMOUNTS = ("amount", "amount_cny", "funds")
+_AMOUNTS = ("amount", "amount_cny", "funds", TWIN)
 
 
 def _units(plan: Plan, sheet: _Sheet) -> None:
@@ -407,6 +409,55 @@ def _check_duplicates(plan: Plan, rows: list, seen: Remembered, codes: Remembere
     codes.update(new_codes)
 
 
+#: Rows a notice names one by one (as ranges); the others it counts.
+MONTH_ROWS_NAMED = 20
+
+
+class MonthOnlySigned:
+    """The rows whose signing date names a month alone (二〇二五年十二月), said once for the sheet: each is recorded as
+    the month's 1st and marked month-only, which a reader of the file would not guess (a part of a month, 2025年
+    下半年, is warned of row by row instead)."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.rows: list[int] = []
+        self.examples: dict[int, tuple[str, str]] = {}  # row -> (the cell as written, the month kept), of the first
+
+    def add(self, rows: list[RowPlan]) -> None:
+        """Note the rows of `rows` (read) whose signing date was kept as a month (its text YYYY-MM)."""
+        months = [r for r in rows if len(r.values.get("signed_on") or "") == 7]  # one look per row: a million
+        for r in months:
+            if _part_of_month_warned(r, self.label):
+                continue
+            self.rows.append(r.row)
+            if len(self.examples) < MONTH_ROWS_NAMED:  # one to show, whichever rows the user skips
+                self.examples[r.row] = (inline(cell_text(r.raw.get("signed_on"))), r.values["signed_on"])
+
+    def notices(self, left_out: set) -> list[str]:
+        """The notice naming the rows noted but those `left_out` (skipped by the user); none when no row is left."""
+        rows = [n for n in self.rows if n not in left_out]
+        if not rows:
+            return []
+        named = row_ranges(rows[:MONTH_ROWS_NAMED])
+        if len(rows) > MONTH_ROWS_NAMED:
+            named += list_sep() + _("and {n} more rows").format(n=len(rows) - MONTH_ROWS_NAMED)
+        example = next((self.examples[n] for n in rows if n in self.examples), None)
+        shown = (
+            "" if example is None else _(" (e.g. “{text}”, shown as {month})").format(text=example[0], month=example[1])
+        )
+        return [
+            _(
+                "{label}: rows {rows} give the signing date as a month only{example}: each was recorded as the 1st "
+                "of that month and flagged as month-only; write the day where it is known"
+            ).format(label=self.label, rows=named, example=shown)
+        ]
+
+
+def _part_of_month_warned(row: RowPlan, label: str) -> bool:
+    """Whether `row` was warned that its signing date (column `label`) names part of a month (上旬, 下半年)."""
+    return bool(row.warnings) and any(w.code == "part_of_month" and w.column == label for w in row.warnings)
+
+
 #: Data rows read (and applied, by run_import) at a time: what is alive of the rows read is at most this many.
 CHUNK = 200_000
 #: The same for a sheet streamed slice by slice (a large one): its chunk's RowPlans are most of what is alive.
@@ -445,6 +496,7 @@ class RowChunks:
         self._codes = Remembered()  # code -> the first row with it
         self._repeats: list[Problem] = []
         self._sums = AmountSums(sheet) if scan.totals or self.streamed else None
+        self._months = MonthOnlySigned(sheet.label("signed_on")) if "signed_on" in sheet.header.columns else None
         self.done = False
 
     def codes(self, leave_out: set | frozenset = frozenset()) -> set[str]:
@@ -496,6 +548,8 @@ class RowChunks:
         plan.problems = self._repeats
         _check_duplicates(plan, rows, self._seen, self._codes)
         plan.problems = read_problems
+        if self._months is not None:
+            self._months.add(rows)
         if self.streamed:
             self.sheet.grid.forget_formats(data[-1][0])
         return rows
@@ -510,8 +564,13 @@ class RowChunks:
         plan.problems = plan.problems + self._repeats
         if self._sums is not None:
             check_totals(self.sheet, plan, scan.totals, self._sums)
+        left_out = {row for row, _why in self.skipped_by_user}
+        if filled := [n for n in self.sheet.filled if n not in left_out]:
+            plan.notices.append(twin_filled(self.sheet.header, row_ranges(filled)))
+        if self._months is not None:
+            plan.notices += self._months.notices({row for row, _why in self.skipped_by_user})
         self.late_notices = plan.notices[before:]
         self._seen.close()
         self._codes.close()
-        self._sums = None
+        self._sums = self._months = None
         self.done = True

@@ -28,6 +28,7 @@ from crm.importing.cells import (
     read_progress_cell,
     split_names,
 )
+from crm.importing.claims import TWIN, stage_alone, twin_differs
 from crm.importing.headers import Header, header_unit
 from crm.importing.sheet_notes import stated_date, unit_note, year_note
 from crm.importing.workbook import Grid
@@ -272,7 +273,7 @@ class _Sheet:
         self.units = {
             f: header_unit(header.labels[c])
             for f, c in header.columns.items()
-            if f in ("amount", "amount_cny", "funds")
+            if f in ("amount", "amount_cny", "funds", TWIN)
         }
         self.labels = {f: self._label(f) for f in header.columns}
         # (column, label as one line) of the header, to spot it printed again further down
@@ -283,6 +284,7 @@ class _Sheet:
         self.memo: dict = {}  # what was read from a cell value, by field (see _once)
         self.line_fields = [f for f in _LINE_FIELDS if f in header.columns]
         self.readers = readers_for(header.columns)
+        self.filled: list[int] = []  # rows whose blank amount was taken from its TWIN column (总投资（大写）)
 
     def _label(self, field_name: str) -> str:
         col = self.header.columns[field_name]
@@ -396,8 +398,8 @@ def _read_currency(r: _Row) -> str | None:
     return currency
 
 
-def _read_money(r: _Row, f: str, currency: str | None):
-    """(Money, its text) of the amount-like column `f`, or None (blank or refused)."""
+def _read_money(r: _Row, f: str, currency: str | None, refuse: bool = True):
+    """(Money, its text) of the amount-like column `f`, or None (blank, or refused: warned about unless `refuse`)."""
     value = r.raw.get(f)
     if value is None:
         return None
@@ -414,7 +416,7 @@ def _read_money(r: _Row, f: str, currency: str | None):
         f == "funds",
     )
     if code is not None:
-        r.fail(f, code, money)
+        (r.fail if refuse else r.warn)(f, code, money)
         return None
     return money
 
@@ -422,11 +424,26 @@ def _read_money(r: _Row, f: str, currency: str | None):
 def _read_amounts(r: _Row) -> None:
     currency = _read_currency(r)
     money = _read_money(r, "amount", currency)
+    if TWIN in r.raw:
+        money = _with_twin(r, money, currency)
     if money is not None:
         r.row.money, r.row.values["amount"] = money
     funds = _read_money(r, "funds", None)
     if funds is not None:
         r.row.funds = funds[0]
+
+
+def _with_twin(r: _Row, money, currency: str | None):
+    """The amount, a blank one taken from its TWIN column; the two differing is a warning naming both."""
+    if is_blank(r.raw[TWIN]) or (money is None and not is_blank(r.raw["amount"])):
+        return money  # nothing to take, or the amount's own cell refused the row
+    twin = _read_money(r, TWIN, currency, refuse=money is None)  # the twin unread beside an amount: a warning
+    if money is None and twin is not None:
+        r.sheet.filled.append(r.number)
+        return twin
+    if twin is not None and (said := twin_differs(money[0], twin[0], r.sheet.label(TWIN), r.raw[TWIN])):
+        r.warn("amount", "amount_twin_differs", said)
+    return money
 
 
 def _read_dates(r: _Row) -> None:
@@ -472,25 +489,26 @@ def _read_checked(r: _Row) -> None:
 
 
 def _read_stage(r: _Row) -> None:
-    """A stage or free progress text: the stage its words say, the text kept; no stage word is a warning."""
+    """A stage or free progress text: the stage its words say, the text kept; a stage cell without a stage word is
+    a warning when the row gives no stage at all."""
+    wordless = False
     for f in ("stage", "progress"):
         value = r.raw.get(f)
         if value is None:
             continue
         stage, text = _remembered(r.sheet.memo, ("stage", *_cell_key(value)), read_progress_cell, value)
+        if stage and f == "stage" and "progress" in r.raw and stage_alone(text or ""):
+            text = None  # a stage's name beside a progress column: the stage, not a progress entry
         if text:
             r.row.progress = text if not r.row.progress else f"{r.row.progress}\n{text}"
-        if stage and not r.row.stage:
-            r.row.stage = stage
-        elif text and not stage and f == "stage":
-            r.warn(
-                f,
-                "stage_words",
-                _(
-                    "No stage word in the progress text: the deal keeps its stage (签约 for a new "
-                    "deal); the text is kept as a progress entry"
-                ),
-            )
+        r.row.stage = r.row.stage or stage
+        wordless = wordless or bool(text and not stage and f == "stage")
+    if wordless and not r.row.stage:
+        said = _(
+            "No stage word in the progress text: the deal keeps its stage (签约 for a new "
+            "deal); the text is kept as a progress entry"
+        )
+        r.warn("stage", "stage_words", said)
 
 
 def _read_supporting(r: _Row) -> None:

@@ -79,7 +79,7 @@ def test_a_second_funds_column_is_named_as_people_read_it(run_cli, ledger, db_ur
     code, out, err = run_cli("--db", db_url, "import", sheet, "--dry-run")
     assert code == 0, err
     notice = next(line for line in out.splitlines() if "本月到位资金" in line and "也对应" in line)
-    assert notice == "列“本月到位资金（万元）”也对应实际到位资金；使用第一个这样的列", notice
+    assert notice == "列“本月到位资金（万元）”也对应实际到位资金；使用的是列“累计到位资金（万元）”", notice
 
 
 def test_a_changed_amount_is_shown_in_yi_and_wan_with_the_deals_currency(run_cli, ledger, db_url, tmp_path):
