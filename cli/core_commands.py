@@ -6,6 +6,7 @@ from cli.ledger import open_ledger
 from cli.notices import upgrading
 from cli.output import print_csv, print_json, print_table, write_pieces
 from cli.parsing import blocker_id, command_adder, deal_code, if_version, output_format, version_asked
+from cli.show_fields import field_rows, stage_day
 from crm.deals import blockers, corrections, outcomes
 from crm.deals.fields import EDITABLE
 from crm.deals.fields import FIELDS as DEAL_FIELDS
@@ -20,7 +21,7 @@ from crm.reference import entries, fx, registry
 from crm.reference.lookup import deal_by_code
 from crm.reference.views import event_infos
 from crm.reporting.lights import deal_lights
-from crm.values.dates import parse_date
+from crm.values.dates import date_text, parse_date
 from crm.values.money import Money, completion_text, format_money, format_yi
 from db.connection import open_database
 
@@ -127,7 +128,7 @@ def cmd_deals(args):
             r["name"],
             r["region"],
             r["event"] or "",
-            r["signed_on"] or "",
+            date_text(r["signed_on"], r.get("signed_on_month", False)),
             _amount(r),
             format_yi(r["amount_cny"]) if r["amount_cny"] is not None else "?",
             BY_KEY[r["stage"]].label(),
@@ -184,35 +185,18 @@ def cmd_show(args):
     d = deal_views.detail(args.code)
     if args.format == "json":
         return print_json(d)
-    fields = [
-        (_("Code"), d["code"]),
-        (_("Name"), d["name"]),
-        (_("Investor"), d["investor"]),
-        (_("Region"), d["region"]),
-        (_("Industry"), " / ".join(x for x in (d["industry"], d["sub_industry"]) if x)),
-        (_("Event"), d["event"] or ""),
-        (_("Signed"), d["signed_on"] or ""),
-        (_("Amount"), _amount(d)),
-        (_("100m CNY"), format_yi(d["amount_cny"]) if d["amount_cny"] is not None else _("no exchange rate yet")),
-        (
-            _("Stage"),
-            _("{stage} (since {since}, {days} days)").format(
-                stage=BY_KEY[d["stage"]].label(), since=d["stage_since"], days=d["days_in_stage"]
-            ),
-        ),
-        (_("Liaison leader"), d["liaison"] or ""),
-        (_("Lead unit"), d["lead_unit"] or ""),
-        (_("Supporting"), list_sep().join(x["name"] for x in d["departments"] if x["role"] == "support")),
-        (_("Version"), d["version"]),
-    ]
-    if d["archived"]:
-        fields.append((_("Archived"), f"{d['archived']['on']} {d['archived']['note']}"))
-    print_table([_("Field"), _("Value")], fields)
+    print_table([_("Field"), _("Value")], field_rows(d))
     print("\n" + _("Stage ledger"))
     print_table(
         [_("Date"), _("From"), _("To"), _("By"), _("Note")],
         [
-            [e["on"], BY_KEY[e["from"]].label() if e["from"] else "", BY_KEY[e["to"]].label(), e["by"], e["note"]]
+            [
+                stage_day(d, e["on"], e["to"]),
+                BY_KEY[e["from"]].label() if e["from"] else "",
+                BY_KEY[e["to"]].label(),
+                e["by"],
+                e["note"],
+            ]
             for e in d["ledger"]
         ],
     )

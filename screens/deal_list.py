@@ -34,6 +34,7 @@ from crm.foundation.i18n import N_, _, current_language
 from crm.listing import marks
 from crm.listing import pages as deal_pages
 from crm.listing.pages import DealRow, DealWindow, ListFilter, Order, PageRequest, Totals
+from crm.values.dates import date_text
 from screens import text
 from screens.base import translate_bindings
 
@@ -148,7 +149,7 @@ def cell_texts(row: DealRow, today) -> list[str]:
         _(ARCHIVED_MARK) + row.name if row.archived else row.name,
         row.region,
         row.event or "",
-        text.day(row.signed_on),
+        date_text(row.signed_on, row.signed_on_month),
         text.money(row.amount, row.currency, row.approximate),
         text.yi(row.amount_cny),
         text.stage(row.stage),

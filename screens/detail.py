@@ -30,6 +30,7 @@ from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _, current_language
 from crm.listing import views as deal_views
 from crm.reference import fx
+from crm.values.dates import date_text
 from crm.values.money import completion_text, percent_text
 from screens import text
 from screens.base import CrmScreen
@@ -328,13 +329,16 @@ class DealDetailScreen(DealActions, CrmScreen):
             (_(label_of("region")), d["region"]),
             (_(label_of("industry")), " / ".join(x for x in (d["industry"], d["sub_industry"]) if x)),
             (_(label_of("event")), d["event"] or ""),
-            (_(label_of("signed_on")), text.day(d["signed_on"])),
+            (_(label_of("signed_on")), date_text(d["signed_on"], "signed_on" in d["month_only"])),
             (_(label_of("amount")), text.money(d["amount"], d["currency"], d["amount_approximate"])),
             (_("In CNY"), converted),
             (_(label_of("approval")), (approval[0] if current_language() == "zh" else approval[1]) if approval else ""),
             (_(label_of("liaison")), d["liaison"] or ""),
-            (_(label_of("planned_start")), text.day(d["planned_start"])),
-            (_(label_of("planned_completion")), text.day(d["planned_completion"])),
+            (_(label_of("planned_start")), date_text(d["planned_start"], "planned_start" in d["month_only"])),
+            (
+                _(label_of("planned_completion")),
+                date_text(d["planned_completion"], "planned_completion" in d["month_only"]),
+            ),
             (
                 _(label_of("floor_area")),
                 _("{area} square metres").format(area=f"{d['floor_area']:,.2f}") if d["floor_area"] else "",

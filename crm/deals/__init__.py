@@ -44,7 +44,6 @@ _HOME = {
     "code_prefix": "records",
     "create_deal": "records",
     "currency_of": "contexts",
-    "date_text": "texts",
     "deal_timeline": "timeline",
     "deal_trail": "trail",
     "department_context": "contexts",

@@ -18,6 +18,7 @@ from crm.deals.records import supporting_departments
 from crm.foundation.i18n import current_language
 from crm.reference import names_in_use, registry
 from crm.reference.lookup import deal_by_code
+from crm.values.dates import date_text
 from crm.values.money import ABOUT_ZH, ZH_SUFFIX, Money, format_money, parse_amount
 from db.models import Deal, Person
 
@@ -34,13 +35,6 @@ def amount_text(money: Money, lang: str | None = None) -> str:
     if lang == "zh":
         return f"{ABOUT_ZH if money.approximate else ''}{money.amount:f}{ZH_SUFFIX[money.currency]}"
     return f"{'about ' if money.approximate else ''}{money.currency} {money.amount:f}"
-
-
-def date_text(day, month_only: bool = False) -> str:
-    """A deal's date as shown and typed back: 2020-05-18, or 2020-07 when it names a month only; blank if none."""
-    if day is None:
-        return ""
-    return day.strftime("%Y-%m") if month_only else day.isoformat()
 
 
 def _area_text(value: Decimal | None) -> str:

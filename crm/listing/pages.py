@@ -131,6 +131,7 @@ class DealRow:
     quiet_days: int | None = None  # set when the deal is stale: days since its last event
     light: str | None = None  # "yellow" or "red"; None when green or without a light
     archived: bool = False  # listed with archived deals (ListFilter.archived, or its code searched exactly)
+    signed_on_month: bool = False  # the signing date names its month only (shown as 2025-12)
 
     def days_in_stage(self, today: datetime.date) -> int:
         return (today - self.stage_since).days
@@ -237,6 +238,7 @@ def _columns(segment: Segment) -> list:
         Deal.name,
         Deal.region,
         Deal.signed_on,
+        Deal.signed_on_month,
         Deal.amount,
         Deal.currency,
         Deal.amount_approximate,
@@ -295,6 +297,7 @@ def _rows(query, index: int) -> list[DealRow]:
                 lead_unit=r["lead_name"],
                 key=(index, r.get("sort_value"), r["id"]),
                 archived=r["archived_on"] is not None,
+                signed_on_month=bool(r["signed_on_month"]),
             )
         )
     return out

@@ -81,6 +81,7 @@ def list_deals(
     for d, row in zip(deals, rows):
         entry = latest.get(d.id)
         row["latest_progress"] = None if entry is None else {"on": entry.on, "by": entry.by, "text": entry.text}
+        row["signed_on_month"] = d.signed_on_month  # the signing date names its month only: shown as 2025-12
     return rows
 
 

@@ -12,6 +12,7 @@ _HOME = {
     "classify_progress": "stage_words",
     "format_money": "money",
     "format_yi": "money",
+    "date_text": "dates",
     "index_terms": "terms",
     "initials": "terms",
     "iso_week_label": "dates",

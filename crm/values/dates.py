@@ -313,6 +313,13 @@ def parse_date(text: str, today: date | None = None) -> date:
         raise _unreadable_date(text) from None
 
 
+def date_text(day: date | None, month_only: bool = False) -> str:
+    """A deal's date as shown and typed back: 2020-05-18, or 2020-07 when it names a month only; blank if none."""
+    if day is None:
+        return ""
+    return day.strftime("%Y-%m") if month_only else day.isoformat()
+
+
 def week_of(day: date) -> tuple[date, date]:
     """The Monday and Sunday of the ISO week containing `day`."""
     monday = day - timedelta(days=day.weekday())

@@ -56,7 +56,7 @@ def test_a_chinese_help_breaks_between_characters_not_only_at_spaces(run_cli, ca
     description = lines[lines.index("") + 1 : lines.index("", lines.index("") + 1)]
     # one paragraph filled to the width, not a short line left before the first run without a space
     assert len(description) == 2 and width(description[0]) >= 54
-    assert "".join(description).replace(" ", "").startswith("导入招商局台账（xlsx或csv）：新项目新增")
+    assert "".join(description).replace(" ", "").startswith("导入招商局台账（xlsx、xls、WPSet、ods或csv）：新项目新增")
 
 
 def _parsers(parser, name="crm"):
