@@ -29,7 +29,7 @@ DIMENSION_LABELS = {
 #: (percentage points), count.
 COLUMNS = {
     "deals": (N_("Number of deals"), "count"),
-    "total_cny": (N_("Total, 100m"), "yi"),
+    "total_cny": (N_("Total (100m CNY)"), "yi"),
     "start_rate": (N_("Started share"), "rate"),
     "planned_starts": (N_("Planned starts"), "count"),
     "started_on_plan": (N_("Started of plan"), "count"),
@@ -38,11 +38,11 @@ COLUMNS = {
     "planned_operations": (N_("Planned to operate"), "count"),
     "operating_on_plan": (N_("Operating of plan"), "count"),
     "operating_plan_rate": (N_("Operating rate vs plan"), "rate"),
-    "invest_plan_cny": (N_("Year plan, 100m"), "yi"),
-    "invest_done_cny": (N_("Completed, 100m"), "yi"),
+    "invest_plan_cny": (N_("Year plan (100m CNY)"), "yi"),
+    "invest_done_cny": (N_("Completed (100m CNY)"), "yi"),
     "invest_plan_rate": (N_("Share of plan"), "rate"),
     "schedule_gap": (N_("vs schedule, pts"), "gap"),
-    "funds_cny": (N_("Funds arrived, 100m"), "yi"),
+    "funds_cny": (N_("Funds arrived (100m CNY)"), "yi"),
     "funds_rate": (N_("Funds rate"), "rate"),
     "blockers_raised": (N_("Blockers"), "count"),
     "blockers_open": (N_("Blockers open"), "count"),

@@ -100,7 +100,7 @@ def columns() -> list[Column]:
         Column("event", _("Signing event"), 20, True),
         Column("signed_on", _("Signing date"), 10),
         Column("amount", _("Total investment"), 12),
-        Column("amount_cny", _("Total in 亿元"), 10),
+        Column("amount_cny", _("Converted (100m CNY)"), 10),
         Column("stage", _("Current stage"), 6),
         Column("progress", _("Progress this week"), 30, True),
         Column("problems", _("Open problems"), 30, True),
@@ -320,8 +320,8 @@ def notes(table: WeeklyTable) -> list[str]:
     """Lines printed under the table."""
     lines = [
         _(
-            "Notes: 1. Amounts are in each deal's own currency; 亿元 = CNY 100 million, converted at the "
-            "rate of the signing date. 2. A problem is overdue when it was still open after its due date. "
+            "Notes: 1. Total investment is in each deal's own currency; “Converted (100m CNY)” uses the rate of "
+            "the signing date. 2. A problem is overdue when it was still open after its due date. "
             "3. Stages and problems are as they stood at the end of {day}."
         ).format(day=_day(min(table.week.sunday, table.generated_on)))  # a week not over: as of the day made
         + " "
@@ -340,7 +340,9 @@ def page_number_words() -> str:
 
 
 def rates_text(table: WeeklyTable) -> str:
-    return semicolon().join(fx.describe_rate(r) for r in table.summary.fx_used)
+    """The rates the table's rows (and so its 合计) were converted at, for the note under the table; the summary
+    names its own, which add those of the cohort's KPIs (summary_sections)."""
+    return semicolon().join(fx.describe_rate(r) for r in table.summary.rows_fx_used)
 
 
 # ---- amounts in the formats -------------------------------------------------
@@ -430,7 +432,9 @@ def summary_sections(table: WeeklyTable) -> list[Section]:
         [BY_KEY[key].label(), n, Yi(cny, key in s.approximate_stages)] for key, (n, cny) in s.by_stage.items()
     ]
     stage_rows.append([_("Total"), s.rows, Yi(s.total_cny, s.approximate)])
-    sections = [Section(_("Deals in the table by stage"), [_("Stage"), _("Deals"), _("Total in 亿元")], stage_rows)]
+    sections = [
+        Section(_("Deals in the table by stage"), [_("Stage"), _("Deals"), _("Converted (100m CNY)")], stage_rows)
+    ]
 
     w = s.week
     sections.append(

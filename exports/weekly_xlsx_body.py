@@ -34,8 +34,10 @@ from exports import weekly_layout as layout
 MAX_CELL = 32_000  # Excel holds at most 32,767 characters in a cell
 CHUNK = 1000  # rows laid out and spooled together
 KEPT = 20_000  # distinct amounts (and texts of a column) whose layout is kept for the rows that repeat them
-LINE_HEIGHT = 16.0  # points per line of 11-point text (CJK glyphs need more than the 14.25 of Latin text)
-ROW_PAD = 3.5  # points above and below a cell's lines, so that the last line clears the border (26 px a 1-line row)
+# Points per line of 11-point text: Excel's standard height for it (宋体 lines take 13.5, LibreOffice's CJK
+# fallback 13.85). Lines are counted as Excel fits them; LibreOffice fits a little more on a line.
+LINE_HEIGHT = 14.25
+ROW_PAD = 5.25  # points above and below a cell's lines, so that the last line clears the border (26 px a 1-line row)
 # The columns of exports.weekly_layout.columns(), in the order Body writes them
 COLUMNS = (
     *("seq", "code", "name", "investor", "region", "industry", "event", "signed_on", "amount", "amount_cny"),

@@ -2,17 +2,18 @@
 
 Every figure is crm.reporting.asof's for the same cohort and date, so the
 paragraph says exactly what `crm kpi --as-of` says, and it names the exchange
-rates behind its CNY totals.
+rates behind its CNY totals. A rate whose denominator is zero is said in words
+(本年无计划开工项目，不计开工率), never as a bare dash.
 """
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from crm.foundation.i18n import _
+from crm.foundation.i18n import _, current_language
 from crm.listing.filters import DealFilter
 from crm.reference import fx
-from crm.reporting import asof
-from crm.values.money import marked_about
+from crm.reporting import asof, kpi
+from crm.values.money import Money, format_money, marked_about
 
 YI = Decimal(100_000_000)
 
@@ -29,43 +30,63 @@ def percent(rate: Decimal | None) -> str:
     return f"{(rate * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
 
 
-def compose(result: asof.AsOf) -> str:
-    """The paragraph for one as-of result."""
-    k, p = result.kpis, result.plan
-    text = _(
-        "As of {year}/{month}/{day}: {deals} deals signed, total investment {total} hundred million yuan; "
-        "{planned} planned to start this year, {started} started, start rate {start_rate}; "
-    ).format(
-        year=result.day.year,
-        month=result.day.month,
-        day=result.day.day,
-        deals=k.deals,
-        total=marked_about(yi(k.total_cny), k.approximate),
-        planned=p.planned_starts,
-        started=p.started_on_plan,
-        start_rate=percent(p.start_plan_rate),
+def amount(cny: Decimal, approximate: bool = False) -> str:
+    """A CNY total as the paragraph says it: 470.16亿元 (two decimals, as the reports' 亿元 columns; 约 when it
+    adds up an approximate amount), in English as `crm kpi` and every English amount say it (format_money):
+    CNY 47,016.23 million."""
+    if current_language() == "en":
+        return format_money(Money(cny, "CNY", approximate))
+    return _("{amount} 100m CNY").format(amount=marked_about(yi(cny), approximate))
+
+
+def _starts(p: asof.PlanFigures) -> str:
+    """The 开工率 clause: started ÷ planned, or, with nothing planned to start this year, that in words."""
+    if not p.planned_starts:
+        return _("no project was planned to start this year, so there is no start rate; ")
+    return _("{planned} planned to start this year, {started} started, start rate {start_rate}; ").format(
+        planned=p.planned_starts, started=p.started_on_plan, start_rate=percent(p.start_plan_rate)
     )
+
+
+def _investment(p: asof.PlanFigures) -> str:
+    """The 完成投资 clause: against the annual plan and the schedule, or that no annual plan is recorded."""
     gap = p.schedule_gap
     if gap is None:
-        text += _("investment completed {done} hundred million yuan, no annual plan recorded; ").format(
-            done=yi(p.invest_done_cny)
-        )
-    else:
-        ahead = _("ahead of") if gap >= 0 else _("behind")
-        text += _(
-            "investment completed {done} hundred million yuan, {rate} of the annual plan, "
-            "{ahead} the schedule by {gap} percentage points; "
-        ).format(
-            done=yi(p.invest_done_cny),
-            rate=percent(p.invest_plan_rate),
-            ahead=ahead,
-            gap=abs(gap).quantize(Decimal("0.01")),
-        )
-    text += _("{raised} problems raised, {resolved} resolved, resolution rate {rate}.").format(
+        return _("investment completed {done}, no annual plan recorded; ").format(done=amount(p.invest_done_cny))
+    return _(
+        "investment completed {done}, {rate} of the annual plan, {ahead} the schedule by {gap} percentage points; "
+    ).format(
+        done=amount(p.invest_done_cny),
+        rate=percent(p.invest_plan_rate),
+        ahead=_("ahead of") if gap >= 0 else _("behind"),
+        gap=abs(gap).quantize(Decimal("0.01")),
+    )
+
+
+def _problems(k: kpi.Kpis) -> str:
+    """The 办结率 clause: resolved ÷ raised, or, with no problem raised, that in words."""
+    if not k.blockers_raised:
+        return _("{raised} problems raised, so there is no resolution rate.").format(raised=k.blockers_raised)
+    return _("{raised} problems raised, {resolved} resolved, resolution rate {rate}.").format(
         raised=k.blockers_raised, resolved=k.blockers_resolved, rate=percent(k.resolution_rate)
     )
+
+
+def compose(result: asof.AsOf) -> str:
+    """The paragraph for one as-of result."""
+    k, p, day = result.kpis, result.plan, result.day
+    text = _("As of {date}: {deals} deals signed, total investment {total}; ").format(
+        date=day.isoformat(),
+        year=day.year,
+        month=day.month,
+        day=day.day,
+        deals=k.deals,
+        total=amount(k.total_cny, k.approximate),
+    )
+    text += _starts(p) + _investment(p) + _problems(k)
     if k.fx_used:
-        text += _("(Exchange rates: {rates})").format(rates="; ".join(fx.describe_rate(r) for r in k.fx_used))
+        rates = "; ".join(fx.describe_rate(r) for r in k.fx_used)
+        text = _("{paragraph} (Exchange rates: {rates})").format(paragraph=text, rates=rates)
     return text
 
 

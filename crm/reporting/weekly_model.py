@@ -210,6 +210,7 @@ class Summary:
     fx_used: list  # fx.RateUsed: the rates used by the rows and by both sets of KPIs
     approximate_currencies: frozenset = frozenset()  # currencies of the rows written as 117亿余元
     approximate_stages: frozenset = frozenset()  # stages (by_stage's keys) of the rows written as 117亿余元
+    rows_fx_used: list = field(default_factory=list)  # fx.RateUsed: the rates the listed rows (and 合计) used
 
 
 @dataclass

@@ -167,4 +167,5 @@ def _summary(
         kpis_now=now,
         now=today,
         fx_used=sorted(rates.values(), key=lambda rate: (rate.currency, rate.on)),
+        rows_fx_used=sorted((rates[i] for i in sums.rate_ids if i in rates), key=lambda rate: (rate.currency, rate.on)),
     )

@@ -71,7 +71,7 @@ def test_the_csv_marks_every_total_that_adds_up_an_approximate_amount(mixed_amou
 def test_english_says_about(mixed_amounts, db_url, run_cli, tmp_path):
     rows = _csv_rows(_export(run_cli, db_url, tmp_path / "w.csv", "--lang", "en"))
     header = _row(rows, "No.")
-    assert _row(rows, "Total")[header.index("Total in 亿元")] == f"about {TOTAL}"
+    assert _row(rows, "Total")[header.index("Converted (100m CNY)")] == f"about {TOTAL}"
     assert _row(rows, "Total investment (100m CNY)")[1:3] == [f"about {TOTAL}"] * 2
 
 
