@@ -70,7 +70,9 @@ def _listing(flt: DealFilter):
 def list_deals(
     flt: DealFilter | None = None, sort: str = "signed", limit: int | None = None, reverse: bool = False
 ) -> list[dict]:
-    """Summaries of the deals in `flt` in the TUI list's order for `sort` (newest signing first by default)."""
+    """Summaries of the deals in `flt` in the TUI list's order for `sort` (newest signing first by default), for
+    `crm deals`' table: each with signed_on_month, whether its signing date names a month only (shown as 2025-12);
+    the CSV and JSON (crm.listing.deal_text) give the stored date."""
     query = _listing(flt or DealFilter()).order_by(*_order(sort, reverse, _open_blockers())).objects()
     if limit:
         query = query.limit(limit)

@@ -54,8 +54,10 @@ def _csv_oracle(rows: list[dict]) -> str:
 
 
 def _json_oracle(rows: list[dict]) -> str:
+    """What the deal list's JSON was before the database wrote it: the rows as stored (the table's own month-only
+    flag, signed_on_month, left out: the JSON gives the stored date)."""
     out = io.StringIO()
-    print_json(rows, out)
+    print_json([{k: v for k, v in r.items() if k != "signed_on_month"} for r in rows], out)
     return out.getvalue()
 
 

@@ -139,9 +139,9 @@ def test_deals_created_one_by_one_land_as_those_written_in_batches(ledger, db_ur
     assert landed(db_url) == EXPECTED
 
 
-def test_the_text_report_names_where_each_leader_column_went(ledger, db_url, run_cli, tmp_path, english):
+def test_the_text_report_names_where_each_leader_column_went(ledger, db_url, run_cli, tmp_path):
     path = xlsx(tmp_path / "满城区第48周.xlsx", *table(county_first=True))
-    code, out, err = run_cli("--db", db_url, "import", path)
+    code, out, err = run_cli("--db", db_url, "--lang", "en", "import", path)
     assert code == 0, err
     line = (
         "Column “包联县（市、区）领导” names each deal's county leader: kept in its notes as “包联县领导：…”; the "
