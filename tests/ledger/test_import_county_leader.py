@@ -5,8 +5,6 @@ second line. xlsx, csv, and the xls and ods an office suite saves; on SQLite and
 
 import csv
 import json
-import shutil
-import subprocess
 
 import pytest
 from openpyxl import Workbook
@@ -15,6 +13,7 @@ from crm import importing
 from crm.importing.headers import match_header
 from db.connection import open_database
 from db.models import AuditEntry, Deal, Person
+from tests.ledger.test_import_files import as_xls_and_ods
 
 TITLE = "满城区2026年第48周重点招商项目推进表"
 CITY, COUNTY = "包联市领导", "包联县（市、区）领导"
@@ -33,7 +32,6 @@ EXPECTED = {
     "满城区光伏组件项目": (None, "包联县领导：刘建军"),
     "满城区生物医药中试基地项目": ("李建国", "已注册"),
 }
-OFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 def table(city=CITY, county=COUNTY, county_first=False, rows=ROWS, notes=True):
@@ -235,19 +233,7 @@ def test_the_spellings_offices_use_for_each_leader(header, field):
 @pytest.fixture(scope="module")
 def office_files(tmp_path_factory):
     """The sheet with both columns saved by LibreOffice as .xls and .ods, once for the module."""
-    if OFFICE is None:
-        pytest.skip("no office suite installed to write .xls and .ods")
-    folder = tmp_path_factory.mktemp("office")
-    source = xlsx(folder / "manchen.xlsx", *table(county_first=True))
-    for filt in ("xls:MS Excel 97", "ods"):
-        subprocess.run(
-            [OFFICE, "--headless", "--convert-to", filt, "--outdir", str(folder), str(source)],
-            check=True,
-            capture_output=True,
-            timeout=180,
-            env={"HOME": str(folder), "PATH": "/usr/bin:/bin"},
-        )
-    return {suffix: folder / f"manchen.{suffix}" for suffix in ("xls", "ods")}
+    return as_xls_and_ods(xlsx(tmp_path_factory.mktemp("office") / "manchen.xlsx", *table(county_first=True)))
 
 
 @pytest.mark.parametrize("suffix", ["xls", "ods"])

@@ -3,6 +3,7 @@ workbook, a sheet whose cells reach the last cell of the sheet, an oversized cel
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -14,25 +15,29 @@ from tests.ledger.test_import_county import COUNTY_ROWS, county_xlsx, run_import
 OFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
-@pytest.fixture(scope="module")
-def converted(tmp_path_factory):
-    """The county sheet saved by LibreOffice as .xls (Excel 97–2003) and .ods, once for the module."""
+def as_xls_and_ods(source: Path) -> dict[str, Path]:
+    """{"xls": …, "ods": …}: the workbook `source` saved by LibreOffice as .xls (Excel 97–2003) and .ods beside it;
+    the test is skipped where no office suite can be had."""
     if OFFICE is None:
         pytest.skip("no office suite installed to write .xls and .ods")
-    folder = tmp_path_factory.mktemp("office")
-    source = county_xlsx(folder / "county.xlsx")
     made = {}
     for suffix, filt in (("xls", "xls:MS Excel 97"), ("ods", "ods")):
         subprocess.run(
-            [OFFICE, "--headless", "--convert-to", filt, "--outdir", str(folder), str(source)],
+            [OFFICE, "--headless", "--convert-to", filt, "--outdir", str(source.parent), str(source)],
             check=True,
             capture_output=True,
             timeout=180,
-            env={"HOME": str(folder), "PATH": "/usr/bin:/bin"},
+            env={"HOME": str(source.parent), "PATH": "/usr/bin:/bin"},
         )
-        made[suffix] = folder / f"county.{suffix}"
+        made[suffix] = source.with_suffix(f".{suffix}")
         assert made[suffix].exists()
     return made
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory):
+    """The county sheet saved by LibreOffice as .xls (Excel 97–2003) and .ods, once for the module."""
+    return as_xls_and_ods(county_xlsx(tmp_path_factory.mktemp("office") / "county.xlsx"))
 
 
 @pytest.mark.parametrize("suffix", ["xls", "ods"])

@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime
 import json
 import re
-import shutil
-import subprocess
 from decimal import Decimal
 
 import pytest
@@ -24,6 +22,7 @@ from crm.importing.rows import _Sheet
 from crm.importing.workbook import read_grids
 from db.connection import open_database
 from db.models import Deal, Progress
+from tests.ledger.test_import_files import as_xls_and_ods
 from tests.unit.test_import_columns import _fields, _one_by_one
 
 TITLE = "定兴县重点招商项目推进表"
@@ -51,7 +50,6 @@ LANDS = {
     # a stage cell saying more than its stage is kept as progress too
     DIGITAL: ("stalled", ["已开工，因资金问题暂停\n停工待资金到位"], Decimal("0.4565")),
 }
-OFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 def county_sheet(path, stage_first=False, stage=True, changes=None, total=FIGURES_TOTAL, headers=None):
@@ -288,19 +286,7 @@ def test_a_second_amount_column_is_named_with_the_column_used(ledger, db_url, ru
 @pytest.fixture(scope="module")
 def office_files(tmp_path_factory):
     """The county's sheet with a 合计 formula, saved by LibreOffice as .xls and .ods (which compute it)."""
-    if OFFICE is None:
-        pytest.skip("no office suite installed to write .xls and .ods")
-    folder = tmp_path_factory.mktemp("office")
-    source = county_sheet(folder / "dingxing.xlsx", total="=SUM(D4:D9)")
-    for filt in ("xls:MS Excel 97", "ods"):
-        subprocess.run(
-            [OFFICE, "--headless", "--convert-to", filt, "--outdir", str(folder), str(source)],
-            check=True,
-            capture_output=True,
-            timeout=180,
-            env={"HOME": str(folder), "PATH": "/usr/bin:/bin"},
-        )
-    return {suffix: folder / f"dingxing.{suffix}" for suffix in ("xls", "ods")}
+    return as_xls_and_ods(county_sheet(tmp_path_factory.mktemp("office") / "dingxing.xlsx", total="=SUM(D4:D9)"))
 
 
 @pytest.mark.parametrize("suffix", ["xls", "ods"])

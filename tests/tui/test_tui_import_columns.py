@@ -14,11 +14,13 @@ SIZE = (140, 40)
 HEADER = "项目名称,合作伙伴,总投资,签约日期,填报人\n"
 
 
-async def _preview(pilot, path) -> object:
+async def _preview(pilot, path, mapping: str = "") -> object:
+    """The import dialog (i) previewing `path`, with `mapping` in its Columns field."""
     await pilot.press("i")
     await settle(pilot)
     dialog = pilot.app.screen
     dialog.query_one("#import-path", Input).value = str(path)
+    dialog.query_one("#import-map", Input).value = mapping
     await pilot.click("#preview")
     await settle(pilot)
     return dialog

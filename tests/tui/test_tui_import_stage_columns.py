@@ -4,29 +4,13 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input, Select
-
 from db.models import Deal, Progress
 from screens.app import CrmApp
 from tests.ledger.test_import_stage_and_progress import BIOMED, IN_WORDS, PROGRESS, STAGE, county_sheet
+from tests.tui.test_tui_import_columns import _chooser, _preview
 from tests.tui_support import TODAY, pin_clock, run_async, settle
 
 SIZE = (140, 40)
-
-
-async def _preview(pilot, path, mapping: str = "") -> object:
-    await pilot.press("i")
-    await settle(pilot)
-    dialog = pilot.app.screen
-    dialog.query_one("#import-path", Input).value = str(path)
-    dialog.query_one("#import-map", Input).value = mapping
-    await pilot.click("#preview")
-    await settle(pilot)
-    return dialog
-
-
-def _chooser(dialog, label: str) -> Select:
-    return dialog.query_one(f"#import-col-{dialog.column_labels.index(label)}", Select)
 
 
 @run_async
