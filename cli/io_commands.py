@@ -384,5 +384,7 @@ def register(sub, common):
     p.add_argument(
         "--strict",
         action="store_true",
-        help=_("refuse the file when a totals row does not add up (otherwise a warning)"),
+        help=_(
+            "refuse the file when a totals row does not add up or two columns give one amount differently (otherwise a warning)"
+        ),
     )

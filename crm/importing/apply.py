@@ -188,7 +188,7 @@ def _read_into(report: Report, plan: Plan, chunks, skip_rows: set, strict: bool)
     report.notices += chunks.late_notices
     read = list(plan.problems)
     if strict:
-        read += [w for w in plan.warnings if w.code in ("totals_mismatch", "unit_conflict")]
+        read += [w for w in plan.warnings if w.code in ("totals_mismatch", "unit_conflict", "amount_twin_differs")]
     report.problems[:0] = read
     report.warnings[:0] = plan.warnings
     report.totals_checked = list(plan.totals_checked)

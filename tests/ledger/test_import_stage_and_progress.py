@@ -236,6 +236,15 @@ def test_a_figure_and_its_daxie_form_that_differ_are_warned_of(ledger, db_url, r
     assert landed(db_url)["定兴县冷链物流园二期项目"][2] == Decimal("1.5")  # the figure's column is the amount
 
 
+def test_strict_refuses_a_figure_and_its_daxie_form_that_differ(ledger, db_url, run_cli, tmp_path):
+    """--strict refuses what it would only warn of otherwise: the file is not imported, the row named."""
+    path = county_sheet(tmp_path / "推进表.xlsx", changes={(5, IN_WORDS): "壹亿捌仟万元整"})
+    code, report, err = run_import(run_cli, db_url, path, "--strict")
+    assert code == 2
+    assert [(p["row"], p["code"]) for p in report["problems"]] == [(5, "amount_twin_differs")]
+    assert landed(db_url) == {}
+
+
 def test_an_unreadable_daxie_cell_is_refused_only_when_it_is_the_amount(ledger, db_url, run_cli, tmp_path):
     beside = county_sheet(tmp_path / "旁.xlsx", changes={(5, IN_WORDS): "待核实"})
     code, report, err = run_import(run_cli, db_url, beside)
