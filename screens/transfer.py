@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import threading
 from pathlib import Path
 
 from textual import on
@@ -21,7 +22,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, ProgressBar, Select, Static
 
-from crm.foundation.errors import CrmError
+from crm.foundation.errors import CrmError, Interrupted
 from crm.foundation.i18n import N_, _, list_sep
 from crm.importing import importer
 from crm.importing.headers import MAPPABLE, field_label, map_name
@@ -246,6 +247,9 @@ class ImportDialog(Dialog):
             yield Static(_("Preview first: nothing is written until you press Import."), id="import-text")
             yield Vertical(id="import-columns")
 
+    _running = False  # a preview or an import is being read or written
+    _stop: threading.Event | None = None  # set by Esc: the rows' next progress report stops the import
+
     def on_mount(self) -> None:
         self.query_one("#import-progress", ProgressBar).display = False
         self.query_one("#save", Button).label = _("Import")
@@ -269,6 +273,15 @@ class ImportDialog(Dialog):
     def _source(self) -> tuple[str, str, str, str]:
         """(path, sheet, column map, rows to skip) as typed: a preview holds for exactly these."""
         return tuple(self.query_one(f"#import-{k}", Input).value.strip() for k in ("path", "sheet", "map", "skip"))
+
+    def action_cancel(self) -> None:
+        """Esc: while a file is being read or imported, stop it (an import stopped among its rows writes nothing; one
+        already writing its last steps is written, and the dialog says so); else close, as any dialog does."""
+        if not self._running or self._stop is None:
+            super().action_cancel()
+            return
+        self._stop.set()
+        self.show_error(_("Cancelling…"))
 
     def action_imports(self) -> None:
         """ctrl+l: the imports recorded, to revert one (screens.imports)."""
@@ -302,7 +315,12 @@ class ImportDialog(Dialog):
         for b in buttons:
             b.disabled = True
 
+        stop = self._stop = threading.Event()
+        self._running = True
+
         def progress(done: int, total: int) -> None:
+            if stop.is_set():  # raised among the rows, before anything is committed: the import rolls back
+                raise Interrupted(_("Import cancelled: nothing was written"))
             self.app.call_from_thread(bar.update, total=total, progress=done)
 
         try:
@@ -327,6 +345,7 @@ class ImportDialog(Dialog):
             return
         finally:
             bar.display = False
+            self._running = False
         self.query_one("#preview", Button).disabled = False
         self.query_one("#import-text", Static).update(text.shown(report_text(report)))
         if dry_run:
