@@ -247,8 +247,8 @@ class ImportDialog(Dialog):
             yield Static(_("Preview first: nothing is written until you press Import."), id="import-text")
             yield Vertical(id="import-columns")
 
-    _running = False  # a preview or an import is being read or written
-    _stop: threading.Event | None = None  # set by Esc: the rows' next progress report stops the import
+    #: There while a file is read or imported; set by Esc: the rows' next progress report stops the work.
+    _stop: threading.Event | None = None
 
     def on_mount(self) -> None:
         self.query_one("#import-progress", ProgressBar).display = False
@@ -277,7 +277,7 @@ class ImportDialog(Dialog):
     def action_cancel(self) -> None:
         """Esc: while a file is being read or imported, stop it (an import stopped among its rows writes nothing; one
         already writing its last steps is written, and the dialog says so); else close, as any dialog does."""
-        if not self._running or self._stop is None:
+        if self._stop is None:
             super().action_cancel()
             return
         self._stop.set()
@@ -316,7 +316,6 @@ class ImportDialog(Dialog):
             b.disabled = True
 
         stop = self._stop = threading.Event()
-        self._running = True
 
         def progress(done: int, total: int) -> None:
             if stop.is_set():  # raised among the rows, before anything is committed: the import rolls back
@@ -345,7 +344,7 @@ class ImportDialog(Dialog):
             return
         finally:
             bar.display = False
-            self._running = False
+            self._stop = None
         self.query_one("#preview", Button).disabled = False
         self.query_one("#import-text", Static).update(text.shown(report_text(report)))
         if dry_run:

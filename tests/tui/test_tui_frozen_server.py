@@ -85,6 +85,21 @@ class Frozen:
     def __exit__(self, *exc) -> None:
         self.thaw()
 
+    start = __enter__  # within a block of until_the_app_ended: frozen from here on
+
+
+@contextlib.contextmanager
+def until_the_app_ended(served, what: str):  # noqa: F811 — the fixture imported above
+    """A Frozen the block starts (start(): once the app is running), thawed only when the block ends (after the app
+    has ended, so that its shutdown meets the frozen server too); the test fails when the watchdog had to thaw the
+    server: `what` waited for it."""
+    freeze = Frozen(served)
+    try:
+        yield freeze
+        assert not freeze.fired, f"{what} waited for the server"
+    finally:
+        freeze.thaw()
+
 
 def screen_name(pilot) -> str:
     return type(pilot.app.screen).__name__
@@ -145,10 +160,10 @@ async def test_a_save_to_a_frozen_server_says_so_is_sent_once_and_esc_does_not_p
 @run_async
 async def test_ctrl_q_during_a_frozen_save_asks_then_quits_at_once(served):  # noqa: F811 — the fixture imported above
     app = CrmApp(today=TODAY, lang="en")
-    async with running(app, SIZE) as pilot:
-        await _edit_first_deal(pilot, "退出前的投资方")
-        freeze = Frozen(served).__enter__()
-        try:
+    with until_the_app_ended(served, "quitting") as freeze:
+        async with running(app, SIZE) as pilot:
+            await _edit_first_deal(pilot, "退出前的投资方")
+            freeze.start()
             await pilot.press("ctrl+s")
             assert await wait_until(lambda: said(pilot.app.screen) == _("Saving…"), 10)
             await pilot.press("ctrl+q")
@@ -163,12 +178,6 @@ async def test_ctrl_q_during_a_frozen_save_asks_then_quits_at_once(served):  # n
             await pilot.pause(0.3)
             assert screen_name(pilot) == "QuitWhileSavingDialog"
             await pilot.press("y")
-        except BaseException:
-            freeze.thaw()
-            raise
-    fired = freeze.fired
-    freeze.thaw()
-    assert not fired, "quitting waited for the server"
     assert app.return_code == 0
 
 
@@ -177,19 +186,13 @@ async def test_q_quits_at_once_while_the_frozen_server_holds_the_list_and_its_ca
     """A page read again (r, ctrl+r) stops the read before it with a cancel request, which a frozen server does not
     answer either: the program still reads q and ends."""
     app = CrmApp(today=TODAY, lang="en")
-    async with running(app, SIZE) as pilot:
-        freeze = Frozen(served).__enter__()
-        try:
+    with until_the_app_ended(served, "quitting") as freeze:
+        async with running(app, SIZE) as pilot:
+            freeze.start()
             await pilot.press("r")  # the list in reverse: its page is a read the server holds
             await pilot.press("ctrl+r")  # read again: the held read is cancelled first
             await pilot.pause(0.5)
             await pilot.press("q")
-        except BaseException:
-            freeze.thaw()
-            raise
-    fired = freeze.fired
-    freeze.thaw()
-    assert not fired, "quitting waited for the server"
     assert app.return_code == 0
 
 
