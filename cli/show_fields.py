@@ -8,19 +8,14 @@ the 1st it is stored as (and so is the day the deal became 签约, which is that
 
 from __future__ import annotations
 
-from crm.deals.fields import APPROVAL_LABELS, FIELDS
+from crm.deals.fields import FIELDS, approval_label
 from crm.deals.stages import BY_KEY
-from crm.foundation.i18n import _, current_language, list_sep
+from crm.foundation.i18n import _, list_sep
 from crm.values.dates import date_text
 from crm.values.money import Money, format_money, format_yi
 
 #: What an empty field shows: the table keeps one row a field, so a blank is seen, not missed.
 EMPTY = "—"
-
-
-def _approval(key: str | None) -> str:
-    labels = APPROVAL_LABELS.get(key or "")
-    return "" if labels is None else labels[0 if current_language() == "zh" else 1]
 
 
 def _area(value) -> str:
@@ -34,7 +29,7 @@ def field_text(d: dict, key: str) -> str:
     if key in ("signed_on", "planned_start", "planned_completion"):
         return date_text(d[key], key in d.get("month_only", ()))
     if key == "approval":
-        return _approval(d.get("approval"))
+        return approval_label(d.get("approval"))
     if key == "floor_area":
         return _area(d.get("floor_area"))
     value = d.get(key)

@@ -23,11 +23,11 @@ from textual.content import Content
 from textual.widgets import DataTable, Header, Label, Static
 
 from crm.deals.blockers import is_overdue
-from crm.deals.fields import APPROVAL_LABELS, label_of
+from crm.deals.fields import approval_label, label_of
 from crm.deals.timeline import deal_timeline
 from crm.deals.trail import field_label, shown_value
 from crm.foundation.errors import CrmError
-from crm.foundation.i18n import N_, _, current_language
+from crm.foundation.i18n import N_, _
 from crm.listing import views as deal_views
 from crm.reference import fx
 from crm.values.dates import date_text
@@ -323,7 +323,6 @@ class DealDetailScreen(DealActions, CrmScreen):
             if rate
             else "",
         )
-        approval = APPROVAL_LABELS.get(d.get("approval") or "", None)
         rows = [
             (_(label_of("investor")), d["investor"]),
             (_(label_of("region")), d["region"]),
@@ -332,7 +331,7 @@ class DealDetailScreen(DealActions, CrmScreen):
             (_(label_of("signed_on")), date_text(d["signed_on"], "signed_on" in d["month_only"])),
             (_(label_of("amount")), text.money(d["amount"], d["currency"], d["amount_approximate"])),
             (_("In CNY"), converted),
-            (_(label_of("approval")), (approval[0] if current_language() == "zh" else approval[1]) if approval else ""),
+            (_(label_of("approval")), approval_label(d.get("approval"))),
             (_(label_of("liaison")), d["liaison"] or ""),
             (_(label_of("planned_start")), date_text(d["planned_start"], "planned_start" in d["month_only"])),
             (

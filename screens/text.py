@@ -9,9 +9,9 @@ from decimal import Decimal
 from rich.cells import cell_len, set_cell_size
 
 from crm.deals.stages import BY_KEY
-from crm.foundation.i18n import N_, _, current_language
+from crm.foundation.i18n import N_, _
 from crm.foundation.text import terminal_safe
-from crm.values.money import Money, format_money, format_money_short, format_yi, percent_text
+from crm.values.money import Money, format_money, format_money_short, format_yi, percent_text, yi_in_words
 
 ELLIPSIS = "…"
 
@@ -90,9 +90,7 @@ def yi(amount_cny: Decimal | None) -> str:
 def yi_label(amount_cny: Decimal | None) -> str:
     """A total in CNY in a sentence: 12.79亿元 (two decimals, as the tables' 亿元 columns), in English as every
     English amount reads (format_money): CNY 1,279 million."""
-    if amount_cny is not None and current_language() == "en":
-        return format_money(Money(amount_cny, "CNY"))
-    return _("{amount} 100m CNY").format(amount=yi(amount_cny))
+    return _("{amount} 100m CNY").format(amount=yi(amount_cny)) if amount_cny is None else yi_in_words(amount_cny)
 
 
 def stage(key: str | None) -> str:

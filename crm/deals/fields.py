@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from crm.foundation.errors import InvalidInput
-from crm.foundation.i18n import N_, _
+from crm.foundation.i18n import N_, _, current_language
 from crm.foundation.text import clean_text
 from crm.reference.lookup import department_by_name, event_by_name
 from crm.values.dates import parse_date, parse_month
@@ -28,6 +28,15 @@ APPROVAL_LABELS = {
     "filing": ("备案", "Filing"),
 }
 _APPROVAL_LOOKUP = {w.lower(): k for k, words in APPROVALS.items() for w in words}
+
+
+def approval_label(key: str | None, lang: str | None = None) -> str:
+    """An approval type's label (审批, 核准, 备案; in English Approval, Verification, Filing) in `lang` (default the
+    current language); "" for none or a key it does not know."""
+    labels = APPROVAL_LABELS.get(key or "")
+    if labels is None:
+        return ""
+    return labels[0 if (lang or current_language()) == "zh" else 1]
 
 
 class MissingFields(InvalidInput):

@@ -13,7 +13,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from crm.deals.fields import APPROVAL_LABELS
+from crm.deals.fields import approval_label
 from crm.deals.records import supporting_departments
 from crm.foundation.i18n import current_language
 from crm.reference import names_in_use, registry
@@ -59,7 +59,7 @@ def field_texts(deal: Deal | str, lang: str | None = None) -> dict[str, str]:
         "notes": deal.notes,
         "amount": amount_text(Money(deal.amount, deal.currency, deal.amount_approximate), lang),
         "event": deal.event.name if deal.event_id else "",
-        "approval": APPROVAL_LABELS[deal.approval][0 if lang == "zh" else 1] if deal.approval else "",
+        "approval": approval_label(deal.approval, lang),
         "liaison": deal.liaison.name if deal.liaison_id else "",
         "lead_unit": deal.lead_unit.name if deal.lead_unit_id else "",
         "floor_area": _area_text(deal.floor_area),

@@ -14,10 +14,10 @@ from peewee import BooleanField
 
 from crm.audit.log import trail as audit_trail
 from crm.deals import stages
-from crm.deals.fields import APPROVAL_LABELS, FIELDS
+from crm.deals.fields import APPROVAL_LABELS, FIELDS, approval_label
 from crm.deals.investment_fields import investment_field
 from crm.foundation.errors import CrmError
-from crm.foundation.i18n import N_, _, current_language
+from crm.foundation.i18n import N_, _
 from crm.reference.lookup import deal_by_code
 from crm.values.money import Money, format_money
 from db.models import AuditEntry, Blocker, Deal, FundsArrived, InvestmentDone, InvestmentPlan
@@ -108,7 +108,7 @@ def shown_value(field: str, value: str | None, currency: str = "CNY") -> str:
     if field == "stage" and value in stages.BY_KEY:
         return stages.BY_KEY[value].label()
     if field == "approval" and value in APPROVAL_LABELS:
-        return APPROVAL_LABELS[value][0 if current_language() == "zh" else 1]
+        return approval_label(value)
     if field in FLAGS and value in ("True", "False"):
         return _("yes") if value == "True" else _("no")
     if field == "amount" or investment_field(field) is not None:

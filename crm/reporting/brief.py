@@ -7,36 +7,13 @@ rates behind its CNY totals. A rate whose denominator is zero is said in words
 """
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from crm.foundation.i18n import _, current_language
+from crm.foundation.i18n import _
 from crm.listing.filters import DealFilter
 from crm.reference import fx
 from crm.reporting import asof, kpi
-from crm.values.money import Money, format_money, marked_about
-
-YI = Decimal(100_000_000)
-
-
-def yi(amount: Decimal) -> str:
-    """Yuan as 亿元 with two decimals (146.54)."""
-    return str((amount / YI).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-
-
-def percent(rate: Decimal | None) -> str:
-    """A ratio as the percentage `crm kpi` prints (82.24%), or — when undefined."""
-    if rate is None:
-        return "—"
-    return f"{(rate * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
-
-
-def amount(cny: Decimal, approximate: bool = False) -> str:
-    """A CNY total as the paragraph says it: 470.16亿元 (two decimals, as the reports' 亿元 columns; 约 when it
-    adds up an approximate amount), in English as `crm kpi` and every English amount say it (format_money):
-    CNY 47,016.23 million."""
-    if current_language() == "en":
-        return format_money(Money(cny, "CNY", approximate))
-    return _("{amount} 100m CNY").format(amount=marked_about(yi(cny), approximate))
+from crm.values.money import percent_text, yi_in_words
 
 
 def _starts(p: asof.PlanFigures) -> str:
@@ -44,7 +21,7 @@ def _starts(p: asof.PlanFigures) -> str:
     if not p.planned_starts:
         return _("no project was planned to start this year, so there is no start rate; ")
     return _("{planned} planned to start this year, {started} started, start rate {start_rate}; ").format(
-        planned=p.planned_starts, started=p.started_on_plan, start_rate=percent(p.start_plan_rate)
+        planned=p.planned_starts, started=p.started_on_plan, start_rate=percent_text(p.start_plan_rate)
     )
 
 
@@ -52,12 +29,12 @@ def _investment(p: asof.PlanFigures) -> str:
     """The 完成投资 clause: against the annual plan and the schedule, or that no annual plan is recorded."""
     gap = p.schedule_gap
     if gap is None:
-        return _("investment completed {done}, no annual plan recorded; ").format(done=amount(p.invest_done_cny))
+        return _("investment completed {done}, no annual plan recorded; ").format(done=yi_in_words(p.invest_done_cny))
     return _(
         "investment completed {done}, {rate} of the annual plan, {ahead} the schedule by {gap} percentage points; "
     ).format(
-        done=amount(p.invest_done_cny),
-        rate=percent(p.invest_plan_rate),
+        done=yi_in_words(p.invest_done_cny),
+        rate=percent_text(p.invest_plan_rate),
         ahead=_("ahead of") if gap >= 0 else _("behind"),
         gap=abs(gap).quantize(Decimal("0.01")),
     )
@@ -68,7 +45,7 @@ def _problems(k: kpi.Kpis) -> str:
     if not k.blockers_raised:
         return _("{raised} problems raised, so there is no resolution rate.").format(raised=k.blockers_raised)
     return _("{raised} problems raised, {resolved} resolved, resolution rate {rate}.").format(
-        raised=k.blockers_raised, resolved=k.blockers_resolved, rate=percent(k.resolution_rate)
+        raised=k.blockers_raised, resolved=k.blockers_resolved, rate=percent_text(k.resolution_rate)
     )
 
 
@@ -81,7 +58,7 @@ def compose(result: asof.AsOf) -> str:
         month=day.month,
         day=day.day,
         deals=k.deals,
-        total=amount(k.total_cny, k.approximate),
+        total=yi_in_words(k.total_cny, k.approximate),
     )
     text += _starts(p) + _investment(p) + _problems(k)
     if k.fx_used:

@@ -447,6 +447,14 @@ def marked_about(text: str, approximate: bool = True, lang: str | None = None) -
     return ("about " if (lang or current_language()) == "en" else ABOUT_ZH) + text
 
 
+def yi_in_words(amount_cny: Decimal, approximate: bool = False) -> str:
+    """A CNY total in a sentence: 470.16亿元 (two decimals, as the tables' 亿元 columns; 约 when it adds up an
+    approximate amount), in English as every English amount reads (format_money): CNY 47,016.23 million."""
+    if current_language() == "en":
+        return format_money(Money(amount_cny, "CNY", approximate))
+    return _("{amount} 100m CNY").format(amount=marked_about(format_yi(amount_cny), approximate))
+
+
 def format_money(m: Money, lang: str | None = None) -> str:
     """Money as a reader expects it, rounded half up to 2 decimals of its unit.
 

@@ -13,7 +13,8 @@ from crm.deals.stages import change_stage
 from crm.deals.tags import tag_deal
 from crm.listing.filters import DealFilter
 from crm.reference import fx
-from crm.reporting import asof, brief, kept_plans, kpi, lights, series, summaries
+from crm.reporting import asof, kept_plans, kpi, lights, series, summaries
+from crm.values.money import format_yi
 from tests.conftest import filled_ledger
 
 D = datetime.date
@@ -207,7 +208,7 @@ def test_brief_figures_equal_kpi(invest_ledger, run_cli, db_url):
     code, text, err = run_cli("--db", db_url, "brief", "--as-of", "2020-04-30")
     assert code == 0, err
     assert text.startswith("截至2020年4月30日，签约项目3个，总投资")  # the year: a brief is pasted into later reports
-    assert f"总投资{brief.yi(Decimal(k['total_cny']))}亿元" in text
+    assert f"总投资{format_yi(Decimal(k['total_cny']))}亿元" in text
     assert f"计划新开工{k['planned_starts']}个，已开工{k['started_on_plan']}个" in text
     assert "完成投资146.54亿元，占年度计划28.97%，低于序时进度4.36个百分点" in text
     assert f"存在问题{k['blockers_raised']}个" in text
