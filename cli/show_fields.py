@@ -8,7 +8,7 @@ the 1st it is stored as (and so is the day the deal became 签约, which is that
 
 from __future__ import annotations
 
-from crm.deals.fields import FIELDS, approval_label
+from crm.deals.fields import FIELDS, approval_label, area_label
 from crm.deals.stages import BY_KEY
 from crm.foundation.i18n import _, list_sep
 from crm.values.dates import date_text
@@ -16,10 +16,6 @@ from crm.values.money import Money, format_money, format_yi
 
 #: What an empty field shows: the table keeps one row a field, so a blank is seen, not missed.
 EMPTY = "—"
-
-
-def _area(value) -> str:
-    return _("{area} square metres").format(area=f"{value:,.2f}") if value else ""
 
 
 def field_text(d: dict, key: str) -> str:
@@ -31,7 +27,7 @@ def field_text(d: dict, key: str) -> str:
     if key == "approval":
         return approval_label(d.get("approval"))
     if key == "floor_area":
-        return _area(d.get("floor_area"))
+        return area_label(d.get("floor_area"))
     value = d.get(key)
     return "" if value is None else str(value)
 

@@ -23,7 +23,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Select, SelectionList, Static
 
 from crm.deals import records as deals
-from crm.deals.fields import APPROVAL_LABELS, MissingFields, parse_approval, parse_floor_area
+from crm.deals.fields import APPROVAL_LABELS, MissingFields, area_label, parse_approval, parse_floor_area
 from crm.deals.fields import FIELDS as DEAL_FIELDS
 from crm.deals.texts import FormChoices, form_choices, form_state
 from crm.foundation.errors import Conflict, CrmError, MissingRate, NotFound
@@ -222,7 +222,7 @@ class DealForm(SavingDialog):
         elif kind == "area":
             try:
                 area = parse_floor_area(raw) if raw.strip() else None
-                show_hint(hint, _("{area} square metres").format(area=f"{area:,.2f}") if area else "")
+                show_hint(hint, area_label(area))
             except CrmError as err:
                 show_hint(hint, str(err), True)
         elif kind in ("text", "suggest"):

@@ -23,7 +23,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Header, Label, Static
 
 from crm.deals.blockers import is_overdue
-from crm.deals.fields import approval_label, label_of
+from crm.deals.fields import approval_label, area_label, label_of
 from crm.deals.timeline import deal_timeline
 from crm.deals.trail import field_label, shown_value
 from crm.foundation.errors import CrmError
@@ -340,7 +340,7 @@ class DealDetailScreen(DealActions, CrmScreen):
             ),
             (
                 _(label_of("floor_area")),
-                _("{area} square metres").format(area=f"{d['floor_area']:,.2f}") if d["floor_area"] else "",
+                area_label(d["floor_area"]),
             ),
             (_(label_of("responsibility_plan")), d["responsibility_plan"]),
             (_(label_of("notes")), d["notes"]),

@@ -30,6 +30,11 @@ APPROVAL_LABELS = {
 _APPROVAL_LOOKUP = {w.lower(): k for k, words in APPROVALS.items() for w in words}
 
 
+def area_label(value: Decimal | None) -> str:
+    """A floor area as people read it (81,900.00 平方米 / square metres); "" for none."""
+    return _("{area} square metres").format(area=f"{value:,.2f}") if value else ""
+
+
 def approval_label(key: str | None, lang: str | None = None) -> str:
     """An approval type's label (审批, 核准, 备案; in English Approval, Verification, Filing) in `lang` (default the
     current language); "" for none or a key it does not know."""
