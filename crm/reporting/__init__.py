@@ -34,7 +34,6 @@ _HOME = {
     "event_cohort": "cohorts",
     "lag_points": "lights",
     "months_late": "lights",
-    "percent": "brief",
     "period_ends": "series",
     "plan_json": "asof",
     "rank_value": "summaries",
@@ -47,7 +46,6 @@ _HOME = {
     "summarise": "summaries",
     "week_containing": "weekly_model",
     "year_cohort": "cohorts",
-    "yi": "brief",
 }
 __all__ = sorted(_HOME)
 
