@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from crm.foundation.i18n import current_language, list_sep
 from crm.reporting.weekly import AMOUNTS_KEPT, RowBatch, WeeklyTable, batches_of_rows
+from crm.values.dates import date_text
 from exports import weekly_layout as layout
 from exports.cells import FORMULA_STARTS, QUOTE, neutralise, text_of
 from exports.weekly_csv_split import SecondRange
@@ -229,6 +230,17 @@ class _CsvColumns:
         self.supporting = _Texts(lambda names: _csv_cell(sep.join(names)))
         self.problems = _ProblemTexts()
 
+    def signing_days(self, batch: RowBatch):
+        """The texts of the batch's signing dates: each day's, made once, and a month-only date's month (date_text:
+        2025-12), looked for only in a batch that has one."""
+        days = map(self.days.__getitem__, batch.signed_on)
+        if batch.signed_on_month is None:
+            return days
+        texts = list(days)
+        for i in compress(range(len(texts)), batch.signed_on_month):
+            texts[i] = date_text(batch.signed_on[i], True)
+        return texts
+
     def rows(self, batch: RowBatch):
         """The batch's rows as tuples of their cells' CSV text."""
         names, problems = self.names.__getitem__, self.problems.text
@@ -240,7 +252,7 @@ class _CsvColumns:
             map(names, batch.region),
             map(self.industries.__getitem__, zip(batch.industry, batch.sub_industry)),
             map(names, batch.event),
-            map(self.days.__getitem__, batch.signed_on),
+            self.signing_days(batch),
             self.own.column(batch.amount),
             map(self.yi.__getitem__, batch.amount_cny),
             map(self.stages.__getitem__, batch.stage),

@@ -23,7 +23,7 @@ from crm.foundation.i18n import current_language, list_sep
 from crm.reference import fx
 from crm.reporting import kpi
 from crm.reporting.weekly import Problem, Progress, Row, WeeklyTable
-from crm.values.dates import iso_week_label
+from crm.values.dates import date_text, iso_week_label
 from crm.values.money import ABOUT_ZH, YI, ZH_SUFFIX, Money, format_money, format_yi, marked_about, percent_text, to_wan
 from exports.cells import plain_decimal
 
@@ -186,6 +186,11 @@ def stage_label(key: str | None) -> str:
     return BY_KEY[key].label() if key else ""
 
 
+def stage_labels() -> list[str]:
+    """Every stage's label in the current language: what the stage column may hold."""
+    return [stage.label() for stage in BY_KEY.values()]
+
+
 def industry_text(row: Row) -> str:
     """The industry and its sub-industry: 先进制造/智能装备, or the one of them there is."""
     industry, sub = row.industry, row.sub_industry
@@ -258,7 +263,8 @@ AMOUNT_AT = 8  # the column of the amount in its own currency; its amount in 亿
 
 def row_values(row: Row) -> list:
     """The cells of one deal as cells() gives them, but for the amounts: the Money and the yuan themselves
-    (the xlsx writer makes a million of them into numbers without the wrappers)."""
+    (the xlsx writer makes a million of them into numbers without the wrappers). The signing date is a date, or
+    the text of its month (date_text: 2025-12) when it names its month only."""
     return [
         row.seq,
         row.code,
@@ -267,7 +273,7 @@ def row_values(row: Row) -> list:
         row.region,
         industry_text(row),
         row.event or "",
-        row.signed_on,
+        date_text(row.signed_on, True) if row.signed_on_month else row.signed_on,  # a month only: its text, 2025-12
         row.amount,
         row.amount_cny,
         stage_label(row.stage),

@@ -5,7 +5,8 @@ repeated on every printed page, one row per deal, a totals row (合计) and the
 notes; columns sized for Chinese text (2-4 character headers whole), long cells
 wrapped in rows tall enough for their lines, 总投资 as the text every format
 shows (4565万元, 1.5亿美元), 折合人民币 and dates as numbers with number
-formats; landscape and fitted to the page width, A4 when the body text still
+formats (a date that names its month only as its month's text, 2025-12);
+landscape and fitted to the page width, A4 when the body text still
 prints at MIN_PRINTED_PT or more (paper_for), and the pages broken where the
 program chooses (Pages) so that the totals row is never alone on its page.
 Sheet 2 (汇总): the summary sections, on the same paper (portrait), amounts and rates as numbers (a total
@@ -256,8 +257,18 @@ def _header_room(header: str) -> int:
 
 
 def caps(cols: list) -> list[int]:
-    """The widest each column may be: its MAX_WIDTHS, or its header's widest word (a longer English word)."""
-    return [max(MAX_WIDTHS.get(col.key, 16), _header_min(col.header)) for col in cols]
+    """The widest each column may be: its MAX_WIDTHS, or its header's widest word (a longer English word), or
+    the widest word of a stage's label in the stage column (Construction), so that no stage is broken in a word."""
+    return [max(MAX_WIDTHS.get(col.key, 16), _header_min(col.header), _labels_min(col.key)) for col in cols]
+
+
+def _labels_min(key: str) -> int:
+    """The width the stage column's widest label word takes on one line as lines_of() counts it (the room
+    _column_widths gives it); 0 for the other columns."""
+    if key != "stage":
+        return 0
+    widest = max(_width(word) for label in layout.stage_labels() for word in label.split())
+    return math.ceil(widest * 1.1 + 2)
 
 
 def _header_min(header: str) -> int:

@@ -192,8 +192,9 @@ class Body:
         lines = [cols[0].widths(list(map(len, map(str, columns[0]))))]
         days = columns[7]
         if any(days):
-            lines.append(cols[7].widths([10 if day else 0 for day in days]))  # yyyy-mm-dd
-            columns[7] = [day.toordinal() if day else 0 for day in days]
+            # a day as its ordinal (yyyy-mm-dd, 10 columns wide); a month-only date as its text (2025-12)
+            lines.append(cols[7].widths([(len(day) if type(day) is str else 10) if day else 0 for day in days]))
+            columns[7] = [(day if type(day) is str else day.toordinal()) if day else 0 for day in days]
         else:
             columns[7] = [0] * len(days)
         for found in (self._amounts, self._yuan):
@@ -291,7 +292,10 @@ class Body:
             (string if region else blank)(r, 4, region, text)
             (string if industry else blank)(r, 5, industry, text)
             (string if event else blank)(r, 6, event, text)
-            if signed:
+            if type(signed) is str:
+                # text, not a date cell: crm import reads a date cell as its day, this as the month it names
+                string(r, 7, signed, centre)
+            elif signed:
                 day(r, 7, fromordinal(signed), date)
             else:
                 blank(r, 7, None, text)

@@ -312,7 +312,7 @@ class _Builder:
         blockers' rows (_open_blockers) `blocked`; counts them."""
         days = _DAYS
         (ids, codes, deal_names, investors, regions, industries, subs, signed, amounts, currencies, approximate, cnys,
-         rates, stages, event_ids, leads, liaisons, supporting) = columns  # fmt: skip
+         rates, stages, event_ids, leads, liaisons, supporting, months) = columns  # fmt: skip
         self.sums.add_batch(stages, cnys, currencies, amounts, approximate, rates)
         day = days.__getitem__
         problems = {
@@ -339,6 +339,7 @@ class _Builder:
             list(map(names.persons.get, liaisons)),
             list(map(progress.get, ids)),
             list(map(problems.get, ids)),
+            months if any(months) else None,  # a month-only signing date is rare: writers test the batch once
         )
 
     def _open_problems(self, departments: dict[int, str], blocked: list[tuple]) -> dict[int, list[tuple]]:

@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import repeat
 from typing import Any
 
 from crm.listing.filters import DealFilter
@@ -112,6 +113,7 @@ class Row:
     liaison: str | None
     progress: list[Progress] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    signed_on_month: bool = False  # signed_on names its month only (shown as 2025-12, crm.values.dates.date_text)
 
     @property
     def changed(self) -> bool:
@@ -127,7 +129,9 @@ class RowBatch:
     """Consecutive rows of the table column by column: each field holds, in the rows' order, the values of Row's
     field of that name, except that `supporting` holds tuples and `progress` and `problems` None for a row with
     none. Equal values are often one shared object (amounts, days, department lists), and nothing is made per row,
-    so a writer can turn whole columns into text at once; rows() gives the same rows as Row objects."""
+    so a writer can turn whole columns into text at once; rows() gives the same rows as Row objects.
+    `signed_on_month` is None when no row's signing date names its month only (nearly every batch), so that a
+    writer tests it once a batch."""
 
     seq: Sequence[int]
     id: Sequence[int]
@@ -149,16 +153,18 @@ class RowBatch:
     liaison: Sequence[str | None]
     progress: Sequence[list[Progress] | None]
     problems: Sequence[list[Problem] | None]
+    signed_on_month: Sequence[bool] | None = None
 
     def __len__(self) -> int:
         return len(self.id)
 
     def rows(self) -> list[Row]:
         """The batch's rows as Row objects (each with lists of its own for supporting, progress and problems)."""
-        columns = [getattr(self, name) for name in ROW_FIELDS]
+        columns = [getattr(self, name) for name in ROW_FIELDS[:-1]]  # but signed_on_month, the last: maybe None
+        months = repeat(False) if self.signed_on_month is None else map(bool, self.signed_on_month)
         return [
-            Row(*values[:16], list(values[16]), values[17], values[18] or [], values[19] or [])
-            for values in zip(*columns)
+            Row(*values[:16], list(values[16]), values[17], values[18] or [], values[19] or [], month)
+            for *values, month in zip(*columns, months)
         ]
 
     @classmethod
@@ -169,6 +175,7 @@ class RowBatch:
         batch.supporting = [tuple(names) for names in batch.supporting]
         batch.progress = [p or None for p in batch.progress]
         batch.problems = [p or None for p in batch.problems]
+        batch.signed_on_month = batch.signed_on_month if any(batch.signed_on_month) else None
         return batch
 
 

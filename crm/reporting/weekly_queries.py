@@ -235,7 +235,8 @@ def _week_blockers(ids, monday: datetime.date, sunday: datetime.date):
 def _listed_rows(cohort: DealFilter, sunday: datetime.date, only_stage: str | None, changed: list[int]):
     """The deals the table lists, in its order, with everything a row shows (crm.reporting.weekly._rows) but
     the names of its event, lead unit and liaison and of its supporting departments (their ids instead) and its
-    problems: the columns of the index deal_weekly_rows (migrations 0015, 0022), which the SELECT reads alone.
+    problems: the columns of the index deal_weekly_rows (migrations 0015, 0022, 0026), which the SELECT reads alone;
+    last, whether the signing date names its month only.
 
     Listed: in the ledger by `sunday` and at `only_stage` then, or (without it) not finished then or
     among `changed`, the deals something happened to that week.
@@ -266,6 +267,7 @@ def _listed_rows(cohort: DealFilter, sunday: datetime.date, only_stage: str | No
         Deal.lead_unit,
         Deal.liaison,
         supporting_ids.READ,
+        Deal.signed_on_month,
     )
     query = cohort.apply(query).where(stage.is_null(False) & listed)
     return query.order_by(Deal.signed_on.asc(nulls="LAST"), Deal.code)

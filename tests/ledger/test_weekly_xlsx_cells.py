@@ -26,10 +26,11 @@ def _parts(path) -> dict[str, bytes]:
 @pytest.fixture
 def week_to_lay_out(hostile_week):  # noqa: F811
     """The hostile week, with progress over Excel's 32,767 characters in a cell (past the program's checks)
-    and a name of three lines."""
+    and a name of three lines, and a listed deal whose signing date names its month only."""
     deals = list(Deal.select().order_by(Deal.id))
     Progress.create(deal=deals[5].id, on=datetime.date(2020, 5, 19), text="长" * 33_000, author="张三")
     Deal.update(name="第一行\nsecond line\n第三行 “引号”").where(Deal.id == deals[6].id).execute()
+    Deal.update(signed_on_month=True).where(Deal.code == "ZS2019-0016").execute()
     return hostile_week
 
 

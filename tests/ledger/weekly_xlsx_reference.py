@@ -172,6 +172,10 @@ class _Body:
         if day is None:
             cells.append((self.BLANK, None, self.text))
             shape.append(0)
+        elif type(day) is str:  # a month-only date: its month as text (2025-12)
+            cells.append((self.STRING, day, self.centre))
+            shape.append(_line_width(day))
+            widest[self.signed_at] = max(widest[self.signed_at], _line_width(day))
         else:
             cells.append((self.DAY, day, self.date))
             shape.append(10)  # yyyy-mm-dd
