@@ -1,6 +1,6 @@
 """The least a SQLite import of FILE can take with this schema (issue 16): the database's own work, replayed.
 
-    python -m tests.perf.import_engine FILE [--rounds 3]
+    python -m tests.perf.import_engine FILE [--rounds 3] [--by-kind]
 
 1. In a fresh process, `crm import FILE` into a new initialised ledger, recording every statement it runs, in
    the order they run, with their parameters: the importing thread's (peewee's execute_sql, the transaction's
@@ -91,19 +91,31 @@ with open(sys.argv[2], "rb") as f:
     ran = pickle.load(f)
 db = open_database(sys.argv[1])
 connection = db.connection()
+kinds = {}
+def kind(sql):  # "INSERT INTO deal", "CREATE INDEX deal_stage", "UPDATE deal_totals" …: what the time is spent on
+    words = sql.replace('"', "").replace("(", " ").split()
+    if words[0] in ("SAVEPOINT", "RELEASE"):  # a savepoint's name is new each time
+        return words[0]
+    if words[:2] in (["INSERT", "INTO"], ["CREATE", "INDEX"], ["DELETE", "FROM"]):
+        return " ".join(words[:3])
+    return " ".join(words[:2])
 with roomy_cache():
     start, cpu, indexes = time.perf_counter(), time.process_time(), 0.0
     for sql, params in ran:
+        began = time.perf_counter()
         if sql.startswith("COMMIT"):
             connection.commit()
-        elif sql.startswith("CREATE INDEX"):
-            began = time.perf_counter()
-            connection.execute(sql, params)
-            indexes += time.perf_counter() - began
         else:
             connection.execute(sql, params)
+        took = time.perf_counter() - began
+        if sql.startswith("CREATE INDEX"):
+            indexes += took
+        key = kind(sql)
+        kinds[key] = kinds.get(key, 0.0) + took
     connection.commit()
     print("%.3f %.3f %.3f" % (time.perf_counter() - start, time.process_time() - cpu, indexes))
+    for key, took in sorted(kinds.items(), key=lambda kv: -kv[1]):
+        print("%.3f %s" % (took, key))
 """
 
 READ = r"""
@@ -133,9 +145,10 @@ def record(book: Path, tmp: Path) -> tuple[Path, int]:
     return out, count
 
 
-def replay(statements: Path, tmp: Path, round_: int) -> tuple[float, float, float]:
+def replay(statements: Path, tmp: Path, round_: int, by_kind: dict | None = None) -> tuple[float, float, float]:
     """(wall s, CPU s, wall s of the CREATE INDEX statements) of the statements run on a new initialised ledger,
-    in a fresh process; the first round's ledger must hold what the recorded import's does (SystemExit if not)."""
+    in a fresh process; the first round's ledger must hold what the recorded import's does (SystemExit if not).
+    `by_kind`, when given, gets each kind of statement's seconds appended ("INSERT INTO deal": [s, …])."""
     ledger = tmp / f"replay-{round_}.sqlite3"
     _new_ledger(ledger)
     proc = subprocess.run(
@@ -145,7 +158,12 @@ def replay(statements: Path, tmp: Path, round_: int) -> tuple[float, float, floa
         capture_output=True,
         text=True,
     )
-    wall, cpu, indexes = proc.stdout.split()
+    first, *kinds = proc.stdout.splitlines()
+    wall, cpu, indexes = first.split()
+    if by_kind is not None:
+        for line in kinds:
+            took, key = line.split(" ", 1)
+            by_kind.setdefault(key, []).append(float(took))
     if round_ == 0:
         imported, replayed = _tables(tmp / "recorded.sqlite3"), _tables(ledger)
         differ = sorted(t for t in imported.keys() | replayed.keys() if imported.get(t) != replayed.get(t))
@@ -188,14 +206,16 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", type=Path)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--by-kind", action="store_true", help="also each kind of statement's median seconds")
     args = parser.parse_args(argv)
+    by_kind: dict | None = {} if args.by_kind else None
     book = args.file.resolve()
     with tempfile.TemporaryDirectory(prefix="crm-engine-") as tmp_name:
         tmp = Path(tmp_name)
         statements, count = record(book, tmp)
         walls, cpus, indexes, reads = [], [], [], []
         for round_ in range(args.rounds):
-            wall, cpu, index = replay(statements, tmp, round_)
+            wall, cpu, index = replay(statements, tmp, round_, by_kind)
             walls.append(wall)
             cpus.append(cpu)
             indexes.append(index)
@@ -209,6 +229,8 @@ def main(argv=None) -> int:
         f"({', '.join(f'{r:.2f}' for r in reads)}): the replay alone is {wall / floor:.1f}× the read; "
         f"load average {os.getloadavg()[0]:.2f}"
     )
+    for key, took in sorted((by_kind or {}).items(), key=lambda kv: -statistics.median(kv[1])):
+        print(f"  {statistics.median(took):7.3f} s  {key}")
     return 0
 
 
