@@ -20,7 +20,7 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.events import DeliveryComplete, DeliveryFailed
+from textual.events import DeliveryComplete, DeliveryFailed, Enter
 
 from crm.foundation.i18n import N_, _, set_language
 from crm.runtime import Database
@@ -206,6 +206,12 @@ class CrmApp(ConnectionWatch, TerminalWatch, App):
 
     def on_unmount(self) -> None:
         self.db.close()
+
+    def on_enter(self, event: Enter) -> None:
+        # the mouse over a widget: Textual's English tooltips (the header icon's) shown in the current language
+        from screens.textual_strings import translate_tooltip
+
+        translate_tooltip(event.node)
 
     # ---- the command palette --------------------------------------------------
 

@@ -7,13 +7,16 @@ the write is in flight the form says 正在保存…, keeps its fields read-only
 later keystroke would not be in what is written), ignores a second save (a
 second write of the same version, refused as a conflict with the first), and
 on Esc says plainly that the save is sent and may still be written, staying
-open until the server answers. ctrl+q asks before quitting without waiting.
+open until the server answers. ctrl+q asks before quitting without waiting; a save that fails while that
+question is open turns it into what happened (nothing written, and why) before the officer answers it.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Label, Static
@@ -23,6 +26,7 @@ from crm.foundation.i18n import N_, _
 from crm.runtime import saved
 from screens.base import CrmDialog
 from screens.dialog_box import Dialog
+from screens.forms import show_hint
 from screens.keys_footer import KeysFooter
 
 #: What a form holds that the officer types into or presses: read-only while its save is in flight.
@@ -38,7 +42,10 @@ def sent_text() -> str:
 
 
 class QuitWhileSavingDialog(CrmDialog):
-    """ctrl+q while a save is in flight: dismisses with True (quit without waiting) or False (wait: Esc, n)."""
+    """ctrl+q while a save is in flight: dismisses with True (quit without waiting) or False (wait: Esc, n).
+
+    When the save fails meanwhile, save_failed() makes it say so: nothing was written, why, and that n (Esc) goes
+    back to the form, where what was typed is kept."""
 
     BINDINGS = [
         Binding("y", "answer(True)", N_("Quit")),
@@ -53,6 +60,7 @@ class QuitWhileSavingDialog(CrmDialog):
                 classes="dialog-title",
                 id="quit-saving-question",
             )
+            yield Static("", id="quit-saving-why", classes="dialog-error")  # why a failed save was refused
             with Horizontal(classes="dialog-buttons"):
                 yield Button(_("Quit (y)"), id="quit-yes", variant="error")
                 yield Button(_("Wait (n)"), id="quit-no", variant="primary")
@@ -60,7 +68,30 @@ class QuitWhileSavingDialog(CrmDialog):
 
     def on_mount(self) -> None:
         self.query_one(".dialog").styles.width = 60  # a question, not a form
+        self.query_one("#quit-saving-why", Static).display = False
         self.set_focus(self.query_one("#quit-no", Button))
+
+    def save_failed(self, reason: str = "") -> None:
+        """The save asked about failed: the question says nothing was written (and `reason`, when given) and n (Esc)
+        now goes back to the form; y still quits."""
+        self.query_one("#quit-saving-question", Label).update(
+            _(
+                "The save failed: nothing was written. Quit anyway, or go back to the form, where what you typed is kept?"
+            )
+        )
+        self.query_one("#quit-no", Button).label = _("Back (n)")  # the button is 16 cells wide
+        self._bindings = BindingsMap(
+            [
+                dataclasses.replace(b, description=_("Back")) if b.action == "answer(False)" else b
+                for bindings in self._bindings.key_to_bindings.values()
+                for b in bindings
+            ]
+        )
+        self.refresh_bindings()
+        if reason:
+            why = self.query_one("#quit-saving-why", Static)
+            show_hint(why, reason, error=True)
+            why.display = True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "quit-yes")
@@ -92,14 +123,32 @@ class SavingDialog(Dialog):
         self.query_one("#dialog-error", Static).set_class(False, "-error")  # news, not a problem
 
     def save_ended(self) -> None:
-        """The write failed: the fields are the officer's again (the caller then says why)."""
+        """The write failed: the fields are the officer's again (the caller then says why); a quit question open
+        over the form says the save failed, and shows why as the caller says it (show_error)."""
         self._in_flight = False
         for widget in self._disabled:
             widget.disabled = False
         self._disabled = ()
         self.show_error("")
+        question = self._quit_question()
+        if question is not None:
+            question.save_failed()
         if self._focused is not None and self._focused.is_attached:
             self._focused.focus()
+
+    def show_error(self, message: str) -> None:
+        """The form's error line; after a failed save, also the reason in the quit question open over the form."""
+        super().show_error(message)
+        question = self._quit_question() if message and not self._in_flight else None
+        if question is not None:
+            question.save_failed(message)
+
+    def _quit_question(self) -> QuitWhileSavingDialog | None:
+        """The quit question (ctrl+q while the save was in flight) open over this form, if any."""
+        stack = self.app.screen_stack
+        if self not in stack:
+            return None
+        return next((s for s in stack[stack.index(self) + 1 :] if isinstance(s, QuitWhileSavingDialog)), None)
 
     async def run_save(self, fn, *args, **kwargs):
         """Dialog.run_save as this form's one save: in flight from the moment it is handed over, the fields given

@@ -5,11 +5,27 @@ palette; screens.base translates each through `_()` where it is shown.
 The notices of Textual's App (ctrl+c's "Do you want to quit?", the
 screenshot's "Saved screenshot to …") are replaced by the app's own, in
 screens.app, rather than translated: their text is built inside Textual.
+The tooltip Textual's header icon sets as it mounts ("Open the command
+palette") is translated by translate_tooltip, which screens.app calls as the
+mouse enters a widget, before Textual shows its tooltip.
 """
 
 from __future__ import annotations
 
-from crm.foundation.i18n import N_
+from textual.dom import DOMNode
+
+from crm.foundation.i18n import N_, _
+
+#: The tooltips Textual's widgets set in English as they mount: the header icon's.
+TEXTUAL_TOOLTIPS = frozenset({N_("Open the command palette")})
+
+
+def translate_tooltip(node: DOMNode) -> None:
+    """Show `node`'s tooltip in the current language when it is one of Textual's own English ones."""
+    tooltip = getattr(node, "tooltip", None)
+    if isinstance(tooltip, str) and tooltip in TEXTUAL_TOOLTIPS:
+        node.tooltip = _(tooltip)
+
 
 TEXTUAL_STRINGS = (
     N_("Select"),

@@ -209,6 +209,8 @@ class ImportDialog(Dialog):
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Import")),  # the footer names the key as the button does
         Binding("ctrl+l", "imports", N_("Imports"), tooltip=N_("The imports recorded: revert one")),
+        # on a short terminal the choosers are below the report's first lines: one key brings the first in sight
+        Binding("ctrl+o", "columns", N_("Columns"), tooltip=N_("To the column choosers, below the preview")),
     ]
     DEFAULT_CSS = """
     ImportDialog #import-columns { height: auto; }
@@ -288,6 +290,17 @@ class ImportDialog(Dialog):
         from screens.imports import open_imports
 
         open_imports(self.app)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """ctrl+o (to the column choosers) is there once a preview has shown them."""
+        if action == "columns":
+            return bool(self.column_labels)
+        return super().check_action(action, parameters)
+
+    def action_columns(self) -> None:
+        """ctrl+o: focus the first column's chooser, scrolled into sight (tab goes on to the next)."""
+        for first in self.query("#import-col-0").results(Select):  # none while a new preview remounts them
+            self.set_focus(first)
 
     def submit(self) -> None:
         """Enter previews; importing needs the Import button (or ctrl+s) after a clean preview."""
@@ -375,6 +388,7 @@ class ImportDialog(Dialog):
         box = self.query_one("#import-columns", Vertical)
         await box.remove_children()
         if not labels:
+            self.refresh_bindings()
             return
         # a column the preview read as a field one cannot choose (序号, 折合人民币: checked only) shows it too
         fixed = dict.fromkeys(f for f in chosen.values() if f != "-" and f not in MAPPABLE)
@@ -385,6 +399,7 @@ class ImportDialog(Dialog):
             rows.append(Horizontal(Static(text.shown(label), classes="import-col-label"), select, classes="import-col"))
         with self.prevent(Select.Changed):
             await box.mount(*rows)
+        self.refresh_bindings()  # ctrl+o in the footer
 
     @on(Select.Changed, ".import-col Select")
     def _column_chosen(self, event: Select.Changed) -> None:
