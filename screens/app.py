@@ -15,12 +15,13 @@ import functools
 import gc
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.events import DeliveryComplete, DeliveryFailed, Enter
+from textual.events import DeliveryComplete, DeliveryFailed, Enter, Event, Key, MouseDown, Paste
 
 from crm.foundation.i18n import N_, _, set_language
 from crm.runtime import Database
@@ -63,6 +64,7 @@ SCREENS = (
 # Screens whose figures are fetched as their key is pressed, before Textual switches to them:
 # mode → the module whose prefetch(app) starts the query.
 PREFETCH = {"board": "screens.board", "dashboard": "screens.dashboard"}
+BUILD_AHEAD_IDLE = 0.5  # seconds without a key (and after the warm-up's imports) before a screen is built ahead
 PREFETCH_WAIT = 0.15  # seconds; a slower query is shown when it comes, over the previous figures
 
 # Palette entries that act on the current screen: action, title, help (English source).
@@ -103,7 +105,8 @@ class CrmApp(ConnectionWatch, TerminalWatch, App):
     """招商台账: the ledger of investment-attraction deals, in the terminal."""
 
     CSS_PATH = [HERE / "app.tcss"]
-    MODES = {mode: _screen(module, name) for mode, _key, _label, module, name in SCREENS}
+    SCREEN_OF = {mode: _screen(module, name) for mode, _key, _label, module, name in SCREENS}  # mode → new screen
+    MODES = dict(SCREEN_OF)
     DEFAULT_MODE = "deals"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
@@ -134,6 +137,11 @@ class CrmApp(ConnectionWatch, TerminalWatch, App):
         it already; by default it is read here."""
         if lang is not None:
             set_language(lang)
+        # mode → its screen built ahead while the app was idle (_build_ahead), until the mode is first shown
+        self._built_ahead: dict = {}
+        self._last_input = 0.0  # time.monotonic() of the last key, paste or click: nothing is built ahead during typing
+        # this app's modes (App.__init__ copies them): the Board and the Dashboard may have been built ahead
+        self.MODES = {**self.SCREEN_OF, **{mode: functools.partial(self._screen_of, mode) for mode in PREFETCH}}
         super().__init__()
         self.stylesheet = KeptStylesheet(variables=self.get_css_variables())  # each source parsed once per theme
         translate_bindings(self)
@@ -201,8 +209,34 @@ class CrmApp(ConnectionWatch, TerminalWatch, App):
             from crm.reference import regions
 
             regions.read_table()
+            self.call_from_thread(self.set_timer, BUILD_AHEAD_IDLE, self._build_ahead)
 
         threading.Thread(target=load, name="crm-warm-up", daemon=True).start()
+
+    async def on_event(self, event: Event) -> None:
+        if isinstance(event, (Key, Paste, MouseDown)):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
+    def _build_ahead(self) -> None:
+        """Build (compose, mount and style, off screen) the first of the Board and the Dashboard that is not
+        built yet, once the officer has not typed for BUILD_AHEAD_IDLE, then the next: a first visit then only
+        lays out and draws its screen, and no key waits for a screen being built."""
+        mode = next((m for m in PREFETCH if m not in self.built_modes and m not in self._built_ahead), None)
+        if mode is None or not self.is_running:
+            return
+        idle = time.monotonic() - self._last_input
+        if idle < BUILD_AHEAD_IDLE:
+            self.set_timer(BUILD_AHEAD_IDLE - idle, self._build_ahead)
+            return
+        screen = self.SCREEN_OF[mode]()
+        self._register(self, screen)  # Textual's own mounting of a screen pushed, without pushing it
+        self._built_ahead[mode] = screen
+        self.set_timer(BUILD_AHEAD_IDLE, self._build_ahead)
+
+    def _screen_of(self, mode: str):
+        """The screen of `mode` as Textual first shows it: the one built ahead, else a new one."""
+        return self._built_ahead.pop(mode, None) or self.SCREEN_OF[mode]()
 
     def on_unmount(self) -> None:
         self.db.close()
@@ -278,7 +312,9 @@ class CrmApp(ConnectionWatch, TerminalWatch, App):
         thread wait for the GIL at each row), and the screen's first frame shows
         them, instead of the figures of the previous visit, redrawn again a moment
         later. On the first visit the screen is built meanwhile instead: it has no
-        earlier figures to show, and building it takes about as long as the query.
+        earlier figures to show, and building it takes about as long as the query;
+        unless it was built ahead while the app was idle (_build_ahead): then the
+        first visit waits for its figures as a later one does.
         """
         if mode != self.current_mode and mode in PREFETCH:
             import importlib

@@ -40,9 +40,12 @@ class FiguresOnArrival:
         self._arrived = True
 
     def shown_on_arrival(self) -> bool:
-        """True once after the figures fetched with the key were shown: the resume has nothing to fetch."""
-        arrived, self._arrived = self._arrived, False
-        return arrived
+        """True while the figures fetched with the key are the ones shown, from the switch to the screen until it
+        is left: its resumes have nothing to fetch (Textual resumes a screen twice on the first visit of its mode)."""
+        return self._arrived
+
+    def on_screen_suspend(self) -> None:
+        self._arrived = False
 
     async def figures(self, what, fn, *args):
         """The figures for `what`: those fetched as the key was pressed, else `fn(*args)` in the totals thread."""

@@ -11,9 +11,11 @@ import functools
 
 from rich.cells import cell_len
 from textual import events, on
-from textual.app import ComposeResult
+from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.visual import VisualType
 from textual.widgets import Header, Static
 
 from crm.deals.stages import STAGES
@@ -85,7 +87,7 @@ def narrow_board(width: int) -> bool:
 
 
 class StageHead(Static):
-    """A stage's name, count and total, laid out again for the width the column has."""
+    """A stage's name, count and total, laid out for the width the column has when it is drawn."""
 
     def __init__(self) -> None:
         super().__init__("", classes="stage-head", markup=False)
@@ -93,16 +95,22 @@ class StageHead(Static):
 
     def show(self, stage: str, deals: int, total_cny, unconverted: int) -> None:
         self._figures = (stage, deals, total_cny, unconverted)
-        self._fit()
+        # the head's size is set by the stylesheet: no layout of the whole screen for new figures
+        self.refresh(layout=False)
 
-    def on_resize(self) -> None:
-        self._fit()
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        """Static.update: `content` shown instead of figures until the next ones."""
+        self._figures = None
+        super().update(content, layout=layout)
 
-    def _fit(self) -> None:
-        if self._figures is not None and self.content_size.width:
-            narrow = self.content_size.height >= 3  # the board's -narrow style gives the head three lines
-            # the head's size is set by the stylesheet: no layout of the whole screen for new figures
-            self.update(head_lines(*self._figures, self.content_size.width, narrow), layout=False)
+    def render(self) -> RenderResult:
+        # at drawing time, not when the figures come: a screen built ahead gets them before its first layout
+        if self._figures is None:
+            return super().render()
+        if not self.content_size.width:
+            return Content("")
+        narrow = self.content_size.height >= 3  # the board's -narrow style gives the head three lines
+        return Content(head_lines(*self._figures, self.content_size.width, narrow))
 
 
 class StageColumn(Vertical):

@@ -114,6 +114,7 @@ class CardColumn(ScrollView, can_focus=True):
         self.more = 0
         self._today = None
         self.lights: dict[str, str] = {}
+        self._texts: dict[tuple[int, int], list[str]] = {}  # (card, width) → its lines: a card's lines are drawn apart
 
     def show(self, rows: list[DealRow], more: int, today, lights: dict[str, str] | None = None) -> None:
         """Show `rows` as cards (those of `lights`, code → yellow/red, marked), and a line saying `more`
@@ -123,6 +124,7 @@ class CardColumn(ScrollView, can_focus=True):
             return  # what is shown already: nothing to draw again
         code = self.current.code if self.current else None
         self.rows, self.more, self._today, self.lights = rows, more, today, lights
+        self._texts.clear()
         self.cursor = next((n for n, r in enumerate(rows) if r.code == code), min(self.cursor, max(len(rows) - 1, 0)))
         self._size_to_cards()
         self.refresh()
@@ -176,7 +178,7 @@ class CardColumn(ScrollView, can_focus=True):
             )
             row = self.rows[index]
             light = self.lights.get(row.code)
-            texts = card_lines(row, self._today, max(width - 2, 1), light, self.narrow)
+            texts = self._card_texts(index, max(width - 2, 1))
             edge = Segment(" ", style)
             if light is not None:  # a coloured edge, visible at any width
                 edge = Segment(STRIPE, style + self._light_style(light))
@@ -187,6 +189,14 @@ class CardColumn(ScrollView, can_focus=True):
             return Strip([Segment(" " + text.fit(lines[more], max(width - 1, 1)), style)], width)
         return Strip.blank(width, base)
 
+    def _card_texts(self, index: int, width: int) -> list[str]:
+        key = (index, width)
+        texts = self._texts.get(key)
+        if texts is None:
+            row = self.rows[index]
+            texts = self._texts[key] = card_lines(row, self._today, width, self.lights.get(row.code), self.narrow)
+        return texts
+
     def _light_style(self, light: str) -> Style:
         # the theme's warning and error colours, without a stylesheet rule: a new rule is parsed on the first visit
         theme = self.app.current_theme
@@ -194,6 +204,7 @@ class CardColumn(ScrollView, can_focus=True):
         return Style(color=colour, bold=True)
 
     def on_resize(self) -> None:
+        self._texts.clear()  # narrow or wide is judged on the width
         self._size_to_cards()
 
     def on_focus(self) -> None:

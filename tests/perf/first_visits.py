@@ -3,8 +3,9 @@
     python -m tests.perf.first_visits --db URL [--processes 5]
 
 Each process launches the TUI headless (tests/perf/tui_driver.py's frame watcher, 140×40), waits for the
-deal list's rows and totals and for the background import of the screens' modules (the warm-up that
-follows the first page), then times key → the first frame showing the screen's figures once: the Board
+deal list's rows and totals, then WARM_UP_WAIT idle as an officer looking at the list would (the screens' modules
+imported in the background meanwhile, and the Board and the Dashboard built ahead: screens.app `_build_ahead`),
+then times key → the first frame showing the screen's figures once: the Board
 (2) in one set of processes, the Dashboard (5) in another, so each visit is the process's first of any
 screen but the list. Beside them, in the same processes, the floor: the crm/ call behind the screen
 (crm.listing.groups.board, screens.dashboard._dashboard) timed alone, and the UI thread's CPU time from the
@@ -26,7 +27,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-WARM_UP_WAIT = 3.0  # seconds after the list settled: the warm-up thread has imported the screens' modules by then
+WARM_UP_WAIT = 3.0  # seconds idle after the list settled: the screens' modules imported, the screens built ahead
 
 
 async def _visit(db_url: str, key: str) -> dict:

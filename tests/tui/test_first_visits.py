@@ -183,3 +183,65 @@ async def test_a_first_visit_builds_the_screen_while_its_figures_are_read(demo_l
         assert reads and reads[-1][1] != "dashboard", "a later visit switched once its figures were in"
     if first_visit == "key":
         assert first_reads[0][0], "the first visit's screen was built while its figures were read"
+
+
+@run_async
+async def test_the_board_built_ahead_shows_its_figures_in_its_first_frame(demo_ledger, monkeypatch):
+    """A Board visited after the app was idle a moment was built meanwhile: its first frame shows every stage's
+    count and total (no empty board drawn first), and its figures are read once for the visit."""
+    from textual.screen import Screen
+
+    from crm.listing import groups
+    from screens import board
+
+    pin_clock()
+    reads: list[int] = []
+    real_board = groups.board
+    monkeypatch.setattr(groups, "board", lambda *args: reads.append(1) or real_board(*args))
+    first_frames: list[list[str]] = []
+    refresh = Screen._compositor_refresh
+
+    def drawn(screen) -> None:
+        refresh(screen)
+        heads = list(screen.query(".stage-head")) if isinstance(screen, board.BoardScreen) else []
+        if heads and all(head.region.width for head in heads) and not first_frames:  # laid out and drawn
+            first_frames.append(_board_heads(screen.app))
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", drawn)
+    async with CrmApp(today=TODAY).run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        for _ in range(300):  # the warm-up's imports, then a moment idle, then the Board mounted
+            if "board" in pilot.app._built_ahead and "board" in pilot.app.built_modes:
+                break
+            await pilot.pause(0.02)
+        built = pilot.app._built_ahead.get("board")
+        assert built is not None, "the Board was built while the app was idle"
+        await pilot.press("2")
+        await settle(pilot)
+        assert pilot.app.screen is built
+        expected = kpi.compute(ListFilter(), TODAY)
+        assert first_frames and all(first_frames[0]), "the visit's first frame shows every stage's figures"
+        assert sum(int(head.split()[1]) for head in first_frames[0]) == expected.deals
+        assert reads == [1], "the figures are read once for the visit"
+
+
+@run_async
+async def test_nothing_is_built_ahead_while_the_officer_types(demo_ledger, monkeypatch):
+    """The Board and the Dashboard are built ahead only once no key came for a moment: a search typed right after
+    the list appeared never waits for a screen being built."""
+    from screens import app as app_module
+
+    pin_clock()
+    monkeypatch.setattr(app_module, "BUILD_AHEAD_IDLE", 0.3)
+    async with CrmApp(today=TODAY).run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        for char in "涿州市涿州市涿州市涿州市":  # a key every 0.1 s for 1.2 s, the warm-up's imports done meanwhile
+            await pilot.press(char)
+            await pilot.pause(0.1)
+            assert not pilot.app._built_ahead, "nothing built while keys come"
+        for _ in range(100):
+            if len(pilot.app._built_ahead) == 2:
+                break
+            await pilot.pause(0.05)
+        assert set(pilot.app._built_ahead) == {"board", "dashboard"}, "both built once the keys stopped"
