@@ -172,6 +172,7 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
         self._choices_for: int | None = None  # the ledger's latest change when the cohort choices were asked
         self._shown: DashboardData | None = None  # the figures on screen
         self._extras_for: tuple | None = None  # (cohort, day, filter) and figures the lights and monthly chart are for
+        self._extras_mounted: asyncio.Future | None = None  # the lights line and the chart's place being mounted
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -322,10 +323,15 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
 
     async def _mount_extras(self) -> None:
         """The lights line and the monthly chart's place, mounted after the first figures (not in compose: fewer
-        widgets to build and style before the visit's first frame). Styled here, not in a stylesheet rule, which
-        Textual would parse (with every other rule again) on the first visit."""
-        if self.query("#month-chart"):
-            return
+        widgets to build and style before the visit's first frame), once: a newer figures' worker that cancels an
+        older one mounting them waits for that mounting, which goes on."""
+        if self._extras_mounted is None:
+            self._extras_mounted = asyncio.ensure_future(self._mount_extras_once())
+        await asyncio.shield(self._extras_mounted)
+
+    async def _mount_extras_once(self) -> None:
+        # Styled here, not in a stylesheet rule, which Textual would parse (with every other rule again) on the
+        # first visit.
         lights_line = Static("", id="dashboard-lights")
         lights_line.styles.height = 1
         lights_line.styles.margin = (1, 0, 0, 0)
@@ -359,7 +365,9 @@ class DashboardScreen(FiguresOnArrival, CrmScreen):
             plot.styles.width = "1fr"
             plot.styles.height = PLOT_HEIGHT
             plot.styles.margin = (0, 2, 0, 0)
-        box = self.query_one("#month-plots", Horizontal)
+        box = next(iter(self.query("#month-plots").results(Horizontal)), None)
+        if box is None:  # the app quit meanwhile: its screens' widgets are being removed
+            return
         with self.app.batch_update():
             # laid out with the plots: the legend was two lines while it said (computing…)
             _update(legend, self._legend(months.year))
