@@ -6,7 +6,7 @@ from cli.ledger import open_ledger
 from cli.notices import upgrading
 from cli.output import print_csv, print_json, print_table, write_pieces
 from cli.parsing import blocker_id, command_adder, deal_code, if_version, output_format, version_asked
-from cli.show_fields import field_rows, stage_day
+from cli.show_fields import field_rows, json_record, stage_day
 from crm.deals import blockers, corrections, outcomes
 from crm.deals.fields import EDITABLE
 from crm.deals.fields import FIELDS as DEAL_FIELDS
@@ -184,7 +184,7 @@ def cmd_show(args):
     open_ledger(args)
     d = deal_views.detail(args.code)
     if args.format == "json":
-        return print_json(d)
+        return print_json(json_record(d))
     print_table([_("Field"), _("Value")], field_rows(d))
     print("\n" + _("Stage ledger"))
     print_table(

@@ -14,6 +14,8 @@ from crm.foundation.i18n import _, list_sep
 from crm.values.dates import date_text
 from crm.values.money import Money, format_money, format_yi
 
+#: The deal's dates that may name a month only (Deal.<key>_month).
+MONTH_FIELDS = ("signed_on", "planned_start", "planned_completion")
 #: What an empty field shows: the table keeps one row a field, so a blank is seen, not missed.
 EMPTY = "—"
 
@@ -22,7 +24,7 @@ def field_text(d: dict, key: str) -> str:
     """The text of form field `key` of the deal `d` (crm.listing.views.detail), blank when it has none."""
     if key == "amount":
         return format_money(Money(d["amount"], d["currency"], d.get("amount_approximate", False)))
-    if key in ("signed_on", "planned_start", "planned_completion"):
+    if key in MONTH_FIELDS:
         return date_text(d[key], key in d.get("month_only", ()))
     if key == "approval":
         return approval_label(d.get("approval"))
@@ -39,6 +41,19 @@ def _cny(d: dict) -> str:
 def stage_day(d: dict, day, stage: str) -> str:
     """The day a stage of deal `d` took effect; 签约 on a signing date that names a month only: that month."""
     return date_text(day, stage == "signed" and day == d["signed_on"] and "signed_on" in d.get("month_only", ()))
+
+
+def json_record(d: dict) -> dict:
+    """The deal `d` (crm.listing.views.detail) as `crm show --format json` gives it: a date that names a month only
+    as that month ("2019-09", as every other output prints it and `crm edit` reads it back), full dates ISO as
+    stored; "month_only" still lists those fields for a script that wants the flag."""
+    out = dict(d)
+    for key in MONTH_FIELDS:
+        if key in d["month_only"] and d[key] is not None:
+            out[key] = date_text(d[key], True)
+    out["stage_since"] = stage_day(d, d["stage_since"], d["stage"])
+    out["ledger"] = [{**e, "on": stage_day(d, e["on"], e["to"])} for e in d["ledger"]]
+    return out
 
 
 def _stage(d: dict) -> str:

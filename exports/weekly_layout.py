@@ -20,6 +20,7 @@ from decimal import Decimal
 from crm.deals.stages import BY_KEY
 from crm.foundation import i18n
 from crm.foundation.i18n import current_language, list_sep
+from crm.foundation.lines import cells as display_width
 from crm.reference import fx
 from crm.reporting import kpi
 from crm.reporting.weekly import Problem, Progress, Row, WeeklyTable
@@ -189,6 +190,12 @@ def stage_label(key: str | None) -> str:
 def stage_labels() -> list[str]:
     """Every stage's label in the current language: what the stage column may hold."""
     return [stage.label() for stage in BY_KEY.values()]
+
+
+def widest_stage_word() -> int:
+    """The display width (a Chinese character two) of the widest word of the stage labels in the current language
+    (Construction, 在谈): what the stage column of every format must hold on one line."""
+    return max(display_width(word) for label in stage_labels() for word in label.split())
 
 
 def industry_text(row: Row) -> str:

@@ -301,6 +301,23 @@ HTML_WIDTHS = {
     "progress": 9.5, "problems": 9.5, "lead_unit": 5.2, "supporting": 5.2, "liaison": 4.8,
 }
 # fmt: on
+#: The em a display cell of a stage label may take: half a Chinese glyph, or a Latin letter of the widest fallback
+#: font (DejaVu Sans) with a little to spare.
+_EM_PER_CELL = 0.55
+#: What a deal-table cell takes besides its text, in em at 8 points: 3px of padding a side and the borders.
+_CELL_EDGES_EM = 0.8
+
+
+def html_widths() -> dict[str, float]:
+    """HTML_WIDTHS (em of the page's 98) with the stage column wide enough for the current language's widest stage
+    word on one line (Construction: it neither breaks nor hyphenates), the room taken from the two long text
+    columns, which wrap anyway; Chinese, whose labels fit, keeps HTML_WIDTHS."""
+    widths = dict(HTML_WIDTHS)
+    extra = max(0.0, layout.widest_stage_word() * _EM_PER_CELL + _CELL_EDGES_EM - widths["stage"])
+    widths["stage"] += extra
+    widths["progress"] -= extra / 2
+    widths["problems"] -= extra / 2
+    return widths
 
 
 def page_css() -> str:
@@ -309,9 +326,10 @@ def page_css() -> str:
     foot of each page (the words of the xlsx footer)."""
     rules = [_CSS.replace("FONTS", _FONTS)]
     keys = [col.key for col in layout.columns()]
-    total = sum(HTML_WIDTHS[key] for key in keys)
+    widths = html_widths()
+    total = sum(widths[key] for key in keys)
     for i, key in enumerate(keys, 1):
-        rules.append(f"div.deals th:nth-child({i}) {{ width: {100 * HTML_WIDTHS[key] / total:.2f}%; }}")
+        rules.append(f"div.deals th:nth-child({i}) {{ width: {100 * widths[key] / total:.2f}%; }}")
     # an amount in English (CNY 2,000 million) wraps at its spaces rather than run into the next column
     rules.append(f"div.deals td:nth-child({keys.index('amount') + 1}) {{ white-space: normal; }}")
     rules.append(

@@ -267,8 +267,7 @@ def _labels_min(key: str) -> int:
     _column_widths gives it); 0 for the other columns."""
     if key != "stage":
         return 0
-    widest = max(_width(word) for label in layout.stage_labels() for word in label.split())
-    return math.ceil(widest * 1.1 + 2)
+    return math.ceil(layout.widest_stage_word() * 1.1 + 2)
 
 
 def _header_min(header: str) -> int:

@@ -76,7 +76,8 @@ class DealsScreen(DealActions, CrmScreen):
         Binding("x", "app.export", N_("Export")),
         Binding("i", "app.import_ledger", N_("Import"), show=False),
         # Priority: taken as the app reads it, so the letters typed right after it go to the box it opens.
-        Binding("slash", "search", N_("Search"), priority=True),
+        # In the footer when there is room only: the search box on screen already says "/ Search".
+        Binding("slash", "search", N_("Search"), priority=True, show=False),
         Binding("o", "sort_next", N_("Sort"), show=False),  # in the keys panel (?); the header's click sorts too
         Binding("r", "sort_reverse", N_("Reverse"), show=False),
         # esc clears a selection first (shown while there is one: check_action), then the search and filters
@@ -123,6 +124,7 @@ class DealsScreen(DealActions, CrmScreen):
     FOOTER_WHEN_ROOM = (
         "clear_selection",
         "app.import_ledger",
+        "search",
         "quick_filters",
         "toggle_selected",
         "edit",

@@ -61,6 +61,23 @@ def _date_text(column):
     return fn.to_char(column, "YYYY-MM-DD") if _postgres() else column
 
 
+def _month_or_day(column, month_only):
+    """A DATE column as crm.values.dates.date_text writes it: YYYY-MM where `month_only` holds, else ISO."""
+    month = fn.to_char(column, "YYYY-MM") if _postgres() else fn.SUBSTR(column, SQL("1"), SQL("7"))
+    return Case(None, [(month_only, month)], _date_text(column))
+
+
+def _signed_text():
+    """The signing date as every output prints it: 2019-09 when it names a month only (Deal.signed_on_month)."""
+    return _month_or_day(Deal.signed_on, Deal.signed_on_month)
+
+
+def _stage_since_text():
+    """stage_since as cli.show_fields.stage_day prints it: a 签约 since a month-only signing date as that month."""
+    since_signing = Deal.signed_on_month & (Deal.stage == "signed") & (Deal.stage_since == Deal.signed_on)
+    return _month_or_day(Deal.stage_since, since_signing)
+
+
 def _money_text(cents, quote: str = "", around: str = ""):
     """Whole fen as the Decimal's text (12345 → 123.45, -5 → -0.05), between `around`s; NULL stays NULL.
 
@@ -151,7 +168,7 @@ def csv_query(flt: DealFilter | None = None, sort: str = "signed", reverse: bool
                     _cell(Deal.name),
                     _cell(Deal.region),
                     _cell(Event.name),
-                    _date_text(Deal.signed_on),
+                    _signed_text(),
                     _money_text(Deal.amount, QUOTE),
                     _cell(Deal.currency),
                     _money_text(Deal.amount_cny, QUOTE),
@@ -190,13 +207,13 @@ def json_query(flt: DealFilter | None = None, sort: str = "signed", reverse: boo
                         _json(Deal.industry),
                         _json(Deal.sub_industry),
                         _json(Event.name),
-                        _json(_date_text(Deal.signed_on)),
+                        _json(_signed_text()),
                         _json_money(Deal.amount),
                         _json(Deal.currency),
                         Case(None, [(Deal.amount_approximate, "true")], "false"),
                         _json_money(Deal.amount_cny),
                         _json(Deal.stage),
-                        _json(_date_text(Deal.stage_since)),
+                        _json(_stage_since_text()),
                         _days_since(Deal.stage_since, today),
                         open_blockers,
                         _json(Department.name),

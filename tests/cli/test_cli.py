@@ -702,4 +702,4 @@ def test_add_reads_chinese_numerals_and_month_plans(cli, ledger, db_url):
         "2020年7月",
     ).strip()
     d = json.loads(cli("--db", db_url, "show", code, "--format", "json"))
-    assert (d["amount"], d["planned_start"], d["month_only"]) == ("2500000000.00", "2020-07-01", ["planned_start"])
+    assert (d["amount"], d["planned_start"], d["month_only"]) == ("2500000000.00", "2020-07", ["planned_start"])

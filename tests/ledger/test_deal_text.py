@@ -20,6 +20,7 @@ from crm.deals.progress import record_progress
 from crm.foundation.text import neutralise
 from crm.listing import deal_text, pages, views
 from crm.listing.filters import DealFilter
+from crm.values.dates import date_text
 from db.models import Deal, Department, Event, Person
 from tests.conftest import filled_ledger
 
@@ -42,22 +43,32 @@ HOSTILE = [
 ]
 
 
+def _as_printed(r: dict) -> dict:
+    """A list row with its dates as every output prints them: a month-only signing date (and a 签约 since it) as
+    that month, 2019-09; the table's own flag, signed_on_month, left out."""
+    out = {k: v for k, v in r.items() if k != "signed_on_month"}
+    if r["signed_on_month"]:
+        out["signed_on"] = date_text(r["signed_on"], True)
+        if r["stage"] == "signed" and r["stage_since"] == r["signed_on"]:
+            out["stage_since"] = out["signed_on"]
+    return out
+
+
 def _csv_oracle(rows: list[dict]) -> str:
     """What the deal list's CSV was before the database wrote it: each value as text, then neutralised."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(deal_text.CSV_KEYS)
-    for r in rows:
+    for r in map(_as_printed, rows):
         cells = [r[k] for k in deal_text.CSV_KEYS]
         writer.writerows([[neutralise(str(v)) if isinstance(v, (str, Decimal, datetime.date)) else v for v in cells]])
     return out.getvalue()
 
 
 def _json_oracle(rows: list[dict]) -> str:
-    """What the deal list's JSON was before the database wrote it: the rows as stored (the table's own month-only
-    flag, signed_on_month, left out: the JSON gives the stored date)."""
+    """What the deal list's JSON was before the database wrote it: the rows as printed (_as_printed)."""
     out = io.StringIO()
-    print_json([{k: v for k, v in r.items() if k != "signed_on_month"} for r in rows], out)
+    print_json([_as_printed(r) for r in rows], out)
     return out.getvalue()
 
 
@@ -77,6 +88,14 @@ def hostile_ledger():
     Deal.update(amount=Decimal("-0.05"), amount_cny=Decimal("-1234.56")).where(Deal.id == deals[3].id).execute()
     Deal.update(signed_on=None, event=None, lead_unit=None, liaison=None, amount_cny=None).where(
         Deal.id == deals[4].id
+    ).execute()
+    # Month-only signing dates: one 签约 since that date, one in a later stage since another day.
+    month = datetime.date(2019, 9, 1)
+    Deal.update(signed_on=month, signed_on_month=True, stage="signed", stage_since=month).where(
+        Deal.id == deals[6].id
+    ).execute()
+    Deal.update(signed_on=month, signed_on_month=True, stage="registered", stage_since=datetime.date(2020, 3, 2)).where(
+        Deal.id == deals[7].id
     ).execute()
     day = datetime.date(2020, 6, 1)
     record_progress(deals[0].id, "早的一条", day, "张三")
@@ -107,7 +126,11 @@ def test_the_hostile_values_survive_a_round_trip(hostile_ledger):
     assert fifth["signed_on"] is None and fifth["event"] is None and fifth["amount_cny"] is None
     assert first["latest_progress"]["text"] == '同一天后记的 "一条"\n第二行'  # same day: the later entry
     assert sixth["latest_progress"] == {"on": "2020-06-04", "by": "赵六", "text": "较晚"}
+    seventh, eighth = (by_code[d.code] for d in hostile_ledger[6:8])
+    assert (seventh["signed_on"], seventh["stage_since"]) == ("2019-09", "2019-09")  # a month, not an invented 1st
+    assert (eighth["signed_on"], eighth["stage_since"]) == ("2019-09", "2020-03-02")
     cells = {r["code"]: r for r in csv.DictReader(io.StringIO("".join(deal_text.csv_text(DealFilter(), sort="code"))))}
+    assert cells[hostile_ledger[6].code]["signed_on"] == "2019-09"
     assert cells[hostile_ledger[0].code]["name"] == "'" + HOSTILE[0]
     assert cells[hostile_ledger[3].code]["amount"] == "'-0.05"
     assert cells[hostile_ledger[9].code]["name"] == HOSTILE[9]  # the line break kept inside quotes

@@ -29,3 +29,15 @@ async def test_every_footer_shows_the_keys_panel_key_at_80_columns(demo_ledger, 
             assert "question_mark" in keys, (type(screen).__name__, sorted(keys))
             for name, region in keys.items():
                 assert region.right <= palette.x, (lang, type(screen).__name__, name, "runs under ^p")
+
+
+@pytest.mark.parametrize(("lang", "size"), [("en", (80, 24)), ("zh", (80, 24)), ("en", (140, 40)), ("zh", (140, 40))])
+@run_async
+async def test_the_deal_lists_footer_shows_import_and_search_where_there_is_room(demo_ledger, lang, size):
+    """`i Import` is in the deal list's footer at 80 columns in English too: `/ Search` gives way to it there (the
+    search box on screen already says "/ Search"), and comes back where there is room for both."""
+    async with running(CrmApp(today=TODAY, lang=lang), size) as pilot:
+        await settle(pilot)
+        keys = [item.key for item in pilot.app.screen.query_one("Footer").query("FooterKey")]
+        assert "i" in keys and "question_mark" in keys, (lang, size, keys)
+        assert ("slash" in keys) == (lang == "zh" or size[0] > 80), (lang, size, keys)
