@@ -60,9 +60,9 @@ def test_the_csv_prints_a_month_only_signing_date_as_its_month(month_url, run_cl
 
 def test_the_xlsx_shows_a_month_only_signing_date_as_its_month_and_imports_it_back(
     month_url,
-    empty_url,
+    empty_url,  # noqa: F811 — the fixture
     run_cli,
-    tmp_path,  # noqa: F811 — the fixture
+    tmp_path,
 ):
     path = _export(run_cli, month_url, tmp_path, "xlsx")
     cells = _xlsx_cells(path)
