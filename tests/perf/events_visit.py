@@ -27,15 +27,11 @@ async def _visit(db_url: str) -> dict:
     from crm.reference.views import event_infos
     from crm.reporting.cohorts import event_kpis
     from screens.app import CrmApp
-    from tests.perf.tui_driver import SIZE, Frames, _deal_list_class, _rows_shown, _settle
+    from tests.perf.tui_driver import listed
 
     events = len(event_infos())
     app = CrmApp()
-    frames = Frames(app)
-    frames.expect(lambda: _rows_shown(app.screen.query_one(_deal_list_class())))
-    async with app.run_test(size=SIZE) as pilot:
-        await frames.wait(time.perf_counter())
-        await _settle(pilot)
+    async with listed(app) as (pilot, frames):
 
         def shown() -> bool:
             table = app.screen.query_one("#events-table")

@@ -35,14 +35,10 @@ async def _visit(db_url: str, key: str) -> dict:
 
     open_database(db_url)
     from screens.app import CrmApp
-    from tests.perf.tui_driver import SIZE, Frames, _deal_list_class, _rows_shown, _Run, _settle
+    from tests.perf.tui_driver import _Run, _settle, listed
 
     app = CrmApp()
-    frames = Frames(app)
-    frames.expect(lambda: _rows_shown(app.screen.query_one(_deal_list_class())))
-    async with app.run_test(size=SIZE) as pilot:
-        await frames.wait(time.perf_counter())
-        await _settle(pilot)
+    async with listed(app) as (pilot, frames):
         await asyncio.sleep(WARM_UP_WAIT)
         session = _Run(app, pilot, frames, 1, {"actions": {}})
         ready = session._board_ready if key == "2" else session._dashboard_ready

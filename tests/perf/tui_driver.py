@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import resource
 import sys
@@ -110,6 +111,17 @@ async def _settle(pilot, dl=None, timeout=TIMEOUT):
         if time.perf_counter() > deadline:
             raise TimeoutError("the list did not settle")
         await asyncio.sleep(0.01)
+
+
+@contextlib.asynccontextmanager
+async def listed(app):
+    """Run `app` headless at SIZE until its deal list shows its first rows and their totals: (pilot, frames)."""
+    frames = Frames(app)
+    frames.expect(lambda: _rows_shown(app.screen.query_one(_deal_list_class())))
+    async with app.run_test(size=SIZE) as pilot:
+        await frames.wait(time.perf_counter())
+        await _settle(pilot)
+        yield pilot, frames
 
 
 async def _timed_list_change(pilot, frames, act, check=None):

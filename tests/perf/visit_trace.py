@@ -81,18 +81,14 @@ async def _visit(db_url: str, built_ahead: bool) -> list[str]:
     open_database(db_url)
     from screens.app import CrmApp
     from tests.perf.first_visits import WARM_UP_WAIT
-    from tests.perf.tui_driver import SIZE, Frames, _deal_list_class, _rows_shown, _Run, _settle
+    from tests.perf.tui_driver import _Run, _settle, listed
 
     if not built_ahead:
         CrmApp._build_ahead = lambda self: None
     marks: list = []
     _instrument(marks)
     app = CrmApp()
-    frames = Frames(app)
-    frames.expect(lambda: _rows_shown(app.screen.query_one(_deal_list_class())))
-    async with app.run_test(size=SIZE) as pilot:
-        await frames.wait(time.perf_counter())
-        await _settle(pilot)
+    async with listed(app) as (pilot, frames):
         await asyncio.sleep(WARM_UP_WAIT)
         ready = _Run(app, pilot, frames, 1, {"actions": {}})._board_ready
 
