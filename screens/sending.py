@@ -13,10 +13,8 @@ question is open turns it into what happened (nothing written, and why) before t
 
 from __future__ import annotations
 
-import dataclasses
-
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingsMap
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Label, Static
@@ -49,9 +47,13 @@ class QuitWhileSavingDialog(CrmDialog):
 
     BINDINGS = [
         Binding("y", "answer(True)", N_("Quit")),
+        # n waits for the save, or goes back to the form once it failed: the footer names the one that applies
         Binding("n", "answer(False)", N_("Wait")),
+        Binding("n", "back", N_("Back")),
         Binding("escape", "answer(False)", N_("Wait"), show=False),
+        Binding("escape", "back", N_("Back"), show=False),
     ]
+    _failed = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -80,13 +82,7 @@ class QuitWhileSavingDialog(CrmDialog):
             )
         )
         self.query_one("#quit-no", Button).label = _("Back (n)")  # the button is 16 cells wide
-        self._bindings = BindingsMap(
-            [
-                dataclasses.replace(b, description=_("Back")) if b.action == "answer(False)" else b
-                for bindings in self._bindings.key_to_bindings.values()
-                for b in bindings
-            ]
-        )
+        self._failed = True
         self.refresh_bindings()
         if reason:
             why = self.query_one("#quit-saving-why", Static)
@@ -96,8 +92,19 @@ class QuitWhileSavingDialog(CrmDialog):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "quit-yes")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """n and Esc wait until the save failed, then go back to the form (Textual tries a key's next binding)."""
+        if action == "answer" and parameters == (False,):
+            return not self._failed
+        if action == "back":
+            return self._failed
+        return super().check_action(action, parameters)
+
     def action_answer(self, quit_now: bool) -> None:
         self.dismiss(quit_now)
+
+    def action_back(self) -> None:
+        self.dismiss(False)
 
 
 class SavingDialog(Dialog):
