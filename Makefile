@@ -19,7 +19,7 @@ run: $(STAMP)
 
 # The suite runs on SQLite and on a throwaway PostgreSQL 15 server it starts
 # itself; ensure-postgres installs the server with apt-get only where missing,
-# ensure-office LibreOffice and fonts for the printed weekly table's test.
+# ensure-office LibreOffice, WeasyPrint and fonts for the printed weekly table's tests.
 # TEST_WORKERS pytest-xdist workers (one a core; each starts its own PostgreSQL server); --dist loadfile keeps
 # a module's tests on one worker, so a ledger a module builds once is built once, and hands out the longest
 # units first (tests/xdist_balance.py: the multi-process system tests one unit a test). TEST_WORKERS=0: one process.
@@ -29,7 +29,7 @@ run: $(STAMP)
 TEST_WORKERS ?= 2
 test: $(STAMP)
 	scripts/ensure-postgres >/dev/null
-	scripts/ensure-office >/dev/null || echo "ensure-office: LibreOffice could not be installed; the print check skips" >&2
+	scripts/ensure-office >/dev/null || echo "ensure-office: LibreOffice or WeasyPrint could not be installed; their print checks skip" >&2
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Static checks (CI runs them before the tests): ruff (lint, import order, complexity ≤ 15, format),

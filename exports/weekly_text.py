@@ -21,7 +21,7 @@ from __future__ import annotations
 import io
 import re
 
-from crm.foundation.i18n import current_language, list_sep
+from crm.foundation.i18n import _, current_language, list_sep
 from crm.foundation.lines import cells as display_width
 from crm.foundation.lines import wrap_cells
 from crm.reporting.weekly import Row, WeeklyTable
@@ -274,7 +274,7 @@ h2 { font-size: 13pt; margin-top: 1.5em; }
 h3 { font-size: 11pt; margin-bottom: 0.3em; page-break-after: avoid; }
 p.scope { margin: 0.2em 0; color: #333; }
 table { border-collapse: collapse; margin: 0.5em 0; }
-th, td { border: 1px solid #808080; padding: 2px 4px; vertical-align: top; overflow-wrap: break-word; hyphens: auto; }
+th, td { border: 1px solid #808080; padding: 2px 4px; vertical-align: top; overflow-wrap: break-word; }
 th { background: #ddebf7; }
 thead { display: table-header-group; }
 tr { page-break-inside: avoid; }
@@ -282,25 +282,29 @@ body > table { page-break-inside: avoid; }
 td.num { text-align: right; white-space: nowrap; }
 tr.total td { font-weight: bold; background: #f2f2f2; }
 tr.total td.num { white-space: normal; }
+tr.total td { overflow-wrap: normal; }
 span.amount { white-space: nowrap; }
 td.overdue { color: #c00000; }
 div.deals table { width: 100%; table-layout: fixed; font-size: 8pt; line-height: 1.3; }
 div.deals th { vertical-align: middle; }
-div.deals th, div.deals td { padding: 2px 3px; box-sizing: border-box; }
+div.deals th, div.deals td { padding: 2px 3px; box-sizing: border-box; hyphens: auto; }
 """.strip()
 _FONTS = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "SimSun", sans-serif'
 
 # The deal table printed on A4 landscape, about 98 em of its 8-point text between the margins: each column's
 # share of the width (in em, scaled to the page), so that the short columns hold their longest word or header
-# (2-4 character headers whole, a code or a date on one line) and the long text columns, 本周进展 and 存在问题
-# the widest even in a week without progress, wrap in the rest.
+# (2-4 character headers whole, 合计 under 序号) and the long text columns, 本周进展 and 存在问题 the widest even
+# in a week without progress, wrap in the rest. A code and a date never wrap (NO_WRAP): their columns hold
+# ZS2019-0001 and 2019-05-17 in DejaVu Sans, the widest Latin font a printer falls back to for them.
 # fmt: off
 HTML_WIDTHS = {
-    "seq": 2.9, "code": 6.9, "name": 6.6, "investor": 5.0, "region": 5.5, "industry": 5.0,
-    "event": 5.4, "signed_on": 5.9, "amount": 6.0, "amount_cny": 5.8, "stage": 4.8,
+    "seq": 3.0, "code": 7.3, "name": 6.1, "investor": 4.9, "region": 5.5, "industry": 5.0,
+    "event": 5.0, "signed_on": 6.4, "amount": 6.0, "amount_cny": 5.8, "stage": 4.8,
     "progress": 9.5, "problems": 9.5, "lead_unit": 5.2, "supporting": 5.2, "liaison": 4.8,
 }
 # fmt: on
+#: The columns whose cells print on one line whatever the font: a broken code or date reads as another one.
+NO_WRAP = ("code", "signed_on")
 #: The em a display cell of a stage label may take: half a Chinese glyph, or a Latin letter of the widest fallback
 #: font (DejaVu Sans) with a little to spare.
 _EM_PER_CELL = 0.55
@@ -310,13 +314,17 @@ _CELL_EDGES_EM = 0.8
 
 def html_widths() -> dict[str, float]:
     """HTML_WIDTHS (em of the page's 98) with the stage column wide enough for the current language's widest stage
-    word on one line (Construction: it neither breaks nor hyphenates), the room taken from the two long text
-    columns, which wrap anyway; Chinese, whose labels fit, keeps HTML_WIDTHS."""
+    word on one line (Construction: it neither breaks nor hyphenates) and the number column for the totals row's
+    label (Total), the room taken from the two long text columns, which wrap anyway; Chinese, whose words fit,
+    keeps HTML_WIDTHS."""
     widths = dict(HTML_WIDTHS)
-    extra = max(0.0, layout.widest_stage_word() * _EM_PER_CELL + _CELL_EDGES_EM - widths["stage"])
-    widths["stage"] += extra
-    widths["progress"] -= extra / 2
-    widths["problems"] -= extra / 2
+    # the seq column's word is the totals row's label (weekly_layout.totals)
+    words = {"stage": layout.widest_stage_word(), "seq": display_width(_("Total"))}
+    for key, cells in words.items():
+        extra = max(0.0, cells * _EM_PER_CELL + _CELL_EDGES_EM - widths[key])
+        widths[key] += extra
+        widths["progress"] -= extra / 2
+        widths["problems"] -= extra / 2
     return widths
 
 
@@ -332,6 +340,11 @@ def page_css() -> str:
         rules.append(f"div.deals th:nth-child({i}) {{ width: {100 * widths[key] / total:.2f}%; }}")
     # an amount in English (CNY 2,000 million) wraps at its spaces rather than run into the next column
     rules.append(f"div.deals td:nth-child({keys.index('amount') + 1}) {{ white-space: normal; }}")
+    for key in NO_WRAP:
+        rules.append(f"div.deals td:nth-child({keys.index(key) + 1}) {{ white-space: nowrap; }}")
+    if current_language() != "zh":
+        # an English total (CNY 44,016.65 million) is wider than its column: it wraps at its spaces too
+        rules.append("span.amount { white-space: normal; }")
     rules.append(
         f"@page {{ @bottom-center {{ content: {_css_page_number()}; font-family: {_FONTS}; font-size: 9pt; }} }}"
     )

@@ -3,9 +3,9 @@ long Chinese name and long progress and deals in US dollars and euros, week 2020
 and 2021-W30 (a week without).
 
 Printed as a person prints it: the xlsx through LibreOffice (tests/ledger/test_weekly_print.py's converter),
-the HTML page through WeasyPrint (its own @page rule, as a browser's print dialog uses it; skipped where the
-`weasyprint` command is not installed); then the pages are read back with pdfplumber. The files' cells are
-checked against each other: 总投资 reads the same in every format, 折合人民币 is rounded in the CSV as
+the HTML page, in Chinese and in English, through WeasyPrint (its own @page rule, as a browser's print dialog
+uses it; scripts/ensure-office installs the `weasyprint` command; skipped where it is not installed); then the
+pages are read back with pdfplumber. The files' cells are checked against each other: 总投资 reads the same in every format, 折合人民币 is rounded in the CSV as
 everywhere, and the Chinese the exports write has full-width punctuation.
 """
 
@@ -131,15 +131,62 @@ def _border_gaps(page) -> list[tuple[float, float]]:
 # ---- 1. the HTML page prints ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def html_pdf(printed):
-    """The 2020-W38 HTML page printed by WeasyPrint through the page's own @page rule."""
+def _weasyprint(html):
+    """`html` printed by WeasyPrint through the page's own @page rule (a skip where it is not installed)."""
     command = shutil.which("weasyprint")
     if command is None:
-        pytest.skip("weasyprint is not installed (apt-get install weasyprint)")
-    pdf = printed["2020-W38", "html"].with_suffix(".html.pdf")
-    subprocess.run([command, str(printed["2020-W38", "html"]), str(pdf)], check=True, capture_output=True, timeout=300)
+        pytest.skip("weasyprint is not installed (apt-get install weasyprint; scripts/ensure-office installs it)")
+    pdf = html.with_suffix(".html.pdf")
+    subprocess.run([command, str(html), str(pdf)], check=True, capture_output=True, timeout=300)
     return pdf
+
+
+@pytest.fixture(scope="module")
+def html_pdf(printed):
+    """The 2020-W38 HTML page printed by WeasyPrint."""
+    return _weasyprint(printed["2020-W38", "html"])
+
+
+@pytest.fixture(scope="module")
+def english_html(printed):
+    """The 2020-W38 HTML page in English (crm --lang en export weekly), from the same ledger."""
+    from app import main
+    from crm.foundation.i18n import set_language
+
+    html = printed["2020-W38", "html"].with_name("2020-W38.en.html")
+    ledger = printed["2020-W38", "html"].with_name("l.sqlite3")
+    command = ["--lang", "en", "--db", str(ledger), "export", "weekly", "--week", "2020-W38", "-o", str(html)]
+    try:
+        assert main(command) == 0
+    finally:
+        set_language("zh")
+    return html
+
+
+def _overprinted(page) -> list[str]:
+    """Pairs of characters printed over one another on `page` (more than a kerned pair like To): a cell's text run
+    into its neighbour's."""
+    chars = sorted((c for c in page.chars if c["text"].strip()), key=lambda c: c["x0"])
+    found = []
+    for i, a in enumerate(chars):
+        for b in chars[i + 1 :]:
+            if b["x0"] >= a["x1"] - 0.3 * a["size"]:
+                break
+            if min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > 0.5 * min(a["size"], b["size"]):
+                found.append(a["text"] + b["text"])
+    return found
+
+
+def _check_pages(pages, page_words: str) -> None:
+    """Every page A4 landscape, its text within the page's width and clear of other text, and its page number
+    (`page_words` with {n} and {total}) whole in the bottom margin."""
+    for n, page in enumerate(pages, 1):
+        assert (round(page.width), round(page.height)) == (842, 595)
+        assert max(c["x1"] for c in page.chars) <= page.width - 20  # the table fits the page's width
+        assert _found_whole(page, page_words.format(n=n, total=len(pages))), n
+        foot = page.search(page_words.format(n=n, total=len(pages)))[0]
+        assert foot["top"] > page.height - 1.3 * 72 / 2.54  # in the bottom margin
+        assert not _overprinted(page), (n, _overprinted(page)[:5])
 
 
 def test_the_html_prints_on_a4_landscape_with_readable_columns_and_page_numbers(printed, html_pdf):
@@ -148,12 +195,7 @@ def test_the_html_prints_on_a4_landscape_with_readable_columns_and_page_numbers(
         pages = pdf.pages
         # 34 deals on a few pages, not seventeen: no column is squeezed to a character a line
         assert 3 <= len(pages) <= 9, len(pages)
-        for n, page in enumerate(pages, 1):
-            assert (round(page.width), round(page.height)) == (842, 595)
-            assert max(c["x1"] for c in page.chars) <= page.width - 20  # the table fits the page's width
-            assert _found_whole(page, f"第 {n} 页，共 {len(pages)} 页"), n
-            foot = page.search(f"第 {n} 页")[0]
-            assert foot["top"] > page.height - 1.3 * 72 / 2.54  # in the bottom margin
+        _check_pages(pages, "第 {n} 页，共 {total} 页")
         first = pages[0]
         for header in [*HEADERS, "县(市、区)"]:
             assert _found_whole(first, header), header  # every header on one line
@@ -168,6 +210,44 @@ def test_the_html_prints_on_a4_landscape_with_readable_columns_and_page_numbers(
         assert len(parts) >= 2
         for part in parts:
             assert _found_whole(total, part), part
+
+
+def test_the_english_html_prints_codes_dates_and_totals_whole_and_no_text_over_another(english_html):
+    parser = _Rows()
+    parser.feed(english_html.read_text(encoding="utf-8"))
+    totals = next(r for r in parser.rows if r and r[0] == "Total")
+    amounts = re.findall(r"\d[\d,.]*", totals[8])  # CNY 44,016.65 million, EUR 200 million, …
+    assert len(amounts) >= 2
+    with pdfplumber.open(_weasyprint(english_html)) as pdf:
+        pages = pdf.pages
+        assert 3 <= len(pages) <= 9, len(pages)
+        _check_pages(pages, "Page {n} of {total}")
+        first = pages[0]
+        for word in ("ZS2019-0001", "ZS2019-0002", "2019-05-17", "Construction"):
+            assert _found_whole(first, word), word  # neither broken nor hyphenated
+        text = "\n".join(p.extract_text() for p in pages)
+        deals = [r for r in parser.rows if len(r) > 9 and r[1].startswith("ZS")]
+        assert len(re.findall(r"^\d+ ZS20\d\d-\d{4}", text, re.M)) == len(deals)  # every deal printed
+        total = next(p for p in pages if re.search(r"^Total \d+ deals", p.extract_text(), re.M))  # Total not To-tal
+        for amount in amounts:
+            assert _found_whole(total, amount), amount  # a total's number is never cut
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_html_code_and_date_columns_hold_a_code_and_a_date_in_the_widest_fallback_font(language):
+    from crm.foundation.i18n import set_language
+    from exports import weekly_layout, weekly_text
+    from tests.ledger.test_weekly_html_stage_width import EDGES_EM, PAGE_EM, _dejavu
+
+    set_language(language)
+    font = _dejavu()
+    css = weekly_text.page_css()
+    widths = dict(re.findall(r"div\.deals th:nth-child\((\d+)\) \{ width: ([0-9.]+)%; \}", css))
+    keys = [col.key for col in weekly_layout.columns()]
+    for key, text in (("code", "ZS2019-0001"), ("signed_on", "2019-05-17")):
+        n = keys.index(key) + 1
+        assert float(widths[str(n)]) / 100 * PAGE_EM - EDGES_EM >= font.getlength(text) / 1000, key
+        assert f"div.deals td:nth-child({n}) {{ white-space: nowrap; }}" in css, key
 
 
 def test_the_html_deal_table_has_its_column_widths_and_page_rule(printed):
