@@ -55,6 +55,10 @@ class Dialect:
     table_exists_sql: str
     #: One statement that says whether a table has a column, taking the table's name and the column's.
     column_exists_sql: str
+    #: Keys (event ids) a grouped read of their deals names at most: beyond a few dozen in an IN list, SQLite's
+    #: planner leaves the index for a scan of every deal, and reads a few dozen at a time beat one grouped scan;
+    #: None: PostgreSQL, whose one grouped scan of every deal beats reads by keys.
+    keys_per_grouped_read: int | None
 
     def table_exists(self, db: Database, name: str) -> bool:
         """True when `db` has a table `name` (a driver error reaches the caller as the project's one-line error)."""
@@ -83,6 +87,7 @@ SQLITE = Dialect(
     in_process=True,
     table_exists_sql="SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
     column_exists_sql="SELECT 1 FROM pragma_table_info(?) WHERE name = ?",
+    keys_per_grouped_read=40,
 )
 POSTGRES = Dialect(
     name="postgresql",
@@ -101,6 +106,7 @@ POSTGRES = Dialect(
     in_process=False,
     table_exists_sql="SELECT to_regclass(%s) IS NOT NULL",
     column_exists_sql="SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attname = %s AND NOT attisdropped",
+    keys_per_grouped_read=None,
 )
 
 

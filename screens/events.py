@@ -1,6 +1,7 @@
 """Events: every signing event with its cohort KPIs — signed, total, 履约率,
-开工率, 资金到位率, 办结率. Computed one event at a time in a worker, with a
-progress bar; enter shows the event on the dashboard."""
+开工率, 资金到位率, 办结率. The events show at once; their figures come in a
+worker, those on screen first, with a progress bar; enter shows the event on
+the dashboard."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _
 from crm.reference.views import event_infos
 from crm.reporting import kpi
-from crm.reporting.cohorts import event_cohort, event_kpis
+from crm.reporting.cohorts import event_cohort, event_kpis, event_reads
 from screens import text
 from screens.base import CrmScreen
 from screens.forms import Footnote
@@ -50,6 +51,30 @@ TWO_LINES = {
 }
 LATIN_WORD = re.compile(r"[!-~]+")
 NAME_NARROW = 18  # the event's name wraps at this width where the table is wider than the screen
+#: The first column of an event's figures (after its name, date and place), and its figures while they are read.
+FIGURES_FROM = 3
+PENDING = ["…"] * (len(COLUMNS) - FIGURES_FROM)
+#: Rows read first around the cursor, each way, when the table has no height yet.
+SHOWN_AT_LEAST = 20
+
+
+def _described(event) -> list[str]:
+    """The cells of an event's name, date and place."""
+    place = _("online") if event.place == "online" else event.place
+    return [text.plain(event.name, keep_newlines=False), text.day(event.held_on), text.plain(place)]
+
+
+def _cells(k: kpi.Kpis) -> list[str]:
+    """The cells of an event's figures."""
+    return [
+        str(k.deals),
+        text.yi(k.total_cny),
+        text.percent(k.fulfilment_rate),
+        text.percent(k.start_rate),
+        text.percent(k.funds_rate),
+        text.percent(k.resolution_rate),
+        str(k.blockers_open),
+    ]
 
 
 def narrow_label(label: str, least: int, two_lines: str = "") -> tuple[int, str]:
@@ -80,6 +105,8 @@ class EventsScreen(CrmScreen):
         super().__init__(id="events-screen")
         self.events: dict[str, tuple] = {}
         self._rows: list[tuple[str, list[str]]] = []  # (key, cells as text) of the last load, laid out by _fill
+        self._laid: tuple = ()  # the _layout the table has
+        self._column_keys: list = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -101,11 +128,11 @@ class EventsScreen(CrmScreen):
         if self._rows:
             self.call_after_refresh(self._fill)  # once the table has its new width
 
-    def _fill(self) -> None:
-        """The rows of the last load in columns for the table's width: where they do not all fit, the event's name
-        wraps and the headings take two lines, so that more figures show before the table scrolls sideways."""
+    def _layout(self) -> tuple[list[int], list[str], int]:
+        """(widths, headings, fixed columns) for the rows of the last load at the table's width: where they do not
+        all fit, the event's name wraps and the headings take two lines, so that more figures show before the
+        table scrolls sideways."""
         table = self.query_one(DataTable)
-        keep = table.cursor_row
         labels = [_(label) for label in COLUMNS]
         natural = [
             max([cell_len(label)] + [cell_len(cells[i]) for _key, cells in self._rows])
@@ -113,23 +140,41 @@ class EventsScreen(CrmScreen):
         ]
         widths, headings = list(natural), list(labels)
         room = table.size.width - 2 * table.cell_padding * len(labels)
-        # where they do not all fit (80 columns), the event's name stays as the figures scroll sideways
-        table.fixed_columns = int(sum(natural) > room)
         if sum(natural) > room:  # headings over two lines, then the event's name wrapped, as the width needs
             for i in range(1, len(labels)):
                 least = max([1] + [cell_len(c[i]) for _k, c in self._rows])
                 two_lines = _(TWO_LINES[COLUMNS[i]]) if COLUMNS[i] in TWO_LINES else ""  # _("") is the header
                 widths[i], headings[i] = narrow_label(labels[i], least, two_lines)
             widths[0] = min(natural[0], max(NAME_NARROW, room - sum(widths[1:])))
+        # where they do not all fit (80 columns), the event's name stays as the figures scroll sideways
+        return widths, headings, int(sum(natural) > room)
+
+    def _fill(self) -> None:
+        """The rows of the last load in the columns _layout gives."""
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        self._laid = self._layout()
+        widths, headings, table.fixed_columns = self._laid
         table.clear(columns=True)
         table.header_height = max(len(h.split("\n")) for h in headings)
-        for heading, width in zip(headings, widths):
-            table.add_column(heading, width=width)
+        self._column_keys = [table.add_column(heading, width=width) for heading, width in zip(headings, widths)]
         for key, cells in self._rows:
             name = text.wrap_lines(cells[0], widths[0])
             table.add_row(Text("\n".join(name)), *(Text(c) for c in cells[1:]), key=key, height=len(name))
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
+
+    def _show(self, keys: list[str]) -> None:
+        """The figures of the events `keys` just read: in their cells where the columns stay as they are, else the
+        table laid out again."""
+        if self._layout() != self._laid:
+            self._fill()
+            return
+        table = self.query_one(DataTable)
+        cells_of = dict(self._rows)
+        for key in keys:
+            for column, cell in zip(self._column_keys[FIGURES_FROM:], cells_of[key][FIGURES_FROM:]):
+                table.update_cell(key, column, Text(cell))
 
     def on_screen_resume(self) -> None:
         self.load()
@@ -138,45 +183,51 @@ class EventsScreen(CrmScreen):
         self.run_worker(self._load, exclusive=True, group="events")
 
     async def _load(self) -> None:
+        """Every event at once, its figures pending; then the figures, the events on screen first, in the reads
+        crm.reporting.cohorts.event_reads gives, the progress bar counting them."""
         table = self.query_one(DataTable)
         events = await self.db.run_aggregate(event_infos)
-        try:
-            every = await self.db.run_aggregate(event_kpis, self.today)
-        except CrmError:
-            every = None  # one event's figures cannot be computed: each event alone, its error in its row
-        keep = table.cursor_row
-        table.clear()
-        self.events = {}
-        self._rows = []
+        keep = min(table.cursor_row, max(len(events) - 1, 0))
+        self.events = {str(e.id): (e.id, e.name, e.held_on) for e in events}
+        self._rows = [(str(e.id), [*_described(e), *PENDING]) for e in events]
         progress = self.query_one(ProgressBar)
-        progress.display = every is None
+        progress.display = bool(events)
         progress.update(total=len(events), progress=0)
-        for event in events:
-            ident, name, held_on, place = event.id, event.name, event.held_on, event.place
-            place_text = _("online") if place == "online" else place
-            try:
-                k = every.get(ident, kpi.Kpis()) if every is not None else await self._alone(ident)
-                cells = (
-                    str(k.deals),
-                    text.yi(k.total_cny),
-                    text.percent(k.fulfilment_rate),
-                    text.percent(k.start_rate),
-                    text.percent(k.funds_rate),
-                    text.percent(k.resolution_rate),
-                    str(k.blockers_open),
-                )
-            except CrmError as err:
-                cells = (text.plain(err, keep_newlines=False), "", "", "", "", "", "")
-            row = [text.plain(name, keep_newlines=False), text.day(held_on), text.plain(place_text), *cells]
-            table.add_row(*(Text(cell) for cell in row), key=str(ident))
-            self._rows.append((str(ident), row))
-            self.events[str(ident)] = (ident, name, held_on)
-            progress.advance(1)
-        progress.display = False
-        if table.row_count:
-            table.move_cursor(row=min(keep, table.row_count - 1))
         self._fill()
-        table.focus()
+        if table.row_count:
+            table.focus()
+        ids = [e.id for e in events]
+        height = max(table.size.height, SHOWN_AT_LEAST)
+        first = ids[max(0, keep - height) : keep + height]
+        taken = set(first)
+        reads = event_reads(first, [ident for ident in ids if ident not in taken])
+        pending = dict.fromkeys(ids)
+        for read in reads:
+            wanted = list(pending) if read is None else read
+            figures = await self._figures(read, wanted)
+            rows = dict(self._rows)
+            for ident in wanted:
+                rows[str(ident)][FIGURES_FROM:] = figures[ident]
+                pending.pop(ident, None)
+            progress.update(progress=len(ids) - len(pending))
+            self._show([str(ident) for ident in wanted])
+        progress.display = False
+
+    async def _figures(self, read: list[int] | None, wanted: list[int]) -> dict[int, list[str]]:
+        """{event id: its figures' cells} of the events `wanted`, from one read (event_kpis' `ids`); where one of
+        them cannot be computed, each event alone, its error in its row."""
+        try:
+            every = await self.db.run_aggregate(event_kpis, self.today, read)
+            return {ident: _cells(every.get(ident, kpi.Kpis())) for ident in wanted}
+        except CrmError:
+            pass
+        out = {}
+        for ident in wanted:
+            try:
+                out[ident] = _cells(await self._alone(ident))
+            except CrmError as err:
+                out[ident] = [text.plain(err, keep_newlines=False), "", "", "", "", "", ""]
+        return out
 
     async def _alone(self, ident: int) -> kpi.Kpis:
         return await self.db.run_aggregate(kpi.compute, event_cohort(ident), self.today)

@@ -1,0 +1,79 @@
+"""The Events screen on a ledger of hundreds of events: every event shows at once, its figures pending (…); the
+figures of the events on screen come first, the rest after them with a progress bar, and each event's are its
+own cohort's."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+
+from textual.widgets import DataTable, ProgressBar
+
+from crm.reference.views import event_infos
+from crm.reporting import cohorts
+from crm.samples import synthetic
+from screens import events as events_screen
+from screens.app import CrmApp
+from tests.conftest import filled_ledger
+from tests.tui_support import LARGE, pin_clock, press, run_async, running, sqlite_only  # noqa: F401
+
+AS_OF = datetime.date(2026, 6, 30)
+
+
+@filled_ledger()
+def many_events():
+    """1,500 synthetic deals over hundreds of events."""
+    synthetic.generate(synthetic.Spec(deals=1500, seed=7, heavy_every=0, as_of=AS_OF, batch=400))
+
+
+def _figures(table: DataTable, key: str) -> list[str]:
+    return [str(cell) for cell in table.get_row(key)[events_screen.FIGURES_FROM :]]
+
+
+async def _until(pilot, done, seconds: float = 20.0) -> None:
+    for _ in range(int(seconds / 0.02)):
+        if done():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the screen never got there")
+
+
+@run_async
+async def test_the_events_on_screen_get_their_figures_first_and_the_rest_follow(many_events, monkeypatch):
+    pin_clock(AS_OF)
+    reads: list = []
+    later = threading.Event()
+    read = cohorts.event_kpis
+
+    def held(today, ids=None):  # the reads after the first wait, as a large ledger's do
+        reads.append(None if ids is None else list(ids))
+        if len(reads) > 1:
+            later.wait(30)
+        return read(today, ids)
+
+    monkeypatch.setattr(events_screen, "event_kpis", held)
+    keys = [str(e.id) for e in event_infos()]
+    async with running(CrmApp(), LARGE) as pilot:
+        await pilot.press("4")
+        screen = pilot.app.screen
+        table = screen.query_one(DataTable)
+        await _until(pilot, lambda: table.row_count == len(keys) and _figures(table, keys[0])[0] != "…")
+        on_screen = keys[: table.size.height]
+        assert [str(i) for i in reads[0]][: len(on_screen)] == on_screen  # the rows shown are the first read
+        assert all("…" not in _figures(table, key) for key in on_screen)
+        assert _figures(table, keys[-1]) == events_screen.PENDING  # the rest wait, the screen already usable
+        assert screen.query_one(ProgressBar).display
+        later.set()
+        await _until(pilot, lambda: not screen.query_one(ProgressBar).display)
+        assert all("…" not in _figures(table, key) for key in keys)
+        whole = read(screen.today)
+        for key in keys[::41]:
+            assert _figures(table, key) == events_screen._cells(whole.get(int(key), events_screen.kpi.Kpis())), key
+        await press(pilot, "ctrl+end")  # the cursor on the last event: a refresh reads the rows around it first
+        assert table.cursor_row == len(keys) - 1
+        reads.clear()
+        later.clear()
+        later.set()
+        await press(pilot, "ctrl+r")
+        assert keys[-1] in map(str, reads[0]) and keys[0] not in map(str, reads[0])
+        assert table.cursor_row == len(keys) - 1
