@@ -54,7 +54,7 @@ NAME_NARROW = 18  # the event's name wraps at this width where the table is wide
 #: The first column of an event's figures (after its name, date and place), and its figures while they are read.
 FIGURES_FROM = 3
 PENDING = ["…"] * (len(COLUMNS) - FIGURES_FROM)
-#: Rows read first around the cursor, each way, when the table has no height yet.
+#: The lines of rows read first around the cursor when the table has no height yet.
 SHOWN_AT_LEAST = 20
 
 
@@ -197,8 +197,8 @@ class EventsScreen(CrmScreen):
         if table.row_count:
             table.focus()
         ids = [e.id for e in events]
-        height = max(table.size.height, SHOWN_AT_LEAST)
-        first = ids[max(0, keep - height) : keep + height]
+        lo, hi = self._on_screen(keep)
+        first = ids[lo:hi]
         taken = set(first)
         reads = event_reads(first, [ident for ident in ids if ident not in taken])
         pending = dict.fromkeys(ids)
@@ -212,6 +212,22 @@ class EventsScreen(CrmScreen):
             progress.update(progress=len(ids) - len(pending))
             self._show([str(ident) for ident in wanted])
         progress.display = False
+
+    def _on_screen(self, keep: int) -> tuple[int, int]:
+        """The range of rows the table shows with its cursor on row `keep` (the rows around it that fill its
+        height, or SHOWN_AT_LEAST lines before the table has a height)."""
+        table = self.query_one(DataTable)
+        rows = table.ordered_rows
+        room = max(table.size.height - table.header_height, SHOWN_AT_LEAST)
+        lo = hi = keep
+        while room > 0 and (lo > 0 or hi < len(rows)):
+            if hi < len(rows):
+                room -= rows[hi].height
+                hi += 1
+            if room > 0 and lo > 0:
+                lo -= 1
+                room -= rows[lo].height
+        return lo, hi
 
     async def _figures(self, read: list[int] | None, wanted: list[int]) -> dict[int, list[str]]:
         """{event id: its figures' cells} of the events `wanted`, from one read (event_kpis' `ids`); where one of
