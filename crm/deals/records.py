@@ -113,16 +113,33 @@ def check_supporting_count(count: int) -> None:
         )
 
 
-def initial_stage(parsed: dict, stage: str | None, today: datetime.date) -> tuple[str, datetime.date]:
+def initial_stage(
+    parsed: dict, stage: str | None, today: datetime.date, reached: datetime.date | None = None
+) -> tuple[str, datetime.date]:
     """(stage, since) of a new deal from its parsed fields; gives `parsed` a signing date when the stage needs one.
 
     The stage defaults to 签约 when a signing date is given, else 在谈; past
-    在谈 without a date, the deal was signed today.
+    在谈 without a date, the deal was signed today. `since` is the signing
+    date, or `reached` (the day a stage past 签约 was reached, as an import
+    reads it) when that is later: the ledger then starts at 签约 (first_entries).
     """
     initial = parse_stage(stage).key if stage else ("signed" if parsed.get("signed_on") else "negotiating")
     if initial != "negotiating" and not parsed.get("signed_on"):
         parsed["signed_on"] = today
-    return initial, parsed.get("signed_on") or today
+    since = parsed.get("signed_on") or today
+    if reached is not None and initial not in ("negotiating", "signed") and reached > since:
+        return initial, reached
+    return initial, since
+
+
+def first_entries(
+    stage: str, signed_on: datetime.date | None, since: datetime.date
+) -> list[tuple[str | None, str, datetime.date]]:
+    """(from, to, effective_on) of a new deal's first ledger entries: its stage on `since`; when `since` is after
+    its signing date (initial_stage's `reached`), 签约 on the signing date first, so that it counts as 签约 between."""
+    if signed_on is not None and since > signed_on and stage not in ("negotiating", "signed"):
+        return [(None, "signed", signed_on), ("signed", stage, since)]
+    return [(None, stage, since)]
 
 
 def new_deal_row(
@@ -154,11 +171,13 @@ def create_deal(
     code: str | None = None,
     actor: str | None = None,
     require_rate: bool = True,
+    reached: datetime.date | None = None,
 ) -> Deal:
     """Create a deal from {field: typed text}; `name` and `amount` are required.
 
     The stage defaults to 签约 when a signing date is given, else 在谈. The
-    deal's ledger starts with that stage on the signing date (or today). An
+    deal's ledger starts with that stage on the signing date (or today), or
+    with 签约 then, and its stage on `reached` when that is later (initial_stage). An
     amount no rate covers is refused (MissingRate naming `crm fx set`) unless
     `require_rate` is False (an import, which converts it when the rate comes and warns meanwhile).
     """
@@ -171,7 +190,7 @@ def create_deal(
                 # Read inside the transaction: parsing may create a Person (a
                 # new liaison leader), which must not outlive a refused deal.
                 parsed = parse_fields(values)
-                initial, since = initial_stage(parsed, stage, today)
+                initial, since = initial_stage(parsed, stage, today, reached)
                 departments = supporting_named(supporting)
                 year = (parsed.get("signed_on") or today).year
                 deal_code = code or next_code(year)
@@ -187,10 +206,15 @@ def create_deal(
                         convert=fx.convert_or_refuse if require_rate else fx.convert,
                     )
                 )
-                start_ledger(deal, since, actor)
+                entries = first_entries(initial, deal.signed_on, since)
+                start_ledger(deal, entries, actor)
                 for dept in departments:
                     DealDepartment.get_or_create(deal=deal, department=dept)
-                audit.record("deal", deal.id, {"created": (None, deal_code)}, actor)
+                created = {"created": (None, deal_code)}
+                if len(entries) > 1:
+                    # the stage reached after signing: a change from 签约, audited as change_stage audits one
+                    created["stage"] = entries[-1][:2]
+                audit.record("deal", deal.id, created, actor)
             return deal
         except IntegrityError:
             if code:  # a code the caller chose is taken: nothing to retry

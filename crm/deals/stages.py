@@ -199,11 +199,10 @@ def change_stage(
     return entry
 
 
-def start_ledger(deal: Deal, on: datetime.date, actor: str, note: str = "") -> StageChange:
-    """The first ledger entry of a new deal (from nothing to its initial stage)."""
-    return StageChange.create(
-        deal=deal, from_stage=None, to_stage=deal.stage, effective_on=on, recorded_by=actor, note=note
-    )
+def start_ledger(deal: Deal, entries: list[tuple[str | None, str, datetime.date]], actor: str) -> None:
+    """The first ledger entries of a new deal: (from, to, effective_on) each (crm.deals.records.first_entries)."""
+    for from_stage, to_stage, on in entries:
+        StageChange.create(deal=deal, from_stage=from_stage, to_stage=to_stage, effective_on=on, recorded_by=actor)
 
 
 def ledger(deal: Deal) -> list[StageChange]:

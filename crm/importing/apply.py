@@ -11,7 +11,7 @@ from pathlib import Path
 from peewee import IntegrityError, fn
 
 from crm.deals.records import create_deal, edit_deal, set_supporting, supporting_departments
-from crm.deals.stages import BY_KEY, change_stage
+from crm.deals.stages import change_stage
 from crm.foundation.config import current_actor
 from crm.foundation.errors import Conflict, CrmError, InvalidInput
 from crm.foundation.i18n import _, list_sep
@@ -32,6 +32,7 @@ from crm.importing.missing_rates import missing_rates
 from crm.importing.names import _Resolver, add_problems, new_problems, resolve_solved, unit_names
 from crm.importing.plan import Plan, no_region_warning, read_plan
 from crm.importing.progress import add_progress_once, approximate_funds, lower_funds, record_cumulative_funds
+from crm.importing.reached import StageDays, stage_moves
 from crm.importing.report import Report
 from crm.importing.rows import _OUR_CODE, DEAL_FIELDS, Problem, RowPlan, _cell_of, name_key
 from db.connection import is_postgres
@@ -155,6 +156,7 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, s
                     progress(chunks.count, chunks.count)
                 apply.flush(wait=True)
                 _read_into(report, plan, chunks, skip_rows, strict)
+                report.notices += apply.days.lines()
                 if (warning := no_region_warning(plan, len(report.created))) is not None:
                     report.warnings.insert(0, warning)  # the sheet's, before its rows'
                 if not report.problems:
@@ -229,7 +231,7 @@ class _Applying:
         self.file_codes = _FileCodes(lambda: chunks.codes(skip_rows)) if self.deals.empty else chunks.codes(skip_rows)
         self.indexes_aside: list[str] = []
         self.kept: KeptDaysAside | KeptDaysLater | None = None  # the kept totals while their triggers stand aside
-        self.stated_on = plan.stated_on
+        self.days = StageDays(plan, report, today)  # the day each new deal reached its stage, as the sheet says
         # The day the sheet's data is of (填报日期, 数据截至…): its problems are raised, and solved, then.
         self.on = plan.stated_on or today
         self.marks = records.marks()
@@ -242,6 +244,7 @@ class _Applying:
             self.kept = set_kept_days_aside(events_later="funds" in plan.header.columns)
             if self.kept is not None:
                 self.new.after_batch = self.kept.batch  # each batch's totals filled as it is written
+                self.new.reached_later = self.kept.reached_later
             if self.indexes_aside:
                 appending_cache()
 
@@ -401,6 +404,7 @@ class _Applying:
             [*(supporting or []), *adding],
             code,
             row.money,
+            self.days.for_new(row, stage),
         )
         for item, department, raised in new_problems(row, values, deal.signed_on, self.resolver, self.on):
             self.new.check_blocker(deal, item.text, department, item.due, raised)
@@ -428,6 +432,7 @@ class _Applying:
                 code=code,
                 actor=self.actor,
                 require_rate=False,
+                reached=self.days.for_new(row, row.stage),
             )
             added = add_problems(deal, row, values, self.resolver, self.actor, self.on)
             deal.event_name = deal.event.name if deal.event_id else None
@@ -446,9 +451,7 @@ class _Applying:
         put_in_notes(values, deal.notes)
         first = deal.id not in self.saved  # an earlier row may have changed it already
         self.saved.setdefault(deal.id, records.snapshot(deal))
-        changed = _update(
-            deal, row, values, (supporting, adding), self.actor, self.today, note, self.report, self.stated_on
-        )
+        changed = _update(deal, row, values, (supporting, adding), self.actor, self.today, note, self.report, self.days)
         deal = Deal.get_by_id(deal.id)
         self.deals.updated(changed, deal)
         if row.progress or row.funds:
@@ -519,7 +522,7 @@ def _update(
     today,
     note,
     report,
-    stated_on: datetime.date | None = None,
+    days: StageDays,
 ) -> list:
     fields = {k: v for k, v in values.items() if k in _DEAL_FIELDS}
     if name_key(fields.get("name", "")) == name_key(deal.name):
@@ -546,12 +549,12 @@ def _update(
             set_supporting(saved.code, wanted, actor=actor)
             changed.append("supporting")
             report.changes.append((row.row, deal.code, "supporting", "、".join(sorted(held)), "、".join(wanted)))
-    if row.stage and row.stage != saved.stage and _stage_moves(saved, row, report, stated_on):
-        # A sheet dated by its title (数据截至…) moves the stage on that date.
+    if row.stage and row.stage != saved.stage and stage_moves(saved, row, report, days.stated_on):
+        # On the day the row says it was reached, else a sheet dated by its title (数据截至…) moves it on that date.
         change_stage(
             saved.code,
             row.stage,
-            on=max(stated_on or today, saved.stage_since),
+            on=days.move_day(row, saved, max(days.stated_on or today, saved.stage_since)),
             note=note,
             actor=actor,
             require_rate=False,
@@ -560,41 +563,3 @@ def _update(
         changed.append("stage")
         report.changes.append((row.row, deal.code, "stage", saved.stage, row.stage))
     return changed
-
-
-def _stage_moves(saved: Deal, row: RowPlan, report, stated_on: datetime.date | None) -> bool:
-    """Whether the file's stage for `saved` is taken; when not, a warning says why (nothing is refused)."""
-    src, dst = BY_KEY[saved.stage], BY_KEY[row.stage]
-    label = report.columns.get("stage") or report.columns.get("progress")
-    raw = row.raw.get("stage") if row.raw.get("stage") is not None else row.raw.get("progress")
-    value = cell_text(raw) if raw is not None else dst.label()
-    last_change = saved.stage_since  # the ledger's own date of its stage, not when a record was written
-    if stated_on is not None and stated_on < last_change:
-        report.warnings.append(
-            Problem(
-                row.row,
-                label,
-                value,
-                "stale_sheet",
-                _(
-                    "The sheet's data is as of {stated}, older than the ledger's last change to {code} ({changed}): its stage "
-                    "stays {src}"
-                ).format(stated=stated_on, code=saved.code, changed=last_change, src=src.label()),
-            )
-        )
-        return False
-    if saved.stage == "terminated" or (src.order is not None and dst.order is not None and dst.order < src.order):
-        report.warnings.append(
-            Problem(
-                row.row,
-                label,
-                value,
-                "stage_backwards",
-                _(
-                    "The file says {dst} but the ledger has {code} at {src} since {since}; an import does not move a deal "
-                    "back: use `crm stage {code} …` with a note"
-                ).format(dst=dst.label(), code=saved.code, src=src.label(), since=saved.stage_since),
-            )
-        )
-        return False
-    return True

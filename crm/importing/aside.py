@@ -18,7 +18,7 @@ import contextlib
 from crm.listing.search import SEARCH_DOCUMENT
 from db import kept_totals, kept_triggers, page_cache, sqlite_schema, stage_days, supporting_ids
 from db.dialects import dialect_of
-from db.kept_later import KEPT_LATER
+from db.kept_later import KEPT_LATER, OWN_IDS
 from db.models import database
 
 #: SQLite page cache while importing, in KiB: a new deal goes into a dozen indexes at random places, and
@@ -87,6 +87,23 @@ _SEARCH_FILL = f"INSERT INTO deal_search(rowid, text) SELECT id, {SEARCH_DOCUMEN
 FILL_EVERY = 5000
 
 
+def _reached_later_fills(postgres: bool) -> list[str]:
+    """The as-of totals' share of the new deals that reached their stage after signing (签约, then their stage:
+    crm.deals.records.first_entries), which stage_days.new_deals_stage_fill counts as one step from stage_since:
+    their whole share added, that one step taken back (their share with no ledger entry before stage_since)."""
+    own = OWN_IDS if postgres else "BETWEEN :lo AND :hi"
+    later = (
+        f"(SELECT * FROM deal WHERE id {own} AND id IN "
+        f"(SELECT deal_id FROM stage_change WHERE deal_id {own} AND from_stage IS NOT NULL))"
+    )
+    none = "(SELECT * FROM stage_change WHERE 1 = 0)"
+    return [stage_days.insert(later, "stage_change", "", postgres), stage_days.insert(later, none, "-", postgres)]
+
+
+_LATER_SQLITE = _reached_later_fills(postgres=False)
+_LATER_POSTGRES = _reached_later_fills(postgres=True)
+
+
 class KeptDaysAside:
     """The kept totals of a first import while their row triggers are set aside: filled batch by batch, then put back.
 
@@ -116,13 +133,20 @@ class KeptDaysAside:
         self.caught_up = False
         self.unfilled: int | None = None  # the first id of the deals written and not filled yet
         self.last = 0  # the last id of the deals written
+        self.later = False  # whether a deal not filled yet reached its stage after signing (reached_later)
+
+    def reached_later(self) -> None:
+        """Told before `batch` when a deal of the batch reached its stage after signing (two ledger entries): its
+        fill then adds what the one step from stage_since leaves out."""
+        self.later = True
 
     def batch(self, ids: list[int]) -> list[tuple[str, dict]]:
         """The statements filling the shares of the new deals with ids `ids` (from first to last), just written
-        with their one ledger entry each and their blockers: their blockers (unless `events_later`) at once, the
-        rest (and the search index) for the deals from the first not filled yet to the last once they are
-        FILL_EVERY deals (else nothing yet: `catch_up` fills what is left); nothing once caught up (the triggers
-        count them). The batches' ids follow one another, the first the id after the last batch's."""
+        with their ledger entries (one each, or two: reached_later) and their blockers: their blockers (unless
+        `events_later`) at once, the rest (and the search index) for the deals from the first not filled yet to
+        the last once they are FILL_EVERY deals (else nothing yet: `catch_up` fills what is left); nothing once
+        caught up (the triggers count them). The batches' ids follow one another, the first the id after the last
+        batch's."""
         if self.caught_up:
             return []
         first, last = ids[0], ids[-1]
@@ -145,6 +169,9 @@ class KeptDaysAside:
             statements.append((_SEARCH_FILL + "WHERE id BETWEEN :lo AND :hi", bounds))
         if stage_days.TABLE in self.tables:
             statements.append((stage_days.new_deals_stage_fill(), bounds))
+            if self.later:
+                statements += [(sql, bounds) for sql in _LATER_SQLITE]
+        self.later = False
         return statements
 
     def catch_up(self) -> list[tuple[str, tuple | dict]]:
@@ -224,6 +251,12 @@ class KeptDaysLater:
         self.caught_up = False
         self.unfilled: list[int] = []  # ids of deals written and not filled yet
         self.written: list[int] = []  # ids of every deal written while standing aside (events_later: their events)
+        self.later = False  # whether a deal not filled yet reached its stage after signing (reached_later)
+
+    def reached_later(self) -> None:
+        """Told before `batch` when a deal of the batch reached its stage after signing (two ledger entries): its
+        fill then adds what the one step from stage_since leaves out."""
+        self.later = True
 
     def batch(self, ids: list[int]) -> list[tuple[str, dict]]:
         """The statements after the batch of new deals `ids`: the fills of the deals not filled yet, once they
@@ -241,7 +274,8 @@ class KeptDaysLater:
         ids, self.unfilled = self.unfilled, []
         if not ids:
             return []
-        fills = stage_days.own_deals_fills() + kept_totals.own_deals_fills()
+        fills = stage_days.own_deals_fills() + (_LATER_POSTGRES if self.later else []) + kept_totals.own_deals_fills()
+        self.later = False
         if not self.events_later:
             fills.append(stage_days.own_deals_events_fill())
         return [(sql, {"ids": ids}) for sql in fills]

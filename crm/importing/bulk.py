@@ -96,19 +96,27 @@ class NewDeals:
         self._flushed = 0  # deals written by flush so far
         self._analyse_at = ANALYSE_FIRST  # PostgreSQL: the count of deals written at which statistics are next taken
         self.after_batch: Callable[[list[int]], list] | None = None  # a batch's ids, in order -> statements after it
+        self.reached_later: Callable[[], None] | None = None  # told before after_batch of a deal with two entries
 
     # ---- checking -------------------------------------------------------------
 
     def check(
-        self, values: dict, stage: str | None, supporting: list[str], code: str | None, money: Money | None = None
+        self,
+        values: dict,
+        stage: str | None,
+        supporting: list[str],
+        code: str | None,
+        money: Money | None = None,
+        reached: datetime.date | None = None,
     ) -> NewDeal:
-        """The deal create_deal(values, stage, supporting, code) would create; raises what it would raise.
+        """The deal create_deal(values, stage, supporting, code, reached=reached) would create; raises what it would
+        raise.
 
         `money`, when given, is the Money the amount's text was written from (amount_text): not read again.
         """
         deals.check_new(values)
         parsed = self._parse(values, money)
-        initial, since = deals.initial_stage(parsed, stage, self.today)
+        initial, since = deals.initial_stage(parsed, stage, self.today, reached)
         departments = list(dict.fromkeys(self._lookup("lead_unit", name).id for name in supporting))
         deals.check_supporting_count(len(departments))
         deal_code = code or self.codes.next((parsed.get("signed_on") or self.today).year)
@@ -241,12 +249,15 @@ class NewDeals:
         rows = [values({**defaults, **d.columns}) for d in batch]
         for d, ident in zip(batch, self._written(Deal, columns, rows, statements)):
             d.id = ident
+        firsts = [
+            deals.first_entries(d.columns["stage"], d.columns.get("signed_on"), d.columns["stage_since"]) for d in batch
+        ]
         statements += insert_statements(
             StageChange,
             fields_of(
                 StageChange, "deal", "from_stage", "to_stage", "effective_on", "recorded_at", "recorded_by", "note"
             ),
-            [(d.id, None, d.columns["stage"], d.columns["stage_since"], now, self.actor, "") for d in batch],
+            [(d.id, *entry, now, self.actor, "") for d, entries in zip(batch, firsts) for entry in entries],
         )
         statements += insert_statements(
             DealDepartment,
@@ -254,6 +265,12 @@ class NewDeals:
             [(d.id, dept) for d in batch for dept in d.departments],
         )
         entries = [(now, self.actor, "deal", d.id, "created", None, d.code) for d in batch]
+        # A stage reached after signing is a change from 签约, audited as change_stage audits one (as create_deal does).
+        entries += [
+            (now, self.actor, "deal", d.id, "stage", *ledger[-1][:2])
+            for d, ledger in zip(batch, firsts)
+            if len(ledger) > 1
+        ]
         rows = [
             (d.id, text, dept, raised, due, "", 1, now, self.actor)
             for d in batch
@@ -278,6 +295,8 @@ class NewDeals:
             AuditEntry, fields_of(AuditEntry, "at", "actor", "table", "row_id", "field", "old", "new"), entries
         )
         if self.after_batch is not None:
+            if self.reached_later is not None and any(len(ledger) > 1 for ledger in firsts):
+                self.reached_later()
             statements += self.after_batch([d.id for d in batch])
         self.write(statements)
         self._flushed += len(batch)

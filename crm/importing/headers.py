@@ -90,7 +90,15 @@ OTHER_COLUMNS: dict[str, tuple[str, ...]] = {
         "funds",
     ),
     "county_liaison": COUNTY_WORDS,
+    # The day a deal reached a stage, as done, not planned (crm.importing.reached): 计划开工 is planned_start.
+    "started_on": ("实际开工时间", "实际开工日期", "实际开工", "startedon"),
+    "registered_on": ("注册时间", "注册日期", "工商注册时间", "实际注册时间", "注册登记时间", "registeredon"),
+    "operating_on": ("实际投产时间", "实际投产日期", "实际竣工投产时间", "operatingsince"),
 }
+#: Columns of the day a stage was reached: a header naming a plan (计划注册时间) is none of them.
+REACHED_COLUMNS = frozenset(("started_on", "registered_on", "operating_on"))
+#: Words of a plan or an intention in a header (计划, 预计, 拟 …).
+PLAN_WORDS = re.compile(r"计划|预计|拟|力争|争取|目标|预期")
 # field -> header names, most specific first: the deal's fields, then the other columns.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     **{f.key: f.header_words for f in DEAL_FIELDS if f.header_words},
@@ -154,6 +162,8 @@ def match_header(text) -> HeaderMatch | None:
     found = _match_header(text)
     if found is not None and found.field in _MONEY_FIELDS and _RATIO.search(normalise(text)):
         return None
+    if found is not None and found.field in REACHED_COLUMNS and PLAN_WORDS.search(normalise(text)):
+        return _by_meaning(_BRACKETS.sub("", normalise(text)))  # 计划注册时间: a plan, not the day it was done
     return found
 
 
@@ -177,8 +187,13 @@ def _match_header(text) -> HeaderMatch | None:
     for name, field in _CONTAINED:
         if name in key:
             return HeaderMatch(field, 2, _EXACT[name][1])
+    return _by_meaning(bare or key)
+
+
+def _by_meaning(key: str) -> HeaderMatch | None:
+    """The field a folded header means by its words (MEANINGS), or None."""
     for order, (field, pattern) in enumerate(MEANINGS):
-        if pattern.search(bare or key):
+        if pattern.search(key):
             return HeaderMatch(field, 3, order)
     return None
 
@@ -227,6 +242,9 @@ IMPORT_FIELDS = {
     "tags": N_("Tags"),
     "funds": N_("Funds arrived (cumulative)"),
     "county_liaison": N_("County liaison leader (kept in notes)"),
+    "started_on": N_("Day construction started"),
+    "registered_on": N_("Day registered"),
+    "operating_on": N_("Day operation began"),
 }
 
 

@@ -19,7 +19,9 @@ has one, else by its business key: the name (compared after NFKC and without
 spaces) and the signing date when given, else the event when given. Matched
 deals get only the fields that differ (so importing a file twice changes
 nothing); a stage that moves forward is recorded as a stage change dated the
-day of the import. A stage the file has behind the ledger's is refused
+day the row says it was reached (实际开工时间, "11月20日已开工": crm.importing.reached),
+else the sheet's stated day or the day of the import; a new deal past 签约 is
+at its stage from that day too, 签约 from its signing date before it. A stage the file has behind the ledger's is refused
 rather than rolled back. A new deal named like one of the ledger's (signed
 another day, or but for a trailing 项目) is warned of (可能是 …) and refused
 under --strict. Problems are added when the deal has no blocker with the
@@ -37,7 +39,8 @@ Where each part lives: crm.importing.workbook (reading files), headers (which
 column means what), cells (reading one cell), rows (one data row), columns
 (the data rows read column by column), plan (a sheet read and checked), scan (which rows are deals), breakdown
 (a 其中 breakdown's parts), tables_below (tables after the last 合计), totals (合计 rows), names (departments,
-events, people), apply (writing in one transaction), bulk (new deals in batches),
+events, people), reached (the day a row's stage was reached), apply (writing in one transaction), bulk (new deals
+in batches),
 aside (indexes and kept-totals triggers set aside by a large first import),
 records (the import log and revert).
 """
