@@ -104,20 +104,15 @@ class AsOf:
 
 
 def stage_on(day: datetime.date):
-    """SQL: a deal's stage at the end of `day`; NULL when the deal had no ledger entry yet.
-
-    When no deal's current stage began after `day` (today, usually), every deal's stage on `day` is its current
-    stage: then that column, without the look-up in the stage ledger that planners cost for every deal (and, on
-    PostgreSQL, join a cohort's funds and blockers by scanning them whole).
-    """
+    """SQL: a deal's stage at the end of `day`; NULL when the deal had no ledger entry yet. Where no deal's stage
+    began after `day` (today, usually), the current stage: no look-up in the stage ledger for planners to cost."""
     if not Deal.select(Deal.id).where(Deal.stage_since > day).exists():
         return Deal.stage
     return stage_by_ledger(day)
 
 
 def stage_by_ledger(day: datetime.date):
-    """SQL: a deal's stage at the end of `day` looked up in its stage ledger where its current stage began after
-    `day` (stage_on's rule, whatever the other deals)."""
+    """SQL: stage_on's rule for every deal: its stage ledger read where its current stage began after `day`."""
     entry = StageChange.alias("entry_on")
     earlier = (
         entry.select(entry.to_stage)

@@ -10,10 +10,10 @@ from peewee import SQL, fn
 from crm.reference.views import event_infos
 from crm.reporting import kpi
 from crm.reporting.cohorts import event_cohort, event_kpis, event_reads
-from crm.samples import synthetic
 from db.dialects import dialect_of
 from db.models import Deal, database
-from tests.conftest import filled_ledger
+from tests.many_events import AS_OF
+from tests.many_events import many_events as many_events_fixture  # noqa: F401  (the fixture many_events)
 
 TODAY = datetime.date.today()  # the screen shows the ledger now
 
@@ -33,15 +33,6 @@ def test_every_events_figures_read_at_once_are_its_own_cohorts(demo_ledger):
 
 
 # ---- many events, read a few dozen at a time ---------------------------------------------------------------------
-
-AS_OF = datetime.date(2026, 6, 30)
-
-
-@filled_ledger()
-def many_events():
-    """A synthetic ledger of 1,500 deals over hundreds of events; its events' ids, in the screen's order."""
-    synthetic.generate(synthetic.Spec(deals=1500, seed=7, heavy_every=0, as_of=AS_OF, batch=400))
-    return [e.id for e in event_infos()]
 
 
 def test_the_events_on_screen_are_read_first_then_the_rest_in_reads_the_backend_answers_fast(many_events):

@@ -4,26 +4,17 @@ own cohort's."""
 
 from __future__ import annotations
 
-import datetime
 import threading
 
 from textual.widgets import DataTable, ProgressBar
 
 from crm.reference.views import event_infos
 from crm.reporting import cohorts
-from crm.samples import synthetic
 from screens import events as events_screen
 from screens.app import CrmApp
-from tests.conftest import filled_ledger
+from tests.many_events import AS_OF
+from tests.many_events import many_events as many_events_fixture  # noqa: F401  (the fixture many_events)
 from tests.tui_support import LARGE, pin_clock, press, run_async, running, sqlite_only  # noqa: F401
-
-AS_OF = datetime.date(2026, 6, 30)
-
-
-@filled_ledger()
-def many_events():
-    """1,500 synthetic deals over hundreds of events."""
-    synthetic.generate(synthetic.Spec(deals=1500, seed=7, heavy_every=0, as_of=AS_OF, batch=400))
 
 
 def _figures(table: DataTable, key: str) -> list[str]:
