@@ -8,6 +8,7 @@ import threading
 
 from textual.widgets import DataTable, ProgressBar
 
+from crm.deals.records import create_deal
 from crm.reference.views import event_infos
 from crm.reporting import cohorts
 from screens import events as events_screen
@@ -79,3 +80,24 @@ async def test_the_events_on_screen_get_their_figures_first_and_the_rest_follow(
         await press(pilot, "ctrl+r")
         assert keys[-1] in map(str, reads[0]) and keys[0] not in map(str, reads[0])
         assert table.cursor_row == len(keys) - 1
+
+
+@run_async
+async def test_an_event_whose_figures_cannot_be_computed_says_why_in_its_row_and_the_others_show_theirs(demo_ledger):
+    pin_clock()
+    fair = event_infos()[1]
+    create_deal(
+        {"name": "日资精密部件项目", "amount": "3亿日元", "signed_on": "2020-05-18", "event": fair.name},
+        require_rate=False,
+    )
+    keys = [str(e.id) for e in event_infos()]
+    async with running(CrmApp(), LARGE) as pilot:
+        await press(pilot, "4")
+        screen = pilot.app.screen
+        table = screen.query_one(DataTable)
+        await _until(pilot, lambda: not screen.query_one(ProgressBar).display)
+        said = _figures(table, str(fair.id))
+        assert "JPY" in said[0] and "crm fx set JPY 2020-05-18" in said[0], said
+        others = [key for key in keys if key != str(fair.id)]
+        assert others and all(_figures(table, key)[0].isdigit() for key in others)
+        assert int(_figures(table, keys[0])[0]) > 0
