@@ -18,7 +18,7 @@ from crm.foundation.errors import CrmError
 from crm.foundation.i18n import N_, _
 from crm.reference.views import event_infos
 from crm.reporting import kpi
-from crm.reporting.cohorts import event_cohort, event_kpis, event_reads
+from crm.reporting.cohorts import event_kpis, event_reads
 from screens import text
 from screens.base import CrmScreen
 from screens.forms import Footnote
@@ -230,23 +230,20 @@ class EventsScreen(CrmScreen):
         return lo, hi
 
     async def _figures(self, read: list[int] | None, wanted: list[int]) -> dict[int, list[str]]:
-        """{event id: its figures' cells} of the events `wanted`, from one read (event_kpis' `ids`); where one of
-        them cannot be computed, each event alone, its error in its row."""
+        """{event id: its figures' cells} of the events `wanted`, from one read (event_kpis' `ids`). Where one of
+        them cannot be computed (a rate missing), the read is halved until that event stands alone, its error in
+        its row: a few reads more for one bad event, rather than a read per event."""
         try:
             every = await self.db.run_aggregate(event_kpis, self.today, read)
             return {ident: _cells(every.get(ident, kpi.Kpis())) for ident in wanted}
-        except CrmError:
-            pass
-        out = {}
-        for ident in wanted:
-            try:
-                out[ident] = _cells(await self._alone(ident))
-            except CrmError as err:
-                out[ident] = [text.plain(err, keep_newlines=False), "", "", "", "", "", ""]
-        return out
-
-    async def _alone(self, ident: int) -> kpi.Kpis:
-        return await self.db.run_aggregate(kpi.compute, event_cohort(ident), self.today)
+        except CrmError as err:
+            if len(wanted) == 1:
+                return {wanted[0]: [text.plain(err, keep_newlines=False), "", "", "", "", "", ""]}
+        half = len(wanted) // 2
+        return {
+            **await self._figures(wanted[:half], wanted[:half]),
+            **await self._figures(wanted[half:], wanted[half:]),
+        }
 
     def action_dashboard(self) -> None:
         table = self.query_one(DataTable)
