@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
             (f"{name}: completed investment", lambda key=key: asof._sum_investment({}, condition, day, key)),
             (f"{name}: lights", lambda key=key: lights.counts(cohort, day, key)),
         ]
-    parts.append(("whole ledger: rates used", lambda: asof._rates_used(condition, day)))
+    parts.append(("whole ledger: rates used", lambda: asof.rates_used(cohort, [day])))
     print(f"day {day}, load average {os.getloadavg()[0]:.2f}")
     for name, part in parts:
         wall, cpu = time.perf_counter(), time.process_time()
