@@ -485,10 +485,10 @@ def _stage(value) -> str | None:
     )
 
 
-def read_progress_cell(value) -> tuple[str | None, str | None]:
+def read_progress_cell(value, as_of: datetime.date | None = None) -> tuple[str | None, str | None]:
     """(stage, text to keep) of a stage or progress cell: the stage its words name (or None) and the text
     as written, kept whole; a stage's name alone (已开工) gives (stage, None), a blank cell (None, None).
-    Never refuses."""
+    `as_of`: the sheet's day, against which a month it names is past or ahead (classify_progress). Never refuses."""
     text = inline(cell_text(value))
     if is_blank(text):
         return None, None
@@ -496,7 +496,7 @@ def read_progress_cell(value) -> tuple[str | None, str | None]:
         return parse_stage(text).key, None  # a stage's name alone (已开工, 在建) says nothing more
     except InvalidInput:
         pass
-    stage = classify_progress(text)  # the whole text: 已开工，因资金问题暂停 is stalled, not construction
+    stage = classify_progress(text, as_of)  # the whole text: 已开工，因资金问题暂停 is stalled, not construction
     if stage is None:
         try:
             stage = _stage(text)  # a stage's name at its start the words do not know (English: "signed, …")

@@ -291,7 +291,7 @@ class _Columns:
             column = self.column(f)
             if column is None:
                 continue
-            results = _distinct(column, lambda v, f=f: _stage(v, f, beside))
+            results = _distinct(column, lambda v, f=f: _stage(v, f, beside, self.reference))
             _marks(results, self.bad)
             for i, r in enumerate(results):
                 if r is None or r is _BAD:
@@ -410,8 +410,8 @@ def _checked(value, parse, field_name: str):
     return _BAD if kind is not None else text
 
 
-def _stage(value, field_name: str, beside_progress: bool):
-    stage, text = read_progress_cell(value)
+def _stage(value, field_name: str, beside_progress: bool, as_of: datetime.date):
+    stage, text = read_progress_cell(value, as_of)
     if text and not stage and field_name == "stage":
         return _BAD  # warned about: the row is read by _read_row, which words the warning
     if stage and field_name == "stage" and beside_progress and stage_alone(text or ""):

@@ -496,7 +496,9 @@ def _read_stage(r: _Row) -> None:
         value = r.raw.get(f)
         if value is None:
             continue
-        stage, text = _remembered(r.sheet.memo, ("stage", *_cell_key(value)), read_progress_cell, value)
+        stage, text = _remembered(
+            r.sheet.memo, ("stage", r.reference, *_cell_key(value)), read_progress_cell, value, r.reference
+        )
         if stage and f == "stage" and "progress" in r.raw and stage_alone(text or ""):
             text = None  # a stage's name beside a progress column: the stage, not a progress entry
         if text:

@@ -13,6 +13,7 @@ read_progress_cell); None leaves a deal's stage as it is (签约 for a new deal)
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from typing import NamedTuple
@@ -82,8 +83,11 @@ class _Hit(NamedTuple):
     resumes: bool
 
 
-def classify_progress(text: str) -> str | None:
+def classify_progress(text: str, as_of: datetime.date | None = None) -> str | None:
     """The stage free progress text names by its words (已开工建设，主体施工中 → construction), or None.
+
+    `as_of`, the day the text was written as of (a sheet's 数据截至 day): a month's end it names that has passed
+    by then is no time ahead (10月底完成注册 in a sheet as of 12月10日 is registered; 12月底投产 is not yet).
 
     Clause by clause (split on ，；。 and the like): a word is not counted after a negation or a word of intent or
     a time ahead in its clause (_NOT_YET: 尚未开工, 下周开工, 年底前投产), in a question (项目取消了吗？否), or inside a
@@ -96,19 +100,19 @@ def classify_progress(text: str) -> str | None:
     hits: list[_Hit] = []
     for clause in _CLAUSE.finditer(normal):
         if not _QUESTION.search(clause.group(0)):
-            hits.extend(_clause_hits(clause.group(0), clause.start()))
+            hits.extend(_clause_hits(clause.group(0), clause.start(), as_of))
     resumed = max((h.at for h in hits if h.resumes and _RANK[h.key] >= _RANK["operating"]), default=-1)
     kept = [h.key for h in hits if not (h.key in ("terminated", "stalled") and h.at < resumed)]
     return min(kept, key=_RANK.__getitem__, default=None)
 
 
-def _clause_hits(clause: str, offset: int) -> list[_Hit]:
+def _clause_hits(clause: str, offset: int, as_of: datetime.date | None = None) -> list[_Hit]:
     """The stage words one clause says are so, each with where it is and whether the clause says work goes on."""
     resumes = bool(_RESUMED.search(clause))
     hits = []
     for key, find in _FINDS.items():
         for word in find.finditer(clause):
-            before = clause[: word.start()]
+            before = _past_months_blanked(clause[: word.start()], as_of)
             if key in _STEPS and (_APPLYING_BEFORE.search(before) or _APPLYING_AFTER.match(clause, word.end())):
                 continue  # 正在办理注册: registration is not done yet
             if _NOT_YET.search(before):
@@ -117,6 +121,29 @@ def _clause_hits(clause: str, offset: int) -> list[_Hit]:
             elif key != "terminated" or _ends_the_project(before, clause[word.end() :]):
                 hits.append(_Hit(offset + word.start(), key, resumes))
     return hits
+
+
+#: A month's end (10月底, 2025年10月末) in progress text: a time ahead unless it has passed (_past_months_blanked).
+_MONTH_END = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(?:底|末)")
+
+
+def _past_months_blanked(before: str, as_of: datetime.date | None) -> str:
+    """`before` with each month's end that had passed by `as_of` blanked, so that _NOT_YET does not read it as a
+    time ahead. A month without its year is the one nearest `as_of` (10月底 as of 12月10日: this October's; 1月底:
+    next January's)."""
+    if as_of is None or "月" not in before:
+        return before
+    return _MONTH_END.sub(lambda m: "□" * len(m.group(0)) if _month_end_passed(m, as_of) else m.group(0), before)
+
+
+def _month_end_passed(match: re.Match, as_of: datetime.date) -> bool:
+    month = int(match.group(2))
+    if not 1 <= month <= 12:
+        return False
+    if match.group(1):
+        return (int(match.group(1)), month) < (as_of.year, as_of.month)
+    ahead = (month - as_of.month) % 12  # months from as_of's month forward to that month
+    return ahead > 6  # nearer behind than ahead: passed (as_of's own month is not over)
 
 
 def _ends_the_project(before: str, after: str) -> bool:

@@ -249,3 +249,15 @@ def test_reverting_the_import_takes_both_entries_back(ledger, tmp_path):
     assert Deal.select().count() == 0 and StageChange.select().count() == 0
     assert asof.compute(day=D(2025, 11, 19)).kpis.deals == 0
     assert kept_totals.agree(database.obj)
+
+
+def test_a_month_that_ended_before_the_sheets_day_is_a_stage_reached(ledger, tmp_path):
+    rows = {
+        "月底注册项目": ("2025-02-01", None, None, "10月底完成注册"),
+        "月底投产计划项目": ("2025-02-01", None, None, "12月底投产"),
+    }
+    report = run_import(county_sheet(tmp_path / "a.xlsx", rows=rows), today=TODAY)
+    assert _deal("月底注册项目")[0] == "registered"  # 10月底 had passed by 数据截至2025年12月10日
+    assert _ledger_of("月底注册项目") == [(None, "signed", D(2025, 2, 1)), ("signed", "registered", D(2025, 10, 1))]
+    assert _deal("月底投产计划项目")[0] == "signed"  # December's end is still ahead
+    assert any("as a month only" in n for n in report.notices)

@@ -111,3 +111,27 @@ def test_full_width_and_ascii_punctuation_split_clauses_alike():
     for comma in ("，", ",", "；", ";", "。"):
         assert classify_progress(f"因疫情影响停工两周{comma}现已复工") == "construction", comma
         assert classify_progress(f"本周完成土地摘牌{comma}下周开工") == "signed", comma
+
+
+# A month's end is a time ahead only until it has passed: the sheet's day (数据截至) says which.
+AS_OF = __import__("datetime").date(2025, 12, 10)
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("10月底完成注册", "registered"),  # October had ended by 10 December
+        ("2025年10月底完成注册", "registered"),
+        ("11月末开工", "construction"),
+        ("12月底完成注册", None),  # December has not ended yet
+        ("1月底投产", None),  # the January ahead, not the one eleven months back
+        ("2026年10月底投产", None),
+        ("计划10月底完成注册", None),  # a plan stays a plan, past or not
+        ("10月底计划完成注册", None),
+        ("年底前投产", None),
+    ],
+)
+def test_a_months_end_that_has_passed_by_the_sheets_day_is_no_time_ahead(text, stage):
+    assert classify_progress(text, AS_OF) == stage
+    assert read_progress_cell(text, AS_OF) == (stage, text)
+    assert classify_progress(text) == (None if "底" in text or "末" in text else stage)  # without a day: ahead
