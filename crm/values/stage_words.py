@@ -109,10 +109,11 @@ def classify_progress(text: str, as_of: datetime.date | None = None) -> str | No
 def _clause_hits(clause: str, offset: int, as_of: datetime.date | None = None) -> list[_Hit]:
     """The stage words one clause says are so, each with where it is and whether the clause says work goes on."""
     resumes = bool(_RESUMED.search(clause))
+    blanked = _past_months_blanked(clause, as_of)  # as long as the clause: the words' places hold
     hits = []
     for key, find in _FINDS.items():
         for word in find.finditer(clause):
-            before = _past_months_blanked(clause[: word.start()], as_of)
+            before = blanked[: word.start()]
             if key in _STEPS and (_APPLYING_BEFORE.search(before) or _APPLYING_AFTER.match(clause, word.end())):
                 continue  # 正在办理注册: registration is not done yet
             if _NOT_YET.search(before):
