@@ -103,7 +103,6 @@ class EventsScreen(CrmScreen):
 
     def __init__(self) -> None:
         super().__init__(id="events-screen")
-        self.events: dict[str, tuple] = {}
         self._rows: list[tuple[str, list[str]]] = []  # (key, cells as text) of the last load, laid out by _fill
         self._laid: tuple = ()  # the _layout the table has
         self._column_keys: list = []
@@ -188,7 +187,6 @@ class EventsScreen(CrmScreen):
         table = self.query_one(DataTable)
         events = await self.db.run_aggregate(event_infos)
         keep = min(table.cursor_row, max(len(events) - 1, 0))
-        self.events = {str(e.id): (e.id, e.name, e.held_on) for e in events}
         self._rows = [(str(e.id), [*_described(e), *PENDING]) for e in events]
         progress = self.query_one(ProgressBar)
         progress.display = bool(events)

@@ -21,10 +21,10 @@ deals get only the fields that differ (so importing a file twice changes
 nothing); a stage that moves forward is recorded as a stage change dated the
 day the row says it was reached (实际开工时间, "11月20日已开工": crm.importing.reached),
 else the sheet's stated day or the day of the import; a new deal past 签约 is
-at its stage from that day too, 签约 from its signing date before it. A stage the file has behind the ledger's is refused
-rather than rolled back. A new deal named like one of the ledger's (signed
-another day, or but for a trailing 项目) is warned of (可能是 …) and refused
-under --strict. Problems are added when the deal has no blocker with the
+at its stage from that day too, 签约 from its signing date before it. A stage
+the file has behind the ledger's is refused rather than rolled back. A new
+deal named like one of the ledger's (signed another day, or but for a trailing
+项目) is warned of (可能是 …) and refused under --strict. Problems are added when the deal has no blocker with the
 same text; 无/暂无 add none, 已解决 resolves the deal's open ones. Departments,
 events and people are matched by name exactly (after width and space folding)
 or created; a ledger name containing the file's, contained in it, or a
@@ -40,8 +40,7 @@ column means what), cells (reading one cell), rows (one data row), columns
 (the data rows read column by column), plan (a sheet read and checked), scan (which rows are deals), breakdown
 (a 其中 breakdown's parts), tables_below (tables after the last 合计), totals (合计 rows), names (departments,
 events, people), reached (the day a row's stage was reached), apply (writing in one transaction), bulk (new deals
-in batches),
-aside (indexes and kept-totals triggers set aside by a large first import),
+in batches), aside (indexes and kept-totals triggers set aside by a large first import),
 records (the import log and revert).
 """
 

@@ -30,7 +30,7 @@ from crm.importing.plan import MONTH_ROWS_NAMED, Plan, as_of
 from crm.importing.row_labels import normalise
 from crm.importing.rows import Problem, RowPlan
 from crm.importing.tables_below import row_ranges
-from crm.values.dates import MAX_YEAR, MIN_YEAR, parse_date
+from crm.values.dates import MAX_YEAR, MIN_YEAR, date_text, digit_dates, parse_date
 
 #: The words of each stage a day is read for (in progress text).
 WORDS = {"construction": "开工|动工", "registered": "注册", "operating": "投产"}
@@ -52,11 +52,12 @@ _DATE = re.compile(
 )
 #: Between a date and the stage's word (已, 正式, 完成 …): no clause's end, no number.
 _GAP = r"[^,;。、!?\n\d]{0,6}?"
-#: In that gap or before the date in its clause: a plan, a deadline or a negation, not a day reached.
-_NOT_DONE = re.compile(r"前|内|以后|未|没|不|待|拟|将|(?<!按)计划|预计|力争|争取|确保|预期|目标|准备|正在")
-#: After the stage's word: a step towards it (开工许可, 注册资本, 投产后), not the stage.
+_PLAN_OR_NEGATION = r"未|没|不|待|拟|将|(?<!按)计划|预计|力争|争取|确保|预期|目标|准备|正在"
 #: Before the date in its clause (after any 已): a plan or a negation (计划于, 预计, 尚未).
-_PLAN_BEFORE = re.compile(r"未|没|不|待|拟|将|(?<!按)计划|预计|力争|争取|确保|预期|目标|准备|正在")
+_PLAN_BEFORE = re.compile(_PLAN_OR_NEGATION)
+#: In the gap between the date and the word: a deadline too (11月20日前开工), not a day reached.
+_NOT_DONE = re.compile(rf"前|内|以后|{_PLAN_OR_NEGATION}")
+#: After the stage's word: a step towards it (开工许可, 注册资本, 投产后), not the stage.
 _NOT_STAGE = re.compile(r"准备|条件|前|手续|许可|审批|资本|资金|地址|后|办理中|申请中")
 _CLAUSE_START = re.compile(r"[,;。!?\n][^,;。!?\n]*$")
 
@@ -64,7 +65,7 @@ _CLAUSE_START = re.compile(r"[,;。!?\n][^,;。!?\n]*$")
 def text_day(text: str, stage: str, reference: datetime.date) -> tuple[datetime.date, bool] | None:
     """(day, month_only) of the earliest date `text` puts next to `stage`'s word (11月20日已开工, 开工时间：11月20日),
     a date without its year the latest such day not after `reference`; None when it puts none there."""
-    text = unicodedata.normalize("NFKC", text)
+    text = digit_dates(unicodedata.normalize("NFKC", text))  # 二〇二五年十一月二十日开工 as 2025年11月20日开工
     word = WORDS[stage]
     found = []
     for match in _DATE.finditer(text):
@@ -153,7 +154,7 @@ class StageDays:
         found = self._found(row, row.stage) if row.stage in WORDS else None
         if found is None:
             return on
-        stage, day = BY_KEY[row.stage].label(), _shown(found)
+        stage, day = BY_KEY[row.stage].label(), date_text(found.day, found.month_only)
         if found.day <= saved.stage_since:
             self._warn(
                 row,
@@ -232,7 +233,7 @@ class StageDays:
 
     def _fits_new(self, row: RowPlan, stage: str, found: _Found) -> bool:
         """Whether a new deal's day is on or after its signing date and not after today; if not, warned of."""
-        signed, label, day = row.signed_on, BY_KEY[stage].label(), _shown(found)
+        signed, label, day = row.signed_on, BY_KEY[stage].label(), date_text(found.day, found.month_only)
         if signed is None:
             message = _(
                 "The row gives the day it reached {stage} ({day}) but no signing date: the deal is taken as signed "
@@ -273,10 +274,6 @@ def _names_done(label, field_name: str) -> bool:
         return True
     key = normalise(label)
     return word in key and not PLAN_WORDS.search(key)
-
-
-def _shown(found: _Found) -> str:
-    return found.day.strftime("%Y-%m") if found.month_only else found.day.isoformat()
 
 
 def stage_moves(saved, row: RowPlan, report, stated_on: datetime.date | None) -> bool:

@@ -52,11 +52,12 @@ def event_kpis(today: datetime.date, ids: Iterable[int] | None = None) -> dict:
     reads (event_reads). Raises CrmError as kpi.compute does for any of them (a rate missing)."""
     from crm.reporting import asof
 
-    if ids is None:
-        reads = event_reads([], [e.id for e in Event.select(Event.id).order_by(Event.id)])
-    else:
-        wanted = list(ids)
-        reads = event_reads([], wanted) if dialect_of().keys_per_grouped_read else [wanted]
+    per_read = dialect_of().keys_per_grouped_read
+    reads: list[list[int] | None] = [None]  # every event in one grouped read
+    if ids is not None or per_read is not None:
+        wanted = [e.id for e in Event.select(Event.id).order_by(Event.id)] if ids is None else list(ids)
+        step = per_read or len(wanted) or 1
+        reads = [wanted[at : at + step] for at in range(0, len(wanted), step)]
     found: dict = {}
     for read in reads:
         cohort = DealFilter() if read is None else EventsCohort(event_ids=tuple(read))

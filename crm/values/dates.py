@@ -111,14 +111,24 @@ def _cn_number(text: str) -> int:
     return int(tens.translate(_CN_DIGITS) or 1) * 10 + int(ones.translate(_CN_DIGITS) or 0)
 
 
+def _in_digits(match) -> str:
+    """A 公文 date matched by _CN_DATE in digits: 二〇二〇年五月十八日 → 2020年5月18日."""
+    year = match.group(1).translate(_CN_DIGITS)
+    day = f"{_cn_number(match.group(3))}日" if match.group(3) else ""
+    month = f"{_cn_number(match.group(2))}月" if match.group(2) else ""  # 二〇二〇年底: no month
+    return f"{year}年{month}{day}"
+
+
+def digit_dates(text: str) -> str:
+    """`text` with every 公文 date in it written in digits (二〇二五年十一月二十日开工 → 2025年11月20日开工)."""
+    return _CN_DATE.sub(_in_digits, text) if "年" in text else text
+
+
 def _plain_digits(normal: str) -> str:
     """二〇二〇年五月十八日 → 2020年5月18日; a trailing time or weekday dropped (2020年5月18日（星期一） 10:00)."""
     match = _CN_DATE.search(normal)
     if match:
-        year = match.group(1).translate(_CN_DIGITS)
-        day = f"{_cn_number(match.group(3))}日" if match.group(3) else ""
-        month = f"{_cn_number(match.group(2))}月" if match.group(2) else ""  # 二〇二〇年底: no month
-        normal = f"{normal[: match.start()]}{year}年{month}{day}{normal[match.end() :]}"
+        normal = f"{normal[: match.start()]}{_in_digits(match)}{normal[match.end() :]}"
     shorter = normal
     for _round in range(3):  # a weekday and a time, in either order
         shorter = _TAIL.sub("", shorter).strip()

@@ -97,6 +97,8 @@ def _deal(name: str) -> tuple:
         ("11月20日取得开工许可", "construction", None),
         ("已开工建设", "construction", None),
         ("2月30日开工", "construction", None),
+        ("二〇二五年十一月二十日正式开工", "construction", (D(2025, 11, 20), False)),  # a 公文 date
+        ("项目于二〇二五年十月完成注册", "registered", (D(2025, 10, 1), True)),
     ],
 )
 def test_the_day_is_read_next_to_the_stage_word(text, stage, day):
