@@ -293,6 +293,9 @@ def _check_numeric_total(sheet, plan, number, f, label, cell, sums: _FieldSums) 
     total, low, high = _window(cell, f, sums.counted)
     shown = _plain(total) if _as_number(cell) is not None else inline(cell_text(cell))
     same, numbers, others = sums.same, sums.numbers, sums.others
+    if not sums.counted and not total and sums.by_currency:
+        _text_cells_summed(plan, number, label, sums)
+        return
     if low <= same <= high:
         expected = same
         if others:
@@ -308,7 +311,7 @@ def _check_numeric_total(sheet, plan, number, f, label, cell, sums: _FieldSums) 
             _(
                 "Totals row {row} ({column}) adds only the cells holding numbers; all rows in the "
                 "column's currency add up to {sum}"
-            ).format(row=number, column=label, sum=_plain(same))
+            ).format(row=number, column=label, sum=format_money(Money(same * unit[0], unit[1])))
         )
     else:
         expected = same
@@ -341,6 +344,22 @@ def _check_numeric_total(sheet, plan, number, f, label, cell, sums: _FieldSums) 
                 )
             )
     plan.totals_checked.append((number, label, shown, _plain(expected)))
+
+
+def _text_cells_summed(plan, number: int, label: str, sums: _FieldSums) -> None:
+    """A totals row of 0 over a column whose cells are all amounts written as text (5亿元): a spreadsheet's SUM
+    adds none of them, so there is nothing to check; one notice says so with what the rows add up to."""
+    plan.notices.append(
+        _(
+            "Totals row {row} ({column}) is 0: the column's amounts are written as text, which a spreadsheet's "
+            "SUM leaves out; the rows add up to {sum}"
+        ).format(row=number, column=label, sum=_by_currency(sums))
+    )
+
+
+def _by_currency(sums: _FieldSums) -> str:
+    """The rows' sums per currency as a reader expects them (19.2亿元、1.8亿美元)."""
+    return list_sep().join(format_money(Money(v, c)) for c, v in sums.by_currency.items())
 
 
 def _converted_sum(sums: _FieldSums, unit: tuple) -> Decimal | None:
@@ -377,12 +396,12 @@ def _check_text_total(plan, number, f, label, cell, sums: _FieldSums) -> None:
             )
         )
         return
-    sums = sums.by_currency
-    wrong = set(sums) != {m.currency for _p, m in stated} or len(stated) != len(sums)
+    by_currency = sums.by_currency
+    wrong = set(by_currency) != {m.currency for _p, m in stated} or len(stated) != len(by_currency)
     for text, m in stated:
         low, high = _allowed(text, m)
-        wrong |= not (low <= sums.get(m.currency, Decimal(0)) <= high)
-    shown_sum = list_sep().join(format_money(Money(v, c)) for c, v in sums.items())
+        wrong |= not (low <= by_currency.get(m.currency, Decimal(0)) <= high)
+    shown_sum = _by_currency(sums)
     if wrong:
         plan.warnings.append(
             Problem(
