@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from crm.deals.fields import TEXT_FIELDS, parse_approval, parse_floor_area
 from crm.foundation.errors import InvalidInput
-from crm.foundation.i18n import _
+from crm.foundation.i18n import _, list_sep
 from crm.foundation.text import clean_text, folded
 from crm.importing.cells import (
     CACHED,
@@ -17,7 +17,6 @@ from crm.importing.cells import (
     amount_text,
     cell_text,
     column_letter,
-    filled_cells,
     inline,
     is_blank,
     names_part_of_a_month,
@@ -30,10 +29,11 @@ from crm.importing.cells import (
 )
 from crm.importing.claims import TWIN, stage_alone, twin_differs
 from crm.importing.headers import Header, header_unit
-from crm.importing.sheet_notes import stated_date, unit_note, year_note
+from crm.importing.sheet_notes import footer_date, stated_date, unit_note, year_note
 from crm.importing.workbook import Grid
 from crm.values.dates import plain_day
 from crm.values.money import Money
+from crm.values.stage_words import words_not_yet
 
 #: Codes this ledger gives deals (ZS2020-0001): a file's code of this shape is kept for a new deal.
 _OUR_CODE = re.compile(r"[A-Z]{1,6}\d{4}-\d{3,6}")
@@ -209,48 +209,6 @@ def _parsed(parse, *args) -> tuple:
 def _amount_cell(value, number_format, column_unit, note_unit, currency, allow_zero=False):
     money = parse_amount_cell(value, number_format, column_unit, note_unit, currency, allow_zero)
     return None if money is None else (money, amount_text(money))
-
-
-#: A signature or contact line below a table (审核人：王某某, 填报日期：2020年9月18日, 单位负责人：…): a label of one
-#: and a colon.
-_FOOTER = re.compile(
-    r"(?:(?:单位|部门|科室)?(?:主要|分管|主管)?(?:负责人|领导)(?:签字|签名)?|(?:审核|审批|审定|复核|核对|填报|填表|制表|"
-    r"统计|报送|经办|联系)(?:人|单位|日期|时间)?|联系(?:电话|方式)|电话|手机|日期|签字|签名|盖章|签章)\s*[:：]"
-)
-_FOOTER_STARTS = frozenset(  # the first characters of those labels
-    "单部科主分负领审复核填制统报经联电手日签盖"
-)
-
-
-def footer_line(values: list) -> bool:
-    """Whether a row is a signature or contact line (审核人：王某某 | 填报人：李某某 | 填报日期：…): its first filled
-    cell starts with such a label and a colon. No deal's row does: its first cell is its number or its name."""
-    for value in values:
-        if value is None:
-            continue
-        if type(value) is not str:
-            return False
-        text = value.lstrip()
-        if text:
-            return text[0] in _FOOTER_STARTS and _FOOTER.match(text) is not None
-    return False
-
-
-def footer_date(rows: list, look: int = 12) -> datetime.date | None:
-    """The date the signature lines at the end of `rows` ((number, cells) below the header) state (填报日期：…),
-    read back from the last row up to the first row with two cells or more that is no such line."""
-    for _number, values in reversed(rows[-look:]):
-        filled = filled_cells(values)
-        if not filled:
-            continue
-        if not footer_line(values):
-            if len(filled) > 1:
-                return None  # the table's last row: any date above it is a deal's
-            continue  # a note line (说明：…) among the signatures
-        for value in filled:
-            if isinstance(value, str) and (day := stated_date(value)) is not None:
-                return day
-    return None
 
 
 class _Sheet:
@@ -506,11 +464,22 @@ def _read_stage(r: _Row) -> None:
         r.row.stage = r.row.stage or stage
         wordless = wordless or bool(text and not stage and f == "stage")
     if wordless and not r.row.stage:
-        said = _(
-            "No stage word in the progress text: the deal keeps its stage (签约 for a new "
-            "deal); the text is kept as a progress entry"
-        )
+        text = cell_text(r.raw["stage"])
+        said = _remembered(r.sheet.memo, ("wordless", r.reference, text), _wordless, text, r.reference)
         r.warn("stage", "stage_words", said)
+
+
+def _wordless(text: str, reference: datetime.date) -> str:
+    """Why a stage cell's text gives the row no stage: it names one not yet reached (尚未注册), or none at all."""
+    if words := words_not_yet(text, reference):
+        return _(
+            "The progress text names a stage not yet reached ({words}): the deal keeps its stage (签约 for a new "
+            "deal); the text is kept as a progress entry"
+        ).format(words=list_sep().join(words))
+    return _(
+        "No stage word in the progress text: the deal keeps its stage (签约 for a new "
+        "deal); the text is kept as a progress entry"
+    )
 
 
 def _read_supporting(r: _Row) -> None:

@@ -15,7 +15,8 @@ from crm.foundation.i18n import _, list_sep
 from crm.importing.breakdown import Breakdown, numbered
 from crm.importing.cells import cell_text, column_letter, filled_cells, inline, is_blank
 from crm.importing.headers import heads_a_section, label_kind, names_a_project, normalise, section_number
-from crm.importing.rows import _Sheet, footer_line
+from crm.importing.rows import _Sheet
+from crm.importing.sheet_notes import footer_line
 from crm.importing.tables_below import TablesBelow, refuse_other_units, row_ranges
 from crm.importing.workbook import Grid
 

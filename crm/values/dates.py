@@ -56,6 +56,12 @@ _CN_DIGITS = str.maketrans("〇○零Ｏ一二三四五六七八九", "000012345
 _CN_DATE = LazyPattern(
     r"([〇○零Ｏ一二三四五六七八九]{4})年(?:([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})[日号])?)?"
 )
+# One without its year (十一月二十日, 十月底): a month and a day, or a month and a part of it (not 三月份 or 十一个月);
+# not the end of a longer number (二十一月).
+_CN_MONTH_DAY = LazyPattern(
+    r"(?<![〇○零Ｏ一二三四五六七八九十百千万两])(十[一二]?|[一二三四五六七八九])月"
+    r"(?:([二三]?十[一二三四五六七八九]?|[一二三四五六七八九])[日号]|(?=底|末|初|上旬|中旬|下旬))"
+)
 # What follows a date in a notice: a time (10:00, 09时30分, 上午, ISO's T00:00:00) or a weekday (（星期一）, 周一).
 _TAIL = LazyPattern(
     r"\s*(?:[(（]?(?:星期|周|礼拜)[一二三四五六日天][)）]?|(?:上午|下午|晚上|早上|T)?\s*\d{1,2}\s*(?:[:：时点]\s*"
@@ -119,9 +125,23 @@ def _in_digits(match) -> str:
     return f"{year}年{month}{day}"
 
 
+def _month_day_in_digits(match) -> str:
+    """A 公文 date matched by _CN_MONTH_DAY in digits: 十一月二十日 → 11月20日, 十月(底) → 10月(底); a day past 31 kept."""
+    day = _cn_number(match.group(2)) if match.group(2) else None
+    if day is not None and day > 31:
+        return match.group(0)
+    return f"{_cn_number(match.group(1))}月" + (f"{day}日" if day is not None else "")
+
+
 def digit_dates(text: str) -> str:
-    """`text` with every 公文 date in it written in digits (二〇二五年十一月二十日开工 → 2025年11月20日开工)."""
-    return _CN_DATE.sub(_in_digits, text) if "年" in text else text
+    """`text` with every 公文 date in it written in digits: 二〇二五年十一月二十日开工 → 2025年11月20日开工, and one
+    without its year, 十一月二十日开工 → 11月20日开工, 十月底完成注册 → 10月底完成注册. Other Chinese numerals stay
+    (一期, 三月份, 十一个月)."""
+    if "月" not in text:
+        return text
+    if "年" in text:
+        text = _CN_DATE.sub(_in_digits, text)
+    return _CN_MONTH_DAY.sub(_month_day_in_digits, text)
 
 
 def _plain_digits(normal: str) -> str:

@@ -18,6 +18,8 @@ import re
 import unicodedata
 from typing import NamedTuple
 
+from crm.values.dates import digit_dates
+
 # Words officers write in a progress cell, by the stage they mean; earlier stages in this list win
 # (因资金问题暂缓推进 is paused although it names no other stage; 已竣工投产 is operating, not started).
 PROGRESS_WORDS = (
@@ -94,29 +96,47 @@ def classify_progress(text: str, as_of: datetime.date | None = None) -> str | No
     phrase about getting ready to build (施工图, 施工许可, 开工准备 …: _NOT_STAGE_WORDS); a signing not yet done
     (拟签约, 预计下月签约) is negotiating. 取消/终止 … end the deal only when what ends is the project, not a design or
     a plan (取消原设计方案). A pause or end followed by a clause saying work goes on again (停工两周，现已复工) is
-    over. Of the stages left, earlier ones of PROGRESS_WORDS win.
+    over. Of the stages left, earlier ones of PROGRESS_WORDS win. A 公文 date (十月底, 十一月二十日前) is read as
+    its digits (10月底, 11月20日前) are.
     """
-    normal = _NOT_STAGE_WORDS.sub(_blanked, unicodedata.normalize("NFKC", text))
+    return _classified(text, as_of, None)
+
+
+def words_not_yet(text: str, as_of: datetime.date | None = None) -> list[str]:
+    """The stage words `text` names but says have not happened yet, each once in the order written: 尚未注册 →
+    ["注册"], 计划明年开工 → ["开工"], 正在办理注册 → ["注册"]. These are the words classify_progress leaves
+    uncounted for a negation, a word of intent, a time ahead or a step being applied for (`as_of` as there);
+    not those of a question or of getting ready to build (施工图审查通过 → [])."""
+    held: list[tuple[int, str]] = []
+    _classified(text, as_of, held)
+    return list(dict.fromkeys(word for _at, word in sorted(held)))
+
+
+def _classified(text: str, as_of: datetime.date | None, held: list | None) -> str | None:
+    """classify_progress; the words it leaves uncounted as not yet so go to `held` (where, the word), if given."""
+    normal = _NOT_STAGE_WORDS.sub(_blanked, digit_dates(unicodedata.normalize("NFKC", text)))
     hits: list[_Hit] = []
     for clause in _CLAUSE.finditer(normal):
         if not _QUESTION.search(clause.group(0)):
-            hits.extend(_clause_hits(clause.group(0), clause.start(), as_of))
+            hits.extend(_clause_hits(clause.group(0), clause.start(), as_of, held))
     resumed = max((h.at for h in hits if h.resumes and _RANK[h.key] >= _RANK["operating"]), default=-1)
     kept = [h.key for h in hits if not (h.key in ("terminated", "stalled") and h.at < resumed)]
     return min(kept, key=_RANK.__getitem__, default=None)
 
 
-def _clause_hits(clause: str, offset: int, as_of: datetime.date | None = None) -> list[_Hit]:
-    """The stage words one clause says are so, each with where it is and whether the clause says work goes on."""
+def _clause_hits(clause: str, offset: int, as_of: datetime.date | None = None, held: list | None = None) -> list[_Hit]:
+    """The stage words one clause says are so, each with where it is and whether the clause says work goes on;
+    those it says are not so yet go to `held` (where, the word), if given."""
     resumes = bool(_RESUMED.search(clause))
     blanked = _past_months_blanked(clause, as_of)  # as long as the clause: the words' places hold
     hits = []
     for key, find in _FINDS.items():
         for word in find.finditer(clause):
             before = blanked[: word.start()]
-            if key in _STEPS and (_APPLYING_BEFORE.search(before) or _APPLYING_AFTER.match(clause, word.end())):
-                continue  # 正在办理注册: registration is not done yet
-            if _NOT_YET.search(before):
+            applying = key in _STEPS and (_APPLYING_BEFORE.search(before) or _APPLYING_AFTER.match(clause, word.end()))
+            if applying or _NOT_YET.search(before):  # 正在办理注册, 尚未开工: not done yet
+                if held is not None:
+                    held.append((offset + word.start(), word.group(0)))
                 if key == "signed" and re.fullmatch(_SIGNING, word.group(0)):
                     hits.append(_Hit(offset + word.start(), "negotiating", resumes))  # 拟签约: still talking
             elif key != "terminated" or _ends_the_project(before, clause[word.end() :]):
