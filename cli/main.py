@@ -31,7 +31,9 @@ class Parser(argparse.ArgumentParser):
         self._negative_number_matcher = re.compile(r"^-\d")
 
     def error(self, message):
-        raise UsageError(f"{self.prog}: {message}")
+        # The funnel prints "crm: " before every error: of the prog, only a subcommand's name adds anything.
+        command = self.prog.partition(" ")[2]
+        raise UsageError(f"{command}: {message}" if command else message)
 
 
 # Modules that add subcommands; each has register(subparsers, common).

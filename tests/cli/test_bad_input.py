@@ -114,6 +114,19 @@ def test_bad_values_are_refused_in_one_line_and_change_nothing(demo_url, run_cli
     assert dump(demo_url) == before
 
 
+@pytest.mark.parametrize(
+    "args, said",
+    [
+        (["progress", CODE], "crm: progress: 缺少必需的参数：内容\n"),
+        (["blocker", "add", CODE, "问题"], "crm: blocker add: 缺少必需的参数：--department\n"),
+        (["funds", CODE, "--amount", "5万"], "crm: 无法识别的参数：--amount\n"),
+    ],
+)
+def test_a_usage_mistake_names_the_command_once(demo_url, run_cli, args, said):
+    """argparse's own errors read as the others do: "crm: " once, then the subcommand where there is one."""
+    assert assert_refused(run_cli("--db", demo_url, *args), "") == said
+
+
 # ---- files to import ------------------------------------------------------------
 
 
