@@ -1,4 +1,4 @@
-"""Reading the cells of a bureau's ledger: amounts, dates, stages, problems, names.
+"""Reading the cells of a bureau's ledger: amounts, dates, stages, names (problems: crm.importing.problems).
 
 Each reader takes a cell as openpyxl or the CSV reader gives it (text, a
 number, a datetime, None) and returns a value or raises CellError with a
@@ -12,7 +12,6 @@ import datetime
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from crm.deals.stages import parse_stage
@@ -20,7 +19,7 @@ from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.foundation.text import folded
 from crm.importing.number_formats import format_says_about, format_shows_sign_only, format_unit
-from crm.values.dates import MAX_YEAR, MIN_YEAR, PARTS_OF_A_MONTH, PARTS_OF_A_YEAR, parse_date, parse_month, plain_day
+from crm.values.dates import MAX_YEAR, MIN_YEAR, PARTS_OF_A_MONTH, PARTS_OF_A_YEAR, parse_date, parse_month
 from crm.values.money import CURRENCIES, MAX_AMOUNT, ZH_SUFFIX, Money, parse_amount
 from crm.values.stage_words import classify_progress
 
@@ -520,79 +519,3 @@ def split_names(value) -> list[str]:
             seen.add(name)
             out.append(name)
     return out
-
-
-# ---- problems (存在问题) ---------------------------------------------------
-
-
-@dataclass
-class ProblemItem:
-    text: str
-    department: str | None = None
-    raised: datetime.date | None = None
-    due: datetime.date | None = None
-
-
-_ITEM_NUMBER = re.compile(r"(?:^|(?<=[\s;；。]))(?:\d{1,2}\s*[.、．)）]|[(（]\d{1,2}[)）]|[①-⑳])\s*")
-_DETAILS = re.compile(r"\s*(?:【([^【】]*)】|\[([^\[\]]*)\]|[(（]([^()（）]*[:：][^()（）]*)[)）])\s*$")
-_KEYS = {
-    "department": ("责任单位", "责任部门", "牵头单位", "单位", "responsible", "department"),
-    "raised": ("提出", "提出时间", "提出日期", "raised"),
-    "due": ("时限", "办结时限", "完成时限", "期限", "限期", "due", "duedate"),
-}
-_KEY_LOOKUP = {normal_key(w): k for k, words in _KEYS.items() for w in words}
-_FLAGS = {"已逾期", "逾期", "超期", "overdue"}
-
-
-def parse_problems_cell(value, today: datetime.date | None = None) -> list[ProblemItem]:
-    """The problems of one cell, one per line or numbered (1. … 2. …), each optionally ending in
-    details the weekly export writes: 【责任单位:…；提出:2020-05-20；时限:2020-06-30；已逾期】."""
-    text = cell_text(value)
-    if is_blank(text):
-        return []
-    if today is not None:
-        today = plain_day(today)  # a 时限 lies ahead of the sheet: 7月15日 is in its year
-    items = []
-    for line in re.split(r"[\r\n]+", text):
-        starts = [m for m in _ITEM_NUMBER.finditer(line)]
-        pieces = []
-        if len(starts) >= 1 and starts[0].start() == 0:
-            bounds = [m.start() for m in starts] + [len(line)]
-            for m, end in zip(starts, bounds[1:]):
-                pieces.append(line[m.end() : end])
-        else:
-            pieces.append(line)
-        for piece in pieces:
-            piece = piece.strip().rstrip(";；")
-            if is_blank(piece):
-                continue
-            items.append(_problem(piece, today))
-    return items
-
-
-def _problem(piece: str, today) -> ProblemItem:
-    item = ProblemItem(text=piece)
-    match = _DETAILS.search(piece)
-    if not match:
-        return item
-    details = next(g for g in match.groups() if g is not None)
-    fields = {}
-    for part in re.split(r"[;；]", details):
-        part = part.strip()
-        if not part:
-            continue
-        if normal_key(part) in _FLAGS:
-            continue
-        pair = re.match(r"([^:：]+?)\s*[:：]\s*(.*)$", part)
-        name = _KEY_LOOKUP.get(normal_key(pair.group(1))) if pair else None
-        if name is None:
-            return item  # brackets that belong to the text, not details
-        fields[name] = pair.group(2).strip()
-    if not fields:
-        return item
-    item.text = piece[: match.start()].strip()
-    item.department = fields.get("department") or None
-    for name in ("raised", "due"):
-        if fields.get(name):
-            setattr(item, name, parse_date_cell(fields[name], today=today))
-    return item

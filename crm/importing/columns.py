@@ -32,11 +32,11 @@ from crm.importing.cells import (
     parse_amount_cell,
     parse_currency,
     parse_month_or_date_cell,
-    parse_problems_cell,
     read_progress_cell,
     split_names,
 )
 from crm.importing.claims import TWIN, same_amount, stage_alone
+from crm.importing.problems import parse_problems_cell
 from crm.importing.rows import (
     _SKIP,
     _TEXT_LIMITS,

@@ -13,7 +13,8 @@ from crm.foundation.errors import InvalidInput
 from crm.foundation.i18n import _
 from crm.foundation.text import folded
 from crm.importing import records
-from crm.importing.cells import BLANKS, CACHED, ProblemItem, split_names
+from crm.importing.cells import BLANKS, CACHED, split_names
+from crm.importing.problems import UNIT_END, ProblemItem
 from crm.importing.report import Report
 from crm.importing.rows import Problem, RowPlan, name_key
 from crm.reference import registry
@@ -25,8 +26,6 @@ SUGGESTIONS = 5
 NEAR = 2
 #: ... when both are at least this long (folded): 张三 and 李三 are two people.
 NEAR_FROM = 4
-#: The end of a unit's name (局, 委, 中心 …): text between spaces that ends so is a name of its own.
-_UNIT_END = re.compile(r"(局|委|办|中心|公司|集团|政府|管委会|委员会|院|所|站|队|部|厅|处|科|室|会|行|社|馆|园区)$")
 #: The region a department's name starts with (涿州市, 徐水区, 易县): a near name must share it.
 _REGION = re.compile(r"^.{1,6}?[省市县区旗]")
 
@@ -43,7 +42,7 @@ def _units(text: str | None) -> tuple[str, ...]:
     names: list[str] = []
     for part in split_names(text):
         pieces = part.split()
-        if len(pieces) > 1 and all(_UNIT_END.search(p) for p in pieces):
+        if len(pieces) > 1 and all(UNIT_END.search(p) for p in pieces):
             names += pieces
         else:
             names.append(part)
@@ -263,16 +262,22 @@ def problem_department(item: ProblemItem, lead: str | None, resolver: _Resolver)
     return resolver.department(department, "blockers")
 
 
+def problem_keys(item: ProblemItem) -> set[str]:
+    """What a blocker of the ledger is matched with a problem of the file by: its text's key, and the key of the
+    problem as written (the text an earlier import kept, before the unit or deadline at its end was read)."""
+    return {name_key(item.text), name_key(item.written or item.text)}
+
+
 def new_problems(row: RowPlan, values: dict, signed_on, resolver: _Resolver, on: datetime.date):
     """(item, department name, raised) of each problem a new deal gets (its lead unit owns those naming none);
     `on` is the sheet's date. 无 and 已解决 are no problem."""
-    known = set()
+    known: set[str] = set()
     for item in row.problems:
-        if name_key(item.text) in known or problem_word(item.text) is not None:
+        if problem_keys(item) & known or problem_word(item.text) is not None:
             continue
         department = problem_department(item, values.get("lead_unit"), resolver)
         yield item, department, item.raised or raised_default(item, signed_on, on)
-        known.add(name_key(item.text))
+        known |= problem_keys(item)
 
 
 def add_problems(deal: Deal, row: RowPlan, values: dict, resolver: _Resolver, actor, on: datetime.date) -> int:
@@ -284,13 +289,13 @@ def add_problems(deal: Deal, row: RowPlan, values: dict, resolver: _Resolver, ac
     known = {name_key(t) for (t,) in Blocker.select(Blocker.text).where(mine).tuples()}
     added = 0
     for item in row.problems:
-        if name_key(item.text) in known or problem_word(item.text) is not None:
+        if problem_keys(item) & known or problem_word(item.text) is not None:
             continue
         lead = values.get("lead_unit") or (deal.lead_unit.name if deal.lead_unit else None)
         department = problem_department(item, lead, resolver)
         raised = item.raised or raised_default(item, deal.signed_on, on)
         blocker_ops.add_blocker(deal.code, item.text, department, due=item.due, raised=raised, actor=actor)
-        known.add(name_key(item.text))
+        known |= problem_keys(item)
         added += 1
     return added
 
@@ -300,7 +305,7 @@ def resolve_solved(deal: Deal, row: RowPlan, on: datetime.date, actor: str, reso
     the sheet's date `on`, with a note saying so, each kept in `resolved` as it was (for revert). Whether any was."""
     if not any(problem_word(item.text) == "solved" for item in row.problems):
         return False
-    named = {name_key(item.text) for item in row.problems if problem_word(item.text) is None}
+    named = {key for item in row.problems if problem_word(item.text) is None for key in problem_keys(item)}
     texts = []
     for blocker in (
         Blocker.select()

@@ -23,12 +23,12 @@ from crm.importing.cells import (
     parse_amount_cell,
     parse_currency,
     parse_month_or_date_cell,
-    parse_problems_cell,
     read_progress_cell,
     split_names,
 )
 from crm.importing.claims import TWIN, stage_alone, twin_differs
 from crm.importing.headers import Header, header_unit
+from crm.importing.problems import parse_problems_cell
 from crm.importing.sheet_notes import footer_date, stated_date, unit_note, year_note
 from crm.importing.workbook import Grid
 from crm.values.dates import plain_day
