@@ -97,16 +97,33 @@ def deadline(text: str, today: datetime.date | None, bare: bool = False) -> date
         raise CellError("date", str(err)) from None
 
 
+#: A deadline written without its year that falls more than this many days before the sheet's day is next year's
+#: (1月底前 on a November sheet); a nearer one is this year's, and overdue (10月底前 on a November sheet).
+PASSED_AT_MOST = 92
+
+
 def _deadline_day(match: re.Match, today: datetime.date) -> datetime.date | None:
     g = match.groupdict()
     if g["d"]:
-        return parse_date_cell(f"{g['y'] + '年' if g['y'] else ''}{g['m']}月{g['d']}日", today=today)
+        day = parse_date_cell(f"{g['y'] + '年' if g['y'] else ''}{g['m']}月{g['d']}日", today=today)
+        return day if g["y"] else _ahead(day, today)
     if g["part"]:
         first = _first_of(f"{g['y'] or today.year}年{g['m']}月{g['part']}")
-        return first.replace(day=_PART_DAY[g["part"]]) if g["part"] in _PART_DAY else month_end(first)
+        day = first.replace(day=_PART_DAY[g["part"]]) if g["part"] in _PART_DAY else month_end(first)
+        return day if g["y"] else _ahead(day, today)
     if g["year_end"]:
         return month_end(_first_of(f"{g['ye'] or today.year}年底"))
     return month_end(today)
+
+
+def _ahead(day: datetime.date, today: datetime.date) -> datetime.date:
+    """A deadline read in `today`'s year, moved to the next year when it would have passed PASSED_AT_MOST days
+    before (a month's end stays its month's end)."""
+    if day >= today - datetime.timedelta(days=PASSED_AT_MOST):
+        return day
+    if day == month_end(day):
+        return month_end(day.replace(year=day.year + 1, day=1))
+    return day.replace(year=day.year + 1)
 
 
 def _first_of(text: str) -> datetime.date:
@@ -127,7 +144,7 @@ def parse_problems_cell(value, today: datetime.date | None = None) -> list[Probl
     if is_blank(text):
         return []
     if today is not None:
-        today = plain_day(today)  # a 时限 lies ahead of the sheet: 7月15日 is in its year
+        today = plain_day(today)  # a 时限 is read in the sheet's year (or the next: _ahead), not on or before its day
     items = []
     for line in re.split(r"[\r\n]+", text):
         starts = [m for m in _ITEM_NUMBER.finditer(line)]
