@@ -19,6 +19,7 @@ from crm.listing import views as deal_views
 from crm.listing.filters import DealFilter
 from crm.reference import entries, fx, registry
 from crm.reference.lookup import deal_by_code
+from crm.reference.region_notes import region_note
 from crm.reference.views import event_infos
 from crm.reporting.lights import deal_lights
 from crm.values.dates import date_text, parse_date
@@ -261,12 +262,24 @@ def _deal_values(args) -> dict:
     return {f: getattr(args, f) for f in EDITABLE if getattr(args, f, None) is not None}
 
 
+def _region_note(args) -> str | None:
+    """What to say of the region given (--region), asked before saving: a name no one knows may be a typo."""
+    return region_note(args.region) if getattr(args, "region", None) else None
+
+
+def _say_note(note: str | None) -> None:
+    if note:
+        print(_("warning: {warning}").format(warning=note), file=sys.stderr)
+
+
 def cmd_add(args):
     open_ledger(args)
+    note = _region_note(args)
     deal = outcomes.new_deal(_deal_values(args), stage=args.stage, supporting=args.supporting or [])
     print(deal.code)
     if deal.missing_rate:
         print(deal.missing_rate, file=sys.stderr)
+    _say_note(note)
 
 
 def cmd_edit(args):
@@ -275,10 +288,12 @@ def cmd_edit(args):
     if not values and args.supporting is None:
         raise InvalidInput(_("Nothing to change: give at least one field, e.g. --name or --amount"))
     version = version_asked(args)
+    note = _region_note(args)
     # One call, one transaction: fields and supporting departments are saved
     # together or not at all, and --if-version guards both.
     deal = outcomes.changed_deal(args.code, values, if_version=version, supporting=args.supporting)
     print(_("{code} saved (version {version})").format(code=deal.code, version=deal.version))
+    _say_note(note)
 
 
 def cmd_stage(args):

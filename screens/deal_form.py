@@ -29,6 +29,7 @@ from crm.deals.texts import FormChoices, form_choices, form_state
 from crm.foundation.errors import Conflict, CrmError, MissingRate, NotFound
 from crm.foundation.i18n import _, current_language
 from crm.foundation.text import clean_text
+from crm.reference.region_notes import region_note
 from screens import text
 from screens.connection import answered
 from screens.forms import (
@@ -49,6 +50,13 @@ FIELDS = tuple((f.key, f.label, f.widget) for f in DEAL_FIELDS)
 LABELS = {f: label for f, label, _kind in FIELDS}
 LIMITS = {f.key: f.max_length for f in DEAL_FIELDS if f.max_length}
 PLACEHOLDERS = {"amount": "25亿元 / 1.8亿美元 / 4565万元", "signed_on": "2020-05-18", "floor_area": "81.9万平方米"}
+
+
+def _noted(region: str | None, save, *args, **kwargs) -> tuple[str, str | None]:
+    """save(*args, **kwargs) (in the database thread), and what crm says of the region typed, asked before saving:
+    once saved, the ledger uses it."""
+    note = region_note(region) if region else None
+    return save(*args, **kwargs), note
 
 
 def gone_text(code: str, saving: bool = True) -> str:
@@ -276,12 +284,18 @@ class DealForm(SavingDialog):
 
     async def _save_new(self, values: dict, supporting: list) -> None:
         try:
-            code = await self.db.run(deals.add_deal, values, supporting=supporting)
+            code, note = await self.db.run(_noted, values.get("region"), deals.add_deal, values, supporting=supporting)
         except CrmError as err:
             self.save_ended()
             self.refused(err)
             return
+        self._say(note)
         await self.finish(code)
+
+    def _say(self, note: str | None) -> None:
+        """After a save: what crm says of the region typed (a name nobody knows may be a typo), as a warning."""
+        if note:
+            self.app.notify(text.shown(note), severity="warning", timeout=12)
 
     def refused(self, err: CrmError) -> None:
         """Say why crm refused the save in the form's words: the empty required fields marked each and named
@@ -306,7 +320,15 @@ class DealForm(SavingDialog):
 
     async def _save_edit(self, values: dict, supporting: list | None) -> None:
         try:
-            code = await self.db.run(deals.save_deal, self.code, values, if_version=self.version, supporting=supporting)
+            code, note = await self.db.run(
+                _noted,
+                values.get("region"),
+                deals.save_deal,
+                self.code,
+                values,
+                if_version=self.version,
+                supporting=supporting,
+            )
         except Conflict as err:
             problem = await self._conflict(err, set(values), supporting is not None)  # read-only until theirs are in
             self.save_ended()
@@ -320,6 +342,7 @@ class DealForm(SavingDialog):
             else:
                 self.refused(err)
             return
+        self._say(note)
         await self.finish(code)
 
     async def _gone(self) -> bool:

@@ -35,6 +35,7 @@ from crm.importing.progress import add_progress_once, approximate_funds, lower_f
 from crm.importing.reached import StageDays, stage_moves
 from crm.importing.report import Report
 from crm.importing.rows import _OUR_CODE, DEAL_FIELDS, Problem, RowPlan, _cell_of, name_key
+from crm.reference.region_notes import ledger_regions, unknown_regions_note
 from db.connection import is_postgres
 from db.models import AuditEntry, Deal, database
 
@@ -128,6 +129,7 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, s
     report.header_labels = [inline(str(plan.header.labels[c])) for c in sorted(plan.header.labels)]
     report.guesses = {inline(str(label)): f for label, f in (plan.header.guesses or {}).items()}
     report.notices = list(plan.notices)
+    in_use = ledger_regions()  # before the import writes: a region of the file is then new to the ledger
     note = _("Imported from {file}, row {row}")
     file_name = Path(path).name
     try:
@@ -157,6 +159,8 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, s
                 apply.flush(wait=True)
                 _read_into(report, plan, chunks, skip_rows, strict)
                 report.notices += apply.days.lines()
+                if (regions := unknown_regions_note([*apply.regions, plan.region], in_use)) is not None:
+                    report.notices.append(regions)
                 if (warning := no_region_warning(plan, len(report.created))) is not None:
                     report.warnings.insert(0, warning)  # the sheet's, before its rows'
                 if not report.problems:
@@ -238,6 +242,7 @@ class _Applying:
         self.saved: dict = {}  # deal id -> its columns before this import changed it (for revert)
         self.resolved: dict = {}  # blocker id -> what resolving it changed, as it was (for revert)
         self.after: list = []  # (row, deal) of rows with progress text or funds, written once the deals exist
+        self.regions: set = set()  # the rows' distinct regions, checked against the national table once each
         if bulk and self.deals.empty and chunks.count - len(skip_rows) >= aside.REBUILD_AT:
             # Only the deals the import creates can be looked up: by id and code, which keep their indexes.
             self.indexes_aside = set_indexes_aside(Deal)
@@ -251,6 +256,7 @@ class _Applying:
     def take(self, rows: list[RowPlan]) -> None:
         """The next chunk of rows, about to be applied: the deals they name looked up, then their names."""
         self.new.next_rows()
+        self.regions.update({row.values.get("region") for row in rows if row.values})
         self.deals.take(rows)
         self.look_up_names()
 

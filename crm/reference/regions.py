@@ -199,3 +199,139 @@ def region_key(text: str) -> str:
     """What regions are compared by: their division's name (清苑县 → 清苑区), else the name as written, cleaned."""
     found = division(text)
     return found[2] if found else _clean(text)
+
+
+# ---- a region the table does not know: what it may have meant ----------------------------------------------
+
+#: At most this many names a hint offers.
+HINTS = 3
+
+
+def region_known(text: str) -> bool:
+    """Whether the national table knows `text`: a county-level division (one or several: 鼓楼区), written with or
+    without its kind (涿州, 莲池), by a former name (清苑县), or a city or province (保定市, 河北省)."""
+    name = _clean(text)
+    if not name:
+        return False
+    by_name, by_stem = _table()
+    return bool(by_name.get(name) or by_stem.get(stem(name)) or by_stem.get(name)) or name in _higher_names()
+
+
+def region_hint(text: str, in_use: list[str]) -> list[str] | None:
+    """What a region typed may have meant, for a gentle word after it is saved (it is saved as written).
+
+    None when there is nothing to say: `text` is empty, the national table knows it (region_known), or the
+    ledger already uses it (`in_use`, its regions, compared by region_key: 保定高新区). Else the likely meant
+    names, nearest first, at most HINTS, possibly none: the regions in use, then the table's divisions, that
+    sound the same (涿洲市 → 涿州市; with or without the kind: 涿洲 → 涿州市) or differ from it by one character
+    (保定高新 → 保定高新区). Each division is named once: as the ledger writes it, else by its current name.
+    """
+    name = _clean(text)
+    if not name or region_known(name):
+        return None
+    key = region_key(name)
+    used = {region_key(r): r for r in in_use if r}
+    if key in used:
+        return None
+    sounds = _sounds(name)
+    found: dict[str, tuple] = {}  # region_key -> (rank, name shown)
+    for k, shown in used.items():
+        rank = _rank(name, _clean(shown), sounds)
+        if rank is not None:
+            found[k] = (rank, shown)
+    for candidate in _table_candidates(name, sounds, used.values()):
+        k = region_key(candidate)
+        rank = _rank(name, candidate, sounds)
+        if rank is not None and k not in found:
+            found[k] = (rank + 0.5, used.get(k) or division_label(candidate))  # in use before the table
+    return [shown for _rank_, shown in sorted(found.values())][:HINTS]
+
+
+def _rank(name: str, other: str, sounds: frozenset) -> int | None:
+    """How near `other` is to `name`: 0 sounds the same and one character apart, 1 sounds the same, 2 one character
+    apart; None: neither (a one-character difference counts between names of three characters or more: 安县 is
+    not near every 某安县)."""
+    alike = bool(sounds & _sounds(other))
+    near = min(len(name), len(other)) >= 3 and _one_apart(name, other)
+    if alike:
+        return 0 if near else 1
+    return 2 if near else None
+
+
+def _one_apart(a: str, b: str) -> bool:
+    """Whether `b` is `a` with one character changed, added or left out."""
+    if len(a) > len(b):
+        a, b = b, a
+    if len(b) - len(a) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
+    return a[at:] == b[at + 1 :]
+
+
+@functools.lru_cache(maxsize=4096)
+def _sounds(name: str) -> frozenset:
+    """How `name` is said, tones left out: of the whole name, and of its stem (涿州市 and 涿州 both)."""
+    from pypinyin import lazy_pinyin  # on first use: its dictionaries are large to load
+
+    return frozenset({" ".join(lazy_pinyin(name)), " ".join(lazy_pinyin(stem(name)))})
+
+
+def _table_candidates(name: str, sounds: frozenset, in_use) -> list[str]:
+    """The table's names worth comparing with `name`, among the divisions of the provinces the ledger's regions are
+    in (the whole table when it names none): those that sound like it, and those one character from it (both
+    looked up, not scanned)."""
+    provinces = _provinces_of(tuple(sorted(set(in_use))))
+    by_sound = _by_sound(provinces)
+    found = {n for s in sounds for n in by_sound.get(s, ())}
+    by_name = _table()[0]
+    near = (n for n in _one_apart_in_table(name) if not provinces or any(d[0] in provinces for d in by_name[n]))
+    return sorted(found.union(near))
+
+
+def _provinces_of(in_use: tuple) -> frozenset:
+    """The provinces of the divisions `in_use` names (empty when it names none the table knows)."""
+    return frozenset(d[0] for d in map(division, in_use) if d is not None)
+
+
+@functools.lru_cache(maxsize=8)
+def _by_sound(provinces: frozenset) -> dict[str, set]:
+    """sound (see _sounds) -> the table's names of divisions in `provinces` (every province when empty)."""
+    by_name, _by_stem = _table()
+    found: dict[str, set] = {}
+    for name, divisions in by_name.items():
+        if not provinces or any(d[0] in provinces for d in divisions):
+            for s in _sounds(name):
+                found.setdefault(s, set()).add(name)
+    return found
+
+
+def _one_apart_in_table(name: str) -> set:
+    """The table's names one character from `name`: through the names with one character left out (by place)."""
+    by_name, _by_stem = _table()
+    short, dropped = _dropped()
+    found = {n for i in range(len(name)) if (n := name[:i] + name[i + 1 :]) in by_name}  # a character added
+    found |= short.get(name, set())  # one left out
+    for i in range(len(name)):  # one changed
+        found |= dropped.get((name[:i] + name[i + 1 :], i), set())
+    return {n for n in found if _one_apart(name, n)}
+
+
+@functools.cache
+def _dropped() -> tuple[dict, dict]:
+    """(a table name with one character left out -> the names, (that, the place it was left out at) -> the names)."""
+    short: dict[str, set] = {}
+    dropped: dict[tuple, set] = {}
+    for name in _table()[0]:
+        for i in range(len(name)):
+            rest = name[:i] + name[i + 1 :]
+            short.setdefault(rest, set()).add(name)
+            dropped.setdefault((rest, i), set()).add(name)
+    return short, dropped
+
+
+@functools.cache
+def _higher_names() -> frozenset:
+    """The cities and provinces of the table's divisions (保定市, 河北省): a region may name one."""
+    return frozenset(part for divisions in _table()[0].values() for d in divisions for part in d[:2] if part)
