@@ -277,6 +277,13 @@ def _print_report(report, skip_rows: set[int] | None = None) -> None:
             ),
             file=out,
         )
+    if report.plans_set or report.investments_set:
+        print(
+            _("yearly plans set {plans}, months of completed investment set {months}").format(
+                plans=len(report.plans_set), months=len(report.investments_set)
+            ),
+            file=out,
+        )
     for warning in report.warnings[:LISTED]:
         print(_("warning: {warning}").format(warning=warning), file=out)
     _more(len(report.warnings), out)

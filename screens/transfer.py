@@ -455,12 +455,22 @@ def report_text(report: importer.Report, listed: int = 30) -> str:
 
 
 def added_text(report: importer.Report) -> str:
-    """What an import records besides the deals and their problems (progress entries, funds arrived); "" if none."""
-    if not (report.progress_added or report.funds_added):
-        return ""
-    return _("progress entries added {progress}, funds arrivals recorded {funds}").format(
-        progress=report.progress_added, funds=len(report.funds_added)
-    )
+    """What an import records besides the deals and their problems (progress entries, funds arrived, plans and
+    months of completed investment); "" if none."""
+    said = []
+    if report.progress_added or report.funds_added:
+        said.append(
+            _("progress entries added {progress}, funds arrivals recorded {funds}").format(
+                progress=report.progress_added, funds=len(report.funds_added)
+            )
+        )
+    if report.plans_set or report.investments_set:
+        said.append(
+            _("yearly plans set {plans}, months of completed investment set {months}").format(
+                plans=len(report.plans_set), months=len(report.investments_set)
+            )
+        )
+    return _("{counts}; {recorded}").format(counts=said[0], recorded=said[1]) if len(said) == 2 else "".join(said)
 
 
 def checked_lines(report: importer.Report) -> list[str]:

@@ -28,6 +28,7 @@ from crm.importing.bulk import BATCH, NewDeal, NewDeals
 from crm.importing.cells import cell_text, inline
 from crm.importing.county import put_in_notes
 from crm.importing.existing import Made, _Deals
+from crm.importing.invested import Invested
 from crm.importing.missing_rates import missing_rates
 from crm.importing.names import _Resolver, add_problems, new_problems, resolve_solved, unit_names
 from crm.importing.plan import Plan, no_region_warning, read_plan
@@ -171,7 +172,14 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, s
                     raise _Rollback
                 with apply.new.paused():
                     report.import_id = records.record_import(
-                        report, plan.header_key, overrides, actor, apply.marks, apply.saved, apply.resolved
+                        report,
+                        plan.header_key,
+                        overrides,
+                        actor,
+                        apply.marks,
+                        apply.saved,
+                        apply.resolved,
+                        apply.invested.replaced,
                     )
                 kept = apply.kept.catch_up() if apply.kept is not None else []
                 apply.new.write([*kept, *((sql, ()) for sql in apply.indexes_aside)])
@@ -241,7 +249,8 @@ class _Applying:
         self.marks = records.marks()
         self.saved: dict = {}  # deal id -> its columns before this import changed it (for revert)
         self.resolved: dict = {}  # blocker id -> what resolving it changed, as it was (for revert)
-        self.after: list = []  # (row, deal) of rows with progress text or funds, written once the deals exist
+        self.after: list = []  # (row, deal) of rows with progress, funds or investment, written once deals exist
+        self.invested = Invested(report, actor)  # their plans and completed months (crm.importing.invested)
         self.regions: set = set()  # the rows' distinct regions, checked against the national table once each
         if bulk and self.deals.empty and chunks.count - len(skip_rows) >= aside.REBUILD_AT:
             # Only the deals the import creates can be looked up: by id and code, which keep their indexes.
@@ -335,7 +344,8 @@ class _Applying:
             self.new.wait()
 
     def finish(self, on: datetime.date) -> None:
-        """Each row's progress text as a progress entry dated `on`, and its funds as the difference from the ledger.
+        """Each row's progress text as a progress entry dated `on`, its funds as the difference from the ledger,
+        and its plans and completed investment (crm.importing.invested).
 
         A text the deal already has is not added again, and funds the ledger already holds are not
         recorded again: importing a file twice adds nothing.
@@ -352,6 +362,8 @@ class _Applying:
                             self.report.warnings.append(approximate_funds(row, row.funds, self.labels))
                     elif row.funds.amount < held:
                         self.report.warnings.append(lower_funds(row, row.funds, deal.code, held, self.labels))
+                if row.invested:
+                    self.invested.write(row, deal)
             except CrmError as err:
                 self.report.problems.append(_row_problem(row, err, self.labels))
 
@@ -415,7 +427,7 @@ class _Applying:
         for item, department, raised in new_problems(row, values, deal.signed_on, self.resolver, self.on):
             self.new.check_blocker(deal, item.text, department, item.due, raised)
         self.new.add(deal)
-        if row.progress or row.funds:
+        if row.progress or row.funds or row.invested:
             self.after.append((row, deal))
         else:
             # Checked and kept for writing: the memory of its cells goes to the deals still to come.
@@ -442,7 +454,7 @@ class _Applying:
             )
             added = add_problems(deal, row, values, self.resolver, self.actor, self.on)
             deal.event_name = deal.event.name if deal.event_id else None
-            if row.progress or row.funds:
+            if row.progress or row.funds or row.invested:
                 self.after.append((row, deal))
             self.deals.created(row, deal)
             self.report.created.append((row.row, deal.code, deal.name))
@@ -460,7 +472,7 @@ class _Applying:
         changed = _update(deal, row, values, (supporting, adding), self.actor, self.today, note, self.report, self.days)
         deal = Deal.get_by_id(deal.id)
         self.deals.updated(changed, deal)
-        if row.progress or row.funds:
+        if row.progress or row.funds or row.invested:
             self.after.append((row, deal))
         added = add_problems(deal, row, values, self.resolver, self.actor, self.on)
         solved = resolve_solved(deal, row, self.on, self.actor, self.resolved, self.report)

@@ -8,7 +8,8 @@ is read by crm.values.money.unit_from_label; in a two-row header the other
 row's unit applies to the column (投资情况（万元） merged over 总投资 and 已到位,
 or （万元） under 总投资). A column of planned or completed investment
 (2020年计划投资, 累计完成投资) names no field: it is neither the deal's total nor
-funds arrived (DESIGN.md), and no guess offers either for it.
+funds arrived (DESIGN.md), and no guess offers either for it; the import reads
+it as a plan or a month's completion (crm.importing.investment_columns).
 
 Row labels (totals, subtotals, 其中 breakdowns, section numbers, note lines) are
 read by crm.importing.row_labels and given from here too. Which of several
@@ -214,7 +215,7 @@ def _investment_kind(key: str) -> str | None:
 
 def investment_kind(text) -> str | None:
     """ "plan" for a column of planned investment (2020年计划投资), "done" for investment completed (累计完成投资,
-    1-5月完成投资), else None: the import leaves both unused (crm plan / crm invest record them)."""
+    1-5月完成投资), else None: no field of the deal's; crm.importing.investment_columns reads them."""
     key = normalise(text)
     return _investment_kind(_BRACKETS.sub("", key) or key) if key else None
 

@@ -20,12 +20,12 @@ from crm.importing.headers import (
     Header,
     find_header,
     header_key,
-    investment_kind,
     map_name,
     names_a_project,
     normalise,
 )
 from crm.importing.hidden import hidden_column_notices, hidden_row_notices, hidden_sheet_notices, no_header_but_hidden
+from crm.importing.investment_columns import InvestColumns, investment_columns
 from crm.importing.remembered import Remembered
 from crm.importing.rows import Problem, RowPlan, _cell_of, _Sheet
 from crm.importing.scan import _formulas_message, _Scan
@@ -56,6 +56,7 @@ class Plan:
     # A sheet without a county column: the county its title names (定兴县…推进表), given to its new deals.
     region: str | None = None
     title_regions: list[str] = field(default_factory=list)  # every county the title area names
+    invest: InvestColumns | None = None  # its columns of planned and completed investment the import takes
 
 
 def read_plan(
@@ -152,7 +153,7 @@ def _plan(grid: Grid, header: Header, today: datetime.date, progress, stream: bo
     if "region" not in header.columns:
         _region_from_title(plan, grid, header)
     _units(plan, sheet)
-    _investment_columns(plan, header)
+    plan.invest = investment_columns(plan, sheet)
     scan = _Scan(sheet, as_of(sheet.stated_on, sheet.year, today))
     scan.read(grid.rows[header.index + 1 :], progress)
     if grid.more is None:  # else the rows still to come are sorted out as the chunks are taken
@@ -262,27 +263,6 @@ def _unit_words(unit: tuple) -> str:
     multiplier, currency = unit
     words = {YI: "亿", WAN: "万", MILLION: "百万"}.get(multiplier, "")
     return words + ZH_SUFFIX.get(currency, currency)
-
-
-def _investment_columns(plan: Plan, header: Header) -> None:
-    """Say why a column of planned or completed investment is left unused, and how to record what it holds."""
-    for label in header.ignored:
-        kind = investment_kind(label)
-        if kind == "done":
-            plan.notices.append(
-                _(
-                    "Column “{label}” is investment completed (完成投资), not funds arrived nor the total: not "
-                    "imported; record it month by month with crm invest CODE AMOUNT --month YYYY-MM (or i on the "
-                    "deal's screen)"
-                ).format(label=inline(str(label)))
-            )
-        elif kind == "plan":
-            plan.notices.append(
-                _(
-                    "Column “{label}” is a year's planned investment (计划投资), not the total: not imported; record "
-                    "it with crm plan CODE YEAR AMOUNT (or i on the deal's screen)"
-                ).format(label=inline(str(label)))
-            )
 
 
 def _after_totals(plan: Plan, scan: _Scan) -> None:
@@ -540,6 +520,8 @@ class RowChunks:
         plan = self.plan
         read_problems = plan.problems
         rows = read_rows(self.sheet, data, read_problems, self.scan.reference)
+        if plan.invest is not None:
+            plan.invest.read(rows)
         self.taken += len(data)
         self.rows_read += len(rows)
         plan.warnings += warnings_of(rows, plan.labels)

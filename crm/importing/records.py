@@ -22,6 +22,7 @@ from peewee import fn
 from crm.audit import log as audit
 from crm.foundation.errors import Conflict, NotFound
 from crm.foundation.i18n import _
+from crm.importing import invested
 from db import kept_totals
 from db.connection import hold_tables, writing
 from db.models import (
@@ -34,14 +35,28 @@ from db.models import (
     FundsArrived,
     ImportMapping,
     ImportRecord,
+    InvestmentDone,
+    InvestmentPlan,
     Person,
     Progress,
     StageChange,
 )
 
 #: Tables an import adds rows to, children before the deals and the names they point at.
-_ADDED = (StageChange, Blocker, FundsArrived, Progress, DealDepartment, Deal, Department, Event, Person)
-_CHILDREN = (StageChange, Blocker, FundsArrived, Progress)
+_ADDED = (
+    StageChange,
+    Blocker,
+    FundsArrived,
+    Progress,
+    InvestmentPlan,
+    InvestmentDone,
+    DealDepartment,
+    Deal,
+    Department,
+    Event,
+    Person,
+)
+_CHILDREN = (StageChange, Blocker, FundsArrived, Progress, InvestmentPlan, InvestmentDone)
 #: The audit field that marks what a revert put back in a deal's trail; its new value is the import's number.
 REVERTED = "import_reverted"
 
@@ -103,17 +118,27 @@ def blocker_snapshot(blocker: Blocker) -> dict:
 
 
 def record_import(
-    report, header_key: str, overrides: dict, actor: str, before: dict, saved: dict, resolved: dict | None = None
+    report,
+    header_key: str,
+    overrides: dict,
+    actor: str,
+    before: dict,
+    saved: dict,
+    resolved: dict | None = None,
+    replaced: dict | None = None,
 ) -> int:
     """Record the import `report` describes (written after `before` marks); remember its --map for its header row.
 
     `saved`: the deals it changed as they were before (snapshot); `resolved`: the problems it resolved, as
-    they were before (blocker_snapshot), by id.
+    they were before (blocker_snapshot), by id; `replaced`: the plans and months it set again, as they were
+    before (crm.importing.invested), by table and id.
     """
     after = marks()
     kept = {"before": before, "after": after, "deals": saved}
     if resolved:
         kept["blockers"] = resolved
+    if replaced and any(replaced.values()):
+        kept["investment"] = replaced
     record = ImportRecord.create(
         actor=actor,
         source=report.source,
@@ -151,6 +176,8 @@ def list_imports() -> list[ImportSummary]:
 
 
 def _in(model, ids: dict, name: str):
+    if name not in ids["before"]:  # recorded before the import marked this table: it added nothing to it
+        return model.id < 0
     return (model.id > ids["before"][name]) & (model.id <= ids["after"][name])
 
 
@@ -181,6 +208,7 @@ def revert_import(number: int, actor: str) -> ImportSummary:
             _put_back(ids, saved)
         _record_put_back(record, saved, actor)
         _reopen(resolved, actor)
+        invested.put_back(ids.get("investment", {}), actor)
         for model in (Department, Event, Person):
             _delete_unused(model, _in(model, ids, model._meta.table_name))
         record.reverted_at = datetime.datetime.now().replace(microsecond=0)
@@ -348,6 +376,8 @@ def _changes_since(record, ids: dict, changed: list, resolved: dict) -> dict:
         ):
             found.setdefault(deal_id, (_by_import(entry_id, imports) or field_label(field), who))
         for model, who_column, what in _ADDED_SINCE:
+            if model._meta.table_name not in ids["after"]:
+                continue  # an import recorded before the table was marked
             for deal_id, who in (
                 model.select(model.deal, getattr(model, who_column))
                 .where((model.id > ids["after"][model._meta.table_name]) & touched(model.deal))
@@ -366,6 +396,8 @@ def _changes_since(record, ids: dict, changed: list, resolved: dict) -> dict:
         .tuples()
     ):
         found.setdefault(deal_id, (_by_import(entry_id, imports) or _("Blockers"), who))
+    for entry_id, deal_id, who in invested.later_entries(ids, later):
+        found.setdefault(deal_id, (_by_import(entry_id, imports) or _("Planned and completed investment"), who))
     return found
 
 
@@ -375,6 +407,8 @@ _ADDED_SINCE = (
     (Blocker, "updated_by", lambda: _("Blockers")),
     (FundsArrived, "recorded_by", lambda: _("Funds arrived")),
     (Progress, "author", lambda: _("Progress")),
+    (InvestmentPlan, "recorded_by", lambda: _("Planned and completed investment")),
+    (InvestmentDone, "recorded_by", lambda: _("Planned and completed investment")),
 )
 
 

@@ -130,6 +130,8 @@ class Report:
     currencies: dict = field(default_factory=dict)  # code -> (currency before, after) of a deal whose amount changed
     progress_added: int = 0
     funds_added: list = field(default_factory=list)  # (row, code, amount text) of each difference recorded
+    plans_set: list = field(default_factory=list)  # (row, code, year, amount text) of each year's plan set
+    investments_set: list = field(default_factory=list)  # (row, code, YYYY-MM, amount text) of each month set
     import_id: int | None = None
 
     @property
@@ -186,5 +188,7 @@ class Report:
             "changes": [{"row": r, "code": c, "field": f, "old": o, "new": n} for r, c, f, o, n in self.changes],
             "progress_added": self.progress_added,
             "funds_added": [{"row": r, "code": c, "amount": a} for r, c, a in self.funds_added],
+            "plans_set": [{"row": r, "code": c, "year": y, "amount": a} for r, c, y, a in self.plans_set],
+            "investments_set": [{"row": r, "code": c, "month": m, "amount": a} for r, c, m, a in self.investments_set],
             "import_id": self.import_id,
         }

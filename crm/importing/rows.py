@@ -107,6 +107,7 @@ class RowPlan:
     progress: str | None = None  # free text of the progress cells, kept as a dated progress entry
     funds: Money | None = None  # funds arrived so far (a cumulative column)
     warnings: list | None = None  # Problem: said in the preview, never refusing the row
+    invested: tuple | None = None  # (InvestColumn, Money) of its planned and completed investment cells
 
 
 class RawCells:

@@ -333,11 +333,18 @@ def test_plan_and_completed_columns_are_never_offered_as_the_total(ledger, db_ur
     code, report, err = run_import(run_cli, db_url, sheet(tmp_path / "徐水.xlsx", rows))
     assert code == 0, err
     assert report["columns"]["amount"] == "总投资（万元）"
-    unused = {u["column"]: u["guess"] for u in report["unused_columns"]}
-    assert unused == {"2020年计划投资（万元）": None, "1-5月完成投资（万元）": None}
+    # the title's year (安新县2020年…): each is imported as what it is, the plan for 2020 and May's completion
+    assert report["unused_columns"] == []
+    assert [(p["row"], p["year"], p["amount"]) for p in report["plans_set"]] == [
+        (3, 2020, "200000000.00CNY"),
+        (4, 2020, "80000000.00CNY"),
+    ]
+    assert [(i["row"], i["month"], i["amount"]) for i in report["investments_set"]] == [
+        (3, "2020-05", "80000000.00CNY")
+    ]
     notices = "\n".join(report["notices"])
-    assert "2020年计划投资（万元）" in notices and "crm plan" in notices
-    assert "1-5月完成投资（万元）" in notices and "crm invest" in notices
+    assert "2020年计划投资（万元）" in notices and "crm plan" not in notices
+    assert "1-5月完成投资（万元）" in notices and "crm invest" not in notices
     assert "也对应" not in notices and "also names" not in notices
     code, out, err = run_cli("--db", db_url, "import", tmp_path / "徐水.xlsx", "--dry-run")
     assert "=总投资" not in out and "=amount" not in out
