@@ -63,7 +63,7 @@ def unknown_regions_note(regions: Iterable[str | None], in_use: list[str]) -> st
         items.append(
             f"「{region}」" + (_(" (perhaps {names})").format(names="".join(f"「{n}」" for n in hint)) if hint else "")
         )
-    more = _(" and {n} more").format(n=len(unknown) - LISTED) if len(unknown) > LISTED else ""
+    more = _(" and {n} more counties").format(n=len(unknown) - LISTED) if len(unknown) > LISTED else ""
     return _(
         "Counties in neither the national table of divisions nor the ledger, each a region of its own in the "
         "reports by region: {regions}"
