@@ -18,7 +18,7 @@ from crm.foundation.i18n import _
 from crm.importing.cells import CellError, cell_text, column_letter, inline, is_blank, parse_amount_cell, parse_currency
 from crm.importing.headers import header_unit, investment_kind, normalise
 from crm.importing.rows import Problem, RowPlan
-from crm.values.dates import _cn_number
+from crm.values.dates import cn_number
 
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
 _MONTH = r"(1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
@@ -165,15 +165,15 @@ def _period(key: str) -> tuple[str, int, int]:
     or ("none", 0, 0): the period a folded completed-investment header names."""
     digits = _YEAR.sub("", key)
     if found := _SPAN.search(digits):
-        return "span", _cn_number(found.group(1)), _cn_number(found.group(2))
+        return "span", cn_number(found.group(1)), cn_number(found.group(2))
     if found := _UP_TO.search(digits):
-        return "span", 1, _cn_number(found.group(1))
+        return "span", 1, cn_number(found.group(1))
     if _THIS_YEAR.search(digits):
         return "year", 1, 0
     if _THIS_MONTH.search(digits):
         return "month", 0, 0
     if found := _ONE_MONTH.search(digits):
-        month = _cn_number(found.group(1))
+        month = cn_number(found.group(1))
         return "one", month, month
     return ("since", 0, 0) if "累计" in digits else ("none", 0, 0)
 

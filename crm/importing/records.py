@@ -42,21 +42,10 @@ from db.models import (
     StageChange,
 )
 
-#: Tables an import adds rows to, children before the deals and the names they point at.
-_ADDED = (
-    StageChange,
-    Blocker,
-    FundsArrived,
-    Progress,
-    InvestmentPlan,
-    InvestmentDone,
-    DealDepartment,
-    Deal,
-    Department,
-    Event,
-    Person,
-)
+#: Tables an import adds a deal's rows to, and all it adds rows to: children before the deals and the names they
+#: point at.
 _CHILDREN = (StageChange, Blocker, FundsArrived, Progress, InvestmentPlan, InvestmentDone)
+_ADDED = (*_CHILDREN, DealDepartment, Deal, Department, Event, Person)
 #: The audit field that marks what a revert put back in a deal's trail; its new value is the import's number.
 REVERTED = "import_reverted"
 

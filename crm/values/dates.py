@@ -109,8 +109,8 @@ def plain_day(day: date) -> date:
     return date(day.year, day.month, day.day)
 
 
-def _cn_number(text: str) -> int:
-    """一 … 三十一 as a number."""
+def cn_number(text: str) -> int:
+    """一 … 三十一 (or its digits) as a number: a day or a month written in 公文 numerals."""
     if "十" not in text:
         return int(text.translate(_CN_DIGITS))
     tens, _sep, ones = text.partition("十")
@@ -120,17 +120,17 @@ def _cn_number(text: str) -> int:
 def _in_digits(match) -> str:
     """A 公文 date matched by _CN_DATE in digits: 二〇二〇年五月十八日 → 2020年5月18日."""
     year = match.group(1).translate(_CN_DIGITS)
-    day = f"{_cn_number(match.group(3))}日" if match.group(3) else ""
-    month = f"{_cn_number(match.group(2))}月" if match.group(2) else ""  # 二〇二〇年底: no month
+    day = f"{cn_number(match.group(3))}日" if match.group(3) else ""
+    month = f"{cn_number(match.group(2))}月" if match.group(2) else ""  # 二〇二〇年底: no month
     return f"{year}年{month}{day}"
 
 
 def _month_day_in_digits(match) -> str:
     """A 公文 date matched by _CN_MONTH_DAY in digits: 十一月二十日 → 11月20日, 十月(底) → 10月(底); a day past 31 kept."""
-    day = _cn_number(match.group(2)) if match.group(2) else None
+    day = cn_number(match.group(2)) if match.group(2) else None
     if day is not None and day > 31:
         return match.group(0)
-    return f"{_cn_number(match.group(1))}月" + (f"{day}日" if day is not None else "")
+    return f"{cn_number(match.group(1))}月" + (f"{day}日" if day is not None else "")
 
 
 def digit_dates(text: str) -> str:
