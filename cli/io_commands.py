@@ -218,7 +218,10 @@ def _print_report(report, skip_rows: set[int] | None = None) -> None:
     )
     print(
         _("Columns used: {columns}").format(
-            columns=list_sep().join(f"{label}→{map_name(field)}" for field, label in report.columns.items())
+            columns=list_sep().join(
+                [f"{label}→{map_name(field)}" for field, label in report.columns.items()]
+                + [f"{label}→{what}" for label, what in report.invest_columns.items()]
+            )
         ),
         file=out,
     )

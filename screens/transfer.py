@@ -395,7 +395,13 @@ class ImportDialog(Dialog):
         options = [(_("(not used)"), "-")] + [(field_label(f), f) for f in (*MAPPABLE, *fixed)]
         rows = [Static(_("Choose what each column holds; the choice is remembered for files with the same headers"))]
         for i, label in enumerate(labels):
-            select = Select(options, value=chosen[label], allow_blank=False, compact=True, id=f"import-col-{i}")
+            if label in report.invest_columns:  # read as a plan or a month's figure: nothing to choose
+                invested = [(report.invest_columns[label], "-")]
+                select = Select(
+                    invested, value="-", allow_blank=False, compact=True, disabled=True, id=f"import-col-{i}"
+                )
+            else:
+                select = Select(options, value=chosen[label], allow_blank=False, compact=True, id=f"import-col-{i}")
             rows.append(Horizontal(Static(text.shown(label), classes="import-col-label"), select, classes="import-col"))
         with self.prevent(Select.Changed):
             await box.mount(*rows)
@@ -527,10 +533,13 @@ def _to_read(report: importer.Report) -> list[str]:
 def _columns(report: importer.Report) -> list[str]:
     """The columns the import reads, and those it leaves (with the field each may be)."""
     lines = []
-    if report.columns:
+    if report.columns or report.invest_columns:
         lines.append(
             _("Columns used: {columns}").format(
-                columns=list_sep().join(f"{label}→{field_label(f)}" for f, label in report.columns.items())
+                columns=list_sep().join(
+                    [f"{label}→{field_label(f)}" for f, label in report.columns.items()]
+                    + [f"{label}→{what}" for label, what in report.invest_columns.items()]
+                )
             )
         )
     if report.ignored_columns:

@@ -29,6 +29,7 @@ from crm.importing.cells import cell_text, inline
 from crm.importing.county import put_in_notes
 from crm.importing.existing import Made, _Deals
 from crm.importing.invested import Invested
+from crm.importing.investment_columns import read_as
 from crm.importing.missing_rates import missing_rates
 from crm.importing.names import _Resolver, add_problems, new_problems, resolve_solved, unit_names
 from crm.importing.plan import Plan, no_region_warning, read_plan
@@ -127,6 +128,9 @@ def _run_import(path, sheet, dry_run, today, actor, progress, bulk, overrides, s
     report.header_row = plan.header.row
     report.columns = {f: inline(str(plan.header.labels[c])) for f, c in plan.header.columns.items()}
     report.ignored_columns = [inline(str(label)) for label in plan.header.ignored]
+    report.invest_columns = {
+        inline(str(plan.header.labels[c.col])): read_as(c) for c in getattr(plan.invest, "columns", ())
+    }
     report.header_labels = [inline(str(plan.header.labels[c])) for c in sorted(plan.header.labels)]
     report.guesses = {inline(str(label)): f for label, f in (plan.header.guesses or {}).items()}
     report.notices = list(plan.notices)

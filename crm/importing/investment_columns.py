@@ -98,6 +98,13 @@ class InvestColumns:
             return None  # the row is refused for it already
 
 
+def read_as(column: InvestColumn) -> str:
+    """What the import reads `column` as, in a word: 2025年计划投资, 2025-10完成投资 (for "Columns used")."""
+    if column.kind == "plan":
+        return _("planned investment {year}").format(year=column.year)
+    return _("completed investment {month}").format(month=f"{column.year}-{column.month:02d}")
+
+
 def _warn(row: RowPlan, column: InvestColumn, value, code: str, message: str) -> None:
     if row.warnings is None:
         row.warnings = []

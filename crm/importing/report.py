@@ -130,6 +130,7 @@ class Report:
     currencies: dict = field(default_factory=dict)  # code -> (currency before, after) of a deal whose amount changed
     progress_added: int = 0
     funds_added: list = field(default_factory=list)  # (row, code, amount text) of each difference recorded
+    invest_columns: dict = field(default_factory=dict)  # header label -> what it is read as (investment_columns)
     plans_set: list = field(default_factory=list)  # (row, code, year, amount text) of each year's plan set
     investments_set: list = field(default_factory=list)  # (row, code, YYYY-MM, amount text) of each month set
     import_id: int | None = None

@@ -223,6 +223,8 @@ def test_the_summary_says_how_many_plans_and_months_were_set(ledger, db_url, run
     code, out, err = run_cli("--db", db_url, "import", path, "--dry-run")
     assert code == 0, err
     assert "设置年度计划投资 4 项，设置月度完成投资 3 项" in out, out
+    used = next(line for line in out.splitlines() if line.startswith("使用的列："))
+    assert used.endswith("、年度计划投资→2025年计划投资、1-10月完成投资→2025-10 完成投资"), used
     assert "已导入为 2025 年计划投资" in out and "减去台账中此前各月的数字" in out, out
     code, out, err = run_cli("--db", db_url, "--lang", "en", "import", path, "--dry-run")
     assert "yearly plans set 4, months of completed investment set 3" in out, out

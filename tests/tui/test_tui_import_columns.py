@@ -136,3 +136,22 @@ async def test_the_preview_shows_the_sheets_name_in_its_brackets(demo_ledger):
         dialog = await _preview(pilot, sheet)
         first = str(dialog.query_one("#import-text", Static).render()).splitlines()[0]
         assert first.startswith("usd_total.xlsx [Sheet1]"), first
+
+
+@run_async
+async def test_investment_columns_show_what_they_are_read_as(demo_ledger, tmp_path):
+    """年度计划投资 and 1-10月完成投资 are imported (crm.importing.investment_columns): their choosers say as what, and
+    cannot be set to another field, rather than showing "(not used)"."""
+    from tests.ledger.test_import_investment import OCTOBER, county_sheet
+
+    sheet = county_sheet(tmp_path / "易县.xlsx", OCTOBER)
+    async with CrmApp(today=TODAY).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dialog = await _preview(pilot, sheet)
+        for label, shown in (("年度计划投资", "2025年计划投资"), ("1-10月完成投资", "2025-10 完成投资")):
+            chooser = _chooser(dialog, label)
+            assert chooser.disabled
+            assert str(chooser.query_one("SelectCurrent").query_one(Static).render()) == shown
+        assert _chooser(dialog, "总投资").value == "amount" and not _chooser(dialog, "总投资").disabled
+        text = str(dialog.query_one("#import-text", Static).render())
+        assert "年度计划投资→2025年计划投资" in text and "1-10月完成投资→2025-10 完成投资" in text
