@@ -213,11 +213,18 @@ def _investment_kind(key: str) -> str | None:
     return "done" if "完成" in key and _COMPLETED.search(key) else None
 
 
+def investment_key(text) -> str:
+    """A header of planned or completed investment as its kind and period are read: folded, its bracketed unit
+    (（万元）) left out unless that is all of it."""
+    key = normalise(text)
+    return _BRACKETS.sub("", key) or key
+
+
 def investment_kind(text) -> str | None:
     """ "plan" for a column of planned investment (2020年计划投资), "done" for investment completed (累计完成投资,
     1-5月完成投资), else None: no field of the deal's; crm.importing.investment_columns reads them."""
-    key = normalise(text)
-    return _investment_kind(_BRACKETS.sub("", key) or key) if key else None
+    key = investment_key(text)
+    return _investment_kind(key) if key else None
 
 
 #: Fields a user may name in --map (the English key, or the first Chinese header name of the field).

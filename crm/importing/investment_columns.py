@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from crm.foundation.i18n import _
 from crm.importing.cells import CellError, cell_text, column_letter, inline, is_blank, parse_amount_cell, parse_currency
-from crm.importing.headers import header_unit, investment_kind, normalise
+from crm.importing.headers import header_unit, investment_key, investment_kind, normalise
 from crm.importing.rows import Problem, RowPlan
 from crm.values.dates import cn_number
 
@@ -31,7 +31,6 @@ _THIS_YEAR = re.compile(r"本年|今年|年度|当年|年内")
 #: 本月完成投资, 当月完成: the sheet's month alone.
 _THIS_MONTH = re.compile(r"本月|当月")
 _ONE_MONTH = re.compile(r"(?<![\d一二三四五六七八九十])" + _MONTH + r"月")
-_BRACKETS = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]")
 
 
 @dataclass(frozen=True)
@@ -142,11 +141,6 @@ def _unit(sheet, col: int, label) -> tuple | None:
     return header_unit(label) or sheet.header.units.get(col, (None, None))[0]
 
 
-def _key(label) -> str:
-    key = normalise(label)
-    return _BRACKETS.sub("", key) or key
-
-
 def _header_year(label) -> int | None:
     found = _YEAR.search(normalise(label))
     return int(found.group(1)) if found else None
@@ -186,7 +180,7 @@ def _period(key: str) -> tuple[str, int, int]:
 
 
 def _done_column(named: str, col: int, label, year: int | None, sheet) -> tuple:
-    kind, first, month = _period(_key(label))
+    kind, first, month = _period(investment_key(label))
     if kind in ("since", "none"):
         return None, _unknown_period(named, kind)
     year = _header_year(label) or year

@@ -112,13 +112,18 @@ def spellings(text: str) -> list[str] | None:
     return sorted(n for n in names if division(n) == wanted)
 
 
+def _divisions_of(name: str) -> set:
+    """The divisions a cleaned name may be: by its whole name, else its stem (涿州 → 涿州市), else as a stem."""
+    by_name, by_stem = _table()
+    return by_name.get(name) or by_stem.get(stem(name)) or by_stem.get(name) or set()
+
+
 def division(text: str) -> tuple[str, str, str] | None:
     """The county-level division (province, city, county) a region names, or None when none or several."""
     name = _clean(text)
     if not name:
         return None
-    by_name, by_stem = _table()
-    found = by_name.get(name) or by_stem.get(stem(name)) or by_stem.get(name)
+    found = _divisions_of(name)
     if found and len(found) == 1:
         return next(iter(found))
     return None
@@ -213,8 +218,7 @@ def region_known(text: str) -> bool:
     name = _clean(text)
     if not name:
         return False
-    by_name, by_stem = _table()
-    return bool(by_name.get(name) or by_stem.get(stem(name)) or by_stem.get(name)) or name in _higher_names()
+    return bool(_divisions_of(name)) or name in _higher_names()
 
 
 def region_hint(text: str, in_use: list[str]) -> list[str] | None:
